@@ -1,0 +1,145 @@
+/**
+ * Environment → one zod schema → a typed Config. Read once at start; a bad value throws a CodedError whose
+ * message names the variable (design.md § Configuration — variable names are a public contract).
+ */
+import { z } from 'zod';
+import { CodedError, ErrorCode, LOCALES } from '../core/index.js';
+
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+const intFrom = (def: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+/** host:port[,host:port…] */
+const hostPortList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'expected host:port[,host:port…]')
+    .optional(),
+);
+
+export const envSchema = z
+  .object({
+    NODE_ENV: optionalString,
+    PORT: intFrom(3978, 0, 65535),
+    DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES).default('ja')),
+    LOG_LEVEL: z.preprocess(
+      emptyToUndefined,
+      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    ),
+
+    REDIS_URL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…')
+        .optional(),
+    ),
+    REDIS_CLUSTER_NODES: hostPortList,
+    REDIS_SENTINELS: hostPortList,
+    REDIS_SENTINEL_MASTER: optionalString,
+    STATE_TTL_SECONDS: intFrom(86_400, 60, 31_536_000),
+
+    SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xoxb-', 'expected a bot token (xoxb-…)').optional()),
+    SLACK_SIGNING_SECRET: optionalString,
+    SLACK_APP_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xapp-', 'expected an app-level token (xapp-…)').optional()),
+    SLACK_API_URL: optionalUrl,
+    SLACK_HELPDESK_CHANNEL: optionalString,
+
+    MicrosoftAppId: optionalString,
+    MicrosoftAppPassword: optionalString,
+    MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+    MicrosoftAppTenantId: optionalString,
+
+    TICKET_SINK: z.preprocess(emptyToUndefined, z.enum(['file', 'webhook', 'zendesk', 'jira']).default('file')),
+    TICKET_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/tickets')),
+    TICKET_WEBHOOK_URL: optionalUrl,
+    TICKET_WEBHOOK_SECRET: optionalString,
+    ZENDESK_URL: optionalUrl,
+    ZENDESK_EMAIL: optionalString,
+    ZENDESK_API_TOKEN: optionalString,
+    JIRA_URL: optionalUrl,
+    JIRA_EMAIL: optionalString,
+    JIRA_API_TOKEN: optionalString,
+    JIRA_SERVICE_DESK_ID: optionalString,
+    JIRA_REQUEST_TYPE_ID: optionalString,
+
+    ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
+    PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().default('http://localhost:3978')),
+    TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
+  })
+  .superRefine((env, ctx) => {
+    const need = (cond: boolean, vars: Array<keyof typeof env>, why: string) => {
+      if (!cond) return;
+      for (const v of vars) {
+        if (env[v] === undefined) ctx.addIssue({ code: 'custom', path: [v], message: `required ${why}` });
+      }
+    };
+    need(env.SLACK_BOT_TOKEN !== undefined && env.SLACK_APP_TOKEN === undefined, ['SLACK_SIGNING_SECRET'], 'when SLACK_BOT_TOKEN is set (HTTP mode)');
+    need(env.SLACK_APP_TOKEN !== undefined, ['SLACK_BOT_TOKEN'], 'when SLACK_APP_TOKEN is set');
+    need(env.MicrosoftAppId !== undefined && env.MicrosoftAppType !== 'UserAssignedMSI', ['MicrosoftAppPassword'], 'when MicrosoftAppId is set');
+    need(env.MicrosoftAppType === 'SingleTenant', ['MicrosoftAppTenantId'], 'when MicrosoftAppType is SingleTenant');
+    need(env.TICKET_SINK === 'webhook', ['TICKET_WEBHOOK_URL', 'TICKET_WEBHOOK_SECRET'], 'when TICKET_SINK=webhook');
+    need(env.TICKET_SINK === 'zendesk', ['ZENDESK_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'], 'when TICKET_SINK=zendesk');
+    need(
+      env.TICKET_SINK === 'jira',
+      ['JIRA_URL', 'JIRA_EMAIL', 'JIRA_API_TOKEN', 'JIRA_SERVICE_DESK_ID', 'JIRA_REQUEST_TYPE_ID'],
+      'when TICKET_SINK=jira',
+    );
+    need(env.REDIS_SENTINELS !== undefined, ['REDIS_SENTINEL_MASTER'], 'when REDIS_SENTINELS is set');
+    const topologies = [env.REDIS_URL, env.REDIS_CLUSTER_NODES, env.REDIS_SENTINELS].filter((v) => v !== undefined);
+    if (topologies.length > 1) {
+      ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: 'set only one of REDIS_URL, REDIS_CLUSTER_NODES, REDIS_SENTINELS' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export type RedisConfig =
+  | { mode: 'single'; url: string }
+  | { mode: 'cluster'; nodes: Array<{ host: string; port: number }> }
+  | { mode: 'sentinel'; sentinels: Array<{ host: string; port: number }>; masterName: string };
+
+export interface Config {
+  env: Env;
+  production: boolean;
+  port: number;
+  defaultLocale: Env['DEFAULT_LOCALE'];
+  /** Undefined: memory stores. */
+  redis?: RedisConfig;
+  stateTtlSeconds: number;
+  publicUrl: string;
+}
+
+function parseHostPorts(list: string): Array<{ host: string; port: number }> {
+  return list.split(',').map((hp) => {
+    const [host, port] = hp.trim().split(':');
+    return { host: host ?? '', port: Number(port) };
+  });
+}
+
+/** Reads and validates the environment. Throws CodedError(ConfigInvalid) naming every bad variable. */
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+    throw new CodedError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const env = parsed.data;
+  let redis: RedisConfig | undefined;
+  if (env.REDIS_URL) redis = { mode: 'single', url: env.REDIS_URL };
+  else if (env.REDIS_CLUSTER_NODES) redis = { mode: 'cluster', nodes: parseHostPorts(env.REDIS_CLUSTER_NODES) };
+  else if (env.REDIS_SENTINELS && env.REDIS_SENTINEL_MASTER)
+    redis = { mode: 'sentinel', sentinels: parseHostPorts(env.REDIS_SENTINELS), masterName: env.REDIS_SENTINEL_MASTER };
+  return {
+    env,
+    production: env.NODE_ENV === 'production',
+    port: env.PORT,
+    defaultLocale: env.DEFAULT_LOCALE,
+    redis,
+    stateTtlSeconds: env.STATE_TTL_SECONDS,
+    publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+  };
+}

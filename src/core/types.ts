@@ -1,0 +1,192 @@
+/**
+ * The core vocabulary of mailmedic. Imports nothing from src/: every other folder depends on this one,
+ * and no Slack, Bot Framework or Redis type may appear here.
+ */
+
+export const LOCALES = ['ja', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+export const CHANNELS = ['slack', 'teams', 'web', 'cli'] as const;
+export type ChannelName = (typeof CHANNELS)[number];
+
+/** Intent ids — a public contract (design.md § Intents). Order is irrelevant; spelling is not. */
+export const INTENTS = [
+  'error_auth',
+  'error_connect',
+  'error_server_timeout',
+  'error_cannot_fetch',
+  'error_send',
+  'error_intermittent',
+  'error_push',
+  'mail_not_arriving',
+  'howto_app_password',
+  'howto_carrier_setup',
+  'howto_network_reset',
+  'howto_backup',
+  'howto_prevention',
+  'migration_device_change',
+  'check_outage',
+  'greeting',
+  'thanks',
+  'goodbye',
+  'affirm',
+  'deny',
+  'resolved',
+  'not_resolved',
+  'request_human',
+  'restart',
+  'out_of_scope',
+] as const;
+export type Intent = (typeof INTENTS)[number];
+
+/** Entity values — a public contract (design.md § Entities). */
+export const ENTITY_VALUES = {
+  carrier: ['docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq'],
+  service: ['icloud', 'gmail', 'outlook', 'yahoo', 'carrier_mail'],
+  device: ['iphone', 'ipad', 'android', 'mac', 'windows'],
+  trigger: ['device_change', 'os_update', 'password_change', 'settings_change'],
+  error_message: [
+    'cannot_get_mail',
+    'account_error',
+    'password_incorrect',
+    'auth_failed',
+    'cannot_connect',
+    'imap_no_response',
+    'smtp_no_response',
+  ],
+} as const;
+export type EntityName = keyof typeof ENTITY_VALUES | 'os_version';
+export type Carrier = (typeof ENTITY_VALUES.carrier)[number];
+export type Service = (typeof ENTITY_VALUES.service)[number];
+export type Device = (typeof ENTITY_VALUES.device)[number];
+export type Trigger = (typeof ENTITY_VALUES.trigger)[number];
+export type ErrorMessageKind = (typeof ENTITY_VALUES.error_message)[number];
+
+/** Entities found in one utterance. Absent entities are omitted (never null). */
+export interface Entities {
+  carrier?: Carrier;
+  service?: Service;
+  device?: Device;
+  trigger?: Trigger;
+  error_message?: ErrorMessageKind;
+  /** As written by the user, e.g. "iOS 17.5". */
+  os_version?: string;
+}
+
+/** What the NLU understood of one utterance. */
+export interface NluResult {
+  intent: Intent;
+  /** Calibrated probability of `intent`, 0–1. */
+  confidence: number;
+  entities: Entities;
+  /** Language the text is written in (script-based guess). */
+  locale: Locale;
+  /** Top candidates, best first (intent before the out-of-scope rule was applied is ranking[0]). */
+  ranking: Array<{ intent: Intent; confidence: number }>;
+}
+
+/** The NLU as the pipeline and engine see it. `analyse` is synchronous once `ready()` resolved. */
+export interface Nlu {
+  analyse(text: string, hint?: Locale): NluResult;
+}
+
+/** A button offered to the user. `value` is what comes back as `Turn.action`. */
+export interface Choice {
+  label: string;
+  value: string;
+}
+
+/** One message from the bot. `key` is the locale key it was rendered from (tests assert on keys, not wording). */
+export interface Reply {
+  key: string;
+  text: string;
+  choices?: Choice[];
+}
+
+/** One user turn, as every channel translates it. Exactly one of text / action is meaningful. */
+export interface Turn {
+  conversationId: string;
+  channel: ChannelName;
+  userId: string;
+  userName?: string;
+  text?: string;
+  /** The `value` of a clicked choice. */
+  action?: string;
+  /** Identifies the set of choices the click came from (Teams card data, Slack block_id); a stale one is refused. */
+  nonce?: string;
+  /** Locale the channel knows of (Slack/Teams user locale); the text's language still wins. */
+  locale?: Locale;
+  /** Platform delivery id (Slack event_id, Teams activity.id) for de-duplication. */
+  eventId?: string;
+  /** Link back to the conversation on its platform (Slack permalink …), for the ticket. */
+  permalink?: string;
+  /** Arrival time, ms since epoch. */
+  receivedAtMs?: number;
+}
+
+export type ConversationStatus = 'active' | 'resolved' | 'escalated' | 'ended';
+export type CauseAxis = 'auth' | 'network' | 'server' | 'unknown';
+export type StepResult = 'resolved' | 'not_resolved' | 'skipped' | 'unknown';
+
+export interface StepTried {
+  /** Dialog node id of the step. */
+  node: string;
+  /** The step as a person reads it (rendered in the conversation's locale at the time). */
+  step: string;
+  result: StepResult;
+  atMs: number;
+}
+
+/** Current mail settings as reported by the user — never a password. */
+export interface MailServerSettings {
+  host?: string;
+  port?: number;
+  ssl?: boolean;
+  auth?: string;
+}
+
+/** Structured ticket fields (design.md § The ticket object). Entity-valued fields use entity values. */
+export interface TicketFields {
+  device?: Device;
+  os?: string;
+  service?: Service;
+  carrier?: Carrier;
+  /** Verbatim error text the user reported. */
+  errorMessage?: string;
+  occurredAt?: string;
+  frequency?: string;
+  stepsTried: Array<{ step: string; result: StepResult }>;
+  settings: { incoming: MailServerSettings; outgoing: MailServerSettings };
+}
+
+export interface Ticket {
+  id: string;
+  conversation: string;
+  channel: ChannelName;
+  createdAt: string;
+  requester: { id: string; name?: string };
+  locale: Locale;
+  intent: Intent;
+  cause: CauseAxis;
+  fields: TicketFields;
+  summary: string;
+  body: string;
+  transcriptUrl: string;
+  /** Link to the conversation on its platform, when known. */
+  permalink?: string;
+}
+
+/** Side effects a step asks the pipeline to carry out. The engine performs none itself. */
+export type Effect =
+  | { type: 'ticket'; ticket: Ticket }
+  | { type: 'status'; status: ConversationStatus; node: string };
+
+/** What one turn produced, as channels render it and `chat --jsonl` prints it. */
+export interface TurnOutcome {
+  conversation: string;
+  intent: Intent | null;
+  node: string;
+  status: ConversationStatus;
+  replies: Reply[];
+  ticket?: Ticket;
+}

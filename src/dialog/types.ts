@@ -1,0 +1,92 @@
+/**
+ * Conversation state and the engine's signature. The engine is a pure function:
+ *   step(state | undefined, input, ctx) → { state, replies, effects }
+ * It does no I/O, reads no clock (time comes in `input.nowMs`) and never throws for user input.
+ */
+import type {
+  CauseAxis,
+  ChannelName,
+  ConversationStatus,
+  Effect,
+  Intent,
+  Locale,
+  NluResult,
+  Reply,
+  StepTried,
+} from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
+import type { I18n } from '../i18n/index.js';
+
+/** Bumped when the shape of ConversationState changes incompatibly (old states then restart politely). */
+export const STATE_SCHEMA = 1;
+
+export interface ConversationState {
+  schema: typeof STATE_SCHEMA;
+  /** DialogTree.version the conversation was running on; a different tree re-enters safely. */
+  treeVersion: string;
+  conversationId: string;
+  channel: ChannelName;
+  userId: string;
+  userName?: string;
+  permalink?: string;
+  locale: Locale;
+  /** The node waiting for the user's answer (null before the first question). */
+  node: string | null;
+  status: ConversationStatus;
+  /** Slot values: entity names (carrier, service, device, trigger, error_message, os_version) and tree slots (scope, cause …). */
+  slots: Record<string, string>;
+  /** The symptom intent that chose the current branch. */
+  intent: Intent | null;
+  /** The error text as the user typed it (redacted), for the ticket's エラー表示. */
+  errorText?: string;
+  /** Every step shown and its result, in order (the ticket's 実施手順と結果). */
+  stepsTried: StepTried[];
+  /** Consecutive turns the bot could not place (1 → clarify, 2 → offer a person). */
+  misses: number;
+  /** Ticket fields still being collected by a handoff node. */
+  pending?: string[];
+  /** Ticket fields collected (occurredAt, frequency, os …) as the user wrote them. */
+  collected: Record<string, string>;
+  cause?: CauseAxis;
+  ticketId?: string;
+  /** Incremented on every turn; the id of the choices on screen is `offer`. */
+  turn: number;
+  /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
+  offer?: number;
+  createdAtMs: number;
+  updatedAtMs: number;
+}
+
+export type StepInput =
+  | { kind: 'text'; text: string; nlu: NluResult }
+  | { kind: 'action'; value: string; nonce?: string };
+
+export interface StepMeta {
+  conversationId: string;
+  channel: ChannelName;
+  userId: string;
+  userName?: string;
+  permalink?: string;
+  /** Locale to use when the text does not tell (channel's user locale or DEFAULT_LOCALE). */
+  locale: Locale;
+  nowMs: number;
+}
+
+export interface StepContext {
+  tree: DialogTree;
+  i18n: I18n;
+  /** Base of transcript links put in tickets (PUBLIC_URL). */
+  publicUrl: string;
+  /** Next ticket id, e.g. MM-20261128-0007. Given by the caller so the engine stays pure. */
+  ticketId?: string;
+}
+
+export interface StepOutput {
+  state: ConversationState;
+  replies: Reply[];
+  effects: Effect[];
+  /** Intent of this turn (null for a click). */
+  intent: Intent | null;
+}
+
+export type StepFn = (state: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext) => StepOutput;
