@@ -1,0 +1,53 @@
+/**
+ * Every Redis key mailmedic writes. All keys of one conversation share the hash tag `{c:<conversationId>}` so
+ * that state, lock, de-duplication claims (and the outbox / transcript keys other parts build with `tag()`)
+ * land on one Redis Cluster slot and can be used together in one Lua script.
+ */
+
+/** Default key prefix. Tests use a unique prefix per run so they never touch each other's keys. */
+export const DEFAULT_PREFIX = 'mm';
+
+/**
+ * Braces would end the hash tag early and `%` is the escape itself, so they are percent-encoded; every other
+ * character of a platform conversation id (Slack `T1:C2:1712.33`, Teams `a:1Xb…;messageid=…`) is kept.
+ */
+export function escapeId(id: string): string {
+  return id.replace(/[%{}]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+}
+
+export interface Keys {
+  readonly prefix: string;
+  /** `<prefix>:{c:<id>}` — the hash-tagged base of every key of one conversation. */
+  tag(conversationId: string): string;
+  /** The conversation's state (a JSON string with a TTL). */
+  state(conversationId: string): string;
+  /** The conversation's turn lock (random token, PX). */
+  lock(conversationId: string): string;
+  /** A de-duplication claim of one delivery (`channel:eventId`) in one conversation. */
+  seen(conversationId: string, eventId: string): string;
+  /** The ticket sequence of one day, `YYYYMMDD`. Not hash-tagged: one counter for the whole deployment. */
+  ticketSeq(day: string): string;
+  /** A key for a DedupeStore.claim() (its argument is already a logical key such as `{c:…}:seen:…`). */
+  claim(key: string): string;
+}
+
+export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
+  const tag = (id: string) => `${prefix}:{c:${escapeId(id)}}`;
+  return {
+    prefix,
+    tag,
+    state: (id) => `${tag(id)}:state`,
+    lock: (id) => `${tag(id)}:lock`,
+    seen: (id, eventId) => `${tag(id)}:seen:${eventId}`,
+    ticketSeq: (day) => `${prefix}:ticketseq:${day}`,
+    claim: (key) => `${prefix}:${key}`,
+  };
+}
+
+/**
+ * The logical de-duplication key of one delivery, without prefix (DedupeStore adds its own):
+ * `{c:<id>}:seen:<channel>:<eventId>`. Hash-tagged like the conversation's other keys.
+ */
+export function seenClaimKey(conversationId: string, channel: string, eventId: string): string {
+  return `{c:${escapeId(conversationId)}}:seen:${channel}:${eventId}`;
+}

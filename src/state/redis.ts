@@ -1,0 +1,349 @@
+/**
+ * The one place that opens Redis (single server, Cluster or Sentinel) and the Redis stores built on it.
+ *
+ * Failure policy: commands fail fast while Redis is unreachable (`disableOfflineQueue`, a per-command time
+ * limit) with CodedError(StoreUnavailable), so a turn answers "try again shortly" instead of hanging; the
+ * client reconnects by itself with capped backoff; errors are logged (an 'error' listener is always attached,
+ * so a dropped connection never crashes the process).
+ */
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  createClient,
+  createCluster,
+  createSentinel,
+  type RedisClientType,
+  type RedisClusterType,
+  type RedisSentinelType,
+} from 'redis';
+import { CodedError, ErrorCode, type Logger } from '../core/index.js';
+import type { RedisConfig } from '../config/index.js';
+import type { ConversationState } from '../dialog/types.js';
+import { createKeys, type Keys } from './keys.js';
+import type { ConversationStore, DedupeStore, SetOptions, StoreHealth, TicketIds } from './types.js';
+import { formatTicketId, ticketDay } from './ticket-id.js';
+
+/** Any of the three node-redis client kinds; they share the command methods used here. */
+export type RedisCommander = RedisClientType | RedisClusterType | RedisSentinelType;
+
+export interface RedisConnectionOptions {
+  /** Key prefix (default 'mm'). Tests pass a unique one. */
+  prefix?: string;
+  /** Longest a single command may take before it fails with StoreUnavailable, ms. Default 2,000. */
+  commandTimeoutMs?: number;
+  /** TCP connect time limit, ms. Default 2,000. */
+  connectTimeoutMs?: number;
+  /** Cap of the reconnect backoff, ms. Default 2,000. */
+  maxReconnectDelayMs?: number;
+}
+
+export interface RedisConnection {
+  readonly mode: RedisConfig['mode'];
+  readonly client: RedisCommander;
+  readonly keys: Keys;
+  /** True while commands can be sent. */
+  isReady(): boolean;
+  /**
+   * Resolves once connected; rejects with StoreUnavailable after `timeoutMs` (the client keeps retrying in
+   * the background either way).
+   */
+  waitReady(timeoutMs: number): Promise<void>;
+  /**
+   * Runs Redis commands with the time limit and maps every failure to CodedError(StoreUnavailable).
+   * `what` names the operation in logs.
+   */
+  run<T>(what: string, fn: (client: RedisCommander) => Promise<T>): Promise<T>;
+  ping(): Promise<boolean>;
+  /** Closes the connection (idempotent). */
+  close(): Promise<void>;
+}
+
+/** Capped exponential backoff with jitter, ms: 50, 100, 200 … up to `cap`. Never gives up. */
+export function reconnectDelay(retries: number, cap: number): number {
+  const base = Math.min(cap, 50 * 2 ** Math.min(retries, 16));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+function errorMessage(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/**
+ * Opens one Redis connection for the process. Connecting starts at once and is retried forever in the
+ * background; use `waitReady()` at start-up to wait for it.
+ */
+export function createRedisConnection(config: RedisConfig, logger: Logger, options: RedisConnectionOptions = {}): RedisConnection {
+  const log = logger.child({ component: 'redis', mode: config.mode });
+  const commandTimeoutMs = options.commandTimeoutMs ?? 2_000;
+  const connectTimeout = options.connectTimeoutMs ?? 2_000;
+  const cap = options.maxReconnectDelayMs ?? 2_000;
+  // Logged once per outage, not once per retry: a Redis outage must not flood the logs.
+  let down = false;
+  const reconnectStrategy = (retries: number, cause: Error) => {
+    if (!down) {
+      down = true;
+      log.error({ err: errorMessage(cause) }, 'redis connection lost; reconnecting');
+    }
+    return reconnectDelay(retries, cap);
+  };
+  const socket = { connectTimeout, reconnectStrategy };
+
+  let client: RedisCommander;
+  if (config.mode === 'single') {
+    client = createClient({ url: config.url, socket, disableOfflineQueue: true }) as unknown as RedisCommander;
+  } else if (config.mode === 'cluster') {
+    client = createCluster({
+      rootNodes: config.nodes.map((n) => ({ socket: { host: n.host, port: n.port, ...socket } })),
+      defaults: { socket, disableOfflineQueue: true },
+    }) as unknown as RedisCommander;
+  } else {
+    client = createSentinel({
+      name: config.masterName,
+      sentinelRootNodes: config.sentinels,
+      nodeClientOptions: { socket, disableOfflineQueue: true },
+      sentinelClientOptions: { socket },
+    }) as unknown as RedisCommander;
+  }
+
+  let ready = false;
+  let closed = false;
+  const emitter = client as unknown as NodeJS.EventEmitter;
+  emitter.on('error', (e: unknown) => {
+    // Without this listener node-redis would throw from the EventEmitter and crash the process.
+    if (!down) log.error({ err: errorMessage(e) }, 'redis error');
+  });
+  emitter.on('ready', () => {
+    ready = true;
+    if (down) log.info({}, 'redis connection restored');
+    down = false;
+  });
+  emitter.on('end', () => {
+    ready = false;
+  });
+  emitter.on('reconnecting', () => {
+    ready = false;
+  });
+
+  const connecting = (client.connect() as Promise<unknown>).then(
+    () => {
+      ready = true;
+    },
+    (e: unknown) => {
+      if (!closed) log.error({ err: errorMessage(e) }, 'redis connect failed');
+    },
+  );
+
+  const isReady = () => {
+    if (closed) return false;
+    // Cluster and Sentinel expose isReady too; single-node also flips it on socket loss before 'end' fires.
+    const own = (client as { isReady?: boolean }).isReady;
+    return own ?? ready;
+  };
+
+  const unavailable = (what: string, e: unknown) => {
+    if (e instanceof CodedError) return e;
+    return new CodedError(ErrorCode.StoreUnavailable, `redis ${what} failed: ${errorMessage(e)}`, { cause: e });
+  };
+
+  const run = async <T>(what: string, fn: (c: RedisCommander) => Promise<T>): Promise<T> => {
+    if (closed) throw new CodedError(ErrorCode.StoreUnavailable, `redis ${what}: connection closed`);
+    let timer: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new CodedError(ErrorCode.StoreUnavailable, `redis ${what}: no answer within ${commandTimeoutMs} ms`)),
+        commandTimeoutMs,
+      );
+    });
+    const work = fn(client);
+    // A command that lost the race may still fail later: swallow that, it was already reported as a timeout.
+    work.catch(() => {});
+    try {
+      return await Promise.race([work, limit]);
+    } catch (e) {
+      throw unavailable(what, e);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+
+  const keys = createKeys(options.prefix);
+  return {
+    mode: config.mode,
+    client,
+    keys,
+    isReady,
+    async waitReady(timeoutMs) {
+      const deadline = Date.now() + timeoutMs;
+      while (!isReady()) {
+        if (closed || Date.now() >= deadline)
+          throw new CodedError(ErrorCode.StoreUnavailable, `redis not reachable within ${timeoutMs} ms`);
+        await Promise.race([connecting, sleep(50)]);
+        if (!isReady()) await sleep(50);
+      }
+    },
+    run,
+    async ping() {
+      try {
+        // A keyed read rather than PING: it is routed like real traffic on every topology (Cluster has no keyless PING).
+        await run('ping', (c) => c.exists(`${keys.prefix}:health`));
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      try {
+        await (client as { close(): Promise<void> }).close();
+      } catch {
+        // Closing a client that never connected rejects; nothing is left to release then.
+        try {
+          (client as { destroy(): void }).destroy();
+        } catch {
+          /* already gone */
+        }
+      }
+      await connecting;
+    },
+  };
+}
+
+// ───────────────────────────── stores ─────────────────────────────
+
+/** Saves the state unless another turn saved since it was loaded (ARGV[3] = expected turn, '' = no check). */
+const SAVE_SCRIPT = `
+if ARGV[3] ~= '' then
+  local expected = tonumber(ARGV[3])
+  local turn = -1
+  local cur = redis.call('GET', KEYS[1])
+  if cur then
+    local ok, obj = pcall(cjson.decode, cur)
+    if ok and type(obj) == 'table' and type(obj.turn) == 'number' then turn = obj.turn else turn = -2 end
+  end
+  if turn ~= expected then return 0 end
+end
+redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+return 1`;
+
+/** Deletes the lock only if it still holds our token (it may have expired and been taken by another process). */
+const UNLOCK_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
+
+/** Next number of the day's sequence; the counter expires a few days after its day so keys do not pile up. */
+const TICKET_SEQ_SCRIPT = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
+return n`;
+
+export interface RedisLockOptions {
+  /** Lock expiry, ms: longer than any turn (a stalled holder loses it after this). Default 15,000. */
+  lockTtlMs?: number;
+  /** How long to wait for a busy conversation, ms, before LockTimeout. Default 10,000. */
+  lockWaitMs?: number;
+}
+
+/** One key per conversation holding its JSON state with an idle TTL; turns serialised by a SET NX PX lock. */
+export class RedisConversationStore implements ConversationStore {
+  readonly #conn: RedisConnection;
+  readonly #log: Logger;
+  readonly #lockTtlMs: number;
+  readonly #lockWaitMs: number;
+
+  constructor(conn: RedisConnection, logger: Logger, options: RedisLockOptions = {}) {
+    this.#conn = conn;
+    this.#log = logger.child({ component: 'redis-store' });
+    this.#lockTtlMs = options.lockTtlMs ?? 15_000;
+    this.#lockWaitMs = options.lockWaitMs ?? 10_000;
+  }
+
+  async get(conversationId: string): Promise<ConversationState | undefined> {
+    const raw = await this.#conn.run('get state', (c) => c.get(this.#conn.keys.state(conversationId)));
+    if (raw === null || raw === undefined) return undefined;
+    try {
+      return JSON.parse(String(raw)) as ConversationState;
+    } catch {
+      // A corrupt value must not wedge the conversation forever: it restarts, and the next save overwrites it.
+      this.#log.warn({ conversation: conversationId }, 'unreadable conversation state ignored');
+      return undefined;
+    }
+  }
+
+  async set(conversationId: string, state: ConversationState, ttlSeconds: number, options: SetOptions = {}): Promise<void> {
+    const expected = options.expectedTurn === undefined ? '' : String(options.expectedTurn);
+    const saved = await this.#conn.run('save state', (c) =>
+      c.eval(SAVE_SCRIPT, {
+        keys: [this.#conn.keys.state(conversationId)],
+        arguments: [JSON.stringify(state), String(Math.max(1, Math.round(ttlSeconds))), expected],
+      }),
+    );
+    if (Number(saved) !== 1) {
+      throw new CodedError(ErrorCode.LockTimeout, `conversation changed under the turn (expected turn ${expected})`);
+    }
+  }
+
+  async delete(conversationId: string): Promise<void> {
+    await this.#conn.run('delete state', (c) => c.del(this.#conn.keys.state(conversationId)));
+  }
+
+  async withLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
+    const key = this.#conn.keys.lock(conversationId);
+    const token = randomBytes(16).toString('hex');
+    const started = Date.now();
+    let delay = 5;
+    for (;;) {
+      const got = await this.#conn.run('lock', (c) => c.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: this.#lockTtlMs } }));
+      if (got === 'OK') break;
+      if (Date.now() - started >= this.#lockWaitMs) {
+        throw new CodedError(ErrorCode.LockTimeout, `conversation busy for more than ${this.#lockWaitMs} ms`);
+      }
+      // Small jittered backoff: a turn takes a few ms, so the waiter should look again soon, but not in lockstep.
+      await sleep(delay + Math.random() * delay);
+      delay = Math.min(100, delay * 1.5);
+    }
+    try {
+      return await fn();
+    } finally {
+      try {
+        await this.#conn.run('unlock', (c) => c.eval(UNLOCK_SCRIPT, { keys: [key], arguments: [token] }));
+      } catch (e) {
+        // The lock expires by itself (lockTtlMs); the turn's own result or error matters more than this.
+        this.#log.warn({ conversation: conversationId, err: errorMessage(e) }, 'lock release failed; it will expire');
+      }
+    }
+  }
+}
+
+export class RedisDedupeStore implements DedupeStore {
+  readonly #conn: RedisConnection;
+  constructor(conn: RedisConnection) {
+    this.#conn = conn;
+  }
+  async claim(key: string, ttlSeconds: number): Promise<boolean> {
+    const r = await this.#conn.run('dedupe', (c) =>
+      c.set(this.#conn.keys.claim(key), '1', { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.round(ttlSeconds)) } }),
+    );
+    return r === 'OK';
+  }
+}
+
+export class RedisTicketIds implements TicketIds {
+  readonly #conn: RedisConnection;
+  readonly #utcOffsetMinutes: number;
+  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: number } = {}) {
+    this.#conn = conn;
+    this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
+  }
+  async next(nowMs: number): Promise<string> {
+    const day = ticketDay(nowMs, this.#utcOffsetMinutes);
+    const n = await this.#conn.run('ticket id', (c) =>
+      c.eval(TICKET_SEQ_SCRIPT, { keys: [this.#conn.keys.ticketSeq(day)], arguments: [String(3 * 86_400)] }),
+    );
+    return formatTicketId(day, Number(n));
+  }
+}
+
+export function redisHealth(conn: RedisConnection): StoreHealth {
+  return { ping: () => conn.ping(), close: () => conn.close() };
+}

@@ -1,0 +1,51 @@
+/**
+ * Chooses the stores from the configuration: Redis (single, Cluster or Sentinel) when configured, memory
+ * otherwise. The composition root (src/main.ts) calls this once per process.
+ */
+import type { Config } from '../config/index.js';
+import type { Logger } from '../core/index.js';
+import { MemoryConversationStore, MemoryDedupeStore, MemoryTicketIds, memoryHealth, type Clock } from './memory.js';
+import {
+  createRedisConnection,
+  RedisConversationStore,
+  RedisDedupeStore,
+  RedisTicketIds,
+  redisHealth,
+  type RedisConnectionOptions,
+  type RedisLockOptions,
+} from './redis.js';
+import type { Stores } from './types.js';
+
+export interface CreateStoresOptions extends RedisConnectionOptions, RedisLockOptions {
+  /** Clock for memory TTLs, ms since epoch (tests). Redis keeps its own time. */
+  clock?: Clock;
+  /** Offset of the ticket-id day from UTC, minutes (e.g. 540 for Japan). Default 0: the day is the UTC day. */
+  ticketUtcOffsetMinutes?: number;
+}
+
+/**
+ * Builds the process's stores. With Redis, the connection is opened at once and retried in the background:
+ * until it is up, store calls fail with StoreUnavailable and `health.ping()` is false (call
+ * `stores.redis.waitReady(ms)` to wait at start-up). `health.close()` closes it.
+ */
+export function createStores(config: Pick<Config, 'redis'>, logger: Logger, options: CreateStoresOptions = {}): Stores {
+  const ticketOpts = { utcOffsetMinutes: options.ticketUtcOffsetMinutes };
+  if (!config.redis) {
+    return {
+      kind: 'memory',
+      store: new MemoryConversationStore({ clock: options.clock, lockWaitMs: options.lockWaitMs }),
+      dedupe: new MemoryDedupeStore({ clock: options.clock }),
+      ticketIds: new MemoryTicketIds(ticketOpts),
+      health: memoryHealth,
+    };
+  }
+  const redis = createRedisConnection(config.redis, logger, options);
+  return {
+    kind: `redis-${config.redis.mode}`,
+    store: new RedisConversationStore(redis, logger, options),
+    dedupe: new RedisDedupeStore(redis),
+    ticketIds: new RedisTicketIds(redis, ticketOpts),
+    health: redisHealth(redis),
+    redis,
+  };
+}
