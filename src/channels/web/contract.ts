@@ -1,0 +1,83 @@
+/**
+ * The turn JSON shared by `POST /api/chat` and `mailmedic chat --jsonl` (design.md § Public command-line contract):
+ *   in:  {"conversation": "c1", "text": "…"} | {"conversation": "c1", "action": "<choice value>"}  (+ "locale", "user")
+ *   out: {"conversation", "intent", "node", "status", "replies": [{"text", "choices": [{"label", "value"}]}], "ticket"?}
+ * Both channels only translate: this module turns a JSON value into a Turn and a TurnOutcome back into JSON.
+ */
+import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type TurnOutcome } from '../../core/index.js';
+
+/** Longest conversation id accepted (characters); ids are opaque, but bounded so keys stay small. */
+export const MAX_CONVERSATION_ID = 200;
+/** Longest user id / name accepted (characters). */
+export const MAX_USER = 200;
+
+/** The response of one turn, exactly as printed and sent. */
+export interface ChatJson {
+  conversation: string;
+  intent: string | null;
+  node: string;
+  status: string;
+  replies: Array<{ text: string; choices: Array<{ label: string; value: string }> }>;
+  ticket?: Ticket;
+}
+
+/** Why a request was refused: a locale key (web.api.*) and its parameters. */
+export interface ChatInputError {
+  key: string;
+  params?: Record<string, string>;
+}
+
+export type ParsedChatInput = { ok: true; turn: Turn } | { ok: false; error: ChatInputError };
+
+const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
+
+/**
+ * Validates one request body / JSON line and translates it into a Turn. Empty text is valid on purpose: the
+ * pipeline answers it with a clear "what is wrong?" instead of an HTTP error, as a person would expect.
+ */
+export function parseChatInput(value: unknown, channel: ChannelName, receivedAtMs: number): ParsedChatInput {
+  const fail = (key: string, params?: Record<string, string>): ParsedChatInput => ({ ok: false, error: { key, params } });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('web.api.not_object');
+  const body = value as Record<string, unknown>;
+  const { conversation, text, action, locale, user } = body;
+  if (conversation === undefined || conversation === null || conversation === '') return fail('web.api.conversation_required');
+  if (typeof conversation !== 'string') return fail('web.api.not_string', { field: 'conversation' });
+  if (conversation.length > MAX_CONVERSATION_ID || /[\u0000-\u001f\u007f]/.test(conversation))
+    return fail('web.api.conversation_invalid', { max: String(MAX_CONVERSATION_ID) });
+  const hasText = text !== undefined && text !== null;
+  const hasAction = action !== undefined && action !== null;
+  if (hasText === hasAction) return fail('web.api.text_or_action');
+  if (hasText && typeof text !== 'string') return fail('web.api.not_string', { field: 'text' });
+  if (hasAction && typeof action !== 'string') return fail('web.api.not_string', { field: 'action' });
+  if (locale !== undefined && locale !== null && !isLocale(locale)) return fail('web.api.bad_locale', { allowed: LOCALES.join(', ') });
+  if (user !== undefined && user !== null && (typeof user !== 'string' || user.length > MAX_USER || user === ''))
+    return fail('web.api.not_string', { field: 'user' });
+
+  const turn: Turn = {
+    conversationId: conversation,
+    channel,
+    // Without a user id the conversation is the requester: good enough for a local chat and stable per tab.
+    userId: typeof user === 'string' ? user : `${channel}:${conversation}`,
+    receivedAtMs,
+  };
+  if (hasText) turn.text = text as string;
+  else turn.action = action as string;
+  if (isLocale(locale)) turn.locale = locale;
+  return { ok: true, turn };
+}
+
+/** Renders an outcome as the contract's JSON (reply keys stay internal; choices always present). */
+export function toChatJson(outcome: TurnOutcome): ChatJson {
+  const out: ChatJson = {
+    conversation: outcome.conversation,
+    intent: outcome.intent,
+    node: outcome.node,
+    status: outcome.status,
+    replies: outcome.replies.map((r) => ({
+      text: r.text,
+      choices: (r.choices ?? []).map((c) => ({ label: c.label, value: c.value })),
+    })),
+  };
+  if (outcome.ticket) out.ticket = outcome.ticket;
+  return out;
+}

@@ -1,0 +1,95 @@
+/**
+ * The process's Prometheus registry, served as text at GET /metrics. Other parts add their own metrics to
+ * `registry` (e.g. the ticket outbox's depth gauge) with `new Gauge({ ..., registers: [registry] })`, or use the
+ * shared ones below. Module-level on purpose: one process, one registry, whatever number of apps a test starts.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { ErrorCode } from '../core/index.js';
+import type { TurnObserver, TurnRecord } from '../pipeline/types.js';
+
+export const registry = new Registry();
+registry.setDefaultLabels({ app: 'mailmedic' });
+collectDefaultMetrics({ register: registry, prefix: 'mailmedic_' });
+
+/** Turns handled, by channel and detected intent ("none" for a button click). */
+export const turnsTotal = new Counter({
+  name: 'mailmedic_turns_total',
+  help: 'Turns handled, by channel and intent (intent "none" for a button click).',
+  labelNames: ['channel', 'intent'] as const,
+  registers: [registry],
+});
+
+/** Whole-turn latency in seconds (lock → NLU → step → save), by channel. */
+export const turnDuration = new Histogram({
+  name: 'mailmedic_turn_duration_seconds',
+  help: 'Turn latency in seconds, from the channel handing the turn to the pipeline until the outcome.',
+  labelNames: ['channel'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [registry],
+});
+
+/** Turns the bot could not place (out_of_scope): the clarify / offer-a-person path. */
+export const fallbacksTotal = new Counter({
+  name: 'mailmedic_fallbacks_total',
+  help: 'Turns whose text the bot could not place (intent out_of_scope).',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
+/** Conversations handed to a person (a ticket was produced). */
+export const escalationsTotal = new Counter({
+  name: 'mailmedic_escalations_total',
+  help: 'Escalations to the help desk (turns that produced a ticket).',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
+/** Redis errors seen by any part; `op` says where (e.g. "turn", "ping", "outbox"). */
+export const redisErrorsTotal = new Counter({
+  name: 'mailmedic_redis_errors_total',
+  help: 'Redis errors, by the operation that saw them.',
+  labelNames: ['op'] as const,
+  registers: [registry],
+});
+
+/** Turns that failed inside the pipeline and were answered with an apology, by error code. */
+export const turnErrorsTotal = new Counter({
+  name: 'mailmedic_turn_errors_total',
+  help: 'Turns that failed and were answered with an apology, by error code.',
+  labelNames: ['channel', 'kind'] as const,
+  registers: [registry],
+});
+
+/** HTTP requests rejected before reaching a channel (malformed JSON, too large …), by status. */
+export const httpRejectsTotal = new Counter({
+  name: 'mailmedic_http_rejected_total',
+  help: 'HTTP requests rejected by the server before a channel saw them, by status code.',
+  labelNames: ['status'] as const,
+  registers: [registry],
+});
+
+/**
+ * Feeds the turn metrics from the pipeline's observer hook (src/pipeline/types.ts): one record per processed or
+ * failed turn; duplicates are not reported. Never throws.
+ */
+export const metricsObserver: TurnObserver = {
+  onTurn(record: TurnRecord): void {
+    const channel = record.turn.channel;
+    const outcome = record.outcome;
+    turnsTotal.inc({ channel, intent: outcome.intent ?? 'none' });
+    turnDuration.observe({ channel }, record.durationMs / 1000);
+    if (outcome.intent === 'out_of_scope') fallbacksTotal.inc({ channel });
+    if (outcome.ticket) escalationsTotal.inc({ channel });
+    if (record.error) {
+      turnErrorsTotal.inc({ channel, kind: record.error.code });
+      if (record.error.code === ErrorCode.StoreUnavailable) redisErrorsTotal.inc({ op: 'turn' });
+    }
+  },
+};
+
+/** Turns being processed right now (graceful shutdown waits for this to reach 0). */
+export const turnsInFlight = new Gauge({
+  name: 'mailmedic_turns_in_flight',
+  help: 'Turns currently being processed by this process.',
+  registers: [registry],
+});

@@ -1,0 +1,288 @@
+/**
+ * The composition root — the only file that wires everything:
+ *   config → logger → content (locales, dialogs) → NLU → stores → pipeline → channels (mounts) → HTTP server.
+ * `createCore` builds everything but the HTTP server (the terminal chat uses it); `startApp` adds the server.
+ * Channels added later (Slack, Teams, /admin …) join by one line in MOUNTS below.
+ */
+import type { Server } from 'node:http';
+import { loadConfig, type Config } from './config/index.js';
+import { CodedError, ErrorCode, type Logger, type Turn } from './core/index.js';
+import { formatProblem, loadDialogs, loadLocales } from './data/load.js';
+import type { DialogTree } from './data/schemas.js';
+import { createI18n, type I18n } from './i18n/index.js';
+import { createLogger, type AppLogger } from './log.js';
+import { createNlu } from './nlu/index.js';
+import { createPipeline } from './pipeline/pipeline.js';
+import type { Pipeline, PipelineOutcome, TicketHandler, TurnObserver } from './pipeline/types.js';
+import { createStores, type CreateStoresOptions } from './state/stores.js';
+import type { Stores } from './state/types.js';
+import type { Nlu } from './core/index.js';
+import type { HttpMount } from './http/types.js';
+import { metricsObserver, turnsInFlight } from './http/metrics.js';
+import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
+import { webMount } from './channels/web/mount.js';
+
+/** Everything a channel may need, built once per process. */
+export interface Core {
+  config: Config;
+  logger: AppLogger;
+  i18n: I18n;
+  tree: DialogTree;
+  nlu: Nlu;
+  stores: Stores;
+  /** The turn pipeline, counting turns in flight for graceful shutdown. */
+  pipeline: Pipeline;
+  /** Turns being processed right now. */
+  inFlight(): number;
+  /** Resolves true when no turn is in flight, or false after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<boolean>;
+  /** Readiness: store reachable and NLU loaded. */
+  ready(): Promise<Readiness>;
+  /** Stops background work (ticket outbox …) and closes the stores. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A channel or page joining the HTTP server, built from the core. */
+export type MountFactory = (core: Core) => HttpMount;
+
+/**
+ * The HTTP mounts, in order. Add a channel here with one line, e.g. `(core) => slackMount(core),`.
+ * The web chat (GET /, POST /api/chat) is always on.
+ */
+export const MOUNTS: MountFactory[] = [
+  (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: core.config.defaultLocale, logger: core.logger }),
+];
+
+export interface CoreOptions {
+  /** Environment to read the configuration from; default process.env. */
+  env?: Record<string, string | undefined>;
+  /** A logger to use instead of one built from LOG_LEVEL. */
+  logger?: AppLogger;
+  /** Store options (tests pass a unique Redis key prefix). */
+  storeOptions?: CreateStoresOptions;
+  /** How long to wait for Redis at start-up before starting anyway (not ready until it comes), ms. Default 5,000. */
+  redisWaitMs?: number;
+}
+
+/** How long a shutdown may take in total before the rest is cut (the process must exit within 10 s). */
+export const SHUTDOWN_BUDGET_MS = 8_000;
+
+function loadContent(): { i18n: I18n; tree: DialogTree } {
+  const locales = loadLocales();
+  const dialogs = loadDialogs();
+  const problems = [...locales.problems, ...dialogs.problems];
+  if (problems.length > 0 || !dialogs.tree) {
+    throw new CodedError(ErrorCode.DataInvalid, `content has problems (run \`mailmedic lint\`):\n  ${problems.map(formatProblem).join('\n  ')}`);
+  }
+  return { i18n: createI18n(locales.messages), tree: dialogs.tree };
+}
+
+/** Wraps the pipeline so shutdown can wait for the turns it already accepted. */
+function countInFlight(pipeline: Pipeline) {
+  let inFlight = 0;
+  let waiters: Array<() => void> = [];
+  const wrapped: Pipeline = {
+    async handle(turn: Turn): Promise<PipelineOutcome> {
+      inFlight++;
+      turnsInFlight.inc();
+      try {
+        return await pipeline.handle(turn);
+      } finally {
+        inFlight--;
+        turnsInFlight.dec();
+        if (inFlight === 0) {
+          const w = waiters;
+          waiters = [];
+          for (const resolve of w) resolve();
+        }
+      }
+    },
+  };
+  const drained = (timeoutMs: number) =>
+    new Promise<boolean>((resolve) => {
+      if (inFlight === 0) {
+        resolve(true);
+        return;
+      }
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      timer.unref();
+      waiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  return { pipeline: wrapped, inFlight: () => inFlight, drained };
+}
+
+/**
+ * Builds config, content, NLU, stores and the pipeline. Throws CodedError(ConfigInvalid) naming the bad variable,
+ * or CodedError(DataInvalid) listing the content problems — the caller prints it and exits 1.
+ */
+export async function createCore(options: CoreOptions = {}): Promise<Core> {
+  const config = loadConfig(options.env ?? process.env);
+  const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
+  const { i18n, tree } = loadContent();
+  const startedMs = Date.now();
+  const nlu = await createNlu();
+  logger.info({ ms: Date.now() - startedMs }, 'nlu loaded');
+
+  const stores = createStores(config, logger, options.storeOptions);
+  if (stores.redis) {
+    try {
+      await stores.redis.waitReady(options.redisWaitMs ?? 5_000);
+    } catch {
+      // Start anyway: turns answer "try again shortly" and /readyz says not ready until Redis is back.
+      logger.warn({ store: stores.kind }, 'redis not reachable at start-up; retrying in the background');
+    }
+  }
+
+  // Ticket handler and extra observers (transcripts …) join here as they are built.
+  const tickets: TicketHandler | undefined = undefined;
+  const observers: TurnObserver[] = [metricsObserver];
+  const closers: Array<() => Promise<void>> = [];
+
+  const counted = countInFlight(
+    createPipeline({
+      nlu,
+      tree,
+      i18n,
+      store: stores.store,
+      dedupe: stores.dedupe,
+      ticketIds: stores.ticketIds,
+      tickets,
+      observers,
+      logger,
+      publicUrl: config.publicUrl,
+      defaultLocale: config.defaultLocale,
+      stateTtlSeconds: config.stateTtlSeconds,
+    }),
+  );
+
+  let closed: Promise<void> | undefined;
+  const core: Core = {
+    config,
+    logger,
+    i18n,
+    tree,
+    nlu,
+    stores,
+    pipeline: counted.pipeline,
+    inFlight: counted.inFlight,
+    drained: counted.drained,
+    async ready() {
+      const store = await Promise.race([
+        stores.health.ping().catch(() => false),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 2_000).unref()),
+      ]);
+      return { ok: store, checks: { store, nlu: true } };
+    },
+    close() {
+      closed ??= (async () => {
+        for (const close of closers.reverse()) {
+          await close().catch((err: unknown) => logger.warn({ err }, 'close failed'));
+        }
+        await stores.health.close().catch((err: unknown) => logger.warn({ err }, 'store close failed'));
+      })();
+      return closed;
+    },
+  };
+  logger.info({ store: stores.kind, tree: tree.version, nodes: tree.nodes.size }, 'core ready');
+  return core;
+}
+
+export interface StartOptions extends CoreOptions {
+  /** HTTP port; default PORT from the configuration (3978). 0 = any free port. */
+  port?: number;
+  /** Bind address; default all interfaces. */
+  host?: string;
+  /** Mounts instead of MOUNTS (tests). */
+  mounts?: MountFactory[];
+}
+
+export interface App {
+  server: Server;
+  /** Base URL the server answers on, e.g. http://127.0.0.1:3978 */
+  url: string;
+  pipeline: Pipeline;
+  core: Core;
+  /**
+   * Graceful shutdown: stop accepting (new requests get 503, /readyz fails), finish the turns in flight,
+   * close the mounts, then the stores. Bounded by SHUTDOWN_BUDGET_MS. Idempotent.
+   */
+  close(): Promise<void>;
+}
+
+/** Builds the core and starts the one HTTP server. */
+export async function startApp(options: StartOptions = {}): Promise<App> {
+  const core = await createCore(options);
+  const { logger } = core;
+  let draining = false;
+  const mounts = (options.mounts ?? MOUNTS).map((make) => make(core));
+  const app = createHttpApp({
+    mounts,
+    logger,
+    i18n: core.i18n,
+    defaultLocale: core.config.defaultLocale,
+    ready: () => core.ready(),
+    draining: () => draining,
+  });
+  let server: Server;
+  try {
+    server = await listen(app, options.port ?? core.config.port, options.host);
+  } catch (e) {
+    await core.close();
+    throw e;
+  }
+  const url = serverUrl(server);
+  logger.info({ url, mounts: mounts.map((m) => m.name) }, 'listening');
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
+      draining = true;
+      logger.info({ inFlight: core.inFlight() }, 'shutting down');
+      const stopped = stopServer(server, Math.max(0, deadline - Date.now() - 500));
+      const drained = await core.drained(Math.max(0, deadline - Date.now() - 1_000));
+      if (!drained) logger.warn({ inFlight: core.inFlight() }, 'turns still in flight at the shutdown deadline');
+      await stopped;
+      for (const m of [...mounts].reverse()) {
+        await m.close?.().catch((err: unknown) => logger.warn({ err, mount: m.name }, 'mount close failed'));
+      }
+      await core.close();
+      logger.info({}, 'stopped');
+    })();
+    return closing;
+  };
+  return { server, url, pipeline: core.pipeline, core, close };
+}
+
+/**
+ * SIGTERM / SIGINT → graceful close, then exit 0 (1 if closing failed). A second signal or the 10 s guard
+ * exits at once: a stuck shutdown must not keep a replica around.
+ */
+export function exitOnSignals(close: () => Promise<void>, logger: Logger): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      logger.warn({ signal }, 'second signal: exiting now');
+      process.exit(1);
+    }
+    stopping = true;
+    logger.info({ signal }, 'signal received');
+    const guard = setTimeout(() => {
+      logger.error({}, 'shutdown took longer than 10 s; exiting');
+      process.exit(1);
+    }, 9_500);
+    guard.unref();
+    close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+}
