@@ -148,6 +148,8 @@ export interface MailServerSettings {
 /** Structured ticket fields (design.md § The ticket object). Entity-valued fields use entity values. */
 export interface TicketFields {
   device?: Device;
+  /** Device model as the user wrote it, e.g. "iPhone 15". */
+  model?: string;
   os?: string;
   service?: Service;
   carrier?: Carrier;

@@ -45,6 +45,8 @@ export interface ConversationState {
   misses: number;
   /** Ticket fields still being collected by a handoff node. */
   pending?: string[];
+  /** How many times the handoff node has asked for missing fields (it asks once and re-asks at most once). */
+  handoffAsks?: number;
   /** Ticket fields collected (occurredAt, frequency, os …) as the user wrote them. */
   collected: Record<string, string>;
   cause?: CauseAxis;

@@ -1,0 +1,792 @@
+/**
+ * The dialog engine: a pure step function over the troubleshooting tree (dialogs/*.yaml).
+ *
+ *   step(state | undefined, input, meta, ctx) → { state, replies, effects, intent }
+ *
+ * No I/O, no clock (time is `meta.nowMs`), no randomness, and it never throws: a bug (an unknown node, more than
+ * MAX_HOPS automatic transitions in one turn) becomes a polite error reply and a safe state. The semantics are
+ * the shared "Dialog semantics" of the tree and engine (see src/data/schemas.ts and the README):
+ *  - entity slots are filled from the NLU on every text turn, so a fact already given is never asked again;
+ *  - free text is understood at every node: restart, request_human, resolved, goodbye, a new symptom switches
+ *    branch; text the bot cannot place gets a clarifying question, a second miss in a row also offers a person;
+ *  - every step shown and its answer is recorded (the ticket's 実施手順と結果);
+ *  - the handoff node asks, in one message, only for the ticket fields still missing, re-asks at most once,
+ *    then emits the ticket effect.
+ *
+ * Placeholders available to every tree message (`{name}` in locales/*\/tree.yaml):
+ *   {carrier_name} {service_name} {device_name} {account_name} {os_version} {error_text}
+ * plus the raw slot values by slot name ({carrier}, {scope} …). Missing values render a neutral word
+ * ("お使いのメール"), never a blank.
+ */
+import type { CauseAxis, Choice, ConversationStatus, Effect, Intent, Locale, NluResult, Reply, StepResult } from '../core/index.js';
+import type { Condition, DialogNode, DialogOption } from '../data/schemas.js';
+import type { Params } from '../i18n/index.js';
+import { normalise, parseFieldFacts, type FieldFacts } from './fields.js';
+import { maskSecrets } from './secrets.js';
+import { buildTicket } from './ticket.js';
+import { STATE_SCHEMA, type ConversationState, type StepContext, type StepInput, type StepMeta, type StepOutput } from './types.js';
+
+/** Bug guard: automatic transitions (skips, info, route) allowed in one turn before the engine gives up. */
+export const MAX_HOPS = 50;
+
+/** Button values the engine adds itself (tree option values are whatever the tree declares). */
+export const ACTIONS = {
+  resolved: 'resolved',
+  notResolved: 'not_resolved',
+  help: 'help',
+  human: 'human',
+  restart: 'restart',
+  /** At hand-off: file the ticket now with what is known. */
+  skip: 'skip',
+} as const;
+
+/** Slots filled from NLU entities on every text turn. */
+export const ENTITY_SLOTS = ['carrier', 'service', 'device', 'trigger', 'error_message', 'os_version'] as const;
+
+/** Ticket fields a handoff node may ask for, in the order they are asked. */
+export const HANDOFF_FIELDS = ['device', 'os', 'service', 'errorMessage', 'occurredAt', 'frequency'] as const;
+export type HandoffField = (typeof HANDOFF_FIELDS)[number];
+
+/** Intents whose message is itself the error report (kept verbatim as state.errorText). */
+const ERROR_INTENTS: ReadonlySet<Intent> = new Set([
+  'error_auth',
+  'error_connect',
+  'error_server_timeout',
+  'error_cannot_fetch',
+  'error_send',
+  'error_intermittent',
+  'error_push',
+  'mail_not_arriving',
+]);
+
+/** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
+const HELP_PATTERN = /やり方|わから|分から|どうやって|どこ(?:に|で|を|から)?|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
+
+class GuardError extends Error {}
+
+/** Mutable scratch of one turn; `s` is a private copy of the state, so the caller's object is never touched. */
+interface Run {
+  s: ConversationState;
+  replies: Reply[];
+  effects: Effect[];
+  meta: StepMeta;
+  ctx: StepContext;
+  hops: number;
+  missed: boolean;
+}
+
+// ───────────────────────────── entry point ─────────────────────────────
+
+/** One turn of the conversation. See the module comment for the rules. Never throws. */
+export function step(prev: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext): StepOutput {
+  const intent = input.kind === 'text' ? input.nlu.intent : null;
+  try {
+    return runTurn(prev, input, meta, ctx);
+  } catch {
+    return safeOutput(prev, input, meta, ctx, intent);
+  }
+}
+
+function runTurn(prev: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext): StepOutput {
+  const intent = input.kind === 'text' ? input.nlu.intent : null;
+  const fresh = !prev || prev.schema !== STATE_SCHEMA;
+  const s = fresh ? newState(meta, ctx, input.kind === 'text' ? pickLocale(input, undefined, meta.locale) : meta.locale) : clone(prev);
+  s.turn += 1;
+  s.updatedAtMs = meta.nowMs;
+  s.channel = meta.channel;
+  s.userId = meta.userId;
+  if (meta.userName) s.userName = meta.userName;
+  if (meta.permalink) s.permalink = meta.permalink;
+  const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false };
+
+  if (input.kind === 'text') s.locale = pickLocale(input, fresh ? undefined : s.locale, meta.locale);
+
+  if (fresh && prev) {
+    // A state written by an older engine: restart politely rather than misread it.
+    say(run, 'engine.tree_changed');
+  } else if (!fresh && s.treeVersion !== ctx.tree.version) {
+    if (s.node && !ctx.tree.nodes.has(s.node)) {
+      // The node this conversation waited at is gone: restart, keeping what we know (slots, steps).
+      say(run, 'engine.tree_changed');
+      s.node = null;
+      s.pending = undefined;
+      if (s.status !== 'escalated') s.status = 'active';
+    }
+    s.treeVersion = ctx.tree.version;
+  }
+
+  if (input.kind === 'action') {
+    if (fresh) {
+      // A click on a conversation that has expired (or never existed here): say so and start again.
+      if (!prev) say(run, 'engine.expired');
+      enter(run, ctx.tree.start);
+    } else onAction(run, input.value, input.nonce);
+  } else onText(run, input.text, input.nlu);
+
+  if (!run.missed) s.misses = 0;
+  s.cause = deriveCause(s);
+  return { state: s, replies: run.replies, effects: run.effects, intent };
+}
+
+/** A fresh conversation state. Exported for tests and for the pipeline's expired-conversation path. */
+export function newState(meta: StepMeta, ctx: Pick<StepContext, 'tree'>, locale: Locale = meta.locale): ConversationState {
+  return {
+    schema: STATE_SCHEMA,
+    treeVersion: ctx.tree.version,
+    conversationId: meta.conversationId,
+    channel: meta.channel,
+    userId: meta.userId,
+    ...(meta.userName ? { userName: meta.userName } : {}),
+    ...(meta.permalink ? { permalink: meta.permalink } : {}),
+    locale,
+    node: null,
+    status: 'active',
+    slots: {},
+    intent: null,
+    stepsTried: [],
+    misses: 0,
+    collected: {},
+    turn: 0,
+    createdAtMs: meta.nowMs,
+    updatedAtMs: meta.nowMs,
+  };
+}
+
+function clone(s: ConversationState): ConversationState {
+  return structuredClone(s);
+}
+
+/** The bug guard's answer: apologise, park the conversation on no node, offer a person or a restart. */
+function safeOutput(
+  prev: ConversationState | undefined,
+  input: StepInput,
+  meta: StepMeta,
+  ctx: StepContext,
+  intent: Intent | null,
+): StepOutput {
+  let s: ConversationState;
+  try {
+    s = prev && prev.schema === STATE_SCHEMA ? clone(prev) : newState(meta, ctx);
+  } catch {
+    s = newState(meta, ctx);
+  }
+  s.turn += 1;
+  s.updatedAtMs = meta.nowMs;
+  s.node = null;
+  s.pending = undefined;
+  if (s.status !== 'escalated') s.status = 'active';
+  s.offer = s.turn;
+  const locale = s.locale;
+  const t = (key: string) => ctx.i18n.t(key, undefined, locale);
+  return {
+    state: s,
+    replies: [
+      {
+        key: 'engine.guard_error',
+        text: t('engine.guard_error'),
+        choices: [
+          { label: t('engine.button.human'), value: ACTIONS.human },
+          { label: t('engine.button.restart'), value: ACTIONS.restart },
+        ],
+      },
+    ],
+    effects: [],
+    intent: input.kind === 'text' ? intent : null,
+  };
+}
+
+// ───────────────────────────── locale ─────────────────────────────
+
+/** Words that say nothing about the language (brands, tech terms, "ok"). */
+const NEUTRAL_WORDS = new Set([
+  'ok', 'okay', 'k', 'ng', 'iphone', 'ipad', 'ios', 'ipados', 'android', 'mac', 'windows', 'imap', 'smtp', 'pop',
+  'pop3', 'vpn', 'wifi', 'wi', 'fi', 'gmail', 'icloud', 'outlook', 'yahoo', 'docomo', 'au', 'softbank', 'rakuten',
+  'ymobile', 'uq', 'ssl', 'tls', 'pro', 'max', 'plus', 'mini', 'se', 'lol', 'w', 'www', 'apple', 'id', 'mail',
+]);
+
+/**
+ * The conversation's language: real text decides (the NLU's script-based guess); short or ambiguous input
+ * ("ok", emoji, "iPhone 15", digits) keeps the current locale, or the channel's for the very first turn.
+ */
+export function pickLocale(input: { text: string; nlu: NluResult }, current: Locale | undefined, fallback: Locale): Locale {
+  const text = input.text.normalize('NFKC');
+  if (/[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/.test(text)) return 'ja';
+  const words = (text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && w.length > 1);
+  const meaningful = words.length >= 2 || words.some((w) => w.length >= 4);
+  if (meaningful) return input.nlu.locale;
+  return current ?? fallback;
+}
+
+// ───────────────────────────── rendering ─────────────────────────────
+
+function slotParams(run: Run): Params {
+  const { s } = run;
+  const label = (slot: string): string | undefined => {
+    const v = s.slots[slot];
+    const key = v ? `engine.value.${slot}.${v}` : `engine.value.${slot}.none`;
+    return run.ctx.i18n.t(key, undefined, s.locale);
+  };
+  const account = s.slots.carrier ?? s.slots.service;
+  return {
+    ...s.slots,
+    carrier_name: label('carrier'),
+    service_name: label('service'),
+    device_name: label('device'),
+    account_name: run.ctx.i18n.t(account ? `engine.value.account.${account}` : 'engine.value.account.none', undefined, s.locale),
+    os_version: s.slots.os_version ?? s.collected.os ?? run.ctx.i18n.t('engine.value.unknown', undefined, s.locale),
+    error_text: s.errorText ?? run.ctx.i18n.t('engine.value.unknown', undefined, s.locale),
+  };
+}
+
+function t(run: Run, key: string, extra?: Params): string {
+  return run.ctx.i18n.t(key, { ...slotParams(run), ...extra }, run.s.locale);
+}
+
+function say(run: Run, key: string, extra?: Params, choices?: Choice[]): void {
+  const reply: Reply = { key, text: t(run, key, extra) };
+  if (choices?.length) {
+    reply.choices = choices;
+    run.s.offer = run.s.turn;
+  }
+  run.replies.push(reply);
+}
+
+function button(run: Run, key: string, value: string): Choice {
+  return { label: t(run, key), value };
+}
+
+function optionChoices(run: Run, options: DialogOption[] | undefined): Choice[] {
+  return (options ?? []).map((o) => ({ label: t(run, o.label), value: o.value }));
+}
+
+/** The buttons the user may press at `node` right now. */
+function choicesOf(run: Run, node: DialogNode): Choice[] {
+  switch (node.kind) {
+    case 'ask':
+    case 'choice':
+    case 'resolve':
+      return optionChoices(run, node.options);
+    case 'step': {
+      const out = [button(run, 'engine.button.resolved', ACTIONS.resolved), button(run, 'engine.button.not_resolved', ACTIONS.notResolved)];
+      if (node.help) out.push(button(run, 'engine.button.help', ACTIONS.help));
+      out.push(button(run, 'engine.button.human', ACTIONS.human));
+      return out;
+    }
+    case 'handoff':
+      return run.s.pending?.length ? [button(run, 'engine.button.skip', ACTIONS.skip)] : [];
+    case 'end':
+      return [button(run, 'engine.button.restart', ACTIONS.restart)];
+    default:
+      return [];
+  }
+}
+
+/** Says the node's question again with its buttons (after a stale click, a greeting, a changed tree …). */
+function prompt(run: Run, node: DialogNode): void {
+  if (node.kind === 'handoff') {
+    if (run.s.pending?.length) askFields(run, run.s.pending as HandoffField[], 'engine.handoff.reask');
+    else escalatedAlready(run);
+    return;
+  }
+  if (node.kind === 'info' || node.kind === 'route') return;
+  say(run, node.say, undefined, choicesOf(run, node));
+}
+
+// ───────────────────────────── conditions and slots ─────────────────────────────
+
+/** `when` semantics: every key must match (AND); a list matches any value (OR); "*" = filled, "-" = empty. */
+export function holds(cond: Condition, slots: Record<string, string>): boolean {
+  return Object.entries(cond).every(([slot, want]) => {
+    const have = slots[slot];
+    const wants = Array.isArray(want) ? want : [want];
+    return wants.some((w) => (w === '*' ? have !== undefined && have !== '' : w === '-' ? have === undefined || have === '' : have === w));
+  });
+}
+
+function applySet(run: Run, set: Record<string, string> | undefined): void {
+  if (set) Object.assign(run.s.slots, set);
+}
+
+function deriveCause(s: ConversationState): CauseAxis {
+  const c = s.slots.cause;
+  if (c === 'auth' || c === 'network' || c === 'server') return c;
+  switch (s.slots.error_message) {
+    case 'password_incorrect':
+    case 'auth_failed':
+    case 'account_error':
+      return 'auth';
+    case 'cannot_connect':
+      return 'network';
+    case 'imap_no_response':
+    case 'smtp_no_response':
+      return 'server';
+  }
+  switch (s.intent) {
+    case 'error_auth':
+    case 'howto_app_password':
+      return 'auth';
+    case 'error_connect':
+      return 'network';
+    case 'error_server_timeout':
+    case 'check_outage':
+      return 'server';
+  }
+  return 'unknown';
+}
+
+function isEntry(run: Run, intent: Intent): boolean {
+  return run.ctx.tree.entries[intent] !== undefined;
+}
+
+/** What a text turn tells us: entity slots, model, OS, time, frequency, settings, the error text. */
+function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
+  const { s } = run;
+  for (const slot of ENTITY_SLOTS) {
+    const v = nlu.entities[slot];
+    if (v) s.slots[slot] = v; // a new value overwrites: the user corrects themselves
+  }
+  if (facts.os && !nlu.entities.os_version) s.slots.os_version = facts.os;
+  if (facts.model) {
+    s.collected.model = facts.model;
+    if (!s.slots.device) {
+      const d = /^iphone/i.test(facts.model) ? 'iphone' : /^ipad/i.test(facts.model) ? 'ipad' : 'android';
+      s.slots.device = d;
+    }
+  }
+  if (facts.occurredAt) s.collected.occurredAt = facts.occurredAt;
+  if (facts.frequency) s.collected.frequency = facts.frequency;
+  for (const side of ['incoming', 'outgoing'] as const) {
+    for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
+  }
+  if (collecting) return; // at hand-off the answer is read by collect(), field by field
+  const masked = maskSecrets(text).text;
+  if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+}
+
+// ───────────────────────────── walking the tree ─────────────────────────────
+
+function setStatus(run: Run, status: ConversationStatus): void {
+  if (run.s.status === status) return;
+  run.s.status = status;
+  run.effects.push({ type: 'status', status, node: run.s.node ?? '' });
+}
+
+/** Enters `id` and keeps going through automatic transitions until a node waits for the user. */
+function enter(run: Run, id: string): void {
+  const { s, ctx } = run;
+  let next: string | undefined = id;
+  while (next !== undefined) {
+    if (++run.hops > MAX_HOPS) throw new GuardError(`more than ${MAX_HOPS} transitions`);
+    const node = ctx.tree.nodes.get(next);
+    if (!node) throw new GuardError(`unknown node ${next}`);
+    next = undefined;
+    if (node.when && !holds(node.when, s.slots)) {
+      const skip = node.skip ?? ('next' in node ? node.next : node.kind === 'route' ? node.default : undefined);
+      // A terminal node without skip/next is entered anyway: lint reports it, the user still gets an answer.
+      if (skip !== undefined) {
+        next = skip;
+        continue;
+      }
+    }
+    applySet(run, node.set);
+    s.node = node.id;
+    switch (node.kind) {
+      case 'ask':
+        if (s.slots[node.slot]) {
+          next = node.next;
+          continue;
+        }
+        setStatus(run, 'active');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      case 'choice':
+      case 'step':
+        setStatus(run, 'active');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      case 'info':
+        say(run, node.say);
+        next = node.next;
+        continue;
+      case 'route':
+        next = node.cases.find((c) => holds(c.when, s.slots))?.next ?? node.default;
+        continue;
+      case 'resolve':
+        setStatus(run, 'resolved');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      case 'handoff':
+        enterHandoff(run, node);
+        return;
+      case 'end':
+        setStatus(run, 'ended');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+    }
+  }
+}
+
+function currentNode(run: Run): DialogNode | undefined {
+  return run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+}
+
+/** Appends the current step (if the conversation waits at one) to stepsTried with `result`. */
+function recordStep(run: Run, result: StepResult): void {
+  const node = currentNode(run);
+  if (node?.kind !== 'step') return;
+  run.s.stepsTried.push({ node: node.id, step: t(run, node.title), result, atMs: run.meta.nowMs });
+}
+
+/** Leaves the current node for a global target; an unanswered step is recorded as "unknown". */
+function leaveTo(run: Run, target: string, stepResult: StepResult = 'unknown'): void {
+  recordStep(run, stepResult);
+  run.s.pending = undefined;
+  enter(run, target);
+}
+
+/** Starts a new episode after a resolved/ended/escalated one: facts about the phone stay, the rest goes. */
+function newEpisode(run: Run): void {
+  const { s } = run;
+  s.stepsTried = [];
+  s.errorText = undefined;
+  s.collected = Object.fromEntries(Object.entries(s.collected).filter(([k]) => k === 'model'));
+  s.pending = undefined;
+  s.handoffAsks = undefined;
+  s.ticketId = undefined;
+  s.intent = null;
+  for (const k of Object.keys(s.slots)) if (!(ENTITY_SLOTS as readonly string[]).includes(k) || k === 'error_message') delete s.slots[k];
+  setStatus(run, 'active');
+}
+
+function switchTo(run: Run, intent: Intent): void {
+  const entry = run.ctx.tree.entries[intent]!;
+  recordStep(run, 'unknown');
+  run.s.intent = intent;
+  run.s.pending = undefined;
+  enter(run, entry);
+}
+
+function restart(run: Run): void {
+  const { s } = run;
+  const keep = { locale: s.locale, turn: s.turn, createdAtMs: s.createdAtMs };
+  const wasStatus = s.status;
+  Object.assign(s, newState(run.meta, run.ctx, keep.locale), keep);
+  s.status = wasStatus;
+  say(run, 'engine.restarted');
+  setStatus(run, 'active');
+  enter(run, run.ctx.tree.start);
+}
+
+// ───────────────────────────── text ─────────────────────────────
+
+function onText(run: Run, rawText: string, nlu: NluResult): void {
+  const { s, ctx } = run;
+  const text = rawText ?? '';
+  const { redacted } = maskSecrets(text);
+  const node = currentNode(run);
+  const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
+  const facts = parseFieldFacts(text);
+  absorb(run, text, nlu, facts, collecting);
+  if (redacted) say(run, 'engine.no_password');
+
+  const intent = nlu.intent;
+  if (intent === 'restart') return restart(run);
+
+  if (collecting && node) return collect(run, node, text, nlu, facts);
+
+  if (intent === 'request_human') {
+    if (s.status === 'escalated') return escalatedAlready(run);
+    return leaveTo(run, ctx.tree.globals.handoff);
+  }
+
+  if (node && matchLocal(run, node, text, nlu)) return;
+
+  if (!node || s.status !== 'active') return outside(run, nlu);
+
+  if (intent === 'resolved') return leaveTo(run, node.kind === 'step' && node.resolved ? node.resolved : ctx.tree.globals.resolved, 'resolved');
+  if (intent === 'goodbye') return leaveTo(run, ctx.tree.globals.end);
+  if (isEntry(run, intent) && intent !== s.intent) return switchTo(run, intent);
+  if (intent === 'greeting' || intent === 'thanks') return say(run, 'engine.ack', undefined, choicesOf(run, node));
+  miss(run, node);
+}
+
+/** Text when no node waits (first turn, after the guard) or the conversation is resolved/ended/escalated. */
+function outside(run: Run, nlu: NluResult): void {
+  const { s, ctx } = run;
+  const intent = nlu.intent;
+  const terminal = s.status !== 'active';
+  if (isEntry(run, intent) && !['greeting', 'thanks', 'goodbye', 'affirm', 'deny'].includes(intent)) {
+    if (terminal) newEpisode(run);
+    return switchTo(run, intent);
+  }
+  if (!terminal) {
+    // First turn (or parked): a symptom was handled above; anything else starts at the menu.
+    if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
+    return enter(run, ctx.tree.start);
+  }
+  if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
+    if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
+    return say(run, 'engine.welcome');
+  }
+  if (s.status === 'escalated') return escalatedAlready(run);
+  if (intent === 'greeting') {
+    newEpisode(run);
+    return enter(run, ctx.tree.start);
+  }
+  newEpisode(run);
+  if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
+  enter(run, ctx.tree.globals.triage);
+}
+
+function miss(run: Run, node: DialogNode): void {
+  const { s } = run;
+  run.missed = true;
+  s.misses += 1;
+  const choices = choicesOf(run, node);
+  if (s.misses >= 2) {
+    if (!choices.some((c) => c.value === ACTIONS.human)) choices.push(button(run, 'engine.button.human', ACTIONS.human));
+    say(run, 'engine.clarify_human', undefined, choices);
+  } else say(run, 'engine.clarify', undefined, choices);
+}
+
+const squash = (x: string) => normalise(x).toLowerCase().replace(/[\s、。,.!?！？・「」『』"'()（）]/g, '');
+
+/** The option the text chooses: by intent, then entities, then the label (either locale) or the value. */
+function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
+  const byIntent = options.find((o) => o.intents?.includes(nlu.intent));
+  if (byIntent) return byIntent;
+  const byEntity = options.find(
+    (o) =>
+      o.entities &&
+      Object.entries(o.entities).every(([slot, want]) => {
+        const have = (nlu.entities as Record<string, string | undefined>)[slot];
+        return have !== undefined && (Array.isArray(want) ? want.includes(have) : want === have);
+      }),
+  );
+  if (byEntity) return byEntity;
+  const said = squash(text);
+  if (!said) return undefined;
+  const labels = (o: DialogOption) =>
+    (['ja', 'en'] as const).map((l) => squash(run.ctx.i18n.t(o.label, undefined, l))).concat(squash(o.value));
+  const exact = options.find((o) => labels(o).includes(said));
+  if (exact) return exact;
+  const contained = options.filter((o) => labels(o).some((l) => l.length >= 3 && said.includes(l)));
+  return contained.length === 1 ? contained[0] : undefined;
+}
+
+/** Answers that belong to the node the user is at. True when the text was placed. */
+function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): boolean {
+  const { s, ctx } = run;
+  switch (node.kind) {
+    case 'ask': {
+      let opt = matchOption(run, node.options, text, nlu);
+      const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
+      if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
+      if (opt) {
+        s.slots[node.slot] = opt.value;
+        applySet(run, opt.set);
+        enter(run, opt.next ?? node.next);
+        return true;
+      }
+      if (entityValue) {
+        // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
+        enter(run, node.next);
+        return true;
+      }
+      return false;
+    }
+    case 'choice':
+    case 'resolve': {
+      const opt = node.options ? matchOption(run, node.options, text, nlu) : undefined;
+      if (opt?.next) {
+        applySet(run, opt.set);
+        enter(run, opt.next);
+        return true;
+      }
+      if (node.kind === 'resolve') {
+        if (nlu.intent === 'affirm' && node.options?.[0]?.next) {
+          applySet(run, node.options[0].set);
+          enter(run, node.options[0].next);
+          return true;
+        }
+        if (['thanks', 'goodbye', 'deny', 'resolved'].includes(nlu.intent)) {
+          enter(run, ctx.tree.globals.end);
+          return true;
+        }
+      }
+      return false;
+    }
+    case 'step': {
+      const said = squash(text);
+      const is = (key: string) => (['ja', 'en'] as const).some((l) => squash(ctx.i18n.t(key, undefined, l)) === said);
+      if (nlu.intent === 'resolved' || nlu.intent === 'affirm' || is('engine.button.resolved')) {
+        answerStep(run, node, ACTIONS.resolved);
+        return true;
+      }
+      if (nlu.intent === 'not_resolved' || nlu.intent === 'deny' || is('engine.button.not_resolved')) {
+        answerStep(run, node, ACTIONS.notResolved);
+        return true;
+      }
+      if (node.help && (is('engine.button.help') || (HELP_PATTERN.test(text) && !isEntry(run, nlu.intent)))) {
+        answerStep(run, node, ACTIONS.help);
+        return true;
+      }
+      return false;
+    }
+    default:
+      return false;
+  }
+}
+
+function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {
+  if (value === ACTIONS.help && node.help) {
+    say(run, node.help);
+    say(run, 'engine.step_again', undefined, choicesOf(run, node));
+    return;
+  }
+  if (value === ACTIONS.resolved) {
+    recordStep(run, 'resolved');
+    enter(run, node.resolved ?? run.ctx.tree.globals.resolved);
+    return;
+  }
+  recordStep(run, 'not_resolved');
+  enter(run, node.next);
+}
+
+// ───────────────────────────── actions ─────────────────────────────
+
+function stale(run: Run, node: DialogNode | undefined): void {
+  if (!node) {
+    say(run, 'engine.stale_choice');
+    return enter(run, run.ctx.tree.start);
+  }
+  say(run, 'engine.stale_choice');
+  prompt(run, node);
+}
+
+function onAction(run: Run, value: string, nonce: string | undefined): void {
+  const { s, ctx } = run;
+  const node = currentNode(run);
+  // A click from an older set of buttons (another message, a double click already processed) is refused.
+  if (nonce !== undefined && nonce !== String(s.offer)) return stale(run, node);
+  if (value === ACTIONS.restart) return restart(run);
+  if (value === ACTIONS.human) {
+    if (s.status === 'escalated') return escalatedAlready(run);
+    return leaveTo(run, ctx.tree.globals.handoff);
+  }
+  if (!node) return stale(run, node);
+  switch (node.kind) {
+    case 'ask': {
+      const opt = node.options.find((o) => o.value === value);
+      if (!opt) return stale(run, node);
+      s.slots[node.slot] = opt.value;
+      applySet(run, opt.set);
+      return enter(run, opt.next ?? node.next);
+    }
+    case 'choice':
+    case 'resolve': {
+      const opt = node.options?.find((o) => o.value === value);
+      if (!opt?.next) return stale(run, node);
+      applySet(run, opt.set);
+      return enter(run, opt.next);
+    }
+    case 'step':
+      if (value === ACTIONS.resolved || value === ACTIONS.notResolved || (value === ACTIONS.help && node.help)) return answerStep(run, node, value);
+      return stale(run, node);
+    case 'handoff':
+      if (value === ACTIONS.skip && s.pending?.length && s.status === 'active') return fileTicket(run);
+      return stale(run, node);
+    default:
+      return stale(run, node);
+  }
+}
+
+// ───────────────────────────── hand-off ─────────────────────────────
+
+/** Ticket fields still unknown, in asking order. */
+export function missingFields(s: ConversationState): HandoffField[] {
+  const out: HandoffField[] = [];
+  if (!s.slots.device && !s.collected.model) out.push('device');
+  if (!s.slots.os_version && !s.collected.os) out.push('os');
+  if (!s.slots.service && !s.slots.carrier) out.push('service');
+  if (!s.errorText && !s.collected.errorMessage) out.push('errorMessage');
+  if (!s.collected.occurredAt) out.push('occurredAt');
+  if (!s.collected.frequency) out.push('frequency');
+  return out;
+}
+
+/** One line per thing to ask; device+OS and time+frequency are asked together when both are missing. */
+function fieldLines(run: Run, fields: HandoffField[]): string {
+  const has = (f: HandoffField) => fields.includes(f);
+  const keys: string[] = [];
+  if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
+  else if (has('device')) keys.push('engine.handoff.field.device');
+  else if (has('os')) keys.push('engine.handoff.field.os');
+  if (has('service')) keys.push('engine.handoff.field.service');
+  if (has('errorMessage')) keys.push('engine.handoff.field.error_message');
+  if (has('occurredAt') && has('frequency')) keys.push('engine.handoff.field.when_frequency');
+  else if (has('occurredAt')) keys.push('engine.handoff.field.occurred_at');
+  else if (has('frequency')) keys.push('engine.handoff.field.frequency');
+  return keys.map((k) => t(run, 'engine.handoff.line', { text: t(run, k) })).join('\n');
+}
+
+function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff.ask' | 'engine.handoff.reask'): void {
+  run.s.pending = fields;
+  say(run, key, { fields: fieldLines(run, fields), count: fields.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
+}
+
+/** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */
+function escalatedAlready(run: Run): void {
+  const id = run.s.ticketId;
+  if (id) say(run, 'engine.escalated_already', { ticket: id });
+  else say(run, 'engine.escalated_already_no_id');
+}
+
+function enterHandoff(run: Run, node: Extract<DialogNode, { kind: 'handoff' }>): void {
+  const { s } = run;
+  if (s.status === 'escalated') {
+    // One escalation per episode: a second path into hand-off does not make a second ticket.
+    escalatedAlready(run);
+    return;
+  }
+  setStatus(run, 'active');
+  say(run, node.say);
+  const missing = missingFields(s);
+  if (missing.length === 0) return fileTicket(run);
+  s.handoffAsks = 1;
+  askFields(run, missing, 'engine.handoff.ask');
+}
+
+function collect(run: Run, node: DialogNode, text: string, nlu: NluResult, facts: FieldFacts): void {
+  const { s } = run;
+  const pending = (s.pending ?? []) as HandoffField[];
+  if (pending.includes('errorMessage')) {
+    const masked = (x: string) => maskSecrets(x).text;
+    if (facts.quotedError) s.errorText = masked(facts.quotedError);
+    else if (facts.noError) s.collected.errorMessage = normalise(text);
+    else if (nlu.entities.error_message) s.errorText = masked(text);
+    else if (pending.length === 1 && !facts.dontKnow && text.trim()) s.errorText = masked(text.trim()); // asked alone: the answer is the text
+  }
+  const missing = missingFields(s);
+  // 「わからない」 or nothing understood twice: file with what we have (unknown fields say 不明).
+  if (missing.length === 0 || facts.dontKnow || (s.handoffAsks ?? 1) >= 2) return fileTicket(run);
+  s.handoffAsks = (s.handoffAsks ?? 1) + 1;
+  askFields(run, missing, 'engine.handoff.reask');
+  void node;
+}
+
+function fileTicket(run: Run): void {
+  const { s, ctx, meta } = run;
+  s.pending = undefined;
+  s.handoffAsks = undefined;
+  if (ctx.ticketId) s.ticketId = ctx.ticketId;
+  if (!s.intent) s.intent = 'request_human';
+  const ticket = buildTicket(s, meta, ctx);
+  const steps = s.stepsTried.length
+    ? s.stepsTried.map((x) => `${x.step} → ${t(run, `ticket.result.${x.result}`)}`).join('、')
+    : t(run, 'engine.handoff.no_steps');
+  say(run, 'engine.handoff.filed', { steps, ticket: ctx.ticketId ?? '' });
+  setStatus(run, 'escalated');
+  run.effects.push({ type: 'ticket', ticket });
+}

@@ -1,0 +1,153 @@
+/**
+ * Parsers for the hand-off ticket fields the NLU does not extract: the device model ("iPhone 15"), the OS
+ * version as a fallback, when the problem started (「今朝9時から」, "since yesterday evening"), how often it
+ * happens (「毎回」, "sometimes"), the error text the user quotes, and mail server settings they type
+ * (host, port, SSL, auth method — never a password). Pure functions; the engine calls them on every text turn
+ * so a fact given early is not asked for again at hand-off.
+ *
+ * These regexes are recognition patterns, not user-facing strings: what they capture is kept as the user
+ * wrote it (after NFKC, so full-width digits read as digits).
+ */
+import type { MailServerSettings } from '../core/index.js';
+
+/** What one utterance told us about the ticket fields. Absent = not mentioned. */
+export interface FieldFacts {
+  /** Device model as written, e.g. "iPhone 15 Pro". */
+  model?: string;
+  /** OS version as written, e.g. "iOS 18.1". */
+  os?: string;
+  /** When it started, as written, e.g. "今朝9時から". */
+  occurredAt?: string;
+  /** How often, as written, e.g. "毎回". */
+  frequency?: string;
+  /** Error text quoted by the user (「…」 or "…"), verbatim. */
+  quotedError?: string;
+  /** The user says there is no error text on screen (「なし」, "none"). */
+  noError?: boolean;
+  /** The user says they do not know (「わからない」, "don't know") — the field is filed as unknown. */
+  dontKnow?: boolean;
+  incoming?: MailServerSettings;
+  outgoing?: MailServerSettings;
+}
+
+/** NFKC + trims; full-width digits and letters become ASCII so one set of patterns reads both. */
+export function normalise(text: string): string {
+  return text.normalize('NFKC').replace(/\s+/g, ' ').trim();
+}
+
+const MODEL_PATTERNS: RegExp[] = [
+  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?)/i,
+  /\b(?:Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi)\s?[A-Za-z]{0,4}\s?\d{1,3}[A-Za-z]{0,3}\b(?:\s?(?:Pro|Ultra|Plus|a|Lite)\b)?/i,
+];
+
+const OS_PATTERN = /\b(iOS|iPadOS|Android|macOS|Windows)\s?(\d{1,2}(?:\.\d{1,2}){0,2})\b/i;
+
+const JA_DAY = '(?:今朝|今日|本日|昨日|昨晩|昨夜|一昨日|おととい|先週|先月|今週|今月|週末|さっき|先ほど|先程|今さっき|数日前|朝|夕方|夜|月曜|火曜|水曜|木曜|金曜|土曜|日曜)';
+const JA_CLOCK = '(?:(?:午前|午後)?\\s?\\d{1,2}\\s?(?:時|:\\d{2})(?:\\s?\\d{1,2}\\s?分|半)?)';
+const OCCURRED_PATTERNS: RegExp[] = [
+  // 「2025/11/11 10:12」「11月11日の朝から」「11/11から」
+  new RegExp(`(?:\\d{4}[/年-])?\\d{1,2}[/月-]\\d{1,2}日?(?:\\s?\\(?[月火水木金土日]\\)?)?(?:の)?\\s?(?:朝|昼|夕方|夜)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい)?(?:から|以降|に|より)?`),
+  // 「今朝9時から」「昨日の夜から」「先週から」「月曜日から」
+  new RegExp(`${JA_DAY}日?(?:の)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい)?(?:から|以降|より)`),
+  // 「3日前から」「2時間くらい前から」
+  /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
+  // 「9時ごろから」「午後3時から」
+  new RegExp(`${JA_CLOCK}\\s?(?:頃|ごろ|くらい)?(?:から|以降)`),
+  // 「機種変更してから」「アップデート後から」「パスワードを変えてから」
+  /(?:機種変(?:更)?|アップデート|iOS\s?(?:の)?(?:更新|アップデート)|OS\s?更新|パスワード(?:を)?変更|パスワード(?:を)?変え|設定(?:を)?変更)(?:して|した|の)?\s?(?:後|あと)?(?:から|以降)/,
+  // English: "since this morning", "since 9am", "since the update", "started yesterday"
+  /\b(?:since|from|starting|started|began)\s+(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|week|month)|yesterday|today|last\s+\w+|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
+  /\b(?:\d+|a|an|one|two|three|a few|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/i,
+  /\b(?:this morning|this afternoon|this evening|last night|yesterday(?:\s+(?:morning|afternoon|evening|night))?)(?:\s+(?:at|around)\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
+];
+
+const FREQUENCY_PATTERNS: RegExp[] = [
+  /(?:1|一)\s?日に?\s?(?:\d+|数|何|[一二三四五六七八九十]+)\s?回(?:くらい|ほど|程度)?/,
+  /(?:\d+|数|[一二三四五六七八九十]+)\s?回に\s?(?:1|一)\s?回(?:くらい|ほど|程度)?/,
+  /(?:毎回|毎日|いつも|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
+  /\b(?:every\s?time|each time|always|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
+];
+
+const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;
+const NO_ERROR_PATTERN = /^(?:なし|ない|無し|ありません|特になし|とくになし|エラー(?:表示)?(?:は)?(?:なし|無し|出ない|出ていない|出てない|ありません)|表示(?:は)?(?:なし|されない|ない)|none|no|nothing|no error(?: message)?|n\/a)[。.!！]?$/i;
+const DONT_KNOW_PATTERN = /^(?:わからない|分からない|わかりません|分かりません|不明|覚えていない|覚えてない|忘れた|i don'?t know|don'?t know|not sure|unknown|no idea|dunno)[。.!！]?$/i;
+
+const HOST_PATTERN = /\b((?:imap|pop3?|smtp|mail|mx)[a-z0-9-]*(?:\.[a-z0-9-]+)+\.[a-z]{2,})\b/gi;
+const PORT_PATTERN = /(?:ポート|port)?\s?(?:番号)?\s?[:：は]?\s?\b(993|995|143|110|465|587|25|2525)\b/gi;
+
+/** Incoming (IMAP/POP) vs outgoing (SMTP) from a host name or a port. */
+function sideOfHost(host: string): 'incoming' | 'outgoing' {
+  return /^smtp/i.test(host) ? 'outgoing' : 'incoming';
+}
+function sideOfPort(port: number): 'incoming' | 'outgoing' {
+  return [993, 995, 143, 110].includes(port) ? 'incoming' : 'outgoing';
+}
+
+function firstMatch(patterns: RegExp[], text: string): string | undefined {
+  let best: { at: number; text: string } | undefined;
+  for (const p of patterns) {
+    const m = p.exec(text);
+    if (m && m[0].trim().length > 0) {
+      // Prefer the earliest, then the longest match: 「昨日の夜9時から」 over 「9時から」.
+      const cand = { at: m.index, text: m[0].trim() };
+      if (!best || cand.at < best.at || (cand.at === best.at && cand.text.length > best.text.length)) best = cand;
+    }
+  }
+  return best?.text;
+}
+
+/** Extracts what `text` says about the ticket fields. Never throws. */
+export function parseFieldFacts(text: string): FieldFacts {
+  const t = normalise(text);
+  const out: FieldFacts = {};
+  if (!t) return out;
+  const model = firstMatch(MODEL_PATTERNS, t);
+  if (model) out.model = model.replace(/\s+/g, ' ');
+  const os = OS_PATTERN.exec(t);
+  if (os) out.os = `${os[1]} ${os[2]}`;
+  else if (out.model && /^i(?:Phone|Pad)/i.test(out.model)) {
+    // 「iPhone 15、18.1です」: a bare dotted version next to an Apple model is the iOS version.
+    const bare = /(?:^|[\s、,，(（])(1\d\.\d{1,2}(?:\.\d{1,2})?)(?![\d.])/.exec(t.replace(out.model, ''));
+    if (bare) out.os = `${/^iPad/i.test(out.model) ? 'iPadOS' : 'iOS'} ${bare[1]}`;
+  }
+  const occurred = firstMatch(OCCURRED_PATTERNS, t);
+  if (occurred) out.occurredAt = occurred;
+  const freq = firstMatch(FREQUENCY_PATTERNS, t);
+  if (freq) out.frequency = freq;
+  const quoted = QUOTE_PATTERN.exec(text);
+  if (quoted?.[1]) out.quotedError = quoted[1].trim();
+  if (NO_ERROR_PATTERN.test(t)) out.noError = true;
+  if (DONT_KNOW_PATTERN.test(t)) out.dontKnow = true;
+
+  const settings = parseSettings(t);
+  if (settings.incoming) out.incoming = settings.incoming;
+  if (settings.outgoing) out.outgoing = settings.outgoing;
+  return out;
+}
+
+/** Host, port, SSL and auth method as the user typed them. Passwords are never read here. */
+export function parseSettings(t: string): { incoming?: MailServerSettings; outgoing?: MailServerSettings } {
+  const res: { incoming?: MailServerSettings; outgoing?: MailServerSettings } = {};
+  const side = (s: 'incoming' | 'outgoing') => (res[s] ??= {});
+  for (const m of t.matchAll(HOST_PATTERN)) {
+    const host = m[1]!.toLowerCase();
+    side(sideOfHost(host)).host ??= host;
+  }
+  for (const m of t.matchAll(PORT_PATTERN)) {
+    const port = Number(m[1]);
+    side(sideOfPort(port)).port ??= port;
+  }
+  const ssl = /(?:SSL|TLS|STARTTLS)\s?(?:[:：はを]\s?)?(オン|on|有効|使用|あり|使う|オフ|off|無効|なし|使わない)/i.exec(t);
+  if (ssl && (res.incoming || res.outgoing || /受信|送信|incoming|outgoing|imap|smtp/i.test(t))) {
+    const on = /オン|on|有効|使用|あり|使う/i.test(ssl[1]!);
+    for (const s of ['incoming', 'outgoing'] as const) if (res[s]) res[s]!.ssl ??= on;
+    if (!res.incoming && !res.outgoing) side('incoming').ssl = on;
+  }
+  const auth = /(?:認証(?:方式)?\s?[:：は]?\s?)(パスワード|MD5(?:チャレンジレスポンス)?|NTLM|OAuth2?|なし)|\bauth(?:entication)?(?: method)?\s?[:=]?\s?(password|md5|ntlm|oauth2?|none)\b/i.exec(t);
+  if (auth) {
+    const value = (auth[1] ?? auth[2])!;
+    const target = /送信|smtp|outgoing/i.test(t) && !/受信|imap|incoming/i.test(t) ? 'outgoing' : 'incoming';
+    side(target).auth ??= value;
+  }
+  return res;
+}

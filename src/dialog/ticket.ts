@@ -1,0 +1,169 @@
+/**
+ * The hand-off ticket (design.md § The ticket object): structured `fields` for the ticket system and `body`,
+ * the guide's 連絡テンプレ filled in the conversation's language for the person who reads it. Pure: the id
+ * comes from the caller (ctx.ticketId, else '' and the pipeline assigns MM-YYYYMMDD-NNNN), the time from meta.
+ * Text the user typed is masked for secrets once more here, so no password reaches a ticket.
+ */
+import { z } from 'zod';
+import {
+  CHANNELS,
+  ENTITY_VALUES,
+  INTENTS,
+  LOCALES,
+  type MailServerSettings,
+  type Ticket,
+  type TicketFields,
+} from '../core/index.js';
+import { maskSecrets } from './secrets.js';
+import type { ConversationState, StepContext, StepMeta } from './types.js';
+
+const settingsSchema = z.strictObject({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  ssl: z.boolean().optional(),
+  auth: z.string().min(1).optional(),
+});
+
+/** zod schema of a Ticket; the hand-off outbox validates every ticket with it before delivery. */
+export const ticketSchema = z.strictObject({
+  /** MM-YYYYMMDD-NNNN once the pipeline assigned it; '' straight out of the engine. */
+  id: z.union([z.literal(''), z.string().regex(/^MM-\d{8}-\d{4,}$/)]),
+  conversation: z.string().min(1),
+  channel: z.enum(CHANNELS),
+  createdAt: z.iso.datetime(),
+  requester: z.strictObject({ id: z.string(), name: z.string().optional() }),
+  locale: z.enum(LOCALES),
+  intent: z.enum(INTENTS),
+  cause: z.enum(['auth', 'network', 'server', 'unknown']),
+  fields: z.strictObject({
+    device: z.enum(ENTITY_VALUES.device).optional(),
+    model: z.string().optional(),
+    os: z.string().optional(),
+    service: z.enum(ENTITY_VALUES.service).optional(),
+    carrier: z.enum(ENTITY_VALUES.carrier).optional(),
+    errorMessage: z.string().optional(),
+    occurredAt: z.string().optional(),
+    frequency: z.string().optional(),
+    stepsTried: z.array(z.strictObject({ step: z.string(), result: z.enum(['resolved', 'not_resolved', 'skipped', 'unknown']) })),
+    settings: z.strictObject({ incoming: settingsSchema, outgoing: settingsSchema }),
+  }),
+  summary: z.string().min(1).max(300),
+  body: z.string().min(1),
+  transcriptUrl: z.url(),
+  permalink: z.string().optional(),
+});
+
+/** Compile-time check that the schema and the Ticket interface agree. */
+type _SchemaMatches = z.infer<typeof ticketSchema> extends Ticket ? (Ticket extends z.infer<typeof ticketSchema> ? true : never) : never;
+const _schemaMatches: _SchemaMatches = true;
+void _schemaMatches;
+
+const isOneOf = <T extends string>(values: readonly T[], v: string | undefined): v is T => v !== undefined && (values as readonly string[]).includes(v);
+const clean = (text: string | undefined) => (text === undefined ? undefined : maskSecrets(text).text);
+
+/** Mail server settings the user typed (collected as `settings.<side>.<key>`). */
+function settingsOf(s: ConversationState, side: 'incoming' | 'outgoing'): MailServerSettings {
+  const get = (k: string) => s.collected[`settings.${side}.${k}`];
+  const out: MailServerSettings = {};
+  const host = get('host');
+  const port = Number(get('port'));
+  const ssl = get('ssl');
+  const auth = get('auth');
+  if (host) out.host = host;
+  if (Number.isInteger(port) && port > 0 && port < 65536) out.port = port;
+  if (ssl === 'true' || ssl === 'false') out.ssl = ssl === 'true';
+  if (auth) out.auth = clean(auth)!;
+  return out;
+}
+
+/** The structured fields of the ticket from the conversation state. */
+export function ticketFields(s: ConversationState): TicketFields {
+  const fields: TicketFields = {
+    stepsTried: s.stepsTried.map(({ step, result }) => ({ step, result })),
+    settings: { incoming: settingsOf(s, 'incoming'), outgoing: settingsOf(s, 'outgoing') },
+  };
+  if (isOneOf(ENTITY_VALUES.device, s.slots.device)) fields.device = s.slots.device;
+  if (s.collected.model) fields.model = clean(s.collected.model);
+  const os = s.slots.os_version ?? s.collected.os;
+  if (os) fields.os = clean(os);
+  if (isOneOf(ENTITY_VALUES.carrier, s.slots.carrier)) fields.carrier = s.slots.carrier;
+  if (isOneOf(ENTITY_VALUES.service, s.slots.service)) fields.service = s.slots.service;
+  else if (fields.carrier) fields.service = 'carrier_mail';
+  const err = s.errorText ?? s.collected.errorMessage;
+  if (err) fields.errorMessage = clean(err);
+  if (s.collected.occurredAt) fields.occurredAt = clean(s.collected.occurredAt);
+  if (s.collected.frequency) fields.frequency = clean(s.collected.frequency);
+  return fields;
+}
+
+/** Link to the conversation on the review page. */
+export function transcriptUrl(publicUrl: string, conversationId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/admin/conversations/${encodeURIComponent(conversationId)}`;
+}
+
+/** Builds the ticket of a conversation that is being handed off. */
+export function buildTicket(s: ConversationState, meta: StepMeta, ctx: Pick<StepContext, 'i18n' | 'publicUrl' | 'ticketId'>): Ticket {
+  const locale = s.locale;
+  const tr = (key: string, params?: Record<string, string | number | undefined>) => ctx.i18n.t(key, params, locale);
+  const fields = ticketFields(s);
+  const intent = s.intent ?? 'request_human';
+  const cause = s.cause ?? 'unknown';
+  const unknown = tr('ticket.unknown');
+  const value = (slot: string, v: string | undefined) => (v ? tr(`engine.value.${slot}.${v}`) : undefined);
+
+  const deviceText = [fields.model ?? value('device', fields.device), fields.os].filter(Boolean).join(' / ') || unknown;
+  const serviceText =
+    [value('service', fields.service), value('carrier', fields.carrier)].filter(Boolean).join(' / ') || unknown;
+  const errorText = fields.errorMessage ?? unknown;
+  const whenText = `${fields.occurredAt ?? unknown} / ${fields.frequency ?? unknown}`;
+  const stepsText = fields.stepsTried.length
+    ? fields.stepsTried.map((x, i) => `  ${i + 1}. ${x.step} → ${tr(`ticket.result.${x.result}`)}`).join('\n')
+    : `  ${tr('ticket.no_steps')}`;
+  const side = (st: MailServerSettings) => {
+    const parts = [
+      st.host,
+      st.port !== undefined ? tr('ticket.settings.port', { port: st.port }) : undefined,
+      st.ssl !== undefined ? tr(st.ssl ? 'ticket.settings.ssl_on' : 'ticket.settings.ssl_off') : undefined,
+      st.auth ? tr('ticket.settings.auth', { auth: st.auth }) : undefined,
+    ].filter(Boolean);
+    return parts.length ? parts.join(', ') : unknown;
+  };
+  const url = transcriptUrl(ctx.publicUrl, s.conversationId);
+
+  const body = tr('ticket.body', {
+    device_os: deviceText,
+    service: serviceText,
+    error: errorText,
+    when: whenText,
+    steps: stepsText,
+    incoming: side(fields.settings.incoming),
+    outgoing: side(fields.settings.outgoing),
+    requester: s.userName ? `${s.userName} (${s.userId})` : s.userId,
+    channel: s.channel,
+    conversation: s.conversationId,
+    cause: tr(`ticket.cause.${cause}`),
+    intent: tr(`ticket.intent.${intent}`),
+    transcript: url,
+  });
+  const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
+  const summary = tr('ticket.summary', { intent: tr(`ticket.intent.${intent}`), service: serviceText, device: deviceText, error: errShort })
+    .replace(/\s+/g, ' ')
+    .slice(0, 300);
+
+  const ticket: Ticket = {
+    id: ctx.ticketId ?? s.ticketId ?? '',
+    conversation: s.conversationId,
+    channel: s.channel,
+    createdAt: new Date(meta.nowMs).toISOString(),
+    requester: { id: s.userId, ...(s.userName ? { name: s.userName } : {}) },
+    locale,
+    intent,
+    cause,
+    fields,
+    summary,
+    body,
+    transcriptUrl: url,
+  };
+  if (s.permalink) ticket.permalink = s.permalink;
+  return ticket;
+}
