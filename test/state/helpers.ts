@@ -1,0 +1,120 @@
+/**
+ * Real-Redis test helpers: a unique key prefix per run (others share the server — never FLUSHDB), clean-up by
+ * SCAN of that prefix, a private redis-server for outage tests, and a TypeScript → JS compile of src/ for
+ * child processes (Node 20 cannot run .ts).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { createClient } from 'redis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function uniquePrefix(what: string): string {
+  return `mmtest:${what}:${process.pid}:${randomBytes(4).toString('hex')}`;
+}
+
+/** Deletes every key under `prefix:` on the shared server. */
+export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<void> {
+  const c = createClient({ url });
+  c.on('error', () => {});
+  await c.connect();
+  try {
+    const doomed: string[] = [];
+    for await (const batch of c.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) doomed.push(...batch);
+    for (let i = 0; i < doomed.length; i += 500) await c.del(doomed.slice(i, i + 500));
+  } finally {
+    await c.close();
+  }
+}
+
+/** A raw client for assertions on keys and TTLs. */
+export async function rawClient(url = REDIS_URL) {
+  const c = createClient({ url });
+  c.on('error', () => {});
+  await c.connect();
+  return c;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const srv = createServer();
+    srv.once('error', fail);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      srv.close(() => (typeof addr === 'object' && addr ? ok(addr.port) : fail(new Error('no port'))));
+    });
+  });
+}
+
+/** A private, throw-away redis-server (no persistence) that a test may kill and restart. */
+export class PrivateRedis {
+  readonly port: number;
+  #proc?: ChildProcess;
+  constructor(port: number) {
+    this.port = port;
+  }
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+  async start(): Promise<void> {
+    const proc = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+      stdio: 'ignore',
+    });
+    this.#proc = proc;
+    for (let i = 0; i < 100; i++) {
+      try {
+        const c = createClient({ url: this.url, socket: { reconnectStrategy: false } });
+        c.on('error', () => {});
+        await c.connect();
+        await c.close();
+        return;
+      } catch {
+        await sleep(50);
+      }
+    }
+    throw new Error(`redis-server on ${this.port} did not start`);
+  }
+  async stop(): Promise<void> {
+    const proc = this.#proc;
+    if (!proc || proc.exitCode !== null) return;
+    const exited = new Promise((r) => proc.once('exit', r));
+    proc.kill('SIGKILL');
+    await exited;
+    this.#proc = undefined;
+  }
+}
+
+/**
+ * Transpiles src/**.ts into `<root>/node_modules/.cache/mailmedic-test/<id>/src` (inside the package so that
+ * `redis` etc. resolve from the project's node_modules) and returns that folder. Type-checking is tsc's job.
+ */
+export function compileSrc(): { dir: string; dispose(): void } {
+  const base = join(ROOT, 'node_modules', '.cache', 'mailmedic-test', `${process.pid}-${randomBytes(3).toString('hex')}`);
+  const walk = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) return walk(p);
+      return e.name.endsWith('.ts') && !e.name.endsWith('.d.ts') ? [p] : [];
+    });
+  // Only the parts a child needs: compiling everyone's half-written files would only add noise.
+  for (const part of ['core', 'state', 'config']) {
+    for (const file of walk(join(ROOT, 'src', part))) {
+      const out = ts.transpileModule(readFileSync(file, 'utf8'), {
+        compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+        fileName: file,
+      });
+      const target = join(base, relative(ROOT, file)).replace(/\.ts$/, '.js');
+      mkdirSync(dirname(target), { recursive: true });
+      writeFileSync(target, out.outputText);
+    }
+  }
+  writeFileSync(join(base, 'package.json'), '{"type":"module"}');
+  return { dir: base, dispose: () => rmSync(base, { recursive: true, force: true }) };
+}
