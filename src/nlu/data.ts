@@ -1,0 +1,103 @@
+/**
+ * The training and evaluation material, assembled the same way by the build, `npm run eval` and the tests.
+ *
+ * Split of the off-topic corpus intents/corpora/asdc-ja.txt (CC BY 4.0, © Megagon Labs — see its README):
+ * numbering non-empty lines from 0, every line with index % 3 === 2 is held out for evaluation (far
+ * out-of-scope); the rest is out_of_scope training material. The validation fold used to fit the temperature and
+ * the out-of-scope threshold is carved from TRAINING data only: within each (locale, intent) group, every 5th
+ * phrase (index % 5 === 4). The held-out files test/nlu/heldout/*.yaml are never read by training.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { CodedError, ErrorCode, type Intent, type Locale } from '../core/index.js';
+import { formatProblem, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
+import { heldoutFileSchema } from '../data/schemas.js';
+
+export interface LabelledText {
+  text: string;
+  intent: Intent;
+  locale: Locale;
+}
+
+export interface HeldoutItem extends LabelledText {
+  entities?: Record<string, string>;
+  kind?: 'far' | 'near';
+  /** Where it came from: a held-out file or the corpus. */
+  source: string;
+}
+
+export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
+
+/** Non-empty lines of the off-topic corpus, split deterministically (index % 3 === 2 → held out). */
+export function asdcSplit(root = packageRoot()): { train: string[]; heldout: string[] } {
+  const path = join(root, ASDC_PATH);
+  const lines = existsSync(path)
+    ? readFileSync(path, 'utf8')
+        .split(/\r?\n/)
+        .map((l) => l.trim())
+        .filter((l) => l !== '')
+    : [];
+  return { train: lines.filter((_, i) => i % 3 !== 2), heldout: lines.filter((_, i) => i % 3 === 2) };
+}
+
+/** Every training phrase: intents/<locale>/*.yaml plus the training part of the off-topic corpus. */
+export function trainingData(root = packageRoot()): LabelledText[] {
+  const loaded = loadIntents(root);
+  if (loaded.problems.length) {
+    throw new CodedError(ErrorCode.DataInvalid, `intents/ has problems:\n${loaded.problems.map(formatProblem).join('\n')}`);
+  }
+  const out: LabelledText[] = [];
+  for (const f of loaded.files) for (const text of f.examples) out.push({ text, intent: f.intent, locale: f.locale });
+  for (const text of asdcSplit(root).train) out.push({ text, intent: 'out_of_scope', locale: 'ja' });
+  return out;
+}
+
+/** Training data split into the fitting part and the validation fold (every 5th phrase of each group). */
+export function validationSplit(items: readonly LabelledText[]): { fit: LabelledText[]; validation: LabelledText[] } {
+  const seen = new Map<string, number>();
+  const fit: LabelledText[] = [];
+  const validation: LabelledText[] = [];
+  for (const it of items) {
+    const key = `${it.locale}/${it.intent}`;
+    const i = seen.get(key) ?? 0;
+    seen.set(key, i + 1);
+    (i % 5 === 4 ? validation : fit).push(it);
+  }
+  return { fit, validation };
+}
+
+/** The held-out files (test/nlu/heldout/*.yaml, or test/nlu/heldout.<locale>.yaml) plus the held-out corpus lines. */
+export function heldoutData(root = packageRoot()): HeldoutItem[] {
+  const dir = join(root, 'test', 'nlu', 'heldout');
+  const files = [
+    ...(existsSync(dir) ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(dir, f)) : []),
+    ...['ja', 'en'].map((l) => join(root, 'test', 'nlu', `heldout.${l}.yaml`)).filter((p) => existsSync(p)),
+  ];
+  const out: HeldoutItem[] = [];
+  for (const path of files) {
+    const parsed = parseYamlFile(path, root);
+    if (parsed.problems.length) throw new CodedError(ErrorCode.DataInvalid, parsed.problems.map(formatProblem).join('\n'));
+    const r = heldoutFileSchema.safeParse(parsed.value);
+    if (!r.success) throw new CodedError(ErrorCode.DataInvalid, `${parsed.file}: ${r.error.message}`);
+    for (const ex of r.data.examples) out.push({ ...ex, locale: r.data.locale, source: parsed.file });
+  }
+  for (const text of asdcSplit(root).heldout) out.push({ text, intent: 'out_of_scope', locale: 'ja', kind: 'far', source: ASDC_PATH });
+  return out;
+}
+
+/** A hash of everything training reads (raw bytes, no parsing — cheap enough to check at every start). */
+export function trainingDataHash(root = packageRoot()): string {
+  const h = createHash('sha256');
+  for (const locale of ['ja', 'en']) {
+    const dir = join(root, 'intents', locale);
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      h.update(`${locale}/${f}\n`);
+      h.update(readFileSync(join(dir, f)));
+    }
+  }
+  const asdc = join(root, ASDC_PATH);
+  if (existsSync(asdc)) h.update(readFileSync(asdc));
+  return h.digest('hex').slice(0, 16);
+}

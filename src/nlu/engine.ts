@@ -1,0 +1,189 @@
+/**
+ * Training and decision logic shared by the build (src/nlu/train.ts), start-up (src/nlu/index.ts) and `npm run eval`.
+ *
+ * Decision, in order:
+ *  1. no letters or digits at all (empty, emoji only, binary junk) → out_of_scope (confidence 0 when empty);
+ *  2. the linear model ranks every intent (calibrated softmax);
+ *  3. an in-scope top intent with probability below `threshold`, or less than `margin` ahead of the runner-up,
+ *     becomes out_of_scope (both tuned on the validation fold, never on held-out data);
+ *  4. an error string of the guide that is (nearly) the whole message — or any error string in a message the model
+ *     put out of scope — lands on the intent the guide gives it (ERROR_INTENT, data-driven, not per sentence).
+ */
+import { INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
+import { extractEntities, errorResidue, ERROR_INTENT } from './entities.js';
+import { extractFeatures, type FeatureBag } from './features.js';
+import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
+import { hasJapanese } from './normalize.js';
+import type { KuromojiTokenizer } from './tokenizer.js';
+import { validationSplit, type LabelledText } from './data.js';
+
+/** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
+export const MODEL_FORMAT = 3;
+
+export interface OosRule {
+  /** Minimum calibrated probability of an in-scope top intent (0–1). */
+  threshold: number;
+  /** Minimum lead of the top intent over the runner-up (probability points, 0–1). */
+  margin: number;
+}
+
+/** dist/nlu/model.json */
+export interface ModelFile {
+  format: number;
+  /** trainingDataHash() of the data it was trained on. */
+  dataHash: string;
+  model: SerializedModel;
+  oos: OosRule;
+  /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
+  validation: { items: number; inScopeAccuracy: number; oosRecall: number; temperature: number };
+}
+
+/** Residue (letters/digits besides the error string) up to which an error string counts as the whole message. */
+const ERROR_RESIDUE_MAX = 12;
+const NOT_CONTENT = /[^\p{L}\p{N}]/gu;
+
+export interface Decision {
+  intent: Intent;
+  confidence: number;
+  ranking: Array<{ intent: Intent; confidence: number }>;
+}
+
+export class Classifier {
+  constructor(
+    readonly tokenizer: KuromojiTokenizer,
+    readonly model: LinearModel,
+    readonly oos: OosRule,
+  ) {}
+
+  features(text: string): FeatureBag {
+    return extractFeatures(this.tokenizer, text);
+  }
+
+  /** Steps 2–3 on a feature bag: the model's ranking and the out-of-scope rule. */
+  decideBag(bag: FeatureBag): Decision {
+    const p = this.model.probabilities(bag);
+    const ranking = this.model.labels
+      .map((l, i) => ({ intent: l as Intent, confidence: p[i]! }))
+      .sort((a, b) => b.confidence - a.confidence);
+    const top = ranking[0]!;
+    const second = ranking[1]?.confidence ?? 0;
+    if (top.intent !== 'out_of_scope' && (top.confidence < this.oos.threshold || top.confidence - second < this.oos.margin)) {
+      const pOos = ranking.find((r) => r.intent === 'out_of_scope')?.confidence ?? 0;
+      return { intent: 'out_of_scope', confidence: Math.max(pOos, 1 - top.confidence), ranking };
+    }
+    return { intent: top.intent, confidence: top.confidence, ranking };
+  }
+
+  analyse(text: string, hint?: Locale): NluResult {
+    const locale = detectLocale(text, hint);
+    const content = text.slice(0, 4000).replace(NOT_CONTENT, '');
+    if (content === '') {
+      return { intent: 'out_of_scope', confidence: text.trim() === '' ? 0 : 1, entities: {}, locale, ranking: [] };
+    }
+    const { entities, error, text: light } = extractEntities(text);
+    // Junk (binary, mostly symbols) has too little language to classify.
+    const visible = light.replace(/\s/g, '').length;
+    if (visible > 0 && content.length / Math.min(visible, 4000) < 0.3) {
+      return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [] };
+    }
+    const d = this.decideBag(this.features(text));
+    let { intent, confidence } = d;
+    if (error) {
+      if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope') {
+        const target = ERROR_INTENT[error.kind];
+        if (intent !== target) {
+          intent = target;
+          confidence = Math.max(d.ranking.find((r) => r.intent === target)?.confidence ?? 0, 0.9);
+        }
+      }
+    }
+    return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.slice(0, 5).map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
+  }
+}
+
+const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+function clean(e: Entities): Entities {
+  const out: Entities = {};
+  for (const [k, v] of Object.entries(e)) if (v !== undefined) (out as Record<string, string>)[k] = v;
+  return out;
+}
+
+/** Kana or kanji → ja; Latin text → en, unless the channel's hint says otherwise for a text with no words. */
+export function detectLocale(text: string, hint?: Locale): Locale {
+  const head = text.slice(0, 4000);
+  if (hasJapanese(head)) return 'ja';
+  if (/[a-zA-Z]{2,}/.test(head)) return 'en';
+  return hint ?? 'ja';
+}
+
+/** Progress and figures while training (stderr in the build; silent in tests). */
+export type TrainLog = (msg: string) => void;
+
+function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[]) {
+  return items.map((it) => ({ features: extractFeatures(tokenizer, it.text), label: it.intent }));
+}
+
+/**
+ * Trains a classifier: fit on 4/5 of the training data, fit the temperature and the out-of-scope rule on the other
+ * fifth, then train the final model on everything with those settings.
+ */
+export function trainClassifier(
+  tokenizer: KuromojiTokenizer,
+  items: readonly LabelledText[],
+  opts: TrainOptions = DEFAULT_TRAIN_OPTIONS,
+  log: TrainLog = () => {},
+): { classifier: Classifier; validation: ModelFile['validation'] } {
+  const labels = [...INTENTS];
+  const { fit, validation } = validationSplit(items);
+  const t0 = Date.now();
+  const fitModel = LinearModel.train(bags(tokenizer, fit), labels, opts);
+  const valBags = bags(tokenizer, validation);
+  const logits = valBags.map((b) => fitModel.logits(b.features));
+  const gold = validation.map((v) => labels.indexOf(v.intent));
+  const temperature = fitTemperature(logits, gold);
+  fitModel.temperature = temperature;
+  const probs = valBags.map((b) => fitModel.probabilities(b.features));
+  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'));
+  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall=${oos.oosRecall.toFixed(3)} (${Date.now() - t0} ms)`);
+  const model = LinearModel.train(bags(tokenizer, items), labels, opts);
+  model.temperature = temperature;
+  return {
+    classifier: new Classifier(tokenizer, model, oos.rule),
+    validation: { items: validation.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: oos.oosRecall, temperature },
+  };
+}
+
+/**
+ * Grid search of threshold × margin maximising the mean of in-scope accuracy and out-of-scope recall on the
+ * validation fold; ties go to the gentler rule (fewer in-scope messages thrown away).
+ */
+export function tuneOos(probs: readonly Float64Array[], gold: readonly number[], oosIndex: number) {
+  let best = { rule: { threshold: 0, margin: 0 }, score: -1, inScopeAccuracy: 0, oosRecall: 0 };
+  for (let ti = 0; ti <= 16; ti++) {
+    for (let mi = 0; mi <= 10; mi++) {
+      const threshold = ti * 0.05;
+      const margin = mi * 0.05;
+      let inOk = 0, inN = 0, oosOk = 0, oosN = 0;
+      probs.forEach((p, i) => {
+        let top = 0;
+        for (let k = 1; k < p.length; k++) if (p[k]! > p[top]!) top = k;
+        let second = 0;
+        for (let k = 0; k < p.length; k++) if (k !== top) second = Math.max(second, p[k]!);
+        const pred = top !== oosIndex && (p[top]! < threshold || p[top]! - second < margin) ? oosIndex : top;
+        if (gold[i] === oosIndex) {
+          oosN++;
+          if (pred === oosIndex) oosOk++;
+        } else {
+          inN++;
+          if (pred === gold[i]) inOk++;
+        }
+      });
+      const inAcc = inN ? inOk / inN : 1;
+      const oosRec = oosN ? oosOk / oosN : 1;
+      const score = (inAcc + oosRec) / 2;
+      if (score > best.score + 1e-9) best = { rule: { threshold, margin }, score, inScopeAccuracy: inAcc, oosRecall: oosRec };
+    }
+  }
+  return best;
+}

@@ -1,0 +1,180 @@
+/**
+ * Entity extraction: carrier, service, device, trigger, error_message, os_version (values: design.md § Entities).
+ * Patterns run on the light normalisation (NFKC, lower case), so ﾄﾞｺﾓ, ＤＯＣＯＭＯ and docomo are one thing.
+ * Latin-script brand typos (iphnoe, gmial) are caught by Damerau–Levenshtein distance ≤ 1 against the brand list.
+ * When one entity is named twice with different values, the earliest mention wins, except where noted.
+ */
+import type { Carrier, Device, Entities, ErrorMessageKind, Intent, Service, Trigger } from '../core/index.js';
+import { clip, normalizeLight } from './normalize.js';
+import { createRequire } from 'node:module';
+
+// Only the distance submodule: natural's index loads database drivers and prints a dotenv banner to stdout.
+const { DamerauLevenshteinDistance } = createRequire(import.meta.url)('natural/lib/natural/distance/levenshtein_distance.js') as {
+  DamerauLevenshteinDistance: (a: string, b: string, opts?: { restricted?: boolean }) => number;
+};
+
+/** Latin-word boundaries (JS \b is ASCII-only and treats kana as non-word, which is what we want here too). */
+const L = '(?<![a-z0-9])';
+const R = '(?![a-z0-9])';
+
+type Table<V extends string> = Array<[V, RegExp]>;
+
+const CARRIERS: Table<Carrier> = [
+  ['docomo', new RegExp(`ドコモ|どこも(?:メール|の携帯)|${L}docomo${R}|${L}ｄocomo|${L}d(?:アカウント|account|払い|ポイント)|spモード|${L}sp-?mode${R}`)],
+  ['au', new RegExp(`${L}au${R}|エーユー|ezweb|${L}kddi${R}`)],
+  ['softbank', new RegExp(`ソフトバンク|ソフバン|${L}soft ?bank|${L}sb${R}|i\\.softbank|ソフトバンクメール`)],
+  ['rakuten', new RegExp(`楽天(?:モバイル|メール|回線|link|リンク)|${L}rakuten`)],
+  ['ymobile', new RegExp(`ワイモバ|${L}y!? ?mobile${R}|${L}ymobile|${L}y-mobile|ワイモバイル`)],
+  ['uq', new RegExp(`${L}uq${R}|${L}uq ?mobile|uqモバイル|ユーキュー`)],
+];
+
+const SERVICES: Table<Service> = [
+  ['carrier_mail', new RegExp(`キャリアメール|携帯(?:の)?メール|ドコモメール|${L}docomo ?メール|auメール|${L}au ?mail${R}|ソフトバンクメール|${L}softbank ?mail|楽天メール|ワイモバ(?:イル)?メール|uqメール|@docomo\\.ne\\.jp|@ezweb\\.ne\\.jp|@au\\.com|@i\\.softbank\\.jp|@softbank\\.ne\\.jp|${L}mms${R}|${L}carrier (?:e-?)?mail`)],
+  ['icloud', new RegExp(`${L}i ?cloud|アイクラウド|${L}apple ?id${R}|apple id|アップルid|@me\\.com|@mac\\.com`)],
+  ['gmail', new RegExp(`${L}g ?mail|ジーメール|gメール|グーグルメール|${L}google ?(?:mail|account|アカウント)|グーグルアカウント|googleのメール`)],
+  ['outlook', new RegExp(`${L}outlook|アウトルック|${L}hotmail|ホットメール|${L}office ?365|${L}microsoft ?365|${L}m365${R}|${L}exchange${R}|エクスチェンジ|@live\\.jp|@outlook\\.`)],
+  ['yahoo', new RegExp(`${L}yahoo|ヤフー|ヤフメ|${L}ymail${R}|@yahoo\\.`)],
+];
+
+const DEVICES: Table<Device> = [
+  ['ipad', new RegExp(`${L}ipad|アイパッド|あいぱっど`)],
+  ['iphone', new RegExp(`${L}iphone|アイフォー?ン|アイホン|あいふぉん|あいふぉーん`)],
+  ['android', new RegExp(`${L}android|アンドロイド|あんどろいど|${L}galaxy|ギャラクシー|${L}xperia|エクスペリア|${L}pixel${R}|ピクセル|${L}aquos|アクオス|${L}arrows|アローズ|${L}oppo${R}|${L}xiaomi`)],
+  ['mac', new RegExp(`${L}mac${R}|${L}macbook|${L}imac${R}|マック(?!ス)|${L}mac ?os|マックブック`)],
+  ['windows', new RegExp(`${L}windows|ウィンドウズ|ウインドウズ|${L}win ?1[01]${R}`)],
+];
+/** Said of a computer without naming it; only counts when no other device is named. */
+const PC = new RegExp(`パソコン|${L}pc${R}`);
+
+const TRIGGERS: Table<Trigger> = [
+  ['password_change', new RegExp(`(?:パスワード|パス|pw|ぱすわーど)(?:を|も)?(?:変え|かえ|変更|変わ|更新し|リセット|再設定し|再発行)|パス変|${L}(?:changed|reset|updated) (?:my |the )?password|password (?:change|reset)|new password`)],
+  ['device_change', new RegExp(`機種変|機種を?変え|新しい(?:iphone|スマホ|携帯|端末|機種|android|アイフォン)|買い?[替換]え|乗り?[換替]え|${L}mnp${R}|データ移行|端末(?:を)?(?:変え|交換)|${L}new (?:phone|iphone|device|android)|${L}(?:changed|switched|upgraded|replaced) (?:my )?(?:phone|iphone|device)|${L}switched to (?:an? )?(?:iphone|android)`)],
+  ['os_update', new RegExp(`アップデート|アプデ|${L}ios ?(?:を)?(?:更新|あげ|上げ)|os(?:を)?(?:更新|アップ)|(?:ios|os)\\s?\\d+(?:\\.\\d+)*\\s?(?:に|へ)(?:し|あげ|上げ|更新)|バージョンアップ|${L}updat(?:e|ed|ing)${R}|${L}upgraded (?:to )?ios|software update`)],
+  ['settings_change', new RegExp(`設定(?:を)?(?:変え|かえ|変更|いじ|弄)|設定変更|${L}changed (?:the |some |my )?settings|settings? change`)],
+];
+
+/**
+ * Error strings of the guide and their everyday variants, most specific first. iOS titles its alerts
+ * 「アカウントエラー」 and puts the specific message in the body, so the body (password / server / connection)
+ * wins over the title; the title still wins over the generic 「メールを取得できません」 (the guide: that pair means
+ * mismatched credentials).
+ */
+const ERRORS: Table<ErrorMessageKind> = [
+  ['password_incorrect', /パスワードが(?:正しくありません|正しくない|違います|間違って)|password (?:is |was )?(?:incorrect|wrong)|incorrect password|wrong password/],
+  ['auth_failed', /認証に失敗|認証エラー|認証失敗|authentication (?:failed|error)|auth(?:entication)? failure|login failed/],
+  ['smtp_no_response', /(?:smtp|送信)(?:サーバー?|server)(?:が|is )?(?:応答しません|応答しない|応答なし|not responding)/],
+  ['imap_no_response', /(?:imap)?(?:サーバー?|server)(?:が|is )?(?:応答しません|応答しない|応答なし|not responding)|server (?:isn't|is not|doesn't|does not) respond/],
+  ['cannot_connect', /サーバー?(?:に|へ|と)(?:接続|せつぞく)(?:できません|できない|出来ません|出来ない)|サーバー?への接続に失敗|(?:cannot|can't|can not|unable to|could not|couldn't) connect to (?:the )?(?:mail )?server/],
+  ['account_error', /アカウントエラー|account error/],
+  ['cannot_get_mail', /メール(?:を|が)?(?:取得|しゅとく)(?:できません|できない|出来ません|出来ない)|(?:cannot|can't|unable to) (?:get|fetch|retrieve) mail/],
+];
+
+/**
+ * Intent an error string stands for, when it is (nearly) the whole message. The guide's symptom table:
+ * credentials → error_auth, network → error_connect, server not answering → error_server_timeout.
+ */
+export const ERROR_INTENT: Record<ErrorMessageKind, Intent> = {
+  password_incorrect: 'error_auth',
+  auth_failed: 'error_auth',
+  account_error: 'error_auth',
+  smtp_no_response: 'error_send',
+  imap_no_response: 'error_server_timeout',
+  cannot_connect: 'error_connect',
+  cannot_get_mail: 'error_cannot_fetch',
+};
+
+const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|アイオーエス)\s?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
+const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', アイオーエス: 'iOS' };
+
+/** Brand words for typo matching (Latin script only; 5+ letters so short words never collide). */
+const FUZZY: Array<{ word: string; apply(e: Entities): void }> = [
+  { word: 'iphone', apply: (e) => (e.device ??= 'iphone') },
+  { word: 'android', apply: (e) => (e.device ??= 'android') },
+  { word: 'icloud', apply: (e) => (e.service ??= 'icloud') },
+  { word: 'gmail', apply: (e) => (e.service ??= 'gmail') },
+  { word: 'outlook', apply: (e) => (e.service ??= 'outlook') },
+  { word: 'hotmail', apply: (e) => (e.service ??= 'outlook') },
+  { word: 'docomo', apply: (e) => (e.carrier ??= 'docomo') },
+  { word: 'softbank', apply: (e) => (e.carrier ??= 'softbank') },
+  { word: 'windows', apply: (e) => (e.device ??= 'windows') },
+];
+
+function earliest<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
+  let best: { value: V; index: number; length: number } | undefined;
+  for (const [value, re] of table) {
+    const m = re.exec(text);
+    if (m && (!best || m.index < best.index)) best = { value, index: m.index, length: m[0].length };
+  }
+  return best;
+}
+
+function first<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
+  for (const [value, re] of table) {
+    const m = re.exec(text);
+    if (m) return { value, index: m.index, length: m[0].length };
+  }
+  return undefined;
+}
+
+/** The text with every error string removed, letters and digits only: how much else the message says. */
+export function errorResidue(light: string): string {
+  let rest = light;
+  for (const [, re] of ERRORS) rest = rest.replace(new RegExp(re.source, 'g'), ' ');
+  return rest.replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+/** Where the error string was found in the light-normalised text (for the "whole message" rule). */
+export interface ErrorSpan {
+  kind: ErrorMessageKind;
+  index: number;
+  length: number;
+}
+
+export interface EntityMatch {
+  entities: Entities;
+  error?: ErrorSpan;
+  /** The light-normalised text the patterns ran on. */
+  text: string;
+}
+
+/** Entities of one message. Absent entities are omitted. Looks at the first MAX_NLU_CHARS characters. */
+export function extractEntities(raw: string): EntityMatch {
+  const text = normalizeLight(clip(raw));
+  const e: Entities = {};
+  const carrier = earliest(CARRIERS, text);
+  if (carrier) e.carrier = carrier.value;
+
+  const service = earliest(SERVICES, text);
+  if (service) e.service = service.value;
+  // A carrier named together with "mail" is the carrier's own mail (ドコモのメール), unless a service was named.
+  if (!e.service && e.carrier && /メール|めーる|(?<![a-z])e?-?mails?(?![a-z])/.test(text)) e.service = 'carrier_mail';
+
+  const devices = DEVICES.flatMap(([value, re]) => {
+    const m = re.exec(text);
+    return m ? [{ value, index: m.index }] : [];
+  }).sort((a, b) => a.index - b.index);
+  if (devices.length > 1) {
+    // 「AndroidからiPhoneに機種変」: the phone in hand is the one after から.
+    const from = text.indexOf('から');
+    const after = from >= 0 ? devices.find((d) => d.index > from) : undefined;
+    e.device = (after ?? devices[0]!).value;
+  } else if (devices.length === 1) e.device = devices[0]!.value;
+  else if (PC.test(text)) e.device = 'windows';
+
+  const trigger = earliest(TRIGGERS, text);
+  if (trigger) e.trigger = trigger.value;
+
+  const error = first(ERRORS, text);
+  if (error) e.error_message = error.value;
+
+  const os = OS_VERSION.exec(text);
+  if (os) e.os_version = `${OS_NAME[os[1]!] ?? os[1]} ${os[2]}`;
+
+  for (const word of text.match(/[a-z]{5,}/g) ?? []) {
+    for (const f of FUZZY) {
+      if (word === f.word || word[0] !== f.word[0] || Math.abs(word.length - f.word.length) > 1) continue;
+      if (DamerauLevenshteinDistance(word, f.word, { restricted: true }) <= 1) f.apply(e);
+    }
+  }
+  return { entities: e, error: error && { kind: error.value, index: error.index, length: error.length }, text };
+}

@@ -1,0 +1,106 @@
+/**
+ * `npm run eval`: trains on intents/ (+ the training part of the off-topic corpus), scores the held-out files
+ * test/nlu/heldout/*.yaml and the held-out corpus lines, and prints the report with both baselines side by side.
+ * The split is documented in src/nlu/data.ts. Prints figures only; the tests assert the floors.
+ */
+import { asCodedError, type Locale } from '../../core/index.js';
+import { packageRoot } from '../../data/load.js';
+import { heldoutData, trainingData, type HeldoutItem } from '../data.js';
+import { trainClassifier, type Classifier } from '../engine.js';
+import { getTokenizer } from '../tokenizer.js';
+import { GUIDE_ERROR_STRINGS } from './guide.js';
+import { naturalBayes, nlpJs, type Baseline } from './baselines.js';
+import { score, type Report, type Scored } from './score.js';
+
+const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
+const out = (s = '') => process.stdout.write(`${s}\n`);
+
+/** Our classifier on every held-out item, with the time per utterance (µs). */
+export function runOurs(classifier: Classifier, items: readonly HeldoutItem[]): { results: Scored[]; usPerUtterance: number } {
+  const t0 = process.hrtime.bigint();
+  const results = items.map((item) => {
+    const r = classifier.analyse(item.text);
+    return { item, intent: r.intent, entities: r.entities };
+  });
+  const us = Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, items.length);
+  return { results, usPerUtterance: us };
+}
+
+async function runBaseline(b: Baseline, items: readonly HeldoutItem[]): Promise<{ results: Scored[]; usPerUtterance: number }> {
+  const t0 = process.hrtime.bigint();
+  const results: Scored[] = [];
+  for (const item of items) results.push({ item, intent: await b.classify(item.text, item.locale as Locale) });
+  return { results, usPerUtterance: Number(process.hrtime.bigint() - t0) / 1000 / Math.max(1, items.length) };
+}
+
+function printReport(r: Report): void {
+  out('per intent (held-out files)            precision  recall  support');
+  for (const p of r.perIntent) out(`  ${p.intent.padEnd(36)} ${pct(p.precision).padStart(8)} ${pct(p.recall).padStart(7)} ${String(p.support).padStart(8)}`);
+  out();
+  out('top confusions (gold → predicted)');
+  for (const c of r.confusions.slice(0, 12)) out(`  ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}   e.g. ${c.examples.map((e) => JSON.stringify(e.slice(0, 40))).join(', ')}`);
+  out();
+}
+
+async function main(): Promise<void> {
+  const root = packageRoot();
+  const train = trainingData(root);
+  const heldout = heldoutData(root);
+  const tokenizer = await getTokenizer();
+  const t0 = Date.now();
+  const { classifier } = trainClassifier(tokenizer, train);
+  const trainMs = Date.now() - t0;
+  out(`mailmedic NLU evaluation — trained on ${train.length} phrases (${trainMs} ms), held out: ${heldout.filter((h) => !h.source.startsWith('intents/')).length} file items + ${heldout.filter((h) => h.source.startsWith('intents/')).length} corpus lines`);
+  out(`out-of-scope rule (tuned on the validation fold): threshold ${classifier.oos.threshold}, margin ${classifier.oos.margin}, temperature ${classifier.model.temperature}`);
+  out();
+  const ours = runOurs(classifier, heldout);
+  const report = score(ours.results);
+  printReport(report);
+
+  out('guide error strings');
+  let guideOk = 0;
+  for (const g of GUIDE_ERROR_STRINGS) {
+    const got = classifier.analyse(g.text).intent;
+    if (got === g.intent) guideOk++;
+    out(`  ${got === g.intent ? 'ok  ' : 'MISS'} ${g.text} → ${got}${got === g.intent ? '' : ` (want ${g.intent})`}`);
+  }
+  out(`  ${guideOk}/${GUIDE_ERROR_STRINGS.length} right`);
+  out();
+
+  const baselines: Array<{ name: string; report: Report; us: number }> = [{ name: 'mailmedic (char n-grams + kuromoji → logistic regression)', report, us: ours.usPerUtterance }];
+  const bayes = naturalBayes(tokenizer, train);
+  const b1 = await runBaseline(bayes, heldout);
+  baselines.push({ name: bayes.name, report: score(b1.results), us: b1.usPerUtterance });
+  try {
+    const nlp = await nlpJs(train);
+    const b2 = await runBaseline(nlp, heldout);
+    baselines.push({ name: nlp.name, report: score(b2.results), us: b2.usPerUtterance });
+  } catch (e) {
+    out(`NLP.js baseline failed: ${asCodedError(e).message}`);
+  }
+  out('side by side (same training data, same held-out split)');
+  out(`  ${'model'.padEnd(58)} ${'acc ja'.padStart(7)} ${'acc en'.padStart(7)} ${'OOS far'.padStart(8)} ${'OOS near'.padStart(9)} ${'µs/utt'.padStart(8)}`);
+  for (const b of baselines) {
+    const r = b.report;
+    out(`  ${b.name.padEnd(58)} ${pct(r.accuracy.ja.value).padStart(7)} ${pct(r.accuracy.en.value).padStart(7)} ${pct(r.oosRecall.far.value).padStart(8)} ${pct(r.oosRecall.near.value).padStart(9)} ${b.us.toFixed(0).padStart(8)}`);
+  }
+  out();
+  out('summary');
+  out(`  accuracy ja ${pct(report.accuracy.ja.value)} (${report.accuracy.ja.correct}/${report.accuracy.ja.total}), en ${pct(report.accuracy.en.value)} (${report.accuracy.en.correct}/${report.accuracy.en.total})`);
+  out(`  out-of-scope recall far ${pct(report.oosRecall.far.value)} (${report.oosRecall.far.correct}/${report.oosRecall.far.total}), near ${pct(report.oosRecall.near.value)} (${report.oosRecall.near.correct}/${report.oosRecall.near.total})`);
+  out(`  entity exact-match ${pct(report.entityExact.value)} (${report.entityExact.correct}/${report.entityExact.total})`);
+  out(`  guide error strings ${guideOk}/${GUIDE_ERROR_STRINGS.length}`);
+  if (process.argv.includes('--failures')) {
+    out();
+    out('failures');
+    for (const f of report.failures.filter((f) => !f.item.source.startsWith('intents/') || process.argv.includes('--all'))) out(`  [${f.item.locale}] ${f.item.intent} → ${f.intent}: ${f.item.text}`);
+    for (const r of ours.results.filter((r) => r.item.entities && JSON.stringify(Object.entries(r.entities ?? {}).sort()) !== JSON.stringify(Object.entries(r.item.entities).sort())))
+      out(`  entities: ${r.item.text} → ${JSON.stringify(r.entities)} (want ${JSON.stringify(r.item.entities)})`);
+  }
+}
+
+main().catch((e: unknown) => {
+  const err = asCodedError(e);
+  process.stderr.write(`eval: ${err.code}: ${err.message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,73 @@
+/**
+ * The NLU: normalise → tokenise (kuromoji, loaded once) → features → linear classifier → out-of-scope rule,
+ * plus entities and a locale guess. `createNlu()` loads the model that `npm run build` wrote to
+ * dist/nlu/model.json; when it is missing or was trained on other data than intents/ holds now, it trains in
+ * process instead (a few seconds; logged), so a changed phrase is never silently ignored.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { silentLogger, type Locale, type Logger, type Nlu, type NluResult } from '../core/index.js';
+import { packageRoot } from '../data/load.js';
+import { trainingData, trainingDataHash } from './data.js';
+import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
+import { LinearModel } from './model.js';
+import { getTokenizer } from './tokenizer.js';
+
+export { normalize, normalizeLight } from './normalize.js';
+export { extractEntities } from './entities.js';
+export { getTokenizer, baseForms } from './tokenizer.js';
+
+export interface NluOptions {
+  /** Package root holding intents/ and dist/ (default: found from this file). */
+  root?: string;
+  /** Model file (default: <root>/dist/nlu/model.json). */
+  modelPath?: string;
+  logger?: Logger;
+}
+
+/** The NLU plus how it was obtained (for /healthz, the bench and tests). */
+export interface LoadedNlu extends Nlu {
+  readonly classifier: Classifier;
+  /** "file" when dist/nlu/model.json was used, "trained" when it was trained at start-up. */
+  readonly source: 'file' | 'trained';
+}
+
+export function defaultModelPath(root = packageRoot()): string {
+  return join(root, 'dist', 'nlu', 'model.json');
+}
+
+/** Reads a model file if it exists, was written by this code version and matches the current data. */
+export function readModelFile(path: string, dataHash: string): ModelFile | undefined {
+  if (!existsSync(path)) return undefined;
+  const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
+  if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash) return undefined;
+  return file;
+}
+
+export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
+  const root = options.root ?? packageRoot();
+  const log = options.logger ?? silentLogger;
+  const tokenizerP = getTokenizer();
+  const modelPath = options.modelPath ?? defaultModelPath(root);
+  const file = readModelFile(modelPath, trainingDataHash(root));
+  const tokenizer = await tokenizerP;
+  let classifier: Classifier;
+  let source: LoadedNlu['source'];
+  if (file) {
+    classifier = new Classifier(tokenizer, LinearModel.fromJSON(file.model), file.oos);
+    source = 'file';
+  } else {
+    log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');
+    const t0 = Date.now();
+    classifier = trainClassifier(tokenizer, trainingData(root)).classifier;
+    log.info({ ms: Date.now() - t0 }, 'NLU trained');
+    source = 'trained';
+  }
+  return {
+    classifier,
+    source,
+    analyse(text: string, hint?: Locale): NluResult {
+      return classifier.analyse(typeof text === 'string' ? text : '', hint);
+    },
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * Text normalisation for features and entity matching. The text people see (transcripts, tickets, the `text`
+ * field of `mailmedic classify`) always stays as typed; only the model and the entity patterns see these forms.
+ */
+
+/** Longest input (UTF-16 code units) the NLU looks at. Beyond it a message is noise for intent purposes. */
+export const MAX_NLU_CHARS = 2000;
+
+const KANA_OR_KANJI = /[\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff]/;
+const HIRAGANA = /[\u3041-\u309f]/;
+// Wave dashes and tildes people use for long vowels (〜 U+301C, ～ U+FF5E, ~, ∼ U+223C, 〰).
+const TILDES = /[~\u301c\uff5e\u223c\u3030]/g;
+// Dashes typed instead of ー inside katakana words (メ-ル, サ―バ―).
+const DASH_IN_KATAKANA = /(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\u30fc](?=[\u30a1-\u30fa\u30fc]|$|[^\u30a1-\u30fa])/g;
+
+/**
+ * Light normalisation: NFKC (full/half width, ﾄﾞｺﾓ → ドコモ, ＩＰｈｏｎｅ → IPhone), lower case, tilde variants
+ * after Japanese → ー, whitespace collapsed and trimmed. Keeps every word recognisable; entity patterns run on it.
+ */
+export function normalizeLight(text: string): string {
+  let s = text.normalize('NFKC').toLowerCase();
+  // A tilde after kana/kanji is a stretched vowel (できない〜); elsewhere it is decoration or "about".
+  s = s.replace(TILDES, (m, offset: number) => (offset > 0 && KANA_OR_KANJI.test(s[offset - 1] ?? '') ? 'ー' : ' '));
+  s = s.replace(DASH_IN_KATAKANA, 'ー');
+  // Invisible characters (zero-width space/joiner, BOM, variation selectors) carry no meaning.
+  s = s.replace(/[\u200b-\u200f\u2060\ufeff\ufe00-\ufe0f]/g, '');
+  s = s.replace(/\s+/g, ' ').trim();
+  return s;
+}
+
+/**
+ * Feature normalisation: light normalisation, then the variation that carries no meaning is folded:
+ * runs of ー and punctuation (ーーー, !!!, ？？) become one, kana runs of 3+ become one (ああああ), Latin runs of 3+
+ * become two (goood → good), ー stretching hiragana is dropped (しまーす → します), a katakana word's final ー is
+ * dropped (サーバー = サーバ, JIS style), spaces between Japanese characters go (メール 取得 → メール取得).
+ */
+export function normalize(text: string): string {
+  let s = normalizeLight(text);
+  s = s.replace(/ー{2,}/g, 'ー');
+  s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
+  s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');
+  s = s.replace(/([a-z])\1{2,}/g, '$1$1');
+  // ー after hiragana stretches a vowel: お願いしまーす, すごーい.
+  s = s.replace(/ー/g, (m, offset: number) => (offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') ? '' : m));
+  s = s.replace(/[\u30a1-\u30fa\u30fc]{3,}/g, (w) => (w.endsWith('ー') ? w.slice(0, -1) : w));
+  s = s.replace(/(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])/g, '');
+  return s;
+}
+
+/** True when the text contains kana or kanji (the locale guess uses it). */
+export function hasJapanese(text: string): boolean {
+  return KANA_OR_KANJI.test(text);
+}
+
+/** Cuts a message to the NLU's window without splitting a surrogate pair. */
+export function clip(text: string, max = MAX_NLU_CHARS): string {
+  if (text.length <= max) return text;
+  const code = text.charCodeAt(max - 1);
+  return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
+}
