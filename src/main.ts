@@ -123,7 +123,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
   const { i18n, tree } = loadContent();
   const startedMs = Date.now();
-  const nlu = await createNlu();
+  const nlu = await createNlu({ logger });
   logger.info({ ms: Date.now() - startedMs }, 'nlu loaded');
 
   const stores = createStores(config, logger, options.storeOptions);

@@ -161,8 +161,12 @@ export function stopServer(server: Server, graceMs: number): Promise<void> {
     }
     const timer = setTimeout(() => server.closeAllConnections(), graceMs);
     timer.unref();
+    // A keep-alive socket whose last response finishes during the drain becomes idle later: sweep until closed.
+    const sweep = setInterval(() => server.closeIdleConnections(), 50);
+    sweep.unref();
     server.close(() => {
       clearTimeout(timer);
+      clearInterval(sweep);
       resolve();
     });
     server.closeIdleConnections();

@@ -1,0 +1,145 @@
+/**
+ * The web chat page in a real headless Chromium against the real server: type a symptom, see buttons, click
+ * one, see the next step; IME composition does not send; the conversation survives a reload; 新しい相談 resets.
+ */
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApp, type App } from '../../../src/main.js';
+import { testEnv } from '../../http/helpers.js';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let app: App;
+let browser: Browser;
+const problems: string[] = [];
+
+async function openPage(path = '/'): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(`${app.url}${path}`);
+  return page;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
+  app = await startApp({ env: testEnv(), port: 0, host: '127.0.0.1' });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+describe('web chat page (Chromium)', () => {
+  it('walks from a typed symptom to buttons to the next step, and never sends while an IME is composing', async () => {
+    const page = await openPage('/');
+    const bot = page.getByTestId('bot-message');
+    const user = page.getByTestId('user-message');
+    await expect.poll(() => bot.count()).toBe(1);
+    const welcomeFirstLine = app.core.i18n.t('web.page.welcome', undefined, 'ja').split('\n')[0]!;
+    expect(await bot.first().innerText()).toContain(welcomeFirstLine);
+
+    const input = page.getByTestId('input');
+    await input.fill('iPhoneでIMAPサーバーが応答しませんと出ます');
+    // Enter that confirms a kana→kanji conversion arrives with isComposing=true: it must not send.
+    await input.evaluate((el) => {
+      el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }));
+    });
+    await page.waitForTimeout(150);
+    expect(await user.count()).toBe(0);
+    expect(await input.inputValue()).toBe('iPhoneでIMAPサーバーが応答しませんと出ます');
+
+    await input.press('Enter');
+    await expect.poll(() => user.count()).toBe(1);
+    expect(await input.inputValue()).toBe('');
+    const choices = page.locator('[data-testid=choice]:not([disabled])');
+    await expect.poll(() => choices.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    const botBefore = await bot.count();
+
+    const button = choices.first();
+    const label = await button.innerText();
+    await button.click();
+    // The click shows as the user's message, the group is disabled with the chosen one marked, the bot answers.
+    await expect.poll(() => user.count()).toBe(2);
+    expect(await user.last().locator('.bubble').innerText()).toBe(label);
+    await expect.poll(() => bot.count(), { timeout: 10_000 }).toBeGreaterThan(botBefore);
+    expect(await page.locator('[data-testid=choice].chosen').count()).toBe(1);
+    expect(await page.locator('[data-testid=choice].chosen').isDisabled()).toBe(true);
+    const next = await bot.last().innerText();
+    expect(next.trim().length).toBeGreaterThan(0);
+    expect(next).not.toContain(app.core.i18n.t('web.page.network_error', undefined, 'ja'));
+
+    await page.screenshot({ path: join(tmpdir(), 'mailmedic-web-chat.png'), fullPage: false });
+
+    // Reload: same conversation id, same messages on screen.
+    const conversation = await page.evaluate(() => localStorage.getItem('mailmedic.conversation'));
+    expect(conversation).toMatch(/^web-[0-9a-f]{24}$/);
+    const shown = await page.locator('.msg').count();
+    await page.reload();
+    await expect.poll(() => page.locator('.msg').count()).toBe(shown);
+    expect(await page.evaluate(() => localStorage.getItem('mailmedic.conversation'))).toBe(conversation);
+
+    // 新しい相談: a new id and a fresh screen with the welcome.
+    await page.getByTestId('new-chat').click();
+    await expect.poll(() => page.locator('.msg').count()).toBe(1);
+    const fresh = await page.evaluate(() => localStorage.getItem('mailmedic.conversation'));
+    expect(fresh).not.toBe(conversation);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('shows the ticket number when the conversation is escalated', async () => {
+    const page = await openPage('/');
+    const input = page.getByTestId('input');
+    for (const text of ['担当者と話したい', 'iPhone 15、iOS 18.1、ドコモメール、「メールを取得できません」と出る、今朝9時から毎回です']) {
+      const before = await page.getByTestId('bot-message').count();
+      await input.fill(text);
+      await input.press('Enter');
+      await expect.poll(() => page.getByTestId('bot-message').count(), { timeout: 10_000 }).toBeGreaterThan(before);
+    }
+    // Whatever the hand-off still asks, the "send as is" button files the ticket.
+    for (let i = 0; i < 3 && (await page.getByTestId('ticket').count()) === 0; i++) {
+      const skip = page.locator('[data-testid=choice][data-value=skip]:not([disabled])');
+      if ((await skip.count()) === 0) break;
+      const before = await page.getByTestId('bot-message').count();
+      await skip.first().click();
+      await expect.poll(() => page.getByTestId('bot-message').count(), { timeout: 10_000 }).toBeGreaterThan(before);
+    }
+    await expect.poll(() => page.getByTestId('ticket').count(), { timeout: 10_000 }).toBe(1);
+    expect(await page.getByTestId('ticket').innerText()).toMatch(/MM-\d{8}-\d{4,}/);
+    await page.screenshot({ path: join(tmpdir(), 'mailmedic-web-ticket.png') });
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+
+  it('speaks English with ?lang=en', async () => {
+    const page = await openPage('/?lang=en');
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+    const welcome = app.core.i18n.t('web.page.welcome', undefined, 'en').split('\n')[0]!;
+    expect(await page.getByTestId('bot-message').first().innerText()).toContain(welcome);
+    expect(await page.getByTestId('send').innerText()).toBe(app.core.i18n.t('web.page.send', undefined, 'en'));
+    await page.getByTestId('input').fill('I cannot send mail from my iPhone');
+    const request = page.waitForRequest((r) => r.url().endsWith('/api/chat') && r.method() === 'POST');
+    await page.getByTestId('send').click();
+    // The page tells the server its language, so even an ambiguous first message is answered in English.
+    expect(JSON.parse((await request).postData() ?? '{}')).toMatchObject({ text: 'I cannot send mail from my iPhone', locale: 'en' });
+    await expect.poll(() => page.getByTestId('bot-message').count(), { timeout: 10_000 }).toBeGreaterThan(1);
+    await page.close();
+    expect(problems).toEqual([]);
+  });
+});

@@ -1,0 +1,73 @@
+/** Helpers for tests that talk to the real server over loopback HTTP. */
+import { createClient } from 'redis';
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+/** Environment for a test app: quiet logs, memory state unless a test adds REDIS_URL. */
+export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', ...extra };
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: any;
+}
+
+/** POSTs a raw body (string) or a JSON value to `url`. */
+export async function post(url: string, body: unknown, contentType = 'application/json'): Promise<JsonResponse> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = text;
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+/** Unique per test run, so parallel runs and other people's data never collide. */
+export const runId = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+
+/** Deletes every key matching `pattern` (SCAN, never FLUSH — the server is shared). */
+export async function deleteKeys(pattern: string): Promise<number> {
+  const client = createClient({ url: REDIS_URL });
+  await client.connect();
+  let n = 0;
+  try {
+    for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+      const keys = Array.isArray(batch) ? batch : [batch];
+      if (keys.length) n += await client.del(keys);
+    }
+  } finally {
+    await client.quit();
+  }
+  return n;
+}
+
+/** The exact shape of a turn response (design.md): no other fields, replies with text and choices only. */
+export function expectTurnShape(body: any): void {
+  const allowed = ['conversation', 'intent', 'node', 'status', 'replies', 'ticket'];
+  for (const k of Object.keys(body)) if (!allowed.includes(k)) throw new Error(`unexpected field ${k}`);
+  if (typeof body.conversation !== 'string') throw new Error('conversation must be a string');
+  if (body.intent !== null && typeof body.intent !== 'string') throw new Error('intent must be a string or null');
+  if (typeof body.node !== 'string') throw new Error('node must be a string');
+  if (!['active', 'resolved', 'escalated', 'ended'].includes(body.status)) throw new Error(`bad status ${body.status}`);
+  if (!Array.isArray(body.replies) || body.replies.length === 0) throw new Error('replies must be a non-empty array');
+  for (const r of body.replies) {
+    if (Object.keys(r).sort().join(',') !== 'choices,text') throw new Error(`reply fields: ${Object.keys(r)}`);
+    if (typeof r.text !== 'string' || r.text.trim() === '') throw new Error('reply text must be non-empty');
+    for (const c of r.choices) {
+      if (Object.keys(c).sort().join(',') !== 'label,value') throw new Error(`choice fields: ${Object.keys(c)}`);
+      if (typeof c.label !== 'string' || typeof c.value !== 'string') throw new Error('choice label/value must be strings');
+    }
+  }
+}
+
+export const allChoices = (body: any): Array<{ label: string; value: string }> =>
+  body.replies.flatMap((r: any) => r.choices as Array<{ label: string; value: string }>);
