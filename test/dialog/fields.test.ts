@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { parseFieldFacts } from '../../src/dialog/fields.js';
+import { maskSecrets } from '../../src/dialog/secrets.js';
+
+describe('parseFieldFacts()', () => {
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['iPhone 15、iOS 18.1、今朝9時から毎回です', { model: 'iPhone 15', os: 'iOS 18.1', occurredAt: '今朝9時から', frequency: '毎回' }],
+    ['昨日の夜から時々', { occurredAt: '昨日の夜から', frequency: '時々' }],
+    ['3日前から1日に数回', { occurredAt: '3日前から', frequency: '1日に数回' }],
+    ['３日前から', { occurredAt: '3日前から' }],
+    ['先週から たまに', { occurredAt: '先週から', frequency: 'たまに' }],
+    ['機種変更してから ずっと', { occurredAt: '機種変更してから', frequency: 'ずっと' }],
+    ['2025/11/11 10:12、送受信時に毎回', { occurredAt: '2025/11/11 10:12', frequency: '毎回' }],
+    ['11月11日の朝から', { occurredAt: '11月11日の朝から' }],
+    ['since this morning, always', { occurredAt: 'since this morning', frequency: 'always' }],
+    ['3 days ago, occasionally', { occurredAt: '3 days ago', frequency: 'occasionally' }],
+    ['Pixel 8 Android 14, started yesterday evening, sometimes', { model: 'Pixel 8', os: 'Android 14', occurredAt: 'started yesterday evening', frequency: 'sometimes' }],
+    ['iPhone 15で、18.1です', { model: 'iPhone 15', os: 'iOS 18.1' }],
+    ['iPhone SE (第3世代)、iOS 17.5', { model: 'iPhone SE', os: 'iOS 17.5' }],
+    ['「IMAPアカウントのパスワードが正しくありません」と出ます', { quotedError: 'IMAPアカウントのパスワードが正しくありません' }],
+    ['なし', { noError: true }],
+    ['わからない', { dontKnow: true }],
+    ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
+  ];
+  for (const [text, want] of cases) {
+    it(`reads ${text}`, () => expect(parseFieldFacts(text)).toEqual(want));
+  }
+  it('finds nothing in a plain complaint', () => expect(parseFieldFacts('メールが見られなくて困っています')).toEqual({}));
+});
+
+describe('maskSecrets()', () => {
+  it('masks passwords, app passwords and codes', () => {
+    for (const s of ['パスワードは abc123xyz です', 'pw: hunter22', 'password=Tr0ub4dor', 'abcd-efgh-ijkl-mnop', '認証コード 123456', 'xoxb-123456789012-abcdefghij']) {
+      const r = maskSecrets(s);
+      expect(r.redacted, s).toBe(true);
+      expect(r.text).toContain('[***]');
+    }
+  });
+  it('keeps error texts, versions, ports and hosts', () => {
+    for (const s of ['IMAPアカウントのパスワードが正しくありません', 'password is incorrect', 'iOS 18.1 で imap.mail.me.com ポート 993', '今朝9時から毎回', 'when will this mail come back']) {
+      expect(maskSecrets(s), s).toEqual({ text: s, redacted: false });
+    }
+  });
+});

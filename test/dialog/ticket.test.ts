@@ -1,0 +1,117 @@
+import { describe, expect, it } from 'vitest';
+import { buildTicket, ticketSchema, transcriptUrl } from '../../src/dialog/ticket.js';
+import { newState } from '../../src/dialog/engine.js';
+import type { ConversationState } from '../../src/dialog/types.js';
+import { ctxFor, i18n, meta } from './helpers.js';
+
+function state(extra: Partial<ConversationState> = {}): ConversationState {
+  const m = meta({ conversationId: 'T123/thread:1' });
+  return {
+    ...newState(m, ctxFor()),
+    intent: 'error_auth',
+    cause: 'auth',
+    slots: { device: 'iphone', os_version: 'iOS 18.1', carrier: 'docomo' },
+    errorText: 'IMAPアカウントのパスワードが正しくありません',
+    collected: {
+      model: 'iPhone 15',
+      occurredAt: '今朝9時から',
+      frequency: '毎回',
+      'settings.incoming.host': 'imap.spmode.ne.jp',
+      'settings.incoming.port': '993',
+      'settings.incoming.ssl': 'true',
+      'settings.outgoing.host': 'smtp.spmode.ne.jp',
+      'settings.outgoing.port': '465',
+    },
+    stepsTried: [
+      { node: 'a', step: 'パスワード再入力（IMAP/SMTP）', result: 'not_resolved', atMs: 1 },
+      { node: 'b', step: 'dアカウント再ログイン', result: 'not_resolved', atMs: 2 },
+    ],
+    ...extra,
+  };
+}
+
+describe('buildTicket()', () => {
+  const ctx = { i18n, publicUrl: 'https://desk.example.com/', ticketId: undefined };
+
+  it('fills the structured fields from the conversation', () => {
+    const t = buildTicket(state(), meta({ nowMs: Date.UTC(2026, 10, 28, 1, 2, 3) }), ctx);
+    expect(t).toMatchObject({
+      id: '',
+      conversation: 'T123/thread:1',
+      channel: 'web',
+      createdAt: '2026-11-28T01:02:03.000Z',
+      requester: { id: 'u1', name: 'Taro' },
+      locale: 'ja',
+      intent: 'error_auth',
+      cause: 'auth',
+      fields: {
+        device: 'iphone',
+        model: 'iPhone 15',
+        os: 'iOS 18.1',
+        service: 'carrier_mail',
+        carrier: 'docomo',
+        errorMessage: 'IMAPアカウントのパスワードが正しくありません',
+        occurredAt: '今朝9時から',
+        frequency: '毎回',
+        stepsTried: [
+          { step: 'パスワード再入力（IMAP/SMTP）', result: 'not_resolved' },
+          { step: 'dアカウント再ログイン', result: 'not_resolved' },
+        ],
+        settings: { incoming: { host: 'imap.spmode.ne.jp', port: 993, ssl: true }, outgoing: { host: 'smtp.spmode.ne.jp', port: 465 } },
+      },
+    });
+    expect(ticketSchema.parse(t)).toEqual(t);
+  });
+
+  it('links to the transcript with the conversation id encoded', () => {
+    expect(transcriptUrl('https://desk.example.com/', 'T123/thread:1')).toBe('https://desk.example.com/admin/conversations/T123%2Fthread%3A1');
+    expect(buildTicket(state(), meta(), ctx).transcriptUrl).toBe('https://desk.example.com/admin/conversations/T123%2Fthread%3A1');
+  });
+
+  it('renders the guide’s 連絡テンプレ in Japanese', () => {
+    const { body, summary } = buildTicket(state(), meta(), ctx);
+    for (const line of [
+      '端末/OS：iPhone 15 / iOS 18.1',
+      'メールサービス/キャリア：キャリアメール / ドコモ',
+      'エラー表示：IMAPアカウントのパスワードが正しくありません',
+      '発生時刻と頻度：今朝9時から / 毎回',
+      '1. パスワード再入力（IMAP/SMTP） → まだダメ',
+      '2. dアカウント再ログイン → まだダメ',
+      '受信（IMAP）：imap.spmode.ne.jp, ポート 993, SSL オン',
+      '送信（SMTP）：smtp.spmode.ne.jp, ポート 465',
+    ]) expect(body).toContain(line);
+    expect(summary).not.toContain('\n');
+    expect(summary).toContain('認証エラー');
+  });
+
+  it('renders in English for an English conversation and says unknown for what is missing', () => {
+    const t = buildTicket(state({ locale: 'en', collected: {}, stepsTried: [] }), meta(), ctx);
+    expect(t.body).toContain('Device/OS: iPhone / iOS 18.1');
+    expect(t.body).toContain('When it started / how often: unknown / unknown');
+    expect(t.body).toContain('(no steps tried yet)');
+    expect(t.body).toContain('Incoming (IMAP): unknown');
+    expect(t.locale).toBe('en');
+  });
+
+  it('uses the id given by the caller', () => {
+    expect(buildTicket(state(), meta(), { ...ctx, ticketId: 'MM-20261128-0001' }).id).toBe('MM-20261128-0001');
+  });
+
+  it('never carries a password the user typed', () => {
+    const t = buildTicket(
+      state({ errorText: 'パスワードは Secr3tPass! なのに弾かれる', collected: { occurredAt: 'password: hunter22 から', 'settings.incoming.auth': 'パスワード' } }),
+      meta(),
+      ctx,
+    );
+    const json = JSON.stringify(t);
+    expect(json).not.toContain('Secr3tPass');
+    expect(json).not.toContain('hunter22');
+  });
+
+  it('rejects a malformed ticket', () => {
+    const t = buildTicket(state(), meta(), ctx);
+    expect(ticketSchema.safeParse({ ...t, id: 'X-1' }).success).toBe(false);
+    expect(ticketSchema.safeParse({ ...t, fields: { ...t.fields, device: 'nokia' } }).success).toBe(false);
+    expect(ticketSchema.safeParse({ ...t, transcriptUrl: 'not a url' }).success).toBe(false);
+  });
+});
