@@ -15,7 +15,8 @@ import {
   type Ticket,
   type Turn,
 } from '../core/index.js';
-import type { ConversationState, StepFn, StepInput, StepMeta } from '../dialog/types.js';
+import { step as engineStep } from '../dialog/engine.js';
+import type { ConversationState, StepInput, StepMeta } from '../dialog/types.js';
 import { seenClaimKey } from '../state/keys.js';
 import type { Pipeline, PipelineOptions, PipelineOutcome, TurnRecord } from './types.js';
 
@@ -100,6 +101,8 @@ function errorKey(code: ErrorCode): string {
       return 'pipeline.store_unavailable';
     case ErrorCode.LockTimeout:
       return 'pipeline.busy';
+    case ErrorCode.TicketDelivery:
+      return 'pipeline.ticket_failed';
     case ErrorCode.InputInvalid:
     case ErrorCode.InputTooLarge:
       return 'pipeline.bad_input';
@@ -113,15 +116,6 @@ function fillId<T>(value: T, id: string): T {
   return JSON.parse(JSON.stringify(value).split(TICKET_ID_PLACEHOLDER).join(id)) as T;
 }
 
-let defaultStep: Promise<StepFn> | undefined;
-/** The real engine, loaded on first use (a pipeline built with its own `step` never loads it). */
-function loadDefaultStep(): Promise<StepFn> {
-  // A variable specifier keeps tsc from resolving it while the engine is written in parallel.
-  const engine = '../dialog/engine.js';
-  defaultStep ??= import(engine).then((m: { step: StepFn }) => m.step);
-  return defaultStep;
-}
-
 export function createPipeline(options: PipelineOptions): Pipeline {
   const log = (options.logger ?? silentLogger).child({ component: 'pipeline' });
   const clock = options.clock ?? Date.now;
@@ -132,6 +126,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
   const maxTextChars = options.maxTextChars ?? 4_000;
   const observers = options.observers ?? [];
   const { store, dedupe, ticketIds, i18n } = options;
+  const step = options.step ?? engineStep;
 
   const say = (key: string, locale: Locale, params?: Record<string, string | number>): Reply => ({
     key,
@@ -214,7 +209,6 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         locale: turn.locale ?? previous?.locale ?? defaultLocale,
         nowMs: atMs,
       };
-      const step = options.step ?? (await loadDefaultStep());
       const out = step(previous, input, meta, { tree: options.tree, i18n, publicUrl, ticketId: TICKET_ID_PLACEHOLDER });
       let state = out.state;
       let replies = out.replies;
@@ -236,8 +230,14 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         state = { ...fillId(state, id), ticketId: id };
         replies = fillId(replies, id);
         if (!replies.some((r) => r.text.includes(id))) replies = [...replies, say('pipeline.ticket_created', state.locale, { id })];
-        if (options.tickets) await options.tickets.submit(ticket);
-        else log.warn({ conversation: turn.conversationId, ticket: id }, 'ticket created but no ticket handler is configured');
+        if (options.tickets) {
+          try {
+            await options.tickets.submit(ticket);
+          } catch (e) {
+            // State is not saved after this: the conversation stays before hand-off, so asking again files anew.
+            throw new CodedError(ErrorCode.TicketDelivery, `ticket ${id} not accepted: ${asCodedError(e).message}`, { cause: e });
+          }
+        } else log.warn({ conversation: turn.conversationId, ticket: id }, 'ticket created but no ticket handler is configured');
         log.info({ conversation: turn.conversationId, ticket: id }, 'ticket created');
       }
       // A placeholder that leaked into a turn without ticket (e.g. rendered in advance) must never reach a person.

@@ -1,0 +1,352 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode, silentLogger, type Logger, type Turn } from '../../src/core/index.js';
+import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
+import { cleanText, createPipeline, cutText, TICKET_ID_PLACEHOLDER } from '../../src/pipeline/pipeline.js';
+import type { PipelineOptions, TicketHandler } from '../../src/pipeline/types.js';
+import { createStores } from '../../src/state/stores.js';
+import type { Stores } from '../../src/state/types.js';
+import type { StepFn } from '../../src/dialog/types.js';
+import { deletePrefix, freePort, PrivateRedis, REDIS_URL, uniquePrefix } from '../state/helpers.js';
+import { CollectingTickets, loadContent, RecordingObserver, type Content } from './setup.js';
+
+/** 2026-11-28 12:00 JST. */
+const NOW = Date.UTC(2026, 10, 28, 3, 0, 0);
+const clock = () => NOW;
+
+let content: Content;
+beforeAll(async () => {
+  content = await loadContent();
+});
+
+function build(stores: Stores, extra: Partial<PipelineOptions> = {}) {
+  const observer = new RecordingObserver();
+  const tickets = new CollectingTickets();
+  const pipeline = createPipeline({ ...content, ...stores, tickets, observers: [observer], clock, ...extra });
+  return { pipeline, observer, tickets };
+}
+
+let seq = 0;
+const turnOf = (conversationId: string, t: Partial<Turn>): Turn => ({ conversationId, channel: 'web', userId: 'u1', ...t });
+const newId = () => `conv-${process.pid}-${++seq}-${randomBytes(3).toString('hex')}`;
+
+/** A logger that keeps what was logged, to check failures are reported. */
+function recordingLogger(): Logger & { lines: Array<{ level: string; obj: object; msg?: string }> } {
+  const lines: Array<{ level: string; obj: object; msg?: string }> = [];
+  const make = (): Logger => ({
+    debug: (obj, msg) => lines.push({ level: 'debug', obj, msg }),
+    info: (obj, msg) => lines.push({ level: 'info', obj, msg }),
+    warn: (obj, msg) => lines.push({ level: 'warn', obj, msg }),
+    error: (obj, msg) => lines.push({ level: 'error', obj, msg }),
+    child: () => make(),
+  });
+  return Object.assign(make(), { lines });
+}
+
+describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
+  it('understands a first message, answers with the first step and saves the conversation', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, observer } = build(stores);
+    const id = newId();
+    const out = await pipeline.handle(turnOf(id, { text: 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる' }));
+    expect(out.intent).toBe('error_auth');
+    expect(out.status).toBe('active');
+    expect(out.node).not.toBe('');
+    expect(out.replies.length).toBeGreaterThan(0);
+    expect(out.duplicate).toBeUndefined();
+    const saved = await stores.store.get(id);
+    expect(saved).toMatchObject({ node: out.node, turn: 1, slots: { carrier: 'docomo' } });
+    expect(observer.records).toHaveLength(1);
+    expect(observer.records[0]).toMatchObject({ node: out.node, status: 'active', atMs: NOW, nlu: { intent: 'error_auth' } });
+    expect(observer.records[0]!.error).toBeUndefined();
+  });
+
+  it('processes a redelivered event once and renders nothing for the copy', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, observer } = build(stores);
+    const id = newId();
+    const t = turnOf(id, { text: 'メールが受信できません', eventId: 'Ev1' });
+    const [a, b] = await Promise.all([pipeline.handle(t), pipeline.handle(t)]);
+    const dup = [a, b].filter((o) => o.duplicate);
+    expect(dup).toHaveLength(1);
+    expect(dup[0]!.replies).toEqual([]);
+    expect((await stores.store.get(id))?.turn).toBe(1);
+    expect(observer.records).toHaveLength(1);
+    // The same event id on another channel is another delivery.
+    expect((await pipeline.handle({ ...t, channel: 'slack' })).duplicate).toBeUndefined();
+  });
+
+  it('asks what is wrong when the text is empty or only blanks and control characters, leaving the state alone', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline } = build(stores);
+    const id = newId();
+    for (const text of ['', '   \n\t ', '\u0000\u0007\u001b', undefined]) {
+      const out = await pipeline.handle(turnOf(id, { text }));
+      expect(out.replies.map((r) => r.key)).toEqual(['pipeline.empty_text']);
+      expect(out.status).toBe('active');
+    }
+    expect(await stores.store.get(id)).toBeUndefined();
+  });
+
+  it('processes a 100 KB message, handing the NLU only the first 4,000 characters', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, observer } = build(stores);
+    const text = 'iPhoneでメールが送信できません。'.repeat(6_000);
+    expect(text.length).toBeGreaterThan(100_000);
+    const out = await pipeline.handle(turnOf(newId(), { text }));
+    expect(observer.records[0]!.error).toBeUndefined();
+    expect(observer.records[0]!.turn.text).toHaveLength(4_000);
+    expect(out.replies.length).toBeGreaterThan(0);
+    expect(out.replies.map((r) => r.key).filter((k) => k.startsWith('pipeline.'))).toEqual([]);
+  });
+
+  it('strips binary junk and still answers', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, observer } = build(stores);
+    const junk = Buffer.from(randomBytes(2_000)).toString('utf8') + '\u0000\u0001\uD800 メールが届かない';
+    const out = await pipeline.handle(turnOf(newId(), { text: junk }));
+    const seen = observer.records[0]!.turn.text ?? '';
+    // eslint-disable-next-line no-control-regex -- asserting control characters are gone.
+    expect(seen).not.toMatch(/[\u0000-\u0008\u000B-\u001F\u007F\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])/);
+    expect(seen.endsWith('メールが届かない')).toBe(true);
+    expect(observer.records[0]!.error).toBeUndefined();
+    expect(out.replies.length).toBeGreaterThan(0);
+  });
+
+  it('refuses an action that is not a choice token, and lets the engine answer an unknown but well-formed one', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline } = build(stores);
+    const id = newId();
+    await pipeline.handle(turnOf(id, { text: 'メールが受信できません' }));
+    const before = await stores.store.get(id);
+    const bad = await pipeline.handle(turnOf(id, { action: '<script>alert(1)</script>' }));
+    expect(bad.replies.map((r) => r.key)).toEqual(['pipeline.bad_action']);
+    expect(bad.node).toBe(before!.node);
+    expect(await stores.store.get(id)).toEqual(before);
+    const unknown = await pipeline.handle(turnOf(id, { action: 'no_such_button' }));
+    expect(unknown.replies.map((r) => r.key)).toContain('engine.stale_choice');
+  });
+
+  it('answers a turn without a conversation id politely instead of throwing', async () => {
+    const { pipeline, observer } = build(createStores({}, silentLogger));
+    const out = await pipeline.handle(turnOf('', { text: 'こんにちは' }));
+    expect(out.replies.map((r) => r.key)).toEqual(['pipeline.bad_input']);
+    expect(observer.records[0]!.error?.code).toBe(ErrorCode.InputInvalid);
+  });
+
+  it('gives a hand-off ticket its MM-YYYYMMDD-NNNN id, submits it once and tells the user the number', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, tickets, observer } = build(stores);
+    const id = newId();
+    await pipeline.handle(turnOf(id, { text: 'iPhoneでIMAPサーバーが応答しませんと出ます' }));
+    const asked = await pipeline.handle(turnOf(id, { text: '担当者と話したい' }));
+    expect(asked.ticket).toBeUndefined();
+    const filed = await pipeline.handle(turnOf(id, { action: 'skip', eventId: 'click-1' }));
+    expect(filed.status).toBe('escalated');
+    const ticket = filed.ticket!;
+    expect(ticket.id).toMatch(TICKET_ID_PATTERN);
+    expect(ticket.id).toBe('MM-20261128-0001');
+    expect(tickets.submits).toBe(1);
+    expect(tickets.byId.get(ticket.id)).toEqual(ticket);
+    const told = filed.replies.find((r) => r.key === 'pipeline.ticket_created');
+    expect(told?.text).toContain(ticket.id);
+    expect((await stores.store.get(id))?.ticketId).toBe(ticket.id);
+    expect(JSON.stringify([filed, await stores.store.get(id), observer.records])).not.toContain(TICKET_ID_PLACEHOLDER);
+
+    // A redelivered click and a second request for a person file nothing more; the number is repeated.
+    expect((await pipeline.handle(turnOf(id, { action: 'skip', eventId: 'click-1' }))).duplicate).toBe(true);
+    const again = await pipeline.handle(turnOf(id, { text: '担当者と話したい' }));
+    expect(again.ticket).toBeUndefined();
+    expect(again.replies.map((r) => r.text).join('\n')).toContain(ticket.id);
+    expect(tickets.submits).toBe(1);
+
+    // The next escalation of the day gets the next number.
+    const other = newId();
+    await pipeline.handle(turnOf(other, { text: '担当者と話したい' }));
+    const second = await pipeline.handle(turnOf(other, { action: 'skip' }));
+    expect(second.ticket?.id).toBe('MM-20261128-0002');
+  });
+
+  it('leaves the conversation before hand-off when the ticket handler refuses the ticket', async () => {
+    const stores = createStores({}, silentLogger);
+    let fail = true;
+    const flaky: TicketHandler & { accepted: string[] } = {
+      accepted: [],
+      async submit(ticket) {
+        if (fail) throw new Error('outbox full');
+        this.accepted.push(ticket.id);
+      },
+    };
+    const { pipeline, observer } = build(stores, { tickets: flaky });
+    const id = newId();
+    await pipeline.handle(turnOf(id, { text: '担当者と話したい' }));
+    const before = await stores.store.get(id);
+    const failed = await pipeline.handle(turnOf(id, { action: 'skip' }));
+    expect(failed.replies.map((r) => r.key)).toEqual(['pipeline.ticket_failed']);
+    expect(failed.ticket).toBeUndefined();
+    expect(observer.records.at(-1)!.error?.code).toBe(ErrorCode.TicketDelivery);
+    expect(await stores.store.get(id)).toEqual(before);
+    fail = false;
+    const filed = await pipeline.handle(turnOf(id, { action: 'skip' }));
+    expect(filed.ticket?.id).toMatch(TICKET_ID_PATTERN);
+    expect(flaky.accepted).toEqual([filed.ticket!.id]);
+  });
+});
+
+describe('pipeline mechanics (stand-in step)', () => {
+  const stores = () => createStores({}, silentLogger);
+
+  it('answers with internal_error when the engine throws, and observers still hear of the turn', async () => {
+    const boom: StepFn = () => {
+      throw new Error('engine bug');
+    };
+    const logger = recordingLogger();
+    const { pipeline, observer } = build(stores(), { step: boom, logger });
+    const out = await pipeline.handle(turnOf(newId(), { text: 'こんにちは', locale: 'en' }));
+    expect(out.replies.map((r) => r.key)).toEqual(['pipeline.internal_error']);
+    expect(out.replies[0]!.text).not.toBe('pipeline.internal_error');
+    expect(observer.records[0]!.error).toMatchObject({ code: ErrorCode.Internal, message: 'engine bug' });
+    expect(logger.lines.some((l) => l.level === 'error' && l.msg === 'turn failed')).toBe(true);
+  });
+
+  it('is not delayed or broken by an observer that throws or rejects', async () => {
+    const logger = recordingLogger();
+    const later = new RecordingObserver();
+    const { pipeline } = build(stores(), {
+      logger,
+      observers: [
+        {
+          onTurn() {
+            throw new Error('sync observer bug');
+          },
+        },
+        { onTurn: () => Promise.reject(new Error('async observer bug')) },
+        // Never settles: the turn must not wait for it.
+        { onTurn: () => new Promise<void>(() => {}) },
+        later,
+      ],
+    });
+    const out = await pipeline.handle(turnOf(newId(), { text: 'メールが受信できません' }));
+    expect(out.replies.length).toBeGreaterThan(0);
+    expect(later.records).toHaveLength(1);
+    await new Promise((r) => setImmediate(r));
+    const failures = logger.lines.filter((l) => l.msg === 'turn observer failed').map((l) => (l.obj as { err: string }).err);
+    expect(failures.sort()).toEqual(['async observer bug', 'sync observer bug']);
+  });
+
+  it('never shows the ticket id placeholder when no ticket was filed', async () => {
+    const leaky: StepFn = (prev, _input, meta, ctx) => ({
+      state: { ...(prev ?? { schema: 1, treeVersion: 'x', conversationId: meta.conversationId, channel: meta.channel, userId: meta.userId, locale: 'ja', node: null, status: 'active', slots: {}, intent: null, stepsTried: [], misses: 0, collected: {}, turn: 0, createdAtMs: 0, updatedAtMs: 0 }), turn: (prev?.turn ?? 0) + 1 },
+      replies: [{ key: 'x', text: `ticket ${ctx.ticketId}` }],
+      effects: [],
+      intent: null,
+    });
+    const { pipeline } = build(stores(), { step: leaky });
+    const out = await pipeline.handle(turnOf(newId(), { text: 'hi' }));
+    expect(out.replies.map((r) => r.key)).toEqual(['pipeline.internal_error']);
+  });
+
+  it('cleans and cuts text without splitting characters', () => {
+    expect(cleanText(' a\r\nb\u0000c\u001b[31m\uFFFD ')).toBe('a\nbc[31m');
+    expect(cleanText('メール📱')).toBe('メール📱');
+    const emoji = 'a'.repeat(3_999) + '😀';
+    expect(cutText(emoji, 4_000)).toBe('a'.repeat(3_999));
+    expect(cutText('abc', 4_000)).toBe('abc');
+  });
+});
+
+describe('pipeline on Redis: two replicas sharing one Redis', () => {
+  const prefix = uniquePrefix('pipeline');
+  let a: Stores;
+  let b: Stores;
+  beforeAll(async () => {
+    // Two connections, as two processes would have.
+    a = createStores({ redis: { mode: 'single', url: REDIS_URL } }, silentLogger, { prefix });
+    b = createStores({ redis: { mode: 'single', url: REDIS_URL } }, silentLogger, { prefix });
+    await a.redis!.waitReady(5_000);
+    await b.redis!.waitReady(5_000);
+  });
+  afterAll(async () => {
+    await a.health.close();
+    await b.health.close();
+    await deletePrefix(prefix);
+  });
+
+  it('serialises concurrent turns of one conversation: every turn processed, none lost', async () => {
+    const ra = build(a);
+    const rb = build(b);
+    const id = newId();
+    await ra.pipeline.handle(turnOf(id, { text: 'iPhoneでIMAPサーバーが応答しませんと出ます' }));
+    const texts = ['まだダメ', '直らない', 'だめでした', 'まだ届かない'];
+    const outs = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        (i % 2 ? ra : rb).pipeline.handle(turnOf(id, { text: texts[i % texts.length], eventId: `e${i}` })),
+      ),
+    );
+    const errors = [...ra.observer.records, ...rb.observer.records].filter((r) => r.error);
+    expect(errors).toEqual([]);
+    expect(outs.every((o) => o.replies.length > 0)).toBe(true);
+    expect((await a.store.get(id))?.turn).toBe(17);
+  });
+
+  it('processes one delivery once even when both replicas receive it', async () => {
+    const ra = build(a);
+    const rb = build(b);
+    const id = newId();
+    const t = turnOf(id, { text: 'メールが受信できません', eventId: 'Ev-both' });
+    const outs = await Promise.all([ra.pipeline.handle(t), rb.pipeline.handle(t)]);
+    expect(outs.filter((o) => o.duplicate)).toHaveLength(1);
+    expect((await b.store.get(id))?.turn).toBe(1);
+  });
+
+  it('files exactly one ticket when the hand-off click reaches both replicas, numbered from the shared sequence', async () => {
+    const tickets = new CollectingTickets();
+    const ra = build(a, { tickets });
+    const rb = build(b, { tickets });
+    const id = newId();
+    await ra.pipeline.handle(turnOf(id, { text: '担当者と話したい' }));
+    const outs = await Promise.all([
+      ra.pipeline.handle(turnOf(id, { action: 'skip', eventId: 'c1' })),
+      rb.pipeline.handle(turnOf(id, { action: 'skip', eventId: 'c1' })),
+      rb.pipeline.handle(turnOf(id, { action: 'skip', eventId: 'c2' })),
+    ]);
+    expect(tickets.submits).toBe(1);
+    const ticket = outs.find((o) => o.ticket)!.ticket!;
+    expect(ticket.id).toBe('MM-20261128-0001');
+    expect((await a.store.get(id))?.ticketId).toBe(ticket.id);
+  });
+});
+
+describe('pipeline while Redis is down', () => {
+  let server: PrivateRedis;
+  let stores: Stores;
+  beforeAll(async () => {
+    server = new PrivateRedis(await freePort());
+    await server.start();
+    stores = createStores({ redis: { mode: 'single', url: server.url } }, silentLogger, { maxReconnectDelayMs: 200 });
+    await stores.redis!.waitReady(5_000);
+  });
+  afterAll(async () => {
+    await stores.health.close();
+    await server.stop();
+  });
+
+  it('answers "try again shortly", then works again by itself once Redis is back', async () => {
+    const { pipeline, observer } = build(stores);
+    const id = newId();
+    const first = await pipeline.handle(turnOf(id, { text: 'メールが受信できません', eventId: 'x1' }));
+    expect(first.replies.map((r) => r.key).some((k) => k.startsWith('pipeline.'))).toBe(false);
+
+    await server.stop();
+    const down = await pipeline.handle(turnOf(id, { text: 'まだダメ', eventId: 'x2' }));
+    expect(down.replies.map((r) => r.key)).toEqual(['pipeline.store_unavailable']);
+    expect(down.replies[0]!.text).toContain('少し待って');
+    expect(observer.records.at(-1)!.error?.code).toBe(ErrorCode.StoreUnavailable);
+
+    await server.start();
+    await stores.redis!.waitReady(10_000);
+    const back = await pipeline.handle(turnOf(id, { text: 'メールが受信できません', eventId: 'x3' }));
+    expect(back.replies.map((r) => r.key).some((k) => k.startsWith('pipeline.'))).toBe(false);
+    expect(observer.records.at(-1)!.error).toBeUndefined();
+  });
+});
