@@ -1,0 +1,171 @@
+/**
+ * The hand-off service the composition root wires in: redaction → outbox (memory, or Redis when configured) →
+ * sink (TICKET_SINK), plus the help-desk notifier and the "your ticket is filed" callback.
+ *
+ *   const tickets = createTicketHandler(config, { logger, redis: stores.redis?.client, notifier, onDelivered });
+ *   await tickets.start();               // checks the sink, starts the workers
+ *   createPipeline({ …, tickets });      // pipeline calls tickets.submit(ticket)
+ *   …
+ *   await tickets.stop();                // finishes deliveries in flight (memory: flushes what is due)
+ */
+import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
+import type { Config } from '../config/index.js';
+import type { TicketHandler } from '../pipeline/types.js';
+import type { Notifier, HandoffEvent } from './notifier.js';
+import {
+  MemoryOutboxStore,
+  Outbox,
+  type OutboxCounts,
+  type OutboxMetrics,
+  type OutboxOptions,
+  type OutboxRecord,
+  type SubmitResult,
+} from './outbox.js';
+import { RedisOutboxStore, type RedisEval } from './outbox-redis.js';
+import { redactTicket } from './redact-ticket.js';
+import { createSink, type SinkName, type TicketSink } from './sinks/index.js';
+
+export type { HandoffEvent, Notifier } from './notifier.js';
+export { describeHandoffEvent, fanOutNotifier } from './notifier.js';
+export type { OutboxRecord, OutboxCounts, OutboxMetrics, SubmitResult, OutboxAttempt, OutboxState } from './outbox.js';
+export { redactTicket } from './redact-ticket.js';
+export type { RedisEval } from './outbox-redis.js';
+
+/** Outbox tuning the composition root or tests may override (defaults in OutboxOptions). */
+export type OutboxTuning = Partial<
+  Pick<
+    OutboxOptions,
+    | 'maxAttempts'
+    | 'baseDelayMs'
+    | 'maxDelayMs'
+    | 'leaseMs'
+    | 'pollMs'
+    | 'concurrency'
+    | 'claimTtlMs'
+    | 'escalationWindowMs'
+    | 'keepMs'
+    | 'random'
+    | 'clock'
+  >
+>;
+
+export interface TicketHandlerDeps {
+  logger: Logger;
+  /** A node-redis client (single, Cluster or Sentinel). Required when Config.redis is set. */
+  redis?: RedisEval;
+  /** Redis key prefix, shared with the state stores. Default 'mm'. */
+  redisPrefix?: string;
+  /** Tells the help desk (Slack / Teams channel). Called without blocking the turn; errors are logged. */
+  notifier?: Notifier;
+  /**
+   * The ticket system has the ticket: route this to the person's conversation (handoff.user.delivered).
+   * Called once per ticket, by the replica that recorded the delivery.
+   */
+  onDelivered?(ticket: Ticket, externalRef: string, url?: string): void | Promise<void>;
+  /** Delivery failed for good (dead letter): route handoff.user.failed to the person. */
+  onFailed?(ticket: Ticket, record: OutboxRecord): void | Promise<void>;
+  /** Replaces the sink built from Config (tests, custom integrations). */
+  sink?: TicketSink;
+  /** Time limit of one HTTP request to the ticket system, ms. Default 10,000. */
+  sinkTimeoutMs?: number;
+  outbox?: OutboxTuning;
+}
+
+/** Staff's view of tickets that finally failed (the admin page uses these). */
+export interface DeadLetterAdmin {
+  list(limit?: number): Promise<OutboxRecord[]>;
+  retry(id: string): Promise<boolean>;
+  discard(id: string): Promise<boolean>;
+}
+
+export interface HandoffService extends TicketHandler {
+  readonly sinkName: SinkName;
+  /** Like submit, with the outcome: accepted or duplicate, and whether anything was redacted. */
+  submitTicket(ticket: Ticket): Promise<SubmitResult & { redacted: boolean }>;
+  /** Checks the sink (TICKET_DIR writable …) and starts the delivery workers. */
+  start(): Promise<void>;
+  /** Stops the workers after in-flight deliveries (memory outbox: delivers what is due first). */
+  stop(): Promise<void>;
+  status(id: string): Promise<OutboxRecord | undefined>;
+  readonly deadLetters: DeadLetterAdmin;
+  /** Outbox depth for /metrics and /healthz. */
+  counts(): Promise<OutboxCounts>;
+  /** Counters since start, for /metrics. */
+  readonly metrics: Readonly<OutboxMetrics>;
+}
+
+export function createTicketHandler(config: Config, deps: TicketHandlerDeps): HandoffService {
+  const log = deps.logger.child({ component: 'handoff' });
+  const sinkTimeoutMs = deps.sinkTimeoutMs ?? 10_000;
+  const sink = deps.sink ?? createSink(config, { timeoutMs: sinkTimeoutMs });
+  const leaseMs = deps.outbox?.leaseMs ?? 60_000;
+  // Jira makes two requests per attempt (look-up + create): the lease must outlast both with room to spare.
+  if (leaseMs < 3 * sinkTimeoutMs) {
+    throw new CodedError(ErrorCode.ConfigInvalid, `outbox leaseMs (${leaseMs}) must be at least 3 × the sink time limit (${sinkTimeoutMs})`);
+  }
+  if (config.redis && !deps.redis) {
+    throw new CodedError(ErrorCode.ConfigInvalid, 'Redis is configured but no Redis client was given to the ticket handler');
+  }
+  const store = deps.redis
+    ? new RedisOutboxStore(deps.redis, { prefix: deps.redisPrefix })
+    : new MemoryOutboxStore(deps.outbox?.clock);
+
+  const notify = (event: HandoffEvent): void => {
+    if (!deps.notifier) return;
+    deps.notifier.notify(event).catch((e: unknown) => {
+      log.warn({ ticket: event.ticket.id, event: event.type, err: e instanceof Error ? e.name : 'error' }, 'help-desk notification failed');
+    });
+  };
+
+  const outbox = new Outbox({
+    ...deps.outbox,
+    leaseMs,
+    store,
+    sink,
+    logger: deps.logger,
+    hooks: {
+      onDelivered: async (ticket, delivered, record) => {
+        notify({ type: 'delivered', ticket, sink: sink.name, externalRef: delivered.externalRef, url: delivered.url, attempts: record.attempts });
+        await deps.onDelivered?.(ticket, delivered.externalRef, delivered.url);
+      },
+      onDeadLetter: async (ticket, record) => {
+        notify({
+          type: 'failed',
+          ticket,
+          sink: sink.name,
+          attempts: record.attempts,
+          reason: record.lastError?.reason ?? 'unknown',
+          status: record.lastError?.status,
+        });
+        await deps.onFailed?.(ticket, record);
+      },
+    },
+  });
+
+  async function submitTicket(ticket: Ticket): Promise<SubmitResult & { redacted: boolean }> {
+    // Redact before anything is stored: the outbox (and so Redis) never holds a secret.
+    const { ticket: clean, redacted } = redactTicket(ticket);
+    if (redacted) log.info({ ticket: ticket.id }, 'secrets redacted from ticket');
+    const result = await outbox.submit(clean);
+    if (result.status === 'accepted') notify({ type: 'escalated', ticket: clean, sink: sink.name });
+    return { ...result, redacted };
+  }
+
+  return {
+    sinkName: sink.name,
+    async submit(ticket) {
+      await submitTicket(ticket);
+    },
+    submitTicket,
+    async start() {
+      await sink.init?.();
+      outbox.start();
+      log.info({ sink: sink.name, store: store.kind }, 'ticket delivery started');
+    },
+    stop: () => outbox.stop(),
+    status: (id) => outbox.status(id),
+    deadLetters: outbox.deadLetters,
+    counts: () => outbox.counts(),
+    metrics: outbox.metrics,
+  };
+}

@@ -1,0 +1,38 @@
+/**
+ * The last gate before a ticket is stored in the outbox or sent anywhere: every user-derived string is
+ * redacted. Identifiers and links (id, conversation, transcriptUrl, permalink) are left as they are — they are
+ * ours, and masking a long conversation id would break the transcript link.
+ */
+import { redact } from '../core/redact.js';
+import type { MailServerSettings, Ticket } from '../core/index.js';
+
+export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolean } {
+  let redacted = false;
+  const r = (s: string): string => {
+    const out = redact(s, { locale: ticket.locale });
+    if (out.redacted) redacted = true;
+    return out.text;
+  };
+  const opt = (s: string | undefined) => (s === undefined ? undefined : r(s));
+  const settings = (s: MailServerSettings): MailServerSettings => ({ ...s, host: opt(s.host), auth: opt(s.auth) });
+  const strip = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+  const f = ticket.fields;
+  const out: Ticket = {
+    ...ticket,
+    requester: strip({ ...ticket.requester, name: opt(ticket.requester.name) }),
+    summary: r(ticket.summary),
+    body: r(ticket.body),
+    fields: strip({
+      ...f,
+      os: opt(f.os),
+      errorMessage: opt(f.errorMessage),
+      occurredAt: opt(f.occurredAt),
+      frequency: opt(f.frequency),
+      stepsTried: f.stepsTried.map((s) => ({ ...s, step: r(s.step) })),
+      settings: { incoming: strip(settings(f.settings.incoming)), outgoing: strip(settings(f.settings.outgoing)) },
+    }),
+  };
+  return { ticket: out, redacted };
+}

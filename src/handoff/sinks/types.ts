@@ -1,0 +1,68 @@
+/**
+ * A ticket sink delivers one (already redacted) ticket to where the help desk works. Sinks do no retrying of
+ * their own: they classify every failure as retryable or permanent and the outbox decides what happens next.
+ */
+import { CodedError, ErrorCode, type Ticket } from '../../core/index.js';
+
+export type SinkName = 'file' | 'webhook' | 'zendesk' | 'jira';
+
+/** What the help desk's system called the ticket. */
+export interface Delivered {
+  /** Zendesk ticket id, Jira issue key, the webhook's id, or the file path. */
+  externalRef: string;
+  /** Where staff can open it, when the system has such a page. */
+  url?: string;
+}
+
+export interface DeliveryContext {
+  /** 1 for the first try. Sinks that cannot de-duplicate server-side look the ticket up before a retry. */
+  attempt: number;
+}
+
+export interface TicketSink {
+  readonly name: SinkName;
+  /** Checks what can be checked without sending a ticket (folder writable …). Throws CodedError(ConfigInvalid). */
+  init?(): Promise<void>;
+  /**
+   * Delivers the ticket. Must be idempotent on `ticket.id`: the same ticket delivered twice is one ticket
+   * (Idempotency-Key, a file named by id, or a look-up before a retry). Throws DeliveryError.
+   */
+  deliver(ticket: Ticket, ctx: DeliveryContext): Promise<Delivered>;
+}
+
+export interface DeliveryErrorInit {
+  retryable: boolean;
+  /** HTTP status when there was a response. */
+  status?: number;
+  /** How long the server asked us to wait (Retry-After), ms. */
+  retryAfterMs?: number;
+  /** Short machine-readable reason: http_429, http_500, timeout, network, invalid_response … */
+  reason: string;
+  cause?: unknown;
+}
+
+/**
+ * A failed delivery. `retryable`: 429, 5xx, 408, time-outs and network errors; anything else is permanent and
+ * goes to the dead-letter list. The message never contains ticket text (it ends up in logs and the admin page).
+ */
+export class DeliveryError extends CodedError {
+  readonly retryable: boolean;
+  readonly status?: number;
+  readonly retryAfterMs?: number;
+  readonly reason: string;
+  constructor(message: string, init: DeliveryErrorInit) {
+    super(ErrorCode.TicketDelivery, message, { cause: init.cause });
+    this.name = 'DeliveryError';
+    this.retryable = init.retryable;
+    this.status = init.status;
+    this.retryAfterMs = init.retryAfterMs;
+    this.reason = init.reason;
+  }
+}
+
+export function asDeliveryError(e: unknown): DeliveryError {
+  if (e instanceof DeliveryError) return e;
+  const message = e instanceof Error ? e.message : String(e);
+  // An unexpected throw inside a sink is our bug or a local fault (disk full): retrying is the safer default.
+  return new DeliveryError(`delivery failed: ${message}`, { retryable: true, reason: 'error', cause: e });
+}

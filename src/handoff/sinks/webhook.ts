@@ -1,0 +1,56 @@
+/**
+ * Webhook sink: POSTs the ticket as JSON to TICKET_WEBHOOK_URL.
+ *   X-Mailmedic-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with TICKET_WEBHOOK_SECRET>
+ *   X-Mailmedic-Delivery / Idempotency-Key: the ticket id (the same on every retry, so the receiver de-duplicates)
+ * A JSON answer with `id`, `ref` or `key` becomes the external reference; otherwise the ticket id is.
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { Ticket } from '../../core/index.js';
+import { classify, request, USER_AGENT } from './http.js';
+import type { Delivered, TicketSink } from './types.js';
+
+export interface WebhookSinkOptions {
+  url: string;
+  secret: string;
+  /** Time limit of one POST, ms. Default 10,000. */
+  timeoutMs?: number;
+}
+
+/** `sha256=<hex>` over the exact bytes sent. Receivers recompute it over the raw body before parsing JSON. */
+export function signBody(body: string, secret: string): string {
+  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+}
+
+/** Constant-time check of an X-Mailmedic-Signature header (for receivers and tests). */
+export function verifySignature(body: string, secret: string, header: string | undefined | null): boolean {
+  if (!header) return false;
+  const expected = Buffer.from(signBody(body, secret));
+  const got = Buffer.from(header);
+  return expected.length === got.length && timingSafeEqual(expected, got);
+}
+
+export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  return {
+    name: 'webhook',
+    async deliver(ticket: Ticket): Promise<Delivered> {
+      const body = JSON.stringify(ticket);
+      const res = await request('webhook', options.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          'user-agent': USER_AGENT,
+          'x-mailmedic-signature': signBody(body, options.secret),
+          'x-mailmedic-delivery': ticket.id,
+          'idempotency-key': ticket.id,
+        },
+        body,
+        timeoutMs,
+      });
+      classify('webhook', res);
+      const j = (res.json ?? {}) as Record<string, unknown>;
+      const ref = [j.id, j.ref, j.key].find((v) => typeof v === 'string' || typeof v === 'number');
+      return { externalRef: ref === undefined ? ticket.id : String(ref) };
+    },
+  };
+}
