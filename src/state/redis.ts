@@ -124,14 +124,26 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
     ready = false;
   });
 
-  const connecting = (client.connect() as Promise<unknown>).then(
-    () => {
-      ready = true;
-    },
-    (e: unknown) => {
-      if (!closed) log.error({ err: errorMessage(e) }, 'redis connect failed');
-    },
-  );
+  // A single-node client retries its first connection by itself (reconnectStrategy); Cluster and Sentinel give
+  // up when no root node answers, so the first connection is retried here until it succeeds or close() is called.
+  const connecting = (async () => {
+    for (let attempt = 0; !closed; attempt++) {
+      try {
+        await client.connect();
+        ready = true;
+        if (down) log.info({}, 'redis connection established');
+        down = false;
+        return;
+      } catch (e) {
+        if (closed) return;
+        if (!down) {
+          down = true;
+          log.error({ err: errorMessage(e) }, 'redis not reachable; retrying');
+        }
+        await sleep(reconnectDelay(attempt, cap));
+      }
+    }
+  })();
 
   const isReady = () => {
     if (closed) return false;
