@@ -1,0 +1,37 @@
+/**
+ * `mailmedic graph [--root DIR] [--locale ja|en] [--compact]`: prints the troubleshooting tree as Mermaid on stdout.
+ * --locale adds each node's title (steps) or message to its box; --compact leaves out the steps' "resolved"
+ * edges to the shared resolve node. Exit 1 (problems on stderr) when the tree does not load.
+ */
+import { LOCALES, type Locale } from '../../core/index.js';
+import { formatProblem, loadDialogs, loadLocales } from '../../data/load.js';
+import { toMermaid } from '../../dialog/graph.js';
+import { rootArg } from './lint.js';
+
+export async function run(args: string[]): Promise<number> {
+  const root = rootArg(args);
+  const { tree, problems } = loadDialogs(root);
+  if (!tree) {
+    for (const p of problems) process.stderr.write(`${formatProblem(p)}\n`);
+    return 1;
+  }
+  const i = args.indexOf('--locale');
+  const locale = i >= 0 ? args[i + 1] : undefined;
+  if (locale !== undefined && !(LOCALES as readonly string[]).includes(locale)) {
+    process.stderr.write(`graph: --locale must be one of ${LOCALES.join(', ')}\n`);
+    return 2;
+  }
+  let titles: Map<string, string> | undefined;
+  if (locale) {
+    const messages = loadLocales(root).messages[locale as Locale];
+    titles = new Map();
+    for (const node of tree.nodes.values()) {
+      const key = node.kind === 'step' ? node.title : node.kind === 'route' ? undefined : node.say;
+      // First line only, shortened: a box is not the place for a whole checklist.
+      const text = key ? messages.get(key)?.split('\n')[0] : undefined;
+      if (text) titles.set(node.id, text.length > 40 ? `${text.slice(0, 39)}…` : text);
+    }
+  }
+  process.stdout.write(toMermaid(tree, { titles, omitGlobalResolved: args.includes('--compact') }));
+  return 0;
+}

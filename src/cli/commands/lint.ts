@@ -1,0 +1,31 @@
+/**
+ * `mailmedic lint [--root DIR]`: validates intents/, dialogs/ and locales/ under DIR (default: the package root).
+ * Problems go to stdout as `file:line: message`; the summary goes to stderr; exit code 1 on any problem.
+ */
+import { resolve } from 'node:path';
+import { formatProblem, packageRoot } from '../../data/load.js';
+import { lintReport } from '../../data/lint.js';
+
+/** `--root DIR` from args, resolved against the cwd; the package root when absent. */
+export function rootArg(args: string[]): string {
+  const i = args.indexOf('--root');
+  if (i >= 0) {
+    const dir = args[i + 1];
+    if (!dir) throw new Error('--root needs a directory');
+    return resolve(dir);
+  }
+  const eq = args.find((a) => a.startsWith('--root='));
+  return eq ? resolve(eq.slice('--root='.length)) : packageRoot();
+}
+
+export async function run(args: string[]): Promise<number> {
+  const report = await lintReport(rootArg(args));
+  for (const p of report.problems) process.stdout.write(`${formatProblem(p)}\n`);
+  const sizes = `${report.nodes} nodes, ${report.localeKeys} locale keys, ${report.intents} intents`;
+  if (report.problems.length) {
+    process.stderr.write(`lint: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (${sizes})\n`);
+    return 1;
+  }
+  process.stderr.write(`ok: ${sizes}\n`);
+  return 0;
+}

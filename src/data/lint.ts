@@ -1,0 +1,470 @@
+/**
+ * The cross-file checker behind `mailmedic lint` (after Rasa's validator): the loaders' schema problems plus
+ * everything a schema cannot see — references between dialogs/, locales/ and intents/, reachability, dead ends,
+ * loops that never wait for the user, conditions on unknown slots or values, duplicated training phrases, and
+ * locale keys that other parts render from code (REQUIRED_KEYS of src/dialog/keys.ts).
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
+import {
+  loadDialogs,
+  loadIntents,
+  loadLocales,
+  packageRoot,
+  parseYamlFile,
+  type LoadedLocales,
+  type Problem,
+} from './load.js';
+import type { Condition, DialogNode, DialogOption, DialogTree } from './schemas.js';
+
+/** What `lintContent` found, plus the sizes `mailmedic lint` reports on success. */
+export interface LintReport {
+  problems: Problem[];
+  /** Nodes in the merged tree (0 when the tree did not load). */
+  nodes: number;
+  /** Distinct locale keys over all locales. */
+  localeKeys: number;
+  /** Distinct intents with at least one training phrase. */
+  intents: number;
+}
+
+/** Node kinds that finish a conversation path. */
+const TERMINAL: ReadonlySet<DialogNode['kind']> = new Set(['resolve', 'handoff', 'end']);
+/** Entity slots filled by the NLU; os_version takes any text. */
+const FREE_SLOTS: ReadonlySet<string> = new Set(['os_version']);
+/** Condition values with a special meaning: filled with anything / empty. */
+const SPECIAL_VALUES: ReadonlySet<string> = new Set(['*', '-']);
+
+/**
+ * Lints the content under `root` (default: the package root). Reads REQUIRED_KEYS from src/dialog/keys.ts when
+ * that module exists, so keys rendered from code are checked in both locales too.
+ */
+export async function lintAll(root: string = packageRoot()): Promise<Problem[]> {
+  return (await lintReport(root)).problems;
+}
+
+/** Like lintAll, with the counts `mailmedic lint` prints. */
+export async function lintReport(root: string = packageRoot()): Promise<LintReport> {
+  return lintContent(root, await loadRequiredKeys());
+}
+
+/** The locale keys other parts render from code, or [] when src/dialog/keys.ts is absent. */
+export async function loadRequiredKeys(): Promise<string[]> {
+  try {
+    const mod = (await import('../dialog/keys.js')) as { REQUIRED_KEYS?: unknown };
+    return Array.isArray(mod.REQUIRED_KEYS) ? mod.REQUIRED_KEYS.filter((k): k is string => typeof k === 'string') : [];
+  } catch (e) {
+    // Only a missing module means "nobody registered keys"; a module that fails to load is a real error.
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return [];
+    throw e;
+  }
+}
+
+/** Synchronous core of the linter: everything except discovering REQUIRED_KEYS. */
+export function lintContent(root: string, requiredKeys: readonly string[] = []): LintReport {
+  const problems: Problem[] = [];
+  const dialogs = loadDialogs(root);
+  const locales = loadLocales(root);
+  const intents = loadIntents(root);
+  problems.push(...dialogs.problems, ...locales.problems, ...intents.problems);
+
+  const allKeys = new Set<string>();
+  for (const l of LOCALES) for (const k of locales.messages[l].keys()) allKeys.add(k);
+
+  problems.push(...checkLocaleTwins(locales));
+  problems.push(...checkRequiredKeys(locales, requiredKeys));
+  const intentCheck = checkIntents(intents, root);
+  problems.push(...intentCheck.problems);
+  if (dialogs.tree) problems.push(...checkTree(dialogs.tree, locales, root));
+
+  return { problems: sortProblems(problems), nodes: dialogs.tree?.nodes.size ?? 0, localeKeys: allKeys.size, intents: intentCheck.count };
+}
+
+function sortProblems(problems: Problem[]): Problem[] {
+  const seen = new Set<string>();
+  return problems
+    .filter((p) => {
+      const id = `${p.file}:${p.line}:${p.message}`;
+      if (seen.has(id)) return false;
+      seen.add(id);
+      return true;
+    })
+    .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.message.localeCompare(b.message));
+}
+
+// ───────────────────────────── locales ─────────────────────────────
+
+const placeholders = (text: string) => [...text.matchAll(/\{([a-zA-Z0-9_]+)\}/g)].map((m) => m[1]).sort();
+
+/** A key in one locale with no twin in the other, or twins with different {placeholders}. */
+function checkLocaleTwins(locales: LoadedLocales): Problem[] {
+  const out: Problem[] = [];
+  for (const l of LOCALES) {
+    for (const other of LOCALES) {
+      if (other === l) continue;
+      for (const [key, at] of locales.lines[l]) {
+        if (!locales.messages[other].has(key)) {
+          out.push({ ...at, message: `locale key ${key} has no ${other} twin` });
+        } else if (l === 'ja') {
+          const mine = placeholders(locales.messages[l].get(key) ?? '').join(',');
+          const theirs = placeholders(locales.messages[other].get(key) ?? '').join(',');
+          if (mine !== theirs) out.push({ ...at, message: `locale key ${key}: placeholders {${mine}} in ja but {${theirs}} in ${other}` });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+function checkRequiredKeys(locales: LoadedLocales, keys: readonly string[]): Problem[] {
+  const out: Problem[] = [];
+  for (const key of new Set(keys)) {
+    for (const l of LOCALES) {
+      if (!locales.messages[l].has(key)) {
+        out.push({ file: `locales/${l}/`, line: 1, message: `locale key ${key} (required by src/dialog/keys.ts) missing in ${l}` });
+      }
+    }
+  }
+  return out;
+}
+
+// ───────────────────────────── intents ─────────────────────────────
+
+/** NFKC, lower case, trimmed, inner whitespace collapsed: two phrases equal after this are duplicates. */
+export function normalisePhrase(text: string): string {
+  return text.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
+}
+
+function checkIntents(intents: ReturnType<typeof loadIntents>, root: string): { problems: Problem[]; count: number } {
+  const out: Problem[] = [];
+  const withPhrases = new Set<string>();
+  for (const locale of LOCALES) {
+    const firstSeen = new Map<string, { intent: string; file: string; line: number }>();
+    const present = new Set<string>();
+    for (const f of intents.files.filter((x) => x.locale === locale)) {
+      if (f.examples.length) present.add(f.intent);
+      withPhrases.add(f.intent);
+      f.examples.forEach((text, i) => {
+        const norm = normalisePhrase(text);
+        const line = f.lineOfExample(i);
+        const first = firstSeen.get(norm);
+        if (!first) {
+          firstSeen.set(norm, { intent: f.intent, file: f.file, line });
+        } else if (first.intent === f.intent) {
+          out.push({ file: f.file, line, message: `phrase "${text}" is a duplicate within ${f.intent} (first at line ${first.line})` });
+        } else {
+          out.push({ file: f.file, line, message: `phrase "${text}" is under two intents: ${f.intent} and ${first.intent} (${first.file}:${first.line})` });
+        }
+      });
+    }
+    const dir = join(root, 'intents', locale);
+    for (const intent of INTENTS) {
+      if (!present.has(intent)) out.push({ file: `intents/${locale}/`, line: 1, message: `intent ${intent} has no phrases in ${locale}${existsSync(dir) ? '' : ' (no folder)'}` });
+    }
+  }
+  return { problems: out, count: withPhrases.size };
+}
+
+// ───────────────────────────── the tree ─────────────────────────────
+
+/** Finds the line of a path inside a node (e.g. ['options', 2, 'next']) by re-reading its dialog file. */
+class Lines {
+  private files = new Map<string, { lineOf(path: ReadonlyArray<PropertyKey>): number; index: Map<string, number> }>();
+  constructor(
+    private root: string,
+    private tree: DialogTree,
+  ) {}
+
+  private file(file: string) {
+    let f = this.files.get(file);
+    if (!f) {
+      const parsed = parseYamlFile(join(this.root, file), this.root);
+      const index = new Map<string, number>();
+      const nodes = (parsed.value as { nodes?: Array<{ id?: unknown }> } | undefined)?.nodes ?? [];
+      nodes.forEach((n, i) => {
+        if (typeof n?.id === 'string' && !index.has(n.id)) index.set(n.id, i);
+      });
+      f = { lineOf: parsed.lineOf, index };
+      this.files.set(file, f);
+    }
+    return f;
+  }
+
+  /** `file` and line of node `id`, or of a path inside it. */
+  at(id: string, path: ReadonlyArray<PropertyKey> = []): { file: string; line: number } {
+    const src = this.tree.sources.get(id) ?? { file: 'dialogs/', line: 1 };
+    if (!path.length) return src;
+    const f = this.file(src.file);
+    const i = f.index.get(id);
+    return { file: src.file, line: i === undefined ? src.line : f.lineOf(['nodes', i, ...path]) };
+  }
+
+  /** The dialog file that declares top-level `what` (start, globals, entries …) and the line of `path` in it. */
+  top(what: string, path: ReadonlyArray<PropertyKey>): { file: string; line: number } {
+    for (const src of new Set([...this.tree.sources.values()].map((s) => s.file))) {
+      const parsed = parseYamlFile(join(this.root, src), this.root);
+      const value = parsed.value as Record<string, unknown> | undefined;
+      if (value && what in value) return { file: src, line: parsed.lineOf([what, ...path]) };
+    }
+    return { file: 'dialogs/', line: 1 };
+  }
+}
+
+/** One edge of the tree: from a node (or a top-level pointer) to a node id. */
+interface Edge {
+  from: string;
+  to: string;
+  /** Where the reference is written, inside the node. */
+  path: ReadonlyArray<PropertyKey>;
+  /** True when the engine can follow it in the same turn, without waiting for the user. */
+  instant: boolean;
+}
+
+/** Every explicit edge out of a node. Global free-text jumps (request_human …) are not edges of the tree. */
+export function edgesOf(node: DialogNode, tree: Pick<DialogTree, 'globals'>): Edge[] {
+  const e: Edge[] = [];
+  const add = (to: string | undefined, path: ReadonlyArray<PropertyKey>, instant: boolean) => {
+    if (to) e.push({ from: node.id, to, path, instant });
+  };
+  if (node.when) {
+    const fallback = node.skip ?? ('next' in node ? node.next : undefined) ?? (node.kind === 'route' ? node.default : undefined);
+    add(fallback, [node.skip ? 'skip' : 'when'], true);
+  }
+  switch (node.kind) {
+    case 'ask':
+      // Skipped without a word when its slot is already filled.
+      add(node.next, ['next'], true);
+      node.options.forEach((o, i) => add(o.next, ['options', i, 'next'], false));
+      break;
+    case 'choice':
+    case 'resolve':
+      (node.options ?? []).forEach((o, i) => add(o.next, ['options', i, 'next'], false));
+      break;
+    case 'step':
+      add(node.next, ['next'], false);
+      add(node.resolved ?? tree.globals.resolved, node.resolved ? ['resolved'] : [], false);
+      break;
+    case 'info':
+      add(node.next, ['next'], true);
+      break;
+    case 'route':
+      node.cases.forEach((c, i) => add(c.next, ['cases', i, 'next'], true));
+      add(node.default, ['default'], true);
+      break;
+    case 'handoff':
+    case 'end':
+      break;
+  }
+  return e;
+}
+
+/** Locale keys a node renders, with the path where each is written. */
+function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
+  const out: Array<{ key: string; path: PropertyKey[] }> = [];
+  if (node.kind !== 'route') out.push({ key: node.say, path: ['say'] });
+  if (node.kind === 'step') {
+    out.push({ key: node.title, path: ['title'] });
+    if (node.help) out.push({ key: node.help, path: ['help'] });
+  }
+  if ('options' in node) (node.options ?? []).forEach((o, i) => out.push({ key: o.label, path: ['options', i, 'label'] }));
+  return out;
+}
+
+function checkTree(tree: DialogTree, locales: LoadedLocales, root: string): Problem[] {
+  const out: Problem[] = [];
+  const lines = new Lines(root, tree);
+  const known = (id: string) => tree.nodes.has(id);
+  const slots = slotValues(tree);
+
+  // Top-level pointers: start, globals, entries.
+  const roots: string[] = [];
+  const pointer = (id: string, what: string, path: PropertyKey[]) => {
+    if (!known(id)) out.push({ ...lines.top(what, path), message: `${[what, ...path].join('.')} points to unknown node ${id}` });
+    else roots.push(id);
+  };
+  pointer(tree.start, 'start', []);
+  for (const [k, id] of Object.entries(tree.globals)) pointer(id, 'globals', [k]);
+  for (const [k, id] of Object.entries(tree.entries)) if (id) pointer(id, 'entries', [k]);
+
+  const edges = new Map<string, Edge[]>();
+  for (const node of tree.nodes.values()) {
+    const es = edgesOf(node, tree);
+    edges.set(node.id, es.filter((e) => known(e.to)));
+    for (const e of es) {
+      // An empty path is the implicit globals.resolved of a step, reported once at globals.
+      if (!known(e.to) && e.path.length) {
+        out.push({ ...lines.at(node.id, e.path), message: `node ${node.id}: ${e.path.join('.')} refers to unknown node ${e.to}` });
+      }
+    }
+    out.push(...checkNode(node, slots, locales, lines));
+  }
+
+  // Unreachable: not reachable from start, globals or entries.
+  const reached = walk(roots, (id) => (edges.get(id) ?? []).map((e) => e.to));
+  for (const id of tree.nodes.keys()) {
+    if (!reached.has(id)) out.push({ ...lines.at(id), message: `node ${id} is unreachable (not reachable from start, globals or entries)` });
+  }
+
+  // Dead ends: no resolve/handoff/end node reachable.
+  const reverse = new Map<string, string[]>();
+  for (const es of edges.values()) for (const e of es) reverse.set(e.to, [...(reverse.get(e.to) ?? []), e.from]);
+  const terminals = [...tree.nodes.values()].filter((n) => TERMINAL.has(n.kind)).map((n) => n.id);
+  const canFinish = walk(terminals, (id) => reverse.get(id) ?? []);
+  for (const node of tree.nodes.values()) {
+    if (!canFinish.has(node.id)) out.push({ ...lines.at(node.id), message: `node ${node.id} is a dead end: no resolve, handoff or end node can be reached from it` });
+  }
+
+  // Loops that never wait for the user.
+  for (const cycle of instantCycles(tree, edges)) {
+    const first = cycle[0] ?? '';
+    out.push({ ...lines.at(first), message: `nodes can loop forever without waiting for the user: ${[...cycle, first].join(' → ')}` });
+  }
+
+  // Tree keys defined in a tree locale file but never used (other parts' keys are checked via REQUIRED_KEYS).
+  const used = new Set<string>();
+  for (const node of tree.nodes.values()) for (const { key } of keysOf(node)) used.add(key);
+  for (const l of LOCALES) {
+    for (const [key, at] of locales.lines[l]) {
+      if (/(^|\/)tree\.ya?ml$/.test(at.file) && !used.has(key)) out.push({ ...at, message: `locale key ${key} is not used by any dialog node` });
+    }
+  }
+  return out;
+}
+
+/** Allowed values per slot: entity values, declared tree slots; null = any value (os_version). */
+function slotValues(tree: DialogTree): Map<string, ReadonlySet<string> | null> {
+  const m = new Map<string, ReadonlySet<string> | null>();
+  for (const [k, v] of Object.entries(ENTITY_VALUES)) m.set(k, new Set<string>(v));
+  for (const k of FREE_SLOTS) m.set(k, null);
+  for (const [k, v] of Object.entries(tree.slots)) m.set(k, new Set(v));
+  return m;
+}
+
+function checkNode(node: DialogNode, slots: Map<string, ReadonlySet<string> | null>, locales: LoadedLocales, lines: Lines): Problem[] {
+  const out: Problem[] = [];
+  const at = (path: PropertyKey[]) => lines.at(node.id, path);
+  const checkValues = (slot: string, values: string[], path: PropertyKey[], what: string, special: boolean) => {
+    if (!slots.has(slot)) {
+      out.push({ ...at(path), message: `node ${node.id}: ${what} uses unknown slot ${slot} (not an entity nor declared in slots:)` });
+      return;
+    }
+    const allowed = slots.get(slot);
+    if (!allowed) return;
+    for (const v of values) {
+      if (special && SPECIAL_VALUES.has(v)) continue;
+      if (!allowed.has(v)) out.push({ ...at(path[path.length - 1] === 'value' ? path : [...path, slot]), message: `node ${node.id}: ${what} has unknown value ${v} for slot ${slot} (allowed: ${[...allowed].join(', ')})` });
+    }
+  };
+  const checkCondition = (c: Condition | undefined, path: PropertyKey[]) => {
+    for (const [slot, v] of Object.entries(c ?? {})) checkValues(slot, Array.isArray(v) ? v : [v], path, 'condition', true);
+  };
+  const checkSet = (set: Record<string, string> | undefined, path: PropertyKey[]) => {
+    for (const [slot, v] of Object.entries(set ?? {})) checkValues(slot, [v], path, 'set', false);
+  };
+
+  checkCondition(node.when, ['when']);
+  checkSet(node.set, ['set']);
+  if (node.skip && !node.when) out.push({ ...at(['skip']), message: `node ${node.id}: skip without when is never used` });
+  if (node.when && !node.skip && !('next' in node) && node.kind !== 'route') {
+    out.push({ ...at(['when']), message: `node ${node.id}: when without skip, and a ${node.kind} node has no next to continue at` });
+  }
+  if (node.kind === 'route') node.cases.forEach((c, i) => checkCondition(c.when, ['cases', i, 'when']));
+
+  if ('options' in node && node.options) {
+    const seen = new Map<string, number>();
+    node.options.forEach((o: DialogOption, i) => {
+      const dup = seen.get(o.value);
+      if (dup !== undefined) out.push({ ...at(['options', i, 'value']), message: `node ${node.id}: option value ${o.value} is used twice (options ${dup} and ${i})` });
+      else seen.set(o.value, i);
+      checkSet(o.set, ['options', i, 'set']);
+      for (const [slot, v] of Object.entries(o.entities ?? {})) checkValues(slot, Array.isArray(v) ? v : [v], ['options', i, 'entities'], 'option entities', false);
+      if (node.kind !== 'ask' && !o.next) out.push({ ...at(['options', i]), message: `node ${node.id}: option ${o.value} has no next (only ask options default to the node's next)` });
+    });
+  }
+  if (node.kind === 'ask') {
+    if (!slots.has(node.slot)) {
+      out.push({ ...at(['slot']), message: `node ${node.id}: ask slot ${node.slot} is not an entity nor declared in slots:` });
+    } else {
+      node.options.forEach((o, i) => checkValues(node.slot, [o.value], ['options', i, 'value'], 'ask option', false));
+    }
+  }
+
+  for (const { key, path } of keysOf(node)) {
+    for (const l of LOCALES) {
+      if (!locales.messages[l].has(key)) out.push({ ...at(path), message: `node ${node.id}: locale key ${key} missing in ${l}` });
+    }
+  }
+  return out;
+}
+
+function walk(from: Iterable<string>, next: (id: string) => Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const n of next(id)) if (!seen.has(n)) stack.push(n);
+  }
+  return seen;
+}
+
+/**
+ * Cycles made only of edges the engine follows in the same turn (info → next, route cases, skipped `when`,
+ * an ask whose slot is filled). Slots do not change inside such a cycle except through `set`, so once entered
+ * the engine would spin. One cycle per strongly connected component, in a stable order.
+ */
+function instantCycles(tree: DialogTree, edges: Map<string, Edge[]>): string[][] {
+  const instant = (id: string) => (edges.get(id) ?? []).filter((e) => e.instant).map((e) => e.to);
+  // Tarjan's SCC, iterative enough for a tree of a few hundred nodes.
+  let index = 0;
+  const idx = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const sccs: string[][] = [];
+  const strong = (v: string) => {
+    idx.set(v, index);
+    low.set(v, index);
+    index++;
+    stack.push(v);
+    onStack.add(v);
+    for (const w of instant(v)) {
+      if (!idx.has(w)) {
+        strong(w);
+        low.set(v, Math.min(low.get(v) as number, low.get(w) as number));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v) as number, idx.get(w) as number));
+    }
+    if (low.get(v) === idx.get(v)) {
+      const comp: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop() as string;
+        onStack.delete(w);
+        comp.push(w);
+      } while (w !== v);
+      if (comp.length > 1 || instant(v).includes(v)) sccs.push(comp);
+    }
+  };
+  for (const id of [...tree.nodes.keys()].sort()) if (!idx.has(id)) strong(id);
+  // Turn each component into one readable cycle starting at its first node (alphabetically).
+  return sccs.map((comp) => {
+    const inComp = new Set(comp);
+    const start = [...comp].sort()[0] as string;
+    const path = [start];
+    const seen = new Set([start]);
+    let cur = start;
+    for (;;) {
+      const nxt = instant(cur).filter((n) => inComp.has(n));
+      const back = nxt.find((n) => n === start);
+      if (back !== undefined && path.length > 1) break;
+      const fresh = nxt.find((n) => !seen.has(n));
+      if (fresh === undefined) break;
+      path.push(fresh);
+      seen.add(fresh);
+      cur = fresh;
+    }
+    return path;
+  });
+}
