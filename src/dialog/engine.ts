@@ -59,8 +59,16 @@ const ERROR_INTENTS: ReadonlySet<Intent> = new Set([
   'mail_not_arriving',
 ]);
 
+/**
+ * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
+ * count as "yes, fixed". Entities still count.
+ */
+export const MIN_CONFIDENCE = 0.4;
+/** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
+export const SWITCH_CONFIDENCE = 0.6;
+
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /やり方|わから|分から|どうやって|どこ(?:に|で|を|から)?|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
+const HELP_PATTERN = /やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:に|で|を|から)?|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
 
 class GuardError extends Error {}
 
@@ -459,6 +467,17 @@ function newEpisode(run: Run): void {
   setStatus(run, 'active');
 }
 
+/** Would entering `intent`'s entry end up somewhere other than the current node? (A dry run on a copy.) */
+function leadsElsewhere(run: Run, intent: Intent): boolean {
+  const probe: Run = { ...run, s: clone(run.s), replies: [], effects: [], hops: 0 };
+  try {
+    enter(probe, run.ctx.tree.entries[intent]!);
+  } catch {
+    return true; // the real switch will meet the same problem and answer it politely
+  }
+  return probe.s.node !== run.s.node;
+}
+
 function switchTo(run: Run, intent: Intent): void {
   const entry = run.ctx.tree.entries[intent]!;
   recordStep(run, 'unknown');
@@ -480,9 +499,12 @@ function restart(run: Run): void {
 
 // ───────────────────────────── text ─────────────────────────────
 
-function onText(run: Run, rawText: string, nlu: NluResult): void {
+function onText(run: Run, rawText: string, raw: NluResult): void {
   const { s, ctx } = run;
   const text = rawText ?? '';
+  // Act only on intents the NLU is reasonably sure of; entities are kept either way.
+  const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
+  const sure = raw.confidence >= SWITCH_CONFIDENCE;
   const { redacted } = maskSecrets(text);
   const node = currentNode(run);
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
@@ -500,13 +522,22 @@ function onText(run: Run, rawText: string, nlu: NluResult): void {
     return leaveTo(run, ctx.tree.globals.handoff);
   }
 
-  if (node && matchLocal(run, node, text, nlu)) return;
+  if (node && matchLocal(run, node, text, nlu)) {
+    // A symptom answered through a menu option still names the branch (for the ticket's intent).
+    if (s.intent === null && isEntry(run, intent) && sure) s.intent = intent;
+    return;
+  }
 
   if (!node || s.status !== 'active') return outside(run, nlu);
 
   if (intent === 'resolved') return leaveTo(run, node.kind === 'step' && node.resolved ? node.resolved : ctx.tree.globals.resolved, 'resolved');
-  if (intent === 'goodbye') return leaveTo(run, ctx.tree.globals.end);
-  if (isEntry(run, intent) && intent !== s.intent) return switchTo(run, intent);
+  if (intent === 'goodbye' && sure) return leaveTo(run, ctx.tree.globals.end);
+  if (isEntry(run, intent) && sure && intent !== s.intent) {
+    if (leadsElsewhere(run, intent)) return switchTo(run, intent);
+    // The new symptom's entry leads right back here (「2段階認証は有効です」 at the 2FA question): not a switch.
+    return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
+  }
+  if (isEntry(run, intent) && intent === s.intent) return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
   if (intent === 'greeting' || intent === 'thanks') return say(run, 'engine.ack', undefined, choicesOf(run, node));
   miss(run, node);
 }
@@ -550,7 +581,14 @@ function miss(run: Run, node: DialogNode): void {
   } else say(run, 'engine.clarify', undefined, choices);
 }
 
-const squash = (x: string) => normalise(x).toLowerCase().replace(/[\s、。,.!?！？・「」『』"'()（）]/g, '');
+/** Compares answers loosely: width, case, punctuation, and polite endings (控えました ≈ 控えた). */
+const squash = (x: string) =>
+  normalise(x)
+    .toLowerCase()
+    .replace(/[\s、。,.!?！？・「」『』"'()（）]/g, '')
+    .replace(/ました$/, 'た')
+    .replace(/ません$/, 'ない')
+    .replace(/(?:です|ます)$/, '');
 
 /** The option the text chooses: by intent, then entities, then the label (either locale) or the value. */
 function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
@@ -620,6 +658,13 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
     case 'step': {
       const said = squash(text);
       const is = (key: string) => (['ja', 'en'] as const).some((l) => squash(ctx.i18n.t(key, undefined, l)) === said);
+      const asksHow = HELP_PATTERN.test(text) && !isEntry(run, nlu.intent);
+      if (asksHow && nlu.intent !== 'resolved' && nlu.intent !== 'not_resolved') {
+        // 「わかりません」 reads as "yes" to some classifiers; at a step it means "I don't know how".
+        if (!node.help) return false;
+        answerStep(run, node, ACTIONS.help);
+        return true;
+      }
       if (nlu.intent === 'resolved' || nlu.intent === 'affirm' || is('engine.button.resolved')) {
         answerStep(run, node, ACTIONS.resolved);
         return true;
@@ -628,7 +673,7 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         answerStep(run, node, ACTIONS.notResolved);
         return true;
       }
-      if (node.help && (is('engine.button.help') || (HELP_PATTERN.test(text) && !isEntry(run, nlu.intent)))) {
+      if (node.help && is('engine.button.help')) {
         answerStep(run, node, ACTIONS.help);
         return true;
       }

@@ -23,6 +23,7 @@ const ENGINE_KEYS = [
   'engine.guard_error',
   'engine.ack',
   'engine.step_again',
+  'engine.same_topic',
   'engine.out_of_scope',
   'engine.escalated_already',
   'engine.escalated_already_no_id',

@@ -228,11 +228,54 @@ describe('step(): free text at any node', () => {
     expect(c.values).toEqual(['auth', 'net', 'human']);
   });
 
-  it('answers a repeated symptom of the current branch as a miss, not a restart of the branch', () => {
+  it('answers a repeated symptom of the current branch with "that is what we are on", not a restart of the branch', () => {
     const c = new Convo();
     c.say('サーバーに接続できません', nlu('error_connect'));
     c.say('サーバーに接続できないんです', nlu('error_connect'));
+    expect(c.keys).toEqual(['engine.same_topic']);
+    expect(c.values).toEqual(['resolved', 'not_resolved', 'human']);
+    expect(c.state!.node).toBe('net_airplane');
+    expect(c.state!.misses).toBe(0);
+  });
+
+  it('does not switch when the new symptom would lead straight back to the current question', () => {
+    const c = new Convo();
+    c.say('こんにちは', nlu('greeting'));
+    // error_auth's entry routes to ask_carrier; from there, another auth-ish intent must not "switch" in place
+    c.say('パスワードが違う', nlu('error_auth'));
+    const t = tree({ ...FIXTURE, entries: { ...FIXTURE.entries, howto_app_password: 'ask_carrier' } });
+    const out = step(c.state, { kind: 'text', text: 'アプリ用パスワードのこと', nlu: nlu('howto_app_password') }, meta(), ctxFor(t));
+    expect(out.replies.map((r) => r.key)).toEqual(['engine.same_topic']);
+    expect(out.state.intent).toBe('error_auth');
+  });
+
+  it('ignores intents the NLU is unsure of: 「ぬるぽ」 at a step is not "yes, fixed"', () => {
+    const c = new Convo();
+    c.say('サーバーに接続できません', nlu('error_connect'));
+    c.say('ぬるぽ', nlu('affirm', {}, 'ja', 0.21));
     expect(c.keys).toEqual(['engine.clarify']);
+    expect(c.state!.stepsTried).toEqual([]);
+  });
+
+  it('reads 「わかりません」 at a step as "how do I do that", not as yes', () => {
+    const c = new Convo();
+    c.say('パスワードが違う', nlu('error_auth', { carrier: 'au' }));
+    c.say('わかりません', nlu('affirm', {}, 'ja', 0.9));
+    expect(c.keys).toEqual(['fx.reenter.help', 'engine.step_again']);
+    expect(c.state!.stepsTried).toEqual([]);
+  });
+
+  it('matches a polite answer to a shorter button label (控えました ≈ 控えた)', () => {
+    const t = tree({
+      ...FIXTURE,
+      nodes: FIXTURE.nodes.map((n) =>
+        n.id === 'menu' ? { ...n, options: [{ value: 'noted', label: 'fx.noted', next: 'net_airplane' }, { value: 'skip', label: 'fx.skip', next: 'handoff' }] } : n,
+      ),
+    });
+    const c = new Convo(ctxFor(t));
+    c.say('こんにちは', nlu('greeting'));
+    // labels render as their keys here (fx.* are not in locales), so answer with the key text itself
+    c.say('fx.noted', nlu('resolved', {}, 'ja', 0.83));
     expect(c.state!.node).toBe('net_airplane');
   });
 
@@ -432,5 +475,17 @@ describe('holds()', () => {
     expect(holds({ carrier: '*', service: '-' }, slots)).toBe(true);
     expect(holds({ service: '*' }, slots)).toBe(false);
     expect(holds({ carrier: '-' }, slots)).toBe(false);
+  });
+});
+
+describe('step(): branch naming', () => {
+  it('switches on a new symptom even when the branch was entered by a menu click', () => {
+    const c = new Convo();
+    c.say('こんにちは', nlu('greeting'));
+    c.click('net');
+    expect(c.state!.intent).toBeNull();
+    c.say('送信だけできない', nlu('error_send'));
+    expect(c.state!.node).toBe('send_step');
+    expect(c.state!.intent).toBe('error_send');
   });
 });

@@ -33,7 +33,7 @@ describe('maskSecrets()', () => {
     for (const s of ['パスワードは abc123xyz です', 'pw: hunter22', 'password=Tr0ub4dor', 'abcd-efgh-ijkl-mnop', '認証コード 123456', 'xoxb-123456789012-abcdefghij']) {
       const r = maskSecrets(s);
       expect(r.redacted, s).toBe(true);
-      expect(r.text).toContain('[***]');
+      expect(r.text).not.toMatch(/abc123xyz|hunter22|Tr0ub4dor|abcd-efgh|123456|xoxb-1/);
     }
   });
   it('keeps error texts, versions, ports and hosts', () => {
