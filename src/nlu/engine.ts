@@ -43,6 +43,7 @@ const ERROR_RESIDUE_MAX = 12;
 const NOT_CONTENT = /[^\p{L}\p{N}]/gu;
 
 export interface Decision {
+  bag: FeatureBag;
   intent: Intent;
   confidence: number;
   ranking: Array<{ intent: Intent; confidence: number }>;
@@ -53,7 +54,11 @@ export class Classifier {
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
     readonly oos: OosRule,
-  ) {}
+  ) {
+    this.oosIndex = model.labels.indexOf('out_of_scope');
+  }
+
+  private readonly oosIndex: number;
 
   features(text: string): FeatureBag {
     return extractFeatures(this.tokenizer, text);
@@ -62,16 +67,21 @@ export class Classifier {
   /** Steps 2–3 on a feature bag: the model's ranking and the out-of-scope rule. */
   decideBag(bag: FeatureBag): Decision {
     const p = this.model.probabilities(bag);
-    const ranking = this.model.labels
-      .map((l, i) => ({ intent: l as Intent, confidence: p[i]! }))
-      .sort((a, b) => b.confidence - a.confidence);
+    // Top five by selection: sorting all 25 labels per message is measurable at this scale.
+    const picked: number[] = [];
+    for (let r = 0; r < Math.min(5, p.length); r++) {
+      let best = -1;
+      for (let k = 0; k < p.length; k++) if (!picked.includes(k) && (best < 0 || p[k]! > p[best]!)) best = k;
+      picked.push(best);
+    }
+    const ranking = picked.map((k) => ({ intent: this.model.labels[k] as Intent, confidence: p[k]! }));
     const top = ranking[0]!;
     const second = ranking[1]?.confidence ?? 0;
     if (top.intent !== 'out_of_scope' && (top.confidence < this.oos.threshold || top.confidence - second < this.oos.margin)) {
-      const pOos = ranking.find((r) => r.intent === 'out_of_scope')?.confidence ?? 0;
-      return { intent: 'out_of_scope', confidence: Math.max(pOos, 1 - top.confidence), ranking };
+      const pOos = p[this.oosIndex] ?? 0;
+      return { bag, intent: 'out_of_scope', confidence: Math.max(pOos, 1 - top.confidence), ranking };
     }
-    return { intent: top.intent, confidence: top.confidence, ranking };
+    return { bag, intent: top.intent, confidence: top.confidence, ranking };
   }
 
   analyse(text: string, hint?: Locale): NluResult {
@@ -81,9 +91,11 @@ export class Classifier {
       return { intent: 'out_of_scope', confidence: text.trim() === '' ? 0 : 1, entities: {}, locale, ranking: [] };
     }
     const { entities, error, text: light } = extractEntities(text);
-    // Junk (binary, mostly symbols) has too little language to classify.
-    const visible = light.replace(/\s/g, '').length;
-    if (visible > 0 && content.length / Math.min(visible, 4000) < 0.3) {
+    // Junk (binary bytes read as UTF-8, mostly symbols) has too little language to classify.
+    const head = text.slice(0, 4000);
+    const visible = head.replace(/\s/g, '').length;
+    const broken = (head.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g) ?? []).length;
+    if (visible > 0 && (content.length / visible < 0.3 || broken / visible > 0.05)) {
       return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [] };
     }
     const d = this.decideBag(this.features(text));
@@ -93,11 +105,11 @@ export class Classifier {
         const target = ERROR_INTENT[error.kind];
         if (intent !== target) {
           intent = target;
-          confidence = Math.max(d.ranking.find((r) => r.intent === target)?.confidence ?? 0, 0.9);
+          confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
       }
     }
-    return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.slice(0, 5).map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
+    return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
   }
 }
 

@@ -117,9 +117,10 @@ function first<V extends string>(table: Table<V>, text: string): { value: V; ind
 }
 
 /** The text with every error string removed, letters and digits only: how much else the message says. */
+const ERRORS_GLOBAL = ERRORS.map(([, re]) => new RegExp(re.source, 'g'));
 export function errorResidue(light: string): string {
   let rest = light;
-  for (const [, re] of ERRORS) rest = rest.replace(new RegExp(re.source, 'g'), ' ');
+  for (const re of ERRORS_GLOBAL) rest = rest.replace(re, ' ');
   return rest.replace(/[^\p{L}\p{N}]/gu, '');
 }
 

@@ -27,14 +27,14 @@ export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): Fea
   const set = new Set<string>();
   if (norm !== '') {
     const padded = `\u0002${norm}\u0003`;
-    const chars = Array.from(padded);
-    for (let n = 1; n <= 3; n++) {
-      for (let i = 0; i + n <= chars.length; i++) {
-        // Unigrams of the boundary markers say nothing.
-        if (n === 1 && (i === 0 || i === chars.length - 1)) continue;
-        set.add(`c${n}:${chars.slice(i, i + n).join('')}`);
-      }
-    }
+    // Code points, so an emoji or a rare kanji outside the BMP is one character, not two halves.
+    const chars = /[\ud800-\udfff]/.test(padded) ? Array.from(padded) : padded;
+    const len = chars.length;
+    const at = typeof chars === 'string' ? (i: number, n: number) => chars.slice(i, i + n) : (i: number, n: number) => chars.slice(i, i + n).join('');
+    // Unigrams of the boundary markers say nothing, so they start at 1 and end before the last.
+    for (let i = 1; i < len - 1; i++) set.add(`c1:${at(i, 1)}`);
+    for (let i = 0; i + 2 <= len; i++) set.add(`c2:${at(i, 2)}`);
+    for (let i = 0; i + 3 <= len; i++) set.add(`c3:${at(i, 3)}`);
     const toks = tokensOf(tokenizer, norm).filter((t) => t !== ' ');
     for (let i = 0; i < toks.length; i++) {
       set.add(`w:${toks[i]}`);

@@ -106,7 +106,15 @@ export function getTokenizer(): Promise<KuromojiTokenizer> {
  */
 export function baseForms(tokenizer: KuromojiTokenizer, text: string): string[] {
   const out: string[] = [];
-  for (const t of tokenizer.tokenize(clip(text, MAX_NLU_CHARS))) {
+  // kuromoji throws on some control characters and lone surrogates; they carry no words anyway.
+  const clean = clip(text, MAX_NLU_CHARS).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ');
+  let tokens: ReturnType<KuromojiTokenizer['tokenize']>;
+  try {
+    tokens = tokenizer.tokenize(clean);
+  } catch {
+    return out;
+  }
+  for (const t of tokens) {
     const form = t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form;
     if (form.trim() !== '') out.push(form);
   }
