@@ -52,7 +52,8 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   const { input, output, pipeline, i18n, locale } = options;
   const now = options.now ?? Date.now;
   const t = (key: string, params?: Record<string, string>) => i18n.t(key, params, locale);
-  const rl = createInterface({ input, output, terminal: (output as { isTTY?: boolean }).isTTY === true });
+  const tty = (output as { isTTY?: boolean }).isTTY === true && (input as { isTTY?: boolean }).isTTY === true;
+  const rl = createInterface({ input, output, terminal: tty });
   let conversationId = newConversationId();
   let choices: Choice[] = [];
   let first = true;
@@ -62,6 +63,8 @@ export async function runTerminal(options: TerminalOptions): Promise<void> {
   rl.setPrompt(t('terminal.prompt'));
   rl.prompt();
   for await (const raw of rl) {
+    // Piped input is not echoed by a terminal: echo it so the transcript reads like a conversation.
+    if (!tty) output.write(`${raw}\n`);
     const line = raw.trim();
     if (line === '/quit' || line === '/exit') break;
     if (line === '/new') {

@@ -1,0 +1,82 @@
+/**
+ * `mailmedic chat --jsonl` by its public contract: the built command, stdin → stdout, real NLU/tree/engine,
+ * memory state and (second part) real Redis — state then survives a restart of the process.
+ */
+import { beforeAll, afterAll, describe, expect, it } from 'vitest';
+import { allChoices, deleteKeys, expectTurnShape, REDIS_URL, runId } from '../../http/helpers.js';
+import { childEnv, requireBuild, runCli, startSession } from './spawn.js';
+
+beforeAll(() => requireBuild());
+
+describe('chat --jsonl (memory)', () => {
+  it('answers every line in order: turns for good lines, {"error"} for bad ones, nothing else on stdout', async () => {
+    const lines = [
+      JSON.stringify({ conversation: 'c1', text: 'iPhoneでIMAPサーバーが応答しませんと出ます' }),
+      'this is not json',
+      JSON.stringify({ text: 'no conversation' }),
+      JSON.stringify({ conversation: 'c1', text: 'a', action: 'b' }),
+      JSON.stringify({ conversation: 'c1' }),
+      JSON.stringify({ conversation: 'c1', text: 42 }),
+      '',
+      '[1,2,3]',
+      JSON.stringify({ conversation: 'c2', text: '' }),
+      JSON.stringify({ conversation: 'c1', action: 'no_such_value' }),
+      JSON.stringify({ conversation: 'c3', text: 'メールが'.repeat(25_000) }),
+      JSON.stringify({ conversation: 'c4', text: '😀\u0000\u0007' }),
+    ];
+    const run = await runCli(['chat', '--jsonl'], `${lines.join('\n')}\n`, childEnv());
+    expect(run.code).toBe(0);
+    const out = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    // One line per non-blank input line, in order.
+    expect(out).toHaveLength(lines.filter((l) => l.trim() !== '').length);
+    const kinds = out.map((o) => ('error' in o ? 'error' : o.conversation));
+    expect(kinds).toEqual(['c1', 'error', 'error', 'error', 'error', 'error', 'error', 'c2', 'c1', 'c3', 'c4']);
+    for (const o of out) {
+      if ('error' in o) {
+        expect(Object.keys(o)).toEqual(['error']);
+        expect(o.error).toMatch(/\S/);
+      } else expectTurnShape(o);
+    }
+    expect(out[0]!.intent).toBe('error_server_timeout');
+    expect(allChoices(out[0]).length).toBeGreaterThan(0);
+  });
+
+  it('takes a click on a choice it offered, answering each line before reading the next', async () => {
+    const session = startSession(['chat', '--jsonl'], childEnv());
+    const first = JSON.parse(await session.send(JSON.stringify({ conversation: 'k1', text: '送信だけできない。受信はできる' })));
+    expectTurnShape(first);
+    const choice = allChoices(first)[0]!;
+    const second = JSON.parse(await session.send(JSON.stringify({ conversation: 'k1', action: choice.value })));
+    expectTurnShape(second);
+    expect(second.intent).toBeNull();
+    expect(second.node !== first.node || second.replies[0].text !== first.replies[0].text).toBe(true);
+    const run = await session.end();
+    expect(run.code).toBe(0);
+  });
+});
+
+describe('chat --jsonl (Redis)', () => {
+  const id = runId();
+  const conversation = `cli-${id}`;
+  const env = childEnv({ REDIS_URL });
+  afterAll(async () => {
+    await deleteKeys(`mm:{c:cli-${id}}*`);
+  });
+
+  it('keeps the conversation in Redis across two processes', async () => {
+    const one = await runCli(['chat', '--jsonl'], `${JSON.stringify({ conversation, text: 'iPhoneでIMAPサーバーが応答しませんと出ます' })}\n`, env);
+    expect(one.code).toBe(0);
+    const first = JSON.parse(one.stdout.trim());
+    expectTurnShape(first);
+    const choice = allChoices(first)[0]!;
+    // A new process: only Redis can know which question c is on, so a valid click proves the state survived.
+    const two = await runCli(['chat', '--jsonl'], `${JSON.stringify({ conversation, action: choice.value })}\n`, env);
+    expect(two.code).toBe(0);
+    const second = JSON.parse(two.stdout.trim());
+    expectTurnShape(second);
+    expect(second.node).not.toBe(first.node);
+    // The same click in a process with memory state is a click on an expired conversation: a different answer.
+    const fresh = await runCli(['chat', '--jsonl'], `${JSON.stringify({ conversation, action: choice.value })}\n`, childEnv());
+    expect(JSON.parse(fresh.stdout.trim()).node).not.toBe(second.node);
+  });
+});

@@ -1,0 +1,53 @@
+/** `mailmedic serve` as a process: a bad setting stops start-up naming the variable; SIGTERM exits 0. */
+import { spawn } from 'node:child_process';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+
+beforeAll(() => requireBuild());
+
+describe('mailmedic serve', () => {
+  it('refuses to start with PORT=abc, naming the variable, exit code 1', async () => {
+    const run = await runCli(['serve'], '', childEnv({ PORT: 'abc' }), 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/PORT/);
+    expect(run.stdout).toBe('');
+  });
+
+  it('refuses to start with a bad REDIS_URL, naming the variable', async () => {
+    const run = await runCli(['serve'], '', childEnv({ REDIS_URL: 'http://nope' }), 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/REDIS_URL/);
+  });
+
+  it('serves, then shuts down gracefully on SIGTERM with exit code 0', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: childEnv({ PORT: '0', LOG_LEVEL: 'info' }) });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" line\n${stderr}`)), 30_000);
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        const m = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const health = await fetch(`${url}/healthz`);
+    expect(health.status).toBe(200);
+    const chat = await fetch(`${url}/api/chat`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ conversation: 'sig1', text: 'メールを取得できません' }),
+    });
+    expect(chat.status).toBe(200);
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    // Logs are JSON lines on stderr and never carry what the user typed at info level.
+    const logLines = stderr.split('\n').filter((l) => l.startsWith('{'));
+    expect(logLines.length).toBeGreaterThan(0);
+    expect(stderr).not.toContain('メールを取得できません');
+    expect(logLines.some((l) => JSON.parse(l).msg === 'stopped')).toBe(true);
+  });
+});
