@@ -106,7 +106,8 @@ body{font-family:system-ui,-apple-system,"Hiragino Sans","Hiragino Kaku Gothic P
 .brand{display:flex;gap:10px;align-items:center;min-width:0}
 .logo{width:40px;height:40px;border-radius:12px;background:linear-gradient(135deg,#2563eb,#14b8a6);color:#fff;display:grid;place-items:center;
   font-size:22px;flex:none}
-h1{font-size:17px;margin:0;line-height:1.3}
+h1{font-size:17px;margin:0;line-height:1.3;white-space:nowrap;overflow:hidden;text-overflow:ellipsis}
+.brand>div{min-width:0}
 .sub{margin:2px 0 0;font-size:12px;color:#64748b}
 .actions{display:flex;gap:8px;align-items:center;flex:none}
 .lang{font-size:13px;color:#2563eb;text-decoration:none;padding:6px 8px;border-radius:8px}
@@ -148,7 +149,8 @@ textarea:focus{border-color:#2563eb;box-shadow:0 0 0 3px rgba(37,99,235,.15)}
 .send{font:inherit;font-size:15px;font-weight:600;border:0;border-radius:12px;background:#2563eb;color:#fff;padding:0 18px;cursor:pointer}
 .send:disabled{background:#94a3b8;cursor:default}
 .privacy{margin:0;padding:4px 16px 8px;font-size:11px;color:#64748b;background:#fff;text-align:center}
-@media (max-width:480px){.sub{display:none}.msg{max-width:94%}h1{font-size:15px}.top{padding:10px 12px}}
+@media (max-width:480px){.sub{display:none}.msg{max-width:94%}h1{font-size:14px}.top{padding:10px 12px;gap:8px}
+  .logo{width:34px;height:34px;font-size:18px}.lang{padding:4px}.new{font-size:12px;padding:5px 10px}}
 `;
 
 // The page's behaviour. Plain ES2017 so any phone browser runs it; no framework, no build step.

@@ -25,6 +25,12 @@ let app: App;
 let browser: Browser;
 const problems: string[] = [];
 
+/** The log scrolls smoothly: wait until it rests at the bottom before a screenshot. */
+const atBottom = (page: Page) =>
+  expect
+    .poll(() => page.evaluate<boolean>(`(() => { const l = document.getElementById('log'); return l.scrollTop + l.clientHeight >= l.scrollHeight - 2; })()`))
+    .toBe(true);
+
 async function openPage(path = '/'): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 390, height: 844 }, deviceScaleFactor: 1 });
   page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
@@ -57,9 +63,10 @@ describe('web chat page (Chromium)', () => {
     const input = page.getByTestId('input');
     await input.fill('iPhoneでIMAPサーバーが応答しませんと出ます');
     // Enter that confirms a kana→kanji conversion arrives with isComposing=true: it must not send.
-    await input.evaluate((el) => {
-      el.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }));
-    });
+    // (A string runs in the page: this file is type-checked without the DOM library.)
+    await page.evaluate(
+      `document.getElementById('input').dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', isComposing: true, bubbles: true, cancelable: true }))`,
+    );
     await page.waitForTimeout(150);
     expect(await user.count()).toBe(0);
     expect(await input.inputValue()).toBe('iPhoneでIMAPサーバーが応答しませんと出ます');
@@ -84,20 +91,21 @@ describe('web chat page (Chromium)', () => {
     expect(next.trim().length).toBeGreaterThan(0);
     expect(next).not.toContain(app.core.i18n.t('web.page.network_error', undefined, 'ja'));
 
+    await atBottom(page);
     await page.screenshot({ path: join(tmpdir(), 'mailmedic-web-chat.png'), fullPage: false });
 
     // Reload: same conversation id, same messages on screen.
-    const conversation = await page.evaluate(() => localStorage.getItem('mailmedic.conversation'));
+    const conversation = await page.evaluate<string | null>(`localStorage.getItem('mailmedic.conversation')`);
     expect(conversation).toMatch(/^web-[0-9a-f]{24}$/);
     const shown = await page.locator('.msg').count();
     await page.reload();
     await expect.poll(() => page.locator('.msg').count()).toBe(shown);
-    expect(await page.evaluate(() => localStorage.getItem('mailmedic.conversation'))).toBe(conversation);
+    expect(await page.evaluate<string | null>(`localStorage.getItem('mailmedic.conversation')`)).toBe(conversation);
 
     // 新しい相談: a new id and a fresh screen with the welcome.
     await page.getByTestId('new-chat').click();
     await expect.poll(() => page.locator('.msg').count()).toBe(1);
-    const fresh = await page.evaluate(() => localStorage.getItem('mailmedic.conversation'));
+    const fresh = await page.evaluate<string | null>(`localStorage.getItem('mailmedic.conversation')`);
     expect(fresh).not.toBe(conversation);
     await page.close();
     expect(problems).toEqual([]);
@@ -122,6 +130,7 @@ describe('web chat page (Chromium)', () => {
     }
     await expect.poll(() => page.getByTestId('ticket').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('ticket').innerText()).toMatch(/MM-\d{8}-\d{4,}/);
+    await atBottom(page);
     await page.screenshot({ path: join(tmpdir(), 'mailmedic-web-ticket.png') });
     await page.close();
     expect(problems).toEqual([]);
