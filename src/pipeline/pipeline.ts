@@ -8,6 +8,7 @@ import {
   asCodedError,
   CodedError,
   ErrorCode,
+  LOCALES,
   silentLogger,
   type Locale,
   type NluResult,
@@ -54,6 +55,18 @@ export function cutText(text: string, max: number): string {
   return text.slice(0, end);
 }
 
+/** Every locale key the pipeline renders (for lint: each must exist in ja and en). */
+export const PIPELINE_KEYS = [
+  'pipeline.empty_text',
+  'pipeline.bad_action',
+  'pipeline.bad_input',
+  'pipeline.store_unavailable',
+  'pipeline.busy',
+  'pipeline.internal_error',
+  'pipeline.ticket_created',
+  'pipeline.ticket_failed',
+] as const;
+
 type Problem = 'empty' | 'bad_action';
 
 interface Prepared {
@@ -65,6 +78,8 @@ interface Prepared {
 function prepare(raw: Turn, maxTextChars: number): Prepared {
   const turn: Turn = { ...raw };
   let truncated = false;
+  // Channels type their turns, but /api/chat and --jsonl carry user JSON: an unknown locale is dropped, not trusted.
+  if (turn.locale !== undefined && !(LOCALES as readonly string[]).includes(turn.locale)) delete turn.locale;
   if (typeof turn.action === 'string' && turn.action !== '') {
     // A click: the text (if any) is ignored, the value must look like one of our choice values.
     delete turn.text;
@@ -268,10 +283,10 @@ export function createPipeline(options: PipelineOptions): Pipeline {
       let outcome: PipelineOutcome;
       let error: CodedError | undefined;
       try {
-        const identity = validIdentity(raw);
-        if (identity) throw new CodedError(ErrorCode.InputInvalid, identity);
         const prepared = prepare(raw, maxTextChars);
         turn = prepared.turn;
+        const identity = validIdentity(turn);
+        if (identity) throw new CodedError(ErrorCode.InputInvalid, identity);
         if (prepared.truncated) log.debug({ conversation: turn.conversationId, limit: maxTextChars }, 'long text cut for the NLU');
 
         if (typeof turn.eventId === 'string' && turn.eventId !== '') {

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, silentLogger, type Logger, type Turn } from '../../src/core/index.js';
 import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
-import { cleanText, createPipeline, cutText, TICKET_ID_PLACEHOLDER } from '../../src/pipeline/pipeline.js';
+import { cleanText, createPipeline, cutText, PIPELINE_KEYS, TICKET_ID_PLACEHOLDER } from '../../src/pipeline/pipeline.js';
+import { loadLocales } from '../../src/data/load.js';
 import type { PipelineOptions, TicketHandler } from '../../src/pipeline/types.js';
 import { createStores } from '../../src/state/stores.js';
 import type { Stores } from '../../src/state/types.js';
@@ -134,6 +135,16 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
     expect(observer.records[0]!.error?.code).toBe(ErrorCode.InputInvalid);
   });
 
+  it('ignores a locale it does not know instead of failing on it', async () => {
+    const { pipeline } = build(createStores({}, silentLogger));
+    const bogus = { locale: 'fr' } as unknown as Partial<Turn>;
+    const empty = await pipeline.handle(turnOf(newId(), { text: '', ...bogus }));
+    expect(empty.replies.map((r) => r.key)).toEqual(['pipeline.empty_text']);
+    expect(empty.replies[0]!.text).toContain('メッセージが空でした');
+    const out = await pipeline.handle(turnOf(newId(), { text: 'My iPhone says the IMAP server is not responding', ...bogus }));
+    expect(out.replies.map((r) => r.key).some((k) => k.startsWith('pipeline.'))).toBe(false);
+  });
+
   it('gives a hand-off ticket its MM-YYYYMMDD-NNNN id, submits it once and tells the user the number', async () => {
     const stores = createStores({}, silentLogger);
     const { pipeline, tickets, observer } = build(stores);
@@ -244,6 +255,16 @@ describe('pipeline mechanics (stand-in step)', () => {
     const { pipeline } = build(stores(), { step: leaky });
     const out = await pipeline.handle(turnOf(newId(), { text: 'hi' }));
     expect(out.replies.map((r) => r.key)).toEqual(['pipeline.internal_error']);
+  });
+
+  it('has every reply it can give written in Japanese and English', () => {
+    const { messages } = loadLocales();
+    for (const key of PIPELINE_KEYS) {
+      expect(messages.ja.has(key), `ja ${key}`).toBe(true);
+      expect(messages.en.has(key), `en ${key}`).toBe(true);
+    }
+    expect(messages.ja.get('pipeline.ticket_created')).toContain('{id}');
+    expect(messages.en.get('pipeline.ticket_created')).toContain('{id}');
   });
 
   it('cleans and cuts text without splitting characters', () => {
