@@ -260,8 +260,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         throw new CodedError(ErrorCode.Internal, 'ticket id placeholder in replies without a ticket effect');
       }
 
-      progress.state = state;
       await store.set(turn.conversationId, state, stateTtlSeconds, { expectedTurn: previous ? previous.turn : -1 });
+      // Only now is the new state the conversation's: a failed save reports (and answers from) the stored one.
+      progress.state = state;
       const outcome: PipelineOutcome = {
         conversation: turn.conversationId,
         intent: out.intent,
