@@ -29,7 +29,7 @@ const CARRIERS: Table<Carrier> = [
 ];
 
 const SERVICES: Table<Service> = [
-  ['carrier_mail', new RegExp(`キャリアメール|携帯(?:の)?メール|ドコモメール|${L}docomo ?メール|auメール|${L}au ?mail${R}|ソフトバンクメール|${L}softbank ?mail|楽天メール|ワイモバ(?:イル)?メール|uqメール|@docomo\\.ne\\.jp|@ezweb\\.ne\\.jp|@au\\.com|@i\\.softbank\\.jp|@softbank\\.ne\\.jp|${L}mms${R}|${L}carrier (?:e-?)?mail`)],
+  ['carrier_mail', new RegExp(`キャリアメール|携帯メール|ドコモメール|${L}docomo ?メール|auメール|${L}au ?mail${R}|ソフトバンクメール|${L}softbank ?mail|楽天メール|ワイモバ(?:イル)?メール|uqメール|@docomo\\.ne\\.jp|@ezweb\\.ne\\.jp|@au\\.com|@i\\.softbank\\.jp|@softbank\\.ne\\.jp|${L}mms${R}|${L}carrier (?:e-?)?mail`)],
   ['icloud', new RegExp(`${L}i ?cloud|アイクラウド|${L}apple ?id${R}|apple id|アップルid|@me\\.com|@mac\\.com`)],
   ['gmail', new RegExp(`${L}g ?mail|ジーメール|gメール|グーグルメール|${L}google ?(?:mail|account|アカウント)|グーグルアカウント|googleのメール`)],
   ['outlook', new RegExp(`${L}outlook|アウトルック|${L}hotmail|ホットメール|${L}office ?365|${L}microsoft ?365|${L}m365${R}|${L}exchange${R}|エクスチェンジ|@live\\.jp|@outlook\\.`)],
@@ -43,13 +43,13 @@ const DEVICES: Table<Device> = [
   ['mac', new RegExp(`${L}mac${R}|${L}macbook|${L}imac${R}|マック(?!ス)|${L}mac ?os|マックブック`)],
   ['windows', new RegExp(`${L}windows|ウィンドウズ|ウインドウズ|${L}win ?1[01]${R}`)],
 ];
-/** Said of a computer without naming it; only counts when no other device is named. */
-const PC = new RegExp(`パソコン|${L}pc${R}`);
+/** A carrier name directly followed by "mail" (the carrier's own mail service). */
+const CARRIER_MAIL = new RegExp(`(?:ドコモ|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
 
 const TRIGGERS: Table<Trigger> = [
-  ['password_change', new RegExp(`(?:パスワード|パス|pw|ぱすわーど)(?:を|も)?(?:変え|かえ|変更|変わ|更新し|リセット|再設定し|再発行)|パス変|${L}(?:changed|reset|updated) (?:my |the )?password|password (?:change|reset)|new password`)],
-  ['device_change', new RegExp(`機種変|機種を?変え|新しい(?:iphone|スマホ|携帯|端末|機種|android|アイフォン)|買い?[替換]え|乗り?[換替]え|${L}mnp${R}|データ移行|端末(?:を)?(?:変え|交換)|${L}new (?:phone|iphone|device|android)|${L}(?:changed|switched|upgraded|replaced) (?:my )?(?:phone|iphone|device)|${L}switched to (?:an? )?(?:iphone|android)`)],
-  ['os_update', new RegExp(`アップデート|アプデ|${L}ios ?(?:を)?(?:更新|あげ|上げ)|os(?:を)?(?:更新|アップ)|(?:ios|os)\\s?\\d+(?:\\.\\d+)*\\s?(?:に|へ)(?:し|あげ|上げ|更新)|バージョンアップ|${L}updat(?:e|ed|ing)${R}|${L}upgraded (?:to )?ios|software update`)],
+  ['password_change', new RegExp(`(?:パスワード|パス|pw|ぱすわーど)(?:を|も)?(?:変え|かえ|変更|変わ|更新し|リセット|再設定し|再発行)|パス変|${L}(?:chang|reset|updat)(?:e|ed|ing)? (?:my |the |our )?(?:[a-z0-9]+ ){0,2}password|password (?:change|reset)|new password`)],
+  ['device_change', new RegExp(`機種変|機種を?変え|新しい(?:iphone|スマホ|携帯|機種|android|アイフォン)|買い?[替換]え|乗り?[換替]え|${L}mnp${R}|端末(?:を)?(?:変え|交換)|${L}new (?:phone|iphone|device|android)|${L}(?:chang|switch|upgrad|replac)(?:e|es|ed|ing) (?:my |our |to a new )?(?:phones?|iphones?|devices?|handsets?)${R}|device change|${L}switched to (?:an? )?(?:iphone|android)`)],
+  ['os_update', new RegExp(`アップデート|アプデ|${L}ios ?(?:を)?(?:更新|あげ|上げ)|os(?:を)?(?:更新|アップ)|(?:ios|os)\\s?\\d+(?:\\.\\d+)*\\s?(?:に|へ)(?:し|あげ|上げ|更新)|バージョンアップ|${L}(?:after|since) (?:the |an |a |my )?(?:ios |software |system )?(?:update|upgrade)${R}|${L}(?:ios|software|system) update${R}|${L}(?:updated|upgraded) (?:to )?(?:ios|my iphone|my phone|the phone)|${L}updating (?:to )?ios`)],
   ['settings_change', new RegExp(`設定(?:を)?(?:変え|かえ|変更|いじ|弄)|設定変更|${L}changed (?:the |some |my )?settings|settings? change`)],
 ];
 
@@ -62,8 +62,8 @@ const TRIGGERS: Table<Trigger> = [
 const ERRORS: Table<ErrorMessageKind> = [
   ['password_incorrect', /パスワードが(?:正しくありません|正しくない|違います|間違って)|password (?:is |was )?(?:incorrect|wrong)|incorrect password|wrong password/],
   ['auth_failed', /認証に失敗|認証エラー|認証失敗|authentication (?:failed|error)|auth(?:entication)? failure|login failed/],
-  ['smtp_no_response', /(?:smtp|送信)(?:サーバー?|server)(?:が|is )?(?:応答しません|応答しない|応答なし|not responding)/],
-  ['imap_no_response', /(?:imap)?(?:サーバー?|server)(?:が|is )?(?:応答しません|応答しない|応答なし|not responding)|server (?:isn't|is not|doesn't|does not) respond/],
+  ['smtp_no_response', /(?:smtp|送信) ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)/],
+  ['imap_no_response', /(?:imap)? ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)|server (?:isn't|is not|doesn't|does not) respond/],
   ['cannot_connect', /サーバー?(?:に|へ|と)(?:接続|せつぞく)(?:できません|できない|出来ません|出来ない)|サーバー?への接続に失敗|(?:cannot|can't|can not|unable to|could not|couldn't) connect to (?:the )?(?:mail )?server/],
   ['account_error', /アカウントエラー|account error/],
   ['cannot_get_mail', /メール(?:を|が)?(?:取得|しゅとく)(?:できません|できない|出来ません|出来ない)|(?:cannot|can't|unable to) (?:get|fetch|retrieve) mail/],
@@ -147,8 +147,9 @@ export function extractEntities(raw: string): EntityMatch {
 
   const service = earliest(SERVICES, text);
   if (service) e.service = service.value;
-  // A carrier named together with "mail" is the carrier's own mail (ドコモのメール), unless a service was named.
-  if (!e.service && e.carrier && /メール|めーる|(?<![a-z])e?-?mails?(?![a-z])/.test(text)) e.service = 'carrier_mail';
+  // A carrier named right before "mail" is the carrier's own mail (ドコモのメール, au mail), unless a service was
+  // named; 「ソフトバンクのiPhoneで会社のメール」 is not.
+  if (!e.service && e.carrier && CARRIER_MAIL.test(text)) e.service = 'carrier_mail';
 
   const devices = DEVICES.flatMap(([value, re]) => {
     const m = re.exec(text);
@@ -160,7 +161,6 @@ export function extractEntities(raw: string): EntityMatch {
     const after = from >= 0 ? devices.find((d) => d.index > from) : undefined;
     e.device = (after ?? devices[0]!).value;
   } else if (devices.length === 1) e.device = devices[0]!.value;
-  else if (PC.test(text)) e.device = 'windows';
 
   const trigger = earliest(TRIGGERS, text);
   if (trigger) e.trigger = trigger.value;

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { clip, normalize, normalizeLight } from '../../src/nlu/normalize.js';
+
+describe('normalize', () => {
+  it.each([
+    ['ﾄﾞｺﾓﾒｰﾙ', 'ドコモメール'],
+    ['ＩＰｈｏｎｅ', 'iphone'],
+    ['ＤＯＣＯＭＯ', 'docomo'],
+    ['メ-ルが来ない', 'メールが来ない'],
+    ['サーバーに接続', 'サーバに接続'],
+    ['サーバに接続', 'サーバに接続'],
+    ['できない〜', 'できない'],
+    ['できない～～', 'できない'],
+    ['できない~', 'できない'],
+    ['お願いしまーす', 'お願いします'],
+    ['すごーーーい', 'すごい'],
+    ['ありがとう！！！', 'ありがとう!'],
+    ['直った？？', '直った?'],
+    ['ああああ', 'あ'],
+    ['goood', 'good'],
+    ['メール 取得 できません', 'メール取得できません'],
+    ['  iPhone   mail  ', 'iphone mail'],
+    ['ios 17.5', 'ios 17.5'],
+  ])('%s → %s', (input, expected) => {
+    expect(normalize(input)).toBe(expected);
+  });
+
+  it('keeps the words recognisable in the light form used by entity patterns', () => {
+    expect(normalizeLight('ＩＭＡＰサーバーが応答しません')).toBe('imapサーバーが応答しません');
+    expect(normalizeLight('できない〜')).toBe('できないー');
+  });
+
+  it('cuts long input without splitting a surrogate pair', () => {
+    const s = 'a'.repeat(9) + '😀';
+    expect(clip(s, 10)).toBe('a'.repeat(9));
+    expect(clip('abc', 10)).toBe('abc');
+  });
+});
