@@ -1,6 +1,8 @@
 /**
  * `mailmedic lint [--root DIR]`: validates intents/, dialogs/ and locales/ under DIR (default: the package root).
  * Problems go to stdout as `file:line: message`; the summary goes to stderr; exit code 1 on any problem.
+ * The locale keys rendered from code (src/dialog/keys.ts) are checked for the package's own root, or for any root
+ * with `--code-keys`.
  */
 import { resolve } from 'node:path';
 import { formatProblem, packageRoot } from '../../data/load.js';
@@ -19,8 +21,12 @@ export function rootArg(args: string[]): string {
 }
 
 export async function run(args: string[]): Promise<number> {
-  const report = await lintReport(rootArg(args));
-  for (const p of report.problems) process.stdout.write(`${formatProblem(p)}\n`);
+  const report = await lintReport(rootArg(args), args.includes('--code-keys') ? { codeKeys: true } : {});
+  // One write, and a closed pipe (`| head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+  if (report.problems.length) process.stdout.write(report.problems.map((p) => `${formatProblem(p)}\n`).join(''));
   const sizes = `${report.nodes} nodes, ${report.localeKeys} locale keys, ${report.intents} intents`;
   if (report.problems.length) {
     process.stderr.write(`lint: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (${sizes})\n`);

@@ -1,0 +1,49 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { loadDialogs, packageRoot } from '../../src/data/load.js';
+import { conditionLabel, toMermaid } from '../../src/dialog/graph.js';
+
+const root = packageRoot();
+const tree = loadDialogs(root).tree;
+if (!tree) throw new Error('the tree does not load');
+
+describe('toMermaid', () => {
+  const text = toMermaid(tree);
+  it('is a top-down flowchart', () => expect(text.startsWith('flowchart TD\n')).toBe(true));
+  it('draws every node, with a shape that tells its kind', () => {
+    for (const node of tree.nodes.values()) expect(text).toContain(`n_${node.id}`);
+    expect(text).toContain('n_handoff[["handoff (handoff)"]]');
+    expect(text).toContain('n_end(("end (end)"))');
+    expect(text).toContain('n_resolved(["resolved (resolve)"])');
+    expect(text).toContain('n_auth_service{{"auth_service (route)"}}');
+  });
+  it('hangs entries off the intent pseudo node and labels step answers and route conditions', () => {
+    expect(text).toContain('INTENT -->|"error_auth"| n_auth_entry');
+    expect(text).toContain('START --> n_menu');
+    expect(text).toContain('n_auth_reenter -->|"not_resolved"| n_auth_service');
+    expect(text).toContain('n_auth_reenter -->|"resolved"| n_resolved');
+    expect(text).toContain('n_carrier_route -->|"carrier=softbank"| n_sb_entry');
+    expect(text).toContain('n_auth_reenter -.->|"not done_password empty"| n_auth_service');
+  });
+  it('leaves out the shared resolved edges when compact', () => {
+    expect(toMermaid(tree, { omitGlobalResolved: true })).not.toContain('n_auth_reenter -->|"resolved"|');
+  });
+  it('keeps quotes from breaking a label', () => {
+    expect(conditionLabel({ carrier: ['docomo', 'au'], service: '*' })).toBe('carrier=docomo,au; service filled');
+  });
+});
+
+describe('mailmedic graph (spawned)', () => {
+  it('prints the whole tree as Mermaid on stdout', () => {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', '--locale', 'ja'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout.startsWith('flowchart TD')).toBe(true);
+    for (const id of tree.nodes.keys()) expect(r.stdout).toContain(`n_${id}`);
+    expect(r.stdout).toContain('auth_reenter: パスワードの手入力');
+  });
+  it('refuses an unknown locale', () => {
+    const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', '--locale', 'fr'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+  });
+});
