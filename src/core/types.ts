@@ -191,4 +191,9 @@ export interface TurnOutcome {
   status: ConversationStatus;
   replies: Reply[];
   ticket?: Ticket;
+  /**
+   * Id of the set of choices offered by this turn (absent when the replies offer none). A channel that can attach
+   * data to a button sends it back as Turn.nonce, so a click on an older set is refused rather than re-applied.
+   */
+  offer?: string;
 }

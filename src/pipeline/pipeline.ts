@@ -271,6 +271,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         replies,
       };
       if (ticket) outcome.ticket = ticket;
+      // Channels that can carry data on a button (Teams cards, Slack block_id) echo this back as Turn.nonce.
+      if (state.offer !== undefined && replies.some((r) => r.choices?.length)) outcome.offer = String(state.offer);
       return outcome;
     });
   }
