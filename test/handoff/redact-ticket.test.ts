@@ -8,6 +8,7 @@ describe('redactTicket', () => {
     const long = 'C0ABCDEFGH9876543210abcdefXYZ';
     const t = makeTicket('MM-20261128-0001', { conversation: long, transcriptUrl: `http://localhost:3978/admin/c/${long}` }, 'zx9Secret');
     t.fields.occurredAt = '認証コード 123456 を入れた直後';
+    t.body = `${t.body}\n会話記録：${t.transcriptUrl}`;
     t.requester = { id: 'U1', name: 'pw: hunter22' };
     const { ticket, redacted } = redactTicket(t);
     expect(redacted).toBe(true);
