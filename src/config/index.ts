@@ -48,7 +48,13 @@ export const envSchema = z
     SLACK_API_URL: optionalUrl,
     SLACK_HELPDESK_CHANNEL: optionalString,
 
-    MicrosoftAppId: optionalString,
+    MicrosoftAppId: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'expected the Azure Bot app id (a GUID)')
+        .optional(),
+    ),
     MicrosoftAppPassword: optionalString,
     MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     MicrosoftAppTenantId: optionalString,
@@ -81,6 +87,8 @@ export const envSchema = z
     need(env.SLACK_APP_TOKEN !== undefined, ['SLACK_BOT_TOKEN'], 'when SLACK_APP_TOKEN is set');
     need(env.MicrosoftAppId !== undefined && env.MicrosoftAppType !== 'UserAssignedMSI', ['MicrosoftAppPassword'], 'when MicrosoftAppId is set');
     need(env.MicrosoftAppType === 'SingleTenant', ['MicrosoftAppTenantId'], 'when MicrosoftAppType is SingleTenant');
+    // Without an app id /api/messages accepts unauthenticated activities (Bot Framework Emulator mode): development only.
+    need(env.NODE_ENV === 'production', ['MicrosoftAppId'], 'when NODE_ENV=production (without it /api/messages runs unauthenticated, Emulator mode)');
     need(env.TICKET_SINK === 'webhook', ['TICKET_WEBHOOK_URL', 'TICKET_WEBHOOK_SECRET'], 'when TICKET_SINK=webhook');
     need(env.TICKET_SINK === 'zendesk', ['ZENDESK_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'], 'when TICKET_SINK=zendesk');
     need(
