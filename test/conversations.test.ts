@@ -109,6 +109,11 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
     for (const v of step.choices ?? []) expect(values, seen).toContain(v);
     for (const [slot, v] of Object.entries(step.slots ?? {})) expect(state?.slots[slot], `${seen}: slot ${slot}`).toBe(v ?? undefined);
     if (step.locale) expect(state?.locale, seen).toBe(step.locale);
+    if (step.locale === 'en') {
+      // An English conversation gets English replies and buttons (no kana leaking from a missing en key).
+      const shown = out.replies.flatMap((r) => [r.text, ...(r.choices ?? []).map((c) => c.label)]).join('\n');
+      expect(shown, `${seen}: Japanese in an English reply`).not.toMatch(/[\u3040-\u30ff]/);
+    }
     if (step.steps !== undefined) expect(state?.stepsTried.length, `${seen}: steps tried`).toBe(step.steps);
     if (out.ticket) filed++;
     if (step.ticket) {

@@ -68,7 +68,7 @@ export const MIN_CONFIDENCE = 0.4;
 export const SWITCH_CONFIDENCE = 0.6;
 
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:に|で|を|から)?|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
+const HELP_PATTERN = /やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
 
 class GuardError extends Error {}
 
@@ -610,7 +610,17 @@ function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluRe
   const exact = options.find((o) => labels(o).includes(said));
   if (exact) return exact;
   const contained = options.filter((o) => labels(o).some((l) => l.length >= 3 && said.includes(l)));
-  return contained.length === 1 ? contained[0] : undefined;
+  if (contained.length === 1) return contained[0];
+  // 「手動なら届きます」 for the button 「手動なら届く」: same words, another verb ending.
+  const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/** Two short answers that differ only in their last one or two characters (a conjugated ending). */
+function nearlySame(said: string, label: string): boolean {
+  let n = 0;
+  while (n < said.length && n < label.length && said[n] === label[n]) n++;
+  return n >= 3 && n >= label.length - 1 && n >= said.length - 3;
 }
 
 /** Answers that belong to the node the user is at. True when the text was placed. */
@@ -665,7 +675,12 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         answerStep(run, node, ACTIONS.help);
         return true;
       }
-      if (nlu.intent === 'resolved' || nlu.intent === 'affirm' || is('engine.button.resolved')) {
+      if (nlu.intent === 'affirm') {
+        // 「はい」「ok」 after a step usually means "okay, trying" — never read it as "fixed".
+        say(run, 'engine.ack', undefined, choicesOf(run, node));
+        return true;
+      }
+      if (nlu.intent === 'resolved' || is('engine.button.resolved')) {
         answerStep(run, node, ACTIONS.resolved);
         return true;
       }

@@ -489,3 +489,15 @@ describe('step(): branch naming', () => {
     expect(c.state!.intent).toBe('error_send');
   });
 });
+
+describe('step(): yes at a step', () => {
+  it('reads 「はい」/"ok" after a step as an acknowledgement, never as "fixed"', () => {
+    const c = new Convo();
+    c.say('サーバーに接続できません', nlu('error_connect'));
+    c.say('ok', nlu('affirm', {}, 'en', 0.95));
+    expect(c.keys).toEqual(['engine.ack']);
+    expect(c.values).toEqual(['resolved', 'not_resolved', 'human']);
+    expect(c.state!.status).toBe('active');
+    expect(c.state!.stepsTried).toEqual([]);
+  });
+});
