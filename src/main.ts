@@ -223,7 +223,16 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
     logger,
     i18n: core.i18n,
     defaultLocale: core.config.defaultLocale,
-    ready: () => core.ready(),
+    ready: async () => {
+      const r = await core.ready();
+      for (const m of mounts) {
+        if (!m.ready) continue;
+        const ok = await m.ready().catch(() => false);
+        r.checks[`mount:${m.name}`] = ok;
+        r.ok &&= ok;
+      }
+      return r;
+    },
     draining: () => draining,
   });
   let server: Server;
