@@ -1,0 +1,252 @@
+/**
+ * Loaders for intents/, dialogs/ and locales/. Each returns the validated content plus the problems found,
+ * as `file:line: message`, so `mailmedic lint` and start-up report the same thing.
+ */
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join, relative, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import type { z } from 'zod';
+import { CodedError, ErrorCode, LOCALES, type Locale } from '../core/index.js';
+import {
+  dialogFileSchema,
+  intentFileSchema,
+  localeTreeSchema,
+  type DialogNode,
+  type DialogTree,
+  type IntentFile,
+  type LocaleTree,
+} from './schemas.js';
+
+export interface Problem {
+  file: string;
+  line: number;
+  message: string;
+}
+
+export const formatProblem = (p: Problem) => `${p.file}:${p.line}: ${p.message}`;
+
+/** The package root (where intents/, dialogs/, locales/ live), found from this file, not the cwd. */
+export function packageRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'locales'))) return dir;
+    dir = resolve(dir, '..');
+  }
+  throw new CodedError(ErrorCode.DataInvalid, 'cannot find the package root (no locales/ next to package.json)');
+}
+
+interface ParsedYaml {
+  file: string;
+  value: unknown;
+  /** Line (1-based) of a path inside the document, or 1. */
+  lineOf(path: ReadonlyArray<PropertyKey>): number;
+  problems: Problem[];
+}
+
+/** Parses one YAML file keeping positions. `file` is shown relative to `root`. */
+export function parseYamlFile(path: string, root: string): ParsedYaml {
+  const file = relative(root, path);
+  const lineCounter = new LineCounter();
+  const text = readFileSync(path, 'utf8');
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const problems: Problem[] = [];
+  for (const err of doc.errors) {
+    const line = err.linePos?.[0]?.line ?? 1;
+    problems.push({ file, line, message: `YAML: ${err.message.split('\n')[0]}` });
+  }
+  const lineOf = (path: ReadonlyArray<PropertyKey>): number => {
+    let node: unknown = doc.contents;
+    let best = 1;
+    const lineAt = (n: unknown) => {
+      const range = (n as YamlNode | undefined)?.range;
+      return range ? lineCounter.linePos(range[0]).line : undefined;
+    };
+    best = lineAt(node) ?? best;
+    for (const key of path) {
+      if (isMap(node)) {
+        const pair = node.items.find((it) => (it.key as { value?: unknown } | null)?.value === key);
+        if (!pair) break;
+        best = lineAt(pair.key) ?? best;
+        node = pair.value;
+      } else if (isSeq(node) && typeof key === 'number') {
+        node = node.items[key];
+        best = lineAt(node) ?? best;
+      } else break;
+    }
+    return best;
+  };
+  return { file, value: problems.length ? undefined : doc.toJS(), lineOf, problems };
+}
+
+function zodProblems(parsed: ParsedYaml, error: z.ZodError): Problem[] {
+  return error.issues.map((issue) => ({
+    file: parsed.file,
+    line: parsed.lineOf(issue.path as PropertyKey[]),
+    message: `${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`,
+  }));
+}
+
+function yamlFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+// ───────────────────────────── intents ─────────────────────────────
+
+export interface LoadedIntents {
+  files: Array<IntentFile & { file: string; lineOfExample(i: number): number }>;
+  problems: Problem[];
+}
+
+export function loadIntents(root = packageRoot()): LoadedIntents {
+  const out: LoadedIntents = { files: [], problems: [] };
+  for (const locale of LOCALES) {
+    for (const path of yamlFiles(join(root, 'intents', locale))) {
+      const parsed = parseYamlFile(path, root);
+      out.problems.push(...parsed.problems);
+      if (parsed.problems.length) continue;
+      const r = intentFileSchema.safeParse(parsed.value);
+      if (!r.success) {
+        out.problems.push(...zodProblems(parsed, r.error));
+        continue;
+      }
+      if (r.data.locale !== locale) {
+        out.problems.push({ file: parsed.file, line: parsed.lineOf(['locale']), message: `locale ${r.data.locale} in intents/${locale}/` });
+      }
+      out.files.push({ ...r.data, file: parsed.file, lineOfExample: (i) => parsed.lineOf(['examples', i]) });
+    }
+  }
+  return out;
+}
+
+// ───────────────────────────── locales ─────────────────────────────
+
+export type Messages = Record<Locale, Map<string, string>>;
+
+export interface LoadedLocales {
+  messages: Messages;
+  /** locale → key → line, for lint. */
+  lines: Record<Locale, Map<string, { file: string; line: number }>>;
+  problems: Problem[];
+}
+
+function flatten(tree: LocaleTree, prefix: string, out: Map<string, string>, paths: Map<string, string[]>, path: string[]) {
+  for (const [k, v] of Object.entries(tree)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (typeof v === 'string') {
+      out.set(key, v);
+      paths.set(key, [...path, k]);
+    } else flatten(v, key, out, paths, [...path, k]);
+  }
+}
+
+/**
+ * Reads locales/<locale>.yaml and every locales/<locale>/*.yaml (one part per area: engine, tree, handoff,
+ * channels …), merged; a key defined twice is a problem.
+ */
+export function loadLocales(root = packageRoot()): LoadedLocales {
+  const messages = { ja: new Map(), en: new Map() } as Messages;
+  const lines = { ja: new Map(), en: new Map() } as LoadedLocales['lines'];
+  const problems: Problem[] = [];
+  for (const locale of LOCALES) {
+    const single = join(root, 'locales', `${locale}.yaml`);
+    const paths = [...(existsSync(single) ? [single] : []), ...yamlFiles(join(root, 'locales', locale))];
+    if (paths.length === 0) {
+      problems.push({ file: `locales/${locale}.yaml`, line: 1, message: 'missing locale file' });
+      continue;
+    }
+    for (const path of paths) {
+      const parsed = parseYamlFile(path, root);
+      problems.push(...parsed.problems);
+      if (parsed.problems.length) continue;
+      const r = localeTreeSchema.safeParse(parsed.value ?? {});
+      if (!r.success) {
+        problems.push(...zodProblems(parsed, r.error));
+        continue;
+      }
+      const flat = new Map<string, string>();
+      const keyPaths = new Map<string, string[]>();
+      flatten(r.data, '', flat, keyPaths, []);
+      for (const [key, text] of flat) {
+        const line = parsed.lineOf(keyPaths.get(key) ?? []);
+        const first = lines[locale].get(key);
+        if (first) {
+          problems.push({ file: parsed.file, line, message: `locale key ${key} defined twice (first at ${first.file}:${first.line})` });
+          continue;
+        }
+        messages[locale].set(key, text);
+        lines[locale].set(key, { file: parsed.file, line });
+      }
+    }
+  }
+  return { messages, lines, problems };
+}
+
+// ───────────────────────────── dialogs ─────────────────────────────
+
+export interface LoadedDialogs {
+  tree?: DialogTree;
+  problems: Problem[];
+}
+
+export function loadDialogs(root = packageRoot()): LoadedDialogs {
+  const problems: Problem[] = [];
+  const nodes = new Map<string, DialogNode>();
+  const sources = new Map<string, { file: string; line: number }>();
+  let start: string | undefined;
+  let globals: DialogTree['globals'] | undefined;
+  const slots: Record<string, string[]> = {};
+  const entries: DialogTree['entries'] = {};
+  const hash = createHash('sha256');
+  for (const path of yamlFiles(join(root, 'dialogs'))) {
+    const parsed = parseYamlFile(path, root);
+    problems.push(...parsed.problems);
+    if (parsed.problems.length) continue;
+    hash.update(readFileSync(path));
+    const r = dialogFileSchema.safeParse(parsed.value);
+    if (!r.success) {
+      problems.push(...zodProblems(parsed, r.error));
+      continue;
+    }
+    const f = r.data;
+    const once = (what: string, present: unknown, already: unknown) => {
+      if (present !== undefined && already !== undefined)
+        problems.push({ file: parsed.file, line: parsed.lineOf([what]), message: `${what} is defined in more than one dialog file` });
+    };
+    once('start', f.start, start);
+    once('globals', f.globals, globals);
+    start ??= f.start;
+    globals ??= f.globals;
+    for (const [k, v] of Object.entries(f.slots ?? {})) {
+      if (slots[k]) problems.push({ file: parsed.file, line: parsed.lineOf(['slots', k]), message: `slot ${k} declared twice` });
+      slots[k] = v;
+    }
+    for (const [intent, node] of Object.entries(f.entries ?? {})) {
+      const key = intent as keyof DialogTree['entries'];
+      if (entries[key]) problems.push({ file: parsed.file, line: parsed.lineOf(['entries', intent]), message: `entry for ${intent} defined twice` });
+      entries[key] = node;
+    }
+    f.nodes.forEach((n, i) => {
+      const line = parsed.lineOf(['nodes', i]);
+      if (nodes.has(n.id)) {
+        const first = sources.get(n.id);
+        problems.push({ file: parsed.file, line, message: `duplicate node id ${n.id} (first at ${first?.file}:${first?.line})` });
+        return;
+      }
+      nodes.set(n.id, n);
+      sources.set(n.id, { file: parsed.file, line });
+    });
+  }
+  if (!start) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `start`' });
+  if (!globals) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `globals`' });
+  if (!start || !globals) return { problems };
+  return {
+    tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12) },
+    problems,
+  };
+}

@@ -1,0 +1,213 @@
+/**
+ * zod schemas for the content folders: intents/, dialogs/, locales/. The loaders in this folder parse the YAML,
+ * validate it with these schemas and keep line numbers so `mailmedic lint` can print `file:line: message`.
+ */
+import { z } from 'zod';
+import { INTENTS, LOCALES } from '../core/index.js';
+
+export const intentId = z.enum(INTENTS);
+export const localeId = z.enum(LOCALES);
+
+/** intents/<locale>/<intent>.yaml — training phrases of one intent in one language. */
+export const intentFileSchema = z.strictObject({
+  intent: intentId,
+  locale: localeId,
+  /** Phrases as people type them. Duplicates (after normalisation) are a lint error. */
+  examples: z.array(z.string().min(1)).min(1),
+});
+export type IntentFile = z.infer<typeof intentFileSchema>;
+
+/** Held-out evaluation set (test/nlu/heldout.<locale>.yaml) — never read by training. */
+export const heldoutFileSchema = z.strictObject({
+  locale: localeId,
+  examples: z.array(
+    z.strictObject({
+      text: z.string().min(1),
+      intent: intentId,
+      /** Expected entities; when present, entity exact-match is scored on this item. */
+      entities: z.record(z.string(), z.string()).optional(),
+      /** far | near — for out_of_scope items: far off-topic or near-domain (other IT topics). */
+      kind: z.enum(['far', 'near']).optional(),
+    }),
+  ),
+});
+export type HeldoutFile = z.infer<typeof heldoutFileSchema>;
+
+/** locales/<locale>.yaml — nested maps of strings; keys are flattened with dots ("step.restart.say"). */
+export type LocaleTree = { [k: string]: string | LocaleTree };
+export const localeTreeSchema: z.ZodType<LocaleTree> = z.lazy(() =>
+  z.record(z.string().regex(/^[a-z0-9_]+$/, 'locale keys are lower_snake_case'), z.union([z.string(), localeTreeSchema])),
+);
+
+// ───────────────────────────── dialogs/*.yaml ─────────────────────────────
+
+/** A node id: lower_snake_case, unique across all dialog files. */
+export const nodeId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'node ids are lower_snake_case');
+/** A locale key, e.g. "auth.reenter.say". Must exist in every locale (lint). */
+export const localeKey = z.string().regex(/^[a-z0-9_]+(\.[a-z0-9_]+)*$/, 'locale keys are dotted lower_snake_case');
+/** A slot name: an entity name (carrier, service, device, trigger, error_message, os_version) or one declared in `slots:`. */
+export const slotName = z.string().regex(/^[a-z][a-z0-9_]*$/);
+
+/**
+ * A condition over slots: every listed slot must match (AND); a list of values matches any of them (OR).
+ * Special values: "*" = the slot is filled with anything, "-" = the slot is empty.
+ *   when: { carrier: [docomo, au], trigger: os_update }
+ */
+export const conditionSchema = z.record(slotName, z.union([z.string(), z.array(z.string()).min(1)]));
+export type Condition = z.infer<typeof conditionSchema>;
+
+/** Slot assignments made when an option is chosen or a node is entered, e.g. { cause: auth }. */
+export const setSchema = z.record(slotName, z.string());
+
+/** One button of an ask/choice/resolve node. */
+export const optionSchema = z.strictObject({
+  /** Sent back as Turn.action; unique within the node. */
+  value: z.string().regex(/^[a-z0-9_]+$/),
+  /** Locale key of the button label. */
+  label: localeKey,
+  /** Where to go; for `ask`, defaults to the node's `next`. */
+  next: nodeId.optional(),
+  /** Free-text intents that count as choosing this option (e.g. [affirm], [error_send]). */
+  intents: z.array(intentId).optional(),
+  /** Free-text entity values that count as choosing this option, e.g. { carrier: docomo }. */
+  entities: z.record(slotName, z.union([z.string(), z.array(z.string())])).optional(),
+  set: setSchema.optional(),
+});
+export type DialogOption = z.infer<typeof optionSchema>;
+
+const base = {
+  id: nodeId,
+  /** Only enter this node when the condition holds; otherwise continue at `skip` (or `next`). */
+  when: conditionSchema.optional(),
+  /** Target when `when` does not hold; defaults to `next`. */
+  skip: nodeId.optional(),
+  /** Slot assignments made on entering the node. */
+  set: setSchema.optional(),
+};
+
+/** Asks for one slot. Skipped when the slot is already filled (what the user said is never asked again). */
+export const askNode = z.strictObject({
+  ...base,
+  kind: z.literal('ask'),
+  slot: slotName,
+  say: localeKey,
+  /** Each option's `value` is the slot value it sets. */
+  options: z.array(optionSchema).min(2),
+  next: nodeId,
+});
+
+/** A question whose answer chooses the branch. */
+export const choiceNode = z.strictObject({
+  ...base,
+  kind: z.literal('choice'),
+  say: localeKey,
+  options: z.array(optionSchema).min(2),
+});
+
+/**
+ * One troubleshooting step. The engine offers [直った] [まだダメ] (+ [やり方がわからない] when `help` is set),
+ * records the step and its result in state, goes to the resolve node on "resolved" and to `next` otherwise.
+ */
+export const stepNode = z.strictObject({
+  ...base,
+  kind: z.literal('step'),
+  /** Short name of the step for the ticket's 実施手順と結果, e.g. "step.restart.title". */
+  title: localeKey,
+  say: localeKey,
+  /** Detailed how-to shown on "やり方がわからない", then the same step is asked again. */
+  help: localeKey.optional(),
+  next: nodeId,
+  /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
+  resolved: nodeId.optional(),
+});
+
+/** A message (table, checklist, explanation) followed immediately by `next` in the same turn. */
+export const infoNode = z.strictObject({
+  ...base,
+  kind: z.literal('info'),
+  say: localeKey,
+  next: nodeId,
+});
+
+/** Pure routing on slots: the first case whose `when` holds wins, else `default`. Says nothing. */
+export const routeNode = z.strictObject({
+  ...base,
+  kind: z.literal('route'),
+  cases: z.array(z.strictObject({ when: conditionSchema, next: nodeId })).min(1),
+  default: nodeId,
+});
+
+/** The problem is fixed: status → resolved. Optional follow-up options (e.g. the prevention checklist). */
+export const resolveNode = z.strictObject({
+  ...base,
+  kind: z.literal('resolve'),
+  say: localeKey,
+  options: z.array(optionSchema).optional(),
+});
+
+/**
+ * Hand-off to a person: asks only for the ticket fields still missing (device/os, service/carrier,
+ * error text, time and frequency), then emits the ticket effect; status → escalated.
+ */
+export const handoffNode = z.strictObject({
+  ...base,
+  kind: z.literal('handoff'),
+  say: localeKey,
+});
+
+/** The conversation is over without a fix or a ticket (goodbye, "no thanks"): status → ended. */
+export const endNode = z.strictObject({
+  ...base,
+  kind: z.literal('end'),
+  say: localeKey,
+});
+
+export const dialogNodeSchema = z.discriminatedUnion('kind', [
+  askNode,
+  choiceNode,
+  stepNode,
+  infoNode,
+  routeNode,
+  resolveNode,
+  handoffNode,
+  endNode,
+]);
+export type DialogNode = z.infer<typeof dialogNodeSchema>;
+export type NodeKind = DialogNode['kind'];
+
+/** One dialogs/*.yaml file. `globals`, `start` may appear in exactly one file (dialogs/main.yaml). */
+export const dialogFileSchema = z.strictObject({
+  /** The node a new conversation starts at when the first message has no symptom (a greeting). */
+  start: nodeId.optional(),
+  globals: z
+    .strictObject({
+      /** Where request_human goes. */
+      handoff: nodeId,
+      /** Where a step answered "resolved" (or free text 「直った」) goes. */
+      resolved: nodeId,
+      /** Where goodbye / "nothing more" goes. */
+      end: nodeId,
+      /** Where a conversation that has ended/resolved restarts for a new symptom with none recognised. */
+      triage: nodeId,
+    })
+    .optional(),
+  /** Slots beyond the entity names, with their allowed values (lint checks conditions against them). */
+  slots: z.record(slotName, z.array(z.string()).min(1)).optional(),
+  /** Intent → first node. A symptom intent seen at any node switches to its entry. */
+  entries: z.partialRecord(intentId, nodeId).optional(),
+  nodes: z.array(dialogNodeSchema),
+});
+export type DialogFile = z.infer<typeof dialogFileSchema>;
+
+/** The whole tree after loading every dialogs/*.yaml. */
+export interface DialogTree {
+  start: string;
+  globals: NonNullable<DialogFile['globals']>;
+  slots: Record<string, string[]>;
+  entries: Partial<Record<(typeof INTENTS)[number], string>>;
+  nodes: Map<string, DialogNode>;
+  /** Node id → source file and line, for lint messages. */
+  sources: Map<string, { file: string; line: number }>;
+  /** A hash of the tree's content; stored in conversation state so a changed tree is noticed. */
+  version: string;
+}
