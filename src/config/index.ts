@@ -86,7 +86,12 @@ export const envSchema = z
     need(env.SLACK_BOT_TOKEN !== undefined && env.SLACK_APP_TOKEN === undefined, ['SLACK_SIGNING_SECRET'], 'when SLACK_BOT_TOKEN is set (HTTP mode)');
     need(env.SLACK_APP_TOKEN !== undefined, ['SLACK_BOT_TOKEN'], 'when SLACK_APP_TOKEN is set');
     need(env.MicrosoftAppId !== undefined && env.MicrosoftAppType !== 'UserAssignedMSI', ['MicrosoftAppPassword'], 'when MicrosoftAppId is set');
-    need(env.MicrosoftAppType === 'SingleTenant', ['MicrosoftAppTenantId'], 'when MicrosoftAppType is SingleTenant');
+    need(
+      env.MicrosoftAppType === 'SingleTenant' || env.MicrosoftAppType === 'UserAssignedMSI',
+      ['MicrosoftAppTenantId'],
+      `when MicrosoftAppType is ${env.MicrosoftAppType}`,
+    );
+    need(env.MicrosoftAppType !== undefined, ['MicrosoftAppId'], 'when MicrosoftAppType is set');
     // Without an app id /api/messages accepts unauthenticated activities (Bot Framework Emulator mode): development only.
     need(env.NODE_ENV === 'production', ['MicrosoftAppId'], 'when NODE_ENV=production (without it /api/messages runs unauthenticated, Emulator mode)');
     need(env.TICKET_SINK === 'webhook', ['TICKET_WEBHOOK_URL', 'TICKET_WEBHOOK_SECRET'], 'when TICKET_SINK=webhook');
