@@ -488,10 +488,10 @@ function switchTo(run: Run, intent: Intent): void {
 
 function restart(run: Run): void {
   const { s } = run;
-  const keep = { locale: s.locale, turn: s.turn, createdAtMs: s.createdAtMs };
-  const wasStatus = s.status;
+  const keep = { locale: s.locale, turn: s.turn, createdAtMs: s.createdAtMs, status: s.status };
+  // Empty the object in place (the turn holds a reference to it), so no optional field survives the restart.
+  for (const k of Object.keys(s)) delete (s as unknown as Record<string, unknown>)[k];
   Object.assign(s, newState(run.meta, run.ctx, keep.locale), keep);
-  s.status = wasStatus;
   say(run, 'engine.restarted');
   setStatus(run, 'active');
   enter(run, run.ctx.tree.start);
@@ -777,7 +777,7 @@ export function missingFields(s: ConversationState): HandoffField[] {
 }
 
 /** One line per thing to ask; device+OS and time+frequency are asked together when both are missing. */
-function fieldLines(run: Run, fields: HandoffField[]): string {
+function fieldLines(run: Run, fields: HandoffField[]): string[] {
   const has = (f: HandoffField) => fields.includes(f);
   const keys: string[] = [];
   if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
@@ -788,12 +788,13 @@ function fieldLines(run: Run, fields: HandoffField[]): string {
   if (has('occurredAt') && has('frequency')) keys.push('engine.handoff.field.when_frequency');
   else if (has('occurredAt')) keys.push('engine.handoff.field.occurred_at');
   else if (has('frequency')) keys.push('engine.handoff.field.frequency');
-  return keys.map((k) => t(run, 'engine.handoff.line', { text: t(run, k) })).join('\n');
+  return keys.map((k) => t(run, 'engine.handoff.line', { text: t(run, k) }));
 }
 
 function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff.ask' | 'engine.handoff.reask'): void {
   run.s.pending = fields;
-  say(run, key, { fields: fieldLines(run, fields), count: fields.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
+  const lines = fieldLines(run, fields);
+  say(run, key, { fields: lines.join('\n'), count: lines.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
 }
 
 /** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */

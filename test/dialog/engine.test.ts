@@ -166,6 +166,9 @@ describe('step(): free text at any node', () => {
     c.say('最初から', nlu('restart'));
     expect(c.state!.node).toBe('menu');
     expect(c.state!.intent).toBeNull();
+    expect(c.state!.errorText).toBeUndefined();
+    expect(c.state!.slots).toEqual({});
+    expect(c.state!.turn).toBe(2);
   });
 
   it('hands off on 「担当者と話したい」 from the middle of a step', () => {
@@ -371,6 +374,7 @@ describe('step(): hand-off', () => {
     expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
     expect(c.state!.pending).toEqual(['device', 'os', 'occurredAt', 'frequency']);
     const ask = c.last.replies[1]!.text;
+    expect(ask).toContain('あと2点だけ');
     expect(ask).toContain('機種と OS のバージョン');
     expect(ask).toContain('いつ頃から');
     expect(ask).not.toContain('画面に出ている文言');
