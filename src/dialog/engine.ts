@@ -558,7 +558,7 @@ function outside(run: Run, nlu: NluResult): void {
   }
   if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
     if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
-    return say(run, 'engine.welcome');
+    return say(run, s.status === 'escalated' ? 'engine.welcome_escalated' : 'engine.welcome');
   }
   if (s.status === 'escalated') return escalatedAlready(run);
   if (intent === 'greeting') {

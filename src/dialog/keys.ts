@@ -28,6 +28,7 @@ const ENGINE_KEYS = [
   'engine.escalated_already',
   'engine.escalated_already_no_id',
   'engine.welcome',
+  'engine.welcome_escalated',
   'engine.no_password',
   'engine.handoff.line',
   'engine.handoff.ask',
