@@ -21,6 +21,14 @@ import type { HttpMount } from './http/types.js';
 import { metricsObserver, turnsInFlight } from './http/metrics.js';
 import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
 import { webMount } from './channels/web/mount.js';
+import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
+import type { ChannelName, Locale, Reply, Ticket } from './core/index.js';
+
+/**
+ * Sends bot messages into a conversation outside a turn (ticket delivered, staff relay …). Each channel that can
+ * do so registers one for its ChannelName; returns false when the message could not be sent.
+ */
+export type ProactiveSender = (conversationId: string, replies: Reply[]) => Promise<boolean>;
 
 /** Everything a channel may need, built once per process. */
 export interface Core {
@@ -40,6 +48,14 @@ export interface Core {
   ready(): Promise<Readiness>;
   /** Stops background work (ticket outbox …) and closes the stores. Idempotent. */
   close(): Promise<void>;
+  /** The ticket outbox (TicketHandler of the pipeline), dead letters and status for the admin page. */
+  handoff: HandoffService;
+  /** A channel that can send outside a turn registers here (Slack, Teams); used to tell people about their ticket. */
+  registerSender(channel: ChannelName, sender: ProactiveSender): void;
+  /** Sends replies into a conversation through its channel's sender; false when none is registered or it failed. */
+  sendProactive(channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean>;
+  /** A help-desk notifier (Slack channel, Teams channel) joins here; every escalation event reaches all of them. */
+  addNotifier(notifier: Notifier): void;
 }
 
 /** A channel or page joining the HTTP server, built from the core. */
@@ -136,10 +152,38 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     }
   }
 
-  // Ticket handler and extra observers (transcripts …) join here as they are built.
-  const tickets: TicketHandler | undefined = undefined;
-  const observers: TurnObserver[] = [metricsObserver];
   const closers: Array<() => Promise<void>> = [];
+  const senders = new Map<ChannelName, ProactiveSender>();
+  const notifiers: Notifier[] = [];
+  const sendProactive = async (channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean> => {
+    const send = senders.get(channel);
+    if (!send) return false;
+    try {
+      return await send(conversationId, replies);
+    } catch (err) {
+      logger.warn({ conversation: conversationId, channel, err: err instanceof Error ? err.name : 'error' }, 'proactive send failed');
+      return false;
+    }
+  };
+  /** Tells the person about their ticket in their own conversation, in the ticket's locale. */
+  const tellRequester = (ticket: Ticket, key: string, params: Record<string, string>) => {
+    const locale: Locale = ticket.locale;
+    void sendProactive(ticket.channel, ticket.conversation, [{ key, text: i18n.t(key, params, locale) }]);
+  };
+  const handoff = createTicketHandler(config, {
+    logger,
+    redis: stores.redis?.client,
+    redisPrefix: options.storeOptions?.prefix,
+    notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
+    onDelivered: (ticket, externalRef, url) => tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id, ref: url ?? externalRef }),
+    onFailed: (ticket) => tellRequester(ticket, 'handoff.user.failed', { id: ticket.id }),
+  });
+  await handoff.start();
+  closers.push(() => handoff.stop());
+
+  // Extra observers (transcripts …) join here as they are built.
+  const tickets: TicketHandler = handoff;
+  const observers: TurnObserver[] = [metricsObserver];
 
   const counted = countInFlight(
     createPipeline({
@@ -167,6 +211,14 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     nlu,
     stores,
     pipeline: counted.pipeline,
+    handoff,
+    registerSender(channel, sender) {
+      senders.set(channel, sender);
+    },
+    sendProactive,
+    addNotifier(notifier) {
+      notifiers.push(notifier);
+    },
     inFlight: counted.inFlight,
     drained: counted.drained,
     async ready() {
