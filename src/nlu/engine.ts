@@ -18,7 +18,7 @@ import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './data.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 3;
+export const MODEL_FORMAT = 4;
 
 export interface OosRule {
   /** Minimum calibrated probability of an in-scope top intent (0–1). */

@@ -21,7 +21,7 @@ export interface TrainOptions {
   balancePower: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 1e-5, seed: 7, balancePower: 0.5 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5 };
 
 export interface TrainingExample {
   features: FeatureBag;
@@ -31,7 +31,8 @@ export interface TrainingExample {
 /** The JSON form written by `npm run build` (weights as little-endian float32, base64). */
 export interface SerializedModel {
   labels: string[];
-  vocab: string[];
+  /** Feature ids (hashes, see features.ts) in weight-row order. */
+  vocab: number[];
   weights: string;
   bias: number[];
   temperature: number;
@@ -68,23 +69,51 @@ export class LinearModel {
 
   constructor(
     readonly labels: readonly string[],
-    readonly vocab: ReadonlyMap<string, number>,
+    readonly vocab: ReadonlyMap<number, number>,
     /** Feature-major: weights[f * K + k]. */
     readonly weights: Float32Array,
     readonly bias: Float32Array,
-  ) {}
+  ) {
+    // Open addressing over typed arrays: a Map with 60k uint32 keys (heap numbers, not small ints) was the
+    // single biggest cost per message.
+    let size = 1;
+    while (size < vocab.size * 2) size <<= 1;
+    this.mask = size - 1;
+    this.slotKey = new Uint32Array(size);
+    this.slotRow = new Int32Array(size).fill(-1);
+    for (const [id, row] of vocab) {
+      let at = id & this.mask;
+      while (this.slotRow[at] !== -1) at = (at + 1) & this.mask;
+      this.slotKey[at] = id;
+      this.slotRow[at] = row;
+    }
+  }
+
+  private readonly mask: number;
+  private readonly slotKey: Uint32Array;
+  private readonly slotRow: Int32Array;
+
+  /** Weight row of a feature id, or -1 when the feature was never seen in training. */
+  rowOf(id: number): number {
+    let at = id & this.mask;
+    for (;;) {
+      const row = this.slotRow[at]!;
+      if (row === -1 || this.slotKey[at] === id) return row;
+      at = (at + 1) & this.mask;
+    }
+  }
 
   static train(examples: readonly TrainingExample[], labels: readonly string[], opts: TrainOptions = DEFAULT_TRAIN_OPTIONS): LinearModel {
     const K = labels.length;
     const labelIndex = new Map(labels.map((l, i) => [l, i]));
-    const vocab = new Map<string, number>();
+    const vocab = new Map<number, number>();
     const rows = examples.map((ex) => {
-      const idx = new Int32Array(ex.features.names.length);
-      ex.features.names.forEach((name, i) => {
-        let f = vocab.get(name);
+      const idx = new Int32Array(ex.features.ids.length);
+      ex.features.ids.forEach((id, i) => {
+        let f = vocab.get(id);
         if (f === undefined) {
           f = vocab.size;
-          vocab.set(name, f);
+          vocab.set(id, f);
         }
         idx[i] = f;
       });
@@ -142,9 +171,10 @@ export class LinearModel {
     const K = this.labels.length;
     const z = new Float64Array(K);
     for (let k = 0; k < K; k++) z[k] = this.bias[k]!;
-    for (const name of bag.names) {
-      const f = this.vocab.get(name);
-      if (f === undefined) continue;
+    const ids = bag.ids;
+    for (let i = 0; i < ids.length; i++) {
+      const f = this.rowOf(ids[i]!);
+      if (f < 0) continue;
       const base = f * K;
       for (let k = 0; k < K; k++) z[k]! += this.weights[base + k]! * bag.value;
     }
