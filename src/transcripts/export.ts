@@ -1,0 +1,195 @@
+/**
+ * Exports: conversations as JSON lines (one conversation a line, turns inside) or CSV (one turn a row), and
+ * staff corrections as training phrases in the intents/ format — so review feeds the model.
+ * Everything exported was redacted when it was recorded.
+ */
+import type { Intent, Locale } from '../core/index.js';
+import { REDACTION_MARK } from '../core/redact.js';
+import type { IntentFile } from '../data/schemas.js';
+import { withActionLabels } from './summary.js';
+import type { Annotation, ConversationSummary, TranscriptStore, TranscriptTurn } from './types.js';
+
+export interface ExportedConversation {
+  summary: ConversationSummary;
+  turns: TranscriptTurn[];
+  annotations: Annotation[];
+}
+
+/** Reads the transcripts and annotations of the given conversations. */
+export async function loadConversations(store: TranscriptStore, summaries: ConversationSummary[]): Promise<ExportedConversation[]> {
+  const out: ExportedConversation[] = [];
+  for (const summary of summaries) {
+    const [turns, annotations] = await Promise.all([store.turns(summary.id), store.annotations(summary.id)]);
+    out.push({ summary, turns: withActionLabels(turns), annotations });
+  }
+  return out;
+}
+
+/** One JSON object per conversation: its summary fields, then its turns with their annotation (if any). */
+export function toJsonLine(c: ExportedConversation): string {
+  const notes = new Map(c.annotations.map((a) => [a.seq, a]));
+  const s = c.summary;
+  return JSON.stringify({
+    conversation: s.id,
+    channel: s.channel,
+    user: s.userId,
+    userName: s.userName,
+    locale: s.locale,
+    startedAt: new Date(s.startedAtMs).toISOString(),
+    updatedAt: new Date(s.updatedAtMs).toISOString(),
+    status: s.status,
+    symptom: s.symptom ?? null,
+    intents: s.intents,
+    carrier: s.carrier,
+    service: s.service,
+    device: s.device,
+    ticket: s.ticketId,
+    path: s.path,
+    turns: c.turns.map((t) => {
+      const a = notes.get(t.seq);
+      return {
+        seq: t.seq,
+        at: new Date(t.atMs).toISOString(),
+        text: t.text,
+        action: t.action,
+        actionLabel: t.actionLabel,
+        intent: t.intent ?? null,
+        confidence: t.confidence,
+        entities: t.entities,
+        nodeBefore: t.nodeBefore,
+        node: t.node,
+        status: t.status,
+        replies: t.replies.map((r) => ({ key: r.key, text: r.text, choices: r.choices })),
+        events: t.events,
+        error: t.error?.code,
+        correction: a ? { intent: a.intent, note: a.note } : undefined,
+      };
+    }),
+  });
+}
+
+export const CSV_COLUMNS = [
+  'conversation',
+  'seq',
+  'at',
+  'channel',
+  'user',
+  'locale',
+  'text',
+  'action',
+  'intent',
+  'confidence',
+  'entities',
+  'node_before',
+  'node',
+  'status',
+  'bot_replies',
+  'ticket',
+  'error',
+  'corrected_intent',
+  'note',
+] as const;
+
+/**
+ * One CSV field (RFC 4180). A value a spreadsheet would run as a formula (= + - @ at the start) gets a leading
+ * apostrophe: user text must never execute in the help desk's Excel.
+ */
+export function csvField(v: unknown): string {
+  let s = v === undefined || v === null ? '' : typeof v === 'string' ? v : typeof v === 'number' ? String(v) : JSON.stringify(v);
+  if (/^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+/** The CSV header line (with CRLF). */
+export function csvHeader(): string {
+  return `${CSV_COLUMNS.join(',')}\r\n`;
+}
+
+/** One CSV row per turn of the conversation (CRLF line ends). */
+export function toCsvRows(c: ExportedConversation): string {
+  const notes = new Map(c.annotations.map((a) => [a.seq, a]));
+  return c.turns
+    .map((t) => {
+      const a = notes.get(t.seq);
+      const ticket = t.events.find((e) => e.type === 'ticket');
+      const row = [
+        c.summary.id,
+        t.seq,
+        new Date(t.atMs).toISOString(),
+        t.channel,
+        t.userId,
+        t.locale ?? '',
+        t.text ?? '',
+        t.action ? (t.actionLabel ? `${t.actionLabel} (${t.action})` : t.action) : '',
+        t.intent ?? '',
+        t.confidence ?? '',
+        t.entities && Object.keys(t.entities).length ? t.entities : '',
+        t.nodeBefore,
+        t.node,
+        t.status,
+        t.replies.map((r) => r.text).join('\n---\n'),
+        ticket && ticket.type === 'ticket' ? ticket.id : '',
+        t.error?.code ?? '',
+        a?.intent ?? '',
+        a?.note ?? '',
+      ];
+      return `${row.map(csvField).join(',')}\r\n`;
+    })
+    .join('');
+}
+
+// ───────────────────────────── corrections → training data ─────────────────────────────
+
+export interface CorrectionsResult {
+  /** One intents/ file per (locale, intent), examples in annotation order. */
+  files: IntentFile[];
+  /** Corrections left out, with why. */
+  skipped: Array<{ annotation: Annotation; reason: 'redacted' | 'empty' | 'already_trained' | 'duplicate' }>;
+  /** Phrases now trained under another intent: the correction says that one is wrong (lint will flag the clash). */
+  conflicts: Array<{ text: string; locale: Locale; intent: Intent; trainedAs: Intent }>;
+}
+
+const phraseKey = (text: string) => text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+/**
+ * Turns staff corrections into training phrases. `existing` are the current intents/ files: a phrase already
+ * trained under the right intent is skipped; one trained under another intent is reported as a conflict (and
+ * still exported — the correction wins, a person resolves the clash in lint).
+ */
+export function correctionsToIntents(annotations: Annotation[], existing: IntentFile[] = []): CorrectionsResult {
+  const trained = new Map<string, Intent>();
+  for (const f of existing) for (const e of f.examples) trained.set(`${f.locale}\u0000${phraseKey(e)}`, f.intent);
+  const files = new Map<string, IntentFile>();
+  const seen = new Set<string>();
+  const result: CorrectionsResult = { files: [], skipped: [], conflicts: [] };
+  for (const a of annotations) {
+    const text = a.text.trim();
+    if (text === '') {
+      result.skipped.push({ annotation: a, reason: 'empty' });
+      continue;
+    }
+    // A masked secret is not something people type: training on the mark would teach the model the mark.
+    if (text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) {
+      result.skipped.push({ annotation: a, reason: 'redacted' });
+      continue;
+    }
+    const key = `${a.locale}\u0000${phraseKey(text)}`;
+    if (seen.has(key)) {
+      result.skipped.push({ annotation: a, reason: 'duplicate' });
+      continue;
+    }
+    seen.add(key);
+    const trainedAs = trained.get(key);
+    if (trainedAs === a.intent) {
+      result.skipped.push({ annotation: a, reason: 'already_trained' });
+      continue;
+    }
+    if (trainedAs) result.conflicts.push({ text, locale: a.locale, intent: a.intent, trainedAs });
+    const fileKey = `${a.locale}/${a.intent}`;
+    const file = files.get(fileKey) ?? { intent: a.intent, locale: a.locale, examples: [] };
+    file.examples.push(text);
+    files.set(fileKey, file);
+  }
+  result.files = [...files.values()].sort((x, y) => x.locale.localeCompare(y.locale) || x.intent.localeCompare(y.intent));
+  return result;
+}

@@ -1,0 +1,229 @@
+/**
+ * Transcripts in Redis, shared by every replica and readable by the `mailmedic transcripts` CLI.
+ *
+ * Key layout (the per-conversation keys share the conversation's hash tag, so they sit on one Cluster slot and
+ * one script may touch them together):
+ *   <p>:{c:<id>}:tx          STREAM, one entry per turn (`e` = turn JSON) or staff event (`x` = event JSON),
+ *                            XADD … MAXLEN ~ maxTurns
+ *   <p>:{c:<id>}:tx:meta     HASH rev (revision, for optimistic updates) · s (ConversationSummary JSON)
+ *   <p>:{c:<id>}:tx:notes    HASH seq → Annotation JSON
+ *   <p>:tx:index             ZSET conversation id → last activity, ms (for listing by date)
+ *   <p>:tx:annotated         ZSET conversation id → last annotation, ms (for export --corrections)
+ * Retention: every write sets EXPIRE (retention days) on the conversation's keys, so a transcript lives that long
+ * after its last turn; the two indexes are trimmed by score on each write and cleaned of expired ids on read.
+ */
+import { randomBytes } from 'node:crypto';
+import { CodedError, ErrorCode, type Logger } from '../core/index.js';
+import type { RedisCommander, RedisConnection } from '../state/redis.js';
+import { applyEvent, applyTurn, normaliseSummary, type NewTurn } from './summary.js';
+import type {
+  Annotation,
+  ConversationSummary,
+  TranscriptEvent,
+  TranscriptStore,
+  TranscriptStoreOptions,
+  TranscriptTurn,
+} from './types.js';
+
+/** Writes the summary only if nobody else did since it was read; appends the stream entry in the same step. */
+const WRITE = `
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if (rev or '') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'rev', ARGV[2], 's', ARGV[3])
+if ARGV[4] ~= '' then redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[6], '*', ARGV[4], ARGV[5]) end
+local ttl = tonumber(ARGV[7])
+redis.call('EXPIRE', KEYS[1], ttl)
+if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ttl) end
+if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ttl) end
+return 1`;
+
+/** Optimistic retries before a write gives up (two replicas writing one conversation at the same instant). */
+const MAX_TRIES = 8;
+const DAY_MS = 86_400_000;
+
+export interface RedisTranscriptOptions extends TranscriptStoreOptions {
+  logger?: Logger;
+}
+
+export class RedisTranscriptStore implements TranscriptStore {
+  readonly kind = 'redis' as const;
+  readonly #conn: RedisConnection;
+  readonly #retentionMs: number;
+  readonly #maxTurns: number;
+  readonly #clock: () => number;
+
+  constructor(conn: RedisConnection, options: RedisTranscriptOptions = {}) {
+    this.#conn = conn;
+    this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
+    this.#maxTurns = options.maxTurns ?? 1_000;
+    this.#clock = options.clock ?? Date.now;
+  }
+
+  #k(id: string) {
+    const tag = this.#conn.keys.tag(id);
+    return { stream: `${tag}:tx`, meta: `${tag}:tx:meta`, notes: `${tag}:tx:notes` };
+  }
+  get #index() {
+    return `${this.#conn.keys.prefix}:tx:index`;
+  }
+  get #annotated() {
+    return `${this.#conn.keys.prefix}:tx:annotated`;
+  }
+
+  #run<T>(what: string, fn: (c: RedisCommander) => Promise<T>): Promise<T> {
+    return this.#conn.run(`transcripts ${what}`, fn);
+  }
+
+  async #read(id: string): Promise<{ rev: string; summary?: ConversationSummary }> {
+    const [rev, s] = await this.#run('read summary', (c) => c.hmGet(this.#k(id).meta, ['rev', 's']));
+    if (rev === null || rev === undefined || s === null || s === undefined) return { rev: '' };
+    return { rev: String(rev), summary: normaliseSummary(JSON.parse(String(s)) as ConversationSummary) };
+  }
+
+  /**
+   * Read-modify-write of the summary with an optimistic revision check; `entry` (field, JSON) is appended to the
+   * stream atomically with the summary. Returns what `change` returned, or undefined when it declined.
+   */
+  async #update<T>(
+    id: string,
+    change: (prev: ConversationSummary | undefined) => { summary: ConversationSummary; entry?: [string, string]; result: T } | undefined,
+  ): Promise<T | undefined> {
+    const k = this.#k(id);
+    for (let i = 0; i < MAX_TRIES; i++) {
+      const { rev, summary } = await this.#read(id);
+      const next = change(summary);
+      if (!next) return undefined;
+      const ok = await this.#run('write', (c) =>
+        c.eval(WRITE, {
+          keys: [k.meta, k.stream, k.notes],
+          arguments: [
+            rev,
+            randomBytes(6).toString('hex'),
+            JSON.stringify(next.summary),
+            next.entry?.[0] ?? '',
+            next.entry?.[1] ?? '',
+            String(this.#maxTurns),
+            String(Math.ceil(this.#retentionMs / 1000)),
+          ],
+        }),
+      );
+      if (Number(ok) === 1) {
+        await this.#touchIndex(this.#index, id, next.summary.updatedAtMs);
+        return next.result;
+      }
+    }
+    throw new CodedError(ErrorCode.LockTimeout, `transcript of ${id} kept changing; write abandoned after ${MAX_TRIES} tries`);
+  }
+
+  async #touchIndex(key: string, id: string, score: number): Promise<void> {
+    const oldest = this.#clock() - this.#retentionMs;
+    await this.#run('index', async (c) => {
+      await c.zAdd(key, { score, value: id }, { GT: true });
+      await c.zRemRangeByScore(key, '-inf', `(${oldest}`);
+    });
+  }
+
+  async append(input: NewTurn): Promise<TranscriptTurn> {
+    const out = await this.#update(input.conversation, (prev) => {
+      const { summary, turn } = applyTurn(prev, input);
+      return { summary, entry: ['e', JSON.stringify(turn)], result: turn };
+    });
+    return out as TranscriptTurn;
+  }
+
+  async addEvent(conversationId: string, event: TranscriptEvent, atMs: number): Promise<boolean> {
+    const done = await this.#update(conversationId, (prev) =>
+      prev ? { summary: applyEvent(prev, event, atMs), entry: ['x', JSON.stringify({ atMs, event })], result: true } : undefined,
+    );
+    return done === true;
+  }
+
+  async summary(conversationId: string): Promise<ConversationSummary | undefined> {
+    return (await this.#read(conversationId)).summary;
+  }
+
+  async turns(conversationId: string): Promise<TranscriptTurn[]> {
+    const entries = await this.#run('read turns', (c) => c.xRange(this.#k(conversationId).stream, '-', '+'));
+    const turns: TranscriptTurn[] = [];
+    for (const m of entries ?? []) {
+      const msg = m.message as Record<string, string>;
+      if (msg.e) turns.push(JSON.parse(msg.e) as TranscriptTurn);
+      else if (msg.x) {
+        // A staff event belongs to the turn before it (as the memory store records it).
+        const { event } = JSON.parse(msg.x) as { event: TranscriptEvent };
+        turns[turns.length - 1]?.events.push(event);
+      }
+    }
+    return turns;
+  }
+
+  async summaries(sinceMs?: number): Promise<ConversationSummary[]> {
+    const floor = Math.max(sinceMs ?? 0, this.#clock() - this.#retentionMs);
+    const ids = await this.#run('list', (c) => c.zRange(this.#index, '+inf', String(floor), { BY: 'SCORE', REV: true }));
+    const out: ConversationSummary[] = [];
+    const gone: string[] = [];
+    // In batches: one HGET per conversation, a few hundred in flight at most.
+    for (let i = 0; i < ids.length; i += 200) {
+      const batch = ids.slice(i, i + 200).map(String);
+      const raws = await Promise.all(batch.map((id) => this.#run('list summary', (c) => c.hGet(this.#k(id).meta, 's'))));
+      raws.forEach((raw, j) => {
+        if (raw === null || raw === undefined) gone.push(batch[j] as string);
+        else out.push(normaliseSummary(JSON.parse(String(raw)) as ConversationSummary));
+      });
+    }
+    if (gone.length) await this.#run('index clean', (c) => c.zRem(this.#index, gone));
+    return out;
+  }
+
+  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
+    const turns = await this.turns(a.conversation);
+    const turn = turns.find((t) => t.seq === a.seq);
+    if (!turn || turn.text === undefined) return undefined;
+    const full: Annotation = { ...a, text: turn.text, locale: turn.locale ?? 'ja', predicted: turn.intent ?? null };
+    const k = this.#k(a.conversation);
+    await this.#run('annotate', async (c) => {
+      await c.hSet(k.notes, String(a.seq), JSON.stringify(full));
+      await c.expire(k.notes, Math.ceil(this.#retentionMs / 1000));
+    });
+    await this.#recount(a.conversation);
+    await this.#run('annotated index', (c) => c.zAdd(this.#annotated, { score: a.atMs, value: a.conversation }));
+    return full;
+  }
+
+  async #recount(id: string): Promise<void> {
+    const n = await this.#run('count notes', (c) => c.hLen(this.#k(id).notes));
+    await this.#update(id, (prev) =>
+      prev && prev.annotations !== Number(n) ? { summary: { ...prev, annotations: Number(n) }, result: true } : undefined,
+    );
+  }
+
+  async unannotate(conversationId: string, seq: number): Promise<boolean> {
+    const n = await this.#run('unannotate', (c) => c.hDel(this.#k(conversationId).notes, String(seq)));
+    if (Number(n) === 0) return false;
+    await this.#recount(conversationId);
+    return true;
+  }
+
+  async annotations(conversationId: string): Promise<Annotation[]> {
+    const all = await this.#run('read notes', (c) => c.hGetAll(this.#k(conversationId).notes));
+    return Object.values(all as Record<string, string>)
+      .map((v) => JSON.parse(v) as Annotation)
+      .sort((x, y) => x.seq - y.seq);
+  }
+
+  async allAnnotations(): Promise<Annotation[]> {
+    const ids = await this.#run('annotated list', (c) => c.zRange(this.#annotated, 0, -1));
+    const out: Annotation[] = [];
+    const gone: string[] = [];
+    for (const id of ids.map(String)) {
+      const notes = await this.annotations(id);
+      if (notes.length === 0) gone.push(id);
+      out.push(...notes);
+    }
+    if (gone.length) await this.#run('annotated clean', (c) => c.zRem(this.#annotated, gone));
+    return out.sort((x, y) => x.atMs - y.atMs);
+  }
+
+  /** The connection belongs to the stores (closed by Stores.health.close). */
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,134 @@
+/**
+ * The pure part shared by every store: how one turn (or staff event) updates a conversation's summary.
+ * Memory and Redis both call `applyTurn` — Redis under an optimistic revision check — so the list, filters and
+ * analytics read the same numbers whichever store is configured.
+ */
+import type { Intent } from '../core/index.js';
+import {
+  PATH_MAX,
+  PREVIEW_CHARS,
+  type ConversationSummary,
+  type TranscriptEvent,
+  type TranscriptTurn,
+} from './types.js';
+
+/** Intents that name a problem (what "top symptoms" counts); small talk and answers are not symptoms. */
+export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
+  'error_auth',
+  'error_connect',
+  'error_server_timeout',
+  'error_cannot_fetch',
+  'error_send',
+  'error_intermittent',
+  'error_push',
+  'mail_not_arriving',
+  'howto_app_password',
+  'howto_carrier_setup',
+  'howto_network_reset',
+  'howto_backup',
+  'howto_prevention',
+  'migration_device_change',
+  'check_outage',
+]);
+
+/** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
+export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
+
+/** Cuts to `max` characters on a code-point boundary, with an ellipsis. */
+export function preview(text: string, max = PREVIEW_CHARS): string {
+  const chars = Array.from(text.replace(/\s+/g, ' ').trim());
+  return chars.length <= max ? chars.join('') : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * Numbers the turn, derives its events (status change, ticket) from the previous summary, and returns the new
+ * summary. Pure: `prev` is not modified.
+ */
+export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn): { summary: ConversationSummary; turn: TranscriptTurn } {
+  const seq = (prev?.turns ?? 0) + 1;
+  const events: TranscriptEvent[] = [...(input.events ?? [])];
+  const before = prev?.status ?? 'active';
+  if (input.status !== before) events.push({ type: 'status', from: before, to: input.status });
+  const ticketId = events.find((e): e is Extract<TranscriptEvent, { type: 'ticket' }> => e.type === 'ticket')?.id;
+  const turn: TranscriptTurn = { ...input, seq, nodeBefore: prev?.node ?? '', events };
+
+  const s: ConversationSummary = prev
+    ? { ...prev, path: [...prev.path], intents: [...prev.intents] }
+    : {
+        id: input.conversation,
+        channel: input.channel,
+        userId: input.userId,
+        startedAtMs: input.atMs,
+        updatedAtMs: input.atMs,
+        turns: 0,
+        status: 'active',
+        node: '',
+        path: [],
+        intents: [],
+        errors: 0,
+        misses: 0,
+        annotations: 0,
+      };
+  s.turns = seq;
+  s.startedAtMs = Math.min(s.startedAtMs, input.atMs);
+  // Replicas may record two turns slightly out of order: the latest turn decides the current status and node.
+  if (input.atMs >= s.updatedAtMs || !prev) {
+    s.updatedAtMs = input.atMs;
+    s.status = input.status;
+    s.node = input.node;
+    if (input.locale) s.locale = input.locale;
+  }
+  if (input.userName) s.userName = input.userName;
+  if (input.node && s.path[s.path.length - 1] !== input.node) {
+    s.path.push(input.node);
+    if (s.path.length > PATH_MAX) s.path.splice(0, s.path.length - PATH_MAX);
+  }
+  const intent = input.intent ?? undefined;
+  if (intent) {
+    if (!s.intents.includes(intent)) s.intents.push(intent);
+    if (!s.symptom && SYMPTOM_INTENTS.has(intent)) s.symptom = intent;
+    if (intent === 'out_of_scope') s.misses += 1;
+  }
+  const e = input.entities;
+  if (e?.carrier) s.carrier = e.carrier;
+  if (e?.service) s.service = e.service;
+  if (e?.device) s.device = e.device;
+  if (ticketId) s.ticketId = ticketId;
+  if (input.error) s.errors += 1;
+  if (!s.preview && input.text) s.preview = preview(input.text);
+  return { summary: s, turn };
+}
+
+/** Applies a staff event (taken over) to a summary. Pure. */
+export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, atMs: number): ConversationSummary {
+  const s = { ...prev };
+  if (event.type === 'taken_over') s.takenOver = event.by ? { atMs, by: event.by } : { atMs };
+  if (event.type === 'ticket') s.ticketId = event.id;
+  return s;
+}
+
+/** Redis's cjson and older records may hold `{}` where an empty list was meant: read summaries through this. */
+export function normaliseSummary(raw: ConversationSummary): ConversationSummary {
+  return {
+    ...raw,
+    path: Array.isArray(raw.path) ? raw.path : [],
+    intents: Array.isArray(raw.intents) ? raw.intents : [],
+    errors: raw.errors ?? 0,
+    misses: raw.misses ?? 0,
+    annotations: raw.annotations ?? 0,
+  };
+}
+
+/** Fills `actionLabel` of clicks from the choices the previous turn offered. Returns new objects. */
+export function withActionLabels(turns: TranscriptTurn[]): TranscriptTurn[] {
+  let offered: Map<string, string> = new Map();
+  return turns.map((t) => {
+    const out = { ...t };
+    if (t.action && !t.actionLabel) {
+      const label = offered.get(t.action);
+      if (label) out.actionLabel = label;
+    }
+    offered = new Map(t.replies.flatMap((r) => (r.choices ?? []).map((c) => [c.value, c.label] as const)));
+    return out;
+  });
+}

@@ -1,0 +1,192 @@
+/**
+ * Transcripts: what help-desk staff read on the review page and export. One entry per pipeline turn holds both
+ * directions — what the user sent (redacted) and what the bot answered — with what the bot understood.
+ * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
+ * every transcript.
+ */
+import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale } from '../core/index.js';
+import type { RedactionKind } from '../core/redact.js';
+
+/** A status change or staff action recorded in a conversation's transcript. */
+export type TranscriptEvent =
+  | { type: 'status'; from: ConversationStatus; to: ConversationStatus }
+  | { type: 'ticket'; id: string }
+  | { type: 'taken_over'; by?: string };
+
+/** One bot message as it was shown (text redacted like the user's). */
+export interface TranscriptReply {
+  /** Locale key it was rendered from. */
+  key: string;
+  text: string;
+  choices?: Array<{ label: string; value: string }>;
+}
+
+/** One turn of a conversation: the user's message and the bot's answer. */
+export interface TranscriptTurn {
+  /** Position in the conversation, 1-based, unique per conversation (annotations refer to it). */
+  seq: number;
+  conversation: string;
+  /** When the pipeline started the turn, ms since epoch. */
+  atMs: number;
+  channel: ChannelName;
+  userId: string;
+  userName?: string;
+  locale?: Locale;
+  /** What the user typed, cleaned and REDACTED. Absent for a click. */
+  text?: string;
+  /** Value of a clicked choice. */
+  action?: string;
+  /** The label of the clicked choice, found in the previous turn's replies. */
+  actionLabel?: string;
+  /** What the NLU understood (typed text only). */
+  intent?: Intent | null;
+  /** Calibrated probability of `intent`, 0–1. */
+  confidence?: number;
+  entities?: Entities;
+  /** The runner-up intents, best first (at most 3). */
+  ranking?: Array<{ intent: Intent; confidence: number }>;
+  /** Node the conversation was waiting at before this turn ('' before the first question). */
+  nodeBefore: string;
+  /** Node waiting for the user's answer after the turn. */
+  node: string;
+  status: ConversationStatus;
+  replies: TranscriptReply[];
+  /** Status changes and the ticket filed in this turn. */
+  events: TranscriptEvent[];
+  /** Set when the turn failed (the user then got a polite pipeline.* reply). */
+  error?: { code: ErrorCode };
+  /** What redaction masked in this turn's texts. */
+  redacted?: RedactionKind[];
+  /** Time the turn took, ms. */
+  durationMs: number;
+}
+
+/** Statuses staff filter by: the conversation statuses plus `abandoned` (active but idle too long). */
+export const REVIEW_STATUSES = ['active', 'resolved', 'escalated', 'ended', 'abandoned'] as const;
+export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
+
+/** Everything the list and the analytics need about one conversation, updated on every turn. */
+export interface ConversationSummary {
+  id: string;
+  channel: ChannelName;
+  userId: string;
+  userName?: string;
+  locale?: Locale;
+  startedAtMs: number;
+  updatedAtMs: number;
+  /** Turns recorded (= the last seq). */
+  turns: number;
+  status: ConversationStatus;
+  /** Current node. */
+  node: string;
+  /** Nodes visited, in order, consecutive repeats collapsed (at most PATH_MAX; the end is kept). */
+  path: string[];
+  /** The first symptom intent (error_* / howto_* / mail_not_arriving / migration_* / check_outage). */
+  symptom?: Intent;
+  /** Every intent the NLU gave, once each. */
+  intents: Intent[];
+  carrier?: string;
+  service?: string;
+  device?: string;
+  ticketId?: string;
+  /** Turns that failed. */
+  errors: number;
+  /** Turns whose intent was out_of_scope. */
+  misses: number;
+  /** Annotations on this conversation. */
+  annotations: number;
+  takenOver?: { atMs: number; by?: string };
+  /** The first user text (redacted, cut to PREVIEW_CHARS), for the list. */
+  preview?: string;
+}
+
+/** A staff correction: the bot misread this turn; `intent` is what the user meant. */
+export interface Annotation {
+  conversation: string;
+  seq: number;
+  /** The right intent. */
+  intent: Intent;
+  /** What the bot understood at the time. */
+  predicted?: Intent | null;
+  /** The user's (redacted) text, kept here so the correction survives the transcript's retention. */
+  text: string;
+  locale: Locale;
+  note?: string;
+  /** Who annotated (free text from the form; the token does not identify a person). */
+  by?: string;
+  atMs: number;
+}
+
+/** Filters of the list, the CLI and the exports. Every field is optional; all given ones must hold. */
+export interface ConversationFilter {
+  /** Started at or after, ms since epoch. */
+  fromMs?: number;
+  /** Started before, ms since epoch. */
+  toMs?: number;
+  status?: ReviewStatus;
+  /** Matches the symptom or any intent seen. */
+  intent?: Intent;
+  carrier?: string;
+  channel?: ChannelName;
+  /** Case-insensitive substring of any user or bot text, or the conversation id, ticket id or user. */
+  text?: string;
+  /** Only conversations with annotations. */
+  annotated?: boolean;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  /** 1-based. */
+  page: number;
+  pageSize: number;
+  pages: number;
+}
+
+/**
+ * Where transcripts live: memory (one process) or Redis (shared by replicas and the CLI).
+ * Implementations are tested by one contract suite (test/transcripts/contract.ts).
+ */
+export interface TranscriptStore {
+  readonly kind: 'memory' | 'redis';
+  /**
+   * Appends one turn (its `seq` is assigned here) and updates the conversation's summary. The text must
+   * already be redacted — the observer does it. Returns the stored turn.
+   */
+  append(turn: Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] }): Promise<TranscriptTurn>;
+  /** Records a staff action (taken over) on the conversation. False when the conversation is unknown. */
+  addEvent(conversationId: string, event: TranscriptEvent, atMs: number): Promise<boolean>;
+  summary(conversationId: string): Promise<ConversationSummary | undefined>;
+  /** Turns of one conversation in order (at most the cap most recent ones). */
+  turns(conversationId: string): Promise<TranscriptTurn[]>;
+  /**
+   * Summaries of conversations active since `sinceMs` (all when absent), most recent first. The caller filters;
+   * the store only narrows by time using its index.
+   */
+  summaries(sinceMs?: number): Promise<ConversationSummary[]>;
+  /** Saves (or replaces) the annotation of one turn. False when the turn does not exist. */
+  annotate(annotation: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined>;
+  /** Removes the annotation of one turn. */
+  unannotate(conversationId: string, seq: number): Promise<boolean>;
+  annotations(conversationId: string): Promise<Annotation[]>;
+  /** Every annotation kept (for export --corrections), oldest first. */
+  allAnnotations(): Promise<Annotation[]>;
+  close(): Promise<void>;
+}
+
+/** Store tuning (defaults in brackets). */
+export interface TranscriptStoreOptions {
+  /** Days a transcript is kept after its last turn (TRANSCRIPT_RETENTION_DAYS) [90]. */
+  retentionDays?: number;
+  /** Most turns kept per conversation; older ones are trimmed [1,000]. */
+  maxTurns?: number;
+  /** Clock, ms since epoch (memory expiry, tests) [Date.now]. */
+  clock?: () => number;
+}
+
+/** Longest path kept in a summary. */
+export const PATH_MAX = 200;
+/** Characters of the first user text kept as the list preview. */
+export const PREVIEW_CHARS = 120;
+/** Longest staff note on an annotation, characters. */
+export const NOTE_MAX = 500;
