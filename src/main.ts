@@ -18,7 +18,7 @@ import { createStores, type CreateStoresOptions } from './state/stores.js';
 import type { Stores } from './state/types.js';
 import type { Nlu } from './core/index.js';
 import type { HttpMount } from './http/types.js';
-import { metricsObserver, turnsInFlight } from './http/metrics.js';
+import { metricsObserver, redisErrorsTotal, turnsInFlight, watchOutbox } from './http/metrics.js';
 import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
 import { webMount } from './channels/web/mount.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
@@ -83,6 +83,18 @@ export interface CoreOptions {
 /** How long a shutdown may take in total before the rest is cut (the process must exit within 10 s). */
 export const SHUTDOWN_BUDGET_MS = 8_000;
 
+/** Longest one part (ticket outbox, transcripts …) may take to close, ms; the total stays within SHUTDOWN_BUDGET_MS. */
+const CLOSE_PART_MS = 2_500;
+
+function withTimeout(work: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<void>((_, reject) => {
+    timer = setTimeout(() => reject(new CodedError(ErrorCode.Internal, `did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([work, limit]).finally(() => clearTimeout(timer));
+}
+
 function loadContent(): { i18n: I18n; tree: DialogTree } {
   const locales = loadLocales();
   const dialogs = loadDialogs();
@@ -142,7 +154,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const nlu = await createNlu({ logger });
   logger.info({ ms: Date.now() - startedMs }, 'nlu loaded');
 
-  const stores = createStores(config, logger, options.storeOptions);
+  const stores = createStores(config, logger, { onError: (op) => redisErrorsTotal.inc({ op }), ...options.storeOptions });
   if (stores.redis) {
     try {
       await stores.redis.waitReady(options.redisWaitMs ?? 5_000);
@@ -179,7 +191,11 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     onFailed: (ticket) => tellRequester(ticket, 'handoff.user.failed', { id: ticket.id }),
   });
   await handoff.start();
-  closers.push(() => handoff.stop());
+  const unwatchOutbox = watchOutbox(handoff);
+  closers.push(async () => {
+    unwatchOutbox();
+    await handoff.stop();
+  });
 
   // Extra observers (transcripts …) join here as they are built.
   const tickets: TicketHandler = handoff;
@@ -231,7 +247,8 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     close() {
       closed ??= (async () => {
         for (const close of closers.reverse()) {
-          await close().catch((err: unknown) => logger.warn({ err }, 'close failed'));
+          // Each part gets a bounded slice of the shutdown budget: a stuck sink must not keep the replica alive.
+          await withTimeout(close(), CLOSE_PART_MS).catch((err: unknown) => logger.warn({ err }, 'close failed'));
         }
         await stores.health.close().catch((err: unknown) => logger.warn({ err }, 'store close failed'));
       })();

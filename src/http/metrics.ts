@@ -93,3 +93,72 @@ export const turnsInFlight = new Gauge({
   help: 'Turns currently being processed by this process.',
   registers: [registry],
 });
+
+/** What the metrics read from the hand-off service (src/handoff: HandoffService). */
+export interface WatchedOutbox {
+  counts(): Promise<{ pending: number; processing: number; dead: number }>;
+  readonly metrics: Readonly<{ submitted: number; delivered: number; failedAttempts: number; deadLettered: number }>;
+}
+
+const watchedOutboxes = new Set<WatchedOutbox>();
+
+/** Sum of one outbox counter over the outboxes this process runs (normally one). */
+const outboxSum = (pick: (m: WatchedOutbox['metrics']) => number) => [...watchedOutboxes].reduce((n, o) => n + pick(o.metrics), 0);
+
+/**
+ * Tickets waiting in the outbox, by state (pending, processing, dead), read at scrape time. With Redis every replica
+ * reports the same shared queue: aggregate with max(), not sum().
+ */
+export const outboxDepth = new Gauge({
+  name: 'mailmedic_ticket_outbox_depth',
+  help: 'Tickets in the hand-off outbox by state (shared by replicas on Redis: aggregate with max).',
+  labelNames: ['state'] as const,
+  registers: [registry],
+  async collect() {
+    const depth = { pending: 0, processing: 0, dead: 0 };
+    for (const o of watchedOutboxes) {
+      try {
+        const c = await o.counts();
+        depth.pending = Math.max(depth.pending, c.pending);
+        depth.processing = Math.max(depth.processing, c.processing);
+        depth.dead = Math.max(depth.dead, c.dead);
+      } catch {
+        // A scrape must still answer while Redis is down; the error is what it reports.
+        redisErrorsTotal.inc({ op: 'outbox' });
+      }
+    }
+    for (const [state, n] of Object.entries(depth)) this.set({ state }, n);
+  },
+});
+
+/** Tickets delivered to the ticket system by this process. */
+export const ticketsDeliveredTotal = new Counter({
+  name: 'mailmedic_tickets_delivered_total',
+  help: 'Tickets delivered to the ticket system by this process.',
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc(outboxSum((m) => m.delivered));
+  },
+});
+
+/** Failed delivery attempts (each retry counts) and tickets given up on (dead letters), by this process. */
+export const ticketFailuresTotal = new Counter({
+  name: 'mailmedic_ticket_failures_total',
+  help: 'Ticket delivery failures by this process: kind "attempt" for each failed try, "dead_letter" for tickets given up on.',
+  labelNames: ['kind'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    this.inc({ kind: 'attempt' }, outboxSum((m) => m.failedAttempts));
+    this.inc({ kind: 'dead_letter' }, outboxSum((m) => m.deadLettered));
+  },
+});
+
+/** Reports an outbox's depth and delivery counters on /metrics until the returned function is called. */
+export function watchOutbox(outbox: WatchedOutbox): () => void {
+  watchedOutboxes.add(outbox);
+  return () => {
+    watchedOutboxes.delete(outbox);
+  };
+}

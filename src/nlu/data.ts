@@ -18,6 +18,8 @@ export interface LabelledText {
   text: string;
   intent: Intent;
   locale: Locale;
+  /** True for lines of the off-topic corpus (far out-of-scope), absent for phrases of intents/. */
+  corpus?: boolean;
 }
 
 export interface HeldoutItem extends LabelledText {
@@ -49,7 +51,7 @@ export function trainingData(root = packageRoot()): LabelledText[] {
   }
   const out: LabelledText[] = [];
   for (const f of loaded.files) for (const text of f.examples) out.push({ text, intent: f.intent, locale: f.locale });
-  for (const text of asdcSplit(root).train) out.push({ text, intent: 'out_of_scope', locale: 'ja' });
+  for (const text of asdcSplit(root).train) out.push({ text, intent: 'out_of_scope', locale: 'ja', corpus: true });
   return out;
 }
 
@@ -59,7 +61,7 @@ export function validationSplit(items: readonly LabelledText[]): { fit: Labelled
   const fit: LabelledText[] = [];
   const validation: LabelledText[] = [];
   for (const it of items) {
-    const key = `${it.locale}/${it.intent}`;
+    const key = `${it.locale}/${it.intent}${it.corpus ? '/corpus' : ''}`;
     const i = seen.get(key) ?? 0;
     seen.set(key, i + 1);
     (i % 5 === 4 ? validation : fit).push(it);

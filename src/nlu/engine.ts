@@ -35,7 +35,7 @@ export interface ModelFile {
   model: SerializedModel;
   oos: OosRule;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
-  validation: { items: number; inScopeAccuracy: number; oosRecall: number; temperature: number };
+  validation: { items: number; inScopeAccuracy: number; oosRecall: { far: number; near: number }; temperature: number };
 }
 
 /** Residue (letters/digits besides the error string) up to which an error string counts as the whole message. */
@@ -156,45 +156,50 @@ export function trainClassifier(
   const temperature = fitTemperature(logits, gold);
   fitModel.temperature = temperature;
   const probs = valBags.map((b) => fitModel.probabilities(b.features));
-  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'));
-  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall=${oos.oosRecall.toFixed(3)} (${Date.now() - t0} ms)`);
+  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), validation.map((v) => !v.corpus));
+  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
   const model = LinearModel.train(bags(tokenizer, items), labels, opts);
   model.temperature = temperature;
   return {
     classifier: new Classifier(tokenizer, model, oos.rule),
-    validation: { items: validation.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: oos.oosRecall, temperature },
+    validation: { items: validation.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: { far: oos.farRecall, near: oos.nearRecall }, temperature },
   };
 }
 
 /**
- * Grid search of threshold × margin maximising the mean of in-scope accuracy and out-of-scope recall on the
- * validation fold; ties go to the gentler rule (fewer in-scope messages thrown away).
+ * Grid search of threshold × margin maximising the mean of in-scope accuracy, far out-of-scope recall (corpus
+ * lines) and near out-of-scope recall (the out_of_scope phrases of intents/) on the validation fold — the three
+ * targets of issue 2, weighed alike. Ties go to the gentler rule (fewer in-scope messages thrown away).
  */
-export function tuneOos(probs: readonly Float64Array[], gold: readonly number[], oosIndex: number) {
-  let best = { rule: { threshold: 0, margin: 0 }, score: -1, inScopeAccuracy: 0, oosRecall: 0 };
+export function tuneOos(probs: readonly Float64Array[], gold: readonly number[], oosIndex: number, near: readonly boolean[]) {
+  let best = { rule: { threshold: 0, margin: 0 }, score: -1, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
   for (let ti = 0; ti <= 16; ti++) {
     for (let mi = 0; mi <= 10; mi++) {
       const threshold = ti * 0.05;
       const margin = mi * 0.05;
-      let inOk = 0, inN = 0, oosOk = 0, oosN = 0;
+      const n = { inOk: 0, inN: 0, farOk: 0, farN: 0, nearOk: 0, nearN: 0 };
       probs.forEach((p, i) => {
         let top = 0;
         for (let k = 1; k < p.length; k++) if (p[k]! > p[top]!) top = k;
         let second = 0;
         for (let k = 0; k < p.length; k++) if (k !== top) second = Math.max(second, p[k]!);
         const pred = top !== oosIndex && (p[top]! < threshold || p[top]! - second < margin) ? oosIndex : top;
-        if (gold[i] === oosIndex) {
-          oosN++;
-          if (pred === oosIndex) oosOk++;
+        if (gold[i] !== oosIndex) {
+          n.inN++;
+          if (pred === gold[i]) n.inOk++;
+        } else if (near[i]) {
+          n.nearN++;
+          if (pred === oosIndex) n.nearOk++;
         } else {
-          inN++;
-          if (pred === gold[i]) inOk++;
+          n.farN++;
+          if (pred === oosIndex) n.farOk++;
         }
       });
-      const inAcc = inN ? inOk / inN : 1;
-      const oosRec = oosN ? oosOk / oosN : 1;
-      const score = (inAcc + oosRec) / 2;
-      if (score > best.score + 1e-9) best = { rule: { threshold, margin }, score, inScopeAccuracy: inAcc, oosRecall: oosRec };
+      const inAcc = n.inN ? n.inOk / n.inN : 1;
+      const far = n.farN ? n.farOk / n.farN : 1;
+      const nearR = n.nearN ? n.nearOk / n.nearN : 1;
+      const score = (inAcc + far + nearR) / 3;
+      if (score > best.score + 1e-9) best = { rule: { threshold, margin }, score, inScopeAccuracy: inAcc, farRecall: far, nearRecall: nearR };
     }
   }
   return best;

@@ -35,6 +35,11 @@ export interface RedisConnectionOptions {
   connectTimeoutMs?: number;
   /** Cap of the reconnect backoff, ms. Default 2,000. */
   maxReconnectDelayMs?: number;
+  /**
+   * Called for every failed command (`op`: the operation, e.g. "lock", "save state") and every connection error
+   * (`op` "connection"), for the Redis error metric. Must not throw.
+   */
+  onError?(op: string): void;
 }
 
 export interface RedisConnection {
@@ -108,7 +113,15 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
   let ready = false;
   let closed = false;
   const emitter = client as unknown as NodeJS.EventEmitter;
+  const onError = (op: string) => {
+    try {
+      options.onError?.(op);
+    } catch {
+      /* a metrics hook must never break Redis handling */
+    }
+  };
   emitter.on('error', (e: unknown) => {
+    onError('connection');
     // Without this listener node-redis would throw from the EventEmitter and crash the process.
     if (!down) log.error({ err: errorMessage(e) }, 'redis error');
   });
@@ -172,6 +185,7 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
     try {
       return await Promise.race([work, limit]);
     } catch (e) {
+      onError(what);
       throw unavailable(what, e);
     } finally {
       clearTimeout(timer);
