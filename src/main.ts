@@ -21,6 +21,7 @@ import type { HttpMount } from './http/types.js';
 import { metricsObserver, redisErrorsTotal, turnsInFlight, watchOutbox } from './http/metrics.js';
 import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
 import { webMount } from './channels/web/mount.js';
+import { teamsMount } from './channels/teams/index.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
 import type { ChannelName, Locale, Reply, Ticket } from './core/index.js';
 
@@ -67,6 +68,8 @@ export type MountFactory = (core: Core) => HttpMount;
  */
 export const MOUNTS: MountFactory[] = [
   (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: core.config.defaultLocale, logger: core.logger }),
+  // Teams / Bot Framework: POST /api/messages (Emulator mode without MicrosoftAppId), proactive "ticket filed" messages.
+  (core) => teamsMount(core),
 ];
 
 export interface CoreOptions {

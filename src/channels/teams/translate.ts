@@ -1,0 +1,132 @@
+/**
+ * Teams translation, both ways: a Bot Framework Activity → a Turn, and a TurnOutcome → the Activities to send.
+ * Nothing else happens here (no I/O), so the TestAdapter unit tests and the HTTP tests exercise the same code.
+ * Every botbuilder type stays inside src/channels/teams/ (the SDK is archived upstream; its successor is the
+ * Microsoft 365 Agents SDK): swapping it must touch this folder only.
+ */
+import { ActivityTypes, CardFactory, TurnContext, type Activity, type Attachment, type ConversationReference } from 'botbuilder';
+import type { Locale, Reply, Turn, TurnOutcome } from '../../core/index.js';
+
+/** What a card button carries back (Action.Submit data → the next message's `value`). */
+export interface SubmitData {
+  /** The choice value (Choice.value), returned as Turn.action. */
+  action: string;
+  /** The id of the set of choices (TurnOutcome.offer), returned as Turn.nonce. */
+  nonce?: string;
+}
+
+/** Actions per ActionSet: Teams renders a handful of buttons per row set well on mobile; more are split into rows. */
+export const ACTIONS_PER_SET = 5;
+/** Adaptive Card schema version: 1.4 renders in Teams (desktop, web, mobile) and in the Emulator. */
+export const CARD_VERSION = '1.4';
+
+/** `teams:<tenant>:<conversation.id>` (tenant when known), the id the pipeline and the ticket use. */
+export function conversationIdOf(activity: Partial<Activity>): string {
+  const tenant = tenantOf(activity);
+  const id = activity.conversation?.id ?? '';
+  return tenant ? `teams:${tenant}:${id}` : `teams:${id}`;
+}
+
+/** The Microsoft Entra tenant of the conversation (Teams sends it twice; the Emulator not at all). */
+export function tenantOf(activity: Partial<Activity>): string | undefined {
+  const fromConversation = activity.conversation?.tenantId;
+  const fromChannelData = (activity.channelData as { tenant?: { id?: unknown } } | undefined)?.tenant?.id;
+  const tenant = fromConversation ?? (typeof fromChannelData === 'string' ? fromChannelData : undefined);
+  return tenant && tenant.length > 0 ? tenant : undefined;
+}
+
+/** ja-JP / ja → ja, en-US / en-GB → en; anything else is left to the text and DEFAULT_LOCALE. */
+export function localeOf(activity: Partial<Activity>): Locale | undefined {
+  const tag = (activity.locale ?? '').toLowerCase();
+  if (tag === 'ja' || tag.startsWith('ja-')) return 'ja';
+  if (tag === 'en' || tag.startsWith('en-')) return 'en';
+  return undefined;
+}
+
+/** A card submit's data, or undefined when `value` is not one of our {action, nonce} objects. */
+export function submitDataOf(value: unknown): SubmitData | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { action, nonce } = value as Record<string, unknown>;
+  if (typeof action !== 'string' || action === '') return undefined;
+  const data: SubmitData = { action };
+  if (typeof nonce === 'string' && nonce !== '') data.nonce = nonce;
+  return data;
+}
+
+/**
+ * A message Activity → Turn. In a channel or group chat the bot is @mentioned: the `<at>…</at>` text is
+ * removed (TurnContext.removeRecipientMention) so the NLU sees only what the person wrote. A card submit
+ * (`value` with {action, nonce}) becomes an action turn; its text, if any, is ignored.
+ */
+export function activityToTurn(activity: Activity, receivedAtMs: number): Turn {
+  const from = activity.from ?? { id: '' };
+  const turn: Turn = {
+    conversationId: conversationIdOf(activity),
+    channel: 'teams',
+    // The Entra object id is stable across the bot's registrations; the channel account id is per bot.
+    userId: from.aadObjectId || from.id,
+    receivedAtMs,
+  };
+  if (from.name) turn.userName = from.name;
+  if (activity.id) turn.eventId = `teams:${activity.id}`;
+  const locale = localeOf(activity);
+  if (locale) turn.locale = locale;
+
+  const submit = submitDataOf(activity.value);
+  if (submit) {
+    turn.action = submit.action;
+    if (submit.nonce) turn.nonce = submit.nonce;
+    return turn;
+  }
+  // removeRecipientMention reads activity.entities and activity.recipient; it returns the cleaned text.
+  const withoutMention = activity.recipient ? TurnContext.removeRecipientMention(activity) : activity.text;
+  turn.text = (withoutMention ?? activity.text ?? '').trim();
+  return turn;
+}
+
+/** One Adaptive Card: the reply text, then its choices as Action.Submit buttons carrying {action, nonce}. */
+export function choiceCard(reply: Reply, nonce: string | undefined): Attachment {
+  const choices = reply.choices ?? [];
+  const sets: object[] = [];
+  for (let i = 0; i < choices.length; i += ACTIONS_PER_SET) {
+    sets.push({
+      type: 'ActionSet',
+      actions: choices.slice(i, i + ACTIONS_PER_SET).map((c) => {
+        const data: SubmitData = { action: c.value };
+        if (nonce !== undefined) data.nonce = nonce;
+        return { type: 'Action.Submit', title: c.label, data };
+      }),
+    });
+  }
+  return CardFactory.adaptiveCard({
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: CARD_VERSION,
+    body: [{ type: 'TextBlock', text: reply.text, wrap: true }, ...sets],
+  });
+}
+
+/**
+ * TurnOutcome → Activities, in order: a reply without choices is a markdown message; a reply with choices is
+ * one message holding an Adaptive Card (text + buttons). Cards rather than suggested actions: Teams shows at most
+ * three suggested actions and sends them back as plain text (imBack), which loses the choice value and the nonce.
+ */
+export function outcomeToActivities(outcome: Pick<TurnOutcome, 'replies' | 'offer'>): Array<Partial<Activity>> {
+  return outcome.replies.map((reply) => {
+    if (reply.choices?.length) {
+      return { type: ActivityTypes.Message, attachments: [choiceCard(reply, outcome.offer)] };
+    }
+    return { type: ActivityTypes.Message, text: reply.text, textFormat: 'markdown' };
+  });
+}
+
+/** True when a conversationUpdate tells that the bot itself was added (installed, added to a team or chat). */
+export function botWasAdded(activity: Activity): boolean {
+  const botId = activity.recipient?.id;
+  return !!botId && (activity.membersAdded ?? []).some((m) => m.id === botId);
+}
+
+/** The reference a proactive message needs later (serviceUrl, conversation, bot), as plain JSON. */
+export function referenceOf(activity: Activity): Partial<ConversationReference> {
+  return TurnContext.getConversationReference(activity);
+}
