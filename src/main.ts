@@ -23,6 +23,8 @@ import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './
 import { webMount } from './channels/web/mount.js';
 import { teamsMount } from './channels/teams/index.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
+import { slackMount } from './channels/slack/index.js';
+import { createTakeover, type Takeover } from './pipeline/takeover.js';
 import type { ChannelName, Locale, Reply, Ticket } from './core/index.js';
 
 /**
@@ -57,6 +59,8 @@ export interface Core {
   sendProactive(channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean>;
   /** A help-desk notifier (Slack channel, Teams channel) joins here; every escalation event reaches all of them. */
   addNotifier(notifier: Notifier): void;
+  /** Staff take-over: the hold store and the relay the help desk registers; the pipeline honours it. */
+  takeover: Takeover;
 }
 
 /** A channel or page joining the HTTP server, built from the core. */
@@ -68,6 +72,8 @@ export type MountFactory = (core: Core) => HttpMount;
  */
 export const MOUNTS: MountFactory[] = [
   (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: core.config.defaultLocale, logger: core.logger }),
+  // Slack: POST /slack/events (or Socket Mode), the help-desk channel and staff take-over; off without SLACK_BOT_TOKEN.
+  (core) => slackMount(core),
   // Teams / Bot Framework: POST /api/messages (Emulator mode without MicrosoftAppId), proactive "ticket filed" messages.
   (core) => teamsMount(core),
 ];
@@ -204,8 +210,10 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const tickets: TicketHandler = handoff;
   const observers: TurnObserver[] = [metricsObserver];
 
+  // While help-desk staff hold a conversation its turns are relayed to them instead of answered (any channel).
+  const takeover = createTakeover({ redis: stores.redis, dedupe: stores.dedupe, ttlSeconds: config.stateTtlSeconds, send: sendProactive, logger });
   const counted = countInFlight(
-    createPipeline({
+    takeover.wrap(createPipeline({
       nlu,
       tree,
       i18n,
@@ -218,7 +226,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       publicUrl: config.publicUrl,
       defaultLocale: config.defaultLocale,
       stateTtlSeconds: config.stateTtlSeconds,
-    }),
+    })),
   );
 
   let closed: Promise<void> | undefined;
@@ -231,6 +239,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     stores,
     pipeline: counted.pipeline,
     handoff,
+    takeover,
     registerSender(channel, sender) {
       senders.set(channel, sender);
     },

@@ -1,0 +1,306 @@
+/**
+ * The Slack channel: bolt 5 on the one HTTP server (POST /slack/events for events, clicks and /mailmedic), or
+ * Socket Mode when SLACK_APP_TOKEN is set. It only translates — a Slack event into a Turn, an outcome into Block Kit
+ * messages — and leaves state, NLU and de-duplication (on the Slack event_id, in the shared store) to the pipeline.
+ *
+ * Conversations: a DM is one conversation (a thread inside it is its own); a mention in a channel is answered in
+ * its thread and the thread is the conversation. Bot messages, edits/deletions and our own posts are ignored.
+ */
+import express from 'express';
+import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import type { Config } from '../../config/index.js';
+import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
+import type { HttpMount } from '../../http/types.js';
+import type { I18n } from '../../i18n/index.js';
+import type { Notifier } from '../../handoff/notifier.js';
+import type { Takeover } from '../../pipeline/takeover.js';
+import type { Pipeline } from '../../pipeline/types.js';
+import type { DedupeStore } from '../../state/types.js';
+import { DEFAULT_RETRY, KeyedQueue, withRetry, type RetryPolicy } from './delivery.js';
+import { createDirectory } from './directory.js';
+import { createSlackDesk, type SlackDesk } from './helpdesk.js';
+import { conversationIdOf, mentions, placeOf, stripMentions, unescapeSlack, type SlackPlace } from './ids.js';
+import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderReply, TAKEOVER_ACTION, type Block } from './render.js';
+import { slackVerifier } from './verify.js';
+
+type WebClient = webApi.WebClient;
+
+/** Every locale key the Slack channel renders itself (ja and en must both have them). */
+export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen'] as const;
+
+/** What the Slack channel takes from the composition root's Core (src/main.ts). */
+export interface SlackCore {
+  config: Config;
+  pipeline: Pipeline;
+  i18n: I18n;
+  logger: Logger;
+  stores: { dedupe: DedupeStore };
+  takeover: Takeover;
+  /** Lets the core (ticket news, staff relay) post into a Slack conversation outside a turn. */
+  registerSender(channel: 'slack', sender: (conversationId: string, replies: Reply[]) => Promise<boolean>): void;
+  /** Joins the hand-off service's help-desk notifiers. */
+  addNotifier(notifier: Notifier): void;
+}
+
+export interface SlackMountOptions {
+  retry?: RetryPolicy;
+  /** Clock for Turn.receivedAtMs and the signature's time check, ms since epoch. */
+  now?: () => number;
+}
+
+/** WebClient options shared by the app and the help-desk notifier. Retries are ours (delivery.ts), not the client's. */
+export function slackClientOptions(config: Config, logger: BoltLogger): webApi.WebClientOptions {
+  return {
+    slackApiUrl: config.env.SLACK_API_URL,
+    rejectRateLimitedCalls: true,
+    retryConfig: { retries: 0 },
+    // One call must not hang a conversation's queue forever.
+    timeout: 15_000,
+    logger,
+  };
+}
+
+/** bolt's Logger over ours. bolt is chatty at info; its lines go to debug except warnings and errors. */
+export function boltLogger(logger: Logger): BoltLogger {
+  const log = logger.child({ component: 'bolt' });
+  const text = (msg: unknown[]) => msg.map((m) => (typeof m === 'string' ? m : m instanceof Error ? m.message : JSON.stringify(m))).join(' ');
+  let level = LogLevel.INFO;
+  return {
+    debug: (...msg: unknown[]) => log.debug({}, text(msg)),
+    info: (...msg: unknown[]) => log.debug({}, text(msg)),
+    warn: (...msg: unknown[]) => log.warn({}, text(msg)),
+    error: (...msg: unknown[]) => log.error({}, text(msg)),
+    setLevel: (l: LogLevel) => {
+      level = l;
+    },
+    getLevel: () => level,
+    setName: () => {},
+  };
+}
+
+/** Loose shapes of the Slack payload fields we read (bolt's unions are wider than what we need). */
+interface MessageEvent {
+  type: string;
+  subtype?: string;
+  bot_id?: string;
+  user?: string;
+  text?: string;
+  ts: string;
+  thread_ts?: string;
+  channel: string;
+  channel_type?: string;
+  team?: string;
+}
+
+const USER_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
+
+/** The Slack channel as a mount of the HTTP server (an inert mount, with one log line, when Slack is not configured). */
+export function slackMount(core: SlackCore, options: SlackMountOptions = {}): HttpMount {
+  const { config, pipeline, i18n, takeover } = core;
+  const dedupe = core.stores.dedupe;
+  const env = config.env;
+  const log = core.logger.child({ channel: 'slack' });
+  const now = options.now ?? Date.now;
+  const retry = options.retry ?? DEFAULT_RETRY;
+
+  if (!env.SLACK_BOT_TOKEN) {
+    log.info({}, 'slack channel off (SLACK_BOT_TOKEN not set)');
+    return { name: 'slack', mount() {} };
+  }
+  const socketMode = env.SLACK_APP_TOKEN !== undefined;
+  const bLogger = boltLogger(log);
+  const clientOptions = slackClientOptions(config, bLogger);
+  const router = express.Router();
+  const receiver = socketMode
+    ? undefined
+    : new ExpressReceiver({
+        signingSecret: env.SLACK_SIGNING_SECRET ?? '',
+        router,
+        endpoints: '/slack/events',
+        // Ack first (the HTTP response goes out at once), then the pipeline and the posts.
+        processBeforeResponse: false,
+        logger: bLogger,
+      });
+  const app = new App({
+    token: env.SLACK_BOT_TOKEN,
+    ...(socketMode ? { appToken: env.SLACK_APP_TOKEN, socketMode: true } : { receiver }),
+    clientOptions,
+    logger: bLogger,
+  });
+  const client: WebClient = app.client;
+  const directory = createDirectory(client, log);
+  const queue = new KeyedQueue();
+  const desk: SlackDesk | undefined = env.SLACK_HELPDESK_CHANNEL
+    ? createSlackDesk({ client, i18n, logger: log, takeover, dedupe, channel: env.SLACK_HELPDESK_CHANNEL, locale: config.defaultLocale, retry })
+    : undefined;
+
+  const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }) =>
+    withRetry(
+      'chat.postMessage',
+      () =>
+        client.chat.postMessage({
+          channel: place.channel,
+          text: message.text,
+          blocks: message.blocks as never,
+          ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
+        }),
+      log,
+      { conversation: conversationId },
+      retry,
+    );
+
+  /** Posts replies in order; one that finally fails is logged (by withRetry) and the rest still go out. */
+  async function postReplies(conversationId: string, place: SlackPlace, replies: Reply[], offer: string | undefined) {
+    for (const reply of replies) {
+      await post(conversationId, place, renderReply(reply, offer, place.threadTs)).catch(() => undefined);
+    }
+  }
+
+  // Ticket news and staff replies reach a Slack person here, queued with the bot's own posts to that conversation.
+  core.registerSender('slack', async (conversationId, replies) => {
+    const place = placeOf(conversationId);
+    if (!place) return false;
+    await queue.run(conversationId, () => postReplies(conversationId, place, replies, undefined));
+    return true;
+  });
+  if (desk) {
+    core.addNotifier(desk.notifier);
+    takeover.setRelay((turn, record) => desk.relay(turn, record));
+  }
+
+  /** One user turn: look-ups, the pipeline, the replies — in the conversation's queue, so replies keep their order. */
+  function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
+    const conversationId = conversationIdOf(place);
+    return queue.run(conversationId, async () => {
+      const [profile, permalink] = await Promise.all([directory.profile(user), directory.permalink(conversationId, place.channel, linkTs)]);
+      const turn: Turn = { conversationId, channel: 'slack', userId: user, ...input, receivedAtMs: now() };
+      if (profile.name) turn.userName = profile.name;
+      if (profile.locale) turn.locale = profile.locale;
+      if (permalink) turn.permalink = permalink;
+      const outcome = await pipeline.handle(turn);
+      if (outcome.duplicate) {
+        log.debug({ conversation: conversationId }, 'redelivered slack event ignored');
+        return;
+      }
+      await postReplies(conversationId, place, outcome.replies, outcome.offer);
+    });
+  }
+
+  const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
+    USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
+
+  app.event('message', async ({ event, body, context }) => {
+    const e = event as unknown as MessageEvent;
+    if (!isUserMessage(e, context.botUserId)) return;
+    const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
+    const eventId = (body as { event_id?: string }).event_id;
+    const text = unescapeSlack(e.text ?? '');
+    if (e.channel_type === 'im') {
+      await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, eventId }, e.thread_ts ?? e.ts);
+      return;
+    }
+    // Channel messages: a mention is app_mention's; a thread reply matters only in a help-desk thread or in a
+    // conversation staff hold (the person may answer them without mentioning the bot).
+    if (!e.thread_ts || mentions(e.text, context.botUserId)) return;
+    if (desk && (await desk.staffMessage({ channel: e.channel, threadTs: e.thread_ts, user: { id: e.user!, name: (await directory.profile(e.user!)).name }, text, eventId }))) return;
+    const place = { team, channel: e.channel, threadTs: e.thread_ts };
+    if (await takeover.store.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, eventId }, e.thread_ts);
+  });
+
+  app.event('app_mention', async ({ event, body, context }) => {
+    const e = event as unknown as MessageEvent;
+    if (!isUserMessage(e, context.botUserId)) return;
+    const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
+    const eventId = (body as { event_id?: string }).event_id;
+    const text = stripMentions(unescapeSlack(e.text ?? ''));
+    const threadTs = e.thread_ts ?? e.ts;
+    if (desk && e.thread_ts) {
+      const staff = { id: e.user!, name: (await directory.profile(e.user!)).name };
+      if (await desk.staffMessage({ channel: e.channel, threadTs: e.thread_ts, user: staff, text, eventId })) return;
+    }
+    await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, eventId }, threadTs);
+  });
+
+  app.command('/mailmedic', async ({ command, ack }) => {
+    const profile = await Promise.race([directory.profile(command.user_id), new Promise<{ locale?: Locale }>((r) => setTimeout(() => r({}), 1_000))]);
+    const locale = profile.locale ?? config.defaultLocale;
+    await ack({ response_type: 'ephemeral', text: i18n.t('slack.command.ack', undefined, locale) });
+    // The conversation goes on in the person's DM with the bot: mail problems are personal, and a DM needs no mention.
+    const opened = await withRetry('conversations.open', () => client.conversations.open({ users: command.user_id }), log, {}, retry).catch(() => undefined);
+    const channel = opened?.channel?.id;
+    if (!channel) return;
+    const place: SlackPlace = { team: command.team_id, channel };
+    const text = command.text.trim();
+    if (text !== '') {
+      await runTurn(place, command.user_id, { text: unescapeSlack(text), eventId: `cmd:${command.trigger_id}` }, '');
+      return;
+    }
+    const welcome = i18n.t('slack.command.welcome', undefined, locale);
+    await queue.run(conversationIdOf(place), () => postReplies(conversationIdOf(place), place, [{ key: 'slack.command.welcome', text: welcome }], undefined));
+  });
+
+  app.action(CHOICE_ACTION, async ({ ack, body, action }) => {
+    await ack();
+    const b = body as unknown as {
+      user: { id: string; team_id?: string };
+      team?: { id: string } | null;
+      channel?: { id: string };
+      message?: { ts: string; text?: string; blocks?: Block[] };
+    };
+    const a = action as unknown as { value?: string; block_id?: string; text?: { text?: string } };
+    const meta = parseChoiceBlockId(a.block_id);
+    if (!meta || !b.channel || !b.message || !a.value) return;
+    const place: SlackPlace = { team: b.team?.id ?? b.user.team_id ?? 'T', channel: b.channel.id, threadTs: meta.threadTs };
+    const conversationId = conversationIdOf(place);
+    const message = b.message;
+    // Buttons off first, so the same set cannot be clicked again (the nonce refuses it anyway).
+    const chosen = answeredMessage(message, i18n.t('slack.chosen', { label: a.text?.text ?? a.value }, meta.locale));
+    void withRetry('chat.update', () => client.chat.update({ channel: place.channel, ts: message.ts, text: chosen.text, blocks: chosen.blocks as never }), log, { conversation: conversationId }, retry).catch(() => undefined);
+    // One click per set of buttons: a redelivered or double click of the same message is the same event.
+    await runTurn(place, b.user.id, { action: a.value, nonce: meta.nonce, eventId: `act:${message.ts}:${meta.nonce ?? ''}` }, meta.threadTs ?? message.ts);
+  });
+
+  const deskClick = async (args: { ack: () => Promise<void>; body: unknown }, kind: 'take' | 'back') => {
+    await args.ack();
+    if (!desk) return;
+    const b = args.body as { user: { id: string }; channel?: { id: string }; message?: { ts: string; text?: string; blocks?: Block[] } };
+    if (!b.channel || !b.message) return;
+    const staff = { id: b.user.id, name: (await directory.profile(b.user.id)).name };
+    const click = { channel: b.channel.id, messageTs: b.message.ts, staff, message: b.message };
+    await (kind === 'take' ? desk.takeOver(click) : desk.handBack(click));
+  };
+  app.action(TAKEOVER_ACTION, (args) => deskClick(args, 'take'));
+  app.action(HANDBACK_ACTION, (args) => deskClick(args, 'back'));
+
+  app.error(async (error) => {
+    log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
+  });
+
+  let socketUp = false;
+  return {
+    name: 'slack',
+    mount(server) {
+      if (socketMode) {
+        app.start().then(
+          () => {
+            socketUp = true;
+            log.info({ mode: 'socket' }, 'slack channel on');
+          },
+          (err: unknown) => log.error({ err: (err as Error).message }, 'slack socket mode failed to start'),
+        );
+        return;
+      }
+      server.post('/slack/events', slackVerifier(env.SLACK_SIGNING_SECRET ?? '', log, now));
+      server.use(router);
+      log.info({ mode: 'http', path: '/slack/events' }, 'slack channel on');
+    },
+    async ready() {
+      return socketMode ? socketUp : true;
+    },
+    async close() {
+      if (socketMode) await app.stop().catch(() => undefined);
+      // Turns already acked to Slack finish their posts (bounded by the server's shutdown budget).
+      await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
+    },
+  };
+}

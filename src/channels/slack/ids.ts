@@ -1,0 +1,50 @@
+/**
+ * Slack conversation ids: `slack:<team>:<channel>:<thread ts | 'dm'>`. A channel thread (and a thread inside a
+ * DM) is its own conversation, so two threads never share state; a DM without a thread is one conversation.
+ */
+
+export interface SlackPlace {
+  team: string;
+  channel: string;
+  /** Thread root ts; absent for the top level of a DM. */
+  threadTs?: string;
+}
+
+/** The conversation id of a place in Slack. */
+export function conversationIdOf(place: SlackPlace): string {
+  return `slack:${place.team}:${place.channel}:${place.threadTs ?? 'dm'}`;
+}
+
+/** The place of a Slack conversation id; undefined for ids of other channels or malformed ones. */
+export function placeOf(conversationId: string): SlackPlace | undefined {
+  const m = /^slack:([^:]+):([^:]+):([^:]+)$/.exec(conversationId);
+  if (!m) return undefined;
+  const [, team, channel, thread] = m as unknown as [string, string, string, string];
+  return thread === 'dm' ? { team, channel } : { team, channel, threadTs: thread };
+}
+
+/** `<@U123>` and `<@U123|name>` mentions. */
+const MENTION = /<@[UW][A-Z0-9]+(?:\|[^>]*)?>/g;
+
+/** Text without user mentions (the bot's own, in an app_mention), whitespace folded at the ends. */
+export function stripMentions(text: string): string {
+  return text.replace(MENTION, ' ').replace(/[ \t]+/g, ' ').trim();
+}
+
+/** True when `text` mentions the user `userId`. */
+export function mentions(text: string | undefined, userId: string | undefined): boolean {
+  return !!text && !!userId && new RegExp(`<@${userId}(\\|[^>]*)?>`).test(text);
+}
+
+/**
+ * Slack's mrkdwn treats &, < and > as control characters (links, mentions): user-derived and locale text is
+ * escaped so it is shown as written and can never ping @channel.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+/** Slack unescapes &amp; &lt; &gt; in message text it delivers; undo it so the NLU sees what was typed. */
+export function unescapeSlack(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
