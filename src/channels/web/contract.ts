@@ -1,7 +1,10 @@
 /**
  * The turn JSON shared by `POST /api/chat` and `mailmedic chat --jsonl` (design.md § Public command-line contract):
- *   in:  {"conversation": "c1", "text": "…"} | {"conversation": "c1", "action": "<choice value>"}  (+ "locale", "user")
+ *   in:  {"conversation": "c1", "text": "…"} | {"conversation": "c1", "action": "<choice value>"}  (+ "locale", "user", "eventId")
  *   out: {"conversation", "intent", "node", "status", "replies": [{"text", "choices": [{"label", "value"}]}], "ticket"?}
+ * "eventId" (optional) identifies one delivery: a client that retries a request after a time-out sends the same
+ * eventId, and the turn is processed once. A redelivery is answered `{"conversation", "intent": null, "node": "",
+ * "status": "active", "replies": [], "duplicate": true}` — nothing to show, the first delivery's answer stands.
  * Both channels only translate: this module turns a JSON value into a Turn and a TurnOutcome back into JSON.
  */
 import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type TurnOutcome } from '../../core/index.js';
@@ -10,6 +13,8 @@ import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type Tu
 export const MAX_CONVERSATION_ID = 200;
 /** Longest user id / name accepted (characters). */
 export const MAX_USER = 200;
+/** Longest eventId accepted (characters). */
+export const MAX_EVENT_ID = 200;
 
 /** The response of one turn, exactly as printed and sent. */
 export interface ChatJson {
@@ -19,6 +24,8 @@ export interface ChatJson {
   status: string;
   replies: Array<{ text: string; choices: Array<{ label: string; value: string }> }>;
   ticket?: Ticket;
+  /** Present (true) only when the request repeated an eventId already processed: replies is then empty. */
+  duplicate?: true;
 }
 
 /** Why a request was refused: a locale key (web.api.*) and its parameters. */
@@ -39,7 +46,7 @@ export function parseChatInput(value: unknown, channel: ChannelName, receivedAtM
   const fail = (key: string, params?: Record<string, string>): ParsedChatInput => ({ ok: false, error: { key, params } });
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('web.api.not_object');
   const body = value as Record<string, unknown>;
-  const { conversation, text, action, locale, user } = body;
+  const { conversation, text, action, locale, user, eventId } = body;
   if (conversation === undefined || conversation === null || conversation === '') return fail('web.api.conversation_required');
   if (typeof conversation !== 'string') return fail('web.api.not_string', { field: 'conversation' });
   if (conversation.length > MAX_CONVERSATION_ID || /[\u0000-\u001f\u007f]/.test(conversation))
@@ -52,6 +59,12 @@ export function parseChatInput(value: unknown, channel: ChannelName, receivedAtM
   if (locale !== undefined && locale !== null && !isLocale(locale)) return fail('web.api.bad_locale', { allowed: LOCALES.join(', ') });
   if (user !== undefined && user !== null && (typeof user !== 'string' || user.length > MAX_USER || user === ''))
     return fail('web.api.not_string', { field: 'user' });
+  if (
+    eventId !== undefined &&
+    eventId !== null &&
+    (typeof eventId !== 'string' || eventId === '' || eventId.length > MAX_EVENT_ID || /[\u0000-\u001f\u007f]/.test(eventId))
+  )
+    return fail('web.api.not_string', { field: 'eventId' });
 
   const turn: Turn = {
     conversationId: conversation,
@@ -63,11 +76,12 @@ export function parseChatInput(value: unknown, channel: ChannelName, receivedAtM
   if (hasText) turn.text = text as string;
   else turn.action = action as string;
   if (isLocale(locale)) turn.locale = locale;
+  if (typeof eventId === 'string') turn.eventId = eventId;
   return { ok: true, turn };
 }
 
 /** Renders an outcome as the contract's JSON (reply keys stay internal; choices always present). */
-export function toChatJson(outcome: TurnOutcome): ChatJson {
+export function toChatJson(outcome: TurnOutcome & { duplicate?: boolean }): ChatJson {
   const out: ChatJson = {
     conversation: outcome.conversation,
     intent: outcome.intent,
@@ -79,5 +93,6 @@ export function toChatJson(outcome: TurnOutcome): ChatJson {
     })),
   };
   if (outcome.ticket) out.ticket = outcome.ticket;
+  if (outcome.duplicate) out.duplicate = true;
   return out;
 }
