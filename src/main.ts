@@ -163,7 +163,11 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const nlu = await createNlu({ logger });
   logger.info({ ms: Date.now() - startedMs }, 'nlu loaded');
 
-  const stores = createStores(config, logger, { onError: (op) => redisErrorsTotal.inc({ op }), ...options.storeOptions });
+  const stores = createStores(config, logger, {
+    prefix: config.env.REDIS_KEY_PREFIX,
+    onError: (op) => redisErrorsTotal.inc({ op }),
+    ...options.storeOptions,
+  });
   if (stores.redis) {
     try {
       await stores.redis.waitReady(options.redisWaitMs ?? 5_000);
@@ -194,7 +198,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   const handoff = createTicketHandler(config, {
     logger,
     redis: stores.redis?.client,
-    redisPrefix: options.storeOptions?.prefix,
+    redisPrefix: stores.redis?.keys.prefix,
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
     onDelivered: (ticket, externalRef, url) => tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id, ref: url ?? externalRef }),
     onFailed: (ticket) => tellRequester(ticket, 'handoff.user.failed', { id: ticket.id }),

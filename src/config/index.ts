@@ -40,6 +40,14 @@ export const envSchema = z
     REDIS_CLUSTER_NODES: hostPortList,
     REDIS_SENTINELS: hostPortList,
     REDIS_SENTINEL_MASTER: optionalString,
+    /** Prefix of every Redis key, so several deployments (or test runs) can share one Redis. No braces: keys carry hash tags. */
+    REDIS_KEY_PREFIX: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_.:-]{1,64}$/, 'expected 1–64 characters of A-Z a-z 0-9 _ . : -')
+        .default('mm'),
+    ),
     STATE_TTL_SECONDS: intFrom(86_400, 60, 31_536_000),
 
     SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xoxb-', 'expected a bot token (xoxb-…)').optional()),
