@@ -7,20 +7,14 @@
  * the out-of-scope threshold is carved from TRAINING data only: within each (locale, intent) group, every 5th
  * phrase (index % 5 === 4). The held-out files test/nlu/heldout/*.yaml are never read by training.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CodedError, ErrorCode, type Intent, type Locale } from '../core/index.js';
+import { CodedError, ErrorCode } from '../core/index.js';
+import { ASDC_PATH, type LabelledText } from './corpus.js';
+
+export { ASDC_PATH, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
 import { formatProblem, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
 import { heldoutFileSchema } from '../data/schemas.js';
-
-export interface LabelledText {
-  text: string;
-  intent: Intent;
-  locale: Locale;
-  /** True for lines of the off-topic corpus (far out-of-scope), absent for phrases of intents/. */
-  corpus?: boolean;
-}
 
 export interface HeldoutItem extends LabelledText {
   entities?: Record<string, string>;
@@ -28,8 +22,6 @@ export interface HeldoutItem extends LabelledText {
   /** Where it came from: a held-out file or the corpus. */
   source: string;
 }
-
-export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
 
 /** Non-empty lines of the off-topic corpus, split deterministically (index % 3 === 2 → held out). */
 export function asdcSplit(root = packageRoot()): { train: string[]; heldout: string[] } {
@@ -55,20 +47,6 @@ export function trainingData(root = packageRoot()): LabelledText[] {
   return out;
 }
 
-/** Training data split into the fitting part and the validation fold (every 5th phrase of each group). */
-export function validationSplit(items: readonly LabelledText[]): { fit: LabelledText[]; validation: LabelledText[] } {
-  const seen = new Map<string, number>();
-  const fit: LabelledText[] = [];
-  const validation: LabelledText[] = [];
-  for (const it of items) {
-    const key = `${it.locale}/${it.intent}${it.corpus ? '/corpus' : ''}`;
-    const i = seen.get(key) ?? 0;
-    seen.set(key, i + 1);
-    (i % 5 === 4 ? validation : fit).push(it);
-  }
-  return { fit, validation };
-}
-
 /** The held-out files (test/nlu/heldout/*.yaml, or test/nlu/heldout.<locale>.yaml) plus the held-out corpus lines. */
 export function heldoutData(root = packageRoot()): HeldoutItem[] {
   const dir = join(root, 'test', 'nlu', 'heldout');
@@ -86,20 +64,4 @@ export function heldoutData(root = packageRoot()): HeldoutItem[] {
   }
   for (const text of asdcSplit(root).heldout) out.push({ text, intent: 'out_of_scope', locale: 'ja', kind: 'far', source: ASDC_PATH });
   return out;
-}
-
-/** A hash of everything training reads (raw bytes, no parsing — cheap enough to check at every start). */
-export function trainingDataHash(root = packageRoot()): string {
-  const h = createHash('sha256');
-  for (const locale of ['ja', 'en']) {
-    const dir = join(root, 'intents', locale);
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
-      h.update(`${locale}/${f}\n`);
-      h.update(readFileSync(join(dir, f)));
-    }
-  }
-  const asdc = join(root, ASDC_PATH);
-  if (existsSync(asdc)) h.update(readFileSync(asdc));
-  return h.digest('hex').slice(0, 16);
 }

@@ -15,7 +15,7 @@ import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { hasJapanese } from './normalize.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
-import { validationSplit, type LabelledText } from './data.js';
+import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
 export const MODEL_FORMAT = 4;

@@ -7,8 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { silentLogger, type Locale, type Logger, type Nlu, type NluResult } from '../core/index.js';
-import { packageRoot } from '../data/load.js';
-import { trainingData, trainingDataHash } from './data.js';
+import { nluPackageRoot, trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { LinearModel } from './model.js';
 import { getTokenizer } from './tokenizer.js';
@@ -32,7 +31,7 @@ export interface LoadedNlu extends Nlu {
   readonly source: 'file' | 'trained';
 }
 
-export function defaultModelPath(root = packageRoot()): string {
+export function defaultModelPath(root = nluPackageRoot()): string {
   return join(root, 'dist', 'nlu', 'model.json');
 }
 
@@ -45,7 +44,7 @@ export function readModelFile(path: string, dataHash: string): ModelFile | undef
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
-  const root = options.root ?? packageRoot();
+  const root = options.root ?? nluPackageRoot();
   const log = options.logger ?? silentLogger;
   const tokenizerP = getTokenizer();
   const modelPath = options.modelPath ?? defaultModelPath(root);
@@ -59,6 +58,8 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');
     const t0 = Date.now();
+    // Loaded here only: the YAML/zod loaders are not needed when the built model is used.
+    const { trainingData } = await import('./data.js');
     classifier = trainClassifier(tokenizer, trainingData(root)).classifier;
     log.info({ ms: Date.now() - t0 }, 'NLU trained');
     source = 'trained';
