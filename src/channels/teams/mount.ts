@@ -64,6 +64,8 @@ export interface TeamsChannel extends HttpMount {
    * by any replica when references live in Redis. False when no reference is stored; throws when the connector fails.
    */
   sendProactive(conversationId: string, replies: Reply[]): Promise<boolean>;
+  /** The bot's turn handler (what the adapter runs per activity); TestAdapter tests drive it directly. */
+  handleTurn(context: TurnContext): Promise<void>;
 }
 
 /** The fields every activity we act on must carry; anything else gets 400 before it reaches the SDK. */
@@ -267,5 +269,6 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       await Promise.allSettled([...pending]);
     },
     sendProactive,
+    handleTurn: logic,
   };
 }

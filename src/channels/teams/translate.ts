@@ -78,10 +78,23 @@ export function activityToTurn(activity: Activity, receivedAtMs: number): Turn {
     if (submit.nonce) turn.nonce = submit.nonce;
     return turn;
   }
-  // removeRecipientMention reads activity.entities and activity.recipient; it returns the cleaned text.
-  const withoutMention = activity.recipient ? TurnContext.removeRecipientMention(activity) : activity.text;
-  turn.text = (withoutMention ?? activity.text ?? '').trim();
+  turn.text = textWithoutMention(activity);
   return turn;
+}
+
+/**
+ * The message text without the bot's `<at>…</at>` mention. removeRecipientMention trusts the mention entities'
+ * shape (a malformed one throws), so a bad entity falls back to removing any `<at>…</at>` of the bot's name.
+ */
+export function textWithoutMention(activity: Activity): string {
+  if (typeof activity.text !== 'string') return '';
+  try {
+    if (activity.recipient?.id) return (TurnContext.removeRecipientMention({ ...activity }) ?? '').trim();
+  } catch {
+    const name = activity.recipient?.name;
+    if (name) return activity.text.split(`<at>${name}</at>`).join('').trim();
+  }
+  return activity.text.trim();
 }
 
 /** One Adaptive Card: the reply text, then its choices as Action.Submit buttons carrying {action, nonce}. */
