@@ -134,7 +134,7 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     ? createSlackDesk({ client, i18n, logger: log, takeover, dedupe, channel: env.SLACK_HELPDESK_CHANNEL, locale: config.defaultLocale, retry })
     : undefined;
 
-  const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }) =>
+  const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }, key: string) =>
     withRetry(
       'chat.postMessage',
       () =>
@@ -142,6 +142,8 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
           channel: place.channel,
           text: message.text,
           blocks: message.blocks as never,
+          // The locale key travels as message metadata: other apps and tests can tell replies apart without the wording.
+          metadata: { event_type: 'mailmedic_reply', event_payload: { key } },
           ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
         }),
       log,
@@ -152,7 +154,7 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
   /** Posts replies in order; one that finally fails is logged (by withRetry) and the rest still go out. */
   async function postReplies(conversationId: string, place: SlackPlace, replies: Reply[], offer: string | undefined) {
     for (const reply of replies) {
-      await post(conversationId, place, renderReply(reply, offer, place.threadTs)).catch(() => undefined);
+      await post(conversationId, place, renderReply(reply, offer, place.threadTs), reply.key).catch(() => undefined);
     }
   }
 
