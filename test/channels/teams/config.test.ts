@@ -3,6 +3,11 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/index.js';
 import { startApp } from '../../../src/main.js';
 import { testEnv } from '../../http/helpers.js';
+import type { Logger } from '../../../src/core/index.js';
+import { createI18n } from '../../../src/i18n/index.js';
+import { loadLocales } from '../../../src/data/load.js';
+import { MemoryDedupeStore } from '../../../src/state/memory.js';
+import { MemoryReferenceStore, teamsChannel } from '../../../src/channels/teams/index.js';
 
 const APP_ID = '6f1c2a7e-3b4d-4c5e-9f60-718293a4b5c6';
 const failure = (env: Record<string, string>) => {
@@ -36,5 +41,43 @@ describe('Teams configuration', () => {
     expect(failure({ MicrosoftAppId: APP_ID, MicrosoftAppType: 'UserAssignedMSI' })).toMatch(/MicrosoftAppTenantId: required/);
     expect(failure({ MicrosoftAppType: 'MultiTenant' })).toMatch(/MicrosoftAppId: required when MicrosoftAppType is set/);
     expect(failure({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's', MicrosoftAppType: 'SingleTenant', MicrosoftAppTenantId: 't' })).toBe('');
+  });
+});
+
+/** A logger that keeps every line (a real Logger, like the pipeline tests' RecordingObserver). */
+function recordingLogger(lines: Array<{ level: string; obj: object; msg?: string }>): Logger {
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), child: () => logger };
+  return logger;
+}
+
+describe('Teams start-up log', () => {
+  const i18n = createI18n(loadLocales().messages);
+  const build = (settings: Parameters<typeof teamsChannel>[0]['settings']) => {
+    const lines: Array<{ level: string; obj: object; msg?: string }> = [];
+    const channel = teamsChannel({
+      settings,
+      pipeline: { handle: async () => ({ conversation: '', intent: null, node: '', status: 'active', replies: [] }) },
+      i18n,
+      defaultLocale: 'ja',
+      logger: recordingLogger(lines),
+      dedupe: new MemoryDedupeStore(),
+      references: new MemoryReferenceStore(),
+    });
+    return { channel, lines };
+  };
+
+  it('says clearly that Emulator mode is unauthenticated', () => {
+    const { channel, lines } = build({});
+    expect(channel.authenticated).toBe(false);
+    expect(lines.find((l) => l.level === 'warn')?.msg).toMatch(/Emulator mode.*NOT authenticated/);
+  });
+
+  it('logs the app id but never the secret when authentication is on', () => {
+    const { channel, lines } = build({ MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'very-secret-value' });
+    expect(channel.authenticated).toBe(true);
+    expect(lines.find((l) => l.level === 'info')?.msg).toMatch(/authentication on/);
+    expect(JSON.stringify(lines)).toContain(APP_ID);
+    expect(JSON.stringify(lines)).not.toContain('very-secret-value');
   });
 });
