@@ -25,6 +25,8 @@ import { teamsMount } from './channels/teams/index.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
 import { slackMount } from './channels/slack/index.js';
 import { createTakeover, type Takeover } from './pipeline/takeover.js';
+import { createTranscriptObserver, createTranscriptStore, recordHeldTurns, type TranscriptStore } from './transcripts/index.js';
+import { adminMount } from './admin/mount.js';
 import type { ChannelName, Locale, Reply, Ticket } from './core/index.js';
 
 /**
@@ -61,6 +63,8 @@ export interface Core {
   addNotifier(notifier: Notifier): void;
   /** Staff take-over: the hold store and the relay the help desk registers; the pipeline honours it. */
   takeover: Takeover;
+  /** Every turn, redacted (memory, or Redis streams when configured): the /admin review page reads it. */
+  transcripts: TranscriptStore;
 }
 
 /** A channel or page joining the HTTP server, built from the core. */
@@ -76,6 +80,19 @@ export const MOUNTS: MountFactory[] = [
   (core) => slackMount(core),
   // Teams / Bot Framework: POST /api/messages (Emulator mode without MicrosoftAppId), proactive "ticket filed" messages.
   (core) => teamsMount(core),
+  // /admin: transcript review, analytics, annotations, failed tickets; off (404) without ADMIN_TOKEN.
+  (core) =>
+    adminMount({
+      token: core.config.env.ADMIN_TOKEN,
+      store: core.transcripts,
+      i18n: core.i18n,
+      defaultLocale: core.config.defaultLocale,
+      logger: core.logger,
+      tree: core.tree,
+      deadLetters: () => core.handoff.deadLetters,
+      ticketUrl: async (id) => (await core.handoff.status(id))?.url,
+      publicUrl: core.config.publicUrl,
+    }),
 ];
 
 export interface CoreOptions {
@@ -212,12 +229,18 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
 
   // Extra observers (transcripts …) join here as they are built.
   const tickets: TicketHandler = handoff;
-  const observers: TurnObserver[] = [metricsObserver];
+  // Transcripts: recorded off the reply path (queued), redacted, flushed before the stores close.
+  const transcripts = createTranscriptStore(config, stores, logger);
+  const transcriptObserver = createTranscriptObserver(transcripts, { logger });
+  closers.push(async () => {
+    await transcriptObserver.flush(2_000);
+  });
+  const observers: TurnObserver[] = [metricsObserver, transcriptObserver];
 
   // While help-desk staff hold a conversation its turns are relayed to them instead of answered (any channel).
   const takeover = createTakeover({ redis: stores.redis, dedupe: stores.dedupe, ttlSeconds: config.stateTtlSeconds, send: sendProactive, logger });
   const counted = countInFlight(
-    takeover.wrap(createPipeline({
+    recordHeldTurns(takeover.wrap(createPipeline({
       nlu,
       tree,
       i18n,
@@ -230,7 +253,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
       publicUrl: config.publicUrl,
       defaultLocale: config.defaultLocale,
       stateTtlSeconds: config.stateTtlSeconds,
-    })),
+    })), { takeover: takeover.store, observer: transcriptObserver, logger }),
   );
 
   let closed: Promise<void> | undefined;
@@ -244,6 +267,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     pipeline: counted.pipeline,
     handoff,
     takeover,
+    transcripts,
     registerSender(channel, sender) {
       senders.set(channel, sender);
     },

@@ -15,7 +15,8 @@ import type { TranscriptStore, TranscriptStoreOptions } from './types.js';
 
 export * from './types.js';
 export { applyTurn, withActionLabels, SYMPTOM_INTENTS } from './summary.js';
-export { createTranscriptObserver, toTranscriptTurn, type TranscriptObserver } from './observer.js';
+export { createTranscriptObserver, toTranscriptTurn, type TranscriptObserver, type ObservedTurn } from './observer.js';
+export { recordHeldTurns } from './held.js';
 export * from './query.js';
 export * from './export.js';
 export { MemoryTranscriptStore } from './memory.js';

@@ -46,7 +46,8 @@ export function preview(text: string, max = PREVIEW_CHARS): string {
  */
 export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn): { summary: ConversationSummary; turn: TranscriptTurn } {
   const seq = (prev?.turns ?? 0) + 1;
-  const events: TranscriptEvent[] = [...(input.events ?? [])];
+  // A take-over is recorded once, on the first turn relayed to staff.
+  const events: TranscriptEvent[] = (input.events ?? []).filter((e) => e.type !== 'taken_over' || !prev?.takenOver);
   const before = prev?.status ?? 'active';
   if (input.status !== before) events.push({ type: 'status', from: before, to: input.status });
   const ticketId = events.find((e): e is Extract<TranscriptEvent, { type: 'ticket' }> => e.type === 'ticket')?.id;
@@ -75,7 +76,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   if (input.atMs >= s.updatedAtMs || !prev) {
     s.updatedAtMs = input.atMs;
     s.status = input.status;
-    s.node = input.node;
+    // '' = not known (a failed turn before state loaded, a turn relayed to staff): keep the last known node.
+    if (input.node || !prev) s.node = input.node;
     if (input.locale) s.locale = input.locale;
   }
   if (input.userName) s.userName = input.userName;
@@ -94,6 +96,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   if (e?.service) s.service = e.service;
   if (e?.device) s.device = e.device;
   if (ticketId) s.ticketId = ticketId;
+  const takeover = events.find((x): x is Extract<TranscriptEvent, { type: 'taken_over' }> => x.type === 'taken_over');
+  if (takeover) s.takenOver = takeover.by ? { atMs: input.atMs, by: takeover.by } : { atMs: input.atMs };
   if (input.error) s.errors += 1;
   if (!s.preview && input.text) s.preview = preview(input.text);
   return { summary: s, turn };

@@ -1,0 +1,669 @@
+/**
+ * The review pages, rendered server-side: login, conversation list, one conversation, analytics, failed tickets.
+ * Each is one self-contained document (HTML + CSS + a little vanilla JS, nothing fetched from outside), with
+ * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
+ * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
+ */
+import { CHANNELS, ENTITY_VALUES, INTENTS, type Locale } from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
+import type { OutboxRecord } from '../handoff/index.js';
+import type { I18n, Params } from '../i18n/index.js';
+import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
+import {
+  REVIEW_STATUSES,
+  type Annotation,
+  type ConversationSummary,
+  type Page,
+  type ReviewStatus,
+  type TranscriptTurn,
+} from '../transcripts/types.js';
+import { escapeHtml as h, legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
+
+export interface ViewContext {
+  i18n: I18n;
+  locale: Locale;
+  defaultLocale: Locale;
+  nonce: string;
+  tree?: DialogTree;
+  nowMs: number;
+  /** Time zone of displayed times, minutes from UTC. */
+  utcOffsetMinutes: number;
+  abandonAfterMs: number;
+  /** True when the ticket hand-off (dead letters) is connected. */
+  deadLetters: boolean;
+}
+
+/** Filter values as the form holds them (strings; '' = not set). */
+export interface FilterValues {
+  from: string;
+  to: string;
+  status: string;
+  intent: string;
+  carrier: string;
+  channel: string;
+  text: string;
+  annotated: boolean;
+}
+
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false };
+
+const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
+const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
+
+/** A link inside /admin that keeps the page language. */
+export function href(ctx: ViewContext, path: string, params: Record<string, string> = {}): string {
+  const q = new URLSearchParams(params);
+  if (ctx.locale !== ctx.defaultLocale) q.set('lang', ctx.locale);
+  const s = q.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+/** `YYYY-MM-DD HH:mm` in the view's time zone. */
+export function formatTime(ctx: ViewContext, ms: number): string {
+  const d = new Date(ms + ctx.utcOffsetMinutes * 60_000);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
+}
+const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
+
+export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket.intent.${intent}`);
+const statusLabel = (ctx: ViewContext, s: string) => tr(ctx, `admin.status.${s}`);
+const entityLabel = (ctx: ViewContext, name: string, value: string) => {
+  const key = `engine.value.${name}.${value}`;
+  return ctx.i18n.has(key, ctx.locale) ? tr(ctx, key) : value;
+};
+
+/** A node as staff read it: the step's title when it has one, else its id. */
+export function nodeLabel(ctx: ViewContext, id: string): string {
+  if (!id) return tr(ctx, 'admin.conversation.node_start');
+  const node = ctx.tree?.nodes.get(id);
+  if (node && node.kind === 'step') return tr(ctx, node.title);
+  return id;
+}
+
+const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
+
+// ───────────────────────────── layout ─────────────────────────────
+
+type Section = 'conversations' | 'analytics' | 'dead_letters' | 'login';
+
+function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
+  const other: Locale = ctx.locale === 'ja' ? 'en' : 'ja';
+  const nav =
+    o.section === 'login'
+      ? ''
+      : `<nav class="nav">
+    <a href="${href(ctx, '/admin')}" class="${o.section === 'conversations' ? 'on' : ''}" data-testid="nav-conversations">${t(ctx, 'admin.nav.conversations')}</a>
+    <a href="${href(ctx, '/admin/analytics')}" class="${o.section === 'analytics' ? 'on' : ''}" data-testid="nav-analytics">${t(ctx, 'admin.nav.analytics')}</a>
+    <a href="${href(ctx, '/admin/dead-letters')}" class="${o.section === 'dead_letters' ? 'on' : ''}" data-testid="nav-dead">${t(ctx, 'admin.nav.dead_letters')}</a>
+  </nav>`;
+  const langParams = new URLSearchParams({ lang: other }).toString();
+  const tools = `<div class="tools">
+    <a class="lang" href="?${langParams}" hreflang="${other}" data-testid="lang">${t(ctx, 'admin.nav.lang_switch')}</a>
+    ${o.section === 'login' ? '' : `<form method="post" action="/admin/logout"><button type="submit" class="link" data-testid="logout">${t(ctx, 'admin.nav.logout')}</button></form>`}
+  </div>`;
+  const strings = o.strings ? `<script type="application/json" id="strings" nonce="${ctx.nonce}">${scriptJson(o.strings)}</script>` : '';
+  return `<!doctype html>
+<html lang="${ctx.locale}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>${h(o.title)} · ${t(ctx, 'admin.title')}</title>
+<link rel="icon" href="data:,">
+<style nonce="${ctx.nonce}">${CSS}</style>
+</head>
+<body>
+<header class="top">
+  <a class="brand" href="${href(ctx, '/admin')}"><span class="logo" aria-hidden="true">✉︎</span><span><b>${t(ctx, 'admin.brand')}</b><small>${t(ctx, 'admin.brand_sub')}</small></span></a>
+  ${nav}
+  ${tools}
+</header>
+<main class="main">
+${o.body}
+</main>
+${strings}
+<script nonce="${ctx.nonce}">${SCRIPT}</script>
+</body>
+</html>`;
+}
+
+const scriptJson = (v: unknown) =>
+  JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+
+// ───────────────────────────── login ─────────────────────────────
+
+export function renderLogin(ctx: ViewContext, reason: 'failed' | 'expired' | 'required', next: string): string {
+  const msg = reason === 'required' ? '' : `<p class="alert" role="alert" data-testid="login-error">${t(ctx, `admin.login.${reason}`)}</p>`;
+  const body = `<section class="card login">
+  <h1>${t(ctx, 'admin.login.title')}</h1>
+  <p class="muted">${t(ctx, 'admin.login.lead')}</p>
+  ${msg}
+  <form method="post" action="${href(ctx, '/admin/login')}" data-testid="login-form">
+    <input type="hidden" name="next" value="${h(next)}">
+    <label for="token">${t(ctx, 'admin.login.token')}</label>
+    <input id="token" name="token" type="password" autocomplete="current-password" required autofocus data-testid="token">
+    <button type="submit" class="primary" data-testid="login-submit">${t(ctx, 'admin.login.submit')}</button>
+  </form>
+</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.login.title'), section: 'login', body });
+}
+
+// ───────────────────────────── list ─────────────────────────────
+
+function options(items: Array<[string, string]>, selected: string): string {
+  return items.map(([v, label]) => `<option value="${h(v)}"${v === selected ? ' selected' : ''}>${h(label)}</option>`).join('');
+}
+
+function filterForm(ctx: ViewContext, f: FilterValues): string {
+  const statusOpts = options([['', tr(ctx, 'admin.status.any')], ...REVIEW_STATUSES.map((s) => [s, statusLabel(ctx, s)] as [string, string])], f.status);
+  const intentOpts = options([['', tr(ctx, 'admin.filter.intent_any')], ...INTENTS.map((i) => [i, intentLabel(ctx, i)] as [string, string])], f.intent);
+  const carrierOpts = options(
+    [['', tr(ctx, 'admin.filter.carrier_any')], ...ENTITY_VALUES.carrier.map((c) => [c, entityLabel(ctx, 'carrier', c)] as [string, string])],
+    f.carrier,
+  );
+  const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
+  return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
+  <div class="grid">
+    <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(f.from)}" data-testid="f-from"></label>
+    <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(f.to)}" data-testid="f-to"></label>
+    <label>${t(ctx, 'admin.filter.status')}<select name="status" data-testid="f-status">${statusOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.intent')}<select name="intent" data-testid="f-intent">${intentOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
+    <label class="wide">${t(ctx, 'admin.filter.text')}<input type="search" name="text" value="${h(f.text)}" placeholder="${t(ctx, 'admin.filter.text_placeholder')}" data-testid="f-text"></label>
+    <label class="check"><input type="checkbox" name="annotated" value="1"${f.annotated ? ' checked' : ''} data-testid="f-annotated">${t(ctx, 'admin.filter.annotated')}</label>
+  </div>
+  <input type="hidden" name="page" value="1">
+  <div class="row-actions">
+    <button type="submit" class="primary" data-testid="f-submit">${t(ctx, 'admin.filter.submit')}</button>
+    <button type="button" id="f-reset" data-testid="f-reset">${t(ctx, 'admin.filter.reset')}</button>
+    <span class="spacer"></span>
+    <button type="submit" formaction="/admin/export?format=jsonl" formmethod="post" class="ghost" data-export="1" data-testid="export-jsonl">${t(ctx, 'admin.list.export_jsonl')}</button>
+    <button type="submit" formaction="/admin/export?format=csv" formmethod="post" class="ghost" data-export="1" data-testid="export-csv">${t(ctx, 'admin.list.export_csv')}</button>
+  </div>
+  <p class="muted small">${t(ctx, 'admin.list.export_note')}</p>
+</form>`;
+}
+
+function contextCell(ctx: ViewContext, s: ConversationSummary): string {
+  const parts = [
+    s.carrier ? entityLabel(ctx, 'carrier', s.carrier) : '',
+    s.service ? entityLabel(ctx, 'service', s.service) : '',
+    s.device ? entityLabel(ctx, 'device', s.device) : '',
+  ].filter(Boolean);
+  return parts.length ? h(parts.join(' · ')) : '<span class="muted">—</span>';
+}
+
+/** The results table and pager (also returned as `html` by the search API, so one renderer serves both). */
+export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): string {
+  const head = `<div class="results-head"><h2>${t(ctx, 'admin.list.heading')}</h2><span class="count" data-testid="result-count" data-total="${page.total}">${t(ctx, 'admin.list.count', { total: page.total })}</span></div>`;
+  if (page.total === 0) return `${head}<p class="empty card" data-testid="no-results">${t(ctx, 'admin.list.empty')}</p>`;
+  const rows = page.items
+    .map((s) => {
+      const flags = [
+        s.annotations ? `<span class="flag note">${t(ctx, 'admin.list.annotated', { n: s.annotations })}</span>` : '',
+        s.errors ? `<span class="flag err">${t(ctx, 'admin.list.errors', { n: s.errors })}</span>` : '',
+        s.takenOver ? `<span class="flag">${t(ctx, 'admin.list.taken_over')}</span>` : '',
+      ].join('');
+      const link = href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`);
+      return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
+  <td class="nowrap"><a href="${link}" data-testid="conversation-link">${h(formatTime(ctx, s.startedAtMs))}</a></td>
+  <td>${badge(ctx, s.review)}</td>
+  <td>${s.symptom ? h(intentLabel(ctx, s.symptom)) : `<span class="muted">${t(ctx, 'admin.list.no_symptom')}</span>`}</td>
+  <td>${contextCell(ctx, s)}</td>
+  <td>${t(ctx, `admin.channel.${s.channel}`)}</td>
+  <td class="num">${s.turns}</td>
+  <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : '<span class="muted">—</span>'}</td>
+  <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
+</tr>`;
+    })
+    .join('\n');
+  const pager =
+    page.pages > 1
+      ? `<nav class="pager" data-testid="pager">
+  <button type="submit" form="filters" name="page" value="${page.page - 1}" data-page="${page.page - 1}"${page.page <= 1 ? ' disabled' : ''} data-testid="prev">${t(ctx, 'admin.list.prev')}</button>
+  <span data-testid="page-of">${t(ctx, 'admin.list.page', { page: page.page, pages: page.pages })}</span>
+  <button type="submit" form="filters" name="page" value="${page.page + 1}" data-page="${page.page + 1}"${page.page >= page.pages ? ' disabled' : ''} data-testid="next">${t(ctx, 'admin.list.next')}</button>
+</nav>`
+      : '';
+  return `${head}
+<div class="card table-wrap"><table class="list">
+<thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th>${t(ctx, 'admin.list.channel')}</th><th class="num">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
+<tbody>${rows}</tbody></table></div>
+${pager}`;
+}
+
+export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
+  const body = `${filterForm(ctx, filter)}
+<section id="results" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {} });
+}
+
+// ───────────────────────────── conversation ─────────────────────────────
+
+function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string): string {
+  const parts: string[] = [];
+  if (turn.action !== undefined) {
+    parts.push(`<p class="muted">${t(ctx, 'admin.conversation.no_nlu')}</p>`);
+  } else if (turn.intent) {
+    const conf = turn.confidence ?? 0;
+    const low = conf < 0.5;
+    const width = Math.round(Math.max(0, Math.min(1, conf)) * 100);
+    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent')}</span><span class="v"><b data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</b> <code>${h(turn.intent)}</code></span></div>`);
+    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span><span class="v conf${low ? ' low' : ''}"><svg width="90" height="8" aria-hidden="true"><rect width="90" height="8" rx="4" class="track"/><rect width="${(width * 0.9).toFixed(1)}" height="8" rx="4" class="fill"/></svg> ${conf.toFixed(2)}${low ? ` <span class="flag err">${t(ctx, 'admin.conversation.low_confidence')}</span>` : ''}</span></div>`);
+    const runners = (turn.ranking ?? []).filter((r) => r.intent !== turn.intent).slice(0, 2);
+    if (runners.length) {
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.runner_up')}</span><span class="v small">${runners.map((r) => `${h(intentLabel(ctx, r.intent))} ${r.confidence.toFixed(2)}`).join(' · ')}</span></div>`);
+    }
+    const ents = Object.entries(turn.entities ?? {}).filter(([, v]) => typeof v === 'string' && v !== '');
+    if (ents.length) {
+      parts.push(`<div class="chips">${ents.map(([k, v]) => `<span class="chip" title="${h(k)}">${h(k === 'os_version' || k === 'error_message' ? String(v) : entityLabel(ctx, k, String(v)))}</span>`).join('')}</div>`);
+    }
+  }
+  parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.node')}</span><span class="v small node">${h(nodeLabel(ctx, turn.nodeBefore))} → <b>${h(nodeLabel(ctx, turn.node))}</b> <code>${h(turn.node || '—')}</code></span></div>`);
+  for (const e of turn.events) {
+    if (e.type === 'status')
+      parts.push(`<div class="event" data-testid="event-status">${t(ctx, 'admin.conversation.event_status', { from: statusLabel(ctx, e.from), to: statusLabel(ctx, e.to) })}</div>`);
+    else if (e.type === 'ticket') parts.push(`<div class="event ticket" data-testid="event-ticket">${t(ctx, 'admin.conversation.event_ticket', { id: e.id })}</div>`);
+    else parts.push(`<div class="event">${t(ctx, 'admin.conversation.event_taken_over')}</div>`);
+  }
+  if (turn.error) parts.push(`<div class="event err">${t(ctx, 'admin.conversation.error', { code: turn.error.code })}</div>`);
+  if (turn.redacted?.length) parts.push(`<div class="event">🔒 ${t(ctx, 'admin.conversation.redacted')}</div>`);
+
+  if (turn.text !== undefined && turn.text !== '') {
+    if (note) {
+      parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}">
+  <b>${t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
+  ${note.note ? `<div class="small">${h(note.note)}</div>` : ''}
+  <button type="button" class="link" data-unannotate="${turn.seq}" data-testid="unannotate">${t(ctx, 'admin.conversation.remove')}</button>
+</div>`);
+    } else {
+      parts.push(`<button type="button" class="mark" data-mark="${turn.seq}" data-testid="mark">${t(ctx, 'admin.conversation.mark')}</button>
+<form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
+  <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" required data-testid="annotate-intent">${intentOptions}</select></label>
+  <label>${t(ctx, 'admin.conversation.note')}<input name="note" maxlength="500" placeholder="${t(ctx, 'admin.conversation.note_placeholder')}"></label>
+  <div class="row-actions"><button type="submit" class="primary" data-testid="annotate-save">${t(ctx, 'admin.conversation.save')}</button><button type="button" data-cancel="1">${t(ctx, 'admin.conversation.cancel')}</button></div>
+</form>`);
+    }
+  }
+  return parts.join('\n');
+}
+
+export function renderConversation(
+  ctx: ViewContext,
+  data: { summary: ConversationSummary; review: ReviewStatus; turns: TranscriptTurn[]; annotations: Annotation[]; ticketUrl?: string },
+): string {
+  const { summary: s, turns } = data;
+  const notes = new Map(data.annotations.map((a) => [a.seq, a]));
+  const intentOptions = `<option value=""></option>${INTENTS.map((i) => `<option value="${i}">${h(intentLabel(ctx, i))} (${i})</option>`).join('')}`;
+  const entities = [
+    s.carrier ? entityLabel(ctx, 'carrier', s.carrier) : '',
+    s.service ? entityLabel(ctx, 'service', s.service) : '',
+    s.device ? entityLabel(ctx, 'device', s.device) : '',
+  ].filter(Boolean);
+  const ticket = s.ticketId
+    ? data.ticketUrl
+      ? `<a href="${h(data.ticketUrl)}" rel="noreferrer" target="_blank" data-testid="ticket-link"><code>${h(s.ticketId)}</code> ↗</a>`
+      : `<code data-testid="ticket-link">${h(s.ticketId)}</code>`
+    : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
+  const takeover = s.takenOver
+    ? `<span class="flag" data-testid="taken-over">${t(ctx, 'admin.conversation.taken_over', { at: formatTime(ctx, s.takenOver.atMs) })}${s.takenOver.by ? ` · ${h(s.takenOver.by)}` : ''}</span>`
+    : `<form class="inline" id="takeover" data-testid="takeover-form"><input name="by" maxlength="80" placeholder="${t(ctx, 'admin.conversation.take_over_by')}"><button type="submit">${t(ctx, 'admin.conversation.take_over')}</button></form>`;
+
+  const rows = turns
+    .map((turn) => {
+      const note = notes.get(turn.seq);
+      const user =
+        turn.action !== undefined
+          ? `<div class="msg user click"><span class="who">${t(ctx, 'admin.conversation.user_label')} · ${t(ctx, 'admin.conversation.clicked')}</span><div class="bubble">${h(turn.actionLabel ?? turn.action)}</div></div>`
+          : `<div class="msg user"><span class="who">${t(ctx, 'admin.conversation.user_label')}</span><div class="bubble" data-testid="user-text">${h(turn.text ?? '')}</div></div>`;
+      const bot = turn.replies
+        .map(
+          (r) => `<div class="msg bot"><span class="who">${t(ctx, 'admin.conversation.bot_label')} <code class="key">${h(r.key)}</code></span><div class="bubble">${h(r.text)}</div>${
+            r.choices?.length ? `<div class="choices">${r.choices.map((c) => `<span class="choice">${h(c.label)}</span>`).join('')}</div>` : ''
+          }</div>`,
+        )
+        .join('');
+      return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
+  <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}</div>
+  <aside class="understanding">${understanding(ctx, turn, note, intentOptions)}</aside>
+</article>`;
+    })
+    .join('\n');
+
+  const body = `<p><a href="${href(ctx, '/admin')}" data-testid="back">${t(ctx, 'admin.conversation.back')}</a></p>
+<section class="card convo-head" data-testid="conversation" data-id="${h(s.id)}">
+  <div class="title-row"><h1>${t(ctx, 'admin.conversation.heading')} <code>${h(s.id)}</code></h1>${badge(ctx, data.review)}</div>
+  <dl class="facts">
+    <div><dt>${t(ctx, 'admin.conversation.started')}</dt><dd>${h(formatTime(ctx, s.startedAtMs))}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.updated')}</dt><dd>${h(formatTime(ctx, s.updatedAtMs))}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.channel')}</dt><dd>${t(ctx, `admin.channel.${s.channel}`)}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.user')}</dt><dd>${h(s.userName ? `${s.userName} (${s.userId})` : s.userId)}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt><dd>${s.symptom ? h(intentLabel(ctx, s.symptom)) : '—'}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.entities')}</dt><dd>${entities.length ? h(entities.join(' · ')) : '—'}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.turns')}</dt><dd>${s.turns}</dd></div>
+  </dl>
+  <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabel(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
+  <div class="row-actions">${takeover}</div>
+</section>
+<div class="turn-head"><span>${t(ctx, 'admin.conversation.col_dialog')}</span><span>${t(ctx, 'admin.conversation.col_understanding')}</span></div>
+<section class="turns" data-conversation="${h(s.id)}">${rows}</section>
+<div id="toast" class="toast" role="status" aria-live="polite"></div>`;
+  return layout(ctx, {
+    title: `${tr(ctx, 'admin.conversation.heading')} ${s.id}`,
+    section: 'conversations',
+    body,
+    strings: { saved: tr(ctx, 'admin.conversation.annotation_saved'), failed: tr(ctx, 'admin.conversation.annotation_failed') },
+  });
+}
+
+export function renderNotFound(ctx: ViewContext): string {
+  const body = `<p><a href="${href(ctx, '/admin')}">${t(ctx, 'admin.conversation.back')}</a></p><p class="card empty" data-testid="not-found">${t(ctx, 'admin.conversation.not_found')}</p>`;
+  return layout(ctx, { title: tr(ctx, 'admin.api.not_found'), section: 'conversations', body });
+}
+
+// ───────────────────────────── analytics ─────────────────────────────
+
+export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string }): string {
+  const outcomeKeys: OutcomeKey[] = ['resolved', 'escalated', 'abandoned', 'ended', 'active'];
+  const outcomeLabel = (k: OutcomeKey) => (k === 'continued' ? tr(ctx, 'admin.analytics.continued') : statusLabel(ctx, k));
+  const kpi = (key: string, value: string, testId: string, cls = '') =>
+    `<div class="kpi ${cls}" data-testid="${testId}"><span class="kv-label">${t(ctx, key)}</span><b>${h(value)}</b></div>`;
+  const kpis = `<div class="kpis">
+  ${kpi('admin.analytics.total', String(a.total), 'kpi-total')}
+  ${kpi('admin.analytics.resolution', pct(a.rates.resolution), 'kpi-resolution', 'good')}
+  ${kpi('admin.analytics.escalation', pct(a.rates.escalation), 'kpi-escalation', 'warn')}
+  ${kpi('admin.analytics.abandonment', pct(a.rates.abandonment), 'kpi-abandonment', 'bad')}
+  ${kpi('admin.analytics.mean_turns', (Math.round(a.meanTurns * 10) / 10).toFixed(1), 'kpi-turns')}
+  ${kpi('admin.analytics.misses', String(a.withMisses), 'kpi-misses')}
+  ${kpi('admin.analytics.annotated', String(a.annotated), 'kpi-annotated')}
+</div>
+<p class="muted small">${t(ctx, 'admin.analytics.abandon_note', { minutes: Math.round(ctx.abandonAfterMs / 60_000) })}</p>`;
+
+  const rangeForm = `<form class="card range" method="get" action="/admin/analytics" data-testid="range-form">
+  ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
+  <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(range.from)}"></label>
+  <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(range.to)}"></label>
+  <button type="submit" class="primary">${t(ctx, 'admin.analytics.apply')}</button>
+</form>`;
+
+  if (a.total === 0) {
+    const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>${rangeForm}${kpis}<p class="card empty" data-testid="analytics-empty">${t(ctx, 'admin.analytics.empty')}</p>`;
+    return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
+  }
+
+  const perDay = stackedColumns(
+    a.perDay.map((d) => ({
+      label: d.day.slice(5).replace('-', '/'),
+      title: `${d.day}: ${d.total} — ${outcomeKeys.map((k) => `${outcomeLabel(k)} ${d[k as keyof typeof d]}`).join(', ')}`,
+      segments: outcomeKeys.map((k) => ({ key: k, value: d[k as 'resolved'], label: outcomeLabel(k) })),
+    })),
+    { ariaLabel: tr(ctx, 'admin.analytics.per_day'), testId: 'per-day-chart' },
+  );
+  const share = shareBar(
+    outcomeKeys.map((k) => ({ key: k, value: a.counts[k as ReviewStatus], label: outcomeLabel(k) })),
+    { ariaLabel: tr(ctx, 'admin.analytics.outcomes'), testId: 'outcome-chart' },
+  );
+  const symptoms = stackedRows(
+    a.topSymptoms.slice(0, 12).map((s) => ({
+      label: intentLabel(ctx, s.intent),
+      title: `${intentLabel(ctx, s.intent)}: ${s.count} — ${outcomeLabel('resolved')} ${s.resolved}, ${outcomeLabel('escalated')} ${s.escalated}`,
+      value: String(s.count),
+      href: href(ctx, '/admin', { intent: s.intent }),
+      segments: [
+        { key: 'resolved', value: s.resolved, label: outcomeLabel('resolved') },
+        { key: 'escalated', value: s.escalated, label: outcomeLabel('escalated') },
+        { key: 'continued', value: s.count - s.resolved - s.escalated, label: '' },
+      ],
+    })),
+    { ariaLabel: tr(ctx, 'admin.analytics.top_symptoms'), testId: 'symptom-chart', labelWidth: 230 },
+  );
+
+  const funnelRows = a.funnel.slice(0, 25);
+  const funnel = stackedRows(
+    funnelRows.map((r) => {
+      const continued = Math.max(0, r.reached - r.left - r.escalated - r.resolved - r.ended);
+      const title = `${nodeLabel(ctx, r.node)} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
+      const label = nodeLabel(ctx, r.node);
+      return {
+        label: label.length > 26 ? `${label.slice(0, 25)}…` : label,
+        sublabel: label === r.node ? r.kind : r.node,
+        title,
+        value: `${r.reached}${r.left + r.escalated ? ` · −${r.left + r.escalated}` : ''}`,
+        segments: [
+          { key: 'abandoned', value: r.left, label: tr(ctx, 'admin.analytics.left') },
+          { key: 'escalated', value: r.escalated, label: tr(ctx, 'admin.analytics.escalated') },
+          { key: 'resolved', value: r.resolved, label: tr(ctx, 'admin.analytics.resolved') },
+          { key: 'ended', value: r.ended, label: tr(ctx, 'admin.analytics.ended') },
+          { key: 'continued', value: continued, label: tr(ctx, 'admin.analytics.continued') },
+        ],
+      };
+    }),
+    { ariaLabel: tr(ctx, 'admin.analytics.funnel'), testId: 'funnel-chart', labelWidth: 260 },
+  );
+  const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
+<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th></tr></thead>
+<tbody>${a.funnel
+    .map(
+      (r) =>
+        `<tr data-node="${h(r.node)}"><td>${h(nodeLabel(ctx, r.node))} <code>${h(r.node)}</code></td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num">${r.escalated}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
+    )
+    .join('')}</tbody></table></div></details>`;
+
+  const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>
+${rangeForm}
+${kpis}
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.outcomes')}</h2>${share}${legend(outcomeKeys.map((k) => ({ key: k, label: `${outcomeLabel(k)} ${a.counts[k as ReviewStatus]}` })))}</section>
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.per_day')}</h2><p class="muted small">${t(ctx, 'admin.analytics.per_day_note')}</p>${perDay}${legend(outcomeKeys.map((k) => ({ key: k, label: outcomeLabel(k) })))}</section>
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.top_symptoms')}</h2>${symptoms}${legend([
+    { key: 'resolved', label: outcomeLabel('resolved') },
+    { key: 'escalated', label: outcomeLabel('escalated') },
+    { key: 'continued', label: `${statusLabel(ctx, 'abandoned')} / ${statusLabel(ctx, 'active')} / ${statusLabel(ctx, 'ended')}` },
+  ])}<p class="muted small">${t(ctx, 'admin.analytics.no_symptom')}: ${a.noSymptom}</p></section>
+<section class="card chart-card" data-testid="funnel"><h2>${t(ctx, 'admin.analytics.funnel')}</h2><p class="muted small">${t(ctx, 'admin.analytics.funnel_note')}</p>${funnel}${legend([
+    { key: 'abandoned', label: tr(ctx, 'admin.analytics.left') },
+    { key: 'escalated', label: tr(ctx, 'admin.analytics.escalated') },
+    { key: 'resolved', label: tr(ctx, 'admin.analytics.resolved') },
+    { key: 'ended', label: tr(ctx, 'admin.analytics.ended') },
+    { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },
+  ])}${funnelTable}</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
+}
+
+// ───────────────────────────── dead letters ─────────────────────────────
+
+export function renderDeadLetters(ctx: ViewContext, records: OutboxRecord[] | undefined): string {
+  let content: string;
+  if (!records) content = `<p class="card empty" data-testid="dead-off">${t(ctx, 'admin.dead.none')}</p>`;
+  else if (records.length === 0) content = `<p class="card empty" data-testid="dead-empty">${t(ctx, 'admin.dead.empty')}</p>`;
+  else
+    content = `<div class="card table-wrap"><table class="list" data-testid="dead-table"><thead><tr><th>${t(ctx, 'admin.dead.id')}</th><th>${t(ctx, 'admin.dead.summary')}</th><th class="num">${t(ctx, 'admin.dead.attempts')}</th><th>${t(ctx, 'admin.dead.error')}</th><th>${t(ctx, 'admin.dead.dead_at')}</th><th></th></tr></thead><tbody>${records
+      .map(
+        (r) => `<tr data-testid="dead-row" data-id="${h(r.id)}"><td class="nowrap"><code>${h(r.id)}</code><div class="small"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(r.ticket.conversation)}`)}">${t(ctx, 'admin.dead.conversation')}</a></div></td>
+<td>${h(r.ticket.summary)}</td><td class="num">${r.attempts}</td><td class="small">${h(r.lastError ? `${r.lastError.reason}${r.lastError.status ? ` ${r.lastError.status}` : ''}: ${r.lastError.message}` : '')}</td>
+<td class="nowrap">${r.deadAtMs ? h(formatTime(ctx, r.deadAtMs)) : ''}</td>
+<td class="nowrap"><button type="button" class="primary" data-retry="${h(r.id)}">${t(ctx, 'admin.dead.retry')}</button> <button type="button" data-discard="${h(r.id)}">${t(ctx, 'admin.dead.discard')}</button></td></tr>`,
+      )
+      .join('')}</tbody></table></div>`;
+  const body = `<h1>${t(ctx, 'admin.dead.heading')}</h1><p class="muted">${t(ctx, 'admin.dead.lead')}</p>${content}<div id="toast" class="toast" role="status" aria-live="polite"></div>`;
+  return layout(ctx, {
+    title: tr(ctx, 'admin.dead.heading'),
+    section: 'dead_letters',
+    body,
+    strings: { saved: tr(ctx, 'admin.dead.retried'), failed: tr(ctx, 'admin.dead.failed') },
+  });
+}
+
+// ───────────────────────────── CSS + script ─────────────────────────────
+
+const CSS = `
+:root{--bg:#f4f6f9;--card:#fff;--ink:#1d2733;--muted:#6a7686;--line:#e2e7ee;--brand:#1f5fae;--brand-ink:#fff;--good:#2e7d4f;--warn:#e08a00;--bad:#c8413a;--note:#7b4fc9}
+*{box-sizing:border-box}
+body{margin:0;background:var(--bg);color:var(--ink);font:14px/1.55 system-ui,-apple-system,"Hiragino Sans","Noto Sans CJK JP","Yu Gothic UI",Meiryo,sans-serif}
+a{color:var(--brand);text-decoration:none}a:hover{text-decoration:underline}
+code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#eef2f7;border-radius:4px;padding:1px 5px;color:#334}
+.top{display:flex;align-items:center;gap:20px;padding:10px 24px;background:#14365f;color:#fff;position:sticky;top:0;z-index:5;box-shadow:0 1px 4px rgba(0,0,0,.15)}
+.brand{display:flex;gap:10px;align-items:center;color:#fff}.brand:hover{text-decoration:none}
+.brand b{display:block;font-size:16px}.brand small{display:block;opacity:.75;font-size:11px;margin-top:-3px}
+.logo{display:grid;place-items:center;width:32px;height:32px;border-radius:8px;background:#fff;color:#14365f;font-size:18px}
+.nav{display:flex;gap:4px;flex:1}.nav a{color:#dbe6f5;padding:7px 12px;border-radius:6px}.nav a:hover{background:rgba(255,255,255,.1);text-decoration:none}
+.nav a.on{background:#fff;color:#14365f;font-weight:600}
+.tools{display:flex;gap:12px;align-items:center;margin-left:auto}.tools a,.tools .link{color:#dbe6f5}.tools form{margin:0}
+.main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}
+h1{font-size:22px;margin:6px 0 14px}h2{font-size:16px;margin:0 0 10px}
+.card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;margin-bottom:16px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
+.muted{color:var(--muted)}.small{font-size:12px}.nowrap{white-space:nowrap}.num{text-align:right}
+button{font:inherit;border:1px solid #c5cfdb;background:#fff;border-radius:7px;padding:7px 14px;cursor:pointer;color:var(--ink)}
+button:hover{background:#f0f4f9}button:disabled{opacity:.45;cursor:default}
+button.primary{background:var(--brand);border-color:var(--brand);color:var(--brand-ink)}button.primary:hover{background:#184d8f}
+button.ghost{border-color:transparent;color:var(--brand)}button.link{border:0;background:none;padding:0;color:var(--brand)}
+input,select{font:inherit;border:1px solid #c5cfdb;border-radius:7px;padding:6px 9px;background:#fff;color:var(--ink);width:100%;margin-top:3px}
+input:focus,select:focus,button:focus-visible{outline:2px solid #8fb4e6;outline-offset:1px}
+label{display:block;font-size:12px;color:var(--muted);font-weight:600}
+.filters .grid{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:10px 12px}
+.filters .wide{grid-column:span 4}.filters .check{display:flex;align-items:center;gap:6px;grid-column:span 2;padding-top:18px}.filters .check input{width:auto;margin:0}
+.row-actions{display:flex;gap:8px;align-items:center;margin-top:12px;flex-wrap:wrap}.spacer{flex:1}
+.results-head{display:flex;align-items:baseline;gap:12px}.count{color:var(--muted)}
+.table-wrap{padding:0;overflow:auto}
+table.list{border-collapse:collapse;width:100%}
+.list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
+.list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
+.list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}
+.badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
+.st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
+.st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
+.flags{margin-top:4px;display:flex;gap:5px;flex-wrap:wrap}
+.flag{font-size:11px;border-radius:5px;padding:0 6px;background:#eef2f7;color:#445}.flag.note{background:#efe7fb;color:var(--note)}.flag.err{background:#fbe5e3;color:var(--bad)}
+.pager{display:flex;gap:12px;justify-content:center;align-items:center;margin:10px 0}
+.empty{color:var(--muted);text-align:center;padding:28px}
+.login{max-width:420px;margin:60px auto}.login form{display:grid;gap:10px;margin-top:12px}
+.alert{background:#fbe5e3;color:#8d2a24;border-radius:7px;padding:8px 12px}
+.convo-head .title-row{display:flex;align-items:center;gap:12px}.convo-head h1{margin:0;font-size:19px}
+.facts{display:grid;grid-template-columns:repeat(4,minmax(0,1fr));gap:10px 16px;margin:14px 0 8px}
+.facts dt{font-size:12px;color:var(--muted);font-weight:600}.facts dd{margin:0}
+.path summary{cursor:pointer;color:var(--muted);font-size:12px}.path ol{margin:6px 0;padding-left:22px;columns:2;font-size:12px}
+.inline{display:flex;gap:8px;align-items:center}.inline input{width:200px;margin:0}
+.turn-head{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;font-size:12px;color:var(--muted);font-weight:700;padding:0 4px 6px;text-transform:uppercase;letter-spacing:.03em}
+.turn{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin-bottom:10px}
+.turn.annotated{border-color:#c7b1ef;box-shadow:inset 4px 0 0 var(--note)}.turn.failed{box-shadow:inset 4px 0 0 var(--bad)}
+.meta{font-size:11px;color:var(--muted);margin-bottom:4px}
+.msg{margin:6px 0}.who{display:block;font-size:11px;color:var(--muted);margin-bottom:2px}.key{font-size:10px;padding:0 4px}
+.bubble{white-space:pre-wrap;word-break:break-word;border-radius:10px;padding:8px 11px;display:inline-block;max-width:100%}
+.msg.user .bubble{background:#1f5fae;color:#fff}.msg.user.click .bubble{background:#e3edfb;color:#1f4f91;border:1px dashed #8fb4e6}
+.msg.bot .bubble{background:#f1f3f6}
+.choices{display:flex;gap:5px;flex-wrap:wrap;margin-top:5px}.choice{font-size:12px;border:1px solid #c5cfdb;border-radius:999px;padding:1px 9px;color:#445;background:#fff}
+.understanding{border-left:1px solid var(--line);padding-left:14px;font-size:13px}
+.kv{display:flex;gap:8px;margin:3px 0}.kv .k{color:var(--muted);font-size:12px;min-width:74px}.kv .v{flex:1}
+.conf svg{vertical-align:middle}.conf .track{fill:#e6ebf1}.conf .fill{fill:var(--good)}.conf.low .fill{fill:var(--bad)}
+.chips{display:flex;gap:5px;flex-wrap:wrap;margin:5px 0}.chip{font-size:12px;background:#e8f1ec;color:#23583a;border-radius:5px;padding:0 7px}
+.node{color:#334}.event{font-size:12px;margin:4px 0;padding:3px 8px;border-radius:6px;background:#f3f5f8}.event.ticket{background:#fdf0db;color:#7a4a00}.event.err{background:#fbe5e3;color:var(--bad)}
+.mark{margin-top:8px;font-size:12px;padding:4px 10px;color:var(--note);border-color:#d6c6f3}
+.annotate{margin-top:8px;display:grid;gap:8px;background:#f8f5fe;border-radius:8px;padding:10px}
+.annotation{margin-top:8px;background:#f3edfd;color:#4a2d84;border-radius:8px;padding:8px 10px}
+.toast{position:fixed;bottom:20px;left:50%;transform:translateX(-50%);background:#14365f;color:#fff;padding:8px 16px;border-radius:8px;opacity:0;transition:opacity .2s;pointer-events:none}.toast.show{opacity:1}
+.range{display:flex;gap:12px;align-items:flex-end}.range label{width:180px}
+.kpis{display:grid;grid-template-columns:repeat(7,minmax(0,1fr));gap:10px;margin-bottom:6px}
+.kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px}.kpi .kv-label{display:block;font-size:12px;color:var(--muted);min-height:2.6em}.kpi b{font-size:24px}
+.kpi.good b{color:var(--good)}.kpi.warn b{color:var(--warn)}.kpi.bad b{color:var(--bad)}
+.chart-card h2{margin-bottom:4px}.chart{display:block;margin:8px 0;overflow:visible}
+.chart .grid{stroke:#e6ebf1}.chart .axis{font-size:11px;fill:#6a7686}.chart .hit{fill:transparent}.chart .col:hover .hit,.chart .row:hover .hit{fill:#f2f6fc}
+.chart .rl{font-size:12.5px;fill:#1d2733}.chart .rs{font-size:10px;fill:#8a96a3;font-family:ui-monospace,Menlo,monospace}.chart .rv{font-size:12px;fill:#445;font-weight:600}.chart .in{font-size:12px;fill:#fff;font-weight:600}
+.legend{display:flex;gap:14px;list-style:none;padding:0;margin:4px 0 0;font-size:12px;color:#445;flex-wrap:wrap}.legend li{display:flex;align-items:center;gap:5px}
+details.all{margin-top:10px}details.all summary{cursor:pointer;color:var(--brand)}
+@media (max-width:900px){.filters .grid{grid-template-columns:repeat(2,minmax(0,1fr))}.filters .wide{grid-column:span 2}.turn,.turn-head{grid-template-columns:1fr}.understanding{border-left:0;padding-left:0;border-top:1px solid var(--line);padding-top:8px}.facts{grid-template-columns:repeat(2,1fr)}.kpis{grid-template-columns:repeat(2,1fr)}.nav{display:none}}
+`;
+
+/**
+ * The page script: list filtering and paging over POST (so search text never enters a URL, history or logs),
+ * annotations, take-over and dead-letter actions over the JSON API with the session cookie.
+ */
+const SCRIPT = `(() => {
+  const $ = (s, r = document) => r.querySelector(s);
+  const strings = JSON.parse(($('#strings') || {}).textContent || '{}');
+  const lang = new URLSearchParams(location.search).get('lang');
+  const api = (path) => path + (lang ? (path.includes('?') ? '&' : '?') + 'lang=' + encodeURIComponent(lang) : '');
+  const toast = (msg) => { const t = $('#toast'); if (!t) return; t.textContent = msg; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 1800); };
+  const send = async (method, path, body) => {
+    const res = await fetch(api(path), { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
+    if (res.status === 401) { location.reload(); throw new Error('unauthorized'); }
+    const json = await res.json().catch(() => ({}));
+    if (!res.ok) throw new Error(json.error || String(res.status));
+    return json;
+  };
+
+  const form = $('#filters');
+  if (form) {
+    const results = $('#results');
+    const KEY = 'mailmedic.admin.filters';
+    const values = () => {
+      const fd = new FormData(form);
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1' };
+    };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const search = async (page) => {
+      const v = values();
+      sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));
+      results.setAttribute('aria-busy', 'true');
+      try {
+        const json = await send('POST', '/admin/api/conversations/search', { ...v, page });
+        results.innerHTML = json.html;
+        results.dataset.filtered = '1';
+      } finally { results.removeAttribute('aria-busy'); }
+    };
+    form.addEventListener('submit', (e) => {
+      const by = e.submitter;
+      if (by && by.dataset.export) return; // downloads go through the form POST
+      e.preventDefault();
+      search(by && by.dataset.page ? Number(by.dataset.page) : 1).catch(() => {});
+    });
+    $('#f-reset').addEventListener('click', () => { sessionStorage.removeItem(KEY); fill({}); search(1).catch(() => {}); });
+    // Coming back to the list (browser back) restores the last filters without putting them in the URL.
+    const saved = sessionStorage.getItem(KEY);
+    if (saved && results.dataset.filtered !== '1' && !location.search.includes('intent=')) {
+      try { const v = JSON.parse(saved); fill(v); search(v.page || 1).catch(() => {}); } catch { sessionStorage.removeItem(KEY); }
+    }
+  }
+
+  const turns = $('.turns');
+  if (turns) {
+    const id = turns.dataset.conversation;
+    turns.addEventListener('click', async (e) => {
+      const el = e.target.closest('button');
+      if (!el) return;
+      if (el.dataset.mark) { const f = el.nextElementSibling; f.hidden = false; el.hidden = true; f.querySelector('select').focus(); }
+      else if (el.dataset.cancel) { const f = el.closest('form'); f.hidden = true; f.previousElementSibling.hidden = false; }
+      else if (el.dataset.unannotate) {
+        try { await send('DELETE', '/admin/api/annotations', { conversation: id, turn: Number(el.dataset.unannotate) }); location.reload(); } catch { toast(strings.failed); }
+      }
+    });
+    turns.addEventListener('submit', async (e) => {
+      const f = e.target.closest('form.annotate');
+      if (!f) return;
+      e.preventDefault();
+      const fd = new FormData(f);
+      try {
+        await send('POST', '/admin/api/annotations', { conversation: id, turn: Number(f.dataset.seq), intent: fd.get('intent'), note: fd.get('note') || undefined });
+        sessionStorage.setItem('mailmedic.admin.toast', strings.saved);
+        location.reload();
+      } catch { toast(strings.failed); }
+    });
+    const take = $('#takeover');
+    if (take) take.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      try { await send('POST', '/admin/api/conversations/' + encodeURIComponent(id) + '/takeover', { by: new FormData(take).get('by') || undefined }); location.reload(); } catch { toast(strings.failed); }
+    });
+  }
+
+  document.addEventListener('click', async (e) => {
+    const el = e.target.closest('button[data-retry],button[data-discard]');
+    if (!el) return;
+    const [action, rid] = el.dataset.retry ? ['retry', el.dataset.retry] : ['discard', el.dataset.discard];
+    try { await send('POST', '/admin/api/dead-letters/' + encodeURIComponent(rid) + '/' + action); location.reload(); } catch { toast(strings.failed); }
+  });
+
+  const pending = sessionStorage.getItem('mailmedic.admin.toast');
+  if (pending) { sessionStorage.removeItem('mailmedic.admin.toast'); toast(pending); }
+})();`;
