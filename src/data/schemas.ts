@@ -26,8 +26,11 @@ export const heldoutFileSchema = z.strictObject({
       intent: intentId,
       /** Expected entities; when present, entity exact-match is scored on this item. */
       entities: z.record(z.string(), z.string()).optional(),
-      /** far | near — for out_of_scope items: far off-topic or near-domain (other IT topics). */
-      kind: z.enum(['far', 'near']).optional(),
+      /**
+       * far | near | answer — for out_of_scope items: far off-topic, near-domain (other IT topics), or a bare fact
+       * answering the bot's question (「ドコモです」) whose entities the engine reads; answers count in neither recall.
+       */
+      kind: z.enum(['far', 'near', 'answer']).optional(),
     }),
   ),
 });

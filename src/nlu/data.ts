@@ -18,7 +18,7 @@ import { heldoutFileSchema } from '../data/schemas.js';
 
 export interface HeldoutItem extends LabelledText {
   entities?: Record<string, string>;
-  kind?: 'far' | 'near';
+  kind?: 'far' | 'near' | 'answer';
   /** Where it came from: a held-out file or the corpus. */
   source: string;
 }
