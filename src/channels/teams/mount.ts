@@ -91,8 +91,6 @@ function errorStatus(e: unknown): number | undefined {
   return typeof s === 'number' ? s : undefined;
 }
 
-const sleep = (ms: number) => new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
-
 export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter = createTeamsAdapter(options.settings)): TeamsChannel {
   const { pipeline, i18n, defaultLocale, dedupe, references } = options;
   const log = options.logger.child({ channel: 'teams' });
@@ -230,7 +228,12 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       },
     );
     void settled.finally(() => pending.delete(work));
-    const result = await Promise.race([settled, sleep(ackAfterMs)]);
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), ackAfterMs);
+    });
+    const result = await Promise.race([settled, deadline]);
+    clearTimeout(timer);
     if (result === 'timeout') log.warn({ ackAfterMs, conversation: conversationIdOf(activity) }, 'slow turn: answered the request, replies follow');
     if (result === 'failed') {
       sendError(res, 500, i18n.t('teams.api.internal', undefined, locale));
