@@ -1,0 +1,269 @@
+/**
+ * `mailmedic transcripts list|show <id>|export` — the review page for people who prefer a terminal.
+ * Reads the Redis store at REDIS_URL (or the Cluster/Sentinel settings): memory transcripts live inside the
+ * server's process and no other process can read them, which this command says (exit 1) rather than print nothing.
+ *
+ *   list    [filters] [--page N] [--limit N] [--json]   one conversation a line (or JSON lines)
+ *   show    <conversation id> [--json]                  the transcript with what the bot understood
+ *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
+ *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
+ * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument, stringify } from 'yaml';
+import { loadConfig } from '../../config/index.js';
+import { CHANNELS, INTENTS, type ChannelName, type Intent } from '../../core/index.js';
+import { loadIntents, loadLocales } from '../../data/load.js';
+import { createI18n } from '../../i18n/index.js';
+import { createLogger, logLevel } from '../../log.js';
+import { createStores } from '../../state/stores.js';
+import {
+  correctionsToIntents,
+  createTranscriptStore,
+  csvHeader,
+  DEFAULT_ABANDON_AFTER_MS,
+  findConversations,
+  loadConversations,
+  paginate,
+  REVIEW_STATUSES,
+  reviewStatus,
+  toCsvRows,
+  toJsonLine,
+  withActionLabels,
+  type ConversationFilter,
+  type ReviewStatus,
+  type TranscriptStore,
+} from '../../transcripts/index.js';
+
+const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
+  list    [filters] [--page N] [--limit N] [--json]
+  show    <conversation-id> [--json]
+  export  [filters] [--format jsonl|csv]
+  export  --corrections [--out DIR]   staff corrections as intents/ YAML (stdout, or DIR/<locale>/<intent>.yaml, merged)
+filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
+          --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
+Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
+Dates are UTC days unless TZ_OFFSET_MINUTES is given (e.g. 540 for Japan).
+`;
+
+interface Parsed {
+  cmd?: string;
+  positional: string[];
+  flags: Map<string, string | true>;
+}
+
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'page', 'limit', 'format', 'out']);
+const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
+
+function parse(args: string[]): Parsed | string {
+  const out: Parsed = { positional: [], flags: new Map() };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '-h') {
+      out.flags.set('help', true);
+      continue;
+    }
+    if (!a.startsWith('--')) {
+      if (out.cmd === undefined) out.cmd = a;
+      else out.positional.push(a);
+      continue;
+    }
+    const eq = a.indexOf('=');
+    const name = a.slice(2, eq < 0 ? undefined : eq);
+    if (BOOL_FLAGS.has(name)) out.flags.set(name, true);
+    else if (VALUE_FLAGS.has(name)) {
+      const v = eq < 0 ? args[++i] : a.slice(eq + 1);
+      if (v === undefined) return `--${name} needs a value`;
+      out.flags.set(name, v);
+    } else return `unknown option ${a}`;
+  }
+  return out;
+}
+
+const DAY_MS = 86_400_000;
+
+function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | string {
+  const f: ConversationFilter = {};
+  const day = (name: string): number | undefined | string => {
+    const v = p.flags.get(name);
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) return `--${name} must be YYYY-MM-DD`;
+    return Date.parse(`${v}T00:00:00Z`) - offsetMinutes * 60_000;
+  };
+  const from = day('from');
+  const to = day('to');
+  if (typeof from === 'string') return from;
+  if (typeof to === 'string') return to;
+  if (from !== undefined) f.fromMs = from;
+  if (to !== undefined) f.toMs = to + DAY_MS;
+  const status = p.flags.get('status');
+  if (status !== undefined) {
+    if (!(REVIEW_STATUSES as readonly unknown[]).includes(status)) return `--status must be one of ${REVIEW_STATUSES.join(', ')}`;
+    f.status = status as ReviewStatus;
+  }
+  const intent = p.flags.get('intent');
+  if (intent !== undefined) {
+    if (!(INTENTS as readonly unknown[]).includes(intent)) return `--intent: unknown intent ${String(intent)}`;
+    f.intent = intent as Intent;
+  }
+  const channel = p.flags.get('channel');
+  if (channel !== undefined) {
+    if (!(CHANNELS as readonly unknown[]).includes(channel)) return `--channel must be one of ${CHANNELS.join(', ')}`;
+    f.channel = channel as ChannelName;
+  }
+  const carrier = p.flags.get('carrier');
+  if (typeof carrier === 'string') f.carrier = carrier;
+  const text = p.flags.get('text');
+  if (typeof text === 'string') f.text = text;
+  if (p.flags.get('annotated')) f.annotated = true;
+  return f;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+export async function run(args: string[]): Promise<number> {
+  const p = parse(args);
+  if (typeof p === 'string') {
+    process.stderr.write(`mailmedic transcripts: ${p}\n${USAGE}`);
+    return 2;
+  }
+  if (p.flags.get('help')) {
+    process.stderr.write(USAGE);
+    return 0;
+  }
+  if (!p.cmd || !['list', 'show', 'export'].includes(p.cmd)) {
+    process.stderr.write(`mailmedic transcripts: ${p.cmd ? `unknown command "${p.cmd}"` : 'a command is required'}\n${USAGE}`);
+    return 2;
+  }
+  const config = loadConfig(process.env);
+  const locales = loadLocales();
+  const i18n = createI18n(locales.messages);
+  if (!config.redis) {
+    process.stderr.write(`mailmedic transcripts: ${i18n.t('admin.export.no_redis', undefined, config.defaultLocale)}\n`);
+    return 1;
+  }
+  const offset = Number(process.env.TZ_OFFSET_MINUTES ?? 0) || 0;
+  const filter = filterFrom(p, offset);
+  if (typeof filter === 'string') {
+    process.stderr.write(`mailmedic transcripts: ${filter}\n${USAGE}`);
+    return 2;
+  }
+
+  const logger = createLogger({ level: logLevel(process.env.LOG_LEVEL, 'warn') });
+  const stores = createStores(config, logger, { prefix: config.env.REDIS_KEY_PREFIX });
+  try {
+    await stores.redis?.waitReady(5_000);
+    const store = createTranscriptStore(config, stores, logger);
+    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS };
+    if (p.cmd === 'list') return await list(store, p, filter, ctx);
+    if (p.cmd === 'show') return await show(store, p, ctx);
+    return await exportCmd(store, p, filter, ctx);
+  } finally {
+    await stores.health.close();
+  }
+}
+
+const out = (s: string) => process.stdout.write(s);
+
+async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+  const all = await findConversations(store, filter, ctx);
+  const page = paginate(all, Number(p.flags.get('page') ?? 1), Number(p.flags.get('limit') ?? 50));
+  for (const s of page.items) {
+    if (p.flags.get('json')) {
+      out(`${JSON.stringify(s)}\n`);
+      continue;
+    }
+    const cols = [
+      iso(s.startedAtMs),
+      s.review.padEnd(9),
+      (s.symptom ?? '-').padEnd(22),
+      [s.carrier, s.service, s.device].filter(Boolean).join('/') || '-',
+      s.channel,
+      `${s.turns}t`,
+      s.ticketId ?? '-',
+      s.annotations ? `notes:${s.annotations}` : '',
+      s.id,
+    ];
+    out(`${cols.join('  ')}\n`);
+  }
+  process.stderr.write(`${page.total} conversations · page ${page.page}/${page.pages}\n`);
+  return 0;
+}
+
+async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+  const id = p.positional[0];
+  if (!id) {
+    process.stderr.write(`mailmedic transcripts show: a conversation id is required\n${USAGE}`);
+    return 2;
+  }
+  const summary = await store.summary(id);
+  if (!summary) {
+    process.stderr.write(`mailmedic transcripts show: no transcript for ${id}\n`);
+    return 1;
+  }
+  const [turns, annotations] = await Promise.all([store.turns(id), store.annotations(id)]);
+  if (p.flags.get('json')) {
+    out(`${JSON.stringify({ summary: { ...summary, review: reviewStatus(summary, ctx) }, turns: withActionLabels(turns), annotations })}\n`);
+    return 0;
+  }
+  const notes = new Map(annotations.map((a) => [a.seq, a]));
+  out(`conversation ${summary.id}  ${reviewStatus(summary, ctx)}  ${summary.channel}  user ${summary.userId}  ticket ${summary.ticketId ?? '-'}\n`);
+  out(`started ${iso(summary.startedAtMs)}  last ${iso(summary.updatedAtMs)}  symptom ${summary.symptom ?? '-'}  path ${summary.path.join(' → ')}\n\n`);
+  for (const t of withActionLabels(turns)) {
+    const who = t.action !== undefined ? `[${t.actionLabel ?? t.action}]` : (t.text ?? '');
+    const nlu = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
+    const ents = t.entities && Object.keys(t.entities).length ? ` ${JSON.stringify(t.entities)}` : '';
+    out(`#${t.seq} ${iso(t.atMs)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
+    for (const r of t.replies) out(`     🤖 ${r.text.replace(/\n/g, '\n        ')}${r.choices?.length ? `\n        [${r.choices.map((c) => c.label).join('] [')}]` : ''}\n`);
+    for (const e of t.events) out(`     • ${e.type === 'status' ? `${e.from} → ${e.to}` : e.type === 'ticket' ? `ticket ${e.id}` : `taken over${e.by ? ` by ${e.by}` : ''}`}\n`);
+    const n = notes.get(t.seq);
+    if (n) out(`     ✎ misunderstood → ${n.intent}${n.note ? ` (${n.note})` : ''}\n`);
+  }
+  return 0;
+}
+
+async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+  if (p.flags.get('corrections')) return corrections(store, p);
+  const format = p.flags.get('format') ?? 'jsonl';
+  if (format !== 'jsonl' && format !== 'csv') {
+    process.stderr.write(`mailmedic transcripts export: --format must be jsonl or csv\n`);
+    return 2;
+  }
+  const items = await findConversations(store, filter, ctx);
+  if (format === 'csv') out(csvHeader());
+  for (let i = 0; i < items.length; i += 50) {
+    for (const c of await loadConversations(store, items.slice(i, i + 50))) out(format === 'csv' ? toCsvRows(c) : `${toJsonLine(c)}\n`);
+  }
+  process.stderr.write(`${items.length} conversations exported\n`);
+  return 0;
+}
+
+async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
+  const existing = loadIntents();
+  const result = correctionsToIntents(await store.allAnnotations(), existing.files);
+  for (const c of result.conflicts) {
+    process.stderr.write(`conflict: "${c.text}" (${c.locale}) is trained as ${c.trainedAs}; staff say ${c.intent} — fix intents/${c.locale}/${c.trainedAs}.yaml\n`);
+  }
+  for (const s of result.skipped) process.stderr.write(`skipped (${s.reason}): ${s.annotation.conversation} #${s.annotation.seq}\n`);
+  const dir = p.flags.get('out');
+  if (typeof dir !== 'string') {
+    out(result.files.map((f) => stringify(f)).join('---\n'));
+  } else {
+    for (const f of result.files) {
+      const folder = join(dir, f.locale);
+      mkdirSync(folder, { recursive: true });
+      const path = join(folder, `${f.intent}.yaml`);
+      if (existsSync(path)) {
+        // Merge into the existing file, keeping its comments and order; new phrases go at the end.
+        const doc = parseDocument(readFileSync(path, 'utf8'));
+        const have = new Set(((doc.get('examples') as { toJSON(): string[] } | undefined)?.toJSON() ?? []).map((e) => e.trim()));
+        for (const e of f.examples) if (!have.has(e)) doc.addIn(['examples'], e);
+        writeFileSync(path, doc.toString());
+      } else writeFileSync(path, stringify(f));
+      process.stderr.write(`${path}: +${f.examples.length}\n`);
+    }
+  }
+  process.stderr.write(`${result.files.reduce((n, f) => n + f.examples.length, 0)} training phrases from ${result.files.length} intent(s)\n`);
+  return 0;
+}
