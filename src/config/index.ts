@@ -101,7 +101,6 @@ export const envSchema = z
     );
     need(env.MicrosoftAppType !== undefined, ['MicrosoftAppId'], 'when MicrosoftAppType is set');
     // Without an app id /api/messages accepts unauthenticated activities (Bot Framework Emulator mode): development only.
-    need(env.NODE_ENV === 'production', ['MicrosoftAppId'], 'when NODE_ENV=production (without it /api/messages runs unauthenticated, Emulator mode)');
     need(env.TICKET_SINK === 'webhook', ['TICKET_WEBHOOK_URL', 'TICKET_WEBHOOK_SECRET'], 'when TICKET_SINK=webhook');
     need(env.TICKET_SINK === 'zendesk', ['ZENDESK_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'], 'when TICKET_SINK=zendesk');
     need(

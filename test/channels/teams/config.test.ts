@@ -25,9 +25,18 @@ describe('Teams configuration', () => {
     expect(failure({ NODE_ENV: 'development' })).toBe('');
   });
 
-  it('refuses to start in production without MicrosoftAppId, naming it', async () => {
-    expect(failure({ NODE_ENV: 'production' })).toMatch(/MicrosoftAppId: required when NODE_ENV=production/);
-    await expect(startApp({ env: testEnv({ NODE_ENV: 'production' }), port: 0, host: '127.0.0.1' })).rejects.toThrow(/MicrosoftAppId/);
+  it('refuses the unauthenticated Emulator mode in production: /api/messages is off, the rest of the bot runs', async () => {
+    expect(failure({ NODE_ENV: 'production' })).toBe('');
+    const app = await startApp({ env: testEnv({ NODE_ENV: 'production' }), port: 0, host: '127.0.0.1' });
+    try {
+      const activity = { type: 'message', id: 'a1', text: 'hello', channelId: 'emulator', serviceUrl: 'http://127.0.0.1:9', from: { id: 'u' }, conversation: { id: 'c' }, recipient: { id: 'b' } };
+      const teams = await fetch(`${app.url}/api/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(activity) });
+      expect(teams.status).toBe(404);
+      const web = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation: 'prod-c1', text: 'メールを取得できません' }) });
+      expect(web.status).toBe(200);
+    } finally {
+      await app.close();
+    }
     expect(failure({ NODE_ENV: 'production', MicrosoftAppId: APP_ID, MicrosoftAppPassword: 's' })).toBe('');
   });
 
