@@ -13,6 +13,7 @@
  * after its last turn; the two indexes are trimmed by score on each write and cleaned of expired ids on read.
  */
 import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
 import { applyEvent, applyTurn, normaliseSummary, type NewTurn } from './summary.js';
@@ -37,8 +38,8 @@ if redis.call('EXISTS', KEYS[2]) == 1 then redis.call('EXPIRE', KEYS[2], ttl) en
 if redis.call('EXISTS', KEYS[3]) == 1 then redis.call('EXPIRE', KEYS[3], ttl) end
 return 1`;
 
-/** Optimistic retries before a write gives up (two replicas writing one conversation at the same instant). */
-const MAX_TRIES = 8;
+/** Optimistic retries before a write gives up (replicas writing one conversation at the same instant). */
+const MAX_TRIES = 20;
 const DAY_MS = 86_400_000;
 
 export interface RedisTranscriptOptions extends TranscriptStoreOptions {
@@ -51,6 +52,8 @@ export class RedisTranscriptStore implements TranscriptStore {
   readonly #retentionMs: number;
   readonly #maxTurns: number;
   readonly #clock: () => number;
+  /** Writes of one conversation in this process run one after another: only other replicas can race. */
+  readonly #chains = new Map<string, Promise<unknown>>();
 
   constructor(conn: RedisConnection, options: RedisTranscriptOptions = {}) {
     this.#conn = conn;
@@ -84,7 +87,23 @@ export class RedisTranscriptStore implements TranscriptStore {
    * Read-modify-write of the summary with an optimistic revision check; `entry` (field, JSON) is appended to the
    * stream atomically with the summary. Returns what `change` returned, or undefined when it declined.
    */
-  async #update<T>(
+  #update<T>(
+    id: string,
+    change: (prev: ConversationSummary | undefined) => { summary: ConversationSummary; entry?: [string, string]; result: T } | undefined,
+  ): Promise<T | undefined> {
+    const run = (this.#chains.get(id) ?? Promise.resolve()).then(
+      () => this.#tryUpdate(id, change),
+      () => this.#tryUpdate(id, change),
+    );
+    this.#chains.set(id, run);
+    const forget = () => {
+      if (this.#chains.get(id) === run) this.#chains.delete(id);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  async #tryUpdate<T>(
     id: string,
     change: (prev: ConversationSummary | undefined) => { summary: ConversationSummary; entry?: [string, string]; result: T } | undefined,
   ): Promise<T | undefined> {
@@ -111,6 +130,8 @@ export class RedisTranscriptStore implements TranscriptStore {
         await this.#touchIndex(this.#index, id, next.summary.updatedAtMs);
         return next.result;
       }
+      // Another replica wrote in between: read again after a short, jittered pause.
+      await sleep(2 + Math.random() * 8 * (i + 1));
     }
     throw new CodedError(ErrorCode.LockTimeout, `transcript of ${id} kept changing; write abandoned after ${MAX_TRIES} tries`);
   }
