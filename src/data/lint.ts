@@ -283,7 +283,11 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
   }
-  if ('options' in node) (node.options ?? []).forEach((o, i) => out.push({ key: o.label, path: ['options', i, 'label'] }));
+  if ('options' in node)
+    (node.options ?? []).forEach((o, i) => {
+      out.push({ key: o.label, path: ['options', i, 'label'] });
+      if (o.says) out.push({ key: o.says, path: ['options', i, 'says'] });
+    });
   return out;
 }
 

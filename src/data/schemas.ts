@@ -74,6 +74,11 @@ export const optionSchema = z.strictObject({
   intents: z.array(intentId).optional(),
   /** Free-text entity values that count as choosing this option, e.g. { carrier: docomo }. */
   entities: z.record(slotName, z.union([z.string(), z.array(z.string())])).optional(),
+  /**
+   * Locale key of other ways people answer with this option in free text, '|'-separated
+   * (e.g. 「受信だけ|送信は大丈夫」). Matched like the label: whole answer, or contained in it.
+   */
+  says: localeKey.optional(),
   set: setSchema.optional(),
 });
 export type DialogOption = z.infer<typeof optionSchema>;

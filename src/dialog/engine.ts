@@ -70,6 +70,34 @@ export const SWITCH_CONFIDENCE = 0.6;
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
 const HELP_PATTERN = /やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
 
+/**
+ * Free-text reports about a step, read before the intent (recognition patterns, not user-facing strings).
+ * Classifiers often read 「それはもうやった」「機内モードやりました」 as "fixed"; a person means "done (before / just now)".
+ */
+const STEP_FIXED = /直っ|直り|治っ|治り|解決|使えるように|届くように|できるように(?:なっ|なり)|(?:受信|送信|取得)でき(?:た|ました)|届きました|届いた|fixed|solved|works now|working now|it works|that worked/i;
+const STEP_FAILED = /ダメ|だめ|駄目|まだ(?!(?:やって|して|試して|試せて)(?:い)?(?:ない|ません))|変わら|直らな|治らな|直ってな|治ってな|ならない|なりません|エラー(?:が|は)?(?:出|でる|でま)|still|didn'?t (?:work|help|fix)|doesn'?t work|not work|no luck|no change|same (?:error|problem)/i;
+const STEP_NOT_YET = /まだ(?:やって|して|試して|試せて)(?:い)?(?:ない|ません)|これから(?:やり|試し)|not yet|haven'?t (?:tried|done)/i;
+/** "Did that before you asked" — recorded as tried without success, and the step is passed. */
+const STEP_ALREADY = /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に)[^。！？!?]{0,10}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|(?:やった|やりました|試した|試しました|済み)(?:よ|って|けど|んだけど|んですが|のですが)?$|already|tried (?:that|it|this)(?! now)|(?:did|done) (?:that|it|this) (?:before|already|earlier)/i;
+/** "Done" with no result: ask whether it helped rather than guess. */
+const STEP_DID = /やっ(?:た|て(?:み)?(?:た|ました))|やりました|試し(?:た|ました)|しました|済ませ|完了|終わ(?:った|りました)|\b(?:did (?:it|that|this)|done|finished|tried it)\b/i;
+
+/**
+ * Light steps people report on their own (「再起動しました、まだです」「VPNも切ったけどダメ」). Each names the tree's
+ * `done_*` slot the step sets; a mention marks it done (the step then skips itself) and records it as tried.
+ * Only slots the tree declares are used, so the tree stays in charge of which steps exist.
+ */
+const STEP_MENTIONS: ReadonlyArray<{ slot: string; pattern: RegExp }> = [
+  { slot: 'done_restart', pattern: /再起動|電源(?:を)?(?:入れ直|切っ|オフ)|リブート|\b(?:restart|reboot)(?:ed)?\b|turned (?:it|the phone) off and on/i },
+  { slot: 'done_airplane', pattern: /機内モード|airplane mode/i },
+  { slot: 'done_line', pattern: /(?:wi-?fi|モバイル(?:データ)?|4g|5g|回線)[^。、]{0,12}切り?替え|\bswitch(?:ed)? (?:to |between )?(?:wi-?fi|mobile data|cellular)/i },
+  { slot: 'done_vpn', pattern: /vpn/i },
+  { slot: 'done_force_quit', pattern: /強制終了|force[- ]?quit/i },
+  { slot: 'done_password', pattern: /パスワード(?:を|は|も)?\s?(?:入れ直|打ち直|再入力|入力し直|手入力)|\bre-?(?:entered|typed|enter) (?:the |my )?password/i },
+];
+/** A mention counts as "done" only with a cue that something was done or still fails (「〜しても」「〜したけど」「もうやった」). */
+const DONE_CUE = /ても|たけど|たが|ましたが|ましたけど|(?:し|やっ|試し|切っ|オフにし|入れ直し)(?:た|ました|てみた|てる|ています)|済み|already|tried|\bdid\b|still|didn'?t (?:help|work)|(?:restarted|rebooted|switched|turned off|toggled|disabled|force[- ]?quit)\b/i;
+
 class GuardError extends Error {}
 
 /** Mutable scratch of one turn; `s` is a private copy of the state, so the caller's object is never touched. */
@@ -366,10 +394,29 @@ function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, colle
   for (const side of ['incoming', 'outgoing'] as const) {
     for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
   }
+  noteMentionedSteps(run, text);
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
   const masked = maskSecrets(text).text;
   if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
   else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+}
+
+/**
+ * 「再起動もしたけどダメ」: a light step the user already did is marked done (its node then skips itself) and
+ * recorded once as tried without success. A step the user says fixed it is not recorded here (that is "resolved").
+ */
+function noteMentionedSteps(run: Run, text: string): void {
+  const { s, ctx } = run;
+  const said = normalise(text);
+  if (stepReport(said) === 'fixed' || STEP_NOT_YET.test(said) || !DONE_CUE.test(said)) return;
+  const declared = ctx.tree.slots ?? {};
+  for (const { slot, pattern } of STEP_MENTIONS) {
+    if (!(slot in declared) || s.slots[slot] || !pattern.test(said)) continue;
+    s.slots[slot] = 'yes';
+    const step = [...ctx.tree.nodes.values()].find((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
+    if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
+      s.stepsTried.push({ node: step.id, step: t(run, step.title), result: 'not_resolved', atMs: run.meta.nowMs });
+  }
 }
 
 // ───────────────────────────── walking the tree ─────────────────────────────
@@ -517,6 +564,8 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
 
   if (collecting && node) return collect(run, node, text, nlu, facts);
 
+  if (node?.kind === 'resolve' && s.status === 'resolved' && (intent === 'not_resolved' || stepReport(text) === 'failed') && reopen(run)) return;
+
   if (intent === 'request_human') {
     if (s.status === 'escalated') return escalatedAlready(run);
     return leaveTo(run, ctx.tree.globals.handoff);
@@ -538,8 +587,24 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
     return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
   }
   if (isEntry(run, intent) && intent === s.intent) return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
-  if (intent === 'greeting' || intent === 'thanks') return say(run, 'engine.ack', undefined, choicesOf(run, node));
+  if (intent === 'greeting') return say(run, 'engine.greet', undefined, choicesOf(run, node));
+  if (intent === 'thanks') return say(run, 'engine.ack', undefined, choicesOf(run, node));
   miss(run, node);
+}
+
+/**
+ * 「やっぱりまだダメ」 right after a step was answered "fixed": that step did not fix it after all. Its result is
+ * corrected and the branch goes on from the step after it. False when no step was answered "fixed".
+ */
+function reopen(run: Run): boolean {
+  const { s, ctx } = run;
+  const last = s.stepsTried.at(-1);
+  const node = last && last.result === 'resolved' ? ctx.tree.nodes.get(last.node) : undefined;
+  if (node?.kind !== 'step') return false;
+  last!.result = 'not_resolved';
+  setStatus(run, 'active');
+  enter(run, node.next);
+  return true;
 }
 
 /** Text when no node waits (first turn, after the guard) or the conversation is resolved/ended/escalated. */
@@ -549,11 +614,17 @@ function outside(run: Run, nlu: NluResult): void {
   const terminal = s.status !== 'active';
   if (isEntry(run, intent) && !['greeting', 'thanks', 'goodbye', 'affirm', 'deny'].includes(intent)) {
     if (terminal) newEpisode(run);
+    else if (s.node === null) understood(run);
     return switchTo(run, intent);
   }
   if (!terminal) {
     // First turn (or parked): a symptom was handled above; anything else starts at the menu.
-    if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
+    if (intent === 'out_of_scope') {
+      // Counts as a miss: a second message the bot cannot place also offers a person.
+      run.missed = true;
+      s.misses += 1;
+      say(run, 'engine.out_of_scope');
+    }
     return enter(run, ctx.tree.start);
   }
   if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
@@ -568,6 +639,17 @@ function outside(run: Run, nlu: NluResult): void {
   newEpisode(run);
   if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
   enter(run, ctx.tree.globals.triage);
+}
+
+/** First message with facts in it: say what we took from it, so a misreading shows at once (「ドコモメール / iPhone」). */
+function understood(run: Run): void {
+  const { s } = run;
+  const said: string[] = [];
+  const p = slotParams(run);
+  if (s.slots.carrier || s.slots.service) said.push(String(p.account_name));
+  if (s.slots.device) said.push(s.collected.model ?? String(p.device_name));
+  if (s.slots.os_version) said.push(s.slots.os_version);
+  if (said.length) say(run, 'engine.understood', { facts: said.join(' / ') });
 }
 
 function miss(run: Run, node: DialogNode): void {
@@ -592,6 +674,13 @@ const squash = (x: string) =>
 
 /** The option the text chooses: by intent, then entities, then the label (either locale) or the value. */
 function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
+  const said = squash(text);
+  const phrases = (key: string | undefined) =>
+    key ? (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key, undefined, l).split('|')).map(squash).filter(Boolean) : [];
+  const labels = (o: DialogOption) => phrases(o.label).concat(squash(o.value), phrases(o.says));
+  // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
+  const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
+  if (exact) return exact;
   const byIntent = options.find((o) => o.intents?.includes(nlu.intent));
   if (byIntent) return byIntent;
   const byEntity = options.find(
@@ -603,12 +692,7 @@ function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluRe
       }),
   );
   if (byEntity) return byEntity;
-  const said = squash(text);
   if (!said) return undefined;
-  const labels = (o: DialogOption) =>
-    (['ja', 'en'] as const).map((l) => squash(run.ctx.i18n.t(o.label, undefined, l))).concat(squash(o.value));
-  const exact = options.find((o) => labels(o).includes(said));
-  if (exact) return exact;
   const contained = options.filter((o) => labels(o).some((l) => l.length >= 3 && said.includes(l)));
   if (contained.length === 1) return contained[0];
   // 「手動なら届きます」 for the button 「手動なら届く」: same words, another verb ending.
@@ -675,6 +759,29 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         answerStep(run, node, ACTIONS.help);
         return true;
       }
+      const report = stepReport(text);
+      if (report === 'not_yet') {
+        say(run, 'engine.step_again', undefined, choicesOf(run, node));
+        return true;
+      }
+      if (report === 'already') {
+        // Tried before we asked and the problem is still there: record it and go on without repeating it.
+        say(run, 'engine.step_already');
+        answerStep(run, node, ACTIONS.notResolved);
+        return true;
+      }
+      if (report === 'did') {
+        say(run, 'engine.step_did', undefined, choicesOf(run, node));
+        return true;
+      }
+      if (report === 'fixed' && nlu.intent !== 'not_resolved') {
+        answerStep(run, node, ACTIONS.resolved);
+        return true;
+      }
+      if (report === 'failed' && !isEntry(run, nlu.intent)) {
+        answerStep(run, node, ACTIONS.notResolved);
+        return true;
+      }
       if (nlu.intent === 'affirm') {
         // 「はい」「ok」 after a step usually means "okay, trying" — never read it as "fixed".
         say(run, 'engine.ack', undefined, choicesOf(run, node));
@@ -697,6 +804,20 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
     default:
       return false;
   }
+}
+
+/**
+ * What free text says about the step on screen, before any classifier: fixed, still failing, not tried yet,
+ * tried before being asked ("already"), or done with no result given. undefined = says none of these.
+ */
+export function stepReport(text: string): 'fixed' | 'failed' | 'not_yet' | 'already' | 'did' | undefined {
+  const t = normalise(text);
+  if (STEP_NOT_YET.test(t)) return 'not_yet';
+  if (STEP_FIXED.test(t) && !/(?:直|治)ら|まだ|still|not/i.test(t)) return 'fixed';
+  if (STEP_FAILED.test(t)) return 'failed';
+  if (STEP_ALREADY.test(t) && /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に|already|tried)/i.test(t)) return 'already';
+  if (STEP_DID.test(t) || STEP_ALREADY.test(t)) return 'did';
+  return undefined;
 }
 
 function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {
@@ -829,6 +950,8 @@ function collect(run: Run, node: DialogNode, text: string, nlu: NluResult, facts
     else if (nlu.entities.error_message) s.errorText = masked(text);
     else if (pending.length === 1 && !facts.dontKnow && text.trim()) s.errorText = masked(text.trim()); // asked alone: the answer is the text
   }
+  // 「担当者と話したい」 first, the symptom only in the answer: the ticket still names the symptom.
+  if ((!s.intent || s.intent === 'request_human') && ERROR_INTENTS.has(nlu.intent) && nlu.confidence >= SWITCH_CONFIDENCE) s.intent = nlu.intent;
   const missing = missingFields(s);
   // 「わからない」 or nothing understood twice: file with what we have (unknown fields say 不明).
   if (missing.length === 0 || facts.dontKnow || (s.handoffAsks ?? 1) >= 2) return fileTicket(run);
