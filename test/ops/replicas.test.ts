@@ -116,7 +116,7 @@ describe('two replicas on one Redis', () => {
     for (const s of [a, b]) {
       const ready = await fetch(`${s.url}/readyz`);
       expect(ready.status).toBe(200);
-      expect((await ready.json()).checks.store).toBe(true);
+      expect(((await ready.json()) as { checks: Record<string, boolean> }).checks.store).toBe(true);
     }
     // Still exactly one ticket after both outboxes were stopped (nothing re-delivered on the way out).
     const codes = await Promise.all([a.stop(), b.stop()]);
