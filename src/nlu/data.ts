@@ -11,6 +11,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError, ErrorCode } from '../core/index.js';
 import { ASDC_PATH, type LabelledText } from './corpus.js';
+import { normalize } from './normalize.js';
 
 export { ASDC_PATH, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
 import { formatProblem, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
@@ -21,6 +22,19 @@ export interface HeldoutItem extends LabelledText {
   kind?: 'far' | 'near' | 'answer';
   /** Where it came from: a held-out file or the corpus. */
   source: string;
+}
+
+/**
+ * Comparison key of a phrase: feature normalisation without punctuation, so 「直った！」 and 「直った」 are one phrase.
+ * Held-out items whose key is also a training phrase are not unseen; eval reports accuracy without them too.
+ */
+export function phraseKey(text: string): string {
+  return normalize(text).replace(/[\s、。,.!?！？…・「」『』"'()（）]/g, '');
+}
+
+/** Keys of every training phrase (any locale, any intent). */
+export function trainingKeys(train: readonly LabelledText[]): Set<string> {
+  return new Set(train.map((t) => phraseKey(t.text)));
 }
 
 /** Non-empty lines of the off-topic corpus, split deterministically (index % 3 === 2 → held out). */

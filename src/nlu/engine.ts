@@ -7,10 +7,12 @@
  *  3. an in-scope top intent with probability below `threshold`, or less than `margin` ahead of the runner-up,
  *     becomes out_of_scope (both tuned on the validation fold, never on held-out data);
  *  4. an error string of the guide that is (nearly) the whole message — or any error string in a message the model
- *     put out of scope — lands on the intent the guide gives it (ERROR_INTENT, data-driven, not per sentence).
+ *     put out of scope — lands on the intent the guide gives it (ERROR_INTENT, data-driven, not per sentence);
+ *  5. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
+ *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
 import { INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
-import { extractEntities, errorResidue, ERROR_INTENT } from './entities.js';
+import { extractEntities, errorResidue, isFactOnly, ERROR_INTENT } from './entities.js';
 import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { hasJapanese } from './normalize.js';
@@ -18,7 +20,7 @@ import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 4;
+export const MODEL_FORMAT = 5;
 
 export interface OosRule {
   /** Minimum calibrated probability of an in-scope top intent (0–1). */
@@ -90,7 +92,8 @@ export class Classifier {
     if (content === '') {
       return { intent: 'out_of_scope', confidence: text.trim() === '' ? 0 : 1, entities: {}, locale, ranking: [] };
     }
-    const { entities, error, text: light } = extractEntities(text);
+    const match = extractEntities(text);
+    const { entities, error, text: light } = match;
     // Junk (binary bytes read as UTF-8, mostly symbols) has too little language to classify.
     const head = text.slice(0, 4000);
     const visible = head.replace(/\s/g, '').length;
@@ -108,6 +111,10 @@ export class Classifier {
           confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
       }
+    }
+    if (isFactOnly(match)) {
+      intent = 'out_of_scope';
+      confidence = Math.max(this.model.probabilities(d.bag)[this.oosIndex] ?? 0, 0.9);
     }
     return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
   }

@@ -24,7 +24,7 @@ const CARRIERS: Table<Carrier> = [
   ['au', new RegExp(`${L}au${R}|エーユー|ezweb|${L}kddi${R}`)],
   ['softbank', new RegExp(`ソフトバンク|ソフバン|${L}soft ?bank|${L}sb${R}|i\\.softbank|ソフトバンクメール`)],
   ['rakuten', new RegExp(`楽天(?:モバイル|メール|回線|link|リンク)|${L}rakuten`)],
-  ['ymobile', new RegExp(`ワイモバ|${L}y!? ?mobile${R}|${L}ymobile|${L}y-mobile|ワイモバイル`)],
+  ['ymobile', new RegExp(`ワイモバイル|ワイモバ|${L}y!? ?mobile${R}|${L}ymobile|${L}y-mobile`)],
   ['uq', new RegExp(`${L}uq${R}|${L}uq ?mobile|uqモバイル|ユーキュー`)],
 ];
 
@@ -122,6 +122,37 @@ export function errorResidue(light: string): string {
   let rest = light;
   for (const re of ERRORS_GLOBAL) rest = rest.replace(re, ' ');
   return rest.replace(/[^\p{L}\p{N}]/gu, '');
+}
+
+/**
+ * Words that come with a bare fact but say nothing more (copulas, particles, model suffixes, "I'm on", …):
+ * 「ドコモです」「iPhone 14 Pro Maxです」「キャリアはau」「I'm on SoftBank」.
+ */
+const FACT_FILLER = new RegExp(
+  [
+    'です|でした|だよ|だね|だ|っす|ですね|ですが|ですけど|使ってます|使ってる|使用してます|を使用|になります',
+    'キャリア|回線|機種|端末|スマホ|携帯|バージョン|アドレス|アカウント|メール|会社支給|会社の|私物|個人の|最新',
+    'pro|max|mini|plus|ultra|air|se|lite|fold|flip|ver|version|latest',
+    "i'?m on|i'?m using|i use|using|it'?s|it is|an?|my|the|on|with|phone|carrier|account|address|mail|model",
+    '[のはでがもとをに、。,.!?！？()（）「」\\s]',
+  ].join('|'),
+  'g',
+);
+const FACT_TABLES: RegExp[] = [...CARRIERS, ...SERVICES, ...DEVICES].map(([, re]) => new RegExp(re.source, 'g'));
+const OS_GLOBAL = new RegExp(OS_VERSION.source, 'g');
+
+/**
+ * True when a message is nothing but carrier / service / device / OS facts (an answer to the bot's question,
+ * 「ドコモです」「iPhone 13」「iOS 17.4」): after removing those mentions, digits and FACT_FILLER, nothing is left.
+ * Such a message carries no intent of its own; the engine reads its entities.
+ */
+export function isFactOnly(m: EntityMatch): boolean {
+  const e = m.entities;
+  if (!(e.carrier || e.service || e.device || e.os_version) || e.trigger || e.error_message) return false;
+  let rest = m.text.replace(OS_GLOBAL, ' ');
+  for (const re of FACT_TABLES) rest = rest.replace(re, ' ');
+  rest = rest.replace(FACT_FILLER, ' ').replace(/[0-9]/g, '');
+  return rest.replace(/[^\p{L}\p{N}]/gu, '').length === 0;
 }
 
 /** Where the error string was found in the light-normalised text (for the "whole message" rule). */

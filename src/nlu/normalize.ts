@@ -40,8 +40,10 @@ export function normalize(text: string): string {
   s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
   s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');
   s = s.replace(/([a-z])\1{2,}/g, '$1$1');
-  // ー after hiragana stretches a vowel: お願いしまーす, すごーい.
-  s = s.replace(/ー/g, (m, offset: number) => (offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') ? '' : m));
+  // ー after hiragana stretches a vowel: お願いしまーす, すごーい. Except う(ー)ん: うーん is hesitation, うん is "yes".
+  s = s.replace(/ー/g, (m, offset: number) =>
+    offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') && !(s[offset - 1] === 'う' && s[offset + 1] === 'ん') ? '' : m,
+  );
   s = s.replace(/[\u30a1-\u30fa\u30fc]{3,}/g, (w) => (w.endsWith('ー') ? w.slice(0, -1) : w));
   s = s.replace(/(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])/g, '');
   return s;

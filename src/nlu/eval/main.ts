@@ -5,12 +5,12 @@
  */
 import { asCodedError, type Locale } from '../../core/index.js';
 import { packageRoot } from '../../data/load.js';
-import { heldoutData, trainingData, type HeldoutItem } from '../data.js';
+import { heldoutData, phraseKey, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
 import { trainClassifier, type Classifier } from '../engine.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
 import { naturalBayes, nlpJs, type Baseline } from './baselines.js';
-import { score, type Report, type Scored } from './score.js';
+import { score, scoreBySource, type Report, type Scored } from './score.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -67,22 +67,49 @@ async function main(): Promise<void> {
   out(`  ${guideOk}/${GUIDE_ERROR_STRINGS.length} right`);
   out();
 
-  const baselines: Array<{ name: string; report: Report; us: number }> = [{ name: 'mailmedic (char n-grams + kuromoji → logistic regression)', report, us: ours.usPerUtterance }];
+  const baselines: Array<{ name: string; report: Report; us: number; results: Scored[] }> = [{ name: 'mailmedic (char n-grams + kuromoji → logistic regression)', report, us: ours.usPerUtterance, results: ours.results }];
   const bayes = naturalBayes(tokenizer, train);
   const b1 = await runBaseline(bayes, heldout);
-  baselines.push({ name: bayes.name, report: score(b1.results), us: b1.usPerUtterance });
+  baselines.push({ name: bayes.name, report: score(b1.results), us: b1.usPerUtterance, results: b1.results });
   try {
     const nlp = await nlpJs(train);
     const b2 = await runBaseline(nlp, heldout);
-    baselines.push({ name: nlp.name, report: score(b2.results), us: b2.usPerUtterance });
+    baselines.push({ name: nlp.name, report: score(b2.results), us: b2.usPerUtterance, results: b2.results });
   } catch (e) {
     out(`NLP.js baseline failed: ${asCodedError(e).message}`);
   }
+  // Items that happen to equal a training phrase (short replies like 「うん」 are bound to) are not unseen.
+  const seen = trainingKeys(train);
+  const unseen = ours.results.filter((r) => !seen.has(phraseKey(r.item.text)));
+  const unseenBy = new Map(scoreBySource(unseen).map((s) => [s.source, s.report]));
+  out('per held-out file (ours)                  items  accuracy  unseen only        OOS far         OOS near     answers→OOS  answers not small talk  entities exact');
+  const f = (x: { correct: number; total: number; value: number }) => (x.total ? `${pct(x.value)} (${x.correct}/${x.total})` : '—');
+  for (const { source, report: r } of scoreBySource(ours.results)) {
+    const loc = r.accuracy.ja.total ? r.accuracy.ja : r.accuracy.en;
+    const u = unseenBy.get(source);
+    const uloc = u ? (u.accuracy.ja.total ? u.accuracy.ja : u.accuracy.en) : { correct: 0, total: 0, value: 0 };
+    out(`  ${source.padEnd(38)} ${String(loc.total || r.oosRecall.far.total).padStart(5)}  ${(loc.total ? pct(loc.value) : '—').padStart(8)}  ${f(uloc).padStart(16)}  ${f(r.oosRecall.far).padStart(14)}  ${f(r.oosRecall.near).padStart(14)}  ${f(r.answers.oos).padStart(14)}  ${f(r.answers.notSmallTalk).padStart(22)}  ${f(r.entityExact)}`);
+  }
+  out();
   out('side by side (same training data, same held-out split)');
   out(`  ${'model'.padEnd(58)} ${'acc ja'.padStart(7)} ${'acc en'.padStart(7)} ${'OOS far'.padStart(8)} ${'OOS near'.padStart(9)} ${'µs/utt'.padStart(8)}`);
   for (const b of baselines) {
     const r = b.report;
     out(`  ${b.name.padEnd(58)} ${pct(r.accuracy.ja.value).padStart(7)} ${pct(r.accuracy.en.value).padStart(7)} ${pct(r.oosRecall.far.value).padStart(8)} ${pct(r.oosRecall.near.value).padStart(9)} ${b.us.toFixed(0).padStart(8)}`);
+  }
+  out();
+  out('accuracy per held-out file, every model (far OOS recall for the corpus lines)');
+  const sources = scoreBySource(ours.results).map((s) => s.source);
+  out(`  ${'model'.padEnd(58)} ${sources.map((s) => s.replace(/^.*\//, '').replace(/\.ya?ml$/, '').padStart(9)).join(' ')}`);
+  for (const b of baselines) {
+    const per = new Map(scoreBySource(b.results).map((s) => [s.source, s.report]));
+    const cell = (src: string) => {
+      const r = per.get(src);
+      if (!r) return '—';
+      const loc = r.accuracy.ja.total ? r.accuracy.ja : r.accuracy.en.total ? r.accuracy.en : r.oosRecall.far;
+      return pct(loc.value);
+    };
+    out(`  ${b.name.padEnd(58)} ${sources.map((s) => cell(s).padStart(9)).join(' ')}`);
   }
   out();
   out('summary');

@@ -15,6 +15,11 @@ export interface Report {
   oosRecall: { far: { correct: number; total: number; value: number }; near: { correct: number; total: number; value: number } };
   /** Items with expected entities whose extracted entities are exactly equal. */
   entityExact: { correct: number; total: number; value: number };
+  /**
+   * Bare facts answering the bot (kind: answer): `oos` = put out of scope, `notSmallTalk` = not read as a yes/no/
+   * fixed/not-fixed/thanks/greeting/goodbye — the engine acts on those, while it reads an answer's entities anyway.
+   */
+  answers: { oos: { correct: number; total: number; value: number }; notSmallTalk: { correct: number; total: number; value: number } };
   perIntent: Array<{ intent: string; precision: number; recall: number; support: number }>;
   confusions: Array<{ gold: string; predicted: string; count: number; examples: string[] }>;
   failures: Scored[];
@@ -39,6 +44,11 @@ export function score(results: readonly Scored[]): Report {
     const mine = results.filter((r) => r.item.intent === 'out_of_scope' && (r.item.kind ?? 'far') === kind);
     return ratio(mine.filter((r) => r.intent === 'out_of_scope').length, mine.length);
   };
+  const answerItems = results.filter((r) => r.item.kind === 'answer');
+  const answers = {
+    oos: ratio(answerItems.filter((r) => r.intent === 'out_of_scope').length, answerItems.length),
+    notSmallTalk: ratio(answerItems.filter((r) => !SMALL_TALK.has(r.intent)).length, answerItems.length),
+  };
   const withEntities = results.filter((r) => r.item.entities && r.entities);
   const entityExact = ratio(
     withEntities.filter((r) => sameEntities(r.entities as Record<string, string>, r.item.entities!)).length,
@@ -61,5 +71,15 @@ export function score(results: readonly Scored[]): Report {
     conf.set(key, c);
   }
   const confusions = [...conf.values()].sort((a, b) => b.count - a.count);
-  return { accuracy: acc, oosRecall: { far: oos('far'), near: oos('near') }, entityExact, perIntent, confusions, failures };
+  return { accuracy: acc, oosRecall: { far: oos('far'), near: oos('near') }, entityExact, answers, perIntent, confusions, failures };
+}
+
+/** Intents the engine acts on as an answer to its own question, whatever entities come with them. */
+const SMALL_TALK = new Set<string>(['affirm', 'deny', 'resolved', 'not_resolved', 'thanks', 'greeting', 'goodbye']);
+
+/** One report per held-out file (by `source`), in file-name order; corpus lines are their own group. */
+export function scoreBySource(results: readonly Scored[]): Array<{ source: string; report: Report }> {
+  const groups = new Map<string, Scored[]>();
+  for (const r of results) groups.set(r.item.source, [...(groups.get(r.item.source) ?? []), r]);
+  return [...groups.entries()].map(([source, rs]) => ({ source, report: score(rs) }));
 }
