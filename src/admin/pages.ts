@@ -64,6 +64,18 @@ export function formatTime(ctx: ViewContext, ms: number): string {
   const d = new Date(ms + ctx.utcOffsetMinutes * 60_000);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
+/** Cuts a label to about `units` half-width columns (a Japanese character counts two), with an ellipsis. */
+function clipLabel(label: string, units: number): string {
+  let used = 0;
+  let out = '';
+  for (const ch of label) {
+    const w = /[\u0000-\u00ff\uff61-\uff9f]/.test(ch) ? 1 : 2;
+    if (used + w > units - 1) return `${out}…`;
+    used += w;
+    out += ch;
+  }
+  return out;
+}
 const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
 
 export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket.intent.${intent}`);
@@ -212,7 +224,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
   <td>${badge(ctx, s.review)}</td>
   <td>${s.symptom ? h(intentLabel(ctx, s.symptom)) : `<span class="muted">${t(ctx, 'admin.list.no_symptom')}</span>`}</td>
   <td>${contextCell(ctx, s)}</td>
-  <td>${t(ctx, `admin.channel.${s.channel}`)}</td>
+  <td class="nowrap">${t(ctx, `admin.channel.${s.channel}`)}</td>
   <td class="num">${s.turns}</td>
   <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : '<span class="muted">—</span>'}</td>
   <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
@@ -229,7 +241,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
       : '';
   return `${head}
 <div class="card table-wrap"><table class="list">
-<thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th>${t(ctx, 'admin.list.channel')}</th><th class="num">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
+<thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th class="nowrap">${t(ctx, 'admin.list.channel')}</th><th class="num nowrap">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${pager}`;
 }
@@ -269,7 +281,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     else parts.push(`<div class="event">${t(ctx, 'admin.conversation.event_taken_over')}</div>`);
   }
   if (turn.error) parts.push(`<div class="event err">${t(ctx, 'admin.conversation.error', { code: turn.error.code })}</div>`);
-  if (turn.redacted?.length) parts.push(`<div class="event">🔒 ${t(ctx, 'admin.conversation.redacted')}</div>`);
+  if (turn.redacted?.length) parts.push(`<div class="event">${t(ctx, 'admin.conversation.redacted')}</div>`);
 
   if (turn.text !== undefined && turn.text !== '') {
     if (note) {
@@ -428,10 +440,11 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
       const title = `${nodeLabel(ctx, r.node)} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
       const label = nodeLabel(ctx, r.node);
       return {
-        label: label.length > 26 ? `${label.slice(0, 25)}…` : label,
+        label: clipLabel(label, 38),
         sublabel: label === r.node ? r.kind : r.node,
         title,
-        value: `${r.reached}${r.left + r.escalated ? ` · −${r.left + r.escalated}` : ''}`,
+        // Reached, then how many gave up or escalated there (the drop the tree should shrink).
+        value: `${r.reached}${r.left + r.escalated ? `  ▼${r.left + r.escalated} (${Math.round(((r.left + r.escalated) / r.reached) * 100)}%)` : ''}`,
         segments: [
           { key: 'abandoned', value: r.left, label: tr(ctx, 'admin.analytics.left') },
           { key: 'escalated', value: r.escalated, label: tr(ctx, 'admin.analytics.escalated') },

@@ -63,6 +63,9 @@ const PATHS: Array<[string, string]> = [
   ['GET', '/admin/api/no-such-thing'],
 ];
 
+/** Response JSON, untyped (tests read fields directly). */
+const json = async (r: Response | Promise<Response>): Promise<any> => (await r).json();
+
 async function req(method: string, path: string, headers: Record<string, string> = {}, body?: unknown) {
   return fetch(`${app.url}${path}`, {
     method,
@@ -132,7 +135,7 @@ describe('/admin authentication', () => {
     for (const path of ['/admin', '/admin/conversations/cv-alpha', '/admin/analytics', '/admin/dead-letters', '/admin/api/conversations', '/admin/api/analytics']) {
       expect((await req('GET', path, bearer)).status, path).toBe(200);
     }
-    const conv = await (await req('GET', '/admin/api/conversations/cv-alpha', bearer)).json();
+    const conv = await json(req('GET', '/admin/api/conversations/cv-alpha', bearer));
     expect(conv.turns[0].text).toContain('［伏字］');
     expect(JSON.stringify(conv)).not.toContain('Zx9!secret');
     expect(conv.turns[0].intent).toBe('error_auth');
@@ -144,12 +147,12 @@ describe('/admin authentication', () => {
   it('annotates over the API (201), refuses bad input (400) and non-JSON bodies (415)', async () => {
     const ok = await req('POST', '/admin/api/annotations', bearer, { conversation: 'cv-beta', turn: 1, intent: 'error_send', note: 'test' });
     expect(ok.status).toBe(201);
-    expect((await ok.json()).annotation).toMatchObject({ intent: 'error_send', text: 'プリンターで印刷できない' });
+    expect((await json(ok)).annotation).toMatchObject({ intent: 'error_send', text: 'プリンターで印刷できない' });
     expect((await req('POST', '/admin/api/annotations', bearer, { conversation: 'cv-beta', turn: 1, intent: 'printer' })).status).toBe(400);
     expect((await req('POST', '/admin/api/annotations', bearer, { conversation: 'cv-beta', turn: 7, intent: 'error_send' })).status).toBe(404);
     const form = await fetch(`${app.url}/admin/api/annotations`, { method: 'POST', headers: { ...bearer, 'content-type': 'application/x-www-form-urlencoded' }, body: 'conversation=h2&turn=1&intent=error_send' });
     expect(form.status).toBe(415);
-    const all = await (await req('GET', '/admin/api/annotations', bearer)).json();
+    const all = await json(req('GET', '/admin/api/annotations', bearer));
     expect(all.annotations).toHaveLength(1);
   });
 
@@ -158,13 +161,13 @@ describe('/admin authentication', () => {
     lines.length = 0;
     const r = await req('POST', '/admin/api/conversations/search', bearer, { text: needle });
     expect(r.status).toBe(200);
-    expect((await r.json()).total).toBe(0);
-    const hit = await (await req('POST', '/admin/api/conversations/search', bearer, { text: 'imap' })).json();
+    expect((await json(r)).total).toBe(0);
+    const hit = await json(req('POST', '/admin/api/conversations/search', bearer, { text: 'imap' }));
     expect(hit.items.map((s: { id: string }) => s.id)).toEqual(['cv-alpha']);
     expect(hit.html).toContain('data-id="cv-alpha"');
     expect(lines.join('\n')).not.toContain(needle);
     // The GET list API has no text filter: a text in the query string is ignored, never searched (or logged).
-    const viaUrl = await (await req('GET', `/admin/api/conversations?text=${encodeURIComponent('imap')}`, bearer)).json();
+    const viaUrl = await json(req('GET', `/admin/api/conversations?text=${encodeURIComponent('imap')}`, bearer));
     expect(viaUrl.total).toBe(2);
   });
 
