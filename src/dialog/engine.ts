@@ -68,7 +68,7 @@ export const MIN_CONFIDENCE = 0.4;
 export const SWITCH_CONFIDENCE = 0.6;
 
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
+const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
 
 /**
  * Free-text reports about a step, read before the intent (recognition patterns, not user-facing strings).
@@ -395,6 +395,8 @@ function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, colle
     for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
   }
   noteMentionedSteps(run, text);
+  // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
+  if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
   const masked = maskSecrets(text).text;
   if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
@@ -968,7 +970,7 @@ function fileTicket(run: Run): void {
   if (!s.intent) s.intent = 'request_human';
   const ticket = buildTicket(s, meta, ctx);
   const steps = s.stepsTried.length
-    ? s.stepsTried.map((x) => `${x.step} → ${t(run, `ticket.result.${x.result}`)}`).join('、')
+    ? s.stepsTried.map((x) => `${x.step} → ${t(run, `ticket.result.${x.result}`)}`).join(t(run, 'engine.handoff.step_separator'))
     : t(run, 'engine.handoff.no_steps');
   say(run, 'engine.handoff.filed', { steps, ticket: ctx.ticketId ?? '' });
   setStatus(run, 'escalated');

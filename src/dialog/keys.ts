@@ -39,6 +39,7 @@ const ENGINE_KEYS = [
   'engine.handoff.reask',
   'engine.handoff.filed',
   'engine.handoff.no_steps',
+  'engine.handoff.step_separator',
   'engine.handoff.field.device_os',
   'engine.handoff.field.device',
   'engine.handoff.field.os',
