@@ -123,6 +123,11 @@ function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | stri
 const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function run(args: string[]): Promise<number> {
+  // `… | head` closes the pipe early: that is the reader being done, not an error.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const p = parse(args);
   if (typeof p === 'string') {
     process.stderr.write(`mailmedic transcripts: ${p}\n${USAGE}`);
