@@ -25,6 +25,13 @@ describe('normalize', () => {
     expect(normalize(input)).toBe(expected);
   });
 
+  it('keeps うーん (hesitation) apart from うん (yes) while still folding stretched vowels', () => {
+    expect(normalize('うーん')).toBe('うーん');
+    expect(normalize('うーーーん')).toBe('うーん');
+    expect(normalize('うん')).toBe('うん');
+    expect(normalize('お願いしまーす')).toBe('お願いします');
+  });
+
   it('keeps the words recognisable in the light form used by entity patterns', () => {
     expect(normalizeLight('ＩＭＡＰサーバーが応答しません')).toBe('imapサーバーが応答しません');
     expect(normalizeLight('できない〜')).toBe('できないー');
