@@ -44,7 +44,7 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
-Dates are UTC days unless TZ_OFFSET_MINUTES is given (e.g. 540 for Japan).
+Dates are UTC days unless --tz-offset MINUTES is given (e.g. --tz-offset 540 for Japan).
 `;
 
 interface Parsed {
@@ -53,7 +53,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'page', 'limit', 'format', 'out']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -148,7 +148,12 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(`mailmedic transcripts: ${i18n.t('admin.export.no_redis', undefined, config.defaultLocale)}\n`);
     return 1;
   }
-  const offset = Number(process.env.TZ_OFFSET_MINUTES ?? 0) || 0;
+  const tz = p.flags.get('tz-offset');
+  const offset = typeof tz === 'string' ? Number(tz) : 0;
+  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
+    process.stderr.write(`mailmedic transcripts: --tz-offset takes whole minutes between -840 and 840\n${USAGE}`);
+    return 2;
+  }
   const filter = filterFrom(p, offset);
   if (typeof filter === 'string') {
     process.stderr.write(`mailmedic transcripts: ${filter}\n${USAGE}`);
