@@ -75,7 +75,7 @@ const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる
  * Classifiers often read 「それはもうやった」「機内モードやりました」 as "fixed"; a person means "done (before / just now)".
  */
 const STEP_FIXED = /直っ|直り|治っ|治り|解決|使えるように|届くように|できるように(?:なっ|なり)|(?:受信|送信|取得)でき(?:た|ました)|届きました|届いた|fixed|solved|works now|working now|it works|that worked/i;
-const STEP_FAILED = /ダメ|だめ|駄目|まだ(?!(?:やって|して|試して|試せて)(?:い)?(?:ない|ません))|変わら|直らな|治らな|直ってな|治ってな|ならない|なりません|エラー(?:が|は)?(?:出|でる|でま)|still|didn'?t (?:work|help|fix)|doesn'?t work|not work|no luck|no change|same (?:error|problem)/i;
+const STEP_FAILED = /ダメ|だめ|駄目|まだ(?!(?:やって|して|試して|試せて)(?:い)?(?:ない|ません))|変わら|直らな|治らな|直ってな|治ってな|ならない|なりません|なかった|無かった|ありませんでした|見つから(?:ない|なかった)|入って(?:い)?な(?:い|かった)|(?:は|も)(?:大丈夫|問題な)|エラー(?:が|は)?(?:出|でる|でま)|still|didn'?t (?:work|help|fix)|doesn'?t work|not work|no luck|no change|same (?:error|problem)/i;
 const STEP_NOT_YET = /まだ(?:やって|して|試して|試せて)(?:い)?(?:ない|ません)|これから(?:やり|試し)|not yet|haven'?t (?:tried|done)/i;
 /** "Did that before you asked" — recorded as tried without success, and the step is passed. */
 const STEP_ALREADY = /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に)[^。！？!?]{0,10}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|(?:やった|やりました|試した|試しました|済み)(?:よ|って|けど|んだけど|んですが|のですが)?$|already|tried (?:that|it|this)(?! now)|(?:did|done) (?:that|it|this) (?:before|already|earlier)/i;
@@ -109,6 +109,12 @@ interface Run {
   ctx: StepContext;
   hops: number;
   missed: boolean;
+  /** Entity slots this text turn filled or changed (「iCloudです」 answered to no question). */
+  learned: string[];
+  /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
+  pending?: string;
+  /** The text of this turn (undefined for a click). */
+  text?: string;
 }
 
 // ───────────────────────────── entry point ─────────────────────────────
@@ -133,7 +139,7 @@ function runTurn(prev: ConversationState | undefined, input: StepInput, meta: St
   s.userId = meta.userId;
   if (meta.userName) s.userName = meta.userName;
   if (meta.permalink) s.permalink = meta.permalink;
-  const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false };
+  const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [] };
 
   if (input.kind === 'text') s.locale = pickLocale(input, fresh ? undefined : s.locale, meta.locale);
 
@@ -379,6 +385,7 @@ function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, colle
   const { s } = run;
   for (const slot of ENTITY_SLOTS) {
     const v = nlu.entities[slot];
+    if (v && s.slots[slot] !== v) run.learned.push(slot);
     if (v) s.slots[slot] = v; // a new value overwrites: the user corrects themselves
   }
   if (facts.os && !nlu.entities.os_version) s.slots.os_version = facts.os;
@@ -449,14 +456,24 @@ function enter(run: Run, id: string): void {
     applySet(run, node.set);
     s.node = node.id;
     switch (node.kind) {
-      case 'ask':
+      case 'ask': {
         if (s.slots[node.slot]) {
           next = node.next;
+          continue;
+        }
+        const said = run.pending;
+        run.pending = undefined;
+        const pre = said !== undefined ? matchWords(run, node.options, said) : undefined;
+        if (pre) {
+          s.slots[node.slot] = pre.value;
+          applySet(run, pre.set);
+          next = pre.next ?? node.next;
           continue;
         }
         setStatus(run, 'active');
         say(run, node.say, undefined, choicesOf(run, node));
         return;
+      }
       case 'choice':
       case 'step':
         setStatus(run, 'active');
@@ -529,6 +546,7 @@ function leadsElsewhere(run: Run, intent: Intent): boolean {
 
 function switchTo(run: Run, intent: Intent): void {
   const entry = run.ctx.tree.entries[intent]!;
+  run.pending = run.text;
   recordStep(run, 'unknown');
   run.s.intent = intent;
   run.s.pending = undefined;
@@ -551,6 +569,7 @@ function restart(run: Run): void {
 function onText(run: Run, rawText: string, raw: NluResult): void {
   const { s, ctx } = run;
   const text = rawText ?? '';
+  run.text = text;
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
   const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
   const sure = raw.confidence >= SWITCH_CONFIDENCE;
@@ -583,7 +602,8 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
 
   if (intent === 'resolved') return leaveTo(run, node.kind === 'step' && node.resolved ? node.resolved : ctx.tree.globals.resolved, 'resolved');
   if (intent === 'goodbye' && sure) return leaveTo(run, ctx.tree.globals.end);
-  if (isEntry(run, intent) && sure && intent !== s.intent) {
+  // Before any branch is chosen (at the menu) a symptom is the answer expected, so it needs no extra certainty.
+  if (isEntry(run, intent) && (sure || s.intent === null) && intent !== s.intent) {
     if (leadsElsewhere(run, intent)) return switchTo(run, intent);
     // The new symptom's entry leads right back here (「2段階認証は有効です」 at the 2FA question): not a switch.
     return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
@@ -591,6 +611,11 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
   if (isEntry(run, intent) && intent === s.intent) return say(run, 'engine.same_topic', undefined, choicesOf(run, node));
   if (intent === 'greeting') return say(run, 'engine.greet', undefined, choicesOf(run, node));
   if (intent === 'thanks') return say(run, 'engine.ack', undefined, choicesOf(run, node));
+  if (run.learned.length) {
+    // A fact given on its own (「iCloudです」): take it, and show the question again with it filled in.
+    say(run, 'engine.noted');
+    return prompt(run, node);
+  }
   miss(run, node);
 }
 
@@ -621,7 +646,10 @@ function outside(run: Run, nlu: NluResult): void {
   }
   if (!terminal) {
     // First turn (or parked): a symptom was handled above; anything else starts at the menu.
-    if (intent === 'out_of_scope') {
+    if (intent === 'out_of_scope' && run.learned.length) {
+      // 「ドコモメールが使えません」: about mail, just no symptom the bot can place — ask for it, not "I only do mail".
+      if (s.node === null) understood(run);
+    } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
       s.misses += 1;
@@ -695,11 +723,24 @@ function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluRe
   );
   if (byEntity) return byEntity;
   if (!said) return undefined;
-  const contained = options.filter((o) => labels(o).some((l) => l.length >= 3 && said.includes(l)));
+  // Two Japanese characters (「両方」) say as much as three Latin letters.
+  const contained = options.filter((o) => labels(o).some((l) => (l.length >= 3 || (l.length >= 2 && /[^\x00-\x7f]/.test(l))) && said.includes(l)));
   if (contained.length === 1) return contained[0];
   // 「手動なら届きます」 for the button 「手動なら届く」: same words, another verb ending.
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   return close.length === 1 ? close[0] : undefined;
+}
+
+/** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
+function matchWords(run: Run, options: DialogOption[], text: string): DialogOption | undefined {
+  const said = squash(text);
+  if (!said) return undefined;
+  const phrases = (key: string | undefined) =>
+    key ? (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key, undefined, l).split('|')).map(squash).filter(Boolean) : [];
+  const hits = options.filter((o) =>
+    phrases(o.label).concat(phrases(o.says)).some((l) => l === said || ((l.length >= 4 || (l.length >= 2 && /[^\x00-\x7f]/.test(l))) && said.includes(l))),
+  );
+  return hits.length === 1 ? hits[0] : undefined;
 }
 
 /** Two short answers that differ only in their last one or two characters (a conjugated ending). */
@@ -780,7 +821,7 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         answerStep(run, node, ACTIONS.resolved);
         return true;
       }
-      if (report === 'failed' && !isEntry(run, nlu.intent)) {
+      if (report === 'failed' && (!isEntry(run, nlu.intent) || nlu.intent === s.intent)) {
         answerStep(run, node, ACTIONS.notResolved);
         return true;
       }

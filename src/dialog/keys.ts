@@ -23,6 +23,7 @@ const ENGINE_KEYS = [
   'engine.guard_error',
   'engine.ack',
   'engine.greet',
+  'engine.noted',
   'engine.understood',
   'engine.step_already',
   'engine.step_did',
