@@ -7,7 +7,6 @@
  *   API    GET  /admin/api/conversations            filters as query (no text), paging
  *          POST /admin/api/conversations/search     filters (text included) in the JSON body → {…, html}
  *          GET  /admin/api/conversations/:id        summary, turns, annotations
- *          POST /admin/api/conversations/:id/takeover
  *          GET  /admin/api/analytics?from&to
  *          GET  /admin/api/annotations · POST /admin/api/annotations · DELETE /admin/api/annotations
  *          GET  /admin/api/dead-letters · POST /admin/api/dead-letters/:id/retry|discard
@@ -105,7 +104,6 @@ const annotationSchema = z.strictObject({
   by: z.string().max(80).optional(),
 });
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
-const takeoverSchema = z.strictObject({ by: z.string().max(80).optional() });
 
 /** `YYYY-MM-DD` at `offset` minutes from UTC → ms of that day's midnight there. */
 function dayStartMs(day: string, offsetMinutes: number): number {
@@ -357,20 +355,6 @@ export function adminMount(options: AdminOptions): HttpMount {
     }
     const [turns, annotations] = await Promise.all([store.turns(id), store.annotations(id)]);
     res.json({ summary: { ...summary, review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) }, turns: withActionLabels(turns), annotations });
-  });
-  apiRouter.post('/conversations/:id/takeover', async (req, res) => {
-    const r = takeoverSchema.safeParse(req.body ?? {});
-    if (!r.success) {
-      badRequest(req, res, r.error);
-      return;
-    }
-    const ok = await store.addEvent(String(req.params.id), r.data.by ? { type: 'taken_over', by: r.data.by } : { type: 'taken_over' }, now());
-    if (!ok) {
-      jsonError(req, res, 404, 'admin.api.not_found');
-      return;
-    }
-    log.info({ conversation: String(req.params.id) }, 'conversation taken over');
-    res.json({ ok: true });
   });
   apiRouter.get('/analytics', async (req, res) => {
     const { range, data } = await analytics(req.query);

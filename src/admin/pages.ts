@@ -321,7 +321,7 @@ export function renderConversation(
     : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
   const takeover = s.takenOver
     ? `<span class="flag" data-testid="taken-over">${t(ctx, 'admin.conversation.taken_over', { at: formatTime(ctx, s.takenOver.atMs) })}${s.takenOver.by ? ` · ${h(s.takenOver.by)}` : ''}</span>`
-    : `<form class="inline" id="takeover" data-testid="takeover-form"><input name="by" maxlength="80" placeholder="${t(ctx, 'admin.conversation.take_over_by')}"><button type="submit">${t(ctx, 'admin.conversation.take_over')}</button></form>`;
+    : ''; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
 
   const rows = turns
     .map((turn) => {
@@ -662,11 +662,6 @@ const SCRIPT = `(() => {
         sessionStorage.setItem('mailmedic.admin.toast', strings.saved);
         location.reload();
       } catch { toast(strings.failed); }
-    });
-    const take = $('#takeover');
-    if (take) take.addEventListener('submit', async (e) => {
-      e.preventDefault();
-      try { await send('POST', '/admin/api/conversations/' + encodeURIComponent(id) + '/takeover', { by: new FormData(take).get('by') || undefined }); location.reload(); } catch { toast(strings.failed); }
     });
   }
 
