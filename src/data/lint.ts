@@ -2,10 +2,12 @@
  * The cross-file checker behind `mailmedic lint` (after Rasa's validator): the loaders' schema problems plus
  * everything a schema cannot see — references between dialogs/, locales/ and intents/, reachability, dead ends,
  * loops that never wait for the user, conditions on unknown slots or values, duplicated training phrases, and
- * locale keys that other parts render from code (REQUIRED_KEYS of src/dialog/keys.ts).
+ * locale keys that other parts render from code (REQUIRED_KEYS of src/dialog/keys.ts, plus every key literal
+ * written in the code of any part: engine, pipeline, channels, hand-off, admin …).
  */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
 import {
   loadDialogs,
@@ -63,16 +65,48 @@ function ownRoot(): string | undefined {
   }
 }
 
-/** The locale keys other parts render from code, or [] when src/dialog/keys.ts is absent. */
+/**
+ * The locale keys the code renders: REQUIRED_KEYS of src/dialog/keys.ts (which also covers keys built at run time)
+ * plus every key literal found in the code next to this module (src/ under vitest, dist/ when built).
+ */
 export async function loadRequiredKeys(): Promise<string[]> {
+  let registered: string[] = [];
   try {
     const mod = (await import('../dialog/keys.js')) as { REQUIRED_KEYS?: unknown };
-    return Array.isArray(mod.REQUIRED_KEYS) ? mod.REQUIRED_KEYS.filter((k): k is string => typeof k === 'string') : [];
+    if (Array.isArray(mod.REQUIRED_KEYS)) registered = mod.REQUIRED_KEYS.filter((k): k is string => typeof k === 'string');
   } catch (e) {
     // Only a missing module means "nobody registered keys"; a module that fails to load is a real error.
-    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND') return [];
-    throw e;
+    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
   }
+  const codeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const namespaces = [...loadLocales().messages.ja.keys()].map((k) => k.split('.')[0] ?? k);
+  return [...new Set([...registered, ...keyLiteralsIn(codeDir, new Set(namespaces))])];
+}
+
+/**
+ * Quoted strings in the .ts/.js files under `dir` that look like locale keys of a known top-level namespace
+ * ('pipeline.busy', "slack.chosen" …), comments stripped. Keys assembled at run time are not seen: list those in
+ * REQUIRED_KEYS.
+ */
+export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): string[] {
+  if (namespaces.size === 0 || !existsSync(dir)) return [];
+  const ns = [...namespaces].map((n) => n.replace(/[^a-z0-9_]/g, '')).join('|');
+  const literal = new RegExp(`['"\`]((?:${ns})\\.[a-z0-9_]+(?:\\.[a-z0-9_]+)*)['"\`]`, 'g');
+  const found = new Set<string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d, { withFileTypes: true })) {
+      const path = join(d, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+        const code = readFileSync(path, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '');
+        for (const m of code.matchAll(literal)) if (m[1]) found.add(m[1]);
+      }
+    }
+  };
+  walk(dir);
+  return [...found].sort();
 }
 
 /** Synchronous core of the linter: everything except discovering REQUIRED_KEYS. */
