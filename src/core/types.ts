@@ -39,6 +39,30 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
+/** Intents whose message is itself an error report (the message is kept verbatim as the ticket's エラー表示). */
+export const ERROR_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
+  'error_auth',
+  'error_connect',
+  'error_server_timeout',
+  'error_cannot_fetch',
+  'error_send',
+  'error_intermittent',
+  'error_push',
+  'mail_not_arriving',
+]);
+
+/** Intents that name a problem or a topic to walk through (what "top symptoms" counts): errors plus how-tos. */
+export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
+  ...ERROR_INTENTS,
+  'howto_app_password',
+  'howto_carrier_setup',
+  'howto_network_reset',
+  'howto_backup',
+  'howto_prevention',
+  'migration_device_change',
+  'check_outage',
+]);
+
 /** Entity values — a public contract (design.md § Entities). */
 export const ENTITY_VALUES = {
   carrier: ['docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq'],

@@ -19,6 +19,7 @@
  * ("お使いのメール"), never a blank.
  */
 import type { CauseAxis, Choice, ConversationStatus, Effect, Intent, Locale, NluResult, Reply, StepResult } from '../core/index.js';
+import { ERROR_INTENTS } from '../core/index.js';
 import type { Condition, DialogNode, DialogOption } from '../data/schemas.js';
 import type { Params } from '../i18n/index.js';
 import { normalise, parseFieldFacts, type FieldFacts } from './fields.js';
@@ -46,18 +47,6 @@ export const ENTITY_SLOTS = ['carrier', 'service', 'device', 'trigger', 'error_m
 /** Ticket fields a handoff node may ask for, in the order they are asked. */
 export const HANDOFF_FIELDS = ['device', 'os', 'service', 'errorMessage', 'occurredAt', 'frequency'] as const;
 export type HandoffField = (typeof HANDOFF_FIELDS)[number];
-
-/** Intents whose message is itself the error report (kept verbatim as state.errorText). */
-const ERROR_INTENTS: ReadonlySet<Intent> = new Set([
-  'error_auth',
-  'error_connect',
-  'error_server_timeout',
-  'error_cannot_fetch',
-  'error_send',
-  'error_intermittent',
-  'error_push',
-  'mail_not_arriving',
-]);
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not

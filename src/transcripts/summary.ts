@@ -4,6 +4,7 @@
  * analytics read the same numbers whichever store is configured.
  */
 import type { Intent } from '../core/index.js';
+import { SYMPTOM_INTENTS } from '../core/index.js';
 import {
   PATH_MAX,
   PREVIEW_CHARS,
@@ -12,24 +13,7 @@ import {
   type TranscriptTurn,
 } from './types.js';
 
-/** Intents that name a problem (what "top symptoms" counts); small talk and answers are not symptoms. */
-export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
-  'error_auth',
-  'error_connect',
-  'error_server_timeout',
-  'error_cannot_fetch',
-  'error_send',
-  'error_intermittent',
-  'error_push',
-  'mail_not_arriving',
-  'howto_app_password',
-  'howto_carrier_setup',
-  'howto_network_reset',
-  'howto_backup',
-  'howto_prevention',
-  'migration_device_change',
-  'check_outage',
-]);
+export { SYMPTOM_INTENTS };
 
 /** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
 export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
