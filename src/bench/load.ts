@@ -11,8 +11,9 @@
  *
  * Bounded in time and count: BENCH_SECONDS (default 60) per scenario after BENCH_WARMUP_SECONDS (default 3),
  * BENCH_CONCURRENCY conversations (default 64), BENCH_SCENARIOS (comma list, default all). Flags: --seconds=N,
- * --concurrency=N, --scenarios=a,b, --json (one JSON object on stdout instead of the table). BENCH_NODE_ARGS adds
- * node flags to the servers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to find the hot spots).
+ * --concurrency=N, --scenarios=a,b, --json (one JSON object on stdout instead of the table). Servers run with the
+ * Docker image's node flags (IMAGE_NODE_ARGS); BENCH_NODE_ARGS adds more (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"
+ * to find the hot spots; a later --max-old-space-size wins).
  * Keys use a unique REDIS_KEY_PREFIX and are deleted afterwards; the process stops by itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,6 +24,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { packageRoot } from '../data/load.js';
 import { createKeys } from '../state/keys.js';
@@ -81,6 +83,9 @@ const SCRIPT = [
 
 // ─────────────────────────────── servers ───────────────────────────────
 
+/** NODE_OPTIONS of the Docker image (Dockerfile): a bounded old space keeps RSS in check under load. */
+export const IMAGE_NODE_ARGS = ['--max-old-space-size=192'];
+
 interface Spawned {
   proc: ChildProcess;
   port: number;
@@ -99,8 +104,9 @@ function rssKb(pid: number): number {
 
 async function startServer(env: Record<string, string>): Promise<Spawned> {
   const root = packageRoot();
-  // BENCH_NODE_ARGS: extra node flags for the servers, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
-  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+  // The servers run as the image runs them (its NODE_OPTIONS), plus BENCH_NODE_ARGS, e.g.
+  // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
+  const nodeArgs = [...IMAGE_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'serve'], {
     cwd: root,
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...env },
@@ -410,7 +416,8 @@ async function main(): Promise<void> {
   out(`peak RSS per process: ${rss} MB (target ≤ 400 MB)`);
 }
 
-main().then(
+// Run only as a program (`node dist/bench/load.js`), not when imported.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main().then(
   () => process.exit(0),
   (e: unknown) => {
     process.stderr.write(`bench:load failed: ${e instanceof Error ? e.stack : String(e)}\n`);

@@ -150,6 +150,14 @@ describe('Dockerfile', () => {
     expect(read('Dockerfile')).toMatch(/ARG NODE_VERSION=20\./);
   });
 
+  it('bounds the V8 heap exactly as the load benchmark runs the servers', () => {
+    const env = runtime.lines.find((l) => /^ENV .*NODE_OPTIONS=/.test(l));
+    const flags = /NODE_OPTIONS=(--max-old-space-size=\d+)/.exec(env ?? '')?.[1];
+    expect(flags, 'ENV NODE_OPTIONS=--max-old-space-size=…').toBeDefined();
+    const bench = /IMAGE_NODE_ARGS = \['([^']+)'\]/.exec(read('src/bench/load.ts'))?.[1];
+    expect(bench).toBe(flags);
+  });
+
   it('runs as a non-root user', () => {
     const users = runtime.lines.filter((l) => /^USER\s/.test(l));
     expect(users.length).toBeGreaterThan(0);
