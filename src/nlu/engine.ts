@@ -20,7 +20,7 @@ import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 5;
+export const MODEL_FORMAT = 6;
 
 export interface OosRule {
   /** Minimum calibrated probability of an in-scope top intent (0–1). */

@@ -83,7 +83,8 @@ export const ERROR_INTENT: Record<ErrorMessageKind, Intent> = {
   cannot_get_mail: 'error_cannot_fetch',
 };
 
-const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|アイオーエス)\s?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
+// 「Android 14」「Android OS 14」「Androidバージョン14」「iOS ver.17.5」; a phone model (Pixel 7, Galaxy S23) is not an OS version.
+const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|アイオーエス)\s?(?:(?:os|バージョン|ver\.?|version)\s?)?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
 const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', アイオーエス: 'iOS' };
 
 /** Brand words for typo matching (Latin script only; 5+ letters so short words never collide). */
@@ -140,6 +141,7 @@ const FACT_FILLER = new RegExp(
 );
 const FACT_TABLES: RegExp[] = [...CARRIERS, ...SERVICES, ...DEVICES].map(([, re]) => new RegExp(re.source, 'g'));
 const OS_GLOBAL = new RegExp(OS_VERSION.source, 'g');
+const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)(?![a-z])/g;
 
 /**
  * True when a message is nothing but carrier / service / device / OS facts (an answer to the bot's question,
@@ -151,6 +153,8 @@ export function isFactOnly(m: EntityMatch): boolean {
   if (!(e.carrier || e.service || e.device || e.os_version) || e.trigger || e.error_message) return false;
   let rest = m.text.replace(OS_GLOBAL, ' ');
   for (const re of FACT_TABLES) rest = rest.replace(re, ' ');
+  // Model codes and generations after a brand (Galaxy S23, SH-51C, Xperia 10 IV) are part of the fact.
+  rest = rest.replace(MODEL_CODE, ' ');
   rest = rest.replace(FACT_FILLER, ' ').replace(/[0-9]/g, '');
   return rest.replace(/[^\p{L}\p{N}]/gu, '').length === 0;
 }

@@ -9,6 +9,7 @@
  */
 import { clip, normalize } from './normalize.js';
 import { baseForms, type KuromojiTokenizer } from './tokenizer.js';
+import { contrast } from './contrast.js';
 
 /** Unique feature ids with the common value (unit L2 norm). Empty when the text has no usable content. */
 export interface FeatureBag {
@@ -45,9 +46,13 @@ const KIND_WORD = 0x77; // 'w'
 const KIND_BIGRAM = 0x62; // 'b'
 const SEP = 0x7c; // '|'
 
+const KIND_TAG = 0x74; // 't'
+
 export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): FeatureBag {
-  const norm = featureText(text);
+  // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
+  const { text: norm, tags } = contrast(featureText(text));
   const set = new Set<number>();
+  for (const tag of tags) set.add(hashString(KIND_TAG, tag));
   if (norm !== '') {
     // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
     const cps: number[] = [2];

@@ -90,6 +90,15 @@ describe('classifier on the fresh real-chat sets (floors set below the level mea
       .map((h) => h.text);
     expect(leaked).toEqual([]);
   });
+
+  it('trains on no mid-conversation phrase beyond the common replies it shared with intents/ when it was written', () => {
+    const known = new Set(MIDCONV_ALREADY_IN_TRAINING.map(phraseKey));
+    const keys = trainingKeys(trainingData());
+    const leaked = heldoutData()
+      .filter((h) => isMidconv(h.source) && keys.has(phraseKey(h.text)) && !known.has(phraseKey(h.text)))
+      .map((h) => h.text);
+    expect(leaked).toEqual([]);
+  });
 });
 
 describe('real-chat answers', () => {
@@ -123,6 +132,25 @@ describe('real-chat answers', () => {
   it('reads "sending works, receiving does not" as a receive problem in English', () => {
     expect(nlu.analyse('sending is fine but I receive nothing').intent).toBe('error_cannot_fetch');
     expect(nlu.analyse("outgoing mail works, incoming doesn't arrive").intent).toBe('error_cannot_fetch');
+  });
+});
+
+describe('mid-conversation answers (third pass)', () => {
+  it.each(['それ、もう試したやつです', 'さっきやりましたよ', '再起動しました、まだです', 'already tried that one'])('reads %s as not_resolved (done before, still here)', (text) => {
+    expect(nlu.analyse(text).intent).toBe('not_resolved');
+  });
+
+  it.each(['電源入れ直しました', '控えました', 'done', 'わかんないっす', 'やり方わからん', "don't know", 'ほげほげ', 'あｓｄｆｇ'])('does not read %s as a yes/no/fixed/small-talk answer', (text) => {
+    expect(['affirm', 'deny', 'resolved', 'not_resolved', 'thanks', 'greeting', 'goodbye']).not.toContain(nlu.analyse(text).intent);
+  });
+
+  it('reads "one direction works" as trouble with the other one', () => {
+    expect(nlu.analyse('I can receive mail but nothing leaves my outbox').intent).toBe('error_send');
+    expect(nlu.analyse('送信のほうは問題ないです').intent).not.toBe('error_send');
+  });
+
+  it('classifies a symptom that comes after a typed password', () => {
+    expect(nlu.analyse('パスワードは Qw3rty99 です。ドコモメールが使えません').intent).toBe('error_cannot_fetch');
   });
 });
 
@@ -175,4 +203,9 @@ const FRESH_ALREADY_IN_TRAINING = [
   'はい、そうです', 'うん', 'やってみます', 'おけ', 'それでお願いします', 'そうそう', 'ううん', 'ちがう', '直った！', 'いけました',
   'エラー消えた', 'ちゃんと届くようになった', '人と話したい', 'はじめからお願いします', '眠い', 'プリンターが紙詰まりしてる',
   'Teamsの会議に入れない', 'Excelが固まる',
+];
+
+/** Mid-conversation items that already were training phrases when midconv*.yaml was committed (before the third pass). */
+const MIDCONV_ALREADY_IN_TRAINING = [
+  'that did the trick', 'nah', 'cheers', 'hello? anyone there?', 'メモしました', 'ｊｋｌ；', 'てすてす', '助かりましたー', 'おーい', 'ではでは',
 ];
