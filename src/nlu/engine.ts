@@ -20,7 +20,8 @@ import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 6;
+export const MODEL_FORMAT = 7;
+
 
 export interface OosRule {
   /** Minimum calibrated probability of an in-scope top intent (0–1). */
@@ -29,7 +30,7 @@ export interface OosRule {
   margin: number;
 }
 
-/** dist/nlu/model.json */
+/** dist/nlu/model.json (the weights are in the binary file `model.file` next to it). */
 export interface ModelFile {
   format: number;
   /** trainingDataHash() of the data it was trained on. */

@@ -5,7 +5,7 @@
  * process instead (a few seconds; logged), so a changed phrase is never silently ignored.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { silentLogger, type Locale, type Logger, type Nlu, type NluResult } from '../core/index.js';
 import { nluPackageRoot, trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
@@ -35,12 +35,17 @@ export function defaultModelPath(root = nluPackageRoot()): string {
   return join(root, 'dist', 'nlu', 'model.json');
 }
 
-/** Reads a model file if it exists, was written by this code version and matches the current data. */
-export function readModelFile(path: string, dataHash: string): ModelFile | undefined {
+/**
+ * Reads a model file and its binary part if both exist, were written by this code version and match the current
+ * data. Returns the model ready to use.
+ */
+export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel } | undefined {
   if (!existsSync(path)) return undefined;
   const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
   if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash) return undefined;
-  return file;
+  const bin = join(dirname(path), file.model.file);
+  if (!existsSync(bin)) return undefined;
+  return { file, model: LinearModel.fromBinary(file.model, readFileSync(bin)) };
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
@@ -48,12 +53,12 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   const log = options.logger ?? silentLogger;
   const tokenizerP = getTokenizer();
   const modelPath = options.modelPath ?? defaultModelPath(root);
-  const file = readModelFile(modelPath, trainingDataHash(root));
+  const loaded = readModelFile(modelPath, trainingDataHash(root));
   const tokenizer = await tokenizerP;
   let classifier: Classifier;
   let source: LoadedNlu['source'];
-  if (file) {
-    classifier = new Classifier(tokenizer, LinearModel.fromJSON(file.model), file.oos);
+  if (loaded) {
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos);
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');

@@ -1,15 +1,16 @@
 /**
  * Build step (`npm run build`): trains the classifier on intents/ + the training part of the off-topic corpus
- * and writes dist/nlu/model.json, so start-up only loads it (cold start ≤ 1 s). Progress goes to stderr.
+ * and writes dist/nlu/model.json, so start-up only loads it (cold start ≤ 1 s), plus the decompressed kuromoji
+ * dictionary in dist/nlu/dict. Progress goes to stderr.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { asCodedError } from '../core/index.js';
 import { packageRoot } from '../data/load.js';
 import { trainingData, trainingDataHash } from './data.js';
 import { MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { defaultModelPath } from './index.js';
-import { getTokenizer } from './tokenizer.js';
+import { getTokenizer, writeDictionaryCache, dictionaryCachePath } from './tokenizer.js';
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -17,17 +18,23 @@ async function main(): Promise<void> {
   const items = trainingData(root);
   const tokenizer = await getTokenizer();
   const { classifier, validation } = trainClassifier(tokenizer, items, undefined, (m) => process.stderr.write(`nlu: ${m}\n`));
+  const path = defaultModelPath(root);
+  const bin = classifier.model.toBinary(basename(path).replace(/\.json$/, '.bin'));
   const file: ModelFile = {
     format: MODEL_FORMAT,
     dataHash: trainingDataHash(root),
-    model: classifier.model.toJSON(),
+    model: bin.meta,
     oos: classifier.oos,
     validation,
   };
-  const path = defaultModelPath(root);
   mkdirSync(dirname(path), { recursive: true });
+  // The binary first: a model.json that names a missing binary is ignored (trained at start-up instead).
+  writeFileSync(join(dirname(path), bin.meta.file), bin.bytes);
   writeFileSync(path, JSON.stringify(file));
-  process.stderr.write(`nlu: trained on ${items.length} phrases, ${classifier.model.vocab.size} features → ${path} (${Date.now() - t0} ms)\n`);
+  // The decompressed dictionary for start-up (see tokenizer.ts); written after training, which loaded the old one.
+  const dict = writeDictionaryCache(dictionaryCachePath(root));
+  process.stderr.write(`nlu: kuromoji dictionary cached decompressed → ${dictionaryCachePath(root)} (${(dict.bytes / 1e6).toFixed(0)} MB)\n`);
+  process.stderr.write(`nlu: trained on ${items.length} phrases, ${classifier.model.size} features → ${path} + ${bin.meta.file} (${(bin.bytes.length / 1e6).toFixed(1)} MB) (${Date.now() - t0} ms)\n`);
 }
 
 main().catch((e: unknown) => {
