@@ -25,11 +25,13 @@ export class MemoryTranscriptStore implements TranscriptStore {
   readonly #data = new Map<string, Entry>();
   readonly #retentionMs: number;
   readonly #maxTurns: number;
+  readonly #maxConversations: number;
   readonly #clock: () => number;
 
   constructor(options: TranscriptStoreOptions = {}) {
     this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
     this.#maxTurns = options.maxTurns ?? 1_000;
+    this.#maxConversations = options.maxConversations ?? 5_000;
     this.#clock = options.clock ?? Date.now;
   }
 
@@ -51,7 +53,14 @@ export class MemoryTranscriptStore implements TranscriptStore {
     entry.summary = summary;
     entry.turns.push(structuredClone(turn));
     if (entry.turns.length > this.#maxTurns) entry.turns.splice(0, entry.turns.length - this.#maxTurns);
+    // Re-inserting keeps the Map in order of last activity, so the first key is the least recently active.
+    this.#data.delete(input.conversation);
     this.#data.set(input.conversation, entry);
+    while (this.#data.size > this.#maxConversations) {
+      const oldest = this.#data.keys().next().value;
+      if (oldest === undefined) break;
+      this.#data.delete(oldest);
+    }
     return turn;
   }
 

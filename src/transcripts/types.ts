@@ -180,6 +180,11 @@ export interface TranscriptStoreOptions {
   retentionDays?: number;
   /** Most turns kept per conversation; older ones are trimmed [1,000]. */
   maxTurns?: number;
+  /**
+   * Memory store only: most conversations kept; past it the least recently active one is dropped, so a long-running
+   * memory-mode process stays bounded. Default 5,000. (Redis is bounded by retention and its own memory policy.)
+   */
+  maxConversations?: number;
   /** Clock, ms since epoch (memory expiry, tests) [Date.now]. */
   clock?: () => number;
 }

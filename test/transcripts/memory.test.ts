@@ -18,3 +18,17 @@ describe('MemoryTranscriptStore retention', () => {
     expect(await s.summaries()).toEqual([]);
   });
 });
+
+describe('MemoryTranscriptStore bound', () => {
+  it('keeps at most maxConversations, dropping the least recently active one', async () => {
+    const s = new MemoryTranscriptStore({ maxConversations: 3, clock: () => T0 + 10 });
+    await s.append(textTurn('a', T0));
+    await s.append(textTurn('b', T0 + 1));
+    await s.append(textTurn('c', T0 + 2));
+    await s.append(textTurn('a', T0 + 3)); // a is active again: b is now the oldest
+    await s.append(textTurn('d', T0 + 4));
+    expect(await s.summary('b')).toBeUndefined();
+    expect((await s.summaries()).map((x) => x.id).sort()).toEqual(['a', 'c', 'd']);
+    expect(await s.turns('a')).toHaveLength(2);
+  });
+});
