@@ -66,6 +66,14 @@ export const envSchema = z
     MicrosoftAppPassword: optionalString,
     MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
     MicrosoftAppTenantId: optionalString,
+    /** Teams channel where escalations are announced and staff take over (the channel's conversation id). */
+    TEAMS_HELPDESK_CHANNEL: z.preprocess(
+      emptyToUndefined,
+      z
+        .string()
+        .regex(/^19:[^\s;/]{1,300}@thread\.(tacv2|skype)$/, 'expected a Teams channel id (19:…@thread.tacv2)')
+        .optional(),
+    ),
 
     TICKET_SINK: z.preprocess(emptyToUndefined, z.enum(['file', 'webhook', 'zendesk', 'jira']).default('file')),
     TICKET_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/tickets')),

@@ -60,7 +60,11 @@ export interface Takeover {
   readonly store: TakeoverStore;
   /** Idle life of a hold and of a desk link, seconds (STATE_TTL_SECONDS). */
   readonly ttlSeconds: number;
-  setRelay(relay: TakeoverRelay): void;
+  /**
+   * Registers a help desk's relay. With `owns`, the relay gets only the holds it owns (several help desks at once:
+   * Slack and Teams, each owning the holds taken in its own desk thread); a relay without `owns` gets the rest.
+   */
+  setRelay(relay: TakeoverRelay, owns?: (record: TakeoverRecord) => boolean): void;
   /** Sends replies to the person of `link` through their channel; false when it could not (logged). */
   sendToPerson(link: Pick<DeskLink, 'conversationId' | 'channel'>, replies: Reply[]): Promise<boolean>;
   /** The pipeline wrapped so held conversations are relayed instead of answered. */
@@ -183,12 +187,15 @@ export function createTakeover(options: TakeoverOptions): Takeover {
   const log = (options.logger ?? silentLogger).child({ component: 'takeover' });
   const store: TakeoverStore = options.redis ? new RedisTakeoverStore(options.redis) : new MemoryTakeoverStore();
   let relay: TakeoverRelay | undefined;
+  const owned: Array<{ relay: TakeoverRelay; owns: (record: TakeoverRecord) => boolean }> = [];
+  const relayFor = (record: TakeoverRecord) => owned.find((o) => o.owns(record))?.relay ?? relay;
 
   return {
     store,
     ttlSeconds: options.ttlSeconds,
-    setRelay(r) {
-      relay = r;
+    setRelay(r, owns) {
+      if (owns) owned.push({ relay: r, owns });
+      else relay = r;
     },
     async sendToPerson(link, replies) {
       const sent = await options.send(link.channel, link.conversationId, replies).catch(() => false);
@@ -200,19 +207,20 @@ export function createTakeover(options: TakeoverOptions): Takeover {
         async handle(turn: Turn): Promise<PipelineOutcome> {
           let held: TakeoverRecord | undefined;
           try {
-            held = relay ? await store.get(turn.conversationId) : undefined;
+            held = relay || owned.length ? await store.get(turn.conversationId) : undefined;
           } catch (e) {
             // Store down: the pipeline meets the same outage and answers "try again shortly" politely.
             log.warn({ conversation: turn.conversationId, err: asCodedError(e).message }, 'take-over check failed');
           }
-          if (!held || !relay) return pipeline.handle(turn);
+          const deskRelay = held ? relayFor(held) : undefined;
+          if (!held || !deskRelay) return pipeline.handle(turn);
           const quiet: PipelineOutcome = { conversation: turn.conversationId, intent: null, node: '', status: 'escalated', replies: [] };
           try {
             if (turn.eventId) {
               const first = await options.dedupe.claim(seenClaimKey(turn.conversationId, turn.channel, turn.eventId.slice(0, 256)), 86_400);
               if (!first) return { ...quiet, duplicate: true };
             }
-            await relay(turn, held);
+            await deskRelay(turn, held);
             // Every relayed turn renews the hold: a conversation in progress with staff does not expire under them.
             await store.set(held, options.ttlSeconds);
           } catch (e) {

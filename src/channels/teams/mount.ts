@@ -20,6 +20,7 @@ import type { DedupeStore } from '../../state/types.js';
 import { seenClaimKey } from '../../state/keys.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAuthSettings } from './adapter.js';
 import type { ReferenceStore } from './references.js';
+import type { TeamsDesk } from './helpdesk.js';
 import { activityToTurn, botWasAdded, conversationIdOf, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
@@ -53,6 +54,11 @@ export interface TeamsChannelOptions {
   ackAfterMs?: number;
   /** How long a welcome claim is remembered, seconds. Default 86,400. */
   dedupeTtlSeconds?: number;
+  /**
+   * The help desk (TEAMS_HELPDESK_CHANNEL): sees every activity first and takes the desk channel's own
+   * (button presses, staff replies), which then never reach the pipeline.
+   */
+  desk?: Pick<TeamsDesk, 'intercept'>;
 }
 
 export interface TeamsChannel extends HttpMount {
@@ -175,6 +181,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
   }
 
   async function logic(context: TurnContext): Promise<void> {
+    if (options.desk && (await options.desk.intercept(context))) return;
     switch (context.activity.type) {
       case ActivityTypes.Message:
         return onMessage(context);

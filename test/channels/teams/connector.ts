@@ -1,12 +1,20 @@
 /**
  * A local fake Bot Connector (the service behind an activity's serviceUrl): it records
  * POST /v3/conversations/{conversationId}/activities[/{replyToId}] and answers {id} like the real one.
- * The conversation id arrives URL-encoded; any activity id is accepted.
+ * The conversation id arrives URL-encoded; any activity id is accepted. For the help desk it also records
+ * POST /v3/conversations (a new thread in a channel: answered like Teams, `{id: '<channel>;messageid=<n>', activityId}`)
+ * and PUT /v3/conversations/{conversationId}/activities/{activityId} (a card updated).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Posted {
+  /** send: POST …/activities; create: POST /v3/conversations (conversationId = channelData.channel.id); update: PUT. */
+  kind: 'send' | 'create' | 'update';
+  /** create only: the ConversationParameters as posted. */
+  params?: any;
+  /** create only: what the fake answered (the new thread's conversation id and its root activity id). */
+  created?: { id: string; activityId: string };
   /** Decoded conversation id from the path. */
   conversationId: string;
   /** Decoded reply-to activity id from the path, when the bot replied to an activity. */
@@ -26,6 +34,7 @@ export interface FakeConnector {
 }
 
 const PATH = /^\/v3\/conversations\/([^/]+)\/activities(?:\/([^/]+))?\/?$/;
+const CREATE = /^\/v3\/conversations\/?$/;
 
 export async function startFakeConnector(): Promise<FakeConnector> {
   const posted: Posted[] = [];
@@ -36,21 +45,32 @@ export async function startFakeConnector(): Promise<FakeConnector> {
     req.on('end', () => {
       const path = (req.url ?? '').split('?')[0] ?? '';
       const m = PATH.exec(path);
-      if (req.method !== 'POST' || !m) {
+      const create = req.method === 'POST' && CREATE.test(path);
+      const update = req.method === 'PUT' && m?.[2] !== undefined;
+      if (!create && !update && (req.method !== 'POST' || !m)) {
         res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":{"code":"NotFound"}}');
         return;
       }
-      let activity: unknown;
+      let json: any;
       try {
-        activity = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        json = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       } catch {
         res.writeHead(400).end();
         return;
       }
-      const entry: Posted = { conversationId: decodeURIComponent(m[1] ?? ''), activity, authorization: req.headers.authorization };
-      if (m[2]) entry.replyToId = decodeURIComponent(m[2]);
+      const reply = (body: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+      if (create) {
+        const channel = String(json?.channelData?.channel?.id ?? '');
+        const activityId = `${Date.now()}${++seq}`;
+        const created = { id: `${channel};messageid=${activityId}`, activityId };
+        posted.push({ kind: 'create', conversationId: channel, activity: json?.activity, params: json, created, authorization: req.headers.authorization });
+        reply(created);
+        return;
+      }
+      const entry: Posted = { kind: update ? 'update' : 'send', conversationId: decodeURIComponent(m![1] ?? ''), activity: json, authorization: req.headers.authorization };
+      if (m![2]) entry.replyToId = decodeURIComponent(m![2]);
       posted.push(entry);
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: `sent-${++seq}` }));
+      reply({ id: update ? entry.replyToId : `sent-${++seq}` });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -58,7 +78,7 @@ export async function startFakeConnector(): Promise<FakeConnector> {
   return {
     url: `http://127.0.0.1:${port}`,
     posted,
-    messages: () => posted.filter((p) => p.activity?.type === 'message'),
+    messages: () => posted.filter((p) => p.kind === 'send' && p.activity?.type === 'message'),
     async waitFor(predicate, ms = 15_000) {
       const deadline = Date.now() + ms;
       while (!predicate(posted)) {
@@ -89,6 +109,11 @@ export interface ActivityParts {
   /** Adds `<at>mailmedic</at>` and its mention entity, as Teams does in a channel. */
   mention?: boolean;
   conversationType?: 'personal' | 'channel' | 'groupChat';
+  /** Someone else than USER (help-desk staff). */
+  from?: { id: string; name?: string; aadObjectId?: string };
+  /** A Teams channel message: channelData.channel / team, as Teams sends them (needs tenantId). */
+  teamsChannel?: { channel: string; team?: string };
+  replyToId?: string;
 }
 
 export const BOT = { id: '28:bot-app-id', name: 'mailmedic' };
@@ -111,6 +136,13 @@ export function messageActivity(p: ActivityParts): Record<string, unknown> {
     entities: [{ type: 'ClientCapabilities', requiresBotState: true, supportsListening: true, supportsTts: true }],
     channelData: p.tenantId ? { tenant: { id: p.tenantId } } : { clientActivityID: `c-${counter}` },
   };
+  if (p.from) a.from = { ...p.from, role: 'user' };
+  if (p.teamsChannel) {
+    a.channelData.channel = { id: p.teamsChannel.channel };
+    a.channelData.team = { id: p.teamsChannel.team ?? p.teamsChannel.channel };
+    a.channelData.teamsChannelId = p.teamsChannel.channel;
+  }
+  if (p.replyToId) a.replyToId = p.replyToId;
   if (p.text !== undefined) a.text = p.mention ? `<at>${BOT.name}</at> ${p.text}` : p.text;
   if (p.mention) a.entities.push({ type: 'mention', text: `<at>${BOT.name}</at>`, mentioned: { id: BOT.id, name: BOT.name } });
   if (p.value !== undefined) a.value = p.value;
