@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../../src/main.js';
 import { TEAMS_DESK_KEYS } from '../../../src/channels/teams/index.js';
-import { runId, testEnv } from '../../http/helpers.js';
+import { post, runId, testEnv } from '../../http/helpers.js';
 import { activityId, activityText, cardActions, messageActivity, postActivity, startFakeConnector, type FakeConnector, type Posted } from './connector.js';
 
 const SYMPTOM = 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる';
@@ -172,6 +172,28 @@ describe('Teams help desk', () => {
     const answer = await p.say('最初から');
     expect(answer.length).toBeGreaterThan(0);
     expect(sentTo(thread, before5).filter((x) => x.activity.text?.includes('最初から'))).toHaveLength(0);
+  });
+
+  it('holds a web-chat person from Teams: their messages reach the thread, and staff are told the web chat cannot be written to', async () => {
+    const conversation = `desk-web-${activityId()}`;
+    const chat = (text: string) => post(`${app.url}/api/chat`, { conversation, text, locale: 'ja' });
+    await chat(SYMPTOM);
+    await chat('担当者と話したい');
+    const filed = await chat('Pixel 8、Android 14、昨日の夜からずっとです');
+    const ticketId = /MM-\d{8}-\d{4,}/.exec(JSON.stringify(filed.body))![0];
+    const created = await waitPost('announcement', () => connector.posted.find((x) => x.kind === 'create' && JSON.stringify(x.activity).includes(ticketId)));
+    const { id: thread, activityId: root } = created.created!;
+    const take = cardActions(created.activity).find((b) => (b.data as any).mmDesk === 'take')!;
+
+    const before = mark();
+    await inDesk({ conversationId: thread, value: take.data, replyToId: root });
+    await waitPost('unreachable', () => sentTo(thread, before).find((x) => x.activity.text === t('teams.desk.unreachable', { channel: 'web' })));
+
+    const quiet = await chat(`まだダメです。パスワードは ${PASSWORD}`);
+    expect(quiet.status).toBe(200);
+    expect(quiet.body.replies).toEqual([]);
+    const relayed = await waitPost('relay', () => sentTo(thread, before).find((x) => x.activity.text?.includes('まだダメです')));
+    expect(relayed.activity.text).not.toContain(PASSWORD);
   });
 
   it('a press on a card it no longer knows is answered in the thread, and a mention before take-over tells staff to take over first', async () => {
