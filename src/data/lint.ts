@@ -316,6 +316,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
+    if (node.na) out.push({ key: node.na, path: ['na'] });
   }
   if ('options' in node)
     (node.options ?? []).forEach((o, i) => {

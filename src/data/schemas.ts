@@ -124,6 +124,12 @@ export const stepNode = z.strictObject({
   say: localeKey,
   /** Detailed how-to shown on "やり方がわからない", then the same step is asked again. */
   help: localeKey.optional(),
+  /**
+   * Locale key of the ways people say this step does not apply to them, '|'-separated (「VPNは使っていない」
+   * "I'm not on Wi-Fi"). When set the engine also offers a [該当しない] button; the answer (or the engine's general
+   * "doesn't apply" wording at any step) records the step as 'skipped' and goes to `next`.
+   */
+  na: localeKey.optional(),
   next: nodeId,
   /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
   resolved: nodeId.optional(),

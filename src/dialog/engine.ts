@@ -39,6 +39,8 @@ export const ACTIONS = {
   restart: 'restart',
   /** At hand-off: file the ticket now with what is known. */
   skip: 'skip',
+  /** At a step with `na`: "this step doesn't apply to me" (no VPN, not on Wi‑Fi, no old phone) — recorded as skipped. */
+  na: 'n_a',
 } as const;
 
 /** Slots filled from NLU entities on every text turn. */
@@ -57,14 +59,19 @@ export const MIN_CONFIDENCE = 0.4;
 export const SWITCH_CONFIDENCE = 0.6;
 
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can)|don'?t know how|not sure how|help/i;
+const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can|exactly|would)|where'?s|\bwhere\b[^.!]{0,20}\?$|which (?:screen|menu|button|setting)|don'?t know how|not sure how|can'?t find (?:it|the|that|where)|help/i;
 
 /**
  * Free-text reports about a step, read before the intent (recognition patterns, not user-facing strings).
  * Classifiers often read 「それはもうやった」「機内モードやりました」 as "fixed"; a person means "done (before / just now)".
  */
 const STEP_FIXED = /直っ|直り|治っ|治り|解決|使えるように|届くように|できるように(?:なっ|なり)|(?:受信|送信|取得)でき(?:た|ました)|届きました|届いた|fixed|solved|works now|working now|it works|that worked/i;
-const STEP_FAILED = /ダメ|だめ|駄目|まだ(?!(?:やって|して|試して|試せて)(?:い)?(?:ない|ません))|変わら|直らな|治らな|直ってな|治ってな|ならない|なりません|なかった|無かった|ありませんでした|見つから(?:ない|なかった)|入って(?:い)?な(?:い|かった)|(?:は|も)(?:大丈夫|問題な)|エラー(?:が|は)?(?:出|でる|でま)|still|didn'?t (?:work|help|fix)|doesn'?t work|not work|no luck|no change|same (?:error|problem)/i;
+const STEP_FAILED = /ダメ|だめ|駄目|まだ(?!(?:やって|して|試して|試せて)(?:い)?(?:ない|ません))|変わら|直らな|治らな|直ってな|治ってな|ならない|なりません|なかった|無かった|ありませんでした|見つから(?:ない|なかった)|入って(?:い)?な(?:い|かった)|(?:は|も)(?:大丈夫|問題な)|エラー(?:が|は)?(?:出|でる|でま)|still|didn'?t (?:work|help|fix)|doesn'?t work|not work|no luck|no change|same (?:error|problem)|nothing (?:in|there|new|found|changed)|(?:wasn'?t|isn'?t|not) (?:in )?there|(?:couldn'?t|didn'?t) find|found nothing|not in (?:the |my )?(?:junk|spam)|(?:junk|spam)(?: folder)? (?:is|was) empty/i;
+/**
+ * "This step doesn't apply to me" (no VPN, not on Wi‑Fi, the old phone is gone): the step is recorded as skipped
+ * and the branch goes on. Steps add their own wording in `na:`; these are the general forms.
+ */
+const STEP_NA = /該当しない|該当しません|当てはまらない|当てはまりません|関係(?:ない|ありません)|(?:使っ|使用し|入れ|設定し|契約し)て(?:い)?(?:ない|ません)|持って(?:い)?(?:ない|ません)|(?:もう|既に|すでに)(?:手元に)?(?:ない|ありません)|手元に(?:ない|ありません)|\bn\/?a\b|not applicable|doesn'?t apply|does not apply|not relevant|(?:don'?t|do not|never) use\b|(?:don'?t|do not) have (?:a |an |any |the |my )?(?:vpn|wi-?fi|router|proxy|old|previous|profile)|(?:not|never) (?:using|on|connected to) (?:a |any |the )?(?:vpn|wi-?fi|proxy|public)|no (?:vpn|proxy|wi-?fi|router)\b|no longer have|(?:i'?m|i am) not on\b/i;
 const STEP_NOT_YET = /まだ(?:やって|して|試して|試せて)(?:い)?(?:ない|ません)|これから(?:やり|試し)|not yet|haven'?t (?:tried|done)/i;
 /** "Did that before you asked" — recorded as tried without success, and the step is passed. */
 const STEP_ALREADY = /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に)[^。！？!?]{0,10}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|(?:やった|やりました|試した|試しました|済み)(?:よ|って|けど|んだけど|んですが|のですが)?$|already|tried (?:that|it|this)(?! now)|(?:did|done) (?:that|it|this) (?:before|already|earlier)/i;
@@ -130,6 +137,7 @@ function runTurn(prev: ConversationState | undefined, input: StepInput, meta: St
   if (meta.permalink) s.permalink = meta.permalink;
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [] };
 
+  const before = { locale: s.locale, node: s.node };
   if (input.kind === 'text') s.locale = pickLocale(input, fresh ? undefined : s.locale, meta.locale);
 
   if (fresh && prev) {
@@ -152,7 +160,17 @@ function runTurn(prev: ConversationState | undefined, input: StepInput, meta: St
       if (!prev) say(run, 'engine.expired');
       enter(run, ctx.tree.start);
     } else onAction(run, input.value, input.nonce);
-  } else onText(run, input.text, input.nlu);
+  } else {
+    onText(run, input.text, input.nlu);
+    // Switched language mid-question (「…」 then "can we do this in English?"): show the question again in it.
+    const node = currentNode(run);
+    if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !run.replies.some((r) => r.key === ('say' in node ? node.say : '')))
+    {
+      // The filler ("that's what we're working on") is replaced by the question itself in the new language.
+      run.replies = run.replies.filter((r) => !['engine.same_topic', 'engine.ack', 'engine.greet'].includes(r.key));
+      prompt(run, node);
+    }
+  }
 
   if (!run.missed) s.misses = 0;
   s.cause = deriveCause(s);
@@ -235,6 +253,9 @@ const NEUTRAL_WORDS = new Set([
   'ymobile', 'uq', 'ssl', 'tls', 'pro', 'max', 'plus', 'mini', 'se', 'lol', 'w', 'www', 'apple', 'id', 'mail',
 ]);
 
+/** Short greetings that decide the language on their own (two or three letters are otherwise too little). */
+const GREETING_WORDS = new Set(['hi', 'hey', 'yo', 'thx', 'ty']);
+
 /**
  * The conversation's language: real text decides (the NLU's script-based guess); short or ambiguous input
  * ("ok", emoji, "iPhone 15", digits) keeps the current locale, or the channel's for the very first turn.
@@ -243,7 +264,8 @@ export function pickLocale(input: { text: string; nlu: NluResult }, current: Loc
   const text = input.text.normalize('NFKC');
   if (/[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/.test(text)) return 'ja';
   const words = (text.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && w.length > 1);
-  const meaningful = words.length >= 2 || words.some((w) => w.length >= 4);
+  // 「Hi」 alone as a first message is English too: a greeting is the most common opener.
+  const meaningful = words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));
   if (meaningful) return input.nlu.locale;
   return current ?? fallback;
 }
@@ -300,6 +322,7 @@ function choicesOf(run: Run, node: DialogNode): Choice[] {
     case 'step': {
       const out = [button(run, 'engine.button.resolved', ACTIONS.resolved), button(run, 'engine.button.not_resolved', ACTIONS.notResolved)];
       if (node.help) out.push(button(run, 'engine.button.help', ACTIONS.help));
+      if (node.na) out.push(button(run, 'engine.button.na', ACTIONS.na));
       out.push(button(run, 'engine.button.human', ACTIONS.human));
       return out;
     }
@@ -406,14 +429,21 @@ function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, colle
 function noteMentionedSteps(run: Run, text: string): void {
   const { s, ctx } = run;
   const said = normalise(text);
-  if (stepReport(said) === 'fixed' || STEP_NOT_YET.test(said) || !DONE_CUE.test(said)) return;
+  const report = stepReport(said);
+  // 「VPNは使っていません」 up front: that step does not apply — marked done so it skips itself, recorded as skipped.
+  const na = report === 'na';
+  if (report === 'fixed' || STEP_NOT_YET.test(said) || (!na && !DONE_CUE.test(said))) return;
   const declared = ctx.tree.slots ?? {};
-  for (const { slot, pattern } of STEP_MENTIONS) {
-    if (!(slot in declared) || s.slots[slot] || !pattern.test(said)) continue;
+  const mentioned = STEP_MENTIONS.filter(({ slot, pattern }) => slot in declared && !s.slots[slot] && pattern.test(said));
+  // "No VPN" names one step; a sentence naming several is not read as "none of them apply".
+  if (na && mentioned.length !== 1) return;
+  for (const { slot } of mentioned) {
+    // A step may have device variants (dev_restart / dev_restart_android): record the one this person would see.
+    const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
+    const step = steps.find((n) => !n.when || holds(n.when, s.slots)) ?? steps[0];
     s.slots[slot] = 'yes';
-    const step = [...ctx.tree.nodes.values()].find((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
     if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
-      s.stepsTried.push({ node: step.id, step: t(run, step.title), result: 'not_resolved', atMs: run.meta.nowMs });
+      s.stepsTried.push({ node: step.id, step: t(run, step.title), result: na ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
   }
 }
 
@@ -498,6 +528,12 @@ function currentNode(run: Run): DialogNode | undefined {
 function recordStep(run: Run, result: StepResult): void {
   const node = currentNode(run);
   if (node?.kind !== 'step') return;
+  // 「VPNは切ったけどダメ」 at the VPN step was already noted from the text this turn: one line, not two.
+  const last = run.s.stepsTried.at(-1);
+  if (last && last.node === node.id && last.atMs === run.meta.nowMs) {
+    last.result = result;
+    return;
+  }
   run.s.stepsTried.push({ node: node.id, step: t(run, node.title), result, atMs: run.meta.nowMs });
 }
 
@@ -792,6 +828,11 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         return true;
       }
       const report = stepReport(text);
+      const na = node.na ? (['ja', 'en'] as const).flatMap((l) => ctx.i18n.t(node.na!, undefined, l).split('|')).map(squash).filter(Boolean) : [];
+      if (report === 'na' || na.some((p) => said === p || (p.length >= 3 && said.includes(p)))) {
+        answerStep(run, node, ACTIONS.na);
+        return true;
+      }
       if (report === 'not_yet') {
         say(run, 'engine.step_again', undefined, choicesOf(run, node));
         return true;
@@ -840,12 +881,15 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
 
 /**
  * What free text says about the step on screen, before any classifier: fixed, still failing, not tried yet,
- * tried before being asked ("already"), or done with no result given. undefined = says none of these.
+ * tried before being asked ("already"), done with no result given, or does not apply to this person ("na").
+ * undefined = says none of these.
  */
-export function stepReport(text: string): 'fixed' | 'failed' | 'not_yet' | 'already' | 'did' | undefined {
+export function stepReport(text: string): 'fixed' | 'failed' | 'not_yet' | 'already' | 'did' | 'na' | undefined {
   const t = normalise(text);
   if (STEP_NOT_YET.test(t)) return 'not_yet';
   if (STEP_FIXED.test(t) && !/(?:直|治)ら|まだ|still|not/i.test(t)) return 'fixed';
+  // Before "failed": 「VPNは使っていない」 is not "still broken", and "I'm not on Wi‑Fi" carries a "not".
+  if (STEP_NA.test(t)) return 'na';
   if (STEP_FAILED.test(t)) return 'failed';
   if (STEP_ALREADY.test(t) && /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に|already|tried)/i.test(t)) return 'already';
   if (STEP_DID.test(t) || STEP_ALREADY.test(t)) return 'did';
@@ -861,6 +905,13 @@ function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value
   if (value === ACTIONS.resolved) {
     recordStep(run, 'resolved');
     enter(run, node.resolved ?? run.ctx.tree.globals.resolved);
+    return;
+  }
+  if (value === ACTIONS.na) {
+    // Not "still broken": the ticket says the step did not apply, and the next step follows.
+    say(run, 'engine.step_skipped');
+    recordStep(run, 'skipped');
+    enter(run, node.next);
     return;
   }
   recordStep(run, 'not_resolved');
@@ -905,7 +956,8 @@ function onAction(run: Run, value: string, nonce: string | undefined): void {
       return enter(run, opt.next);
     }
     case 'step':
-      if (value === ACTIONS.resolved || value === ACTIONS.notResolved || (value === ACTIONS.help && node.help)) return answerStep(run, node, value);
+      if (value === ACTIONS.resolved || value === ACTIONS.notResolved || (value === ACTIONS.help && node.help) || (value === ACTIONS.na && node.na))
+        return answerStep(run, node, value);
       return stale(run, node);
     case 'handoff':
       if (value === ACTIONS.skip && s.pending?.length && s.status === 'active') return fileTicket(run);
