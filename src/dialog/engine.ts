@@ -59,7 +59,7 @@ export const MIN_CONFIDENCE = 0.4;
 export const SWITCH_CONFIDENCE = 0.6;
 
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can|exactly|would)|where'?s|\bwhere\b[^.!]{0,20}\?$|which (?:screen|menu|button|setting)|don'?t know how|not sure how|can'?t find (?:it|the|that|where)|help/i;
+const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる|どこ|どこで|どこから)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can|exactly|would)|where'?s|\bwhere\b[^.!]{0,20}\?$|which (?:screen|menu|button|setting)|don'?t know how|not sure how|can'?t find (?:it|the|that|where)|help/i;
 
 /**
  * Free-text reports about a step, read before the intent (recognition patterns, not user-facing strings).
