@@ -170,7 +170,7 @@ describe('Slack events over HTTP', () => {
   it('waits out a 429 with Retry-After for that conversation only, then delivers the reply', async () => {
     const slow = fresh();
     const other = fresh();
-    slack.queue('chat.postMessage', { status: 429, headers: { 'retry-after': '2' } });
+    slack.queue('chat.postMessage', { status: 429, headers: { 'retry-after': '2' }, channel: slow.dm });
     await sendEvent(app.url, envelope(slow.team, dmEvent(slow.team, slow.dm, slow.user, SYMPTOM)));
     const limited = await waitFor('the 429', () => slack.calls('chat.postMessage').find((p) => p.args.channel === slow.dm));
     // Another conversation is answered while the first one waits.

@@ -26,14 +26,17 @@ export interface FakeSlack {
   /** Base URL for SLACK_API_URL (ends in /api/). */
   url: string;
   calls(method?: string): SlackCall[];
-  /** Serves `responses` (in order) to the next calls of `method`, before the normal answers. */
-  queue(method: string, ...responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown }>): void;
+  /**
+   * Serves `responses` (in order) to the next calls of `method` — only calls whose `channel` argument is `channel`
+   * when one is given, so a test's canned answer is never taken by another test's late post — before the normal answers.
+   */
+  queue(method: string, ...responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>): void;
   close(): Promise<void>;
 }
 
 export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
-  const queued = new Map<string, Array<{ status: number; headers?: Record<string, string>; body?: unknown }>>();
+  const queued = new Map<string, Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>>();
   let tsCounter = 0;
   const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, '0')}`;
 
@@ -71,8 +74,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       for (const k of ['blocks', 'attachments', 'metadata']) if (typeof args[k] === 'string') args[k] = JSON.parse(args[k]);
       const call: SlackCall = { method, args, seq: calls.length };
       calls.push(call);
-      const q = queued.get(method);
-      const canned = q?.shift();
+      const q = queued.get(method) ?? [];
+      const at = q.findIndex((r) => r.channel === undefined || r.channel === args.channel);
+      const canned = at >= 0 ? q.splice(at, 1)[0] : undefined;
       if (canned) {
         res.writeHead(canned.status, { 'content-type': 'application/json', ...canned.headers });
         res.end(JSON.stringify(canned.body ?? { ok: false, error: 'ratelimited' }));
