@@ -3,48 +3,25 @@
  * on free loopback ports; a conversation through the HTTP server to one delivered ticket. The store contract on
  * Sentinel is test/state/redis-sentinel.test.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
 import { startApp, type App } from '../../src/main.js';
 import { expectTurnShape, post } from '../http/helpers.js';
-import { freePort, PrivateRedis, uniquePrefix } from '../state/helpers.js';
+import { PrivateSentinel, uniquePrefix } from '../state/helpers.js';
 
-let master: PrivateRedis;
-let sentinel: ChildProcess;
-let dir = '';
+const sentinel = new PrivateSentinel('mmops');
 let app: App;
 const ticketDir = mkdtempSync(join(tmpdir(), 'mm-sentinel-tickets-'));
 
 beforeAll(async () => {
-  master = new PrivateRedis(await freePort());
-  await master.start();
-  const sentinelPort = await freePort();
-  dir = mkdtempSync(join(tmpdir(), 'mm-ops-sentinel-'));
-  const conf = join(dir, 'sentinel.conf');
-  writeFileSync(conf, [`port ${sentinelPort}`, 'bind 127.0.0.1', `dir ${dir}`, `sentinel monitor mmops 127.0.0.1 ${master.port} 1`, ''].join('\n'));
-  sentinel = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-  for (let i = 0; i < 100; i++) {
-    try {
-      const c = createClient({ socket: { host: '127.0.0.1', port: sentinelPort, reconnectStrategy: false } });
-      c.on('error', () => {});
-      await c.connect();
-      const reply = await c.sendCommand(['SENTINEL', 'get-master-addr-by-name', 'mmops']);
-      await c.close();
-      if (Array.isArray(reply) && reply.length === 2) break;
-    } catch {
-      /* not up yet */
-    }
-    await sleep(50);
-  }
+  await sentinel.start();
   app = await startApp({
     env: {
       LOG_LEVEL: 'silent',
-      REDIS_SENTINELS: `127.0.0.1:${sentinelPort}`,
+      REDIS_SENTINELS: `127.0.0.1:${sentinel.port}`,
       REDIS_SENTINEL_MASTER: 'mmops',
       REDIS_KEY_PREFIX: uniquePrefix('ops-sentinel'),
       TICKET_DIR: ticketDir,
@@ -57,9 +34,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  sentinel?.kill('SIGKILL');
-  await master?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await sentinel.stop();
   rmSync(ticketDir, { recursive: true, force: true });
 });
 

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -88,6 +89,49 @@ export class PrivateRedis {
     proc.kill('SIGKILL');
     await exited;
     this.#proc = undefined;
+  }
+}
+
+/**
+ * A private master plus one sentinel watching it (as `masterName`), on free loopback ports, for the Sentinel tests.
+ * Resolves once the sentinel reports the master's address.
+ */
+export class PrivateSentinel {
+  readonly masterName: string;
+  master!: PrivateRedis;
+  port = 0;
+  #proc?: ChildProcess;
+  #dir = '';
+  constructor(masterName: string) {
+    this.masterName = masterName;
+  }
+  async start(): Promise<void> {
+    this.master = new PrivateRedis(await freePort());
+    await this.master.start();
+    this.port = await freePort();
+    this.#dir = mkdtempSync(join(tmpdir(), 'mm-sentinel-'));
+    const conf = join(this.#dir, 'sentinel.conf');
+    writeFileSync(conf, [`port ${this.port}`, 'bind 127.0.0.1', `dir ${this.#dir}`, `sentinel monitor ${this.masterName} 127.0.0.1 ${this.master.port} 1`, ''].join('\n'));
+    this.#proc = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+    for (let i = 0; i < 100; i++) {
+      try {
+        const c = createClient({ socket: { host: '127.0.0.1', port: this.port, reconnectStrategy: false } });
+        c.on('error', () => {});
+        await c.connect();
+        const reply = await c.sendCommand(['SENTINEL', 'get-master-addr-by-name', this.masterName]);
+        await c.close();
+        if (Array.isArray(reply) && reply.length === 2) return;
+      } catch {
+        /* not up yet */
+      }
+      await sleep(50);
+    }
+    throw new Error('sentinel did not start');
+  }
+  async stop(): Promise<void> {
+    this.#proc?.kill('SIGKILL');
+    await this.master?.stop();
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
 }
 
