@@ -39,18 +39,64 @@ const SERVICES: Table<Service> = [
 const DEVICES: Table<Device> = [
   ['ipad', new RegExp(`${L}ipad|アイパッド|あいぱっど`)],
   ['iphone', new RegExp(`${L}iphone|アイフォー?ン|アイホン|あいふぉん|あいふぉーん`)],
-  ['android', new RegExp(`${L}android|アンドロイド|あんどろいど|${L}galaxy|ギャラクシー|${L}xperia|エクスペリア|${L}pixel${R}|ピクセル|${L}aquos|アクオス|${L}arrows|アローズ|${L}oppo${R}|${L}xiaomi`)],
+  // Android brands and models: Galaxy, Pixel, Xperia, AQUOS, arrows, OPPO, …. "arrows" is also an English word
+  // ("tap the arrows"), so after an article, a number or a direction it is not the phone.
+  ['android', new RegExp(`${L}android|アンドロイド|あんどろいど|${L}galaxy|ギャラクシー|${L}xperia|エクスペリア|${L}pixel${R}|ピクセル|${L}aquos|アクオス|(?<!(?:the|two|three|both|these|those|blue|red|up|down|left|right|back|little|small) )${L}arrows${R}(?! (?:at|on|in|next|button|icon|key)s?${R})|アローズ|${L}oppo${R}|${L}xiaomi|${L}redmi${R}|${L}huawei|${L}motorola|${L}moto g|${L}zenfone`)],
   ['mac', new RegExp(`${L}mac${R}|${L}macbook|${L}imac${R}|マック(?!ス)|${L}mac ?os|マックブック`)],
   ['windows', new RegExp(`${L}windows|ウィンドウズ|ウインドウズ|${L}win ?1[01]${R}`)],
 ];
 /** A carrier name directly followed by "mail" (the carrier's own mail service). */
-const CARRIER_MAIL = new RegExp(`(?:ドコモ|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
+// 「楽天モバイルのメール」「UQ mobile mail」: the brand's "mobile" suffix sits between the carrier and "mail".
+const CARRIER_MAIL = new RegExp(`(?:ドコモ|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:モバイル| ?mobile)?(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
+
+// English triggers name a change that HAPPENED (past tense, "after/since …ing", "new phone"), not a plan or a
+// question: "how do I update my password" and "should I update iOS?" are no trigger.
+const EN_PHONE = '(?:iphone|ipad|android|galaxy|pixel|xperia|aquos|arrows|oppo|phone|smartphone|device|handset)';
+const EN_CHANGE_VERB = '(?:change|changes|changed|changing|switch|switches|switched|switching|upgrade|upgraded|upgrading|replace|replaced|replacing|swap|swapped|swapping)';
+const EN_MOVE_VERB = `(?:${EN_CHANGE_VERB.slice(3, -1)}|move|moved|moving|migrate|migrated|migrating|went|go|going)`;
+// What an "update" in "after I updated …" is about when it is not the phone's software.
+const NOT_OS_OBJECT = `(?! (?:(?:my|the|our|a|an|some|its|their|all) )?(?:[a-z0-9@.'-]+ )?(?:passwords?|settings?|apps?|profiles?|address|account|contacts?|signature|payment|card)${R})`;
 
 const TRIGGERS: Table<Trigger> = [
-  ['password_change', new RegExp(`(?:パスワード|パス|pw|ぱすわーど)(?:を|も)?(?:変え|かえ|変更|変わ|更新し|リセット|再設定し|再発行)|パス変|${L}(?:chang|reset|updat)(?:e|ed|ing)? (?:my |the |our )?(?:[a-z0-9]+ ){0,2}password|password (?:change|reset)|new password`)],
-  ['device_change', new RegExp(`機種変|機種を?変え|新しい(?:iphone|スマホ|携帯|機種|android|アイフォン)|買い?[替換]え|乗り?[換替]え|${L}mnp${R}|端末(?:を)?(?:変え|交換)|${L}new (?:phone|iphone|device|android)|${L}(?:chang|switch|upgrad|replac)(?:e|es|ed|ing) (?:my |our |to a new )?(?:phones?|iphones?|devices?|handsets?)${R}|device change|${L}switched to (?:an? )?(?:iphone|android)`)],
-  ['os_update', new RegExp(`アップデート|アプデ|${L}ios ?(?:を)?(?:更新|あげ|上げ)|os(?:を)?(?:更新|アップ)|(?:ios|os)\\s?\\d+(?:\\.\\d+)*\\s?(?:に|へ)(?:し|あげ|上げ|更新)|バージョンアップ|${L}(?:after|since) (?:the |an |a |my )?(?:ios |software |system )?(?:update|upgrade)${R}|${L}(?:ios|software|system) update${R}|${L}(?:updated|upgraded) (?:to )?(?:ios|my iphone|my phone|the phone)|${L}updating (?:to )?ios`)],
-  ['settings_change', new RegExp(`設定(?:を)?(?:変え|かえ|変更|いじ|弄)|設定変更|${L}changed (?:the |some |my )?settings|settings? change`)],
+  ['password_change', new RegExp([
+    `(?:パスワード|パス|pw|ぱすわーど)(?:を|も)?(?:変え|かえ|変更|変わ|更新し|リセット|再設定し|再発行)|パス変`,
+    `${L}(?:changed|updated|renewed) (?:[a-z0-9'.@-]+ ){0,3}passwords?${R}`,
+    // "reset" is also the present tense: only after someone who did it ("I reset", "after we reset"), never "how do I reset".
+    `(?<!(?:do|can|should|could|would|will|to|must|how|may|i'll) )${L}(?:i|i've|we|we've|just|had|have|after|since|when|recently)(?: just| recently| had)? reset (?:[a-z0-9'.@-]+ ){0,3}passwords?${R}`,
+    `${L}(?:after|since|when|following) (?:i |we |they |it )?(?:chang|reset|updat|renew)(?:ing|ed|t)? (?:[a-z0-9'.@-]+ ){0,3}passwords?${R}`,
+    `${L}passwords? (?:was |were |got |has been |had been |have been )?(?:changed|reset|updated)${R}`,
+    `password (?:change|reset)|new password`,
+  ].join('|'))],
+  ['device_change', new RegExp([
+    `機種変|機種を?変え|新しい(?:iphone|スマホ|携帯|機種|android|アイフォン)|買い?[替換]え|乗り?[換替]え|${L}mnp${R}|端末(?:を)?(?:変え|交換)`,
+    // 「iPhoneからGalaxyに変えた」「Pixelに替えた」: a phone as the goal of a change.
+    `(?:${EN_PHONE}|アイフォー?ン|アンドロイド|ギャラクシー|エクスペリア|ピクセル|アクオス|スマホ)[a-z0-9 ]{0,12}(?:に|へ)(?:機種)?(?:変え|かえ|変更し|替え|換え|移行し)`,
+    // "new phone", "got a new iPhone", "my new Galaxy" (not a new phone number).
+    `${L}new ${EN_PHONE}s?${R}(?! ?numbers?${R})`,
+    // "changed phones", "switched devices", "upgraded my phone" — not "upgraded my phone to iOS 18" (that is an update).
+    `${L}${EN_CHANGE_VERB} (?:my |our |the |to an? new |over )?(?:phones?|iphones?|devices?|handsets?|smartphones?)${R}(?! to (?:ios|ipados|android|the latest|\d))`,
+    // "changed from iPhone to a Galaxy", "moving over from Android", "switched to a Pixel".
+    `${L}${EN_MOVE_VERB} (?:over )?from (?:(?:an?|my|the|our|old|previous) )*${EN_PHONE}${R}`,
+    `${L}(?:switch|switched|switching|changed|changing|moved|moving) (?:over )?to (?:(?:an?|the|new) )*(?:iphone|android|galaxy|pixel|xperia|aquos|arrows|oppo)${R}`,
+    `device change|${L}(?:phone|device|handset) (?:change|swap|replacement)${R}`,
+  ].join('|'))],
+  ['os_update', new RegExp([
+    `アップデート|アプデ|${L}ios ?(?:を)?(?:更新|あげ|上げ)|os(?:を)?(?:更新|アップ)|(?:ios|os)\\s?\\d+(?:\\.\\d+)*\\s?(?:に|へ)(?:し|あげ|上げ|更新)|バージョンアップ`,
+    // "after the iOS 18 update", "since the latest update", "with the new software update".
+    `${L}(?:after|since|following|with|from) (?:(?:the|an|a|my|this|that|last|latest|recent|new|newest|big|yesterday's|last night's|today's) )*(?:(?:ios|ipados|android|os|software|system|phone|iphone|ipad|firmware) ?)?(?:\\d+(?:\\.\\d+)* )?(?:update|upgrade)s?${R}`,
+    `${L}(?:ios|ipados|android|software|system|firmware) ?(?:\\d+(?:\\.\\d+)* )?(?:update|upgrade)${R}`,
+    // "upgraded to iOS 18", "after updating iOS", "I updated my phone", "installed the latest iOS".
+    `${L}(?:updated|upgraded|updating|upgrading|installed|installing) (?:(?:to|my|the|our|its|a|an|new|latest|newest) )*(?:ios|ipados|android|iphone|ipad|phone|os|software|system|firmware|version)${R}`,
+    // "since I updated", "after updating" with no object, or with the phone as the object.
+    `${L}(?:since|after|when|once) (?:i |we |it |my phone |the phone |my iphone |the iphone )?(?:updated|upgraded|updating|upgrading)${R}${NOT_OS_OBJECT}`,
+    // "my phone updated itself overnight" — a subject that did it, not "should I keep iOS updated?".
+    `${L}(?:my|the|our|since|after|when|once) (?:phone|iphone|ipad|ios|android|software) (?:was |got |has been |had |has |just )?(?:auto-?)?(?:updated|upgraded)${R}`,
+  ].join('|'))],
+  ['settings_change', new RegExp([
+    `設定(?:を)?(?:変え|かえ|変更|いじ|弄)|設定変更`,
+    `${L}(?:changed|changing|tweaked|tweaking|edited|modified|messed with|played with|touched) (?:(?:the|some|my|a|few|couple|of|mail|email|account|network|phone|wi-?fi|server) )*settings?${R}`,
+    `${L}settings? (?:was |were |got |have been |has been )?(?:changed|modified)${R}|settings? change`,
+  ].join('|'))],
 ];
 
 /**
@@ -60,10 +106,10 @@ const TRIGGERS: Table<Trigger> = [
  * mismatched credentials).
  */
 const ERRORS: Table<ErrorMessageKind> = [
-  ['password_incorrect', /パスワードが(?:正しくありません|正しくない|違います|間違って)|password (?:is |was )?(?:incorrect|wrong)|incorrect password|wrong password/],
+  ['password_incorrect', /(?:パスワード|ぱすわーど)が(?:正しくありません|正しくない|違います|間違って)|password (?:is |was )?(?:incorrect|wrong)|incorrect password|wrong password/],
   ['auth_failed', /認証に失敗|認証エラー|認証失敗|authentication (?:failed|error)|auth(?:entication)? failure|login failed/],
-  ['smtp_no_response', /(?:smtp|送信) ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)/],
-  ['imap_no_response', /(?:imap)? ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)|server (?:isn't|is not|doesn't|does not) respond/],
+  ['smtp_no_response', /(?:smtp|送信) ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)|(?:smtp|送信) ?サーバー?(?:から|からの)?応答が(?:ありません|ない)/],
+  ['imap_no_response', /(?:imap)? ?(?:サーバー?|server)(?:が| is | )?(?:応答しません|応答しない|応答なし|not responding)|server (?:isn't|is not|doesn't|does not) respond|サーバー?(?:から|からの)?応答が(?:ありません|ない)/],
   ['cannot_connect', /サーバー?(?:に|へ|と)(?:接続|せつぞく)(?:できません|できない|出来ません|出来ない)|サーバー?への接続に失敗|(?:cannot|can't|can not|unable to|could not|couldn't) connect to (?:the )?(?:mail )?server/],
   ['account_error', /アカウントエラー|account error/],
   ['cannot_get_mail', /メール(?:を|が)?(?:取得|しゅとく)(?:できません|できない|出来ません|出来ない)|(?:cannot|can't|unable to) (?:get|fetch|retrieve) mail/],
@@ -173,6 +219,31 @@ export interface EntityMatch {
   text: string;
 }
 
+// A device named as the origin of a change: "from (my old) iPhone (to …)", "my old Android", 「Androidから」「iPhone→」.
+// A bare "from" is only an origin with a change in the message: "can't send from my iPad, my iPhone works" is not one.
+const OLD_BEFORE = /(?:(?<![a-z])(?:old|previous|former)|以前の|前の|古い)(?: ?(?:an?|my|the|our))* ?$/;
+const FROM_BEFORE = /(?<![a-z])from(?: (?:an?|my|the|our|old|previous))* $/;
+const TO_AFTER = /^[a-z0-9 .+-]{0,12} (?:to|for) /;
+const ORIGIN_AFTER = /^[a-z0-9 .+-]{0,12}(?:から|→|->)/;
+// A device named as the target: "new Galaxy", 「新しいiPhone」.
+const TARGET_BEFORE = /(?:(?<![a-z])new|新しい)(?: ?(?:an?|my|the))* ?$/;
+
+/**
+ * The device in hand when several are named: the target of a change, never its origin
+ * ("I changed from iPhone to a Galaxy" → android, 「AndroidからiPhoneに機種変」 → iphone); otherwise the first named.
+ */
+function deviceInHand(text: string, devices: Array<{ value: Device; index: number; end: number }>, changing: boolean): Device {
+  const before = (d: { index: number }) => text.slice(Math.max(0, d.index - 24), d.index);
+  const after = (d: { end: number }) => text.slice(d.end, d.end + 24);
+  const target = devices.find((d) => TARGET_BEFORE.test(before(d)));
+  if (target) return target.value;
+  const origin = (d: { index: number; end: number }) =>
+    OLD_BEFORE.test(before(d)) ||
+    ORIGIN_AFTER.test(after(d)) ||
+    (FROM_BEFORE.test(before(d)) && (changing || TO_AFTER.test(after(d))));
+  return (devices.find((d) => !origin(d)) ?? devices[0]!).value;
+}
+
 /** Entities of one message. Absent entities are omitted. Looks at the first MAX_NLU_CHARS characters. */
 export function extractEntities(raw: string): EntityMatch {
   const text = normalizeLight(clip(raw));
@@ -188,17 +259,12 @@ export function extractEntities(raw: string): EntityMatch {
 
   const devices = DEVICES.flatMap(([value, re]) => {
     const m = re.exec(text);
-    return m ? [{ value, index: m.index }] : [];
+    return m ? [{ value, index: m.index, end: m.index + m[0].length }] : [];
   }).sort((a, b) => a.index - b.index);
-  if (devices.length > 1) {
-    // 「AndroidからiPhoneに機種変」: the phone in hand is the one after から.
-    const from = text.indexOf('から');
-    const after = from >= 0 ? devices.find((d) => d.index > from) : undefined;
-    e.device = (after ?? devices[0]!).value;
-  } else if (devices.length === 1) e.device = devices[0]!.value;
-
   const trigger = earliest(TRIGGERS, text);
   if (trigger) e.trigger = trigger.value;
+  if (devices.length > 1) e.device = deviceInHand(text, devices, e.trigger === 'device_change');
+  else if (devices.length === 1) e.device = devices[0]!.value;
 
   const error = first(ERRORS, text);
   if (error) e.error_message = error.value;

@@ -32,7 +32,8 @@ export function normalizeLight(text: string): string {
  * Feature normalisation: light normalisation, then the variation that carries no meaning is folded:
  * runs of ー and punctuation (ーーー, !!!, ？？) become one, kana runs of 3+ become one (ああああ), Latin runs of 3+
  * become two (goood → good), ー stretching hiragana is dropped (しまーす → します), a katakana word's final ー is
- * dropped (サーバー = サーバ, JIS style), spaces between Japanese characters go (メール 取得 → メール取得).
+ * dropped (サーバー = サーバ, JIS style), a lone hiragana + ー becomes katakana (のー = ノー), spaces between
+ * Japanese characters go (メール 取得 → メール取得).
  */
 export function normalize(text: string): string {
   let s = normalizeLight(text);
@@ -40,6 +41,11 @@ export function normalize(text: string): string {
   s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
   s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');
   s = s.replace(/([a-z])\1{2,}/g, '$1$1');
+  // One hiragana stretched by ー standing alone (のー, へー) is a katakana word typed before conversion (ノー, "no"):
+  // in katakana it meets that spelling, where dropping the ー below would leave a bare particle (の).
+  s = s.replace(/(?<![\u3040-\u30ff\u3400-\u9fff])([\u3041-\u3096])ー(?![\u3040-\u30ff\u3400-\u9fff])/g, (m, k: string) =>
+    String.fromCharCode(k.charCodeAt(0) + 0x60) + 'ー',
+  );
   // ー after hiragana stretches a vowel: お願いしまーす, すごーい. Except う(ー)ん: うーん is hesitation, うん is "yes".
   s = s.replace(/ー/g, (m, offset: number) =>
     offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') && !(s[offset - 1] === 'う' && s[offset + 1] === 'ん') ? '' : m,

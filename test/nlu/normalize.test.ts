@@ -32,6 +32,14 @@ describe('normalize', () => {
     expect(normalize('お願いしまーす')).toBe('お願いします');
   });
 
+  it('writes a lone hiragana stretched by ー in katakana (のー = ノー) instead of leaving a bare particle', () => {
+    expect(normalize('のー')).toBe('ノー');
+    expect(normalize('のーーー')).toBe('ノー');
+    expect(normalize('へー、そうなんだ')).toBe('ヘー、そうなんだ');
+    expect(normalize('できないのー')).toBe('できないの');
+    expect(normalize('あのー')).toBe('あの');
+  });
+
   it('keeps the words recognisable in the light form used by entity patterns', () => {
     expect(normalizeLight('ＩＭＡＰサーバーが応答しません')).toBe('imapサーバーが応答しません');
     expect(normalizeLight('できない〜')).toBe('できないー');
