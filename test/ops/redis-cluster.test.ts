@@ -5,7 +5,6 @@
  * and every key family of one conversation maps to one hash slot (the store contract itself runs on a Cluster in
  * test/state/redis-cluster.test.ts).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,11 +15,9 @@ import { startApp, type App } from '../../src/main.js';
 import { outboxKeys } from '../../src/handoff/outbox-redis.js';
 import { createKeys, seenClaimKey } from '../../src/state/keys.js';
 import { expectTurnShape, post } from '../http/helpers.js';
-import { freePort, uniquePrefix } from '../state/helpers.js';
+import { PrivateCluster, uniquePrefix } from '../state/helpers.js';
 
-const procs: ChildProcess[] = [];
-let ports: number[] = [];
-let dir = '';
+const cluster = new PrivateCluster();
 let app: App;
 const prefix = uniquePrefix('ops-cluster');
 const ticketDir = mkdtempSync(join(tmpdir(), 'mm-cluster-tickets-'));
@@ -34,32 +31,11 @@ async function nodeClient(port: number) {
 }
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'mm-ops-cluster-'));
-  ports = [await freePort(), await freePort(), await freePort()];
-  for (const p of ports) {
-    const args = ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `n${p}.conf`)];
-    procs.push(spawn('redis-server', [...args, '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' }));
-  }
-  for (const p of ports) {
-    for (let i = 0; i < 100; i++) {
-      try {
-        await (await nodeClient(p)).close();
-        break;
-      } catch {
-        await sleep(50);
-      }
-    }
-  }
-  execFileSync('redis-cli', ['--cluster', 'create', ...ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
-  for (let i = 0; i < 200; i++) {
-    const info = execFileSync('redis-cli', ['-p', String(ports[0]), 'cluster', 'info']).toString();
-    if (info.includes('cluster_state:ok')) break;
-    await sleep(100);
-  }
+  await cluster.start();
   app = await startApp({
     env: {
       LOG_LEVEL: 'silent',
-      REDIS_CLUSTER_NODES: ports.map((p) => `127.0.0.1:${p}`).join(','),
+      REDIS_CLUSTER_NODES: cluster.nodes,
       REDIS_KEY_PREFIX: prefix,
       TICKET_DIR: ticketDir,
     },
@@ -71,15 +47,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await app?.close();
-  for (const p of procs) p.kill('SIGKILL');
-  rmSync(dir, { recursive: true, force: true });
+  cluster.stop();
   rmSync(ticketDir, { recursive: true, force: true });
 });
 
 /** Every key on every master whose name contains `needle`, with the port of the node holding it. */
 async function keysOnCluster(needle: string): Promise<Array<{ key: string; port: number }>> {
   const found: Array<{ key: string; port: number }> = [];
-  for (const port of ports) {
+  for (const port of cluster.ports) {
     const c = await nodeClient(port);
     try {
       for await (const batch of c.scanIterator({ MATCH: `*${needle.replace(/[*?[\]\\]/g, '\\$&')}*`, COUNT: 500 })) {
@@ -93,7 +68,7 @@ async function keysOnCluster(needle: string): Promise<Array<{ key: string; port:
 }
 
 async function slotOf(key: string): Promise<number> {
-  const c = await nodeClient(ports[0]!);
+  const c = await nodeClient(cluster.ports[0]!);
   try {
     return Number(await c.sendCommand(['CLUSTER', 'KEYSLOT', key]));
   } finally {

@@ -3,7 +3,7 @@
  * SCAN of that prefix, a private redis-server for outage tests, and a TypeScript → JS compile of src/ for
  * child processes (Node 20 cannot run .ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -131,6 +131,50 @@ export class PrivateSentinel {
   async stop(): Promise<void> {
     this.#proc?.kill('SIGKILL');
     await this.master?.stop();
+    if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * A private three-master Redis Cluster (`redis-server --cluster-enabled yes` on free loopback ports, joined with
+ * `redis-cli --cluster create`). Resolves once `cluster_state:ok`.
+ */
+export class PrivateCluster {
+  ports: number[] = [];
+  #procs: ChildProcess[] = [];
+  #dir = '';
+  get nodes(): string {
+    return this.ports.map((p) => `127.0.0.1:${p}`).join(',');
+  }
+  async start(): Promise<void> {
+    this.#dir = mkdtempSync(join(tmpdir(), 'mm-cluster-'));
+    this.ports = [await freePort(), await freePort(), await freePort()];
+    for (const p of this.ports) {
+      const args = ['--port', String(p), '--bind', '127.0.0.1', '--cluster-enabled', 'yes', '--cluster-config-file', join(this.#dir, `n${p}.conf`)];
+      this.#procs.push(spawn('redis-server', [...args, '--save', '', '--appendonly', 'no', '--dir', this.#dir], { stdio: 'ignore' }));
+    }
+    for (const p of this.ports) {
+      for (let i = 0; i < 100; i++) {
+        try {
+          const c = createClient({ socket: { host: '127.0.0.1', port: p, reconnectStrategy: false } });
+          c.on('error', () => {});
+          await c.connect();
+          await c.close();
+          break;
+        } catch {
+          await sleep(50);
+        }
+      }
+    }
+    execFileSync('redis-cli', ['--cluster', 'create', ...this.ports.map((p) => `127.0.0.1:${p}`), '--cluster-replicas', '0', '--cluster-yes'], { stdio: 'ignore' });
+    for (let i = 0; i < 200; i++) {
+      if (execFileSync('redis-cli', ['-p', String(this.ports[0]), 'cluster', 'info']).toString().includes('cluster_state:ok')) return;
+      await sleep(100);
+    }
+    throw new Error('cluster did not reach cluster_state:ok');
+  }
+  stop(): void {
+    for (const p of this.#procs) p.kill('SIGKILL');
     if (this.#dir) rmSync(this.#dir, { recursive: true, force: true });
   }
 }
