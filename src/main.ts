@@ -20,7 +20,7 @@ import type { Nlu } from './core/index.js';
 import type { HttpMount } from './http/types.js';
 import { metricsObserver, redisErrorsTotal, turnsInFlight, watchOutbox } from './http/metrics.js';
 import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
-import { webMount } from './channels/web/mount.js';
+import { webChannelMount } from './channels/web/index.js';
 import { teamsMount } from './channels/teams/index.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
 import { slackMount } from './channels/slack/index.js';
@@ -55,7 +55,7 @@ export interface Core {
   close(): Promise<void>;
   /** The ticket outbox (TicketHandler of the pipeline), dead letters and status for the admin page. */
   handoff: HandoffService;
-  /** A channel that can send outside a turn registers here (Slack, Teams); used to tell people about their ticket. */
+  /** A channel that can send outside a turn registers here (Slack, Teams, web); used to tell people about their ticket. */
   registerSender(channel: ChannelName, sender: ProactiveSender): void;
   /** Sends replies into a conversation through its channel's sender; false when none is registered or it failed. */
   sendProactive(channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean>;
@@ -72,10 +72,11 @@ export type MountFactory = (core: Core) => HttpMount;
 
 /**
  * The HTTP mounts, in order. Add a channel here with one line, e.g. `(core) => slackMount(core),`.
- * The web chat (GET /, POST /api/chat) is always on.
+ * The web chat (GET /, POST /api/chat, POST|GET /api/chat/messages) is always on.
  */
 export const MOUNTS: MountFactory[] = [
-  (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: core.config.defaultLocale, logger: core.logger }),
+  // Web chat: the page, the REST turn, and its proactive sender (messages wait in a mailbox the page polls).
+  (core) => webChannelMount(core),
   // Slack: POST /slack/events (or Socket Mode), the help-desk channel and staff take-over; off without SLACK_BOT_TOKEN.
   (core) => slackMount(core),
   // Teams / Bot Framework: POST /api/messages (Emulator mode without MicrosoftAppId), proactive "ticket filed" messages.

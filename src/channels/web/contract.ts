@@ -96,3 +96,25 @@ export function toChatJson(outcome: TurnOutcome & { duplicate?: boolean }): Chat
   if (outcome.duplicate) out.duplicate = true;
   return out;
 }
+
+/** A valid poll of the web mailbox: whose messages, and after which cursor (undefined: all kept). */
+export type ParsedPollInput = { ok: true; conversation: string; after?: string } | { ok: false; error: ChatInputError };
+
+/**
+ * Validates a poll (`POST /api/chat/messages` body, or the GET query): `{"conversation": "<id>", "after"?: "<cursor>"}`.
+ * The conversation follows the turn's rules; `after` must be a cursor this endpoint returned (`<ms>-<seq>`).
+ */
+export function parsePollInput(value: unknown, parseCursor: (c: string) => string | undefined): ParsedPollInput {
+  const fail = (key: string, params?: Record<string, string>): ParsedPollInput => ({ ok: false, error: { key, params } });
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return fail('web.api.poll_not_object');
+  const { conversation, after } = value as Record<string, unknown>;
+  if (conversation === undefined || conversation === null || conversation === '') return fail('web.api.conversation_required');
+  if (typeof conversation !== 'string') return fail('web.api.not_string', { field: 'conversation' });
+  if (conversation.length > MAX_CONVERSATION_ID || /[\u0000-\u001f\u007f]/.test(conversation))
+    return fail('web.api.conversation_invalid', { max: String(MAX_CONVERSATION_ID) });
+  if (after === undefined || after === null || after === '') return { ok: true, conversation };
+  if (typeof after !== 'string') return fail('web.api.not_string', { field: 'after' });
+  const cursor = parseCursor(after);
+  if (cursor === undefined) return fail('web.api.cursor_invalid');
+  return { ok: true, conversation, after: cursor };
+}

@@ -1,6 +1,7 @@
 /**
- * The web channel: GET / (the chat page) and POST /api/chat (one turn as JSON). It only translates —
- * request body → Turn → pipeline → TurnOutcome → response JSON — and never touches state or NLU.
+ * The web channel: GET / (the chat page), POST /api/chat (one turn as JSON) and POST|GET /api/chat/messages (the
+ * messages sent after the turn, from the mailbox). It only translates — request body → Turn → pipeline →
+ * TurnOutcome → response JSON — and never touches state or NLU.
  */
 import { randomBytes } from 'node:crypto';
 import type { Request, Response } from 'express';
@@ -9,7 +10,8 @@ import type { I18n } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { HttpMount } from '../../http/types.js';
 import { sendError } from '../../http/server.js';
-import { parseChatInput, toChatJson } from './contract.js';
+import { parseChatInput, parsePollInput, toChatJson } from './contract.js';
+import { parseCursor, type WebMailbox } from './mailbox.js';
 import { renderPage } from './page.js';
 
 export interface WebChannelOptions {
@@ -20,6 +22,11 @@ export interface WebChannelOptions {
   logger: Logger;
   /** Clock for Turn.receivedAtMs (ms since epoch). */
   now?: () => number;
+  /**
+   * Where messages sent after the turn wait for the page (see mailbox.ts). Without it /api/chat/messages is not
+   * mounted (404): nothing could ever be in it.
+   */
+  mailbox?: WebMailbox;
 }
 
 const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
@@ -51,6 +58,31 @@ export function webMount(options: WebChannelOptions): HttpMount {
     res.json(toChatJson(outcome));
   }
 
+  /** A poll: JSON body for POST (the page: nothing in the URL), the query for GET. */
+  async function messages(req: Request, res: Response, mailbox: WebMailbox): Promise<void> {
+    const input: unknown = req.method === 'GET' ? req.query : req.body;
+    const bodyLocale = (input as { locale?: unknown } | undefined)?.locale;
+    const locale = isLocale(bodyLocale) ? bodyLocale : pageLocale(req);
+    if (input === undefined) {
+      sendError(res, 415, i18n.t('web.api.json_required', undefined, locale));
+      return;
+    }
+    const parsed = parsePollInput(input, parseCursor);
+    if (!parsed.ok) {
+      logger.info({ channel: 'web', reason: parsed.error.key }, 'poll refused');
+      sendError(res, 400, i18n.t(parsed.error.key, parsed.error.params, locale));
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      res.json(await mailbox.read(parsed.conversation, parsed.after));
+    } catch (e) {
+      // Redis down: the page keeps its cursor and asks again later, so nothing is lost.
+      logger.warn({ channel: 'web', err: e instanceof Error ? e.name : 'error' }, 'web mailbox read failed');
+      sendError(res, 503, i18n.t('web.api.try_again', undefined, locale));
+    }
+  }
+
   return {
     name: 'web',
     mount(app) {
@@ -66,6 +98,11 @@ export function webMount(options: WebChannelOptions): HttpMount {
         res.type('html').send(renderPage(i18n, pageLocale(req), nonce));
       });
       app.post('/api/chat', chat);
+      const { mailbox } = options;
+      if (mailbox) {
+        app.post('/api/chat/messages', (req, res) => messages(req, res, mailbox));
+        app.get('/api/chat/messages', (req, res) => messages(req, res, mailbox));
+      }
     },
   };
 }

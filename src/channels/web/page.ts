@@ -2,9 +2,16 @@
  * The web chat page at GET /: one self-contained document (HTML + CSS + vanilla JS, no external requests),
  * rendered server-side in the page's language. Every visible string comes from locales/<locale>/web.yaml
  * (keys web.page.*); the script gets them as a JSON object. The script and style carry a per-response CSP nonce.
+ * Messages sent after the turn (ticket news, staff replies) are fetched by polling POST api/chat/messages: every
+ * POLL_MS while the tab is visible, backing off to POLL_HIDDEN_MAX_MS while it is hidden or the server fails.
  */
 import type { Locale } from '../../core/index.js';
 import type { I18n } from '../../i18n/index.js';
+
+/** How often a visible page asks for messages sent after the turn, ms. */
+export const POLL_MS = 3_000;
+/** Longest wait between polls while the tab is hidden (or the server keeps failing), ms. */
+export const POLL_HIDDEN_MAX_MS = 60_000;
 
 /** Locale keys the page uses (each must exist in ja and en; test/channels/web checks it). */
 export const PAGE_KEYS = [
@@ -88,6 +95,7 @@ export function renderPage(i18n: I18n, locale: Locale, nonce: string): string {
 <script nonce="${nonce}">
 const S = ${scriptJson(s)};
 const LOCALE = ${scriptJson(locale)};
+const POLL = ${scriptJson({ ms: POLL_MS, maxMs: POLL_HIDDEN_MAX_MS })};
 ${SCRIPT}
 </script>
 </body>
@@ -176,6 +184,7 @@ const SCRIPT = `
   var conversation = load(KEY_CONV);
   if (!conversation) { conversation = newId(); store(KEY_CONV, conversation); }
   function logKey() { return 'mailmedic.log.' + conversation; }
+  function cursorKey() { return 'mailmedic.cursor.' + conversation; }
   function save() { store(logKey(), JSON.stringify(entries.slice(-200))); }
 
   // Text → nodes: line breaks kept by CSS, **bold** honoured, everything else as text (never innerHTML).
@@ -269,6 +278,42 @@ const SCRIPT = `
       .then(function () { setBusy(false); input.focus(); });
   }
 
+  // Messages sent after the turn wait on the server until asked for: poll while this conversation has started.
+  var pollTimer = null; var polling = false; var slow = 0;
+  function pollDelay() {
+    // Hidden tab or failing server: 2×, 4× … the interval up to the cap; a visible, healthy page polls every POLL.ms.
+    return slow === 0 ? POLL.ms : Math.min(POLL.maxMs, POLL.ms * Math.pow(2, Math.min(slow, 10)));
+  }
+  function schedule(ms) { if (pollTimer) clearTimeout(pollTimer); pollTimer = setTimeout(poll, ms); }
+  function shown(id) { for (var i = entries.length - 1; i >= 0; i--) if (entries[i].pid === id) return true; return false; }
+  function poll() {
+    pollTimer = null;
+    if (polling) return;
+    if (!entries.some(function (e) { return e.who === 'user'; })) { schedule(pollDelay()); return; }
+    polling = true;
+    var conv = conversation;
+    var body = { conversation: conv, locale: LOCALE }; var after = load(cursorKey()); if (after) body.after = after;
+    var failed = false;
+    fetch('api/chat/messages', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
+      .then(function (res) { if (!res.ok) throw new Error('poll ' + res.status); return res.json(); })
+      .then(function (data) {
+        if (conv !== conversation) return; // a new chat started meanwhile: these belong to the old one
+        (data.messages || []).forEach(function (m) {
+          if (!shown(m.id)) add({ who: 'bot', text: m.text, choices: m.choices || [], pid: m.id });
+        });
+        if (data.cursor) store(cursorKey(), data.cursor);
+      })
+      .catch(function () { failed = true; })
+      .then(function () {
+        polling = false;
+        slow = document.hidden || failed ? slow + 1 : 0;
+        schedule(pollDelay());
+      });
+  }
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden) { slow = 0; schedule(0); }
+  });
+
   function sendText() {
     var text = input.value.replace(/\\s+$/, '');
     if (busy || !text.trim()) return;
@@ -294,12 +339,13 @@ const SCRIPT = `
   })(exBtns[i]);
   document.getElementById('new-chat').addEventListener('click', function () {
     if (busy) return;
-    store(logKey(), null);
+    store(logKey(), null); store(cursorKey(), null);
     conversation = newId(); store(KEY_CONV, conversation);
     entries = []; logEl.textContent = ''; examples.hidden = false;
     add({ who: 'note', text: S.new_chat_started }); welcome(); input.focus();
   });
   restore();
   input.focus();
+  schedule(0);
 })();
 `;
