@@ -4,8 +4,9 @@
  * service) with a [Take over] button; delivery news goes into that card's thread. Once taken, the person's
  * messages are relayed into the thread, what staff write there (@mentioning the bot: Teams delivers channel
  * messages to a bot only when it is mentioned) is relayed to the person, and [Hand back] returns the conversation
- * to the bot. The hold itself is the channel-neutral Takeover of src/pipeline/takeover.ts, so a person on Slack or
- * Teams can be held from here; a web-chat person cannot be written to (the web chat has no proactive channel).
+ * to the bot. The hold itself is the channel-neutral Takeover of src/pipeline/takeover.ts, so a person on Slack,
+ * Teams or the web chat can be held from here (a web-chat person's page fetches what staff write from its mailbox);
+ * when a message cannot reach the person (their channel has no sender, or it failed) staff are told in the thread.
  *
  * Posting into a channel needs the Bot Connector's serviceUrl (per region) and the tenant: Teams gives them only
  * in activities, so they are captured from any activity in the help-desk channel (or its team) and kept in the

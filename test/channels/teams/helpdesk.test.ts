@@ -174,9 +174,24 @@ describe('Teams help desk', () => {
     expect(sentTo(thread, before5).filter((x) => x.activity.text?.includes('最初から'))).toHaveLength(0);
   });
 
-  it('holds a web-chat person from Teams: their messages reach the thread, and staff are told the web chat cannot be written to', async () => {
+  it('holds a web-chat person from Teams: their messages reach the thread, and what staff write reaches the web page', async () => {
     const conversation = `desk-web-${activityId()}`;
     const chat = (text: string) => post(`${app.url}/api/chat`, { conversation, text, locale: 'ja' });
+    let cursor: string | undefined;
+    /** Polls the web mailbox (as the page does) until a message contains `part`. */
+    const webMessage = async (part: string) => {
+      let found: string | undefined;
+      await expect
+        .poll(async () => {
+          const res = await post(`${app.url}/api/chat/messages`, { conversation, after: cursor });
+          expect(res.status).toBe(200);
+          cursor = res.body.cursor;
+          found ??= (res.body.messages as Array<{ text: string }>).map((m) => m.text).find((x) => x.includes(part));
+          return found;
+        }, { timeout: 10_000 })
+        .toBeDefined();
+      return found!;
+    };
     await chat(SYMPTOM);
     await chat('担当者と話したい');
     const filed = await chat('Pixel 8、Android 14、昨日の夜からずっとです');
@@ -187,13 +202,20 @@ describe('Teams help desk', () => {
 
     const before = mark();
     await inDesk({ conversationId: thread, value: take.data, replyToId: root });
-    await waitPost('unreachable', () => sentTo(thread, before).find((x) => x.activity.text === t('teams.desk.unreachable', { channel: 'web' })));
+    expect(await webMessage(STAFF.name)).toBe(app.core.i18n.t('slack.takeover.taken', { name: STAFF.name }, 'ja'));
 
     const quiet = await chat(`まだダメです。パスワードは ${PASSWORD}`);
     expect(quiet.status).toBe(200);
     expect(quiet.body.replies).toEqual([]);
     const relayed = await waitPost('relay', () => sentTo(thread, before).find((x) => x.activity.text?.includes('まだダメです')));
     expect(relayed.activity.text).not.toContain(PASSWORD);
+
+    await inDesk({ conversationId: thread, text: 'Gmail の設定画面を開いてください', replyToId: root });
+    expect(await webMessage('Gmail の設定画面')).toBe(
+      app.core.i18n.t('slack.takeover.staff_said', { name: STAFF.name, text: 'Gmail の設定画面を開いてください' }, 'ja'),
+    );
+    // Reachable like a Slack or Teams person: staff are never told the person could not be reached.
+    expect(sentTo(thread, before).filter((x) => x.activity.text === t('teams.desk.unreachable', { channel: 'web' }))).toEqual([]);
   });
 
   it('a press on a card it no longer knows is answered in the thread, and a mention before take-over tells staff to take over first', async () => {
