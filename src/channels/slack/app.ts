@@ -7,7 +7,7 @@
  * its thread and the thread is the conversation. Bot messages, edits/deletions and our own posts are ignored.
  */
 import express from 'express';
-import { App, ExpressReceiver, LogLevel, type Logger as BoltLogger, type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { Config } from '../../config/index.js';
 import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
 import type { HttpMount } from '../../http/types.js';
@@ -57,6 +57,20 @@ export function slackClientOptions(config: Config, logger: BoltLogger): webApi.W
     // One call must not hang a conversation's queue forever.
     timeout: 15_000,
     logger,
+  };
+}
+
+/**
+ * WebClient options for the Socket Mode connection (apps.connections.open with the app-level token). Not
+ * slackClientOptions: the connection must keep socket-mode's own retries (no `retries: 0`), or one 5xx or network
+ * error while reconnecting after Slack's routine `disconnect` leaves the app without a socket (an unhandled rejection
+ * inside socket-mode).
+ */
+export function socketClientOptions(config: Config): Omit<webApi.WebClientOptions, 'logger' | 'logLevel'> {
+  return {
+    ...(config.env.SLACK_API_URL ? { slackApiUrl: config.env.SLACK_API_URL } : {}),
+    // One attempt must not hang forever; socket-mode retries after it.
+    timeout: 15_000,
   };
 }
 
@@ -111,8 +125,12 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
   const bLogger = boltLogger(log);
   const clientOptions = slackClientOptions(config, bLogger);
   const router = express.Router();
+  // Our own receiver in Socket Mode, so readiness can follow the connection (see socketUp below).
+  const socketReceiver = socketMode
+    ? new SocketModeReceiver({ appToken: env.SLACK_APP_TOKEN!, logger: bLogger, installerOptions: { clientOptions: socketClientOptions(config) } })
+    : undefined;
   const receiver = socketMode
-    ? undefined
+    ? socketReceiver
     : new ExpressReceiver({
         signingSecret: env.SLACK_SIGNING_SECRET ?? '',
         router,
@@ -123,7 +141,8 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
       });
   const app = new App({
     token: env.SLACK_BOT_TOKEN,
-    ...(socketMode ? { appToken: env.SLACK_APP_TOKEN, socketMode: true } : { receiver }),
+    ...(socketMode ? { socketMode: true } : {}),
+    receiver,
     clientOptions,
     logger: bLogger,
   });
@@ -278,16 +297,25 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');
   });
 
+  // Ready only while a socket is connected: from Slack's `hello` until that socket closes (a `disconnect` frame, a
+  // dropped connection), so a replica that is reconnecting, or gave up, leaves the balancer's rotation.
   let socketUp = false;
+  if (socketReceiver) {
+    socketReceiver.client.on('connected', () => {
+      socketUp = true;
+    });
+    for (const down of ['close', 'reconnecting', 'disconnecting', 'disconnected']) {
+      socketReceiver.client.on(down, () => {
+        socketUp = false;
+      });
+    }
+  }
   return {
     name: 'slack',
     mount(server) {
       if (socketMode) {
         app.start().then(
-          () => {
-            socketUp = true;
-            log.info({ mode: 'socket' }, 'slack channel on');
-          },
+          () => log.info({ mode: 'socket' }, 'slack channel on'),
           (err: unknown) => log.error({ err: (err as Error).message }, 'slack socket mode failed to start'),
         );
         return;
