@@ -20,6 +20,8 @@ export interface SlackCall {
   ts?: string;
   /** The channel id the fake answered with (a name like #helpdesk becomes an id). */
   channel?: string;
+  /** The Authorization header the call came with (`Bearer xoxb-…` or, for apps.connections.open, `Bearer xapp-…`). */
+  auth?: string;
 }
 
 export interface FakeSlack {
@@ -31,6 +33,8 @@ export interface FakeSlack {
    * when one is given, so a test's canned answer is never taken by another test's late post — before the normal answers.
    */
   queue(method: string, ...responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>): void;
+  /** The WebSocket URL apps.connections.open answers with (Socket Mode); until set, that method fails. */
+  setSocketUrl(url: string): void;
   close(): Promise<void>;
 }
 
@@ -38,6 +42,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const calls: SlackCall[] = [];
   const queued = new Map<string, Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>>();
   let tsCounter = 0;
+  let socketUrl: string | undefined;
   const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, '0')}`;
 
   const answer = (method: string, args: Record<string, any>): unknown => {
@@ -57,6 +62,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { ok: true, permalink: `https://test.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
       case 'conversations.open':
         return { ok: true, channel: { id: `D${args.users}` } };
+      case 'apps.connections.open':
+        return socketUrl ? { ok: true, url: socketUrl } : { ok: false, error: 'unknown_method' };
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -73,6 +80,7 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       else for (const [k, v] of new URLSearchParams(raw)) args[k] = v;
       for (const k of ['blocks', 'attachments', 'metadata']) if (typeof args[k] === 'string') args[k] = JSON.parse(args[k]);
       const call: SlackCall = { method, args, seq: calls.length };
+      if (req.headers.authorization) call.auth = req.headers.authorization;
       calls.push(call);
       const q = queued.get(method) ?? [];
       const at = q.findIndex((r) => r.channel === undefined || r.channel === args.channel);
@@ -95,6 +103,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls: (method) => calls.filter((c) => !method || c.method === method),
     queue(method, ...responses) {
       queued.set(method, [...(queued.get(method) ?? []), ...responses]);
+    },
+    setSocketUrl(url) {
+      socketUrl = url;
     },
     close: () =>
       new Promise<void>((resolve) => {
