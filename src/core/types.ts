@@ -9,8 +9,8 @@ export type Locale = (typeof LOCALES)[number];
 export const CHANNELS = ['slack', 'teams', 'web', 'cli'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
-/** Intent ids — a public contract (design.md § Intents). Order is irrelevant; spelling is not. */
-export const INTENTS = [
+/** Intents whose message is itself an error report (the message is kept verbatim as the ticket's エラー表示). */
+const ERROR_INTENT_IDS = [
   'error_auth',
   'error_connect',
   'error_server_timeout',
@@ -19,6 +19,10 @@ export const INTENTS = [
   'error_intermittent',
   'error_push',
   'mail_not_arriving',
+] as const;
+
+/** How-to and other topics a conversation can be about (with the errors: the "symptoms"). */
+const TOPIC_INTENT_IDS = [
   'howto_app_password',
   'howto_carrier_setup',
   'howto_network_reset',
@@ -26,6 +30,12 @@ export const INTENTS = [
   'howto_prevention',
   'migration_device_change',
   'check_outage',
+] as const;
+
+/** Intent ids — a public contract (design.md § Intents). Order is irrelevant; spelling is not. */
+export const INTENTS = [
+  ...ERROR_INTENT_IDS,
+  ...TOPIC_INTENT_IDS,
   'greeting',
   'thanks',
   'goodbye',
@@ -39,29 +49,10 @@ export const INTENTS = [
 ] as const;
 export type Intent = (typeof INTENTS)[number];
 
-/** Intents whose message is itself an error report (the message is kept verbatim as the ticket's エラー表示). */
-export const ERROR_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
-  'error_auth',
-  'error_connect',
-  'error_server_timeout',
-  'error_cannot_fetch',
-  'error_send',
-  'error_intermittent',
-  'error_push',
-  'mail_not_arriving',
-]);
+export const ERROR_INTENTS: ReadonlySet<Intent> = new Set<Intent>(ERROR_INTENT_IDS);
 
 /** Intents that name a problem or a topic to walk through (what "top symptoms" counts): errors plus how-tos. */
-export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([
-  ...ERROR_INTENTS,
-  'howto_app_password',
-  'howto_carrier_setup',
-  'howto_network_reset',
-  'howto_backup',
-  'howto_prevention',
-  'migration_device_change',
-  'check_outage',
-]);
+export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([...ERROR_INTENT_IDS, ...TOPIC_INTENT_IDS]);
 
 /** Entity values — a public contract (design.md § Entities). */
 export const ENTITY_VALUES = {
