@@ -1,8 +1,9 @@
 /**
  * The web chat page in a real headless Chromium against the real server: type a symptom, see buttons, click
- * one, see the next step; IME composition does not send; the conversation survives a reload; 新しい相談 resets.
+ * one, see the next step; IME composition does not send; the conversation survives a reload; 新しい相談 resets;
+ * after escalation, messages sent after the turn (ticket delivered, staff) appear without the person typing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
@@ -23,6 +24,7 @@ const ARGS = [
 
 let app: App;
 let browser: Browser;
+let ticketDir: string;
 const problems: string[] = [];
 
 /** The log scrolls smoothly: wait until it rests at the bottom before a screenshot. */
@@ -43,12 +45,14 @@ async function openPage(path = '/'): Promise<Page> {
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
-  app = await startApp({ env: testEnv(), port: 0, host: '127.0.0.1' });
+  ticketDir = mkdtempSync(join(tmpdir(), 'mm-web-page-'));
+  app = await startApp({ env: testEnv({ TICKET_DIR: ticketDir }), port: 0, host: '127.0.0.1' });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
 });
 afterAll(async () => {
   await browser?.close();
   await app?.close();
+  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
 });
 
 describe('web chat page (Chromium)', () => {
@@ -130,6 +134,28 @@ describe('web chat page (Chromium)', () => {
     }
     await expect.poll(() => page.getByTestId('ticket').count(), { timeout: 10_000 }).toBe(1);
     expect(await page.getByTestId('ticket').innerText()).toMatch(/MM-\d{8}-\d{4,}/);
+    const ticketId = /MM-\d{8}-\d{4,}/.exec(await page.getByTestId('ticket').innerText())![0];
+
+    // Without the person typing, what is sent after the turn shows up like a bot reply: the ticket system's
+    // "delivered" news (file sink), then a proactive message (staff), each once.
+    const bot = page.locator('[data-testid=bot-message] .bubble');
+    const delivered = app.core.i18n.t('handoff.user.delivered', { id: ticketId, ref: '\u0000' }, 'ja').split('\u0000')[0]!;
+    await expect.poll(async () => (await bot.allInnerTexts()).filter((x) => x.startsWith(delivered)).length, { timeout: 15_000 }).toBe(1);
+    const conversation = await page.evaluate<string>(`localStorage.getItem('mailmedic.conversation')`);
+    const users = await page.getByTestId('user-message').count();
+    expect(await app.core.sendProactive('web', conversation, [{ key: 'test.staff', text: '担当者（佐藤）：設定画面を確認しました' }])).toBe(true);
+    await expect.poll(() => bot.last().innerText(), { timeout: 15_000 }).toBe('担当者（佐藤）：設定画面を確認しました');
+    expect(await page.getByTestId('user-message').count()).toBe(users);
+    // Reloading shows each of them once: the page remembers its cursor with the log.
+    const polls = () => page.waitForResponse((r) => r.url().endsWith('/api/chat/messages'), { timeout: 15_000 });
+    const firstPoll = polls();
+    await page.reload();
+    await firstPoll;
+    // The next poll starts only once the first one's answer was handled.
+    await polls();
+    expect((await bot.allInnerTexts()).filter((x) => x === '担当者（佐藤）：設定画面を確認しました')).toHaveLength(1);
+    expect((await bot.allInnerTexts()).filter((x) => x.startsWith(delivered))).toHaveLength(1);
+
     await atBottom(page);
     await page.screenshot({ path: join(tmpdir(), 'mailmedic-web-ticket.png') });
     await page.close();
