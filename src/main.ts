@@ -404,4 +404,9 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A library promise nobody awaits (e.g. a Slack Socket Mode reconnect whose token was revoked) must not take every
+  // conversation down with it: log it; /readyz reports the part that is down, so an orchestrator can replace the pod.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.error({ err: reason instanceof Error ? { name: reason.name, message: reason.message } : String(reason) }, 'unhandled promise rejection');
+  });
 }
