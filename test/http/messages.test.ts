@@ -89,7 +89,7 @@ describe('GET|POST /api/chat/messages', () => {
     const q = new URLSearchParams({ conversation, after: '0-0' });
     const got = await fetch(`${app.url}/api/chat/messages?${q}`);
     expect(got.status).toBe(200);
-    expect((await got.json()).messages.map((m: { text: string }) => m.text)).toEqual(['担当者：設定画面を開いてください']);
+    expect(((await got.json()) as { messages: Array<{ text: string }> }).messages.map((m) => m.text)).toEqual(['担当者：設定画面を開いてください']);
     // Another conversation sees none of it.
     expect((await poll(app.url, `web-${runId()}`)).body.messages).toEqual([]);
   });
