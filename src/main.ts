@@ -218,7 +218,10 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     redis: stores.redis?.client,
     redisPrefix: stores.redis?.keys.prefix,
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
-    onDelivered: (ticket, externalRef, url) => tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id, ref: url ?? externalRef }),
+    // The person gets the ticket system's own number (#123, ITSM-42), never an agent-only URL or, for the file
+    // sink, a path on the server.
+    onDelivered: (ticket, externalRef) =>
+      tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id, ref: config.env.TICKET_SINK === 'file' ? ticket.id : externalRef }),
     onFailed: (ticket) => tellRequester(ticket, 'handoff.user.failed', { id: ticket.id }),
   });
   await handoff.start();
