@@ -4,11 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative, dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
-import { CodedError, ErrorCode, LOCALES, type Locale } from '../core/index.js';
+import { LOCALES, type Locale } from '../core/index.js';
 import {
   dialogFileSchema,
   intentFileSchema,
@@ -18,6 +17,9 @@ import {
   type IntentFile,
   type LocaleTree,
 } from './schemas.js';
+import { packageRoot } from './root.js';
+
+export { packageRoot };
 
 export interface Problem {
   file: string;
@@ -27,15 +29,6 @@ export interface Problem {
 
 export const formatProblem = (p: Problem) => `${p.file}:${p.line}: ${p.message}`;
 
-/** The package root (where intents/, dialogs/, locales/ live), found from this file, not the cwd. */
-export function packageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'locales'))) return dir;
-    dir = resolve(dir, '..');
-  }
-  throw new CodedError(ErrorCode.DataInvalid, 'cannot find the package root (no locales/ next to package.json)');
-}
 
 interface ParsedYaml {
   file: string;

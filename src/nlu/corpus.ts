@@ -5,9 +5,9 @@
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CodedError, ErrorCode, type Intent, type Locale } from '../core/index.js';
+import { join } from 'node:path';
+import type { Intent, Locale } from '../core/index.js';
+import { packageRoot } from '../data/root.js';
 
 export interface LabelledText {
   text: string;
@@ -18,16 +18,6 @@ export interface LabelledText {
 }
 
 export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
-
-/** Same rule as packageRoot() in src/data/load.ts (package.json next to locales/), kept here to stay light. */
-export function nluPackageRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'locales'))) return dir;
-    dir = resolve(dir, '..');
-  }
-  throw new CodedError(ErrorCode.DataInvalid, 'cannot find the package root (no locales/ next to package.json)');
-}
 
 /** Training data split into the fitting part and the validation fold (every 5th phrase of each group). */
 export function validationSplit(items: readonly LabelledText[]): { fit: LabelledText[]; validation: LabelledText[] } {
@@ -44,7 +34,7 @@ export function validationSplit(items: readonly LabelledText[]): { fit: Labelled
 }
 
 /** A hash of everything training reads (raw bytes, no parsing — cheap enough to check at every start). */
-export function trainingDataHash(root = nluPackageRoot()): string {
+export function trainingDataHash(root = packageRoot()): string {
   const h = createHash('sha256');
   for (const locale of ['ja', 'en']) {
     const dir = join(root, 'intents', locale);

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { silentLogger, type Locale, type Logger, type Nlu, type NluResult } from '../core/index.js';
-import { nluPackageRoot, trainingDataHash } from './corpus.js';
+import { packageRoot } from '../data/root.js';
+import { trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { LinearModel } from './model.js';
 import { getTokenizer } from './tokenizer.js';
@@ -31,7 +32,7 @@ export interface LoadedNlu extends Nlu {
   readonly source: 'file' | 'trained';
 }
 
-export function defaultModelPath(root = nluPackageRoot()): string {
+export function defaultModelPath(root = packageRoot()): string {
   return join(root, 'dist', 'nlu', 'model.json');
 }
 
@@ -49,7 +50,7 @@ export function readModelFile(path: string, dataHash: string): { file: ModelFile
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
-  const root = options.root ?? nluPackageRoot();
+  const root = options.root ?? packageRoot();
   const log = options.logger ?? silentLogger;
   const tokenizerP = getTokenizer();
   const modelPath = options.modelPath ?? defaultModelPath(root);

@@ -17,7 +17,7 @@ import { gunzip as gunzipCb, gunzipSync } from 'node:zlib';
 import type { IpadicFeatures, Tokenizer } from 'kuromoji';
 import { CodedError, ErrorCode } from '../core/index.js';
 import { MAX_NLU_CHARS, clip } from './normalize.js';
-import { nluPackageRoot } from './corpus.js';
+import { packageRoot } from '../data/root.js';
 
 const require = createRequire(import.meta.url);
 const gunzip = promisify(gunzipCb);
@@ -78,7 +78,7 @@ const DICT_FILES = [
 const TRIMMABLE = new Set<string>(['tid.dat', 'tid_pos.dat', 'unk.dat', 'unk_pos.dat']);
 
 /** Where `npm run build` leaves the decompressed dictionary (dist/nlu/dict). */
-export function dictionaryCachePath(root = nluPackageRoot()): string {
+export function dictionaryCachePath(root = packageRoot()): string {
   return join(root, 'dist', 'nlu', 'dict');
 }
 
