@@ -3,9 +3,7 @@
  * on a closed network), readable without JavaScript, and every bar carries a <title> tooltip with its numbers.
  * Callers pass already-localised labels; these functions only lay out and escape.
  */
-
-export const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+import { escapeHtml } from '../http/html.js';
 
 /** Outcome colours shared by every chart and legend (colour-blind-safe-ish: hue and lightness both differ). */
 export const OUTCOME_COLORS = {

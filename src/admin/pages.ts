@@ -17,7 +17,8 @@ import {
   type ReviewStatus,
   type TranscriptTurn,
 } from '../transcripts/types.js';
-import { escapeHtml as h, legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
+import { escapeHtml as h, scriptJson } from '../http/html.js';
+import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 
 export interface ViewContext {
   i18n: I18n;
@@ -139,9 +140,6 @@ ${strings}
 </body>
 </html>`;
 }
-
-const scriptJson = (v: unknown) =>
-  JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 // ───────────────────────────── login ─────────────────────────────
 

@@ -7,6 +7,7 @@
  */
 import type { Locale } from '../../core/index.js';
 import type { I18n } from '../../i18n/index.js';
+import { escapeHtml, scriptJson } from '../../http/html.js';
 
 /** How often a visible page asks for messages sent after the turn, ms. */
 export const POLL_MS = 3_000;
@@ -40,13 +41,6 @@ export const PAGE_KEYS = [
   'web.page.lang_switch',
   'web.page.privacy',
 ] as const;
-
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
-
-/** JSON safe to embed in a <script> element (no "</script>", no U+2028/2029 surprises). */
-const scriptJson = (v: unknown) =>
-  JSON.stringify(v).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
 
 /** Renders the page for `locale`. `nonce` must also appear in the response's Content-Security-Policy. */
 export function renderPage(i18n: I18n, locale: Locale, nonce: string): string {
