@@ -47,4 +47,4 @@ export function captureLogger(): { logger: Logger; lines: string[] } {
   return { logger: pino({ level: 'debug' }, stream) as unknown as Logger, lines };
 }
 
-export const uniquePrefix = (what: string) => `mmtest:${what}:${process.pid}:${Date.now().toString(36)}:${Math.random().toString(36).slice(2, 8)}`;
+export { uniquePrefix } from '../redis.js';

@@ -16,6 +16,7 @@ import {
 } from '../../src/handoff/index.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
+import { deleteKeys, REDIS_URL } from '../redis.js';
 import { captureLogger, makeTicket, uniquePrefix } from './fixtures.js';
 import { until } from './outbox.contract.js';
 
@@ -143,7 +144,7 @@ describe('createTicketHandler', () => {
   });
 
   it('keeps no password in Redis', async () => {
-    const client = createClient({ url: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379' });
+    const client = createClient({ url: REDIS_URL });
     await client.connect();
     const prefix = uniquePrefix('handler');
     try {
@@ -161,7 +162,7 @@ describe('createTicketHandler', () => {
       await until(() => run.delivered.length > 0);
       await run.handler.stop();
     } finally {
-      for await (const batch of client.scanIterator({ MATCH: `{${prefix}:outbox}*`, COUNT: 100 })) if (batch.length) await client.del(batch);
+      await deleteKeys(`{${prefix}:outbox}*`);
       await client.quit();
     }
   });

@@ -3,9 +3,8 @@ import { createClient } from 'redis';
 import { RedisOutboxStore } from '../../src/handoff/outbox-redis.js';
 import type { OutboxStore } from '../../src/handoff/outbox.js';
 import { outboxContract } from './outbox.contract.js';
-import { uniquePrefix } from './fixtures.js';
+import { deleteKeys, REDIS_URL as url, uniquePrefix } from '../redis.js';
 
-const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 // Two connections, so a "peer" is a separate client like another replica or a restarted process.
 const a = createClient({ url });
 const b = createClient({ url });
@@ -29,10 +28,6 @@ outboxContract('redis', {
     return new RedisOutboxStore(b, { prefix });
   },
   async cleanup() {
-    for (const prefix of prefixes.splice(0)) {
-      for await (const keys of a.scanIterator({ MATCH: `{${prefix}:outbox}*`, COUNT: 100 })) {
-        if (keys.length) await a.del(keys);
-      }
-    }
+    for (const prefix of prefixes.splice(0)) await deleteKeys(`{${prefix}:outbox}*`);
   },
 });

@@ -1,7 +1,5 @@
 /** Helpers for tests that talk to the real server over loopback HTTP. */
-import { createClient } from 'redis';
-
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { deleteKeys, REDIS_URL } from '../redis.js';
 
 /** Environment for a test app: quiet logs, memory state unless a test adds REDIS_URL. */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
@@ -33,22 +31,6 @@ export async function post(url: string, body: unknown, contentType = 'applicatio
 
 /** Unique per test run, so parallel runs and other people's data never collide. */
 export const runId = () => `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-
-/** Deletes every key matching `pattern` (SCAN, never FLUSH — the server is shared). */
-export async function deleteKeys(pattern: string): Promise<number> {
-  const client = createClient({ url: REDIS_URL });
-  await client.connect();
-  let n = 0;
-  try {
-    for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 500 })) {
-      const keys = Array.isArray(batch) ? batch : [batch];
-      if (keys.length) n += await client.del(keys);
-    }
-  } finally {
-    await client.quit();
-  }
-  return n;
-}
 
 /** The exact shape of a turn response (design.md): no other fields, replies with text and choices only. */
 export function expectTurnShape(body: any): void {

@@ -13,34 +13,14 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { createClient } from 'redis';
+import { deleteKeys, REDIS_URL } from '../redis.js';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+export { REDIS_URL, rawClient, uniquePrefix } from '../redis.js';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-export function uniquePrefix(what: string): string {
-  return `mmtest:${what}:${process.pid}:${randomBytes(4).toString('hex')}`;
-}
 
 /** Deletes every key under `prefix:` on the shared server. */
 export async function deletePrefix(prefix: string, url = REDIS_URL): Promise<void> {
-  const c = createClient({ url });
-  c.on('error', () => {});
-  await c.connect();
-  try {
-    const doomed: string[] = [];
-    for await (const batch of c.scanIterator({ MATCH: `${prefix}:*`, COUNT: 500 })) doomed.push(...batch);
-    for (let i = 0; i < doomed.length; i += 500) await c.del(doomed.slice(i, i + 500));
-  } finally {
-    await c.close();
-  }
-}
-
-/** A raw client for assertions on keys and TTLs. */
-export async function rawClient(url = REDIS_URL) {
-  const c = createClient({ url });
-  c.on('error', () => {});
-  await c.connect();
-  return c;
+  await deleteKeys(`${prefix}:*`, url);
 }
 
 export async function freePort(): Promise<number> {
