@@ -59,7 +59,7 @@ export const MIN_CONFIDENCE = 0.4;
 export const SWITCH_CONFIDENCE = 0.6;
 
 /** Free-text "I don't know how" at a step (recognition pattern, not a user-facing string). */
-const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる|どこ|どこで|どこから)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can|exactly|would)|where'?s|\bwhere\b[^.!]{0,20}\?$|which (?:screen|menu|button|setting)|don'?t know how|not sure how|can'?t find (?:it|the|that|where)|help/i;
+const HELP_PATTERN = /^(?:how|how\?|どうやって|どうやるの|どうやる|どこ|どこで|どこから)[?？]?$|やり方|わか(?:ら|りま)|分か(?:ら|りま)|どうやって|どこ(?:を|に|で|から)(?:押|タップ|開|設定|変更|確認)|どこにあ|手順を?教えて|how (?:do|to|can)|where (?:is|do|can|exactly|would)|where'?s|\bwhere\b[^.!]{0,20}\?$|どういう(?:意味|こと)|って(?:なに|何|なん)|(?:なに|何)それ|意味(?:が)?(?:わから|分から|不明)|what does (?:that|this|it) mean|what do you mean|meaning\b|which (?:screen|menu|button|setting)|don'?t know how|not sure how|can'?t find (?:it|the|that|where)|help/i;
 
 /**
  * Free-text reports about a step, read before the intent (recognition patterns, not user-facing strings).
@@ -76,7 +76,22 @@ const STEP_NOT_YET = /まだ(?:やって|して|試して|試せて)(?:い)?(?:�
 /** "Did that before you asked" — recorded as tried without success, and the step is passed. */
 const STEP_ALREADY = /(?:もう|既に|すでに|前に|以前|さっき|先ほど|先程|とっくに|最初に)[^。！？!?]{0,10}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|(?:やった|やりました|試した|試しました|済み)(?:よ|って|けど|んだけど|んですが|のですが)?$|already|tried (?:that|it|this)(?! now)|(?:did|done) (?:that|it|this) (?:before|already|earlier)/i;
 /** "Done" with no result: ask whether it helped rather than guess. */
-const STEP_DID = /やっ(?:た|て(?:み)?(?:た|ました))|やりました|試し(?:た|ました)|しました|済ませ|完了|終わ(?:った|りました)|\b(?:did (?:it|that|this)|done|finished|tried it)\b/i;
+const STEP_DID = /やっ(?:た|て(?:み)?(?:た|ました))|やりました|[^な]した[よね]?$|してみた|試し(?:た|ました)|しました|済ませ|完了|終わ(?:った|りました)|\b(?:did (?:it|that|this)|done|finished|tried it)\b/i;
+
+/** "How long do I wait?" at a step: say how long a step takes to show its effect, and ask again. */
+const STEP_WAIT = /(?:どの|どれ)(?:くらい|ぐらい)(?:待|まつ|かか)|何分|なんぷん|いつまで(?:待|まつ)|待て?ば(?:いい|良い)|待った(?:ほう|方)が|how long|should i wait|wait (?:for|how)/i;
+/**
+ * Giving up midway (「もういいです」「諦めます」"never mind"): not "still broken" and not a miss. The conversation ends
+ * politely, offering a person once. Classifiers read these as out_of_scope or, worse, as an answer.
+ */
+const GIVE_UP = /もう(?:いい|良い)(?:です|や|よ|わ|かな)?[。!！…w]*$|諦め|あきらめ|(?:今日|きょう)は(?:もう)?(?:いい|やめ)|また(?:今度|こんど|後で|あとで)(?:にします|やります|にする|で)?[。!！]*$|^(?:やめ(?:ます|る|とく|ておきます|ときます)|中止|終わりにします)[。!！]*$|\bnever ?mind\b|\bforget (?:it|about it)\b|\bgive up\b|\bnvm\b|\bi'?ll (?:stop|leave it|try (?:again )?later)\b/i;
+/**
+ * A first message that says something is wrong but not what (「メールがおかしい」「調子悪い」). Classifiers guess a
+ * symptom for it; the engine asks which symptom instead of walking a guessed branch.
+ */
+const VAGUE = /おかし|変(?:だ|です|な(?:ん|の)|に)?$|へん(?:だ|です|なの)?$|調子(?:が)?(?:悪|わる)|具合(?:が)?(?:悪|わる)|不具合|(?:weird|strange|acting up|not right|something(?:'s| is) wrong|messed up)/i;
+/** Words that do name a symptom: with one of these the message is not vague. */
+const CONCRETE = /受信|送信|届|来な|こな|こない|取得|とれ|取れ|見れ|みれ|見られ|送れ|おくれ|エラー|えらー|ｴﾗｰ|パスワード|ぱすわーど|通知|つうち|接続|つなが|繋が|応答|機種変|アップデート|更新|同期|error|receiv|send|sent|password|notif|connect|sync|arriv|fetch|download/i;
 
 /**
  * Light steps people report on their own (「再起動しました、まだです」「VPNも切ったけどダメ」). Each names the tree's
@@ -617,6 +632,12 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
     return leaveTo(run, ctx.tree.globals.handoff);
   }
 
+  // 「もういいです」: the person stops here — end politely, not "still broken" and not a miss.
+  if (GIVE_UP.test(normalise(text)) && stepReport(text) !== 'fixed') return giveUp(run);
+
+  // 「メールがおかしい」 as a first message: ask which symptom rather than walk the classifier's guess.
+  if ((s.node === null || s.node === ctx.tree.start) && s.status === 'active' && isVague(text, nlu)) return askVague(run);
+
   if (node && matchLocal(run, node, text, nlu)) {
     // A symptom answered through a menu option still names the branch (for the ticket's intent).
     if (s.intent === null && isEntry(run, intent) && sure) s.intent = intent;
@@ -642,6 +663,33 @@ function onText(run: Run, rawText: string, raw: NluResult): void {
     return prompt(run, node);
   }
   miss(run, node);
+}
+
+/** The person gives up: a polite end that offers a person (once — the end node does not offer it again). */
+function giveUp(run: Run): void {
+  const { s, ctx } = run;
+  if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
+  if (s.status !== 'active') return say(run, s.status === 'escalated' ? 'engine.welcome_escalated' : 'engine.welcome');
+  recordStep(run, 'unknown');
+  s.pending = undefined;
+  s.node = ctx.tree.globals.end;
+  setStatus(run, 'ended');
+  say(run, 'engine.give_up', undefined, [button(run, 'engine.button.human', ACTIONS.human), button(run, 'engine.button.restart', ACTIONS.restart)]);
+}
+
+/** Something is wrong, but the message does not say what (no symptom word, no error text). */
+function isVague(text: string, nlu: NluResult): boolean {
+  const said = normalise(text);
+  return VAGUE.test(said) && !CONCRETE.test(said) && !nlu.entities.error_message && nlu.intent !== 'request_human';
+}
+
+/** Asks which symptom it is, with the start menu's buttons; what the message did tell (carrier, device) is kept. */
+function askVague(run: Run): void {
+  const { s, ctx } = run;
+  if (s.node === null) understood(run);
+  const menu = ctx.tree.nodes.get(ctx.tree.start);
+  s.node = ctx.tree.start;
+  say(run, 'engine.vague', undefined, menu ? choicesOf(run, menu) : []);
 }
 
 /**
@@ -825,6 +873,11 @@ function matchLocal(run: Run, node: DialogNode, text: string, nlu: NluResult): b
         // 「わかりません」 reads as "yes" to some classifiers; at a step it means "I don't know how".
         if (!node.help) return false;
         answerStep(run, node, ACTIONS.help);
+        return true;
+      }
+      if (STEP_WAIT.test(normalise(text))) {
+        // 「どのくらい待てばいい？」: how long a step takes to show, then the same buttons.
+        say(run, 'engine.step_wait', undefined, choicesOf(run, node));
         return true;
       }
       const report = stepReport(text);

@@ -33,7 +33,7 @@ describe('"does not apply" answers', () => {
 
   it('skips the VPN step, records it as skipped and goes on', () => {
     const c = new Convo(ctx(), { locale: 'en' });
-    c.say('Cannot connect to server', nlu('error_connect', { error_message: 'cannot_connect' }, 'en'));
+    c.say('Cannot connect to server on my iPhone', nlu('error_connect', { error_message: 'cannot_connect', device: 'iphone' }, 'en'));
     expect(c.state?.node).toBe('net_airplane');
     c.click('not_resolved');
     c.click('not_resolved');
@@ -54,7 +54,7 @@ describe('"does not apply" answers', () => {
 
   it('a step said not to apply up front is skipped later and recorded once', () => {
     const c = new Convo(ctx());
-    c.say('VPN使ってないんですが、サーバーに接続できませんと出ます', nlu('error_connect', { error_message: 'cannot_connect' }));
+    c.say('VPN使ってないんですが、iPhoneでサーバーに接続できませんと出ます', nlu('error_connect', { error_message: 'cannot_connect', device: 'iphone' }));
     expect(c.state?.slots.done_vpn).toBe('yes');
     c.click('not_resolved');
     c.click('not_resolved');
@@ -65,7 +65,7 @@ describe('"does not apply" answers', () => {
 
   it('a n_a click at a step without `na` is refused as stale', () => {
     const c = new Convo(ctx());
-    c.say('サーバーに接続できません', nlu('error_connect', { error_message: 'cannot_connect' }));
+    c.say('iPhoneでサーバーに接続できません', nlu('error_connect', { error_message: 'cannot_connect', device: 'iphone' }));
     expect(c.values).not.toContain('n_a');
     c.click('n_a');
     expect(c.keys[0]).toBe('engine.stale_choice');
@@ -86,10 +86,20 @@ describe('Android wording', () => {
     expect(d.state?.node).toBe('net_switch_android');
   });
 
-  it('iPhone users (and unknown devices) keep the iPhone steps', () => {
+  it('iPhone users keep the iPhone steps; an unknown device is asked once, before the first device-specific step', () => {
     const c = new Convo(ctx());
-    c.say('サーバーに接続できません', nlu('error_connect'));
+    c.say('iPhoneでサーバーに接続できません', nlu('error_connect', { device: 'iphone' }));
     expect(c.state?.node).toBe('net_airplane');
+    const d = new Convo(ctx());
+    d.say('サーバーに接続できません', nlu('error_connect'));
+    expect(d.state?.node).toBe('net_device');
+    expect(d.values).toEqual(['iphone', 'android', 'ipad']);
+    d.click('android');
+    expect(d.state?.node).toBe('net_airplane_android');
+    expect(d.state?.slots.device).toBe('android');
+    // Known from here on: the device light steps later in the route are not preceded by the question again.
+    for (let i = 0; i < 5; i++) d.click('not_resolved');
+    expect(d.state?.node).toBe('dev_restart_android');
   });
 
   it('no Android variant text names the iPhone or its menus', () => {
@@ -102,7 +112,7 @@ describe('Android wording', () => {
 describe('language, passwords, length', () => {
   it('switching to English mid-question shows the question again in English', () => {
     const c = new Convo(ctx());
-    c.say('Gmailで送信できない', nlu('error_send', { service: 'gmail' }));
+    c.say('iPhoneのGmailで送信できない', nlu('error_send', { service: 'gmail', device: 'iphone' }));
     expect(c.state?.node).toBe('dev_restart');
     c.say('Actually, can we switch to English? Sending fails with Gmail', nlu('error_send', { service: 'gmail' }, 'en'));
     expect(c.state?.locale).toBe('en');
