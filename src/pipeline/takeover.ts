@@ -9,6 +9,7 @@
  */
 import type { ChannelName, Locale, Logger, Reply, Turn } from '../core/index.js';
 import { asCodedError, silentLogger } from '../core/index.js';
+import { MemoryTtlMap } from '../state/memory.js';
 import type { RedisConnection } from '../state/redis.js';
 import { seenClaimKey } from '../state/keys.js';
 import type { DedupeStore } from '../state/types.js';
@@ -80,29 +81,17 @@ const parse = <T>(raw: string | null | undefined): T | undefined => {
   }
 };
 
-interface Entry {
-  value: string;
-  expiresAtMs: number;
-}
-
 /** Memory store (one process). */
 export class MemoryTakeoverStore implements TakeoverStore {
-  readonly #map = new Map<string, Entry>();
-  readonly #clock: () => number;
+  readonly #map: MemoryTtlMap;
   constructor(clock: () => number = Date.now) {
-    this.#clock = clock;
+    this.#map = new MemoryTtlMap({ clock });
   }
   #get(key: string): string | undefined {
-    const e = this.#map.get(key);
-    if (!e) return undefined;
-    if (e.expiresAtMs <= this.#clock()) {
-      this.#map.delete(key);
-      return undefined;
-    }
-    return e.value;
+    return this.#map.get(key);
   }
   #set(key: string, value: unknown, ttlSeconds: number): void {
-    this.#map.set(key, { value: JSON.stringify(value), expiresAtMs: this.#clock() + ttlSeconds * 1000 });
+    this.#map.set(key, JSON.stringify(value), ttlSeconds);
   }
   async get(conversationId: string) {
     return parse<TakeoverRecord>(this.#get(`hold:${conversationId}`));
@@ -111,9 +100,7 @@ export class MemoryTakeoverStore implements TakeoverStore {
     this.#set(`hold:${record.conversationId}`, record, ttlSeconds);
   }
   async clear(conversationId: string) {
-    const had = this.#get(`hold:${conversationId}`) !== undefined;
-    this.#map.delete(`hold:${conversationId}`);
-    return had;
+    return this.#map.delete(`hold:${conversationId}`);
   }
   async link(link: DeskLink, ttlSeconds: number) {
     this.#set(`thread:${link.desk.channel}:${link.desk.thread}`, link, ttlSeconds);

@@ -18,43 +18,77 @@ export interface MemoryStoreOptions {
   lockWaitMs?: number;
 }
 
-interface Entry<T> {
-  value: T;
+interface Entry {
+  value: string;
   expiresAtMs: number;
 }
 
-/** Drops expired entries now and then so an idle map does not grow forever (cost: one pass per `every` writes). */
-function sweeper<T>(map: Map<string, Entry<T>>, clock: Clock, every = 1_000) {
-  let writes = 0;
-  return () => {
-    if (++writes % every !== 0) return;
-    const now = clock();
-    for (const [k, e] of map) if (e.expiresAtMs <= now) map.delete(k);
-  };
+/**
+ * Strings that expire like Redis keys with EX, in this process's memory: the one mechanism behind every memory
+ * store (conversations, dedupe, take-over holds, Teams references). An expired entry is dropped when read, and
+ * all expired entries now and then (one pass per `sweepEvery` writes) so an idle map does not grow forever.
+ * With `max`, the least recently written entries go first once it is exceeded.
+ */
+export class MemoryTtlMap {
+  readonly #map = new Map<string, Entry>();
+  readonly #clock: Clock;
+  readonly #max: number;
+  readonly #sweepEvery: number;
+  #writes = 0;
+
+  constructor(options: { clock?: Clock; max?: number; sweepEvery?: number } = {}) {
+    this.#clock = options.clock ?? Date.now;
+    this.#max = options.max ?? Infinity;
+    this.#sweepEvery = options.sweepEvery ?? 1_000;
+  }
+
+  /** The live value of `key`, or undefined when absent or expired. */
+  get(key: string): string | undefined {
+    const e = this.#map.get(key);
+    if (!e) return undefined;
+    if (e.expiresAtMs <= this.#clock()) {
+      this.#map.delete(key);
+      return undefined;
+    }
+    return e.value;
+  }
+
+  /** Sets `key` for `ttlSeconds` (replacing any value and its TTL). */
+  set(key: string, value: string, ttlSeconds: number): void {
+    const now = this.#clock();
+    // Deleted first so Map order is write order: the oldest write is the first key, which `max` evicts.
+    this.#map.delete(key);
+    this.#map.set(key, { value, expiresAtMs: now + ttlSeconds * 1000 });
+    if (++this.#writes % this.#sweepEvery === 0) for (const [k, e] of this.#map) if (e.expiresAtMs <= now) this.#map.delete(k);
+    while (this.#map.size > this.#max) {
+      const oldest = this.#map.keys().next().value;
+      if (oldest === undefined) break;
+      this.#map.delete(oldest);
+    }
+  }
+
+  /** Removes `key`; true when a live value was there. */
+  delete(key: string): boolean {
+    const live = this.get(key) !== undefined;
+    this.#map.delete(key);
+    return live;
+  }
 }
 
 export class MemoryConversationStore implements ConversationStore {
-  readonly #clock: Clock;
   readonly #lockWaitMs: number;
   // States are kept as JSON so a caller mutating its copy never changes the stored one (as with Redis).
-  readonly #data = new Map<string, Entry<string>>();
+  readonly #data: MemoryTtlMap;
   readonly #locks = new Map<string, Promise<void>>();
-  readonly #sweep: () => void;
 
   constructor(options: MemoryStoreOptions = {}) {
-    this.#clock = options.clock ?? Date.now;
     this.#lockWaitMs = options.lockWaitMs ?? 10_000;
-    this.#sweep = sweeper(this.#data, this.#clock);
+    this.#data = new MemoryTtlMap({ clock: options.clock });
   }
 
   async get(conversationId: string): Promise<ConversationState | undefined> {
-    const e = this.#data.get(conversationId);
-    if (!e) return undefined;
-    if (e.expiresAtMs <= this.#clock()) {
-      this.#data.delete(conversationId);
-      return undefined;
-    }
-    return JSON.parse(e.value) as ConversationState;
+    const json = this.#data.get(conversationId);
+    return json === undefined ? undefined : (JSON.parse(json) as ConversationState);
   }
 
   async set(conversationId: string, state: ConversationState, ttlSeconds: number, options: SetOptions = {}): Promise<void> {
@@ -68,8 +102,7 @@ export class MemoryConversationStore implements ConversationStore {
         );
       }
     }
-    this.#data.set(conversationId, { value: JSON.stringify(state), expiresAtMs: this.#clock() + ttlSeconds * 1000 });
-    this.#sweep();
+    this.#data.set(conversationId, JSON.stringify(state), ttlSeconds);
   }
 
   async delete(conversationId: string): Promise<void> {
@@ -102,21 +135,15 @@ export class MemoryConversationStore implements ConversationStore {
 }
 
 export class MemoryDedupeStore implements DedupeStore {
-  readonly #clock: Clock;
-  readonly #seen = new Map<string, Entry<true>>();
-  readonly #sweep: () => void;
+  readonly #seen: MemoryTtlMap;
 
   constructor(options: { clock?: Clock } = {}) {
-    this.#clock = options.clock ?? Date.now;
-    this.#sweep = sweeper(this.#seen, this.#clock);
+    this.#seen = new MemoryTtlMap({ clock: options.clock });
   }
 
   async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    const now = this.#clock();
-    const e = this.#seen.get(key);
-    if (e && e.expiresAtMs > now) return false;
-    this.#seen.set(key, { value: true, expiresAtMs: now + ttlSeconds * 1000 });
-    this.#sweep();
+    if (this.#seen.get(key) !== undefined) return false;
+    this.#seen.set(key, '1', ttlSeconds);
     return true;
   }
 }

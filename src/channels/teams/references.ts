@@ -3,6 +3,7 @@
  * after the turn that filed it, possibly by another replica, so the reference lives in the shared store: Redis
  * when configured (any replica can send), memory otherwise. Stored as opaque JSON: this file knows no botbuilder type.
  */
+import { MemoryTtlMap } from '../../state/memory.js';
 import type { RedisConnection } from '../../state/redis.js';
 
 /** How long a reference is kept after the conversation's last activity, seconds (tickets may be retried for days). */
@@ -16,34 +17,20 @@ export interface ReferenceStore {
 
 /** One process's references (memory stores: proactive messages only from the replica that saw the conversation). */
 export class MemoryReferenceStore implements ReferenceStore {
-  readonly #refs = new Map<string, { json: string; expiresAtMs: number }>();
-  readonly #clock: () => number;
-  /** Entries kept at most; the oldest go first (a memory store must not grow without bound). */
-  readonly #max: number;
+  readonly #refs: MemoryTtlMap;
 
+  /** `max`: entries kept at most; the oldest go first (a memory store must not grow without bound). */
   constructor(options: { clock?: () => number; max?: number } = {}) {
-    this.#clock = options.clock ?? Date.now;
-    this.#max = options.max ?? 10_000;
+    this.#refs = new MemoryTtlMap({ clock: options.clock, max: options.max ?? 10_000 });
   }
 
   async save(conversationId: string, reference: object, ttlSeconds = REFERENCE_TTL_SECONDS): Promise<void> {
-    this.#refs.delete(conversationId);
-    this.#refs.set(conversationId, { json: JSON.stringify(reference), expiresAtMs: this.#clock() + ttlSeconds * 1000 });
-    while (this.#refs.size > this.#max) {
-      const oldest = this.#refs.keys().next().value;
-      if (oldest === undefined) break;
-      this.#refs.delete(oldest);
-    }
+    this.#refs.set(conversationId, JSON.stringify(reference), ttlSeconds);
   }
 
   async get(conversationId: string): Promise<object | undefined> {
-    const e = this.#refs.get(conversationId);
-    if (!e) return undefined;
-    if (e.expiresAtMs <= this.#clock()) {
-      this.#refs.delete(conversationId);
-      return undefined;
-    }
-    return JSON.parse(e.json) as object;
+    const json = this.#refs.get(conversationId);
+    return json === undefined ? undefined : (JSON.parse(json) as object);
   }
 }
 
