@@ -89,7 +89,7 @@ const GIVE_UP = /もう(?:いい|良い)(?:です|や|よ|わ|かな)?[。!！�
  * A first message that says something is wrong but not what (「メールがおかしい」「調子悪い」). Classifiers guess a
  * symptom for it; the engine asks which symptom instead of walking a guessed branch.
  */
-const VAGUE = /おかし|変(?:だ|です|な(?:ん|の)|に)?$|へん(?:だ|です|なの)?$|調子(?:が)?(?:悪|わる)|具合(?:が)?(?:悪|わる)|不具合|(?:weird|strange|acting up|not right|something(?:'s| is) wrong|messed up)/i;
+const VAGUE = /おかし|変(?:だ|です|な(?:ん|の)|に)?$|へん(?:だ|です|なの)?$|調子(?:が)?(?:悪|わる)|具合(?:が)?(?:悪|わる)|不具合|\b(?:weird|strange|acting up|not right|something(?:'s| is) wrong|messed up|(?:not|isn'?t|stopped) working|doesn'?t work|broken|(?:a )?problem with)\b/i;
 /** Words that do name a symptom: with one of these the message is not vague. */
 const CONCRETE = /受信|送信|届|来な|こな|こない|取得|とれ|取れ|見れ|みれ|見られ|送れ|おくれ|エラー|えらー|ｴﾗｰ|パスワード|ぱすわーど|通知|つうち|接続|つなが|繋が|応答|機種変|アップデート|更新|同期|error|receiv|send|sent|password|notif|connect|sync|arriv|fetch|download/i;
 
