@@ -19,7 +19,10 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
 import { redact } from '../core/redact.js';
+import { backoffDelay } from '../core/backoff.js';
 import { asDeliveryError, type Delivered, type TicketSink } from './sinks/types.js';
+
+export { backoffDelay };
 
 export type OutboxState = 'pending' | 'delivered' | 'dead' | 'discarded';
 
@@ -156,17 +159,6 @@ export interface OutboxMetrics {
   /** Failed attempts (each retry counts). */
   failedAttempts: number;
   deadLettered: number;
-}
-
-/** Capped exponential backoff with "equal jitter": half the delay fixed, half random; never below Retry-After. */
-export function backoffDelay(
-  attempt: number,
-  opts: { baseDelayMs: number; maxDelayMs: number; random: () => number },
-  retryAfterMs?: number,
-): number {
-  const exp = Math.min(opts.maxDelayMs, opts.baseDelayMs * 2 ** Math.max(0, attempt - 1));
-  const jittered = Math.round(exp / 2 + (exp / 2) * opts.random());
-  return Math.max(jittered, retryAfterMs ?? 0);
 }
 
 /** Same conversation + same content = same escalation (see OutboxOptions.escalationWindowMs). */

@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { backoffDelay } from '../core/backoff.js';
 import {
   createClient,
   createCluster,
@@ -65,8 +66,7 @@ export interface RedisConnection {
 
 /** Capped exponential backoff with jitter, ms: 50, 100, 200 … up to `cap`. Never gives up. */
 export function reconnectDelay(retries: number, cap: number): number {
-  const base = Math.min(cap, 50 * 2 ** Math.min(retries, 16));
-  return Math.round(base / 2 + Math.random() * (base / 2));
+  return backoffDelay(retries + 1, { baseDelayMs: 50, maxDelayMs: cap });
 }
 
 function errorMessage(e: unknown): string {

@@ -10,6 +10,7 @@
  *   and a call that finally fails is logged as an error with what was lost — never dropped silently.
  */
 import type { Logger } from '../../core/index.js';
+import { backoffDelay } from '../../core/backoff.js';
 
 /** Runs tasks one at a time per key; keys are independent. */
 export class KeyedQueue {
@@ -108,8 +109,7 @@ export async function withRetry<T>(
       }
       if (k === 'transient' && failures + 1 < policy.attempts) {
         failures++;
-        const ms = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (failures - 1));
-        const jittered = Math.round(ms / 2 + Math.random() * (ms / 2));
+        const jittered = backoffDelay(failures, policy);
         log.warn({ ...fields, call: what, err: describe(e), attempt: failures, delayMs: jittered }, 'slack call failed; retrying');
         await sleep(jittered);
         continue;
