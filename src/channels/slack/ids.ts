@@ -33,7 +33,11 @@ export function stripMentions(text: string): string {
 
 /** True when `text` mentions the user `userId`. */
 export function mentions(text: string | undefined, userId: string | undefined): boolean {
-  return !!text && !!userId && new RegExp(`<@${userId}(\\|[^>]*)?>`).test(text);
+  if (!text || !userId) return false;
+  // Substring tests, not a pattern built from the id on every message (nothing in the id is read as regex).
+  if (text.includes(`<@${userId}>`)) return true;
+  const labelled = text.indexOf(`<@${userId}|`);
+  return labelled >= 0 && text.indexOf('>', labelled) >= 0;
 }
 
 /**

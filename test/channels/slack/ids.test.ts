@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest';
+import { mentions, stripMentions } from '../../../src/channels/slack/ids.js';
+
+describe('Slack mentions', () => {
+  it('sees a mention of the user, bare or with a label', () => {
+    expect(mentions('hi <@U0BOT> there', 'U0BOT')).toBe(true);
+    expect(mentions('<@U0BOT|mailmedic> help', 'U0BOT')).toBe(true);
+  });
+
+  it('does not take another user, a longer id or an unclosed mention for the user', () => {
+    expect(mentions('hi <@U0OTHER>', 'U0BOT')).toBe(false);
+    expect(mentions('hi <@U0BOT2>', 'U0BOT')).toBe(false);
+    expect(mentions('hi <@U0BOT|mailmedic', 'U0BOT')).toBe(false);
+    expect(mentions('U0BOT said', 'U0BOT')).toBe(false);
+  });
+
+  it('is false without text or without a user id', () => {
+    expect(mentions(undefined, 'U0BOT')).toBe(false);
+    expect(mentions('<@U0BOT>', undefined)).toBe(false);
+    expect(mentions('<@U0BOT>', '')).toBe(false);
+  });
+
+  it('reads the id as text, never as a pattern', () => {
+    expect(mentions('<@UX>', 'U.')).toBe(false);
+    expect(mentions('<@U.>', 'U.')).toBe(true);
+  });
+
+  it('strips mentions and folds the spaces they leave', () => {
+    expect(stripMentions('<@U0BOT>  メールが届かない <@W0X|x>')).toBe('メールが届かない');
+  });
+});
