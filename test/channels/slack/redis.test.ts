@@ -3,13 +3,11 @@
  * behind one Slack app: the conversation's state lives in Redis, so a click answered by the other replica goes
  * on from where the first left off, and an event delivered to both replicas is answered once.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../../src/main.js';
-import { deleteKeys, REDIS_URL, runId, testEnv } from '../../http/helpers.js';
+import type { App } from '../../../src/main.js';
+import { rawClient } from '../../redis.js';
+import { startReplicas, type Replicas } from '../../replicas.js';
+import { runId } from '../../http/helpers.js';
 import { buttonsOf, clickPayload, dmEvent, envelope, keyOf, SECRET, sendEvent, sendInteraction, startFakeSlack, uid, waitFor, type FakeSlack } from './fake-slack.js';
 
 const SYMPTOM = 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる';
@@ -17,22 +15,17 @@ const prefix = `mmtest-slack-${runId()}`;
 let slack: FakeSlack;
 let a: App;
 let b: App;
-let ticketDir: string;
+let replicas: Replicas;
 
 beforeAll(async () => {
   slack = await startFakeSlack();
-  ticketDir = mkdtempSync(join(tmpdir(), 'mm-slack-redis-'));
-  const env = testEnv({ REDIS_URL, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url, TICKET_DIR: ticketDir });
-  a = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
-  b = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
+  replicas = await startReplicas(prefix, { SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slack.url });
+  ({ a, b } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
+  await replicas?.close();
   await slack?.close();
-  await deleteKeys(`${prefix}:*`);
-  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
 });
 
 describe('Slack on Redis with two replicas', () => {
@@ -44,8 +37,7 @@ describe('Slack on Redis with two replicas', () => {
     const posts = () => slack.calls('chat.postMessage').filter((p) => p.args.channel === dm);
     const msg = await waitFor('buttons', () => posts().find((p) => buttonsOf(p).length > 0));
 
-    const redis = createClient({ url: REDIS_URL });
-    await redis.connect();
+    const redis = await rawClient();
     try {
       const state = await redis.get(`${prefix}:{c:slack:${team}:${dm}:dm}:state`);
       expect(state).toBeTruthy();

@@ -3,12 +3,10 @@
  * after): the desk channel is learnt by one replica and used by the other, a [Take over] pressed on one replica
  * holds the conversation on both, and staff replies received by either reach the person.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../../src/main.js';
-import { deleteKeys, REDIS_URL, runId, testEnv } from '../../http/helpers.js';
+import type { App } from '../../../src/main.js';
+import { startReplicas, type Replicas } from '../../replicas.js';
+import { runId } from '../../http/helpers.js';
 import { activityId, activityText, cardActions, messageActivity, postActivity, startFakeConnector, type FakeConnector, type Posted } from './connector.js';
 
 const prefix = `mmtest-desk-${runId()}`;
@@ -19,22 +17,17 @@ const PASSWORD = 'hunter2pass';
 let connector: FakeConnector;
 let a: App;
 let b: App;
-let ticketDir: string;
+let replicas: Replicas;
 
 beforeAll(async () => {
   connector = await startFakeConnector();
-  ticketDir = mkdtempSync(join(tmpdir(), 'mm-teams-desk-r-'));
-  const env = testEnv({ REDIS_URL, TICKET_DIR: ticketDir, TEAMS_HELPDESK_CHANNEL: DESK });
-  a = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
-  b = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
+  replicas = await startReplicas(prefix, { TEAMS_HELPDESK_CHANNEL: DESK });
+  ({ a, b } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
+  await replicas?.close();
   await connector?.close();
-  await deleteKeys(`${prefix}:*`);
-  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
 });
 
 async function waitPost(find: () => Posted | undefined): Promise<Posted> {

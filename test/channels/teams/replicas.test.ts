@@ -3,35 +3,28 @@
  * behind one fake Bot Connector: a redelivered activity that lands on the other replica gets no second reply,
  * and a replica that never saw the conversation can still send the proactive "ticket filed" message.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../../src/main.js';
-import { deleteKeys, REDIS_URL, runId, testEnv } from '../../http/helpers.js';
+import type { App } from '../../../src/main.js';
+import { rawClient } from '../../redis.js';
+import { startReplicas, type Replicas } from '../../replicas.js';
+import { runId } from '../../http/helpers.js';
 import { activityId, activityText, messageActivity, postActivity, startFakeConnector, type FakeConnector } from './connector.js';
 
 const prefix = `mmtest-${runId()}`;
 let connector: FakeConnector;
 let a: App;
 let b: App;
-let ticketDir: string;
+let replicas: Replicas;
 
 beforeAll(async () => {
   connector = await startFakeConnector();
-  ticketDir = mkdtempSync(join(tmpdir(), 'mm-teams-r-'));
-  const env = testEnv({ REDIS_URL, TICKET_DIR: ticketDir });
-  a = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
-  b = await startApp({ env, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
+  replicas = await startReplicas(prefix, {});
+  ({ a, b } = replicas);
 });
 
 afterAll(async () => {
-  await a?.close();
-  await b?.close();
+  await replicas?.close();
   await connector?.close();
-  await deleteKeys(`${prefix}:*`);
-  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
 });
 
 describe('Teams on two replicas sharing Redis', () => {
@@ -63,8 +56,7 @@ describe('Teams on two replicas sharing Redis', () => {
     const conversationId = `r-${activityId()}`;
     const msg = messageActivity({ serviceUrl: connector.url, conversationId, text: 'こんにちは' });
     expect((await postActivity(b.url, msg)).status).toBe(200);
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
+    const client = await rawClient();
     try {
       const key = `${prefix}:{c:teams:${conversationId}}:teams:ref`;
       const stored = JSON.parse((await client.get(key)) ?? '{}');
