@@ -20,9 +20,11 @@ const R = '(?![a-z0-9])';
 type Table<V extends string> = Array<[V, RegExp]>;
 
 const CARRIERS: Table<Carrier> = [
-  ['docomo', new RegExp(`ドコモ|どこも(?:メール|の携帯)|${L}docomo${R}|${L}ｄocomo|${L}d(?:アカウント|account|払い|ポイント)|spモード|${L}sp-?mode${R}`)],
-  ['au', new RegExp(`${L}au${R}|エーユー|ezweb|${L}kddi${R}`)],
-  ['softbank', new RegExp(`ソフトバンク|ソフバン|${L}soft ?bank|${L}sb${R}|i\\.softbank|ソフトバンクメール`)],
+  // 「どこも」 alone is an everyday word (「どこも繋がらない」): only どこも followed by メール/めーる is the carrier.
+  ['docomo', new RegExp(`ドコモ|どこも(?:メール|めーる|の携帯)|${L}docomo${R}|${L}ｄocomo|${L}d(?:アカウント|account|払い|ポイント)|spモード|${L}sp-?mode${R}`)],
+  // Hiragana えーゆー only as a word of its own (not inside a longer hiragana run), a particle or です may follow.
+  ['au', new RegExp(`${L}au${R}|エーユー|(?<![ぁ-ゖー])えーゆー(?=(?:の|で|は|が|も|です|だ|を|に)(?![ぁ-ゖ])|$|[^ぁ-ゖー])|ezweb|${L}kddi${R}`)],
+  ['softbank', new RegExp(`ソフトバンク|ソフバン|そふとばんく|そふばん|${L}soft ?bank|${L}sb${R}|i\\.softbank|ソフトバンクメール`)],
   ['rakuten', new RegExp(`楽天(?:モバイル|メール|回線|link|リンク)|${L}rakuten`)],
   ['ymobile', new RegExp(`ワイモバイル|ワイモバ|${L}y!? ?mobile${R}|${L}ymobile|${L}y-mobile`)],
   ['uq', new RegExp(`${L}uq${R}|${L}uq ?mobile|uqモバイル|ユーキュー`)],
@@ -30,15 +32,15 @@ const CARRIERS: Table<Carrier> = [
 
 const SERVICES: Table<Service> = [
   ['carrier_mail', new RegExp(`キャリアメール|携帯メール|ドコモメール|${L}docomo ?メール|auメール|${L}au ?mail${R}|ソフトバンクメール|${L}softbank ?mail|楽天メール|ワイモバ(?:イル)?メール|uqメール|@docomo\\.ne\\.jp|@ezweb\\.ne\\.jp|@au\\.com|@i\\.softbank\\.jp|@softbank\\.ne\\.jp|${L}mms${R}|${L}carrier (?:e-?)?mail`)],
-  ['icloud', new RegExp(`${L}i ?cloud|アイクラウド|${L}apple ?id${R}|apple id|アップルid|@me\\.com|@mac\\.com`)],
-  ['gmail', new RegExp(`${L}g ?mail|ジーメール|gメール|グーグルメール|${L}google ?(?:mail|account|アカウント)|グーグルアカウント|googleのメール`)],
-  ['outlook', new RegExp(`${L}outlook|アウトルック|${L}hotmail|ホットメール|${L}office ?365|${L}microsoft ?365|${L}m365${R}|${L}exchange${R}|エクスチェンジ|@live\\.jp|@outlook\\.`)],
+  ['icloud', new RegExp(`${L}i ?cloud|アイクラウド|あいくらうど|${L}apple ?id${R}|apple id|アップルid|@me\\.com|@mac\\.com`)],
+  ['gmail', new RegExp(`${L}g ?mail|ジーメール|gメール|グーグルメール|ぐーぐる(?:めーる|メール|の?あかうんと|の?アカウント)|じーめーる|${L}google ?(?:mail|account|アカウント)|グーグルアカウント|googleのメール`)],
+  ['outlook', new RegExp(`${L}outlook|アウトルック|${L}hotmail|ホットメール|${L}office ?365|${L}microsoft ?365|マイクロソフト ?365|${L}ms ?365${R}|${L}m365${R}|${L}exchange${R}|エクスチェンジ|@live\\.jp|@outlook\\.`)],
   ['yahoo', new RegExp(`${L}yahoo|ヤフー|ヤフメ|${L}ymail${R}|@yahoo\\.`)],
 ];
 
 const DEVICES: Table<Device> = [
   ['ipad', new RegExp(`${L}ipad|アイパッド|あいぱっど`)],
-  ['iphone', new RegExp(`${L}iphone|アイフォー?ン|アイホン|あいふぉん|あいふぉーん`)],
+  ['iphone', new RegExp(`${L}iphone|アイフォー?ン|アイホン|あいふぉん|あいふぉーん|あいほん`)],
   // Android brands and models: Galaxy, Pixel, Xperia, AQUOS, arrows, OPPO, …. "arrows" is also an English word
   // ("tap the arrows"), so after an article, a number or a direction it is not the phone.
   ['android', new RegExp(`${L}android|アンドロイド|あんどろいど|${L}galaxy|ギャラクシー|${L}xperia|エクスペリア|${L}pixel${R}|ピクセル|${L}aquos|アクオス|(?<!(?:the|two|three|both|these|those|blue|red|up|down|left|right|back|little|small) )${L}arrows${R}(?! (?:at|on|in|next|button|icon|key)s?${R})|アローズ|${L}oppo${R}|${L}xiaomi|${L}redmi${R}|${L}huawei|${L}motorola|${L}moto g|${L}zenfone`)],
@@ -47,7 +49,7 @@ const DEVICES: Table<Device> = [
 ];
 /** A carrier name directly followed by "mail" (the carrier's own mail service). */
 // 「楽天モバイルのメール」「UQ mobile mail」: the brand's "mobile" suffix sits between the carrier and "mail".
-const CARRIER_MAIL = new RegExp(`(?:ドコモ|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:モバイル| ?mobile)?(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
+const CARRIER_MAIL = new RegExp(`(?:ドコモ|どこも(?=メール|めーる)|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:モバイル| ?mobile)?(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
 
 // English triggers name a change that HAPPENED (past tense, "after/since …ing", "new phone"), not a plan or a
 // question: "how do I update my password" and "should I update iOS?" are no trigger.
