@@ -9,11 +9,24 @@
  */
 import type { ChannelName, Locale, Logger, Reply, Turn } from '../core/index.js';
 import { asCodedError, silentLogger } from '../core/index.js';
+import { redact } from '../core/redact.js';
+import type { I18n } from '../i18n/index.js';
 import { MemoryTtlMap } from '../state/memory.js';
 import type { RedisConnection } from '../state/redis.js';
 import { seenClaimKey } from '../state/keys.js';
 import type { DedupeStore } from '../state/types.js';
 import type { Pipeline, PipelineOutcome } from './types.js';
+
+/**
+ * The line a help desk posts for a held person's turn — what they typed (redacted) or the button they pressed —
+ * in the desk's locale. Every desk (Slack, Teams) relays through this, so redaction happens in one place.
+ */
+export function relayLine(turn: Turn, i18n: I18n, locale: Locale): string {
+  const name = turn.userName ?? turn.userId;
+  return turn.action !== undefined
+    ? i18n.t('takeover.user_clicked', { name, value: turn.action }, locale)
+    : i18n.t('takeover.user_said', { name, text: redact(turn.text ?? '').text }, locale);
+}
 
 /** Where staff talk about one escalation (platform ids, opaque to the core: Slack channel id + thread ts …). */
 export interface DeskThread {

@@ -6,11 +6,10 @@
  * Takeover of src/pipeline/takeover.ts, so a Teams conversation can be held from Slack just the same.
  */
 import type { webApi } from '@slack/bolt';
-import { redact } from '../../core/redact.js';
 import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../../handoff/notifier.js';
 import type { I18n } from '../../i18n/index.js';
-import type { DeskLink, Takeover, TakeoverRecord } from '../../pipeline/takeover.js';
+import { relayLine, type DeskLink, type Takeover, type TakeoverRecord } from '../../pipeline/takeover.js';
 import { seenClaimKey } from '../../state/keys.js';
 import type { DedupeStore } from '../../state/types.js';
 import { withRetry, type RetryPolicy, DEFAULT_RETRY, KeyedQueue } from './delivery.js';
@@ -25,13 +24,13 @@ export const SLACK_DESK_KEYS = [
   'slack.desk.taken_by',
   'slack.desk.handed_back_by',
   'slack.desk.requester',
-  'slack.desk.user_said',
-  'slack.desk.user_clicked',
+  'takeover.user_said',
+  'takeover.user_clicked',
   'slack.desk.not_found',
-  'slack.takeover.taken',
-  'slack.takeover.returned',
-  'slack.takeover.staff_said',
-  'slack.takeover.staff',
+  'takeover.taken',
+  'takeover.returned',
+  'takeover.staff_said',
+  'takeover.staff',
 ] as const;
 
 /** block_id of the status line under an announcement (replaced at each change). */
@@ -154,11 +153,7 @@ export function createSlackDesk(options: SlackDeskOptions): SlackDesk {
     },
 
     async relay(turn, record) {
-      const name = turn.userName ?? turn.userId;
-      const text =
-        turn.action !== undefined
-          ? t('slack.desk.user_clicked', { name, value: turn.action })
-          : t('slack.desk.user_said', { name, text: redact(turn.text ?? '').text });
+      const text = relayLine(turn, i18n, locale);
       await post('chat.postMessage', { channel: record.desk.channel, thread_ts: record.desk.thread, text, blocks: sections(text) }, {
         conversation: record.conversationId,
       });
@@ -175,7 +170,7 @@ export function createSlackDesk(options: SlackDeskOptions): SlackDesk {
         { channel: click.channel, ts: click.messageTs, text: click.message.text ?? status, blocks: rerender(click.message, status, button(t('slack.desk.hand_back'), HANDBACK_ACTION, link.ticketId)) },
         { ticket: link.ticketId },
       ).catch(() => undefined);
-      await takeover.sendToPerson(link, [say('slack.takeover.taken', { name: click.staff.name ?? t('slack.takeover.staff', undefined, link.locale) }, link.locale)]);
+      await takeover.sendToPerson(link, [say('takeover.taken', { name: click.staff.name ?? t('takeover.staff', undefined, link.locale) }, link.locale)]);
     },
 
     async handBack(click) {
@@ -188,7 +183,7 @@ export function createSlackDesk(options: SlackDeskOptions): SlackDesk {
         { channel: click.channel, ts: click.messageTs, text: click.message.text ?? status, blocks: rerender(click.message, status, button(t('slack.desk.take_over'), TAKEOVER_ACTION, link.ticketId, 'primary')) },
         { ticket: link.ticketId },
       ).catch(() => undefined);
-      if (had) await takeover.sendToPerson(link, [say('slack.takeover.returned', {}, link.locale)]);
+      if (had) await takeover.sendToPerson(link, [say('takeover.returned', {}, link.locale)]);
     },
 
     async staffMessage(msg) {
@@ -199,7 +194,7 @@ export function createSlackDesk(options: SlackDeskOptions): SlackDesk {
       if (!held) return true;
       if (msg.eventId && !(await dedupe.claim(seenClaimKey(link.conversationId, 'slack-desk', msg.eventId.slice(0, 256)), 86_400))) return true;
       const name = msg.user.name ?? held.staff.name ?? msg.user.id;
-      await takeover.sendToPerson(link, [say('slack.takeover.staff_said', { name, text: msg.text }, held.locale)]);
+      await takeover.sendToPerson(link, [say('takeover.staff_said', { name, text: msg.text }, held.locale)]);
       await store.set(held, takeover.ttlSeconds);
       return true;
     },

@@ -18,7 +18,7 @@ import { redact } from '../../core/redact.js';
 import type { Locale, Logger, Reply, Ticket, Turn } from '../../core/index.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../../handoff/notifier.js';
 import type { I18n } from '../../i18n/index.js';
-import type { DeskLink, Takeover, TakeoverRecord } from '../../pipeline/takeover.js';
+import { relayLine, type DeskLink, type Takeover, type TakeoverRecord } from '../../pipeline/takeover.js';
 import { seenClaimKey } from '../../state/keys.js';
 import type { DedupeStore } from '../../state/types.js';
 import type { TeamsAdapter } from './adapter.js';
@@ -38,18 +38,18 @@ export const TEAMS_DESK_KEYS = [
   'teams.desk.fact.error',
   'teams.desk.fact.when',
   'teams.desk.fact.steps',
-  'teams.desk.user_said',
-  'teams.desk.user_clicked',
+  'takeover.user_said',
+  'takeover.user_clicked',
   'teams.desk.not_found',
   'teams.desk.not_held',
   'teams.desk.unreachable',
   'teams.desk.ready',
   'teams.desk.staff',
   // What the person reads: the same words whichever desk (Slack or Teams) holds the conversation.
-  'slack.takeover.taken',
-  'slack.takeover.returned',
-  'slack.takeover.staff_said',
-  'slack.takeover.staff',
+  'takeover.taken',
+  'takeover.returned',
+  'takeover.staff_said',
+  'takeover.staff',
 ] as const;
 
 /** What the desk card's buttons carry back (Action.Submit data → the message's `value`). Not a dialog choice. */
@@ -359,13 +359,13 @@ export function createTeamsDesk(options: TeamsDeskOptions): TeamsDesk {
       await updateCard(a, t('teams.desk.taken_by', { name }), backButton(link.ticketId));
       // A second press (or a colleague's) changes who holds it; the person was already told.
       if (already && already.desk.channel === desk && already.desk.thread === link.desk.thread) return;
-      const told = await takeover.sendToPerson(link, [say('slack.takeover.taken', { name: staff.name ?? t('slack.takeover.staff', undefined, link.locale) }, link.locale)]);
+      const told = await takeover.sendToPerson(link, [say('takeover.taken', { name: staff.name ?? t('takeover.staff', undefined, link.locale) }, link.locale)]);
       if (!told) await sendToThread(a.conversationId, text(t('teams.desk.unreachable', { channel: link.channel })), { ticket: link.ticketId });
     } else {
       const had = await store.clear(link.conversationId);
       log.info({ conversation: link.conversationId, ticket: link.ticketId, staff: staff.id, had }, 'conversation handed back');
       await updateCard(a, t('teams.desk.handed_back_by', { name }), takeButton(link.ticketId));
-      if (had) await takeover.sendToPerson(link, [say('slack.takeover.returned', {}, link.locale)]);
+      if (had) await takeover.sendToPerson(link, [say('takeover.returned', {}, link.locale)]);
     }
   }
 
@@ -383,8 +383,8 @@ export function createTeamsDesk(options: TeamsDeskOptions): TeamsDesk {
     }
     const said = redact(textWithoutMention(activity)).text;
     if (said === '') return;
-    const name = activity.from?.name ?? held.staff.name ?? t('slack.takeover.staff', undefined, held.locale);
-    const sent = await takeover.sendToPerson(link, [say('slack.takeover.staff_said', { name, text: said }, held.locale)]);
+    const name = activity.from?.name ?? held.staff.name ?? t('takeover.staff', undefined, held.locale);
+    const sent = await takeover.sendToPerson(link, [say('takeover.staff_said', { name, text: said }, held.locale)]);
     if (!sent) await sendToThread(activity.conversation.id, text(t('teams.desk.unreachable', { channel: link.channel })), { ticket: link.ticketId });
     await store.set(held, takeover.ttlSeconds);
   }
@@ -407,11 +407,7 @@ export function createTeamsDesk(options: TeamsDeskOptions): TeamsDesk {
     },
 
     async relay(turn, record) {
-      const name = turn.userName ?? turn.userId;
-      const said =
-        turn.action !== undefined
-          ? t('teams.desk.user_clicked', { name, value: turn.action })
-          : t('teams.desk.user_said', { name, text: redact(turn.text ?? '').text });
+      const said = relayLine(turn, i18n, locale);
       const a = (await references.get(announcementKey(record.ticketId))) as Announcement | undefined;
       const thread = a?.conversationId ?? `${desk};messageid=${record.desk.thread}`;
       if (!(await sendToThread(thread, text(said), { conversation: record.conversationId }))) throw new Error('help-desk channel not reachable');

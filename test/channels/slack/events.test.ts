@@ -204,7 +204,7 @@ describe('Slack help desk', () => {
     const deskMsg = { ...announcement, args: { ...announcement.args } };
     const mark = postsIn(c.dm).at(-1)!.seq;
     await sendInteraction(app.url, clickPayload({ team: c.team, user: staff, channel: 'CDESK01', messageTs: announcement.ts!, message: deskMsg, button: takeOver }));
-    await replyWithKey(c.dm, 'slack.takeover.taken', mark);
+    await replyWithKey(c.dm, 'takeover.taken', mark);
     const updated = await waitFor('announcement updated', () => slack.calls('chat.update').find((u) => u.args.ts === announcement.ts));
     const handBack = (updated.args.blocks as Array<Record<string, any>>).flatMap((b) => (b.type === 'actions' ? b.elements : [])).find((e: any) => e.action_id === 'mm_handback');
     expect(handBack).toBeDefined();
@@ -217,7 +217,7 @@ describe('Slack help desk', () => {
 
     // Staff write in the thread: it reaches the person.
     await sendEvent(app.url, envelope(c.team, { type: 'message', channel: 'CDESK01', channel_type: 'channel', user: staff, text: '設定画面を見せてください', ts: tsOf(), thread_ts: announcement.ts }));
-    const fromStaff = await replyWithKey(c.dm, 'slack.takeover.staff_said', mark2);
+    const fromStaff = await replyWithKey(c.dm, 'takeover.staff_said', mark2);
     expect(fromStaff.args.text).toContain('設定画面を見せてください');
     expect(postsIn(c.dm).filter((p) => p.seq > mark2 && p.seq < fromStaff.seq)).toHaveLength(0);
 
@@ -228,10 +228,10 @@ describe('Slack help desk', () => {
       app.url,
       clickPayload({ team: c.team, user: staff, channel: 'CDESK01', messageTs: announcement.ts!, message: updatedMsg, button: { action_id: 'mm_handback', value: ticketId, block_id: 'mm_desk', label: 'x' } }),
     );
-    await replyWithKey(c.dm, 'slack.takeover.returned', mark3);
+    await replyWithKey(c.dm, 'takeover.returned', mark3);
     const deskCount = postsIn('CDESK01').length;
     const answer = await dm(c, '最初から');
-    expect(keyOf(answer[0]!)).not.toBe('slack.takeover.staff_said');
+    expect(keyOf(answer[0]!)).not.toBe('takeover.staff_said');
     expect(postsIn('CDESK01').filter((p) => p.args.thread_ts === announcement.ts && p.seq > mark3 && p.args.text.includes('最初から'))).toHaveLength(0);
     expect(postsIn('CDESK01').length).toBeGreaterThanOrEqual(deskCount);
   });

@@ -66,7 +66,7 @@ describe('Teams help desk on two replicas sharing Redis', () => {
     // Take over on replica b; the person, talking to replica a, is held.
     const before = connector.posted.length;
     expect((await desk(b, { conversationId: thread, value: take.data, replyToId: root })).status).toBe(200);
-    const taken = a.core.i18n.t('slack.takeover.taken', { name: STAFF.name }, 'ja');
+    const taken = a.core.i18n.t('takeover.taken', { name: STAFF.name }, 'ja');
     await waitPost(() => connector.posted.slice(before).find((x) => x.conversationId === conversationId && x.activity?.text === taken));
     expect(await say(a, `まだです。パスワードは ${PASSWORD}`)).toHaveLength(0);
     const relayed = await waitPost(() => connector.posted.slice(before).find((x) => x.conversationId === thread && x.activity?.text?.includes('まだです')));

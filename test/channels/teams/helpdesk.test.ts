@@ -135,7 +135,7 @@ describe('Teams help desk', () => {
     await inDesk(press);
     await inDesk(press);
     const taken = await waitPost('taken', () => sentTo(p.conversationId, before).find((x) => x.activity.text?.includes(STAFF.name)));
-    expect(taken.activity.text).toBe(app.core.i18n.t('slack.takeover.taken', { name: STAFF.name }, 'ja'));
+    expect(taken.activity.text).toBe(app.core.i18n.t('takeover.taken', { name: STAFF.name }, 'ja'));
     const updated = await waitPost('card updated', () => connector.posted.find((x) => x.kind === 'update' && x.replyToId === root && connector.posted.indexOf(x) >= before));
     expect(updated.conversationId).toBe(thread);
     const back = cardActions(updated.activity).find((b) => (b.data as any).mmDesk === 'back');
@@ -156,13 +156,13 @@ describe('Teams help desk', () => {
     const before3 = mark();
     await inDesk({ conversationId: thread, text: '設定画面のスクリーンショットを送ってください', replyToId: root });
     const fromStaff = await waitPost('staff message', () => sentTo(p.conversationId, before3).find((x) => x.activity.text?.includes('スクリーンショット')));
-    expect(fromStaff.activity.text).toBe(app.core.i18n.t('slack.takeover.staff_said', { name: STAFF.name, text: '設定画面のスクリーンショットを送ってください' }, 'ja'));
+    expect(fromStaff.activity.text).toBe(app.core.i18n.t('takeover.staff_said', { name: STAFF.name, text: '設定画面のスクリーンショットを送ってください' }, 'ja'));
     expect(fromStaff.activity.text).not.toContain('<at>');
 
     // Hand back: the person is told, the card offers [Take over] again, the bot answers again and nothing is relayed.
     const before4 = mark();
     await inDesk({ conversationId: thread, value: back!.data, replyToId: root });
-    await waitPost('returned', () => sentTo(p.conversationId, before4).find((x) => x.activity.text === app.core.i18n.t('slack.takeover.returned', {}, 'ja')));
+    await waitPost('returned', () => sentTo(p.conversationId, before4).find((x) => x.activity.text === app.core.i18n.t('takeover.returned', {}, 'ja')));
     const reupdated = await waitPost('card updated again', () =>
       connector.posted.find((x) => x.kind === 'update' && x.replyToId === root && connector.posted.indexOf(x) >= before4),
     );
@@ -202,7 +202,7 @@ describe('Teams help desk', () => {
 
     const before = mark();
     await inDesk({ conversationId: thread, value: take.data, replyToId: root });
-    expect(await webMessage(STAFF.name)).toBe(app.core.i18n.t('slack.takeover.taken', { name: STAFF.name }, 'ja'));
+    expect(await webMessage(STAFF.name)).toBe(app.core.i18n.t('takeover.taken', { name: STAFF.name }, 'ja'));
 
     const quiet = await chat(`まだダメです。パスワードは ${PASSWORD}`);
     expect(quiet.status).toBe(200);
@@ -212,7 +212,7 @@ describe('Teams help desk', () => {
 
     await inDesk({ conversationId: thread, text: 'Gmail の設定画面を開いてください', replyToId: root });
     expect(await webMessage('Gmail の設定画面')).toBe(
-      app.core.i18n.t('slack.takeover.staff_said', { name: STAFF.name, text: 'Gmail の設定画面を開いてください' }, 'ja'),
+      app.core.i18n.t('takeover.staff_said', { name: STAFF.name, text: 'Gmail の設定画面を開いてください' }, 'ja'),
     );
     // Reachable like a Slack or Teams person: staff are never told the person could not be reached.
     expect(sentTo(thread, before).filter((x) => x.activity.text === t('teams.desk.unreachable', { channel: 'web' }))).toEqual([]);
