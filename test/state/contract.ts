@@ -4,7 +4,9 @@
  */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { CodedError, ErrorCode } from '../../src/core/index.js';
-import { STATE_SCHEMA, type ConversationState } from '../../src/dialog/types.js';
+import type { ConversationState } from '../../src/dialog/types.js';
+import { newState } from '../../src/dialog/engine.js';
+import type { DialogTree } from '../../src/data/schemas.js';
 import type { ConversationStore, DedupeStore, TicketIds } from '../../src/state/types.js';
 import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
 
@@ -26,25 +28,9 @@ export type MakeStores = (options: { lockWaitMs: number }) => Promise<ContractSt
 
 /** A minimal valid state; `turn` doubles as the counter of read-modify-write tests. */
 export function makeState(conversationId: string, turn: number, extra: Partial<ConversationState> = {}): ConversationState {
-  return {
-    schema: STATE_SCHEMA,
-    treeVersion: 'test',
-    conversationId,
-    channel: 'web',
-    userId: 'u1',
-    locale: 'ja',
-    node: null,
-    status: 'active',
-    slots: {},
-    intent: null,
-    stepsTried: [],
-    misses: 0,
-    collected: {},
-    turn,
-    createdAtMs: 0,
-    updatedAtMs: 0,
-    ...extra,
-  };
+  // The engine's own constructor, so a state shape change reaches the store contract too.
+  const meta = { conversationId, channel: 'web' as const, userId: 'u1', locale: 'ja' as const, nowMs: 0 };
+  return { ...newState(meta, { tree: { version: 'test' } as DialogTree }), turn, ...extra };
 }
 
 /** A promise and the function that settles it, to hold a lock open as long as a test wants. */
