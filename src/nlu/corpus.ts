@@ -15,6 +15,8 @@ export interface LabelledText {
   locale: Locale;
   /** True for lines of the off-topic corpus (far out-of-scope), absent for phrases of intents/. */
   corpus?: boolean;
+  /** True for the train split of the real first messages (intents/real): training material, never validation. */
+  real?: boolean;
 }
 
 export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
@@ -38,12 +40,20 @@ export function realSplitOf(text: string): 'heldout' | 'train' {
   return first <= '5' ? 'heldout' : 'train';
 }
 
-/** Training data split into the fitting part and the validation fold (every 5th phrase of each group). */
+/**
+ * Training data split into the fitting part and the validation fold (every 5th phrase of each group). The real first
+ * messages always go to the fitting part: the validation fold tunes the out-of-scope rule against the phrases of the
+ * contract (intents/) and the off-topic corpus, as before that corpus existed; the real lines only add vocabulary.
+ */
 export function validationSplit(items: readonly LabelledText[]): { fit: LabelledText[]; validation: LabelledText[] } {
   const seen = new Map<string, number>();
   const fit: LabelledText[] = [];
   const validation: LabelledText[] = [];
   for (const it of items) {
+    if (it.real) {
+      fit.push(it);
+      continue;
+    }
     const key = `${it.locale}/${it.intent}${it.corpus ? '/corpus' : ''}`;
     const i = seen.get(key) ?? 0;
     seen.set(key, i + 1);

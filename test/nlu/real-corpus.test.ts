@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { INTENTS } from '../../src/core/index.js';
 import { loadIntents } from '../../src/data/load.js';
-import { REAL_FIRST_FILES, phraseKey, realFirstMessages, realSplitOf, trainingData, trainingDataHash } from '../../src/nlu/data.js';
+import { REAL_FIRST_FILES, phraseKey, realFirstMessages, realSplitOf, trainingData, trainingDataHash, validationSplit } from '../../src/nlu/data.js';
 
 const root = join(import.meta.dirname, '..', '..');
 
@@ -75,6 +75,12 @@ describe('the real first-message corpus (intents/real/first-*.tsv)', () => {
     const withReal = new Set(all.map((t) => `${t.locale}/${t.intent}/${t.text}`));
     for (const r of train) expect(withReal.has(`${r.locale}/${r.intent}/${r.text}`), r.text).toBe(true);
     expect(all.length - trainingData(root, { realTrain: false }).length).toBe(train.length);
+  });
+
+  it('never lends a real line to the validation fold that tunes the out-of-scope rule', () => {
+    const { fit, validation } = validationSplit(trainingData(root));
+    expect(validation.filter((v) => v.real)).toEqual([]);
+    expect(fit.filter((v) => v.real)).toHaveLength(train.length);
   });
 });
 
