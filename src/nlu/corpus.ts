@@ -15,16 +15,45 @@ export interface LabelledText {
   locale: Locale;
   /** True for lines of the off-topic corpus (far out-of-scope), absent for phrases of intents/. */
   corpus?: boolean;
+  /** True for the train split of the real first messages (intents/real): training material, never validation. */
+  real?: boolean;
 }
 
 export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
 
-/** Training data split into the fitting part and the validation fold (every 5th phrase of each group). */
+/**
+ * The corpus of real first messages (intents/real/README.md): lines copied from public pages, labelled by a person,
+ * one file per locale. The mid-conversation replies (replies-*.tsv) are a separate corpus with their own loader.
+ */
+export const REAL_FIRST_FILES: ReadonlyArray<{ locale: Locale; path: string }> = [
+  { locale: 'ja', path: join('intents', 'real', 'first-ja.tsv') },
+  { locale: 'en', path: join('intents', 'real', 'first-en.tsv') },
+];
+
+/**
+ * The fixed held-out rule of the real corpus, decided before any evaluation and written into every line: the first
+ * hex digit of sha1(text) in 0–5 → heldout (≈ 37 %), else train. Content-based, so adding or reordering lines never
+ * moves an existing line between the halves.
+ */
+export function realSplitOf(text: string): 'heldout' | 'train' {
+  const first = createHash('sha1').update(text, 'utf8').digest('hex')[0]!;
+  return first <= '5' ? 'heldout' : 'train';
+}
+
+/**
+ * Training data split into the fitting part and the validation fold (every 5th phrase of each group). The real first
+ * messages always go to the fitting part: the validation fold tunes the out-of-scope rule against the phrases of the
+ * contract (intents/) and the off-topic corpus, as before that corpus existed; the real lines only add vocabulary.
+ */
 export function validationSplit(items: readonly LabelledText[]): { fit: LabelledText[]; validation: LabelledText[] } {
   const seen = new Map<string, number>();
   const fit: LabelledText[] = [];
   const validation: LabelledText[] = [];
   for (const it of items) {
+    if (it.real) {
+      fit.push(it);
+      continue;
+    }
     const key = `${it.locale}/${it.intent}${it.corpus ? '/corpus' : ''}`;
     const i = seen.get(key) ?? 0;
     seen.set(key, i + 1);
@@ -46,5 +75,10 @@ export function trainingDataHash(root = packageRoot()): string {
   }
   const asdc = join(root, ASDC_PATH);
   if (existsSync(asdc)) h.update(readFileSync(asdc));
+  // The train split of the real corpus is training data too.
+  for (const { path } of REAL_FIRST_FILES) {
+    const abs = join(root, path);
+    if (existsSync(abs)) h.update(`${path}\n`).update(readFileSync(abs));
+  }
   return h.digest('hex').slice(0, 16);
 }

@@ -6,16 +6,21 @@
  * out-of-scope); the rest is out_of_scope training material. The validation fold used to fit the temperature and
  * the out-of-scope threshold is carved from TRAINING data only: within each (locale, intent) group, every 5th
  * phrase (index % 5 === 4). The held-out files test/nlu/heldout/*.yaml are never read by training.
+ *
+ * The real first messages intents/real/first-<locale>.tsv carry their split in the file (rule: realSplitOf in
+ * ./corpus.ts): the train lines are training phrases like those of intents/, the held-out lines are only scored by
+ * `npm run eval` (realFirstMessages) and are kept out of heldoutData so the hand-written figures stay comparable.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError, ErrorCode } from '../core/index.js';
-import { ASDC_PATH, type LabelledText } from './corpus.js';
+import { z } from 'zod';
+import { ASDC_PATH, REAL_FIRST_FILES, realSplitOf, type LabelledText } from './corpus.js';
 import { normalize } from './normalize.js';
 
-export { ASDC_PATH, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
+export { ASDC_PATH, REAL_FIRST_FILES, realSplitOf, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
 import { formatProblem, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
-import { heldoutFileSchema } from '../data/schemas.js';
+import { heldoutFileSchema, intentId } from '../data/schemas.js';
 
 export interface HeldoutItem extends LabelledText {
   entities?: Record<string, string>;
@@ -49,8 +54,58 @@ export function asdcSplit(root = packageRoot()): { train: string[]; heldout: str
   return { train: lines.filter((_, i) => i % 3 !== 2), heldout: lines.filter((_, i) => i % 3 === 2) };
 }
 
-/** Every training phrase: intents/<locale>/*.yaml plus the training part of the off-topic corpus. */
-export function trainingData(root = packageRoot()): LabelledText[] {
+/** A line of intents/real/first-<locale>.tsv: a first message as a person wrote it on a public page, labelled by a person. */
+export interface RealFirstMessage extends HeldoutItem {
+  split: 'train' | 'heldout';
+  /** The page the line was copied from. */
+  url: string;
+}
+
+/** First line of every real-corpus file; optional columns may sit between split and url (the url stays last). */
+export const REAL_HEADER_START = ['text', 'intent', 'split'] as const;
+
+const realRowSchema = z.strictObject({
+  text: z
+    .string()
+    .min(1)
+    .refine((t) => t === t.trim(), 'no leading or trailing spaces'),
+  intent: intentId,
+  split: z.enum(['train', 'heldout']),
+  url: z.string().regex(/^https?:\/\/\S+$/, 'the last column is the http(s) address of the page the line was copied from'),
+});
+
+/** Every line of the real first-message corpus, zod-checked, with its split verified against the rule. */
+export function realFirstMessages(root = packageRoot()): RealFirstMessage[] {
+  const out: RealFirstMessage[] = [];
+  for (const { locale, path } of REAL_FIRST_FILES) {
+    const abs = join(root, path);
+    if (!existsSync(abs)) continue;
+    const lines = readFileSync(abs, 'utf8').split(/\r?\n/);
+    const header = (lines[0] ?? '').split('\t');
+    if (REAL_HEADER_START.some((c, i) => header[i] !== c) || header[header.length - 1] !== 'url') {
+      throw new CodedError(ErrorCode.DataInvalid, `${path}:1: the header must be "text<TAB>intent<TAB>split[<TAB>…]<TAB>url"`);
+    }
+    lines.forEach((line, i) => {
+      if (i === 0 || line === '') return;
+      const cells = line.split('\t');
+      const where = `${path}:${i + 1}`;
+      if (cells.length !== header.length) throw new CodedError(ErrorCode.DataInvalid, `${where}: ${cells.length} columns, the header has ${header.length}`);
+      const r = realRowSchema.safeParse({ text: cells[0], intent: cells[1], split: cells[2], url: cells[cells.length - 1] });
+      if (!r.success) throw new CodedError(ErrorCode.DataInvalid, `${where}: ${r.error.issues.map((x) => `${x.path.join('.')}: ${x.message}`).join('; ')}`);
+      if (r.data.split !== realSplitOf(r.data.text)) {
+        throw new CodedError(ErrorCode.DataInvalid, `${where}: split is "${r.data.split}" but the fixed rule (sha1 of the text) says "${realSplitOf(r.data.text)}"`);
+      }
+      out.push({ ...r.data, locale, source: path });
+    });
+  }
+  return out;
+}
+
+/**
+ * Every training phrase: intents/<locale>/*.yaml, the training part of the off-topic corpus and the train split of the
+ * real first messages (`realTrain: false` leaves the last out — `npm run eval -- --no-real-train` measures without it).
+ */
+export function trainingData(root = packageRoot(), options: { realTrain?: boolean } = {}): LabelledText[] {
   const loaded = loadIntents(root);
   if (loaded.problems.length) {
     throw new CodedError(ErrorCode.DataInvalid, `intents/ has problems:\n${loaded.problems.map(formatProblem).join('\n')}`);
@@ -58,6 +113,9 @@ export function trainingData(root = packageRoot()): LabelledText[] {
   const out: LabelledText[] = [];
   for (const f of loaded.files) for (const text of f.examples) out.push({ text, intent: f.intent, locale: f.locale });
   for (const text of asdcSplit(root).train) out.push({ text, intent: 'out_of_scope', locale: 'ja', corpus: true });
+  if (options.realTrain ?? true) {
+    for (const r of realFirstMessages(root)) if (r.split === 'train') out.push({ text: r.text, intent: r.intent, locale: r.locale, real: true });
+  }
   return out;
 }
 

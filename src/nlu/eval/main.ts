@@ -1,16 +1,18 @@
 /**
- * `npm run eval`: trains on intents/ (+ the training part of the off-topic corpus), scores the held-out files
- * test/nlu/heldout/*.yaml and the held-out corpus lines, and prints the report with both baselines side by side.
- * The split is documented in src/nlu/data.ts. Prints figures only; the tests assert the floors.
+ * `npm run eval`: trains on intents/ (+ the training part of the off-topic corpus and of the real first messages),
+ * scores the held-out files test/nlu/heldout/*.yaml, the held-out corpus lines and the held-out real first messages
+ * (intents/real), and prints the report with both baselines side by side. The splits are documented in
+ * src/nlu/data.ts. `--no-real-train` trains without the real train split (the model as it was before that corpus).
+ * Prints figures only; the tests assert the floors.
  */
 import { asCodedError, type Locale } from '../../core/index.js';
 import { packageRoot } from '../../data/load.js';
-import { heldoutData, phraseKey, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
+import { heldoutData, phraseKey, realFirstMessages, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
 import { trainClassifier, type Classifier } from '../engine.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
 import { naturalBayes, nlpJs, type Baseline } from './baselines.js';
-import { score, scoreBySource, type Report, type Scored } from './score.js';
+import { score, scoreBySource, scoreReal, type Report, type Scored } from './score.js';
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -44,13 +46,17 @@ function printReport(r: Report): void {
 
 async function main(): Promise<void> {
   const root = packageRoot();
-  const train = trainingData(root);
+  const realTrain = !process.argv.includes('--no-real-train');
+  const train = trainingData(root, { realTrain });
   const heldout = heldoutData(root);
+  const real = realFirstMessages(root);
+  const realHeldout = real.filter((r) => r.split === 'heldout');
   const tokenizer = await getTokenizer();
   const t0 = Date.now();
   const { classifier } = trainClassifier(tokenizer, train);
   const trainMs = Date.now() - t0;
   out(`mailmedic NLU evaluation — trained on ${train.length} phrases (${trainMs} ms), held out: ${heldout.filter((h) => !h.source.startsWith('intents/')).length} file items + ${heldout.filter((h) => h.source.startsWith('intents/')).length} corpus lines`);
+  out(`real first messages (intents/real): ${real.length - realHeldout.length} train lines ${realTrain ? 'trained on' : 'NOT trained on (--no-real-train)'}, ${realHeldout.length} held out`);
   out(`out-of-scope rule (tuned on the validation fold): threshold ${classifier.oos.threshold}, margin ${classifier.oos.margin}, temperature ${classifier.model.temperature}`);
   out();
   const ours = runOurs(classifier, heldout);
@@ -67,14 +73,16 @@ async function main(): Promise<void> {
   out(`  ${guideOk}/${GUIDE_ERROR_STRINGS.length} right`);
   out();
 
-  const baselines: Array<{ name: string; report: Report; us: number; results: Scored[] }> = [{ name: 'mailmedic (char n-grams + kuromoji → logistic regression)', report, us: ours.usPerUtterance, results: ours.results }];
+  const baselines: Array<{ name: string; report: Report; us: number; results: Scored[]; real: Scored[] }> = [
+    { name: 'mailmedic (char n-grams + kuromoji → logistic regression)', report, us: ours.usPerUtterance, results: ours.results, real: runOurs(classifier, realHeldout).results },
+  ];
   const bayes = naturalBayes(tokenizer, train);
   const b1 = await runBaseline(bayes, heldout);
-  baselines.push({ name: bayes.name, report: score(b1.results), us: b1.usPerUtterance, results: b1.results });
+  baselines.push({ name: bayes.name, report: score(b1.results), us: b1.usPerUtterance, results: b1.results, real: (await runBaseline(bayes, realHeldout)).results });
   try {
     const nlp = await nlpJs(train);
     const b2 = await runBaseline(nlp, heldout);
-    baselines.push({ name: nlp.name, report: score(b2.results), us: b2.usPerUtterance, results: b2.results });
+    baselines.push({ name: nlp.name, report: score(b2.results), us: b2.usPerUtterance, results: b2.results, real: (await runBaseline(nlp, realHeldout)).results });
   } catch (e) {
     out(`NLP.js baseline failed: ${asCodedError(e).message}`);
   }
@@ -112,15 +120,27 @@ async function main(): Promise<void> {
     out(`  ${b.name.padEnd(58)} ${sources.map((s) => cell(s).padStart(9)).join(' ')}`);
   }
   out();
+  out(`held-out real first messages (intents/real, copied from public pages; never trained on; real train split ${realTrain ? 'trained on' : 'not trained on'})`);
+  out(`  ${'model'.padEnd(58)} ${'acc ja'.padStart(16)} ${'acc en'.padStart(16)} ${'in-domain → OOS'.padStart(16)} ${'off-topic → OOS'.padStart(16)}`);
+  for (const b of baselines) {
+    const r = scoreReal(b.real);
+    out(`  ${b.name.padEnd(58)} ${f(r.accuracy.ja).padStart(16)} ${f(r.accuracy.en).padStart(16)} ${f(r.inDomainOos).padStart(16)} ${f(r.oosRecall).padStart(16)}`);
+  }
+  const realOurs = scoreReal(baselines[0]!.real);
+  out('  top confusions on them (ours, gold → predicted)');
+  for (const c of realOurs.confusions.slice(0, 8)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}   e.g. ${c.examples.map((e) => JSON.stringify(e.slice(0, 40))).join(', ')}`);
+  out();
   out('summary');
   out(`  accuracy ja ${pct(report.accuracy.ja.value)} (${report.accuracy.ja.correct}/${report.accuracy.ja.total}), en ${pct(report.accuracy.en.value)} (${report.accuracy.en.correct}/${report.accuracy.en.total})`);
   out(`  out-of-scope recall far ${pct(report.oosRecall.far.value)} (${report.oosRecall.far.correct}/${report.oosRecall.far.total}), near ${pct(report.oosRecall.near.value)} (${report.oosRecall.near.correct}/${report.oosRecall.near.total})`);
   out(`  entity exact-match ${pct(report.entityExact.value)} (${report.entityExact.correct}/${report.entityExact.total})`);
   out(`  guide error strings ${guideOk}/${GUIDE_ERROR_STRINGS.length}`);
+  out(`  held-out real first messages: ja ${f(realOurs.accuracy.ja)}, en ${f(realOurs.accuracy.en)}; in-domain answered out_of_scope ${f(realOurs.inDomainOos)}`);
   if (process.argv.includes('--failures')) {
     out();
     out('failures');
     for (const f of report.failures.filter((f) => !f.item.source.startsWith('intents/') || process.argv.includes('--all'))) out(`  [${f.item.locale}] ${f.item.intent} → ${f.intent}: ${f.item.text}`);
+    for (const f of realOurs.failures) out(`  [real ${f.item.locale}] ${f.item.intent} → ${f.intent}: ${f.item.text}`);
     for (const r of ours.results.filter((r) => r.item.entities && JSON.stringify(Object.entries(r.entities ?? {}).sort()) !== JSON.stringify(Object.entries(r.item.entities).sort())))
       out(`  entities: ${r.item.text} → ${JSON.stringify(r.entities)} (want ${JSON.stringify(r.item.entities)})`);
   }

@@ -83,3 +83,42 @@ export function scoreBySource(results: readonly Scored[]): Array<{ source: strin
   for (const r of results) groups.set(r.item.source, [...(groups.get(r.item.source) ?? []), r]);
   return [...groups.entries()].map(([source, rs]) => ({ source, report: score(rs) }));
 }
+
+/** Figures on the held-out real first messages (intents/real): accuracy per locale and mail problems turned away. */
+export interface RealReport {
+  accuracy: Record<Locale, { correct: number; total: number; value: number }>;
+  /**
+   * Held-out lines a person labelled with a mail intent (anything but out_of_scope) that the model answers with
+   * out_of_scope — a person with a mail problem told "I only help with mail". `correct` counts those lines.
+   */
+  inDomainOos: { correct: number; total: number; value: number };
+  /** Recall of out_of_scope on the real off-topic lines (near-domain questions people really ask). */
+  oosRecall: { correct: number; total: number; value: number };
+  confusions: Report['confusions'];
+  failures: Scored[];
+}
+
+export function scoreReal(results: readonly Scored[]): RealReport {
+  const acc = (locale: Locale) => {
+    const mine = results.filter((r) => r.item.locale === locale);
+    return ratio(mine.filter((r) => r.intent === r.item.intent).length, mine.length);
+  };
+  const inDomain = results.filter((r) => r.item.intent !== 'out_of_scope');
+  const offTopic = results.filter((r) => r.item.intent === 'out_of_scope');
+  const failures = results.filter((r) => r.intent !== r.item.intent);
+  const conf = new Map<string, { gold: string; predicted: string; count: number; examples: string[] }>();
+  for (const r of failures) {
+    const key = `${r.item.intent}→${r.intent}`;
+    const c = conf.get(key) ?? { gold: r.item.intent, predicted: r.intent, count: 0, examples: [] };
+    c.count++;
+    if (c.examples.length < 2) c.examples.push(r.item.text);
+    conf.set(key, c);
+  }
+  return {
+    accuracy: { ja: acc('ja'), en: acc('en') },
+    inDomainOos: ratio(inDomain.filter((r) => r.intent === 'out_of_scope').length, inDomain.length),
+    oosRecall: ratio(offTopic.filter((r) => r.intent === 'out_of_scope').length, offTopic.length),
+    confusions: [...conf.values()].sort((a, b) => b.count - a.count),
+    failures,
+  };
+}
