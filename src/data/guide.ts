@@ -8,7 +8,8 @@
  *    account, network) must be unreachable from every root once the nodes marked `backup: <kind>` are taken out
  *    (so a backup node lies on every path to it), and every edge into it must come from an option of a choice
  *    node marked `confirm: <kind>` (or from the `when`-skip of a device variant of the same step). A backup node's
- *    text must name every item of the guide's checklist for its kind (`backups:` in dialogs/guide.yaml).
+ *    text must name every item of the guide's checklist for its kind (`backups:` in dialogs/guide.yaml). A node that
+ *    only deletes a profile must be a choice: it cannot fix anything by itself, so it offers no [直った].
  * 3. **Help says what the step says** — a heuristic over the locale texts: ACTIONS below are recognised in a
  *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
  *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
@@ -219,6 +220,10 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         }
       }
     }
+    // 「プロファイル削除→一括設定再取得」: deleting a profile never fixes anything by itself, so no [直った] after it.
+    const kinds = kindsOf(node.destructive);
+    if (kinds.length === 1 && kinds[0] === 'profile' && node.kind === 'step')
+      problems.push({ ...at(node.id), message: `node ${node.id} only deletes a profile, which cannot fix anything by itself: make it a choice node (no [直った])` });
     if (kindsOf(node.confirm).length && node.kind !== 'choice')
       problems.push({ ...at(node.id), message: `node ${node.id}: only a choice node can be an explicit confirmation (confirm:)` });
   }
