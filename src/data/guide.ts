@@ -138,6 +138,11 @@ function textKeys(node: DialogNode): Array<{ key: string; part: 'say' | 'help' |
   return out;
 }
 
+/** The guide's section list of the tree under `root` (dialogs/guide.yaml), or undefined when there is none. */
+export function loadGuideSections(root: string): GuideList['sections'] | undefined {
+  return loadGuideList(root)?.list.sections;
+}
+
 /** The dialog file that declares `guide:`, validated, with a line finder. */
 function loadGuideList(root: string): { list: GuideList; file: string; lineOf(path: PropertyKey[]): number } | undefined {
   const dir = join(root, 'dialogs');
