@@ -39,6 +39,7 @@ export interface GuideCoverage {
   covered: Record<Locale, number>;
 }
 
+/** What checkGuide found: problems as `file:line: message`, and the coverage when the tree declares a guide. */
 export interface GuideReport {
   problems: Problem[];
   /** Undefined when no dialog file declares `guide:` (a fixture tree, say). */
@@ -158,12 +159,16 @@ function loadGuideList(root: string): { list: GuideList; file: string; lineOf(pa
   return undefined;
 }
 
-/** Every node a tree's roots lead to (start, globals, entries), with the edges lint follows. */
+/** Where a conversation can begin or jump to: the start node, every global and every entry. */
 function rootsOf(tree: DialogTree): string[] {
   const g = tree.globals as Record<string, string | undefined>;
   return [tree.start, ...Object.values(g), ...Object.values(tree.entries)].filter((id): id is string => !!id && tree.nodes.has(id));
 }
 
+/**
+ * The four checks of the module comment over a loaded tree and its locales; `root` is where dialogs/guide.yaml is
+ * looked for. Pure apart from reading that file.
+ */
 export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: string): GuideReport {
   const problems: Problem[] = [];
   const at = (id: string) => tree.sources.get(id) ?? { file: 'dialogs/', line: 1 };
