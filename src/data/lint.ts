@@ -19,6 +19,7 @@ import {
   type Problem,
 } from './load.js';
 import type { Condition, DialogNode, DialogOption, DialogTree } from './schemas.js';
+import { checkGuide, type GuideCoverage } from './guide.js';
 
 /** What `lintContent` found, plus the sizes `mailmedic lint` reports on success. */
 export interface LintReport {
@@ -29,6 +30,8 @@ export interface LintReport {
   localeKeys: number;
   /** Distinct intents with at least one training phrase. */
   intents: number;
+  /** Guide sections covered per locale (src/data/guide.ts); absent when the tree declares no guide. */
+  guide?: GuideCoverage;
 }
 
 /** Node kinds that finish a conversation path. */
@@ -127,8 +130,16 @@ export function lintContent(root: string, requiredKeys: readonly string[] = []):
   const intentCheck = checkIntents(intents, root);
   problems.push(...intentCheck.problems);
   if (dialogs.tree) problems.push(...checkTree(dialogs.tree, locales, root));
+  const guide = dialogs.tree ? checkGuide(dialogs.tree, locales, root) : undefined;
+  problems.push(...(guide?.problems ?? []));
 
-  return { problems: sortProblems(problems), nodes: dialogs.tree?.nodes.size ?? 0, localeKeys: allKeys.size, intents: intentCheck.count };
+  return {
+    problems: sortProblems(problems),
+    nodes: dialogs.tree?.nodes.size ?? 0,
+    localeKeys: allKeys.size,
+    intents: intentCheck.count,
+    ...(guide?.coverage ? { guide: guide.coverage } : {}),
+  };
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

@@ -83,8 +83,27 @@ export const optionSchema = z.strictObject({
 });
 export type DialogOption = z.infer<typeof optionSchema>;
 
+/** A section of the troubleshooting guide, as numbered in dialogs/guide.yaml (e.g. "§7"). */
+export const guideSectionId = z.string().regex(/^§[1-9][0-9]*$/, 'guide sections are written §1, §2 …');
+/**
+ * What a destructive step deletes or resets: a configuration profile, a mail account (signing out of the Apple
+ * Account included), the network settings. `mailmedic lint` wants a backup node for that kind on every path before
+ * the step, and an explicit confirmation (a choice node with `confirm:` of that kind) right before it.
+ */
+export const destructiveKind = z.enum(['profile', 'account', 'network']);
+export type DestructiveKind = z.infer<typeof destructiveKind>;
+const kinds = z.union([destructiveKind, z.array(destructiveKind).min(1)]);
+
 const base = {
   id: nodeId,
+  /** The guide section(s) this node implements (coverage map; `mailmedic lint` counts them, `graph --by-section` colours them). */
+  guide: z.array(guideSectionId).min(1).optional(),
+  /** This node asks the person to delete or reset something (see destructiveKind). */
+  destructive: kinds.optional(),
+  /** This node shows the guide's backup checklist for these kinds (what to note before deleting or resetting). */
+  backup: kinds.optional(),
+  /** This choice node is the explicit confirmation ("noted — delete it") for these kinds. */
+  confirm: kinds.optional(),
   /** Only enter this node when the condition holds; otherwise continue at `skip` (or `next`). */
   when: conditionSchema.optional(),
   /** Target when `when` does not hold; defaults to `next`. */
@@ -203,13 +222,21 @@ export const dialogFileSchema = z.strictObject({
       end: nodeId,
       /** Where a conversation that has ended/resolved restarts for a new symptom with none recognised. */
       triage: nodeId,
+      /**
+       * The FAQ's answer to 「メールアカウントエラーとは？」 (what the error is, the order to check things). Optional; the
+       * engine may send a first message that asks what the error *is* here instead of to the error's entry.
+       */
+      faq: nodeId.optional(),
     })
     .optional(),
   /** Slots beyond the entity names, with their allowed values (lint checks conditions against them). */
   slots: z.record(slotName, z.array(z.string()).min(1)).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
-  nodes: z.array(dialogNodeSchema),
+  /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
+  guide: z.lazy(() => guideListSchema).optional(),
+  /** A file may hold no nodes (dialogs/guide.yaml). */
+  nodes: z.array(dialogNodeSchema).default([]),
 });
 export type DialogFile = z.infer<typeof dialogFileSchema>;
 
@@ -225,3 +252,32 @@ export interface DialogTree {
   /** A hash of the tree's content; stored in conversation state so a changed tree is noticed. */
   version: string;
 }
+
+// ───────────────────────────── dialogs/guide.yaml ─────────────────────────────
+
+/** One section of the guide: its number, the guide's own heading (verbatim) and an English gloss. */
+export const guideSectionSchema = z.strictObject({
+  id: guideSectionId,
+  /** The chapter heading the section sits under (verbatim). */
+  chapter: z.string().min(1),
+  /** The section's heading, verbatim from the guide. */
+  heading: z.string().min(1),
+  /** The heading in English, for the README and the graph legend. */
+  en: z.string().min(1),
+});
+export type GuideSection = z.infer<typeof guideSectionSchema>;
+
+/**
+ * One item of a backup checklist: words of which at least one must appear in the checklist's text, per locale
+ * ("パスワード|ID" …). Lint checks that every backup node of that kind names every item, in every locale.
+ */
+export const backupItemSchema = z.strictObject({ item: z.string().min(1), ja: z.string().min(1), en: z.string().min(1) });
+
+export const guideListSchema = z.strictObject({
+  /** The guide's file under shared/reference. */
+  source: z.string().min(1),
+  sections: z.array(guideSectionSchema).min(1),
+  /** What to note before each kind of destructive step (the guide's 5-item list; the network reset's table). */
+  backups: z.partialRecord(destructiveKind, z.array(backupItemSchema).min(1)),
+});
+export type GuideList = z.infer<typeof guideListSchema>;

@@ -10,6 +10,25 @@ export interface GraphOptions {
   titles?: ReadonlyMap<string, string>;
   /** Leave out every step's "resolved" edge to globals.resolved (they dominate the picture). Default false. */
   omitGlobalResolved?: boolean;
+  /**
+   * Colour nodes by the guide section they implement (their first `guide:` section), with a legend of the
+   * sections in this order (id and a short label each). Nodes naming no section keep the default style.
+   */
+  sections?: ReadonlyArray<{ id: string; label: string }>;
+}
+
+/** `§7` → a Mermaid class name. */
+const sectionClass = (id: string) => `sec${id.replace(/[^0-9]/g, '')}`;
+
+/** A light fill for the i-th of n sections (hues spread round the wheel, readable black text), as #rrggbb. */
+export function sectionColour(i: number, n: number): string {
+  const h = (i * 360) / Math.max(n, 1);
+  const s = 0.65;
+  const l = 0.82;
+  const k = (m: number) => (m + h / 30) % 12;
+  const a = s * Math.min(l, 1 - l);
+  const f = (m: number) => l - a * Math.max(-1, Math.min(k(m) - 3, 9 - k(m), 1));
+  return `#${[f(0), f(8), f(4)].map((x) => Math.round(x * 255).toString(16).padStart(2, '0')).join('')}`;
 }
 
 /** Mermaid ids are prefixed: `end` and some other words are reserved in flowcharts. */
@@ -116,6 +135,21 @@ export function toMermaid(tree: DialogTree, opts: GraphOptions = {}): string {
       case 'handoff':
       case 'end':
         break;
+    }
+  }
+  if (opts.sections?.length) {
+    // Legend: one box per section, in the colour its nodes get.
+    out.push('  subgraph legend["guide sections"]');
+    for (const sec of opts.sections) out.push(`    ${sectionClass(sec.id)}_key["${esc(`${sec.id} ${sec.label}`)}"]`);
+    out.push('  end');
+    opts.sections.forEach((sec, i) => {
+      out.push(`  classDef ${sectionClass(sec.id)} fill:${sectionColour(i, opts.sections!.length)},stroke:#555,color:#000`);
+      out.push(`  class ${sectionClass(sec.id)}_key ${sectionClass(sec.id)}`);
+    });
+    const known = new Set(opts.sections.map((s) => s.id));
+    for (const node of tree.nodes.values()) {
+      const first = node.guide?.find((g) => known.has(g));
+      if (first) out.push(`  class ${mid(node.id)} ${sectionClass(first)}`);
     }
   }
   return `${out.join('\n')}\n`;

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadDialogs, packageRoot } from '../../src/data/load.js';
-import { conditionLabel, toMermaid } from '../../src/dialog/graph.js';
+import { conditionLabel, sectionColour, toMermaid } from '../../src/dialog/graph.js';
 
 const root = packageRoot();
 const tree = loadDialogs(root).tree;
@@ -45,5 +45,42 @@ describe('mailmedic graph (spawned)', () => {
   it('refuses an unknown locale', () => {
     const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', '--locale', 'fr'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);
+  });
+});
+
+describe('toMermaid by guide section', () => {
+  const sections = [
+    { id: '§7', label: 'Quick steps on the device' },
+    { id: '§19', label: 'Before deleting' },
+  ];
+  const text = toMermaid(tree, { sections });
+  it('colours each node by the first section it names, with a legend in the same colours', () => {
+    expect(text).toContain('class n_dev_restart sec7');
+    expect(text).toContain('class n_sb_backup sec19');
+    expect(text).toContain('sec7_key["§7 Quick steps on the device"]');
+    expect(text).toMatch(/classDef sec7 fill:#[0-9a-f]{6},/);
+    expect(text).toContain('class sec19_key sec19');
+  });
+  it('leaves nodes of sections not listed in their default style', () => {
+    expect(text).not.toContain('class n_net_airplane ');
+  });
+  it('gives neighbouring sections different colours', () => {
+    const colours = Array.from({ length: 22 }, (_, i) => sectionColour(i, 22));
+    expect(new Set(colours).size).toBe(22);
+  });
+  it('is not drawn without the option', () => expect(toMermaid(tree)).not.toContain('classDef'));
+});
+
+describe('mailmedic graph --by-section (spawned)', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', ...args], { cwd: root, encoding: 'utf8' });
+  it("colours the repository's tree by the guide's 22 sections, headings in the chosen language", () => {
+    const r = run('--by-section', '--locale', 'ja');
+    expect(r.status).toBe(0);
+    expect(r.stdout.match(/^ {2}classDef sec\d+ /gm)).toHaveLength(22);
+    expect(r.stdout).toContain('sec15_key["§15 機種変更・iCloud移行時のメールアカウントエラーとは?設定衝突ゼロを実現す…"]');
+    expect(run('--by-section').stdout).toContain('sec15_key["§15 Changing phones — the conflict table an…"]');
+  });
+  it('refuses --by-section for a tree without a guide list', () => {
+    expect(run('--by-section', '--root', 'test/fixtures/lint-ok').status).toBe(2);
   });
 });

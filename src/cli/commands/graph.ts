@@ -1,9 +1,11 @@
 /**
- * `mailmedic graph [--root DIR] [--locale ja|en] [--compact]`: prints the troubleshooting tree as Mermaid on stdout.
- * --locale adds each node's title (steps) or message to its box; --compact leaves out the steps' "resolved"
- * edges to the shared resolve node. Exit 1 (problems on stderr) when the tree does not load.
+ * `mailmedic graph [--root DIR] [--locale ja|en] [--compact] [--by-section]`: prints the troubleshooting tree as
+ * Mermaid on stdout. --locale adds each node's title (steps) or message to its box; --compact leaves out the steps'
+ * "resolved" edges to the shared resolve node; --by-section colours each node by the guide section it implements
+ * (dialogs/guide.yaml) and adds a legend. Exit 1 (problems on stderr) when the tree does not load.
  */
 import { LOCALES, type Locale } from '../../core/index.js';
+import { loadGuideSections } from '../../data/guide.js';
 import { formatProblem, loadDialogs, loadLocales } from '../../data/load.js';
 import { toMermaid } from '../../dialog/graph.js';
 import { rootArg } from './lint.js';
@@ -32,6 +34,17 @@ export async function run(args: string[]): Promise<number> {
       if (text) titles.set(node.id, text.length > 40 ? `${text.slice(0, 39)}…` : text);
     }
   }
-  process.stdout.write(toMermaid(tree, { titles, omitGlobalResolved: args.includes('--compact') }));
+  let sections: Array<{ id: string; label: string }> | undefined;
+  if (args.includes('--by-section')) {
+    const list = loadGuideSections(root);
+    if (!list) {
+      process.stderr.write('graph: --by-section needs a dialog file with `guide:` (dialogs/guide.yaml)\n');
+      return 2;
+    }
+    // The guide's own heading in Japanese, the gloss otherwise; shortened like the node titles.
+    const cut = (t: string) => (t.length > 40 ? `${t.slice(0, 39)}…` : t);
+    sections = list.map((s) => ({ id: s.id, label: cut(locale === 'ja' ? s.heading : s.en) }));
+  }
+  process.stdout.write(toMermaid(tree, { titles, omitGlobalResolved: args.includes('--compact'), ...(sections ? { sections } : {}) }));
   return 0;
 }

@@ -6,6 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { formatProblem, packageRoot } from '../../data/load.js';
+import { formatCoverage } from '../../data/guide.js';
 import { lintReport } from '../../data/lint.js';
 
 /** `--root DIR` from args, resolved against the cwd; the package root when absent. */
@@ -28,10 +29,11 @@ export async function run(args: string[]): Promise<number> {
   });
   if (report.problems.length) process.stdout.write(report.problems.map((p) => `${formatProblem(p)}\n`).join(''));
   const sizes = `${report.nodes} nodes, ${report.localeKeys} locale keys, ${report.intents} intents`;
+  const coverage = report.guide ? `${formatCoverage(report.guide)}\n` : '';
   if (report.problems.length) {
-    process.stderr.write(`lint: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (${sizes})\n`);
+    process.stderr.write(`lint: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (${sizes})\n${coverage}`);
     return 1;
   }
-  process.stderr.write(`ok: ${sizes}\n`);
+  process.stderr.write(`ok: ${sizes}\n${coverage}`);
   return 0;
 }

@@ -1,0 +1,372 @@
+/**
+ * The tree against the troubleshooting guide (called by `mailmedic lint`). Four checks on top of lint's graph checks:
+ *
+ * 1. **Coverage** — dialogs/guide.yaml lists the guide's sections; every section must be named (`guide: [§n]`) by
+ *    at least one node reachable from the start, the globals or an entry, and a node only counts for a locale
+ *    when all its texts exist there. A node naming a section the list does not have is an error.
+ * 2. **Backup and confirmation before anything destructive** — a node marked `destructive: <kind>` (profile,
+ *    account, network) must be unreachable from every root once the nodes marked `backup: <kind>` are taken out
+ *    (so a backup node lies on every path to it), and every edge into it must come from an option of a choice
+ *    node marked `confirm: <kind>` (or from the `when`-skip of a device variant of the same step). A backup node's
+ *    text must name every item of the guide's checklist for its kind (`backups:` in dialogs/guide.yaml). A node that
+ *    only deletes a profile must be a choice: it cannot fix anything by itself, so it offers no [直った].
+ * 3. **Help says what the step says** — a heuristic over the locale texts: ACTIONS below are recognised in a
+ *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
+ *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
+ *    nothing may ask to erase the whole phone.
+ * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
+ *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
+ *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
+ *    may not see Android menus. Ask nodes (the device question itself) and button labels are not checked.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LOCALES, type Locale } from '../core/index.js';
+import { edgesOf } from './lint.js';
+import { parseYamlFile, type LoadedLocales, type Problem } from './load.js';
+import {
+  guideListSchema,
+  type Condition,
+  type DestructiveKind,
+  type DialogNode,
+  type DialogTree,
+  type GuideList,
+} from './schemas.js';
+
+/** How much of the guide the tree covers, per locale. */
+export interface GuideCoverage {
+  sections: number;
+  covered: Record<Locale, number>;
+}
+
+/** What checkGuide found: problems as `file:line: message`, and the coverage when the tree declares a guide. */
+export interface GuideReport {
+  problems: Problem[];
+  /** Undefined when no dialog file declares `guide:` (a fixture tree, say). */
+  coverage?: GuideCoverage;
+}
+
+/** `guide sections covered: 22/22 (ja, en)`, or per locale when they differ. */
+export function formatCoverage(c: GuideCoverage): string {
+  const counts = LOCALES.map((l) => c.covered[l]);
+  if (counts.every((n) => n === counts[0])) return `guide sections covered: ${counts[0]}/${c.sections} (${LOCALES.join(', ')})`;
+  return `guide sections covered: ${LOCALES.map((l) => `${l} ${c.covered[l]}/${c.sections}`).join(', ')}`;
+}
+
+// ───────────────────────────── the heuristics' vocabulary ─────────────────────────────
+
+/**
+ * Actions recognised in locale texts. `destructive` names the kind a step asking for it must be marked with;
+ * `never` is an action the bot must not ask for at all.
+ */
+export const ACTIONS: ReadonlyArray<{ id: string; pattern: RegExp; destructive?: DestructiveKind; never?: true }> = [
+  {
+    id: 'delete the account',
+    pattern: /アカウント(?:を|は)?(?:いったん|一度)?削除|アカウントを消|(?:delete|remove)\b[^.\n]{0,30}\baccounts?\b|\bDelete Account\b/i,
+    destructive: 'account',
+  },
+  { id: 'delete the profile', pattern: /プロファイル(?:を|は)?削除|(?:delete|remove)\b[^.\n]{0,20}\bprofiles?\b/i, destructive: 'profile' },
+  { id: 'reset network settings', pattern: /ネットワーク設定(?:を|の)?リセット|reset network settings/i, destructive: 'network' },
+  { id: 'sign out', pattern: /サインアウト|\bsign(?:ing)? out\b/i, destructive: 'account' },
+  { id: 'erase the phone', pattern: /すべてのコンテンツと設定を消去|工場出荷|erase all content|factory reset/i, never: true },
+  { id: 'turn two-step verification off', pattern: /(?:2段階認証|2ファクタ認証|二段階認証|2ステップ確認)[^。\n]{0,12}(?:オフに|無効に)|(?:turn off|disable) two-(?:step|factor)/i, never: true },
+  {
+    id: 'choose Push',
+    pattern: /「プッシュ」(?:を選|をオン|に(?:し|する))|「プッシュ」のスイッチをオン|(?:choose|select|pick|turn on)\s+"?Push\b|\bturn\s+"?Push"?\s+on\b|\bset\b[^.\n]{0,30}\bto\s+"?Push\b/i,
+  },
+  { id: 'choose Fetch', pattern: /「フェッチ」(?:を選|に(?:し|する))|(?:choose|select|pick)\s+"?Fetch\b|\bset\b[^.\n]{0,30}\bto\s+"?Fetch\b/i },
+];
+
+/** A sentence that says not to do something (「削除しないでください」「アカウントは削除せず」 "don't delete"). */
+const NEGATION = /しない|しないで|しません|せず|不要|いりません|要りません|必要はありません|don'?t|do not|never|no need|without|instead of|\bnot to\b|better not/i;
+
+const sentences = (text: string) => text.split(/[。\n]|(?<=[.!?])\s+/).filter((s) => s.trim());
+
+/** The actions a text asks for (sentences that negate are ignored). */
+export function actionsIn(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const s of sentences(text)) {
+    if (NEGATION.test(s)) continue;
+    for (const a of ACTIONS) if (a.pattern.test(s)) out.add(a.id);
+  }
+  return out;
+}
+
+/** The actions a text mentions at all, negated or not ("don't sign out" mentions signing out). */
+function mentionedIn(text: string): Set<string> {
+  const out = new Set<string>();
+  for (const a of ACTIONS) if (a.pattern.test(text)) out.add(a.id);
+  return out;
+}
+
+type Device = 'iphone' | 'ipad' | 'android';
+const DEVICES: readonly Device[] = ['iphone', 'ipad', 'android'];
+
+/** Menus and words that belong to one platform: shown on another device, the person reads the wrong path. */
+const IOS_ONLY = /設定 › メール ›|設定 › 一般 ›|VPNとデバイス管理|コントロールセンター|Settings › Mail ›|Settings › General ›|VPN & Device Management|Control Cent(?:er|re)/;
+const ANDROID_ONLY = /Android|Google Play|ネットワークとインターネット|Network & internet|クイック設定|Quick Settings|Galaxy/;
+
+function wrongFor(device: Device, text: string): string | undefined {
+  const iphone = /iPhone/.test(text);
+  const ipad = /iPad/.test(text);
+  // A text that speaks to every device at once (the old phone in a phone change, the FAQ) is not a wrong path.
+  if (iphone && ipad && /Android/.test(text)) return undefined;
+  if (device === 'android') {
+    const m = text.match(IOS_ONLY);
+    if (m) return `shows iOS menus ("${m[0]}")`;
+    if ((iphone || ipad) && !/Android/.test(text)) return `names the ${iphone ? 'iPhone' : 'iPad'}`;
+  } else {
+    const m = text.match(ANDROID_ONLY);
+    if (m) return `shows Android wording ("${m[0]}")`;
+    if (device === 'ipad' && iphone && !ipad) return 'names the iPhone';
+    if (device === 'iphone' && ipad && !iphone) return 'names the iPad';
+  }
+  return undefined;
+}
+
+// ───────────────────────────── the check ─────────────────────────────
+
+const kindsOf = (v: DestructiveKind | DestructiveKind[] | undefined): DestructiveKind[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+/** The node's own texts (not button labels): say, help and title. */
+function textKeys(node: DialogNode): Array<{ key: string; part: 'say' | 'help' | 'title' }> {
+  const out: Array<{ key: string; part: 'say' | 'help' | 'title' }> = [];
+  if (node.kind !== 'route') out.push({ key: node.say, part: 'say' });
+  if (node.kind === 'step') {
+    out.push({ key: node.title, part: 'title' });
+    if (node.help) out.push({ key: node.help, part: 'help' });
+  }
+  return out;
+}
+
+/** The guide's section list of the tree under `root` (dialogs/guide.yaml), or undefined when there is none. */
+export function loadGuideSections(root: string): GuideList['sections'] | undefined {
+  return loadGuideList(root)?.list.sections;
+}
+
+/** The dialog file that declares `guide:`, validated, with a line finder. */
+function loadGuideList(root: string): { list: GuideList; file: string; lineOf(path: PropertyKey[]): number } | undefined {
+  const dir = join(root, 'dialogs');
+  if (!existsSync(dir)) return undefined;
+  for (const name of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+    const parsed = parseYamlFile(join(dir, name), root);
+    const value = parsed.value as { guide?: unknown } | undefined;
+    if (!value || value.guide === undefined) continue;
+    const r = guideListSchema.safeParse(value.guide);
+    // A malformed list is already reported by the dialog loader (the same schema).
+    return r.success ? { list: r.data, file: parsed.file, lineOf: (p) => parsed.lineOf(['guide', ...p]) } : undefined;
+  }
+  return undefined;
+}
+
+/** Where a conversation can begin or jump to: the start node, every global and every entry. */
+function rootsOf(tree: DialogTree): string[] {
+  const g = tree.globals as Record<string, string | undefined>;
+  return [tree.start, ...Object.values(g), ...Object.values(tree.entries)].filter((id): id is string => !!id && tree.nodes.has(id));
+}
+
+/**
+ * The four checks of the module comment over a loaded tree and its locales; `root` is where dialogs/guide.yaml is
+ * looked for. Pure apart from reading that file.
+ */
+export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: string): GuideReport {
+  const problems: Problem[] = [];
+  const at = (id: string) => tree.sources.get(id) ?? { file: 'dialogs/', line: 1 };
+  const text = (key: string, l: Locale) => locales.messages[l].get(key);
+  const roots = rootsOf(tree);
+  const edges = new Map<string, ReturnType<typeof edgesOf>>();
+  for (const node of tree.nodes.values()) edges.set(node.id, edgesOf(node, tree).filter((e) => tree.nodes.has(e.to)));
+  const reached = reach(roots, (id) => (edges.get(id) ?? []).map((e) => e.to));
+
+  // 1. Coverage.
+  const guide = loadGuideList(root);
+  let coverage: GuideCoverage | undefined;
+  if (guide) {
+    const ids = new Set(guide.list.sections.map((s) => s.id));
+    const covered: Record<Locale, Set<string>> = { ja: new Set(), en: new Set() };
+    const named = new Set<string>();
+    for (const node of tree.nodes.values()) {
+      for (const sec of node.guide ?? []) {
+        if (!ids.has(sec)) {
+          problems.push({ ...at(node.id), message: `node ${node.id}: guide section ${sec} is not in ${guide.file}` });
+          continue;
+        }
+        if (!reached.has(node.id)) continue;
+        named.add(sec);
+        for (const l of LOCALES) if (textKeys(node).every(({ key }) => text(key, l)?.trim())) covered[l].add(sec);
+      }
+    }
+    guide.list.sections.forEach((s, i) => {
+      if (!named.has(s.id)) problems.push({ file: guide.file, line: guide.lineOf(['sections', i]), message: `guide section ${s.id} (${s.heading}) has no reachable node that names it` });
+    });
+    coverage = { sections: ids.size, covered: { ja: covered.ja.size, en: covered.en.size } };
+  }
+
+  // 2. Backup on every path, an explicit confirmation right before.
+  const incoming = new Map<string, Array<{ from: DialogNode; path: ReadonlyArray<PropertyKey> }>>();
+  for (const [from, es] of edges) for (const e of es) incoming.set(e.to, [...(incoming.get(e.to) ?? []), { from: tree.nodes.get(from)!, path: e.path }]);
+  for (const node of tree.nodes.values()) {
+    for (const kind of kindsOf(node.destructive)) {
+      if (roots.includes(node.id)) problems.push({ ...at(node.id), message: `node ${node.id} deletes or resets (${kind}) but is a start, global or entry node` });
+      for (const { from, path } of incoming.get(node.id) ?? []) {
+        const confirmed = from.kind === 'choice' && kindsOf(from.confirm).includes(kind) && path[0] === 'options';
+        const variant = kindsOf(from.destructive).includes(kind) && (path[0] === 'skip' || path[0] === 'when');
+        if (!confirmed && !variant)
+          problems.push({ ...at(node.id), message: `node ${node.id} deletes or resets (${kind}) but is entered from ${from.id}, which is not an explicit confirmation (an option of a choice node with confirm: ${kind})` });
+      }
+      const blocked = (id: string) => kindsOf(tree.nodes.get(id)?.backup).includes(kind);
+      const path = pathTo(roots.filter((r) => !blocked(r)), node.id, (id) => (edges.get(id) ?? []).map((e) => e.to).filter((to) => !blocked(to)));
+      if (path) problems.push({ ...at(node.id), message: `node ${node.id} deletes or resets (${kind}) with no backup node (backup: ${kind}) on the path ${path.join(' → ')}` });
+    }
+    for (const kind of kindsOf(node.backup)) {
+      const items = guide?.list.backups[kind];
+      if (!items || node.kind === 'route') continue;
+      for (const l of LOCALES) {
+        const said = text(node.say, l) ?? '';
+        for (const item of items) {
+          const words = item[l].split('|');
+          if (!words.some((w) => said.toLowerCase().includes(w.toLowerCase())))
+            problems.push({ ...at(node.id), message: `node ${node.id}: its ${kind} backup checklist (${node.say}, ${l}) leaves out "${item.item}"` });
+        }
+      }
+    }
+    // 「プロファイル削除→一括設定再取得」: deleting a profile never fixes anything by itself, so no [直った] after it.
+    const kinds = kindsOf(node.destructive);
+    if (kinds.length === 1 && kinds[0] === 'profile' && node.kind === 'step')
+      problems.push({ ...at(node.id), message: `node ${node.id} only deletes a profile, which cannot fix anything by itself: make it a choice node (no [直った])` });
+    if (kindsOf(node.confirm).length && node.kind !== 'choice')
+      problems.push({ ...at(node.id), message: `node ${node.id}: only a choice node can be an explicit confirmation (confirm:)` });
+  }
+
+  // 3. Help texts and destructive wording.
+  for (const node of tree.nodes.values()) {
+    if (node.kind !== 'step') continue;
+    const marked = kindsOf(node.destructive);
+    for (const l of LOCALES) {
+      const say = text(node.say, l) ?? '';
+      const asked = actionsIn(say);
+      const sayMentions = mentionedIn(say);
+      if (node.help) {
+        for (const a of actionsIn(text(node.help, l) ?? '')) {
+          if (!sayMentions.has(a)) problems.push({ ...at(node.id), message: `node ${node.id}: help ${node.help} (${l}) names "${a}", which its step does not ask for` });
+        }
+      }
+      for (const a of ACTIONS) {
+        if (!asked.has(a.id)) continue;
+        if (a.never) problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id}; the bot never asks for that` });
+        else if (a.destructive && !marked.includes(a.destructive))
+          problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id} but the node is not marked destructive: ${a.destructive}` });
+      }
+    }
+  }
+
+  // 4. Wording follows the device.
+  for (const device of DEVICES) {
+    const seen = reach(roots, (id) => deviceEdges(tree.nodes.get(id), device));
+    for (const id of seen) {
+      const node = tree.nodes.get(id);
+      if (!node || node.kind === 'ask' || node.kind === 'route') continue;
+      // A node whose own condition rules this device out is only passed through (its skip), never shown.
+      if (node.when && decide(node.when, device) === 'no') continue;
+      for (const { key } of textKeys(node)) {
+        for (const l of LOCALES) {
+          const why = wrongFor(device, text(key, l) ?? '');
+          if (why) problems.push({ ...at(id), message: `node ${id} is reached on ${device} but ${key} (${l}) ${why}` });
+        }
+      }
+    }
+  }
+  return { problems, coverage };
+}
+
+// ───────────────────────────── graph helpers ─────────────────────────────
+
+function reach(from: Iterable<string>, next: (id: string) => Iterable<string>): Set<string> {
+  const seen = new Set<string>();
+  const stack = [...from];
+  while (stack.length) {
+    const id = stack.pop() as string;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    for (const n of next(id)) if (!seen.has(n)) stack.push(n);
+  }
+  return seen;
+}
+
+/** A shortest path from any of `from` to `to` (breadth first), or undefined. */
+function pathTo(from: string[], to: string, next: (id: string) => string[]): string[] | undefined {
+  const parent = new Map<string, string | null>(from.map((f) => [f, null]));
+  const queue = [...from];
+  while (queue.length) {
+    const id = queue.shift() as string;
+    if (id === to) {
+      const path = [id];
+      for (let p = parent.get(id); p; p = parent.get(p)) path.unshift(p);
+      return path;
+    }
+    for (const n of next(id)) {
+      if (parent.has(n)) continue;
+      parent.set(n, id);
+      queue.push(n);
+    }
+  }
+  return undefined;
+}
+
+/** Whether a condition holds once `device` is known: surely, surely not, or depending on other slots. */
+function decide(cond: Condition, device: Device): 'yes' | 'no' | 'maybe' {
+  const want = cond.device;
+  if (want !== undefined) {
+    const wants = Array.isArray(want) ? want : [want];
+    if (!wants.includes(device) && !wants.includes('*')) return 'no';
+  }
+  return Object.keys(cond).some((k) => k !== 'device') ? 'maybe' : 'yes';
+}
+
+/** The edges the engine can follow at `node` for a person whose device is known to be `device`. */
+function deviceEdges(node: DialogNode | undefined, device: Device): string[] {
+  if (!node) return [];
+  const out: string[] = [];
+  if (node.when) {
+    const d = decide(node.when, device);
+    const skip = node.skip ?? ('next' in node ? node.next : node.kind === 'route' ? node.default : undefined);
+    if (d !== 'yes' && skip) out.push(skip);
+    if (d === 'no') return out;
+  }
+  switch (node.kind) {
+    case 'ask':
+      // The device question is skipped once the device is known; other questions may take any answer.
+      out.push(node.next);
+      if (node.slot !== 'device') for (const o of node.options) out.push(o.next ?? node.next);
+      break;
+    case 'choice':
+    case 'resolve':
+      for (const o of node.options ?? []) if (o.next) out.push(o.next);
+      break;
+    case 'step':
+      out.push(node.next);
+      if (node.resolved) out.push(node.resolved);
+      break;
+    case 'info':
+      out.push(node.next);
+      break;
+    case 'route': {
+      let settled = false;
+      for (const c of node.cases) {
+        const d = decide(c.when, device);
+        if (d === 'no') continue;
+        out.push(c.next);
+        if (d === 'yes') {
+          settled = true;
+          break;
+        }
+      }
+      if (!settled) out.push(node.default);
+      break;
+    }
+    case 'handoff':
+    case 'end':
+      break;
+  }
+  return out;
+}

@@ -1,0 +1,162 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { actionsIn, checkGuide, formatCoverage } from '../../src/data/guide.js';
+import { lintAll, lintReport } from '../../src/data/lint.js';
+import { formatProblem, loadDialogs, loadLocales, packageRoot, type LoadedLocales } from '../../src/data/load.js';
+import type { DialogNode, DialogTree } from '../../src/data/schemas.js';
+
+const root = packageRoot();
+const fixture = (name: string) => join(root, 'test', 'fixtures', `lint-${name}`);
+
+describe('the guide checks on fixtures', () => {
+  it('pass a clean guided tree and count its sections in both languages', async () => {
+    const report = await lintReport(fixture('guide-ok'));
+    expect(report.problems.map(formatProblem)).toEqual([]);
+    expect(report.guide).toEqual({ sections: 2, covered: { ja: 2, en: 2 } });
+  });
+
+  it('report exactly the planted problems: coverage, backup, confirmation, help wording, destructive wording, device wording', async () => {
+    expect((await lintAll(fixture('guide'))).map(formatProblem)).toEqual([
+      'dialogs/guide.yaml:6: guide section §2 (削除の前に) has no reachable node that names it',
+      'dialogs/main.yaml:9: node restart is reached on android but tree.restart.say (en) names the iPhone',
+      'dialogs/main.yaml:9: node restart is reached on android but tree.restart.say (ja) names the iPhone',
+      'dialogs/main.yaml:9: node restart is reached on ipad but tree.restart.say (en) names the iPhone',
+      'dialogs/main.yaml:9: node restart is reached on ipad but tree.restart.say (ja) names the iPhone',
+      'dialogs/main.yaml:9: node restart: help tree.restart.help (en) names "delete the account", which its step does not ask for',
+      'dialogs/main.yaml:9: node restart: help tree.restart.help (ja) names "delete the account", which its step does not ask for',
+      'dialogs/main.yaml:16: node backup: guide section §9 is not in dialogs/guide.yaml',
+      'dialogs/main.yaml:16: node backup: its account backup checklist (tree.backup.say, en) leaves out "signature"',
+      'dialogs/main.yaml:16: node backup: its account backup checklist (tree.backup.say, ja) leaves out "signature"',
+      'dialogs/main.yaml:31: node readd deletes or resets (account) but is entered from shortcut, which is not an explicit confirmation (an option of a choice node with confirm: account)',
+      'dialogs/main.yaml:31: node readd deletes or resets (account) with no backup node (backup: account) on the path shortcut → readd',
+      'dialogs/main.yaml:31: node readd is reached on android but tree.readd.say (en) shows iOS menus ("Settings › Mail ›")',
+      'dialogs/main.yaml:31: node readd is reached on android but tree.readd.say (ja) shows iOS menus ("設定 › メール ›")',
+      'dialogs/main.yaml:38: node wipe_profile: tree.wipe_profile.say (en) asks to delete the profile but the node is not marked destructive: profile',
+      'dialogs/main.yaml:38: node wipe_profile: tree.wipe_profile.say (ja) asks to delete the profile but the node is not marked destructive: profile',
+    ]);
+  });
+
+  it('say nothing about coverage for a tree without a guide list', async () => {
+    expect((await lintReport(fixture('ok'))).guide).toBeUndefined();
+  });
+
+  it('print one line for equal coverage and one count per language otherwise', () => {
+    expect(formatCoverage({ sections: 22, covered: { ja: 22, en: 22 } })).toBe('guide sections covered: 22/22 (ja, en)');
+    expect(formatCoverage({ sections: 22, covered: { ja: 22, en: 21 } })).toBe('guide sections covered: ja 22/22, en 21/22');
+  });
+});
+
+describe('reading actions in a text', () => {
+  it('finds what a sentence asks for, in Japanese and English', () => {
+    expect([...actionsIn('Google アカウントをいったん削除してログインし直します。')]).toEqual(['delete the account']);
+    expect([...actionsIn('Remove the Google account and sign in again.')]).toEqual(['delete the account']);
+    expect([...actionsIn('設定 › 一般 › リセット › ネットワーク設定をリセット を実行してください。')]).toEqual(['reset network settings']);
+    expect([...actionsIn('対象のアカウントを「プッシュ」にしてください。')]).toEqual(['choose Push']);
+  });
+  it('ignores a sentence that says not to do it', () => {
+    expect(actionsIn('アカウントは削除せず、ログインし直します。').size).toBe(0);
+    expect(actionsIn("While you wait, it's safer not to delete the account.").size).toBe(0);
+    expect(actionsIn('削除や再設定はしないでください。「信頼」を押さないでください。').size).toBe(0);
+  });
+});
+
+describe("the repository's tree against the guide", () => {
+  const { tree } = loadDialogs(root);
+  const locales = loadLocales(root);
+  if (!tree) throw new Error('the tree does not load');
+
+  it('covers all 22 sections of the guide, in Japanese and English, with no problem', async () => {
+    const report = await lintReport(root);
+    expect(report.problems.map(formatProblem)).toEqual([]);
+    expect(report.guide).toEqual({ sections: 22, covered: { ja: 22, en: 22 } });
+  });
+
+  it('marks every deletion and reset, and puts a confirmation right before each', () => {
+    const destructive = [...tree.nodes.values()].filter((n) => n.destructive).map((n) => n.id).sort();
+    expect(destructive).toEqual(
+      [
+        'acct_readd', 'acct_readd_android', 'au_delete_profile', 'carrier_other_delete', 'devchg_dedupe', 'devchg_dedupe_android',
+        'devchg_old_remove', 'netreset_do', 'netreset_do_android', 'netreset_do_ios', 'sb_delete_profile',
+      ].sort(),
+    );
+    const confirms = [...tree.nodes.values()].filter((n) => n.confirm).map((n) => n.id).sort();
+    expect(confirms).toEqual(
+      ['acct_readd_backup', 'au_backup', 'carrier_other', 'devchg_backup', 'devchg_dedupe_check', 'howto_backup_next', 'netreset_erases', 'sb_backup'].sort(),
+    );
+  });
+
+  /** The real tree with some nodes replaced, or the real locales with some texts replaced. */
+  const withNodes = (...changed: DialogNode[]): DialogTree => {
+    const nodes = new Map(tree.nodes);
+    for (const n of changed) nodes.set(n.id, n);
+    return { ...tree, nodes };
+  };
+  const withTexts = (texts: Record<string, string>): LoadedLocales => {
+    const messages = { ja: new Map(locales.messages.ja), en: new Map(locales.messages.en) };
+    for (const [key, text] of Object.entries(texts)) messages.ja.set(key, text);
+    return { ...locales, messages };
+  };
+  const node = (id: string) => tree.nodes.get(id)!;
+  const problems = (t: DialogTree, l: LoadedLocales = locales) => checkGuide(t, l, root).problems.map((p) => p.message);
+
+  it('would have caught the phone change that deleted the old account before any backup', () => {
+    const conflict = node('devchg_conflict');
+    if (conflict.kind !== 'choice') throw new Error('devchg_conflict is a choice');
+    const unsafe = { ...conflict, options: conflict.options.map((o) => (o.value === 'old_has_profile' ? { ...o, next: 'devchg_old_remove' } : o)) };
+    expect(problems(withNodes(unsafe))).toEqual(
+      expect.arrayContaining([
+        'node devchg_old_remove deletes or resets (account) but is entered from devchg_conflict, which is not an explicit confirmation (an option of a choice node with confirm: account)',
+        expect.stringMatching(/^node devchg_old_remove deletes or resets \(account\) with no backup node \(backup: account\) on the path .*devchg_conflict → devchg_old_remove$/),
+      ]),
+    );
+  });
+
+  it('would have caught the help of 「最新の設定を入れる」 describing how to delete a profile', () => {
+    const old = '1. 設定 › 一般 › 「VPNとデバイス管理」\n2. 「構成プロファイル」にあるメール設定のプロファイルをタップ\n3. 「プロファイルを削除」› パスコード入力 › 削除';
+    expect(problems(tree, withTexts({ 'tree.devchg_add_carrier.help': old }))).toContain(
+      'node devchg_add_carrier: help tree.devchg_add_carrier.help (ja) names "delete the profile", which its step does not ask for',
+    );
+  });
+
+  it("would have caught Android's first password step removing the Google account", () => {
+    const old = 'メールアプリのアカウント設定で、{account_name}の受信と送信の両方のパスワードを入れ直してください（Gmail アプリの場合は、Google アカウントをいったん削除してログインし直します）。';
+    expect(problems(tree, withTexts({ 'tree.auth_reenter_android.say': old }))).toContain(
+      'node auth_reenter_android: tree.auth_reenter_android.say (ja) asks to delete the account but the node is not marked destructive: account',
+    );
+  });
+
+  it('would have caught [直った] after 「プロファイルを削除」', () => {
+    const asStep: DialogNode = { id: 'sb_delete_profile', kind: 'step', destructive: 'profile', title: 'tree.sb_install.title', say: 'tree.delete_profile.say', next: 'sb_install' };
+    expect(problems(withNodes(asStep))).toContain(
+      'node sb_delete_profile only deletes a profile, which cannot fix anything by itself: make it a choice node (no [直った])',
+    );
+  });
+
+  it('would have caught an iPad user reading 「iPhone を再起動」', () => {
+    expect(problems(tree, withTexts({ 'tree.upd_restart.say': 'iPhone を再起動し、起動したらメールアプリを一度強制終了してから開いてください。' }))).toContain(
+      'node upd_restart_ipad is reached on ipad but tree.upd_restart.say (ja) names the iPhone',
+    );
+  });
+
+  it('would have caught a backup checklist with three of the five items', () => {
+    const three = '次はアカウントを削除して追加し直します。\n・メールアドレス／ID（最新のパスワードも手元に）\n・受信 IMAP／送信 SMTP のホスト名・ポート・SSL\n・署名・表示名・既定のアカウント';
+    const found = problems(tree, withTexts({ 'tree.backup.checklist': three }));
+    expect(found).toContain('node acct_readd_backup: its account backup checklist (tree.backup.checklist, ja) leaves out "how two-step verification is backed up"');
+    expect(found).toContain(
+      'node acct_readd_backup: its account backup checklist (tree.backup.checklist, ja) leaves out "where the official profile / 一括設定 comes from (bookmark)"',
+    );
+  });
+});
+
+describe('mailmedic lint (spawned) and the guide', () => {
+  const cli = join(root, 'dist', 'cli', 'main.js');
+  it('prints the coverage of the guide after the summary', () => {
+    if (!existsSync(cli)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+    const r = spawnSync(process.execPath, [cli, 'lint'], { cwd: root, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/^ok: \d+ nodes, \d+ locale keys, 25 intents\nguide sections covered: 22\/22 \(ja, en\)\n$/);
+  });
+});
