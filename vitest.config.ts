@@ -1,12 +1,63 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The unit project: tests that run inside the test process alone — no Redis, no socket (nock refuses every
+ * connection, see test/setup/unit.ts), no child process, no dist/ build. Listed here rather than by folder so
+ * that no test file has to move; a new test file is integration until it is listed. The NLU tests (kuromoji's
+ * dictionary, ~1 s per worker) are here too: they need no service and are the heart of what a change breaks.
+ */
+export const UNIT = [
+  'test/core/**/*.test.ts',
+  'test/dialog/**/*.test.ts',
+  'test/nlu/classifier.test.ts',
+  'test/nlu/contrast.test.ts',
+  'test/nlu/entities.test.ts',
+  'test/nlu/normalize.test.ts',
+  'test/nlu/oos-rule.test.ts',
+  'test/nlu/tokenizer.test.ts',
+  'test/data/code-keys.test.ts',
+  'test/state/memory.test.ts',
+  'test/state/ttl-map.test.ts',
+  'test/transcripts/memory.test.ts',
+  'test/transcripts/observer.test.ts',
+  'test/transcripts/query.test.ts',
+  'test/handoff/redact-ticket.test.ts',
+  'test/handoff/sinks.requests.test.ts',
+  'test/http/log.test.ts',
+  'test/channels/slack/ids.test.ts',
+  'test/channels/teams/manifest.test.ts',
+  'test/channels/teams/translate.test.ts',
+  'test/channels/web/locales.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     // kuromoji's dictionary takes ~1 s and ~300 MB per worker: keep workers few on a 2-core machine.
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: UNIT,
+          setupFiles: ['test/setup/unit.ts'],
+          // No Redis here: a unit test that reaches for one fails on a closed port instead of using a shared server.
+          env: { REDIS_URL: 'redis://127.0.0.1:1' },
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: UNIT,
+          // Finds or starts the Redis the integration tests share (REDIS_URL); see test/setup/redis.global.ts.
+          globalSetup: ['test/setup/redis.global.ts'],
+        },
+      },
+    ],
   },
 });
