@@ -44,6 +44,10 @@ export default defineConfig({
           name: 'unit',
           include: UNIT,
           setupFiles: ['test/setup/unit.ts'],
+          // One module graph per worker instead of one per file: unit tests change no module state (no vi.mock, fake
+          // timers or env edits — a test that adds one must undo it), and loading src/ once cut a busy-machine run
+          // from 51 s to 16 s.
+          isolate: false,
           // No Redis here: a unit test that reaches for one fails on a closed port instead of using a shared server.
           env: { REDIS_URL: 'redis://127.0.0.1:1' },
         },
