@@ -1,5 +1,6 @@
 /**
- * The shared real Redis of the tests (127.0.0.1:6379 unless REDIS_URL says otherwise): a key prefix unique to
+ * The shared real Redis of the tests — REDIS_URL, which the integration project's global setup
+ * (test/setup/redis.global.ts) sets to a Redis that answers, starting a private one if needed: a key prefix unique to
  * the run, clean-up by SCAN of a pattern (never FLUSHDB — other sessions use the same server), a raw client for
  * assertions. The one place these live; test/state/helpers.ts, test/http/helpers.ts and test/handoff/fixtures.ts
  * re-export them.
@@ -7,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
 
-export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/** Where the tests' Redis is (the default only matters when a file runs outside the integration project). */
+export const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 
 /** A key prefix no other run, process or test shares. */
 export function uniquePrefix(what: string): string {

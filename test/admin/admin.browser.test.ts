@@ -3,17 +3,15 @@
  * /api/chat: log in, filter the list, open a conversation, annotate a misunderstood turn, see it marked, see the
  * analytics numbers and the funnel chart. Screenshots go to the temp folder (mailmedic-admin-*.png).
  */
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { adminMount } from '../../src/admin/mount.js';
 import { MOUNTS, startApp, type App } from '../../src/main.js';
 import { testEnv } from '../http/helpers.js';
+import { launchChromium } from '../setup/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const TOKEN = 'browser-admin-token-0123456789';
 /** Idle time after which the test's active conversation counts as abandoned (short, so the test need not wait 30 min). */
 const ABANDON_MS = 1_500;
@@ -34,7 +32,6 @@ const firstChoice = (o: any, value?: string): string => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
   app = await startApp({
     env: testEnv({ ADMIN_TOKEN: TOKEN, TICKET_DIR: join(tmpdir(), 'mailmedic-admin-browser-tickets') }),
     port: 0,
@@ -72,7 +69,7 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, ABANDON_MS + 300));
   for (let i = 0; i < 100 && (await app.core.transcripts.summaries()).length < 4; i++) await new Promise((r) => setTimeout(r, 20));
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 }, 60_000);
 afterAll(async () => {
   await browser?.close();

@@ -3,24 +3,15 @@
  * one, see the next step; IME composition does not send; the conversation survives a reload; 新しい相談 resets;
  * after escalation, messages sent after the turn (ticket delivered, staff) appear without the person typing.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../../src/main.js';
 import { testEnv } from '../../http/helpers.js';
+import { launchChromium } from '../../setup/chromium.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 let app: App;
 let browser: Browser;
@@ -44,10 +35,9 @@ async function openPage(path = '/'): Promise<Page> {
 }
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install chromium (.ci/run does it)`);
   ticketDir = mkdtempSync(join(tmpdir(), 'mm-web-page-'));
   app = await startApp({ env: testEnv({ TICKET_DIR: ticketDir }), port: 0, host: '127.0.0.1' });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  browser = await launchChromium();
 });
 afterAll(async () => {
   await browser?.close();
