@@ -391,7 +391,8 @@ function knownTokens(w: Work): void {
     /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b/g, // AWS access key ids
     /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
     /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe-like
-    /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+    // JWT. Starts only where a run starts: from inside "eyJ-eyJ-…" the first part would rescan the run each time.
+    /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
   ];
   for (const re of rules) for (const m of w.f.matchAll(re)) mask(w, m.index, m.index + m[0].length, 'token');
   for (const m of w.f.matchAll(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi)) {
@@ -414,7 +415,8 @@ function protect(w: Work): void {
     const at = m.index;
     const user = /^(https?:\/\/[^/\s:@]+:)([^@/\s]+)@/i.exec(url);
     if (user) mask(w, at + (user[1] ?? '').length, at + (user[1] ?? '').length + (user[2] ?? '').length, 'password');
-    for (const p of url.matchAll(/([?&#;])([^=&#\s]+)=([^&#\s]+)/g)) {
+    // The name stops at the next separator, so "?????…" costs one step per character, not a rescan.
+    for (const p of url.matchAll(/([?&#;])([^=&#;?\s]+)=([^&#;\s]+)/g)) {
       if (!SECRET_PARAM.test(p[2] ?? '')) continue;
       const valueStart = at + p.index + (p[1] ?? '').length + (p[2] ?? '').length + 1;
       mask(w, valueStart, valueStart + (p[3] ?? '').length, 'token');
@@ -454,7 +456,8 @@ function cards(w: Work): void {
     if (NOT_A_CARD.test(w.f.slice(Math.max(0, m.index - 20), m.index))) continue;
     mask(w, m.index, m.index + raw.length, 'card');
   }
-  const cvv = /(?:cvv2?|cvc2?|セキュリティ\s?コード|security code)[\s:=]*(?:は|is)?\s*(\d{3,4})(?!\d)/gi;
+  // One optional part at a time (never two adjacent runs of spaces), so a long run of spaces is read once.
+  const cvv = /(?:cvv2?|cvc2?|セキュリティ\s?コード|security code)(?:[ \t]*[:=])?(?:[ \t]*(?:は|is))?[ \t]*(\d{3,4})(?!\d)/gi;
   for (const m of w.f.matchAll(cvv)) {
     const code = m[1] ?? '';
     mask(w, m.index + m[0].length - code.length, m.index + m[0].length, 'card');
@@ -633,10 +636,10 @@ function passwordContext(w: Work): void {
     const from = Math.max(labelEnd, scanned);
     if (from >= end) continue;
     scanned = end;
-    ASCII_RUNS.lastIndex = from;
-    for (let r = ASCII_RUNS.exec(w.f); r && r.index < end; r = ASCII_RUNS.exec(w.f)) {
+    // Only this window is searched: a search from `from` over the whole text would cost the rest of the text per label.
+    for (const r of w.f.slice(from, end).matchAll(ASCII_RUNS)) {
       if (r[0].length > 80) continue;
-      const t = trimToken(w.f, r.index, r.index + r[0].length);
+      const t = trimToken(w.f, from + r.index, from + r.index + r[0].length);
       if (t && isFree(w, t.start, t.end) && strongSecret(t.core) && !afterNotSecretLabel(w.f, t.start)) {
         mask(w, t.start, t.end, 'password');
       }
