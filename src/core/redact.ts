@@ -1,12 +1,29 @@
 /**
- * Redaction of secrets in free text: passwords, app-specific passwords, one-time codes and tokens.
- * Pure and dependency-free, so transcripts, logs, tickets and notifications all share it.
+ * Redaction of secrets in free text: passwords, app-specific passwords, card numbers, one-time codes and tokens.
+ * Pure and dependency-free, so transcripts, logs, tickets, notifications and the engine all share it.
+ *
+ * People do not type `password: x`. They type 「Pa55word!x って入れてるのにエラー」, 「パスワード変えた。新しいのは
+ * Pa55word!x」 or "I changed my password to Summer2024!". So a secret is decided by **context and shape together**:
+ * - a *label* (パスワード, pw, password …) directly followed by a value masks that value on lenient terms;
+ * - the rest of a sentence that names a password, and the next sentence, mask only tokens *shaped* like passwords
+ *   (letters mixed with digits or symbols, long enough, not a host, version, model, unit or product name);
+ * - a phrase that introduces a value (「新しいのは」, 「〜って入れてる」, "changed it to", "typed") does the same;
+ * - a few shapes need no context at all: app passwords (4×4 letters), Luhn-valid card numbers, known token
+ *   formats, private keys, and tokens mixing all four character classes.
  *
  * The hard part is what must survive: the guide's error texts talk about passwords all the time
- * (「IMAPアカウントのパスワードが正しくありません」), and help-desk staff need ports (993/587), OS versions (iOS 18.1),
- * model numbers (SH-51C), dates, hostnames (imap.mail.me.com), e-mail addresses and error codes. So every rule
- * looks for a *value* next to a *label* or a shape no ordinary text has, and URLs and e-mail addresses are set
- * aside before the shape rules run (only secret-named query parameters inside a URL are masked).
+ * (「IMAPアカウントのパスワードが正しくありません」), and help-desk staff need ports (993/587), OS versions (iOS 17.6.1),
+ * model numbers (SH-51C), dates, ticket numbers, host names (imap.mail.me.com), e-mail addresses and error codes.
+ * URLs, e-mail addresses, host names and ticket numbers are set aside before any rule runs (only secret-named
+ * query parameters and a userinfo password inside a URL are masked).
+ *
+ * How it works: the text is folded to ASCII width (full-width ａｂｃ１２３ → abc123, one character for one, so
+ * offsets stay valid), every rule marks character ranges to mask or keep, and the output replaces each masked run
+ * with one mark. Passes repeat until nothing new is masked, so `redact(redact(x)) === redact(x)`.
+ *
+ * Cost: every regular expression is linear (no nested quantifiers, a greedy run is always the last element),
+ * context windows are scanned once (a window already scanned is not scanned again for the next label), and
+ * classification only looks at tokens of at most 64 characters.
  */
 import type { Locale } from './types.js';
 
@@ -16,7 +33,8 @@ import type { Locale } from './types.js';
  */
 export const REDACTION_MARK: Readonly<Record<Locale, string>> = { ja: '［伏字］', en: '[redacted]' };
 
-export type RedactionKind = 'password' | 'app_password' | 'otp' | 'token' | 'private_key';
+/** What was masked. `card` is a payment card number (or its security code). */
+export type RedactionKind = 'password' | 'app_password' | 'card' | 'otp' | 'token' | 'private_key';
 
 export interface RedactResult {
   text: string;
@@ -35,106 +53,333 @@ export interface RedactOptions {
 
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
 
-/** Printable ASCII and full-width ASCII: what a typed password is made of. */
-const VALUE = '[!-~\\uFF01-\\uFF5E]';
-
-// Longest alternatives first: 「パスワード」 must not be read as 「パス」 + 「ワード」.
-const JA_PASSWORD_LABEL = 'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|パス';
-const EN_PASSWORD_LABEL = 'app[- ]?specific[- ]password|app[- ]password|password|passwd|passcode|pass|pwd|pw|pin';
-const SECRET_LABEL =
-  'api[_-]?key|apikey|client[_-]?secret|secret[_-]?key|secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|シークレット|トークン|APIキー';
+// ───────────────────────────── words and shapes ─────────────────────────────
 
 /**
- * Words that follow 「パスワードは」/「password is」 in ordinary sentences. A value equal to one of these is not a
- * secret (「パスワードは iCloud のものです」, "password is incorrect").
+ * Words that follow 「パスワードは」/「password:」 in ordinary sentences: brands, apps, settings, status words.
+ * A value equal to one of these is not a secret (「パスワードは iCloud のものです」, "Password: incorrect").
  */
 const ORDINARY_VALUES = new Set(
   [
-    'icloud', 'gmail', 'outlook', 'yahoo', 'docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq', 'imap', 'smtp',
-    'pop', 'pop3', 'ok', 'ng', 'id', 'apple', 'appleid', 'iphone', 'ipad', 'android', 'mac', 'windows', 'wifi',
-    'wi-fi', 'vpn', 'ssl', 'tls', 'sms', '2fa', 'otp', 'mail', 'email', 'e-mail', 'face', 'faceid', 'touchid',
-    'incorrect', 'wrong', 'invalid', 'correct', 'required', 'expired', 'rejected', 'failed', 'changed', 'change',
-    'reset', 'update', 'updated', 'not', 'the', 'my', 'a', 'an', 'for', 'to', 'in', 'on', 'of', 'and', 'or',
-    'again', 'field', 'same', 'manager', 'entered', 'saved', 'set', 'new', 'old', 'both', 'yes', 'no', 'none',
-    'unknown', 'forgot', 'forgotten', 'lost', 'ios',
-  ].map((w) => w.toLowerCase()),
+    // brands, carriers, services, apps
+    'icloud', 'gmail', 'google', 'apple', 'appleid', 'microsoft', 'outlook', 'hotmail', 'exchange', 'office', 'office365',
+    'yahoo', 'line', 'docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq', 'povo', 'ahamo', 'linemo', 'spmode', 'ezweb',
+    'i.softbank', 'y!mobile', 'icloud+', 'keychain', 'safari', 'chrome', 'edge', 'firefox', 'spark', 'thunderbird',
+    'windows', 'mac', 'macos',
+    'iphone', 'ipad', 'android', 'ios', 'ipados', 'galaxy', 'pixel', 'xperia', 'aquos', 'arrows', 'huawei', 'xiaomi',
+    'sharp', 'sony', 'samsung', 'kyocera', 'fujitsu', 'oppo', '1password', 'lastpass', 'bitwarden', 'dashlane',
+    // protocols and settings
+    'imap', 'smtp', 'pop', 'pop3', 'ssl', 'tls', 'starttls', 'ssl/tls', 'oauth', 'oauth2', 'plain', 'login', 'md5',
+    'sms', 'mms', '2fa', 'mfa', 'otp', 'pin', 'id', 'mail', 'email', 'e-mail', 'wifi', 'wi-fi', 'vpn', 'apn', 'lte',
+    '4g', '5g', 'face', 'faceid', 'touchid', 'passkey', 'passkeys', 'qr', 'url', 'app', 'apps', 'store', 'appstore',
+    'settings', 'setting', 'account', 'accounts', 'profile', 'server', 'host', 'port', 'user', 'username', 'userid',
+    // status and function words
+    'ok', 'okay', 'ng', 'yes', 'no', 'none', 'null', 'nil', 'n/a', 'na', 'blank', 'empty', 'unknown', 'same', 'different',
+    'incorrect', 'wrong', 'invalid', 'correct', 'right', 'fine', 'required', 'expired', 'rejected', 'failed', 'failure',
+    'error', 'errors', 'changed', 'change', 'reset', 'update', 'updated', 'forgot', 'forgotten', 'lost', 'locked',
+    'not', 'the', 'my', 'a', 'an', 'for', 'to', 'in', 'on', 'of', 'and', 'or', 'is', 'was', 'it', 'its', "it's", 'this',
+    'that', 'again', 'field', 'box', 'screen', 'page', 'prompt', 'popup', 'dialog', 'manager', 'entered', 'saved', 'set',
+    'new', 'old', 'both', 'here', 'there', 'now', 'still', 'also', 'too', 'please', 'help', 'hint', 'policy', 'recovery',
+    'requirements', 'request', 'reuse', 'short', 'long', 'weak', 'strong', 'dame', 'see', 'check', 'sent', 'below',
+    'above', 'attached', 'unchanged', 'hidden', 'masked', 'removed', 'omitted', 'secret', 'private', 'later', 'what',
+    'which', 'how', 'why', 'where', 'when', 'who', 'autofill', 'copy', 'paste', 'typed', 'stored', 'default',
+  ],
 );
 
-/** Secret-named query parameters inside URLs. */
-const SECRET_PARAM = /^(?:.*token|.*secret|.*password|passwd|pwd|pass|.*key|sig|signature|code|auth|otp|session)$/i;
+/**
+ * Four-letter words common in English chat. Four spaced groups of four letters that are all such words are a
+ * sentence ("when will this work"), not an app password.
+ */
+const COMMON4 = new Set(
+  (
+    'able acid aged also area army away baby back ball band bank base bath bear beat been beer bell belt best bill bird ' +
+    'blow blue boat body bond bone book boom born boss both bowl bulk burn busy call calm came camp card care case cash ' +
+    'cast cell chat chip city club coat code cold come cook cool copy core cost crew dark data date dawn days dead deal ' +
+    'dear debt deep desk dial disc disk does done door dose down draw drew drop dual dust duty each earn ease east easy ' +
+    'edge else even ever exit face fact fail fair fall farm fast fate fear feed feel feet fell felt file fill film find ' +
+    'fine fire firm fish five flat flow food foot form four free from full fund gain game gate gave gear gift girl give ' +
+    'glad goal goes gold golf gone good gray grew grey grow hair half hall hand hang hard harm hate have head hear heat ' +
+    'held hell help here high hill hold hole home hope host hour huge hung hurt icon idea inch info into item join jump ' +
+    'just keen keep kept kick kind knew know lack lady laid lake land lane last late lead left less life lift like line ' +
+    'link list live load loan lock logo long look lose loss lost love luck made mail main make many mark mass meal mean ' +
+    'meet menu mere mile mind mine miss mode mood moon more most move much must name near neck need news next nice nine ' +
+    'none nope note okay once only onto open over pace pack page paid pain pair park part pass past path peak pick ping ' +
+    'plan play plug plus poll pool poor port post pull push race rain rank rare rate read real rely rent rest rich ride ' +
+    'ring rise risk road rock role roll room root rule rush safe said sale same save seat seem seen self sell send sent ' +
+    'ship shop shot show shut sick side sign site size skip slow snow soft sold some song soon sort spam spot stay step ' +
+    'stop such sure sync take talk tall task team tech tell term test text than that them then they thin this thus till ' +
+    'time tiny told tone took tool tour town tree trip true turn type unit upon used user very view vote wait wake walk ' +
+    'wall want warm wave ways weak wear week well went were what when whom wide wife wild will wind wing wipe wire wise ' +
+    'wish with word work yeah year your zero zone imap smtp wifi apps ipad auth junk boot dont cant wont isnt ' +
+    // romaji chat: 「kore dame desu yone」
+    'desu masu dame mada kore sore nani demo dake node kara made toka yone kana'
+  ).split(' '),
+);
 
-const OTP_CONTEXT =
-  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ]factor|\bmfa\b|コード|\bcodes?\b|\bpin\b|passcode/i;
-/** Codes that are not secrets and that help-desk staff need (「エラーコード 0x800CCC0E」, status code 535). */
-const OTP_EXCLUDED = /エラー\s*コード|エラー番号|ステータス\s*コード|郵便|QR\s*コード|バー\s*コード|error\s*code|status\s*code|zip\s*code|postal\s*code|qr\s*code|bar\s*code/gi;
+/** Words that make a run of words after `password:` a sentence rather than a passphrase. */
+const PASSPHRASE_STOP = new Set(
+  (
+    'not no is was are were be been the a an to for of in on at by it its this that my your our and or but so if ' +
+    'i you we they he she me still again wrong incorrect invalid rejected failed failing fails working works work ' +
+    'doesnt dont didnt wont cant isnt does did do has have had will would should can could please help yesterday today ' +
+    'now since after before when reset changed change required expired same ok okay error as with from like ' +
+    'just only also too very really mail email account'
+  ).split(' '),
+);
 
-const APP_PASSWORD_CONTEXT = /アプリ用|アプリパスワード|アプリ固有|app[- ]?(?:specific[- ])?password|16\s*(?:桁|文字|letters|characters)/i;
+/** Symbols that make a token look typed-as-a-password rather than an identifier (`.`, `-`, `_`, `/`, `:` do not). */
+const REAL_SYMBOL = /[!"#$%&'()*+,;<=>?@[\\\]^`{|}~]/;
+const HOST =
+  /^(?:[a-z0-9][a-z0-9-]{0,62}\.)+(?:com|net|org|jp|io|me|info|biz|edu|gov|co|uk|us|de|fr|cn|kr|tw|app|dev|cloud|ai|ly|tv|xyz|local|lan|arpa|mail)\.?(?::\d{1,5})?$/i;
+const VERSION = /^v?\d+(?:[._]\d+)+[a-z]{0,3}$/i;
+const PRODUCT_NUMBER =
+  /^(?:ios|ipados|macos|osx|watchos|android|iphone|ipad|ipod|galaxy|pixel|xperia|aquos|sense|arrows|zenfone|redmi|reno|moto|nova|note|ultra|pro|max|mini|plus|se|xr|xs|win|windows|office|microsoft|m|outlook|exchange|oneui|miui|emui|wi-?fi|lte|usb|sim|esim|imap|smtp|pop|ssl|tls|http|https|port|ch|gen|ver|rev|build|step|error|err|code|no|id|base|sha|md|utf|ipv|x|arm|aes|rsa|h|mp|des|ticket|case|mm|povo|rakuten|un-limit)[-_.]?(?:se|xr|xs|s|c|a|z|pro|max|plus|mini|note|ultra)?[-_.]?\d+(?:[._-]\d+)*[a-z]{0,2}(?:[-_]?(?:pro|max|plus|mini|ultra|lite|fe|neo))*$/i;
+/** A model letter and number with its edition: "S24Ultra", "A55Pro". */
+const MODEL_EDITION = /^[a-z]{1,2}\d{1,4}(?:ultra|pro|plus|max|mini|lite|fe|neo|edge|note)+$/i;
+/** A hyphenated model number in any case (SH-51C, sm-s911c, XQ-DC44): normalised text is lower-cased. */
+const MODEL_HYPHEN = /^[a-z]{1,4}-[a-z]{0,2}\d{2,4}[a-z]{0,2}$/i;
+/** A handle or a domain fragment (@docomo, @softbank.ne.jp), a hashtag. */
+const HANDLE = /^[@#][A-Za-z][A-Za-z0-9._-]*$/;
+const HEX_CODE = /^(?:0x|#)[0-9a-f]+$/i;
+const NUMBER_UNIT =
+  /^\d+(?:[.,]\d+)?(?:gb|mb|kb|tb|ghz|mhz|hz|g|k|st|nd|rd|th|h|hr|hrs|min|mins|sec|secs|s|ms|am|pm|mm|cm|km|px|fps|x|yen|day|days|time|times|mah|w|v|%)$/i;
+const TIME = /^\d{1,2}:\d{2}(?::\d{2})?(?:am|pm)?$/i;
+const FILE_NAME = /\.(?:jpe?g|png|heic|gif|pdf|txt|log|csv|mobileconfig|zip|mov|mp4|html?|eml|pem|crt|cer|p12)$/i;
+const TICKET = /^[A-Z]{2,5}-\d{6,8}-\d{3,6}$/;
+/** "provider's", "don't": an apostrophe inside a word is grammar. "2-Step", "6-digit": a count and a noun. */
+const CONTRACTION = /^[A-Za-z]+'[A-Za-z]{1,2}$|^\d{1,2}-[A-Za-z]+$/;
+/** Upper case, digits and hyphens only: model numbers (SH-51C, SM-S911C), error names, constants. */
+const IDENTIFIER = /^[A-Z0-9_-]+$/;
+/** What people type to show a password without showing it. */
+const MASKED_ALREADY = /^[*•●・_.-]+$/;
+
+/** "Error:0x800CCC0E", "TEL:0120-123-456", "ID:taro1234": a field name glued to what staff need. */
+const FIELD_PREFIX = /^(?:id|user|userid|username|login|account|mail|email|host|server|port|tel|phone|code|error|err|no|ticket|model|os|ver|version):(.+)$/i;
+
+/** Shapes staff need, kept whatever the context (hosts, versions, product+number, codes, units, times, files). */
+function isKeepShape(core: string): boolean {
+  if (FIELD_PREFIX.test(core)) return true;
+  const glued = /^[A-Za-z]+:(.+)$/.exec(core);
+  if (glued?.[1] && isKeepShape(glued[1])) return true;
+  return (
+    core.includes('/') ||
+    core.includes('://') ||
+    HOST.test(core.startsWith('@') ? core.slice(1) : core) ||
+    VERSION.test(core) ||
+    PRODUCT_NUMBER.test(core) ||
+    MODEL_EDITION.test(core) ||
+    MODEL_HYPHEN.test(core) ||
+    HANDLE.test(core) ||
+    HEX_CODE.test(core) ||
+    NUMBER_UNIT.test(core) ||
+    TIME.test(core) ||
+    FILE_NAME.test(core) ||
+    TICKET.test(core) ||
+    CONTRACTION.test(core) ||
+    MASKED_ALREADY.test(core)
+  );
+}
+
+function isOrdinary(core: string): boolean {
+  return ORDINARY_VALUES.has(core.toLowerCase());
+}
+
+const hasDigit = (s: string) => /\d/.test(s);
+const hasLetter = (s: string) => /[A-Za-z]/.test(s);
+const lettersOnly = (s: string) => /^[A-Za-z]+$/.test(s);
+
+/** Right after a label with an explicit separator (「パスワードは」, `pw:`): anything but ordinary words and kept shapes. */
+function lenientSecret(core: string): boolean {
+  return core.length >= 3 && core.length <= 64 && !isOrdinary(core) && !isKeepShape(core);
+}
+
+/** Right after a label with a weaker link ("password is", 「パスワードを」): must carry a digit or a symbol. */
+function looksSecret(core: string): boolean {
+  return lenientSecret(core) && core.length >= 4 && (hasDigit(core) || REAL_SYMBOL.test(core));
+}
+
+/**
+ * Further away from a label, or after an introducing phrase: shaped like a password. Letters mixed with digits or
+ * symbols, at least 6 long, not an identifier in capitals (model numbers, error names) nor a kept shape.
+ */
+function strongSecret(core: string): boolean {
+  return (
+    core.length >= 6 &&
+    core.length <= 64 &&
+    hasLetter(core) &&
+    (hasDigit(core) || REAL_SYMBOL.test(core)) &&
+    !IDENTIFIER.test(core) &&
+    !isOrdinary(core) &&
+    !isKeepShape(core)
+  );
+}
+
+/** Needs no context: lower, upper, digit and symbol together, 8+ long — nothing else people type looks like that. */
+function unmistakableSecret(core: string): boolean {
+  return (
+    core.length >= 8 &&
+    core.length <= 64 &&
+    /[a-z]/.test(core) &&
+    /[A-Z]/.test(core) &&
+    hasDigit(core) &&
+    REAL_SYMBOL.test(core) &&
+    !isKeepShape(core)
+  );
+}
+
+// ───────────────────────────── the working text ─────────────────────────────
+
+const FREE = 0;
+const KEPT = 1; // URL, e-mail, host, ticket number: never masked
+const MARK = 2; // a mark from an earlier pass (or a caller's mark): never masked again, never read as a value
+const MASKED = 3;
 
 interface Work {
-  text: string;
+  /** The text as given. */
+  src: string;
+  /** The same text folded to ASCII width, one character for one: rules read this. */
+  f: string;
+  cell: Uint8Array;
   kinds: Set<RedactionKind>;
-  mark: string;
 }
 
-function note(w: Work, kind: RedactionKind): string {
+/** Full-width ASCII → ASCII, ideographic space → space, dash variants → '-'. Keeps the length. */
+function fold(s: string): string {
+  return s.replace(/[\uFF01-\uFF5E\u3000\u2010-\u2015\u2212]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (code === 0x3000) return ' ';
+    if (code >= 0xff01) return String.fromCharCode(code - 0xfee0);
+    return '-';
+  });
+}
+
+/** Masks [start, end) unless any of it is kept or already a mark. True when masked. */
+function mask(w: Work, start: number, end: number, kind: RedactionKind): boolean {
+  if (start >= end) return false;
+  for (let i = start; i < end; i++) if (w.cell[i] === KEPT || w.cell[i] === MARK) return false;
+  w.cell.fill(MASKED, start, end);
   w.kinds.add(kind);
-  return w.mark;
+  return true;
 }
 
-function countMatches(s: string, re: RegExp): number {
-  return (s.match(re) ?? []).length;
+function keep(w: Work, start: number, end: number): void {
+  for (let i = start; i < end; i++) if (w.cell[i] === FREE) w.cell[i] = KEPT;
 }
 
-/** A value after an English word separator (is / was / whitespace) must look like a secret, not a word. */
-function looksSecret(value: string): boolean {
-  return value.length >= 4 && /[0-9!-/:-@[-`{-~]/.test(value);
+function isFree(w: Work, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) if (w.cell[i] !== FREE) return false;
+  return true;
 }
 
-function trimValue(value: string): string {
-  return value.replace(/[.,;'"」』)\]}]+$/u, '');
+// ───────────────────────────── tokens ─────────────────────────────
+
+interface Token {
+  /** What is classified: the token without surrounding brackets, quotes and sentence punctuation. */
+  core: string;
+  /** What is masked: the core, plus sentence-final !?. when the core is not a plain word. */
+  start: number;
+  end: number;
 }
 
-/** `raw` is the value before trailing punctuation was cut: an earlier mark must not be masked again. */
-function isOrdinary(value: string, raw: string): boolean {
-  return ORDINARY_VALUES.has(value.toLowerCase()) || raw.startsWith(REDACTION_MARK.en);
+const LEADERS = '([{<"\'`?!.,;:';
+const TRAILERS = ',;:)]}>"\'`.!?';
+
+/** Cuts brackets, quotes and punctuation around an ASCII run [start, end). Null when nothing is left. */
+function trimToken(f: string, start: number, end: number): Token | null {
+  let s = start;
+  // Brackets, and punctuation glued on by folding (「作るの？iCloud」 reads "?iCloud").
+  while (s < end && LEADERS.includes(f[s] ?? '')) s++;
+  let e = end;
+  while (e > s && TRAILERS.includes(f[e - 1] ?? '')) e--;
+  if (e <= s) return null;
+  const core = f.slice(s, e);
+  // A password may end in "!" or "?"; leaving it visible would leak a character. A plain word's "." is grammar.
+  let maskEnd = e;
+  if (!lettersOnly(core)) while (maskEnd < end && '.!?'.includes(f[maskEnd] ?? '')) maskEnd++;
+  return { core, start: s, end: maskEnd };
 }
 
-/** Masks the value after a password label. `lenient` for Japanese labels and explicit separators. */
-function labelled(w: Work): void {
-  const ja = new RegExp(
-    `(${JA_PASSWORD_LABEL})(\\s*(?:[:：=＝]|は|が|を|も|→|->)?\\s*[「『"'“]?)(${VALUE}+)`,
-    'giu',
-  );
-  w.text = w.text.replace(ja, (whole, label: string, sep: string, raw: string) => {
-    const value = trimValue(raw);
-    // 「パス」 alone is too common a prefix (パスポート, コンパス) to trust without a separator.
-    if (label === 'パス' && !/[:：=＝は]/.test(sep)) return whole;
-    if (value.length < 3 || isOrdinary(value, raw)) return whole;
-    return `${label}${sep}${note(w, 'password')}${raw.slice(value.length)}`;
-  });
+/** At most one character more than a value may have, so that reading a value never walks a whole long run. */
+const ASCII_RUN = /[!-~]{1,81}/y;
+const ASCII_RUNS = /[!-~]+/g;
 
-  const en = new RegExp(
-    `(?<![A-Za-z])(${EN_PASSWORD_LABEL})(?![A-Za-z])(\\s*["']?\\s*(?:[:=：＝]|\\bis\\b|\\bwas\\b)?\\s*["'“]?)(${VALUE}+)`,
-    'giu',
-  );
-  w.text = w.text.replace(en, (whole, label: string, sep: string, raw: string) => {
-    const value = trimValue(raw);
-    const explicit = /[:=：＝]/.test(sep);
-    if (value.length < 3 || isOrdinary(value, raw)) return whole;
-    if (!explicit && !looksSecret(value)) return whole;
-    if (!explicit && sep.trim() === '' && !/\s/.test(sep)) return whole; // "password123" is one word
-    return `${label}${sep}${note(w, 'password')}${raw.slice(value.length)}`;
-  });
+/** The ASCII token starting exactly at `pos` (after trimming), if any. */
+function tokenAt(f: string, pos: number): Token | null {
+  ASCII_RUN.lastIndex = pos;
+  const m = ASCII_RUN.exec(f);
+  if (!m) return null;
+  if (m[0].length > 80) return null; // far longer than any password: a paste, not a value
+  return trimToken(f, pos, pos + m[0].length);
+}
 
-  const secret = new RegExp(
-    `(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])(\\s*["']?\\s*[:=：＝]\\s*["']?)(${VALUE}+)`,
-    'giu',
-  );
-  w.text = w.text.replace(secret, (whole, label: string, sep: string, raw: string) => {
-    const value = trimValue(raw);
-    if (value.length < 3 || isOrdinary(value, raw)) return whole;
-    return `${label}${sep}${note(w, 'token')}${raw.slice(value.length)}`;
-  });
+/** The ASCII token ending exactly at `pos` (spaces and tabs before `pos` skipped), if any. */
+function tokenBefore(f: string, pos: number): Token | null {
+  let e = pos;
+  while (e > 0 && (f[e - 1] === ' ' || f[e - 1] === '\t')) e--;
+  let s = e;
+  while (s > 0 && e - s <= 80) {
+    const c = f.charCodeAt(s - 1);
+    if (c < 0x21 || c > 0x7e) break;
+    s--;
+  }
+  if (s === e || e - s > 80) return null;
+  return trimToken(f, s, e);
+}
+
+// ───────────────────────────── sentences ─────────────────────────────
+
+const isAsciiSpace = (c: string) => c === ' ' || c === '\t' || c === '\r';
+
+/**
+ * Is f[i] the end of a sentence? 。 and line breaks always; . ! ? only when followed by space (or Japanese, or
+ * the end) and when they close a plain word or a bracket — "Summer2024!" is a value, not a sentence end.
+ */
+function isBoundary(f: string, i: number): boolean {
+  const c = f[i] ?? '';
+  if (c === '。' || c === '\n' || c === '｡') return true;
+  if (c !== '.' && c !== '!' && c !== '?') return false;
+  const next = f[i + 1];
+  if (next !== undefined) {
+    if (next === '.' || next === '!' || next === '?') return false;
+    if (!isAsciiSpace(next) && next.charCodeAt(0) < 0x80) return false;
+  }
+  let j = i - 1;
+  while (j >= 0 && '.!?'.includes(f[j] ?? '')) j--;
+  const p = f[j];
+  if (p === undefined || p.charCodeAt(0) >= 0x80 || isAsciiSpace(p) || ')]"\''.includes(p)) return true;
+  if (!/[A-Za-z]/.test(p)) return false;
+  let k = j;
+  while (k >= 0 && /[A-Za-z]/.test(f[k] ?? '')) k--;
+  const before = f[k];
+  return before === undefined || before.charCodeAt(0) >= 0x80 || isAsciiSpace(before) || '("\''.includes(before);
+}
+
+/**
+ * Where sentences end, in order (a run of boundaries such as 「。\n」 counts once, at its last character).
+ * Computed once per pass so that any number of labels costs one scan.
+ */
+function sentenceEnds(f: string): number[] {
+  const ends: number[] = [];
+  for (let i = 0; i < f.length; i++) {
+    if (!isBoundary(f, i)) continue;
+    while (i + 1 < f.length && isBoundary(f, i + 1)) i++;
+    ends.push(i);
+  }
+  return ends;
+}
+
+// ───────────────────────────── rules ─────────────────────────────
+
+function existingMarks(w: Work, marks: string[]): void {
+  for (const m of marks) {
+    if (!m) continue;
+    for (let i = w.src.indexOf(m); i !== -1; i = w.src.indexOf(m, i + m.length)) w.cell.fill(MARK, i, i + m.length);
+  }
+}
+
+function privateKeys(w: Work): void {
+  const re = /-----BEGIN [A-Z ]{0,40}PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]{0,40}PRIVATE KEY-----|$)/g;
+  for (const m of w.f.matchAll(re)) mask(w, m.index, m.index + m[0].length, 'private_key');
 }
 
 function knownTokens(w: Work): void {
@@ -146,103 +391,384 @@ function knownTokens(w: Work): void {
     /\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[A-Z0-9]{16}\b/g, // AWS access key ids
     /\bAIza[0-9A-Za-z_-]{35}/g, // Google API keys
     /\b[sr]k_(?:live|test)_[A-Za-z0-9]{16,}/g, // Stripe-like
-    /\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, // JWT
+    // JWT. Starts only where a run starts: from inside "eyJ-eyJ-…" the first part would rescan the run each time.
+    /(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g,
   ];
-  for (const re of rules) w.text = w.text.replace(re, () => note(w, 'token'));
-  w.text = w.text.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, (_m, p: string) => `${p}${note(w, 'token')}`);
-  w.text = w.text.replace(/\b(Basic\s+)([A-Za-z0-9+/]{12,}={0,2})/gi, (whole, p: string, v: string) =>
-    /[0-9=]/.test(v) ? `${p}${note(w, 'token')}` : whole,
-  );
+  for (const re of rules) for (const m of w.f.matchAll(re)) mask(w, m.index, m.index + m[0].length, 'token');
+  for (const m of w.f.matchAll(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi)) {
+    mask(w, m.index + (m[1] ?? '').length, m.index + m[0].length, 'token');
+  }
+  for (const m of w.f.matchAll(/\b(Basic\s+)([A-Za-z0-9+/]{12,}={0,2})/gi)) {
+    if (/[0-9=]/.test(m[2] ?? '')) mask(w, m.index + (m[1] ?? '').length, m.index + m[0].length, 'token');
+  }
 }
 
+/** Secret-named query parameters inside URLs. */
+const SECRET_PARAM = /^(?:.*token|.*secret|.*password|passwd|pwd|pass|.*key|sig|signature|code|auth|otp|session)$/i;
+const HOST_ANYWHERE =
+  /(?<![A-Za-z0-9.-])(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}\.)+(?:com|net|org|jp|io|me|info|biz|edu|gov|co|uk|us|de|fr|cn|kr|tw|app|dev|cloud|ai|ly|tv|xyz|local|arpa)(?::\d{1,5})?(?![A-Za-z0-9-])/gi;
+
+/** Sets URLs, e-mail addresses, host names and ticket numbers aside — after masking secrets inside URLs. */
+function protect(w: Work): void {
+  for (const m of w.f.matchAll(/\bhttps?:\/\/[^\s<>"'「」『』（）()]+/gi)) {
+    const url = m[0];
+    const at = m.index;
+    const user = /^(https?:\/\/[^/\s:@]+:)([^@/\s]+)@/i.exec(url);
+    if (user) mask(w, at + (user[1] ?? '').length, at + (user[1] ?? '').length + (user[2] ?? '').length, 'password');
+    // The name stops at the next separator, so "?????…" costs one step per character, not a rescan.
+    for (const p of url.matchAll(/([?&#;])([^=&#;?\s]+)=([^&#;\s]+)/g)) {
+      if (!SECRET_PARAM.test(p[2] ?? '')) continue;
+      const valueStart = at + p.index + (p[1] ?? '').length + (p[2] ?? '').length + 1;
+      mask(w, valueStart, valueStart + (p[3] ?? '').length, 'token');
+    }
+    keep(w, at, at + url.length);
+  }
+  for (const m of w.f.matchAll(/(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g)) keep(w, m.index, m.index + m[0].length);
+  for (const m of w.f.matchAll(HOST_ANYWHERE)) keep(w, m.index, m.index + m[0].length);
+  for (const m of w.f.matchAll(/\b[A-Z]{2,5}-\d{6,8}-\d{3,6}\b/g)) keep(w, m.index, m.index + m[0].length);
+}
+
+/** Words that say a long number is a device or order number, not a card (IMEI is Luhn-valid too). */
+const NOT_A_CARD = /imei|meid|iccid|eid|serial|シリアル|製造番号|端末番号|注文番号|order|伝票|追跡|tracking|問い合わせ番号|お客様番号|会員番号|電話/i;
+
+function luhn(digits: string): boolean {
+  let sum = 0;
+  for (let i = 0; i < digits.length; i++) {
+    let d = digits.charCodeAt(digits.length - 1 - i) - 48;
+    if (i % 2 === 1) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+  }
+  return sum % 10 === 0;
+}
+
+/** Card numbers: 13–19 digits, plain or grouped by one kind of separator, Luhn-valid, issuer digit 2–6. And CVV. */
+function cards(w: Work): void {
+  const re = /(?<![0-9A-Za-z.,-])\d(?:[ -]?\d){12,18}(?![0-9A-Za-z]|[ -]\d)/g;
+  for (const m of w.f.matchAll(re)) {
+    const raw = m[0];
+    const digits = raw.replace(/[ -]/g, '');
+    const seps = new Set(raw.replace(/\d/g, ''));
+    if (seps.size > 1 || !/^[2-6]/.test(digits) || !luhn(digits)) continue;
+    if (seps.size === 1 && raw.split(/[ -]/).some((g) => g.length < 3 || g.length > 6)) continue;
+    if (NOT_A_CARD.test(w.f.slice(Math.max(0, m.index - 20), m.index))) continue;
+    mask(w, m.index, m.index + raw.length, 'card');
+  }
+  // One optional part at a time (never two adjacent runs of spaces), so a long run of spaces is read once.
+  const cvv = /(?:cvv2?|cvc2?|セキュリティ\s?コード|security code)(?:[ \t]*[:=])?(?:[ \t]*(?:は|is))?[ \t]*(\d{3,4})(?!\d)/gi;
+  for (const m of w.f.matchAll(cvv)) {
+    const code = m[1] ?? '';
+    mask(w, m.index + m[0].length - code.length, m.index + m[0].length, 'card');
+  }
+}
+
+const APP_PASSWORD_CONTEXT = /アプリ用|アプリパスワード|アプリ固有|app[- ]?(?:specific[- ])?password|16\s*(?:桁|文字|letters|characters)/i;
+
+/**
+ * App-specific passwords, whole, anywhere: four groups of four letters, spaced (Google), hyphenated (Apple) or run
+ * together. Groups that are all common words are a sentence; 16 letters that read like an English word are one.
+ */
 function appPasswords(w: Work): void {
-  const context = APP_PASSWORD_CONTEXT.test(w.text);
-  w.text = w.text.replace(/(?<![A-Za-z0-9])[A-Za-z]{4}-[A-Za-z]{4}-[A-Za-z]{4}-[A-Za-z]{4}(?![A-Za-z0-9])/g, () =>
-    note(w, 'app_password'),
-  );
-  // Four spaced groups (Google shows them so) read like four English words; require the context or a group
-  // without a vowel, which random letters have and English words almost never do.
-  w.text = w.text.replace(/(?<![A-Za-z0-9])[a-z]{4} [a-z]{4} [a-z]{4} [a-z]{4}(?![A-Za-z0-9])/g, (m) =>
-    context || m.split(' ').some((g) => !/[aeiouy]/.test(g)) ? note(w, 'app_password') : m,
-  );
-  // 16 letters in a row: English words that long carry 5+ vowels; random letters seldom more than 3.
-  w.text = w.text.replace(/(?<![A-Za-z0-9])[a-z]{16}(?![A-Za-z0-9])/g, (m) =>
-    context || countMatches(m, /[aeiouy]/g) <= 3 ? note(w, 'app_password') : m,
-  );
+  const context = APP_PASSWORD_CONTEXT.test(w.f);
+  const re = /(?<![A-Za-z0-9])([A-Za-z]{4})([ -]?)([A-Za-z]{4})\2([A-Za-z]{4})\2([A-Za-z]{4})(?![A-Za-z0-9])/g;
+  for (const m of w.f.matchAll(re)) {
+    const groups = [m[1], m[3], m[4], m[5]].map((g) => (g ?? '').toLowerCase());
+    const sep = m[2] ?? '';
+    let secret: boolean;
+    if (sep === '') {
+      // 16 letters in a row: English words that long carry 5+ vowels and no run of 4 consonants.
+      const word = groups.join('');
+      secret = context || (word.match(/[aeiouy]/g) ?? []).length <= 4 || /[^aeiouy]{4}/.test(word);
+    } else {
+      // A random group is a common word about once in a thousand; a sentence ("Pick what fits best") has some.
+      const unknown = groups.filter((g) => !COMMON4.has(g)).length;
+      const end = m.index + m[0].length;
+      const isolated = !/[A-Za-z] $/.test(w.f.slice(Math.max(0, m.index - 2), m.index)) && !/^ [A-Za-z]/.test(w.f.slice(end, end + 2));
+      if (context) secret = unknown >= 2 || (isolated && unknown >= 1);
+      else secret = sep === '-' ? unknown >= 3 : unknown === 4;
+    }
+    if (secret) mask(w, m.index, m.index + m[0].length, 'app_password');
+  }
 }
 
-function oneTimeCodes(w: Work): void {
-  const re = /(?<![\d.:/\-\uFF10-\uFF19])(\d{6,8}|\d{3}[ -]\d{3})(?![\d.:/\-\uFF10-\uFF19]|\s?(?:円|件|回|MB|GB|KB|通|個|日|時|分|秒|yen|items?|bytes?))/g;
-  w.text = w.text.replace(re, (m: string, _code: string, offset: number, whole: string) => {
-    const before = whole.slice(Math.max(0, offset - 24), offset).replace(OTP_EXCLUDED, ' ');
-    const after = whole.slice(offset + m.length, offset + m.length + 16).replace(OTP_EXCLUDED, ' ');
-    return OTP_CONTEXT.test(before) || OTP_CONTEXT.test(after) ? note(w, 'otp') : m;
-  });
+// Longest alternatives first: 「パスワード」 must not be read as 「パス」 + 「ワード」.
+const JA_LABEL = 'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)';
+const EN_LABEL = 'app[- ]?specific[- ]password|app[- ]password|password|passwd|passcode|pass|pwd|pw|pin';
+const SECRET_LABEL =
+  'api[_-]?key|apikey|client[_-]?secret|secret[_-]?key|secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|シークレット|トークン|APIキー';
+
+/** A Japanese value in quotes is a password only when the sentence goes on like one (「…」です / にした / で合ってる). */
+const JA_QUOTED_FOLLOW = /^(?:です|でした|だ|だよ|だった|だけど|で(?:合|あ|入|登録|設定し|ログイン|サインイン)|って|にし|に変|に設定|と入|と打|を入|を打|を使|、|。|!|\?|\s|$)/;
+/** Screen and menu names people quote after 「パスワードは」 (「設定」→「パスワード」). */
+const UI_WORDS = /設定|一般|アカウント|メール|パスワード|セキュリティ|サインイン|ログイン|画面|ボタン|メニュー|アプリ|プロフィール|ID/;
+
+const QUOTES: Record<string, string> = { '「': '」', '『': '』', '"': '"', '“': '”', "'": "'", '(': ')', '（': '）' };
+
+/**
+ * A quoted value at `pos`: 「すもももももも」, "Tr0ub4dor&3", (Abc123). Masks and returns true when it is a secret.
+ * `lenient`: any ASCII value that is not an ordinary word; otherwise the password shape is required.
+ */
+function quotedValue(w: Work, pos: number, lenient: boolean): boolean | null {
+  const open = w.f[pos] ?? '';
+  const close = QUOTES[open];
+  if (!close) return null;
+  const near = w.f.slice(pos + 1, pos + 66).indexOf(close);
+  if (near <= 0) return null;
+  const end = pos + 1 + near;
+  const content = w.f.slice(pos + 1, end);
+  if (/[\n]/.test(content) || !isFree(w, pos + 1, end)) return false;
+  if (/^[!-~]+$/.test(content)) {
+    const ok = lenient ? lenientSecret(content) : looksSecret(content);
+    return ok && mask(w, pos + 1, end, 'password');
+  }
+  if (open === '(' || open === '"' || open === "'" || /\s/.test(content) || content.length > 32) return false;
+  if (UI_WORDS.test(content) || !JA_QUOTED_FOLLOW.test(w.f.slice(end + 1, end + 8))) return false;
+  return mask(w, pos + 1, end, 'password');
 }
 
-function genericSecrets(w: Work): void {
-  w.text = w.text.replace(/(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g, (m) =>
-    /[a-fA-F]/.test(m) && /\d/.test(m) ? note(w, 'token') : m,
+/** Kana then digits (ねこ123, サクラ2024), not a count (「ちょうど10文字」). */
+const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|つ|日|時|分|秒|年|月|件|円|%|人|番|号|歳|才|週|枚|本|台|度|代|以上|以下|未満|か月|ヶ月|カ月)/y;
+
+/** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
+function labelledValues(w: Work): void {
+  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'g');
+  for (const m of w.f.matchAll(ja)) {
+    const label = m[1] ?? '';
+    const sep = m[2] ?? '';
+    const pos = m.index + m[0].length;
+    // 「パス」 alone is too common a prefix (パスタ, コンパス) to trust without a separator.
+    if (label === 'パス' && !/[:=は]/.test(sep)) continue;
+    // 「パスワードは」「パスワード：」 and a bare space or line break introduce the value itself; after 「を」「が」
+    // the next word is as often a name (「パスワードを Safari に保存」), so it must carry a digit or a symbol.
+    const lenient = /[:=は→>]/.test(sep) || /^\s*$/.test(sep);
+    const quoted = quotedValue(w, pos, true);
+    if (quoted !== null) continue;
+    KANA_DIGITS.lastIndex = pos;
+    const kd = KANA_DIGITS.exec(w.f);
+    if (kd && /[:=はを]/.test(sep)) {
+      mask(w, pos, pos + kd[0].length, 'password');
+      continue;
+    }
+    const t = tokenAt(w.f, pos);
+    if (!t || !isFree(w, t.start, t.end)) continue;
+    if (lenient ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+
+  const en = new RegExp(
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?)`,
+    'gi',
   );
-  w.text = w.text.replace(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])/g, (m) => {
-    const digits = countMatches(m, /\d/g);
-    const upper = countMatches(m, /[A-Z]/g);
-    const lower = countMatches(m, /[a-z]/g);
-    if (digits < 2 || upper < 2 || lower < 2) return m;
-    // Random strings switch character class often; paths and CamelCase words ("Library/Mail/V10") seldom.
-    let switches = 0;
-    const cls = (c: string) => (/\d/.test(c) ? 'd' : /[A-Z]/.test(c) ? 'u' : /[a-z]/.test(c) ? 'l' : 's');
-    for (let i = 1; i < m.length; i++) if (cls(m[i] ?? '') !== cls(m[i - 1] ?? '')) switches++;
-    return switches / m.length >= 0.45 ? note(w, 'token') : m;
-  });
+  for (const m of w.f.matchAll(en)) {
+    const sep = m[2] ?? '';
+    const pos = m.index + m[0].length;
+    if (sep === '') continue; // "password123" is one word
+    const explicit = /[:=]/.test(sep);
+    const quoted = /["'“]\s*$/.test(sep);
+    if (explicit && passphrase(w, pos)) continue;
+    if (quoted && quotedPhrase(w, pos, sep.trimEnd().slice(-1))) continue;
+    const t = tokenAt(w.f, pos);
+    if (!t || !isFree(w, t.start, t.end)) continue;
+    if (explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+
+  const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
+  for (const m of w.f.matchAll(secret)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && lenientSecret(t.core)) mask(w, t.start, t.end, 'token');
+  }
 }
 
-/** Sets URLs and e-mail addresses aside (masking secret query parameters and userinfo passwords first). */
-function protect(w: Work): string[] {
-  const held: string[] = [];
-  const hold = (s: string) => {
-    held.push(s);
-    return `\uE000${held.length - 1}\uE001`;
-  };
-  w.text = w.text.replace(/\bhttps?:\/\/[^\s<>"'「」『』（）()]+/gi, (url) => {
-    let u = url.replace(/^(https?:\/\/[^/\s:@]+:)([^@/\s]+)(@)/i, (_m, a: string, _p: string, b: string) => `${a}${note(w, 'password')}${b}`);
-    u = u.replace(/([?&#;])([^=&#\s]+)=([^&#\s]+)/g, (m, sep: string, name: string) =>
-      SECRET_PARAM.test(name) ? `${sep}${name}=${note(w, 'token')}` : m,
-    );
-    return hold(u);
-  });
-  w.text = w.text.replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g, (m) => hold(m));
-  return held;
+/** `password = correct horse battery staple`: three to eight words up to the end of the clause, none of them grammar. */
+function passphrase(w: Work, pos: number): boolean {
+  const re = /[A-Za-z]+(?:[ \t][A-Za-z]+){2,7}(?=[ \t]*(?:[.,;!?。、\n]|$))/y;
+  re.lastIndex = pos;
+  const m = re.exec(w.f);
+  if (!m) return false;
+  const words = m[0].toLowerCase().split(/[ \t]/);
+  if (words.some((x) => PASSPHRASE_STOP.has(x))) return false;
+  // "Password: iCloud mail account" names things; a passphrase is mostly words no label would be followed by.
+  if (words.filter((x) => ORDINARY_VALUES.has(x)).length * 2 >= words.length) return false;
+  return mask(w, pos, pos + m[0].length, 'password');
 }
 
-function restore(text: string, held: string[]): string {
-  return text.replace(/\uE000(\d+)\uE001/g, (_m, i: string) => held[Number(i)] ?? '');
+/** `password is "apple pie"`: a quoted phrase after a label is the value, unless it is only ordinary words. */
+function quotedPhrase(w: Work, pos: number, open: string): boolean {
+  const close = open === '“' ? '”' : open;
+  const near = w.f.slice(pos, pos + 65).indexOf(close);
+  if (near <= 0) return false;
+  const content = w.f.slice(pos, pos + near);
+  if (!/^[ -~]+$/.test(content) || !content.includes(' ') || content.trim() !== content) return false;
+  const words = content.toLowerCase().split(/\s+/);
+  if (words.every((x) => PASSPHRASE_STOP.has(x) || ORDINARY_VALUES.has(x))) return false;
+  return mask(w, pos, pos + near, 'password');
+}
+
+/** Labels that open a context window (the rest of the sentence and the next one). */
+const SCOPE_LABEL =
+  /パスワード|ぱすわーど|パスワ|パスコード|暗証番号|(?<![ァ-ヺ])パス(?=[はがをもにで:=、]|変|違|合|入|間|忘)|(?<![A-Za-z0-9_])(?:password|passwd|passcode|pwd|pw)(?![A-Za-z_])/gi;
+
+/**
+ * Labels of what is not a secret (ID, user name, address, model, server): a value right after one is kept even in a
+ * password's sentence (「パスワード変えた。ID は taro1234」).
+ */
+const NOT_SECRET_LABEL =
+  /(?:(?<![A-Za-z])(?:ID|user(?:name)?|login|account|address|model|OS|port|host|server|SSID)|アカウント名?|アドレス|機種|端末|ポート|ホスト|サーバー?)[ \t]*(?:[:=]|は|が)?[ \t]*["'「『(]?$/i;
+
+function afterNotSecretLabel(f: string, start: number): boolean {
+  return NOT_SECRET_LABEL.test(f.slice(Math.max(0, start - 16), start));
 }
 
 /**
- * Masks anything that looks like a password, an app-specific password, a one-time code or a token.
- * Idempotent: redacting redacted text changes nothing.
+ * In the sentence that names a password and the next one, tokens shaped like a password are masked:
+ * 「Gmailでパスワードが違いますって何回も出る。Pa55word!x で合ってるはずなんだけど」, 「パスワード合ってる(Pa55word!x)」.
+ */
+function passwordContext(w: Work): void {
+  const ends = sentenceEnds(w.f);
+  let e = 0; // index of the first sentence end at or after the current label
+  let scanned = 0;
+  for (const m of w.f.matchAll(SCOPE_LABEL)) {
+    const labelEnd = m.index + m[0].length;
+    while (e < ends.length && (ends[e] ?? 0) < labelEnd) e++;
+    // "The same sentence or the next one": up to the second sentence end after the label.
+    const end = ends[e + 1] ?? w.f.length;
+    const from = Math.max(labelEnd, scanned);
+    if (from >= end) continue;
+    scanned = end;
+    // Only this window is searched: a search from `from` over the whole text would cost the rest of the text per label.
+    for (const r of w.f.slice(from, end).matchAll(ASCII_RUNS)) {
+      if (r[0].length > 80) continue;
+      const t = trimToken(w.f, from + r.index, from + r.index + r[0].length);
+      if (t && isFree(w, t.start, t.end) && strongSecret(t.core) && !afterNotSecretLabel(w.f, t.start)) {
+        mask(w, t.start, t.end, 'password');
+      }
+    }
+  }
+}
+
+/** Phrases after a value that say it was typed as a password: 「Pa55word!x って入れてるのに」, 「Abc123 に変えた」. */
+const JA_TYPED_AFTER =
+  /(?:って|と|を)[ \t]*(?:入れ|いれ|入力|打|うっ|試|使)|で[ \t]*(?:合って|あって|ログイン|サインイン|入れ|入力|試)|に[ \t]*(?:し|変え|変更|設定|更新)|(?:が|は|という|っていう|って)[ \t]*(?:パス(?:ワード)?|PW|pw)/g;
+/** Phrases before a value that introduce it: 「新しいのは」, "changed it to", "typed". */
+const INTRO_BEFORE =
+  /(?:新しい(?:の|方|ほう|パス(?:ワード)?)(?:は|が|を)|新パス(?:ワード)?(?:は|が)|(?:今|前|古い|元|以前|最初)の(?:は|が)|変更(?:後|前)(?:は|の)|変えたの(?:は|が))[ \t]*(?:[:=][ \t]*)?[「『"“(]?|(?<![A-Za-z])(?:(?:changed|change|set|reset|updated|update)\s+(?:it|mine|my\s+(?:password|pw|pass)|the\s+password)\s+to|(?:new|old)\s+(?:one|password|pw)\s+(?:is|was)|it'?s\s+now|now\s+it'?s|(?:typed|typing|entered|entering|input|put\s+in|tried|trying))\s+["'“(]?/gi;
+const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:is|was)\s+(?:my|the)\s+(?:new\s+|old\s+|current\s+)?(?:password|pw|pass)(?![A-Za-z])/gi;
+
+function introducedValues(w: Work): void {
+  for (const m of w.f.matchAll(JA_TYPED_AFTER)) {
+    const t = tokenBefore(w.f, m.index);
+    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+  for (const m of w.f.matchAll(EN_TYPED_AFTER)) {
+    const t = tokenBefore(w.f, m.index);
+    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+  for (const m of w.f.matchAll(INTRO_BEFORE)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+}
+
+/** Tokens no ordinary text has: `Pa55word!x`, `Tr0ub4dor&3` — anywhere. */
+function unmistakable(w: Work): void {
+  ASCII_RUNS.lastIndex = 0;
+  for (let r = ASCII_RUNS.exec(w.f); r; r = ASCII_RUNS.exec(w.f)) {
+    if (r[0].length < 8 || r[0].length > 80) continue;
+    const t = trimToken(w.f, r.index, r.index + r[0].length);
+    if (t && isFree(w, t.start, t.end) && unmistakableSecret(t.core)) mask(w, t.start, t.end, 'password');
+  }
+}
+
+const OTP_CONTEXT =
+  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ]factor|\bmfa\b|コード|\bcodes?\b|\bpin\b|passcode/i;
+/** Codes that are not secrets and that help-desk staff need (「エラーコード 0x800CCC0E」, status code 535). */
+const OTP_EXCLUDED = /エラー\s*コード|エラー番号|ステータス\s*コード|郵便|QR\s*コード|バー\s*コード|error\s*code|status\s*code|zip\s*code|postal\s*code|qr\s*code|bar\s*code/gi;
+
+function oneTimeCodes(w: Work): void {
+  // Google's SMS verification codes carry their own context: "G-482913".
+  for (const m of w.f.matchAll(/(?<![A-Za-z0-9-])G-(\d{6})(?![\d-])/g)) mask(w, m.index + 2, m.index + m[0].length, 'otp');
+  const re = /(?<![\d./-]|\d:)(\d{6,8}|\d{3}[ -]\d{3})(?![\d.:/-]|\s?(?:円|件|回|MB|GB|KB|通|個|日|時|分|秒|yen|items?|bytes?))/g;
+  for (const m of w.f.matchAll(re)) {
+    const before = w.f.slice(Math.max(0, m.index - 24), m.index).replace(OTP_EXCLUDED, ' ');
+    const end = m.index + m[0].length;
+    const after = w.f.slice(end, end + 16).replace(OTP_EXCLUDED, ' ');
+    if (OTP_CONTEXT.test(before) || OTP_CONTEXT.test(after)) mask(w, m.index, end, 'otp');
+  }
+}
+
+function genericSecrets(w: Work): void {
+  for (const m of w.f.matchAll(/(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g)) {
+    if (/[a-fA-F]/.test(m[0]) && /\d/.test(m[0])) mask(w, m.index, m.index + m[0].length, 'token');
+  }
+  for (const m of w.f.matchAll(/(?<![A-Za-z0-9+/_=-])[A-Za-z0-9+/_-]{24,}={0,2}(?![A-Za-z0-9+/_=-])/g)) {
+    const s = m[0];
+    const digits = (s.match(/\d/g) ?? []).length;
+    const upper = (s.match(/[A-Z]/g) ?? []).length;
+    const lower = (s.match(/[a-z]/g) ?? []).length;
+    if (digits < 2 || upper < 2 || lower < 2) continue;
+    // Random strings switch character class often; paths and CamelCase words ("Library/Mail/V10") seldom.
+    let switches = 0;
+    const cls = (c: string) => (/\d/.test(c) ? 'd' : /[A-Z]/.test(c) ? 'u' : /[a-z]/.test(c) ? 'l' : 's');
+    for (let i = 1; i < s.length; i++) if (cls(s[i] ?? '') !== cls(s[i - 1] ?? '')) switches++;
+    if (switches / s.length >= 0.45) mask(w, m.index, m.index + s.length, 'token');
+  }
+}
+
+/** One pass of every rule over `text`. */
+function pass(text: string, mark: string): { text: string; kinds: Set<RedactionKind> } {
+  const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set() };
+  existingMarks(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
+  privateKeys(w);
+  knownTokens(w); // before protect(): a JWT or token pasted inside a URL is still a token
+  protect(w);
+  cards(w);
+  appPasswords(w); // before labels: 「アプリ用パスワード: vbnm qwer tyui zxcv」 is masked whole, not its first group
+  labelledValues(w);
+  passwordContext(w);
+  introducedValues(w);
+  unmistakable(w);
+  oneTimeCodes(w);
+  genericSecrets(w);
+  if (w.kinds.size === 0) return { text, kinds: w.kinds };
+  let out = '';
+  let i = 0;
+  while (i < text.length) {
+    if (w.cell[i] === MASKED) {
+      out += mark;
+      while (i < text.length && w.cell[i] === MASKED) i++;
+    } else {
+      let j = i;
+      while (j < text.length && w.cell[j] !== MASKED) j++;
+      out += text.slice(i, j);
+      i = j;
+    }
+  }
+  return { text: out, kinds: w.kinds };
+}
+
+/**
+ * Masks anything that looks like a password, an app-specific password, a card number, a one-time code or a token.
+ * Idempotent: redacting redacted text changes nothing (passes repeat until one masks nothing new).
  */
 export function redact(text: string, options: RedactOptions = {}): RedactResult {
   if (!text) return { text, redacted: false, kinds: [] };
   const locale: Locale = options.locale ?? (JAPANESE.test(text) ? 'ja' : 'en');
-  const w: Work = { text, kinds: new Set(), mark: options.mark ?? REDACTION_MARK[locale] };
-
-  w.text = w.text.replace(/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)/g, () =>
-    note(w, 'private_key'),
-  );
-  knownTokens(w); // before protect(): a JWT or token pasted inside a URL is still a token
-  const held = protect(w);
-  labelled(w);
-  appPasswords(w);
-  oneTimeCodes(w);
-  genericSecrets(w);
-  const out = restore(w.text, held);
-  return { text: out, redacted: w.kinds.size > 0, kinds: [...w.kinds] };
+  const mark = options.mark ?? REDACTION_MARK[locale];
+  const kinds = new Set<RedactionKind>();
+  let current = text;
+  // Masking can move a value into reach of a rule (a window, a clause end); a pass that finds nothing ends it.
+  for (let round = 0; round < 4; round++) {
+    const r = pass(current, mark);
+    if (r.kinds.size === 0) break;
+    for (const k of r.kinds) kinds.add(k);
+    current = r.text;
+  }
+  return { text: current, redacted: kinds.size > 0, kinds: [...kinds] };
 }
 
 /**
- * Redacts every string inside a JSON-like value (objects, arrays), for log fields and payloads.
+ * Redacts every string inside a JSON-like value (objects, arrays), for log fields, payloads and tickets.
  * Keys are kept; non-string leaves are returned as they are. Returns a new value.
  */
 export function redactDeep<T>(value: T, options: RedactOptions = {}): { value: T; redacted: boolean } {

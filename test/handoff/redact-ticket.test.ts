@@ -26,6 +26,39 @@ describe('redactTicket', () => {
     const t = makeTicket('MM-20261128-0002');
     expect(redactTicket(t)).toEqual({ ticket: t, redacted: false });
   });
+
+  // The sentences issue 13 found kept in clear in a ticket's summary, body and error message.
+  const typed = [
+    ['Gmailでパスワードが違いますって何回も出る。Pa55word!x で合ってるはずなんだけど', 'Pa55word!x'],
+    ['Pa55word!x って入れてるのにエラー', 'Pa55word!x'],
+    ['パスワード変えた。新しいのは Pa55word!x', 'Pa55word!x'],
+    ['パスワード合ってる(Pa55word!x)', 'Pa55word!x'],
+    ['パスワードは「すもももももも」です', 'すもももももも'],
+    ['パスワードはねこ123です', 'ねこ123'],
+    ['password = correct horse battery staple', 'horse battery'],
+    ['I changed my password to Summer2024!', 'Summer2024'],
+    ['アプリ用パスワード: vbnm qwer tyui zxcv', 'tyui'],
+    ['カードは 4111 1111 1111 1111 です', '4111'],
+  ] as const;
+  it.each(typed)('masks %j in the summary, the body and the error message', (text, secret) => {
+    const t = makeTicket('MM-20261128-0003');
+    t.summary = `[mailmedic] 認証エラー：${text}`;
+    t.body = `端末/OS：iPhone 15 Pro / iOS 17.6.1\nエラー表示：${text}\n会話記録：${t.transcriptUrl}`;
+    t.fields.errorMessage = text;
+    const { ticket, redacted } = redactTicket(t);
+    expect(redacted).toBe(true);
+    for (const field of [ticket.summary, ticket.body, ticket.fields.errorMessage]) expect(field).not.toContain(secret);
+    expect(ticket.body).toContain('iPhone 15 Pro / iOS 17.6.1');
+    expect(ticket.body).toContain(t.transcriptUrl);
+  });
+
+  it('keeps a ticket that only talks about passwords exactly as it was', () => {
+    const t = makeTicket('MM-20261128-0004');
+    t.fields.errorMessage = '「IMAPアカウント“imap.spmode.ne.jp”のパスワードが正しくありません」';
+    t.fields.stepsTried = [{ step: 'パスワードを変えたら受信できなくなった', result: 'not_resolved' }];
+    t.summary = '[mailmedic] 認証エラー：SH-51C / Android 14 / ポート 993 SSL';
+    expect(redactTicket(t)).toEqual({ ticket: t, redacted: false });
+  });
 });
 
 describe('backoffDelay', () => {
