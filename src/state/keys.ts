@@ -31,8 +31,6 @@ export interface Keys {
   ticketSeq(day: string): string;
   /** A KeyValueStore key: `<tag>:<name>` for a conversation's key, `<prefix>:<name>` for a deployment-wide one. */
   of(key: StoreKey): string;
-  /** @deprecated A key for a DedupeStore.claim(). */
-  claim(key: string): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -44,15 +42,6 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     lock: (id) => `${tag(id)}:lock`,
     delivery: (d) => `${tag(d.conversationId)}:seen:${d.channel}:${d.eventId}`,
     ticketSeq: (day) => `${prefix}:ticketseq:${day}`,
-    claim: (key) => `${prefix}:${key}`,
     of: (key) => ('conversation' in key ? `${tag(key.conversation)}:${key.name}` : `${prefix}:${key.name}`),
   };
-}
-
-/**
- * The logical de-duplication key of one delivery, without prefix (DedupeStore adds its own).
- * @deprecated see DedupeStore.
- */
-export function seenClaimKey(conversationId: string, channel: string, eventId: string): string {
-  return `{c:${escapeId(conversationId)}}:seen:${channel}:${eventId}`;
 }

@@ -88,19 +88,6 @@ export class MemoryTtlMap {
   }
 }
 
-/** @deprecated see DedupeStore. */
-export class MemoryDedupeStore {
-  readonly #seen: MemoryTtlMap;
-  constructor(options: { clock?: Clock } = {}) {
-    this.#seen = new MemoryTtlMap({ clock: options.clock });
-  }
-  async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    if (this.#seen.get(key) !== undefined) return false;
-    this.#seen.set(key, '1', ttlSeconds);
-    return true;
-  }
-}
-
 /** Memory keys: the Redis names without a deployment prefix. */
 const memoryKeys = createKeys('');
 

@@ -62,8 +62,6 @@ export interface RedisConnectionOptions {
  */
 export interface RedisConnection extends ConnectionStatus {
   readonly mode: RedisConfig['mode'];
-  /** @deprecated Being removed: go through run(). */
-  readonly client: RedisCommander;
   readonly keys: Keys;
   /**
    * Runs Redis commands with the time limit and maps every failure to CodedError(StoreUnavailable).
@@ -211,7 +209,6 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
   const keys = createKeys(options.prefix);
   return {
     mode: config.mode,
-    client,
     keys,
     isReady,
     async waitReady(timeoutMs) {
@@ -252,20 +249,6 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
 }
 
 // ───────────────────────────── stores ─────────────────────────────
-
-/** @deprecated see DedupeStore. */
-export class RedisDedupeStore {
-  readonly #conn: RedisConnection;
-  constructor(conn: RedisConnection) {
-    this.#conn = conn;
-  }
-  async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.#conn.run('dedupe', (c) =>
-      c.set(this.#conn.keys.claim(key), '1', { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.round(ttlSeconds)) } }),
-    );
-    return r === 'OK';
-  }
-}
 
 /** TTL seconds as Redis wants them: a whole number, at least 1. */
 const seconds = (ttl: number) => Math.max(1, Math.round(ttl));

@@ -6,7 +6,6 @@ import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
 import {
   MemoryConversationStore,
-  MemoryDedupeStore,
   MemoryDeliveryStore,
   MemoryKeyValueStore,
   MemoryTicketIds,
@@ -16,7 +15,6 @@ import {
 import {
   createRedisConnection,
   RedisConversationStore,
-  RedisDedupeStore,
   RedisDeliveryStore,
   RedisKeyValueStore,
   RedisTicketIds,
@@ -47,7 +45,6 @@ export function createStores(config: Pick<Config, 'redis'>, logger: Logger, opti
       store: new MemoryConversationStore({ clock: options.clock, lockWaitMs: options.lockWaitMs, deliveries }),
       deliveries,
       kv: new MemoryKeyValueStore({ clock: options.clock }),
-      dedupe: new MemoryDedupeStore({ clock: options.clock }),
       ticketIds: new MemoryTicketIds(ticketOpts),
       health: memoryHealth,
       open: (factories) => factories.memory(),
@@ -59,7 +56,6 @@ export function createStores(config: Pick<Config, 'redis'>, logger: Logger, opti
     store: new RedisConversationStore(redis, logger, options),
     deliveries: new RedisDeliveryStore(redis),
     kv: new RedisKeyValueStore(redis),
-    dedupe: new RedisDedupeStore(redis),
     ticketIds: new RedisTicketIds(redis, ticketOpts),
     health: redisHealth(redis),
     redis,

@@ -106,15 +106,6 @@ export interface KeyValueStore {
   entries<T>(key: StoreKey, after: string | undefined, limit: number): Promise<Array<LogEntry<T>>>;
 }
 
-/**
- * First-writer-wins claims (the pre-delivery de-duplication).
- * @deprecated Being replaced by DeliveryStore (turns) and KeyValueStore.claim (one-off claims); kept while callers move.
- */
-export interface DedupeStore {
-  /** True the first time `key` is claimed within `ttlSeconds`; false for every later claim. */
-  claim(key: string, ttlSeconds: number): Promise<boolean>;
-}
-
 /** Liveness of the backing store, for /readyz and the "try again shortly" reply. */
 export interface StoreHealth {
   ping(): Promise<boolean>;
@@ -150,14 +141,12 @@ export interface Stores {
   store: ConversationStore;
   deliveries: DeliveryStore;
   kv: KeyValueStore;
-  /** @deprecated see DedupeStore. */
-  dedupe: DedupeStore;
   ticketIds: TicketIds;
   health: StoreHealth;
   /** 'memory' or the Redis topology in use, for logs and /readyz. */
   kind: 'memory' | 'redis-single' | 'redis-cluster' | 'redis-sentinel';
   /** The Redis connection's status (undefined with memory stores), to wait for it at start-up. */
-  redis?: import('./redis.js').RedisConnection;
+  redis?: ConnectionStatus;
   /**
    * Builds another store on the same backend — the memory form, or the Redis form on this process's one
    * connection (its key prefix, closed by `health.close()`). Transcripts and the ticket outbox are built this way.
