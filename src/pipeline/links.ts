@@ -12,15 +12,15 @@ import {
   LOCALES,
   type Locale,
   type Logger,
+  type Nlu,
   type Reply,
   type Turn,
 } from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
 import type { StepFn, StepMeta } from '../dialog/types.js';
 import type { I18n } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
 import type { PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnLink, TurnObserver, TurnRecord } from './types.js';
-import type { Nlu } from '../core/index.js';
-import type { DialogTree } from '../data/schemas.js';
 
 /** Longest conversation id accepted, characters (Teams ids run to ~200). */
 const MAX_CONVERSATION_ID = 512;

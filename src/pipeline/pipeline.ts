@@ -10,7 +10,7 @@
  * is relayed and answered quietly, marked `heldBy`, and observed like any other turn.
  */
 import { performance } from 'node:perf_hooks';
-import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Ticket, type Turn } from '../core/index.js';
+import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Logger, type Ticket, type Turn } from '../core/index.js';
 import { step as engineStep } from '../dialog/engine.js';
 import { compose } from './compose.js';
 import {
@@ -28,9 +28,8 @@ import {
   validate,
   type Say,
 } from './links.js';
-import type { Pipeline, PipelineOptions, TicketHandler, TurnContext, TurnLink } from './types.js';
-import type { Logger } from '../core/index.js';
 import type { TicketIds } from '../state/types.js';
+import type { Pipeline, PipelineOptions, TicketHandler, TurnContext, TurnLink } from './types.js';
 
 export { cleanText, cutText } from './links.js';
 export { createStores, type CreateStoresOptions } from '../state/stores.js';

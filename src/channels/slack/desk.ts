@@ -6,10 +6,9 @@
  */
 import type { webApi } from '@slack/bolt';
 import { KeyedQueue } from '../../core/delivery.js';
-import type { Locale, Logger } from '../../core/index.js';
+import type { Locale } from '../../core/index.js';
 import { describeHandoffEvent } from '../../handoff/notifier.js';
 import { createHelpDesk, type DeskTransport, type HelpDesk, type HelpDeskOptions } from '../../helpdesk/desk.js';
-import type { I18n } from '../../i18n/index.js';
 import type { Staff } from '../../pipeline/types.js';
 import { DEFAULT_RETRY, slackCall, type RetryPolicy } from './delivery.js';
 import { button, contextLine, HANDBACK_ACTION, sections, TAKEOVER_ACTION, type Block } from './render.js';

@@ -12,11 +12,10 @@
  */
 import { ActivityTypes, CardFactory, type Activity, type Attachment, type ConversationReference, type TurnContext } from 'botbuilder';
 import { KeyedQueue, withRetry, type RetryPolicy } from '../../core/delivery.js';
-import type { Locale, Logger, Ticket } from '../../core/index.js';
+import type { Locale, Ticket } from '../../core/index.js';
 import { describeHandoffEvent } from '../../handoff/notifier.js';
 import { createHelpDesk, type DeskTransport, type EscalatedEvent, type HelpDesk, type HelpDeskOptions } from '../../helpdesk/desk.js';
 import type { DeskLink, DeskThread } from '../../helpdesk/holds.js';
-import type { I18n } from '../../i18n/index.js';
 import type { Staff } from '../../pipeline/types.js';
 import type { TeamsAdapter } from './adapter.js';
 import type { ReferenceStore } from './references.js';
