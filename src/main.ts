@@ -1,39 +1,39 @@
 /**
  * The composition root — the only file that wires everything:
- *   config → logger → content (locales, dialogs) → NLU → stores → pipeline → channels (mounts) → HTTP server.
- * `createCore` builds everything but the HTTP server (the terminal chat uses it); `startApp` adds the server.
- * Channels added later (Slack, Teams, /admin …) join by one line in MOUNTS below.
+ *   config → logger → content (locales, dialogs) → NLU → stores → hand-off, transcripts, holds → pipeline →
+ *   channels (their parts: mounts, senders, help desks) → HTTP server.
+ * `createCore` builds everything but the channels and the HTTP server (the terminal chat uses it); `startApp` builds
+ * the channels from MOUNTS, wires their parts into the core, and starts the server. Channels never register
+ * themselves: each returns its parts and this file connects them.
  */
 import type { Server } from 'node:http';
 import { loadConfig, type Config } from './config/index.js';
-import { CodedError, ErrorCode, type Logger, type Turn } from './core/index.js';
+import { CodedError, ErrorCode, type ChannelName, type Locale, type Logger, type Nlu, type Reply, type Ticket } from './core/index.js';
 import { formatProblem, loadDialogs, loadLocales } from './data/load.js';
 import type { DialogTree } from './data/schemas.js';
 import { createI18n, type I18n } from './i18n/index.js';
 import { createLogger, type AppLogger } from './log.js';
 import { createNlu } from './nlu/index.js';
 import { createPipeline } from './pipeline/pipeline.js';
-import type { Pipeline, PipelineOutcome, TicketHandler, TurnObserver } from './pipeline/types.js';
+import { countInFlight } from './pipeline/inflight.js';
+import type { Pipeline, TurnObserver } from './pipeline/types.js';
 import { createStores, type CreateStoresOptions } from './state/stores.js';
 import type { Stores } from './state/types.js';
-import type { Nlu } from './core/index.js';
 import type { HttpMount } from './http/types.js';
 import { metricsObserver, redisErrorsTotal, turnsInFlight, watchOutbox } from './http/metrics.js';
 import { createHttpApp, listen, serverUrl, stopServer, type Readiness } from './http/server.js';
-import { webChannelMount } from './channels/web/index.js';
-import { teamsMount } from './channels/teams/index.js';
+import type { ChannelParts, ProactiveSender } from './channels/types.js';
+import { createWebMailbox, webChannel } from './channels/web/index.js';
+import { createReferenceStore, teamsMount, type TeamsChannelOptions } from './channels/teams/index.js';
+import { slackMount, type SlackMountOptions } from './channels/slack/index.js';
 import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier } from './handoff/index.js';
-import { slackMount } from './channels/slack/index.js';
-import { createTakeover, type Takeover } from './pipeline/takeover.js';
-import { createTranscriptObserver, createTranscriptStore, recordHeldTurns, type TranscriptStore } from './transcripts/index.js';
+import { MemoryOutboxStore, type OutboxStore } from './handoff/outbox.js';
+import { redisOutboxStore } from './handoff/outbox-redis.js';
+import { createHoldStore, type HelpDesk, type HoldStore, type TakeoverRecord } from './helpdesk/index.js';
+import { createTranscriptObserver, createTranscriptStore, type TranscriptStore } from './transcripts/index.js';
 import { adminMount } from './admin/mount.js';
-import type { ChannelName, Locale, Reply, Ticket } from './core/index.js';
 
-/**
- * Sends bot messages into a conversation outside a turn (ticket delivered, staff relay …). Each channel that can
- * do so registers one for its ChannelName; returns false when the message could not be sent.
- */
-export type ProactiveSender = (conversationId: string, replies: Reply[]) => Promise<boolean>;
+export type { ChannelParts, ProactiveSender } from './channels/types.js';
 
 /** Everything a channel may need, built once per process. */
 export interface Core {
@@ -43,7 +43,7 @@ export interface Core {
   tree: DialogTree;
   nlu: Nlu;
   stores: Stores;
-  /** The turn pipeline, counting turns in flight for graceful shutdown. */
+  /** The turn pipeline (one composed chain; its first link counts turns in flight for graceful shutdown). */
   pipeline: Pipeline;
   /** Turns being processed right now. */
   inFlight(): number;
@@ -55,32 +55,46 @@ export interface Core {
   close(): Promise<void>;
   /** The ticket outbox (TicketHandler of the pipeline), dead letters and status for the admin page. */
   handoff: HandoffService;
-  /** A channel that can send outside a turn registers here (Slack, Teams, web); used to tell people about their ticket. */
-  registerSender(channel: ChannelName, sender: ProactiveSender): void;
-  /** Sends replies into a conversation through its channel's sender; false when none is registered or it failed. */
+  /** Staff take-over: which conversations help-desk staff hold, and the desk threads of escalations. */
+  holds: HoldStore;
+  /**
+   * Sends replies into a conversation outside a turn through its channel's sender (ticket news, staff replies);
+   * false when the channel has none or it failed.
+   */
   sendProactive(channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean>;
-  /** A help-desk notifier (Slack channel, Teams channel) joins here; every escalation event reaches all of them. */
-  addNotifier(notifier: Notifier): void;
-  /** Staff take-over: the hold store and the relay the help desk registers; the pipeline honours it. */
-  takeover: Takeover;
   /** Every turn, redacted (memory, or Redis streams when configured): the /admin review page reads it. */
   transcripts: TranscriptStore;
 }
 
-/** A channel or page joining the HTTP server, built from the core. */
-export type MountFactory = (core: Core) => HttpMount;
+/**
+ * A channel or page joining the HTTP server, built from the core: a plain mount, or a channel's parts (its mount,
+ * its sender, its help desk), which startApp wires into the core.
+ */
+export type MountFactory = (core: Core) => HttpMount | ChannelParts;
+
+/** The web chat's parts, its mailbox on the process's key-value store. */
+export const webParts = (core: Core): ChannelParts =>
+  webChannel({ ...core, mailbox: createWebMailbox(core.stores.kv, core.config.stateTtlSeconds) });
+
+/** The Slack channel's parts (`options`: tests shorten the retry policy). */
+export const slackParts = (core: Core, options?: SlackMountOptions): ChannelParts => slackMount(deskDeps(core), options);
+
+/** The Teams channel's parts, its conversation references on the process's key-value store (`overrides`: tests). */
+export const teamsParts = (core: Core, overrides?: Partial<TeamsChannelOptions>): ChannelParts =>
+  teamsMount({ ...deskDeps(core), references: createReferenceStore(core.stores.kv) }, overrides);
 
 /**
- * The HTTP mounts, in order. Add a channel here with one line, e.g. `(core) => slackMount(core),`.
+ * The HTTP mounts, in order. Add a channel here with one line returning its parts. Stores a channel keeps (the
+ * web mailbox, Teams references) are built here, on the process's key-value store.
  * The web chat (GET /, POST /api/chat, POST|GET /api/chat/messages) is always on.
  */
 export const MOUNTS: MountFactory[] = [
   // Web chat: the page, the REST turn, and its proactive sender (messages wait in a mailbox the page polls).
-  (core) => webChannelMount(core),
+  (core) => webParts(core),
   // Slack: POST /slack/events (or Socket Mode), the help-desk channel and staff take-over; off without SLACK_BOT_TOKEN.
-  (core) => slackMount(core),
+  (core) => slackParts(core),
   // Teams / Bot Framework: POST /api/messages (Emulator mode without MicrosoftAppId), proactive "ticket filed" messages.
-  (core) => teamsMount(core),
+  (core) => teamsParts(core),
   // /admin: transcript review, analytics, annotations, failed tickets; off (404) without ADMIN_TOKEN.
   (core) =>
     adminMount({
@@ -96,6 +110,19 @@ export const MOUNTS: MountFactory[] = [
     }),
 ];
 
+/** What a channel with a help desk gets from the core: the store's claims, the holds, and a way to reach a person. */
+function deskDeps(core: Core) {
+  return {
+    config: core.config,
+    pipeline: core.pipeline,
+    i18n: core.i18n,
+    logger: core.logger,
+    kv: core.stores.kv,
+    holds: core.holds,
+    tellPerson: (link: { conversationId: string; channel: ChannelName }, replies: Reply[]) => core.sendProactive(link.channel, link.conversationId, replies),
+  };
+}
+
 export interface CoreOptions {
   /** Environment to read the configuration from; default process.env. */
   env?: Record<string, string | undefined>;
@@ -107,7 +134,7 @@ export interface CoreOptions {
   redisWaitMs?: number;
 }
 
-/** How long a shutdown may take in total before the rest is cut (the process must exit within 10 s). */
+/** How a shutdown may take in total before the rest is cut (the process must exit within 10 s). */
 export const SHUTDOWN_BUDGET_MS = 8_000;
 
 /** Longest one part (ticket outbox, transcripts …) may take to close, ms; the total stays within SHUTDOWN_BUDGET_MS. */
@@ -132,48 +159,13 @@ function loadContent(): { i18n: I18n; tree: DialogTree } {
   return { i18n: createI18n(locales.messages), tree: dialogs.tree };
 }
 
-/** Wraps the pipeline so shutdown can wait for the turns it already accepted. */
-function countInFlight(pipeline: Pipeline) {
-  let inFlight = 0;
-  let waiters: Array<() => void> = [];
-  const wrapped: Pipeline = {
-    async handle(turn: Turn): Promise<PipelineOutcome> {
-      inFlight++;
-      turnsInFlight.inc();
-      try {
-        return await pipeline.handle(turn);
-      } finally {
-        inFlight--;
-        turnsInFlight.dec();
-        if (inFlight === 0) {
-          const w = waiters;
-          waiters = [];
-          for (const resolve of w) resolve();
-        }
-      }
-    },
-  };
-  const drained = (timeoutMs: number) =>
-    new Promise<boolean>((resolve) => {
-      if (inFlight === 0) {
-        resolve(true);
-        return;
-      }
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      timer.unref();
-      waiters.push(() => {
-        clearTimeout(timer);
-        resolve(true);
-      });
-    });
-  return { pipeline: wrapped, inFlight: () => inFlight, drained };
+/** The core, and the one way to connect a channel's parts to it (used by startApp only). */
+interface Built {
+  core: Core;
+  wire(parts: ChannelParts): void;
 }
 
-/**
- * Builds config, content, NLU, stores and the pipeline. Throws CodedError(ConfigInvalid) naming the bad variable,
- * or CodedError(DataInvalid) listing the content problems — the caller prints it and exits 1.
- */
-export async function createCore(options: CoreOptions = {}): Promise<Core> {
+async function buildCore(options: CoreOptions): Promise<Built> {
   const config = loadConfig(options.env ?? process.env);
   const logger = options.logger ?? createLogger({ level: config.env.LOG_LEVEL });
   const { i18n, tree } = loadContent();
@@ -195,9 +187,12 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     }
   }
 
-  const closers: Array<() => Promise<void>> = [];
+  // Filled by startApp from the channels' parts (wire below); empty for the terminal chat.
   const senders = new Map<ChannelName, ProactiveSender>();
   const notifiers: Notifier[] = [];
+  const desks: HelpDesk[] = [];
+
+  const closers: Array<() => Promise<void>> = [];
   const sendProactive = async (channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean> => {
     const send = senders.get(channel);
     if (!send) return false;
@@ -215,8 +210,7 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   };
   const handoff = createTicketHandler(config, {
     logger,
-    redis: stores.redis?.client,
-    redisPrefix: stores.redis?.keys.prefix,
+    store: stores.open<OutboxStore>({ memory: () => new MemoryOutboxStore(), redis: (connection) => redisOutboxStore(connection) }),
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
     // The person gets the ticket system's own number (#123, ITSM-42), never an agent-only URL or, for the file
     // sink, a path on the server.
@@ -231,8 +225,6 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     await handoff.stop();
   });
 
-  // Extra observers (transcripts …) join here as they are built.
-  const tickets: TicketHandler = handoff;
   // Transcripts: recorded off the reply path (queued), redacted, flushed before the stores close.
   const transcripts = createTranscriptStore(config, stores, logger);
   const transcriptObserver = createTranscriptObserver(transcripts, { logger });
@@ -241,24 +233,32 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
   });
   const observers: TurnObserver[] = [metricsObserver, transcriptObserver];
 
-  // While help-desk staff hold a conversation its turns are relayed to them instead of answered (any channel).
-  const takeover = createTakeover({ redis: stores.redis, dedupe: stores.dedupe, ttlSeconds: config.stateTtlSeconds, send: sendProactive, logger });
-  const counted = countInFlight(
-    recordHeldTurns(takeover.wrap(createPipeline({
-      nlu,
-      tree,
-      i18n,
-      store: stores.store,
-      dedupe: stores.dedupe,
-      ticketIds: stores.ticketIds,
-      tickets,
-      observers,
-      logger,
-      publicUrl: config.publicUrl,
-      defaultLocale: config.defaultLocale,
-      stateTtlSeconds: config.stateTtlSeconds,
-    })), { takeover: takeover.store, observer: transcriptObserver, logger }),
-  );
+  // While help-desk staff hold a conversation its turns are relayed to the desk that holds it (any channel).
+  const holds = createHoldStore(stores.kv, config.stateTtlSeconds);
+  const inFlight = countInFlight(turnsInFlight);
+  // The pipeline sees a hold as HeldConversation; the holds it gets are this store's TakeoverRecords.
+  const deskFor = (hold: TakeoverRecord) => desks.find((d) => d.owns?.(hold)) ?? desks.find((d) => !d.owns);
+  const pipeline = createPipeline({
+    nlu,
+    tree,
+    i18n,
+    store: stores.store,
+    deliveries: stores.deliveries,
+    ticketIds: stores.ticketIds,
+    tickets: handoff,
+    observers,
+    logger,
+    publicUrl: config.publicUrl,
+    defaultLocale: config.defaultLocale,
+    stateTtlSeconds: config.stateTtlSeconds,
+    outer: [inFlight.link],
+    takeover: {
+      holds,
+      // The desk whose thread the hold was taken in; a desk that claims no threads (Slack) relays the rest.
+      relayFor: (hold) => deskFor(hold as TakeoverRecord),
+      active: () => desks.length > 0,
+    },
+  });
 
   let closed: Promise<void> | undefined;
   const core: Core = {
@@ -268,19 +268,13 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     tree,
     nlu,
     stores,
-    pipeline: counted.pipeline,
+    pipeline,
     handoff,
-    takeover,
+    holds,
     transcripts,
-    registerSender(channel, sender) {
-      senders.set(channel, sender);
-    },
     sendProactive,
-    addNotifier(notifier) {
-      notifiers.push(notifier);
-    },
-    inFlight: counted.inFlight,
-    drained: counted.drained,
+    inFlight: inFlight.count,
+    drained: inFlight.drained,
     async ready() {
       const store = await Promise.race([
         stores.health.ping().catch(() => false),
@@ -300,7 +294,28 @@ export async function createCore(options: CoreOptions = {}): Promise<Core> {
     },
   };
   logger.info({ store: stores.kind, tree: tree.version, nodes: tree.nodes.size }, 'core ready');
-  return core;
+  return {
+    core,
+    wire(parts) {
+      if (parts.sender) senders.set(parts.sender.channel, parts.sender.send);
+      const notifier = parts.notifier ?? parts.desk?.notifier;
+      if (notifier) notifiers.push(notifier);
+      if (parts.desk) desks.push(parts.desk);
+    },
+  };
+}
+
+/**
+ * Builds config, content, NLU, stores and the pipeline. Throws CodedError(ConfigInvalid) naming the bad variable,
+ * or CodedError(DataInvalid) listing the content problems — the caller prints it and exits 1.
+ */
+export async function createCore(options: CoreOptions = {}): Promise<Core> {
+  return (await buildCore(options)).core;
+}
+
+/** A mount factory's result as a channel's parts (a plain mount has no sender or desk). */
+function partsOf(made: HttpMount | ChannelParts): ChannelParts {
+  return typeof made.mount === 'function' ? { mount: made as HttpMount } : (made as ChannelParts);
 }
 
 export interface StartOptions extends CoreOptions {
@@ -327,10 +342,12 @@ export interface App {
 
 /** Builds the core and starts the one HTTP server. */
 export async function startApp(options: StartOptions = {}): Promise<App> {
-  const core = await createCore(options);
+  const { core, wire } = await buildCore(options);
   const { logger } = core;
   let draining = false;
-  const mounts = (options.mounts ?? MOUNTS).map((make) => make(core));
+  const parts = (options.mounts ?? MOUNTS).map((make) => partsOf(make(core)));
+  for (const p of parts) wire(p);
+  const mounts = parts.map((p) => p.mount);
   const app = createHttpApp({
     mounts,
     logger,

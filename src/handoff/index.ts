@@ -2,7 +2,8 @@
  * The hand-off service the composition root wires in: redaction → outbox (memory, or Redis when configured) →
  * sink (TICKET_SINK), plus the help-desk notifier and the "your ticket is filed" callback.
  *
- *   const tickets = createTicketHandler(config, { logger, redis: stores.redis?.client, notifier, onDelivered });
+ *   const store = stores.open({ memory: () => new MemoryOutboxStore(), redis: (c) => redisOutboxStore(c) });
+ *   const tickets = createTicketHandler(config, { logger, store, notifier, onDelivered });
  *   await tickets.start();               // checks the sink, starts the workers
  *   createPipeline({ …, tickets });      // pipeline calls tickets.submit(ticket)
  *   …
@@ -15,6 +16,7 @@ import type { Notifier, HandoffEvent } from './notifier.js';
 import {
   MemoryOutboxStore,
   Outbox,
+  type OutboxStore,
   type OutboxCounts,
   type OutboxMetrics,
   type OutboxOptions,
@@ -30,6 +32,8 @@ export { describeHandoffEvent, fanOutNotifier } from './notifier.js';
 export type { OutboxRecord, OutboxCounts, OutboxMetrics, SubmitResult, OutboxAttempt, OutboxState } from './outbox.js';
 export { redactTicket } from './redact-ticket.js';
 export type { RedisEval } from './outbox-redis.js';
+export { redisOutboxStore } from './outbox-redis.js';
+export { MemoryOutboxStore, type OutboxStore } from './outbox.js';
 
 /** Outbox tuning the composition root or tests may override (defaults in OutboxOptions). */
 export type OutboxTuning = Partial<
@@ -51,7 +55,9 @@ export type OutboxTuning = Partial<
 
 export interface TicketHandlerDeps {
   logger: Logger;
-  /** A node-redis client (single, Cluster or Sentinel). Required when Config.redis is set. */
+  /** Where the outbox keeps tickets (the composition root builds it on the process's stores). */
+  store?: OutboxStore;
+  /** Instead of `store`: a node-redis client (single, Cluster or Sentinel) for a Redis outbox store. */
   redis?: RedisEval;
   /** Redis key prefix, shared with the state stores. Default 'mm'. */
   redisPrefix?: string;
@@ -103,12 +109,10 @@ export function createTicketHandler(config: Config, deps: TicketHandlerDeps): Ha
   if (leaseMs < 3 * sinkTimeoutMs) {
     throw new CodedError(ErrorCode.ConfigInvalid, `outbox leaseMs (${leaseMs}) must be at least 3 × the sink time limit (${sinkTimeoutMs})`);
   }
-  if (config.redis && !deps.redis) {
-    throw new CodedError(ErrorCode.ConfigInvalid, 'Redis is configured but no Redis client was given to the ticket handler');
+  if (config.redis && !deps.redis && deps.store?.kind !== 'redis') {
+    throw new CodedError(ErrorCode.ConfigInvalid, 'Redis is configured but the ticket handler was given no Redis outbox store');
   }
-  const store = deps.redis
-    ? new RedisOutboxStore(deps.redis, { prefix: deps.redisPrefix })
-    : new MemoryOutboxStore(deps.outbox?.clock);
+  const store = deps.store ?? (deps.redis ? new RedisOutboxStore(deps.redis, { prefix: deps.redisPrefix }) : new MemoryOutboxStore(deps.outbox?.clock));
 
   const notify = (event: HandoffEvent): void => {
     if (!deps.notifier) return;

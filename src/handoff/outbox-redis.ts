@@ -15,6 +15,7 @@
  *   {p:outbox}:dead                ZSET id → time it died, ms
  *   {p:outbox}:done:<ticket id>    record JSON of a delivered / discarded ticket (PX keepMs)
  */
+import type { RedisConnection } from '../state/redis.js';
 import type { AddOptions, OutboxCounts, OutboxRecord, OutboxStore, SubmitResult } from './outbox.js';
 
 /**
@@ -207,4 +208,12 @@ export class RedisOutboxStore implements OutboxStore {
     const r = await this.run(NEXT_DUE, [this.keys.ready], []);
     return r === null || r === undefined ? undefined : Number(r);
   }
+}
+
+/**
+ * The outbox store on the process's Redis connection (Stores.open): its key prefix, and every script through the
+ * connection's time limit and error mapping (a failure is CodedError(StoreUnavailable), counted as op "outbox").
+ */
+export function redisOutboxStore(connection: RedisConnection): RedisOutboxStore {
+  return new RedisOutboxStore({ eval: (script, options) => connection.run('outbox', (c) => c.eval(script, options)) }, { prefix: connection.keys.prefix });
 }

@@ -1,32 +1,96 @@
 /**
- * One turn, one pipeline: dedupe → lock → load → NLU → step → effects → save → unlock.
- * Channels call `handle` and render the outcome; they never touch state or NLU themselves.
+ * One turn, one chain of links (pipeline.ts): observe → answer failures → validate → dedupe → lock → take-over →
+ * load → understand → step → effects → save. Channels call `handle` and render the outcome; they never touch state
+ * or NLU themselves.
  */
 import type {
+  CodedError,
   ConversationStatus,
   ErrorCode,
   Locale,
   Logger,
   Nlu,
   NluResult,
+  Reply,
   StepTried,
   Ticket,
   Turn,
   TurnOutcome,
 } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
-import type { StepFn } from '../dialog/types.js';
+import type { ConversationState, StepFn, StepInput, StepOutput } from '../dialog/types.js';
 import type { I18n } from '../i18n/index.js';
-import type { ConversationStore, DedupeStore, TicketIds } from '../state/types.js';
+import type { ConversationStore, DeliveryClaim, DeliveryStore, TicketIds } from '../state/types.js';
+import type { Link } from './compose.js';
+
+/** Who holds a conversation taken over by help-desk staff. */
+export interface Staff {
+  id: string;
+  name?: string;
+}
 
 export interface PipelineOutcome extends TurnOutcome {
   /** True when the turn was a redelivery (same eventId) and was not processed again: render nothing. */
   duplicate?: boolean;
+  /**
+   * Set when help-desk staff hold the conversation: the turn was relayed to them and the bot stays quiet (no
+   * replies). The transcript records the turn as taken over by this person.
+   */
+  heldBy?: Staff;
 }
 
 export interface Pipeline {
   handle(turn: Turn): Promise<PipelineOutcome>;
+  /** The names of the chain's links, outermost first. */
+  readonly links: readonly string[];
 }
+
+/** Why a turn has nothing to understand (answered politely, state left as it is). */
+export type Problem = 'empty' | 'bad_action';
+
+/**
+ * One turn on its way through the chain: what each link learnt so far. Links read what the links before them
+ * wrote; the one that answers sets `outcome`.
+ */
+export interface TurnContext {
+  /** The turn as the channel handed it. */
+  readonly received: Turn;
+  /** The turn as processed: validate cleans the text and drops what cannot be trusted. */
+  turn: Turn;
+  /** When the turn started, ms since epoch (the pipeline's clock). */
+  readonly atMs: number;
+  /** performance.now() at the start, for the turn's duration. */
+  readonly startedAt: number;
+  /** Set by validate when there is nothing to understand. */
+  problem?: Problem;
+  /** The delivery this run claimed (turns with an eventId). */
+  delivery?: DeliveryClaim;
+  /** True once the delivery was marked done together with the saved state. */
+  deliveryDone?: boolean;
+  /** True when the delivery was processed already or is being processed by another run: nothing is rendered or observed. */
+  duplicate?: boolean;
+  /** The conversation's state as stored: the loaded one, then the new one once it is saved. */
+  stored?: ConversationState;
+  /** True once load ran (a turn that failed before has no stored state to speak of). */
+  loaded?: boolean;
+  nlu?: NluResult;
+  input?: StepInput;
+  /** What the engine returned. */
+  stepped?: StepOutput;
+  /** The state and replies after the effects (ticket id filled in), to be saved and shown. */
+  state?: ConversationState;
+  replies?: Reply[];
+  ticket?: Ticket;
+  /** The turn's language as known so far (for the error reply). */
+  locale?: Locale;
+  /** What the user is answered. */
+  outcome?: PipelineOutcome;
+  /** Set by the error handler when the turn failed. */
+  error?: CodedError;
+}
+
+/** A link of the turn's chain. */
+export type TurnLink = Link<TurnContext>;
 
 /**
  * Where tickets go once the pipeline gave them an id (the hand-off part implements it with an outbox).
@@ -58,9 +122,42 @@ export interface TurnRecord {
   durationMs: number;
 }
 
-/** Transcripts, metrics … Observers never block or break a turn: they are called after unlock, errors are logged. */
+/**
+ * Transcripts, metrics … Observers never block or break a turn: they are called after unlock, without being
+ * awaited; errors are logged.
+ */
 export interface TurnObserver {
   onTurn(record: TurnRecord): void | Promise<void>;
+}
+
+/** The relay of a held conversation's turns to the staff holding it (a help desk: Slack or Teams). */
+export interface TakeoverOptions {
+  /** The conversations' holds (src/helpdesk HoldStore). */
+  holds: {
+    /** The conversation's hold, if staff hold it. */
+    get(conversationId: string): Promise<HeldConversation | undefined>;
+    /** Renews a hold: every relayed turn does, so a conversation in progress with staff does not expire under them. */
+    renew(hold: HeldConversation): Promise<void>;
+  };
+  /** The help desk that relays the turns of `hold` (the one where it was taken), or undefined when none does. */
+  relayFor(hold: HeldConversation): DeskRelay | undefined;
+  /**
+   * False while no help desk is wired (the terminal chat, a deployment without a desk channel): then no hold can be
+   * honoured and the per-turn look-up is skipped.
+   */
+  active(): boolean;
+}
+
+/** What the pipeline needs of a hold (the help desk's TakeoverRecord has more). */
+export interface HeldConversation {
+  conversationId: string;
+  staff: Staff;
+}
+
+/** A help desk as the pipeline sees it: where a held conversation's turns go. */
+export interface DeskRelay {
+  /** Posts the person's turn (redacted) to the staff holding the conversation; throws when it could not. */
+  relay(turn: Turn, hold: HeldConversation): Promise<void>;
 }
 
 /** createPipeline() options. Stores usually come from createStores(config, logger). */
@@ -69,7 +166,7 @@ export interface PipelineOptions {
   tree: DialogTree;
   i18n: I18n;
   store: ConversationStore;
-  dedupe: DedupeStore;
+  deliveries: DeliveryStore;
   ticketIds: TicketIds;
   /** Receives every ticket effect. Without one, tickets are only returned in the outcome (and logged). */
   tickets?: TicketHandler;
@@ -81,8 +178,17 @@ export interface PipelineOptions {
   defaultLocale?: Locale;
   /** Idle TTL of a conversation, seconds (Config.stateTtlSeconds). Default 86,400. */
   stateTtlSeconds?: number;
-  /** How long an eventId is remembered for de-duplication, seconds. Default 86,400. */
+  /** How long a processed eventId is remembered for de-duplication, seconds. Default 86,400. */
   dedupeTtlSeconds?: number;
+  /**
+   * How long a run holds its delivery, seconds: longer than any turn can take (lock wait 10 s + lock expiry 15 s +
+   * store time limits). A run that died is retried after it. Default 60.
+   */
+  deliveryLeaseSeconds?: number;
+  /** Staff take-over: held conversations are relayed instead of answered. Without it, no conversation is held. */
+  takeover?: TakeoverOptions;
+  /** Links run around the turn's own, outermost first (in-flight counting for graceful shutdown …). */
+  outer?: TurnLink[];
   /** Longest text handed to the NLU, characters; longer text is cut (and still processed). Default 4,000. */
   maxTextChars?: number;
   /** The dialog engine. Default: `step` from src/dialog/engine.ts. (Tests of pipeline mechanics inject a stand-in.) */

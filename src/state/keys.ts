@@ -1,8 +1,10 @@
 /**
  * Every Redis key mailmedic writes. All keys of one conversation share the hash tag `{c:<conversationId>}` so
- * that state, lock, de-duplication claims (and the outbox / transcript keys other parts build with `tag()`)
- * land on one Redis Cluster slot and can be used together in one Lua script.
+ * that state, lock, delivery claims and the conversation's other keys (take-over hold, web mailbox, Teams
+ * reference, transcript) land on one Redis Cluster slot and can be used together in one Lua script.
+ * Only src/state/ and the Redis stores' own files build keys; everyone else names a StoreKey (types.ts).
  */
+import type { DeliveryKey, StoreKey } from './types.js';
 
 /** Default key prefix. Tests use a unique prefix per run so they never touch each other's keys. */
 export const DEFAULT_PREFIX = 'mm';
@@ -23,12 +25,12 @@ export interface Keys {
   state(conversationId: string): string;
   /** The conversation's turn lock (random token, PX). */
   lock(conversationId: string): string;
-  /** A de-duplication claim of one delivery (`channel:eventId`) in one conversation. */
-  seen(conversationId: string, eventId: string): string;
+  /** The claim of one delivery of a turn: `<tag>:seen:<channel>:<eventId>` (a run's token, then `done`). */
+  delivery(key: DeliveryKey): string;
   /** The ticket sequence of one day, `YYYYMMDD`. Not hash-tagged: one counter for the whole deployment. */
   ticketSeq(day: string): string;
-  /** A key for a DedupeStore.claim() (its argument is already a logical key such as `{c:…}:seen:…`). */
-  claim(key: string): string;
+  /** A KeyValueStore key: `<tag>:<name>` for a conversation's key, `<prefix>:<name>` for a deployment-wide one. */
+  of(key: StoreKey): string;
 }
 
 export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
@@ -38,16 +40,8 @@ export function createKeys(prefix: string = DEFAULT_PREFIX): Keys {
     tag,
     state: (id) => `${tag(id)}:state`,
     lock: (id) => `${tag(id)}:lock`,
-    seen: (id, eventId) => `${tag(id)}:seen:${eventId}`,
+    delivery: (d) => `${tag(d.conversationId)}:seen:${d.channel}:${d.eventId}`,
     ticketSeq: (day) => `${prefix}:ticketseq:${day}`,
-    claim: (key) => `${prefix}:${key}`,
+    of: (key) => ('conversation' in key ? `${tag(key.conversation)}:${key.name}` : `${prefix}:${key.name}`),
   };
-}
-
-/**
- * The logical de-duplication key of one delivery, without prefix (DedupeStore adds its own):
- * `{c:<id>}:seen:<channel>:<eventId>`. Hash-tagged like the conversation's other keys.
- */
-export function seenClaimKey(conversationId: string, channel: string, eventId: string): string {
-  return `{c:${escapeId(conversationId)}}:seen:${channel}:${eventId}`;
 }

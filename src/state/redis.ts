@@ -21,7 +21,19 @@ import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisConfig } from '../config/index.js';
 import type { ConversationState } from '../dialog/types.js';
 import { createKeys, type Keys } from './keys.js';
-import type { ConversationStore, DedupeStore, SetOptions, StoreHealth, TicketIds } from './types.js';
+import type {
+  ConnectionStatus,
+  ConversationStore,
+  DeliveryClaim,
+  DeliveryKey,
+  DeliveryStore,
+  KeyValueStore,
+  LogEntry,
+  SetOptions,
+  StoreHealth,
+  StoreKey,
+  TicketIds,
+} from './types.js';
 import { formatTicketId, ticketDay } from './ticket-id.js';
 
 /** Any of the three node-redis client kinds; they share the command methods used here. */
@@ -43,20 +55,17 @@ export interface RedisConnectionOptions {
   onError?(op: string): void;
 }
 
-export interface RedisConnection {
+/**
+ * The process's one Redis connection, as the Redis stores use it (src/state/ and the stores' own files only: the
+ * rest of the process sees ConnectionStatus). Every command goes through `run()`, so every one has the time limit,
+ * the StoreUnavailable mapping and the error metric.
+ */
+export interface RedisConnection extends ConnectionStatus {
   readonly mode: RedisConfig['mode'];
-  readonly client: RedisCommander;
   readonly keys: Keys;
-  /** True while commands can be sent. */
-  isReady(): boolean;
-  /**
-   * Resolves once connected; rejects with StoreUnavailable after `timeoutMs` (the client keeps retrying in
-   * the background either way).
-   */
-  waitReady(timeoutMs: number): Promise<void>;
   /**
    * Runs Redis commands with the time limit and maps every failure to CodedError(StoreUnavailable).
-   * `what` names the operation in logs.
+   * `what` names the operation in logs and in the error metric.
    */
   run<T>(what: string, fn: (client: RedisCommander) => Promise<T>): Promise<T>;
   ping(): Promise<boolean>;
@@ -200,7 +209,6 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
   const keys = createKeys(options.prefix);
   return {
     mode: config.mode,
-    client,
     keys,
     isReady,
     async waitReady(timeoutMs) {
@@ -242,8 +250,19 @@ export function createRedisConnection(config: RedisConfig, logger: Logger, optio
 
 // ───────────────────────────── stores ─────────────────────────────
 
-/** Saves the state unless another turn saved since it was loaded (ARGV[3] = expected turn, '' = no check). */
+/** TTL seconds as Redis wants them: a whole number, at least 1. */
+const seconds = (ttl: number) => Math.max(1, Math.round(ttl));
+
+/**
+ * Saves the state unless another turn saved since it was loaded (ARGV[3] = expected turn, '' = no check) and, when
+ * the turn runs for a delivery (KEYS[2], its claim; ARGV[4] the run's token), marks that delivery done in the same
+ * step — refused (2) when the claim is another run's. KEYS[2] shares the state's hash tag, so this works on Cluster.
+ */
 const SAVE_SCRIPT = `
+if KEYS[2] then
+  local claim = redis.call('GET', KEYS[2])
+  if claim and claim ~= ARGV[4] then return 2 end
+end
 if ARGV[3] ~= '' then
   local expected = tonumber(ARGV[3])
   local turn = -1
@@ -255,6 +274,7 @@ if ARGV[3] ~= '' then
   if turn ~= expected then return 0 end
 end
 redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
+if KEYS[2] then redis.call('SET', KEYS[2], 'done', 'EX', tonumber(ARGV[5])) end
 return 1`;
 
 /** Deletes the lock only if it still holds our token (it may have expired and been taken by another process). */
@@ -303,13 +323,16 @@ export class RedisConversationStore implements ConversationStore {
 
   async set(conversationId: string, state: ConversationState, ttlSeconds: number, options: SetOptions = {}): Promise<void> {
     const expected = options.expectedTurn === undefined ? '' : String(options.expectedTurn);
-    const saved = await this.#conn.run('save state', (c) =>
-      c.eval(SAVE_SCRIPT, {
-        keys: [this.#conn.keys.state(conversationId)],
-        arguments: [JSON.stringify(state), String(Math.max(1, Math.round(ttlSeconds))), expected],
-      }),
-    );
-    if (Number(saved) !== 1) {
+    const keys = [this.#conn.keys.state(conversationId)];
+    const args = [JSON.stringify(state), String(seconds(ttlSeconds)), expected];
+    const { delivery } = options;
+    if (delivery) {
+      keys.push(this.#conn.keys.delivery(delivery.claim.key));
+      args.push(delivery.claim.token, String(seconds(delivery.doneTtlSeconds)));
+    }
+    const saved = Number(await this.#conn.run('save state', (c) => c.eval(SAVE_SCRIPT, { keys, arguments: args })));
+    if (saved === 2) throw new CodedError(ErrorCode.LockTimeout, 'delivery claim lost: another run of this delivery holds it');
+    if (saved !== 1) {
       throw new CodedError(ErrorCode.LockTimeout, `conversation changed under the turn (expected turn ${expected})`);
     }
   }
@@ -346,16 +369,103 @@ export class RedisConversationStore implements ConversationStore {
   }
 }
 
-export class RedisDedupeStore implements DedupeStore {
+/** Forgets a delivery claim only if it still holds this run's token. */
+const RELEASE_CLAIM = UNLOCK_SCRIPT;
+
+/** Marks a claim done unless another run holds it now (a run whose lease ran out must not overwrite the next one's). */
+const DONE_SCRIPT = `
+local v = redis.call('GET', KEYS[1])
+if v and v ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], 'done', 'EX', tonumber(ARGV[2]))
+return 1`;
+
+/**
+ * Delivery claims under the conversation's hash tag, `<tag>:seen:<channel>:<eventId>`: SET NX with the run's
+ * token and a lease (PX), `done` (EX) once the turn is saved, deleted when the turn fails.
+ */
+export class RedisDeliveryStore implements DeliveryStore {
   readonly #conn: RedisConnection;
   constructor(conn: RedisConnection) {
     this.#conn = conn;
   }
-  async claim(key: string, ttlSeconds: number): Promise<boolean> {
-    const r = await this.#conn.run('dedupe', (c) =>
-      c.set(this.#conn.keys.claim(key), '1', { condition: 'NX', expiration: { type: 'EX', value: Math.max(1, Math.round(ttlSeconds)) } }),
+  async claim(key: DeliveryKey, leaseSeconds: number): Promise<DeliveryClaim | undefined> {
+    const token = randomBytes(8).toString('hex');
+    const r = await this.#conn.run('claim delivery', (c) =>
+      c.set(this.#conn.keys.delivery(key), token, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(leaseSeconds * 1000)) } }),
+    );
+    return r === 'OK' ? { key, token } : undefined;
+  }
+  async release(claim: DeliveryClaim): Promise<void> {
+    await this.#conn.run('release delivery', (c) => c.eval(RELEASE_CLAIM, { keys: [this.#conn.keys.delivery(claim.key)], arguments: [claim.token] }));
+  }
+  async done(claim: DeliveryClaim, ttlSeconds: number): Promise<void> {
+    await this.#conn.run('finish delivery', (c) =>
+      c.eval(DONE_SCRIPT, { keys: [this.#conn.keys.delivery(claim.key)], arguments: [claim.token, String(seconds(ttlSeconds))] }),
+    );
+  }
+}
+
+/** Appends every value (ARGV[3..]) in one step, trims to the cap (ARGV[1]) and renews the TTL (ARGV[2]). */
+const APPEND_SCRIPT = `
+for i = 3, #ARGV do redis.call('XADD', KEYS[1], 'MAXLEN', ARGV[1], '*', 'm', ARGV[i]) end
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1`;
+
+const parseJson = <T>(raw: unknown): T | undefined => {
+  if (raw === null || raw === undefined) return undefined;
+  try {
+    return JSON.parse(String(raw)) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/**
+ * The key-value store in Redis: each value a JSON string with EX; each log a stream (`XADD … MAXLEN`, field `m`),
+ * so entry ids are Redis stream ids. Keys per keys.ts `of()`: `<prefix>:{c:<id>}:<name>` or `<prefix>:<name>`.
+ */
+export class RedisKeyValueStore implements KeyValueStore {
+  readonly #conn: RedisConnection;
+  constructor(conn: RedisConnection) {
+    this.#conn = conn;
+  }
+  async get<T>(key: StoreKey): Promise<T | undefined> {
+    return parseJson<T>(await this.#conn.run(`get ${key.name}`, (c) => c.get(this.#conn.keys.of(key))));
+  }
+  async set(key: StoreKey, value: unknown, ttlSeconds: number): Promise<void> {
+    await this.#conn.run(`set ${key.name}`, (c) =>
+      c.set(this.#conn.keys.of(key), JSON.stringify(value), { expiration: { type: 'EX', value: seconds(ttlSeconds) } }),
+    );
+  }
+  async claim(key: StoreKey, ttlSeconds: number): Promise<boolean> {
+    const r = await this.#conn.run('claim', (c) =>
+      c.set(this.#conn.keys.of(key), 'true', { condition: 'NX', expiration: { type: 'EX', value: seconds(ttlSeconds) } }),
     );
     return r === 'OK';
+  }
+  async delete(key: StoreKey): Promise<boolean> {
+    return (await this.#conn.run(`delete ${key.name}`, (c) => c.del(this.#conn.keys.of(key)))) > 0;
+  }
+  async append(key: StoreKey, values: unknown[], options: { max: number; ttlSeconds: number }): Promise<void> {
+    if (values.length === 0) return;
+    await this.#conn.run(`append ${key.name}`, (c) =>
+      c.eval(APPEND_SCRIPT, {
+        keys: [this.#conn.keys.of(key)],
+        arguments: [String(options.max), String(seconds(options.ttlSeconds)), ...values.map((v) => JSON.stringify(v))],
+      }),
+    );
+  }
+  async entries<T>(key: StoreKey, after: string | undefined, limit: number): Promise<Array<LogEntry<T>>> {
+    // '(' makes the start exclusive (Redis 6.2+): only what came after the cursor.
+    const start = after === undefined ? '-' : `(${after}`;
+    const raw = await this.#conn.run(`read ${key.name}`, (c) => c.xRange(this.#conn.keys.of(key), start, '+', { COUNT: limit }));
+    const out: Array<LogEntry<T>> = [];
+    for (const e of raw ?? []) {
+      // An unreadable entry (written by hand?) is skipped rather than failing every read of the log.
+      const value = parseJson<T>((e.message as Record<string, string | undefined>)['m']);
+      if (value !== undefined) out.push({ id: e.id, value });
+    }
+    return out;
   }
 }
 

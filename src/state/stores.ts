@@ -4,11 +4,19 @@
  */
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
-import { MemoryConversationStore, MemoryDedupeStore, MemoryTicketIds, memoryHealth, type Clock } from './memory.js';
+import {
+  MemoryConversationStore,
+  MemoryDeliveryStore,
+  MemoryKeyValueStore,
+  MemoryTicketIds,
+  memoryHealth,
+  type Clock,
+} from './memory.js';
 import {
   createRedisConnection,
   RedisConversationStore,
-  RedisDedupeStore,
+  RedisDeliveryStore,
+  RedisKeyValueStore,
   RedisTicketIds,
   redisHealth,
   type RedisConnectionOptions,
@@ -31,21 +39,26 @@ export interface CreateStoresOptions extends RedisConnectionOptions, RedisLockOp
 export function createStores(config: Pick<Config, 'redis'>, logger: Logger, options: CreateStoresOptions = {}): Stores {
   const ticketOpts = { utcOffsetMinutes: options.ticketUtcOffsetMinutes };
   if (!config.redis) {
+    const deliveries = new MemoryDeliveryStore({ clock: options.clock });
     return {
       kind: 'memory',
-      store: new MemoryConversationStore({ clock: options.clock, lockWaitMs: options.lockWaitMs }),
-      dedupe: new MemoryDedupeStore({ clock: options.clock }),
+      store: new MemoryConversationStore({ clock: options.clock, lockWaitMs: options.lockWaitMs, deliveries }),
+      deliveries,
+      kv: new MemoryKeyValueStore({ clock: options.clock }),
       ticketIds: new MemoryTicketIds(ticketOpts),
       health: memoryHealth,
+      open: (factories) => factories.memory(),
     };
   }
   const redis = createRedisConnection(config.redis, logger, options);
   return {
     kind: `redis-${config.redis.mode}`,
     store: new RedisConversationStore(redis, logger, options),
-    dedupe: new RedisDedupeStore(redis),
+    deliveries: new RedisDeliveryStore(redis),
+    kv: new RedisKeyValueStore(redis),
     ticketIds: new RedisTicketIds(redis, ticketOpts),
     health: redisHealth(redis),
     redis,
+    open: (factories) => factories.redis(redis),
   };
 }

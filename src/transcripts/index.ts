@@ -2,7 +2,7 @@
  * Transcripts for help-desk staff: the store (memory, or Redis streams when Redis is configured), the observer
  * that records every turn (redacted), and the queries and exports the review page and the CLI share.
  *
- *   const transcripts = createTranscriptStore(config, stores, logger);
+ *   const transcripts = createTranscriptStore(config, stores, logger);   // on the process's backend (Stores.open)
  *   const observer = createTranscriptObserver(transcripts, { logger });
  *   createPipeline({ …, observers: [observer] });
  */
@@ -15,8 +15,7 @@ import type { TranscriptStore, TranscriptStoreOptions } from './types.js';
 
 export * from './types.js';
 export { applyTurn, withActionLabels, SYMPTOM_INTENTS } from './summary.js';
-export { createTranscriptObserver, toTranscriptTurn, type TranscriptObserver, type ObservedTurn } from './observer.js';
-export { recordHeldTurns } from './held.js';
+export { createTranscriptObserver, toTranscriptTurn, type TranscriptObserver } from './observer.js';
 export * from './query.js';
 export * from './export.js';
 export { MemoryTranscriptStore } from './memory.js';
@@ -28,10 +27,13 @@ export { RedisTranscriptStore } from './redis.js';
  */
 export function createTranscriptStore(
   config: Pick<Config, 'env'>,
-  stores: Pick<Stores, 'redis'>,
+  stores: Pick<Stores, 'open'>,
   logger?: Logger,
   options: TranscriptStoreOptions = {},
 ): TranscriptStore {
   const opts = { retentionDays: config.env.TRANSCRIPT_RETENTION_DAYS, ...options };
-  return stores.redis ? new RedisTranscriptStore(stores.redis, { ...opts, logger }) : new MemoryTranscriptStore(opts);
+  return stores.open<TranscriptStore>({
+    memory: () => new MemoryTranscriptStore(opts),
+    redis: (connection) => new RedisTranscriptStore(connection, { ...opts, logger }),
+  });
 }

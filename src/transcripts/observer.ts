@@ -27,11 +27,11 @@ export interface TranscriptObserverOptions {
   maxPending?: number;
 }
 
-/** A pipeline record, or a turn relayed to help-desk staff (held.ts) with who holds the conversation. */
-export type ObservedTurn = TurnRecord & { takenOverBy?: string };
-
-/** Turns a pipeline record into a redacted transcript turn. Pure. */
-export function toTranscriptTurn(record: ObservedTurn): NewTurn {
+/**
+ * Turns a pipeline record into a redacted transcript turn. Pure. A turn relayed to help-desk staff (its outcome
+ * `heldBy`) is recorded with a `taken_over` event naming who holds the conversation.
+ */
+export function toTranscriptTurn(record: TurnRecord): NewTurn {
   const kinds = new Set<RedactionKind>();
   const clean = (text: string): string => {
     const r = redact(text);
@@ -45,7 +45,7 @@ export function toTranscriptTurn(record: ObservedTurn): NewTurn {
     return out;
   });
   const events: TranscriptEvent[] = outcome.ticket ? [{ type: 'ticket', id: outcome.ticket.id }] : [];
-  if (record.takenOverBy !== undefined) events.push({ type: 'taken_over', by: record.takenOverBy });
+  if (outcome.heldBy) events.push({ type: 'taken_over', by: outcome.heldBy.name ?? outcome.heldBy.id });
   const t: NewTurn = {
     conversation: turn.conversationId,
     atMs: record.atMs,
@@ -95,7 +95,7 @@ export function createTranscriptObserver(store: TranscriptStore, options: Transc
   return {
     lost,
     pending: () => pending,
-    onTurn(record: ObservedTurn): void {
+    onTurn(record: TurnRecord): void {
       if (pending >= maxPending) {
         lost.dropped++;
         // Once per 100 drops: an outage must not flood the logs.

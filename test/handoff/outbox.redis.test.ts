@@ -1,31 +1,39 @@
-import { afterAll, beforeAll } from 'vitest';
-import { createClient } from 'redis';
-import { RedisOutboxStore } from '../../src/handoff/outbox-redis.js';
+/**
+ * The outbox contract on the real Redis, through the store as the app builds it: `redisOutboxStore()` on a
+ * connection of src/state (its time limit and error mapping), a unique key prefix per store, cleaned up after.
+ */
+import { afterAll } from 'vitest';
+import { silentLogger } from '../../src/core/index.js';
+import { redisOutboxStore, type RedisOutboxStore } from '../../src/handoff/outbox-redis.js';
 import type { OutboxStore } from '../../src/handoff/outbox.js';
+import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
 import { outboxContract } from './outbox.contract.js';
 import { deleteKeys, REDIS_URL as url, uniquePrefix } from '../redis.js';
 
-// Two connections, so a "peer" is a separate client like another replica or a restarted process.
-const a = createClient({ url });
-const b = createClient({ url });
+const connections: RedisConnection[] = [];
 const prefixes: string[] = [];
 
-beforeAll(async () => {
-  await Promise.all([a.connect(), b.connect()]);
-});
+async function connect(prefix: string): Promise<RedisConnection> {
+  const c = createRedisConnection({ mode: 'single', url }, silentLogger, { prefix });
+  await c.waitReady(5_000);
+  connections.push(c);
+  return c;
+}
+
 afterAll(async () => {
-  await Promise.all([a.quit(), b.quit()]);
+  for (const c of connections.splice(0)) await c.close();
 });
 
 outboxContract('redis', {
   async make() {
     const prefix = uniquePrefix('outbox');
     prefixes.push(prefix);
-    return new RedisOutboxStore(a, { prefix });
+    return redisOutboxStore(await connect(prefix));
   },
+  // A separate connection on the same prefix, like another replica or a restarted process.
   async peer(store: OutboxStore) {
     const prefix = (store as RedisOutboxStore).keys.tag.slice(1, -':outbox}'.length);
-    return new RedisOutboxStore(b, { prefix });
+    return redisOutboxStore(await connect(prefix));
   },
   async cleanup() {
     for (const prefix of prefixes.splice(0)) await deleteKeys(`{${prefix}:outbox}*`);

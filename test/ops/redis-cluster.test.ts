@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { startApp, type App } from '../../src/main.js';
 import { outboxKeys } from '../../src/handoff/outbox-redis.js';
-import { createKeys, seenClaimKey } from '../../src/state/keys.js';
+import { createKeys } from '../../src/state/keys.js';
 import { expectTurnShape, post } from '../http/helpers.js';
 import { PrivateCluster, uniquePrefix } from '../state/helpers.js';
 
@@ -120,17 +120,18 @@ describe('the app on a Redis Cluster', () => {
   it('keeps every key of one conversation on one slot, and the outbox on one slot', async () => {
     const keys = createKeys(prefix);
     const tag = keys.tag(conversation);
-    // By name: every family built from the tag (state, lock, dedupe claims, transcripts, take-over, Teams reference).
+    // By name: every family built from the tag (state, lock, delivery claims, transcripts, take-over, web mailbox, Teams reference).
     const names = [
       keys.state(conversation),
       keys.lock(conversation),
-      keys.claim(seenClaimKey(conversation, 'web', 'c1')),
-      keys.claim(seenClaimKey(conversation, 'slack', 'Ev0123')),
+      keys.delivery({ conversationId: conversation, channel: 'web', eventId: 'c1' }),
+      keys.delivery({ conversationId: conversation, channel: 'slack', eventId: 'Ev0123' }),
       `${tag}:tx`,
       `${tag}:tx:meta`,
       `${tag}:tx:notes`,
-      `${tag}:takeover`,
-      `${tag}:teams:ref`,
+      keys.of({ conversation, name: 'takeover' }),
+      keys.of({ conversation, name: 'webbox' }),
+      keys.of({ conversation, name: 'teams:ref' }),
     ];
     const slots = await Promise.all(names.map(slotOf));
     expect(new Set(slots).size).toBe(1);

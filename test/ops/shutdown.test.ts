@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { outboxKeys } from '../../src/handoff/outbox-redis.js';
-import { createKeys, seenClaimKey } from '../../src/state/keys.js';
+import { createKeys } from '../../src/state/keys.js';
 import { expectTurnShape } from '../http/helpers.js';
 import { deletePrefix, rawClient, REDIS_URL, uniquePrefix } from '../state/helpers.js';
 import { chat, startServer, type ServerProcess } from './servers.js';
@@ -75,7 +75,7 @@ describe('SIGTERM under load', () => {
     const redis = await rawClient();
     await redis.set(keys.lock(held), 'held-by-test', { PX: 20_000 });
     const finalTurn = say('iPhone 15、iOS 18.1、今朝9時から毎回です', 4);
-    const claim = keys.claim(seenClaimKey(held, 'web', 'h4'));
+    const claim = keys.delivery({ conversationId: held, channel: 'web', eventId: 'h4' });
     for (let i = 0; i < 400 && !(await redis.exists(claim)); i++) await sleep(10);
     expect(await redis.exists(claim)).toBe(1);
 

@@ -5,9 +5,12 @@ import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
 import { cleanText, createPipeline, cutText, PIPELINE_KEYS, TICKET_ID_PLACEHOLDER } from '../../src/pipeline/pipeline.js';
 import { loadLocales } from '../../src/data/load.js';
 import type { PipelineOptions, TicketHandler } from '../../src/pipeline/types.js';
+import { metricsObserver, registry } from '../../src/http/metrics.js';
+import type { DialogTree } from '../../src/data/schemas.js';
 import { createStores } from '../../src/state/stores.js';
 import type { Stores } from '../../src/state/types.js';
 import type { StepFn } from '../../src/dialog/types.js';
+import { step as engineStep } from '../../src/dialog/engine.js';
 import { deletePrefix, freePort, PrivateRedis, REDIS_URL, uniquePrefix } from '../state/helpers.js';
 import { CollectingTickets, loadContent, RecordingObserver, type Content } from './setup.js';
 
@@ -26,6 +29,8 @@ function build(stores: Stores, extra: Partial<PipelineOptions> = {}) {
   const pipeline = createPipeline({ ...content, ...stores, tickets, observers: [observer], clock, ...extra });
   return { pipeline, observer, tickets };
 }
+/** The real engine, for stand-ins that wrap it. */
+build.engine = engineStep;
 
 let seq = 0;
 const turnOf = (conversationId: string, t: Partial<Turn>): Turn => ({ conversationId, channel: 'web', userId: 'u1', ...t });
@@ -204,6 +209,121 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
   });
 });
 
+describe('a fault inside the real engine', () => {
+  /** The real tree with one node broken as a content mistake would: auth_entry goes on to a node that does not exist. */
+  function brokenTree(): DialogTree {
+    const nodes = new Map(content.tree.nodes);
+    const entry = nodes.get('auth_entry');
+    if (!entry || !('next' in entry)) throw new Error('auth_entry with a next is what this test breaks');
+    nodes.set('auth_entry', { ...entry, next: 'no_such_node' } as typeof entry);
+    return { ...content.tree, nodes, version: `${content.tree.version}-broken` };
+  }
+  const errorsCounted = async () => {
+    const line = (await registry.metrics()).split('\n').find((l) => l.startsWith('mailmedic_turn_errors_total{') && l.includes('kind="internal"') && l.includes('channel="web"'));
+    return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  };
+
+  it('reaches the one error handler: logged at error with the conversation, counted, recorded, answered politely, nothing saved', async () => {
+    const stores = createStores({}, silentLogger);
+    const logger = recordingLogger();
+    const recorder = new RecordingObserver();
+    const { pipeline } = build(stores, { tree: brokenTree(), logger, observers: [metricsObserver, recorder] });
+    const id = newId();
+    const before = await errorsCounted();
+    const out = await pipeline.handle(turnOf(id, { text: 'iPhoneで「IMAPアカウントのパスワードが正しくありません」と出ます', eventId: 'broken-1' }));
+
+    // Answered politely, in the language of the message, with nothing of the engine's own apology.
+    expect(out.replies.map((r) => r.key)).toEqual(['pipeline.internal_error']);
+    expect(out.replies[0]!.text).toBe(content.i18n.t('pipeline.internal_error', undefined, 'ja'));
+    // Recorded on the turn (the transcript's error) …
+    expect(recorder.records).toHaveLength(1);
+    expect(recorder.records[0]!.error?.code).toBe(ErrorCode.Internal);
+    expect(recorder.records[0]!.nlu?.intent).toBe('error_auth');
+    // … logged at error with the conversation id …
+    const failed = logger.lines.filter((l) => l.level === 'error' && l.msg === 'turn failed');
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.obj).toMatchObject({ conversation: id, code: ErrorCode.Internal });
+    // … counted in /metrics …
+    expect(await errorsCounted()).toBe(before + 1);
+    // … and the conversation is left as it was.
+    expect(await stores.store.get(id)).toBeUndefined();
+
+    // The delivery was released: once the content is fixed, the client's retry is processed (once).
+    const fixed = build(stores).pipeline;
+    const retried = await fixed.handle(turnOf(id, { text: 'iPhoneで「IMAPアカウントのパスワードが正しくありません」と出ます', eventId: 'broken-1' }));
+    expect(retried.duplicate).toBeUndefined();
+    expect(retried.replies.map((r) => r.key)).toContain('tree.auth_entry.say');
+    expect((await fixed.handle(turnOf(id, { text: 'x', eventId: 'broken-1' }))).duplicate).toBe(true);
+  });
+});
+
+describe('at-least-once turns, at-most-once effects (memory stores)', () => {
+  it('answers busy while the conversation is locked, then processes the retry of the same eventId once', async () => {
+    const stores = createStores({}, silentLogger, { lockWaitMs: 100 });
+    const { pipeline, observer } = build(stores);
+    const id = newId();
+    let release!: () => void;
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => (entered = r));
+    // Another turn of the conversation holds the lock for as long as the test wants.
+    const holder = stores.store.withLock(id, async () => {
+      entered();
+      await new Promise<void>((r) => (release = r));
+    });
+    await inside;
+    const t = turnOf(id, { text: 'メールが受信できません', eventId: 'ev-busy' });
+    const busy = await pipeline.handle(t);
+    expect(busy.replies.map((r) => r.key)).toEqual(['pipeline.busy']);
+    expect(busy.duplicate).toBeUndefined();
+    expect(observer.records.at(-1)!.error?.code).toBe(ErrorCode.LockTimeout);
+    release();
+    await holder;
+
+    const retried = await pipeline.handle(t);
+    expect(retried.duplicate).toBeUndefined();
+    expect(retried.replies.map((r) => r.key).filter((k) => k.startsWith('pipeline.'))).toEqual([]);
+    expect((await stores.store.get(id))?.turn).toBe(1);
+    const again = await pipeline.handle(t);
+    expect(again).toMatchObject({ duplicate: true, replies: [] });
+    expect((await stores.store.get(id))?.turn).toBe(1);
+  });
+
+  it('never runs two concurrent deliveries of one eventId, even while the first waits for the lock', async () => {
+    const stores = createStores({}, silentLogger);
+    const steps: string[] = [];
+    const { pipeline } = build(stores, {
+      step: (prev, input, meta, ctx) => {
+        steps.push(meta.conversationId);
+        return build.engine(prev, input, meta, ctx);
+      },
+    });
+    const id = newId();
+    const t = turnOf(id, { text: 'メールが受信できません', eventId: 'ev-twice' });
+    const outs = await Promise.all(Array.from({ length: 5 }, () => pipeline.handle(t)));
+    expect(outs.filter((o) => o.duplicate)).toHaveLength(4);
+    expect(steps).toHaveLength(1);
+  });
+
+  it('marks a delivery that saved nothing done too: a repeated empty message is not answered twice', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline } = build(stores);
+    const t = turnOf(newId(), { text: '   ', eventId: 'ev-empty' });
+    expect((await pipeline.handle(t)).replies.map((r) => r.key)).toEqual(['pipeline.empty_text']);
+    expect((await pipeline.handle(t)).duplicate).toBe(true);
+  });
+
+  it('files no second ticket when the hand-off turn is retried after its answer was lost', async () => {
+    const stores = createStores({}, silentLogger);
+    const { pipeline, tickets } = build(stores);
+    const id = newId();
+    await pipeline.handle(turnOf(id, { text: '担当者と話したい', eventId: 'h1' }));
+    const filed = await pipeline.handle(turnOf(id, { action: 'skip', eventId: 'h2' }));
+    expect(filed.ticket).toBeDefined();
+    expect((await pipeline.handle(turnOf(id, { action: 'skip', eventId: 'h2' }))).duplicate).toBe(true);
+    expect(tickets.submits).toBe(1);
+  });
+});
+
 describe('pipeline mechanics (stand-in step)', () => {
   const stores = () => createStores({}, silentLogger);
 
@@ -255,6 +375,11 @@ describe('pipeline mechanics (stand-in step)', () => {
     const { pipeline } = build(stores(), { step: leaky });
     const out = await pipeline.handle(turnOf(newId(), { text: 'hi' }));
     expect(out.replies.map((r) => r.key)).toEqual(['pipeline.internal_error']);
+  });
+
+  it('is one chain: observe outermost, the error handler inside it, then validate, dedupe, lock … save', () => {
+    const { pipeline } = build(stores());
+    expect(pipeline.links).toEqual(['observe', 'answer failures', 'validate', 'dedupe', 'lock', 'load', 'understand', 'step', 'effects', 'save']);
   });
 
   it('has every reply it can give written in Japanese and English', () => {

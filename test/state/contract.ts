@@ -1,18 +1,19 @@
 /**
  * The one contract every store implementation passes (after botbuilder-core tests/storageBaseTests.js):
- * run by memory.test.ts and redis.test.ts with their own factory.
+ * run by memory.test.ts, redis.test.ts, redis-cluster.test.ts and redis-sentinel.test.ts with their own factory.
  */
 import { describe, expect, it, beforeEach, afterEach } from 'vitest';
 import { CodedError, ErrorCode } from '../../src/core/index.js';
 import type { ConversationState } from '../../src/dialog/types.js';
 import { newState } from '../../src/dialog/engine.js';
 import type { DialogTree } from '../../src/data/schemas.js';
-import type { ConversationStore, DedupeStore, TicketIds } from '../../src/state/types.js';
+import type { ConversationStore, DeliveryKey, DeliveryStore, KeyValueStore, TicketIds } from '../../src/state/types.js';
 import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
 
 export interface ContractStores {
   store: ConversationStore;
-  dedupe: DedupeStore;
+  deliveries: DeliveryStore;
+  kv: KeyValueStore;
   ticketIds: TicketIds;
   /** Lets `ms` pass for the store's TTLs (memory: moves the injected clock; Redis: real time). */
   elapse(ms: number): Promise<void>;
@@ -173,18 +174,136 @@ export function storeContract(name: string, makeStores: MakeStores): void {
       });
     });
 
-    describe('DedupeStore', () => {
-      it('lets exactly one of many concurrent claims of a key win', async () => {
-        const results = await Promise.all(Array.from({ length: 20 }, () => s.dedupe.claim('{c:c1}:seen:web:e1', 60)));
-        expect(results.filter(Boolean)).toHaveLength(1);
-        expect(await s.dedupe.claim('{c:c1}:seen:web:e2', 60)).toBe(true);
+    describe('DeliveryStore', () => {
+      const delivery = (eventId: string, extra: Partial<DeliveryKey> = {}): DeliveryKey => ({ conversationId: 'c1', channel: 'web', eventId, ...extra });
+      const done = (claim: Awaited<ReturnType<DeliveryStore['claim']>>) => ({ claim: claim!, doneTtlSeconds: 60 });
+
+      it('lets exactly one of many concurrent claims of a delivery run', async () => {
+        const claims = await Promise.all(Array.from({ length: 20 }, () => s.deliveries.claim(delivery('e1'), 60)));
+        expect(claims.filter(Boolean)).toHaveLength(1);
+        expect(await s.deliveries.claim(delivery('e2'), 60)).toBeDefined();
       });
 
-      it('forgets a claim after its TTL', async () => {
-        expect(await s.dedupe.claim('k', 1)).toBe(true);
-        expect(await s.dedupe.claim('k', 1)).toBe(false);
+      it('keeps deliveries of other channels and conversations apart', async () => {
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeDefined();
+        expect(await s.deliveries.claim(delivery('e1', { channel: 'slack' }), 60)).toBeDefined();
+        expect(await s.deliveries.claim(delivery('e1', { conversationId: 'a{b}%' }), 60)).toBeDefined();
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeUndefined();
+      });
+
+      it('makes a delivery whose turn was saved a duplicate, in the same step as the save, even after its lease', async () => {
+        const claim = await s.deliveries.claim(delivery('e1'), 1);
+        await s.store.set('c1', makeState('c1', 1), 60, { expectedTurn: -1, delivery: done(claim) });
+        expect((await s.store.get('c1'))?.turn).toBe(1);
+        expect(await s.deliveries.claim(delivery('e1'), 1)).toBeUndefined();
         await s.elapse(1_100);
-        expect(await s.dedupe.claim('k', 1)).toBe(true);
+        expect(await s.deliveries.claim(delivery('e1'), 1)).toBeUndefined();
+      });
+
+      it('processes a released delivery again', async () => {
+        const claim = await s.deliveries.claim(delivery('e1'), 60);
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeUndefined();
+        await s.deliveries.release(claim!);
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeDefined();
+      });
+
+      it('never lets a run whose lease ran out release, finish or save over the run that took the delivery after it', async () => {
+        const stale = await s.deliveries.claim(delivery('e1'), 1);
+        await s.elapse(1_100);
+        const fresh = await s.deliveries.claim(delivery('e1'), 60);
+        expect(fresh).toBeDefined();
+        await s.deliveries.release(stale!);
+        await s.deliveries.done(stale!, 60);
+        expect(await codeOf(s.store.set('c1', makeState('c1', 1), 60, { delivery: done(stale) }))).toBe(ErrorCode.LockTimeout);
+        expect(await s.store.get('c1')).toBeUndefined();
+        // The fresh run still holds it, and its own save goes through.
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeUndefined();
+        await s.store.set('c1', makeState('c1', 1), 60, { delivery: done(fresh) });
+        expect((await s.store.get('c1'))?.turn).toBe(1);
+      });
+
+      it('leaves the claim running when the save is refused, so a failing turn can release it', async () => {
+        await s.store.set('c1', makeState('c1', 5), 60);
+        const claim = await s.deliveries.claim(delivery('e1'), 60);
+        expect(await codeOf(s.store.set('c1', makeState('c1', 1), 60, { expectedTurn: -1, delivery: done(claim) }))).toBe(ErrorCode.LockTimeout);
+        await s.deliveries.release(claim!);
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeDefined();
+      });
+
+      it('finishes a delivery without a save, and forgets it after the TTL given', async () => {
+        const claim = await s.deliveries.claim(delivery('e1'), 60);
+        await s.deliveries.done(claim!, 1);
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeUndefined();
+        await s.elapse(1_100);
+        expect(await s.deliveries.claim(delivery('e1'), 60)).toBeDefined();
+      });
+    });
+
+    describe('KeyValueStore', () => {
+      const hold = (conversation: string) => ({ conversation, name: 'takeover' });
+
+      it('gives back what was set, as a copy, and nothing for a key never set', async () => {
+        expect(await s.kv.get(hold('c1'))).toBeUndefined();
+        const value = { staff: { id: 'U1', name: '佐藤' }, sinceMs: 1, list: [1, 2] };
+        await s.kv.set(hold('c1'), value, 60);
+        const got = await s.kv.get<typeof value>(hold('c1'));
+        expect(got).toEqual(value);
+        got!.list.push(3);
+        expect((await s.kv.get<typeof value>(hold('c1')))!.list).toEqual([1, 2]);
+      });
+
+      it('keeps conversation keys, deployment-wide keys and odd ids apart', async () => {
+        const ids = ['T1:C2:1712.33', 'a{b}c', '%7Bx', 'x}:takeover'];
+        for (const id of ids) await s.kv.set(hold(id), id, 60);
+        await s.kv.set({ name: 'takeover' }, 'global', 60);
+        for (const id of ids) expect(await s.kv.get(hold(id))).toBe(id);
+        expect(await s.kv.get({ name: 'takeover' })).toBe('global');
+      });
+
+      it('replaces a value and its TTL, forgets it after the TTL, and deletes it', async () => {
+        await s.kv.set({ name: 'k' }, 1, 1);
+        await s.kv.set({ name: 'k' }, 2, 60);
+        await s.kv.set({ name: 'short' }, 'x', 1);
+        await s.elapse(1_100);
+        expect(await s.kv.get({ name: 'k' })).toBe(2);
+        expect(await s.kv.get({ name: 'short' })).toBeUndefined();
+        expect(await s.kv.delete({ name: 'k' })).toBe(true);
+        expect(await s.kv.delete({ name: 'k' })).toBe(false);
+        expect(await s.kv.get({ name: 'k' })).toBeUndefined();
+      });
+
+      it('lets exactly one of many concurrent claims of a key win, until its TTL', async () => {
+        const key = { conversation: 'c1', name: 'seen:desk:e1' };
+        const results = await Promise.all(Array.from({ length: 20 }, () => s.kv.claim(key, 1)));
+        expect(results.filter(Boolean)).toHaveLength(1);
+        await s.elapse(1_100);
+        expect(await s.kv.claim(key, 1)).toBe(true);
+      });
+
+      it('keeps a log in order, gives what came after a cursor, and only the newest entries past the cap', async () => {
+        const log = { conversation: 'c1', name: 'webbox' };
+        expect(await s.kv.entries(log, undefined, 50)).toEqual([]);
+        await s.kv.append(log, [{ text: 'one' }, { text: 'two' }], { max: 3, ttlSeconds: 60 });
+        const first = await s.kv.entries<{ text: string }>(log, undefined, 50);
+        expect(first.map((e) => e.value.text)).toEqual(['one', 'two']);
+        expect(first[0]!.id).toMatch(/^\d+-\d+$/);
+        expect(await s.kv.entries(log, first[1]!.id, 50)).toEqual([]);
+        await s.kv.append(log, [{ text: 'three' }, { text: 'four' }], { max: 3, ttlSeconds: 60 });
+        expect((await s.kv.entries<{ text: string }>(log, first[0]!.id, 50)).map((e) => e.value.text)).toEqual(['two', 'three', 'four']);
+        expect((await s.kv.entries<{ text: string }>(log, undefined, 50)).map((e) => e.value.text)).toEqual(['two', 'three', 'four']);
+        expect((await s.kv.entries<{ text: string }>(log, undefined, 2)).map((e) => e.value.text)).toEqual(['two', 'three']);
+        expect(await s.kv.entries({ conversation: 'c2', name: 'webbox' }, undefined, 50)).toEqual([]);
+      });
+
+      it('renews a log\'s TTL on every append and forgets it once idle past the TTL', async () => {
+        const log = { conversation: 'c1', name: 'webbox' };
+        await s.kv.append(log, ['a'], { max: 10, ttlSeconds: 1 });
+        await s.elapse(600);
+        await s.kv.append(log, ['b'], { max: 10, ttlSeconds: 1 });
+        await s.elapse(600);
+        expect((await s.kv.entries(log, undefined, 10)).map((e) => e.value)).toEqual(['a', 'b']);
+        await s.elapse(1_100);
+        expect(await s.kv.entries(log, undefined, 10)).toEqual([]);
       });
     });
 

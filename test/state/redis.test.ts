@@ -8,9 +8,12 @@ import {
   createRedisConnection,
   reconnectDelay,
   RedisConversationStore,
+  RedisDeliveryStore,
+  RedisKeyValueStore,
   type RedisConnection,
 } from '../../src/state/redis.js';
 import { createStores } from '../../src/state/stores.js';
+import type { Stores } from '../../src/state/types.js';
 import { storeContract, makeState } from './contract.js';
 import { compileSrc, deletePrefix, freePort, PrivateRedis, rawClient, REDIS_URL, ROOT, uniquePrefix } from './helpers.js';
 
@@ -57,6 +60,41 @@ describe('redis stores', () => {
       // The lock is gone once the turn is over.
       expect(await raw.exists(`${prefix}:{c:T1:C2:17.5}:lock`)).toBe(0);
       expect(conn.keys.lock('a{b}')).toBe(`${prefix}:{c:a%7Bb%7D}:lock`);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('keep a delivery claim under the conversation hash tag: the run\'s token with a lease, then done with its TTL', async () => {
+    const store = new RedisConversationStore(conn, silentLogger);
+    const deliveries = new RedisDeliveryStore(conn);
+    const claim = await deliveries.claim({ conversationId: 'T1:C2', channel: 'slack', eventId: 'Ev9' }, 60);
+    const raw = await rawClient();
+    try {
+      const key = `${prefix}:{c:T1:C2}:seen:slack:Ev9`;
+      expect(await raw.get(key)).toBe(claim!.token);
+      expect(await raw.pTTL(key)).toBeGreaterThan(55_000);
+      await store.set('T1:C2', makeState('T1:C2', 1), 60, { delivery: { claim: claim!, doneTtlSeconds: 86_400 } });
+      expect(await raw.get(key)).toBe('done');
+      expect(await raw.ttl(key)).toBeGreaterThan(86_000);
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('keep key-value entries as JSON under the conversation hash tag or the prefix, and logs as streams', async () => {
+    const kv = new RedisKeyValueStore(conn);
+    await kv.set({ conversation: 'a{b}', name: 'takeover' }, { staff: 'U1' }, 120);
+    await kv.set({ name: 'desk:ticket:MM-1' }, { ok: true }, 120);
+    await kv.append({ conversation: 'a{b}', name: 'webbox' }, [{ text: 'x' }], { max: 5, ttlSeconds: 120 });
+    const raw = await rawClient();
+    try {
+      expect(JSON.parse((await raw.get(`${prefix}:{c:a%7Bb%7D}:takeover`)) ?? 'null')).toEqual({ staff: 'U1' });
+      expect(JSON.parse((await raw.get(`${prefix}:desk:ticket:MM-1`)) ?? 'null')).toEqual({ ok: true });
+      expect(await raw.type(`${prefix}:{c:a%7Bb%7D}:webbox`)).toBe('stream');
+      const ttl = await raw.ttl(`${prefix}:{c:a%7Bb%7D}:webbox`);
+      expect(ttl).toBeGreaterThan(100);
+      expect(ttl).toBeLessThanOrEqual(120);
     } finally {
       await raw.close();
     }
@@ -154,7 +192,8 @@ describe('redis stores across processes', () => {
 
 describe('redis outage', () => {
   let server: PrivateRedis;
-  let conn: RedisConnection;
+  let conn: Stores['redis'];
+  const opened: Stores[] = [];
   const unhandled: unknown[] = [];
   const onUnhandled = (e: unknown) => unhandled.push(e);
 
@@ -164,7 +203,7 @@ describe('redis outage', () => {
     await server.start();
   });
   afterEach(async () => {
-    await conn?.close();
+    for (const s of opened.splice(0)) await s.health.close();
   });
   afterAll(async () => {
     process.off('unhandledRejection', onUnhandled);
@@ -173,6 +212,7 @@ describe('redis outage', () => {
 
   it('fails fast with StoreUnavailable while Redis is down and recovers by itself when it is back', async () => {
     const stores = createStores({ redis: { mode: 'single', url: server.url } }, silentLogger, { maxReconnectDelayMs: 200 });
+    opened.push(stores);
     conn = stores.redis!;
     await conn.waitReady(5_000);
     await stores.store.set('c1', makeState('c1', 1), 60);
@@ -184,7 +224,8 @@ describe('redis outage', () => {
       stores.store.get('c1'),
       stores.store.set('c1', makeState('c1', 2), 60),
       stores.store.withLock('c1', async () => 'never'),
-      stores.dedupe.claim('{c:c1}:seen:web:e1', 60),
+      stores.deliveries.claim({ conversationId: 'c1', channel: 'web', eventId: 'e1' }, 60),
+      stores.kv.get({ conversation: 'c1', name: 'takeover' }),
       stores.ticketIds.next(Date.now()),
     ]);
     for (const f of failures) {
@@ -209,6 +250,7 @@ describe('redis outage', () => {
   it('starts without Redis, answers StoreUnavailable, and connects once Redis appears', async () => {
     await server.stop();
     const stores = createStores({ redis: { mode: 'single', url: server.url } }, silentLogger, { maxReconnectDelayMs: 200 });
+    opened.push(stores);
     conn = stores.redis!;
     await expect(stores.store.get('c1')).rejects.toMatchObject({ code: ErrorCode.StoreUnavailable });
     await expect(conn.waitReady(300)).rejects.toMatchObject({ code: ErrorCode.StoreUnavailable });

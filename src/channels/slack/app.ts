@@ -10,15 +10,14 @@ import express from 'express';
 import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Logger as BoltLogger, type webApi } from '@slack/bolt';
 import type { Config } from '../../config/index.js';
 import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
-import type { HttpMount } from '../../http/types.js';
+import type { HelpDesk, HelpDeskOptions } from '../../helpdesk/desk.js';
 import type { I18n } from '../../i18n/index.js';
-import type { Notifier } from '../../handoff/notifier.js';
-import type { Takeover } from '../../pipeline/takeover.js';
 import type { Pipeline } from '../../pipeline/types.js';
-import type { DedupeStore } from '../../state/types.js';
-import { DEFAULT_RETRY, KeyedQueue, withRetry, type RetryPolicy } from './delivery.js';
+import type { KeyValueStore } from '../../state/types.js';
+import type { ChannelParts } from '../types.js';
+import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delivery.js';
 import { createDirectory } from './directory.js';
-import { createSlackDesk, type SlackDesk } from './helpdesk.js';
+import { createSlackDesk } from './desk.js';
 import { conversationIdOf, mentions, placeOf, stripMentions, unescapeSlack, type SlackPlace } from './ids.js';
 import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderReply, TAKEOVER_ACTION, type Block } from './render.js';
 import { slackVerifier } from './verify.js';
@@ -28,18 +27,17 @@ type WebClient = webApi.WebClient;
 /** Every locale key the Slack channel renders itself (ja and en must both have them). */
 export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen'] as const;
 
-/** What the Slack channel takes from the composition root's Core (src/main.ts). */
-export interface SlackCore {
+/** What the Slack channel needs from the composition root (structural, so this folder imports no main.ts). */
+export interface SlackChannelDeps {
   config: Config;
   pipeline: Pipeline;
   i18n: I18n;
   logger: Logger;
-  stores: { dedupe: DedupeStore };
-  takeover: Takeover;
-  /** Lets the core (ticket news, staff relay) post into a Slack conversation outside a turn. */
-  registerSender(channel: 'slack', sender: (conversationId: string, replies: Reply[]) => Promise<boolean>): void;
-  /** Joins the hand-off service's help-desk notifiers. */
-  addNotifier(notifier: Notifier): void;
+  /** One-off claims (redelivered desk events). */
+  kv: KeyValueStore;
+  /** The help desk's take-over state (also: is a channel thread's conversation held?) and the way to reach a person. */
+  holds: HelpDeskOptions['holds'];
+  tellPerson: HelpDeskOptions['tellPerson'];
 }
 
 export interface SlackMountOptions {
@@ -108,18 +106,20 @@ interface MessageEvent {
 
 const USER_SUBTYPES = new Set([undefined, 'file_share', 'thread_broadcast']);
 
-/** The Slack channel as a mount of the HTTP server (an inert mount, with one log line, when Slack is not configured). */
-export function slackMount(core: SlackCore, options: SlackMountOptions = {}): HttpMount {
-  const { config, pipeline, i18n, takeover } = core;
-  const dedupe = core.stores.dedupe;
+/**
+ * The Slack channel's parts: the mount of the HTTP server (an inert mount, with one log line, when Slack is not
+ * configured), the proactive sender, and the help desk with SLACK_HELPDESK_CHANNEL.
+ */
+export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = {}): ChannelParts {
+  const { config, pipeline, i18n, holds } = deps;
   const env = config.env;
-  const log = core.logger.child({ channel: 'slack' });
+  const log = deps.logger.child({ channel: 'slack' });
   const now = options.now ?? Date.now;
   const retry = options.retry ?? DEFAULT_RETRY;
 
   if (!env.SLACK_BOT_TOKEN) {
     log.info({}, 'slack channel off (SLACK_BOT_TOKEN not set)');
-    return { name: 'slack', mount() {} };
+    return { mount: { name: 'slack', mount() {} } };
   }
   const socketMode = env.SLACK_APP_TOKEN !== undefined;
   const bLogger = boltLogger(log);
@@ -149,12 +149,22 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
   const client: WebClient = app.client;
   const directory = createDirectory(client, log);
   const queue = new KeyedQueue();
-  const desk: SlackDesk | undefined = env.SLACK_HELPDESK_CHANNEL
-    ? createSlackDesk({ client, i18n, logger: log, takeover, dedupe, channel: env.SLACK_HELPDESK_CHANNEL, locale: config.defaultLocale, retry })
+  const desk: HelpDesk | undefined = env.SLACK_HELPDESK_CHANNEL
+    ? createSlackDesk({
+        client,
+        i18n,
+        logger: log,
+        holds,
+        kv: deps.kv,
+        tellPerson: deps.tellPerson,
+        channel: env.SLACK_HELPDESK_CHANNEL,
+        locale: config.defaultLocale,
+        retry,
+      })
     : undefined;
 
   const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }, key: string) =>
-    withRetry(
+    slackCall(
       'chat.postMessage',
       () =>
         client.chat.postMessage({
@@ -178,16 +188,12 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
   }
 
   // Ticket news and staff replies reach a Slack person here, queued with the bot's own posts to that conversation.
-  core.registerSender('slack', async (conversationId, replies) => {
+  const send = async (conversationId: string, replies: Reply[]) => {
     const place = placeOf(conversationId);
     if (!place) return false;
     await queue.run(conversationId, () => postReplies(conversationId, place, replies, undefined));
     return true;
-  });
-  if (desk) {
-    core.addNotifier(desk.notifier);
-    takeover.setRelay((turn, record) => desk.relay(turn, record));
-  }
+  };
 
   /** One user turn: look-ups, the pipeline, the replies — in the conversation's queue, so replies keep their order. */
   function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
@@ -223,9 +229,12 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     // Channel messages: a mention is app_mention's; a thread reply matters only in a help-desk thread or in a
     // conversation staff hold (the person may answer them without mentioning the bot).
     if (!e.thread_ts || mentions(e.text, context.botUserId)) return;
-    if (desk && (await desk.staffMessage({ channel: e.channel, threadTs: e.thread_ts, user: { id: e.user!, name: (await directory.profile(e.user!)).name }, text, eventId }))) return;
+    if (desk) {
+      const staff = { id: e.user!, name: (await directory.profile(e.user!)).name };
+      if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
+    }
     const place = { team, channel: e.channel, threadTs: e.thread_ts };
-    if (await takeover.store.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, eventId }, e.thread_ts);
+    if (await holds.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, eventId }, e.thread_ts);
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
@@ -237,7 +246,7 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     const threadTs = e.thread_ts ?? e.ts;
     if (desk && e.thread_ts) {
       const staff = { id: e.user!, name: (await directory.profile(e.user!)).name };
-      if (await desk.staffMessage({ channel: e.channel, threadTs: e.thread_ts, user: staff, text, eventId })) return;
+      if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
     }
     await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, eventId }, threadTs);
   });
@@ -247,7 +256,7 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     const locale = profile.locale ?? config.defaultLocale;
     await ack({ response_type: 'ephemeral', text: i18n.t('slack.command.ack', undefined, locale) });
     // The conversation goes on in the person's DM with the bot: mail problems are personal, and a DM needs no mention.
-    const opened = await withRetry('conversations.open', () => client.conversations.open({ users: command.user_id }), log, {}, retry).catch(() => undefined);
+    const opened = await slackCall('conversations.open', () => client.conversations.open({ users: command.user_id }), log, {}, retry).catch(() => undefined);
     const channel = opened?.channel?.id;
     if (!channel) return;
     const place: SlackPlace = { team: command.team_id, channel };
@@ -276,19 +285,26 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
     const message = b.message;
     // Buttons off first, so the same set cannot be clicked again (the nonce refuses it anyway).
     const chosen = answeredMessage(message, i18n.t('slack.chosen', { label: a.text?.text ?? a.value }, meta.locale));
-    void withRetry('chat.update', () => client.chat.update({ channel: place.channel, ts: message.ts, text: chosen.text, blocks: chosen.blocks as never }), log, { conversation: conversationId }, retry).catch(() => undefined);
+    void slackCall('chat.update', () => client.chat.update({ channel: place.channel, ts: message.ts, text: chosen.text, blocks: chosen.blocks as never }), log, { conversation: conversationId }, retry).catch(() => undefined);
     // One click per set of buttons: a redelivered or double click of the same message is the same event.
     await runTurn(place, b.user.id, { action: a.value, nonce: meta.nonce, eventId: `act:${message.ts}:${meta.nonce ?? ''}` }, meta.threadTs ?? message.ts);
   });
 
-  const deskClick = async (args: { ack: () => Promise<void>; body: unknown }, kind: 'take' | 'back') => {
+  const deskClick = async (args: { ack: () => Promise<void>; body: unknown; action?: unknown }, kind: 'take' | 'back') => {
     await args.ack();
     if (!desk) return;
     const b = args.body as { user: { id: string }; channel?: { id: string }; message?: { ts: string; text?: string; blocks?: Block[] } };
     if (!b.channel || !b.message) return;
     const staff = { id: b.user.id, name: (await directory.profile(b.user.id)).name };
-    const click = { channel: b.channel.id, messageTs: b.message.ts, staff, message: b.message };
-    await (kind === 'take' ? desk.takeOver(click) : desk.handBack(click));
+    const a = (args as { action?: { value?: string } }).action;
+    await desk.press({
+      thread: { channel: b.channel.id, thread: b.message.ts },
+      action: kind,
+      staff,
+      shown: b.message,
+      // One press per announcement state: a double click or a redelivery of the same one does nothing twice.
+      eventId: `${kind}:${b.message.ts}:${a?.value ?? ''}:${(args.body as { trigger_id?: string }).trigger_id ?? ''}`,
+    });
   };
   app.action(TAKEOVER_ACTION, (args) => deskClick(args, 'take'));
   app.action(HANDBACK_ACTION, (args) => deskClick(args, 'back'));
@@ -310,9 +326,9 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
       });
     }
   }
-  return {
+  const mount = {
     name: 'slack',
-    mount(server) {
+    mount(server: express.Express) {
       if (socketMode) {
         app.start().then(
           () => log.info({ mode: 'socket' }, 'slack channel on'),
@@ -333,4 +349,5 @@ export function slackMount(core: SlackCore, options: SlackMountOptions = {}): Ht
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);
     },
   };
+  return { mount, sender: { channel: 'slack', send }, ...(desk ? { desk, notifier: desk.notifier } : {}) };
 }

@@ -1,3 +1,3 @@
-/** The Slack channel: the HTTP/Socket Mode mount, which also brings the help-desk notifier and take-over (app.ts, helpdesk.ts). */
-export { slackMount, SLACK_KEYS, type SlackCore, type SlackMountOptions } from './app.js';
-export { SLACK_DESK_KEYS } from './helpdesk.js';
+/** The Slack channel: the HTTP/Socket Mode mount, its proactive sender and, with SLACK_HELPDESK_CHANNEL, its help desk. */
+export { slackMount, SLACK_KEYS, type SlackChannelDeps, type SlackMountOptions } from './app.js';
+export { createSlackDesk, SLACK_DESK_KEYS } from './desk.js';

@@ -1,90 +1,94 @@
 /**
  * The Microsoft Teams channel (Bot Framework). Everything botbuilder lives in this folder; the rest of mailmedic
- * sees only an HttpMount and a proactive sender registered with the core.
+ * sees only the channel's parts: an HttpMount, a proactive sender and, with TEAMS_HELPDESK_CHANNEL, a help desk.
  */
-import type { ChannelName, Locale, Logger, Reply } from '../../core/index.js';
+import type { Locale, Logger } from '../../core/index.js';
+import type { HelpDeskOptions } from '../../helpdesk/desk.js';
 import type { I18n } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
-import type { Stores } from '../../state/types.js';
-import type { HttpMount } from '../../http/types.js';
-import type { Notifier } from '../../handoff/notifier.js';
-import type { Takeover } from '../../pipeline/takeover.js';
+import type { KeyValueStore } from '../../state/types.js';
+import type { ChannelParts } from '../types.js';
 import { createTeamsAdapter, type TeamsAuthSettings } from './adapter.js';
-import { createTeamsDesk, type TeamsDesk } from './helpdesk.js';
-import { teamsChannel, type TeamsChannel, type TeamsChannelOptions } from './mount.js';
-import { MemoryReferenceStore, RedisReferenceStore } from './references.js';
+import { createTeamsDesk, type TeamsDesk } from './desk.js';
+import { teamsChannel, type TeamsChannelOptions } from './mount.js';
+import type { ReferenceStore } from './references.js';
 
 export { teamsChannel, TEAMS_KEYS, type TeamsChannel, type TeamsChannelOptions } from './mount.js';
-export { MemoryReferenceStore, RedisReferenceStore, REFERENCE_TTL_SECONDS, type ReferenceStore } from './references.js';
+export { createReferenceStore, REFERENCE_TTL_SECONDS, type ReferenceStore } from './references.js';
 export type { TeamsAuthSettings } from './adapter.js';
-export { createTeamsDesk, TEAMS_DESK_KEYS, type TeamsDesk, type TeamsDeskOptions } from './helpdesk.js';
+export { createTeamsDesk, TEAMS_DESK_KEYS, type TeamsDesk, type TeamsDeskOptions } from './desk.js';
 
-/** The part of the composition root's Core the Teams channel needs (structural, so this folder imports no main.ts). */
-export interface TeamsCore {
-  config: { env: TeamsAuthSettings & { TEAMS_HELPDESK_CHANNEL?: string | undefined }; defaultLocale: Locale; production: boolean };
+/** What the Teams channel needs from the composition root (structural, so this folder imports no main.ts). */
+export interface TeamsChannelDeps {
+  config: {
+    env: TeamsAuthSettings & { TEAMS_HELPDESK_CHANNEL?: string | undefined };
+    defaultLocale: Locale;
+    production: boolean;
+    stateTtlSeconds: number;
+  };
   pipeline: Pipeline;
   i18n: I18n;
   logger: Logger;
-  stores: Pick<Stores, 'dedupe' | 'redis'>;
-  registerSender(channel: ChannelName, sender: (conversationId: string, replies: Reply[]) => Promise<boolean>): void;
-  /** Staff take-over (the help desk sets and clears holds, and relays held turns); needed for TEAMS_HELPDESK_CHANNEL. */
-  takeover?: Takeover;
-  /** Joins the hand-off service's help-desk notifiers; needed for TEAMS_HELPDESK_CHANNEL. */
-  addNotifier?(notifier: Notifier): void;
+  /** Conversation references for proactive messages (the desk's place and cards too), built by the composition root. */
+  references: ReferenceStore;
+  /** One-off claims (redelivered welcomes, desk events). */
+  kv: KeyValueStore;
+  /** The help desk's take-over state and the way to reach a person on their own channel. */
+  holds: HelpDeskOptions['holds'];
+  tellPerson: HelpDeskOptions['tellPerson'];
 }
 
 /**
- * POST /api/messages, built from the core: references in Redis when the stores are (any replica can then send the
- * "ticket filed" message), and the channel's proactive sender registered for tickets of the `teams` channel.
+ * POST /api/messages and the channel's proactive sender (any replica can send the "ticket filed" message when
+ * references live in Redis); with TEAMS_HELPDESK_CHANNEL, the Teams help desk.
  *
  * Without MicrosoftAppId the endpoint runs unauthenticated (Emulator mode) — except in production, where that mode
  * is refused: the Teams channel is then off (no route, one log line), so a Slack-only deployment still starts.
  */
-export function teamsMount(core: TeamsCore, overrides: Partial<TeamsChannelOptions> = {}): TeamsChannel | HttpMount {
-  if (core.config.production && !core.config.env.MicrosoftAppId) {
-    core.logger.warn(
-      { channel: 'teams' },
-      'Teams channel off: MicrosoftAppId is not set and NODE_ENV=production refuses the unauthenticated Emulator mode',
-    );
-    if (core.config.env.TEAMS_HELPDESK_CHANNEL) core.logger.warn({ channel: 'teams' }, 'TEAMS_HELPDESK_CHANNEL ignored: the Teams channel is off');
-    return { name: 'teams', mount() {} };
+export function teamsMount(deps: TeamsChannelDeps, overrides: Partial<TeamsChannelOptions> = {}): ChannelParts {
+  const { config, logger } = deps;
+  if (config.production && !config.env.MicrosoftAppId) {
+    logger.warn({ channel: 'teams' }, 'Teams channel off: MicrosoftAppId is not set and NODE_ENV=production refuses the unauthenticated Emulator mode');
+    if (config.env.TEAMS_HELPDESK_CHANNEL) logger.warn({ channel: 'teams' }, 'TEAMS_HELPDESK_CHANNEL ignored: the Teams channel is off');
+    return { mount: { name: 'teams', mount() {} } };
   }
-  const built = createTeamsAdapter(core.config.env);
-  const references = overrides.references ?? (core.stores.redis ? new RedisReferenceStore(core.stores.redis) : new MemoryReferenceStore());
-  const deskChannel = core.config.env.TEAMS_HELPDESK_CHANNEL;
+  const built = createTeamsAdapter(config.env);
+  const references = overrides.references ?? deps.references;
+  const deskChannel = config.env.TEAMS_HELPDESK_CHANNEL;
   let desk: TeamsDesk | undefined;
-  if (deskChannel && core.takeover && core.addNotifier) {
+  if (deskChannel) {
     desk = createTeamsDesk({
       built,
-      i18n: core.i18n,
-      logger: core.logger,
-      takeover: core.takeover,
-      dedupe: core.stores.dedupe,
+      i18n: deps.i18n,
+      logger,
+      holds: deps.holds,
+      kv: deps.kv,
+      tellPerson: deps.tellPerson,
       references,
       channel: deskChannel,
-      locale: core.config.defaultLocale,
-      ...(core.config.env.MicrosoftAppTenantId ? { tenantId: core.config.env.MicrosoftAppTenantId } : {}),
+      locale: config.defaultLocale,
+      ttlSeconds: config.stateTtlSeconds,
+      ...(config.env.MicrosoftAppTenantId ? { tenantId: config.env.MicrosoftAppTenantId } : {}),
     });
-    core.addNotifier(desk.notifier);
-    const relayTo = desk;
-    // Holds taken in this desk's threads only: a Slack help desk keeps relaying the holds taken in Slack.
-    core.takeover.setRelay((turn, record) => relayTo.relay(turn, record), (record) => relayTo.owns(record));
-    core.logger.info({ channel: 'teams', helpdesk: deskChannel }, 'Teams help desk on: escalations are announced in TEAMS_HELPDESK_CHANNEL');
+    logger.info({ channel: 'teams', helpdesk: deskChannel }, 'Teams help desk on: escalations are announced in TEAMS_HELPDESK_CHANNEL');
   }
   const channel = teamsChannel(
     {
-      settings: core.config.env,
-      pipeline: core.pipeline,
-      i18n: core.i18n,
-      defaultLocale: core.config.defaultLocale,
-      logger: core.logger,
-      dedupe: core.stores.dedupe,
+      settings: config.env,
+      pipeline: deps.pipeline,
+      i18n: deps.i18n,
+      defaultLocale: config.defaultLocale,
+      logger,
+      kv: deps.kv,
       references,
       ...(desk ? { desk } : {}),
       ...overrides,
     },
     built,
   );
-  core.registerSender('teams', (conversationId, replies) => channel.sendProactive(conversationId, replies));
-  return channel;
+  return {
+    mount: channel,
+    sender: { channel: 'teams', send: (conversationId, replies) => channel.sendProactive(conversationId, replies) },
+    ...(desk ? { desk: desk.desk, notifier: desk.desk.notifier } : {}),
+  };
 }

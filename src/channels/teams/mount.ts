@@ -16,11 +16,10 @@ import type { I18n } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { HttpMount } from '../../http/types.js';
 import { sendError } from '../../http/server.js';
-import type { DedupeStore } from '../../state/types.js';
-import { seenClaimKey } from '../../state/keys.js';
+import type { KeyValueStore } from '../../state/types.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAuthSettings } from './adapter.js';
 import type { ReferenceStore } from './references.js';
-import type { TeamsDesk } from './helpdesk.js';
+import type { TeamsDesk } from './desk.js';
 import { activityToTurn, botWasAdded, conversationIdOf, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
@@ -41,7 +40,7 @@ export interface TeamsChannelOptions {
   defaultLocale: Locale;
   logger: Logger;
   /** Claims for de-duplicating redelivered welcomes (the pipeline de-duplicates turns itself). */
-  dedupe: DedupeStore;
+  kv: Pick<KeyValueStore, 'claim'>;
   /** Where conversation references are kept for proactive messages (shared across replicas with Redis). */
   references: ReferenceStore;
   /** Clock for Turn.receivedAtMs, ms since epoch. */
@@ -98,7 +97,7 @@ function errorStatus(e: unknown): number | undefined {
 }
 
 export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter = createTeamsAdapter(options.settings)): TeamsChannel {
-  const { pipeline, i18n, defaultLocale, dedupe, references } = options;
+  const { pipeline, i18n, defaultLocale, kv, references } = options;
   const log = options.logger.child({ channel: 'teams' });
   const now = options.now ?? Date.now;
   const typingDelayMs = options.typingDelayMs ?? 500;
@@ -110,7 +109,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
   const pending = new Set<Promise<unknown>>();
 
   adapter.onTurnError = async (context, error) => {
-    // Reached only when sending to the connector failed: the pipeline itself never throws.
+    // Reached only when sending to the connector (or a help-desk step) failed: the pipeline itself never throws.
     log.error({ conversation: conversationIdOf(context.activity), err: error instanceof Error ? error.message : String(error) }, 'teams turn failed');
   };
 
@@ -173,7 +172,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
     const conversationId = conversationIdOf(activity);
     await saveReference(activity, conversationId);
     if (activity.id) {
-      const first = await dedupe.claim(seenClaimKey(conversationId, 'teams', `welcome:${activity.id}`), dedupeTtlSeconds);
+      const first = await kv.claim({ conversation: conversationId, name: `seen:teams:welcome:${activity.id.slice(0, 256)}` }, dedupeTtlSeconds);
       if (!first) return;
     }
     const locale = localeOf(activity) ?? defaultLocale;

@@ -2,9 +2,11 @@
  * The turn JSON shared by `POST /api/chat` and `mailmedic chat --jsonl` (design.md § Public command-line contract):
  *   in:  {"conversation": "c1", "text": "…"} | {"conversation": "c1", "action": "<choice value>"}  (+ "locale", "user", "eventId")
  *   out: {"conversation", "intent", "node", "status", "replies": [{"text", "choices": [{"label", "value"}]}], "ticket"?}
- * "eventId" (optional) identifies one delivery: a client that retries a request after a time-out sends the same
- * eventId, and the turn is processed once. A redelivery is answered `{"conversation", "intent": null, "node": "",
- * "status": "active", "replies": [], "duplicate": true}` — nothing to show, the first delivery's answer stands.
+ * "eventId" (optional) identifies one delivery: a client that retries a request after a time-out or a failed turn
+ * sends the same eventId, and the turn is processed at least once and its effects at most once. A redelivery of a
+ * turn processed (or being processed) is answered `{"conversation", "intent": null, "node": "", "status": "active",
+ * "replies": [], "duplicate": true}` — nothing to show, the first delivery's answer stands; a retry of a turn that
+ * failed (busy, store down, an apology) is processed.
  * Both channels only translate: this module turns a JSON value into a Turn and a TurnOutcome back into JSON.
  */
 import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type TurnOutcome } from '../../core/index.js';
@@ -24,7 +26,7 @@ export interface ChatJson {
   status: string;
   replies: Array<{ text: string; choices: Array<{ label: string; value: string }> }>;
   ticket?: Ticket;
-  /** Present (true) only when the request repeated an eventId already processed: replies is then empty. */
+  /** Present (true) only when the request repeated an eventId processed or being processed: replies is then empty. */
   duplicate?: true;
 }
 

@@ -1,32 +1,33 @@
-/** The web channel, built from the core: the page, the REST turn and the mailbox of messages sent after the turn. */
-import type { ChannelName, Locale, Logger, Reply } from '../../core/index.js';
-import type { HttpMount } from '../../http/types.js';
+/** The web channel: the page, the REST turn and the mailbox of messages sent after the turn. */
+import type { Locale, Logger } from '../../core/index.js';
 import type { I18n } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
-import type { Stores } from '../../state/types.js';
-import { createWebMailbox, webSender } from './mailbox.js';
+import type { ChannelParts } from '../types.js';
+import { webSender, type WebMailbox } from './mailbox.js';
 import { webMount } from './mount.js';
 
 export { webMount, type WebChannelOptions } from './mount.js';
-export { createWebMailbox, MemoryWebMailbox, RedisWebMailbox, webSender, MAX_PENDING, type WebMailbox, type WebMessage } from './mailbox.js';
+export { createWebMailbox, webSender, MAX_PENDING, type WebMailbox, type WebMessage } from './mailbox.js';
 
-/** The part of the composition root's Core the web channel needs (structural, so this folder imports no main.ts). */
-export interface WebCore {
-  config: { defaultLocale: Locale; stateTtlSeconds: number };
+/** What the web channel needs from the composition root (structural, so this folder imports no main.ts). */
+export interface WebChannelDeps {
+  config: { defaultLocale: Locale };
   pipeline: Pipeline;
   i18n: I18n;
   logger: Logger;
-  stores: Pick<Stores, 'redis'>;
-  registerSender(channel: ChannelName, sender: (conversationId: string, replies: Reply[]) => Promise<boolean>): void;
+  /** Where messages sent after the turn wait for the page (built by the composition root). */
+  mailbox: WebMailbox;
 }
 
 /**
- * GET /, POST /api/chat and POST|GET /api/chat/messages, with the channel's proactive sender registered for the
- * `web` channel: ticket news and staff replies wait in the mailbox (Redis when the stores are, so any replica
- * can deliver) until the page polls.
+ * GET /, POST /api/chat and POST|GET /api/chat/messages, and the channel's proactive sender for the `web` channel:
+ * ticket news and staff replies wait in the mailbox (Redis when the stores are, so any replica can deliver) until
+ * the page polls.
  */
-export function webChannelMount(core: WebCore): HttpMount {
-  const mailbox = createWebMailbox({ redis: core.stores.redis, ttlSeconds: core.config.stateTtlSeconds });
-  core.registerSender('web', webSender(mailbox, core.logger));
-  return webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: core.config.defaultLocale, logger: core.logger, mailbox });
+export function webChannel(deps: WebChannelDeps): ChannelParts {
+  const { mailbox } = deps;
+  return {
+    mount: webMount({ pipeline: deps.pipeline, i18n: deps.i18n, defaultLocale: deps.config.defaultLocale, logger: deps.logger, mailbox }),
+    sender: { channel: 'web', send: webSender(mailbox, deps.logger) },
+  };
 }

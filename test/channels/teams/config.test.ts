@@ -6,8 +6,8 @@ import { testEnv } from '../../http/helpers.js';
 import type { Logger } from '../../../src/core/index.js';
 import { createI18n } from '../../../src/i18n/index.js';
 import { loadLocales } from '../../../src/data/load.js';
-import { MemoryDedupeStore } from '../../../src/state/memory.js';
-import { MemoryReferenceStore, teamsChannel } from '../../../src/channels/teams/index.js';
+import { MemoryKeyValueStore } from '../../../src/state/memory.js';
+import { createReferenceStore, teamsChannel } from '../../../src/channels/teams/index.js';
 
 const APP_ID = '6f1c2a7e-3b4d-4c5e-9f60-718293a4b5c6';
 const failure = (env: Record<string, string>) => {
@@ -66,12 +66,12 @@ describe('Teams start-up log', () => {
     const lines: Array<{ level: string; obj: object; msg?: string }> = [];
     const channel = teamsChannel({
       settings,
-      pipeline: { handle: async () => ({ conversation: '', intent: null, node: '', status: 'active', replies: [] }) },
+      pipeline: { links: [], handle: async () => ({ conversation: '', intent: null, node: '', status: 'active', replies: [] }) },
       i18n,
       defaultLocale: 'ja',
       logger: recordingLogger(lines),
-      dedupe: new MemoryDedupeStore(),
-      references: new MemoryReferenceStore(),
+      kv: new MemoryKeyValueStore(),
+      references: createReferenceStore(new MemoryKeyValueStore()),
     });
     return { channel, lines };
   };

@@ -141,7 +141,7 @@ describe('Teams help desk', () => {
     const back = cardActions(updated.activity).find((b) => (b.data as any).mmDesk === 'back');
     expect(back?.data).toEqual({ mmDesk: 'back', ticket: ticketId });
     expect(JSON.stringify(updated.activity)).toContain(t('teams.desk.taken_by', { name: STAFF.name }));
-    expect(await app.core.takeover.store.get(`teams:${TENANT}:${p.conversationId}`)).toMatchObject({ ticketId, staff: { id: STAFF.aadObjectId } });
+    expect(await app.core.holds.get(`teams:${TENANT}:${p.conversationId}`)).toMatchObject({ ticketId, staff: { id: STAFF.aadObjectId } });
     expect(sentTo(p.conversationId, before).filter((x) => x.activity.text === taken.activity.text)).toHaveLength(1);
 
     // The person writes: the bot stays quiet, the message goes to the thread, redacted.
@@ -167,7 +167,7 @@ describe('Teams help desk', () => {
       connector.posted.find((x) => x.kind === 'update' && x.replyToId === root && connector.posted.indexOf(x) >= before4),
     );
     expect(cardActions(reupdated.activity).map((b) => (b.data as any).mmDesk)).toEqual(['take']);
-    expect(await app.core.takeover.store.get(`teams:${TENANT}:${p.conversationId}`)).toBeUndefined();
+    expect(await app.core.holds.get(`teams:${TENANT}:${p.conversationId}`)).toBeUndefined();
     const before5 = mark();
     const answer = await p.say('最初から');
     expect(answer.length).toBeGreaterThan(0);

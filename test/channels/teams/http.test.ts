@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../../src/main.js';
-import { teamsMount } from '../../../src/channels/teams/index.js';
+import { startApp, teamsParts, type App } from '../../../src/main.js';
 import { webMount } from '../../../src/channels/web/mount.js';
 import { testEnv } from '../../http/helpers.js';
 import {
@@ -202,7 +201,7 @@ describe('POST /api/messages, slow turns and typing', () => {
       port: 0,
       host: '127.0.0.1',
       // Typing at once, and the request answered before the turn finishes: its replies must still arrive.
-      mounts: [(core) => teamsMount(core, { typingDelayMs: 0, ackAfterMs: 0 })],
+      mounts: [(core) => teamsParts(core, { typingDelayMs: 0, ackAfterMs: 0 })],
     });
   });
   afterAll(async () => {
@@ -227,7 +226,7 @@ describe('POST /api/messages with MicrosoftAppId set', () => {
       env: testEnv({ TICKET_DIR: ticketDir, MicrosoftAppId: APP_ID, MicrosoftAppPassword: 'not-a-real-secret' }),
       port: 0,
       host: '127.0.0.1',
-      mounts: [(core) => teamsMount(core), (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: 'ja', logger: core.logger })],
+      mounts: [(core) => teamsParts(core), (core) => webMount({ pipeline: core.pipeline, i18n: core.i18n, defaultLocale: 'ja', logger: core.logger })],
     });
   });
   afterAll(async () => {

@@ -6,8 +6,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { TestAdapter, type Activity } from 'botbuilder';
 import { silentLogger } from '../../../src/core/index.js';
 import { createPipeline } from '../../../src/pipeline/pipeline.js';
-import { MemoryConversationStore, MemoryDedupeStore, MemoryTicketIds } from '../../../src/state/memory.js';
-import { MemoryReferenceStore, teamsChannel, TEAMS_KEYS, type TeamsChannel } from '../../../src/channels/teams/index.js';
+import { MemoryConversationStore, MemoryDeliveryStore, MemoryKeyValueStore, MemoryTicketIds } from '../../../src/state/memory.js';
+import { createReferenceStore, teamsChannel, TEAMS_KEYS, type TeamsChannel } from '../../../src/channels/teams/index.js';
 import {
   activityToTurn,
   ACTIONS_PER_SET,
@@ -125,12 +125,14 @@ describe('the turn handler under TestAdapter', () => {
   });
 
   function channel(): TeamsChannel {
+    const deliveries = new MemoryDeliveryStore();
+    const kv = new MemoryKeyValueStore();
     const pipeline = createPipeline({
       nlu: content.nlu,
       tree: content.tree,
       i18n: content.i18n,
-      store: new MemoryConversationStore(),
-      dedupe: new MemoryDedupeStore(),
+      store: new MemoryConversationStore({ deliveries }),
+      deliveries,
       ticketIds: new MemoryTicketIds(),
     });
     return teamsChannel({
@@ -139,8 +141,8 @@ describe('the turn handler under TestAdapter', () => {
       i18n: content.i18n,
       defaultLocale: 'ja',
       logger: silentLogger,
-      dedupe: new MemoryDedupeStore(),
-      references: new MemoryReferenceStore(),
+      kv,
+      references: createReferenceStore(kv),
       // Never within these fast turns: the replies asserted below are the turn's own.
       typingDelayMs: 60_000,
     });

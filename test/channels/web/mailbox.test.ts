@@ -1,32 +1,34 @@
 /**
- * The web mailbox contract, run against memory and real Redis (a unique key prefix, cleaned up after): messages come
- * back in order after a cursor, exactly once across polls, capped, per conversation; the Redis form is one stream under
- * the conversation's hash tag with the TTL it was given.
+ * The web mailbox, run over the memory key-value store and over real Redis (a unique key prefix, cleaned up after):
+ * messages come back in order after a cursor, exactly once across polls, capped, per conversation; the Redis form is
+ * one stream under the conversation's hash tag with the TTL it was given.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { silentLogger, type Reply } from '../../../src/core/index.js';
-import { MAX_PENDING, MemoryWebMailbox, RedisWebMailbox, parseCursor, webSender, type WebMailbox } from '../../../src/channels/web/mailbox.js';
-import { createRedisConnection, type RedisConnection } from '../../../src/state/redis.js';
+import { createWebMailbox, MAX_PENDING, parseCursor, webSender, type WebMailbox } from '../../../src/channels/web/mailbox.js';
+import { MemoryKeyValueStore } from '../../../src/state/memory.js';
+import { createStores } from '../../../src/state/stores.js';
+import type { Stores } from '../../../src/state/types.js';
 import { deleteKeys, REDIS_URL, runId } from '../../http/helpers.js';
 
 const reply = (text: string, choices?: Reply['choices']): Reply => ({ key: 'test.key', text, ...(choices ? { choices } : {}) });
 const TTL = 120;
 
 const prefix = `mmtest-${runId()}`;
-let conn: RedisConnection;
+let redis: Stores;
 beforeAll(async () => {
-  conn = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
-  await conn.waitReady(5_000);
+  redis = createStores({ redis: { mode: 'single', url: REDIS_URL } }, silentLogger, { prefix });
+  await redis.redis!.waitReady(5_000);
 });
 afterAll(async () => {
-  await conn?.close();
+  await redis?.health.close();
   await deleteKeys(`${prefix}:*`);
 });
 
 const backends: Array<[string, () => WebMailbox]> = [
-  ['memory', () => new MemoryWebMailbox(TTL)],
-  ['redis', () => new RedisWebMailbox(conn, TTL)],
+  ['memory', () => createWebMailbox(new MemoryKeyValueStore(), TTL)],
+  ['redis', () => createWebMailbox(redis.kv, TTL)],
 ];
 
 describe.each(backends)('web mailbox (%s)', (_name, make) => {
@@ -66,7 +68,7 @@ describe.each(backends)('web mailbox (%s)', (_name, make) => {
 describe('web mailbox details', () => {
   it('memory: a mailbox idle longer than its TTL is gone', async () => {
     let now = 1_000_000;
-    const box = new MemoryWebMailbox(60, () => now);
+    const box = createWebMailbox(new MemoryKeyValueStore({ clock: () => now }), 60);
     await box.push('c1', [reply('hello')]);
     now += 59_000;
     expect((await box.read('c1')).messages).toHaveLength(1);
@@ -74,18 +76,8 @@ describe('web mailbox details', () => {
     expect((await box.read('c1')).messages).toHaveLength(0);
   });
 
-  it('memory: ids increase even when the clock stands still or goes back', async () => {
-    let now = 5_000;
-    const box = new MemoryWebMailbox(60, () => now);
-    await box.push('c1', [reply('a'), reply('b')]);
-    now = 4_000;
-    await box.push('c1', [reply('c')]);
-    const ids = (await box.read('c1')).messages.map((m) => m.id);
-    expect(ids).toEqual(['5000-0', '5000-1', '5000-2']);
-  });
-
   it('redis: one stream under the conversation hash tag, with the TTL it was given', async () => {
-    const box = new RedisWebMailbox(conn, TTL);
+    const box = createWebMailbox(redis.kv, TTL);
     const c = `ttl-${runId()}`;
     await box.push(c, [reply('hello')]);
     const client = createClient({ url: REDIS_URL });
@@ -102,17 +94,17 @@ describe('web mailbox details', () => {
   });
 
   it('the sender says false (and does not throw) when the store is down', async () => {
-    const down = createRedisConnection({ mode: 'single', url: 'redis://127.0.0.1:1' }, silentLogger, {
+    const down = createStores({ redis: { mode: 'single', url: 'redis://127.0.0.1:1' } }, silentLogger, {
       prefix,
       connectTimeoutMs: 200,
       commandTimeoutMs: 300,
     });
     try {
-      const send = webSender(new RedisWebMailbox(down, TTL));
+      const send = webSender(createWebMailbox(down.kv, TTL));
       expect(await send('c-down', [reply('lost?')])).toBe(false);
-      expect(await webSender(new MemoryWebMailbox(TTL))('c-up', [reply('kept')])).toBe(true);
+      expect(await webSender(createWebMailbox(new MemoryKeyValueStore(), TTL))('c-up', [reply('kept')])).toBe(true);
     } finally {
-      await down.close();
+      await down.health.close();
     }
   });
 
