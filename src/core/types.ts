@@ -111,11 +111,35 @@ export interface Choice {
   value: string;
 }
 
-/** One message from the bot. `key` is the locale key it was rendered from (tests assert on keys, not wording). */
+/** One message from the bot, rendered. `key` is the locale key it was rendered from (tests assert on keys, not wording). */
 export interface Reply {
   key: string;
   text: string;
   choices?: Choice[];
+}
+
+/**
+ * A value a message fills into a `{name}` placeholder: text or a number as is, another message rendered in the
+ * same language (a carrier's name, a step's title), a list joined by a separator, or a
+ * reference to what only the end of the turn knows (the ticket id).
+ */
+export type MessageParam = string | number | Message | { join: MessageParam[]; separator: MessageParam } | { ref: 'ticket_id' };
+export type MessageParams = Record<string, MessageParam | undefined>;
+
+/** A message before rendering: a locale key and its parameters. The engine speaks in these; text is made once, at the end of the turn. */
+export interface Message {
+  key: string;
+  params?: MessageParams;
+}
+
+/** A button before rendering: its label as a message, and the value it sends back. */
+export interface MessageChoice extends Message {
+  value: string;
+}
+
+/** One reply before rendering (the engine's output; `render()` in src/dialog turns it into a Reply). */
+export interface ReplyMessage extends Message {
+  choices?: MessageChoice[];
 }
 
 /** One user turn, as every channel translates it. Exactly one of text / action is meaningful. */
@@ -146,8 +170,13 @@ export type StepResult = 'resolved' | 'not_resolved' | 'skipped' | 'unknown';
 export interface StepTried {
   /** Dialog node id of the step. */
   node: string;
-  /** The step as a person reads it (rendered in the conversation's locale at the time). */
-  step: string;
+  /** Locale key of the step's title; rendered in the conversation's language whenever a ticket or a reply shows it. */
+  title?: string;
+  /**
+   * The step as rendered text. Only in states written before titles were kept as keys (and whose node is gone
+   * from the tree): shown as it is. New entries always carry `title` instead.
+   */
+  step?: string;
   result: StepResult;
   atMs: number;
 }
@@ -193,9 +222,19 @@ export interface Ticket {
   permalink?: string;
 }
 
+/**
+ * A ticket as the engine files it: everything but the id and the text a person reads. The pipeline assigns the
+ * id, then renders `summary` and `body` in the conversation's language (src/dialog/ticket.ts `renderTicket`).
+ */
+export interface TicketDraft extends Omit<Ticket, 'id' | 'fields' | 'summary' | 'body' | 'transcriptUrl'> {
+  fields: Omit<TicketFields, 'stepsTried'> & { stepsTried: Array<Pick<StepTried, 'title' | 'step' | 'result'>> };
+  /** Parameters of the tree's messages at filing time (carrier and device names …), for rendering step titles. */
+  params: MessageParams;
+}
+
 /** Side effects a step asks the pipeline to carry out. The engine performs none itself. */
 export type Effect =
-  | { type: 'ticket'; ticket: Ticket }
+  | { type: 'ticket'; draft: TicketDraft }
   | { type: 'status'; status: ConversationStatus; node: string };
 
 /** What one turn produced, as channels render it and `chat --jsonl` prints it. */

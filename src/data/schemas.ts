@@ -224,4 +224,50 @@ export interface DialogTree {
   sources: Map<string, { file: string; line: number }>;
   /** A hash of the tree's content; stored in conversation state so a changed tree is noticed. */
   version: string;
+  /** Repair rules of dialogs/patterns.yaml (DEFAULT_PATTERNS when the tree has none). */
+  patterns?: Patterns;
 }
+
+// ───────────────────────────── repair patterns (dialogs/patterns.yaml) ─────────────────────────────
+
+/**
+ * Repair rules (after Rasa's default_flows.yml): conversation repairs that apply at any node, tried in the
+ * file's order before the answer at the node is read. Each is implemented once in src/dialog/repairs.ts;
+ * the file chooses which exist, their order and their parameters.
+ */
+export const repairSchema = z.discriminatedUnion('rule', [
+  /** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected and the branch goes on. */
+  z.strictObject({ rule: z.literal('correction') }),
+  /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
+  z.strictObject({ rule: z.literal('wants_person') }),
+  /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
+  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
+  /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
+  z.strictObject({ rule: z.literal('vague_first_message') }),
+  /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
+  z.strictObject({ rule: z.literal('help_at_step') }),
+]);
+export type Repair = z.infer<typeof repairSchema>;
+export type RepairName = Repair['rule'];
+
+/** dialogs/patterns.yaml. */
+export const patternsFileSchema = z
+  .strictObject({
+    repairs: z.array(repairSchema),
+    /** Text the bot cannot place gets a clarifying question; from this many misses in a row it also offers a person. */
+    clarify: z.strictObject({ offer_person_after: z.number().int().min(1) }),
+  })
+  .refine((p) => new Set(p.repairs.map((r) => r.rule)).size === p.repairs.length, { message: 'a repair rule is listed twice', path: ['repairs'] });
+export type Patterns = z.infer<typeof patternsFileSchema>;
+
+/** The repairs when a tree comes without dialogs/patterns.yaml (test trees): the product's behaviour. */
+export const DEFAULT_PATTERNS: Patterns = {
+  repairs: [
+    { rule: 'correction' },
+    { rule: 'wants_person' },
+    { rule: 'give_up', offer_person: true },
+    { rule: 'vague_first_message' },
+    { rule: 'help_at_step' },
+  ],
+  clarify: { offer_person_after: 2 },
+};

@@ -17,6 +17,8 @@ import {
   type Turn,
 } from '../core/index.js';
 import { step as engineStep } from '../dialog/engine.js';
+import { render } from '../dialog/render.js';
+import { renderTicket } from '../dialog/ticket.js';
 import type { ConversationState, StepInput, StepMeta } from '../dialog/types.js';
 import { seenClaimKey } from '../state/keys.js';
 import type { Pipeline, PipelineOptions, PipelineOutcome, TurnRecord } from './types.js';
@@ -29,12 +31,6 @@ const MAX_CONVERSATION_ID = 512;
 const MAX_EVENT_ID = 256;
 /** A choice value is a short token; anything else was not produced by one of our buttons. */
 const ACTION_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
-
-/**
- * Given to the engine as `ctx.ticketId`; replaced by a real id only when a ticket is actually emitted, so
- * turns that file nothing never consume a number of the day's sequence.
- */
-export const TICKET_ID_PLACEHOLDER = 'MM-00000000-PENDING';
 
 // C0/C1 controls except tab and newline, lone surrogates (binary read as UTF-16), U+FFFD (undecodable bytes),
 // and the BOM / non-characters: none carries meaning for the NLU and some break JSON or terminals downstream.
@@ -124,11 +120,6 @@ function errorKey(code: ErrorCode): string {
     default:
       return 'pipeline.internal_error';
   }
-}
-
-/** Replaces every occurrence of the placeholder in a JSON-able value (the id contains no JSON-special character). */
-function fillId<T>(value: T, id: string): T {
-  return JSON.parse(JSON.stringify(value).split(TICKET_ID_PLACEHOLDER).join(id)) as T;
 }
 
 export function createPipeline(options: PipelineOptions): Pipeline {
@@ -224,11 +215,11 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         locale: turn.locale ?? previous?.locale ?? defaultLocale,
         nowMs: atMs,
       };
-      const out = step(previous, input, meta, { tree: options.tree, i18n, publicUrl, ticketId: TICKET_ID_PLACEHOLDER });
+      const out = step(previous, input, meta, { tree: options.tree, i18n });
       let state = out.state;
-      let replies = out.replies;
       progress.locale = state.locale;
 
+      // Effects: a ticket gets its id, then the ticket and the replies are rendered once, in the conversation's language.
       let ticket: Ticket | undefined;
       for (const effect of out.effects) {
         if (effect.type === 'status') {
@@ -241,10 +232,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
           continue;
         }
         const id = await ticketIds.next(atMs);
-        ticket = { ...fillId(effect.ticket, id), id };
-        state = { ...fillId(state, id), ticketId: id };
-        replies = fillId(replies, id);
-        if (!replies.some((r) => r.text.includes(id))) replies = [...replies, say('pipeline.ticket_created', state.locale, { id })];
+        ticket = renderTicket(effect.draft, { id, i18n, publicUrl });
+        state = { ...state, ticketId: id };
         if (options.tickets) {
           try {
             await options.tickets.submit(ticket);
@@ -255,10 +244,9 @@ export function createPipeline(options: PipelineOptions): Pipeline {
         } else log.warn({ conversation: turn.conversationId, ticket: id }, 'ticket created but no ticket handler is configured');
         log.info({ conversation: turn.conversationId, ticket: id }, 'ticket created');
       }
-      // A placeholder that leaked into a turn without ticket (e.g. rendered in advance) must never reach a person.
-      if (!ticket && JSON.stringify(replies).includes(TICKET_ID_PLACEHOLDER)) {
-        throw new CodedError(ErrorCode.Internal, 'ticket id placeholder in replies without a ticket effect');
-      }
+      // A message that refers to the ticket id without a ticket is an engine bug: render() throws CodedError(Internal).
+      let replies = render(out.replies, { i18n, locale: state.locale, ticketId: ticket?.id ?? state.ticketId });
+      if (ticket && !replies.some((r) => r.text.includes(ticket!.id))) replies = [...replies, say('pipeline.ticket_created', state.locale, { id: ticket.id })];
 
       await store.set(turn.conversationId, state, stateTtlSeconds, { expectedTurn: previous ? previous.turn : -1 });
       // Only now is the new state the conversation's: a failed save reports (and answers from) the stored one.

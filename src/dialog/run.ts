@@ -1,0 +1,124 @@
+/**
+ * The scratch of one turn (`Run`: a private copy of the state, the messages and effects so far) and how the
+ * engine speaks: every reply is a message `{key, params, choices}`, rendered to text only at the end of the turn
+ * (src/dialog/render.ts). Tree messages get the slot parameters of the moment as messages themselves
+ * ({carrier_name} → engine.value.carrier.docomo), so they render in the conversation's language.
+ *
+ * Placeholders available to every tree message (`{name}` in locales/*\/tree.yaml):
+ *   {carrier_name} {service_name} {device_name} {account_name} {os_version} {error_text}
+ * plus the raw slot values by slot name ({carrier}, {scope} …). Missing values render a neutral word
+ * ("お使いのメール"), never a blank.
+ */
+import type { ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
+import type { DialogNode, DialogOption } from '../data/schemas.js';
+import type { ReplyReading } from '../nlu/replies.js';
+import type { ConversationState, StepContext, StepMeta } from './types.js';
+
+/** Button values the engine adds itself (tree option values are whatever the tree declares). */
+export const ACTIONS = {
+  resolved: 'resolved',
+  notResolved: 'not_resolved',
+  help: 'help',
+  human: 'human',
+  restart: 'restart',
+  /** At hand-off: file the ticket now with what is known. */
+  skip: 'skip',
+  /** At a step with `na`: "this step doesn't apply to me" (no VPN, not on Wi‑Fi, no old phone) — recorded as skipped. */
+  na: 'n_a',
+} as const;
+
+/** Slots filled from NLU entities on every text turn. */
+export const ENTITY_SLOTS = ['carrier', 'service', 'device', 'trigger', 'error_message', 'os_version'] as const;
+
+/** Mutable scratch of one turn; `s` is a private copy of the state, so the caller's object is never touched. */
+export interface Run {
+  s: ConversationState;
+  replies: ReplyMessage[];
+  effects: Effect[];
+  meta: StepMeta;
+  ctx: StepContext;
+  hops: number;
+  missed: boolean;
+  /** Entity slots this text turn filled or changed (「iCloudです」 answered to no question). */
+  learned: string[];
+  /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
+  pending?: string;
+  /** The text of this turn (undefined for a click). */
+  text?: string;
+  /** What the reply means beside its intent (text turns only). */
+  reading?: ReplyReading;
+}
+
+/** A value's name as a message: engine.value.<slot>.<value>, or .none when the slot is empty. */
+const valueName = (slot: string, v: string | undefined): Message => ({ key: v ? `engine.value.${slot}.${v}` : `engine.value.${slot}.none` });
+
+/** The slot parameters of the moment (see the module comment). */
+export function slotParams(s: ConversationState): MessageParams {
+  const account = s.slots.carrier ?? s.slots.service;
+  const unknown: Message = { key: 'engine.value.unknown' };
+  return {
+    ...s.slots,
+    carrier_name: valueName('carrier', s.slots.carrier),
+    service_name: valueName('service', s.slots.service),
+    device_name: valueName('device', s.slots.device),
+    account_name: valueName('account', account),
+    os_version: s.slots.os_version ?? s.collected.os ?? unknown,
+    error_text: s.errorText ?? unknown,
+  };
+}
+
+/** A message with the slot parameters of the moment and `extra`. */
+export function message(run: Run, key: string, extra?: MessageParams): Message {
+  return { key, params: { ...slotParams(run.s), ...extra } };
+}
+
+/** Adds a reply; offering choices stamps the state's `offer` with this turn (older buttons become stale). */
+export function say(run: Run, key: string, extra?: MessageParams, choices?: MessageChoice[]): void {
+  const reply: ReplyMessage = message(run, key, extra);
+  if (choices?.length) {
+    reply.choices = choices;
+    run.s.offer = run.s.turn;
+  }
+  run.replies.push(reply);
+}
+
+export function button(run: Run, key: string, value: string): MessageChoice {
+  return { ...message(run, key), value };
+}
+
+function optionChoices(run: Run, options: DialogOption[] | undefined): MessageChoice[] {
+  return (options ?? []).map((o) => button(run, o.label, o.value));
+}
+
+/** The buttons the user may press at `node` right now. */
+export function choicesOf(run: Run, node: DialogNode): MessageChoice[] {
+  switch (node.kind) {
+    case 'ask':
+    case 'choice':
+    case 'resolve':
+      return optionChoices(run, node.options);
+    case 'step': {
+      const out = [button(run, 'engine.button.resolved', ACTIONS.resolved), button(run, 'engine.button.not_resolved', ACTIONS.notResolved)];
+      if (node.help) out.push(button(run, 'engine.button.help', ACTIONS.help));
+      if (node.na) out.push(button(run, 'engine.button.na', ACTIONS.na));
+      out.push(button(run, 'engine.button.human', ACTIONS.human));
+      return out;
+    }
+    case 'handoff':
+      return run.s.pending?.length ? [button(run, 'engine.button.skip', ACTIONS.skip)] : [];
+    case 'end':
+      return [button(run, 'engine.button.restart', ACTIONS.restart)];
+    default:
+      return [];
+  }
+}
+
+export function setStatus(run: Run, status: ConversationStatus): void {
+  if (run.s.status === status) return;
+  run.s.status = status;
+  run.effects.push({ type: 'status', status, node: run.s.node ?? '' });
+}
+
+export function currentNode(run: Run): DialogNode | undefined {
+  return run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+}
