@@ -11,11 +11,13 @@ import { LOCALES, type Locale } from '../core/index.js';
 import {
   DEFAULT_PATTERNS,
   dialogFileSchema,
+  domainFileSchema,
   intentFileSchema,
   localeTreeSchema,
   patternsFileSchema,
   type DialogNode,
   type DialogTree,
+  type DomainFile,
   type IntentFile,
   type LocaleTree,
   type Patterns,
@@ -259,4 +261,27 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
     tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS },
     problems,
   };
+}
+
+// ───────────────────────────── the domain ─────────────────────────────
+
+export interface LoadedDomain {
+  domain?: DomainFile;
+  /** Line of a path inside domain.yaml (for lint messages). */
+  lineOf(path: ReadonlyArray<PropertyKey>): number;
+  problems: Problem[];
+}
+
+/**
+ * domain.yaml under `root`: intents with roles, entity values with their words (schema: domainFileSchema).
+ * A content root without one (a lint fixture) has no domain of its own: callers fall back to this build's.
+ */
+export function loadDomain(root = packageRoot()): LoadedDomain {
+  const path = join(root, 'domain.yaml');
+  if (!existsSync(path)) return { lineOf: () => 1, problems: [] };
+  const parsed = parseYamlFile(path, root);
+  if (parsed.problems.length) return { lineOf: parsed.lineOf, problems: parsed.problems };
+  const r = domainFileSchema.safeParse(parsed.value);
+  if (!r.success) return { lineOf: parsed.lineOf, problems: zodProblems(parsed, r.error) };
+  return { domain: r.data, lineOf: parsed.lineOf, problems: [] };
 }

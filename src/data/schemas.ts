@@ -271,3 +271,44 @@ export const DEFAULT_PATTERNS: Patterns = {
   ],
   clarify: { offer_person_after: 2 },
 };
+
+// ───────────────────────────── the domain (domain.yaml) ─────────────────────────────
+
+/** Roles of intents (domain.yaml `intents.<id>.role`). Symptoms are `error` and `topic`. */
+export const INTENT_ROLES = ['error', 'topic', 'small_talk', 'answer', 'control', 'out_of_scope'] as const;
+export type IntentRole = (typeof INTENT_ROLES)[number];
+
+/** Entities whose values domain.yaml lists (os_version is taken as written). */
+export const DOMAIN_ENTITIES = ['carrier', 'service', 'device', 'trigger', 'error_message'] as const;
+
+const identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _');
+
+/** One word list entry: a synonym (plain string) or a regular expression (`re:`; {L}/{R} = Latin word boundary). */
+export const synonymSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    re: z.string().min(1).refine((re) => {
+      try {
+        new RegExp(re.replaceAll('{L}', '').replaceAll('{R}', ''));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression'),
+  }),
+]);
+
+export const entityValueSchema = z.strictObject({
+  synonyms: z.array(synonymSchema).min(1),
+  /** Latin words (5+ letters) also matched with one edit (typo matching). */
+  typos: z.array(z.string().regex(/^[a-z]{5,}$/, 'lower-case Latin, 5 letters or more')).optional(),
+  /** error_message only: the intent the error string stands for when it is (nearly) the whole message. */
+  intent: identifier.optional(),
+});
+
+/** domain.yaml: intents with their roles, entity values with the words that name them. */
+export const domainFileSchema = z.strictObject({
+  intents: z.record(identifier, z.strictObject({ role: z.enum(INTENT_ROLES) })),
+  entities: z.strictObject(Object.fromEntries(DOMAIN_ENTITIES.map((e) => [e, z.record(identifier, entityValueSchema)])) as Record<(typeof DOMAIN_ENTITIES)[number], z.ZodRecord<typeof identifier, typeof entityValueSchema>>),
+});
+export type DomainFile = z.infer<typeof domainFileSchema>;

@@ -14,7 +14,7 @@
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
-import { extractEntities, errorResidue, isFactOnly, ERROR_INTENT } from './entities.js';
+import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
@@ -110,8 +110,8 @@ export class Classifier {
     let { intent, confidence } = d;
     if (error) {
       if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope') {
-        const target = ERROR_INTENT[error.kind];
-        if (intent !== target) {
+        const target = errorIntent(error.kind);
+        if (target && intent !== target) {
           intent = target;
           confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
