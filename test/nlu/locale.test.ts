@@ -20,3 +20,11 @@ describe('detectLocale() — the one language detector (NLU and engine)', () => 
     expect(detectLocale('Hi', undefined, 'ja')).toBe('en');
   });
 });
+
+describe('brand words of domain.yaml', () => {
+  it('say nothing about the language: 「povo」 alone keeps a Japanese conversation Japanese', () => {
+    expect(detectLocale('povo', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('LINEMO', 'ja', 'en')).toBe('ja');
+    expect(detectLocale('I switched to povo', 'ja', 'ja')).toBe('en');
+  });
+});
