@@ -1,5 +1,5 @@
 /**
- * GENERATED from domain.yaml by scripts/gen-domain.mjs (`npm run build`) — do not edit; edit domain.yaml.
+ * GENERATED from domain.yaml by scripts/gen-types.mjs (`npm run build`) — do not edit; edit domain.yaml.
  * test/data/domain.test.ts fails when this file is out of date with domain.yaml.
  */
 

@@ -2,8 +2,7 @@
  * The cross-file checker behind `mailmedic lint` (after Rasa's validator): the loaders' schema problems plus
  * everything a schema cannot see — references between dialogs/, locales/ and intents/, reachability, dead ends,
  * loops that never wait for the user, conditions on unknown slots or values, duplicated training phrases, and
- * locale keys that other parts render from code (REQUIRED_KEYS of src/dialog/keys.ts, plus every key literal
- * written in the code of any part: engine, pipeline, channels, hand-off, admin …).
+ * locale keys written in the code of any part (engine, pipeline, channels, hand-off, admin …), and domain.yaml.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -42,7 +41,7 @@ const SPECIAL_VALUES: ReadonlySet<string> = new Set(['*', '-']);
 
 export interface LintOptions {
   /**
-   * Also check the locale keys the code renders (REQUIRED_KEYS of src/dialog/keys.ts). Default: only when `root`
+   * Also check the locale keys written in the code. Default: only when `root`
    * is this package's own root — a fixture or another content folder is not what this build's code reads.
    */
   codeKeys?: boolean;
@@ -68,27 +67,20 @@ function ownRoot(): string | undefined {
 }
 
 /**
- * The locale keys the code renders: REQUIRED_KEYS of src/dialog/keys.ts (which also covers keys built at run time)
- * plus every key literal found in the code next to this module (src/ under vitest, dist/ when built).
+ * The locale keys written in the code (src/ under vitest, dist/ when built). Keys passed to t() / the engine's
+ * say() are checked against locales/ja at compile time (`LocaleKey`, src/i18n); this scan is the net for keys held
+ * in plain strings (a `Record<…, string>` of keys) and for en, and it runs against a foreign content root too.
  */
 export async function loadRequiredKeys(): Promise<string[]> {
-  let registered: string[] = [];
-  try {
-    const mod = (await import('../dialog/keys.js')) as { REQUIRED_KEYS?: unknown };
-    if (Array.isArray(mod.REQUIRED_KEYS)) registered = mod.REQUIRED_KEYS.filter((k): k is string => typeof k === 'string');
-  } catch (e) {
-    // Only a missing module means "nobody registered keys"; a module that fails to load is a real error.
-    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
   const codeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const namespaces = [...loadLocales().messages.ja.keys()].map((k) => k.split('.')[0] ?? k);
-  return [...new Set([...registered, ...keyLiteralsIn(codeDir, new Set(namespaces))])];
+  return keyLiteralsIn(codeDir, new Set(namespaces));
 }
 
 /**
  * Quoted strings in the .ts/.js files under `dir` that look like locale keys of a known top-level namespace
  * ('pipeline.busy', "slack.chosen" …), comments stripped. Keys assembled at run time are not seen: list those in
- * REQUIRED_KEYS.
+ * a typed helper (src/i18n/keys.ts).
  */
 export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): string[] {
   if (namespaces.size === 0 || !existsSync(dir)) return [];
@@ -99,7 +91,8 @@ export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): str
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      // keys.generated.ts lists every key of locales/ja: the keys, not their use.
+      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts') && !/\.generated\.[jt]s$/.test(entry.name)) {
         const code = readFileSync(path, 'utf8')
           .replace(/\/\*[\s\S]*?\*\//g, '')
           .replace(/^\s*\/\/.*$/gm, '');
@@ -111,7 +104,7 @@ export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): str
   return [...found].sort();
 }
 
-/** Synchronous core of the linter: everything except discovering REQUIRED_KEYS. */
+/** Synchronous core of the linter: everything except discovering the keys written in the code. */
 export function lintContent(root: string, requiredKeys: readonly string[] = []): LintReport {
   const problems: Problem[] = [];
   const dialogs = loadDialogs(root);
@@ -180,7 +173,7 @@ function checkRequiredKeys(locales: LoadedLocales, keys: readonly string[]): Pro
   for (const key of new Set(keys)) {
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) {
-        out.push({ file: `locales/${l}/`, line: 1, message: `locale key ${key} (required by src/dialog/keys.ts) missing in ${l}` });
+        out.push({ file: `locales/${l}/`, line: 1, message: `locale key ${key} (used by the code) missing in ${l}` });
       }
     }
   }
@@ -384,7 +377,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     out.push({ ...lines.at(first), message: `nodes can loop forever without waiting for the user: ${[...cycle, first].join(' → ')}` });
   }
 
-  // Tree keys defined in a tree locale file but never used (other parts' keys are checked via REQUIRED_KEYS).
+  // Tree keys defined in a tree locale file but never used (other parts' keys are checked from the code).
   const used = new Set<string>();
   for (const node of tree.nodes.values()) for (const { key } of keysOf(node)) used.add(key);
   for (const l of LOCALES) {

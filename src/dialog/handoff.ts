@@ -8,7 +8,8 @@ import type { DialogNode } from '../data/schemas.js';
 import { normalise, type FieldFacts } from '../nlu/fields.js';
 import { maskSecrets } from './secrets.js';
 import { ticketDraft } from './ticket.js';
-import { ACTIONS, button, message, say, setStatus, slotParams, type Run } from './run.js';
+import { resultKey } from '../i18n/keys.js';
+import { ACTIONS, button, message, msg, say, setStatus, slotParams, type Run } from './run.js';
 import type { ConversationState } from './types.js';
 
 /** Ticket fields a handoff node may ask for, in the order they are asked. */
@@ -33,7 +34,7 @@ export function missingFields(s: ConversationState): HandoffField[] {
 /** One line per thing to ask; device+OS and time+frequency are asked together when both are missing. */
 function fieldLines(run: Run, fields: HandoffField[]): Message[] {
   const has = (f: HandoffField) => fields.includes(f);
-  const keys: string[] = [];
+  const keys: Array<`engine.handoff.field.${'device_os' | 'device' | 'os' | 'service' | 'error_message' | 'when_frequency' | 'occurred_at' | 'frequency'}`> = [];
   if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
   else if (has('device')) keys.push('engine.handoff.field.device');
   else if (has('os')) keys.push('engine.handoff.field.os');
@@ -103,13 +104,12 @@ export function fileTicket(run: Run): void {
   const draft = ticketDraft(s, meta.nowMs, slotParams(s));
   const steps: MessageParam = s.stepsTried.length
     ? {
-        join: s.stepsTried.map((x) => ({
-          key: 'engine.handoff.step_result',
-          params: { step: x.title ? message(run, x.title) : (x.step ?? x.node), result: { key: `ticket.result.${x.result}` } },
-        })),
-        separator: { key: 'engine.handoff.step_separator' },
+        join: s.stepsTried.map((x) =>
+          msg('engine.handoff.step_result', { step: x.title ? message(run, x.title) : (x.step ?? x.node), result: msg(resultKey(x.result)) }),
+        ),
+        separator: msg('engine.handoff.step_separator'),
       }
-    : { key: 'engine.handoff.no_steps' };
+    : msg('engine.handoff.no_steps');
   say(run, 'engine.handoff.filed', { steps, ticket: { ref: 'ticket_id' } });
   setStatus(run, 'escalated');
   run.effects.push({ type: 'ticket', draft });

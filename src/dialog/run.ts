@@ -11,6 +11,8 @@
  */
 import type { ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
 import type { DialogNode, DialogOption } from '../data/schemas.js';
+import type { KeyArg } from '../i18n/index.js';
+import { valueKey } from '../i18n/keys.js';
 import type { ReplyReading } from '../nlu/replies.js';
 import type { ConversationState, StepContext, StepMeta } from './types.js';
 
@@ -49,32 +51,41 @@ export interface Run {
   reading?: ReplyReading;
 }
 
-/** A value's name as a message: engine.value.<slot>.<value>, or .none when the slot is empty. */
-const valueName = (slot: string, v: string | undefined): Message => ({ key: v ? `engine.value.${slot}.${v}` : `engine.value.${slot}.none` });
+/**
+ * A message of the engine's own. Keys written in code are checked against locales/ja at compile time (KeyArg);
+ * keys from the tree (node.say, option labels) are plain strings, checked by `mailmedic lint`.
+ */
+export function msg<K extends string>(key: K & KeyArg<K>, params?: MessageParams): Message {
+  return params ? { key, params } : { key };
+}
 
 /** The slot parameters of the moment (see the module comment). */
 export function slotParams(s: ConversationState): MessageParams {
   const account = s.slots.carrier ?? s.slots.service;
-  const unknown: Message = { key: 'engine.value.unknown' };
+  const unknown = msg('engine.value.unknown');
   return {
     ...s.slots,
-    carrier_name: valueName('carrier', s.slots.carrier),
-    service_name: valueName('service', s.slots.service),
-    device_name: valueName('device', s.slots.device),
-    account_name: valueName('account', account),
+    carrier_name: msg(valueKey('carrier', s.slots.carrier)),
+    service_name: msg(valueKey('service', s.slots.service)),
+    device_name: msg(valueKey('device', s.slots.device)),
+    account_name: msg(valueKey('account', account)),
     os_version: s.slots.os_version ?? s.collected.os ?? unknown,
     error_text: s.errorText ?? unknown,
   };
 }
 
 /** A message with the slot parameters of the moment and `extra`. */
-export function message(run: Run, key: string, extra?: MessageParams): Message {
+export function message<K extends string>(run: Run, key: K & KeyArg<K>, extra?: MessageParams): Message {
+  return withSlots(run, key, extra);
+}
+
+function withSlots(run: Run, key: string, extra?: MessageParams): Message {
   return { key, params: { ...slotParams(run.s), ...extra } };
 }
 
 /** Adds a reply; offering choices stamps the state's `offer` with this turn (older buttons become stale). */
-export function say(run: Run, key: string, extra?: MessageParams, choices?: MessageChoice[]): void {
-  const reply: ReplyMessage = message(run, key, extra);
+export function say<K extends string>(run: Run, key: K & KeyArg<K>, extra?: MessageParams, choices?: MessageChoice[]): void {
+  const reply: ReplyMessage = withSlots(run, key, extra);
   if (choices?.length) {
     reply.choices = choices;
     run.s.offer = run.s.turn;
@@ -82,8 +93,8 @@ export function say(run: Run, key: string, extra?: MessageParams, choices?: Mess
   run.replies.push(reply);
 }
 
-export function button(run: Run, key: string, value: string): MessageChoice {
-  return { ...message(run, key), value };
+export function button<K extends string>(run: Run, key: K & KeyArg<K>, value: string): MessageChoice {
+  return { ...withSlots(run, key), value };
 }
 
 function optionChoices(run: Run, options: DialogOption[] | undefined): MessageChoice[] {

@@ -16,7 +16,8 @@ import {
   type Ticket,
   type TicketDraft,
 } from '../core/index.js';
-import type { I18n } from '../i18n/index.js';
+import type { I18n, KeyArg } from '../i18n/index.js';
+import { causeKey, intentKey, resultKey, valueKey } from '../i18n/keys.js';
 import { renderMessage } from './render.js';
 import { maskSecrets } from './secrets.js';
 import type { ConversationState } from './types.js';
@@ -137,7 +138,7 @@ export interface TicketRendering {
 /** The ticket as the ticket system and a person read it: the draft with its id, steps in words, summary and body in the draft's language. */
 export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: TicketRendering): Ticket {
   const locale = draft.locale;
-  const tr = (key: string, params?: Record<string, string | number | undefined>) => i18n.t(key, params, locale);
+  const tr = <K extends string>(key: K & KeyArg<K>, params?: Record<string, string | number | undefined>) => i18n.t<string>(key, params, locale);
   const { params, fields: raw, ...rest } = draft;
   const fields: Ticket['fields'] = {
     ...raw,
@@ -148,7 +149,7 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   };
   const { intent, cause } = draft;
   const unknown = tr('ticket.unknown');
-  const value = (slot: string, v: string | undefined) => (v ? tr(`engine.value.${slot}.${v}`) : undefined);
+  const value = (slot: 'carrier' | 'service' | 'device', v: string | undefined) => (v ? tr(valueKey(slot, v)) : undefined);
 
   const deviceText = [fields.model ?? value('device', fields.device), fields.os].filter(Boolean).join(' / ') || unknown;
   const serviceText =
@@ -156,7 +157,7 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   const errorText = fields.errorMessage ?? unknown;
   const whenText = `${fields.occurredAt ?? unknown} / ${fields.frequency ?? unknown}`;
   const stepsText = fields.stepsTried.length
-    ? fields.stepsTried.map((x, i) => `  ${i + 1}. ${x.step} → ${tr(`ticket.result.${x.result}`)}`).join('\n')
+    ? fields.stepsTried.map((x, i) => `  ${i + 1}. ${x.step} → ${tr(resultKey(x.result))}`).join('\n')
     : `  ${tr('ticket.no_steps')}`;
   const side = (st: MailServerSettings) => {
     const parts = [
@@ -181,12 +182,12 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
     requester,
     channel: draft.channel,
     conversation: draft.conversation,
-    cause: tr(`ticket.cause.${cause}`),
-    intent: tr(`ticket.intent.${intent}`),
+    cause: tr(causeKey(cause)),
+    intent: tr(intentKey(intent)),
     transcript: url,
   });
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
-  const summary = tr('ticket.summary', { intent: tr(`ticket.intent.${intent}`), service: serviceText, device: deviceText, error: errShort })
+  const summary = tr('ticket.summary', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
     .replace(/\s+/g, ' ')
     .slice(0, 300);
 

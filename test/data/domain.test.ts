@@ -58,7 +58,7 @@ describe('the domain', () => {
   });
 
   it('has generated types that are up to date with domain.yaml (else: npm run build)', () => {
-    const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-domain.mjs'), '--check'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'gen-types.mjs'), '--check'], { encoding: 'utf8' });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });
