@@ -257,7 +257,11 @@ export const patternsFileSchema = z
     /** Text the bot cannot place gets a clarifying question; from this many misses in a row it also offers a person. */
     clarify: z.strictObject({ offer_person_after: z.number().int().min(1) }),
   })
-  .refine((p) => new Set(p.repairs.map((r) => r.rule)).size === p.repairs.length, { message: 'a repair rule is listed twice', path: ['repairs'] });
+  .superRefine((p, ctx) => {
+    p.repairs.forEach((r, i) => {
+      if (p.repairs.findIndex((x) => x.rule === r.rule) < i) ctx.addIssue({ code: 'custom', message: `repair rule ${r.rule} is listed twice`, path: ['repairs', i, 'rule'] });
+    });
+  });
 export type Patterns = z.infer<typeof patternsFileSchema>;
 
 /** The repairs when a tree comes without dialogs/patterns.yaml (test trees): the product's behaviour. */

@@ -101,3 +101,21 @@ describe('lint on domain.yaml', () => {
     expect(problems.some((p) => p.endsWith('carrier value vodafone is new to this build: run `npm run build` to generate its type'))).toBe(true);
   });
 });
+
+describe('lint on dialogs/patterns.yaml', () => {
+  it('reports an unknown repair rule and a rule listed twice, with their lines', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-patterns-'));
+    temps.push(dir);
+    cpSync(join(root, 'test', 'fixtures', 'lint-ok'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'dialogs', 'patterns.yaml'),
+      ['repairs:', '  - rule: give_up', '    offer_person: true', '  - rule: shout_louder', 'clarify:', '  offer_person_after: 2', ''].join('\n'),
+    );
+    expect((await lintAll(dir)).map(formatProblem)).toEqual([expect.stringMatching(/^dialogs\/patterns\.yaml:4: repairs\.1\.rule: /)]);
+    writeFileSync(
+      join(dir, 'dialogs', 'patterns.yaml'),
+      ['repairs:', '  - rule: wants_person', '  - rule: wants_person', 'clarify:', '  offer_person_after: 2', ''].join('\n'),
+    );
+    expect((await lintAll(dir)).map(formatProblem)).toEqual(['dialogs/patterns.yaml:3: repairs.1.rule: repair rule wants_person is listed twice']);
+  });
+});
