@@ -15,7 +15,9 @@ COPY src ./src
 COPY intents ./intents
 COPY dialogs ./dialogs
 COPY locales ./locales
-# `npm run build` = tsc + train: the model file carries the hash of intents/, so the runtime loads it instead of training at start-up.
+COPY domain.yaml ./
+COPY scripts ./scripts
+# `npm run build` = types from domain.yaml + tsc + train: the model file carries the hash of intents/, so the runtime loads it instead of training at start-up.
 RUN npm run build && test -f dist/nlu/model.json
 
 # ── production dependencies only (kuromoji's dictionary lives in node_modules/kuromoji/dict) ──
@@ -40,6 +42,7 @@ COPY --chown=root:root package.json ./
 COPY --chown=root:root intents ./intents
 COPY --chown=root:root dialogs ./dialogs
 COPY --chown=root:root locales ./locales
+COPY --chown=root:root domain.yaml ./
 # Code and content stay owned by root (read-only to the app); only the ticket folder is writable by it.
 RUN mkdir -p /app/data/tickets && chown -R node:node /app/data
 USER node

@@ -100,7 +100,7 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
     const state = await stores.store.get(conversationId);
     const seen = `${where}\n  → intent=${out.intent} node=${out.node} status=${out.status} keys=${keys.join(',')} choices=${values.join(',')}`;
     for (const r of out.replies) expect(r.text.trim().length, `${seen}: empty reply ${r.key}`).toBeGreaterThan(0);
-    expect(keys, `${seen}: an internal error reply`).not.toContain('engine.guard_error');
+    expect(keys, `${seen}: an internal error reply`).not.toContain('pipeline.internal_error');
     if (step.intent !== undefined) expect(out.intent, seen).toBe(step.intent);
     if (step.node !== undefined) expect(out.node, seen).toBe(step.node);
     if (step.status !== undefined) expect(out.status, seen).toBe(step.status);

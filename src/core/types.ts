@@ -1,6 +1,6 @@
 /**
- * The core vocabulary of mailmedic. Imports nothing from src/: every other folder depends on this one,
- * and no Slack, Bot Framework or Redis type may appear here.
+ * The core vocabulary of mailmedic. Imports nothing from src/ but the data generated from domain.yaml (intents,
+ * entity values): every other folder depends on this one, and no Slack, Bot Framework or Redis type may appear here.
  */
 
 export const LOCALES = ['ja', 'en'] as const;
@@ -9,67 +9,25 @@ export type Locale = (typeof LOCALES)[number];
 export const CHANNELS = ['slack', 'teams', 'web', 'cli'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
+import { ENTITY_VALUES, INTENT_ROLE } from './domain.generated.js';
+
+export { ENTITY_VALUES, INTENT_ROLE };
+
+/** Intent ids — a public contract (design.md § Intents), generated from domain.yaml. Order is the model's label order. */
+export type Intent = keyof typeof INTENT_ROLE;
+export const INTENTS = Object.keys(INTENT_ROLE) as [Intent, ...Intent[]];
+/** The role of an intent in domain.yaml: error, topic, small_talk, answer, control, out_of_scope. */
+export type IntentRole = (typeof INTENT_ROLE)[Intent];
+
+const withRole = (...roles: IntentRole[]) => new Set<Intent>(INTENTS.filter((i) => roles.includes(INTENT_ROLE[i])));
+
 /** Intents whose message is itself an error report (the message is kept verbatim as the ticket's エラー表示). */
-const ERROR_INTENT_IDS = [
-  'error_auth',
-  'error_connect',
-  'error_server_timeout',
-  'error_cannot_fetch',
-  'error_send',
-  'error_intermittent',
-  'error_push',
-  'mail_not_arriving',
-] as const;
-
-/** How-to and other topics a conversation can be about (with the errors: the "symptoms"). */
-const TOPIC_INTENT_IDS = [
-  'howto_app_password',
-  'howto_carrier_setup',
-  'howto_network_reset',
-  'howto_backup',
-  'howto_prevention',
-  'migration_device_change',
-  'check_outage',
-] as const;
-
-/** Intent ids — a public contract (design.md § Intents). Order is irrelevant; spelling is not. */
-export const INTENTS = [
-  ...ERROR_INTENT_IDS,
-  ...TOPIC_INTENT_IDS,
-  'greeting',
-  'thanks',
-  'goodbye',
-  'affirm',
-  'deny',
-  'resolved',
-  'not_resolved',
-  'request_human',
-  'restart',
-  'out_of_scope',
-] as const;
-export type Intent = (typeof INTENTS)[number];
-
-export const ERROR_INTENTS: ReadonlySet<Intent> = new Set<Intent>(ERROR_INTENT_IDS);
+export const ERROR_INTENTS: ReadonlySet<Intent> = withRole('error');
 
 /** Intents that name a problem or a topic to walk through (what "top symptoms" counts): errors plus how-tos. */
-export const SYMPTOM_INTENTS: ReadonlySet<Intent> = new Set<Intent>([...ERROR_INTENT_IDS, ...TOPIC_INTENT_IDS]);
+export const SYMPTOM_INTENTS: ReadonlySet<Intent> = withRole('error', 'topic');
 
-/** Entity values — a public contract (design.md § Entities). */
-export const ENTITY_VALUES = {
-  carrier: ['docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq'],
-  service: ['icloud', 'gmail', 'outlook', 'yahoo', 'carrier_mail'],
-  device: ['iphone', 'ipad', 'android', 'mac', 'windows'],
-  trigger: ['device_change', 'os_update', 'password_change', 'settings_change'],
-  error_message: [
-    'cannot_get_mail',
-    'account_error',
-    'password_incorrect',
-    'auth_failed',
-    'cannot_connect',
-    'imap_no_response',
-    'smtp_no_response',
-  ],
-} as const;
+/** Entity values — a public contract (design.md § Entities), generated from domain.yaml. */
 export type EntityName = keyof typeof ENTITY_VALUES | 'os_version';
 export type Carrier = (typeof ENTITY_VALUES.carrier)[number];
 export type Service = (typeof ENTITY_VALUES.service)[number];
@@ -111,11 +69,35 @@ export interface Choice {
   value: string;
 }
 
-/** One message from the bot. `key` is the locale key it was rendered from (tests assert on keys, not wording). */
+/** One message from the bot, rendered. `key` is the locale key it was rendered from (tests assert on keys, not wording). */
 export interface Reply {
   key: string;
   text: string;
   choices?: Choice[];
+}
+
+/**
+ * A value a message fills into a `{name}` placeholder: text or a number as is, another message rendered in the
+ * same language (a carrier's name, a step's title), a list joined by a separator, or a
+ * reference to what only the end of the turn knows (the ticket id).
+ */
+export type MessageParam = string | number | Message | { join: MessageParam[]; separator: MessageParam } | { ref: 'ticket_id' };
+export type MessageParams = Record<string, MessageParam | undefined>;
+
+/** A message before rendering: a locale key and its parameters. The engine speaks in these; text is made once, at the end of the turn. */
+export interface Message {
+  key: string;
+  params?: MessageParams;
+}
+
+/** A button before rendering: its label as a message, and the value it sends back. */
+export interface MessageChoice extends Message {
+  value: string;
+}
+
+/** One reply before rendering (the engine's output; `render()` in src/dialog turns it into a Reply). */
+export interface ReplyMessage extends Message {
+  choices?: MessageChoice[];
 }
 
 /** One user turn, as every channel translates it. Exactly one of text / action is meaningful. */
@@ -146,8 +128,13 @@ export type StepResult = 'resolved' | 'not_resolved' | 'skipped' | 'unknown';
 export interface StepTried {
   /** Dialog node id of the step. */
   node: string;
-  /** The step as a person reads it (rendered in the conversation's locale at the time). */
-  step: string;
+  /** Locale key of the step's title; rendered in the conversation's language whenever a ticket or a reply shows it. */
+  title?: string;
+  /**
+   * The step as rendered text. Only in states written before titles were kept as keys (and whose node is gone
+   * from the tree): shown as it is. New entries always carry `title` instead.
+   */
+  step?: string;
   result: StepResult;
   atMs: number;
 }
@@ -193,9 +180,19 @@ export interface Ticket {
   permalink?: string;
 }
 
+/**
+ * A ticket as the engine files it: everything but the id and the text a person reads. The pipeline assigns the
+ * id, then renders `summary` and `body` in the conversation's language (src/dialog/ticket.ts `renderTicket`).
+ */
+export interface TicketDraft extends Omit<Ticket, 'id' | 'fields' | 'summary' | 'body' | 'transcriptUrl'> {
+  fields: Omit<TicketFields, 'stepsTried'> & { stepsTried: Array<Pick<StepTried, 'title' | 'step' | 'result'>> };
+  /** Parameters of the tree's messages at filing time (carrier and device names …), for rendering step titles. */
+  params: MessageParams;
+}
+
 /** Side effects a step asks the pipeline to carry out. The engine performs none itself. */
 export type Effect =
-  | { type: 'ticket'; ticket: Ticket }
+  | { type: 'ticket'; draft: TicketDraft }
   | { type: 'status'; status: ConversationStatus; node: string };
 
 /** What one turn produced, as channels render it and `chat --jsonl` prints it. */

@@ -2,8 +2,7 @@
  * The cross-file checker behind `mailmedic lint` (after Rasa's validator): the loaders' schema problems plus
  * everything a schema cannot see — references between dialogs/, locales/ and intents/, reachability, dead ends,
  * loops that never wait for the user, conditions on unknown slots or values, duplicated training phrases, and
- * locale keys that other parts render from code (REQUIRED_KEYS of src/dialog/keys.ts, plus every key literal
- * written in the code of any part: engine, pipeline, channels, hand-off, admin …).
+ * locale keys written in the code of any part (engine, pipeline, channels, hand-off, admin …), and domain.yaml.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -11,10 +10,12 @@ import { fileURLToPath } from 'node:url';
 import { ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
 import {
   loadDialogs,
+  loadDomain,
   loadIntents,
   loadLocales,
   packageRoot,
   parseYamlFile,
+  type LoadedDomain,
   type LoadedLocales,
   type Problem,
 } from './load.js';
@@ -43,7 +44,7 @@ const SPECIAL_VALUES: ReadonlySet<string> = new Set(['*', '-']);
 
 export interface LintOptions {
   /**
-   * Also check the locale keys the code renders (REQUIRED_KEYS of src/dialog/keys.ts). Default: only when `root`
+   * Also check the locale keys written in the code. Default: only when `root`
    * is this package's own root — a fixture or another content folder is not what this build's code reads.
    */
   codeKeys?: boolean;
@@ -69,27 +70,20 @@ function ownRoot(): string | undefined {
 }
 
 /**
- * The locale keys the code renders: REQUIRED_KEYS of src/dialog/keys.ts (which also covers keys built at run time)
- * plus every key literal found in the code next to this module (src/ under vitest, dist/ when built).
+ * The locale keys written in the code (src/ under vitest, dist/ when built). Keys passed to t() / the engine's
+ * say() are checked against locales/ja at compile time (`LocaleKey`, src/i18n); this scan is the net for keys held
+ * in plain strings (a `Record<…, string>` of keys) and for en, and it runs against a foreign content root too.
  */
 export async function loadRequiredKeys(): Promise<string[]> {
-  let registered: string[] = [];
-  try {
-    const mod = (await import('../dialog/keys.js')) as { REQUIRED_KEYS?: unknown };
-    if (Array.isArray(mod.REQUIRED_KEYS)) registered = mod.REQUIRED_KEYS.filter((k): k is string => typeof k === 'string');
-  } catch (e) {
-    // Only a missing module means "nobody registered keys"; a module that fails to load is a real error.
-    if ((e as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw e;
-  }
   const codeDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
   const namespaces = [...loadLocales().messages.ja.keys()].map((k) => k.split('.')[0] ?? k);
-  return [...new Set([...registered, ...keyLiteralsIn(codeDir, new Set(namespaces))])];
+  return keyLiteralsIn(codeDir, new Set(namespaces));
 }
 
 /**
  * Quoted strings in the .ts/.js files under `dir` that look like locale keys of a known top-level namespace
  * ('pipeline.busy', "slack.chosen" …), comments stripped. Keys assembled at run time are not seen: list those in
- * REQUIRED_KEYS.
+ * a typed helper (src/i18n/keys.ts).
  */
 export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): string[] {
   if (namespaces.size === 0 || !existsSync(dir)) return [];
@@ -100,7 +94,8 @@ export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): str
     for (const entry of readdirSync(d, { withFileTypes: true })) {
       const path = join(d, entry.name);
       if (entry.isDirectory()) walk(path);
-      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts')) {
+      // keys.generated.ts lists every key of locales/ja: the keys, not their use.
+      else if (/\.(ts|js)$/.test(entry.name) && !entry.name.endsWith('.d.ts') && !/\.generated\.[jt]s$/.test(entry.name)) {
         const code = readFileSync(path, 'utf8')
           .replace(/\/\*[\s\S]*?\*\//g, '')
           .replace(/^\s*\/\/.*$/gm, '');
@@ -112,24 +107,30 @@ export function keyLiteralsIn(dir: string, namespaces: ReadonlySet<string>): str
   return [...found].sort();
 }
 
-/** Synchronous core of the linter: everything except discovering REQUIRED_KEYS. */
+/** Synchronous core of the linter: everything except discovering the keys written in the code. */
 export function lintContent(root: string, requiredKeys: readonly string[] = []): LintReport {
   const problems: Problem[] = [];
   const dialogs = loadDialogs(root);
   const locales = loadLocales(root);
   const intents = loadIntents(root);
+  const domain = loadDomain(root);
   // When a dialog file fails its schema, the loader also reports start/globals as missing: noise, dropped.
   const schemaFailed = dialogs.problems.some((p) => p.file !== 'dialogs/');
-  problems.push(...dialogs.problems.filter((p) => !(schemaFailed && p.file === 'dialogs/')), ...locales.problems, ...intents.problems);
+  problems.push(...dialogs.problems.filter((p) => !(schemaFailed && p.file === 'dialogs/')), ...locales.problems, ...intents.problems, ...domain.problems);
+  const domainIntents: readonly string[] = domain.domain ? Object.keys(domain.domain.intents) : INTENTS;
+  const entityValues: Record<string, readonly string[]> = domain.domain
+    ? Object.fromEntries(Object.entries(domain.domain.entities).map(([k, v]) => [k, Object.keys(v)]))
+    : ENTITY_VALUES;
 
   const allKeys = new Set<string>();
   for (const l of LOCALES) for (const k of locales.messages[l].keys()) allKeys.add(k);
 
   problems.push(...checkLocaleTwins(locales));
   problems.push(...checkRequiredKeys(locales, requiredKeys));
-  const intentCheck = checkIntents(intents, root);
+  if (domain.domain) problems.push(...checkDomain(domain, locales));
+  const intentCheck = checkIntents(intents, root, domainIntents);
   problems.push(...intentCheck.problems);
-  if (dialogs.tree) problems.push(...checkTree(dialogs.tree, locales, root));
+  if (dialogs.tree) problems.push(...checkTree(dialogs.tree, locales, root, entityValues));
   const guide = dialogs.tree ? checkGuide(dialogs.tree, locales, root) : undefined;
   problems.push(...(guide?.problems ?? []));
 
@@ -183,7 +184,7 @@ function checkRequiredKeys(locales: LoadedLocales, keys: readonly string[]): Pro
   for (const key of new Set(keys)) {
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) {
-        out.push({ file: `locales/${l}/`, line: 1, message: `locale key ${key} (required by src/dialog/keys.ts) missing in ${l}` });
+        out.push({ file: `locales/${l}/`, line: 1, message: `locale key ${key} (used by the code) missing in ${l}` });
       }
     }
   }
@@ -197,7 +198,7 @@ export function normalisePhrase(text: string): string {
   return text.normalize('NFKC').toLowerCase().trim().replace(/\s+/g, ' ');
 }
 
-function checkIntents(intents: ReturnType<typeof loadIntents>, root: string): { problems: Problem[]; count: number } {
+function checkIntents(intents: ReturnType<typeof loadIntents>, root: string, domainIntents: readonly string[]): { problems: Problem[]; count: number } {
   const out: Problem[] = [];
   const withPhrases = new Set<string>();
   for (const locale of LOCALES) {
@@ -220,7 +221,7 @@ function checkIntents(intents: ReturnType<typeof loadIntents>, root: string): { 
       });
     }
     const dir = join(root, 'intents', locale);
-    for (const intent of INTENTS) {
+    for (const intent of domainIntents) {
       if (!present.has(intent)) out.push({ file: `intents/${locale}/`, line: 1, message: `intent ${intent} has no phrases in ${locale}${existsSync(dir) ? '' : ' (no folder)'}` });
     }
   }
@@ -337,11 +338,11 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   return out;
 }
 
-function checkTree(tree: DialogTree, locales: LoadedLocales, root: string): Problem[] {
+function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entityValues: Record<string, readonly string[]>): Problem[] {
   const out: Problem[] = [];
   const lines = new Lines(root, tree);
   const known = (id: string) => tree.nodes.has(id);
-  const slots = slotValues(tree);
+  const slots = slotValues(tree, entityValues);
 
   // Top-level pointers: start, globals, entries.
   const roots: string[] = [];
@@ -387,7 +388,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string): Prob
     out.push({ ...lines.at(first), message: `nodes can loop forever without waiting for the user: ${[...cycle, first].join(' → ')}` });
   }
 
-  // Tree keys defined in a tree locale file but never used (other parts' keys are checked via REQUIRED_KEYS).
+  // Tree keys defined in a tree locale file but never used (other parts' keys are checked from the code).
   const used = new Set<string>();
   for (const node of tree.nodes.values()) for (const { key } of keysOf(node)) used.add(key);
   for (const l of LOCALES) {
@@ -399,9 +400,9 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string): Prob
 }
 
 /** Allowed values per slot: entity values, declared tree slots; null = any value (os_version). */
-function slotValues(tree: DialogTree): Map<string, ReadonlySet<string> | null> {
+function slotValues(tree: DialogTree, entityValues: Record<string, readonly string[]>): Map<string, ReadonlySet<string> | null> {
   const m = new Map<string, ReadonlySet<string> | null>();
-  for (const [k, v] of Object.entries(ENTITY_VALUES)) m.set(k, new Set<string>(v));
+  for (const [k, v] of Object.entries(entityValues)) m.set(k, new Set<string>(v));
   for (const k of FREE_SLOTS) m.set(k, null);
   for (const [k, v] of Object.entries(tree.slots)) m.set(k, new Set(v));
   return m;
@@ -533,4 +534,54 @@ function instantCycles(tree: DialogTree, edges: Map<string, Edge[]>): string[][]
     }
     return path;
   });
+}
+
+// ───────────────────────────── the domain (domain.yaml) ─────────────────────────────
+
+/** Words of a synonym as the NLU compares them (a regex is compared as written). */
+function synonymKey(entry: string | { re: string }): string {
+  return typeof entry === 'string' ? `w:${entry.normalize('NFKC').toLowerCase().trim()}` : `re:${entry.re}`;
+}
+
+/**
+ * domain.yaml against the code and the other content: every intent and value this build's code knows is listed
+ * (and nothing it does not — run `npm run build` after adding one), no synonym or typo word names two values,
+ * an error string's intent exists, and every intent and carrier / service / device value has its name in ja and en.
+ */
+export function checkDomain(loaded: LoadedDomain, locales: LoadedLocales): Problem[] {
+  const out: Problem[] = [];
+  const domain = loaded.domain;
+  if (!domain) return out;
+  const at = (path: PropertyKey[], message: string) => out.push({ file: 'domain.yaml', line: loaded.lineOf(path), message });
+  const intents = Object.keys(domain.intents);
+  for (const intent of INTENTS) if (!intents.includes(intent)) at(['intents'], `intent ${intent} is missing (the code and the design's contract use it)`);
+  for (const intent of intents) {
+    if (!(INTENTS as readonly string[]).includes(intent)) at(['intents', intent], `intent ${intent} is new to this build: run \`npm run build\` to generate its type`);
+    for (const l of LOCALES) if (!locales.messages[l].has(`ticket.intent.${intent}`)) at(['intents', intent], `intent ${intent} has no name ticket.intent.${intent} in locales/${l}`);
+  }
+  for (const [entity, values] of Object.entries(domain.entities)) {
+    const known = ENTITY_VALUES[entity as keyof typeof ENTITY_VALUES] as readonly string[];
+    for (const v of known) if (!(v in values)) at(['entities', entity], `${entity} value ${v} is missing (the code and the design's contract use it)`);
+    const owner = new Map<string, string>();
+    const typoOwner = new Map<string, string>();
+    for (const [value, def] of Object.entries(values)) {
+      if (!known.includes(value)) at(['entities', entity, value], `${entity} value ${value} is new to this build: run \`npm run build\` to generate its type`);
+      if (['carrier', 'service', 'device'].includes(entity))
+        for (const l of LOCALES) if (!locales.messages[l].has(`engine.value.${entity}.${value}`)) at(['entities', entity, value], `${entity} value ${value} has no name engine.value.${entity}.${value} in locales/${l}`);
+      if (def.intent !== undefined && !intents.includes(def.intent)) at(['entities', entity, value, 'intent'], `${entity} value ${value}: unknown intent ${def.intent}`);
+      def.synonyms.forEach((syn, i) => {
+        const key = synonymKey(syn);
+        const first = owner.get(key);
+        if (first !== undefined && first !== value) at(['entities', entity, value, 'synonyms', i], `synonym ${JSON.stringify(typeof syn === 'string' ? syn : syn.re)} is under two ${entity} values: ${value} and ${first}`);
+        else if (first === value) at(['entities', entity, value, 'synonyms', i], `synonym ${JSON.stringify(typeof syn === 'string' ? syn : syn.re)} is listed twice under ${value}`);
+        owner.set(key, value);
+      });
+      (def.typos ?? []).forEach((word, i) => {
+        const first = typoOwner.get(word);
+        if (first !== undefined) at(['entities', entity, value, 'typos', i], `typo word ${word} is under two ${entity} values: ${value} and ${first}`);
+        typoOwner.set(word, value);
+      });
+    }
+  }
+  return out;
 }

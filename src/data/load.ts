@@ -4,18 +4,23 @@
  */
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
 import type { z } from 'zod';
 import { LOCALES, type Locale } from '../core/index.js';
 import {
+  DEFAULT_PATTERNS,
   dialogFileSchema,
+  domainFileSchema,
   intentFileSchema,
   localeTreeSchema,
+  patternsFileSchema,
   type DialogNode,
   type DialogTree,
+  type DomainFile,
   type IntentFile,
   type LocaleTree,
+  type Patterns,
 } from './schemas.js';
 import { packageRoot } from './root.js';
 
@@ -182,6 +187,9 @@ export function loadLocales(root = packageRoot()): LoadedLocales {
 
 // ───────────────────────────── dialogs ─────────────────────────────
 
+/** dialogs/patterns.yaml: the repair rules (schema: patternsFileSchema). Every other dialogs/*.yaml holds nodes. */
+export const PATTERNS_FILE = 'patterns.yaml';
+
 export interface LoadedDialogs {
   tree?: DialogTree;
   problems: Problem[];
@@ -196,8 +204,19 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   const slots: Record<string, string[]> = {};
   const entries: DialogTree['entries'] = {};
   const hash = createHash('sha256');
+  let patterns: Patterns | undefined;
   for (const path of yamlFiles(join(root, 'dialogs'))) {
     const parsed = parseYamlFile(path, root);
+    if (basename(path) === PATTERNS_FILE) {
+      // The repair rules, not nodes: a file of its own shape.
+      problems.push(...parsed.problems);
+      if (parsed.problems.length) continue;
+      hash.update(readFileSync(path));
+      const r = patternsFileSchema.safeParse(parsed.value);
+      if (r.success) patterns = r.data;
+      else problems.push(...zodProblems(parsed, r.error));
+      continue;
+    }
     problems.push(...parsed.problems);
     if (parsed.problems.length) continue;
     hash.update(readFileSync(path));
@@ -239,7 +258,30 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   if (!globals) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `globals`' });
   if (!start || !globals) return { problems };
   return {
-    tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12) },
+    tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS },
     problems,
   };
+}
+
+// ───────────────────────────── the domain ─────────────────────────────
+
+export interface LoadedDomain {
+  domain?: DomainFile;
+  /** Line of a path inside domain.yaml (for lint messages). */
+  lineOf(path: ReadonlyArray<PropertyKey>): number;
+  problems: Problem[];
+}
+
+/**
+ * domain.yaml under `root`: intents with roles, entity values with their words (schema: domainFileSchema).
+ * A content root without one (a lint fixture) has no domain of its own: callers fall back to this build's.
+ */
+export function loadDomain(root = packageRoot()): LoadedDomain {
+  const path = join(root, 'domain.yaml');
+  if (!existsSync(path)) return { lineOf: () => 1, problems: [] };
+  const parsed = parseYamlFile(path, root);
+  if (parsed.problems.length) return { lineOf: parsed.lineOf, problems: parsed.problems };
+  const r = domainFileSchema.safeParse(parsed.value);
+  if (!r.success) return { lineOf: parsed.lineOf, problems: zodProblems(parsed, r.error) };
+  return { domain: r.data, lineOf: parsed.lineOf, problems: [] };
 }

@@ -251,6 +251,8 @@ export interface DialogTree {
   sources: Map<string, { file: string; line: number }>;
   /** A hash of the tree's content; stored in conversation state so a changed tree is noticed. */
   version: string;
+  /** Repair rules of dialogs/patterns.yaml (DEFAULT_PATTERNS when the tree has none). */
+  patterns?: Patterns;
 }
 
 // ───────────────────────────── dialogs/guide.yaml ─────────────────────────────
@@ -281,3 +283,92 @@ export const guideListSchema = z.strictObject({
   backups: z.partialRecord(destructiveKind, z.array(backupItemSchema).min(1)),
 });
 export type GuideList = z.infer<typeof guideListSchema>;
+
+// ───────────────────────────── repair patterns (dialogs/patterns.yaml) ─────────────────────────────
+
+/**
+ * Repair rules (after Rasa's default_flows.yml): conversation repairs that apply at any node, tried in the
+ * file's order before the answer at the node is read. Each is implemented once in src/dialog/repairs.ts;
+ * the file chooses which exist, their order and their parameters.
+ */
+export const repairSchema = z.discriminatedUnion('rule', [
+  /** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected and the branch goes on. */
+  z.strictObject({ rule: z.literal('correction') }),
+  /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
+  z.strictObject({ rule: z.literal('wants_person') }),
+  /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
+  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
+  /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
+  z.strictObject({ rule: z.literal('vague_first_message') }),
+  /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
+  z.strictObject({ rule: z.literal('help_at_step') }),
+]);
+export type Repair = z.infer<typeof repairSchema>;
+export type RepairName = Repair['rule'];
+
+/** dialogs/patterns.yaml. */
+export const patternsFileSchema = z
+  .strictObject({
+    repairs: z.array(repairSchema),
+    /** Text the bot cannot place gets a clarifying question; from this many misses in a row it also offers a person. */
+    clarify: z.strictObject({ offer_person_after: z.number().int().min(1) }),
+  })
+  .superRefine((p, ctx) => {
+    p.repairs.forEach((r, i) => {
+      if (p.repairs.findIndex((x) => x.rule === r.rule) < i) ctx.addIssue({ code: 'custom', message: `repair rule ${r.rule} is listed twice`, path: ['repairs', i, 'rule'] });
+    });
+  });
+export type Patterns = z.infer<typeof patternsFileSchema>;
+
+/** The repairs when a tree comes without dialogs/patterns.yaml (test trees): the product's behaviour. */
+export const DEFAULT_PATTERNS: Patterns = {
+  repairs: [
+    { rule: 'correction' },
+    { rule: 'wants_person' },
+    { rule: 'give_up', offer_person: true },
+    { rule: 'vague_first_message' },
+    { rule: 'help_at_step' },
+  ],
+  clarify: { offer_person_after: 2 },
+};
+
+// ───────────────────────────── the domain (domain.yaml) ─────────────────────────────
+
+/** Roles of intents (domain.yaml `intents.<id>.role`). Symptoms are `error` and `topic`. */
+export const INTENT_ROLES = ['error', 'topic', 'small_talk', 'answer', 'control', 'out_of_scope'] as const;
+export type IntentRole = (typeof INTENT_ROLES)[number];
+
+/** Entities whose values domain.yaml lists (os_version is taken as written). */
+export const DOMAIN_ENTITIES = ['carrier', 'service', 'device', 'trigger', 'error_message'] as const;
+
+const identifier = z.string().regex(/^[a-z][a-z0-9_]*$/, 'lower-case letters, digits and _');
+
+/** One word list entry: a synonym (plain string) or a regular expression (`re:`; {L}/{R} = Latin word boundary). */
+export const synonymSchema = z.union([
+  z.string().min(1),
+  z.strictObject({
+    re: z.string().min(1).refine((re) => {
+      try {
+        new RegExp(re.replaceAll('{L}', '').replaceAll('{R}', ''));
+        return true;
+      } catch {
+        return false;
+      }
+    }, 'not a valid regular expression'),
+  }),
+]);
+
+export const entityValueSchema = z.strictObject({
+  synonyms: z.array(synonymSchema).min(1),
+  /** Latin words (5+ letters) also matched with one edit (typo matching). */
+  typos: z.array(z.string().regex(/^[a-z]{5,}$/, 'lower-case Latin, 5 letters or more')).optional(),
+  /** error_message only: the intent the error string stands for when it is (nearly) the whole message. */
+  intent: identifier.optional(),
+});
+
+/** domain.yaml: intents with their roles, entity values with the words that name them. */
+export const domainFileSchema = z.strictObject({
+  intents: z.record(identifier, z.strictObject({ role: z.enum(INTENT_ROLES) })),
+  entities: z.strictObject(Object.fromEntries(DOMAIN_ENTITIES.map((e) => [e, z.record(identifier, entityValueSchema)])) as Record<(typeof DOMAIN_ENTITIES)[number], z.ZodRecord<typeof identifier, typeof entityValueSchema>>),
+});
+export type DomainFile = z.infer<typeof domainFileSchema>;

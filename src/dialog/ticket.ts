@@ -1,7 +1,8 @@
 /**
  * The hand-off ticket (design.md § The ticket object): structured `fields` for the ticket system and `body`,
- * the guide's 連絡テンプレ filled in the conversation's language for the person who reads it. Pure: the id
- * comes from the caller (ctx.ticketId, else '' and the pipeline assigns MM-YYYYMMDD-NNNN), the time from meta.
+ * the guide's 連絡テンプレ filled in the conversation's language for the person who reads it. In two pure parts:
+ * the engine files a draft (`ticketDraft`: fields with step title keys, no id, no text); the pipeline assigns the
+ * id (MM-YYYYMMDD-NNNN) and renders the ticket (`renderTicket`) once, at the end of the turn.
  * Text the user typed is masked for secrets once more here, so no password reaches a ticket.
  */
 import { z } from 'zod';
@@ -11,11 +12,15 @@ import {
   INTENTS,
   LOCALES,
   type MailServerSettings,
+  type MessageParams,
   type Ticket,
-  type TicketFields,
+  type TicketDraft,
 } from '../core/index.js';
+import type { I18n, KeyArg } from '../i18n/index.js';
+import { causeKey, intentKey, resultKey, valueKey } from '../i18n/keys.js';
+import { renderMessage } from './render.js';
 import { maskSecrets } from './secrets.js';
-import type { ConversationState, StepContext, StepMeta } from './types.js';
+import type { ConversationState } from './types.js';
 
 const settingsSchema = z.strictObject({
   host: z.string().min(1).optional(),
@@ -26,8 +31,8 @@ const settingsSchema = z.strictObject({
 
 /** zod schema of a Ticket; the hand-off outbox validates every ticket with it before delivery. */
 export const ticketSchema = z.strictObject({
-  /** MM-YYYYMMDD-NNNN once the pipeline assigned it; '' straight out of the engine. */
-  id: z.union([z.literal(''), z.string().regex(/^MM-\d{8}-\d{4,}$/)]),
+  /** MM-YYYYMMDD-NNNN, assigned by the pipeline. */
+  id: z.string().regex(/^MM-\d{8}-\d{4,}$/),
   conversation: z.string().min(1),
   channel: z.enum(CHANNELS),
   createdAt: z.iso.datetime(),
@@ -76,10 +81,10 @@ function settingsOf(s: ConversationState, side: 'incoming' | 'outgoing'): MailSe
   return out;
 }
 
-/** The structured fields of the ticket from the conversation state. */
-export function ticketFields(s: ConversationState): TicketFields {
-  const fields: TicketFields = {
-    stepsTried: s.stepsTried.map(({ step, result }) => ({ step, result })),
+/** The structured fields of the ticket from the conversation state (steps as title keys, rendered later). */
+export function ticketFields(s: ConversationState): TicketDraft['fields'] {
+  const fields: TicketDraft['fields'] = {
+    stepsTried: s.stepsTried.map(({ title, step, result }) => (title !== undefined ? { title, result } : { step: step ?? '', result })),
     settings: { incoming: settingsOf(s, 'incoming'), outgoing: settingsOf(s, 'outgoing') },
   };
   if (isOneOf(ENTITY_VALUES.device, s.slots.device)) fields.device = s.slots.device;
@@ -101,15 +106,50 @@ export function transcriptUrl(publicUrl: string, conversationId: string): string
   return `${publicUrl.replace(/\/+$/, '')}/admin/conversations/${encodeURIComponent(conversationId)}`;
 }
 
-/** Builds the ticket of a conversation that is being handed off. */
-export function buildTicket(s: ConversationState, meta: StepMeta, ctx: Pick<StepContext, 'i18n' | 'publicUrl' | 'ticketId'>): Ticket {
-  const locale = s.locale;
-  const tr = (key: string, params?: Record<string, string | number | undefined>) => ctx.i18n.t(key, params, locale);
-  const fields = ticketFields(s);
-  const intent = s.intent ?? 'request_human';
-  const cause = s.cause ?? 'unknown';
+/**
+ * The ticket of a conversation being handed off, as the engine files it. `params` are the tree messages'
+ * parameters at filing time (carrier and device names …), for rendering step titles.
+ */
+export function ticketDraft(s: ConversationState, nowMs: number, params: MessageParams): TicketDraft {
+  const draft: TicketDraft = {
+    conversation: s.conversationId,
+    channel: s.channel,
+    createdAt: new Date(nowMs).toISOString(),
+    requester: { id: s.userId, ...(s.userName ? { name: s.userName } : {}) },
+    locale: s.locale,
+    intent: s.intent ?? 'request_human',
+    cause: s.cause ?? 'unknown',
+    fields: ticketFields(s),
+    params,
+  };
+  if (s.permalink) draft.permalink = s.permalink;
+  return draft;
+}
+
+/** What renderTicket needs besides the draft. */
+export interface TicketRendering {
+  /** The id the pipeline assigned (MM-YYYYMMDD-NNNN). */
+  id: string;
+  i18n: I18n;
+  /** Base of the transcript link (PUBLIC_URL). */
+  publicUrl: string;
+}
+
+/** The ticket as the ticket system and a person read it: the draft with its id, steps in words, summary and body in the draft's language. */
+export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: TicketRendering): Ticket {
+  const locale = draft.locale;
+  const tr = <K extends string>(key: K & KeyArg<K>, params?: Record<string, string | number | undefined>) => i18n.t<string>(key, params, locale);
+  const { params, fields: raw, ...rest } = draft;
+  const fields: Ticket['fields'] = {
+    ...raw,
+    stepsTried: raw.stepsTried.map((x) => ({
+      step: x.title !== undefined ? renderMessage({ key: x.title, params }, { i18n, locale }) : (x.step ?? ''),
+      result: x.result,
+    })),
+  };
+  const { intent, cause } = draft;
   const unknown = tr('ticket.unknown');
-  const value = (slot: string, v: string | undefined) => (v ? tr(`engine.value.${slot}.${v}`) : undefined);
+  const value = (slot: 'carrier' | 'service' | 'device', v: string | undefined) => (v ? tr(valueKey(slot, v)) : undefined);
 
   const deviceText = [fields.model ?? value('device', fields.device), fields.os].filter(Boolean).join(' / ') || unknown;
   const serviceText =
@@ -117,7 +157,7 @@ export function buildTicket(s: ConversationState, meta: StepMeta, ctx: Pick<Step
   const errorText = fields.errorMessage ?? unknown;
   const whenText = `${fields.occurredAt ?? unknown} / ${fields.frequency ?? unknown}`;
   const stepsText = fields.stepsTried.length
-    ? fields.stepsTried.map((x, i) => `  ${i + 1}. ${x.step} → ${tr(`ticket.result.${x.result}`)}`).join('\n')
+    ? fields.stepsTried.map((x, i) => `  ${i + 1}. ${x.step} → ${tr(resultKey(x.result))}`).join('\n')
     : `  ${tr('ticket.no_steps')}`;
   const side = (st: MailServerSettings) => {
     const parts = [
@@ -128,7 +168,8 @@ export function buildTicket(s: ConversationState, meta: StepMeta, ctx: Pick<Step
     ].filter(Boolean);
     return parts.length ? parts.join(', ') : unknown;
   };
-  const url = transcriptUrl(ctx.publicUrl, s.conversationId);
+  const url = transcriptUrl(publicUrl, draft.conversation);
+  const requester = draft.requester.name ? `${draft.requester.name} (${draft.requester.id})` : draft.requester.id;
 
   const body = tr('ticket.body', {
     device_os: deviceText,
@@ -138,32 +179,20 @@ export function buildTicket(s: ConversationState, meta: StepMeta, ctx: Pick<Step
     steps: stepsText,
     incoming: side(fields.settings.incoming),
     outgoing: side(fields.settings.outgoing),
-    requester: s.userName ? `${s.userName} (${s.userId})` : s.userId,
-    channel: s.channel,
-    conversation: s.conversationId,
-    cause: tr(`ticket.cause.${cause}`),
-    intent: tr(`ticket.intent.${intent}`),
+    requester,
+    channel: draft.channel,
+    conversation: draft.conversation,
+    cause: tr(causeKey(cause)),
+    intent: tr(intentKey(intent)),
     transcript: url,
   });
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
-  const summary = tr('ticket.summary', { intent: tr(`ticket.intent.${intent}`), service: serviceText, device: deviceText, error: errShort })
+  const summary = tr('ticket.summary', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
     .replace(/\s+/g, ' ')
     .slice(0, 300);
 
-  const ticket: Ticket = {
-    id: ctx.ticketId ?? s.ticketId ?? '',
-    conversation: s.conversationId,
-    channel: s.channel,
-    createdAt: new Date(meta.nowMs).toISOString(),
-    requester: { id: s.userId, ...(s.userName ? { name: s.userName } : {}) },
-    locale,
-    intent,
-    cause,
-    fields,
-    summary,
-    body,
-    transcriptUrl: url,
-  };
-  if (s.permalink) ticket.permalink = s.permalink;
+  const { permalink, ...head } = rest;
+  const ticket: Ticket = { id, ...head, fields, summary, body, transcriptUrl: url };
+  if (permalink) ticket.permalink = permalink;
   return ticket;
 }

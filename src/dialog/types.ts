@@ -1,7 +1,9 @@
 /**
  * Conversation state and the engine's signature. The engine is a pure function:
  *   step(state | undefined, input, ctx) → { state, replies, effects }
- * It does no I/O, reads no clock (time comes in `input.nowMs`) and never throws for user input.
+ * It does no I/O, reads no clock (time comes in `meta.nowMs`) and never throws for user input; a bug (an unknown
+ * node, too many automatic transitions) throws a CodedError(Internal) for the pipeline's error handler.
+ * Replies leave it as messages (`{key, params, choices}`); `render()` makes them text at the end of the turn.
  */
 import type {
   CauseAxis,
@@ -11,7 +13,7 @@ import type {
   Intent,
   Locale,
   NluResult,
-  Reply,
+  ReplyMessage,
   StepTried,
 } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
@@ -39,7 +41,7 @@ export interface ConversationState {
   intent: Intent | null;
   /** The error text as the user typed it (redacted), for the ticket's エラー表示. */
   errorText?: string;
-  /** Every step shown and its result, in order (the ticket's 実施手順と結果). */
+  /** Every step shown and its result, in order (the ticket's 実施手順と結果): node ids and title keys, never rendered text. */
   stepsTried: StepTried[];
   /** Consecutive turns the bot could not place (1 → clarify, 2 → offer a person). */
   misses: number;
@@ -76,16 +78,14 @@ export interface StepMeta {
 
 export interface StepContext {
   tree: DialogTree;
+  /** Read-only use: the words of buttons and options in both languages, to recognise an answer typed as text. */
   i18n: I18n;
-  /** Base of transcript links put in tickets (PUBLIC_URL). */
-  publicUrl: string;
-  /** Next ticket id, e.g. MM-20261128-0007. Given by the caller so the engine stays pure. */
-  ticketId?: string;
 }
 
 export interface StepOutput {
   state: ConversationState;
-  replies: Reply[];
+  /** What to say, as messages; rendered once by `render()` after the pipeline assigned any ticket id. */
+  replies: ReplyMessage[];
   effects: Effect[];
   /** Intent of this turn (null for a click). */
   intent: Intent | null;

@@ -14,10 +14,10 @@
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
-import { extractEntities, errorResidue, isFactOnly, ERROR_INTENT } from './entities.js';
+import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
-import { hasJapanese } from './normalize.js';
+import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
@@ -110,8 +110,8 @@ export class Classifier {
     let { intent, confidence } = d;
     if (error) {
       if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope') {
-        const target = ERROR_INTENT[error.kind];
-        if (intent !== target) {
+        const target = errorIntent(error.kind);
+        if (target && intent !== target) {
           intent = target;
           confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
@@ -133,12 +133,12 @@ function clean(e: Entities): Entities {
   return out;
 }
 
-/** Kana or kanji → ja; Latin text → en, unless the channel's hint says otherwise for a text with no words. */
+/**
+ * The locale of an analysed text: the one detector (src/nlu/locale.ts), with the caller's hint (the
+ * conversation's language) when the text does not tell, else Japanese.
+ */
 export function detectLocale(text: string, hint?: Locale): Locale {
-  const head = text.slice(0, 4000);
-  if (hasJapanese(head)) return 'ja';
-  if (/[a-zA-Z]{2,}/.test(head)) return 'en';
-  return hint ?? 'ja';
+  return detectLanguage(text, hint, hint ?? 'ja');
 }
 
 /** Progress and figures while training (stderr in the build; silent in tests). */

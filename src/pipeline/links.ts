@@ -345,7 +345,7 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
  */
 export function step(
   engine: StepFn,
-  o: { tree: DialogTree; i18n: I18n; publicUrl: string; defaultLocale: Locale; ticketIdPlaceholder: string },
+  o: { tree: DialogTree; i18n: I18n; defaultLocale: Locale },
 ): TurnLink {
   return {
     name: 'step',
@@ -360,15 +360,9 @@ export function step(
         locale: turn.locale ?? stored?.locale ?? o.defaultLocale,
         nowMs: ctx.atMs,
       };
-      const out = engine(stored, ctx.input!, meta, { tree: o.tree, i18n: o.i18n, publicUrl: o.publicUrl, ticketId: o.ticketIdPlaceholder });
-      // Bridge until the engine's own guard goes (engine faults then throw): its "something went wrong" answer is a
-      // fault swallowed inside the engine, and is handled like the exception it replaced.
-      if (out.replies.some((r) => r.key === 'engine.guard_error')) {
-        throw new CodedError(ErrorCode.Internal, 'the engine answered with its bug guard (engine.guard_error)');
-      }
+      const out = engine(stored, ctx.input!, meta, { tree: o.tree, i18n: o.i18n });
       ctx.stepped = out;
       ctx.state = out.state;
-      ctx.replies = out.replies;
       ctx.locale = out.state.locale;
       await next();
     },

@@ -12,6 +12,9 @@
 import { performance } from 'node:perf_hooks';
 import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Logger, type Ticket, type Turn } from '../core/index.js';
 import { step as engineStep } from '../dialog/engine.js';
+import { render } from '../dialog/render.js';
+import { renderTicket } from '../dialog/ticket.js';
+import type { I18n } from '../i18n/index.js';
 import { compose } from './compose.js';
 import {
   answerFailures,
@@ -34,12 +37,6 @@ import type { Pipeline, PipelineOptions, TicketHandler, TurnContext, TurnLink } 
 export { cleanText, cutText } from './links.js';
 export { createStores, type CreateStoresOptions } from '../state/stores.js';
 
-/**
- * Given to the engine as `ctx.ticketId`; replaced by a real id only when a ticket is actually emitted, so
- * turns that file nothing never consume a number of the day's sequence.
- */
-export const TICKET_ID_PLACEHOLDER = 'MM-00000000-PENDING';
-
 /** Every locale key the pipeline renders (for lint: each must exist in ja and en). */
 export const PIPELINE_KEYS = [
   'pipeline.empty_text',
@@ -52,25 +49,20 @@ export const PIPELINE_KEYS = [
   'pipeline.ticket_failed',
 ] as const;
 
-/** Replaces every occurrence of the placeholder in a JSON-able value (the id contains no JSON-special character). */
-function fillId<T>(value: T, id: string): T {
-  return JSON.parse(JSON.stringify(value).split(TICKET_ID_PLACEHOLDER).join(id)) as T;
-}
-
 /**
  * The turn's effects, in one place: a ticket effect gets the next id of the day (only then: turns that file
- * nothing never consume a number), the id is filled into the ticket, the state and the replies, the person is
- * told the number if no reply says it, and the ticket is handed to the ticket handler (the outbox: idempotent on
- * the id). A refused ticket fails the turn (TicketDelivery): the state is not saved, so asking again files anew.
+ * nothing never consume a number), the ticket and the replies are rendered once, in the conversation's language,
+ * with that id; the person is told the number if no reply says it, and the ticket is handed to the ticket handler
+ * (the outbox: idempotent on the id). A refused ticket fails the turn (TicketDelivery): the state is not saved, so
+ * asking again files anew.
  */
-export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say: Say; log: Logger }): TurnLink {
+export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say: Say; log: Logger; i18n: I18n; publicUrl: string }): TurnLink {
   return {
     name: 'effects',
     async run(ctx, next) {
       const { turn } = ctx;
       const out = ctx.stepped!;
       let state = out.state;
-      let replies = out.replies;
       let ticket: Ticket | undefined;
       for (const effect of out.effects) {
         if (effect.type === 'status') {
@@ -83,10 +75,8 @@ export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say:
           continue;
         }
         const id = await o.ticketIds.next(ctx.atMs);
-        ticket = { ...fillId(effect.ticket, id), id };
-        state = { ...fillId(state, id), ticketId: id };
-        replies = fillId(replies, id);
-        if (!replies.some((r) => r.text.includes(id))) replies = [...replies, o.say('pipeline.ticket_created', state.locale, { id })];
+        ticket = renderTicket(effect.draft, { id, i18n: o.i18n, publicUrl: o.publicUrl });
+        state = { ...state, ticketId: id };
         if (o.tickets) {
           try {
             await o.tickets.submit(ticket);
@@ -97,10 +87,9 @@ export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say:
         } else o.log.warn({ conversation: turn.conversationId, ticket: id }, 'ticket created but no ticket handler is configured');
         o.log.info({ conversation: turn.conversationId, ticket: id }, 'ticket created');
       }
-      // A placeholder that leaked into a turn without ticket (e.g. rendered in advance) must never reach a person.
-      if (!ticket && JSON.stringify(replies).includes(TICKET_ID_PLACEHOLDER)) {
-        throw new CodedError(ErrorCode.Internal, 'ticket id placeholder in replies without a ticket effect');
-      }
+      // A message that refers to the ticket id without a ticket is an engine bug: render() throws CodedError(Internal).
+      let replies = render(out.replies, { i18n: o.i18n, locale: state.locale, ticketId: ticket?.id ?? state.ticketId });
+      if (ticket && !replies.some((r) => r.text.includes(ticket!.id))) replies = [...replies, o.say('pipeline.ticket_created', state.locale, { id: ticket.id })];
       ctx.state = state;
       ctx.replies = replies;
       if (ticket) ctx.ticket = ticket;
@@ -131,14 +120,8 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ...(options.takeover ? [takeover(options.takeover, log)] : []),
     load(store),
     understand(options.nlu, { say, defaultLocale }),
-    step(options.step ?? engineStep, {
-      tree,
-      i18n,
-      publicUrl: options.publicUrl ?? 'http://localhost:3978',
-      defaultLocale,
-      ticketIdPlaceholder: TICKET_ID_PLACEHOLDER,
-    }),
-    effects({ ticketIds, tickets: options.tickets, say, log }),
+    step(options.step ?? engineStep, { tree, i18n, defaultLocale }),
+    effects({ ticketIds, tickets: options.tickets, say, log, i18n, publicUrl: options.publicUrl ?? 'http://localhost:3978' }),
     save(store, { stateTtlSeconds, doneTtlSeconds }),
   ];
   const run = compose(links);

@@ -63,8 +63,8 @@ describe('lint on broken fixtures (in-process)', () => {
   }
   it('checks the keys the code renders when asked, even for a foreign root', async () => {
     const problems = (await lintAll(fixture('ok'), { codeKeys: true })).map(formatProblem);
-    expect(problems).toContain('locales/ja/:1: locale key engine.button.resolved (required by src/dialog/keys.ts) missing in ja');
-    expect(problems).toContain('locales/en/:1: locale key engine.button.resolved (required by src/dialog/keys.ts) missing in en');
+    expect(problems).toContain('locales/ja/:1: locale key engine.button.resolved (used by the code) missing in ja');
+    expect(problems).toContain('locales/en/:1: locale key engine.button.resolved (used by the code) missing in en');
   });
   it('treats width and case variants of a phrase as the same phrase', () => {
     expect(normalisePhrase('  ﾊﾟｽﾜｰﾄﾞ  ERROR ')).toBe(normalisePhrase('パスワード error'));

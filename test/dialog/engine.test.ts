@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HOPS, holds, pickLocale, step } from '../../src/dialog/engine.js';
+import { CodedError, ErrorCode } from '../../src/core/index.js';
+import { MAX_HOPS, holds, step } from '../../src/dialog/engine.js';
 import { ticketSchema } from '../../src/dialog/ticket.js';
-import { Convo, FIXTURE, ctxFor, fixtureTree, meta, nlu, tree } from './helpers.js';
+import { Convo, FIXTURE, TEST_TICKET_ID, ctxFor, fixtureTree, meta, nlu, tree } from './helpers.js';
 
 describe('step(): first turn', () => {
   it('goes straight to the entry of a symptom and never asks for a carrier already given', () => {
@@ -74,7 +75,7 @@ describe('step(): nodes', () => {
     expect(c.state!.node).toBe('reenter');
   });
 
-  it('offers resolved / not_resolved / help / human on a step and records each answer with its rendered title', () => {
+  it('offers resolved / not_resolved / help / human on a step and records each answer with its title key', () => {
     const c = new Convo();
     c.say('パスワードが違う', nlu('error_auth'));
     c.click('au');
@@ -86,7 +87,8 @@ describe('step(): nodes', () => {
     c.click('not_resolved');
     // docomo_check's `when` does not hold for au → skipped silently to its `skip` (handoff)
     expect(c.state!.node).toBe('handoff');
-    expect(c.state!.stepsTried.map((s) => [s.node, s.step, s.result])).toEqual([['reenter', 'fx.reenter.title', 'not_resolved']]);
+    expect(c.state!.stepsTried.map((s) => [s.node, s.title, s.result])).toEqual([['reenter', 'fx.reenter.title', 'not_resolved']]);
+    expect(c.state!.stepsTried[0]).not.toHaveProperty('step');
   });
 
   it('goes to the resolve node on "resolved", sets status and emits a status effect', () => {
@@ -291,20 +293,21 @@ describe('step(): free text at any node', () => {
 });
 
 describe('step(): locale', () => {
-  it('follows the language of real text, keeps it for "ok" and emoji, and uses the channel locale on an ambiguous first turn', () => {
-    expect(pickLocale({ text: 'I cannot get my mail', nlu: nlu('error_cannot_fetch', {}, 'en') }, 'ja', 'ja')).toBe('en');
-    expect(pickLocale({ text: 'メールが来ない', nlu: nlu('mail_not_arriving', {}, 'ja') }, 'en', 'en')).toBe('ja');
-    expect(pickLocale({ text: 'ok', nlu: nlu('affirm', {}, 'en') }, 'ja', 'en')).toBe('ja');
-    expect(pickLocale({ text: '👍', nlu: nlu('affirm', {}, 'en') }, 'ja', 'en')).toBe('ja');
-    expect(pickLocale({ text: 'iPhone 15', nlu: nlu('out_of_scope', {}, 'en') }, undefined, 'ja')).toBe('ja');
-    expect(pickLocale({ text: 'ok', nlu: nlu('affirm', {}, 'ja') }, undefined, 'en')).toBe('en');
+  it('follows the language of real text and keeps it for "ok" (the detector itself: test/nlu/locale.test.ts)', () => {
+    const c = new Convo();
+    c.say('メールが来ない', nlu('mail_not_arriving'));
+    expect(c.state!.locale).toBe('ja');
+    c.say('I still cannot get my mail', nlu('not_resolved', {}, 'en'));
+    expect(c.state!.locale).toBe('en');
+    c.say('ok', nlu('affirm', {}, 'ja'));
+    expect(c.state!.locale).toBe('en');
   });
 
   it('renders in the conversation locale', () => {
     const c = new Convo(ctxFor(), { locale: 'en' });
     c.say('Server unreachable, cannot connect', nlu('error_connect', {}, 'en'));
     expect(c.state!.locale).toBe('en');
-    expect(c.last.replies[0]!.choices!.map((x) => x.label)).toEqual(['Fixed', 'Still broken', 'Talk to a person']);
+    expect(c.rendered[0]!.choices!.map((x) => x.label)).toEqual(['Fixed', 'Still broken', 'Talk to a person']);
     c.say('ok', nlu('affirm', {}, 'ja'));
     expect(c.state!.locale).toBe('en');
   });
@@ -331,14 +334,22 @@ describe('step(): a changed tree and the bug guard', () => {
     expect(out.replies.map((r) => r.key)).toEqual(['fx.wifi.say']);
   });
 
-  it(`stops after ${MAX_HOPS} automatic transitions with a polite reply and a safe state`, () => {
+  it(`throws a coded internal error after ${MAX_HOPS} automatic transitions, for the pipeline's error handler`, () => {
     const c = new Convo();
-    const out = c.say('障害起きてる？', nlu('check_outage'));
-    expect(out.replies.map((r) => r.key)).toEqual(['engine.guard_error']);
-    expect(out.state.node).toBeNull();
-    expect(out.replies[0]!.choices!.map((x) => x.value)).toEqual(['human', 'restart']);
-    c.click('human', String(out.state.offer));
-    expect(c.state!.node).toBe('handoff');
+    let thrown: unknown;
+    try {
+      c.say('障害起きてる？', nlu('check_outage'));
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(CodedError);
+    expect((thrown as CodedError).code).toBe(ErrorCode.Internal);
+    expect((thrown as CodedError).message).toContain(`more than ${MAX_HOPS}`);
+  });
+
+  it('throws a coded internal error for a node the tree does not have, instead of answering as if all were well', () => {
+    const broken = tree({ ...FIXTURE, entries: { ...FIXTURE.entries, error_push: 'nowhere' } });
+    expect(() => step(undefined, { kind: 'text', text: '通知が来ない', nlu: nlu('error_push') }, meta(), ctxFor(broken))).toThrow(/unknown node nowhere/);
   });
 
   it('never throws on odd input sequences', () => {
@@ -373,7 +384,7 @@ describe('step(): hand-off', () => {
     c.click('not_resolved');
     expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
     expect(c.state!.pending).toEqual(['device', 'os', 'occurredAt', 'frequency']);
-    const ask = c.last.replies[1]!.text;
+    const ask = c.rendered[1]!.text;
     expect(ask).toContain('あと2点だけ');
     expect(ask).toContain('機種と OS のバージョン');
     expect(ask).toContain('いつ頃から');
@@ -382,10 +393,8 @@ describe('step(): hand-off', () => {
     const out = c.say('iPhone 15、iOS 18.1、今朝9時から毎回です', nlu('out_of_scope', { device: 'iphone', os_version: 'iOS 18.1' }));
     expect(out.state.status).toBe('escalated');
     expect(out.replies.map((r) => r.key)).toEqual(['engine.handoff.filed']);
-    const ticket = out.effects.find((e) => e.type === 'ticket');
-    expect(ticket?.type).toBe('ticket');
-    if (ticket?.type !== 'ticket') return;
-    expect(ticket.ticket.fields).toMatchObject({
+    const ticket = c.ticket!;
+    expect(ticket.fields).toMatchObject({
       device: 'iphone',
       model: 'iPhone 15',
       os: 'iOS 18.1',
@@ -396,7 +405,7 @@ describe('step(): hand-off', () => {
       frequency: '毎回',
       stepsTried: [{ step: 'fx.dacc.title', result: 'not_resolved' }],
     });
-    expect(ticketSchema.safeParse(ticket.ticket).success).toBe(true);
+    expect(ticketSchema.safeParse(ticket).success).toBe(true);
   });
 
   it('re-asks once for what is still missing, then files with unknown', () => {
@@ -408,10 +417,9 @@ describe('step(): hand-off', () => {
     expect(c.state!.pending).toEqual(['os', 'service', 'errorMessage', 'occurredAt', 'frequency']);
     const out = c.say('さあ', nlu('out_of_scope'));
     expect(out.state.status).toBe('escalated');
-    const t = out.effects.find((e) => e.type === 'ticket');
-    if (t?.type !== 'ticket') throw new Error('no ticket');
-    expect(t.ticket.body).toContain('発生時刻と頻度：不明 / 不明');
-    expect(t.ticket.intent).toBe('request_human');
+    const t = c.ticket!;
+    expect(t.body).toContain('発生時刻と頻度：不明 / 不明');
+    expect(t.intent).toBe('request_human');
   });
 
   it('takes the whole answer as the error text when only the error text was asked, and accepts 「なし」', () => {
@@ -424,19 +432,20 @@ describe('step(): hand-off', () => {
 
     const d = new Convo();
     d.say('iPhone 15 iOS 18.1 gmail 昨日から時々おかしい、担当者お願い', nlu('request_human', { device: 'iphone', os_version: 'iOS 18.1', service: 'gmail' }));
-    const out = d.say('なし', nlu('deny'));
-    const t = out.effects.find((e) => e.type === 'ticket');
-    if (t?.type !== 'ticket') throw new Error('no ticket');
-    expect(t.ticket.fields.errorMessage).toBe('なし');
+    d.say('なし', nlu('deny'));
+    expect(d.ticket!.fields.errorMessage).toBe('なし');
   });
 
-  it('files at once when nothing is missing', () => {
-    const c = new Convo(ctxFor(fixtureTree, { ticketId: 'MM-20261128-0007' }));
+  it('files at once when nothing is missing, leaving the id to the end of the turn', () => {
+    const c = new Convo();
     c.say('iPhone 15、iOS 18.1、ドコモメールで「サーバーに接続できません」と今朝9時から毎回', nlu('error_connect', { device: 'iphone', os_version: 'iOS 18.1', carrier: 'docomo', error_message: 'cannot_connect' }));
     c.click('human');
     expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.filed']);
-    expect(c.state!.ticketId).toBe('MM-20261128-0007');
-    expect(c.last.effects.find((e) => e.type === 'ticket')).toBeTruthy();
+    // The engine does not know the id: the reply refers to it and is rendered once the pipeline assigned one.
+    expect(c.state!.ticketId).toBeUndefined();
+    expect(c.last.replies[1]!.params?.ticket).toEqual({ ref: 'ticket_id' });
+    expect(c.ticket!.id).toBe(TEST_TICKET_ID);
+    c.state = { ...c.state!, ticketId: TEST_TICKET_ID };
     // a second request for a person does not make a second ticket
     c.say('担当者と話したい', nlu('request_human'));
     expect(c.keys).toEqual(['engine.escalated_already']);

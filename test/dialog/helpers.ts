@@ -7,6 +7,9 @@ import { loadLocales } from '../../src/data/load.js';
 import { dialogFileSchema, type DialogNode, type DialogTree } from '../../src/data/schemas.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { step } from '../../src/dialog/engine.js';
+import { render } from '../../src/dialog/render.js';
+import { renderTicket } from '../../src/dialog/ticket.js';
+import type { Reply, Ticket } from '../../src/core/index.js';
 import type { ConversationState, StepContext, StepInput, StepMeta, StepOutput } from '../../src/dialog/types.js';
 
 export const i18n = createI18n(loadLocales().messages);
@@ -84,7 +87,7 @@ export const FIXTURE = {
 export const fixtureTree = tree(FIXTURE);
 
 export function ctxFor(t: DialogTree = fixtureTree, extra: Partial<StepContext> = {}): StepContext {
-  return { tree: t, i18n, publicUrl: 'https://desk.example.com/', ...extra };
+  return { tree: t, i18n, ...extra };
 }
 
 let clock = 1_700_000_000_000;
@@ -118,4 +121,26 @@ export class Convo {
   get values(): string[] {
     return this.last.replies.flatMap((r) => (r.choices ?? []).map((c) => c.value));
   }
+  /** The last turn's replies as the pipeline renders them (ticket id given when a ticket was filed). */
+  get rendered(): Reply[] {
+    return rendered(this.last, this.state?.ticketId ?? (this.ticket ? TEST_TICKET_ID : undefined));
+  }
+  /** The ticket the last turn filed, rendered as the pipeline does (id TEST_TICKET_ID), if any. */
+  get ticket(): Ticket | undefined {
+    return ticketOf(this.last);
+  }
+}
+
+/** The id the test helpers give a filed ticket. */
+export const TEST_TICKET_ID = 'MM-20261128-0007';
+
+/** A step's replies rendered (in the state's locale) as the pipeline does at the end of the turn. */
+export function rendered(out: StepOutput, ticketId?: string): Reply[] {
+  return render(out.replies, { i18n, locale: out.state.locale, ...(ticketId ? { ticketId } : {}) });
+}
+
+/** The ticket a step filed, rendered as the pipeline does after assigning `id`. */
+export function ticketOf(out: StepOutput, id = TEST_TICKET_ID): Ticket | undefined {
+  const e = out.effects.find((x) => x.type === 'ticket');
+  return e?.type === 'ticket' ? renderTicket(e.draft, { id, i18n, publicUrl: 'https://desk.example.com/' }) : undefined;
 }

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { buildTicket, ticketSchema, transcriptUrl } from '../../src/dialog/ticket.js';
 import { newState } from '../../src/dialog/engine.js';
-import type { ConversationState } from '../../src/dialog/types.js';
+import { slotParams } from '../../src/dialog/run.js';
+import { renderTicket, ticketDraft, ticketSchema, transcriptUrl } from '../../src/dialog/ticket.js';
+import type { ConversationState, StepMeta } from '../../src/dialog/types.js';
 import { ctxFor, i18n, meta } from './helpers.js';
+
+/** What the engine files (a draft) and the pipeline renders once it assigned the id. */
+function buildTicket(s: ConversationState, m: StepMeta, ctx: { publicUrl: string; ticketId?: string }) {
+  return renderTicket(ticketDraft(s, m.nowMs, slotParams(s)), { id: ctx.ticketId ?? 'MM-20261128-0003', i18n, publicUrl: ctx.publicUrl });
+}
 
 function state(extra: Partial<ConversationState> = {}): ConversationState {
   const m = meta({ conversationId: 'T123/thread:1' });
@@ -30,13 +36,13 @@ function state(extra: Partial<ConversationState> = {}): ConversationState {
   };
 }
 
-describe('buildTicket()', () => {
-  const ctx = { i18n, publicUrl: 'https://desk.example.com/', ticketId: undefined };
+describe('ticketDraft() → renderTicket()', () => {
+  const ctx = { publicUrl: 'https://desk.example.com/' };
 
   it('fills the structured fields from the conversation', () => {
     const t = buildTicket(state(), meta({ nowMs: Date.UTC(2026, 10, 28, 1, 2, 3) }), ctx);
     expect(t).toMatchObject({
-      id: '',
+      id: 'MM-20261128-0003',
       conversation: 'T123/thread:1',
       channel: 'web',
       createdAt: '2026-11-28T01:02:03.000Z',
@@ -95,6 +101,18 @@ describe('buildTicket()', () => {
 
   it('uses the id given by the caller', () => {
     expect(buildTicket(state(), meta(), { ...ctx, ticketId: 'MM-20261128-0001' }).id).toBe('MM-20261128-0001');
+  });
+
+  it('files steps as title keys and renders them in the language of the ticket, so a language switch does not freeze them', () => {
+    const steps: ConversationState['stepsTried'] = [{ node: 'net_airplane', title: 'tree.net_airplane.title', result: 'not_resolved', atMs: 1 }];
+    const draft = ticketDraft(state({ stepsTried: steps }), 1, {});
+    expect(draft.fields.stepsTried).toEqual([{ title: 'tree.net_airplane.title', result: 'not_resolved' }]);
+    const ja = renderTicket(draft, { id: 'MM-20261128-0004', i18n, publicUrl: 'https://desk.example.com' });
+    const en = renderTicket({ ...draft, locale: 'en' }, { id: 'MM-20261128-0004', i18n, publicUrl: 'https://desk.example.com' });
+    expect(ja.fields.stepsTried[0]!.step).toBe(i18n.t('tree.net_airplane.title', undefined, 'ja'));
+    expect(en.fields.stepsTried[0]!.step).toBe(i18n.t('tree.net_airplane.title', undefined, 'en'));
+    expect(ja.fields.stepsTried[0]!.step).not.toBe(en.fields.stepsTried[0]!.step);
+    expect(en.body).toContain(`1. ${en.fields.stepsTried[0]!.step} → still broken`);
   });
 
   it('never carries a password the user typed', () => {

@@ -128,3 +128,14 @@ describe('entities', () => {
     expect(cases.length).toBeGreaterThanOrEqual(40);
   });
 });
+
+describe('entities from domain.yaml', () => {
+  it('reads the online-only sub-brands as their carriers (povo → au, ahamo → docomo, LINEMO → softbank): synonyms added as data only', () => {
+    expect(extractEntities('povoのメールが届かない').entities.carrier).toBe('au');
+    expect(extractEntities('ahamoにしてからメールが見れない').entities.carrier).toBe('docomo');
+    expect(extractEntities('LINEMOのiPhoneです').entities).toMatchObject({ carrier: 'softbank', device: 'iphone' });
+    expect(extractEntities('ﾗｲﾝﾓ です').entities.carrier).toBe('softbank');
+    // A whole word only: "povoxyz" is no carrier.
+    expect(extractEntities('povoxyz').entities.carrier).toBeUndefined();
+  });
+});

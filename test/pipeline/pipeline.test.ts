@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode, silentLogger, type Logger, type Turn } from '../../src/core/index.js';
 import { TICKET_ID_PATTERN } from '../../src/state/ticket-id.js';
-import { cleanText, createPipeline, cutText, PIPELINE_KEYS, TICKET_ID_PLACEHOLDER } from '../../src/pipeline/pipeline.js';
+import { cleanText, createPipeline, cutText, PIPELINE_KEYS } from '../../src/pipeline/pipeline.js';
 import { loadLocales } from '../../src/data/load.js';
 import type { PipelineOptions, TicketHandler } from '../../src/pipeline/types.js';
 import { metricsObserver, registry } from '../../src/http/metrics.js';
@@ -167,7 +167,8 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
     const told = filed.replies.find((r) => r.key === 'pipeline.ticket_created');
     expect(told?.text).toContain(ticket.id);
     expect((await stores.store.get(id))?.ticketId).toBe(ticket.id);
-    expect(JSON.stringify([filed, await stores.store.get(id), observer.records])).not.toContain(TICKET_ID_PLACEHOLDER);
+    // Rendered once, after the id was assigned: no unfilled reference or placeholder reaches anyone.
+    expect(JSON.stringify([filed, observer.records])).not.toMatch(/"ref"|\{ticket\}/);
 
     // A redelivered click and a second request for a person file nothing more; the number is repeated.
     expect((await pipeline.handle(turnOf(id, { action: 'skip', eventId: 'click-1' }))).duplicate).toBe(true);
@@ -365,10 +366,10 @@ describe('pipeline mechanics (stand-in step)', () => {
     expect(failures.sort()).toEqual(['async observer bug', 'sync observer bug']);
   });
 
-  it('never shows the ticket id placeholder when no ticket was filed', async () => {
-    const leaky: StepFn = (prev, _input, meta, ctx) => ({
+  it('never shows a reference to a ticket id when no ticket was filed', async () => {
+    const leaky: StepFn = (prev, _input, meta) => ({
       state: { ...(prev ?? { schema: 1, treeVersion: 'x', conversationId: meta.conversationId, channel: meta.channel, userId: meta.userId, locale: 'ja', node: null, status: 'active', slots: {}, intent: null, stepsTried: [], misses: 0, collected: {}, turn: 0, createdAtMs: 0, updatedAtMs: 0 }), turn: (prev?.turn ?? 0) + 1 },
-      replies: [{ key: 'x', text: `ticket ${ctx.ticketId}` }],
+      replies: [{ key: 'engine.escalated_already', params: { ticket: { ref: 'ticket_id' } } }],
       effects: [],
       intent: null,
     });

@@ -11,7 +11,7 @@ import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Logger as Bolt
 import type { Config } from '../../config/index.js';
 import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
 import type { HelpDesk, HelpDeskOptions } from '../../helpdesk/desk.js';
-import type { I18n } from '../../i18n/index.js';
+import type { I18n, LocaleKey } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { KeyValueStore } from '../../state/types.js';
 import type { ChannelParts } from '../types.js';
@@ -25,7 +25,7 @@ import { slackVerifier } from './verify.js';
 type WebClient = webApi.WebClient;
 
 /** Every locale key the Slack channel renders itself (ja and en must both have them). */
-export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen'] as const;
+export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen'] as const satisfies readonly LocaleKey[];
 
 /** What the Slack channel needs from the composition root (structural, so this folder imports no main.ts). */
 export interface SlackChannelDeps {

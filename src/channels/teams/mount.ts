@@ -12,7 +12,7 @@ import type { Request, Response } from 'express';
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
 import type { Locale, Logger, Reply } from '../../core/index.js';
-import type { I18n } from '../../i18n/index.js';
+import type { I18n, LocaleKey } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { HttpMount } from '../../http/types.js';
 import { sendError } from '../../http/server.js';
@@ -30,7 +30,7 @@ export const TEAMS_KEYS = [
   'teams.api.unauthorized',
   'teams.api.unavailable',
   'teams.api.internal',
-] as const;
+] as const satisfies readonly LocaleKey[];
 
 export interface TeamsChannelOptions {
   settings: TeamsAuthSettings;

@@ -6,7 +6,7 @@
  * POLL_MS while the tab is visible, backing off to POLL_HIDDEN_MAX_MS while it is hidden or the server fails.
  */
 import type { Locale } from '../../core/index.js';
-import type { I18n } from '../../i18n/index.js';
+import type { I18n, LocaleKey } from '../../i18n/index.js';
 import { escapeHtml, scriptJson } from '../../http/html.js';
 
 /** How often a visible page asks for messages sent after the turn, ms. */
@@ -14,7 +14,7 @@ export const POLL_MS = 3_000;
 /** Longest wait between polls while the tab is hidden (or the server keeps failing), ms. */
 export const POLL_HIDDEN_MAX_MS = 60_000;
 
-/** Locale keys the page uses (each must exist in ja and en; test/channels/web checks it). */
+/** Locale keys the page uses (a key missing from locales/ja is a compile error; en has the same keys: lint). */
 export const PAGE_KEYS = [
   'web.page.title',
   'web.page.heading',
@@ -40,7 +40,7 @@ export const PAGE_KEYS = [
   'web.page.bot',
   'web.page.lang_switch',
   'web.page.privacy',
-] as const;
+] as const satisfies readonly LocaleKey[];
 
 /** Renders the page for `locale`. `nonce` must also appear in the response's Content-Security-Policy. */
 export function renderPage(i18n: I18n, locale: Locale, nonce: string): string {

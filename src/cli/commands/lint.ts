@@ -1,7 +1,7 @@
 /**
  * `mailmedic lint [--root DIR]`: validates intents/, dialogs/ and locales/ under DIR (default: the package root).
  * Problems go to stdout as `file:line: message`; the summary goes to stderr; exit code 1 on any problem.
- * The locale keys rendered from code (src/dialog/keys.ts) are checked for the package's own root, or for any root
+ * The locale keys written in the code are checked for the package's own root, or for any root
  * with `--code-keys`.
  */
 import { resolve } from 'node:path';

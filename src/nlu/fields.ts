@@ -9,6 +9,7 @@
  * wrote it (after NFKC, so full-width digits read as digits).
  */
 import type { MailServerSettings } from '../core/index.js';
+import { normalise } from './replies.js';
 
 /** What one utterance told us about the ticket fields. Absent = not mentioned. */
 export interface FieldFacts {
@@ -30,10 +31,7 @@ export interface FieldFacts {
   outgoing?: MailServerSettings;
 }
 
-/** NFKC + trims; full-width digits and letters become ASCII so one set of patterns reads both. */
-export function normalise(text: string): string {
-  return text.normalize('NFKC').replace(/\s+/g, ' ').trim();
-}
+export { normalise };
 
 const MODEL_PATTERNS: RegExp[] = [
   /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?)/i,
@@ -150,4 +148,9 @@ export function parseSettings(t: string): { incoming?: MailServerSettings; outgo
     side(target).auth ??= value;
   }
   return res;
+}
+
+/** The device a model name belongs to: 「iPhone 15」 → iphone, 「iPad Air」 → ipad, anything else (Pixel, Galaxy …) → android. */
+export function deviceOfModel(model: string): 'iphone' | 'ipad' | 'android' {
+  return /^iphone/i.test(model) ? 'iphone' : /^ipad/i.test(model) ? 'ipad' : 'android';
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseFieldFacts } from '../../src/dialog/fields.js';
+import { parseFieldFacts } from '../../src/nlu/fields.js';
 import { maskSecrets } from '../../src/dialog/secrets.js';
 
 describe('parseFieldFacts()', () => {

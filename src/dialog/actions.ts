@@ -1,0 +1,53 @@
+/**
+ * Clicks: a button's value at the node that offered it. A click from an older set of buttons (another message,
+ * a double click already processed) is refused and the question asked again.
+ */
+import type { DialogNode } from '../data/schemas.js';
+import { answerStep } from './answers.js';
+import { escalatedAlready, fileTicket } from './handoff.js';
+import { ACTIONS, currentNode, say, type Run } from './run.js';
+import { applySet, enter, leaveTo, prompt, restart } from './tree.js';
+
+function stale(run: Run, node: DialogNode | undefined): void {
+  say(run, 'engine.stale_choice');
+  if (!node) return enter(run, run.ctx.tree.start);
+  prompt(run, node);
+}
+
+/** One click. `nonce` identifies the set of buttons it came from (see ConversationState.offer). */
+export function onAction(run: Run, value: string, nonce: string | undefined): void {
+  const { s, ctx } = run;
+  const node = currentNode(run);
+  if (nonce !== undefined && nonce !== String(s.offer)) return stale(run, node);
+  if (value === ACTIONS.restart) return restart(run);
+  if (value === ACTIONS.human) {
+    if (s.status === 'escalated') return escalatedAlready(run);
+    return leaveTo(run, ctx.tree.globals.handoff);
+  }
+  if (!node) return stale(run, node);
+  switch (node.kind) {
+    case 'ask': {
+      const opt = node.options.find((o) => o.value === value);
+      if (!opt) return stale(run, node);
+      s.slots[node.slot] = opt.value;
+      applySet(run, opt.set);
+      return enter(run, opt.next ?? node.next);
+    }
+    case 'choice':
+    case 'resolve': {
+      const opt = node.options?.find((o) => o.value === value);
+      if (!opt?.next) return stale(run, node);
+      applySet(run, opt.set);
+      return enter(run, opt.next);
+    }
+    case 'step':
+      if (value === ACTIONS.resolved || value === ACTIONS.notResolved || (value === ACTIONS.help && node.help) || (value === ACTIONS.na && node.na))
+        return answerStep(run, node, value);
+      return stale(run, node);
+    case 'handoff':
+      if (value === ACTIONS.skip && s.pending?.length && s.status === 'active') return fileTicket(run);
+      return stale(run, node);
+    default:
+      return stale(run, node);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Answers that belong to the node the user is at: an option named by intent, entity or its very words (labels
+ * and `says` phrases of locales/, in either language), and a step's answers (fixed, still broken, does not apply,
+ * already tried, done without a result, how long to wait). What a reply means comes from the recogniser
+ * (src/nlu/replies.ts) as `run.reading`; this module only decides what it does at this node.
+ */
+import type { NluResult } from '../core/index.js';
+import type { DialogNode, DialogOption } from '../data/schemas.js';
+import { foldAnswer, nearlySame, phraseLongEnough } from '../nlu/replies.js';
+import { ACTIONS, choicesOf, say, type Run } from './run.js';
+import { applySet, enter, isEntry, recordStep } from './tree.js';
+
+/** The folded phrases of a locale key in both languages ('|'-separated alternatives). */
+function phrases(run: Run, key: string | undefined): string[] {
+  return key ? (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key, undefined, l).split('|')).map(foldAnswer).filter(Boolean) : [];
+}
+
+/** The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or nearly said. */
+export function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
+  const said = foldAnswer(text);
+  const labels = (o: DialogOption) => phrases(run, o.label).concat(foldAnswer(o.value), phrases(run, o.says));
+  // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
+  const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
+  if (exact) return exact;
+  const byIntent = options.find((o) => o.intents?.includes(nlu.intent));
+  if (byIntent) return byIntent;
+  const byEntity = options.find(
+    (o) =>
+      o.entities &&
+      Object.entries(o.entities).every(([slot, want]) => {
+        const have = (nlu.entities as Record<string, string | undefined>)[slot];
+        return have !== undefined && (Array.isArray(want) ? want.includes(have) : want === have);
+      }),
+  );
+  if (byEntity) return byEntity;
+  if (!said) return undefined;
+  const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && said.includes(l)));
+  if (contained.length === 1) return contained[0];
+  const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
+  return close.length === 1 ? close[0] : undefined;
+}
+
+/** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
+export function matchWords(run: Run, options: DialogOption[], text: string): DialogOption | undefined {
+  const said = foldAnswer(text);
+  if (!said) return undefined;
+  const hits = options.filter((o) =>
+    phrases(run, o.label)
+      .concat(phrases(run, o.says))
+      .some((l) => l === said || (phraseLongEnough(l, 4) && said.includes(l))),
+  );
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
+/** What answering at a node will do, decided before anything is done (so a policy rule can test it first). */
+export type AnswerPlan = () => void;
+
+/** How the text answers the node the user is at, or undefined when it is no answer to that node. Pure. */
+export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluResult): AnswerPlan | undefined {
+  const { s, ctx } = run;
+  switch (node.kind) {
+    case 'ask': {
+      let opt = matchOption(run, node.options, text, nlu);
+      const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
+      if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
+      if (opt) {
+        const chosen = opt;
+        return () => {
+          s.slots[node.slot] = chosen.value;
+          applySet(run, chosen.set);
+          enter(run, chosen.next ?? node.next);
+        };
+      }
+      // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
+      if (entityValue) return () => enter(run, node.next);
+      return undefined;
+    }
+    case 'choice':
+    case 'resolve': {
+      const opt = node.options ? matchOption(run, node.options, text, nlu) : undefined;
+      if (opt?.next) {
+        const next = opt.next;
+        return () => {
+          applySet(run, opt.set);
+          enter(run, next);
+        };
+      }
+      if (node.kind === 'resolve') {
+        const first = node.options?.[0];
+        if (nlu.intent === 'affirm' && first?.next) {
+          const next = first.next;
+          return () => {
+            applySet(run, first.set);
+            enter(run, next);
+          };
+        }
+        if (['thanks', 'goodbye', 'deny', 'resolved'].includes(nlu.intent)) return () => enter(run, ctx.tree.globals.end);
+      }
+      return undefined;
+    }
+    case 'step':
+      return planStepAnswer(run, node, text, nlu);
+    default:
+      return undefined;
+  }
+}
+
+/** "How do I do that?" at a step, when it is not a symptom or a result (the repair rule `help_at_step` acts on it). */
+export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
+  return !!run.reading?.acts.has('asks_how') && !isEntry(run, nlu.intent) && nlu.intent !== 'resolved' && nlu.intent !== 'not_resolved';
+}
+
+function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {
+  const { s } = run;
+  const said = foldAnswer(text);
+  const reading = run.reading;
+  const is = (key: string) => (['ja', 'en'] as const).some((l) => foldAnswer(run.ctx.i18n.t(key, undefined, l)) === said);
+  const again = (key: string) => () => say(run, key, undefined, choicesOf(run, node));
+  const answer = (value: string) => () => answerStep(run, node, value);
+  // 「わかりません」 reads as "yes" to some classifiers; at a step it means "I don't know how" — help_at_step
+  // answers it where the step has help; without help it is not an answer to the step either.
+  if (asksHowAtStep(run, nlu)) return undefined;
+  // 「どのくらい待てばいい？」: how long a step takes to show, then the same buttons.
+  if (reading?.acts.has('asks_wait')) return again('engine.step_wait');
+  const report = reading?.report;
+  if (report === 'na' || phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
+  if (report === 'not_yet') return again('engine.step_again');
+  if (report === 'already') {
+    // Tried before we asked and the problem is still there: record it and go on without repeating it.
+    return () => {
+      say(run, 'engine.step_already');
+      answerStep(run, node, ACTIONS.notResolved);
+    };
+  }
+  if (report === 'did') return again('engine.step_did');
+  if (report === 'fixed' && nlu.intent !== 'not_resolved') return answer(ACTIONS.resolved);
+  if (report === 'failed' && (!isEntry(run, nlu.intent) || nlu.intent === s.intent)) return answer(ACTIONS.notResolved);
+  // 「はい」「ok」 after a step usually means "okay, trying" — never read it as "fixed".
+  if (nlu.intent === 'affirm') return again('engine.ack');
+  if (nlu.intent === 'resolved' || is('engine.button.resolved')) return answer(ACTIONS.resolved);
+  if (nlu.intent === 'not_resolved' || nlu.intent === 'deny' || is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
+  if (node.help && is('engine.button.help')) return answer(ACTIONS.help);
+  return undefined;
+}
+
+/** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
+export function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {
+  if (value === ACTIONS.help && node.help) {
+    say(run, node.help);
+    say(run, 'engine.step_again', undefined, choicesOf(run, node));
+    return;
+  }
+  if (value === ACTIONS.resolved) {
+    recordStep(run, 'resolved');
+    enter(run, node.resolved ?? run.ctx.tree.globals.resolved);
+    return;
+  }
+  if (value === ACTIONS.na) {
+    // Not "still broken": the ticket says the step did not apply, and the next step follows.
+    say(run, 'engine.step_skipped');
+    recordStep(run, 'skipped');
+    enter(run, node.next);
+    return;
+  }
+  recordStep(run, 'not_resolved');
+  enter(run, node.next);
+}

@@ -1,0 +1,60 @@
+/**
+ * What a text turn tells us, whatever else it does: entity slots, device model, OS, time, frequency, mail
+ * settings, the error text, and light steps the person says they already did. Filled on every text turn, so a
+ * fact already given is never asked for again.
+ */
+import { ERROR_INTENTS, type NluResult } from '../core/index.js';
+import { deviceOfModel, type FieldFacts } from '../nlu/fields.js';
+import { ENTITY_SLOTS, type Run } from './run.js';
+import { maskSecrets } from './secrets.js';
+import { holds } from './tree.js';
+
+/** Takes the facts of this turn's text into the state. `collecting`: the hand-off form reads the answer itself. */
+export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
+  const { s } = run;
+  for (const slot of ENTITY_SLOTS) {
+    const v = nlu.entities[slot];
+    if (v && s.slots[slot] !== v) run.learned.push(slot);
+    if (v) s.slots[slot] = v; // a new value overwrites: the user corrects themselves
+  }
+  if (facts.os && !nlu.entities.os_version) s.slots.os_version = facts.os;
+  if (facts.model) {
+    s.collected.model = facts.model;
+    if (!s.slots.device) s.slots.device = deviceOfModel(facts.model);
+  }
+  if (facts.occurredAt) s.collected.occurredAt = facts.occurredAt;
+  if (facts.frequency) s.collected.frequency = facts.frequency;
+  for (const side of ['incoming', 'outgoing'] as const) {
+    for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
+  }
+  noteMentionedSteps(run);
+  // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
+  if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
+  if (collecting) return; // at hand-off the answer is read by collect(), field by field
+  const masked = maskSecrets(text).text;
+  if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+}
+
+/**
+ * 「再起動もしたけどダメ」: a light step the user already did is marked done (its node then skips itself) and
+ * recorded once as tried without success. 「VPNは使っていません」 up front: that step does not apply — marked done,
+ * recorded as skipped. Only `done_*` slots the tree declares are used, so the tree stays in charge of which steps exist.
+ */
+function noteMentionedSteps(run: Run): void {
+  const { s, ctx } = run;
+  const reading = run.reading;
+  if (!reading) return;
+  const declared = ctx.tree.slots ?? {};
+  const mentioned = reading.mentions.filter((slot) => slot in declared && !s.slots[slot]);
+  // "No VPN" names one step; a sentence naming several is not read as "none of them apply".
+  if (reading.mentionsSkipped && mentioned.length !== 1) return;
+  for (const slot of mentioned) {
+    // A step may have device variants (dev_restart / dev_restart_android): record the one this person would see.
+    const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
+    const step = steps.find((n) => !n.when || holds(n.when, s.slots)) ?? steps[0];
+    s.slots[slot] = 'yes';
+    if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
+      s.stepsTried.push({ node: step.id, title: step.title, result: reading.mentionsSkipped ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
+  }
+}

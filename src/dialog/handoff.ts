@@ -1,0 +1,116 @@
+/**
+ * The hand-off form: on entering a handoff node the engine asks, in one message, only for the ticket fields still
+ * missing (device and OS, mail service, error text, time and frequency), re-asks at most once, collects the answer
+ * field by field, then files the ticket (an effect: the pipeline gives it an id and renders it).
+ */
+import { ERROR_INTENTS, type Message, type MessageParam, type NluResult } from '../core/index.js';
+import type { DialogNode } from '../data/schemas.js';
+import { normalise, type FieldFacts } from '../nlu/fields.js';
+import { maskSecrets } from './secrets.js';
+import { ticketDraft } from './ticket.js';
+import { resultKey } from '../i18n/keys.js';
+import { ACTIONS, button, message, msg, say, setStatus, slotParams, type Run } from './run.js';
+import type { ConversationState } from './types.js';
+
+/** Ticket fields a handoff node may ask for, in the order they are asked. */
+export const HANDOFF_FIELDS = ['device', 'os', 'service', 'errorMessage', 'occurredAt', 'frequency'] as const;
+export type HandoffField = (typeof HANDOFF_FIELDS)[number];
+
+/** Collecting an answer needs the NLU this sure before a symptom in it names the ticket's intent. */
+const NAMES_SYMPTOM_CONFIDENCE = 0.6;
+
+/** Ticket fields still unknown, in asking order. */
+export function missingFields(s: ConversationState): HandoffField[] {
+  const out: HandoffField[] = [];
+  if (!s.slots.device && !s.collected.model) out.push('device');
+  if (!s.slots.os_version && !s.collected.os) out.push('os');
+  if (!s.slots.service && !s.slots.carrier) out.push('service');
+  if (!s.errorText && !s.collected.errorMessage) out.push('errorMessage');
+  if (!s.collected.occurredAt) out.push('occurredAt');
+  if (!s.collected.frequency) out.push('frequency');
+  return out;
+}
+
+/** One line per thing to ask; device+OS and time+frequency are asked together when both are missing. */
+function fieldLines(run: Run, fields: HandoffField[]): Message[] {
+  const has = (f: HandoffField) => fields.includes(f);
+  const keys: Array<`engine.handoff.field.${'device_os' | 'device' | 'os' | 'service' | 'error_message' | 'when_frequency' | 'occurred_at' | 'frequency'}`> = [];
+  if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
+  else if (has('device')) keys.push('engine.handoff.field.device');
+  else if (has('os')) keys.push('engine.handoff.field.os');
+  if (has('service')) keys.push('engine.handoff.field.service');
+  if (has('errorMessage')) keys.push('engine.handoff.field.error_message');
+  if (has('occurredAt') && has('frequency')) keys.push('engine.handoff.field.when_frequency');
+  else if (has('occurredAt')) keys.push('engine.handoff.field.occurred_at');
+  else if (has('frequency')) keys.push('engine.handoff.field.frequency');
+  return keys.map((k) => message(run, 'engine.handoff.line', { text: message(run, k) }));
+}
+
+/** Asks (or re-asks) for `fields` in one message, with a button to file now. */
+export function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff.ask' | 'engine.handoff.reask'): void {
+  run.s.pending = fields;
+  const lines = fieldLines(run, fields);
+  say(run, key, { fields: { join: lines, separator: '\n' }, count: lines.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
+}
+
+/** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */
+export function escalatedAlready(run: Run): void {
+  const id = run.s.ticketId;
+  if (id) say(run, 'engine.escalated_already', { ticket: id });
+  else say(run, 'engine.escalated_already_no_id');
+}
+
+export function enterHandoff(run: Run, node: Extract<DialogNode, { kind: 'handoff' }>): void {
+  const { s } = run;
+  if (s.status === 'escalated') {
+    // One escalation per episode: a second path into hand-off does not make a second ticket.
+    escalatedAlready(run);
+    return;
+  }
+  setStatus(run, 'active');
+  say(run, node.say);
+  const missing = missingFields(s);
+  if (missing.length === 0) return fileTicket(run);
+  s.handoffAsks = 1;
+  askFields(run, missing, 'engine.handoff.ask');
+}
+
+/** Reads an answer to the form, field by field; files when nothing is missing, on 「わからない」, or after the re-ask. */
+export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFacts): void {
+  const { s } = run;
+  const pending = (s.pending ?? []) as HandoffField[];
+  if (pending.includes('errorMessage')) {
+    const masked = (x: string) => maskSecrets(x).text;
+    if (facts.quotedError) s.errorText = masked(facts.quotedError);
+    else if (facts.noError) s.collected.errorMessage = normalise(text);
+    else if (nlu.entities.error_message) s.errorText = masked(text);
+    else if (pending.length === 1 && !facts.dontKnow && text.trim()) s.errorText = masked(text.trim()); // asked alone: the answer is the text
+  }
+  // 「担当者と話したい」 first, the symptom only in the answer: the ticket still names the symptom.
+  if ((!s.intent || s.intent === 'request_human') && ERROR_INTENTS.has(nlu.intent) && nlu.confidence >= NAMES_SYMPTOM_CONFIDENCE) s.intent = nlu.intent;
+  const missing = missingFields(s);
+  // 「わからない」 or nothing understood twice: file with what we have (unknown fields say 不明).
+  if (missing.length === 0 || facts.dontKnow || (s.handoffAsks ?? 1) >= 2) return fileTicket(run);
+  s.handoffAsks = (s.handoffAsks ?? 1) + 1;
+  askFields(run, missing, 'engine.handoff.reask');
+}
+
+/** Files the ticket: the draft goes out as an effect; the id and the text are the pipeline's, after the turn. */
+export function fileTicket(run: Run): void {
+  const { s, meta } = run;
+  s.pending = undefined;
+  s.handoffAsks = undefined;
+  if (!s.intent) s.intent = 'request_human';
+  const draft = ticketDraft(s, meta.nowMs, slotParams(s));
+  const steps: MessageParam = s.stepsTried.length
+    ? {
+        join: s.stepsTried.map((x) =>
+          msg('engine.handoff.step_result', { step: x.title ? message(run, x.title) : (x.step ?? x.node), result: msg(resultKey(x.result)) }),
+        ),
+        separator: msg('engine.handoff.step_separator'),
+      }
+    : msg('engine.handoff.no_steps');
+  say(run, 'engine.handoff.filed', { steps, ticket: { ref: 'ticket_id' } });
+  setStatus(run, 'escalated');
+  run.effects.push({ type: 'ticket', draft });
+}

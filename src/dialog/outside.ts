@@ -1,0 +1,59 @@
+/**
+ * Text when no node waits for an answer (the first turn, a parked conversation) or the episode is over
+ * (resolved, ended, escalated): a symptom starts its branch (a new episode after the last one), small talk gets
+ * its answer, anything else starts at the menu or at triage.
+ */
+import type { MessageParam, NluResult } from '../core/index.js';
+import { escalatedAlready } from './handoff.js';
+import { say, slotParams, type Run } from './run.js';
+import { enter, isEntry, newEpisode, switchTo } from './tree.js';
+
+/** Intents with an entry that still do not start a branch from outside: small talk and yes/no. */
+const NOT_A_TOPIC = new Set(['greeting', 'thanks', 'goodbye', 'affirm', 'deny']);
+
+export function outside(run: Run, nlu: NluResult): void {
+  const { s, ctx } = run;
+  const intent = nlu.intent;
+  const terminal = s.status !== 'active';
+  if (isEntry(run, intent) && !NOT_A_TOPIC.has(intent)) {
+    if (terminal) newEpisode(run);
+    else if (s.node === null) understood(run);
+    return switchTo(run, intent);
+  }
+  if (!terminal) {
+    // First turn (or parked): a symptom was handled above; anything else starts at the menu.
+    if (intent === 'out_of_scope' && run.learned.length) {
+      // 「ドコモメールが使えません」: about mail, just no symptom the bot can place — ask for it, not "I only do mail".
+      if (s.node === null) understood(run);
+    } else if (intent === 'out_of_scope') {
+      // Counts as a miss: a second message the bot cannot place also offers a person.
+      run.missed = true;
+      s.misses += 1;
+      say(run, 'engine.out_of_scope');
+    }
+    return enter(run, ctx.tree.start);
+  }
+  if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
+    if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
+    return say(run, s.status === 'escalated' ? 'engine.welcome_escalated' : 'engine.welcome');
+  }
+  if (s.status === 'escalated') return escalatedAlready(run);
+  if (intent === 'greeting') {
+    newEpisode(run);
+    return enter(run, ctx.tree.start);
+  }
+  newEpisode(run);
+  if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
+  enter(run, ctx.tree.globals.triage);
+}
+
+/** First message with facts in it: say what we took from it, so a misreading shows at once (「ドコモメール / iPhone」). */
+export function understood(run: Run): void {
+  const { s } = run;
+  const p = slotParams(s);
+  const said: MessageParam[] = [];
+  if (s.slots.carrier || s.slots.service) said.push(p.account_name!);
+  if (s.slots.device) said.push(s.collected.model ?? p.device_name!);
+  if (s.slots.os_version) said.push(s.slots.os_version);
+  if (said.length) say(run, 'engine.understood', { facts: { join: said, separator: ' / ' } });
+}

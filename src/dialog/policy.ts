@@ -1,0 +1,210 @@
+/**
+ * The turn policy: what a text turn does, as an ordered table of named rules (after botbuilder's and Rasa's
+ * default flows). The first rule that applies acts; the order of `turnPolicy()`'s array IS the product's
+ * behaviour. Repair rules that apply anywhere (correction, a person, giving up, a vague first message, help at a
+ * step) come from dialogs/patterns.yaml — which exist, their order, their parameters — and sit as one block in
+ * the table. Each rule is tested alone in test/dialog/policy.test.ts.
+ *
+ * Before the table runs, every text turn absorbs its facts (slots, model, OS, time, the error text, steps already
+ * done) and warns when a password was masked: those happen whatever the rule.
+ */
+import type { NluResult } from '../core/index.js';
+import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
+import type { FieldFacts } from '../nlu/fields.js';
+import { planAnswer, type AnswerPlan } from './answers.js';
+import { collect } from './handoff.js';
+import { outside } from './outside.js';
+import { repairRule } from './repairs.js';
+import { button, ACTIONS, choicesOf, say, type Run } from './run.js';
+import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
+
+/**
+ * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
+ * count as "yes, fixed". Entities still count.
+ */
+export const MIN_CONFIDENCE = 0.4;
+/** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
+export const SWITCH_CONFIDENCE = 0.6;
+
+/** A text turn as the rules see it. */
+export interface TextTurn {
+  run: Run;
+  text: string;
+  /** The NLU result with an unsure intent read as out_of_scope (MIN_CONFIDENCE); entities kept. */
+  nlu: NluResult;
+  /** The intent is sure enough to leave the current branch for (SWITCH_CONFIDENCE). */
+  sure: boolean;
+  /** The node waiting for the answer, if any. */
+  node?: DialogNode;
+  /** A hand-off node is collecting ticket fields. */
+  collecting: boolean;
+  facts: FieldFacts;
+  /** Scratch of rules that decide by computing what they would do (answer_at_node's plan). */
+  memo: { plan?: AnswerPlan };
+}
+
+/** One named rule: whether it applies to this turn, and what it does. */
+export interface TurnRule {
+  readonly name: string;
+  applies(t: TextTurn): boolean;
+  act(t: TextTurn): void;
+}
+
+/** The conversation waits at a node and is active (the rules after `outside_conversation`). */
+const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.node !== undefined && t.run.s.status === 'active';
+
+// ───────────────────────────── the rules, in the order of the table ─────────────────────────────
+
+/** 「最初から」: start over, wherever the conversation is. */
+export const restartRule: TurnRule = {
+  name: 'restart',
+  applies: (t) => t.nlu.intent === 'restart',
+  act: (t) => restart(t.run),
+};
+
+/** At a hand-off node collecting fields, the text is the answer to the form (never a branch switch). */
+export const collectFormRule: TurnRule = {
+  name: 'collect_form',
+  applies: (t) => t.collecting && t.node !== undefined,
+  act: (t) => collect(t.run, t.text, t.nlu, t.facts),
+};
+
+/** The text answers the node on screen: an option, a slot value, a step's result. */
+export const answerAtNodeRule: TurnRule = {
+  name: 'answer_at_node',
+  applies: (t) => {
+    t.memo.plan = t.node ? planAnswer(t.run, t.node, t.text, t.nlu) : undefined;
+    return t.memo.plan !== undefined;
+  },
+  act: (t) => {
+    const plan = t.memo.plan ?? (t.node ? planAnswer(t.run, t.node, t.text, t.nlu) : undefined);
+    plan?.();
+    // A symptom answered through a menu option still names the branch (for the ticket's intent).
+    const { s } = t.run;
+    if (s.intent === null && isEntry(t.run, t.nlu.intent) && t.sure) s.intent = t.nlu.intent;
+  },
+};
+
+/** No node waits (first turn, parked) or the episode is over (resolved, ended, escalated). */
+export const outsideRule: TurnRule = {
+  name: 'outside_conversation',
+  applies: (t) => !t.node || t.run.s.status !== 'active',
+  act: (t) => outside(t.run, t.nlu),
+};
+
+/** 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. */
+export const resolvedRule: TurnRule = {
+  name: 'resolved',
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'resolved',
+  act: (t) => {
+    const node = t.node!;
+    leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
+  },
+};
+
+/** A sure goodbye: to the end node. */
+export const goodbyeRule: TurnRule = {
+  name: 'goodbye',
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'goodbye' && t.sure,
+  act: (t) => leaveTo(t.run, t.run.ctx.tree.globals.end),
+};
+
+/**
+ * Another symptom than the branch's: switch to its entry. Before any branch is chosen (at the menu) a symptom is
+ * the answer expected, so it needs no extra certainty. An entry that leads right back here (「2段階認証は有効です」 at
+ * the 2FA question) is not a switch: "that's what we're working on".
+ */
+export const newSymptomRule: TurnRule = {
+  name: 'new_symptom',
+  applies: (t) => atActiveNode(t) && isEntry(t.run, t.nlu.intent) && (t.sure || t.run.s.intent === null) && t.nlu.intent !== t.run.s.intent,
+  act: (t) => {
+    if (leadsElsewhere(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
+    say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
+  },
+};
+
+/** The branch's own symptom again: "that's what we're working on", and the question again. */
+export const sameSymptomRule: TurnRule = {
+  name: 'same_symptom',
+  applies: (t) => atActiveNode(t) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
+  act: (t) => say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!)),
+};
+
+export const greetingRule: TurnRule = {
+  name: 'greeting',
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'greeting',
+  act: (t) => say(t.run, 'engine.greet', undefined, choicesOf(t.run, t.node!)),
+};
+
+export const thanksRule: TurnRule = {
+  name: 'thanks',
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'thanks',
+  act: (t) => say(t.run, 'engine.ack', undefined, choicesOf(t.run, t.node!)),
+};
+
+/** A fact given on its own (「iCloudです」): take it, and show the question again with it filled in. */
+export const factGivenRule: TurnRule = {
+  name: 'fact_given',
+  applies: (t) => atActiveNode(t) && t.run.learned.length > 0,
+  act: (t) => {
+    say(t.run, 'engine.noted');
+    prompt(t.run, t.node!);
+  },
+};
+
+/** Nothing placed the text: a clarifying question with the same buttons; repeated misses also offer a person. */
+export function clarifyRule(params: Patterns['clarify']): TurnRule {
+  return {
+    name: 'clarify',
+    applies: atActiveNode,
+    act: (t) => {
+      const { run } = t;
+      run.missed = true;
+      run.s.misses += 1;
+      const choices = choicesOf(run, t.node!);
+      if (run.s.misses >= params.offer_person_after) {
+        if (!choices.some((c) => c.value === ACTIONS.human)) choices.push(button(run, 'engine.button.human', ACTIONS.human));
+        say(run, 'engine.clarify_human', undefined, choices);
+      } else say(run, 'engine.clarify', undefined, choices);
+    },
+  };
+}
+
+/** The turn policy: one array, in order. The repair block comes from dialogs/patterns.yaml. */
+export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly TurnRule[] {
+  return [
+    restartRule,
+    collectFormRule,
+    ...patterns.repairs.map(repairRule),
+    answerAtNodeRule,
+    outsideRule,
+    resolvedRule,
+    goodbyeRule,
+    newSymptomRule,
+    sameSymptomRule,
+    greetingRule,
+    thanksRule,
+    factGivenRule,
+    clarifyRule(patterns.clarify),
+  ];
+}
+
+const built = new WeakMap<Patterns, readonly TurnRule[]>();
+
+/** The policy of a tree's patterns, built once per patterns object. */
+export function policyOf(patterns: Patterns = DEFAULT_PATTERNS): readonly TurnRule[] {
+  let rules = built.get(patterns);
+  if (!rules) built.set(patterns, (rules = turnPolicy(patterns)));
+  return rules;
+}
+
+/** Runs the first rule that applies; returns its name (every active node ends in `clarify`, so one always does). */
+export function applyPolicy(rules: readonly TurnRule[], t: TextTurn): string | undefined {
+  for (const rule of rules) {
+    if (rule.applies(t)) {
+      rule.act(t);
+      return rule.name;
+    }
+  }
+  return undefined;
+}

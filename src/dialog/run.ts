@@ -1,0 +1,135 @@
+/**
+ * The scratch of one turn (`Run`: a private copy of the state, the messages and effects so far) and how the
+ * engine speaks: every reply is a message `{key, params, choices}`, rendered to text only at the end of the turn
+ * (src/dialog/render.ts). Tree messages get the slot parameters of the moment as messages themselves
+ * ({carrier_name} → engine.value.carrier.docomo), so they render in the conversation's language.
+ *
+ * Placeholders available to every tree message (`{name}` in locales/*\/tree.yaml):
+ *   {carrier_name} {service_name} {device_name} {account_name} {os_version} {error_text}
+ * plus the raw slot values by slot name ({carrier}, {scope} …). Missing values render a neutral word
+ * ("お使いのメール"), never a blank.
+ */
+import type { ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
+import type { DialogNode, DialogOption } from '../data/schemas.js';
+import type { KeyArg } from '../i18n/index.js';
+import { valueKey } from '../i18n/keys.js';
+import type { ReplyReading } from '../nlu/replies.js';
+import type { ConversationState, StepContext, StepMeta } from './types.js';
+
+/** Button values the engine adds itself (tree option values are whatever the tree declares). */
+export const ACTIONS = {
+  resolved: 'resolved',
+  notResolved: 'not_resolved',
+  help: 'help',
+  human: 'human',
+  restart: 'restart',
+  /** At hand-off: file the ticket now with what is known. */
+  skip: 'skip',
+  /** At a step with `na`: "this step doesn't apply to me" (no VPN, not on Wi‑Fi, no old phone) — recorded as skipped. */
+  na: 'n_a',
+} as const;
+
+/** Slots filled from NLU entities on every text turn. */
+export const ENTITY_SLOTS = ['carrier', 'service', 'device', 'trigger', 'error_message', 'os_version'] as const;
+
+/** Mutable scratch of one turn; `s` is a private copy of the state, so the caller's object is never touched. */
+export interface Run {
+  s: ConversationState;
+  replies: ReplyMessage[];
+  effects: Effect[];
+  meta: StepMeta;
+  ctx: StepContext;
+  hops: number;
+  missed: boolean;
+  /** Entity slots this text turn filled or changed (「iCloudです」 answered to no question). */
+  learned: string[];
+  /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
+  pending?: string;
+  /** The text of this turn (undefined for a click). */
+  text?: string;
+  /** What the reply means beside its intent (text turns only). */
+  reading?: ReplyReading;
+}
+
+/**
+ * A message of the engine's own. Keys written in code are checked against locales/ja at compile time (KeyArg);
+ * keys from the tree (node.say, option labels) are plain strings, checked by `mailmedic lint`.
+ */
+export function msg<K extends string>(key: K & KeyArg<K>, params?: MessageParams): Message {
+  return params ? { key, params } : { key };
+}
+
+/** The slot parameters of the moment (see the module comment). */
+export function slotParams(s: ConversationState): MessageParams {
+  const account = s.slots.carrier ?? s.slots.service;
+  const unknown = msg('engine.value.unknown');
+  return {
+    ...s.slots,
+    carrier_name: msg(valueKey('carrier', s.slots.carrier)),
+    service_name: msg(valueKey('service', s.slots.service)),
+    device_name: msg(valueKey('device', s.slots.device)),
+    account_name: msg(valueKey('account', account)),
+    os_version: s.slots.os_version ?? s.collected.os ?? unknown,
+    error_text: s.errorText ?? unknown,
+  };
+}
+
+/** A message with the slot parameters of the moment and `extra`. */
+export function message<K extends string>(run: Run, key: K & KeyArg<K>, extra?: MessageParams): Message {
+  return withSlots(run, key, extra);
+}
+
+function withSlots(run: Run, key: string, extra?: MessageParams): Message {
+  return { key, params: { ...slotParams(run.s), ...extra } };
+}
+
+/** Adds a reply; offering choices stamps the state's `offer` with this turn (older buttons become stale). */
+export function say<K extends string>(run: Run, key: K & KeyArg<K>, extra?: MessageParams, choices?: MessageChoice[]): void {
+  const reply: ReplyMessage = withSlots(run, key, extra);
+  if (choices?.length) {
+    reply.choices = choices;
+    run.s.offer = run.s.turn;
+  }
+  run.replies.push(reply);
+}
+
+export function button<K extends string>(run: Run, key: K & KeyArg<K>, value: string): MessageChoice {
+  return { ...withSlots(run, key), value };
+}
+
+function optionChoices(run: Run, options: DialogOption[] | undefined): MessageChoice[] {
+  return (options ?? []).map((o) => button(run, o.label, o.value));
+}
+
+/** The buttons the user may press at `node` right now. */
+export function choicesOf(run: Run, node: DialogNode): MessageChoice[] {
+  switch (node.kind) {
+    case 'ask':
+    case 'choice':
+    case 'resolve':
+      return optionChoices(run, node.options);
+    case 'step': {
+      const out = [button(run, 'engine.button.resolved', ACTIONS.resolved), button(run, 'engine.button.not_resolved', ACTIONS.notResolved)];
+      if (node.help) out.push(button(run, 'engine.button.help', ACTIONS.help));
+      if (node.na) out.push(button(run, 'engine.button.na', ACTIONS.na));
+      out.push(button(run, 'engine.button.human', ACTIONS.human));
+      return out;
+    }
+    case 'handoff':
+      return run.s.pending?.length ? [button(run, 'engine.button.skip', ACTIONS.skip)] : [];
+    case 'end':
+      return [button(run, 'engine.button.restart', ACTIONS.restart)];
+    default:
+      return [];
+  }
+}
+
+export function setStatus(run: Run, status: ConversationStatus): void {
+  if (run.s.status === status) return;
+  run.s.status = status;
+  run.effects.push({ type: 'status', status, node: run.s.node ?? '' });
+}
+
+export function currentNode(run: Run): DialogNode | undefined {
+  return run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+}

@@ -1,0 +1,204 @@
+/**
+ * The tree interpreter: entering a node and walking automatic transitions (skipped `when`, info, route, a slot
+ * already known) until a node waits for the user; `when` conditions; slots; recording steps; the bug guard.
+ * Node semantics are documented in src/data/schemas.ts.
+ */
+import { CodedError, ErrorCode, type CauseAxis, type Intent, type StepResult } from '../core/index.js';
+import type { Condition, DialogNode } from '../data/schemas.js';
+import { matchWords } from './answers.js';
+import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
+import { choicesOf, currentNode, ENTITY_SLOTS, say, setStatus, type Run } from './run.js';
+import { newState } from './state.js';
+import type { ConversationState } from './types.js';
+
+/** Bug guard: automatic transitions (skips, info, route) allowed in one turn before the engine gives up. */
+export const MAX_HOPS = 50;
+
+/** `when` semantics: every key must match (AND); a list matches any value (OR); "*" = filled, "-" = empty. */
+export function holds(cond: Condition, slots: Record<string, string>): boolean {
+  return Object.entries(cond).every(([slot, want]) => {
+    const have = slots[slot];
+    const wants = Array.isArray(want) ? want : [want];
+    return wants.some((w) => (w === '*' ? have !== undefined && have !== '' : w === '-' ? have === undefined || have === '' : have === w));
+  });
+}
+
+export function applySet(run: Run, set: Record<string, string> | undefined): void {
+  if (set) Object.assign(run.s.slots, set);
+}
+
+/** The cause axis (the guide's auth · network · server table): the tree's `cause` slot, else the error, else the intent. */
+export function deriveCause(s: ConversationState): CauseAxis {
+  const c = s.slots.cause;
+  if (c === 'auth' || c === 'network' || c === 'server') return c;
+  switch (s.slots.error_message) {
+    case 'password_incorrect':
+    case 'auth_failed':
+    case 'account_error':
+      return 'auth';
+    case 'cannot_connect':
+      return 'network';
+    case 'imap_no_response':
+    case 'smtp_no_response':
+      return 'server';
+  }
+  switch (s.intent) {
+    case 'error_auth':
+    case 'howto_app_password':
+      return 'auth';
+    case 'error_connect':
+      return 'network';
+    case 'error_server_timeout':
+    case 'check_outage':
+      return 'server';
+  }
+  return 'unknown';
+}
+
+/** Does the tree have an entry for `intent` (a symptom or topic it can walk)? */
+export function isEntry(run: Run, intent: Intent): boolean {
+  return run.ctx.tree.entries[intent] !== undefined;
+}
+
+/** Enters `id` and keeps going through automatic transitions until a node waits for the user. Throws on a tree bug. */
+export function enter(run: Run, id: string): void {
+  const { s, ctx } = run;
+  let next: string | undefined = id;
+  while (next !== undefined) {
+    if (++run.hops > MAX_HOPS) throw new CodedError(ErrorCode.Internal, `dialog: more than ${MAX_HOPS} automatic transitions in one turn (last: ${next})`);
+    const node = ctx.tree.nodes.get(next);
+    if (!node) throw new CodedError(ErrorCode.Internal, `dialog: unknown node ${next}`);
+    next = undefined;
+    if (node.when && !holds(node.when, s.slots)) {
+      const skip = node.skip ?? ('next' in node ? node.next : node.kind === 'route' ? node.default : undefined);
+      // A terminal node without skip/next is entered anyway: lint reports it, the user still gets an answer.
+      if (skip !== undefined) {
+        next = skip;
+        continue;
+      }
+    }
+    applySet(run, node.set);
+    s.node = node.id;
+    switch (node.kind) {
+      case 'ask': {
+        if (s.slots[node.slot]) {
+          next = node.next;
+          continue;
+        }
+        const said = run.pending;
+        run.pending = undefined;
+        const pre = said !== undefined ? matchWords(run, node.options, said) : undefined;
+        if (pre) {
+          s.slots[node.slot] = pre.value;
+          applySet(run, pre.set);
+          next = pre.next ?? node.next;
+          continue;
+        }
+        setStatus(run, 'active');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      }
+      case 'choice':
+      case 'step':
+        setStatus(run, 'active');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      case 'info':
+        say(run, node.say);
+        next = node.next;
+        continue;
+      case 'route':
+        next = node.cases.find((c) => holds(c.when, s.slots))?.next ?? node.default;
+        continue;
+      case 'resolve':
+        setStatus(run, 'resolved');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+      case 'handoff':
+        enterHandoff(run, node);
+        return;
+      case 'end':
+        setStatus(run, 'ended');
+        say(run, node.say, undefined, choicesOf(run, node));
+        return;
+    }
+  }
+}
+
+/** Says the node's question again with its buttons (after a stale click, a greeting, a changed tree …). */
+export function prompt(run: Run, node: DialogNode): void {
+  if (node.kind === 'handoff') {
+    if (run.s.pending?.length) askFields(run, run.s.pending as HandoffField[], 'engine.handoff.reask');
+    else escalatedAlready(run);
+    return;
+  }
+  if (node.kind === 'info' || node.kind === 'route') return;
+  say(run, node.say, undefined, choicesOf(run, node));
+}
+
+/** Appends the current step (if the conversation waits at one) to stepsTried with `result`. */
+export function recordStep(run: Run, result: StepResult): void {
+  const node = currentNode(run);
+  if (node?.kind !== 'step') return;
+  // 「VPNは切ったけどダメ」 at the VPN step was already noted from the text this turn: one line, not two.
+  const last = run.s.stepsTried.at(-1);
+  if (last && last.node === node.id && last.atMs === run.meta.nowMs) {
+    last.result = result;
+    return;
+  }
+  run.s.stepsTried.push({ node: node.id, title: node.title, result, atMs: run.meta.nowMs });
+}
+
+/** Leaves the current node for a global target; an unanswered step is recorded as "unknown". */
+export function leaveTo(run: Run, target: string, stepResult: StepResult = 'unknown'): void {
+  recordStep(run, stepResult);
+  run.s.pending = undefined;
+  enter(run, target);
+}
+
+/** Starts a new episode after a resolved/ended/escalated one: facts about the phone stay, the rest goes. */
+export function newEpisode(run: Run): void {
+  const { s } = run;
+  s.stepsTried = [];
+  s.errorText = undefined;
+  s.collected = Object.fromEntries(Object.entries(s.collected).filter(([k]) => k === 'model'));
+  s.pending = undefined;
+  s.handoffAsks = undefined;
+  s.ticketId = undefined;
+  s.intent = null;
+  for (const k of Object.keys(s.slots)) if (!(ENTITY_SLOTS as readonly string[]).includes(k) || k === 'error_message') delete s.slots[k];
+  setStatus(run, 'active');
+}
+
+/** Would entering `intent`'s entry end up somewhere other than the current node? (A dry run on a copy.) */
+export function leadsElsewhere(run: Run, intent: Intent): boolean {
+  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
+  try {
+    enter(probe, run.ctx.tree.entries[intent]!);
+  } catch {
+    return true; // the real switch meets the same tree bug and reports it
+  }
+  return probe.s.node !== run.s.node;
+}
+
+/** Switches to the branch of `intent` (this turn's text may answer the branch's first question too). */
+export function switchTo(run: Run, intent: Intent): void {
+  const entry = run.ctx.tree.entries[intent]!;
+  run.pending = run.text;
+  recordStep(run, 'unknown');
+  run.s.intent = intent;
+  run.s.pending = undefined;
+  enter(run, entry);
+}
+
+/** Starts over: everything but the language, the turn counter and the status goes; the start node is entered. */
+export function restart(run: Run): void {
+  const { s } = run;
+  const keep = { locale: s.locale, turn: s.turn, createdAtMs: s.createdAtMs, status: s.status };
+  // Empty the object in place (the turn holds a reference to it), so no optional field survives the restart.
+  for (const k of Object.keys(s)) delete (s as unknown as Record<string, unknown>)[k];
+  Object.assign(s, newState(run.meta, run.ctx, keep.locale), keep);
+  say(run, 'engine.restarted');
+  setStatus(run, 'active');
+  enter(run, run.ctx.tree.start);
+}

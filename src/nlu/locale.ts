@@ -1,0 +1,55 @@
+/**
+ * The one language detector. Real text decides by its script and words; short or ambiguous input ("ok", emoji,
+ * "iPhone 15", digits) says nothing, and the language in use (or the caller's fallback) stays. The NLU reports
+ * its answer as `NluResult.locale`; the engine asks the same function with the conversation's current language.
+ */
+import type { Locale } from '../core/index.js';
+import { readDomain } from './domain.js';
+
+/** Kana, kanji or half-width katakana. */
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
+
+/** Words that say nothing about the language (brands, tech terms, "ok"); domain.yaml's Latin synonyms are added. */
+const NEUTRAL_WORDS = new Set([
+  'ok', 'okay', 'k', 'ng', 'iphone', 'ipad', 'ios', 'ipados', 'android', 'mac', 'windows', 'imap', 'smtp', 'pop',
+  'pop3', 'vpn', 'wifi', 'wi', 'fi', 'gmail', 'icloud', 'outlook', 'yahoo', 'docomo', 'au', 'softbank', 'rakuten',
+  'ymobile', 'uq', 'ssl', 'tls', 'pro', 'max', 'plus', 'mini', 'se', 'lol', 'w', 'www', 'apple', 'id', 'mail',
+]);
+
+let brands: ReadonlySet<string> | undefined;
+
+/** Latin words that name an entity value in domain.yaml (povo, linemo, exchange …): they say nothing about the language either. */
+function brandWords(): ReadonlySet<string> {
+  if (!brands) {
+    const words = new Set<string>();
+    for (const values of Object.values(readDomain().entities))
+      for (const v of Object.values(values))
+        for (const syn of [...v.synonyms, ...(v.typos ?? [])]) if (typeof syn === 'string' && /^[a-z]+$/i.test(syn)) words.add(syn.toLowerCase());
+    brands = words;
+  }
+  return brands;
+}
+
+/** Short greetings that decide the language on their own (two or three letters are otherwise too little). */
+const GREETING_WORDS = new Set(['hi', 'hey', 'yo', 'thx', 'ty']);
+
+/** Longest prefix looked at, characters. */
+const WINDOW = 4000;
+
+/** The language the text itself is written in, or undefined when it does not tell. */
+export function textLocale(text: string): Locale | undefined {
+  const head = text.slice(0, WINDOW).normalize('NFKC');
+  if (JAPANESE.test(head)) return 'ja';
+  const words = (head.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && w.length > 1);
+  // 「Hi」 alone as a first message is English too: a greeting is the most common opener.
+  const meaningful = words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));
+  return meaningful ? 'en' : undefined;
+}
+
+/**
+ * The conversation's language after `text`: the text's own when it tells, else `current` (the language in use),
+ * else `fallback` (the channel's user locale or DEFAULT_LOCALE).
+ */
+export function detectLocale(text: string, current: Locale | undefined, fallback: Locale): Locale {
+  return textLocale(text) ?? current ?? fallback;
+}

@@ -1,0 +1,247 @@
+/**
+ * The turn policy, rule by rule: each named rule's test of whether it applies and what it does, alone, on the
+ * fixture tree; then the table's order and the repair block read from dialogs/patterns.yaml.
+ */
+import { describe, expect, it } from 'vitest';
+import type { NluResult } from '../../src/core/index.js';
+import { loadDialogs } from '../../src/data/load.js';
+import { DEFAULT_PATTERNS, type Patterns } from '../../src/data/schemas.js';
+import { step } from '../../src/dialog/engine.js';
+import {
+  answerAtNodeRule,
+  clarifyRule,
+  collectFormRule,
+  factGivenRule,
+  goodbyeRule,
+  greetingRule,
+  newSymptomRule,
+  outsideRule,
+  resolvedRule,
+  restartRule,
+  sameSymptomRule,
+  thanksRule,
+  turnPolicy,
+  type TextTurn,
+  type TurnRule,
+} from '../../src/dialog/policy.js';
+import { repairRule } from '../../src/dialog/repairs.js';
+import type { Run } from '../../src/dialog/run.js';
+import type { ConversationState } from '../../src/dialog/types.js';
+import { parseFieldFacts } from '../../src/nlu/fields.js';
+import { readReply } from '../../src/nlu/replies.js';
+import { Convo, ctxFor, fixtureTree, meta, nlu, tree, FIXTURE } from './helpers.js';
+
+/** A conversation driven to some point, as a state. */
+function at(...turns: Array<[string, NluResult] | string>): ConversationState {
+  const c = new Convo();
+  for (const t of turns) typeof t === 'string' ? c.click(t) : c.say(t[0], t[1]);
+  return c.state!;
+}
+
+/** The text turn the policy would see for `text` in `state` (facts not absorbed: each rule is looked at alone). */
+function turnOf(state: ConversationState | undefined, text: string, result: NluResult, learned: string[] = []): TextTurn {
+  const s = structuredClone(state ?? step(undefined, { kind: 'action', value: 'x' }, meta(), ctxFor()).state);
+  if (!state) s.node = null;
+  const run: Run = { s, replies: [], effects: [], meta: meta(), ctx: ctxFor(), hops: 0, missed: false, learned, text, reading: readReply(text, result) };
+  const node = s.node ? fixtureTree.nodes.get(s.node) : undefined;
+  const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
+  return { run, text, nlu: result, sure: result.confidence >= 0.6, node, collecting, facts: parseFieldFacts(text), memo: {} };
+}
+
+function fire(rule: TurnRule, t: TextTurn): Run {
+  expect(rule.applies(t), `${rule.name} applies`).toBe(true);
+  rule.act(t);
+  return t.run;
+}
+const keys = (run: Run) => run.replies.map((r) => r.key);
+const repair = (name: Patterns['repairs'][number]['rule']) => repairRule(DEFAULT_PATTERNS.repairs.find((r) => r.rule === name)!);
+
+const atStep = () => at(['サーバーに接続できません', nlu('error_connect')]); // net_airplane
+const atAsk = () => at(['パスワードが違う', nlu('error_auth')]); // ask_carrier
+
+describe('turn policy rules, each alone', () => {
+  it('restart: 「最初から」 starts over from any node', () => {
+    const t = turnOf(atStep(), '最初から', nlu('restart'));
+    expect(restartRule.applies(turnOf(atStep(), 'まだダメ', nlu('not_resolved')))).toBe(false);
+    const run = fire(restartRule, t);
+    expect(keys(run)).toEqual(['engine.restarted', 'fx.menu']);
+    expect(run.s.node).toBe('menu');
+  });
+
+  it('collect_form: at a hand-off collecting fields, the text answers the form', () => {
+    const state = at(['担当者と話したい', nlu('request_human')]);
+    expect(collectFormRule.applies(turnOf(atStep(), 'iPhone 15', nlu('out_of_scope')))).toBe(false);
+    const run = fire(collectFormRule, turnOf(state, 'iPhone 15です', nlu('out_of_scope', { device: 'iphone' })));
+    expect(keys(run)).toEqual(['engine.handoff.reask']);
+  });
+
+  it('correction: 「やっぱりまだダメ」 after "fixed" corrects that step and goes on after it', () => {
+    const fixed = at(['サーバーに接続できません', nlu('error_connect')], 'resolved');
+    const rule = repair('correction');
+    expect(rule.applies(turnOf(atStep(), 'まだダメ', nlu('not_resolved')))).toBe(false);
+    const run = fire(rule, turnOf(fixed, 'やっぱりまだダメでした', nlu('not_resolved')));
+    expect(run.s.node).toBe('net_wifi');
+    expect(run.s.stepsTried.map((x) => x.result)).toEqual(['not_resolved']);
+    expect(run.s.status).toBe('active');
+  });
+
+  it('wants_person: 「担当者と話したい」 goes to the hand-off, once', () => {
+    const rule = repair('wants_person');
+    expect(rule.applies(turnOf(atStep(), 'まだダメ', nlu('not_resolved')))).toBe(false);
+    const run = fire(rule, turnOf(atStep(), '担当者と話したい', nlu('request_human')));
+    expect(run.s.node).toBe('handoff');
+    expect(run.s.stepsTried.map((x) => x.result)).toEqual(['unknown']);
+    const escalated = at(['担当者と話したい', nlu('request_human')], 'skip');
+    expect(keys(fire(rule, turnOf(escalated, '担当者と話したい', nlu('request_human'))))).toEqual(['engine.escalated_already_no_id']);
+  });
+
+  it('give_up: 「もういいです」 ends politely and offers a person once (or not, by parameter)', () => {
+    const rule = repair('give_up');
+    expect(rule.applies(turnOf(atStep(), 'まだダメ', nlu('not_resolved')))).toBe(false);
+    const run = fire(rule, turnOf(atStep(), 'もういいです', nlu('out_of_scope')));
+    expect(run.s.status).toBe('ended');
+    expect(keys(run)).toEqual(['engine.give_up']);
+    expect(run.replies[0]!.choices!.map((c) => c.value)).toEqual(['human', 'restart']);
+    const quiet = fire(repairRule({ rule: 'give_up', offer_person: false }), turnOf(atStep(), 'もういいです', nlu('out_of_scope')));
+    expect(quiet.replies[0]!.choices!.map((c) => c.value)).toEqual(['restart']);
+  });
+
+  it('vague_first_message: 「メールがおかしい」 first asks which symptom, with the menu', () => {
+    const rule = repair('vague_first_message');
+    expect(rule.applies(turnOf(atStep(), 'メールがおかしい', nlu('error_cannot_fetch')))).toBe(false);
+    const run = fire(rule, turnOf(undefined, 'ドコモのメールがおかしい', nlu('error_cannot_fetch', { carrier: 'docomo' })));
+    expect(run.s.node).toBe('menu');
+    expect(keys(run)).toEqual(['engine.vague']);
+    expect(run.replies[0]!.choices!.map((c) => c.value)).toEqual(['auth', 'net']);
+  });
+
+  it('help_at_step: 「やり方がわからない」 at a step with help shows the help and the step again', () => {
+    const rule = repair('help_at_step');
+    const reenter = at(['パスワードが違う', nlu('error_auth')], 'au');
+    expect(rule.applies(turnOf(atStep(), 'やり方がわからない', nlu('out_of_scope')))).toBe(false); // net_airplane has no help
+    const run = fire(rule, turnOf(reenter, 'やり方がわからない', nlu('out_of_scope')));
+    expect(keys(run)).toEqual(['fx.reenter.help', 'engine.step_again']);
+    expect(run.s.node).toBe('reenter');
+  });
+
+  it('answer_at_node: an option, a slot value or a step result placed at the node on screen', () => {
+    expect(answerAtNodeRule.applies(turnOf(atAsk(), 'なんだろう', nlu('out_of_scope')))).toBe(false);
+    const run = fire(answerAtNodeRule, turnOf(atAsk(), 'auです', nlu('out_of_scope', { carrier: 'au' })));
+    expect(run.s.slots.carrier).toBe('au');
+    expect(run.s.node).toBe('reenter');
+    const failed = fire(answerAtNodeRule, turnOf(atStep(), 'まだダメです', nlu('not_resolved')));
+    expect(failed.s.node).toBe('net_wifi');
+  });
+
+  it('outside_conversation: with no node waiting, a symptom starts its branch and anything else the menu', () => {
+    expect(outsideRule.applies(turnOf(atStep(), 'こんにちは', nlu('greeting')))).toBe(false);
+    expect(fire(outsideRule, turnOf(undefined, '送信できない', nlu('error_send'))).s.node).toBe('send_step');
+    const oos = fire(outsideRule, turnOf(undefined, 'プリンターが', nlu('out_of_scope')));
+    expect(keys(oos)).toEqual(['engine.out_of_scope', 'fx.menu']);
+    expect(oos.missed).toBe(true);
+  });
+
+  it('resolved: 「直りました」 at a non-step node goes to the resolve node', () => {
+    expect(resolvedRule.applies(turnOf(atAsk(), 'まだ', nlu('not_resolved')))).toBe(false);
+    const run = fire(resolvedRule, turnOf(atAsk(), '直りました', nlu('resolved')));
+    expect(run.s.node).toBe('fixed');
+    expect(run.s.status).toBe('resolved');
+  });
+
+  it('goodbye: a sure goodbye ends; an unsure one does not apply', () => {
+    expect(goodbyeRule.applies(turnOf(atAsk(), 'では', nlu('goodbye', {}, 'ja', 0.5)))).toBe(false);
+    expect(fire(goodbyeRule, turnOf(atAsk(), 'さようなら', nlu('goodbye'))).s.status).toBe('ended');
+  });
+
+  it('new_symptom: another symptom switches branch; one leading back here is "same topic"', () => {
+    expect(newSymptomRule.applies(turnOf(atStep(), '接続できない', nlu('error_connect')))).toBe(false);
+    const run = fire(newSymptomRule, turnOf(atStep(), '送信もできない', nlu('error_send')));
+    expect(run.s.node).toBe('send_step');
+    expect(run.s.intent).toBe('error_send');
+  });
+
+  it('same_symptom: the branch own symptom again says "that is what we are working on"', () => {
+    const run = fire(sameSymptomRule, turnOf(atStep(), 'サーバーに接続できない', nlu('error_connect')));
+    expect(keys(run)).toEqual(['engine.same_topic']);
+    expect(run.s.node).toBe('net_airplane');
+  });
+
+  it('greeting and thanks: answered, and the question asked again', () => {
+    expect(keys(fire(greetingRule, turnOf(atAsk(), 'こんにちは', nlu('greeting'))))).toEqual(['engine.greet']);
+    expect(keys(fire(thanksRule, turnOf(atAsk(), 'ありがとう', nlu('thanks'))))).toEqual(['engine.ack']);
+    expect(greetingRule.applies(turnOf(atAsk(), 'ありがとう', nlu('thanks')))).toBe(false);
+  });
+
+  it('fact_given: a fact on its own is noted and the question shown again', () => {
+    expect(factGivenRule.applies(turnOf(atAsk(), 'ふむ', nlu('out_of_scope')))).toBe(false);
+    const run = fire(factGivenRule, turnOf(atAsk(), 'iPhoneです', nlu('out_of_scope', { device: 'iphone' }), ['device']));
+    expect(keys(run)).toEqual(['engine.noted', 'fx.ask_carrier']);
+  });
+
+  it('clarify: a miss asks again; the configured number of misses in a row also offers a person', () => {
+    const rule = clarifyRule({ offer_person_after: 2 });
+    const first = fire(rule, turnOf(atAsk(), 'ぬるぽ', nlu('out_of_scope')));
+    expect(keys(first)).toEqual(['engine.clarify']);
+    expect(first.s.misses).toBe(1);
+    const second = fire(rule, turnOf(first.s, 'ぬるぽ', nlu('out_of_scope')));
+    expect(keys(second)).toEqual(['engine.clarify_human']);
+    expect(second.replies[0]!.choices!.map((c) => c.value)).toContain('human');
+    expect(keys(fire(clarifyRule({ offer_person_after: 1 }), turnOf(atAsk(), 'ぬるぽ', nlu('out_of_scope'))))).toEqual(['engine.clarify_human']);
+  });
+});
+
+describe('the table', () => {
+  it('is one ordered array: start over, the form, the repairs of dialogs/patterns.yaml, the answer at the node, then the rest', () => {
+    expect(turnPolicy(DEFAULT_PATTERNS).map((r) => r.name)).toEqual([
+      'restart',
+      'collect_form',
+      'correction',
+      'wants_person',
+      'give_up',
+      'vague_first_message',
+      'help_at_step',
+      'answer_at_node',
+      'outside_conversation',
+      'resolved',
+      'goodbye',
+      'new_symptom',
+      'same_symptom',
+      'greeting',
+      'thanks',
+      'fact_given',
+      'clarify',
+    ]);
+  });
+
+  it('takes its repairs from dialogs/patterns.yaml, which holds the product behaviour', () => {
+    expect(loadDialogs().tree!.patterns).toEqual(DEFAULT_PATTERNS);
+  });
+
+  it('follows the data: a repair left out of patterns is not applied', () => {
+    const withoutGiveUp = tree({ ...FIXTURE }, 'no-give-up');
+    withoutGiveUp.patterns = { ...DEFAULT_PATTERNS, repairs: DEFAULT_PATTERNS.repairs.filter((r) => r.rule !== 'give_up') };
+    const c = new Convo(ctxFor(withoutGiveUp));
+    c.say('サーバーに接続できません', nlu('error_connect'));
+    c.say('もういいです', nlu('out_of_scope'));
+    expect(c.keys).toEqual(['engine.clarify']);
+    const d = new Convo();
+    d.say('サーバーに接続できません', nlu('error_connect'));
+    d.say('もういいです', nlu('out_of_scope'));
+    expect(d.keys).toEqual(['engine.give_up']);
+  });
+
+  it('follows the data: the order of repairs decides which wins', () => {
+    // 「担当者と話したい、もういいです」: wants_person before give_up hands off; the other order gives up.
+    const text = '担当者と話したい、もういいです';
+    const personFirst = new Convo();
+    personFirst.say('サーバーに接続できません', nlu('error_connect'));
+    personFirst.say(text, nlu('request_human'));
+    expect(personFirst.state!.node).toBe('handoff');
+    const reordered = tree({ ...FIXTURE }, 'give-up-first');
+    reordered.patterns = { ...DEFAULT_PATTERNS, repairs: [{ rule: 'give_up', offer_person: true }, ...DEFAULT_PATTERNS.repairs.filter((r) => r.rule !== 'give_up')] };
+    const giveUpFirst = new Convo(ctxFor(reordered));
+    giveUpFirst.say('サーバーに接続できません', nlu('error_connect'));
+    giveUpFirst.say(text, nlu('request_human'));
+    expect(giveUpFirst.state!.status).toBe('ended');
+  });
+});

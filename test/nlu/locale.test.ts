@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { detectLocale, textLocale } from '../../src/nlu/locale.js';
+
+describe('detectLocale() — the one language detector (NLU and engine)', () => {
+  it('follows real text: kana or kanji is Japanese, English words are English', () => {
+    expect(detectLocale('I cannot get my mail', 'ja', 'ja')).toBe('en');
+    expect(detectLocale('メールが来ない', 'en', 'en')).toBe('ja');
+    expect(detectLocale('ﾒｰﾙ', 'en', 'en')).toBe('ja');
+  });
+
+  it('keeps the language in use for "ok", emoji, brands and model numbers', () => {
+    expect(detectLocale('ok', 'ja', 'en')).toBe('ja');
+    expect(detectLocale('👍', 'ja', 'en')).toBe('ja');
+    expect(detectLocale('iPhone 15', undefined, 'ja')).toBe('ja');
+    expect(textLocale('docomo iOS 18.1')).toBeUndefined();
+  });
+
+  it('uses the fallback (the channel locale) on an ambiguous first turn, and reads "Hi" alone as English', () => {
+    expect(detectLocale('ok', undefined, 'en')).toBe('en');
+    expect(detectLocale('Hi', undefined, 'ja')).toBe('en');
+  });
+});
+
+describe('brand words of domain.yaml', () => {
+  it('say nothing about the language: 「povo」 alone keeps a Japanese conversation Japanese', () => {
+    expect(detectLocale('povo', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('LINEMO', 'ja', 'en')).toBe('ja');
+    expect(detectLocale('I switched to povo', 'ja', 'ja')).toBe('en');
+  });
+});
