@@ -28,6 +28,15 @@ export function normalizeLight(text: string): string {
   return s;
 }
 
+// Mail words people type in hiragana before converting (めーるこない, あいほんでえらー): read as the katakana
+// the training phrases use, before the hiragana-ー folding below would turn めーる into める.
+const KANA_LOANWORDS =
+  /めーる|えらー|さーばー?|ぱすわーど|あいふぉん|あいほん|あいぱっど|あんどろいど|あかうんと|ぐーぐる|じーめーる|いんたーねっと|わいふぁい/g;
+
+function toKatakana(w: string): string {
+  return w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+}
+
 /**
  * Feature normalisation: light normalisation, then the variation that carries no meaning is folded:
  * runs of ー and punctuation (ーーー, !!!, ？？) become one, kana runs of 3+ become one (ああああ), Latin runs of 3+
@@ -37,6 +46,7 @@ export function normalizeLight(text: string): string {
  */
 export function normalize(text: string): string {
   let s = normalizeLight(text);
+  s = s.replace(KANA_LOANWORDS, (w) => toKatakana(w));
   s = s.replace(/ー{2,}/g, 'ー');
   s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
   s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');
