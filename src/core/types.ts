@@ -218,4 +218,15 @@ export interface TurnOutcome {
    * data to a button sends it back as Turn.nonce, so a click on an older set is refused rather than re-applied.
    */
   offer?: string;
+  /**
+   * The two-stage fallback of this turn: the symptoms the bot offered (「〜ということでしょうか？」) and, on the click
+   * that answers it, the one chosen (`none` for 「どれでもない」). Copied into the transcript for training data.
+   */
+  clarification?: Clarification;
+}
+
+/** Symptoms offered when a message is about mail but the symptom is uncertain, and the person's choice. */
+export interface Clarification {
+  offered: Intent[];
+  chosen?: Intent | 'none';
 }
