@@ -66,6 +66,11 @@ async function main(): Promise<void> {
   out(`  classification: p50 ${p50.toFixed(0)} µs, p99 ${percentile(ours.perUs, 99).toFixed(0)} µs, throughput ${(texts.length / (ours.totalMs / 1000)).toFixed(0)} msg/s (one core)`);
   out(`  bare kuromoji tokenize: p50 ${tokP50.toFixed(0)} µs, p99 ${percentile(tok.perUs, 99).toFixed(0)} µs, throughput ${(texts.length / (tok.totalMs / 1000)).toFixed(0)} msg/s`);
   out(`  ratio classification / tokenisation (p50): ${(p50 / tokP50).toFixed(2)}×   target ≤ 2×`);
+  // Cost cap (issue 13): intent features read at most MAX_FEATURE_CHARS, entities MAX_NLU_CHARS.
+  const long = 'メール '.repeat(800); // 4,000 characters
+  for (let i = 0; i < 5; i++) nlu.analyse(long);
+  const longRun = timeEach(Array.from({ length: 50 }, () => long), (t) => nlu.analyse(t));
+  out(`  4,000-character message (「メール 」 × 800): p50 ${(percentile(longRun.perUs, 50) / 1000).toFixed(2)} ms, max ${(longRun.perUs.at(-1)! / 1000).toFixed(2)} ms   target ≤ 20 ms`);
 }
 
 (process.argv.includes('--child') ? child() : main()).catch((e: unknown) => {

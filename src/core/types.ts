@@ -56,6 +56,16 @@ export interface NluResult {
   locale: Locale;
   /** Top candidates, best first (intent before the out-of-scope rule was applied is ranking[0]). */
   ranking: Array<{ intent: Intent; confidence: number }>;
+  /**
+   * The domain detector's probability (0–1) that the message is about mail at all, apart from which symptom it is
+   * (src/nlu/engine.ts). Absent from results not made by the classifier (tests, fixtures).
+   */
+  aboutMail?: number;
+  /**
+   * About mail but the symptom is uncertain: the 2–3 likeliest symptoms, best first (`intent` is the first). The
+   * engine asks 「〜ということでしょうか？」 with them as buttons (two-stage fallback).
+   */
+  clarify?: Intent[];
 }
 
 /** The NLU as the pipeline and engine see it. `analyse` is synchronous once `ready()` resolved. */
@@ -208,4 +218,15 @@ export interface TurnOutcome {
    * data to a button sends it back as Turn.nonce, so a click on an older set is refused rather than re-applied.
    */
   offer?: string;
+  /**
+   * The two-stage fallback of this turn: the symptoms the bot offered (「〜ということでしょうか？」) and, on the click
+   * that answers it, the one chosen (`none` for 「どれでもない」). Copied into the transcript for training data.
+   */
+  clarification?: Clarification;
+}
+
+/** Symptoms offered when a message is about mail but the symptom is uncertain, and the person's choice. */
+export interface Clarification {
+  offered: Intent[];
+  chosen?: Intent | 'none';
 }

@@ -6,7 +6,23 @@ import type { DialogNode } from '../data/schemas.js';
 import { answerStep } from './answers.js';
 import { escalatedAlready, fileTicket } from './handoff.js';
 import { ACTIONS, currentNode, say, type Run } from './run.js';
-import { applySet, enter, leaveTo, prompt, restart } from './tree.js';
+import { applySet, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
+import type { Intent } from '../core/index.js';
+
+/**
+ * The answer to the two-stage fallback (policy rule `clarify_symptom`): a symptom routes as if it had been typed,
+ * 「どれでもない」 shows the symptom menu. The choice is recorded on the turn (StepOutput.clarification).
+ */
+function onClarifyChoice(run: Run, chosen: string): void {
+  const { s, ctx } = run;
+  const offered = s.clarifyOffered;
+  if (!offered || (chosen !== 'none' && (!offered.includes(chosen as Intent) || !ctx.tree.entries[chosen as Intent]))) return stale(run, currentNode(run));
+  s.clarifyOffered = undefined;
+  run.clarification = { offered, chosen: chosen as Intent | 'none' };
+  if (chosen === 'none') return enter(run, ctx.tree.start);
+  if (s.status !== 'active') newEpisode(run);
+  switchTo(run, chosen as Intent);
+}
 
 function stale(run: Run, node: DialogNode | undefined): void {
   say(run, 'engine.stale_choice');
@@ -19,6 +35,7 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
   const { s, ctx } = run;
   const node = currentNode(run);
   if (nonce !== undefined && nonce !== String(s.offer)) return stale(run, node);
+  if (value.startsWith(ACTIONS.clarify)) return onClarifyChoice(run, value.slice(ACTIONS.clarify.length));
   if (value === ACTIONS.restart) return restart(run);
   if (value === ACTIONS.human) {
     if (s.status === 'escalated') return escalatedAlready(run);

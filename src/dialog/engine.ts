@@ -92,7 +92,9 @@ export function step(
 
   if (!run.missed) s.misses = 0;
   s.cause = deriveCause(s);
-  return { state: s, replies: run.replies, effects: run.effects, intent };
+  const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
+  if (run.clarification) out.clarification = run.clarification;
+  return out;
 }
 
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. */

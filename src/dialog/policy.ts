@@ -13,9 +13,9 @@ import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schema
 import type { FieldFacts } from '../nlu/fields.js';
 import { planAnswer, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
-import { outside } from './outside.js';
+import { outside, understood } from './outside.js';
 import { repairRule } from './repairs.js';
-import { button, ACTIONS, choicesOf, say, type Run } from './run.js';
+import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
 import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
 
 /**
@@ -170,12 +170,38 @@ export function clarifyRule(params: Patterns['clarify']): TurnRule {
   };
 }
 
+/**
+ * Two-stage fallback (Rasa's): a message about mail whose symptom is uncertain (the NLU's `clarify`: the 2–3
+ * likeliest symptoms) before any branch is chosen is not turned away and not guessed at: 「〜ということでしょうか？」
+ * with those symptoms as buttons (`clarify:<intent>`) plus 「どれでもない」 (`clarify:none` → the symptom menu).
+ * The offer is recorded on the turn (StepOutput.clarification) and the click's choice too (actions.ts).
+ */
+export const clarifySymptomRule: TurnRule = {
+  name: 'clarify_symptom',
+  applies: (t) => {
+    const offered = t.nlu.clarify?.filter((i) => t.run.ctx.tree.entries[i] !== undefined) ?? [];
+    const { s, ctx } = t.run;
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start);
+  },
+  act: (t) => {
+    const { run } = t;
+    const offered = t.nlu.clarify!.filter((i) => run.ctx.tree.entries[i] !== undefined);
+    if (run.s.node === null) understood(run);
+    run.s.clarifyOffered = offered;
+    run.clarification = { offered };
+    const choices = offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`));
+    choices.push(button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`));
+    say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, choices);
+  },
+};
+
 /** The turn policy: one array, in order. The repair block comes from dialogs/patterns.yaml. */
 export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly TurnRule[] {
   return [
     restartRule,
     collectFormRule,
     ...patterns.repairs.map(repairRule),
+    clarifySymptomRule,
     answerAtNodeRule,
     outsideRule,
     resolvedRule,

@@ -9,7 +9,7 @@
  * plus the raw slot values by slot name ({carrier}, {scope} …). Missing values render a neutral word
  * ("お使いのメール"), never a blank.
  */
-import type { ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
+import type { Clarification, ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
 import type { DialogNode, DialogOption } from '../data/schemas.js';
 import type { KeyArg } from '../i18n/index.js';
 import { valueKey } from '../i18n/keys.js';
@@ -27,6 +27,8 @@ export const ACTIONS = {
   skip: 'skip',
   /** At a step with `na`: "this step doesn't apply to me" (no VPN, not on Wi‑Fi, no old phone) — recorded as skipped. */
   na: 'n_a',
+  /** Two-stage fallback: `clarify:<intent>` routes as if that symptom were typed, `clarify:none` shows the menu. */
+  clarify: 'clarify:',
 } as const;
 
 /** Slots filled from NLU entities on every text turn. */
@@ -49,6 +51,8 @@ export interface Run {
   text?: string;
   /** What the reply means beside its intent (text turns only). */
   reading?: ReplyReading;
+  /** The two-stage fallback offered or answered in this turn (StepOutput.clarification). */
+  clarification?: Clarification;
 }
 
 /**

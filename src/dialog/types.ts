@@ -7,6 +7,7 @@
  */
 import type {
   CauseAxis,
+  Clarification,
   ChannelName,
   ConversationStatus,
   Effect,
@@ -55,6 +56,8 @@ export interface ConversationState {
   ticketId?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */
   turn: number;
+  /** Symptoms offered by the two-stage fallback and not yet answered (buttons `clarify:<intent>`). */
+  clarifyOffered?: Intent[];
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
   offer?: number;
   createdAtMs: number;
@@ -89,6 +92,8 @@ export interface StepOutput {
   effects: Effect[];
   /** Intent of this turn (null for a click). */
   intent: Intent | null;
+  /** The two-stage fallback offered or answered in this turn. */
+  clarification?: Clarification;
 }
 
 export type StepFn = (state: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext) => StepOutput;

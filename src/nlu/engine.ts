@@ -10,7 +10,14 @@
  *     meets the threshold: doubt about WHICH mail problem is not doubt about being a mail problem;
  *  4. an error string of the guide that is (nearly) the whole message — or any error string in a message the model
  *     put out of scope — lands on the intent the guide gives it (ERROR_INTENT, data-driven, not per sentence);
- *  5. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
+ *  5. the DOMAIN DETECTOR (a second, binary model on the same features: symptom phrases vs out-of-scope lines)
+ *     gives `aboutMail`, "is this about mail at all", apart from "which symptom". A symptom the classifier picked
+ *     in a message the detector finds clearly not about mail (aboutMail < `veto`) is out_of_scope; a message the
+ *     classifier put out of scope that the detector finds about mail (aboutMail ≥ `rescue`) is NOT turned away:
+ *     it keeps its likeliest symptom and `clarify` lists the 2–3 likeliest symptoms for the bot to ask 「〜という
+ *     ことでしょうか？」 (two-stage fallback); so does a symptom chosen with less than CLARIFY_BELOW confidence.
+ *     `veto` and `rescue` are set (DOMAIN_VETO, DOMAIN_RESCUE); threshold and margin are tuned as before;
+ *  6. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
@@ -22,7 +29,7 @@ import type { KuromojiTokenizer } from './tokenizer.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 7;
+export const MODEL_FORMAT = 8;
 
 
 export interface OosRule {
@@ -30,7 +37,22 @@ export interface OosRule {
   threshold: number;
   /** Minimum lead of the top intent over the runner-up (probability points, 0–1). */
   margin: number;
+  /** aboutMail at or above which a message the classifier put out of scope keeps its likeliest symptom (and is clarified). */
+  rescue: number;
+  /** aboutMail below which a symptom the classifier picked is out of scope after all (near-domain: 「LINEが送れない」). */
+  veto: number;
 }
+
+/** A symptom picked with less than this confidence is offered back with the runner-ups (clarify). */
+export const CLARIFY_BELOW = 0.45;
+/** A symptom is offered in `clarify` when its probability is at least this (the first two always are). */
+const CLARIFY_MIN = 0.08;
+/** aboutMail from which a message the classifier put out of scope keeps its likeliest symptom (and is clarified). */
+export const DOMAIN_RESCUE = 0.85;
+/** aboutMail below which a symptom the classifier picked is out of scope after all. */
+export const DOMAIN_VETO = 0.02;
+/** Labels of the domain detector. */
+export const DOMAIN_LABELS = ['mail', 'other'] as const;
 
 /** dist/nlu/model.json (the weights are in the binary file `model.file` next to it). */
 export interface ModelFile {
@@ -38,6 +60,8 @@ export interface ModelFile {
   /** trainingDataHash() of the data it was trained on. */
   dataHash: string;
   model: SerializedModel;
+  /** The domain detector (binary: mail / other), weights in its own binary file. */
+  domain: SerializedModel;
   oos: OosRule;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
   validation: { items: number; inScopeAccuracy: number; oosRecall: { far: number; near: number }; temperature: number };
@@ -52,6 +76,10 @@ export interface Decision {
   intent: Intent;
   confidence: number;
   ranking: Array<{ intent: Intent; confidence: number }>;
+  /** The domain detector's probability that the message is about mail (0–1). */
+  aboutMail: number;
+  /** The likeliest symptoms when the message is about mail but the symptom is uncertain (best first, 2–3). */
+  clarify?: Intent[];
 }
 
 export class Classifier {
@@ -59,19 +87,37 @@ export class Classifier {
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
     readonly oos: OosRule,
+    readonly domain: LinearModel,
   ) {
     this.oosIndex = model.labels.indexOf('out_of_scope');
+    this.symptomIndex = model.labels.flatMap((l, k) => (SYMPTOM_INTENTS.has(l as Intent) ? [k] : []));
+    this.symptomMask = model.labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));
   }
 
+  private readonly symptomMask: boolean[];
+
   private readonly oosIndex: number;
+  private readonly symptomIndex: number[];
+
+  /** The domain detector's probability that a feature bag is about mail. */
+  aboutMail(bag: FeatureBag): number {
+    return this.domain.probabilities(bag)[0] ?? 0;
+  }
+
+  /** The likeliest symptoms, best first: the first two always, a third when it is likely enough. */
+  private symptomsOf(p: Float64Array): Intent[] {
+    const order = [...this.symptomIndex].sort((a, b) => p[b]! - p[a]!);
+    return order.slice(0, 3).filter((k, i) => i < 2 || p[k]! >= CLARIFY_MIN).map((k) => this.model.labels[k] as Intent);
+  }
 
   features(text: string): FeatureBag {
     return extractFeatures(this.tokenizer, text);
   }
 
-  /** Steps 2–3 on a feature bag: the model's ranking and the out-of-scope rule. */
+  /** Steps 2–3 and 5 on a feature bag: the model's ranking, the out-of-scope rule and the domain detector. */
   decideBag(bag: FeatureBag): Decision {
     const p = this.model.probabilities(bag);
+    const aboutMail = this.aboutMail(bag);
     // Top five by selection: sorting all 25 labels per message is measurable at this scale.
     const picked: number[] = [];
     for (let r = 0; r < Math.min(5, p.length); r++) {
@@ -80,22 +126,25 @@ export class Classifier {
       picked.push(best);
     }
     const ranking = picked.map((k) => ({ intent: this.model.labels[k] as Intent, confidence: p[k]! }));
-    const top = ranking[0]!;
-    const runnerUp = ranking[1];
-    const second = runnerUp?.confidence ?? 0;
-    const mass = runnerUp && bothSymptoms(top.intent, runnerUp.intent) ? top.confidence + second : top.confidence;
-    if (top.intent !== 'out_of_scope' && (mass < this.oos.threshold || top.confidence - second < this.oos.margin)) {
-      const pOos = p[this.oosIndex] ?? 0;
-      return { bag, intent: 'out_of_scope', confidence: Math.max(pOos, 1 - top.confidence), ranking };
+    const out = (d: Omit<Decision, 'bag' | 'ranking' | 'aboutMail'>): Decision => ({ bag, ranking, aboutMail, ...d });
+    const how = decideIndex(p, aboutMail, this.oos, this.symptomMask, this.oosIndex);
+    if (how.rescued) {
+      const clarify = this.symptomsOf(p);
+      return out({ intent: clarify[0]!, confidence: p[this.model.labels.indexOf(clarify[0]!)]!, clarify });
     }
-    return { bag, intent: top.intent, confidence: top.confidence, ranking };
+    const top = ranking[0]!;
+    if (how.k === this.oosIndex) {
+      return out({ intent: 'out_of_scope', confidence: top.intent === 'out_of_scope' ? top.confidence : Math.max(p[this.oosIndex] ?? 0, 1 - top.confidence, 1 - aboutMail) });
+    }
+    if (SYMPTOM_INTENTS.has(top.intent) && top.confidence < CLARIFY_BELOW) return out({ intent: top.intent, confidence: top.confidence, clarify: this.symptomsOf(p) });
+    return out({ intent: top.intent, confidence: top.confidence });
   }
 
   analyse(text: string, hint?: Locale): NluResult {
     const locale = detectLocale(text, hint);
     const content = text.slice(0, 4000).replace(NOT_CONTENT, '');
     if (content === '') {
-      return { intent: 'out_of_scope', confidence: text.trim() === '' ? 0 : 1, entities: {}, locale, ranking: [] };
+      return { intent: 'out_of_scope', confidence: text.trim() === '' ? 0 : 1, entities: {}, locale, ranking: [], aboutMail: 0 };
     }
     const match = extractEntities(text);
     const { entities, error, text: light } = match;
@@ -104,24 +153,36 @@ export class Classifier {
     const visible = head.replace(/\s/g, '').length;
     const broken = (head.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g) ?? []).length;
     if (visible > 0 && (content.length / visible < 0.3 || broken / visible > 0.05)) {
-      return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [] };
+      return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [], aboutMail: 0 };
     }
     const d = this.decideBag(this.features(text));
     let { intent, confidence } = d;
+    let clarify = d.clarify;
     if (error) {
       if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope') {
         const target = errorIntent(error.kind);
         if (target && intent !== target) {
           intent = target;
+          clarify = undefined;
           confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
       }
     }
     if (isFactOnly(match)) {
       intent = 'out_of_scope';
+      clarify = undefined;
       confidence = Math.max(this.model.probabilities(d.bag)[this.oosIndex] ?? 0, 0.9);
     }
-    return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
+    const result: NluResult = {
+      intent,
+      confidence: round(confidence),
+      entities: clean(entities),
+      locale,
+      ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })),
+      aboutMail: round(d.aboutMail),
+    };
+    if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) result.clarify = clarify;
+    return result;
   }
 }
 
@@ -149,8 +210,24 @@ function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[]) {
 }
 
 /**
- * Trains a classifier: fit on 4/5 of the training data, fit the temperature and the out-of-scope rule on the other
- * fifth, then train the final model on everything with those settings.
+ * The domain detector's examples: symptom phrases are mail, out-of-scope lines are not; other intents sit out.
+ * Near-domain negatives (the out_of_scope phrases of intents/: other IT, other apps) count NEAR_WEIGHT times, so
+ * the big chit-chat corpus does not teach "technical = mail".
+ */
+const NEAR_WEIGHT = 3;
+function domainExamples(items: readonly LabelledText[], features: readonly FeatureBag[]) {
+  return items.flatMap((it, i) => {
+    if (SYMPTOM_INTENTS.has(it.intent)) return [{ features: features[i]!, label: 'mail' }];
+    if (it.intent !== 'out_of_scope') return [];
+    const ex = { features: features[i]!, label: 'other' };
+    return it.corpus ? [ex] : Array.from({ length: NEAR_WEIGHT }, () => ex);
+  });
+}
+
+/**
+ * Trains a classifier: fit the intent model and the domain detector on 4/5 of the training data, fit the
+ * temperature and the decision rule (out-of-scope threshold, margin, rescue, veto) on the other fifth, then train
+ * the final models on everything with those settings.
  */
 export function trainClassifier(
   tokenizer: KuromojiTokenizer,
@@ -161,37 +238,68 @@ export function trainClassifier(
   const labels = [...INTENTS];
   const { fit, validation } = validationSplit(items);
   const t0 = Date.now();
-  const fitModel = LinearModel.train(bags(tokenizer, fit), labels, opts);
+  const fitBags = bags(tokenizer, fit);
+  const fitModel = LinearModel.train(fitBags, labels, opts);
+  const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features)), DOMAIN_LABELS, opts);
   const valBags = bags(tokenizer, validation);
   const logits = valBags.map((b) => fitModel.logits(b.features));
   const gold = validation.map((v) => labels.indexOf(v.intent));
   const temperature = fitTemperature(logits, gold);
   fitModel.temperature = temperature;
   const probs = valBags.map((b) => fitModel.probabilities(b.features));
-  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), validation.map((v) => !v.corpus), labels);
-  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
-  const model = LinearModel.train(bags(tokenizer, items), labels, opts);
+  const about = valBags.map((b) => fitDomain.probabilities(b.features)[0]!);
+  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), validation.map((v) => !v.corpus), labels, about);
+  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, rescue=${oos.rule.rescue}, veto=${oos.rule.veto}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
+  const allBags = bags(tokenizer, items);
+  const model = LinearModel.train(allBags, labels, opts);
   model.temperature = temperature;
+  const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features)), DOMAIN_LABELS, opts);
   return {
-    classifier: new Classifier(tokenizer, model, oos.rule),
+    classifier: new Classifier(tokenizer, model, oos.rule, domain),
     validation: { items: validation.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: { far: oos.farRecall, near: oos.nearRecall }, temperature },
   };
 }
 
-/** True when both intents name a mail problem (SYMPTOM_INTENTS): their probabilities add up against the threshold. */
-export function bothSymptoms(a: string, b: string): boolean {
-  return SYMPTOM_INTENTS.has(a as Intent) && SYMPTOM_INTENTS.has(b as Intent);
+/**
+ * The decision of steps 3 and 5 on probabilities: the label index, and whether a message the classifier put out of
+ * scope was kept because it is about mail (then the caller offers the likeliest symptoms). Shared by the classifier
+ * and the tuning, so what is tuned is what runs.
+ */
+export function decideIndex(
+  p: ArrayLike<number>,
+  aboutMail: number,
+  rule: OosRule,
+  symptom: readonly boolean[],
+  oosIndex: number,
+): { k: number; rescued: boolean } {
+  let top = 0;
+  for (let k = 1; k < p.length; k++) if (p[k]! > p[top]!) top = k;
+  if (symptom[top]) return aboutMail < rule.veto ? { k: oosIndex, rescued: false } : { k: top, rescued: false };
+  let second = -1;
+  for (let k = 0; k < p.length; k++) if (k !== top && (second < 0 || p[k]! > p[second]!)) second = k;
+  const lead = p[top]! - (second >= 0 ? p[second]! : 0);
+  if (top === oosIndex || p[top]! < rule.threshold || lead < rule.margin) {
+    if (aboutMail >= rule.rescue) {
+      let best = -1;
+      for (let k = 0; k < p.length; k++) if (symptom[k] && (best < 0 || p[k]! > p[best]!)) best = k;
+      return { k: best, rescued: true };
+    }
+    return { k: oosIndex, rescued: false };
+  }
+  return { k: top, rescued: false };
 }
 
 /** Out-of-scope recall the tuned rule must keep on the validation fold: far off-topic lines, near-domain negatives. */
-export const OOS_FLOORS = { far: 0.97, near: 0.85 } as const;
+// near is 0.8 on the validation fold: its near-domain part is small (a line is ~1.5 points) and half of it reads like
+// an answer (「やってみました」), which only a harsh non-symptom rule catches; the judged figure is the held-out one.
+export const OOS_FLOORS = { far: 0.97, near: 0.8 } as const;
 
 /**
- * Grid search of threshold × margin on the validation fold. A person with a mail problem must not be turned away, so
- * the rule keeps as many in-scope messages as it can while far (corpus lines) and near (the out_of_scope phrases of
- * intents/) out-of-scope recall stay at their floors (OOS_FLOORS); ties go to the gentler rule. Only when no rule
- * meets both floors does it fall back to the best mean of the three. (Weighing the three alike, as before, let a
- * handful of near-domain lines in the fold swing the threshold from 0.4 to 0.65 when sixteen phrases were added.)
+ * Grid search of the decision rule (threshold × margin for non-symptom intents, rescue × veto of the domain
+ * detector) on the validation fold. A person with a mail problem must not be turned away, so the rule keeps as
+ * many validation messages right as it can while far (corpus lines) and near (the out_of_scope phrases of intents/)
+ * out-of-scope recall stay at their floors (OOS_FLOORS); ties go to the gentler rule. Only when no rule meets both
+ * floors does it fall back to the best mean of the three.
  */
 export function tuneOos(
   probs: readonly Float64Array[],
@@ -199,42 +307,68 @@ export function tuneOos(
   oosIndex: number,
   near: readonly boolean[],
   labels: readonly string[] = [],
+  about: readonly number[] = probs.map(() => 0),
 ) {
-  let best = { rule: { threshold: 0, margin: 0 }, score: -1, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
+  const symptom = labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));
+  if (symptom.length === 0) for (let k = 0; k < (probs[0]?.length ?? 0); k++) symptom.push(false);
+  let best = { rule: { threshold: 0, margin: 0, rescue: 1.01, veto: 0 } as OosRule, score: -1, right: 0, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
   let bestFeasible = false;
-  for (let ti = 0; ti <= 16; ti++) {
-    for (let mi = 0; mi <= 10; mi++) {
-      const threshold = ti * 0.05;
-      const margin = mi * 0.05;
-      const n = { inOk: 0, inN: 0, farOk: 0, farN: 0, nearOk: 0, nearN: 0 };
-      probs.forEach((p, i) => {
-        let top = 0;
-        for (let k = 1; k < p.length; k++) if (p[k]! > p[top]!) top = k;
-        let secondIndex = -1;
-        for (let k = 0; k < p.length; k++) if (k !== top && (secondIndex < 0 || p[k]! > p[secondIndex]!)) secondIndex = k;
-        const second = secondIndex >= 0 ? p[secondIndex]! : 0;
-        const mass = secondIndex >= 0 && bothSymptoms(labels[top] ?? '', labels[secondIndex] ?? '') ? p[top]! + second : p[top]!;
-        const pred = top !== oosIndex && (mass < threshold || p[top]! - second < margin) ? oosIndex : top;
-        if (gold[i] !== oosIndex) {
-          n.inN++;
-          if (pred === gold[i]) n.inOk++;
-        } else if (near[i]) {
-          n.nearN++;
-          if (pred === oosIndex) n.nearOk++;
-        } else {
-          n.farN++;
-          if (pred === oosIndex) n.farOk++;
+  // rescue and veto are set, not tuned: the fold's near-domain part (~1.5 points a line) swung a tuned rescue
+  // between 0.6 and "never" as a handful of phrases were added. The detector's scores are well apart (eval prints
+  // the effect: in-domain → out_of_scope, near recall).
+  const rescues = [DOMAIN_RESCUE];
+  const vetoes = [DOMAIN_VETO];
+  // decideIndex per item depends only on these, so the grid costs O(1) per item and rule.
+  const pre = probs.map((p) => {
+    let top = 0;
+    for (let k = 1; k < p.length; k++) if (p[k]! > p[top]!) top = k;
+    let second = -1;
+    let sym = -1;
+    for (let k = 0; k < p.length; k++) {
+      if (k !== top && (second < 0 || p[k]! > p[second]!)) second = k;
+      if (symptom[k] && (sym < 0 || p[k]! > p[sym]!)) sym = k;
+    }
+    return { top, pTop: p[top]!, lead: p[top]! - (second >= 0 ? p[second]! : 0), sym };
+  });
+  for (const rescue of rescues) {
+    for (const veto of vetoes) {
+      // The non-symptom rule stays gentle (an unsure 「いや違う」 must not become out of scope): threshold ≤ 0.4, margin ≤ 0.1.
+      for (let ti = 0; ti <= 8; ti++) {
+        for (let mi = 0; mi <= 2; mi++) {
+          const rule: OosRule = { threshold: Math.round(ti * 5) / 100, margin: Math.round(mi * 5) / 100, rescue, veto };
+          const n = { inOk: 0, inN: 0, farOk: 0, farN: 0, nearOk: 0, nearN: 0 };
+          for (let i = 0; i < pre.length; i++) {
+            const x = pre[i]!;
+            const a = about[i]!;
+            let pred: number;
+            if (symptom[x.top]) pred = a < veto ? oosIndex : x.top;
+            else if (x.top === oosIndex || x.pTop < rule.threshold || x.lead < rule.margin) pred = a >= rescue && x.sym >= 0 ? x.sym : oosIndex;
+            else pred = x.top;
+            if (gold[i] !== oosIndex) {
+              n.inN++;
+              if (pred === gold[i]) n.inOk++;
+            } else if (near[i]) {
+              n.nearN++;
+              if (pred === oosIndex) n.nearOk++;
+            } else {
+              n.farN++;
+              if (pred === oosIndex) n.farOk++;
+            }
+          }
+          const inAcc = n.inN ? n.inOk / n.inN : 1;
+          const far = n.farN ? n.farOk / n.farN : 1;
+          const nearR = n.nearN ? n.nearOk / n.nearN : 1;
+          const score = (inAcc + far + nearR) / 3;
+          const feasible = far >= OOS_FLOORS.far && nearR >= OOS_FLOORS.near;
+          // Among rules meeting the floors: the most validation items right (a rescued near-domain line costs as
+          // much as a lost in-scope one).
+          const right = n.inOk + n.farOk + n.nearOk;
+          const better = feasible !== bestFeasible ? feasible : feasible ? right > best.right : score > best.score + 1e-9;
+          if (best.score < 0 || better) {
+            best = { rule, score, right, inScopeAccuracy: inAcc, farRecall: far, nearRecall: nearR };
+            bestFeasible = feasible;
+          }
         }
-      });
-      const inAcc = n.inN ? n.inOk / n.inN : 1;
-      const far = n.farN ? n.farOk / n.farN : 1;
-      const nearR = n.nearN ? n.nearOk / n.nearN : 1;
-      const score = (inAcc + far + nearR) / 3;
-      const feasible = far >= OOS_FLOORS.far && nearR >= OOS_FLOORS.near;
-      const better = feasible !== bestFeasible ? feasible : feasible ? inAcc > best.inScopeAccuracy + 1e-9 : score > best.score + 1e-9;
-      if (best.score < 0 || better) {
-        best = { rule: { threshold, margin }, score, inScopeAccuracy: inAcc, farRecall: far, nearRecall: nearR };
-        bestFeasible = feasible;
       }
     }
   }

@@ -22,7 +22,7 @@ type Table<V extends string> = Array<[V, RegExp]>;
 
 /** A carrier name directly followed by "mail" (the carrier's own mail service). */
 // 「楽天モバイルのメール」「UQ mobile mail」: the brand's "mobile" suffix sits between the carrier and "mail".
-const CARRIER_MAIL = new RegExp(`(?:ドコモ|どこも(?=メール|めーる)|docomo|${L}au|ソフトバンク|ソフバン|softbank|楽天|rakuten|ワイモバイル|ワイモバ|y!?mobile|${L}uq)(?:モバイル| ?mobile)?(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
+const CARRIER_MAIL = new RegExp(`(?:ドコモ|どこも(?=メール|めーる)|docomo|${L}au|えーゆー|ソフトバンク|ソフバン|そふとばんく|そふばん|softbank|楽天|らくてん|rakuten|ワイモバイル|ワイモバ|わいもばいる|y!?mobile|${L}uq)(?:モバイル|もばいる| ?mobile)?(?:の|'s)? ?(?:メール|めーる|e-?mail|mail)`);
 
 const escape = (s: string) => s.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&');
 const LATIN = /[a-z0-9]/;
@@ -96,9 +96,13 @@ export function errorIntent(kind: ErrorMessageKind): Intent | undefined {
   return tables().errorIntent[kind];
 }
 
-// 「Android 14」「Android OS 14」「Androidバージョン14」「iOS ver.17.5」; a phone model (Pixel 7, Galaxy S23) is not an OS version.
-const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|アイオーエス)\s?(?:(?:os|バージョン|ver\.?|version)\s?)?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
-const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', アイオーエス: 'iOS' };
+// 「Android 14」「Android OS 14」「Androidバージョン14」「iOS ver.17.5」「iOSは18.2です」「iOSのバージョンは17.6.1」;
+// a phone model (Pixel 7, Galaxy S23) is not an OS version.
+const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|あんどろいど|アイオーエス)\s?(?:の)?\s?(?:(?:os|バージョン|ver\.?|version)\s?)?(?:(?:は|が|も|:|=|is)\s?)?(?:(?:os|バージョン|ver\.?|version)\s?)?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
+// 「バージョンは17.6.1です」 with no OS named: a dotted version after the word "version" (the OS is the device's, if named).
+const BARE_VERSION = /(?:バージョン|ver\.?|version|os)\s?(?:は|が|:|=|is)?\s?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)/;
+const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', あんどろいど: 'Android', アイオーエス: 'iOS' };
+const OS_OF_DEVICE: Partial<Record<Device, string>> = { iphone: 'iOS', ipad: 'iPadOS', android: 'Android', mac: 'macOS' };
 
 function earliest<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
   let best: { value: V; index: number; length: number } | undefined;
@@ -149,7 +153,7 @@ const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)
 export function isFactOnly(m: EntityMatch): boolean {
   const e = m.entities;
   if (!(e.carrier || e.service || e.device || e.os_version) || e.trigger || e.error_message) return false;
-  let rest = m.text.replace(OS_GLOBAL, ' ');
+  let rest = m.text.replace(OS_GLOBAL, ' ').replace(BARE_VERSION, ' ');
   for (const re of tables().factTables) rest = rest.replace(re, ' ');
   // Model codes and generations after a brand (Galaxy S23, SH-51C, Xperia 10 IV) are part of the fact.
   rest = rest.replace(MODEL_CODE, ' ');
@@ -224,6 +228,10 @@ export function extractEntities(raw: string): EntityMatch {
 
   const os = OS_VERSION.exec(text);
   if (os) e.os_version = `${OS_NAME[os[1]!] ?? os[1]} ${os[2]}`;
+  else {
+    const bare = BARE_VERSION.exec(text);
+    if (bare) e.os_version = e.device && OS_OF_DEVICE[e.device] ? `${OS_OF_DEVICE[e.device]} ${bare[1]}` : bare[1]!;
+  }
 
   for (const word of text.match(/[a-z]{5,}/g) ?? []) {
     for (const f of fuzzy) {

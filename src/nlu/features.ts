@@ -1,14 +1,20 @@
 /**
  * Features of one utterance: character 1–3-grams of the normalised text (robust to typos, unknown words and
- * mixed scripts) plus kuromoji base forms and base-form bigrams (so inflections meet: 繋がりません = 繋がらない).
+ * mixed scripts) plus kuromoji base forms and base-form bigrams (so inflections meet: 繋がりません = 繋がらない),
+ * plus READINGS: character 2–3-grams of the kana reading of the content words (kuromoji's katakana reading, or the
+ * surface in katakana for a kana word it does not know; particles left out), so 「めーるがこない」, 「メール コナイ」
+ * and the trained 「メールが来ない」 share features (メールコナイ) — on both sides, training and input. Brand names in
+ * kana (あいほん, どこもめーる) are read by the entity patterns of domain.yaml, not here: entity-value tags as
+ * features were tried and cost a point of held-out accuracy. Only the first MAX_FEATURE_CHARS characters are read
+ * (issue 13's cost cap).
  * The vector is binary and scaled to unit length, so long and short messages weigh alike.
  *
  * Features are 32-bit FNV-1a hashes of "kind + text" computed straight from code points: no feature string is
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, normalize } from './normalize.js';
-import { baseForms, type KuromojiTokenizer } from './tokenizer.js';
+import { clip, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
 /** Unique feature ids with the common value (unit L2 norm). Empty when the text has no usable content. */
@@ -18,8 +24,16 @@ export interface FeatureBag {
 }
 
 /** Normalised text as the features see it (exported for the baselines, which get the same tokens). */
-export function featureText(text: string): string {
-  return normalize(clip(text));
+export function featureText(text: string, kana?: KanaReader): string {
+  return normalize(clip(text, MAX_FEATURE_CHARS), kana);
+}
+
+const readers = new WeakMap<KuromojiTokenizer, KanaReader>();
+/** The hiragana-loanword reader of a tokenizer (built once per tokenizer). */
+export function kanaOf(tokenizer: KuromojiTokenizer): KanaReader {
+  let r = readers.get(tokenizer);
+  if (!r) readers.set(tokenizer, (r = kanaReader(tokenizer)));
+  return r;
 }
 
 /** Tokens (base forms, lower case) of already-normalised text. */
@@ -48,9 +62,26 @@ const SEP = 0x7c; // '|'
 
 const KIND_TAG = 0x74; // 't'
 
+const KIND_READ2 = 0x52; // 'R'
+const KIND_READ3 = 0x53;
+const KANA_ONLY = /^[\u3041-\u3096\u30a1-\u30faー]+$/;
+const toKatakana = (w: string) => w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+
+/** Kana reading of the content words (see the module comment); empty when none. */
+function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number[] {
+  const out: number[] = [];
+  for (const t of tokens) {
+    if (t.pos === '助詞' || t.pos === '記号') continue;
+    const r = t.reading && t.reading !== '*' ? t.reading : KANA_ONLY.test(t.surface_form) ? toKatakana(t.surface_form) : '';
+    for (let i = 0; i < r.length; i++) out.push(r.charCodeAt(i));
+  }
+  return out;
+}
+
+/** The feature bag of a text. */
 export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): FeatureBag {
   // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
-  const { text: norm, tags } = contrast(featureText(text));
+  const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer)));
   const set = new Set<number>();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));
   if (norm !== '') {
@@ -63,13 +94,25 @@ export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): Fea
     for (let i = 1; i < len - 1; i++) set.add(hashCodes(1, cps, i, i + 1));
     for (let i = 0; i + 2 <= len; i++) set.add(hashCodes(2, cps, i, i + 2));
     for (let i = 0; i + 3 <= len; i++) set.add(hashCodes(3, cps, i, i + 3));
-    const toks = tokensOf(tokenizer, norm).filter((t) => t !== ' ');
+    const tokens = tokenizeSafe(tokenizer, norm);
+    const toks: string[] = [];
+    for (const t of tokens) {
+      const form = (t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form).toLowerCase();
+      if (form.trim() !== '') toks.push(form);
+    }
     for (let i = 0; i < toks.length; i++) {
       set.add(hashString(KIND_WORD, toks[i]!));
       if (i + 1 < toks.length) {
         const h = Math.imul(hashString(KIND_BIGRAM, toks[i]!) ^ SEP, FNV_PRIME);
         set.add(hashString(KIND_BIGRAM, toks[i + 1]!, h));
       }
+    }
+    const r = readingCodes(tokens);
+    if (r.length) {
+      r.unshift(2);
+      r.push(3);
+      for (let i = 0; i + 2 <= r.length; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
+      for (let i = 0; i + 3 <= r.length; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
     }
   }
   const ids = Uint32Array.from(set);

@@ -33,9 +33,14 @@ export interface FieldFacts {
 
 export { normalise };
 
+// Android makers and series people name (「Xperia 10 V」「AQUOS sense8」「Galaxy S24 Ultra」「arrows We」「Redmi Note 13」);
+// the brand alone (「Xperiaで…」) is the model as far as the person told it.
+const ANDROID_BRANDS = 'Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|Zenfone|motorola|moto|HUAWEI|BASIO|DIGNO|TORQUE|Libero|らくらくスマートフォン|Rakuten Hand|Rakuten BIG';
+const ANDROID_SERIES = 'sense|wish|R|zero|Note|Reno|A|S|Z|Fold|Flip|We|N|Be|F|U|edge|g|Hand|BIG|Ace|Find X|Pro|Ultra|Plus|Lite|mini|Compact|Premium|Neo';
 const MODEL_PATTERNS: RegExp[] = [
-  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?)/i,
-  /\b(?:Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi)\s?[A-Za-z]{0,4}\s?\d{1,3}[A-Za-z]{0,3}\b(?:\s?(?:Pro|Ultra|Plus|a|Lite)\b)?/i,
+  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
+  new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})(?:\\s?(?:${ANDROID_SERIES})?\\s?\\d{1,3}[A-Za-z]{0,3}(?:\\s?(?:Pro|Ultra|Plus|a|Lite|FE|[IVX]{1,3}|5G)\\b)*|\\s(?:${ANDROID_SERIES})\\b)?`, 'i'),
+  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?\d{1,3})?/,
 ];
 
 const OS_PATTERN = /\b(iOS|iPadOS|Android|macOS|Windows)\s?(\d{1,2}(?:\.\d{1,2}){0,2})\b/i;

@@ -40,13 +40,14 @@ export function defaultModelPath(root = packageRoot()): string {
  * Reads a model file and its binary part if both exist, were written by this code version and match the current
  * data. Returns the model ready to use.
  */
-export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel } | undefined {
+export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel } | undefined {
   if (!existsSync(path)) return undefined;
   const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
   if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash) return undefined;
   const bin = join(dirname(path), file.model.file);
-  if (!existsSync(bin)) return undefined;
-  return { file, model: LinearModel.fromBinary(file.model, readFileSync(bin)) };
+  const domainBin = join(dirname(path), file.domain.file);
+  if (!existsSync(bin) || !existsSync(domainBin)) return undefined;
+  return { file, model: LinearModel.fromBinary(file.model, readFileSync(bin)), domain: LinearModel.fromBinary(file.domain, readFileSync(domainBin)) };
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
@@ -59,7 +60,7 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   let classifier: Classifier;
   let source: LoadedNlu['source'];
   if (loaded) {
-    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos);
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain);
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');

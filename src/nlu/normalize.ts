@@ -28,25 +28,26 @@ export function normalizeLight(text: string): string {
   return s;
 }
 
-// Mail words people type in hiragana before converting (めーるこない, あいほんでえらー): read as the katakana
-// the training phrases use, before the hiragana-ー folding below would turn めーる into める.
-const KANA_LOANWORDS =
-  /めーる|えらー|さーばー?|ぱすわーど|あいふぉん|あいほん|あいぱっど|あんどろいど|あかうんと|ぐーぐる|じーめーる|いんたーねっと|わいふぁい/g;
-
-function toKatakana(w: string): string {
-  return w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
-}
+/** Longest input the intent features read (issue 13's cost cap); entities still read MAX_NLU_CHARS. */
+export const MAX_FEATURE_CHARS = 500;
 
 /**
- * Feature normalisation: light normalisation, then the variation that carries no meaning is folded:
+ * Rewrites katakana words typed in hiragana (めーる → メール): given by the caller that has the dictionary
+ * (features.ts, from kuromoji's own word list), so no word list lives here.
+ */
+export type KanaReader = (light: string) => string;
+
+/**
+ * Feature normalisation: light normalisation, katakana words typed in hiragana read as katakana (`kana`, see
+ * features.ts), then the variation that carries no meaning is folded:
  * runs of ー and punctuation (ーーー, !!!, ？？) become one, kana runs of 3+ become one (ああああ), Latin runs of 3+
  * become two (goood → good), ー stretching hiragana is dropped (しまーす → します), a katakana word's final ー is
  * dropped (サーバー = サーバ, JIS style), a lone hiragana + ー becomes katakana (のー = ノー), spaces between
  * Japanese characters go (メール 取得 → メール取得).
  */
-export function normalize(text: string): string {
+export function normalize(text: string, kana?: KanaReader): string {
   let s = normalizeLight(text);
-  s = s.replace(KANA_LOANWORDS, (w) => toKatakana(w));
+  if (kana) s = kana(s);
   s = s.replace(/ー{2,}/g, 'ー');
   s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
   s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');

@@ -195,17 +195,62 @@ export function getTokenizer(): Promise<KuromojiTokenizer> {
  */
 export function baseForms(tokenizer: KuromojiTokenizer, text: string): string[] {
   const out: string[] = [];
-  // kuromoji throws on some control characters and lone surrogates; they carry no words anyway.
-  const clean = clip(text, MAX_NLU_CHARS).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ');
-  let tokens: ReturnType<KuromojiTokenizer['tokenize']>;
-  try {
-    tokens = tokenizer.tokenize(clean);
-  } catch {
-    return out;
-  }
-  for (const t of tokens) {
+  for (const t of tokenizeSafe(tokenizer, text)) {
     const form = t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form;
     if (form.trim() !== '') out.push(form);
   }
   return out;
+}
+
+/** kuromoji's tokens of the first MAX_NLU_CHARS characters; never throws (control characters and lone surrogates go). */
+export function tokenizeSafe(tokenizer: KuromojiTokenizer, text: string): IpadicFeatures[] {
+  // kuromoji throws on some control characters and lone surrogates; they carry no words anyway.
+  const clean = clip(text, MAX_NLU_CHARS).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ');
+  try {
+    return tokenizer.tokenize(clean);
+  } catch {
+    return [];
+  }
+}
+
+/** Minimal view of kuromoji's dictionary trie (ViterbiBuilder.trie, a double array). */
+interface Trie {
+  commonPrefixSearch(key: string): Array<{ k: string; v: number }>;
+}
+
+const HIRA_RUN_WITH_BAR = /[\u3041-\u3096ー]*ー[\u3041-\u3096ー]*/g;
+const PARTICLE = /[がをにでもはのとへや]/;
+const toKatakana = (w: string) => w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
+
+/**
+ * Katakana words typed in hiragana before conversion (めーる, えらー, さーばー): inside a hiragana run that holds a
+ * long-vowel mark, the longest word of kuromoji's own dictionary that starts there (at the run's start or after a
+ * particle), contains the ー and is at least
+ * three characters long, written in katakana (めーるがこない → メールがこない). Stretched vowels (しまーす,
+ * すごーい) have no such katakana word and stay hiragana for the folding in normalize(). No word list: the
+ * dictionary is the list.
+ */
+export function kanaReader(tokenizer: KuromojiTokenizer): (light: string) => string {
+  const trie = (tokenizer as unknown as { viterbi_builder: { trie: Trie } }).viterbi_builder.trie;
+  return (light) => {
+    if (!light.includes('ー')) return light;
+    return light.replace(HIRA_RUN_WITH_BAR, (run) => {
+      const kata = toKatakana(run);
+      let out = '';
+      let i = 0;
+      while (i < run.length) {
+        let best = 0;
+        // A word starts the run or follows a particle: お願いしまーす holds マース (Mars) but not as a word.
+        if (i === 0 || PARTICLE.test(run[i - 1]!))
+          for (const { k } of trie.commonPrefixSearch(kata.slice(i))) {
+          if (k.length >= 3 && k.length > best && k.includes('ー') && !k.startsWith('ー')) best = k.length;
+        }
+        if (best) {
+          out += kata.slice(i, i + best);
+          i += best;
+        } else out += run[i++];
+      }
+      return out;
+    });
+  };
 }

@@ -20,16 +20,19 @@ async function main(): Promise<void> {
   const { classifier, validation } = trainClassifier(tokenizer, items, undefined, (m) => process.stderr.write(`nlu: ${m}\n`));
   const path = defaultModelPath(root);
   const bin = classifier.model.toBinary(basename(path).replace(/\.json$/, '.bin'));
+  const domainBin = classifier.domain.toBinary(basename(path).replace(/\.json$/, '.domain.bin'));
   const file: ModelFile = {
     format: MODEL_FORMAT,
     dataHash: trainingDataHash(root),
     model: bin.meta,
+    domain: domainBin.meta,
     oos: classifier.oos,
     validation,
   };
   mkdirSync(dirname(path), { recursive: true });
   // The binary first: a model.json that names a missing binary is ignored (trained at start-up instead).
   writeFileSync(join(dirname(path), bin.meta.file), bin.bytes);
+  writeFileSync(join(dirname(path), domainBin.meta.file), domainBin.bytes);
   writeFileSync(path, JSON.stringify(file));
   // The decompressed dictionary for start-up (see tokenizer.ts); written after training, which loaded the old one.
   const dict = writeDictionaryCache(dictionaryCachePath(root));

@@ -396,6 +396,7 @@ export function save(store: ConversationStore, o: { stateTtlSeconds: number; don
         replies,
       };
       if (ctx.ticket) outcome.ticket = ctx.ticket;
+      if (ctx.stepped?.clarification) outcome.clarification = ctx.stepped.clarification;
       // Channels that can carry data on a button (Teams cards, Slack block_id) echo this back as Turn.nonce.
       if (state.offer !== undefined && replies.some((r) => r.choices?.length)) outcome.offer = String(state.offer);
       ctx.outcome = outcome;

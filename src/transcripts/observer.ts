@@ -70,6 +70,10 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
     t.entities = entities;
     t.ranking = nlu.ranking.slice(0, 3).map((r) => ({ intent: r.intent, confidence: Math.round(r.confidence * 1000) / 1000 }));
   } else if (outcome.intent) t.intent = outcome.intent;
+  if (outcome.clarification) {
+    t.clarification = { offered: [...outcome.clarification.offered] };
+    if (outcome.clarification.chosen) t.clarification.chosen = outcome.clarification.chosen;
+  }
   if (record.error) t.error = { code: record.error.code };
   if (kinds.size) t.redacted = [...kinds];
   return t;

@@ -45,6 +45,11 @@ export interface TranscriptTurn {
   entities?: Entities;
   /** The runner-up intents, best first (at most 3). */
   ranking?: Array<{ intent: Intent; confidence: number }>;
+  /**
+   * The two-stage fallback: symptoms offered for an uncertain mail message (「〜ということでしょうか？」), and on the
+   * click that answered it the choice (`none` = 「どれでもない」) — the turn before it holds the text to label.
+   */
+  clarification?: { offered: Intent[]; chosen?: Intent | 'none' };
   /** Node the conversation was waiting at before this turn ('' before the first question). */
   nodeBefore: string;
   /** Node waiting for the user's answer after the turn. */

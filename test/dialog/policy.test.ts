@@ -10,6 +10,7 @@ import { step } from '../../src/dialog/engine.js';
 import {
   answerAtNodeRule,
   clarifyRule,
+  clarifySymptomRule,
   collectFormRule,
   factGivenRule,
   goodbyeRule,
@@ -200,6 +201,7 @@ describe('the table', () => {
       'give_up',
       'vague_first_message',
       'help_at_step',
+      'clarify_symptom',
       'answer_at_node',
       'outside_conversation',
       'resolved',
@@ -243,5 +245,36 @@ describe('the table', () => {
     giveUpFirst.say('サーバーに接続できません', nlu('error_connect'));
     giveUpFirst.say(text, nlu('request_human'));
     expect(giveUpFirst.state!.status).toBe('ended');
+  });
+});
+
+describe('clarify_symptom (two-stage fallback)', () => {
+  const unsure: NluResult = { ...nlu('error_auth'), confidence: 0.3, clarify: ['error_auth', 'error_connect'] };
+
+  it('offers the likeliest symptoms plus 「どれでもない」 on a first message about mail, and records the offer', () => {
+    const run = fire(clarifySymptomRule, turnOf(undefined, 'メールがえらー', unsure));
+    expect(keys(run)).toContain('engine.clarify_symptom');
+    expect(run.replies.at(-1)!.choices!.map((c) => c.value)).toEqual(['clarify:error_auth', 'clarify:error_connect', 'clarify:none']);
+    expect(run.s.clarifyOffered).toEqual(['error_auth', 'error_connect']);
+    expect(run.clarification).toEqual({ offered: ['error_auth', 'error_connect'] });
+  });
+
+  it('does not apply without candidates, nor once a branch is chosen', () => {
+    expect(clarifySymptomRule.applies(turnOf(undefined, 'パスワードが違う', nlu('error_auth')))).toBe(false);
+    expect(clarifySymptomRule.applies(turnOf(atStep(), 'メールがえらー', unsure))).toBe(false);
+  });
+
+  it('a click routes as if the symptom were typed, 「どれでもない」 shows the menu; the choice is on the turn', () => {
+    const c = new Convo();
+    const first = c.say('メールがえらー', unsure);
+    expect(first.clarification).toEqual({ offered: ['error_auth', 'error_connect'] });
+    const picked = c.click('clarify:error_connect');
+    expect(picked.clarification).toEqual({ offered: ['error_auth', 'error_connect'], chosen: 'error_connect' });
+    expect(c.state!.intent).toBe('error_connect');
+    const d = new Convo();
+    d.say('メールがえらー', unsure);
+    const none = d.click('clarify:none');
+    expect(none.clarification?.chosen).toBe('none');
+    expect(d.state!.node).toBe(fixtureTree.start);
   });
 });

@@ -1,26 +1,37 @@
-/** The out-of-scope rule: doubt about which mail problem is not doubt about being a mail problem. */
+/** The decision rule: doubt about which mail problem is not doubt about being a mail problem (the domain detector). */
 import { describe, expect, it } from 'vitest';
-import { bothSymptoms, tuneOos } from '../../src/nlu/engine.js';
+import { decideIndex, tuneOos, type OosRule } from '../../src/nlu/engine.js';
 
 const labels = ['error_cannot_fetch', 'mail_not_arriving', 'affirm', 'greeting', 'out_of_scope'];
 const oos = labels.indexOf('out_of_scope');
+const symptom = [true, true, false, false, false];
 const row = (...p: number[]) => Float64Array.from(p);
+const rule: OosRule = { threshold: 0.4, margin: 0, rescue: 0.8, veto: 0.1 };
 
-describe('out-of-scope rule', () => {
-  it('counts two mail symptoms together, never small talk', () => {
-    expect(bothSymptoms('error_cannot_fetch', 'mail_not_arriving')).toBe(true);
-    expect(bothSymptoms('affirm', 'greeting')).toBe(false);
-    expect(bothSymptoms('error_send', 'affirm')).toBe(false);
+describe('decision rule', () => {
+  it('keeps a message split between two symptoms in scope (no threshold on symptoms)', () => {
+    expect(decideIndex(row(0.35, 0.33, 0.1, 0.1, 0.12), 0.9, rule, symptom, oos)).toEqual({ k: 0, rescued: false });
   });
 
-  it('keeps a message split between two symptoms in scope, and still throws out one split between small-talk intents', () => {
-    // In scope, split between two symptoms (gold: cannot_fetch); far off-topic, split between two small-talk intents.
-    const probs = [row(0.35, 0.33, 0.1, 0.1, 0.12), row(0.05, 0.05, 0.45, 0.3, 0.15)];
-    const gold = [0, oos];
-    const tuned = tuneOos(probs, gold, oos, [false, false], labels);
+  it('turns a symptom away only when the detector finds the text not about mail (veto)', () => {
+    expect(decideIndex(row(0.6, 0.1, 0.1, 0.1, 0.1), 0.05, rule, symptom, oos).k).toBe(oos);
+  });
+
+  it('rescues a message the classifier put out of scope when it is about mail: its likeliest symptom', () => {
+    expect(decideIndex(row(0.1, 0.2, 0.05, 0.05, 0.6), 0.95, rule, symptom, oos)).toEqual({ k: 1, rescued: true });
+    expect(decideIndex(row(0.1, 0.2, 0.05, 0.05, 0.6), 0.3, rule, symptom, oos)).toEqual({ k: oos, rescued: false });
+  });
+
+  it('still throws out an unsure small-talk top that is not about mail', () => {
+    expect(decideIndex(row(0.05, 0.05, 0.35, 0.3, 0.25), 0.1, rule, symptom, oos).k).toBe(oos);
+  });
+
+  it('tunes rescue so an off-topic-looking mail message is kept, while far lines stay out', () => {
+    // A mail message the classifier put out of scope (detector: 0.97), and a far off-topic line (detector: 0.02).
+    const probs = [row(0.3, 0.1, 0.05, 0.05, 0.5), row(0.05, 0.05, 0.1, 0.1, 0.7)];
+    const tuned = tuneOos(probs, [0, oos], oos, [false, false], labels, [0.97, 0.02]);
     expect(tuned.inScopeAccuracy).toBe(1);
     expect(tuned.farRecall).toBe(1);
-    // On the top probability alone no threshold gets both right: the off-topic row's top (0.45) beats the symptom row's (0.35).
-    expect(tuneOos(probs, gold, oos, [false, false]).score).toBeLessThan(tuned.score);
+    expect(tuned.rule.rescue).toBeLessThanOrEqual(0.97);
   });
 });

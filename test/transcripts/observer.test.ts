@@ -85,4 +85,11 @@ describe('transcript observer', () => {
     expect(t.text).toBeUndefined();
     expect(t.intent).toBe('greeting'); // the engine's reading of the turn (outcome.intent)
   });
+
+  it('copies the two-stage fallback (symptoms offered, the choice) into the stored turn', () => {
+    const r = record();
+    r.outcome = { ...r.outcome, clarification: { offered: ['error_auth', 'error_connect'], chosen: 'none' } };
+    expect(toTranscriptTurn(r).clarification).toEqual({ offered: ['error_auth', 'error_connect'], chosen: 'none' });
+    expect(toTranscriptTurn(record()).clarification).toBeUndefined();
+  });
 });

@@ -136,6 +136,15 @@ async function main(): Promise<void> {
   out(`  entity exact-match ${pct(report.entityExact.value)} (${report.entityExact.correct}/${report.entityExact.total})`);
   out(`  guide error strings ${guideOk}/${GUIDE_ERROR_STRINGS.length}`);
   out(`  held-out real first messages: ja ${f(realOurs.accuracy.ja)}, en ${f(realOurs.accuracy.en)}; in-domain answered out_of_scope ${f(realOurs.inDomainOos)}`);
+  {
+    // The two-stage fallback on the same lines: how often the bot would ask 「〜ということでしょうか？」, and whether the
+    // right symptom is among the buttons when it does.
+    const inDomain = realHeldout.filter((r) => r.intent !== 'out_of_scope').map((r) => ({ gold: r.intent, nlu: classifier.analyse(r.text) }));
+    const asked = inDomain.filter((x) => x.nlu.clarify?.length);
+    const among = asked.filter((x) => x.nlu.clarify!.includes(x.gold));
+    const pc = (n: number, d: number) => `${d ? pct(n / d) : '—'} (${n}/${d})`;
+    out(`  two-stage fallback on in-domain real held-out: asked ${pc(asked.length, inDomain.length)}, right symptom among the buttons ${pc(among.length, asked.length)}`);
+  }
   if (process.argv.includes('--failures')) {
     out();
     out('failures');
