@@ -19,10 +19,11 @@ import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
+import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 7;
+export const MODEL_FORMAT = 8;
 
 
 export interface OosRule {
@@ -39,6 +40,8 @@ export interface ModelFile {
   dataHash: string;
   model: SerializedModel;
   oos: OosRule;
+  /** The reply-act model (src/nlu/acts.ts); its weights are in the binary file `acts.file`. */
+  acts?: SerializedModel;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
   validation: { items: number; inScopeAccuracy: number; oosRecall: { far: number; near: number }; temperature: number };
 }
@@ -59,6 +62,8 @@ export class Classifier {
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
     readonly oos: OosRule,
+    /** The reply-act model; without it `analyse` gives no `acts`. */
+    readonly acts?: ActModel,
   ) {
     this.oosIndex = model.labels.indexOf('out_of_scope');
   }
@@ -92,6 +97,11 @@ export class Classifier {
   }
 
   analyse(text: string, hint?: Locale): NluResult {
+    return this.analyseIntent(text, hint, true);
+  }
+
+  /** The intent reading (and, with `withActs`, the reply acts). */
+  private analyseIntent(text: string, hint?: Locale, withActs = false): NluResult {
     const locale = detectLocale(text, hint);
     const content = text.slice(0, 4000).replace(NOT_CONTENT, '');
     if (content === '') {
@@ -121,7 +131,16 @@ export class Classifier {
       intent = 'out_of_scope';
       confidence = Math.max(this.model.probabilities(d.bag)[this.oosIndex] ?? 0, 0.9);
     }
-    return { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
+    const result: NluResult = { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
+    if (this.acts && withActs) {
+      result.acts = this.acts.rank(text.slice(0, 4000));
+      const part = correctedPart(text.slice(0, 4000));
+      if (part) {
+        const y = this.analyseIntent(part, hint);
+        result.corrected = { text: part, intent: y.intent, confidence: y.confidence, entities: y.entities };
+      }
+    }
+    return result;
   }
 }
 
