@@ -322,7 +322,14 @@ export const repairSchema = z.discriminatedUnion('rule', [
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({ rule: z.literal('cannot_answer') }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
-  z.strictObject({ rule: z.literal('reroute') }),
+  z.strictObject({
+    rule: z.literal('reroute'),
+    /**
+     * What a correction's words name when the model reads no sure symptom in them (「全部来ない」 is a fragment):
+     * a locale key of '|'-separated words, and the symptom (intent) they stand for. Tried in order.
+     */
+    symptoms: z.array(z.strictObject({ says: localeKey, intent: intentId })).optional(),
+  }),
 ]);
 export type Repair = z.infer<typeof repairSchema>;
 export type RepairName = Repair['rule'];
@@ -352,7 +359,13 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },
     { rule: 'vague_first_message' },
-    { rule: 'reroute' },
+    {
+      rule: 'reroute',
+      symptoms: [
+        { says: 'engine.says.all_mail', intent: 'error_cannot_fetch' },
+        { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
+      ],
+    },
     { rule: 'help_at_step' },
     { rule: 'cannot_answer' },
   ],

@@ -4,6 +4,7 @@
  * What the reply means (gives up, vague, asks how, still broken) is the recogniser's (`run.reading`, src/nlu/replies.ts).
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
+import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, matchWords, moveOf } from './answers.js';
 import { escalatedAlready } from './handoff.js';
 import { understood } from './outside.js';
@@ -166,7 +167,7 @@ function cannotAnswer(): TurnRule {
  * The part the person corrects to (NluResult.corrected: the words after 「じゃなくて」, or the whole text) is read
  * again: an option of the question on screen, else the symptom it names (its branch), else which answer was wrong.
  */
-function reroute(): TurnRule {
+function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
   return {
     name: 'reroute',
     applies: (t) => t.run.reading?.act === 'correction' && t.run.s.status === 'active' && t.node !== undefined,
@@ -183,12 +184,27 @@ function reroute(): TurnRule {
         applySet(run, opt.set);
         return enter(run, opt.next ?? (node.kind === 'ask' ? node.next : node.id));
       }
-      if (isEntry(run, named.intent) && leadsElsewhere(run, named.intent)) return switchTo(run, named.intent);
+      // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists.
+      const folded = foldAnswer(said);
+      const byWords = (params.symptoms ?? []).find((x) =>
+        (['ja', 'en'] as const).some((l) =>
+          run.ctx.i18n
+            .t(x.says, undefined, l)
+            .split('|')
+            .map(foldAnswer)
+            .some((w) => w !== '' && folded.includes(w)),
+        ),
+      )?.intent;
+      const symptom = isEntry(run, named.intent) && named.confidence >= SURE ? named.intent : byWords;
+      if (symptom && isEntry(run, symptom) && leadsElsewhere(run, symptom)) return switchTo(run, symptom, false);
       if (run.learned.length > 0) return say(run, 'engine.step_again', undefined, choicesOf(run, node));
       say(run, 'engine.correction_what', undefined, choicesOf(run, node));
     },
   };
 }
+
+/** A corrected part read as a symptom needs this much of the model's confidence (else the words of patterns.yaml). */
+const SURE = 0.6;
 
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
   correction,
