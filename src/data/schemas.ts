@@ -404,6 +404,12 @@ export const ANSWER_MOVES = [
   'end',
   /** ask / choice: the person cannot answer (repair cannot_answer: hint, then the safe default or a person). */
   'cannot_answer',
+  /** ask / choice: the option whose `intents` name the act's intent (yes → the option for affirm). */
+  'option',
+  /** resolve: "still broken after all" — the step answered "fixed" is corrected (repair correction). */
+  'reopen',
+  /** handoff: an answer to the form, collected as it is (「わからない」 files the ticket with what is known). */
+  'form',
 ] as const;
 export type AnswerMove = (typeof ANSWER_MOVES)[number];
 const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
@@ -416,14 +422,15 @@ export type Answers = z.infer<typeof answersFileSchema>;
 
 /** The answer groups when a tree comes without dialogs/answers.yaml (test trees): the product's behaviour. */
 export const DEFAULT_ANSWERS: Answers = {
-  defaults: { step: 'step', resolve: 'resolve', ask: 'question', choice: 'question' },
+  defaults: { step: 'step', resolve: 'resolve', ask: 'question', choice: 'question', handoff: 'form' },
   groups: {
     step: {
       fixed: 'resolved', still_broken: 'not_resolved', deny: 'not_resolved', not_applicable: 'n_a', not_yet: 'again',
       already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack',
     },
-    resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end' },
-    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer' },
+    resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end', still_broken: 'reopen' },
+    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option' },
+    form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'form', still_broken: 'form' },
   },
 };
 

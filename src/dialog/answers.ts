@@ -4,7 +4,7 @@
  * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import type { Act, NluResult } from '../core/index.js';
+import { ACT_DEFS, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
@@ -37,7 +37,12 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && said.includes(l)));
   if (contained.length === 1) return contained[0];
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
-  return close.length === 1 ? close[0] : undefined;
+  if (close.length === 1) return close[0];
+  // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
+  const act = run.reading?.act;
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
+  return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */

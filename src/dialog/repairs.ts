@@ -170,7 +170,13 @@ function cannotAnswer(): TurnRule {
 function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
   return {
     name: 'reroute',
-    applies: (t) => t.run.reading?.act === 'correction' && t.run.s.status === 'active' && t.node !== undefined,
+    // A correction that corrects something: a "not X but Y" shape, or another symptom than the branch's
+    // ("Actually, can we switch to English? Sending fails" in the sending branch corrects nothing).
+    applies: (t) =>
+      t.run.reading?.act === 'correction' &&
+      t.run.s.status === 'active' &&
+      t.node !== undefined &&
+      (t.nlu.corrected !== undefined || (isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent)),
     act: (t) => {
       const { run, nlu } = t;
       const node = t.node!;

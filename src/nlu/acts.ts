@@ -20,12 +20,15 @@ export interface LabelledAct {
   locale: string;
 }
 
+/** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
+const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodbye']);
+
 /**
  * Acts read clause by clause as well as on the whole text: those that hold anywhere (a person, never mind, a
  * correction) and the facts about steps a first message may carry (「…、再起動と機内モードはもうやりました」,
  * 「VPN使ってないんですが、…」).
  */
-export const CLAUSE_ACTS: ReadonlySet<Act> = new Set([...ACTS.filter((a) => ACT_DEFS[a].anywhere && a !== 'other'), 'already_tried', 'not_applicable']);
+export const CLAUSE_ACTS: ReadonlySet<Act> = new Set([...ACTS.filter((a) => ACT_DEFS[a].anywhere && !SOCIAL.has(a)), 'already_tried', 'not_applicable']);
 
 /** Clauses of a reply: split at sentence ends, commas and line breaks (a clause-level reading for CLAUSE_ACTS). */
 export function sentencesOf(text: string): string[] {
@@ -80,6 +83,12 @@ export class ActModel {
   }
 }
 
+/**
+ * The intent model's settings with full class balancing: the background act `other` (every symptom phrase) would
+ * otherwise outweigh the 10–60 phrases of each reply act.
+ */
+export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1 };
+
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
 export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
   const labels = [...ACTS];
@@ -94,13 +103,13 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitModel = LinearModel.train(bags(fit), labels, DEFAULT_TRAIN_OPTIONS);
+  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
   const valBags = bags(val);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
     val.map((v) => labels.indexOf(v.act)),
   );
-  const model = LinearModel.train(all, labels, DEFAULT_TRAIN_OPTIONS);
+  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
   model.temperature = temperature;
   return new ActModel(tokenizer, model);
 }

@@ -69,6 +69,10 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
 export function actInContext(nlu: NluResult, at?: ReplyPlace): { act?: Act; confidence: number } {
   const ranked = nlu.acts ?? [];
   const allowed = candidateActs(at);
+  // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
+  // here: the context narrows the choice, it does not turn one act into another.
+  const best = ranked[0];
+  if (best && !allowed.has(best.act) && best.confidence >= MIN_ACT_SHARE) return { confidence: 0 };
   const cands = ranked.filter((r) => allowed.has(r.act));
   const mass = cands.reduce((sum, r) => sum + r.confidence, 0);
   const top = cands[0];
