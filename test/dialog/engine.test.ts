@@ -178,7 +178,7 @@ describe('step(): free text at any node', () => {
     c.say('サーバーに接続できません', nlu('error_connect'));
     c.say('担当者と話したい', nlu('request_human'));
     expect(c.state!.node).toBe('handoff');
-    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
+    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask', 'engine.handoff.settings_offer']);
   });
 
   it('resolves on 「直った」 at a choice node', () => {
@@ -382,7 +382,7 @@ describe('step(): hand-off', () => {
     const c = new Convo();
     c.say('ドコモメールで「IMAPアカウントのパスワードが正しくありません」と出る', nlu('error_auth', { carrier: 'docomo', error_message: 'password_incorrect' }));
     c.click('not_resolved');
-    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
+    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask', 'engine.handoff.settings_offer']);
     expect(c.state!.pending).toEqual(['device', 'os', 'occurredAt', 'frequency']);
     const ask = c.rendered[1]!.text;
     expect(ask).toContain('あと2点だけ');
