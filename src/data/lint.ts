@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACT_DEFS, ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
+import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
 import {
   loadActs,
   loadDialogs,
@@ -289,6 +289,7 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     f.examples.forEach((text, i) => list.push({ text, file: f.file, line: f.lineOfExample(i) }));
     phrasesOf.set(f.act, list);
   }
+  const reported = new Set<string>();
   const words = (key: string | undefined) => (key ? LOCALES.flatMap((l) => (locales.messages[l].get(key) ?? '').split('|')).map(fold).filter(Boolean) : []);
   for (const node of tree.nodes.values()) {
     const where = tree.sources?.get(node.id) ?? { file: 'dialogs/', line: 1 };
@@ -308,12 +309,12 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     for (const [act, move] of Object.entries(group) as Array<[Act, string]>) {
       for (const p of phrasesOf.get(act) ?? []) {
         const other = meaning.get(fold(p.text));
-        if (other && other !== move) {
+        if (other && other !== move && !reported.has(`${act}\u0000${p.text}`)) {
+          reported.add(`${act}\u0000${p.text}`);
           out.push({ file: p.file, line: p.line, message: `phrase "${p.text}" of act ${act} (${move} at ${node.id}) is also the words of what means ${other} there` });
         }
       }
     }
-    void ACT_DEFS;
   }
   return out;
 }
