@@ -57,9 +57,10 @@ export class ActModel {
    * Every act with its probability, best first: the whole text's reading, raised by any clause that carries one of
    * CLAUSE_ACTS.
    */
-  rank(text: string): Array<{ act: Act; confidence: number }> {
+  rank(text: string, bag?: FeatureBag): Array<{ act: Act; confidence: number }> {
     const labels = this.model.labels as readonly Act[];
-    const whole = this.probabilities(text);
+    // The intent model's bag of the same text when the caller has it (same features): no second tokenisation.
+    const whole = bag ? this.model.probabilities(bag) : this.probabilities(text);
     const out = Array.from(whole);
     const parts = sentencesOf(text);
     if (parts.length > 1) {

@@ -133,7 +133,7 @@ export class Classifier {
     }
     const result: NluResult = { intent, confidence: round(confidence), entities: clean(entities), locale, ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })) };
     if (this.acts && withActs) {
-      result.acts = this.acts.rank(text.slice(0, 4000));
+      result.acts = this.acts.rank(text.slice(0, 4000), d.bag);
       const part = correctedPart(text.slice(0, 4000));
       if (part) {
         const y = this.analyseIntent(part, hint);
