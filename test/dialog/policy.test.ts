@@ -204,6 +204,41 @@ describe('turn policy rules, each alone', () => {
   });
 });
 
+describe('repairs of issue 12, each alone', () => {
+  it('cannot_answer: 「わからない」 to a question gets a hint, the second time a person first (no safe default here)', () => {
+    const rule = repair('cannot_answer');
+    const dunno = withAct(nlu('out_of_scope'), 'dont_know');
+    expect(rule.applies(turnOf(atAsk(), 'わからない', nlu('out_of_scope')))).toBe(false); // no act read
+    const first = fire(rule, turnOf(atAsk(), 'わからない', dunno));
+    expect(keys(first)).toEqual(['engine.dont_know_hint']);
+    expect(first.s.node).toBe('ask_carrier');
+    const second = fire(rule, turnOf(first.s, 'わかりません', dunno));
+    expect(keys(second)).toEqual(['engine.dont_know_person']);
+    expect(second.replies[0]!.choices!.map((c) => c.value)).toEqual(['human', 'docomo', 'au', 'softbank']);
+  });
+
+  it('cannot_answer: with a safe `default:` the second 「わからない」 goes on with it and says so', () => {
+    const withDefault = tree({ ...FIXTURE, nodes: FIXTURE.nodes.map((n) => (n.id === 'ask_carrier' ? { ...n, default: 'au' } : n)) }, 'default');
+    const c = new Convo(ctxFor(withDefault));
+    c.say('パスワードが違う', nlu('error_auth'));
+    c.say('わからない', withAct(nlu('out_of_scope'), 'dont_know'));
+    c.say('わからない', withAct(nlu('out_of_scope'), 'dont_know'));
+    expect(c.keys[0]).toBe('engine.dont_know_default');
+    expect(c.state!.slots.carrier).toBe('au');
+    expect(c.state!.node).toBe('reenter');
+  });
+
+  it('reroute: a correction naming another symptom goes to its branch; the step on screen is not 「まだダメ」', () => {
+    const rule = repair('reroute');
+    const corrected = { ...withAct(nlu('deny'), 'correction'), corrected: { text: '接続できない', intent: 'error_connect' as const, confidence: 0.9, entities: {} } };
+    expect(rule.applies(turnOf(atAsk(), 'いや、そうじゃなくて', withAct(nlu('deny'), 'correction')))).toBe(false); // corrects nothing named
+    const run = fire(rule, turnOf(atAsk(), 'いやパスワードじゃなくて接続できない', corrected));
+    expect(keys(run)[0]).toBe('engine.corrected');
+    expect(run.s.intent).toBe('error_connect');
+    expect(run.s.stepsTried.every((x) => x.result !== 'not_resolved')).toBe(true);
+  });
+});
+
 describe('the table', () => {
   it('is one ordered array: start over, the form, the repairs of dialogs/patterns.yaml, the answer at the node, then the rest', () => {
     expect(turnPolicy(DEFAULT_PATTERNS).map((r) => r.name)).toEqual([
