@@ -32,6 +32,30 @@ export const INTENT_ROLE = {
   out_of_scope: 'out_of_scope',
 } as const;
 
+/** Reply act id → what it stands for (domain.yaml `acts`). */
+export const ACT_DEFS = {
+  fixed: { intent: 'resolved', anywhere: false },
+  still_broken: { intent: 'not_resolved', anywhere: false },
+  not_applicable: { intent: undefined, anywhere: false },
+  not_yet: { intent: undefined, anywhere: false },
+  already_tried: { intent: undefined, anywhere: false },
+  did_no_result: { intent: undefined, anywhere: false },
+  how_to: { intent: undefined, anywhere: false },
+  how_long: { intent: undefined, anywhere: false },
+  dont_know: { intent: undefined, anywhere: false },
+  affirm: { intent: 'affirm', anywhere: false },
+  deny: { intent: 'deny', anywhere: false },
+  give_up: { intent: undefined, anywhere: true },
+  vague_problem: { intent: undefined, anywhere: true },
+  correction: { intent: undefined, anywhere: true },
+  wants_human: { intent: 'request_human', anywhere: true },
+  thanks: { intent: 'thanks', anywhere: true },
+  greeting: { intent: 'greeting', anywhere: true },
+  goodbye: { intent: 'goodbye', anywhere: true },
+  restart: { intent: 'restart', anywhere: true },
+  other: { intent: undefined, anywhere: true },
+} as const;
+
 /** Entity values (domain.yaml `entities`), in the order they are tried. */
 export const ENTITY_VALUES = {
   carrier: ['docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq'],

@@ -9,9 +9,13 @@ export type Locale = (typeof LOCALES)[number];
 export const CHANNELS = ['slack', 'teams', 'web', 'cli'] as const;
 export type ChannelName = (typeof CHANNELS)[number];
 
-import { ENTITY_VALUES, INTENT_ROLE } from './domain.generated.js';
+import { ACT_DEFS, ENTITY_VALUES, INTENT_ROLE } from './domain.generated.js';
 
-export { ENTITY_VALUES, INTENT_ROLE };
+export { ACT_DEFS, ENTITY_VALUES, INTENT_ROLE };
+
+/** A reply act (domain.yaml `acts`): what a reply to the bot's own question does. */
+export type Act = keyof typeof ACT_DEFS;
+export const ACTS = Object.keys(ACT_DEFS) as [Act, ...Act[]];
 
 /** Intent ids — a public contract (design.md § Intents), generated from domain.yaml. Order is the model's label order. */
 export type Intent = keyof typeof INTENT_ROLE;
@@ -66,6 +70,17 @@ export interface NluResult {
    * engine asks 「〜ということでしょうか？」 with them as buttons (two-stage fallback).
    */
   clarify?: Intent[];
+  /**
+   * Reply acts (domain.yaml `acts`), every act with its probability, best first — the act model's reading of the
+   * whole text, and of each sentence for acts that hold anywhere (「担当者と話したい。iPhone 14 …」 wants a person).
+   * Which of them count is the engine's choice, in the context of the node on screen (src/nlu/replies.ts).
+   */
+  acts?: Array<{ act: Act; confidence: number }>;
+  /**
+   * A reply shaped "not X but Y" (「一部じゃなくて全部来ない」, "I meant sending, not receiving"): Y, what the person
+   * corrects to, analysed on its own (the engine's repair `reroute` reads it when the act is a correction).
+   */
+  corrected?: { text: string; intent: Intent; confidence: number; entities: Entities };
 }
 
 /** The NLU as the pipeline and engine see it. `analyse` is synchronous once `ready()` resolved. */

@@ -7,8 +7,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
+import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
 import {
+  loadActs,
   loadDialogs,
   loadDomain,
   loadIntents,
@@ -130,6 +131,11 @@ export function lintContent(root: string, requiredKeys: readonly string[] = []):
   if (domain.domain) problems.push(...checkDomain(domain, locales));
   const intentCheck = checkIntents(intents, root, domainIntents);
   problems.push(...intentCheck.problems);
+  const acts = loadActs(root);
+  // Content without reply acts (an older fixture) is not asked for them.
+  const hasActs = LOCALES.some((l) => existsSync(join(root, 'intents', l, 'acts')));
+  if (hasActs) problems.push(...acts.problems, ...checkActs(acts, domain.domain?.acts ? Object.keys(domain.domain.acts) : ACTS));
+  if (dialogs.tree) problems.push(...checkAnswerGroups(dialogs.tree, acts, locales));
   if (dialogs.tree) problems.push(...checkTree(dialogs.tree, locales, root, entityValues));
   const guide = dialogs.tree ? checkGuide(dialogs.tree, locales, root) : undefined;
   problems.push(...(guide?.problems ?? []));
@@ -226,6 +232,91 @@ function checkIntents(intents: ReturnType<typeof loadIntents>, root: string, dom
     }
   }
   return { problems: out, count: withPhrases.size };
+}
+
+// ───────────────────────────── reply acts and answer groups ─────────────────────────────
+
+/**
+ * intents/<locale>/acts/*.yaml, checked like intent phrases: a duplicate within an act, one phrase under two acts,
+ * an act of domain.yaml without phrases in a locale (ja/en twins), a file for an act domain.yaml does not declare.
+ */
+export function checkActs(acts: ReturnType<typeof loadActs>, domainActs: readonly string[]): Problem[] {
+  const out: Problem[] = [];
+  for (const locale of LOCALES) {
+    const firstSeen = new Map<string, { act: string; file: string; line: number }>();
+    const present = new Set<string>();
+    for (const f of acts.files.filter((x) => x.locale === locale)) {
+      present.add(f.act);
+      if (!domainActs.includes(f.act)) out.push({ file: f.file, line: 1, message: `act ${f.act} is not declared in domain.yaml \`acts\`` });
+      f.examples.forEach((text, i) => {
+        const norm = normalisePhrase(text);
+        const line = f.lineOfExample(i);
+        const first = firstSeen.get(norm);
+        if (!first) firstSeen.set(norm, { act: f.act, file: f.file, line });
+        else if (first.act === f.act) out.push({ file: f.file, line, message: `phrase "${text}" is a duplicate within act ${f.act} (first at line ${first.line})` });
+        else out.push({ file: f.file, line, message: `phrase "${text}" is under two acts: ${f.act} and ${first.act} (${first.file}:${first.line})` });
+      });
+    }
+    for (const act of domainActs) {
+      if (!present.has(act)) out.push({ file: `intents/${locale}/acts/`, line: 1, message: `act ${act} has no phrases in ${locale} (intents/${locale}/acts/${act}.yaml)` });
+    }
+  }
+  return out;
+}
+
+/** Which button of a step a move stands for (its words are the move's too). */
+const STEP_BUTTON_MOVE: Record<string, string> = {
+  'engine.button.resolved': 'resolved',
+  'engine.button.not_resolved': 'not_resolved',
+  'engine.button.help': 'help',
+  'engine.button.na': 'n_a',
+};
+
+/**
+ * Answer groups (dialogs/answers.yaml) against the tree: a node naming an unknown group, an ask node whose `default:`
+ * is none of its options, and a node whose accepted acts' phrases collide with its own words — a phrase of an act the
+ * node accepts that is also the words of a button or `na:` phrase meaning something else there (「まだダメ」 under
+ * `fixed` would press [まだダメ] and mean "fixed").
+ */
+export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof loadActs>, locales: LoadedLocales): Problem[] {
+  const out: Problem[] = [];
+  const answers = tree.answers;
+  if (!answers) return out;
+  const fold = (x: string) => normalisePhrase(x).replace(/[\s、。,.!?！？「」]/g, '');
+  const phrasesOf = new Map<Act, Array<{ text: string; file: string; line: number }>>();
+  for (const f of acts.files) {
+    const list = phrasesOf.get(f.act) ?? [];
+    f.examples.forEach((text, i) => list.push({ text, file: f.file, line: f.lineOfExample(i) }));
+    phrasesOf.set(f.act, list);
+  }
+  const reported = new Set<string>();
+  const words = (key: string | undefined) => (key ? LOCALES.flatMap((l) => (locales.messages[l].get(key) ?? '').split('|')).map(fold).filter(Boolean) : []);
+  for (const node of tree.nodes.values()) {
+    const where = tree.sources?.get(node.id) ?? { file: 'dialogs/', line: 1 };
+    const name = node.answers ?? answers.defaults[node.kind];
+    if (node.answers && !answers.groups[node.answers]) {
+      out.push({ ...where, message: `node ${node.id} names answer group ${node.answers}, which dialogs/answers.yaml does not define` });
+      continue;
+    }
+    if (node.kind === 'ask' && node.default && !node.options.some((o) => o.value === node.default)) {
+      out.push({ ...where, message: `node ${node.id}: default ${node.default} is none of its option values` });
+    }
+    if (node.kind !== 'step' || !name) continue;
+    const group = answers.groups[name] ?? {};
+    const meaning = new Map<string, string>();
+    for (const [key, move] of Object.entries(STEP_BUTTON_MOVE)) for (const w of words(key)) meaning.set(w, move);
+    for (const w of words(node.na)) meaning.set(w, 'n_a');
+    for (const [act, move] of Object.entries(group) as Array<[Act, string]>) {
+      for (const p of phrasesOf.get(act) ?? []) {
+        const other = meaning.get(fold(p.text));
+        if (other && other !== move && !reported.has(`${act}\u0000${p.text}`)) {
+          reported.add(`${act}\u0000${p.text}`);
+          out.push({ file: p.file, line: p.line, message: `phrase "${p.text}" of act ${act} (${move} at ${node.id}) is also the words of what means ${other} there` });
+        }
+      }
+    }
+  }
+  return out;
 }
 
 // ───────────────────────────── the tree ─────────────────────────────

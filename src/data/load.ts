@@ -9,12 +9,17 @@ import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 
 import type { z } from 'zod';
 import { LOCALES, type Locale } from '../core/index.js';
 import {
+  DEFAULT_ANSWERS,
   DEFAULT_PATTERNS,
+  answersFileSchema,
+  type Answers,
   dialogFileSchema,
   domainFileSchema,
+  actFileSchema,
   intentFileSchema,
   localeTreeSchema,
   patternsFileSchema,
+  type ActFile,
   type DialogNode,
   type DialogTree,
   type DomainFile,
@@ -122,6 +127,38 @@ export function loadIntents(root = packageRoot()): LoadedIntents {
   return out;
 }
 
+// ───────────────────────────── reply acts ─────────────────────────────
+
+export interface LoadedActs {
+  files: Array<ActFile & { file: string; lineOfExample(i: number): number }>;
+  problems: Problem[];
+}
+
+/** intents/<locale>/acts/*.yaml: the phrases of the reply acts (domain.yaml `acts`). */
+export function loadActs(root = packageRoot()): LoadedActs {
+  const out: LoadedActs = { files: [], problems: [] };
+  for (const locale of LOCALES) {
+    for (const path of yamlFiles(join(root, 'intents', locale, 'acts'))) {
+      const parsed = parseYamlFile(path, root);
+      out.problems.push(...parsed.problems);
+      if (parsed.problems.length) continue;
+      const r = actFileSchema.safeParse(parsed.value);
+      if (!r.success) {
+        out.problems.push(...zodProblems(parsed, r.error));
+        continue;
+      }
+      if (r.data.locale !== locale) {
+        out.problems.push({ file: parsed.file, line: parsed.lineOf(['locale']), message: `locale ${r.data.locale} in intents/${locale}/acts/` });
+      }
+      if (basename(path).replace(/\.ya?ml$/, '') !== r.data.act) {
+        out.problems.push({ file: parsed.file, line: parsed.lineOf(['act']), message: `act ${r.data.act} in a file named ${basename(path)}` });
+      }
+      out.files.push({ ...r.data, file: parsed.file, lineOfExample: (i) => parsed.lineOf(['examples', i]) });
+    }
+  }
+  return out;
+}
+
 // ───────────────────────────── locales ─────────────────────────────
 
 export type Messages = Record<Locale, Map<string, string>>;
@@ -189,6 +226,8 @@ export function loadLocales(root = packageRoot()): LoadedLocales {
 
 /** dialogs/patterns.yaml: the repair rules (schema: patternsFileSchema). Every other dialogs/*.yaml holds nodes. */
 export const PATTERNS_FILE = 'patterns.yaml';
+/** dialogs/answers.yaml: the answer groups (schema: answersFileSchema). */
+export const ANSWERS_FILE = 'answers.yaml';
 
 export interface LoadedDialogs {
   tree?: DialogTree;
@@ -205,8 +244,18 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   const entries: DialogTree['entries'] = {};
   const hash = createHash('sha256');
   let patterns: Patterns | undefined;
+  let answers: Answers | undefined;
   for (const path of yamlFiles(join(root, 'dialogs'))) {
     const parsed = parseYamlFile(path, root);
+    if (basename(path) === ANSWERS_FILE) {
+      problems.push(...parsed.problems);
+      if (parsed.problems.length) continue;
+      hash.update(readFileSync(path));
+      const r = answersFileSchema.safeParse(parsed.value);
+      if (r.success) answers = r.data;
+      else problems.push(...zodProblems(parsed, r.error));
+      continue;
+    }
     if (basename(path) === PATTERNS_FILE) {
       // The repair rules, not nodes: a file of its own shape.
       problems.push(...parsed.problems);
@@ -258,7 +307,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   if (!globals) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `globals`' });
   if (!start || !globals) return { problems };
   return {
-    tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS },
+    tree: { start, globals, slots, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS, answers: answers ?? DEFAULT_ANSWERS },
     problems,
   };
 }

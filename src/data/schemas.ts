@@ -3,7 +3,7 @@
  * validate it with these schemas and keep line numbers so `mailmedic lint` can print `file:line: message`.
  */
 import { z } from 'zod';
-import { INTENTS, LOCALES } from '../core/index.js';
+import { ACTS, INTENTS, LOCALES } from '../core/index.js';
 
 export const intentId = z.enum(INTENTS);
 export const localeId = z.enum(LOCALES);
@@ -16,6 +16,15 @@ export const intentFileSchema = z.strictObject({
   examples: z.array(z.string().min(1)).min(1),
 });
 export type IntentFile = z.infer<typeof intentFileSchema>;
+
+export const actId = z.enum(ACTS);
+/** intents/<locale>/acts/<act>.yaml: phrases of one reply act (domain.yaml `acts`), checked by lint like intents. */
+export const actFileSchema = z.strictObject({
+  act: actId,
+  locale: localeId,
+  examples: z.array(z.string().min(1)).min(1),
+});
+export type ActFile = z.infer<typeof actFileSchema>;
 
 /** Held-out evaluation set (test/nlu/heldout.<locale>.yaml) — never read by training. */
 export const heldoutFileSchema = z.strictObject({
@@ -110,6 +119,8 @@ const base = {
   skip: nodeId.optional(),
   /** Slot assignments made on entering the node. */
   set: setSchema.optional(),
+  /** The answer group (dialogs/answers.yaml) saying what this node does with each reply act; default by kind. */
+  answers: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),
 };
 
 /** Asks for one slot. Skipped when the slot is already filled (what the user said is never asked again). */
@@ -121,6 +132,8 @@ export const askNode = z.strictObject({
   /** Each option's `value` is the slot value it sets. */
   options: z.array(optionSchema).min(2),
   next: nodeId,
+  /** The safe default (an option value) taken when the person cannot answer twice (repair `cannot_answer`). */
+  default: z.string().optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -143,6 +156,8 @@ export const stepNode = z.strictObject({
   say: localeKey,
   /** Detailed how-to shown on "やり方がわからない", then the same step is asked again. */
   help: localeKey.optional(),
+  /** A more detailed explanation for a second 「やり方がわからない」 (repair `help_loop`); else the general one. */
+  help_detail: localeKey.optional(),
   /**
    * Locale key of the ways people say this step does not apply to them, '|'-separated (「VPNは使っていない」
    * "I'm not on Wi-Fi"). When set the engine also offers a [該当しない] button; the answer (or the engine's general
@@ -253,6 +268,8 @@ export interface DialogTree {
   version: string;
   /** Repair rules of dialogs/patterns.yaml (DEFAULT_PATTERNS when the tree has none). */
   patterns?: Patterns;
+  /** Answer groups of dialogs/answers.yaml (DEFAULT_ANSWERS when the tree has none). */
+  answers?: Answers;
 }
 
 // ───────────────────────────── dialogs/guide.yaml ─────────────────────────────
@@ -302,6 +319,17 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('vague_first_message') }),
   /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
   z.strictObject({ rule: z.literal('help_at_step') }),
+  /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
+  z.strictObject({ rule: z.literal('cannot_answer') }),
+  /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
+  z.strictObject({
+    rule: z.literal('reroute'),
+    /**
+     * What a correction's words name when the model reads no sure symptom in them (「全部来ない」 is a fragment):
+     * a locale key of '|'-separated words, and the symptom (intent) they stand for. Tried in order.
+     */
+    symptoms: z.array(z.strictObject({ says: localeKey, intent: intentId })).optional(),
+  }),
 ]);
 export type Repair = z.infer<typeof repairSchema>;
 export type RepairName = Repair['rule'];
@@ -311,7 +339,11 @@ export const patternsFileSchema = z
   .strictObject({
     repairs: z.array(repairSchema),
     /** Text the bot cannot place gets a clarifying question; from this many misses in a row it also offers a person. */
-    clarify: z.strictObject({ offer_person_after: z.number().int().min(1) }),
+    clarify: z.strictObject({
+      offer_person_after: z.number().int().min(1),
+      /** From this many misses in a row a person is the main choice (a different answer, not the same clarify again). */
+      person_first_after: z.number().int().min(1).optional(),
+    }),
   })
   .superRefine((p, ctx) => {
     p.repairs.forEach((r, i) => {
@@ -327,9 +359,79 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },
     { rule: 'vague_first_message' },
+    {
+      rule: 'reroute',
+      symptoms: [
+        { says: 'engine.says.all_mail', intent: 'error_cannot_fetch' },
+        { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
+      ],
+    },
     { rule: 'help_at_step' },
+    { rule: 'cannot_answer' },
   ],
-  clarify: { offer_person_after: 2 },
+  clarify: { offer_person_after: 2, person_first_after: 3 },
+};
+
+// ───────────────────────────── answer groups (dialogs/answers.yaml) ─────────────────────────────
+
+/**
+ * What a node does with a reply act (issue 12): the engine's moves, named. A group maps acts to moves; every node uses
+ * the group of its kind (`defaults`) unless it names another (`answers:`). The acts a node's group lists are the acts
+ * it accepts: the act model is read in that context (with the acts that hold anywhere, domain.yaml `anywhere`).
+ */
+export const ANSWER_MOVES = [
+  /** step: recorded as fixed, to the resolve node. */
+  'resolved',
+  /** step: recorded as still broken, the next step. */
+  'not_resolved',
+  /** step: recorded as not applying (skipped), the next step. */
+  'n_a',
+  /** step: "do it, then tell me" — the step again. */
+  'again',
+  /** step: tried before we asked, still broken: recorded, the next step (no repeat). */
+  'already',
+  /** step: done, but did it help? — the step's buttons again. */
+  'ask_result',
+  /** step: how long the step takes to show its effect, the buttons again. */
+  'wait',
+  /** step with help: the help, then the step again (second time: repair help_loop). */
+  'help',
+  /** "okay" — acknowledged, the same question again. */
+  'ack',
+  /** resolve: the first follow-up option. */
+  'first_option',
+  /** resolve: to the end node. */
+  'end',
+  /** ask / choice: the person cannot answer (repair cannot_answer: hint, then the safe default or a person). */
+  'cannot_answer',
+  /** ask / choice: the option whose `intents` name the act's intent (yes → the option for affirm). */
+  'option',
+  /** resolve: "still broken after all" — the step answered "fixed" is corrected (repair correction). */
+  'reopen',
+  /** handoff: an answer to the form, collected as it is (「わからない」 files the ticket with what is known). */
+  'form',
+] as const;
+export type AnswerMove = (typeof ANSWER_MOVES)[number];
+const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
+export const answersFileSchema = z.strictObject({
+  /** Node kind → the group its nodes use unless they name one. */
+  defaults: z.record(z.string(), groupName),
+  groups: z.record(groupName, z.partialRecord(actId, z.enum(ANSWER_MOVES))),
+});
+export type Answers = z.infer<typeof answersFileSchema>;
+
+/** The answer groups when a tree comes without dialogs/answers.yaml (test trees): the product's behaviour. */
+export const DEFAULT_ANSWERS: Answers = {
+  defaults: { step: 'step', resolve: 'resolve', ask: 'question', choice: 'question', handoff: 'form' },
+  groups: {
+    step: {
+      fixed: 'resolved', still_broken: 'not_resolved', deny: 'not_resolved', not_applicable: 'n_a', not_yet: 'again',
+      already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack',
+    },
+    resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end', still_broken: 'reopen' },
+    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option' },
+    form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'form', still_broken: 'form' },
+  },
 };
 
 // ───────────────────────────── the domain (domain.yaml) ─────────────────────────────
@@ -369,6 +471,8 @@ export const entityValueSchema = z.strictObject({
 /** domain.yaml: intents with their roles, entity values with the words that name them. */
 export const domainFileSchema = z.strictObject({
   intents: z.record(identifier, z.strictObject({ role: z.enum(INTENT_ROLES) })),
+  /** Reply acts (issue 12): the intent an act stands for, and whether every node accepts it. */
+  acts: z.record(identifier, z.strictObject({ intent: intentId.optional(), anywhere: z.boolean().optional() })).optional(),
   entities: z.strictObject(Object.fromEntries(DOMAIN_ENTITIES.map((e) => [e, z.record(identifier, entityValueSchema)])) as Record<(typeof DOMAIN_ENTITIES)[number], z.ZodRecord<typeof identifier, typeof entityValueSchema>>),
 });
 export type DomainFile = z.infer<typeof domainFileSchema>;

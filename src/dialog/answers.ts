@@ -1,11 +1,11 @@
 /**
  * Answers that belong to the node the user is at: an option named by intent, entity or its very words (labels
- * and `says` phrases of locales/, in either language), and a step's answers (fixed, still broken, does not apply,
- * already tried, done without a result, how long to wait). What a reply means comes from the recogniser
- * (src/nlu/replies.ts) as `run.reading`; this module only decides what it does at this node.
+ * and `says` phrases of locales/, in either language), and what the node does with a reply act — its answer group
+ * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
+ * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import type { NluResult } from '../core/index.js';
-import type { DialogNode, DialogOption } from '../data/schemas.js';
+import { ACT_DEFS, type Act, type NluResult } from '../core/index.js';
+import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
 import { applySet, enter, isEntry, recordStep } from './tree.js';
@@ -37,7 +37,12 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && said.includes(l)));
   if (contained.length === 1) return contained[0];
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
-  return close.length === 1 ? close[0] : undefined;
+  if (close.length === 1) return close[0];
+  // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
+  const act = run.reading?.act;
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
+  return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
@@ -50,6 +55,24 @@ export function matchWords(run: Run, options: DialogOption[], text: string): Dia
       .some((l) => l === said || (phraseLongEnough(l, 4) && said.includes(l))),
   );
   return hits.length === 1 ? hits[0] : undefined;
+}
+
+/** The answer group of a node (its own `answers:` or its kind's default), as act → move. */
+export function groupOf(tree: DialogTree, node: DialogNode): Partial<Record<Act, AnswerMove>> {
+  const answers = tree.answers ?? DEFAULT_ANSWERS;
+  const name = node.answers ?? answers.defaults[node.kind];
+  return (name && answers.groups[name]) || {};
+}
+
+/** The acts a node accepts: those its answer group lists (the act model's context, src/nlu/replies.ts). */
+export function acceptedActs(tree: DialogTree, node: DialogNode): Act[] {
+  return Object.keys(groupOf(tree, node)) as Act[];
+}
+
+/** What the node on screen does with this turn's act (undefined: the act is none of its group's). */
+export function moveOf(run: Run, node: DialogNode | undefined): AnswerMove | undefined {
+  const act = run.reading?.act;
+  return node && act ? groupOf(run.ctx.tree, node)[act] : undefined;
 }
 
 /** What answering at a node will do, decided before anything is done (so a policy rule can test it first). */
@@ -86,15 +109,16 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
         };
       }
       if (node.kind === 'resolve') {
+        const move = moveOf(run, node);
         const first = node.options?.[0];
-        if (nlu.intent === 'affirm' && first?.next) {
+        if (move === 'first_option' && first?.next) {
           const next = first.next;
           return () => {
             applySet(run, first.set);
             enter(run, next);
           };
         }
-        if (['thanks', 'goodbye', 'deny', 'resolved'].includes(nlu.intent)) return () => enter(run, ctx.tree.globals.end);
+        if (move === 'end') return () => enter(run, ctx.tree.globals.end);
       }
       return undefined;
     }
@@ -105,42 +129,52 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
 }
 
-/** "How do I do that?" at a step, when it is not a symptom or a result (the repair rule `help_at_step` acts on it). */
+/** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
 export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
-  return !!run.reading?.acts.has('asks_how') && !isEntry(run, nlu.intent) && nlu.intent !== 'resolved' && nlu.intent !== 'not_resolved';
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  return node?.kind === 'step' && moveOf(run, node) === 'help' && !isEntry(run, nlu.intent);
 }
 
 function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {
   const { s } = run;
   const said = foldAnswer(text);
-  const reading = run.reading;
   const is = (key: string) => (['ja', 'en'] as const).some((l) => foldAnswer(run.ctx.i18n.t(key, undefined, l)) === said);
   const again = (key: string) => () => say(run, key, undefined, choicesOf(run, node));
   const answer = (value: string) => () => answerStep(run, node, value);
-  // 「わかりません」 reads as "yes" to some classifiers; at a step it means "I don't know how" — help_at_step
-  // answers it where the step has help; without help it is not an answer to the step either.
-  if (asksHowAtStep(run, nlu)) return undefined;
-  // 「どのくらい待てばいい？」: how long a step takes to show, then the same buttons.
-  if (reading?.acts.has('asks_wait')) return again('engine.step_wait');
-  const report = reading?.report;
-  if (report === 'na' || phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
-  if (report === 'not_yet') return again('engine.step_again');
-  if (report === 'already') {
-    // Tried before we asked and the problem is still there: record it and go on without repeating it.
-    return () => {
-      say(run, 'engine.step_already');
-      answerStep(run, node, ACTIONS.notResolved);
-    };
+  // The very words of a button, and the step's own "does not apply" wording (locales, `na:`).
+  if (is('engine.button.resolved')) return answer(ACTIONS.resolved);
+  if (is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
+  if (node.help && is('engine.button.help')) return undefined;
+  if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
+  const move = moveOf(run, node);
+  // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
+  const news = isEntry(run, nlu.intent) && nlu.intent !== s.intent && nlu.confidence >= 0.6;
+  switch (move) {
+    case 'help':
+      return undefined; // the repair help_at_step (dialogs/patterns.yaml)
+    case 'wait':
+      return again('engine.step_wait');
+    case 'n_a':
+      return answer(ACTIONS.na);
+    case 'again':
+      return again('engine.step_again');
+    case 'already':
+      // Tried before we asked and the problem is still there: record it and go on without repeating it.
+      return () => {
+        say(run, 'engine.step_already');
+        answerStep(run, node, ACTIONS.notResolved);
+      };
+    case 'ask_result':
+      return again('engine.step_did');
+    case 'resolved':
+      return answer(ACTIONS.resolved);
+    case 'not_resolved':
+      return news ? undefined : answer(ACTIONS.notResolved);
+    case 'ack':
+      return again('engine.ack');
+    default:
+      return undefined;
   }
-  if (report === 'did') return again('engine.step_did');
-  if (report === 'fixed' && nlu.intent !== 'not_resolved') return answer(ACTIONS.resolved);
-  if (report === 'failed' && (!isEntry(run, nlu.intent) || nlu.intent === s.intent)) return answer(ACTIONS.notResolved);
-  // 「はい」「ok」 after a step usually means "okay, trying" — never read it as "fixed".
-  if (nlu.intent === 'affirm') return again('engine.ack');
-  if (nlu.intent === 'resolved' || is('engine.button.resolved')) return answer(ACTIONS.resolved);
-  if (nlu.intent === 'not_resolved' || nlu.intent === 'deny' || is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
-  if (node.help && is('engine.button.help')) return answer(ACTIONS.help);
-  return undefined;
 }
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */

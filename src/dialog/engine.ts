@@ -20,6 +20,7 @@ import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
 import { onAction } from './actions.js';
+import { acceptedActs } from './answers.js';
 import { absorb } from './facts.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
@@ -104,7 +105,8 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
   const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
   const node = currentNode(run);
-  run.reading = read(text, nlu, node ? { kind: node.kind } : undefined);
+  // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml).
+  run.reading = read(text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   const facts = parseFieldFacts(text);
   absorb(run, text, nlu, facts, collecting);

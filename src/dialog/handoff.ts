@@ -73,6 +73,25 @@ export function enterHandoff(run: Run, node: Extract<DialogNode, { kind: 'handof
   if (missing.length === 0) return fileTicket(run);
   s.handoffAsks = 1;
   askFields(run, missing, 'engine.handoff.ask');
+  offerSettings(run);
+}
+
+/** The device's place for mail server settings (iPhone and iPad share iOS's; never names one for the other). */
+function settingsWhere(s: ConversationState) {
+  const device = s.slots.device;
+  if (device === 'iphone' || device === 'ipad') return msg('engine.handoff.settings_where.ios');
+  if (device === 'android') return msg('engine.handoff.settings_where.android');
+  return msg('engine.handoff.settings_where.unknown');
+}
+
+/**
+ * Offers — never requires — the current settings (host names, ports, SSL) in the same answer as the form, saying
+ * where to find them on this device; never a password. What the person types fills the ticket's 現在の設定値.
+ */
+function offerSettings(run: Run): void {
+  const { s } = run;
+  if (Object.keys(s.collected).some((k) => k.startsWith('settings.'))) return;
+  say(run, 'engine.handoff.settings_offer', { where: settingsWhere(s) });
 }
 
 /** Reads an answer to the form, field by field; files when nothing is missing, on 「わからない」, or after the re-ask. */

@@ -162,7 +162,11 @@ export function clarifyRule(params: Patterns['clarify']): TurnRule {
       run.missed = true;
       run.s.misses += 1;
       const choices = choicesOf(run, t.node!);
-      if (run.s.misses >= params.offer_person_after) {
+      if (params.person_first_after && run.s.misses >= params.person_first_after) {
+        // Not the same question forever: a person becomes the main choice.
+        const rest = choices.filter((c) => c.value !== ACTIONS.human);
+        say(run, 'engine.clarify_stuck', undefined, [button(run, 'engine.button.human', ACTIONS.human), ...rest]);
+      } else if (run.s.misses >= params.offer_person_after) {
         if (!choices.some((c) => c.value === ACTIONS.human)) choices.push(button(run, 'engine.button.human', ACTIONS.human));
         say(run, 'engine.clarify_human', undefined, choices);
       } else say(run, 'engine.clarify', undefined, choices);

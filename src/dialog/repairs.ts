@@ -3,13 +3,28 @@
  * node. dialogs/patterns.yaml lists which exist, their order and parameters; each is implemented once here.
  * What the reply means (gives up, vague, asks how, still broken) is the recogniser's (`run.reading`, src/nlu/replies.ts).
  */
-import type { Repair, RepairName } from '../data/schemas.js';
-import { answerStep, asksHowAtStep } from './answers.js';
+import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
+import { foldAnswer } from '../nlu/replies.js';
+import { answerStep, asksHowAtStep, matchWords, moveOf } from './answers.js';
 import { escalatedAlready } from './handoff.js';
 import { understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
-import { enter, leaveTo, recordStep } from './tree.js';
+import { applySet, enter, isEntry, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
+
+/** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
+export function repeat(run: Run, repair: string): number {
+  const key = `${repair}:${run.s.node ?? ''}`;
+  const repeats = (run.s.repeats ??= {});
+  repeats[key] = (repeats[key] ?? 0) + 1;
+  return repeats[key];
+}
+
+/** The node's buttons with [担当者に相談] first: a person as the main choice. */
+function personFirst(run: Run, node: DialogNode) {
+  const rest = choicesOf(run, node).filter((c) => c.value !== ACTIONS.human);
+  return [button(run, 'engine.button.human', ACTIONS.human), ...rest];
+}
 
 /** The step last answered "fixed", if the conversation's last recorded step was. */
 function lastFixedStep(run: Run) {
@@ -25,7 +40,7 @@ function correction(): TurnRule {
     applies: ({ run, node, nlu }) =>
       node?.kind === 'resolve' &&
       run.s.status === 'resolved' &&
-      (nlu.intent === 'not_resolved' || run.reading?.report === 'failed') &&
+      (nlu.intent === 'not_resolved' || run.reading?.act === 'still_broken') &&
       lastFixedStep(run) !== undefined,
     act: ({ run }) => {
       const { last, node } = lastFixedStep(run)!;
@@ -40,7 +55,8 @@ function correction(): TurnRule {
 function wantsPerson(): TurnRule {
   return {
     name: 'wants_person',
-    applies: (t) => t.nlu.intent === 'request_human',
+    // The intent, or the act in any sentence: 「担当者と話したい。iPhone 14、iOS 17.5 …」 — the details fill the ticket.
+    applies: (t) => t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human',
     act: ({ run }) => {
       if (run.s.status === 'escalated') return escalatedAlready(run);
       leaveTo(run, run.ctx.tree.globals.handoff);
@@ -52,7 +68,7 @@ function wantsPerson(): TurnRule {
 function giveUp(params: { offer_person: boolean }): TurnRule {
   return {
     name: 'give_up',
-    applies: ({ run }) => !!run.reading?.acts.has('gives_up'),
+    applies: ({ run }) => run.reading?.act === 'give_up',
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
@@ -73,9 +89,15 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
 function vagueFirstMessage(): TurnRule {
   return {
     name: 'vague_first_message',
-    applies: ({ run }) => {
+    applies: ({ run, nlu }) => {
       const { s, ctx } = run;
-      return (s.node === null || s.node === ctx.tree.start) && s.status === 'active' && !!run.reading?.acts.has('vague');
+      return (
+        (s.node === null || s.node === ctx.tree.start) &&
+        s.status === 'active' &&
+        run.reading?.act === 'vague_problem' &&
+        !nlu.entities.error_message &&
+        nlu.intent !== 'request_human'
+      );
     },
     act: ({ run }) => {
       const { s, ctx } = run;
@@ -87,16 +109,108 @@ function vagueFirstMessage(): TurnRule {
   };
 }
 
-/** 「やり方がわからない」 at a step with help: the help, then the same step again. */
+/**
+ * 「やり方がわからない」 at a step (its group's `help` move): the step's help, then the same step again; the second time
+ * a more detailed explanation (the step's `help_detail`, else the general one); from the third a person as the main
+ * choice. A step without help starts at the detailed explanation.
+ */
 function helpAtStep(): TurnRule {
   return {
     name: 'help_at_step',
-    applies: (t: TextTurn) => t.node?.kind === 'step' && !!t.node.help && asksHowAtStep(t.run, t.nlu),
+    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && asksHowAtStep(t.run, t.nlu),
     act: (t: TextTurn) => {
-      if (t.node?.kind === 'step') answerStep(t.run, t.node, ACTIONS.help);
+      const { run, node } = t;
+      if (node?.kind !== 'step') return;
+      const n = repeat(run, 'help') + (node.help ? 0 : 1);
+      if (n === 1) return answerStep(run, node, ACTIONS.help);
+      if (n === 2) {
+        say(run, node.help_detail ?? 'engine.help_detail');
+        return say(run, 'engine.step_again', undefined, choicesOf(run, node));
+      }
+      say(run, 'engine.help_person', undefined, personFirst(run, node));
     },
   };
 }
+
+/**
+ * 「わからない」 to a question (its group's `cannot_answer` move): a hint and the same buttons; the second time a way
+ * forward — the node's safe `default:` option, or a person as the main choice.
+ */
+function cannotAnswer(): TurnRule {
+  return {
+    name: 'cannot_answer',
+    applies: (t) =>
+      t.node !== undefined &&
+      t.run.s.status === 'active' &&
+      moveOf(t.run, t.node) === 'cannot_answer' &&
+      !isEntry(t.run, t.nlu.intent) &&
+      // 「わからない」 is an answer where the question offers [わからない].
+      !('options' in t.node && t.node.options && matchWords(t.run, t.node.options, t.text)),
+    act: (t) => {
+      const { run } = t;
+      const node = t.node!;
+      if (repeat(run, 'cannot_answer') === 1) return say(run, 'engine.dont_know_hint', undefined, choicesOf(run, node));
+      const fallback = node.kind === 'ask' && node.default ? node.options.find((o) => o.value === node.default) : undefined;
+      if (fallback && node.kind === 'ask') {
+        say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
+        run.s.slots[node.slot] = fallback.value;
+        applySet(run, fallback.set);
+        return enter(run, fallback.next ?? node.next);
+      }
+      say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
+    },
+  };
+}
+
+/**
+ * A correction (「いや一部じゃなくて全部来ないです」, "I meant sending, not receiving"): never recorded as 「まだダメ」.
+ * The part the person corrects to (NluResult.corrected: the words after 「じゃなくて」, or the whole text) is read
+ * again: an option of the question on screen, else the symptom it names (its branch), else which answer was wrong.
+ */
+function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
+  return {
+    name: 'reroute',
+    // A correction that corrects something: a "not X but Y" shape, or another symptom than the branch's
+    // ("Actually, can we switch to English? Sending fails" in the sending branch corrects nothing).
+    applies: (t) =>
+      t.run.reading?.act === 'correction' &&
+      t.run.s.status === 'active' &&
+      t.node !== undefined &&
+      (t.nlu.corrected !== undefined || (isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent)),
+    act: (t) => {
+      const { run, nlu } = t;
+      const node = t.node!;
+      const said = nlu.corrected?.text ?? t.text;
+      const named = nlu.corrected ?? nlu;
+      const options: DialogOption[] = 'options' in node && node.options ? node.options : [];
+      const opt = matchWords(run, options, said);
+      say(run, 'engine.corrected');
+      if (opt && (node.kind === 'ask' || opt.next)) {
+        if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
+        applySet(run, opt.set);
+        return enter(run, opt.next ?? (node.kind === 'ask' ? node.next : node.id));
+      }
+      // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists.
+      const folded = foldAnswer(said);
+      const byWords = (params.symptoms ?? []).find((x) =>
+        (['ja', 'en'] as const).some((l) =>
+          run.ctx.i18n
+            .t(x.says, undefined, l)
+            .split('|')
+            .map(foldAnswer)
+            .some((w) => w !== '' && folded.includes(w)),
+        ),
+      )?.intent;
+      const symptom = isEntry(run, named.intent) && named.confidence >= SURE ? named.intent : byWords;
+      if (symptom && isEntry(run, symptom) && leadsElsewhere(run, symptom)) return switchTo(run, symptom, false);
+      if (run.learned.length > 0) return say(run, 'engine.step_again', undefined, choicesOf(run, node));
+      say(run, 'engine.correction_what', undefined, choicesOf(run, node));
+    },
+  };
+}
+
+/** A corrected part read as a symptom needs this much of the model's confidence (else the words of patterns.yaml). */
+const SURE = 0.6;
 
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
   correction,
@@ -104,6 +218,8 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   give_up: giveUp,
   vague_first_message: vagueFirstMessage,
   help_at_step: helpAtStep,
+  cannot_answer: cannotAnswer,
+  reroute,
 };
 
 /** The rule of one entry of dialogs/patterns.yaml. */

@@ -181,10 +181,13 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
   return probe.s.node !== run.s.node;
 }
 
-/** Switches to the branch of `intent` (this turn's text may answer the branch's first question too). */
-export function switchTo(run: Run, intent: Intent): void {
+/**
+ * Switches to the branch of `intent` (this turn's text may answer the branch's first question too, unless `carry` is
+ * false: a correction names the symptom only, its other words answer nothing).
+ */
+export function switchTo(run: Run, intent: Intent, carry = true): void {
   const entry = run.ctx.tree.entries[intent]!;
-  run.pending = run.text;
+  run.pending = carry ? run.text : undefined;
   recordStep(run, 'unknown');
   run.s.intent = intent;
   run.s.pending = undefined;

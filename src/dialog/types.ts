@@ -46,6 +46,11 @@ export interface ConversationState {
   stepsTried: StepTried[];
   /** Consecutive turns the bot could not place (1 → clarify, 2 → offer a person). */
   misses: number;
+  /**
+   * How often a repair met the same node in this episode (`<repair>:<node>` → count): a second 「やり方がわからない」
+   * gets the detailed explanation, a second 「わからない」 the safe default, a second unreadable reply another answer.
+   */
+  repeats?: Record<string, number>;
   /** Ticket fields still being collected by a handoff node. */
   pending?: string[];
   /** How many times the handoff node has asked for missing fields (it asks once and re-asks at most once). */

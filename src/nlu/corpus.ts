@@ -30,6 +30,12 @@ export const REAL_FIRST_FILES: ReadonlyArray<{ locale: Locale; path: string }> =
   { locale: 'en', path: join('intents', 'real', 'first-en.tsv') },
 ];
 
+/** The corpus of real mid-conversation replies (intents/real/replies.md): node, text, act, split, url. */
+export const REAL_REPLY_FILES: ReadonlyArray<{ locale: Locale; path: string }> = [
+  { locale: 'ja', path: join('intents', 'real', 'replies-ja.tsv') },
+  { locale: 'en', path: join('intents', 'real', 'replies-en.tsv') },
+];
+
 /**
  * The fixed held-out rule of the real corpus, decided before any evaluation and written into every line: the first
  * hex digit of sha1(text) in 0–5 → heldout (≈ 37 %), else train. Content-based, so adding or reordering lines never
@@ -75,8 +81,17 @@ export function trainingDataHash(root = packageRoot()): string {
   }
   const asdc = join(root, ASDC_PATH);
   if (existsSync(asdc)) h.update(readFileSync(asdc));
+  // The reply acts (their own model, trained in the same build) and the real replies' train split.
+  for (const locale of ['ja', 'en']) {
+    const dir = join(root, 'intents', locale, 'acts');
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort()) {
+      h.update(`${locale}/acts/${f}\n`);
+      h.update(readFileSync(join(dir, f)));
+    }
+  }
   // The train split of the real corpus is training data too.
-  for (const { path } of REAL_FIRST_FILES) {
+  for (const { path } of [...REAL_FIRST_FILES, ...REAL_REPLY_FILES]) {
     const abs = join(root, path);
     if (existsSync(abs)) h.update(`${path}\n`).update(readFileSync(abs));
   }

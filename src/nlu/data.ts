@@ -15,11 +15,13 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { CodedError, ErrorCode } from '../core/index.js';
 import { z } from 'zod';
-import { ASDC_PATH, REAL_FIRST_FILES, realSplitOf, type LabelledText } from './corpus.js';
+import { ASDC_PATH, REAL_FIRST_FILES, REAL_REPLY_FILES, realSplitOf, type LabelledText } from './corpus.js';
+import { ACTS, INTENT_ROLE, type Act } from '../core/index.js';
+import type { LabelledAct } from './acts.js';
 import { normalize } from './normalize.js';
 
-export { ASDC_PATH, REAL_FIRST_FILES, realSplitOf, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
-import { formatProblem, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
+export { ASDC_PATH, REAL_FIRST_FILES, REAL_REPLY_FILES, realSplitOf, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
+import { formatProblem, loadActs, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
 import { heldoutFileSchema, intentId } from '../data/schemas.js';
 
 export interface HeldoutItem extends LabelledText {
@@ -135,5 +137,62 @@ export function heldoutData(root = packageRoot()): HeldoutItem[] {
     for (const ex of r.data.examples) out.push({ ...ex, locale: r.data.locale, source: parsed.file });
   }
   for (const text of asdcSplit(root).heldout) out.push({ text, intent: 'out_of_scope', locale: 'ja', kind: 'far', source: ASDC_PATH });
+  return out;
+}
+
+// ───────────────────────────── reply acts ─────────────────────────────
+
+/** A line of intents/real/replies-<locale>.tsv: a reply as a person wrote it, the node it answered, its act (labelled by a person). */
+export interface RealReply {
+  node: string;
+  text: string;
+  /** The person's label: an act of domain.yaml, or answer / new_symptom / other (no reply act: scored as `other`). */
+  label: string;
+  split: 'train' | 'heldout';
+  url: string;
+  locale: 'ja' | 'en';
+}
+
+/** Labels of the reply corpus that are no reply act of ours: the reply gives a fact or a new problem. */
+const NOT_AN_ACT = new Set(['answer', 'new_symptom', 'other']);
+
+/** The act a real reply's label stands for (answer, new_symptom, other → `other`). */
+export function actOfLabel(label: string): Act {
+  if (NOT_AN_ACT.has(label)) return 'other';
+  if ((ACTS as readonly string[]).includes(label)) return label as Act;
+  throw new CodedError(ErrorCode.DataInvalid, `unknown reply act label ${label}`);
+}
+
+export function realReplies(root = packageRoot()): RealReply[] {
+  const out: RealReply[] = [];
+  for (const { locale, path } of REAL_REPLY_FILES) {
+    const abs = join(root, path);
+    if (!existsSync(abs)) continue;
+    const lines = readFileSync(abs, 'utf8').split(/\r?\n/);
+    lines.forEach((line, i) => {
+      if (i === 0 || line === '') return;
+      const [node = '', text = '', label = '', split = '', url = ''] = line.split('\t');
+      if (split !== 'train' && split !== 'heldout') throw new CodedError(ErrorCode.DataInvalid, `${path}:${i + 1}: split ${split}`);
+      out.push({ node, text, label, split, url, locale: locale as 'ja' | 'en' });
+    });
+  }
+  return out;
+}
+
+/**
+ * Training phrases of the act model: intents/<locale>/acts/*.yaml, the phrases of every error and topic intent and of
+ * out_of_scope as the background act `other` (a new symptom is no reply act), and the train split of the real replies.
+ */
+export function actTrainingData(root = packageRoot(), options: { realTrain?: boolean } = {}): LabelledAct[] {
+  const acts = loadActs(root);
+  if (acts.problems.length) throw new CodedError(ErrorCode.DataInvalid, `intents/*/acts has problems:\n${acts.problems.map(formatProblem).join('\n')}`);
+  const out: LabelledAct[] = [];
+  for (const f of acts.files) for (const text of f.examples) out.push({ text, act: f.act, locale: f.locale });
+  const intents = loadIntents(root);
+  for (const f of intents.files) {
+    const role = INTENT_ROLE[f.intent];
+    if (role === 'error' || role === 'topic' || role === 'out_of_scope') for (const text of f.examples) out.push({ text, act: 'other', locale: f.locale });
+  }
+  if (options.realTrain ?? true) for (const r of realReplies(root)) if (r.split === 'train') out.push({ text: r.text, act: actOfLabel(r.label), locale: r.locale });
   return out;
 }

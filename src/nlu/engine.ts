@@ -26,10 +26,11 @@ import { extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
+import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 8;
+export const MODEL_FORMAT = 9;
 
 
 export interface OosRule {
@@ -63,6 +64,8 @@ export interface ModelFile {
   /** The domain detector (binary: mail / other), weights in its own binary file. */
   domain: SerializedModel;
   oos: OosRule;
+  /** The reply-act model (src/nlu/acts.ts); its weights are in the binary file `acts.file`. */
+  acts?: SerializedModel;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
   validation: { items: number; inScopeAccuracy: number; oosRecall: { far: number; near: number }; temperature: number };
 }
@@ -88,6 +91,8 @@ export class Classifier {
     readonly model: LinearModel,
     readonly oos: OosRule,
     readonly domain: LinearModel,
+    /** The reply-act model; without it `analyse` gives no `acts`. */
+    readonly acts?: ActModel,
   ) {
     this.oosIndex = model.labels.indexOf('out_of_scope');
     this.symptomIndex = model.labels.flatMap((l, k) => (SYMPTOM_INTENTS.has(l as Intent) ? [k] : []));
@@ -141,6 +146,11 @@ export class Classifier {
   }
 
   analyse(text: string, hint?: Locale): NluResult {
+    return this.analyseIntent(text, hint, true);
+  }
+
+  /** The intent reading (and, with `withActs`, the reply acts). */
+  private analyseIntent(text: string, hint?: Locale, withActs = false): NluResult {
     const locale = detectLocale(text, hint);
     const content = text.slice(0, 4000).replace(NOT_CONTENT, '');
     if (content === '') {
@@ -182,6 +192,14 @@ export class Classifier {
       aboutMail: round(d.aboutMail),
     };
     if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) result.clarify = clarify;
+    if (this.acts && withActs) {
+      result.acts = this.acts.rank(text.slice(0, 4000), d.bag);
+      const part = correctedPart(text.slice(0, 4000));
+      if (part) {
+        const y = this.analyseIntent(part, hint);
+        result.corrected = { text: part, intent: y.intent, confidence: y.confidence, entities: y.entities };
+      }
+    }
     return result;
   }
 }

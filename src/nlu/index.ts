@@ -11,6 +11,7 @@ import { packageRoot } from '../data/root.js';
 import { trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { LinearModel } from './model.js';
+import { ActModel } from './acts.js';
 import { getTokenizer } from './tokenizer.js';
 
 export { normalize, normalizeLight } from './normalize.js';
@@ -40,14 +41,21 @@ export function defaultModelPath(root = packageRoot()): string {
  * Reads a model file and its binary part if both exist, were written by this code version and match the current
  * data. Returns the model ready to use.
  */
-export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel } | undefined {
+export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel; acts?: LinearModel } | undefined {
   if (!existsSync(path)) return undefined;
   const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
   if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash) return undefined;
   const bin = join(dirname(path), file.model.file);
   const domainBin = join(dirname(path), file.domain.file);
   if (!existsSync(bin) || !existsSync(domainBin)) return undefined;
-  return { file, model: LinearModel.fromBinary(file.model, readFileSync(bin)), domain: LinearModel.fromBinary(file.domain, readFileSync(domainBin)) };
+  const actsBin = file.acts ? join(dirname(path), file.acts.file) : undefined;
+  if (!file.acts || !actsBin || !existsSync(actsBin)) return undefined;
+  return {
+    file,
+    model: LinearModel.fromBinary(file.model, readFileSync(bin)),
+    domain: LinearModel.fromBinary(file.domain, readFileSync(domainBin)),
+    acts: LinearModel.fromBinary(file.acts, readFileSync(actsBin)),
+  };
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
@@ -60,14 +68,16 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   let classifier: Classifier;
   let source: LoadedNlu['source'];
   if (loaded) {
-    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain);
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, loaded.acts ? new ActModel(tokenizer, loaded.acts) : undefined);
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');
     const t0 = Date.now();
     // Loaded here only: the YAML/zod loaders are not needed when the built model is used.
-    const { trainingData } = await import('./data.js');
-    classifier = trainClassifier(tokenizer, trainingData(root)).classifier;
+    const { trainingData, actTrainingData } = await import('./data.js');
+    const { trainActModel } = await import('./acts.js');
+    const trained = trainClassifier(tokenizer, trainingData(root)).classifier;
+    classifier = new Classifier(tokenizer, trained.model, trained.oos, trained.domain, trainActModel(tokenizer, actTrainingData(root)));
     log.info({ ms: Date.now() - t0 }, 'NLU trained');
     source = 'trained';
   }

@@ -7,7 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { asCodedError } from '../core/index.js';
 import { packageRoot } from '../data/load.js';
-import { trainingData, trainingDataHash } from './data.js';
+import { actTrainingData, trainingData, trainingDataHash } from './data.js';
+import { trainActModel } from './acts.js';
 import { MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { defaultModelPath } from './index.js';
 import { getTokenizer, writeDictionaryCache, dictionaryCachePath } from './tokenizer.js';
@@ -21,18 +22,25 @@ async function main(): Promise<void> {
   const path = defaultModelPath(root);
   const bin = classifier.model.toBinary(basename(path).replace(/\.json$/, '.bin'));
   const domainBin = classifier.domain.toBinary(basename(path).replace(/\.json$/, '.domain.bin'));
+  const actItems = actTrainingData(root);
+  const ta = Date.now();
+  const acts = trainActModel(tokenizer, actItems);
+  const actBin = acts.model.toBinary(basename(path).replace(/\.json$/, '.acts.bin'));
+  process.stderr.write(`nlu: reply acts trained on ${actItems.length} phrases, ${acts.model.size} features, T=${acts.model.temperature} (${Date.now() - ta} ms)\n`);
   const file: ModelFile = {
     format: MODEL_FORMAT,
     dataHash: trainingDataHash(root),
     model: bin.meta,
     domain: domainBin.meta,
     oos: classifier.oos,
+    acts: actBin.meta,
     validation,
   };
   mkdirSync(dirname(path), { recursive: true });
   // The binary first: a model.json that names a missing binary is ignored (trained at start-up instead).
   writeFileSync(join(dirname(path), bin.meta.file), bin.bytes);
   writeFileSync(join(dirname(path), domainBin.meta.file), domainBin.bytes);
+  writeFileSync(join(dirname(path), actBin.meta.file), actBin.bytes);
   writeFileSync(path, JSON.stringify(file));
   // The decompressed dictionary for start-up (see tokenizer.ts); written after training, which loaded the old one.
   const dict = writeDictionaryCache(dictionaryCachePath(root));

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CodedError, ErrorCode } from '../../src/core/index.js';
 import { MAX_HOPS, holds, step } from '../../src/dialog/engine.js';
 import { ticketSchema } from '../../src/dialog/ticket.js';
-import { Convo, FIXTURE, TEST_TICKET_ID, ctxFor, fixtureTree, meta, nlu, tree } from './helpers.js';
+import { Convo, FIXTURE, TEST_TICKET_ID, ctxFor, fixtureTree, meta, nlu, tree, withAct } from './helpers.js';
 
 describe('step(): first turn', () => {
   it('goes straight to the entry of a symptom and never asks for a carrier already given', () => {
@@ -178,7 +178,7 @@ describe('step(): free text at any node', () => {
     c.say('サーバーに接続できません', nlu('error_connect'));
     c.say('担当者と話したい', nlu('request_human'));
     expect(c.state!.node).toBe('handoff');
-    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
+    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask', 'engine.handoff.settings_offer']);
   });
 
   it('resolves on 「直った」 at a choice node', () => {
@@ -265,7 +265,7 @@ describe('step(): free text at any node', () => {
   it('reads 「わかりません」 at a step as "how do I do that", not as yes', () => {
     const c = new Convo();
     c.say('パスワードが違う', nlu('error_auth', { carrier: 'au' }));
-    c.say('わかりません', nlu('affirm', {}, 'ja', 0.9));
+    c.say('わかりません', withAct(nlu('affirm', {}, 'ja', 0.9), 'dont_know'));
     expect(c.keys).toEqual(['fx.reenter.help', 'engine.step_again']);
     expect(c.state!.stepsTried).toEqual([]);
   });
@@ -382,7 +382,7 @@ describe('step(): hand-off', () => {
     const c = new Convo();
     c.say('ドコモメールで「IMAPアカウントのパスワードが正しくありません」と出る', nlu('error_auth', { carrier: 'docomo', error_message: 'password_incorrect' }));
     c.click('not_resolved');
-    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask']);
+    expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask', 'engine.handoff.settings_offer']);
     expect(c.state!.pending).toEqual(['device', 'os', 'occurredAt', 'frequency']);
     const ask = c.rendered[1]!.text;
     expect(ask).toContain('あと2点だけ');
@@ -507,7 +507,7 @@ describe('step(): yes at a step', () => {
   it('reads 「はい」/"ok" after a step as an acknowledgement, never as "fixed"', () => {
     const c = new Convo();
     c.say('サーバーに接続できません', nlu('error_connect'));
-    c.say('ok', nlu('affirm', {}, 'en', 0.95));
+    c.say('ok', withAct(nlu('affirm', {}, 'en', 0.95), 'affirm'));
     expect(c.keys).toEqual(['engine.ack']);
     expect(c.values).toEqual(['resolved', 'not_resolved', 'human']);
     expect(c.state!.status).toBe('active');

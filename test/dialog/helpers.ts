@@ -2,7 +2,7 @@
  * Builders for engine unit tests: a small fixture tree, NluResult values (the engine's input — what the NLU
  * would have produced; not a stand-in for our NLU's behaviour, which the conversation tests exercise), meta, ctx.
  */
-import type { Entities, Intent, Locale, NluResult } from '../../src/core/index.js';
+import type { Entities, Intent, Locale, NluResult, Act } from '../../src/core/index.js';
 import { loadLocales } from '../../src/data/load.js';
 import { dialogFileSchema, type DialogNode, type DialogTree } from '../../src/data/schemas.js';
 import { createI18n } from '../../src/i18n/index.js';
@@ -16,6 +16,16 @@ export const i18n = createI18n(loadLocales().messages);
 
 export function nlu(intent: Intent, entities: Entities = {}, locale: Locale = 'ja', confidence = 0.9): NluResult {
   return { intent, confidence, entities, locale, ranking: [{ intent, confidence }] };
+}
+
+/**
+ * The NLU result with the act model's ranking (`NluResult.acts`) as the engine would get it: `act` with `p`, the
+ * rest on `other` (the model itself is tested in test/nlu/replies.test.ts; these tests are about what the engine does).
+ */
+export function withAct(result: NluResult, act: Act, p = 0.95, also?: Act): NluResult {
+  const acts = [{ act, confidence: also ? p * 0.6 : p }];
+  if (also) acts.push({ act: also, confidence: p * 0.4 });
+  return { ...result, acts: [...acts, { act: 'other' as Act, confidence: 1 - p }] };
 }
 
 export function tree(file: unknown, version = 'v1'): DialogTree {

@@ -26,11 +26,12 @@ import {
   type TurnRule,
 } from '../../src/dialog/policy.js';
 import { repairRule } from '../../src/dialog/repairs.js';
+import { acceptedActs } from '../../src/dialog/answers.js';
 import type { Run } from '../../src/dialog/run.js';
 import type { ConversationState } from '../../src/dialog/types.js';
 import { parseFieldFacts } from '../../src/nlu/fields.js';
 import { readReply } from '../../src/nlu/replies.js';
-import { Convo, ctxFor, fixtureTree, meta, nlu, tree, FIXTURE } from './helpers.js';
+import { Convo, ctxFor, fixtureTree, meta, nlu, tree, withAct, FIXTURE } from './helpers.js';
 
 /** A conversation driven to some point, as a state. */
 function at(...turns: Array<[string, NluResult] | string>): ConversationState {
@@ -43,8 +44,9 @@ function at(...turns: Array<[string, NluResult] | string>): ConversationState {
 function turnOf(state: ConversationState | undefined, text: string, result: NluResult, learned: string[] = []): TextTurn {
   const s = structuredClone(state ?? step(undefined, { kind: 'action', value: 'x' }, meta(), ctxFor()).state);
   if (!state) s.node = null;
-  const run: Run = { s, replies: [], effects: [], meta: meta(), ctx: ctxFor(), hops: 0, missed: false, learned, text, reading: readReply(text, result) };
   const node = s.node ? fixtureTree.nodes.get(s.node) : undefined;
+  const place = node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(fixtureTree, node) } : undefined;
+  const run: Run = { s, replies: [], effects: [], meta: meta(), ctx: ctxFor(), hops: 0, missed: false, learned, text, reading: readReply(text, result, place) };
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   return { run, text, nlu: result, sure: result.confidence >= 0.6, node, collecting, facts: parseFieldFacts(text), memo: {} };
 }
@@ -98,31 +100,39 @@ describe('turn policy rules, each alone', () => {
 
   it('give_up: 「もういいです」 ends politely and offers a person once (or not, by parameter)', () => {
     const rule = repair('give_up');
-    expect(rule.applies(turnOf(atStep(), 'まだダメ', nlu('not_resolved')))).toBe(false);
-    const run = fire(rule, turnOf(atStep(), 'もういいです', nlu('out_of_scope')));
+    expect(rule.applies(turnOf(atStep(), 'まだダメ', withAct(nlu('not_resolved'), 'still_broken')))).toBe(false);
+    const run = fire(rule, turnOf(atStep(), 'もういいです', withAct(nlu('out_of_scope'), 'give_up')));
     expect(run.s.status).toBe('ended');
     expect(keys(run)).toEqual(['engine.give_up']);
     expect(run.replies[0]!.choices!.map((c) => c.value)).toEqual(['human', 'restart']);
-    const quiet = fire(repairRule({ rule: 'give_up', offer_person: false }), turnOf(atStep(), 'もういいです', nlu('out_of_scope')));
+    const quiet = fire(repairRule({ rule: 'give_up', offer_person: false }), turnOf(atStep(), 'もういいです', withAct(nlu('out_of_scope'), 'give_up')));
     expect(quiet.replies[0]!.choices!.map((c) => c.value)).toEqual(['restart']);
   });
 
   it('vague_first_message: 「メールがおかしい」 first asks which symptom, with the menu', () => {
     const rule = repair('vague_first_message');
-    expect(rule.applies(turnOf(atStep(), 'メールがおかしい', nlu('error_cannot_fetch')))).toBe(false);
-    const run = fire(rule, turnOf(undefined, 'ドコモのメールがおかしい', nlu('error_cannot_fetch', { carrier: 'docomo' })));
+    expect(rule.applies(turnOf(atStep(), 'メールがおかしい', withAct(nlu('error_cannot_fetch'), 'vague_problem')))).toBe(false);
+    const run = fire(rule, turnOf(undefined, 'ドコモのメールがおかしい', withAct(nlu('error_cannot_fetch', { carrier: 'docomo' }), 'vague_problem')));
     expect(run.s.node).toBe('menu');
     expect(keys(run)).toEqual(['engine.vague']);
     expect(run.replies[0]!.choices!.map((c) => c.value)).toEqual(['auth', 'net']);
   });
 
-  it('help_at_step: 「やり方がわからない」 at a step with help shows the help and the step again', () => {
+  it('help_at_step: 「やり方がわからない」 at a step shows the help and the step again; twice, the detailed one; then a person first', () => {
     const rule = repair('help_at_step');
     const reenter = at(['パスワードが違う', nlu('error_auth')], 'au');
-    expect(rule.applies(turnOf(atStep(), 'やり方がわからない', nlu('out_of_scope')))).toBe(false); // net_airplane has no help
-    const run = fire(rule, turnOf(reenter, 'やり方がわからない', nlu('out_of_scope')));
+    const how = withAct(nlu('out_of_scope'), 'how_to');
+    expect(rule.applies(turnOf(reenter, 'やり方がわからない', nlu('out_of_scope')))).toBe(false); // no act: not a question
+    const run = fire(rule, turnOf(reenter, 'やり方がわからない', how));
     expect(keys(run)).toEqual(['fx.reenter.help', 'engine.step_again']);
     expect(run.s.node).toBe('reenter');
+    const twice = fire(rule, turnOf(run.s, 'やり方がわからない', how));
+    expect(keys(twice)).toEqual(['engine.help_detail', 'engine.step_again']);
+    const thrice = fire(rule, turnOf(twice.s, 'わからない', how));
+    expect(keys(thrice)).toEqual(['engine.help_person']);
+    expect(thrice.replies[0]!.choices![0]!.value).toBe('human');
+    // A step without help starts at the detailed explanation (net_airplane has none).
+    expect(keys(fire(rule, turnOf(atStep(), 'やり方がわからない', how)))).toEqual(['engine.help_detail', 'engine.step_again']);
   });
 
   it('answer_at_node: an option, a slot value or a step result placed at the node on screen', () => {
@@ -188,6 +198,45 @@ describe('turn policy rules, each alone', () => {
     expect(keys(second)).toEqual(['engine.clarify_human']);
     expect(second.replies[0]!.choices!.map((c) => c.value)).toContain('human');
     expect(keys(fire(clarifyRule({ offer_person_after: 1 }), turnOf(atAsk(), 'ぬるぽ', nlu('out_of_scope'))))).toEqual(['engine.clarify_human']);
+    // Not the same answer forever: from `person_first_after` misses a person is the main choice.
+    const third = fire(clarifyRule({ offer_person_after: 2, person_first_after: 3 }), turnOf(second.s, 'ぬるぽ', nlu('out_of_scope')));
+    expect(keys(third)).toEqual(['engine.clarify_stuck']);
+    expect(third.replies[0]!.choices![0]!.value).toBe('human');
+  });
+});
+
+describe('repairs of issue 12, each alone', () => {
+  it('cannot_answer: 「わからない」 to a question gets a hint, the second time a person first (no safe default here)', () => {
+    const rule = repair('cannot_answer');
+    const dunno = withAct(nlu('out_of_scope'), 'dont_know');
+    expect(rule.applies(turnOf(atAsk(), 'わからない', nlu('out_of_scope')))).toBe(false); // no act read
+    const first = fire(rule, turnOf(atAsk(), 'わからない', dunno));
+    expect(keys(first)).toEqual(['engine.dont_know_hint']);
+    expect(first.s.node).toBe('ask_carrier');
+    const second = fire(rule, turnOf(first.s, 'わかりません', dunno));
+    expect(keys(second)).toEqual(['engine.dont_know_person']);
+    expect(second.replies[0]!.choices!.map((c) => c.value)).toEqual(['human', 'docomo', 'au', 'softbank']);
+  });
+
+  it('cannot_answer: with a safe `default:` the second 「わからない」 goes on with it and says so', () => {
+    const withDefault = tree({ ...FIXTURE, nodes: FIXTURE.nodes.map((n) => (n.id === 'ask_carrier' ? { ...n, default: 'au' } : n)) }, 'default');
+    const c = new Convo(ctxFor(withDefault));
+    c.say('パスワードが違う', nlu('error_auth'));
+    c.say('わからない', withAct(nlu('out_of_scope'), 'dont_know'));
+    c.say('わからない', withAct(nlu('out_of_scope'), 'dont_know'));
+    expect(c.keys[0]).toBe('engine.dont_know_default');
+    expect(c.state!.slots.carrier).toBe('au');
+    expect(c.state!.node).toBe('reenter');
+  });
+
+  it('reroute: a correction naming another symptom goes to its branch; the step on screen is not 「まだダメ」', () => {
+    const rule = repair('reroute');
+    const corrected = { ...withAct(nlu('deny'), 'correction'), corrected: { text: '接続できない', intent: 'error_connect' as const, confidence: 0.9, entities: {} } };
+    expect(rule.applies(turnOf(atAsk(), 'いや、そうじゃなくて', withAct(nlu('deny'), 'correction')))).toBe(false); // corrects nothing named
+    const run = fire(rule, turnOf(atAsk(), 'いやパスワードじゃなくて接続できない', corrected));
+    expect(keys(run)[0]).toBe('engine.corrected');
+    expect(run.s.intent).toBe('error_connect');
+    expect(run.s.stepsTried.every((x) => x.result !== 'not_resolved')).toBe(true);
   });
 });
 
@@ -200,7 +249,9 @@ describe('the table', () => {
       'wants_person',
       'give_up',
       'vague_first_message',
+      'reroute',
       'help_at_step',
+      'cannot_answer',
       'clarify_symptom',
       'answer_at_node',
       'outside_conversation',
@@ -224,11 +275,11 @@ describe('the table', () => {
     withoutGiveUp.patterns = { ...DEFAULT_PATTERNS, repairs: DEFAULT_PATTERNS.repairs.filter((r) => r.rule !== 'give_up') };
     const c = new Convo(ctxFor(withoutGiveUp));
     c.say('サーバーに接続できません', nlu('error_connect'));
-    c.say('もういいです', nlu('out_of_scope'));
+    c.say('もういいです', withAct(nlu('out_of_scope'), 'give_up'));
     expect(c.keys).toEqual(['engine.clarify']);
     const d = new Convo();
     d.say('サーバーに接続できません', nlu('error_connect'));
-    d.say('もういいです', nlu('out_of_scope'));
+    d.say('もういいです', withAct(nlu('out_of_scope'), 'give_up'));
     expect(d.keys).toEqual(['engine.give_up']);
   });
 
@@ -237,13 +288,13 @@ describe('the table', () => {
     const text = '担当者と話したい、もういいです';
     const personFirst = new Convo();
     personFirst.say('サーバーに接続できません', nlu('error_connect'));
-    personFirst.say(text, nlu('request_human'));
+    personFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95, 'wants_human'));
     expect(personFirst.state!.node).toBe('handoff');
     const reordered = tree({ ...FIXTURE }, 'give-up-first');
     reordered.patterns = { ...DEFAULT_PATTERNS, repairs: [{ rule: 'give_up', offer_person: true }, ...DEFAULT_PATTERNS.repairs.filter((r) => r.rule !== 'give_up')] };
     const giveUpFirst = new Convo(ctxFor(reordered));
     giveUpFirst.say('サーバーに接続できません', nlu('error_connect'));
-    giveUpFirst.say(text, nlu('request_human'));
+    giveUpFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95, 'wants_human'));
     expect(giveUpFirst.state!.status).toBe('ended');
   });
 });

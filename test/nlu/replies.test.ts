@@ -1,44 +1,72 @@
-import { describe, expect, it } from 'vitest';
-import type { Intent, NluResult } from '../../src/core/index.js';
-import { foldAnswer, nearlySame, readReply, stepReport } from '../../src/nlu/replies.js';
+/**
+ * What a reply means, read by the act model (src/nlu/acts.ts, trained at `npm run build` from intents/<locale>/acts/)
+ * in the context of the node on screen (src/nlu/replies.ts): the real NLU, the real tree's answer groups.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadDialogs } from '../../src/data/load.js';
+import { acceptedActs } from '../../src/dialog/answers.js';
+import { createNlu, type LoadedNlu } from '../../src/nlu/index.js';
+import { correctedPart } from '../../src/nlu/acts.js';
+import { foldAnswer, nearlySame, readReply, type ReplyPlace } from '../../src/nlu/replies.js';
 
-const nlu = (intent: Intent = 'out_of_scope', entities: NluResult['entities'] = {}): NluResult => ({ intent, confidence: 0.9, entities, locale: 'ja', ranking: [] });
+let nlu: LoadedNlu;
+beforeAll(async () => {
+  nlu = await createNlu();
+});
+const { tree } = loadDialogs();
+const at = (id: string): ReplyPlace => {
+  const node = tree!.nodes.get(id)!;
+  return { kind: node.kind, accepts: acceptedActs(tree!, node) };
+};
+const read = (text: string, place?: ReplyPlace) => readReply(text, nlu.analyse(text), place);
+const STEP = 'net_airplane';
 
-describe('readReply() — what a reply means beside its intent', () => {
-  it('reads what a reply says about the step on screen', () => {
-    expect(stepReport('直りました！')).toBe('fixed');
-    expect(stepReport('まだダメです')).toBe('failed');
-    expect(stepReport('VPNは使っていません')).toBe('na');
-    expect(stepReport('まだやってないです')).toBe('not_yet');
-    expect(stepReport('それはもうやった')).toBe('already');
-    expect(stepReport('やりました')).toBe('did');
-    expect(stepReport('still broken')).toBe('failed');
-    expect(stepReport('ありがとう')).toBeUndefined();
+describe('readReply() — the act of a reply, in the context of its node', () => {
+  it.each([
+    ['直りました！', 'fixed'],
+    ['まだダメです', 'still_broken'],
+    ['still broken', 'still_broken'],
+    ['VPNは使っていません', 'not_applicable'],
+    ["I don't use a VPN", 'not_applicable'],
+    ['それは該当しません', 'not_applicable'],
+    ['まだやってないです', 'not_yet'],
+    ['それはもうやった', 'already_tried'],
+    ['やりました', 'did_no_result'],
+    ['やり方がわかりません', 'how_to'],
+    ['どのくらい待てばいい？', 'how_long'],
+    ['もういいです', 'give_up'],
+    ['never mind', 'give_up'],
+  ] as const)('%s at a step reads as %s', (text, act) => expect(read(text, at(STEP)).act).toBe(act));
+
+  it('reads "does not apply" only where it applies', () => {
+    for (const text of ['まだダメ', 'still broken', '使えない']) expect(read(text, at(STEP)).act).not.toBe('not_applicable');
   });
 
-  it('names giving up, unless the same words say it is fixed', () => {
-    expect(readReply('もういいです', nlu()).acts.has('gives_up')).toBe(true);
-    expect(readReply('never mind', nlu()).acts.has('gives_up')).toBe(true);
-    expect(readReply('まだダメです', nlu()).acts.has('gives_up')).toBe(false);
+  it('a question accepts other acts than a step: 「わからない」 is "cannot answer" at a question, "how?" at a step', () => {
+    expect(read('わからない', at('dev_device')).act).toBe('dont_know');
+    expect(read('直りました', at('dev_device')).act).toBeUndefined();
   });
 
-  it('calls a message vague only when it names no symptom, no error and no person', () => {
-    expect(readReply('メールがおかしい', nlu()).acts.has('vague')).toBe(true);
-    expect(readReply('メールの受信がおかしい', nlu()).acts.has('vague')).toBe(false);
-    expect(readReply('メールがおかしい', nlu('out_of_scope', { error_message: 'account_error' })).acts.has('vague')).toBe(false);
-    expect(readReply('メールがおかしい、担当者に', nlu('request_human')).acts.has('vague')).toBe(false);
+  it('a request for a person in one sentence wins over the details in the next', () => {
+    expect(read('担当者と話したい。iPhone 14、iOS 17.5、ソフトバンクのメールが今朝から毎回受信できない', at(STEP)).act).toBe('wants_human');
   });
 
-  it('names "how do I do that?" and "how long do I wait?"', () => {
-    expect(readReply('やり方がわかりません', nlu()).acts.has('asks_how')).toBe(true);
-    expect(readReply('どのくらい待てばいい？', nlu()).acts.has('asks_wait')).toBe(true);
+  it('calls a first message vague only when it names no symptom', () => {
+    expect(read('メールがおかしい').act).toBe('vague_problem');
+    expect(read('iPhoneでメールが受信できない').act).toBeUndefined();
   });
 
-  it('lists light steps reported done, only with a cue that they were done, and marks "not using it" as skipped', () => {
-    expect(readReply('再起動もしたけどダメ', nlu())).toMatchObject({ mentions: ['done_restart'], mentionsSkipped: false });
-    expect(readReply('再起動したら直った', nlu()).mentions).toEqual([]);
-    expect(readReply('再起動ってどうやるの', nlu()).mentions).toEqual([]);
-    expect(readReply('VPNは使っていません', nlu())).toMatchObject({ mentions: ['done_vpn'], mentionsSkipped: true });
+  it('lists light steps reported done, only when the act says they were done, and marks "not using it" as skipped', () => {
+    expect(read('再起動もしたけどダメ', at(STEP))).toMatchObject({ mentions: ['done_restart'], mentionsSkipped: false });
+    expect(read('再起動したら直った', at(STEP)).mentions).toEqual([]);
+    expect(read('再起動ってどうやるの', at(STEP)).mentions).toEqual([]);
+    expect(read('VPNは使っていません', at(STEP))).toMatchObject({ mentions: ['done_vpn'], mentionsSkipped: true });
+  });
+
+  it('finds what a "not X but Y" reply corrects to (a shape check; the models read Y)', () => {
+    expect(correctedPart('いや一部じゃなくて全部来ないです')).toBe('全部来ないです');
+    expect(correctedPart('I meant sending, not receiving')).toBe('sending');
+    expect(correctedPart('まだダメです')).toBeUndefined();
   });
 });
 

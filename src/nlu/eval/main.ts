@@ -7,8 +7,11 @@
  */
 import { asCodedError, type Locale } from '../../core/index.js';
 import { packageRoot } from '../../data/load.js';
-import { heldoutData, phraseKey, realFirstMessages, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
-import { trainClassifier, type Classifier } from '../engine.js';
+import { actTrainingData, heldoutData, phraseKey, realFirstMessages, realReplies, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
+import { Classifier, trainClassifier } from '../engine.js';
+import { trainActModel } from '../acts.js';
+import { loadDialogs } from '../../data/load.js';
+import { scoreReplies } from './replies.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
 import { naturalBayes, nlpJs, type Baseline } from './baselines.js';
@@ -130,6 +133,29 @@ async function main(): Promise<void> {
   out('  top confusions on them (ours, gold → predicted)');
   for (const c of realOurs.confusions.slice(0, 8)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}   e.g. ${c.examples.map((e) => JSON.stringify(e.slice(0, 40))).join(', ')}`);
   out();
+  // Reply acts: the act model (trained on intents/<locale>/acts + the real replies' train split), read in context.
+  const replies = realReplies(root);
+  const repliesHeldout = replies.filter((r) => r.split === 'heldout');
+  const actModel = trainActModel(tokenizer, actTrainingData(root, { realTrain }));
+  const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, actModel);
+  const { tree } = loadDialogs(root);
+  const rep = tree ? scoreReplies(withActs, tree, repliesHeldout) : undefined;
+  if (rep) {
+    out(`held-out real mid-conversation replies (intents/real/replies-*.tsv, labels written by a person; real train split ${realTrain ? 'trained on' : 'not trained on'}; answer/new_symptom/other = "no reply act")`);
+    out(`  act accuracy with the node as context: ja ${f(rep.ja)}, en ${f(rep.en)}, all ${f(rep.all)}; replies that carry an act ${f(rep.actsOnly)}`);
+    out(`  the same without context (every act competes): ${f(rep.allFree)}`);
+    const conf = new Map<string, { n: number; ex: string[] }>();
+    for (const x of rep.rows.filter((x) => x.inContext !== x.gold)) {
+      const k = `${x.gold} → ${x.inContext}`;
+      const c = conf.get(k) ?? { n: 0, ex: [] };
+      c.n++;
+      if (c.ex.length < 2) c.ex.push(x.r.text.slice(0, 40));
+      conf.set(k, c);
+    }
+    out('  top confusions (gold → read)');
+    for (const [k, c] of [...conf].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) out(`    ${String(c.n).padStart(3)}  ${k}   e.g. ${c.ex.map((e) => JSON.stringify(e)).join(', ')}`);
+    out();
+  }
   out('summary');
   out(`  accuracy ja ${pct(report.accuracy.ja.value)} (${report.accuracy.ja.correct}/${report.accuracy.ja.total}), en ${pct(report.accuracy.en.value)} (${report.accuracy.en.correct}/${report.accuracy.en.total})`);
   out(`  out-of-scope recall far ${pct(report.oosRecall.far.value)} (${report.oosRecall.far.correct}/${report.oosRecall.far.total}), near ${pct(report.oosRecall.near.value)} (${report.oosRecall.near.correct}/${report.oosRecall.near.total})`);
@@ -145,6 +171,7 @@ async function main(): Promise<void> {
     const pc = (n: number, d: number) => `${d ? pct(n / d) : '—'} (${n}/${d})`;
     out(`  two-stage fallback on in-domain real held-out: asked ${pc(asked.length, inDomain.length)}, right symptom among the buttons ${pc(among.length, asked.length)}`);
   }
+  if (rep) out(`  held-out real mid-conversation replies, act accuracy with the node as context: ${f(rep.all)} (ja ${f(rep.ja)}, en ${f(rep.en)})`);
   if (process.argv.includes('--failures')) {
     out();
     out('failures');

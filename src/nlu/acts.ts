@@ -1,0 +1,133 @@
+/**
+ * The reply-act model (issue 12): what a reply to the bot's own question does — fixed, still broken, does not apply,
+ * not yet, already tried, done without a result, how do I do that, how long, I don't know, never mind, a
+ * correction, a person please … (domain.yaml `acts`, phrases in intents/<locale>/acts/*.yaml). The same features as
+ * the intent model (features.ts) and the same linear model (model.ts), trained at `npm run build` next to it.
+ *
+ * The model reads the whole text and, when the text has several sentences, each sentence: an act that holds
+ * anywhere (a person, never mind, a correction) said in one sentence counts even when the rest gives details
+ * (「担当者と話したい。iPhone 14、iOS 17.5 …」). Which acts count at a node is the engine's choice
+ * (src/nlu/replies.ts, with the node's answer group); this module only ranks.
+ */
+import { ACT_DEFS, ACTS, type Act } from '../core/index.js';
+import { extractFeatures, type FeatureBag } from './features.js';
+import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
+import type { KuromojiTokenizer } from './tokenizer.js';
+
+export interface LabelledAct {
+  text: string;
+  act: Act;
+  locale: string;
+}
+
+/** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
+const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodbye']);
+
+/**
+ * Acts read clause by clause as well as on the whole text: those that hold anywhere (a person, never mind, a
+ * correction) and the facts about steps a first message may carry (「…、再起動と機内モードはもうやりました」,
+ * 「VPN使ってないんですが、…」).
+ */
+export const CLAUSE_ACTS: ReadonlySet<Act> = new Set([...ACTS.filter((a) => ACT_DEFS[a].anywhere && !SOCIAL.has(a)), 'already_tried', 'not_applicable']);
+
+/** Clauses of a reply: split at sentence ends, commas and line breaks (a clause-level reading for CLAUSE_ACTS). */
+export function sentencesOf(text: string): string[] {
+  return text
+    .split(/(?<=[。！？!?\n、,])|(?<=\.)\s+/u)
+    .map((t) => t.trim())
+    .filter((t) => /[\p{L}\p{N}]/u.test(t));
+}
+
+export class ActModel {
+  constructor(
+    readonly tokenizer: KuromojiTokenizer,
+    readonly model: LinearModel,
+  ) {}
+
+  private bag(text: string): FeatureBag {
+    return extractFeatures(this.tokenizer, text);
+  }
+
+  /** Probabilities of every act for the whole text (the labels' order). */
+  probabilities(text: string): Float64Array {
+    return this.model.probabilities(this.bag(text));
+  }
+
+  /**
+   * Every act with its probability, best first: the whole text's reading, raised by any clause that carries one of
+   * CLAUSE_ACTS.
+   */
+  rank(text: string, bag?: FeatureBag): Array<{ act: Act; confidence: number }> {
+    const labels = this.model.labels as readonly Act[];
+    // The intent model's bag of the same text when the caller has it (same features): no second tokenisation.
+    const whole = bag ? this.model.probabilities(bag) : this.probabilities(text);
+    const out = Array.from(whole);
+    const parts = sentencesOf(text);
+    if (parts.length > 1) {
+      let raised = 0;
+      for (const part of parts) {
+        const p = this.probabilities(part);
+        labels.forEach((a, k) => {
+          if (CLAUSE_ACTS.has(a) && p[k]! > out[k]!) {
+            out[k] = p[k]!;
+            raised = Math.max(raised, p[k]!);
+          }
+        });
+      }
+      // A clause that surely carries an act means the message is not "no act" (`other`) as a whole either.
+      const other = labels.indexOf('other');
+      if (raised >= 0.5 && other >= 0) out[other] = Math.min(out[other]!, 1 - raised);
+    }
+    return labels
+      .map((act, k) => ({ act, confidence: Math.round(out[k]! * 1e4) / 1e4 }))
+      .sort((a, b) => b.confidence - a.confidence);
+  }
+}
+
+/**
+ * The intent model's settings with full class balancing: the background act `other` (every symptom phrase) would
+ * otherwise outweigh the 10–60 phrases of each reply act.
+ */
+export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1 };
+
+/** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
+  const labels = [...ACTS];
+  const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
+  const seen = new Map<string, number>();
+  const fit: LabelledAct[] = [];
+  const val: LabelledAct[] = [];
+  for (const it of items) {
+    const key = `${it.locale}/${it.act}`;
+    const i = seen.get(key) ?? 0;
+    seen.set(key, i + 1);
+    (i % 5 === 4 ? val : fit).push(it);
+  }
+  const all = bags(items);
+  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
+  const valBags = bags(val);
+  const temperature = fitTemperature(
+    valBags.map((b) => fitModel.logits(b.features)),
+    val.map((v) => labels.indexOf(v.act)),
+  );
+  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
+  model.temperature = temperature;
+  return new ActModel(tokenizer, model);
+}
+
+/** 「X じゃなくて Y」「X ではなく Y」: Y. */
+const JA_NOT_BUT = /(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|じゃないです|じゃない)[、,\s]*(.+)$/u;
+/** "not X, Y" / "not X but Y": Y; "Y, not X": Y. */
+const EN_NOT_BUT = /^(?:no,?\s*|wait,?\s*|sorry,?\s*)*not\s+[^,]+?(?:,\s*|\s+but\s+)(.+)$/iu;
+const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
+
+/**
+ * The part a "not X but Y" reply corrects to (Y), or undefined when the reply has no such shape. A shape check only:
+ * what Y means is read by the models (Classifier.analyse → NluResult.corrected).
+ */
+export function correctedPart(text: string): string | undefined {
+  const t = text.normalize('NFKC').trim();
+  const y = JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1];
+  const out = y?.replace(/^(?:i meant|it'?s|its)\s+/i, '').trim();
+  return out && /[\p{L}\p{N}]/u.test(out) && out !== t ? out : undefined;
+}
