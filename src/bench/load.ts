@@ -72,6 +72,11 @@ export interface ScenarioResult {
   lostTurns: number | null;
   /** Peak RSS of each server process, MB. */
   rssMb: number[];
+  /**
+   * Server CPU time per turn, ms (all server processes, user + system, measured window only; clock ticks of 10 ms).
+   * Steadier than turns/s on a shared machine: it does not depend on how much CPU the neighbours leave.
+   */
+  cpuMsPerTurn: number;
 }
 
 /**
@@ -118,6 +123,18 @@ interface Spawned {
   port: number;
   peakRssKb: number;
   sampler: NodeJS.Timeout;
+}
+
+/** CPU time (user + system) a process used so far, ms, from /proc (0 where there is no /proc). */
+function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function rssKb(pid: number): number {
@@ -320,11 +337,13 @@ async function runScenario(name: ScenarioName, settings: Settings, floor = false
   const workers = Array.from({ length: settings.concurrency }, (_, i) => worker(i));
   await sleep(settings.warmupSeconds * 1_000);
   for (const s of servers) s.peakRssKb = 0;
+  const cpuBefore = servers.reduce((a, s) => a + cpuMs(s.proc.pid!), 0);
   measuring = true;
   const t0 = performance.now();
   await sleep(settings.seconds * 1_000);
   measuring = false;
   const elapsed = (performance.now() - t0) / 1_000;
+  const cpuUsed = servers.reduce((a, s) => a + cpuMs(s.proc.pid!), 0) - cpuBefore;
   running = false;
   await Promise.all(workers);
 
@@ -385,6 +404,7 @@ async function runScenario(name: ScenarioName, settings: Settings, floor = false
     errors,
     lostTurns,
     rssMb,
+    cpuMsPerTurn: turns > 0 ? Math.round((cpuUsed / turns) * 1000) / 1000 : 0,
   };
 }
 
@@ -414,7 +434,7 @@ async function main(): Promise<void> {
   if (!json) {
     out(`load: ${settings.concurrency} conversations at a time (each client walks one, then starts the next), ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per scenario, Redis ${settings.redisUrl}`);
     out('');
-    out('scenario   side       endpoint        procs  store   convs    turns/s   p50 ms   p99 ms   max ms   errors  lost   RSS MB');
+    out('scenario   side       endpoint        procs  store   convs    turns/s   p50 ms   p99 ms   max ms   errors  lost   RSS MB  CPU ms/turn');
   }
   const results: ScenarioResult[] = [];
   for (const name of wanted as ScenarioName[]) {
@@ -437,6 +457,7 @@ async function main(): Promise<void> {
           String(r.errors).padStart(8),
           (r.lostTurns === null ? '-' : String(r.lostTurns)).padStart(5),
           r.rssMb.join('/').padStart(8),
+          r.cpuMsPerTurn.toFixed(3).padStart(12),
         ].join(' '),
       );
     }
