@@ -6,7 +6,7 @@
  * client reconnects by itself with capped backoff; errors are logged (an 'error' listener is always attached,
  * so a dropped connection never crashes the process).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../core/backoff.js';
 import {
@@ -343,7 +343,7 @@ export class RedisConversationStore implements ConversationStore {
 
   async withLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
     const key = this.#conn.keys.lock(conversationId);
-    const token = randomBytes(16).toString('hex');
+    const token = randomUUID();
     const started = Date.now();
     let delay = 5;
     for (;;) {
@@ -389,7 +389,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     this.#conn = conn;
   }
   async claim(key: DeliveryKey, leaseSeconds: number): Promise<DeliveryClaim | undefined> {
-    const token = randomBytes(8).toString('hex');
+    const token = randomUUID();
     const r = await this.#conn.run('claim delivery', (c) =>
       c.set(this.#conn.keys.delivery(key), token, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(leaseSeconds * 1000)) } }),
     );

@@ -12,7 +12,7 @@
  * Retention: every write sets EXPIRE (retention days) on the conversation's keys, so a transcript lives that long
  * after its last turn; the two indexes are trimmed by score on each write and cleaned of expired ids on read.
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
@@ -117,7 +117,7 @@ export class RedisTranscriptStore implements TranscriptStore {
           keys: [k.meta, k.stream, k.notes],
           arguments: [
             rev,
-            randomBytes(6).toString('hex'),
+            randomUUID(),
             JSON.stringify(next.summary),
             next.entry?.[0] ?? '',
             next.entry?.[1] ?? '',
