@@ -17,7 +17,7 @@ import { createStores } from '../state/stores.js';
 /** A state of the size a real conversation has after a few turns (the floor must move the same bytes). */
 function nextState(prev: ConversationState | undefined, id: string, text: string): ConversationState {
   const turn = prev ? prev.turn + 1 : 1;
-  const stepsTried = prev ? [...prev.stepsTried, { node: `n${turn}`, title: 'tree.step.title', result: 'failed' }] : [];
+  const stepsTried = prev ? [...prev.stepsTried, { node: `n${turn}`, title: 'floor-step', result: 'failed' }] : [];
   return {
     ...(prev ?? {}),
     schema: 1,
@@ -59,7 +59,7 @@ export async function runFloorServer(env: NodeJS.ProcessEnv = process.env): Prom
         intent: null,
         node: state.node,
         status: state.status,
-        replies: [{ key: 'floor.reply', text: `turn ${state.turn}: ${input.text}`, choices: [] }],
+        replies: [{ key: 'floor-reply', text: `turn ${state.turn}: ${input.text}`, choices: [] }],
       });
     });
   };
