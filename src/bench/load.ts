@@ -9,6 +9,11 @@
  * apology per /metrics, lost turns: turns answered but not counted in the stored state) and the peak RSS of each
  * server process (MB, from /proc). Redis's cost is shown as the ratio of its throughput to the memory baseline.
  *
+ * Per-turn cost: before `memory` and `redis`, the same load runs against the floor server (floor.ts: HTTP + JSON +
+ * the store's lock/get/set/release, nothing else) on the same store, and mailmedic's throughput is printed as a
+ * fraction of the floor's (target ≥ 0.30 with p99 ≤ 20 ms). Every server runs with BENCH_ENV (rate limits and the
+ * incident detector off).
+ *
  * Bounded in time and count: BENCH_SECONDS (default 60) per scenario after BENCH_WARMUP_SECONDS (default 3);
  * BENCH_CONCURRENCY clients (default 16 = requests in flight at once), each one person walking conversation after
  * conversation, so a run covers thousands of conversations; BENCH_SCENARIOS (comma list, default all). Flags:
@@ -29,6 +34,7 @@ import { pathToFileURL } from 'node:url';
 import { createClient } from 'redis';
 import { packageRoot } from '../data/load.js';
 import { createKeys } from '../state/keys.js';
+import { runFloorServer } from './floor.js';
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -48,6 +54,8 @@ type ScenarioName = (typeof SCENARIOS)[number];
 
 export interface ScenarioResult {
   scenario: ScenarioName;
+  /** mailmedic, or the floor server (floor.ts) on the same store. */
+  side: 'mailmedic' | 'floor';
   endpoint: string;
   processes: number;
   store: 'memory' | 'redis';
@@ -64,6 +72,11 @@ export interface ScenarioResult {
   lostTurns: number | null;
   /** Peak RSS of each server process, MB. */
   rssMb: number[];
+  /**
+   * Server CPU time per turn, ms (all server processes, user + system, measured window only; clock ticks of 10 ms).
+   * Steadier than turns/s on a shared machine: it does not depend on how much CPU the neighbours leave.
+   */
+  cpuMsPerTurn: number;
 }
 
 /**
@@ -87,6 +100,21 @@ const SCRIPT = [
 /** Server processes alive, so a hard stop can take them down too. */
 const alive = new Set<ChildProcess>();
 
+/**
+ * What the bench turns off in every server: per-client rate limits and the incident detector would otherwise
+ * refuse or divert a load that comes from one address at thousands of turns per second. (Variables a build does not
+ * know are ignored by it.)
+ */
+export const BENCH_ENV: Record<string, string> = {
+  RATE_LIMIT_PER_MINUTE: '0',
+  RATE_LIMIT_BURST: '0',
+  RATE_LIMIT_TURNS_PER_MINUTE: '0',
+  RATE_LIMIT_CONVERSATIONS_PER_MINUTE: '0',
+  RATE_LIMIT_CLIENT_PER_MINUTE: '0',
+  RATE_LIMIT_CONVERSATION_PER_MINUTE: '0',
+  INCIDENT_THRESHOLD: '0',
+};
+
 /** NODE_OPTIONS of the Docker image (Dockerfile): a bounded old space keeps RSS in check under load. */
 export const IMAGE_NODE_ARGS = ['--max-old-space-size=192'];
 
@@ -95,6 +123,18 @@ interface Spawned {
   port: number;
   peakRssKb: number;
   sampler: NodeJS.Timeout;
+}
+
+/** CPU time (user + system) a process used so far, ms, from /proc (0 where there is no /proc). */
+function cpuMs(pid: number): number {
+  try {
+    // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 function rssKb(pid: number): number {
@@ -106,14 +146,16 @@ function rssKb(pid: number): number {
   }
 }
 
-async function startServer(env: Record<string, string>): Promise<Spawned> {
+/** `mailmedic serve`, or with `floor` the floor server (floor.ts: HTTP + JSON + the store's lock/get/set only). */
+async function startServer(env: Record<string, string>, floor = false): Promise<Spawned> {
   const root = packageRoot();
   // The servers run as the image runs them (its NODE_OPTIONS), plus BENCH_NODE_ARGS, e.g.
   // "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile them.
   const nodeArgs = [...IMAGE_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
-  const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'serve'], {
+  const args = floor ? [join(root, 'dist/bench/load.js'), '--floor'] : [join(root, 'dist/cli/main.js'), 'serve'];
+  const proc = spawn(process.execPath, [...nodeArgs, ...args], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...BENCH_ENV, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   alive.add(proc);
@@ -242,7 +284,7 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function runScenario(name: ScenarioName, settings: Settings): Promise<ScenarioResult> {
+async function runScenario(name: ScenarioName, settings: Settings, floor = false): Promise<ScenarioResult> {
   const useRedis = name !== 'memory';
   const prefix = `mmbench:${process.pid}:${randomBytes(4).toString('hex')}`;
   const ticketDir = mkdtempSync(join(tmpdir(), 'mm-bench-'));
@@ -250,7 +292,7 @@ async function runScenario(name: ScenarioName, settings: Settings): Promise<Scen
   if (useRedis) env.REDIS_URL = settings.redisUrl;
   const connector = name === 'teams' ? await startFakeConnector() : undefined;
   const count = name === 'replicas' ? 2 : 1;
-  const servers = await Promise.all(Array.from({ length: count }, () => startServer(env)));
+  const servers = await Promise.all(Array.from({ length: count }, () => startServer(env, floor)));
   const endpoint = name === 'teams' ? '/api/messages' : '/api/chat';
   const runId = randomBytes(3).toString('hex');
   /** Conversation `k` of client `i`. */
@@ -290,19 +332,22 @@ async function runScenario(name: ScenarioName, settings: Settings): Promise<Scen
     }
   };
 
-  const metricsBefore = await Promise.all(servers.map((s) => metricSum(s.port, 'mailmedic_turn_errors_total')));
+  const turnErrors = (port: number) => (floor ? Promise.resolve(0) : metricSum(port, 'mailmedic_turn_errors_total'));
+  const metricsBefore = await Promise.all(servers.map((s) => turnErrors(s.port)));
   const workers = Array.from({ length: settings.concurrency }, (_, i) => worker(i));
   await sleep(settings.warmupSeconds * 1_000);
   for (const s of servers) s.peakRssKb = 0;
+  const cpuBefore = servers.reduce((a, s) => a + cpuMs(s.proc.pid!), 0);
   measuring = true;
   const t0 = performance.now();
   await sleep(settings.seconds * 1_000);
   measuring = false;
   const elapsed = (performance.now() - t0) / 1_000;
+  const cpuUsed = servers.reduce((a, s) => a + cpuMs(s.proc.pid!), 0) - cpuBefore;
   running = false;
   await Promise.all(workers);
 
-  const metricsAfter = await Promise.all(servers.map((s) => metricSum(s.port, 'mailmedic_turn_errors_total')));
+  const metricsAfter = await Promise.all(servers.map((s) => turnErrors(s.port)));
   errors += metricsAfter.reduce((a, b, k) => a + b - metricsBefore[k]!, 0);
 
   // Lost turns: every answered turn must be in the stored state's turn counter (warm-up turns included on both sides).
@@ -345,6 +390,7 @@ async function runScenario(name: ScenarioName, settings: Settings): Promise<Scen
   const round = (x: number) => Math.round(x * 10) / 10;
   return {
     scenario: name,
+    side: floor ? 'floor' : 'mailmedic',
     endpoint,
     processes: count,
     store: useRedis ? 'redis' : 'memory',
@@ -358,6 +404,7 @@ async function runScenario(name: ScenarioName, settings: Settings): Promise<Scen
     errors,
     lostTurns,
     rssMb,
+    cpuMsPerTurn: turns > 0 ? Math.round((cpuUsed / turns) * 1000) / 1000 : 0,
   };
 }
 
@@ -373,8 +420,11 @@ async function main(): Promise<void> {
   const wanted = (flag('scenarios') ?? process.env.BENCH_SCENARIOS ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
   for (const w of wanted) if (!(SCENARIOS as readonly string[]).includes(w)) throw new Error(`unknown scenario ${w} (known: ${SCENARIOS.join(', ')})`);
   const json = process.argv.includes('--json');
+  // The floor (floor.ts) runs beside the one-process scenarios, on the same store, in the same run.
+  const withFloor = (name: string) => name === 'memory' || name === 'redis';
+  const runs = wanted.reduce((n, w) => n + (withFloor(w) ? 2 : 1), 0);
   // A hard stop whatever happens (a server that never answers, a hung connection): start-up and clean-up included.
-  const budgetMs = wanted.length * (settings.seconds + settings.warmupSeconds + 90) * 1_000;
+  const budgetMs = runs * (settings.seconds + settings.warmupSeconds + 90) * 1_000;
   setTimeout(() => {
     process.stderr.write(`bench:load: still running after ${Math.round(budgetMs / 1000)} s; stopping\n`);
     for (const proc of alive) proc.kill('SIGKILL');
@@ -384,16 +434,18 @@ async function main(): Promise<void> {
   if (!json) {
     out(`load: ${settings.concurrency} conversations at a time (each client walks one, then starts the next), ${settings.warmupSeconds} s warm-up + ${settings.seconds} s per scenario, Redis ${settings.redisUrl}`);
     out('');
-    out('scenario   endpoint        procs  store   convs    turns/s   p50 ms   p99 ms   max ms   errors  lost   RSS MB');
+    out('scenario   side       endpoint        procs  store   convs    turns/s   p50 ms   p99 ms   max ms   errors  lost   RSS MB  CPU ms/turn');
   }
   const results: ScenarioResult[] = [];
   for (const name of wanted as ScenarioName[]) {
-    const r = await runScenario(name, settings);
-    results.push(r);
-    if (!json) {
+    for (const floor of withFloor(name) ? [true, false] : [false]) {
+      const r = await runScenario(name, settings, floor);
+      results.push(r);
+      if (json) continue;
       out(
         [
           r.scenario.padEnd(10),
+          r.side.padEnd(10),
           r.endpoint.padEnd(15),
           String(r.processes).padStart(5),
           r.store.padStart(7),
@@ -405,22 +457,29 @@ async function main(): Promise<void> {
           String(r.errors).padStart(8),
           (r.lostTurns === null ? '-' : String(r.lostTurns)).padStart(5),
           r.rssMb.join('/').padStart(8),
+          r.cpuMsPerTurn.toFixed(3).padStart(12),
         ].join(' '),
       );
     }
   }
-  const memory = results.find((r) => r.scenario === 'memory');
-  const redis = results.find((r) => r.scenario === 'redis');
-  const ratio = memory && redis && memory.turnsPerSecond > 0 ? Math.round((redis.turnsPerSecond / memory.turnsPerSecond) * 100) / 100 : null;
+  const find = (scenario: ScenarioName, side: ScenarioResult['side']) => results.find((r) => r.scenario === scenario && r.side === side);
+  const ratioOf = (a?: ScenarioResult, b?: ScenarioResult) =>
+    a && b && b.turnsPerSecond > 0 ? Math.round((a.turnsPerSecond / b.turnsPerSecond) * 100) / 100 : null;
+  const memory = find('memory', 'mailmedic');
+  const redis = find('redis', 'mailmedic');
+  const ratio = ratioOf(redis, memory);
+  /** mailmedic's throughput as a fraction of the floor's, per store. */
+  const ofFloor = { memory: ratioOf(memory, find('memory', 'floor')), redis: ratioOf(redis, find('redis', 'floor')) };
   if (json) {
-    out(JSON.stringify({ settings: { ...settings, redisUrl: undefined }, results, redisToMemoryThroughput: ratio }));
+    out(JSON.stringify({ settings: { ...settings, redisUrl: undefined }, results, redisToMemoryThroughput: ratio, ofFloor }));
     return;
   }
   out('');
-  if (ratio !== null) out(`Redis / memory throughput (one process): ${ratio}`);
-  // Why the memory baseline can trail Redis: the memory store also keeps every transcript in the process, so its heap
-  // fills under the image's bounded old space and V8 collects more and more often.
-  if (memory) out('note: the memory store keeps transcripts in-process; under the bounded heap its GC cost grows with the run');
+  for (const store of ['memory', 'redis'] as const) {
+    const r = ofFloor[store];
+    if (r !== null) out(`mailmedic / floor throughput (${store}, one process): ${r}   (target ≥ 0.30, mailmedic p99 ≤ 20 ms)`);
+  }
+  if (ratio !== null) out(`Redis / memory throughput (mailmedic, one process): ${ratio}`);
   if (redis) {
     const misses: string[] = [];
     if (redis.turnsPerSecond < 1_000) misses.push(`turns/s ${redis.turnsPerSecond} < 1000`);
@@ -428,12 +487,19 @@ async function main(): Promise<void> {
     if (redis.errors > 0 || (redis.lostTurns ?? 0) > 0) misses.push('errors or lost turns');
     out(`targets (/api/chat on Redis, one process: ≥ 1000 turns/s, p99 ≤ 50 ms, 0 errors): ${misses.length ? `missed — ${misses.join('; ')}` : 'met'}`);
   }
-  const rss = Math.max(...results.flatMap((r) => r.rssMb));
+  const rss = Math.max(...results.filter((r) => r.side === 'mailmedic').flatMap((r) => r.rssMb));
   out(`peak RSS per process: ${rss} MB (target ≤ 400 MB)`);
 }
 
 // Run only as a program (`node dist/bench/load.js`), not when imported.
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) void main().then(
+const asProgram = process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (asProgram && process.argv.includes('--floor'))
+  void runFloorServer().catch((e: unknown) => {
+    process.stderr.write(`floor failed: ${e instanceof Error ? e.stack : String(e)}
+`);
+    process.exit(1);
+  });
+else if (asProgram) void main().then(
   () => process.exit(0),
   (e: unknown) => {
     process.stderr.write(`bench:load failed: ${e instanceof Error ? e.stack : String(e)}\n`);

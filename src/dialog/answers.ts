@@ -10,9 +10,21 @@ import { foldAnswer, nearlySame, phraseLongEnough } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
 import { applySet, enter, isEntry, recordStep } from './tree.js';
 
-/** The folded phrases of a locale key in both languages ('|'-separated alternatives). */
-function phrases(run: Run, key: string | undefined): string[] {
-  return key ? (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key, undefined, l).split('|')).map(foldAnswer).filter(Boolean) : [];
+/** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
+const folded = new WeakMap<object, Map<string, readonly string[]>>();
+
+/** The folded phrases of a locale key in both languages ('|'-separated alternatives). Shared: do not mutate. */
+function phrases(run: Run, key: string | undefined): readonly string[] {
+  if (!key) return [];
+  const i18n = run.ctx.i18n;
+  let cache = folded.get(i18n);
+  if (!cache) folded.set(i18n, (cache = new Map()));
+  let hit = cache.get(key);
+  if (!hit) {
+    hit = (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|')).map(foldAnswer).filter(Boolean);
+    cache.set(key, hit);
+  }
+  return hit;
 }
 
 /** The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or nearly said. */

@@ -23,7 +23,6 @@ import {
   type OutboxRecord,
   type SubmitResult,
 } from './outbox.js';
-import { RedisOutboxStore, type RedisEval } from './outbox-redis.js';
 import { redactTicket } from './redact-ticket.js';
 import { createSink, type SinkName, type TicketSink } from './sinks/index.js';
 
@@ -31,7 +30,6 @@ export type { HandoffEvent, Notifier } from './notifier.js';
 export { describeHandoffEvent, fanOutNotifier } from './notifier.js';
 export type { OutboxRecord, OutboxCounts, OutboxMetrics, SubmitResult, OutboxAttempt, OutboxState } from './outbox.js';
 export { redactTicket } from './redact-ticket.js';
-export type { RedisEval } from './outbox-redis.js';
 export { redisOutboxStore } from './outbox-redis.js';
 export { MemoryOutboxStore, type OutboxStore } from './outbox.js';
 
@@ -57,10 +55,6 @@ export interface TicketHandlerDeps {
   logger: Logger;
   /** Where the outbox keeps tickets (the composition root builds it on the process's stores). */
   store?: OutboxStore;
-  /** Instead of `store`: a node-redis client (single, Cluster or Sentinel) for a Redis outbox store. */
-  redis?: RedisEval;
-  /** Redis key prefix, shared with the state stores. Default 'mm'. */
-  redisPrefix?: string;
   /** Tells the help desk (Slack / Teams channel). Called without blocking the turn; errors are logged. */
   notifier?: Notifier;
   /**
@@ -109,10 +103,10 @@ export function createTicketHandler(config: Config, deps: TicketHandlerDeps): Ha
   if (leaseMs < 3 * sinkTimeoutMs) {
     throw new CodedError(ErrorCode.ConfigInvalid, `outbox leaseMs (${leaseMs}) must be at least 3 × the sink time limit (${sinkTimeoutMs})`);
   }
-  if (config.redis && !deps.redis && deps.store?.kind !== 'redis') {
+  if (config.redis && deps.store?.kind !== 'redis') {
     throw new CodedError(ErrorCode.ConfigInvalid, 'Redis is configured but the ticket handler was given no Redis outbox store');
   }
-  const store = deps.store ?? (deps.redis ? new RedisOutboxStore(deps.redis, { prefix: deps.redisPrefix }) : new MemoryOutboxStore(deps.outbox?.clock));
+  const store = deps.store ?? new MemoryOutboxStore(deps.outbox?.clock);
 
   const notify = (event: HandoffEvent): void => {
     if (!deps.notifier) return;

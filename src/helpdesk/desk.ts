@@ -13,13 +13,13 @@ import type { Locale, Logger, Reply, Turn } from '../core/index.js';
 import { asCodedError } from '../core/index.js';
 import { redact } from '../core/redact.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../handoff/notifier.js';
-import type { I18n } from '../i18n/index.js';
+import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { DeskRelay, HeldConversation, Staff } from '../pipeline/types.js';
 import type { KeyValueStore } from '../state/types.js';
 import type { DeskLink, DeskThread, HoldStore, TakeoverRecord } from './holds.js';
 
 /** Locale keys the desk renders whatever its platform (ja and en must both have them). */
-export const TAKEOVER_KEYS = ['takeover.user_said', 'takeover.user_clicked', 'takeover.taken', 'takeover.returned', 'takeover.staff_said', 'takeover.staff'] as const;
+export const TAKEOVER_KEYS = ['takeover.user_said', 'takeover.user_clicked', 'takeover.taken', 'takeover.returned', 'takeover.staff_said', 'takeover.staff'] as const satisfies readonly LocaleKey[];
 
 /**
  * The line a help desk posts for a held person's turn — what they typed (redacted) or the button they pressed —

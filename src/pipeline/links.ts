@@ -18,7 +18,7 @@ import {
 } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
 import type { StepFn, StepMeta } from '../dialog/types.js';
-import type { I18n } from '../i18n/index.js';
+import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
 import type { PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnLink, TurnObserver, TurnRecord } from './types.js';
 
@@ -301,7 +301,7 @@ export function load(store: ConversationStore): TurnLink {
 }
 
 /** Problem → locale key of the reply. */
-const PROBLEM_KEYS: Record<Problem, string> = {
+const PROBLEM_KEYS: Record<Problem, LocaleKey> = {
   empty: 'pipeline.empty_text',
   bad_action: 'pipeline.bad_action',
 };

@@ -14,7 +14,7 @@ import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Lo
 import { step as engineStep } from '../dialog/engine.js';
 import { render } from '../dialog/render.js';
 import { renderTicket } from '../dialog/ticket.js';
-import type { I18n } from '../i18n/index.js';
+import type { I18n, LocaleKey } from '../i18n/index.js';
 import { compose } from './compose.js';
 import {
   answerFailures,
@@ -47,7 +47,7 @@ export const PIPELINE_KEYS = [
   'pipeline.internal_error',
   'pipeline.ticket_created',
   'pipeline.ticket_failed',
-] as const;
+] as const satisfies readonly LocaleKey[];
 
 /**
  * The turn's effects, in one place: a ticket effect gets the next id of the day (only then: turns that file

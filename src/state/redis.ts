@@ -6,7 +6,7 @@
  * client reconnects by itself with capped backoff; errors are logged (an 'error' listener is always attached,
  * so a dropped connection never crashes the process).
  */
-import { randomBytes } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../core/backoff.js';
 import {
@@ -277,6 +277,15 @@ redis.call('SET', KEYS[1], ARGV[1], 'EX', tonumber(ARGV[2]))
 if KEYS[2] then redis.call('SET', KEYS[2], 'done', 'EX', tonumber(ARGV[5])) end
 return 1`;
 
+/**
+ * Takes the turn lock (SET NX PX) and, when it was free, returns the conversation's state in the same round trip
+ * ({1, state or false}; {0} when busy): the turn's load that follows is then answered from this read. KEYS[2] (the
+ * state) shares the lock's hash tag, so this works on Cluster.
+ */
+const LOCK_SCRIPT = `
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, redis.call('GET', KEYS[2])} end
+return {0}`;
+
 /** Deletes the lock only if it still holds our token (it may have expired and been taken by another process). */
 const UNLOCK_SCRIPT = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -301,6 +310,12 @@ export class RedisConversationStore implements ConversationStore {
   readonly #log: Logger;
   readonly #lockTtlMs: number;
   readonly #lockWaitMs: number;
+  /**
+   * The state read with the lock (LOCK_SCRIPT), per conversation whose lock this process holds, until the first
+   * get() takes it: under the lock nobody else saves, so that read is the current state. set() and delete() drop it,
+   * as does the lock's release.
+   */
+  readonly #readWithLock = new Map<string, { raw: string | null }>();
 
   constructor(conn: RedisConnection, logger: Logger, options: RedisLockOptions = {}) {
     this.#conn = conn;
@@ -310,7 +325,9 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async get(conversationId: string): Promise<ConversationState | undefined> {
-    const raw = await this.#conn.run('get state', (c) => c.get(this.#conn.keys.state(conversationId)));
+    const early = this.#readWithLock.get(conversationId);
+    if (early) this.#readWithLock.delete(conversationId);
+    const raw = early ? early.raw : await this.#conn.run('get state', (c) => c.get(this.#conn.keys.state(conversationId)));
     if (raw === null || raw === undefined) return undefined;
     try {
       return JSON.parse(String(raw)) as ConversationState;
@@ -322,6 +339,7 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async set(conversationId: string, state: ConversationState, ttlSeconds: number, options: SetOptions = {}): Promise<void> {
+    this.#readWithLock.delete(conversationId);
     const expected = options.expectedTurn === undefined ? '' : String(options.expectedTurn);
     const keys = [this.#conn.keys.state(conversationId)];
     const args = [JSON.stringify(state), String(seconds(ttlSeconds)), expected];
@@ -338,17 +356,23 @@ export class RedisConversationStore implements ConversationStore {
   }
 
   async delete(conversationId: string): Promise<void> {
+    this.#readWithLock.delete(conversationId);
     await this.#conn.run('delete state', (c) => c.del(this.#conn.keys.state(conversationId)));
   }
 
   async withLock<T>(conversationId: string, fn: () => Promise<T>): Promise<T> {
     const key = this.#conn.keys.lock(conversationId);
-    const token = randomBytes(16).toString('hex');
+    const token = randomUUID();
     const started = Date.now();
     let delay = 5;
+    const keys = [key, this.#conn.keys.state(conversationId)];
+    const args = [token, String(this.#lockTtlMs)];
     for (;;) {
-      const got = await this.#conn.run('lock', (c) => c.set(key, token, { condition: 'NX', expiration: { type: 'PX', value: this.#lockTtlMs } }));
-      if (got === 'OK') break;
+      const got = (await this.#conn.run('lock', (c) => c.eval(LOCK_SCRIPT, { keys, arguments: args }))) as [number, string | null | undefined];
+      if (Number(got[0]) === 1) {
+        this.#readWithLock.set(conversationId, { raw: got[1] ?? null });
+        break;
+      }
       if (Date.now() - started >= this.#lockWaitMs) {
         throw new CodedError(ErrorCode.LockTimeout, `conversation busy for more than ${this.#lockWaitMs} ms`);
       }
@@ -359,6 +383,7 @@ export class RedisConversationStore implements ConversationStore {
     try {
       return await fn();
     } finally {
+      this.#readWithLock.delete(conversationId);
       try {
         await this.#conn.run('unlock', (c) => c.eval(UNLOCK_SCRIPT, { keys: [key], arguments: [token] }));
       } catch (e) {
@@ -389,7 +414,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     this.#conn = conn;
   }
   async claim(key: DeliveryKey, leaseSeconds: number): Promise<DeliveryClaim | undefined> {
-    const token = randomBytes(8).toString('hex');
+    const token = randomUUID();
     const r = await this.#conn.run('claim delivery', (c) =>
       c.set(this.#conn.keys.delivery(key), token, { condition: 'NX', expiration: { type: 'PX', value: Math.max(1, Math.round(leaseSeconds * 1000)) } }),
     );

@@ -3,6 +3,7 @@
  * node and the improvement queue: the bot did not understand the person and said so (the out-of-scope answer, or a
  * "I could not read that / is it one of these?" ask-back), whatever the intent field says.
  */
+import type { LocaleKey } from '../i18n/index.js';
 import type { TranscriptTurn } from './types.js';
 
 /** Reply keys that mean "the bot did not understand this message". */
@@ -10,7 +11,7 @@ export const FALLBACK_KEYS: ReadonlySet<string> = new Set([
   'engine.out_of_scope',
   'engine.clarify',
   'engine.clarify_human',
-]);
+] satisfies LocaleKey[]);
 
 /** True when this turn's answer was a fallback (see the module comment). */
 export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent'>): boolean {

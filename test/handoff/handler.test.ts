@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
 import { silentLogger, type Ticket } from '../../src/core/index.js';
@@ -12,11 +11,13 @@ import {
   type HandoffEvent,
   type HandoffService,
   type OutboxRecord,
-  type RedisEval,
+  type OutboxStore,
 } from '../../src/handoff/index.js';
+import { redisOutboxStore } from '../../src/handoff/outbox-redis.js';
+import { createRedisConnection } from '../../src/state/redis.js';
 import { createI18n } from '../../src/i18n/index.js';
 import { startFakeServer, type FakeServer } from './fake-server.js';
-import { deleteKeys, REDIS_URL } from '../redis.js';
+import { deleteKeys, rawClient, REDIS_URL } from '../redis.js';
 import { captureLogger, makeTicket, uniquePrefix } from './fixtures.js';
 import { until } from './outbox.contract.js';
 
@@ -45,7 +46,7 @@ interface Run {
   failed: OutboxRecord[];
 }
 
-function build(env: Record<string, string>, extra: { redis?: RedisEval; prefix?: string } = {}): Run {
+function build(env: Record<string, string>, extra: { store?: OutboxStore } = {}): Run {
   const { logger, lines } = captureLogger();
   const events: HandoffEvent[] = [];
   const delivered: Run['delivered'] = [];
@@ -53,8 +54,7 @@ function build(env: Record<string, string>, extra: { redis?: RedisEval; prefix?:
   const config = loadConfig(env);
   const handler = createTicketHandler(config, {
     logger,
-    redis: extra.redis,
-    redisPrefix: extra.prefix,
+    store: extra.store,
     notifier: { notify: async (e) => void events.push(e) },
     onDelivered: (ticket, ref, url) => void delivered.push({ ticket, ref, url }),
     onFailed: (_t, r) => void failed.push(r),
@@ -144,11 +144,13 @@ describe('createTicketHandler', () => {
   });
 
   it('keeps no password in Redis', async () => {
-    const client = createClient({ url: REDIS_URL });
-    await client.connect();
+    // The outbox as the app builds it (src/state's connection); a raw client only to look at the keys.
+    const client = await rawClient();
     const prefix = uniquePrefix('handler');
+    const connection = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
+    await connection.waitReady(5_000);
     try {
-      const run = build({ REDIS_URL: 'redis://127.0.0.1:6379', TICKET_DIR: dir }, { redis: client, prefix });
+      const run = build({ REDIS_URL, TICKET_DIR: dir }, { store: redisOutboxStore(connection) });
       const t = makeTicket(id(), {}, SECRET);
       await run.handler.submit(t); // not started: the ticket waits in Redis
       const keys: string[] = [];
@@ -163,11 +165,12 @@ describe('createTicketHandler', () => {
       await run.handler.stop();
     } finally {
       await deleteKeys(`{${prefix}:outbox}*`);
-      await client.quit();
+      await connection.close();
+      await client.close();
     }
   });
 
-  it('refuses to run on memory when Redis is configured but no client was given', () => {
+  it('refuses to run on memory when Redis is configured but no Redis outbox store was given', () => {
     expect(() => createTicketHandler(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }), { logger: silentLogger })).toThrow(/Redis/);
   });
 

@@ -123,6 +123,23 @@ describe('redis stores', () => {
     expect(await store.get('stall')).toMatchObject({ turn: 2, userId: 'second' });
   });
 
+  it('load under the lock what the lock read (one round trip), and what was saved since once the turn saved or let go', async () => {
+    const store = new RedisConversationStore(conn, silentLogger);
+    const other = new RedisConversationStore(conn, silentLogger);
+    await other.set('early', makeState('early', 1), 60);
+    await store.withLock('early', async () => {
+      expect(await store.get('early')).toMatchObject({ turn: 1 });
+      await store.set('early', makeState('early', 2), 60, { expectedTurn: 1 });
+      expect(await store.get('early')).toMatchObject({ turn: 2 });
+    });
+    // A turn that never loaded: its lock's read is dropped with the lock, so a later read sees a newer save.
+    await store.withLock('early', async () => {});
+    await other.set('early', makeState('early', 3), 60);
+    expect(await store.get('early')).toMatchObject({ turn: 3 });
+    // A conversation without state: nothing read, nothing invented.
+    await store.withLock('early-none', async () => expect(await store.get('early-none')).toBeUndefined());
+  });
+
   it('treat an unreadable stored value as no state instead of failing every turn', async () => {
     const store = new RedisConversationStore(conn, silentLogger);
     const raw = await rawClient();

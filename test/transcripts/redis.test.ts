@@ -92,4 +92,13 @@ describe('RedisTranscriptStore layout', () => {
     expect(turns.map((t) => t.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 10 }, (_, i) => i + 1));
     expect(new Set(turns.map((t) => t.text)).size).toBe(10);
   });
+
+  it('a replica whose remembered summary went stale (the other wrote in between) reads it again and loses no turn', async () => {
+    const prefix = uniquePrefix('txs');
+    const a = new RedisTranscriptStore(await connect(prefix), { clock: () => T0 });
+    const b = new RedisTranscriptStore(await connect(prefix), { clock: () => T0 });
+    for (let i = 0; i < 6; i++) await (i % 2 ? a : b).append(textTurn('turns', T0 + i, { text: `y${i}` }));
+    expect((await a.turns('turns')).map((t) => t.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(await b.summary('turns')).toMatchObject({ turns: 6 });
+  });
 });

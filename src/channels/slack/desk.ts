@@ -9,6 +9,7 @@ import { KeyedQueue } from '../../core/delivery.js';
 import type { Locale } from '../../core/index.js';
 import { describeHandoffEvent } from '../../handoff/notifier.js';
 import { createHelpDesk, type DeskTransport, type HelpDesk, type HelpDeskOptions } from '../../helpdesk/desk.js';
+import type { LocaleKey } from '../../i18n/index.js';
 import type { Staff } from '../../pipeline/types.js';
 import { DEFAULT_RETRY, slackCall, type RetryPolicy } from './delivery.js';
 import { button, contextLine, HANDBACK_ACTION, sections, TAKEOVER_ACTION, type Block } from './render.js';
@@ -29,7 +30,7 @@ export const SLACK_DESK_KEYS = [
   'takeover.returned',
   'takeover.staff_said',
   'takeover.staff',
-] as const;
+] as const satisfies readonly LocaleKey[];
 
 /** block_id of the status line under an announcement (replaced at each change). */
 const STATUS_BLOCK = 'mm_status';

@@ -16,6 +16,7 @@ import type { Locale, Ticket } from '../../core/index.js';
 import { describeHandoffEvent } from '../../handoff/notifier.js';
 import { createHelpDesk, type DeskTransport, type EscalatedEvent, type HelpDesk, type HelpDeskOptions } from '../../helpdesk/desk.js';
 import type { DeskLink, DeskThread } from '../../helpdesk/holds.js';
+import type { LocaleKey } from '../../i18n/index.js';
 import type { Staff } from '../../pipeline/types.js';
 import type { TeamsAdapter } from './adapter.js';
 import type { ReferenceStore } from './references.js';
@@ -46,7 +47,7 @@ export const TEAMS_DESK_KEYS = [
   'takeover.returned',
   'takeover.staff_said',
   'takeover.staff',
-] as const;
+] as const satisfies readonly LocaleKey[];
 
 /** What the desk card's buttons carry back (Action.Submit data → the message's `value`). Not a dialog choice. */
 export interface DeskSubmit {
