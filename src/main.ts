@@ -211,6 +211,8 @@ async function buildCore(options: CoreOptions): Promise<Built> {
   const handoff = createTicketHandler(config, {
     logger,
     store: stores.open<OutboxStore>({ memory: () => new MemoryOutboxStore(), redis: (connection) => redisOutboxStore(connection) }),
+    // A sink that already holds another ticket under an id (a number handed out twice) gets the ticket under a new one.
+    ticketIds: stores.ticketIds,
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
     // The person gets the ticket system's own number (#123, ITSM-42), never an agent-only URL or, for the file
     // sink, a path on the server.

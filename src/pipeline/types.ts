@@ -97,8 +97,18 @@ export type TurnLink = Link<TurnContext>;
  * `submit` must be idempotent on `ticket.id`: the same id submitted twice files one ticket. It should only
  * persist the ticket for delivery (fast); delivery to the sink happens later, with retries.
  */
+/**
+ * Who durably holds a submitted ticket when the person is told its number: the ticket system itself (`sink`,
+ * delivered within the wait), or the outbox (`outbox`, which delivers it later). `id` is the number to tell:
+ * another one than submitted when the sink held a different ticket under the first (a conflict, filed anew).
+ */
+export interface TicketAcceptance {
+  id: string;
+  acceptedBy: 'sink' | 'outbox';
+}
+
 export interface TicketHandler {
-  submit(ticket: Ticket): Promise<void>;
+  submit(ticket: Ticket): Promise<TicketAcceptance | void>;
 }
 
 /** What observers learn of one turn, processed or failed (duplicates are not reported). */
