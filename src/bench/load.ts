@@ -113,7 +113,7 @@ async function startServer(env: Record<string, string>): Promise<Spawned> {
   const nodeArgs = [...IMAGE_NODE_ARGS, ...(process.env.BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean)];
   const proc = spawn(process.execPath, [...nodeArgs, join(root, 'dist/cli/main.js'), 'serve'], {
     cwd: root,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', LOG_LEVEL: 'warn', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   alive.add(proc);

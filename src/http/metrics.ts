@@ -142,6 +142,14 @@ export const ticketsDeliveredTotal = new Counter({
   },
 });
 
+/** /api/chat requests refused with 429, by the limit that refused them (conversation, client). */
+export const chatRateLimitedTotal = new Counter({
+  name: 'mailmedic_chat_rate_limited_total',
+  help: '/api/chat requests refused with 429 by the per-conversation or per-client rate limit.',
+  labelNames: ['scope'] as const,
+  registers: [registry],
+});
+
 /** Failed delivery attempts (each retry counts) and tickets given up on (dead letters), by this process. */
 export const ticketFailuresTotal = new Counter({
   name: 'mailmedic_ticket_failures_total',

@@ -37,7 +37,14 @@ export interface PipelineOutcome extends TurnOutcome {
    * replies). The transcript records the turn as taken over by this person.
    */
   heldBy?: Staff;
+  /**
+   * Set when the turn failed (the replies then hold the polite apology): store_unavailable, busy (the
+   * conversation was still processing an earlier message), ticket_delivery, input_invalid, internal.
+   */
+  error?: TurnErrorCode;
 }
+
+export type TurnErrorCode = 'store_unavailable' | 'busy' | 'ticket_delivery' | 'input_invalid' | 'internal';
 
 export interface Pipeline {
   handle(turn: Turn): Promise<PipelineOutcome>;
