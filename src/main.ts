@@ -211,6 +211,8 @@ async function buildCore(options: CoreOptions): Promise<Built> {
   const handoff = createTicketHandler(config, {
     logger,
     store: stores.open<OutboxStore>({ memory: () => new MemoryOutboxStore(), redis: (connection) => redisOutboxStore(connection) }),
+    // A sink that already holds another ticket under an id (a number handed out twice) gets the ticket under a new one.
+    ticketIds: stores.ticketIds,
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
     // The person gets the ticket system's own number (#123, ITSM-42), never an agent-only URL or, for the file
     // sink, a path on the server.
@@ -337,7 +339,7 @@ export interface App {
    * Graceful shutdown: stop accepting (new requests get 503, /readyz fails), finish the turns in flight,
    * close the mounts, then the stores. Bounded by SHUTDOWN_BUDGET_MS. Idempotent.
    */
-  close(): Promise<void>;
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /** Builds the core and starts the one HTTP server. */
@@ -345,6 +347,8 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   const { core, wire } = await buildCore(options);
   const { logger } = core;
   let draining = false;
+  // Shutting down, still serving: /readyz answers 503 so the balancer stops sending, answers close the connection.
+  let leaving = false;
   const parts = (options.mounts ?? MOUNTS).map((make) => partsOf(make(core)));
   for (const p of parts) wire(p);
   const mounts = parts.map((p) => p.mount);
@@ -364,6 +368,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
       return r;
     },
     draining: () => draining,
+    leaving: () => leaving,
   });
   let server: Server;
   try {
@@ -376,8 +381,16 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
   logger.info({ url, mounts: mounts.map((m) => m.name) }, 'listening');
 
   let closing: Promise<void> | undefined;
-  const close = () => {
+  const close = (closeOptions: { graceMs?: number } = {}) => {
     closing ??= (async () => {
+      const graceMs = closeOptions.graceMs ?? 0;
+      if (graceMs > 0) {
+        // The readiness grace: the balancer notices /readyz 503 and stops routing here while every request that
+        // still arrives is served; only then does the listener close (no connection reset for a request in flight).
+        leaving = true;
+        logger.info({ graceMs }, 'shutdown: readiness off, serving during the grace period');
+        await new Promise((r) => setTimeout(r, graceMs));
+      }
       const deadline = Date.now() + SHUTDOWN_BUDGET_MS;
       draining = true;
       logger.info({ inFlight: core.inFlight() }, 'shutting down');
@@ -400,7 +413,7 @@ export async function startApp(options: StartOptions = {}): Promise<App> {
  * SIGTERM / SIGINT → graceful close, then exit 0 (1 if closing failed). A second signal or the 10 s guard
  * exits at once: a stuck shutdown must not keep a replica around.
  */
-export function exitOnSignals(close: () => Promise<void>, logger: Logger): void {
+export function exitOnSignals(close: (options?: { graceMs?: number }) => Promise<void>, logger: Logger, graceMs = 0): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -412,9 +425,9 @@ export function exitOnSignals(close: () => Promise<void>, logger: Logger): void 
     const guard = setTimeout(() => {
       logger.error({}, 'shutdown took longer than 10 s; exiting');
       process.exit(1);
-    }, 9_500);
+    }, 9_500 + graceMs);
     guard.unref();
-    close().then(
+    close({ graceMs }).then(
       () => process.exit(0),
       (err: unknown) => {
         logger.error({ err }, 'shutdown failed');

@@ -49,6 +49,15 @@ export const envSchema = z
         .default('mm'),
     ),
     STATE_TTL_SECONDS: intFrom(86_400, 60, 31_536_000),
+    /** On SIGTERM: seconds /readyz answers 503 (requests still served) before the listener closes. */
+    SHUTDOWN_GRACE_SECONDS: intFrom(3, 0, 30),
+    /** /api/chat token buckets (429 + Retry-After): turns per minute and burst, per conversation and per client; 0 disables. */
+    RATE_LIMIT_CONVERSATION_PER_MINUTE: intFrom(60, 0, 100_000),
+    RATE_LIMIT_CONVERSATION_BURST: intFrom(20, 0, 100_000),
+    RATE_LIMIT_CLIENT_PER_MINUTE: intFrom(600, 0, 1_000_000),
+    RATE_LIMIT_CLIENT_BURST: intFrom(120, 0, 1_000_000),
+    /** Number of proxies in front whose X-Forwarded-For is trusted for the client address (0: the socket address). */
+    TRUST_PROXY: intFrom(0, 0, 10),
 
     SLACK_BOT_TOKEN: z.preprocess(emptyToUndefined, z.string().startsWith('xoxb-', 'expected a bot token (xoxb-…)').optional()),
     SLACK_SIGNING_SECRET: optionalString,

@@ -11,7 +11,8 @@
  */
 import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
 import type { Config } from '../config/index.js';
-import type { TicketHandler } from '../pipeline/types.js';
+import type { TicketAcceptance, TicketHandler } from '../pipeline/types.js';
+import type { TicketIds } from '../state/types.js';
 import type { Notifier, HandoffEvent } from './notifier.js';
 import {
   MemoryOutboxStore,
@@ -69,6 +70,16 @@ export interface TicketHandlerDeps {
   /** Time limit of one HTTP request to the ticket system, ms. Default 10,000. */
   sinkTimeoutMs?: number;
   outbox?: OutboxTuning;
+  /**
+   * Fresh ids for a ticket whose id a sink already holds with other content (a conflict): the ticket is filed
+   * again under a new id. Without it a conflict is a dead letter (alerted).
+   */
+  ticketIds?: TicketIds;
+  /**
+   * How long `submit` waits for the ticket system to accept a ticket before it answers "held by the outbox",
+   * ms. The person is told the number only after one of them holds it. Default 3,000; 0: do not wait.
+   */
+  acceptWaitMs?: number;
 }
 
 /** Staff's view of tickets that finally failed (the admin page uses these). */
@@ -82,6 +93,7 @@ export interface HandoffService extends TicketHandler {
   readonly sinkName: SinkName;
   /** Like submit, with the outcome: accepted or duplicate, and whether anything was redacted. */
   submitTicket(ticket: Ticket): Promise<SubmitResult & { redacted: boolean }>;
+  submit(ticket: Ticket): Promise<TicketAcceptance>;
   /** Checks the sink (TICKET_DIR writable …) and starts the delivery workers. */
   start(): Promise<void>;
   /** Stops the workers after in-flight deliveries (memory outbox: delivers what is due first). */
@@ -115,14 +127,35 @@ export function createTicketHandler(config: Config, deps: TicketHandlerDeps): Ha
     });
   };
 
+  // Turns waiting for their ticket to be accepted by the sink: ticket id → resolve (see acceptWaitMs).
+  const waiting = new Map<string, { settle(a: TicketAcceptance): void; moved(id: string): void }>();
+  const acceptWaitMs = deps.acceptWaitMs ?? 3_000;
+  const ticketIds = deps.ticketIds;
+
   const outbox = new Outbox({
     ...deps.outbox,
     leaseMs,
     store,
     sink,
     logger: deps.logger,
+    // The counter is behind what the sink holds (lost with Redis, or a memory-mode replica): jump past the taken
+    // number by 1, 10, 100 … so a run of taken numbers costs a few tries, not one per number.
+    renumber: ticketIds
+      ? (ticket, tries) => ticketIds.next(Date.now(), Number(ticket.id.split('-').at(-1)) + 10 ** tries)
+      : undefined,
     hooks: {
+      onRenumbered: (from, to) => {
+        // An alert: a ticket number was handed out twice (counter lost with Redis, memory-mode replicas).
+        log.error({ ticket: from.id, renumberedTo: to.id }, 'ticket id conflict at the ticket system: filed again under a new id');
+        const w = waiting.get(from.id);
+        if (w) {
+          waiting.delete(from.id);
+          waiting.set(to.id, w);
+          w.moved(to.id);
+        }
+      },
       onDelivered: async (ticket, delivered, record) => {
+        waiting.get(ticket.id)?.settle({ id: ticket.id, acceptedBy: 'sink' });
         notify({ type: 'delivered', ticket, sink: sink.name, externalRef: delivered.externalRef, url: delivered.url, attempts: record.attempts });
         await deps.onDelivered?.(ticket, delivered.externalRef, delivered.url);
       },
@@ -149,11 +182,34 @@ export function createTicketHandler(config: Config, deps: TicketHandlerDeps): Ha
     return { ...result, redacted };
   }
 
+  /** Submits, then waits up to acceptWaitMs for the sink; the id is the one the ticket was finally filed under. */
+  async function submit(ticket: Ticket): Promise<TicketAcceptance> {
+    let resolve!: (a: TicketAcceptance) => void;
+    const accepted = new Promise<TicketAcceptance>((r) => (resolve = r));
+    let current = ticket.id;
+    const waiter = { settle: resolve, moved: (id: string) => (current = id) };
+    if (acceptWaitMs > 0) waiting.set(ticket.id, waiter);
+    try {
+      const result = await submitTicket(ticket);
+      if (result.status !== 'accepted' || acceptWaitMs <= 0) return { id: ticket.id, acceptedBy: 'outbox' };
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<TicketAcceptance>((r) => {
+        timer = setTimeout(() => r({ id: current, acceptedBy: 'outbox' }), acceptWaitMs);
+        timer.unref?.();
+      });
+      try {
+        return await Promise.race([accepted, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    } finally {
+      for (const [id, w] of waiting) if (w === waiter) waiting.delete(id);
+    }
+  }
+
   return {
     sinkName: sink.name,
-    async submit(ticket) {
-      await submitTicket(ticket);
-    },
+    submit,
     submitTicket,
     async start() {
       await sink.init?.();

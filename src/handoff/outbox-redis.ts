@@ -68,7 +68,7 @@ const RELEASE = `
 if redis.call('HGET', KEYS[2], ARGV[1]) ~= ARGV[2] then return 0 end
 redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('HDEL', KEYS[2], ARGV[1])
-if ARGV[4] == 'delivered' then
+if ARGV[4] == 'delivered' or ARGV[4] == 'renumbered' then
   redis.call('HDEL', KEYS[3], ARGV[1])
   redis.call('SET', KEYS[6], ARGV[3], 'PX', ARGV[6])
 elseif ARGV[4] == 'dead' then

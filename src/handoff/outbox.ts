@@ -20,11 +20,12 @@ import { createHash, randomBytes } from 'node:crypto';
 import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
 import { redact } from '../core/redact.js';
 import { backoffDelay } from '../core/backoff.js';
-import { asDeliveryError, type Delivered, type TicketSink } from './sinks/types.js';
+import { asDeliveryError, isConflict, type Delivered, type TicketSink } from './sinks/types.js';
 
 export { backoffDelay };
 
-export type OutboxState = 'pending' | 'delivered' | 'dead' | 'discarded';
+/** `renumbered`: the sink held a different ticket under this id; the ticket was queued again as `renumberedTo`. */
+export type OutboxState = 'pending' | 'delivered' | 'dead' | 'discarded' | 'renumbered';
 
 /** One delivery attempt, as staff see it on the admin page. */
 export interface OutboxAttempt {
@@ -58,6 +59,10 @@ export interface OutboxRecord {
   url?: string;
   deliveredAtMs?: number;
   deadAtMs?: number;
+  /** State renumbered: the id the ticket was queued again under. */
+  renumberedTo?: string;
+  /** The ids this ticket had before (each refused by the sink as a conflict), oldest first. */
+  renumberedFrom?: string[];
 }
 
 export type SubmitResult =
@@ -115,6 +120,8 @@ export interface OutboxHooks {
   onDelivered?(ticket: Ticket, delivered: Delivered, record: OutboxRecord): void | Promise<void>;
   /** The ticket went to the dead-letter list. */
   onDeadLetter?(ticket: Ticket, record: OutboxRecord): void | Promise<void>;
+  /** The sink held a different ticket under `from.id`: the ticket was queued again as `to` (an alert). */
+  onRenumbered?(from: Ticket, to: Ticket): void | Promise<void>;
   /** One attempt failed (retryable or not), for metrics. */
   onAttemptFailed?(record: OutboxRecord, attempt: OutboxAttempt): void;
 }
@@ -145,6 +152,11 @@ export interface OutboxOptions {
   escalationWindowMs?: number;
   /** How long delivered and discarded records stay queryable, ms. Default 7 days. */
   keepMs?: number;
+  /**
+   * Hands out a fresh ticket id when the sink reports a conflict (another ticket already filed under this id).
+   * Without it a conflict is a dead letter (alerted). At most MAX_RENUMBER times per ticket, then dead letter.
+   */
+  renumber?: (ticket: Ticket, tries: number) => Promise<string>;
   /** 0 ≤ x < 1; injected by tests. Default Math.random. */
   random?: () => number;
   /** ms since epoch; injected by tests. Default Date.now. */
@@ -159,6 +171,8 @@ export interface OutboxMetrics {
   /** Failed attempts (each retry counts). */
   failedAttempts: number;
   deadLettered: number;
+  /** Ids a sink already held with other content (each was filed again under a new id, or dead-lettered). */
+  conflicts: number;
 }
 
 /** Same conversation + same content = same escalation (see OutboxOptions.escalationWindowMs). */
@@ -176,9 +190,17 @@ export function escalationFingerprint(ticket: Ticket): string {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/** New ids tried for one ticket before a conflict becomes a dead letter. */
+export const MAX_RENUMBER = 6;
+
+/** The ticket under another id: every mention of the old id (summary, body …) becomes the new one. */
+export function withTicketId(ticket: Ticket, id: string): Ticket {
+  return JSON.parse(JSON.stringify(ticket).split(ticket.id).join(id)) as Ticket;
+}
+
 export class Outbox {
-  readonly metrics: OutboxMetrics = { submitted: 0, duplicates: 0, delivered: 0, failedAttempts: 0, deadLettered: 0 };
-  private readonly o: Required<Omit<OutboxOptions, 'hooks'>> & { hooks: OutboxHooks };
+  readonly metrics: OutboxMetrics = { submitted: 0, duplicates: 0, delivered: 0, failedAttempts: 0, deadLettered: 0, conflicts: 0 };
+  private readonly o: Required<Omit<OutboxOptions, 'hooks' | 'renumber'>> & { hooks: OutboxHooks; renumber?: OutboxOptions['renumber'] };
   private readonly log: Logger;
   private running = false;
   /** Stop taking new leases; `draining` lets workers empty the due queue first. */
@@ -343,6 +365,7 @@ export class Outbox {
     const ticket = record.ticket;
     let delivered: Delivered | undefined;
     let next: OutboxRecord;
+    let renumbered: OutboxRecord | undefined;
     try {
       delivered = await this.o.sink.deliver(ticket, { attempt: attemptNo });
       const now = this.o.clock();
@@ -359,6 +382,15 @@ export class Outbox {
     } catch (e) {
       const err = asDeliveryError(e);
       const now = this.o.clock();
+      if (isConflict(err)) {
+        this.metrics.conflicts++;
+        renumbered = await this.renumbered(record, now);
+      }
+      if (renumbered) {
+        next = { ...record, state: 'renumbered', attempts: attemptNo, renumberedTo: renumbered.id, lastError: undefined };
+        next.history = [...record.history, { atMs: now, ok: false, reason: err.reason, status: err.status, retryable: false }].slice(-HISTORY_MAX);
+        return this.finish(record, next, token, undefined, renumbered);
+      }
       const final = !err.retryable || attemptNo >= this.o.maxAttempts;
       const delayMs = final ? undefined : backoffDelay(attemptNo, this.o, err.retryAfterMs);
       const attempt: OutboxAttempt = {
@@ -387,7 +419,51 @@ export class Outbox {
         final ? 'ticket delivery failed for good' : 'ticket delivery failed, will retry',
       );
     }
+    return this.finish(record, next, token, delivered, undefined);
+  }
 
+  /**
+   * A conflict: queues the ticket again under a fresh id (claimed like any submit). Undefined when that is not
+   * possible (no renumber function, too many tries, the store refused) — the ticket then becomes a dead letter.
+   */
+  private async renumbered(record: OutboxRecord, now: number): Promise<OutboxRecord | undefined> {
+    const tried = record.renumberedFrom ?? [];
+    if (!this.o.renumber || tried.length >= MAX_RENUMBER) {
+      this.log.error({ ticket: record.id, tries: tried.length }, 'ticket id conflict: another ticket has this id; dead-lettered');
+      return undefined;
+    }
+    try {
+      const id = await this.o.renumber(record.ticket, tried.length);
+      const ticket = withTicketId(record.ticket, id);
+      const again: OutboxRecord = {
+        id,
+        ticket,
+        state: 'pending',
+        attempts: 0,
+        enqueuedAtMs: now,
+        nextAttemptAtMs: now,
+        history: [],
+        renumberedFrom: [...tried, record.id],
+      };
+      const added = await this.o.store.add(again, { escalationTtlMs: 0, claimTtlMs: this.o.claimTtlMs });
+      if (added.status !== 'accepted') throw new Error(`new id ${id} already claimed`);
+      this.log.error({ ticket: record.id, renumberedTo: id }, 'ticket id conflict: another ticket has this id; filed again under a new id');
+      return again;
+    } catch (e) {
+      this.log.error({ ticket: record.id, err: redact(String(e)).text }, 'ticket id conflict: could not file under a new id; dead-lettered');
+      return undefined;
+    }
+  }
+
+  private async finish(
+    record: OutboxRecord,
+    next: OutboxRecord,
+    token: string,
+    delivered: Delivered | undefined,
+    renumbered: OutboxRecord | undefined,
+  ): Promise<void> {
+    const ticket = record.ticket;
+    const attemptNo = next.attempts;
     let released = false;
     try {
       released = await this.o.store.release(next, token, this.o.keepMs);
@@ -400,7 +476,10 @@ export class Outbox {
       this.log.warn({ ticket: ticket.id, attempt: attemptNo }, 'lease lost before the outcome was recorded');
       return;
     }
-    if (next.state === 'delivered' && delivered) {
+    if (renumbered) {
+      this.wake();
+      await this.callHook('onRenumbered', () => this.o.hooks.onRenumbered?.(ticket, renumbered.ticket));
+    } else if (next.state === 'delivered' && delivered) {
       this.metrics.delivered++;
       this.log.info({ ticket: ticket.id, attempt: attemptNo, ref: delivered.externalRef }, 'ticket delivered');
       await this.callHook('onDelivered', () => this.o.hooks.onDelivered?.(ticket, delivered, next));
@@ -536,7 +615,7 @@ export class MemoryOutboxStore implements OutboxStore {
     if (!l || l.token !== token) return false;
     this.processing.delete(record.id);
     const copy = structuredClone(record);
-    if (record.state === 'delivered') {
+    if (record.state === 'delivered' || record.state === 'renumbered') {
       this.records.delete(record.id);
       this.done.set(record.id, { value: copy, expiresAtMs: this.clock() + keepMs });
     } else if (record.state === 'dead') {

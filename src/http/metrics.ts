@@ -97,7 +97,7 @@ export const turnsInFlight = new Gauge({
 /** What the metrics read from the hand-off service (src/handoff: HandoffService). */
 export interface WatchedOutbox {
   counts(): Promise<{ pending: number; processing: number; dead: number }>;
-  readonly metrics: Readonly<{ submitted: number; delivered: number; failedAttempts: number; deadLettered: number }>;
+  readonly metrics: Readonly<{ submitted: number; delivered: number; failedAttempts: number; deadLettered: number; conflicts?: number }>;
 }
 
 const watchedOutboxes = new Set<WatchedOutbox>();
@@ -142,16 +142,26 @@ export const ticketsDeliveredTotal = new Counter({
   },
 });
 
+/** /api/chat requests refused with 429, by the limit that refused them (conversation, client). */
+export const chatRateLimitedTotal = new Counter({
+  name: 'mailmedic_chat_rate_limited_total',
+  help: '/api/chat requests refused with 429 by the per-conversation or per-client rate limit.',
+  labelNames: ['scope'] as const,
+  registers: [registry],
+});
+
 /** Failed delivery attempts (each retry counts) and tickets given up on (dead letters), by this process. */
 export const ticketFailuresTotal = new Counter({
   name: 'mailmedic_ticket_failures_total',
-  help: 'Ticket delivery failures by this process: kind "attempt" for each failed try, "dead_letter" for tickets given up on.',
+  help: 'Ticket delivery failures by this process: kind "attempt" for each failed try, "dead_letter" for tickets given up on, "conflict" for ids a sink already held with other content.',
   labelNames: ['kind'] as const,
   registers: [registry],
   collect() {
     this.reset();
     this.inc({ kind: 'attempt' }, outboxSum((m) => m.failedAttempts));
     this.inc({ kind: 'dead_letter' }, outboxSum((m) => m.deadLettered));
+    // A sink already held a different ticket under the id (the ticket was filed again under a new one): an alert.
+    this.inc({ kind: 'conflict' }, outboxSum((m) => m.conflicts ?? 0));
   },
 });
 

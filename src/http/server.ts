@@ -26,6 +26,8 @@ export interface HttpAppOptions {
   ready(): Promise<Readiness>;
   /** True once graceful shutdown began: new requests get 503 and /readyz fails so the balancer moves on. */
   draining(): boolean;
+  /** True during the shutdown grace (before draining): /readyz fails, requests are still served, connections close after their answer. */
+  leaving?(): boolean;
   /** JSON body limit (bytes or a bytes string like "1mb"); default 1 MB — a 100 KB message in UTF-8 fits. */
   bodyLimit?: number | string;
 }
@@ -61,6 +63,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
       logger.debug({ method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 }, 'http');
     });
+    if (options.leaving?.() && !options.draining()) res.setHeader('Connection', 'close');
     if (options.draining()) {
       res.setHeader('Connection', 'close');
       if (req.path !== '/healthz' && req.path !== '/metrics') {
@@ -88,7 +91,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   });
 
   app.get('/readyz', async (_req, res) => {
-    const r = options.draining() ? { ok: false, checks: { draining: false } } : await options.ready();
+    const r = options.draining() || options.leaving?.() ? { ok: false, checks: { draining: false } } : await options.ready();
     res.status(r.ok ? 200 : 503).json({ status: r.ok ? 'ready' : 'not_ready', checks: r.checks });
   });
 

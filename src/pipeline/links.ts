@@ -20,7 +20,7 @@ import type { DialogTree } from '../data/schemas.js';
 import type { StepFn, StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
-import type { PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnLink, TurnObserver, TurnRecord } from './types.js';
+import type { PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnErrorCode, TurnLink, TurnObserver, TurnRecord } from './types.js';
 
 /** Longest conversation id accepted, characters (Teams ids run to ~200). */
 const MAX_CONVERSATION_ID = 512;
@@ -139,7 +139,25 @@ export function failTurn(ctx: TurnContext, e: unknown, deps: { log: Logger; say:
     node: stored?.node ?? '',
     status: stored?.status ?? 'active',
     replies: [deps.say(errorKey(err.code), locale)],
+    error: turnErrorCode(err.code),
   };
+}
+
+/** The machine-readable reason of a failed turn (/api/chat `error`). */
+export function turnErrorCode(code: ErrorCode): TurnErrorCode {
+  switch (code) {
+    case ErrorCode.StoreUnavailable:
+      return 'store_unavailable';
+    case ErrorCode.LockTimeout:
+      return 'busy';
+    case ErrorCode.TicketDelivery:
+      return 'ticket_delivery';
+    case ErrorCode.InputInvalid:
+    case ErrorCode.InputTooLarge:
+      return 'input_invalid';
+    default:
+      return 'internal';
+  }
 }
 
 /** Catches whatever the links inside throw and hands it to failTurn. A chain that answered nothing is a fault too. */

@@ -74,17 +74,23 @@ export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say:
           o.log.error({ conversation: turn.conversationId }, 'more than one ticket effect in one turn; extra ignored');
           continue;
         }
-        const id = await o.ticketIds.next(ctx.atMs);
+        let id = await o.ticketIds.next(ctx.atMs);
         ticket = renderTicket(effect.draft, { id, i18n: o.i18n, publicUrl: o.publicUrl });
-        state = { ...state, ticketId: id };
         if (o.tickets) {
           try {
-            await o.tickets.submit(ticket);
+            // Resolves once the ticket is durably held (by the ticket system, or else the outbox): only then is
+            // the person told its number — the one it was finally filed under.
+            const accepted = await o.tickets.submit(ticket);
+            if (accepted && accepted.id !== id) {
+              id = accepted.id;
+              ticket = renderTicket(effect.draft, { id, i18n: o.i18n, publicUrl: o.publicUrl });
+            }
           } catch (e) {
             // State is not saved after this: the conversation stays before hand-off, so asking again files anew.
             throw new CodedError(ErrorCode.TicketDelivery, `ticket ${id} not accepted: ${asCodedError(e).message}`, { cause: e });
           }
         } else o.log.warn({ conversation: turn.conversationId, ticket: id }, 'ticket created but no ticket handler is configured');
+        state = { ...state, ticketId: id };
         o.log.info({ conversation: turn.conversationId, ticket: id }, 'ticket created');
       }
       // A message that refers to the ticket id without a ticket is an engine bug: render() throws CodedError(Internal).

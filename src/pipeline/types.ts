@@ -37,7 +37,14 @@ export interface PipelineOutcome extends TurnOutcome {
    * replies). The transcript records the turn as taken over by this person.
    */
   heldBy?: Staff;
+  /**
+   * Set when the turn failed (the replies then hold the polite apology): store_unavailable, busy (the
+   * conversation was still processing an earlier message), ticket_delivery, input_invalid, internal.
+   */
+  error?: TurnErrorCode;
 }
+
+export type TurnErrorCode = 'store_unavailable' | 'busy' | 'ticket_delivery' | 'input_invalid' | 'internal';
 
 export interface Pipeline {
   handle(turn: Turn): Promise<PipelineOutcome>;
@@ -97,8 +104,18 @@ export type TurnLink = Link<TurnContext>;
  * `submit` must be idempotent on `ticket.id`: the same id submitted twice files one ticket. It should only
  * persist the ticket for delivery (fast); delivery to the sink happens later, with retries.
  */
+/**
+ * Who durably holds a submitted ticket when the person is told its number: the ticket system itself (`sink`,
+ * delivered within the wait), or the outbox (`outbox`, which delivers it later). `id` is the number to tell:
+ * another one than submitted when the sink held a different ticket under the first (a conflict, filed anew).
+ */
+export interface TicketAcceptance {
+  id: string;
+  acceptedBy: 'sink' | 'outbox';
+}
+
 export interface TicketHandler {
-  submit(ticket: Ticket): Promise<void>;
+  submit(ticket: Ticket): Promise<TicketAcceptance | void>;
 }
 
 /** What observers learn of one turn, processed or failed (duplicates are not reported). */

@@ -19,7 +19,7 @@ import type {
   StoreKey,
   TicketIds,
 } from './types.js';
-import { formatTicketId, ticketDay } from './ticket-id.js';
+import { formatTicketId, ticketDay, ticketFloor } from './ticket-id.js';
 
 /** Clock, ms since epoch. */
 export type Clock = () => number;
@@ -332,9 +332,10 @@ export class MemoryTicketIds implements TicketIds {
     this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
   }
 
-  async next(nowMs: number): Promise<string> {
+  async next(nowMs: number, atLeast = 0): Promise<string> {
     const day = ticketDay(nowMs, this.#utcOffsetMinutes);
-    const n = (this.#seq.get(day) ?? 0) + 1;
+    // Never below the tenths of a second of the day: a restarted process starts above what it handed out before.
+    const n = Math.max((this.#seq.get(day) ?? 0) + 1, ticketFloor(nowMs, this.#utcOffsetMinutes) + 1, atLeast);
     // Only today's counter matters; older days are dropped so the map stays at one or two entries.
     if (!this.#seq.has(day)) for (const d of this.#seq.keys()) if (d < day) this.#seq.delete(d);
     this.#seq.set(day, n);

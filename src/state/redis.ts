@@ -34,7 +34,7 @@ import type {
   StoreKey,
   TicketIds,
 } from './types.js';
-import { formatTicketId, ticketDay } from './ticket-id.js';
+import { formatTicketId, ticketDay, ticketFloor } from './ticket-id.js';
 
 /** Any of the three node-redis client kinds; they share the command methods used here. */
 export type RedisCommander = RedisClientType | RedisClusterType | RedisSentinelType;
@@ -292,9 +292,15 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0`;
 
 /** Next number of the day's sequence; the counter expires a few days after its day so keys do not pile up. */
+/** INCR, but never below the floor ARGV[2] (ticket-id.ts: a counter lost with Redis restarts above earlier numbers). */
 const TICKET_SEQ_SCRIPT = `
 local n = redis.call('INCR', KEYS[1])
-if n == 1 then redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1])) end
+local floor = tonumber(ARGV[2])
+if n <= floor then
+  n = floor + 1
+  redis.call('SET', KEYS[1], n)
+end
+redis.call('EXPIRE', KEYS[1], tonumber(ARGV[1]))
 return n`;
 
 export interface RedisLockOptions {
@@ -501,10 +507,10 @@ export class RedisTicketIds implements TicketIds {
     this.#conn = conn;
     this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
   }
-  async next(nowMs: number): Promise<string> {
+  async next(nowMs: number, atLeast = 0): Promise<string> {
     const day = ticketDay(nowMs, this.#utcOffsetMinutes);
     const n = await this.#conn.run('ticket id', (c) =>
-      c.eval(TICKET_SEQ_SCRIPT, { keys: [this.#conn.keys.ticketSeq(day)], arguments: [String(3 * 86_400)] }),
+      c.eval(TICKET_SEQ_SCRIPT, { keys: [this.#conn.keys.ticketSeq(day)], arguments: [String(3 * 86_400), String(Math.max(ticketFloor(nowMs, this.#utcOffsetMinutes), atLeast - 1))] }),
     );
     return formatTicketId(day, Number(n));
   }

@@ -114,8 +114,12 @@ export interface StoreHealth {
 
 /** Hands out ticket ids `MM-YYYYMMDD-NNNN` (NNNN: a per-day sequence, at least 4 digits, unique across replicas). */
 export interface TicketIds {
-  /** Next id for the day of `nowMs` (ms since epoch; the day is taken in UTC unless the store was told otherwise). */
-  next(nowMs: number): Promise<string>;
+  /**
+   * Next id for the day of `nowMs` (ms since epoch; the day is taken in UTC unless the store was told otherwise).
+   * The number is above the tenths of a second of the day (ticket-id.ts) and at least `atLeast` when given (a
+   * sink already holds lower numbers: the counter jumps past them).
+   */
+  next(nowMs: number, atLeast?: number): Promise<string>;
 }
 
 /** The Redis connection as the rest of the process may see it: its state, for start-up and readiness. */

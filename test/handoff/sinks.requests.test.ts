@@ -8,7 +8,7 @@
 import { createHmac } from 'node:crypto';
 import nock from 'nock';
 import { describe, expect, it } from 'vitest';
-import { createJiraSink, createWebhookSink, createZendeskSink, type DeliveryError } from '../../src/handoff/sinks/index.js';
+import { createJiraSink, createWebhookSink, createZendeskSink, jiraSummary, type DeliveryError } from '../../src/handoff/sinks/index.js';
 import { makeTicket } from './fixtures.js';
 
 /** One request as the service received it. */
@@ -34,6 +34,17 @@ const basic = (user: string, secret: string) => `Basic ${Buffer.from(`${user}:${
 describe('Zendesk sink requests', () => {
   const ZENDESK = 'https://acme.zendesk.com';
   const sink = (url = ZENDESK) => createZendeskSink({ url, email: 'bot@acme.jp', apiToken: 'zd-token-123' });
+
+  it('an Idempotency-Key reused with another payload (400 IdempotentRequestError) is a conflict, not a success (issue 13)', async () => {
+    const scope = nock(ZENDESK)
+      .post('/api/v2/tickets.json')
+      .reply(400, { error: 'IdempotentRequestError', description: 'Request parameters do not match the previous request with the same idempotency key' });
+    const e = await sink()
+      .deliver(makeTicket('MM-20261128-1109'), { attempt: 1 })
+      .then(() => undefined, (x: DeliveryError) => x);
+    scope.done();
+    expect(e).toMatchObject({ reason: 'conflict', retryable: false, status: 400 });
+  });
 
   it('POSTs /api/v2/tickets.json with token basic auth, the ticket id as Idempotency-Key and the ticket fields', async () => {
     const { seen, record } = recorder();
@@ -95,8 +106,8 @@ describe('Jira Service Management sink requests', () => {
   const sink = () => createJiraSink({ url: JIRA, email: 'bot@acme.jp', apiToken: 'jira-token', serviceDeskId: '4', requestTypeId: '25' });
   const SEARCH = '/rest/servicedeskapi/request';
   const searchQuery = (id: string) => ({ serviceDeskId: '4', searchTerm: id, requestStatus: 'ALL_REQUESTS', limit: '50' });
-  const found = (id: string, key: string) => ({
-    values: [{ issueKey: key, requestFieldValues: [{ fieldId: 'summary', value: `[${id}] 認証エラー` }] }],
+  const found = (summary: string, key: string) => ({
+    values: [{ issueKey: key, requestFieldValues: [{ fieldId: 'summary', value: summary }] }],
   });
 
   it('files a first attempt with one POST (no search): basic auth and the customer-request body', async () => {
@@ -130,7 +141,7 @@ describe('Jira Service Management sink requests', () => {
       .query(searchQuery(t.id))
       .reply(200, function (uri, body) {
         record('GET').call(this, uri, body);
-        return found(t.id, 'HD-34');
+        return found(jiraSummary(t), 'HD-34');
       });
     const got = await sink().deliver(t, { attempt: 2 });
 
@@ -139,6 +150,16 @@ describe('Jira Service Management sink requests', () => {
     expect(seen.map((s) => s.method)).toEqual(['GET']);
     expect(seen[0]!.headers.authorization).toBe(basic('bot@acme.jp', 'jira-token'));
     expect(got).toEqual({ externalRef: 'HD-34', url: `${JIRA}/browse/HD-34` });
+  });
+
+  it('a request found under the ticket id with another summary is a conflict, never a success (issue 13)', async () => {
+    const t = makeTicket('MM-20261128-1209');
+    const scope = nock(JIRA).get(SEARCH).query(searchQuery(t.id)).reply(200, found(`[${t.id}] someone else's problem`, 'HD-35'));
+    const e = await sink()
+      .deliver(t, { attempt: 2 })
+      .then(() => undefined, (x: DeliveryError) => x);
+    scope.done();
+    expect(e).toMatchObject({ reason: 'conflict', retryable: false });
   });
 
   it('files the retry when the search finds only requests of other tickets, searching first', async () => {
@@ -169,6 +190,15 @@ describe('webhook sink requests', () => {
   const HOOK = 'https://desk.acme.jp';
   const secret = 'whsec-0123456789';
   const sink = () => createWebhookSink({ url: `${HOOK}/hooks/mailmedic?team=support`, secret });
+
+  it('409 from the receiver (it holds another ticket under this id) is a conflict, never delivered (issue 13)', async () => {
+    const scope = nock(HOOK).post('/hooks/mailmedic').query({ team: 'support' }).reply(409, { error: 'conflict' });
+    const e = await sink()
+      .deliver(makeTicket('MM-20261128-1309'), { attempt: 1 })
+      .then(() => undefined, (x: DeliveryError) => x);
+    scope.done();
+    expect(e).toMatchObject({ reason: 'conflict', retryable: false, status: 409 });
+  });
 
   it('POSTs the ticket as JSON, signed with HMAC-SHA256 of the exact body, named by ticket id', async () => {
     const { seen, record } = recorder();

@@ -181,14 +181,17 @@ describe('parseRetryAfter', () => {
 });
 
 describe('file sink', () => {
-  it('writes one JSON file per ticket, atomically, and never twice', async () => {
+  it('writes one JSON file per ticket, atomically, and never twice; another ticket under the same id is a conflict (issue 13)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mm-tickets-'));
     try {
       const sink = createFileSink({ dir: join(dir, 'nested') });
       await sink.init!();
       const t = makeTicket('MM-20261128-0401');
       const a = await sink.deliver(t, { attempt: 1 });
-      const b = await sink.deliver({ ...t, summary: 'changed' }, { attempt: 2 });
+      const b = await sink.deliver(t, { attempt: 2 });
+      // Before: "already delivered" for any file of that name, so a reused number silently lost the ticket.
+      const e = await failure(sink.deliver({ ...t, summary: 'changed' }, { attempt: 1 }));
+      expect(e).toMatchObject({ reason: 'conflict', retryable: false });
       expect(a.externalRef).toBe(join(dir, 'nested', 'MM-20261128-0401.json'));
       expect(b.externalRef).toBe(a.externalRef);
       expect(JSON.parse(await readFile(a.externalRef, 'utf8'))).toEqual(t);

@@ -1,9 +1,12 @@
 /** Helpers for tests that talk to the real server over loopback HTTP. */
 export { deleteKeys, REDIS_URL } from '../redis.js';
 
-/** Environment for a test app: quiet logs, memory state unless a test adds REDIS_URL. */
+/**
+ * Environment for a test app: quiet logs, memory state unless a test adds REDIS_URL, /api/chat rate limits off
+ * (many turns from one loopback client; test/http/chat-failures.test.ts turns them on).
+ */
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', ...extra };
+  return { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', ...extra };
 }
 
 export interface JsonResponse {
@@ -34,7 +37,10 @@ export const runId = () => `t${Date.now().toString(36)}${Math.random().toString(
 
 /** The exact shape of a turn response (design.md): no other fields, replies with text and choices only. */
 export function expectTurnShape(body: any): void {
-  const allowed = ['conversation', 'intent', 'node', 'status', 'replies', 'ticket'];
+  // error: a failed turn's machine-readable reason; echo: the redacted copy of the text typed (issue 13).
+  const allowed = ['conversation', 'intent', 'node', 'status', 'replies', 'ticket', 'error', 'echo'];
+  if (body.error !== undefined && typeof body.error !== 'string') throw new Error('error must be a string');
+  if (body.echo !== undefined && typeof body.echo !== 'string') throw new Error('echo must be a string');
   for (const k of Object.keys(body)) if (!allowed.includes(k)) throw new Error(`unexpected field ${k}`);
   if (typeof body.conversation !== 'string') throw new Error('conversation must be a string');
   if (body.intent !== null && typeof body.intent !== 'string') throw new Error('intent must be a string or null');

@@ -54,7 +54,7 @@ describe('POST /api/chat with an eventId, at least once', () => {
       expect(await redis.get(keys.delivery({ conversationId: conversation, channel: 'web', eventId: 'ev-1' }))).toBe('done');
 
       const again = await post(`${app.url}/api/chat`, body);
-      expect(again.body).toEqual({ conversation, intent: null, node: '', status: 'active', replies: [], duplicate: true });
+      expect(again.body).toEqual({ conversation, intent: null, node: '', status: 'active', replies: [], duplicate: true, echo: body.text });
       expect(JSON.parse((await redis.get(keys.state(conversation))) ?? '{}').turn).toBe(1);
     } finally {
       await redis.del(keys.lock(conversation));

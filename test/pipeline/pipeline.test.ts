@@ -161,7 +161,7 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
     expect(filed.status).toBe('escalated');
     const ticket = filed.ticket!;
     expect(ticket.id).toMatch(TICKET_ID_PATTERN);
-    expect(ticket.id).toBe('MM-20261128-0001');
+    expect(ticket.id).toBe('MM-20261128-108001');
     expect(tickets.submits).toBe(1);
     expect(tickets.byId.get(ticket.id)).toEqual(ticket);
     const told = filed.replies.find((r) => r.key === 'pipeline.ticket_created');
@@ -181,7 +181,7 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
     const other = newId();
     await pipeline.handle(turnOf(other, { text: '担当者と話したい' }));
     const second = await pipeline.handle(turnOf(other, { action: 'skip' }));
-    expect(second.ticket?.id).toBe('MM-20261128-0002');
+    expect(second.ticket?.id).toBe('MM-20261128-108002');
   });
 
   it('leaves the conversation before hand-off when the ticket handler refuses the ticket', async () => {
@@ -459,7 +459,7 @@ describe('pipeline on Redis: two replicas sharing one Redis', () => {
     ]);
     expect(tickets.submits).toBe(1);
     const ticket = outs.find((o) => o.ticket)!.ticket!;
-    expect(ticket.id).toBe('MM-20261128-0001');
+    expect(ticket.id).toBe('MM-20261128-108001');
     expect((await a.store.get(id))?.ticketId).toBe(ticket.id);
   });
 });

@@ -310,17 +310,21 @@ export function storeContract(name: string, makeStores: MakeStores): void {
     describe('TicketIds', () => {
       const day = Date.UTC(2026, 10, 28, 3, 0, 0);
 
-      it('hands out MM-YYYYMMDD-NNNN numbered from 0001 for the day', async () => {
-        expect(await s.ticketIds.next(day)).toBe('MM-20261128-0001');
-        expect(await s.ticketIds.next(day + 60_000)).toBe('MM-20261128-0002');
-        expect(await s.ticketIds.next(Date.UTC(2026, 10, 29, 0, 0, 1))).toBe('MM-20261129-0001');
+      it('hands out MM-YYYYMMDD-NNNN, never below the tenths of a second of the day (a lost counter restarts above)', async () => {
+        // 03:00:00 is 108,000 tenths into the day.
+        expect(await s.ticketIds.next(day)).toBe('MM-20261128-108001');
+        expect(await s.ticketIds.next(day)).toBe('MM-20261128-108002');
+        // A minute later the floor (108,600) is above the counter: the number jumps to it.
+        expect(await s.ticketIds.next(day + 60_000)).toBe('MM-20261128-108601');
+        // 00:00:01 is 10 tenths into the next day: still at least 4 digits.
+        expect(await s.ticketIds.next(Date.UTC(2026, 10, 29, 0, 0, 1))).toBe('MM-20261129-0011');
       });
 
       it('never hands out the same id twice under concurrency', async () => {
         const ids = await Promise.all(Array.from({ length: 50 }, () => s.ticketIds.next(day)));
         for (const id of ids) expect(id).toMatch(TICKET_ID_PATTERN);
         expect(new Set(ids).size).toBe(50);
-        expect([...ids].sort().at(-1)).toBe('MM-20261128-0050');
+        expect([...ids].sort().at(-1)).toBe('MM-20261128-108050');
       });
     });
   });

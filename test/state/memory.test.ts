@@ -31,8 +31,8 @@ describe('memory stores', () => {
   it('take the ticket day in the configured offset from UTC', async () => {
     // 2026-11-28 23:30 UTC is already the 29th in Japan (UTC+9).
     const at = Date.UTC(2026, 10, 28, 23, 30);
-    expect(await new MemoryTicketIds().next(at)).toBe('MM-20261128-0001');
-    expect(await new MemoryTicketIds({ utcOffsetMinutes: 540 }).next(at)).toBe('MM-20261129-0001');
+    expect(await new MemoryTicketIds().next(at)).toBe('MM-20261128-846001');
+    expect(await new MemoryTicketIds({ utcOffsetMinutes: 540 }).next(at)).toBe('MM-20261129-306001');
   });
 
   it('keep a fifth digit once a day passes 9,999 tickets', async () => {

@@ -28,6 +28,13 @@ export interface ChatJson {
   ticket?: Ticket;
   /** Present (true) only when the request repeated an eventId processed or being processed: replies is then empty. */
   duplicate?: true;
+  /**
+   * Present only when the turn failed or was refused; `replies` then holds the polite text: store_unavailable,
+   * busy, ticket_delivery, input_invalid, internal (HTTP 200), rate_limited (HTTP 429 with Retry-After).
+   */
+  error?: string;
+  /** The server's redacted copy of the text the person typed (passwords, card numbers masked): what the page keeps. */
+  echo?: string;
 }
 
 /** Why a request was refused: a locale key (web.api.*) and its parameters. */
@@ -83,7 +90,7 @@ export function parseChatInput(value: unknown, channel: ChannelName, receivedAtM
 }
 
 /** Renders an outcome as the contract's JSON (reply keys stay internal; choices always present). */
-export function toChatJson(outcome: TurnOutcome & { duplicate?: boolean }): ChatJson {
+export function toChatJson(outcome: TurnOutcome & { duplicate?: boolean; error?: string }): ChatJson {
   const out: ChatJson = {
     conversation: outcome.conversation,
     intent: outcome.intent,
@@ -96,6 +103,7 @@ export function toChatJson(outcome: TurnOutcome & { duplicate?: boolean }): Chat
   };
   if (outcome.ticket) out.ticket = outcome.ticket;
   if (outcome.duplicate) out.duplicate = true;
+  if (outcome.error) out.error = outcome.error;
   return out;
 }
 

@@ -5,13 +5,21 @@ import type { Pipeline } from '../../pipeline/types.js';
 import type { ChannelParts } from '../types.js';
 import { webSender, type WebMailbox } from './mailbox.js';
 import { webMount } from './mount.js';
+import { createLimiter } from '../../http/rate-limit.js';
+
+type RateLimitVar =
+  | 'RATE_LIMIT_CONVERSATION_PER_MINUTE'
+  | 'RATE_LIMIT_CONVERSATION_BURST'
+  | 'RATE_LIMIT_CLIENT_PER_MINUTE'
+  | 'RATE_LIMIT_CLIENT_BURST'
+  | 'TRUST_PROXY';
 
 export { webMount, type WebChannelOptions } from './mount.js';
 export { createWebMailbox, webSender, MAX_PENDING, type WebMailbox, type WebMessage } from './mailbox.js';
 
 /** What the web channel needs from the composition root (structural, so this folder imports no main.ts). */
 export interface WebChannelDeps {
-  config: { defaultLocale: Locale };
+  config: { defaultLocale: Locale; env?: Partial<Record<RateLimitVar, number>> };
   pipeline: Pipeline;
   i18n: I18n;
   logger: Logger;
@@ -26,8 +34,14 @@ export interface WebChannelDeps {
  */
 export function webChannel(deps: WebChannelDeps): ChannelParts {
   const { mailbox } = deps;
+  const env = deps.config.env ?? {};
+  const rateLimit = {
+    conversation: createLimiter({ perMinute: env.RATE_LIMIT_CONVERSATION_PER_MINUTE ?? 60, burst: env.RATE_LIMIT_CONVERSATION_BURST ?? 20 }),
+    client: createLimiter({ perMinute: env.RATE_LIMIT_CLIENT_PER_MINUTE ?? 600, burst: env.RATE_LIMIT_CLIENT_BURST ?? 120 }),
+    trustProxy: env.TRUST_PROXY ?? 0,
+  };
   return {
-    mount: webMount({ pipeline: deps.pipeline, i18n: deps.i18n, defaultLocale: deps.config.defaultLocale, logger: deps.logger, mailbox }),
+    mount: webMount({ pipeline: deps.pipeline, i18n: deps.i18n, defaultLocale: deps.config.defaultLocale, logger: deps.logger, mailbox, rateLimit }),
     sender: { channel: 'web', send: webSender(mailbox, deps.logger) },
   };
 }

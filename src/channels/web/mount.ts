@@ -13,6 +13,9 @@ import { sendError } from '../../http/server.js';
 import { parseChatInput, parsePollInput, toChatJson } from './contract.js';
 import { parseCursor, type WebMailbox } from './mailbox.js';
 import { renderPage } from './page.js';
+import { redact } from '../../core/redact.js';
+import { clientAddress, type Limiter } from '../../http/rate-limit.js';
+import { chatRateLimitedTotal } from '../../http/metrics.js';
 
 export interface WebChannelOptions {
   pipeline: Pipeline;
@@ -27,6 +30,8 @@ export interface WebChannelOptions {
    * mounted (404): nothing could ever be in it.
    */
   mailbox?: WebMailbox;
+  /** Per-conversation and per-client limits on /api/chat (429 + Retry-After). Absent: no limits. */
+  rateLimit?: { conversation: Limiter; client: Limiter; trustProxy: number };
 }
 
 const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
@@ -53,9 +58,33 @@ export function webMount(options: WebChannelOptions): HttpMount {
       sendError(res, 400, i18n.t(parsed.error.key, parsed.error.params, locale));
       return;
     }
-    const outcome = await pipeline.handle(parsed.turn);
     res.setHeader('Cache-Control', 'no-store');
-    res.json(toChatJson(outcome));
+    const typed = parsed.turn.text;
+    // What the page keeps of what the person typed: the server's redacted copy, never the raw text.
+    const echo = typeof typed === 'string' && typed !== '' ? redact(typed).text : undefined;
+    const limits = options.rateLimit;
+    if (limits) {
+      const client = clientAddress(req.socket.remoteAddress, req.headers['x-forwarded-for'], limits.trustProxy);
+      const waitConv = limits.conversation.take(parsed.turn.conversationId);
+      const wait = waitConv ?? limits.client.take(client);
+      if (wait !== undefined) {
+        const scope = waitConv !== undefined ? 'conversation' : 'client';
+        chatRateLimitedTotal.inc({ scope });
+        logger.info({ channel: 'web', scope, retryAfter: wait }, 'chat request rate limited');
+        res.setHeader('Retry-After', String(wait));
+        res.status(429).json({
+          conversation: parsed.turn.conversationId,
+          replies: [{ text: i18n.t('web.api.rate_limited', { seconds: String(wait) }, locale), choices: [] }],
+          error: 'rate_limited',
+          ...(echo !== undefined ? { echo } : {}),
+        });
+        return;
+      }
+    }
+    const outcome = await pipeline.handle(parsed.turn);
+    const json = toChatJson(outcome);
+    if (echo !== undefined) json.echo = echo;
+    res.json(json);
   }
 
   /** A poll: JSON body for POST (the page: nothing in the URL), the query for GET. */

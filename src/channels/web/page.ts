@@ -179,7 +179,8 @@ const SCRIPT = `
   if (!conversation) { conversation = newId(); store(KEY_CONV, conversation); }
   function logKey() { return 'mailmedic.log.' + conversation; }
   function cursorKey() { return 'mailmedic.cursor.' + conversation; }
-  function save() { store(logKey(), JSON.stringify(entries.slice(-200))); }
+  // An entry still waiting for the server's redacted echo of what was typed is never written to storage.
+  function save() { store(logKey(), JSON.stringify(entries.filter(function (e) { return !e.pending; }).slice(-200))); }
 
   // Text → nodes: line breaks kept by CSS, **bold** honoured, everything else as text (never innerHTML).
   function renderText(el, text) {
@@ -253,7 +254,10 @@ const SCRIPT = `
   function send(payload, shownText) {
     if (busy) return;
     examples.hidden = true;
-    add({ who: 'user', text: shownText });
+    var mine = add({ who: 'user', text: shownText }, false);
+    var mineEntry = entries[entries.length - 1];
+    // Until the server's redacted echo arrives, nothing of what was typed is kept in localStorage.
+    if (payload.text !== undefined) mineEntry.pending = true; else save();
     setBusy(true);
     var typing = draw({ who: 'bot', text: S.typing }); typing.classList.add('typing'); scroll();
     var body = { conversation: conversation, locale: LOCALE };
@@ -262,13 +266,25 @@ const SCRIPT = `
       .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); })
       .then(function (r) {
         typing.remove();
-        if (!r.ok || !r.data || !r.data.replies) { add({ who: 'bot', text: (r.data && r.data.error) || S.network_error, error: true }); return; }
+        if (mineEntry.pending) {
+          delete mineEntry.pending;
+          if (r.data && typeof r.data.echo === 'string') {
+            mineEntry.text = r.data.echo;
+            var bub = mine.querySelector('.bubble'); if (bub) { bub.textContent = ''; renderText(bub, r.data.echo); }
+          } else entries.splice(entries.indexOf(mineEntry), 1);
+          save();
+        }
+        if (!r.data || !r.data.replies) { add({ who: 'bot', text: (r.data && r.data.error) || S.network_error, error: true }); return; }
         r.data.replies.forEach(function (rep) { add({ who: 'bot', text: rep.text, choices: rep.choices || [] }); });
         if (r.data.ticket && r.data.ticket.id) add({ who: 'ticket', text: r.data.ticket.id });
         var st = r.data.status;
         if (st === 'resolved' || st === 'escalated' || st === 'ended') add({ who: 'status', kind: st, text: S['status_' + st] });
       })
-      .catch(function () { typing.remove(); add({ who: 'bot', text: S.network_error, error: true }); })
+      .catch(function () {
+        typing.remove();
+        if (mineEntry.pending) { delete mineEntry.pending; entries.splice(entries.indexOf(mineEntry), 1); save(); }
+        add({ who: 'bot', text: S.network_error, error: true });
+      })
       .then(function () { setBusy(false); input.focus(); });
   }
 

@@ -10,7 +10,7 @@ export async function run(args: string[]): Promise<number> {
     return 0;
   }
   const app = await startApp();
-  exitOnSignals(app.close, app.core.logger);
+  exitOnSignals(app.close, app.core.logger, app.core.config.env.SHUTDOWN_GRACE_SECONDS * 1_000);
   // Human-readable pointer on stderr too: the JSON log line is easy to miss in a terminal.
   process.stderr.write(`mailmedic: listening on ${app.url.replace('127.0.0.1', 'localhost')}\n`);
   // Keep the command pending: the process lives until a signal closes the server.

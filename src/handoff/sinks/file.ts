@@ -1,14 +1,15 @@
 /**
  * The default sink: one JSON file per ticket, `<TICKET_DIR>/<ticket id>.json`, written atomically (temp file +
- * rename in the same folder, so a reader never sees half a ticket). Idempotent: a ticket whose file exists is
- * not written again.
+ * link in the same folder, so a reader never sees half a ticket, and two writers never overwrite each other).
+ * Idempotent: a ticket whose file exists with the same content is not written again; a file of the same id with
+ * other content is a conflict (conflictError), never "already delivered".
  */
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
-import { access, mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { access, link, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { CodedError, ErrorCode, type Ticket } from '../../core/index.js';
-import { DeliveryError, type Delivered, type TicketSink } from './types.js';
+import { conflictError, DeliveryError, type Delivered, type TicketSink } from './types.js';
 
 /** Ticket ids become file names: only these characters, so an id can never walk out of the folder. */
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
@@ -35,26 +36,39 @@ export function createFileSink(options: FileSinkOptions): TicketSink {
         throw new DeliveryError('ticket id is not a safe file name', { retryable: false, reason: 'invalid_id' });
       }
       const path = join(dir, `${ticket.id}.json`);
-      const exists = await stat(path).then(
-        () => true,
-        () => false,
-      );
-      if (exists) return { externalRef: path };
+      const content = `${JSON.stringify(ticket, null, 2)}\n`;
+      /** Is the file at `path` this very ticket (a repeat), or another one (a conflict)? */
+      const existing = async (): Promise<'same' | 'other' | 'none'> => {
+        let text: string;
+        try {
+          text = await readFile(path, 'utf8');
+        } catch (e) {
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+          throw e;
+        }
+        return text === content ? 'same' : 'other';
+      };
+      const found = await existing();
+      if (found === 'same') return { externalRef: path };
+      if (found === 'other') throw conflictError('file sink');
       await mkdir(dir, { recursive: true });
       const tmp = join(dir, `.${ticket.id}.${randomBytes(6).toString('hex')}.tmp`);
       const handle = await open(tmp, 'wx');
       try {
-        await handle.writeFile(`${JSON.stringify(ticket, null, 2)}\n`, 'utf8');
-        // The rename is only atomic for readers if the data reached the disk first.
+        await handle.writeFile(content, 'utf8');
+        // The link is only atomic for readers if the data reached the disk first.
         await handle.sync();
       } finally {
         await handle.close();
       }
       try {
-        await rename(tmp, path);
+        // link, not rename: it fails when the name exists, so a concurrent writer of the same id is never overwritten.
+        await link(tmp, path);
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+        if ((await existing()) !== 'same') throw conflictError('file sink');
+      } finally {
         await rm(tmp, { force: true });
-        throw e;
       }
       return { externalRef: path };
     },

@@ -4,11 +4,12 @@
  *
  * JSM has no Idempotency-Key. The summary starts with `[<ticket id>]`, and before any retry the sink searches
  * the service desk's requests for that id (GET /rest/servicedeskapi/request?searchTerm=…), so a first attempt
- * that created the request but lost the answer (time-out, 5xx from a proxy) is not filed twice.
+ * that created the request but lost the answer (time-out, 5xx from a proxy) is not filed twice. A request found
+ * with the id but another summary is a different ticket under the same id: a conflict, never a success.
  */
 import type { Ticket } from '../../core/index.js';
 import { basicAuth, classify, joinUrl, request, USER_AGENT } from './http.js';
-import { DeliveryError, type Delivered, type DeliveryContext, type TicketSink } from './types.js';
+import { conflictError, DeliveryError, type Delivered, type DeliveryContext, type TicketSink } from './types.js';
 
 export interface JiraSinkOptions {
   /** Site URL like https://acme.atlassian.net (JIRA_URL). */
@@ -70,6 +71,7 @@ export function createJiraSink(options: JiraSinkOptions): TicketSink {
     for (const v of values) {
       const summary = v.requestFieldValues?.find((f) => f.fieldId === 'summary')?.value;
       if (typeof summary === 'string' && summary.startsWith(prefix) && typeof v.issueKey === 'string') {
+        if (summary !== jiraSummary(ticket)) throw conflictError('jira');
         return { externalRef: v.issueKey, url: browse(v.issueKey) };
       }
     }

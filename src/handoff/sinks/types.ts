@@ -25,7 +25,8 @@ export interface TicketSink {
   init?(): Promise<void>;
   /**
    * Delivers the ticket. Must be idempotent on `ticket.id`: the same ticket delivered twice is one ticket
-   * (Idempotency-Key, a file named by id, or a look-up before a retry). Throws DeliveryError.
+   * (Idempotency-Key, a file named by id, or a look-up before a retry). A different ticket already filed under
+   * the same id is a conflict (conflictError), never a success. Throws DeliveryError.
    */
   deliver(ticket: Ticket, ctx: DeliveryContext): Promise<Delivered>;
 }
@@ -58,6 +59,22 @@ export class DeliveryError extends CodedError {
     this.retryAfterMs = init.retryAfterMs;
     this.reason = init.reason;
   }
+}
+
+/** The reason of a conflict: the ticket system already holds a different ticket under this id. */
+export const CONFLICT_REASON = 'conflict';
+
+/**
+ * The sink found a ticket with the same id but other content (the id was handed out twice: a counter lost with
+ * Redis, two replicas in memory mode). Never a success: the outbox files the ticket again under a new id, or
+ * dead-letters it and alerts.
+ */
+export function conflictError(what: string, status?: number): DeliveryError {
+  return new DeliveryError(`${what}: a different ticket already has this id`, { retryable: false, status, reason: CONFLICT_REASON });
+}
+
+export function isConflict(e: DeliveryError): boolean {
+  return e.reason === CONFLICT_REASON;
 }
 
 export function asDeliveryError(e: unknown): DeliveryError {

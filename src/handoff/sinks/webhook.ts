@@ -3,11 +3,15 @@
  *   X-Mailmedic-Signature: sha256=<hex HMAC-SHA256 of the raw body, keyed with TICKET_WEBHOOK_SECRET>
  *   X-Mailmedic-Delivery / Idempotency-Key: the ticket id (the same on every retry, so the receiver de-duplicates)
  * A JSON answer with `id`, `ref` or `key` becomes the external reference; otherwise the ticket id is.
+ *
+ * Conflict contract: a receiver that already holds a ticket with this id but a different body answers 409
+ * Conflict. mailmedic never counts that as delivered: the outbox files the ticket again under a new id (or
+ * dead-letters it and alerts). The same id with the same body (a retry) must be answered 2xx.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Ticket } from '../../core/index.js';
 import { classify, request, USER_AGENT } from './http.js';
-import type { Delivered, TicketSink } from './types.js';
+import { conflictError, type Delivered, type TicketSink } from './types.js';
 
 export interface WebhookSinkOptions {
   url: string;
@@ -47,6 +51,7 @@ export function createWebhookSink(options: WebhookSinkOptions): TicketSink {
         body,
         timeoutMs,
       });
+      if (res.status === 409) throw conflictError('webhook', 409);
       classify('webhook', res);
       const j = (res.json ?? {}) as Record<string, unknown>;
       const ref = [j.id, j.ref, j.key].find((v) => typeof v === 'string' || typeof v === 'number');

@@ -2,11 +2,12 @@
  * Zendesk sink: POST {ZENDESK_URL}/api/v2/tickets.json, basic auth `{email}/token:{api_token}`.
  * `Idempotency-Key: <ticket id>` makes Zendesk answer a retry with the ticket it already created (it keeps
  * keys for a while and requires the same payload, which is why the payload is built only from the stored
- * ticket). `external_id` carries the ticket id too, so staff can search for it.
+ * ticket). `external_id` carries the ticket id too, so staff can search for it. A reused key with a different
+ * payload (Zendesk answers 400 `IdempotentRequestError`) is a conflict, never a success.
  */
 import type { Ticket } from '../../core/index.js';
 import { basicAuth, classify, joinUrl, request, USER_AGENT } from './http.js';
-import { DeliveryError, type Delivered, type TicketSink } from './types.js';
+import { conflictError, DeliveryError, type Delivered, type TicketSink } from './types.js';
 
 export interface ZendeskSinkOptions {
   /** Base URL like https://acme.zendesk.com (ZENDESK_URL). */
@@ -62,6 +63,9 @@ export function createZendeskSink(options: ZendeskSinkOptions): TicketSink {
         body: JSON.stringify(zendeskPayload(ticket)),
         timeoutMs,
       });
+      if (res.status === 400 && (res.json as { error?: unknown } | undefined)?.error === 'IdempotentRequestError') {
+        throw conflictError('zendesk', 400);
+      }
       classify('zendesk', res, ZENDESK_RETRYABLE);
       const id = (res.json as { ticket?: { id?: unknown } } | undefined)?.ticket?.id;
       if (typeof id !== 'number' && typeof id !== 'string') {

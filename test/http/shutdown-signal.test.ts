@@ -1,0 +1,61 @@
+/**
+ * Issue 13: SIGTERM reset 1–12 of 20 in-flight /api/chat requests (the listener closed before a readiness grace).
+ * Now a real `mailmedic serve` child gets 20 requests, every one fully sent before SIGTERM; /readyz turns 503 for
+ * SHUTDOWN_GRACE_SECONDS while requests are still served, and every request is answered (200 or 503), none reset.
+ */
+import { spawn } from 'node:child_process';
+import { request } from 'node:http';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { CLI, ROOT, childEnv, requireBuild } from '../channels/cli/spawn.js';
+
+beforeAll(() => requireBuild());
+
+/** POSTs JSON; resolves `sent` once the whole request is on the wire, `answer` with the status or the socket error. */
+function chat(url: string, body: unknown): { sent: Promise<void>; answer: Promise<number | string> } {
+  let sentResolve!: () => void;
+  const sent = new Promise<void>((r) => (sentResolve = r));
+  const answer = new Promise<number | string>((resolve) => {
+    const data = JSON.stringify(body);
+    const req = request(`${url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', (e) => resolve(`response error: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+    });
+    req.on('error', (e) => resolve(`request error: ${(e as NodeJS.ErrnoException).code ?? e.message}`));
+    req.on('finish', () => sentResolve());
+    req.end(data);
+  });
+  return { sent, answer };
+}
+
+describe('SIGTERM with requests in flight', () => {
+  it('answers all 20 in-flight /api/chat requests (200 or 503) and /readyz is 503 during the grace', async () => {
+    const child = spawn(process.execPath, [CLI, 'serve'], {
+      cwd: ROOT,
+      env: childEnv({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_SECONDS: '2', RATE_LIMIT_CLIENT_PER_MINUTE: '0' }),
+    });
+    let stderr = '';
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no "listening" line\n${stderr}`)), 30_000);
+      child.stderr.setEncoding('utf8').on('data', (d: string) => {
+        stderr += d;
+        const m = /listening on (http:\/\/\S+)/.exec(stderr);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!.replace('localhost', '127.0.0.1'));
+        }
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const calls = Array.from({ length: 20 }, (_, i) => chat(url, { conversation: `sigterm-${i}`, text: 'メールを取得できません' }));
+    await Promise.all(calls.map((c) => c.sent));
+    child.kill('SIGTERM');
+    // The readiness grace: still listening, not ready.
+    await new Promise((r) => child.stderr.on('data', (d: string) => /grace period/.test(d) && r(undefined)));
+    const ready = await fetch(`${url}/readyz`);
+    expect(ready.status).toBe(503);
+    const answers = await Promise.all(calls.map((c) => c.answer));
+    for (const a of answers) expect([200, 503]).toContain(a);
+    expect(await exited).toBe(0);
+  });
+});
