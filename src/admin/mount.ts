@@ -41,6 +41,7 @@ import {
   type TranscriptStore,
 } from '../transcripts/index.js';
 import { authenticate, createSession, SESSION_TTL_MS, sessionCookie } from './auth.js';
+import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
 import { renderAnalytics } from './analytics.js';
 import {
   EMPTY_FILTER,
@@ -75,6 +76,8 @@ export interface AdminOptions {
   publicUrl?: string;
   /** Conversations per list page. Default 25. */
   pageSize?: number;
+  /** Incidents (src/incidents): the banner on every page and /admin/api/incidents. */
+  incidents?: IncidentService;
   now?: () => number;
 }
 
@@ -134,6 +137,7 @@ export function adminMount(options: AdminOptions): HttpMount {
     utcOffsetMinutes,
     abandonAfterMs,
     deadLetters: options.deadLetters?.() !== undefined,
+    banner: res.locals.banner as string | undefined,
   });
   const tr = (req: Request, key: string, params?: Record<string, string | number>) => i18n.t(key, params, localeOf(req));
   const jsonError = (req: Request, res: Response, status: number, key: string, params?: Record<string, string | number>) => {
@@ -232,6 +236,14 @@ export function adminMount(options: AdminOptions): HttpMount {
   const router: Router = express.Router({ strict: false });
   router.use(gate);
   router.use(express.urlencoded({ extended: false, limit: '20kb' }));
+  // The open incidents' banner above every page (src/incidents/admin.ts).
+  router.use(async (req, res, next) => {
+    if (req.method === 'GET' && options.incidents?.enabled && !req.path.startsWith('/api')) {
+      const list = await options.incidents.list().catch(() => []);
+      res.locals.banner = renderIncidentBanner(list, { i18n, locale: localeOf(req), nonce: res.locals.nonce as string });
+    }
+    next();
+  });
 
   // ── login / logout ──
   router.post('/login', (req, res) => {
@@ -432,6 +444,7 @@ export function adminMount(options: AdminOptions): HttpMount {
     res.json({ ok: true });
   });
   apiRouter.get('/export', (req, res) => exportTo(req, res, req.query, false));
+  if (options.incidents) apiRouter.use('/incidents', express.json({ limit: '4kb' }), incidentsRouter(options.incidents, { i18n, localeOf }));
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);
 

@@ -9,6 +9,7 @@ import type {
   CauseAxis,
   ChannelName,
   ConversationStatus,
+  IncidentFact,
   Effect,
   Intent,
   Locale,
@@ -53,6 +54,8 @@ export interface ConversationState {
   collected: Record<string, string>;
   cause?: CauseAxis;
   ticketId?: string;
+  /** The incident this person was told about (they hear of an incident once). */
+  incident?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */
   turn: number;
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
@@ -74,6 +77,8 @@ export interface StepMeta {
   /** Locale to use when the text does not tell (channel's user locale or DEFAULT_LOCALE). */
   locale: Locale;
   nowMs: number;
+  /** Incidents open right now (src/incidents): a person with one's symptom and carrier/service hears of it first. */
+  incidents?: readonly IncidentFact[];
 }
 
 export interface StepContext {
