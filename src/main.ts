@@ -30,6 +30,7 @@ import { createTicketHandler, fanOutNotifier, type HandoffService, type Notifier
 import { MemoryOutboxStore, type OutboxStore } from './handoff/outbox.js';
 import { redisOutboxStore } from './handoff/outbox-redis.js';
 import { createHoldStore, type HelpDesk, type HoldStore, type TakeoverRecord } from './helpdesk/index.js';
+import { createIncidents, type IncidentService } from './incidents/index.js';
 import { createTranscriptObserver, createTranscriptStore, type TranscriptStore } from './transcripts/index.js';
 import { adminMount } from './admin/mount.js';
 
@@ -64,6 +65,8 @@ export interface Core {
   sendProactive(channel: ChannelName, conversationId: string, replies: Reply[]): Promise<boolean>;
   /** Every turn, redacted (memory, or Redis streams when configured): the /admin review page reads it. */
   transcripts: TranscriptStore;
+  /** Incident detection (INCIDENT_THRESHOLD; off at 0): the /admin banner and API, StepMeta.incidents. */
+  incidents: IncidentService;
 }
 
 /**
@@ -107,6 +110,7 @@ export const MOUNTS: MountFactory[] = [
       deadLetters: () => core.handoff.deadLetters,
       ticketUrl: async (id) => (await core.handoff.status(id))?.url,
       publicUrl: core.config.publicUrl,
+      incidents: core.incidents,
     }),
 ];
 
@@ -233,7 +237,21 @@ async function buildCore(options: CoreOptions): Promise<Built> {
   closers.push(async () => {
     await transcriptObserver.flush(2_000);
   });
-  const observers: TurnObserver[] = [metricsObserver, transcriptObserver];
+  // Incidents: detected from the transcripts (every replica's, on Redis), announced to the help desk.
+  const incidents = createIncidents(stores, {
+    threshold: config.env.INCIDENT_THRESHOLD,
+    windowMs: config.env.INCIDENT_WINDOW_MINUTES * 60_000,
+    quietMs: config.env.INCIDENT_QUIET_MINUTES * 60_000,
+    transcripts,
+    i18n,
+    locale: config.defaultLocale,
+    logger,
+    publicUrl: config.publicUrl,
+    flushTranscripts: () => transcriptObserver.flush(2_000),
+    announce: (text, fields) => fanOutNotifier(notifiers).broadcast?.(text, fields) ?? Promise.resolve(),
+  });
+  closers.push(() => incidents.close());
+  const observers: TurnObserver[] = [metricsObserver, transcriptObserver, incidents.observer];
 
   // While help-desk staff hold a conversation its turns are relayed to the desk that holds it (any channel).
   const holds = createHoldStore(stores.kv, config.stateTtlSeconds);
@@ -254,6 +272,7 @@ async function buildCore(options: CoreOptions): Promise<Built> {
     defaultLocale: config.defaultLocale,
     stateTtlSeconds: config.stateTtlSeconds,
     outer: [inFlight.link],
+    ...(incidents.enabled ? { incidents: () => incidents.active() } : {}),
     takeover: {
       holds,
       // The desk whose thread the hold was taken in; a desk that claims no threads (Slack) relays the rest.
@@ -274,6 +293,7 @@ async function buildCore(options: CoreOptions): Promise<Built> {
     handoff,
     holds,
     transcripts,
+    incidents,
     sendProactive,
     inFlight: inFlight.count,
     drained: inFlight.drained,

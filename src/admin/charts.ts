@@ -11,6 +11,7 @@ export const OUTCOME_COLORS = {
   escalated: '#e08a00',
   abandoned: '#c8413a',
   ended: '#8a96a3',
+  contained: '#5b8fa8',
   active: '#3b73c4',
   continued: '#c9d6e8',
 } as const;

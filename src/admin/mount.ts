@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { CHANNELS, ENTITY_VALUES, INTENTS, LOCALES, type Locale, type Logger } from '../core/index.js';
+import { CHANNELS, ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS, LOCALES, type Locale, type Logger } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
 import type { DeadLetterAdmin } from '../handoff/index.js';
 import type { HttpMount } from '../http/types.js';
@@ -35,14 +35,16 @@ import {
   toJsonLine,
   withActionLabels,
   REVIEW_STATUSES,
+  OUTCOMES,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
 } from '../transcripts/index.js';
 import { authenticate, createSession, SESSION_TTL_MS, sessionCookie } from './auth.js';
+import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
+import { renderAnalytics } from './analytics.js';
 import {
   EMPTY_FILTER,
-  renderAnalytics,
   renderConversation,
   renderDeadLetters,
   renderList,
@@ -74,6 +76,8 @@ export interface AdminOptions {
   publicUrl?: string;
   /** Conversations per list page. Default 25. */
   pageSize?: number;
+  /** Incidents (src/incidents): the banner on every page and /admin/api/incidents. */
+  incidents?: IncidentService;
   now?: () => number;
 }
 
@@ -92,6 +96,9 @@ const filterSchema = z.object({
   channel: z.union([z.literal(''), z.enum(CHANNELS)]).optional(),
   text: z.string().max(200).optional(),
   annotated: z.union([z.boolean(), z.literal('1'), z.literal('on'), z.literal(''), z.literal('true'), z.literal('false')]).optional(),
+  outcome: z.union([z.literal(''), z.enum(OUTCOMES)]).optional(),
+  symptom: z.union([z.literal(''), z.enum(INTENTS).refine((i) => SYMPTOM_INTENTS.has(i), 'not a symptom intent')]).optional(),
+  node: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
 });
@@ -130,6 +137,7 @@ export function adminMount(options: AdminOptions): HttpMount {
     utcOffsetMinutes,
     abandonAfterMs,
     deadLetters: options.deadLetters?.() !== undefined,
+    banner: res.locals.banner as string | undefined,
   });
   const tr = (req: Request, key: string, params?: Record<string, string | number>) => i18n.t(key, params, localeOf(req));
   const jsonError = (req: Request, res: Response, status: number, key: string, params?: Record<string, string | number>) => {
@@ -151,6 +159,9 @@ export function adminMount(options: AdminOptions): HttpMount {
     if (v.channel) f.channel = v.channel as ConversationFilter['channel'];
     if (v.text.trim()) f.text = v.text.trim();
     if (v.annotated) f.annotated = true;
+    if (v.outcome) f.outcome = v.outcome as ConversationFilter['outcome'];
+    if (v.symptom) f.symptom = v.symptom as ConversationFilter['symptom'];
+    if (v.node) f.node = v.node;
     return f;
   };
   const parseFilter = (input: unknown, allowText: boolean): { ok: true; values: FilterValues; page: number; size: number } | { ok: false; error: z.ZodError } => {
@@ -167,6 +178,9 @@ export function adminMount(options: AdminOptions): HttpMount {
       channel: d.channel ?? '',
       text: allowText ? (d.text ?? '') : '',
       annotated: d.annotated === true || d.annotated === '1' || d.annotated === 'on' || d.annotated === 'true',
+      outcome: d.outcome ?? '',
+      symptom: d.symptom ?? '',
+      node: d.node ?? '',
     };
     return { ok: true, values, page: d.page ?? 1, size: d.pageSize ?? pageSize };
   };
@@ -222,6 +236,14 @@ export function adminMount(options: AdminOptions): HttpMount {
   const router: Router = express.Router({ strict: false });
   router.use(gate);
   router.use(express.urlencoded({ extended: false, limit: '20kb' }));
+  // The open incidents' banner above every page (src/incidents/admin.ts).
+  router.use(async (req, res, next) => {
+    if (req.method === 'GET' && options.incidents?.enabled && !req.path.startsWith('/api')) {
+      const list = await options.incidents.list().catch(() => []);
+      res.locals.banner = renderIncidentBanner(list, { i18n, locale: localeOf(req), nonce: res.locals.nonce as string });
+    }
+    next();
+  });
 
   // ── login / logout ──
   router.post('/login', (req, res) => {
@@ -422,6 +444,7 @@ export function adminMount(options: AdminOptions): HttpMount {
     res.json({ ok: true });
   });
   apiRouter.get('/export', (req, res) => exportTo(req, res, req.query, false));
+  if (options.incidents) apiRouter.use('/incidents', express.json({ limit: '4kb' }), incidentsRouter(options.incidents, { i18n, localeOf }));
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);
 

@@ -18,6 +18,7 @@ import {
   type TranscriptTurn,
 } from '../transcripts/types.js';
 import { escapeHtml as h, scriptJson } from '../http/html.js';
+import { nodeName } from './nodes.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 
 export interface ViewContext {
@@ -32,6 +33,8 @@ export interface ViewContext {
   abandonAfterMs: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
+  /** HTML shown above every page's body (the open-incident banner, src/incidents). */
+  banner?: string;
 }
 
 /** Filter values as the form holds them (strings; '' = not set). */
@@ -44,9 +47,13 @@ export interface FilterValues {
   channel: string;
   text: string;
   annotated: boolean;
+  /** From the analytics' links (src/admin/analytics.ts): outcome, analytics symptom, node reached. */
+  outcome: string;
+  symptom: string;
+  node: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -66,7 +73,7 @@ export function formatTime(ctx: ViewContext, ms: number): string {
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 /** Cuts a label to about `units` half-width columns (a Japanese character counts two), with an ellipsis. */
-function clipLabel(label: string, units: number): string {
+export function clipLabel(label: string, units: number): string {
   let used = 0;
   let out = '';
   for (const ch of label) {
@@ -88,10 +95,7 @@ const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 
 /** A node as staff read it: the step's title when it has one, else its id. */
 export function nodeLabel(ctx: ViewContext, id: string): string {
-  if (!id) return tr(ctx, 'admin.conversation.node_start');
-  const node = ctx.tree?.nodes.get(id);
-  if (node && node.kind === 'step') return tr(ctx, node.title);
-  return id;
+  return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start') });
 }
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
@@ -100,7 +104,7 @@ const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}
 
 type Section = 'conversations' | 'analytics' | 'dead_letters' | 'login';
 
-function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
+export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
   const other: Locale = ctx.locale === 'ja' ? 'en' : 'ja';
   const nav =
     o.section === 'login'
@@ -133,7 +137,7 @@ function layout(ctx: ViewContext, o: { title: string; section: Section; body: st
   ${tools}
 </header>
 <main class="main">
-${o.body}
+${ctx.banner ?? ''}${o.body}
 </main>
 ${strings}
 <script nonce="${ctx.nonce}">${SCRIPT}</script>
@@ -185,6 +189,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label class="check"><input type="checkbox" name="annotated" value="1"${f.annotated ? ' checked' : ''} data-testid="f-annotated">${t(ctx, 'admin.filter.annotated')}</label>
   </div>
   <input type="hidden" name="page" value="1">
+  ${analyticsChips(ctx, f)}
   <div class="row-actions">
     <button type="submit" class="primary" data-testid="f-submit">${t(ctx, 'admin.filter.submit')}</button>
     <button type="button" id="f-reset" data-testid="f-reset">${t(ctx, 'admin.filter.reset')}</button>
@@ -194,6 +199,21 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   </div>
   <p class="muted small">${t(ctx, 'admin.list.export_note')}</p>
 </form>`;
+}
+
+/** The analytics' filters (outcome, symptom, node) as removable chips, carried as hidden inputs. */
+function analyticsChips(ctx: ViewContext, f: FilterValues): string {
+  const chips = (
+    [
+      ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
+      ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
+      ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
+    ] as const
+  ).filter(([, v]) => v);
+  if (!chips.length) return '';
+  return `<p class="chips" data-testid="analytics-filters">${t(ctx, 'admin.list.filtered_by')}: ${chips
+    .map(([name, v, label, key]) => `<input type="hidden" name="${name}" value="${h(v)}"><span class="flag" data-testid="chip-${name}">${t(ctx, key)}: ${h(label)}</span>`)
+    .join(' ')} <a href="${href(ctx, '/admin')}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a></p>`;
 }
 
 function contextCell(ctx: ViewContext, s: ConversationSummary): string {
@@ -375,113 +395,6 @@ export function renderNotFound(ctx: ViewContext): string {
 }
 
 // ───────────────────────────── analytics ─────────────────────────────
-
-export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string }): string {
-  const outcomeKeys: OutcomeKey[] = ['resolved', 'escalated', 'abandoned', 'ended', 'active'];
-  const outcomeLabel = (k: OutcomeKey) => (k === 'continued' ? tr(ctx, 'admin.analytics.continued') : statusLabel(ctx, k));
-  const kpi = (key: string, value: string, testId: string, cls = '') =>
-    `<div class="kpi ${cls}" data-testid="${testId}"><span class="kv-label">${t(ctx, key)}</span><b>${h(value)}</b></div>`;
-  const kpis = `<div class="kpis">
-  ${kpi('admin.analytics.total', String(a.total), 'kpi-total')}
-  ${kpi('admin.analytics.resolution', pct(a.rates.resolution), 'kpi-resolution', 'good')}
-  ${kpi('admin.analytics.escalation', pct(a.rates.escalation), 'kpi-escalation', 'warn')}
-  ${kpi('admin.analytics.abandonment', pct(a.rates.abandonment), 'kpi-abandonment', 'bad')}
-  ${kpi('admin.analytics.mean_turns', (Math.round(a.meanTurns * 10) / 10).toFixed(1), 'kpi-turns')}
-  ${kpi('admin.analytics.misses', String(a.withMisses), 'kpi-misses')}
-  ${kpi('admin.analytics.annotated', String(a.annotated), 'kpi-annotated')}
-</div>
-<p class="muted small">${t(ctx, 'admin.analytics.abandon_note', { minutes: Math.round(ctx.abandonAfterMs / 60_000) })}</p>`;
-
-  const rangeForm = `<form class="card range" method="get" action="/admin/analytics" data-testid="range-form">
-  ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
-  <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(range.from)}"></label>
-  <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(range.to)}"></label>
-  <button type="submit" class="primary">${t(ctx, 'admin.analytics.apply')}</button>
-</form>`;
-
-  if (a.total === 0) {
-    const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>${rangeForm}${kpis}<p class="card empty" data-testid="analytics-empty">${t(ctx, 'admin.analytics.empty')}</p>`;
-    return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
-  }
-
-  const perDay = stackedColumns(
-    a.perDay.map((d) => ({
-      label: d.day.slice(5).replace('-', '/'),
-      title: `${d.day}: ${d.total} — ${outcomeKeys.map((k) => `${outcomeLabel(k)} ${d[k as keyof typeof d]}`).join(', ')}`,
-      segments: outcomeKeys.map((k) => ({ key: k, value: d[k as 'resolved'], label: outcomeLabel(k) })),
-    })),
-    { ariaLabel: tr(ctx, 'admin.analytics.per_day'), testId: 'per-day-chart' },
-  );
-  const share = shareBar(
-    outcomeKeys.map((k) => ({ key: k, value: a.counts[k as ReviewStatus], label: outcomeLabel(k) })),
-    { ariaLabel: tr(ctx, 'admin.analytics.outcomes'), testId: 'outcome-chart' },
-  );
-  const symptoms = stackedRows(
-    a.topSymptoms.slice(0, 12).map((s) => ({
-      label: intentLabel(ctx, s.intent),
-      title: `${intentLabel(ctx, s.intent)}: ${s.count} — ${outcomeLabel('resolved')} ${s.resolved}, ${outcomeLabel('escalated')} ${s.escalated}`,
-      value: String(s.count),
-      href: href(ctx, '/admin', { intent: s.intent }),
-      segments: [
-        { key: 'resolved', value: s.resolved, label: outcomeLabel('resolved') },
-        { key: 'escalated', value: s.escalated, label: outcomeLabel('escalated') },
-        { key: 'continued', value: s.count - s.resolved - s.escalated, label: '' },
-      ],
-    })),
-    { ariaLabel: tr(ctx, 'admin.analytics.top_symptoms'), testId: 'symptom-chart', labelWidth: 230 },
-  );
-
-  const funnelRows = a.funnel.slice(0, 25);
-  const funnel = stackedRows(
-    funnelRows.map((r) => {
-      const continued = Math.max(0, r.reached - r.left - r.escalated - r.resolved - r.ended);
-      const title = `${nodeLabel(ctx, r.node)} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
-      const label = nodeLabel(ctx, r.node);
-      return {
-        label: clipLabel(label, 38),
-        sublabel: label === r.node ? r.kind : r.node,
-        title,
-        // Reached, then how many gave up or escalated there (the drop the tree should shrink).
-        value: `${r.reached}${r.left + r.escalated ? `  ▼${r.left + r.escalated} (${Math.round(((r.left + r.escalated) / r.reached) * 100)}%)` : ''}`,
-        segments: [
-          { key: 'abandoned', value: r.left, label: tr(ctx, 'admin.analytics.left') },
-          { key: 'escalated', value: r.escalated, label: tr(ctx, 'admin.analytics.escalated') },
-          { key: 'resolved', value: r.resolved, label: tr(ctx, 'admin.analytics.resolved') },
-          { key: 'ended', value: r.ended, label: tr(ctx, 'admin.analytics.ended') },
-          { key: 'continued', value: continued, label: tr(ctx, 'admin.analytics.continued') },
-        ],
-      };
-    }),
-    { ariaLabel: tr(ctx, 'admin.analytics.funnel'), testId: 'funnel-chart', labelWidth: 260 },
-  );
-  const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
-<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th></tr></thead>
-<tbody>${a.funnel
-    .map(
-      (r) =>
-        `<tr data-node="${h(r.node)}"><td>${h(nodeLabel(ctx, r.node))} <code>${h(r.node)}</code></td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num">${r.escalated}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
-    )
-    .join('')}</tbody></table></div></details>`;
-
-  const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>
-${rangeForm}
-${kpis}
-<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.outcomes')}</h2>${share}${legend(outcomeKeys.map((k) => ({ key: k, label: `${outcomeLabel(k)} ${a.counts[k as ReviewStatus]}` })))}</section>
-<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.per_day')}</h2><p class="muted small">${t(ctx, 'admin.analytics.per_day_note')}</p>${perDay}${legend(outcomeKeys.map((k) => ({ key: k, label: outcomeLabel(k) })))}</section>
-<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.top_symptoms')}</h2>${symptoms}${legend([
-    { key: 'resolved', label: outcomeLabel('resolved') },
-    { key: 'escalated', label: outcomeLabel('escalated') },
-    { key: 'continued', label: `${statusLabel(ctx, 'abandoned')} / ${statusLabel(ctx, 'active')} / ${statusLabel(ctx, 'ended')}` },
-  ])}<p class="muted small">${t(ctx, 'admin.analytics.no_symptom')}: ${a.noSymptom}</p></section>
-<section class="card chart-card" data-testid="funnel"><h2>${t(ctx, 'admin.analytics.funnel')}</h2><p class="muted small">${t(ctx, 'admin.analytics.funnel_note')}</p>${funnel}${legend([
-    { key: 'abandoned', label: tr(ctx, 'admin.analytics.left') },
-    { key: 'escalated', label: tr(ctx, 'admin.analytics.escalated') },
-    { key: 'resolved', label: tr(ctx, 'admin.analytics.resolved') },
-    { key: 'ended', label: tr(ctx, 'admin.analytics.ended') },
-    { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },
-  ])}${funnelTable}</section>`;
-  return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
-}
 
 // ───────────────────────────── dead letters ─────────────────────────────
 

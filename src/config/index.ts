@@ -100,6 +100,9 @@ export const envSchema = z
     ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().default('http://localhost:3978')),
     TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
+    INCIDENT_THRESHOLD: intFrom(5, 0, 10_000),
+    INCIDENT_WINDOW_MINUTES: intFrom(15, 1, 1_440),
+    INCIDENT_QUIET_MINUTES: intFrom(120, 1, 10_080),
   })
   .superRefine((env, ctx) => {
     const need = (cond: boolean, vars: Array<keyof typeof env>, why: string) => {

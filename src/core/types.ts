@@ -203,6 +203,25 @@ export interface Ticket {
   transcriptUrl: string;
   /** Link to the conversation on its platform, when known. */
   permalink?: string;
+  /**
+   * The open incident (src/incidents) whose carrier/service and symptom this ticket shares, when one was open
+   * while it was filed (e.g. INC-20261204-3f9a): staff can answer such tickets together.
+   */
+  incident?: string;
+}
+
+/**
+ * An open incident as the dialog engine sees it (StepMeta.incidents): many people report the same symptom on the
+ * same carrier or service right now. The engine stays pure: the pipeline passes the open ones in with the turn.
+ */
+export interface IncidentFact {
+  id: string;
+  /** The symptom intent reported (error_server_timeout …). */
+  symptom: Intent;
+  /** Set when the incident is about a carrier's mail (docomo …). */
+  carrier?: string;
+  /** Set when it is about a mail service (gmail, icloud …) without a carrier. */
+  service?: string;
 }
 
 /**

@@ -7,6 +7,7 @@ import { ERROR_INTENTS, type Message, type MessageParam, type NluResult } from '
 import type { DialogNode } from '../data/schemas.js';
 import { normalise, type FieldFacts } from '../nlu/fields.js';
 import { maskSecrets } from './secrets.js';
+import { matchingIncident } from './incidents.js';
 import { ticketDraft } from './ticket.js';
 import { resultKey } from '../i18n/keys.js';
 import { ACTIONS, button, message, msg, say, setStatus, slotParams, type Run } from './run.js';
@@ -121,6 +122,8 @@ export function fileTicket(run: Run): void {
   s.handoffAsks = undefined;
   if (!s.intent) s.intent = 'request_human';
   const draft = ticketDraft(s, meta.nowMs, slotParams(s));
+  const incident = matchingIncident(s, meta.incidents);
+  if (incident) draft.incident = incident.id;
   const steps: MessageParam = s.stepsTried.length
     ? {
         join: s.stepsTried.map((x) =>

@@ -56,6 +56,7 @@ export const ticketSchema = z.strictObject({
   body: z.string().min(1),
   transcriptUrl: z.url(),
   permalink: z.string().optional(),
+  incident: z.string().regex(/^INC-\d{8}-[0-9a-f]+$/).optional(),
 });
 
 /** Compile-time check that the schema and the Ticket interface agree. */
@@ -171,7 +172,7 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   const url = transcriptUrl(publicUrl, draft.conversation);
   const requester = draft.requester.name ? `${draft.requester.name} (${draft.requester.id})` : draft.requester.id;
 
-  const body = tr('ticket.body', {
+  const bodyMain = tr('ticket.body', {
     device_os: deviceText,
     service: serviceText,
     error: errorText,
@@ -186,6 +187,8 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
     intent: tr(intentKey(intent)),
     transcript: url,
   });
+  // Filed while an incident was open for this symptom and carrier/service: say so, staff can answer them together.
+  const body = draft.incident ? `${bodyMain}\n${tr('ticket.incident', { id: draft.incident })}` : bodyMain;
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
   const summary = tr('ticket.summary', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
     .replace(/\s+/g, ' ')

@@ -3,11 +3,12 @@
  * already known) until a node waits for the user; `when` conditions; slots; recording steps; the bug guard.
  * Node semantics are documented in src/data/schemas.ts.
  */
-import { CodedError, ErrorCode, type CauseAxis, type Intent, type StepResult } from '../core/index.js';
+import { CodedError, ErrorCode, type CauseAxis, type IncidentFact, type Intent, type Message, type StepResult } from '../core/index.js';
 import type { Condition, DialogNode } from '../data/schemas.js';
 import { matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
 import { choicesOf, currentNode, ENTITY_SLOTS, say, setStatus, type Run } from './run.js';
+import { matchingIncident } from './incidents.js';
 import { newState } from './state.js';
 import type { ConversationState } from './types.js';
 
@@ -191,7 +192,21 @@ export function switchTo(run: Run, intent: Intent, carry = true): void {
   recordStep(run, 'unknown');
   run.s.intent = intent;
   run.s.pending = undefined;
+  // An incident open for this symptom on the person's carrier/service: say so first and check for an outage
+  // (the check_outage entry) instead of the usual walk (a password walk would not help). Once per incident.
+  const incident = matchingIncident(run.s, run.meta.incidents);
+  const outage = run.ctx.tree.entries.check_outage;
+  if (incident && outage && run.s.incident !== incident.id) {
+    run.s.incident = incident.id;
+    say(run, 'engine.incident', { service: incidentServiceKey(incident) });
+    return enter(run, outage);
+  }
   enter(run, entry);
+}
+
+/** The message naming the incident's mail (「ドコモメール」, "Gmail"). */
+function incidentServiceKey(i: IncidentFact): Message {
+  return i.carrier ? { key: `engine.incident_mail.${i.carrier}` } : { key: `engine.value.service.${i.service}` };
 }
 
 /** Starts over: everything but the language, the turn counter and the status goes; the start node is entered. */

@@ -10,6 +10,7 @@ import type {
   Clarification,
   ChannelName,
   ConversationStatus,
+  IncidentFact,
   Effect,
   Intent,
   Locale,
@@ -59,6 +60,8 @@ export interface ConversationState {
   collected: Record<string, string>;
   cause?: CauseAxis;
   ticketId?: string;
+  /** The incident this person was told about (they hear of an incident once). */
+  incident?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */
   turn: number;
   /** Symptoms offered by the two-stage fallback and not yet answered (buttons `clarify:<intent>`). */
@@ -82,6 +85,8 @@ export interface StepMeta {
   /** Locale to use when the text does not tell (channel's user locale or DEFAULT_LOCALE). */
   locale: Locale;
   nowMs: number;
+  /** Incidents open right now (src/incidents): a person with one's symptom and carrier/service hears of it first. */
+  incidents?: readonly IncidentFact[];
 }
 
 export interface StepContext {

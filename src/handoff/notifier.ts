@@ -18,6 +18,8 @@ export type HandoffEvent =
 export interface Notifier {
   /** Must not throw for a delivery problem of its own; errors are logged by the caller and never retried. */
   notify(event: HandoffEvent): Promise<void>;
+  /** Posts a line of its own to the help-desk channel (an incident, src/incidents); optional. */
+  broadcast?(text: string, fields: Record<string, unknown>): Promise<void>;
 }
 
 /** The help-desk text of an event, in `locale` (the help desk's language, usually DEFAULT_LOCALE). */
@@ -41,6 +43,9 @@ export function fanOutNotifier(notifiers: Notifier[]): Notifier {
       const results = await Promise.allSettled(notifiers.map((n) => n.notify(event)));
       const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failed) throw failed.reason;
+    },
+    async broadcast(text, fields) {
+      await Promise.allSettled(notifiers.map((n) => n.broadcast?.(text, fields)));
     },
   };
 }

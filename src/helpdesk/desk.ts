@@ -205,6 +205,10 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
           throw e;
         }
       },
+      // A line of its own in the desk channel (an incident): not about one ticket, so no thread.
+      async broadcast(text, fields) {
+        await post(undefined, text, fields);
+      },
     },
 
     async relay(turn: Turn, hold: HeldConversation) {

@@ -10,6 +10,7 @@ import {
   CodedError,
   ErrorCode,
   LOCALES,
+  type IncidentFact,
   type Locale,
   type Logger,
   type Nlu,
@@ -363,12 +364,13 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
  */
 export function step(
   engine: StepFn,
-  o: { tree: DialogTree; i18n: I18n; defaultLocale: Locale },
+  o: { tree: DialogTree; i18n: I18n; defaultLocale: Locale; incidents?: () => Promise<readonly IncidentFact[]> },
 ): TurnLink {
   return {
     name: 'step',
     async run(ctx, next) {
       const { turn, stored } = ctx;
+      const incidents = o.incidents ? await o.incidents().catch(() => []) : [];
       const meta: StepMeta = {
         conversationId: turn.conversationId,
         channel: turn.channel,
@@ -377,6 +379,7 @@ export function step(
         permalink: turn.permalink,
         locale: turn.locale ?? stored?.locale ?? o.defaultLocale,
         nowMs: ctx.atMs,
+        ...(incidents.length ? { incidents } : {}),
       };
       const out = engine(stored, ctx.input!, meta, { tree: o.tree, i18n: o.i18n });
       ctx.stepped = out;

@@ -126,7 +126,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     ...(options.takeover ? [takeover(options.takeover, log)] : []),
     load(store),
     understand(options.nlu, { say, defaultLocale }),
-    step(options.step ?? engineStep, { tree, i18n, defaultLocale }),
+    step(options.step ?? engineStep, { tree, i18n, defaultLocale, incidents: options.incidents }),
     effects({ ticketIds, tickets: options.tickets, say, log, i18n, publicUrl: options.publicUrl ?? 'http://localhost:3978' }),
     save(store, { stateTtlSeconds, doneTtlSeconds }),
   ];

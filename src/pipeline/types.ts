@@ -4,6 +4,7 @@
  * or NLU themselves.
  */
 import type {
+  IncidentFact,
   CodedError,
   ConversationStatus,
   ErrorCode,
@@ -212,4 +213,9 @@ export interface PipelineOptions {
   step?: StepFn;
   /** Clock, ms since epoch. Default Date.now. */
   clock?: () => number;
+  /**
+   * The incidents open now (src/incidents), read at every turn and passed to the engine as StepMeta.incidents.
+   * A failure reads as none: an incident store problem never breaks a turn.
+   */
+  incidents?: () => Promise<readonly IncidentFact[]>;
 }

@@ -44,7 +44,7 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
     if (r.choices?.length) out.choices = r.choices.map((c) => ({ label: clean(c.label), value: c.value }));
     return out;
   });
-  const events: TranscriptEvent[] = outcome.ticket ? [{ type: 'ticket', id: outcome.ticket.id }] : [];
+  const events: TranscriptEvent[] = outcome.ticket ? [{ type: 'ticket', id: outcome.ticket.id, intent: outcome.ticket.intent }] : [];
   if (outcome.heldBy) events.push({ type: 'taken_over', by: outcome.heldBy.name ?? outcome.heldBy.id });
   const t: NewTurn = {
     conversation: turn.conversationId,

@@ -6,7 +6,8 @@
 import type { Intent } from '../core/index.js';
 import type { DialogTree, NodeKind } from '../data/schemas.js';
 import { SYMPTOM_INTENTS } from './summary.js';
-import type { ConversationFilter, ConversationSummary, Page, ReviewStatus, TranscriptStore } from './types.js';
+import type { ChannelName } from '../core/index.js';
+import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
 
 /** Default idle time after which an active conversation counts as abandoned: 30 minutes. */
 export const DEFAULT_ABANDON_AFTER_MS = 30 * 60_000;
@@ -27,6 +28,31 @@ export function reviewStatus(s: ConversationSummary, ctx: QueryContext): ReviewS
   return s.status;
 }
 
+/**
+ * What the conversation came to, by what it EVER reached (see OUTCOMES): resolved wins over escalated (the person
+ * said it works, even after a ticket), escalated over the rest; an active conversation idle past the abandon time
+ * is abandoned; one the bot ended without a fix or a person is contained.
+ */
+export function outcomeOf(s: ConversationSummary, ctx: QueryContext): Outcome {
+  if (s.resolvedAtMs !== undefined || s.status === 'resolved') return 'resolved';
+  if (s.escalatedAtMs !== undefined || s.status === 'escalated' || s.ticketId) return 'escalated';
+  if (s.status === 'ended') return 'contained';
+  return reviewStatus(s, ctx) === 'abandoned' ? 'abandoned' : 'active';
+}
+
+/** The symptom analytics count a conversation under: the filed ticket's symptom, else the first symptom intent. */
+export function analyticsSymptom(s: Pick<ConversationSummary, 'symptom' | 'ticketSymptom'>): Intent | undefined {
+  if (s.ticketSymptom && SYMPTOM_INTENTS.has(s.ticketSymptom)) return s.ticketSymptom;
+  if (s.symptom && SYMPTOM_INTENTS.has(s.symptom)) return s.symptom;
+  return undefined;
+}
+
+/** Time from the first turn to the first 解決しました, ms (resolved conversations only). */
+export function timeToResolutionMs(s: ConversationSummary): number | undefined {
+  const at = s.resolvedAtMs ?? (s.status === 'resolved' ? s.updatedAtMs : undefined);
+  return at === undefined ? undefined : Math.max(0, at - s.startedAtMs);
+}
+
 function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: QueryContext): boolean {
   if (f.fromMs !== undefined && s.startedAtMs < f.fromMs) return false;
   if (f.toMs !== undefined && s.startedAtMs >= f.toMs) return false;
@@ -35,6 +61,9 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.carrier && s.carrier !== f.carrier) return false;
   if (f.channel && s.channel !== f.channel) return false;
   if (f.annotated && s.annotations === 0) return false;
+  if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;
+  if (f.symptom && analyticsSymptom(s) !== f.symptom) return false;
+  if (f.node !== undefined && !s.path.includes(f.node)) return false;
   return true;
 }
 
@@ -77,15 +106,27 @@ export function paginate<T>(items: T[], page: number, pageSize: number): Page<T>
 
 // ───────────────────────────── analytics ─────────────────────────────
 
-export interface DayCount {
-  /** YYYY-MM-DD in the analytics' time zone. */
-  day: string;
+/** Outcome counts of a group of conversations, with its rates and median time to resolution. */
+export interface OutcomeRow {
   total: number;
   resolved: number;
   escalated: number;
   abandoned: number;
-  ended: number;
+  contained: number;
   active: number;
+  /** Shares of `total`, 0–1 (0 when total is 0). Containment: finished by the bot alone (resolved or contained). */
+  rates: { resolution: number; escalation: number; abandonment: number; containment: number };
+  /** Median time from the first turn to the first 解決しました, ms (null when nothing was resolved). */
+  medianResolutionMs: number | null;
+}
+
+export interface DayCount extends OutcomeRow {
+  /** YYYY-MM-DD in the analytics' time zone (the day the conversation started). */
+  day: string;
+}
+
+export interface ChannelCount extends OutcomeRow {
+  channel: ChannelName;
 }
 
 export interface FunnelRow {
@@ -100,23 +141,50 @@ export interface FunnelRow {
   escalated: number;
   /** … were fixed by that node's step. */
   resolved: number;
-  /** … ended there without fix or ticket. */
+  /** … the bot ended there without fix or ticket (contained). */
   ended: number;
+}
+
+/** How often people were not understood at a node (src/transcripts/fallback.ts). */
+export interface FallbackRow {
+  /** The node the person was answering ('' = before the first question). */
+  node: string;
+  kind?: NodeKind;
+  /** Turns answered at the node. */
+  turns: number;
+  /** … of which fallbacks. */
+  fallbacks: number;
+  /** fallbacks / turns. */
+  rate: number;
+}
+
+export interface SymptomRow extends Omit<OutcomeRow, 'total' | 'rates' | 'medianResolutionMs'> {
+  intent: Intent;
+  count: number;
 }
 
 export interface Analytics {
   fromMs?: number;
   toMs?: number;
   total: number;
+  /** By the conversation's current review status (what the list's status filter shows). */
   counts: Record<ReviewStatus, number>;
-  /** Shares of `total`, 0–1 (0 when total is 0). */
-  rates: { resolution: number; escalation: number; abandonment: number };
+  /** By outcome (what the conversation ever reached): the numbers the rates use. */
+  outcomes: Record<Outcome, number>;
+  /** Shares of `total` by outcome, 0–1 (0 when total is 0). */
+  rates: OutcomeRow['rates'];
+  medianResolutionMs: number | null;
   perDay: DayCount[];
-  /** Symptoms by conversations, most first; `resolved`/`escalated` of each. */
-  topSymptoms: Array<{ intent: Intent; count: number; resolved: number; escalated: number }>;
+  perChannel: ChannelCount[];
+  /** Symptoms (the ticket's, else the first symptom intent) by conversations, most first, with their outcomes. */
+  topSymptoms: SymptomRow[];
   /** Conversations with no recognised symptom. */
   noSymptom: number;
   funnel: FunnelRow[];
+  /** Fallback turns per node, most fallbacks first (nodes with at least one fallback). */
+  fallbacks: FallbackRow[];
+  /** All turns counted for fallbacks, and the fallbacks among them. */
+  fallbackTotals: { turns: number; fallbacks: number; rate: number };
   /** Turns per conversation, mean. */
   meanTurns: number;
   /** Conversations with at least one out_of_scope turn. */
@@ -128,24 +196,68 @@ export interface Analytics {
 const TERMINAL_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['handoff', 'resolve', 'end']);
 
 /**
- * Where a finished conversation left the tree: for resolved / escalated / ended, the last node of its path that
- * is not itself a resolve / hand-off / end node (the step that fixed it, the step after which they asked for a
- * person); for abandoned, the last node reached (where they gave up, hand-off questions included).
+ * Where a conversation left the tree, by its outcome: for resolved / escalated the last node before it first
+ * reached a resolve / hand-off node that is not itself a resolve / hand-off / end node (the step that fixed it,
+ * the step after which they asked for a person); for contained the same on the whole path; for abandoned the last
+ * node reached (where they gave up, hand-off questions included). `ended` is read as contained.
  */
-export function exitNode(s: ConversationSummary, review: ReviewStatus, tree?: DialogTree): string | undefined {
-  if (review === 'active' || s.path.length === 0) return undefined;
-  if (review === 'abandoned') return s.path[s.path.length - 1];
-  for (let i = s.path.length - 1; i >= 0; i--) {
+export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome | ReviewStatus, tree?: DialogTree): string | undefined {
+  if (outcome === 'active' || s.path.length === 0) return undefined;
+  if (outcome === 'abandoned') return s.path[s.path.length - 1];
+  let end = s.path.length;
+  const stopAt: NodeKind | undefined = outcome === 'resolved' ? 'resolve' : outcome === 'escalated' ? 'handoff' : undefined;
+  if (stopAt && tree) {
+    const i = s.path.findIndex((id) => tree.nodes.get(id)?.kind === stopAt);
+    if (i > 0) end = i;
+  }
+  for (let i = end - 1; i >= 0; i--) {
     const id = s.path[i] as string;
     const kind = tree?.nodes.get(id)?.kind;
     if (!kind || !TERMINAL_KINDS.has(kind)) return id;
   }
-  return s.path[s.path.length - 1];
+  return s.path[end - 1];
 }
 
 /** YYYY-MM-DD of `ms` at `offsetMinutes` from UTC. */
 export function dayOf(ms: number, offsetMinutes: number): string {
   return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+}
+
+/** Median of a list of numbers (mean of the two middle ones for an even count); null when empty. */
+export function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+/** Accumulates outcomes of a group; `finish()` returns its row. */
+class OutcomeTally {
+  total = 0;
+  n: Record<Outcome, number> = { resolved: 0, escalated: 0, abandoned: 0, contained: 0, active: 0 };
+  times: number[] = [];
+  add(s: ConversationSummary, outcome: Outcome): void {
+    this.total++;
+    this.n[outcome]++;
+    if (outcome === 'resolved') {
+      const t = timeToResolutionMs(s);
+      if (t !== undefined) this.times.push(t);
+    }
+  }
+  finish(): OutcomeRow {
+    const share = (k: number) => (this.total === 0 ? 0 : k / this.total);
+    return {
+      total: this.total,
+      ...this.n,
+      rates: {
+        resolution: share(this.n.resolved),
+        escalation: share(this.n.escalated),
+        abandonment: share(this.n.abandoned),
+        containment: share(this.n.resolved + this.n.contained),
+      },
+      medianResolutionMs: median(this.times),
+    };
+  }
 }
 
 export interface AnalyticsOptions extends QueryContext {
@@ -162,9 +274,12 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
     (s) => (o.fromMs === undefined || s.startedAtMs >= o.fromMs) && (o.toMs === undefined || s.startedAtMs < o.toMs),
   );
   const counts: Record<ReviewStatus, number> = { active: 0, resolved: 0, escalated: 0, ended: 0, abandoned: 0 };
-  const days = new Map<string, DayCount>();
-  const symptoms = new Map<Intent, { count: number; resolved: number; escalated: number }>();
+  const all = new OutcomeTally();
+  const days = new Map<string, OutcomeTally>();
+  const channels = new Map<ChannelName, OutcomeTally>();
+  const symptoms = new Map<Intent, SymptomRow>();
   const funnel = new Map<string, FunnelRow>();
+  const perNode = new Map<string, { turns: number; fallbacks: number }>();
   let noSymptom = 0;
   let turns = 0;
   let withMisses = 0;
@@ -172,22 +287,24 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
 
   for (const s of inRange) {
     const review = reviewStatus(s, o);
+    const outcome = outcomeOf(s, o);
     counts[review]++;
+    all.add(s, outcome);
     turns += s.turns;
     if (s.misses > 0) withMisses++;
     if (s.annotations > 0) annotated++;
     const day = dayOf(s.startedAtMs, o.utcOffsetMinutes);
-    const d = days.get(day) ?? { day, total: 0, resolved: 0, escalated: 0, abandoned: 0, ended: 0, active: 0 };
-    d.total++;
-    d[review]++;
-    days.set(day, d);
+    if (!days.has(day)) days.set(day, new OutcomeTally());
+    days.get(day)?.add(s, outcome);
+    if (!channels.has(s.channel)) channels.set(s.channel, new OutcomeTally());
+    channels.get(s.channel)?.add(s, outcome);
 
-    if (s.symptom && SYMPTOM_INTENTS.has(s.symptom)) {
-      const row = symptoms.get(s.symptom) ?? { count: 0, resolved: 0, escalated: 0 };
+    const symptom = analyticsSymptom(s);
+    if (symptom) {
+      const row = symptoms.get(symptom) ?? { intent: symptom, count: 0, resolved: 0, escalated: 0, abandoned: 0, contained: 0, active: 0 };
       row.count++;
-      if (review === 'resolved') row.resolved++;
-      if (review === 'escalated') row.escalated++;
-      symptoms.set(s.symptom, row);
+      row[outcome]++;
+      symptoms.set(symptom, row);
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
@@ -197,47 +314,68 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
       row.reached++;
       funnel.set(node, row);
     }
-    const exit = exitNode(s, review, o.tree);
-    if (exit) {
-      const row = funnel.get(exit);
-      if (row) {
-        if (review === 'abandoned') row.left++;
-        else if (review === 'escalated') row.escalated++;
-        else if (review === 'resolved') row.resolved++;
-        else if (review === 'ended') row.ended++;
-      }
+    const exit = exitNode(s, outcome, o.tree);
+    const row = exit !== undefined ? funnel.get(exit) : undefined;
+    if (row) {
+      if (outcome === 'abandoned') row.left++;
+      else if (outcome === 'escalated') row.escalated++;
+      else if (outcome === 'resolved') row.resolved++;
+      else if (outcome === 'contained') row.ended++;
+    }
+
+    for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {
+      const r = perNode.get(node) ?? { turns: 0, fallbacks: 0 };
+      r.turns += n;
+      r.fallbacks += s.nodeFallbacks?.[node] ?? 0;
+      perNode.set(node, r);
     }
   }
 
   // Days without conversations still show (as zero) between the first and the last day of the range.
-  const perDay = [...days.values()].sort((a, b) => a.day.localeCompare(b.day));
-  if (perDay.length > 0) {
-    const first = o.fromMs !== undefined ? dayOf(o.fromMs, o.utcOffsetMinutes) : (perDay[0] as DayCount).day;
-    const last = o.toMs !== undefined ? dayOf(o.toMs - 1, o.utcOffsetMinutes) : (perDay[perDay.length - 1] as DayCount).day;
-    const filled: DayCount[] = [];
+  const perDay: DayCount[] = [];
+  const known = [...days.keys()].sort();
+  if (known.length > 0) {
+    const first = o.fromMs !== undefined ? dayOf(o.fromMs, o.utcOffsetMinutes) : (known[0] as string);
+    const last = o.toMs !== undefined ? dayOf(o.toMs - 1, o.utcOffsetMinutes) : (known[known.length - 1] as string);
     for (let t = Date.parse(`${first}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`), n = 0; t <= end && n < 400; t += 86_400_000, n++) {
       const day = new Date(t).toISOString().slice(0, 10);
-      filled.push(days.get(day) ?? { day, total: 0, resolved: 0, escalated: 0, abandoned: 0, ended: 0, active: 0 });
+      perDay.push({ day, ...(days.get(day) ?? new OutcomeTally()).finish() });
     }
-    perDay.splice(0, perDay.length, ...filled);
   }
 
+  const fallbacks: FallbackRow[] = [];
+  let fbTurns = 0;
+  let fbCount = 0;
+  for (const [node, r] of perNode) {
+    fbTurns += r.turns;
+    fbCount += r.fallbacks;
+    if (r.fallbacks === 0) continue;
+    const kind = o.tree?.nodes.get(node)?.kind;
+    fallbacks.push({ node, ...(kind ? { kind } : {}), turns: r.turns, fallbacks: r.fallbacks, rate: r.fallbacks / r.turns });
+  }
+  fallbacks.sort((a, b) => b.fallbacks - a.fallbacks || b.rate - a.rate || a.node.localeCompare(b.node));
+
   const total = inRange.length;
-  const share = (n: number) => (total === 0 ? 0 : n / total);
+  const overall = all.finish();
   return {
     fromMs: o.fromMs,
     toMs: o.toMs,
     total,
     counts,
-    rates: { resolution: share(counts.resolved), escalation: share(counts.escalated), abandonment: share(counts.abandoned) },
+    outcomes: { resolved: overall.resolved, escalated: overall.escalated, abandoned: overall.abandoned, contained: overall.contained, active: overall.active },
+    rates: overall.rates,
+    medianResolutionMs: overall.medianResolutionMs,
     perDay,
-    topSymptoms: [...symptoms.entries()]
-      .map(([intent, r]) => ({ intent, ...r }))
-      .sort((a, b) => b.count - a.count || a.intent.localeCompare(b.intent)),
+    perChannel: [...channels.entries()]
+      .map(([channel, t]) => ({ channel, ...t.finish() }))
+      .sort((a, b) => b.total - a.total || a.channel.localeCompare(b.channel)),
+    topSymptoms: [...symptoms.values()].sort((a, b) => b.count - a.count || a.intent.localeCompare(b.intent)),
     noSymptom,
     funnel: [...funnel.values()].sort(
       (a, b) => b.reached - a.reached || b.left + b.escalated - (a.left + a.escalated) || a.node.localeCompare(b.node),
     ),
+    fallbacks,
+    fallbackTotals: { turns: fbTurns, fallbacks: fbCount, rate: fbTurns === 0 ? 0 : fbCount / fbTurns },
     meanTurns: total === 0 ? 0 : turns / total,
     withMisses,
     annotated,

@@ -4,6 +4,7 @@
  * analytics read the same numbers whichever store is configured.
  */
 import type { Intent } from '../core/index.js';
+import { isFallback } from './fallback.js';
 import { SYMPTOM_INTENTS } from '../core/index.js';
 import {
   PATH_MAX,
@@ -80,6 +81,16 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   if (e?.service) s.service = e.service;
   if (e?.device) s.device = e.device;
   if (ticketId) s.ticketId = ticketId;
+  const ticketEvent = events.find((x): x is Extract<TranscriptEvent, { type: 'ticket' }> => x.type === 'ticket');
+  if (ticketEvent?.intent) s.ticketSymptom = ticketEvent.intent;
+  if (input.status === 'resolved' && (s.resolvedAtMs === undefined || input.atMs < s.resolvedAtMs)) s.resolvedAtMs = input.atMs;
+  if ((input.status === 'escalated' || ticketId) && (s.escalatedAtMs === undefined || input.atMs < s.escalatedAtMs)) s.escalatedAtMs = input.atMs;
+  // Fallback rate per node: turns the person answered at each node, and how many of them the bot did not understand.
+  if (!input.error) {
+    const at = turn.nodeBefore;
+    s.nodeTurns = { ...(s.nodeTurns ?? {}), [at]: (s.nodeTurns?.[at] ?? 0) + 1 };
+    if (input.text !== undefined && isFallback(turn)) s.nodeFallbacks = { ...(s.nodeFallbacks ?? {}), [at]: (s.nodeFallbacks?.[at] ?? 0) + 1 };
+  }
   const takeover = events.find((x): x is Extract<TranscriptEvent, { type: 'taken_over' }> => x.type === 'taken_over');
   if (takeover) s.takenOver = takeover.by ? { atMs: input.atMs, by: takeover.by } : { atMs: input.atMs };
   if (input.error) s.errors += 1;
@@ -91,7 +102,11 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
 export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, atMs: number): ConversationSummary {
   const s = { ...prev };
   if (event.type === 'taken_over') s.takenOver = event.by ? { atMs, by: event.by } : { atMs };
-  if (event.type === 'ticket') s.ticketId = event.id;
+  if (event.type === 'ticket') {
+    s.ticketId = event.id;
+    if (event.intent) s.ticketSymptom = event.intent;
+    if (s.escalatedAtMs === undefined) s.escalatedAtMs = atMs;
+  }
   return s;
 }
 
@@ -104,6 +119,8 @@ export function normaliseSummary(raw: ConversationSummary): ConversationSummary 
     errors: raw.errors ?? 0,
     misses: raw.misses ?? 0,
     annotations: raw.annotations ?? 0,
+    ...(raw.nodeTurns && typeof raw.nodeTurns === 'object' && !Array.isArray(raw.nodeTurns) ? {} : { nodeTurns: undefined }),
+    ...(raw.nodeFallbacks && typeof raw.nodeFallbacks === 'object' && !Array.isArray(raw.nodeFallbacks) ? {} : { nodeFallbacks: undefined }),
   };
 }
 

@@ -10,7 +10,7 @@ import type { RedactionKind } from '../core/redact.js';
 /** A status change or staff action recorded in a conversation's transcript. */
 export type TranscriptEvent =
   | { type: 'status'; from: ConversationStatus; to: ConversationStatus }
-  | { type: 'ticket'; id: string }
+  | { type: 'ticket'; id: string; /** The ticket's symptom intent (Ticket.intent). */ intent?: Intent; /** The open incident it was filed under. */ incident?: string }
   | { type: 'taken_over'; by?: string };
 
 /** One bot message as it was shown (text redacted like the user's). */
@@ -70,6 +70,15 @@ export interface TranscriptTurn {
 export const REVIEW_STATUSES = ['active', 'resolved', 'escalated', 'ended', 'abandoned'] as const;
 export type ReviewStatus = (typeof REVIEW_STATUSES)[number];
 
+/**
+ * What a conversation came to, for analytics — by what it EVER reached, not its last status: `resolved` once it
+ * reached 解決しました (even if the person said something after), else `escalated` once a ticket was filed or a
+ * person asked for, else `abandoned` (idle past the abandon time while active), `contained` (the bot ended it
+ * without a fix and without a person), or `active` (still going).
+ */
+export const OUTCOMES = ['resolved', 'escalated', 'abandoned', 'contained', 'active'] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
 /** Everything the list and the analytics need about one conversation, updated on every turn. */
 export interface ConversationSummary {
   id: string;
@@ -100,6 +109,16 @@ export interface ConversationSummary {
   misses: number;
   /** Annotations on this conversation. */
   annotations: number;
+  /** First time the conversation reached `resolved` (it may go on afterwards: the outcome stays resolved). */
+  resolvedAtMs?: number;
+  /** First time the conversation reached `escalated` (a ticket or a person). */
+  escalatedAtMs?: number;
+  /** The symptom intent of the ticket filed, when there is one (it wins over `symptom` in analytics). */
+  ticketSymptom?: Intent;
+  /** Turns per node the person answered at (the turn's `nodeBefore`; '' = before the first question). */
+  nodeTurns?: Record<string, number>;
+  /** Fallback turns (src/transcripts/fallback.ts) per node the person answered at. */
+  nodeFallbacks?: Record<string, number>;
   takenOver?: { atMs: number; by?: string };
   /** The first user text (redacted, cut to PREVIEW_CHARS), for the list. */
   preview?: string;
@@ -137,6 +156,12 @@ export interface ConversationFilter {
   text?: string;
   /** Only conversations with annotations. */
   annotated?: boolean;
+  /** Conversations with this outcome (see OUTCOMES). */
+  outcome?: Outcome;
+  /** Conversations whose analytics symptom (the ticket's, else the first symptom intent) is this. */
+  symptom?: Intent;
+  /** Conversations that reached this node. */
+  node?: string;
 }
 
 export interface Page<T> {

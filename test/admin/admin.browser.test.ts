@@ -167,7 +167,7 @@ describe('admin review page (Chromium)', () => {
     expect(await page.getByTestId('kpi-annotated').locator('b').innerText()).toBe('1');
     const funnel = page.getByTestId('funnel-chart');
     expect(await funnel.isVisible()).toBe(true);
-    expect(await funnel.locator('g.row').count()).toBeGreaterThanOrEqual(3);
+    expect(await funnel.locator('.row').count()).toBeGreaterThanOrEqual(3);
     const box = await funnel.boundingBox();
     expect(box?.width ?? 0).toBeGreaterThan(400);
     expect(await page.getByTestId('per-day-chart').locator('rect[fill]').count()).toBeGreaterThan(0);

@@ -85,7 +85,7 @@ describe('analytics', () => {
     const a = computeAnalytics(await store.summaries(), { ...ctx, tree, utcOffsetMinutes: 540, fromMs: T0 - 9 * 3_600_000, toMs: T0 + 3 * DAY });
     expect(a.total).toBe(5);
     expect(a.counts).toEqual({ active: 1, resolved: 1, escalated: 1, ended: 1, abandoned: 1 });
-    expect(a.rates).toEqual({ resolution: 0.2, escalation: 0.2, abandonment: 0.2 });
+    expect(a.rates).toEqual({ resolution: 0.2, escalation: 0.2, abandonment: 0.2, containment: 0.4 });
     expect(a.perDay.map((d) => [d.day, d.total])).toEqual([
       ['2026-11-20', 2],
       ['2026-11-21', 2],
@@ -94,9 +94,9 @@ describe('analytics', () => {
     ]);
     expect(a.perDay[0]).toMatchObject({ resolved: 1, escalated: 1 });
     expect(a.topSymptoms).toEqual([
-      { intent: 'error_auth', count: 2, resolved: 1, escalated: 1 },
-      { intent: 'error_push', count: 1, resolved: 0, escalated: 0 },
-      { intent: 'error_send', count: 1, resolved: 0, escalated: 0 },
+      { intent: 'error_auth', count: 2, resolved: 1, escalated: 1, abandoned: 0, contained: 0, active: 0 },
+      { intent: 'error_push', count: 1, resolved: 0, escalated: 0, abandoned: 0, contained: 0, active: 1 },
+      { intent: 'error_send', count: 1, resolved: 0, escalated: 0, abandoned: 1, contained: 0, active: 0 },
     ]);
     expect(a.noSymptom).toBe(1);
     expect(a.meanTurns).toBe(12 / 5);
@@ -120,7 +120,7 @@ describe('analytics', () => {
   it('an empty period has zero rates, not NaN', () => {
     const a = computeAnalytics([], { ...ctx, utcOffsetMinutes: 0 });
     expect(a.total).toBe(0);
-    expect(a.rates).toEqual({ resolution: 0, escalation: 0, abandonment: 0 });
+    expect(a.rates).toEqual({ resolution: 0, escalation: 0, abandonment: 0, containment: 0 });
     expect(a.perDay).toEqual([]);
   });
 });

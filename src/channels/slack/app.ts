@@ -19,7 +19,7 @@ import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delive
 import { createDirectory } from './directory.js';
 import { createSlackDesk } from './desk.js';
 import { conversationIdOf, mentions, placeOf, stripMentions, unescapeSlack, type SlackPlace } from './ids.js';
-import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderReply, TAKEOVER_ACTION, type Block } from './render.js';
+import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderTurn, TAKEOVER_ACTION, type Block } from './render.js';
 import { slackVerifier } from './verify.js';
 
 type WebClient = webApi.WebClient;
@@ -163,7 +163,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       })
     : undefined;
 
-  const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }, key: string) =>
+  const post = (conversationId: string, place: SlackPlace, message: { text: string; blocks: Block[] }, keys: string[]) =>
     slackCall(
       'chat.postMessage',
       () =>
@@ -172,7 +172,8 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
           text: message.text,
           blocks: message.blocks as never,
           // The locale key travels as message metadata: other apps and tests can tell replies apart without the wording.
-          metadata: { event_type: 'mailmedic_reply', event_payload: { key } },
+          // `key` is the turn's last reply (the question or step on screen), `keys` every reply's key, space-separated.
+          metadata: { event_type: 'mailmedic_reply', event_payload: { key: keys[keys.length - 1] ?? '', keys: keys.join(' ') } },
           ...(place.threadTs ? { thread_ts: place.threadTs } : {}),
         }),
       log,
@@ -180,10 +181,11 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       retry,
     );
 
-  /** Posts replies in order; one that finally fails is logged (by withRetry) and the rest still go out. */
+  /** Posts a turn's replies as ONE message (sections, then the buttons); a failure is logged by withRetry. */
   async function postReplies(conversationId: string, place: SlackPlace, replies: Reply[], offer: string | undefined) {
-    for (const reply of replies) {
-      await post(conversationId, place, renderReply(reply, offer, place.threadTs), reply.key).catch(() => undefined);
+    const keys = replies.map((r) => r.key);
+    for (const message of renderTurn(replies, offer, place.threadTs)) {
+      await post(conversationId, place, message, keys).catch(() => undefined);
     }
   }
 

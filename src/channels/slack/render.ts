@@ -61,11 +61,38 @@ export function choiceBlock(choices: Choice[], nonce: string | undefined, locale
   };
 }
 
-/** One message per reply; the buttons go under the reply that offers them. */
+/** One reply as a message, its buttons under it (proactive single replies; turns use `renderTurn`). */
 export function renderReply(reply: Reply, nonce: string | undefined, threadTs: string | undefined): SlackMessage {
   const blocks = sections(reply.text);
   if (reply.choices?.length) blocks.push(choiceBlock(reply.choices, nonce, scriptLocale(reply.text), threadTs));
   return { text: reply.text, blocks };
+}
+
+/** Most blocks Slack takes in one message. */
+export const BLOCKS_MAX = 50;
+
+/**
+ * One message per turn (one notification, not three): every reply's sections in order, then the turn's buttons
+ * (every choice offered, once, in one actions block). A turn too long for one message (over BLOCKS_MAX blocks) is
+ * split, the buttons going under the last part.
+ */
+export function renderTurn(replies: Reply[], nonce: string | undefined, threadTs: string | undefined): SlackMessage[] {
+  if (replies.length === 0) return [];
+  const texts = replies.flatMap((r) => sections(r.text));
+  const seen = new Set<string>();
+  const choices = replies.flatMap((r) => r.choices ?? []).filter((c) => (seen.has(c.value) ? false : (seen.add(c.value), true)));
+  const offering = [...replies].reverse().find((r) => r.choices?.length);
+  const actions = choices.length ? [choiceBlock(choices, nonce, scriptLocale(offering?.text ?? replies[0]!.text), threadTs)] : [];
+  const text = replies.map((r) => r.text).join('\n\n');
+  const room = BLOCKS_MAX - actions.length;
+  if (texts.length <= room) return [{ text, blocks: [...texts, ...actions] }];
+  const out: SlackMessage[] = [];
+  for (let i = 0; i < texts.length; i += BLOCKS_MAX) out.push({ text: '', blocks: texts.slice(i, i + BLOCKS_MAX) });
+  const last = out[out.length - 1]!;
+  if (last.blocks.length > room) out.push({ text: '', blocks: [] });
+  out[out.length - 1]!.blocks.push(...actions);
+  for (const m of out) m.text = m.blocks.map((b) => ((b.text as { text?: string } | undefined)?.text ?? '')).join('\n\n').trim() || text.slice(0, 3_000);
+  return out;
 }
 
 /** What a choice block id carries; undefined when it is not one of ours. */

@@ -97,9 +97,14 @@ export function textWithoutMention(activity: Activity): string {
   return activity.text.trim();
 }
 
-/** One Adaptive Card: the reply text, then its choices as Action.Submit buttons carrying {action, nonce}. */
-export function choiceCard(reply: Reply, nonce: string | undefined): Attachment {
-  const choices = reply.choices ?? [];
+/**
+ * One Adaptive Card: the texts of the replies that offer choices, then every choice (once) as Action.Submit
+ * buttons carrying {action, nonce}, in rows of ACTIONS_PER_SET.
+ */
+export function choiceCard(replies: Reply | Reply[], nonce: string | undefined): Attachment {
+  const list = Array.isArray(replies) ? replies : [replies];
+  const seen = new Set<string>();
+  const choices = list.flatMap((r) => r.choices ?? []).filter((c) => (seen.has(c.value) ? false : (seen.add(c.value), true)));
   const sets: object[] = [];
   for (let i = 0; i < choices.length; i += ACTIONS_PER_SET) {
     sets.push({
@@ -115,22 +120,28 @@ export function choiceCard(reply: Reply, nonce: string | undefined): Attachment 
     $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
     type: 'AdaptiveCard',
     version: CARD_VERSION,
-    body: [{ type: 'TextBlock', text: reply.text, wrap: true }, ...sets],
+    body: [...list.map((r) => ({ type: 'TextBlock', text: r.text, wrap: true })), ...sets],
   });
 }
 
 /**
- * TurnOutcome → Activities, in order: a reply without choices is a markdown message; a reply with choices is
- * one message holding an Adaptive Card (text + buttons). Cards rather than suggested actions: Teams shows at most
- * three suggested actions and sends them back as plain text (imBack), which loses the choice value and the nonce.
+ * TurnOutcome → ONE Activity per turn (one notification, not three): the replies without choices as its markdown
+ * text, and — when the turn offers choices — one Adaptive Card holding the replies that offer them and all their
+ * buttons. Cards rather than suggested actions: Teams shows at most three suggested actions and sends them back as
+ * plain text (imBack), which loses the choice value and the nonce. (An array, for sendActivities: empty without replies.)
  */
 export function outcomeToActivities(outcome: Pick<TurnOutcome, 'replies' | 'offer'>): Array<Partial<Activity>> {
-  return outcome.replies.map((reply) => {
-    if (reply.choices?.length) {
-      return { type: ActivityTypes.Message, attachments: [choiceCard(reply, outcome.offer)] };
-    }
-    return { type: ActivityTypes.Message, text: reply.text, textFormat: 'markdown' };
-  });
+  const replies = outcome.replies;
+  if (replies.length === 0) return [];
+  const offering = replies.filter((r) => r.choices?.length);
+  const plain = replies.filter((r) => !r.choices?.length);
+  const activity: Partial<Activity> = { type: ActivityTypes.Message };
+  if (plain.length) {
+    activity.text = plain.map((r) => r.text).join('\n\n');
+    activity.textFormat = 'markdown';
+  }
+  if (offering.length) activity.attachments = [choiceCard(offering, outcome.offer)];
+  return [activity];
 }
 
 /** True when a conversationUpdate tells that the bot itself was added (installed, added to a team or chat). */

@@ -8,12 +8,13 @@
  *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
  * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
+ *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
-import { CHANNELS, INTENTS, type ChannelName, type Intent } from '../../core/index.js';
+import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type ChannelName, type Intent } from '../../core/index.js';
 import { loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
 import { createLogger, logLevel } from '../../log.js';
@@ -26,12 +27,14 @@ import {
   findConversations,
   loadConversations,
   paginate,
+  OUTCOMES,
   REVIEW_STATUSES,
   reviewStatus,
   toCsvRows,
   toJsonLine,
   withActionLabels,
   type ConversationFilter,
+  type Outcome,
   type ReviewStatus,
   type TranscriptStore,
 } from '../../transcripts/index.js';
@@ -43,6 +46,7 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
   export  --corrections [--out DIR]   staff corrections as intents/ YAML (stdout, or DIR/<locale>/<intent>.yaml, merged)
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
+          --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id>
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are UTC days unless --tz-offset MINUTES is given (e.g. --tz-offset 540 for Japan).
 `;
@@ -53,7 +57,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'page', 'limit', 'format', 'out', 'tz-offset']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -117,6 +121,18 @@ function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | stri
   const text = p.flags.get('text');
   if (typeof text === 'string') f.text = text;
   if (p.flags.get('annotated')) f.annotated = true;
+  const outcome = p.flags.get('outcome');
+  if (outcome !== undefined) {
+    if (!(OUTCOMES as readonly unknown[]).includes(outcome)) return `--outcome must be one of ${OUTCOMES.join(', ')}`;
+    f.outcome = outcome as Outcome;
+  }
+  const symptom = p.flags.get('symptom');
+  if (symptom !== undefined) {
+    if (!SYMPTOM_INTENTS.has(symptom as Intent)) return `--symptom: not a symptom intent ${String(symptom)}`;
+    f.symptom = symptom as Intent;
+  }
+  const node = p.flags.get('node');
+  if (typeof node === 'string') f.node = node;
   return f;
 }
 

@@ -14,7 +14,9 @@ import {
   clickPayload,
   dmEvent,
   envelope,
+  hasKey,
   keyOf,
+  keysOf,
   SECRET,
   sendEvent,
   sendInteraction,
@@ -71,7 +73,7 @@ async function dm(c: { team: string; dm: string; user: string }, text: string): 
 
 /** Waits for a post in `channel` whose reply key is `key`. */
 const replyWithKey = (channel: string, key: string, after = -1) =>
-  waitFor(`reply ${key}`, () => postsIn(channel).find((p) => p.seq > after && keyOf(p) === key));
+  waitFor(`reply ${key}`, () => postsIn(channel).find((p) => p.seq > after && hasKey(p, key)));
 
 describe('Slack events over HTTP', () => {
   it('answers a DM at the top level with the choices as Block Kit buttons carrying the offer nonce', async () => {
@@ -92,7 +94,7 @@ describe('Slack events over HTTP', () => {
     const ts = tsOf();
     await sendEvent(app.url, envelope(team, { type: 'app_mention', channel, user: `U${uid()}`, text: `<@${BOT_USER}> ${SYMPTOM}`, ts, team }));
     // The symptom's first step arrives (after any "understood as …" line), every reply in the mention's thread.
-    const reply = await waitFor('threaded reply', () => postsIn(channel).find((p) => keyOf(p) === 'tree.auth_entry.say'));
+    const reply = await waitFor('threaded reply', () => postsIn(channel).find((p) => hasKey(p, 'tree.auth_entry.say')));
     expect(reply.args.thread_ts).toBe(ts);
     expect(postsIn(channel).every((p) => p.args.thread_ts === ts)).toBe(true);
     // The thread's permalink was fetched for the ticket.
@@ -121,6 +123,32 @@ describe('Slack events over HTTP', () => {
     await dm(c, '最初から');
     const after = postsIn(c.dm).filter((p) => p.seq > mark);
     expect(after.map(keyOf)).not.toContain(keyOf(next));
+  });
+
+  it('posts ONE message per turn (every reply as sections, then the buttons); a click updates it to the choice, without buttons', async () => {
+    const c = fresh();
+    await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, SYMPTOM)));
+    const first = await waitFor('the first turn', () => postsIn(c.dm).find((p) => buttonsOf(p).length > 0));
+    // The turn said several things (what was understood, the branch, the first step): all in that one message.
+    expect(keysOf(first).length).toBeGreaterThan(1);
+    expect(keysOf(first)).toContain('tree.auth_entry.say');
+    expect(postsIn(c.dm)).toHaveLength(1);
+    const blocks = first.args.blocks as Array<{ type: string }>;
+    expect(blocks.at(-1)?.type).toBe('actions');
+    expect(blocks.filter((b) => b.type === 'actions')).toHaveLength(1);
+    expect(blocks.slice(0, -1).every((b) => b.type === 'section')).toBe(true);
+
+    const notResolved = buttonsOf(first).find((b) => b.value === 'not_resolved')!;
+    await sendInteraction(app.url, clickPayload({ team: c.team, user: c.user, channel: c.dm, messageTs: first.ts!, message: first, button: notResolved }));
+    const update = await waitFor('chat.update', () => slack.calls('chat.update').find((u) => u.args.ts === first.ts));
+    expect((update.args.blocks as Array<{ type: string }>).some((b) => b.type === 'actions')).toBe(false);
+    expect(JSON.stringify(update.args.blocks)).toContain(notResolved.label);
+    await waitFor('the second turn', () => postsIn(c.dm).length > 1);
+    // Wait for the conversation to be idle: a text turn after it is answered after the click's turn.
+    await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, '最初から')));
+    await waitFor('restart', () => postsIn(c.dm).find((p) => hasKey(p, 'engine.restart', true)));
+    // Three turns (symptom, click, restart): three messages.
+    expect(postsIn(c.dm)).toHaveLength(3);
   });
 
   it('refuses a request signed with another secret: 401, no reply', async () => {
@@ -159,10 +187,10 @@ describe('Slack events over HTTP', () => {
     // Turns of one conversation run in order: once the restart is answered, everything before it was handled.
     await sendEvent(app.url, envelope(once.team, dmEvent(once.team, once.dm, once.user, '最初から')));
     await sendEvent(app.url, envelope(twice.team, dmEvent(twice.team, twice.dm, twice.user, '最初から')));
-    const lastA = await waitFor('restart answered (once)', () => postsIn(once.dm).findLast((p) => p.seq > 0 && keyOf(p)?.startsWith('engine.restart')));
-    const lastB = await waitFor('restart answered (twice)', () => postsIn(twice.dm).findLast((p) => keyOf(p)?.startsWith('engine.restart')));
-    const keysA = postsIn(once.dm).filter((p) => p.seq < lastA.seq).map(keyOf);
-    const keysB = postsIn(twice.dm).filter((p) => p.seq < lastB.seq).map(keyOf);
+    const lastA = await waitFor('restart answered (once)', () => postsIn(once.dm).findLast((p) => p.seq > 0 && hasKey(p, 'engine.restart', true)));
+    const lastB = await waitFor('restart answered (twice)', () => postsIn(twice.dm).findLast((p) => hasKey(p, 'engine.restart', true)));
+    const keysA = postsIn(once.dm).filter((p) => p.seq < lastA.seq).flatMap(keysOf);
+    const keysB = postsIn(twice.dm).filter((p) => p.seq < lastB.seq).flatMap(keysOf);
     expect(keysB).toEqual(keysA);
     expect(keysB.filter((k) => k === 'tree.auth_entry.say')).toHaveLength(1);
   });

@@ -179,8 +179,12 @@ export async function waitFor<T>(what: string, check: () => T | undefined | fals
   }
 }
 
-/** The locale key a reply was rendered from (message metadata). */
+/** The locale key of the message's last reply (message metadata): the question or step it shows. */
 export const keyOf = (call: SlackCall): string | undefined => call.args.metadata?.event_payload?.key;
+/** Every locale key of the message (one message per turn holds all the turn's replies). */
+export const keysOf = (call: SlackCall): string[] => (call.args.metadata?.event_payload?.keys as string | undefined)?.split(' ').filter(Boolean) ?? (keyOf(call) ? [keyOf(call) as string] : []);
+/** True when the message holds a reply rendered from `key` (or, with `prefix`, from a key starting with it). */
+export const hasKey = (call: SlackCall, key: string, prefix = false): boolean => keysOf(call).some((k) => (prefix ? k.startsWith(key) : k === key));
 
 /** Buttons of a recorded chat.postMessage (Block Kit actions blocks). */
 export function buttonsOf(call: SlackCall): Array<{ action_id: string; value: string; block_id: string; label: string }> {

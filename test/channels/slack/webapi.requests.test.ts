@@ -119,7 +119,7 @@ describe('Slack Web API requests (nock as slack.com)', () => {
     const buttons = post.args.blocks.filter((b: { type: string }) => b.type === 'actions').flatMap((b: { elements: unknown[] }) => b.elements);
     expect(buttons.length).toBeGreaterThan(0);
     for (const b of buttons) expect(b).toMatchObject({ type: 'button', action_id: expect.any(String), value: expect.any(String), text: { type: 'plain_text' } });
-    expect(post.args.metadata).toEqual({ event_type: 'mailmedic_reply', event_payload: { key: expect.stringMatching(/^[\w-]+(\.[\w-]+)+$/) } });
+    expect(post.args.metadata).toEqual({ event_type: 'mailmedic_reply', event_payload: { key: expect.stringMatching(/^[\w-]+(\.[\w-]+)+$/), keys: expect.stringMatching(/^[\w-]+(\.[\w-]+)+( [\w-]+(\.[\w-]+)+)*$/) } });
 
     // Before the turn: who wrote (users.info with the locale) and a link to the message (chat.getPermalink).
     const info = callsOf('users.info').find((x) => x.form.user === c.user);
@@ -172,6 +172,6 @@ describe('Slack Web API requests (nock as slack.com)', () => {
     const open = await waitFor('conversations.open', () => callsOf('conversations.open').find((x) => x.form.users === c.user));
     expect(open).toMatchObject({ path: '/api/conversations.open', auth: `Bearer ${TOKEN}` });
     const welcome = await waitFor('the welcome', () => callsOf('chat.postMessage', `D${c.user}`)[0]);
-    expect(welcome.args.metadata).toEqual({ event_type: 'mailmedic_reply', event_payload: { key: 'slack.command.welcome' } });
+    expect(welcome.args.metadata).toEqual({ event_type: 'mailmedic_reply', event_payload: { key: 'slack.command.welcome', keys: 'slack.command.welcome' } });
   });
 });

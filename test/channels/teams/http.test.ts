@@ -51,7 +51,9 @@ describe('POST /api/messages in Emulator mode', () => {
     expect(res.status).toBe(200);
 
     const replies = repliesTo(msg.id as string);
-    expect(replies.length).toBeGreaterThan(0);
+    // One activity per turn (one notification): its text, then one card with the buttons.
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.activity.attachments).toHaveLength(1);
     // Posted to v3/conversations/{id}/activities/{replyToId} with the id URL-decoded back to the original.
     for (const r of replies) expect(r.conversationId).toBe(conversationId);
     const buttons = replies.flatMap((r) => cardActions(r.activity));
@@ -79,7 +81,7 @@ describe('POST /api/messages in Emulator mode', () => {
     const after = await app.core.stores.store.get(key);
     expect(after?.node).toBe('dc_daccount');
     expect(after?.stepsTried).toHaveLength(1);
-    expect(repliesTo(submit.id as string).length).toBeGreaterThan(0);
+    expect(repliesTo(submit.id as string)).toHaveLength(1);
 
     // The same button pressed again: a new activity with the old nonce is refused as stale.
     const again = messageActivity({ serviceUrl: connector.url, conversationId, value: button!.data });
@@ -119,7 +121,9 @@ describe('POST /api/messages in Emulator mode', () => {
     expect(state?.userName).toBe('山田 花子');
     expect(state?.errorText ?? '').not.toContain('<at>');
     const replies = repliesTo(msg.id as string);
-    expect(replies.length).toBeGreaterThan(0);
+    // One activity per turn (one notification): its text, then one card with the buttons.
+    expect(replies).toHaveLength(1);
+    expect(replies[0]?.activity.attachments).toHaveLength(1);
     expect(replies[0]?.conversationId).toBe(conversationId);
   });
 

@@ -100,9 +100,12 @@ describe('outcomeToActivities', () => {
     offer: '4',
   };
 
-  it('sends plain replies as markdown text and choices as one Adaptive Card with rows of Action.Submit', () => {
-    const [plain, card] = outcomeToActivities(outcome);
-    expect(plain).toEqual({ type: 'message', text: 'まず再入力してください', textFormat: 'markdown' });
+  it('sends ONE activity per turn: plain replies as its markdown text, choices as one Adaptive Card with rows of Action.Submit', () => {
+    const activities = outcomeToActivities(outcome);
+    expect(activities).toHaveLength(1);
+    const [card] = activities;
+    expect(card).toMatchObject({ type: 'message', text: 'まず再入力してください', textFormat: 'markdown' });
+    expect(card?.attachments).toHaveLength(1);
     const content = card?.attachments?.[0]?.content as { version: string; body: Array<{ type: string; actions?: unknown[] }> };
     expect(card?.attachments?.[0]?.contentType).toBe('application/vnd.microsoft.card.adaptive');
     expect(content.body[0]).toEqual({ type: 'TextBlock', text: '直りましたか？', wrap: true });
@@ -113,8 +116,31 @@ describe('outcomeToActivities', () => {
   });
 
   it('omits the nonce when the outcome has no offer (a proactive message)', () => {
-    const [, card] = outcomeToActivities({ replies: outcome.replies });
+    const [card] = outcomeToActivities({ replies: outcome.replies });
     expect(cardActions(card).every((a) => a.data.nonce === undefined)).toBe(true);
+  });
+});
+
+describe('outcomeToActivities: one activity per turn', () => {
+  it('joins replies without choices into one markdown message; no replies, no activity', () => {
+    expect(outcomeToActivities({ replies: [{ key: 'a', text: 'ひとつ' }, { key: 'b', text: 'ふたつ' }] })).toEqual([
+      { type: 'message', text: 'ひとつ\n\nふたつ', textFormat: 'markdown' },
+    ]);
+    expect(outcomeToActivities({ replies: [] })).toEqual([]);
+  });
+
+  it('several replies with choices: one card, their texts in order, each choice once', () => {
+    const [only] = outcomeToActivities({
+      replies: [
+        { key: 'a', text: 'A?', choices: [{ label: 'x', value: 'x' }] },
+        { key: 'b', text: 'B?', choices: [{ label: 'x', value: 'x' }, { label: 'y', value: 'y' }] },
+      ],
+      offer: '9',
+    });
+    expect(only?.text).toBeUndefined();
+    const body = (only?.attachments?.[0]?.content as { body: Array<{ type: string; text?: string }> }).body;
+    expect(body.filter((e) => e.type === 'TextBlock').map((e) => e.text)).toEqual(['A?', 'B?']);
+    expect(cardActions(only).map((a) => a.data)).toEqual([{ action: 'x', nonce: '9' }, { action: 'y', nonce: '9' }]);
   });
 });
 
@@ -159,14 +185,17 @@ describe('the turn handler under TestAdapter', () => {
     const teams = channel();
     const adapter = new TestAdapter((ctx) => teams.handleTurn(ctx));
     const first = await exchange(adapter, 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる');
-    expect(first.length).toBeGreaterThan(1);
+    // One activity for the turn: what was understood and the branch as its text, the step and its buttons as one card.
+    expect(first).toHaveLength(1);
     expect(first.every((a) => a.type === 'message')).toBe(true);
+    expect(first[0]?.attachments).toHaveLength(1);
     const buttons = first.flatMap((a) => cardActions(a));
     expect(buttons.map((b) => b.data.action)).toEqual(expect.arrayContaining(['resolved', 'not_resolved']));
     const submit = buttons.find((b) => b.data.action === 'not_resolved')?.data;
     expect(submit?.nonce).toMatch(/^\d+$/);
 
     const next = await exchange(adapter, { type: 'message', value: submit });
+    expect(next).toHaveLength(1);
     const nextButtons = next.flatMap((a) => cardActions(a));
     expect(nextButtons.length).toBeGreaterThan(0);
     expect(nextButtons[0]?.data.nonce).not.toBe(submit?.nonce);

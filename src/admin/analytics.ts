@@ -1,0 +1,186 @@
+/**
+ * The analytics page: outcomes (what each conversation EVER reached — src/transcripts/query.ts `outcomeOf`) per day
+ * and per channel, median time to resolution, the symptoms (the ticket's when one was filed), the per-node funnel
+ * and the fallback rate per node. Every bar and count leads to the conversations behind it: the list at
+ * /admin?outcome=…|symptom=…|node=… with the same date range.
+ */
+import type { I18n, Params } from '../i18n/index.js';
+import { escapeHtml as h } from '../http/html.js';
+import type { Analytics, OutcomeRow } from '../transcripts/query.js';
+import { OUTCOMES, type Outcome } from '../transcripts/types.js';
+import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
+import { clipLabel, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
+
+const tr = (ctx: ViewContext, key: string, params?: Params) => (ctx.i18n as I18n).t(key, params, ctx.locale);
+const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
+const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
+
+/** Outcome → chart colour key. */
+const COLOR: Record<Outcome, OutcomeKey> = { resolved: 'resolved', escalated: 'escalated', abandoned: 'abandoned', contained: 'contained', active: 'active' };
+
+/** A duration for people: 「12 分」, 「1 時間 5 分」, 「40 秒」; '—' when unknown. */
+export function formatDuration(ctx: ViewContext, ms: number | null): string {
+  if (ms === null) return '—';
+  const s = Math.round(ms / 1000);
+  if (s < 60) return tr(ctx, 'admin.analytics.seconds', { n: s });
+  const m = Math.round(s / 60);
+  if (m < 60) return tr(ctx, 'admin.analytics.minutes', { n: m });
+  return tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
+}
+
+const outcomeLabel = (ctx: ViewContext, o: Outcome | 'continued') => tr(ctx, o === 'continued' ? 'admin.analytics.continued' : `admin.outcome.${o}`);
+
+/** A count that opens the matching conversation list (plain text when zero). */
+function countLink(ctx: ViewContext, n: number, params: Record<string, string>, testId?: string): string {
+  const id = testId ? ` data-testid="${h(testId)}"` : '';
+  return n === 0 ? `<span class="muted"${id}>0</span>` : `<a href="${h(href(ctx, '/admin', params))}"${id}>${n}</a>`;
+}
+
+/** The per-day / per-channel table: one row per group, outcome counts (links), rates, median time to resolution. */
+function outcomeTable(
+  ctx: ViewContext,
+  rows: Array<{ label: string; key: string; row: OutcomeRow; params: Record<string, string> }>,
+  testId: string,
+): string {
+  const head = `<tr><th></th><th class="num">${t(ctx, 'admin.analytics.total')}</th>${OUTCOMES.map((o) => `<th class="num">${h(outcomeLabel(ctx, o))}</th>`).join('')}<th class="num">${t(ctx, 'admin.analytics.resolution')}</th><th class="num">${t(ctx, 'admin.analytics.escalation')}</th><th class="num">${t(ctx, 'admin.analytics.abandonment')}</th><th class="num">${t(ctx, 'admin.analytics.containment')}</th><th class="num">${t(ctx, 'admin.analytics.median_resolution')}</th></tr>`;
+  const body = rows
+    .map(
+      ({ label, key, row, params }) =>
+        `<tr data-key="${h(key)}"><td class="nowrap">${h(label)}</td><td class="num">${countLink(ctx, row.total, params)}</td>${OUTCOMES.map(
+          (o) => `<td class="num" data-outcome="${o}">${countLink(ctx, row[o], { ...params, outcome: o })}</td>`,
+        ).join('')}<td class="num" data-rate="resolution">${pct(row.rates.resolution)}</td><td class="num" data-rate="escalation">${pct(row.rates.escalation)}</td><td class="num" data-rate="abandonment">${pct(row.rates.abandonment)}</td><td class="num" data-rate="containment">${pct(row.rates.containment)}</td><td class="num nowrap" data-rate="median">${h(formatDuration(ctx, row.medianResolutionMs))}</td></tr>`,
+    )
+    .join('');
+  return `<div class="table-wrap"><table class="list" data-testid="${h(testId)}"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
+}
+
+export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string }): string {
+  const inRange = { from: range.from, to: range.to };
+  const kpi = (key: string, value: string, testId: string, cls = '', link?: Record<string, string>) =>
+    `<div class="kpi ${cls}" data-testid="${testId}"><span class="kv-label">${t(ctx, key)}</span><b>${
+      link ? `<a href="${h(href(ctx, '/admin', { ...inRange, ...link }))}">${h(value)}</a>` : h(value)
+    }</b></div>`;
+  const kpis = `<div class="kpis">
+  ${kpi('admin.analytics.total', String(a.total), 'kpi-total', '', {})}
+  ${kpi('admin.analytics.resolution', pct(a.rates.resolution), 'kpi-resolution', 'good', { outcome: 'resolved' })}
+  ${kpi('admin.analytics.escalation', pct(a.rates.escalation), 'kpi-escalation', 'warn', { outcome: 'escalated' })}
+  ${kpi('admin.analytics.abandonment', pct(a.rates.abandonment), 'kpi-abandonment', 'bad', { outcome: 'abandoned' })}
+  ${kpi('admin.analytics.containment', pct(a.rates.containment), 'kpi-containment', 'good')}
+  ${kpi('admin.analytics.median_resolution', formatDuration(ctx, a.medianResolutionMs), 'kpi-median')}
+  ${kpi('admin.analytics.fallback_rate', pct(a.fallbackTotals.rate), 'kpi-fallback')}
+  ${kpi('admin.analytics.mean_turns', (Math.round(a.meanTurns * 10) / 10).toFixed(1), 'kpi-turns')}
+  ${kpi('admin.analytics.annotated', String(a.annotated), 'kpi-annotated', '', { annotated: '1' })}
+</div>
+<p class="muted small">${t(ctx, 'admin.analytics.outcome_note', { minutes: Math.round(ctx.abandonAfterMs / 60_000) })}</p>`;
+
+  const rangeForm = `<form class="card range" method="get" action="/admin/analytics" data-testid="range-form">
+  ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
+  <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(range.from)}"></label>
+  <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(range.to)}"></label>
+  <button type="submit" class="primary">${t(ctx, 'admin.analytics.apply')}</button>
+</form>`;
+
+  if (a.total === 0) {
+    const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>${rangeForm}${kpis}<p class="card empty" data-testid="analytics-empty">${t(ctx, 'admin.analytics.empty')}</p>`;
+    return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
+  }
+
+  const share = shareBar(
+    OUTCOMES.map((o) => ({ key: COLOR[o], value: a.outcomes[o], label: outcomeLabel(ctx, o) })),
+    { ariaLabel: tr(ctx, 'admin.analytics.outcomes'), testId: 'outcome-chart' },
+  );
+  const perDay = stackedColumns(
+    a.perDay.map((d) => ({
+      label: d.day.slice(5).replace('-', '/'),
+      title: `${d.day}: ${d.total} — ${OUTCOMES.map((o) => `${outcomeLabel(ctx, o)} ${d[o]}`).join(', ')}`,
+      segments: OUTCOMES.map((o) => ({ key: COLOR[o], value: d[o], label: outcomeLabel(ctx, o) })),
+    })),
+    { ariaLabel: tr(ctx, 'admin.analytics.per_day'), testId: 'per-day-chart' },
+  );
+  const dayTable = outcomeTable(
+    ctx,
+    a.perDay
+      .filter((d) => d.total > 0)
+      .map((d) => ({ label: d.day, key: d.day, row: d, params: { from: d.day, to: d.day } })),
+    'per-day-table',
+  );
+  const channelTable = outcomeTable(
+    ctx,
+    a.perChannel.map((c) => ({ label: tr(ctx, `admin.channel.${c.channel}`), key: c.channel, row: c, params: { ...inRange, channel: c.channel } })),
+    'per-channel-table',
+  );
+
+  const symptoms = stackedRows(
+    a.topSymptoms.slice(0, 12).map((s) => ({
+      label: intentLabel(ctx, s.intent),
+      title: `${intentLabel(ctx, s.intent)}: ${s.count} — ${OUTCOMES.map((o) => `${outcomeLabel(ctx, o)} ${s[o]}`).join(', ')}`,
+      value: String(s.count),
+      href: href(ctx, '/admin', { ...inRange, symptom: s.intent }),
+      segments: OUTCOMES.map((o) => ({ key: COLOR[o], value: s[o], label: outcomeLabel(ctx, o) })),
+    })),
+    { ariaLabel: tr(ctx, 'admin.analytics.top_symptoms'), testId: 'symptom-chart', labelWidth: 230 },
+  );
+
+  const funnelRows = a.funnel.slice(0, 25);
+  const funnel = stackedRows(
+    funnelRows.map((r) => {
+      const continued = Math.max(0, r.reached - r.left - r.escalated - r.resolved - r.ended);
+      const label = nodeLabel(ctx, r.node);
+      const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
+      return {
+        label: clipLabel(label, 38),
+        sublabel: r.node,
+        title,
+        href: href(ctx, '/admin', { ...inRange, node: r.node }),
+        // Reached, then how many gave up or escalated there (the drop the tree should shrink).
+        value: `${r.reached}${r.left + r.escalated ? `  ▼${r.left + r.escalated} (${Math.round(((r.left + r.escalated) / r.reached) * 100)}%)` : ''}`,
+        segments: [
+          { key: 'abandoned' as const, value: r.left, label: tr(ctx, 'admin.analytics.left') },
+          { key: 'escalated' as const, value: r.escalated, label: tr(ctx, 'admin.analytics.escalated') },
+          { key: 'resolved' as const, value: r.resolved, label: tr(ctx, 'admin.analytics.resolved') },
+          { key: 'contained' as const, value: r.ended, label: tr(ctx, 'admin.analytics.ended') },
+          { key: 'continued' as const, value: continued, label: tr(ctx, 'admin.analytics.continued') },
+        ],
+      };
+    }),
+    { ariaLabel: tr(ctx, 'admin.analytics.funnel'), testId: 'funnel-chart', labelWidth: 260 },
+  );
+  const nodeCell = (node: string) =>
+    `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabel(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
+  const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
+<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th></tr></thead>
+<tbody>${a.funnel
+    .map(
+      (r) =>
+        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num">${r.escalated}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
+    )
+    .join('')}</tbody></table></div></details>`;
+
+  const fallbackTable = a.fallbacks.length
+    ? `<div class="table-wrap"><table class="list" data-testid="fallback-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_turns')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_count')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_rate')}</th></tr></thead><tbody>${a.fallbacks
+        .slice(0, 25)
+        .map(
+          (r) =>
+            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks}</td><td class="num">${pct(r.rate)}</td></tr>`,
+        )
+        .join('')}</tbody></table></div>`
+    : `<p class="muted" data-testid="no-fallbacks">${t(ctx, 'admin.analytics.no_fallbacks')}</p>`;
+
+  const outcomeLegend = legend(OUTCOMES.map((o) => ({ key: COLOR[o], label: outcomeLabel(ctx, o) })));
+  const body = `<h1>${t(ctx, 'admin.analytics.heading')}</h1>
+${rangeForm}
+${kpis}
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.outcomes')}</h2>${share}${legend(OUTCOMES.map((o) => ({ key: COLOR[o], label: `${outcomeLabel(ctx, o)} ${a.outcomes[o]}` })))}</section>
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.per_day')}</h2><p class="muted small">${t(ctx, 'admin.analytics.per_day_note')}</p>${perDay}${outcomeLegend}${dayTable}</section>
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.per_channel')}</h2>${channelTable}</section>
+<section class="card chart-card"><h2>${t(ctx, 'admin.analytics.top_symptoms')}</h2><p class="muted small">${t(ctx, 'admin.analytics.symptom_note')}</p>${symptoms}${outcomeLegend}<p class="muted small">${t(ctx, 'admin.analytics.no_symptom')}: ${a.noSymptom}</p></section>
+<section class="card chart-card" data-testid="funnel"><h2>${t(ctx, 'admin.analytics.funnel')}</h2><p class="muted small">${t(ctx, 'admin.analytics.funnel_note')}</p>${funnel}${legend([
+    { key: 'abandoned', label: tr(ctx, 'admin.analytics.left') },
+    { key: 'escalated', label: tr(ctx, 'admin.analytics.escalated') },
+    { key: 'resolved', label: tr(ctx, 'admin.analytics.resolved') },
+    { key: 'contained', label: tr(ctx, 'admin.analytics.ended') },
+    { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },
+  ])}${funnelTable}</section>
+<section class="card chart-card" data-testid="fallbacks"><h2>${t(ctx, 'admin.analytics.fallbacks')}</h2><p class="muted small">${t(ctx, 'admin.analytics.fallbacks_note')}</p>${fallbackTable}</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
+}

@@ -1,0 +1,46 @@
+/**
+ * Node names in words for staff: the analytics funnel, the fallback table and the conversation page show what a
+ * node asks or does, in the staff's language, with its id small beside it — never a bare `fetch_scope`.
+ *
+ *   step node           its title (tree.<id>.title, e.g. 「dアカウントに再ログイン（2段階認証まで）」)
+ *   any node with say   tree.<id>.title when the locales have one, else the first sentence of what it says
+ *   route / unknown     the id
+ */
+import type { Locale } from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
+import type { I18n } from '../i18n/index.js';
+
+/** Longest name taken from a node's say text, in characters (cut at the first sentence end before that). */
+export const NODE_NAME_MAX = 40;
+
+/** The first sentence (or the first NODE_NAME_MAX characters) of a text, placeholders and markup removed. */
+export function firstWords(text: string, max = NODE_NAME_MAX): string {
+  const flat = text
+    .replace(/\{[^}]*\}/g, '…')
+    .replace(/[*_`#>]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  const end = flat.search(/[。？！?!]|\. /);
+  const sentence = end >= 0 ? flat.slice(0, end + 1) : flat;
+  const chars = Array.from(sentence);
+  return chars.length <= max ? sentence : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+/**
+ * The node's name in `locale`: '' (before the first question) is `startLabel`; an unknown node (removed from the
+ * tree since) is its id.
+ */
+export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string }): string {
+  if (!id) return o.startLabel ?? '—';
+  const node = o.tree?.nodes.get(id);
+  if (!node) return id;
+  if (node.kind === 'step') return o.i18n.t(node.title, undefined, o.locale);
+  const titleKey = `tree.${id}.title`;
+  if (o.i18n.has(titleKey, o.locale)) return o.i18n.t(titleKey, undefined, o.locale);
+  const say = 'say' in node ? (node as { say?: string }).say : undefined;
+  if (say && o.i18n.has(say, o.locale)) {
+    const words = firstWords(o.i18n.format(say, () => undefined, o.locale));
+    if (words) return words;
+  }
+  return id;
+}
