@@ -254,8 +254,12 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       const site = req.headers['sec-fetch-site'];
       const origin = req.headers.origin;
       const host = req.headers.host;
-      const crossSite = (typeof site === 'string' && site !== 'same-origin' && site !== 'none') ||
-        (typeof origin === 'string' && (origin === 'null' || (host !== undefined && origin.replace(/^https?:\/\//, '') !== host)));
+      // Sec-Fetch-Site decides when the browser sends it (this page's no-referrer policy makes a form's Origin
+      // "null"); otherwise a present Origin must be this host.
+      const crossSite =
+        typeof site === 'string'
+          ? site !== 'same-origin' && site !== 'none'
+          : typeof origin === 'string' && (origin === 'null' || (host !== undefined && origin.replace(/^https?:\/\//, '') !== host));
       if (crossSite) {
         log.warn({ path: req.path, site, origin }, 'cross-site admin request refused');
         jsonError(req, res, 403, 'admin.api.cross_site');
