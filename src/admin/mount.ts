@@ -156,7 +156,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const { token, store, i18n, defaultLocale, logger } = options;
   const log = logger.child({ component: 'admin' });
   const now = options.now ?? Date.now;
-  const desk = options.desk
+  // Without ADMIN_TOKEN there is no /admin, so no desk either (and the pipeline skips the hold look-up).
+  const desk = options.desk && token
     ? createAdminDesk({ ...options.desk, store, i18n, defaultLocale, logger, now })
     : undefined;
   /** Sessions ended by logout (until they would have expired). */

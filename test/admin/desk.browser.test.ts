@@ -51,7 +51,7 @@ describe('staff workflow (Chromium)', () => {
     await person.getByTestId('send').click();
     const log = person.getByTestId('log');
     await expect.poll(async () => (await log.innerText()).length, { timeout: 15_000 }).toBeGreaterThan(40);
-    const conversation = await person.evaluate(() => localStorage.getItem('mailmedic.conversation'));
+    const conversation = (await person.evaluate('localStorage.getItem("mailmedic.conversation")')) as string | null;
     expect(conversation).toBeTruthy();
     for (let i = 0; i < 100 && !(await app.core.transcripts.summary(conversation as string)); i++) await new Promise((r) => setTimeout(r, 20));
 

@@ -43,7 +43,7 @@ afterAll(async () => {
 describe('/admin hardening', () => {
   it('refuses cross-site state changes, bodiless ones included, and accepts same-origin ones', async () => {
     const cookie = await login();
-    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.example' }]) {
+    for (const headers of [{ 'sec-fetch-site': 'cross-site' }, { 'sec-fetch-site': 'same-site' }, { origin: 'http://evil.example' }] as Array<Record<string, string>>) {
       const r = await fetch(`${app.url}/admin/api/dead-letters/x/discard`, { method: 'POST', headers: { cookie, ...headers } });
       expect(r.status).toBe(403);
       const out = await fetch(`${app.url}/admin/logout`, { method: 'POST', headers: { cookie, ...headers }, redirect: 'manual' });
