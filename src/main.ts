@@ -32,7 +32,8 @@ import { redisOutboxStore } from './handoff/outbox-redis.js';
 import { createHoldStore, type HelpDesk, type HoldStore, type TakeoverRecord } from './helpdesk/index.js';
 import { createIncidents, type IncidentService } from './incidents/index.js';
 import { createTranscriptObserver, createTranscriptStore, type TranscriptStore } from './transcripts/index.js';
-import { adminMount } from './admin/mount.js';
+import { adminParts } from './admin/mount.js';
+import { redact } from './core/redact.js';
 
 export type { ChannelParts, ProactiveSender } from './channels/types.js';
 
@@ -100,7 +101,7 @@ export const MOUNTS: MountFactory[] = [
   (core) => teamsParts(core),
   // /admin: transcript review, analytics, annotations, failed tickets; off (404) without ADMIN_TOKEN.
   (core) =>
-    adminMount({
+    adminParts({
       token: core.config.env.ADMIN_TOKEN,
       store: core.transcripts,
       i18n: core.i18n,
@@ -109,8 +110,11 @@ export const MOUNTS: MountFactory[] = [
       tree: core.tree,
       deadLetters: () => core.handoff.deadLetters,
       ticketUrl: async (id) => (await core.handoff.status(id))?.url,
+      ticket: (id) => core.handoff.status(id),
       publicUrl: core.config.publicUrl,
       incidents: core.incidents,
+      nlu: core.nlu,
+      desk: { holds: core.holds, sendProactive: core.sendProactive },
     }),
 ];
 
@@ -201,7 +205,10 @@ async function buildCore(options: CoreOptions): Promise<Built> {
     const send = senders.get(channel);
     if (!send) return false;
     try {
-      return await send(conversationId, replies);
+      const sent = await send(conversationId, replies);
+      // What the person received after the turn (ticket news, staff replies) belongs in their transcript, redacted.
+      if (sent) for (const r of replies) void recordSent(conversationId, r);
+      return sent;
     } catch (err) {
       logger.warn({ conversation: conversationId, channel, err: err instanceof Error ? err.name : 'error' }, 'proactive send failed');
       return false;
@@ -252,6 +259,10 @@ async function buildCore(options: CoreOptions): Promise<Built> {
   });
   closers.push(() => incidents.close());
   const observers: TurnObserver[] = [metricsObserver, transcriptObserver, incidents.observer];
+  const recordSent = (conversationId: string, r: Reply) =>
+    transcripts
+      .addEvent(conversationId, { type: 'sent', key: r.key, text: redact(r.text).text, ...(r.key === 'takeover.staff_said' ? { by: 'staff' } : {}) }, Date.now())
+      .catch((err: unknown) => logger.warn({ conversation: conversationId, err: err instanceof Error ? err.name : 'error' }, 'sent message not recorded'));
 
   // While help-desk staff hold a conversation its turns are relayed to the desk that holds it (any channel).
   const holds = createHoldStore(stores.kv, config.stateTtlSeconds);

@@ -40,7 +40,16 @@ import {
   type ConversationFilter,
   type TranscriptStore,
 } from '../transcripts/index.js';
-import { authenticate, createSession, SESSION_TTL_MS, sessionCookie } from './auth.js';
+import type { Nlu } from '../core/index.js';
+import type { HelpDesk } from '../helpdesk/desk.js';
+import type { ChannelParts } from '../channels/types.js';
+import { corrections, correctionsYaml } from '../transcripts/corrections.js';
+import { reRedactAnnotation, reRedactTurn } from '../transcripts/reredact.js';
+import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
+import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
+import { createAdminDesk, type AdminDeskDeps } from './desk.js';
+import { accuracyOverTime, improveQuery, improveQueue, redactNote } from './improve.js';
+import type { OutboxRecord } from '../handoff/index.js';
 import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
 import { renderAnalytics } from './analytics.js';
 import {
@@ -49,6 +58,7 @@ import {
   renderDeadLetters,
   renderList,
   renderLogin,
+  renderImprove,
   renderNotFound,
   renderResults,
   type FilterValues,
@@ -66,6 +76,8 @@ export interface AdminOptions {
   tree?: DialogTree;
   /** The hand-off's dead letters, when a ticket handler is connected (called per request: it may come later). */
   deadLetters?: () => DeadLetterAdmin | undefined;
+  /** The ticket as it was sent (the outbox's redacted copy), for the conversation header. */
+  ticket?: (ticketId: string) => Promise<OutboxRecord | undefined>;
   /** Link to a ticket in the ticket system, when known. */
   ticketUrl?: (ticketId: string) => Promise<string | undefined>;
   /** Idle time after which an active conversation counts as abandoned, ms. Default 30 minutes. */
@@ -74,6 +86,12 @@ export interface AdminOptions {
   utcOffsetMinutes?: number;
   /** Base URL (PUBLIC_URL): the session cookie is Secure when it is https. */
   publicUrl?: string;
+  /** The NLU, for its accuracy on corrected turns today. */
+  nlu?: Nlu;
+  /** Staff answer from /admin (take over, reply, hand back): the holds and the channels' senders. */
+  desk?: AdminDeskDeps;
+  /** Failed logins per client per 15 minutes before 429. Default 10. */
+  loginAttempts?: number;
   /** Conversations per list page. Default 25. */
   pageSize?: number;
   /** Incidents (src/incidents): the banner on every page and /admin/api/incidents. */
@@ -86,7 +104,13 @@ const DAY_MS = 86_400_000;
 /** Days the analytics show when no range is given. */
 const DEFAULT_ANALYTICS_DAYS = 30;
 
-const dateString = z.union([z.literal(''), z.string().regex(/^\d{4}-\d{2}-\d{2}$/)]);
+/** A real calendar day (2026-13-45 is refused with 400, never reaches a store). */
+const isDay = (v: string) => {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
+  const d = new Date(`${v}T00:00:00Z`);
+  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
+const dateString = z.union([z.literal(''), z.string().refine(isDay, 'not a date (YYYY-MM-DD)')]);
 const filterSchema = z.object({
   from: dateString.optional(),
   to: dateString.optional(),
@@ -106,10 +130,20 @@ const filterSchema = z.object({
 const annotationSchema = z.strictObject({
   conversation: z.string().min(1).max(512),
   turn: z.number().int().min(1),
-  intent: z.enum(INTENTS),
+  /** Absent: the intent the NLU gave stays (an entity, act or flag correction only). */
+  intent: z.enum(INTENTS).optional(),
+  act: z.string().min(1).max(64).optional(),
+  entities: z.record(z.string().regex(/^[a-z_]{1,32}$/), z.string().max(120)).optional(),
+  flag: z.strictObject({ node: z.string().max(120), note: z.string().max(NOTE_MAX).optional() }).optional(),
+  train: z.boolean().optional(),
   note: z.string().max(NOTE_MAX).optional(),
   by: z.string().max(80).optional(),
 });
+const staffSchema = z.strictObject({ by: z.string().max(80).optional() });
+const replySchema = z.strictObject({ by: z.string().max(80).optional(), text: z.string().min(1).max(2_000) });
+const noteSchema = z.strictObject({ by: z.string().max(80).optional(), text: z.string().min(1).max(NOTE_MAX) });
+const assignSchema = z.strictObject({ to: z.string().max(80).optional(), by: z.string().max(80).optional() });
+const reviewSchema = z.strictObject({ state: z.enum(STAFF_REVIEWS), by: z.string().max(80).optional() });
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
 
 /** `YYYY-MM-DD` at `offset` minutes from UTC → ms of that day's midnight there. */
@@ -117,10 +151,36 @@ function dayStartMs(day: string, offsetMinutes: number): number {
   return Date.parse(`${day}T00:00:00Z`) - offsetMinutes * 60_000;
 }
 
-export function adminMount(options: AdminOptions): HttpMount {
+/** /admin as a channel's parts: the mount, and the admin desk the pipeline relays /admin holds to. */
+export function adminParts(options: AdminOptions): ChannelParts {
+  const mount = adminMount(options);
+  return { mount, ...(mount.helpDesk ? { desk: mount.helpDesk } : {}) };
+}
+
+const LOGIN_WINDOW_MS = 15 * 60_000;
+
+export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: HelpDesk } {
   const { token, store, i18n, defaultLocale, logger } = options;
   const log = logger.child({ component: 'admin' });
   const now = options.now ?? Date.now;
+  // Without ADMIN_TOKEN there is no /admin, so no desk either (and the pipeline skips the hold look-up).
+  const desk = options.desk && token
+    ? createAdminDesk({ ...options.desk, store, i18n, defaultLocale, logger, now })
+    : undefined;
+  /** Sessions ended by logout (until they would have expired). */
+  const revoked = new Map<string, number>();
+  const isRevoked = (req: Request) => {
+    const v = readCookie(req, SESSION_COOKIE);
+    if (!v) return false;
+    const until = revoked.get(v);
+    if (until === undefined) return false;
+    if (until <= now()) revoked.delete(v);
+    return until > now();
+  };
+  /** Failed logins per client address, in a sliding window. */
+  const failures = new Map<string, number[]>();
+  const maxAttempts = options.loginAttempts ?? 10;
+  const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   const utcOffsetMinutes = options.utcOffsetMinutes ?? -new Date().getTimezoneOffset();
   const pageSize = options.pageSize ?? 25;
@@ -203,11 +263,35 @@ export function adminMount(options: AdminOptions): HttpMount {
       `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; connect-src 'self'; img-src 'self' data:; ` +
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
+    // Cross-site requests never change anything: a browser says where a request comes from (Sec-Fetch-Site,
+    // Origin); a state-changing request from another site is refused whatever cookie it carries, body or not.
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      const site = req.headers['sec-fetch-site'];
+      const origin = req.headers.origin;
+      const host = req.headers.host;
+      // Sec-Fetch-Site decides when the browser sends it (this page's no-referrer policy makes a form's Origin
+      // "null"); otherwise a present Origin must be this host.
+      const crossSite =
+        typeof site === 'string'
+          ? site !== 'same-origin' && site !== 'none'
+          : typeof origin === 'string' && (origin === 'null' || (host !== undefined && origin.replace(/^https?:\/\//, '') !== host));
+      if (crossSite) {
+        log.warn({ path: req.path, site, origin }, 'cross-site admin request refused');
+        jsonError(req, res, 403, 'admin.api.cross_site');
+        return;
+      }
+    }
     if (req.method === 'POST' && req.path === '/login') {
       next();
       return;
     }
     const auth = authenticate(req, token as string, now());
+    if (auth.ok && auth.via === 'session' && isRevoked(req)) {
+      res.setHeader('Set-Cookie', sessionCookie('', { secure, maxAgeMs: 0 }));
+      if (req.path.startsWith('/api/') || !req.accepts('html')) jsonError(req, res, 401, 'admin.api.unauthorized');
+      else res.status(401).type('html').send(renderLogin(view(req, res), 'required', '/admin'));
+      return;
+    }
     if (auth.ok) {
       next();
       return;
@@ -250,8 +334,19 @@ export function adminMount(options: AdminOptions): HttpMount {
     const body = (req.body ?? {}) as { token?: unknown; next?: unknown };
     const given = typeof body.token === 'string' ? body.token : '';
     const next = typeof body.next === 'string' && /^\/admin(\/[A-Za-z0-9/_%.-]*)?$/.test(body.next) ? body.next : '/admin';
+    const ip = req.ip ?? req.socket.remoteAddress ?? '?';
+    const recent = recentFailures(ip);
+    if (recent.length >= maxAttempts) {
+      const retryAfter = Math.max(1, Math.ceil(((recent[0] as number) + LOGIN_WINDOW_MS - now()) / 1000));
+      log.warn({ attempts: recent.length }, 'admin login attempts limited');
+      res.setHeader('Retry-After', String(retryAfter));
+      res.status(429).type('html').send(renderLogin(view(req, res), 'limited', next));
+      return;
+    }
     const auth = authenticate({ headers: { authorization: `Bearer ${given}` } } as Request, token as string, now());
     if (!given || !auth.ok) {
+      failures.set(ip, [...recent, now()]);
+      if (failures.size > 10_000) failures.delete(failures.keys().next().value as string);
       log.info({ reason: 'bad_token' }, 'admin login refused');
       res.status(401).type('html').send(renderLogin(view(req, res), 'failed', next));
       return;
@@ -263,6 +358,10 @@ export function adminMount(options: AdminOptions): HttpMount {
     res.redirect(303, lang !== defaultLocale ? `${next}?lang=${lang}` : next);
   });
   router.post('/logout', (req, res) => {
+    // The cookie is signed, not stored: logout remembers it as revoked until it would have expired.
+    const v = readCookie(req, SESSION_COOKIE);
+    const m = v ? /^(\d{1,16})\./.exec(v) : null;
+    if (v && m) revoked.set(v, Number(m[1]));
     res.setHeader('Set-Cookie', sessionCookie('', { secure, maxAgeMs: 0 }));
     res.redirect(303, '/admin');
   });
@@ -284,15 +383,18 @@ export function adminMount(options: AdminOptions): HttpMount {
       res.status(404).type('html').send(renderNotFound(view(req, res)));
       return;
     }
-    const [turns, annotations] = await Promise.all([store.turns(id), store.annotations(id)]);
+    const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
     const ticketUrl = summary.ticketId && options.ticketUrl ? await options.ticketUrl(summary.ticketId).catch(() => undefined) : undefined;
+    const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
         review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }),
-        turns: withActionLabels(turns),
-        annotations,
+        turns: withActionLabels(turns).map(reRedactTurn),
+        annotations: annotations.map(reRedactAnnotation),
         ticketUrl,
+        ticket,
+        desk: desk ? { held: hold ? { by: hold.staff.name ?? hold.staff.id, here: hold.desk.channel === 'admin' } : undefined } : undefined,
       }),
     );
   });
@@ -315,6 +417,15 @@ export function adminMount(options: AdminOptions): HttpMount {
   router.get('/analytics', async (req, res) => {
     const { range, data } = await analytics(req.query);
     res.type('html').send(renderAnalytics(view(req, res), data, range));
+  });
+
+  router.get('/improve', async (req, res) => {
+    const q = improveQuery(req.query);
+    const filter = q.ok ? q.value : improveQuery({}).value!;
+    const [items, annotations] = await Promise.all([improveQueue(store, filter, now()), store.allAnnotations()]);
+    res.type('html').send(
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [] }),
+    );
   });
 
   router.get('/dead-letters', async (req, res) => {
@@ -375,10 +486,22 @@ export function adminMount(options: AdminOptions): HttpMount {
       jsonError(req, res, 404, 'admin.api.not_found');
       return;
     }
-    const [turns, annotations] = await Promise.all([store.turns(id), store.annotations(id)]);
-    res.json({ summary: { ...summary, review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) }, turns: withActionLabels(turns), annotations });
+    const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
+    res.json({
+      summary: { ...summary, review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
+      turns: withActionLabels(turns).map(reRedactTurn),
+      annotations: annotations.map(reRedactAnnotation),
+      held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,
+    });
   });
   apiRouter.get('/analytics', async (req, res) => {
+    for (const k of ['from', 'to'] as const) {
+      const v = req.query[k];
+      if (v !== undefined && (typeof v !== 'string' || !isDay(v))) {
+        jsonError(req, res, 400, 'admin.api.bad_request', { detail: `${k}: not a date (YYYY-MM-DD)` });
+        return;
+      }
+    }
     const { range, data } = await analytics(req.query);
     res.json({ from: range.from, to: range.to, ...data });
   });
@@ -391,13 +514,29 @@ export function adminMount(options: AdminOptions): HttpMount {
       badRequest(req, res, r.error);
       return;
     }
+    const d = r.data;
+    // One annotation per turn: a new correction adds to what staff said of the turn before.
+    const [turns, before] = await Promise.all([store.turns(d.conversation), store.annotations(d.conversation)]);
+    const turn = turns.find((t) => t.seq === d.turn);
+    const prev = before.find((x) => x.seq === d.turn);
+    const intent = d.intent ?? prev?.intent ?? turn?.intent ?? undefined;
+    if (!turn || !intent) {
+      jsonError(req, res, 404, 'admin.api.unknown_turn');
+      return;
+    }
+    const entities = d.entities ? { ...prev?.entities, ...d.entities } : prev?.entities;
     const a = await store.annotate({
-      conversation: r.data.conversation,
-      seq: r.data.turn,
-      intent: r.data.intent,
+      conversation: d.conversation,
+      seq: d.turn,
+      intent,
       atMs: now(),
-      ...(r.data.note?.trim() ? { note: r.data.note.trim() } : {}),
-      ...(r.data.by?.trim() ? { by: r.data.by.trim() } : {}),
+      ...(d.act ?? prev?.act ? { act: (d.act ?? prev?.act) as string } : {}),
+      ...(entities ? { entities } : {}),
+      ...(d.flag ?? prev?.flag ? { flag: (d.flag ?? prev?.flag) as { node: string; note?: string } } : {}),
+      // A phrase is trained when staff say so, or when they corrected the intent (unless they said not to).
+      train: d.train ?? prev?.train ?? (d.intent !== undefined && d.intent !== turn.intent),
+      ...((d.note ?? prev?.note)?.trim() ? { note: redactNote((d.note ?? prev?.note) as string) } : {}),
+      ...(d.by?.trim() ? { by: d.by.trim() } : {}),
     });
     if (!a) {
       jsonError(req, res, 404, 'admin.api.unknown_turn');
@@ -445,6 +584,101 @@ export function adminMount(options: AdminOptions): HttpMount {
   });
   apiRouter.get('/export', (req, res) => exportTo(req, res, req.query, false));
   if (options.incidents) apiRouter.use('/incidents', express.json({ limit: '4kb' }), incidentsRouter(options.incidents, { i18n, localeOf }));
+
+  // ── answering from /admin and staff state ──
+  const deskAnswer = (res: Response, req: Request, r: Awaited<ReturnType<NonNullable<typeof desk>['reply']>>) => {
+    if (r.ok) res.status(r.told ? 200 : 502).json({ ok: true, delivered: r.told });
+    else jsonError(req, res, r.reason === 'not_found' ? 404 : r.reason === 'not_held' ? 409 : 400, `admin.api.${r.reason}`);
+  };
+  apiRouter.post('/conversations/:id/:action', async (req, res, next) => {
+    const id = String(req.params.id);
+    const action = String(req.params.action);
+    const body = req.body ?? {};
+    if (action === 'takeover' || action === 'handback' || action === 'reply') {
+      if (!desk) {
+        jsonError(req, res, 404, 'admin.api.no_desk');
+        return;
+      }
+      const r = action === 'reply' ? replySchema.safeParse(body) : staffSchema.safeParse(body);
+      if (!r.success) {
+        badRequest(req, res, r.error);
+        return;
+      }
+      const by = r.data.by ?? '';
+      const out =
+        action === 'takeover'
+          ? await desk.takeOver(id, by)
+          : action === 'handback'
+            ? await desk.handBack(id, by)
+            : await desk.reply(id, by, (r.data as { text: string }).text);
+      deskAnswer(res, req, out);
+      return;
+    }
+    if (action === 'notes' || action === 'assign' || action === 'review') {
+      const schema = action === 'notes' ? noteSchema : action === 'assign' ? assignSchema : reviewSchema;
+      const r = schema.safeParse(body);
+      if (!r.success) {
+        badRequest(req, res, r.error);
+        return;
+      }
+      const d = r.data as { by?: string; text?: string; to?: string; state?: (typeof STAFF_REVIEWS)[number] };
+      const by = d.by?.trim() || undefined;
+      const event =
+        action === 'notes'
+          ? { type: 'note' as const, text: redactNote(d.text as string), ...(by ? { by } : {}) }
+          : action === 'assign'
+            ? { type: 'assigned' as const, ...(d.to?.trim() ? { to: d.to.trim() } : {}), ...(by ? { by } : {}) }
+            : { type: 'review' as const, state: d.state as (typeof STAFF_REVIEWS)[number], ...(by ? { by } : {}) };
+      const ok = await store.addEvent(id, event, now());
+      if (!ok) {
+        jsonError(req, res, 404, 'admin.api.not_found');
+        return;
+      }
+      log.info({ conversation: id, action }, 'staff action');
+      res.json({ ok: true });
+      return;
+    }
+    if (action === 'erase' || action === 'redact') {
+      const ok = action === 'erase' ? await eraseConversation(id) : await store.rewrite(id, reRedactTurn);
+      if (!ok) {
+        jsonError(req, res, 404, 'admin.api.not_found');
+        return;
+      }
+      log.info({ conversation: id, action }, action === 'erase' ? 'transcript erased on request' : 'transcript redacted again on request');
+      res.json({ ok: true });
+      return;
+    }
+    next();
+  });
+  /** A personal-data request: the transcript, its annotations and any hold go. */
+  const eraseConversation = async (id: string) => {
+    if (desk) await options.desk?.holds.clear(id).catch(() => false);
+    return store.erase(id);
+  };
+  apiRouter.delete('/conversations/:id', async (req, res) => {
+    const ok = await eraseConversation(String(req.params.id));
+    if (!ok) {
+      jsonError(req, res, 404, 'admin.api.not_found');
+      return;
+    }
+    log.info({}, 'transcript erased on request');
+    res.json({ ok: true });
+  });
+
+  // ── improving the bot ──
+  apiRouter.get('/corrections', async (_req, res) => {
+    const result = corrections(await store.allAnnotations());
+    res.type('application/yaml; charset=utf-8').setHeader('Content-Disposition', 'attachment; filename="corrections.yaml"');
+    res.send(correctionsYaml(result));
+  });
+  apiRouter.get('/improve', async (req, res) => {
+    const q = improveQuery(req.query);
+    if (!q.ok) {
+      badRequest(req, res, q.error);
+      return;
+    }
+    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu) : [] });
+  });
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);
 
@@ -455,6 +689,7 @@ export function adminMount(options: AdminOptions): HttpMount {
 
   return {
     name: 'admin',
+    ...(desk ? { helpDesk: desk.helpDesk } : {}),
     mount(app) {
       if (!token) {
         log.info({}, 'ADMIN_TOKEN is not set: /admin is off');

@@ -5,8 +5,11 @@
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
 import { CHANNELS, ENTITY_VALUES, INTENTS, type Locale } from '../core/index.js';
-import type { DialogTree } from '../data/schemas.js';
 import type { OutboxRecord } from '../handoff/index.js';
+import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
+
+const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
+import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
 import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
 import {
@@ -15,6 +18,7 @@ import {
   type ConversationSummary,
   type Page,
   type ReviewStatus,
+  type TranscriptEvent,
   type TranscriptTurn,
 } from '../transcripts/types.js';
 import { escapeHtml as h, scriptJson } from '../http/html.js';
@@ -102,7 +106,7 @@ const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}
 
 // ───────────────────────────── layout ─────────────────────────────
 
-type Section = 'conversations' | 'analytics' | 'dead_letters' | 'login';
+type Section = 'conversations' | 'analytics' | 'improve' | 'dead_letters' | 'login';
 
 export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
   const other: Locale = ctx.locale === 'ja' ? 'en' : 'ja';
@@ -112,6 +116,7 @@ export function layout(ctx: ViewContext, o: { title: string; section: Section; b
       : `<nav class="nav">
     <a href="${href(ctx, '/admin')}" class="${o.section === 'conversations' ? 'on' : ''}" data-testid="nav-conversations">${t(ctx, 'admin.nav.conversations')}</a>
     <a href="${href(ctx, '/admin/analytics')}" class="${o.section === 'analytics' ? 'on' : ''}" data-testid="nav-analytics">${t(ctx, 'admin.nav.analytics')}</a>
+    <a href="${href(ctx, '/admin/improve')}" class="${o.section === 'improve' ? 'on' : ''}" data-testid="nav-improve">${t(ctx, 'admin.nav.improve')}</a>
     <a href="${href(ctx, '/admin/dead-letters')}" class="${o.section === 'dead_letters' ? 'on' : ''}" data-testid="nav-dead">${t(ctx, 'admin.nav.dead_letters')}</a>
   </nav>`;
   const langParams = new URLSearchParams({ lang: other }).toString();
@@ -147,7 +152,7 @@ ${strings}
 
 // ───────────────────────────── login ─────────────────────────────
 
-export function renderLogin(ctx: ViewContext, reason: 'failed' | 'expired' | 'required', next: string): string {
+export function renderLogin(ctx: ViewContext, reason: 'failed' | 'expired' | 'required' | 'limited', next: string): string {
   const msg = reason === 'required' ? '' : `<p class="alert" role="alert" data-testid="login-error">${t(ctx, `admin.login.${reason}`)}</p>`;
   const body = `<section class="card login">
   <h1>${t(ctx, 'admin.login.title')}</h1>
@@ -296,22 +301,35 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (e.type === 'status')
       parts.push(`<div class="event" data-testid="event-status">${t(ctx, 'admin.conversation.event_status', { from: statusLabel(ctx, e.from), to: statusLabel(ctx, e.to) })}</div>`);
     else if (e.type === 'ticket') parts.push(`<div class="event ticket" data-testid="event-ticket">${t(ctx, 'admin.conversation.event_ticket', { id: e.id })}</div>`);
-    else parts.push(`<div class="event">${t(ctx, 'admin.conversation.event_taken_over')}</div>`);
+    else if (e.type === 'taken_over') parts.push(`<div class="event" data-testid="event-taken-over">${t(ctx, 'admin.conversation.event_taken_over')}${e.by ? ` · ${h(e.by)}` : ''}</div>`);
+    else if (e.type === 'handed_back') parts.push(`<div class="event" data-testid="event-handed-back">${t(ctx, 'admin.desk.event_handed_back')}${e.by ? ` · ${h(e.by)}` : ''}</div>`);
+    else if (e.type === 'note') parts.push(`<div class="event note" data-testid="event-note">${t(ctx, 'admin.desk.event_note')}${e.by ? ` · ${h(e.by)}` : ''}: ${h(e.text)}</div>`);
+    else if (e.type === 'assigned') parts.push(`<div class="event">${t(ctx, 'admin.desk.event_assigned', { name: e.to ?? '—' })}</div>`);
+    else if (e.type === 'review') parts.push(`<div class="event">${t(ctx, `admin.desk.review_${e.state}`)}</div>`);
   }
   if (turn.error) parts.push(`<div class="event err">${t(ctx, 'admin.conversation.error', { code: turn.error.code })}</div>`);
   if (turn.redacted?.length) parts.push(`<div class="event">${t(ctx, 'admin.conversation.redacted')}</div>`);
 
   if (turn.text !== undefined && turn.text !== '') {
     if (note) {
+      const ents = Object.entries(note.entities ?? {});
       parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}">
   <b>${t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
+  ${ents.length ? `<div class="small" data-testid="annotation-entities">${ents.map(([k, v]) => `${h(k)} = ${h(v || '—')}`).join(' · ')}</div>` : ''}
+  ${note.flag ? `<div class="small" data-testid="annotation-flag">⚑ ${t(ctx, 'admin.improve.flagged_at', { node: nodeLabel(ctx, note.flag.node) })}${note.flag.note ? `: ${h(note.flag.note)}` : ''}</div>` : ''}
+  ${note.train ? `<div class="small" data-testid="annotation-train">${t(ctx, 'admin.improve.in_training')}</div>` : ''}
   ${note.note ? `<div class="small">${h(note.note)}</div>` : ''}
   <button type="button" class="link" data-unannotate="${turn.seq}" data-testid="unannotate">${t(ctx, 'admin.conversation.remove')}</button>
 </div>`);
     } else {
       parts.push(`<button type="button" class="mark" data-mark="${turn.seq}" data-testid="mark">${t(ctx, 'admin.conversation.mark')}</button>
 <form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
-  <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" required data-testid="annotate-intent">${intentOptions}</select></label>
+  <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" data-testid="annotate-intent">${intentOptions.replace(`value="${turn.intent ?? ''}"`, `value="${turn.intent ?? ''}" selected`)}</select></label>
+  <div class="inline2"><label>${t(ctx, 'admin.improve.entity')}<select name="entity" data-testid="annotate-entity"><option value=""></option>${ENTITY_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('')}</select></label>
+  <label>${t(ctx, 'admin.improve.entity_value')}<input name="entity_value" list="entity-values" maxlength="120" data-testid="annotate-entity-value"></label></div>
+  <label class="check"><input type="checkbox" name="flag" value="1" data-testid="annotate-flag"> ${t(ctx, 'admin.improve.flag', { node: nodeLabel(ctx, turn.node || turn.nodeBefore) })}</label>
+  <input type="hidden" name="node" value="${h(turn.node || turn.nodeBefore)}">
+  <label class="check"><input type="checkbox" name="train" value="1" data-testid="annotate-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
   <label>${t(ctx, 'admin.conversation.note')}<input name="note" maxlength="500" placeholder="${t(ctx, 'admin.conversation.note_placeholder')}"></label>
   <div class="row-actions"><button type="submit" class="primary" data-testid="annotate-save">${t(ctx, 'admin.conversation.save')}</button><button type="button" data-cancel="1">${t(ctx, 'admin.conversation.cancel')}</button></div>
 </form>`);
@@ -322,7 +340,17 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
 
 export function renderConversation(
   ctx: ViewContext,
-  data: { summary: ConversationSummary; review: ReviewStatus; turns: TranscriptTurn[]; annotations: Annotation[]; ticketUrl?: string },
+  data: {
+    summary: ConversationSummary;
+    review: ReviewStatus;
+    turns: TranscriptTurn[];
+    annotations: Annotation[];
+    ticketUrl?: string;
+    /** The ticket as it was sent (outbox copy). */
+    ticket?: OutboxRecord;
+    /** Set when staff can answer from here: who holds the conversation now. */
+    desk?: { held?: { by: string; here: boolean } };
+  },
 ): string {
   const { summary: s, turns } = data;
   const notes = new Map(data.annotations.map((a) => [a.seq, a]));
@@ -341,6 +369,23 @@ export function renderConversation(
     ? `<span class="flag" data-testid="taken-over">${t(ctx, 'admin.conversation.taken_over', { at: formatTime(ctx, s.takenOver.atMs) })}${s.takenOver.by ? ` · ${h(s.takenOver.by)}` : ''}</span>`
     : ''; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
 
+  const f = data.ticket?.ticket.fields;
+  const osSeen = [...turns].reverse().find((x) => x.entities?.os_version)?.entities?.os_version;
+  const held = data.desk?.held;
+  const deskPanel = data.desk
+    ? `<section class="card desk" data-testid="desk" data-held="${held ? (held.here ? 'here' : 'elsewhere') : ''}">
+  <div class="row-actions">
+    <label class="staff">${t(ctx, 'admin.desk.your_name')}<input id="staff-name" maxlength="80" data-testid="staff-name"></label>
+    ${held ? `<span class="flag" data-testid="held-by">${t(ctx, 'admin.desk.held_by', { name: held.by })}</span><button type="button" data-desk="handback" data-testid="handback">${t(ctx, 'admin.desk.hand_back')}</button>` : `<button type="button" class="primary" data-desk="takeover" data-testid="takeover">${t(ctx, 'admin.desk.take_over')}</button>`}
+    <button type="button" data-desk="claim" data-testid="claim">${t(ctx, 'admin.desk.claim')}</button>
+    <button type="button" data-desk="reviewed" data-testid="mark-reviewed">${t(ctx, 'admin.desk.review_reviewed')}</button>
+    <button type="button" data-desk="needs_review" data-testid="mark-needs-review">${t(ctx, 'admin.desk.review_needs_review')}</button>
+  </div>
+  ${held ? `<form class="reply" data-testid="reply-form"><label>${t(ctx, 'admin.desk.reply')}<textarea name="text" rows="2" maxlength="2000" required data-testid="reply-text"></textarea></label><button type="submit" class="primary" data-testid="reply-send">${t(ctx, 'admin.desk.send')}</button></form>` : `<p class="muted small">${t(ctx, 'admin.desk.take_over_hint')}</p>`}
+  <form class="note-form" data-testid="note-form"><label>${t(ctx, 'admin.desk.note')}<input name="text" maxlength="500" data-testid="note-text" placeholder="${t(ctx, 'admin.desk.note_placeholder')}"></label><button type="submit" data-testid="note-save">${t(ctx, 'admin.desk.add_note')}</button></form>
+  <div class="row-actions danger"><span class="spacer"></span><button type="button" class="ghost" data-desk="redact" data-confirm="${t(ctx, 'admin.desk.redact_confirm')}" data-testid="redact">${t(ctx, 'admin.desk.redact')}</button><button type="button" class="ghost" data-desk="erase" data-confirm="${t(ctx, 'admin.desk.erase_confirm')}" data-testid="erase">${t(ctx, 'admin.desk.erase')}</button></div>
+</section>`
+    : '';
   const rows = turns
     .map((turn) => {
       const note = notes.get(turn.seq);
@@ -355,8 +400,15 @@ export function renderConversation(
           }</div>`,
         )
         .join('');
+      // What the person received after the turn: ticket news, staff replies.
+      const sent = turn.events
+        .filter((e): e is Extract<TranscriptEvent, { type: 'sent' }> => e.type === 'sent')
+        .map(
+          (e) => `<div class="msg bot sent${e.by ? ' staff' : ''}" data-testid="sent-message"><span class="who">${t(ctx, e.by ? 'admin.desk.staff_label' : 'admin.desk.sent_label')} <code class="key">${h(e.key)}</code></span><div class="bubble">${h(e.text)}</div></div>`,
+        )
+        .join('');
       return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
-  <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}</div>
+  <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}${sent}</div>
   <aside class="understanding">${understanding(ctx, turn, note, intentOptions)}</aside>
 </article>`;
     })
@@ -374,10 +426,19 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.conversation.entities')}</dt><dd>${entities.length ? h(entities.join(' · ')) : '—'}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.turns')}</dt><dd>${s.turns}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.model')}</dt><dd data-testid="fact-model">${h(f?.model ?? (s.device ? entityLabel(ctx, 'device', s.device) : '—'))}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.os')}</dt><dd data-testid="fact-os">${h(f?.os ?? osSeen ?? '—')}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.since')}</dt><dd data-testid="fact-since">${h(f?.occurredAt ?? '—')}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.frequency')}</dt><dd data-testid="fact-frequency">${h(f?.frequency ?? '—')}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.assignee')}</dt><dd data-testid="fact-assignee">${h(s.assignee ?? '—')}</dd></div>
+    <div><dt>${t(ctx, 'admin.desk.review')}</dt><dd data-testid="fact-review" data-state="${s.staffReview ?? ''}">${s.staffReview ? t(ctx, `admin.desk.review_${s.staffReview}`) : '—'}</dd></div>
   </dl>
+  ${data.ticket ? `<details class="path" data-testid="ticket-sent"><summary>${t(ctx, 'admin.desk.ticket_sent')}</summary><p><b>${h(data.ticket.ticket.summary)}</b></p><pre class="ticket-body">${h(data.ticket.ticket.body)}</pre></details>` : ''}
   <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabel(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
   <div class="row-actions">${takeover}</div>
 </section>
+${deskPanel}
+<datalist id="entity-values">${[...new Set(Object.values(ENTITY_VALUES).flat())].map((v) => `<option value="${h(v)}">`).join('')}</datalist>
 <div class="turn-head"><span>${t(ctx, 'admin.conversation.col_dialog')}</span><span>${t(ctx, 'admin.conversation.col_understanding')}</span></div>
 <section class="turns" data-conversation="${h(s.id)}">${rows}</section>
 <div id="toast" class="toast" role="status" aria-live="polite"></div>`;
@@ -385,7 +446,12 @@ export function renderConversation(
     title: `${tr(ctx, 'admin.conversation.heading')} ${s.id}`,
     section: 'conversations',
     body,
-    strings: { saved: tr(ctx, 'admin.conversation.annotation_saved'), failed: tr(ctx, 'admin.conversation.annotation_failed') },
+    strings: {
+      saved: tr(ctx, 'admin.conversation.annotation_saved'),
+      failed: tr(ctx, 'admin.conversation.annotation_failed'),
+      sent: tr(ctx, 'admin.desk.sent'),
+      undelivered: tr(ctx, 'admin.desk.undelivered'),
+    },
   });
 }
 
@@ -416,8 +482,40 @@ export function renderDeadLetters(ctx: ViewContext, records: OutboxRecord[] | un
     title: tr(ctx, 'admin.dead.heading'),
     section: 'dead_letters',
     body,
-    strings: { saved: tr(ctx, 'admin.dead.retried'), failed: tr(ctx, 'admin.dead.failed') },
+    strings: { saved: tr(ctx, 'admin.dead.retried'), failed: tr(ctx, 'admin.dead.failed'), confirm_discard: tr(ctx, 'admin.dead.confirm_discard') },
   });
+}
+
+// ───────────────────────────── improve ─────────────────────────────
+
+export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; accuracy: AccuracyRow[] }): string {
+  const { filter } = data;
+  const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
+  const form = `<form class="card range" method="get" action="/admin/improve" data-testid="improve-form">
+  ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
+  <label>${t(ctx, 'admin.improve.below')}<input type="number" name="below" min="0" max="1" step="0.05" value="${filter.below}" data-testid="improve-below"></label>
+  ${reasons.map((r) => `<label class="check"><input type="checkbox" name="reason" value="${r}"${filter.reasons.includes(r) ? ' checked' : ''} data-testid="improve-${r}"> ${t(ctx, `admin.improve.reason_${r}`)}</label>`).join('')}
+  <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
+  <span class="spacer"></span>
+  <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
+</form>`;
+  const rows = data.items
+    .map(
+      (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
+<td class="preview">${h(i.text ?? i.action ?? '')}</td><td>${i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="small">${h(nodeLabel(ctx, i.node))}</td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
+    )
+    .join('');
+  const table = data.items.length
+    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.first')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.conversation.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
+  const acc = data.accuracy.length
+    ? `<div class="card table-wrap" data-testid="accuracy"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.week')}</th><th class="num">${t(ctx, 'admin.improve.corrected_n')}</th><th class="num">${t(ctx, 'admin.improve.then')}</th><th class="num">${t(ctx, 'admin.improve.now')}</th></tr></thead><tbody>${data.accuracy
+        .map((r) => `<tr data-testid="accuracy-row"><td>${h(r.week)}</td><td class="num">${r.corrected}</td><td class="num">${pct(r.then)}</td><td class="num">${pct(r.now)}</td></tr>`)
+        .join('')}</tbody></table></div>`
+    : `<p class="muted">${t(ctx, 'admin.improve.no_corrections')}</p>`;
+  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
+  return layout(ctx, { title: tr(ctx, 'admin.improve.heading'), section: 'improve', body });
 }
 
 // ───────────────────────────── CSS + script ─────────────────────────────
@@ -485,7 +583,7 @@ table.list{border-collapse:collapse;width:100%}
 .chips{display:flex;gap:5px;flex-wrap:wrap;margin:5px 0}.chip{font-size:12px;background:#e8f1ec;color:#23583a;border-radius:5px;padding:0 7px}
 .node{color:#334}.event{font-size:12px;margin:4px 0;padding:3px 8px;border-radius:6px;background:#f3f5f8}.event.ticket{background:#fdf0db;color:#7a4a00}.event.err{background:#fbe5e3;color:var(--bad)}
 .mark{margin-top:8px;font-size:12px;padding:4px 10px;color:var(--note);border-color:#d6c6f3}
-.annotate{margin-top:8px;display:grid;gap:8px;background:#f8f5fe;border-radius:8px;padding:10px}
+.annotate[hidden]{display:none}.annotate{margin-top:8px;display:grid;gap:8px;background:#f8f5fe;border-radius:8px;padding:10px}
 .annotation{margin-top:8px;background:#f3edfd;color:#4a2d84;border-radius:8px;padding:8px 10px}
 .toast{position:fixed;bottom:20px;left:50%;transform:translateX(-50%);background:#14365f;color:#fff;padding:8px 16px;border-radius:8px;opacity:0;transition:opacity .2s;pointer-events:none}.toast.show{opacity:1}
 .range{display:flex;gap:12px;align-items:flex-end}.range label{width:180px}
@@ -497,7 +595,11 @@ table.list{border-collapse:collapse;width:100%}
 .chart .rl{font-size:12.5px;fill:#1d2733}.chart .rs{font-size:10px;fill:#8a96a3;font-family:ui-monospace,Menlo,monospace}.chart .rv{font-size:12px;fill:#445;font-weight:600}.chart .in{font-size:12px;fill:#fff;font-weight:600}
 .legend{display:flex;gap:14px;list-style:none;padding:0;margin:4px 0 0;font-size:12px;color:#445;flex-wrap:wrap}.legend li{display:flex;align-items:center;gap:5px}
 details.all{margin-top:10px}details.all summary{cursor:pointer;color:var(--brand)}
-@media (max-width:900px){.filters .grid{grid-template-columns:repeat(2,minmax(0,1fr))}.filters .wide{grid-column:span 2}.turn,.turn-head{grid-template-columns:1fr}.understanding{border-left:0;padding-left:0;border-top:1px solid var(--line);padding-top:8px}.facts{grid-template-columns:repeat(2,1fr)}.kpis{grid-template-columns:repeat(2,1fr)}.nav{display:none}}
+@media (max-width:900px){.filters .grid{grid-template-columns:repeat(2,minmax(0,1fr))}.filters .wide{grid-column:span 2}.turn,.turn-head{grid-template-columns:1fr}.understanding{border-left:0;padding-left:0;border-top:1px solid var(--line);padding-top:8px}.facts{grid-template-columns:repeat(2,1fr)}.kpis{grid-template-columns:repeat(2,1fr)}.top{flex-wrap:wrap;gap:8px;padding:8px 12px}.nav{order:3;flex-basis:100%;overflow-x:auto;flex-wrap:nowrap}.nav a{white-space:nowrap}.main{padding:12px 10px 40px}table.list{min-width:760px}}
+.desk textarea{font:inherit;width:100%;border:1px solid #c5cfdb;border-radius:7px;padding:6px 9px;margin-top:3px}.desk form{display:grid;gap:8px;margin-top:10px}.desk .staff{width:200px}
+.msg.sent .bubble{background:#fdf0db}.msg.sent.staff .bubble{background:#e2f3e8}.event.note{background:#efe7fb;color:var(--note)}
+.inline2{display:grid;grid-template-columns:1fr 1fr;gap:8px}.check{display:flex;gap:6px;align-items:center;font-weight:400}.check input{width:auto;margin:0}.ticket-body{white-space:pre-wrap;font-size:12px;background:#f6f8fb;padding:8px;border-radius:6px}
+.danger{margin-top:8px}
 `;
 
 /**
@@ -509,6 +611,7 @@ const SCRIPT = `(() => {
   const strings = JSON.parse(($('#strings') || {}).textContent || '{}');
   const lang = new URLSearchParams(location.search).get('lang');
   const api = (path) => path + (lang ? (path.includes('?') ? '&' : '?') + 'lang=' + encodeURIComponent(lang) : '');
+  const staff = () => (localStorage.getItem('mailmedic.admin.staff') || '').trim();
   const toast = (msg) => { const t = $('#toast'); if (!t) return; t.textContent = msg; t.classList.add('show'); setTimeout(() => t.classList.remove('show'), 1800); };
   const send = async (method, path, body) => {
     const res = await fetch(api(path), { method, headers: { 'content-type': 'application/json', accept: 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin' });
@@ -568,10 +671,48 @@ const SCRIPT = `(() => {
       if (!f) return;
       e.preventDefault();
       const fd = new FormData(f);
+      const body = { conversation: id, turn: Number(f.dataset.seq), note: fd.get('note') || undefined, by: staff() || undefined };
+      if (fd.get('intent')) body.intent = fd.get('intent');
+      if (fd.get('entity')) body.entities = { [fd.get('entity')]: String(fd.get('entity_value') || '') };
+      if (fd.get('flag')) body.flag = { node: String(fd.get('node') || ''), note: fd.get('note') || undefined };
+      if (fd.get('train')) body.train = true;
       try {
-        await send('POST', '/admin/api/annotations', { conversation: id, turn: Number(f.dataset.seq), intent: fd.get('intent'), note: fd.get('note') || undefined });
+        await send('POST', '/admin/api/annotations', body);
         sessionStorage.setItem('mailmedic.admin.toast', strings.saved);
         location.reload();
+      } catch { toast(strings.failed); }
+    });
+  }
+
+  const deskEl = $('.desk');
+  if (deskEl) {
+    const id = $('.convo-head').dataset.id;
+    const name = $('#staff-name');
+    name.value = localStorage.getItem('mailmedic.admin.staff') || '';
+    name.addEventListener('change', () => localStorage.setItem('mailmedic.admin.staff', name.value.trim()));
+    const base = '/admin/api/conversations/' + encodeURIComponent(id) + '/';
+    const done = (json) => { sessionStorage.setItem('mailmedic.admin.toast', json && json.delivered === false ? strings.undelivered : strings.saved); location.reload(); };
+    deskEl.addEventListener('click', async (e) => {
+      const el = e.target.closest('button[data-desk]');
+      if (!el) return;
+      const a = el.dataset.desk;
+      if (el.dataset.confirm && !confirm(el.dataset.confirm)) return;
+      try {
+        if (a === 'takeover' || a === 'handback') done(await send('POST', base + a, { by: staff() || undefined }));
+        else if (a === 'claim') done(await send('POST', base + 'assign', { to: staff() || undefined }));
+        else if (a === 'reviewed' || a === 'needs_review') done(await send('POST', base + 'review', { state: a, by: staff() || undefined }));
+        else if (a === 'redact') done(await send('POST', base + 'redact'));
+        else if (a === 'erase') { await send('POST', base + 'erase'); location.href = '/admin'; }
+      } catch { toast(strings.failed); }
+    });
+    deskEl.addEventListener('submit', async (e) => {
+      e.preventDefault();
+      const f = e.target;
+      const text = String(new FormData(f).get('text') || '').trim();
+      if (!text) return;
+      try {
+        if (f.classList.contains('reply')) done(await send('POST', base + 'reply', { text, by: staff() || undefined }));
+        else done(await send('POST', base + 'notes', { text, by: staff() || undefined }));
       } catch { toast(strings.failed); }
     });
   }
@@ -579,6 +720,7 @@ const SCRIPT = `(() => {
   document.addEventListener('click', async (e) => {
     const el = e.target.closest('button[data-retry],button[data-discard]');
     if (!el) return;
+    if (el.dataset.discard && !confirm(strings.confirm_discard)) return;
     const [action, rid] = el.dataset.retry ? ['retry', el.dataset.retry] : ['discard', el.dataset.discard];
     try { await send('POST', '/admin/api/dead-letters/' + encodeURIComponent(rid) + '/' + action); location.reload(); } catch { toast(strings.failed); }
   });

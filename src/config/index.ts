@@ -98,7 +98,7 @@ export const envSchema = z
     JIRA_REQUEST_TYPE_ID: optionalString,
 
     ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
-    PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().default('http://localhost:3978')),
+    PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
     TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
     INCIDENT_THRESHOLD: intFrom(5, 0, 10_000),
     INCIDENT_WINDOW_MINUTES: intFrom(15, 1, 1_440),
@@ -180,6 +180,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     defaultLocale: env.DEFAULT_LOCALE,
     redis,
     stateTtlSeconds: env.STATE_TTL_SECONDS,
-    publicUrl: env.PUBLIC_URL.replace(/\/+$/, ''),
+    // Without PUBLIC_URL, links (ticket transcript URLs) point at this server's own port, not a fixed 3978.
+    publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
   };
 }

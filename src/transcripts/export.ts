@@ -6,6 +6,7 @@
 import type { Intent, Locale } from '../core/index.js';
 import { REDACTION_MARK } from '../core/redact.js';
 import type { IntentFile } from '../data/schemas.js';
+import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
 import type { Annotation, ConversationSummary, TranscriptStore, TranscriptTurn } from './types.js';
 
@@ -20,7 +21,8 @@ export async function loadConversations(store: TranscriptStore, summaries: Conve
   const out: ExportedConversation[] = [];
   for (const summary of summaries) {
     const [turns, annotations] = await Promise.all([store.turns(summary.id), store.annotations(summary.id)]);
-    out.push({ summary, turns: withActionLabels(turns), annotations });
+    // Masked again on the way out: an old transcript recorded before a redaction rule existed leaks nothing.
+    out.push({ summary, turns: withActionLabels(turns).map(reRedactTurn), annotations: annotations.map(reRedactAnnotation) });
   }
   return out;
 }
@@ -62,7 +64,9 @@ export function toJsonLine(c: ExportedConversation): string {
         replies: t.replies.map((r) => ({ key: r.key, text: r.text, choices: r.choices })),
         events: t.events,
         error: t.error?.code,
-        correction: a ? { intent: a.intent, note: a.note } : undefined,
+        correction: a
+          ? { intent: a.intent, note: a.note, act: a.act, entities: a.entities, flag: a.flag, train: a.train }
+          : undefined,
       };
     }),
   });
@@ -144,7 +148,7 @@ export interface CorrectionsResult {
   /** One intents/ file per (locale, intent), examples in annotation order. */
   files: IntentFile[];
   /** Corrections left out, with why. */
-  skipped: Array<{ annotation: Annotation; reason: 'redacted' | 'empty' | 'already_trained' | 'duplicate' }>;
+  skipped: Array<{ annotation: Annotation; reason: 'redacted' | 'empty' | 'already_trained' | 'duplicate' | 'heldout' | 'not_for_training' }>;
   /** Phrases now trained under another intent: the correction says that one is wrong (lint will flag the clash). */
   conflicts: Array<{ text: string; locale: Locale; intent: Intent; trainedAs: Intent }>;
 }
@@ -156,7 +160,12 @@ const phraseKey = (text: string) => text.normalize('NFKC').toLowerCase().replace
  * trained under the right intent is skipped; one trained under another intent is reported as a conflict (and
  * still exported — the correction wins, a person resolves the clash in lint).
  */
-export function correctionsToIntents(annotations: Annotation[], existing: IntentFile[] = []): CorrectionsResult {
+export function correctionsToIntents(
+  annotations: Annotation[],
+  existing: IntentFile[] = [],
+  /** Comparison keys of held-out phrases (test sets): such a phrase never goes into training. */
+  heldout?: { has(text: string): boolean },
+): CorrectionsResult {
   const trained = new Map<string, Intent>();
   for (const f of existing) for (const e of f.examples) trained.set(`${f.locale}\u0000${phraseKey(e)}`, f.intent);
   const files = new Map<string, IntentFile>();
@@ -164,6 +173,10 @@ export function correctionsToIntents(annotations: Annotation[], existing: Intent
   const result: CorrectionsResult = { files: [], skipped: [], conflicts: [] };
   for (const a of annotations) {
     const text = a.text.trim();
+    if (a.train === false) {
+      result.skipped.push({ annotation: a, reason: 'not_for_training' });
+      continue;
+    }
     if (text === '') {
       result.skipped.push({ annotation: a, reason: 'empty' });
       continue;
@@ -171,6 +184,11 @@ export function correctionsToIntents(annotations: Annotation[], existing: Intent
     // A masked secret is not something people type: training on the mark would teach the model the mark.
     if (text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) {
       result.skipped.push({ annotation: a, reason: 'redacted' });
+      continue;
+    }
+    // The held-in corpus only: a phrase of a held-out test set would make the figures lie.
+    if (heldout?.has(text)) {
+      result.skipped.push({ annotation: a, reason: 'heldout' });
       continue;
     }
     const key = `${a.locale}\u0000${phraseKey(text)}`;

@@ -2,7 +2,7 @@
  * Transcripts in the process's memory: the default when no Redis is configured. Nothing is shared with other
  * processes (the `mailmedic transcripts` CLI cannot see them) and everything is gone on restart.
  */
-import { applyEvent, applyTurn, type NewTurn } from './summary.js';
+import { applyEvent, applyTurn, preview, type NewTurn } from './summary.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -94,10 +94,10 @@ export class MemoryTranscriptStore implements TranscriptStore {
   async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
     const e = this.#live(a.conversation);
     const turn = e?.turns.find((t) => t.seq === a.seq);
-    if (!e || !turn || turn.text === undefined) return undefined;
+    if (!e || !turn || (turn.text === undefined && a.act === undefined && a.flag === undefined)) return undefined;
     const full: Annotation = {
       ...a,
-      text: turn.text,
+      text: turn.text ?? '',
       locale: turn.locale ?? e.summary.locale ?? 'ja',
       predicted: turn.intent ?? null,
     };
@@ -122,6 +122,19 @@ export class MemoryTranscriptStore implements TranscriptStore {
     const out: Annotation[] = [];
     for (const id of [...this.#data.keys()]) out.push(...(await this.annotations(id)));
     return out.sort((x, y) => x.atMs - y.atMs);
+  }
+
+  async erase(conversationId: string): Promise<boolean> {
+    return this.#data.delete(conversationId);
+  }
+
+  async rewrite(conversationId: string, rewrite: (turn: TranscriptTurn) => TranscriptTurn): Promise<boolean> {
+    const e = this.#live(conversationId);
+    if (!e) return false;
+    e.turns = e.turns.map((t) => rewrite(structuredClone(t)));
+    const first = e.turns.find((t) => t.text);
+    if (first?.text) e.summary.preview = preview(first.text);
+    return true;
   }
 
   async close(): Promise<void> {}

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
-import { applyEvent, applyTurn, normaliseSummary, type NewTurn } from './summary.js';
+import { applyEvent, applyTurn, normaliseSummary, preview, type NewTurn } from './summary.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -220,8 +220,8 @@ export class RedisTranscriptStore implements TranscriptStore {
   async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
     const turns = await this.turns(a.conversation);
     const turn = turns.find((t) => t.seq === a.seq);
-    if (!turn || turn.text === undefined) return undefined;
-    const full: Annotation = { ...a, text: turn.text, locale: turn.locale ?? 'ja', predicted: turn.intent ?? null };
+    if (!turn || (turn.text === undefined && a.act === undefined && a.flag === undefined)) return undefined;
+    const full: Annotation = { ...a, text: turn.text ?? '', locale: turn.locale ?? 'ja', predicted: turn.intent ?? null };
     const k = this.#k(a.conversation);
     await this.#run('annotate', async (c) => {
       await c.hSet(k.notes, String(a.seq), JSON.stringify(full));
@@ -264,6 +264,48 @@ export class RedisTranscriptStore implements TranscriptStore {
     }
     if (gone.length) await this.#run('annotated clean', (c) => c.zRem(this.#annotated, gone));
     return out.sort((x, y) => x.atMs - y.atMs);
+  }
+
+  async erase(conversationId: string): Promise<boolean> {
+    const k = this.#k(conversationId);
+    const n = await this.#run('erase', async (c) => {
+      // One DEL per key: the keys share a hash tag, but a multi-key DEL is avoided for proxies that split them.
+      let gone = 0;
+      for (const key of [k.meta, k.stream, k.notes]) gone += Number(await c.del(key));
+      await c.zRem(this.#index, conversationId);
+      await c.zRem(this.#annotated, conversationId);
+      return gone;
+    });
+    return n > 0;
+  }
+
+  async rewrite(conversationId: string, rewrite: (turn: TranscriptTurn) => TranscriptTurn): Promise<boolean> {
+    const k = this.#k(conversationId);
+    const entries = await this.#run('read turns', (c) => c.xRange(k.stream, '-', '+'));
+    if (!entries || entries.length === 0) return false;
+    const next: Array<Record<string, string>> = [];
+    for (const m of entries) {
+      const msg = m.message as Record<string, string>;
+      if (msg.e) next.push({ e: JSON.stringify(rewrite(JSON.parse(msg.e) as TranscriptTurn)) });
+      else if (msg.x) {
+        // A staff event on its own: rewritten as the only event of an empty turn.
+        const parsed = JSON.parse(msg.x) as { atMs: number; event: TranscriptEvent };
+        const probe = rewrite({ replies: [], events: [parsed.event] } as unknown as TranscriptTurn);
+        next.push({ x: JSON.stringify({ ...parsed, event: probe.events[0] ?? parsed.event }) });
+      }
+    }
+    // Stream entries cannot be edited in place: the stream is written again, in order, then expires as before.
+    await this.#run('rewrite', async (c) => {
+      await c.del(k.stream);
+      for (const fields of next) await c.xAdd(k.stream, '*', fields);
+      await c.expire(k.stream, Math.ceil(this.#retentionMs / 1000));
+    });
+    const first = (await this.turns(conversationId)).find((t) => t.text);
+    if (first?.text) {
+      const p = preview(first.text);
+      await this.#update(conversationId, (prev) => (prev && prev.preview !== p ? { summary: { ...prev, preview: p }, result: true } : undefined));
+    }
+    return true;
   }
 
   /** The connection belongs to the stores (closed by Stores.health.close). */

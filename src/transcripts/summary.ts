@@ -98,7 +98,7 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   return { summary: s, turn };
 }
 
-/** Applies a staff event (taken over) to a summary. Pure. */
+/** Applies a staff event (taken over, assigned, reviewed, a note, a message sent) to a summary. Pure. */
 export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, atMs: number): ConversationSummary {
   const s = { ...prev };
   if (event.type === 'taken_over') s.takenOver = event.by ? { atMs, by: event.by } : { atMs };
@@ -107,6 +107,13 @@ export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, at
     if (event.intent) s.ticketSymptom = event.intent;
     if (s.escalatedAtMs === undefined) s.escalatedAtMs = atMs;
   }
+  if (event.type === 'assigned') {
+    if (event.to) s.assignee = event.to;
+    else delete s.assignee;
+  }
+  if (event.type === 'review') s.staffReview = event.state;
+  if (event.type === 'note') s.notes = (s.notes ?? 0) + 1;
+  if (event.type === 'sent' && event.by !== undefined) s.staffMessages = (s.staffMessages ?? 0) + 1;
   return s;
 }
 

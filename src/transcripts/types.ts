@@ -11,7 +11,24 @@ import type { RedactionKind } from '../core/redact.js';
 export type TranscriptEvent =
   | { type: 'status'; from: ConversationStatus; to: ConversationStatus }
   | { type: 'ticket'; id: string; /** The ticket's symptom intent (Ticket.intent). */ intent?: Intent; /** The open incident it was filed under. */ incident?: string }
-  | { type: 'taken_over'; by?: string };
+  | { type: 'taken_over'; by?: string }
+  /** Staff gave the conversation back to the bot. */
+  | { type: 'handed_back'; by?: string }
+  /**
+   * A message the person received outside a turn (the ticket filed or delivered, a staff reply from /admin or a
+   * help desk), redacted. `by` names the staff member when staff wrote it.
+   */
+  | { type: 'sent'; key: string; text: string; by?: string }
+  /** An internal note by staff: never sent to the person. Redacted like everything else. */
+  | { type: 'note'; text: string; by?: string }
+  /** The conversation was assigned to (claimed by) a staff member; no `to` = unassigned. */
+  | { type: 'assigned'; to?: string; by?: string }
+  /** Staff review state of the conversation. */
+  | { type: 'review'; state: StaffReview; by?: string };
+
+/** Where staff review of a conversation stands (besides its outcome). */
+export const STAFF_REVIEWS = ['needs_review', 'reviewed'] as const;
+export type StaffReview = (typeof STAFF_REVIEWS)[number];
 
 /** One bot message as it was shown (text redacted like the user's). */
 export interface TranscriptReply {
@@ -120,6 +137,14 @@ export interface ConversationSummary {
   /** Fallback turns (src/transcripts/fallback.ts) per node the person answered at. */
   nodeFallbacks?: Record<string, number>;
   takenOver?: { atMs: number; by?: string };
+  /** Staff member the conversation is assigned to (claimed by). */
+  assignee?: string;
+  /** Staff review state (absent: not looked at yet). */
+  staffReview?: StaffReview;
+  /** Internal staff notes on the conversation. */
+  notes?: number;
+  /** Staff messages sent to the person from a desk or /admin. */
+  staffMessages?: number;
   /** The first user text (redacted, cut to PREVIEW_CHARS), for the list. */
   preview?: string;
 }
@@ -128,8 +153,19 @@ export interface ConversationSummary {
 export interface Annotation {
   conversation: string;
   seq: number;
-  /** The right intent. */
+  /** The right intent (the predicted one when staff only corrected something else). */
   intent: Intent;
+  /** The right dialog act of a click or answer (the choice value the person meant), when staff corrected it. */
+  act?: string;
+  /** Entities as staff say they are (corrected or added): name → value; '' = the NLU found one that is not there. */
+  entities?: Record<string, string>;
+  /** The answer at this node was wrong for the person (e.g. iPhone steps to an iPad user), with why. */
+  flag?: { node: string; note?: string };
+  /**
+   * The phrase goes into training (intents/<locale>/<intent>.yaml, the held-in corpus) on export. Absent: true
+   * (an intent correction is a training phrase); staff set it false to correct without training.
+   */
+  train?: boolean;
   /** What the bot understood at the time. */
   predicted?: Intent | null;
   /** The user's (redacted) text, kept here so the correction survives the transcript's retention. */
@@ -201,6 +237,14 @@ export interface TranscriptStore {
   annotations(conversationId: string): Promise<Annotation[]>;
   /** Every annotation kept (for export --corrections), oldest first. */
   allAnnotations(): Promise<Annotation[]>;
+  /**
+   * Erases a conversation's transcript, summary and annotations (a personal-data request). True when there was one.
+   */
+  erase(conversationId: string): Promise<boolean>;
+  /**
+   * Rewrites a conversation's stored texts through `rewrite` (re-redaction on request). False when unknown.
+   */
+  rewrite(conversationId: string, rewrite: (turn: TranscriptTurn) => TranscriptTurn): Promise<boolean>;
   close(): Promise<void>;
 }
 

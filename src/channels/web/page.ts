@@ -29,6 +29,7 @@ export const PAGE_KEYS = [
   'web.page.send',
   'web.page.new_chat',
   'web.page.new_chat_started',
+  'web.page.new_chat_confirm',
   'web.page.typing',
   'web.page.network_error',
   'web.page.ticket',
@@ -349,6 +350,7 @@ const SCRIPT = `
   })(exBtns[i]);
   document.getElementById('new-chat').addEventListener('click', function () {
     if (busy) return;
+    if (entries.some(function (e) { return e.who === 'user'; }) && !confirm(S.new_chat_confirm)) return;
     store(logKey(), null); store(cursorKey(), null);
     conversation = newId(); store(KEY_CONV, conversation);
     entries = []; logEl.textContent = ''; examples.hidden = false;

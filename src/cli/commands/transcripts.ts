@@ -17,10 +17,10 @@ import { loadConfig } from '../../config/index.js';
 import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type ChannelName, type Intent } from '../../core/index.js';
 import { loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
+import { corrections as correctionsFor, correctionsYaml } from '../../transcripts/corrections.js';
 import { createLogger, logLevel } from '../../log.js';
 import { createStores } from '../../state/stores.js';
 import {
-  correctionsToIntents,
   createTranscriptStore,
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
@@ -266,15 +266,14 @@ async function exportCmd(store: TranscriptStore, p: Parsed, filter: Conversation
 }
 
 async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
-  const existing = loadIntents();
-  const result = correctionsToIntents(await store.allAnnotations(), existing.files);
+  const result = correctionsFor(await store.allAnnotations());
   for (const c of result.conflicts) {
     process.stderr.write(`conflict: "${c.text}" (${c.locale}) is trained as ${c.trainedAs}; staff say ${c.intent} — fix intents/${c.locale}/${c.trainedAs}.yaml\n`);
   }
   for (const s of result.skipped) process.stderr.write(`skipped (${s.reason}): ${s.annotation.conversation} #${s.annotation.seq}\n`);
   const dir = p.flags.get('out');
   if (typeof dir !== 'string') {
-    out(result.files.map((f) => stringify(f)).join('---\n'));
+    out(correctionsYaml(result));
   } else {
     for (const f of result.files) {
       const folder = join(dir, f.locale);

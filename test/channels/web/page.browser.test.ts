@@ -97,7 +97,14 @@ describe('web chat page (Chromium)', () => {
     expect(await page.evaluate<string | null>(`localStorage.getItem('mailmedic.conversation')`)).toBe(conversation);
 
     // 新しい相談: a new id and a fresh screen with the welcome.
+    // A started chat asks before it is closed (accepted here).
+    const asked: string[] = [];
+    page.once('dialog', (d) => {
+      asked.push(d.type());
+      void d.accept();
+    });
     await page.getByTestId('new-chat').click();
+    expect(asked).toEqual(['confirm']);
     await expect.poll(() => page.locator('.msg').count()).toBe(1);
     const fresh = await page.evaluate<string | null>(`localStorage.getItem('mailmedic.conversation')`);
     expect(fresh).not.toBe(conversation);

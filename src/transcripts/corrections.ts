@@ -1,0 +1,42 @@
+/**
+ * Staff corrections as the files a person reviews before training: one definition for
+ * `mailmedic transcripts export --corrections` and the /admin improvement page, so both produce the same bytes.
+ * Phrases go into the held-in corpus (intents/<locale>/<intent>.yaml) only; a phrase of a held-out test set
+ * (test/nlu/heldout, the held-out split of intents/real) is skipped, never trained.
+ */
+import { stringify } from 'yaml';
+import { loadIntents } from '../data/load.js';
+import { heldoutData, phraseKey, realFirstMessages } from '../nlu/data.js';
+import { correctionsToIntents, type CorrectionsResult } from './export.js';
+import type { Annotation } from './types.js';
+
+let heldoutCache: Set<string> | undefined;
+
+/** Comparison keys of every held-out phrase this installation has (none when the test sets are not shipped). */
+export function heldoutKeys(): Set<string> {
+  if (heldoutCache) return heldoutCache;
+  const keys = new Set<string>();
+  try {
+    for (const h of heldoutData()) keys.add(phraseKey(h.text));
+  } catch {
+    // No held-out files in this installation (the npm package does not ship test/).
+  }
+  try {
+    for (const r of realFirstMessages()) if (r.split === 'heldout') keys.add(phraseKey(r.text));
+  } catch {
+    // No real corpus.
+  }
+  heldoutCache = keys;
+  return keys;
+}
+
+/** The corrections as intents/ files, checked against the current training files and the held-out sets. */
+export function corrections(annotations: Annotation[]): CorrectionsResult {
+  const held = heldoutKeys();
+  return correctionsToIntents(annotations, loadIntents().files, { has: (text) => held.has(phraseKey(text)) });
+}
+
+/** The files as one YAML stream (documents separated by `---`): what the CLI prints and the page downloads. */
+export function correctionsYaml(result: CorrectionsResult): string {
+  return result.files.map((f) => stringify(f)).join('---\n');
+}

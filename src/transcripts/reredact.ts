@@ -1,0 +1,24 @@
+/**
+ * Read-time redaction: transcripts recorded before the redaction rules learnt a case (or by an older version) are
+ * masked again whenever they are read for people — the review page, its API and the exports — so an old leak is
+ * never shown again, even before the stored copy is rewritten (`POST /admin/api/conversations/:id/redact`).
+ */
+import { redact } from '../core/redact.js';
+import type { Annotation, TranscriptEvent, TranscriptTurn } from './types.js';
+
+const mask = (s: string) => redact(s).text;
+
+function event(e: TranscriptEvent): TranscriptEvent {
+  return e.type === 'sent' || e.type === 'note' ? { ...e, text: mask(e.text) } : e;
+}
+
+/** The turn with every text masked again (user text, replies, staff messages and notes). Returns a new object. */
+export function reRedactTurn(t: TranscriptTurn): TranscriptTurn {
+  const out: TranscriptTurn = { ...t, replies: t.replies.map((r) => ({ ...r, text: mask(r.text) })), events: t.events.map(event) };
+  if (t.text !== undefined) out.text = mask(t.text);
+  return out;
+}
+
+export function reRedactAnnotation(a: Annotation): Annotation {
+  return { ...a, text: mask(a.text), ...(a.note ? { note: mask(a.note) } : {}), ...(a.flag?.note ? { flag: { ...a.flag, note: mask(a.flag.note) } } : {}) };
+}
