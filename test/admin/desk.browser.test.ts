@@ -124,6 +124,15 @@ describe('staff workflow (Chromium)', () => {
     await staff.goto(`${app.url}/admin?channel=web`);
     expect(await staff.getByTestId('conversation-row').count()).toBeGreaterThanOrEqual(1);
 
+    // A funnel bar on the analytics page opens the conversations behind it.
+    await staff.goto(`${app.url}/admin/analytics`);
+    const bar = staff.getByTestId('funnel-chart').locator('a.row').first();
+    const href = await bar.getAttribute('href');
+    expect(href).toMatch(/[?&]node=/);
+    await bar.click();
+    await staff.waitForURL((u) => u.searchParams.has('node'));
+    expect(await staff.getByTestId('conversation-row').count()).toBeGreaterThanOrEqual(1);
+
     // Phone width: the section links stay reachable.
     const phone = await browser.newContext({ viewport: { width: 390, height: 800 } });
     await phone.addCookies(await staff.context().cookies());
