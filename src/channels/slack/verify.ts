@@ -69,6 +69,62 @@ export function slackVerifier(secret: string, logger: Logger, clock: () => numbe
       res.status(401).end();
       return;
     }
+    const shape = slackShape(raw, req.header('content-type') ?? '');
+    if (shape !== 'ok') {
+      // Signed by Slack, so not an attack: a body bolt has no listener for would wait 3 s for an ack (or throw on
+      // `event: null`); answer at once — 2xx so Slack does not retry, 400 when it is not JSON at all.
+      logger.warn({ reason: shape, path: req.path }, 'slack request of an unexpected shape ignored');
+      res.status(shape === 'not_json' ? 400 : 200).end();
+      return;
+    }
     next();
   };
+}
+
+/** Envelope types of the Events API that bolt handles. */
+const EVENT_TYPES = new Set(['url_verification', 'event_callback', 'app_rate_limited', 'ssl_check']);
+/** Interactivity payload types that bolt dispatches. */
+const PAYLOAD_TYPES = new Set([
+  'block_actions',
+  'block_suggestion',
+  'view_submission',
+  'view_closed',
+  'shortcut',
+  'message_action',
+  'interactive_message',
+  'dialog_submission',
+  'dialog_cancellation',
+  'dialog_suggestion',
+  'workflow_step_edit',
+]);
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Whether a verified body has a shape bolt can dispatch: an Events API envelope of a known type (an
+ * `event_callback` with an event object that has a type), an interactivity `payload=` of a known type, or a slash
+ * command / SSL check form. Anything else is `unknown` (answered 200 at once) or `not_json` (400).
+ */
+export function slackShape(raw: Buffer, contentType: string): 'ok' | 'unknown' | 'not_json' {
+  const text = raw.toString('utf8');
+  let body: unknown;
+  if (contentType.includes('application/x-www-form-urlencoded')) {
+    const form = new URLSearchParams(text);
+    const payload = form.get('payload');
+    if (payload === null) return 'ok'; // slash commands and ssl_check carry plain fields
+    try {
+      body = JSON.parse(payload);
+    } catch {
+      return 'not_json';
+    }
+    return isObject(body) && typeof body.type === 'string' && PAYLOAD_TYPES.has(body.type) ? 'ok' : 'unknown';
+  }
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return 'not_json';
+  }
+  if (!isObject(body) || typeof body.type !== 'string' || !EVENT_TYPES.has(body.type)) return 'unknown';
+  if (body.type === 'event_callback' && !(isObject(body.event) && typeof body.event.type === 'string')) return 'unknown';
+  return 'ok';
 }
