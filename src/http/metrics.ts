@@ -53,6 +53,13 @@ export const redisErrorsTotal = new Counter({
 });
 
 /** Turns that failed inside the pipeline and were answered with an apology, by error code. */
+export const repliesUndeliveredTotal = new Counter({
+  name: 'mailmedic_replies_undelivered_total',
+  help: 'Turn replies the channel could not deliver (the turn itself was processed and saved).',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
 export const turnErrorsTotal = new Counter({
   name: 'mailmedic_turn_errors_total',
   help: 'Turns that failed and were answered with an apology, by error code.',

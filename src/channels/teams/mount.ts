@@ -20,6 +20,7 @@ import type { KeyValueStore } from '../../state/types.js';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAuthSettings } from './adapter.js';
 import type { ReferenceStore } from './references.js';
 import type { TeamsDesk } from './desk.js';
+import { repliesUndeliveredTotal } from '../../http/metrics.js';
 import { activityToTurn, botWasAdded, conversationIdOf, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
@@ -163,7 +164,14 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       log.debug({ conversation: turn.conversationId }, 'redelivered activity: no second reply');
       return;
     }
-    await context.sendActivities(outcomeToActivities(outcome));
+    try {
+      // The Bot Connector client retries 429 and 5xx itself (botframework-connector's retry policy).
+      await context.sendActivities(outcomeToActivities(outcome));
+    } catch (e) {
+      // The turn is saved, so a redelivery of this activity is a duplicate with no reply: say so loudly, never silently.
+      repliesUndeliveredTotal.inc({ channel: 'teams' });
+      log.error({ conversation: turn.conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'teams reply not delivered');
+    }
   }
 
   async function onConversationUpdate(context: TurnContext): Promise<void> {

@@ -30,6 +30,10 @@ export interface FakeConnector {
   messages(): Posted[];
   /** Resolves once `predicate` holds for the recorded posts; rejects after `ms` (a test that never sees its post fails). */
   waitFor(predicate: (posted: Posted[]) => boolean, ms?: number): Promise<void>;
+  /** The next `n` message sends into a conversation answer `status` (an outage of the Bot Connector); not recorded. */
+  failNext(n: number, status?: number): void;
+  /** Message sends refused by failNext so far. */
+  refused(): number;
   close(): Promise<void>;
 }
 
@@ -39,6 +43,9 @@ const CREATE = /^\/v3\/conversations\/?$/;
 export async function startFakeConnector(): Promise<FakeConnector> {
   const posted: Posted[] = [];
   let seq = 0;
+  let failing = 0;
+  let failStatus = 502;
+  let refused = 0;
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
@@ -67,6 +74,12 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         reply(created);
         return;
       }
+      if (!update && failing > 0 && json?.type === 'message') {
+        failing--;
+        refused++;
+        res.writeHead(failStatus, { 'content-type': 'application/json' }).end('{"error":{"code":"ServiceError"}}');
+        return;
+      }
       const entry: Posted = { kind: update ? 'update' : 'send', conversationId: decodeURIComponent(m![1] ?? ''), activity: json, authorization: req.headers.authorization };
       if (m![2]) entry.replyToId = decodeURIComponent(m![2]);
       posted.push(entry);
@@ -86,6 +99,11 @@ export async function startFakeConnector(): Promise<FakeConnector> {
         await new Promise((r) => setTimeout(r, 25));
       }
     },
+    failNext(n, status = 502) {
+      failing = n;
+      failStatus = status;
+    },
+    refused: () => refused,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

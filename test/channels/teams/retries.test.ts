@@ -61,4 +61,21 @@ describe('Teams activities, at least once', () => {
       await redis.close();
     }
   });
+
+  it('counts and logs a reply the Bot Connector refused, instead of dropping it silently', async () => {
+    const metric = async () => {
+      const text = await (await fetch(`${app.url}/metrics`)).text();
+      const m = /^mailmedic_replies_undelivered_total\{channel="teams"[^}]*\} (\d+)/m.exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    const before = await metric();
+    // 403: the bot may no longer post there (removed from the conversation) — no retry can help.
+    const msg = messageActivity({ serviceUrl: connector.url, conversationId: `emu-${activityId()}|livechat`, text: 'メールを取得できません' });
+    const refusedBefore = connector.refused();
+    connector.failNext(1, 403);
+    expect((await postActivity(app.url, msg)).status).toBe(200);
+    await expect.poll(metric, { timeout: 10_000 }).toBe(before + 1);
+    expect(connector.refused() - refusedBefore).toBe(1);
+    expect(connector.messages().filter((p) => p.replyToId === msg.id)).toHaveLength(0);
+  });
 });
