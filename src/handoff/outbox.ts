@@ -198,6 +198,11 @@ export function withTicketId(ticket: Ticket, id: string): Ticket {
   return JSON.parse(JSON.stringify(ticket).split(ticket.id).join(id)) as Ticket;
 }
 
+/** A ticket's record as it enters the outbox: pending, due now, nothing tried yet. */
+function pendingRecord(ticket: Ticket, now: number): OutboxRecord {
+  return { id: ticket.id, ticket, state: 'pending', attempts: 0, enqueuedAtMs: now, nextAttemptAtMs: now, history: [] };
+}
+
 export class Outbox {
   readonly metrics: OutboxMetrics = { submitted: 0, duplicates: 0, delivered: 0, failedAttempts: 0, deadLettered: 0, conflicts: 0 };
   private readonly o: Required<Omit<OutboxOptions, 'hooks' | 'renumber'>> & { hooks: OutboxHooks; renumber?: OutboxOptions['renumber'] };
@@ -241,16 +246,7 @@ export class Outbox {
    */
   async submit(ticket: Ticket): Promise<SubmitResult> {
     if (!SAFE_ID.test(ticket.id)) throw new CodedError(ErrorCode.InputInvalid, 'ticket id must be [A-Za-z0-9_-]');
-    const now = this.o.clock();
-    const record: OutboxRecord = {
-      id: ticket.id,
-      ticket,
-      state: 'pending',
-      attempts: 0,
-      enqueuedAtMs: now,
-      nextAttemptAtMs: now,
-      history: [],
-    };
+    const record = pendingRecord(ticket, this.o.clock());
     let result: SubmitResult;
     try {
       result = await this.o.store.add(record, {
@@ -435,16 +431,7 @@ export class Outbox {
     try {
       const id = await this.o.renumber(record.ticket, tried.length);
       const ticket = withTicketId(record.ticket, id);
-      const again: OutboxRecord = {
-        id,
-        ticket,
-        state: 'pending',
-        attempts: 0,
-        enqueuedAtMs: now,
-        nextAttemptAtMs: now,
-        history: [],
-        renumberedFrom: [...tried, record.id],
-      };
+      const again: OutboxRecord = { ...pendingRecord(ticket, now), renumberedFrom: [...tried, record.id] };
       const added = await this.o.store.add(again, { escalationTtlMs: 0, claimTtlMs: this.o.claimTtlMs });
       if (added.status !== 'accepted') throw new Error(`new id ${id} already claimed`);
       this.log.error({ ticket: record.id, renumberedTo: id }, 'ticket id conflict: another ticket has this id; filed again under a new id');

@@ -3,10 +3,10 @@
  * Now a real `mailmedic serve` child gets 20 requests, every one fully sent before SIGTERM; /readyz turns 503 for
  * SHUTDOWN_GRACE_SECONDS while requests are still served, and every request is answered (200 or 503), none reset.
  */
-import { spawn } from 'node:child_process';
 import { request } from 'node:http';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { CLI, ROOT, childEnv, requireBuild } from '../channels/cli/spawn.js';
+import { requireBuild } from '../channels/cli/spawn.js';
+import { startServer } from '../ops/servers.js';
 
 beforeAll(() => requireBuild());
 
@@ -30,28 +30,13 @@ function chat(url: string, body: unknown): { sent: Promise<void>; answer: Promis
 
 describe('SIGTERM with requests in flight', () => {
   it('answers all 20 in-flight /api/chat requests (200 or 503) and /readyz is 503 during the grace', async () => {
-    const child = spawn(process.execPath, [CLI, 'serve'], {
-      cwd: ROOT,
-      env: childEnv({ PORT: '0', LOG_LEVEL: 'info', SHUTDOWN_GRACE_SECONDS: '2', RATE_LIMIT_CLIENT_PER_MINUTE: '0' }),
-    });
-    let stderr = '';
-    const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening" line\n${stderr}`)), 30_000);
-      child.stderr.setEncoding('utf8').on('data', (d: string) => {
-        stderr += d;
-        const m = /listening on (http:\/\/\S+)/.exec(stderr);
-        if (m) {
-          clearTimeout(timer);
-          resolve(m[1]!.replace('localhost', '127.0.0.1'));
-        }
-      });
-    });
-    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    const server = await startServer({ LOG_LEVEL: 'info', SHUTDOWN_GRACE_SECONDS: '2', RATE_LIMIT_CLIENT_PER_MINUTE: '0' });
+    const url = server.url;
     const calls = Array.from({ length: 20 }, (_, i) => chat(url, { conversation: `sigterm-${i}`, text: 'メールを取得できません' }));
     await Promise.all(calls.map((c) => c.sent));
-    child.kill('SIGTERM');
+    const exited = server.stop('SIGTERM');
     // The readiness grace: still listening, not ready.
-    await new Promise((r) => child.stderr.on('data', (d: string) => /grace period/.test(d) && r(undefined)));
+    await expect.poll(() => /grace period/.test(server.stderr()), { timeout: 10_000 }).toBe(true);
     const ready = await fetch(`${url}/readyz`);
     expect(ready.status).toBe(503);
     const answers = await Promise.all(calls.map((c) => c.answer));

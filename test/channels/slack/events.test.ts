@@ -19,6 +19,7 @@ import {
   keysOf,
   SECRET,
   sendEvent,
+  slackEnv,
   sendInteraction,
   startFakeSlack,
   tsOf,
@@ -34,16 +35,6 @@ let slack: FakeSlack;
 let app: App;
 let ticketDir: string;
 
-export function slackEnv(slackUrl: string, dir: string, extra: Record<string, string> = {}) {
-  return testEnv({
-    SLACK_BOT_TOKEN: 'xoxb-test-token',
-    SLACK_SIGNING_SECRET: SECRET,
-    SLACK_API_URL: slackUrl,
-    SLACK_HELPDESK_CHANNEL: '#helpdesk',
-    TICKET_DIR: dir,
-    ...extra,
-  });
-}
 
 beforeAll(async () => {
   slack = await startFakeSlack();

@@ -6,6 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { testEnv } from '../../http/helpers.js';
 
 export const SECRET = 'test-signing-secret-0123456789';
 export const BOT_USER = 'UBOTMM';
@@ -217,4 +218,16 @@ export function clickPayload(opts: {
       { type: 'button', action_id: opts.button.action_id, block_id: opts.button.block_id, value: opts.button.value, text: { type: 'plain_text', text: opts.button.label }, action_ts: `${Date.now() / 1000}` },
     ],
   };
+}
+
+/** The env of an app with the Slack channel pointed at the fake Slack (`slackUrl`), tickets into `dir`. */
+export function slackEnv(slackUrl: string, dir: string, extra: Record<string, string> = {}) {
+  return testEnv({
+    SLACK_BOT_TOKEN: 'xoxb-test-token',
+    SLACK_SIGNING_SECRET: SECRET,
+    SLACK_API_URL: slackUrl,
+    SLACK_HELPDESK_CHANNEL: '#helpdesk',
+    TICKET_DIR: dir,
+    ...extra,
+  });
 }

@@ -9,13 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../../src/main.js';
-import { dmEvent, envelope, hasKey, sendEvent, sendInteraction, signedHeaders, startFakeSlack, uid, waitFor, type FakeSlack } from './fake-slack.js';
-import { testEnv } from '../../http/helpers.js';
-import { SECRET } from './fake-slack.js';
-
-function slackEnv(slackUrl: string, dir: string) {
-  return testEnv({ SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: slackUrl, TICKET_DIR: dir });
-}
+import { dmEvent, envelope, hasKey, sendEvent, sendInteraction, signedHeaders, slackEnv, startFakeSlack, uid, waitFor, type FakeSlack } from './fake-slack.js';
 
 let slack: FakeSlack;
 let app: App;
