@@ -10,7 +10,7 @@
  * (src/nlu/replies.ts, with the node's answer group); this module only ranks.
  */
 import { ACT_DEFS, ACTS, type Act } from '../core/index.js';
-import { extractFeatures, type FeatureBag } from './features.js';
+import { extractBags, extractFeatures, type FeatureBags } from './features.js';
 import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 
@@ -30,43 +30,24 @@ const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodby
  */
 export const CLAUSE_ACTS: ReadonlySet<Act> = new Set([...ACTS.filter((a) => ACT_DEFS[a].anywhere && !SOCIAL.has(a)), 'already_tried', 'not_applicable']);
 
-/** Clauses of a reply: split at sentence ends, commas and line breaks (a clause-level reading for CLAUSE_ACTS). */
-export function sentencesOf(text: string): string[] {
-  return text
-    .split(/(?<=[。！？!?\n、,])|(?<=\.)\s+/u)
-    .map((t) => t.trim())
-    .filter((t) => /[\p{L}\p{N}]/u.test(t));
-}
-
 export class ActModel {
   constructor(
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
   ) {}
 
-  private bag(text: string): FeatureBag {
-    return extractFeatures(this.tokenizer, text);
-  }
-
-  /** Probabilities of every act for the whole text (the labels' order). */
-  probabilities(text: string): Float64Array {
-    return this.model.probabilities(this.bag(text));
-  }
-
   /**
    * Every act with its probability, best first: the whole text's reading, raised by any clause that carries one of
-   * CLAUSE_ACTS.
+   * CLAUSE_ACTS. `bags` are the text's features (src/nlu/features.ts extractBags) when the caller has them — the
+   * intent model's, shared: no second tokenisation, not even for the clauses.
    */
-  rank(text: string, bag?: FeatureBag): Array<{ act: Act; confidence: number }> {
+  rank(text: string, bags: FeatureBags = extractBags(this.tokenizer, text)): Array<{ act: Act; confidence: number }> {
     const labels = this.model.labels as readonly Act[];
-    // The intent model's bag of the same text when the caller has it (same features): no second tokenisation.
-    const whole = bag ? this.model.probabilities(bag) : this.probabilities(text);
-    const out = Array.from(whole);
-    const parts = sentencesOf(text);
-    if (parts.length > 1) {
+    const out = Array.from(this.model.probabilities(bags.whole));
+    if (bags.clauses.length > 1) {
       let raised = 0;
-      for (const part of parts) {
-        const p = this.probabilities(part);
+      for (const bag of bags.clauses) {
+        const p = this.model.probabilities(bag);
         labels.forEach((a, k) => {
           if (CLAUSE_ACTS.has(a) && p[k]! > out[k]!) {
             out[k] = p[k]!;

@@ -22,7 +22,7 @@
  */
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
-import { extractFeatures, type FeatureBag } from './features.js';
+import { extractBags, extractFeatures, type FeatureBag } from './features.js';
 import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
@@ -125,9 +125,11 @@ export class Classifier {
     const aboutMail = this.aboutMail(bag);
     // Top five by selection: sorting all 25 labels per message is measurable at this scale.
     const picked: number[] = [];
+    const taken = new Uint8Array(p.length);
     for (let r = 0; r < Math.min(5, p.length); r++) {
       let best = -1;
-      for (let k = 0; k < p.length; k++) if (!picked.includes(k) && (best < 0 || p[k]! > p[best]!)) best = k;
+      for (let k = 0; k < p.length; k++) if (!taken[k] && (best < 0 || p[k]! > p[best]!)) best = k;
+      taken[best] = 1;
       picked.push(best);
     }
     const ranking = picked.map((k) => ({ intent: this.model.labels[k] as Intent, confidence: p[k]! }));
@@ -165,7 +167,9 @@ export class Classifier {
     if (visible > 0 && (content.length / visible < 0.3 || broken / visible > 0.05)) {
       return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [], aboutMail: 0 };
     }
-    const d = this.decideBag(this.features(text));
+    // With acts, the clauses' bags come from the same pass (the act model reads a reply clause by clause).
+    const bags = this.acts && withActs ? extractBags(this.tokenizer, text) : undefined;
+    const d = this.decideBag(bags?.whole ?? this.features(text));
     let { intent, confidence } = d;
     let clarify = d.clarify;
     if (error) {
@@ -193,7 +197,7 @@ export class Classifier {
     };
     if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) result.clarify = clarify;
     if (this.acts && withActs) {
-      result.acts = this.acts.rank(text.slice(0, 4000), d.bag);
+      result.acts = this.acts.rank(text.slice(0, 4000), bags);
       const part = correctedPart(text.slice(0, 4000));
       if (part) {
         const y = this.analyseIntent(part, hint);

@@ -78,43 +78,104 @@ function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number[] {
   return out;
 }
 
+/** The bag of a set of ids (unit L2 norm). */
+function bagOf(set: Set<number>): FeatureBag {
+  // A for-of over the set: Uint32Array.from(set) goes through the generic iterator protocol, measurably slower.
+  const ids = new Uint32Array(set.size);
+  let i = 0;
+  for (const id of set) ids[i++] = id;
+  return { ids, value: ids.length ? 1 / Math.sqrt(ids.length) : 0 };
+}
+
+/** Character n-grams, words, word bigrams and readings of one stretch of normalised text and its tokens. */
+function addText(set: Set<number>, text: string, tokens: ReturnType<typeof tokenizeSafe>): void {
+  // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
+  const cps: number[] = [2];
+  for (const ch of text) cps.push(ch.codePointAt(0)!);
+  cps.push(3);
+  const len = cps.length;
+  // Unigrams of the boundary markers say nothing, so they start at 1 and end before the last.
+  for (let i = 1; i < len - 1; i++) set.add(hashCodes(1, cps, i, i + 1));
+  for (let i = 0; i + 2 <= len; i++) set.add(hashCodes(2, cps, i, i + 2));
+  for (let i = 0; i + 3 <= len; i++) set.add(hashCodes(3, cps, i, i + 3));
+  const toks: string[] = [];
+  for (const t of tokens) {
+    const form = (t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form).toLowerCase();
+    if (form.trim() !== '') toks.push(form);
+  }
+  for (let i = 0; i < toks.length; i++) {
+    set.add(hashString(KIND_WORD, toks[i]!));
+    if (i + 1 < toks.length) {
+      const h = Math.imul(hashString(KIND_BIGRAM, toks[i]!) ^ SEP, FNV_PRIME);
+      set.add(hashString(KIND_BIGRAM, toks[i + 1]!, h));
+    }
+  }
+  const r = readingCodes(tokens);
+  if (r.length) {
+    r.unshift(2);
+    r.push(3);
+    for (let i = 0; i + 2 <= r.length; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
+    for (let i = 0; i + 3 <= r.length; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
+  }
+}
+
 /** The feature bag of a text. */
 export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): FeatureBag {
+  return extractBags(tokenizer, text, false).whole;
+}
+
+/** A text's bag and, when it has more than one clause, each clause's bag (see extractBags). */
+export interface FeatureBags {
+  whole: FeatureBag;
+  /** One bag per clause, in order; empty when the text is one clause. */
+  clauses: FeatureBag[];
+}
+
+/** A clause ends after one of these (the reply-act model reads clause by clause, src/nlu/acts.ts). */
+const CLAUSE_END = /[。！？!?、,]/;
+
+/**
+ * The feature bag of a text and, with `clauses`, the bag of each of its clauses (split after 。！？!?、, and at ". "),
+ * from the same normalisation and the SAME tokenisation: a clause's tokens are the slice of the whole text's tokens
+ * that fall inside it, so reading a reply clause by clause costs no second pass of kuromoji. A clause's bag is what
+ * extractFeatures gives for the clause alone, except at a word kuromoji would cut differently at the clause edge.
+ */
+export function extractBags(tokenizer: KuromojiTokenizer, text: string, clauses = true): FeatureBags {
   // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
   const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer)));
   const set = new Set<number>();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));
-  if (norm !== '') {
-    // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
-    const cps: number[] = [2];
-    for (const ch of norm) cps.push(ch.codePointAt(0)!);
-    cps.push(3);
-    const len = cps.length;
-    // Unigrams of the boundary markers say nothing, so they start at 1 and end before the last.
-    for (let i = 1; i < len - 1; i++) set.add(hashCodes(1, cps, i, i + 1));
-    for (let i = 0; i + 2 <= len; i++) set.add(hashCodes(2, cps, i, i + 2));
-    for (let i = 0; i + 3 <= len; i++) set.add(hashCodes(3, cps, i, i + 3));
-    const tokens = tokenizeSafe(tokenizer, norm);
-    const toks: string[] = [];
-    for (const t of tokens) {
-      const form = (t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form).toLowerCase();
-      if (form.trim() !== '') toks.push(form);
-    }
-    for (let i = 0; i < toks.length; i++) {
-      set.add(hashString(KIND_WORD, toks[i]!));
-      if (i + 1 < toks.length) {
-        const h = Math.imul(hashString(KIND_BIGRAM, toks[i]!) ^ SEP, FNV_PRIME);
-        set.add(hashString(KIND_BIGRAM, toks[i + 1]!, h));
-      }
-    }
-    const r = readingCodes(tokens);
-    if (r.length) {
-      r.unshift(2);
-      r.push(3);
-      for (let i = 0; i + 2 <= r.length; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
-      for (let i = 0; i + 3 <= r.length; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
+  if (norm === '') return { whole: bagOf(set), clauses: [] };
+  const tokens = tokenizeSafe(tokenizer, norm);
+  addText(set, norm, tokens);
+  const whole = bagOf(set);
+  if (!clauses) return { whole, clauses: [] };
+  // Token start offsets: kuromoji's tokens cover the input end to end.
+  const starts: number[] = [];
+  let at = 0;
+  for (const t of tokens) {
+    starts.push(at);
+    at += t.surface_form.length;
+  }
+  if (at !== norm.length) return { whole, clauses: [] };
+  const spans: Array<[number, number]> = [];
+  let from = 0;
+  for (let i = 0; i < norm.length; i++) {
+    const ch = norm[i]!;
+    if (CLAUSE_END.test(ch) || (ch === '.' && norm[i + 1] === ' ')) {
+      spans.push([from, i + 1]);
+      from = i + 1;
     }
   }
-  const ids = Uint32Array.from(set);
-  return { ids, value: ids.length ? 1 / Math.sqrt(ids.length) : 0 };
+  spans.push([from, norm.length]);
+  const parts = spans.filter(([a, b]) => /[\p{L}\p{N}]/u.test(norm.slice(a, b)));
+  if (parts.length < 2) return { whole, clauses: [] };
+  const bags = parts.map(([a, b]) => {
+    const s = new Set<number>();
+    // Tokens inside the span; a token crossing its edge (rare: punctuation is its own token) goes to the clause it starts in.
+    const mine = tokens.filter((_, k) => starts[k]! >= a && starts[k]! < b);
+    addText(s, norm.slice(a, b).trim(), mine);
+    return bagOf(s);
+  });
+  return { whole, clauses: bags };
 }
