@@ -23,7 +23,7 @@
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
-import { LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
+import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { correctedPart, type ActModel } from './acts.js';
@@ -94,6 +94,8 @@ export class Classifier {
     /** The reply-act model; without it `analyse` gives no `acts`. */
     readonly acts?: ActModel,
   ) {
+    // One hash probe per feature for the three models that read every message (model.ts JointIndex).
+    new JointIndex([model, domain, ...(acts ? [acts.model] : [])]);
     this.oosIndex = model.labels.indexOf('out_of_scope');
     this.symptomIndex = model.labels.flatMap((l, k) => (SYMPTOM_INTENTS.has(l as Intent) ? [k] : []));
     this.symptomMask = model.labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));

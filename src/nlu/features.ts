@@ -21,6 +21,8 @@ import { contrast } from './contrast.js';
 export interface FeatureBag {
   ids: Uint32Array;
   value: number;
+  /** Weight rows of the models that read this bag, found once for all of them (model.ts JointIndex). */
+  rows?: { index: unknown; rows: Int32Array };
 }
 
 /** Normalised text as the features see it (exported for the baselines, which get the same tokens). */
@@ -44,16 +46,18 @@ export function tokensOf(tokenizer: KuromojiTokenizer, normalised: string): stri
 const FNV_OFFSET = 2166136261;
 const FNV_PRIME = 16777619;
 
+// Hashes are returned as signed 32-bit integers: V8 keeps those as small integers in the Set below, where an unsigned
+// value ≥ 2³¹ would be a heap number (an allocation per feature). Stored in a Uint32Array they are the same 32 bits.
 function hashCodes(kind: number, codes: ArrayLike<number>, from: number, to: number): number {
   let h = Math.imul(FNV_OFFSET ^ kind, FNV_PRIME);
   for (let i = from; i < to; i++) h = Math.imul(h ^ codes[i]!, FNV_PRIME);
-  return h >>> 0;
+  return h | 0;
 }
 
 function hashString(kind: number, s: string, h0 = Math.imul(FNV_OFFSET ^ kind, FNV_PRIME)): number {
   let h = h0;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), FNV_PRIME);
-  return h >>> 0;
+  return h | 0;
 }
 
 const KIND_WORD = 0x77; // 'w'

@@ -78,39 +78,29 @@ export class LinearModel {
     /** Feature-major: weights[f * K + k]. */
     readonly weights: Float32Array,
     readonly bias: Float32Array,
-  ) {
-    // Open addressing over typed arrays: a Map with 60k uint32 keys (heap numbers, not small ints) was the
-    // single biggest cost per message.
-    // Key and row side by side in one array (row + 1, 0 = empty): a probe touches one cache line, not two.
-    let size = 1;
-    while (size < ids.length * 2) size <<= 1;
-    this.mask = size - 1;
-    this.slots = new Uint32Array(size * 2);
-    for (let row = 0; row < ids.length; row++) {
-      const id = ids[row]!;
-      let at = id & this.mask;
-      while (this.slots[2 * at + 1] !== 0) at = (at + 1) & this.mask;
-      this.slots[2 * at] = id;
-      this.slots[2 * at + 1] = row + 1;
-    }
-  }
+  ) {}
+
+  /** The open-addressing table of this model's feature ids, built on first use (see rowOf). */
+  private table?: { mask: number; slots: Uint32Array };
+
+  /** Set by JointIndex: the models read together share one probe per feature (see logits). */
+  joint?: { index: JointIndex; column: number };
 
   /** Number of features with a weight row. */
   get size(): number {
     return this.ids.length;
   }
 
-  private readonly mask: number;
-  private readonly slots: Uint32Array;
-
   /** Weight row of a feature id, or -1 when the feature was never seen in training. */
   rowOf(id: number): number {
-    let at = id & this.mask;
+    // Key and row + 1 side by side in one array (0 = empty): a probe touches one cache line, not two.
+    const t = (this.table ??= buildTable([this.ids]));
+    let at = id & t.mask;
     for (;;) {
-      const row = this.slots[2 * at + 1]!;
+      const row = t.slots[2 * at + 1]!;
       if (row === 0) return -1;
-      if (this.slots[2 * at] === id) return row - 1;
-      at = (at + 1) & this.mask;
+      if (t.slots[2 * at] === id) return row - 1;
+      at = (at + 1) & t.mask;
     }
   }
 
@@ -183,6 +173,19 @@ export class LinearModel {
     const z = new Float64Array(K);
     for (let k = 0; k < K; k++) z[k] = this.bias[k]!;
     const ids = bag.ids;
+    if (this.joint) {
+      // Rows of every joined model, found in one probe per feature and kept on the bag for the others.
+      const { index, column } = this.joint;
+      const rows = bag.rows?.index === index ? bag.rows.rows : index.rows(bag);
+      const M = index.width;
+      for (let i = 0; i < ids.length; i++) {
+        const f = rows[i * M + column]!;
+        if (f < 0) continue;
+        const base = f * K;
+        for (let k = 0; k < K; k++) z[k]! += this.weights[base + k]! * bag.value;
+      }
+      return z;
+    }
     for (let i = 0; i < ids.length; i++) {
       const f = this.rowOf(ids[i]!);
       if (f < 0) continue;
@@ -250,4 +253,91 @@ export function fitTemperature(logits: readonly Float64Array[], gold: readonly n
     if (l < bestLoss) [best, bestLoss] = [t, l];
   }
   return Math.round(best * 100) / 100;
+}
+
+/**
+ * Open addressing over typed arrays, key and row + 1 per slot (0 = empty); a row per id of each list. (A Map with 60k
+ * uint32 keys — heap numbers, not small ints — was once the single biggest cost per message.)
+ */
+function buildTable(lists: readonly Uint32Array[], width = 1): { mask: number; slots: Uint32Array; count: number } {
+  let n = 0;
+  for (const l of lists) n += l.length;
+  let size = 1;
+  while (size < n * 2) size <<= 1;
+  const mask = size - 1;
+  const stride = 1 + width;
+  const slots = new Uint32Array(size * stride);
+  let count = 0;
+  lists.forEach((ids, column) => {
+    for (let row = 0; row < ids.length; row++) {
+      const id = ids[row]!;
+      let at = id & mask;
+      // An empty slot has 0 in every row column; a used slot has at least one row + 1.
+      for (;;) {
+        const base = at * stride;
+        let used = false;
+        for (let c = 1; c < stride; c++) if (slots[base + c] !== 0) used = true;
+        if (!used) {
+          slots[base] = id;
+          count++;
+          slots[base + 1 + (width === 1 ? 0 : column)] = row + 1;
+          break;
+        }
+        if (slots[base] === id) {
+          slots[base + 1 + (width === 1 ? 0 : column)] = row + 1;
+          break;
+        }
+        at = (at + 1) & mask;
+      }
+    }
+  });
+  return { mask, slots, count };
+}
+
+/**
+ * Several models read over the same feature bags (the intent model, the domain detector, the act model): one table of
+ * the union of their feature ids with each model's row, so a message costs one hash probe per feature instead of one
+ * per feature and model (the probes, cache misses into 10+ MB of tables, were the biggest cost above kuromoji). The
+ * rows found for a bag are kept on it (FeatureBag.rows) for the other models.
+ */
+export class JointIndex {
+  private readonly mask: number;
+  private readonly slots: Uint32Array;
+  /** Number of joined models. */
+  readonly width: number;
+
+  constructor(models: readonly LinearModel[]) {
+    this.width = models.length;
+    const t = buildTable(models.map((m) => m.ids), models.length);
+    this.mask = t.mask;
+    this.slots = t.slots;
+    models.forEach((m, column) => (m.joint = { index: this, column }));
+  }
+
+  /** Each joined model's row of each feature of the bag (feature-major: rows[i * width + model], -1 when absent). */
+  rows(bag: FeatureBag): Int32Array {
+    const M = this.width;
+    const stride = 1 + M;
+    const out = new Int32Array(bag.ids.length * M);
+    for (let i = 0; i < bag.ids.length; i++) {
+      const id = bag.ids[i]!;
+      let at = id & this.mask;
+      for (;;) {
+        const base = at * stride;
+        let used = false;
+        for (let c = 1; c < stride; c++) if (this.slots[base + c] !== 0) used = true;
+        if (!used) {
+          out.fill(-1, i * M, i * M + M);
+          break;
+        }
+        if (this.slots[base] === id) {
+          for (let c = 0; c < M; c++) out[i * M + c] = this.slots[base + 1 + c]! - 1;
+          break;
+        }
+        at = (at + 1) & this.mask;
+      }
+    }
+    bag.rows = { index: this, rows: out };
+    return out;
+  }
 }
