@@ -94,7 +94,7 @@ export class LinearModel {
   /** Weight row of a feature id, or -1 when the feature was never seen in training. */
   rowOf(id: number): number {
     // Key and row + 1 side by side in one array (0 = empty): a probe touches one cache line, not two.
-    const t = (this.table ??= buildTable([this.ids]));
+    const t = (this.table ??= buildTable(this.ids));
     let at = id & t.mask;
     for (;;) {
       const row = t.slots[2 * at + 1]!;
@@ -171,21 +171,25 @@ export class LinearModel {
   logits(bag: FeatureBag): Float64Array {
     const K = this.labels.length;
     const z = new Float64Array(K);
-    for (let k = 0; k < K; k++) z[k] = this.bias[k]!;
     const ids = bag.ids;
     if (this.joint) {
-      // Rows of every joined model, found in one probe per feature and kept on the bag for the others.
+      // One joint row per feature holds every joined model's weights (int8), found in one probe and kept on the bag.
       const { index, column } = this.joint;
       const rows = bag.rows?.index === index ? bag.rows.rows : index.rows(bag);
-      const M = index.width;
+      const q = index.weights;
+      const S = index.stride;
+      const off = index.offsets[column]!;
       for (let i = 0; i < ids.length; i++) {
-        const f = rows[i * M + column]!;
-        if (f < 0) continue;
-        const base = f * K;
-        for (let k = 0; k < K; k++) z[k]! += this.weights[base + k]! * bag.value;
+        const j = rows[i]!;
+        if (j < 0) continue;
+        const base = j * S + off;
+        for (let k = 0; k < K; k++) z[k]! += q[base + k]!;
       }
+      const f = index.scales[column]! * bag.value;
+      for (let k = 0; k < K; k++) z[k] = this.bias[k]! + z[k]! * f;
       return z;
     }
+    for (let k = 0; k < K; k++) z[k] = this.bias[k]!;
     for (let i = 0; i < ids.length; i++) {
       const f = this.rowOf(ids[i]!);
       if (f < 0) continue;
@@ -256,82 +260,111 @@ export function fitTemperature(logits: readonly Float64Array[], gold: readonly n
 }
 
 /**
- * Open addressing over typed arrays, key and row + 1 per slot (0 = empty); a row per id of each list. (A Map with 60k
- * uint32 keys — heap numbers, not small ints — was once the single biggest cost per message.)
+ * Open addressing over typed arrays, feature id and row + 1 side by side (0 = empty). (A Map with 60k uint32 keys —
+ * heap numbers, not small ints — was once the single biggest cost per message.)
  */
-function buildTable(lists: readonly Uint32Array[], width = 1): { mask: number; slots: Uint32Array; count: number } {
-  let n = 0;
-  for (const l of lists) n += l.length;
+function buildTable(ids: Uint32Array): { mask: number; slots: Uint32Array } {
   let size = 1;
-  while (size < n * 2) size <<= 1;
+  while (size < ids.length * 2) size <<= 1;
   const mask = size - 1;
-  const stride = 1 + width;
-  const slots = new Uint32Array(size * stride);
-  let count = 0;
-  lists.forEach((ids, column) => {
-    for (let row = 0; row < ids.length; row++) {
-      const id = ids[row]!;
-      let at = id & mask;
-      // An empty slot has 0 in every row column; a used slot has at least one row + 1.
-      for (;;) {
-        const base = at * stride;
-        let used = false;
-        for (let c = 1; c < stride; c++) if (slots[base + c] !== 0) used = true;
-        if (!used) {
-          slots[base] = id;
-          count++;
-          slots[base + 1 + (width === 1 ? 0 : column)] = row + 1;
-          break;
-        }
-        if (slots[base] === id) {
-          slots[base + 1 + (width === 1 ? 0 : column)] = row + 1;
-          break;
-        }
-        at = (at + 1) & mask;
-      }
-    }
-  });
-  return { mask, slots, count };
+  const slots = new Uint32Array(size * 2);
+  for (let row = 0; row < ids.length; row++) {
+    const id = ids[row]!;
+    let at = id & mask;
+    while (slots[2 * at + 1] !== 0) at = (at + 1) & mask;
+    slots[2 * at] = id;
+    slots[2 * at + 1] = row + 1;
+  }
+  return { mask, slots };
 }
 
 /**
  * Several models read over the same feature bags (the intent model, the domain detector, the act model): one table of
- * the union of their feature ids with each model's row, so a message costs one hash probe per feature instead of one
- * per feature and model (the probes, cache misses into 10+ MB of tables, were the biggest cost above kuromoji). The
- * rows found for a bag are kept on it (FeatureBag.rows) for the other models.
+ * the union of their feature ids, and for each feature ONE joint row holding every model's weights, quantised to int8
+ * with a scale per model. A message then costs one hash probe and about one cache line per feature, instead of a probe
+ * and one or two lines per feature and model — those cache misses into 13 MB of float32 weights were the biggest cost
+ * above kuromoji (profile). The int8 step is at most 1/254 of a model's largest weight; `npm run eval` reads through
+ * it, so its figures are the quantised model's. The rows found for a bag are kept on it (FeatureBag.rows).
  */
 export class JointIndex {
   private readonly mask: number;
+  /** Per slot: feature id, joint row + 1 (0 = empty). */
   private readonly slots: Uint32Array;
-  /** Number of joined models. */
-  readonly width: number;
+  /** Joint rows: `stride` int8 weights per feature, model m's labels from offsets[m]. */
+  readonly weights: Int8Array;
+  readonly stride: number;
+  readonly offsets: number[];
+  /** Per model: weight = int8 × scale. */
+  readonly scales: Float64Array;
 
   constructor(models: readonly LinearModel[]) {
-    this.width = models.length;
-    const t = buildTable(models.map((m) => m.ids), models.length);
-    this.mask = t.mask;
-    this.slots = t.slots;
-    models.forEach((m, column) => (m.joint = { index: this, column }));
+    let n = 0;
+    for (const m of models) n += m.ids.length;
+    let size = 1;
+    while (size < n * 2) size <<= 1;
+    this.mask = size - 1;
+    this.slots = new Uint32Array(size * 2);
+    this.offsets = [];
+    let width = 0;
+    for (const m of models) {
+      this.offsets.push(width);
+      width += m.labels.length;
+    }
+    this.stride = width;
+    // Joint row of every id, in first-seen order.
+    const jointOf = models.map((m) => new Int32Array(m.ids.length));
+    let rows = 0;
+    models.forEach((m, c) => {
+      for (let r = 0; r < m.ids.length; r++) {
+        const id = m.ids[r]!;
+        let at = id & this.mask;
+        for (;;) {
+          const row = this.slots[2 * at + 1]!;
+          if (row === 0) {
+            this.slots[2 * at] = id;
+            this.slots[2 * at + 1] = ++rows;
+            jointOf[c]![r] = rows - 1;
+            break;
+          }
+          if (this.slots[2 * at] === id) {
+            jointOf[c]![r] = row - 1;
+            break;
+          }
+          at = (at + 1) & this.mask;
+        }
+      }
+    });
+    this.weights = new Int8Array(rows * width);
+    this.scales = new Float64Array(models.length);
+    models.forEach((m, c) => {
+      const K = m.labels.length;
+      let max = 0;
+      for (let i = 0; i < m.weights.length; i++) max = Math.max(max, Math.abs(m.weights[i]!));
+      const scale = max > 0 ? max / 127 : 1;
+      this.scales[c] = scale;
+      const off = this.offsets[c]!;
+      for (let r = 0; r < m.ids.length; r++) {
+        const base = jointOf[c]![r]! * width + off;
+        for (let k = 0; k < K; k++) this.weights[base + k] = Math.round(m.weights[r * K + k]! / scale);
+      }
+      m.joint = { index: this, column: c };
+    });
   }
 
-  /** Each joined model's row of each feature of the bag (feature-major: rows[i * width + model], -1 when absent). */
+  /** The joint row of each feature of the bag (-1 when no model knows it); kept on the bag. */
   rows(bag: FeatureBag): Int32Array {
-    const M = this.width;
-    const stride = 1 + M;
-    const out = new Int32Array(bag.ids.length * M);
+    const out = new Int32Array(bag.ids.length);
     for (let i = 0; i < bag.ids.length; i++) {
       const id = bag.ids[i]!;
       let at = id & this.mask;
       for (;;) {
-        const base = at * stride;
-        let used = false;
-        for (let c = 1; c < stride; c++) if (this.slots[base + c] !== 0) used = true;
-        if (!used) {
-          out.fill(-1, i * M, i * M + M);
+        const row = this.slots[2 * at + 1]!;
+        if (row === 0) {
+          out[i] = -1;
           break;
         }
-        if (this.slots[base] === id) {
-          for (let c = 0; c < M; c++) out[i * M + c] = this.slots[base + 1 + c]! - 1;
+        if (this.slots[2 * at] === id) {
+          out[i] = row - 1;
           break;
         }
         at = (at + 1) & this.mask;
