@@ -16,7 +16,7 @@ export function normalise(text: string): string {
 }
 
 /** Below this share of the accepted acts' probability, no act is read (the reply is no answer to the node). */
-export const MIN_ACT_SHARE = 0.5;
+export const MIN_ACT_SHARE = Number(process.env.EXP_MIN ?? 0.5);
 
 /**
  * Light steps people report on their own (「再起動しました、まだです」「VPNも切ったけどダメ」): vocabulary, like an
