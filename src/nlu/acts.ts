@@ -18,7 +18,6 @@ export interface LabelledAct {
   text: string;
   act: Act;
   locale: string;
-  real?: boolean;
 }
 
 /** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
@@ -73,8 +72,7 @@ export class ActModel {
 export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1 };
 
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
-export function trainActModel(tokenizer: KuromojiTokenizer, items0: readonly LabelledAct[]): ActModel {
-  const items = process.env.EXP_NOOTHER ? items0.filter((x) => x.act !== 'other' || (process.env.EXP_NOOTHER === 'keepyaml' && !x.real)) : items0;
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
   const labels = [...ACTS];
   const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
   const seen = new Map<string, number>();

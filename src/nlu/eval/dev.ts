@@ -81,7 +81,7 @@ async function main(): Promise<void> {
     const replies = realReplies(root).filter((r) => r.split === 'train');
     const rows: ReturnType<typeof scoreReplies>['rows'] = [];
     for (let f = 0; f < FOLDS; f++) {
-      const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
+      const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
       const model = trainActModel(tokenizer, [...acts, ...trainReal]);
       const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
       rows.push(...scoreReplies(withActs, tree, replies.filter((r) => foldOf(r.text) === f)).rows);
