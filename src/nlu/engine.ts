@@ -23,14 +23,14 @@
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
-import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedModel, type TrainOptions } from './model.js';
+import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 9;
+export const MODEL_FORMAT = 10;
 
 
 export interface OosRule {
@@ -64,8 +64,10 @@ export interface ModelFile {
   /** The domain detector (binary: mail / other), weights in its own binary file. */
   domain: SerializedModel;
   oos: OosRule;
-  /** The reply-act model (src/nlu/acts.ts); its weights are in the binary file `acts.file`. */
+  /** The reply-act model (src/nlu/acts.ts). */
   acts?: SerializedModel;
+  /** The three models' weights: one int8 joint table in its own binary file (model.ts JointIndex). */
+  joint: SerializedJoint;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
   validation: { items: number; inScopeAccuracy: number; oosRecall: { far: number; near: number }; temperature: number };
 }
@@ -94,8 +96,10 @@ export class Classifier {
     /** The reply-act model; without it `analyse` gives no `acts`. */
     readonly acts?: ActModel,
   ) {
-    // One hash probe per feature for the three models that read every message (model.ts JointIndex).
-    new JointIndex([model, domain, ...(acts ? [acts.model] : [])]);
+    // One hash probe per feature for the models that read every message (model.ts JointIndex): the table loaded
+    // with them, or built here from trained weights.
+    const joined = model.joint?.index;
+    if (!joined || domain.joint?.index !== joined || (acts && acts.model.joint?.index !== joined)) JointIndex.of([model, domain, ...(acts ? [acts.model] : [])]);
     this.oosIndex = model.labels.indexOf('out_of_scope');
     this.symptomIndex = model.labels.flatMap((l, k) => (SYMPTOM_INTENTS.has(l as Intent) ? [k] : []));
     this.symptomMask = model.labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));

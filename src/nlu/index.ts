@@ -10,7 +10,7 @@ import { silentLogger, type Locale, type Logger, type Nlu, type NluResult } from
 import { packageRoot } from '../data/root.js';
 import { trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
-import { LinearModel } from './model.js';
+import { JointIndex, LinearModel } from './model.js';
 import { ActModel } from './acts.js';
 import { getTokenizer } from './tokenizer.js';
 
@@ -38,24 +38,18 @@ export function defaultModelPath(root = packageRoot()): string {
 }
 
 /**
- * Reads a model file and its binary part if both exist, were written by this code version and match the current
- * data. Returns the model ready to use.
+ * Reads a model file and its binary part (the joint weight table) if both exist, were written by this code version
+ * and match the current data. Returns the models ready to use, joined to the table.
  */
-export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel; acts?: LinearModel } | undefined {
+export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel; acts: LinearModel } | undefined {
   if (!existsSync(path)) return undefined;
   const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
-  if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash) return undefined;
-  const bin = join(dirname(path), file.model.file);
-  const domainBin = join(dirname(path), file.domain.file);
-  if (!existsSync(bin) || !existsSync(domainBin)) return undefined;
-  const actsBin = file.acts ? join(dirname(path), file.acts.file) : undefined;
-  if (!file.acts || !actsBin || !existsSync(actsBin)) return undefined;
-  return {
-    file,
-    model: LinearModel.fromBinary(file.model, readFileSync(bin)),
-    domain: LinearModel.fromBinary(file.domain, readFileSync(domainBin)),
-    acts: LinearModel.fromBinary(file.acts, readFileSync(actsBin)),
-  };
+  if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash || !file.acts || !file.joint) return undefined;
+  const bin = join(dirname(path), file.joint.file);
+  if (!existsSync(bin)) return undefined;
+  const models = [file.model, file.domain, file.acts].map((m) => LinearModel.weightless(m)) as [LinearModel, LinearModel, LinearModel];
+  JointIndex.fromBinary(file.joint, readFileSync(bin)).attach(models);
+  return { file, model: models[0], domain: models[1], acts: models[2] };
 }
 
 export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
@@ -68,7 +62,7 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   let classifier: Classifier;
   let source: LoadedNlu['source'];
   if (loaded) {
-    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, loaded.acts ? new ActModel(tokenizer, loaded.acts) : undefined);
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, new ActModel(tokenizer, loaded.acts));
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');

@@ -29,17 +29,14 @@ export interface TrainingExample {
 }
 
 /**
- * What `npm run build` writes: this metadata inside dist/nlu/model.json, and the numbers in a binary sibling file
- * (see toBinary) — an 8.9 MB JSON with base64 weights cost ~0.1 s of parsing and decoding at every start.
+ * A model as dist/nlu/model.json holds it: labels, bias and temperature. The weights of the models that run together
+ * are in ONE binary sibling file, the joint table (JointIndex, see SerializedJoint) — read without parsing; an 8.9 MB
+ * JSON with base64 weights once cost ~0.1 s of every start.
  */
 export interface SerializedModel {
   labels: string[];
   bias: number[];
   temperature: number;
-  /** Weight rows (features kept) in the binary file. */
-  rows: number;
-  /** File name of the binary part, next to model.json. */
-  file: string;
 }
 
 /** mulberry32 — a tiny deterministic PRNG for shuffling. */
@@ -204,29 +201,14 @@ export class LinearModel {
     return softmax(this.logits(bag), this.temperature);
   }
 
-  /**
-   * Binary part: the feature ids (uint32) then the weights (float32), in the platform's byte order (little-endian on every
-   * platform Node supports), row after row — read
-   * back as typed-array views with no parsing.
-   */
-  toBinary(file: string): { meta: SerializedModel; bytes: Buffer } {
-    const ids = Buffer.from(this.ids.buffer, this.ids.byteOffset, this.ids.byteLength);
-    const w = Buffer.from(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength);
-    return {
-      meta: { labels: [...this.labels], bias: [...this.bias], temperature: this.temperature, rows: this.ids.length, file },
-      bytes: Buffer.concat([ids, w]),
-    };
+  /** Labels, bias and temperature (the weights go to the joint table, JointIndex.toBinary). */
+  meta(): SerializedModel {
+    return { labels: [...this.labels], bias: [...this.bias], temperature: this.temperature };
   }
 
-  static fromBinary(meta: SerializedModel, bytes: Uint8Array): LinearModel {
-    const K = meta.labels.length;
-    if (bytes.byteLength !== meta.rows * 4 * (1 + K)) throw new Error('model binary does not match rows × labels');
-    // Own, aligned copy: a Buffer from readFile may sit at any offset of a shared pool.
-    const buf = new ArrayBuffer(bytes.byteLength);
-    new Uint8Array(buf).set(bytes);
-    const ids = new Uint32Array(buf, 0, meta.rows);
-    const weights = new Float32Array(buf, meta.rows * 4, meta.rows * K);
-    const m = new LinearModel(meta.labels, ids, weights, Float32Array.from(meta.bias));
+  /** A model whose weights live only in a joint table (as loaded at start-up); JointIndex.attach joins it. */
+  static weightless(meta: SerializedModel): LinearModel {
+    const m = new LinearModel(meta.labels, new Uint32Array(0), new Float32Array(0), Float32Array.from(meta.bias));
     m.temperature = meta.temperature;
     return m;
   }
@@ -286,69 +268,117 @@ function buildTable(ids: Uint32Array): { mask: number; slots: Uint32Array } {
  * above kuromoji (profile). The int8 step is at most 1/254 of a model's largest weight; `npm run eval` reads through
  * it, so its figures are the quantised model's. The rows found for a bag are kept on it (FeatureBag.rows).
  */
-export class JointIndex {
-  private readonly mask: number;
-  /** Per slot: feature id, joint row + 1 (0 = empty). */
-  private readonly slots: Uint32Array;
-  /** Joint rows: `stride` int8 weights per feature, model m's labels from offsets[m]. */
-  readonly weights: Int8Array;
-  readonly stride: number;
-  readonly offsets: number[];
-  /** Per model: weight = int8 × scale. */
-  readonly scales: Float64Array;
+/** dist/nlu/model.json's description of the joint table's binary file (JointIndex.toBinary). */
+export interface SerializedJoint {
+  file: string;
+  /** Slots of the hash table (a power of two). */
+  size: number;
+  /** Joint rows (features known to any model). */
+  rows: number;
+  stride: number;
+  offsets: number[];
+  scales: number[];
+}
 
-  constructor(models: readonly LinearModel[]) {
+export class JointIndex {
+  private constructor(
+    private readonly mask: number,
+    /** Per slot: feature id, joint row + 1 (0 = empty). */
+    private readonly slots: Uint32Array,
+    /** Joint rows: `stride` int8 weights per feature, model m's labels from offsets[m]. */
+    readonly weights: Int8Array,
+    readonly stride: number,
+    readonly offsets: readonly number[],
+    /** Per model: weight = int8 × scale. */
+    readonly scales: Float64Array,
+  ) {}
+
+  /** Joins trained models (float weights): builds the table and the int8 rows, and attaches the models. */
+  static of(models: readonly LinearModel[]): JointIndex {
     let n = 0;
     for (const m of models) n += m.ids.length;
     let size = 1;
     while (size < n * 2) size <<= 1;
-    this.mask = size - 1;
-    this.slots = new Uint32Array(size * 2);
-    this.offsets = [];
+    const mask = size - 1;
+    const slots = new Uint32Array(size * 2);
+    const offsets: number[] = [];
     let width = 0;
     for (const m of models) {
-      this.offsets.push(width);
+      offsets.push(width);
       width += m.labels.length;
     }
-    this.stride = width;
-    // Joint row of every id, in first-seen order.
+    // Joint row of every model row, in first-seen order.
     const jointOf = models.map((m) => new Int32Array(m.ids.length));
     let rows = 0;
-    models.forEach((m, c) => {
-      for (let r = 0; r < m.ids.length; r++) {
-        const id = m.ids[r]!;
-        let at = id & this.mask;
+    for (let c = 0; c < models.length; c++) {
+      const ids = models[c]!.ids;
+      const mine = jointOf[c]!;
+      for (let r = 0; r < ids.length; r++) {
+        const id = ids[r]!;
+        let at = id & mask;
         for (;;) {
-          const row = this.slots[2 * at + 1]!;
+          const row = slots[2 * at + 1]!;
           if (row === 0) {
-            this.slots[2 * at] = id;
-            this.slots[2 * at + 1] = ++rows;
-            jointOf[c]![r] = rows - 1;
+            slots[2 * at] = id;
+            slots[2 * at + 1] = ++rows;
+            mine[r] = rows - 1;
             break;
           }
-          if (this.slots[2 * at] === id) {
-            jointOf[c]![r] = row - 1;
+          if (slots[2 * at] === id) {
+            mine[r] = row - 1;
             break;
           }
-          at = (at + 1) & this.mask;
+          at = (at + 1) & mask;
         }
       }
-    });
-    this.weights = new Int8Array(rows * width);
-    this.scales = new Float64Array(models.length);
-    models.forEach((m, c) => {
+    }
+    const weights = new Int8Array(rows * width);
+    const scales = new Float64Array(models.length);
+    for (let c = 0; c < models.length; c++) {
+      const m = models[c]!;
       const K = m.labels.length;
       let max = 0;
       for (let i = 0; i < m.weights.length; i++) max = Math.max(max, Math.abs(m.weights[i]!));
       const scale = max > 0 ? max / 127 : 1;
-      this.scales[c] = scale;
-      const off = this.offsets[c]!;
-      for (let r = 0; r < m.ids.length; r++) {
-        const base = jointOf[c]![r]! * width + off;
-        for (let k = 0; k < K; k++) this.weights[base + k] = Math.round(m.weights[r * K + k]! / scale);
+      scales[c] = scale;
+      const inv = 1 / scale;
+      const off = offsets[c]!;
+      const mine = jointOf[c]!;
+      for (let r = 0; r < mine.length; r++) {
+        const base = mine[r]! * width + off;
+        for (let k = 0; k < K; k++) weights[base + k] = Math.round(m.weights[r * K + k]! * inv);
       }
-      m.joint = { index: this, column: c };
-    });
+    }
+    const index = new JointIndex(mask, slots, weights, width, offsets, scales);
+    index.attach(models);
+    return index;
+  }
+
+  /** Makes the models read through this table (column = their order when it was built). */
+  attach(models: readonly LinearModel[]): void {
+    if (models.length !== this.offsets.length) throw new Error(`joint table of ${this.offsets.length} models, ${models.length} given`);
+    models.forEach((m, column) => (m.joint = { index: this, column }));
+  }
+
+  /** The binary file: the slots (uint32) then the int8 rows; the rest goes to model.json. */
+  toBinary(file: string): { meta: SerializedJoint; bytes: Buffer } {
+    const slots = Buffer.from(this.slots.buffer, this.slots.byteOffset, this.slots.byteLength);
+    const w = Buffer.from(this.weights.buffer, this.weights.byteOffset, this.weights.byteLength);
+    return {
+      meta: { file, size: this.slots.length / 2, rows: this.weights.length / this.stride, stride: this.stride, offsets: [...this.offsets], scales: [...this.scales] },
+      bytes: Buffer.concat([slots, w]),
+    };
+  }
+
+  static fromBinary(meta: SerializedJoint, bytes: Uint8Array): JointIndex {
+    const slotBytes = meta.size * 2 * 4;
+    if (bytes.byteLength !== slotBytes + meta.rows * meta.stride) throw new Error('joint table binary does not match its description');
+    // Own, aligned copy: a Buffer from readFile may sit at any offset of a shared pool.
+    const buf = new ArrayBuffer(bytes.byteLength);
+    new Uint8Array(buf).set(bytes);
+    const slots = new Uint32Array(buf, 0, meta.size * 2);
+    const weights = new Int8Array(buf, slotBytes, meta.rows * meta.stride);
+    return new JointIndex(meta.size - 1, slots, weights, meta.stride, meta.offsets, Float64Array.from(meta.scales));
   }
 
   /** The joint row of each feature of the bag (-1 when no model knows it); kept on the bag. */

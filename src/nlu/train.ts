@@ -12,6 +12,7 @@ import { trainActModel } from './acts.js';
 import { MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { defaultModelPath } from './index.js';
 import { getTokenizer, writeDictionaryCache, dictionaryCachePath } from './tokenizer.js';
+import { JointIndex } from './model.js';
 
 async function main(): Promise<void> {
   const root = packageRoot();
@@ -20,32 +21,30 @@ async function main(): Promise<void> {
   const tokenizer = await getTokenizer();
   const { classifier, validation } = trainClassifier(tokenizer, items, undefined, (m) => process.stderr.write(`nlu: ${m}\n`));
   const path = defaultModelPath(root);
-  const bin = classifier.model.toBinary(basename(path).replace(/\.json$/, '.bin'));
-  const domainBin = classifier.domain.toBinary(basename(path).replace(/\.json$/, '.domain.bin'));
   const actItems = actTrainingData(root);
   const ta = Date.now();
   const acts = trainActModel(tokenizer, actItems);
-  const actBin = acts.model.toBinary(basename(path).replace(/\.json$/, '.acts.bin'));
   process.stderr.write(`nlu: reply acts trained on ${actItems.length} phrases, ${acts.model.size} features, T=${acts.model.temperature} (${Date.now() - ta} ms)\n`);
+  // The weights of the three models as start-up reads them: one int8 joint table (model.ts JointIndex).
+  const joint = JointIndex.of([classifier.model, classifier.domain, acts.model]).toBinary(basename(path).replace(/\.json$/, '.bin'));
   const file: ModelFile = {
     format: MODEL_FORMAT,
     dataHash: trainingDataHash(root),
-    model: bin.meta,
-    domain: domainBin.meta,
+    model: classifier.model.meta(),
+    domain: classifier.domain.meta(),
+    acts: acts.model.meta(),
+    joint: joint.meta,
     oos: classifier.oos,
-    acts: actBin.meta,
     validation,
   };
   mkdirSync(dirname(path), { recursive: true });
   // The binary first: a model.json that names a missing binary is ignored (trained at start-up instead).
-  writeFileSync(join(dirname(path), bin.meta.file), bin.bytes);
-  writeFileSync(join(dirname(path), domainBin.meta.file), domainBin.bytes);
-  writeFileSync(join(dirname(path), actBin.meta.file), actBin.bytes);
+  writeFileSync(join(dirname(path), joint.meta.file), joint.bytes);
   writeFileSync(path, JSON.stringify(file));
   // The decompressed dictionary for start-up (see tokenizer.ts); written after training, which loaded the old one.
   const dict = writeDictionaryCache(dictionaryCachePath(root));
   process.stderr.write(`nlu: kuromoji dictionary cached decompressed → ${dictionaryCachePath(root)} (${(dict.bytes / 1e6).toFixed(0)} MB)\n`);
-  process.stderr.write(`nlu: trained on ${items.length} phrases, ${classifier.model.size} features → ${path} + ${bin.meta.file} (${(bin.bytes.length / 1e6).toFixed(1)} MB) (${Date.now() - t0} ms)\n`);
+  process.stderr.write(`nlu: trained on ${items.length} phrases, ${classifier.model.size} features → ${path} + ${joint.meta.file} (${(joint.bytes.length / 1e6).toFixed(1)} MB) (${Date.now() - t0} ms)\n`);
 }
 
 main().catch((e: unknown) => {
