@@ -2,7 +2,9 @@
  * The staff workflow in a real headless Chromium against the real server (the real mounts, /admin with its desk):
  * a person writes in the web chat; staff log in to /admin, take the conversation over, reply, see the reply arrive
  * in the person's web chat (through its mailbox), hand back; correct an entity and add the phrase to training; the
- * corrections file has it; the list opens from a filter URL. Screenshots of each step go to docs/screenshots/.
+ * corrections file has it; the list opens from a filter URL. Screenshots of each step go to a temporary directory, or to
+ * docs/screenshots/ with SCREENSHOTS=docs (`SCREENSHOTS=docs npx vitest run test/admin/desk.browser.test.ts`), so a test run
+ * never rewrites the committed pictures.
  */
 import { mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +17,7 @@ import { testEnv } from '../http/helpers.js';
 import { launchChromium } from '../setup/chromium.js';
 
 const TOKEN = 'desk-browser-admin-token-0123456789';
-const SHOTS = resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const SHOTS = process.env.SCREENSHOTS === 'docs' ? resolve(dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots') : join(tmpdir(), 'mailmedic-screenshots');
 const shot = (name: string) => join(SHOTS, `staff-${name}.png`);
 
 let app: App;
