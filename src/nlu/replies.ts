@@ -20,6 +20,13 @@ export function normalise(text: string): string {
  * on `npm run eval:dev` (cross-validation on the real train split; 0.5 read 48.8 % of 295 dev replies right, 0.3 51.9 %).
  */
 export const MIN_ACT_SHARE = 0.3;
+/**
+ * The weight of `other` (no reply act) among the node's candidates. The act model learns `other` from every symptom
+ * phrase and every long reply that carries no act, so a long real reply with unfamiliar words leans to it; at a node
+ * that asked something, a reply usually answers. 0.25, chosen on `npm run eval:dev` with MIN_ACT_SHARE 0.3 (295 dev
+ * replies: 1 → 55.3 %, 0.5 → 56.3 %, 0.25 → 57.3 %, 0.1 → 57.3 %).
+ */
+export const OTHER_WEIGHT = 0.25;
 /** A clause reading of already_tried / not_applicable counts as a fact of a first message from this probability. */
 export const CLAUSE_FACT_CONFIDENCE = 0.5;
 
@@ -78,7 +85,11 @@ export function actInContext(nlu: NluResult, at?: ReplyPlace): { act?: Act; conf
   // here: the context narrows the choice, it does not turn one act into another.
   const best = ranked[0];
   if (best && !allowed.has(best.act) && best.confidence >= MIN_ACT_SHARE) return { confidence: 0 };
-  const cands = ranked.filter((r) => allowed.has(r.act));
+  // `other` (no reply act) enters with OTHER_WEIGHT of its probability: a reply to the node's question usually answers it.
+  const cands = ranked
+    .filter((r) => allowed.has(r.act))
+    .map((r) => (r.act === 'other' ? { ...r, confidence: r.confidence * OTHER_WEIGHT } : r))
+    .sort((a, b) => b.confidence - a.confidence);
   const mass = cands.reduce((sum, r) => sum + r.confidence, 0);
   const top = cands[0];
   if (!top || mass <= 0) return { confidence: 0 };
