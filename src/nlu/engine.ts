@@ -340,6 +340,7 @@ export function tuneOos(
   const symptom = labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));
   if (symptom.length === 0) for (let k = 0; k < (probs[0]?.length ?? 0); k++) symptom.push(false);
   let best = { rule: { threshold: 0, margin: 0, rescue: 1.01, veto: 0 } as OosRule, score: -1, right: 0, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
+  const feasibleRules: Array<typeof best> = [];
   let bestFeasible = false;
   // rescue and veto are set, not tuned: the fold's near-domain part (~1.5 points a line) swung a tuned rescue
   // between 0.6 and "never" as a handful of phrases were added. The detector's scores are well apart (eval prints
@@ -392,13 +393,27 @@ export function tuneOos(
           // much as a lost in-scope one).
           const right = n.inOk + n.farOk + n.nearOk;
           const better = feasible !== bestFeasible ? feasible : feasible ? right > best.right : score > best.score + 1e-9;
+          const row = { rule, score, right, inScopeAccuracy: inAcc, farRecall: far, nearRecall: nearR };
+          if (feasible) feasibleRules.push(row);
           if (best.score < 0 || better) {
-            best = { rule, score, right, inScopeAccuracy: inAcc, farRecall: far, nearRecall: nearR };
+            best = row;
             bestFeasible = feasible;
           }
         }
       }
     }
+  }
+  // The one-standard-error rule: the gentlest feasible rule (no margin before a margin, then the lowest threshold)
+  // whose items right are within one standard error of the best. One or two validation items must not make the
+  // rule stricter — a stricter rule turns unsure replies (「いや違う」) away as out of scope.
+  if (bestFeasible && pre.length > 0) {
+    const n = pre.length;
+    const p = best.right / n;
+    const se = Math.sqrt((p * (1 - p)) / n) * n;
+    const gentle = feasibleRules
+      .filter((r) => r.right >= best.right - se)
+      .sort((a, b) => a.rule.margin - b.rule.margin || a.rule.threshold - b.rule.threshold)[0];
+    if (gentle) best = gentle;
   }
   return best;
 }
