@@ -23,7 +23,7 @@
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
-import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
+import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, softmax, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { correctedPart, type ActModel } from './acts.js';
@@ -44,6 +44,8 @@ export interface OosRule {
   veto: number;
 }
 
+/** Folds the temperature and the out-of-scope rule are tuned over (trainClassifier). */
+export const TUNING_FOLDS = 5;
 /** A symptom picked with less than this confidence is offered back with the runner-ups (clarify). */
 export const CLARIFY_BELOW = 0.45;
 /** A symptom is offered in `clarify` when its probability is at least this (the first two always are). */
@@ -264,27 +266,39 @@ export function trainClassifier(
   log: TrainLog = () => {},
 ): { classifier: Classifier; validation: ModelFile['validation'] } {
   const labels = [...INTENTS];
-  const { fit, validation } = validationSplit(items);
   const t0 = Date.now();
-  const fitBags = bags(tokenizer, fit);
-  const fitModel = LinearModel.train(fitBags, labels, opts);
-  const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features)), DOMAIN_LABELS, opts);
-  const valBags = bags(tokenizer, validation);
-  const logits = valBags.map((b) => fitModel.logits(b.features));
-  const gold = validation.map((v) => labels.indexOf(v.intent));
-  const temperature = fitTemperature(logits, gold);
-  fitModel.temperature = temperature;
-  const probs = valBags.map((b) => fitModel.probabilities(b.features));
-  const about = valBags.map((b) => fitDomain.probabilities(b.features)[0]!);
-  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), validation.map((v) => !v.corpus), labels, about);
-  log(`validation fold: ${validation.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, rescue=${oos.rule.rescue}, veto=${oos.rule.veto}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
+  // Every item is validated once, by models fitted on the other folds (TUNING_FOLDS-fold cross-validation): the
+  // temperature and the rule are tuned on ~5× the items one fold gave, so adding a few training lines no longer
+  // swings them (one fold's rule moved a hand-written split by a point with any retraining).
   const allBags = bags(tokenizer, items);
+  const logits: Float64Array[] = [];
+  const gold: number[] = [];
+  const about: number[] = [];
+  const near: boolean[] = [];
+  for (let fold = 0; fold < TUNING_FOLDS; fold++) {
+    const { fit, validation } = validationSplit(items, fold);
+    const at = new Map(items.map((it, i) => [it, i]));
+    const fitBags = fit.map((it) => allBags[at.get(it)!]!);
+    const fitModel = LinearModel.train(fitBags, labels, opts);
+    const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features)), DOMAIN_LABELS, opts);
+    for (const v of validation) {
+      const bag = allBags[at.get(v)!]!.features;
+      logits.push(fitModel.logits(bag));
+      about.push(fitDomain.probabilities(bag)[0]!);
+      gold.push(labels.indexOf(v.intent));
+      near.push(!v.corpus);
+    }
+  }
+  const temperature = fitTemperature(logits, gold);
+  const probs = logits.map((z) => softmax(z, temperature));
+  const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), near, labels, about);
+  log(`validation (${TUNING_FOLDS} folds): ${gold.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, rescue=${oos.rule.rescue}, veto=${oos.rule.veto}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
   const model = LinearModel.train(allBags, labels, opts);
   model.temperature = temperature;
   const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features)), DOMAIN_LABELS, opts);
   return {
     classifier: new Classifier(tokenizer, model, oos.rule, domain),
-    validation: { items: validation.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: { far: oos.farRecall, near: oos.nearRecall }, temperature },
+    validation: { items: gold.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: { far: oos.farRecall, near: oos.nearRecall }, temperature },
   };
 }
 
