@@ -60,7 +60,7 @@ async function main(): Promise<void> {
   const trainMs = Date.now() - t0;
   out(`mailmedic NLU evaluation — trained on ${train.length} phrases (${trainMs} ms), held out: ${heldout.filter((h) => !h.source.startsWith('intents/')).length} file items + ${heldout.filter((h) => h.source.startsWith('intents/')).length} corpus lines`);
   out(`real first messages (intents/real): ${real.length - realHeldout.length} train lines ${realTrain ? 'trained on' : 'NOT trained on (--no-real-train)'}, ${realHeldout.length} held out`);
-  out(`out-of-scope rule (tuned on the validation fold): threshold ${classifier.oos.threshold}, margin ${classifier.oos.margin}, temperature ${classifier.model.temperature}`);
+  out(`out-of-scope rule (tuned on the validation folds): threshold ${classifier.oos.threshold}, margin ${classifier.oos.margin}, temperature ${classifier.model.temperature}`);
   out();
   const ours = runOurs(classifier, heldout);
   const report = score(ours.results);
