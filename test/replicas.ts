@@ -21,7 +21,7 @@ export interface Replicas {
  */
 export async function startReplicas(prefix: string, env: Record<string, string>): Promise<Replicas> {
   const ticketDir = mkdtempSync(join(tmpdir(), 'mm-replicas-'));
-  const full = { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', REDIS_URL, TICKET_DIR: ticketDir, RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', ...env };
+  const full = { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', REDIS_URL, TICKET_DIR: ticketDir, RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', INCIDENT_THRESHOLD: '0', ...env };
   const start = () => startApp({ env: full, port: 0, host: '127.0.0.1', storeOptions: { prefix } });
   const a = await start();
   const b = await start();

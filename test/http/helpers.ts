@@ -5,8 +5,11 @@ export { deleteKeys, REDIS_URL } from '../redis.js';
  * Environment for a test app: quiet logs, memory state unless a test adds REDIS_URL, /api/chat rate limits off
  * (many turns from one loopback client; test/http/chat-failures.test.ts turns them on).
  */
+// Rate limits and incident detection off unless a test is about them: a test file that opens many conversations with the
+// same symptom would otherwise open an incident part-way and change the first answers of the tests after it, depending
+// on timing (test/incidents/burst.test.ts sets INCIDENT_THRESHOLD itself).
 export function testEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', ...extra };
+  return { LOG_LEVEL: 'silent', DEFAULT_LOCALE: 'ja', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', INCIDENT_THRESHOLD: '0', ...extra };
 }
 
 export interface JsonResponse {

@@ -18,7 +18,7 @@ import { chat, startServer, type ServerProcess } from './servers.js';
 const prefix = uniquePrefix('ops-shutdown');
 const ticketDir = mkdtempSync(join(tmpdir(), 'mm-shutdown-'));
 // Rate limits off: the load below is one client hammering a few conversations on purpose.
-const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TICKET_DIR: ticketDir, LOG_LEVEL: 'info', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0' };
+const env = { REDIS_URL, REDIS_KEY_PREFIX: prefix, TICKET_DIR: ticketDir, LOG_LEVEL: 'info', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', INCIDENT_THRESHOLD: '0' };
 const spawned: ServerProcess[] = [];
 
 afterAll(async () => {

@@ -13,7 +13,7 @@ export function requireBuild(): void {
 
 /** Environment for a child: the parent's PATH, quiet logs, and no state settings unless given. */
 export function childEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', SHUTDOWN_GRACE_SECONDS: '0', ...extra };
+  return { PATH: process.env.PATH, HOME: process.env.HOME, LOG_LEVEL: 'warn', RATE_LIMIT_CONVERSATION_PER_MINUTE: '0', RATE_LIMIT_CLIENT_PER_MINUTE: '0', INCIDENT_THRESHOLD: '0', SHUTDOWN_GRACE_SECONDS: '0', ...extra };
 }
 
 export interface Run {
