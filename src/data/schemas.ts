@@ -410,6 +410,8 @@ export const ANSWER_MOVES = [
   'reopen',
   /** handoff: an answer to the form, collected as it is (「わからない」 files the ticket with what is known). */
   'form',
+  /** ask / choice: a report of steps done (「再起動したけどダメ」) — noted (the steps it names are marked done), the question again. */
+  'noted',
 ] as const;
 export type AnswerMove = (typeof ANSWER_MOVES)[number];
 const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);

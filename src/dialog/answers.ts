@@ -93,6 +93,14 @@ export type AnswerPlan = () => void;
 /** How the text answers the node the user is at, or undefined when it is no answer to that node. Pure. */
 export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluResult): AnswerPlan | undefined {
   const { s, ctx } = run;
+  // A report of steps done where a question waits (「再起動してみたけど、やっぱり受信できない」 to 「送信はできますか？」):
+  // the steps it names are already marked done (facts.ts); say so and ask the question again, instead of "not understood".
+  if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && !matchOption(run, node.options, text, nlu)) {
+    return () => {
+      say(run, 'engine.steps_noted');
+      say(run, node.say, undefined, choicesOf(run, node));
+    };
+  }
   switch (node.kind) {
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu);
