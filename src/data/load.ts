@@ -107,24 +107,7 @@ export interface LoadedIntents {
 }
 
 export function loadIntents(root = packageRoot()): LoadedIntents {
-  const out: LoadedIntents = { files: [], problems: [] };
-  for (const locale of LOCALES) {
-    for (const path of yamlFiles(join(root, 'intents', locale))) {
-      const parsed = parseYamlFile(path, root);
-      out.problems.push(...parsed.problems);
-      if (parsed.problems.length) continue;
-      const r = intentFileSchema.safeParse(parsed.value);
-      if (!r.success) {
-        out.problems.push(...zodProblems(parsed, r.error));
-        continue;
-      }
-      if (r.data.locale !== locale) {
-        out.problems.push({ file: parsed.file, line: parsed.lineOf(['locale']), message: `locale ${r.data.locale} in intents/${locale}/` });
-      }
-      out.files.push({ ...r.data, file: parsed.file, lineOfExample: (i) => parsed.lineOf(['examples', i]) });
-    }
-  }
-  return out;
+  return loadPhraseFiles(root, (locale) => join('intents', locale), intentFileSchema);
 }
 
 // ───────────────────────────── reply acts ─────────────────────────────
@@ -136,23 +119,39 @@ export interface LoadedActs {
 
 /** intents/<locale>/acts/*.yaml: the phrases of the reply acts (domain.yaml `acts`). */
 export function loadActs(root = packageRoot()): LoadedActs {
-  const out: LoadedActs = { files: [], problems: [] };
+  return loadPhraseFiles(root, (locale) => join('intents', locale, 'acts'), actFileSchema, (path, data, parsed) =>
+    basename(path).replace(/\.ya?ml$/, '') !== data.act
+      ? [{ file: parsed.file, line: parsed.lineOf(['act']), message: `act ${data.act} in a file named ${basename(path)}` }]
+      : [],
+  );
+}
+
+/**
+ * The phrase files of one kind (intents or reply acts) for every locale: parsed, schema-checked, each in the folder of
+ * its own locale, plus what `check` finds; a file with problems is left out of `files`.
+ */
+function loadPhraseFiles<T extends { locale: string }>(
+  root: string,
+  dirOf: (locale: string) => string,
+  schema: z.ZodType<T>,
+  check: (path: string, data: T, parsed: ReturnType<typeof parseYamlFile>) => Problem[] = () => [],
+): { files: Array<T & { file: string; lineOfExample(i: number): number }>; problems: Problem[] } {
+  const out: { files: Array<T & { file: string; lineOfExample(i: number): number }>; problems: Problem[] } = { files: [], problems: [] };
   for (const locale of LOCALES) {
-    for (const path of yamlFiles(join(root, 'intents', locale, 'acts'))) {
+    const dir = dirOf(locale);
+    for (const path of yamlFiles(join(root, dir))) {
       const parsed = parseYamlFile(path, root);
       out.problems.push(...parsed.problems);
       if (parsed.problems.length) continue;
-      const r = actFileSchema.safeParse(parsed.value);
+      const r = schema.safeParse(parsed.value);
       if (!r.success) {
         out.problems.push(...zodProblems(parsed, r.error));
         continue;
       }
       if (r.data.locale !== locale) {
-        out.problems.push({ file: parsed.file, line: parsed.lineOf(['locale']), message: `locale ${r.data.locale} in intents/${locale}/acts/` });
+        out.problems.push({ file: parsed.file, line: parsed.lineOf(['locale']), message: `locale ${r.data.locale} in ${dir}/` });
       }
-      if (basename(path).replace(/\.ya?ml$/, '') !== r.data.act) {
-        out.problems.push({ file: parsed.file, line: parsed.lineOf(['act']), message: `act ${r.data.act} in a file named ${basename(path)}` });
-      }
+      out.problems.push(...check(path, r.data, parsed));
       out.files.push({ ...r.data, file: parsed.file, lineOfExample: (i) => parsed.lineOf(['examples', i]) });
     }
   }

@@ -57,13 +57,13 @@ export const DOMAIN_VETO = 0.02;
 /** Labels of the domain detector. */
 export const DOMAIN_LABELS = ['mail', 'other'] as const;
 
-/** dist/nlu/model.json (the weights are in the binary file `model.file` next to it). */
+/** dist/nlu/model.json (the weights are in the binary file `joint.file` next to it). */
 export interface ModelFile {
   format: number;
   /** trainingDataHash() of the data it was trained on. */
   dataHash: string;
   model: SerializedModel;
-  /** The domain detector (binary: mail / other), weights in its own binary file. */
+  /** The domain detector (binary: mail / other). */
   domain: SerializedModel;
   oos: OosRule;
   /** The reply-act model (src/nlu/acts.ts). */
@@ -275,9 +275,9 @@ export function trainClassifier(
   const gold: number[] = [];
   const about: number[] = [];
   const near: boolean[] = [];
+  const at = new Map(items.map((it, i) => [it, i]));
   for (let fold = 0; fold < TUNING_FOLDS; fold++) {
     const { fit, validation } = validationSplit(items, fold);
-    const at = new Map(items.map((it, i) => [it, i]));
     const fitBags = fit.map((it) => allBags[at.get(it)!]!);
     const fitModel = LinearModel.train(fitBags, labels, opts);
     const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features)), DOMAIN_LABELS, opts);
