@@ -6,6 +6,8 @@
  *   npm run eval:dev                      both rows (first messages, replies)
  *   npm run eval:dev -- --only=replies    one row (first | replies)
  *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
+ *   npm run eval:dev -- --real-weight=0.5,2   also retrain the folds with real lines weighted so (first messages)
+ *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
  *
  * `npm run eval` stays the judged figure; a change is kept when it helps here and is then measured there once.
  */
@@ -15,6 +17,7 @@ import { loadDialogs, packageRoot } from '../../data/load.js';
 import { trainActModel } from '../acts.js';
 import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
 import { getTokenizer } from '../tokenizer.js';
 import { scoreReplies } from './replies.js';
 import { scoreReal, type Scored } from './score.js';
@@ -22,6 +25,14 @@ import { scoreReal, type Scored } from './score.js';
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const pct = (x: { correct: number; total: number }) => `${x.total ? ((x.correct / x.total) * 100).toFixed(1) : '—'}% (${x.correct}/${x.total})`;
+
+interface Run {
+  rescue: number | undefined;
+  realWeight: number;
+  scored: Scored[];
+  asked: { n: number; among: number; inDomain: number };
+  validation: number[];
+}
 
 /** The fold of a line: from the text's sha1, a different digit than the held-out rule's, so folds are not skewed by it. */
 export function foldOf(text: string): number {
@@ -38,33 +49,45 @@ async function main(): Promise<void> {
   if (!only || only === 'first') {
     // --rescue=0.85,0.6 scores the same folds under other domain-rescue levels (the rule only; no retraining).
     const rescues = process.argv.find((a) => a.startsWith('--rescue='))?.slice(9).split(',').map(Number) ?? [];
-    const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
+    // --real-weight=0.5,2 retrains the folds with the real lines weighted so (TrainOptions.realWeight), after the default.
+    const weights = process.argv.find((a) => a.startsWith('--real-weight='))?.slice(14).split(',').map(Number) ?? [];
     const realTrain = realFirstMessages(root).filter((r) => r.split === 'train');
-    for (let f = 0; f < FOLDS; f++) {
-      // The fold's real lines are out of training (trainingData marks them `real`) and scored.
-      const { classifier: trained } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOf(t.text) === f)));
-      const lines = realTrain.filter((r) => foldOf(r.text) === f);
-      for (const run of runs) {
-        const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
-        for (const item of lines) {
-          const r = classifier.analyse(item.text);
-          run.scored.push({ item, intent: r.intent });
-          if (item.intent !== 'out_of_scope') {
-            run.asked.inDomain++;
-            if (r.clarify?.length) {
-              run.asked.n++;
-              if (r.clarify.includes(item.intent)) run.asked.among++;
+    const runs: Run[] = [];
+    for (const realWeight of [DEFAULT_TRAIN_OPTIONS.realWeight, ...weights]) {
+      const forWeight = [undefined, ...(realWeight === DEFAULT_TRAIN_OPTIONS.realWeight ? rescues : [])].map((rescue) => ({
+        rescue, realWeight, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 }, validation: [] as number[],
+      }));
+      for (let f = 0; f < FOLDS; f++) {
+        // The fold's real lines are out of training (trainingData marks them `real`) and scored.
+        const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOf(t.text) === f)), { ...DEFAULT_TRAIN_OPTIONS, realWeight });
+        const lines = realTrain.filter((r) => foldOf(r.text) === f);
+        for (const run of forWeight) {
+          run.validation.push(validation.inScopeAccuracy);
+          const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
+          for (const item of lines) {
+            const r = classifier.analyse(item.text);
+            run.scored.push({ item, intent: r.intent });
+            if (item.intent !== 'out_of_scope') {
+              run.asked.inDomain++;
+              if (r.clarify?.length) {
+                run.asked.n++;
+                if (r.clarify.includes(item.intent)) run.asked.among++;
+              }
             }
           }
         }
       }
+      runs.push(...forWeight);
     }
     const { scored } = runs[0]!;
     const r = scoreReal(scored);
     out(`dev (5-fold cross-validation on the real TRAIN split of first messages, ${scored.length} lines)`);
     for (const run of runs) {
       const x = scoreReal(run.scored);
-      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
+      const label = [run.realWeight === DEFAULT_TRAIN_OPTIONS.realWeight ? '' : `real weight ${run.realWeight}`, run.rescue === undefined ? '' : `rescue ${run.rescue}`].filter(Boolean).join(', ');
+      // The hand-written side: in-scope accuracy of the build's validation folds (phrases of intents/; real lines are never validated).
+      const hand = run.validation.reduce((a, b) => a + b, 0) / run.validation.length;
+      out(`  ${label ? `${label}: ` : ''}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}; hand-written validation in-scope ${(hand * 100).toFixed(1)}%`);
     }
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);
