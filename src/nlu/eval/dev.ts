@@ -14,7 +14,7 @@
 import { createHash } from 'node:crypto';
 import { asCodedError } from '../../core/index.js';
 import { loadDialogs, packageRoot } from '../../data/load.js';
-import { trainActModel } from '../acts.js';
+import { ACT_TRAIN_OPTIONS, trainActModel } from '../acts.js';
 import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
@@ -101,16 +101,25 @@ async function main(): Promise<void> {
     if (!tree) throw new Error('dialogs/ does not load');
     const acts = actTrainingData(root, { realTrain: false });
     const replies = realReplies(root).filter((r) => r.split === 'train');
-    const rows: ReturnType<typeof scoreReplies>['rows'] = [];
-    for (let f = 0; f < FOLDS; f++) {
-      const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
-      const model = trainActModel(tokenizer, [...acts, ...trainReal]);
-      const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
-      rows.push(...scoreReplies(withActs, tree, replies.filter((r) => foldOf(r.text) === f)).rows);
-    }
+    // --act-real-weight=2,3 retrains the folds with the real replies weighted so, after the default.
+    const weights = process.argv.find((a) => a.startsWith('--act-real-weight='))?.slice(18).split(',').map(Number) ?? [];
+    let rows: ReturnType<typeof scoreReplies>['rows'] = [];
     const acc = (xs: typeof rows) => ({ correct: xs.filter((x) => x.inContext === x.gold).length, total: xs.length });
-    out(`dev (5-fold cross-validation on the real TRAIN split of replies, ${rows.length} lines)`);
-    out(`  act accuracy with the node as context: ja ${pct(acc(rows.filter((x) => x.r.locale === 'ja')))}, en ${pct(acc(rows.filter((x) => x.r.locale === 'en')))}, all ${pct(acc(rows))}; replies that carry an act ${pct(acc(rows.filter((x) => x.gold !== 'other')))}`);
+    for (const realWeight of [ACT_TRAIN_OPTIONS.realWeight, ...weights]) {
+      const scored: typeof rows = [];
+      for (let f = 0; f < FOLDS; f++) {
+        const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
+        const model = trainActModel(tokenizer, [...acts, ...trainReal], { ...ACT_TRAIN_OPTIONS, realWeight });
+        const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
+        scored.push(...scoreReplies(withActs, tree, replies.filter((r) => foldOf(r.text) === f)).rows);
+      }
+      if (realWeight === ACT_TRAIN_OPTIONS.realWeight) {
+        rows = scored;
+        out(`dev (5-fold cross-validation on the real TRAIN split of replies, ${rows.length} lines)`);
+      }
+      const label = realWeight === ACT_TRAIN_OPTIONS.realWeight ? '' : `real weight ${realWeight}: `;
+      out(`  ${label}act accuracy with the node as context: ja ${pct(acc(scored.filter((x) => x.r.locale === 'ja')))}, en ${pct(acc(scored.filter((x) => x.r.locale === 'en')))}, all ${pct(acc(scored))}; replies that carry an act ${pct(acc(scored.filter((x) => x.gold !== 'other')))}`);
+    }
     const conf = new Map<string, number>();
     for (const x of rows.filter((x) => x.inContext !== x.gold)) conf.set(`${x.gold} → ${x.inContext}`, (conf.get(`${x.gold} → ${x.inContext}`) ?? 0) + 1);
     out('  top confusions (gold → read)');
