@@ -152,7 +152,21 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
 /** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
 export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
-  return node?.kind === 'step' && moveOf(run, node) === 'help' && !isEntry(run, nlu.intent);
+  return node?.kind === 'step' && moveOf(run, node) === 'help' && !namesEntry(run, nlu);
+}
+
+/**
+ * A share of the act reading from which the reply is the act even when the intent model leans to a branch entry.
+ * The act model learns every symptom and topic phrase as its background act `other`, so a reply it reads as how_to
+ * this surely asks about the step or question on screen (「設定ってどこにあるの？」, "where do I find that setting?",
+ * which the intent model reads as howto_carrier_setup / howto_backup), while a topic asked for by name
+ * ("how do I create an app password?") keeps most of its mass on `other` and stays a new topic.
+ */
+export const SURE_ACT_SHARE = 0.8;
+
+/** The text names a branch entry (a new symptom or topic) rather than answering the node with a sure act. */
+export function namesEntry(run: Run, nlu: NluResult): boolean {
+  return isEntry(run, nlu.intent) && !(run.reading?.act !== undefined && run.reading.confidence >= SURE_ACT_SHARE);
 }
 
 function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {

@@ -5,7 +5,7 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, matchWords, moveOf } from './answers.js';
+import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry } from './answers.js';
 import { escalatedAlready } from './handoff.js';
 import { understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -143,7 +143,7 @@ function cannotAnswer(): TurnRule {
       t.node !== undefined &&
       t.run.s.status === 'active' &&
       moveOf(t.run, t.node) === 'cannot_answer' &&
-      !isEntry(t.run, t.nlu.intent) &&
+      !namesEntry(t.run, t.nlu) &&
       // 「わからない」 is an answer where the question offers [わからない].
       !('options' in t.node && t.node.options && matchWords(t.run, t.node.options, t.text)),
     act: (t) => {
