@@ -6,7 +6,7 @@
  */
 import { ACT_DEFS, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
-import { foldAnswer, nearlySame, phraseLongEnough } from '../nlu/replies.js';
+import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
 import { applySet, enter, isEntry, recordStep } from './tree.js';
 
@@ -46,7 +46,7 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   );
   if (byEntity) return byEntity;
   if (!said) return undefined;
-  const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && said.includes(l)));
+  const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && saysPhrase(text, said, l)));
   if (contained.length === 1) return contained[0];
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   if (close.length === 1) return close[0];
@@ -64,7 +64,7 @@ export function matchWords(run: Run, options: DialogOption[], text: string): Dia
   const hits = options.filter((o) =>
     phrases(run, o.label)
       .concat(phrases(run, o.says))
-      .some((l) => l === said || (phraseLongEnough(l, 4) && said.includes(l))),
+      .some((l) => l === said || (phraseLongEnough(l, 4) && saysPhrase(text, said, l))),
   );
   return hits.length === 1 ? hits[0] : undefined;
 }

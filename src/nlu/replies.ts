@@ -137,6 +137,32 @@ export function phraseLongEnough(phrase: string, minLatin: number): boolean {
   return phrase.length >= minLatin || (phrase.length >= 2 && /[^\x00-\x7f]/.test(phrase));
 }
 
+/** Japanese negation right after a phrase found in an answer: 「オン」にしてない, 「有効」じゃない, 「設定し」ていません. */
+const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|なっ|設定し|使っ|入れ)?(?:て|って)?(?:い|お)?(?:ない|ません|なかった|ず)/u;
+/** An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled". */
+const EN_NEGATED_BEFORE = /\b(?:not|no|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)\b(?:\s+\S+){0,3}\s*$/u;
+
+/**
+ * Is the folded `phrase` said in the answer, and not negated there? 「オンにしてないと思う」 contains 「オン」 and "I don't
+ * have 2FA turned on" contains "turned on", but neither says so. `said` is foldAnswer(text).
+ */
+export function saysPhrase(text: string, said: string, phrase: string): boolean {
+  if (!said.includes(phrase)) return false;
+  if (/[^\x00-\x7f]/.test(phrase)) {
+    for (let i = said.indexOf(phrase); i >= 0; i = said.indexOf(phrase, i + 1)) if (!JA_NEGATED_AFTER.test(said.slice(i + phrase.length))) return true;
+    return false;
+  }
+  // Latin: find the phrase in the spaced text (its folded letters with spaces or punctuation between them).
+  const spaced = normalise(text).toLowerCase();
+  const re = new RegExp([...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'gu');
+  let found = false;
+  for (const m of spaced.matchAll(re)) {
+    found = true;
+    if (!EN_NEGATED_BEFORE.test(spaced.slice(Math.max(0, m.index - 40), m.index))) return true;
+  }
+  return !found; // folded differently (a stripped ending): no negation check possible, the containment counts
+}
+
 /** Two short folded answers that differ only in their last one or two characters (a conjugated ending: 「手動なら届きます」 ≈ 「手動なら届く」). */
 export function nearlySame(said: string, label: string): boolean {
   let n = 0;

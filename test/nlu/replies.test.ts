@@ -7,7 +7,7 @@ import { loadDialogs } from '../../src/data/load.js';
 import { acceptedActs } from '../../src/dialog/answers.js';
 import { createNlu, type LoadedNlu } from '../../src/nlu/index.js';
 import { correctedPart } from '../../src/nlu/acts.js';
-import { foldAnswer, nearlySame, readReply, type ReplyPlace } from '../../src/nlu/replies.js';
+import { foldAnswer, nearlySame, readReply, saysPhrase, type ReplyPlace } from '../../src/nlu/replies.js';
 
 let nlu: LoadedNlu;
 beforeAll(async () => {
@@ -79,5 +79,17 @@ describe('answers compared with the words of a button', () => {
   it('takes a conjugated ending as the same short answer', () => {
     expect(nearlySame(foldAnswer('手動なら届きます'), foldAnswer('手動なら届く'))).toBe(true);
     expect(nearlySame(foldAnswer('自動'), foldAnswer('手動なら届く'))).toBe(false);
+  });
+
+  it('does not count a button word the answer negates', () => {
+    const says = (text: string, phrase: string) => saysPhrase(text, foldAnswer(text), foldAnswer(phrase));
+    expect(says('2段階認証はオンにしてないと思う', 'オン')).toBe(false);
+    expect(says('有効じゃないです', '有効')).toBe(false);
+    expect(says('オンじゃなくてオフです', 'オフ')).toBe(true);
+    expect(says('受信はできるけど送信ができない', '受信はできる')).toBe(true);
+    expect(says("I don't have 2FA turned on I think", 'turned on')).toBe(false);
+    expect(says('It is not enabled', 'enabled')).toBe(false);
+    expect(says("Yes, it's turned on", 'turned on')).toBe(true);
+    expect(says('turned on, no luck though', 'turned on')).toBe(true);
   });
 });
