@@ -40,6 +40,7 @@ const STEP_MENTIONS: ReadonlyArray<{ slot: string; pattern: RegExp }> = [
   { slot: 'done_line', pattern: /(?:wi-?fi|モバイル(?:データ)?|4g|5g|回線)[^。、]{0,12}切り?替え|\bswitch(?:ed)? (?:to |between )?(?:wi-?fi|mobile data|cellular)/i },
   { slot: 'done_vpn', pattern: /vpn/i },
   { slot: 'done_force_quit', pattern: /強制終了|force[- ]?quit/i },
+  { slot: 'done_junk', pattern: /迷惑メール(?:フォルダ|ボックス)|迷惑フォルダ|\b(?:junk|spam)(?: mail)?(?: folder| box)?\b/i },
   { slot: 'done_password', pattern: /パスワード(?:を|は|も)?\s?(?:入れ直|打ち直|再入力|入力し直|手入力)|\bre-?(?:entered|typed|enter) (?:the |my )?password/i },
 ];
 /** Acts that say the steps a reply names were done (and did not help, or gave no result). */
