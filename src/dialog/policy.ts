@@ -102,10 +102,17 @@ export const resolvedRule: TurnRule = {
   },
 };
 
+/**
+ * Ending an open episode needs more certainty than switching branch: the end loses the place, and a fact misread as
+ * a goodbye ("I'm on wifi" read goodbye at 0.73, "I'm at home" at 0.84 — "I'm off", "I'm done" are goodbyes) must not
+ * end the conversation. Plain goodbyes (「またね」「失礼します」 "ok bye" "gotta go") read ≥ 0.98.
+ */
+export const END_CONFIDENCE = 0.9;
+
 /** A sure goodbye: to the end node. */
 export const goodbyeRule: TurnRule = {
   name: 'goodbye',
-  applies: (t) => atActiveNode(t) && t.nlu.intent === 'goodbye' && t.sure,
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'goodbye' && t.nlu.confidence >= END_CONFIDENCE,
   act: (t) => leaveTo(t.run, t.run.ctx.tree.globals.end),
 };
 

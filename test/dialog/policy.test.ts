@@ -161,6 +161,8 @@ describe('turn policy rules, each alone', () => {
 
   it('goodbye: a sure goodbye ends; an unsure one does not apply', () => {
     expect(goodbyeRule.applies(turnOf(atAsk(), 'では', nlu('goodbye', {}, 'ja', 0.5)))).toBe(false);
+    // Sure enough to switch branch, not to end the episode: a fact misread as a goodbye ("I'm on wifi").
+    expect(goodbyeRule.applies(turnOf(atAsk(), "i'm on wifi", nlu('goodbye', {}, 'en', 0.73)))).toBe(false);
     expect(fire(goodbyeRule, turnOf(atAsk(), 'さようなら', nlu('goodbye'))).s.status).toBe('ended');
   });
 
