@@ -11,7 +11,7 @@
 import type { NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { planAnswer, type AnswerPlan } from './answers.js';
+import { planAnswer, SURE_ACT_SHARE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { outside, understood } from './outside.js';
 import { repairRule } from './repairs.js';
@@ -49,6 +49,9 @@ export interface TurnRule {
   applies(t: TextTurn): boolean;
   act(t: TextTurn): void;
 }
+
+/** The act model's first reading of the reply, over every act, is `act` with at least SURE_ACT_SHARE. */
+const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
 
 /** The conversation waits at a node and is active (the rules after `outside_conversation`). */
 const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.node !== undefined && t.run.s.status === 'active';
@@ -92,10 +95,14 @@ export const outsideRule: TurnRule = {
   act: (t) => outside(t.run, t.nlu),
 };
 
-/** 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. */
+/**
+ * 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. Also when the act model reads
+ * the reply surely as `fixed` (SURE_ACT_SHARE of all its probability) though the intent model is unsure: 「Wi-Fi切ったら
+ * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify.
+ */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && t.nlu.intent === 'resolved',
+  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')),
   act: (t) => {
     const node = t.node!;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');

@@ -157,6 +157,9 @@ describe('turn policy rules, each alone', () => {
     const run = fire(resolvedRule, turnOf(atAsk(), '直りました', nlu('resolved')));
     expect(run.s.node).toBe('fixed');
     expect(run.s.status).toBe('resolved');
+    // The intent model unsure, the act model sure of `fixed`: the same; an unsure `fixed` reading is not enough.
+    expect(resolvedRule.applies(turnOf(atAsk(), 'Wi-Fi切ったら送れました', withAct(nlu('out_of_scope', {}, 'ja', 0.36), 'fixed', 0.92)))).toBe(true);
+    expect(resolvedRule.applies(turnOf(atAsk(), 'Wi-Fi切ったら', withAct(nlu('out_of_scope', {}, 'ja', 0.36), 'fixed', 0.5)))).toBe(false);
   });
 
   it('goodbye: a sure goodbye ends; an unsure one does not apply', () => {
