@@ -46,8 +46,8 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   );
   if (byEntity) return byEntity;
   if (!said) return undefined;
-  const contained = options.filter((o) => labels(o).some((l) => phraseLongEnough(l, 3) && saysPhrase(text, said, l)));
-  if (contained.length === 1) return contained[0];
+  const contained = containedOption(options, labels, text, said, 3);
+  if (contained) return contained;
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   if (close.length === 1) return close[0];
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
@@ -61,12 +61,19 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
 export function matchWords(run: Run, options: DialogOption[], text: string): DialogOption | undefined {
   const said = foldAnswer(text);
   if (!said) return undefined;
-  const hits = options.filter((o) =>
-    phrases(run, o.label)
-      .concat(phrases(run, o.says))
-      .some((l) => l === said || (phraseLongEnough(l, 4) && saysPhrase(text, said, l))),
-  );
-  return hits.length === 1 ? hits[0] : undefined;
+  const words = (o: DialogOption) => phrases(run, o.label).concat(phrases(run, o.says));
+  return options.find((o) => words(o).includes(said)) ?? containedOption(options, words, text, said, 4);
+}
+
+/**
+ * The option whose words the answer contains (not negated): the only one, or the one with the longest such phrase when
+ * it is strictly the longest — 「送信できないし受信もできない」 holds 「送信できない」 (send only) and the longer 「受信もできない」
+ * (both): both.
+ */
+function containedOption(options: DialogOption[], words: (o: DialogOption) => string[], text: string, said: string, minLatin: number): DialogOption | undefined {
+  const longest = (o: DialogOption) => Math.max(0, ...words(o).filter((l) => phraseLongEnough(l, minLatin) && saysPhrase(text, said, l)).map((l) => l.length));
+  const hits = options.map((o) => ({ o, n: longest(o) })).filter((x) => x.n > 0).sort((a, b) => b.n - a.n);
+  return hits.length === 1 || (hits.length > 1 && hits[0]!.n > hits[1]!.n) ? hits[0]!.o : undefined;
 }
 
 /** The answer group of a node (its own `answers:` or its kind's default), as act → move. */
