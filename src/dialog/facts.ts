@@ -19,6 +19,8 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
   }
   if (facts.os && !nlu.entities.os_version) s.slots.os_version = facts.os;
   if (facts.model) {
+    // A model given on its own (「Galaxy S23」 at a step) is news to note, like an entity.
+    if (s.collected.model !== facts.model) run.learned.push('model');
     s.collected.model = facts.model;
     if (!s.slots.device) s.slots.device = deviceOfModel(facts.model);
   }

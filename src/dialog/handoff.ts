@@ -35,10 +35,12 @@ export function missingFields(s: ConversationState): HandoffField[] {
 /** One line per thing to ask; device+OS and time+frequency are asked together when both are missing. */
 function fieldLines(run: Run, fields: HandoffField[]): Message[] {
   const has = (f: HandoffField) => fields.includes(f);
-  const keys: Array<`engine.handoff.field.${'device_os' | 'device' | 'os' | 'service' | 'error_message' | 'when_frequency' | 'occurred_at' | 'frequency'}`> = [];
+  const keys: Array<`engine.handoff.field.${'device_os' | 'device' | 'os' | 'os_android' | 'os_unknown' | 'service' | 'error_message' | 'when_frequency' | 'occurred_at' | 'frequency'}`> = [];
+  const device = run.s.slots.device;
   if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
   else if (has('device')) keys.push('engine.handoff.field.device');
-  else if (has('os')) keys.push('engine.handoff.field.os');
+  // Where to read the OS version follows the device (an Android phone is never sent to 「設定 › 一般 › 情報」).
+  else if (has('os')) keys.push(device === 'android' ? 'engine.handoff.field.os_android' : device === 'iphone' || device === 'ipad' ? 'engine.handoff.field.os' : 'engine.handoff.field.os_unknown');
   if (has('service')) keys.push('engine.handoff.field.service');
   if (has('errorMessage')) keys.push('engine.handoff.field.error_message');
   if (has('occurredAt') && has('frequency')) keys.push('engine.handoff.field.when_frequency');

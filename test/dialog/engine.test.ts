@@ -181,6 +181,19 @@ describe('step(): free text at any node', () => {
     expect(c.keys).toEqual(['fx.handoff', 'engine.handoff.ask', 'engine.handoff.settings_offer']);
   });
 
+  it('asks for the OS version where this device shows it (Android is never sent to 「設定 › 一般 › 情報」)', () => {
+    const android = new Convo();
+    android.say('Androidでサーバーに接続できません', nlu('error_connect', { device: 'android' }));
+    android.say('担当者と話したい', nlu('request_human'));
+    const ask = android.rendered.find((r) => r.text.includes('Android のバージョン'));
+    expect(ask?.text).toContain('デバイス情報');
+    expect(android.rendered.map((r) => r.text).join('\n')).not.toContain('一般 › 情報');
+    const iphone = new Convo();
+    iphone.say('iPhoneでサーバーに接続できません', nlu('error_connect', { device: 'iphone' }));
+    iphone.say('担当者と話したい', nlu('request_human'));
+    expect(iphone.rendered.map((r) => r.text).join('\n')).toContain('設定 › 一般 › 情報');
+  });
+
   it('resolves on 「直った」 at a choice node', () => {
     const c = new Convo();
     c.say('こんにちは', nlu('greeting'));
