@@ -36,11 +36,10 @@ export function missingFields(s: ConversationState): HandoffField[] {
 function fieldLines(run: Run, fields: HandoffField[]): Message[] {
   const has = (f: HandoffField) => fields.includes(f);
   const keys: Array<`engine.handoff.field.${'device_os' | 'device' | 'os' | 'os_android' | 'os_unknown' | 'service' | 'error_message' | 'when_frequency' | 'occurred_at' | 'frequency'}`> = [];
-  const device = run.s.slots.device;
   if (has('device') && has('os')) keys.push('engine.handoff.field.device_os');
   else if (has('device')) keys.push('engine.handoff.field.device');
   // Where to read the OS version follows the device (an Android phone is never sent to 「設定 › 一般 › 情報」).
-  else if (has('os')) keys.push(device === 'android' ? 'engine.handoff.field.os_android' : device === 'iphone' || device === 'ipad' ? 'engine.handoff.field.os' : 'engine.handoff.field.os_unknown');
+  else if (has('os')) keys.push(({ ios: 'engine.handoff.field.os', android: 'engine.handoff.field.os_android', unknown: 'engine.handoff.field.os_unknown' } as const)[platformOf(run.s)]);
   if (has('service')) keys.push('engine.handoff.field.service');
   if (has('errorMessage')) keys.push('engine.handoff.field.error_message');
   if (has('occurredAt') && has('frequency')) keys.push('engine.handoff.field.when_frequency');
@@ -79,12 +78,15 @@ export function enterHandoff(run: Run, node: Extract<DialogNode, { kind: 'handof
   offerSettings(run);
 }
 
-/** The device's place for mail server settings (iPhone and iPad share iOS's; never names one for the other). */
-function settingsWhere(s: ConversationState) {
+/** Whose menus the person has: iPhone and iPad share iOS's; a device not known yet gets both. */
+function platformOf(s: ConversationState): 'ios' | 'android' | 'unknown' {
   const device = s.slots.device;
-  if (device === 'iphone' || device === 'ipad') return msg('engine.handoff.settings_where.ios');
-  if (device === 'android') return msg('engine.handoff.settings_where.android');
-  return msg('engine.handoff.settings_where.unknown');
+  return device === 'iphone' || device === 'ipad' ? 'ios' : device === 'android' ? 'android' : 'unknown';
+}
+
+/** The device's place for mail server settings (never names one platform's menus for the other). */
+function settingsWhere(s: ConversationState) {
+  return msg(`engine.handoff.settings_where.${platformOf(s)}`);
 }
 
 /**

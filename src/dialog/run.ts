@@ -43,7 +43,7 @@ export interface Run {
   ctx: StepContext;
   hops: number;
   missed: boolean;
-  /** Entity slots this text turn filled or changed (「iCloudです」 answered to no question). */
+  /** Entity slots (or the device model) this text turn filled or changed (「iCloudです」, 「Galaxy S23」 answered to no question). */
   learned: string[];
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;

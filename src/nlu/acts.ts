@@ -11,15 +11,13 @@
  */
 import { ACT_DEFS, ACTS, type Act } from '../core/index.js';
 import { extractBags, extractFeatures, type FeatureBags } from './features.js';
-import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature, type TrainOptions } from './model.js';
+import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 
 export interface LabelledAct {
   text: string;
   act: Act;
   locale: string;
-  /** True for the train split of the real replies (intents/real/replies-*.tsv): weighted by TrainOptions.realWeight. */
-  real?: boolean;
 }
 
 /** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
@@ -71,12 +69,12 @@ export class ActModel {
  * The intent model's settings with full class balancing: the background act `other` (every symptom phrase) would
  * otherwise outweigh the 10–60 phrases of each reply act.
  */
-export const ACT_TRAIN_OPTIONS: TrainOptions = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1 };
+export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1 };
 
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
-export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[], opts: TrainOptions = ACT_TRAIN_OPTIONS): ActModel {
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
   const labels = [...ACTS];
-  const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act, weight: x.real ? opts.realWeight : 1 }));
+  const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
   const seen = new Map<string, number>();
   const fit: LabelledAct[] = [];
   const val: LabelledAct[] = [];
@@ -87,13 +85,13 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitModel = LinearModel.train(bags(fit), labels, opts);
+  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
   const valBags = bags(val);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
     val.map((v) => labels.indexOf(v.act)),
   );
-  const model = LinearModel.train(all, labels, opts);
+  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
   model.temperature = temperature;
   return new ActModel(tokenizer, model);
 }

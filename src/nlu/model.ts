@@ -19,20 +19,13 @@ export interface TrainOptions {
    * Keeps the big out-of-scope corpus from drowning the 40-phrase intents.
    */
   balancePower: number;
-  /**
-   * Loss weight of a real first message (intents/real train lines) relative to a phrase of intents/ (1). Real lines
-   * are few, long and sometimes strain the label conventions; chosen on `npm run eval:dev` (--real-weight=…).
-   */
-  realWeight: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5, realWeight: 1 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5 };
 
 export interface TrainingExample {
   features: FeatureBag;
   label: string;
-  /** Loss weight of this example (1 when absent), on top of its class weight. */
-  weight?: number;
 }
 
 /**
@@ -124,10 +117,10 @@ export class LinearModel {
       });
       const y = labelIndex.get(ex.label);
       if (y === undefined) throw new Error(`unknown label ${ex.label}`);
-      return { idx, v: ex.features.value, y, w: ex.weight ?? 1 };
+      return { idx, v: ex.features.value, y };
     });
     const counts = new Array<number>(K).fill(0);
-    for (const r of rows) counts[r.y]! += r.w;
+    for (const r of rows) counts[r.y]!++;
     const present = counts.filter((c) => c > 0).sort((a, b) => a - b);
     const median = present[present.length >> 1] ?? 1;
     const classWeight = counts.map((c) => (c > 0 ? Math.pow(median / c, opts.balancePower) : 0));
@@ -146,14 +139,14 @@ export class LinearModel {
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
       for (const ri of order) {
-        const { idx, v, y, w } = rows[ri]!;
+        const { idx, v, y } = rows[ri]!;
         for (let k = 0; k < K; k++) z[k] = b[k]!;
         for (let a = 0; a < idx.length; a++) {
           const base = idx[a]! * K;
           for (let k = 0; k < K; k++) z[k]! += W[base + k]! * v;
         }
         const p = softmax(z);
-        const cw = classWeight[y]! * w;
+        const cw = classWeight[y]!;
         for (let k = 0; k < K; k++) {
           const g = (p[k]! - (k === y ? 1 : 0)) * cw;
           if (g === 0) continue;

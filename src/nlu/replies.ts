@@ -140,8 +140,11 @@ export function phraseLongEnough(phrase: string, minLatin: number): boolean {
 
 /** Japanese negation right after a phrase found in an answer: 「オン」にしてない, 「有効」じゃない, 「設定し」ていません. */
 const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|なっ|設定し|使っ|入れ)?(?:て|って)?(?:い|お)?(?:ない|ません|なかった|ず)/u;
-/** An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled". */
-const EN_NEGATED_BEFORE = /\b(?:not|no|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)\b(?:\s+\S+){0,3}\s*$/u;
+/**
+ * An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled", "I have
+ * no 2FA enabled". A "no" that opens the answer is an interjection ("no it's on" corrects the bot), not a negation.
+ */
+const EN_NEGATED_BEFORE = /(?:\b(?:not|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)|(?<!^)\bno)\b(?:\s+\S+){0,3}\s*$/u;
 
 /**
  * Is the folded `phrase` said in the answer, and not negated there? 「オンにしてないと思う」 contains 「オン」 and "I don't
@@ -159,7 +162,7 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   let found = false;
   for (const m of spaced.matchAll(re)) {
     found = true;
-    if (!EN_NEGATED_BEFORE.test(spaced.slice(Math.max(0, m.index - 40), m.index))) return true;
+    if (!EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
   }
   return !found; // folded differently (a stripped ending): no negation check possible, the containment counts
 }

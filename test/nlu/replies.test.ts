@@ -91,5 +91,7 @@ describe('answers compared with the words of a button', () => {
     expect(says('It is not enabled', 'enabled')).toBe(false);
     expect(says("Yes, it's turned on", 'turned on')).toBe(true);
     expect(says('turned on, no luck though', 'turned on')).toBe(true);
+    expect(says("no it's on", "it's on")).toBe(true);
+    expect(says('I have no 2FA enabled', 'enabled')).toBe(false);
   });
 });

@@ -6,7 +6,6 @@
  *   npm run eval:dev                      both rows (first messages, replies)
  *   npm run eval:dev -- --only=replies    one row (first | replies)
  *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
- *   npm run eval:dev -- --real-weight=0.5,2   also retrain the folds with real lines weighted so (first messages)
  *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
  *
  * `npm run eval` stays the judged figure; a change is kept when it helps here and is then measured there once.
@@ -14,10 +13,9 @@
 import { createHash } from 'node:crypto';
 import { asCodedError } from '../../core/index.js';
 import { loadDialogs, packageRoot } from '../../data/load.js';
-import { ACT_TRAIN_OPTIONS, trainActModel } from '../acts.js';
+import { trainActModel } from '../acts.js';
 import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
-import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
 import { getTokenizer } from '../tokenizer.js';
 import { scoreReplies } from './replies.js';
 import { scoreReal, type Scored } from './score.js';
@@ -25,14 +23,6 @@ import { scoreReal, type Scored } from './score.js';
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const pct = (x: { correct: number; total: number }) => `${x.total ? ((x.correct / x.total) * 100).toFixed(1) : '—'}% (${x.correct}/${x.total})`;
-
-interface Run {
-  rescue: number | undefined;
-  realWeight: number;
-  scored: Scored[];
-  asked: { n: number; among: number; inDomain: number };
-  validation: number[];
-}
 
 /** The fold of a line: from the text's sha1, a different digit than the held-out rule's, so folds are not skewed by it. */
 export function foldOf(text: string): number {
@@ -49,46 +39,38 @@ async function main(): Promise<void> {
   if (!only || only === 'first') {
     // --rescue=0.85,0.6 scores the same folds under other domain-rescue levels (the rule only; no retraining).
     const rescues = process.argv.find((a) => a.startsWith('--rescue='))?.slice(9).split(',').map(Number) ?? [];
-    // --real-weight=0.5,2 retrains the folds with the real lines weighted so (TrainOptions.realWeight), after the default.
-    const weights = process.argv.find((a) => a.startsWith('--real-weight='))?.slice(14).split(',').map(Number) ?? [];
     const realTrain = realFirstMessages(root).filter((r) => r.split === 'train');
-    const runs: Run[] = [];
-    for (const realWeight of [DEFAULT_TRAIN_OPTIONS.realWeight, ...weights]) {
-      const forWeight = [undefined, ...(realWeight === DEFAULT_TRAIN_OPTIONS.realWeight ? rescues : [])].map((rescue) => ({
-        rescue, realWeight, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 }, validation: [] as number[],
-      }));
-      for (let f = 0; f < FOLDS; f++) {
-        // The fold's real lines are out of training (trainingData marks them `real`) and scored.
-        const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOf(t.text) === f)), { ...DEFAULT_TRAIN_OPTIONS, realWeight });
-        const lines = realTrain.filter((r) => foldOf(r.text) === f);
-        for (const run of forWeight) {
-          run.validation.push(validation.inScopeAccuracy);
-          const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
-          for (const item of lines) {
-            const r = classifier.analyse(item.text);
-            run.scored.push({ item, intent: r.intent });
-            if (item.intent !== 'out_of_scope') {
-              run.asked.inDomain++;
-              if (r.clarify?.length) {
-                run.asked.n++;
-                if (r.clarify.includes(item.intent)) run.asked.among++;
-              }
+    const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
+    // The hand-written side: in-scope accuracy of each fold model's own validation folds (phrases of intents/; real lines are never validated).
+    const handWritten: number[] = [];
+    for (let f = 0; f < FOLDS; f++) {
+      // The fold's real lines are out of training (trainingData marks them `real`) and scored.
+      const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOf(t.text) === f)));
+      handWritten.push(validation.inScopeAccuracy);
+      const lines = realTrain.filter((r) => foldOf(r.text) === f);
+      for (const run of runs) {
+        const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
+        for (const item of lines) {
+          const r = classifier.analyse(item.text);
+          run.scored.push({ item, intent: r.intent });
+          if (item.intent !== 'out_of_scope') {
+            run.asked.inDomain++;
+            if (r.clarify?.length) {
+              run.asked.n++;
+              if (r.clarify.includes(item.intent)) run.asked.among++;
             }
           }
         }
       }
-      runs.push(...forWeight);
     }
     const { scored } = runs[0]!;
     const r = scoreReal(scored);
     out(`dev (5-fold cross-validation on the real TRAIN split of first messages, ${scored.length} lines)`);
     for (const run of runs) {
       const x = scoreReal(run.scored);
-      const label = [run.realWeight === DEFAULT_TRAIN_OPTIONS.realWeight ? '' : `real weight ${run.realWeight}`, run.rescue === undefined ? '' : `rescue ${run.rescue}`].filter(Boolean).join(', ');
-      // The hand-written side: in-scope accuracy of the build's validation folds (phrases of intents/; real lines are never validated).
-      const hand = run.validation.reduce((a, b) => a + b, 0) / run.validation.length;
-      out(`  ${label ? `${label}: ` : ''}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}; hand-written validation in-scope ${(hand * 100).toFixed(1)}%`);
+      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
+    out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%`);
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);
     if (failures) for (const x of r.failures) out(`    [${x.item.locale}] ${x.item.intent} → ${x.intent}: ${x.item.text}`);
@@ -101,25 +83,16 @@ async function main(): Promise<void> {
     if (!tree) throw new Error('dialogs/ does not load');
     const acts = actTrainingData(root, { realTrain: false });
     const replies = realReplies(root).filter((r) => r.split === 'train');
-    // --act-real-weight=2,3 retrains the folds with the real replies weighted so, after the default.
-    const weights = process.argv.find((a) => a.startsWith('--act-real-weight='))?.slice(18).split(',').map(Number) ?? [];
-    let rows: ReturnType<typeof scoreReplies>['rows'] = [];
-    const acc = (xs: typeof rows) => ({ correct: xs.filter((x) => x.inContext === x.gold).length, total: xs.length });
-    for (const realWeight of [ACT_TRAIN_OPTIONS.realWeight, ...weights]) {
-      const scored: typeof rows = [];
-      for (let f = 0; f < FOLDS; f++) {
-        const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
-        const model = trainActModel(tokenizer, [...acts, ...trainReal], { ...ACT_TRAIN_OPTIONS, realWeight });
-        const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
-        scored.push(...scoreReplies(withActs, tree, replies.filter((r) => foldOf(r.text) === f)).rows);
-      }
-      if (realWeight === ACT_TRAIN_OPTIONS.realWeight) {
-        rows = scored;
-        out(`dev (5-fold cross-validation on the real TRAIN split of replies, ${rows.length} lines)`);
-      }
-      const label = realWeight === ACT_TRAIN_OPTIONS.realWeight ? '' : `real weight ${realWeight}: `;
-      out(`  ${label}act accuracy with the node as context: ja ${pct(acc(scored.filter((x) => x.r.locale === 'ja')))}, en ${pct(acc(scored.filter((x) => x.r.locale === 'en')))}, all ${pct(acc(scored))}; replies that carry an act ${pct(acc(scored.filter((x) => x.gold !== 'other')))}`);
+    const rows: ReturnType<typeof scoreReplies>['rows'] = [];
+    for (let f = 0; f < FOLDS; f++) {
+      const trainReal = replies.filter((r) => foldOf(r.text) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
+      const model = trainActModel(tokenizer, [...acts, ...trainReal]);
+      const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
+      rows.push(...scoreReplies(withActs, tree, replies.filter((r) => foldOf(r.text) === f)).rows);
     }
+    const acc = (xs: typeof rows) => ({ correct: xs.filter((x) => x.inContext === x.gold).length, total: xs.length });
+    out(`dev (5-fold cross-validation on the real TRAIN split of replies, ${rows.length} lines)`);
+    out(`  act accuracy with the node as context: ja ${pct(acc(rows.filter((x) => x.r.locale === 'ja')))}, en ${pct(acc(rows.filter((x) => x.r.locale === 'en')))}, all ${pct(acc(rows))}; replies that carry an act ${pct(acc(rows.filter((x) => x.gold !== 'other')))}`);
     const conf = new Map<string, number>();
     for (const x of rows.filter((x) => x.inContext !== x.gold)) conf.set(`${x.gold} → ${x.inContext}`, (conf.get(`${x.gold} → ${x.inContext}`) ?? 0) + 1);
     out('  top confusions (gold → read)');
