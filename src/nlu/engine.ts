@@ -331,17 +331,22 @@ export function decideIndex(
   return { k: top, rescued: false };
 }
 
-/** Out-of-scope recall the tuned rule must keep on the validation fold: far off-topic lines, near-domain negatives. */
-// near is 0.8 on the validation fold: its near-domain part is small (a line is ~1.5 points) and half of it reads like
-// an answer (「やってみました」), which only a harsh non-symptom rule catches; the judged figure is the held-out one.
-export const OOS_FLOORS = { far: 0.97, near: 0.8 } as const;
+/**
+ * Out-of-scope recall the tuned rule must keep on the validation folds: far off-topic lines only. Near-domain lines
+ * (the out_of_scope phrases of intents/) count like every other item in what the rule gets right, but are no hard
+ * floor: every rule of the grid scored 0.78–0.81 near recall on the ~500 near items, so a 0.80 floor made the choice
+ * a coin flip (two grid points feasible, then none after a few more phrases) and moved the hand-written splits by
+ * a point or two with any data change. The judged near figure is the held-out one (eval: ≥ 85 %).
+ */
+export const OOS_FLOORS = { far: 0.97 } as const;
 
 /**
- * Grid search of the decision rule (threshold × margin for non-symptom intents, rescue × veto of the domain
- * detector) on the validation fold. A person with a mail problem must not be turned away, so the rule keeps as
- * many validation messages right as it can while far (corpus lines) and near (the out_of_scope phrases of intents/)
- * out-of-scope recall stay at their floors (OOS_FLOORS); ties go to the gentler rule. Only when no rule meets both
- * floors does it fall back to the best mean of the three.
+ * Grid search of the decision rule (threshold × margin for non-symptom intents; rescue and veto of the domain
+ * detector are set) on the validation folds. A person with a mail problem must not be turned away, so the rule
+ * keeps as many validation messages right as it can (in-scope, far and near out-of-scope alike) while far
+ * out-of-scope recall stays at its floor (OOS_FLOORS), then takes the gentlest rule within one standard error of
+ * that (no margin before a margin, then the lowest threshold). Only when no rule meets the floor does it fall back
+ * to the best mean of the three rates.
  */
 export function tuneOos(
   probs: readonly Float64Array[],
@@ -402,7 +407,7 @@ export function tuneOos(
           const far = n.farN ? n.farOk / n.farN : 1;
           const nearR = n.nearN ? n.nearOk / n.nearN : 1;
           const score = (inAcc + far + nearR) / 3;
-          const feasible = far >= OOS_FLOORS.far && nearR >= OOS_FLOORS.near;
+          const feasible = far >= OOS_FLOORS.far;
           // Among rules meeting the floors: the most validation items right (a rescued near-domain line costs as
           // much as a lost in-scope one).
           const right = n.inOk + n.farOk + n.nearOk;

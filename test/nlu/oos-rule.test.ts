@@ -34,4 +34,19 @@ describe('decision rule', () => {
     expect(tuned.farRecall).toBe(1);
     expect(tuned.rule.rescue).toBeLessThanOrEqual(0.97);
   });
+
+  it('does not turn unsure answers away to catch as many near-domain lines (near recall is no hard floor)', () => {
+    // Ten in-scope 「はい」-like answers and ten near-domain lines look alike to the model (affirm at 0.38): a rule
+    // strict enough to put the near lines out of scope loses the answers one for one. A 0.8 near-recall floor forced
+    // that rule; now the gentlest rule with as many items right wins, and the answers stay answers.
+    const unsure = () => row(0.05, 0.05, 0.38, 0.3, 0.22);
+    const probs = [...Array.from({ length: 20 }, unsure), row(0.05, 0.05, 0.1, 0.1, 0.7)];
+    const gold = [...Array.from({ length: 10 }, () => 2), ...Array.from({ length: 10 }, () => oos), oos];
+    const near = [...Array.from({ length: 20 }, (_, i) => i >= 10), false];
+    const tuned = tuneOos(probs, gold, oos, near, labels, probs.map(() => 0.1));
+    expect(tuned.rule.threshold).toBe(0);
+    expect(tuned.rule.margin).toBe(0);
+    expect(tuned.inScopeAccuracy).toBe(1);
+    expect(tuned.farRecall).toBe(1);
+  });
 });
