@@ -13,7 +13,7 @@ import type { Intent } from '../core/index.js';
  * The answer to the two-stage fallback (policy rule `clarify_symptom`): a symptom routes as if it had been typed,
  * 「どれでもない」 shows the symptom menu. The choice is recorded on the turn (StepOutput.clarification).
  */
-function onClarifyChoice(run: Run, chosen: string): void {
+export function onClarifyChoice(run: Run, chosen: string): void {
   const { s, ctx } = run;
   const offered = s.clarifyOffered;
   if (!offered || (chosen !== 'none' && (!offered.includes(chosen as Intent) || !ctx.tree.entries[chosen as Intent]))) return stale(run, currentNode(run));

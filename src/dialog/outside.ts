@@ -9,7 +9,7 @@ import { say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
 /** Intents with an entry that still do not start a branch from outside: small talk and yes/no. */
-const NOT_A_TOPIC = new Set(['greeting', 'thanks', 'goodbye', 'affirm', 'deny']);
+export const NOT_A_TOPIC: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'affirm', 'deny']);
 
 export function outside(run: Run, nlu: NluResult): void {
   const { s, ctx } = run;
@@ -17,7 +17,8 @@ export function outside(run: Run, nlu: NluResult): void {
   const terminal = s.status !== 'active';
   if (isEntry(run, intent) && !NOT_A_TOPIC.has(intent)) {
     if (terminal) newEpisode(run);
-    else if (s.node === null) understood(run);
+    // After a two-stage fallback the facts were said already (with the question).
+    else if (s.node === null && !s.clarifyOffered) understood(run);
     return switchTo(run, intent);
   }
   if (!terminal) {

@@ -13,7 +13,8 @@ import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schema
 import type { FieldFacts } from '../nlu/fields.js';
 import { planAnswer, SURE_ACT_SHARE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
-import { outside, understood } from './outside.js';
+import { onClarifyChoice } from './actions.js';
+import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule } from './repairs.js';
 import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
 import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
@@ -213,6 +214,46 @@ export const clarifySymptomRule: TurnRule = {
   },
 };
 
+/**
+ * A reply to the two-stage fallback's question that names no symptom. The question was 「〜ということでしょうか？」, so
+ * 「はい」「そうです」 takes the likeliest symptom (as its button would, and recorded the same way) and 「いいえ」「違う」 is
+ * 「どれでもない」 (the menu). Anything else — 「再起動はもうしました」, 「Wi-Fiとモバイル両方ダメです」 — asks again with
+ * the same buttons (a miss: the second also offers a person, the third puts the person first), instead of the greeting
+ * menu as if nothing had been said. 「わからない」 goes on with the likeliest symptom (the safe default, said so). A
+ * symptom typed instead routes as usual (outside / new_symptom).
+ */
+export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
+  return {
+    name: 'clarify_pending',
+    applies: (t) => {
+      const { s, ctx } = t.run;
+      if (!s.clarifyOffered?.length || s.status !== 'active' || s.intent !== null) return false;
+      if (t.node && t.node.id !== ctx.tree.start) return false;
+      return !(isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent));
+    },
+    act: (t) => {
+      const { run } = t;
+      const offered = run.s.clarifyOffered!;
+      const likeliest = { symptom: msg(`ticket.intent.${offered[0]!}`) };
+      if (surely(t.nlu, 'dont_know')) {
+        // 「わからない」: the likeliest symptom is the safe default; its branch's first question sorts it out.
+        say(run, 'engine.clarify_default', likeliest);
+        return onClarifyChoice(run, offered[0]!);
+      }
+      if (t.nlu.intent === 'affirm') return onClarifyChoice(run, offered[0]!);
+      if (t.nlu.intent === 'deny') return onClarifyChoice(run, 'none');
+      run.missed = true;
+      run.s.misses += 1;
+      const choices = offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`));
+      choices.push(button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`));
+      const person = button(run, 'engine.button.human', ACTIONS.human);
+      if (params.person_first_after && run.s.misses >= params.person_first_after) return say(run, 'engine.clarify_stuck', undefined, [person, ...choices]);
+      if (run.s.misses >= params.offer_person_after) choices.push(person);
+      say(run, 'engine.clarify_symptom_again', likeliest, choices);
+    },
+  };
+}
+
 /** The turn policy: one array, in order. The repair block comes from dialogs/patterns.yaml. */
 export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly TurnRule[] {
   return [
@@ -220,6 +261,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     collectFormRule,
     ...patterns.repairs.map(repairRule),
     clarifySymptomRule,
+    clarifyPendingRule(patterns.clarify),
     answerAtNodeRule,
     outsideRule,
     resolvedRule,

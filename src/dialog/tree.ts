@@ -192,6 +192,8 @@ export function switchTo(run: Run, intent: Intent, carry = true): void {
   recordStep(run, 'unknown');
   run.s.intent = intent;
   run.s.pending = undefined;
+  // A symptom chosen (typed or clicked) answers a two-stage fallback still open.
+  run.s.clarifyOffered = undefined;
   // An incident open for this symptom on the person's carrier/service: say so first and check for an outage
   // (the check_outage entry) instead of the usual walk (a password walk would not help). Once per incident.
   const incident = matchingIncident(run.s, run.meta.incidents);

@@ -258,6 +258,7 @@ describe('the table', () => {
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
+      'clarify_pending',
       'answer_at_node',
       'outside_conversation',
       'resolved',
@@ -334,3 +335,52 @@ describe('clarify_symptom (two-stage fallback)', () => {
     expect(d.state!.node).toBe(fixtureTree.start);
   });
 });
+
+describe('clarify_pending (a reply to the two-stage fallback that names no symptom)', () => {
+  const unsure: NluResult = { ...nlu('error_auth'), confidence: 0.3, clarify: ['error_auth', 'error_connect'] };
+
+  it('「はい」 takes the likeliest symptom, recorded like its click; 「いいえ」 is 「どれでもない」', () => {
+    const c = new Convo();
+    c.say('メールがえらー', unsure);
+    const yes = c.say('はい', nlu('affirm'));
+    expect(yes.clarification).toEqual({ offered: ['error_auth', 'error_connect'], chosen: 'error_auth' });
+    expect(c.state!.intent).toBe('error_auth');
+    const d = new Convo();
+    d.say('メールがえらー', unsure);
+    expect(d.say('いいえ', nlu('deny')).clarification?.chosen).toBe('none');
+    expect(d.state!.node).toBe(fixtureTree.start);
+  });
+
+  it('anything else asks again with the same buttons — not the greeting menu — then offers a person, then puts one first', () => {
+    const c = new Convo();
+    c.say('メールがえらー', unsure);
+    c.say('再起動はもうしました', withAct(nlu('not_resolved'), 'already_tried'));
+    expect(c.keys).toEqual(['engine.clarify_symptom_again']);
+    expect(c.values).toEqual(['clarify:error_auth', 'clarify:error_connect', 'clarify:none']);
+    expect(c.state!.intent).toBeNull();
+    c.say('Wi-Fiとモバイル両方ダメです', nlu('out_of_scope'));
+    expect(c.values).toEqual(['clarify:error_auth', 'clarify:error_connect', 'clarify:none', 'human']);
+    c.say('Wi-Fiとモバイル両方ダメです', nlu('out_of_scope'));
+    expect(c.keys).toEqual(['engine.clarify_stuck']);
+    expect(c.values[0]).toBe('human');
+  });
+
+  it('「わからない」 goes on with the likeliest symptom and says so', () => {
+    const c = new Convo();
+    c.say('メールがえらー', unsure);
+    const r = c.say('わからない', withAct(nlu('out_of_scope'), 'dont_know'));
+    expect(c.keys[0]).toBe('engine.clarify_default');
+    expect(r.clarification?.chosen).toBe('error_auth');
+    expect(c.state!.intent).toBe('error_auth');
+  });
+
+  it('a symptom typed instead routes as usual and closes the offer', () => {
+    const c = new Convo();
+    c.say('メールがえらー', unsure);
+    c.say('サーバーに接続できません', nlu('error_connect'));
+    expect(c.state!.intent).toBe('error_connect');
+    expect(c.state!.clarifyOffered).toBeUndefined();
+    expect(c.keys).not.toContain('engine.clarify_symptom_again');
+  });
+});
+
