@@ -412,6 +412,8 @@ export const ANSWER_MOVES = [
   'form',
   /** ask / choice: a report of steps done (「再起動したけどダメ」) — noted (the steps it names are marked done), the question again. */
   'noted',
+  /** step / ask / choice: "is it safe? will I lose my mail?" — what this node deletes and keeps (its `destructive:` or `backup:` kinds, or nothing for a light step), then the node again. */
+  'reassure',
 ] as const;
 export type AnswerMove = (typeof ANSWER_MOVES)[number];
 const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
@@ -428,10 +430,10 @@ export const DEFAULT_ANSWERS: Answers = {
   groups: {
     step: {
       fixed: 'resolved', still_broken: 'not_resolved', deny: 'not_resolved', not_applicable: 'n_a', not_yet: 'again',
-      already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack',
+      already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack', is_it_safe: 'reassure',
     },
     resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end', still_broken: 'reopen' },
-    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option' },
+    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option', is_it_safe: 'reassure' },
     form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'form', still_broken: 'form' },
   },
 };

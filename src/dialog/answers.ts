@@ -8,7 +8,7 @@ import { ACT_DEFS, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
-import { applySet, enter, isEntry, recordStep } from './tree.js';
+import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -97,6 +97,20 @@ export function moveOf(run: Run, node: DialogNode | undefined): AnswerMove | und
 /** What answering at a node will do, decided before anything is done (so a policy rule can test it first). */
 export type AnswerPlan = () => void;
 
+/**
+ * The move `reassure`: what the node on screen deletes or resets (its `destructive:` kinds, or the `backup:` kinds a
+ * checklist node prepares for) and what stays — the guide's §6 and §19 (IMAP mail stays on the server; device
+ * settings, saved Wi‑Fi passwords and VPN settings go) — or, at a light step, that nothing is deleted. Then the
+ * node again, so the person decides with the buttons (the person is among them).
+ */
+function reassure(run: Run, node: DialogNode): void {
+  // A profile holds the mail account: one answer for either (the checklist nodes prepare for both).
+  const kinds = new Set([node.destructive ?? node.backup ?? []].flat().map((k) => (k === 'network' ? 'network' : 'account')));
+  if (kinds.size === 0) say(run, 'engine.reassure.light');
+  for (const kind of kinds) say(run, `engine.reassure.${kind}`);
+  prompt(run, node);
+}
+
 /** How the text answers the node the user is at, or undefined when it is no answer to that node. Pure. */
 export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluResult): AnswerPlan | undefined {
   const { s, ctx } = run;
@@ -108,6 +122,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       say(run, node.say, undefined, choicesOf(run, node));
     };
   }
+  // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
+  // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
+  if (moveOf(run, node) === 'reassure' && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   switch (node.kind) {
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu);
