@@ -44,6 +44,7 @@ export const ACT_DEFS = {
   how_long: { intent: undefined, anywhere: false },
   dont_know: { intent: undefined, anywhere: false },
   is_it_safe: { intent: undefined, anywhere: false },
+  what_is: { intent: undefined, anywhere: false },
   affirm: { intent: 'affirm', anywhere: false },
   deny: { intent: 'deny', anywhere: false },
   give_up: { intent: undefined, anywhere: true },

@@ -9,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
 import {
+  ANSWERS_FILE,
   loadActs,
   loadDialogs,
   loadDomain,
@@ -482,6 +483,21 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   // Tree keys defined in a tree locale file but never used (other parts' keys are checked from the code).
   const used = new Set<string>();
   for (const node of tree.nodes.values()) for (const { key } of keysOf(node)) used.add(key);
+  // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
+  const wordOf = new Map<string, string>();
+  for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {
+    const key = `tree.glossary.${id}`;
+    used.add(key);
+    for (const l of LOCALES) {
+      if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} has no explanation ${key} in locales/${l}/tree.yaml` });
+    }
+    for (const w of term.words) {
+      const folded = w.normalize('NFKC').toLowerCase();
+      const other = wordOf.get(folded);
+      if (other && other !== id) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary word "${w}" names both ${other} and ${id}` });
+      wordOf.set(folded, id);
+    }
+  }
   for (const l of LOCALES) {
     for (const [key, at] of locales.lines[l]) {
       if (/(^|\/)tree\.ya?ml$/.test(at.file) && !used.has(key)) out.push({ ...at, message: `locale key ${key} is not used by any dialog node` });

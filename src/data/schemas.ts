@@ -412,15 +412,24 @@ export const ANSWER_MOVES = [
   'form',
   /** ask / choice: a report of steps done (「再起動したけどダメ」) — noted (the steps it names are marked done), the question again. */
   'noted',
+  /** step / ask / choice: 「VPNってなに？」 "what is IMAP?" — the glossary's explanation of each term named (dialogs/answers.yaml `glossary`), then the node again. */
+  'explain',
   /** step / ask / choice: "is it safe? will I lose my mail?" — what this node deletes and keeps (its `destructive:` or `backup:` kinds, or nothing for a light step), then the node again. */
   'reassure',
 ] as const;
 export type AnswerMove = (typeof ANSWER_MOVES)[number];
 const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
+/**
+ * A term people ask about mid-conversation (「VPNってなに？」): the words that name it in any locale (Latin words match
+ * as whole words, case-insensitive; others as contained text). Its explanation is the locale key tree.glossary.<id>.
+ */
+export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1) });
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */
   defaults: z.record(z.string(), groupName),
   groups: z.record(groupName, z.partialRecord(actId, z.enum(ANSWER_MOVES))),
+  /** What the move `explain` answers from: term id → its words. */
+  glossary: z.record(groupName, glossaryTermSchema).optional(),
 });
 export type Answers = z.infer<typeof answersFileSchema>;
 
@@ -430,10 +439,10 @@ export const DEFAULT_ANSWERS: Answers = {
   groups: {
     step: {
       fixed: 'resolved', still_broken: 'not_resolved', deny: 'not_resolved', not_applicable: 'n_a', not_yet: 'again',
-      already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack', is_it_safe: 'reassure',
+      already_tried: 'already', did_no_result: 'ask_result', how_long: 'wait', how_to: 'help', dont_know: 'help', affirm: 'ack', is_it_safe: 'reassure', what_is: 'explain',
     },
     resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end', still_broken: 'reopen' },
-    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option', is_it_safe: 'reassure' },
+    question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option', is_it_safe: 'reassure', what_is: 'explain' },
     form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'form', still_broken: 'form' },
   },
 };

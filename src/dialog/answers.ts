@@ -4,7 +4,7 @@
  * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import { ACT_DEFS, type Act, type NluResult } from '../core/index.js';
+import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
@@ -97,6 +97,35 @@ export function moveOf(run: Run, node: DialogNode | undefined): AnswerMove | und
 /** What answering at a node will do, decided before anything is done (so a policy rule can test it first). */
 export type AnswerPlan = () => void;
 
+/** The glossary terms (dialogs/answers.yaml `glossary`) a text names, in the glossary's order. */
+export function glossaryTerms(tree: DialogTree, text: string): string[] {
+  const folded = text.normalize('NFKC').toLowerCase();
+  return Object.entries(tree.answers?.glossary ?? {})
+    .filter(([, term]) =>
+      term.words.some((w) => {
+        const word = w.normalize('NFKC').toLowerCase();
+        // Latin words whole ("port" is not in "support"); Japanese words as contained text.
+        if (/^[\x20-\x7e]+$/.test(word)) return new RegExp(`(?<![a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`).test(folded);
+        return folded.includes(word);
+      }),
+    )
+    .map(([id]) => id);
+}
+
+/** The text is surely about another topic (howto_*: app password, backup, network reset …) than the branch's. */
+function asksForTopic(run: Run, nlu: NluResult): boolean {
+  return INTENT_ROLE[nlu.intent] === 'topic' && nlu.intent !== run.s.intent && nlu.confidence >= 0.6; // policy.ts SWITCH_CONFIDENCE
+}
+
+/**
+ * The move `explain`: what each term named means, then the node again. A what_is reading that names no glossary term
+ * was read as how_to already (dialog/engine.ts: 「それってどういう意味？」 asks about the step itself).
+ */
+function explain(run: Run, node: DialogNode, text: string): void {
+  for (const id of glossaryTerms(run.ctx.tree, text).slice(0, 3)) say(run, `tree.glossary.${id}`);
+  prompt(run, node);
+}
+
 /**
  * The move `reassure`: what the node on screen deletes or resets (its `destructive:` kinds, or the `backup:` kinds a
  * checklist node prepares for) and what stays — the guide's §6 and §19 (IMAP mail stays on the server; device
@@ -122,6 +151,10 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       say(run, node.say, undefined, choicesOf(run, node));
     };
   }
+  // 「VPNってなに？」 "what is IMAP?": the glossary's explanation of the terms named, then the node again. A question
+  // about a term that is a topic of its own ("what's an app password?", read surely as that topic) opens the topic,
+  // which explains it and walks through it.
+  if (moveOf(run, node) === 'explain' && !asksForTopic(run, nlu)) return () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   if (moveOf(run, node) === 'reassure' && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);

@@ -20,7 +20,7 @@ import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
 import { onAction } from './actions.js';
-import { acceptedActs } from './answers.js';
+import { acceptedActs, glossaryTerms } from './answers.js';
 import { absorb } from './facts.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
@@ -107,6 +107,8 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void
   const node = currentNode(run);
   // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml).
   run.reading = read(text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
+  // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
+  if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   const facts = parseFieldFacts(text);
   absorb(run, text, nlu, facts, collecting);
