@@ -22,7 +22,8 @@ export function outside(run: Run, nlu: NluResult): void {
     return switchTo(run, intent);
   }
   if (!terminal) {
-    // First turn (or parked): a symptom was handled above; anything else starts at the menu.
+    // First turn (or parked): a symptom was handled above; anything else starts at the menu (a hello says hello first).
+    if (intent === 'greeting') say(run, 'engine.hello');
     if (intent === 'out_of_scope' && run.learned.length) {
       // 「ドコモメールが使えません」: about mail, just no symptom the bot can place — ask for it, not "I only do mail".
       if (s.node === null) understood(run);
@@ -41,6 +42,7 @@ export function outside(run: Run, nlu: NluResult): void {
   if (s.status === 'escalated') return escalatedAlready(run);
   if (intent === 'greeting') {
     newEpisode(run);
+    say(run, 'engine.hello');
     return enter(run, ctx.tree.start);
   }
   newEpisode(run);

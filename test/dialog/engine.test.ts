@@ -23,12 +23,14 @@ describe('step(): first turn', () => {
     expect(c.state!.cause).toBe('network');
   });
 
-  it('starts at the menu for a greeting', () => {
+  it('starts at the menu for a greeting, saying hello first; the menu shown again does not greet again', () => {
     const c = new Convo();
     c.say('こんにちは', nlu('greeting'));
     expect(c.state!.node).toBe('menu');
-    expect(c.keys).toEqual(['fx.menu']);
+    expect(c.keys).toEqual(['engine.hello', 'fx.menu']);
     expect(c.values).toEqual(['auth', 'net']);
+    c.say('iOS 18.2です', { ...nlu('out_of_scope'), entities: { os_version: '18.2' } });
+    expect(c.keys).not.toContain('engine.hello');
   });
 
   it('explains what it does for an out-of-scope first message, then shows the menu', () => {
