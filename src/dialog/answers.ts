@@ -154,10 +154,12 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「VPNってなに？」 "what is IMAP?": the glossary's explanation of the terms named, then the node again. A question
   // about a term that is a topic of its own ("what's an app password?", read surely as that topic) opens the topic,
   // which explains it and walks through it.
+  // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
+  const news = isEntry(run, nlu.intent) && nlu.intent !== s.intent && nlu.confidence >= 0.6; // policy.ts SWITCH_CONFIDENCE
   if (moveOf(run, node) === 'explain' && !asksForTopic(run, nlu)) return () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
-  if (moveOf(run, node) === 'reassure' && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   switch (node.kind) {
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu);

@@ -51,7 +51,7 @@ export const CLARIFY_BELOW = 0.45;
 /** A symptom is offered in `clarify` when its probability is at least this (the first two always are). */
 const CLARIFY_MIN = 0.08;
 /** aboutMail from which a message the classifier put out of scope keeps its likeliest symptom (and is clarified). */
-export const DOMAIN_RESCUE = 0.85;
+export const DOMAIN_RESCUE = 0.75;
 /** aboutMail below which a symptom the classifier picked is out of scope after all. */
 export const DOMAIN_VETO = 0.02;
 /** Labels of the domain detector. */
