@@ -16,7 +16,7 @@ import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule } from './repairs.js';
-import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
+import { button, ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
 import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
 
 /**
@@ -157,10 +157,13 @@ export const thanksRule: TurnRule = {
   act: (t) => say(t.run, 'engine.ack', undefined, choicesOf(t.run, t.node!)),
 };
 
-/** A fact given on its own (「iCloudです」): take it, and show the question again with it filled in. */
+/**
+ * A fact given on its own (「iCloudです」): take it, and show the question again with it filled in. A fact the bot
+ * already had (「iphone」 again at a step) is acknowledged the same way, not 「うまく読み取れませんでした」.
+ */
 export const factGivenRule: TurnRule = {
   name: 'fact_given',
-  applies: (t) => atActiveNode(t) && t.run.learned.length > 0,
+  applies: (t) => atActiveNode(t) && (t.run.learned.length > 0 || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
   act: (t) => {
     say(t.run, 'engine.noted');
     prompt(t.run, t.node!);

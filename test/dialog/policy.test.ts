@@ -384,3 +384,17 @@ describe('clarify_pending (a reply to the two-stage fallback that names no sympt
   });
 });
 
+
+describe('fact_given', () => {
+  it('acknowledges a fact the bot already had (「iphone」 again at a step), not 「うまく読み取れませんでした」', () => {
+    const c = new Convo();
+    c.say('サーバーに接続できません', nlu('error_connect'));
+    const iphone = { ...nlu('out_of_scope'), entities: { device: 'iphone' as const } };
+    c.say('iPhoneです', iphone);
+    expect(c.keys[0]).toBe('engine.noted');
+    c.say('iphone', iphone);
+    expect(c.keys[0]).toBe('engine.noted');
+    expect(c.keys).not.toContain('engine.clarify');
+    expect(c.state!.misses).toBe(0);
+  });
+});
