@@ -5,7 +5,7 @@
 import type { DialogNode } from '../data/schemas.js';
 import { answerStep } from './answers.js';
 import { escalatedAlready, fileTicket } from './handoff.js';
-import { ACTIONS, currentNode, say, type Run } from './run.js';
+import { ACTIONS, currentNode, say, setStatus, type Run } from './run.js';
 import { applySet, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
 import type { Intent } from '../core/index.js';
 
@@ -37,6 +37,16 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
   if (nonce !== undefined && nonce !== String(s.offer)) return stale(run, node);
   if (value.startsWith(ACTIONS.clarify)) return onClarifyChoice(run, value.slice(ACTIONS.clarify.length));
   if (value === ACTIONS.restart) return restart(run);
+  if (value === ACTIONS.resume) {
+    // Back to the symptom branch left for a how-to topic, where it was left (the steps tried are still on record).
+    const back = s.detour;
+    if (!back || !ctx.tree.nodes.has(back.node)) return stale(run, node);
+    s.detour = undefined;
+    s.intent = back.intent;
+    setStatus(run, 'active');
+    say(run, 'engine.detour_resumed');
+    return enter(run, back.node);
+  }
   if (value === ACTIONS.human) {
     if (s.status === 'escalated') return escalatedAlready(run);
     return leaveTo(run, ctx.tree.globals.handoff);

@@ -29,6 +29,8 @@ export const ACTIONS = {
   na: 'n_a',
   /** Two-stage fallback: `clarify:<intent>` routes as if that symptom were typed, `clarify:none` shows the menu. */
   clarify: 'clarify:',
+  /** After a how-to topic taken mid-branch ends: back to the symptom branch where it was left (ConversationState.detour). */
+  resume: 'resume',
 } as const;
 
 /** Slots filled from NLU entities on every text turn. */

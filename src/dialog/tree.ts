@@ -3,11 +3,11 @@
  * already known) until a node waits for the user; `when` conditions; slots; recording steps; the bug guard.
  * Node semantics are documented in src/data/schemas.ts.
  */
-import { CodedError, ErrorCode, type CauseAxis, type IncidentFact, type Intent, type Message, type StepResult } from '../core/index.js';
+import { CodedError, ErrorCode, INTENT_ROLE, SYMPTOM_INTENTS, type CauseAxis, type IncidentFact, type Intent, type Message, type StepResult } from '../core/index.js';
 import type { Condition, DialogNode } from '../data/schemas.js';
 import { matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
-import { choicesOf, currentNode, ENTITY_SLOTS, say, setStatus, type Run } from './run.js';
+import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, msg, say, setStatus, type Run } from './run.js';
 import { matchingIncident } from './incidents.js';
 import { newState } from './state.js';
 import type { ConversationState } from './types.js';
@@ -118,10 +118,14 @@ export function enter(run: Run, id: string): void {
       case 'handoff':
         enterHandoff(run, node);
         return;
-      case 'end':
+      case 'end': {
         setStatus(run, 'ended');
-        say(run, node.say, undefined, choicesOf(run, node));
+        const back = s.detour;
+        if (!back) return say(run, node.say, undefined, choicesOf(run, node));
+        // The how-to topic is over but the mail problem is not: offer the branch back first.
+        say(run, 'engine.detour_back', { symptom: msg(`ticket.intent.${back.intent}`) }, [button(run, 'engine.button.resume', ACTIONS.resume), ...choicesOf(run, node)]);
         return;
+      }
     }
   }
 }
@@ -167,6 +171,7 @@ export function newEpisode(run: Run): void {
   s.handoffAsks = undefined;
   s.ticketId = undefined;
   s.intent = null;
+  s.detour = undefined;
   for (const k of Object.keys(s.slots)) if (!(ENTITY_SLOTS as readonly string[]).includes(k) || k === 'error_message') delete s.slots[k];
   setStatus(run, 'active');
 }
@@ -190,6 +195,10 @@ export function switchTo(run: Run, intent: Intent, carry = true): void {
   const entry = run.ctx.tree.entries[intent]!;
   run.pending = carry ? run.text : undefined;
   recordStep(run, 'unknown');
+  // A how-to topic taken in the middle of a symptom branch is a detour: its end offers the branch back.
+  const { s } = run;
+  if (INTENT_ROLE[intent] === 'topic' && s.intent && SYMPTOM_INTENTS.has(s.intent) && s.status === 'active' && s.node) s.detour = { intent: s.intent, node: s.node };
+  else if (INTENT_ROLE[intent] !== 'topic') s.detour = undefined;
   run.s.intent = intent;
   run.s.pending = undefined;
   // A symptom chosen (typed or clicked) answers a two-stage fallback still open.

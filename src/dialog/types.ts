@@ -66,6 +66,8 @@ export interface ConversationState {
   turn: number;
   /** Symptoms offered by the two-stage fallback and not yet answered (buttons `clarify:<intent>`). */
   clarifyOffered?: Intent[];
+  /** The symptom branch left for a how-to topic (「バックアップってどうやるの」 mid-branch): offered back when the topic ends. */
+  detour?: { intent: Intent; node: string };
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
   offer?: number;
   createdAtMs: number;
