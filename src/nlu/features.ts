@@ -65,6 +65,7 @@ const KIND_BIGRAM = 0x62; // 'b'
 const SEP = 0x7c; // '|'
 
 const KIND_TAG = 0x74; // 't'
+const JAPANESE_SCRIPT = /[\u3041-\u30ff\u3400-\u9fff]/;
 
 const KIND_READ2 = 0x52; // 'R'
 const KIND_READ3 = 0x53;
@@ -98,6 +99,9 @@ function addText(set: Set<number>, text: string, tokens: ReturnType<typeof token
   for (const ch of text) cps.push(ch.codePointAt(0)!);
   cps.push(3);
   const len = cps.length;
+  // The script as a feature: each language gets its own prior per intent, so phrases added in one language do not move
+  // the other's class balance through the shared intercept (English first-message phrases cost Japanese items).
+  set.add(hashString(KIND_TAG, JAPANESE_SCRIPT.test(text) ? 'script:ja' : 'script:latin'));
   // Unigrams of the boundary markers say nothing, so they start at 1 and end before the last.
   for (let i = 1; i < len - 1; i++) set.add(hashCodes(1, cps, i, i + 1));
   for (let i = 0; i + 2 <= len; i++) set.add(hashCodes(2, cps, i, i + 2));
