@@ -19,9 +19,16 @@ export interface TrainOptions {
    * Keeps the big out-of-scope corpus from drowning the 40-phrase intents.
    */
   balancePower: number;
+  /**
+   * Models trained on this many example orders (seed, seed+1, …) whose weights are averaged into one (no cost at
+   * run time). One order's model moves dozens of items either way when a few hundred phrases are added (measured on
+   * the validation folds: 51 Japanese hand-written items flipped when 297 English phrases were added, 22 with four
+   * orders), which made every data change a coin flip at the hand-written floors.
+   */
+  orders?: number;
 }
 
-export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5 };
+export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5, orders: 4 };
 
 export interface TrainingExample {
   features: FeatureBag;
@@ -125,8 +132,27 @@ export class LinearModel {
     const median = present[present.length >> 1] ?? 1;
     const classWeight = counts.map((c) => (c > 0 ? Math.pow(median / c, opts.balancePower) : 0));
 
+    const orders = Math.max(1, opts.orders ?? 1);
     const W = new Float32Array(vocab.size * K);
-    const G = new Float32Array(vocab.size * K);
+    const b = new Float32Array(K);
+    for (let o = 0; o < orders; o++) {
+      const one = LinearModel.fit(rows, vocab.size, K, classWeight, { ...opts, seed: opts.seed + o });
+      for (let i = 0; i < W.length; i++) W[i]! += one.W[i]! / orders;
+      for (let k = 0; k < K; k++) b[k]! += one.b[k]! / orders;
+    }
+    return new LinearModel(labels, Uint32Array.from(vocab.keys()), W, b);
+  }
+
+  /** One Adagrad run over `rows` in the example order of `opts.seed`. */
+  private static fit(
+    rows: ReadonlyArray<{ idx: Int32Array; v: number; y: number }>,
+    features: number,
+    K: number,
+    classWeight: readonly number[],
+    opts: TrainOptions,
+  ): { W: Float32Array; b: Float32Array } {
+    const W = new Float32Array(features * K);
+    const G = new Float32Array(features * K);
     const b = new Float32Array(K);
     const Gb = new Float32Array(K);
     const z = new Float64Array(K);
@@ -161,7 +187,7 @@ export class LinearModel {
         }
       }
     }
-    return new LinearModel(labels, Uint32Array.from(vocab.keys()), W, b);
+    return { W, b };
   }
 
   /** Raw scores (before temperature) of every label. Unknown features are ignored. */
