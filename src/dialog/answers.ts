@@ -57,6 +57,12 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
 }
 
+/** The text contains one of the `|`-separated words of a locale key, in either language (folded like answers). */
+export function textMentions(run: Run, key: string, text: string): boolean {
+  const said = foldAnswer(text);
+  return said !== '' && phrases(run, key).some((p) => said.includes(p));
+}
+
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
 export function matchWords(run: Run, options: DialogOption[], text: string): DialogOption | undefined {
   const said = foldAnswer(text);

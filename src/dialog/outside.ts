@@ -5,6 +5,7 @@
  */
 import type { MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready } from './handoff.js';
+import { textMentions } from './answers.js';
 import { say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
@@ -24,8 +25,9 @@ export function outside(run: Run, nlu: NluResult): void {
   if (!terminal) {
     // First turn (or parked): a symptom was handled above; anything else starts at the menu (a hello says hello first).
     if (intent === 'greeting') say(run, 'engine.hello');
-    if (intent === 'out_of_scope' && run.learned.length) {
-      // 「ドコモメールが使えません」: about mail, just no symptom the bot can place — ask for it, not "I only do mail".
+    if (intent === 'out_of_scope' && (run.learned.length || textMentions(run, 'engine.says.mail_words', run.text ?? ''))) {
+      // 「ドコモメールが使えません」「メールについて質問があります」: about mail, just no symptom the bot can place — ask
+      // for it (the menu: 「どんなことでお困りですか？」), never "I only do mail".
       if (s.node === null) understood(run);
     } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
