@@ -24,6 +24,22 @@ export function onClarifyChoice(run: Run, chosen: string): void {
   switchTo(run, chosen as Intent);
 }
 
+/**
+ * Back to the symptom branch left for a how-to topic, at the node it was left (the steps tried are still on record):
+ * [続きに戻る], or 「はい」 typed to the offer. False when there is no detour to go back to.
+ */
+export function resumeDetour(run: Run): boolean {
+  const { s, ctx } = run;
+  const back = s.detour;
+  if (!back || !ctx.tree.nodes.has(back.node)) return false;
+  s.detour = undefined;
+  s.intent = back.intent;
+  setStatus(run, 'active');
+  say(run, 'engine.detour_resumed');
+  enter(run, back.node);
+  return true;
+}
+
 function stale(run: Run, node: DialogNode | undefined): void {
   say(run, 'engine.stale_choice');
   if (!node) return enter(run, run.ctx.tree.start);
@@ -37,16 +53,7 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
   if (nonce !== undefined && nonce !== String(s.offer)) return stale(run, node);
   if (value.startsWith(ACTIONS.clarify)) return onClarifyChoice(run, value.slice(ACTIONS.clarify.length));
   if (value === ACTIONS.restart) return restart(run);
-  if (value === ACTIONS.resume) {
-    // Back to the symptom branch left for a how-to topic, where it was left (the steps tried are still on record).
-    const back = s.detour;
-    if (!back || !ctx.tree.nodes.has(back.node)) return stale(run, node);
-    s.detour = undefined;
-    s.intent = back.intent;
-    setStatus(run, 'active');
-    say(run, 'engine.detour_resumed');
-    return enter(run, back.node);
-  }
+  if (value === ACTIONS.resume) return resumeDetour(run) ? undefined : stale(run, node);
   if (value === ACTIONS.human) {
     if (s.status === 'escalated') return escalatedAlready(run);
     return leaveTo(run, ctx.tree.globals.handoff);

@@ -5,6 +5,7 @@
  */
 import type { MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready } from './handoff.js';
+import { resumeDetour } from './actions.js';
 import { textMentions } from './answers.js';
 import { say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
@@ -36,6 +37,12 @@ export function outside(run: Run, nlu: NluResult): void {
       say(run, 'engine.out_of_scope');
     }
     return enter(run, ctx.tree.start);
+  }
+  // 「はい」 to 「…の続きに戻りますか？」 at the end of a detour: back to the branch, as its button would.
+  if (intent === 'affirm' && s.detour && s.status === 'ended' && resumeDetour(run)) return;
+  if (intent === 'deny' && s.detour && s.status === 'ended') {
+    s.detour = undefined;
+    return enter(run, ctx.tree.globals.end);
   }
   if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
     if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
