@@ -26,6 +26,7 @@ import { edgesOf } from './lint.js';
 import { parseYamlFile, type LoadedLocales, type Problem } from './load.js';
 import {
   guideListSchema,
+  kindsOf,
   type Condition,
   type DestructiveKind,
   type DialogNode,
@@ -125,8 +126,6 @@ function wrongFor(device: Device, text: string): string | undefined {
 }
 
 // ───────────────────────────── the check ─────────────────────────────
-
-const kindsOf = (v: DestructiveKind | DestructiveKind[] | undefined): DestructiveKind[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 /** The node's own texts (not button labels): say, help and title. */
 function textKeys(node: DialogNode): Array<{ key: string; part: 'say' | 'help' | 'title' }> {

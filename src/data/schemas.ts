@@ -102,6 +102,8 @@ export const guideSectionId = z.string().regex(/^§[1-9][0-9]*$/, 'guide section
 export const destructiveKind = z.enum(['profile', 'account', 'network']);
 export type DestructiveKind = z.infer<typeof destructiveKind>;
 const kinds = z.union([destructiveKind, z.array(destructiveKind).min(1)]);
+/** A node's `destructive:` / `backup:` / `confirm:` kinds as a list (one kind may be written alone). */
+export const kindsOf = (v: DestructiveKind | DestructiveKind[] | undefined): DestructiveKind[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 const base = {
   id: nodeId,

@@ -5,7 +5,7 @@
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
-import { DEFAULT_ANSWERS, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
+import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, choicesOf, say, type Run } from './run.js';
 import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
@@ -103,24 +103,41 @@ export function moveOf(run: Run, node: DialogNode | undefined): AnswerMove | und
 /** What answering at a node will do, decided before anything is done (so a policy rule can test it first). */
 export type AnswerPlan = () => void;
 
+type Glossary = NonNullable<NonNullable<DialogTree['answers']>['glossary']>;
+/** Each glossary's terms as matchers, built once per loaded glossary (not per message). */
+const glossaryMatchers = new WeakMap<Glossary, Array<{ id: string; names: (folded: string) => boolean }>>();
+
 /** The glossary terms (dialogs/answers.yaml `glossary`) a text names, in the glossary's order. */
 export function glossaryTerms(tree: DialogTree, text: string): string[] {
+  const glossary = tree.answers?.glossary;
+  if (!glossary) return [];
+  let matchers = glossaryMatchers.get(glossary);
+  if (!matchers) {
+    matchers = Object.entries(glossary).map(([id, term]) => {
+      const words = term.words.map((w) => w.normalize('NFKC').toLowerCase());
+      // Latin words whole ("port" is not in "support"); Japanese words as contained text.
+      const latin = words.filter((w) => /^[\x20-\x7e]+$/.test(w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+      const whole = latin.length ? new RegExp(`(?<![a-z0-9])(?:${latin.join('|')})(?![a-z0-9])`) : undefined;
+      const contained = words.filter((w) => !/^[\x20-\x7e]+$/.test(w));
+      return { id, names: (folded: string) => (whole?.test(folded) ?? false) || contained.some((w) => folded.includes(w)) };
+    });
+    glossaryMatchers.set(glossary, matchers);
+  }
   const folded = text.normalize('NFKC').toLowerCase();
-  return Object.entries(tree.answers?.glossary ?? {})
-    .filter(([, term]) =>
-      term.words.some((w) => {
-        const word = w.normalize('NFKC').toLowerCase();
-        // Latin words whole ("port" is not in "support"); Japanese words as contained text.
-        if (/^[\x20-\x7e]+$/.test(word)) return new RegExp(`(?<![a-z0-9])${word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9])`).test(folded);
-        return folded.includes(word);
-      }),
-    )
-    .map(([id]) => id);
+  return matchers.filter((m) => m.names(folded)).map((m) => m.id);
+}
+
+/** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
+export const SWITCH_CONFIDENCE = 0.6;
+
+/** A sure branch entry other than the branch's own: news (a new symptom or topic), not an answer to the node. */
+function isNews(run: Run, nlu: NluResult): boolean {
+  return isEntry(run, nlu.intent) && nlu.intent !== run.s.intent && nlu.confidence >= SWITCH_CONFIDENCE;
 }
 
 /** The text is surely about another topic (howto_*: app password, backup, network reset …) than the branch's. */
 function asksForTopic(run: Run, nlu: NluResult): boolean {
-  return INTENT_ROLE[nlu.intent] === 'topic' && nlu.intent !== run.s.intent && nlu.confidence >= 0.6; // policy.ts SWITCH_CONFIDENCE
+  return INTENT_ROLE[nlu.intent] === 'topic' && isNews(run, nlu);
 }
 
 /**
@@ -140,7 +157,7 @@ function explain(run: Run, node: DialogNode, text: string): void {
  */
 function reassure(run: Run, node: DialogNode): void {
   // A profile holds the mail account: one answer for either (the checklist nodes prepare for both).
-  const kinds = new Set([node.destructive ?? node.backup ?? []].flat().map((k) => (k === 'network' ? 'network' : 'account')));
+  const kinds = new Set(kindsOf(node.destructive ?? node.backup).map((k) => (k === 'network' ? 'network' : 'account')));
   if (kinds.size === 0) say(run, 'engine.reassure.light');
   for (const kind of kinds) say(run, `engine.reassure.${kind}`);
   prompt(run, node);
@@ -160,12 +177,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「VPNってなに？」 "what is IMAP?": the glossary's explanation of the terms named, then the node again. A question
   // about a term that is a topic of its own ("what's an app password?", read surely as that topic) opens the topic,
   // which explains it and walks through it.
-  // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
-  const news = isEntry(run, nlu.intent) && nlu.intent !== s.intent && nlu.confidence >= 0.6; // policy.ts SWITCH_CONFIDENCE
   if (moveOf(run, node) === 'explain' && !asksForTopic(run, nlu)) return () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
-  if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
+  if (moveOf(run, node) === 'reassure' && !isNews(run, nlu) && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   switch (node.kind) {
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu);
@@ -235,7 +251,6 @@ export function namesEntry(run: Run, nlu: NluResult): boolean {
 }
 
 function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {
-  const { s } = run;
   const said = foldAnswer(text);
   const is = (key: string) => (['ja', 'en'] as const).some((l) => foldAnswer(run.ctx.i18n.t(key, undefined, l)) === said);
   const again = (key: string) => () => say(run, key, undefined, choicesOf(run, node));
@@ -247,7 +262,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
-  const news = isEntry(run, nlu.intent) && nlu.intent !== s.intent && nlu.confidence >= 0.6;
+  const news = isNews(run, nlu);
   switch (move) {
     case 'help':
       return undefined; // the repair help_at_step (dialogs/patterns.yaml)

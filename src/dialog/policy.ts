@@ -8,10 +8,10 @@
  * Before the table runs, every text turn absorbs its facts (slots, model, OS, time, the error text, steps already
  * done) and warns when a password was masked: those happen whatever the rule.
  */
-import type { NluResult } from '../core/index.js';
+import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { planAnswer, SURE_ACT_SHARE, type AnswerPlan } from './answers.js';
+import { planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -24,8 +24,7 @@ import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './t
  * count as "yes, fixed". Entities still count.
  */
 export const MIN_CONFIDENCE = 0.4;
-/** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
-export const SWITCH_CONFIDENCE = 0.6;
+export { SWITCH_CONFIDENCE };
 
 /** A text turn as the rules see it. */
 export interface TextTurn {
@@ -170,26 +169,38 @@ export const factGivenRule: TurnRule = {
   },
 };
 
+/**
+ * One more text the bot could not place (a miss, counted): the buttons to offer with it — a person added from
+ * `offer_person_after` misses in a row, and made the main choice from `person_first_after` (`stuck`: not the same
+ * question forever).
+ */
+function afterMiss(run: Run, params: Patterns['clarify'], choices: MessageChoice[]): { level: 'plain' | 'human' | 'stuck'; choices: MessageChoice[] } {
+  run.missed = true;
+  run.s.misses += 1;
+  const person = button(run, 'engine.button.human', ACTIONS.human);
+  const rest = choices.filter((c) => c.value !== ACTIONS.human);
+  if (params.person_first_after && run.s.misses >= params.person_first_after) return { level: 'stuck', choices: [person, ...rest] };
+  if (run.s.misses >= params.offer_person_after) return { level: 'human', choices: rest.length < choices.length ? choices : [...choices, person] };
+  return { level: 'plain', choices };
+}
+
+const CLARIFY_KEY = { plain: 'engine.clarify', human: 'engine.clarify_human', stuck: 'engine.clarify_stuck' } as const;
+
 /** Nothing placed the text: a clarifying question with the same buttons; repeated misses also offer a person. */
 export function clarifyRule(params: Patterns['clarify']): TurnRule {
   return {
     name: 'clarify',
     applies: atActiveNode,
     act: (t) => {
-      const { run } = t;
-      run.missed = true;
-      run.s.misses += 1;
-      const choices = choicesOf(run, t.node!);
-      if (params.person_first_after && run.s.misses >= params.person_first_after) {
-        // Not the same question forever: a person becomes the main choice.
-        const rest = choices.filter((c) => c.value !== ACTIONS.human);
-        say(run, 'engine.clarify_stuck', undefined, [button(run, 'engine.button.human', ACTIONS.human), ...rest]);
-      } else if (run.s.misses >= params.offer_person_after) {
-        if (!choices.some((c) => c.value === ACTIONS.human)) choices.push(button(run, 'engine.button.human', ACTIONS.human));
-        say(run, 'engine.clarify_human', undefined, choices);
-      } else say(run, 'engine.clarify', undefined, choices);
+      const { level, choices } = afterMiss(t.run, params, choicesOf(t.run, t.node!));
+      say(t.run, CLARIFY_KEY[level], undefined, choices);
     },
   };
+}
+
+/** The two-stage fallback's buttons: the offered symptoms (`clarify:<intent>`), then 「どれでもない」 (`clarify:none`). */
+function clarifyButtons(run: Run, offered: readonly Intent[]): MessageChoice[] {
+  return [...offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`)), button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`)];
 }
 
 /**
@@ -211,9 +222,7 @@ export const clarifySymptomRule: TurnRule = {
     if (run.s.node === null) understood(run);
     run.s.clarifyOffered = offered;
     run.clarification = { offered };
-    const choices = offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`));
-    choices.push(button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`));
-    say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, choices);
+    say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, clarifyButtons(run, offered));
   },
 };
 
@@ -245,13 +254,8 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
       }
       if (t.nlu.intent === 'affirm') return onClarifyChoice(run, offered[0]!);
       if (t.nlu.intent === 'deny') return onClarifyChoice(run, 'none');
-      run.missed = true;
-      run.s.misses += 1;
-      const choices = offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`));
-      choices.push(button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`));
-      const person = button(run, 'engine.button.human', ACTIONS.human);
-      if (params.person_first_after && run.s.misses >= params.person_first_after) return say(run, 'engine.clarify_stuck', undefined, [person, ...choices]);
-      if (run.s.misses >= params.offer_person_after) choices.push(person);
+      const { level, choices } = afterMiss(run, params, clarifyButtons(run, offered));
+      if (level === 'stuck') return say(run, 'engine.clarify_stuck', undefined, choices);
       say(run, 'engine.clarify_symptom_again', likeliest, choices);
     },
   };
