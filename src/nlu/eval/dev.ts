@@ -19,6 +19,10 @@ import { Classifier, trainClassifier } from '../engine.js';
 import { getTokenizer } from '../tokenizer.js';
 import { scoreReplies } from './replies.js';
 import { scoreReal, type Scored } from './score.js';
+import { answeredOutOfScope } from './first-turn.js';
+import { createI18n } from '../../i18n/index.js';
+import { loadLocales } from '../../data/load.js';
+import type { Locale } from '../../core/index.js';
 
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -43,11 +47,22 @@ async function main(): Promise<void> {
     const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
     // The hand-written side: in-scope accuracy of each fold model's own validation folds (phrases of intents/; real lines are never validated).
     const handWritten: number[] = [];
+    // What the bot answers to each line (one first turn through the dialog engine, src/nlu/eval/first-turn.ts).
+    const { tree: firstTree } = loadDialogs(root);
+    const i18n = createI18n(loadLocales(root).messages);
+    const answered = { inDomain: 0, inDomainOos: 0, offTopic: 0, offTopicOos: 0 };
     for (let f = 0; f < FOLDS; f++) {
       // The fold's real lines are out of training (trainingData marks them `real`) and scored.
       const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOf(t.text) === f)));
       handWritten.push(validation.inScopeAccuracy);
       const lines = realTrain.filter((r) => foldOf(r.text) === f);
+      if (firstTree) {
+        for (const item of lines) {
+          const oos = answeredOutOfScope(trained, firstTree, i18n, item.text, item.locale as Locale);
+          if (item.intent === 'out_of_scope') [answered.offTopic, answered.offTopicOos] = [answered.offTopic + 1, answered.offTopicOos + Number(oos)];
+          else [answered.inDomain, answered.inDomainOos] = [answered.inDomain + 1, answered.inDomainOos + Number(oos)];
+        }
+      }
       for (const run of runs) {
         const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
         for (const item of lines) {
@@ -70,6 +85,7 @@ async function main(): Promise<void> {
       const x = scoreReal(run.scored);
       out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
+    out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct({ correct: answered.inDomainOos, total: answered.inDomain })}; off-topic answered with it ${pct({ correct: answered.offTopicOos, total: answered.offTopic })}`);
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%`);
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);

@@ -12,6 +12,9 @@ import { Classifier, trainClassifier } from '../engine.js';
 import { trainActModel } from '../acts.js';
 import { loadDialogs } from '../../data/load.js';
 import { scoreReplies } from './replies.js';
+import { scoreFirstTurns } from './first-turn.js';
+import { createI18n } from '../../i18n/index.js';
+import { loadLocales } from '../../data/load.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
 import { naturalBayes, nlpJs, type Baseline } from './baselines.js';
@@ -170,6 +173,12 @@ async function main(): Promise<void> {
     const among = asked.filter((x) => x.nlu.clarify!.includes(x.gold));
     const pc = (n: number, d: number) => `${d ? pct(n / d) : '—'} (${n}/${d})`;
     out(`  two-stage fallback on in-domain real held-out: asked ${pc(asked.length, inDomain.length)}, right symptom among the buttons ${pc(among.length, asked.length)}`);
+    // What the bot answers (one first turn through the dialog engine): the engine asks about a message that names mail
+    // instead of giving the out-of-scope reply, so the user-facing figure can be lower than the NLU's.
+    if (tree) {
+      const turns = scoreFirstTurns(withActs, tree, createI18n(loadLocales(root).messages), realHeldout);
+      out(`  first answer of the bot to the same lines: in-domain answered with the out-of-scope reply ${f(turns.inDomainOos)}; off-topic answered with it ${f(turns.offTopicOos)}`);
+    }
   }
   if (rep) out(`  held-out real mid-conversation replies, act accuracy with the node as context: ${f(rep.all)} (ja ${f(rep.ja)}, en ${f(rep.en)})`);
   if (process.argv.includes('--failures')) {
