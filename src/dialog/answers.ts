@@ -168,7 +168,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   const { s, ctx } = run;
   // A report of steps done where a question waits (「再起動してみたけど、やっぱり受信できない」 to 「送信はできますか？」):
   // the steps it names are already marked done (facts.ts); say so and ask the question again, instead of "not understood".
-  if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && !matchOption(run, node.options, text, nlu)) {
+  // A report that names no step (「ダメでした」 to 「お使いの端末は？」) has nothing to note: it is no answer (a miss,
+  // whose ladder offers a person), never 「試したことは記録しました」 three times over.
+  if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && run.reading!.mentions.length > 0 && !matchOption(run, node.options, text, nlu)) {
     return () => {
       say(run, 'engine.steps_noted');
       say(run, node.say, undefined, choicesOf(run, node));
