@@ -99,6 +99,15 @@ function offerSettings(run: Run): void {
   say(run, 'engine.handoff.settings_offer', { where: settingsWhere(s) });
 }
 
+/**
+ * A symptom named beside a request for a person (「担当者と話したい。…今朝から毎回受信できない」, or in an answer to the
+ * form) names the ticket's intent, when the NLU is sure of it and no symptom was named before.
+ */
+export function noteSymptom(run: Run, nlu: NluResult): void {
+  const { s } = run;
+  if ((!s.intent || s.intent === 'request_human') && ERROR_INTENTS.has(nlu.intent) && nlu.confidence >= NAMES_SYMPTOM_CONFIDENCE) s.intent = nlu.intent;
+}
+
 /** Reads an answer to the form, field by field; files when nothing is missing, on 「わからない」, or after the re-ask. */
 export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFacts): void {
   const { s } = run;
@@ -111,7 +120,7 @@ export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFact
     else if (pending.length === 1 && !facts.dontKnow && text.trim()) s.errorText = masked(text.trim()); // asked alone: the answer is the text
   }
   // 「担当者と話したい」 first, the symptom only in the answer: the ticket still names the symptom.
-  if ((!s.intent || s.intent === 'request_human') && ERROR_INTENTS.has(nlu.intent) && nlu.confidence >= NAMES_SYMPTOM_CONFIDENCE) s.intent = nlu.intent;
+  noteSymptom(run, nlu);
   const missing = missingFields(s);
   // 「わからない」 or nothing understood twice: file with what we have (unknown fields say 不明).
   if (missing.length === 0 || facts.dontKnow || (s.handoffAsks ?? 1) >= 2) return fileTicket(run);

@@ -6,7 +6,7 @@
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry } from './answers.js';
-import { escalatedAlready } from './handoff.js';
+import { escalatedAlready, noteSymptom } from './handoff.js';
 import { understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
@@ -57,8 +57,9 @@ function wantsPerson(): TurnRule {
     name: 'wants_person',
     // The intent, or the act in any sentence: 「担当者と話したい。iPhone 14、iOS 17.5 …」 — the details fill the ticket.
     applies: (t) => t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human',
-    act: ({ run }) => {
+    act: ({ run, nlu }) => {
       if (run.s.status === 'escalated') return escalatedAlready(run);
+      noteSymptom(run, nlu);
       leaveTo(run, run.ctx.tree.globals.handoff);
     },
   };
