@@ -184,6 +184,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
   if (moveOf(run, node) === 'reassure' && !isNews(run, nlu) && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
+  // intent model reads them affirm): the question again, briefly, with its buttons.
+  if ((node.kind === 'ask' || node.kind === 'choice') && acknowledges(run, text) && !matchWords(run, node.options, text)) {
+    return () => say(run, 'engine.ack_question', undefined, choicesOf(run, node));
+  }
   switch (node.kind) {
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu);
@@ -232,6 +237,12 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
 }
 
+/** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */
+function acknowledges(run: Run, text: string): boolean {
+  const said = foldAnswer(text);
+  return said !== '' && phrases(run, 'engine.says.acknowledge').includes(said);
+}
+
 /** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
 export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
@@ -262,6 +273,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
   if (node.help && is('engine.button.help')) return undefined;
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
+  // 「わかりました」 "ok, got it" after a step: "I'll try it" — never "fixed" (a not_yet).
+  if (acknowledges(run, text)) return again('engine.step_again');
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);
@@ -271,6 +284,16 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'wait':
       return again('engine.step_wait');
     case 'n_a':
+      // 「VPNは使ってないです」 at the airplane-mode step names another step that does not apply (facts.ts recorded it
+      // as skipped): this step still stands — said so, and shown again.
+      if (namesOtherStep(run, node))
+        return () => {
+          say(run, 'engine.other_step_skipped');
+          prompt(run, node);
+        };
+      // A step that offers no [当てはまらない] (no `na:` wording: airplane mode, a restart — every phone can do it) is
+      // not skipped on a reading: "I'm on wi-fi" is a fact about the network. The step again, with the way on.
+      if (!node.na) return again('engine.step_applies');
       return answer(ACTIONS.na);
     case 'again':
       return again('engine.step_again');
@@ -291,6 +314,12 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     default:
       return undefined;
   }
+}
+
+/** The reply names light steps (src/nlu/replies.ts STEP_MENTIONS), and none of them is the step on screen (its `set:` slots). */
+function namesOtherStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>): boolean {
+  const mentions = run.reading?.mentions ?? [];
+  return mentions.length > 0 && !mentions.some((slot) => node.set?.[slot] !== undefined);
 }
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
