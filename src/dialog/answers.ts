@@ -298,6 +298,13 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'again':
       return again('engine.step_again');
     case 'already':
+      // 「機内モードはもう試した」 at the restart step: the step it names was tried (facts.ts recorded it), not this one —
+      // said so, and this step again.
+      if (namesOtherStep(run, node))
+        return () => {
+          say(run, 'engine.other_step_noted');
+          prompt(run, node);
+        };
       // Tried before we asked and the problem is still there: record it and go on without repeating it.
       return () => {
         say(run, 'engine.step_already');
