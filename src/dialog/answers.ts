@@ -7,7 +7,7 @@
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
-import { ACTIONS, choicesOf, say, type Run } from './run.js';
+import { ACTIONS, choicesOf, msg, say, type Run } from './run.js';
 import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
@@ -287,10 +287,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「VPNは使ってないです」 at the airplane-mode step names another step that does not apply (facts.ts recorded it
       // as skipped): this step still stands — said so, and shown again.
       if (namesOtherStep(run, node))
-        return () => {
-          say(run, 'engine.other_step_skipped');
-          prompt(run, node);
-        };
+        return () => otherStepNoted(run, node, 'engine.other_step_skipped');
       // A step that offers no [当てはまらない] (no `na:` wording: airplane mode, a restart — every phone can do it) is
       // not skipped on a reading: "I'm on wi-fi" is a fact about the network. The step again, with the way on.
       if (!node.na) return again('engine.step_applies');
@@ -301,10 +298,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「機内モードはもう試した」 at the restart step: the step it names was tried (facts.ts recorded it), not this one —
       // said so, and this step again.
       if (namesOtherStep(run, node))
-        return () => {
-          say(run, 'engine.other_step_noted');
-          prompt(run, node);
-        };
+        return () => otherStepNoted(run, node, 'engine.other_step_noted');
       // Tried before we asked and the problem is still there: record it and go on without repeating it.
       return () => {
         say(run, 'engine.step_already');
@@ -327,6 +321,20 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
 function namesOtherStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>): boolean {
   const mentions = run.reading?.mentions ?? [];
   return mentions.length > 0 && !mentions.some((slot) => node.set?.[slot] !== undefined);
+}
+
+/**
+ * Says that the other step a reply named was noted (facts.ts recorded it, by its title: 「VPN・プロキシをオフ」), then shows
+ * the step on screen again.
+ */
+function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, key: 'engine.other_step_skipped' | 'engine.other_step_noted'): void {
+  const mentions = run.reading?.mentions ?? [];
+  const named = [...run.s.stepsTried].reverse().find((x) => {
+    const n = run.ctx.tree.nodes.get(x.node);
+    return x.node !== node.id && n?.kind === 'step' && mentions.some((slot) => n.set?.[slot] !== undefined);
+  });
+  say(run, key, { step: named?.title ? msg(named.title) : msg('engine.that_step') });
+  prompt(run, node);
 }
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
