@@ -78,24 +78,34 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
   return new Set<Act>([...at.accepts, ...ACTS.filter((a) => ACT_DEFS[a].anywhere)]);
 }
 
+/** The two settings of the reading in context (eval:dev's `--grid` scores others on the same folds). */
+export interface ContextSettings {
+  minShare: number;
+  otherWeight: number;
+}
+
 /** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
-export function actInContext(nlu: NluResult, at?: ReplyPlace): { act?: Act; confidence: number } {
+export function actInContext(
+  nlu: NluResult,
+  at?: ReplyPlace,
+  { minShare, otherWeight }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
+): { act?: Act; confidence: number } {
   const ranked = nlu.acts ?? [];
   const allowed = candidateActs(at);
   // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
   // here: the context narrows the choice, it does not turn one act into another.
   const best = ranked[0];
-  if (best && !allowed.has(best.act) && best.confidence >= MIN_ACT_SHARE) return { confidence: 0 };
+  if (best && !allowed.has(best.act) && best.confidence >= minShare) return { confidence: 0 };
   // `other` (no reply act) enters with OTHER_WEIGHT of its probability: a reply to the node's question usually answers it.
   const cands = ranked
     .filter((r) => allowed.has(r.act))
-    .map((r) => (r.act === 'other' ? { ...r, confidence: r.confidence * OTHER_WEIGHT } : r))
+    .map((r) => (r.act === 'other' ? { ...r, confidence: r.confidence * otherWeight } : r))
     .sort((a, b) => b.confidence - a.confidence);
   const mass = cands.reduce((sum, r) => sum + r.confidence, 0);
   const top = cands[0];
   if (!top || mass <= 0) return { confidence: 0 };
   const share = top.confidence / mass;
-  if (share < MIN_ACT_SHARE || top.act === 'other') return byIntent(nlu, allowed) ?? { confidence: share };
+  if (share < minShare || top.act === 'other') return byIntent(nlu, allowed) ?? { confidence: share };
   return { act: top.act, confidence: Math.round(share * 1e4) / 1e4 };
 }
 
