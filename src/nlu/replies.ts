@@ -25,6 +25,10 @@ export const MIN_ACT_SHARE = 0.3;
  * phrase and every long reply that carries no act, so a long real reply with unfamiliar words leans to it; at a node
  * that asked something, a reply usually answers. 0.25, chosen on `npm run eval:dev` with MIN_ACT_SHARE 0.3 (295 dev
  * replies: 1 → 55.3 %, 0.5 → 56.3 %, 0.25 → 57.3 %, 0.1 → 57.3 %).
+ *
+ * Both re-checked on the page folds (2026-12-05, 612 dev replies, `eval:dev -- --only=replies --grid`): the whole
+ * MIN_ACT_SHARE 0.2–0.35 × OTHER_WEIGHT 0.1–1 square lies within 60.1–62.3 % (0.3 × 0.25: 61.3 %), inside one std of
+ * the pooled figure (≈ 2.5 points), so both stay; 0.4 and 0.5 are worse (57–60 %).
  */
 export const OTHER_WEIGHT = 0.25;
 /** A clause reading of already_tried / not_applicable counts as a fact of a first message from this probability. */
