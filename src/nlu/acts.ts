@@ -73,7 +73,7 @@ export class ActModel {
 export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1, orders: 1 };
 
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
-export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[], options = ACT_TRAIN_OPTIONS): ActModel {
   const labels = [...ACTS];
   const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
   const seen = new Map<string, number>();
@@ -86,13 +86,13 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
+  const fitModel = LinearModel.train(bags(fit), labels, options);
   const valBags = bags(val);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
     val.map((v) => labels.indexOf(v.act)),
   );
-  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
+  const model = LinearModel.train(all, labels, options);
   model.temperature = temperature;
   return new ActModel(tokenizer, model);
 }

@@ -25,6 +25,10 @@ export const MIN_ACT_SHARE = 0.3;
  * phrase and every long reply that carries no act, so a long real reply with unfamiliar words leans to it; at a node
  * that asked something, a reply usually answers. 0.25, chosen on `npm run eval:dev` with MIN_ACT_SHARE 0.3 (295 dev
  * replies: 1 → 55.3 %, 0.5 → 56.3 %, 0.25 → 57.3 %, 0.1 → 57.3 %).
+ *
+ * Both re-checked on the page folds (2026-12-05, 612 dev replies, `eval:dev -- --only=replies --grid`): the whole
+ * MIN_ACT_SHARE 0.2–0.35 × OTHER_WEIGHT 0.1–1 square lies within 60.1–62.3 % (0.3 × 0.25: 61.3 %), inside one std of
+ * the pooled figure (≈ 2.5 points), so both stay; 0.4 and 0.5 are worse (57–60 %).
  */
 export const OTHER_WEIGHT = 0.25;
 /** A clause reading of already_tried / not_applicable counts as a fact of a first message from this probability. */
@@ -78,24 +82,34 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
   return new Set<Act>([...at.accepts, ...ACTS.filter((a) => ACT_DEFS[a].anywhere)]);
 }
 
+/** The two settings of the reading in context (eval:dev's `--grid` scores others on the same folds). */
+export interface ContextSettings {
+  minShare: number;
+  otherWeight: number;
+}
+
 /** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
-export function actInContext(nlu: NluResult, at?: ReplyPlace): { act?: Act; confidence: number } {
+export function actInContext(
+  nlu: NluResult,
+  at?: ReplyPlace,
+  { minShare, otherWeight }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
+): { act?: Act; confidence: number } {
   const ranked = nlu.acts ?? [];
   const allowed = candidateActs(at);
   // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
   // here: the context narrows the choice, it does not turn one act into another.
   const best = ranked[0];
-  if (best && !allowed.has(best.act) && best.confidence >= MIN_ACT_SHARE) return { confidence: 0 };
+  if (best && !allowed.has(best.act) && best.confidence >= minShare) return { confidence: 0 };
   // `other` (no reply act) enters with OTHER_WEIGHT of its probability: a reply to the node's question usually answers it.
   const cands = ranked
     .filter((r) => allowed.has(r.act))
-    .map((r) => (r.act === 'other' ? { ...r, confidence: r.confidence * OTHER_WEIGHT } : r))
+    .map((r) => (r.act === 'other' ? { ...r, confidence: r.confidence * otherWeight } : r))
     .sort((a, b) => b.confidence - a.confidence);
   const mass = cands.reduce((sum, r) => sum + r.confidence, 0);
   const top = cands[0];
   if (!top || mass <= 0) return { confidence: 0 };
   const share = top.confidence / mass;
-  if (share < MIN_ACT_SHARE || top.act === 'other') return byIntent(nlu, allowed) ?? { confidence: share };
+  if (share < minShare || top.act === 'other') return byIntent(nlu, allowed) ?? { confidence: share };
   return { act: top.act, confidence: Math.round(share * 1e4) / 1e4 };
 }
 
