@@ -22,7 +22,7 @@ export interface FeatureBag {
   ids: Uint32Array;
   value: number;
   /** Weight rows of the models that read this bag, found once for all of them (model.ts JointIndex). */
-  rows?: { index: unknown; rows?: Int32Array; sums?: Int32Array };
+  rows?: { index: unknown; rows: Int32Array; sums?: Int32Array };
 }
 
 /** Normalised text as the features see it (exported for the baselines, which get the same tokens). */

@@ -300,9 +300,6 @@ export interface SerializedJoint {
   scales: number[];
 }
 
-/** Bytes of a slot in JointIndex's line layout (a cache line). */
-const LINE = 64;
-
 export class JointIndex {
   private constructor(
     private readonly mask: number,
@@ -414,39 +411,10 @@ export class JointIndex {
   sums(bag: FeatureBag): Int32Array {
     const held = bag.rows?.index === this ? bag.rows : undefined;
     if (held?.sums) return held.sums;
+    const rows = held ? held.rows : this.rows(bag);
     const S = this.stride;
-    const out = new Int32Array(S);
-    const lines = this.stride <= LINE - 8 ? (this.lines ??= this.buildLines()) : undefined;
-    if (lines && !held) {
-      // One cache line per slot: the probe and the weights of a feature in one line (see buildLines). All probes first —
-      // independent loads the processor overlaps — then the sums over lines now in cache.
-      const { keys, bytes } = lines;
-      const ids = bag.ids;
-      const mask = this.mask;
-      const found = new Int32Array(ids.length);
-      let n = 0;
-      for (let i = 0; i < ids.length; i++) {
-        const id = ids[i]! | 0;
-        let at = id & mask;
-        for (;;) {
-          const k32 = at * (LINE >> 2);
-          if (keys[k32 + 1] === 0) break;
-          if (keys[k32] === id) {
-            found[n++] = at * LINE + 8;
-            break;
-          }
-          at = (at + 1) & mask;
-        }
-      }
-      for (let i = 0; i < n; i++) {
-        const base = found[i]!;
-        for (let k = 0; k < S; k++) out[k]! += bytes[base + k]!;
-      }
-      bag.rows = { index: this, sums: out };
-      return out;
-    }
-    const rows = held?.rows ?? this.rows(bag);
     const q = this.weights;
+    const out = new Int32Array(S);
     for (let i = 0; i < rows.length; i++) {
       const j = rows[i]!;
       if (j < 0) continue;
@@ -455,30 +423,6 @@ export class JointIndex {
     }
     bag.rows!.sums = out;
     return out;
-  }
-
-  /** The table as one 64-byte line per slot (built on first use): feature id (int32), 1 when taken, then the joint row. */
-  private lines?: { keys: Int32Array; bytes: Int8Array };
-
-  /**
-   * The slots and the rows interleaved, a slot's row in the slot's own cache line: the probe and the weights then cost one
-   * memory access per feature instead of two (slots and rows are far apart in memory, and misses into them were the
-   * biggest cost above kuromoji left). Same slots and probe order as `slots`, so the same row is found.
-   */
-  private buildLines(): { keys: Int32Array; bytes: Int8Array } {
-    const size = this.mask + 1;
-    const buf = new ArrayBuffer(size * LINE);
-    const keys = new Int32Array(buf);
-    const bytes = new Int8Array(buf);
-    const S = this.stride;
-    for (let at = 0; at < size; at++) {
-      const row = this.slots[2 * at + 1]!;
-      if (row === 0) continue;
-      keys[at * (LINE >> 2)] = this.slots[2 * at]! | 0;
-      keys[at * (LINE >> 2) + 1] = 1;
-      bytes.set(this.weights.subarray((row - 1) * S, row * S), at * LINE + 8);
-    }
-    return { keys, bytes };
   }
 
   /** The joint row of each feature of the bag (-1 when no model knows it); kept on the bag. */
@@ -500,7 +444,7 @@ export class JointIndex {
         at = (at + 1) & this.mask;
       }
     }
-    bag.rows = { index: this, rows: out, sums: bag.rows?.index === this ? bag.rows.sums : undefined };
+    bag.rows = { index: this, rows: out };
     return out;
   }
 }
