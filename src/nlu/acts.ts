@@ -41,27 +41,31 @@ export class ActModel {
    * CLAUSE_ACTS. `bags` are the text's features (src/nlu/features.ts extractBags) when the caller has them — the
    * intent model's, shared: no second tokenisation, not even for the clauses.
    */
+  /** Per label: one of CLAUSE_ACTS (built on first use). */
+  private clauseMask?: boolean[];
+
   rank(text: string, bags: FeatureBags = extractBags(this.tokenizer, text)): Array<{ act: Act; confidence: number }> {
     const labels = this.model.labels as readonly Act[];
-    const out = Array.from(this.model.probabilities(bags.whole));
+    const out = this.model.probabilities(bags.whole);
     if (bags.clauses.length > 1) {
+      const clauseAct = (this.clauseMask ??= labels.map((a) => CLAUSE_ACTS.has(a)));
       let raised = 0;
       for (const bag of bags.clauses) {
         const p = this.model.probabilities(bag);
-        labels.forEach((a, k) => {
-          if (CLAUSE_ACTS.has(a) && p[k]! > out[k]!) {
+        for (let k = 0; k < labels.length; k++) {
+          if (clauseAct[k] && p[k]! > out[k]!) {
             out[k] = p[k]!;
             raised = Math.max(raised, p[k]!);
           }
-        });
+        }
       }
       // A clause that surely carries an act means the message is not "no act" (`other`) as a whole either.
       const other = labels.indexOf('other');
       if (raised >= 0.5 && other >= 0) out[other] = Math.min(out[other]!, 1 - raised);
     }
-    return labels
-      .map((act, k) => ({ act, confidence: Math.round(out[k]! * 1e4) / 1e4 }))
-      .sort((a, b) => b.confidence - a.confidence);
+    const ranked = new Array<{ act: Act; confidence: number }>(labels.length);
+    for (let k = 0; k < labels.length; k++) ranked[k] = { act: labels[k]!, confidence: Math.round(out[k]! * 1e4) / 1e4 };
+    return ranked.sort((a, b) => b.confidence - a.confidence);
   }
 }
 

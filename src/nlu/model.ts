@@ -196,20 +196,14 @@ export class LinearModel {
     const z = new Float64Array(K);
     const ids = bag.ids;
     if (this.joint) {
-      // One joint row per feature holds every joined model's weights (int8), found in one probe and kept on the bag.
+      // One joint row per feature holds every joined model's weights (int8), found in one probe and kept on the bag; the
+      // rows' integer sums for every column are taken in one pass and kept on the bag too (index.sums), so the models
+      // that read the same bag share it. Integer sums are exact, so this is the same value as adding row by row.
       const { index, column } = this.joint;
-      const rows = bag.rows?.index === index ? bag.rows.rows : index.rows(bag);
-      const q = index.weights;
-      const S = index.stride;
+      const sums = index.sums(bag);
       const off = index.offsets[column]!;
-      for (let i = 0; i < ids.length; i++) {
-        const j = rows[i]!;
-        if (j < 0) continue;
-        const base = j * S + off;
-        for (let k = 0; k < K; k++) z[k]! += q[base + k]!;
-      }
       const f = index.scales[column]! * bag.value;
-      for (let k = 0; k < K; k++) z[k] = this.bias[k]! + z[k]! * f;
+      for (let k = 0; k < K; k++) z[k] = this.bias[k]! + sums[off + k]! * f;
       return z;
     }
     for (let k = 0; k < K; k++) z[k] = this.bias[k]!;
@@ -408,6 +402,27 @@ export class JointIndex {
     const slots = new Uint32Array(buf, 0, meta.size * 2);
     const weights = new Int8Array(buf, slotBytes, meta.rows * meta.stride);
     return new JointIndex(meta.size - 1, slots, weights, meta.stride, meta.offsets, Float64Array.from(meta.scales));
+  }
+
+  /**
+   * Per column of the joint table, the sum of the int8 weights of the bag's known features (kept on the bag): every
+   * model's logits before scale and bias. Int32 sums of int8 are exact (≤ 2²³ features), as float sums of them were.
+   */
+  sums(bag: FeatureBag): Int32Array {
+    const held = bag.rows?.index === this ? bag.rows : undefined;
+    if (held?.sums) return held.sums;
+    const rows = held ? held.rows : this.rows(bag);
+    const S = this.stride;
+    const q = this.weights;
+    const out = new Int32Array(S);
+    for (let i = 0; i < rows.length; i++) {
+      const j = rows[i]!;
+      if (j < 0) continue;
+      const base = j * S;
+      for (let k = 0; k < S; k++) out[k]! += q[base + k]!;
+    }
+    bag.rows!.sums = out;
+    return out;
   }
 
   /** The joint row of each feature of the bag (-1 when no model knows it); kept on the bag. */
