@@ -36,14 +36,14 @@ export class ActModel {
     readonly model: LinearModel,
   ) {}
 
+  /** Per label: one of CLAUSE_ACTS (built on first use). */
+  private clauseMask?: boolean[];
+
   /**
    * Every act with its probability, best first: the whole text's reading, raised by any clause that carries one of
    * CLAUSE_ACTS. `bags` are the text's features (src/nlu/features.ts extractBags) when the caller has them — the
    * intent model's, shared: no second tokenisation, not even for the clauses.
    */
-  /** Per label: one of CLAUSE_ACTS (built on first use). */
-  private clauseMask?: boolean[];
-
   rank(text: string, bags: FeatureBags = extractBags(this.tokenizer, text)): Array<{ act: Act; confidence: number }> {
     const labels = this.model.labels as readonly Act[];
     const out = this.model.probabilities(bags.whole);
@@ -77,7 +77,7 @@ export class ActModel {
 export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1, orders: 1 };
 
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
-export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[], options = ACT_TRAIN_OPTIONS): ActModel {
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
   const labels = [...ACTS];
   const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
   const seen = new Map<string, number>();
@@ -90,13 +90,13 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitModel = LinearModel.train(bags(fit), labels, options);
+  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
   const valBags = bags(val);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
     val.map((v) => labels.indexOf(v.act)),
   );
-  const model = LinearModel.train(all, labels, options);
+  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
   model.temperature = temperature;
   return new ActModel(tokenizer, model);
 }

@@ -23,7 +23,7 @@
  */
 import { createHash } from 'node:crypto';
 import { asCodedError } from '../../core/index.js';
-import { loadDialogs, packageRoot } from '../../data/load.js';
+import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { trainActModel } from '../acts.js';
 import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
@@ -31,10 +31,8 @@ import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
 import { actInContext } from '../replies.js';
 import { scoreReal, type Scored } from './score.js';
-import { answeredOutOfScope } from './first-turn.js';
+import { scoreFirstTurns } from './first-turn.js';
 import { createI18n } from '../../i18n/index.js';
-import { loadLocales } from '../../data/load.js';
-import type { Locale } from '../../core/index.js';
 
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -71,17 +69,17 @@ async function main(): Promise<void> {
     // What the bot answers to each line (one first turn through the dialog engine, src/nlu/eval/first-turn.ts).
     const { tree: firstTree } = loadDialogs(root);
     const i18n = createI18n(loadLocales(root).messages);
-    const answered = { inDomain: 0, inDomainOos: 0, offTopic: 0, offTopicOos: 0 };
+    const answered = { inDomainOos: { correct: 0, total: 0 }, offTopicOos: { correct: 0, total: 0 } };
     for (let f = 0; f < FOLDS; f++) {
       // The fold's real lines are out of training (trainingData marks them `real`) and scored.
       const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOfFirst(t.text) === f)));
       handWritten.push(validation.inScopeAccuracy);
       const lines = realTrain.filter((r) => foldOfFirst(r.text) === f);
       if (firstTree) {
-        for (const item of lines) {
-          const oos = answeredOutOfScope(trained, firstTree, i18n, item.text, item.locale as Locale);
-          if (item.intent === 'out_of_scope') [answered.offTopic, answered.offTopicOos] = [answered.offTopic + 1, answered.offTopicOos + Number(oos)];
-          else [answered.inDomain, answered.inDomainOos] = [answered.inDomain + 1, answered.inDomainOos + Number(oos)];
+        const turns = scoreFirstTurns(trained, firstTree, i18n, lines);
+        for (const k of ['inDomainOos', 'offTopicOos'] as const) {
+          answered[k].correct += turns[k].correct;
+          answered[k].total += turns[k].total;
         }
       }
       for (const run of runs) {
@@ -106,7 +104,7 @@ async function main(): Promise<void> {
       const x = scoreReal(run.scored);
       out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
-    out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct({ correct: answered.inDomainOos, total: answered.inDomain })}; off-topic answered with it ${pct({ correct: answered.offTopicOos, total: answered.offTopic })}`);
+    out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%`);
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);

@@ -6,15 +6,13 @@
  * Prints figures only; the tests assert the floors.
  */
 import { asCodedError, type Locale } from '../../core/index.js';
-import { packageRoot } from '../../data/load.js';
+import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { actTrainingData, heldoutData, phraseKey, realFirstMessages, realReplies, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { trainActModel } from '../acts.js';
-import { loadDialogs } from '../../data/load.js';
 import { scoreReplies } from './replies.js';
 import { scoreFirstTurns } from './first-turn.js';
 import { createI18n } from '../../i18n/index.js';
-import { loadLocales } from '../../data/load.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
 import { naturalBayes, nlpJs, type Baseline } from './baselines.js';

@@ -6,7 +6,7 @@ import type { DialogTree } from '../../data/schemas.js';
 import { acceptedActs } from '../../dialog/answers.js';
 import { actOfLabel, type RealReply } from '../data.js';
 import type { Classifier } from '../engine.js';
-import { actInContext, type ContextSettings, type ReplyPlace } from '../replies.js';
+import { actInContext, type ReplyPlace } from '../replies.js';
 
 /**
  * The place a real reply answered, from the corpus's `node` column (intents/real/replies.md, "Context mapping"): a
@@ -25,12 +25,12 @@ export function placeOf(tree: DialogTree, node: string): ReplyPlace {
 }
 
 /** Act accuracy on the held-out real replies, each read with its node as context (and, for comparison, without). */
-export function scoreReplies(classifier: Classifier, tree: DialogTree, items: readonly RealReply[], settings?: ContextSettings) {
+export function scoreReplies(classifier: Classifier, tree: DialogTree, items: readonly RealReply[]) {
   const rows = items.map((r) => {
     const nlu = classifier.analyse(r.text);
     const gold = actOfLabel(r.label);
-    const inContext = actInContext(nlu, placeOf(tree, r.node), settings).act ?? 'other';
-    const free = actInContext(nlu, undefined, settings).act ?? 'other';
+    const inContext = actInContext(nlu, placeOf(tree, r.node)).act ?? 'other';
+    const free = actInContext(nlu).act ?? 'other';
     return { r, gold, inContext, free, nlu };
   });
   const acc = (xs: typeof rows, k: 'inContext' | 'free') => ({ correct: xs.filter((x) => x[k] === x.gold).length, total: xs.length, value: xs.length ? xs.filter((x) => x[k] === x.gold).length / xs.length : 0 });
