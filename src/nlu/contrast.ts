@@ -5,6 +5,8 @@
  * Bag-of-n-gram features cannot tell 「受信はできる」 from 「受信できない」: both vote for the receive intent. So a
  * "works" clause is cut out of the text the n-grams see and replaced by one synthetic feature (WORKS_SEND /
  * WORKS_RECV) that the model learns on its own — with 「送信はできる」 it learns "the trouble is receiving".
+ * A "the network works" clause (「Wi-Fiは繋がっているのに」, "wifi is connected but") is cut out the same way (WORKS_NET):
+ * it names the connection only to say the connection is not the trouble.
  * A typed password (「パスワードは abc12345 です。」) is cut out the same way: its label pulls towards error_auth
  * while the rest of the message names the real symptom (redaction for storage happens elsewhere; this is for
  * classification only). Recognition patterns, not user-facing strings.
@@ -14,6 +16,8 @@ import { redact } from '../core/redact.js';
 /** Synthetic feature names (hashed like any other feature). */
 export const WORKS_SEND = 'works:send';
 export const WORKS_RECV = 'works:recv';
+/** "Wi-Fi is connected, but …" (「Wi-Fiは繋がっているのに」): the network works, so the trouble is not the connection. */
+export const WORKS_NET = 'works:net';
 /** "Did that before you asked" (「それは前にやりました」, "already tried that"): the step did not help. */
 export const DONE_BEFORE = 'done:before';
 const ALREADY = /(?:もう|既に|すでに|前に|前も|以前|さっき|先ほど|先程|とっくに|最初に|何度も|何回も)[^。！？!?]{0,12}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|試し済|(?<![a-z])already(?![a-z])|(?<![a-z])(?:tried|did|done) (?:that|it|this)(?: before| earlier)/;
@@ -34,6 +38,12 @@ const EN_SEND = 'sending|outgoing(?: mail| emails?)?|outbound|send(?:ing)? mail'
 const EN_RECV = 'receiving|incoming(?: mail| emails?)?|inbound|receiving mail';
 const EN_OK = '(?:is |are |seems |seem )?(?:still )?(?:works?|working|fine|ok|okay|good|alright|all right|normal(?:ly)?)(?: fine| ok| okay| normally)?';
 
+// The network works: 「Wi-Fiは繋がってるのに」「ネットには接続できてるけど」, "wifi is connected but", "I'm connected to the internet,".
+// A contrast (のに/けど/but/,) is required, so a bare 「Wi-Fi繋がってる」 (an answer, or the fact beside an offline error) stays.
+const JA_NET = '(?:wi[-‐‑]?fi|ワイファイ|ネット|インターネット|モバイルデータ|4g|5g|lte|電波)';
+const JA_NET_OK = '(?:は|も|に|には|とは)?(?:ちゃんと|普通に|問題なく)?(?:繋がって|つながって|接続されて|接続して|接続できて|使えて)(?:い|お)?(?:る|ます|て)?';
+const EN_NET = '(?:wi-?fi|internet|network|data connection|cellular data|mobile data)';
+
 const clause = (dir: string, ok: string) => new RegExp(`(?:${dir})${ok}`, 'g');
 const RULES: Array<{ re: RegExp; tag: string }> = [
   { re: new RegExp(`(?:${JA_SEND})${JA_PARTICLE}${JA_OK}(?:です|ます|みたい|っぽい|けど|けれど|のに|が|んだけど|んですけど|んですが|なんですけど|なんですが|ね|よ)*`, 'g'), tag: WORKS_SEND },
@@ -42,11 +52,15 @@ const RULES: Array<{ re: RegExp; tag: string }> = [
   { re: new RegExp(`(?:${JA_CAN_RECV})${JA_BUT}`, 'g'), tag: WORKS_RECV },
   { re: clause(`(?<![a-z])(?:${EN_SEND}) `, `${EN_OK}(?![a-z]| again| now)`), tag: WORKS_SEND },
   { re: clause(`(?<![a-z])(?:${EN_RECV}) `, `${EN_OK}(?![a-z]| again| now)`), tag: WORKS_RECV },
+  { re: new RegExp(`${JA_NET}${JA_NET_OK}(?:のに|けど|けれど|が|んだけど|んですけど|んですが|のですが)`, 'g'), tag: WORKS_NET },
+  { re: new RegExp(`(?<![a-z])(?:the |my )?${EN_NET} (?:is |seems |seems to be )?(?:connected|working|works|fine|ok|okay)(?: fine)?(?= but| yet|,)`, 'g'), tag: WORKS_NET },
+  { re: new RegExp(`(?<![a-z])i(?:'m| am) connected to (?:the )?${EN_NET}(?= but| yet|,)`, 'g'), tag: WORKS_NET },
+  { re: /(?<![a-z])(?:it |that )?receives? (?:mail |emails? )?(?:fine|ok|okay|normally|just fine)(?![a-z])/g, tag: WORKS_RECV },
   { re: /(?<![a-z])i can (?:still )?send(?: mail| emails?| messages?)?(?= but|,|$| fine| ok| just fine)/g, tag: WORKS_SEND },
   { re: /(?<![a-z])i can (?:still )?receive(?: mail| emails?| messages?)?(?= but|,|$| fine| ok| just fine)/g, tag: WORKS_RECV },
   { re: /(?<![a-z])i (?:get|receive) (?:mail|emails?|messages?)(?= but|,|$| fine| ok)/g, tag: WORKS_RECV },
 ];
-const CHEAP_GATE = /送|受|届|来る|send|receiv|incoming|outgoing|inbound|outbound|get mail|get email/;
+const CHEAP_GATE = /送|受|届|来る|send|receiv|incoming|outgoing|inbound|outbound|get mail|get email|fi|internet|network|connected|ネット|繋|つなが|接続|data|電波|4g|5g|lte/;
 
 /** Password labels whose clause is dropped together with the value (keep in step with src/core/redact.ts). */
 const SECRET_GATE = /パス|暗証|pass|pwd|pw|pin|コード|code|token|トークン|key|secret|シークレット/;
@@ -59,7 +73,7 @@ const SECRET_CLAUSE = new RegExp(
 export interface Contrast {
   /** The normalised text without "works" clauses and typed passwords. */
   text: string;
-  /** Synthetic features found (WORKS_SEND / WORKS_RECV / DONE_BEFORE), each once. */
+  /** Synthetic features found (WORKS_SEND / WORKS_RECV / WORKS_NET / DONE_BEFORE), each once. */
   tags: string[];
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { contrast, DONE_BEFORE, WORKS_RECV, WORKS_SEND } from '../../src/nlu/contrast.js';
+import { contrast, DONE_BEFORE, WORKS_NET, WORKS_RECV, WORKS_SEND } from '../../src/nlu/contrast.js';
 import { extractEntities, isFactOnly } from '../../src/nlu/entities.js';
 import { normalize } from '../../src/nlu/normalize.js';
 
@@ -12,13 +12,18 @@ describe('contrast: "one direction works" clauses', () => {
     ['受信できるけど送信できない', WORKS_RECV, '送信できない'],
     ['outgoing mail is ok but the inbox is empty', WORKS_SEND, 'but the inbox is empty'],
     ['i can receive, replies bounce', WORKS_RECV, ', replies bounce'],
+    ['Wi-Fiは繋がっているのに受信できない', WORKS_NET, '受信できない'],
+    ['ネットには接続できてるけどメールが来ない', WORKS_NET, 'メールが来ない'],
+    ['wifi is connected but no mail comes in', WORKS_NET, 'but no mail comes in'],
+    ["i'm connected to the internet, but mail won't load", WORKS_NET, ", but mail won't load"],
+    ["can't send this email now although it receives fine", WORKS_RECV, "can't send this email now although"],
   ])('cuts %s and tags it', (text, tag, rest) => {
     const r = c(text);
     expect(r.tags).toContain(tag);
     expect(r.text).toBe(rest);
   });
 
-  it.each(['受信できるようになった', '送信できない', 'sending works again', "sending isn't working", '受信はできません'])('leaves %s alone', (text) => {
+  it.each(['受信できるようになった', '送信できない', 'sending works again', "sending isn't working", '受信はできません', 'wi-fi繋がってる', 'works on 4g but not on wi-fi'])('leaves %s alone', (text) => {
     expect(c(text)).toEqual({ text: normalize(text), tags: [] });
   });
 });
