@@ -40,9 +40,10 @@ const EN_OK = '(?:is |are |seems |seem )?(?:still )?(?:works?|working|fine|ok|ok
 
 // The network works: 「Wi-Fiは繋がってるのに」「ネットには接続できてるけど」, "wifi is connected but", "I'm connected to the internet,".
 // A contrast (のに/けど/but/,) is required, so a bare 「Wi-Fi繋がってる」 (an answer, or the fact beside an offline error) stays.
-const JA_NET = '(?:wi[-‐‑]?fi|ワイファイ|ネット|インターネット|モバイルデータ|4g|5g|lte|電波)';
+const WIFI = 'wi[-‐‑]?fi'; // normalize() keeps U+2010/U+2011 hyphens
+const JA_NET = `(?:${WIFI}|ワイファイ|ネット|インターネット|モバイルデータ|4g|5g|lte|電波)`;
 const JA_NET_OK = '(?:は|も|に|には|とは)?(?:ちゃんと|普通に|問題なく)?(?:繋がって|つながって|接続されて|接続して|接続できて|使えて)(?:い|お)?(?:る|ます|て)?';
-const EN_NET = '(?:wi-?fi|internet|network|data connection|cellular data|mobile data)';
+const EN_NET = `(?:${WIFI}|internet|network|data connection|cellular data|mobile data)`;
 
 const clause = (dir: string, ok: string) => new RegExp(`(?:${dir})${ok}`, 'g');
 const RULES: Array<{ re: RegExp; tag: string }> = [
@@ -60,7 +61,8 @@ const RULES: Array<{ re: RegExp; tag: string }> = [
   { re: /(?<![a-z])i can (?:still )?receive(?: mail| emails?| messages?)?(?= but|,|$| fine| ok| just fine)/g, tag: WORKS_RECV },
   { re: /(?<![a-z])i (?:get|receive) (?:mail|emails?|messages?)(?= but|,|$| fine| ok)/g, tag: WORKS_RECV },
 ];
-const CHEAP_GATE = /送|受|届|来る|send|receiv|incoming|outgoing|inbound|outbound|get mail|get email|fi|internet|network|connected|ネット|繋|つなが|接続|data|電波|4g|5g|lte/;
+// Every rule needs one of these words: a direction of mail, or a network noun of JA_NET / EN_NET.
+const CHEAP_GATE = new RegExp(`送|受|届|来る|send|receiv|incoming|outgoing|inbound|outbound|get mail|get email|${WIFI}|ワイファイ|ネット|モバイルデータ|4g|5g|lte|電波|internet|network|data`);
 
 /** Password labels whose clause is dropped together with the value (keep in step with src/core/redact.ts). */
 const SECRET_GATE = /パス|暗証|pass|pwd|pw|pin|コード|code|token|トークン|key|secret|シークレット/;

@@ -16,6 +16,7 @@ describe('contrast: "one direction works" clauses', () => {
     ['ネットには接続できてるけどメールが来ない', WORKS_NET, 'メールが来ない'],
     ['wifi is connected but no mail comes in', WORKS_NET, 'but no mail comes in'],
     ["i'm connected to the internet, but mail won't load", WORKS_NET, ", but mail won't load"],
+    ['wi‐fi is connected but no mail comes in', WORKS_NET, 'but no mail comes in'],
     ["can't send this email now although it receives fine", WORKS_RECV, "can't send this email now although"],
   ])('cuts %s and tags it', (text, tag, rest) => {
     const r = c(text);
