@@ -483,6 +483,15 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   // Tree keys defined in a tree locale file but never used (other parts' keys are checked from the code).
   const used = new Set<string>();
   for (const node of tree.nodes.values()) for (const { key } of keysOf(node)) used.add(key);
+  // Stated facts (dialogs/main.yaml `facts`): a declared slot and value, words in every locale.
+  for (const [slot, values] of Object.entries(tree.facts ?? {})) {
+    for (const [value, key] of Object.entries(values)) {
+      used.add(key);
+      const allowed = slots.get(slot);
+      if (allowed !== null && !allowed?.has(value)) out.push({ ...lines.top('facts', [slot, value]), message: `facts.${slot}.${value}: ${value} is not a declared value of slot ${slot}` });
+      for (const l of LOCALES) if (!locales.messages[l].has(key)) out.push({ ...lines.top('facts', [slot, value]), message: `facts.${slot}.${value}: locale key ${key} missing in ${l}` });
+    }
+  }
   // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
   const wordOf = new Map<string, string>();
   for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {

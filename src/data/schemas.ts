@@ -248,6 +248,13 @@ export const dialogFileSchema = z.strictObject({
     .optional(),
   /** Slots beyond the entity names, with their allowed values (lint checks conditions against them). */
   slots: z.record(slotName, z.array(z.string()).min(1)).optional(),
+  /**
+   * Facts people state in passing, by slot and value → the locale key of the words that state it ('|'-separated,
+   * either language, contained and not negated): 「送信はできます」 → scope: receive, 「2段階認証はオンです」 → two_factor: on.
+   * Read from every text turn like an entity (src/dialog/facts.ts): a reply that states one is noted — it is no new
+   * symptom — and a later question it answers (an ask node's slot, a node whose `when` it settles) is not asked.
+   */
+  facts: z.record(slotName, z.record(z.string(), localeKey)).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
   /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
@@ -262,6 +269,8 @@ export interface DialogTree {
   start: string;
   globals: NonNullable<DialogFile['globals']>;
   slots: Record<string, string[]>;
+  /** Stated facts: slot → value → locale key of the words that state it (see dialogFileSchema `facts`). */
+  facts?: Record<string, Record<string, string>>;
   entries: Partial<Record<(typeof INTENTS)[number], string>>;
   nodes: Map<string, DialogNode>;
   /** Node id → source file and line, for lint messages. */

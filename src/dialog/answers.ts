@@ -63,6 +63,12 @@ export function textMentions(run: Run, key: string, text: string): boolean {
   return said !== '' && phrases(run, key).some((p) => said.includes(p));
 }
 
+/** The text states the words of a locale key (either language, folded, contained and not negated): a stated fact. */
+export function statesPhrase(run: Run, key: string, text: string): boolean {
+  const said = foldAnswer(text);
+  return said !== '' && phrases(run, key).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+}
+
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
 export function matchWords(run: Run, options: DialogOption[], text: string): DialogOption | undefined {
   const said = foldAnswer(text);

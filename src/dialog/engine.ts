@@ -55,7 +55,7 @@ export function step(
   s.userId = meta.userId;
   if (meta.userName) s.userName = meta.userName;
   if (meta.permalink) s.permalink = meta.permalink;
-  const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [] };
+  const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
 
   const before = { locale: s.locale, node: s.node };
   if (input.kind === 'text') s.locale = detectLocale(input.text, fresh ? undefined : s.locale, meta.locale);

@@ -8,6 +8,7 @@ import { deviceOfModel, type FieldFacts } from '../nlu/fields.js';
 import { ENTITY_SLOTS, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
 import { holds } from './tree.js';
+import { statesPhrase } from './answers.js';
 
 /** Takes the facts of this turn's text into the state. `collecting`: the hand-off form reads the answer itself. */
 export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
@@ -30,6 +31,7 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
     for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
   }
   noteMentionedSteps(run);
+  noteStatedFacts(run, text);
   // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
   if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
@@ -58,5 +60,21 @@ function noteMentionedSteps(run: Run): void {
     s.slots[slot] = 'yes';
     if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
       s.stepsTried.push({ node: step.id, title: step.title, result: reading.mentionsSkipped ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
+  }
+}
+
+/**
+ * 「送信はできます」, "2FA is on": facts the tree declares (dialogs/main.yaml `facts`) stated in passing. The slot is
+ * filled (a later question it answers is not asked) and the turn marks them stated: such a reply is noted, not read
+ * as a new symptom (policy.ts). A value is taken only when the text states one value of the slot, not two.
+ */
+function noteStatedFacts(run: Run, text: string): void {
+  for (const [slot, values] of Object.entries(run.ctx.tree.facts ?? {})) {
+    const stated = Object.entries(values).filter(([, key]) => statesPhrase(run, key, text));
+    if (stated.length !== 1) continue;
+    const value = stated[0]![0];
+    (run.stated ??= []).push(slot);
+    if (run.s.slots[slot] !== value) run.learned.push(slot);
+    run.s.slots[slot] = value;
   }
 }

@@ -17,7 +17,7 @@ import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule } from './repairs.js';
 import { button, ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
-import { isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
+import { enter, isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -52,6 +52,9 @@ export interface TurnRule {
 
 /** The act model's first reading of the reply, over every act, is `act` with at least SURE_ACT_SHARE. */
 const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
+
+/** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
+const statesFact = (t: TextTurn): boolean => (t.run.stated?.length ?? 0) > 0;
 
 /** The conversation waits at a node and is active (the rules after `outside_conversation`). */
 const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.node !== undefined && t.run.s.status === 'active';
@@ -130,7 +133,8 @@ export const goodbyeRule: TurnRule = {
  */
 export const newSymptomRule: TurnRule = {
   name: 'new_symptom',
-  applies: (t) => atActiveNode(t) && isEntry(t.run, t.nlu.intent) && (t.sure || t.run.s.intent === null) && t.nlu.intent !== t.run.s.intent,
+  applies: (t) =>
+    atActiveNode(t) && !statesFact(t) && isEntry(t.run, t.nlu.intent) && (t.sure || t.run.s.intent === null) && t.nlu.intent !== t.run.s.intent,
   act: (t) => {
     if (leadsElsewhere(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
@@ -140,7 +144,7 @@ export const newSymptomRule: TurnRule = {
 /** The branch's own symptom again: "that's what we're working on", and the question again. */
 export const sameSymptomRule: TurnRule = {
   name: 'same_symptom',
-  applies: (t) => atActiveNode(t) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
+  applies: (t) => atActiveNode(t) && !statesFact(t) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
   act: (t) => say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!)),
 };
 
@@ -158,14 +162,20 @@ export const thanksRule: TurnRule = {
 
 /**
  * A fact given on its own (「iCloudです」): take it, and show the question again with it filled in. A fact the bot
- * already had (「iphone」 again at a step) is acknowledged the same way, not 「うまく読み取れませんでした」.
+ * already had (「iphone」 again at a step) is acknowledged the same way, not 「うまく読み取れませんでした」. A stated
+ * fact that settles the question on screen (an ask node's slot, a `when` it no longer meets) moves on instead.
  */
 export const factGivenRule: TurnRule = {
   name: 'fact_given',
-  applies: (t) => atActiveNode(t) && (t.run.learned.length > 0 || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
+  applies: (t) =>
+    atActiveNode(t) && (t.run.learned.length > 0 || statesFact(t) || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
   act: (t) => {
+    const node = t.node!;
     say(t.run, 'engine.noted');
-    prompt(t.run, t.node!);
+    // A question (not a step: a step sets its own `done_*` on entering) is entered again, so a slot or `when` the fact
+    // settled skips it, as on the way in.
+    if (node.kind === 'ask' || node.kind === 'choice') enter(t.run, node.id);
+    else prompt(t.run, node);
   },
 };
 
