@@ -297,6 +297,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A step that offers no [当てはまらない] (no `na:` wording: airplane mode, a restart — every phone can do it) is
       // not skipped on a reading: "I'm on wi-fi" is a fact about the network. The step again, with the way on.
       if (!node.na) return again('engine.step_applies');
+      // A stated fact (「今Wi-Fiです」 "I'm on wi-fi" at the Wi-Fi ⇄ mobile step, read not_applicable) is not the step's
+      // own "does not apply" wording (matched above): noted by the rule fact_given, and the step stands.
+      if (run.stated?.length) return undefined;
       return answer(ACTIONS.na);
     case 'again':
       return again('engine.step_again');
