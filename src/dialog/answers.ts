@@ -63,10 +63,16 @@ export function textMentions(run: Run, key: string, text: string): boolean {
   return said !== '' && phrases(run, key).some((p) => said.includes(p));
 }
 
-/** The text states the words of a locale key (either language, folded, contained and not negated): a stated fact. */
-export function statesPhrase(run: Run, key: string, text: string): boolean {
+/**
+ * The text states the words of a locale key (either language, folded, contained and not negated): a stated fact. Returns
+ * how many folded characters of the text are NOT the longest such phrase (-1: not stated), so a caller can tell a fact
+ * said on its own (「送信はできます」) from one said beside something else (「受信はできるけど送信ができない」).
+ */
+export function statesPhrase(run: Run, key: string, text: string): number {
   const said = foldAnswer(text);
-  return said !== '' && phrases(run, key).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+  if (said === '') return -1;
+  const hits = phrases(run, key).filter((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+  return hits.length ? said.length - Math.max(...hits.map((p) => p.length)) : -1;
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */

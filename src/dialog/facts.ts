@@ -64,16 +64,24 @@ function noteMentionedSteps(run: Run): void {
 }
 
 /**
+ * Folded characters a reply may hold beside the words of a fact and still be that fact on its own (「はい、送信はできます」,
+ * "sending works fine"); more (「受信はできるけど送信ができない」) says something else too, which is read as usual.
+ */
+export const FACT_ALONE_EXTRA = 6;
+
+/**
  * 「送信はできます」, "2FA is on": facts the tree declares (dialogs/main.yaml `facts`) stated in passing. The slot is
- * filled (a later question it answers is not asked) and the turn marks them stated: such a reply is noted, not read
- * as a new symptom (policy.ts). A value is taken only when the text states one value of the slot, not two.
+ * filled (a later question it answers is not asked); a fact said on its own also marks the turn: such a reply is
+ * noted, not read as a new symptom (policy.ts). A value is taken only when the text states one value of the slot.
  */
 function noteStatedFacts(run: Run, text: string): void {
   for (const [slot, values] of Object.entries(run.ctx.tree.facts ?? {})) {
-    const stated = Object.entries(values).filter(([, key]) => statesPhrase(run, key, text));
+    const stated = Object.entries(values)
+      .map(([value, key]) => ({ value, extra: statesPhrase(run, key, text) }))
+      .filter((x) => x.extra >= 0);
     if (stated.length !== 1) continue;
-    const value = stated[0]![0];
-    (run.stated ??= []).push(slot);
+    const { value, extra } = stated[0]!;
+    if (extra <= FACT_ALONE_EXTRA) (run.stated ??= []).push(slot);
     if (run.s.slots[slot] !== value) run.learned.push(slot);
     run.s.slots[slot] = value;
   }
