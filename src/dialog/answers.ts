@@ -305,7 +305,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       if (!node.na) return again('engine.step_applies');
       // A stated fact (「今Wi-Fiです」 "I'm on wi-fi" at the Wi-Fi ⇄ mobile step, read not_applicable) is not the step's
       // own "does not apply" wording (matched above): noted by the rule fact_given, and the step stands.
-      if (run.stated?.length) return undefined;
+      if (run.stated.length) return undefined;
       return answer(ACTIONS.na);
     case 'again':
       return again('engine.step_again');

@@ -81,7 +81,7 @@ function noteStatedFacts(run: Run, text: string): void {
       .filter((x) => x.extra >= 0);
     if (stated.length !== 1) continue;
     const { value, extra } = stated[0]!;
-    if (extra <= FACT_ALONE_EXTRA) (run.stated ??= []).push(slot);
+    if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
     if (run.s.slots[slot] !== value) run.learned.push(slot);
     run.s.slots[slot] = value;
   }

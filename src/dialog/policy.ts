@@ -54,7 +54,7 @@ export interface TurnRule {
 const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
 
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
-const statesFact = (t: TextTurn): boolean => (t.run.stated?.length ?? 0) > 0;
+const statesFact = (t: TextTurn): boolean => t.run.stated.length > 0;
 
 /** The conversation waits at a node and is active (the rules after `outside_conversation`). */
 const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.node !== undefined && t.run.s.status === 'active';

@@ -48,7 +48,7 @@ export interface Run {
   /** Entity slots (or the device model) this text turn filled or changed (「iCloudです」, 「Galaxy S23」 answered to no question). */
   learned: string[];
   /** Tree facts (dialogs/main.yaml `facts`) this turn's text states (facts.ts): noted, never a new symptom. */
-  stated?: string[];
+  stated: string[];
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;
   /** The text of this turn (undefined for a click). */

@@ -46,7 +46,7 @@ function turnOf(state: ConversationState | undefined, text: string, result: NluR
   if (!state) s.node = null;
   const node = s.node ? fixtureTree.nodes.get(s.node) : undefined;
   const place = node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(fixtureTree, node) } : undefined;
-  const run: Run = { s, replies: [], effects: [], meta: meta(), ctx: ctxFor(), hops: 0, missed: false, learned, text, reading: readReply(text, result, place) };
+  const run: Run = { s, replies: [], effects: [], meta: meta(), ctx: ctxFor(), hops: 0, missed: false, learned, stated: [], text, reading: readReply(text, result, place) };
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   return { run, text, nlu: result, sure: result.confidence >= 0.6, node, collecting, facts: parseFieldFacts(text), memo: {} };
 }
