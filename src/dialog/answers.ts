@@ -27,14 +27,18 @@ function phrases(run: Run, key: string | undefined): readonly string[] {
   return hit;
 }
 
-/** The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or nearly said. */
-export function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
+/**
+ * The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or
+ * nearly said, then the act. `byMeaning: false` leaves out the intent and the act: a reply that only states a fact
+ * (「はい、送信はできます」 to 「障害の案内は出ていましたか？」, read affirm) answers with its words or not at all.
+ */
+export function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult, byMeaning = true): DialogOption | undefined {
   const said = foldAnswer(text);
   const labels = (o: DialogOption) => phrases(run, o.label).concat(foldAnswer(o.value), phrases(run, o.says));
   // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
   const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
   if (exact) return exact;
-  const byIntent = options.find((o) => o.intents?.includes(nlu.intent));
+  const byIntent = byMeaning ? options.find((o) => o.intents?.includes(nlu.intent)) : undefined;
   if (byIntent) return byIntent;
   const byEntity = options.find(
     (o) =>
@@ -51,7 +55,7 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   if (close.length === 1) return close[0];
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
-  const act = run.reading?.act;
+  const act = byMeaning ? run.reading?.act : undefined;
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
@@ -65,14 +69,40 @@ export function textMentions(run: Run, key: string, text: string): boolean {
 
 /**
  * The text states the words of a locale key (either language, folded, contained and not negated): a stated fact. Returns
- * how many folded characters of the text are NOT the longest such phrase (-1: not stated), so a caller can tell a fact
- * said on its own (「送信はできます」) from one said beside something else (「受信はできるけど送信ができない」).
+ * how many folded characters of the text are NOT such a phrase nor filler around it (-1: not stated), so a caller can
+ * tell a fact said on its own (「送信はできます」, 「送信は普通にできてるんですけどね」, "yeah sending works totally fine")
+ * from one said beside something else (「受信はできるけど送信ができない」). Filler (`engine.says.filler`, either
+ * language: 「はい」「けど」「ね」, "yeah", "fine", "though") counts only at the ends of what is left before and after the
+ * phrase, so a word inside a clause of its own is never dropped.
  */
 export function statesPhrase(run: Run, key: string, text: string): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
   const hits = phrases(run, key).filter((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
-  return hits.length ? said.length - Math.max(...hits.map((p) => p.length)) : -1;
+  if (!hits.length) return -1;
+  const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  return Math.min(
+    ...hits.map((p) => {
+      const at = said.indexOf(p);
+      return trimFiller(said.slice(0, at), filler).length + trimFiller(said.slice(at + p.length), filler).length;
+    }),
+  );
+}
+
+/** `part` without filler words at either end (longest first, repeatedly). */
+function trimFiller(part: string, filler: readonly string[]): string {
+  let rest = part;
+  for (let cut = true; cut && rest; ) {
+    cut = false;
+    for (const f of filler) {
+      if (rest.startsWith(f)) rest = rest.slice(f.length);
+      else if (rest.endsWith(f)) rest = rest.slice(0, -f.length);
+      else continue;
+      cut = true;
+      break;
+    }
+  }
+  return rest;
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
@@ -203,7 +233,8 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
   switch (node.kind) {
     case 'ask': {
-      let opt = matchOption(run, node.options, text, nlu);
+      // A fact said on its own answers with the option's words only (facts.ts; fact_given notes it otherwise).
+      let opt = matchOption(run, node.options, text, nlu, run.stated.length === 0);
       const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
       if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
       if (opt) {
@@ -220,7 +251,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     }
     case 'choice':
     case 'resolve': {
-      const opt = node.options ? matchOption(run, node.options, text, nlu) : undefined;
+      const opt = node.options ? matchOption(run, node.options, text, nlu, run.stated.length === 0) : undefined;
       if (opt?.next) {
         const next = opt.next;
         return () => {
