@@ -38,6 +38,10 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
   const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
   if (exact) return exact;
+  // A fact stated this turn that an option sets (「前のスマホはもう初期化した」 → old_phone: gone) is that option, before
+  // any of the words it shares with another (「前のスマホ」 is also 「古い端末にまだメールが設定されている」's).
+  const byFact = options.find((o) => o.set && Object.entries(o.set).every(([k, v]) => run.stated.includes(k) && run.s.slots[k] === v));
+  if (byFact) return byFact;
   const byIntent = byMeaning ? options.find((o) => o.intents?.includes(nlu.intent)) : undefined;
   if (byIntent) return byIntent;
   const byEntity = options.find(
@@ -318,6 +322,12 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   // 「わかりました」 "ok, got it" after a step: "I'll try it" — never "fixed" (a not_yet).
   if (acknowledges(run, text)) return again('engine.step_again');
+  // The fact this step sets, stated (「通知はオンになってる」 at the notification step, main.yaml `facts`): already done.
+  if (Object.keys(node.set ?? {}).some((k) => run.stated.includes(k)))
+    return () => {
+      say(run, 'engine.step_already');
+      answerStep(run, node, ACTIONS.notResolved);
+    };
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);

@@ -170,8 +170,13 @@ export const factGivenRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) && (t.run.learned.length > 0 || statesFact(t) || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
   act: (t) => {
-    say(t.run, 'engine.noted');
-    againAfterFact(t.run, t.node!);
+    const { run } = t;
+    const node = t.node!;
+    // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
+    const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
+    if (done?.title) say(run, 'engine.other_step_noted', { step: msg(done.title) });
+    else say(run, 'engine.noted');
+    againAfterFact(run, node);
   },
 };
 
