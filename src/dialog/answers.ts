@@ -237,8 +237,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
   switch (node.kind) {
     case 'ask': {
-      // A fact said on its own answers with the option's words only (facts.ts; fact_given notes it otherwise).
-      let opt = matchOption(run, node.options, text, nlu, run.stated.length === 0);
+      let opt = matchOption(run, node.options, text, nlu, byMeaning(run));
       const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
       if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
       if (opt) {
@@ -255,7 +254,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     }
     case 'choice':
     case 'resolve': {
-      const opt = node.options ? matchOption(run, node.options, text, nlu, run.stated.length === 0) : undefined;
+      const opt = node.options ? matchOption(run, node.options, text, nlu, byMeaning(run)) : undefined;
       if (opt?.next) {
         const next = opt.next;
         return () => {
@@ -282,6 +281,15 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     default:
       return undefined;
   }
+}
+
+/**
+ * May the reply's intent or act pick an option (「はい」 → the option listing affirm)? Not when it states a fact on its own
+ * or names a step (facts.ts notes both): 「はい、送信はできます」 to 「障害の案内は出ていましたか？」 and 「VPNは使ってないです」
+ * to 「送信はできますか？」 (read deny) are no yes or no to the question; they answer with an option's words or not at all.
+ */
+function byMeaning(run: Run): boolean {
+  return run.stated.length === 0 && !run.reading?.mentions.length;
 }
 
 /** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */

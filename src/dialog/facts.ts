@@ -58,6 +58,8 @@ function noteMentionedSteps(run: Run): void {
     const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
     const step = steps.find((n) => !n.when || holds(n.when, s.slots)) ?? steps[0];
     s.slots[slot] = 'yes';
+    // News like a stated fact: a reply that only says it (「VPNは使ってないです」 at 「送信はできますか？」) is noted.
+    run.learned.push(slot);
     if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
       s.stepsTried.push({ node: step.id, title: step.title, result: reading.mentionsSkipped ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
   }
