@@ -375,6 +375,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
+      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name.
+      if (run.stated.length) return undefined;
       return again('engine.ack');
     default:
       return undefined;

@@ -61,10 +61,14 @@ const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.no
 
 // ───────────────────────────── the rules, in the order of the table ─────────────────────────────
 
-/** 「最初から」: start over, wherever the conversation is. */
+/**
+ * 「最初から」: start over, wherever the conversation is. In the middle of an open episode starting over loses the place
+ * (the steps tried, the facts), so it needs the certainty of an end (END_CONFIDENCE): 「最初から」「やり直し」 "start
+ * over" read restart at ≥ 0.99, while 「もうログインし直した」 (a step done) read restart at 0.47 and wiped the episode.
+ */
 export const restartRule: TurnRule = {
   name: 'restart',
-  applies: (t) => t.nlu.intent === 'restart',
+  applies: (t) => t.nlu.intent === 'restart' && (t.nlu.confidence >= END_CONFIDENCE || !atActiveNode(t)),
   act: (t) => restart(t.run),
 };
 

@@ -86,7 +86,10 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
   };
 }
 
-/** 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. */
+/**
+ * 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
+ * quotes an error or names what changed (an OS update, a phone change): those choose the branch themselves.
+ */
 function vagueFirstMessage(): TurnRule {
   return {
     name: 'vague_first_message',
@@ -97,6 +100,8 @@ function vagueFirstMessage(): TurnRule {
         s.status === 'active' &&
         run.reading?.act === 'vague_problem' &&
         !nlu.entities.error_message &&
+        // "mail stopped working after the iOS update", 「機種変更してからメールが変」: what changed names the walk (§3).
+        !nlu.entities.trigger &&
         nlu.intent !== 'request_human'
       );
     },
