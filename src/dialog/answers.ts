@@ -187,6 +187,17 @@ function asksForTopic(run: Run, nlu: NluResult): boolean {
 }
 
 /**
+ * Is the topic the intent model reads the very term asked about (dialogs/answers.yaml glossary `topic`)? "what's an app
+ * password?" is (howto_app_password); "what's a profile?", read howto_carrier_setup, is a question about a word, not
+ * the carrier-setup walk. A what-is naming no glossary term leaves it to the intent model.
+ */
+function termIsTopic(run: Run, text: string, nlu: NluResult): boolean {
+  const glossary = run.ctx.tree.answers?.glossary ?? {};
+  const terms = glossaryTerms(run.ctx.tree, text);
+  return terms.length === 0 || terms.some((id) => glossary[id]?.topic === nlu.intent);
+}
+
+/**
  * The move `explain`: what each term named means, then the node again. A what_is reading that names no glossary term
  * was read as how_to already (dialog/engine.ts: 「それってどういう意味？」 asks about the step itself).
  */
@@ -225,7 +236,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「VPNってなに？」 "what is IMAP?": the glossary's explanation of the terms named, then the node again. A question
   // about a term that is a topic of its own ("what's an app password?", read surely as that topic) opens the topic,
   // which explains it and walks through it.
-  if (moveOf(run, node) === 'explain' && !asksForTopic(run, nlu)) return () => explain(run, node, text);
+  // Asked about a term that is its topic, it is no answer to this node either (not an option by its words: "what's an
+  // app password?" is no [Sign-in error on the new phone]): the rule new_symptom opens the topic.
+  if (moveOf(run, node) === 'explain') return asksForTopic(run, nlu) && termIsTopic(run, text, nlu) ? undefined : () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
