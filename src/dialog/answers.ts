@@ -27,14 +27,22 @@ function phrases(run: Run, key: string | undefined): readonly string[] {
   return hit;
 }
 
-/** The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or nearly said. */
-export function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult): DialogOption | undefined {
+/**
+ * The option the text chooses: by its very words, then intent, then entities, then the label (either locale) contained or
+ * nearly said, then the act. `byMeaning: false` leaves out the intent and the act: a reply that only states a fact
+ * (「はい、送信はできます」 to 「障害の案内は出ていましたか？」, read affirm) answers with its words or not at all.
+ */
+export function matchOption(run: Run, options: DialogOption[], text: string, nlu: NluResult, byMeaning = true): DialogOption | undefined {
   const said = foldAnswer(text);
   const labels = (o: DialogOption) => phrases(run, o.label).concat(foldAnswer(o.value), phrases(run, o.says));
   // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
   const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
   if (exact) return exact;
-  const byIntent = options.find((o) => o.intents?.includes(nlu.intent));
+  // A fact stated this turn that an option sets (「前のスマホはもう初期化した」 → old_phone: gone) is that option, before
+  // any of the words it shares with another (「前のスマホ」 is also 「古い端末にまだメールが設定されている」's).
+  const byFact = options.find((o) => o.set && Object.entries(o.set).every(([k, v]) => run.stated.includes(k) && run.s.slots[k] === v));
+  if (byFact) return byFact;
+  const byIntent = byMeaning ? options.find((o) => o.intents?.includes(nlu.intent)) : undefined;
   if (byIntent) return byIntent;
   const byEntity = options.find(
     (o) =>
@@ -51,7 +59,7 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   if (close.length === 1) return close[0];
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
-  const act = run.reading?.act;
+  const act = byMeaning ? run.reading?.act : undefined;
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
@@ -65,14 +73,40 @@ export function textMentions(run: Run, key: string, text: string): boolean {
 
 /**
  * The text states the words of a locale key (either language, folded, contained and not negated): a stated fact. Returns
- * how many folded characters of the text are NOT the longest such phrase (-1: not stated), so a caller can tell a fact
- * said on its own (「送信はできます」) from one said beside something else (「受信はできるけど送信ができない」).
+ * how many folded characters of the text are NOT such a phrase nor filler around it (-1: not stated), so a caller can
+ * tell a fact said on its own (「送信はできます」, 「送信は普通にできてるんですけどね」, "yeah sending works totally fine")
+ * from one said beside something else (「受信はできるけど送信ができない」). Filler (`engine.says.filler`, either
+ * language: 「はい」「けど」「ね」, "yeah", "fine", "though") counts only at the ends of what is left before and after the
+ * phrase, so a word inside a clause of its own is never dropped.
  */
 export function statesPhrase(run: Run, key: string, text: string): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
   const hits = phrases(run, key).filter((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
-  return hits.length ? said.length - Math.max(...hits.map((p) => p.length)) : -1;
+  if (!hits.length) return -1;
+  const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  return Math.min(
+    ...hits.map((p) => {
+      const at = said.indexOf(p);
+      return trimFiller(said.slice(0, at), filler).length + trimFiller(said.slice(at + p.length), filler).length;
+    }),
+  );
+}
+
+/** `part` without filler words at either end (longest first, repeatedly). */
+function trimFiller(part: string, filler: readonly string[]): string {
+  let rest = part;
+  for (let cut = true; cut && rest; ) {
+    cut = false;
+    for (const f of filler) {
+      if (rest.startsWith(f)) rest = rest.slice(f.length);
+      else if (rest.endsWith(f)) rest = rest.slice(0, -f.length);
+      else continue;
+      cut = true;
+      break;
+    }
+  }
+  return rest;
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */
@@ -153,6 +187,17 @@ function asksForTopic(run: Run, nlu: NluResult): boolean {
 }
 
 /**
+ * Is the topic the intent model reads the very term asked about (dialogs/answers.yaml glossary `topic`)? "what's an app
+ * password?" is (howto_app_password); "what's a profile?", read howto_carrier_setup, is a question about a word, not
+ * the carrier-setup walk. A what-is naming no glossary term leaves it to the intent model.
+ */
+function termIsTopic(run: Run, text: string, nlu: NluResult): boolean {
+  const glossary = run.ctx.tree.answers?.glossary ?? {};
+  const terms = glossaryTerms(run.ctx.tree, text);
+  return terms.length === 0 || terms.some((id) => glossary[id]?.topic === nlu.intent);
+}
+
+/**
  * The move `explain`: what each term named means, then the node again. A what_is reading that names no glossary term
  * was read as how_to already (dialog/engine.ts: 「それってどういう意味？」 asks about the step itself).
  */
@@ -191,7 +236,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「VPNってなに？」 "what is IMAP?": the glossary's explanation of the terms named, then the node again. A question
   // about a term that is a topic of its own ("what's an app password?", read surely as that topic) opens the topic,
   // which explains it and walks through it.
-  if (moveOf(run, node) === 'explain' && !asksForTopic(run, nlu)) return () => explain(run, node, text);
+  // Asked about a term that is its topic, it is no answer to this node either (not an option by its words: "what's an
+  // app password?" is no [Sign-in error on the new phone]): the rule new_symptom opens the topic.
+  if (moveOf(run, node) === 'explain') return asksForTopic(run, nlu) && termIsTopic(run, text, nlu) ? undefined : () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
@@ -203,7 +250,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
   switch (node.kind) {
     case 'ask': {
-      let opt = matchOption(run, node.options, text, nlu);
+      let opt = matchOption(run, node.options, text, nlu, byMeaning(run));
       const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
       if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
       if (opt) {
@@ -220,7 +267,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     }
     case 'choice':
     case 'resolve': {
-      const opt = node.options ? matchOption(run, node.options, text, nlu) : undefined;
+      const opt = node.options ? matchOption(run, node.options, text, nlu, byMeaning(run)) : undefined;
       if (opt?.next) {
         const next = opt.next;
         return () => {
@@ -247,6 +294,15 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     default:
       return undefined;
   }
+}
+
+/**
+ * May the reply's intent or act pick an option (「はい」 → the option listing affirm)? Not when it states a fact on its own
+ * or names a step (facts.ts notes both): 「はい、送信はできます」 to 「障害の案内は出ていましたか？」 and 「VPNは使ってないです」
+ * to 「送信はできますか？」 (read deny) are no yes or no to the question; they answer with an option's words or not at all.
+ */
+function byMeaning(run: Run): boolean {
+  return run.stated.length === 0 && !run.reading?.mentions.length;
 }
 
 /** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */
@@ -287,6 +343,12 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   // 「わかりました」 "ok, got it" after a step: "I'll try it" — never "fixed" (a not_yet).
   if (acknowledges(run, text)) return again('engine.step_again');
+  // The fact this step sets, stated (「通知はオンになってる」 at the notification step, main.yaml `facts`): already done.
+  if (Object.keys(node.set ?? {}).some((k) => run.stated.includes(k)))
+    return () => {
+      say(run, 'engine.step_already');
+      answerStep(run, node, ACTIONS.notResolved);
+    };
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);
@@ -326,6 +388,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
+      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name.
+      if (run.stated.length) return undefined;
       return again('engine.ack');
     default:
       return undefined;

@@ -58,6 +58,8 @@ function noteMentionedSteps(run: Run): void {
     const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] !== undefined);
     const step = steps.find((n) => !n.when || holds(n.when, s.slots)) ?? steps[0];
     s.slots[slot] = 'yes';
+    // News like a stated fact: a reply that only says it (「VPNは使ってないです」 at 「送信はできますか？」) is noted.
+    run.learned.push(slot);
     if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
       s.stepsTried.push({ node: step.id, title: step.title, result: reading.mentionsSkipped ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
   }
@@ -82,7 +84,23 @@ function noteStatedFacts(run: Run, text: string): void {
     if (stated.length !== 1) continue;
     const { value, extra } = stated[0]!;
     if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
-    if (run.s.slots[slot] !== value) run.learned.push(slot);
+    if (run.s.slots[slot] === value) continue;
+    run.learned.push(slot);
     run.s.slots[slot] = value;
+    noteStepDone(run, slot, value);
   }
+}
+
+/**
+ * A stated fact that a step sets (`set:` — 「通知はオンになってる」 is the notification step's `done_notify`): that step
+ * is done before it was shown (it skips itself), recorded once as tried, like a step reported done (noteMentionedSteps).
+ * The step on screen is left to the answer (answers.ts: its own fact is "already done").
+ */
+function noteStepDone(run: Run, slot: string, value: string): void {
+  const { s, ctx } = run;
+  const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] === value);
+  if (!steps.length || steps.some((n) => n.id === s.node)) return;
+  const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' })) ?? steps[0]!;
+  if (step.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
+    s.stepsTried.push({ node: step.id, title: step.title, result: 'not_resolved', atMs: run.meta.nowMs });
 }

@@ -11,13 +11,13 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { moveOf, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
-import { repairRule } from './repairs.js';
+import { repairRule, repeat } from './repairs.js';
 import { button, ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
-import { enter, isEntry, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
+import { againAfterFact, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -61,10 +61,14 @@ const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.no
 
 // ───────────────────────────── the rules, in the order of the table ─────────────────────────────
 
-/** 「最初から」: start over, wherever the conversation is. */
+/**
+ * 「最初から」: start over, wherever the conversation is. In the middle of an open episode starting over loses the place
+ * (the steps tried, the facts), so it needs the certainty of an end (END_CONFIDENCE): 「最初から」「やり直し」 "start
+ * over" read restart at ≥ 0.99, while 「もうログインし直した」 (a step done) read restart at 0.47 and wiped the episode.
+ */
 export const restartRule: TurnRule = {
   name: 'restart',
-  applies: (t) => t.nlu.intent === 'restart',
+  applies: (t) => t.nlu.intent === 'restart' && (t.nlu.confidence >= END_CONFIDENCE || !atActiveNode(t)),
   act: (t) => restart(t.run),
 };
 
@@ -170,12 +174,33 @@ export const factGivenRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) && (t.run.learned.length > 0 || statesFact(t) || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
   act: (t) => {
+    const { run } = t;
     const node = t.node!;
-    say(t.run, 'engine.noted');
-    // A question (not a step: a step sets its own `done_*` on entering) is entered again, so a slot or `when` the fact
-    // settled skips it, as on the way in.
-    if (node.kind === 'ask' || node.kind === 'choice') enter(t.run, node.id);
-    else prompt(t.run, node);
+    // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
+    const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
+    if (done?.title) say(run, 'engine.other_step_noted', { step: msg(done.title) });
+    else say(run, 'engine.noted');
+    againAfterFact(run, node);
+  },
+};
+
+/**
+ * 「やってみたけど変わらない」 "tried it, nothing changed" to a question (its answer group's `noted` move: still broken,
+ * did it, already tried) naming no step — a report that names steps is noted by `answer_at_node`. It is understood (the
+ * problem is still there) but answers nothing, so: said so, with the question's buttons, never 「うまく読み取れませんで
+ * した」, and no miss counted. Said again at the same question, a person is offered beside the buttons; from the third
+ * time the person comes first (not the same question forever).
+ */
+export const reportAtQuestionRule: TurnRule = {
+  name: 'report_at_question',
+  applies: (t) => atActiveNode(t) && (t.node.kind === 'ask' || t.node.kind === 'choice') && moveOf(t.run, t.node) === 'noted',
+  act: (t) => {
+    const { run } = t;
+    const n = repeat(run, 'report');
+    const person = button(run, 'engine.button.human', ACTIONS.human);
+    const rest = choicesOf(run, t.node!).filter((c) => c.value !== ACTIONS.human);
+    if (n === 1) return say(run, 'engine.still_broken_question', undefined, choicesOf(run, t.node!));
+    say(run, 'engine.still_broken_question_human', undefined, n === 2 ? [...rest, person] : [person, ...rest]);
   },
 };
 
@@ -288,6 +313,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     greetingRule,
     thanksRule,
     factGivenRule,
+    reportAtQuestionRule,
     clarifyRule(patterns.clarify),
   ];
 }

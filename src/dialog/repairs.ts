@@ -10,7 +10,7 @@ import { escalatedAlready, noteSymptom } from './handoff.js';
 import { understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
-import { applySet, enter, isEntry, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
+import { againAfterFact, applySet, enter, isEntry, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
 export function repeat(run: Run, repair: string): number {
@@ -86,7 +86,10 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
   };
 }
 
-/** 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. */
+/**
+ * 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
+ * quotes an error or names what changed (an OS update, a phone change): those choose the branch themselves.
+ */
 function vagueFirstMessage(): TurnRule {
   return {
     name: 'vague_first_message',
@@ -97,6 +100,8 @@ function vagueFirstMessage(): TurnRule {
         s.status === 'active' &&
         run.reading?.act === 'vague_problem' &&
         !nlu.entities.error_message &&
+        // "mail stopped working after the iOS update", 「機種変更してからメールが変」: what changed names the walk (§3).
+        !nlu.entities.trigger &&
         nlu.intent !== 'request_human'
       );
     },
@@ -171,13 +176,14 @@ function cannotAnswer(): TurnRule {
 function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
   return {
     name: 'reroute',
-    // A correction that corrects something: a "not X but Y" shape, or another symptom than the branch's
-    // ("Actually, can we switch to English? Sending fails" in the sending branch corrects nothing).
+    // A correction that corrects something: a "not X but Y" shape, or another symptom than the branch's, named as
+    // surely as a branch switch needs ("Actually, can we switch to English? Sending fails" in the sending branch
+    // corrects nothing; "it works fine on my laptop" at the outage check, error_intermittent at 0.43, answers it).
     applies: (t) =>
       t.run.reading?.act === 'correction' &&
       t.run.s.status === 'active' &&
       t.node !== undefined &&
-      (t.nlu.corrected !== undefined || (isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent)),
+      (t.nlu.corrected !== undefined || (t.sure && isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent)),
     act: (t) => {
       const { run, nlu } = t;
       const node = t.node!;
@@ -204,7 +210,9 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       )?.intent;
       const symptom = isEntry(run, named.intent) && named.confidence >= SURE ? named.intent : byWords;
       if (symptom && isEntry(run, symptom) && leadsElsewhere(run, symptom)) return switchTo(run, symptom, false);
-      if (run.learned.length > 0) return say(run, 'engine.step_again', undefined, choicesOf(run, node));
+      // The correction was a fact (「いや、Androidです」): noted; the node again as after any fact (a question asked
+      // again or settled, a step's buttons — never a step's "give it a try" at a question).
+      if (run.learned.length > 0) return againAfterFact(run, node);
       say(run, 'engine.correction_what', undefined, choicesOf(run, node));
     },
   };

@@ -7,7 +7,8 @@ import { CodedError, ErrorCode, INTENT_ROLE, SYMPTOM_INTENTS, type CauseAxis, ty
 import type { Condition, DialogNode } from '../data/schemas.js';
 import { matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
-import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, msg, say, setStatus, type Run } from './run.js';
+import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, msg, say, setStatus, slotParams, type Run } from './run.js';
+import { renderMessage } from './render.js';
 import { matchingIncident } from './incidents.js';
 import { newState } from './state.js';
 import type { ConversationState } from './types.js';
@@ -139,6 +140,36 @@ export function prompt(run: Run, node: DialogNode): void {
   }
   if (node.kind === 'info' || node.kind === 'route') return;
   say(run, node.say, undefined, choicesOf(run, node));
+}
+
+/**
+ * The node on screen again after a fact was noted (「iPhone15です」, 「今Wi-Fiです」). A question is entered again, so a
+ * slot or `when` the fact settled skips it, as on the way in. A step the fact leaves as it is stands with a short line
+ * and its buttons, not its whole text again. A step the fact no longer fits (「Androidでした」 at the iPhone wording of a
+ * light step) is entered again through its own `when`, which finds its twin; the `done_*` slot it set on entering
+ * (its `when` wants it empty) is cleared first, so the twin is not skipped as done.
+ */
+export function againAfterFact(run: Run, node: DialogNode): void {
+  if (node.kind === 'ask' || node.kind === 'choice') return enter(run, node.id);
+  if (node.kind !== 'step') return prompt(run, node);
+  const own = Object.keys(node.set ?? {}).filter((k) => node.when?.[k] === '-');
+  const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
+  if (!holds(rest, run.s.slots)) {
+    for (const k of own) delete run.s.slots[k];
+    return enter(run, node.id);
+  }
+  // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
+  if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
+  say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/** Does the text of `key` (in the conversation's language) change with the slots `learned` — does it name them? */
+function wordedBy(run: Run, key: string, learned: readonly string[]): boolean {
+  if (!learned.length) return false;
+  const without = structuredClone(run.s);
+  for (const k of learned) delete without.slots[k];
+  const text = (s: ConversationState) => renderMessage({ key, params: slotParams(s) }, { i18n: run.ctx.i18n, locale: run.s.locale });
+  return text(without) !== text(run.s);
 }
 
 /** Appends the current step (if the conversation waits at one) to stepsTried with `result`. */

@@ -194,6 +194,12 @@ describe('turn policy rules, each alone', () => {
     expect(keys(run)).toEqual(['engine.noted', 'fx.ask_carrier']);
   });
 
+  it('fact_given: at a step, a short acknowledgement and the step\'s buttons, not the whole step again', () => {
+    const run = fire(factGivenRule, turnOf(atStep(), '今Wi-Fiです', nlu('out_of_scope'), ['line']));
+    expect(keys(run)).toEqual(['engine.noted', 'engine.step_again']);
+    expect(run.replies[1]!.choices?.map((c) => c.value)).toContain('not_resolved');
+  });
+
   it('clarify: a miss asks again; the configured number of misses in a row also offers a person', () => {
     const rule = clarifyRule({ offer_person_after: 2 });
     const first = fire(rule, turnOf(atAsk(), 'ぬるぽ', nlu('out_of_scope')));
@@ -268,6 +274,7 @@ describe('the table', () => {
       'greeting',
       'thanks',
       'fact_given',
+      'report_at_question',
       'clarify',
     ]);
   });
