@@ -10,10 +10,9 @@
  * (src/nlu/replies.ts, with the node's answer group); this module only ranks.
  */
 import { ACT_DEFS, ACTS, type Act } from '../core/index.js';
-import { extractBags, extractFeatures, type FeatureBag, type FeatureBags } from './features.js';
+import { extractBags, extractFeatures, type FeatureBags } from './features.js';
 import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
-import { cueBag } from './act-cues.js';
 
 export interface LabelledAct {
   text: string;
@@ -31,35 +30,11 @@ const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodby
  */
 export const CLAUSE_ACTS: ReadonlySet<Act> = new Set([...ACTS.filter((a) => ACT_DEFS[a].anywhere && !SOCIAL.has(a)), 'already_tried', 'not_applicable']);
 
-/**
- * The weight of the cue model (act-cues.ts) in the act reading: p^(1−w)·q^w, p the act model's probabilities, q the
- * cue model's. The cue model reads only the negation and tense/aspect cues, so a long reply's few telling words
- * (「やったけど変わらない」 in three lines of details) are not drowned among a hundred n-grams. Chosen on eval:dev.
- */
-export const CUE_WEIGHT = 0.3;
-
 export class ActModel {
   constructor(
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
-    /** The cue-only model (act-cues.ts), labels as `model`'s; none: the act model alone. */
-    readonly cues?: LinearModel,
   ) {}
-
-  /** The cue model's weight (CUE_WEIGHT; eval:dev's `--cue-mix` scores others). */
-  cueWeight = CUE_WEIGHT;
-
-  /** The act model's probabilities of one bag, mixed with the cue model's. */
-  private probabilities(bag: FeatureBag): Float64Array {
-    const p = this.model.probabilities(bag);
-    const w = this.cueWeight;
-    if (!this.cues || w <= 0) return p;
-    const q = this.cues.probabilities(cueBag(bag.cues ?? 0));
-    let sum = 0;
-    for (let k = 0; k < p.length; k++) sum += p[k] = p[k]! ** (1 - w) * q[k]! ** w;
-    for (let k = 0; k < p.length; k++) p[k]! /= sum;
-    return p;
-  }
 
   /** Per label: one of CLAUSE_ACTS (built on first use). */
   private clauseMask?: boolean[];
@@ -71,12 +46,12 @@ export class ActModel {
    */
   rank(text: string, bags: FeatureBags = extractBags(this.tokenizer, text)): Array<{ act: Act; confidence: number }> {
     const labels = this.model.labels as readonly Act[];
-    const out = this.probabilities(bags.whole);
+    const out = this.model.probabilities(bags.whole);
     if (bags.clauses.length > 1) {
       const clauseAct = (this.clauseMask ??= labels.map((a) => CLAUSE_ACTS.has(a)));
       let raised = 0;
       for (const bag of bags.clauses) {
-        const p = this.probabilities(bag);
+        const p = this.model.probabilities(bag);
         for (let k = 0; k < labels.length; k++) {
           if (clauseAct[k] && p[k]! > out[k]!) {
             out[k] = p[k]!;
@@ -115,26 +90,15 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitBags = bags(fit);
+  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
   const valBags = bags(val);
-  const gold = val.map((v) => labels.indexOf(v.act));
-  const fitModel = LinearModel.train(fitBags, labels, ACT_TRAIN_OPTIONS);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
-    gold,
+    val.map((v) => labels.indexOf(v.act)),
   );
   const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
   model.temperature = temperature;
-  // The cue model: the same examples with only their cues as features (act-cues.ts cueBag), calibrated the same way.
-  const cueOnly = (xs: typeof all) => xs.map((b) => ({ features: cueBag(b.features.cues ?? 0), label: b.label }));
-  const fitCues = LinearModel.train(cueOnly(fitBags), labels, ACT_TRAIN_OPTIONS);
-  const cueTemperature = fitTemperature(
-    cueOnly(valBags).map((b) => fitCues.logits(b.features)),
-    gold,
-  );
-  const cues = LinearModel.train(cueOnly(all), labels, ACT_TRAIN_OPTIONS);
-  cues.temperature = cueTemperature;
-  return new ActModel(tokenizer, model, cues);
+  return new ActModel(tokenizer, model);
 }
 
 /** 「X じゃなくて Y」「X ではなく Y」: Y. */

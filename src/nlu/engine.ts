@@ -27,11 +27,10 @@ import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, softmax
 import { detectLocale as detectLanguage } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { correctedPart, type ActModel } from './acts.js';
-import type { SerializedCueModel } from './act-cues.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 13;
+export const MODEL_FORMAT = 12;
 
 
 export interface OosRule {
@@ -69,8 +68,6 @@ export interface ModelFile {
   oos: OosRule;
   /** The reply-act model (src/nlu/acts.ts). */
   acts?: SerializedModel;
-  /** The act model's cue-only model (act-cues.ts), a few hundred numbers kept here rather than in the joint table. */
-  actCues?: SerializedCueModel;
   /** The three models' weights: one int8 joint table in its own binary file (model.ts JointIndex). */
   joint: SerializedJoint;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */

@@ -16,14 +16,11 @@
 import { clip, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
-import { actCueMask, CUE_TAGS } from './act-cues.js';
 
 /** Unique feature ids with the common value (unit L2 norm). Empty when the text has no usable content. */
 export interface FeatureBag {
   ids: Uint32Array;
   value: number;
-  /** Reply-act cues of the text (act-cues.ts actCueMask), for the cue model of the act model. */
-  cues?: number;
   /** Weight rows of the models that read this bag, found once for all of them (model.ts JointIndex). */
   rows?: { index: unknown; rows: Int32Array; sums?: Int32Array };
 }
@@ -182,12 +179,6 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
   }
 }
 
-/** The cue tags of a cue mask as features (their hashes computed once). */
-const CUE_IDS = CUE_TAGS.map((tag) => hashString(KIND_TAG, tag));
-function addCues(set: IdSet, mask: number): void {
-  for (let i = 0; i < CUE_IDS.length; i++) if (mask & (1 << i)) set.add(CUE_IDS[i]!);
-}
-
 /** The feature bag of a text. */
 export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): FeatureBag {
   return extractBags(tokenizer, text, false).whole;
@@ -216,13 +207,9 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, clauses 
   set.clear();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));
   if (norm === '') return { whole: bagOf(set), clauses: [] };
-  // Negation and tense/aspect cues of reply acts (act-cues.ts): one synthetic feature each.
-  const cues = actCueMask(norm);
-  addCues(set, cues);
   const tokens = tokenizeSafe(tokenizer, norm);
   addText(set, norm, tokens);
   const whole = bagOf(set);
-  whole.cues = cues;
   if (!clauses) return { whole, clauses: [] };
   // Token start offsets: kuromoji's tokens cover the input end to end.
   const starts: number[] = [];
@@ -249,13 +236,8 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, clauses 
     s.clear();
     // Tokens inside the span; a token crossing its edge (rare: punctuation is its own token) goes to the clause it starts in.
     const mine = tokens.filter((_, k) => starts[k]! >= a && starts[k]! < b);
-    const part = norm.slice(a, b).trim();
-    const partCues = actCueMask(part);
-    addCues(s, partCues);
-    addText(s, part, mine);
-    const bag = bagOf(s);
-    bag.cues = partCues;
-    return bag;
+    addText(s, norm.slice(a, b).trim(), mine);
+    return bagOf(s);
   });
   return { whole, clauses: bags };
 }

@@ -12,7 +12,6 @@ import { trainingDataHash } from './corpus.js';
 import { Classifier, MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { JointIndex, LinearModel } from './model.js';
 import { ActModel } from './acts.js';
-import { cueModelFromJson } from './act-cues.js';
 import { getTokenizer } from './tokenizer.js';
 
 export { normalize, normalizeLight } from './normalize.js';
@@ -45,7 +44,7 @@ export function defaultModelPath(root = packageRoot()): string {
 export function readModelFile(path: string, dataHash: string): { file: ModelFile; model: LinearModel; domain: LinearModel; acts: LinearModel } | undefined {
   if (!existsSync(path)) return undefined;
   const file = JSON.parse(readFileSync(path, 'utf8')) as ModelFile;
-  if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash || !file.acts || !file.actCues || !file.joint) return undefined;
+  if (file.format !== MODEL_FORMAT || file.dataHash !== dataHash || !file.acts || !file.joint) return undefined;
   const bin = join(dirname(path), file.joint.file);
   if (!existsSync(bin)) return undefined;
   const models = [file.model, file.domain, file.acts].map((m) => LinearModel.weightless(m)) as [LinearModel, LinearModel, LinearModel];
@@ -63,7 +62,7 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   let classifier: Classifier;
   let source: LoadedNlu['source'];
   if (loaded) {
-    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, new ActModel(tokenizer, loaded.acts, loaded.file.actCues ? cueModelFromJson(loaded.file.actCues) : undefined));
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, new ActModel(tokenizer, loaded.acts));
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');

@@ -9,7 +9,6 @@ import { asCodedError } from '../core/index.js';
 import { packageRoot } from '../data/load.js';
 import { actTrainingData, trainingData, trainingDataHash } from './data.js';
 import { trainActModel } from './acts.js';
-import { cueModelToJson } from './act-cues.js';
 import { MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { defaultModelPath } from './index.js';
 import { getTokenizer, writeDictionaryCache, dictionaryCachePath } from './tokenizer.js';
@@ -34,7 +33,6 @@ async function main(): Promise<void> {
     model: classifier.model.meta(),
     domain: classifier.domain.meta(),
     acts: acts.model.meta(),
-    ...(acts.cues ? { actCues: cueModelToJson(acts.cues) } : {}),
     joint: joint.meta,
     oos: classifier.oos,
     validation,

@@ -8,7 +8,6 @@
  *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
  *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
  *   npm run eval:dev -- --grid            also score the reply folds under other MIN_ACT_SHARE × OTHER_WEIGHT
- *   npm run eval:dev -- --cue-mix=0,0.5   also read the reply folds with other weights of the act cue model (acts.ts CUE_WEIGHT)
  *   npm run eval:dev -- --prior=0.5,1     also read the reply folds with a per-node-kind act prior (counted on the other folds), ^alpha
  *   npm run eval:dev -- --reply-folds=text / --first-folds=page    the other fold rule (see below)
  *
@@ -26,7 +25,7 @@
 import { createHash } from 'node:crypto';
 import { ACTS, asCodedError } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
-import { CUE_WEIGHT, trainActModel } from '../acts.js';
+import { trainActModel } from '../acts.js';
 import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { getTokenizer } from '../tokenizer.js';
@@ -128,19 +127,11 @@ async function main(): Promise<void> {
     // --prior=0.5,1: also read each fold's replies with a per-node-kind act prior counted on the other folds' lines.
     const alphas = process.argv.find((a) => a.startsWith('--prior='))?.slice(8).split(',').map(Number) ?? [];
     const priorRows = alphas.map(() => [] as Array<{ ok: boolean; fold: number }>);
-    // --cue-mix=0,0.2,0.5: also read each fold's replies with other weights of the cue model (acts.ts CUE_WEIGHT).
-    const mixes = process.argv.find((a) => a.startsWith('--cue-mix='))?.slice(10).split(',').map(Number) ?? [];
-    const mixRows = mixes.map(() => [] as Array<{ ok: boolean; fold: number }>);
     for (let f = 0; f < FOLDS; f++) {
       const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
       const model = trainActModel(tokenizer, [...acts, ...trainReal]);
       const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
       const scored = scoreReplies(withActs, tree, replies.filter((r) => foldOfReply(r) === f)).rows;
-      mixes.forEach((w, i) => {
-        model.cueWeight = w;
-        for (const x of scoreReplies(withActs, tree, replies.filter((r) => foldOfReply(r) === f)).rows) mixRows[i]!.push({ ok: x.inContext === x.gold, fold: f });
-      });
-      model.cueWeight = CUE_WEIGHT;
       if (alphas.length) {
         const counts = new Map<string, Map<string, number>>();
         for (const r of replies.filter((r) => foldOfReply(r) !== f)) {
@@ -172,11 +163,6 @@ async function main(): Promise<void> {
     const mean = perFold.reduce((a, b) => a + b, 0) / FOLDS;
     const sd = Math.sqrt(perFold.reduce((a, b) => a + (b - mean) ** 2, 0) / (FOLDS - 1));
     out(`  per fold: ${perFold.map((x) => (x * 100).toFixed(1)).join(' / ')} % (std ${(sd * 100).toFixed(1)} points; std of the pooled figure ≈ ${((sd / Math.sqrt(FOLDS)) * 100).toFixed(1)})`);
-    mixes.forEach((w, i) => {
-      const xs = mixRows[i]!;
-      const per = Array.from({ length: FOLDS }, (_, f) => xs.filter((x) => x.fold === f)).map((ys) => ys.filter((y) => y.ok).length / Math.max(1, ys.length));
-      out(`  cue weight ${w}: all ${pct({ correct: xs.filter((x) => x.ok).length, total: xs.length })}; per fold ${per.map((x) => (x * 100).toFixed(1)).join(' / ')} %`);
-    });
     alphas.forEach((alpha, i) => {
       const xs = priorRows[i]!;
       const per = Array.from({ length: FOLDS }, (_, f) => xs.filter((x) => x.fold === f)).map((ys) => ys.filter((y) => y.ok).length / Math.max(1, ys.length));
