@@ -9,6 +9,7 @@
  * with the vocabulary table STEP_MENTIONS (like entities), and counted only when the act says something was done.
  */
 import { ACT_DEFS, ACTS, type Act, type NluResult } from '../core/index.js';
+import { ACT_PRIOR_POWER, weighActs } from './act-prior.js';
 
 /** NFKC + collapsed whitespace, trimmed: full-width digits and letters become ASCII so one set of patterns reads both. */
 export function normalise(text: string): string {
@@ -82,19 +83,22 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
   return new Set<Act>([...at.accepts, ...ACTS.filter((a) => ACT_DEFS[a].anywhere)]);
 }
 
-/** The two settings of the reading in context (eval:dev's `--grid` scores others on the same folds). */
+/** The settings of the reading in context (eval:dev's `--grid` and `--prior` score others on the same folds). */
 export interface ContextSettings {
   minShare: number;
   otherWeight: number;
+  /** Power of the node-kind prior (act-prior.ts ACT_PRIOR_POWER; 0: none). */
+  priorPower?: number;
 }
 
 /** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
 export function actInContext(
   nlu: NluResult,
   at?: ReplyPlace,
-  { minShare, otherWeight }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
+  { minShare, otherWeight, priorPower = ACT_PRIOR_POWER }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
 ): { act?: Act; confidence: number } {
-  const ranked = nlu.acts ?? [];
+  // The node's kind as context: the acts weighed by how often each came at that kind of node (act-prior.ts).
+  const ranked = weighActs(nlu.acts ?? [], nlu.actPrior, at?.kind, priorPower);
   const allowed = candidateActs(at);
   // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
   // here: the context narrows the choice, it does not turn one act into another.
