@@ -3,7 +3,8 @@
  * (src/nlu/acts.ts, phrases in intents/<locale>/acts/*.yaml) ranks every reply act in `NluResult.acts`; here the
  * ranking is read with the node as context: only the acts the node's answer group accepts (dialogs/answers.yaml)
  * and the acts that hold anywhere (domain.yaml `anywhere`) compete, like Rasa's requested_slot or NLP.js's
- * allowList. No pattern here decides what a reply means: adding a phrase to an act file changes behaviour.
+ * allowList — and weighed by how often each act came at that kind of node in the real replies (NluResult.actPrior,
+ * src/nlu/act-prior.ts). No pattern here decides what a reply means: adding a phrase to an act file changes behaviour.
  *
  * Besides the act, a reply may name light steps it says were done (「再起動もしたけどダメ」): those are facts, read
  * with the vocabulary table STEP_MENTIONS (like entities), and counted only when the act says something was done.
