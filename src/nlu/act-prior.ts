@@ -5,6 +5,8 @@
  * choice, yes / no and answers. The reading in context (src/nlu/replies.ts actInContext) multiplies the act model's
  * probabilities by ((count + 1) / (n + K))^ACT_PRIOR_POWER of the node's kind — the counts are learned data, counted
  * at `npm run build` next to the act model (model.json `actPrior`), like the model's weights.
+ * (The model file's data hash does not cover dialogs/: after a dialog edit that changes a node's kind the counts are
+ * stale until the next build — they only shift weights.)
  */
 import type { Act, ActPrior } from '../core/index.js';
 import { ACTS } from '../core/index.js';
