@@ -13,6 +13,7 @@ import { defineConfig } from 'vitest/config';
 export const UNIT = [
   'test/core/**/*.test.ts',
   'test/dialog/**/*.test.ts',
+  'test/nlu/act-prior.test.ts',
   'test/nlu/contrast.test.ts',
   'test/nlu/entities.test.ts',
   'test/nlu/normalize.test.ts',

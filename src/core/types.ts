@@ -15,6 +15,8 @@ export { ACT_DEFS, ENTITY_VALUES, INTENT_ROLE };
 
 /** A reply act (domain.yaml `acts`): what a reply to the bot's own question does. */
 export type Act = keyof typeof ACT_DEFS;
+/** Reply acts counted per node kind (NluResult.actPrior): kind → act → count. */
+export type ActPrior = Readonly<Record<string, Readonly<Partial<Record<Act, number>>>>>;
 export const ACTS = Object.keys(ACT_DEFS) as [Act, ...Act[]];
 
 /** Intent ids — a public contract (design.md § Intents), generated from domain.yaml. Order is the model's label order. */
@@ -76,6 +78,11 @@ export interface NluResult {
    * Which of them count is the engine's choice, in the context of the node on screen (src/nlu/replies.ts).
    */
   acts?: Array<{ act: Act; confidence: number }>;
+  /**
+   * How often each act came at each kind of node in the real replies (learned at build, src/nlu/act-prior.ts): the
+   * reading in context weighs `acts` with the counts of the node's kind. One shared table, not per message.
+   */
+  actPrior?: ActPrior;
   /**
    * A reply shaped "not X but Y" (「一部じゃなくて全部来ない」, "I meant sending, not receiving"): Y, what the person
    * corrects to, analysed on its own (the engine's repair `reroute` reads it when the act is a correction).

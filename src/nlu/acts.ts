@@ -9,7 +9,7 @@
  * (「担当者と話したい。iPhone 14、iOS 17.5 …」). Which acts count at a node is the engine's choice
  * (src/nlu/replies.ts, with the node's answer group); this module only ranks.
  */
-import { ACT_DEFS, ACTS, type Act } from '../core/index.js';
+import { ACT_DEFS, ACTS, type Act, type ActPrior } from '../core/index.js';
 import { extractBags, extractFeatures, type FeatureBags } from './features.js';
 import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
@@ -34,6 +34,8 @@ export class ActModel {
   constructor(
     readonly tokenizer: KuromojiTokenizer,
     readonly model: LinearModel,
+    /** Acts counted per node kind in the real replies (src/nlu/act-prior.ts), handed on in NluResult.actPrior. */
+    public prior?: ActPrior,
   ) {}
 
   /** Per label: one of CLAUSE_ACTS (built on first use). */

@@ -16,12 +16,13 @@ import { join } from 'node:path';
 import { CodedError, ErrorCode } from '../core/index.js';
 import { z } from 'zod';
 import { ASDC_PATH, REAL_FIRST_FILES, REAL_REPLY_FILES, realSplitOf, type LabelledText } from './corpus.js';
-import { ACTS, INTENT_ROLE, type Act } from '../core/index.js';
+import { ACTS, INTENT_ROLE, type Act, type ActPrior } from '../core/index.js';
 import type { LabelledAct } from './acts.js';
 import { normalize } from './normalize.js';
 
 export { ASDC_PATH, REAL_FIRST_FILES, REAL_REPLY_FILES, realSplitOf, trainingDataHash, validationSplit, type LabelledText } from './corpus.js';
-import { formatProblem, loadActs, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
+import { formatProblem, loadActs, loadDialogs, loadIntents, parseYamlFile, packageRoot } from '../data/load.js';
+import { countActPrior, kindOfReply } from './act-prior.js';
 import { heldoutFileSchema, intentId } from '../data/schemas.js';
 
 export interface HeldoutItem extends LabelledText {
@@ -195,4 +196,15 @@ export function actTrainingData(root = packageRoot(), options: { realTrain?: boo
   }
   if (options.realTrain ?? true) for (const r of realReplies(root)) if (r.split === 'train') out.push({ text: r.text, act: actOfLabel(r.label), locale: r.locale });
   return out;
+}
+
+/**
+ * Reply acts counted per node kind over the train split of the real replies (src/nlu/act-prior.ts), or over `replies`
+ * when given (eval:dev: the other folds). Undefined when dialogs/ does not load.
+ */
+export function actPriorOf(root = packageRoot(), replies?: readonly RealReply[]): ActPrior | undefined {
+  const { tree } = loadDialogs(root);
+  if (!tree) return undefined;
+  const rows = (replies ?? realReplies(root).filter((r) => r.split === 'train')).map((r) => ({ kind: kindOfReply(tree, r.node), act: actOfLabel(r.label) }));
+  return countActPrior(rows);
 }

@@ -20,7 +20,7 @@
  *  6. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
-import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult } from '../core/index.js';
+import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult, type ActPrior } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
 import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, softmax, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
@@ -30,7 +30,7 @@ import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 12;
+export const MODEL_FORMAT = 13;
 
 
 export interface OosRule {
@@ -68,6 +68,8 @@ export interface ModelFile {
   oos: OosRule;
   /** The reply-act model (src/nlu/acts.ts). */
   acts?: SerializedModel;
+  /** Reply acts counted per node kind in the real replies' train split (src/nlu/act-prior.ts). */
+  actPrior?: ActPrior;
   /** The three models' weights: one int8 joint table in its own binary file (model.ts JointIndex). */
   joint: SerializedJoint;
   /** Figures measured on the validation fold while tuning (for the curious; eval prints the real ones). */
@@ -206,6 +208,7 @@ export class Classifier {
     if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) result.clarify = clarify;
     if (this.acts && withActs) {
       result.acts = this.acts.rank(text.slice(0, 4000), bags);
+      if (this.acts.prior) result.actPrior = this.acts.prior;
       const part = correctedPart(text.slice(0, 4000));
       if (part) {
         const y = this.analyseIntent(part, hint);

@@ -62,16 +62,18 @@ export async function createNlu(options: NluOptions = {}): Promise<LoadedNlu> {
   let classifier: Classifier;
   let source: LoadedNlu['source'];
   if (loaded) {
-    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, new ActModel(tokenizer, loaded.acts));
+    classifier = new Classifier(tokenizer, loaded.model, loaded.file.oos, loaded.domain, new ActModel(tokenizer, loaded.acts, loaded.file.actPrior));
     source = 'file';
   } else {
     log.warn({ modelPath }, 'NLU model missing or out of date with intents/: training at start-up (run `npm run build` to avoid this)');
     const t0 = Date.now();
     // Loaded here only: the YAML/zod loaders are not needed when the built model is used.
-    const { trainingData, actTrainingData } = await import('./data.js');
+    const { trainingData, actTrainingData, actPriorOf } = await import('./data.js');
     const { trainActModel } = await import('./acts.js');
     const trained = trainClassifier(tokenizer, trainingData(root)).classifier;
-    classifier = new Classifier(tokenizer, trained.model, trained.oos, trained.domain, trainActModel(tokenizer, actTrainingData(root)));
+    const acts = trainActModel(tokenizer, actTrainingData(root));
+    acts.prior = actPriorOf(root);
+    classifier = new Classifier(tokenizer, trained.model, trained.oos, trained.domain, acts);
     log.info({ ms: Date.now() - t0 }, 'NLU trained');
     source = 'trained';
   }

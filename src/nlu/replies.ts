@@ -3,12 +3,14 @@
  * (src/nlu/acts.ts, phrases in intents/<locale>/acts/*.yaml) ranks every reply act in `NluResult.acts`; here the
  * ranking is read with the node as context: only the acts the node's answer group accepts (dialogs/answers.yaml)
  * and the acts that hold anywhere (domain.yaml `anywhere`) compete, like Rasa's requested_slot or NLP.js's
- * allowList. No pattern here decides what a reply means: adding a phrase to an act file changes behaviour.
+ * allowList — and weighed by how often each act came at that kind of node in the real replies (NluResult.actPrior,
+ * src/nlu/act-prior.ts). No pattern here decides what a reply means: adding a phrase to an act file changes behaviour.
  *
  * Besides the act, a reply may name light steps it says were done (「再起動もしたけどダメ」): those are facts, read
  * with the vocabulary table STEP_MENTIONS (like entities), and counted only when the act says something was done.
  */
 import { ACT_DEFS, ACTS, type Act, type NluResult } from '../core/index.js';
+import { ACT_PRIOR_POWER, weighActs } from './act-prior.js';
 
 /** NFKC + collapsed whitespace, trimmed: full-width digits and letters become ASCII so one set of patterns reads both. */
 export function normalise(text: string): string {
@@ -82,19 +84,22 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
   return new Set<Act>([...at.accepts, ...ACTS.filter((a) => ACT_DEFS[a].anywhere)]);
 }
 
-/** The two settings of the reading in context (eval:dev's `--grid` scores others on the same folds). */
+/** The settings of the reading in context (eval:dev's `--grid` and `--prior` score others on the same folds). */
 export interface ContextSettings {
   minShare: number;
   otherWeight: number;
+  /** Power of the node-kind prior (act-prior.ts ACT_PRIOR_POWER; 0: none). */
+  priorPower?: number;
 }
 
 /** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
 export function actInContext(
   nlu: NluResult,
   at?: ReplyPlace,
-  { minShare, otherWeight }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
+  { minShare, otherWeight, priorPower = ACT_PRIOR_POWER }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
 ): { act?: Act; confidence: number } {
-  const ranked = nlu.acts ?? [];
+  // The node's kind as context: the acts weighed by how often each came at that kind of node (act-prior.ts).
+  const ranked = weighActs(nlu.acts ?? [], nlu.actPrior, at?.kind, priorPower);
   const allowed = candidateActs(at);
   // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
   // here: the context narrows the choice, it does not turn one act into another.

@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { asCodedError } from '../core/index.js';
 import { packageRoot } from '../data/load.js';
-import { actTrainingData, trainingData, trainingDataHash } from './data.js';
+import { actPriorOf, actTrainingData, trainingData, trainingDataHash } from './data.js';
 import { trainActModel } from './acts.js';
 import { MODEL_FORMAT, trainClassifier, type ModelFile } from './engine.js';
 import { defaultModelPath } from './index.js';
@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   const actItems = actTrainingData(root);
   const ta = Date.now();
   const acts = trainActModel(tokenizer, actItems);
+  acts.prior = actPriorOf(root);
   process.stderr.write(`nlu: reply acts trained on ${actItems.length} phrases, ${acts.model.size} features, T=${acts.model.temperature} (${Date.now() - ta} ms)\n`);
   // The weights of the three models as start-up reads them: one int8 joint table (model.ts JointIndex).
   const joint = JointIndex.of([classifier.model, classifier.domain, acts.model]).toBinary(basename(path).replace(/\.json$/, '.bin'));
@@ -33,6 +34,7 @@ async function main(): Promise<void> {
     model: classifier.model.meta(),
     domain: classifier.domain.meta(),
     acts: acts.model.meta(),
+    actPrior: acts.prior,
     joint: joint.meta,
     oos: classifier.oos,
     validation,

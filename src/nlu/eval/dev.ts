@@ -8,7 +8,7 @@
  *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
  *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
  *   npm run eval:dev -- --grid            also score the reply folds under other MIN_ACT_SHARE × OTHER_WEIGHT
- *   npm run eval:dev -- --prior=0.5,1     also read the reply folds with a per-node-kind act prior (counted on the other folds), ^alpha
+ *   npm run eval:dev -- --prior=0,1       also read the reply folds with other powers of the node-kind act prior (act-prior.ts; counted on the other folds)
  *   npm run eval:dev -- --reply-folds=text / --first-folds=page    the other fold rule (see below)
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
@@ -23,14 +23,14 @@
  * `npm run eval` stays the judged figure; a change is kept when it helps here and is then measured there once.
  */
 import { createHash } from 'node:crypto';
-import { ACTS, asCodedError } from '../../core/index.js';
+import { asCodedError } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { trainActModel } from '../acts.js';
-import { actOfLabel, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
+import { actOfLabel, actPriorOf, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
-import { actInContext } from '../replies.js';
+import { actInContext, MIN_ACT_SHARE, OTHER_WEIGHT } from '../replies.js';
 import { scoreReal, type Scored } from './score.js';
 import { scoreFirstTurns } from './first-turn.js';
 import { createI18n } from '../../i18n/index.js';
@@ -124,35 +124,23 @@ async function main(): Promise<void> {
     const foldOfReply = process.argv.includes('--reply-folds=text') ? (r: RealReply) => foldOf(r.text) : (r: RealReply) => foldOfPage(r.url);
     const rows: ReturnType<typeof scoreReplies>['rows'] = [];
     const foldRows: Array<typeof rows> = [];
-    // --prior=0.5,1: also read each fold's replies with a per-node-kind act prior counted on the other folds' lines.
+    // --prior=0,1: also read each fold's replies with other powers of the node-kind prior (0: none).
     const alphas = process.argv.find((a) => a.startsWith('--prior='))?.slice(8).split(',').map(Number) ?? [];
     const priorRows = alphas.map(() => [] as Array<{ ok: boolean; fold: number }>);
     for (let f = 0; f < FOLDS; f++) {
       const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
       const model = trainActModel(tokenizer, [...acts, ...trainReal]);
+      // The node-kind prior counted on the other folds' lines only, as the build counts it on the whole train split.
+      model.prior = actPriorOf(root, replies.filter((r) => foldOfReply(r) !== f));
       const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
       const scored = scoreReplies(withActs, tree, replies.filter((r) => foldOfReply(r) === f)).rows;
-      if (alphas.length) {
-        const counts = new Map<string, Map<string, number>>();
-        for (const r of replies.filter((r) => foldOfReply(r) !== f)) {
-          const kind = placeOf(tree, r.node).kind ?? '';
-          const m = counts.get(kind) ?? new Map<string, number>();
-          m.set(actOfLabel(r.label), (m.get(actOfLabel(r.label)) ?? 0) + 1);
-          counts.set(kind, m);
+      alphas.forEach((alpha, i) => {
+        for (const x of scored) {
+          const place = placeOf(tree, x.r.node);
+          const settings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT, priorPower: alpha };
+          priorRows[i]!.push({ ok: (actInContext(x.nlu, place, settings).act ?? 'other') === x.gold, fold: f });
         }
-        alphas.forEach((alpha, i) => {
-          for (const x of scored) {
-            const place = placeOf(tree, x.r.node);
-            const m = counts.get(place.kind ?? '') ?? new Map<string, number>();
-            const n = [...m.values()].reduce((a, b) => a + b, 0);
-            const k = ACTS.length;
-            const acts = (x.nlu.acts ?? []).map((a) => ({ ...a, confidence: a.confidence * (((m.get(a.act) ?? 0) + 1) / (n + k)) ** alpha }));
-            const sum = acts.reduce((a, b) => a + b.confidence, 0) || 1;
-            const nlu = { ...x.nlu, acts: acts.map((a) => ({ ...a, confidence: a.confidence / sum })).sort((a, b) => b.confidence - a.confidence) };
-            priorRows[i]!.push({ ok: (actInContext(nlu, place).act ?? 'other') === x.gold, fold: f });
-          }
-        });
-      }
+      });
       foldRows.push(scored);
       rows.push(...scored);
     }

@@ -7,7 +7,7 @@
  */
 import { asCodedError, type Locale } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
-import { actTrainingData, heldoutData, phraseKey, realFirstMessages, realReplies, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
+import { actPriorOf, actTrainingData, heldoutData, phraseKey, realFirstMessages, realReplies, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { trainActModel } from '../acts.js';
 import { scoreReplies } from './replies.js';
@@ -138,6 +138,8 @@ async function main(): Promise<void> {
   const replies = realReplies(root);
   const repliesHeldout = replies.filter((r) => r.split === 'heldout');
   const actModel = trainActModel(tokenizer, actTrainingData(root, { realTrain }));
+  // The node-kind prior is counted on the same train split (none when the real lines are not trained on).
+  if (realTrain) actModel.prior = actPriorOf(root);
   const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, actModel);
   const { tree } = loadDialogs(root);
   const rep = tree ? scoreReplies(withActs, tree, repliesHeldout) : undefined;

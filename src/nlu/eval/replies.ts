@@ -7,6 +7,7 @@ import { acceptedActs } from '../../dialog/answers.js';
 import { actOfLabel, type RealReply } from '../data.js';
 import type { Classifier } from '../engine.js';
 import { actInContext, type ReplyPlace } from '../replies.js';
+import { nodeOfReply } from '../act-prior.js';
 
 /**
  * The place a real reply answered, from the corpus's `node` column (intents/real/replies.md, "Context mapping"): a
@@ -14,12 +15,7 @@ import { actInContext, type ReplyPlace } from '../replies.js';
  * anywhere), `resolve` (the resolve node).
  */
 export function placeOf(tree: DialogTree, node: string): ReplyPlace {
-  const slot = node.startsWith('ask:') ? node.slice(4) : undefined;
-  const found = slot
-    ? [...tree.nodes.values()].find((n) => n.kind === 'ask' && n.slot === slot)
-    : node === 'resolve'
-      ? tree.nodes.get(tree.globals.resolved)
-      : tree.nodes.get(node);
+  const found = nodeOfReply(tree, node);
   if (!found) return { kind: node, accepts: [] };
   return { kind: found.kind, accepts: acceptedActs(tree, found) };
 }
