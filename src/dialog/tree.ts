@@ -207,7 +207,12 @@ export function newEpisode(run: Run): void {
   setStatus(run, 'active');
 }
 
-/** Would entering `intent`'s entry end up somewhere other than the current node? (A dry run on a copy.) */
+/**
+ * Would entering `intent`'s entry end up somewhere other than the current node, or at it on another route? (A dry run
+ * on a copy.) Shared nodes (the device question, the light steps) are reached from several branches, which `flow`
+ * tells apart: 「受信はできてる、送信だけできない」 at the device question of the receiving walk leads to the same
+ * question, but of the sending walk (its intro, its steps after the light ones) — a switch, not "that's what we're on".
+ */
 export function leadsElsewhere(run: Run, intent: Intent): boolean {
   const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
   try {
@@ -215,7 +220,7 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
   } catch {
     return true; // the real switch meets the same tree bug and reports it
   }
-  return probe.s.node !== run.s.node;
+  return probe.s.node !== run.s.node || probe.s.slots.flow !== run.s.slots.flow;
 }
 
 /**
