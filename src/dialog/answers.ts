@@ -388,8 +388,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
-      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name.
-      if (run.stated.length) return undefined;
+      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name; so is an
+      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you".
+      if (run.stated.length || run.learned.length) return undefined;
       return again('engine.ack');
     default:
       return undefined;

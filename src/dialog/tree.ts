@@ -224,6 +224,21 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
 }
 
 /**
+ * Would the branch's entry, entered again now, take another route (`flow`) than the one the conversation is on? A fact
+ * the entry's routes read (service: outlook → the company-mail branch) changes the walk; most facts (the device, the
+ * line) leave it as it is.
+ */
+export function changesRoute(run: Run, intent: Intent): boolean {
+  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
+  try {
+    enter(probe, run.ctx.tree.entries[intent]!);
+  } catch {
+    return false; // stay: the node on screen is asked again
+  }
+  return probe.s.slots.flow !== undefined && probe.s.slots.flow !== run.s.slots.flow;
+}
+
+/**
  * Switches to the branch of `intent` (this turn's text may answer the branch's first question too, unless `carry` is
  * false: a correction names the symptom only, its other words answer nothing).
  */
