@@ -417,6 +417,7 @@ export function edgesOf(node: DialogNode, tree: Pick<DialogTree, 'globals'>): Ed
 function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   const out: Array<{ key: string; path: PropertyKey[] }> = [];
   if (node.kind !== 'route') out.push({ key: node.say, path: ['say'] });
+  if ((node.kind === 'ask' || node.kind === 'choice') && node.again) out.push({ key: node.again, path: ['again'] });
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });

@@ -136,6 +136,8 @@ export const askNode = z.strictObject({
   next: nodeId,
   /** The safe default (an option value) taken when the person cannot answer twice (repair `cannot_answer`). */
   default: z.string().optional(),
+  /** The question alone, for a long `say` (a checklist): shown instead of the whole text when a fact leaves it standing. */
+  again: localeKey.optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -144,6 +146,8 @@ export const choiceNode = z.strictObject({
   kind: z.literal('choice'),
   say: localeKey,
   options: z.array(optionSchema).min(2),
+  /** The question alone, for a long `say` (the backup checklist): shown instead of the whole text when a fact leaves it standing. */
+  again: localeKey.optional(),
 });
 
 /**
