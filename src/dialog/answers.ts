@@ -82,9 +82,13 @@ export function textMentions(run: Run, key: string, text: string): boolean {
 export function statesPhrase(run: Run, key: string, text: string): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
-  const hits = phrases(run, key).filter((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
-  if (!hits.length) return -1;
   const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  // `=word`: the word states the fact only as the whole reply, filler aside (「Wi-Fiです」, "wifi"); inside a longer
+  // reply (「Wi-Fiを切ったら送れた」) it is a step or a symptom, not the line the phone is on.
+  const all = phrases(run, key);
+  if (all.some((p) => p.startsWith('=') && trimFiller(said, filler) === p.slice(1))) return 0;
+  const hits = all.filter((p) => !p.startsWith('=') && phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+  if (!hits.length) return -1;
   return Math.min(
     ...hits.map((p) => {
       const at = said.indexOf(p);
