@@ -3,7 +3,7 @@
  * validate it with these schemas and keep line numbers so `mailmedic lint` can print `file:line: message`.
  */
 import { z } from 'zod';
-import { ACTS, INTENTS, LOCALES } from '../core/index.js';
+import { ACTS, ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
 
 export const intentId = z.enum(INTENTS);
 export const localeId = z.enum(LOCALES);
@@ -331,7 +331,14 @@ export const repairSchema = z.discriminatedUnion('rule', [
   /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
   z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
-  z.strictObject({ rule: z.literal('vague_first_message') }),
+  z.strictObject({
+    rule: z.literal('vague_first_message'),
+    /**
+     * A vague first message that names what changed (「iOSアップデートしてからメールの調子が悪い」) starts the walk of
+     * that change (§3): the symptom whose entry routes by the trigger, per trigger value. Tried in order.
+     */
+    changed: z.array(z.strictObject({ trigger: z.enum(ENTITY_VALUES.trigger), intent: intentId })).optional(),
+  }),
   /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
   z.strictObject({ rule: z.literal('help_at_step') }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
@@ -373,7 +380,15 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'correction' },
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },
-    { rule: 'vague_first_message' },
+    {
+      rule: 'vague_first_message',
+      changed: [
+        { trigger: 'os_update', intent: 'error_cannot_fetch' },
+        { trigger: 'device_change', intent: 'migration_device_change' },
+        { trigger: 'password_change', intent: 'error_auth' },
+        { trigger: 'settings_change', intent: 'error_auth' },
+      ],
+    },
     {
       rule: 'reroute',
       symptoms: [
