@@ -501,6 +501,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} has no explanation ${key} in locales/${l}/tree.yaml` });
     }
+    if (term.step && !tree.slots[term.step]) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: step slot ${term.step} is not declared in dialogs/main.yaml slots` });
     for (const w of term.words) {
       const folded = w.normalize('NFKC').toLowerCase();
       const other = wordOf.get(folded);

@@ -454,9 +454,10 @@ const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
  * as whole words, case-insensitive; others as contained text). Its explanation is the locale key tree.glossary.<id>.
  * `topic`: the how-to topic the term itself is ("what's an app password?" opens howto_app_password); a term without
  * one is explained where it is asked even when the intent model leans to a topic ("what's a profile?" is no request
- * to set up carrier mail).
+ * to set up carrier mail). `step`: the `done_*` slot of the light step about the term — 「使ってない」 right after the
+ * term was explained is that step not applying, as if the term had been named (「VPNは使ってない」).
  */
-export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional() });
+export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional(), step: slotName.optional() });
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */
   defaults: z.record(z.string(), groupName),

@@ -206,7 +206,9 @@ function termIsTopic(run: Run, text: string, nlu: NluResult): boolean {
  * was read as how_to already (dialog/engine.ts: 「それってどういう意味？」 asks about the step itself).
  */
 function explain(run: Run, node: DialogNode, text: string): void {
-  for (const id of glossaryTerms(run.ctx.tree, text).slice(0, 3)) say(run, `tree.glossary.${id}`);
+  const terms = glossaryTerms(run.ctx.tree, text).slice(0, 3);
+  for (const id of terms) say(run, `tree.glossary.${id}`);
+  run.s.explained = { terms, turn: run.s.turn };
   prompt(run, node);
 }
 
