@@ -248,7 +248,10 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
-  if (moveOf(run, node) === 'reassure' && !isNews(run, nlu) && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  // A how-to topic is no news at a node that itself deletes or shows the checklist before deleting: "will I lose my
+  // emails if I delete it?" (read howto_backup) at the checklist is about this deletion, not the backup how-to again.
+  const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined));
+  if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
   if ((node.kind === 'ask' || node.kind === 'choice') && acknowledges(run, text) && !matchWords(run, node.options, text)) {
