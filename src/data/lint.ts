@@ -417,6 +417,7 @@ export function edgesOf(node: DialogNode, tree: Pick<DialogTree, 'globals'>): Ed
 function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   const out: Array<{ key: string; path: PropertyKey[] }> = [];
   if (node.kind !== 'route') out.push({ key: node.say, path: ['say'] });
+  if ((node.kind === 'ask' || node.kind === 'choice') && node.again) out.push({ key: node.again, path: ['again'] });
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
@@ -500,6 +501,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} has no explanation ${key} in locales/${l}/tree.yaml` });
     }
+    if (term.step && !tree.slots[term.step]) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: step slot ${term.step} is not declared in dialogs/main.yaml slots` });
     for (const w of term.words) {
       const folded = w.normalize('NFKC').toLowerCase();
       const other = wordOf.get(folded);

@@ -3,7 +3,7 @@
  * validate it with these schemas and keep line numbers so `mailmedic lint` can print `file:line: message`.
  */
 import { z } from 'zod';
-import { ACTS, INTENTS, LOCALES } from '../core/index.js';
+import { ACTS, ENTITY_VALUES, INTENTS, LOCALES } from '../core/index.js';
 
 export const intentId = z.enum(INTENTS);
 export const localeId = z.enum(LOCALES);
@@ -136,6 +136,8 @@ export const askNode = z.strictObject({
   next: nodeId,
   /** The safe default (an option value) taken when the person cannot answer twice (repair `cannot_answer`). */
   default: z.string().optional(),
+  /** The question alone, for a long `say` (a checklist): shown instead of the whole text when a fact leaves it standing. */
+  again: localeKey.optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -144,6 +146,8 @@ export const choiceNode = z.strictObject({
   kind: z.literal('choice'),
   say: localeKey,
   options: z.array(optionSchema).min(2),
+  /** The question alone, for a long `say` (the backup checklist): shown instead of the whole text when a fact leaves it standing. */
+  again: localeKey.optional(),
 });
 
 /**
@@ -327,7 +331,14 @@ export const repairSchema = z.discriminatedUnion('rule', [
   /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
   z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
-  z.strictObject({ rule: z.literal('vague_first_message') }),
+  z.strictObject({
+    rule: z.literal('vague_first_message'),
+    /**
+     * A vague first message that names what changed (「iOSアップデートしてからメールの調子が悪い」) starts the walk of
+     * that change (§3): the symptom whose entry routes by the trigger, per trigger value. Tried in order.
+     */
+    changed: z.array(z.strictObject({ trigger: z.enum(ENTITY_VALUES.trigger), intent: intentId })).optional(),
+  }),
   /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
   z.strictObject({ rule: z.literal('help_at_step') }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
@@ -369,7 +380,15 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'correction' },
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },
-    { rule: 'vague_first_message' },
+    {
+      rule: 'vague_first_message',
+      changed: [
+        { trigger: 'os_update', intent: 'error_cannot_fetch' },
+        { trigger: 'device_change', intent: 'migration_device_change' },
+        { trigger: 'password_change', intent: 'error_auth' },
+        { trigger: 'settings_change', intent: 'error_auth' },
+      ],
+    },
     {
       rule: 'reroute',
       symptoms: [
@@ -435,9 +454,10 @@ const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
  * as whole words, case-insensitive; others as contained text). Its explanation is the locale key tree.glossary.<id>.
  * `topic`: the how-to topic the term itself is ("what's an app password?" opens howto_app_password); a term without
  * one is explained where it is asked even when the intent model leans to a topic ("what's a profile?" is no request
- * to set up carrier mail).
+ * to set up carrier mail). `step`: the `done_*` slot of the light step about the term — 「使ってない」 right after the
+ * term was explained is that step not applying, as if the term had been named (「VPNは使ってない」).
  */
-export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional() });
+export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional(), step: slotName.optional() });
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */
   defaults: z.record(z.string(), groupName),

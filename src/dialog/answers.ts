@@ -82,9 +82,13 @@ export function textMentions(run: Run, key: string, text: string): boolean {
 export function statesPhrase(run: Run, key: string, text: string): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
-  const hits = phrases(run, key).filter((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p));
-  if (!hits.length) return -1;
   const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  // `=word`: the word states the fact only as the whole reply, filler aside (「Wi-Fiです」, "wifi"); inside a longer
+  // reply (「Wi-Fiを切ったら送れた」) it is a step or a symptom, not the line the phone is on.
+  const all = phrases(run, key);
+  if (all.some((p) => p.startsWith('=') && trimFiller(said, filler) === p.slice(1))) return 0;
+  const hits = all.filter((p) => !p.startsWith('=') && phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+  if (!hits.length) return -1;
   return Math.min(
     ...hits.map((p) => {
       const at = said.indexOf(p);
@@ -202,7 +206,9 @@ function termIsTopic(run: Run, text: string, nlu: NluResult): boolean {
  * was read as how_to already (dialog/engine.ts: 「それってどういう意味？」 asks about the step itself).
  */
 function explain(run: Run, node: DialogNode, text: string): void {
-  for (const id of glossaryTerms(run.ctx.tree, text).slice(0, 3)) say(run, `tree.glossary.${id}`);
+  const terms = glossaryTerms(run.ctx.tree, text).slice(0, 3);
+  for (const id of terms) say(run, `tree.glossary.${id}`);
+  run.s.explained = { terms, turn: run.s.turn };
   prompt(run, node);
 }
 
@@ -242,7 +248,10 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
-  if (moveOf(run, node) === 'reassure' && !isNews(run, nlu) && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  // A how-to topic is no news at a node that itself deletes or shows the checklist before deleting: "will I lose my
+  // emails if I delete it?" (read howto_backup) at the checklist is about this deletion, not the backup how-to again.
+  const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined));
+  if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
   if ((node.kind === 'ask' || node.kind === 'choice') && acknowledges(run, text) && !matchWords(run, node.options, text)) {
@@ -388,8 +397,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
-      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name.
-      if (run.stated.length) return undefined;
+      // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name; so is an
+      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you".
+      if (run.stated.length || run.learned.length) return undefined;
       return again('engine.ack');
     default:
       return undefined;

@@ -109,6 +109,13 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void
   run.reading = read(text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
   // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
   if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
+  // 「使ってない」 right after 「VPNってなに？」 was answered: what is not used is the term just explained — its light step
+  // (glossary `step:`) is named, as in 「VPNは使ってない」 (facts.ts records it as skipped; the step on screen decides).
+  const explained = s.explained?.turn === s.turn - 1 ? s.explained.terms : [];
+  if (run.reading?.mentionsSkipped && run.reading.mentions.length === 0 && explained.length) {
+    const steps = explained.flatMap((id) => ctx.tree.answers?.glossary?.[id]?.step ?? []);
+    if (steps.length) run.reading = { ...run.reading, mentions: steps };
+  }
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   const facts = parseFieldFacts(text);
   absorb(run, text, nlu, facts, collecting);

@@ -17,7 +17,7 @@ import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { button, ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
-import { againAfterFact, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -180,6 +180,10 @@ export const factGivenRule: TurnRule = {
     const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
     if (done?.title) say(run, 'engine.other_step_noted', { step: msg(done.title) });
     else say(run, 'engine.noted');
+    // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
+    // company-mail branch): that walk, from its start. Otherwise the node again.
+    const intent = run.s.intent;
+    if (intent && isEntry(run, intent) && changesRoute(run, intent)) return switchTo(run, intent, false);
     againAfterFact(run, node);
   },
 };

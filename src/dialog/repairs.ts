@@ -7,7 +7,7 @@ import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schem
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
-import { understood } from './outside.js';
+import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applySet, enter, isEntry, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
@@ -88,25 +88,32 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
 
 /**
  * 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
- * quotes an error or names what changed (an OS update, a phone change): those choose the branch themselves.
+ * quotes an error. When it names what changed (an OS update, a phone change) and no symptom surely, the change names
+ * the walk (§3): the `changed` symptom of that trigger, whose entry routes by it — 「iOSアップデートしてからメールの調子
+ * が悪い」 (read out_of_scope, its domain reading 0.53) is the after-an-update walk, not the menu. A sure symptom beside
+ * the change ("mail stopped working after the iOS update", read error_cannot_fetch) routes as usual.
  */
-function vagueFirstMessage(): TurnRule {
+function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message' }>): TurnRule {
+  const walkOf = (t: TextTurn) => params.changed?.find((c) => c.trigger === t.nlu.entities.trigger)?.intent;
   return {
     name: 'vague_first_message',
-    applies: ({ run, nlu }) => {
+    applies: (t) => {
+      const { run, nlu } = t;
       const { s, ctx } = run;
-      return (
-        (s.node === null || s.node === ctx.tree.start) &&
-        s.status === 'active' &&
-        run.reading?.act === 'vague_problem' &&
-        !nlu.entities.error_message &&
-        // "mail stopped working after the iOS update", 「機種変更してからメールが変」: what changed names the walk (§3).
-        !nlu.entities.trigger &&
-        nlu.intent !== 'request_human'
-      );
+      if (!((s.node === null || s.node === ctx.tree.start) && s.status === 'active' && run.reading?.act === 'vague_problem')) return false;
+      if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
+      if (!nlu.entities.trigger) return true;
+      const walk = walkOf(t);
+      return walk !== undefined && isEntry(run, walk) && !(t.sure && isEntry(run, nlu.intent) && !NOT_A_TOPIC.has(nlu.intent));
     },
-    act: ({ run }) => {
+    act: (t) => {
+      const { run } = t;
       const { s, ctx } = run;
+      const walk = t.nlu.entities.trigger ? walkOf(t) : undefined;
+      if (walk) {
+        if (s.node === null) understood(run);
+        return switchTo(run, walk, false);
+      }
       if (s.node === null) understood(run);
       const menu = ctx.tree.nodes.get(ctx.tree.start);
       s.node = ctx.tree.start;

@@ -150,7 +150,11 @@ export function prompt(run: Run, node: DialogNode): void {
  * (its `when` wants it empty) is cleared first, so the twin is not skipped as done.
  */
 export function againAfterFact(run: Run, node: DialogNode): void {
-  if (node.kind === 'ask' || node.kind === 'choice') return enter(run, node.id);
+  if (node.kind === 'ask' || node.kind === 'choice') {
+    // A long question (the backup checklist) the fact leaves standing and does not reword: only the question (`again`).
+    if (node.again && standsAgain(run, node) && !wordedBy(run, node.say, run.learned)) return say(run, node.again, undefined, choicesOf(run, node));
+    return enter(run, node.id);
+  }
   if (node.kind !== 'step') return prompt(run, node);
   const own = Object.keys(node.set ?? {}).filter((k) => node.when?.[k] === '-');
   const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
@@ -161,6 +165,17 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
   if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/** Would entering `node` again stop at it (no slot or `when` the fact settled)? A dry run on a copy. */
+function standsAgain(run: Run, node: DialogNode): boolean {
+  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0, pending: undefined };
+  try {
+    enter(probe, node.id);
+  } catch {
+    return false; // the real entry meets the same tree bug and reports it
+  }
+  return probe.s.node === node.id;
 }
 
 /** Does the text of `key` (in the conversation's language) change with the slots `learned` — does it name them? */
@@ -207,7 +222,12 @@ export function newEpisode(run: Run): void {
   setStatus(run, 'active');
 }
 
-/** Would entering `intent`'s entry end up somewhere other than the current node? (A dry run on a copy.) */
+/**
+ * Would entering `intent`'s entry end up somewhere other than the current node, or at it on another route? (A dry run
+ * on a copy.) Shared nodes (the device question, the light steps) are reached from several branches, which `flow`
+ * tells apart: 「受信はできてる、送信だけできない」 at the device question of the receiving walk leads to the same
+ * question, but of the sending walk (its intro, its steps after the light ones) — a switch, not "that's what we're on".
+ */
 export function leadsElsewhere(run: Run, intent: Intent): boolean {
   const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
   try {
@@ -215,7 +235,22 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
   } catch {
     return true; // the real switch meets the same tree bug and reports it
   }
-  return probe.s.node !== run.s.node;
+  return probe.s.node !== run.s.node || probe.s.slots.flow !== run.s.slots.flow;
+}
+
+/**
+ * Would the branch's entry, entered again now, take another route (`flow`) than the one the conversation is on? A fact
+ * the entry's routes read (service: outlook → the company-mail branch) changes the walk; most facts (the device, the
+ * line) leave it as it is.
+ */
+export function changesRoute(run: Run, intent: Intent): boolean {
+  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
+  try {
+    enter(probe, run.ctx.tree.entries[intent]!);
+  } catch {
+    return false; // stay: the node on screen is asked again
+  }
+  return probe.s.slots.flow !== undefined && probe.s.slots.flow !== run.s.slots.flow;
 }
 
 /**

@@ -68,6 +68,8 @@ export interface ConversationState {
   clarifyOffered?: Intent[];
   /** The symptom branch left for a how-to topic (「バックアップってどうやるの」 mid-branch): offered back when the topic ends. */
   detour?: { intent: Intent; node: string };
+  /** Glossary terms explained (move `explain`) and on which turn: the next reply may be about them (「使ってない」). */
+  explained?: { terms: string[]; turn: number };
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
   offer?: number;
   createdAtMs: number;

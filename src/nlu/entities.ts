@@ -136,13 +136,15 @@ const FACT_FILLER = new RegExp(
   [
     'です|でした|だよ|だね|だ|っす|ですね|ですが|ですけど|使ってます|使ってる|使用してます|を使用|になります',
     'キャリア|回線|機種|端末|スマホ|携帯|バージョン|アドレス|アカウント|メール|会社支給|会社の|私物|個人の|最新',
-    'pro|max|mini|plus|ultra|air|se|lite|fold|flip|ver|version|latest',
-    "i'?m on|i'?m using|i use|using|it'?s|it is|an?|my|the|on|with|phone|carrier|account|address|mail|model",
+    'version|latest|pro|max|mini|plus|ultra|air|lite|fold|flip|ver|se',
+    // Longer words first: an alternative that matched a word's first letter ("a" of "address") would leave the rest.
+    "i'?m on|i'?m using|i use|using|it'?s|it is|address|account|carrier|phone|model|mail|with|the|my|on|an?",
     '[のはでがもとをに、。,.!?！？()（）「」\\s]',
   ].join('|'),
   'g',
 );
 const OS_GLOBAL = new RegExp(OS_VERSION.source, 'g');
+const MAIL_ADDRESS = /[\w.+-]*@[\w-]+(?:\.[\w-]+)+/g;
 const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)(?![a-z])/g;
 
 /**
@@ -153,7 +155,8 @@ const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)
 export function isFactOnly(m: EntityMatch): boolean {
   const e = m.entities;
   if (!(e.carrier || e.service || e.device || e.os_version) || e.trigger || e.error_message) return false;
-  let rest = m.text.replace(OS_GLOBAL, ' ').replace(BARE_VERSION, ' ');
+  // A mail address (「xxx@i.softbank.jp」, "@gmail.com") names the account, no more: its carrier or service is the fact.
+  let rest = m.text.replace(MAIL_ADDRESS, ' ').replace(OS_GLOBAL, ' ').replace(BARE_VERSION, ' ');
   for (const re of tables().factTables) rest = rest.replace(re, ' ');
   // Model codes and generations after a brand (Galaxy S23, SH-51C, Xperia 10 IV) are part of the fact.
   rest = rest.replace(MODEL_CODE, ' ');
