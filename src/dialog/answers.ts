@@ -7,7 +7,7 @@
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
-import { ACTIONS, choicesOf, msg, say, type Run } from './run.js';
+import { ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
 import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
@@ -59,8 +59,11 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
   if (close.length === 1) return close[0];
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
-  const act = byMeaning ? run.reading?.act : undefined;
+  // At the explicit confirmation before a deletion (a choice with `confirm:`) only a sure reading counts: a yes read
+  // at a third of the share is no confirmation to delete a profile or an account.
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  const sure = !(node && 'confirm' in node && node.confirm !== undefined) || (run.reading?.confidence ?? 0) >= SURE_ACT_SHARE;
+  const act = byMeaning && sure ? run.reading?.act : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
 }
@@ -259,7 +262,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   }
   switch (node.kind) {
     case 'ask': {
-      let opt = matchOption(run, node.options, text, nlu, byMeaning(run));
+      let opt = matchOption(run, node.options, text, nlu, byMeaning(run, nlu));
       const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
       if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
       if (opt) {
@@ -276,7 +279,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     }
     case 'choice':
     case 'resolve': {
-      const opt = node.options ? matchOption(run, node.options, text, nlu, byMeaning(run)) : undefined;
+      const opt = node.options ? matchOption(run, node.options, text, nlu, byMeaning(run, nlu)) : undefined;
       if (opt?.next) {
         const next = opt.next;
         return () => {
@@ -306,12 +309,22 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
 }
 
 /**
+ * The reply only names an entity (「iPhoneです」, "it's an iPhone": no symptom, a device, carrier, service …): a fact said
+ * on its own, noted by the rule fact_given.
+ */
+export function namesEntityOnly(nlu: NluResult): boolean {
+  return nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => nlu.entities[k] !== undefined);
+}
+
+/**
  * May the reply's intent or act pick an option (「はい」 → the option listing affirm)? Not when it states a fact on its own
  * or names a step (facts.ts notes both): 「はい、送信はできます」 to 「障害の案内は出ていましたか？」 and 「VPNは使ってないです」
  * to 「送信はできますか？」 (read deny) are no yes or no to the question; they answer with an option's words or not at all.
+ * Nor when it only names an entity: "it's an iPhone" at the backup checklist (read affirm at a choice, share 0.37) is no
+ * 「控えた・削除する」 — it would have opened the profile deletion.
  */
-function byMeaning(run: Run): boolean {
-  return run.stated.length === 0 && !run.reading?.mentions.length;
+function byMeaning(run: Run, nlu: NluResult): boolean {
+  return run.stated.length === 0 && !run.reading?.mentions.length && !namesEntityOnly(nlu);
 }
 
 /** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */

@@ -11,12 +11,12 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { moveOf, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { moveOf, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
-import { button, ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
+import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
 import { againAfterFact, changesRoute, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
@@ -172,7 +172,7 @@ export const thanksRule: TurnRule = {
 export const factGivenRule: TurnRule = {
   name: 'fact_given',
   applies: (t) =>
-    atActiveNode(t) && (t.run.learned.length > 0 || statesFact(t) || (t.nlu.intent === 'out_of_scope' && ENTITY_SLOTS.some((k) => t.nlu.entities[k] !== undefined))),
+    atActiveNode(t) && (t.run.learned.length > 0 || statesFact(t) || namesEntityOnly(t.nlu)),
   act: (t) => {
     const { run } = t;
     const node = t.node!;

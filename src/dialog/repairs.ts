@@ -5,7 +5,7 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry } from './answers.js';
+import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry, SURE_ACT_SHARE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -65,11 +65,15 @@ function wantsPerson(): TurnRule {
   };
 }
 
-/** 「もういいです」: the person stops here — a polite end, not "still broken" and not a miss. */
+/**
+ * 「もういいです」: the person stops here — a polite end, not "still broken" and not a miss. In the middle of an open
+ * episode ending it needs a sure reading (SURE_ACT_SHARE), like start over and goodbye (END_CONFIDENCE): 「もういいです」
+ * "never mind" read give_up at ≥ 0.88, while "maybe" to the backup checklist read it at 0.50 and ended the conversation.
+ */
 function giveUp(params: { offer_person: boolean }): TurnRule {
   return {
     name: 'give_up',
-    applies: ({ run }) => run.reading?.act === 'give_up',
+    applies: ({ run }) => run.reading?.act === 'give_up' && (run.s.status !== 'active' || run.reading.confidence >= SURE_ACT_SHARE),
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);

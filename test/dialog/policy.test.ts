@@ -296,18 +296,31 @@ describe('the table', () => {
     expect(d.keys).toEqual(['engine.give_up']);
   });
 
+  it('ends an open episode only on a sure give-up: a half-sure reading ("maybe") keeps the step on screen', () => {
+    const unsure = new Convo();
+    unsure.say('サーバーに接続できません', nlu('error_connect'));
+    unsure.say('maybe', withAct(nlu('out_of_scope'), 'give_up', 0.5, 'dont_know'));
+    expect(unsure.state!.status).toBe('active');
+    expect(unsure.keys).not.toContain('engine.give_up');
+    const sure = new Convo();
+    sure.say('サーバーに接続できません', nlu('error_connect'));
+    sure.say('もういいです', withAct(nlu('out_of_scope'), 'give_up', 0.9));
+    expect(sure.state!.status).toBe('ended');
+  });
+
   it('follows the data: the order of repairs decides which wins', () => {
-    // 「担当者と話したい、もういいです」: wants_person before give_up hands off; the other order gives up.
+    // 「担当者と話したい、もういいです」 (intent request_human, act give_up — each sure): wants_person before give_up hands
+    // off; the other order gives up.
     const text = '担当者と話したい、もういいです';
     const personFirst = new Convo();
     personFirst.say('サーバーに接続できません', nlu('error_connect'));
-    personFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95, 'wants_human'));
+    personFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95));
     expect(personFirst.state!.node).toBe('handoff');
     const reordered = tree({ ...FIXTURE }, 'give-up-first');
     reordered.patterns = { ...DEFAULT_PATTERNS, repairs: [{ rule: 'give_up', offer_person: true }, ...DEFAULT_PATTERNS.repairs.filter((r) => r.rule !== 'give_up')] };
     const giveUpFirst = new Convo(ctxFor(reordered));
     giveUpFirst.say('サーバーに接続できません', nlu('error_connect'));
-    giveUpFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95, 'wants_human'));
+    giveUpFirst.say(text, withAct(nlu('request_human'), 'give_up', 0.95));
     expect(giveUpFirst.state!.status).toBe('ended');
   });
 });
