@@ -6,7 +6,7 @@
  */
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
-import { foldAnswer, nearlySame, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
+import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
 import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
 
@@ -38,11 +38,19 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
   const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
   if (exact) return exact;
+  // At the explicit confirmation before a deletion (a choice with `confirm:`) a hedged reply picks nothing, not even by
+  // the words of an option: 「多分控えたと思う」, 「そうかも」, "probably", "I think so?" are half a yes (issue 12 §5).
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  const confirming = node !== undefined && 'confirm' in node && node.confirm !== undefined;
+  if (confirming && hedges(run, text)) return undefined;
   // A fact stated this turn that an option sets (「前のスマホはもう初期化した」 → old_phone: gone) is that option, before
   // any of the words it shares with another (「前のスマホ」 is also 「古い端末にまだメールが設定されている」's).
   const byFact = options.find((o) => o.set && Object.entries(o.set).every(([k, v]) => run.stated.includes(k) && run.s.slots[k] === v));
   if (byFact) return byFact;
-  const byIntent = byMeaning ? options.find((o) => o.intents?.includes(nlu.intent)) : undefined;
+  // There the intent alone does not confirm either: the act reading in the node's context must say the same, surely
+  // ("ok?" read affirm 0.97 by the intent model, 0.51 by the act model).
+  const agrees = !confirming || (run.reading?.act !== undefined && ACT_DEFS[run.reading.act].intent === nlu.intent && run.reading.confidence >= SURE_ACT_SHARE);
+  const byIntent = byMeaning && agrees ? options.find((o) => o.intents?.includes(nlu.intent)) : undefined;
   if (byIntent) return byIntent;
   const byEntity = options.find(
     (o) =>
@@ -61,8 +69,7 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
   // At the explicit confirmation before a deletion (a choice with `confirm:`) only a sure reading counts: a yes read
   // at a third of the share is no confirmation to delete a profile or an account.
-  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
-  const sure = !(node && 'confirm' in node && node.confirm !== undefined) || (run.reading?.confidence ?? 0) >= SURE_ACT_SHARE;
+  const sure = !confirming || (run.reading?.confidence ?? 0) >= SURE_ACT_SHARE;
   const act = byMeaning && sure ? run.reading?.act : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
@@ -325,6 +332,46 @@ export function namesEntityOnly(nlu: NluResult): boolean {
  */
 function byMeaning(run: Run, nlu: NluResult): boolean {
   return run.stated.length === 0 && !run.reading?.mentions.length && !namesEntityOnly(nlu);
+}
+
+/** Hedge words per I18n, both languages, normalised and lower-cased but not folded (a question mark is one). */
+const hedgeWords = new WeakMap<object, readonly string[]>();
+
+/** `word` inside `text`, at word boundaries where the word begins or ends with a Latin letter or digit ("might", not "mighty"). */
+function containsWord(text: string, word: string): boolean {
+  const latin = /[a-z0-9]/;
+  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
+    const before = at > 0 ? text[at - 1]! : ' ';
+    const after = at + word.length < text.length ? text[at + word.length]! : ' ';
+    if (latin.test(word[0]!) && latin.test(before)) continue;
+    if (latin.test(word.at(-1)!) && latin.test(after)) continue;
+    return true;
+  }
+  return false;
+}
+
+/**
+ * The reply hedges (locales `engine.says.hedge`, either language): 「たぶん」「かも」「だと思う」「一応」「まあ」, "maybe",
+ * "probably", "I suppose", "kind of", "not sure", a question mark ("ok?", 「はい？」). Half a yes is no confirmation to
+ * delete, and half a goodbye or a give-up is no end.
+ */
+export function hedges(run: Run, text: string): boolean {
+  const i18n = run.ctx.i18n;
+  let words = hedgeWords.get(i18n);
+  if (!words) {
+    words = (['ja', 'en'] as const).flatMap((l) => i18n.t('engine.says.hedge', undefined, l).split('|')).map((w) => normalise(w).toLowerCase().trim()).filter(Boolean);
+    hedgeWords.set(i18n, words);
+  }
+  const plain = normalise(text).toLowerCase();
+  return words.some((w) => containsWord(plain, w));
+}
+
+/** The whole reply is a hedge, filler aside (「たぶんね」, "I suppose", "maybe?"): no request for a person, no goodbye. */
+export function onlyHedges(run: Run, text: string): boolean {
+  const said = foldAnswer(text);
+  if (said === '' || !hedges(run, text)) return false;
+  const words = [...phrases(run, 'engine.says.hedge'), ...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  return trimFiller(said, words) === '';
 }
 
 /** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */

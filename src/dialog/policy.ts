@@ -11,7 +11,7 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { moveOf, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { hedges, moveOf, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -59,6 +59,12 @@ const statesFact = (t: TextTurn): boolean => t.run.stated.length > 0;
 /** The conversation waits at a node and is active (the rules after `outside_conversation`). */
 const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.node !== undefined && t.run.s.status === 'active';
 
+/**
+ * A hedged reply in the middle of a walk (「たぶん大丈夫」, "maybe I'll stop", locales `engine.says.hedge`): half a
+ * "fixed", goodbye or start-over, which must not end or reset the walk (issue 12 §5).
+ */
+export const hedgedMidWalk = (t: TextTurn): boolean => atActiveNode(t) && hedges(t.run, t.text);
+
 // ───────────────────────────── the rules, in the order of the table ─────────────────────────────
 
 /**
@@ -68,7 +74,7 @@ const atActiveNode = (t: TextTurn): t is TextTurn & { node: DialogNode } => t.no
  */
 export const restartRule: TurnRule = {
   name: 'restart',
-  applies: (t) => t.nlu.intent === 'restart' && (t.nlu.confidence >= END_CONFIDENCE || !atActiveNode(t)),
+  applies: (t) => t.nlu.intent === 'restart' && (t.nlu.confidence >= END_CONFIDENCE || !atActiveNode(t)) && !hedgedMidWalk(t),
   act: (t) => restart(t.run),
 };
 
@@ -109,7 +115,7 @@ export const outsideRule: TurnRule = {
  */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')),
+  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t),
   act: (t) => {
     const node = t.node!;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
@@ -126,7 +132,7 @@ export const END_CONFIDENCE = 0.9;
 /** A sure goodbye: to the end node. */
 export const goodbyeRule: TurnRule = {
   name: 'goodbye',
-  applies: (t) => atActiveNode(t) && t.nlu.intent === 'goodbye' && t.nlu.confidence >= END_CONFIDENCE,
+  applies: (t) => atActiveNode(t) && t.nlu.intent === 'goodbye' && t.nlu.confidence >= END_CONFIDENCE && !hedgedMidWalk(t),
   act: (t) => leaveTo(t.run, t.run.ctx.tree.globals.end),
 };
 
@@ -138,7 +144,13 @@ export const goodbyeRule: TurnRule = {
 export const newSymptomRule: TurnRule = {
   name: 'new_symptom',
   applies: (t) =>
-    atActiveNode(t) && !statesFact(t) && isEntry(t.run, t.nlu.intent) && (t.sure || t.run.s.intent === null) && t.nlu.intent !== t.run.s.intent,
+    atActiveNode(t) &&
+    !statesFact(t) &&
+    isEntry(t.run, t.nlu.intent) &&
+    (t.sure || t.run.s.intent === null) &&
+    t.nlu.intent !== t.run.s.intent &&
+    // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
+    !onlyHedges(t.run, t.text),
   act: (t) => {
     if (leadsElsewhere(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));

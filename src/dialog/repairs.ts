@@ -5,7 +5,7 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, matchWords, moveOf, namesEntry, SURE_ACT_SHARE } from './answers.js';
+import { answerStep, asksHowAtStep, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -56,7 +56,9 @@ function wantsPerson(): TurnRule {
   return {
     name: 'wants_person',
     // The intent, or the act in any sentence: 「担当者と話したい。iPhone 14、iOS 17.5 …」 — the details fill the ticket.
-    applies: (t) => t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human',
+    // Not a reply that is only a hedge: "I suppose" (read request_human 0.67, wants_human 0.58) at the backup checklist
+    // opened the hand-off. A request with anything more in it (「担当者と話したい。たぶんiPhone 14」) still gets a person.
+    applies: (t) => (t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human') && !onlyHedges(t.run, t.text),
     act: ({ run, nlu }) => {
       if (run.s.status === 'escalated') return escalatedAlready(run);
       noteSymptom(run, nlu);
@@ -73,7 +75,8 @@ function wantsPerson(): TurnRule {
 function giveUp(params: { offer_person: boolean }): TurnRule {
   return {
     name: 'give_up',
-    applies: ({ run }) => run.reading?.act === 'give_up' && (run.s.status !== 'active' || run.reading.confidence >= SURE_ACT_SHARE),
+    applies: ({ run, text, node }) =>
+      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= SURE_ACT_SHARE && !(node && hedges(run, text)))),
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
