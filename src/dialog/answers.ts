@@ -239,7 +239,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && run.reading!.mentions.length > 0 && !matchOption(run, node.options, text, nlu)) {
     // A fact said in the same reply (「送信はできます！… 再起動はもうやったんですけど…」 to 「送信はできますか？」) is
     // noted with the steps, and the node goes on as after any fact: never the question the person has just answered.
-    if (run.stated.length > 0 || run.learned.length > 0)
+    if (run.learned.some((slot) => !run.reading!.mentions.includes(slot)))
       return () => {
         say(run, 'engine.steps_fact_noted');
         againAfterFact(run, node);
