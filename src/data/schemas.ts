@@ -340,7 +340,15 @@ export const repairSchema = z.discriminatedUnion('rule', [
     changed: z.array(z.strictObject({ trigger: z.enum(ENTITY_VALUES.trigger), intent: intentId })).optional(),
   }),
   /** 「やり方がわからない」 typed at a step with help: show the help, then the step again. */
-  z.strictObject({ rule: z.literal('help_at_step') }),
+  z.strictObject({
+    rule: z.literal('help_at_step'),
+    /**
+     * How-to topics whose own intent, read again at one of the topic's steps, asks how to do that step: 「アプリパスワードを
+     * 作ったけどどこに入れればいいの？」 at the paste step of the app-password walk (read howto_app_password, the act model's
+     * `other`) is the step's help, not "that's what we're working on".
+     */
+    topics: z.array(intentId).optional(),
+  }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({ rule: z.literal('cannot_answer') }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
@@ -396,7 +404,7 @@ export const DEFAULT_PATTERNS: Patterns = {
         { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
       ],
     },
-    { rule: 'help_at_step' },
+    { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },
   ],
   clarify: { offer_person_after: 2, person_first_after: 3 },

@@ -8,7 +8,7 @@ import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.j
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
-import { applySet, enter, isEntry, prompt, recordStep } from './tree.js';
+import { againAfterFact, applySet, enter, isEntry, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -244,6 +244,13 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // A report that names no step (「ダメでした」 to 「お使いの端末は？」) has nothing to note: it is no answer (a miss,
   // whose ladder offers a person), never 「試したことは記録しました」 three times over.
   if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && run.reading!.mentions.length > 0 && !matchOption(run, node.options, text, nlu)) {
+    // A fact said in the same reply (「送信はできます！… 再起動はもうやったんですけど…」 to 「送信はできますか？」) is
+    // noted with the steps, and the node goes on as after any fact: never the question the person has just answered.
+    if (run.learned.some((slot) => !run.reading!.mentions.includes(slot)))
+      return () => {
+        say(run, 'engine.steps_fact_noted');
+        againAfterFact(run, node);
+      };
     return () => {
       say(run, 'engine.steps_noted');
       say(run, node.say, undefined, choicesOf(run, node));

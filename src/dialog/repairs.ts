@@ -5,7 +5,7 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE } from './answers.js';
+import { answerStep, asksHowAtStep, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -134,10 +134,20 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
  * a more detailed explanation (the step's `help_detail`, else the general one); from the third a person as the main
  * choice. A step without help starts at the detailed explanation.
  */
-function helpAtStep(): TurnRule {
+function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule {
+  // The walk's own how-to topic asked again at one of its steps, surely, with no fact stated and no act read, where the
+  // act model's likeliest act besides its background `other` is one the step answers with its help (how_to): how to do
+  // this step (`topics:` in dialogs/patterns.yaml). 「アプリパスワード作りました」 leans to did_no_result: not help.
+  const asksTopicAgain = ({ run, nlu, node }: TextTurn) => {
+    if (node?.kind !== 'step' || node.help === undefined || run.reading?.act !== undefined) return false;
+    if (!(params.topics ?? []).includes(nlu.intent) || nlu.intent !== run.s.intent || nlu.confidence < SWITCH_CONFIDENCE) return false;
+    if (run.stated.length > 0 || run.learned.length > 0) return false;
+    const lean = nlu.acts?.find((a) => a.act !== 'other')?.act;
+    return lean !== undefined && groupOf(run.ctx.tree, node)[lean] === 'help';
+  };
   return {
     name: 'help_at_step',
-    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && asksHowAtStep(t.run, t.nlu),
+    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t)),
     act: (t: TextTurn) => {
       const { run, node } = t;
       if (node?.kind !== 'step') return;

@@ -43,6 +43,23 @@ const MODEL_PATTERNS: RegExp[] = [
   /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?\d{1,3})?/,
 ];
 
+/** Brands in their own spelling, longest first: "pixel 8" typed in lower case is shown back as 「Pixel 8」. */
+const BRAND_SPELLINGS = ['iPhone', 'iPad', ...ANDROID_BRANDS.split('|')].sort((x, y) => y.length - x.length);
+
+const SERIES_SPELLINGS = ANDROID_SERIES.split('|').sort((x, y) => y.length - x.length);
+
+/** The model with its brand and series spelled as the maker does ("iphone 13" → "iPhone 13", "galaxy s23" → "Galaxy S23"). */
+function spellBrand(model: string): string {
+  const lower = model.toLowerCase();
+  const brand = BRAND_SPELLINGS.find((b) => lower.startsWith(b.toLowerCase()));
+  if (!brand) return model;
+  const rest = model.slice(brand.length);
+  const gap = /^\s?/.exec(rest)![0];
+  const after = rest.slice(gap.length);
+  const series = SERIES_SPELLINGS.find((x) => after.toLowerCase().startsWith(x.toLowerCase()) && !/^[a-z]/i.test(after.slice(x.length)));
+  return brand + gap + (series ? series + after.slice(series.length) : after);
+}
+
 const OS_PATTERN = /\b(iOS|iPadOS|Android|macOS|Windows)\s?(\d{1,2}(?:\.\d{1,2}){0,2})\b/i;
 
 const JA_DAY = '(?:今朝|今日|本日|昨日|昨晩|昨夜|一昨日|おととい|先週|先月|今週|今月|週末|さっき|先ほど|先程|今さっき|数日前|朝|夕方|夜|月曜|火曜|水曜|木曜|金曜|土曜|日曜)';
@@ -105,7 +122,7 @@ export function parseFieldFacts(text: string): FieldFacts {
   const out: FieldFacts = {};
   if (!t) return out;
   const model = firstMatch(MODEL_PATTERNS, t);
-  if (model) out.model = model.replace(/\s+/g, ' ');
+  if (model) out.model = spellBrand(model.replace(/\s+/g, ' '));
   const os = OS_PATTERN.exec(t);
   if (os) out.os = `${os[1]} ${os[2]}`;
   else if (out.model && /^i(?:Phone|Pad)/i.test(out.model)) {
