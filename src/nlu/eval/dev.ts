@@ -10,6 +10,11 @@
  *   npm run eval:dev -- --grid            also score the reply folds under other MIN_ACT_SHARE × OTHER_WEIGHT
  *   npm run eval:dev -- --prior=0,1       also read the reply folds with other powers of the node-kind act prior (act-prior.ts; counted on the other folds)
  *   npm run eval:dev -- --reply-folds=text / --first-folds=page    the other fold rule (see below)
+ *   npm run eval:dev -- --only=first --dump=a.json      also write every fold line's reading and how it was reached
+ *                       (the model's own top intent, aboutMail, the fold's rule and temperature) for scripts/dev-flips.mjs
+ *   npm run eval:dev -- --only=first --rules-from=a.json   also score each fold's model under the rule and temperature of
+ *                       another run's dump (same fold): splits a change into "the model moved" and "the tuned rule moved"
+ *   npm run eval:dev -- --seed=8          train every model with another example-order seed (the noise of one data change)
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
@@ -23,11 +28,14 @@
  * `npm run eval` stays the judged figure; a change is kept when it helps here and is then measured there once.
  */
 import { createHash } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { asCodedError } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { trainActModel } from '../acts.js';
 import { actOfLabel, actPriorOf, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
-import { Classifier, trainClassifier } from '../engine.js';
+import { Classifier, trainClassifier, type OosRule } from '../engine.js';
+import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
+import { SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
 import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
 import { actInContext, MIN_ACT_SHARE, OTHER_WEIGHT } from '../replies.js';
@@ -49,12 +57,32 @@ export function foldOfPage(url: string): number {
   return parseInt(createHash('sha1').update(`dev-page:${url.replace(/#.*$/, '')}`, 'utf8').digest('hex').slice(0, 8), 16) % FOLDS;
 }
 
+/** What --dump writes: each fold's tuned rule and every fold line's reading. */
+interface DevDump {
+  folds: Array<{ fold: number; rule: OosRule; temperature: number; validation: unknown }>;
+  lines: Array<{ fold: number; locale: string; gold: string; text: string; intent: string; top: string; topP: number; aboutMail: number; clarify?: string[]; how: string }>;
+}
+
+/**
+ * How a reading was reached: `model` (the model's own top intent stands), `oos-rule` (a non-symptom top turned out of
+ * scope by threshold/margin), `veto` (a symptom top turned away by the domain detector), `rescue` (an out-of-scope
+ * reading kept as a symptom by the detector), `override` (error string or fact-only rule).
+ */
+function howReached(intent: string, top: Intent, clarify?: string[]): string {
+  if (intent === top) return 'model';
+  if (intent === 'out_of_scope') return SYMPTOM_INTENTS.has(top) ? 'veto' : 'oos-rule';
+  if (clarify?.length && clarify[0] === intent) return 'rescue';
+  return 'override';
+}
+
 async function main(): Promise<void> {
   const root = packageRoot();
   const only = process.argv.find((a) => a.startsWith('--only='))?.slice(7);
   const failures = process.argv.includes('--failures');
   const tokenizer = await getTokenizer();
   const all = trainingData(root, { realTrain: true });
+  const seedArg = process.argv.find((a) => a.startsWith('--seed='))?.slice(7);
+  const trainOpts = seedArg ? { ...DEFAULT_TRAIN_OPTIONS, seed: Number(seedArg) } : DEFAULT_TRAIN_OPTIONS;
 
   if (!only || only === 'first') {
     // --rescue=0.85,0.6 scores the same folds under other domain-rescue levels (the rule only; no retraining).
@@ -71,11 +99,31 @@ async function main(): Promise<void> {
     const { tree: firstTree } = loadDialogs(root);
     const i18n = createI18n(loadLocales(root).messages);
     const answered = { inDomainOos: { correct: 0, total: 0 }, offTopicOos: { correct: 0, total: 0 } };
+    // --dump / --rules-from: each line's reading and the mechanism behind it (see the header).
+    const dumpPath = process.argv.find((a) => a.startsWith('--dump='))?.slice(7);
+    const rulesFrom = process.argv.find((a) => a.startsWith('--rules-from='))?.slice(13);
+    const other = rulesFrom ? (JSON.parse(readFileSync(rulesFrom, 'utf8')) as DevDump) : undefined;
+    const dump: DevDump = { folds: [], lines: [] };
+    const otherScored: Scored[] = [];
     for (let f = 0; f < FOLDS; f++) {
       // The fold's real lines are out of training (trainingData marks them `real`) and scored.
-      const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOfFirst(t.text) === f)));
+      const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOfFirst(t.text) === f)), trainOpts);
       handWritten.push(validation.inScopeAccuracy);
       const lines = realTrain.filter((r) => foldOfFirst(r.text) === f);
+      dump.folds.push({ fold: f, rule: trained.oos, temperature: trained.model.temperature, validation });
+      for (const item of lines) {
+        const r = trained.analyse(item.text);
+        const top = (r.ranking[0]?.intent ?? 'out_of_scope') as Intent;
+        dump.lines.push({ fold: f, locale: item.locale, gold: item.intent, text: item.text, intent: r.intent, top, topP: r.ranking[0]?.confidence ?? 0, aboutMail: r.aboutMail ?? 0, clarify: r.clarify, how: howReached(r.intent, top, r.clarify) });
+      }
+      if (other) {
+        const o = other.folds[f]!;
+        const own = trained.model.temperature;
+        trained.model.temperature = o.temperature;
+        const swapped = new Classifier(tokenizer, trained.model, o.rule, trained.domain);
+        for (const item of lines) otherScored.push({ item, intent: swapped.analyse(item.text).intent });
+        trained.model.temperature = own;
+      }
       if (firstTree) {
         const turns = scoreFirstTurns(trained, firstTree, i18n, lines);
         for (const k of ['inDomainOos', 'offTopicOos'] as const) {
@@ -107,6 +155,21 @@ async function main(): Promise<void> {
     }
     out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%`);
+    out(`  per fold: ${dump.folds.map((d) => `T=${d.temperature} thr=${d.rule.threshold} margin=${d.rule.margin}`).join('; ')}`);
+    const hows = new Map<string, { n: number; ok: number }>();
+    for (const l of dump.lines) {
+      const k = `${l.locale} ${l.how}`;
+      const h = hows.get(k) ?? { n: 0, ok: 0 };
+      h.n++;
+      if (l.intent === l.gold) h.ok++;
+      hows.set(k, h);
+    }
+    out(`  how each reading was reached (right/lines): ${[...hows].sort().map(([k, h]) => `${k} ${h.ok}/${h.n}`).join(', ')}`);
+    if (other) {
+      const x = scoreReal(otherScored);
+      out(`  these models under ${rulesFrom}'s rule and temperature: acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}`);
+    }
+    if (dumpPath) writeFileSync(dumpPath, JSON.stringify(dump));
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);
     if (failures) for (const x of r.failures) out(`    [${x.item.locale}] ${x.item.intent} → ${x.intent}: ${x.item.text}`);
