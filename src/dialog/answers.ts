@@ -173,18 +173,30 @@ export function glossaryTerms(tree: DialogTree, text: string): string[] {
   if (!glossary) return [];
   let matchers = glossaryMatchers.get(glossary);
   if (!matchers) {
-    matchers = Object.entries(glossary).map(([id, term]) => {
-      const words = term.words.map((w) => w.normalize('NFKC').toLowerCase());
-      // Latin words whole ("port" is not in "support"); Japanese words as contained text.
-      const latin = words.filter((w) => /^[\x20-\x7e]+$/.test(w)).map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-      const whole = latin.length ? new RegExp(`(?<![a-z0-9])(?:${latin.join('|')})(?![a-z0-9])`) : undefined;
-      const contained = words.filter((w) => !/^[\x20-\x7e]+$/.test(w));
-      return { id, names: (folded: string) => (whole?.test(folded) ?? false) || contained.some((w) => folded.includes(w)) };
-    });
+    matchers = Object.entries(glossary).map(([id, term]) => ({ id, names: wordsMatcher(term.words) }));
     glossaryMatchers.set(glossary, matchers);
   }
-  const folded = text.normalize('NFKC').toLowerCase();
-  return matchers.filter((m) => m.names(folded)).map((m) => m.id);
+  const plain = plainText(text);
+  return matchers.filter((m) => m.names(plain)).map((m) => m.id);
+}
+
+/** A text as word matchers read it: NFKC, whitespace collapsed, lower case (punctuation kept: "?" can be a word). */
+const plainText = (text: string): string => normalise(text).toLowerCase();
+
+/**
+ * One matcher for a list of words, read on `plainText`: a word that begins or ends with a Latin letter or digit matches
+ * only at that word boundary ("port" is not in "support", "might" not in "mighty"); other text is contained (Japanese
+ * words, "?"). Built once per word list, one regular expression.
+ */
+function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
+  const edge = /[a-z0-9]/;
+  const alternatives = words
+    .map(plainText)
+    .filter(Boolean)
+    .map((w) => `${edge.test(w[0]!) ? '(?<![a-z0-9])' : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${edge.test(w.at(-1)!) ? '(?![a-z0-9])' : ''}`);
+  if (!alternatives.length) return () => false;
+  const re = new RegExp(alternatives.join('|'));
+  return (plain) => re.test(plain);
 }
 
 /** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
@@ -341,21 +353,8 @@ function byMeaning(run: Run, nlu: NluResult): boolean {
   return run.stated.length === 0 && !run.reading?.mentions.length && !namesEntityOnly(nlu);
 }
 
-/** Hedge words per I18n, both languages, normalised and lower-cased but not folded (a question mark is one). */
-const hedgeWords = new WeakMap<object, readonly string[]>();
-
-/** `word` inside `text`, at word boundaries where the word begins or ends with a Latin letter or digit ("might", not "mighty"). */
-function containsWord(text: string, word: string): boolean {
-  const latin = /[a-z0-9]/;
-  for (let at = text.indexOf(word); at >= 0; at = text.indexOf(word, at + 1)) {
-    const before = at > 0 ? text[at - 1]! : ' ';
-    const after = at + word.length < text.length ? text[at + word.length]! : ' ';
-    if (latin.test(word[0]!) && latin.test(before)) continue;
-    if (latin.test(word.at(-1)!) && latin.test(after)) continue;
-    return true;
-  }
-  return false;
-}
+/** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once. */
+const hedgeMatchers = new WeakMap<object, (plain: string) => boolean>();
 
 /**
  * The reply hedges (locales `engine.says.hedge`, either language): 「たぶん」「かも」「だと思う」「一応」「まあ」, "maybe",
@@ -364,13 +363,12 @@ function containsWord(text: string, word: string): boolean {
  */
 export function hedges(run: Run, text: string): boolean {
   const i18n = run.ctx.i18n;
-  let words = hedgeWords.get(i18n);
-  if (!words) {
-    words = (['ja', 'en'] as const).flatMap((l) => i18n.t('engine.says.hedge', undefined, l).split('|')).map((w) => normalise(w).toLowerCase().trim()).filter(Boolean);
-    hedgeWords.set(i18n, words);
+  let matcher = hedgeMatchers.get(i18n);
+  if (!matcher) {
+    matcher = wordsMatcher((['ja', 'en'] as const).flatMap((l) => i18n.t('engine.says.hedge', undefined, l).split('|')));
+    hedgeMatchers.set(i18n, matcher);
   }
-  const plain = normalise(text).toLowerCase();
-  return words.some((w) => containsWord(plain, w));
+  return matcher(plainText(text));
 }
 
 /** The whole reply is a hedge, filler aside (「たぶんね」, "I suppose", "maybe?"): no request for a person, no goodbye. */
