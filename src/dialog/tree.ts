@@ -167,15 +167,23 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
 }
 
-/** Would entering `node` again stop at it (no slot or `when` the fact settled)? A dry run on a copy. */
-function standsAgain(run: Run, node: DialogNode): boolean {
-  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0, pending: undefined };
+/**
+ * Enters `id` on a copy of the run (its state cloned, nothing said, no effect kept; `overrides` on the copy) and returns
+ * the copy — or undefined when the tree fails there: the real entry meets the same bug and reports it.
+ */
+function dryEnter(run: Run, id: string, overrides: Partial<Run> = {}): Run | undefined {
+  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0, ...overrides };
   try {
-    enter(probe, node.id);
+    enter(probe, id);
   } catch {
-    return false; // the real entry meets the same tree bug and reports it
+    return undefined;
   }
-  return probe.s.node === node.id;
+  return probe;
+}
+
+/** Would entering `node` again stop at it (no slot or `when` the fact settled)? This turn's text is not read again there. */
+function standsAgain(run: Run, node: DialogNode): boolean {
+  return dryEnter(run, node.id, { pending: undefined })?.s.node === node.id;
 }
 
 /** Does the text of `key` (in the conversation's language) change with the slots `learned` — does it name them? */
@@ -229,12 +237,8 @@ export function newEpisode(run: Run): void {
  * question, but of the sending walk (its intro, its steps after the light ones) — a switch, not "that's what we're on".
  */
 export function leadsElsewhere(run: Run, intent: Intent): boolean {
-  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
-  try {
-    enter(probe, run.ctx.tree.entries[intent]!);
-  } catch {
-    return true; // the real switch meets the same tree bug and reports it
-  }
+  const probe = dryEnter(run, run.ctx.tree.entries[intent]!);
+  if (!probe) return true; // the real switch meets the same tree bug and reports it
   return probe.s.node !== run.s.node || probe.s.slots.flow !== run.s.slots.flow;
 }
 
@@ -244,13 +248,8 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
  * line) leave it as it is.
  */
 export function changesRoute(run: Run, intent: Intent): boolean {
-  const probe: Run = { ...run, s: structuredClone(run.s), replies: [], effects: [], hops: 0 };
-  try {
-    enter(probe, run.ctx.tree.entries[intent]!);
-  } catch {
-    return false; // stay: the node on screen is asked again
-  }
-  return probe.s.slots.flow !== undefined && probe.s.slots.flow !== run.s.slots.flow;
+  const flow = dryEnter(run, run.ctx.tree.entries[intent]!)?.s.slots.flow; // a tree bug: stay, the node is asked again
+  return flow !== undefined && flow !== run.s.slots.flow;
 }
 
 /**
