@@ -17,7 +17,7 @@ import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -139,7 +139,7 @@ export const goodbyeRule: TurnRule = {
 /**
  * Another symptom than the branch's: switch to its entry. Before any branch is chosen (at the menu) a symptom is
  * the answer expected, so it needs no extra certainty. An entry that leads right back here (「2段階認証は有効です」 at
- * the 2FA question) is not a switch: "that's what we're working on".
+ * the 2FA question) is not a switch: "that's what we're working on"; nor is a how-to topic the node is a step of.
  */
 export const newSymptomRule: TurnRule = {
   name: 'new_symptom',
@@ -152,7 +152,9 @@ export const newSymptomRule: TurnRule = {
     // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
     !onlyHedges(t.run, t.text),
   act: (t) => {
-    if (leadsElsewhere(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
+    // A how-to topic the node on screen is a step of (「アプリ用パスワード」 at the app-password step) is this walk: going
+    // to its entry would walk back to its first question.
+    if (leadsElsewhere(t.run, t.nlu.intent) && !isOwnTopic(t.run, t.nlu.intent, t.node)) return switchTo(t.run, t.nlu.intent);
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
   },
 };
