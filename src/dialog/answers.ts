@@ -475,6 +475,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     case 'ask_result':
       return again('engine.step_did');
     case 'resolved':
+      // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
+      // fact_given: signing in elsewhere is no mail working here.
+      if (tellsFact(run)) return undefined;
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
@@ -486,6 +489,15 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     default:
       return undefined;
   }
+}
+
+/**
+ * The reply tells a fact the tree declares (dialogs/main.yaml `facts`: 「送信はできます」, "I can log in on my computer", "it
+ * works on mobile data"), on its own or not: mail working somewhere else or in one direction is no "fixed" here.
+ */
+export function tellsFact(run: Run): boolean {
+  const facts = run.ctx.tree.facts ?? {};
+  return run.stated.length > 0 || run.learned.some((slot) => slot in facts);
 }
 
 /** The reply names light steps (src/nlu/replies.ts STEP_MENTIONS), and none of them is the step on screen (its `set:` slots). */

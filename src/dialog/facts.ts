@@ -105,7 +105,9 @@ function noteStepDone(run: Run, slot: string, value: string): void {
   const { s, ctx } = run;
   const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] === value);
   if (!steps.length || steps.some((n) => n.id === s.node)) return;
-  const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' })) ?? steps[0]!;
-  if (step.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
+  // Only a step this conversation could meet (its `when` holds but for the fact itself): 「パソコンでは入れます」 on iCloud
+  // notes no company-portal check.
+  const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' }));
+  if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
     s.stepsTried.push({ node: step.id, title: step.title, result: 'not_resolved', atMs: run.meta.nowMs });
 }

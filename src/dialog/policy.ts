@@ -11,7 +11,7 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { hedges, moveOf, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -111,11 +111,12 @@ export const outsideRule: TurnRule = {
 /**
  * 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. Also when the act model reads
  * the reply surely as `fixed` (SURE_ACT_SHARE of all its probability) though the intent model is unsure: 「Wi-Fi切ったら
- * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify.
+ * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify. A fact said on its
+ * own ("I can log in on my computer", read fixed) is noted instead (fact_given): it says nothing of the mail here.
  */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t),
+  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t) && !tellsFact(t.run),
   act: (t) => {
     const node = t.node!;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
@@ -162,7 +163,8 @@ export const newSymptomRule: TurnRule = {
 /** The branch's own symptom again: "that's what we're working on", and the question again. */
 export const sameSymptomRule: TurnRule = {
   name: 'same_symptom',
-  applies: (t) => atActiveNode(t) && !statesFact(t) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
+  // A fact told with it (「パソコンでは新しいパスワードで入れます」 in the password walk) is news: noted by fact_given.
+  applies: (t) => atActiveNode(t) && !tellsFact(t.run) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
   act: (t) => say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!)),
 };
 
