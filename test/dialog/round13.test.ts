@@ -30,3 +30,25 @@ describe('the Android close-the-app step names the app of the account', () => {
     expect(c.rendered.map((r) => r.text).join('\n')).toMatch(/the Gmail app/);
   });
 });
+
+describe('the phone-change walk on an iPad reads iPad or device, never "phone" (en)', () => {
+  it('from the first message to the hand-off', () => {
+    const c = new Convo(ctx(), { locale: 'en' });
+    const texts: string[] = [];
+    const take = () => texts.push(...c.rendered.map((r) => [r.text, ...(r.choices ?? []).map((x) => x.label)].join('\n')));
+    c.say('I got a new iPad and my mail keeps asking for the password', nlu('migration_device_change', { device: 'ipad' }, 'en'));
+    take();
+    expect(c.state?.node).toBe('devchg_conflict');
+    c.click('setup');
+    take();
+    c.click('noted');
+    take();
+    for (let i = 0; i < 8 && c.values.includes('not_resolved'); i++) {
+      c.click('not_resolved');
+      take();
+    }
+    const all = texts.join('\n');
+    expect(all).toMatch(/new iPad/);
+    expect(all).not.toMatch(/\b(?:old|new|the|your|previous) phones?\b|changing phones/i);
+  });
+});
