@@ -85,6 +85,30 @@ export const collectFormRule: TurnRule = {
   act: (t) => collect(t.run, t.text, t.nlu, t.facts),
 };
 
+/**
+ * 「たぶん直りました」 "I think it's fixed now, maybe": half a "fixed", which must not close the episode (issue 12 §5) nor get
+ * 「うまく読み取れませんでした」 at a question. Asked to make sure: one test mail, then [直った] — at a step with its
+ * buttons, at a question with [直った] beside the question's own (the question again, for a "not yet").
+ */
+export const hedgedFixedRule: TurnRule = {
+  name: 'hedged_fixed',
+  applies: (t) =>
+    atActiveNode(t) &&
+    t.node.kind !== 'resolve' &&
+    (t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed')) &&
+    hedges(t.run, t.text) &&
+    !tellsFact(t.run),
+  act: (t) => {
+    const { run } = t;
+    const node = t.node!;
+    if (node.kind === 'step') return say(run, 'engine.hedged_fixed_step', undefined, choicesOf(run, node));
+    if (node.kind !== 'ask' && node.kind !== 'choice') return say(run, 'engine.hedged_fixed_question', undefined, choicesOf(run, node));
+    say(run, 'engine.hedged_fixed_question');
+    const own = choicesOf(run, node);
+    say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+  },
+};
+
 /** The text answers the node on screen: an option, a slot value, a step's result. */
 export const answerAtNodeRule: TurnRule = {
   name: 'answer_at_node',
@@ -324,6 +348,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     ...patterns.repairs.map(repairRule),
     clarifySymptomRule,
     clarifyPendingRule(patterns.clarify),
+    hedgedFixedRule,
     answerAtNodeRule,
     outsideRule,
     resolvedRule,

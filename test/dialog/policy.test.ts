@@ -265,6 +265,7 @@ describe('the table', () => {
       'cannot_answer',
       'clarify_symptom',
       'clarify_pending',
+      'hedged_fixed',
       'answer_at_node',
       'outside_conversation',
       'resolved',
