@@ -307,8 +307,8 @@ export const clarifySymptomRule: TurnRule = {
 
 /**
  * A reply to the two-stage fallback's question that names no symptom. The question was 「〜ということでしょうか？」, so
- * 「はい」「そうです」 takes the likeliest symptom (as its button would, and recorded the same way) and 「いいえ」「違う」 is
- * 「どれでもない」 (the menu). Anything else — 「再起動はもうしました」, 「Wi-Fiとモバイル両方ダメです」 — asks again with
+ * 「はい」「そうです」 takes the likeliest symptom (as its button would, and recorded the same way) and 「いいえ」「違う」 asks
+ * about the next likeliest (「では「…」でしょうか？」, the buttons left), 「どれでもない」 (the menu) after the last. Anything else — 「再起動はもうしました」, 「Wi-Fiとモバイル両方ダメです」 — asks again with
  * the same buttons (a miss: the second also offers a person, the third puts the person first), instead of the greeting
  * menu as if nothing had been said. 「わからない」 goes on with the likeliest symptom (the safe default, said so). A
  * symptom typed instead routes as usual (outside / new_symptom).
@@ -332,7 +332,15 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
         return onClarifyChoice(run, offered[0]!);
       }
       if (t.nlu.intent === 'affirm') return onClarifyChoice(run, offered[0]!);
-      if (t.nlu.intent === 'deny') return onClarifyChoice(run, 'none');
+      // 「いいえ」「パスワードは変えてない」 (read deny): not the likeliest — the next one is asked about, with the buttons left;
+      // a "no" to the last is 「どれでもない」 (the menu).
+      if (t.nlu.intent === 'deny') {
+        const rest = offered.slice(1);
+        if (!rest.length) return onClarifyChoice(run, 'none');
+        run.s.clarifyOffered = rest;
+        run.clarification = { offered: rest };
+        return say(run, 'engine.clarify_next', { symptom: msg(`ticket.intent.${rest[0]!}`) }, clarifyButtons(run, rest));
+      }
       const { level, choices } = afterMiss(run, params, clarifyButtons(run, offered));
       if (level === 'stuck') return say(run, 'engine.clarify_stuck', undefined, choices);
       say(run, 'engine.clarify_symptom_again', likeliest, choices);
