@@ -7,7 +7,7 @@
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
-import { ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
+import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, applySet, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
@@ -473,6 +473,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
         answerStep(run, node, ACTIONS.notResolved);
       };
     case 'ask_result':
+      // 「再起動もしました」 at the airplane-mode step: the step it names was done (facts.ts recorded it), not this one —
+      // said so, and this step again (never 「それで直りましたか？」 about a step that was not on screen).
+      // A step tried before (answered at its turn) is no news: "did that fix it?" then asks about what was just done.
+      if (namesOtherStep(run, node) && run.s.stepsTried.some((x) => x.atMs === run.meta.nowMs && x.node !== node.id))
+        return () => otherStepNoted(run, node, 'engine.other_step_noted');
       return again('engine.step_did');
     case 'resolved':
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
@@ -516,7 +521,7 @@ function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, k
     const n = run.ctx.tree.nodes.get(x.node);
     return x.node !== node.id && n?.kind === 'step' && mentions.some((slot) => n.set?.[slot] !== undefined);
   });
-  say(run, key, { step: named?.title ? msg(named.title) : msg('engine.that_step') });
+  say(run, key, { step: named?.title ? message(run, named.title) : msg('engine.that_step') });
   prompt(run, node);
 }
 

@@ -16,7 +16,7 @@ import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
-import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
+import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
@@ -218,7 +218,7 @@ export const factGivenRule: TurnRule = {
     const node = t.node!;
     // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
     const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
-    if (done?.title) say(run, 'engine.other_step_noted', { step: msg(done.title) });
+    if (done?.title) say(run, 'engine.other_step_noted', { step: message(run, done.title) });
     else say(run, 'engine.noted');
     // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
     // company-mail branch): that walk, from its start. Otherwise the node again.

@@ -52,3 +52,16 @@ describe('the phone-change walk on an iPad reads iPad or device, never "phone" (
     expect(all).not.toMatch(/\b(?:old|new|the|your|previous) phones?\b|changing phones/i);
   });
 });
+
+describe('a step named in a reply is named with its slot words', () => {
+  it('「再起動もしました」 at the airplane-mode step names 「iPhoneの再起動」, no {device_name} left', () => {
+    const c = new Convo(ctx());
+    c.say('auのメールがiPhoneで受信できない、iOSをアップデートした', nlu('error_cannot_fetch', { carrier: 'au', device: 'iphone', trigger: 'os_update' }));
+    c.click('not_resolved');
+    expect(c.state?.node).toBe('upd_airplane');
+    c.say('再起動もしました', { ...nlu('not_resolved'), acts: [{ act: 'did_no_result', confidence: 0.9 }] });
+    const text = c.rendered.map((r) => r.text).join('\n');
+    expect(text).toContain('iPhone');
+    expect(text).not.toMatch(/\{\w+\}/);
+  });
+});
