@@ -65,3 +65,15 @@ describe('a step named in a reply is named with its slot words', () => {
     expect(text).not.toMatch(/\{\w+\}/);
   });
 });
+
+describe('the VPN explanation follows the device', () => {
+  it('an Android user asking "what\'s a VPN?" is told where Android keeps it', () => {
+    const c = new Convo(ctx(), { locale: 'en' });
+    c.say('Gmail on my Samsung says cannot connect to server', nlu('error_connect', { service: 'gmail', device: 'android', error_message: 'cannot_connect' }, 'en'));
+    c.say("what's a VPN?", { ...nlu('out_of_scope', {}, 'en'), acts: [{ act: 'what_is', confidence: 0.95 }] });
+    expect(c.keys).toContain('tree.glossary.vpn');
+    const text = c.rendered.map((r) => r.text).join('\n');
+    expect(text).toMatch(/Android: Settings › Network & internet › VPN/);
+    expect(text).not.toMatch(/\{\w+\}/);
+  });
+});
