@@ -82,7 +82,8 @@ describe('light steps before destructive ones: the outbox step keeps what is sti
   for (const locale of ['ja', 'en'] as const) {
     it(`asks to copy an unsent message before deleting it (${locale})`, () => {
       const c = new Convo(ctx(), { locale });
-      c.say('send', nlu('error_send', { carrier: 'softbank', device: 'iphone' }, locale));
+      c.say(locale === 'ja' ? 'メールが送れない' : "can't send mail", nlu('error_send', { carrier: 'softbank', device: 'iphone' }, locale));
+      c.click('send');
       for (let i = 0; i < 6 && c.state?.node !== 'dev_outbox'; i++) c.click('not_resolved');
       expect(c.state?.node).toBe('dev_outbox');
       expect(c.rendered.map((r) => r.text).join('\n')).toMatch(locale === 'ja' ? /控えて（コピーして）から削除/ : /first copy anything you still need/);
