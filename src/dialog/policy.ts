@@ -271,6 +271,13 @@ export function clarifyRule(params: Patterns['clarify']): TurnRule {
     name: 'clarify',
     applies: atActiveNode,
     act: (t) => {
+      // A password typed in (masked, engine.no_password said): the warning is the answer, not 「うまく読み取れませんでした」
+      // as well, and no miss — the step or question again.
+      if (t.run.replies.some((r) => r.key === 'engine.no_password')) {
+        const node = t.node!;
+        if (node.kind === 'step') return say(t.run, 'engine.step_again', undefined, choicesOf(t.run, node));
+        if ('say' in node) return say(t.run, node.say, undefined, choicesOf(t.run, node));
+      }
       const { level, choices } = afterMiss(t.run, params, choicesOf(t.run, t.node!));
       say(t.run, CLARIFY_KEY[level], undefined, choices);
     },
