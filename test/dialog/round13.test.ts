@@ -90,3 +90,14 @@ describe('light steps before destructive ones: the outbox step keeps what is sti
     });
   }
 });
+
+describe('restart steps read "your iPhone" / "your device" in English', () => {
+  it('"Restart your iPhone", never "Restart iPhone."', () => {
+    const c = new Convo(ctx(), { locale: 'en' });
+    c.say("can't send from my hotmail on iphone", nlu('error_send', { service: 'outlook', device: 'iphone' }, 'en'));
+    for (let i = 0; i < 4 && c.state?.node !== 'dev_restart'; i++) c.click(c.values.includes('send') ? 'send' : 'not_resolved');
+    expect(c.state?.node).toBe('dev_restart');
+    const text = c.rendered.map((r) => r.text).join('\n');
+    expect(text).toMatch(/Restart your iPhone\./);
+  });
+});
