@@ -307,6 +307,7 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     const meaning = new Map<string, string>();
     for (const [key, move] of Object.entries(STEP_BUTTON_MOVE)) for (const w of words(key)) meaning.set(w, move);
     for (const w of words(node.na)) meaning.set(w, 'n_a');
+    for (const w of words(node.done)) meaning.set(w, 'ask_result');
     for (const [act, move] of Object.entries(group) as Array<[Act, string]>) {
       for (const p of phrasesOf.get(act) ?? []) {
         const other = meaning.get(fold(p.text));
@@ -422,6 +423,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
     if (node.na) out.push({ key: node.na, path: ['na'] });
+    if (node.done) out.push({ key: node.done, path: ['done'] });
   }
   if ('options' in node)
     (node.options ?? []).forEach((o, i) => {

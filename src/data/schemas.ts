@@ -81,6 +81,11 @@ export const optionSchema = z.strictObject({
   next: nodeId.optional(),
   /** Free-text intents that count as choosing this option (e.g. [affirm], [error_send]). */
   intents: z.array(intentId).optional(),
+  /**
+   * Reply acts that count as choosing this option, read in the node's context (the act model): 「2段階認証ってどこで
+   *確認するの？」 (how_to) at the 2FA question is its [わからない] option, which shows where to check.
+   */
+  acts: z.array(actId).optional(),
   /** Free-text entity values that count as choosing this option, e.g. { carrier: docomo }. */
   entities: z.record(slotName, z.union([z.string(), z.array(z.string())])).optional(),
   /**
@@ -170,6 +175,12 @@ export const stepNode = z.strictObject({
    * "doesn't apply" wording at any step) records the step as 'skipped' and goes to `next`.
    */
   na: localeKey.optional(),
+  /**
+   * Locale key of the ways people say they did this very step, '|'-separated, contained in the reply (「アプリ用パスワード
+   * 作りました」 "I created the app password" at the app-password step): the step done, did it help? — where the words
+   * also name the step's how-to topic (the intent model reads howto_app_password) and the act model reads no act.
+   */
+  done: localeKey.optional(),
   next: nodeId,
   /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
   resolved: nodeId.optional(),

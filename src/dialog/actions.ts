@@ -59,6 +59,9 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
     return leaveTo(run, ctx.tree.globals.handoff);
   }
   if (!node) return stale(run, node);
+  // [直った] offered beside a question (a hedged "fixed", policy.ts hedged_fixed): the mail works — resolved.
+  if ((node.kind === 'ask' || node.kind === 'choice') && value === ACTIONS.resolved && s.status === 'active' && !('options' in node && node.options?.some((o) => o.value === value)))
+    return leaveTo(run, ctx.tree.globals.resolved, 'resolved');
   switch (node.kind) {
     case 'ask': {
       const opt = node.options.find((o) => o.value === value);

@@ -7,8 +7,8 @@
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
-import { ACTIONS, ENTITY_SLOTS, choicesOf, msg, say, type Run } from './run.js';
-import { againAfterFact, applySet, enter, isEntry, prompt, recordStep } from './tree.js';
+import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
+import { againAfterFact, applySet, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -47,6 +47,10 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   // any of the words it shares with another (「前のスマホ」 is also 「古い端末にまだメールが設定されている」's).
   const byFact = options.find((o) => o.set && Object.entries(o.set).every(([k, v]) => run.stated.includes(k) && run.s.slots[k] === v));
   if (byFact) return byFact;
+  // An option that lists the act read (`acts:`): "where do I check if 2FA is on?" (how_to) is [I don't know], which shows
+  // where to check — before the words it shares with another option ("is on" is [It's on]'s).
+  const byAct = byMeaning && !confirming && run.reading?.act ? options.find((o) => o.acts?.includes(run.reading!.act!)) : undefined;
+  if (byAct) return byAct;
   // There the intent alone does not confirm either: the act reading in the node's context must say the same, surely
   // ("ok?" read affirm 0.97 by the intent model, 0.51 by the act model).
   const agrees = !confirming || (run.reading?.act !== undefined && ACT_DEFS[run.reading.act].intent === nlu.intent && run.reading.confidence >= SURE_ACT_SHARE);
@@ -73,6 +77,12 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const act = byMeaning && sure ? run.reading?.act : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
+}
+
+/** The option of a question that lists the act read in its context (`acts:`), if any. */
+export function optionOfAct(run: Run, node: DialogNode): DialogOption | undefined {
+  const act = run.reading?.act;
+  return act && 'options' in node && node.options ? node.options.find((o) => o.acts?.includes(act)) : undefined;
 }
 
 /** The text contains one of the `|`-separated words of a locale key, in either language (folded like answers). */
@@ -273,7 +283,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // which explains it and walks through it.
   // Asked about a term that is its topic, it is no answer to this node either (not an option by its words: "what's an
   // app password?" is no [Sign-in error on the new phone]): the rule new_symptom opens the topic.
-  if (moveOf(run, node) === 'explain') return asksForTopic(run, nlu) && termIsTopic(run, text, nlu) ? undefined : () => explain(run, node, text);
+  // At a step of that topic's own walk (「アプリ用パスワードってなに？」 at the app-password step) the term is explained here.
+  if (moveOf(run, node) === 'explain')
+    return asksForTopic(run, nlu) && termIsTopic(run, text, nlu) && !isOwnTopic(run, nlu.intent, node) ? undefined : () => explain(run, node, text);
   // 「消して大丈夫ですか？」 "will I lose my emails?": what this node deletes and keeps, then the node again — unless the
   // reply names one of the node's buttons in so many words (「控えたので削除します」 answers the question).
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
@@ -415,6 +427,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
   if (node.help && is('engine.button.help')) return undefined;
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
+  // The step's own "I did it" wording (`done:`, 「アプリ用パスワード作りました」 "I created the app password"): done — did it
+  // help? Only where the act model reads nothing else (「作ったら直った」 is fixed, 「作ったけどダメ」 still broken).
+  const act = run.reading?.act;
+  if ((act === undefined || act === 'did_no_result' || act === 'affirm') && phrases(run, node.done).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p)))
+    return again('engine.step_did');
   // 「わかりました」 "ok, got it" after a step: "I'll try it" — never "fixed" (a not_yet).
   if (acknowledges(run, text)) return again('engine.step_again');
   // The fact this step sets, stated (「通知はオンになってる」 at the notification step, main.yaml `facts`): already done.
@@ -456,8 +473,16 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
         answerStep(run, node, ACTIONS.notResolved);
       };
     case 'ask_result':
+      // 「再起動もしました」 at the airplane-mode step: the step it names was done (facts.ts recorded it), not this one —
+      // said so, and this step again (never 「それで直りましたか？」 about a step that was not on screen).
+      // A step tried before (answered at its turn) is no news: "did that fix it?" then asks about what was just done.
+      if (namesOtherStep(run, node) && run.s.stepsTried.some((x) => x.atMs === run.meta.nowMs && x.node !== node.id))
+        return () => otherStepNoted(run, node, 'engine.other_step_noted');
       return again('engine.step_did');
     case 'resolved':
+      // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
+      // fact_given: signing in elsewhere is no mail working here.
+      if (tellsFact(run)) return undefined;
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
@@ -469,6 +494,15 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
     default:
       return undefined;
   }
+}
+
+/**
+ * The reply tells a fact the tree declares (dialogs/main.yaml `facts`: 「送信はできます」, "I can log in on my computer", "it
+ * works on mobile data"), on its own or not: mail working somewhere else or in one direction is no "fixed" here.
+ */
+export function tellsFact(run: Run): boolean {
+  const facts = run.ctx.tree.facts ?? {};
+  return run.stated.length > 0 || run.learned.some((slot) => slot in facts);
 }
 
 /** The reply names light steps (src/nlu/replies.ts STEP_MENTIONS), and none of them is the step on screen (its `set:` slots). */
@@ -487,7 +521,7 @@ function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, k
     const n = run.ctx.tree.nodes.get(x.node);
     return x.node !== node.id && n?.kind === 'step' && mentions.some((slot) => n.set?.[slot] !== undefined);
   });
-  say(run, key, { step: named?.title ? msg(named.title) : msg('engine.that_step') });
+  say(run, key, { step: named?.title ? message(run, named.title) : msg('engine.that_step') });
   prompt(run, node);
 }
 

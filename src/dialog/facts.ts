@@ -3,7 +3,7 @@
  * settings, the error text, and light steps the person says they already did. Filled on every text turn, so a
  * fact already given is never asked for again.
  */
-import { ERROR_INTENTS, type NluResult } from '../core/index.js';
+import { ERROR_INTENTS, type Act, type NluResult } from '../core/index.js';
 import { deviceOfModel, type FieldFacts } from '../nlu/fields.js';
 import { ENTITY_SLOTS, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
@@ -71,12 +71,17 @@ function noteMentionedSteps(run: Run): void {
  */
 export const FACT_ALONE_EXTRA = 6;
 
+/** Acts that ask or doubt rather than state (how_to, what_is, dont_know): the facts they hold are not stated. */
+const ASKING_ACTS: ReadonlySet<Act> = new Set(['how_to', 'what_is', 'dont_know']);
+
 /**
  * 「送信はできます」, "2FA is on": facts the tree declares (dialogs/main.yaml `facts`) stated in passing. The slot is
  * filled (a later question it answers is not asked); a fact said on its own also marks the turn: such a reply is
  * noted, not read as a new symptom (policy.ts). A value is taken only when the text states one value of the slot.
  */
 function noteStatedFacts(run: Run, text: string): void {
+  // A question or a doubt states nothing: "where do I check if 2FA is on?", 「2段階認証がオンかわからない」.
+  if (run.reading?.act !== undefined && ASKING_ACTS.has(run.reading.act)) return;
   for (const [slot, values] of Object.entries(run.ctx.tree.facts ?? {})) {
     const stated = Object.entries(values)
       .map(([value, key]) => ({ value, extra: statesPhrase(run, key, text) }))
@@ -100,7 +105,9 @@ function noteStepDone(run: Run, slot: string, value: string): void {
   const { s, ctx } = run;
   const steps = [...ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.set?.[slot] === value);
   if (!steps.length || steps.some((n) => n.id === s.node)) return;
-  const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' })) ?? steps[0]!;
-  if (step.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
+  // Only a step this conversation could meet (its `when` holds but for the fact itself): 「パソコンでは入れます」 on iCloud
+  // notes no company-portal check.
+  const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' }));
+  if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
     s.stepsTried.push({ node: step.id, title: step.title, result: 'not_resolved', atMs: run.meta.nowMs });
 }

@@ -11,13 +11,13 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { hedges, moveOf, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
-import { button, ACTIONS, choicesOf, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, isEntry, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
+import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
+import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -85,6 +85,30 @@ export const collectFormRule: TurnRule = {
   act: (t) => collect(t.run, t.text, t.nlu, t.facts),
 };
 
+/**
+ * 「たぶん直りました」 "I think it's fixed now, maybe": half a "fixed", which must not close the episode (issue 12 §5) nor get
+ * 「うまく読み取れませんでした」 at a question. Asked to make sure: one test mail, then [直った] — at a step with its
+ * buttons, at a question with [直った] beside the question's own (the question again, for a "not yet").
+ */
+export const hedgedFixedRule: TurnRule = {
+  name: 'hedged_fixed',
+  applies: (t) =>
+    atActiveNode(t) &&
+    t.node.kind !== 'resolve' &&
+    (t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed')) &&
+    hedges(t.run, t.text) &&
+    !tellsFact(t.run),
+  act: (t) => {
+    const { run } = t;
+    const node = t.node!;
+    if (node.kind === 'step') return say(run, 'engine.hedged_fixed_step', undefined, choicesOf(run, node));
+    if (node.kind !== 'ask' && node.kind !== 'choice') return say(run, 'engine.hedged_fixed_question', undefined, choicesOf(run, node));
+    say(run, 'engine.hedged_fixed_question');
+    const own = choicesOf(run, node);
+    say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+  },
+};
+
 /** The text answers the node on screen: an option, a slot value, a step's result. */
 export const answerAtNodeRule: TurnRule = {
   name: 'answer_at_node',
@@ -111,11 +135,12 @@ export const outsideRule: TurnRule = {
 /**
  * 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. Also when the act model reads
  * the reply surely as `fixed` (SURE_ACT_SHARE of all its probability) though the intent model is unsure: 「Wi-Fi切ったら
- * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify.
+ * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify. A fact said on its
+ * own ("I can log in on my computer", read fixed) is noted instead (fact_given): it says nothing of the mail here.
  */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t),
+  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t) && !tellsFact(t.run),
   act: (t) => {
     const node = t.node!;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
@@ -139,7 +164,7 @@ export const goodbyeRule: TurnRule = {
 /**
  * Another symptom than the branch's: switch to its entry. Before any branch is chosen (at the menu) a symptom is
  * the answer expected, so it needs no extra certainty. An entry that leads right back here (「2段階認証は有効です」 at
- * the 2FA question) is not a switch: "that's what we're working on".
+ * the 2FA question) is not a switch: "that's what we're working on"; nor is a how-to topic the node is a step of.
  */
 export const newSymptomRule: TurnRule = {
   name: 'new_symptom',
@@ -152,7 +177,9 @@ export const newSymptomRule: TurnRule = {
     // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
     !onlyHedges(t.run, t.text),
   act: (t) => {
-    if (leadsElsewhere(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
+    // A how-to topic the node on screen is a step of (「アプリ用パスワード」 at the app-password step) is this walk: going
+    // to its entry would walk back to its first question.
+    if (leadsElsewhere(t.run, t.nlu.intent) && !isOwnTopic(t.run, t.nlu.intent, t.node)) return switchTo(t.run, t.nlu.intent);
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
   },
 };
@@ -160,7 +187,8 @@ export const newSymptomRule: TurnRule = {
 /** The branch's own symptom again: "that's what we're working on", and the question again. */
 export const sameSymptomRule: TurnRule = {
   name: 'same_symptom',
-  applies: (t) => atActiveNode(t) && !statesFact(t) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
+  // A fact told with it (「パソコンでは新しいパスワードで入れます」 in the password walk) is news: noted by fact_given.
+  applies: (t) => atActiveNode(t) && !tellsFact(t.run) && isEntry(t.run, t.nlu.intent) && t.nlu.intent === t.run.s.intent,
   act: (t) => say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!)),
 };
 
@@ -190,7 +218,7 @@ export const factGivenRule: TurnRule = {
     const node = t.node!;
     // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
     const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
-    if (done?.title) say(run, 'engine.other_step_noted', { step: msg(done.title) });
+    if (done?.title) say(run, 'engine.other_step_noted', { step: message(run, done.title) });
     else say(run, 'engine.noted');
     // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
     // company-mail branch): that walk, from its start. Otherwise the node again.
@@ -243,6 +271,13 @@ export function clarifyRule(params: Patterns['clarify']): TurnRule {
     name: 'clarify',
     applies: atActiveNode,
     act: (t) => {
+      // A password typed in (masked, engine.no_password said): the warning is the answer, not 「うまく読み取れませんでした」
+      // as well, and no miss — the step or question again.
+      if (t.run.replies.some((r) => r.key === 'engine.no_password')) {
+        const node = t.node!;
+        if (node.kind === 'step') return say(t.run, 'engine.step_again', undefined, choicesOf(t.run, node));
+        if ('say' in node) return say(t.run, node.say, undefined, choicesOf(t.run, node));
+      }
       const { level, choices } = afterMiss(t.run, params, choicesOf(t.run, t.node!));
       say(t.run, CLARIFY_KEY[level], undefined, choices);
     },
@@ -279,8 +314,8 @@ export const clarifySymptomRule: TurnRule = {
 
 /**
  * A reply to the two-stage fallback's question that names no symptom. The question was 「〜ということでしょうか？」, so
- * 「はい」「そうです」 takes the likeliest symptom (as its button would, and recorded the same way) and 「いいえ」「違う」 is
- * 「どれでもない」 (the menu). Anything else — 「再起動はもうしました」, 「Wi-Fiとモバイル両方ダメです」 — asks again with
+ * 「はい」「そうです」 takes the likeliest symptom (as its button would, and recorded the same way) and 「いいえ」「違う」 asks
+ * about the next likeliest (「では「…」でしょうか？」, the buttons left), 「どれでもない」 (the menu) after the last. Anything else — 「再起動はもうしました」, 「Wi-Fiとモバイル両方ダメです」 — asks again with
  * the same buttons (a miss: the second also offers a person, the third puts the person first), instead of the greeting
  * menu as if nothing had been said. 「わからない」 goes on with the likeliest symptom (the safe default, said so). A
  * symptom typed instead routes as usual (outside / new_symptom).
@@ -304,7 +339,15 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
         return onClarifyChoice(run, offered[0]!);
       }
       if (t.nlu.intent === 'affirm') return onClarifyChoice(run, offered[0]!);
-      if (t.nlu.intent === 'deny') return onClarifyChoice(run, 'none');
+      // 「いいえ」「パスワードは変えてない」 (read deny): not the likeliest — the next one is asked about, with the buttons left;
+      // a "no" to the last is 「どれでもない」 (the menu).
+      if (t.nlu.intent === 'deny') {
+        const rest = offered.slice(1);
+        if (!rest.length) return onClarifyChoice(run, 'none');
+        run.s.clarifyOffered = rest;
+        run.clarification = { offered: rest };
+        return say(run, 'engine.clarify_next', { symptom: msg(`ticket.intent.${rest[0]!}`) }, clarifyButtons(run, rest));
+      }
       const { level, choices } = afterMiss(run, params, clarifyButtons(run, offered));
       if (level === 'stuck') return say(run, 'engine.clarify_stuck', undefined, choices);
       say(run, 'engine.clarify_symptom_again', likeliest, choices);
@@ -320,6 +363,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     ...patterns.repairs.map(repairRule),
     clarifySymptomRule,
     clarifyPendingRule(patterns.clarify),
+    hedgedFixedRule,
     answerAtNodeRule,
     outsideRule,
     resolvedRule,

@@ -5,12 +5,12 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
-import { againAfterFact, applySet, enter, isEntry, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
+import { againAfterFact, applySet, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
 export function repeat(run: Run, repair: string): number {
@@ -140,7 +140,7 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
   // this step (`topics:` in dialogs/patterns.yaml). 「アプリパスワード作りました」 leans to did_no_result: not help.
   const asksTopicAgain = ({ run, nlu, node }: TextTurn) => {
     if (node?.kind !== 'step' || node.help === undefined || run.reading?.act !== undefined) return false;
-    if (!(params.topics ?? []).includes(nlu.intent) || nlu.intent !== run.s.intent || nlu.confidence < SWITCH_CONFIDENCE) return false;
+    if (!(params.topics ?? []).includes(nlu.intent) || !isOwnTopic(run, nlu.intent, node) || nlu.confidence < SWITCH_CONFIDENCE) return false;
     if (run.stated.length > 0 || run.learned.length > 0) return false;
     const lean = nlu.acts?.find((a) => a.act !== 'other')?.act;
     return lean !== undefined && groupOf(run.ctx.tree, node)[lean] === 'help';
@@ -174,6 +174,8 @@ function cannotAnswer(): TurnRule {
       t.run.s.status === 'active' &&
       moveOf(t.run, t.node) === 'cannot_answer' &&
       !namesEntry(t.run, t.nlu) &&
+      // An option that lists the act (`acts:`) is the answer: answer_at_node takes it.
+      optionOfAct(t.run, t.node) === undefined &&
       // 「わからない」 is an answer where the question offers [わからない].
       !('options' in t.node && t.node.options && matchWords(t.run, t.node.options, t.text)),
     act: (t) => {

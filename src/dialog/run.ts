@@ -76,7 +76,10 @@ export function slotParams(s: ConversationState): MessageParams {
     carrier_name: msg(valueKey('carrier', s.slots.carrier)),
     service_name: msg(valueKey('service', s.slots.service)),
     device_name: msg(valueKey('device', s.slots.device)),
+    handset: msg(valueKey('handset', s.slots.device)),
     account_name: msg(valueKey('account', account)),
+    // The app is the service's (an Outlook account on a docomo phone is read in Outlook), carrier mail's own app else.
+    mail_app: msg(valueKey('mail_app', s.slots.service && s.slots.service !== 'carrier_mail' ? s.slots.service : account)),
     os_version: s.slots.os_version ?? s.collected.os ?? unknown,
     error_text: s.errorText ?? unknown,
   };

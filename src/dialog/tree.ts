@@ -242,6 +242,30 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
   return probe.s.node !== run.s.node || probe.s.slots.flow !== run.s.slots.flow;
 }
 
+/** The main guide section of a topic's walk: that of the first node its entry reaches that is no route (routes follow `default`). */
+function topicSection(run: Run, intent: Intent): string | undefined {
+  let id: string | undefined = run.ctx.tree.entries[intent];
+  for (let hops = 0; id !== undefined && hops < 8; hops++) {
+    const node = run.ctx.tree.nodes.get(id);
+    if (!node) return undefined;
+    if (node.kind !== 'route') return node.guide?.[0];
+    id = node.default;
+  }
+  return undefined;
+}
+
+/**
+ * Is `intent` the walk the node on screen belongs to: the branch's own intent, or a how-to topic whose walk implements
+ * the node's guide section (howto_app_password at the app-password steps of the password walk, §10)? Asked about there,
+ * it is about this node — entering the topic would walk back to its start (the 2FA question again), not elsewhere.
+ */
+export function isOwnTopic(run: Run, intent: Intent, node: DialogNode | undefined): boolean {
+  if (intent === run.s.intent) return true;
+  if (INTENT_ROLE[intent] !== 'topic' || !node?.guide?.length) return false;
+  const section = topicSection(run, intent);
+  return section !== undefined && node.guide[0] === section;
+}
+
 /**
  * Would the branch's entry, entered again now, take another route (`flow`) than the one the conversation is on? A fact
  * the entry's routes read (service: outlook → the company-mail branch) changes the walk; most facts (the device, the

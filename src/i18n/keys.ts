@@ -6,14 +6,20 @@
 import { ENTITY_VALUES, type CauseAxis, type Carrier, type Device, type Intent, type Service, type StepResult } from '../core/index.js';
 import type { LocaleKey } from './keys.generated.js';
 
-export type ValueSlot = 'carrier' | 'service' | 'device' | 'account';
+export type ValueSlot = 'carrier' | 'service' | 'device' | 'account' | 'mail_app' | 'handset';
 
-/** The display name of an entity value (engine.value.<slot>.<value>); `account` is a carrier's or a service's mail. */
+/**
+ * The display name of an entity value (engine.value.<slot>.<value>); `account` is a carrier's or a service's mail,
+ * `mail_app` the Android app it is read in (the Outlook app for Outlook, never "Gmail" for an Outlook user),
+ * `handset` the device as a common noun ("the old iPad", "the old phone" on Android, "the old device" when unknown).
+ */
 export type ValueKey =
   | `engine.value.carrier.${Carrier | 'none'}`
   | `engine.value.service.${Service | 'none'}`
   | `engine.value.device.${Device | 'none'}`
-  | `engine.value.account.${Carrier | Service | 'none'}`;
+  | `engine.value.account.${Carrier | Service | 'none'}`
+  | `engine.value.mail_app.${Carrier | Service | 'none'}`
+  | `engine.value.handset.${Device | 'none'}`;
 export type ResultKey = `ticket.result.${StepResult}`;
 export type IntentKey = `ticket.intent.${Intent}`;
 export type CauseKey = `ticket.cause.${CauseAxis}`;
@@ -31,6 +37,8 @@ const known: Record<ValueSlot, ReadonlySet<string>> = {
   service: new Set(ENTITY_VALUES.service),
   device: new Set(ENTITY_VALUES.device),
   account: new Set([...ENTITY_VALUES.carrier, ...ENTITY_VALUES.service]),
+  mail_app: new Set([...ENTITY_VALUES.carrier, ...ENTITY_VALUES.service]),
+  handset: new Set(ENTITY_VALUES.device),
 };
 
 /** The name key of a slot value; `.none` for an empty slot or a value the domain does not have. */

@@ -24,7 +24,7 @@ import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
 import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, softmax, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
-import { detectLocale as detectLanguage } from './locale.js';
+import { detectLocale as detectLanguage, romajiAsKana } from './locale.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
@@ -158,7 +158,8 @@ export class Classifier {
   }
 
   analyse(text: string, hint?: Locale): NluResult {
-    return this.analyseIntent(text, hint, true);
+    // Romaji Japanese (「meeru ga todokanai」) is read in kana, as if typed with an IME.
+    return this.analyseIntent(romajiAsKana(text) ?? text, hint, true);
   }
 
   /** The intent reading (and, with `withActs`, the reply acts). */

@@ -3,6 +3,7 @@
  * "iPhone 15", digits) says nothing, and the language in use (or the caller's fallback) stays. The NLU reports
  * its answer as `NluResult.locale`; the engine asks the same function with the conversation's current language.
  */
+import { toHiragana } from 'wanakana';
 import type { Locale } from '../core/index.js';
 import { readDomain } from './domain.js';
 
@@ -36,10 +37,37 @@ const GREETING_WORDS = new Set(['hi', 'hey', 'yo', 'thx', 'ty']);
 /** Longest prefix looked at, characters. */
 const WINDOW = 4000;
 
+/**
+ * Romaji Japanese (「meeru ga todokanai」, typed without an IME): words that are not neutral (brands, tech terms)
+ * must all spell kana (wanakana), and one must be a particle or a verb ending no English sentence has, so "no one
+ * here" or "go to" stay English.
+ */
+const ROMAJI_PARTICLES = new Set(['ga', 'wo', 'wa', 'ni', 'de', 'mo', 'kara', 'desu', 'masu', 'kedo', 'node', 'desuka']);
+const ROMAJI_ENDING = /(?:nai|masen|masu|mashita|masita|desu|deshita|nakatta|nakute|naku|teru|teiru|tenai|temasu|mashou)$/;
+const MACRON: Record<string, string> = { ā: 'aa', ī: 'ii', ū: 'uu', ē: 'ee', ō: 'ou', â: 'aa', î: 'ii', û: 'uu', ê: 'ee', ô: 'ou' };
+
+/**
+ * The text with its romaji Japanese words in hiragana (brands and tech terms kept as typed), or undefined when the
+ * text does not read as romaji Japanese. A doubled a or e is a long vowel (meeru → めーる, pasuwaado → ぱすわーど):
+ * the NLU's kana reader then finds the katakana word (メール, パスワード) as for typed めーる.
+ */
+export function romajiAsKana(text: string): string | undefined {
+  const head = text.slice(0, WINDOW).normalize('NFKC').toLowerCase().replace(/[āīūēōâîûêô]/g, (c) => MACRON[c]!);
+  if (JAPANESE.test(head) || !/[a-z]/.test(head)) return undefined;
+  const words = head.match(/[a-z'-]+/g) ?? [];
+  const own = words.filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w));
+  if (own.length < 2) return undefined;
+  const kana = (w: string) => toHiragana(w).replace(/(?<=[あかさたなはまやらわがざだばぱゃ])あ|(?<=[えけせてねへめれげぜでべぺ])え/g, 'ー');
+  if (!own.every((w) => /^[\u3041-\u3096ー]+$/.test(toHiragana(w)))) return undefined;
+  if (!own.some((w) => ROMAJI_PARTICLES.has(w) || ROMAJI_ENDING.test(w))) return undefined;
+  return head.replace(/[a-z'-]+/g, (w) => (NEUTRAL_WORDS.has(w) || brandWords().has(w) ? w : kana(w)));
+}
+
 /** The language the text itself is written in, or undefined when it does not tell. */
 export function textLocale(text: string): Locale | undefined {
   const head = text.slice(0, WINDOW).normalize('NFKC');
   if (JAPANESE.test(head)) return 'ja';
+  if (romajiAsKana(head) !== undefined) return 'ja';
   const words = (head.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && w.length > 1);
   // 「Hi」 alone as a first message is English too: a greeting is the most common opener.
   const meaningful = words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));

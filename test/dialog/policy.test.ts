@@ -265,6 +265,7 @@ describe('the table', () => {
       'cannot_answer',
       'clarify_symptom',
       'clarify_pending',
+      'hedged_fixed',
       'answer_at_node',
       'outside_conversation',
       'resolved',
@@ -359,7 +360,7 @@ describe('clarify_symptom (two-stage fallback)', () => {
 describe('clarify_pending (a reply to the two-stage fallback that names no symptom)', () => {
   const unsure: NluResult = { ...nlu('error_auth'), confidence: 0.3, clarify: ['error_auth', 'error_connect'] };
 
-  it('「はい」 takes the likeliest symptom, recorded like its click; 「いいえ」 is 「どれでもない」', () => {
+  it('「はい」 takes the likeliest symptom, recorded like its click; 「いいえ」 asks about the next one, then is 「どれでもない」', () => {
     const c = new Convo();
     c.say('メールがえらー', unsure);
     const yes = c.say('はい', nlu('affirm'));
@@ -367,6 +368,10 @@ describe('clarify_pending (a reply to the two-stage fallback that names no sympt
     expect(c.state!.intent).toBe('error_auth');
     const d = new Convo();
     d.say('メールがえらー', unsure);
+    const no = d.say('いいえ', nlu('deny'));
+    expect(no.clarification).toEqual({ offered: ['error_connect'] });
+    expect(d.keys).toEqual(['engine.clarify_next']);
+    expect(d.values).toEqual(['clarify:error_connect', 'clarify:none']);
     expect(d.say('いいえ', nlu('deny')).clarification?.chosen).toBe('none');
     expect(d.state!.node).toBe(fixtureTree.start);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { detectLocale, textLocale } from '../../src/nlu/locale.js';
+import { detectLocale, romajiAsKana, textLocale } from '../../src/nlu/locale.js';
 
 describe('detectLocale() — the one language detector (NLU and engine)', () => {
   it('follows real text: kana or kanji is Japanese, English words are English', () => {
@@ -26,5 +26,20 @@ describe('brand words of domain.yaml', () => {
     expect(detectLocale('povo', 'ja', 'ja')).toBe('ja');
     expect(detectLocale('LINEMO', 'ja', 'en')).toBe('ja');
     expect(detectLocale('I switched to povo', 'ja', 'ja')).toBe('en');
+  });
+});
+
+describe('romaji Japanese (round 13)', () => {
+  it('is Japanese and read in kana, brands kept as typed; a doubled a/e is a long vowel', () => {
+    expect(romajiAsKana('meeru ga todokanai')).toBe('めーる が とどかない');
+    expect(romajiAsKana('docomo no pasuwaado wo kaeta')).toBe('docomo の ぱすわーど を かえた');
+    expect(romajiAsKana('mēru todokanai')).toBe('めーる とどかない');
+    expect(detectLocale('meeru ga okurenai', undefined, 'en')).toBe('ja');
+  });
+
+  it('leaves English that happens to spell kana alone (no particle, no verb ending)', () => {
+    for (const t of ['no one here', 'go to settings', 'ha ha', 'I can not get mail', 'are you sure', 'same time'])
+      expect(romajiAsKana(t), t).toBeUndefined();
+    expect(detectLocale('no one here', 'ja', 'ja')).toBe('en');
   });
 });
