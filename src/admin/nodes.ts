@@ -5,6 +5,9 @@
  *   step node           its title (tree.<id>.title, e.g. 「dアカウントに再ログイン（2段階認証まで）」)
  *   any node with say   tree.<id>.title when the locales have one, else the first sentence of what it says
  *   route / unknown     the id
+ * A name is read for every conversation at once, so a slot placeholder in it becomes the words the bot uses when the
+ * slot is unknown (「{device_name}を再起動」 → 「端末を再起動」, "Restart {device_name}" → "Restart your device"), other
+ * placeholders an ellipsis — a lead never reads a raw `{device_name}`.
  */
 import type { Locale } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
@@ -26,6 +29,16 @@ export function firstWords(text: string, max = NODE_NAME_MAX): string {
   return chars.length <= max ? sentence : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+/** The unknown-slot words of the engine's `{carrier_name}`, `{service_name}`, `{device_name}`, `{account_name}`. */
+const SLOT_WORDS: Record<string, string> = {
+  carrier_name: 'engine.value.carrier.none',
+  service_name: 'engine.value.service.none',
+  device_name: 'engine.value.device.none',
+  account_name: 'engine.value.account.none',
+};
+const generic = (i18n: I18n, locale: Locale, key: string) =>
+  i18n.format(key, (name) => (SLOT_WORDS[name] ? i18n.t(SLOT_WORDS[name], undefined, locale) : '…'), locale);
+
 /**
  * The node's name in `locale`: '' (before the first question) is `startLabel`; an unknown node (removed from the
  * tree since) is its id.
@@ -34,12 +47,12 @@ export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale:
   if (!id) return o.startLabel ?? '—';
   const node = o.tree?.nodes.get(id);
   if (!node) return id;
-  if (node.kind === 'step') return o.i18n.t(node.title, undefined, o.locale);
+  if (node.kind === 'step') return generic(o.i18n, o.locale, node.title);
   const titleKey = `tree.${id}.title`;
-  if (o.i18n.has(titleKey, o.locale)) return o.i18n.t(titleKey, undefined, o.locale);
+  if (o.i18n.has(titleKey, o.locale)) return generic(o.i18n, o.locale, titleKey);
   const say = 'say' in node ? (node as { say?: string }).say : undefined;
   if (say && o.i18n.has(say, o.locale)) {
-    const words = firstWords(o.i18n.format(say, () => undefined, o.locale));
+    const words = firstWords(generic(o.i18n, o.locale, say));
     if (words) return words;
   }
   return id;
