@@ -423,8 +423,15 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
     const [items, annotations] = await Promise.all([improveQueue(store, filter, now()), store.allAnnotations()]);
+    // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
+    const result = corrections(annotations);
+    const training = {
+      phrases: result.files.reduce((n, f) => n + f.examples.length, 0),
+      files: result.files.length,
+      skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
+    };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [] }),
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [], training }),
     );
   });
 
