@@ -2,7 +2,9 @@
  * A help-desk lead's first morning, through the real server with real Redis (web chat over HTTP → transcripts in
  * Redis → /admin): the escalated conversation says what the person already tried; the hand-off form's answers are not
  * "not understood"; node names never show a raw placeholder; the improvement page says what corrections.yaml will
- * hold and why a correction is left out — and a typed password appears on none of these pages.
+ * hold and why a correction is left out — and a typed password appears on none of these pages, nor (for a transcript
+ * recorded before a redaction rule existed) in the list, its search, the exports or `mailmedic transcripts list|show`,
+ * which also prints every staff event (a reply, a hand-back) instead of calling them all "taken over".
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/main.js';
 import { testEnv } from '../http/helpers.js';
+import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { textTurn } from '../transcripts/fixtures.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
 
 const TOKEN = 'lead-admin-token-0123456789';
@@ -117,4 +121,45 @@ describe("a lead's morning on /admin", () => {
     expect(yaml).toContain('なんか変なんです');
     for (const text of [ja, en, yaml]) expect(text).not.toContain(SECRET);
   });
+
+  it('an old transcript with an unmasked password leaks nowhere a lead looks; the terminal shows every staff event', async () => {
+    requireBuild();
+    // Recorded raw, as before the redaction rules knew the case (the observer masks what is recorded today).
+    await app.core.transcripts.append(textTurn('lead-old', Date.now(), { text: `パスワードは ${SECRET} です`, userId: 'web:lead-old' }));
+    const list = await page('/admin');
+    expect(list).toContain('data-id="lead-old"');
+    const search = await fetch(`${app.url}/admin/api/conversations/search`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'パスワード' }),
+    }).then((r) => r.text());
+    expect(search).toContain('lead-old');
+    const bySecret = await fetch(`${app.url}/admin/api/conversations/search`, {
+      method: 'POST',
+      headers: { ...bearer, 'content-type': 'application/json' },
+      body: JSON.stringify({ text: SECRET }),
+    }).then((r) => r.json() as Promise<{ total: number }>);
+    expect(bySecret.total).toBe(0); // the search looks at what staff may see, so it cannot confirm a password either
+    const one = await api('/admin/api/conversations/lead-old');
+    const exported = await fetch(`${app.url}/admin/api/export?format=jsonl`, { headers: bearer }).then((r) => r.text());
+    const csv = await fetch(`${app.url}/admin/api/export?format=csv`, { headers: bearer }).then((r) => r.text());
+
+    // Staff answer lead-esc from /admin; the terminal must show it.
+    const desk = (action: string, body: unknown) => api(`/admin/api/conversations/lead-esc/${action}`, { method: 'POST', body });
+    expect((await desk('takeover', { by: '佐藤' })).status).toBe(200);
+    expect((await desk('reply', { by: '佐藤', text: '10分後にお電話します' })).status).toBe(200);
+    expect((await desk('handback', { by: '佐藤' })).status).toBe(200);
+    const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix });
+    const cliList = await runCli(['transcripts', 'list'], '', env);
+    const cliShow = await runCli(['transcripts', 'show', 'lead-old'], '', env);
+    const cliJson = await runCli(['transcripts', 'show', 'lead-old', '--json'], '', env);
+    const cliEsc = await runCli(['transcripts', 'show', 'lead-esc'], '', env);
+    expect(cliShow.stdout).toContain('lead-old');
+    expect(cliEsc.stdout).toContain('taken over by 佐藤');
+    expect(cliEsc.stdout).toContain('staff → person: 🧑‍💼 佐藤：10分後にお電話します');
+    expect(cliEsc.stdout).toContain('handed back to the bot by 佐藤');
+    for (const text of [list, search, JSON.stringify(one.body), exported, csv, cliList.stdout, cliShow.stdout, cliJson.stdout, cliEsc.stdout]) {
+      expect(text).not.toContain(SECRET);
+    }
+  }, 60_000);
 });
