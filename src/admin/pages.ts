@@ -464,12 +464,15 @@ ${deskPanel}
 const RESULTS = ['resolved', 'not_resolved', 'skipped', 'unknown'] as const;
 type Result = (typeof RESULTS)[number];
 /**
- * What the person already tried, for the header: the ticket's list when a ticket was filed (what the desk received),
- * else the step nodes the person answered at, with the answer's result (a button or a resolved/not_resolved reading;
- * anything else is "no answer").
+ * What the person already tried, for the header: the engine's list as the last turn recorded it (the ticket's
+ * 実施手順と結果, kept up to date after the ticket too); for turns recorded before that list was kept, the ticket's
+ * list, else the step nodes the person answered at with the answer's result (a button or a resolved/not_resolved
+ * reading; anything else is "no answer").
  */
 function stepsTried(ctx: ViewContext, turns: TranscriptTurn[], fromTicket?: Array<{ step: string; result: string }>): Array<{ step: string; result: Result }> {
   const known = (r: string | null | undefined): r is Result => (RESULTS as readonly string[]).includes(r ?? '');
+  const recorded = [...turns].reverse().find((x) => x.steps?.length)?.steps;
+  if (recorded) return recorded.map((x) => ({ step: nodeLabel(ctx, x.node), result: known(x.result) ? x.result : 'unknown' }));
   if (fromTicket?.length) return fromTicket.map((x) => ({ step: x.step, result: known(x.result) ? x.result : 'unknown' }));
   const byNode = new Map<string, { step: string; result: Result }>();
   for (const turn of turns) {
