@@ -7,7 +7,8 @@
  *   route / unknown     the id
  * A name is read for every conversation at once, so a slot placeholder in it becomes the words the bot uses when the
  * slot is unknown (「{device_name}を再起動」 → 「端末を再起動」, "Restart {device_name}" → "Restart your device"), other
- * placeholders an ellipsis — a lead never reads a raw `{device_name}`.
+ * placeholders an ellipsis — a lead never reads a raw `{device_name}`. Within one conversation (`known`), its own
+ * carrier, service and device are named instead (「iPhoneの再起動」).
  */
 import type { Locale } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
@@ -36,23 +37,39 @@ const SLOT_WORDS: Record<string, string> = {
   device_name: 'engine.value.device.none',
   account_name: 'engine.value.account.none',
 };
-const generic = (i18n: I18n, locale: Locale, key: string) =>
-  i18n.format(key, (name) => (SLOT_WORDS[name] ? i18n.t(SLOT_WORDS[name], undefined, locale) : '…'), locale);
+/** What one conversation knows (its summary's carrier, service, device): its words replace the unknown-slot ones. */
+export interface KnownSlots {
+  carrier?: string;
+  service?: string;
+  device?: string;
+}
+const generic = (i18n: I18n, locale: Locale, key: string, known: KnownSlots = {}) =>
+  i18n.format(
+    key,
+    (name) => {
+      const base = SLOT_WORDS[name];
+      if (!base) return '…';
+      const value = name === 'account_name' ? (known.carrier ?? known.service) : known[name.replace(/_name$/, '') as keyof KnownSlots];
+      const specific = value ? base.replace(/none$/, value) : undefined;
+      return i18n.t(specific && i18n.has(specific, locale) ? specific : base, undefined, locale);
+    },
+    locale,
+  );
 
 /**
  * The node's name in `locale`: '' (before the first question) is `startLabel`; an unknown node (removed from the
  * tree since) is its id.
  */
-export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string }): string {
+export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string; known?: KnownSlots }): string {
   if (!id) return o.startLabel ?? '—';
   const node = o.tree?.nodes.get(id);
   if (!node) return id;
-  if (node.kind === 'step') return generic(o.i18n, o.locale, node.title);
+  if (node.kind === 'step') return generic(o.i18n, o.locale, node.title, o.known);
   const titleKey = `tree.${id}.title`;
-  if (o.i18n.has(titleKey, o.locale)) return generic(o.i18n, o.locale, titleKey);
+  if (o.i18n.has(titleKey, o.locale)) return generic(o.i18n, o.locale, titleKey, o.known);
   const say = 'say' in node ? (node as { say?: string }).say : undefined;
   if (say && o.i18n.has(say, o.locale)) {
-    const words = firstWords(generic(o.i18n, o.locale, say));
+    const words = firstWords(generic(o.i18n, o.locale, say, o.known));
     if (words) return words;
   }
   return id;

@@ -22,7 +22,7 @@ import {
   type TranscriptTurn,
 } from '../transcripts/types.js';
 import { escapeHtml as h, scriptJson } from '../http/html.js';
-import { nodeName } from './nodes.js';
+import { nodeName, type KnownSlots } from './nodes.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 
 export interface ViewContext {
@@ -98,8 +98,8 @@ const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 };
 
 /** A node as staff read it: the step's title when it has one, else its id. */
-export function nodeLabel(ctx: ViewContext, id: string): string {
-  return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start') });
+export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
+  return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
 }
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
@@ -370,7 +370,7 @@ export function renderConversation(
     : ''; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
 
   const f = data.ticket?.ticket.fields;
-  const steps = stepsTried(ctx, turns, f?.stepsTried);
+  const steps = stepsTried(ctx, turns, f?.stepsTried, { carrier: s.carrier, service: s.service, device: s.device });
   const osSeen = [...turns].reverse().find((x) => x.entities?.os_version)?.entities?.os_version;
   const held = data.desk?.held;
   const deskPanel = data.desk
@@ -469,17 +469,22 @@ type Result = (typeof RESULTS)[number];
  * list, else the step nodes the person answered at with the answer's result (a button or a resolved/not_resolved
  * reading; anything else is "no answer").
  */
-function stepsTried(ctx: ViewContext, turns: TranscriptTurn[], fromTicket?: Array<{ step: string; result: string }>): Array<{ step: string; result: Result }> {
+function stepsTried(
+  ctx: ViewContext,
+  turns: TranscriptTurn[],
+  fromTicket: Array<{ step: string; result: string }> | undefined,
+  slots: KnownSlots,
+): Array<{ step: string; result: Result }> {
   const known = (r: string | null | undefined): r is Result => (RESULTS as readonly string[]).includes(r ?? '');
   const recorded = [...turns].reverse().find((x) => x.steps?.length)?.steps;
-  if (recorded) return recorded.map((x) => ({ step: nodeLabel(ctx, x.node), result: known(x.result) ? x.result : 'unknown' }));
+  if (recorded) return recorded.map((x) => ({ step: nodeLabel(ctx, x.node, slots), result: known(x.result) ? x.result : 'unknown' }));
   if (fromTicket?.length) return fromTicket.map((x) => ({ step: x.step, result: known(x.result) ? x.result : 'unknown' }));
   const byNode = new Map<string, { step: string; result: Result }>();
   for (const turn of turns) {
     const node = ctx.tree?.nodes.get(turn.nodeBefore);
     if (node?.kind !== 'step') continue;
     const answer = turn.action ?? turn.intent;
-    byNode.set(turn.nodeBefore, { step: nodeLabel(ctx, turn.nodeBefore), result: known(answer) ? answer : 'unknown' });
+    byNode.set(turn.nodeBefore, { step: nodeLabel(ctx, turn.nodeBefore, slots), result: known(answer) ? answer : 'unknown' });
   }
   return [...byNode.values()];
 }

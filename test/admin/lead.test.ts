@@ -82,7 +82,8 @@ describe("a lead's morning on /admin", () => {
     // Without a ticket too: the engine's list as the last turn recorded it, a typed "didn't help" included.
     const restart = await page('/admin/conversations/lead-restart?lang=en');
     const restartSteps = /data-testid="steps-tried">[\s\S]*?<\/div>/.exec(restart)?.[0] ?? '';
-    expect(restartSteps).toContain('Restart your device → <span class="res-not_resolved">still broken</span>');
+    // …each step named as the person's own (the funnel, across conversations, says "Restart your device").
+    expect(restartSteps).toContain('Restart iPhone → <span class="res-not_resolved">still broken</span>');
     expect(restartSteps).toContain('Force-quit the Mail app → <span class="res-resolved">fixed</span>');
     const vague = await page('/admin/conversations/lead-vague');
     expect(/data-testid="steps-tried">[\s\S]*?<\/div>/.exec(vague)?.[0]).toContain('まだありません');
