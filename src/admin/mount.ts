@@ -44,7 +44,7 @@ import type { Nlu } from '../core/index.js';
 import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
-import { reRedactAnnotation, reRedactTurn } from '../transcripts/reredact.js';
+import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../transcripts/reredact.js';
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
@@ -423,8 +423,15 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
     const [items, annotations] = await Promise.all([improveQueue(store, filter, now()), store.allAnnotations()]);
+    // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
+    const result = corrections(annotations);
+    const training = {
+      phrases: result.files.reduce((n, f) => n + f.examples.length, 0),
+      files: result.files.length,
+      skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
+    };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [] }),
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [], training }),
     );
   });
 
@@ -488,7 +495,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
     res.json({
-      summary: { ...summary, review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
+      summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
       turns: withActionLabels(turns).map(reRedactTurn),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,

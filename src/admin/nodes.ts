@@ -5,6 +5,10 @@
  *   step node           its title (tree.<id>.title, e.g. 「dアカウントに再ログイン（2段階認証まで）」)
  *   any node with say   tree.<id>.title when the locales have one, else the first sentence of what it says
  *   route / unknown     the id
+ * A name is read for every conversation at once, so a slot placeholder in it becomes the words the bot uses when the
+ * slot is unknown (「{device_name}を再起動」 → 「端末を再起動」, "Restart {device_name}" → "Restart your device"), other
+ * placeholders an ellipsis — a lead never reads a raw `{device_name}`. Within one conversation (`known`), its own
+ * carrier, service and device are named instead (「iPhoneの再起動」).
  */
 import type { Locale } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
@@ -26,20 +30,46 @@ export function firstWords(text: string, max = NODE_NAME_MAX): string {
   return chars.length <= max ? sentence : `${chars.slice(0, max - 1).join('')}…`;
 }
 
+/** The unknown-slot words of the engine's `{carrier_name}`, `{service_name}`, `{device_name}`, `{account_name}`. */
+const SLOT_WORDS: Record<string, string> = {
+  carrier_name: 'engine.value.carrier.none',
+  service_name: 'engine.value.service.none',
+  device_name: 'engine.value.device.none',
+  account_name: 'engine.value.account.none',
+};
+/** What one conversation knows (its summary's carrier, service, device): its words replace the unknown-slot ones. */
+export interface KnownSlots {
+  carrier?: string;
+  service?: string;
+  device?: string;
+}
+const generic = (i18n: I18n, locale: Locale, key: string, known: KnownSlots = {}) =>
+  i18n.format(
+    key,
+    (name) => {
+      const base = SLOT_WORDS[name];
+      if (!base) return '…';
+      const value = name === 'account_name' ? (known.carrier ?? known.service) : known[name.replace(/_name$/, '') as keyof KnownSlots];
+      const specific = value ? base.replace(/none$/, value) : undefined;
+      return i18n.t(specific && i18n.has(specific, locale) ? specific : base, undefined, locale);
+    },
+    locale,
+  );
+
 /**
  * The node's name in `locale`: '' (before the first question) is `startLabel`; an unknown node (removed from the
  * tree since) is its id.
  */
-export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string }): string {
+export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string; known?: KnownSlots }): string {
   if (!id) return o.startLabel ?? '—';
   const node = o.tree?.nodes.get(id);
   if (!node) return id;
-  if (node.kind === 'step') return o.i18n.t(node.title, undefined, o.locale);
+  if (node.kind === 'step') return generic(o.i18n, o.locale, node.title, o.known);
   const titleKey = `tree.${id}.title`;
-  if (o.i18n.has(titleKey, o.locale)) return o.i18n.t(titleKey, undefined, o.locale);
+  if (o.i18n.has(titleKey, o.locale)) return generic(o.i18n, o.locale, titleKey, o.known);
   const say = 'say' in node ? (node as { say?: string }).say : undefined;
   if (say && o.i18n.has(say, o.locale)) {
-    const words = firstWords(o.i18n.format(say, () => undefined, o.locale));
+    const words = firstWords(generic(o.i18n, o.locale, say, o.known));
     if (words) return words;
   }
   return id;

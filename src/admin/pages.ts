@@ -22,7 +22,7 @@ import {
   type TranscriptTurn,
 } from '../transcripts/types.js';
 import { escapeHtml as h, scriptJson } from '../http/html.js';
-import { nodeName } from './nodes.js';
+import { nodeName, type KnownSlots } from './nodes.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 
 export interface ViewContext {
@@ -98,8 +98,8 @@ const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 };
 
 /** A node as staff read it: the step's title when it has one, else its id. */
-export function nodeLabel(ctx: ViewContext, id: string): string {
-  return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start') });
+export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
+  return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
 }
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
@@ -370,6 +370,7 @@ export function renderConversation(
     : ''; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
 
   const f = data.ticket?.ticket.fields;
+  const steps = stepsTried(ctx, turns, f?.stepsTried, { carrier: s.carrier, service: s.service, device: s.device });
   const osSeen = [...turns].reverse().find((x) => x.entities?.os_version)?.entities?.os_version;
   const held = data.desk?.held;
   const deskPanel = data.desk
@@ -433,6 +434,11 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.desk.assignee')}</dt><dd data-testid="fact-assignee">${h(s.assignee ?? '—')}</dd></div>
     <div><dt>${t(ctx, 'admin.desk.review')}</dt><dd data-testid="fact-review" data-state="${s.staffReview ?? ''}">${s.staffReview ? t(ctx, `admin.desk.review_${s.staffReview}`) : '—'}</dd></div>
   </dl>
+  <div class="steps" data-testid="steps-tried"><b>${t(ctx, 'admin.desk.steps_tried')}</b>${
+    steps.length
+      ? `<ol>${steps.map((x) => `<li data-result="${x.result}">${h(x.step)} → <span class="res-${x.result}">${t(ctx, `ticket.result.${x.result}`)}</span></li>`).join('')}</ol>`
+      : ` <span class="muted">${t(ctx, 'admin.desk.steps_none')}</span>`
+  }</div>
   ${data.ticket ? `<details class="path" data-testid="ticket-sent"><summary>${t(ctx, 'admin.desk.ticket_sent')}</summary><p><b>${h(data.ticket.ticket.summary)}</b></p><pre class="ticket-body">${h(data.ticket.ticket.body)}</pre></details>` : ''}
   <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabel(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
   <div class="row-actions">${takeover}</div>
@@ -453,6 +459,34 @@ ${deskPanel}
       undelivered: tr(ctx, 'admin.desk.undelivered'),
     },
   });
+}
+
+const RESULTS = ['resolved', 'not_resolved', 'skipped', 'unknown'] as const;
+type Result = (typeof RESULTS)[number];
+/**
+ * What the person already tried, for the header: the engine's list as the last turn recorded it (the ticket's
+ * 実施手順と結果, kept up to date after the ticket too); for turns recorded before that list was kept, the ticket's
+ * list, else the step nodes the person answered at with the answer's result (a button or a resolved/not_resolved
+ * reading; anything else is "no answer").
+ */
+function stepsTried(
+  ctx: ViewContext,
+  turns: TranscriptTurn[],
+  fromTicket: Array<{ step: string; result: string }> | undefined,
+  slots: KnownSlots,
+): Array<{ step: string; result: Result }> {
+  const known = (r: string | null | undefined): r is Result => (RESULTS as readonly string[]).includes(r ?? '');
+  const recorded = [...turns].reverse().find((x) => x.steps?.length)?.steps;
+  if (recorded) return recorded.map((x) => ({ step: nodeLabel(ctx, x.node, slots), result: known(x.result) ? x.result : 'unknown' }));
+  if (fromTicket?.length) return fromTicket.map((x) => ({ step: x.step, result: known(x.result) ? x.result : 'unknown' }));
+  const byNode = new Map<string, { step: string; result: Result }>();
+  for (const turn of turns) {
+    const node = ctx.tree?.nodes.get(turn.nodeBefore);
+    if (node?.kind !== 'step') continue;
+    const answer = turn.action ?? turn.intent;
+    byNode.set(turn.nodeBefore, { step: nodeLabel(ctx, turn.nodeBefore, slots), result: known(answer) ? answer : 'unknown' });
+  }
+  return [...byNode.values()];
 }
 
 export function renderNotFound(ctx: ViewContext): string {
@@ -488,7 +522,28 @@ export function renderDeadLetters(ctx: ViewContext, records: OutboxRecord[] | un
 
 // ───────────────────────────── improve ─────────────────────────────
 
-export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; accuracy: AccuracyRow[] }): string {
+/** What corrections.yaml holds now: phrases per file, and the corrections left out with the reason. */
+export interface TrainingPreview {
+  phrases: number;
+  files: number;
+  skipped: Array<{ conversation: string; seq: number; text: string; reason: string }>;
+}
+
+function trainingPreview(ctx: ViewContext, p: TrainingPreview): string {
+  const skipped = p.skipped.length
+    ? `<ul data-testid="corrections-skipped">${p.skipped
+        .map(
+          (x) =>
+            `<li data-reason="${h(x.reason)}"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}">${h(clipLabel(x.text, 60))}</a> — ${t(ctx, `admin.improve.skipped_${x.reason}`)}</li>`,
+        )
+        .join('')}</ul>`
+    : '';
+  return `<p data-testid="corrections-summary" data-phrases="${p.phrases}">${t(ctx, 'admin.improve.training_count', { phrases: p.phrases, files: p.files })}${
+    p.skipped.length ? ` ${t(ctx, 'admin.improve.skipped_count', { n: p.skipped.length })}` : ''
+  }</p>${skipped}`;
+}
+
+export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
   const { filter } = data;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
   const form = `<form class="card range" method="get" action="/admin/improve" data-testid="improve-form">
@@ -507,14 +562,14 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     )
     .join('');
   const table = data.items.length
-    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.first')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.conversation.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.conversation.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
   const acc = data.accuracy.length
     ? `<div class="card table-wrap" data-testid="accuracy"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.week')}</th><th class="num">${t(ctx, 'admin.improve.corrected_n')}</th><th class="num">${t(ctx, 'admin.improve.then')}</th><th class="num">${t(ctx, 'admin.improve.now')}</th></tr></thead><tbody>${data.accuracy
         .map((r) => `<tr data-testid="accuracy-row"><td>${h(r.week)}</td><td class="num">${r.corrected}</td><td class="num">${pct(r.then)}</td><td class="num">${pct(r.now)}</td></tr>`)
         .join('')}</tbody></table></div>`
     : `<p class="muted">${t(ctx, 'admin.improve.no_corrections')}</p>`;
-  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
+  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training) : ''}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
   return layout(ctx, { title: tr(ctx, 'admin.improve.heading'), section: 'improve', body });
 }
 
@@ -600,6 +655,7 @@ details.all{margin-top:10px}details.all summary{cursor:pointer;color:var(--brand
 .msg.sent .bubble{background:#fdf0db}.msg.sent.staff .bubble{background:#e2f3e8}.event.note{background:#efe7fb;color:var(--note)}
 .inline2{display:grid;grid-template-columns:1fr 1fr;gap:8px}.check{display:flex;gap:6px;align-items:center;font-weight:400}.check input{width:auto;margin:0}.ticket-body{white-space:pre-wrap;font-size:12px;background:#f6f8fb;padding:8px;border-radius:6px}
 .danger{margin-top:8px}
+.steps{margin:4px 0 8px;font-size:13px}.steps ol{margin:4px 0;padding-left:22px}.res-not_resolved{color:var(--bad)}.res-resolved{color:var(--good)}.res-unknown,.res-skipped{color:var(--muted)}
 `;
 
 /**

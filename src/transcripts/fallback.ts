@@ -1,7 +1,9 @@
 /**
  * What counts as a fallback turn — one definition for the review list's filter, the analytics' fallback rate per
  * node and the improvement queue: the bot did not understand the person and said so (the out-of-scope answer, or a
- * "I could not read that / is it one of these?" ask-back), whatever the intent field says.
+ * "I could not read that / is it one of these?" ask-back). An out-of-scope reading counts too — unless the engine took the
+ * text as the answer to its hand-off form (「iPhone 15、iOS 18.1、今朝9時から毎回です」 reads as out of scope, yet it filled
+ * the ticket): such a turn was understood, and counting it made the hand-off node look 100% not understood.
  */
 import type { LocaleKey } from '../i18n/index.js';
 import type { TranscriptTurn } from './types.js';
@@ -13,8 +15,11 @@ export const FALLBACK_KEYS: ReadonlySet<string> = new Set([
   'engine.clarify_human',
 ] satisfies LocaleKey[]);
 
+/** Reply keys that mean "the text was taken as the answer to the hand-off form" (it filed the ticket, or asked for the rest). */
+export const FORM_ANSWER_KEYS: ReadonlySet<string> = new Set(['engine.handoff.filed', 'engine.handoff.reask'] satisfies LocaleKey[]);
+
 /** True when this turn's answer was a fallback (see the module comment). */
 export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent'>): boolean {
-  if (turn.intent === 'out_of_scope') return true;
-  return turn.replies.some((r) => FALLBACK_KEYS.has(r.key));
+  if (turn.replies.some((r) => FALLBACK_KEYS.has(r.key))) return true;
+  return turn.intent === 'out_of_scope' && !turn.replies.some((r) => FORM_ANSWER_KEYS.has(r.key));
 }

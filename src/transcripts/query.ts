@@ -6,6 +6,7 @@
 import type { Intent } from '../core/index.js';
 import type { DialogTree, NodeKind } from '../data/schemas.js';
 import { SYMPTOM_INTENTS } from './summary.js';
+import { reRedactSummary, reRedactTurn } from './reredact.js';
 import type { ChannelName } from '../core/index.js';
 import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
 
@@ -75,7 +76,8 @@ const fold = (s: string) => s.normalize('NFKC').toLowerCase();
  */
 export async function findConversations(store: TranscriptStore, filter: ConversationFilter, ctx: QueryContext): Promise<ReviewedSummary[]> {
   const all = await store.summaries(filter.fromMs);
-  let hits = all.filter((s) => matchesFields(s, filter, ctx));
+  // Read-time redaction (reredact.ts): what is listed, and what the text search looks in, is masked again.
+  let hits = all.filter((s) => matchesFields(s, filter, ctx)).map(reRedactSummary);
   const needle = filter.text?.trim() ? fold(filter.text.trim()) : undefined;
   if (needle) {
     const out: ConversationSummary[] = [];
@@ -85,7 +87,7 @@ export async function findConversations(store: TranscriptStore, filter: Conversa
         out.push(s);
         continue;
       }
-      const turns = await store.turns(s.id);
+      const turns = (await store.turns(s.id)).map(reRedactTurn);
       const found = turns.some(
         (t) => (t.text !== undefined && fold(t.text).includes(needle)) || t.replies.some((r) => fold(r.text).includes(needle)),
       );

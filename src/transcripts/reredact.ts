@@ -1,10 +1,11 @@
 /**
  * Read-time redaction: transcripts recorded before the redaction rules learnt a case (or by an older version) are
- * masked again whenever they are read for people — the review page, its API and the exports — so an old leak is
+ * masked again whenever they are read for people — the review page, its API, the exports and `mailmedic transcripts
+ * list|show` — so an old leak is
  * never shown again, even before the stored copy is rewritten (`POST /admin/api/conversations/:id/redact`).
  */
 import { redact } from '../core/redact.js';
-import type { Annotation, TranscriptEvent, TranscriptTurn } from './types.js';
+import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptTurn } from './types.js';
 
 const mask = (s: string) => redact(s).text;
 
@@ -21,4 +22,9 @@ export function reRedactTurn(t: TranscriptTurn): TranscriptTurn {
 
 export function reRedactAnnotation(a: Annotation): Annotation {
   return { ...a, text: mask(a.text), ...(a.note ? { note: mask(a.note) } : {}), ...(a.flag?.note ? { flag: { ...a.flag, note: mask(a.flag.note) } } : {}) };
+}
+
+/** The summary with its preview (the first message) masked again: the list, its search and the exports show it. */
+export function reRedactSummary<S extends ConversationSummary>(s: S): S {
+  return s.preview ? { ...s, preview: mask(s.preview) } : s;
 }

@@ -4,7 +4,7 @@
  * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
  * every transcript.
  */
-import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale } from '../core/index.js';
+import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult } from '../core/index.js';
 import type { RedactionKind } from '../core/redact.js';
 
 /** A status change or staff action recorded in a conversation's transcript. */
@@ -79,6 +79,12 @@ export interface TranscriptTurn {
   error?: { code: ErrorCode };
   /** What redaction masked in this turn's texts. */
   redacted?: RedactionKind[];
+  /**
+   * The steps the person had tried after this turn, in order, with their results (the engine's list, the ticket's
+   * 実施手順と結果): what the conversation page shows as "steps tried". Absent when there were none yet (or in turns
+   * recorded before it was kept).
+   */
+  steps?: Array<{ node: string; result: StepResult }>;
   /** Time the turn took, ms. */
   durationMs: number;
 }

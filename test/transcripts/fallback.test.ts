@@ -8,4 +8,10 @@ describe('isFallback', () => {
     expect(isFallback({ intent: 'error_auth', replies: [{ key: 'engine.clarify_human', text: '…' }] })).toBe(true);
     expect(isFallback({ intent: 'error_auth', replies: [{ key: 'tree.auth_entry.say', text: '…' }] })).toBe(false);
   });
+
+  it('an answer to the hand-off form is understood, whatever the reading (it filled the ticket or was asked for the rest)', () => {
+    expect(isFallback({ intent: 'out_of_scope', replies: [{ key: 'engine.handoff.filed', text: '…' }] })).toBe(false);
+    expect(isFallback({ intent: 'out_of_scope', replies: [{ key: 'engine.handoff.reask', text: '…' }] })).toBe(false);
+    expect(isFallback({ intent: 'out_of_scope', replies: [{ key: 'engine.handoff.reask', text: '…' }, { key: 'engine.clarify', text: '…' }] })).toBe(true);
+  });
 });

@@ -38,6 +38,8 @@ import {
   type ReviewStatus,
   type TranscriptStore,
 } from '../../transcripts/index.js';
+import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../../transcripts/reredact.js';
+import type { TranscriptEvent } from '../../transcripts/types.js';
 
 const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
   list    [filters] [--page N] [--limit N] [--json]
@@ -217,6 +219,30 @@ async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilte
   return 0;
 }
 
+/** One staff or system event of a turn, as `show` prints it (every kind, so a staff reply or a note is never lost). */
+function eventLine(e: TranscriptEvent): string {
+  const by = 'by' in e && e.by ? ` by ${e.by}` : '';
+  switch (e.type) {
+    case 'status':
+      return `${e.from} → ${e.to}`;
+    case 'ticket':
+      return `ticket ${e.id}${e.incident ? ` (incident ${e.incident})` : ''}`;
+    case 'taken_over':
+      return `taken over${by}`;
+    case 'handed_back':
+      return `handed back to the bot${by}`;
+    case 'sent':
+      // A staff message carries by: 'staff' (its text names the staff member); the rest is the bot's news (ticket filed …).
+      return `${e.by ? 'staff' : 'sent'} → person: ${e.text.replace(/\n/g, '\n          ')}`;
+    case 'note':
+      return `internal note${by}: ${e.text}`;
+    case 'assigned':
+      return e.to ? `assigned to ${e.to}${by}` : `unassigned${by}`;
+    case 'review':
+      return `${e.state === 'reviewed' ? 'reviewed' : 'needs review'}${by}`;
+  }
+}
+
 async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
   const id = p.positional[0];
   if (!id) {
@@ -228,9 +254,10 @@ async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; aba
     process.stderr.write(`mailmedic transcripts show: no transcript for ${id}\n`);
     return 1;
   }
-  const [turns, annotations] = await Promise.all([store.turns(id), store.annotations(id)]);
+  // Masked again on the way out, like the page and the exports (src/transcripts/reredact.ts).
+  const [turns, annotations] = await Promise.all([store.turns(id).then((ts) => ts.map(reRedactTurn)), store.annotations(id).then((as) => as.map(reRedactAnnotation))]);
   if (p.flags.get('json')) {
-    out(`${JSON.stringify({ summary: { ...summary, review: reviewStatus(summary, ctx) }, turns: withActionLabels(turns), annotations })}\n`);
+    out(`${JSON.stringify({ summary: { ...reRedactSummary(summary), review: reviewStatus(summary, ctx) }, turns: withActionLabels(turns), annotations })}\n`);
     return 0;
   }
   const notes = new Map(annotations.map((a) => [a.seq, a]));
@@ -242,7 +269,7 @@ async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; aba
     const ents = t.entities && Object.keys(t.entities).length ? ` ${JSON.stringify(t.entities)}` : '';
     out(`#${t.seq} ${iso(t.atMs)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
     for (const r of t.replies) out(`     🤖 ${r.text.replace(/\n/g, '\n        ')}${r.choices?.length ? `\n        [${r.choices.map((c) => c.label).join('] [')}]` : ''}\n`);
-    for (const e of t.events) out(`     • ${e.type === 'status' ? `${e.from} → ${e.to}` : e.type === 'ticket' ? `ticket ${e.id}` : `taken over${e.by ? ` by ${e.by}` : ''}`}\n`);
+    for (const e of t.events) out(`     • ${eventLine(e)}\n`);
     const n = notes.get(t.seq);
     if (n) out(`     ✎ misunderstood → ${n.intent}${n.note ? ` (${n.note})` : ''}\n`);
   }
