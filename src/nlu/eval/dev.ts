@@ -14,7 +14,9 @@
  *                       (the model's own top intent, aboutMail, the fold's rule and temperature) for scripts/dev-flips.mjs
  *   npm run eval:dev -- --only=first --rules-from=a.json   also score each fold's model under the rule and temperature of
  *                       another run's dump (same fold): splits a change into "the model moved" and "the tuned rule moved"
- *   npm run eval:dev -- --seed=8          train every model with another example-order seed (the noise of one data change)
+ *   npm run eval:dev -- --seed=8          train every model (intent, domain, acts) with another example-order seed (the noise of one data change)
+ *   npm run eval:dev -- --orders=8 --real-weight=3 --average-from=7            other TrainOptions for the intent model and the domain detector
+ *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
