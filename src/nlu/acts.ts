@@ -11,13 +11,15 @@
  */
 import { ACT_DEFS, ACTS, type Act, type ActPrior } from '../core/index.js';
 import { extractBags, extractFeatures, type FeatureBags } from './features.js';
-import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature } from './model.js';
+import { DEFAULT_TRAIN_OPTIONS, LinearModel, fitTemperature, type TrainOptions } from './model.js';
 import type { KuromojiTokenizer } from './tokenizer.js';
 
 export interface LabelledAct {
   text: string;
   act: Act;
   locale: string;
+  /** A real reply (intents/real/replies-*.tsv, train split): weighs TrainOptions.realWeight in the loss. */
+  real?: boolean;
 }
 
 /** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
@@ -79,9 +81,10 @@ export class ActModel {
 export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1, orders: 1 };
 
 /** Trains the act model: temperature fitted on every 5th phrase of each act, then the final model on everything. */
-export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[]): ActModel {
+export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly LabelledAct[], opts: TrainOptions = ACT_TRAIN_OPTIONS): ActModel {
   const labels = [...ACTS];
-  const bags = (xs: readonly LabelledAct[]) => xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act }));
+  const bags = (xs: readonly LabelledAct[]) =>
+    xs.map((x) => ({ features: extractFeatures(tokenizer, x.text), label: x.act, weight: x.real ? (opts.realWeight ?? 1) : 1 }));
   const seen = new Map<string, number>();
   const fit: LabelledAct[] = [];
   const val: LabelledAct[] = [];
@@ -92,13 +95,13 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
     (i % 5 === 4 ? val : fit).push(it);
   }
   const all = bags(items);
-  const fitModel = LinearModel.train(bags(fit), labels, ACT_TRAIN_OPTIONS);
+  const fitModel = LinearModel.train(bags(fit), labels, opts);
   const valBags = bags(val);
   const temperature = fitTemperature(
     valBags.map((b) => fitModel.logits(b.features)),
     val.map((v) => labels.indexOf(v.act)),
   );
-  const model = LinearModel.train(all, labels, ACT_TRAIN_OPTIONS);
+  const model = LinearModel.train(all, labels, opts);
   model.temperature = temperature;
   return new ActModel(tokenizer, model);
 }

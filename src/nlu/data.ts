@@ -194,7 +194,7 @@ export function actTrainingData(root = packageRoot(), options: { realTrain?: boo
     const role = INTENT_ROLE[f.intent];
     if (role === 'error' || role === 'topic' || role === 'out_of_scope') for (const text of f.examples) out.push({ text, act: 'other', locale: f.locale });
   }
-  if (options.realTrain ?? true) for (const r of realReplies(root)) if (r.split === 'train') out.push({ text: r.text, act: actOfLabel(r.label), locale: r.locale });
+  if (options.realTrain ?? true) for (const r of realReplies(root)) if (r.split === 'train') out.push({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true });
   return out;
 }
 

@@ -239,8 +239,13 @@ export function detectLocale(text: string, hint?: Locale): Locale {
 /** Progress and figures while training (stderr in the build; silent in tests). */
 export type TrainLog = (msg: string) => void;
 
-function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[]) {
-  return items.map((it) => ({ features: extractFeatures(tokenizer, it.text), label: it.intent }));
+function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[], opts: TrainOptions) {
+  return items.map((it) => ({ features: extractFeatures(tokenizer, it.text), label: it.intent, weight: weightOf(it, opts) }));
+}
+
+/** Loss weight of a training item: TrainOptions.realWeight for a real line, 1 for a hand-written phrase. */
+function weightOf(it: LabelledText, opts: TrainOptions): number {
+  return it.real ? (opts.realWeight ?? 1) : 1;
 }
 
 /**
@@ -249,9 +254,9 @@ function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[]) {
  * the big chit-chat corpus does not teach "technical = mail".
  */
 const NEAR_WEIGHT = 3;
-function domainExamples(items: readonly LabelledText[], features: readonly FeatureBag[]) {
+function domainExamples(items: readonly LabelledText[], features: readonly FeatureBag[], opts: TrainOptions) {
   return items.flatMap((it, i) => {
-    if (SYMPTOM_INTENTS.has(it.intent)) return [{ features: features[i]!, label: 'mail' }];
+    if (SYMPTOM_INTENTS.has(it.intent)) return [{ features: features[i]!, label: 'mail', weight: weightOf(it, opts) }];
     if (it.intent !== 'out_of_scope') return [];
     const ex = { features: features[i]!, label: 'other' };
     return it.corpus ? [ex] : Array.from({ length: NEAR_WEIGHT }, () => ex);
@@ -274,7 +279,7 @@ export function trainClassifier(
   // Every item is validated once, by models fitted on the other folds (TUNING_FOLDS-fold cross-validation): the
   // temperature and the rule are tuned on ~5× the items one fold gave, so adding a few training lines no longer
   // swings them (one fold's rule moved a hand-written split by a point with any retraining).
-  const allBags = bags(tokenizer, items);
+  const allBags = bags(tokenizer, items, opts);
   const logits: Float64Array[] = [];
   const gold: number[] = [];
   const about: number[] = [];
@@ -284,7 +289,7 @@ export function trainClassifier(
     const { fit, validation } = validationSplit(items, fold);
     const fitBags = fit.map((it) => allBags[at.get(it)!]!);
     const fitModel = LinearModel.train(fitBags, labels, opts);
-    const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features)), DOMAIN_LABELS, opts);
+    const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features), opts), DOMAIN_LABELS, opts);
     for (const v of validation) {
       const bag = allBags[at.get(v)!]!.features;
       logits.push(fitModel.logits(bag));
@@ -299,7 +304,7 @@ export function trainClassifier(
   log(`validation (${TUNING_FOLDS} folds): ${gold.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, rescue=${oos.rule.rescue}, veto=${oos.rule.veto}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
   const model = LinearModel.train(allBags, labels, opts);
   model.temperature = temperature;
-  const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features)), DOMAIN_LABELS, opts);
+  const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features), opts), DOMAIN_LABELS, opts);
   return {
     classifier: new Classifier(tokenizer, model, oos.rule, domain),
     validation: { items: gold.length, inScopeAccuracy: oos.inScopeAccuracy, oosRecall: { far: oos.farRecall, near: oos.nearRecall }, temperature },

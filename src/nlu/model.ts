@@ -26,6 +26,17 @@ export interface TrainOptions {
    * orders), which made every data change a coin flip at the hand-written floors.
    */
   orders?: number;
+  /**
+   * Loss weight of a real line (intents/real, train split) against a hand-written phrase (1): the callers that build
+   * the examples read it (engine.ts, acts.ts) and set TrainingExample.weight.
+   */
+  realWeight?: number;
+  /**
+   * When set, each order's model is the mean of its weights at the end of every epoch from this one on (1-based;
+   * iterate averaging), not the weights after the last example: the last few hundred examples of an order no longer
+   * pull the model their way. Free at run time like `orders`.
+   */
+  averageFrom?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0.4, l2: 3e-4, seed: 7, balancePower: 0.5, orders: 4 };
@@ -33,6 +44,8 @@ export const DEFAULT_TRAIN_OPTIONS: TrainOptions = { epochs: 12, learningRate: 0
 export interface TrainingExample {
   features: FeatureBag;
   label: string;
+  /** Loss weight of this example (default 1), on top of its class weight. */
+  weight?: number;
 }
 
 /**
@@ -124,7 +137,7 @@ export class LinearModel {
       });
       const y = labelIndex.get(ex.label);
       if (y === undefined) throw new Error(`unknown label ${ex.label}`);
-      return { idx, v: ex.features.value, y };
+      return { idx, v: ex.features.value, y, w: ex.weight ?? 1 };
     });
     const counts = new Array<number>(K).fill(0);
     for (const r of rows) counts[r.y]!++;
@@ -145,7 +158,7 @@ export class LinearModel {
 
   /** One Adagrad run over `rows` in the example order of `opts.seed`. */
   private static fit(
-    rows: ReadonlyArray<{ idx: Int32Array; v: number; y: number }>,
+    rows: ReadonlyArray<{ idx: Int32Array; v: number; y: number; w: number }>,
     features: number,
     K: number,
     classWeight: readonly number[],
@@ -159,20 +172,23 @@ export class LinearModel {
     const order = rows.map((_, i) => i);
     const rand = rng(opts.seed);
     const eps = 1e-8;
+    const from = opts.averageFrom !== undefined ? Math.min(Math.max(1, opts.averageFrom), opts.epochs) : opts.epochs;
+    const Wsum = from < opts.epochs ? new Float64Array(W.length) : undefined;
+    const bsum = new Float64Array(K);
     for (let epoch = 0; epoch < opts.epochs; epoch++) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = Math.floor(rand() * (i + 1));
         [order[i], order[j]] = [order[j]!, order[i]!];
       }
       for (const ri of order) {
-        const { idx, v, y } = rows[ri]!;
+        const { idx, v, y, w } = rows[ri]!;
         for (let k = 0; k < K; k++) z[k] = b[k]!;
         for (let a = 0; a < idx.length; a++) {
           const base = idx[a]! * K;
           for (let k = 0; k < K; k++) z[k]! += W[base + k]! * v;
         }
         const p = softmax(z);
-        const cw = classWeight[y]!;
+        const cw = classWeight[y]! * w;
         for (let k = 0; k < K; k++) {
           const g = (p[k]! - (k === y ? 1 : 0)) * cw;
           if (g === 0) continue;
@@ -186,8 +202,14 @@ export class LinearModel {
           }
         }
       }
+      if (Wsum && epoch + 1 >= from) {
+        for (let i = 0; i < W.length; i++) Wsum[i]! += W[i]!;
+        for (let k = 0; k < K; k++) bsum[k]! += b[k]!;
+      }
     }
-    return { W, b };
+    if (!Wsum) return { W, b };
+    const n = opts.epochs - from + 1;
+    return { W: Float32Array.from(Wsum, (x) => x / n), b: Float32Array.from(bsum, (x) => x / n) };
   }
 
   /** Raw scores (before temperature) of every label. Unknown features are ignored. */

@@ -14,7 +14,9 @@
  *                       (the model's own top intent, aboutMail, the fold's rule and temperature) for scripts/dev-flips.mjs
  *   npm run eval:dev -- --only=first --rules-from=a.json   also score each fold's model under the rule and temperature of
  *                       another run's dump (same fold): splits a change into "the model moved" and "the tuned rule moved"
- *   npm run eval:dev -- --seed=8          train every model with another example-order seed (the noise of one data change)
+ *   npm run eval:dev -- --seed=8          train every model (intent, domain, acts) with another example-order seed (the noise of one data change)
+ *   npm run eval:dev -- --orders=8 --real-weight=3 --average-from=7            other TrainOptions for the intent model and the domain detector
+ *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
@@ -31,7 +33,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { asCodedError } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
-import { trainActModel } from '../acts.js';
+import { ACT_TRAIN_OPTIONS, trainActModel } from '../acts.js';
 import { actOfLabel, actPriorOf, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
 import { Classifier, trainClassifier, type OosRule } from '../engine.js';
 import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
@@ -81,8 +83,30 @@ async function main(): Promise<void> {
   const failures = process.argv.includes('--failures');
   const tokenizer = await getTokenizer();
   const all = trainingData(root, { realTrain: true });
-  const seedArg = process.argv.find((a) => a.startsWith('--seed='))?.slice(7);
-  const trainOpts = seedArg ? { ...DEFAULT_TRAIN_OPTIONS, seed: Number(seedArg) } : DEFAULT_TRAIN_OPTIONS;
+  // --seed=8: another example-order seed for every model (the intent model, the domain detector and the act model).
+  // --orders=N / --real-weight=W / --average-from=E (intent model and domain detector), --act-orders=N /
+  // --act-real-weight=W / --act-average-from=E (act model):
+  // other training settings than the build's (model.ts TrainOptions), to measure one before changing the default.
+  const arg = (name: string) => {
+    const v = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+    return v === undefined ? undefined : Number(v);
+  };
+  const seed = arg('seed');
+  const trainOpts = {
+    ...DEFAULT_TRAIN_OPTIONS,
+    ...(seed !== undefined && { seed }),
+    ...(arg('orders') !== undefined && { orders: arg('orders') }),
+    ...(arg('real-weight') !== undefined && { realWeight: arg('real-weight') }),
+    ...(arg('average-from') !== undefined && { averageFrom: arg('average-from') }),
+  };
+  const actOpts = {
+    ...ACT_TRAIN_OPTIONS,
+    ...(seed !== undefined && { seed }),
+    ...(arg('act-orders') !== undefined && { orders: arg('act-orders') }),
+    ...(arg('act-real-weight') !== undefined && { realWeight: arg('act-real-weight') }),
+    ...(arg('act-average-from') !== undefined && { averageFrom: arg('act-average-from') }),
+  };
+  out(`settings: intent ${JSON.stringify(trainOpts)}; acts ${JSON.stringify(actOpts)}`);
 
   if (!only || only === 'first') {
     // --rescue=0.85,0.6 scores the same folds under other domain-rescue levels (the rule only; no retraining).
@@ -177,7 +201,7 @@ async function main(): Promise<void> {
   }
 
   if (!only || only === 'replies') {
-    const { classifier } = trainClassifier(tokenizer, all);
+    const { classifier } = trainClassifier(tokenizer, all, trainOpts);
     const { tree } = loadDialogs(root);
     if (!tree) throw new Error('dialogs/ does not load');
     const acts = actTrainingData(root, { realTrain: false });
@@ -191,8 +215,8 @@ async function main(): Promise<void> {
     const alphas = process.argv.find((a) => a.startsWith('--prior='))?.slice(8).split(',').map(Number) ?? [];
     const priorRows = alphas.map(() => [] as Array<{ ok: boolean; fold: number }>);
     for (let f = 0; f < FOLDS; f++) {
-      const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale }));
-      const model = trainActModel(tokenizer, [...acts, ...trainReal]);
+      const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
+      const model = trainActModel(tokenizer, [...acts, ...trainReal], actOpts);
       // The node-kind prior counted on the other folds' lines only, as the build counts it on the whole train split.
       model.prior = actPriorOf(root, replies.filter((r) => foldOfReply(r) !== f));
       const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
