@@ -128,6 +128,8 @@ function deskDeps(core: Core) {
     kv: core.stores.kv,
     holds: core.holds,
     tellPerson: (link: { conversationId: string; channel: ChannelName }, replies: Reply[]) => core.sendProactive(link.channel, link.conversationId, replies),
+    // A take-over or hand-back in Slack/Teams shows on /admin like one made there.
+    recordHold: (conversationId: string, event: { type: 'taken_over' | 'handed_back'; by?: string }) => core.transcripts.addEvent(conversationId, event, Date.now()),
   };
 }
 
