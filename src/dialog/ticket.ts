@@ -190,7 +190,8 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   // Filed while an incident was open for this symptom and carrier/service: say so, staff can answer them together.
   const body = draft.incident ? `${bodyMain}\n${tr('ticket.incident', { id: draft.incident })}` : bodyMain;
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
-  const summary = tr('ticket.summary', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
+  // No error text on record: the subject line leaves it out rather than quote 「不明」 as if it were on the screen.
+  const summary = tr(fields.errorMessage ? 'ticket.summary' : 'ticket.summary_no_error', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
     .replace(/\s+/g, ' ')
     .slice(0, 300);
 
