@@ -102,6 +102,10 @@ describe('ticketDraft() → renderTicket()', () => {
     expect(none.fields.errorMessage).toBeUndefined();
     expect(none.summary).not.toContain('"unknown"');
     expect(none.summary).toMatch(/^\[mailmedic\] [^"]+$/);
+    // 「なし」 said for the error: the body says so, the subject quotes nothing.
+    const said = buildTicket(state({ errorText: undefined, collected: { errorMessage: 'なし' } }), meta(), ctx);
+    expect(said.body).toContain('エラー表示：なし');
+    expect(said.summary).not.toContain('「');
   });
 
   it('uses the id given by the caller', () => {
