@@ -128,6 +128,8 @@ function deskDeps(core: Core) {
     kv: core.stores.kv,
     holds: core.holds,
     tellPerson: (link: { conversationId: string; channel: ChannelName }, replies: Reply[]) => core.sendProactive(link.channel, link.conversationId, replies),
+    // A take-over or hand-back in Slack/Teams shows on /admin like one made there.
+    recordHold: (conversationId: string, event: { type: 'taken_over' | 'handed_back'; by?: string }) => core.transcripts.addEvent(conversationId, event, Date.now()),
   };
 }
 
@@ -225,10 +227,12 @@ async function buildCore(options: CoreOptions): Promise<Built> {
     // A sink that already holds another ticket under an id (a number handed out twice) gets the ticket under a new one.
     ticketIds: stores.ticketIds,
     notifier: { notify: (event) => fanOutNotifier(notifiers).notify(event) },
-    // The person gets the ticket system's own number (#123, ITSM-42), never an agent-only URL or, for the file
-    // sink, a path on the server.
+    // The person gets the ticket system's own number (#123, ITSM-42) beside ours, each named — never an agent-only
+    // URL or, for the file sink (no number of its own), a path on the server: then ours is the one to quote.
     onDelivered: (ticket, externalRef) =>
-      tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id, ref: config.env.TICKET_SINK === 'file' ? ticket.id : externalRef }),
+      config.env.TICKET_SINK === 'file' || !externalRef || externalRef === ticket.id
+        ? tellRequester(ticket, 'handoff.user.delivered', { id: ticket.id })
+        : tellRequester(ticket, 'handoff.user.delivered_ref', { id: ticket.id, ref: externalRef }),
     onFailed: (ticket) => tellRequester(ticket, 'handoff.user.failed', { id: ticket.id }),
   });
   await handoff.start();

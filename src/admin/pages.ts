@@ -12,6 +12,7 @@ const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
 import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
+import { heldByStaff } from '../transcripts/summary.js';
 import {
   REVIEW_STATUSES,
   type Annotation,
@@ -239,7 +240,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
       const flags = [
         s.annotations ? `<span class="flag note">${t(ctx, 'admin.list.annotated', { n: s.annotations })}</span>` : '',
         s.errors ? `<span class="flag err">${t(ctx, 'admin.list.errors', { n: s.errors })}</span>` : '',
-        s.takenOver ? `<span class="flag">${t(ctx, 'admin.list.taken_over')}</span>` : '',
+        s.takenOver ? `<span class="flag${heldByStaff(s) ? '' : ' past'}" data-testid="list-taken-over">${t(ctx, heldByStaff(s) ? 'admin.list.taken_over' : 'admin.list.handed_back')}</span>` : '',
       ].join('');
       const link = href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`);
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
@@ -277,10 +278,13 @@ export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<Re
 
 // ───────────────────────────── conversation ─────────────────────────────
 
-function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string): string {
+function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string, symptomBefore?: string): string {
   const parts: string[] = [];
   if (turn.action !== undefined) {
     parts.push(`<p class="muted">${t(ctx, 'admin.conversation.no_nlu')}</p>`);
+    // A button that chose the symptom (the menu's [受信できない]): what the conversation is about from here.
+    if (turn.symptom && turn.symptom !== symptomBefore)
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.symptom_chosen')}</span><span class="v"><b data-testid="turn-symptom" data-intent="${h(turn.symptom)}">${h(intentLabel(ctx, turn.symptom))}</b> <code>${h(turn.symptom)}</code></span></div>`);
   } else if (turn.intent) {
     const conf = turn.confidence ?? 0;
     const low = conf < 0.5;
@@ -365,9 +369,13 @@ export function renderConversation(
       ? `<a href="${h(data.ticketUrl)}" rel="noreferrer" target="_blank" data-testid="ticket-link"><code>${h(s.ticketId)}</code> ↗</a>`
       : `<code data-testid="ticket-link">${h(s.ticketId)}</code>`
     : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
-  const takeover = s.takenOver
-    ? `<span class="flag" data-testid="taken-over">${t(ctx, 'admin.conversation.taken_over', { at: formatTime(ctx, s.takenOver.atMs) })}${s.takenOver.by ? ` · ${h(s.takenOver.by)}` : ''}</span>`
-    : ''; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
+  // Held now, or a past fact once handed back (who holds it now is the desk panel's).
+  const when = (x: { atMs: number; by?: string }) => `${formatTime(ctx, x.atMs)}${x.by ? ` · ${x.by}` : ''}`; // t() escapes
+  const takeover = !s.takenOver
+    ? ''
+    : heldByStaff(s)
+      ? `<span class="flag" data-testid="taken-over" data-held="1">${t(ctx, 'admin.conversation.taken_over', { at: formatTime(ctx, s.takenOver.atMs) })}${s.takenOver.by ? ` · ${h(s.takenOver.by)}` : ''}</span>`
+      : `<span class="flag past" data-testid="taken-over" data-held="0">${t(ctx, 'admin.conversation.was_taken_over', { taken: when(s.takenOver), back: when(s.handedBack!) })}</span>`; // Taking over happens where staff can talk to the person (the Slack help-desk thread); this page shows it.
 
   const f = data.ticket?.ticket.fields;
   const steps = stepsTried(ctx, turns, f?.stepsTried, { carrier: s.carrier, service: s.service, device: s.device });
@@ -388,7 +396,7 @@ export function renderConversation(
 </section>`
     : '';
   const rows = turns
-    .map((turn) => {
+    .map((turn, i) => {
       const note = notes.get(turn.seq);
       const user =
         turn.action !== undefined
@@ -410,7 +418,7 @@ export function renderConversation(
         .join('');
       return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
   <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}${sent}</div>
-  <aside class="understanding">${understanding(ctx, turn, note, intentOptions)}</aside>
+  <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1]?.symptom)}</aside>
 </article>`;
     })
     .join('\n');
@@ -613,7 +621,7 @@ table.list{border-collapse:collapse;width:100%}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
 .flags{margin-top:4px;display:flex;gap:5px;flex-wrap:wrap}
-.flag{font-size:11px;border-radius:5px;padding:0 6px;background:#eef2f7;color:#445}.flag.note{background:#efe7fb;color:var(--note)}.flag.err{background:#fbe5e3;color:var(--bad)}
+.flag{font-size:11px;border-radius:5px;padding:0 6px;background:#eef2f7;color:#445}.flag.note{background:#efe7fb;color:var(--note)}.flag.err{background:#fbe5e3;color:var(--bad)}.flag.past{background:transparent;border:1px solid #d5dbe3;color:#667}
 .pager{display:flex;gap:12px;justify-content:center;align-items:center;margin:10px 0}
 .empty{color:var(--muted);text-align:center;padding:28px}
 .login{max-width:420px;margin:60px auto}.login form{display:grid;gap:10px;margin-top:12px}

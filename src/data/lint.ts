@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
+import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, SYMPTOM_INTENTS, type Act, type Intent } from '../core/index.js';
 import {
   ANSWERS_FILE,
   loadActs,
@@ -477,6 +477,8 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     if (!canFinish.has(node.id)) out.push({ ...lines.at(node.id), message: `node ${node.id} is a dead end: no resolve, handoff or end node can be reached from it` });
   }
 
+  out.push(...checkSymptoms(tree, lines));
+
   // Loops that never wait for the user.
   for (const cycle of instantCycles(tree, edges)) {
     const first = cycle[0] ?? '';
@@ -581,6 +583,73 @@ function checkNode(node: DialogNode, slots: Map<string, ReadonlySet<string> | nu
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) out.push({ ...at(path), message: `node ${node.id}: locale key ${key} missing in ${l}` });
     }
+  }
+  return out;
+}
+
+/**
+ * Options that stand for a symptom (`symptom:`). A branch chosen by a button must have its symptom as one chosen by a
+ * typed message: `symptom` names an error or topic intent with an entry; an option going straight into a symptom's
+ * walk (its entry, or where the entry's routes lead by default) names that symptom; once the start menu names
+ * symptoms, every option of it names one or leads to a menu whose options do (checked the same way, one level down at
+ * a time) or to an ending.
+ */
+function checkSymptoms(tree: DialogTree, lines: Lines): Problem[] {
+  const out: Problem[] = [];
+  // The node a target really shows: through route defaults (and info nodes' `next` with `infos`), as the engine enters it.
+  const landing = (id: string | undefined, infos = true): { node?: DialogNode; via: Set<string> } => {
+    const via = new Set<string>();
+    let node = id ? tree.nodes.get(id) : undefined;
+    while (node && !via.has(node.id)) {
+      via.add(node.id);
+      if (node.kind === 'route') node = tree.nodes.get(node.default);
+      else if (infos && node.kind === 'info') node = tree.nodes.get(node.next);
+      else break;
+    }
+    return { node, via };
+  };
+  // The start of each symptom's walk: its entry and where the entry's routes lead by default (fetch_trigger → fetch_entry).
+  // Info nodes are not followed: walks share their later nodes (the network questions).
+  const walkOf = new Map<string, Intent>();
+  for (const [intent, id] of Object.entries(tree.entries) as Array<[Intent, string | undefined]>) {
+    for (const n of landing(id, false).via) if (!walkOf.has(n)) walkOf.set(n, intent);
+  }
+  const intoWalk = (id: string | undefined): Intent | undefined => {
+    for (const n of landing(id, false).via) if (walkOf.has(n)) return walkOf.get(n);
+    return undefined;
+  };
+  const targetOf = (node: DialogNode, o: DialogOption) => o.next ?? (node.kind === 'ask' ? node.next : undefined);
+  for (const node of tree.nodes.values()) {
+    if (!('options' in node) || !node.options) continue;
+    node.options.forEach((o, i) => {
+      if (o.symptom === undefined) return;
+      const at = lines.at(node.id, ['options', i, 'symptom']);
+      if (!SYMPTOM_INTENTS.has(o.symptom) || !tree.entries[o.symptom]) {
+        out.push({ ...at, message: `node ${node.id}: option ${o.value} has symptom ${o.symptom}, which is no error or topic intent with an entry` });
+        return;
+      }
+      const walk = intoWalk(targetOf(node, o));
+      if (walk && walk !== o.symptom) out.push({ ...at, message: `node ${node.id}: option ${o.value} says symptom ${o.symptom} but leads into the walk of ${walk}` });
+    });
+  }
+  // The menus: the start node, and the menus its symptom-less options lead to — once the start menu names symptoms.
+  const start = tree.nodes.get(tree.start);
+  const menus = start && 'options' in start && start.options?.some((o) => o.symptom) ? [tree.start] : [];
+  const seen = new Set<string>();
+  while (menus.length) {
+    const id = menus.pop()!;
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const node = tree.nodes.get(id);
+    if (!node || !('options' in node) || !node.options) continue;
+    node.options.forEach((o, i) => {
+      if (o.symptom) return;
+      const target = landing(targetOf(node, o)).node;
+      const walk = intoWalk(targetOf(node, o));
+      if (walk) out.push({ ...lines.at(node.id, ['options', i]), message: `node ${node.id}: option ${o.value} leads into the walk of ${walk}: add symptom: ${walk}` });
+      else if (target && 'options' in target && target.options?.some((x) => x.symptom)) menus.push(target.id);
+      else if (id === tree.start && !(target && TERMINAL.has(target.kind))) out.push({ ...lines.at(node.id, ['options', i]), message: `node ${node.id}: option ${o.value} of the start menu names no symptom (symptom:) nor leads to a menu whose options do` });
+    });
   }
   return out;
 }

@@ -94,6 +94,13 @@ export const optionSchema = z.strictObject({
    */
   says: localeKey.optional(),
   set: setSchema.optional(),
+  /**
+   * The symptom this option stands for (an error or topic intent with an entry): a menu button such as [受信できない]
+   * chooses the branch as 「受信できない」 typed would, so the conversation's symptom (state `intent`, the ticket's
+   * intent, the transcripts' symptom) is known without a typed message. Set only while no symptom chose the branch yet.
+   * `mailmedic lint` wants it on an option that goes straight into a symptom's walk, and on every option of the start menu.
+   */
+  symptom: intentId.optional(),
 });
 export type DialogOption = z.infer<typeof optionSchema>;
 

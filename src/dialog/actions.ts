@@ -6,7 +6,7 @@ import type { DialogNode } from '../data/schemas.js';
 import { answerStep } from './answers.js';
 import { escalatedAlready, fileTicket } from './handoff.js';
 import { ACTIONS, currentNode, say, setStatus, type Run } from './run.js';
-import { applySet, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
+import { applyOption, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
 import type { Intent } from '../core/index.js';
 
 /**
@@ -67,14 +67,14 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
       const opt = node.options.find((o) => o.value === value);
       if (!opt) return stale(run, node);
       s.slots[node.slot] = opt.value;
-      applySet(run, opt.set);
+      applyOption(run, opt);
       return enter(run, opt.next ?? node.next);
     }
     case 'choice':
     case 'resolve': {
       const opt = node.options?.find((o) => o.value === value);
       if (!opt?.next) return stale(run, node);
-      applySet(run, opt.set);
+      applyOption(run, opt);
       return enter(run, opt.next);
     }
     case 'step':

@@ -8,7 +8,7 @@ import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.j
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, applySet, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
+import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -307,7 +307,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
         const chosen = opt;
         return () => {
           s.slots[node.slot] = chosen.value;
-          applySet(run, chosen.set);
+          applyOption(run, chosen);
           enter(run, chosen.next ?? node.next);
         };
       }
@@ -321,7 +321,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       if (opt?.next) {
         const next = opt.next;
         return () => {
-          applySet(run, opt.set);
+          applyOption(run, opt);
           enter(run, next);
         };
       }
@@ -331,7 +331,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
         if (move === 'first_option' && first?.next) {
           const next = first.next;
           return () => {
-            applySet(run, first.set);
+            applyOption(run, first);
             enter(run, next);
           };
         }

@@ -10,7 +10,7 @@ import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
-import { againAfterFact, applySet, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
+import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
 export function repeat(run: Run, repair: string): number {
@@ -186,7 +186,7 @@ function cannotAnswer(): TurnRule {
       if (fallback && node.kind === 'ask') {
         say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
         run.s.slots[node.slot] = fallback.value;
-        applySet(run, fallback.set);
+        applyOption(run, fallback);
         return enter(run, fallback.next ?? node.next);
       }
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
@@ -220,7 +220,7 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       say(run, 'engine.corrected');
       if (opt && (node.kind === 'ask' || opt.next)) {
         if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
-        applySet(run, opt.set);
+        applyOption(run, opt);
         return enter(run, opt.next ?? (node.kind === 'ask' ? node.next : node.id));
       }
       // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists.

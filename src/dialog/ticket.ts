@@ -18,6 +18,7 @@ import {
 } from '../core/index.js';
 import type { I18n, KeyArg } from '../i18n/index.js';
 import { causeKey, intentKey, resultKey, valueKey } from '../i18n/keys.js';
+import { parseFieldFacts } from '../nlu/fields.js';
 import { renderMessage } from './render.js';
 import { maskSecrets } from './secrets.js';
 import type { ConversationState } from './types.js';
@@ -190,7 +191,10 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   // Filed while an incident was open for this symptom and carrier/service: say so, staff can answer them together.
   const body = draft.incident ? `${bodyMain}\n${tr('ticket.incident', { id: draft.incident })}` : bodyMain;
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
-  const summary = tr('ticket.summary', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
+  // No error text on record, or the person said there is none (「エラー表示はなし」): the subject line quotes nothing rather
+  // than 「不明」 or 「なし」 as if it were on the screen (the body's エラー表示 says which).
+  const shown = fields.errorMessage !== undefined && !parseFieldFacts(fields.errorMessage).noError;
+  const summary = tr(shown ? 'ticket.summary' : 'ticket.summary_no_error', { intent: tr(intentKey(intent)), service: serviceText, device: deviceText, error: errShort })
     .replace(/\s+/g, ' ')
     .slice(0, 300);
 

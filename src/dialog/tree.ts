@@ -4,7 +4,7 @@
  * Node semantics are documented in src/data/schemas.ts.
  */
 import { CodedError, ErrorCode, INTENT_ROLE, SYMPTOM_INTENTS, type CauseAxis, type IncidentFact, type Intent, type Message, type StepResult } from '../core/index.js';
-import type { Condition, DialogNode } from '../data/schemas.js';
+import type { Condition, DialogNode, DialogOption } from '../data/schemas.js';
 import { matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
 import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, msg, say, setStatus, slotParams, type Run } from './run.js';
@@ -27,6 +27,16 @@ export function holds(cond: Condition, slots: Record<string, string>): boolean {
 
 export function applySet(run: Run, set: Record<string, string> | undefined): void {
   if (set) Object.assign(run.s.slots, set);
+}
+
+/**
+ * An option chosen (clicked, typed, taken as the default): its slot assignments, and the symptom it stands for
+ * (`symptom:`, e.g. the menu's [受信できない]) when no symptom chose the branch yet — a branch chosen by a button has its
+ * symptom as one chosen by a typed message does (the ticket's intent, the transcripts' symptom).
+ */
+export function applyOption(run: Run, opt: Pick<DialogOption, 'set' | 'symptom'>): void {
+  applySet(run, opt.set);
+  if (opt.symptom && !(run.s.intent && SYMPTOM_INTENTS.has(run.s.intent))) run.s.intent = opt.symptom;
 }
 
 /** The cause axis (the guide's auth · network · server table): the tree's `cause` slot, else the error, else the intent. */
@@ -92,7 +102,7 @@ export function enter(run: Run, id: string): void {
         const pre = said !== undefined ? matchWords(run, node.options, said) : undefined;
         if (pre) {
           s.slots[node.slot] = pre.value;
-          applySet(run, pre.set);
+          applyOption(run, pre);
           next = pre.next ?? node.next;
           continue;
         }

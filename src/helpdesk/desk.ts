@@ -82,6 +82,11 @@ export interface HelpDeskOptions {
   /** Reaches the person in their own conversation (the composition root's proactive senders); false when it could not. */
   tellPerson(link: Pick<DeskLink, 'conversationId' | 'channel'>, replies: Reply[]): Promise<boolean>;
   /**
+   * Records a take-over or a hand-back in the conversation's transcript (the composition root's transcript store), so
+   * /admin shows who holds it — and that it was handed back — whichever desk it happened in. Errors are logged.
+   */
+  recordHold?(conversationId: string, event: { type: 'taken_over' | 'handed_back'; by?: string }): Promise<unknown>;
+  /**
    * Which holds this desk relays, when several desks run (Slack and Teams): those taken in its own threads. A desk
    * without it relays every hold no other desk owns.
    */
@@ -171,12 +176,14 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
 
   async function takeOver(p: DeskPress & { thread: DeskThread }, link: DeskLink): Promise<void> {
     const already = await holds.get(link.conversationId);
-    const record: TakeoverRecord = { ...link, staff: p.staff, sinceMs: clock() };
-    await holds.set(record);
+    const hold: TakeoverRecord = { ...link, staff: p.staff, sinceMs: clock() };
+    await holds.set(hold);
     log.info({ conversation: link.conversationId, ticket: link.ticketId, staff: p.staff.id }, 'conversation taken over');
     await transport
       .showStatus(p.thread, link, t(keys.takenBy, { name: p.staff.name ?? transport.staffLabel(p.staff) }), 'back', p.shown)
       .catch((e: unknown) => log.warn({ ticket: link.ticketId, err: asCodedError(e).message }, 'announcement not updated'));
+    const name = p.staff.name ?? transport.staffLabel(p.staff);
+    if (already?.staff.id !== p.staff.id) await recordHold(link.conversationId, { type: 'taken_over', by: name });
     // A second press (or a colleague's) in the same thread changes who holds it; the person was already told.
     if (already && already.desk.channel === link.desk.channel && already.desk.thread === link.desk.thread) return;
     await tell(link, p.thread, say('takeover.taken', { name: p.staff.name ?? t('takeover.staff', undefined, link.locale) }, link.locale));
@@ -188,7 +195,12 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
     await transport
       .showStatus(p.thread, link, t(keys.handedBackBy, { name: p.staff.name ?? transport.staffLabel(p.staff) }), 'take', p.shown)
       .catch((e: unknown) => log.warn({ ticket: link.ticketId, err: asCodedError(e).message }, 'announcement not updated'));
+    if (had) await recordHold(link.conversationId, { type: 'handed_back', by: p.staff.name ?? transport.staffLabel(p.staff) });
     if (had) await options.tellPerson(link, [say('takeover.returned', {}, link.locale)]).catch(() => false);
+  }
+
+  async function recordHold(conversationId: string, event: { type: 'taken_over' | 'handed_back'; by?: string }): Promise<void> {
+    await options.recordHold?.(conversationId, event).catch((e: unknown) => log.warn({ conversation: conversationId, err: asCodedError(e).message }, 'take-over not recorded in the transcript'));
   }
 
   return {

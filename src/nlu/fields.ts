@@ -25,6 +25,11 @@ export interface FieldFacts {
   quotedError?: string;
   /** The user says there is no error text on screen (「なし」, "none"). */
   noError?: boolean;
+  /**
+   * The words that said so when they were one part of a longer answer (「iPhone 15、エラー表示はなし、今朝から」 → 「エラー表示はなし」):
+   * what the ticket's エラー表示 holds instead of the whole line.
+   */
+  noErrorText?: string;
   /** The user says they do not know (「わからない」, "don't know") — the field is filed as unknown. */
   dontKnow?: boolean;
   incoming?: MailServerSettings;
@@ -90,6 +95,8 @@ const FREQUENCY_PATTERNS: RegExp[] = [
 
 const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;
 const NO_ERROR_PATTERN = /^(?:なし|ない|無し|ありません|特になし|とくになし|エラー(?:表示)?(?:は)?(?:なし|無し|出ない|出ていない|出てない|ありません)|表示(?:は)?(?:なし|されない|ない)|none|no|nothing|no error(?: message)?|n\/a)[。.!！]?$/i;
+/** Inside a longer answer only an explicit "no error" clause counts (a bare 「なし」 / "no" there may answer anything). */
+const NO_ERROR_CLAUSE = /^(?:エラー(?:表示|メッセージ)?(?:は|も)?(?:特に|とくに)?(?:なし|無し|出ない|出ていない|出てない|ありません|出ません|ない)|(?:画面の)?表示(?:は)?(?:なし|されない|ない)|no error(?: message)?s?(?: (?:shown|on (?:the )?screen))?|no error message|there(?:'s| is) no error(?: message)?)(?:です)?[。.!！]?$/i;
 const DONT_KNOW_PATTERN = /^(?:わからない|分からない|わかりません|分かりません|不明|覚えていない|覚えてない|忘れた|i don'?t know|don'?t know|not sure|unknown|no idea|dunno)[。.!！]?$/i;
 
 const HOST_PATTERN = /\b((?:imap|pop3?|smtp|mail|mx)[a-z0-9-]*(?:\.[a-z0-9-]+)+\.[a-z]{2,})\b/gi;
@@ -137,6 +144,13 @@ export function parseFieldFacts(text: string): FieldFacts {
   const quoted = QUOTE_PATTERN.exec(text);
   if (quoted?.[1]) out.quotedError = quoted[1].trim();
   if (NO_ERROR_PATTERN.test(t)) out.noError = true;
+  else {
+    const clause = t.split(/[、,，;；\n]|(?<=[。.])\s*/).map((x) => x.trim()).find((x) => NO_ERROR_CLAUSE.test(x));
+    if (clause) {
+      out.noError = true;
+      out.noErrorText = clause;
+    }
+  }
   if (DONT_KNOW_PATTERN.test(t)) out.dontKnow = true;
 
   const settings = parseSettings(t);

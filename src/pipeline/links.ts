@@ -10,6 +10,7 @@ import {
   CodedError,
   ErrorCode,
   LOCALES,
+  SYMPTOM_INTENTS,
   type IncidentFact,
   type Locale,
   type Logger,
@@ -70,6 +71,7 @@ export function recordOf(ctx: TurnContext, outcome: PipelineOutcome): TurnRecord
   };
   if (ctx.nlu) record.nlu = ctx.nlu;
   if (ctx.stored) record.stepsTried = ctx.stored.stepsTried;
+  if (ctx.stored?.intent && SYMPTOM_INTENTS.has(ctx.stored.intent)) record.symptom = ctx.stored.intent;
   if (ctx.error) record.error = { code: ctx.error.code, message: ctx.error.message };
   return record;
 }

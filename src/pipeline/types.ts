@@ -8,6 +8,7 @@ import type {
   CodedError,
   ConversationStatus,
   ErrorCode,
+  Intent,
   Locale,
   Logger,
   Nlu,
@@ -132,6 +133,11 @@ export interface TurnRecord {
   status: ConversationStatus;
   /** Steps tried so far in the conversation (after the turn), when state was available. */
   stepsTried?: StepTried[];
+  /**
+   * The symptom the conversation's branch is about after the turn (the engine's `intent` when it is an error or topic
+   * intent) — also when a button chose it (the menu's [受信できない]), which no NLU intent tells.
+   */
+  symptom?: Intent;
   /** Set when the turn failed: the outcome then carries a polite pipeline.* reply. */
   error?: { code: ErrorCode; message: string };
   /** When the pipeline started the turn, ms since epoch (from the pipeline's clock). */

@@ -2,7 +2,7 @@
  * Transcripts in the process's memory: the default when no Redis is configured. Nothing is shared with other
  * processes (the `mailmedic transcripts` CLI cannot see them) and everything is gone on restart.
  */
-import { applyEvent, applyTurn, preview, type NewTurn } from './summary.js';
+import { adoptLateEvents, applyEvent, applyTurn, preview, type NewTurn } from './summary.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -16,6 +16,8 @@ interface Entry {
   summary: ConversationSummary;
   turns: TranscriptTurn[];
   notes: Map<number, Annotation>;
+  /** Events recorded since the last turn (attached to it until the next turn shows whether they happened during that one). */
+  late: Array<{ event: TranscriptEvent; atMs: number }>;
 }
 
 const DAY_MS = 86_400_000;
@@ -49,9 +51,12 @@ export class MemoryTranscriptStore implements TranscriptStore {
   async append(input: NewTurn): Promise<TranscriptTurn> {
     const e = this.#live(input.conversation);
     const { summary, turn } = applyTurn(e?.summary, input);
-    const entry: Entry = e ?? { summary, turns: [], notes: new Map() };
+    const entry: Entry = e ?? { summary, turns: [], notes: new Map(), late: [] };
     entry.summary = summary;
-    entry.turns.push(structuredClone(turn));
+    const stored = structuredClone(turn);
+    adoptLateEvents(entry.turns[entry.turns.length - 1], stored, entry.late);
+    entry.late = [];
+    entry.turns.push(stored);
     if (entry.turns.length > this.#maxTurns) entry.turns.splice(0, entry.turns.length - this.#maxTurns);
     // Re-inserting keeps the Map in order of last activity, so the first key is the least recently active.
     this.#data.delete(input.conversation);
@@ -69,7 +74,10 @@ export class MemoryTranscriptStore implements TranscriptStore {
     if (!e) return false;
     e.summary = applyEvent(e.summary, event, atMs);
     const last = e.turns[e.turns.length - 1];
-    if (last) last.events.push(event);
+    if (last) {
+      last.events.push(event);
+      e.late.push({ event, atMs });
+    }
     return true;
   }
 

@@ -16,7 +16,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
-import { applyEvent, applyTurn, normaliseSummary, preview, type NewTurn } from './summary.js';
+import { adoptLateEvents, applyEvent, applyTurn, normaliseSummary, preview, type NewTurn } from './summary.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -187,13 +187,23 @@ export class RedisTranscriptStore implements TranscriptStore {
   async turns(conversationId: string): Promise<TranscriptTurn[]> {
     const entries = await this.#run('read turns', (c) => c.xRange(this.#k(conversationId).stream, '-', '+'));
     const turns: TranscriptTurn[] = [];
+    let late: Array<{ event: TranscriptEvent; atMs: number }> = [];
     for (const m of entries ?? []) {
       const msg = m.message as Record<string, string>;
-      if (msg.e) turns.push(JSON.parse(msg.e) as TranscriptTurn);
-      else if (msg.x) {
-        // A staff event belongs to the turn before it (as the memory store records it).
-        const { event } = JSON.parse(msg.x) as { event: TranscriptEvent };
-        turns[turns.length - 1]?.events.push(event);
+      if (msg.e) {
+        const turn = JSON.parse(msg.e) as TranscriptTurn;
+        // One that happened while this turn ran (the ticket-filed message) belongs to it (as the memory store does).
+        adoptLateEvents(turns[turns.length - 1], turn, late);
+        late = [];
+        turns.push(turn);
+      } else if (msg.x) {
+        // A staff event belongs to the turn before it.
+        const x = JSON.parse(msg.x) as { event: TranscriptEvent; atMs: number };
+        const last = turns[turns.length - 1];
+        if (last) {
+          last.events.push(x.event);
+          late.push(x);
+        }
       }
     }
     return turns;

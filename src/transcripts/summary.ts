@@ -16,6 +16,11 @@ import {
 
 export { SYMPTOM_INTENTS };
 
+/** Do staff hold the conversation now, as far as the transcript knows (taken over, not handed back since)? */
+export function heldByStaff(s: Pick<ConversationSummary, 'takenOver' | 'handedBack'> | undefined): boolean {
+  return !!s?.takenOver && !(s.handedBack && s.handedBack.atMs >= s.takenOver.atMs);
+}
+
 /** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
 export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
 
@@ -31,8 +36,8 @@ export function preview(text: string, max = PREVIEW_CHARS): string {
  */
 export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn): { summary: ConversationSummary; turn: TranscriptTurn } {
   const seq = (prev?.turns ?? 0) + 1;
-  // A take-over is recorded once, on the first turn relayed to staff.
-  const events: TranscriptEvent[] = (input.events ?? []).filter((e) => e.type !== 'taken_over' || !prev?.takenOver);
+  // A take-over is recorded once, on the first turn relayed to staff (again after a hand-back).
+  const events: TranscriptEvent[] = (input.events ?? []).filter((e) => e.type !== 'taken_over' || !heldByStaff(prev));
   const before = prev?.status ?? 'active';
   if (input.status !== before) events.push({ type: 'status', from: before, to: input.status });
   const ticketId = events.find((e): e is Extract<TranscriptEvent, { type: 'ticket' }> => e.type === 'ticket')?.id;
@@ -76,6 +81,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
     if (!s.symptom && SYMPTOM_INTENTS.has(intent)) s.symptom = intent;
     if (intent === 'out_of_scope') s.misses += 1;
   }
+  // A symptom chosen by a button (the menu's [受信できない]): no intent tells it, the engine's branch does.
+  if (!s.symptom && input.symptom && SYMPTOM_INTENTS.has(input.symptom)) s.symptom = input.symptom;
   const e = input.entities;
   if (e?.carrier) s.carrier = e.carrier;
   if (e?.service) s.service = e.service;
@@ -102,6 +109,7 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
 export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, atMs: number): ConversationSummary {
   const s = { ...prev };
   if (event.type === 'taken_over') s.takenOver = event.by ? { atMs, by: event.by } : { atMs };
+  if (event.type === 'handed_back') s.handedBack = event.by ? { atMs, by: event.by } : { atMs };
   if (event.type === 'ticket') {
     s.ticketId = event.id;
     if (event.intent) s.ticketSymptom = event.intent;
@@ -115,6 +123,22 @@ export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, at
   if (event.type === 'note') s.notes = (s.notes ?? 0) + 1;
   if (event.type === 'sent' && event.by !== undefined) s.staffMessages = (s.staffMessages ?? 0) + 1;
   return s;
+}
+
+/**
+ * Events are recorded when they happen, a turn when it ends: the "ticket filed" message sent while the filing turn
+ * was still running is on record before that turn. `late` are the events recorded after `prev` (so far attached to
+ * it); those that happened once `turn` had started belong to `turn`, after its own events: moved there. Mutates both.
+ */
+export function adoptLateEvents(prev: TranscriptTurn | undefined, turn: TranscriptTurn, late: ReadonlyArray<{ event: TranscriptEvent; atMs: number }>): void {
+  if (!prev) return;
+  for (const { event, atMs } of late) {
+    if (atMs < turn.atMs) continue;
+    const i = prev.events.indexOf(event);
+    if (i < 0) continue;
+    prev.events.splice(i, 1);
+    turn.events.push(event);
+  }
 }
 
 /** Redis's cjson and older records may hold `{}` where an empty list was meant: read summaries through this. */

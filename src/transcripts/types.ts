@@ -67,6 +67,12 @@ export interface TranscriptTurn {
    * click that answered it the choice (`none` = 「どれでもない」) — the turn before it holds the text to label.
    */
   clarification?: { offered: Intent[]; chosen?: Intent | 'none' };
+  /**
+   * The symptom the conversation was on after this turn (the engine's branch): also set when a button chose it (the
+   * menu's [受信できない], a clarification choice), which the turn's `intent` does not tell. Absent in turns recorded
+   * before it was kept.
+   */
+  symptom?: Intent;
   /** Node the conversation was waiting at before this turn ('' before the first question). */
   nodeBefore: string;
   /** Node waiting for the user's answer after the turn. */
@@ -142,7 +148,10 @@ export interface ConversationSummary {
   nodeTurns?: Record<string, number>;
   /** Fallback turns (src/transcripts/fallback.ts) per node the person answered at. */
   nodeFallbacks?: Record<string, number>;
+  /** The last take-over by staff (a past fact once `handedBack` is later: see heldByStaff). */
   takenOver?: { atMs: number; by?: string };
+  /** The last hand-back to the bot. */
+  handedBack?: { atMs: number; by?: string };
   /** Staff member the conversation is assigned to (claimed by). */
   assignee?: string;
   /** Staff review state (absent: not looked at yet). */

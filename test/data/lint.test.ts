@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { formatProblem, loadDialogs, packageRoot } from '../../src/data/load.js';
@@ -61,6 +62,31 @@ describe('lint on broken fixtures (in-process)', () => {
       expect((await lintAll(fixture(name))).map(formatProblem)).toEqual(expected);
     });
   }
+  it('wants the symptom a menu button stands for: named, an error or topic with an entry, the walk it leads into', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-lint-symptom-'));
+    try {
+      cpSync(fixture('ok'), dir, { recursive: true });
+      const main = join(dir, 'dialogs', 'main.yaml');
+      const text = readFileSync(main, 'utf8');
+      writeFileSync(
+        main,
+        text.replace(
+          '      - { value: auth, label: tree.opt.auth, next: auth_step, symptom: error_auth }\n',
+          '      - { value: auth, label: tree.opt.auth, next: auth_step, symptom: error_auth }\n' +
+            '      - { value: pw, label: tree.opt.auth, next: auth_step }\n' +
+            '      - { value: hi, label: tree.opt.auth, next: auth_step, symptom: greeting }\n' +
+            '      - { value: net, label: tree.opt.auth, next: auth_step, symptom: error_connect }\n',
+        ),
+      );
+      expect((await lintAll(dir)).map(formatProblem)).toEqual([
+        'dialogs/main.yaml:14: node menu: option pw leads into the walk of error_auth: add symptom: error_auth',
+        'dialogs/main.yaml:15: node menu: option hi has symptom greeting, which is no error or topic intent with an entry',
+        'dialogs/main.yaml:16: node menu: option net has symptom error_connect, which is no error or topic intent with an entry',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('checks the keys the code renders when asked, even for a foreign root', async () => {
     const problems = (await lintAll(fixture('ok'), { codeKeys: true })).map(formatProblem);
     expect(problems).toContain('locales/ja/:1: locale key engine.button.resolved (used by the code) missing in ja');

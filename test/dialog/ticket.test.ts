@@ -97,6 +97,15 @@ describe('ticketDraft() → renderTicket()', () => {
     expect(t.body).toContain('(no steps tried yet)');
     expect(t.body).toContain('Incoming (IMAP): unknown');
     expect(t.locale).toBe('en');
+    // The subject line quotes an error only when there is one: no `"unknown"` as if it were on the screen.
+    const none = buildTicket(state({ locale: 'en', errorText: undefined, collected: {}, slots: {} }), meta(), ctx);
+    expect(none.fields.errorMessage).toBeUndefined();
+    expect(none.summary).not.toContain('"unknown"');
+    expect(none.summary).toMatch(/^\[mailmedic\] [^"]+$/);
+    // 「なし」 said for the error: the body says so, the subject quotes nothing.
+    const said = buildTicket(state({ errorText: undefined, collected: { errorMessage: 'なし' } }), meta(), ctx);
+    expect(said.body).toContain('エラー表示：なし');
+    expect(said.summary).not.toContain('「');
   });
 
   it('uses the id given by the caller', () => {

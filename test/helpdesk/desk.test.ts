@@ -10,6 +10,9 @@ import { createHelpDesk, relayLine, type DeskKeys, type DeskTransport, type Esca
 import { createHoldStore, type DeskLink, type DeskThread } from '../../src/helpdesk/holds.js';
 import { createI18n, type I18n } from '../../src/i18n/index.js';
 import { MemoryKeyValueStore } from '../../src/state/memory.js';
+import { MemoryTranscriptStore } from '../../src/transcripts/memory.js';
+import { heldByStaff } from '../../src/transcripts/summary.js';
+import { textTurn } from '../transcripts/fixtures.js';
 
 let i18n: I18n;
 beforeAll(() => {
@@ -54,6 +57,8 @@ function setUp(keys: DeskKeys = TEAMS_KEYS) {
   const transport = new RecordingTransport();
   const told: Array<{ channel: ChannelName; conversationId: string; replies: Reply[] }> = [];
   let reachable = true;
+  const transcripts = new MemoryTranscriptStore();
+  let now = Date.now();
   const desk = createHelpDesk({
     name: 'test',
     transport,
@@ -67,10 +72,11 @@ function setUp(keys: DeskKeys = TEAMS_KEYS) {
       told.push({ channel: link.channel, conversationId: link.conversationId, replies });
       return true;
     },
+    recordHold: (id, event) => transcripts.addEvent(id, event, (now += 1_000)),
     logger: silentLogger,
   });
   const thread = { channel: 'DESK', thread: `t-${ticket.id}` };
-  return { desk, holds, transport, told, thread, unreachable: () => (reachable = false) };
+  return { desk, holds, transport, told, thread, transcripts, unreachable: () => (reachable = false) };
 }
 
 const staff = { id: 'S1', name: '佐藤' };
@@ -97,6 +103,21 @@ describe('help desk', () => {
     expect(await s.holds.get('c1')).toBeUndefined();
     expect(s.told.map((t) => t.replies[0]!.key)).toEqual(['takeover.taken', 'takeover.returned']);
     expect(s.transport.statuses.at(-1)).toMatchObject({ next: 'take', status: i18n.t('teams.desk.handed_back_by', { name: '佐藤' }, 'ja') });
+  });
+
+  it('records the take-over and the hand-back in the transcript, so /admin shows the hold ended', async () => {
+    const s = setUp();
+    await s.transcripts.append(textTurn('c1', Date.now() - 60_000));
+    await s.desk.notifier.notify({ type: 'escalated', ticket, sink: 'file' });
+    await s.desk.press({ thread: s.thread, action: 'take', staff, eventId: 'p1' });
+    await s.desk.press({ thread: s.thread, action: 'take', staff, eventId: 'p2' }); // the same person again: one event
+    expect(heldByStaff(await s.transcripts.summary('c1'))).toBe(true);
+    await s.desk.press({ thread: s.thread, action: 'back', staff, eventId: 'p3' });
+    const events = (await s.transcripts.turns('c1'))[0]!.events;
+    expect(events).toEqual([{ type: 'taken_over', by: '佐藤' }, { type: 'handed_back', by: '佐藤' }]);
+    const summary = await s.transcripts.summary('c1');
+    expect(heldByStaff(summary)).toBe(false);
+    expect(summary?.handedBack?.by).toBe('佐藤');
   });
 
   it('says so in the thread when a press is on an announcement it does not know, or for another ticket', async () => {

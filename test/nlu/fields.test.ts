@@ -19,6 +19,10 @@ describe('parseFieldFacts()', () => {
     ['iPhone SE (第3世代)、iOS 17.5', { model: 'iPhone SE', os: 'iOS 17.5' }],
     ['「IMAPアカウントのパスワードが正しくありません」と出ます', { quotedError: 'IMAPアカウントのパスワードが正しくありません' }],
     ['なし', { noError: true }],
+    // One part of a longer form answer: the ticket's エラー表示 gets those words, not the whole line; a bare 「なし」 there counts not.
+    ['iPhone 15、iOS 18.1、Gmail、エラー表示はなし、今朝9時から毎回です', { model: 'iPhone 15', os: 'iOS 18.1', occurredAt: '今朝9時から', frequency: '毎回', noError: true, noErrorText: 'エラー表示はなし' }],
+    ['iPhone 15, iOS 18.1, gmail, no error, since this morning, every time', { model: 'iPhone 15', os: 'iOS 18.1', occurredAt: 'since this morning', frequency: 'every time', noError: true, noErrorText: 'no error' }],
+    ['iPhone 15、なし、今朝', { model: 'iPhone 15' }],
     ['わからない', { dontKnow: true }],
     ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
   ];

@@ -76,6 +76,24 @@ export function transcriptStoreContract(name: string, make: MakeStore): void {
       expect((await s.turns('t'))[0]?.events).toContainEqual({ type: 'taken_over', by: '佐藤' });
     });
 
+    it('puts a message sent while a turn ran (recorded before that turn) beside that turn; a hand-back ends the hold', async () => {
+      const s = await make();
+      await s.append(textTurn('late', T0));
+      // The filing turn starts at T0 + MIN; its "ticket filed" message goes out (and is recorded) before the turn is.
+      const filed = { type: 'sent' as const, key: 'handoff.user.delivered', text: 'チケット MM-1 を登録しました' };
+      await s.addEvent('late', filed, T0 + MIN + 500);
+      await s.append(textTurn('late', T0 + MIN, { events: [{ type: 'ticket', id: 'MM-1' }], status: 'escalated' }));
+      // A note written after the second turn stays where it was written.
+      await s.addEvent('late', { type: 'note', text: 'メモ', by: '佐藤' }, T0 + 2 * MIN);
+      await s.append(textTurn('late', T0 + 3 * MIN));
+      const turns = await s.turns('late');
+      expect(turns.map((t) => t.events.filter((e) => e.type === 'sent' || e.type === 'note').map((e) => e.type))).toEqual([[], ['sent', 'note'], []]);
+      expect(turns[1]?.events.map((e) => e.type)).toEqual(['ticket', 'status', 'sent', 'note']);
+      await s.addEvent('late', { type: 'taken_over', by: '佐藤' }, T0 + 4 * MIN);
+      await s.addEvent('late', { type: 'handed_back', by: '佐藤' }, T0 + 5 * MIN);
+      expect((await s.summary('late'))?.handedBack).toEqual({ atMs: T0 + 5 * MIN, by: '佐藤' });
+    });
+
     it('annotates a text turn with the right intent, replaces and removes it, and refuses clicks and unknown turns', async () => {
       const s = await make();
       await s.append(textTurn('n', T0, { text: '送信だけできない', intent: 'error_cannot_fetch' }));

@@ -38,6 +38,7 @@ export interface SlackChannelDeps {
   /** The help desk's take-over state (also: is a channel thread's conversation held?) and the way to reach a person. */
   holds: HelpDeskOptions['holds'];
   tellPerson: HelpDeskOptions['tellPerson'];
+  recordHold?: HelpDeskOptions['recordHold'];
 }
 
 export interface SlackMountOptions {
@@ -157,6 +158,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
         holds,
         kv: deps.kv,
         tellPerson: deps.tellPerson,
+        ...(deps.recordHold ? { recordHold: deps.recordHold } : {}),
         channel: env.SLACK_HELPDESK_CHANNEL,
         locale: config.defaultLocale,
         retry,

@@ -36,7 +36,7 @@ export const SLACK_DESK_KEYS = [
 const STATUS_BLOCK = 'mm_status';
 const ACTIONS_BLOCK = 'mm_desk';
 
-export interface SlackDeskOptions extends Pick<HelpDeskOptions, 'holds' | 'kv' | 'i18n' | 'tellPerson' | 'logger' | 'clock'> {
+export interface SlackDeskOptions extends Pick<HelpDeskOptions, 'holds' | 'kv' | 'i18n' | 'tellPerson' | 'recordHold' | 'logger' | 'clock'> {
   client: WebClient;
   /** Channel id or name of the help desk. */
   channel: string;
@@ -121,6 +121,7 @@ export function createSlackDesk(options: SlackDeskOptions): HelpDesk {
     locale,
     keys: { takenBy: 'slack.desk.taken_by', handedBackBy: 'slack.desk.handed_back_by', notFound: 'slack.desk.not_found' },
     tellPerson: options.tellPerson,
+    ...(options.recordHold ? { recordHold: options.recordHold } : {}),
     logger: options.logger,
     ...(options.clock ? { clock: options.clock } : {}),
   });

@@ -58,7 +58,7 @@ export interface DeskSubmit {
 /** How long the desk's serviceUrl/tenant are kept after the last activity seen in the desk channel, seconds. */
 export const DESK_REFERENCE_TTL_SECONDS = 365 * 86_400;
 
-export interface TeamsDeskOptions extends Pick<HelpDeskOptions, 'holds' | 'kv' | 'i18n' | 'tellPerson' | 'logger' | 'clock'> {
+export interface TeamsDeskOptions extends Pick<HelpDeskOptions, 'holds' | 'kv' | 'i18n' | 'tellPerson' | 'recordHold' | 'logger' | 'clock'> {
   /** The channel's adapter (the same app id and credentials as /api/messages). */
   built: Pick<TeamsAdapter, 'adapter' | 'appId'>;
   /** Where the desk's serviceUrl/tenant and each announcement's card are kept (the channel's reference store). */
@@ -296,6 +296,7 @@ export function createTeamsDesk(options: TeamsDeskOptions): TeamsDesk {
       ready: 'teams.desk.ready',
     },
     tellPerson: options.tellPerson,
+    ...(options.recordHold ? { recordHold: options.recordHold } : {}),
     // Holds taken in this desk's threads only: a Slack help desk keeps relaying the holds taken in Slack.
     owns: (hold) => hold.desk.channel === desk,
     logger: options.logger,

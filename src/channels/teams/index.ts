@@ -36,6 +36,7 @@ export interface TeamsChannelDeps {
   /** The help desk's take-over state and the way to reach a person on their own channel. */
   holds: HelpDeskOptions['holds'];
   tellPerson: HelpDeskOptions['tellPerson'];
+  recordHold?: HelpDeskOptions['recordHold'];
 }
 
 /**
@@ -64,6 +65,7 @@ export function teamsMount(deps: TeamsChannelDeps, overrides: Partial<TeamsChann
       holds: deps.holds,
       kv: deps.kv,
       tellPerson: deps.tellPerson,
+      ...(deps.recordHold ? { recordHold: deps.recordHold } : {}),
       references,
       channel: deskChannel,
       locale: config.defaultLocale,
