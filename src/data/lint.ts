@@ -21,7 +21,7 @@ import {
   type LoadedLocales,
   type Problem,
 } from './load.js';
-import type { Condition, DialogNode, DialogOption, DialogTree } from './schemas.js';
+import { WHERE_PLATFORMS, type Condition, type DialogNode, type DialogOption, type DialogTree } from './schemas.js';
 import { checkGuide, type GuideCoverage } from './guide.js';
 
 /** What `lintContent` found, plus the sizes `mailmedic lint` reports on success. */
@@ -502,6 +502,11 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     used.add(key);
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} has no explanation ${key} in locales/${l}/tree.yaml` });
+    }
+    for (const platform of term.where ? WHERE_PLATFORMS : []) {
+      const where = `tree.glossary_where.${id}.${platform}`;
+      used.add(where);
+      for (const l of LOCALES) if (!locales.messages[l].has(where)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} (where) has no ${where} in locales/${l}/tree.yaml` });
     }
     if (term.step && !tree.slots[term.step]) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: step slot ${term.step} is not declared in dialogs/main.yaml slots` });
     for (const w of term.words) {

@@ -362,6 +362,8 @@ export const repairSchema = z.discriminatedUnion('rule', [
   }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({ rule: z.literal('cannot_answer') }),
+  /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
+  z.strictObject({ rule: z.literal('where_setting') }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -415,6 +417,7 @@ export const DEFAULT_PATTERNS: Patterns = {
         { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
       ],
     },
+    { rule: 'where_setting' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },
   ],
@@ -476,7 +479,15 @@ const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
  * to set up carrier mail). `step`: the `done_*` slot of the light step about the term — 「使ってない」 right after the
  * term was explained is that step not applying, as if the term had been named (「VPNは使ってない」).
  */
-export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional(), step: slotName.optional() });
+/** The places a glossary term's setting is described for (`where: true`): iPhone/iPad, Android, device unknown. */
+export const WHERE_PLATFORMS = ['ios', 'android', 'none'] as const;
+export const glossaryTermSchema = z.strictObject({
+  words: z.array(z.string().min(1)).min(1),
+  topic: intentId.optional(),
+  step: slotName.optional(),
+  /** The term is a setting with a place on the device: 「送信サーバーってどこ？」 is answered from tree.glossary_where.<id>.<ios|android|none>. */
+  where: z.boolean().optional(),
+});
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */
   defaults: z.record(z.string(), groupName),

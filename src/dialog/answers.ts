@@ -209,6 +209,21 @@ function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
   return (plain) => re.test(plain);
 }
 
+/**
+ * The glossary terms that are settings with a place on the device (`where: true`) which the text asks where to find:
+ * 「送信サーバーってどこ？」 "where do I find the outgoing server setting?" — read how_to (however unsure: the intent
+ * model reads the term as the sending symptom), or saying a where-word (locales `engine.says.where`) with no other act
+ * read. 「送信サーバーってなに？」 (what_is) is the term's explanation instead; 「送信サーバーの設定を直したら送れた」 is fixed.
+ */
+export function whereTerms(run: Run, text: string): string[] {
+  const glossary = run.ctx.tree.answers?.glossary ?? {};
+  const terms = glossaryTerms(run.ctx.tree, text).filter((id) => glossary[id]?.where);
+  if (!terms.length) return [];
+  const act = run.reading?.act;
+  const asks = act === 'how_to' || ((act === undefined || act === 'dont_know') && textMentions(run, 'engine.says.where', text));
+  return asks ? terms : [];
+}
+
 /** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
 export const SWITCH_CONFIDENCE = 0.6;
 

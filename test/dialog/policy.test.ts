@@ -261,6 +261,7 @@ describe('the table', () => {
       'give_up',
       'vague_first_message',
       'reroute',
+      'where_setting',
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
