@@ -143,6 +143,8 @@ export const askNode = z.strictObject({
   default: z.string().optional(),
   /** The question alone, for a long `say` (a checklist): shown instead of the whole text when a fact leaves it standing. */
   again: localeKey.optional(),
+  /** What the question asks and why, for 「どういう意味？」 "what do you mean?" (repair `explain_question`); else the general one. */
+  explain: localeKey.optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -153,6 +155,8 @@ export const choiceNode = z.strictObject({
   options: z.array(optionSchema).min(2),
   /** The question alone, for a long `say` (the backup checklist): shown instead of the whole text when a fact leaves it standing. */
   again: localeKey.optional(),
+  /** What the question asks and why, for 「どういう意味？」 (repair `explain_question`); else the general one. */
+  explain: localeKey.optional(),
 });
 
 /**
@@ -362,6 +366,8 @@ export const repairSchema = z.discriminatedUnion('rule', [
   }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({ rule: z.literal('cannot_answer') }),
+  /** 「どういう意味？」 "what do you mean?" at a question: what it asks (the node's `explain:`), then the question again. */
+  z.strictObject({ rule: z.literal('explain_question') }),
   /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
   z.strictObject({ rule: z.literal('where_setting') }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
@@ -418,6 +424,7 @@ export const DEFAULT_PATTERNS: Patterns = {
       ],
     },
     { rule: 'where_setting' },
+    { rule: 'explain_question' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },
   ],

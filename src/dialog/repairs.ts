@@ -5,7 +5,7 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, glossaryTerms, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -186,6 +186,29 @@ function whereSetting(): TurnRule {
 }
 
 /**
+ * 「どういう意味？」 "what do you mean?" at a question: a request to explain the question (locales `engine.says.meaning`,
+ * read how_to or dont_know or no act), not 「わからない」 — the node's own explanation (`explain:`), else the general one,
+ * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`).
+ */
+function explainQuestion(): TurnRule {
+  return {
+    name: 'explain_question',
+    applies: (t) => {
+      const { run, node } = t;
+      if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      const act = run.reading?.act;
+      if (act !== undefined && act !== 'how_to' && act !== 'dont_know' && act !== 'what_is') return false;
+      return textMentions(run, 'engine.says.meaning', t.text) && glossaryTerms(run.ctx.tree, t.text).length === 0;
+    },
+    act: (t) => {
+      const node = t.node!;
+      say(t.run, 'explain' in node && node.explain ? node.explain : 'engine.explain_question');
+      prompt(t.run, node);
+    },
+  };
+}
+
+/**
  * 「わからない」 to a question (its group's `cannot_answer` move): a hint and the same buttons; the second time a way
  * forward — the node's safe `default:` option, or a person as the main choice.
  */
@@ -278,6 +301,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   help_at_step: helpAtStep,
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
+  explain_question: explainQuestion,
   reroute,
 };
 

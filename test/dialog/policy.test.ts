@@ -262,6 +262,7 @@ describe('the table', () => {
       'vague_first_message',
       'reroute',
       'where_setting',
+      'explain_question',
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
