@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
+import { ACT_DEFS, ACTS, ENTITY_VALUES, INTENTS, LOCALES, type Act } from '../core/index.js';
 import {
   ANSWERS_FILE,
   loadActs,
@@ -301,6 +301,17 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     }
     if (node.kind === 'ask' && node.default && !node.options.some((o) => o.value === node.default)) {
       out.push({ ...where, message: `node ${node.id}: default ${node.default} is none of its option values` });
+    }
+    // An option picked by an intent its node's group reads as another move (「はい」 → ask_result at a result question)
+    // would be picked anyway by the intent model: the option must not list it.
+    if ((node.kind === 'ask' || node.kind === 'choice') && name) {
+      for (const [act, move] of Object.entries(answers.groups[name] ?? {}) as Array<[Act, string]>) {
+        const intent = ACT_DEFS[act]?.intent;
+        if (move === 'option' || !intent) continue;
+        for (const o of node.options) {
+          if (o.intents?.includes(intent)) out.push({ ...where, message: `node ${node.id}: option ${o.value} lists intent ${intent}, which its answer group ${name} reads as ${move}` });
+        }
+      }
     }
     if (node.kind !== 'step' || !name) continue;
     const group = answers.groups[name] ?? {};

@@ -340,6 +340,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
           enter(run, next);
         };
       }
+      // 「はい」 at a question whose buttons are results (answer group `result`: 「削除した」「見当たらない」): no result
+      // said — which one, with the buttons (also right after the bot explained what the deletion keeps).
+      if (node.kind === 'choice' && !opt && moveOf(run, node) === 'ask_result') return () => say(run, 'engine.result_which', undefined, choicesOf(run, node));
       if (node.kind === 'resolve') {
         const move = moveOf(run, node);
         const first = node.options?.[0];
