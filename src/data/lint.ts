@@ -461,6 +461,8 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   for (const [k, id] of Object.entries(tree.globals)) pointer(id, 'globals', [k]);
   for (const [k, id] of Object.entries(tree.entries)) if (id) pointer(id, 'entries', [k]);
 
+  out.push(...checkStepTitles(tree, lines));
+
   const edges = new Map<string, Edge[]>();
   for (const node of tree.nodes.values()) {
     const es = edgesOf(node, tree);
@@ -537,6 +539,54 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
 }
 
 /** Allowed values per slot: entity values, declared tree slots; null = any value (os_version). */
+/**
+ * A ticket lists the steps tried by title, so two steps that can both be tried in one conversation need distinct titles
+ * (staff must tell 「パスワードの手入力」 in the password walk from the one after the dアカウント re-login). Steps may share
+ * a title only as twins of one step: one is the other's `skip` (through a chain of skips: the iPhone / Android / app
+ * wordings), both run only while the same slot is empty and fill it (`when: {done_password: "-"}` with
+ * `set: {done_password: …}`: the password re-entry of the password walk and of the update walk — whichever comes first),
+ * they say the same (one step reached from two walks), their `when`s exclude each other (device, carrier), or one route
+ * node chooses between them (or between the steps they are twins of).
+ */
+function checkStepTitles(tree: DialogTree, lines: Lines): Problem[] {
+  const out: Problem[] = [];
+  const skips = (id: string): Set<string> => {
+    const seen = new Set<string>();
+    for (let n = tree.nodes.get(id); n?.when && n.skip && !seen.has(n.skip); n = tree.nodes.get(n.skip)) seen.add(n.skip);
+    return seen;
+  };
+  type Step = Extract<DialogNode, { kind: 'step' }>;
+  const once = (a: Step, b: Step) =>
+    Object.keys(a.set ?? {}).some((k) => b.set?.[k] !== undefined && a.when?.[k] === '-' && b.when?.[k] === '-');
+  // Conditions no conversation meets both of at once (device android / an iPhone, carrier docomo / au).
+  const values = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+  const disjoint = (a: Step, b: Step) =>
+    Object.entries(a.when ?? {}).some(([k, v]) => {
+      const w = b.when?.[k];
+      return w !== undefined && ![...values(v), ...values(w)].includes('*') && !values(v).some((x) => values(w).includes(x));
+    });
+  // The cases of one route node (the carrier's own filter step): one of them is taken.
+  const alternatives = (a: string, b: string) =>
+    [...tree.nodes.values()].some((n) => {
+      if (n.kind !== 'route') return false;
+      const to = [...n.cases.map((c) => c.next), n.default].flatMap((t) => [t, ...skips(t)]);
+      return to.includes(a) && to.includes(b);
+    });
+  const same = (a: Step, b: Step) => a.say === b.say || disjoint(a, b) || alternatives(a.id, b.id);
+  const byTitle = new Map<string, Step[]>();
+  for (const node of tree.nodes.values()) if (node.kind === 'step') byTitle.set(node.title, [...(byTitle.get(node.title) ?? []), node]);
+  for (const [title, steps] of byTitle) {
+    const twins = steps.map((a) => new Set([a.id, ...skips(a.id)]));
+    steps.forEach((a, i) => {
+      for (const [j, b] of steps.entries()) {
+        if (j <= i || twins[i]!.has(b.id) || twins[j]!.has(a.id) || once(a, b) || same(a, b)) continue;
+        out.push({ ...lines.at(b.id, ['title']), message: `steps ${a.id} and ${b.id} share the title ${title}: a ticket listing both cannot tell them apart` });
+      }
+    });
+  }
+  return out;
+}
+
 function slotValues(tree: DialogTree, entityValues: Record<string, readonly string[]>): Map<string, ReadonlySet<string> | null> {
   const m = new Map<string, ReadonlySet<string> | null>();
   for (const [k, v] of Object.entries(entityValues)) m.set(k, new Set<string>(v));
