@@ -224,6 +224,46 @@ export function whereTerms(run: Run, text: string): string[] {
   return asks ? terms : [];
 }
 
+/** The messaging-app matcher per I18n (locales `engine.says.other_messaging` and `engine.says.mail_named`), built once. */
+const messagingMatchers = new WeakMap<object, { apps: RegExp[]; mail: (plain: string) => boolean }>();
+
+/**
+ * The text is about a messaging service that is not mail — LINE, SMS / ショートメール, +メッセージ, iMessage, WhatsApp
+ * (locales `engine.says.other_messaging`, either language) — and names no mail once those words are taken out
+ * (`engine.says.mail_named`: 「ショートメール」 is no メール, 「メールもLINEも」 is). An all-capitals word (LINE, SMS) matches
+ * only in capitals: "line" is also the connection ("mobile line"), 「LINE」 the app.
+ */
+export function aboutOtherMessaging(run: Run, text: string): boolean {
+  const i18n = run.ctx.i18n;
+  let m = messagingMatchers.get(i18n);
+  if (!m) {
+    const words = (key: string) => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|')).map((w) => w.trim()).filter(Boolean);
+    const apps = words('engine.says.other_messaging');
+    const edge = /[A-Za-z0-9]/;
+    const pattern = (ws: string[]) =>
+      ws
+        .sort((a, b) => b.length - a.length)
+        .map((w) => `${edge.test(w[0]!) ? '(?<![A-Za-z0-9])' : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${edge.test(w.at(-1)!) ? '(?![A-Za-z0-9])' : ''}`)
+        .join('|');
+    const caps = apps.filter((w) => /^[A-Z0-9+]+$/.test(w));
+    const rest = apps.filter((w) => !caps.includes(w));
+    m = {
+      apps: [...(caps.length ? [new RegExp(pattern(caps), 'g')] : []), ...(rest.length ? [new RegExp(pattern(rest), 'gi')] : [])],
+      mail: wordsMatcher(words('engine.says.mail_named')),
+    };
+    messagingMatchers.set(i18n, m);
+  }
+  let said = normalise(text);
+  let named = false;
+  for (const re of m.apps) {
+    said = said.replace(re, () => {
+      named = true;
+      return ' ';
+    });
+  }
+  return named && !m.mail(plainText(said));
+}
+
 /** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
 export const SWITCH_CONFIDENCE = 0.6;
 

@@ -268,6 +268,7 @@ describe('the table', () => {
       'clarify_symptom',
       'clarify_pending',
       'hedged_fixed',
+      'other_messaging',
       'answer_at_node',
       'outside_conversation',
       'resolved',
