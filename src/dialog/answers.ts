@@ -211,16 +211,17 @@ function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
 
 /**
  * The glossary terms that are settings with a place on the device (`where: true`) which the text asks where to find:
- * 「送信サーバーってどこ？」 "where do I find the outgoing server setting?" — read how_to (however unsure: the intent
- * model reads the term as the sending symptom), or saying a where-word (locales `engine.says.where`) with no other act
- * read. 「送信サーバーってなに？」 (what_is) is the term's explanation instead; 「送信サーバーの設定を直したら送れた」 is fixed.
+ * 「送信サーバーってどこ？」 "where do I find the outgoing server setting?": a where-word (locales `engine.says.where`) with
+ * the act read how_to (however unsure: the intent model reads the term as the sending symptom), dont_know or none.
+ * 「送信サーバーってなに？」 (what_is) is the term's explanation instead; "how do I reinstall the profile?" (no where) the
+ * carrier-setup topic; 「送信サーバーの設定を直したら送れた」 is fixed.
  */
 export function whereTerms(run: Run, text: string): string[] {
   const glossary = run.ctx.tree.answers?.glossary ?? {};
   const terms = glossaryTerms(run.ctx.tree, text).filter((id) => glossary[id]?.where);
   if (!terms.length) return [];
   const act = run.reading?.act;
-  const asks = act === 'how_to' || ((act === undefined || act === 'dont_know') && textMentions(run, 'engine.says.where', text));
+  const asks = (act === undefined || act === 'how_to' || act === 'dont_know') && textMentions(run, 'engine.says.where', text);
   return asks ? terms : [];
 }
 
