@@ -6,13 +6,14 @@
  *   any node with say   tree.<id>.title when the locales have one, else the first sentence of what it says
  *   route / unknown     the id
  * A name is read for every conversation at once, so a slot placeholder in it becomes the words the bot uses when the
- * slot is unknown (「{device_name}を再起動」 → 「端末を再起動」, "Restart {device_name}" → "Restart your device"), other
+ * slot is unknown (「{handset}を再起動」 → 「端末を再起動」, "Restart your {handset}" → "Restart your device"; i18n/keys.ts slotNameKeys, as the engine), other
  * placeholders an ellipsis — a lead never reads a raw `{device_name}`. Within one conversation (`known`), its own
  * carrier, service and device are named instead (「iPhoneの再起動」).
  */
 import type { Locale } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n } from '../i18n/index.js';
+import { slotNameKeys, type SlotValues } from '../i18n/keys.js';
 
 /** Longest name taken from a node's say text, in characters (cut at the first sentence end before that). */
 export const NODE_NAME_MAX = 40;
@@ -30,31 +31,12 @@ export function firstWords(text: string, max = NODE_NAME_MAX): string {
   return chars.length <= max ? sentence : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-/** The unknown-slot words of the engine's `{carrier_name}`, `{service_name}`, `{device_name}`, `{account_name}`. */
-const SLOT_WORDS: Record<string, string> = {
-  carrier_name: 'engine.value.carrier.none',
-  service_name: 'engine.value.service.none',
-  device_name: 'engine.value.device.none',
-  account_name: 'engine.value.account.none',
-};
 /** What one conversation knows (its summary's carrier, service, device): its words replace the unknown-slot ones. */
-export interface KnownSlots {
-  carrier?: string;
-  service?: string;
-  device?: string;
-}
-const generic = (i18n: I18n, locale: Locale, key: string, known: KnownSlots = {}) =>
-  i18n.format(
-    key,
-    (name) => {
-      const base = SLOT_WORDS[name];
-      if (!base) return '…';
-      const value = name === 'account_name' ? (known.carrier ?? known.service) : known[name.replace(/_name$/, '') as keyof KnownSlots];
-      const specific = value ? base.replace(/none$/, value) : undefined;
-      return i18n.t(specific && i18n.has(specific, locale) ? specific : base, undefined, locale);
-    },
-    locale,
-  );
+export type KnownSlots = SlotValues;
+const generic = (i18n: I18n, locale: Locale, key: string, known: KnownSlots = {}) => {
+  const names: Record<string, string> = slotNameKeys(known);
+  return i18n.format(key, (name) => (names[name] ? i18n.t(names[name], undefined, locale) : '…'), locale);
+};
 
 /**
  * The node's name in `locale`: '' (before the first question) is `startLabel`; an unknown node (removed from the

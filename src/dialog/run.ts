@@ -12,7 +12,7 @@
 import type { Clarification, ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
 import type { DialogNode, DialogOption } from '../data/schemas.js';
 import type { KeyArg } from '../i18n/index.js';
-import { valueKey } from '../i18n/keys.js';
+import { slotNameKeys } from '../i18n/keys.js';
 import type { ReplyReading } from '../nlu/replies.js';
 import type { ConversationState, StepContext, StepMeta } from './types.js';
 
@@ -69,17 +69,11 @@ export function msg<K extends string>(key: K & KeyArg<K>, params?: MessageParams
 
 /** The slot parameters of the moment (see the module comment). */
 export function slotParams(s: ConversationState): MessageParams {
-  const account = s.slots.carrier ?? s.slots.service;
   const unknown = msg('engine.value.unknown');
+  const names = Object.fromEntries(Object.entries(slotNameKeys(s.slots)).map(([name, key]) => [name, msg(key)]));
   return {
     ...s.slots,
-    carrier_name: msg(valueKey('carrier', s.slots.carrier)),
-    service_name: msg(valueKey('service', s.slots.service)),
-    device_name: msg(valueKey('device', s.slots.device)),
-    handset: msg(valueKey('handset', s.slots.device)),
-    account_name: msg(valueKey('account', account)),
-    // The app is the service's (an Outlook account on a docomo phone is read in Outlook), carrier mail's own app else.
-    mail_app: msg(valueKey('mail_app', s.slots.service && s.slots.service !== 'carrier_mail' ? s.slots.service : account)),
+    ...names,
     os_version: s.slots.os_version ?? s.collected.os ?? unknown,
     error_text: s.errorText ?? unknown,
   };

@@ -46,6 +46,31 @@ export function valueKey(slot: ValueSlot, value: string | undefined): ValueKey {
   return (value !== undefined && known[slot].has(value) ? `engine.value.${slot}.${value}` : `engine.value.${slot}.none`) as ValueKey;
 }
 
+/** The entity slots a conversation knows (a summary's carrier, service and device). */
+export interface SlotValues {
+  carrier?: string;
+  service?: string;
+  device?: string;
+}
+
+/**
+ * The name keys of the slot placeholders the tree's texts use ({carrier_name}, {handset}, {mail_app} …) for one set of
+ * slot values — the one place that says which slot each placeholder names: the engine's messages and the staff pages'
+ * node names (admin/nodes.ts) both read it.
+ */
+export function slotNameKeys(s: SlotValues): Record<'carrier_name' | 'service_name' | 'device_name' | 'handset' | 'account_name' | 'mail_app', ValueKey> {
+  const account = s.carrier ?? s.service;
+  return {
+    carrier_name: valueKey('carrier', s.carrier),
+    service_name: valueKey('service', s.service),
+    device_name: valueKey('device', s.device),
+    handset: valueKey('handset', s.device),
+    account_name: valueKey('account', account),
+    // The app is the service's (an Outlook account on a docomo phone is read in Outlook), carrier mail's own app else.
+    mail_app: valueKey('mail_app', s.service && s.service !== 'carrier_mail' ? s.service : account),
+  };
+}
+
 export const resultKey = (result: StepResult): ResultKey => `ticket.result.${result}`;
 export const intentKey = (intent: Intent): IntentKey => `ticket.intent.${intent}`;
 export const causeKey = (cause: CauseAxis): CauseKey => `ticket.cause.${cause}`;

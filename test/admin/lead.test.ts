@@ -83,7 +83,7 @@ describe("a lead's morning on /admin", () => {
     const restart = await page('/admin/conversations/lead-restart?lang=en');
     const restartSteps = /data-testid="steps-tried">[\s\S]*?<\/div>/.exec(restart)?.[0] ?? '';
     // …each step named as the person's own (the funnel, across conversations, says "Restart your device").
-    expect(restartSteps).toContain('Restart iPhone → <span class="res-not_resolved">still broken</span>');
+    expect(restartSteps).toContain('Restart your iPhone → <span class="res-not_resolved">still broken</span>');
     expect(restartSteps).toContain('Force-quit the Mail app → <span class="res-resolved">fixed</span>');
     const vague = await page('/admin/conversations/lead-vague');
     expect(/data-testid="steps-tried">[\s\S]*?<\/div>/.exec(vague)?.[0]).toContain('まだありません');
@@ -105,7 +105,7 @@ describe("a lead's morning on /admin", () => {
     const ja = await page('/admin/analytics');
     expect(en).toContain('Restart your device');
     expect(ja).toContain('端末の再起動');
-    for (const html of [en, ja, await page('/admin/improve'), await page('/admin/conversations/lead-restart')]) expect(html).not.toMatch(/\{(device|carrier|service|account)_name\}/);
+    for (const html of [en, ja, await page('/admin/improve'), await page('/admin/conversations/lead-restart')]) expect(html).not.toMatch(/\{(device_name|carrier_name|service_name|account_name|handset|mail_app)\}/);
   });
 
   it('the improvement page says what corrections.yaml holds and why a correction is left out', async () => {
