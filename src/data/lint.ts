@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ACTS, ENTITY_VALUES, INTENTS, LOCALES, SYMPTOM_INTENTS, type Act, type Intent } from '../core/index.js';
+import { ACT_DEFS, ACTS, ENTITY_VALUES, INTENTS, LOCALES, SYMPTOM_INTENTS, type Act, type Intent } from '../core/index.js';
 import {
   ANSWERS_FILE,
   loadActs,
@@ -21,7 +21,7 @@ import {
   type LoadedLocales,
   type Problem,
 } from './load.js';
-import type { Condition, DialogNode, DialogOption, DialogTree } from './schemas.js';
+import { WHERE_PLATFORMS, type Condition, type DialogNode, type DialogOption, type DialogTree } from './schemas.js';
 import { checkGuide, type GuideCoverage } from './guide.js';
 
 /** What `lintContent` found, plus the sizes `mailmedic lint` reports on success. */
@@ -302,6 +302,17 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     if (node.kind === 'ask' && node.default && !node.options.some((o) => o.value === node.default)) {
       out.push({ ...where, message: `node ${node.id}: default ${node.default} is none of its option values` });
     }
+    // An option picked by an intent its node's group reads as another move (「はい」 → ask_result at a result question)
+    // would be picked anyway by the intent model: the option must not list it.
+    if ((node.kind === 'ask' || node.kind === 'choice') && name) {
+      for (const [act, move] of Object.entries(answers.groups[name] ?? {}) as Array<[Act, string]>) {
+        const intent = ACT_DEFS[act]?.intent;
+        if (move === 'option' || !intent) continue;
+        for (const o of node.options) {
+          if (o.intents?.includes(intent)) out.push({ ...where, message: `node ${node.id}: option ${o.value} lists intent ${intent}, which its answer group ${name} reads as ${move}` });
+        }
+      }
+    }
     if (node.kind !== 'step' || !name) continue;
     const group = answers.groups[name] ?? {};
     const meaning = new Map<string, string>();
@@ -419,6 +430,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   const out: Array<{ key: string; path: PropertyKey[] }> = [];
   if (node.kind !== 'route') out.push({ key: node.say, path: ['say'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.again) out.push({ key: node.again, path: ['again'] });
+  if ((node.kind === 'ask' || node.kind === 'choice') && node.explain) out.push({ key: node.explain, path: ['explain'] });
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
@@ -448,6 +460,8 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   pointer(tree.start, 'start', []);
   for (const [k, id] of Object.entries(tree.globals)) pointer(id, 'globals', [k]);
   for (const [k, id] of Object.entries(tree.entries)) if (id) pointer(id, 'entries', [k]);
+
+  out.push(...checkStepTitles(tree, lines));
 
   const edges = new Map<string, Edge[]>();
   for (const node of tree.nodes.values()) {
@@ -505,6 +519,11 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
     for (const l of LOCALES) {
       if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} has no explanation ${key} in locales/${l}/tree.yaml` });
     }
+    for (const platform of term.where ? WHERE_PLATFORMS : []) {
+      const where = `tree.glossary_where.${id}.${platform}`;
+      used.add(where);
+      for (const l of LOCALES) if (!locales.messages[l].has(where)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} (where) has no ${where} in locales/${l}/tree.yaml` });
+    }
     if (term.step && !tree.slots[term.step]) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: step slot ${term.step} is not declared in dialogs/main.yaml slots` });
     for (const w of term.words) {
       const folded = w.normalize('NFKC').toLowerCase();
@@ -522,6 +541,54 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
 }
 
 /** Allowed values per slot: entity values, declared tree slots; null = any value (os_version). */
+/**
+ * A ticket lists the steps tried by title, so two steps that can both be tried in one conversation need distinct titles
+ * (staff must tell 「パスワードの手入力」 in the password walk from the one after the dアカウント re-login). Steps may share
+ * a title only as twins of one step: one is the other's `skip` (through a chain of skips: the iPhone / Android / app
+ * wordings), both run only while the same slot is empty and fill it (`when: {done_password: "-"}` with
+ * `set: {done_password: …}`: the password re-entry of the password walk and of the update walk — whichever comes first),
+ * they say the same (one step reached from two walks), their `when`s exclude each other (device, carrier), or one route
+ * node chooses between them (or between the steps they are twins of).
+ */
+function checkStepTitles(tree: DialogTree, lines: Lines): Problem[] {
+  const out: Problem[] = [];
+  const skips = (id: string): Set<string> => {
+    const seen = new Set<string>();
+    for (let n = tree.nodes.get(id); n?.when && n.skip && !seen.has(n.skip); n = tree.nodes.get(n.skip)) seen.add(n.skip);
+    return seen;
+  };
+  type Step = Extract<DialogNode, { kind: 'step' }>;
+  const once = (a: Step, b: Step) =>
+    Object.keys(a.set ?? {}).some((k) => b.set?.[k] !== undefined && a.when?.[k] === '-' && b.when?.[k] === '-');
+  // Conditions no conversation meets both of at once (device android / an iPhone, carrier docomo / au).
+  const values = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+  const disjoint = (a: Step, b: Step) =>
+    Object.entries(a.when ?? {}).some(([k, v]) => {
+      const w = b.when?.[k];
+      return w !== undefined && ![...values(v), ...values(w)].includes('*') && !values(v).some((x) => values(w).includes(x));
+    });
+  // The cases of one route node (the carrier's own filter step): one of them is taken.
+  const alternatives = (a: string, b: string) =>
+    [...tree.nodes.values()].some((n) => {
+      if (n.kind !== 'route') return false;
+      const to = [...n.cases.map((c) => c.next), n.default].flatMap((t) => [t, ...skips(t)]);
+      return to.includes(a) && to.includes(b);
+    });
+  const same = (a: Step, b: Step) => a.say === b.say || disjoint(a, b) || alternatives(a.id, b.id);
+  const byTitle = new Map<string, Step[]>();
+  for (const node of tree.nodes.values()) if (node.kind === 'step') byTitle.set(node.title, [...(byTitle.get(node.title) ?? []), node]);
+  for (const [title, steps] of byTitle) {
+    const twins = steps.map((a) => new Set([a.id, ...skips(a.id)]));
+    steps.forEach((a, i) => {
+      for (const [j, b] of steps.entries()) {
+        if (j <= i || twins[i]!.has(b.id) || twins[j]!.has(a.id) || once(a, b) || same(a, b)) continue;
+        out.push({ ...lines.at(b.id, ['title']), message: `steps ${a.id} and ${b.id} share the title ${title}: a ticket listing both cannot tell them apart` });
+      }
+    });
+  }
+  return out;
+}
+
 function slotValues(tree: DialogTree, entityValues: Record<string, readonly string[]>): Map<string, ReadonlySet<string> | null> {
   const m = new Map<string, ReadonlySet<string> | null>();
   for (const [k, v] of Object.entries(entityValues)) m.set(k, new Set<string>(v));

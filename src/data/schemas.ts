@@ -150,6 +150,8 @@ export const askNode = z.strictObject({
   default: z.string().optional(),
   /** The question alone, for a long `say` (a checklist): shown instead of the whole text when a fact leaves it standing. */
   again: localeKey.optional(),
+  /** What the question asks and why, for 「どういう意味？」 "what do you mean?" (repair `explain_question`); else the general one. */
+  explain: localeKey.optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -160,6 +162,8 @@ export const choiceNode = z.strictObject({
   options: z.array(optionSchema).min(2),
   /** The question alone, for a long `say` (the backup checklist): shown instead of the whole text when a fact leaves it standing. */
   again: localeKey.optional(),
+  /** What the question asks and why, for 「どういう意味？」 (repair `explain_question`); else the general one. */
+  explain: localeKey.optional(),
 });
 
 /**
@@ -369,6 +373,10 @@ export const repairSchema = z.discriminatedUnion('rule', [
   }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({ rule: z.literal('cannot_answer') }),
+  /** 「どういう意味？」 "what do you mean?" at a question: what it asks (the node's `explain:`), then the question again. */
+  z.strictObject({ rule: z.literal('explain_question') }),
+  /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
+  z.strictObject({ rule: z.literal('where_setting') }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -422,6 +430,8 @@ export const DEFAULT_PATTERNS: Patterns = {
         { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
       ],
     },
+    { rule: 'where_setting' },
+    { rule: 'explain_question' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },
   ],
@@ -483,7 +493,15 @@ const groupName = z.string().regex(/^[a-z][a-z0-9_]*$/);
  * to set up carrier mail). `step`: the `done_*` slot of the light step about the term — 「使ってない」 right after the
  * term was explained is that step not applying, as if the term had been named (「VPNは使ってない」).
  */
-export const glossaryTermSchema = z.strictObject({ words: z.array(z.string().min(1)).min(1), topic: intentId.optional(), step: slotName.optional() });
+/** The places a glossary term's setting is described for (`where: true`): iPhone/iPad, Android, device unknown. */
+export const WHERE_PLATFORMS = ['ios', 'android', 'none'] as const;
+export const glossaryTermSchema = z.strictObject({
+  words: z.array(z.string().min(1)).min(1),
+  topic: intentId.optional(),
+  step: slotName.optional(),
+  /** The term is a setting with a place on the device: 「送信サーバーってどこ？」 is answered from tree.glossary_where.<id>.<ios|android|none>. */
+  where: z.boolean().optional(),
+});
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */
   defaults: z.record(z.string(), groupName),

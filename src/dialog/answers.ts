@@ -209,6 +209,62 @@ function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
   return (plain) => re.test(plain);
 }
 
+/**
+ * The glossary terms that are settings with a place on the device (`where: true`) which the text asks where to find:
+ * 「送信サーバーってどこ？」 "where do I find the outgoing server setting?": a where-word (locales `engine.says.where`) with
+ * the act read how_to (however unsure: the intent model reads the term as the sending symptom), dont_know or none.
+ * 「送信サーバーってなに？」 (what_is) is the term's explanation instead; "how do I reinstall the profile?" (no where) the
+ * carrier-setup topic; 「送信サーバーの設定を直したら送れた」 is fixed.
+ */
+export function whereTerms(run: Run, text: string): string[] {
+  const glossary = run.ctx.tree.answers?.glossary ?? {};
+  const terms = glossaryTerms(run.ctx.tree, text).filter((id) => glossary[id]?.where);
+  if (!terms.length) return [];
+  const act = run.reading?.act;
+  const asks = (act === undefined || act === 'how_to' || act === 'dont_know') && textMentions(run, 'engine.says.where', text);
+  return asks ? terms : [];
+}
+
+/** The messaging-app matcher per I18n (locales `engine.says.other_messaging` and `engine.says.mail_named`), built once. */
+const messagingMatchers = new WeakMap<object, { apps: RegExp[]; mail: (plain: string) => boolean }>();
+
+/**
+ * The text is about a messaging service that is not mail — LINE, SMS / ショートメール, +メッセージ, iMessage, WhatsApp
+ * (locales `engine.says.other_messaging`, either language) — and names no mail once those words are taken out
+ * (`engine.says.mail_named`: 「ショートメール」 is no メール, 「メールもLINEも」 is). An all-capitals word (LINE, SMS) matches
+ * only in capitals: "line" is also the connection ("mobile line"), 「LINE」 the app.
+ */
+export function aboutOtherMessaging(run: Run, text: string): boolean {
+  const i18n = run.ctx.i18n;
+  let m = messagingMatchers.get(i18n);
+  if (!m) {
+    const words = (key: string) => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|')).map((w) => w.trim()).filter(Boolean);
+    const apps = words('engine.says.other_messaging');
+    const edge = /[A-Za-z0-9]/;
+    const pattern = (ws: string[]) =>
+      ws
+        .sort((a, b) => b.length - a.length)
+        .map((w) => `${edge.test(w[0]!) ? '(?<![A-Za-z0-9])' : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${edge.test(w.at(-1)!) ? '(?![A-Za-z0-9])' : ''}`)
+        .join('|');
+    const caps = apps.filter((w) => /^[A-Z0-9+]+$/.test(w));
+    const rest = apps.filter((w) => !caps.includes(w));
+    m = {
+      apps: [...(caps.length ? [new RegExp(pattern(caps), 'g')] : []), ...(rest.length ? [new RegExp(pattern(rest), 'gi')] : [])],
+      mail: wordsMatcher(words('engine.says.mail_named')),
+    };
+    messagingMatchers.set(i18n, m);
+  }
+  let said = normalise(text);
+  let named = false;
+  for (const re of m.apps) {
+    said = said.replace(re, () => {
+      named = true;
+      return ' ';
+    });
+  }
+  return named && !m.mail(plainText(said));
+}
+
 /** Leaving the current branch (a new symptom, goodbye) needs more certainty than answering the question at hand. */
 export const SWITCH_CONFIDENCE = 0.6;
 
@@ -325,6 +381,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
           enter(run, next);
         };
       }
+      // 「はい」 at a question whose buttons are results (answer group `result`: 「削除した」「見当たらない」): no result
+      // said — which one, with the buttons (also right after the bot explained what the deletion keeps).
+      if (node.kind === 'choice' && !opt && moveOf(run, node) === 'ask_result') return () => say(run, 'engine.result_which', undefined, choicesOf(run, node));
       if (node.kind === 'resolve') {
         const move = moveOf(run, node);
         const first = node.options?.[0];

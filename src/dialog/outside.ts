@@ -6,7 +6,7 @@
 import type { MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready } from './handoff.js';
 import { resumeDetour } from './actions.js';
-import { textMentions } from './answers.js';
+import { aboutOtherMessaging, textMentions } from './answers.js';
 import { say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
@@ -15,7 +15,11 @@ export const NOT_A_TOPIC: ReadonlySet<string> = new Set(['greeting', 'thanks', '
 
 export function outside(run: Run, nlu: NluResult): void {
   const { s, ctx } = run;
-  const intent = nlu.intent;
+  // 「LINEが届かない」「新しいスマホにLINEを引き継ぎたい」 "my SMS texts are not arriving": messaging that is not mail is
+  // out of scope whatever symptom the model reads in it — never a mail walk (「メールもLINEも」 names mail: a mail walk).
+  const messaging = (isEntry(run, nlu.intent) || nlu.intent === 'out_of_scope') && aboutOtherMessaging(run, run.text ?? '');
+  const intent = messaging ? 'out_of_scope' : nlu.intent;
+  const outOfScope = messaging ? 'engine.out_of_scope_messaging' : 'engine.out_of_scope';
   const terminal = s.status !== 'active';
   if (isEntry(run, intent) && !NOT_A_TOPIC.has(intent)) {
     if (terminal) newEpisode(run);
@@ -26,7 +30,7 @@ export function outside(run: Run, nlu: NluResult): void {
   if (!terminal) {
     // First turn (or parked): a symptom was handled above; anything else starts at the menu (a hello says hello first).
     if (intent === 'greeting') say(run, 'engine.hello');
-    if (intent === 'out_of_scope' && (run.learned.length || textMentions(run, 'engine.says.mail_words', run.text ?? ''))) {
+    if (intent === 'out_of_scope' && !messaging && (run.learned.length || textMentions(run, 'engine.says.mail_words', run.text ?? ''))) {
       // 「ドコモメールが使えません」「メールについて質問があります」: about mail, just no symptom the bot can place — ask
       // for it (the menu: 「どんなことでお困りですか？」), never "I only do mail".
       if (s.node === null) understood(run);
@@ -34,7 +38,7 @@ export function outside(run: Run, nlu: NluResult): void {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
       s.misses += 1;
-      say(run, 'engine.out_of_scope');
+      say(run, outOfScope);
     }
     return enter(run, ctx.tree.start);
   }
@@ -55,7 +59,7 @@ export function outside(run: Run, nlu: NluResult): void {
     return enter(run, ctx.tree.start);
   }
   newEpisode(run);
-  if (intent === 'out_of_scope') say(run, 'engine.out_of_scope');
+  if (intent === 'out_of_scope') say(run, outOfScope);
   enter(run, ctx.tree.globals.triage);
 }
 

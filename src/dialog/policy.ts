@@ -11,7 +11,7 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -162,6 +162,24 @@ export const goodbyeRule: TurnRule = {
 };
 
 /**
+ * 「LINEの引き継ぎもしたい」「SMSも届かない」 at a node: messaging that is not mail (answers.ts aboutOtherMessaging) is
+ * no answer (「iMessageが送れない」 at the menu is no [送信できない]), no new symptom and no "that's what we're working on":
+ * said to be out of scope, and the node's buttons again. A mail problem named with it (「メールもLINEも」) is not this.
+ */
+export const otherMessagingRule: TurnRule = {
+  name: 'other_messaging',
+  applies: (t) =>
+    atActiveNode(t) &&
+    !statesFact(t) &&
+    aboutOtherMessaging(t.run, t.text) &&
+    // Read as a mail symptom or topic (「iMessageが送れない」 read error_send), or as nothing the node takes: 「LINEは使えます」
+    // at the outage check answers it (other services work) and is left to answer_at_node.
+    ((isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent)) || (t.nlu.intent === 'out_of_scope' && planAnswer(t.run, t.node, t.text, t.nlu) === undefined)),
+  // Before any branch (at the menu) it is the out-of-scope answer; in a walk, the walk goes on.
+  act: (t) => say(t.run, t.run.s.intent === null ? 'engine.out_of_scope_messaging' : 'engine.messaging_in_walk', undefined, choicesOf(t.run, t.node!)),
+};
+
+/**
  * Another symptom than the branch's: switch to its entry. Before any branch is chosen (at the menu) a symptom is
  * the answer expected, so it needs no extra certainty. An entry that leads right back here (「2段階認証は有効です」 at
  * the 2FA question) is not a switch: "that's what we're working on"; nor is a how-to topic the node is a step of.
@@ -300,7 +318,8 @@ export const clarifySymptomRule: TurnRule = {
   applies: (t) => {
     const offered = t.nlu.clarify?.filter((i) => t.run.ctx.tree.entries[i] !== undefined) ?? [];
     const { s, ctx } = t.run;
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start);
+    // Messaging that is not mail ("new phone, whatsapp not working") is no mail symptom to guess at: outside answers it.
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text);
   },
   act: (t) => {
     const { run } = t;
@@ -364,6 +383,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     clarifySymptomRule,
     clarifyPendingRule(patterns.clarify),
     hedgedFixedRule,
+    otherMessagingRule,
     answerAtNodeRule,
     outsideRule,
     resolvedRule,

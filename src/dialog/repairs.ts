@@ -5,12 +5,12 @@
  */
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, glossaryTerms, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
-import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, recordStep, switchTo } from './tree.js';
+import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
 export function repeat(run: Run, repair: string): number {
@@ -163,6 +163,52 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
 }
 
 /**
+ * 「送信サーバーってどこ？」 "where's the outgoing server setting?" at a step or question: a how-to about a setting the
+ * glossary places (`where: true`), not "that's what we're working on" (the intent model reads the term as the branch's
+ * own symptom) nor a walk to another branch (「受信サーバーってどこ？」 in the sending walk). Where it is on the
+ * person's device (iPhone/iPad, Android, or both when not known), then the node again.
+ */
+function whereSetting(): TurnRule {
+  const platform = (device: string | undefined) => (device === 'iphone' || device === 'ipad' ? 'ios' : device === 'android' ? 'android' : 'none');
+  return {
+    name: 'where_setting',
+    applies: (t) =>
+      t.node !== undefined &&
+      t.run.s.status === 'active' &&
+      (t.node.kind === 'step' || t.node.kind === 'ask' || t.node.kind === 'choice') &&
+      whereTerms(t.run, t.text).length > 0,
+    act: (t) => {
+      const { run } = t;
+      for (const id of whereTerms(run, t.text).slice(0, 2)) say(run, `tree.glossary_where.${id}.${platform(run.s.slots.device)}`);
+      prompt(run, t.node!);
+    },
+  };
+}
+
+/**
+ * 「どういう意味？」 "what do you mean?" at a question: a request to explain the question (locales `engine.says.meaning`,
+ * read how_to or dont_know or no act), not 「わからない」 — the node's own explanation (`explain:`), else the general one,
+ * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`).
+ */
+function explainQuestion(): TurnRule {
+  return {
+    name: 'explain_question',
+    applies: (t) => {
+      const { run, node } = t;
+      if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      const act = run.reading?.act;
+      if (act !== undefined && act !== 'how_to' && act !== 'dont_know' && act !== 'what_is') return false;
+      return textMentions(run, 'engine.says.meaning', t.text) && glossaryTerms(run.ctx.tree, t.text).length === 0;
+    },
+    act: (t) => {
+      const node = t.node!;
+      say(t.run, 'explain' in node && node.explain ? node.explain : 'engine.explain_question');
+      prompt(t.run, node);
+    },
+  };
+}
+
+/**
  * 「わからない」 to a question (its group's `cannot_answer` move): a hint and the same buttons; the second time a way
  * forward — the node's safe `default:` option, or a person as the main choice.
  */
@@ -254,6 +300,8 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   vague_first_message: vagueFirstMessage,
   help_at_step: helpAtStep,
   cannot_answer: cannotAnswer,
+  where_setting: whereSetting,
+  explain_question: explainQuestion,
   reroute,
 };
 

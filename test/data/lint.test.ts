@@ -26,6 +26,7 @@ const BROKEN: Record<string, string[]> = {
     'dialogs/extra.yaml:11: node mood_ask: ask slot mood is not an entity nor declared in slots:',
     'dialogs/extra.yaml:15: node mood_ask: option value happy is used twice (options 0 and 1)',
   ],
+  titles: ['dialogs/main.yaml:18: steps again_step and auth_step share the title tree.auth_step.title: a ticket listing both cannot tell them apart'],
   schema: [
     "dialogs/main.yaml:16: nodes.1.kind: Invalid discriminator value. Expected 'ask' | 'choice' | 'step' | 'info' | 'route' | 'resolve' | 'handoff' | 'end'",
   ],

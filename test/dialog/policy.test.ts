@@ -16,6 +16,7 @@ import {
   goodbyeRule,
   greetingRule,
   newSymptomRule,
+  otherMessagingRule,
   outsideRule,
   resolvedRule,
   restartRule,
@@ -176,6 +177,15 @@ describe('turn policy rules, each alone', () => {
     expect(run.s.intent).toBe('error_send');
   });
 
+  it('other_messaging: LINE or SMS named without mail, read as a symptom, is no branch switch: said to be out of scope, the step stands', () => {
+    const run = fire(otherMessagingRule, turnOf(atStep(), 'LINEも送れない', nlu('error_send')));
+    expect(keys(run)).toEqual(['engine.messaging_in_walk']);
+    expect(run.s.node).toBe('net_airplane');
+    // Mail named with it is a mail problem; "line" in lower case is the connection.
+    expect(otherMessagingRule.applies(turnOf(atStep(), 'メールもLINEも送れない', nlu('error_send')))).toBe(false);
+    expect(otherMessagingRule.applies(turnOf(atStep(), 'my phone line is fine but sending fails', nlu('error_send')))).toBe(false);
+  });
+
   it('same_symptom: the branch own symptom again says "that is what we are working on"', () => {
     const run = fire(sameSymptomRule, turnOf(atStep(), 'サーバーに接続できない', nlu('error_connect')));
     expect(keys(run)).toEqual(['engine.same_topic']);
@@ -217,6 +227,14 @@ describe('turn policy rules, each alone', () => {
 });
 
 describe('repairs of issue 12, each alone', () => {
+  it('explain_question: 「どういう意味？」 at a question explains it (the general explanation here: no `explain:`) and asks again — never the hint', () => {
+    const rule = repair('explain_question');
+    const run = fire(rule, turnOf(atAsk(), 'どういう意味？', withAct(nlu('out_of_scope'), 'how_to')));
+    expect(keys(run)).toEqual(['engine.explain_question', 'fx.ask_carrier']);
+    expect(run.s.node).toBe('ask_carrier');
+    expect(rule.applies(turnOf(atAsk(), 'わからない', withAct(nlu('out_of_scope'), 'dont_know')))).toBe(false);
+  });
+
   it('cannot_answer: 「わからない」 to a question gets a hint, the second time a person first (no safe default here)', () => {
     const rule = repair('cannot_answer');
     const dunno = withAct(nlu('out_of_scope'), 'dont_know');
@@ -261,11 +279,14 @@ describe('the table', () => {
       'give_up',
       'vague_first_message',
       'reroute',
+      'where_setting',
+      'explain_question',
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
       'clarify_pending',
       'hedged_fixed',
+      'other_messaging',
       'answer_at_node',
       'outside_conversation',
       'resolved',
