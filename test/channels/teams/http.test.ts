@@ -182,7 +182,7 @@ describe('POST /api/messages in Emulator mode', () => {
 
   it('asks for the error as text when a screenshot comes without words (not "your message was empty")', async () => {
     const conversationId = `emu-${activityId()}`;
-    const screenshot = {
+    const screenshot: Record<string, unknown> = {
       ...messageActivity({ serviceUrl: connector.url, conversationId, text: '' }),
       attachments: [
         { contentType: 'image/*', contentUrl: 'https://smba.example/v3/attachments/1/views/original' },
@@ -192,7 +192,7 @@ describe('POST /api/messages in Emulator mode', () => {
     expect((await postActivity(app.url, screenshot)).status).toBe(200);
     expect(activityText(repliesTo(screenshot.id as string)[0]?.activity)).toBe(app.core.i18n.t('pipeline.attachment_only', undefined, 'ja'));
     // Only Teams' HTML copy of a formatted message is not a file: an empty one is still "empty".
-    const html = { ...messageActivity({ serviceUrl: connector.url, conversationId, text: '' }), attachments: [{ contentType: 'text/html', content: '<p></p>' }] };
+    const html: Record<string, unknown> = { ...messageActivity({ serviceUrl: connector.url, conversationId, text: '' }), attachments: [{ contentType: 'text/html', content: '<p></p>' }] };
     expect((await postActivity(app.url, html)).status).toBe(200);
     expect(activityText(repliesTo(html.id as string)[0]?.activity)).toBe(app.core.i18n.t('pipeline.empty_text', undefined, 'ja'));
   });
