@@ -7,7 +7,9 @@ import { CodedError, ErrorCode, LOCALES } from '../core/index.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
-const optionalUrl = z.preprocess(emptyToUndefined, z.url().optional());
+/** Every URL the bot calls or links to is http(s): `ftp://…`, `javascript:…` or `file://…` would only fail later, at the first ticket or reply. */
+const optionalUrl = z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional());
+const validPort = (port: string) => Number(port) >= 1 && Number(port) <= 65_535;
 const intFrom = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
 
@@ -17,8 +19,19 @@ const hostPortList = z.preprocess(
   z
     .string()
     .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, 'expected host:port[,host:port…]')
+    .refine((list) => list.split(',').every((hp) => validPort(hp.trim().split(':')[1] ?? '')), 'a port is outside 1–65535')
     .optional(),
 );
+
+/** redis://[user:pass@]host[:port][/db]: parses, names a host, and its port (if any) is a real one. */
+function redisUrlOk(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.hostname !== '' && (url.port === '' || validPort(url.port));
+  } catch {
+    return false;
+  }
+}
 
 export const envSchema = z
   .object({
@@ -35,6 +48,8 @@ export const envSchema = z
       z
         .string()
         .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…')
+        // The message never repeats the value: a REDIS_URL may carry a password.
+        .refine(redisUrlOk, 'expected redis://host:port or rediss://… with a host and a port within 1–65535')
         .optional(),
     ),
     REDIS_CLUSTER_NODES: hostPortList,
@@ -98,7 +113,7 @@ export const envSchema = z
     JIRA_REQUEST_TYPE_ID: optionalString,
 
     ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
-    PUBLIC_URL: z.preprocess(emptyToUndefined, z.url().optional()),
+    PUBLIC_URL: optionalUrl,
     TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
     INCIDENT_THRESHOLD: intFrom(5, 0, 10_000),
     INCIDENT_WINDOW_MINUTES: intFrom(15, 1, 1_440),

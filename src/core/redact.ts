@@ -670,6 +670,22 @@ function introducedValues(w: Work): void {
   }
 }
 
+/**
+ * A message that is nothing but one token shaped like a password: 「Qz81hh2Lw」 sent on its own right after
+ * 「パスワードを変えました」 or "which password?". Redaction reads one message at a time and the bot never asks for a
+ * bare value of that shape, so the message being that value alone is the context (kept shapes still survive:
+ * models, versions, hosts, error codes, ticket numbers).
+ */
+function loneValue(w: Work): void {
+  if (w.f.length > 96) return;
+  const m = /^(\s*[「『“]?)([!-~]{6,80})[」』”]?\s*$/.exec(w.f);
+  if (!m?.[2]) return;
+  const start = m[1]!.length;
+  const t = trimToken(w.f, start, start + m[2].length);
+  // A digit too: words glued by punctuation ("Ok,thanks.", "yes/no") are a sentence, not a value.
+  if (t && isFree(w, t.start, t.end) && hasDigit(t.core) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+}
+
 /** Tokens no ordinary text has: `Pa55word!x`, `Tr0ub4dor&3` — anywhere. */
 function unmistakable(w: Work): void {
   ASCII_RUNS.lastIndex = 0;
@@ -727,6 +743,7 @@ function pass(text: string, mark: string): { text: string; kinds: Set<RedactionK
   labelledValues(w);
   passwordContext(w);
   introducedValues(w);
+  loneValue(w);
   unmistakable(w);
   oneTimeCodes(w);
   genericSecrets(w);

@@ -139,6 +139,11 @@ export interface Turn {
   userId: string;
   userName?: string;
   text?: string;
+  /**
+   * How many files or images came with the message (a Slack file share, a Teams image or file). The bot reads text
+   * only: a message of attachments alone is answered with a request to type the error, not "your message was empty".
+   */
+  attachments?: number;
   /** The `value` of a clicked choice. */
   action?: string;
   /** Identifies the set of choices the click came from (Teams card data, Slack block_id); a stale one is refused. */

@@ -68,7 +68,8 @@ export function textLocale(text: string): Locale | undefined {
   const head = text.slice(0, WINDOW).normalize('NFKC');
   if (JAPANESE.test(head)) return 'ja';
   if (romajiAsKana(head) !== undefined) return 'ja';
-  const words = (head.toLowerCase().match(/[a-z]+/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && w.length > 1);
+  // Letters glued to digits ("Qz81hh2Lw", "abc123", "SH51C") are codes, passwords and models, not words of a language.
+  const words = (head.toLowerCase().match(/(?<![a-z0-9])[a-z]+(?![a-z0-9])/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && w.length > 1);
   // 「Hi」 alone as a first message is English too: a greeting is the most common opener.
   const meaningful = words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));
   return meaningful ? 'en' : undefined;

@@ -193,7 +193,9 @@ function prepare(raw: Turn, maxTextChars: number): { turn: Turn; problem?: Probl
   const text = cleanText(typeof turn.text === 'string' ? turn.text : '');
   if (text === '') {
     turn.text = '';
-    return { turn, truncated: false, problem: 'empty' };
+    // A screenshot of the error with no words: say that only text is read, rather than "your message was empty".
+    const attachments = typeof turn.attachments === 'number' && turn.attachments > 0;
+    return { turn, truncated: false, problem: attachments ? 'attachment_only' : 'empty' };
   }
   turn.text = cutText(text, maxTextChars);
   return { turn, truncated: turn.text.length < text.length };
@@ -324,6 +326,7 @@ export function load(store: ConversationStore): TurnLink {
 /** Problem → locale key of the reply. */
 const PROBLEM_KEYS: Record<Problem, LocaleKey> = {
   empty: 'pipeline.empty_text',
+  attachment_only: 'pipeline.attachment_only',
   bad_action: 'pipeline.bad_action',
 };
 

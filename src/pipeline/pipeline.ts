@@ -40,6 +40,7 @@ export { createStores, type CreateStoresOptions } from '../state/stores.js';
 /** Every locale key the pipeline renders (for lint: each must exist in ja and en). */
 export const PIPELINE_KEYS = [
   'pipeline.empty_text',
+  'pipeline.attachment_only',
   'pipeline.bad_action',
   'pipeline.bad_input',
   'pipeline.store_unavailable',

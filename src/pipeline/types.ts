@@ -55,7 +55,7 @@ export interface Pipeline {
 }
 
 /** Why a turn has nothing to understand (answered politely, state left as it is). */
-export type Problem = 'empty' | 'bad_action';
+export type Problem = 'empty' | 'attachment_only' | 'bad_action';
 
 /**
  * One turn on its way through the chain: what each link learnt so far. Links read what the links before them

@@ -19,6 +19,26 @@ describe('mailmedic serve', () => {
     expect(run.stderr).toMatch(/REDIS_URL/);
   });
 
+  it('refuses to start with URLs that are not http(s) and Redis ports that cannot exist, naming every variable', async () => {
+    const bad = {
+      TICKET_SINK: 'webhook',
+      TICKET_WEBHOOK_URL: 'ftp://tickets.example/in',
+      TICKET_WEBHOOK_SECRET: 'webhook-secret',
+      SLACK_API_URL: 'javascript:alert(1)',
+      PUBLIC_URL: 'file:///srv/mailmedic',
+      REDIS_CLUSTER_NODES: 'redis-a:6379,redis-b:99999',
+    };
+    const run = await runCli(['serve'], '', childEnv(bad), 30_000);
+    expect(run.code).toBe(1);
+    for (const name of ['TICKET_WEBHOOK_URL', 'SLACK_API_URL', 'PUBLIC_URL', 'REDIS_CLUSTER_NODES']) expect(run.stderr).toContain(`${name}:`);
+    expect(run.stdout).toBe('');
+    const redis = await runCli(['serve'], '', childEnv({ REDIS_URL: 'redis://:s3cretPass@cache.internal:70000' }), 30_000);
+    expect(redis.code).toBe(1);
+    expect(redis.stderr).toContain('REDIS_URL:');
+    // The value is never repeated: a REDIS_URL may carry a password.
+    expect(redis.stderr).not.toContain('s3cretPass');
+  });
+
   it('serves, then shuts down gracefully on SIGTERM with exit code 0', async () => {
     const child = spawn(process.execPath, [CLI, 'serve'], { cwd: ROOT, env: childEnv({ PORT: '0', LOG_LEVEL: 'info' }) });
     let stderr = '';

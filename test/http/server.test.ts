@@ -93,6 +93,23 @@ describe('POST /api/chat', () => {
     expectTurnShape(r.body);
   });
 
+  it('masks a password typed as a message of its own — in the echo, the transcript, and with the reminder', async () => {
+    const conversation = conv();
+    expect((await post(chat, { conversation, text: 'パスワードを変えました' })).status).toBe(200);
+    const r = await post(chat, { conversation, text: 'Qz81hh2Lw' });
+    expect(r.status).toBe(200);
+    expectTurnShape(r.body);
+    expect(r.body.echo).not.toContain('Qz81hh2Lw');
+    expect(r.body.replies[0].text).toBe(app.core.i18n.t('engine.no_password', undefined, 'ja'));
+    let turns: Awaited<ReturnType<typeof app.core.transcripts.turns>> = [];
+    while (turns.length < 2) {
+      turns = await app.core.transcripts.turns(conversation);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    expect(JSON.stringify(turns)).not.toContain('Qz81hh2Lw');
+    expect(turns[1]?.redacted).toEqual(['password']);
+  });
+
   it('gives a clear reply to binary junk and emoji', async () => {
     const r = await post(chat, { conversation: conv(), text: '\u0000\u0001\u0002😀😀🙏\uFFFD' });
     expect(r.status).toBe(200);

@@ -15,6 +15,12 @@ describe('detectLocale() — the one language detector (NLU and engine)', () => 
     expect(textLocale('docomo iOS 18.1')).toBeUndefined();
   });
 
+  it('keeps the language in use for a code or password typed alone (letters glued to digits are not words)', () => {
+    expect(detectLocale('Qz81hh2Lw', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('SH51C AB12cd', 'ja', 'ja')).toBe('ja');
+    expect(textLocale('abc123 is my password')).toBe('en');
+  });
+
   it('uses the fallback (the channel locale) on an ambiguous first turn, and reads "Hi" alone as English', () => {
     expect(detectLocale('ok', undefined, 'en')).toBe('en');
     expect(detectLocale('Hi', undefined, 'ja')).toBe('en');

@@ -79,7 +79,21 @@ export function activityToTurn(activity: Activity, receivedAtMs: number): Turn {
     return turn;
   }
   turn.text = textWithoutMention(activity);
+  const attachments = attachmentCount(activity);
+  if (attachments > 0) turn.attachments = attachments;
   return turn;
+}
+
+/**
+ * The files and images the person sent with the message (a pasted screenshot is an `image/*` attachment, a file a
+ * `…file.download.info` one). Teams also attaches a `text/html` copy of a formatted message: that is not a file.
+ */
+export function attachmentCount(activity: Partial<Activity>): number {
+  const list: unknown[] = Array.isArray(activity.attachments) ? activity.attachments : [];
+  return list.filter((a) => {
+    const type = (a as { contentType?: unknown } | null)?.contentType;
+    return typeof type === 'string' && type !== '' && !type.toLowerCase().startsWith('text/html');
+  }).length;
 }
 
 /**

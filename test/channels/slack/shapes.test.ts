@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../../src/main.js';
-import { dmEvent, envelope, hasKey, sendEvent, sendInteraction, signedHeaders, slackEnv, startFakeSlack, uid, waitFor, type FakeSlack } from './fake-slack.js';
+import { dmEvent, envelope, hasKey, keysOf, sendEvent, sendInteraction, signedHeaders, slackEnv, startFakeSlack, uid, waitFor, type FakeSlack } from './fake-slack.js';
 
 let slack: FakeSlack;
 let app: App;
@@ -64,6 +64,21 @@ describe('signed Slack bodies of unexpected shapes', () => {
     const body = '{"type": "event_callback", ';
     const res = await fetch(`${app.url}/slack/events`, { method: 'POST', headers: signedHeaders(body, 'application/json'), body });
     expect(res.status).toBe(400);
+  });
+
+  it('a file shared without words (a screenshot of the error) is asked for the error as text, not told the message was empty', async () => {
+    const dm = `D${uid()}`;
+    const user = `U${uid()}`;
+    const share = dmEvent(team, dm, user, '', { subtype: 'file_share', files: [{ id: `F${uid()}`, mimetype: 'image/png', name: 'IMG_0001.png' }] });
+    expect((await sendEvent(app.url, envelope(team, share))).status).toBe(200);
+    const post = await waitFor('a reply', () => slack.calls('chat.postMessage').find((c) => c.args.channel === dm));
+    expect(keysOf(post)).toEqual(['pipeline.attachment_only']);
+    expect(post.args.text).toBe(app.core.i18n.t('pipeline.attachment_only', undefined, 'ja'));
+    // A message with no text and no file is still "empty".
+    const dm2 = `D${uid()}`;
+    await sendEvent(app.url, envelope(team, dmEvent(team, dm2, user, '')));
+    const empty = await waitFor('a reply', () => slack.calls('chat.postMessage').find((c) => c.args.channel === dm2));
+    expect(keysOf(empty)).toEqual(['pipeline.empty_text']);
   });
 
   it('the bot still answers the next real message', async () => {

@@ -180,6 +180,23 @@ describe('POST /api/messages in Emulator mode', () => {
     expect(repliesTo(odd.id as string).length).toBeGreaterThan(0);
   });
 
+  it('asks for the error as text when a screenshot comes without words (not "your message was empty")', async () => {
+    const conversationId = `emu-${activityId()}`;
+    const screenshot: Record<string, unknown> = {
+      ...messageActivity({ serviceUrl: connector.url, conversationId, text: '' }),
+      attachments: [
+        { contentType: 'image/*', contentUrl: 'https://smba.example/v3/attachments/1/views/original' },
+        { contentType: 'text/html', content: '<div><img src="https://smba.example/v3/attachments/1/views/original"></div>' },
+      ],
+    };
+    expect((await postActivity(app.url, screenshot)).status).toBe(200);
+    expect(activityText(repliesTo(screenshot.id as string)[0]?.activity)).toBe(app.core.i18n.t('pipeline.attachment_only', undefined, 'ja'));
+    // Only Teams' HTML copy of a formatted message is not a file: an empty one is still "empty".
+    const html: Record<string, unknown> = { ...messageActivity({ serviceUrl: connector.url, conversationId, text: '' }), attachments: [{ contentType: 'text/html', content: '<p></p>' }] };
+    expect((await postActivity(app.url, html)).status).toBe(200);
+    expect(activityText(repliesTo(html.id as string)[0]?.activity)).toBe(app.core.i18n.t('pipeline.empty_text', undefined, 'ja'));
+  });
+
   it('tells the person in Teams, proactively, when their ticket reaches the ticket system', async () => {
     const conversationId = `emu-${activityId()}|livechat`;
     for (const text of [SYMPTOM, '担当の人につないで', 'iPhone 15、iOS 18.1、今朝9時から毎回です']) {
