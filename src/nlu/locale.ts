@@ -52,14 +52,17 @@ const MACRON: Record<string, string> = { ā: 'aa', ī: 'ii', ū: 'uu', ē: 'ee',
  * the NLU's kana reader then finds the katakana word (メール, パスワード) as for typed めーる.
  */
 export function romajiAsKana(text: string): string | undefined {
+  // Japanese script as typed says "not romaji" before any normalising (the common case, on every message).
+  if (JAPANESE.test(text.slice(0, WINDOW))) return undefined;
   const head = text.slice(0, WINDOW).normalize('NFKC').toLowerCase().replace(/[āīūēōâîûêô]/g, (c) => MACRON[c]!);
   if (JAPANESE.test(head) || !/[a-z]/.test(head)) return undefined;
   const words = head.match(/[a-z'-]+/g) ?? [];
   const own = words.filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w));
   if (own.length < 2) return undefined;
   const kana = (w: string) => toHiragana(w).replace(/(?<=[あかさたなはまやらわがざだばぱゃ])あ|(?<=[えけせてねへめれげぜでべぺ])え/g, 'ー');
-  if (!own.every((w) => /^[\u3041-\u3096ー]+$/.test(toHiragana(w)))) return undefined;
+  // The cheap test first (a particle or verb ending): most English text stops here, before wanakana reads every word.
   if (!own.some((w) => ROMAJI_PARTICLES.has(w) || ROMAJI_ENDING.test(w))) return undefined;
+  if (!own.every((w) => /^[\u3041-\u3096ー]+$/.test(toHiragana(w)))) return undefined;
   return head.replace(/[a-z'-]+/g, (w) => (NEUTRAL_WORDS.has(w) || brandWords().has(w) ? w : kana(w)));
 }
 
