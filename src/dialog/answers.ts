@@ -351,7 +351,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
-  if ((node.kind === 'ask' || node.kind === 'choice') && acknowledges(run, text) && !matchWords(run, node.options, text)) {
+  // A bare "ok" to the checklist before a deletion (a choice with `confirm:`) is the same: it does not say the backup is done.
+  const confirming = 'confirm' in node && node.confirm !== undefined;
+  if ((node.kind === 'ask' || node.kind === 'choice') && (acknowledges(run, text) || (confirming && saysOkay(run, text))) && !matchWords(run, node.options, text)) {
     return () => say(run, 'engine.ack_question', undefined, choicesOf(run, node));
   }
   switch (node.kind) {
@@ -456,6 +458,12 @@ function acknowledges(run: Run, text: string): boolean {
   return said !== '' && phrases(run, 'engine.says.acknowledge').includes(said);
 }
 
+/** The whole reply is a bare "ok" (locales `engine.says.okay`, either language): 「OK」, 「オッケーです」, "okay". */
+function saysOkay(run: Run, text: string): boolean {
+  const said = foldAnswer(text);
+  return said !== '' && phrases(run, 'engine.says.okay').includes(said);
+}
+
 /** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
 export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
@@ -491,8 +499,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   const act = run.reading?.act;
   if ((act === undefined || act === 'did_no_result' || act === 'affirm') && phrases(run, node.done).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p)))
     return again('engine.step_did');
-  // 「わかりました」 "ok, got it" after a step: "I'll try it" — never "fixed" (a not_yet).
-  if (acknowledges(run, text)) return again('engine.step_again');
+  // 「わかりました」 "ok, got it", a bare "ok" after a step: "I'll try it" — never "fixed" (a not_yet).
+  if (acknowledges(run, text) || saysOkay(run, text)) return again('engine.step_again');
   // The fact this step sets, stated (「通知はオンになってる」 at the notification step, main.yaml `facts`): already done.
   if (Object.keys(node.set ?? {}).some((k) => run.stated.includes(k)))
     return () => {

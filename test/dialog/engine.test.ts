@@ -523,7 +523,8 @@ describe('step(): yes at a step', () => {
     const c = new Convo();
     c.say('サーバーに接続できません', nlu('error_connect'));
     c.say('ok', withAct(nlu('affirm', {}, 'en', 0.95), 'affirm'));
-    expect(c.keys).toEqual(['engine.ack']);
+    // A bare "ok" is "I'll try it" (locales engine.says.okay): try it and say how it went.
+    expect(c.keys).toEqual(['engine.step_again']);
     expect(c.values).toEqual(['resolved', 'not_resolved', 'human']);
     expect(c.state!.status).toBe('active');
     expect(c.state!.stepsTried).toEqual([]);
