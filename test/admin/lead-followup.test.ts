@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startApp, type App } from '../../src/main.js';
 import { testEnv } from '../http/helpers.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
+import { adminClient } from './client.js';
 
 const TOKEN = 'lead-followup-token-0123456789';
 const bearer = { authorization: `Bearer ${TOKEN}` };
@@ -19,24 +20,7 @@ let app: App;
 let ticketDir: string;
 let ticketId = '';
 
-async function say(conversation: string, input: { text: string } | { action: string }) {
-  const r = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...input }) });
-  expect(r.status).toBe(200);
-  return (await r.json()) as { node: string; status: string; ticket?: { id: string } };
-}
-const page = async (path: string) => {
-  const r = await fetch(`${app.url}${path}`, { headers: { ...bearer, accept: 'text/html' } });
-  expect(r.status).toBe(200);
-  return r.text();
-};
-const api = async (path: string, init?: { method: string; body: unknown }) => {
-  const r = await fetch(`${app.url}${path}`, {
-    method: init?.method ?? 'GET',
-    headers: { ...bearer, 'content-type': 'application/json' },
-    ...(init ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: r.status, body: (await r.json()) as any };
-};
+const { say, page, api } = adminClient(() => app.url, bearer);
 /** What the web chat page polls: messages sent to the person after their turns. */
 async function polled(conversation: string, until: (texts: string[]) => boolean): Promise<string[]> {
   let texts: string[] = [];

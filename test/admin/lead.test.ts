@@ -15,6 +15,7 @@ import { testEnv } from '../http/helpers.js';
 import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { textTurn } from '../transcripts/fixtures.js';
 import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
+import { adminClient } from './client.js';
 
 const TOKEN = 'lead-admin-token-0123456789';
 const bearer = { authorization: `Bearer ${TOKEN}` };
@@ -23,24 +24,7 @@ const prefix = uniquePrefix('lead');
 let app: App;
 let ticketDir: string;
 
-async function say(conversation: string, input: { text: string } | { action: string }) {
-  const r = await fetch(`${app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...input }) });
-  expect(r.status).toBe(200);
-  return (await r.json()) as { node: string; status: string };
-}
-const page = async (path: string) => {
-  const r = await fetch(`${app.url}${path}`, { headers: { ...bearer, accept: 'text/html' } });
-  expect(r.status).toBe(200);
-  return r.text();
-};
-const api = async (path: string, init?: { method: string; body: unknown }) => {
-  const r = await fetch(`${app.url}${path}`, {
-    method: init?.method ?? 'GET',
-    headers: { ...bearer, 'content-type': 'application/json' },
-    ...(init ? { body: JSON.stringify(init.body) } : {}),
-  });
-  return { status: r.status, body: (await r.json()) as any };
-};
+const { say, page, api } = adminClient(() => app.url, bearer);
 
 beforeAll(async () => {
   ticketDir = mkdtempSync(join(tmpdir(), 'mm-lead-'));
