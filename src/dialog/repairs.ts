@@ -3,6 +3,7 @@
  * node. dialogs/patterns.yaml lists which exist, their order and parameters; each is implemented once here.
  * What the reply means (gives up, vague, asks how, still broken) is the recogniser's (`run.reading`, src/nlu/replies.ts).
  */
+import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, glossaryTerms, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
@@ -145,9 +146,20 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
     const lean = nlu.acts?.find((a) => a.act !== 'other')?.act;
     return lean !== undefined && groupOf(run.ctx.tree, node)[lean] === 'help';
   };
+  // 「パスワードってどこに入れるの？」 "where do I put the password?" at a step that has help: a where-question (locales
+  // `engine.says.where`) about doing this step — no setting the glossary places (the rule where_setting), no symptom, nothing
+  // off-topic (「ランチどこ行く？」), no fact stated — is its help, not 「うまく読み取れませんでした」 nor a new topic.
+  const NOT_ABOUT_THE_STEP: ReadonlySet<string> = new Set(['error', 'out_of_scope', 'small_talk']);
+  const asksWhereAtStep = ({ run, nlu, node, text }: TextTurn) =>
+    node?.kind === 'step' &&
+    node.help !== undefined &&
+    !NOT_ABOUT_THE_STEP.has(INTENT_ROLE[nlu.intent]) &&
+    run.stated.length === 0 &&
+    textMentions(run, 'engine.says.where', text) &&
+    whereTerms(run, text).length === 0;
   return {
     name: 'help_at_step',
-    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t)),
+    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
     act: (t: TextTurn) => {
       const { run, node } = t;
       if (node?.kind !== 'step') return;
