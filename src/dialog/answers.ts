@@ -13,6 +13,9 @@ import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, prompt, record
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
 
+/** The '|'-separated words of a locale key in both languages, as written. */
+const localeWords = (i18n: Run['ctx']['i18n'], key: string): string[] => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|'));
+
 /** The folded phrases of a locale key in both languages ('|'-separated alternatives). Shared: do not mutate. */
 function phrases(run: Run, key: string | undefined): readonly string[] {
   if (!key) return [];
@@ -21,7 +24,7 @@ function phrases(run: Run, key: string | undefined): readonly string[] {
   if (!cache) folded.set(i18n, (cache = new Map()));
   let hit = cache.get(key);
   if (!hit) {
-    hit = (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|')).map(foldAnswer).filter(Boolean);
+    hit = localeWords(i18n, key).map(foldAnswer).filter(Boolean);
     cache.set(key, hit);
   }
   return hit;
@@ -199,14 +202,16 @@ const plainText = (text: string): string => normalise(text).toLowerCase();
  * words, "?"). Built once per word list, one regular expression.
  */
 function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
-  const edge = /[a-z0-9]/;
-  const alternatives = words
-    .map(plainText)
-    .filter(Boolean)
-    .map((w) => `${edge.test(w[0]!) ? '(?<![a-z0-9])' : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${edge.test(w.at(-1)!) ? '(?![a-z0-9])' : ''}`);
-  if (!alternatives.length) return () => false;
-  const re = new RegExp(alternatives.join('|'));
-  return (plain) => re.test(plain);
+  const plain = words.map(plainText).filter(Boolean);
+  if (!plain.length) return () => false;
+  const re = new RegExp(alternation(plain, 'a-z0-9'));
+  return (text) => re.test(text);
+}
+
+/** Words as one alternation; a word that begins or ends with a character of the class `edge` matches only at that edge. */
+function alternation(words: readonly string[], edge: string): string {
+  const at = new RegExp(`[${edge}]`);
+  return words.map((w) => `${at.test(w[0]!) ? `(?<![${edge}])` : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${at.test(w.at(-1)!) ? `(?![${edge}])` : ''}`).join('|');
 }
 
 /**
@@ -238,14 +243,9 @@ export function aboutOtherMessaging(run: Run, text: string): boolean {
   const i18n = run.ctx.i18n;
   let m = messagingMatchers.get(i18n);
   if (!m) {
-    const words = (key: string) => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|')).map((w) => w.trim()).filter(Boolean);
+    const words = (key: string) => localeWords(i18n, key).map((w) => w.trim()).filter(Boolean);
     const apps = words('engine.says.other_messaging');
-    const edge = /[A-Za-z0-9]/;
-    const pattern = (ws: string[]) =>
-      ws
-        .sort((a, b) => b.length - a.length)
-        .map((w) => `${edge.test(w[0]!) ? '(?<![A-Za-z0-9])' : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${edge.test(w.at(-1)!) ? '(?![A-Za-z0-9])' : ''}`)
-        .join('|');
+    const pattern = (ws: string[]) => alternation(ws.sort((a, b) => b.length - a.length), 'A-Za-z0-9');
     const caps = apps.filter((w) => /^[A-Z0-9+]+$/.test(w));
     const rest = apps.filter((w) => !caps.includes(w));
     m = {
@@ -353,7 +353,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // intent model reads them affirm): the question again, briefly, with its buttons.
   // A bare "ok" to the checklist before a deletion (a choice with `confirm:`) is the same: it does not say the backup is done.
   const confirming = 'confirm' in node && node.confirm !== undefined;
-  if ((node.kind === 'ask' || node.kind === 'choice') && (acknowledges(run, text) || (confirming && saysOkay(run, text))) && !matchWords(run, node.options, text)) {
+  if ((node.kind === 'ask' || node.kind === 'choice') && (saysOnly(run, 'engine.says.acknowledge', text) || (confirming && saysOnly(run, 'engine.says.okay', text))) && !matchWords(run, node.options, text)) {
     return () => say(run, 'engine.ack_question', undefined, choicesOf(run, node));
   }
   switch (node.kind) {
@@ -438,7 +438,7 @@ export function hedges(run: Run, text: string): boolean {
   const i18n = run.ctx.i18n;
   let matcher = hedgeMatchers.get(i18n);
   if (!matcher) {
-    matcher = wordsMatcher((['ja', 'en'] as const).flatMap((l) => i18n.t('engine.says.hedge', undefined, l).split('|')));
+    matcher = wordsMatcher(localeWords(i18n, 'engine.says.hedge'));
     hedgeMatchers.set(i18n, matcher);
   }
   return matcher(plainText(text));
@@ -452,16 +452,13 @@ export function onlyHedges(run: Run, text: string): boolean {
   return trimFiller(said, words) === '';
 }
 
-/** The whole reply is an acknowledgement (locales `engine.says.acknowledge`, either language): 「わかりました」, "ok, got it". */
-function acknowledges(run: Run, text: string): boolean {
+/**
+ * The whole reply is one of the words of a locale key (either language, folded): an acknowledgement
+ * (`engine.says.acknowledge`: 「わかりました」, "ok, got it") or a bare "ok" (`engine.says.okay`: 「OK」, 「オッケーです」, "okay").
+ */
+function saysOnly(run: Run, key: 'engine.says.acknowledge' | 'engine.says.okay', text: string): boolean {
   const said = foldAnswer(text);
-  return said !== '' && phrases(run, 'engine.says.acknowledge').includes(said);
-}
-
-/** The whole reply is a bare "ok" (locales `engine.says.okay`, either language): 「OK」, 「オッケーです」, "okay". */
-function saysOkay(run: Run, text: string): boolean {
-  const said = foldAnswer(text);
-  return said !== '' && phrases(run, 'engine.says.okay').includes(said);
+  return said !== '' && phrases(run, key).includes(said);
 }
 
 /** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
@@ -500,7 +497,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if ((act === undefined || act === 'did_no_result' || act === 'affirm') && phrases(run, node.done).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p)))
     return again('engine.step_did');
   // 「わかりました」 "ok, got it", a bare "ok" after a step: "I'll try it" — never "fixed" (a not_yet).
-  if (acknowledges(run, text) || saysOkay(run, text)) return again('engine.step_again');
+  if (saysOnly(run, 'engine.says.acknowledge', text) || saysOnly(run, 'engine.says.okay', text)) return again('engine.step_again');
   // The fact this step sets, stated (「通知はオンになってる」 at the notification step, main.yaml `facts`): already done.
   if (Object.keys(node.set ?? {}).some((k) => run.stated.includes(k)))
     return () => {
