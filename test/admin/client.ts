@@ -1,9 +1,17 @@
 /**
- * What a lead's tests do over HTTP on loopback: chat as the person (`POST /api/chat`), read an /admin page as HTML and
- * call /admin/api with the bearer token. `base` is read at call time (the app starts in beforeAll).
+ * A lead's tests over HTTP on loopback: the real server with /admin and Redis transcripts (`leadServer`), chatting as the
+ * person (`POST /api/chat`), reading an /admin page as HTML and calling /admin/api with the bearer token.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect } from 'vitest';
+import { startApp, type App } from '../../src/main.js';
+import type { ConversationSummary } from '../../src/transcripts/types.js';
+import { testEnv } from '../http/helpers.js';
+import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
 
+/** `base` is read at call time (the app starts in beforeAll). */
 export function adminClient(base: () => string, bearer: Record<string, string>) {
   async function say(conversation: string, input: { text: string } | { action: string }) {
     const r = await fetch(`${base()}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...input }) });
@@ -24,4 +32,39 @@ export function adminClient(base: () => string, bearer: Record<string, string>) 
     return { status: r.status, body: (await r.json()) as any };
   };
   return { say, page, api };
+}
+
+/**
+ * The server as a lead meets it: ADMIN_TOKEN set, transcripts in real Redis under a key prefix of its own, tickets as
+ * files in a temporary directory. `start` in beforeAll, `stop` in afterAll (keys and files removed); `settled` waits
+ * until the transcripts written behind the turns say `done`.
+ */
+export function leadServer(token: string, name: string) {
+  const bearer = { authorization: `Bearer ${token}` };
+  let app: App | undefined;
+  const server = {
+    get app(): App {
+      return app!;
+    },
+    ticketDir: '',
+    prefix: uniquePrefix(name),
+    bearer,
+    ...adminClient(() => app!.url, bearer),
+    async start(): Promise<void> {
+      server.ticketDir = mkdtempSync(join(tmpdir(), `mm-${name}-`));
+      app = await startApp({ env: testEnv({ ADMIN_TOKEN: token, REDIS_URL, REDIS_KEY_PREFIX: server.prefix, TICKET_DIR: server.ticketDir }), port: 0, host: '127.0.0.1' });
+    },
+    async settled(done: (all: ConversationSummary[]) => boolean): Promise<void> {
+      for (let i = 0; i < 200; i++) {
+        if (done(await app!.core.transcripts.summaries())) return;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop(): Promise<void> {
+      await app?.close();
+      await deleteKeys(`${server.prefix}:*`);
+      if (server.ticketDir) rmSync(server.ticketDir, { recursive: true, force: true });
+    },
+  };
+  return server;
 }

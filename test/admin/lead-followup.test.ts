@@ -4,28 +4,20 @@
  * analytics, the ticket, the turn); the "ticket filed" message sits beside the turn that filed the ticket; the person
  * is told which number is whose; a take-over handed back reads as past, in ja and en.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/main.js';
-import { testEnv } from '../http/helpers.js';
-import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
-import { adminClient } from './client.js';
+import { leadServer } from './client.js';
 
-const TOKEN = 'lead-followup-token-0123456789';
-const bearer = { authorization: `Bearer ${TOKEN}` };
-const prefix = uniquePrefix('lead14');
-let app: App;
-let ticketDir: string;
+const lead = leadServer('lead-followup-token-0123456789', 'lead14');
+const { say, page, api } = lead;
 let ticketId = '';
 
-const { say, page, api } = adminClient(() => app.url, bearer);
 /** What the web chat page polls: messages sent to the person after their turns. */
 async function polled(conversation: string, until: (texts: string[]) => boolean): Promise<string[]> {
   let texts: string[] = [];
   for (let i = 0; i < 300; i++) {
-    const r = await fetch(`${app.url}/api/chat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation }) });
+    const r = await fetch(`${lead.app.url}/api/chat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation }) });
     texts = ((await r.json()) as { messages: Array<{ text: string }> }).messages.map((m) => m.text);
     if (until(texts)) break;
     await new Promise((r) => setTimeout(r, 20));
@@ -35,8 +27,7 @@ async function polled(conversation: string, until: (texts: string[]) => boolean)
 const turnsOf = async (id: string) => (await api(`/admin/api/conversations/${id}`)).body.turns as Array<{ seq: number; events: Array<{ type: string; key?: string; id?: string }> }>;
 
 beforeAll(async () => {
-  ticketDir = mkdtempSync(join(tmpdir(), 'mm-lead14-'));
-  app = await startApp({ env: testEnv({ ADMIN_TOKEN: TOKEN, REDIS_URL, REDIS_KEY_PREFIX: prefix, TICKET_DIR: ticketDir }), port: 0, host: '127.0.0.1' });
+  await lead.start();
   // A greeting, the symptom chosen with the menu's [受信できない] button, a person asked for, the form answered.
   expect((await say('btn-recv', { text: 'こんにちは' })).node).toBe('menu');
   await say('btn-recv', { action: 'receive' });
@@ -50,18 +41,9 @@ beforeAll(async () => {
   await say('btn-howto', { text: 'hello' });
   await say('btn-howto', { action: 'howto' });
   await say('btn-howto', { action: 'app_password' });
-  for (let i = 0; i < 200; i++) {
-    const all = await app.core.transcripts.summaries();
-    const done = all.find((s) => s.id === 'btn-recv')?.status === 'escalated' && (all.find((s) => s.id === 'btn-howto')?.turns ?? 0) >= 3;
-    if (done) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await lead.settled((all) => all.find((s) => s.id === 'btn-recv')?.status === 'escalated' && (all.find((s) => s.id === 'btn-howto')?.turns ?? 0) >= 3);
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-  await deleteKeys(`${prefix}:*`);
-  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
-});
+afterAll(() => lead.stop());
 
 describe("a lead's follow-up on /admin", () => {
   it('a symptom chosen with a menu button is the conversation symptom: list, filter, analytics, the ticket and the turn', async () => {
@@ -79,8 +61,8 @@ describe("a lead's follow-up on /admin", () => {
     expect(rows.find((x) => x.intent === 'error_cannot_fetch')).toMatchObject({ count: 1, escalated: 1 });
     expect(rows.find((x) => x.intent === 'howto_app_password')).toMatchObject({ count: 1 });
     // The ticket names it too (not 「担当者希望」).
-    const files = readdirSync(ticketDir).filter((f) => f.endsWith('.json'));
-    const ticket = JSON.parse(readFileSync(join(ticketDir, files.find((f) => f.includes(ticketId))!), 'utf8')) as { intent: string; summary: string; fields: { errorMessage?: string } };
+    const files = readdirSync(lead.ticketDir).filter((f) => f.endsWith('.json'));
+    const ticket = JSON.parse(readFileSync(join(lead.ticketDir, files.find((f) => f.includes(ticketId))!), 'utf8')) as { intent: string; summary: string; fields: { errorMessage?: string } };
     expect(ticket.intent).toBe('error_cannot_fetch');
     // The error field holds what the person said about it, not the whole line; the subject quotes no 「不明」.
     expect(ticket.fields.errorMessage).toBe('エラー表示はなし');
@@ -115,9 +97,9 @@ describe("a lead's follow-up on /admin", () => {
   });
 
   it('the person hears both numbers, each named, when the ticket system has its own', () => {
-    const en = app.core.i18n.t('handoff.user.delivered_ref', { id: 'MM-20261205-0042', ref: '#4711' }, 'en');
+    const en = lead.app.core.i18n.t('handoff.user.delivered_ref', { id: 'MM-20261205-0042', ref: '#4711' }, 'en');
     expect(en).toBe('Ticket MM-20261205-0042 (our reference) is now with the help desk; their own reference for it is #4711. Someone will get back to you in this conversation.');
-    const ja = app.core.i18n.t('handoff.user.delivered_ref', { id: 'MM-20261205-0042', ref: '#4711' }, 'ja');
+    const ja = lead.app.core.i18n.t('handoff.user.delivered_ref', { id: 'MM-20261205-0042', ref: '#4711' }, 'ja');
     expect(ja).toContain('MM-20261205-0042（こちらの受付番号）');
     expect(ja).toContain('担当窓口での番号は #4711 です');
   });

@@ -6,29 +6,18 @@
  * recorded before a redaction rule existed) in the list, its search, the exports or `mailmedic transcripts list|show`,
  * which also prints every staff event (a reply, a hand-back) instead of calling them all "taken over".
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startApp, type App } from '../../src/main.js';
-import { testEnv } from '../http/helpers.js';
 import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { textTurn } from '../transcripts/fixtures.js';
-import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
-import { adminClient } from './client.js';
+import { REDIS_URL } from '../redis.js';
+import { leadServer } from './client.js';
 
-const TOKEN = 'lead-admin-token-0123456789';
-const bearer = { authorization: `Bearer ${TOKEN}` };
 const SECRET = 'Hana2024xyz!';
-const prefix = uniquePrefix('lead');
-let app: App;
-let ticketDir: string;
-
-const { say, page, api } = adminClient(() => app.url, bearer);
+const lead = leadServer('lead-admin-token-0123456789', 'lead');
+const { say, page, api, bearer, prefix } = lead;
 
 beforeAll(async () => {
-  ticketDir = mkdtempSync(join(tmpdir(), 'mm-lead-'));
-  app = await startApp({ env: testEnv({ ADMIN_TOKEN: TOKEN, REDIS_URL, REDIS_KEY_PREFIX: prefix, TICKET_DIR: ticketDir }), port: 0, host: '127.0.0.1' });
+  await lead.start();
   // Escalated: a password typed in, two steps that did not help, a person asked for, the form answered in one line.
   await say('lead-esc', { text: 'iPhoneでドコモメールが受信できません。パスワードが違うと出ます' });
   await say('lead-esc', { text: `パスワードは${SECRET}に変えたのに駄目です` });
@@ -43,17 +32,9 @@ beforeAll(async () => {
   await say('lead-restart', { action: 'resolved' });
   // Not understood at the start.
   await say('lead-vague', { text: 'なんか変なんです' });
-  for (let i = 0; i < 200; i++) {
-    const all = await app.core.transcripts.summaries();
-    if (all.reduce((n, s) => n + s.turns, 0) === 10) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await lead.settled((all) => all.reduce((n, s) => n + s.turns, 0) === 10);
 }, 60_000);
-afterAll(async () => {
-  await app?.close();
-  await deleteKeys(`${prefix}:*`);
-  if (ticketDir) rmSync(ticketDir, { recursive: true, force: true });
-});
+afterAll(() => lead.stop());
 
 describe("a lead's morning on /admin", () => {
   it('the escalated conversation says what the person already tried, with the results, in ja and en', async () => {
@@ -105,7 +86,7 @@ describe("a lead's morning on /admin", () => {
     const en = await page('/admin/improve?lang=en');
     expect(en).toContain('1 correction(s) are left out:');
     expect(en).toContain('contains a masked secret');
-    const yaml = await fetch(`${app.url}/admin/api/corrections`, { headers: bearer }).then((r) => r.text());
+    const yaml = await fetch(`${lead.app.url}/admin/api/corrections`, { headers: bearer }).then((r) => r.text());
     expect(yaml).toContain('なんか変なんです');
     for (const text of [ja, en, yaml]) expect(text).not.toContain(SECRET);
   });
@@ -113,24 +94,24 @@ describe("a lead's morning on /admin", () => {
   it('an old transcript with an unmasked password leaks nowhere a lead looks; the terminal shows every staff event', async () => {
     requireBuild();
     // Recorded raw, as before the redaction rules knew the case (the observer masks what is recorded today).
-    await app.core.transcripts.append(textTurn('lead-old', Date.now(), { text: `パスワードは ${SECRET} です`, userId: 'web:lead-old' }));
+    await lead.app.core.transcripts.append(textTurn('lead-old', Date.now(), { text: `パスワードは ${SECRET} です`, userId: 'web:lead-old' }));
     const list = await page('/admin');
     expect(list).toContain('data-id="lead-old"');
-    const search = await fetch(`${app.url}/admin/api/conversations/search`, {
+    const search = await fetch(`${lead.app.url}/admin/api/conversations/search`, {
       method: 'POST',
       headers: { ...bearer, 'content-type': 'application/json' },
       body: JSON.stringify({ text: 'パスワード' }),
     }).then((r) => r.text());
     expect(search).toContain('lead-old');
-    const bySecret = await fetch(`${app.url}/admin/api/conversations/search`, {
+    const bySecret = await fetch(`${lead.app.url}/admin/api/conversations/search`, {
       method: 'POST',
       headers: { ...bearer, 'content-type': 'application/json' },
       body: JSON.stringify({ text: SECRET }),
     }).then((r) => r.json() as Promise<{ total: number }>);
     expect(bySecret.total).toBe(0); // the search looks at what staff may see, so it cannot confirm a password either
     const one = await api('/admin/api/conversations/lead-old');
-    const exported = await fetch(`${app.url}/admin/api/export?format=jsonl`, { headers: bearer }).then((r) => r.text());
-    const csv = await fetch(`${app.url}/admin/api/export?format=csv`, { headers: bearer }).then((r) => r.text());
+    const exported = await fetch(`${lead.app.url}/admin/api/export?format=jsonl`, { headers: bearer }).then((r) => r.text());
+    const csv = await fetch(`${lead.app.url}/admin/api/export?format=csv`, { headers: bearer }).then((r) => r.text());
 
     // Staff answer lead-esc from /admin; the terminal must show it.
     const desk = (action: string, body: unknown) => api(`/admin/api/conversations/lead-esc/${action}`, { method: 'POST', body });
