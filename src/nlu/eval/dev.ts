@@ -36,7 +36,7 @@ import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { ACT_TRAIN_OPTIONS, trainActModel } from '../acts.js';
 import { actOfLabel, actPriorOf, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
 import { Classifier, trainClassifier, type OosRule } from '../engine.js';
-import { DEFAULT_TRAIN_OPTIONS } from '../model.js';
+import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../model.js';
 import { SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
 import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
@@ -92,20 +92,13 @@ async function main(): Promise<void> {
     return v === undefined ? undefined : Number(v);
   };
   const seed = arg('seed');
-  const trainOpts = {
-    ...DEFAULT_TRAIN_OPTIONS,
-    ...(seed !== undefined && { seed }),
-    ...(arg('orders') !== undefined && { orders: arg('orders') }),
-    ...(arg('real-weight') !== undefined && { realWeight: arg('real-weight') }),
-    ...(arg('average-from') !== undefined && { averageFrom: arg('average-from') }),
+  // The training flags, for the intent models (--orders …) and, prefixed act-, for the act model (--act-orders …).
+  const withFlags = <T extends TrainOptions>(base: T, prefix: string): T => {
+    const flags = { orders: arg(`${prefix}orders`), realWeight: arg(`${prefix}real-weight`), averageFrom: arg(`${prefix}average-from`) };
+    return { ...base, ...(seed !== undefined && { seed }), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   };
-  const actOpts = {
-    ...ACT_TRAIN_OPTIONS,
-    ...(seed !== undefined && { seed }),
-    ...(arg('act-orders') !== undefined && { orders: arg('act-orders') }),
-    ...(arg('act-real-weight') !== undefined && { realWeight: arg('act-real-weight') }),
-    ...(arg('act-average-from') !== undefined && { averageFrom: arg('act-average-from') }),
-  };
+  const trainOpts = withFlags(DEFAULT_TRAIN_OPTIONS, '');
+  const actOpts = withFlags(ACT_TRAIN_OPTIONS, 'act-');
   out(`settings: intent ${JSON.stringify(trainOpts)}; acts ${JSON.stringify(actOpts)}`);
 
   if (!only || only === 'first') {
