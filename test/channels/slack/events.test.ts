@@ -142,6 +142,51 @@ describe('Slack events over HTTP', () => {
     expect(postsIn(c.dm)).toHaveLength(3);
   });
 
+  it('acks a signed click on a button that is not ours (200) and tells only that person, in their language, that it is no longer active', async () => {
+    const c = fresh();
+    await dm(c, SYMPTOM);
+    const msg = await waitFor('buttons', () => postsIn(c.dm).find((p) => buttonsOf(p).length > 0));
+    const before = postsIn(c.dm).length;
+    // A button of an older version of the app (another action_id), then one of ours whose block id is not ours.
+    for (const button of [
+      { action_id: 'legacy_choice', value: 'not_resolved', block_id: 'old-block', label: 'まだダメ' },
+      { action_id: 'mm_choice_0', value: 'not_resolved', block_id: 'someone-else', label: 'まだダメ' },
+    ]) {
+      const res = await sendInteraction(app.url, clickPayload({ team: c.team, user: c.user, channel: c.dm, messageTs: msg.ts!, message: msg, button }));
+      expect(res.status).toBe(200);
+    }
+    const told = await waitFor('two ephemeral notes', () => {
+      const e = slack.calls('chat.postEphemeral').filter((p) => p.args.channel === c.dm);
+      return e.length >= 2 ? e : undefined;
+    });
+    for (const note of told) {
+      expect(note.args.user).toBe(c.user);
+      expect(note.args.text).toContain('このボタンは');
+      expect(note.args.metadata).toBeUndefined();
+    }
+    // The dialog did not move: a later message is answered as usual and nothing was posted for the clicks.
+    expect(postsIn(c.dm)).toHaveLength(before);
+    expect(slack.calls('chat.update').some((u) => u.args.ts === msg.ts)).toBe(false);
+    await dm(c, '最初から');
+  });
+
+  it('answers a foreign click in a thread inside that thread, in English for an English speaker', async () => {
+    const team = `T${uid()}`;
+    const channel = `C${uid()}`;
+    const threadTs = tsOf();
+    const user = `U${uid()}`;
+    slack.setLocale(user, 'en-US');
+    const message = { method: 'chat.postMessage', seq: 0, ts: tsOf(), args: { channel, text: 'old', thread_ts: threadTs, blocks: [] } };
+    const res = await sendInteraction(
+      app.url,
+      clickPayload({ team, user, channel, messageTs: message.ts, message, button: { action_id: 'approve_request', value: 'x', block_id: 'b', label: 'Approve' } }),
+    );
+    expect(res.status).toBe(200);
+    const note = await waitFor('ephemeral note', () => slack.calls('chat.postEphemeral').find((p) => p.args.channel === channel));
+    expect(note.args.thread_ts).toBe(threadTs);
+    expect(note.args.text).toMatch(/no longer active/);
+  });
+
   it('refuses a request signed with another secret: 401, no reply', async () => {
     const c = fresh();
     const res = await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, SYMPTOM)), { secret: 'another-secret' });
