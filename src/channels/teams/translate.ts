@@ -54,6 +54,15 @@ export function submitDataOf(value: unknown): SubmitData | undefined {
 }
 
 /**
+ * A card submit that is not ours: a `value` (Action.Submit data of another app's card, or of an older version of
+ * ours) with no {action} we know, and nothing typed or attached. It is not a turn: the channel tells the person the
+ * button is no longer active, as Slack does (it would otherwise reach the bot as an empty message).
+ */
+export function isForeignSubmit(activity: Activity): boolean {
+  return activity.value !== undefined && activity.value !== null && !submitDataOf(activity.value) && textWithoutMention(activity) === '' && attachmentCount(activity) === 0;
+}
+
+/**
  * A message Activity → Turn. In a channel or group chat the bot is @mentioned: the `<at>…</at>` text is
  * removed (TurnContext.removeRecipientMention) so the NLU sees only what the person wrote. A card submit
  * (`value` with {action, nonce}) becomes an action turn; its text, if any, is ignored.
