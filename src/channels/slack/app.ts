@@ -202,7 +202,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   };
 
   /** One user turn: look-ups, the pipeline, the replies — in the conversation's queue, so replies keep their order. */
-  function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'attachments' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
+  function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'attachments' | 'files' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
     const conversationId = conversationIdOf(place);
     return queue.run(conversationId, async () => {
       const [profile, permalink] = await Promise.all([directory.profile(user), directory.permalink(conversationId, place.channel, linkTs)]);
@@ -219,8 +219,21 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     });
   }
 
-  /** The files shared with a message (a screenshot of the error): counted so a message of files alone is answered as such. */
-  const filesOf = (e: MessageEvent) => (Array.isArray(e.files) ? e.files.length : 0);
+  /**
+   * The files shared with a message (a screenshot of the error): counted so a message of files alone is answered as
+   * such, and named (file name, media type) so staff holding the conversation see what was sent.
+   */
+  const filesOf = (e: MessageEvent): Pick<Turn, 'attachments' | 'files'> => {
+    const list = Array.isArray(e.files) ? e.files : [];
+    if (list.length === 0) return { attachments: 0 };
+    const files = list.map((f) => {
+      const x = (f ?? {}) as { name?: unknown; title?: unknown; mimetype?: unknown; filetype?: unknown };
+      const name = typeof x.name === 'string' && x.name !== '' ? x.name : typeof x.title === 'string' && x.title !== '' ? x.title : undefined;
+      const type = typeof x.mimetype === 'string' && x.mimetype !== '' ? x.mimetype : typeof x.filetype === 'string' && x.filetype !== '' ? x.filetype : undefined;
+      return { ...(name ? { name } : {}), ...(type ? { type } : {}) };
+    });
+    return { attachments: list.length, files };
+  };
 
   const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
     USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
@@ -232,7 +245,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const eventId = (body as { event_id?: string }).event_id;
     const text = unescapeSlack(e.text ?? '');
     if (e.channel_type === 'im') {
-      await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, attachments: filesOf(e), eventId }, e.thread_ts ?? e.ts);
+      await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts ?? e.ts);
       return;
     }
     // Channel messages: a mention is app_mention's; a thread reply matters only in a help-desk thread or in a
@@ -243,7 +256,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
     }
     const place = { team, channel: e.channel, threadTs: e.thread_ts };
-    if (await holds.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, attachments: filesOf(e), eventId }, e.thread_ts);
+    if (await holds.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts);
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
@@ -257,7 +270,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       const staff = { id: e.user!, name: (await directory.profile(e.user!)).name };
       if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
     }
-    await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, attachments: filesOf(e), eventId }, threadTs);
+    await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, ...filesOf(e), eventId }, threadTs);
   });
 
   app.command('/mailmedic', async ({ command, ack }) => {

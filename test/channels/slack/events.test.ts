@@ -29,6 +29,8 @@ import {
   type SlackCall,
 } from './fake-slack.js';
 
+const ADMIN_TOKEN = 'admin-token-for-the-slack-tests-0123456789';
+
 export const SYMPTOM = 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる';
 
 let slack: FakeSlack;
@@ -39,7 +41,7 @@ let ticketDir: string;
 beforeAll(async () => {
   slack = await startFakeSlack();
   ticketDir = mkdtempSync(join(tmpdir(), 'mm-slack-'));
-  app = await startApp({ env: slackEnv(slack.url, ticketDir), port: 0, host: '127.0.0.1' });
+  app = await startApp({ env: slackEnv(slack.url, ticketDir, { ADMIN_TOKEN }), port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
@@ -281,6 +283,25 @@ describe('Slack help desk', () => {
     await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, 'まだ届きません。パスワードは hunter2pass です')));
     const relayed = await waitFor('relay to desk', () => postsIn('CDESK01').find((p) => p.args.thread_ts === announcement.ts && p.args.text.includes('まだ届きません')));
     expect(relayed.args.text).not.toContain('hunter2pass');
+
+    // A screenshot sent alone (a file share without words): staff see that a file came, its name and type, in the
+    // thread and on the conversation's /admin page — not an empty line.
+    await sendEvent(
+      app.url,
+      envelope(c.team, dmEvent(c.team, c.dm, c.user, '', { subtype: 'file_share', files: [{ id: 'F1', name: 'IMG_0123.PNG', mimetype: 'image/png', filetype: 'png' }] })),
+    );
+    const fileLine = await waitFor('file relayed to desk', () => postsIn('CDESK01').find((p) => p.args.thread_ts === announcement.ts && p.args.text.includes('IMG_0123.PNG')));
+    expect(fileLine.args.text).toContain('image/png');
+    expect(fileLine.args.text).toMatch(/スクリーンショット/);
+    const conversation = await waitFor('the transcript', async () =>
+      (await app.core.transcripts.summaries()).find((x) => x.id.includes(c.dm) && x.turns >= 5),
+    );
+    const adminPage = await waitFor('the file on /admin', async () => {
+      const r = await fetch(`${app.url}/admin/conversations/${encodeURIComponent(conversation.id)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept: 'text/html' } });
+      const html = await r.text();
+      return html.includes('data-testid="user-files"') ? html : undefined;
+    });
+    expect(adminPage).toContain('IMG_0123.PNG (image/png)');
 
     // Staff write in the thread: it reaches the person.
     await sendEvent(app.url, envelope(c.team, { type: 'message', channel: 'CDESK01', channel_type: 'channel', user: staff, text: '設定画面を見せてください', ts: tsOf(), thread_ts: announcement.ts }));
