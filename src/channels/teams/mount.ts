@@ -239,6 +239,14 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       return;
     }
 
+    // An Action.Execute (Universal Actions) of a card that is not ours — our cards use Action.Submit: Teams shows the
+    // invoke response's message on the card, so the person reads what a foreign Action.Submit gets (isForeignSubmit).
+    if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
+      log.info({ conversation: conversationIdOf(activity) }, 'card action that is not ours: told the person to type');
+      res.status(200).json({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: i18n.t('teams.stale_button', undefined, locale) });
+      return;
+    }
+
     const work = adapter.processActivityDirect(authResult, activity, logic);
     pending.add(work);
     const settled = work.then(

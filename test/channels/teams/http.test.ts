@@ -79,6 +79,17 @@ describe('POST /api/messages in Emulator mode', () => {
     }
   });
 
+  it('answers an Action.Execute of a card that is not ours (invoke adaptiveCard/action) with the same words, as the invoke response', async () => {
+    const conversationId = `emu-${activityId()}|livechat`;
+    const invoke = { ...messageActivity({ serviceUrl: connector.url, conversationId, locale: 'en-US' }), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve', data: {} } } };
+    const res = await postActivity(app.url, invoke);
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text) as { statusCode: number; type: string; value: string };
+    expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(body.value).toMatch(/no longer active/);
+    expect(await app.core.stores.store.get(`teams:${conversationId}`)).toBeUndefined();
+  });
+
   it('advances the dialog on a card submit, and a second press of the same card does not advance it again', async () => {
     const conversationId = `emu-${activityId()}|livechat`;
     const key = `teams:${conversationId}`;
