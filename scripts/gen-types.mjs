@@ -30,6 +30,18 @@ if (!domain || typeof domain.intents !== 'object' || typeof domain.entities !== 
   process.exit(1);
 }
 
+/** Latin-letter names of domain.yaml's devices: a value id, a plain synonym, or a pattern that is only `{L}name{R}`. */
+function deviceNames() {
+  const names = new Set();
+  for (const [id, value] of Object.entries(domain.entities.device ?? {})) {
+    for (const s of [id, ...(value?.synonyms ?? []), ...(value?.typos ?? [])]) {
+      const text = typeof s === 'string' ? s : typeof s?.re === 'string' ? s.re.replace(/^\{L\}|\{R\}$/g, '') : '';
+      if (/^[a-z]{3,}$/i.test(text)) names.add(text.toLowerCase());
+    }
+  }
+  return [...names].sort((a, b) => b.length - a.length || a.localeCompare(b));
+}
+
 const q = (s) => `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const lines = [
   '/**',
@@ -51,6 +63,12 @@ const lines = [
   'export const ENTITY_VALUES = {',
   ...Object.entries(domain.entities).map(([entity, values]) => `  ${entity}: [${Object.keys(values ?? {}).map(q).join(', ')}],`),
   '} as const;',
+  '',
+  '/**',
+  ' * Device names spelled in Latin letters (domain.yaml `entities.device`: the value ids, plain synonyms and `{L}name`',
+  ' * patterns), lower case, longest first. src/core/redact.ts keeps a lone "MacBook2020" or "Redmi12C" as a model.',
+  ' */',
+  `export const DEVICE_NAMES = [${deviceNames().map(q).join(', ')}] as const;`,
   '',
 ];
 const generated = lines.join('\n');

@@ -34,6 +34,7 @@ import {
   toCsvRows,
   toJsonLine,
   withActionLabels,
+  withDerivedSymptom,
   REVIEW_STATUSES,
   OUTCOMES,
   NOTE_MAX,
@@ -248,7 +249,12 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
 
   const query = async (values: FilterValues, page: number, size: number) => {
     const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs });
-    return paginate(items, page, size);
+    const shown = paginate(items, page, size);
+    // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
+    // (one read each); the filters and analytics count stored symptoms.
+    const tree = options.tree;
+    if (tree) shown.items = await Promise.all(shown.items.map(async (s) => (s.symptom ? s : withDerivedSymptom(s, await store.turns(s.id), tree))));
+    return shown;
   };
 
   // ── authentication gate: runs before every /admin route ──
@@ -378,12 +384,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
 
   router.get('/conversations/:id', async (req, res) => {
     const id = String(req.params.id);
-    const summary = await store.summary(id);
+    let summary = await store.summary(id);
     if (!summary) {
       res.status(404).type('html').send(renderNotFound(view(req, res)));
       return;
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
+    summary = withDerivedSymptom(summary, turns, options.tree);
     const ticketUrl = summary.ticketId && options.ticketUrl ? await options.ticketUrl(summary.ticketId).catch(() => undefined) : undefined;
     const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
     res.type('html').send(
@@ -488,12 +495,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   });
   apiRouter.get('/conversations/:id', async (req, res) => {
     const id = String(req.params.id);
-    const summary = await store.summary(id);
+    let summary = await store.summary(id);
     if (!summary) {
       jsonError(req, res, 404, 'admin.api.not_found');
       return;
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
+    summary = withDerivedSymptom(summary, turns, options.tree);
     res.json({
       summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
       turns: withActionLabels(turns).map(reRedactTurn),

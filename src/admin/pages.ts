@@ -105,6 +105,13 @@ export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): str
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
 
+/** The files sent with a message (a screenshot of the error): their names and types, which is all the bot keeps. */
+function filesBubble(ctx: ViewContext, files: Array<{ name?: string; type?: string }> | undefined): string {
+  if (!files?.length) return '';
+  const one = (f: { name?: string; type?: string }) => (f.name && f.type ? `${f.name} (${f.type})` : (f.name ?? f.type ?? tr(ctx, 'takeover.file')));
+  return `<div class="bubble files" data-testid="user-files">📎 ${t(ctx, 'admin.conversation.files', { count: String(files.length) })}: ${files.map((f) => h(one(f))).join(', ')}</div>`;
+}
+
 // ───────────────────────────── layout ─────────────────────────────
 
 type Section = 'conversations' | 'analytics' | 'improve' | 'dead_letters' | 'login';
@@ -401,7 +408,9 @@ export function renderConversation(
       const user =
         turn.action !== undefined
           ? `<div class="msg user click"><span class="who">${t(ctx, 'admin.conversation.user_label')} · ${t(ctx, 'admin.conversation.clicked')}</span><div class="bubble">${h(turn.actionLabel ?? turn.action)}</div></div>`
-          : `<div class="msg user"><span class="who">${t(ctx, 'admin.conversation.user_label')}</span><div class="bubble" data-testid="user-text">${h(turn.text ?? '')}</div></div>`;
+          : `<div class="msg user"><span class="who">${t(ctx, 'admin.conversation.user_label')}</span>${
+              turn.text || !turn.files?.length ? `<div class="bubble" data-testid="user-text">${h(turn.text ?? '')}</div>` : ''
+            }${filesBubble(ctx, turn.files)}</div>`;
       const bot = turn.replies
         .map(
           (r) => `<div class="msg bot"><span class="who">${t(ctx, 'admin.conversation.bot_label')} <code class="key">${h(r.key)}</code></span><div class="bubble">${h(r.text)}</div>${

@@ -66,3 +66,9 @@ export const ENTITY_VALUES = {
   trigger: ['password_change', 'device_change', 'os_update', 'settings_change'],
   error_message: ['password_incorrect', 'auth_failed', 'smtp_no_response', 'imap_no_response', 'cannot_connect', 'account_error', 'cannot_get_mail'],
 } as const;
+
+/**
+ * Device names spelled in Latin letters (domain.yaml `entities.device`: the value ids, plain synonyms and `{L}name`
+ * patterns), lower case, longest first. src/core/redact.ts keeps a lone "MacBook2020" or "Redmi12C" as a model.
+ */
+export const DEVICE_NAMES = ['motorola', 'android', 'macbook', 'windows', 'zenfone', 'galaxy', 'huawei', 'iphone', 'xiaomi', 'xperia', 'aquos', 'pixel', 'redmi', 'imac', 'ipad', 'oppo', 'mac'] as const;

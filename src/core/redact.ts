@@ -25,6 +25,7 @@
  * context windows are scanned once (a window already scanned is not scanned again for the next label), and
  * classification only looks at tokens of at most 64 characters.
  */
+import { DEVICE_NAMES } from './domain.generated.js';
 import type { Locale } from './types.js';
 
 /**
@@ -683,7 +684,25 @@ function loneValue(w: Work): void {
   const start = m[1]!.length;
   const t = trimToken(w.f, start, start + m[2].length);
   // A digit too: words glued by punctuation ("Ok,thanks.", "yes/no") are a sentence, not a value.
-  if (t && isFree(w, t.start, t.end) && hasDigit(t.core) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+  if (!t || !isFree(w, t.start, t.end) || !hasDigit(t.core) || !strongSecret(t.core)) return;
+  // A device and its model alone ("MacBook2020") answers "which device?"; with a symbol typed on ("MacBook2020!") or
+  // right after a password label ("パスワードは MacBook2020") it is still masked — only this rule, without context, lets it be.
+  if (isDeviceModel(t.core) && !REAL_SYMBOL.test(m[2])) return;
+  mask(w, t.start, t.end, 'password');
+}
+
+/** What may follow a device name in a model: an edition and a number or year ("Air2020", "12C", "15ProMax"). */
+const MODEL_AFTER_NAME =
+  /^(?:[-_]?(?:air|pro|max|mini|plus|ultra|lite|se|fe|neo|note|sense))*[-_]?[a-z]?\d{1,4}[a-z]?(?:[-_]?(?:air|pro|max|mini|plus|ultra|lite|fe|neo))*$/i;
+
+/**
+ * A device of domain.yaml's `device` entity followed by a model number or year: "MacBook2020", "iMac2019",
+ * "Redmi12C". The names are data (DEVICE_NAMES, generated from domain.yaml), so a device added there is kept here too.
+ */
+function isDeviceModel(core: string): boolean {
+  const lower = core.toLowerCase();
+  const name = DEVICE_NAMES.find((n) => lower.startsWith(n));
+  return name !== undefined && MODEL_AFTER_NAME.test(lower.slice(name.length));
 }
 
 /** Tokens no ordinary text has: `Pa55word!x`, `Tr0ub4dor&3` — anywhere. */

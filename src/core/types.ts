@@ -132,6 +132,14 @@ export interface ReplyMessage extends Message {
   choices?: MessageChoice[];
 }
 
+/** A file or image sent with a message, as its channel describes it (both fields as given, either may be missing). */
+export interface TurnFile {
+  /** The file name ("IMG_0123.PNG", "スクリーンショット.png"). */
+  name?: string;
+  /** The media type ("image/png") or the platform's file type ("png"). */
+  type?: string;
+}
+
 /** One user turn, as every channel translates it. Exactly one of text / action is meaningful. */
 export interface Turn {
   conversationId: string;
@@ -144,6 +152,11 @@ export interface Turn {
    * only: a message of attachments alone is answered with a request to type the error, not "your message was empty".
    */
   attachments?: number;
+  /**
+   * What is known of those files — the name and media type the platform gave, never their content — so staff who hold
+   * the conversation see that a screenshot was sent (the relay line, /admin). May list fewer than `attachments`.
+   */
+  files?: TurnFile[];
   /** The `value` of a clicked choice. */
   action?: string;
   /** Identifies the set of choices the click came from (Teams card data, Slack block_id); a stale one is refused. */

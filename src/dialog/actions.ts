@@ -67,15 +67,13 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
       const opt = node.options.find((o) => o.value === value);
       if (!opt) return stale(run, node);
       s.slots[node.slot] = opt.value;
-      applyOption(run, opt);
-      return enter(run, opt.next ?? node.next);
+      return enter(run, applyOption(run, opt, opt.next ?? node.next));
     }
     case 'choice':
     case 'resolve': {
       const opt = node.options?.find((o) => o.value === value);
       if (!opt?.next) return stale(run, node);
-      applyOption(run, opt);
-      return enter(run, opt.next);
+      return enter(run, applyOption(run, opt, opt.next));
     }
     case 'step':
       if (value === ACTIONS.resolved || value === ACTIONS.notResolved || (value === ACTIONS.help && node.help) || (value === ACTIONS.na && node.na))

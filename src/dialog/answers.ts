@@ -365,8 +365,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
         const chosen = opt;
         return () => {
           s.slots[node.slot] = chosen.value;
-          applyOption(run, chosen);
-          enter(run, chosen.next ?? node.next);
+          enter(run, applyOption(run, chosen, chosen.next ?? node.next));
         };
       }
       // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
@@ -378,10 +377,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       const opt = node.options ? matchOption(run, node.options, text, nlu, byMeaning(run, nlu)) : undefined;
       if (opt?.next) {
         const next = opt.next;
-        return () => {
-          applyOption(run, opt);
-          enter(run, next);
-        };
+        return () => enter(run, applyOption(run, opt, next));
       }
       // 「はい」 at a question whose buttons are results (answer group `result`: 「削除した」「見当たらない」): no result
       // said — which one, with the buttons (also right after the bot explained what the deletion keeps).
@@ -391,10 +387,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
         const first = node.options?.[0];
         if (move === 'first_option' && first?.next) {
           const next = first.next;
-          return () => {
-            applyOption(run, first);
-            enter(run, next);
-          };
+          return () => enter(run, applyOption(run, first, next));
         }
         if (move === 'end') return () => enter(run, ctx.tree.globals.end);
       }

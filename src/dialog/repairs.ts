@@ -244,8 +244,7 @@ function cannotAnswer(): TurnRule {
       if (fallback && node.kind === 'ask') {
         say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
         run.s.slots[node.slot] = fallback.value;
-        applyOption(run, fallback);
-        return enter(run, fallback.next ?? node.next);
+        return enter(run, applyOption(run, fallback, fallback.next ?? node.next));
       }
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
     },
@@ -278,8 +277,7 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       say(run, 'engine.corrected');
       if (opt && (node.kind === 'ask' || opt.next)) {
         if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
-        applyOption(run, opt);
-        return enter(run, opt.next ?? (node.kind === 'ask' ? node.next : node.id));
+        return enter(run, applyOption(run, opt, opt.next ?? (node.kind === 'ask' ? node.next : node.id)));
       }
       // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists.
       const folded = foldAnswer(said);

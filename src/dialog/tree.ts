@@ -32,11 +32,15 @@ export function applySet(run: Run, set: Record<string, string> | undefined): voi
 /**
  * An option chosen (clicked, typed, taken as the default): its slot assignments, and the symptom it stands for
  * (`symptom:`, e.g. the menu's [受信できない]) when no symptom chose the branch yet — a branch chosen by a button has its
- * symptom as one chosen by a typed message does (the ticket's intent, the transcripts' symptom).
+ * symptom as one chosen by a typed message does (the ticket's intent, the transcripts' symptom, the incident check).
+ * Returns the node to enter: `next`, or the outage check when the symptom it records has an open incident.
  */
-export function applyOption(run: Run, opt: Pick<DialogOption, 'set' | 'symptom'>): void {
+export function applyOption(run: Run, opt: Pick<DialogOption, 'set' | 'symptom'>, next: string): string {
   applySet(run, opt.set);
-  if (opt.symptom && !(run.s.intent && SYMPTOM_INTENTS.has(run.s.intent))) run.s.intent = opt.symptom;
+  if (!opt.symptom || (run.s.intent && SYMPTOM_INTENTS.has(run.s.intent))) return next;
+  run.s.intent = opt.symptom;
+  // The symptom recorded by a click is checked for an open incident as a typed one is (switchTo).
+  return incidentEntry(run) ?? next;
 }
 
 /** The cause axis (the guide's auth · network · server table): the tree's `cause` slot, else the error, else the intent. */
@@ -102,8 +106,7 @@ export function enter(run: Run, id: string): void {
         const pre = said !== undefined ? matchWords(run, node.options, said) : undefined;
         if (pre) {
           s.slots[node.slot] = pre.value;
-          applyOption(run, pre);
-          next = pre.next ?? node.next;
+          next = applyOption(run, pre, pre.next ?? node.next);
           continue;
         }
         setStatus(run, 'active');
@@ -302,16 +305,21 @@ export function switchTo(run: Run, intent: Intent, carry = true): void {
   run.s.pending = undefined;
   // A symptom chosen (typed or clicked) answers a two-stage fallback still open.
   run.s.clarifyOffered = undefined;
-  // An incident open for this symptom on the person's carrier/service: say so first and check for an outage
-  // (the check_outage entry) instead of the usual walk (a password walk would not help). Once per incident.
+  enter(run, incidentEntry(run) ?? entry);
+}
+
+/**
+ * An incident open for the conversation's symptom on the person's carrier/service, not told yet: says so and gives
+ * the outage check (the check_outage entry) to enter instead of the usual walk (a password walk would not help).
+ * Once per incident. A typed symptom (switchTo) and a clicked one (applyOption) both come here.
+ */
+function incidentEntry(run: Run): string | undefined {
   const incident = matchingIncident(run.s, run.meta.incidents);
   const outage = run.ctx.tree.entries.check_outage;
-  if (incident && outage && run.s.incident !== incident.id) {
-    run.s.incident = incident.id;
-    say(run, 'engine.incident', { service: incidentServiceKey(incident) });
-    return enter(run, outage);
-  }
-  enter(run, entry);
+  if (!incident || !outage || run.s.incident === incident.id) return undefined;
+  run.s.incident = incident.id;
+  say(run, 'engine.incident', { service: incidentServiceKey(incident) });
+  return outage;
 }
 
 /** The message naming the incident's mail (「ドコモメール」, "Gmail"). */

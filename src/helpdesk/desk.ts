@@ -19,7 +19,7 @@ import type { KeyValueStore } from '../state/types.js';
 import type { DeskLink, DeskThread, HoldStore, TakeoverRecord } from './holds.js';
 
 /** Locale keys the desk renders whatever its platform (ja and en must both have them). */
-export const TAKEOVER_KEYS = ['takeover.user_said', 'takeover.user_clicked', 'takeover.taken', 'takeover.returned', 'takeover.staff_said', 'takeover.staff'] as const satisfies readonly LocaleKey[];
+export const TAKEOVER_KEYS = ['takeover.user_said', 'takeover.user_sent_files', 'takeover.file', 'takeover.user_clicked', 'takeover.taken', 'takeover.returned', 'takeover.staff_said', 'takeover.staff'] as const satisfies readonly LocaleKey[];
 
 /**
  * The line a help desk posts for a held person's turn — what they typed (redacted) or the button they pressed —
@@ -27,9 +27,31 @@ export const TAKEOVER_KEYS = ['takeover.user_said', 'takeover.user_clicked', 'ta
  */
 export function relayLine(turn: Turn, i18n: I18n, locale: Locale): string {
   const name = turn.userName ?? turn.userId;
-  return turn.action !== undefined
-    ? i18n.t('takeover.user_clicked', { name, value: turn.action }, locale)
-    : i18n.t('takeover.user_said', { name, text: redact(turn.text ?? '').text }, locale);
+  if (turn.action !== undefined) return i18n.t('takeover.user_clicked', { name, value: turn.action }, locale);
+  const text = redact(turn.text ?? '').text;
+  const files = filesLine(turn, i18n, locale);
+  // A screenshot sent alone reaches staff as what it is, not as an empty line.
+  if (files === undefined) return i18n.t('takeover.user_said', { name, text }, locale);
+  const sent = i18n.t('takeover.user_sent_files', { name, count: String(Math.max(turn.attachments ?? 0, turn.files?.length ?? 0)), files }, locale);
+  return text.trim() === '' ? sent : `${i18n.t('takeover.user_said', { name, text }, locale)}\n${sent}`;
+}
+
+/**
+ * The files of a turn as staff read them: 「IMG_0123.PNG (image/png), ファイル」. Names are redacted like text (a
+ * file name can carry anything). Undefined when no file came with the turn.
+ */
+export function filesLine(turn: Pick<Turn, 'attachments' | 'files'>, i18n: I18n, locale: Locale): string | undefined {
+  const files = [...(turn.files ?? [])];
+  while (files.length < (turn.attachments ?? 0)) files.push({});
+  if (files.length === 0) return undefined;
+  return files.map((f) => describeFile(f, i18n, locale)).join(', ');
+}
+
+/** One file: its (redacted) name and type, or the word for a file when the platform gave neither. */
+export function describeFile(f: { name?: string; type?: string }, i18n: I18n, locale: Locale): string {
+  const name = f.name ? redact(f.name).text : undefined;
+  if (name && f.type) return `${name} (${f.type})`;
+  return name ?? f.type ?? i18n.t('takeover.file', undefined, locale);
 }
 
 export type EscalatedEvent = Extract<HandoffEvent, { type: 'escalated' }>;

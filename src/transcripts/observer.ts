@@ -61,7 +61,12 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
   const locale = nlu?.locale ?? turn.locale;
   if (locale) t.locale = locale;
   if (turn.action !== undefined) t.action = turn.action;
-  else t.text = clean(turn.text ?? '');
+  else {
+    t.text = clean(turn.text ?? '');
+    const files = [...(turn.files ?? [])].map((f) => ({ ...(f.name ? { name: clean(f.name) } : {}), ...(f.type ? { type: f.type } : {}) }));
+    while (files.length < (turn.attachments ?? 0)) files.push({});
+    if (files.length) t.files = files;
+  }
   if (nlu) {
     t.intent = nlu.intent;
     t.confidence = Math.round(nlu.confidence * 1000) / 1000;

@@ -13,10 +13,11 @@ function event(e: TranscriptEvent): TranscriptEvent {
   return e.type === 'sent' || e.type === 'note' ? { ...e, text: mask(e.text) } : e;
 }
 
-/** The turn with every text masked again (user text, replies, staff messages and notes). Returns a new object. */
+/** The turn with every text masked again (user text, file names, replies, staff messages and notes). Returns a new object. */
 export function reRedactTurn(t: TranscriptTurn): TranscriptTurn {
   const out: TranscriptTurn = { ...t, replies: t.replies.map((r) => ({ ...r, text: mask(r.text) })), events: t.events.map(event) };
   if (t.text !== undefined) out.text = mask(t.text);
+  if (t.files) out.files = t.files.map((f) => (f.name ? { ...f, name: mask(f.name) } : f));
   return out;
 }
 

@@ -4,6 +4,7 @@
  * analytics read the same numbers whichever store is configured.
  */
 import type { Intent } from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
 import { isFallback } from './fallback.js';
 import { SYMPTOM_INTENTS } from '../core/index.js';
 import {
@@ -167,4 +168,28 @@ export function withActionLabels(turns: TranscriptTurn[]): TranscriptTurn[] {
     offered = new Map(t.replies.flatMap((r) => (r.choices ?? []).map((c) => [c.value, c.label] as const)));
     return out;
   });
+}
+
+/**
+ * The symptom of a conversation recorded before a button recorded its own (turns and summary without `symptom`),
+ * derived at read time from what was stored: the first symptom intent typed, a two-stage fallback choice, or a click
+ * whose option in the tree stands for a symptom (`symptom:` of the node the click was made at — `nodeBefore` — and
+ * the button's value). Read against today's tree: an option renamed since derives nothing. Pure.
+ */
+export function symptomOfTurns(turns: readonly TranscriptTurn[], tree: Pick<DialogTree, 'nodes'>): Intent | undefined {
+  for (const t of turns) {
+    for (const x of [t.symptom, t.intent ?? undefined, t.clarification?.chosen]) if (x && x !== 'none' && SYMPTOM_INTENTS.has(x)) return x;
+    if (t.action === undefined) continue;
+    const node = tree.nodes.get(t.nodeBefore);
+    const opt = node && 'options' in node ? node.options?.find((o) => o.value === t.action) : undefined;
+    if (opt?.symptom && SYMPTOM_INTENTS.has(opt.symptom)) return opt.symptom;
+  }
+  return undefined;
+}
+
+/** The summary with the symptom symptomOfTurns derives, when it has none (a new object; the store is not touched). */
+export function withDerivedSymptom<S extends ConversationSummary>(s: S, turns: readonly TranscriptTurn[], tree: Pick<DialogTree, 'nodes'> | undefined): S {
+  if (s.symptom || !tree) return s;
+  const symptom = symptomOfTurns(turns, tree);
+  return symptom ? { ...s, symptom } : s;
 }

@@ -51,6 +51,11 @@ export interface TranscriptTurn {
   locale?: Locale;
   /** What the user typed, cleaned and REDACTED. Absent for a click. */
   text?: string;
+  /**
+   * The files or screenshots sent with the message (name REDACTED, media type), one entry per file, `{}` when the
+   * channel gave neither. Absent when none came (and in turns recorded before it was kept).
+   */
+  files?: Array<{ name?: string; type?: string }>;
   /** Value of a clicked choice. */
   action?: string;
   /** The label of the clicked choice, found in the previous turn's replies. */

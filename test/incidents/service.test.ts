@@ -124,6 +124,35 @@ describe('the engine with an open incident (StepMeta.incidents)', () => {
     expect(none.keys).not.toContain('engine.incident');
   });
 
+  it('a menu click that records the symptom goes through the same incident check as the symptom typed', () => {
+    const fetching = [{ id: 'INC-20261120-def456', symptom: 'error_cannot_fetch' as const, carrier: 'docomo' }];
+    const typed = new Convo(ctxFor(tree), { incidents: fetching });
+    typed.say('ドコモメールが受信できない', nlu('error_cannot_fetch', { carrier: 'docomo' }));
+    expect(typed.keys).toContain('engine.incident');
+
+    // The carrier said first, the symptom clicked on the start menu ([受信できない] records error_cannot_fetch).
+    const clicked = new Convo(ctxFor(tree), { incidents: fetching });
+    clicked.say('こんにちは、ドコモのメールのことで', nlu('greeting', { carrier: 'docomo' }));
+    expect(clicked.state?.node).toBe('menu');
+    clicked.click('receive', String(clicked.state?.offer));
+    expect(clicked.state?.intent).toBe('error_cannot_fetch');
+    expect(clicked.keys).toContain('engine.incident');
+    expect(clicked.state?.node).toMatch(/^outage_/);
+    expect(clicked.state?.incident).toBe('INC-20261120-def456');
+    // Told once: the next click on the outage check does not tell it again.
+    const offer = clicked.state?.offer;
+    const first = clicked.last.replies.flatMap((r) => r.choices ?? [])[0];
+    if (first) clicked.click(first.value, String(offer));
+    expect(clicked.keys).not.toContain('engine.incident');
+
+    // Another carrier clicking the same button: the usual walk.
+    const au = new Convo(ctxFor(tree), { incidents: fetching });
+    au.say('こんにちは、auのメールのことで', nlu('greeting', { carrier: 'au' }));
+    au.click('receive', String(au.state?.offer));
+    expect(au.keys).not.toContain('engine.incident');
+    expect(au.state?.node).not.toMatch(/^outage_/);
+  });
+
   it('a ticket filed while the incident is open carries its id (and says so in its body)', () => {
     const c = new Convo(ctxFor(tree), { incidents });
     c.say('ドコモメールで「IMAPサーバーが応答しません」', nlu('error_server_timeout', { carrier: 'docomo' }));

@@ -1,7 +1,9 @@
 /**
  * `mailmedic chat --jsonl`: JSON lines in, one JSON line out per input line (design.md § Public command-line
  * contract). Lines are processed strictly in order, one at a time; a bad line gets {"error": "…"} and the run goes
- * on. Blank lines are skipped. stdout carries only these lines — logs go to stderr.
+ * on. Only an empty line is skipped (a separator); a line of nothing but spaces or control characters (\t, \f, \v,
+ * \x07 …) is answered {"error"} like any other line that is not a turn, so no line that carried something goes
+ * unanswered. stdout carries only these lines — logs go to stderr.
  */
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -29,6 +31,9 @@ export interface JsonlSummary {
   errors: number;
 }
 
+/** Whitespace (what String.trim removes), C0/C1 control and format characters (zero-width space), nothing else. */
+const BLANK = /^[\s\p{Cc}\p{Cf}]+$/u;
+
 /** Runs until `input` ends; resolves with what was answered. */
 export async function runJsonl(options: JsonlOptions): Promise<JsonlSummary> {
   const { input, output, pipeline, i18n, locale, logger } = options;
@@ -47,7 +52,12 @@ export async function runJsonl(options: JsonlOptions): Promise<JsonlSummary> {
   for await (const raw of lines) {
     lineNo++;
     const line = raw.replace(/^\uFEFF/, '');
-    if (line.trim() === '') continue;
+    if (line === '') continue;
+    if (BLANK.test(line)) {
+      logger.info({ line: lineNo, reason: 'blank_line' }, 'jsonl line refused');
+      await error('web.api.blank_line');
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line);

@@ -19,13 +19,13 @@ import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delive
 import { createDirectory } from './directory.js';
 import { createSlackDesk } from './desk.js';
 import { conversationIdOf, mentions, placeOf, stripMentions, unescapeSlack, type SlackPlace } from './ids.js';
-import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderTurn, TAKEOVER_ACTION, type Block } from './render.js';
+import { answeredMessage, CHOICE_ACTION, HANDBACK_ACTION, parseChoiceBlockId, renderTurn, scriptLocale, TAKEOVER_ACTION, type Block } from './render.js';
 import { slackVerifier } from './verify.js';
 
 type WebClient = webApi.WebClient;
 
 /** Every locale key the Slack channel renders itself (ja and en must both have them). */
-export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen'] as const satisfies readonly LocaleKey[];
+export const SLACK_KEYS = ['slack.command.ack', 'slack.command.welcome', 'slack.chosen', 'slack.stale_button'] as const satisfies readonly LocaleKey[];
 
 /** What the Slack channel needs from the composition root (structural, so this folder imports no main.ts). */
 export interface SlackChannelDeps {
@@ -202,7 +202,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   };
 
   /** One user turn: look-ups, the pipeline, the replies — in the conversation's queue, so replies keep their order. */
-  function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'attachments' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
+  function runTurn(place: SlackPlace, user: string, input: Pick<Turn, 'text' | 'attachments' | 'files' | 'action' | 'nonce' | 'eventId'>, linkTs: string) {
     const conversationId = conversationIdOf(place);
     return queue.run(conversationId, async () => {
       const [profile, permalink] = await Promise.all([directory.profile(user), directory.permalink(conversationId, place.channel, linkTs)]);
@@ -219,8 +219,21 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     });
   }
 
-  /** The files shared with a message (a screenshot of the error): counted so a message of files alone is answered as such. */
-  const filesOf = (e: MessageEvent) => (Array.isArray(e.files) ? e.files.length : 0);
+  /**
+   * The files shared with a message (a screenshot of the error): counted so a message of files alone is answered as
+   * such, and named (file name, media type) so staff holding the conversation see what was sent.
+   */
+  const filesOf = (e: MessageEvent): Pick<Turn, 'attachments' | 'files'> => {
+    const list = Array.isArray(e.files) ? e.files : [];
+    if (list.length === 0) return { attachments: 0 };
+    const files = list.map((f) => {
+      const x = (f ?? {}) as { name?: unknown; title?: unknown; mimetype?: unknown; filetype?: unknown };
+      const name = typeof x.name === 'string' && x.name !== '' ? x.name : typeof x.title === 'string' && x.title !== '' ? x.title : undefined;
+      const type = typeof x.mimetype === 'string' && x.mimetype !== '' ? x.mimetype : typeof x.filetype === 'string' && x.filetype !== '' ? x.filetype : undefined;
+      return { ...(name ? { name } : {}), ...(type ? { type } : {}) };
+    });
+    return { attachments: list.length, files };
+  };
 
   const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
     USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
@@ -232,7 +245,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const eventId = (body as { event_id?: string }).event_id;
     const text = unescapeSlack(e.text ?? '');
     if (e.channel_type === 'im') {
-      await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, attachments: filesOf(e), eventId }, e.thread_ts ?? e.ts);
+      await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts ?? e.ts);
       return;
     }
     // Channel messages: a mention is app_mention's; a thread reply matters only in a help-desk thread or in a
@@ -243,7 +256,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
     }
     const place = { team, channel: e.channel, threadTs: e.thread_ts };
-    if (await holds.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, attachments: filesOf(e), eventId }, e.thread_ts);
+    if (await holds.get(conversationIdOf(place)).catch(() => undefined)) await runTurn(place, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts);
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
@@ -257,7 +270,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       const staff = { id: e.user!, name: (await directory.profile(e.user!)).name };
       if (await desk.staffMessage({ thread: { channel: e.channel, thread: e.thread_ts }, staff, text, ...(eventId ? { eventId } : {}) })) return;
     }
-    await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, attachments: filesOf(e), eventId }, threadTs);
+    await runTurn({ team, channel: e.channel, threadTs }, e.user!, { text, ...filesOf(e), eventId }, threadTs);
   });
 
   app.command('/mailmedic', async ({ command, ack }) => {
@@ -278,17 +291,44 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     await queue.run(conversationIdOf(place), () => postReplies(conversationIdOf(place), place, [{ key: 'slack.command.welcome', text: welcome }], undefined));
   });
 
+  /** The fields of a block_actions payload we read. */
+  type ClickBody = {
+    user: { id: string; team_id?: string };
+    team?: { id: string } | null;
+    channel?: { id: string };
+    message?: { ts: string; text?: string; thread_ts?: string; blocks?: Block[] };
+  };
+
+  /**
+   * A click we cannot take (a button of an older version of the app or of another app in the same message, a choice
+   * whose block id is not ours): the click was acked, and only the person who clicked is told, where they clicked
+   * (ephemeral, in the thread if any), in their language, to type instead. Nothing reaches the pipeline.
+   */
+  async function staleClick(b: ClickBody, a: { action_id?: string; block_id?: string }): Promise<void> {
+    log.info({ action_id: a.action_id, block_id: a.block_id, channel: b.channel?.id }, 'click on a button that is not ours: told the person to type');
+    if (!b.channel) return;
+    const channel = b.channel.id;
+    const locale = (await directory.profile(b.user.id)).locale ?? (b.message?.text ? scriptLocale(b.message.text) : config.defaultLocale);
+    const threadTs = b.message?.thread_ts;
+    await slackCall(
+      'chat.postEphemeral',
+      () => client.chat.postEphemeral({ channel, user: b.user.id, text: i18n.t('slack.stale_button', undefined, locale), ...(threadTs ? { thread_ts: threadTs } : {}) }),
+      log,
+      {},
+      retry,
+    ).catch(() => undefined);
+  }
+
   app.action(CHOICE_ACTION, async ({ ack, body, action }) => {
     await ack();
-    const b = body as unknown as {
-      user: { id: string; team_id?: string };
-      team?: { id: string } | null;
-      channel?: { id: string };
-      message?: { ts: string; text?: string; blocks?: Block[] };
-    };
-    const a = action as unknown as { value?: string; block_id?: string; text?: { text?: string } };
+    const b = body as unknown as ClickBody;
+    const a = action as unknown as { action_id?: string; value?: string; block_id?: string; text?: { text?: string } };
     const meta = parseChoiceBlockId(a.block_id);
-    if (!meta || !b.channel || !b.message || !a.value) return;
+    if (!meta || !a.value) {
+      await staleClick(b, a);
+      return;
+    }
+    if (!b.channel || !b.message) return;
     const place: SlackPlace = { team: b.team?.id ?? b.user.team_id ?? 'T', channel: b.channel.id, threadTs: meta.threadTs };
     const conversationId = conversationIdOf(place);
     const message = b.message;
@@ -317,6 +357,15 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   };
   app.action(TAKEOVER_ACTION, (args) => deskClick(args, 'take'));
   app.action(HANDBACK_ACTION, (args) => deskClick(args, 'back'));
+  // Every other block_actions click: without a listener bolt answers Slack a bare 404 after three seconds (Slack then
+  // shows the person a warning triangle and the admin an error); ours is acked above, once.
+  app.action({ type: 'block_actions' }, async ({ ack, body, action }) => {
+    const a = action as unknown as { action_id?: string; block_id?: string };
+    const id = a.action_id ?? '';
+    if (CHOICE_ACTION.test(id) || id === TAKEOVER_ACTION || id === HANDBACK_ACTION) return;
+    await ack();
+    await staleClick(body as unknown as ClickBody, a);
+  });
 
   app.error(async (error) => {
     log.error({ err: error.message, code: (error as { code?: string }).code }, 'slack listener failed');

@@ -21,7 +21,7 @@ import { createTeamsAdapter, type TeamsAdapter, type TeamsAuthSettings } from '.
 import type { ReferenceStore } from './references.js';
 import type { TeamsDesk } from './desk.js';
 import { repliesUndeliveredTotal } from '../../http/metrics.js';
-import { activityToTurn, botWasAdded, conversationIdOf, localeOf, outcomeToActivities, referenceOf } from './translate.js';
+import { activityToTurn, botWasAdded, conversationIdOf, isForeignSubmit, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
 export const TEAMS_KEYS = [
@@ -31,6 +31,7 @@ export const TEAMS_KEYS = [
   'teams.api.unauthorized',
   'teams.api.unavailable',
   'teams.api.internal',
+  'teams.stale_button',
 ] as const satisfies readonly LocaleKey[];
 
 export interface TeamsChannelOptions {
@@ -151,6 +152,12 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
 
   async function onMessage(context: TurnContext): Promise<void> {
     const activity = context.activity;
+    if (isForeignSubmit(activity)) {
+      log.info({ conversation: conversationIdOf(activity) }, 'card submit that is not ours: told the person to type');
+      const text = i18n.t('teams.stale_button', undefined, localeOf(activity) ?? defaultLocale);
+      await context.sendActivity({ type: ActivityTypes.Message, text, textFormat: 'plain' });
+      return;
+    }
     const turn = activityToTurn(activity, now());
     await saveReference(activity, turn.conversationId);
     const stopTyping = startTyping(context);
@@ -229,6 +236,14 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
         log.warn({ err: e instanceof Error ? e.message : String(e) }, 'teams authentication unavailable');
         sendError(res, 503, i18n.t('teams.api.unavailable', undefined, locale));
       }
+      return;
+    }
+
+    // An Action.Execute (Universal Actions) of a card that is not ours — our cards use Action.Submit: Teams shows the
+    // invoke response's message on the card, so the person reads what a foreign Action.Submit gets (isForeignSubmit).
+    if (activity.type === ActivityTypes.Invoke && activity.name === 'adaptiveCard/action') {
+      log.info({ conversation: conversationIdOf(activity) }, 'card action that is not ours: told the person to type');
+      res.status(200).json({ statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: i18n.t('teams.stale_button', undefined, locale) });
       return;
     }
 

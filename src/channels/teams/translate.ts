@@ -5,7 +5,7 @@
  * Microsoft 365 Agents SDK): swapping it must touch this folder only.
  */
 import { ActivityTypes, CardFactory, TurnContext, type Activity, type Attachment, type ConversationReference } from 'botbuilder';
-import type { Locale, Reply, Turn, TurnOutcome } from '../../core/index.js';
+import type { Locale, Reply, Turn, TurnFile, TurnOutcome } from '../../core/index.js';
 
 /** What a card button carries back (Action.Submit data → the next message's `value`). */
 export interface SubmitData {
@@ -54,6 +54,15 @@ export function submitDataOf(value: unknown): SubmitData | undefined {
 }
 
 /**
+ * A card submit that is not ours: a `value` (Action.Submit data of another app's card, or of an older version of
+ * ours) with no {action} we know, and nothing typed or attached. It is not a turn: the channel tells the person the
+ * button is no longer active, as Slack does (it would otherwise reach the bot as an empty message).
+ */
+export function isForeignSubmit(activity: Activity): boolean {
+  return activity.value !== undefined && activity.value !== null && !submitDataOf(activity.value) && textWithoutMention(activity) === '' && attachmentCount(activity) === 0;
+}
+
+/**
  * A message Activity → Turn. In a channel or group chat the bot is @mentioned: the `<at>…</at>` text is
  * removed (TurnContext.removeRecipientMention) so the NLU sees only what the person wrote. A card submit
  * (`value` with {action, nonce}) becomes an action turn; its text, if any, is ignored.
@@ -79,9 +88,28 @@ export function activityToTurn(activity: Activity, receivedAtMs: number): Turn {
     return turn;
   }
   turn.text = textWithoutMention(activity);
-  const attachments = attachmentCount(activity);
-  if (attachments > 0) turn.attachments = attachments;
+  const files = filesOf(activity);
+  if (files.length > 0) {
+    turn.attachments = files.length;
+    turn.files = files;
+  }
   return turn;
+}
+
+/** The files and images of the message (attachmentCount's), each with its name and content type as Teams gives them. */
+export function filesOf(activity: Partial<Activity>): TurnFile[] {
+  const list: unknown[] = Array.isArray(activity.attachments) ? activity.attachments : [];
+  return list.filter(isFile).map((a) => {
+    const { name, contentType, content } = a as { name?: unknown; contentType: string; content?: { fileType?: unknown } };
+    // A file sent in a 1:1 chat is a download-info attachment; its content says what kind of file it is ("png").
+    const fileType = contentType.endsWith('file.download.info') && typeof content?.fileType === 'string' && content.fileType !== '' ? content.fileType : undefined;
+    return { ...(typeof name === 'string' && name !== '' ? { name } : {}), type: fileType ?? contentType };
+  });
+}
+
+function isFile(a: unknown): boolean {
+  const type = (a as { contentType?: unknown } | null)?.contentType;
+  return typeof type === 'string' && type !== '' && !type.toLowerCase().startsWith('text/html');
 }
 
 /**
@@ -89,11 +117,7 @@ export function activityToTurn(activity: Activity, receivedAtMs: number): Turn {
  * `…file.download.info` one). Teams also attaches a `text/html` copy of a formatted message: that is not a file.
  */
 export function attachmentCount(activity: Partial<Activity>): number {
-  const list: unknown[] = Array.isArray(activity.attachments) ? activity.attachments : [];
-  return list.filter((a) => {
-    const type = (a as { contentType?: unknown } | null)?.contentType;
-    return typeof type === 'string' && type !== '' && !type.toLowerCase().startsWith('text/html');
-  }).length;
+  return filesOf(activity).length;
 }
 
 /**

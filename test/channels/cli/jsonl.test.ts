@@ -41,6 +41,23 @@ describe('chat --jsonl (memory)', () => {
     expect(allChoices(out[0]).length).toBeGreaterThan(0);
   });
 
+  it('answers a line of only spaces or control characters with a clear {"error"}, in both languages, and skips only empty lines', async () => {
+    const turn = JSON.stringify({ conversation: 'b1', text: 'メールが届かない' });
+    const lines = ['\t\f\v', turn, '', '\u0007\u0001', '\u3000 \u200b', turn];
+    for (const lang of ['ja', 'en']) {
+      const run = await runCli(['chat', '--jsonl', '--lang', lang], `${lines.join('\n')}\n`, childEnv());
+      expect(run.code).toBe(0);
+      const out = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+      // Every line that carried anything gets its line, in order; only the empty one is a separator.
+      expect(out.map((o) => ('error' in o ? 'error' : o.conversation))).toEqual(['error', 'b1', 'error', 'error', 'b1']);
+      const errors = out.filter((o) => 'error' in o).map((o) => o.error as string);
+      // The same clear message for the three, naming what to send — not "not valid JSON".
+      expect(new Set(errors).size).toBe(1);
+      expect(errors[0]).toContain('"conversation"');
+      expect(errors[0]).toMatch(lang === 'ja' ? /空白や制御文字/ : /spaces or control characters/);
+    }
+  });
+
   it('takes a click on a choice it offered, answering each line before reading the next', async () => {
     const session = startSession(['chat', '--jsonl'], childEnv());
     const first = JSON.parse(await session.send(JSON.stringify({ conversation: 'k1', text: '送信だけできない。受信はできる' })));

@@ -29,6 +29,8 @@ import {
   type SlackCall,
 } from './fake-slack.js';
 
+const ADMIN_TOKEN = 'admin-token-for-the-slack-tests-0123456789';
+
 export const SYMPTOM = 'iPhoneでドコモメールが「IMAPアカウントのパスワードが正しくありません」ってなる';
 
 let slack: FakeSlack;
@@ -39,7 +41,7 @@ let ticketDir: string;
 beforeAll(async () => {
   slack = await startFakeSlack();
   ticketDir = mkdtempSync(join(tmpdir(), 'mm-slack-'));
-  app = await startApp({ env: slackEnv(slack.url, ticketDir), port: 0, host: '127.0.0.1' });
+  app = await startApp({ env: slackEnv(slack.url, ticketDir, { ADMIN_TOKEN }), port: 0, host: '127.0.0.1' });
 });
 
 afterAll(async () => {
@@ -142,6 +144,51 @@ describe('Slack events over HTTP', () => {
     expect(postsIn(c.dm)).toHaveLength(3);
   });
 
+  it('acks a signed click on a button that is not ours (200) and tells only that person, in their language, that it is no longer active', async () => {
+    const c = fresh();
+    await dm(c, SYMPTOM);
+    const msg = await waitFor('buttons', () => postsIn(c.dm).find((p) => buttonsOf(p).length > 0));
+    const before = postsIn(c.dm).length;
+    // A button of an older version of the app (another action_id), then one of ours whose block id is not ours.
+    for (const button of [
+      { action_id: 'legacy_choice', value: 'not_resolved', block_id: 'old-block', label: 'まだダメ' },
+      { action_id: 'mm_choice_0', value: 'not_resolved', block_id: 'someone-else', label: 'まだダメ' },
+    ]) {
+      const res = await sendInteraction(app.url, clickPayload({ team: c.team, user: c.user, channel: c.dm, messageTs: msg.ts!, message: msg, button }));
+      expect(res.status).toBe(200);
+    }
+    const told = await waitFor('two ephemeral notes', () => {
+      const e = slack.calls('chat.postEphemeral').filter((p) => p.args.channel === c.dm);
+      return e.length >= 2 ? e : undefined;
+    });
+    for (const note of told) {
+      expect(note.args.user).toBe(c.user);
+      expect(note.args.text).toContain('このボタンは');
+      expect(note.args.metadata).toBeUndefined();
+    }
+    // The dialog did not move: a later message is answered as usual and nothing was posted for the clicks.
+    expect(postsIn(c.dm)).toHaveLength(before);
+    expect(slack.calls('chat.update').some((u) => u.args.ts === msg.ts)).toBe(false);
+    await dm(c, '最初から');
+  });
+
+  it('answers a foreign click in a thread inside that thread, in English for an English speaker', async () => {
+    const team = `T${uid()}`;
+    const channel = `C${uid()}`;
+    const threadTs = tsOf();
+    const user = `U${uid()}`;
+    slack.setLocale(user, 'en-US');
+    const message = { method: 'chat.postMessage', seq: 0, ts: tsOf(), args: { channel, text: 'old', thread_ts: threadTs, blocks: [] } };
+    const res = await sendInteraction(
+      app.url,
+      clickPayload({ team, user, channel, messageTs: message.ts, message, button: { action_id: 'approve_request', value: 'x', block_id: 'b', label: 'Approve' } }),
+    );
+    expect(res.status).toBe(200);
+    const note = await waitFor('ephemeral note', () => slack.calls('chat.postEphemeral').find((p) => p.args.channel === channel));
+    expect(note.args.thread_ts).toBe(threadTs);
+    expect(note.args.text).toMatch(/no longer active/);
+  });
+
   it('refuses a request signed with another secret: 401, no reply', async () => {
     const c = fresh();
     const res = await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, SYMPTOM)), { secret: 'another-secret' });
@@ -236,6 +283,25 @@ describe('Slack help desk', () => {
     await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, 'まだ届きません。パスワードは hunter2pass です')));
     const relayed = await waitFor('relay to desk', () => postsIn('CDESK01').find((p) => p.args.thread_ts === announcement.ts && p.args.text.includes('まだ届きません')));
     expect(relayed.args.text).not.toContain('hunter2pass');
+
+    // A screenshot sent alone (a file share without words): staff see that a file came, its name and type, in the
+    // thread and on the conversation's /admin page — not an empty line.
+    await sendEvent(
+      app.url,
+      envelope(c.team, dmEvent(c.team, c.dm, c.user, '', { subtype: 'file_share', files: [{ id: 'F1', name: 'IMG_0123.PNG', mimetype: 'image/png', filetype: 'png' }] })),
+    );
+    const fileLine = await waitFor('file relayed to desk', () => postsIn('CDESK01').find((p) => p.args.thread_ts === announcement.ts && p.args.text.includes('IMG_0123.PNG')));
+    expect(fileLine.args.text).toContain('image/png');
+    expect(fileLine.args.text).toMatch(/スクリーンショット/);
+    const conversation = await waitFor('the transcript', async () =>
+      (await app.core.transcripts.summaries()).find((x) => x.id.includes(c.dm) && x.turns >= 5),
+    );
+    const adminPage = await waitFor('the file on /admin', async () => {
+      const r = await fetch(`${app.url}/admin/conversations/${encodeURIComponent(conversation.id)}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}`, accept: 'text/html' } });
+      const html = await r.text();
+      return html.includes('data-testid="user-files"') ? html : undefined;
+    });
+    expect(adminPage).toContain('IMG_0123.PNG (image/png)');
 
     // Staff write in the thread: it reaches the person.
     await sendEvent(app.url, envelope(c.team, { type: 'message', channel: 'CDESK01', channel_type: 'channel', user: staff, text: '設定画面を見せてください', ts: tsOf(), thread_ts: announcement.ts }));

@@ -36,6 +36,8 @@ export interface FakeSlack {
   queue(method: string, ...responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>): void;
   /** The WebSocket URL apps.connections.open answers with (Socket Mode); until set, that method fails. */
   setSocketUrl(url: string): void;
+  /** The locale users.info gives `user` (default ja-JP). */
+  setLocale(user: string, locale: string): void;
   close(): Promise<void>;
 }
 
@@ -44,6 +46,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const queued = new Map<string, Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>>();
   let tsCounter = 0;
   let socketUrl: string | undefined;
+  /** users.info's locale per user (ja-JP unless a test sets one). */
+  const userLocales = new Map<string, string>();
   const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, '0')}`;
 
   const answer = (method: string, args: Record<string, any>): unknown => {
@@ -52,12 +56,14 @@ export async function startFakeSlack(): Promise<FakeSlack> {
         return { ok: true, user_id: BOT_USER, bot_id: 'BBOTMM', team_id: 'T0TEST', user: 'mailmedic', team: 'test' };
       case 'chat.postMessage':
         return { ok: true, channel: args.channel === '#helpdesk' ? DESK_CHANNEL_ID : args.channel, ts: nextTs(), message: {} };
+      case 'chat.postEphemeral':
+        return { ok: true, message_ts: nextTs() };
       case 'chat.update':
         return { ok: true, channel: args.channel, ts: args.ts };
       case 'users.info':
         return {
           ok: true,
-          user: { id: args.user, name: `name-${args.user}`, real_name: `Real ${args.user}`, profile: { display_name: `disp-${args.user}` }, locale: 'ja-JP' },
+          user: { id: args.user, name: `name-${args.user}`, real_name: `Real ${args.user}`, profile: { display_name: `disp-${args.user}` }, locale: userLocales.get(args.user) ?? 'ja-JP' },
         };
       case 'chat.getPermalink':
         return { ok: true, permalink: `https://test.slack.com/archives/${args.channel}/p${String(args.message_ts).replace('.', '')}` };
@@ -107,6 +113,9 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     },
     setSocketUrl(url) {
       socketUrl = url;
+    },
+    setLocale(user, locale) {
+      userLocales.set(user, locale);
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -170,10 +179,10 @@ export function dmEvent(team: string, channel: string, user: string, text: strin
 }
 
 /** Waits until `check` returns a truthy value (polling); throws after `timeoutMs` with `what`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false, timeoutMs = 15_000): Promise<T> {
+export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = check();
+    const v = await check();
     if (v) return v;
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));

@@ -58,8 +58,8 @@ function person() {
   const conversationId = `a:person-${activityId()}`;
   return {
     conversationId,
-    async say(text: string) {
-      const msg = messageActivity({ serviceUrl: connector.url, conversationId, text, tenantId: TENANT });
+    async say(text: string, extra: Record<string, unknown> = {}) {
+      const msg = { ...messageActivity({ serviceUrl: connector.url, conversationId, text, tenantId: TENANT }), ...extra };
       const res = await postActivity(app.url, msg);
       expect(res.status).toBe(200);
       return connector.messages().filter((p) => p.replyToId === msg.id);
@@ -151,6 +151,13 @@ describe('Teams help desk', () => {
     const relayed = await waitPost('relay', () => sentTo(thread, before2).find((x) => x.activity.text?.includes('まだ届きません')));
     expect(relayed.activity.text).not.toContain(PASSWORD);
     expect(relayed.activity.text).toContain('山田 花子');
+    // A screenshot sent alone (Teams: a file download-info attachment, no words): staff see that a file came, by name.
+    const beforeFile = mark();
+    const file = { contentType: 'application/vnd.microsoft.teams.file.download.info', name: 'エラー画面.png', content: { downloadUrl: 'https://example.invalid/f', fileType: 'png' } };
+    expect(await p.say('', { attachments: [file] })).toHaveLength(0);
+    const fileLine = await waitPost('file relay', () => sentTo(thread, beforeFile).find((x) => x.activity.text?.includes('エラー画面.png')));
+    expect(fileLine.activity.text).toContain('エラー画面.png (png)');
+    expect(fileLine.activity.text).toContain('山田 花子');
 
     // Staff reply in the thread (@mentioning the bot): it reaches the person without the mention.
     const before3 = mark();

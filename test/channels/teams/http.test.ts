@@ -63,6 +63,33 @@ describe('POST /api/messages in Emulator mode', () => {
     expect(replies.map((r) => activityText(r.activity)).join('\n')).toMatch(/パスワード/);
   });
 
+  it('answers a card submit that is not ours like Slack does: "no longer active, type", in the person\'s language, the dialog unmoved', async () => {
+    for (const [locale, words] of [['ja-JP', /このボタンはもう使えません/], ['en-US', /no longer active/]] as const) {
+      const conversationId = `emu-${activityId()}|livechat`;
+      const first = messageActivity({ serviceUrl: connector.url, conversationId, text: SYMPTOM, locale });
+      await postActivity(app.url, first);
+      const before = await app.core.stores.store.get(`teams:${conversationId}`);
+      // A card of another app (or an older version of ours) posts its own data, without text.
+      const submit = messageActivity({ serviceUrl: connector.url, conversationId, value: { verb: 'approve', requestId: 42 }, locale });
+      expect((await postActivity(app.url, submit)).status).toBe(200);
+      const replies = repliesTo(submit.id as string);
+      expect(replies).toHaveLength(1);
+      expect(activityText(replies[0]!.activity)).toMatch(words);
+      expect((await app.core.stores.store.get(`teams:${conversationId}`))?.node).toBe(before?.node);
+    }
+  });
+
+  it('answers an Action.Execute of a card that is not ours (invoke adaptiveCard/action) with the same words, as the invoke response', async () => {
+    const conversationId = `emu-${activityId()}|livechat`;
+    const invoke = { ...messageActivity({ serviceUrl: connector.url, conversationId, locale: 'en-US' }), type: 'invoke', name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'approve', data: {} } } };
+    const res = await postActivity(app.url, invoke);
+    expect(res.status).toBe(200);
+    const body = JSON.parse(res.text) as { statusCode: number; type: string; value: string };
+    expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(body.value).toMatch(/no longer active/);
+    expect(await app.core.stores.store.get(`teams:${conversationId}`)).toBeUndefined();
+  });
+
   it('advances the dialog on a card submit, and a second press of the same card does not advance it again', async () => {
     const conversationId = `emu-${activityId()}|livechat`;
     const key = `teams:${conversationId}`;
