@@ -552,8 +552,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
       // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name; so is an
-      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you".
-      if (run.stated.length || run.learned.length) return undefined;
+      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you"; nor one the bot
+      // already had (「Outlookです」 again): fact_given says so and shows what is asked now.
+      if (run.stated.length || run.learned.length || namesEntityOnly(nlu)) return undefined;
       return again('engine.ack');
     default:
       return undefined;
