@@ -626,6 +626,9 @@ function checkNode(node: DialogNode, slots: Map<string, ReadonlySet<string> | nu
     out.push({ ...at(['when']), message: `node ${node.id}: when without skip, and a ${node.kind} node has no next to continue at` });
   }
   if (node.kind === 'route') node.cases.forEach((c, i) => checkCondition(c.when, ['cases', i, 'when']));
+  // Every step answers 「パスワードってどこに入れるの？」 "how do I do that?" with its own help (repair help_at_step): without
+  // one, a where-question got 「うまく読み取れませんでした」 and a how-question a general hint about the Settings app.
+  if (node.kind === 'step' && !node.help) out.push({ ...at(['say']), message: `node ${node.id}: step has no help: "where do I do that?" or "how?" there has nothing to answer with` });
 
   if ('options' in node && node.options) {
     const seen = new Map<string, number>();

@@ -39,7 +39,7 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const said = foldAnswer(text);
   const labels = (o: DialogOption) => phrases(run, o.label).concat(foldAnswer(o.value), phrases(run, o.says));
   // The very words of a button beat the classifier: 「わからない」 is the [わからない] button, not "yes".
-  const exact = said ? options.find((o) => labels(o).includes(said)) : undefined;
+  const exact = said ? (options.find((o) => labels(o).includes(said)) ?? wholeReplyOption(run, options, said)) : undefined;
   if (exact) return exact;
   // At the explicit confirmation before a deletion (a choice with `confirm:`) a hedged reply picks nothing, not even by
   // the words of an option: 「多分控えたと思う」, 「そうかも」, "probably", "I think so?" are half a yes (issue 12 §5).
@@ -69,9 +69,9 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   );
   if (byEntity) return byEntity;
   if (!said) return undefined;
-  const contained = containedOption(options, labels, text, said, 3);
+  const contained = containedOption(options, (o) => labels(o).filter((w) => !w.startsWith('=')), text, said, 3);
   if (contained) return contained;
-  const close = options.filter((o) => labels(o).some((l) => nearlySame(said, l)));
+  const close = options.filter((o) => labels(o).some((l) => !l.startsWith('=') && nearlySame(said, l)));
   if (close.length === 1) return close[0];
   // Last, the act read in this node's context where its group says it names an option (「はい、そうなっています」).
   // At the explicit confirmation before a deletion (a choice with `confirm:`) only a sure reading counts: a yes read
@@ -80,6 +80,17 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
   const act = byMeaning && sure ? run.reading?.act : undefined;
   const actIntent = act && node && moveOf(run, node) === 'option' ? ACT_DEFS[act].intent : undefined;
   return actIntent ? options.find((o) => o.intents?.includes(actIntent)) : undefined;
+}
+
+/**
+ * The option one of whose `=word`s (in `says`) is the whole reply, filler aside: 「はい、できます」 "yes it can" to
+ * 「送信はできますか？」 is [はい、送信はできる]. Such a word never counts inside a longer reply (「受信できない」 holds
+ * 「でき」), as for facts (statesPhrase).
+ */
+function wholeReplyOption(run: Run, options: DialogOption[], said: string): DialogOption | undefined {
+  const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  const whole = trimFiller(said, filler);
+  return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && w.slice(1) === whole)) : undefined;
 }
 
 /** The option of a question that lists the act read in its context (`acts:`), if any. */
@@ -141,7 +152,8 @@ export function matchWords(run: Run, options: DialogOption[], text: string): Dia
   const said = foldAnswer(text);
   if (!said) return undefined;
   const words = (o: DialogOption) => phrases(run, o.label).concat(phrases(run, o.says));
-  return options.find((o) => words(o).includes(said)) ?? containedOption(options, words, text, said, 4);
+  const contained = (o: DialogOption) => words(o).filter((w) => !w.startsWith('='));
+  return options.find((o) => words(o).includes(said)) ?? wholeReplyOption(run, options, said) ?? containedOption(options, contained, text, said, 4);
 }
 
 /**
@@ -545,8 +557,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       return news ? undefined : answer(ACTIONS.notResolved);
     case 'ack':
       // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name; so is an
-      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you".
-      if (run.stated.length || run.learned.length) return undefined;
+      // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you"; nor one the bot
+      // already had (「Outlookです」 again): fact_given says so and shows what is asked now.
+      if (run.stated.length || run.learned.length || namesEntityOnly(nlu)) return undefined;
       return again('engine.ack');
     default:
       return undefined;

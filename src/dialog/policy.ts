@@ -17,7 +17,7 @@ import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -236,8 +236,14 @@ export const factGivenRule: TurnRule = {
     const node = t.node!;
     // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
     const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
+    // A fact the bot already had (「Outlookです」 after Outlook was named) is no news: said so, and what is asked now in full
+    // (the step's text, the question), so the person knows what to do next — not a bare 「ありがとうございます」.
+    const known = !run.learned.length && !statesFact(t);
     if (done?.title) say(run, 'engine.other_step_noted', { step: message(run, done.title) });
-    else say(run, 'engine.noted');
+    else if (known && node.kind === 'step') {
+      say(run, 'engine.known_fact');
+      return prompt(run, node);
+    } else say(run, 'engine.noted');
     // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
     // company-mail branch): that walk, from its start. Otherwise the node again.
     const intent = run.s.intent;

@@ -29,12 +29,12 @@ describe('the guide checks on fixtures', () => {
       'dialogs/main.yaml:16: node backup: guide section §9 is not in dialogs/guide.yaml',
       'dialogs/main.yaml:16: node backup: its account backup checklist (tree.backup.say, en) leaves out "signature"',
       'dialogs/main.yaml:16: node backup: its account backup checklist (tree.backup.say, ja) leaves out "signature"',
-      'dialogs/main.yaml:31: node readd deletes or resets (account) but is entered from shortcut, which is not an explicit confirmation (an option of a choice node with confirm: account)',
-      'dialogs/main.yaml:31: node readd deletes or resets (account) with no backup node (backup: account) on the path shortcut → readd',
-      'dialogs/main.yaml:31: node readd is reached on android but tree.readd.say (en) shows iOS menus ("Settings › Mail ›")',
-      'dialogs/main.yaml:31: node readd is reached on android but tree.readd.say (ja) shows iOS menus ("設定 › メール ›")',
-      'dialogs/main.yaml:38: node wipe_profile: tree.wipe_profile.say (en) asks to delete the profile but the node is not marked destructive: profile',
-      'dialogs/main.yaml:38: node wipe_profile: tree.wipe_profile.say (ja) asks to delete the profile but the node is not marked destructive: profile',
+      'dialogs/main.yaml:32: node readd deletes or resets (account) but is entered from shortcut, which is not an explicit confirmation (an option of a choice node with confirm: account)',
+      'dialogs/main.yaml:32: node readd deletes or resets (account) with no backup node (backup: account) on the path shortcut → readd',
+      'dialogs/main.yaml:32: node readd is reached on android but tree.readd.say (en) shows iOS menus ("Settings › Mail ›")',
+      'dialogs/main.yaml:32: node readd is reached on android but tree.readd.say (ja) shows iOS menus ("設定 › メール ›")',
+      'dialogs/main.yaml:40: node wipe_profile: tree.wipe_profile.say (en) asks to delete the profile but the node is not marked destructive: profile',
+      'dialogs/main.yaml:40: node wipe_profile: tree.wipe_profile.say (ja) asks to delete the profile but the node is not marked destructive: profile',
     ]);
   });
 

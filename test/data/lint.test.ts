@@ -12,7 +12,7 @@ const cli = join(root, 'dist', 'cli', 'main.js');
 
 /** Each broken fixture and the exact `file:line: message` lines it must produce (and nothing else). */
 const BROKEN: Record<string, string[]> = {
-  'unknown-node': ['dialogs/main.yaml:19: node auth_step: next refers to unknown node nowhere'],
+  'unknown-node': ['dialogs/main.yaml:20: node auth_step: next refers to unknown node nowhere'],
   'bad-entry': ['dialogs/main.yaml:7: entries.error_auth points to unknown node auth_stepp'],
   graph: [
     'dialogs/extra.yaml:3: node orphan is unreachable (not reachable from start, globals or entries)',
@@ -83,6 +83,19 @@ describe('lint on broken fixtures (in-process)', () => {
         'dialogs/main.yaml:14: node menu: option pw leads into the walk of error_auth: add symptom: error_auth',
         'dialogs/main.yaml:15: node menu: option hi has symptom greeting, which is no error or topic intent with an entry',
         'dialogs/main.yaml:16: node menu: option net has symptom error_connect, which is no error or topic intent with an entry',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('wants every step to have help: a where- or how-question there must have an answer (round 15)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-lint-help-'));
+    try {
+      cpSync(fixture('ok'), dir, { recursive: true });
+      const main = join(dir, 'dialogs', 'main.yaml');
+      writeFileSync(main, readFileSync(main, 'utf8').replace('    help: tree.auth_step.say\n', ''));
+      expect((await lintAll(dir)).map(formatProblem)).toEqual([
+        'dialogs/main.yaml:18: node auth_step: step has no help: "where do I do that?" or "how?" there has nothing to answer with',
       ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });

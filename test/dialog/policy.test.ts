@@ -438,8 +438,11 @@ describe('fact_given', () => {
     const iphone = { ...nlu('out_of_scope'), entities: { device: 'iphone' as const } };
     c.say('iPhoneです', iphone);
     expect(c.keys[0]).toBe('engine.noted');
+    // Already known: said so, and the step asked now in full (round 15).
+    const step = c.state!.node;
     c.say('iphone', iphone);
-    expect(c.keys[0]).toBe('engine.noted');
+    expect(c.keys[0]).toBe('engine.known_fact');
+    expect(c.state!.node).toBe(step);
     expect(c.keys).not.toContain('engine.clarify');
     expect(c.state!.misses).toBe(0);
   });
