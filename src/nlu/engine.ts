@@ -259,7 +259,8 @@ function domainExamples(items: readonly LabelledText[], features: readonly Featu
     if (SYMPTOM_INTENTS.has(it.intent)) return [{ features: features[i]!, label: 'mail', weight: weightOf(it, opts) }];
     if (it.intent !== 'out_of_scope') return [];
     const ex = { features: features[i]!, label: 'other' };
-    return it.corpus ? [ex] : Array.from({ length: NEAR_WEIGHT }, () => ex);
+    if (it.corpus) return [ex];
+    return opts.nearByWeight ? [{ ...ex, weight: NEAR_WEIGHT }] : Array.from({ length: NEAR_WEIGHT }, () => ex);
   });
 }
 

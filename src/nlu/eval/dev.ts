@@ -17,6 +17,8 @@
  *   npm run eval:dev -- --seed=8          train every model (intent, domain, acts) with another example-order seed (the noise of one data change)
  *   npm run eval:dev -- --orders=8 --real-weight=3 --average-from=7            other TrainOptions for the intent model and the domain detector
  *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
+ *   npm run eval:dev -- --keyed=1 --act-keyed=1     the keyed example order (model.ts TrainOptions.keyed) for the intent / act models
+ *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
@@ -94,7 +96,8 @@ async function main(): Promise<void> {
   const seed = arg('seed');
   // The training flags, for the intent models (--orders …) and, prefixed act-, for the act model (--act-orders …).
   const withFlags = <T extends TrainOptions>(base: T, prefix: string): T => {
-    const flags = { orders: arg(`${prefix}orders`), realWeight: arg(`${prefix}real-weight`), averageFrom: arg(`${prefix}average-from`) };
+    const on = (name: string) => (arg(name) === undefined ? undefined : arg(name)! > 0);
+    const flags = { orders: arg(`${prefix}orders`), realWeight: arg(`${prefix}real-weight`), averageFrom: arg(`${prefix}average-from`), keyed: on(`${prefix}keyed`), nearByWeight: on(`${prefix}near-weight`) };
     return { ...base, ...(seed !== undefined && { seed }), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   };
   const trainOpts = withFlags(DEFAULT_TRAIN_OPTIONS, '');
@@ -112,6 +115,8 @@ async function main(): Promise<void> {
     const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
     // The hand-written side: in-scope accuracy of each fold model's own validation folds (phrases of intents/; real lines are never validated).
     const handWritten: number[] = [];
+    // … and their out-of-scope recall on the hand-written validation items (far off-topic, near-domain).
+    const oosRecall = { far: 0, near: 0 };
     // What the bot answers to each line (one first turn through the dialog engine, src/nlu/eval/first-turn.ts).
     const { tree: firstTree } = loadDialogs(root);
     const i18n = createI18n(loadLocales(root).messages);
@@ -126,6 +131,8 @@ async function main(): Promise<void> {
       // The fold's real lines are out of training (trainingData marks them `real`) and scored.
       const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOfFirst(t.text) === f)), trainOpts);
       handWritten.push(validation.inScopeAccuracy);
+      oosRecall.far += validation.oosRecall.far / FOLDS;
+      oosRecall.near += validation.oosRecall.near / FOLDS;
       const lines = realTrain.filter((r) => foldOfFirst(r.text) === f);
       dump.folds.push({ fold: f, rule: trained.oos, temperature: trained.model.temperature, validation });
       for (const item of lines) {
@@ -171,7 +178,7 @@ async function main(): Promise<void> {
       out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
     out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
-    out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%`);
+    out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%; out-of-scope recall far ${(oosRecall.far * 100).toFixed(1)}%, near ${(oosRecall.near * 100).toFixed(1)}%`);
     out(`  per fold: ${dump.folds.map((d) => `T=${d.temperature} thr=${d.rule.threshold} margin=${d.rule.margin}`).join('; ')}`);
     const hows = new Map<string, { n: number; ok: number }>();
     for (const l of dump.lines) {
