@@ -200,7 +200,9 @@ function whereSetting(): TurnRule {
 /**
  * 「どういう意味？」 "what do you mean?" at a question: a request to explain the question (locales `engine.says.meaning`,
  * read how_to or dont_know or no act), not 「わからない」 — the node's own explanation (`explain:`), else the general one,
- * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`).
+ * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`). So are
+ * 「どこ？」 (a where-word naming no placed setting) and a bare 「むり」 "I can't" where the question has `explain:` and no
+ * option takes the words: what to look at and where, not 「わからない」 nor "still broken".
  */
 function explainQuestion(): TurnRule {
   return {
