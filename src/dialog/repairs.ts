@@ -6,7 +6,7 @@
 import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, glossaryTerms, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -200,7 +200,9 @@ function whereSetting(): TurnRule {
 /**
  * 「どういう意味？」 "what do you mean?" at a question: a request to explain the question (locales `engine.says.meaning`,
  * read how_to or dont_know or no act), not 「わからない」 — the node's own explanation (`explain:`), else the general one,
- * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`).
+ * then the question again. A term named (「IMAPってどういう意味？」) is the glossary's (the move `explain`). So are
+ * 「どこ？」 (a where-word naming no placed setting) and a bare 「むり」 "I can't" where the question has `explain:` and no
+ * option takes the words: what to look at and where, not 「わからない」 nor "still broken".
  */
 function explainQuestion(): TurnRule {
   return {
@@ -208,9 +210,16 @@ function explainQuestion(): TurnRule {
     applies: (t) => {
       const { run, node } = t;
       if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      // 「むり」 "I can't" alone, where no option takes it (「送信はできますか？」 has its own `=むり`: no): not "still
+      // broken" — the person cannot check what is asked, so what to look at and how, and the question again.
+      if (statesPhrase(run, 'engine.says.cannot_do', t.text) === 0 && 'explain' in node && node.explain && !matchWords(run, node.options, t.text)) return true;
       const act = run.reading?.act;
       if (act !== undefined && act !== 'how_to' && act !== 'dont_know' && act !== 'what_is') return false;
-      return textMentions(run, 'engine.says.meaning', t.text) && glossaryTerms(run.ctx.tree, t.text).length === 0;
+      if (glossaryTerms(run.ctx.tree, t.text).length > 0) return false;
+      // 「どこ？」 "where?" naming no setting the glossary places (the rule where_setting): where to look for what is
+      // asked — the question's explanation, as a step's help answers it at a step (help_at_step) — not 「わからない」.
+      if ('explain' in node && node.explain && textMentions(run, 'engine.says.where', t.text) && !matchWords(run, node.options, t.text)) return true;
+      return textMentions(run, 'engine.says.meaning', t.text);
     },
     act: (t) => {
       const node = t.node!;

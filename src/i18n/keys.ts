@@ -6,12 +6,13 @@
 import { ENTITY_VALUES, type CauseAxis, type Carrier, type Device, type Intent, type Service, type StepResult } from '../core/index.js';
 import type { LocaleKey } from './keys.generated.js';
 
-export type ValueSlot = 'carrier' | 'service' | 'device' | 'account' | 'mail_app' | 'handset';
+export type ValueSlot = 'carrier' | 'service' | 'device' | 'account' | 'mail_app' | 'handset' | 'browser';
 
 /**
  * The display name of an entity value (engine.value.<slot>.<value>); `account` is a carrier's or a service's mail,
  * `mail_app` the Android app it is read in (the Outlook app for Outlook, never "Gmail" for an Outlook user),
- * `handset` the device as a common noun ("the old iPad", "the old phone" on Android, "the old device" when unknown).
+ * `handset` the device as a common noun ("the old iPad", "the old phone" on Android, "the old device" when unknown),
+ * `browser` the device's browser (Chrome on Android, Safari on an iPhone, both named when the device is unknown).
  */
 export type ValueKey =
   | `engine.value.carrier.${Carrier | 'none'}`
@@ -19,7 +20,8 @@ export type ValueKey =
   | `engine.value.device.${Device | 'none'}`
   | `engine.value.account.${Carrier | Service | 'none'}`
   | `engine.value.mail_app.${Carrier | Service | 'none'}`
-  | `engine.value.handset.${Device | 'none'}`;
+  | `engine.value.handset.${Device | 'none'}`
+  | `engine.value.browser.${Device | 'none'}`;
 export type ResultKey = `ticket.result.${StepResult}`;
 export type IntentKey = `ticket.intent.${Intent}`;
 export type CauseKey = `ticket.cause.${CauseAxis}`;
@@ -39,6 +41,7 @@ const known: Record<ValueSlot, ReadonlySet<string>> = {
   account: new Set([...ENTITY_VALUES.carrier, ...ENTITY_VALUES.service]),
   mail_app: new Set([...ENTITY_VALUES.carrier, ...ENTITY_VALUES.service]),
   handset: new Set(ENTITY_VALUES.device),
+  browser: new Set(ENTITY_VALUES.device),
 };
 
 /** The name key of a slot value; `.none` for an empty slot or a value the domain does not have. */
@@ -58,13 +61,14 @@ export interface SlotValues {
  * slot values — the one place that says which slot each placeholder names: the engine's messages and the staff pages'
  * node names (admin/nodes.ts) both read it.
  */
-export function slotNameKeys(s: SlotValues): Record<'carrier_name' | 'service_name' | 'device_name' | 'handset' | 'account_name' | 'mail_app', ValueKey> {
+export function slotNameKeys(s: SlotValues): Record<'carrier_name' | 'service_name' | 'device_name' | 'handset' | 'browser' | 'account_name' | 'mail_app', ValueKey> {
   const account = s.carrier ?? s.service;
   return {
     carrier_name: valueKey('carrier', s.carrier),
     service_name: valueKey('service', s.service),
     device_name: valueKey('device', s.device),
     handset: valueKey('handset', s.device),
+    browser: valueKey('browser', s.device),
     account_name: valueKey('account', account),
     // The app is the service's (an Outlook account on a docomo phone is read in Outlook), carrier mail's own app else.
     mail_app: valueKey('mail_app', s.service && s.service !== 'carrier_mail' ? s.service : account),
