@@ -114,6 +114,11 @@ export const envSchema = z
 
     ADMIN_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16, 'must be at least 16 characters').optional()),
     PUBLIC_URL: optionalUrl,
+    /** The help desk's time zone (IANA): /admin's times, its date filters and per-day charts. Japan unless configured. */
+    TIME_ZONE: z.preprocess(
+      emptyToUndefined,
+      z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Tokyo, UTC)').default('Asia/Tokyo'),
+    ),
     TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
     INCIDENT_THRESHOLD: intFrom(5, 0, 10_000),
     INCIDENT_WINDOW_MINUTES: intFrom(15, 1, 1_440),
@@ -166,6 +171,33 @@ export interface Config {
   redis?: RedisConfig;
   stateTtlSeconds: number;
   publicUrl: string;
+  /** TIME_ZONE as minutes from UTC (540 for Asia/Tokyo), taken at start-up: a zone with summer time keeps the offset it had then. */
+  utcOffsetMinutes: number;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Minutes `zone` is ahead of UTC at `atMs` (Asia/Tokyo: 540, America/New_York in January: −300). */
+export function zoneOffsetMinutes(zone: string, atMs: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', {
+    timeZone: zone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+  }).formatToParts(new Date(atMs));
+  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
+  return Math.round((wall - Math.floor(atMs / 60_000) * 60_000) / 60_000);
 }
 
 function parseHostPorts(list: string): Array<{ host: string; port: number }> {
@@ -197,5 +229,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stateTtlSeconds: env.STATE_TTL_SECONDS,
     // Without PUBLIC_URL, links (ticket transcript URLs) point at this server's own port, not a fixed 3978.
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+    utcOffsetMinutes: zoneOffsetMinutes(env.TIME_ZONE, Date.now()),
   };
 }

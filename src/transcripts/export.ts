@@ -8,7 +8,7 @@ import { REDACTION_MARK } from '../core/redact.js';
 import type { IntentFile } from '../data/schemas.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
-import type { Annotation, ConversationSummary, TranscriptStore, TranscriptTurn } from './types.js';
+import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptStore, TranscriptTurn } from './types.js';
 
 export interface ExportedConversation {
   summary: ConversationSummary;
@@ -53,6 +53,7 @@ export function toJsonLine(c: ExportedConversation): string {
         seq: t.seq,
         at: new Date(t.atMs).toISOString(),
         text: t.text,
+        files: t.files,
         action: t.action,
         actionLabel: t.actionLabel,
         intent: t.intent ?? null,
@@ -92,6 +93,10 @@ export const CSV_COLUMNS = [
   'error',
   'corrected_intent',
   'note',
+  // After the older columns, so a sheet built on them still lines up.
+  'files',
+  'sent_messages',
+  'staff_actions',
 ] as const;
 
 /**
@@ -109,7 +114,31 @@ export function csvHeader(): string {
   return `${CSV_COLUMNS.join(',')}\r\n`;
 }
 
-/** One CSV row per turn of the conversation (CRLF line ends). */
+/**
+ * A staff action beside a turn, as one CSV line: taken_over (佐藤), handed_back, note (佐藤): …, assigned → 佐藤,
+ * review: reviewed. Status changes and the ticket have their own columns; messages sent have `sent_messages`.
+ */
+function staffAction(e: TranscriptEvent): string[] {
+  const by = e.type !== 'status' && e.type !== 'ticket' && e.by ? ` (${e.by})` : '';
+  switch (e.type) {
+    case 'taken_over':
+    case 'handed_back':
+      return [`${e.type}${by}`];
+    case 'note':
+      return [`note${by}: ${e.text}`];
+    case 'assigned':
+      return [`assigned → ${e.to ?? '—'}${by}`];
+    case 'review':
+      return [`review: ${e.state}${by}`];
+    default:
+      return [];
+  }
+}
+
+/**
+ * One CSV row per turn of the conversation (CRLF line ends). Besides the bot's replies, the row holds what else the
+ * person sent (file names and types) and received (staff replies, the ticket notices) and what staff did at that turn.
+ */
 export function toCsvRows(c: ExportedConversation): string {
   const notes = new Map(c.annotations.map((a) => [a.seq, a]));
   return c.turns
@@ -136,6 +165,10 @@ export function toCsvRows(c: ExportedConversation): string {
         t.error?.code ?? '',
         a?.intent ?? '',
         a?.note ?? '',
+        (t.files ?? []).map((f) => [f.name, f.type && `(${f.type})`].filter(Boolean).join(' ') || '?').join('\n'),
+        // As the person read them (a staff reply already starts with the staff member's name).
+        t.events.flatMap((e) => (e.type === 'sent' ? [e.text] : [])).join('\n---\n'),
+        t.events.flatMap(staffAction).join('\n'),
       ];
       return `${row.map(csvField).join(',')}\r\n`;
     })

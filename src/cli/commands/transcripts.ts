@@ -50,7 +50,7 @@ filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id>
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
-Dates are UTC days unless --tz-offset MINUTES is given (e.g. --tz-offset 540 for Japan).
+Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
 `;
 
 interface Parsed {
@@ -167,7 +167,8 @@ export async function run(args: string[]): Promise<number> {
     return 1;
   }
   const tz = p.flags.get('tz-offset');
-  const offset = typeof tz === 'string' ? Number(tz) : 0;
+  // Without --tz-offset, the days are the help desk's (TIME_ZONE, Japan unless configured), as on /admin.
+  const offset = typeof tz === 'string' ? Number(tz) : config.utcOffsetMinutes;
   if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
     process.stderr.write(`mailmedic transcripts: --tz-offset takes whole minutes between -840 and 840\n${USAGE}`);
     return 2;
