@@ -186,6 +186,8 @@ async function buildCore(options: CoreOptions): Promise<Built> {
 
   const stores = createStores(config, logger, {
     prefix: config.env.REDIS_KEY_PREFIX,
+    // Ticket numbers take the help desk's day (TIME_ZONE), as its pages do: 08:00 in Tokyo on the 7th is MM-…07-….
+    ticketUtcOffsetMinutes: config.utcOffsetMinutes,
     onError: (op) => redisErrorsTotal.inc({ op }),
     ...options.storeOptions,
   });

@@ -39,7 +39,7 @@ export function adminClient(base: () => string, bearer: Record<string, string>) 
  * files in a temporary directory. `start` in beforeAll, `stop` in afterAll (keys and files removed); `settled` waits
  * until the transcripts written behind the turns say `done`.
  */
-export function leadServer(token: string, name: string) {
+export function leadServer(token: string, name: string, env: Record<string, string> = {}) {
   const bearer = { authorization: `Bearer ${token}` };
   let app: App | undefined;
   const server = {
@@ -52,7 +52,7 @@ export function leadServer(token: string, name: string) {
     ...adminClient(() => app!.url, bearer),
     async start(): Promise<void> {
       server.ticketDir = mkdtempSync(join(tmpdir(), `mm-${name}-`));
-      app = await startApp({ env: testEnv({ ADMIN_TOKEN: token, REDIS_URL, REDIS_KEY_PREFIX: server.prefix, TICKET_DIR: server.ticketDir }), port: 0, host: '127.0.0.1' });
+      app = await startApp({ env: testEnv({ ADMIN_TOKEN: token, REDIS_URL, REDIS_KEY_PREFIX: server.prefix, TICKET_DIR: server.ticketDir, ...env }), port: 0, host: '127.0.0.1' });
     },
     async settled(done: (all: ConversationSummary[]) => boolean): Promise<void> {
       for (let i = 0; i < 200; i++) {
