@@ -41,7 +41,7 @@ export interface TrainOptions {
    * Keyed example order: each epoch sorts the examples by a hash of (seed, epoch, the example's own feature ids and
    * label) instead of a Fisher–Yates shuffle of their positions. With a positional shuffle, adding one phrase moves
    * every other example to another place in every epoch; with keys, the others keep their relative order and only the
-   * new one slots in. Off by default (measured with eval:dev `--keyed=1`).
+   * new one slots in. On for the act model (acts.ts ACT_TRAIN_OPTIONS), off for the intent models (eval:dev `--keyed=1`).
    */
   keyed?: boolean;
   /**
