@@ -124,9 +124,11 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   const funnelRows = a.funnel.slice(0, 25);
   const funnel = stackedRows(
     funnelRows.map((r) => {
-      const continued = Math.max(0, r.reached - r.left - r.escalated - r.resolved - r.ended);
+      const continued = Math.max(0, r.reached - r.left - r.escalated - r.handedOver - r.resolved - r.ended);
       const label = nodeLabel(ctx, r.node);
-      const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
+      // A hand-off node says how many it handed to a person (and the tickets among them), not that they "went on".
+      const handed = r.handedOver ? `, ${tr(ctx, 'admin.analytics.handed_over')} ${r.handedOver} (${tr(ctx, 'admin.analytics.tickets')} ${r.tickets})` : '';
+      const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}${handed}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
       return {
         label: clipLabel(label, 38),
         sublabel: r.node,
@@ -137,6 +139,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
         segments: [
           { key: 'abandoned' as const, value: r.left, label: tr(ctx, 'admin.analytics.left') },
           { key: 'escalated' as const, value: r.escalated, label: tr(ctx, 'admin.analytics.escalated') },
+          { key: 'handed' as const, value: r.handedOver, label: tr(ctx, 'admin.analytics.handed_over') },
           { key: 'resolved' as const, value: r.resolved, label: tr(ctx, 'admin.analytics.resolved') },
           { key: 'contained' as const, value: r.ended, label: tr(ctx, 'admin.analytics.ended') },
           { key: 'continued' as const, value: continued, label: tr(ctx, 'admin.analytics.continued') },
@@ -148,11 +151,11 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   const nodeCell = (node: string) =>
     `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabel(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
   const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
-<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th></tr></thead>
+<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.handed_over')}</th><th class="num">${t(ctx, 'admin.analytics.tickets')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th></tr></thead>
 <tbody>${a.funnel
     .map(
       (r) =>
-        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num">${r.escalated}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
+        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num">${r.escalated}</td><td class="num" data-col="handed_over">${r.handedOver}</td><td class="num" data-col="tickets">${r.tickets}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
     )
     .join('')}</tbody></table></div></details>`;
 
@@ -177,6 +180,7 @@ ${kpis}
 <section class="card chart-card" data-testid="funnel"><h2>${t(ctx, 'admin.analytics.funnel')}</h2><p class="muted small">${t(ctx, 'admin.analytics.funnel_note')}</p>${funnel}${legend([
     { key: 'abandoned', label: tr(ctx, 'admin.analytics.left') },
     { key: 'escalated', label: tr(ctx, 'admin.analytics.escalated') },
+    { key: 'handed', label: tr(ctx, 'admin.analytics.handed_over') },
     { key: 'resolved', label: tr(ctx, 'admin.analytics.resolved') },
     { key: 'contained', label: tr(ctx, 'admin.analytics.ended') },
     { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },

@@ -9,6 +9,8 @@ import { escapeHtml } from '../http/html.js';
 export const OUTCOME_COLORS = {
   resolved: '#2e7d4f',
   escalated: '#e08a00',
+  /** Handed to a person at the hand-off node (the funnel): the escalation's colour, lighter. */
+  handed: '#f2c27a',
   abandoned: '#c8413a',
   ended: '#8a96a3',
   contained: '#5b8fa8',

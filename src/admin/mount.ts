@@ -37,6 +37,7 @@ import {
   withDerivedSymptom,
   REVIEW_STATUSES,
   OUTCOMES,
+  HOLDERS,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
@@ -124,6 +125,7 @@ const filterSchema = z.object({
   outcome: z.union([z.literal(''), z.enum(OUTCOMES)]).optional(),
   symptom: z.union([z.literal(''), z.enum(INTENTS).refine((i) => SYMPTOM_INTENTS.has(i), 'not a symptom intent')]).optional(),
   node: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/).optional(),
+  holder: z.union([z.literal(''), z.enum(HOLDERS)]).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
 });
@@ -223,6 +225,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.outcome) f.outcome = v.outcome as ConversationFilter['outcome'];
     if (v.symptom) f.symptom = v.symptom as ConversationFilter['symptom'];
     if (v.node) f.node = v.node;
+    if (v.holder) f.holder = v.holder as ConversationFilter['holder'];
     return f;
   };
   const parseFilter = (input: unknown, allowText: boolean): { ok: true; values: FilterValues; page: number; size: number } | { ok: false; error: z.ZodError } => {
@@ -242,6 +245,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       outcome: d.outcome ?? '',
       symptom: d.symptom ?? '',
       node: d.node ?? '',
+      holder: d.holder ?? '',
     };
     return { ok: true, values, page: d.page ?? 1, size: d.pageSize ?? pageSize };
   };

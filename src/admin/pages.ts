@@ -12,8 +12,9 @@ const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
 import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
-import { heldByStaff } from '../transcripts/summary.js';
+import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import {
+  HOLDERS,
   REVIEW_STATUSES,
   type Annotation,
   type ConversationSummary,
@@ -56,9 +57,11 @@ export interface FilterValues {
   outcome: string;
   symptom: string;
   node: string;
+  /** Who holds it: '' any, `nobody` (no one assigned or holding it taken over), `staff` (see HOLDERS). */
+  holder: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', holder: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -190,6 +193,9 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     f.carrier,
   );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
+  const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
+  // The lead's first question of the morning: which hand-offs wait for a person.
+  const waiting = href(ctx, '/admin', { status: 'escalated', holder: 'nobody' });
   return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
   <div class="grid">
     <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(f.from)}" data-testid="f-from"></label>
@@ -198,6 +204,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label>${t(ctx, 'admin.filter.intent')}<select name="intent" data-testid="f-intent">${intentOpts}</select></label>
     <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
     <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.holder')}<select name="holder" data-testid="f-holder">${holderOpts}</select></label>
     <label class="wide">${t(ctx, 'admin.filter.text')}<input type="search" name="text" value="${h(f.text)}" placeholder="${t(ctx, 'admin.filter.text_placeholder')}" data-testid="f-text"></label>
     <label class="check"><input type="checkbox" name="annotated" value="1"${f.annotated ? ' checked' : ''} data-testid="f-annotated">${t(ctx, 'admin.filter.annotated')}</label>
   </div>
@@ -206,6 +213,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   <div class="row-actions">
     <button type="submit" class="primary" data-testid="f-submit">${t(ctx, 'admin.filter.submit')}</button>
     <button type="button" id="f-reset" data-testid="f-reset">${t(ctx, 'admin.filter.reset')}</button>
+    <a href="${waiting}" data-testid="waiting-link">${t(ctx, 'admin.holder.waiting_link')}</a>
     <span class="spacer"></span>
     <button type="submit" formaction="/admin/export?format=jsonl" formmethod="post" class="ghost" data-export="1" data-testid="export-jsonl">${t(ctx, 'admin.list.export_jsonl')}</button>
     <button type="submit" formaction="/admin/export?format=csv" formmethod="post" class="ghost" data-export="1" data-testid="export-csv">${t(ctx, 'admin.list.export_csv')}</button>
@@ -238,6 +246,20 @@ function contextCell(ctx: ViewContext, s: ConversationSummary): string {
   return parts.length ? h(parts.join(' · ')) : '<span class="muted">—</span>';
 }
 
+/**
+ * Who holds the conversation: taken over by (until handed back), else assigned to; an escalation nobody holds reads
+ * 「未対応」 (waiting for a person), anything else a dash.
+ */
+function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
+  const held = holderOf(s);
+  if (held) {
+    const name = held.by ? ` · ${h(held.by)}` : '';
+    return `<span class="flag" data-testid="holder" data-holder="${held.how}">${t(ctx, `admin.holder.${held.how}`)}${name}</span>`;
+  }
+  if (s.review === 'escalated') return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span>`;
+  return '<span class="muted" data-testid="holder" data-holder="">—</span>';
+}
+
 /** The results table and pager (also returned as `html` by the search API, so one renderer serves both). */
 export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): string {
   const head = `<div class="results-head"><h2>${t(ctx, 'admin.list.heading')}</h2><span class="count" data-testid="result-count" data-total="${page.total}">${t(ctx, 'admin.list.count', { total: page.total })}</span></div>`;
@@ -258,6 +280,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
   <td class="nowrap">${t(ctx, `admin.channel.${s.channel}`)}</td>
   <td class="num">${s.turns}</td>
   <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : '<span class="muted">—</span>'}</td>
+  <td class="nowrap">${holderCell(ctx, s)}</td>
   <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
 </tr>`;
     })
@@ -272,7 +295,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
       : '';
   return `${head}
 <div class="card table-wrap"><table class="list">
-<thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th class="nowrap">${t(ctx, 'admin.list.channel')}</th><th class="num nowrap">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
+<thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th class="nowrap">${t(ctx, 'admin.list.channel')}</th><th class="num nowrap">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.holder')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${pager}`;
 }
@@ -617,7 +640,7 @@ input,select{font:inherit;border:1px solid #c5cfdb;border-radius:7px;padding:6px
 input:focus,select:focus,button:focus-visible{outline:2px solid #8fb4e6;outline-offset:1px}
 label{display:block;font-size:12px;color:var(--muted);font-weight:600}
 .filters .grid{display:grid;grid-template-columns:repeat(6,minmax(0,1fr));gap:10px 12px}
-.filters .wide{grid-column:span 4}.filters .check{display:flex;align-items:center;gap:6px;grid-column:span 2;padding-top:18px}.filters .check input{width:auto;margin:0}
+.filters .wide{grid-column:span 3}.filters .check{display:flex;align-items:center;gap:6px;grid-column:span 2;padding-top:18px}.filters .check input{width:auto;margin:0}
 .row-actions{display:flex;gap:8px;align-items:center;margin-top:12px;flex-wrap:wrap}.spacer{flex:1}
 .results-head{display:flex;align-items:baseline;gap:12px}.count{color:var(--muted)}
 .table-wrap{padding:0;overflow:auto}
@@ -700,9 +723,9 @@ const SCRIPT = `(() => {
     const KEY = 'mailmedic.admin.filters';
     const values = () => {
       const fd = new FormData(form);
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

@@ -5,7 +5,7 @@
  */
 import type { Intent } from '../core/index.js';
 import type { DialogTree, NodeKind } from '../data/schemas.js';
-import { SYMPTOM_INTENTS } from './summary.js';
+import { holderOf, SYMPTOM_INTENTS } from './summary.js';
 import { reRedactSummary, reRedactTurn } from './reredact.js';
 import type { ChannelName } from '../core/index.js';
 import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
@@ -65,6 +65,7 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;
   if (f.symptom && analyticsSymptom(s) !== f.symptom) return false;
   if (f.node !== undefined && !s.path.includes(f.node)) return false;
+  if (f.holder && (holderOf(s) ? 'staff' : 'nobody') !== f.holder) return false;
   return true;
 }
 
@@ -139,8 +140,15 @@ export interface FunnelRow {
   reached: number;
   /** … of which the person left there (abandoned). */
   left: number;
-  /** … escalated from there (asked for a person, or the tree ran out). */
+  /**
+   * … escalated from there: asked for a person at this step (or the tree ran out after it). Counted where they asked,
+   * never at the hand-off node they then went to (that node counts `handedOver`).
+   */
   escalated: number;
+  /** Hand-off nodes: escalated conversations handed to a person here (the first hand-off node on their path). */
+  handedOver: number;
+  /** … of which a ticket was filed. */
+  tickets: number;
   /** … were fixed by that node's step. */
   resolved: number;
   /** … the bot ended there without fix or ticket (contained). */
@@ -310,7 +318,7 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, resolved: 0, ended: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
@@ -318,9 +326,19 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
     }
     const exit = exitNode(s, outcome, o.tree);
     const row = exit !== undefined ? funnel.get(exit) : undefined;
+    // An escalation is "asked for a person" at the step where they asked (exitNode) and "handed over" at the hand-off
+    // node it went to — one conversation, two rows, each saying what happened there.
+    const handoff = outcome === 'escalated' && o.tree ? s.path.find((id) => o.tree?.nodes.get(id)?.kind === 'handoff') : undefined;
+    const handed = handoff !== undefined ? funnel.get(handoff) : undefined;
+    if (handed) {
+      handed.handedOver++;
+      if (s.ticketId) handed.tickets++;
+    }
     if (row) {
       if (outcome === 'abandoned') row.left++;
-      else if (outcome === 'escalated') row.escalated++;
+      else if (outcome === 'escalated') {
+        if (exit !== handoff) row.escalated++;
+      }
       else if (outcome === 'resolved') row.resolved++;
       else if (outcome === 'contained') row.ended++;
     }

@@ -22,6 +22,18 @@ export function heldByStaff(s: Pick<ConversationSummary, 'takenOver' | 'handedBa
   return !!s?.takenOver && !(s.handedBack && s.handedBack.atMs >= s.takenOver.atMs);
 }
 
+/**
+ * Who holds the conversation now: the staff member who took it over (until handed back), else the one it is assigned
+ * to; undefined when nobody does (an escalation nobody has picked up yet).
+ */
+export function holderOf(
+  s: Pick<ConversationSummary, 'takenOver' | 'handedBack' | 'assignee'>,
+): { how: 'taken_over' | 'assigned'; by?: string } | undefined {
+  if (heldByStaff(s)) return { how: 'taken_over', ...(s.takenOver?.by ? { by: s.takenOver.by } : {}) };
+  if (s.assignee) return { how: 'assigned', by: s.assignee };
+  return undefined;
+}
+
 /** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
 export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
 

@@ -218,7 +218,16 @@ export interface ConversationFilter {
   symptom?: Intent;
   /** Conversations that reached this node. */
   node?: string;
+  /**
+   * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over (with
+   * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.
+   */
+  holder?: Holder;
 }
+
+/** The holder filter's values (ConversationFilter.holder). */
+export const HOLDERS = ['nobody', 'staff'] as const;
+export type Holder = (typeof HOLDERS)[number];
 
 export interface Page<T> {
   items: T[];
