@@ -4,6 +4,8 @@
  * filed" (the hand-off node). Real server, real Redis, web chat over HTTP on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { REDIS_URL } from '../redis.js';
 import { leadServer } from './client.js';
 
 const lead = leadServer('waiting-handoffs-token-0123456789', 'lead17');
@@ -65,6 +67,27 @@ describe('escalations nobody holds', () => {
     expect(row(en, 'w-waiting')).toContain('Nobody yet');
     expect(row(en, 'w-taken')).toMatch(/Taken over[\s\S]*佐藤/);
   });
+});
+
+describe('mailmedic transcripts list --holder', () => {
+  it('lists the hand-offs waiting for a person from the command line, and refuses an unknown holder naming the flag', async () => {
+    requireBuild();
+    const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix });
+    const listed = async (...args: string[]) =>
+      (await runCli(['transcripts', 'list', '--json', ...args], '', env)).stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => (JSON.parse(l) as { id: string }).id)
+        .sort();
+    const waiting = await listed('--outcome', 'escalated', '--holder', 'nobody');
+    expect(waiting).toContain('w-waiting');
+    expect(waiting).not.toContain('w-assigned');
+    expect(await listed('--outcome', 'escalated', '--holder', 'staff')).toContain('w-assigned');
+    const bad = await runCli(['transcripts', 'list', '--holder', 'someone'], '', env);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('--holder must be one of nobody, staff');
+  }, 60_000);
 });
 
 describe('the funnel at the hand-off node', () => {

@@ -9,6 +9,7 @@
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
  * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
  *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
+ *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,6 +26,8 @@ import {
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
   findConversations,
+  HOLDERS,
+  type Holder,
   loadConversations,
   paginate,
   OUTCOMES,
@@ -48,7 +51,8 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
   export  --corrections [--out DIR]   staff corrections as intents/ YAML (stdout, or DIR/<locale>/<intent>.yaml, merged)
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
-          --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id>
+          --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
+          (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
 `;
@@ -59,7 +63,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'page', 'limit', 'format', 'out', 'tz-offset']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -135,6 +139,11 @@ function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | stri
   }
   const node = p.flags.get('node');
   if (typeof node === 'string') f.node = node;
+  const holder = p.flags.get('holder');
+  if (holder !== undefined) {
+    if (!(HOLDERS as readonly unknown[]).includes(holder)) return `--holder must be one of ${HOLDERS.join(', ')}`;
+    f.holder = holder as Holder;
+  }
   return f;
 }
 
