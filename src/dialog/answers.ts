@@ -329,6 +329,9 @@ function reassure(run: Run, node: DialogNode): void {
 /** How the text answers the node the user is at, or undefined when it is no answer to that node. Pure. */
 export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluResult): AnswerPlan | undefined {
   const { s, ctx } = run;
+  // The walk's own symptom gone, said as a fact (「受信は大丈夫になりました」 to 「送信はできますか？」 in the receiving walk,
+  // main.yaml `fact_fixes`): no option of the question — the rule `resolved` takes it to the resolve node.
+  if (run.fixed && (node.kind === 'ask' || node.kind === 'choice')) return undefined;
   // A report of steps done where a question waits (「再起動してみたけど、やっぱり受信できない」 to 「送信はできますか？」):
   // the steps it names are already marked done (facts.ts); say so and ask the question again, instead of "not understood".
   // A report that names no step (「ダメでした」 to 「お使いの端末は？」) has nothing to note: it is no answer (a miss,
@@ -494,6 +497,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // The very words of a button, and the step's own "does not apply" wording (locales, `na:`).
   if (is('engine.button.resolved')) return answer(ACTIONS.resolved);
   if (is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
+  // The walk's own symptom gone, said as a fact (「受信は大丈夫になりました」 "receiving works now" in the receiving walk,
+  // main.yaml `fact_fixes`, facts.ts): the step's fixed result.
+  if (run.fixed) return answer(ACTIONS.resolved);
   if (node.help && is('engine.button.help')) return undefined;
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   // The step's own "I did it" wording (`done:`, 「アプリ用パスワード作りました」 "I created the app password"): done — did it
