@@ -89,8 +89,9 @@ function noteStatedFacts(run: Run, text: string): void {
     if (stated.length !== 1) continue;
     const { value, extra } = stated[0]!;
     // The walk's own symptom gone (main.yaml `fact_fixes`): 「受信は大丈夫になりました」 in the receiving walk is "fixed",
-    // not "the other side works" — which would take the sending walk. Said beside more, it is read as usual.
-    if (extra <= FACT_ALONE_EXTRA && fixesSymptom(run, slot, value)) {
+    // not "the other side works" — which would take the sending walk. Said beside more, it is read as usual. A hedge
+    // beside it (「たぶん受信は大丈夫になった」) is still that "fixed", half said: the rule hedged_fixed makes sure.
+    if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge') <= FACT_ALONE_EXTRA) {
       run.fixed = true;
       continue;
     }
