@@ -511,6 +511,14 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
       for (const l of LOCALES) if (!locales.messages[l].has(key)) out.push({ ...lines.top('facts', [slot, value]), message: `facts.${slot}.${value}: locale key ${key} missing in ${l}` });
     }
   }
+  // A fact that is a symptom gone (main.yaml `fact_fixes`): a stated fact's value, and symptoms that have a walk.
+  for (const [slot, values] of Object.entries(tree.factFixes ?? {})) {
+    for (const [value, intents] of Object.entries(values)) {
+      if (tree.facts?.[slot]?.[value] === undefined) out.push({ ...lines.top('fact_fixes', [slot, value]), message: `fact_fixes.${slot}.${value}: not a stated fact (facts.${slot}.${value})` });
+      for (const intent of intents)
+        if (!(intent in tree.entries)) out.push({ ...lines.top('fact_fixes', [slot, value]), message: `fact_fixes.${slot}.${value}: ${intent} has no entry (no walk to be fixed)` });
+    }
+  }
   // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
   const wordOf = new Map<string, string>();
   for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {

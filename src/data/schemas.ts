@@ -281,6 +281,12 @@ export const dialogFileSchema = z.strictObject({
    * symptom — and a later question it answers (an ask node's slot, a node whose `when` it settles) is not asked.
    */
   facts: z.record(slotName, z.record(z.string(), localeKey)).optional(),
+  /**
+   * A fact that is a walk's own symptom gone, by slot and value → the symptoms (entry intents) it contradicts: 「受信は
+   * 大丈夫になりました」 (scope: send, "receiving works") in the receiving walk is that walk's "fixed" — the step's fixed
+   * result, at a question the resolve node — not the other side working (which in the sending walk it stays).
+   */
+  fact_fixes: z.record(slotName, z.record(z.string(), z.array(intentId).min(1))).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
   /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
@@ -297,6 +303,8 @@ export interface DialogTree {
   slots: Record<string, string[]>;
   /** Stated facts: slot → value → locale key of the words that state it (see dialogFileSchema `facts`). */
   facts?: Record<string, Record<string, string>>;
+  /** Stated facts that are a walk's symptom gone: slot → value → the symptoms (see dialogFileSchema `fact_fixes`). */
+  factFixes?: Record<string, Record<string, string[]>>;
   entries: Partial<Record<(typeof INTENTS)[number], string>>;
   nodes: Map<string, DialogNode>;
   /** Node id → source file and line, for lint messages. */

@@ -111,12 +111,12 @@ export function textMentions(run: Run, key: string, text: string): boolean {
  * tell a fact said on its own (「送信はできます」, 「送信は普通にできてるんですけどね」, "yeah sending works totally fine")
  * from one said beside something else (「受信はできるけど送信ができない」). Filler (`engine.says.filler`, either
  * language: 「はい」「けど」「ね」, "yeah", "fine", "though") counts only at the ends of what is left before and after the
- * phrase, so a word inside a clause of its own is never dropped.
+ * phrase, so a word inside a clause of its own is never dropped. `alsoFiller`: a locale key of more words to count so.
  */
-export function statesPhrase(run: Run, key: string, text: string): number {
+export function statesPhrase(run: Run, key: string, text: string, alsoFiller?: string): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
-  const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  const filler = [...phrases(run, 'engine.says.filler'), ...phrases(run, alsoFiller)].sort((a, b) => b.length - a.length);
   // `=word`: the word states the fact only as the whole reply, filler aside (「Wi-Fiです」, "wifi"); inside a longer
   // reply (「Wi-Fiを切ったら送れた」) it is a step or a symptom, not the line the phone is on.
   const all = phrases(run, key);
@@ -329,6 +329,9 @@ function reassure(run: Run, node: DialogNode): void {
 /** How the text answers the node the user is at, or undefined when it is no answer to that node. Pure. */
 export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluResult): AnswerPlan | undefined {
   const { s, ctx } = run;
+  // The walk's own symptom gone, said as a fact (「受信は大丈夫になりました」 to 「送信はできますか？」 in the receiving walk,
+  // main.yaml `fact_fixes`): no option of the question — the rule `resolved` takes it to the resolve node.
+  if (run.fixed && (node.kind === 'ask' || node.kind === 'choice')) return undefined;
   // A report of steps done where a question waits (「再起動してみたけど、やっぱり受信できない」 to 「送信はできますか？」):
   // the steps it names are already marked done (facts.ts); say so and ask the question again, instead of "not understood".
   // A report that names no step (「ダメでした」 to 「お使いの端末は？」) has nothing to note: it is no answer (a miss,
@@ -494,6 +497,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // The very words of a button, and the step's own "does not apply" wording (locales, `na:`).
   if (is('engine.button.resolved')) return answer(ACTIONS.resolved);
   if (is('engine.button.not_resolved')) return answer(ACTIONS.notResolved);
+  // The walk's own symptom gone, said as a fact (「受信は大丈夫になりました」 "receiving works now" in the receiving walk,
+  // main.yaml `fact_fixes`, facts.ts): the step's fixed result.
+  if (run.fixed) return answer(ACTIONS.resolved);
   if (node.help && is('engine.button.help')) return undefined;
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   // The step's own "I did it" wording (`done:`, 「アプリ用パスワード作りました」 "I created the app password"): done — did it

@@ -88,12 +88,25 @@ function noteStatedFacts(run: Run, text: string): void {
       .filter((x) => x.extra >= 0);
     if (stated.length !== 1) continue;
     const { value, extra } = stated[0]!;
+    // The walk's own symptom gone (main.yaml `fact_fixes`): 「受信は大丈夫になりました」 in the receiving walk is "fixed",
+    // not "the other side works" — which would take the sending walk. Said beside more, it is read as usual. A hedge
+    // beside it (「たぶん受信は大丈夫になった」) is still that "fixed", half said: the rule hedged_fixed makes sure.
+    if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge') <= FACT_ALONE_EXTRA) {
+      run.fixed = true;
+      continue;
+    }
     if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
     if (run.s.slots[slot] === value) continue;
     run.learned.push(slot);
     run.s.slots[slot] = value;
     noteStepDone(run, slot, value);
   }
+}
+
+/** The fact slot = value contradicts the symptom of the walk the conversation is in (main.yaml `fact_fixes`). */
+function fixesSymptom(run: Run, slot: string, value: string): boolean {
+  const intent = run.s.intent;
+  return intent !== null && (run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(intent);
 }
 
 /**

@@ -95,7 +95,7 @@ export const hedgedFixedRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) &&
     t.node.kind !== 'resolve' &&
-    (t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed')) &&
+    (t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed') || t.run.fixed === true) &&
     hedges(t.run, t.text) &&
     !tellsFact(t.run),
   act: (t) => {
@@ -136,11 +136,12 @@ export const outsideRule: TurnRule = {
  * 「直りました」 at a node that is not a step (a step reads it itself): to the resolve node. Also when the act model reads
  * the reply surely as `fixed` (SURE_ACT_SHARE of all its probability) though the intent model is unsure: 「Wi-Fi切ったら
  * 送れました」 to "which device?" (intent 0.36) is a person whose mail works again, not text to clarify. A fact said on its
- * own ("I can log in on my computer", read fixed) is noted instead (fact_given): it says nothing of the mail here.
+ * own ("I can log in on my computer", read fixed) is noted instead (fact_given): it says nothing of the mail here — but a
+ * fact that is the walk's own symptom gone (「受信は大丈夫になりました」 in the receiving walk, `run.fixed`) is "fixed".
  */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedgedMidWalk(t) && !tellsFact(t.run),
+  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) && !hedgedMidWalk(t) && !tellsFact(t.run),
   act: (t) => {
     const node = t.node!;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');

@@ -49,6 +49,11 @@ export interface Run {
   learned: string[];
   /** Tree facts (dialogs/main.yaml `facts`) this turn's text states (facts.ts): noted, never a new symptom. */
   stated: string[];
+  /**
+   * This turn's text states, on its own, a fact that is the walk's own symptom gone (dialogs/main.yaml `fact_fixes`:
+   * 「受信は大丈夫になりました」 in the receiving walk): the reply means "fixed", and the fact is not taken.
+   */
+  fixed?: boolean;
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;
   /** The text of this turn (undefined for a click). */

@@ -101,6 +101,21 @@ describe('lint on broken fixtures (in-process)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it('wants a fact that is a symptom gone (fact_fixes) to be a stated fact, for symptoms that have a walk (round 17)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-lint-fact-fixes-'));
+    try {
+      cpSync(fixture('ok'), dir, { recursive: true });
+      const main = join(dir, 'dialogs', 'main.yaml');
+      const facts = 'facts:\n  scope:\n    send: tree.opt.auth\nfact_fixes:\n  scope:\n    send: [error_auth, error_send]\n    receive: [error_auth]\n';
+      writeFileSync(main, readFileSync(main, 'utf8').replace('entries:\n', `${facts}entries:\n`));
+      expect((await lintAll(dir)).map(formatProblem)).toEqual([
+        'dialogs/main.yaml:11: fact_fixes.scope.send: error_send has no entry (no walk to be fixed)',
+        'dialogs/main.yaml:12: fact_fixes.scope.receive: not a stated fact (facts.scope.receive)',
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
   it('checks the keys the code renders when asked, even for a foreign root', async () => {
     const problems = (await lintAll(fixture('ok'), { codeKeys: true })).map(formatProblem);
     expect(problems).toContain('locales/ja/:1: locale key engine.button.resolved (used by the code) missing in ja');
