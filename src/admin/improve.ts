@@ -90,7 +90,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
 }
 
 export interface AccuracyRow {
-  /** Monday of the week the corrections were made, YYYY-MM-DD (UTC). */
+  /** Monday of the week the corrections were made, YYYY-MM-DD, in the help desk's time zone (TIME_ZONE). */
   week: string;
   corrected: number;
   /** Share the NLU had right when the person wrote (before the correction). */
@@ -99,13 +99,16 @@ export interface AccuracyRow {
   now: number;
 }
 
-/** The NLU's accuracy on corrected text turns, per week of correction (oldest first). */
-export function accuracyOverTime(annotations: Annotation[], nlu: Nlu): AccuracyRow[] {
+/**
+ * The NLU's accuracy on corrected text turns, per week of correction (oldest first). Weeks run Monday to Sunday in the help
+ * desk's zone (`utcOffsetMinutes`, from TIME_ZONE): a correction made on Monday 08:00 in Tokyo belongs to that Monday's week.
+ */
+export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes = 0): AccuracyRow[] {
   const weeks = new Map<string, { n: number; then: number; now: number }>();
   for (const a of annotations) {
     const text = a.text.trim();
     if (!text || text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) continue;
-    const d = new Date(a.atMs);
+    const d = new Date(a.atMs + utcOffsetMinutes * 60_000);
     d.setUTCHours(0, 0, 0, 0);
     d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     const week = d.toISOString().slice(0, 10);

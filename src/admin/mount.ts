@@ -442,7 +442,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu) : [], training }),
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu, utcOffsetMinutes) : [], training }),
     );
   });
 
@@ -696,7 +696,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       badRequest(req, res, q.error);
       return;
     }
-    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu) : [] });
+    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu, utcOffsetMinutes) : [] });
   });
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);
