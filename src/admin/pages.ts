@@ -723,9 +723,10 @@ const SCRIPT = `(() => {
     const KEY = 'mailmedic.admin.filters';
     const values = () => {
       const fd = new FormData(form);
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1' };
+      // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));
@@ -742,7 +743,7 @@ const SCRIPT = `(() => {
       e.preventDefault();
       search(by && by.dataset.page ? Number(by.dataset.page) : 1).catch(() => {});
     });
-    $('#f-reset').addEventListener('click', () => { sessionStorage.removeItem(KEY); fill({}); search(1).catch(() => {}); });
+    $('#f-reset').addEventListener('click', () => { sessionStorage.removeItem(KEY); fill({}); const chips = $('[data-testid=analytics-filters]'); if (chips) chips.remove(); search(1).catch(() => {}); });
     // Coming back to the list (browser back) restores the last filters without putting them in the URL.
     const saved = sessionStorage.getItem(KEY);
     if (saved && results.dataset.filtered !== '1' && !location.search.includes('intent=')) {

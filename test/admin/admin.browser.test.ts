@@ -180,4 +180,27 @@ describe('admin review page (Chromium)', () => {
     await page.close();
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it("keeps the analytics' filter (a chip) when the list is searched again, and drops it on reset", async () => {
+    const page = await open('/admin');
+    await page.getByTestId('token').fill(TOKEN);
+    await page.getByTestId('login-submit').click();
+    await page.getByTestId('f-submit').waitFor();
+    // As linked from the analytics: only the abandoned conversations, shown as a chip.
+    await page.goto(`${app.url}/admin?outcome=abandoned`);
+    const rows = page.getByTestId('conversation-row');
+    const ids = async () => (await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-id')))).sort();
+    await expect.poll(ids).toEqual(['web-misread', 'web-quiet']);
+    expect(await page.getByTestId('chip-outcome').count()).toBe(1);
+    // Searching again (the same filters, no text) keeps the chip's filter: it listed all four.
+    await page.getByTestId('f-submit').click();
+    await expect.poll(() => page.locator('#results').getAttribute('data-filtered')).toBe('1');
+    expect(await ids()).toEqual(['web-misread', 'web-quiet']);
+    // Reset clears everything, the chip too.
+    await page.locator('#f-reset').click();
+    await expect.poll(() => rows.count()).toBe(4);
+    expect(await page.getByTestId('chip-outcome').count()).toBe(0);
+    await page.close();
+    expect(problems).toEqual([]);
+  }, 60_000);
 });
