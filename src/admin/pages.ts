@@ -4,7 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { CHANNELS, ENTITY_VALUES, INTENTS, type Locale } from '../core/index.js';
+import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
 
@@ -109,10 +109,10 @@ export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): str
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
 
 /** The files sent with a message (a screenshot of the error): their names and types, which is all the bot keeps. */
-function filesBubble(ctx: ViewContext, files: Array<{ name?: string; type?: string }> | undefined): string {
+function filesBubble(ctx: ViewContext, files: TurnFile[] | undefined): string {
   if (!files?.length) return '';
-  const one = (f: { name?: string; type?: string }) => (f.name && f.type ? `${f.name} (${f.type})` : (f.name ?? f.type ?? tr(ctx, 'takeover.file')));
-  return `<div class="bubble files" data-testid="user-files">📎 ${t(ctx, 'admin.conversation.files', { count: String(files.length) })}: ${files.map((f) => h(one(f))).join(', ')}</div>`;
+  const unnamed = tr(ctx, 'takeover.file');
+  return `<div class="bubble files" data-testid="user-files">📎 ${t(ctx, 'admin.conversation.files', { count: String(files.length) })}: ${files.map((f) => h(fileLabel(f, unnamed))).join(', ')}</div>`;
 }
 
 // ───────────────────────────── layout ─────────────────────────────

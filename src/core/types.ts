@@ -140,6 +140,19 @@ export interface TurnFile {
   type?: string;
 }
 
+/** One entry per file the turn carried: what its channel described, then `{}` for the rest of `attachments`. */
+export function turnFiles(turn: Pick<Turn, 'attachments' | 'files'>): TurnFile[] {
+  const files = [...(turn.files ?? [])];
+  while (files.length < (turn.attachments ?? 0)) files.push({});
+  return files;
+}
+
+/** A file as staff read it: 「IMG_0123.PNG (image/png)」, its name or its type alone, else `unnamed`. */
+export function fileLabel(f: TurnFile, unnamed: string): string {
+  if (f.name && f.type) return `${f.name} (${f.type})`;
+  return f.name ?? f.type ?? unnamed;
+}
+
 /** One user turn, as every channel translates it. Exactly one of text / action is meaningful. */
 export interface Turn {
   conversationId: string;

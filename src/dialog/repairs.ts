@@ -210,15 +210,17 @@ function explainQuestion(): TurnRule {
     applies: (t) => {
       const { run, node } = t;
       if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      // The question has its own explanation, and none of its options takes the words.
+      const explains = () => 'explain' in node && node.explain !== undefined && !matchWords(run, node.options, t.text);
       // 「むり」 "I can't" alone, where no option takes it (「送信はできますか？」 has its own `=むり`: no): not "still
       // broken" — the person cannot check what is asked, so what to look at and how, and the question again.
-      if (statesPhrase(run, 'engine.says.cannot_do', t.text) === 0 && 'explain' in node && node.explain && !matchWords(run, node.options, t.text)) return true;
+      if (statesPhrase(run, 'engine.says.cannot_do', t.text) === 0 && explains()) return true;
       const act = run.reading?.act;
       if (act !== undefined && act !== 'how_to' && act !== 'dont_know' && act !== 'what_is') return false;
       if (glossaryTerms(run.ctx.tree, t.text).length > 0) return false;
       // 「どこ？」 "where?" naming no setting the glossary places (the rule where_setting): where to look for what is
       // asked — the question's explanation, as a step's help answers it at a step (help_at_step) — not 「わからない」.
-      if ('explain' in node && node.explain && textMentions(run, 'engine.says.where', t.text) && !matchWords(run, node.options, t.text)) return true;
+      if (textMentions(run, 'engine.says.where', t.text) && explains()) return true;
       return textMentions(run, 'engine.says.meaning', t.text);
     },
     act: (t) => {

@@ -10,7 +10,7 @@
  * redacted before it is sent on, like everything else.
  */
 import type { Locale, Logger, Reply, Turn } from '../core/index.js';
-import { asCodedError } from '../core/index.js';
+import { asCodedError, fileLabel, turnFiles } from '../core/index.js';
 import { redact } from '../core/redact.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../handoff/notifier.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
@@ -29,29 +29,14 @@ export function relayLine(turn: Turn, i18n: I18n, locale: Locale): string {
   const name = turn.userName ?? turn.userId;
   if (turn.action !== undefined) return i18n.t('takeover.user_clicked', { name, value: turn.action }, locale);
   const text = redact(turn.text ?? '').text;
-  const files = filesLine(turn, i18n, locale);
+  const files = turnFiles(turn);
   // A screenshot sent alone reaches staff as what it is, not as an empty line.
-  if (files === undefined) return i18n.t('takeover.user_said', { name, text }, locale);
-  const sent = i18n.t('takeover.user_sent_files', { name, count: String(Math.max(turn.attachments ?? 0, turn.files?.length ?? 0)), files }, locale);
+  if (files.length === 0) return i18n.t('takeover.user_said', { name, text }, locale);
+  // 「IMG_0123.PNG (image/png), ファイル」: names are redacted like text (a file name can carry anything).
+  const unnamed = i18n.t('takeover.file', undefined, locale);
+  const listed = files.map((f) => fileLabel(f.name ? { ...f, name: redact(f.name).text } : f, unnamed)).join(', ');
+  const sent = i18n.t('takeover.user_sent_files', { name, count: String(files.length), files: listed }, locale);
   return text.trim() === '' ? sent : `${i18n.t('takeover.user_said', { name, text }, locale)}\n${sent}`;
-}
-
-/**
- * The files of a turn as staff read them: 「IMG_0123.PNG (image/png), ファイル」. Names are redacted like text (a
- * file name can carry anything). Undefined when no file came with the turn.
- */
-export function filesLine(turn: Pick<Turn, 'attachments' | 'files'>, i18n: I18n, locale: Locale): string | undefined {
-  const files = [...(turn.files ?? [])];
-  while (files.length < (turn.attachments ?? 0)) files.push({});
-  if (files.length === 0) return undefined;
-  return files.map((f) => describeFile(f, i18n, locale)).join(', ');
-}
-
-/** One file: its (redacted) name and type, or the word for a file when the platform gave neither. */
-export function describeFile(f: { name?: string; type?: string }, i18n: I18n, locale: Locale): string {
-  const name = f.name ? redact(f.name).text : undefined;
-  if (name && f.type) return `${name} (${f.type})`;
-  return name ?? f.type ?? i18n.t('takeover.file', undefined, locale);
 }
 
 export type EscalatedEvent = Extract<HandoffEvent, { type: 'escalated' }>;

@@ -79,8 +79,8 @@ export class ActModel {
  * knife-edge floor, and four orders would quadruple its training in every build and eval:dev fold. The keyed order
  * (TrainOptions.keyed): a phrase added to intents/<locale>/acts/ slots in without reshuffling every other example, so it moves
  * the readings it is about (18–20 dev lines for a 46-phrase batch) instead of ~50 at random (round 15, nlu-15 notes) — the
- * conversation scripts stay readable under phrase changes. Level with the positional order on dev (59.8 / 60.6 % vs
- * 60.6 / 60.2 % at seeds 7 / 8).
+ * conversation scripts stay readable under phrase changes. Level with the positional order on dev (one run: keyed
+ * 59.8 / 60.2 % vs positional 60.7 / 59.4 % at seeds 7 / 8, `node dist/nlu/eval/dev.js --only=replies [--act-keyed=0]`).
  */
 export const ACT_TRAIN_OPTIONS = { ...DEFAULT_TRAIN_OPTIONS, balancePower: 1, orders: 1, keyed: true };
 

@@ -6,7 +6,7 @@
  *
  * Redaction happens here, before anything is queued: TurnRecord.turn.text arrives cleaned but not redacted.
  */
-import { asCodedError, type Entities, type Logger, type Reply } from '../core/index.js';
+import { asCodedError, turnFiles, type Entities, type Logger, type Reply } from '../core/index.js';
 import { redact, type RedactionKind } from '../core/redact.js';
 import type { TurnObserver, TurnRecord } from '../pipeline/types.js';
 import type { NewTurn } from './summary.js';
@@ -63,8 +63,7 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
   if (turn.action !== undefined) t.action = turn.action;
   else {
     t.text = clean(turn.text ?? '');
-    const files = [...(turn.files ?? [])].map((f) => ({ ...(f.name ? { name: clean(f.name) } : {}), ...(f.type ? { type: f.type } : {}) }));
-    while (files.length < (turn.attachments ?? 0)) files.push({});
+    const files = turnFiles(turn).map((f) => ({ ...(f.name ? { name: clean(f.name) } : {}), ...(f.type ? { type: f.type } : {}) }));
     if (files.length) t.files = files;
   }
   if (nlu) {

@@ -336,9 +336,7 @@ export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsO
     }
     if (row) {
       if (outcome === 'abandoned') row.left++;
-      else if (outcome === 'escalated') {
-        if (exit !== handoff) row.escalated++;
-      }
+      else if (outcome === 'escalated' && exit !== handoff) row.escalated++;
       else if (outcome === 'resolved') row.resolved++;
       else if (outcome === 'contained') row.ended++;
     }

@@ -4,7 +4,7 @@
  * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
  * every transcript.
  */
-import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult } from '../core/index.js';
+import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
 import type { RedactionKind } from '../core/redact.js';
 
 /** A status change or staff action recorded in a conversation's transcript. */
@@ -55,7 +55,7 @@ export interface TranscriptTurn {
    * The files or screenshots sent with the message (name REDACTED, media type), one entry per file, `{}` when the
    * channel gave neither. Absent when none came (and in turns recorded before it was kept).
    */
-  files?: Array<{ name?: string; type?: string }>;
+  files?: TurnFile[];
   /** Value of a clicked choice. */
   action?: string;
   /** The label of the clicked choice, found in the previous turn's replies. */

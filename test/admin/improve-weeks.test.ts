@@ -1,7 +1,7 @@
 /**
- * /admin/improve's accuracy-over-time rows are weeks of the help desk (TIME_ZONE, default Asia/Tokyo), Monday to Sunday: a
- * correction made on Monday 2026-12-07 at 08:00 in Tokyo (Sunday 23:00 UTC) is that Monday's week, not the week before.
- * The real NLU reads the corrected text again (the "now" column).
+ * accuracyOverTime, which /admin/improve and its API call with TIME_ZONE's offset (default Asia/Tokyo): its weeks run
+ * Monday to Sunday in that zone — a correction made on Monday 2026-12-07 at 08:00 in Tokyo (Sunday 23:00 UTC) is that
+ * Monday's week, not the week before. The real NLU reads the corrected text again (the "now" column).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { accuracyOverTime } from '../../src/admin/improve.js';

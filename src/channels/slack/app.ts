@@ -219,6 +219,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     });
   }
 
+  const nonEmpty = (v: unknown) => (typeof v === 'string' && v !== '' ? v : undefined);
   /**
    * The files shared with a message (a screenshot of the error): counted so a message of files alone is answered as
    * such, and named (file name, media type) so staff holding the conversation see what was sent.
@@ -228,8 +229,8 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     if (list.length === 0) return { attachments: 0 };
     const files = list.map((f) => {
       const x = (f ?? {}) as { name?: unknown; title?: unknown; mimetype?: unknown; filetype?: unknown };
-      const name = typeof x.name === 'string' && x.name !== '' ? x.name : typeof x.title === 'string' && x.title !== '' ? x.title : undefined;
-      const type = typeof x.mimetype === 'string' && x.mimetype !== '' ? x.mimetype : typeof x.filetype === 'string' && x.filetype !== '' ? x.filetype : undefined;
+      const name = nonEmpty(x.name) ?? nonEmpty(x.title);
+      const type = nonEmpty(x.mimetype) ?? nonEmpty(x.filetype);
       return { ...(name ? { name } : {}), ...(type ? { type } : {}) };
     });
     return { attachments: list.length, files };
