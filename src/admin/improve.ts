@@ -3,6 +3,7 @@
  * answers flagged as wrong), and the NLU's accuracy on corrected turns over time (by the week of the correction:
  * what the bot said then, and what the current model says today).
  */
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { z } from 'zod';
 import type { Intent, Nlu } from '../core/index.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
@@ -101,14 +102,15 @@ export interface AccuracyRow {
 
 /**
  * The NLU's accuracy on corrected text turns, per week of correction (oldest first). Weeks run Monday to Sunday in the help
- * desk's zone (`utcOffsetMinutes`, from TIME_ZONE): a correction made on Monday 08:00 in Tokyo belongs to that Monday's week.
+ * desk's zone (`utcOffsetMinutes`, TIME_ZONE's offset at each instant): a correction made on Monday 08:00 in Tokyo belongs
+ * to that Monday's week, and one on Monday 00:30 in Berlin in July (Sunday 22:30 UTC) to that Monday's week too.
  */
-export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes = 0): AccuracyRow[] {
+export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes: UtcOffset = 0): AccuracyRow[] {
   const weeks = new Map<string, { n: number; then: number; now: number }>();
   for (const a of annotations) {
     const text = a.text.trim();
     if (!text || text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) continue;
-    const d = new Date(a.atMs + utcOffsetMinutes * 60_000);
+    const d = wallClock(a.atMs, utcOffsetMinutes);
     d.setUTCHours(0, 0, 0, 0);
     d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     const week = d.toISOString().slice(0, 10);

@@ -15,6 +15,7 @@
  * mount adds no route at all (the server's 404) and says so once in the log. Search text travels only in
  * POST bodies, and the server's request log records the path alone.
  */
+import { dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -84,8 +85,8 @@ export interface AdminOptions {
   ticketUrl?: (ticketId: string) => Promise<string | undefined>;
   /** Idle time after which an active conversation counts as abandoned, ms. Default 30 minutes. */
   abandonAfterMs?: number;
-  /** Time zone of dates on the pages and in the filters, minutes from UTC. Default: the server's. */
-  utcOffsetMinutes?: number;
+  /** Time zone of dates on the pages and in the filters: minutes from UTC, or TIME_ZONE's offset at each instant. Default: the server's. */
+  utcOffsetMinutes?: UtcOffset;
   /** Base URL (PUBLIC_URL): the session cookie is Secure when it is https. */
   publicUrl?: string;
   /** The NLU, for its accuracy on corrected turns today. */
@@ -149,11 +150,6 @@ const assignSchema = z.strictObject({ to: z.string().max(80).optional(), by: z.s
 const reviewSchema = z.strictObject({ state: z.enum(STAFF_REVIEWS), by: z.string().max(80).optional() });
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
 
-/** `YYYY-MM-DD` at `offset` minutes from UTC → ms of that day's midnight there. */
-function dayStartMs(day: string, offsetMinutes: number): number {
-  return Date.parse(`${day}T00:00:00Z`) - offsetMinutes * 60_000;
-}
-
 /** /admin as a channel's parts: the mount, and the admin desk the pipeline relays /admin holds to. */
 export function adminParts(options: AdminOptions): ChannelParts {
   const mount = adminMount(options);
@@ -185,7 +181,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const maxAttempts = options.loginAttempts ?? 10;
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
-  const utcOffsetMinutes = options.utcOffsetMinutes ?? -new Date().getTimezoneOffset();
+  const utcOffsetMinutes: UtcOffset = options.utcOffsetMinutes ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
   const pageSize = options.pageSize ?? 25;
   const secure = (options.publicUrl ?? '').startsWith('https://');
 
@@ -215,7 +211,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const toFilter = (v: FilterValues): ConversationFilter => {
     const f: ConversationFilter = {};
     if (v.from) f.fromMs = dayStartMs(v.from, utcOffsetMinutes);
-    if (v.to) f.toMs = dayStartMs(v.to, utcOffsetMinutes) + DAY_MS;
+    if (v.to) f.toMs = dayEndMs(v.to, utcOffsetMinutes);
     if (v.status) f.status = v.status as ConversationFilter['status'];
     if (v.intent) f.intent = v.intent as ConversationFilter['intent'];
     if (v.carrier) f.carrier = v.carrier;
@@ -411,11 +407,11 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   });
 
   const analyticsRange = (q: Record<string, unknown>) => {
-    const today = new Date(now() + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+    const today = localDay(now(), utcOffsetMinutes);
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined);
     const to = valid(q.to) ?? today;
     const from = valid(q.from) ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_ANALYTICS_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-    return { from, to, fromMs: dayStartMs(from, utcOffsetMinutes), toMs: dayStartMs(to, utcOffsetMinutes) + DAY_MS };
+    return { from, to, fromMs: dayStartMs(from, utcOffsetMinutes), toMs: dayEndMs(to, utcOffsetMinutes) };
   };
   const analytics = async (q: Record<string, unknown>) => {
     const r = analyticsRange(q);
@@ -462,7 +458,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       return;
     }
     const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs });
-    const stamp = new Date(now()).toISOString().slice(0, 10);
+    const stamp = localDay(now(), utcOffsetMinutes);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8');

@@ -4,6 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
@@ -35,7 +36,8 @@ export interface ViewContext {
   tree?: DialogTree;
   nowMs: number;
   /** Time zone of displayed times, minutes from UTC. */
-  utcOffsetMinutes: number;
+  /** The help desk's zone (TIME_ZONE): minutes from UTC, or its offset at each instant. */
+  utcOffsetMinutes: UtcOffset;
   abandonAfterMs: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
@@ -77,7 +79,7 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `YYYY-MM-DD HH:mm` in the view's time zone. */
 export function formatTime(ctx: ViewContext, ms: number): string {
-  const d = new Date(ms + ctx.utcOffsetMinutes * 60_000);
+  const d = wallClock(ms, ctx.utcOffsetMinutes);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 /** Cuts a label to about `units` half-width columns (a Japanese character counts two), with an ellipsis. */

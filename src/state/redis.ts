@@ -6,6 +6,7 @@
  * client reconnects by itself with capped backoff; errors are logged (an 'error' listener is always attached,
  * so a dropped connection never crashes the process).
  */
+import type { UtcOffset } from '../core/time-zone.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../core/backoff.js';
@@ -502,8 +503,8 @@ export class RedisKeyValueStore implements KeyValueStore {
 
 export class RedisTicketIds implements TicketIds {
   readonly #conn: RedisConnection;
-  readonly #utcOffsetMinutes: number;
-  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: number } = {}) {
+  readonly #utcOffsetMinutes: UtcOffset;
+  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: UtcOffset } = {}) {
     this.#conn = conn;
     this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
   }

@@ -3,6 +3,7 @@
  * the analytics (per-day volume, outcome rates, top symptoms, the per-node drop-off funnel). Pure over the
  * summaries, except that the text search reads the transcripts of the conversations left after the other filters.
  */
+import { localDay, type UtcOffset } from '../core/time-zone.js';
 import type { Intent } from '../core/index.js';
 import type { DialogTree, NodeKind } from '../data/schemas.js';
 import { holderOf, SYMPTOM_INTENTS } from './summary.js';
@@ -228,9 +229,9 @@ export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome 
   return s.path[end - 1];
 }
 
-/** YYYY-MM-DD of `ms` at `offsetMinutes` from UTC. */
-export function dayOf(ms: number, offsetMinutes: number): string {
-  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+/** YYYY-MM-DD of `ms` in the zone at `offset` (minutes from UTC, or a zone's offset at each instant). */
+export function dayOf(ms: number, offset: UtcOffset): string {
+  return localDay(ms, offset);
 }
 
 /** Median of a list of numbers (mean of the two middle ones for an even count); null when empty. */
@@ -274,8 +275,8 @@ export interface AnalyticsOptions extends QueryContext {
   fromMs?: number;
   toMs?: number;
   tree?: DialogTree;
-  /** Time zone of the per-day chart, minutes from UTC (540 for Japan). */
-  utcOffsetMinutes: number;
+  /** Time zone of the per-day chart, minutes from UTC (540 for Japan) or TIME_ZONE's offset at each instant. */
+  utcOffsetMinutes: UtcOffset;
 }
 
 /** Computes every number of the analytics view from conversation summaries started in [fromMs, toMs). */

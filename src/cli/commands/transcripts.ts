@@ -11,6 +11,7 @@
  *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  */
+import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
@@ -91,22 +92,21 @@ function parse(args: string[]): Parsed | string {
   return out;
 }
 
-const DAY_MS = 86_400_000;
-
-function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | string {
+function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   const f: ConversationFilter = {};
-  const day = (name: string): number | undefined | string => {
+  // A day in the zone: its first instant (--from) or the first instant of the day after (--to), else the error.
+  const day = (name: string, at: (day: string, offset: UtcOffset) => number): number | undefined | string => {
     const v = p.flags.get(name);
     if (v === undefined) return undefined;
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) return `--${name} must be YYYY-MM-DD`;
-    return Date.parse(`${v}T00:00:00Z`) - offsetMinutes * 60_000;
+    return at(v, offset);
   };
-  const from = day('from');
-  const to = day('to');
+  const from = day('from', dayStartMs);
+  const to = day('to', dayEndMs);
   if (typeof from === 'string') return from;
   if (typeof to === 'string') return to;
   if (from !== undefined) f.fromMs = from;
-  if (to !== undefined) f.toMs = to + DAY_MS;
+  if (to !== undefined) f.toMs = to;
   const status = p.flags.get('status');
   if (status !== undefined) {
     if (!(REVIEW_STATUSES as readonly unknown[]).includes(status)) return `--status must be one of ${REVIEW_STATUSES.join(', ')}`;
@@ -177,8 +177,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const tz = p.flags.get('tz-offset');
   // Without --tz-offset, the days are the help desk's (TIME_ZONE, Japan unless configured), as on /admin.
-  const offset = typeof tz === 'string' ? Number(tz) : config.utcOffsetMinutes;
-  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
+  const offset = typeof tz === 'string' ? Number(tz) : config.utcOffset;
+  if (typeof offset === 'number' && (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60)) {
     process.stderr.write(`mailmedic transcripts: --tz-offset takes whole minutes between -840 and 840\n${USAGE}`);
     return 2;
   }
