@@ -5,7 +5,7 @@
  * that dropped the last INCR, a memory-mode process restarted): the number handed out is
  * max(counter + 1, tenths of a second since the start of the day). A counter that restarts from nothing therefore
  * restarts above every number issued earlier at up to ten tickets a second, and stays short enough to read out on
- * the phone (4–6 digits: at most 863,999 plus the tickets of a burst). The sinks refuse an existing id with other
+ * the phone (4–6 digits: at most 863,999 — 899,999 on the day summer time ends — plus the tickets of a burst). The sinks refuse an existing id with other
  * content (a conflict), and the outbox files such a ticket again under a new number, so even a counter that ran
  * ahead of the clock before it was lost cannot merge or lose a ticket.
  */
