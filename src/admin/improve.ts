@@ -28,6 +28,9 @@ export interface ImproveItem {
   action?: string;
   intent?: Intent | null;
   confidence?: number;
+  /** Where the person wrote it ('' before the first question): the node the per-node not-understood rate counts it at. */
+  nodeBefore: string;
+  /** Where the bot went with it (the node of its answer, which a flag marks as wrong). */
   node: string;
   reasons: ImproveReason[];
   corrected: boolean;
@@ -80,6 +83,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
         ...(t.confidence !== undefined ? { confidence: t.confidence } : {}),
+        nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
         reasons,
         corrected: bySeq.has(t.seq),
