@@ -3,10 +3,10 @@
  * answers flagged as wrong), and the NLU's accuracy on corrected turns over time (by the week of the correction:
  * what the bot said then, and what the current model says today).
  */
-import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { z } from 'zod';
 import type { Intent, Nlu } from '../core/index.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { isFallback } from '../transcripts/fallback.js';
 import type { Annotation, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
 

@@ -15,7 +15,6 @@
  * mount adds no route at all (the server's 404) and says so once in the log. Search text travels only in
  * POST bodies, and the server's request log records the path alone.
  */
-import { dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
@@ -28,6 +27,7 @@ import {
   computeAnalytics,
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
+  handoffNodes,
   findConversations,
   loadConversations,
   paginate,
@@ -44,6 +44,7 @@ import {
   type TranscriptStore,
 } from '../transcripts/index.js';
 import type { Nlu } from '../core/index.js';
+import { dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
 import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
@@ -181,6 +182,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const maxAttempts = options.loginAttempts ?? 10;
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
+  const handoffs = handoffNodes(options.tree);
   const utcOffsetMinutes: UtcOffset = options.utcOffsetMinutes ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
   const pageSize = options.pageSize ?? 25;
   const secure = (options.publicUrl ?? '').startsWith('https://');
@@ -248,7 +250,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const isFiltered = (v: FilterValues) => Object.entries(v).some(([, x]) => x !== '' && x !== false);
 
   const query = async (values: FilterValues, page: number, size: number) => {
-    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs });
+    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
     // (one read each); the filters and analytics count stored symptoms.
@@ -396,7 +398,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
-        review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }),
+        review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),
         ticketUrl,
@@ -457,7 +459,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       else jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'format must be jsonl or csv' });
       return;
     }
-    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs });
+    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
     const stamp = localDay(now(), utcOffsetMinutes);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {
@@ -503,7 +505,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
     summary = withDerivedSymptom(summary, turns, options.tree);
     res.json({
-      summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
+      summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }) },
       turns: withActionLabels(turns).map(reRedactTurn),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,

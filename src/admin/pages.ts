@@ -4,8 +4,8 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
 

@@ -4,8 +4,8 @@
  * clock so TTLs can be tested without waiting. Keys are the Redis key names without a prefix (keys.ts), so a
  * conversation id can never collide with another kind of key.
  */
-import type { UtcOffset } from '../core/time-zone.js';
 import { CodedError, ErrorCode } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import type { ConversationState } from '../dialog/types.js';
 import { createKeys } from './keys.js';
 import type {

@@ -6,7 +6,6 @@
  * client reconnects by itself with capped backoff; errors are logged (an 'error' listener is always attached,
  * so a dropped connection never crashes the process).
  */
-import type { UtcOffset } from '../core/time-zone.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { backoffDelay } from '../core/backoff.js';
@@ -19,6 +18,7 @@ import {
   type RedisSentinelType,
 } from 'redis';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import type { RedisConfig } from '../config/index.js';
 import type { ConversationState } from '../dialog/types.js';
 import { createKeys, type Keys } from './keys.js';

@@ -2,9 +2,9 @@
  * Chooses the stores from the configuration: Redis (single, Cluster or Sentinel) when configured, memory
  * otherwise. The composition root (src/main.ts) calls this once per process.
  */
-import type { UtcOffset } from '../core/time-zone.js';
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import {
   MemoryConversationStore,
   MemoryDeliveryStore,

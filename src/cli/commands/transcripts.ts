@@ -11,13 +11,13 @@
  *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  */
-import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
 import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type ChannelName, type Intent } from '../../core/index.js';
-import { loadIntents, loadLocales } from '../../data/load.js';
+import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
+import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
 import { corrections as correctionsFor, correctionsYaml } from '../../transcripts/corrections.js';
 import { createLogger, logLevel } from '../../log.js';
@@ -27,6 +27,7 @@ import {
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
   findConversations,
+  handoffNodes,
   HOLDERS,
   type Holder,
   loadConversations,
@@ -38,6 +39,7 @@ import {
   toJsonLine,
   withActionLabels,
   type ConversationFilter,
+  type QueryContext,
   type Outcome,
   type ReviewStatus,
   type TranscriptStore,
@@ -193,7 +195,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     await stores.redis?.waitReady(5_000);
     const store = createTranscriptStore(config, stores, logger);
-    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS };
+    // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
+    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
     if (p.cmd === 'list') return await list(store, p, filter, ctx);
     if (p.cmd === 'show') return await show(store, p, ctx);
     return await exportCmd(store, p, filter, ctx);
@@ -204,7 +207,7 @@ export async function run(args: string[]): Promise<number> {
 
 const out = (s: string) => process.stdout.write(s);
 
-async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
   const all = await findConversations(store, filter, ctx);
   const page = paginate(all, Number(p.flags.get('page') ?? 1), Number(p.flags.get('limit') ?? 50));
   for (const s of page.items) {
@@ -253,7 +256,7 @@ function eventLine(e: TranscriptEvent): string {
   }
 }
 
-async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promise<number> {
   const id = p.positional[0];
   if (!id) {
     process.stderr.write(`mailmedic transcripts show: a conversation id is required\n${USAGE}`);
@@ -286,7 +289,7 @@ async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; aba
   return 0;
 }
 
-async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
   if (p.flags.get('corrections')) return corrections(store, p);
   const format = p.flags.get('format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') {
