@@ -112,7 +112,7 @@ export const MOUNTS: MountFactory[] = [
       ticketUrl: async (id) => (await core.handoff.status(id))?.url,
       ticket: (id) => core.handoff.status(id),
       publicUrl: core.config.publicUrl,
-      utcOffsetMinutes: core.config.utcOffsetMinutes,
+      utcOffsetMinutes: core.config.utcOffset,
       incidents: core.incidents,
       nlu: core.nlu,
       desk: { holds: core.holds, sendProactive: core.sendProactive },
@@ -187,7 +187,7 @@ async function buildCore(options: CoreOptions): Promise<Built> {
   const stores = createStores(config, logger, {
     prefix: config.env.REDIS_KEY_PREFIX,
     // Ticket numbers take the help desk's day (TIME_ZONE), as its pages do: 08:00 in Tokyo on the 7th is MM-…07-….
-    ticketUtcOffsetMinutes: config.utcOffsetMinutes,
+    ticketUtcOffsetMinutes: config.utcOffset,
     onError: (op) => redisErrorsTotal.inc({ op }),
     ...options.storeOptions,
   });

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { Intent, Nlu } from '../core/index.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { isFallback } from '../transcripts/fallback.js';
 import type { Annotation, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
 
@@ -27,6 +28,9 @@ export interface ImproveItem {
   action?: string;
   intent?: Intent | null;
   confidence?: number;
+  /** Where the person wrote it ('' before the first question): the node the per-node not-understood rate counts it at. */
+  nodeBefore: string;
+  /** Where the bot went with it (the node of its answer, which a flag marks as wrong). */
   node: string;
   reasons: ImproveReason[];
   corrected: boolean;
@@ -79,6 +83,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
         ...(t.confidence !== undefined ? { confidence: t.confidence } : {}),
+        nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
         reasons,
         corrected: bySeq.has(t.seq),
@@ -101,14 +106,15 @@ export interface AccuracyRow {
 
 /**
  * The NLU's accuracy on corrected text turns, per week of correction (oldest first). Weeks run Monday to Sunday in the help
- * desk's zone (`utcOffsetMinutes`, from TIME_ZONE): a correction made on Monday 08:00 in Tokyo belongs to that Monday's week.
+ * desk's zone (`utcOffsetMinutes`, TIME_ZONE's offset at each instant): a correction made on Monday 08:00 in Tokyo belongs
+ * to that Monday's week, and one on Monday 00:30 in Berlin in July (Sunday 22:30 UTC) to that Monday's week too.
  */
-export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes = 0): AccuracyRow[] {
+export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes: UtcOffset = 0): AccuracyRow[] {
   const weeks = new Map<string, { n: number; then: number; now: number }>();
   for (const a of annotations) {
     const text = a.text.trim();
     if (!text || text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) continue;
-    const d = new Date(a.atMs + utcOffsetMinutes * 60_000);
+    const d = wallClock(a.atMs, utcOffsetMinutes);
     d.setUTCHours(0, 0, 0, 0);
     d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     const week = d.toISOString().slice(0, 10);

@@ -27,6 +27,7 @@ import {
   computeAnalytics,
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
+  handoffNodes,
   findConversations,
   loadConversations,
   paginate,
@@ -43,6 +44,7 @@ import {
   type TranscriptStore,
 } from '../transcripts/index.js';
 import type { Nlu } from '../core/index.js';
+import { dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
 import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
@@ -84,8 +86,8 @@ export interface AdminOptions {
   ticketUrl?: (ticketId: string) => Promise<string | undefined>;
   /** Idle time after which an active conversation counts as abandoned, ms. Default 30 minutes. */
   abandonAfterMs?: number;
-  /** Time zone of dates on the pages and in the filters, minutes from UTC. Default: the server's. */
-  utcOffsetMinutes?: number;
+  /** Time zone of dates on the pages and in the filters: minutes from UTC, or TIME_ZONE's offset at each instant. Default: the server's. */
+  utcOffsetMinutes?: UtcOffset;
   /** Base URL (PUBLIC_URL): the session cookie is Secure when it is https. */
   publicUrl?: string;
   /** The NLU, for its accuracy on corrected turns today. */
@@ -149,11 +151,6 @@ const assignSchema = z.strictObject({ to: z.string().max(80).optional(), by: z.s
 const reviewSchema = z.strictObject({ state: z.enum(STAFF_REVIEWS), by: z.string().max(80).optional() });
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
 
-/** `YYYY-MM-DD` at `offset` minutes from UTC → ms of that day's midnight there. */
-function dayStartMs(day: string, offsetMinutes: number): number {
-  return Date.parse(`${day}T00:00:00Z`) - offsetMinutes * 60_000;
-}
-
 /** /admin as a channel's parts: the mount, and the admin desk the pipeline relays /admin holds to. */
 export function adminParts(options: AdminOptions): ChannelParts {
   const mount = adminMount(options);
@@ -185,7 +182,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const maxAttempts = options.loginAttempts ?? 10;
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
-  const utcOffsetMinutes = options.utcOffsetMinutes ?? -new Date().getTimezoneOffset();
+  const handoffs = handoffNodes(options.tree);
+  const utcOffsetMinutes: UtcOffset = options.utcOffsetMinutes ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
   const pageSize = options.pageSize ?? 25;
   const secure = (options.publicUrl ?? '').startsWith('https://');
 
@@ -215,7 +213,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const toFilter = (v: FilterValues): ConversationFilter => {
     const f: ConversationFilter = {};
     if (v.from) f.fromMs = dayStartMs(v.from, utcOffsetMinutes);
-    if (v.to) f.toMs = dayStartMs(v.to, utcOffsetMinutes) + DAY_MS;
+    if (v.to) f.toMs = dayEndMs(v.to, utcOffsetMinutes);
     if (v.status) f.status = v.status as ConversationFilter['status'];
     if (v.intent) f.intent = v.intent as ConversationFilter['intent'];
     if (v.carrier) f.carrier = v.carrier;
@@ -252,7 +250,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const isFiltered = (v: FilterValues) => Object.entries(v).some(([, x]) => x !== '' && x !== false);
 
   const query = async (values: FilterValues, page: number, size: number) => {
-    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs });
+    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
     // (one read each); the filters and analytics count stored symptoms.
@@ -400,7 +398,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
-        review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }),
+        review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),
         ticketUrl,
@@ -411,11 +409,11 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   });
 
   const analyticsRange = (q: Record<string, unknown>) => {
-    const today = new Date(now() + utcOffsetMinutes * 60_000).toISOString().slice(0, 10);
+    const today = localDay(now(), utcOffsetMinutes);
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined);
     const to = valid(q.to) ?? today;
     const from = valid(q.from) ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_ANALYTICS_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-    return { from, to, fromMs: dayStartMs(from, utcOffsetMinutes), toMs: dayStartMs(to, utcOffsetMinutes) + DAY_MS };
+    return { from, to, fromMs: dayStartMs(from, utcOffsetMinutes), toMs: dayEndMs(to, utcOffsetMinutes) };
   };
   const analytics = async (q: Record<string, unknown>) => {
     const r = analyticsRange(q);
@@ -461,8 +459,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       else jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'format must be jsonl or csv' });
       return;
     }
-    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs });
-    const stamp = new Date(now()).toISOString().slice(0, 10);
+    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
+    const stamp = localDay(now(), utcOffsetMinutes);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8');
@@ -507,7 +505,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
     summary = withDerivedSymptom(summary, turns, options.tree);
     res.json({
-      summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs }) },
+      summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }) },
       turns: withActionLabels(turns).map(reRedactTurn),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,

@@ -5,6 +5,7 @@
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
 import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
+import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
 
@@ -35,7 +36,8 @@ export interface ViewContext {
   tree?: DialogTree;
   nowMs: number;
   /** Time zone of displayed times, minutes from UTC. */
-  utcOffsetMinutes: number;
+  /** The help desk's zone (TIME_ZONE): minutes from UTC, or its offset at each instant. */
+  utcOffsetMinutes: UtcOffset;
   abandonAfterMs: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
@@ -77,7 +79,7 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `YYYY-MM-DD HH:mm` in the view's time zone. */
 export function formatTime(ctx: ViewContext, ms: number): string {
-  const d = new Date(ms + ctx.utcOffsetMinutes * 60_000);
+  const d = wallClock(ms, ctx.utcOffsetMinutes);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 /** Cuts a label to about `units` half-width columns (a Japanese character counts two), with an ellipsis. */
@@ -598,11 +600,11 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     .map(
       (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview">${h(i.text ?? i.action ?? '')}</td><td>${i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small">${h(nodeLabel(ctx, i.node))}</td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
     )
     .join('');
   const table = data.items.length
-    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.conversation.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
   const acc = data.accuracy.length
     ? `<div class="card table-wrap" data-testid="accuracy"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.week')}</th><th class="num">${t(ctx, 'admin.improve.corrected_n')}</th><th class="num">${t(ctx, 'admin.improve.then')}</th><th class="num">${t(ctx, 'admin.improve.now')}</th></tr></thead><tbody>${data.accuracy

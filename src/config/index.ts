@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CodedError, ErrorCode, LOCALES } from '../core/index.js';
+import { zoneOffset } from '../core/time-zone.js';
 
 const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
@@ -171,8 +172,8 @@ export interface Config {
   redis?: RedisConfig;
   stateTtlSeconds: number;
   publicUrl: string;
-  /** TIME_ZONE as minutes from UTC (540 for Asia/Tokyo), taken at start-up: a zone with summer time keeps the offset it had then. */
-  utcOffsetMinutes: number;
+  /** TIME_ZONE's minutes from UTC at an instant (540 for Asia/Tokyo; Europe/Berlin: 60 in January, 120 in July). */
+  utcOffset: (atMs: number) => number;
 }
 
 function isTimeZone(zone: string): boolean {
@@ -182,22 +183,6 @@ function isTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Minutes `zone` is ahead of UTC at `atMs` (Asia/Tokyo: 540, America/New_York in January: −300). */
-export function zoneOffsetMinutes(zone: string, atMs: number): number {
-  const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone: zone,
-    hourCycle: 'h23',
-    year: 'numeric',
-    month: 'numeric',
-    day: 'numeric',
-    hour: 'numeric',
-    minute: 'numeric',
-  }).formatToParts(new Date(atMs));
-  const n = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  const wall = Date.UTC(n('year'), n('month') - 1, n('day'), n('hour'), n('minute'));
-  return Math.round((wall - Math.floor(atMs / 60_000) * 60_000) / 60_000);
 }
 
 function parseHostPorts(list: string): Array<{ host: string; port: number }> {
@@ -229,6 +214,6 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     stateTtlSeconds: env.STATE_TTL_SECONDS,
     // Without PUBLIC_URL, links (ticket transcript URLs) point at this server's own port, not a fixed 3978.
     publicUrl: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
-    utcOffsetMinutes: zoneOffsetMinutes(env.TIME_ZONE, Date.now()),
+    utcOffset: zoneOffset(env.TIME_ZONE),
   };
 }

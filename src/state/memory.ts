@@ -5,6 +5,7 @@
  * conversation id can never collide with another kind of key.
  */
 import { CodedError, ErrorCode } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import type { ConversationState } from '../dialog/types.js';
 import { createKeys } from './keys.js';
 import type {
@@ -325,10 +326,10 @@ export class MemoryKeyValueStore implements KeyValueStore {
 }
 
 export class MemoryTicketIds implements TicketIds {
-  readonly #utcOffsetMinutes: number;
+  readonly #utcOffsetMinutes: UtcOffset;
   readonly #seq = new Map<string, number>();
 
-  constructor(options: { utcOffsetMinutes?: number } = {}) {
+  constructor(options: { utcOffsetMinutes?: UtcOffset } = {}) {
     this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
   }
 

@@ -18,6 +18,7 @@ import {
   type RedisSentinelType,
 } from 'redis';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import type { RedisConfig } from '../config/index.js';
 import type { ConversationState } from '../dialog/types.js';
 import { createKeys, type Keys } from './keys.js';
@@ -502,8 +503,8 @@ export class RedisKeyValueStore implements KeyValueStore {
 
 export class RedisTicketIds implements TicketIds {
   readonly #conn: RedisConnection;
-  readonly #utcOffsetMinutes: number;
-  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: number } = {}) {
+  readonly #utcOffsetMinutes: UtcOffset;
+  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: UtcOffset } = {}) {
     this.#conn = conn;
     this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
   }

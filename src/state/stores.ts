@@ -4,6 +4,7 @@
  */
 import type { Config } from '../config/index.js';
 import type { Logger } from '../core/index.js';
+import type { UtcOffset } from '../core/time-zone.js';
 import {
   MemoryConversationStore,
   MemoryDeliveryStore,
@@ -27,8 +28,8 @@ import type { Stores } from './types.js';
 export interface CreateStoresOptions extends RedisConnectionOptions, RedisLockOptions {
   /** Clock for memory TTLs, ms since epoch (tests). Redis keeps its own time. */
   clock?: Clock;
-  /** Offset of the ticket-id day from UTC, minutes (e.g. 540 for Japan). Default 0: the day is the UTC day. */
-  ticketUtcOffsetMinutes?: number;
+  /** Offset of the ticket-id day from UTC, minutes (e.g. 540 for Japan, or TIME_ZONE's at each instant). Default 0: the UTC day. */
+  ticketUtcOffsetMinutes?: UtcOffset;
 }
 
 /**

@@ -8,6 +8,7 @@ import type { DialogTree, NodeKind } from '../data/schemas.js';
 import { holderOf, SYMPTOM_INTENTS } from './summary.js';
 import { reRedactSummary, reRedactTurn } from './reredact.js';
 import type { ChannelName } from '../core/index.js';
+import { localDay, type UtcOffset } from '../core/time-zone.js';
 import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
 
 /** Default idle time after which an active conversation counts as abandoned: 30 minutes. */
@@ -19,12 +20,31 @@ export interface QueryContext {
   nowMs: number;
   /** Idle time after which an active conversation is abandoned, ms. */
   abandonAfterMs: number;
+  /** The tree's hand-off nodes (`handoffNodes(tree)`): a conversation that stopped at one waits for a person. */
+  handoffNodes?: ReadonlySet<string>;
+}
+
+/** The ids of the tree's hand-off nodes (kind `handoff`). */
+export function handoffNodes(tree: DialogTree | undefined): ReadonlySet<string> {
+  return new Set([...(tree?.nodes ?? new Map())].filter(([, n]) => n.kind === 'handoff').map(([id]) => id as string));
+}
+
+/**
+ * Handed over, the ticket not filed yet: the bot said 「ここからは担当者に引き継ぎます」 and asks the hand-off form, and the
+ * person has not answered it (or left). They wait for a person as much as an escalation with a ticket does.
+ */
+export function atHandoffForm(s: Pick<ConversationSummary, 'status' | 'node' | 'ticketId'>, ctx: Pick<QueryContext, 'handoffNodes'>): boolean {
+  return s.status === 'active' && !s.ticketId && (ctx.handoffNodes?.has(s.node) ?? false);
 }
 
 export type ReviewedSummary = ConversationSummary & { review: ReviewStatus };
 
-/** The status staff see: `abandoned` when still active but idle longer than `abandonAfterMs`. */
+/**
+ * The status staff see: `escalated` when it stopped at the hand-off form (atHandoffForm: however long ago — the person
+ * was told a person takes over), `abandoned` when otherwise still active but idle longer than `abandonAfterMs`.
+ */
 export function reviewStatus(s: ConversationSummary, ctx: QueryContext): ReviewStatus {
+  if (atHandoffForm(s, ctx)) return 'escalated';
   if (s.status === 'active' && ctx.nowMs - s.updatedAtMs > ctx.abandonAfterMs) return 'abandoned';
   return s.status;
 }
@@ -36,7 +56,7 @@ export function reviewStatus(s: ConversationSummary, ctx: QueryContext): ReviewS
  */
 export function outcomeOf(s: ConversationSummary, ctx: QueryContext): Outcome {
   if (s.resolvedAtMs !== undefined || s.status === 'resolved') return 'resolved';
-  if (s.escalatedAtMs !== undefined || s.status === 'escalated' || s.ticketId) return 'escalated';
+  if (s.escalatedAtMs !== undefined || s.status === 'escalated' || s.ticketId || atHandoffForm(s, ctx)) return 'escalated';
   if (s.status === 'ended') return 'contained';
   return reviewStatus(s, ctx) === 'abandoned' ? 'abandoned' : 'active';
 }
@@ -228,9 +248,9 @@ export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome 
   return s.path[end - 1];
 }
 
-/** YYYY-MM-DD of `ms` at `offsetMinutes` from UTC. */
-export function dayOf(ms: number, offsetMinutes: number): string {
-  return new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 10);
+/** YYYY-MM-DD of `ms` in the zone at `offset` (minutes from UTC, or a zone's offset at each instant). */
+export function dayOf(ms: number, offset: UtcOffset): string {
+  return localDay(ms, offset);
 }
 
 /** Median of a list of numbers (mean of the two middle ones for an even count); null when empty. */
@@ -274,12 +294,13 @@ export interface AnalyticsOptions extends QueryContext {
   fromMs?: number;
   toMs?: number;
   tree?: DialogTree;
-  /** Time zone of the per-day chart, minutes from UTC (540 for Japan). */
-  utcOffsetMinutes: number;
+  /** Time zone of the per-day chart, minutes from UTC (540 for Japan) or TIME_ZONE's offset at each instant. */
+  utcOffsetMinutes: UtcOffset;
 }
 
 /** Computes every number of the analytics view from conversation summaries started in [fromMs, toMs). */
-export function computeAnalytics(summaries: ConversationSummary[], o: AnalyticsOptions): Analytics {
+export function computeAnalytics(summaries: ConversationSummary[], options: AnalyticsOptions): Analytics {
+  const o: AnalyticsOptions = { ...options, handoffNodes: options.handoffNodes ?? handoffNodes(options.tree) };
   const inRange = summaries.filter(
     (s) => (o.fromMs === undefined || s.startedAtMs >= o.fromMs) && (o.toMs === undefined || s.startedAtMs < o.toMs),
   );

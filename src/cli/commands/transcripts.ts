@@ -16,7 +16,8 @@ import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
 import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type ChannelName, type Intent } from '../../core/index.js';
-import { loadIntents, loadLocales } from '../../data/load.js';
+import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
+import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
 import { corrections as correctionsFor, correctionsYaml } from '../../transcripts/corrections.js';
 import { createLogger, logLevel } from '../../log.js';
@@ -26,6 +27,7 @@ import {
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
   findConversations,
+  handoffNodes,
   HOLDERS,
   type Holder,
   loadConversations,
@@ -37,6 +39,7 @@ import {
   toJsonLine,
   withActionLabels,
   type ConversationFilter,
+  type QueryContext,
   type Outcome,
   type ReviewStatus,
   type TranscriptStore,
@@ -91,22 +94,21 @@ function parse(args: string[]): Parsed | string {
   return out;
 }
 
-const DAY_MS = 86_400_000;
-
-function filterFrom(p: Parsed, offsetMinutes: number): ConversationFilter | string {
+function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   const f: ConversationFilter = {};
-  const day = (name: string): number | undefined | string => {
+  // A day in the zone: its first instant (--from) or the first instant of the day after (--to), else the error.
+  const day = (name: string, at: (day: string, offset: UtcOffset) => number): number | undefined | string => {
     const v = p.flags.get(name);
     if (v === undefined) return undefined;
     if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(v))) return `--${name} must be YYYY-MM-DD`;
-    return Date.parse(`${v}T00:00:00Z`) - offsetMinutes * 60_000;
+    return at(v, offset);
   };
-  const from = day('from');
-  const to = day('to');
+  const from = day('from', dayStartMs);
+  const to = day('to', dayEndMs);
   if (typeof from === 'string') return from;
   if (typeof to === 'string') return to;
   if (from !== undefined) f.fromMs = from;
-  if (to !== undefined) f.toMs = to + DAY_MS;
+  if (to !== undefined) f.toMs = to;
   const status = p.flags.get('status');
   if (status !== undefined) {
     if (!(REVIEW_STATUSES as readonly unknown[]).includes(status)) return `--status must be one of ${REVIEW_STATUSES.join(', ')}`;
@@ -177,8 +179,8 @@ export async function run(args: string[]): Promise<number> {
   }
   const tz = p.flags.get('tz-offset');
   // Without --tz-offset, the days are the help desk's (TIME_ZONE, Japan unless configured), as on /admin.
-  const offset = typeof tz === 'string' ? Number(tz) : config.utcOffsetMinutes;
-  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
+  const offset = typeof tz === 'string' ? Number(tz) : config.utcOffset;
+  if (typeof offset === 'number' && (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60)) {
     process.stderr.write(`mailmedic transcripts: --tz-offset takes whole minutes between -840 and 840\n${USAGE}`);
     return 2;
   }
@@ -193,7 +195,8 @@ export async function run(args: string[]): Promise<number> {
   try {
     await stores.redis?.waitReady(5_000);
     const store = createTranscriptStore(config, stores, logger);
-    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS };
+    // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
+    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
     if (p.cmd === 'list') return await list(store, p, filter, ctx);
     if (p.cmd === 'show') return await show(store, p, ctx);
     return await exportCmd(store, p, filter, ctx);
@@ -204,7 +207,7 @@ export async function run(args: string[]): Promise<number> {
 
 const out = (s: string) => process.stdout.write(s);
 
-async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
   const all = await findConversations(store, filter, ctx);
   const page = paginate(all, Number(p.flags.get('page') ?? 1), Number(p.flags.get('limit') ?? 50));
   for (const s of page.items) {
@@ -253,7 +256,7 @@ function eventLine(e: TranscriptEvent): string {
   }
 }
 
-async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promise<number> {
   const id = p.positional[0];
   if (!id) {
     process.stderr.write(`mailmedic transcripts show: a conversation id is required\n${USAGE}`);
@@ -286,7 +289,7 @@ async function show(store: TranscriptStore, p: Parsed, ctx: { nowMs: number; aba
   return 0;
 }
 
-async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: { nowMs: number; abandonAfterMs: number }): Promise<number> {
+async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
   if (p.flags.get('corrections')) return corrections(store, p);
   const format = p.flags.get('format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') {

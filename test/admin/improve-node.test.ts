@@ -1,0 +1,45 @@
+/**
+ * Round 18 (staff-18), a lead looking for where the tree fails this week: /admin/improve's queue named each message by the
+ * node the bot went to with it, not the node where the person wrote it. "this is useless" written at the Wi‑Fi ⇄ mobile
+ * step (which the bot then ended) was listed at 「ご利用ありがとうございました。」, while the analytics' not-understood rate
+ * counted it — rightly — at the Wi‑Fi ⇄ mobile step: the two pages disagreed on where it failed. The queue now shows
+ * "answered at → went to" (`nodeBefore`, the analytics' node, then `node`), on the page in ja and en and in the API.
+ * Real server, real Redis, web chat over loopback HTTP.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadServer } from './client.js';
+
+const lead = leadServer('improve-node-token-0123456789', 'improvenode');
+const { say, page, api } = lead;
+
+beforeAll(async () => {
+  await lead.start();
+  expect((await say('in-1', { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
+  expect((await say('in-1', { action: 'not_resolved' })).node).toBe('net_switch');
+  await say('in-1', { text: 'this is useless' });
+  await lead.settled((all) => (all.find((s) => s.id === 'in-1')?.turns ?? 0) >= 3);
+}, 60_000);
+afterAll(() => lead.stop());
+
+const cell = (html: string, text: string) => {
+  const row = [...html.matchAll(/<tr data-testid="improve-row"[\s\S]*?<\/tr>/g)].map((m) => m[0]).find((r) => r.includes(text)) ?? '';
+  return /data-testid="improve-node"[^>]*>([\s\S]*?)<\/td>/.exec(row)?.[1] ?? '';
+};
+
+describe('/admin/improve names the node where the message was written', () => {
+  it('at the same node as the analytics count it, then where the bot went', async () => {
+    const analytics = (await api('/admin/api/analytics')).body as { fallbacks: Array<{ node: string; fallbacks: number }> };
+    expect(analytics.fallbacks.find((f) => f.node === 'net_switch')?.fallbacks).toBe(1);
+
+    const items = (await api('/admin/api/improve')).body.items as Array<{ conversation: string; text?: string; nodeBefore: string; node: string }>;
+    const item = items.find((i) => i.conversation === 'in-1' && i.text === 'this is useless');
+    expect(item).toMatchObject({ nodeBefore: 'net_switch', node: 'end' });
+
+    const ja = cell(await page('/admin/improve'), 'this is useless');
+    expect(ja).toMatch(/^Wi‑Fi とモバイルデータの切り替え → <b>ご利用ありがとうございました。/);
+    expect(await page('/admin/improve')).toContain('発言したノード → 次');
+    const en = await page('/admin/improve?lang=en');
+    expect(cell(en, 'this is useless')).toMatch(/^Switch .*→ <b>/);
+    expect(en).toContain('Answered at → went to');
+  });
+});
