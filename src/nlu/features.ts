@@ -258,29 +258,32 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: B
   for (let i = 0; i < norm.length; i++) {
     const ch = norm[i]!;
     const sentence = SENTENCE_END.test(ch) || (ch === '.' && norm[i + 1] === ' ');
-    if (sentence) cuts.set(i + 1, false);
+    if (sentence && parts.segments) cuts.set(i + 1, false);
     if (sentence || CLAUSE_END.test(ch)) {
       spans.push([from, i + 1]);
       from = i + 1;
     }
   }
   spans.push([from, norm.length]);
-  SEGMENT_JOINT.lastIndex = 0;
-  if (!parts.sentencesOnly) for (const m of norm.matchAll(SEGMENT_JOINT)) {
-    const cut = m.index + m[0].length;
-    if (cut > 0 && cut < norm.length && !cuts.has(cut)) cuts.set(cut, true);
-  }
   const segSpans: Array<{ span: [number, number]; contrast: boolean }> = [];
-  let segFrom = 0;
-  let segContrast = false;
-  for (const cut of [...cuts.keys()].sort((a, b) => a - b)) {
-    const span: [number, number] = [segFrom, cut];
-    if (hasWords(span)) segSpans.push({ span, contrast: segContrast });
-    segContrast = cuts.get(cut)!;
-    segFrom = cut;
+  if (parts.segments) {
+    if (!parts.sentencesOnly) {
+      for (const m of norm.matchAll(SEGMENT_JOINT)) {
+        const cut = m.index + m[0].length;
+        if (cut > 0 && cut < norm.length && !cuts.has(cut)) cuts.set(cut, true);
+      }
+    }
+    let segFrom = 0;
+    let segContrast = false;
+    for (const cut of [...cuts.keys()].sort((a, b) => a - b)) {
+      const span: [number, number] = [segFrom, cut];
+      if (hasWords(span)) segSpans.push({ span, contrast: segContrast });
+      segContrast = cuts.get(cut)!;
+      segFrom = cut;
+    }
+    if (hasWords([segFrom, norm.length])) segSpans.push({ span: [segFrom, norm.length], contrast: segContrast });
   }
-  if (hasWords([segFrom, norm.length])) segSpans.push({ span: [segFrom, norm.length], contrast: segContrast });
-  const segments = !parts.segments || segSpans.length < 2 ? [] : segSpans.map(({ span, contrast: c }) => ({ bag: bagOfSpan(span), contrast: c }));
+  const segments = segSpans.length < 2 ? [] : segSpans.map(({ span, contrast: c }) => ({ bag: bagOfSpan(span), contrast: c }));
   const cl = parts.clauses ? spans.filter(hasWords) : [];
   return { whole, clauses: cl.length < 2 ? [] : cl.map(bagOfSpan), segments };
 }
