@@ -79,6 +79,12 @@ export interface NluResult {
    */
   acts?: Array<{ act: Act; confidence: number }>;
   /**
+   * The reply acts of each segment of a long reply (a sentence, or a part before / after a contrast joint: 「…試した
+   * ところ」「…けど」 | 「ダメでした」), in order, `contrast` when a contrast joint opens it; absent for a one-segment text.
+   * The reading in context decides which segment counts (src/nlu/replies.ts).
+   */
+  segmentActs?: Array<{ contrast: boolean; acts: Array<{ act: Act; confidence: number }> }>;
+  /**
    * How often each act came at each kind of node in the real replies (learned at build, src/nlu/act-prior.ts): the
    * reading in context weighs `acts` with the counts of the node's kind. One shared table, not per message.
    */

@@ -23,7 +23,7 @@ export interface LabelledAct {
 }
 
 /** Acts that go along with content rather than replace it (「解決しました。ありがとうございました」 is "fixed"). */
-const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodbye']);
+export const SOCIAL: ReadonlySet<Act> = new Set(['other', 'thanks', 'greeting', 'goodbye']);
 
 /**
  * Acts read clause by clause as well as on the whole text: those that hold anywhere (a person, never mind, a
@@ -67,10 +67,24 @@ export class ActModel {
       const other = labels.indexOf('other');
       if (raised >= 0.5 && other >= 0) out[other] = Math.min(out[other]!, 1 - raised);
     }
-    const ranked = new Array<{ act: Act; confidence: number }>(labels.length);
-    for (let k = 0; k < labels.length; k++) ranked[k] = { act: labels[k]!, confidence: Math.round(out[k]! * 1e4) / 1e4 };
-    return ranked.sort((a, b) => b.confidence - a.confidence);
+    return rankedOf(labels, out);
   }
+
+  /**
+   * Every segment's own reading (a sentence, or a part of one before / after a contrast joint — features.ts
+   * extractBags `segments`), in order; empty when the text is one segment. Which segment counts is decided in the
+   * node's context (src/nlu/replies.ts, CLAUSE_RULE). From the same bags: no second tokenisation.
+   */
+  rankSegments(bags: FeatureBags): Array<{ contrast: boolean; acts: Array<{ act: Act; confidence: number }> }> {
+    const labels = this.model.labels as readonly Act[];
+    return bags.segments.map(({ bag, contrast }) => ({ contrast, acts: rankedOf(labels, this.model.probabilities(bag)) }));
+  }
+}
+
+function rankedOf(labels: readonly Act[], p: ArrayLike<number>): Array<{ act: Act; confidence: number }> {
+  const ranked = new Array<{ act: Act; confidence: number }>(labels.length);
+  for (let k = 0; k < labels.length; k++) ranked[k] = { act: labels[k]!, confidence: Math.round(p[k]! * 1e4) / 1e4 };
+  return ranked.sort((a, b) => b.confidence - a.confidence);
 }
 
 /**

@@ -181,7 +181,7 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
 
 /** The feature bag of a text. */
 export function extractFeatures(tokenizer: KuromojiTokenizer, text: string): FeatureBag {
-  return extractBags(tokenizer, text, false).whole;
+  return extractBags(tokenizer, text, {}).whole;
 }
 
 /** A text's bag and, when it has more than one clause, each clause's bag (see extractBags). */
@@ -189,10 +189,32 @@ export interface FeatureBags {
   whole: FeatureBag;
   /** One bag per clause, in order; empty when the text is one clause. */
   clauses: FeatureBag[];
+  /**
+   * One bag per SEGMENT (a sentence, or the part of a sentence before / after a contrast joint: 「…試したけど」 |
+   * 「ダメでした」, "I reset it" | "but it still fails"), in order; empty when the text is one segment. `contrast`: the
+   * segment comes right after a contrast joint. The reading of a reply segment by segment (src/nlu/replies.ts).
+   */
+  segments: Array<{ bag: FeatureBag; contrast: boolean }>;
+}
+
+/** Which parts extractBags cuts besides the whole (clauses: the act model's CLAUSE_ACTS; segments: see FeatureBags). */
+export interface BagParts {
+  clauses?: boolean;
+  segments?: boolean;
+  /** Segments cut at sentence ends only (no contrast joints): the per-sentence reading of a first message. */
+  sentencesOnly?: boolean;
 }
 
 /** A clause ends after one of these (the reply-act model reads clause by clause, src/nlu/acts.ts). */
 const CLAUSE_END = /[。！？!?、,]/;
+/** A segment ends after a sentence end (and ". "), and at a contrast joint (SEGMENT_JOINT). */
+const SENTENCE_END = /[。！？!?]/;
+/**
+ * Contrast joints: Japanese ones end the segment they close (「試したけど」「再起動したものの」「変えましたが、」), English
+ * ones open the next ("…, but it still fails", "however", "though", "…, still no mail"). Recognition patterns (of
+ * normalised, lower-case text), not user-facing strings.
+ */
+const SEGMENT_JOINT = /(?:けれども|けれど|けど|ものの|が[、,])|(?<=[\s,;])(?=(?:but|however|although|though)(?![a-z]))|(?<=[,;] ?)(?=still(?![a-z]))/gu;
 
 /**
  * The feature bag of a text and, with `clauses`, the bag of each of its clauses (split after 。！？!?、, and at ". "),
@@ -200,17 +222,18 @@ const CLAUSE_END = /[。！？!?、,]/;
  * that fall inside it, so reading a reply clause by clause costs no second pass of kuromoji. A clause's bag is what
  * extractFeatures gives for the clause alone, except at a word kuromoji would cut differently at the clause edge.
  */
-export function extractBags(tokenizer: KuromojiTokenizer, text: string, clauses = true): FeatureBags {
+export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: BagParts = { clauses: true }): FeatureBags {
+  const clauses = parts.clauses === true || parts.segments === true;
   // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
   const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer)));
   const set = shared;
   set.clear();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));
-  if (norm === '') return { whole: bagOf(set), clauses: [] };
+  if (norm === '') return { whole: bagOf(set), clauses: [], segments: [] };
   const tokens = tokenizeSafe(tokenizer, norm);
   addText(set, norm, tokens);
   const whole = bagOf(set);
-  if (!clauses) return { whole, clauses: [] };
+  if (!clauses) return { whole, clauses: [], segments: [] };
   // Token start offsets: kuromoji's tokens cover the input end to end.
   const starts: number[] = [];
   let at = 0;
@@ -218,26 +241,49 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, clauses 
     starts.push(at);
     at += t.surface_form.length;
   }
-  if (at !== norm.length) return { whole, clauses: [] };
-  const spans: Array<[number, number]> = [];
-  let from = 0;
-  for (let i = 0; i < norm.length; i++) {
-    const ch = norm[i]!;
-    if (CLAUSE_END.test(ch) || (ch === '.' && norm[i + 1] === ' ')) {
-      spans.push([from, i + 1]);
-      from = i + 1;
-    }
-  }
-  spans.push([from, norm.length]);
-  const parts = spans.filter(([a, b]) => /[\p{L}\p{N}]/u.test(norm.slice(a, b)));
-  if (parts.length < 2) return { whole, clauses: [] };
-  const bags = parts.map(([a, b]) => {
+  if (at !== norm.length) return { whole, clauses: [], segments: [] };
+  const bagOfSpan = ([a, b]: [number, number]) => {
     const s = shared;
     s.clear();
     // Tokens inside the span; a token crossing its edge (rare: punctuation is its own token) goes to the clause it starts in.
     const mine = tokens.filter((_, k) => starts[k]! >= a && starts[k]! < b);
     addText(s, norm.slice(a, b).trim(), mine);
     return bagOf(s);
-  });
-  return { whole, clauses: bags };
+  };
+  const hasWords = ([a, b]: [number, number]) => /[\p{L}\p{N}]/u.test(norm.slice(a, b));
+  const spans: Array<[number, number]> = [];
+  // Segment cuts: position → does a contrast joint make it (else a sentence end).
+  const cuts = new Map<number, boolean>();
+  let from = 0;
+  for (let i = 0; i < norm.length; i++) {
+    const ch = norm[i]!;
+    const sentence = SENTENCE_END.test(ch) || (ch === '.' && norm[i + 1] === ' ');
+    if (sentence && parts.segments) cuts.set(i + 1, false);
+    if (sentence || CLAUSE_END.test(ch)) {
+      spans.push([from, i + 1]);
+      from = i + 1;
+    }
+  }
+  spans.push([from, norm.length]);
+  const segSpans: Array<{ span: [number, number]; contrast: boolean }> = [];
+  if (parts.segments) {
+    if (!parts.sentencesOnly) {
+      for (const m of norm.matchAll(SEGMENT_JOINT)) {
+        const cut = m.index + m[0].length;
+        if (cut > 0 && cut < norm.length && !cuts.has(cut)) cuts.set(cut, true);
+      }
+    }
+    let segFrom = 0;
+    let segContrast = false;
+    for (const cut of [...cuts.keys()].sort((a, b) => a - b)) {
+      const span: [number, number] = [segFrom, cut];
+      if (hasWords(span)) segSpans.push({ span, contrast: segContrast });
+      segContrast = cuts.get(cut)!;
+      segFrom = cut;
+    }
+    if (hasWords([segFrom, norm.length])) segSpans.push({ span: [segFrom, norm.length], contrast: segContrast });
+  }
+  const segments = segSpans.length < 2 ? [] : segSpans.map(({ span, contrast: c }) => ({ bag: bagOfSpan(span), contrast: c }));
+  const cl = parts.clauses ? spans.filter(hasWords) : [];
+  return { whole, clauses: cl.length < 2 ? [] : cl.map(bagOfSpan), segments };
 }

@@ -11,6 +11,7 @@
  */
 import { ACT_DEFS, ACTS, type Act, type NluResult } from '../core/index.js';
 import { ACT_PRIOR_POWER, weighActs } from './act-prior.js';
+import { SOCIAL } from './acts.js';
 
 /** NFKC + collapsed whitespace, trimmed: full-width digits and letters become ASCII so one set of patterns reads both. */
 export function normalise(text: string): string {
@@ -84,27 +85,49 @@ export function candidateActs(at?: ReplyPlace): ReadonlySet<Act> {
   return new Set<Act>([...at.accepts, ...ACTS.filter((a) => ACT_DEFS[a].anywhere)]);
 }
 
+/**
+ * How the readings of a long reply's segments (NluResult.segmentActs: sentences, and the parts before / after a
+ * contrast joint) combine with the whole text's reading, each read in the node's context:
+ *  - `whole`: the whole text only (segments ignored);
+ *  - `last`: the last segment that carries an act (a segment read as no act does not override one), else the whole;
+ *  - `last-sure`: the same, counting only segments whose act holds at least SURE_SEGMENT_SHARE;
+ *  - `max`: the most confident act among the whole and its segments;
+ *  - `contrast`: the segment after the last contrast joint when it carries an act, else the whole;
+ *  - `whole-or-last`: the whole text's act; when it has none, the last segment that carries one;
+ *  - `last-over-whole`: the last sure segment's act when it is more confident than the whole's, else the whole;
+ * and the same with SOCIAL acts (thanks, greeting, goodbye: acts.ts — they go along with content, not replace it)
+ * counted as no act in a segment: `last-content`, `last-content-sure`, `max-content`, `whole-or-last-content`;
+ *  - `content-over-social`: the whole text's act, unless it is none or social and a segment carries a content act
+ *    (the last such segment).
+ */
+export const CLAUSE_RULES = ['whole', 'last', 'last-sure', 'max', 'contrast', 'whole-or-last', 'last-over-whole', 'last-content', 'last-content-sure', 'max-content', 'whole-or-last-content', 'content-over-social'] as const;
+export type ClauseRule = (typeof CLAUSE_RULES)[number];
+/** The rule the engine reads replies by (chosen on eval:dev, intents/real/notes/nlu-18.md). */
+export const CLAUSE_RULE: ClauseRule = 'whole';
+/** A segment's act is "sure" (rules `last-sure`, `last-over-whole`) from this share of its candidates' mass. */
+export const SURE_SEGMENT_SHARE = 0.5;
+
 /** The settings of the reading in context (eval:dev's `--grid` and `--prior` score others on the same folds). */
 export interface ContextSettings {
   minShare: number;
   otherWeight: number;
   /** Power of the node-kind prior (act-prior.ts ACT_PRIOR_POWER; 0: none). */
   priorPower?: number;
+  /** How the segments of a long reply combine (CLAUSE_RULE; eval:dev `--clause=`). */
+  clauseRule?: ClauseRule;
 }
 
-/** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
-export function actInContext(
-  nlu: NluResult,
-  at?: ReplyPlace,
-  { minShare, otherWeight, priorPower = ACT_PRIOR_POWER }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
-): { act?: Act; confidence: number } {
+/** A reading in context; `blocked`: the text surely does something the node does not accept (no fallback to the intent). */
+type Reading = { act?: Act; confidence: number; blocked?: boolean };
+
+/** One ranking (the whole text's or a segment's) read in context: the best candidate, if it holds at least minShare. */
+function readRanking(acts: ReadonlyArray<{ act: Act; confidence: number }>, nlu: NluResult, at: ReplyPlace | undefined, allowed: ReadonlySet<Act>, minShare: number, otherWeight: number, priorPower: number): Reading {
   // The node's kind as context: the acts weighed by how often each came at that kind of node (act-prior.ts).
-  const ranked = weighActs(nlu.acts ?? [], nlu.actPrior, at?.kind, priorPower);
-  const allowed = candidateActs(at);
+  const ranked = weighActs(acts, nlu.actPrior, at?.kind, priorPower);
   // A reply that surely does something this node does not accept (「直りました」 to "which phone?") answers nothing
   // here: the context narrows the choice, it does not turn one act into another.
   const best = ranked[0];
-  if (best && !allowed.has(best.act) && best.confidence >= minShare) return { confidence: 0 };
+  if (best && !allowed.has(best.act) && best.confidence >= minShare) return { confidence: 0, blocked: true };
   // `other` (no reply act) enters with OTHER_WEIGHT of its probability: a reply to the node's question usually answers it.
   const cands = ranked
     .filter((r) => allowed.has(r.act))
@@ -112,10 +135,84 @@ export function actInContext(
     .sort((a, b) => b.confidence - a.confidence);
   const mass = cands.reduce((sum, r) => sum + r.confidence, 0);
   const top = cands[0];
-  if (!top || mass <= 0) return { confidence: 0 };
+  if (!top || mass <= 0) return { confidence: 0, blocked: true };
   const share = top.confidence / mass;
-  if (share < minShare || top.act === 'other') return byIntent(nlu, allowed) ?? { confidence: share };
+  if (share < minShare || top.act === 'other') return { confidence: share };
   return { act: top.act, confidence: Math.round(share * 1e4) / 1e4 };
+}
+
+/** The act of a reply in context: the best candidate, if it holds at least MIN_ACT_SHARE of the candidates' mass. */
+export function actInContext(
+  nlu: NluResult,
+  at?: ReplyPlace,
+  { minShare, otherWeight, priorPower = ACT_PRIOR_POWER, clauseRule = CLAUSE_RULE }: ContextSettings = { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT },
+): Reading {
+  const allowed = candidateActs(at);
+  const whole = readRanking(nlu.acts ?? [], nlu, at, allowed, minShare, otherWeight, priorPower);
+  const chosen = combineSegments(whole, clauseRule, nlu, (acts) => readRanking(acts, nlu, at, allowed, minShare, otherWeight, priorPower));
+  if (chosen.act) return { act: chosen.act, confidence: chosen.confidence };
+  return (!chosen.blocked && byIntent(nlu, allowed)) || { confidence: chosen.confidence };
+}
+
+/** The reading a clause rule gives (see CLAUSE_RULES). */
+function combineSegments(whole: Reading, rule: ClauseRule, nlu: NluResult, read: (acts: ReadonlyArray<{ act: Act; confidence: number }>) => Reading): Reading {
+  const segments = nlu.segmentActs;
+  if (rule === 'whole' || !segments || segments.length < 2) return whole;
+  const readings = segments.map((s) => ({ contrast: s.contrast, ...read(s.acts) }));
+  const lastWith = (min: number, content = false) => [...readings].reverse().find((r) => r.act && r.confidence >= min && !(content && SOCIAL.has(r.act)));
+  const strip = (r: Reading & { contrast?: boolean }): Reading => (r.act ? { act: r.act, confidence: r.confidence } : { confidence: r.confidence });
+  switch (rule) {
+    case 'last': {
+      const r = lastWith(0);
+      return r ? strip(r) : whole;
+    }
+    case 'last-sure': {
+      const r = lastWith(SURE_SEGMENT_SHARE);
+      return r ? strip(r) : whole;
+    }
+    case 'max': {
+      let best = whole;
+      for (const r of readings) if (r.act && (!best.act || r.confidence > best.confidence)) best = strip(r);
+      return best;
+    }
+    case 'contrast': {
+      let after: (typeof readings)[number] | undefined;
+      for (const r of readings) if (r.contrast) after = r;
+      return after?.act ? strip(after) : whole;
+    }
+    case 'whole-or-last': {
+      if (whole.act) return whole;
+      const r = lastWith(0);
+      return r ? strip(r) : whole;
+    }
+    case 'last-content': {
+      const r = lastWith(0, true);
+      return r ? strip(r) : whole;
+    }
+    case 'last-content-sure': {
+      const r = lastWith(SURE_SEGMENT_SHARE, true);
+      return r ? strip(r) : whole;
+    }
+    case 'max-content': {
+      let best = whole;
+      for (const r of readings) if (r.act && !SOCIAL.has(r.act) && (!best.act || r.confidence > best.confidence)) best = strip(r);
+      return best;
+    }
+    case 'whole-or-last-content': {
+      if (whole.act) return whole;
+      const r = lastWith(0, true);
+      return r ? strip(r) : whole;
+    }
+    case 'content-over-social': {
+      if (whole.act && !SOCIAL.has(whole.act)) return whole;
+      const r = lastWith(0, true);
+      return r ? strip(r) : whole;
+    }
+    case 'last-over-whole': {
+      const r = lastWith(SURE_SEGMENT_SHARE);
+      return r && (!whole.act || r.confidence > whole.confidence) ? strip(r) : whole;
+    }
+  }
 }
 
 /** Acts that stand for an intent (domain.yaml `intent:`) also hold when the intent model is sure of that intent. */

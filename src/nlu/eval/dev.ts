@@ -19,6 +19,10 @@
  *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
  *   npm run eval:dev -- --keyed=1 --act-keyed=1     the keyed example order (model.ts TrainOptions.keyed) for the intent / act models
  *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
+ *   npm run eval:dev -- --only=replies --clauses    also score the reply folds under every clause rule (replies.ts CLAUSE_RULES:
+ *                       how a long reply's segments combine), with recall per gold act; `--clause-moves=last` lists the lines a rule moves
+ *   npm run eval:dev -- --only=first --first-sentences=max,max-symptom    also score the first-message folds read sentence by
+ *                       sentence (engine.ts Classifier.sentenceRule), same fold models
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
@@ -42,7 +46,7 @@ import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../model.js';
 import { SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
 import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
-import { actInContext, MIN_ACT_SHARE, OTHER_WEIGHT } from '../replies.js';
+import { actInContext, CLAUSE_RULES, MIN_ACT_SHARE, OTHER_WEIGHT, type ClauseRule } from '../replies.js';
 import { scoreReal, type Scored } from './score.js';
 import { scoreFirstTurns } from './first-turn.js';
 import { createI18n } from '../../i18n/index.js';
@@ -112,7 +116,13 @@ async function main(): Promise<void> {
     const pageOfText = new Map(realTrain.map((r) => [r.text, r.url]));
     const firstPages = process.argv.includes('--first-folds=page');
     const foldOfFirst = (text: string) => (firstPages ? foldOfPage(pageOfText.get(text) ?? text) : foldOf(text));
-    const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
+    // --first-sentences=max,max-symptom also scores the same fold models reading a message of several sentences
+    // sentence by sentence (engine.ts Classifier.sentenceRule).
+    const sentenceRules = (process.argv.find((a) => a.startsWith('--first-sentences='))?.slice(18).split(',') ?? []) as Array<Classifier['sentenceRule']>;
+    const runs = [
+      ...[undefined, ...rescues].map((rescue) => ({ rescue, sentenceRule: undefined as Classifier['sentenceRule'] | undefined, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } })),
+      ...sentenceRules.map((sentenceRule) => ({ rescue: undefined, sentenceRule, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } })),
+    ];
     // The hand-written side: in-scope accuracy of each fold model's own validation folds (phrases of intents/; real lines are never validated).
     const handWritten: number[] = [];
     // … and their out-of-scope recall on the hand-written validation items (far off-topic, near-domain).
@@ -156,7 +166,8 @@ async function main(): Promise<void> {
         }
       }
       for (const run of runs) {
-        const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
+        const classifier = run.rescue === undefined && !run.sentenceRule ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue ?? trained.oos.rescue }, trained.domain);
+        if (run.sentenceRule) classifier.sentenceRule = run.sentenceRule;
         for (const item of lines) {
           const r = classifier.analyse(item.text);
           run.scored.push({ item, intent: r.intent });
@@ -175,7 +186,7 @@ async function main(): Promise<void> {
     out(`dev (5-fold cross-validation on the real TRAIN split of first messages, ${scored.length} lines)`);
     for (const run of runs) {
       const x = scoreReal(run.scored);
-      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
+      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}${run.sentenceRule ? `sentences ${run.sentenceRule}: ` : ''}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
     out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%; out-of-scope recall far ${(oosRecall.far * 100).toFixed(1)}%, near ${(oosRecall.near * 100).toFixed(1)}%`);
@@ -220,6 +231,7 @@ async function main(): Promise<void> {
       // The node-kind prior counted on the other folds' lines only, as the build counts it on the whole train split.
       model.prior = actPriorOf(root, replies.filter((r) => foldOfReply(r) !== f));
       const withActs = new Classifier(tokenizer, classifier.model, classifier.oos, classifier.domain, model);
+      if (process.argv.includes('--clauses')) withActs.readSegments = true;
       const scored = scoreReplies(withActs, tree, replies.filter((r) => foldOfReply(r) === f)).rows;
       alphas.forEach((alpha, i) => {
         for (const x of scored) {
@@ -259,6 +271,35 @@ async function main(): Promise<void> {
         });
         out(`    ${minShare.toFixed(2)}  ${cells.join(' ')}`);
       }
+    }
+    // --clauses: the same fold readings under every clause rule (replies.ts CLAUSE_RULES; the reading in context only,
+    // no retraining): accuracy, per fold, lines moved against `whole`, and recall per gold act.
+    if (process.argv.includes('--clauses')) {
+      const segmented = rows.filter((x) => (x.nlu.segmentActs?.length ?? 0) > 1).length;
+      out(`  clause rules (${segmented} of ${rows.length} lines have 2+ segments): all-lines accuracy; per fold; lines won / lost against whole`);
+      const readAll = (rule: ClauseRule) => rows.map((x) => actInContext(x.nlu, placeOf(tree, x.r.node), { minShare: MIN_ACT_SHARE, otherWeight: OTHER_WEIGHT, clauseRule: rule }).act ?? 'other');
+      const base = readAll('whole');
+      const byRule = new Map(CLAUSE_RULES.map((rule) => [rule, readAll(rule)] as const));
+      const foldOfRow = rows.map((x) => foldOfReply(x.r));
+      for (const [rule, got] of byRule) {
+        const ok = got.filter((a, i) => a === rows[i]!.gold).length;
+        const per = Array.from({ length: FOLDS }, (_, f) => {
+          const idx = rows.map((_, i) => i).filter((i) => foldOfRow[i] === f);
+          return idx.filter((i) => got[i] === rows[i]!.gold).length / Math.max(1, idx.length);
+        });
+        const won = got.filter((a, i) => a === rows[i]!.gold && base[i] !== rows[i]!.gold).length;
+        const lost = got.filter((a, i) => a !== rows[i]!.gold && base[i] === rows[i]!.gold).length;
+        out(`    ${rule.padEnd(16)} ${pct({ correct: ok, total: rows.length })}; per fold ${per.map((x) => (x * 100).toFixed(1)).join(' / ')} %; won ${won} / lost ${lost}`);
+      }
+      const golds = [...new Set(rows.map((x) => x.gold))].sort();
+      out(`  recall per gold act (right/lines): ${CLAUSE_RULES.join(' | ')}`);
+      for (const g of golds) {
+        const idx = rows.map((_, i) => i).filter((i) => rows[i]!.gold === g);
+        out(`    ${g.padEnd(16)} ${String(idx.length).padStart(4)}  ${[...byRule.values()].map((got) => String(idx.filter((i) => got[i] === g).length).padStart(4)).join(' ')}`);
+      }
+      const show = process.argv.find((a) => a.startsWith('--clause-moves='))?.slice(15) as ClauseRule | undefined;
+      const got = show && byRule.get(show);
+      if (got) for (let i = 0; i < rows.length; i++) if (got[i] !== base[i]) out(`    ${got[i] === rows[i]!.gold ? 'WON ' : base[i] === rows[i]!.gold ? 'LOST' : 'MOVE'} [${rows[i]!.r.locale} ${rows[i]!.r.node}] ${rows[i]!.gold}: whole ${base[i]} → ${got[i]}: ${rows[i]!.r.text}`);
     }
     if (failures) for (const x of rows.filter((x) => x.inContext !== x.gold)) out(`    [${x.r.locale} ${x.r.node}] ${x.gold} → ${x.inContext}: ${x.r.text}`);
   }
