@@ -146,6 +146,8 @@ export const resolvedRule: TurnRule = {
   applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) && !hedgedMidWalk(t) && !tellsFact(t.run),
   act: (t) => {
     const node = t.node!;
+    // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
+    if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
   },
 };

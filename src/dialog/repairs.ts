@@ -34,7 +34,16 @@ function lastFixedStep(run: Run) {
   return node?.kind === 'step' ? { last: last!, node } : undefined;
 }
 
-/** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected, the branch goes on after it. */
+/** The question this episode was answered "fixed" at (ConversationState.resolvedFrom), if it is still in the tree. */
+function fixedAtQuestion(run: Run): DialogNode | undefined {
+  const id = run.s.resolvedFrom;
+  return id ? run.ctx.tree.nodes.get(id) : undefined;
+}
+
+/**
+ * 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected, the branch goes on after it.
+ * Right after 「できた」 to a question (not a step): 「まだ直っていないのですね」 and that question again.
+ */
 function correction(): TurnRule {
   return {
     name: 'correction',
@@ -42,8 +51,15 @@ function correction(): TurnRule {
       node?.kind === 'resolve' &&
       run.s.status === 'resolved' &&
       (nlu.intent === 'not_resolved' || run.reading?.act === 'still_broken') &&
-      lastFixedStep(run) !== undefined,
+      (lastFixedStep(run) !== undefined || fixedAtQuestion(run) !== undefined),
     act: ({ run }) => {
+      const question = fixedAtQuestion(run);
+      if (question) {
+        run.s.resolvedFrom = undefined;
+        setStatus(run, 'active');
+        say(run, 'engine.still_broken_question');
+        return enter(run, question.id);
+      }
       const { last, node } = lastFixedStep(run)!;
       last.result = 'not_resolved';
       setStatus(run, 'active');
