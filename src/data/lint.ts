@@ -519,6 +519,17 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
         if (!(intent in tree.entries)) out.push({ ...lines.top('fact_fixes', [slot, value]), message: `fact_fixes.${slot}.${value}: ${intent} has no entry (no walk to be fixed)` });
     }
   }
+  // A fact that narrows a two-sided value (main.yaml `fact_narrows`): declared values, each a stated fact.
+  for (const [slot, held] of Object.entries(tree.factNarrows ?? {})) {
+    const allowed = slots.get(slot);
+    for (const [from, values] of Object.entries(held)) {
+      if (allowed !== null && !allowed?.has(from)) out.push({ ...lines.top('fact_narrows', [slot, from]), message: `fact_narrows.${slot}.${from}: ${from} is not a declared value of slot ${slot}` });
+      for (const [value, intent] of Object.entries(values)) {
+        if (tree.facts?.[slot]?.[value] === undefined) out.push({ ...lines.top('fact_narrows', [slot, from]), message: `fact_narrows.${slot}.${from}.${value}: not a stated fact (facts.${slot}.${value})` });
+        if (!(intent in tree.entries)) out.push({ ...lines.top('fact_narrows', [slot, from]), message: `fact_narrows.${slot}.${from}.${value}: ${intent} has no entry (no walk to go on with)` });
+      }
+    }
+  }
   // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
   const wordOf = new Map<string, string>();
   for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {

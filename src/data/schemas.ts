@@ -287,6 +287,12 @@ export const dialogFileSchema = z.strictObject({
    * result, at a question the resolve node — not the other side working (which in the sending walk it stays).
    */
   fact_fixes: z.record(slotName, z.record(z.string(), z.array(intentId).min(1))).optional(),
+  /**
+   * A fact that is one side of a two-sided symptom gone, by slot, the value it held and the fact's value → the symptom
+   * still broken: 「受信は大丈夫になった」 (scope: send) in the walk where both sides failed (scope: both) is no "fixed"
+   * (fact_fixes) — the slot takes the fact's value and the walk of the side still broken (error_send) goes on.
+   */
+  fact_narrows: z.record(slotName, z.record(z.string(), z.record(z.string(), intentId))).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
   /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
@@ -305,6 +311,8 @@ export interface DialogTree {
   facts?: Record<string, Record<string, string>>;
   /** Stated facts that are a walk's symptom gone: slot → value → the symptoms (see dialogFileSchema `fact_fixes`). */
   factFixes?: Record<string, Record<string, string[]>>;
+  /** Facts that narrow a two-sided value instead of fixing the walk: slot → value held → value → symptom (see `fact_narrows`). */
+  factNarrows?: Record<string, Record<string, Record<string, string>>>;
   entries: Partial<Record<(typeof INTENTS)[number], string>>;
   nodes: Map<string, DialogNode>;
   /** Node id → source file and line, for lint messages. */

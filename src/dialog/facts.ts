@@ -3,7 +3,7 @@
  * settings, the error text, and light steps the person says they already did. Filled on every text turn, so a
  * fact already given is never asked for again.
  */
-import { ERROR_INTENTS, type Act, type NluResult } from '../core/index.js';
+import { ERROR_INTENTS, type Act, type Intent, type NluResult } from '../core/index.js';
 import { deviceOfModel, type FieldFacts } from '../nlu/fields.js';
 import { ENTITY_SLOTS, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
@@ -106,6 +106,14 @@ function noteStatedFacts(run: Run, text: string): void {
 /** The fact slot = value contradicts the symptom of the walk the conversation is in (main.yaml `fact_fixes`). */
 function fixesSymptom(run: Run, slot: string, value: string): boolean {
   const intent = run.s.intent;
+  // One side of a two-sided symptom gone (main.yaml `fact_narrows`: 「受信は大丈夫になった」 where both sides failed):
+  // the slot narrows to the side still broken and the walk goes on for it (fact_given re-routes), no "fixed".
+  const held = run.s.slots[slot];
+  const still = held !== undefined ? run.ctx.tree.factNarrows?.[slot]?.[held]?.[value] : undefined;
+  if (still) {
+    run.narrowed = still as Intent;
+    return false;
+  }
   return intent !== null && (run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(intent);
 }
 

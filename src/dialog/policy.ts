@@ -95,8 +95,10 @@ export const hedgedFixedRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) &&
     t.node.kind !== 'resolve' &&
-    (t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed') || t.run.fixed === true) &&
-    hedges(t.run, t.text) &&
+    // A bare 「たぶん」 "maybe" "I think so" at a step ("did that fix it?"): unsure whether it works — the same check, never
+    // "fixed", "how to do it" or 「うまく読み取れませんでした」. At a question it answers the question (cannot_answer …).
+    ((t.node.kind === 'step' && onlyHedges(t.run, t.text)) ||
+      ((t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed') || t.run.fixed === true) && hedges(t.run, t.text))) &&
     !tellsFact(t.run),
   act: (t) => {
     const { run } = t;
@@ -144,6 +146,8 @@ export const resolvedRule: TurnRule = {
   applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) && !hedgedMidWalk(t) && !tellsFact(t.run),
   act: (t) => {
     const node = t.node!;
+    // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
+    if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
   },
 };
@@ -194,7 +198,11 @@ export const newSymptomRule: TurnRule = {
     (t.sure || t.run.s.intent === null) &&
     t.nlu.intent !== t.run.s.intent &&
     // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
-    !onlyHedges(t.run, t.text),
+    !onlyHedges(t.run, t.text) &&
+    // A fact told in words the model reads as a symptom whose walk is the route already taken ("it was my au ID password
+    // I changed", read error_auth, in the password-change walk begun as cannot-receive): no new symptom — fact_given
+    // notes it and goes on, instead of the walk's opening said again.
+    !(tellsFact(t.run) && !changesRoute(t.run, t.nlu.intent)),
   act: (t) => {
     // A how-to topic the node on screen is a step of (「アプリ用パスワード」 at the app-password step) is this walk: going
     // to its entry would walk back to its first question.
@@ -235,6 +243,12 @@ export const factGivenRule: TurnRule = {
   act: (t) => {
     const { run } = t;
     const node = t.node!;
+    // One side of a two-sided symptom gone (「受信は大丈夫になった」 where both sides failed, main.yaml `fact_narrows`):
+    // said so, and the walk of the side still broken from its start (the steps already tried skip themselves).
+    if (run.narrowed) {
+      say(run, 'engine.side_fixed', { symptom: msg(`ticket.intent.${run.narrowed}`) });
+      return switchTo(run, run.narrowed, false);
+    }
     // A fact that is another step done (「通知はオンになってる」 at the fetch step, facts.ts): that step is named as noted.
     const done = node.kind === 'step' ? run.s.stepsTried.findLast((x) => x.atMs === run.meta.nowMs && x.node !== node.id) : undefined;
     // A fact the bot already had (「Outlookです」 after Outlook was named) is no news: said so, and what is asked now in full

@@ -34,7 +34,16 @@ function lastFixedStep(run: Run) {
   return node?.kind === 'step' ? { last: last!, node } : undefined;
 }
 
-/** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected, the branch goes on after it. */
+/** The question this episode was answered "fixed" at (ConversationState.resolvedFrom), if it is still in the tree. */
+function fixedAtQuestion(run: Run): DialogNode | undefined {
+  const id = run.s.resolvedFrom;
+  return id ? run.ctx.tree.nodes.get(id) : undefined;
+}
+
+/**
+ * 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected, the branch goes on after it.
+ * Right after 「できた」 to a question (not a step): 「まだ直っていないのですね」 and that question again.
+ */
 function correction(): TurnRule {
   return {
     name: 'correction',
@@ -42,14 +51,44 @@ function correction(): TurnRule {
       node?.kind === 'resolve' &&
       run.s.status === 'resolved' &&
       (nlu.intent === 'not_resolved' || run.reading?.act === 'still_broken') &&
-      lastFixedStep(run) !== undefined,
+      (lastFixedStep(run) !== undefined || fixedAtQuestion(run) !== undefined),
     act: ({ run }) => {
+      const question = fixedAtQuestion(run);
+      if (question) {
+        run.s.resolvedFrom = undefined;
+        setStatus(run, 'active');
+        say(run, 'engine.still_broken_question');
+        return enter(run, question.id);
+      }
       const { last, node } = lastFixedStep(run)!;
       last.result = 'not_resolved';
       setStatus(run, 'active');
       enter(run, node.next);
     },
   };
+}
+
+/**
+ * 「助けてください」 "help me please" as the first message: a plea (the act model's reading is surely how_to) that names no
+ * symptom, topic, error, change or fact. It asks for help with what the bot does: the menu's question — not the out-of-scope
+ * line (the intent model reads 「助けてください」 out_of_scope) and not a person at once (it reads "help me please"
+ * request_human). Asking for a person in so many words ("can someone help me", read wants_human) is not a plea.
+ */
+export function pleaFirst({ run, nlu }: Pick<TextTurn, 'run' | 'nlu'>): boolean {
+  const { s, ctx } = run;
+  const first = nlu.acts?.[0];
+  return (
+    (s.node === null || s.node === ctx.tree.start) &&
+    s.status === 'active' &&
+    s.intent === null &&
+    first?.act === 'how_to' &&
+    first.confidence >= SURE_ACT_SHARE &&
+    !(isEntry(run, nlu.intent) && !NOT_A_TOPIC.has(nlu.intent)) &&
+    !nlu.entities.error_message &&
+    !nlu.entities.trigger &&
+    run.learned.length === 0 &&
+    run.stated.length === 0
+  );
 }
 
 /** 「担当者と話したい」: to the hand-off node; once escalated, "already handed off" (one ticket per episode). */
@@ -59,7 +98,8 @@ function wantsPerson(): TurnRule {
     // The intent, or the act in any sentence: 「担当者と話したい。iPhone 14、iOS 17.5 …」 — the details fill the ticket.
     // Not a reply that is only a hedge: "I suppose" (read request_human 0.67, wants_human 0.58) at the backup checklist
     // opened the hand-off. A request with anything more in it (「担当者と話したい。たぶんiPhone 14」) still gets a person.
-    applies: (t) => (t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human') && !onlyHedges(t.run, t.text),
+    // Nor a plea for help as the first message (「助けてください」 "help me please"): vague_first_message offers the menu.
+    applies: (t) => (t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human') && !onlyHedges(t.run, t.text) && !pleaFirst(t),
     act: ({ run, nlu }) => {
       if (run.s.status === 'escalated') return escalatedAlready(run);
       noteSymptom(run, nlu);
@@ -95,7 +135,7 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
 }
 
 /**
- * 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
+ * A plea for help as the first message (pleaFirst): the menu. 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
  * quotes an error. When it names what changed (an OS update, a phone change) and no symptom surely, the change names
  * the walk (§3): the `changed` symptom of that trigger, whose entry routes by it — 「iOSアップデートしてからメールの調子
  * が悪い」 (read out_of_scope, its domain reading 0.53) is the after-an-update walk, not the menu. A sure symptom beside
@@ -108,6 +148,7 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
     applies: (t) => {
       const { run, nlu } = t;
       const { s, ctx } = run;
+      if (pleaFirst(t)) return true;
       if (!((s.node === null || s.node === ctx.tree.start) && s.status === 'active' && run.reading?.act === 'vague_problem')) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
       if (!nlu.entities.trigger) return true;
@@ -117,6 +158,11 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
     act: (t) => {
       const { run } = t;
       const { s, ctx } = run;
+      // A plea: "of course" and the menu's own question (「どんなことでお困りですか？」).
+      if (pleaFirst(t)) {
+        say(run, 'engine.plea');
+        return enter(run, ctx.tree.start);
+      }
       const walk = t.nlu.entities.trigger ? walkOf(t) : undefined;
       if (walk) {
         if (s.node === null) understood(run);
@@ -159,7 +205,9 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
     whereTerms(run, text).length === 0;
   return {
     name: 'help_at_step',
-    applies: (t: TextTurn) => t.node?.kind === 'step' && t.run.s.status === 'active' && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
+    // A reply that is only a hedge (「たぶん」 "maybe", read dont_know) asks nothing: the rule hedged_fixed asks to make sure.
+    applies: (t: TextTurn) =>
+      t.node?.kind === 'step' && t.run.s.status === 'active' && !onlyHedges(t.run, t.text) && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
     act: (t: TextTurn) => {
       const { run, node } = t;
       if (node?.kind !== 'step') return;

@@ -9,7 +9,7 @@
  * plus the raw slot values by slot name ({carrier}, {scope} …). Missing values render a neutral word
  * ("お使いのメール"), never a blank.
  */
-import type { Clarification, ConversationStatus, Effect, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
+import type { Clarification, ConversationStatus, Effect, Intent, Message, MessageChoice, MessageParams, ReplyMessage } from '../core/index.js';
 import type { DialogNode, DialogOption } from '../data/schemas.js';
 import type { KeyArg } from '../i18n/index.js';
 import { slotNameKeys } from '../i18n/keys.js';
@@ -54,6 +54,11 @@ export interface Run {
    * 「受信は大丈夫になりました」 in the receiving walk): the reply means "fixed", and the fact is not taken.
    */
   fixed?: boolean;
+  /**
+   * This turn's text states one side of a two-sided symptom gone (dialogs/main.yaml `fact_narrows`: 「受信は大丈夫になった」
+   * where both sides failed): the symptom still broken, whose walk goes on (the rule fact_given).
+   */
+  narrowed?: Intent;
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;
   /** The text of this turn (undefined for a click). */

@@ -239,6 +239,7 @@ export function newEpisode(run: Run): void {
   s.ticketId = undefined;
   s.intent = null;
   s.detour = undefined;
+  s.resolvedFrom = undefined;
   for (const k of Object.keys(s.slots)) if (!(ENTITY_SLOTS as readonly string[]).includes(k) || k === 'error_message') delete s.slots[k];
   setStatus(run, 'active');
 }

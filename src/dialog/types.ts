@@ -70,6 +70,11 @@ export interface ConversationState {
   detour?: { intent: Intent; node: string };
   /** Glossary terms explained (move `explain`) and on which turn: the next reply may be about them (「使ってない」). */
   explained?: { terms: string[]; turn: number };
+  /**
+   * The question (not a step) at which this episode was answered "fixed" (「できた」 to a choice): 「やっぱり無理」 right
+   * after goes back to it (the repair `correction`), as after a step answered "fixed".
+   */
+  resolvedFrom?: string;
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
   offer?: number;
   createdAtMs: number;
