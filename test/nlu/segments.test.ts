@@ -57,11 +57,7 @@ describe('actInContext() clause rules — how the segments of a long reply combi
 
   it.each([
     ['whole', 'thanks'],
-    ['last', 'still_broken'],
-    ['max', 'thanks'],
     ['contrast', 'still_broken'],
-    ['whole-or-last', 'thanks'],
-    ['max-content', 'still_broken'],
     ['content-over-social', 'still_broken'],
   ] as const)('%s → %s', (rule, act) => expect(read(rule)).toBe(act));
 

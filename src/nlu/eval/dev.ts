@@ -20,7 +20,7 @@
  *   npm run eval:dev -- --keyed=1 --act-keyed=1     the keyed example order (model.ts TrainOptions.keyed) for the intent / act models
  *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
  *   npm run eval:dev -- --only=replies --clauses    also score the reply folds under every clause rule (replies.ts CLAUSE_RULES:
- *                       how a long reply's segments combine), with recall per gold act; `--clause-moves=last` lists the lines a rule moves
+ *                       how a long reply's segments combine), with recall per gold act; `--clause-moves=contrast` lists the lines a rule moves
  *   npm run eval:dev -- --only=first --first-sentences=max,max-symptom    also score the first-message folds read sentence by
  *                       sentence (engine.ts Classifier.sentenceRule), same fold models
  *
