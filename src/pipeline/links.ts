@@ -10,7 +10,9 @@ import {
   CodedError,
   ErrorCode,
   LOCALES,
+  ENTITY_VALUES,
   SYMPTOM_INTENTS,
+  type Entities,
   type IncidentFact,
   type Locale,
   type Logger,
@@ -72,8 +74,20 @@ export function recordOf(ctx: TurnContext, outcome: PipelineOutcome): TurnRecord
   if (ctx.nlu) record.nlu = ctx.nlu;
   if (ctx.stored) record.stepsTried = ctx.stored.stepsTried;
   if (ctx.stored?.intent && SYMPTOM_INTENTS.has(ctx.stored.intent)) record.symptom = ctx.stored.intent;
+  const known = ctx.stored ? knownContext(ctx.stored.slots) : undefined;
+  if (known) record.known = known;
   if (ctx.error) record.error = { code: ctx.error.code, message: ctx.error.message };
   return record;
+}
+
+/** The conversation's carrier, service and device slots that hold one of the entity's values (domain.yaml). */
+function knownContext(slots: Record<string, string>): TurnRecord['known'] {
+  const known: Pick<Entities, 'carrier' | 'service' | 'device'> = {};
+  for (const name of ['carrier', 'service', 'device'] as const) {
+    const value = slots[name];
+    if (value && (ENTITY_VALUES[name] as readonly string[]).includes(value)) (known as Record<string, string>)[name] = value;
+  }
+  return Object.keys(known).length ? known : undefined;
 }
 
 /**

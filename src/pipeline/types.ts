@@ -7,6 +7,7 @@ import type {
   IncidentFact,
   CodedError,
   ConversationStatus,
+  Entities,
   ErrorCode,
   Intent,
   Locale,
@@ -138,6 +139,11 @@ export interface TurnRecord {
    * intent) — also when a button chose it (the menu's [受信できない]), which no NLU intent tells.
    */
   symptom?: Intent;
+  /**
+   * The carrier, mail service and device the conversation knows after the turn (the engine's slots): also when a button
+   * chose them ([Android] at 「お使いの端末を教えてください」), which the turn's NLU entities do not tell.
+   */
+  known?: Pick<Entities, 'carrier' | 'service' | 'device'>;
   /** Set when the turn failed: the outcome then carries a polite pipeline.* reply. */
   error?: { code: ErrorCode; message: string };
   /** When the pipeline started the turn, ms since epoch (from the pipeline's clock). */

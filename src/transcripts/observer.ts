@@ -81,6 +81,7 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
   if (record.error) t.error = { code: record.error.code };
   if (kinds.size) t.redacted = [...kinds];
   if (record.symptom) t.symptom = record.symptom;
+  if (record.known) t.known = { ...record.known };
   if (record.stepsTried?.length) t.steps = record.stepsTried.map((x) => ({ node: x.node, result: x.result }));
   return t;
 }

@@ -96,7 +96,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   }
   // A symptom chosen by a button (the menu's [受信できない]): no intent tells it, the engine's branch does.
   if (!s.symptom && input.symptom && SYMPTOM_INTENTS.has(input.symptom)) s.symptom = input.symptom;
-  const e = input.entities;
+  // What the conversation knows after the turn (typed or chosen by a button); turns recorded before it was kept: the NLU's.
+  const e = input.known ?? input.entities;
   if (e?.carrier) s.carrier = e.carrier;
   if (e?.service) s.service = e.service;
   if (e?.device) s.device = e.device;

@@ -78,6 +78,11 @@ export interface TranscriptTurn {
    * before it was kept.
    */
   symptom?: Intent;
+  /**
+   * The carrier, mail service and device the conversation knew after this turn — also when a button chose them, which
+   * `entities` (the NLU's, typed text only) does not tell. Absent in turns recorded before it was kept.
+   */
+  known?: Pick<Entities, 'carrier' | 'service' | 'device'>;
   /** Node the conversation was waiting at before this turn ('' before the first question). */
   nodeBefore: string;
   /** Node waiting for the user's answer after the turn. */
