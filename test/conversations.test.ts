@@ -10,7 +10,8 @@
  *   locale: ja         # the channel's locale (Turn.locale); optional
  *   turns:
  *     - user: "…"      # or `click: <choice value>` (must be one of the buttons just offered; sent with the
- *                      #   current nonce, or `nonce: stale` to send an outdated one)
+ *                      #   current nonce, or `nonce: stale` to send an outdated one, or `nonce: none` to send none —
+ *                      #   POST /api/chat and chat --jsonl — with a button of any earlier message)
  *       intent: error_auth          # NLU intent of this turn (null for a click)
  *       node: dc_daccount           # node the conversation waits at afterwards
  *       status: active              # active | resolved | escalated | ended
@@ -50,7 +51,7 @@ const expectations = {
 };
 const turnSchema = z.union([
   z.strictObject({ user: z.string(), ...expectations }),
-  z.strictObject({ click: z.string(), nonce: z.literal('stale').optional(), ...expectations }),
+  z.strictObject({ click: z.string(), nonce: z.enum(['stale', 'none']).optional(), ...expectations }),
 ]);
 const scriptSchema = z.strictObject({
   name: z.string().optional(),
@@ -88,10 +89,10 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
     if ('user' in step) turn.text = step.user;
     else {
       const offered = (last?.replies ?? []).flatMap((r) => (r.choices ?? []).map((c) => c.value));
-      if (step.nonce !== 'stale') expect(offered, `${where}: button was not offered`).toContain(step.click);
+      if (step.nonce === undefined) expect(offered, `${where}: button was not offered`).toContain(step.click);
       const state = await stores.store.get(conversationId);
       turn.action = step.click;
-      turn.nonce = step.nonce === 'stale' ? String((state?.offer ?? 0) - 1) : String(state?.offer);
+      if (step.nonce !== 'none') turn.nonce = step.nonce === 'stale' ? String((state?.offer ?? 0) - 1) : String(state?.offer);
     }
     const out = await pipeline.handle(turn);
     last = out;

@@ -59,9 +59,11 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
     return leaveTo(run, ctx.tree.globals.handoff);
   }
   if (!node) return stale(run, node);
-  // [直った] offered beside a question (a hedged "fixed", policy.ts hedged_fixed): the mail works — resolved.
+  // [直った] offered beside a question (a hedged "fixed", policy.ts hedged_fixed): the mail works — resolved. Only when
+  // the buttons on screen hold it: an old [直った] of a step, clicked without a nonce (REST, chat --jsonl) at a later
+  // question, is stale like an old [まだダメ] — a conversation is never closed as fixed by a button of the past.
   if ((node.kind === 'ask' || node.kind === 'choice') && value === ACTIONS.resolved && s.status === 'active' && !('options' in node && node.options?.some((o) => o.value === value)))
-    return leaveTo(run, ctx.tree.globals.resolved, 'resolved');
+    return s.offered?.includes(value) ? leaveTo(run, ctx.tree.globals.resolved, 'resolved') : stale(run, node);
   switch (node.kind) {
     case 'ask': {
       const opt = node.options.find((o) => o.value === value);

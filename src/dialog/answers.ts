@@ -385,6 +385,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       }
       // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
       if (entityValue) return () => enter(run, node.next);
+      if (yesToWhichOne(run, node, nlu)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node));
       return undefined;
     }
     case 'choice':
@@ -397,6 +398,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       // 「はい」 at a question whose buttons are results (answer group `result`: 「削除した」「見当たらない」): no result
       // said — which one, with the buttons (also right after the bot explained what the deletion keeps).
       if (node.kind === 'choice' && !opt && moveOf(run, node) === 'ask_result') return () => say(run, 'engine.result_which', undefined, choicesOf(run, node));
+      if (node.kind === 'choice' && !opt && yesToWhichOne(run, node, nlu)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node));
       if (node.kind === 'resolve') {
         const move = moveOf(run, node);
         const first = node.options?.[0];
@@ -432,6 +434,20 @@ export function namesEntityOnly(nlu: NluResult): boolean {
  */
 function byMeaning(run: Run, nlu: NluResult): boolean {
   return run.stated.length === 0 && !run.reading?.mentions.length && !namesEntityOnly(nlu);
+}
+
+/**
+ * 「はい」「うん」 "yes" to a which-one question (「いちばん近いものを選んでください」, 「お使いの端末は？」): no option
+ * takes a yes (none lists affirm), so it says none of them — which one, with the buttons again, not 「うまく読み取れません
+ * でした」. Only a bare yes (the act affirm, read where the group's move is `option`, nothing else stated).
+ */
+function yesToWhichOne(run: Run, node: Extract<DialogNode, { kind: 'ask' | 'choice' }>, nlu: NluResult): boolean {
+  return (
+    run.reading?.act === 'affirm' &&
+    moveOf(run, node) === 'option' &&
+    byMeaning(run, nlu) &&
+    !(node.options ?? []).some((o) => o.intents?.includes('affirm'))
+  );
 }
 
 /** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once. */

@@ -6,7 +6,7 @@
 import type { MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready } from './handoff.js';
 import { resumeDetour } from './actions.js';
-import { aboutOtherMessaging, textMentions } from './answers.js';
+import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
 import { say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
@@ -32,8 +32,12 @@ export function outside(run: Run, nlu: NluResult): void {
     if (intent === 'greeting') say(run, 'engine.hello');
     if (intent === 'out_of_scope' && !messaging && (run.learned.length || textMentions(run, 'engine.says.mail_words', run.text ?? ''))) {
       // 「ドコモメールが使えません」「メールについて質問があります」: about mail, just no symptom the bot can place — ask
-      // for it (the menu: 「どんなことでお困りですか？」), never "I only do mail".
+      // for it (the menu: 「どんなことでお困りですか？」), never "I only do mail" — unless it says a symptom button's words
+      // (dialogs/main.yaml menu `says:`: 「会社のOutlookが同期しない」 is [受信できない]): that symptom, as if typed.
+      const menu = ctx.tree.nodes.get(ctx.tree.start);
+      const named = menu && 'options' in menu && menu.options ? matchWords(run, menu.options, run.text ?? '') : undefined;
       if (s.node === null) understood(run);
+      if (named?.symptom && isEntry(run, named.symptom)) return switchTo(run, named.symptom);
     } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;

@@ -263,6 +263,8 @@ function explainQuestion(): TurnRule {
       // 「むり」 "I can't" alone, where no option takes it (「送信はできますか？」 has its own `=むり`: no): not "still
       // broken" — the person cannot check what is asked, so what to look at and how, and the question again.
       if (statesPhrase(run, 'engine.says.cannot_do', t.text) === 0 && explains()) return true;
+      // 「え？」 "huh?" as the whole reply (`engine.says.puzzled`): puzzled by the question — what it asks, not 「わからない」.
+      if (statesPhrase(run, 'engine.says.puzzled', t.text) === 0 && !matchWords(run, node.options, t.text)) return true;
       const act = run.reading?.act;
       if (act !== undefined && act !== 'how_to' && act !== 'dont_know' && act !== 'what_is') return false;
       if (glossaryTerms(run.ctx.tree, t.text).length > 0) return false;

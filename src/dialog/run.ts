@@ -103,6 +103,9 @@ export function say<K extends string>(run: Run, key: K & KeyArg<K>, extra?: Mess
   const reply: ReplyMessage = withSlots(run, key, extra);
   if (choices?.length) {
     reply.choices = choices;
+    // Buttons offered twice in one turn (a hint, then the question again): the later set is on screen; in the same
+    // turn both count (a nonce names the turn, not the message).
+    run.s.offered = run.s.offer === run.s.turn ? [...new Set([...(run.s.offered ?? []), ...choices.map((c) => c.value)])] : choices.map((c) => c.value);
     run.s.offer = run.s.turn;
   }
   run.replies.push(reply);

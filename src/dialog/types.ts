@@ -77,6 +77,11 @@ export interface ConversationState {
   resolvedFrom?: string;
   /** Turn number at which the current choices were offered; a click carrying another nonce is stale. */
   offer?: number;
+  /**
+   * The values of the buttons offered then (at `offer`). A click without a nonce (POST /api/chat, chat --jsonl) is
+   * checked against them: an old [直った] clicked at a later question is stale, not "fixed" (round 19).
+   */
+  offered?: string[];
   createdAtMs: number;
   updatedAtMs: number;
 }
