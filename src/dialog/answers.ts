@@ -468,11 +468,16 @@ export function hedges(run: Run, text: string): boolean {
   return matcher(plainText(text));
 }
 
-/** The whole reply is a hedge, filler aside (「たぶんね」, "I suppose", "maybe?"): no request for a person, no goodbye. */
+/**
+ * The whole reply is a hedge or a hesitation, filler aside (「たぶんね」, 「うーん」, "I suppose", "maybe?", "hmm"): no
+ * request for a person, no goodbye; at a step, unsure whether it works. A hesitation counts only said on its own (with
+ * hedges and filler): 「うーん、もういいです」 is still a give-up.
+ */
 export function onlyHedges(run: Run, text: string): boolean {
   const said = foldAnswer(text);
-  if (said === '' || !hedges(run, text)) return false;
-  const words = [...phrases(run, 'engine.says.hedge'), ...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+  const hesitations = phrases(run, 'engine.says.hesitate');
+  if (said === '' || !(hedges(run, text) || hesitations.some((w) => said.includes(w)))) return false;
+  const words = [...phrases(run, 'engine.says.hedge'), ...phrases(run, 'engine.says.filler'), ...hesitations].sort((a, b) => b.length - a.length);
   return trimFiller(said, words) === '';
 }
 
