@@ -67,13 +67,13 @@ function spellBrand(model: string): string {
 
 const OS_PATTERN = /\b(iOS|iPadOS|Android|macOS|Windows)\s?(\d{1,2}(?:\.\d{1,2}){0,2})\b/i;
 
-const JA_DAY = '(?:今朝|今日|本日|昨日|昨晩|昨夜|一昨日|おととい|先週|先月|今週|今月|週末|さっき|先ほど|先程|今さっき|数日前|朝|夕方|夜|月曜|火曜|水曜|木曜|金曜|土曜|日曜)';
+const JA_DAY = '(?:今朝|けさ|今日|きょう|本日|昨日|きのう|昨晩|昨夜|一昨日|おととい|先週|せんしゅう|先月|せんげつ|今週|今月|週末|さっき|先ほど|先程|今さっき|数日前|朝|夕方|夜|月曜|火曜|水曜|木曜|金曜|土曜|日曜)';
 const JA_CLOCK = '(?:(?:午前|午後)?\\s?\\d{1,2}\\s?(?:時|:\\d{2})(?:\\s?\\d{1,2}\\s?分|半)?)';
 const OCCURRED_PATTERNS: RegExp[] = [
   // 「2025/11/11 10:12」「11月11日の朝から」「11/11から」
   new RegExp(`(?:\\d{4}[/年-])?\\d{1,2}[/月-]\\d{1,2}日?(?:\\s?\\(?[月火水木金土日]\\)?)?(?:の)?\\s?(?:朝|昼|夕方|夜)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい)?(?:から|以降|に|より)?`),
-  // 「今朝9時から」「昨日の夜から」「先週から」「月曜日から」
-  new RegExp(`${JA_DAY}日?(?:の)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい)?(?:から|以降|より)`),
+  // 「今朝9時から」「昨日の夜から」「先週から」「先週あたりから」「きのうから」「月曜日から」
+  new RegExp(`${JA_DAY}日?(?:の)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
   // 「3日前から」「2時間くらい前から」
   /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
   // 「9時ごろから」「午後3時から」
@@ -89,8 +89,8 @@ const OCCURRED_PATTERNS: RegExp[] = [
 const FREQUENCY_PATTERNS: RegExp[] = [
   /(?:1|一)\s?日に?\s?(?:\d+|数|何|[一二三四五六七八九十]+)\s?回(?:くらい|ほど|程度)?/,
   /(?:\d+|数|[一二三四五六七八九十]+)\s?回に\s?(?:1|一)\s?回(?:くらい|ほど|程度)?/,
-  /(?:毎回|毎日|いつも|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
-  /\b(?:every\s?time|each time|always|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
+  /(?:毎回|まいかい|毎度|毎日|まいにち|いつも|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
+  /\b(?:every\s?(?:single\s)?time|each (?:and every )?time|always|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
 ];
 
 const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;

@@ -14,6 +14,10 @@ describe('parseFieldFacts()', () => {
     ['11月11日の朝から', { occurredAt: '11月11日の朝から' }],
     ['since this morning, always', { occurredAt: 'since this morning', frequency: 'always' }],
     ['3 days ago, occasionally', { occurredAt: '3 days ago', frequency: 'occasionally' }],
+    // Round 19 (conv-19 finding): the sloppier forms people type in the hand-off form.
+    ['先週あたりから まいかい', { occurredAt: '先週あたりから', frequency: 'まいかい' }],
+    ['きのうから毎度です', { occurredAt: 'きのうから', frequency: '毎度' }],
+    ['since last week, every single time', { occurredAt: 'since last week', frequency: 'every single time' }],
     ['Pixel 8 Android 14, started yesterday evening, sometimes', { model: 'Pixel 8', os: 'Android 14', occurredAt: 'started yesterday evening', frequency: 'sometimes' }],
     ['iPhone 15で、18.1です', { model: 'iPhone 15', os: 'iOS 18.1' }],
     ['iPhone SE (第3世代)、iOS 17.5', { model: 'iPhone SE', os: 'iOS 17.5' }],
