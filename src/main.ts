@@ -112,7 +112,7 @@ export const MOUNTS: MountFactory[] = [
       ticketUrl: async (id) => (await core.handoff.status(id))?.url,
       ticket: (id) => core.handoff.status(id),
       publicUrl: core.config.publicUrl,
-      utcOffsetMinutes: core.config.utcOffset,
+      utcOffset: core.config.utcOffset,
       incidents: core.incidents,
       nlu: core.nlu,
       desk: { holds: core.holds, sendProactive: core.sendProactive },

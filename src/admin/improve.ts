@@ -106,15 +106,15 @@ export interface AccuracyRow {
 
 /**
  * The NLU's accuracy on corrected text turns, per week of correction (oldest first). Weeks run Monday to Sunday in the help
- * desk's zone (`utcOffsetMinutes`, TIME_ZONE's offset at each instant): a correction made on Monday 08:00 in Tokyo belongs
+ * desk's zone (`utcOffset`, TIME_ZONE's offset at each instant): a correction made on Monday 08:00 in Tokyo belongs
  * to that Monday's week, and one on Monday 00:30 in Berlin in July (Sunday 22:30 UTC) to that Monday's week too.
  */
-export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffsetMinutes: UtcOffset = 0): AccuracyRow[] {
+export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffset: UtcOffset = 0): AccuracyRow[] {
   const weeks = new Map<string, { n: number; then: number; now: number }>();
   for (const a of annotations) {
     const text = a.text.trim();
     if (!text || text.includes(REDACTION_MARK.ja) || text.includes(REDACTION_MARK.en)) continue;
-    const d = wallClock(a.atMs, utcOffsetMinutes);
+    const d = wallClock(a.atMs, utcOffset);
     d.setUTCHours(0, 0, 0, 0);
     d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
     const week = d.toISOString().slice(0, 10);

@@ -87,7 +87,7 @@ export interface AdminOptions {
   /** Idle time after which an active conversation counts as abandoned, ms. Default 30 minutes. */
   abandonAfterMs?: number;
   /** Time zone of dates on the pages and in the filters: minutes from UTC, or TIME_ZONE's offset at each instant. Default: the server's. */
-  utcOffsetMinutes?: UtcOffset;
+  utcOffset?: UtcOffset;
   /** Base URL (PUBLIC_URL): the session cookie is Secure when it is https. */
   publicUrl?: string;
   /** The NLU, for its accuracy on corrected turns today. */
@@ -183,7 +183,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   const handoffs = handoffNodes(options.tree);
-  const utcOffsetMinutes: UtcOffset = options.utcOffsetMinutes ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
+  const utcOffset: UtcOffset = options.utcOffset ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
   const pageSize = options.pageSize ?? 25;
   const secure = (options.publicUrl ?? '').startsWith('https://');
 
@@ -195,7 +195,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     nonce: res.locals.nonce as string,
     tree: options.tree,
     nowMs: now(),
-    utcOffsetMinutes,
+    utcOffset,
     abandonAfterMs,
     deadLetters: options.deadLetters?.() !== undefined,
     banner: res.locals.banner as string | undefined,
@@ -212,8 +212,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   /** Form values (strings) → store filter. */
   const toFilter = (v: FilterValues): ConversationFilter => {
     const f: ConversationFilter = {};
-    if (v.from) f.fromMs = dayStartMs(v.from, utcOffsetMinutes);
-    if (v.to) f.toMs = dayEndMs(v.to, utcOffsetMinutes);
+    if (v.from) f.fromMs = dayStartMs(v.from, utcOffset);
+    if (v.to) f.toMs = dayEndMs(v.to, utcOffset);
     if (v.status) f.status = v.status as ConversationFilter['status'];
     if (v.intent) f.intent = v.intent as ConversationFilter['intent'];
     if (v.carrier) f.carrier = v.carrier;
@@ -409,18 +409,18 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   });
 
   const analyticsRange = (q: Record<string, unknown>) => {
-    const today = localDay(now(), utcOffsetMinutes);
+    const today = localDay(now(), utcOffset);
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined);
     const to = valid(q.to) ?? today;
     const from = valid(q.from) ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_ANALYTICS_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
-    return { from, to, fromMs: dayStartMs(from, utcOffsetMinutes), toMs: dayEndMs(to, utcOffsetMinutes) };
+    return { from, to, fromMs: dayStartMs(from, utcOffset), toMs: dayEndMs(to, utcOffset) };
   };
   const analytics = async (q: Record<string, unknown>) => {
     const r = analyticsRange(q);
     const summaries = await store.summaries(r.fromMs);
     return {
       range: r,
-      data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffsetMinutes }),
+      data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
     };
   };
   router.get('/analytics', async (req, res) => {
@@ -440,7 +440,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu, utcOffsetMinutes) : [], training }),
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu, utcOffset) : [], training }),
     );
   });
 
@@ -460,7 +460,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       return;
     }
     const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
-    const stamp = localDay(now(), utcOffsetMinutes);
+    const stamp = localDay(now(), utcOffset);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {
       res.type('text/csv; charset=utf-8');
@@ -694,7 +694,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       badRequest(req, res, q.error);
       return;
     }
-    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu, utcOffsetMinutes) : [] });
+    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu, utcOffset) : [] });
   });
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);

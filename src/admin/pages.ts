@@ -37,7 +37,7 @@ export interface ViewContext {
   nowMs: number;
   /** Time zone of displayed times, minutes from UTC. */
   /** The help desk's zone (TIME_ZONE): minutes from UTC, or its offset at each instant. */
-  utcOffsetMinutes: UtcOffset;
+  utcOffset: UtcOffset;
   abandonAfterMs: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
@@ -79,7 +79,7 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `YYYY-MM-DD HH:mm` in the view's time zone. */
 export function formatTime(ctx: ViewContext, ms: number): string {
-  const d = wallClock(ms, ctx.utcOffsetMinutes);
+  const d = wallClock(ms, ctx.utcOffset);
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 /** Cuts a label to about `units` half-width columns (a Japanese character counts two), with an ellipsis. */

@@ -91,7 +91,11 @@ function noteStatedFacts(run: Run, text: string): void {
     // The walk's own symptom gone (main.yaml `fact_fixes`): 「受信は大丈夫になりました」 in the receiving walk is "fixed",
     // not "the other side works" — which would take the sending walk. Said beside more, it is read as usual. A hedge
     // beside it (「たぶん受信は大丈夫になった」) is still that "fixed", half said: the rule hedged_fixed makes sure.
-    if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge') <= FACT_ALONE_EXTRA) {
+    // One side of a two-sided symptom gone (main.yaml `fact_narrows`: 「受信は大丈夫になった」 where both sides failed):
+    // the slot narrows to the side still broken and the walk goes on for it (fact_given re-routes), no "fixed".
+    const narrowed = narrowsTo(run, slot, value);
+    if (narrowed) run.narrowed = narrowed;
+    else if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge') <= FACT_ALONE_EXTRA) {
       run.fixed = true;
       continue;
     }
@@ -106,15 +110,13 @@ function noteStatedFacts(run: Run, text: string): void {
 /** The fact slot = value contradicts the symptom of the walk the conversation is in (main.yaml `fact_fixes`). */
 function fixesSymptom(run: Run, slot: string, value: string): boolean {
   const intent = run.s.intent;
-  // One side of a two-sided symptom gone (main.yaml `fact_narrows`: 「受信は大丈夫になった」 where both sides failed):
-  // the slot narrows to the side still broken and the walk goes on for it (fact_given re-routes), no "fixed".
-  const held = run.s.slots[slot];
-  const still = held !== undefined ? run.ctx.tree.factNarrows?.[slot]?.[held]?.[value] : undefined;
-  if (still) {
-    run.narrowed = still as Intent;
-    return false;
-  }
   return intent !== null && (run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(intent);
+}
+
+/** The symptom still broken when the fact slot = value is one side of the slot's two-sided value gone (main.yaml `fact_narrows`). */
+function narrowsTo(run: Run, slot: string, value: string): Intent | undefined {
+  const held = run.s.slots[slot];
+  return held !== undefined ? (run.ctx.tree.factNarrows?.[slot]?.[held]?.[value] as Intent | undefined) : undefined;
 }
 
 /**

@@ -22,7 +22,7 @@
  */
 import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult, type ActPrior } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
-import { extractBags, extractFeatures, type FeatureBag, type FeatureBags } from './features.js';
+import { extractBags, extractFeatures, type FeatureBag } from './features.js';
 import { CLAUSE_RULE } from './replies.js';
 import { JointIndex, LinearModel, DEFAULT_TRAIN_OPTIONS, fitTemperature, softmax, type SerializedJoint, type SerializedModel, type TrainOptions } from './model.js';
 import { detectLocale as detectLanguage, romajiAsKana } from './locale.js';
@@ -158,26 +158,8 @@ export class Classifier {
     return out({ intent: top.intent, confidence: top.confidence });
   }
 
-  /**
-   * The reading of a first message of several sentences (eval:dev `--first-sentences=max`): `whole` reads the whole
-   * text only; `max` takes the most confident in-scope reading among the whole and each sentence; `max-symptom` the
-   * same among symptom readings only. Off (`whole`) by default: no win on dev (intents/real/notes/nlu-18.md).
-   */
-  sentenceRule: 'whole' | 'max' | 'max-symptom' = 'whole';
   /** Whether analyse() reads a reply's segments (NluResult.segmentActs): on when the clause rule uses them. */
   readSegments: boolean = CLAUSE_RULE !== 'whole';
-
-  private bySentence(whole: Decision, text: string, bags?: FeatureBags): Decision {
-    const parts = bags?.segments.length ? bags.segments : extractBags(this.tokenizer, text, { segments: true, sentencesOnly: true }).segments;
-    if (parts.length < 2) return whole;
-    const ok = (d: Decision) => (this.sentenceRule === 'max-symptom' ? SYMPTOM_INTENTS.has(d.intent) : d.intent !== 'out_of_scope');
-    let best = ok(whole) ? whole : undefined;
-    for (const { bag } of parts) {
-      const d = this.decideBag(bag);
-      if (ok(d) && (!best || d.confidence > best.confidence)) best = d;
-    }
-    return best ?? whole;
-  }
 
   analyse(text: string, hint?: Locale): NluResult {
     // Romaji Japanese (「meeru ga todokanai」) is read in kana, as if typed with an IME.
@@ -201,11 +183,9 @@ export class Classifier {
       return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [], aboutMail: 0 };
     }
     // With acts, the clauses' bags come from the same pass (the act model reads a reply clause by clause); the
-    // segments only when a reading uses them (CLAUSE_RULE, sentenceRule).
-    const sentences = this.sentenceRule !== 'whole';
-    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments }) : sentences ? extractBags(this.tokenizer, text, { segments: true, sentencesOnly: true }) : undefined;
-    let d = this.decideBag(bags?.whole ?? this.features(text));
-    if (sentences) d = this.bySentence(d, text, this.acts && withActs ? undefined : bags);
+    // segments only when the clause rule uses them (CLAUSE_RULE).
+    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments }) : undefined;
+    const d = this.decideBag(bags?.whole ?? this.features(text));
     let { intent, confidence } = d;
     let clarify = d.clarify;
     if (error) {

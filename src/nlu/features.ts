@@ -201,8 +201,6 @@ export interface FeatureBags {
 export interface BagParts {
   clauses?: boolean;
   segments?: boolean;
-  /** Segments cut at sentence ends only (no contrast joints): the per-sentence reading of a first message. */
-  sentencesOnly?: boolean;
 }
 
 /** A clause ends after one of these (the reply-act model reads clause by clause, src/nlu/acts.ts). */
@@ -267,11 +265,9 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: B
   spans.push([from, norm.length]);
   const segSpans: Array<{ span: [number, number]; contrast: boolean }> = [];
   if (parts.segments) {
-    if (!parts.sentencesOnly) {
-      for (const m of norm.matchAll(SEGMENT_JOINT)) {
-        const cut = m.index + m[0].length;
-        if (cut > 0 && cut < norm.length && !cuts.has(cut)) cuts.set(cut, true);
-      }
+    for (const m of norm.matchAll(SEGMENT_JOINT)) {
+      const cut = m.index + m[0].length;
+      if (cut > 0 && cut < norm.length && !cuts.has(cut)) cuts.set(cut, true);
     }
     let segFrom = 0;
     let segContrast = false;

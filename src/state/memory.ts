@@ -326,17 +326,17 @@ export class MemoryKeyValueStore implements KeyValueStore {
 }
 
 export class MemoryTicketIds implements TicketIds {
-  readonly #utcOffsetMinutes: UtcOffset;
+  readonly #utcOffset: UtcOffset;
   readonly #seq = new Map<string, number>();
 
-  constructor(options: { utcOffsetMinutes?: UtcOffset } = {}) {
-    this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
+  constructor(options: { utcOffset?: UtcOffset } = {}) {
+    this.#utcOffset = options.utcOffset ?? 0;
   }
 
   async next(nowMs: number, atLeast = 0): Promise<string> {
-    const day = ticketDay(nowMs, this.#utcOffsetMinutes);
+    const day = ticketDay(nowMs, this.#utcOffset);
     // Never below the tenths of a second of the day: a restarted process starts above what it handed out before.
-    const n = Math.max((this.#seq.get(day) ?? 0) + 1, ticketFloor(nowMs, this.#utcOffsetMinutes) + 1, atLeast);
+    const n = Math.max((this.#seq.get(day) ?? 0) + 1, ticketFloor(nowMs, this.#utcOffset) + 1, atLeast);
     // Only today's counter matters; older days are dropped so the map stays at one or two entries.
     if (!this.#seq.has(day)) for (const d of this.#seq.keys()) if (d < day) this.#seq.delete(d);
     this.#seq.set(day, n);

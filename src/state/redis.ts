@@ -503,15 +503,15 @@ export class RedisKeyValueStore implements KeyValueStore {
 
 export class RedisTicketIds implements TicketIds {
   readonly #conn: RedisConnection;
-  readonly #utcOffsetMinutes: UtcOffset;
-  constructor(conn: RedisConnection, options: { utcOffsetMinutes?: UtcOffset } = {}) {
+  readonly #utcOffset: UtcOffset;
+  constructor(conn: RedisConnection, options: { utcOffset?: UtcOffset } = {}) {
     this.#conn = conn;
-    this.#utcOffsetMinutes = options.utcOffsetMinutes ?? 0;
+    this.#utcOffset = options.utcOffset ?? 0;
   }
   async next(nowMs: number, atLeast = 0): Promise<string> {
-    const day = ticketDay(nowMs, this.#utcOffsetMinutes);
+    const day = ticketDay(nowMs, this.#utcOffset);
     const n = await this.#conn.run('ticket id', (c) =>
-      c.eval(TICKET_SEQ_SCRIPT, { keys: [this.#conn.keys.ticketSeq(day)], arguments: [String(3 * 86_400), String(Math.max(ticketFloor(nowMs, this.#utcOffsetMinutes), atLeast - 1))] }),
+      c.eval(TICKET_SEQ_SCRIPT, { keys: [this.#conn.keys.ticketSeq(day)], arguments: [String(3 * 86_400), String(Math.max(ticketFloor(nowMs, this.#utcOffset), atLeast - 1))] }),
     );
     return formatTicketId(day, Number(n));
   }

@@ -38,7 +38,7 @@ export interface CreateStoresOptions extends RedisConnectionOptions, RedisLockOp
  * `stores.redis.waitReady(ms)` to wait at start-up). `health.close()` closes it.
  */
 export function createStores(config: Pick<Config, 'redis'>, logger: Logger, options: CreateStoresOptions = {}): Stores {
-  const ticketOpts = { utcOffsetMinutes: options.ticketUtcOffsetMinutes };
+  const ticketOpts = { utcOffset: options.ticketUtcOffsetMinutes };
   if (!config.redis) {
     const deliveries = new MemoryDeliveryStore({ clock: options.clock });
     return {

@@ -295,7 +295,7 @@ export interface AnalyticsOptions extends QueryContext {
   toMs?: number;
   tree?: DialogTree;
   /** Time zone of the per-day chart, minutes from UTC (540 for Japan) or TIME_ZONE's offset at each instant. */
-  utcOffsetMinutes: UtcOffset;
+  utcOffset: UtcOffset;
 }
 
 /** Computes every number of the analytics view from conversation summaries started in [fromMs, toMs). */
@@ -324,7 +324,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     turns += s.turns;
     if (s.misses > 0) withMisses++;
     if (s.annotations > 0) annotated++;
-    const day = dayOf(s.startedAtMs, o.utcOffsetMinutes);
+    const day = dayOf(s.startedAtMs, o.utcOffset);
     if (!days.has(day)) days.set(day, new OutcomeTally());
     days.get(day)?.add(s, outcome);
     if (!channels.has(s.channel)) channels.set(s.channel, new OutcomeTally());
@@ -374,8 +374,8 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
   const perDay: DayCount[] = [];
   const known = [...days.keys()].sort();
   if (known.length > 0) {
-    const first = o.fromMs !== undefined ? dayOf(o.fromMs, o.utcOffsetMinutes) : (known[0] as string);
-    const last = o.toMs !== undefined ? dayOf(o.toMs - 1, o.utcOffsetMinutes) : (known[known.length - 1] as string);
+    const first = o.fromMs !== undefined ? dayOf(o.fromMs, o.utcOffset) : (known[0] as string);
+    const last = o.toMs !== undefined ? dayOf(o.toMs - 1, o.utcOffset) : (known[known.length - 1] as string);
     for (let t = Date.parse(`${first}T00:00:00Z`), end = Date.parse(`${last}T00:00:00Z`), n = 0; t <= end && n < 400; t += 86_400_000, n++) {
       const day = new Date(t).toISOString().slice(0, 10);
       perDay.push({ day, ...(days.get(day) ?? new OutcomeTally()).finish() });

@@ -32,7 +32,7 @@ describe('memory stores', () => {
     // 2026-11-28 23:30 UTC is already the 29th in Japan (UTC+9).
     const at = Date.UTC(2026, 10, 28, 23, 30);
     expect(await new MemoryTicketIds().next(at)).toBe('MM-20261128-846001');
-    expect(await new MemoryTicketIds({ utcOffsetMinutes: 540 }).next(at)).toBe('MM-20261129-306001');
+    expect(await new MemoryTicketIds({ utcOffset: 540 }).next(at)).toBe('MM-20261129-306001');
   });
 
   it('keep a fifth digit once a day passes 9,999 tickets', async () => {

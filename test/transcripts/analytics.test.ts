@@ -82,7 +82,7 @@ describe.each(stores)('analytics by outcome (%s store)', (_name, make) => {
     store = await make();
     await record(store);
   });
-  const analytics = async () => computeAnalytics(await store.summaries(), { ...ctx, tree, utcOffsetMinutes: 540, fromMs: T0 - 9 * 3_600_000, toMs: T0 + 3 * DAY });
+  const analytics = async () => computeAnalytics(await store.summaries(), { ...ctx, tree, utcOffset: 540, fromMs: T0 - 9 * 3_600_000, toMs: T0 + 3 * DAY });
   const ids = async (f: Parameters<typeof findConversations>[1]) => (await findConversations(store, f, ctx)).map((s) => s.id).sort();
 
   it('counts each conversation by what it ever reached: resolved stays resolved after one more message', async () => {
@@ -160,7 +160,7 @@ describe.each(stores)('analytics by outcome (%s store)', (_name, make) => {
   it('the page: node names in words with the id beside, bars and counts open the matching list', async () => {
     const a = await analytics();
     const html = renderAnalytics(
-      { i18n, locale: 'ja', defaultLocale: 'ja', nonce: 'n', tree, nowMs: NOW, utcOffsetMinutes: 540, abandonAfterMs: ctx.abandonAfterMs, deadLetters: false },
+      { i18n, locale: 'ja', defaultLocale: 'ja', nonce: 'n', tree, nowMs: NOW, utcOffset: 540, abandonAfterMs: ctx.abandonAfterMs, deadLetters: false },
       a,
       { from: '2026-11-20', to: '2026-11-23' },
     );

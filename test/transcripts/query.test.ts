@@ -82,7 +82,7 @@ describe('conversation filters', () => {
 
 describe('analytics', () => {
   it('counts, rates, per-day, top symptoms and the per-node funnel of the known set', async () => {
-    const a = computeAnalytics(await store.summaries(), { ...ctx, tree, utcOffsetMinutes: 540, fromMs: T0 - 9 * 3_600_000, toMs: T0 + 3 * DAY });
+    const a = computeAnalytics(await store.summaries(), { ...ctx, tree, utcOffset: 540, fromMs: T0 - 9 * 3_600_000, toMs: T0 + 3 * DAY });
     expect(a.total).toBe(5);
     expect(a.counts).toEqual({ active: 1, resolved: 1, escalated: 1, ended: 1, abandoned: 1 });
     expect(a.rates).toEqual({ resolution: 0.2, escalation: 0.2, abandonment: 0.2, containment: 0.4 });
@@ -118,7 +118,7 @@ describe('analytics', () => {
   });
 
   it('an empty period has zero rates, not NaN', () => {
-    const a = computeAnalytics([], { ...ctx, utcOffsetMinutes: 0 });
+    const a = computeAnalytics([], { ...ctx, utcOffset: 0 });
     expect(a.total).toBe(0);
     expect(a.rates).toEqual({ resolution: 0, escalation: 0, abandonment: 0, containment: 0 });
     expect(a.perDay).toEqual([]);

@@ -21,8 +21,6 @@
  *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
  *   npm run eval:dev -- --only=replies --clauses    also score the reply folds under every clause rule (replies.ts CLAUSE_RULES:
  *                       how a long reply's segments combine), with recall per gold act; `--clause-moves=contrast` lists the lines a rule moves
- *   npm run eval:dev -- --only=first --first-sentences=max,max-symptom    also score the first-message folds read sentence by
- *                       sentence (engine.ts Classifier.sentenceRule), same fold models
  *
  * Folds. Reply folds are chosen by PAGE (foldOfPage of the url column): the lines copied from one thread share its
  * writer, wording and topic, so with folds by text a page's other lines sat in training while one was scored — and a
@@ -116,13 +114,7 @@ async function main(): Promise<void> {
     const pageOfText = new Map(realTrain.map((r) => [r.text, r.url]));
     const firstPages = process.argv.includes('--first-folds=page');
     const foldOfFirst = (text: string) => (firstPages ? foldOfPage(pageOfText.get(text) ?? text) : foldOf(text));
-    // --first-sentences=max,max-symptom also scores the same fold models reading a message of several sentences
-    // sentence by sentence (engine.ts Classifier.sentenceRule).
-    const sentenceRules = (process.argv.find((a) => a.startsWith('--first-sentences='))?.slice(18).split(',') ?? []) as Array<Classifier['sentenceRule']>;
-    const runs = [
-      ...[undefined, ...rescues].map((rescue) => ({ rescue, sentenceRule: undefined as Classifier['sentenceRule'] | undefined, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } })),
-      ...sentenceRules.map((sentenceRule) => ({ rescue: undefined, sentenceRule, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } })),
-    ];
+    const runs = [undefined, ...rescues].map((rescue) => ({ rescue, scored: [] as Scored[], asked: { n: 0, among: 0, inDomain: 0 } }));
     // The hand-written side: in-scope accuracy of each fold model's own validation folds (phrases of intents/; real lines are never validated).
     const handWritten: number[] = [];
     // … and their out-of-scope recall on the hand-written validation items (far off-topic, near-domain).
@@ -166,8 +158,7 @@ async function main(): Promise<void> {
         }
       }
       for (const run of runs) {
-        const classifier = run.rescue === undefined && !run.sentenceRule ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue ?? trained.oos.rescue }, trained.domain);
-        if (run.sentenceRule) classifier.sentenceRule = run.sentenceRule;
+        const classifier = run.rescue === undefined ? trained : new Classifier(tokenizer, trained.model, { ...trained.oos, rescue: run.rescue }, trained.domain);
         for (const item of lines) {
           const r = classifier.analyse(item.text);
           run.scored.push({ item, intent: r.intent });
@@ -186,7 +177,7 @@ async function main(): Promise<void> {
     out(`dev (5-fold cross-validation on the real TRAIN split of first messages, ${scored.length} lines)`);
     for (const run of runs) {
       const x = scoreReal(run.scored);
-      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}${run.sentenceRule ? `sentences ${run.sentenceRule}: ` : ''}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
+      out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
     out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%; out-of-scope recall far ${(oosRecall.far * 100).toFixed(1)}%, near ${(oosRecall.near * 100).toFixed(1)}%`);
