@@ -495,7 +495,11 @@ function appPasswords(w: Work): void {
 }
 
 // Longest alternatives first: 「パスワード」 must not be read as 「パス」 + 「ワード」.
-const JA_LABEL = 'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)';
+// A Latin label counts here only before a Japanese particle (「PINは1234」, 「pwはhoge」, 「PINコードは 0000」): the
+// English pattern below needs `:`, "is" or a space after it.
+const JA_LABEL =
+  'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)|' +
+  '(?<![A-Za-z0-9_])(?:password|passwd|passcode|pass|pwd|pw|pin)(?:コード|番号)?(?=[ \\t]*(?:は|が|を|も|に|→|って))';
 const EN_LABEL = 'app[- ]?specific[- ]password|app[- ]password|password|passwd|passcode|pass|pwd|pw|pin';
 const SECRET_LABEL =
   'api[_-]?key|apikey|client[_-]?secret|secret[_-]?key|secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|シークレット|トークン|APIキー';
@@ -534,7 +538,7 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
 
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
-  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'g');
+  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
   for (const m of w.f.matchAll(ja)) {
     const label = m[1] ?? '';
     const sep = m[2] ?? '';
@@ -554,7 +558,7 @@ function labelledValues(w: Work): void {
     }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if (lenient ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if ((lenient ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const en = new RegExp(
@@ -571,13 +575,32 @@ function labelledValues(w: Work): void {
     if (quoted && quotedPhrase(w, pos, sep.trimEnd().slice(-1))) continue;
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if (explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if ((explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
   for (const m of w.f.matchAll(secret)) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && lenientSecret(t.core)) mask(w, t.start, t.end, 'token');
+  }
+}
+
+/**
+ * A labelled value typed with a space in it ("pass: P@ss w0rd", 「パスワード: Pa55 w0rd! です」): the words right after
+ * it, one space apart, that carry a letter and a digit or symbol are the rest of it. Up to three; the first word
+ * without that shape (「です」, "and", "on") or any kept shape (SH-51C, iOS 17.6.1) ends it.
+ */
+function spacedRest(w: Work, end: number): void {
+  for (let n = 0; n < 3; n++) {
+    if (w.f[end] !== ' ' || w.f[end + 1] === ' ') return;
+    const t = tokenAt(w.f, end + 1);
+    if (!t || t.start !== end + 1 || !isFree(w, t.start, t.end)) return;
+    const c = t.core;
+    const piece =
+      c.length >= 2 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
+      !IDENTIFIER.test(c) && !isOrdinary(c) && !isKeepShape(c);
+    if (!piece || !mask(w, t.start, t.end, 'password')) return;
+    end = t.end;
   }
 }
 
