@@ -773,6 +773,38 @@ function genericSecrets(w: Work): void {
   }
 }
 
+// ───────────────────────────── across two messages ─────────────────────────────
+
+/** A message that ends on a label waiting for its value: 「パスワードは」, 「新しいのは」, "my password is", `pw:`. */
+const OPEN_LABEL = new RegExp(
+  `(?:${JA_LABEL}|新しい(?:の|方|ほう)|${EN_LABEL})[ \\t]*(?:[:=]|は|→|->|って|\\bis\\b|\\bwas\\b)[ \\t]*[:、,]?[ \\t]*[「『"“']?$`,
+  'i',
+);
+
+/**
+ * True when `text` ends on a password label with nothing after it: the person sent 「パスワードは」 and will type
+ * the value in the next message, which redaction alone (one message at a time) cannot see as a password.
+ */
+export function opensValue(text: string): boolean {
+  return OPEN_LABEL.test(fold(text.slice(-80)).trimEnd());
+}
+
+/**
+ * True when `text`, sent right after a message that `opensValue`, is that value: one to four ASCII words (「hunter」,
+ * 「ＡＢＣ１２３４５」, "P@ss w0rd"), optionally quoted and followed by 「です」, none of them grammar, an ordinary word
+ * ("iCloud", "same", "what") or a kept shape (iOS 17.6.1, SH-51C, a host) or an e-mail address. 「わからない」, "I don't know" are not.
+ */
+export function valueAlone(text: string): boolean {
+  const m = /^[「『"“']?([!-~]{1,64}(?: [!-~]{1,64}){0,3})[」』"”']?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim());
+  const value = m?.[1];
+  if (!value || value.length < 3 || value.length > 64) return false;
+  return value.split(' ').every((word) => {
+    const t = trimToken(word, 0, word.length);
+    if (t === null || /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(t.core)) return false;
+    return !PASSPHRASE_STOP.has(t.core.toLowerCase()) && !isOrdinary(t.core) && !isKeepShape(t.core);
+  });
+}
+
 /** One pass of every rule over `text`. */
 function pass(text: string, mark: string): { text: string; kinds: Set<RedactionKind> } {
   const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set() };

@@ -437,6 +437,7 @@ export function save(store: ConversationStore, o: { stateTtlSeconds: number; don
       };
       if (ctx.ticket) outcome.ticket = ctx.ticket;
       if (ctx.stepped?.clarification) outcome.clarification = ctx.stepped.clarification;
+      if (ctx.stepped?.secret !== undefined) outcome.secret = ctx.stepped.secret;
       // Channels that can carry data on a button (Teams cards, Slack block_id) echo this back as Turn.nonce.
       if (state.offer !== undefined && replies.some((r) => r.choices?.length)) outcome.offer = String(state.offer);
       ctx.outcome = outcome;
