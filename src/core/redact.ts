@@ -597,7 +597,7 @@ function spacedRest(w: Work, end: number): void {
     if (!t || t.start !== end + 1 || !isFree(w, t.start, t.end)) return;
     const c = t.core;
     const piece =
-      c.length >= 2 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
+      c.length >= 3 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
       !IDENTIFIER.test(c) && !isOrdinary(c) && !isKeepShape(c);
     if (!piece || !mask(w, t.start, t.end, 'password')) return;
     end = t.end;
