@@ -495,7 +495,11 @@ function appPasswords(w: Work): void {
 }
 
 // Longest alternatives first: 「パスワード」 must not be read as 「パス」 + 「ワード」.
-const JA_LABEL = 'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)';
+// A Latin label counts here only before a Japanese particle (「PINは1234」, 「pwはhoge」, 「PINコードは 0000」): the
+// English pattern below needs `:`, "is" or a space after it.
+const JA_LABEL =
+  'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)|' +
+  '(?<![A-Za-z0-9_])(?:password|passwd|passcode|pass|pwd|pw|pin)(?:コード|番号)?(?=[ \\t]*(?:は|が|を|も|に|→|って))';
 const EN_LABEL = 'app[- ]?specific[- ]password|app[- ]password|password|passwd|passcode|pass|pwd|pw|pin';
 const SECRET_LABEL =
   'api[_-]?key|apikey|client[_-]?secret|secret[_-]?key|secret|access[_-]?token|refresh[_-]?token|auth[_-]?token|token|private[_-]?key|シークレット|トークン|APIキー';
@@ -534,7 +538,7 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
 
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
-  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'g');
+  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
   for (const m of w.f.matchAll(ja)) {
     const label = m[1] ?? '';
     const sep = m[2] ?? '';
@@ -554,7 +558,7 @@ function labelledValues(w: Work): void {
     }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if (lenient ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if ((lenient ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const en = new RegExp(
@@ -571,13 +575,32 @@ function labelledValues(w: Work): void {
     if (quoted && quotedPhrase(w, pos, sep.trimEnd().slice(-1))) continue;
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if (explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if ((explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
   for (const m of w.f.matchAll(secret)) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && lenientSecret(t.core)) mask(w, t.start, t.end, 'token');
+  }
+}
+
+/**
+ * A labelled value typed with a space in it ("pass: P@ss w0rd", 「パスワード: Pa55 w0rd! です」): the words right after
+ * it, one space apart, that carry a letter and a digit or symbol are the rest of it. Up to three; the first word
+ * without that shape (「です」, "and", "on") or any kept shape (SH-51C, iOS 17.6.1) ends it.
+ */
+function spacedRest(w: Work, end: number): void {
+  for (let n = 0; n < 3; n++) {
+    if (w.f[end] !== ' ' || w.f[end + 1] === ' ') return;
+    const t = tokenAt(w.f, end + 1);
+    if (!t || t.start !== end + 1 || !isFree(w, t.start, t.end)) return;
+    const c = t.core;
+    const piece =
+      c.length >= 3 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
+      !IDENTIFIER.test(c) && !isOrdinary(c) && !isKeepShape(c);
+    if (!piece || !mask(w, t.start, t.end, 'password')) return;
+    end = t.end;
   }
 }
 
@@ -748,6 +771,38 @@ function genericSecrets(w: Work): void {
     for (let i = 1; i < s.length; i++) if (cls(s[i] ?? '') !== cls(s[i - 1] ?? '')) switches++;
     if (switches / s.length >= 0.45) mask(w, m.index, m.index + s.length, 'token');
   }
+}
+
+// ───────────────────────────── across two messages ─────────────────────────────
+
+/** A message that ends on a label waiting for its value: 「パスワードは」, 「新しいのは」, "my password is", `pw:`. */
+const OPEN_LABEL = new RegExp(
+  `(?:${JA_LABEL}|新しい(?:の|方|ほう)|${EN_LABEL})[ \\t]*(?:[:=]|は|→|->|って|\\bis\\b|\\bwas\\b)[ \\t]*[:、,]?[ \\t]*[「『"“']?$`,
+  'i',
+);
+
+/**
+ * True when `text` ends on a password label with nothing after it: the person sent 「パスワードは」 and will type
+ * the value in the next message, which redaction alone (one message at a time) cannot see as a password.
+ */
+export function opensValue(text: string): boolean {
+  return OPEN_LABEL.test(fold(text.slice(-80)).trimEnd());
+}
+
+/**
+ * True when `text`, sent right after a message that `opensValue`, is that value: one to four ASCII words (「hunter」,
+ * 「ＡＢＣ１２３４５」, "P@ss w0rd"), optionally quoted and followed by 「です」, none of them grammar, an ordinary word
+ * ("iCloud", "same", "what") or a kept shape (iOS 17.6.1, SH-51C, a host) or an e-mail address. 「わからない」, "I don't know" are not.
+ */
+export function valueAlone(text: string): boolean {
+  const m = /^[「『"“']?([!-~]{1,64}(?: [!-~]{1,64}){0,3})[」』"”']?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim());
+  const value = m?.[1];
+  if (!value || value.length < 3 || value.length > 64) return false;
+  return value.split(' ').every((word) => {
+    const t = trimToken(word, 0, word.length);
+    if (t === null || /^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(t.core)) return false;
+    return !PASSPHRASE_STOP.has(t.core.toLowerCase()) && !isOrdinary(t.core) && !isKeepShape(t.core);
+  });
 }
 
 /** One pass of every rule over `text`. */

@@ -301,6 +301,12 @@ export interface TurnOutcome {
    * that answers it, the one chosen (`none` for 「どれでもない」). Copied into the transcript for training data.
    */
   clarification?: Clarification;
+  /**
+   * The person's text this turn is a password by context — the message before ended on its label (「パスワードは」,
+   * "my password is") and this one is the value alone. What transcripts and echoes keep of the text instead: the
+   * mark alone, in the conversation's language (rob-20).
+   */
+  secret?: string;
 }
 
 /** Symptoms offered when a message is about mail but the symptom is uncertain, and the person's choice. */

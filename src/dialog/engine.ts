@@ -25,6 +25,7 @@ import { absorb } from './facts.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
+import { opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import { newState, upgradeState } from './state.js';
 import { deriveCause, enter, prompt } from './tree.js';
 import { STATE_SCHEMA, type ConversationState, type StepContext, type StepInput, type StepMeta, type StepOutput } from './types.js';
@@ -58,7 +59,13 @@ export function step(
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
 
   const before = { locale: s.locale, node: s.node };
-  if (input.kind === 'text') s.locale = detectLocale(input.text, fresh ? undefined : s.locale, meta.locale);
+  // 「パスワードは」 sent alone, then the value: that message is the password. Read masked (nor its language), warned.
+  let text = input.kind === 'text' ? (input.text ?? '') : '';
+  run.secret = input.kind === 'text' && !fresh && s.valueNext === true && valueAlone(text);
+  if (run.secret) text = REDACTION_MARK[s.locale];
+  delete s.valueNext;
+  if (input.kind === 'text' && !run.secret && opensValue(text)) s.valueNext = true;
+  if (input.kind === 'text') s.locale = detectLocale(text, fresh ? undefined : s.locale, meta.locale);
 
   if (fresh && prev) {
     // A state written by an older engine: restart politely rather than misread it.
@@ -81,7 +88,7 @@ export function step(
       enter(run, ctx.tree.start);
     } else onAction(run, input.value, input.nonce);
   } else {
-    onText(run, input.text ?? '', input.nlu, read);
+    onText(run, text, input.nlu, read);
     // Switched language mid-question (「…」 then "can we do this in English?"): show the question again in it.
     const node = currentNode(run);
     if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !run.replies.some((r) => r.key === ('say' in node ? node.say : ''))) {
@@ -95,6 +102,7 @@ export function step(
   s.cause = deriveCause(s);
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
   if (run.clarification) out.clarification = run.clarification;
+  if (run.secret) out.secret = text;
   return out;
 }
 
@@ -119,7 +127,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   const facts = parseFieldFacts(text);
   absorb(run, text, nlu, facts, collecting);
-  if (maskSecrets(text).redacted) say(run, 'engine.no_password');
+  if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
   const turn: TextTurn = { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
   applyPolicy(policyOf(ctx.tree.patterns), turn);
 }

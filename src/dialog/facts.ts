@@ -7,6 +7,7 @@ import { ERROR_INTENTS, type Act, type Intent, type NluResult } from '../core/in
 import { deviceOfModel, type FieldFacts } from '../nlu/fields.js';
 import { ENTITY_SLOTS, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
+import { opensValue } from '../core/redact.js';
 import { holds } from './tree.js';
 import { statesPhrase } from './answers.js';
 
@@ -37,7 +38,8 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
   const masked = maskSecrets(text).text;
   if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
-  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+  // 「パスワードは」 alone (its value comes next) says nothing the screen shows: no error text for the ticket.
+  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
 }
 
 /**

@@ -67,6 +67,8 @@ export interface Run {
   reading?: ReplyReading;
   /** The two-stage fallback offered or answered in this turn (StepOutput.clarification). */
   clarification?: Clarification;
+  /** This turn's text is a password by context (StepOutput.secret): warn, as for a masked one. */
+  secret?: boolean;
 }
 
 /**

@@ -52,6 +52,8 @@ export interface ConversationState {
    * gets the detailed explanation, a second 「わからない」 the safe default, a second unreadable reply another answer.
    */
   repeats?: Record<string, number>;
+  /** The last message ended on a password label (「パスワードは」): the next one, if it is a value alone, is masked whole. */
+  valueNext?: true;
   /** Ticket fields still being collected by a handoff node. */
   pending?: string[];
   /** How many times the handoff node has asked for missing fields (it asks once and re-asks at most once). */
@@ -118,6 +120,8 @@ export interface StepOutput {
   intent: Intent | null;
   /** The two-stage fallback offered or answered in this turn. */
   clarification?: Clarification;
+  /** This turn's text was a password by context: what is kept of it, the mark alone (TurnOutcome.secret). */
+  secret?: string;
 }
 
 export type StepFn = (state: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext) => StepOutput;

@@ -5,6 +5,7 @@
  */
 import { toHiragana } from 'wanakana';
 import type { Locale } from '../core/index.js';
+import { redact } from '../core/redact.js';
 import { readDomain } from './domain.js';
 
 /** Kana, kanji or half-width katakana. */
@@ -71,11 +72,19 @@ export function textLocale(text: string): Locale | undefined {
   const head = text.slice(0, WINDOW).normalize('NFKC');
   if (JAPANESE.test(head)) return 'ja';
   if (romajiAsKana(head) !== undefined) return 'ja';
+  if (!saysEnglish(head)) return undefined;
+  // A secret is no word of a language: an app password typed alone ("abcd efgh ijkl mnop") is four Latin words to the
+  // count above, and answering it switched a Japanese conversation to English. Only text that reads English pays this.
+  const r = redact(head, { mark: '*' });
+  return !r.redacted || saysEnglish(r.text) ? 'en' : undefined;
+}
+
+/** Two Latin words, or one of four letters or a greeting, that are not brands or tech terms. */
+function saysEnglish(head: string): boolean {
   // Letters glued to digits ("Qz81hh2Lw", "abc123", "SH51C") are codes, passwords and models, not words of a language.
   const words = (head.toLowerCase().match(/(?<![a-z0-9])[a-z]+(?![a-z0-9])/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && w.length > 1);
   // 「Hi」 alone as a first message is English too: a greeting is the most common opener.
-  const meaningful = words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));
-  return meaningful ? 'en' : undefined;
+  return words.length >= 2 || words.some((w) => w.length >= 4 || GREETING_WORDS.has(w));
 }
 
 /**

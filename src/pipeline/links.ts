@@ -20,11 +20,12 @@ import {
   type Reply,
   type Turn,
 } from '../core/index.js';
+import { opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
 import type { StepFn, StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
-import type { PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnErrorCode, TurnLink, TurnObserver, TurnRecord } from './types.js';
+import type { HeldConversation, PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnErrorCode, TurnLink, TurnObserver, TurnRecord } from './types.js';
 
 /** Longest conversation id accepted, characters (Teams ids run to ~200). */
 const MAX_CONVERSATION_ID = 512;
@@ -302,6 +303,9 @@ export function lock(store: ConversationStore): TurnLink {
  * relayed to the desk that holds it, the hold renewed, and the outcome marked `heldBy` (no replies). A relay that
  * fails is logged and the person still gets the quiet answer (their channel has no way to show a desk's trouble).
  */
+/** The language a hold records (help-desk holds carry the conversation's), else Japanese. */
+const localeOf = (hold: HeldConversation): Locale => ('locale' in hold && hold.locale === 'en' ? 'en' : 'ja');
+
 export function takeover(options: TakeoverOptions, log: Logger): TurnLink {
   return {
     name: 'take-over',
@@ -311,13 +315,18 @@ export function takeover(options: TakeoverOptions, log: Logger): TurnLink {
       const hold = await options.holds.get(turn.conversationId);
       const desk = hold ? options.relayFor(hold) : undefined;
       if (!hold || !desk) return next();
+      // 「パスワードは」 relayed, then the value alone: staff and the transcript get the mark, never the value (as the engine does).
+      const text = turn.text;
+      const secret = hold.valueNext === true && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : undefined;
       try {
-        await desk.relay(turn, hold);
-        await options.holds.renew(hold);
+        await desk.relay(secret !== undefined ? { ...turn, text: secret } : turn, hold);
+        const { valueNext: _, ...renewed } = hold;
+        await options.holds.renew(secret === undefined && text !== undefined && opensValue(text) ? { ...renewed, valueNext: true } : renewed);
       } catch (e) {
         log.error({ conversation: turn.conversationId, err: asCodedError(e).message }, 'relaying a held conversation failed');
       }
       ctx.outcome = { conversation: turn.conversationId, intent: null, node: '', status: 'escalated', replies: [], heldBy: hold.staff };
+      if (secret !== undefined) ctx.outcome.secret = secret;
     },
   };
 }
@@ -437,6 +446,7 @@ export function save(store: ConversationStore, o: { stateTtlSeconds: number; don
       };
       if (ctx.ticket) outcome.ticket = ctx.ticket;
       if (ctx.stepped?.clarification) outcome.clarification = ctx.stepped.clarification;
+      if (ctx.stepped?.secret !== undefined) outcome.secret = ctx.stepped.secret;
       // Channels that can carry data on a button (Teams cards, Slack block_id) echo this back as Turn.nonce.
       if (state.offer !== undefined && replies.some((r) => r.choices?.length)) outcome.offer = String(state.offer);
       ctx.outcome = outcome;

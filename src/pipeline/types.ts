@@ -182,6 +182,8 @@ export interface TakeoverOptions {
 export interface HeldConversation {
   conversationId: string;
   staff: Staff;
+  /** The last relayed message ended on a password label (「パスワードは」): the next, if a value alone, is relayed masked. */
+  valueNext?: true;
 }
 
 /** A help desk as the pipeline sees it: where a held conversation's turns go. */

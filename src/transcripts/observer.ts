@@ -62,7 +62,9 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
   if (locale) t.locale = locale;
   if (turn.action !== undefined) t.action = turn.action;
   else {
-    t.text = clean(turn.text ?? '');
+    // A password sent in the message after its label (「パスワードは」 → 「hunter」) is masked whole (TurnOutcome.secret).
+    t.text = outcome.secret !== undefined ? clean(outcome.secret) : clean(turn.text ?? '');
+    if (outcome.secret !== undefined) kinds.add('password');
     const files = turnFiles(turn).map((f) => ({ ...(f.name ? { name: clean(f.name) } : {}), ...(f.type ? { type: f.type } : {}) }));
     if (files.length) t.files = files;
   }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { REDACTION_MARK, redact, redactDeep, type RedactionKind } from '../../src/core/redact.js';
+import { opensValue, REDACTION_MARK, redact, redactDeep, valueAlone, type RedactionKind } from '../../src/core/redact.js';
 
 /** One row of test/core/redact-cases.yaml (see the file's header). */
 interface Case {
@@ -205,5 +205,21 @@ describe('redactDeep', () => {
     }
     expect(value.fields.settings.incoming.port).toBe(993);
     expect(redactDeep(value)).toEqual({ value, redacted: false });
+  });
+});
+
+describe('a password across two messages (rob-20)', () => {
+  it('opensValue: a message that ends on a label waiting for its value', () => {
+    for (const t of ['パスワードは', '新しいパスワードは、', 'パスワード変えた。新しいのは', 'ＰＷ：', 'my password is', 'pw:', 'PINは', '暗証番号は「'])
+      expect(opensValue(t), t).toBe(true);
+    for (const t of ['パスワードが違います', 'パスワードは合ってる', 'password is wrong', 'パスワードを変えました', 'パス'])
+      expect(opensValue(t), t).toBe(false);
+  });
+
+  it('valueAlone: the next message is the value itself, not an answer or a name', () => {
+    for (const t of ['hunter', 'ＡＢＣ１２３４５', 'P@ss w0rd', '「Abc12345」です', 'qwerty'])
+      expect(valueAlone(t), t).toBe(true);
+    for (const t of ['わからない', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
+      expect(valueAlone(t), t).toBe(false);
   });
 });

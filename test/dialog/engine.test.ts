@@ -23,6 +23,15 @@ describe('step(): first turn', () => {
     expect(c.state!.cause).toBe('network');
   });
 
+  it('does not take a password label sent alone (「パスワードは」) as the error text, and masks the value sent after it (rob-20)', () => {
+    const c = new Convo();
+    c.say('パスワードは', nlu('error_auth', { carrier: 'au' }));
+    expect(c.state!.errorText).toBeUndefined();
+    c.say('hunter', nlu('out_of_scope'));
+    expect(c.keys).toContain('engine.no_password');
+    expect(JSON.stringify(c.state)).not.toContain('hunter');
+  });
+
   it('starts at the menu for a greeting, saying hello first; the menu shown again does not greet again', () => {
     const c = new Convo();
     c.say('こんにちは', nlu('greeting'));

@@ -110,6 +110,42 @@ describe('POST /api/chat', () => {
     expect(turns[1]?.redacted).toEqual(['password']);
   });
 
+  // rob-20: the label in one message, the value in the next. Redaction reads one message at a time, so 「hunter」 or
+  // 「ＡＢＣ１２３４５」 alone were kept as typed (and "hunter" switched the Japanese conversation to English).
+  it.each([
+    ['ja', 'ドコモメールが受信できない', 'パスワードは', 'ＡＢＣ１２３４５'],
+    ['ja', 'ドコモメールが受信できない', '新しいパスワードは', 'hunter'],
+    ['en', "I can't receive mail on my docomo address", 'my password is', 'P@ss w0rd'],
+    ['en', "I can't receive mail on my docomo address", 'pw:', 'hunter'],
+  ] as const)('masks a password sent in the message after its label (%s: %j, %j, %j) — echo, transcript, reminder', async (locale, first, label, value) => {
+    const conversation = conv();
+    expect((await post(chat, { conversation, text: first, locale })).status).toBe(200);
+    expect((await post(chat, { conversation, text: label, locale })).status).toBe(200);
+    const r = await post(chat, { conversation, text: value, locale });
+    expect(r.status).toBe(200);
+    expectTurnShape(r.body);
+    expect(r.body.echo).toBe(locale === 'ja' ? '［伏字］' : '[redacted]');
+    expect(r.body.replies[0].text).toBe(app.core.i18n.t('engine.no_password', undefined, locale));
+    let turns: Awaited<ReturnType<typeof app.core.transcripts.turns>> = [];
+    while (turns.length < 3) {
+      turns = await app.core.transcripts.turns(conversation);
+      await new Promise((res) => setTimeout(res, 20));
+    }
+    for (const part of value.split(' ')) expect(JSON.stringify(turns)).not.toContain(part);
+    expect(turns[2]?.redacted).toEqual(['password']);
+  });
+
+  it('keeps what follows a lone label when it is no value (「わからない」, "iCloud", "iOS 17.6.1")', async () => {
+    for (const [label, next] of [['パスワードは', 'わからない'], ['パスワードは', 'iCloud'], ['my password is', 'iOS 17.6.1']] as const) {
+      const conversation = conv();
+      await post(chat, { conversation, text: 'ドコモメールが受信できない' });
+      await post(chat, { conversation, text: label });
+      const r = await post(chat, { conversation, text: next });
+      expect(r.body.echo, `${label} → ${next}`).toBe(next);
+      expect(r.body.replies[0].text).not.toBe(app.core.i18n.t('engine.no_password', undefined, 'ja'));
+    }
+  });
+
   it('gives a clear reply to binary junk and emoji', async () => {
     const r = await post(chat, { conversation: conv(), text: '\u0000\u0001\u0002😀😀🙏\uFFFD' });
     expect(r.status).toBe(200);

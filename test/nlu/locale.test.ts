@@ -21,6 +21,13 @@ describe('detectLocale() — the one language detector (NLU and engine)', () => 
     expect(textLocale('abc123 is my password')).toBe('en');
   });
 
+  it('keeps the language in use for an app password typed alone, spaced or hyphenated (rob-20)', () => {
+    expect(detectLocale('abcd efgh ijkl mnop', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('vbnm-qwer-tyui-zxcv', 'ja', 'ja')).toBe('ja');
+    expect(textLocale('my app password is abcd efgh ijkl mnop')).toBe('en');
+    expect(textLocale('when will this work')).toBe('en');
+  });
+
   it('uses the fallback (the channel locale) on an ambiguous first turn, and reads "Hi" alone as English', () => {
     expect(detectLocale('ok', undefined, 'en')).toBe('en');
     expect(detectLocale('Hi', undefined, 'ja')).toBe('en');

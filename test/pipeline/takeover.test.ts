@@ -92,6 +92,17 @@ describe('take-over link', () => {
     expect(s.desk.relayed).toHaveLength(1);
   });
 
+  it('relays a password sent in the message after its label as the mark alone, to the desk and the transcript (rob-20)', async () => {
+    const s = setUp();
+    await s.holds.set(s.hold);
+    for (const text of ['パスワードは', 'hunter', 'パスワードは', 'わからない']) await s.pipeline.handle(turnOf(s.id, { text }));
+    expect(s.desk.relayed.map((r) => r.turn.text)).toEqual(['パスワードは', '［伏字］', 'パスワードは', 'わからない']);
+    await s.transcriptObserver.flush();
+    const turns = await s.transcripts.turns(s.id);
+    expect(turns.map((t) => t.text)).toEqual(['パスワードは', '［伏字］', 'パスワードは', 'わからない']);
+    expect(turns[1]?.redacted).toEqual(['password']);
+  });
+
   it('relays clicks too, and keeps the person answered quietly when the desk cannot be reached', async () => {
     const s = setUp();
     await s.holds.set(s.hold);

@@ -83,7 +83,8 @@ export function webMount(options: WebChannelOptions): HttpMount {
     }
     const outcome = await pipeline.handle(parsed.turn);
     const json = toChatJson(outcome);
-    if (echo !== undefined) json.echo = echo;
+    // A password sent in the message after its label (「パスワードは」 → 「hunter」): the engine's mark, not the text.
+    if (echo !== undefined) json.echo = outcome.secret ?? echo;
     res.json(json);
   }
 
