@@ -67,7 +67,7 @@ export function foldOfPage(url: string): number {
 /** What --dump writes: each fold's tuned rule and every fold line's reading. */
 interface DevDump {
   folds: Array<{ fold: number; rule: OosRule; temperature: number; validation: unknown }>;
-  lines: Array<{ fold: number; locale: string; gold: string; text: string; intent: string; top: string; topP: number; aboutMail: number; clarify?: string[]; how: string; seen?: FirstAnswer }>;
+  lines: Array<{ fold: number; locale: string; gold: string; text: string; intent: string; top: string; topP: number; aboutMail: number; clarify?: string[]; how: string; seen?: FirstAnswer; top3?: string[] }>;
 }
 
 /**
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
       for (const item of lines) {
         const r = trained.analyse(item.text);
         const top = (r.ranking[0]?.intent ?? 'out_of_scope') as Intent;
-        dump.lines.push({ fold: f, locale: item.locale, gold: item.intent, text: item.text, intent: r.intent, top, topP: r.ranking[0]?.confidence ?? 0, aboutMail: r.aboutMail ?? 0, clarify: r.clarify, how: howReached(r.intent, top, r.clarify), ...(firstTree && { seen: firstAnswer(trained, firstTree, i18n, item.text, item.locale as Locale, item.intent) }) });
+        dump.lines.push({ fold: f, locale: item.locale, gold: item.intent, text: item.text, intent: r.intent, top, topP: r.ranking[0]?.confidence ?? 0, aboutMail: r.aboutMail ?? 0, clarify: r.clarify, how: howReached(r.intent, top, r.clarify), top3: r.ranking.slice(0, 3).map((x) => x.intent), ...(firstTree && { seen: firstAnswer(trained, firstTree, i18n, item.text, item.locale as Locale, item.intent) }) });
       }
       if (other) {
         const o = other.folds[f]!;
