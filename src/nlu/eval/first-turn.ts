@@ -31,6 +31,41 @@ export function answeredOutOfScope(classifier: Classifier, tree: DialogTree, i18
   return out.replies.some((r) => r.key === OUT_OF_SCOPE);
 }
 
+/**
+ * What the person sees after a first message (eval:dev --dump): the out-of-scope answer, the two-stage fallback's
+ * question (the symptoms offered as buttons), the symptom menu, or a walk into a branch (the symptom that chose it).
+ */
+export interface FirstAnswer {
+  kind: 'oos' | 'clarify' | 'menu' | 'walk' | 'other';
+  offered?: string[];
+  branch?: string | null;
+  node: string | null;
+  /** The node the same message reaches when read as its gold symptom (entities kept, no clarify): same walk or not. */
+  goldNode?: string | null;
+}
+
+export function firstAnswer(classifier: Classifier, tree: DialogTree, i18n: I18n, text: string, locale: Locale, gold?: string): FirstAnswer {
+  const meta = { conversationId: 'eval', channel: 'web' as const, userId: 'eval', locale, nowMs: 0 };
+  const nlu = classifier.analyse(text, locale);
+  const out = step(undefined, { kind: 'text', text, nlu }, meta, { tree, i18n });
+  const seen = answerOf(out, tree);
+  if (gold && gold !== nlu.intent && gold !== 'out_of_scope') {
+    const g = { ...nlu, intent: gold as typeof nlu.intent, confidence: 1 };
+    delete g.clarify;
+    return { ...seen, goldNode: step(undefined, { kind: 'text', text, nlu: g }, meta, { tree, i18n }).state.node };
+  }
+  return seen;
+}
+
+function answerOf(out: ReturnType<typeof step>, tree: DialogTree): FirstAnswer {
+  const node = out.state.node;
+  if (out.replies.some((r) => r.key === OUT_OF_SCOPE)) return { kind: 'oos', node };
+  if (out.clarification?.offered.length) return { kind: 'clarify', offered: out.clarification.offered, node };
+  if (out.state.intent) return { kind: 'walk', branch: out.state.intent, node };
+  if (node === tree.start) return { kind: 'menu', node };
+  return { kind: 'other', node };
+}
+
 /** In-domain lines answered out of scope, and off-topic lines answered out of scope (both as the bot replies). */
 export function scoreFirstTurns(classifier: Classifier, tree: DialogTree, i18n: I18n, lines: readonly FirstTurnLine[]) {
   const said = lines.map((l) => ({ l, oos: answeredOutOfScope(classifier, tree, i18n, l.text, l.locale as Locale) }));
