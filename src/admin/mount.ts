@@ -468,7 +468,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       res.write(`\uFEFF${csvHeader()}`);
     } else res.type('application/x-ndjson; charset=utf-8');
     for (let i = 0; i < items.length; i += 50) {
-      for (const c of await loadConversations(store, items.slice(i, i + 50))) res.write(format === 'csv' ? toCsvRows(c) : `${toJsonLine(c)}\n`);
+      for (const c of await loadConversations(store, items.slice(i, i + 50))) res.write(format === 'csv' ? toCsvRows(c, utcOffset) : `${toJsonLine(c)}\n`);
     }
     res.end();
     log.info({ format, conversations: items.length }, 'transcripts exported');

@@ -5,6 +5,7 @@
  */
 import type { Intent, Locale } from '../core/index.js';
 import { REDACTION_MARK } from '../core/redact.js';
+import { offsetAt, wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { IntentFile } from '../data/schemas.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
@@ -97,6 +98,10 @@ export const CSV_COLUMNS = [
   'files',
   'sent_messages',
   'staff_actions',
+  // The help desk's wall clock (TIME_ZONE) beside `at` (the instant, UTC ISO-8601, kept for machines): a lead opening the
+  // file in Excel in Tokyo reads 15:54, not 06:54. `utc_offset` tells which offset it was (summer time changes it).
+  'at_local',
+  'utc_offset',
 ] as const;
 
 /**
@@ -135,11 +140,24 @@ function staffAction(e: TranscriptEvent): string[] {
   }
 }
 
+/** `atMs` as the zone's wall clock, `YYYY-MM-DD HH:MM:SS` (a form spreadsheets read as a date and time). */
+export function localStamp(atMs: number, utcOffset: UtcOffset): string {
+  return wallClock(atMs, utcOffset).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The zone's offset at `atMs` as `UTC+09:00` / `UTC-04:00` (a bare `+09:00` would be a formula to a spreadsheet). */
+export function offsetLabel(atMs: number, utcOffset: UtcOffset): string {
+  const m = offsetAt(utcOffset, atMs);
+  const a = Math.abs(m);
+  return `UTC${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
 /**
  * One CSV row per turn of the conversation (CRLF line ends). Besides the bot's replies, the row holds what else the
  * person sent (file names and types) and received (staff replies, the ticket notices) and what staff did at that turn.
+ * `utcOffset` is the help desk's zone (TIME_ZONE) for the `at_local` column.
  */
-export function toCsvRows(c: ExportedConversation): string {
+export function toCsvRows(c: ExportedConversation, utcOffset: UtcOffset): string {
   const notes = new Map(c.annotations.map((a) => [a.seq, a]));
   return c.turns
     .map((t) => {
@@ -169,6 +187,8 @@ export function toCsvRows(c: ExportedConversation): string {
         // As the person read them (a staff reply already starts with the staff member's name).
         t.events.flatMap((e) => (e.type === 'sent' ? [e.text] : [])).join('\n---\n'),
         t.events.flatMap(staffAction).join('\n'),
+        localStamp(t.atMs, utcOffset),
+        offsetLabel(t.atMs, utcOffset),
       ];
       return `${row.map(csvField).join(',')}\r\n`;
     })

@@ -199,7 +199,7 @@ export async function run(args: string[]): Promise<number> {
     const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
     if (p.cmd === 'list') return await list(store, p, filter, ctx);
     if (p.cmd === 'show') return await show(store, p, ctx);
-    return await exportCmd(store, p, filter, ctx);
+    return await exportCmd(store, p, filter, ctx, offset);
   } finally {
     await stores.health.close();
   }
@@ -289,7 +289,7 @@ async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promi
   return 0;
 }
 
-async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
+async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   if (p.flags.get('corrections')) return corrections(store, p);
   const format = p.flags.get('format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') {
@@ -299,7 +299,7 @@ async function exportCmd(store: TranscriptStore, p: Parsed, filter: Conversation
   const items = await findConversations(store, filter, ctx);
   if (format === 'csv') out(csvHeader());
   for (let i = 0; i < items.length; i += 50) {
-    for (const c of await loadConversations(store, items.slice(i, i + 50))) out(format === 'csv' ? toCsvRows(c) : `${toJsonLine(c)}\n`);
+    for (const c of await loadConversations(store, items.slice(i, i + 50))) out(format === 'csv' ? toCsvRows(c, offset) : `${toJsonLine(c)}\n`);
   }
   process.stderr.write(`${items.length} conversations exported\n`);
   return 0;

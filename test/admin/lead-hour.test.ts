@@ -1,0 +1,86 @@
+/**
+ * Round 20 (staff-20: a help-desk lead's hour). Twenty conversations over POST /api/chat, then /admin, its exports,
+ * /admin/improve and `mailmedic transcripts`. What stopped the lead, each held here (real server, real Redis, loopback HTTP,
+ * the built CLI):
+ * - the CSV gave every time as a UTC instant (2026-12-06T06:54:33.000Z): Excel in Tokyo read 06:54 for 15:54. `at` stays the
+ *   instant (machines read it); `at_local` (TIME_ZONE's wall clock) and `utc_offset` follow the older columns.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { REDIS_URL } from '../redis.js';
+import { leadServer } from './client.js';
+
+const lead = leadServer('lead-hour-token-0123456789', 'leadhour', { TIME_ZONE: 'Asia/Tokyo' });
+const { say, page, api } = lead;
+
+beforeAll(async () => {
+  await lead.start();
+  // ja: a give-up typed at a question (「お使いの端末を教えてください」).
+  expect((await say('lh-ja', { text: 'ソフトバンクのメールが受信できない' })).node).toBe('fetch_scope');
+  expect((await say('lh-ja', { action: 'receive' })).node).toBe('dev_device');
+  expect((await say('lh-ja', { text: 'もういいです' })).status).toBe('ended');
+  // en: the same at a step.
+  await say('lh-en', { text: 'my iphone docomo mail error' });
+  expect((await say('lh-en', { action: 'clarify:error_auth' })).node).toBe('auth_reenter');
+  expect((await say('lh-en', { text: 'forget it' })).status).toBe('ended');
+  await lead.settled((all) => (all.find((s) => s.id === 'lh-ja')?.turns ?? 0) >= 3 && (all.find((s) => s.id === 'lh-en')?.turns ?? 0) >= 3);
+}, 90_000);
+afterAll(() => lead.stop());
+
+/** RFC 4180 rows (quoted fields may hold commas, quotes and line breaks). */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  const s = text.replace(/^\uFEFF/, '');
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i]!;
+    if (quoted) {
+      if (ch === '"' && s[i + 1] === '"') (field += '"'), i++;
+      else if (ch === '"') quoted = false;
+      else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') row.push(field), (field = '');
+    else if (ch === '\r' && s[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += ch;
+  }
+  if (field !== '' || row.length) rows.push([...row, field]);
+  return rows;
+}
+
+/** Each row's `at` read in Tokyo (UTC+9, no summer time), as a spreadsheet shows a date and time. */
+function expectTokyoWallClock(csv: string): void {
+  const [header, ...rows] = parseCsv(csv);
+  expect(header!.slice(0, 3)).toEqual(['conversation', 'seq', 'at']);
+  expect(header!.slice(-2)).toEqual(['at_local', 'utc_offset']);
+  const col = (name: string) => header!.indexOf(name);
+  const mine = rows.filter((r) => r[col('conversation')]!.startsWith('lh-'));
+  expect(mine).toHaveLength(6);
+  for (const r of mine) {
+    const at = r[col('at')]!;
+    expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // the documented instant, unchanged
+    const tokyo = new Date(Date.parse(at) + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ');
+    expect(r[col('at_local')]).toBe(tokyo);
+    expect(r[col('utc_offset')]).toBe('UTC+09:00');
+  }
+}
+
+describe('the CSV export, read in Excel by a lead in Tokyo', () => {
+  it('gives each turn’s local wall-clock time beside the UTC instant (/admin export)', async () => {
+    const csv = await fetch(`${lead.app.url}/admin/api/export?format=csv`, { headers: lead.bearer }).then((r) => r.text());
+    expectTokyoWallClock(csv);
+  });
+
+  it('does the same from the terminal (mailmedic transcripts export --format csv)', async () => {
+    requireBuild();
+    const run = await runCli(['transcripts', 'export', '--format', 'csv'], '', childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix, TIME_ZONE: 'Asia/Tokyo' }));
+    expect(run.code).toBe(0);
+    expectTokyoWallClock(run.stdout);
+  });
+});
