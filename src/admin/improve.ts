@@ -4,7 +4,7 @@
  * what the bot said then, and what the current model says today).
  */
 import { z } from 'zod';
-import type { Intent, Nlu } from '../core/index.js';
+import type { Act, Intent, Nlu } from '../core/index.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { isFallback } from '../transcripts/fallback.js';
@@ -27,6 +27,9 @@ export interface ImproveItem {
   text?: string;
   action?: string;
   intent?: Intent | null;
+  /** The reply act the bot read at its question (TranscriptTurn.reading): what decided the turn, beside `intent`. */
+  act?: Act;
+  /** The act's confidence when `act` is set, else the intent's. */
   confidence?: number;
   /** Where the person wrote it ('' before the first question): the node the per-node not-understood rate counts it at. */
   nodeBefore: string;
@@ -70,7 +73,9 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
     const bySeq = new Map(notes.map((n) => [n.seq, n]));
     turns.forEach((t, i) => {
       const reasons: ImproveReason[] = [];
-      if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (t.confidence ?? 1) < f.below) reasons.push('low_confidence');
+      // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
+      const confidence = t.reading ? t.reading.confidence : t.confidence;
+      if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
       if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
       if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
       if (f.reasons.includes('flagged') && bySeq.get(t.seq)?.flag) reasons.push('flagged');
@@ -82,7 +87,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
-        ...(t.confidence !== undefined ? { confidence: t.confidence } : {}),
+        ...(t.reading ? { act: t.reading.act } : {}),
+        ...(confidence !== undefined ? { confidence } : {}),
         nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
         reasons,

@@ -97,6 +97,8 @@ export function clipLabel(label: string, units: number): string {
 const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
 
 export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket.intent.${intent}`);
+/** A reply act's name for staff (admin.act.*: 「もういいです」 reads あきらめる・やめる / Gives up). */
+export const actLabel = (ctx: ViewContext, act: string) => tr(ctx, `admin.act.${act}`);
 const statusLabel = (ctx: ViewContext, s: string) => tr(ctx, `admin.status.${s}`);
 const entityLabel = (ctx: ViewContext, name: string, value: string) => {
   const key = `engine.value.${name}.${value}`;
@@ -318,11 +320,21 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (turn.symptom && turn.symptom !== symptomBefore)
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.symptom_chosen')}</span><span class="v"><b data-testid="turn-symptom" data-intent="${h(turn.symptom)}">${h(intentLabel(ctx, turn.symptom))}</b> <code>${h(turn.symptom)}</code></span></div>`);
   } else if (turn.intent) {
-    const conf = turn.confidence ?? 0;
+    // A reply at a question is decided by its act in the node's context (「もういいです」 → give_up), not by the symptom
+    // model's intent (affirm 0.28): the act comes first and the intent is shown for reference, unflagged.
+    const reading = turn.reading;
+    const conf = reading ? reading.confidence : (turn.confidence ?? 0);
     const low = conf < 0.5;
     const width = Math.round(Math.max(0, Math.min(1, conf)) * 100);
-    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent')}</span><span class="v"><b data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</b> <code>${h(turn.intent)}</code></span></div>`);
-    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span><span class="v conf${low ? ' low' : ''}"><svg width="90" height="8" aria-hidden="true"><rect width="90" height="8" rx="4" class="track"/><rect width="${(width * 0.9).toFixed(1)}" height="8" rx="4" class="fill"/></svg> ${conf.toFixed(2)}${low ? ` <span class="flag err">${t(ctx, 'admin.conversation.low_confidence')}</span>` : ''}</span></div>`);
+    const bar = `<span class="v conf${low ? ' low' : ''}"><svg width="90" height="8" aria-hidden="true"><rect width="90" height="8" rx="4" class="track"/><rect width="${(width * 0.9).toFixed(1)}" height="8" rx="4" class="fill"/></svg> ${conf.toFixed(2)}${low ? ` <span class="flag err">${t(ctx, 'admin.conversation.low_confidence')}</span>` : ''}</span>`;
+    if (reading) {
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.reading')}</span><span class="v"><b data-testid="turn-reading" data-act="${h(reading.act)}">${h(actLabel(ctx, reading.act))}</b> <code>${h(reading.act)}</code></span></div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span>${bar}</div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent_aside')}</span><span class="v small"><span data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</span> <code>${h(turn.intent)}</code> ${(turn.confidence ?? 0).toFixed(2)}</span></div>`);
+    } else {
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent')}</span><span class="v"><b data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</b> <code>${h(turn.intent)}</code></span></div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span>${bar}</div>`);
+    }
     const runners = (turn.ranking ?? []).filter((r) => r.intent !== turn.intent).slice(0, 2);
     if (runners.length) {
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.runner_up')}</span><span class="v small">${runners.map((r) => `${h(intentLabel(ctx, r.intent))} ${r.confidence.toFixed(2)}`).join(' · ')}</span></div>`);
@@ -599,7 +611,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   const rows = data.items
     .map(
       (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview">${h(i.text ?? i.action ?? '')}</td><td>${i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="preview">${h(i.text ?? i.action ?? '')}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
 <td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
     )
     .join('');

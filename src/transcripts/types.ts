@@ -4,7 +4,7 @@
  * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
  * every transcript.
  */
-import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
+import type { Act, ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
 import type { RedactionKind } from '../core/redact.js';
 
 /** A status change or staff action recorded in a conversation's transcript. */
@@ -83,6 +83,14 @@ export interface TranscriptTurn {
    * `entities` (the NLU's, typed text only) does not tell. Absent in turns recorded before it was kept.
    */
   known?: Pick<Entities, 'carrier' | 'service' | 'device'>;
+  /**
+   * What the bot read a typed reply as at the node on screen (the reply act the policy decided with: 「もういいです」 →
+   * give_up, "never mind" → give_up), beside `intent`, the symptom model's reading of the same text. Absent for clicks,
+   * for text read as no reply act, and in turns recorded before it was kept.
+   */
+  reading?: { act: Act; confidence: number };
+  /** The turn policy's rule that acted on the text (give_up, answer_at_node, clarify …). */
+  rule?: string;
   /** Node the conversation was waiting at before this turn ('' before the first question). */
   nodeBefore: string;
   /** Node waiting for the user's answer after the turn. */

@@ -4,6 +4,9 @@
  * the built CLI):
  * - the CSV gave every time as a UTC instant (2026-12-06T06:54:33.000Z): Excel in Tokyo read 06:54 for 15:54. `at` stays the
  *   instant (machines read it); `at_local` (TIME_ZONE's wall clock) and `utc_offset` follow the older columns.
+ * - a reply the engine read as an act at its question showed the symptom model's intent instead: 「もういいです」 ended the
+ *   conversation as a give-up but read 「肯定 affirm 0.28 確信度が低い」, "never mind" read 「特定のメールが届かない」, and
+ *   "forget it" counted as not understood at its step. The turn now keeps the act read (give_up) and /admin shows it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
@@ -82,5 +85,37 @@ describe('the CSV export, read in Excel by a lead in Tokyo', () => {
     const run = await runCli(['transcripts', 'export', '--format', 'csv'], '', childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix, TIME_ZONE: 'Asia/Tokyo' }));
     expect(run.code).toBe(0);
     expectTokyoWallClock(run.stdout);
+  });
+});
+
+/** The HTML of one turn on the conversation page. */
+const turnHtml = (html: string, seq: number) => new RegExp(`id="turn-${seq}"[\\s\\S]*?(?=id="turn-${seq + 1}"|$)`).exec(html)?.[0] ?? '';
+
+describe('a give-up typed at a question, as staff read it', () => {
+  it('is recorded as the act the bot acted on (give_up), beside the symptom model’s intent', async () => {
+    const ja = (await api('/admin/api/conversations/lh-ja')).body.turns as Array<{ text?: string; reading?: { act: string } }>;
+    expect(ja.find((t) => t.text === 'もういいです')?.reading?.act).toBe('give_up');
+    const en = (await api('/admin/api/conversations/lh-en')).body.turns as Array<{ text?: string; reading?: { act: string } }>;
+    expect(en.find((t) => t.text === 'forget it')?.reading?.act).toBe('give_up');
+  });
+
+  it('reads 「あきらめる・やめる」 / "Gives up" on the conversation page, not 肯定 / out of scope as its understanding', async () => {
+    const ja = turnHtml(await page('/admin/conversations/lh-ja'), 3);
+    expect(ja).toContain('もういいです');
+    expect(ja).toMatch(/data-testid="turn-reading" data-act="give_up">あきらめる・やめる</);
+    expect(ja).not.toMatch(/<b data-testid="turn-intent"/); // the intent is for reference only, not the bold reading
+    expect(ja).not.toContain('確信度が低い');
+    const en = turnHtml(await page('/admin/conversations/lh-en?lang=en'), 3);
+    expect(en).toMatch(/data-testid="turn-reading" data-act="give_up">Gives up</);
+  });
+
+  it('is neither low-confidence nor not understood on /admin/improve and in the analytics', async () => {
+    const improve = await page('/admin/improve');
+    const row = /<tr data-testid="improve-row"[^>]*>(?:(?!<\/tr>)[\s\S])*もういいです[\s\S]*?<\/tr>/.exec(improve)?.[0];
+    expect(row ?? '').not.toContain('low_confidence');
+    expect(improve).not.toContain('forget it');
+    const { body } = await api('/admin/api/analytics');
+    const at = (body.fallbacks as Array<{ node: string; fallbacks: number }>).find((r) => r.node === 'auth_reenter');
+    expect(at?.fallbacks ?? 0).toBe(0);
   });
 });
