@@ -18,7 +18,15 @@ export interface ImproveFilter {
   reasons: ImproveReason[];
   /** Days back. */
   days: number;
+  /**
+   * Only messages written at this node (`nodeBefore`; START_NODE for first messages): the analytics' not-understood count
+   * of a node opens the messages behind it.
+   */
+  node?: string;
 }
+
+/** The `node` filter value for messages written before the first question (the analytics' （開始） row). */
+export const START_NODE = '(start)';
 
 export interface ImproveItem {
   conversation: string;
@@ -44,6 +52,7 @@ const schema = z.object({
   below: z.coerce.number().min(0).max(1).optional(),
   reason: z.union([z.enum(REASONS), z.array(z.enum(REASONS))]).optional(),
   days: z.coerce.number().int().min(1).max(400).optional(),
+  node: z.string().max(120).optional(),
 });
 
 /** The queue's filter from a query string (`below=0.5&reason=fallback&reason=flagged&days=30`). */
@@ -51,7 +60,7 @@ export function improveQuery(q: unknown): { ok: true; value: ImproveFilter; erro
   const r = schema.safeParse(q ?? {});
   if (!r.success) return { ok: false, error: r.error };
   const reasons = r.data.reason === undefined ? [...REASONS] : Array.isArray(r.data.reason) ? r.data.reason : [r.data.reason];
-  return { ok: true, value: { below: r.data.below ?? 0.5, reasons, days: r.data.days ?? 30 } };
+  return { ok: true, value: { below: r.data.below ?? 0.5, reasons, days: r.data.days ?? 30, ...(r.data.node ? { node: r.data.node } : {}) } };
 }
 
 /** A clarification choice: the person answered a "did you mean …?" ask-back (the NLU sibling's field, or the reply key). */
@@ -71,7 +80,9 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
   for (const s of summaries) {
     const [turns, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
     const bySeq = new Map(notes.map((n) => [n.seq, n]));
+    const at = f.node === START_NODE ? '' : f.node;
     turns.forEach((t, i) => {
+      if (at !== undefined && t.nodeBefore !== at) return;
       const reasons: ImproveReason[] = [];
       // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
       const confidence = t.reading ? t.reading.confidence : t.confidence;

@@ -26,7 +26,18 @@ beforeAll(async () => {
   await say('lh-en', { text: 'my iphone docomo mail error' });
   expect((await say('lh-en', { action: 'clarify:error_auth' })).node).toBe('auth_reenter');
   expect((await say('lh-en', { text: 'forget it' })).status).toBe('ended');
-  await lead.settled((all) => (all.find((s) => s.id === 'lh-ja')?.turns ?? 0) >= 3 && (all.find((s) => s.id === 'lh-en')?.turns ?? 0) >= 3);
+  // Not understood: once at a step, once as a first message.
+  expect((await say('lh-miss', { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
+  expect((await say('lh-miss', { action: 'not_resolved' })).node).toBe('net_switch');
+  expect((await say('lh-miss', { text: 'my cat is orange' })).node).toBe('net_switch');
+  await say('lh-weather', { text: '明日の天気を教えて' });
+  await lead.settled(
+    (all) =>
+      (all.find((s) => s.id === 'lh-ja')?.turns ?? 0) >= 3 &&
+      (all.find((s) => s.id === 'lh-en')?.turns ?? 0) >= 3 &&
+      (all.find((s) => s.id === 'lh-miss')?.turns ?? 0) >= 3 &&
+      all.some((s) => s.id === 'lh-weather'),
+  );
 }, 90_000);
 afterAll(() => lead.stop());
 
@@ -64,7 +75,7 @@ function expectTokyoWallClock(csv: string): void {
   expect(header!.slice(-2)).toEqual(['at_local', 'utc_offset']);
   const col = (name: string) => header!.indexOf(name);
   const mine = rows.filter((r) => r[col('conversation')]!.startsWith('lh-'));
-  expect(mine).toHaveLength(6);
+  expect(mine).toHaveLength(10);
   for (const r of mine) {
     const at = r[col('at')]!;
     expect(at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/); // the documented instant, unchanged
@@ -117,5 +128,35 @@ describe('a give-up typed at a question, as staff read it', () => {
     const { body } = await api('/admin/api/analytics');
     const at = (body.fallbacks as Array<{ node: string; fallbacks: number }>).find((r) => r.node === 'auth_reenter');
     expect(at?.fallbacks ?? 0).toBe(0);
+  });
+});
+
+describe('from a node that often fails to what people typed there', () => {
+  const link = (html: string, node: string) =>
+    new RegExp(`<tr data-node="${node.replace(/[()]/g, '\\$&')}">[\\s\\S]*?data-testid="fallback-messages" href="([^"]+)"`).exec(html)?.[1]?.replaceAll('&amp;', '&');
+
+  it('the not-understood count of a node opens /admin/improve with the messages written there (ja and en)', async () => {
+    const ja = await page('/admin/analytics');
+    const atStep = link(ja, 'net_switch');
+    expect(atStep).toBe('/admin/improve?reason=fallback&node=net_switch');
+    const step = await page(atStep!);
+    expect(step).toContain('my cat is orange');
+    expect(step).not.toContain('明日の天気を教えて');
+    expect(step).toMatch(/data-testid="chip-node">発言したノード: Wi‑Fi とモバイルデータの切り替え \(net_switch\)/);
+    const atStart = link(ja, '');
+    expect(atStart).toBe('/admin/improve?reason=fallback&node=%28start%29');
+    const start = await page(atStart!);
+    expect(start).toContain('明日の天気を教えて');
+    expect(start).not.toContain('my cat is orange');
+
+    const en = link(await page('/admin/analytics?lang=en'), 'net_switch');
+    expect(en).toBe('/admin/improve?reason=fallback&node=net_switch&lang=en');
+    expect(await page(en!)).toMatch(/data-testid="chip-node">Written at: Switch /);
+  });
+
+  it('the API filters the same way', async () => {
+    const items = (await api('/admin/api/improve?node=net_switch')).body.items as Array<{ text?: string; nodeBefore: string }>;
+    expect(items.length).toBeGreaterThan(0);
+    expect(items.every((i) => i.nodeBefore === 'net_switch')).toBe(true);
   });
 });
