@@ -4,7 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } from './improve.js';
@@ -361,11 +361,13 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   if (turn.text !== undefined && turn.text !== '') {
     if (note) {
       const ents = Object.entries(note.entities ?? {});
-      parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}">
-  <b>${t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
+      // Where the phrase goes: a reply's act file, else the intent's (the file a person reviews before training).
+      const file = note.replyAct ? `intents/${note.locale}/acts/${note.replyAct}.yaml` : `intents/${note.locale}/${note.intent}.yaml`;
+      parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}"${note.replyAct ? ` data-act="${h(note.replyAct)}"` : ''}>
+  <b>${note.replyAct ? t(ctx, 'admin.conversation.annotated_reply', { act: actLabel(ctx, note.replyAct) }) : t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
   ${ents.length ? `<div class="small" data-testid="annotation-entities">${ents.map(([k, v]) => `${h(k)} = ${h(v || '—')}`).join(' · ')}</div>` : ''}
   ${note.flag ? `<div class="small" data-testid="annotation-flag">⚑ ${t(ctx, 'admin.improve.flagged_at', { node: nodeLabel(ctx, note.flag.node) })}${note.flag.note ? `: ${h(note.flag.note)}` : ''}</div>` : ''}
-  ${note.train ? `<div class="small" data-testid="annotation-train">${t(ctx, 'admin.improve.in_training')}</div>` : ''}
+  ${note.train ? `<div class="small" data-testid="annotation-train">${t(ctx, 'admin.improve.in_training_file')} <code data-testid="annotation-file">${h(file)}</code></div>` : ''}
   ${note.note ? `<div class="small">${h(note.note)}</div>` : ''}
   <button type="button" class="link" data-unannotate="${turn.seq}" data-testid="unannotate">${t(ctx, 'admin.conversation.remove')}</button>
 </div>`);
@@ -373,6 +375,12 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
       parts.push(`<button type="button" class="mark" data-mark="${turn.seq}" data-testid="mark">${t(ctx, 'admin.conversation.mark')}</button>
 <form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
   <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" data-testid="annotate-intent">${intentOptions.replace(`value="${turn.intent ?? ''}"`, `value="${turn.intent ?? ''}" selected`)}</select></label>
+  ${
+    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
+    turn.nodeBefore !== ''
+      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${turn.reading?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
+      : ''
+  }
   <div class="inline2"><label>${t(ctx, 'admin.improve.entity')}<select name="entity" data-testid="annotate-entity"><option value=""></option>${ENTITY_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('')}</select></label>
   <label>${t(ctx, 'admin.improve.entity_value')}<input name="entity_value" list="entity-values" maxlength="120" data-testid="annotate-entity-value"></label></div>
   <label class="check"><input type="checkbox" name="flag" value="1" data-testid="annotate-flag"> ${t(ctx, 'admin.improve.flag', { node: nodeLabel(ctx, turn.node || turn.nodeBefore) })}</label>
@@ -789,6 +797,7 @@ const SCRIPT = `(() => {
       const fd = new FormData(f);
       const body = { conversation: id, turn: Number(f.dataset.seq), note: fd.get('note') || undefined, by: staff() || undefined };
       if (fd.get('intent')) body.intent = fd.get('intent');
+      if (fd.get('reply_act')) body.replyAct = fd.get('reply_act');
       if (fd.get('entity')) body.entities = { [fd.get('entity')]: String(fd.get('entity_value') || '') };
       if (fd.get('flag')) body.flag = { node: String(fd.get('node') || ''), note: fd.get('note') || undefined };
       if (fd.get('train')) body.train = true;

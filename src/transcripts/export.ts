@@ -3,10 +3,10 @@
  * staff corrections as training phrases in the intents/ format — so review feeds the model.
  * Everything exported was redacted when it was recorded.
  */
-import type { Intent, Locale } from '../core/index.js';
+import type { Act, Intent, Locale } from '../core/index.js';
 import { REDACTION_MARK } from '../core/redact.js';
 import { offsetAt, wallClock, type UtcOffset } from '../core/time-zone.js';
-import type { IntentFile } from '../data/schemas.js';
+import type { ActFile, IntentFile } from '../data/schemas.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
 import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptStore, TranscriptTurn } from './types.js';
@@ -200,6 +200,8 @@ export function toCsvRows(c: ExportedConversation, utcOffset: UtcOffset): string
 export interface CorrectionsResult {
   /** One intents/ file per (locale, intent), examples in annotation order. */
   files: IntentFile[];
+  /** One intents/<locale>/acts/ file per (locale, reply act): corrections of replies to the bot's questions. */
+  actFiles: ActFile[];
   /** Corrections left out, with why. */
   skipped: Array<{ annotation: Annotation; reason: 'redacted' | 'empty' | 'already_trained' | 'duplicate' | 'heldout' | 'not_for_training' }>;
   /** Phrases now trained under another intent: the correction says that one is wrong (lint will flag the clash). */
@@ -218,12 +220,17 @@ export function correctionsToIntents(
   existing: IntentFile[] = [],
   /** Comparison keys of held-out phrases (test sets): such a phrase never goes into training. */
   heldout?: { has(text: string): boolean },
+  /** The current intents/<locale>/acts/ files: a reply phrase already trained under its act is skipped. */
+  existingActs: ActFile[] = [],
 ): CorrectionsResult {
   const trained = new Map<string, Intent>();
   for (const f of existing) for (const e of f.examples) trained.set(`${f.locale}\u0000${phraseKey(e)}`, f.intent);
+  const trainedActs = new Map<string, Act>();
+  for (const f of existingActs) for (const e of f.examples) trainedActs.set(`${f.locale}\u0000${phraseKey(e)}`, f.act);
   const files = new Map<string, IntentFile>();
+  const actFiles = new Map<string, ActFile>();
   const seen = new Set<string>();
-  const result: CorrectionsResult = { files: [], skipped: [], conflicts: [] };
+  const result: CorrectionsResult = { files: [], actFiles: [], skipped: [], conflicts: [] };
   for (const a of annotations) {
     const text = a.text.trim();
     if (a.train === false) {
@@ -245,6 +252,24 @@ export function correctionsToIntents(
       continue;
     }
     const key = `${a.locale}\u0000${phraseKey(text)}`;
+    if (a.replyAct) {
+      // A reply to a question: the act model reads it, so the phrase goes to its act's file.
+      const actKey = `act\u0000${key}`;
+      if (seen.has(actKey)) {
+        result.skipped.push({ annotation: a, reason: 'duplicate' });
+        continue;
+      }
+      seen.add(actKey);
+      if (trainedActs.get(key) === a.replyAct) {
+        result.skipped.push({ annotation: a, reason: 'already_trained' });
+        continue;
+      }
+      const fileKey = `${a.locale}/${a.replyAct}`;
+      const file = actFiles.get(fileKey) ?? { act: a.replyAct, locale: a.locale, examples: [] };
+      file.examples.push(text);
+      actFiles.set(fileKey, file);
+      continue;
+    }
     if (seen.has(key)) {
       result.skipped.push({ annotation: a, reason: 'duplicate' });
       continue;
@@ -262,5 +287,6 @@ export function correctionsToIntents(
     files.set(fileKey, file);
   }
   result.files = [...files.values()].sort((x, y) => x.locale.localeCompare(y.locale) || x.intent.localeCompare(y.intent));
+  result.actFiles = [...actFiles.values()].sort((x, y) => x.locale.localeCompare(y.locale) || x.act.localeCompare(y.act));
   return result;
 }

@@ -190,6 +190,11 @@ export interface Annotation {
   intent: Intent;
   /** The right dialog act of a click or answer (the choice value the person meant), when staff corrected it. */
   act?: string;
+  /**
+   * A reply to the bot's question: the reply act the text means there (「もういいです」 → give_up). Its phrase trains the
+   * act model (intents/<locale>/acts/<act>.yaml), not an intent file — the reply was read by its act, not its intent.
+   */
+  replyAct?: Act;
   /** Entities as staff say they are (corrected or added): name → value; '' = the NLU found one that is not there. */
   entities?: Record<string, string>;
   /** The answer at this node was wrong for the person (e.g. iPhone steps to an iPad user), with why. */

@@ -8,6 +8,9 @@
  *   conversation as a give-up but read 「肯定 affirm 0.28 確信度が低い」, "never mind" read 「特定のメールが届かない」, and
  *   "forget it" counted as not understood at its step. The turn now keeps the act read (give_up) and /admin shows it.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { REDIS_URL } from '../redis.js';
@@ -158,5 +161,43 @@ describe('from a node that often fails to what people typed there', () => {
     const items = (await api('/admin/api/improve?node=net_switch')).body.items as Array<{ text?: string; nodeBefore: string }>;
     expect(items.length).toBeGreaterThan(0);
     expect(items.every((i) => i.nodeBefore === 'net_switch')).toBe(true);
+  });
+});
+
+describe('a reply turned into a training phrase goes to its act’s file', () => {
+  it('「もういいです」 added to training as it stands is a give_up phrase (already trained), never intents/ja/affirm.yaml', async () => {
+    // What the page sends with the intent select left as the bot read it and "add this phrase to training" ticked.
+    const r = await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lh-ja', turn: 3, intent: 'affirm', train: true } });
+    expect(r.status).toBe(201);
+    expect(r.body.annotation).toMatchObject({ replyAct: 'give_up', train: true });
+    const yaml = await fetch(`${lead.app.url}/admin/api/corrections`, { headers: lead.bearer }).then((x) => x.text());
+    expect(yaml).not.toMatch(/intent: affirm/);
+    expect(yaml).not.toContain('もういいです');
+    const html = turnHtml(await page('/admin/conversations/lh-ja'), 3);
+    expect(html).toContain('<code data-testid="annotation-file">intents/ja/acts/give_up.yaml</code>');
+    expect(await page('/admin/improve')).toMatch(/already_trained|学習済み/);
+  });
+
+  it('an English reply staff read as "still broken" goes to intents/en/acts/still_broken.yaml, on the page, the download and the CLI', async () => {
+    // The reply's form offers the act select, preset to what the bot read.
+    expect(turnHtml(await page('/admin/conversations/lh-miss?lang=en'), 3)).toContain('data-testid="annotate-reply-act"');
+    expect(turnHtml(await page('/admin/conversations/lh-miss?lang=en'), 1)).not.toContain('data-testid="annotate-reply-act"');
+    const r = await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lh-miss', turn: 3, intent: 'out_of_scope', replyAct: 'still_broken', train: true } });
+    expect(r.status).toBe(201);
+    const yaml = await fetch(`${lead.app.url}/admin/api/corrections`, { headers: lead.bearer }).then((x) => x.text());
+    expect(yaml).toContain('act: still_broken\nlocale: en\nexamples:\n  - my cat is orange\n');
+    expect(yaml).not.toMatch(/intent: out_of_scope/);
+    expect(turnHtml(await page('/admin/conversations/lh-miss?lang=en'), 3)).toContain('<code data-testid="annotation-file">intents/en/acts/still_broken.yaml</code>');
+
+    requireBuild();
+    const dir = mkdtempSync(join(tmpdir(), 'mm-leadhour-intents-'));
+    try {
+      const run = await runCli(['transcripts', 'export', '--corrections', '--out', dir], '', childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix }));
+      expect(run.code).toBe(0);
+      expect(readFileSync(join(dir, 'en', 'acts', 'still_broken.yaml'), 'utf8')).toContain('- my cat is orange');
+      expect(existsSync(join(dir, 'en', 'out_of_scope.yaml'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

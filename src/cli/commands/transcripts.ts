@@ -315,10 +315,11 @@ async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
   if (typeof dir !== 'string') {
     out(correctionsYaml(result));
   } else {
-    for (const f of result.files) {
-      const folder = join(dir, f.locale);
+    // Intent phrases into intents/<locale>/<intent>.yaml, reply phrases into intents/<locale>/acts/<act>.yaml.
+    for (const f of [...result.files, ...result.actFiles]) {
+      const folder = 'act' in f ? join(dir, f.locale, 'acts') : join(dir, f.locale);
       mkdirSync(folder, { recursive: true });
-      const path = join(folder, `${f.intent}.yaml`);
+      const path = join(folder, `${'act' in f ? f.act : f.intent}.yaml`);
       if (existsSync(path)) {
         // Merge into the existing file, keeping its comments and order; new phrases go at the end.
         const doc = parseDocument(readFileSync(path, 'utf8'));
@@ -330,5 +331,6 @@ async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
     }
   }
   process.stderr.write(`${result.files.reduce((n, f) => n + f.examples.length, 0)} training phrases from ${result.files.length} intent(s)\n`);
+  if (result.actFiles.length) process.stderr.write(`${result.actFiles.reduce((n, f) => n + f.examples.length, 0)} reply phrases from ${result.actFiles.length} act(s)\n`);
   return 0;
 }
