@@ -102,6 +102,22 @@ describe('the CSV export, read in Excel by a lead in Tokyo', () => {
   });
 });
 
+describe('mailmedic transcripts list and show, read in a terminal in Tokyo', () => {
+  it('give times on the desk’s wall clock with the offset, and a reply’s act beside its intent', async () => {
+    requireBuild();
+    const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix, TIME_ZONE: 'Asia/Tokyo' });
+    const turns = (await api('/admin/api/conversations/lh-ja')).body.turns as Array<{ atMs: number }>;
+    const tokyo = (ms: number) => `${new Date(ms + 9 * 3_600_000).toISOString().slice(0, 19).replace('T', ' ')} UTC+09:00`;
+    const shown = await runCli(['transcripts', 'show', 'lh-ja'], '', env);
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toContain(`#1 ${tokyo(turns[0]!.atMs)}`);
+    expect(shown.stdout).toMatch(/もういいです\n\s+↳ reply give_up [01]\.\d\d \(intent affirm 0\.\d\d\)/);
+    const listed = await runCli(['transcripts', 'list'], '', env);
+    const started = tokyo((await api('/admin/api/conversations/lh-ja')).body.summary.startedAtMs);
+    expect(listed.stdout.split('\n').find((l) => l.endsWith(' lh-ja'))?.startsWith(`${started} `)).toBe(true);
+  });
+});
+
 /** The HTML of one turn on the conversation page. */
 const turnHtml = (html: string, seq: number) => new RegExp(`id="turn-${seq}"[\\s\\S]*?(?=id="turn-${seq + 1}"|$)`).exec(html)?.[0] ?? '';
 

@@ -36,6 +36,8 @@ import {
   REVIEW_STATUSES,
   reviewStatus,
   toCsvRows,
+  localStamp,
+  offsetLabel,
   toJsonLine,
   withActionLabels,
   type ConversationFilter,
@@ -149,7 +151,8 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   return f;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A time as the help desk reads it: TIME_ZONE's wall clock with its offset (2026-12-06 15:54:33 UTC+09:00), not UTC. */
+const when = (ms: number, offset: UtcOffset) => `${localStamp(ms, offset)} ${offsetLabel(ms, offset)}`;
 
 export async function run(args: string[]): Promise<number> {
   // `… | head` closes the pipe early: that is the reader being done, not an error.
@@ -197,8 +200,8 @@ export async function run(args: string[]): Promise<number> {
     const store = createTranscriptStore(config, stores, logger);
     // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
     const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
-    if (p.cmd === 'list') return await list(store, p, filter, ctx);
-    if (p.cmd === 'show') return await show(store, p, ctx);
+    if (p.cmd === 'list') return await list(store, p, filter, ctx, offset);
+    if (p.cmd === 'show') return await show(store, p, ctx, offset);
     return await exportCmd(store, p, filter, ctx, offset);
   } finally {
     await stores.health.close();
@@ -207,7 +210,7 @@ export async function run(args: string[]): Promise<number> {
 
 const out = (s: string) => process.stdout.write(s);
 
-async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
+async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   const all = await findConversations(store, filter, ctx);
   const page = paginate(all, Number(p.flags.get('page') ?? 1), Number(p.flags.get('limit') ?? 50));
   for (const s of page.items) {
@@ -216,7 +219,7 @@ async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilte
       continue;
     }
     const cols = [
-      iso(s.startedAtMs),
+      when(s.startedAtMs, offset),
       s.review.padEnd(9),
       (s.symptom ?? '-').padEnd(22),
       [s.carrier, s.service, s.device].filter(Boolean).join('/') || '-',
@@ -256,7 +259,7 @@ function eventLine(e: TranscriptEvent): string {
   }
 }
 
-async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promise<number> {
+async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   const id = p.positional[0];
   if (!id) {
     process.stderr.write(`mailmedic transcripts show: a conversation id is required\n${USAGE}`);
@@ -275,16 +278,18 @@ async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promi
   }
   const notes = new Map(annotations.map((a) => [a.seq, a]));
   out(`conversation ${summary.id}  ${reviewStatus(summary, ctx)}  ${summary.channel}  user ${summary.userId}  ticket ${summary.ticketId ?? '-'}\n`);
-  out(`started ${iso(summary.startedAtMs)}  last ${iso(summary.updatedAtMs)}  symptom ${summary.symptom ?? '-'}  path ${summary.path.join(' → ')}\n\n`);
+  out(`started ${when(summary.startedAtMs, offset)}  last ${when(summary.updatedAtMs, offset)}  symptom ${summary.symptom ?? '-'}  path ${summary.path.join(' → ')}\n\n`);
   for (const t of withActionLabels(turns)) {
     const who = t.action !== undefined ? `[${t.actionLabel ?? t.action}]` : (t.text ?? '');
-    const nlu = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
+    const intent = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
+    // A reply at a question is decided by its act (「もういいです」: give_up), the intent beside it for reference.
+    const nlu = t.reading ? `reply ${t.reading.act} ${t.reading.confidence.toFixed(2)} (intent ${intent})` : intent;
     const ents = t.entities && Object.keys(t.entities).length ? ` ${JSON.stringify(t.entities)}` : '';
-    out(`#${t.seq} ${iso(t.atMs)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
+    out(`#${t.seq} ${when(t.atMs, offset)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
     for (const r of t.replies) out(`     🤖 ${r.text.replace(/\n/g, '\n        ')}${r.choices?.length ? `\n        [${r.choices.map((c) => c.label).join('] [')}]` : ''}\n`);
     for (const e of t.events) out(`     • ${eventLine(e)}\n`);
     const n = notes.get(t.seq);
-    if (n) out(`     ✎ misunderstood → ${n.intent}${n.note ? ` (${n.note})` : ''}\n`);
+    if (n) out(`     ✎ misunderstood → ${n.replyAct ? `reply ${n.replyAct}` : n.intent}${n.note ? ` (${n.note})` : ''}\n`);
   }
   return 0;
 }
