@@ -59,6 +59,8 @@ export function toJsonLine(c: ExportedConversation): string {
         actionLabel: t.actionLabel,
         intent: t.intent ?? null,
         confidence: t.confidence,
+        // A reply at a question: the act the bot read and acted on (absent for first messages, clicks, older turns).
+        reading: t.reading,
         entities: t.entities,
         nodeBefore: t.nodeBefore,
         node: t.node,

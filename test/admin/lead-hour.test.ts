@@ -127,6 +127,9 @@ describe('a give-up typed at a question, as staff read it', () => {
     expect(ja.find((t) => t.text === 'もういいです')?.reading?.act).toBe('give_up');
     const en = (await api('/admin/api/conversations/lh-en')).body.turns as Array<{ text?: string; reading?: { act: string } }>;
     expect(en.find((t) => t.text === 'forget it')?.reading?.act).toBe('give_up');
+    const jsonl = await fetch(`${lead.app.url}/admin/api/export?format=jsonl`, { headers: lead.bearer }).then((r) => r.text());
+    const line = jsonl.split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((c) => c.conversation === 'lh-ja');
+    expect(line.turns.find((t: { text?: string }) => t.text === 'もういいです').reading).toMatchObject({ act: 'give_up' });
   });
 
   it('reads 「あきらめる・やめる」 / "Gives up" on the conversation page, not 肯定 / out of scope as its understanding', async () => {
