@@ -10,6 +10,7 @@ import type { Analytics, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 import { clipLabel, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
+import { START_NODE } from './improve.js';
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => (ctx.i18n as I18n).t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -164,7 +165,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
         .slice(0, 25)
         .map(
           (r) =>
-            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks}</td><td class="num">${pct(r.rate)}</td></tr>`,
+            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
         )
         .join('')}</tbody></table></div>`
     : `<p class="muted" data-testid="no-fallbacks">${t(ctx, 'admin.analytics.no_fallbacks')}</p>`;

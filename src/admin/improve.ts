@@ -4,7 +4,7 @@
  * what the bot said then, and what the current model says today).
  */
 import { z } from 'zod';
-import type { Intent, Nlu } from '../core/index.js';
+import type { Act, Intent, Nlu } from '../core/index.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import { isFallback } from '../transcripts/fallback.js';
@@ -18,7 +18,15 @@ export interface ImproveFilter {
   reasons: ImproveReason[];
   /** Days back. */
   days: number;
+  /**
+   * Only messages written at this node (`nodeBefore`; START_NODE for first messages): the analytics' not-understood count
+   * of a node opens the messages behind it.
+   */
+  node?: string;
 }
+
+/** The `node` filter value for messages written before the first question (the analytics' （開始） row). */
+export const START_NODE = '(start)';
 
 export interface ImproveItem {
   conversation: string;
@@ -27,6 +35,9 @@ export interface ImproveItem {
   text?: string;
   action?: string;
   intent?: Intent | null;
+  /** The reply act the bot read at its question (TranscriptTurn.reading): what decided the turn, beside `intent`. */
+  act?: Act;
+  /** The act's confidence when `act` is set, else the intent's. */
   confidence?: number;
   /** Where the person wrote it ('' before the first question): the node the per-node not-understood rate counts it at. */
   nodeBefore: string;
@@ -41,6 +52,7 @@ const schema = z.object({
   below: z.coerce.number().min(0).max(1).optional(),
   reason: z.union([z.enum(REASONS), z.array(z.enum(REASONS))]).optional(),
   days: z.coerce.number().int().min(1).max(400).optional(),
+  node: z.string().max(120).optional(),
 });
 
 /** The queue's filter from a query string (`below=0.5&reason=fallback&reason=flagged&days=30`). */
@@ -48,7 +60,7 @@ export function improveQuery(q: unknown): { ok: true; value: ImproveFilter; erro
   const r = schema.safeParse(q ?? {});
   if (!r.success) return { ok: false, error: r.error };
   const reasons = r.data.reason === undefined ? [...REASONS] : Array.isArray(r.data.reason) ? r.data.reason : [r.data.reason];
-  return { ok: true, value: { below: r.data.below ?? 0.5, reasons, days: r.data.days ?? 30 } };
+  return { ok: true, value: { below: r.data.below ?? 0.5, reasons, days: r.data.days ?? 30, ...(r.data.node ? { node: r.data.node } : {}) } };
 }
 
 /** A clarification choice: the person answered a "did you mean …?" ask-back (the NLU sibling's field, or the reply key). */
@@ -68,9 +80,13 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
   for (const s of summaries) {
     const [turns, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
     const bySeq = new Map(notes.map((n) => [n.seq, n]));
+    const at = f.node === START_NODE ? '' : f.node;
     turns.forEach((t, i) => {
+      if (at !== undefined && t.nodeBefore !== at) return;
       const reasons: ImproveReason[] = [];
-      if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (t.confidence ?? 1) < f.below) reasons.push('low_confidence');
+      // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
+      const confidence = t.reading ? t.reading.confidence : t.confidence;
+      if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
       if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
       if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
       if (f.reasons.includes('flagged') && bySeq.get(t.seq)?.flag) reasons.push('flagged');
@@ -82,7 +98,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
-        ...(t.confidence !== undefined ? { confidence: t.confidence } : {}),
+        ...(t.reading ? { act: t.reading.act } : {}),
+        ...(confidence !== undefined ? { confidence } : {}),
         nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
         reasons,

@@ -18,7 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
-import { CHANNELS, ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS, LOCALES, type Locale, type Logger } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS, LOCALES, type Locale, type Logger } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
 import type { DeadLetterAdmin } from '../handoff/index.js';
 import type { HttpMount } from '../http/types.js';
@@ -138,6 +138,8 @@ const annotationSchema = z.strictObject({
   /** Absent: the intent the NLU gave stays (an entity, act or flag correction only). */
   intent: z.enum(INTENTS).optional(),
   act: z.string().min(1).max(64).optional(),
+  /** A reply to the bot's question: the reply act it means (its phrase trains intents/<locale>/acts/<act>.yaml). */
+  replyAct: z.enum(ACTS).optional(),
   entities: z.record(z.string().regex(/^[a-z_]{1,32}$/), z.string().max(120)).optional(),
   flag: z.strictObject({ node: z.string().max(120), note: z.string().max(NOTE_MAX).optional() }).optional(),
   train: z.boolean().optional(),
@@ -435,8 +437,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
     const result = corrections(annotations);
     const training = {
-      phrases: result.files.reduce((n, f) => n + f.examples.length, 0),
-      files: result.files.length,
+      phrases: [...result.files, ...result.actFiles].reduce((n, f) => n + f.examples.length, 0),
+      files: result.files.length + result.actFiles.length,
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
     };
     res.type('html').send(
@@ -468,7 +470,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       res.write(`\uFEFF${csvHeader()}`);
     } else res.type('application/x-ndjson; charset=utf-8');
     for (let i = 0; i < items.length; i += 50) {
-      for (const c of await loadConversations(store, items.slice(i, i + 50))) res.write(format === 'csv' ? toCsvRows(c) : `${toJsonLine(c)}\n`);
+      for (const c of await loadConversations(store, items.slice(i, i + 50))) res.write(format === 'csv' ? toCsvRows(c, utcOffset) : `${toJsonLine(c)}\n`);
     }
     res.end();
     log.info({ format, conversations: items.length }, 'transcripts exported');
@@ -542,16 +544,22 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       return;
     }
     const entities = d.entities ? { ...prev?.entities, ...d.entities } : prev?.entities;
+    // A reply the bot read by its act at a question (「もういいです」 → give_up): unless staff name another intent (it was a
+    // new symptom), the phrase is the act's — the bot's act when staff say nothing else — never the intent's (it went
+    // into intents/ja/affirm.yaml, teaching the symptom model that 「もういいです」 means yes).
+    const intentChanged = d.intent !== undefined && d.intent !== turn.intent;
+    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? turn.reading?.act : undefined);
     const a = await store.annotate({
       conversation: d.conversation,
       seq: d.turn,
       intent,
       atMs: now(),
       ...(d.act ?? prev?.act ? { act: (d.act ?? prev?.act) as string } : {}),
+      ...(replyAct ? { replyAct } : {}),
       ...(entities ? { entities } : {}),
       ...(d.flag ?? prev?.flag ? { flag: (d.flag ?? prev?.flag) as { node: string; note?: string } } : {}),
       // A phrase is trained when staff say so, or when they corrected the intent (unless they said not to).
-      train: d.train ?? prev?.train ?? (d.intent !== undefined && d.intent !== turn.intent),
+      train: d.train ?? prev?.train ?? (intentChanged || (d.replyAct !== undefined && d.replyAct !== turn.reading?.act)),
       ...((d.note ?? prev?.note)?.trim() ? { note: redactNote((d.note ?? prev?.note) as string) } : {}),
       ...(d.by?.trim() ? { by: d.by.trim() } : {}),
     });

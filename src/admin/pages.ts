@@ -4,10 +4,10 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
-import type { AccuracyRow, ImproveFilter, ImproveItem } from './improve.js';
+import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } from './improve.js';
 
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
@@ -97,6 +97,8 @@ export function clipLabel(label: string, units: number): string {
 const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
 
 export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket.intent.${intent}`);
+/** A reply act's name for staff (admin.act.*: 「もういいです」 reads あきらめる・やめる / Gives up). */
+export const actLabel = (ctx: ViewContext, act: string) => tr(ctx, `admin.act.${act}`);
 const statusLabel = (ctx: ViewContext, s: string) => tr(ctx, `admin.status.${s}`);
 const entityLabel = (ctx: ViewContext, name: string, value: string) => {
   const key = `engine.value.${name}.${value}`;
@@ -318,11 +320,21 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (turn.symptom && turn.symptom !== symptomBefore)
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.symptom_chosen')}</span><span class="v"><b data-testid="turn-symptom" data-intent="${h(turn.symptom)}">${h(intentLabel(ctx, turn.symptom))}</b> <code>${h(turn.symptom)}</code></span></div>`);
   } else if (turn.intent) {
-    const conf = turn.confidence ?? 0;
+    // A reply at a question is decided by its act in the node's context (「もういいです」 → give_up), not by the symptom
+    // model's intent (affirm 0.28): the act comes first and the intent is shown for reference, unflagged.
+    const reading = turn.reading;
+    const conf = reading ? reading.confidence : (turn.confidence ?? 0);
     const low = conf < 0.5;
     const width = Math.round(Math.max(0, Math.min(1, conf)) * 100);
-    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent')}</span><span class="v"><b data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</b> <code>${h(turn.intent)}</code></span></div>`);
-    parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span><span class="v conf${low ? ' low' : ''}"><svg width="90" height="8" aria-hidden="true"><rect width="90" height="8" rx="4" class="track"/><rect width="${(width * 0.9).toFixed(1)}" height="8" rx="4" class="fill"/></svg> ${conf.toFixed(2)}${low ? ` <span class="flag err">${t(ctx, 'admin.conversation.low_confidence')}</span>` : ''}</span></div>`);
+    const bar = `<span class="v conf${low ? ' low' : ''}"><svg width="90" height="8" aria-hidden="true"><rect width="90" height="8" rx="4" class="track"/><rect width="${(width * 0.9).toFixed(1)}" height="8" rx="4" class="fill"/></svg> ${conf.toFixed(2)}${low ? ` <span class="flag err">${t(ctx, 'admin.conversation.low_confidence')}</span>` : ''}</span>`;
+    if (reading) {
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.reading')}</span><span class="v"><b data-testid="turn-reading" data-act="${h(reading.act)}">${h(actLabel(ctx, reading.act))}</b> <code>${h(reading.act)}</code></span></div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span>${bar}</div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent_aside')}</span><span class="v small"><span data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</span> <code>${h(turn.intent)}</code> ${(turn.confidence ?? 0).toFixed(2)}</span></div>`);
+    } else {
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.intent')}</span><span class="v"><b data-testid="turn-intent" data-intent="${h(turn.intent)}">${h(intentLabel(ctx, turn.intent))}</b> <code>${h(turn.intent)}</code></span></div>`);
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.confidence')}</span>${bar}</div>`);
+    }
     const runners = (turn.ranking ?? []).filter((r) => r.intent !== turn.intent).slice(0, 2);
     if (runners.length) {
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.runner_up')}</span><span class="v small">${runners.map((r) => `${h(intentLabel(ctx, r.intent))} ${r.confidence.toFixed(2)}`).join(' · ')}</span></div>`);
@@ -349,11 +361,13 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   if (turn.text !== undefined && turn.text !== '') {
     if (note) {
       const ents = Object.entries(note.entities ?? {});
-      parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}">
-  <b>${t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
+      // Where the phrase goes: a reply's act file, else the intent's (the file a person reviews before training).
+      const file = note.replyAct ? `intents/${note.locale}/acts/${note.replyAct}.yaml` : `intents/${note.locale}/${note.intent}.yaml`;
+      parts.push(`<div class="annotation" data-testid="annotation" data-intent="${h(note.intent)}"${note.replyAct ? ` data-act="${h(note.replyAct)}"` : ''}>
+  <b>${note.replyAct ? t(ctx, 'admin.conversation.annotated_reply', { act: actLabel(ctx, note.replyAct) }) : t(ctx, 'admin.conversation.annotated', { intent: intentLabel(ctx, note.intent) })}</b>
   ${ents.length ? `<div class="small" data-testid="annotation-entities">${ents.map(([k, v]) => `${h(k)} = ${h(v || '—')}`).join(' · ')}</div>` : ''}
   ${note.flag ? `<div class="small" data-testid="annotation-flag">⚑ ${t(ctx, 'admin.improve.flagged_at', { node: nodeLabel(ctx, note.flag.node) })}${note.flag.note ? `: ${h(note.flag.note)}` : ''}</div>` : ''}
-  ${note.train ? `<div class="small" data-testid="annotation-train">${t(ctx, 'admin.improve.in_training')}</div>` : ''}
+  ${note.train ? `<div class="small" data-testid="annotation-train">${t(ctx, 'admin.improve.in_training_file')} <code data-testid="annotation-file">${h(file)}</code></div>` : ''}
   ${note.note ? `<div class="small">${h(note.note)}</div>` : ''}
   <button type="button" class="link" data-unannotate="${turn.seq}" data-testid="unannotate">${t(ctx, 'admin.conversation.remove')}</button>
 </div>`);
@@ -361,6 +375,12 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
       parts.push(`<button type="button" class="mark" data-mark="${turn.seq}" data-testid="mark">${t(ctx, 'admin.conversation.mark')}</button>
 <form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
   <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" data-testid="annotate-intent">${intentOptions.replace(`value="${turn.intent ?? ''}"`, `value="${turn.intent ?? ''}" selected`)}</select></label>
+  ${
+    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
+    turn.nodeBefore !== ''
+      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${turn.reading?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
+      : ''
+  }
   <div class="inline2"><label>${t(ctx, 'admin.improve.entity')}<select name="entity" data-testid="annotate-entity"><option value=""></option>${ENTITY_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('')}</select></label>
   <label>${t(ctx, 'admin.improve.entity_value')}<input name="entity_value" list="entity-values" maxlength="120" data-testid="annotate-entity-value"></label></div>
   <label class="check"><input type="checkbox" name="flag" value="1" data-testid="annotate-flag"> ${t(ctx, 'admin.improve.flag', { node: nodeLabel(ctx, turn.node || turn.nodeBefore) })}</label>
@@ -593,13 +613,18 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <label>${t(ctx, 'admin.improve.below')}<input type="number" name="below" min="0" max="1" step="0.05" value="${filter.below}" data-testid="improve-below"></label>
   ${reasons.map((r) => `<label class="check"><input type="checkbox" name="reason" value="${r}"${filter.reasons.includes(r) ? ' checked' : ''} data-testid="improve-${r}"> ${t(ctx, `admin.improve.reason_${r}`)}</label>`).join('')}
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
+  ${
+    filter.node !== undefined
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve')}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      : ''
+  }
   <span class="spacer"></span>
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
   const rows = data.items
     .map(
       (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview">${h(i.text ?? i.action ?? '')}</td><td>${i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="preview">${h(i.text ?? i.action ?? '')}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
 <td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
     )
     .join('');
@@ -772,6 +797,7 @@ const SCRIPT = `(() => {
       const fd = new FormData(f);
       const body = { conversation: id, turn: Number(f.dataset.seq), note: fd.get('note') || undefined, by: staff() || undefined };
       if (fd.get('intent')) body.intent = fd.get('intent');
+      if (fd.get('reply_act')) body.replyAct = fd.get('reply_act');
       if (fd.get('entity')) body.entities = { [fd.get('entity')]: String(fd.get('entity_value') || '') };
       if (fd.get('flag')) body.flag = { node: String(fd.get('node') || ''), note: fd.get('note') || undefined };
       if (fd.get('train')) body.train = true;

@@ -57,6 +57,7 @@ export function step(
   if (meta.userName) s.userName = meta.userName;
   if (meta.permalink) s.permalink = meta.permalink;
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
+  let rule: string | undefined;
 
   const before = { locale: s.locale, node: s.node };
   // 「パスワードは」 sent alone, then the value: that message is the password. Read masked (nor its language), warned.
@@ -88,7 +89,7 @@ export function step(
       enter(run, ctx.tree.start);
     } else onAction(run, input.value, input.nonce);
   } else {
-    onText(run, text, input.nlu, read);
+    rule = onText(run, text, input.nlu, read);
     // Switched language mid-question (「…」 then "can we do this in English?"): show the question again in it.
     const node = currentNode(run);
     if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !run.replies.some((r) => r.key === ('say' in node ? node.say : ''))) {
@@ -103,11 +104,16 @@ export function step(
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
   if (run.clarification) out.clarification = run.clarification;
   if (run.secret) out.secret = text;
+  // For staff (the transcript): what the reply was read as, and the rule that acted — the intent alone misleads at a
+  // question (「もういいです」 reads as affirm 0.28 while the act model's give_up ended the conversation).
+  // Only for a reply to a question on screen: a first message is read by its intent.
+  if (before.node && run.reading?.act && run.reading.act !== 'other') out.reading = { act: run.reading.act, confidence: Math.round(run.reading.confidence * 1000) / 1000 };
+  if (rule) out.rule = rule;
   return out;
 }
 
-/** A text turn: what it tells is absorbed, then the turn policy decides what it does. */
-function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void {
+/** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
+function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): string | undefined {
   const { s, ctx } = run;
   run.text = text;
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
@@ -129,5 +135,5 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): void
   absorb(run, text, nlu, facts, collecting);
   if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
   const turn: TextTurn = { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
-  applyPolicy(policyOf(ctx.tree.patterns), turn);
+  return applyPolicy(policyOf(ctx.tree.patterns), turn);
 }

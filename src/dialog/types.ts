@@ -6,6 +6,7 @@
  * Replies leave it as messages (`{key, params, choices}`); `render()` makes them text at the end of the turn.
  */
 import type {
+  Act,
   CauseAxis,
   Clarification,
   ChannelName,
@@ -122,6 +123,13 @@ export interface StepOutput {
   clarification?: Clarification;
   /** This turn's text was a password by context: what is kept of it, the mark alone (TurnOutcome.secret). */
   secret?: string;
+  /**
+   * What a typed reply meant in the node's context — the act model's reading the policy decides with (「もういいです」 at a
+   * question: give_up, while its `intent` may be affirm). Absent for clicks and for text read as no reply act.
+   */
+  reading?: { act: Act; confidence: number };
+  /** The turn policy's rule that acted on a typed message (policy.ts: give_up, answer_at_node, clarify …). */
+  rule?: string;
 }
 
 export type StepFn = (state: ConversationState | undefined, input: StepInput, meta: StepMeta, ctx: StepContext) => StepOutput;

@@ -77,6 +77,8 @@ export function recordOf(ctx: TurnContext, outcome: PipelineOutcome): TurnRecord
   if (ctx.stored?.intent && SYMPTOM_INTENTS.has(ctx.stored.intent)) record.symptom = ctx.stored.intent;
   const known = ctx.stored ? knownContext(ctx.stored.slots) : undefined;
   if (known) record.known = known;
+  if (ctx.stepped?.reading) record.reading = { ...ctx.stepped.reading };
+  if (ctx.stepped?.rule) record.rule = ctx.stepped.rule;
   if (ctx.error) record.error = { code: ctx.error.code, message: ctx.error.message };
   return record;
 }

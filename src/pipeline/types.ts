@@ -4,6 +4,7 @@
  * or NLU themselves.
  */
 import type {
+  Act,
   IncidentFact,
   CodedError,
   ConversationStatus,
@@ -144,6 +145,9 @@ export interface TurnRecord {
    * chose them ([Android] at 「お使いの端末を教えてください」), which the turn's NLU entities do not tell.
    */
   known?: Pick<Entities, 'carrier' | 'service' | 'device'>;
+  /** What the engine read a typed reply as in the node's context, and the policy rule that acted (StepOutput). */
+  reading?: { act: Act; confidence: number };
+  rule?: string;
   /** Set when the turn failed: the outcome then carries a polite pipeline.* reply. */
   error?: { code: ErrorCode; message: string };
   /** When the pipeline started the turn, ms since epoch (from the pipeline's clock). */

@@ -5,7 +5,7 @@
  * (test/nlu/heldout, the held-out split of intents/real) is skipped, never trained.
  */
 import { stringify } from 'yaml';
-import { loadIntents } from '../data/load.js';
+import { loadActs, loadIntents } from '../data/load.js';
 import { heldoutData, phraseKey, realFirstMessages } from '../nlu/data.js';
 import { correctionsToIntents, type CorrectionsResult } from './export.js';
 import type { Annotation } from './types.js';
@@ -33,10 +33,13 @@ export function heldoutKeys(): Set<string> {
 /** The corrections as intents/ files, checked against the current training files and the held-out sets. */
 export function corrections(annotations: Annotation[]): CorrectionsResult {
   const held = heldoutKeys();
-  return correctionsToIntents(annotations, loadIntents().files, { has: (text) => held.has(phraseKey(text)) });
+  return correctionsToIntents(annotations, loadIntents().files, { has: (text) => held.has(phraseKey(text)) }, loadActs().files);
 }
 
-/** The files as one YAML stream (documents separated by `---`): what the CLI prints and the page downloads. */
+/**
+ * The files as one YAML stream (documents separated by `---`): what the CLI prints and the page downloads. Intent files
+ * first (`intent:`), then reply-act files (`act:`, for intents/<locale>/acts/).
+ */
 export function correctionsYaml(result: CorrectionsResult): string {
-  return result.files.map((f) => stringify(f)).join('---\n');
+  return [...result.files, ...result.actFiles].map((f) => stringify(f)).join('---\n');
 }

@@ -3,9 +3,10 @@
  * staff corrections as training phrases in the intents/ format — so review feeds the model.
  * Everything exported was redacted when it was recorded.
  */
-import type { Intent, Locale } from '../core/index.js';
+import type { Act, Intent, Locale } from '../core/index.js';
 import { REDACTION_MARK } from '../core/redact.js';
-import type { IntentFile } from '../data/schemas.js';
+import { offsetAt, wallClock, type UtcOffset } from '../core/time-zone.js';
+import type { ActFile, IntentFile } from '../data/schemas.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
 import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptStore, TranscriptTurn } from './types.js';
@@ -58,6 +59,8 @@ export function toJsonLine(c: ExportedConversation): string {
         actionLabel: t.actionLabel,
         intent: t.intent ?? null,
         confidence: t.confidence,
+        // A reply at a question: the act the bot read and acted on (absent for first messages, clicks, older turns).
+        reading: t.reading,
         entities: t.entities,
         nodeBefore: t.nodeBefore,
         node: t.node,
@@ -97,6 +100,10 @@ export const CSV_COLUMNS = [
   'files',
   'sent_messages',
   'staff_actions',
+  // The help desk's wall clock (TIME_ZONE) beside `at` (the instant, UTC ISO-8601, kept for machines): a lead opening the
+  // file in Excel in Tokyo reads 15:54, not 06:54. `utc_offset` tells which offset it was (summer time changes it).
+  'at_local',
+  'utc_offset',
 ] as const;
 
 /**
@@ -135,11 +142,24 @@ function staffAction(e: TranscriptEvent): string[] {
   }
 }
 
+/** `atMs` as the zone's wall clock, `YYYY-MM-DD HH:MM:SS` (a form spreadsheets read as a date and time). */
+export function localStamp(atMs: number, utcOffset: UtcOffset): string {
+  return wallClock(atMs, utcOffset).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** The zone's offset at `atMs` as `UTC+09:00` / `UTC-04:00` (a bare `+09:00` would be a formula to a spreadsheet). */
+export function offsetLabel(atMs: number, utcOffset: UtcOffset): string {
+  const m = offsetAt(utcOffset, atMs);
+  const a = Math.abs(m);
+  return `UTC${m < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
 /**
  * One CSV row per turn of the conversation (CRLF line ends). Besides the bot's replies, the row holds what else the
  * person sent (file names and types) and received (staff replies, the ticket notices) and what staff did at that turn.
+ * `utcOffset` is the help desk's zone (TIME_ZONE) for the `at_local` column.
  */
-export function toCsvRows(c: ExportedConversation): string {
+export function toCsvRows(c: ExportedConversation, utcOffset: UtcOffset): string {
   const notes = new Map(c.annotations.map((a) => [a.seq, a]));
   return c.turns
     .map((t) => {
@@ -169,6 +189,8 @@ export function toCsvRows(c: ExportedConversation): string {
         // As the person read them (a staff reply already starts with the staff member's name).
         t.events.flatMap((e) => (e.type === 'sent' ? [e.text] : [])).join('\n---\n'),
         t.events.flatMap(staffAction).join('\n'),
+        localStamp(t.atMs, utcOffset),
+        offsetLabel(t.atMs, utcOffset),
       ];
       return `${row.map(csvField).join(',')}\r\n`;
     })
@@ -180,6 +202,8 @@ export function toCsvRows(c: ExportedConversation): string {
 export interface CorrectionsResult {
   /** One intents/ file per (locale, intent), examples in annotation order. */
   files: IntentFile[];
+  /** One intents/<locale>/acts/ file per (locale, reply act): corrections of replies to the bot's questions. */
+  actFiles: ActFile[];
   /** Corrections left out, with why. */
   skipped: Array<{ annotation: Annotation; reason: 'redacted' | 'empty' | 'already_trained' | 'duplicate' | 'heldout' | 'not_for_training' }>;
   /** Phrases now trained under another intent: the correction says that one is wrong (lint will flag the clash). */
@@ -198,12 +222,17 @@ export function correctionsToIntents(
   existing: IntentFile[] = [],
   /** Comparison keys of held-out phrases (test sets): such a phrase never goes into training. */
   heldout?: { has(text: string): boolean },
+  /** The current intents/<locale>/acts/ files: a reply phrase already trained under its act is skipped. */
+  existingActs: ActFile[] = [],
 ): CorrectionsResult {
   const trained = new Map<string, Intent>();
   for (const f of existing) for (const e of f.examples) trained.set(`${f.locale}\u0000${phraseKey(e)}`, f.intent);
+  const trainedActs = new Map<string, Act>();
+  for (const f of existingActs) for (const e of f.examples) trainedActs.set(`${f.locale}\u0000${phraseKey(e)}`, f.act);
   const files = new Map<string, IntentFile>();
+  const actFiles = new Map<string, ActFile>();
   const seen = new Set<string>();
-  const result: CorrectionsResult = { files: [], skipped: [], conflicts: [] };
+  const result: CorrectionsResult = { files: [], actFiles: [], skipped: [], conflicts: [] };
   for (const a of annotations) {
     const text = a.text.trim();
     if (a.train === false) {
@@ -225,6 +254,24 @@ export function correctionsToIntents(
       continue;
     }
     const key = `${a.locale}\u0000${phraseKey(text)}`;
+    if (a.replyAct) {
+      // A reply to a question: the act model reads it, so the phrase goes to its act's file.
+      const actKey = `act\u0000${key}`;
+      if (seen.has(actKey)) {
+        result.skipped.push({ annotation: a, reason: 'duplicate' });
+        continue;
+      }
+      seen.add(actKey);
+      if (trainedActs.get(key) === a.replyAct) {
+        result.skipped.push({ annotation: a, reason: 'already_trained' });
+        continue;
+      }
+      const fileKey = `${a.locale}/${a.replyAct}`;
+      const file = actFiles.get(fileKey) ?? { act: a.replyAct, locale: a.locale, examples: [] };
+      file.examples.push(text);
+      actFiles.set(fileKey, file);
+      continue;
+    }
     if (seen.has(key)) {
       result.skipped.push({ annotation: a, reason: 'duplicate' });
       continue;
@@ -242,5 +289,6 @@ export function correctionsToIntents(
     files.set(fileKey, file);
   }
   result.files = [...files.values()].sort((x, y) => x.locale.localeCompare(y.locale) || x.intent.localeCompare(y.intent));
+  result.actFiles = [...actFiles.values()].sort((x, y) => x.locale.localeCompare(y.locale) || x.act.localeCompare(y.act));
   return result;
 }

@@ -3,7 +3,9 @@
  * node and the improvement queue: the bot did not understand the person and said so (the out-of-scope answer, or a
  * "I could not read that / is it one of these?" ask-back). An out-of-scope reading counts too — unless the engine took the
  * text as the answer to its hand-off form (「iPhone 15、iOS 18.1、今朝9時から毎回です」 reads as out of scope, yet it filled
- * the ticket): such a turn was understood, and counting it made the hand-off node look 100% not understood.
+ * the ticket): such a turn was understood, and counting it made the hand-off node look 100% not understood. Nor does a
+ * reply the engine read as a reply act at its question (「もういいです」, "forget it" → give_up; 「やり方がわからない」 →
+ * how_to): the symptom model puts such text out of scope, yet the bot understood it and acted on it.
  */
 import type { LocaleKey } from '../i18n/index.js';
 import type { TranscriptTurn } from './types.js';
@@ -19,7 +21,7 @@ export const FALLBACK_KEYS: ReadonlySet<string> = new Set([
 export const FORM_ANSWER_KEYS: ReadonlySet<string> = new Set(['engine.handoff.filed', 'engine.handoff.reask'] satisfies LocaleKey[]);
 
 /** True when this turn's answer was a fallback (see the module comment). */
-export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent'>): boolean {
+export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent' | 'reading'>): boolean {
   if (turn.replies.some((r) => FALLBACK_KEYS.has(r.key))) return true;
-  return turn.intent === 'out_of_scope' && !turn.replies.some((r) => FORM_ANSWER_KEYS.has(r.key));
+  return turn.intent === 'out_of_scope' && turn.reading === undefined && !turn.replies.some((r) => FORM_ANSWER_KEYS.has(r.key));
 }

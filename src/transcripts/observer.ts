@@ -84,6 +84,8 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
   if (kinds.size) t.redacted = [...kinds];
   if (record.symptom) t.symptom = record.symptom;
   if (record.known) t.known = { ...record.known };
+  if (record.reading) t.reading = { ...record.reading };
+  if (record.rule) t.rule = record.rule;
   if (record.stepsTried?.length) t.steps = record.stepsTried.map((x) => ({ node: x.node, result: x.result }));
   return t;
 }

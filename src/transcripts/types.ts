@@ -4,7 +4,7 @@
  * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
  * every transcript.
  */
-import type { ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
+import type { Act, ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
 import type { RedactionKind } from '../core/redact.js';
 
 /** A status change or staff action recorded in a conversation's transcript. */
@@ -83,6 +83,14 @@ export interface TranscriptTurn {
    * `entities` (the NLU's, typed text only) does not tell. Absent in turns recorded before it was kept.
    */
   known?: Pick<Entities, 'carrier' | 'service' | 'device'>;
+  /**
+   * What the bot read a typed reply as at the node on screen (the reply act the policy decided with: 「もういいです」 →
+   * give_up, "never mind" → give_up), beside `intent`, the symptom model's reading of the same text. Absent for clicks,
+   * for text read as no reply act, and in turns recorded before it was kept.
+   */
+  reading?: { act: Act; confidence: number };
+  /** The turn policy's rule that acted on the text (give_up, answer_at_node, clarify …). */
+  rule?: string;
   /** Node the conversation was waiting at before this turn ('' before the first question). */
   nodeBefore: string;
   /** Node waiting for the user's answer after the turn. */
@@ -182,6 +190,11 @@ export interface Annotation {
   intent: Intent;
   /** The right dialog act of a click or answer (the choice value the person meant), when staff corrected it. */
   act?: string;
+  /**
+   * A reply to the bot's question: the reply act the text means there (「もういいです」 → give_up). Its phrase trains the
+   * act model (intents/<locale>/acts/<act>.yaml), not an intent file — the reply was read by its act, not its intent.
+   */
+  replyAct?: Act;
   /** Entities as staff say they are (corrected or added): name → value; '' = the NLU found one that is not there. */
   entities?: Record<string, string>;
   /** The answer at this node was wrong for the person (e.g. iPhone steps to an iPad user), with why. */

@@ -139,7 +139,7 @@ describe('exports', () => {
   it('CSV: a header, one row per turn, quoting and no formula injection', async () => {
     expect(csvHeader().startsWith('conversation,seq,at,')).toBe(true);
     const [c] = await loadConversations(store, [(await store.summary('r2'))!]);
-    const rows = toCsvRows(c!).trimEnd().split('\r\n');
+    const rows = toCsvRows(c!, 540).trimEnd().split('\r\n');
     expect(rows).toHaveLength(4);
     expect(rows[3]).toContain('MM-20261120-0002');
     expect(csvField('a,"b"\nc')).toBe('"a,""b""\nc"');

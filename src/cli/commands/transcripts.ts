@@ -36,6 +36,8 @@ import {
   REVIEW_STATUSES,
   reviewStatus,
   toCsvRows,
+  localStamp,
+  offsetLabel,
   toJsonLine,
   withActionLabels,
   type ConversationFilter,
@@ -149,7 +151,8 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   return f;
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+/** A time as the help desk reads it: TIME_ZONE's wall clock with its offset (2026-12-06 15:54:33 UTC+09:00), not UTC. */
+const when = (ms: number, offset: UtcOffset) => `${localStamp(ms, offset)} ${offsetLabel(ms, offset)}`;
 
 export async function run(args: string[]): Promise<number> {
   // `… | head` closes the pipe early: that is the reader being done, not an error.
@@ -197,9 +200,9 @@ export async function run(args: string[]): Promise<number> {
     const store = createTranscriptStore(config, stores, logger);
     // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
     const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
-    if (p.cmd === 'list') return await list(store, p, filter, ctx);
-    if (p.cmd === 'show') return await show(store, p, ctx);
-    return await exportCmd(store, p, filter, ctx);
+    if (p.cmd === 'list') return await list(store, p, filter, ctx, offset);
+    if (p.cmd === 'show') return await show(store, p, ctx, offset);
+    return await exportCmd(store, p, filter, ctx, offset);
   } finally {
     await stores.health.close();
   }
@@ -207,7 +210,7 @@ export async function run(args: string[]): Promise<number> {
 
 const out = (s: string) => process.stdout.write(s);
 
-async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
+async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   const all = await findConversations(store, filter, ctx);
   const page = paginate(all, Number(p.flags.get('page') ?? 1), Number(p.flags.get('limit') ?? 50));
   for (const s of page.items) {
@@ -216,7 +219,7 @@ async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilte
       continue;
     }
     const cols = [
-      iso(s.startedAtMs),
+      when(s.startedAtMs, offset),
       s.review.padEnd(9),
       (s.symptom ?? '-').padEnd(22),
       [s.carrier, s.service, s.device].filter(Boolean).join('/') || '-',
@@ -256,7 +259,7 @@ function eventLine(e: TranscriptEvent): string {
   }
 }
 
-async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promise<number> {
+async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   const id = p.positional[0];
   if (!id) {
     process.stderr.write(`mailmedic transcripts show: a conversation id is required\n${USAGE}`);
@@ -275,21 +278,23 @@ async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext): Promi
   }
   const notes = new Map(annotations.map((a) => [a.seq, a]));
   out(`conversation ${summary.id}  ${reviewStatus(summary, ctx)}  ${summary.channel}  user ${summary.userId}  ticket ${summary.ticketId ?? '-'}\n`);
-  out(`started ${iso(summary.startedAtMs)}  last ${iso(summary.updatedAtMs)}  symptom ${summary.symptom ?? '-'}  path ${summary.path.join(' → ')}\n\n`);
+  out(`started ${when(summary.startedAtMs, offset)}  last ${when(summary.updatedAtMs, offset)}  symptom ${summary.symptom ?? '-'}  path ${summary.path.join(' → ')}\n\n`);
   for (const t of withActionLabels(turns)) {
     const who = t.action !== undefined ? `[${t.actionLabel ?? t.action}]` : (t.text ?? '');
-    const nlu = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
+    const intent = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
+    // A reply at a question is decided by its act (「もういいです」: give_up), the intent beside it for reference.
+    const nlu = t.reading ? `reply ${t.reading.act} ${t.reading.confidence.toFixed(2)} (intent ${intent})` : intent;
     const ents = t.entities && Object.keys(t.entities).length ? ` ${JSON.stringify(t.entities)}` : '';
-    out(`#${t.seq} ${iso(t.atMs)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
+    out(`#${t.seq} ${when(t.atMs, offset)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
     for (const r of t.replies) out(`     🤖 ${r.text.replace(/\n/g, '\n        ')}${r.choices?.length ? `\n        [${r.choices.map((c) => c.label).join('] [')}]` : ''}\n`);
     for (const e of t.events) out(`     • ${eventLine(e)}\n`);
     const n = notes.get(t.seq);
-    if (n) out(`     ✎ misunderstood → ${n.intent}${n.note ? ` (${n.note})` : ''}\n`);
+    if (n) out(`     ✎ misunderstood → ${n.replyAct ? `reply ${n.replyAct}` : n.intent}${n.note ? ` (${n.note})` : ''}\n`);
   }
   return 0;
 }
 
-async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext): Promise<number> {
+async function exportCmd(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext, offset: UtcOffset): Promise<number> {
   if (p.flags.get('corrections')) return corrections(store, p);
   const format = p.flags.get('format') ?? 'jsonl';
   if (format !== 'jsonl' && format !== 'csv') {
@@ -299,7 +304,7 @@ async function exportCmd(store: TranscriptStore, p: Parsed, filter: Conversation
   const items = await findConversations(store, filter, ctx);
   if (format === 'csv') out(csvHeader());
   for (let i = 0; i < items.length; i += 50) {
-    for (const c of await loadConversations(store, items.slice(i, i + 50))) out(format === 'csv' ? toCsvRows(c) : `${toJsonLine(c)}\n`);
+    for (const c of await loadConversations(store, items.slice(i, i + 50))) out(format === 'csv' ? toCsvRows(c, offset) : `${toJsonLine(c)}\n`);
   }
   process.stderr.write(`${items.length} conversations exported\n`);
   return 0;
@@ -315,10 +320,11 @@ async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
   if (typeof dir !== 'string') {
     out(correctionsYaml(result));
   } else {
-    for (const f of result.files) {
-      const folder = join(dir, f.locale);
+    // Intent phrases into intents/<locale>/<intent>.yaml, reply phrases into intents/<locale>/acts/<act>.yaml.
+    for (const f of [...result.files, ...result.actFiles]) {
+      const folder = 'act' in f ? join(dir, f.locale, 'acts') : join(dir, f.locale);
       mkdirSync(folder, { recursive: true });
-      const path = join(folder, `${f.intent}.yaml`);
+      const path = join(folder, `${'act' in f ? f.act : f.intent}.yaml`);
       if (existsSync(path)) {
         // Merge into the existing file, keeping its comments and order; new phrases go at the end.
         const doc = parseDocument(readFileSync(path, 'utf8'));
@@ -330,5 +336,6 @@ async function corrections(store: TranscriptStore, p: Parsed): Promise<number> {
     }
   }
   process.stderr.write(`${result.files.reduce((n, f) => n + f.examples.length, 0)} training phrases from ${result.files.length} intent(s)\n`);
+  if (result.actFiles.length) process.stderr.write(`${result.actFiles.reduce((n, f) => n + f.examples.length, 0)} reply phrases from ${result.actFiles.length} act(s)\n`);
   return 0;
 }
