@@ -93,6 +93,15 @@ function wholeReplyOption(run: Run, options: DialogOption[], said: string): Dial
   return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && w.slice(1) === whole)) : undefined;
 }
 
+/**
+ * The reply only says again what the question is about (the node's `restated:` words, the whole reply but for filler and
+ * `engine.says.restate_filler`): 「うけとれないです」, "I can't receive them" to 「送信はできますか？」 — no answer.
+ */
+export function restates(run: Run, node: DialogNode, text: string): boolean {
+  const key = 'restated' in node ? node.restated : undefined;
+  return key !== undefined && statesPhrase(run, key, text, 'engine.says.restate_filler') === 0;
+}
+
 /** The option of a question that lists the act read in its context (`acts:`), if any. */
 export function optionOfAct(run: Run, node: DialogNode): DialogOption | undefined {
   const act = run.reading?.act;

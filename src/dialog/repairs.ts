@@ -6,7 +6,7 @@
 import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
 import { NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -258,6 +258,9 @@ function explainQuestion(): TurnRule {
     applies: (t) => {
       const { run, node } = t;
       if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      // 「受け取れないです」 "I can't receive them" to 「送信はできますか？」: the symptom the question is about, said again
+      // (the node's `restated:` words) — no answer, neither "no" nor "sending works".
+      if (restates(run, node, t.text)) return true;
       // The question has its own explanation, and none of its options takes the words.
       const explains = () => 'explain' in node && node.explain !== undefined && !matchWords(run, node.options, t.text);
       // 「むり」 "I can't" alone, where no option takes it (「送信はできますか？」 has its own `=むり`: no): not "still
@@ -275,6 +278,8 @@ function explainQuestion(): TurnRule {
     },
     act: (t) => {
       const node = t.node!;
+      // Said again after the explanation: the person cannot tell — the question's safe default, as for 「わからない」 twice.
+      if (restates(t.run, node, t.text) && repeat(t.run, 'restated') > 1 && takeDefault(t.run, node)) return;
       say(t.run, 'explain' in node && node.explain ? node.explain : 'engine.explain_question');
       prompt(t.run, node);
     },
@@ -301,15 +306,20 @@ function cannotAnswer(): TurnRule {
       const { run } = t;
       const node = t.node!;
       if (repeat(run, 'cannot_answer') === 1) return say(run, 'engine.dont_know_hint', undefined, choicesOf(run, node));
-      const fallback = node.kind === 'ask' && node.default ? node.options.find((o) => o.value === node.default) : undefined;
-      if (fallback && node.kind === 'ask') {
-        say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
-        run.s.slots[node.slot] = fallback.value;
-        return enter(run, applyOption(run, fallback, fallback.next ?? node.next));
-      }
+      if (takeDefault(run, node)) return;
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
     },
   };
+}
+
+/** The question's safe `default:` option taken, said so (false: the node has none). */
+function takeDefault(run: Run, node: DialogNode): boolean {
+  const fallback = node.kind === 'ask' && node.default ? node.options.find((o) => o.value === node.default) : undefined;
+  if (!fallback || node.kind !== 'ask') return false;
+  say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
+  run.s.slots[node.slot] = fallback.value;
+  enter(run, applyOption(run, fallback, fallback.next ?? node.next));
+  return true;
 }
 
 /**
