@@ -8,7 +8,7 @@ import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schem
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
-import { NOT_A_TOPIC, understood } from './outside.js';
+import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
@@ -169,6 +169,10 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
         return switchTo(run, walk, false);
       }
       if (s.node === null) understood(run);
+      // Vague but in a menu button's words (「メールがちゃんと同期されない」, "Work Email Not Syncing Properly": the act
+      // model reads "properly" as vague): that button's symptom, as if clicked — not the menu asking what is wrong.
+      const named = menuSymptom(run, t.text);
+      if (named) return switchTo(run, named);
       const menu = ctx.tree.nodes.get(ctx.tree.start);
       s.node = ctx.tree.start;
       say(run, 'engine.vague', undefined, menu ? choicesOf(run, menu) : []);
