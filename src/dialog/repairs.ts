@@ -5,6 +5,7 @@
  */
 import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
+import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
@@ -203,7 +204,9 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
   const asksWhereAtStep = ({ run, nlu, node, text }: TextTurn) =>
     node?.kind === 'step' &&
     node.help !== undefined &&
-    !NOT_ABOUT_THE_STEP.has(INTENT_ROLE[nlu.intent]) &&
+    // An unsure reading is out of scope here (MIN_CONFIDENCE); the domain detector still tells a question about mail
+    // (「作ったけどどこに入れるの？」 "I made it but where does it go", aboutMail 0.86–0.89) from an off-topic one.
+    (!NOT_ABOUT_THE_STEP.has(INTENT_ROLE[nlu.intent]) || (nlu.intent === 'out_of_scope' && (nlu.aboutMail ?? 0) >= DOMAIN_RESCUE)) &&
     run.stated.length === 0 &&
     textMentions(run, 'engine.says.where', text) &&
     whereTerms(run, text).length === 0;
