@@ -431,6 +431,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   if (node.kind !== 'route') out.push({ key: node.say, path: ['say'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.again) out.push({ key: node.again, path: ['again'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.explain) out.push({ key: node.explain, path: ['explain'] });
+  if ((node.kind === 'ask' || node.kind === 'choice') && node.restated) out.push({ key: node.restated, path: ['restated'] });
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });

@@ -152,6 +152,12 @@ export const askNode = z.strictObject({
   again: localeKey.optional(),
   /** What the question asks and why, for 「どういう意味？」 "what do you mean?" (repair `explain_question`); else the general one. */
   explain: localeKey.optional(),
+  /**
+   * Words that only restate what the question is about (「受け取れない」 to 「送信はできますか？」, asked because receiving
+   * fails): said as the whole reply, filler aside, they answer nothing — the question's explanation, then the question
+   * (repair `explain_question`); said again, the safe `default:`. Checked before the options' words (which may hold the same words for a first message).
+   */
+  restated: localeKey.optional(),
 });
 
 /** A question whose answer chooses the branch. */
@@ -164,6 +170,8 @@ export const choiceNode = z.strictObject({
   again: localeKey.optional(),
   /** What the question asks and why, for 「どういう意味？」 (repair `explain_question`); else the general one. */
   explain: localeKey.optional(),
+  /** Words that only restate what the question is about (see the ask node's `restated`). */
+  restated: localeKey.optional(),
 });
 
 /**

@@ -6,7 +6,7 @@
  */
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
-import { foldAnswer, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
+import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
 
@@ -91,6 +91,15 @@ function wholeReplyOption(run: Run, options: DialogOption[], said: string): Dial
   const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
   const whole = trimFiller(said, filler);
   return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && w.slice(1) === whole)) : undefined;
+}
+
+/**
+ * The reply only says again what the question is about (the node's `restated:` words, the whole reply but for filler and
+ * `engine.says.restate_filler`): 「うけとれないです」, "I can't receive them" to 「送信はできますか？」 — no answer.
+ */
+export function restates(run: Run, node: DialogNode, text: string): boolean {
+  const key = 'restated' in node ? node.restated : undefined;
+  return key !== undefined && statesPhrase(run, key, text, 'engine.says.restate_filler') === 0;
 }
 
 /** The option of a question that lists the act read in its context (`acts:`), if any. */
@@ -579,6 +588,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
       // fact_given: signing in elsewhere is no mail working here.
       if (tellsFact(run)) return undefined;
+      // 「迷惑メールフォルダは見ました」 at the junk-folder step names this very step done (STEP_MENTIONS), read fixed only
+      // unsurely: done, no result said — did it help? (never 「直ってよかったです！」 for having looked).
+      if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE) return again('engine.step_did');
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
@@ -606,6 +618,11 @@ export function tellsFact(run: Run): boolean {
 function namesOtherStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>): boolean {
   const mentions = run.reading?.mentions ?? [];
   return mentions.length > 0 && !mentions.some((slot) => node.set?.[slot] !== undefined);
+}
+
+/** The reply names the step on screen itself (one of its `set:` slots among the light steps it names). */
+function namesThisStep(node: Extract<DialogNode, { kind: 'step' }>, text: string): boolean {
+  return namedSteps(text).some((slot) => node.set?.[slot] !== undefined);
 }
 
 /**

@@ -3,7 +3,7 @@
  * (resolved, ended, escalated): a symptom starts its branch (a new episode after the last one), small talk gets
  * its answer, anything else starts at the menu or at triage.
  */
-import type { MessageParam, NluResult } from '../core/index.js';
+import type { Intent, MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready } from './handoff.js';
 import { resumeDetour } from './actions.js';
 import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
@@ -34,10 +34,9 @@ export function outside(run: Run, nlu: NluResult): void {
       // 「ドコモメールが使えません」「メールについて質問があります」: about mail, just no symptom the bot can place — ask
       // for it (the menu: 「どんなことでお困りですか？」), never "I only do mail" — unless it says a symptom button's words
       // (dialogs/main.yaml menu `says:`: 「会社のOutlookが同期しない」 is [受信できない]): that symptom, as if typed.
-      const menu = ctx.tree.nodes.get(ctx.tree.start);
-      const named = menu && 'options' in menu && menu.options ? matchWords(run, menu.options, run.text ?? '') : undefined;
+      const named = menuSymptom(run, run.text ?? '');
       if (s.node === null) understood(run);
-      if (named?.symptom && isEntry(run, named.symptom)) return switchTo(run, named.symptom);
+      if (named) return switchTo(run, named);
     } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
@@ -65,6 +64,16 @@ export function outside(run: Run, nlu: NluResult): void {
   newEpisode(run);
   if (intent === 'out_of_scope') say(run, outOfScope);
   enter(run, ctx.tree.globals.triage);
+}
+
+/**
+ * The symptom of the menu button whose words the text says (dialogs/main.yaml menu `says:` and labels: 「同期しない」,
+ * "not syncing" are [受信できない]), if it has one the tree walks.
+ */
+export function menuSymptom(run: Run, text: string): Intent | undefined {
+  const menu = run.ctx.tree.nodes.get(run.ctx.tree.start);
+  const named = menu && 'options' in menu && menu.options ? matchWords(run, menu.options, text) : undefined;
+  return named?.symptom && isEntry(run, named.symptom) ? named.symptom : undefined;
 }
 
 /** First message with facts in it: say what we took from it, so a misreading shows at once (「ドコモメール / iPhone」). */

@@ -5,10 +5,11 @@
  */
 import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
+import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
-import { NOT_A_TOPIC, understood } from './outside.js';
+import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
@@ -169,6 +170,10 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
         return switchTo(run, walk, false);
       }
       if (s.node === null) understood(run);
+      // Vague but in a menu button's words (「メールがちゃんと同期されない」, "Work Email Not Syncing Properly": the act
+      // model reads "properly" as vague): that button's symptom, as if clicked — not the menu asking what is wrong.
+      const named = menuSymptom(run, t.text);
+      if (named) return switchTo(run, named);
       const menu = ctx.tree.nodes.get(ctx.tree.start);
       s.node = ctx.tree.start;
       say(run, 'engine.vague', undefined, menu ? choicesOf(run, menu) : []);
@@ -199,7 +204,9 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
   const asksWhereAtStep = ({ run, nlu, node, text }: TextTurn) =>
     node?.kind === 'step' &&
     node.help !== undefined &&
-    !NOT_ABOUT_THE_STEP.has(INTENT_ROLE[nlu.intent]) &&
+    // An unsure reading is out of scope here (MIN_CONFIDENCE); the domain detector still tells a question about mail
+    // (「作ったけどどこに入れるの？」 "I made it but where does it go", aboutMail 0.86–0.89) from an off-topic one.
+    (!NOT_ABOUT_THE_STEP.has(INTENT_ROLE[nlu.intent]) || (nlu.intent === 'out_of_scope' && (nlu.aboutMail ?? 0) >= DOMAIN_RESCUE)) &&
     run.stated.length === 0 &&
     textMentions(run, 'engine.says.where', text) &&
     whereTerms(run, text).length === 0;
@@ -258,6 +265,9 @@ function explainQuestion(): TurnRule {
     applies: (t) => {
       const { run, node } = t;
       if (!node || run.s.status !== 'active' || (node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      // 「受け取れないです」 "I can't receive them" to 「送信はできますか？」: the symptom the question is about, said again
+      // (the node's `restated:` words) — no answer, neither "no" nor "sending works".
+      if (restates(run, node, t.text)) return true;
       // The question has its own explanation, and none of its options takes the words.
       const explains = () => 'explain' in node && node.explain !== undefined && !matchWords(run, node.options, t.text);
       // 「むり」 "I can't" alone, where no option takes it (「送信はできますか？」 has its own `=むり`: no): not "still
@@ -275,6 +285,8 @@ function explainQuestion(): TurnRule {
     },
     act: (t) => {
       const node = t.node!;
+      // Said again after the explanation: the person cannot tell — the question's safe default, as for 「わからない」 twice.
+      if (restates(t.run, node, t.text) && repeat(t.run, 'restated') > 1 && takeDefault(t.run, node)) return;
       say(t.run, 'explain' in node && node.explain ? node.explain : 'engine.explain_question');
       prompt(t.run, node);
     },
@@ -301,15 +313,20 @@ function cannotAnswer(): TurnRule {
       const { run } = t;
       const node = t.node!;
       if (repeat(run, 'cannot_answer') === 1) return say(run, 'engine.dont_know_hint', undefined, choicesOf(run, node));
-      const fallback = node.kind === 'ask' && node.default ? node.options.find((o) => o.value === node.default) : undefined;
-      if (fallback && node.kind === 'ask') {
-        say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
-        run.s.slots[node.slot] = fallback.value;
-        return enter(run, applyOption(run, fallback, fallback.next ?? node.next));
-      }
+      if (takeDefault(run, node)) return;
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
     },
   };
+}
+
+/** The question's safe `default:` option taken, said so (false: the node has none). */
+function takeDefault(run: Run, node: DialogNode): boolean {
+  const fallback = node.kind === 'ask' && node.default ? node.options.find((o) => o.value === node.default) : undefined;
+  if (!fallback || node.kind !== 'ask') return false;
+  say(run, 'engine.dont_know_default', { choice: { key: fallback.label } });
+  run.s.slots[node.slot] = fallback.value;
+  enter(run, applyOption(run, fallback, fallback.next ?? node.next));
+  return true;
 }
 
 /**

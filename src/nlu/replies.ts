@@ -177,6 +177,12 @@ function byIntent(nlu: NluResult, allowed: ReadonlySet<Act>): { act: Act; confid
   return act ? { act, confidence: nlu.confidence } : undefined;
 }
 
+/** The light steps a text names (STEP_MENTIONS), whatever its act: their done_* slots. */
+export function namedSteps(text: string): string[] {
+  const said = normalise(text);
+  return STEP_MENTIONS.filter(({ pattern }) => pattern.test(said)).map(({ slot }) => slot);
+}
+
 /** Reads one reply: the act in context, and the light steps it names as done. Pure. */
 export const readReply: ReplyReader = (text, nlu, at) => {
   const { act, confidence } = actInContext(nlu, at);
