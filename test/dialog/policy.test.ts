@@ -184,6 +184,14 @@ describe('turn policy rules, each alone', () => {
     // The intent model unsure, the act model sure of `fixed`: the same; an unsure `fixed` reading is not enough.
     expect(resolvedRule.applies(turnOf(atAsk(), 'Wi-Fi切ったら送れました', withAct(nlu('out_of_scope', {}, 'ja', 0.36), 'fixed', 0.92)))).toBe(true);
     expect(resolvedRule.applies(turnOf(atAsk(), 'Wi-Fi切ったら', withAct(nlu('out_of_scope', {}, 'ja', 0.36), 'fixed', 0.5)))).toBe(false);
+    // The intent model weakly `resolved` (below SWITCH_CONFIDENCE) where the act model reads another act the node takes: no
+    // "fixed" (「更新した」 at 「送信はできますか？」: resolved 0.51, did_no_result 0.98 — r21_weak_fixed_at_question); reading
+    // no act: made sure of (one test mail, [直った] beside the question), not closed.
+    expect(resolvedRule.applies(turnOf(atAsk(), 'そうでもない', withAct(nlu('resolved', {}, 'ja', 0.51), 'deny', 0.95)))).toBe(false);
+    const unsure = fire(resolvedRule, turnOf(atAsk(), 'ふむ', nlu('resolved', {}, 'ja', 0.51)));
+    expect(keys(unsure)).toEqual(['engine.hedged_fixed_question', 'fx.ask_carrier']);
+    expect(unsure.s.status).toBe('active');
+    expect(fire(resolvedRule, turnOf(atAsk(), '直りました', nlu('resolved', {}, 'ja', 0.61))).s.status).toBe('resolved');
   });
 
   it('goodbye: a sure goodbye ends; an unsure one does not apply', () => {
