@@ -805,6 +805,20 @@ export function valueAlone(text: string): boolean {
   });
 }
 
+/** Every password label, anywhere in a text (「暗証番号」, 「パスワード」, 「PINコード」, "password", `pw`, "api key"). */
+const ANY_LABEL = new RegExp(`${JA_LABEL}|(?<![A-Za-z0-9_])(?:${EN_LABEL}|${SECRET_LABEL})(?![A-Za-z0-9_])`, 'gi');
+
+/**
+ * What a redacted text says beside its secrets: the text with every mark (［伏字］, [redacted]) and every password
+ * label taken out — 「ネットワーク暗証番号は［伏字］」 → 「ネットワーク は 」, "my password is [redacted]" → "my   is ".
+ * Whether what is left carries anything (a symptom, an answer) is the caller's to decide; the words that do not are data.
+ */
+export function besideSecrets(redacted: string): string {
+  let rest = redacted;
+  for (const mark of Object.values(REDACTION_MARK)) rest = rest.split(mark).join(' ');
+  return fold(rest).replace(ANY_LABEL, ' ');
+}
+
 /** One pass of every rule over `text`. */
 function pass(text: string, mark: string): { text: string; kinds: Set<RedactionKind> } {
   const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set() };

@@ -370,6 +370,12 @@ export type GuideList = z.infer<typeof guideListSchema>;
  * the file chooses which exist, their order and their parameters.
  */
 export const repairSchema = z.discriminatedUnion('rule', [
+  /**
+   * A message that is only a password (「暗証番号 0000 を入れた」, "my password is hunter2"): masked and warned, it carries
+   * no symptom and no answer — the menu, or the question or step on screen again. `filler`: a locale key of the words
+   * around a typed password that add nothing to it (besides `engine.says.filler`).
+   */
+  z.strictObject({ rule: z.literal('secret_only'), filler: localeKey }),
   /** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected and the branch goes on. */
   z.strictObject({ rule: z.literal('correction') }),
   /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
@@ -435,6 +441,7 @@ export type Patterns = z.infer<typeof patternsFileSchema>;
 /** The repairs when a tree comes without dialogs/patterns.yaml (test trees): the product's behaviour. */
 export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
+    { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },

@@ -6,6 +6,7 @@
  */
 import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
+import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
@@ -154,6 +155,23 @@ function trimFiller(part: string, filler: readonly string[]): string {
     }
   }
   return rest;
+}
+
+/**
+ * A text whose secrets were masked says nothing beside them: with the marks and the password labels taken out
+ * (core/redact.ts besideSecrets), every word left is one of the words people put around a password they type
+ * (`fillerKey`, dialogs/patterns.yaml: `engine.says.secret_filler`: 「を入れた」, 「ネットワーク」, "my", "is", "typed"),
+ * either language — not `engine.says.filler`, whose 「はい」 "yes" "fine" answer a question. 「暗証番号 ［伏字］ を入れた」
+ * and "my password is [redacted]" carry no symptom and no answer; 「パスワードは［伏字］で、受信できない」 and "my password
+ * is [redacted] and mail won't come" do. A Latin word counts only whole ("it" never eats the start of "itunes"); a
+ * Japanese run loses such words at its ends, as statesPhrase trims filler.
+ */
+export function saysOnlySecret(run: Run, masked: string, fillerKey: string): boolean {
+  const filler = [...phrases(run, fillerKey)].sort((a, b) => b.length - a.length);
+  return besideSecrets(masked)
+    .split(/[\s、。,.!?！？・「」『』"()（）:=<>\[\]［］-]+/)
+    .map(foldAnswer)
+    .every((w) => w === '' || (/^[\x00-\x7f]+$/.test(w) ? filler.includes(w) : trimFiller(w, filler) === ''));
 }
 
 /** An option the text names in so many words (label or `says`, whole or contained) — no intent or entity. */

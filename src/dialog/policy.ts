@@ -53,6 +53,17 @@ export interface TurnRule {
 /** The act model's first reading of the reply, over every act, is `act` with at least SURE_ACT_SHARE. */
 const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
 
+/**
+ * The intent model reads `resolved` only weakly (below SWITCH_CONFIDENCE) and nothing else says "fixed": not the act
+ * model in the node's context, not its sure reading over every act, not a fact of the walk's symptom gone. 「更新した」 "I
+ * updated it" read resolved at 0.51 and "I re-entered it" at 0.57 (the act model: did_no_result at 0.98 and 0.99) closed
+ * the episode at a question with 「直ってよかったです！」. Such a reply is no "fixed": the act it reads decides (a report
+ * at a question, "did that fix it?" at a step); with no act read, and no option of the node taking the words ("it can"
+ * to "Can you still send mail?"), it is made sure of as hedged_fixed does: one test mail, then [直った].
+ */
+const weaklyFixed = (t: TextTurn): boolean =>
+  t.nlu.intent === 'resolved' && !t.sure && t.run.reading?.act !== 'fixed' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
+
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
 const statesFact = (t: TextTurn): boolean => t.run.stated.length > 0;
 
@@ -143,8 +154,15 @@ export const outsideRule: TurnRule = {
  */
 export const resolvedRule: TurnRule = {
   name: 'resolved',
-  applies: (t) => atActiveNode(t) && (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) && !hedgedMidWalk(t) && !tellsFact(t.run),
+  applies: (t) =>
+    atActiveNode(t) &&
+    (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) &&
+    !(weaklyFixed(t) && t.run.reading?.act !== undefined) &&
+    !hedgedMidWalk(t) &&
+    !tellsFact(t.run),
   act: (t) => {
+    // A weak "fixed" that reads no act (and no option of the node took it: answer_at_node comes first): made sure of.
+    if (weaklyFixed(t)) return hedgedFixedRule.act(t);
     const node = t.node!;
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;

@@ -7,8 +7,9 @@ import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { escalatedAlready, noteSymptom } from './handoff.js';
+import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
@@ -381,7 +382,35 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
 /** A corrected part read as a symptom needs this much of the model's confidence (else the words of patterns.yaml). */
 const SURE = 0.6;
 
+/**
+ * A message that is only a password (「暗証番号 0000 を入れた」 at 「送信はできますか？」, 「ネットワーク暗証番号は1234」 as the
+ * first message, the value after 「パスワードは」): masked and warned (engine.no_password, said for every masked text), it
+ * carries no symptom and no answer, so nothing is concluded from what the models read in it (the intent model read
+ * 「…を入れた」 `resolved` and closed the episode, 「ネットワーク暗証番号」 a network reset). No miss is counted.
+ * Before any branch: the menu. At a question or a step: the same again. After the episode: nothing more.
+ */
+function secretOnly(params: Extract<Repair, { rule: 'secret_only' }>): TurnRule {
+  return {
+    name: 'secret_only',
+    applies: ({ run, text }) => {
+      if (run.secret) return true;
+      const masked = maskSecrets(text);
+      return masked.redacted && saysOnlySecret(run, masked.text, params.filler);
+    },
+    act: ({ run, node }) => {
+      const { s, ctx } = run;
+      if (s.status === 'escalated') return escalatedAlready(run);
+      say(run, 'engine.secret_only');
+      if (s.status !== 'active') return;
+      if (!node || (node.id === ctx.tree.start && s.intent === null)) return enter(run, ctx.tree.start);
+      if (node.kind === 'step') return say(run, 'engine.step_again', undefined, choicesOf(run, node));
+      prompt(run, node);
+    },
+  };
+}
+
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
+  secret_only: secretOnly,
   correction,
   wants_person: wantsPerson,
   give_up: giveUp,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { opensValue, REDACTION_MARK, redact, redactDeep, valueAlone, type RedactionKind } from '../../src/core/redact.js';
+import { besideSecrets, opensValue, REDACTION_MARK, redact, redactDeep, valueAlone, type RedactionKind } from '../../src/core/redact.js';
 
 /** One row of test/core/redact-cases.yaml (see the file's header). */
 interface Case {
@@ -221,5 +221,17 @@ describe('a password across two messages (rob-20)', () => {
       expect(valueAlone(t), t).toBe(true);
     for (const t of ['わからない', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
       expect(valueAlone(t), t).toBe(false);
+  });
+});
+
+describe('besideSecrets: what a redacted message says beside its secrets', () => {
+  it('takes out the marks and the password labels, and keeps the rest as typed', () => {
+    const norm = (x: string) => x.replace(/\s+/g, ' ').trim();
+    expect(norm(besideSecrets(redact('暗証番号 0000 を入れた').text))).toBe('を入れた');
+    expect(norm(besideSecrets(redact('ネットワーク暗証番号は1234').text))).toBe('ネットワーク は');
+    expect(norm(besideSecrets(redact('my PIN is 0000, I typed it').text))).toBe('my is , I typed it');
+    expect(norm(besideSecrets(redact("my password is Xk29fj and mail won't come").text))).toBe("my is and mail won't come");
+    expect(norm(besideSecrets(redact('パスワードは abc123 で、受信できない').text))).toBe('は で、受信できない');
+    expect(norm(besideSecrets(REDACTION_MARK.en))).toBe('');
   });
 });
