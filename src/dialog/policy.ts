@@ -415,10 +415,15 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
 
 /** The turn policy: one array, in order. The repair block comes from dialogs/patterns.yaml. */
 export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly TurnRule[] {
+  const repairs = patterns.repairs.map(repairRule);
+  // A password typed into the hand-off form is not the form's answer (it would use up the form's one re-ask and file a
+  // half-empty ticket): secret_only, when the patterns have it, is tried before the form.
+  const beforeForm = repairs.filter((r) => r.name === 'secret_only');
   return [
     restartRule,
+    ...beforeForm,
     collectFormRule,
-    ...patterns.repairs.map(repairRule),
+    ...repairs.filter((r) => !beforeForm.includes(r)),
     clarifySymptomRule,
     clarifyPendingRule(patterns.clarify),
     hedgedFixedRule,

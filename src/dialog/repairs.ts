@@ -8,7 +8,7 @@ import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schem
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
 import { answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
-import { escalatedAlready, noteSymptom } from './handoff.js';
+import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -397,11 +397,13 @@ function secretOnly(params: Extract<Repair, { rule: 'secret_only' }>): TurnRule 
       const masked = maskSecrets(text);
       return masked.redacted && saysOnlySecret(run, masked.text, params.filler);
     },
-    act: ({ run, node }) => {
+    act: ({ run, node, collecting }) => {
       const { s, ctx } = run;
       if (s.status === 'escalated') return escalatedAlready(run);
       say(run, 'engine.secret_only');
       if (s.status !== 'active') return;
+      // The hand-off form: the same fields again, its one re-ask not used up.
+      if (collecting) return askFields(run, (s.pending ?? []) as HandoffField[], 'engine.handoff.reask');
       if (!node || (node.id === ctx.tree.start && s.intent === null)) return enter(run, ctx.tree.start);
       if (node.kind === 'step') return say(run, 'engine.step_again', undefined, choicesOf(run, node));
       prompt(run, node);

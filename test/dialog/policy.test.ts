@@ -301,11 +301,11 @@ describe('repairs of issue 12, each alone', () => {
 });
 
 describe('the table', () => {
-  it('is one ordered array: start over, the form, the repairs of dialogs/patterns.yaml, the answer at the node, then the rest', () => {
+  it('is one ordered array: start over, a message that is only a password, the form, the other repairs of dialogs/patterns.yaml, the answer at the node, then the rest', () => {
     expect(turnPolicy(DEFAULT_PATTERNS).map((r) => r.name)).toEqual([
       'restart',
-      'collect_form',
       'secret_only',
+      'collect_form',
       'correction',
       'wants_person',
       'give_up',
