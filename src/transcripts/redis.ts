@@ -227,11 +227,11 @@ export class RedisTranscriptStore implements TranscriptStore {
     return out;
   }
 
-  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
+  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted' | 'predictedAct' | 'nodeBefore'>): Promise<Annotation | undefined> {
     const turns = await this.turns(a.conversation);
     const turn = turns.find((t) => t.seq === a.seq);
     if (!turn || (turn.text === undefined && a.act === undefined && a.flag === undefined)) return undefined;
-    const full: Annotation = { ...a, text: turn.text ?? '', locale: turn.locale ?? 'ja', predicted: turn.intent ?? null };
+    const full: Annotation = { ...a, text: turn.text ?? '', locale: turn.locale ?? 'ja', predicted: turn.intent ?? null, predictedAct: turn.reading?.act ?? null, nodeBefore: turn.nodeBefore };
     const k = this.#k(a.conversation);
     await this.#run('annotate', async (c) => {
       await c.hSet(k.notes, String(a.seq), JSON.stringify(full));
