@@ -10,7 +10,7 @@ import { acceptedActs } from '../dialog/answers.js';
 import { actInContext, type ReplyPlace } from '../nlu/replies.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
 import { dayEndMs, dayStartMs, wallClock, type UtcOffset } from '../core/time-zone.js';
-import { isFallback } from '../transcripts/fallback.js';
+import { actedReading, isFallback } from '../transcripts/fallback.js';
 import type { Annotation, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
 
 export type ImproveReason = 'low_confidence' | 'fallback' | 'clarification' | 'flagged';
@@ -126,7 +126,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
       if (at !== undefined && t.nodeBefore !== at) return;
       const reasons: ImproveReason[] = [];
       // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
-      const confidence = t.reading ? t.reading.confidence : t.confidence;
+      const reading = actedReading(t);
+      const confidence = reading ? reading.confidence : t.confidence;
       if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
       if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
       if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
@@ -139,7 +140,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
-        ...(t.reading ? { act: t.reading.act } : {}),
+        ...(reading ? { act: reading.act } : {}),
         ...(confidence !== undefined ? { confidence } : {}),
         nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
@@ -215,7 +216,7 @@ export async function withReadings(store: TranscriptStore, annotations: Annotati
       if (!a.replyAct || a.predictedAct !== undefined) return a;
       if (!turnsOf.has(a.conversation)) turnsOf.set(a.conversation, store.turns(a.conversation));
       const turn = (await turnsOf.get(a.conversation)!).find((t) => t.seq === a.seq);
-      return turn ? { ...a, predictedAct: turn.reading?.act ?? null, nodeBefore: turn.nodeBefore } : a;
+      return turn ? { ...a, predictedAct: actedReading(turn)?.act ?? null, nodeBefore: turn.nodeBefore } : a;
     }),
   );
 }

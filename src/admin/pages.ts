@@ -14,6 +14,7 @@ import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
 import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
+import { actedReading } from '../transcripts/fallback.js';
 import {
   HOLDERS,
   REVIEW_STATUSES,
@@ -322,7 +323,8 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   } else if (turn.intent) {
     // A reply at a question is decided by its act in the node's context (「もういいです」 → give_up), not by the symptom
     // model's intent (affirm 0.28): the act comes first and the intent is shown for reference, unflagged.
-    const reading = turn.reading;
+    // Only a reading the bot acted on: one it answered with 「うまく読み取れませんでした」 was not understood (actedReading).
+    const reading = actedReading(turn);
     const conf = reading ? reading.confidence : (turn.confidence ?? 0);
     const low = conf < 0.5;
     const width = Math.round(Math.max(0, Math.min(1, conf)) * 100);

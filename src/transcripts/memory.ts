@@ -3,6 +3,7 @@
  * processes (the `mailmedic transcripts` CLI cannot see them) and everything is gone on restart.
  */
 import { adoptLateEvents, applyEvent, applyTurn, preview, type NewTurn } from './summary.js';
+import { actedReading } from './fallback.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -108,7 +109,7 @@ export class MemoryTranscriptStore implements TranscriptStore {
       text: turn.text ?? '',
       locale: turn.locale ?? e.summary.locale ?? 'ja',
       predicted: turn.intent ?? null,
-      predictedAct: turn.reading?.act ?? null,
+      predictedAct: actedReading(turn)?.act ?? null,
       nodeBefore: turn.nodeBefore,
     };
     e.notes.set(a.seq, full);

@@ -5,7 +5,7 @@
  */
 import { ACT_DEFS, type Act, type Intent } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
-import { isFallback } from './fallback.js';
+import { actedReading, isFallback } from './fallback.js';
 import { SYMPTOM_INTENTS } from '../core/index.js';
 import {
   PATH_MAX,
@@ -38,10 +38,12 @@ export function holderOf(
  * The intent the bot understood a turn as: a typed reply it read by its reply act at its question counts as the act's
  * intent when the act stands for one (「はい」 read affirm → affirm, 「直りました」 read fixed → resolved) and as none
  * otherwise (「もういいです」 read give_up — its symptom-model intent affirm 0.28 is not what the bot understood, nor is
- * "never mind" read mail_not_arriving); any other turn counts its NLU intent.
+ * "never mind" read mail_not_arriving); any other turn — also one the bot answered with a fallback although it read an act
+ * (actedReading) — counts its NLU intent.
  */
-export function understoodIntent(turn: Pick<TranscriptTurn, 'intent' | 'reading'>): Intent | undefined {
-  if (turn.reading) return (ACT_DEFS[turn.reading.act].intent as Intent | undefined) ?? undefined;
+export function understoodIntent(turn: Pick<TranscriptTurn, 'intent' | 'reading' | 'replies'>): Intent | undefined {
+  const reading = actedReading(turn);
+  if (reading) return (ACT_DEFS[reading.act].intent as Intent | undefined) ?? undefined;
   return turn.intent ?? undefined;
 }
 
@@ -102,7 +104,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   // What the bot understood, not the symptom model's reading of a reply it read by its act (the list's intent filter,
   // symptom and misses, the exports' `intents`); the act itself goes to `acts`.
   const intent = understoodIntent(input);
-  if (input.reading && !(s.acts ?? []).includes(input.reading.act)) s.acts = [...(s.acts ?? []), input.reading.act];
+  const acted = actedReading(input);
+  if (acted && !(s.acts ?? []).includes(acted.act)) s.acts = [...(s.acts ?? []), acted.act];
   if (intent) {
     if (!s.intents.includes(intent)) s.intents.push(intent);
     if (!s.symptom && SYMPTOM_INTENTS.has(intent)) s.symptom = intent;

@@ -8,12 +8,18 @@
  *   the conversation's intents are what the bot understood (a reply read give_up adds none) and `acts` lists the acts read.
  * - the not-understood count of a node on the analytics opened /admin/improve over a fixed 30 days: it carries from / to.
  * - a reply correction left out of corrections.yaml read 「同じ意図で学習済み」 / "…with that intent": it names the act.
+ * - (playing a lead) 「なんかもう面倒なのでいいです」 at a step, read give_up 0.52 — too unsure for the engine, which said
+ *   「うまく読み取れませんでした」 — showed on /admin as 返答の意味: あきらめる・やめる, what the bot understood. A reading the bot
+ *   answered with a fallback is not what it understood: the page shows the intent (out of scope), not the act.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadServer } from './client.js';
 
 const lead = leadServer('reply-acts-token-0123456789', 'replyacts', { TIME_ZONE: 'Asia/Tokyo' });
 const { say, page, api } = lead;
+
+/** The HTML of one turn on the conversation page. */
+const turnHtml = (html: string, seq: number) => new RegExp(`id="turn-${seq}"[\\s\\S]*?(?=id="turn-${seq + 1}"|$)`).exec(html)?.[0] ?? '';
 
 /** Today in Tokyo (UTC+9, no summer time), YYYY-MM-DD, and a day `n` days before. */
 const tokyoDay = (daysBack = 0) => new Date(Date.now() + 9 * 3_600_000 - daysBack * 86_400_000).toISOString().slice(0, 10);
@@ -30,11 +36,16 @@ beforeAll(async () => {
     expect((await say(id, { action: 'clarify:error_auth' })).node).toBe('auth_reenter');
     expect((await say(id, { text: 'forget it' })).status).toBe('ended');
   }
+  // A give-up the act model is unsure of (give_up 0.52): the bot did not act on it — 「うまく読み取れませんでした」.
+  expect((await say('ra-unsure', { text: 'iPhoneでドコモメールが送れません' })).node).toBe('dev_restart');
+  await say('ra-unsure', { text: 'もう再起動はしました' });
+  await say('ra-unsure', { text: 'はい' });
+  expect((await say('ra-unsure', { text: 'なんかもう面倒なのでいいです' })).status).toBe('active');
   // Not understood at a step.
   expect((await say('ra-miss', { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
   expect((await say('ra-miss', { action: 'not_resolved' })).node).toBe('net_switch');
   expect((await say('ra-miss', { text: 'my cat is orange' })).node).toBe('net_switch');
-  await lead.settled((all) => ['ra-ja', 'ra-en', 'ra-en2', 'ra-miss'].every((id) => (all.find((s) => s.id === id)?.turns ?? 0) >= 3));
+  await lead.settled((all) => ['ra-ja', 'ra-en', 'ra-en2', 'ra-miss', 'ra-unsure'].every((id) => (all.find((s) => s.id === id)?.turns ?? 0) >= (id === 'ra-unsure' ? 4 : 3)));
 
   // Staff review the three replies: 「もういいです」 is a give-up (add to training), the first "forget it" meant still
   // broken, the second is a give-up as read (no training).
@@ -126,5 +137,27 @@ describe('a reply correction left out of corrections.yaml', () => {
     const html = await page('/admin/improve?lang=en');
     expect(reasonOf(html, 'ra-ja')).toBe('already trained as that reply (Gives up)');
     expect(reasonOf(html, 'ra-en2')).toBe('the reply means what the bot read (Gives up) (tick "Add this phrase to training" to include it)');
+  });
+});
+
+describe('a reply the bot read as an act but did not act on (it said it could not read it)', () => {
+  it('shows as not understood on the conversation page and /admin/improve, not as 「あきらめる・やめる」', async () => {
+    const turns = (await api('/admin/api/conversations/ra-unsure')).body.turns as Array<{ seq: number; replies: Array<{ key: string }>; reading?: { act: string } }>;
+    const turn = turns.find((t) => t.seq === 4)!;
+    expect(turn.replies.map((r) => r.key)).toContain('engine.clarify'); // what the person got
+    const html = turnHtml(await page('/admin/conversations/ra-unsure'), 4);
+    expect(html).toContain('なんかもう面倒なのでいいです');
+    expect(html).not.toContain('data-testid="turn-reading"');
+    expect(html).toMatch(/<b data-testid="turn-intent" data-intent="out_of_scope">/);
+    const items = (await api('/admin/api/improve?node=dev_force_quit')).body.items as Array<{ conversation: string; act?: string; reasons: string[] }>;
+    const item = items.find((i) => i.conversation === 'ra-unsure');
+    expect(item?.reasons).toContain('fallback');
+    expect(item?.act).toBeUndefined();
+  });
+
+  it('counts as a miss of the conversation, and adds no act to its acts', async () => {
+    const summary = (await api('/admin/api/conversations/ra-unsure')).body.summary as { acts?: string[]; misses: number };
+    expect(summary.acts ?? []).not.toContain('give_up');
+    expect(summary.misses).toBe(1);
   });
 });
