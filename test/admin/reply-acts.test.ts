@@ -13,6 +13,8 @@
  *   answered with a fallback is not what it understood: the page shows the intent (out of scope), not the act.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { REDIS_URL } from '../redis.js';
 import { leadServer } from './client.js';
 
 const lead = leadServer('reply-acts-token-0123456789', 'replyacts', { TIME_ZONE: 'Asia/Tokyo' });
@@ -153,6 +155,14 @@ describe('a reply the bot read as an act but did not act on (it said it could no
     const item = items.find((i) => i.conversation === 'ra-unsure');
     expect(item?.reasons).toContain('fallback');
     expect(item?.act).toBeUndefined();
+  });
+
+  it('mailmedic transcripts show prints its intent, not “reply give_up”', async () => {
+    requireBuild();
+    const shown = await runCli(['transcripts', 'show', 'ra-unsure'], '', childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix, TIME_ZONE: 'Asia/Tokyo' }));
+    expect(shown.code).toBe(0);
+    expect(shown.stdout).toMatch(/なんかもう面倒なのでいいです\n\s+↳ out_of_scope \d\.\d\d /);
+    expect(shown.stdout).toMatch(/もう再起動はしました\n\s+↳ reply already_tried /); // a reading it acted on stays
   });
 
   it('counts as a miss of the conversation, and adds no act to its acts', async () => {
