@@ -165,7 +165,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
         .slice(0, 25)
         .map(
           (r) =>
-            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
+            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE, ...inRange }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
         )
         .join('')}</tbody></table></div>`
     : `<p class="muted" data-testid="no-fallbacks">${t(ctx, 'admin.analytics.no_fallbacks')}</p>`;

@@ -5,9 +5,12 @@
  */
 import { z } from 'zod';
 import type { Act, Intent, Nlu } from '../core/index.js';
+import type { DialogTree } from '../data/schemas.js';
+import { acceptedActs } from '../dialog/answers.js';
+import { actInContext, type ReplyPlace } from '../nlu/replies.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
-import { wallClock, type UtcOffset } from '../core/time-zone.js';
-import { isFallback } from '../transcripts/fallback.js';
+import { dayEndMs, dayStartMs, wallClock, type UtcOffset } from '../core/time-zone.js';
+import { actedReading, isFallback } from '../transcripts/fallback.js';
 import type { Annotation, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
 
 export type ImproveReason = 'low_confidence' | 'fallback' | 'clarification' | 'flagged';
@@ -16,8 +19,15 @@ export interface ImproveFilter {
   /** Turns whose confidence is below this (0–1). */
   below: number;
   reasons: ImproveReason[];
-  /** Days back. */
+  /** Days back (when no `from` is given). */
   days: number;
+  /**
+   * Days of the help desk's zone (YYYY-MM-DD, both included): the analytics page's range, carried by its links — only
+   * conversations started on those days are read, as the analytics count them (a node's not-understood count opens the
+   * same messages). `from` wins over `days`; `to` alone ends the `days` window that day.
+   */
+  from?: string;
+  to?: string;
   /**
    * Only messages written at this node (`nodeBefore`; START_NODE for first messages): the analytics' not-understood count
    * of a node opens the messages behind it.
@@ -48,11 +58,18 @@ export interface ImproveItem {
 }
 
 const REASONS = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
+/** A real calendar day (2026-13-45 is refused). */
+const isDay = (v: string) => {
+  const d = new Date(`${v}T00:00:00Z`);
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
+};
 const schema = z.object({
   below: z.coerce.number().min(0).max(1).optional(),
   reason: z.union([z.enum(REASONS), z.array(z.enum(REASONS))]).optional(),
   days: z.coerce.number().int().min(1).max(400).optional(),
   node: z.string().max(120).optional(),
+  from: z.union([z.literal(''), z.string().refine(isDay, 'not a date (YYYY-MM-DD)')]).optional(),
+  to: z.union([z.literal(''), z.string().refine(isDay, 'not a date (YYYY-MM-DD)')]).optional(),
 });
 
 /** The queue's filter from a query string (`below=0.5&reason=fallback&reason=flagged&days=30`). */
@@ -60,7 +77,17 @@ export function improveQuery(q: unknown): { ok: true; value: ImproveFilter; erro
   const r = schema.safeParse(q ?? {});
   if (!r.success) return { ok: false, error: r.error };
   const reasons = r.data.reason === undefined ? [...REASONS] : Array.isArray(r.data.reason) ? r.data.reason : [r.data.reason];
-  return { ok: true, value: { below: r.data.below ?? 0.5, reasons, days: r.data.days ?? 30, ...(r.data.node ? { node: r.data.node } : {}) } };
+  return {
+    ok: true,
+    value: {
+      below: r.data.below ?? 0.5,
+      reasons,
+      days: r.data.days ?? 30,
+      ...(r.data.node ? { node: r.data.node } : {}),
+      ...(r.data.from ? { from: r.data.from } : {}),
+      ...(r.data.to ? { to: r.data.to } : {}),
+    },
+  };
 }
 
 /** A clarification choice: the person answered a "did you mean …?" ask-back (the NLU sibling's field, or the reply key). */
@@ -74,8 +101,22 @@ const MAX_CONVERSATIONS = 300;
 /** Most items it returns. */
 const MAX_ITEMS = 200;
 
-export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number): Promise<ImproveItem[]> {
-  const summaries = (await store.summaries(nowMs - f.days * 86_400_000)).slice(0, MAX_CONVERSATIONS);
+/**
+ * The conversations the queue reads: without dates, those active in the last `days` days; with `from` / `to` (the
+ * analytics' range), those started in [fromMs, toMs) — `from` defaults to `days` before `to`.
+ */
+export function improveWindow(f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): { sinceMs: number; started?: { fromMs: number; toMs: number } } {
+  if (!f.from && !f.to) return { sinceMs: nowMs - f.days * 86_400_000 };
+  const toMs = f.to ? dayEndMs(f.to, utcOffset) : Number.POSITIVE_INFINITY;
+  const fromMs = f.from ? dayStartMs(f.from, utcOffset) : Math.min(toMs, nowMs) - f.days * 86_400_000;
+  return { sinceMs: fromMs, started: { fromMs, toMs } };
+}
+
+export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): Promise<ImproveItem[]> {
+  const { sinceMs, started } = improveWindow(f, nowMs, utcOffset);
+  const summaries = (await store.summaries(sinceMs))
+    .filter((s) => !started || (s.startedAtMs >= started.fromMs && s.startedAtMs < started.toMs))
+    .slice(0, MAX_CONVERSATIONS);
   const out: ImproveItem[] = [];
   for (const s of summaries) {
     const [turns, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
@@ -85,7 +126,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
       if (at !== undefined && t.nodeBefore !== at) return;
       const reasons: ImproveReason[] = [];
       // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
-      const confidence = t.reading ? t.reading.confidence : t.confidence;
+      const reading = actedReading(t);
+      const confidence = reading ? reading.confidence : t.confidence;
       if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
       if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
       if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
@@ -98,7 +140,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
         ...(t.action !== undefined ? { action: t.action } : {}),
         intent: t.intent ?? null,
-        ...(t.reading ? { act: t.reading.act } : {}),
+        ...(reading ? { act: reading.act } : {}),
         ...(confidence !== undefined ? { confidence } : {}),
         nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
@@ -125,8 +167,13 @@ export interface AccuracyRow {
  * The NLU's accuracy on corrected text turns, per week of correction (oldest first). Weeks run Monday to Sunday in the help
  * desk's zone (`utcOffset`, TIME_ZONE's offset at each instant): a correction made on Monday 08:00 in Tokyo belongs
  * to that Monday's week, and one on Monday 00:30 in Berlin in July (Sunday 22:30 UTC) to that Monday's week too.
+ *
+ * A reply correction (`replyAct`: 「もういいです」 at a question) counts by the reply act, not the intent: "then" is a hit
+ * when the act the bot read (`predictedAct`) is the one staff confirmed, "now" when the current model reads that act at the
+ * same node (`tree`: the node's accepted acts, as the engine reads it; without the node, every act competes). A reply read
+ * give_up and corrected to still_broken is a miss, one confirmed as give_up a hit — whatever the symptom model's intent.
  */
-export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffset: UtcOffset = 0): AccuracyRow[] {
+export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffset: UtcOffset = 0, tree?: DialogTree): AccuracyRow[] {
   const weeks = new Map<string, { n: number; then: number; now: number }>();
   for (const a of annotations) {
     const text = a.text.trim();
@@ -137,13 +184,41 @@ export function accuracyOverTime(annotations: Annotation[], nlu: Nlu, utcOffset:
     const week = d.toISOString().slice(0, 10);
     const w = weeks.get(week) ?? { n: 0, then: 0, now: 0 };
     w.n += 1;
-    if (a.predicted === a.intent) w.then += 1;
-    if (nlu.analyse(text, a.locale).intent === a.intent) w.now += 1;
+    const read = nlu.analyse(text, a.locale);
+    if (a.replyAct) {
+      if (a.predictedAct === a.replyAct) w.then += 1;
+      if (actInContext(read, replyPlace(tree, a.nodeBefore)).act === a.replyAct) w.now += 1;
+    } else {
+      if (a.predicted === a.intent) w.then += 1;
+      if (read.intent === a.intent) w.now += 1;
+    }
     weeks.set(week, w);
   }
   return [...weeks.entries()]
     .sort(([x], [y]) => x.localeCompare(y))
     .map(([week, w]) => ({ week, corrected: w.n, then: w.then / w.n, now: w.now / w.n }));
+}
+
+/** Where a reply was written, as the engine reads a reply there (src/dialog/engine.ts): the node's kind and accepted acts. */
+function replyPlace(tree: DialogTree | undefined, nodeId: string | undefined): ReplyPlace | undefined {
+  const node = tree && nodeId ? tree.nodes.get(nodeId) : undefined;
+  return node && tree ? { kind: node.kind, accepts: acceptedActs(tree, node) } : undefined;
+}
+
+/**
+ * Reply corrections made before the annotation kept the act the bot read (round 20): that act and the node are taken from
+ * the turn, while the transcript is kept (else the correction counts as a miss of the act reading).
+ */
+export async function withReadings(store: TranscriptStore, annotations: Annotation[]): Promise<Annotation[]> {
+  const turnsOf = new Map<string, Promise<TranscriptTurn[]>>();
+  return Promise.all(
+    annotations.map(async (a) => {
+      if (!a.replyAct || a.predictedAct !== undefined) return a;
+      if (!turnsOf.has(a.conversation)) turnsOf.set(a.conversation, store.turns(a.conversation));
+      const turn = (await turnsOf.get(a.conversation)!).find((t) => t.seq === a.seq);
+      return turn ? { ...a, predictedAct: actedReading(turn)?.act ?? null, nodeBefore: turn.nodeBefore } : a;
+    }),
+  );
 }
 
 /** Staff notes are redacted like the person's text (a note may quote what they typed). */

@@ -52,7 +52,7 @@ import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../transcript
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
-import { accuracyOverTime, improveQuery, improveQueue, redactNote } from './improve.js';
+import { accuracyOverTime, improveQuery, improveQueue, redactNote, withReadings } from './improve.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
 import { renderAnalytics } from './analytics.js';
@@ -433,16 +433,16 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   router.get('/improve', async (req, res) => {
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
-    const [items, annotations] = await Promise.all([improveQueue(store, filter, now()), store.allAnnotations()]);
+    const [items, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
     // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
     const result = corrections(annotations);
     const training = {
       phrases: [...result.files, ...result.actFiles].reduce((n, f) => n + f.examples.length, 0),
       files: result.files.length + result.actFiles.length,
-      skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason })),
+      skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason, ...(x.annotation.replyAct ? { act: x.annotation.replyAct } : {}) })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(annotations, options.nlu, utcOffset) : [], training }),
+      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
     );
   });
 
@@ -702,7 +702,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       badRequest(req, res, q.error);
       return;
     }
-    res.json({ items: await improveQueue(store, q.value, now()), accuracy: options.nlu ? accuracyOverTime(await store.allAnnotations(), options.nlu, utcOffset) : [] });
+    res.json({ items: await improveQueue(store, q.value, now(), utcOffset), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, await store.allAnnotations()), options.nlu, utcOffset, options.tree) : [] });
   });
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);

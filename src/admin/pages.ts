@@ -4,7 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Locale, type TurnFile } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } from './improve.js';
@@ -14,6 +14,7 @@ import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
 import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
+import { actedReading } from '../transcripts/fallback.js';
 import {
   HOLDERS,
   REVIEW_STATUSES,
@@ -322,7 +323,8 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   } else if (turn.intent) {
     // A reply at a question is decided by its act in the node's context (「もういいです」 → give_up), not by the symptom
     // model's intent (affirm 0.28): the act comes first and the intent is shown for reference, unflagged.
-    const reading = turn.reading;
+    // Only a reading the bot acted on: one it answered with 「うまく読み取れませんでした」 was not understood (actedReading).
+    const reading = actedReading(turn);
     const conf = reading ? reading.confidence : (turn.confidence ?? 0);
     const low = conf < 0.5;
     const width = Math.round(Math.max(0, Math.min(1, conf)) * 100);
@@ -588,15 +590,19 @@ export function renderDeadLetters(ctx: ViewContext, records: OutboxRecord[] | un
 export interface TrainingPreview {
   phrases: number;
   files: number;
-  skipped: Array<{ conversation: string; seq: number; text: string; reason: string }>;
+  /** `act`: a reply correction (its phrase trains the reply act, not an intent: the reason is worded for the act). */
+  skipped: Array<{ conversation: string; seq: number; text: string; reason: string; act?: Act }>;
 }
+
+/** Skip reasons that name what the bot read: for a reply correction they name its act (「同じ返答の意味」), not an intent. */
+const ACT_WORDED = new Set(['already_trained', 'not_for_training']);
 
 function trainingPreview(ctx: ViewContext, p: TrainingPreview): string {
   const skipped = p.skipped.length
     ? `<ul data-testid="corrections-skipped">${p.skipped
         .map(
           (x) =>
-            `<li data-reason="${h(x.reason)}"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}">${h(clipLabel(x.text, 60))}</a> — ${t(ctx, `admin.improve.skipped_${x.reason}`)}</li>`,
+            `<li data-reason="${h(x.reason)}"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}">${h(clipLabel(x.text, 60))}</a> — ${x.act && ACT_WORDED.has(x.reason) ? t(ctx, `admin.improve.skipped_${x.reason}_act`, { act: actLabel(ctx, x.act) }) : t(ctx, `admin.improve.skipped_${x.reason}`)}</li>`,
         )
         .join('')}</ul>`
     : '';
@@ -616,6 +622,11 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   ${
     filter.node !== undefined
       ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve')}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      : ''
+  }
+  ${
+    filter.from || filter.to
+      ? `${filter.from ? `<input type="hidden" name="from" value="${h(filter.from)}">` : ''}${filter.to ? `<input type="hidden" name="to" value="${h(filter.to)}">` : ''}<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', filter.node !== undefined ? { node: filter.node } : {})}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   <span class="spacer"></span>

@@ -43,6 +43,8 @@ export function toJsonLine(c: ExportedConversation): string {
     status: s.status,
     symptom: s.symptom ?? null,
     intents: s.intents,
+    // The reply acts the bot read at its questions (「もういいです」 → give_up), beside the intents it understood.
+    acts: s.acts ?? [],
     carrier: s.carrier,
     service: s.service,
     device: s.device,

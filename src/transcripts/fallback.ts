@@ -25,3 +25,12 @@ export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent' | 're
   if (turn.replies.some((r) => FALLBACK_KEYS.has(r.key))) return true;
   return turn.intent === 'out_of_scope' && turn.reading === undefined && !turn.replies.some((r) => FORM_ANSWER_KEYS.has(r.key));
 }
+
+/**
+ * The reply act the bot acted on at its question: the turn's `reading`, unless the bot answered with a fallback — it read
+ * 「なんかもう面倒なのでいいです」 as give_up 0.52, too unsure to act on, and said 「うまく読み取れませんでした」. Such a
+ * turn was not understood: staff see its intent, the summary counts it as a miss, /admin/improve lists it without the act.
+ */
+export function actedReading(turn: Pick<TranscriptTurn, 'replies' | 'reading'>): TranscriptTurn['reading'] {
+  return turn.reading && !turn.replies.some((r) => FALLBACK_KEYS.has(r.key)) ? turn.reading : undefined;
+}

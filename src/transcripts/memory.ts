@@ -3,6 +3,7 @@
  * processes (the `mailmedic transcripts` CLI cannot see them) and everything is gone on restart.
  */
 import { adoptLateEvents, applyEvent, applyTurn, preview, type NewTurn } from './summary.js';
+import { actedReading } from './fallback.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -99,7 +100,7 @@ export class MemoryTranscriptStore implements TranscriptStore {
     return out.sort((a, b) => b.updatedAtMs - a.updatedAtMs);
   }
 
-  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
+  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted' | 'predictedAct' | 'nodeBefore'>): Promise<Annotation | undefined> {
     const e = this.#live(a.conversation);
     const turn = e?.turns.find((t) => t.seq === a.seq);
     if (!e || !turn || (turn.text === undefined && a.act === undefined && a.flag === undefined)) return undefined;
@@ -108,6 +109,8 @@ export class MemoryTranscriptStore implements TranscriptStore {
       text: turn.text ?? '',
       locale: turn.locale ?? e.summary.locale ?? 'ja',
       predicted: turn.intent ?? null,
+      predictedAct: actedReading(turn)?.act ?? null,
+      nodeBefore: turn.nodeBefore,
     };
     e.notes.set(a.seq, full);
     e.summary.annotations = e.notes.size;

@@ -17,6 +17,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
 import { adoptLateEvents, applyEvent, applyTurn, normaliseSummary, preview, type NewTurn } from './summary.js';
+import { actedReading } from './fallback.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -227,11 +228,11 @@ export class RedisTranscriptStore implements TranscriptStore {
     return out;
   }
 
-  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined> {
+  async annotate(a: Omit<Annotation, 'text' | 'locale' | 'predicted' | 'predictedAct' | 'nodeBefore'>): Promise<Annotation | undefined> {
     const turns = await this.turns(a.conversation);
     const turn = turns.find((t) => t.seq === a.seq);
     if (!turn || (turn.text === undefined && a.act === undefined && a.flag === undefined)) return undefined;
-    const full: Annotation = { ...a, text: turn.text ?? '', locale: turn.locale ?? 'ja', predicted: turn.intent ?? null };
+    const full: Annotation = { ...a, text: turn.text ?? '', locale: turn.locale ?? 'ja', predicted: turn.intent ?? null, predictedAct: actedReading(turn)?.act ?? null, nodeBefore: turn.nodeBefore };
     const k = this.#k(a.conversation);
     await this.#run('annotate', async (c) => {
       await c.hSet(k.notes, String(a.seq), JSON.stringify(full));

@@ -3,9 +3,9 @@
  * Memory and Redis both call `applyTurn` — Redis under an optimistic revision check — so the list, filters and
  * analytics read the same numbers whichever store is configured.
  */
-import type { Intent } from '../core/index.js';
+import { ACT_DEFS, type Act, type Intent } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
-import { isFallback } from './fallback.js';
+import { actedReading, isFallback } from './fallback.js';
 import { SYMPTOM_INTENTS } from '../core/index.js';
 import {
   PATH_MAX,
@@ -34,6 +34,19 @@ export function holderOf(
   return undefined;
 }
 
+/**
+ * The intent the bot understood a turn as: a typed reply it read by its reply act at its question counts as the act's
+ * intent when the act stands for one (「はい」 read affirm → affirm, 「直りました」 read fixed → resolved) and as none
+ * otherwise (「もういいです」 read give_up — its symptom-model intent affirm 0.28 is not what the bot understood, nor is
+ * "never mind" read mail_not_arriving); any other turn — also one the bot answered with a fallback although it read an act
+ * (actedReading) — counts its NLU intent.
+ */
+export function understoodIntent(turn: Pick<TranscriptTurn, 'intent' | 'reading' | 'replies'>): Intent | undefined {
+  const reading = actedReading(turn);
+  if (reading) return (ACT_DEFS[reading.act].intent as Intent | undefined) ?? undefined;
+  return turn.intent ?? undefined;
+}
+
 /** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
 export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
 
@@ -57,7 +70,7 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   const turn: TranscriptTurn = { ...input, seq, nodeBefore: prev?.node ?? '', events };
 
   const s: ConversationSummary = prev
-    ? { ...prev, path: [...prev.path], intents: [...prev.intents] }
+    ? { ...prev, path: [...prev.path], intents: [...prev.intents], ...(prev.acts ? { acts: [...prev.acts] } : {}) }
     : {
         id: input.conversation,
         channel: input.channel,
@@ -88,7 +101,11 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
     s.path.push(input.node);
     if (s.path.length > PATH_MAX) s.path.splice(0, s.path.length - PATH_MAX);
   }
-  const intent = input.intent ?? undefined;
+  // What the bot understood, not the symptom model's reading of a reply it read by its act (the list's intent filter,
+  // symptom and misses, the exports' `intents`); the act itself goes to `acts`.
+  const intent = understoodIntent(input);
+  const acted = actedReading(input);
+  if (acted && !(s.acts ?? []).includes(acted.act)) s.acts = [...(s.acts ?? []), acted.act];
   if (intent) {
     if (!s.intents.includes(intent)) s.intents.push(intent);
     if (!s.symptom && SYMPTOM_INTENTS.has(intent)) s.symptom = intent;

@@ -144,15 +144,21 @@ export interface ConversationSummary {
   path: string[];
   /** The first symptom intent (error_* / howto_* / mail_not_arriving / migration_* / check_outage). */
   symptom?: Intent;
-  /** Every intent the NLU gave, once each. */
+  /**
+   * Every intent the bot understood, once each: the NLU's intent of each turn, except a reply read by its reply act at
+   * the bot's question, which counts as the act's intent if it stands for one (affirm, deny, resolved …) and else as none
+   * (「もういいです」 read give_up adds no affirm; since round 21 — summaries recorded before keep the NLU's intent).
+   */
   intents: Intent[];
+  /** Every reply act the bot read at its questions (TranscriptTurn.reading), once each; absent when none (or recorded before round 21). */
+  acts?: Act[];
   carrier?: string;
   service?: string;
   device?: string;
   ticketId?: string;
   /** Turns that failed. */
   errors: number;
-  /** Turns whose intent was out_of_scope. */
+  /** Turns the bot understood as out_of_scope (a reply read by its act is not one: understoodIntent). */
   misses: number;
   /** Annotations on this conversation. */
   annotations: number;
@@ -206,6 +212,14 @@ export interface Annotation {
   train?: boolean;
   /** What the bot understood at the time. */
   predicted?: Intent | null;
+  /**
+   * The reply act the bot read at the time (the turn's `reading`), for a reply to its question: /admin/improve's accuracy
+   * counts a reply correction (`replyAct`) by this act, not by `predicted` (「もういいです」 read give_up is a hit when staff
+   * confirm give_up, a miss when they say still_broken — whatever its intent). Absent on annotations made before round 21.
+   */
+  predictedAct?: Act | null;
+  /** The node the person answered at (the turn's `nodeBefore`): the place the current act model reads the reply again. */
+  nodeBefore?: string;
   /** The user's (redacted) text, kept here so the correction survives the transcript's retention. */
   text: string;
   locale: Locale;
@@ -278,7 +292,7 @@ export interface TranscriptStore {
    */
   summaries(sinceMs?: number): Promise<ConversationSummary[]>;
   /** Saves (or replaces) the annotation of one turn. False when the turn does not exist. */
-  annotate(annotation: Omit<Annotation, 'text' | 'locale' | 'predicted'>): Promise<Annotation | undefined>;
+  annotate(annotation: Omit<Annotation, 'text' | 'locale' | 'predicted' | 'predictedAct' | 'nodeBefore'>): Promise<Annotation | undefined>;
   /** Removes the annotation of one turn. */
   unannotate(conversationId: string, seq: number): Promise<boolean>;
   annotations(conversationId: string): Promise<Annotation[]>;

@@ -20,6 +20,7 @@ import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
 import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
 import { corrections as correctionsFor, correctionsYaml } from '../../transcripts/corrections.js';
+import { actedReading } from '../../transcripts/fallback.js';
 import { createLogger, logLevel } from '../../log.js';
 import { createStores } from '../../state/stores.js';
 import {
@@ -282,8 +283,10 @@ async function show(store: TranscriptStore, p: Parsed, ctx: QueryContext, offset
   for (const t of withActionLabels(turns)) {
     const who = t.action !== undefined ? `[${t.actionLabel ?? t.action}]` : (t.text ?? '');
     const intent = t.intent ? `${t.intent}${t.confidence !== undefined ? ` ${t.confidence.toFixed(2)}` : ''}` : 'click';
-    // A reply at a question is decided by its act (「もういいです」: give_up), the intent beside it for reference.
-    const nlu = t.reading ? `reply ${t.reading.act} ${t.reading.confidence.toFixed(2)} (intent ${intent})` : intent;
+    // A reply at a question is decided by its act (「もういいです」: give_up), the intent beside it for reference — unless
+    // the bot answered it with a fallback (an act too unsure to act on: actedReading).
+    const reading = actedReading(t);
+    const nlu = reading ? `reply ${reading.act} ${reading.confidence.toFixed(2)} (intent ${intent})` : intent;
     const ents = t.entities && Object.keys(t.entities).length ? ` ${JSON.stringify(t.entities)}` : '';
     out(`#${t.seq} ${when(t.atMs, offset)}  👤 ${who}\n     ↳ ${nlu}${ents}  ${t.nodeBefore || '(start)'} → ${t.node || '-'}  ${t.status}\n`);
     for (const r of t.replies) out(`     🤖 ${r.text.replace(/\n/g, '\n        ')}${r.choices?.length ? `\n        [${r.choices.map((c) => c.label).join('] [')}]` : ''}\n`);
