@@ -48,6 +48,7 @@ export const ACT_DEFS = {
   affirm: { intent: 'affirm', anywhere: false },
   deny: { intent: 'deny', anywhere: false },
   give_up: { intent: undefined, anywhere: true },
+  frustrated: { intent: undefined, anywhere: true },
   vague_problem: { intent: undefined, anywhere: true },
   correction: { intent: undefined, anywhere: true },
   wants_human: { intent: 'request_human', anywhere: true },

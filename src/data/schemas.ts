@@ -382,6 +382,8 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('wants_person') }),
   /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
   z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
+  /** 「このボット使えない」 "the bot is stupid": the person is still stuck — sorry, a person first, the node's buttons kept. */
+  z.strictObject({ rule: z.literal('frustration') }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
   z.strictObject({
     rule: z.literal('vague_first_message'),
@@ -445,6 +447,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'correction' },
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true },
+    { rule: 'frustration' },
     {
       rule: 'vague_first_message',
       changed: [

@@ -137,6 +137,26 @@ function giveUp(params: { offer_person: boolean }): TurnRule {
 }
 
 /**
+ * 「このボット使えない」 "the bot is stupid", "you're useless" at a step or question (the act `frustrated`): the person
+ * vents and is still stuck — it read fixed ("Great, glad it works again!"), thanks or 「うまく読み取れませんでした」.
+ * Nothing is recorded and nothing closes: a short apology, a person as the main choice and the node's buttons. A reply
+ * that is only a hedge is no venting; an unsure reading is no venting either.
+ */
+function frustration(): TurnRule {
+  return {
+    name: 'frustration',
+    applies: ({ run, node, text }) =>
+      // Surely venting (SURE_ACT_SHARE): nonsense (「ふがふが」, read frustrated at 0.32) is a miss, clarified as such.
+      run.reading?.act === 'frustrated' &&
+      run.reading.confidence >= SURE_ACT_SHARE &&
+      run.s.status === 'active' &&
+      (node?.kind === 'step' || node?.kind === 'ask' || node?.kind === 'choice') &&
+      !onlyHedges(run, text),
+    act: ({ run, node }) => say(run, 'engine.frustrated', undefined, personFirst(run, node!)),
+  };
+}
+
+/**
  * A plea for help as the first message (pleaFirst): the menu. 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
  * quotes an error. When it names what changed (an OS update, a phone change) and no symptom surely, the change names
  * the walk (§3): the `changed` symptom of that trigger, whose entry routes by it — 「iOSアップデートしてからメールの調子
@@ -416,6 +436,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   correction,
   wants_person: wantsPerson,
   give_up: giveUp,
+  frustration,
   vague_first_message: vagueFirstMessage,
   help_at_step: helpAtStep,
   cannot_answer: cannotAnswer,

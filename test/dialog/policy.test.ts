@@ -133,6 +133,16 @@ describe('turn policy rules, each alone', () => {
     expect(quiet.replies[0]!.choices!.map((c) => c.value)).toEqual(['restart']);
   });
 
+  it('frustration: "the bot is stupid" at a step is venting — sorry, a person first, the step kept; nonsense read unsurely is not', () => {
+    const rule = repair('frustration');
+    expect(rule.applies(turnOf(atStep(), 'ふがふが', withAct(nlu('out_of_scope'), 'frustrated', 0.32)))).toBe(false);
+    const run = fire(rule, turnOf(atStep(), 'このボット使えない', withAct(nlu('out_of_scope'), 'frustrated')));
+    expect(run.s.status).toBe('active');
+    expect(run.s.stepsTried).toEqual([]);
+    expect(keys(run)).toEqual(['engine.frustrated']);
+    expect(run.replies[0]!.choices![0]!.value).toBe('human');
+  });
+
   it('vague_first_message: 「メールがおかしい」 first asks which symptom, with the menu', () => {
     const rule = repair('vague_first_message');
     expect(rule.applies(turnOf(atStep(), 'メールがおかしい', withAct(nlu('error_cannot_fetch'), 'vague_problem')))).toBe(false);
@@ -309,6 +319,7 @@ describe('the table', () => {
       'correction',
       'wants_person',
       'give_up',
+      'frustration',
       'vague_first_message',
       'reroute',
       'where_setting',
