@@ -621,7 +621,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
   ${
     filter.node !== undefined
-      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve')}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}) })}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${

@@ -115,6 +115,15 @@ describe('from the analytics’ dates to the messages behind a count', () => {
     expect(await page(en!)).toContain(`Conversations started ${from} – ${to}`);
   });
 
+  it('clearing the node keeps the dates, clearing the dates keeps the node', async () => {
+    const from = tokyoDay(6);
+    const to = tokyoDay();
+    const html = await page(`/admin/improve?reason=fallback&node=net_switch&from=${from}&to=${to}`);
+    const clear = (id: string) => new RegExp(`href="([^"]+)" data-testid="${id}"`).exec(html)?.[1]?.replaceAll('&amp;', '&');
+    expect(clear('clear-filter')).toBe(`/admin/improve?from=${from}&to=${to}`);
+    expect(clear('clear-range')).toBe('/admin/improve?node=net_switch');
+  });
+
   it('a range before these conversations lists none of their messages (page and API)', async () => {
     const html = await page('/admin/improve?reason=fallback&node=net_switch&from=2026-01-01&to=2026-01-31');
     expect(html).not.toContain('my cat is orange');
