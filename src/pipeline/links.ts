@@ -300,14 +300,14 @@ export function lock(store: ConversationStore): TurnLink {
 
 // ───────────────────────────── take-over ─────────────────────────────
 
+/** The language a hold records (help-desk holds carry the conversation's), else Japanese. */
+const localeOf = (hold: HeldConversation): Locale => ('locale' in hold && hold.locale === 'en' ? 'en' : 'ja');
+
 /**
  * While help-desk staff hold the conversation its turns go to them instead of the NLU and the engine: the turn is
  * relayed to the desk that holds it, the hold renewed, and the outcome marked `heldBy` (no replies). A relay that
  * fails is logged and the person still gets the quiet answer (their channel has no way to show a desk's trouble).
  */
-/** The language a hold records (help-desk holds carry the conversation's), else Japanese. */
-const localeOf = (hold: HeldConversation): Locale => ('locale' in hold && hold.locale === 'en' ? 'en' : 'ja');
-
 export function takeover(options: TakeoverOptions, log: Logger): TurnLink {
   return {
     name: 'take-over',
