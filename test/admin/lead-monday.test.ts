@@ -9,6 +9,8 @@
  * - with more than 300 conversations, a node's not-understood count on the analytics (「理解できず 2」) opened a list with
  *   fewer rows (the queue read the newest 300 conversations, whatever they held): it now reads only conversations that
  *   can hold such a message, and says so when it still cannot read them all.
+ * - "which node loses most people?": a give-up (「もういいです」 at 「お使いの端末を教えてください」) counted only as 終了
+ *   (contained), so the funnel's drop ▼ at that step stayed empty. It counts as ここであきらめた / Gave up here, in the drop.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadServer } from './client.js';
@@ -139,5 +141,18 @@ describe('/admin/improve', () => {
     expect(all.limited?.read).toBe(300);
     expect(all.limited?.of).toBeGreaterThanOrEqual(LATER + 5);
     expect(await page('/admin/improve')).toMatch(/data-testid="improve-limited">該当しうる会話 \d+ 件のうち、新しい順に 300 件だけを読みました/);
+  });
+});
+
+describe('the funnel on the analytics', () => {
+  it('counts a give-up at a step in that step’s drop (ここであきらめた), not only as ended', async () => {
+    const a = (await api('/admin/api/analytics')).body as { funnel: Array<{ node: string; reached: number; ended: number; gaveUp: number }> };
+    expect(a.funnel.find((r) => r.node === 'dev_device')).toMatchObject({ reached: 2, ended: 1, gaveUp: 1 });
+    const html = await page('/admin/analytics');
+    const funnel = html.slice(html.indexOf('data-testid="funnel-chart"'));
+    expect(funnel).toMatch(/>dev_device<[\s\S]{0,300}?>2\s+▼1 \(50%\)</);
+    expect(html).toContain('ここであきらめた 1');
+    const en = await page('/admin/analytics?lang=en');
+    expect(en).toContain('Gave up here 1');
   });
 });
