@@ -49,7 +49,7 @@ import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
 import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../transcripts/reredact.js';
-import { withActedReading } from '../transcripts/fallback.js';
+import { actedReading, withActedReading } from '../transcripts/fallback.js';
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
@@ -549,7 +549,10 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     // new symptom), the phrase is the act's — the bot's act when staff say nothing else — never the intent's (it went
     // into intents/ja/affirm.yaml, teaching the symptom model that 「もういいです」 means yes).
     const intentChanged = d.intent !== undefined && d.intent !== turn.intent;
-    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? turn.reading?.act : undefined);
+    // What the bot acted on, not the act model's guess it answered with a fallback: 「なんかもう面倒なのでいいです」 (give_up
+    // 0.52, 「うまく読み取れませんでした」) confirmed by staff as give_up is a correction to train, not "what the bot read".
+    const acted = actedReading(turn)?.act;
+    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? acted : undefined);
     const a = await store.annotate({
       conversation: d.conversation,
       seq: d.turn,
@@ -560,7 +563,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       ...(entities ? { entities } : {}),
       ...(d.flag ?? prev?.flag ? { flag: (d.flag ?? prev?.flag) as { node: string; note?: string } } : {}),
       // A phrase is trained when staff say so, or when they corrected the intent (unless they said not to).
-      train: d.train ?? prev?.train ?? (intentChanged || (d.replyAct !== undefined && d.replyAct !== turn.reading?.act)),
+      train: d.train ?? prev?.train ?? (intentChanged || (d.replyAct !== undefined && d.replyAct !== acted)),
       ...((d.note ?? prev?.note)?.trim() ? { note: redactNote((d.note ?? prev?.note) as string) } : {}),
       ...(d.by?.trim() ? { by: d.by.trim() } : {}),
     });

@@ -380,7 +380,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   ${
     // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
     turn.nodeBefore !== ''
-      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${turn.reading?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
+      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${actedReading(turn)?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
       : ''
   }
   <div class="inline2"><label>${t(ctx, 'admin.improve.entity')}<select name="entity" data-testid="annotate-entity"><option value=""></option>${ENTITY_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('')}</select></label>

@@ -11,6 +11,8 @@
  *   can hold such a message, and says so when it still cannot read them all.
  * - "which node loses most people?": a give-up (「もういいです」 at 「お使いの端末を教えてください」) counted only as 終了
  *   (contained), so the funnel's drop ▼ at that step stayed empty. It counts as ここであきらめた / Gave up here, in the drop.
+ * - staff confirming that unsure 「なんかもう面倒なのでいいです」 means give_up got a correction left out of training (the
+ *   act model's unused guess counted as "what the bot read"), and the form came with that guess already selected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadServer } from './client.js';
@@ -154,5 +156,19 @@ describe('the funnel on the analytics', () => {
     expect(html).toContain('ここであきらめた 1');
     const en = await page('/admin/analytics?lang=en');
     expect(en).toContain('Gave up here 1');
+  });
+});
+
+describe('correcting a reply the bot could not read', () => {
+  it('trains the act staff give, and the form does not offer the act model’s unused guess as the bot’s reading', async () => {
+    const html = await page('/admin/conversations/lm-unsure');
+    const turn2 = /id="turn-2"[\s\S]*$/.exec(html)![0];
+    const select = /data-testid="annotate-reply-act">([\s\S]*?)<\/select>/.exec(turn2)![1]!;
+    expect(select).not.toContain(' selected');
+    const r = await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lm-unsure', turn: 2, replyAct: 'give_up', by: 'lead' } });
+    expect(r.status).toBe(201);
+    expect(r.body.annotation).toMatchObject({ replyAct: 'give_up', predictedAct: null, train: true });
+    const yaml = await fetch(`${lead.app.url}/admin/api/corrections`, { headers: lead.bearer }).then((x) => x.text());
+    expect(yaml).toContain('なんかもう面倒なのでいいです');
   });
 });
