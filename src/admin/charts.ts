@@ -12,6 +12,8 @@ export const OUTCOME_COLORS = {
   /** Handed to a person at the hand-off node (the funnel): the escalation's colour, lighter. */
   handed: '#f2c27a',
   abandoned: '#c8413a',
+  /** Gave up at a step (the funnel): a loss like leaving, lighter. */
+  gave_up: '#e39a94',
   ended: '#8a96a3',
   contained: '#5b8fa8',
   active: '#3b73c4',

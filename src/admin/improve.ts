@@ -11,7 +11,8 @@ import { actInContext, type ReplyPlace } from '../nlu/replies.js';
 import { REDACTION_MARK, redact } from '../core/redact.js';
 import { dayEndMs, dayStartMs, wallClock, type UtcOffset } from '../core/time-zone.js';
 import { actedReading, isFallback } from '../transcripts/fallback.js';
-import type { Annotation, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
+import type { Annotation, ConversationSummary, TranscriptStore, TranscriptTurn } from '../transcripts/types.js';
+import { withActionLabels } from '../transcripts/summary.js';
 
 export type ImproveReason = 'low_confidence' | 'fallback' | 'clarification' | 'flagged';
 
@@ -44,6 +45,8 @@ export interface ImproveItem {
   atMs: number;
   text?: string;
   action?: string;
+  /** A click's button as the person read it (the choices the turn before offered): the page shows it, not the value. */
+  actionLabel?: string;
   intent?: Intent | null;
   /** The reply act the bot read at its question (TranscriptTurn.reading): what decided the turn, beside `intent`. */
   act?: Act;
@@ -112,14 +115,41 @@ export function improveWindow(f: ImproveFilter, nowMs: number, utcOffset: UtcOff
   return { sinceMs: fromMs, started: { fromMs, toMs } };
 }
 
-export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): Promise<ImproveItem[]> {
+/**
+ * Whether a conversation can hold a turn the filter lists, read from its summary alone (no turns read): one that never
+ * answered at the node, or — for fallbacks only — had no fallback there (`nodeFallbacks`, the count the analytics'
+ * not-understood rate links from), or — for flagged only — has no annotation, is skipped before the MAX_CONVERSATIONS cap.
+ * Without the pre-filter the cap took the newest 300 conversations first, so with 500 the analytics' 「理解できず 50」 at
+ * （開始） opened a list of 30. Summaries recorded before per-node counts existed (no `nodeTurns`) are always read.
+ */
+export function mayHold(s: ConversationSummary, f: Pick<ImproveFilter, 'node' | 'reasons'>): boolean {
+  if (!s.nodeTurns) return true;
+  const at = f.node === undefined ? undefined : f.node === START_NODE ? '' : f.node;
+  if (at !== undefined && !(at in s.nodeTurns)) return false;
+  const only = (r: ImproveReason) => f.reasons.length > 0 && f.reasons.every((x) => x === r);
+  if (only('fallback')) return at !== undefined ? (s.nodeFallbacks?.[at] ?? 0) > 0 : Object.values(s.nodeFallbacks ?? {}).some((n) => n > 0);
+  if (only('flagged')) return s.annotations > 0;
+  return true;
+}
+
+/** The queue, and — when more conversations could hold an item than the queue reads — how many it read of how many. */
+export interface ImproveResult {
+  items: ImproveItem[];
+  limited?: { read: number; of: number };
+}
+
+export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): Promise<ImproveResult> {
   const { sinceMs, started } = improveWindow(f, nowMs, utcOffset);
-  const summaries = (await store.summaries(sinceMs))
+  const candidates = (await store.summaries(sinceMs))
     .filter((s) => !started || (s.startedAtMs >= started.fromMs && s.startedAtMs < started.toMs))
-    .slice(0, MAX_CONVERSATIONS);
+    .filter((s) => mayHold(s, f));
+  const summaries = candidates.slice(0, MAX_CONVERSATIONS);
   const out: ImproveItem[] = [];
+  let read = 0;
   for (const s of summaries) {
-    const [turns, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
+    read++;
+    const [recorded, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
+    const turns = withActionLabels(recorded);
     const bySeq = new Map(notes.map((n) => [n.seq, n]));
     const at = f.node === START_NODE ? '' : f.node;
     turns.forEach((t, i) => {
@@ -139,6 +169,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         atMs: t.atMs,
         ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
         ...(t.action !== undefined ? { action: t.action } : {}),
+        ...(t.actionLabel !== undefined ? { actionLabel: t.actionLabel } : {}),
         intent: t.intent ?? null,
         ...(reading ? { act: reading.act } : {}),
         ...(confidence !== undefined ? { confidence } : {}),
@@ -150,7 +181,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
     });
     if (out.length >= MAX_ITEMS) break;
   }
-  return out.sort((a, b) => b.atMs - a.atMs).slice(0, MAX_ITEMS);
+  const items = out.sort((a, b) => b.atMs - a.atMs).slice(0, MAX_ITEMS);
+  return read < candidates.length ? { items, limited: { read, of: candidates.length } } : { items };
 }
 
 export interface AccuracyRow {

@@ -49,6 +49,7 @@ import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
 import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../transcripts/reredact.js';
+import { actedReading, withActedReading } from '../transcripts/fallback.js';
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
@@ -433,7 +434,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   router.get('/improve', async (req, res) => {
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
-    const [items, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
+    const [{ items, limited }, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
     // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
     const result = corrections(annotations);
     const training = {
@@ -442,7 +443,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason, ...(x.annotation.replyAct ? { act: x.annotation.replyAct } : {}) })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
+      renderImprove(view(req, res), { filter, items, ...(limited ? { limited } : {}), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
     );
   });
 
@@ -508,7 +509,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     summary = withDerivedSymptom(summary, turns, options.tree);
     res.json({
       summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }) },
-      turns: withActionLabels(turns).map(reRedactTurn),
+      turns: withActionLabels(turns).map((t) => withActedReading(reRedactTurn(t))),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,
     });
@@ -548,7 +549,10 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     // new symptom), the phrase is the act's — the bot's act when staff say nothing else — never the intent's (it went
     // into intents/ja/affirm.yaml, teaching the symptom model that 「もういいです」 means yes).
     const intentChanged = d.intent !== undefined && d.intent !== turn.intent;
-    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? turn.reading?.act : undefined);
+    // What the bot acted on, not the act model's guess it answered with a fallback: 「なんかもう面倒なのでいいです」 (give_up
+    // 0.52, 「うまく読み取れませんでした」) confirmed by staff as give_up is a correction to train, not "what the bot read".
+    const acted = actedReading(turn)?.act;
+    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? acted : undefined);
     const a = await store.annotate({
       conversation: d.conversation,
       seq: d.turn,
@@ -559,7 +563,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       ...(entities ? { entities } : {}),
       ...(d.flag ?? prev?.flag ? { flag: (d.flag ?? prev?.flag) as { node: string; note?: string } } : {}),
       // A phrase is trained when staff say so, or when they corrected the intent (unless they said not to).
-      train: d.train ?? prev?.train ?? (intentChanged || (d.replyAct !== undefined && d.replyAct !== turn.reading?.act)),
+      train: d.train ?? prev?.train ?? (intentChanged || (d.replyAct !== undefined && d.replyAct !== acted)),
       ...((d.note ?? prev?.note)?.trim() ? { note: redactNote((d.note ?? prev?.note) as string) } : {}),
       ...(d.by?.trim() ? { by: d.by.trim() } : {}),
     });
@@ -702,7 +706,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       badRequest(req, res, q.error);
       return;
     }
-    res.json({ items: await improveQueue(store, q.value, now(), utcOffset), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, await store.allAnnotations()), options.nlu, utcOffset, options.tree) : [] });
+    res.json({ ...(await improveQueue(store, q.value, now(), utcOffset)), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, await store.allAnnotations()), options.nlu, utcOffset, options.tree) : [] });
   });
   apiRouter.use((req, res) => jsonError(req, res, 404, 'admin.api.not_found'));
   router.use('/api', apiRouter);

@@ -380,7 +380,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
   ${
     // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
     turn.nodeBefore !== ''
-      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${turn.reading?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
+      ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${actedReading(turn)?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
       : ''
   }
   <div class="inline2"><label>${t(ctx, 'admin.improve.entity')}<select name="entity" data-testid="annotate-entity"><option value=""></option>${ENTITY_NAMES.map((n) => `<option value="${n}">${n}</option>`).join('')}</select></label>
@@ -611,7 +611,7 @@ function trainingPreview(ctx: ViewContext, p: TrainingPreview): string {
   }</p>${skipped}`;
 }
 
-export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
+export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
   const { filter } = data;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
   const form = `<form class="card range" method="get" action="/admin/improve" data-testid="improve-form">
@@ -635,19 +635,21 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   const rows = data.items
     .map(
       (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview">${h(i.text ?? i.action ?? '')}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
 <td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
     )
     .join('');
   const table = data.items.length
     ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
+  // The queue reads the newest conversations only: say so, rather than show fewer rows than the count that linked here.
+  const limited = data.limited ? `<p class="muted small" data-testid="improve-limited">${t(ctx, 'admin.improve.limited', { read: data.limited.read, of: data.limited.of })}</p>` : '';
   const acc = data.accuracy.length
     ? `<div class="card table-wrap" data-testid="accuracy"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.week')}</th><th class="num">${t(ctx, 'admin.improve.corrected_n')}</th><th class="num">${t(ctx, 'admin.improve.then')}</th><th class="num">${t(ctx, 'admin.improve.now')}</th></tr></thead><tbody>${data.accuracy
         .map((r) => `<tr data-testid="accuracy-row"><td>${h(r.week)}</td><td class="num">${r.corrected}</td><td class="num">${pct(r.then)}</td><td class="num">${pct(r.now)}</td></tr>`)
         .join('')}</tbody></table></div>`
     : `<p class="muted">${t(ctx, 'admin.improve.no_corrections')}</p>`;
-  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training) : ''}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
+  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training) : ''}${limited}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
   return layout(ctx, { title: tr(ctx, 'admin.improve.heading'), section: 'improve', body });
 }
 

@@ -7,6 +7,7 @@ import type { Act, Intent, Locale } from '../core/index.js';
 import { REDACTION_MARK } from '../core/redact.js';
 import { offsetAt, wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { ActFile, IntentFile } from '../data/schemas.js';
+import { actedReading, withActedReading } from './fallback.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
 import { withActionLabels } from './summary.js';
 import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptStore, TranscriptTurn } from './types.js';
@@ -61,8 +62,9 @@ export function toJsonLine(c: ExportedConversation): string {
         actionLabel: t.actionLabel,
         intent: t.intent ?? null,
         confidence: t.confidence,
-        // A reply at a question: the act the bot read and acted on (absent for first messages, clicks, older turns).
-        reading: t.reading,
+        // A reply at a question: the act the bot read and acted on (absent for first messages, clicks, older turns); one
+        // it answered with a fallback is not what it understood — it goes as `readingNotActedOn` (withActedReading).
+        ...withActedReading({ replies: t.replies, reading: t.reading }),
         entities: t.entities,
         nodeBefore: t.nodeBefore,
         node: t.node,
@@ -106,6 +108,9 @@ export const CSV_COLUMNS = [
   // file in Excel in Tokyo reads 15:54, not 06:54. `utc_offset` tells which offset it was (summer time changes it).
   'at_local',
   'utc_offset',
+  // What a typed reply at the bot's question was read as and acted on (give_up, still_broken …; actedReading): blank for
+  // first messages, clicks, a reading the bot answered with a fallback, and turns recorded before round 20.
+  'act',
 ] as const;
 
 /**
@@ -193,6 +198,7 @@ export function toCsvRows(c: ExportedConversation, utcOffset: UtcOffset): string
         t.events.flatMap(staffAction).join('\n'),
         localStamp(t.atMs, utcOffset),
         offsetLabel(t.atMs, utcOffset),
+        actedReading(t)?.act ?? '',
       ];
       return `${row.map(csvField).join(',')}\r\n`;
     })

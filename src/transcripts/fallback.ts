@@ -34,3 +34,17 @@ export function isFallback(turn: Pick<TranscriptTurn, 'replies' | 'intent' | 're
 export function actedReading(turn: Pick<TranscriptTurn, 'replies' | 'reading'>): TranscriptTurn['reading'] {
   return turn.reading && !turn.replies.some((r) => FALLBACK_KEYS.has(r.key)) ? turn.reading : undefined;
 }
+
+/**
+ * A turn as it leaves for staff and scripts (the API's conversation, the JSON Lines export): `reading` is the reply act the
+ * bot acted on (`actedReading`), as the contract's "what the bot understood at each turn" — a reading it answered with a
+ * fallback is moved to `readingNotActedOn` (the act model's guess, kept for whoever tunes the act model). The store keeps
+ * the turn as recorded.
+ */
+export function withActedReading<T extends Pick<TranscriptTurn, 'replies' | 'reading'>>(
+  turn: T,
+): Omit<T, 'reading'> & { reading?: TranscriptTurn['reading']; readingNotActedOn?: TranscriptTurn['reading'] } {
+  if (!turn.reading || actedReading(turn)) return turn;
+  const { reading, ...rest } = turn;
+  return { ...rest, readingNotActedOn: reading };
+}

@@ -173,6 +173,11 @@ export interface FunnelRow {
   resolved: number;
   /** … the bot ended there without fix or ticket (contained). */
   ended: number;
+  /**
+   * … of `ended`, the person gave up there (the bot acted on a give_up reply: 「もういいです」, "forget it"). A give-up is
+   * contained by the definition of the outcomes, yet it is a person the tree lost: the funnel counts it in the drop.
+   */
+  gaveUp: number;
 }
 
 /** How often people were not understood at a node (src/transcripts/fallback.ts). */
@@ -339,7 +344,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
@@ -359,7 +364,10 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
       if (outcome === 'abandoned') row.left++;
       else if (outcome === 'escalated' && exit !== handoff) row.escalated++;
       else if (outcome === 'resolved') row.resolved++;
-      else if (outcome === 'contained') row.ended++;
+      else if (outcome === 'contained') {
+        row.ended++;
+        if (s.acts?.includes('give_up')) row.gaveUp++;
+      }
     }
 
     for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {
@@ -411,7 +419,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     topSymptoms: [...symptoms.values()].sort((a, b) => b.count - a.count || a.intent.localeCompare(b.intent)),
     noSymptom,
     funnel: [...funnel.values()].sort(
-      (a, b) => b.reached - a.reached || b.left + b.escalated - (a.left + a.escalated) || a.node.localeCompare(b.node),
+      (a, b) => b.reached - a.reached || b.left + b.escalated + b.gaveUp - (a.left + a.escalated + a.gaveUp) || a.node.localeCompare(b.node),
     ),
     fallbacks,
     fallbackTotals: { turns: fbTurns, fallbacks: fbCount, rate: fbTurns === 0 ? 0 : fbCount / fbTurns },

@@ -75,7 +75,8 @@ function parseCsv(text: string): string[][] {
 function expectTokyoWallClock(csv: string): void {
   const [header, ...rows] = parseCsv(csv);
   expect(header!.slice(0, 3)).toEqual(['conversation', 'seq', 'at']);
-  expect(header!.slice(-2)).toEqual(['at_local', 'utc_offset']);
+  // After the older columns (staff-22's `act` follows them in turn).
+  expect(header!.slice(header!.indexOf('staff_actions') + 1, header!.indexOf('staff_actions') + 3)).toEqual(['at_local', 'utc_offset']);
   const col = (name: string) => header!.indexOf(name);
   const mine = rows.filter((r) => r[col('conversation')]!.startsWith('lh-'));
   expect(mine).toHaveLength(10);
