@@ -119,8 +119,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
   const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
   const node = currentNode(run);
-  // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml).
-  run.reading = read(text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
+  // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml). It reads the
+  // text with its secrets masked, like the NLU (pipeline/links.ts): a password is never what a reply means.
+  run.reading = read(maskSecrets(text).text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
   // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
   if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
   // 「使ってない」 right after 「VPNってなに？」 was answered: what is not used is the term just explained — its light step

@@ -20,9 +20,9 @@ import {
   type Reply,
   type Turn,
 } from '../core/index.js';
-import { opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
+import { opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
-import type { StepFn, StepMeta } from '../dialog/types.js';
+import { STATE_SCHEMA, type ConversationState, type StepFn, type StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
 import type { HeldConversation, PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnErrorCode, TurnLink, TurnObserver, TurnRecord } from './types.js';
@@ -379,13 +379,23 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
       if (turn.action !== undefined) ctx.input = { kind: 'action', value: turn.action, nonce: turn.nonce };
       else {
         const text = turn.text ?? '';
-        ctx.nlu = nlu.analyse(text, stored?.locale ?? turn.locale);
+        ctx.nlu = nlu.analyse(readable(text, stored), stored?.locale ?? turn.locale);
         ctx.locale = ctx.nlu.locale;
         ctx.input = { kind: 'text', text, nlu: ctx.nlu };
       }
       await next();
     },
   };
+}
+
+/**
+ * What the NLU reads of a text turn: the text with its secrets masked, as the transcript keeps it — a password that
+ * reads like a reply (「パスワードはnaoritaです」) must not decide the intent staff see. A value sent alone right after
+ * 「パスワードは」 is read as the mark itself, as the engine does (dialog/engine.ts).
+ */
+function readable(text: string, stored: ConversationState | undefined): string {
+  if (stored?.valueNext === true && stored.schema === STATE_SCHEMA && valueAlone(text)) return REDACTION_MARK[stored.locale];
+  return redact(text, stored ? { locale: stored.locale } : {}).text;
 }
 
 /**
