@@ -59,11 +59,12 @@ export function step(
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
   let rule: string | undefined;
 
-  const before = { locale: s.locale, node: s.node };
+  const before = { locale: s.locale, node: s.node, status: s.status };
   // 「パスワードは」 sent alone, then the value: that message is the password. Read masked (nor its language), warned.
   let text = input.kind === 'text' ? (input.text ?? '') : '';
   run.secret = input.kind === 'text' && !fresh && s.valueNext === true && valueAlone(text);
   if (run.secret) text = REDACTION_MARK[s.locale];
+  const opened = s.valueNext === true && !run.secret;
   delete s.valueNext;
   if (input.kind === 'text' && !run.secret && opensValue(text)) s.valueNext = true;
   if (input.kind === 'text') s.locale = detectLocale(text, fresh ? undefined : s.locale, meta.locale);
@@ -99,6 +100,9 @@ export function step(
     }
   }
 
+  // 「パスワードは」, then 「担当者と話したい」 (or the person button), then the value: the label still waits for it, at
+  // the hand-off form or with staff (pipeline/links.ts takeover reads it from the state).
+  if (opened && !s.valueNext && handingOver(run, before)) s.valueNext = true;
   if (!run.missed) s.misses = 0;
   s.cause = deriveCause(s);
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
@@ -110,6 +114,13 @@ export function step(
   if (before.node && run.reading?.act && run.reading.act !== 'other') out.reading = { act: run.reading.act, confidence: Math.round(run.reading.confidence * 1000) / 1000 };
   if (rule) out.rule = rule;
   return out;
+}
+
+/** True when this turn handed the conversation over: it entered the hand-off form, or escalated. */
+function handingOver(run: Run, before: { node: string | null; status: ConversationState['status'] }): boolean {
+  const { s } = run;
+  if (s.status === 'escalated' && before.status !== 'escalated') return true;
+  return s.node !== before.node && currentNode(run)?.kind === 'handoff';
 }
 
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
