@@ -20,10 +20,11 @@ function setUp() {
   const stores = createStores({}, silentLogger);
   const transcripts = new MemoryTranscriptStore();
   const observer = createTranscriptObserver(transcripts);
-  const pipeline = createPipeline({ ...content, ...stores, tickets: new CollectingTickets(), observers: [observer] });
+  const tickets = new CollectingTickets();
+  const pipeline = createPipeline({ ...content, ...stores, tickets, observers: [observer] });
   const id = `secret-${randomBytes(4).toString('hex')}`;
   const say = (text: string) => pipeline.handle({ conversationId: id, channel: 'web', userId: 'u1', text } satisfies Turn);
-  return { stores, transcripts, observer, pipeline, id, say };
+  return { stores, transcripts, observer, pipeline, id, say, tickets };
 }
 
 describe('a message with a password is read masked', () => {
@@ -62,5 +63,22 @@ describe('a message with a password is read masked', () => {
     expect(out.secret).toBe('［伏字］');
     expect(turn.text).toBe('［伏字］');
     expect([turn.intent, turn.confidence]).toEqual([mark.intent, Math.round(mark.confidence * 1000) / 1000]);
+  });
+
+  it.each([
+    ['after the episode is resolved', ['受信できない', '直りました', 'パスワードはAbc12345x'], 'Abc12345x'],
+    ['after the person ended it', ['受信できない', 'もういいです', 'Qz81hh2Lw!'], 'Qz81hh2Lw'],
+    ['after a label, once resolved', ['受信できない', '直りました', 'パスワードは', 'hunterq'], 'hunterq'],
+    ['a label, a person, the value, the form', ['受信できない', 'パスワードは', '担当者と話したい', 'hunterq', 'iPhone 15、iOS 18.1、ドコモメール、今朝から毎回'], 'hunterq'],
+    ['kana after the label', ['パスワードはすもももももも'], 'すもももももも'],
+  ])('%s: nothing kept (state, transcript, ticket) holds the password, and the person is warned', async (_, texts, secret) => {
+    const s = setUp();
+    let warned = false;
+    for (const text of texts) warned = (await s.say(text)).replies.some((r) => r.key === 'engine.no_password') || warned;
+    await s.observer.flush(2000);
+    expect(warned).toBe(true);
+    expect(JSON.stringify(await s.stores.store.get(s.id))).not.toContain(secret);
+    expect(JSON.stringify(await s.transcripts.turns(s.id))).not.toContain(secret);
+    expect(JSON.stringify([...s.tickets.byId.values()])).not.toContain(secret);
   });
 });
