@@ -93,7 +93,7 @@ export function step(
     rule = onText(run, text, input.nlu, read);
     // Switched language mid-question (「…」 then "can we do this in English?"): show the question again in it.
     const node = currentNode(run);
-    if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !run.replies.some((r) => r.key === ('say' in node ? node.say : ''))) {
+    if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !asked(run, node)) {
       // The filler ("that's what we're working on") is replaced by the question itself in the new language.
       run.replies = run.replies.filter((r) => !FILLERS.has(r.key));
       prompt(run, node);
@@ -114,6 +114,15 @@ export function step(
   if (before.node && run.reading?.act && run.reading.act !== 'other') out.reading = { act: run.reading.act, confidence: Math.round(run.reading.confidence * 1000) / 1000 };
   if (rule) out.rule = rule;
   return out;
+}
+
+/** Keys that put the hand-off form's question on screen (its fields, or the ticket already filed). */
+const HANDOFF_ASKS = new Set(['engine.handoff.ask', 'engine.handoff.reask', 'engine.escalated_already', 'engine.escalated_already_no_id']);
+
+/** True when this turn's replies already show the question of `node` (the hand-off form's is its fields). */
+function asked(run: Run, node: NonNullable<ReturnType<typeof currentNode>>): boolean {
+  if (node.kind === 'handoff') return run.replies.some((r) => HANDOFF_ASKS.has(r.key));
+  return run.replies.some((r) => r.key === ('say' in node ? node.say : ''));
 }
 
 /** True when this turn handed the conversation over: it entered the hand-off form, or escalated. */
