@@ -536,6 +536,33 @@ function quotedValue(w: Work, pos: number, lenient: boolean): boolean | null {
 /** Kana then digits (ねこ123, サクラ2024), not a count (「ちょうど10文字」). */
 const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|つ|日|時|分|秒|年|月|件|円|%|人|番|号|歳|才|週|枚|本|台|度|代|以上|以下|未満|か月|ヶ月|カ月)/y;
 
+/**
+ * A kana value: 「すもももももも」, 「あいうえお」 — one script, 4 to 32 long, what follows it ends the clause (「です」,
+ * 「。」, 「、」, the end). Content words come in kanji, so kana alone after a label is mostly grammar, and grammar
+ * ends like grammar: 「ちがうみたい」, 「わすれました」, 「あってます」, 「そのまま」, 「だいじょうぶ」 are kept. Katakana
+ * counts only after an explicit `:` / `=` (「パスワードはメモに」 names a place; 「パスワード：ホシゾラ」 gives the value).
+ */
+const KANA_RUN = /[ぁ-ゖー]{4,40}|[ァ-ヺー]{4,40}/y;
+const KANA_CLAUSE_END = /^[ \t]*(?:[。．.！!？?、,)）」\n]|$)/;
+const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
+const KANA_GRAMMAR =
+  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
+
+/** The kana value at `pos` (see KANA_RUN): its end, or -1. */
+function kanaValueEnd(f: string, pos: number, katakana: boolean): number {
+  KANA_RUN.lastIndex = pos;
+  const m = KANA_RUN.exec(f);
+  if (!m) return -1;
+  let value = m[0];
+  const copula = /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
+  if (copula) value = value.slice(0, value.length - copula[0].length);
+  if (value.length < 4 || value.length > 32) return -1;
+  if (!katakana && /[ァ-ヺ]/.test(value)) return -1;
+  if (!KANA_CLAUSE_END.test(f.slice(pos + m[0].length, pos + m[0].length + 2))) return -1;
+  if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value)) return -1;
+  return pos + value.length;
+}
+
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
   const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
@@ -555,6 +582,14 @@ function labelledValues(w: Work): void {
     if (kd && /[:=はを]/.test(sep)) {
       mask(w, pos, pos + kd[0].length, 'password');
       continue;
+    }
+    // 「パスワードはすもももももも」, 「パスワード：あいうえお」: kana typed as the value.
+    if (/[:=は→>]/.test(sep)) {
+      const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep));
+      if (end > pos && isFree(w, pos, end)) {
+        mask(w, pos, end, 'password');
+        continue;
+      }
     }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
@@ -792,10 +827,14 @@ export function opensValue(text: string): boolean {
 /**
  * True when `text`, sent right after a message that `opensValue`, is that value: one to four ASCII words (「hunter」,
  * 「ＡＢＣ１２３４５」, "P@ss w0rd"), optionally quoted and followed by 「です」, none of them grammar, an ordinary word
- * ("iCloud", "same", "what") or a kept shape (iOS 17.6.1, SH-51C, a host) or an e-mail address. 「わからない」, "I don't know" are not.
+ * ("iCloud", "same", "what") or a kept shape (iOS 17.6.1, SH-51C, a host) or an e-mail address; or kana alone that is not
+ * grammar (「すもももももも」, see KANA_RUN). 「わからない」, 「そのまま」, "I don't know" are not.
  */
 export function valueAlone(text: string): boolean {
   const m = /^[「『"“']?([!-~]{1,64}(?: [!-~]{1,64}){0,3})[」』"”']?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim());
+  // Kana typed as the value (「すもももももも」), by the rule of the same value after the label in one message.
+  const kana = /^[「『]?([ぁ-ゖー]{4,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
+  if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
   const value = m?.[1];
   if (!value || value.length < 3 || value.length > 64) return false;
   return value.split(' ').every((word) => {

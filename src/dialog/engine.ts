@@ -59,11 +59,12 @@ export function step(
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
   let rule: string | undefined;
 
-  const before = { locale: s.locale, node: s.node };
+  const before = { locale: s.locale, node: s.node, status: s.status };
   // 「パスワードは」 sent alone, then the value: that message is the password. Read masked (nor its language), warned.
   let text = input.kind === 'text' ? (input.text ?? '') : '';
   run.secret = input.kind === 'text' && !fresh && s.valueNext === true && valueAlone(text);
   if (run.secret) text = REDACTION_MARK[s.locale];
+  const opened = s.valueNext === true && !run.secret;
   delete s.valueNext;
   if (input.kind === 'text' && !run.secret && opensValue(text)) s.valueNext = true;
   if (input.kind === 'text') s.locale = detectLocale(text, fresh ? undefined : s.locale, meta.locale);
@@ -92,13 +93,16 @@ export function step(
     rule = onText(run, text, input.nlu, read);
     // Switched language mid-question (「…」 then "can we do this in English?"): show the question again in it.
     const node = currentNode(run);
-    if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !run.replies.some((r) => r.key === ('say' in node ? node.say : ''))) {
+    if (!fresh && before.locale !== s.locale && node && s.node === before.node && s.status === 'active' && !asked(run, node)) {
       // The filler ("that's what we're working on") is replaced by the question itself in the new language.
       run.replies = run.replies.filter((r) => !FILLERS.has(r.key));
       prompt(run, node);
     }
   }
 
+  // 「パスワードは」, then 「担当者と話したい」 (or the person button), then the value: the label still waits for it, at
+  // the hand-off form or with staff (pipeline/links.ts takeover reads it from the state).
+  if (opened && !s.valueNext && handingOver(run, before)) s.valueNext = true;
   if (!run.missed) s.misses = 0;
   s.cause = deriveCause(s);
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
@@ -112,6 +116,22 @@ export function step(
   return out;
 }
 
+/** Keys that put the hand-off form's question on screen (its fields, or the ticket already filed). */
+const HANDOFF_ASKS = new Set(['engine.handoff.ask', 'engine.handoff.reask', 'engine.escalated_already', 'engine.escalated_already_no_id']);
+
+/** True when this turn's replies already show the question of `node` (the hand-off form's is its fields). */
+function asked(run: Run, node: NonNullable<ReturnType<typeof currentNode>>): boolean {
+  if (node.kind === 'handoff') return run.replies.some((r) => HANDOFF_ASKS.has(r.key));
+  return run.replies.some((r) => r.key === ('say' in node ? node.say : ''));
+}
+
+/** True when this turn handed the conversation over: it entered the hand-off form, or escalated. */
+function handingOver(run: Run, before: { node: string | null; status: ConversationState['status'] }): boolean {
+  const { s } = run;
+  if (s.status === 'escalated' && before.status !== 'escalated') return true;
+  return s.node !== before.node && currentNode(run)?.kind === 'handoff';
+}
+
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
 function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): string | undefined {
   const { s, ctx } = run;
@@ -119,8 +139,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
   const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
   const node = currentNode(run);
-  // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml).
-  run.reading = read(text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
+  // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml). It reads the
+  // text with its secrets masked, like the NLU (pipeline/links.ts): a password is never what a reply means.
+  run.reading = read(maskSecrets(text).text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
   // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
   if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
   // 「使ってない」 right after 「VPNってなに？」 was answered: what is not used is the term just explained — its light step

@@ -20,9 +20,9 @@ import {
   type Reply,
   type Turn,
 } from '../core/index.js';
-import { opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
+import { opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
-import type { StepFn, StepMeta } from '../dialog/types.js';
+import { STATE_SCHEMA, type ConversationState, type StepFn, type StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
 import type { HeldConversation, PipelineOutcome, Problem, TakeoverOptions, TurnContext, TurnErrorCode, TurnLink, TurnObserver, TurnRecord } from './types.js';
@@ -308,7 +308,7 @@ const localeOf = (hold: HeldConversation): Locale => ('locale' in hold && hold.l
  * relayed to the desk that holds it, the hold renewed, and the outcome marked `heldBy` (no replies). A relay that
  * fails is logged and the person still gets the quiet answer (their channel has no way to show a desk's trouble).
  */
-export function takeover(options: TakeoverOptions, log: Logger): TurnLink {
+export function takeover(options: TakeoverOptions, log: Logger, store: Pick<ConversationStore, 'get'>): TurnLink {
   return {
     name: 'take-over',
     async run(ctx, next) {
@@ -318,12 +318,18 @@ export function takeover(options: TakeoverOptions, log: Logger): TurnLink {
       const desk = hold ? options.relayFor(hold) : undefined;
       if (!hold || !desk) return next();
       // 「パスワードは」 relayed, then the value alone: staff and the transcript get the mark, never the value (as the engine does).
+      // The label may have been sent to the bot just before staff took over (「パスワードは」 → 「担当者と話したい」): until
+      // the hold has decided (its valueNext true or false), the conversation's state tells.
       const text = turn.text;
-      const secret = hold.valueNext === true && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : undefined;
+      const fromState = hold.valueNext === undefined && (await store.get(turn.conversationId))?.valueNext === true;
+      const pending = hold.valueNext === true || fromState;
+      const secret = pending && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : undefined;
       try {
         await desk.relay(secret !== undefined ? { ...turn, text: secret } : turn, hold);
-        const { valueNext: _, ...renewed } = hold;
-        await options.holds.renew(secret === undefined && text !== undefined && opensValue(text) ? { ...renewed, valueNext: true } : renewed);
+        const { valueNext: was, ...renewed } = hold;
+        const opens = secret === undefined && text !== undefined && opensValue(text);
+        // Once the state's label was read, the hold says false so that it is not read again (the state is not saved while held).
+        await options.holds.renew(opens ? { ...renewed, valueNext: true } : was !== undefined || fromState ? { ...renewed, valueNext: false } : renewed);
       } catch (e) {
         log.error({ conversation: turn.conversationId, err: asCodedError(e).message }, 'relaying a held conversation failed');
       }
@@ -379,13 +385,23 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
       if (turn.action !== undefined) ctx.input = { kind: 'action', value: turn.action, nonce: turn.nonce };
       else {
         const text = turn.text ?? '';
-        ctx.nlu = nlu.analyse(text, stored?.locale ?? turn.locale);
+        ctx.nlu = nlu.analyse(readable(text, stored), stored?.locale ?? turn.locale);
         ctx.locale = ctx.nlu.locale;
         ctx.input = { kind: 'text', text, nlu: ctx.nlu };
       }
       await next();
     },
   };
+}
+
+/**
+ * What the NLU reads of a text turn: the text with its secrets masked, as the transcript keeps it — a password that
+ * reads like a reply (「パスワードはnaoritaです」) must not decide the intent staff see. A value sent alone right after
+ * 「パスワードは」 is read as the mark itself, as the engine does (dialog/engine.ts).
+ */
+function readable(text: string, stored: ConversationState | undefined): string {
+  if (stored?.valueNext === true && stored.schema === STATE_SCHEMA && valueAlone(text)) return REDACTION_MARK[stored.locale];
+  return redact(text, stored ? { locale: stored.locale } : {}).text;
 }
 
 /**

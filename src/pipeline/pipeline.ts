@@ -124,7 +124,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     validate(maxTextChars, log),
     dedupe(deliveries, { leaseSeconds, doneTtlSeconds, log }),
     lock(store),
-    ...(options.takeover ? [takeover(options.takeover, log)] : []),
+    ...(options.takeover ? [takeover(options.takeover, log, store)] : []),
     load(store),
     understand(options.nlu, { say, defaultLocale }),
     step(options.step ?? engineStep, { tree, i18n, defaultLocale, incidents: options.incidents }),

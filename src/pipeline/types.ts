@@ -186,8 +186,12 @@ export interface TakeoverOptions {
 export interface HeldConversation {
   conversationId: string;
   staff: Staff;
-  /** The last relayed message ended on a password label (「パスワードは」): the next, if a value alone, is relayed masked. */
-  valueNext?: true;
+  /**
+   * The last relayed message ended on a password label (「パスワードは」): the next, if a value alone, is relayed masked.
+   * Unset until the hold has relayed a turn after a label: then the conversation's state (ConversationState.valueNext)
+   * tells, for a label sent to the bot just before staff took over.
+   */
+  valueNext?: boolean;
 }
 
 /** A help desk as the pipeline sees it: where a held conversation's turns go. */

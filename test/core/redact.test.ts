@@ -217,9 +217,9 @@ describe('a password across two messages (rob-20)', () => {
   });
 
   it('valueAlone: the next message is the value itself, not an answer or a name', () => {
-    for (const t of ['hunter', 'ＡＢＣ１２３４５', 'P@ss w0rd', '「Abc12345」です', 'qwerty'])
+    for (const t of ['hunter', 'ＡＢＣ１２３４５', 'P@ss w0rd', '「Abc12345」です', 'qwerty', 'すもももももも', 'あいうえおです'])
       expect(valueAlone(t), t).toBe(true);
-    for (const t of ['わからない', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
+    for (const t of ['わからない', 'そのまま', 'おしえません', 'ひみつです', 'ホシゾラ', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
       expect(valueAlone(t), t).toBe(false);
   });
 });

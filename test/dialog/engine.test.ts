@@ -446,6 +446,14 @@ describe('step(): hand-off', () => {
     expect(t.intent).toBe('request_human');
   });
 
+  it('re-asks once, in the new language, when the answer at the form switches language (rob-22)', () => {
+    const c = new Convo();
+    c.say('担当者と話したい', nlu('request_human'));
+    c.say("Hello, I'm not sure what to write here", nlu('greeting'));
+    expect(c.state!.locale).toBe('en');
+    expect(c.keys.filter((k) => k === 'engine.handoff.reask')).toHaveLength(1);
+  });
+
   it('takes the whole answer as the error text when only the error text was asked, and accepts 「なし」', () => {
     const c = new Convo();
     c.say('iPhone 15 iOS 18.1 gmail 昨日から時々おかしい、担当者お願い', nlu('request_human', { device: 'iphone', os_version: 'iOS 18.1', service: 'gmail' }));
