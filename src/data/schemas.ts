@@ -380,8 +380,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('correction') }),
   /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
   z.strictObject({ rule: z.literal('wants_person') }),
-  /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
-  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
+  /**
+   * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
+   * model's reading in context must hold at least `min_share` of the candidates (default: the sure share, 0.8).
+   */
+  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean(), min_share: z.number().min(0).max(1).optional() }),
   /** 「このボット使えない」 "the bot is stupid": the person is still stuck — sorry, a person first, the node's buttons kept. */
   z.strictObject({ rule: z.literal('frustration') }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
@@ -446,7 +449,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
     { rule: 'wants_person' },
-    { rule: 'give_up', offer_person: true },
+    { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration' },
     {
       rule: 'vague_first_message',

@@ -477,22 +477,25 @@ function yesToWhichOne(run: Run, node: Extract<DialogNode, { kind: 'ask' | 'choi
   );
 }
 
-/** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once. */
-const hedgeMatchers = new WeakMap<object, (plain: string) => boolean>();
+/** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once; and the look-alikes' pattern. */
+const hedgeMatchers = new WeakMap<object, { hedge: (plain: string) => boolean; lookalike?: RegExp }>();
 
 /**
  * The reply hedges (locales `engine.says.hedge`, either language): 「たぶん」「かも」「だと思う」「一応」「まあ」, "maybe",
  * "probably", "I suppose", "kind of", "not sure", a question mark ("ok?", 「はい？」). Half a yes is no confirmation to
- * delete, and half a goodbye or a give-up is no end.
+ * delete, and half a goodbye or a give-up is no end. Words that only hold a hedge's letters (`engine.says.hedge_lookalike`:
+ * the かも of 「なんかもう面倒なのでいいです」, "might as well") are taken out first: they hedge nothing.
  */
 export function hedges(run: Run, text: string): boolean {
   const i18n = run.ctx.i18n;
-  let matcher = hedgeMatchers.get(i18n);
-  if (!matcher) {
-    matcher = wordsMatcher(localeWords(i18n, 'engine.says.hedge'));
-    hedgeMatchers.set(i18n, matcher);
+  let m = hedgeMatchers.get(i18n);
+  if (!m) {
+    const alike = localeWords(i18n, 'engine.says.hedge_lookalike').map(plainText).filter(Boolean);
+    m = { hedge: wordsMatcher(localeWords(i18n, 'engine.says.hedge')), ...(alike.length ? { lookalike: new RegExp(alternation(alike, 'a-z0-9'), 'g') } : {}) };
+    hedgeMatchers.set(i18n, m);
   }
-  return matcher(plainText(text));
+  const plain = plainText(text);
+  return m.hedge(m.lookalike ? plain.replace(m.lookalike, ' ') : plain);
 }
 
 /**

@@ -115,11 +115,12 @@ function wantsPerson(): TurnRule {
  * episode ending it needs a sure reading (SURE_ACT_SHARE), like start over and goodbye (END_CONFIDENCE): 「もういいです」
  * "never mind" read give_up at ≥ 0.88, while "maybe" to the backup checklist read it at 0.50 and ended the conversation.
  */
-function giveUp(params: { offer_person: boolean }): TurnRule {
+function giveUp(params: { offer_person: boolean; min_share?: number }): TurnRule {
+  const minShare = params.min_share ?? SURE_ACT_SHARE;
   return {
     name: 'give_up',
     applies: ({ run, text, node }) =>
-      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= SURE_ACT_SHARE && !(node && hedges(run, text)))),
+      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= minShare && !(node && hedges(run, text)))),
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
