@@ -412,6 +412,12 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('explain_question') }),
   /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
   z.strictObject({ rule: z.literal('where_setting') }),
+  /**
+   * 「一番近い駅はどこ？」 "where's the nearest station?" at a step or question: a where-question about something neither
+   * mail nor the node talks about — the bot says what it helps with and shows the node again (not the step's help).
+   * `words`: a locale key of the question's own words (「ですか」, "is", "the") that name nothing.
+   */
+  z.strictObject({ rule: z.literal('off_topic_question'), words: localeKey }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -468,6 +474,7 @@ export const DEFAULT_PATTERNS: Patterns = {
       ],
     },
     { rule: 'where_setting' },
+    { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },
