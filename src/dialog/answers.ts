@@ -604,6 +604,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A step tried before (answered at its turn) is no news: "did that fix it?" then asks about what was just done.
       if (namesOtherStep(run, node) && run.s.stepsTried.some((x) => x.atMs === run.meta.nowMs && x.node !== node.id))
         return () => otherStepNoted(run, node, 'engine.other_step_noted');
+      // "i restarted it, nothing" (did_no_result 0.76, the intent model's not_resolved 0.88): done, and the result said in
+      // a word the act model does not weigh — still broken, the next step; "did that fix it?" asked what was just said.
+      if (nlu.intent === 'not_resolved' && nlu.confidence >= SWITCH_CONFIDENCE) return answer(ACTIONS.notResolved);
       return again('engine.step_did');
     case 'resolved':
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
