@@ -298,7 +298,7 @@ export const factGivenRule: TurnRule = {
     // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
     // company-mail branch): that walk, from its start. Otherwise the node again.
     const intent = run.s.intent;
-    if (intent && isEntry(run, intent) && changesRoute(run, intent)) return switchTo(run, intent, false);
+    if (intent && isEntry(run, intent) && changesRoute(run, intent, true)) return switchTo(run, intent, false);
     againAfterFact(run, node);
   },
 };
