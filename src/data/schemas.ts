@@ -380,8 +380,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('correction') }),
   /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
   z.strictObject({ rule: z.literal('wants_person') }),
-  /** 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). */
-  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean() }),
+  /**
+   * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
+   * model's reading in context must hold at least `min_share` of the candidates (default: the sure share, 0.8).
+   */
+  z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean(), min_share: z.number().min(0).max(1).optional() }),
   /** 「このボット使えない」 "the bot is stupid": the person is still stuck — sorry, a person first, the node's buttons kept. */
   z.strictObject({ rule: z.literal('frustration') }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
@@ -409,6 +412,12 @@ export const repairSchema = z.discriminatedUnion('rule', [
   z.strictObject({ rule: z.literal('explain_question') }),
   /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
   z.strictObject({ rule: z.literal('where_setting') }),
+  /**
+   * 「一番近い駅はどこ？」 "where's the nearest station?" at a step or question: a where-question about something neither
+   * mail nor the node talks about — the bot says what it helps with and shows the node again (not the step's help).
+   * `words`: a locale key of the question's own words (「ですか」, "is", "the") that name nothing.
+   */
+  z.strictObject({ rule: z.literal('off_topic_question'), words: localeKey }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -446,7 +455,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
     { rule: 'wants_person' },
-    { rule: 'give_up', offer_person: true },
+    { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration' },
     {
       rule: 'vague_first_message',
@@ -465,6 +474,7 @@ export const DEFAULT_PATTERNS: Patterns = {
       ],
     },
     { rule: 'where_setting' },
+    { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer' },

@@ -477,22 +477,25 @@ function yesToWhichOne(run: Run, node: Extract<DialogNode, { kind: 'ask' | 'choi
   );
 }
 
-/** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once. */
-const hedgeMatchers = new WeakMap<object, (plain: string) => boolean>();
+/** The hedge matcher per I18n (locales `engine.says.hedge`, both languages), built once; and the look-alikes' pattern. */
+const hedgeMatchers = new WeakMap<object, { hedge: (plain: string) => boolean; lookalike?: RegExp }>();
 
 /**
  * The reply hedges (locales `engine.says.hedge`, either language): 「たぶん」「かも」「だと思う」「一応」「まあ」, "maybe",
  * "probably", "I suppose", "kind of", "not sure", a question mark ("ok?", 「はい？」). Half a yes is no confirmation to
- * delete, and half a goodbye or a give-up is no end.
+ * delete, and half a goodbye or a give-up is no end. Words that only hold a hedge's letters (`engine.says.hedge_lookalike`:
+ * the かも of 「なんかもう面倒なのでいいです」, "might as well") are taken out first: they hedge nothing.
  */
 export function hedges(run: Run, text: string): boolean {
   const i18n = run.ctx.i18n;
-  let matcher = hedgeMatchers.get(i18n);
-  if (!matcher) {
-    matcher = wordsMatcher(localeWords(i18n, 'engine.says.hedge'));
-    hedgeMatchers.set(i18n, matcher);
+  let m = hedgeMatchers.get(i18n);
+  if (!m) {
+    const alike = localeWords(i18n, 'engine.says.hedge_lookalike').map(plainText).filter(Boolean);
+    m = { hedge: wordsMatcher(localeWords(i18n, 'engine.says.hedge')), ...(alike.length ? { lookalike: new RegExp(alternation(alike, 'a-z0-9'), 'g') } : {}) };
+    hedgeMatchers.set(i18n, m);
   }
-  return matcher(plainText(text));
+  const plain = plainText(text);
+  return m.hedge(m.lookalike ? plain.replace(m.lookalike, ' ') : plain);
 }
 
 /**
@@ -601,6 +604,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A step tried before (answered at its turn) is no news: "did that fix it?" then asks about what was just done.
       if (namesOtherStep(run, node) && run.s.stepsTried.some((x) => x.atMs === run.meta.nowMs && x.node !== node.id))
         return () => otherStepNoted(run, node, 'engine.other_step_noted');
+      // "i restarted it, nothing" (did_no_result 0.76, the intent model's not_resolved 0.88): done, and the result said in
+      // a word the act model does not weigh — still broken, the next step; "did that fix it?" asked what was just said.
+      if (nlu.intent === 'not_resolved' && nlu.confidence >= SWITCH_CONFIDENCE) return answer(ACTIONS.notResolved);
       return again('engine.step_did');
     case 'resolved':
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule

@@ -153,6 +153,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   }
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   const facts = parseFieldFacts(text);
+  run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
   if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
   const turn: TextTurn = { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };

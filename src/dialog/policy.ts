@@ -64,6 +64,17 @@ const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === 
 const weaklyFixed = (t: TextTurn): boolean =>
   t.nlu.intent === 'resolved' && !t.sure && t.run.reading?.act !== 'fixed' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
 
+/**
+ * The act model reads the reply as a step done, with no word of its result (did_no_result: "I logged in again",
+ * 「ログインし直しました」), and nothing else says "fixed". Doing the step is not the step working: the intent model's
+ * `resolved` above SWITCH_CONFIDENCE ("I logged in again" 0.72 against did_no_result 0.95) closed the episode at a
+ * question with 「直ってよかったです！」 (and 「元に戻しました」 "I put it back", resolved 0.99 against 0.77). Whatever the
+ * intent model's certainty, it is asked whether that fixed it: one test mail, then [直った] beside the question's own
+ * buttons — neither "fixed" nor "so it's still broken", which would be wrong for one of the two readings.
+ */
+const onlyDidIt = (t: TextTurn): boolean =>
+  t.run.reading?.act === 'did_no_result' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
+
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
 const statesFact = (t: TextTurn): boolean => t.run.stated.length > 0;
 
@@ -157,13 +168,20 @@ export const resolvedRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) &&
     (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) &&
-    !(weaklyFixed(t) && t.run.reading?.act !== undefined) &&
+    !(weaklyFixed(t) && t.run.reading?.act !== undefined && !onlyDidIt(t)) &&
     !hedgedMidWalk(t) &&
     !tellsFact(t.run),
   act: (t) => {
     // A weak "fixed" that reads no act (and no option of the node took it: answer_at_node comes first): made sure of.
     if (weaklyFixed(t)) return hedgedFixedRule.act(t);
     const node = t.node!;
+    // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
+    if (onlyDidIt(t) && (node.kind === 'ask' || node.kind === 'choice')) {
+      say(t.run, 'engine.did_it_question');
+      const own = choicesOf(t.run, node);
+      return say(t.run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(t.run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+    }
+    if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
@@ -280,7 +298,7 @@ export const factGivenRule: TurnRule = {
     // A fact that changes the walk (「会社のOutlookです」 at a light step of the receiving walk: its entry now routes to the
     // company-mail branch): that walk, from its start. Otherwise the node again.
     const intent = run.s.intent;
-    if (intent && isEntry(run, intent) && changesRoute(run, intent)) return switchTo(run, intent, false);
+    if (intent && isEntry(run, intent) && changesRoute(run, intent, true)) return switchTo(run, intent, false);
     againAfterFact(run, node);
   },
 };

@@ -115,11 +115,12 @@ function wantsPerson(): TurnRule {
  * episode ending it needs a sure reading (SURE_ACT_SHARE), like start over and goodbye (END_CONFIDENCE): 「もういいです」
  * "never mind" read give_up at ≥ 0.88, while "maybe" to the backup checklist read it at 0.50 and ended the conversation.
  */
-function giveUp(params: { offer_person: boolean }): TurnRule {
+function giveUp(params: { offer_person: boolean; min_share?: number }): TurnRule {
+  const minShare = params.min_share ?? SURE_ACT_SHARE;
   return {
     name: 'give_up',
     applies: ({ run, text, node }) =>
-      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= SURE_ACT_SHARE && !(node && hedges(run, text)))),
+      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= minShare && !(node && hedges(run, text)))),
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
@@ -269,6 +270,54 @@ function whereSetting(): TurnRule {
       const { run } = t;
       for (const id of whereTerms(run, t.text).slice(0, 2)) say(run, `tree.glossary_where.${id}.${platform(run.s.slots.device)}`);
       prompt(run, t.node!);
+    },
+  };
+}
+
+/** The content words of a text: runs of two or more kanji / katakana, Latin words of three letters or more. */
+const CONTENT_WORD = /[\p{Script=Han}々\p{Script=Katakana}ー]{2,}|[a-z][a-z'-]{2,}/gu;
+
+/**
+ * 「一番近い駅はどこ？」 "where's the nearest station?" "where can I get lunch?" at a step or question: a where-question
+ * (`engine.says.where`) whose content words (beside the where-words and the question's own `words`) are none of mail's
+ * (`engine.says.mail_words`), no entity, no glossary term, no fact, and appear nowhere in the node's own text (its say,
+ * help and title, either language): it asks about something else — what the bot helps with, and the node again. The act
+ * model reads such a question how_to, so it got the step's help. 「どこにあるの？」 "where is that?" name nothing: the
+ * node's help (help_at_step); 「ストレージはどこで見るの？」 at the quota step names the step's own word.
+ */
+function offTopicQuestion(params: Extract<Repair, { rule: 'off_topic_question' }>): TurnRule {
+  const nodeWords = (run: Run, node: DialogNode): string => {
+    const keys = ['say', 'help', 'title', 'explain'].map((k) => (node as Record<string, unknown>)[k]).filter((k): k is string => typeof k === 'string');
+    return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
+  };
+  const words = (run: Run, key: string) =>
+    (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key as never, undefined, l).split('|')).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean).sort((a, b) => b.length - a.length);
+  const content = (run: Run, text: string): string[] => {
+    let rest = text.normalize('NFKC').toLowerCase();
+    // A Latin word goes only whole ("i" is no part of "find"); other words wherever they stand.
+    for (const w of [...words(run, 'engine.says.where'), ...words(run, params.words), ...words(run, 'engine.says.filler')])
+      rest = /^[a-z]/.test(w) ? rest.replace(new RegExp(`(?<![a-z'])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z'])`, 'g'), ' ') : rest.split(w).join(' ');
+    return rest.match(CONTENT_WORD) ?? [];
+  };
+  return {
+    name: 'off_topic_question',
+    applies: (t) => {
+      const { run, node, nlu, text } = t;
+      if (!node || run.s.status !== 'active' || (node.kind !== 'step' && node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      // Read how_to (it would be the node's help or explanation); other off-topic lines (「ランチどこ行く？」, read other)
+      // are misses, clarified and counted as before.
+      if (run.reading?.act !== 'how_to') return false;
+      if (!textMentions(run, 'engine.says.where', text) || whereTerms(run, text).length || glossaryTerms(run.ctx.tree, text).length) return false;
+      if (run.stated.length || run.learned.length || Object.keys(nlu.entities).length || (isEntry(run, nlu.intent) && t.sure)) return false;
+      if (textMentions(run, 'engine.says.mail_words', text)) return false;
+      const named = content(run, text);
+      if (!named.length) return false;
+      const own = nodeWords(run, node);
+      return named.every((w) => !own.includes(w));
+    },
+    act: (t) => {
+      say(t.run, 'engine.off_topic_at_node');
+      prompt(t.run, t.node!);
     },
   };
 }
@@ -441,6 +490,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   help_at_step: helpAtStep,
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
+  off_topic_question: offTopicQuestion,
   explain_question: explainQuestion,
   reroute,
 };

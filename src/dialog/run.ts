@@ -49,6 +49,8 @@ export interface Run {
   learned: string[];
   /** Tree facts (dialogs/main.yaml `facts`) this turn's text states (facts.ts): noted, never a new symptom. */
   stated: string[];
+  /** The slots as they were before this text turn's facts were taken (engine.ts), for "did the fact change the route?". */
+  slotsBefore?: Record<string, string>;
   /**
    * This turn's text states, on its own, a fact that is the walk's own symptom gone (dialogs/main.yaml `fact_fixes`:
    * 「受信は大丈夫になりました」 in the receiving walk): the reply means "fixed", and the fact is not taken.

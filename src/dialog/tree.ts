@@ -285,9 +285,14 @@ export function isOwnTopic(run: Run, intent: Intent, node: DialogNode | undefine
  * the entry's routes read (service: outlook → the company-mail branch) changes the walk; most facts (the device, the
  * line) leave it as it is.
  */
-export function changesRoute(run: Run, intent: Intent): boolean {
-  const flow = dryEnter(run, run.ctx.tree.entries[intent]!)?.s.slots.flow; // a tree bug: stay, the node is asked again
-  return flow !== undefined && flow !== run.s.slots.flow;
+export function changesRoute(run: Run, intent: Intent, byFact = false): boolean {
+  const entry = run.ctx.tree.entries[intent]!;
+  const flow = dryEnter(run, entry)?.s.slots.flow; // a tree bug: stay, the node is asked again
+  if (flow === undefined || flow === run.s.slots.flow) return false;
+  // `byFact`: only a route this turn's facts changed. A walk an answer took elsewhere (「手動でも遅い」 at the push
+  // question → the receiving walk) is not its entry's route, and 「iPhoneです」 there must not walk back to the question.
+  if (byFact && run.slotsBefore) return dryEnter(run, entry, { s: { ...structuredClone(run.s), slots: { ...run.slotsBefore } } })?.s.slots.flow !== flow;
+  return true;
 }
 
 /**

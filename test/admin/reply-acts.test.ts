@@ -8,7 +8,7 @@
  *   the conversation's intents are what the bot understood (a reply read give_up adds none) and `acts` lists the acts read.
  * - the not-understood count of a node on the analytics opened /admin/improve over a fixed 30 days: it carries from / to.
  * - a reply correction left out of corrections.yaml read 「同じ意図で学習済み」 / "…with that intent": it names the act.
- * - (playing a lead) 「なんかもう面倒なのでいいです」 at a step, read give_up 0.52 — too unsure for the engine, which said
+ * - (playing a lead) 「たぶんもういいです」 at a step, read give_up but hedged — not acted on by the engine, which said
  *   「うまく読み取れませんでした」 — showed on /admin as 返答の意味: あきらめる・やめる, what the bot understood. A reading the bot
  *   answered with a fallback is not what it understood: the page shows the intent (out of scope), not the act.
  */
@@ -38,11 +38,11 @@ beforeAll(async () => {
     expect((await say(id, { action: 'clarify:error_auth' })).node).toBe('auth_reenter');
     expect((await say(id, { text: 'forget it' })).status).toBe('ended');
   }
-  // A give-up the act model is unsure of (give_up 0.52): the bot did not act on it — 「うまく読み取れませんでした」.
+  // A give-up the bot does not act on (hedged: 「たぶん」; 「なんかもう面倒なのでいいです」 is acted on since round 22): 「うまく読み取れませんでした」.
   expect((await say('ra-unsure', { text: 'iPhoneでドコモメールが送れません' })).node).toBe('dev_restart');
   await say('ra-unsure', { text: 'もう再起動はしました' });
   await say('ra-unsure', { text: 'はい' });
-  expect((await say('ra-unsure', { text: 'なんかもう面倒なのでいいです' })).status).toBe('active');
+  expect((await say('ra-unsure', { text: 'たぶんもういいです' })).status).toBe('active');
   // Not understood at a step.
   expect((await say('ra-miss', { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
   expect((await say('ra-miss', { action: 'not_resolved' })).node).toBe('net_switch');
@@ -157,7 +157,7 @@ describe('a reply the bot read as an act but did not act on (it said it could no
     const turn = turns.find((t) => t.seq === 4)!;
     expect(turn.replies.map((r) => r.key)).toContain('engine.clarify'); // what the person got
     const html = turnHtml(await page('/admin/conversations/ra-unsure'), 4);
-    expect(html).toContain('なんかもう面倒なのでいいです');
+    expect(html).toContain('たぶんもういいです');
     expect(html).not.toContain('data-testid="turn-reading"');
     expect(html).toMatch(/<b data-testid="turn-intent" data-intent="out_of_scope">/);
     const items = (await api('/admin/api/improve?node=dev_force_quit')).body.items as Array<{ conversation: string; act?: string; reasons: string[] }>;
@@ -170,7 +170,7 @@ describe('a reply the bot read as an act but did not act on (it said it could no
     requireBuild();
     const shown = await runCli(['transcripts', 'show', 'ra-unsure'], '', childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix, TIME_ZONE: 'Asia/Tokyo' }));
     expect(shown.code).toBe(0);
-    expect(shown.stdout).toMatch(/なんかもう面倒なのでいいです\n\s+↳ out_of_scope \d\.\d\d /);
+    expect(shown.stdout).toMatch(/たぶんもういいです\n\s+↳ out_of_scope \d\.\d\d /);
     expect(shown.stdout).toMatch(/もう再起動はしました\n\s+↳ reply already_tried /); // a reading it acted on stays
   });
 

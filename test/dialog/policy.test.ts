@@ -323,6 +323,7 @@ describe('the table', () => {
       'vague_first_message',
       'reroute',
       'where_setting',
+      'off_topic_question',
       'explain_question',
       'help_at_step',
       'cannot_answer',
