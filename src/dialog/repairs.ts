@@ -119,8 +119,14 @@ function giveUp(params: { offer_person: boolean; min_share?: number }): TurnRule
   const minShare = params.min_share ?? SURE_ACT_SHARE;
   return {
     name: 'give_up',
-    applies: ({ run, text, node }) =>
-      run.reading?.act === 'give_up' && (run.s.status !== 'active' || (run.reading.confidence >= minShare && !(node && hedges(run, text)))),
+    applies: ({ run, text, node, nlu }) =>
+      run.reading?.act === 'give_up' &&
+      (run.s.status !== 'active' ||
+        (run.reading.confidence >= minShare &&
+          !(node && hedges(run, text)) &&
+          // An unsure give-up the intent model reads as fixed (「もういいです、直りました」 "never mind, it works now") is
+          // that fix, said with a shrug: the resolved rule closes it as fixed, not as given up.
+          !(run.reading.confidence < SURE_ACT_SHARE && nlu.intent === 'resolved'))),
     act: ({ run }) => {
       const { s, ctx } = run;
       if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
