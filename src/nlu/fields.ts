@@ -42,10 +42,14 @@ export { normalise };
 // the brand alone (「Xperiaで…」) is the model as far as the person told it.
 const ANDROID_BRANDS = 'Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|Zenfone|motorola|moto|HUAWEI|BASIO|DIGNO|TORQUE|Libero|らくらくスマートフォン|Rakuten Hand|Rakuten BIG';
 const ANDROID_SERIES = 'sense|wish|R|zero|Note|Reno|A|S|Z|Fold|Flip|We|N|Be|F|U|edge|g|Hand|BIG|Ace|Find X|Pro|Ultra|Plus|Lite|mini|Compact|Premium|Neo';
+// A brand's series after 「の」 (「AQUOSのsense8」「Galaxyのs23」) only with its number, so 「Pixelのメール」 stays 「Pixel」.
 const MODEL_PATTERNS: RegExp[] = [
-  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
+  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e|プロ\s?マックス|プロ|プラス|ミニ))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
   new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})(?:\\s?(?:${ANDROID_SERIES})?\\s?\\d{1,3}[A-Za-z]{0,3}(?:\\s?(?:Pro|Ultra|Plus|a|Lite|FE|[IVX]{1,3}|5G)\\b)*|\\s(?:${ANDROID_SERIES})\\b)?`, 'i'),
-  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?\d{1,3})?/,
+  new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})\\s?の\\s?(?:${ANDROID_SERIES})\\s?\\d{1,3}[A-Za-z]{0,3}`, 'i'),
+  // Shop words: 「アイフォン15」「あいふぉん14プロ」「アクオスセンス8」「ギャラクシーS23」.
+  /(?:アイフォーン|アイフォン|あいふぉーん|あいふぉん|アイパッド|あいぱっど)\s?(?:\d{1,2}|SE)(?:\s?(?:プロ\s?マックス|プロ|プラス|ミニ|Pro\s?Max|Pro|Plus|mini))?/i,
+  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?(?:センス|ウィッシュ|ノート|エース|[A-Za-z]{1,2}|sense|wish))?(?:\s?\d{1,3}[A-Za-z]{0,2})?/i,
 ];
 
 /** Brands in their own spelling, longest first: "pixel 8" typed in lower case is shown back as 「Pixel 8」. */
@@ -53,8 +57,21 @@ const BRAND_SPELLINGS = ['iPhone', 'iPad', ...ANDROID_BRANDS.split('|')].sort((x
 
 const SERIES_SPELLINGS = ANDROID_SERIES.split('|').sort((x, y) => y.length - x.length);
 
+/** Apple's names in shop words and katakana suffixes: 「アイフォン15プロ」 → 「iPhone 15 Pro」 (what the desk looks up). */
+const KANA_SPELLINGS: Array<[RegExp, string]> = [
+  [/^(?:アイフォーン|アイフォン|あいふぉーん|あいふぉん)\s?/, 'iPhone '],
+  [/^(?:アイパッド|あいぱっど)\s?/, 'iPad '],
+  [/\s?プロ\s?マックス$/, ' Pro Max'],
+  [/\s?プロ$/, ' Pro'],
+  [/\s?プラス$/, ' Plus'],
+  [/\s?ミニ$/, ' mini'],
+];
+
 /** The model with its brand and series spelled as the maker does ("iphone 13" → "iPhone 13", "galaxy s23" → "Galaxy S23"). */
-function spellBrand(model: string): string {
+function spellBrand(written: string): string {
+  let model = written.replace(/(?<=[A-Za-z])\s?の\s?/, ' ');
+  if (/^i(?:Phone|Pad)|^(?:アイ|あい)/i.test(model)) for (const [from, to] of KANA_SPELLINGS) model = model.replace(from, to).trim();
+  model = model.replace(/^(iPhone|iPad)(?=\d)/i, '$1 ');
   const lower = model.toLowerCase();
   const brand = BRAND_SPELLINGS.find((b) => lower.startsWith(b.toLowerCase()));
   if (!brand) return model;
@@ -73,7 +90,7 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // 「2025/11/11 10:12」「11月11日の朝から」「11/11から」
   new RegExp(`(?:\\d{4}[/年-])?\\d{1,2}[/月-]\\d{1,2}日?(?:\\s?\\(?[月火水木金土日]\\)?)?(?:の)?\\s?(?:朝|昼|夕方|夜)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい)?(?:から|以降|に|より)?`),
   // 「今朝9時から」「昨日の夜から」「先週から」「先週あたりから」「きのうから」「月曜日から」
-  new RegExp(`${JA_DAY}日?(?:の)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
+  new RegExp(`${JA_DAY}日?(?:の)?(?:[月火水木金土日]曜日?(?:の)?)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
   // 「3日前から」「2時間くらい前から」
   /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
   // 「9時ごろから」「午後3時から」
@@ -81,7 +98,7 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // 「機種変更してから」「アップデート後から」「パスワードを変えてから」
   /(?:機種変(?:更)?|アップデート|iOS\s?(?:の)?(?:更新|アップデート)|OS\s?更新|パスワード(?:を)?変更|パスワード(?:を)?変え|設定(?:を)?変更)(?:して|した|の)?\s?(?:後|あと)?(?:から|以降)/,
   // English: "since this morning", "since 9am", "since the update", "started yesterday"
-  /\b(?:since|from|starting|started|began)\s+(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|week|month)|yesterday|today|last\s+\w+|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
+  /\b(?:since|from|starting|started|began)\s+(?:on\s+)?(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|weekend|week|month)|yesterday(?:\s+(?:morning|afternoon|evening|night))?|today|the\s+weekend|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|last\s+\w+|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
   /\b(?:\d+|a|an|one|two|three|a few|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/i,
   /\b(?:this morning|this afternoon|this evening|last night|yesterday(?:\s+(?:morning|afternoon|evening|night))?)(?:\s+(?:at|around)\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
 ];

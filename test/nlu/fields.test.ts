@@ -28,6 +28,16 @@ describe('parseFieldFacts()', () => {
     ['iPhone 15, iOS 18.1, gmail, no error, since this morning, every time', { model: 'iPhone 15', os: 'iOS 18.1', occurredAt: 'since this morning', frequency: 'every time', noError: true, noErrorText: 'no error' }],
     ['iPhone 15、なし、今朝', { model: 'iPhone 15' }],
     ['わからない', { dontKnow: true }],
+    // Round 22 (handoff-22): the phone in shop words, the day in words.
+    ['アイフォン15、先週の金曜から毎回', { model: 'iPhone 15', occurredAt: '先週の金曜から', frequency: '毎回' }],
+    ['あいふぉん14プロです', { model: 'iPhone 14 Pro' }],
+    ['iPhone15プロ', { model: 'iPhone 15 Pro' }],
+    ['AQUOSのsense8で火曜の朝から', { model: 'AQUOS sense8', occurredAt: '火曜の朝から' }],
+    ['Pixelのメールアプリ', { model: 'Pixel' }],
+    ['ギャラクシーS23', { model: 'ギャラクシーS23' }],
+    ['Galaxy S23, since Tuesday morning', { model: 'Galaxy S23', occurredAt: 'since Tuesday morning' }],
+    ['it started on Monday', { occurredAt: 'started on Monday' }],
+    ['since last weekend', { occurredAt: 'since last weekend' }],
     ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
   ];
   for (const [text, want] of cases) {
