@@ -103,11 +103,12 @@ const OCCURRED_PATTERNS: RegExp[] = [
   /\b(?:this morning|this afternoon|this evening|last night|yesterday(?:\s+(?:morning|afternoon|evening|night))?)(?:\s+(?:at|around)\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
 ];
 
+// 「いつも届いていたのに」 "it always worked" tell how it was before, not how often it fails now: no frequency.
 const FREQUENCY_PATTERNS: RegExp[] = [
   /(?:1|一)\s?日に?\s?(?:\d+|数|何|[一二三四五六七八九十]+)\s?回(?:くらい|ほど|程度)?/,
   /(?:\d+|数|[一二三四五六七八九十]+)\s?回に\s?(?:1|一)\s?回(?:くらい|ほど|程度)?/,
-  /(?:毎回|まいかい|毎度|毎日|まいにち|いつも|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
-  /\b(?:every\s?(?:single\s)?time|each (?:and every )?time|always|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
+  /(?:毎回|まいかい|毎度|毎日|まいにち|いつも(?!は|通り|どおり|なら|の|届いて|来て|きて|使って|見て|見られて|受信できて|送信できて|送れて|できて)|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
+  /\b(?:every\s?(?:single\s)?time|each (?:and every )?time|always(?! (?:worked|used to|been|had|got|received|came|did)\b)|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
 ];
 
 const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;

@@ -38,6 +38,11 @@ describe('parseFieldFacts()', () => {
     ['Galaxy S23, since Tuesday morning', { model: 'Galaxy S23', occurredAt: 'since Tuesday morning' }],
     ['it started on Monday', { occurredAt: 'started on Monday' }],
     ['since last weekend', { occurredAt: 'since last weekend' }],
+    ['いつも届いていたはずのiCloudメールが受信できない…', {}],
+    ['いつもは見られるのに', {}],
+    ['いつも受信できない', { frequency: 'いつも' }],
+    ['it always worked before', {}],
+    ['it always fails', { frequency: 'always' }],
     ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
   ];
   for (const [text, want] of cases) {
