@@ -100,6 +100,10 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // English: "since this morning", "since 9am", "since the update", "started yesterday"
   /\b(?:since|from|starting|started|began)\s+(?:on\s+)?(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|weekend|week|month)|yesterday(?:\s+(?:morning|afternoon|evening|night))?|today|the\s+weekend|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|last\s+\w+|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
   /\b(?:\d+|a|an|one|two|three|a few|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/i,
+  // "for several days now", "for the past two days", "over the last week" (a number of them: "I waited for hours" is not when)
+  /\b(?:for|over)\s+(?:the\s+)?(?:(?:past|last)\s+)?(?:\d+|two|three|four|five|a few|few|several|a couple of)\s+(?:minutes|hours|days|weeks|months)(?:\s+now)?\b|\b(?:for|over)\s+the\s+(?:past|last)\s+(?:hour|day|week|month)\b/i,
+  // 「ここ数日」「この2、3日」
+  /(?:ここ|この)\s?(?:数|\d+|[一二三四五六七八九十]+|\d、\d)\s?(?:日|週間|時間)(?:くらい|ほど)?/,
   /\b(?:this morning|this afternoon|this evening|last night|yesterday(?:\s+(?:morning|afternoon|evening|night))?)(?:\s+(?:at|around)\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
 ];
 

@@ -43,6 +43,10 @@ describe('parseFieldFacts()', () => {
     ['いつも受信できない', { frequency: 'いつも' }],
     ['it always worked before', {}],
     ['it always fails', { frequency: 'always' }],
+    ['For several days now my webmail cannot send emails.', { occurredAt: 'For several days now' }],
+    ['over the last week, sometimes', { occurredAt: 'over the last week', frequency: 'sometimes' }],
+    ['I waited for hours', {}],
+    ['ここ数日ずっと', { occurredAt: 'ここ数日', frequency: 'ずっと' }],
     ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
   ];
   for (const [text, want] of cases) {
