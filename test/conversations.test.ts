@@ -17,6 +17,8 @@
  *       status: active              # active | resolved | escalated | ended
  *       keys: [tree.dc_entry.say]   # reply keys that must all be present
  *       not_keys: [engine.clarify]  # reply keys that must be absent
+ *       said: [engine.handoff.steps_recorded]  # messages said INSIDE a reply (a parameter of another message): their
+ *       not_said: […]                #   text in the conversation's locale must / must not be in the replies
  *       choices: [resolved]         # button values that must be offered
  *       slots: {carrier: docomo}    # slot values (subset)
  *       locale: en                  # conversation locale afterwards
@@ -43,6 +45,8 @@ const expectations = {
   status: z.enum(['active', 'resolved', 'escalated', 'ended']).optional(),
   keys: z.array(z.string()).optional(),
   not_keys: z.array(z.string()).optional(),
+  said: z.array(z.string()).optional(),
+  not_said: z.array(z.string()).optional(),
   choices: z.array(z.string()).optional(),
   slots: z.record(z.string(), z.string().nullable()).optional(),
   locale: z.enum(LOCALES).optional(),
@@ -107,6 +111,10 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
     if (step.status !== undefined) expect(out.status, seen).toBe(step.status);
     for (const k of step.keys ?? []) expect(keys, seen).toContain(k);
     for (const k of step.not_keys ?? []) expect(keys, seen).not.toContain(k);
+    const shownText = out.replies.map((r) => r.text).join('\n');
+    const saidText = (k: string) => content.i18n.t<string>(k as never, undefined, state?.locale ?? script.locale ?? 'ja');
+    for (const k of step.said ?? []) expect(shownText, `${seen}: ${k} not said`).toContain(saidText(k));
+    for (const k of step.not_said ?? []) expect(shownText, `${seen}: ${k} said`).not.toContain(saidText(k));
     for (const v of step.choices ?? []) expect(values, seen).toContain(v);
     for (const [slot, v] of Object.entries(step.slots ?? {})) expect(state?.slots[slot], `${seen}: slot ${slot}`).toBe(v ?? undefined);
     if (step.locale) expect(state?.locale, seen).toBe(step.locale);

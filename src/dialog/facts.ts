@@ -9,7 +9,7 @@ import { ENTITY_SLOTS, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
 import { opensValue } from '../core/redact.js';
 import { holds } from './tree.js';
-import { statesPhrase } from './answers.js';
+import { statesPhrase, textMentions } from './answers.js';
 
 /** Takes the facts of this turn's text into the state. `collecting`: the hand-off form reads the answer itself. */
 export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
@@ -36,10 +36,23 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
   // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
   if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
-  const masked = maskSecrets(text).text;
-  if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+  const masked = symptomWords(run, maskSecrets(text).text, nlu);
+  if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
   // 「パスワードは」 alone (its value comes next) says nothing the screen shows: no error text for the ticket.
-  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked;
+  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+}
+
+/**
+ * The words of a symptom the ticket keeps as its エラー表示, without the clauses that ask for a person: from
+ * 「担当者と話したい。iPhone 15、auのメールが昨日から受信できない」 the desk reads 「iPhone 15、auのメールが昨日から受信できない」,
+ * not its own name as if the screen showed it. Only on a turn that asks for one; nothing left, no error text.
+ */
+function symptomWords(run: Run, text: string, nlu: NluResult): string {
+  if (nlu.intent !== 'request_human' && run.reading?.act !== 'wants_human') return text;
+  const clauses = text.split(/(?<=[。．！？!?\n、,，]|[.;]\s)/);
+  const kept = clauses.filter((c) => !textMentions(run, 'engine.says.person_words', c));
+  if (kept.length === clauses.length) return text;
+  return kept.join('').replace(/^[\s。．、,，.!！?？;]+|[\s、,，;]+$/g, '');
 }
 
 /**

@@ -55,6 +55,13 @@ export function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff
   say(run, key, { fields: { join: lines, separator: '\n' }, count: lines.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
 }
 
+/** 「直りました」 after the hand-off: glad, and it is on the record the desk reads (not 「どういたしまして」). */
+export function resolvedAfterHandoff(run: Run): void {
+  const id = run.s.ticketId;
+  if (id) say(run, 'engine.resolved_escalated', { ticket: id });
+  else say(run, 'engine.resolved_escalated_no_id');
+}
+
 /** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */
 export function escalatedAlready(run: Run): void {
   const id = run.s.ticketId;
@@ -70,7 +77,8 @@ export function enterHandoff(run: Run, node: Extract<DialogNode, { kind: 'handof
     return;
   }
   setStatus(run, 'active');
-  say(run, node.say);
+  // 「これまでに試した手順は記録してあります」 only when some step was tried (a first-message request has none).
+  say(run, node.say, { steps_recorded: s.stepsTried.length ? msg('engine.handoff.steps_recorded') : '' });
   const missing = missingFields(s);
   if (missing.length === 0) return fileTicket(run);
   s.handoffAsks = 1;

@@ -4,7 +4,7 @@
  * its answer, anything else starts at the menu or at triage.
  */
 import type { Intent, MessageParam, NluResult } from '../core/index.js';
-import { escalatedAlready } from './handoff.js';
+import { escalatedAlready, resolvedAfterHandoff } from './handoff.js';
 import { resumeDetour } from './actions.js';
 import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
 import { say, slotParams, type Run } from './run.js';
@@ -53,6 +53,7 @@ export function outside(run: Run, nlu: NluResult): void {
   }
   if (intent === 'thanks' || intent === 'goodbye' || intent === 'deny' || intent === 'resolved') {
     if (s.status === 'resolved') return enter(run, ctx.tree.globals.end);
+    if (s.status === 'escalated' && intent === 'resolved') return resolvedAfterHandoff(run);
     return say(run, s.status === 'escalated' ? 'engine.welcome_escalated' : 'engine.welcome');
   }
   if (s.status === 'escalated') return escalatedAlready(run);

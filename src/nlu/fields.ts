@@ -42,10 +42,14 @@ export { normalise };
 // the brand alone (「Xperiaで…」) is the model as far as the person told it.
 const ANDROID_BRANDS = 'Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|Zenfone|motorola|moto|HUAWEI|BASIO|DIGNO|TORQUE|Libero|らくらくスマートフォン|Rakuten Hand|Rakuten BIG';
 const ANDROID_SERIES = 'sense|wish|R|zero|Note|Reno|A|S|Z|Fold|Flip|We|N|Be|F|U|edge|g|Hand|BIG|Ace|Find X|Pro|Ultra|Plus|Lite|mini|Compact|Premium|Neo';
+// A brand's series after 「の」 (「AQUOSのsense8」「Galaxyのs23」) only with its number, so 「Pixelのメール」 stays 「Pixel」.
 const MODEL_PATTERNS: RegExp[] = [
-  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
+  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e|プロ\s?マックス|プロ|プラス|ミニ))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
   new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})(?:\\s?(?:${ANDROID_SERIES})?\\s?\\d{1,3}[A-Za-z]{0,3}(?:\\s?(?:Pro|Ultra|Plus|a|Lite|FE|[IVX]{1,3}|5G)\\b)*|\\s(?:${ANDROID_SERIES})\\b)?`, 'i'),
-  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?\d{1,3})?/,
+  new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})\\s?の\\s?(?:${ANDROID_SERIES})\\s?\\d{1,3}[A-Za-z]{0,3}`, 'i'),
+  // Shop words: 「アイフォン15」「あいふぉん14プロ」「アクオスセンス8」「ギャラクシーS23」.
+  /(?:アイフォーン|アイフォン|あいふぉーん|あいふぉん|アイパッド|あいぱっど)\s?(?:\d{1,2}|SE)(?:\s?(?:プロ\s?マックス|プロ|プラス|ミニ|Pro\s?Max|Pro|Plus|mini))?/i,
+  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?(?:センス|ウィッシュ|ノート|エース|[A-Za-z]{1,2}|sense|wish))?(?:\s?\d{1,3}[A-Za-z]{0,2})?/i,
 ];
 
 /** Brands in their own spelling, longest first: "pixel 8" typed in lower case is shown back as 「Pixel 8」. */
@@ -53,8 +57,21 @@ const BRAND_SPELLINGS = ['iPhone', 'iPad', ...ANDROID_BRANDS.split('|')].sort((x
 
 const SERIES_SPELLINGS = ANDROID_SERIES.split('|').sort((x, y) => y.length - x.length);
 
+/** Apple's names in shop words and katakana suffixes: 「アイフォン15プロ」 → 「iPhone 15 Pro」 (what the desk looks up). */
+const KANA_SPELLINGS: Array<[RegExp, string]> = [
+  [/^(?:アイフォーン|アイフォン|あいふぉーん|あいふぉん)\s?/, 'iPhone '],
+  [/^(?:アイパッド|あいぱっど)\s?/, 'iPad '],
+  [/\s?プロ\s?マックス$/, ' Pro Max'],
+  [/\s?プロ$/, ' Pro'],
+  [/\s?プラス$/, ' Plus'],
+  [/\s?ミニ$/, ' mini'],
+];
+
 /** The model with its brand and series spelled as the maker does ("iphone 13" → "iPhone 13", "galaxy s23" → "Galaxy S23"). */
-function spellBrand(model: string): string {
+function spellBrand(written: string): string {
+  let model = written.replace(/(?<=[A-Za-z])\s?の\s?/, ' ');
+  if (/^i(?:Phone|Pad)|^(?:アイ|あい)/i.test(model)) for (const [from, to] of KANA_SPELLINGS) model = model.replace(from, to).trim();
+  model = model.replace(/^(iPhone|iPad)(?=\d)/i, '$1 ');
   const lower = model.toLowerCase();
   const brand = BRAND_SPELLINGS.find((b) => lower.startsWith(b.toLowerCase()));
   if (!brand) return model;
@@ -73,7 +90,7 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // 「2025/11/11 10:12」「11月11日の朝から」「11/11から」
   new RegExp(`(?:\\d{4}[/年-])?\\d{1,2}[/月-]\\d{1,2}日?(?:\\s?\\(?[月火水木金土日]\\)?)?(?:の)?\\s?(?:朝|昼|夕方|夜)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい)?(?:から|以降|に|より)?`),
   // 「今朝9時から」「昨日の夜から」「先週から」「先週あたりから」「きのうから」「月曜日から」
-  new RegExp(`${JA_DAY}日?(?:の)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
+  new RegExp(`${JA_DAY}日?(?:の)?(?:[月火水木金土日]曜日?(?:の)?)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
   // 「3日前から」「2時間くらい前から」
   /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
   // 「9時ごろから」「午後3時から」
@@ -81,16 +98,21 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // 「機種変更してから」「アップデート後から」「パスワードを変えてから」
   /(?:機種変(?:更)?|アップデート|iOS\s?(?:の)?(?:更新|アップデート)|OS\s?更新|パスワード(?:を)?変更|パスワード(?:を)?変え|設定(?:を)?変更)(?:して|した|の)?\s?(?:後|あと)?(?:から|以降)/,
   // English: "since this morning", "since 9am", "since the update", "started yesterday"
-  /\b(?:since|from|starting|started|began)\s+(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|week|month)|yesterday|today|last\s+\w+|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
+  /\b(?:since|from|starting|started|began)\s+(?:on\s+)?(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|weekend|week|month)|yesterday(?:\s+(?:morning|afternoon|evening|night))?|today|the\s+weekend|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|last\s+\w+|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
   /\b(?:\d+|a|an|one|two|three|a few|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/i,
+  // "for several days now", "for the past two days", "over the last week" (a number of them: "I waited for hours" is not when)
+  /\b(?:for|over)\s+(?:the\s+)?(?:(?:past|last)\s+)?(?:\d+|two|three|four|five|a few|few|several|a couple of)\s+(?:minutes|hours|days|weeks|months)(?:\s+now)?\b|\b(?:for|over)\s+the\s+(?:past|last)\s+(?:hour|day|week|month)\b/i,
+  // 「ここ数日」「この2、3日」
+  /(?:ここ|この)\s?(?:数|\d+|[一二三四五六七八九十]+|\d、\d)\s?(?:日|週間|時間)(?:くらい|ほど)?/,
   /\b(?:this morning|this afternoon|this evening|last night|yesterday(?:\s+(?:morning|afternoon|evening|night))?)(?:\s+(?:at|around)\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
 ];
 
+// 「いつも届いていたのに」 "it always worked" tell how it was before, not how often it fails now: no frequency.
 const FREQUENCY_PATTERNS: RegExp[] = [
   /(?:1|一)\s?日に?\s?(?:\d+|数|何|[一二三四五六七八九十]+)\s?回(?:くらい|ほど|程度)?/,
   /(?:\d+|数|[一二三四五六七八九十]+)\s?回に\s?(?:1|一)\s?回(?:くらい|ほど|程度)?/,
-  /(?:毎回|まいかい|毎度|毎日|まいにち|いつも|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
-  /\b(?:every\s?(?:single\s)?time|each (?:and every )?time|always|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
+  /(?:毎回|まいかい|毎度|毎日|まいにち|いつも(?!は|通り|どおり|なら|の|届いて|来て|きて|使って|見て|見られて|受信できて|送信できて|送れて|できて)|常に|ずっと|必ず|100\s?%|絶え間なく|頻繁に|しょっちゅう|時々|ときどき|時おり|時折|たまに|まれに|稀に|たびたび|断続的に?|不定期に?|(?:朝|夜|夕方|昼)(?:だけ|のみ)|特定の時間(?:だけ)?|混雑(?:する)?時間(?:帯)?(?:だけ)?)/,
+  /\b(?:every\s?(?:single\s)?time|each (?:and every )?time|always(?! (?:worked|used to|been|had|got|received|came|did)\b)|all the time|constantly|every day|daily|sometimes|occasionally|intermittently|now and then|from time to time|rarely|often|frequently|(?:once|twice|\d+\s+times|several times|a few times)\s+(?:a|an|per)\s+(?:day|hour|week))\b/i,
 ];
 
 const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;
