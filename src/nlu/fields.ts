@@ -44,7 +44,7 @@ const ANDROID_BRANDS = 'Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|
 const ANDROID_SERIES = 'sense|wish|R|zero|Note|Reno|A|S|Z|Fold|Flip|We|N|Be|F|U|edge|g|Hand|BIG|Ace|Find X|Pro|Ultra|Plus|Lite|mini|Compact|Premium|Neo';
 // A brand's series after 「の」 (「AQUOSのsense8」「Galaxyのs23」) only with its number, so 「Pixelのメール」 stays 「Pixel」.
 const MODEL_PATTERNS: RegExp[] = [
-  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e|プロ\s?マックス|プロ|プラス|ミニ))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
+  /\b(iPhone|iPad)\s?(?:(?:\d{1,2}|X[RS]?|SE(?:\s?[(（]?第\s?\d\s?世代[)）]?|\s?\(?\d(?:st|nd|rd|th)\s?gen(?:eration)?\)?)?)(?:\s?(?:Pro\s?Max|Pro|Plus|Max|mini|Air|e|プロ\s?マックス|プロ|プラス|ミニ))?|(?:Pro|Air|mini)(?:\s?\d{1,2}(?:\.\d)?)?(?:\s?\(?第?\d+世代\)?)?|\(?第\d+世代\)?)/i,
   new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})(?:\\s?(?:${ANDROID_SERIES})?\\s?\\d{1,3}[A-Za-z]{0,3}(?:\\s?(?:Pro|Ultra|Plus|a|Lite|FE|[IVX]{1,3}|5G)\\b)*|\\s(?:${ANDROID_SERIES})\\b)?`, 'i'),
   new RegExp(`(?<![A-Za-z])(?:${ANDROID_BRANDS})\\s?の\\s?(?:${ANDROID_SERIES})\\s?\\d{1,3}[A-Za-z]{0,3}`, 'i'),
   // Shop words: 「アイフォン15」「あいふぉん14プロ」「アクオスセンス8」「ギャラクシーS23」.

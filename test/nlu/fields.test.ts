@@ -20,7 +20,10 @@ describe('parseFieldFacts()', () => {
     ['since last week, every single time', { occurredAt: 'since last week', frequency: 'every single time' }],
     ['Pixel 8 Android 14, started yesterday evening, sometimes', { model: 'Pixel 8', os: 'Android 14', occurredAt: 'started yesterday evening', frequency: 'sometimes' }],
     ['iPhone 15で、18.1です', { model: 'iPhone 15', os: 'iOS 18.1' }],
-    ['iPhone SE (第3世代)、iOS 17.5', { model: 'iPhone SE', os: 'iOS 17.5' }],
+    // The generation stays: the desk needs it (the first iPhone SE cannot run iOS 17).
+    ['iPhone SE (第3世代)、iOS 17.5', { model: 'iPhone SE (第3世代)', os: 'iOS 17.5' }],
+    ['iPhone SE 第2世代です', { model: 'iPhone SE 第2世代' }],
+    ['iPhone SE (2nd generation), iOS 18', { model: 'iPhone SE (2nd generation)', os: 'iOS 18' }],
     ['「IMAPアカウントのパスワードが正しくありません」と出ます', { quotedError: 'IMAPアカウントのパスワードが正しくありません' }],
     ['なし', { noError: true }],
     // One part of a longer form answer: the ticket's エラー表示 gets those words, not the whole line; a bare 「なし」 there counts not.
