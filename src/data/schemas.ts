@@ -385,8 +385,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
    * model's reading in context must hold at least `min_share` of the candidates (default: the sure share, 0.8).
    */
   z.strictObject({ rule: z.literal('give_up'), offer_person: z.boolean(), min_share: z.number().min(0).max(1).optional() }),
-  /** 「このボット使えない」 "the bot is stupid": the person is still stuck — sorry, a person first, the node's buttons kept. */
-  z.strictObject({ rule: z.literal('frustration') }),
+  /**
+   * 「このボット使えない」 "the bot is stupid": the person is still stuck — sorry, a person first, the node's buttons kept. The
+   * reading in context must hold at least `min_share` of the candidates (default: the sure share, 0.8).
+   */
+  z.strictObject({ rule: z.literal('frustration'), min_share: z.number().min(0).max(1).optional() }),
   /** 「メールがおかしい」 as a first message: ask which symptom rather than walk a guessed branch. */
   z.strictObject({
     rule: z.literal('vague_first_message'),
@@ -456,7 +459,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'correction' },
     { rule: 'wants_person' },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
-    { rule: 'frustration' },
+    { rule: 'frustration', min_share: 0.6 },
     {
       rule: 'vague_first_message',
       changed: [

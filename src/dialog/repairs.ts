@@ -149,13 +149,15 @@ function giveUp(params: { offer_person: boolean; min_share?: number }): TurnRule
  * Nothing is recorded and nothing closes: a short apology, a person as the main choice and the node's buttons. A reply
  * that is only a hedge is no venting; an unsure reading is no venting either.
  */
-function frustration(): TurnRule {
+function frustration(params: { min_share?: number }): TurnRule {
+  const minShare = params.min_share ?? SURE_ACT_SHARE;
   return {
     name: 'frustration',
     applies: ({ run, node, text }) =>
-      // Surely venting (SURE_ACT_SHARE): nonsense (「ふがふが」, read frustrated at 0.32) is a miss, clarified as such.
+      // Venting by a clear share (patterns.yaml `min_share`, 0.6: 「もう何回やってもダメ、ほんとイライラする」 reads 0.67 at a
+      // question): nonsense (「ふがふが」, read frustrated at 0.32) is a miss, clarified as such.
       run.reading?.act === 'frustrated' &&
-      run.reading.confidence >= SURE_ACT_SHARE &&
+      run.reading.confidence >= minShare &&
       run.s.status === 'active' &&
       (node?.kind === 'step' || node?.kind === 'ask' || node?.kind === 'choice') &&
       !onlyHedges(run, text),
