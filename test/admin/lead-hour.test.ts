@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { REDIS_URL } from '../redis.js';
-import { leadServer } from './client.js';
+import { leadServer, parseCsv } from './client.js';
 
 const lead = leadServer('lead-hour-token-0123456789', 'leadhour', { TIME_ZONE: 'Asia/Tokyo' });
 const { say, page, api } = lead;
@@ -43,33 +43,6 @@ beforeAll(async () => {
   );
 }, 90_000);
 afterAll(() => lead.stop());
-
-/** RFC 4180 rows (quoted fields may hold commas, quotes and line breaks). */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\r' && s[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i++;
-    } else field += ch;
-  }
-  if (field !== '' || row.length) rows.push([...row, field]);
-  return rows;
-}
 
 /** Each row's `at` read in Tokyo (UTC+9, no summer time), as a spreadsheet shows a date and time. */
 function expectTokyoWallClock(csv: string): void {

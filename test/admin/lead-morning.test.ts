@@ -6,33 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/index.js';
-import { leadServer } from './client.js';
+import { leadServer, parseCsv } from './client.js';
 
 const lead = leadServer('lead-morning-token-0123456789', 'lead16');
 const { say, page, api } = lead;
 
 /** `YYYY-MM-DD HH:mm` of `ms` at `offsetMinutes` from UTC. */
 const wall = (ms: number, offsetMinutes: number) => new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, 16).replace('T', ' ');
-
-/** A CSV body (RFC 4180, quoted fields with line breaks) → rows of fields. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (field += '"'), i++;
-      else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(field), (field = '');
-    else if (ch === '\n') row.push(field.replace(/\r$/, '')), rows.push(row), (row = []), (field = '');
-    else field += ch;
-  }
-  return rows;
-}
 
 beforeAll(async () => {
   await lead.start();
