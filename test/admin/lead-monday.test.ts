@@ -11,7 +11,7 @@
  *   can hold such a message, and says so when it still cannot read them all.
  * - "which node loses most people?": a give-up (「もういいです」 at 「お使いの端末を教えてください」) counted only as 終了
  *   (contained), so the funnel's drop ▼ at that step stayed empty. It counts as ここであきらめた / Gave up here, in the drop.
- * - staff confirming that unsure 「なんかもう面倒なのでいいです」 means give_up got a correction left out of training (the
+ * - staff confirming that unsure (hedged) 「たぶんもういいです」 means give_up got a correction left out of training (the
  *   act model's unused guess counted as "what the bot read"), and the form came with that guess already selected.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ beforeAll(async () => {
   expect((await say('lm-giveup', { action: 'receive' })).node).toBe('dev_device');
   expect((await say('lm-giveup', { text: 'もういいです' })).status).toBe('ended');
   expect((await say('lm-unsure', { text: 'auのメールが送れない' })).node).toBe('dev_device');
-  expect((await say('lm-unsure', { text: 'なんかもう面倒なのでいいです' })).node).toBe('dev_device');
+  expect((await say('lm-unsure', { text: 'たぶんもういいです' })).node).toBe('dev_device');
   // Then a busy morning: one understood first message each, four at a time.
   let next = 0;
   await Promise.all(
@@ -89,7 +89,7 @@ describe('the CSV export', () => {
     const row = (text: string) => rows.find((r) => r[col('text')] === text)!;
     expect(row('もういいです')[col('act')]).toBe('give_up');
     // The bot said 「うまく読み取れませんでした」: it acted on no act, whatever the act model guessed.
-    expect(row('なんかもう面倒なのでいいです')[col('act')]).toBe('');
+    expect(row('たぶんもういいです')[col('act')]).toBe('');
     expect(row('ソフトバンクのメールが受信できない')[col('act')]).toBe('');
   });
 });
@@ -98,7 +98,7 @@ describe('a reply the bot answered with a fallback, in the API and JSON Lines', 
   type Turn = { text?: string; reading?: { act: string }; readingNotActedOn?: { act: string; confidence: number } };
   it('carries no `reading` (what the bot understood) — the act model’s guess is `readingNotActedOn`', async () => {
     const turns = (await api('/admin/api/conversations/lm-unsure')).body.turns as Turn[];
-    const unsure = turns.find((t) => t.text === 'なんかもう面倒なのでいいです')!;
+    const unsure = turns.find((t) => t.text === 'たぶんもういいです')!;
     expect(unsure.reading).toBeUndefined();
     expect(unsure.readingNotActedOn?.act).toBe('give_up');
     // A reading the bot acted on stays where it was.
@@ -110,7 +110,7 @@ describe('a reply the bot answered with a fallback, in the API and JSON Lines', 
   it('is exported the same way as JSON Lines', async () => {
     const jsonl = await fetch(`${lead.app.url}/admin/api/export?format=jsonl`, { headers: lead.bearer }).then((r) => r.text());
     const lines = jsonl.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { conversation: string; turns: Turn[] });
-    const unsure = lines.find((c) => c.conversation === 'lm-unsure')!.turns.find((t) => t.text === 'なんかもう面倒なのでいいです')!;
+    const unsure = lines.find((c) => c.conversation === 'lm-unsure')!.turns.find((t) => t.text === 'たぶんもういいです')!;
     expect(unsure.reading).toBeUndefined();
     expect(unsure.readingNotActedOn?.act).toBe('give_up');
     const acted = lines.find((c) => c.conversation === 'lm-giveup')!.turns.find((t) => t.text === 'もういいです')!;
@@ -169,6 +169,6 @@ describe('correcting a reply the bot could not read', () => {
     expect(r.status).toBe(201);
     expect(r.body.annotation).toMatchObject({ replyAct: 'give_up', predictedAct: null, train: true });
     const yaml = await fetch(`${lead.app.url}/admin/api/corrections`, { headers: lead.bearer }).then((x) => x.text());
-    expect(yaml).toContain('なんかもう面倒なのでいいです');
+    expect(yaml).toContain('たぶんもういいです');
   });
 });
