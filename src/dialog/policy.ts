@@ -235,6 +235,9 @@ export const newSymptomRule: TurnRule = {
     t.nlu.intent !== t.run.s.intent &&
     // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
     !onlyHedges(t.run, t.text) &&
+    // A step done, no result said, at a question (「ログインし直しました」 read error_auth 0.82 at 「送信はできますか？」): doing
+    // a step is no new symptom — report_at_question asks whether it fixed it.
+    !(onlyDidIt(t) && (t.node.kind === 'ask' || t.node.kind === 'choice')) &&
     // A fact told in words the model reads as a symptom whose walk is the route already taken ("it was my au ID password
     // I changed", read error_auth, in the password-change walk begun as cannot-receive): no new symptom — fact_given
     // notes it and goes on, instead of the walk's opening said again.
@@ -318,7 +321,18 @@ export const reportAtQuestionRule: TurnRule = {
     const n = repeat(run, 'report');
     const person = button(run, 'engine.button.human', ACTIONS.human);
     const rest = choicesOf(run, t.node!).filter((c) => c.value !== ACTIONS.human);
-    if (n === 1) return say(run, 'engine.still_broken_question', undefined, choicesOf(run, t.node!));
+    if (n === 1) {
+      // "tried that already" to a check's question (the outage page): it was checked — what did it show? No "still broken".
+      if (run.reading?.act === 'already_tried') return say(run, 'engine.already_question', undefined, choicesOf(run, t.node!));
+      // 「ログインし直しました」: a step done, no result said — did that fix it? (one test mail, [直った] beside the question).
+      const node = t.node!;
+      if (onlyDidIt(t) && (node.kind === 'ask' || node.kind === 'choice')) {
+        say(run, 'engine.did_it_question');
+        const own = choicesOf(run, node);
+        return say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+      }
+      return say(run, 'engine.still_broken_question', undefined, choicesOf(run, t.node!));
+    }
     say(run, 'engine.still_broken_question_human', undefined, n === 2 ? [...rest, person] : [person, ...rest]);
   },
 };

@@ -233,13 +233,17 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   }
   // Latin: find the phrase in the spaced text (its folded letters with spaces or punctuation between them).
   const spaced = normalise(text).toLowerCase();
-  const re = new RegExp([...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'gu');
+  // It starts where a word starts: "send" is not in "emails end up", "spam" may be in "spam-folder".
+  const re = new RegExp((/^[a-z0-9]/.test(phrase) ? '(?<![a-z0-9])' : '') + [...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'gu');
   let found = false;
   for (const m of spaced.matchAll(re)) {
     found = true;
     if (!EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
   }
-  return !found; // folded differently (a stripped ending): no negation check possible, the containment counts
+  // Folded differently (a stripped ending): no negation check possible, the containment counts — unless the phrase was
+  // only found inside words ("send" in "emails end up").
+  if (!found && /^[a-z0-9]/.test(phrase) && new RegExp([...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'u').test(spaced)) return false;
+  return !found;
 }
 
 /** Two short folded answers that differ only in their last one or two characters (a conjugated ending: 「手動なら届きます」 ≈ 「手動なら届く」). */
