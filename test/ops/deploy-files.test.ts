@@ -105,6 +105,29 @@ describe('docker-compose.yml', () => {
     expect(config.port).toBe(3978);
   });
 
+  it('runs in production with .env copied from .env.example, as the README says to deploy', () => {
+    // What the container sees: the image's ENV, then env_file (.env), then `environment:` — the later wins, and an
+    // empty `KEY=` line in .env sets the variable to "" (it does not leave the image's value). `${VAR:-x}` is read
+    // from .env too, and `:-` takes x when VAR is unset or empty.
+    const dotenvValues = Object.fromEntries(dotenv(read('.env.example')).map((e) => [e.key, e.value]));
+    const interpolate = (v: string) =>
+      v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) =>
+        dotenvValues[name] ? dotenvValues[name]! : (def ?? ''),
+      );
+    const runtime = dockerStages(read('Dockerfile')).at(-1)!;
+    const imageEnv = Object.fromEntries(
+      runtime.lines.filter((l) => /^ENV\s/.test(l)).flatMap((l) => [...l.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(imageEnv.NODE_ENV, 'the image sets NODE_ENV=production').toBe('production');
+    const env: Record<string, string> = { ...imageEnv, ...dotenvValues };
+    for (const [k, v] of Object.entries(bot.environment as Record<string, string>)) env[k] = interpolate(String(v));
+    const config = loadConfig(env);
+    // Not production: the Teams endpoint would accept unauthenticated activities (Emulator mode) on a public host.
+    expect(config.production, 'NODE_ENV in the container').toBe(true);
+    expect(config.redis).toEqual({ mode: 'single', url: 'redis://redis:6379' });
+    expect(config.port).toBe(3978);
+  });
+
   it('points REDIS_URL at the compose Redis service and waits for it to be healthy', () => {
     const host = new URL(bot.environment.REDIS_URL).hostname;
     expect(Object.keys(compose.services)).toContain(host);
