@@ -5,7 +5,9 @@
  *    least of all), and no stack trace for expected errors (bad JSON, a button that is not ours);
  *  - while the receiver is down, every failed attempt is one warn line naming the ticket AND the conversation and
  *    saying the ticket is kept for retry; /metrics shows the ticket pending and the failed attempts;
- *  - once it is back, the ticket arrives exactly once, and the log and /metrics say so.
+ *    /admin's conversation page (and its API) says the ticket is not in the ticket system yet, how often it failed,
+ *    why, and when the next try is;
+ *  - once it is back, the ticket arrives exactly once, and the log, /metrics and /admin say so.
  */
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -22,6 +24,8 @@ const dir = mkdtempSync(join(tmpdir(), 'mm-operator-'));
 const logFile = join(dir, 'log.jsonl');
 const fd = openSync(logFile, 'w');
 let app: App;
+const ADMIN_TOKEN = 'operator-view-admin-token';
+const admin = (path: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
 let hookPort: number;
 let receiver: Server | undefined;
 /** Deliveries the receiver accepted, by ticket id (X-Mailmedic-Delivery). */
@@ -68,6 +72,7 @@ beforeAll(async () => {
       TICKET_SINK: 'webhook',
       TICKET_WEBHOOK_URL: `http://127.0.0.1:${hookPort}/tickets`,
       TICKET_WEBHOOK_SECRET: 'operator-view-secret',
+      ADMIN_TOKEN,
     }),
     logger: createLogger({ level: 'info', fd }),
     port: 0,
@@ -135,6 +140,16 @@ describe('the operator view of a day with a ticket sink outage', () => {
     expect(await scrape('mailmedic_ticket_failures_total', 'kind="attempt"')).toBeGreaterThanOrEqual(2);
     expect(await scrape('mailmedic_tickets_delivered_total')).toBe(0);
     expect(received.size).toBe(0);
+
+    const api = await (await admin(`/admin/api/conversations/${conversation}`)).json();
+    expect(api.ticketDelivery.state).toBe('pending');
+    expect(api.ticketDelivery.attempts).toBeGreaterThanOrEqual(2);
+    expect(api.ticketDelivery.lastError.reason).toBe('network');
+    expect(api.ticketDelivery.nextAttemptAtMs).toBeGreaterThan(0);
+    const page = await (await admin(`/admin/conversations/${conversation}?lang=en`)).text();
+    expect(page).toMatch(/data-testid="ticket-delivery" data-state="pending">not in the ticket system yet: \d+ failed attempts \(last: network\), next try /);
+    const ja = await (await admin(`/admin/conversations/${conversation}`)).text();
+    expect(ja).toContain('チケットシステムに未着');
   });
 
   it('once it is back: the ticket arrives exactly once, logged by conversation, and /metrics says delivered', async () => {
@@ -146,5 +161,7 @@ describe('the operator view of a day with a ticket sink outage', () => {
     expect(delivered[0]!.conversation).toBe(conversation);
     expect(await scrape('mailmedic_ticket_outbox_depth', 'state="pending"')).toBe(0);
     expect(await scrape('mailmedic_tickets_delivered_total')).toBe(1);
+    expect((await (await admin(`/admin/api/conversations/${conversation}`)).json()).ticketDelivery.state).toBe('delivered');
+    expect(await (await admin(`/admin/conversations/${conversation}?lang=en`)).text()).not.toContain('data-testid="ticket-delivery"');
   }, 90_000);
 });
