@@ -496,12 +496,26 @@ export class Outbox {
   }
 
   private async loop(worker: number): Promise<void> {
+    // While the store is down every poll fails the same way: one error line when it starts (and when the error
+    // changes), the repeats at debug, and one info line when the worker works again — not two error lines a second.
+    let failing: { err: string; since: number; failures: number } | undefined;
     while (!this.stopping) {
       let worked = false;
       try {
         worked = await this.runOnce();
+        if (failing) {
+          this.log.info({ worker, failures: failing.failures, downMs: this.o.clock() - failing.since }, 'outbox worker recovered');
+          failing = undefined;
+        }
       } catch (e) {
-        this.log.error({ worker, err: redact(String(e)).text }, 'outbox worker error');
+        const err = redact(String(e)).text;
+        if (failing?.err === err) {
+          failing.failures++;
+          this.log.debug({ worker, err, failures: failing.failures }, 'outbox worker error (repeated)');
+        } else {
+          failing = { err, since: failing?.since ?? this.o.clock(), failures: (failing?.failures ?? 0) + 1 };
+          this.log.error({ worker, err }, 'outbox worker error; repeats are logged at debug until it recovers');
+        }
       }
       if (worked) continue;
       if (this.draining) return; // nothing due any more
