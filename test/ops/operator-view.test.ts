@@ -141,7 +141,7 @@ describe('the operator view of a day with a ticket sink outage', () => {
     expect(await scrape('mailmedic_tickets_delivered_total')).toBe(0);
     expect(received.size).toBe(0);
 
-    const api = await (await admin(`/admin/api/conversations/${conversation}`)).json();
+    const api = (await (await admin(`/admin/api/conversations/${conversation}`)).json()) as any;
     expect(api.ticketDelivery.state).toBe('pending');
     expect(api.ticketDelivery.attempts).toBeGreaterThanOrEqual(2);
     expect(api.ticketDelivery.lastError.reason).toBe('network');
@@ -161,7 +161,7 @@ describe('the operator view of a day with a ticket sink outage', () => {
     expect(delivered[0]!.conversation).toBe(conversation);
     expect(await scrape('mailmedic_ticket_outbox_depth', 'state="pending"')).toBe(0);
     expect(await scrape('mailmedic_tickets_delivered_total')).toBe(1);
-    expect((await (await admin(`/admin/api/conversations/${conversation}`)).json()).ticketDelivery.state).toBe('delivered');
+    expect(((await (await admin(`/admin/api/conversations/${conversation}`)).json()) as any).ticketDelivery.state).toBe('delivered');
     expect(await (await admin(`/admin/conversations/${conversation}?lang=en`)).text()).not.toContain('data-testid="ticket-delivery"');
   }, 90_000);
 });
