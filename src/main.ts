@@ -16,6 +16,7 @@ import { createLogger, type AppLogger } from './log.js';
 import { createNlu } from './nlu/index.js';
 import { createPipeline } from './pipeline/pipeline.js';
 import { countInFlight } from './pipeline/inflight.js';
+import { turnLogObserver } from './pipeline/log-observer.js';
 import type { Pipeline, TurnObserver } from './pipeline/types.js';
 import { createStores, type CreateStoresOptions } from './state/stores.js';
 import type { Stores } from './state/types.js';
@@ -265,7 +266,7 @@ async function buildCore(options: CoreOptions): Promise<Built> {
     announce: (text, fields) => fanOutNotifier(notifiers).broadcast?.(text, fields) ?? Promise.resolve(),
   });
   closers.push(() => incidents.close());
-  const observers: TurnObserver[] = [metricsObserver, transcriptObserver, incidents.observer];
+  const observers: TurnObserver[] = [turnLogObserver(logger), metricsObserver, transcriptObserver, incidents.observer];
   const recordSent = (conversationId: string, r: Reply) =>
     transcripts
       .addEvent(conversationId, { type: 'sent', key: r.key, text: redact(r.text).text, ...(r.key === 'takeover.staff_said' ? { by: 'staff' } : {}) }, Date.now())

@@ -507,8 +507,20 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
     summary = withDerivedSymptom(summary, turns, options.tree);
+    const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
     res.json({
       summary: { ...reRedactSummary(summary), review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }) },
+      // Where the ticket stands in the outbox (null: no ticket, or no hand-off connected): pending while the ticket
+      // system is down or refusing, with the failed attempts, the last reason and the next try.
+      ticketDelivery: ticket
+        ? {
+            state: ticket.state,
+            attempts: ticket.attempts,
+            ...(ticket.lastError ? { lastError: { reason: ticket.lastError.reason, status: ticket.lastError.status } } : {}),
+            ...(ticket.state === 'pending' ? { nextAttemptAtMs: ticket.nextAttemptAtMs } : {}),
+            ...(ticket.renumberedTo ? { renumberedTo: ticket.renumberedTo } : {}),
+          }
+        : null,
       turns: withActionLabels(turns).map((t) => withActedReading(reRedactTurn(t))),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,

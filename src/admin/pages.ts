@@ -423,6 +423,7 @@ export function renderConversation(
       ? `<a href="${h(data.ticketUrl)}" rel="noreferrer" target="_blank" data-testid="ticket-link"><code>${h(s.ticketId)}</code> ↗</a>`
       : `<code data-testid="ticket-link">${h(s.ticketId)}</code>`
     : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
+  const delivery = data.ticket ? ticketDeliveryNote(ctx, data.ticket) : '';
   // Held now, or a past fact once handed back (who holds it now is the desk panel's).
   const when = (x: { atMs: number; by?: string }) => `${formatTime(ctx, x.atMs)}${x.by ? ` · ${x.by}` : ''}`; // t() escapes
   const takeover = !s.takenOver
@@ -489,7 +490,7 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.conversation.user')}</dt><dd>${h(s.userName ? `${s.userName} (${s.userId})` : s.userId)}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt><dd>${s.symptom ? h(intentLabel(ctx, s.symptom)) : '—'}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.entities')}</dt><dd>${entities.length ? h(entities.join(' · ')) : '—'}</dd></div>
-    <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}${delivery}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.turns')}</dt><dd>${s.turns}</dd></div>
     <div><dt>${t(ctx, 'admin.desk.model')}</dt><dd data-testid="fact-model">${h(f?.model ?? (s.device ? entityLabel(ctx, 'device', s.device) : '—'))}</dd></div>
     <div><dt>${t(ctx, 'admin.desk.os')}</dt><dd data-testid="fact-os">${h(f?.os ?? osSeen ?? '—')}</dd></div>
@@ -559,6 +560,35 @@ export function renderNotFound(ctx: ViewContext): string {
 }
 
 // ───────────────────────────── analytics ─────────────────────────────
+
+/**
+ * Where the conversation's ticket stands in the outbox, beside its number: still waiting for the ticket system (with
+ * the failed attempts, the last reason and the next try), given up on (a dead letter: a link to the list), filed again
+ * under another number, or discarded. Nothing once delivered: the number (or the ticket system's link) says it.
+ */
+function ticketDeliveryNote(ctx: ViewContext, r: OutboxRecord): string {
+  const flag = (text: string) => ` <span class="flag" data-testid="ticket-delivery" data-state="${h(r.state)}">${text}</span>`;
+  switch (r.state) {
+    case 'pending':
+      return flag(
+        r.attempts === 0
+          ? t(ctx, 'admin.conversation.ticket_queued')
+          : t(ctx, 'admin.conversation.ticket_retrying', {
+              attempts: String(r.attempts),
+              reason: r.lastError?.status ? `${r.lastError.reason} (${r.lastError.status})` : (r.lastError?.reason ?? '—'),
+              next: formatTime(ctx, r.nextAttemptAtMs),
+            }),
+      );
+    case 'dead':
+      return flag(`<a href="${href(ctx, '/admin/dead-letters')}">${t(ctx, 'admin.conversation.ticket_dead')}</a>`);
+    case 'renumbered':
+      return flag(t(ctx, 'admin.conversation.ticket_renumbered', { id: r.renumberedTo ?? '—' }));
+    case 'discarded':
+      return flag(t(ctx, 'admin.conversation.ticket_discarded'));
+    default:
+      return '';
+  }
+}
 
 // ───────────────────────────── dead letters ─────────────────────────────
 

@@ -141,6 +141,18 @@ export const envSchema = z
       `when MicrosoftAppType is ${env.MicrosoftAppType}`,
     );
     need(env.MicrosoftAppType !== undefined, ['MicrosoftAppId'], 'when MicrosoftAppType is set');
+    // Half a channel is a typo or a forgotten line, never a choice: say which variable is missing instead of starting
+    // with the channel off (Slack) or, worse, with /api/messages unauthenticated (Teams' Emulator mode).
+    for (const v of ['SLACK_SIGNING_SECRET', 'SLACK_HELPDESK_CHANNEL'] as const) {
+      need(env[v] !== undefined && env.SLACK_BOT_TOKEN === undefined, ['SLACK_BOT_TOKEN'], `when ${v} is set`);
+    }
+    for (const v of ['MicrosoftAppPassword', 'MicrosoftAppTenantId'] as const) {
+      need(
+        env[v] !== undefined && env.MicrosoftAppId === undefined && env.MicrosoftAppType === undefined,
+        ['MicrosoftAppId'],
+        `when ${v} is set (without it the Teams endpoint accepts unauthenticated requests)`,
+      );
+    }
     // Without an app id /api/messages accepts unauthenticated activities (Bot Framework Emulator mode): development only.
     need(env.TICKET_SINK === 'webhook', ['TICKET_WEBHOOK_URL', 'TICKET_WEBHOOK_SECRET'], 'when TICKET_SINK=webhook');
     need(env.TICKET_SINK === 'zendesk', ['ZENDESK_URL', 'ZENDESK_EMAIL', 'ZENDESK_API_TOKEN'], 'when TICKET_SINK=zendesk');
@@ -192,11 +204,26 @@ function parseHostPorts(list: string): Array<{ host: string; port: number }> {
   });
 }
 
+/** The URL variable of each ticket system that is not the default file sink. */
+const SINK_URLS = { webhook: 'TICKET_WEBHOOK_URL', zendesk: 'ZENDESK_URL', jira: 'JIRA_URL' } as const;
+
+/**
+ * A ticket system configured while TICKET_SINK is left unset: the tickets would go to files in TICKET_DIR that nobody
+ * reads while the help desk waits in Zendesk. An explicit TICKET_SINK (file included) is respected.
+ */
+function unselectedSink(source: Record<string, string | undefined>): string[] {
+  if ((source.TICKET_SINK ?? '').trim() !== '') return [];
+  return Object.entries(SINK_URLS)
+    .filter(([, url]) => (source[url] ?? '').trim() !== '')
+    .map(([sink, url]) => `TICKET_SINK: required when ${url} is set (TICKET_SINK=${sink}; unset, tickets go to files in TICKET_DIR)`);
+}
+
 /** Reads and validates the environment. Throws CodedError(ConfigInvalid) naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+  const lines = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
+  lines.push(...unselectedSink(source));
+  if (!parsed.success || lines.length > 0) {
     throw new CodedError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const env = parsed.data;

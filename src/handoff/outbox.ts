@@ -259,11 +259,11 @@ export class Outbox {
     }
     if (result.status === 'accepted') {
       this.metrics.submitted++;
-      this.log.info({ ticket: ticket.id }, 'ticket queued');
+      this.log.info({ ticket: ticket.id, conversation: ticket.conversation }, 'ticket queued');
       this.wake();
     } else {
       this.metrics.duplicates++;
-      this.log.info({ ticket: ticket.id, of: result.of }, 'duplicate ticket ignored');
+      this.log.info({ ticket: ticket.id, conversation: ticket.conversation, of: result.of }, 'duplicate ticket ignored');
     }
     return result;
   }
@@ -410,9 +410,20 @@ export class Outbox {
       };
       this.metrics.failedAttempts++;
       this.o.hooks.onAttemptFailed?.(next, attempt);
-      this.log.warn(
-        { ticket: ticket.id, attempt: attemptNo, reason: err.reason, status: err.status, retryable: err.retryable, delayMs },
-        final ? 'ticket delivery failed for good' : 'ticket delivery failed, will retry',
+      // One line per failed attempt, findable by ticket and by conversation. A ticket that will be retried is kept in
+      // the outbox (warn: the sink is down or refusing, nothing is lost yet); one given up on is a dead letter (error:
+      // staff must retry or discard it on /admin/dead-letters).
+      this.log[final ? 'error' : 'warn'](
+        {
+          ticket: ticket.id,
+          conversation: ticket.conversation,
+          attempt: attemptNo,
+          reason: err.reason,
+          status: err.status,
+          retryable: err.retryable,
+          ...(final ? {} : { delayMs, nextAttemptAt: new Date(now + (delayMs ?? 0)).toISOString() }),
+        },
+        final ? 'ticket delivery failed for good; dead-lettered' : 'ticket delivery failed; kept in the outbox, will retry',
       );
     }
     return this.finish(record, next, token, delivered, undefined);
@@ -468,7 +479,7 @@ export class Outbox {
       await this.callHook('onRenumbered', () => this.o.hooks.onRenumbered?.(ticket, renumbered.ticket));
     } else if (next.state === 'delivered' && delivered) {
       this.metrics.delivered++;
-      this.log.info({ ticket: ticket.id, attempt: attemptNo, ref: delivered.externalRef }, 'ticket delivered');
+      this.log.info({ ticket: ticket.id, conversation: ticket.conversation, attempt: attemptNo, ref: delivered.externalRef }, 'ticket delivered');
       await this.callHook('onDelivered', () => this.o.hooks.onDelivered?.(ticket, delivered, next));
     } else if (next.state === 'dead') {
       this.metrics.deadLettered++;
@@ -485,12 +496,26 @@ export class Outbox {
   }
 
   private async loop(worker: number): Promise<void> {
+    // While the store is down every poll fails the same way: one error line when it starts (and when the error
+    // changes), the repeats at debug, and one info line when the worker works again — not two error lines a second.
+    let failing: { err: string; since: number; failures: number } | undefined;
     while (!this.stopping) {
       let worked = false;
       try {
         worked = await this.runOnce();
+        if (failing) {
+          this.log.info({ worker, failures: failing.failures, downMs: this.o.clock() - failing.since }, 'outbox worker recovered');
+          failing = undefined;
+        }
       } catch (e) {
-        this.log.error({ worker, err: redact(String(e)).text }, 'outbox worker error');
+        const err = redact(String(e)).text;
+        if (failing?.err === err) {
+          failing.failures++;
+          this.log.debug({ worker, err, failures: failing.failures }, 'outbox worker error (repeated)');
+        } else {
+          failing = { err, since: failing?.since ?? this.o.clock(), failures: (failing?.failures ?? 0) + 1 };
+          this.log.error({ worker, err }, 'outbox worker error; repeats are logged at debug until it recovers');
+        }
       }
       if (worked) continue;
       if (this.draining) return; // nothing due any more

@@ -19,6 +19,22 @@ describe('mailmedic serve', () => {
     expect(run.stderr).toMatch(/REDIS_URL/);
   });
 
+  it('refuses to start with half a channel or a ticket system not selected, naming the missing variable (sre-22)', async () => {
+    // Each of these started before: Slack silently off, Teams' /api/messages unauthenticated (Emulator mode), and
+    // every ticket written to TICKET_DIR while the help desk waited for the webhook.
+    const cases: Array<[Record<string, string>, string, string]> = [
+      [{ SLACK_SIGNING_SECRET: 'slack-signing-secret-1' }, 'SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set', 'slack-signing-secret-1'],
+      [{ MicrosoftAppPassword: 'teams-app-password-1' }, 'MicrosoftAppId: required when MicrosoftAppPassword is set', 'teams-app-password-1'],
+      [{ TICKET_WEBHOOK_URL: 'https://desk.example/hook', TICKET_WEBHOOK_SECRET: 'webhook-secret-1' }, 'TICKET_SINK: required when TICKET_WEBHOOK_URL is set', 'webhook-secret-1'],
+    ];
+    for (const [env, line, secret] of cases) {
+      const run = await runCli(['serve'], '', childEnv(env), 30_000);
+      expect(run.code, line).toBe(1);
+      expect(run.stderr).toContain(line);
+      expect(run.stderr).not.toContain(secret);
+    }
+  });
+
   it('refuses to start with URLs that are not http(s) and Redis ports that cannot exist, naming every variable', async () => {
     const bad = {
       TICKET_SINK: 'webhook',

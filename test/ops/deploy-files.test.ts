@@ -88,6 +88,40 @@ describe('README configuration table', () => {
     const missing = SCHEMA_VARS.filter((v) => !rows.some((r) => r.includes(`\`${v}\``)));
     expect(missing, 'variables with no row in the README configuration table').toEqual([]);
   });
+
+  it("states each variable's default as the schema has it (a value in code, or words when the schema has none)", () => {
+    const readme = read('README.md');
+    const section = readme.slice(readme.indexOf('\n## Configuration'), readme.indexOf('\n## ', readme.indexOf('\n## Configuration') + 5));
+    const defaults = envSchema.parse({}) as Record<string, unknown>;
+    const seen: string[] = [];
+    for (const row of section.split('\n').filter((l) => l.startsWith('| `'))) {
+      const cells = row.slice(1, -1).split('|').map((c) => c.trim());
+      const vars = [...cells[0]!.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      const stated = cells.at(-1)!;
+      const values = [...stated.matchAll(/`([^`]+)`/g)].map((m) => m[1]!);
+      seen.push(...vars);
+      vars.forEach((v, i) => {
+        const def = defaults[v];
+        // PUBLIC_URL's default follows PORT: `http://localhost:<PORT>`.
+        if (v === 'PUBLIC_URL') expect(stated, v).toBe('`http://localhost:<PORT>`');
+        else if (def === undefined) expect(values.length === 0 || /off|none|—/.test(stated), `${v}: the schema has no default, the README states ${stated}`).toBe(true);
+        else expect(values[vars.length === values.length ? i : 0], `${v}: the README's default`).toBe(String(def));
+      });
+    }
+    expect([...seen].sort(), 'the configuration table lists exactly the schema variables').toEqual(SCHEMA_VARS);
+  });
+});
+
+describe('README metrics', () => {
+  it('names every metric the code registers (what an SRE alerts on must be findable)', () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+    const names = walk(join(ROOT, 'src')).flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/name: '(mailmedic_[a-z_]+)'/g)].map((m) => m[1]!));
+    expect(names.length).toBeGreaterThan(10);
+    const readme = read('README.md');
+    const metrics = readme.slice(readme.indexOf('**Metrics**'), readme.indexOf('\n- **Shutdown**'));
+    expect(names.filter((n) => !metrics.includes(`\`${n}`)), 'metrics missing from the README (Deploying › Metrics)').toEqual([]);
+  });
 });
 
 describe('docker-compose.yml', () => {
@@ -101,6 +135,29 @@ describe('docker-compose.yml', () => {
     // ${VAR:-default} is compose interpolation: the default is what the app sees when .env does not set it.
     const resolved = Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[A-Za-z_]+:-([^}]*)\}/g, '$1')]));
     const config = loadConfig(resolved);
+    expect(config.redis).toEqual({ mode: 'single', url: 'redis://redis:6379' });
+    expect(config.port).toBe(3978);
+  });
+
+  it('runs in production with .env copied from .env.example, as the README says to deploy', () => {
+    // What the container sees: the image's ENV, then env_file (.env), then `environment:` — the later wins, and an
+    // empty `KEY=` line in .env sets the variable to "" (it does not leave the image's value). `${VAR:-x}` is read
+    // from .env too, and `:-` takes x when VAR is unset or empty.
+    const dotenvValues = Object.fromEntries(dotenv(read('.env.example')).map((e) => [e.key, e.value]));
+    const interpolate = (v: string) =>
+      v.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g, (_m, name: string, def?: string) =>
+        dotenvValues[name] ? dotenvValues[name]! : (def ?? ''),
+      );
+    const runtime = dockerStages(read('Dockerfile')).at(-1)!;
+    const imageEnv = Object.fromEntries(
+      runtime.lines.filter((l) => /^ENV\s/.test(l)).flatMap((l) => [...l.matchAll(/([A-Za-z_][A-Za-z0-9_]*)=(\S+)/g)].map((m) => [m[1]!, m[2]!])),
+    );
+    expect(imageEnv.NODE_ENV, 'the image sets NODE_ENV=production').toBe('production');
+    const env: Record<string, string> = { ...imageEnv, ...dotenvValues };
+    for (const [k, v] of Object.entries(bot.environment as Record<string, string>)) env[k] = interpolate(String(v));
+    const config = loadConfig(env);
+    // Not production: the Teams endpoint would accept unauthenticated activities (Emulator mode) on a public host.
+    expect(config.production, 'NODE_ENV in the container').toBe(true);
     expect(config.redis).toEqual({ mode: 'single', url: 'redis://redis:6379' });
     expect(config.port).toBe(3978);
   });
