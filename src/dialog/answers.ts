@@ -615,6 +615,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「迷惑メールフォルダは見ました」 at the junk-folder step names this very step done (STEP_MENTIONS), read fixed only
       // unsurely: done, no result said — did it help? (never 「直ってよかったです！」 for having looked).
       if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE) return again('engine.step_did');
+      // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
+      // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess.
+      if (node.kind === 'step' && (run.reading?.confidence ?? 1) < WEAK_FIXED_SHARE && nlu.intent !== 'resolved') return again('engine.step_did');
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
@@ -662,6 +665,9 @@ function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, k
   say(run, key, { step: named?.title ? message(run, named.title) : msg('engine.that_step') });
   prompt(run, node);
 }
+
+/** Below this share of the node's candidates, a `fixed` reading at a step that nothing else supports is asked about. */
+export const WEAK_FIXED_SHARE = 0.5;
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
 export function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {
