@@ -248,7 +248,7 @@ function wordsMatcher(words: readonly string[]): (plain: string) => boolean {
 }
 
 /** Words as one alternation; a word that begins or ends with a character of the class `edge` matches only at that edge. */
-function alternation(words: readonly string[], edge: string): string {
+export function alternation(words: readonly string[], edge: string): string {
   const at = new RegExp(`[${edge}]`);
   return words.map((w) => `${at.test(w[0]!) ? `(?<![${edge}])` : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${at.test(w.at(-1)!) ? `(?![${edge}])` : ''}`).join('|');
 }
@@ -667,7 +667,7 @@ function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, k
 }
 
 /** Below this share of the node's candidates, a `fixed` reading at a step that nothing else supports is asked about. */
-export const WEAK_FIXED_SHARE = 0.5;
+const WEAK_FIXED_SHARE = 0.5;
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
 export function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {

@@ -75,6 +75,19 @@ const weaklyFixed = (t: TextTurn): boolean =>
 const onlyDidIt = (t: TextTurn): boolean =>
   t.run.reading?.act === 'did_no_result' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
 
+type QuestionNode = Extract<DialogNode, { kind: 'ask' | 'choice' }>;
+
+/** onlyDidIt at a question (ask or choice node): that question, asked again with askDidItFix. */
+const didItAtQuestion = (t: TextTurn): QuestionNode | undefined =>
+  onlyDidIt(t) && (t.node?.kind === 'ask' || t.node?.kind === 'choice') ? t.node : undefined;
+
+/** "Did that fix it? Send one test mail", then the question again with [直った] beside its own buttons. */
+function askDidItFix(run: Run, node: QuestionNode): void {
+  say(run, 'engine.did_it_question');
+  const own = choicesOf(run, node);
+  say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+}
+
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
 const statesFact = (t: TextTurn): boolean => t.run.stated.length > 0;
 
@@ -176,11 +189,8 @@ export const resolvedRule: TurnRule = {
     if (weaklyFixed(t)) return hedgedFixedRule.act(t);
     const node = t.node!;
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
-    if (onlyDidIt(t) && (node.kind === 'ask' || node.kind === 'choice')) {
-      say(t.run, 'engine.did_it_question');
-      const own = choicesOf(t.run, node);
-      return say(t.run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(t.run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
-    }
+    const question = didItAtQuestion(t);
+    if (question) return askDidItFix(t.run, question);
     if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
@@ -237,7 +247,7 @@ export const newSymptomRule: TurnRule = {
     !onlyHedges(t.run, t.text) &&
     // A step done, no result said, at a question (「ログインし直しました」 read error_auth 0.82 at 「送信はできますか？」): doing
     // a step is no new symptom — report_at_question asks whether it fixed it.
-    !(onlyDidIt(t) && (t.node.kind === 'ask' || t.node.kind === 'choice')) &&
+    !didItAtQuestion(t) &&
     // A fact told in words the model reads as a symptom whose walk is the route already taken ("it was my au ID password
     // I changed", read error_auth, in the password-change walk begun as cannot-receive): no new symptom — fact_given
     // notes it and goes on, instead of the walk's opening said again.
@@ -325,12 +335,8 @@ export const reportAtQuestionRule: TurnRule = {
       // "tried that already" to a check's question (the outage page): it was checked — what did it show? No "still broken".
       if (run.reading?.act === 'already_tried') return say(run, 'engine.already_question', undefined, choicesOf(run, t.node!));
       // 「ログインし直しました」: a step done, no result said — did that fix it? (one test mail, [直った] beside the question).
-      const node = t.node!;
-      if (onlyDidIt(t) && (node.kind === 'ask' || node.kind === 'choice')) {
-        say(run, 'engine.did_it_question');
-        const own = choicesOf(run, node);
-        return say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
-      }
+      const question = didItAtQuestion(t);
+      if (question) return askDidItFix(run, question);
       return say(run, 'engine.still_broken_question', undefined, choicesOf(run, t.node!));
     }
     say(run, 'engine.still_broken_question_human', undefined, n === 2 ? [...rest, person] : [person, ...rest]);

@@ -7,7 +7,7 @@ import { INTENT_ROLE } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
@@ -299,12 +299,12 @@ function offTopicQuestion(params: Extract<Repair, { rule: 'off_topic_question' }
     return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
   };
   const words = (run: Run, key: string) =>
-    (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key as never, undefined, l).split('|')).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean).sort((a, b) => b.length - a.length);
+    (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key as never, undefined, l).split('|')).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean);
   const content = (run: Run, text: string): string[] => {
     let rest = text.normalize('NFKC').toLowerCase();
-    // A Latin word goes only whole ("i" is no part of "find"); other words wherever they stand.
-    for (const w of [...words(run, 'engine.says.where'), ...words(run, params.words), ...words(run, 'engine.says.filler')])
-      rest = /^[a-z]/.test(w) ? rest.replace(new RegExp(`(?<![a-z'])${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z'])`, 'g'), ' ') : rest.split(w).join(' ');
+    // A Latin word goes only whole ("i" is no part of "find"); other words wherever they stand; longest first.
+    const question = [...words(run, 'engine.says.where'), ...words(run, params.words), ...words(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+    rest = rest.replace(new RegExp(alternation(question, "a-z'"), 'g'), ' ');
     return rest.match(CONTENT_WORD) ?? [];
   };
   return {

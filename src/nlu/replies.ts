@@ -234,7 +234,9 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   // Latin: find the phrase in the spaced text (its folded letters with spaces or punctuation between them).
   const spaced = normalise(text).toLowerCase();
   // It starts where a word starts: "send" is not in "emails end up", "spam" may be in "spam-folder".
-  const re = new RegExp((/^[a-z0-9]/.test(phrase) ? '(?<![a-z0-9])' : '') + [...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'gu');
+  const spelled = [...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*");
+  const atWordStart = /^[a-z0-9]/.test(phrase);
+  const re = new RegExp((atWordStart ? '(?<![a-z0-9])' : '') + spelled, 'gu');
   let found = false;
   for (const m of spaced.matchAll(re)) {
     found = true;
@@ -242,7 +244,7 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   }
   // Folded differently (a stripped ending): no negation check possible, the containment counts — unless the phrase was
   // only found inside words ("send" in "emails end up").
-  if (!found && /^[a-z0-9]/.test(phrase) && new RegExp([...phrase].map((c) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join("[\\s'’.,!?()-]*"), 'u').test(spaced)) return false;
+  if (!found && atWordStart && new RegExp(spelled, 'u').test(spaced)) return false;
   return !found;
 }
 
