@@ -10,8 +10,9 @@
  * proportion to the train lines (largest remainder), with a seeded PRNG (mulberry32), so `compare` redraws the very same
  * lines and the blind files never need to carry a file line number or a gold label.
  */
-import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'yaml';
 
 const SEED = 23;
 const N = 200;
@@ -114,13 +115,50 @@ function kappa(pairs) {
 
 const pct = (a, b) => `${((100 * a) / b).toFixed(1)} % (${a}/${b})`;
 
+/** Wilson 95 % interval of a proportion, in percent. */
+function wilson(k, n) {
+  const z = 1.96;
+  const p = k / n;
+  const d = 1 + (z * z) / n;
+  const c = (p + (z * z) / (2 * n)) / d;
+  const h = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / d;
+  return `[${(100 * (c - h)).toFixed(1)}, ${(100 * (c + h)).toFixed(1)}]`;
+}
+
+/**
+ * The written guidelines the second annotator read. A sampled line whose text is quoted in one of them had its gold
+ * label in view (the rules cite train lines as examples), so agreement is also reported without those lines.
+ */
+const GUIDES = ['README.md', 'replies.md', join('notes', 'conventions.md')].map((f) => readFileSync(join(REAL, f), 'utf8'));
+const quoted = (text) => GUIDES.some((g) => g.includes(text.trim()));
+
+/** replies.md's appendix lists the first collection's gold act by file line (`| ja:12 | node | act | … |`), without text. */
+const APPENDIX = new Set(
+  [...readFileSync(join(REAL, 'replies.md'), 'utf8').matchAll(/^\| (ja|en):(\d+) \|/gm)].map((m) => `replies-${m[1]}.tsv:${m[2]}`),
+);
+
 function report(name, rows) {
   const out = [];
   out.push(`## ${name}`);
   for (const lang of ['all', 'ja', 'en']) {
     const xs = lang === 'all' ? rows : rows.filter((r) => r.lang === lang);
     const agree = xs.filter((r) => r.gold === r.mine).length;
-    out.push(`${lang}: raw agreement ${pct(agree, xs.length)}, Cohen's kappa ${kappa(xs.map((r) => [r.gold, r.mine])).toFixed(3)}`);
+    out.push(
+      `${lang}: raw agreement ${pct(agree, xs.length)} 95 % CI ${wilson(agree, xs.length)}, Cohen's kappa ${kappa(xs.map((r) => [r.gold, r.mine])).toFixed(3)}`,
+    );
+  }
+  const subsets = [
+    ['text not quoted in the guidelines', (r) => !quoted(r.text)],
+    ['text quoted in the guidelines', (r) => quoted(r.text)],
+  ];
+  if (rows.some((r) => APPENDIX.has(`${r.file}:${r.line}`))) {
+    subsets.push(['gold act listed by line number in replies.md appendix', (r) => APPENDIX.has(`${r.file}:${r.line}`)]);
+    subsets.push(['not in that appendix', (r) => !APPENDIX.has(`${r.file}:${r.line}`)]);
+  }
+  for (const [what, keep] of subsets) {
+    const xs = rows.filter(keep);
+    const agree = xs.filter((r) => r.gold === r.mine).length;
+    out.push(`${what}: raw agreement ${xs.length ? pct(agree, xs.length) : '–'}, kappa ${xs.length ? kappa(xs.map((r) => [r.gold, r.mine])).toFixed(3) : '–'}`);
   }
   const classes = [...new Set(rows.flatMap((r) => [r.gold, r.mine]))].sort();
   out.push('', '| class | gold n | mine n | both | agreement on gold (recall) | on mine (precision) | F1 |', '|---|---|---|---|---|---|---|');
@@ -138,9 +176,35 @@ function report(name, rows) {
   for (const [k, v] of [...conf].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))) out.push(`| ${k.replace('\t', ' → ')} | ${v} |`);
   out.push('', 'Disagreements:', '');
   for (const r of rows.filter((x) => x.gold !== x.mine)) {
-    out.push(`${r.id}\t${r.lang}\t${r.file}:${r.line}\t${r.node ? `${r.node}\t` : ''}gold=${r.gold}\tmine=${r.mine}\t${r.text}`);
+    const flags = [quoted(r.text) ? 'quoted' : '', APPENDIX.has(`${r.file}:${r.line}`) ? 'appendix' : ''].filter(Boolean).join(',');
+    out.push(`${r.id}\t${r.lang}\t${r.file}:${r.line}\t${r.node ? `${r.node}\t` : ''}gold=${r.gold}\tmine=${r.mine}\t${flags || '-'}\t${r.text}`);
   }
   return out.join('\n');
+}
+
+/** The eval's reading of a corpus label (src/nlu/data.ts actOfLabel): answer, new_symptom and other are "no reply act". */
+const evalAct = (label) => (['answer', 'new_symptom', 'other'].includes(label) ? 'other' : label);
+
+/**
+ * What the tree does with an act at a node (dialogs/answers.yaml): the move of the node's answer group, or the act
+ * itself when the group does not list it (acts that hold anywhere are repairs of their own; a fact at the hand-off form
+ * is collected like an act its group lists). Two labels with the same
+ * move lead the bot to the same reply (e.g. still_broken and deny at a step are both `not_resolved`).
+ */
+function moveOf() {
+  const answers = parse(readFileSync('dialogs/answers.yaml', 'utf8'));
+  const kindOf = new Map();
+  for (const f of readdirSync('dialogs').filter((x) => x.endsWith('.yaml') && x !== 'answers.yaml')) {
+    const doc = parse(readFileSync(join('dialogs', f), 'utf8'));
+    for (const n of doc?.nodes ?? []) if (n?.id) kindOf.set(n.id, n.answers ?? answers.defaults[n.kind]);
+  }
+  return (node, label) => {
+    const group = node.startsWith('ask:') ? answers.defaults.ask : node === 'resolve' ? answers.defaults.resolve : kindOf.get(node);
+    const act = evalAct(label);
+    // The hand-off form collects a plain fact as it is (src/dialog/handoff.ts), like the acts its group lists.
+    if (group === 'form' && act === 'other') return 'form';
+    return answers.groups[group]?.[act] ?? `act:${act}`;
+  };
 }
 
 function compare() {
@@ -154,7 +218,15 @@ function compare() {
     });
   console.log(report('First messages (intent)', join1(first(), mf)));
   console.log();
-  console.log(report('Replies (act, with node)', join1(replies(), mr)));
+  const r = join1(replies(), mr);
+  console.log(report('Replies (act, with node)', r));
+  console.log();
+  const ev = r.map((x) => ({ ...x, gold: evalAct(x.gold), mine: evalAct(x.mine) }));
+  console.log(report('Replies as `npm run eval` scores them (answer / new_symptom / other = other)', ev).split('\n').slice(0, 10).join('\n'));
+  const move = moveOf();
+  const mv = r.map((x) => ({ ...x, gold: move(x.node, x.gold), mine: move(x.node, x.mine) }));
+  console.log();
+  console.log(report("Replies by the tree's move at the node (dialogs/answers.yaml)", mv));
 }
 
 const cmd = process.argv[2];
