@@ -563,6 +563,28 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean): number {
   return pos + value.length;
 }
 
+/**
+ * What was done with a value, right after it: it was made the password (「…にした」, 「…に変えました」, 「…へ変更」,
+ * 「…に設定」). A value glued to these is a value whatever its script — 「パスワードはホシゾラにした」,
+ * 「パスワードをすもももにしました」, 「パスワードをhunterに変えた」 — where the clause-end rules (KANA_CLAUSE_END, the
+ * digit `looksSecret` wants after 「を」) see only more words. Not 「で」: 「パスワードはパソコンで変更した」 names a place.
+ */
+const JA_SET_TO_SOURCE = '[ \\t]*[にへ][ \\t]*(?:し(?:た|て|ま|ちゃ|とい|とき)|変え|かえ|変更|へんこう|設定|せってい|更新|登録|決め|きめ)';
+const JA_SET_TO = new RegExp(`^${JA_SET_TO_SOURCE}`);
+/**
+ * A kana value followed by JA_SET_TO: hiragana as short as it can be (「すももも」 in 「すもももにしました」), katakana whole
+ * (「ホシゾラ」). Three characters at least: the phrase after it is the context, the length is not.
+ */
+const KANA_SET_VALUE = new RegExp(`(?:[ぁ-ゖー]{3,32}?|[ァ-ヺー]{3,32})(?=${JA_SET_TO_SOURCE})`, 'y');
+
+/** The kana value at `pos` that JA_SET_TO follows (see KANA_SET_VALUE): its end, or -1. Grammar and screen names are kept. */
+function kanaSetValueEnd(f: string, pos: number): number {
+  KANA_SET_VALUE.lastIndex = pos;
+  const m = KANA_SET_VALUE.exec(f);
+  if (!m || KANA_GRAMMAR.test(m[0]) || UI_WORDS.test(m[0])) return -1;
+  return pos + m[0].length;
+}
+
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
   const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
@@ -591,9 +613,19 @@ function labelledValues(w: Work): void {
         continue;
       }
     }
+    // 「パスワードはホシゾラにした」, 「パスワードをすもももにしました」: kana glued to what was done with it (JA_SET_TO).
+    if (/[:=は→>を]/.test(sep)) {
+      const end = kanaSetValueEnd(w.f, pos);
+      if (end > pos && isFree(w, pos, end)) {
+        mask(w, pos, end, 'password');
+        continue;
+      }
+    }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if ((lenient ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+    // 「パスワードをhunterに変えた」: made the password — as lenient as after 「は」.
+    const setTo = JA_SET_TO.test(w.f.slice(t.end, t.end + 12));
+    if ((lenient || setTo ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const en = new RegExp(
