@@ -759,7 +759,21 @@ function introducedValues(w: Work): void {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
   }
+  // "I changed my password to hunter": one word that ends the clause after "changed my password to" is the new
+  // value, letters only too ("… to fix it", "… to the new one", "… to something else" go on or are grammar).
+  for (const m of w.f.matchAll(EN_CHANGED_TO)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (!t || !isFree(w, t.start, t.end) || PASSPHRASE_STOP.has(t.core.toLowerCase()) || !lenientSecret(t.core)) continue;
+    if (EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) continue;
+    mask(w, t.start, t.end, 'password');
+  }
 }
+
+/** "changed my password to", "set the password to", "reset it to": the change, then its new value. */
+const EN_CHANGED_TO =
+  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:it|mine|(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode))\s+to\s+["'“]?/gi;
+/** After the value: more words of the same clause ("to fix it", "to something else"), not a clause end or "and …". */
+const EN_CLAUSE_GOES_ON = /^[ \t]+(?!(?:and|but|so|yesterday|today|now|last|this|earlier|recently|then|because|on|at|since|after|before|which|though)(?![A-Za-z]))[A-Za-z]/i;
 
 /**
  * A message that is nothing but one token shaped like a password: 「Qz81hh2Lw」 sent on its own right after
