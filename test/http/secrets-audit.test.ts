@@ -4,7 +4,9 @@
  * the process logger at info (what production runs) writing to a file — then EVERYTHING stored or emitted is read
  * back and searched for the values: every Redis key of the run (any type), the answers and their `echo`, the
  * transcript API, the conversation's admin page, the CSV export, the ticket files and the log lines. No value
- * survives anywhere. Table-driven: a shape people type is one row.
+ * survives anywhere. Table-driven: a shape people type is one row. Then the Slack channel against its local fake Web
+ * API: the same lines typed to the bot, in the hand-off form, and to staff who took the conversation over — every
+ * Web API call the app made (the person's DM, the desk's announcement and thread) is searched the same way.
  */
 import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { startApp, type App } from '../../src/main.js';
 import { rawClient } from '../redis.js';
+import { buttonsOf, clickPayload, dmEvent, envelope, hasKey, sendEvent, sendInteraction, slackEnv, startFakeSlack, uid, waitFor as waitForCall, type FakeSlack } from '../channels/slack/fake-slack.js';
 import { deleteKeys, post, REDIS_URL, runId, testEnv } from './helpers.js';
 
 interface Row {
@@ -203,4 +206,57 @@ describe('the secrets audit: no typed password survives anywhere', () => {
     expect(log).toMatch(/"msg"/);
     expect(leaks('log', log)).toEqual([]);
   });
+});
+
+describe('the secrets audit on Slack: the DM, the desk announcement and the take-over thread', () => {
+  let slack: FakeSlack;
+  let slackApp: App;
+  let slackTickets: string;
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    slackTickets = mkdtempSync(join(tmpdir(), 'mm-audit-slack-'));
+    slackApp = await startApp({ env: slackEnv(slack.url, slackTickets), port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await slackApp?.close();
+    await slack?.close();
+    rmSync(slackTickets, { recursive: true, force: true });
+  });
+
+  it('no value reaches any Slack Web API call', async () => {
+    const c = { team: `T${uid()}`, dm: `D${uid()}`, user: `U${uid()}` };
+    const posts = (channel: string) => slack.calls('chat.postMessage').filter((p) => p.args.channel === channel);
+    const say = async (text: string) => {
+      const before = posts(c.dm).length;
+      expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, text)))).status).toBe(200);
+      await waitForCall('a reply', () => posts(c.dm).length > before);
+    };
+    await say(SCRIPTS.ja.symptom);
+    for (const row of [...JA, ...EN]) await say(row.line);
+    await say(SCRIPTS.ja.person);
+    await say(`${SCRIPTS.ja.form}${JA[7]!.line}`);
+    if (!posts(c.dm).some((p) => hasKey(p, 'pipeline.ticket_created'))) await say(SCRIPTS.ja.dontKnow);
+    const created = await waitForCall('the ticket', () => posts(c.dm).find((p) => hasKey(p, 'pipeline.ticket_created')));
+    const ticketId = /MM-\d{8}-\d{4,}/.exec(created.args.text)![0];
+    await waitForCall('delivered', () => posts(c.dm).find((p) => p.seq > created.seq && hasKey(p, 'handoff.user.delivered')));
+    const desk = () => slack.calls('chat.postMessage').filter((p) => p.args.channel === '#helpdesk' || p.args.channel === 'CDESK01');
+    const announcement = await waitForCall('announcement', () => desk().find((p) => p.args.text.includes(ticketId) && buttonsOf(p).length > 0));
+    const takeOver = buttonsOf(announcement).find((b) => b.action_id === 'mm_takeover')!;
+    const mark = posts(c.dm).at(-1)!.seq;
+    await sendInteraction(
+      slackApp.url,
+      clickPayload({ team: c.team, user: `U${uid()}`, channel: 'CDESK01', messageTs: announcement.ts!, message: { ...announcement, args: { ...announcement.args } }, button: takeOver }),
+    );
+    await waitForCall('taken over', () => posts(c.dm).find((p) => p.seq > mark && hasKey(p, 'takeover.taken')));
+    // While staff hold it, what the person writes goes to the announcement's thread (one relay per message).
+    const thread = () => posts('CDESK01').filter((p) => p.args.thread_ts === announcement.ts);
+    for (const row of [...JA, ...EN]) {
+      const before = thread().length;
+      expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, row.line)))).status).toBe(200);
+      await waitForCall('the relay', () => thread().length > before);
+    }
+    expect(thread().length).toBeGreaterThanOrEqual(JA.length + EN.length);
+    expect(leaks('slack', JSON.stringify(slack.calls()))).toEqual([]);
+    expect(leaks('ticket', readdirSync(slackTickets).map((f) => readFileSync(join(slackTickets, f), 'utf8')).join('\n'))).toEqual([]);
+  }, 120_000);
 });
