@@ -41,6 +41,9 @@ const JA: Row[] = [
   { line: 'パスワードはHunter2abc!に変えました', values: ['Hunter2abc'] },
   { line: 'アプリ用パスワードは qzxw vbnm lkjh gfds です', values: ['qzxw vbnm lkjh gfds', 'qzxw'] },
   { line: 'パスワード変えた。新しいのは Pa55word!x', values: ['Pa55word!x', 'Pa55word'] },
+  { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
+  { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
+  { line: 'pass: ほしぞら', values: ['ほしぞら'] },
 ];
 
 const EN: Row[] = [
