@@ -793,9 +793,9 @@ function introducedValues(w: Work): void {
   }
 }
 
-/** "changed my password to", "set the password to", "reset it to": the change, then its new value. */
+/** "changed my password to", "set the password to": the change, then its new value ("changed it to 587" is a port). */
 const EN_CHANGED_TO =
-  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:it|mine|(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode))\s+to\s+["'“]?/gi;
+  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)\s+to\s+["'“]?/gi;
 /** After the value: more words of the same clause ("to fix it", "to something else"), not a clause end or "and …". */
 const EN_CLAUSE_GOES_ON = /^[ \t]+(?!(?:and|but|so|yesterday|today|now|last|this|earlier|recently|then|because|on|at|since|after|before|which|though)(?![A-Za-z]))[A-Za-z]/i;
 
