@@ -543,13 +543,24 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
  * counts only after an explicit `:` / `=` (「パスワードはメモに」 names a place; 「パスワード：ホシゾラ」 gives the value).
  */
 const KANA_RUN = /[ぁ-ゖー]{4,40}|[ァ-ヺー]{4,40}/y;
-const KANA_CLAUSE_END = /^[ \t]*(?:[。．.！!？?、,)）」\n]|$)/;
+/** What may follow a kana value: the end of the clause, a copula first or not (「ほしぞら です」, 「ホシゾラです。」). */
+const KANA_CLAUSE_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,)）」\n]|$)/;
+/** A copula right after a value: 「パスワードはホシゾラです」 gives it (「パスワードはメモに」 names a place). */
+const KANA_COPULA_AFTER = /^[ \t]*(?:です|でした|だよ|だった|だ)/;
+/**
+ * Katakana words said of a password that are not one (「パスワードはシンプルです」, 「パスワードはランダムです」): a
+ * description, kept. Kana grammar and screen names are kept by KANA_GRAMMAR and UI_WORDS.
+ */
+const KATAKANA_NOT_VALUE = /^(?:シンプル|デフォルト|ランダム|バラバラ|ヒミツ|ナイショ|オッケー|オーケー|セキュア|リセット|ロック|クリア|ブランク|カンタン|フツウ|ダミー|テキトー|テキトウ)$/;
 const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
 const KANA_GRAMMAR =
   /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
 
-/** The kana value at `pos` (see KANA_RUN): its end, or -1. */
-function kanaValueEnd(f: string, pos: number, katakana: boolean): number {
+/**
+ * The kana value at `pos` (see KANA_RUN): its end, or -1. `katakana`: true after `:` / `=`; 'copula' after 「は」, where
+ * katakana counts only when a copula follows it (「パスワードはホシゾラです」).
+ */
+function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): number {
   KANA_RUN.lastIndex = pos;
   const m = KANA_RUN.exec(f);
   if (!m) return -1;
@@ -557,10 +568,37 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean): number {
   const copula = /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
   if (value.length < 4 || value.length > 32) return -1;
-  if (!katakana && /[ァ-ヺ]/.test(value)) return -1;
-  if (!KANA_CLAUSE_END.test(f.slice(pos + m[0].length, pos + m[0].length + 2))) return -1;
-  if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value)) return -1;
+  const after = f.slice(pos + m[0].length, pos + m[0].length + 8);
+  if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && KANA_COPULA_AFTER.test(after)))) return -1;
+  if (!KANA_CLAUSE_END.test(after)) return -1;
+  if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value)) return -1;
   return pos + value.length;
+}
+
+/**
+ * What was done with a value, right after it: it was made the password (「…にした」, 「…に変えました」, 「…へ変更」,
+ * 「…に設定」). A value glued to these is a value whatever its script — 「パスワードはホシゾラにした」,
+ * 「パスワードをすもももにしました」, 「パスワードをhunterに変えた」 — where the clause-end rules (KANA_CLAUSE_END, the
+ * digit `looksSecret` wants after 「を」) see only more words. Not 「で」: 「パスワードはパソコンで変更した」 names a place.
+ */
+const JA_SET_TO_SOURCE = '[ \\t]*[にへ][ \\t]*(?:し(?:た|て|ま|ちゃ|とい|とき)|変え|かえ|変更|へんこう|設定|せってい|更新|登録|決め|きめ)';
+const JA_SET_TO = new RegExp(`^${JA_SET_TO_SOURCE}`);
+/**
+ * A kana value followed by JA_SET_TO: hiragana as short as it can be (「すももも」 in 「すもももにしました」), katakana whole
+ * (「ホシゾラ」). Three characters at least: the phrase after it is the context, the length is not.
+ */
+const KANA_SET_VALUE = new RegExp(
+  // Or the old value: 「すもももからホシゾラに変えた」 (the new one is masked by fromToValues in the next pass).
+  `(?:[ぁ-ゖー]{3,32}?|[ァ-ヺー]{3,32})(?=${JA_SET_TO_SOURCE}|[ \\t]*から[ \\t]*(?:[ぁ-ゖー]{2,32}?|[ァ-ヺー]{2,32}|[!-~]{1,40})${JA_SET_TO_SOURCE})`,
+  'y',
+);
+
+/** The kana value at `pos` that JA_SET_TO follows (see KANA_SET_VALUE): its end, or -1. Grammar and screen names are kept. */
+function kanaSetValueEnd(f: string, pos: number): number {
+  KANA_SET_VALUE.lastIndex = pos;
+  const m = KANA_SET_VALUE.exec(f);
+  if (!m || KANA_GRAMMAR.test(m[0]) || UI_WORDS.test(m[0])) return -1;
+  return pos + m[0].length;
 }
 
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
@@ -585,7 +623,15 @@ function labelledValues(w: Work): void {
     }
     // 「パスワードはすもももももも」, 「パスワード：あいうえお」: kana typed as the value.
     if (/[:=は→>]/.test(sep)) {
-      const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep));
+      const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep) || 'copula');
+      if (end > pos && isFree(w, pos, end)) {
+        mask(w, pos, end, 'password');
+        continue;
+      }
+    }
+    // 「パスワードはホシゾラにした」, 「パスワードをすもももにしました」: kana glued to what was done with it (JA_SET_TO).
+    if (/[:=は→>を]/.test(sep)) {
+      const end = kanaSetValueEnd(w.f, pos);
       if (end > pos && isFree(w, pos, end)) {
         mask(w, pos, end, 'password');
         continue;
@@ -593,7 +639,9 @@ function labelledValues(w: Work): void {
     }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if ((lenient ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+    // 「パスワードをhunterに変えた」: made the password — as lenient as after 「は」.
+    const setTo = JA_SET_TO.test(w.f.slice(t.end, t.end + 12));
+    if ((lenient || setTo ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const en = new RegExp(
@@ -607,6 +655,14 @@ function labelledValues(w: Work): void {
     const explicit = /[:=]/.test(sep);
     const quoted = /["'“]\s*$/.test(sep);
     if (explicit && passphrase(w, pos)) continue;
+    // `pass: ほしぞら`: kana typed as the value after a Latin label, as after 「パスワード：」.
+    if (explicit) {
+      const end = kanaValueEnd(w.f, pos, true);
+      if (end > pos && isFree(w, pos, end)) {
+        mask(w, pos, end, 'password');
+        continue;
+      }
+    }
     if (quoted && quotedPhrase(w, pos, sep.trimEnd().slice(-1))) continue;
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
@@ -727,7 +783,21 @@ function introducedValues(w: Work): void {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
   }
+  // "I changed my password to hunter": one word that ends the clause after "changed my password to" is the new
+  // value, letters only too ("… to fix it", "… to the new one", "… to something else" go on or are grammar).
+  for (const m of w.f.matchAll(EN_CHANGED_TO)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (!t || !isFree(w, t.start, t.end) || PASSPHRASE_STOP.has(t.core.toLowerCase()) || !lenientSecret(t.core)) continue;
+    if (EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) continue;
+    mask(w, t.start, t.end, 'password');
+  }
 }
+
+/** "changed my password to", "set the password to": the change, then its new value ("changed it to 587" is a port). */
+const EN_CHANGED_TO =
+  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)\s+to\s+["'“]?/gi;
+/** After the value: more words of the same clause ("to fix it", "to something else"), not a clause end or "and …". */
+const EN_CLAUSE_GOES_ON = /^[ \t]+(?!(?:and|but|so|yesterday|today|now|last|this|earlier|recently|then|because|on|at|since|after|before|which|though)(?![A-Za-z]))[A-Za-z]/i;
 
 /**
  * A message that is nothing but one token shaped like a password: 「Qz81hh2Lw」 sent on its own right after
@@ -858,6 +928,28 @@ export function besideSecrets(redacted: string): string {
   return fold(rest).replace(ANY_LABEL, ' ');
 }
 
+/**
+ * 「暗証番号を0000から1234に変えた」: the old value masked (a mark from the pass before), 「から」, then the new one made the
+ * password (JA_SET_TO) — masked on the same terms as right after the label.
+ */
+function fromToValues(w: Work, marks: string[]): void {
+  for (const m of marks) {
+    if (!m) continue;
+    for (let i = w.src.indexOf(m); i !== -1; i = w.src.indexOf(m, i + m.length)) {
+      const from = /^[ \t]*から[ \t]*/.exec(w.f.slice(i + m.length, i + m.length + 8));
+      if (!from) continue;
+      const pos = i + m.length + from[0].length;
+      const kana = kanaSetValueEnd(w.f, pos);
+      if (kana > pos && isFree(w, pos, kana)) {
+        mask(w, pos, kana, 'password');
+        continue;
+      }
+      const t = tokenAt(w.f, pos);
+      if (t && t.start === pos && isFree(w, t.start, t.end) && JA_SET_TO.test(w.f.slice(t.end, t.end + 12)) && lenientSecret(t.core)) mask(w, t.start, t.end, 'password');
+    }
+  }
+}
+
 /** One pass of every rule over `text`. */
 function pass(text: string, mark: string): { text: string; kinds: Set<RedactionKind> } {
   const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set() };
@@ -870,6 +962,7 @@ function pass(text: string, mark: string): { text: string; kinds: Set<RedactionK
   labelledValues(w);
   passwordContext(w);
   introducedValues(w);
+  fromToValues(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
   loneValue(w);
   unmistakable(w);
   oneTimeCodes(w);

@@ -25,7 +25,7 @@ import { absorb } from './facts.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
-import { opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
+import { besideSecrets, opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import { newState, upgradeState } from './state.js';
 import { deriveCause, enter, prompt } from './tree.js';
 import { STATE_SCHEMA, type ConversationState, type StepContext, type StepInput, type StepMeta, type StepOutput } from './types.js';
@@ -132,6 +132,13 @@ function handingOver(run: Run, before: { node: string | null; status: Conversati
   return s.node !== before.node && currentNode(run)?.kind === 'handoff';
 }
 
+/** The facts of a masked text; a quote that is only marks (「［伏字］」) is no error text. */
+function factsOf(masked: string): ReturnType<typeof parseFieldFacts> {
+  const facts = parseFieldFacts(masked);
+  if (facts.quotedError !== undefined && besideSecrets(facts.quotedError).trim() === '') delete facts.quotedError;
+  return facts;
+}
+
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
 function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): string | undefined {
   const { s, ctx } = run;
@@ -152,7 +159,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
     if (steps.length) run.reading = { ...run.reading, mentions: steps };
   }
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
-  const facts = parseFieldFacts(text);
+  // Facts are read from the text masked whole: a part cut out of the raw text (a quote: 「パスワードは「からたちのはな」です」)
+  // and masked alone has lost the label that made it a password, and would reach the state and the ticket as typed.
+  const facts = factsOf(maskSecrets(text).text);
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
   if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');

@@ -123,7 +123,7 @@ export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFact
   if (pending.includes('errorMessage')) {
     const masked = (x: string) => maskSecrets(x).text;
     if (facts.quotedError) s.errorText = masked(facts.quotedError);
-    else if (facts.noError) s.collected.errorMessage = normalise(facts.noErrorText ?? text);
+    else if (facts.noError) s.collected.errorMessage = normalise(facts.noErrorText ?? masked(text));
     else if (nlu.entities.error_message) s.errorText = masked(text);
     else if (pending.length === 1 && !facts.dontKnow && text.trim()) s.errorText = masked(text.trim()); // asked alone: the answer is the text
   }

@@ -180,7 +180,12 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
       const { run, nlu } = t;
       const { s, ctx } = run;
       if (pleaFirst(t)) return true;
-      if (!((s.node === null || s.node === ctx.tree.start) && s.status === 'active' && run.reading?.act === 'vague_problem')) return false;
+      if (!((s.node === null || s.node === ctx.tree.start) && s.status === 'active')) return false;
+      // 「パスワードは［伏字］に変えました」 "I changed my password to [redacted]": the new value typed with the change says it
+      // is done (no wish, no how-to) — the change names the walk whatever act the rest reads as (the value is gone from
+      // what the models read, and 「…に変えました」 alone reads resolved or out of scope).
+      const statedWithValue = !!nlu.entities.trigger && (run.secret === true || maskSecrets(t.text).redacted);
+      if (run.reading?.act !== 'vague_problem' && !statedWithValue) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
       if (!nlu.entities.trigger) return true;
       const walk = walkOf(t);

@@ -1,0 +1,265 @@
+/**
+ * The secrets audit (rob-23): the shapes of password people type, each in a web conversation over real loopback HTTP
+ * (/api/chat) with real Redis (state, transcripts, outbox under a key prefix of this run), the file ticket sink and
+ * the process logger at info (what production runs) writing to a file — then EVERYTHING stored or emitted is read
+ * back and searched for the values: every Redis key of the run (any type), the answers and their `echo`, the
+ * transcript API, the conversation's admin page, the CSV export, the ticket files and the log lines. No value
+ * survives anywhere. Table-driven: a shape people type is one row. Then the Slack channel against its local fake Web
+ * API: the same lines typed to the bot, in the hand-off form, and to staff who took the conversation over — every
+ * Web API call the app made (the person's DM, the desk's announcement and thread) is searched the same way.
+ */
+import { mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../../src/log.js';
+import { startApp, type App } from '../../src/main.js';
+import { rawClient } from '../redis.js';
+import { buttonsOf, clickPayload, dmEvent, envelope, hasKey, sendEvent, sendInteraction, slackEnv, startFakeSlack, uid, waitFor as waitForCall, type FakeSlack } from '../channels/slack/fake-slack.js';
+import { deleteKeys, post, REDIS_URL, runId, testEnv } from './helpers.js';
+
+interface Row {
+  /** What the person types (said twice: alone after the symptom, then in the hand-off form's answer). */
+  line: string;
+  /** The values that must be found nowhere. A value of digits only is searched with digit boundaries. */
+  values: string[];
+}
+
+const JA: Row[] = [
+  { line: 'パスワードは Zx9!secret です', values: ['Zx9!secret'] },
+  { line: 'パス：qwerty99', values: ['qwerty99'] },
+  { line: 'PW: hunter22', values: ['hunter22'] },
+  { line: 'pw:tanaka1980', values: ['tanaka1980'] },
+  { line: 'PINは5820です', values: ['5820'] },
+  { line: '暗証番号は7391にした', values: ['7391'] },
+  { line: 'パスコードは 6604 です', values: ['6604'] },
+  { line: 'パスワードはホシゾラにした', values: ['ホシゾラ'] },
+  { line: 'パスワードをすもももにしました', values: ['すももも'] },
+  { line: 'パスワードは「からたちのはな」です', values: ['からたちのはな'] },
+  { line: 'パスワードはねこ123です', values: ['ねこ123'] },
+  { line: 'パスワード：ｐａｓｓ４８２７ｘ', values: ['ｐａｓｓ４８２７ｘ', 'pass4827x'] },
+  { line: 'パスワードはHunter2abc!に変えました', values: ['Hunter2abc'] },
+  { line: 'アプリ用パスワードは qzxw vbnm lkjh gfds です', values: ['qzxw vbnm lkjh gfds', 'qzxw'] },
+  { line: 'パスワード変えた。新しいのは Pa55word!x', values: ['Pa55word!x', 'Pa55word'] },
+  { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
+  { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
+  { line: 'pass: ほしぞら', values: ['ほしぞら'] },
+];
+
+const EN: Row[] = [
+  { line: 'my password is Working2024', values: ['Working2024'] },
+  { line: 'pass=Tr0ub4dor&3', values: ['Tr0ub4dor'] },
+  { line: 'I changed my password to hunter', values: ['hunter'] },
+  { line: 'password: P@ss w0rd', values: ['P@ss', 'w0rd'] },
+  { line: 'my PIN is 9137', values: ['9137'] },
+  { line: 'pw: letmein77', values: ['letmein77'] },
+  { line: 'app password: wxyz qrst uvkm pjhg', values: ['wxyz qrst uvkm pjhg', 'wxyz'] },
+  { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
+];
+
+const SCRIPTS = {
+  ja: { symptom: 'iPhoneでメールが受信できない', person: '担当者と話したい', form: 'iPhone 15、iOS 18.1、ドコモメール、今朝から毎回です。', dontKnow: 'わからない' },
+  en: { symptom: "I can't receive mail on my iPhone", person: 'I want to talk to a person', form: 'iPhone 15, iOS 18.1, docomo mail, every time since this morning. ', dontKnow: "I don't know" },
+} as const;
+
+const TOKEN = 'admin-token-for-the-secrets-audit-0123456789';
+const prefix = `mmtest-audit-${runId()}`;
+let app: App;
+let ticketDir: string;
+let logDir: string;
+let logFd: number;
+const conversations: Array<{ id: string; row: Row }> = [];
+const answers: string[] = [];
+
+/** The value as a pattern: digits alone with digit boundaries (a PIN must not match inside a timestamp). */
+const patternOf = (value: string) =>
+  /^\d+$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`) : new RegExp(value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'), 'i');
+
+/** The values of every row found in `text`, with the place they were found. */
+function leaks(where: string, text: string): string[] {
+  return [...JA, ...EN].flatMap((row) => row.values.filter((v) => patternOf(v).test(text)).map((v) => `${where}: ${v}`));
+}
+
+async function chat(conversation: string, text: string, locale: 'ja' | 'en') {
+  const r = await post(`${app.url}/api/chat`, { conversation, text, locale });
+  expect(r.status, `${conversation}: ${text}`).toBe(200);
+  answers.push(JSON.stringify(r.body));
+  return r.body;
+}
+
+async function waitFor<T>(what: string, check: () => Promise<T | undefined>): Promise<T> {
+  for (let i = 0; i < 300; i++) {
+    const v = await check();
+    if (v !== undefined) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+beforeAll(async () => {
+  ticketDir = mkdtempSync(join(tmpdir(), 'mm-audit-tickets-'));
+  logDir = mkdtempSync(join(tmpdir(), 'mm-audit-log-'));
+  logFd = openSync(join(logDir, 'server.log'), 'a');
+  app = await startApp({
+    env: testEnv({ REDIS_URL, REDIS_KEY_PREFIX: prefix, ADMIN_TOKEN: TOKEN, TICKET_DIR: ticketDir, LOG_LEVEL: 'info' }),
+    port: 0,
+    host: '127.0.0.1',
+    logger: createLogger({ level: 'info', fd: logFd }),
+  });
+  for (const [locale, rows] of [['ja', JA], ['en', EN]] as const) {
+    const s = SCRIPTS[locale];
+    for (const [i, row] of rows.entries()) {
+      const id = `audit-${locale}-${i}-${runId()}`;
+      conversations.push({ id, row });
+      await chat(id, s.symptom, locale);
+      await chat(id, row.line, locale);
+      await chat(id, s.person, locale);
+      const filed = await chat(id, `${s.form}${row.line}`, locale);
+      // A form answer the bot could not read whole is asked for once more; 「わからない」 files the ticket.
+      if (filed.status !== 'escalated') expect((await chat(id, s.dontKnow, locale)).status, `${id}: not escalated`).toBe('escalated');
+    }
+  }
+  // Tickets are filed off the reply path, transcripts too: wait until every conversation has both.
+  await waitFor('the ticket files', async () => (readdirSync(ticketDir).filter((f) => f.endsWith('.json')).length >= conversations.length ? true : undefined));
+  await waitFor('the transcripts', async () => {
+    const summaries = await app.core.transcripts.summaries();
+    return conversations.every((c) => summaries.some((x) => x.id.includes(c.id) && x.turns >= 4)) ? true : undefined;
+  });
+}, 240_000);
+
+afterAll(async () => {
+  await app?.close();
+  closeSync(logFd);
+  await deleteKeys(`${prefix}*`);
+  rmSync(ticketDir, { recursive: true, force: true });
+  rmSync(logDir, { recursive: true, force: true });
+});
+
+const api = (path: string) => fetch(`${app.url}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+
+describe('the secrets audit: no typed password survives anywhere', () => {
+  it('every conversation escalated and filed a ticket (the audit reads a full path)', () => {
+    expect(readdirSync(ticketDir).filter((f) => f.endsWith('.json')).length).toBeGreaterThanOrEqual(conversations.length);
+  });
+
+  it('the answers and their echo', () => {
+    expect(answers.length).toBeGreaterThanOrEqual(conversations.length * 4);
+    expect(leaks('answer', answers.join('\n'))).toEqual([]);
+  });
+
+  it('every Redis key of the run, whatever its type', async () => {
+    const c = await rawClient();
+    const found: string[] = [];
+    let keys = 0;
+    try {
+      for await (const batch of c.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+        for (const key of batch) {
+          keys++;
+          const type = await c.type(key);
+          let dump: unknown;
+          if (type === 'string') dump = await c.get(key);
+          else if (type === 'hash') dump = await c.hGetAll(key);
+          else if (type === 'list') dump = await c.lRange(key, 0, -1);
+          else if (type === 'set') dump = await c.sMembers(key);
+          else if (type === 'zset') dump = await c.zRange(key, 0, -1);
+          else if (type === 'stream') dump = await c.xRange(key, '-', '+');
+          else dump = `unread type ${type}`;
+          found.push(...leaks(`redis ${key}`, JSON.stringify(dump)));
+        }
+      }
+    } finally {
+      await c.close();
+    }
+    expect(keys).toBeGreaterThan(conversations.length);
+    expect(found).toEqual([]);
+  });
+
+  it('the transcript API and the admin page of every conversation', async () => {
+    const summaries = await app.core.transcripts.summaries();
+    const found: string[] = [];
+    for (const { id } of conversations) {
+      const full = summaries.find((x) => x.id.includes(id))!.id;
+      const json = await api(`/admin/api/conversations/${encodeURIComponent(full)}`);
+      expect(json.status).toBe(200);
+      found.push(...leaks(`api ${id}`, await json.text()));
+      const page = await api(`/admin/conversations/${encodeURIComponent(full)}`);
+      expect(page.status).toBe(200);
+      found.push(...leaks(`page ${id}`, await page.text()));
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('the CSV and JSONL exports', async () => {
+    for (const format of ['csv', 'jsonl']) {
+      const r = await api(`/admin/api/export?format=${format}`);
+      expect(r.status).toBe(200);
+      const body = await r.text();
+      expect(body).toContain(conversations[0]!.id);
+      expect(leaks(format, body)).toEqual([]);
+    }
+  });
+
+  it('the ticket files', () => {
+    const found = readdirSync(ticketDir).flatMap((f) => leaks(`ticket ${f}`, readFileSync(join(ticketDir, f), 'utf8')));
+    expect(found).toEqual([]);
+  });
+
+  it('the log lines', () => {
+    const log = readFileSync(join(logDir, 'server.log'), 'utf8');
+    expect(log).toMatch(/"msg"/);
+    expect(leaks('log', log)).toEqual([]);
+  });
+});
+
+describe('the secrets audit on Slack: the DM, the desk announcement and the take-over thread', () => {
+  let slack: FakeSlack;
+  let slackApp: App;
+  let slackTickets: string;
+  beforeAll(async () => {
+    slack = await startFakeSlack();
+    slackTickets = mkdtempSync(join(tmpdir(), 'mm-audit-slack-'));
+    slackApp = await startApp({ env: slackEnv(slack.url, slackTickets), port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await slackApp?.close();
+    await slack?.close();
+    rmSync(slackTickets, { recursive: true, force: true });
+  });
+
+  it('no value reaches any Slack Web API call', async () => {
+    const c = { team: `T${uid()}`, dm: `D${uid()}`, user: `U${uid()}` };
+    const posts = (channel: string) => slack.calls('chat.postMessage').filter((p) => p.args.channel === channel);
+    const say = async (text: string) => {
+      const before = posts(c.dm).length;
+      expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, text)))).status).toBe(200);
+      await waitForCall('a reply', () => posts(c.dm).length > before);
+    };
+    await say(SCRIPTS.ja.symptom);
+    for (const row of [...JA, ...EN]) await say(row.line);
+    await say(SCRIPTS.ja.person);
+    await say(`${SCRIPTS.ja.form}${JA[7]!.line}`);
+    if (!posts(c.dm).some((p) => hasKey(p, 'pipeline.ticket_created'))) await say(SCRIPTS.ja.dontKnow);
+    const created = await waitForCall('the ticket', () => posts(c.dm).find((p) => hasKey(p, 'pipeline.ticket_created')));
+    const ticketId = /MM-\d{8}-\d{4,}/.exec(created.args.text)![0];
+    await waitForCall('delivered', () => posts(c.dm).find((p) => p.seq > created.seq && hasKey(p, 'handoff.user.delivered')));
+    const desk = () => slack.calls('chat.postMessage').filter((p) => p.args.channel === '#helpdesk' || p.args.channel === 'CDESK01');
+    const announcement = await waitForCall('announcement', () => desk().find((p) => p.args.text.includes(ticketId) && buttonsOf(p).length > 0));
+    const takeOver = buttonsOf(announcement).find((b) => b.action_id === 'mm_takeover')!;
+    const mark = posts(c.dm).at(-1)!.seq;
+    await sendInteraction(
+      slackApp.url,
+      clickPayload({ team: c.team, user: `U${uid()}`, channel: 'CDESK01', messageTs: announcement.ts!, message: { ...announcement, args: { ...announcement.args } }, button: takeOver }),
+    );
+    await waitForCall('taken over', () => posts(c.dm).find((p) => p.seq > mark && hasKey(p, 'takeover.taken')));
+    // While staff hold it, what the person writes goes to the announcement's thread (one relay per message).
+    const thread = () => posts('CDESK01').filter((p) => p.args.thread_ts === announcement.ts);
+    for (const row of [...JA, ...EN]) {
+      const before = thread().length;
+      expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, row.line)))).status).toBe(200);
+      await waitForCall('the relay', () => thread().length > before);
+    }
+    expect(thread().length).toBeGreaterThanOrEqual(JA.length + EN.length);
+    expect(leaks('slack', JSON.stringify(slack.calls()))).toEqual([]);
+    expect(leaks('ticket', readdirSync(slackTickets).map((f) => readFileSync(join(slackTickets, f), 'utf8')).join('\n'))).toEqual([]);
+  }, 120_000);
+});
