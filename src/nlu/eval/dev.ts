@@ -230,6 +230,9 @@ async function main(): Promise<void> {
     // What the bot does with each fold's replies (src/nlu/eval/harm.ts): one engine turn at the node, with the fold's act model.
     const harmI18n = createI18n(loadLocales(root).messages);
     const harmRows: HarmRow[][] = [];
+    // --confirm=0.5,0.7: the harm row again under other answers.yaml `confirm: fixed` shares (the engine only; no retraining).
+    const confirms = process.argv.find((a) => a.startsWith('--confirm='))?.slice(10).split(',').map(Number) ?? [];
+    const foldReaders: Array<{ withActs: Classifier; lines: RealReply[] }> = [];
     for (let f = 0; f < FOLDS; f++) {
       const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
       const model = trainActModel(tokenizer, [...acts, ...trainReal], actOpts);
@@ -248,6 +251,7 @@ async function main(): Promise<void> {
       foldRows.push(scored);
       rows.push(...scored);
       harmRows.push(runHarm(withActs, tree, harmI18n, replies.filter((r) => foldOfReply(r) === f)));
+      if (confirms.length) foldReaders.push({ withActs, lines: replies.filter((r) => foldOfReply(r) === f) });
     }
     const acc = (xs: typeof rows) => ({ correct: xs.filter((x) => x.inContext === x.gold).length, total: xs.length });
     out(`dev (5-fold cross-validation on the real TRAIN split of replies, folds by ${process.argv.includes('--reply-folds=text') ? 'text (old rule)' : 'page'}, ${rows.length} lines)`);
@@ -315,6 +319,13 @@ async function main(): Promise<void> {
     out(`    by kind: ${harm.kinds.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
     out(`    outcomes: ${harm.outcomes.map(([o, n]) => `${o} ${n}`).join(', ')}`);
     out(`    nuisance: replies saying it is fixed that were not closed ${pct(harm.fixedNotClosed)}`);
+    for (const share of confirms) {
+      const answers = { ...tree.answers!, confirm: { ...tree.answers?.confirm, fixed: { ...tree.answers?.confirm?.fixed, share } } };
+      const other = { ...tree, answers };
+      const per = foldReaders.map(({ withActs, lines }) => runHarm(withActs, other, harmI18n, lines));
+      const h = scoreHarm(per.flat());
+      out(`    confirm fixed below ${share}: harmful ${pct(h.all)}; per fold ${per.map((xs) => scoreHarm(xs).all.correct).join(' / ')}; fixed not closed ${pct(h.fixedNotClosed)}; by kind: ${h.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    }
     if (failures) {
       out('  harmful turns (train lines):');
       for (const x of harmRows.flat().filter((x) => x.harmful))
