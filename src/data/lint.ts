@@ -531,6 +531,10 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
       }
     }
   }
+  // The words that say an act (dialogs/answers.yaml `confirm: <act>: words:`): a key of every locale.
+  for (const [act, c] of Object.entries(tree.answers?.confirm ?? {})) {
+    if (c?.words) for (const l of LOCALES) if (!locales.messages[l].has(c.words)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: words ${c.words} is not in locales/${l}` });
+  }
   // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
   const wordOf = new Map<string, string>();
   for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {

@@ -555,6 +555,15 @@ export const answersFileSchema = z.strictObject({
   groups: z.record(groupName, z.partialRecord(actId, z.enum(ANSWER_MOVES))),
   /** What the move `explain` answers from: term id → its words. */
   glossary: z.record(groupName, glossaryTermSchema).optional(),
+  /**
+   * Per act whose move closes the episode (fixed → resolved), when its reading is asked about first instead of closing:
+   * `share` — below this share of the node's candidates, at a step, when nothing else supports it; `words` — a locale
+   * key whose `|`-separated words say the act (「直っ」「解決し」 "fixed" "works"): a reply that holds them only negated
+   * (「直っていません」 "it is not resolved") is asked about whatever the models read.
+   */
+  confirm: z
+    .partialRecord(actId, z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional() }))
+    .optional(),
 });
 export type Answers = z.infer<typeof answersFileSchema>;
 

@@ -612,12 +612,14 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
       // fact_given: signing in elsewhere is no mail working here.
       if (tellsFact(run)) return undefined;
+      // 「直っていません」 "it is not resolved" read fixed (its word, not its negation): which one, with the buttons.
+      if (saysOnlyNegated(run, 'fixed', text)) return again('engine.confirm_fixed');
       // 「迷惑メールフォルダは見ました」 at the junk-folder step names this very step done (STEP_MENTIONS), read fixed only
       // unsurely: done, no result said — did it help? (never 「直ってよかったです！」 for having looked).
       if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE) return again('engine.step_did');
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess.
-      if (node.kind === 'step' && (run.reading?.confidence ?? 1) < WEAK_FIXED_SHARE && nlu.intent !== 'resolved') return again('engine.step_did');
+      if (node.kind === 'step' && (run.reading?.confidence ?? 1) < confirmShare(run.ctx.tree, 'fixed') && nlu.intent !== 'resolved') return again('engine.step_did');
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       return news ? undefined : answer(ACTIONS.notResolved);
@@ -666,8 +668,31 @@ function otherStepNoted(run: Run, node: Extract<DialogNode, { kind: 'step' }>, k
   prompt(run, node);
 }
 
-/** Below this share of the node's candidates, a `fixed` reading at a step that nothing else supports is asked about. */
-const WEAK_FIXED_SHARE = 0.5;
+/**
+ * Below this share of the node's candidates, a `fixed` reading at a step that nothing else supports is asked about,
+ * when dialogs/answers.yaml sets no `confirm:` share for the act (test trees).
+ */
+const CONFIRM_SHARE = 0.5;
+
+/** The share below which a reading of `act` at a step is asked about before its move (answers.yaml `confirm:`). */
+export function confirmShare(tree: DialogTree, act: Act): number {
+  return tree.answers?.confirm?.[act]?.share ?? CONFIRM_SHARE;
+}
+
+/**
+ * The reply holds the words that say `act` (answers.yaml `confirm: <act>: words:`, either language, folded) and every
+ * one of them negated: 「直っていません」「解決しませんでした」「まだ復旧していません」, "it is not resolved", "this has not
+ * been fixed", "still doesn't work" — the act model and the intent model read `fixed` in them (the word weighs more
+ * than its negation), so the move that closes is asked about first. A reply that says the word once plainly
+ * (「昨日は直らなかったけど今日は直りました」) is not this.
+ */
+export function saysOnlyNegated(run: Run, act: Act, text: string): boolean {
+  const key = run.ctx.tree.answers?.confirm?.[act]?.words;
+  const said = foldAnswer(text);
+  if (!key || said === '') return false;
+  const words = phrases(run, key).filter((p) => said.includes(p));
+  return words.length > 0 && !words.some((p) => saysPhrase(text, said, p));
+}
 
 /** The step's answer by button value (a click, or text read as one): help, fixed, does not apply, or still broken. */
 export function answerStep(run: Run, node: Extract<DialogNode, { kind: 'step' }>, value: string): void {

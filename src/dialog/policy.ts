@@ -11,7 +11,7 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -86,6 +86,19 @@ function askDidItFix(run: Run, node: QuestionNode): void {
   say(run, 'engine.did_it_question');
   const own = choicesOf(run, node);
   say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+}
+
+/**
+ * "I couldn't tell whether it works now": at a step its buttons; at a question the question again with [直った] beside
+ * its own buttons (as askDidItFix); elsewhere the node's buttons.
+ */
+function confirmFixed(run: Run, node: DialogNode): void {
+  if (node.kind === 'ask' || node.kind === 'choice') {
+    say(run, 'engine.confirm_fixed');
+    const own = choicesOf(run, node);
+    return say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+  }
+  say(run, 'engine.confirm_fixed', undefined, choicesOf(run, node));
 }
 
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
@@ -188,6 +201,8 @@ export const resolvedRule: TurnRule = {
     // A weak "fixed" that reads no act (and no option of the node took it: answer_at_node comes first): made sure of.
     if (weaklyFixed(t)) return hedgedFixedRule.act(t);
     const node = t.node!;
+    // 「まだ解決していません」 "it's not resolved" read resolved (the word, not its negation): which one, never closed.
+    if (saysOnlyNegated(t.run, 'fixed', t.text) && t.run.fixed !== true) return confirmFixed(t.run, node);
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);

@@ -218,8 +218,9 @@ const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|な�
 /**
  * An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled", "I have
  * no 2FA enabled". A "no" that opens the answer is an interjection ("no it's on" corrects the bot), not a negation.
+ * The scope ends at punctuation (Das & Chen): "never mind, it's fixed now" negates nothing that follows the comma.
  */
-const EN_NEGATED_BEFORE = /(?:\b(?:not|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)|(?<!^)\bno)\b(?:\s+\S+){0,3}\s*$/u;
+const EN_NEGATED_BEFORE = /(?:\b(?:not|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)|(?<!^)\bno)\b(?:\s+[^\s,;.!?]+){0,3}\s*$/u;
 
 /**
  * Is the folded `phrase` said in the answer, and not negated there? 「オンにしてないと思う」 contains 「オン」 and "I don't

@@ -48,6 +48,7 @@ import { placeOf, scoreReplies } from './replies.js';
 import { actInContext, CLAUSE_RULES, MIN_ACT_SHARE, OTHER_WEIGHT, type ClauseRule } from '../replies.js';
 import { scoreReal, type Scored } from './score.js';
 import { firstAnswer, scoreFirstTurns, type FirstAnswer } from './first-turn.js';
+import { harmKind, runHarm, scoreHarm, type HarmRow } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
 
 const FOLDS = 5;
@@ -226,6 +227,12 @@ async function main(): Promise<void> {
     // --prior=0,1: also read each fold's replies with other powers of the node-kind prior (0: none).
     const alphas = process.argv.find((a) => a.startsWith('--prior='))?.slice(8).split(',').map(Number) ?? [];
     const priorRows = alphas.map(() => [] as Array<{ ok: boolean; fold: number }>);
+    // What the bot does with each fold's replies (src/nlu/eval/harm.ts): one engine turn at the node, with the fold's act model.
+    const harmI18n = createI18n(loadLocales(root).messages);
+    const harmRows: HarmRow[][] = [];
+    // --confirm=0.5,0.7: the harm row again under other answers.yaml `confirm: fixed` shares (the engine only; no retraining).
+    const confirms = process.argv.find((a) => a.startsWith('--confirm='))?.slice(10).split(',').map(Number) ?? [];
+    const foldReaders: Array<{ withActs: Classifier; lines: RealReply[] }> = [];
     for (let f = 0; f < FOLDS; f++) {
       const trainReal = replies.filter((r) => foldOfReply(r) !== f).map((r) => ({ text: r.text, act: actOfLabel(r.label), locale: r.locale, real: true }));
       const model = trainActModel(tokenizer, [...acts, ...trainReal], actOpts);
@@ -243,6 +250,8 @@ async function main(): Promise<void> {
       });
       foldRows.push(scored);
       rows.push(...scored);
+      harmRows.push(runHarm(withActs, tree, harmI18n, replies.filter((r) => foldOfReply(r) === f)));
+      if (confirms.length) foldReaders.push({ withActs, lines: replies.filter((r) => foldOfReply(r) === f) });
     }
     const acc = (xs: typeof rows) => ({ correct: xs.filter((x) => x.inContext === x.gold).length, total: xs.length });
     out(`dev (5-fold cross-validation on the real TRAIN split of replies, folds by ${process.argv.includes('--reply-folds=text') ? 'text (old rule)' : 'page'}, ${rows.length} lines)`);
@@ -303,6 +312,25 @@ async function main(): Promise<void> {
       if (got) for (let i = 0; i < rows.length; i++) if (got[i] !== base[i]) out(`    ${got[i] === rows[i]!.gold ? 'WON ' : base[i] === rows[i]!.gold ? 'LOST' : 'MOVE'} [${rows[i]!.r.locale} ${rows[i]!.r.node}] ${rows[i]!.gold}: whole ${base[i]} → ${got[i]}: ${rows[i]!.r.text}`);
     }
     if (failures) for (const x of rows.filter((x) => x.inContext !== x.gold)) out(`    [${x.r.locale} ${x.r.node}] ${x.gold} → ${x.inContext}: ${x.r.text}`);
+    // The harm row (src/nlu/eval/harm.ts): what the bot does with the same fold replies; --failures lists the harmful turns.
+    const harm = scoreHarm(harmRows.flat());
+    const perFoldHarm = harmRows.map((xs) => scoreHarm(xs).all);
+    out(`  what the bot does (one engine turn at the node): harmful ${pct(harm.all)} (ja ${pct(harm.ja)}, en ${pct(harm.en)}); per fold ${perFoldHarm.map((x) => `${x.correct}/${x.total}`).join(' / ')}`);
+    out(`    by kind: ${harm.kinds.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+    out(`    outcomes: ${harm.outcomes.map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    out(`    nuisance: replies saying it is fixed that were not closed ${pct(harm.fixedNotClosed)}`);
+    for (const share of confirms) {
+      const answers = { ...tree.answers!, confirm: { ...tree.answers?.confirm, fixed: { ...tree.answers?.confirm?.fixed, share } } };
+      const other = { ...tree, answers };
+      const per = foldReaders.map(({ withActs, lines }) => runHarm(withActs, other, harmI18n, lines));
+      const h = scoreHarm(per.flat());
+      out(`    confirm fixed below ${share}: harmful ${pct(h.all)}; per fold ${per.map((xs) => scoreHarm(xs).all.correct).join(' / ')}; fixed not closed ${pct(h.fixedNotClosed)}; by kind: ${h.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
+    }
+    if (failures) {
+      out('  harmful turns (train lines):');
+      for (const x of harmRows.flat().filter((x) => x.harmful))
+        out(`    [${x.r.locale} ${x.r.node}] ${x.gold} → ${x.outcome} (${harmKind(x)}; rule ${x.rule ?? '—'}, read ${x.read ?? '—'} ${x.share ?? ''}, intent ${x.intent} ${x.intentConfidence.toFixed(2)}): ${x.r.text}`);
+    }
   }
 }
 

@@ -12,6 +12,7 @@ import { Classifier, trainClassifier } from '../engine.js';
 import { trainActModel } from '../acts.js';
 import { scoreReplies } from './replies.js';
 import { scoreFirstTurns } from './first-turn.js';
+import { runHarm, scoreHarm } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
 import { getTokenizer } from '../tokenizer.js';
 import { GUIDE_ERROR_STRINGS } from './guide.js';
@@ -159,6 +160,17 @@ async function main(): Promise<void> {
     for (const [k, c] of [...conf].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) out(`    ${String(c.n).padStart(3)}  ${k}   e.g. ${c.ex.map((e) => JSON.stringify(e)).join(', ')}`);
     out();
   }
+  // What the bot DOES with the same replies (src/nlu/eval/harm.ts): each put at its node, one engine turn. The row
+  // only — counts, never the lines (the held-out replies stay unread).
+  const harm = tree ? scoreHarm(runHarm(withActs, tree, createI18n(loadLocales(root).messages), repliesHeldout)) : undefined;
+  if (harm) {
+    out('held-out real replies, what the bot does (one engine turn at the node; harm table in src/nlu/eval/harm.ts)');
+    out(`  harmful turns: all ${f(harm.all)} (ja ${f(harm.ja)}, en ${f(harm.en)})`);
+    out(`  by kind: ${harm.kinds.map(([k, n]) => `${k} ${n}`).join(', ') || 'none'}`);
+    out(`  outcomes: ${harm.outcomes.map(([o, n]) => `${o} ${n}`).join(', ')}`);
+    out(`  nuisance: replies saying it is fixed that were not closed ${pct(harm.fixedNotClosed.correct / Math.max(1, harm.fixedNotClosed.total))} (${harm.fixedNotClosed.correct}/${harm.fixedNotClosed.total})`);
+    out();
+  }
   out('summary');
   out(`  accuracy ja ${pct(report.accuracy.ja.value)} (${report.accuracy.ja.correct}/${report.accuracy.ja.total}), en ${pct(report.accuracy.en.value)} (${report.accuracy.en.correct}/${report.accuracy.en.total})`);
   out(`  out-of-scope recall far ${pct(report.oosRecall.far.value)} (${report.oosRecall.far.correct}/${report.oosRecall.far.total}), near ${pct(report.oosRecall.near.value)} (${report.oosRecall.near.correct}/${report.oosRecall.near.total})`);
@@ -181,6 +193,7 @@ async function main(): Promise<void> {
     }
   }
   if (rep) out(`  held-out real mid-conversation replies, act accuracy with the node as context: ${f(rep.all)} (ja ${f(rep.ja)}, en ${f(rep.en)})`);
+  if (harm) out(`  held-out real mid-conversation replies, harmful turns of the bot: ${f(harm.all)} (ja ${f(harm.ja)}, en ${f(harm.en)})`);
   if (process.argv.includes('--failures')) {
     out();
     out('failures');
