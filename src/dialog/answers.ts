@@ -91,7 +91,8 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
 function wholeReplyOption(run: Run, options: DialogOption[], said: string): DialogOption | undefined {
   const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
   const whole = trimFiller(said, filler);
-  return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && w.slice(1) === whole)) : undefined;
+  // The word loses the same filler as the reply: 「=なってる」 is 「なってる」, whose 「てる」 is filler (「なっ」 both).
+  return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && (w.slice(1) === whole || trimFiller(w.slice(1), filler) === whole))) : undefined;
 }
 
 /**
