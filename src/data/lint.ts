@@ -535,6 +535,13 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   for (const [act, c] of Object.entries(tree.answers?.confirm ?? {})) {
     if (c?.words) for (const l of LOCALES) if (!locales.messages[l].has(c.words)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: words ${c.words} is not in locales/${l}` });
   }
+  // A fact that names the symptom (main.yaml `fact_symptoms`): a stated fact's value, and a symptom that has a walk.
+  for (const [slot, values] of Object.entries(tree.factSymptoms ?? {})) {
+    for (const [value, intent] of Object.entries(values)) {
+      if (tree.facts?.[slot]?.[value] === undefined) out.push({ ...lines.top('fact_symptoms', [slot, value]), message: `fact_symptoms.${slot}.${value}: not a stated fact (facts.${slot}.${value})` });
+      if (!(intent in tree.entries)) out.push({ ...lines.top('fact_symptoms', [slot, value]), message: `fact_symptoms.${slot}.${value}: ${intent} has no entry (no walk to start)` });
+    }
+  }
   // The glossary (dialogs/answers.yaml): every term explained in every locale, no word naming two terms.
   const wordOf = new Map<string, string>();
   for (const [id, term] of Object.entries(tree.answers?.glossary ?? {})) {

@@ -243,6 +243,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   const facts: Record<string, Record<string, string>> = {};
   const factFixes: Record<string, Record<string, string[]>> = {};
   const factNarrows: Record<string, Record<string, Record<string, string>>> = {};
+  const factSymptoms: Record<string, Record<string, string>> = {};
   const entries: DialogTree['entries'] = {};
   const hash = createHash('sha256');
   let patterns: Patterns | undefined;
@@ -301,6 +302,10 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
       if (factNarrows[k]) problems.push({ file: parsed.file, line: parsed.lineOf(['fact_narrows', k]), message: `fact_narrows of slot ${k} declared twice` });
       factNarrows[k] = v;
     }
+    for (const [k, v] of Object.entries(f.fact_symptoms ?? {})) {
+      if (factSymptoms[k]) problems.push({ file: parsed.file, line: parsed.lineOf(['fact_symptoms', k]), message: `fact_symptoms of slot ${k} declared twice` });
+      factSymptoms[k] = v;
+    }
     for (const [intent, node] of Object.entries(f.entries ?? {})) {
       const key = intent as keyof DialogTree['entries'];
       if (entries[key]) problems.push({ file: parsed.file, line: parsed.lineOf(['entries', intent]), message: `entry for ${intent} defined twice` });
@@ -321,7 +326,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   if (!globals) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `globals`' });
   if (!start || !globals) return { problems };
   return {
-    tree: { start, globals, slots, facts, factFixes, factNarrows, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS, answers: answers ?? DEFAULT_ANSWERS },
+    tree: { start, globals, slots, facts, factFixes, factNarrows, factSymptoms, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS, answers: answers ?? DEFAULT_ANSWERS },
     problems,
   };
 }

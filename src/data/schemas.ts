@@ -301,6 +301,13 @@ export const dialogFileSchema = z.strictObject({
    * (fact_fixes) — the slot takes the fact's value and the walk of the side still broken (error_send) goes on.
    */
   fact_narrows: z.record(slotName, z.record(z.string(), z.record(z.string(), intentId))).optional(),
+  /**
+   * A fact that names the symptom, by slot and value → the symptom (an entry intent): 「迷惑メールフォルダに入ってしまう」
+   * "my emails end up in the junk folder" (junk: lands) is mail that arrives, in the junk folder — the not-arriving walk,
+   * whatever symptom the intent model reads in the rest of the words ("end up" read error_send). Stated before any
+   * walk is chosen (a first message, the menu, a new episode), the fact's symptom is the one walked.
+   */
+  fact_symptoms: z.record(slotName, z.record(z.string(), intentId)).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
   /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
@@ -321,6 +328,8 @@ export interface DialogTree {
   factFixes?: Record<string, Record<string, string[]>>;
   /** Facts that narrow a two-sided value instead of fixing the walk: slot → value held → value → symptom (see `fact_narrows`). */
   factNarrows?: Record<string, Record<string, Record<string, string>>>;
+  /** Stated facts that name the symptom: slot → value → symptom (see dialogFileSchema `fact_symptoms`). */
+  factSymptoms?: Record<string, Record<string, string>>;
   entries: Partial<Record<(typeof INTENTS)[number], string>>;
   nodes: Map<string, DialogNode>;
   /** Node id → source file and line, for lint messages. */

@@ -4,7 +4,7 @@
  * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import { ACT_DEFS, INTENT_ROLE, type Act, type NluResult } from '../core/index.js';
+import { ACT_DEFS, INTENT_ROLE, type Act, type Intent, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
@@ -91,7 +91,8 @@ export function matchOption(run: Run, options: DialogOption[], text: string, nlu
 function wholeReplyOption(run: Run, options: DialogOption[], said: string): DialogOption | undefined {
   const filler = [...phrases(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
   const whole = trimFiller(said, filler);
-  return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && w.slice(1) === whole)) : undefined;
+  // The word loses the same filler as the reply: 「=なってる」 is 「なってる」, whose 「てる」 is filler (「なっ」 both).
+  return whole ? options.find((o) => phrases(run, o.says).some((w) => w.startsWith('=') && (w.slice(1) === whole || trimFiller(w.slice(1), filler) === whole))) : undefined;
 }
 
 /**
@@ -363,7 +364,7 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // the steps it names are already marked done (facts.ts); say so and ask the question again, instead of "not understood".
   // A report that names no step (「ダメでした」 to 「お使いの端末は？」) has nothing to note: it is no answer (a miss,
   // whose ladder offers a person), never 「試したことは記録しました」 three times over.
-  if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && run.reading!.mentions.length > 0 && !matchOption(run, node.options, text, nlu)) {
+  if ((node.kind === 'ask' || node.kind === 'choice') && moveOf(run, node) === 'noted' && run.reading!.mentions.length > 0 && !matchOption(run, node.options, text, nlu) && !factNamesSymptom(run, nlu.intent)) {
     // A fact said in the same reply (「送信はできます！… 再起動はもうやったんですけど…」 to 「送信はできますか？」) is
     // noted with the steps, and the node goes on as after any fact: never the question the person has just answered.
     if (run.learned.some((slot) => !run.reading!.mentions.includes(slot)))
@@ -641,6 +642,15 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
 export function tellsFact(run: Run): boolean {
   const facts = run.ctx.tree.facts ?? {};
   return run.stated.length > 0 || run.learned.some((slot) => slot in facts);
+}
+
+/**
+ * The reply states a fact that names `intent` as the symptom (main.yaml `fact_symptoms`) before any walk is chosen:
+ * 「迷惑メールフォルダに入ってしまう」 at the menu is the not-arriving walk — neither a fact to note (「わかりました」 and
+ * the menu again) nor a report of the junk-folder step done.
+ */
+export function factNamesSymptom(run: Run, intent: Intent): boolean {
+  return run.factSymptom === intent && (run.s.intent === null || run.s.status !== 'active');
 }
 
 /** The reply names light steps (src/nlu/replies.ts STEP_MENTIONS), and none of them is the step on screen (its `set:` slots). */

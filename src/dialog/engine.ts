@@ -15,7 +15,7 @@
  * No I/O, no clock (time is `meta.nowMs`), no randomness. User input never makes it throw; a bug (an unknown
  * node, more than MAX_HOPS automatic transitions) throws CodedError(Internal) for the pipeline's error handler.
  */
-import type { NluResult } from '../core/index.js';
+import { ERROR_INTENTS, type Intent, type NluResult } from '../core/index.js';
 import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
@@ -27,7 +27,7 @@ import { currentNode, say, type Run } from './run.js';
 import { maskSecrets } from './secrets.js';
 import { besideSecrets, opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import { newState, upgradeState } from './state.js';
-import { deriveCause, enter, prompt } from './tree.js';
+import { deriveCause, enter, isEntry, prompt } from './tree.js';
 import { STATE_SCHEMA, type ConversationState, type StepContext, type StepInput, type StepMeta, type StepOutput } from './types.js';
 
 export { ACTIONS, ENTITY_SLOTS } from './run.js';
@@ -165,6 +165,25 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
   if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
-  const turn: TextTurn = { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
+  const named = symptomOfFact(run, nlu);
+  // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
+  const { clarify: _unsure, ...plain } = nlu;
+  const turn: TextTurn = named
+    ? { run, text, nlu: { ...plain, intent: named }, sure: true, node, collecting, facts, memo: {} }
+    : { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
   return applyPolicy(policyOf(ctx.tree.patterns), turn);
+}
+
+/**
+ * The symptom a stated fact names (dialogs/main.yaml `fact_symptoms`), when it is to replace the intent model's reading:
+ * no walk chosen yet (a first message, the menu, after an episode ended) and the model reads another symptom or
+ * nothing. "my emails end up in the junk folder" read error_send (0.58; "my replies from customers end up in junk" 0.96)
+ * and asked 「受信はできますか？」: the words of the fact (junk: lands) say the mail arrives, in the junk folder. A
+ * request for a person, small talk or a topic (a how-to, a phone change) keeps its reading; a question states no fact (facts.ts).
+ */
+function symptomOfFact(run: Run, nlu: NluResult): Intent | undefined {
+  const named = run.factSymptom;
+  if (!named || nlu.intent === named || !isEntry(run, named)) return undefined;
+  if (run.s.intent !== null && run.s.status === 'active') return undefined;
+  return ERROR_INTENTS.has(nlu.intent) || nlu.intent === 'out_of_scope' ? named : undefined;
 }

@@ -115,6 +115,8 @@ function noteStatedFacts(run: Run, text: string): void {
       continue;
     }
     if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
+    const symptom = run.ctx.tree.factSymptoms?.[slot]?.[value];
+    if (symptom) run.factSymptom = symptom as Intent;
     if (run.s.slots[slot] === value) continue;
     run.learned.push(slot);
     run.s.slots[slot] = value;

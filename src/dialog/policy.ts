@@ -11,7 +11,7 @@
 import type { Intent, MessageChoice, NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, factNamesSymptom, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { collect } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -254,7 +254,8 @@ export const newSymptomRule: TurnRule = {
   name: 'new_symptom',
   applies: (t) =>
     atActiveNode(t) &&
-    !statesFact(t) &&
+    // A fact that names the symptom (「迷惑メールフォルダに入ってしまう」 at the menu, main.yaml `fact_symptoms`) is the symptom.
+    (!statesFact(t) || factNamesSymptom(t.run, t.nlu.intent)) &&
     isEntry(t.run, t.nlu.intent) &&
     (t.sure || t.run.s.intent === null) &&
     t.nlu.intent !== t.run.s.intent &&
@@ -266,7 +267,7 @@ export const newSymptomRule: TurnRule = {
     // A fact told in words the model reads as a symptom whose walk is the route already taken ("it was my au ID password
     // I changed", read error_auth, in the password-change walk begun as cannot-receive): no new symptom — fact_given
     // notes it and goes on, instead of the walk's opening said again.
-    !(tellsFact(t.run) && !changesRoute(t.run, t.nlu.intent)),
+    !(tellsFact(t.run) && !changesRoute(t.run, t.nlu.intent) && !factNamesSymptom(t.run, t.nlu.intent)),
   act: (t) => {
     // A how-to topic the node on screen is a step of (「アプリ用パスワード」 at the app-password step) is this walk: going
     // to its entry would walk back to its first question.

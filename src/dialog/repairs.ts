@@ -187,6 +187,11 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
       const statedWithValue = !!nlu.entities.trigger && (run.secret === true || maskSecrets(t.text).redacted);
       if (run.reading?.act !== 'vague_problem' && !statedWithValue) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
+      // A sure symptom that the act model itself does not read as vague: the symptom's walk. 「メールの送信はできるのに、
+      // 受信ができない」 (error_cannot_fetch 1.00; acts other 0.99, vague_problem 0.27) read vague only in context, where
+      // `other` weighs a quarter (replies.ts OTHER_WEIGHT), and got 「どんなふうにおかしいですか？」 and the menu.
+      // 「メールがおかしい」 "my email is acting weird" read vague_problem first (1.00) and still get the menu.
+      if (t.sure && isEntry(run, nlu.intent) && !NOT_A_TOPIC.has(nlu.intent) && nlu.acts?.[0]?.act !== 'vague_problem') return false;
       if (!nlu.entities.trigger) return true;
       const walk = walkOf(t);
       return walk !== undefined && isEntry(run, walk) && !(t.sure && isEntry(run, nlu.intent) && !NOT_A_TOPIC.has(nlu.intent));

@@ -61,6 +61,11 @@ export interface Run {
    * where both sides failed): the symptom still broken, whose walk goes on (the rule fact_given).
    */
   narrowed?: Intent;
+  /**
+   * This turn's text states a fact that names the symptom (dialogs/main.yaml `fact_symptoms`: 「迷惑メールフォルダに入って
+   * しまう」 is the not-arriving walk): before any walk is chosen, that symptom is the one walked (engine.ts).
+   */
+  factSymptom?: Intent;
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;
   /** The text of this turn (undefined for a click). */

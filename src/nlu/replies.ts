@@ -213,8 +213,11 @@ export function phraseLongEnough(phrase: string, minLatin: number): boolean {
   return phrase.length >= minLatin || (phrase.length >= 2 && /[^\x00-\x7f]/.test(phrase));
 }
 
-/** Japanese negation right after a phrase found in an answer: 「オン」にしてない, 「有効」じゃない, 「設定し」ていません. */
-const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|なっ|設定し|使っ|入れ)?(?:て|って)?(?:い|お)?(?:ない|なく|ません|なかった|ず)/u;
+/**
+ * Japanese negation right after a phrase found in an answer: 「オン」にしてない, 「有効」じゃない, 「設定し」ていません, 「迷惑メールと判定」
+ * されません (the passive: spam that is NOT marked as spam is no mail landing in the junk folder).
+ */
+const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|され|なっ|設定し|使っ|入れ)?(?:て|って)?(?:い|お)?(?:ない|なく|ません|なかった|ず)/u;
 /**
  * An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled", "I have
  * no 2FA enabled". A "no" that opens the answer is an interjection ("no it's on" corrects the bot), not a negation.
