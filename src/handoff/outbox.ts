@@ -195,6 +195,9 @@ export function escalationFingerprint(ticket: Ticket): string {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/** The reason of a follow-up attempt made before its ticket reached the ticket system (it waits, never dead-lettered). */
+export const TICKET_PENDING = 'ticket_pending';
+
 /** New ids tried for one ticket before a conflict becomes a dead letter. */
 export const MAX_RENUMBER = 6;
 
@@ -302,7 +305,7 @@ export class Outbox {
       throw new DeliveryError(`ticket ${ticketId} is not in the outbox (unknown or discarded)`, { retryable: false, reason: 'ticket_unknown' });
     }
     if (rec.state !== 'delivered' || rec.externalRef === undefined) {
-      throw new DeliveryError(`ticket ${ticketId} is not filed yet`, { retryable: true, reason: 'ticket_pending' });
+      throw new DeliveryError(`ticket ${ticketId} is not filed yet`, { retryable: true, reason: TICKET_PENDING });
     }
     return { externalRef: rec.externalRef, url: rec.url };
   }
@@ -429,7 +432,9 @@ export class Outbox {
         next.history = [...record.history, { atMs: now, ok: false, reason: err.reason, status: err.status, retryable: false }].slice(-HISTORY_MAX);
         return this.finish(record, next, token, undefined, renumbered);
       }
-      const final = !err.retryable || attemptNo >= this.o.maxAttempts;
+      // A follow-up whose ticket is not filed yet waits as long as the ticket does (its attempts are not the budget's):
+      // staff retrying a dead-lettered ticket hours later still brings its follow-ups along.
+      const final = !err.retryable || (attemptNo >= this.o.maxAttempts && err.reason !== TICKET_PENDING);
       const delayMs = final ? undefined : backoffDelay(attemptNo, this.o, err.retryAfterMs);
       const attempt: OutboxAttempt = {
         atMs: now,

@@ -171,12 +171,12 @@ describe('follow-ups to a filed ticket', () => {
     await handler.stop();
     const posts = fake.received.filter((r) => r.path === '/hook' && r.headers['x-mailmedic-delivery'] === f.id);
     expect(posts).toHaveLength(1);
-    expect(posts[0]!.headers['x-mailmedic-event']).toBe('ticket.follow_up');
+    expect(posts[0]!.headers['x-mailmedic-event']).toBe('ticket_follow_up');
     expect(posts[0]!.headers['idempotency-key']).toBe(f.id);
     expect(verifySignature(posts[0]!.raw, 'whsec-1', posts[0]!.headers['x-mailmedic-signature'] as string)).toBe(true);
-    expect(JSON.parse(posts[0]!.raw)).toEqual({ type: 'ticket.follow_up', ...f, externalRef: `WH-${ticket}` });
+    expect(JSON.parse(posts[0]!.raw)).toEqual({ type: 'ticket_follow_up', ...f, externalRef: `WH-${ticket}` });
     const created = fake.received.find((r) => r.path === '/hook' && r.headers['x-mailmedic-delivery'] === ticket);
-    expect(created!.headers['x-mailmedic-event']).toBe('ticket.created');
+    expect(created!.headers['x-mailmedic-event']).toBe('ticket_created');
     expect(JSON.parse(created!.raw).id).toBe(ticket); // the ticket object itself, unchanged
   });
 
@@ -189,7 +189,7 @@ describe('follow-ups to a filed ticket', () => {
     await until(async () => (await handler.status(f.id))?.state === 'delivered');
     await handler.stop();
     const written = JSON.parse(await readFile(join(dir, `${f.id}.json`), 'utf8'));
-    expect(written).toMatchObject({ type: 'ticket.follow_up', id: f.id, ticket, kind: 'details', externalRef: join(dir, `${ticket}.json`) });
+    expect(written).toMatchObject({ type: 'ticket_follow_up', id: f.id, ticket, kind: 'details', externalRef: join(dir, `${ticket}.json`) });
   });
 
   it('refuses a follow-up to a ticket the outbox never held (the person is not told it was added)', async () => {

@@ -77,7 +77,7 @@ export function createFileSink(options: FileSinkOptions): TicketSink {
     deliver: (ticket: Ticket) => writeOnce(ticket.id, `${JSON.stringify(ticket, null, 2)}\n`),
     // Next to the ticket's file: <TICKET_DIR>/<ticket id>-f<n>.json, the follow-up as JSON (with the ticket's path).
     followUp: (followUp: TicketFollowUp, filed: Delivered) =>
-      writeOnce(followUp.id, `${JSON.stringify({ type: 'ticket.follow_up', ...followUp, externalRef: filed.externalRef }, null, 2)}\n`),
+      writeOnce(followUp.id, `${JSON.stringify({ type: 'ticket_follow_up', ...followUp, externalRef: filed.externalRef }, null, 2)}\n`),
   };
 }
 
