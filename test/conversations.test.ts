@@ -23,6 +23,7 @@
  *       slots: {carrier: docomo}    # slot values (subset)
  *       locale: en                  # conversation locale afterwards
  *       ticket: {fields: {…}}       # a ticket was filed this turn; its contents (subset)
+ *       follow_up: {kind: details}  # a follow-up was added to the ticket this turn; its contents (subset)
  *       steps: 2                    # number of steps tried so far
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -51,6 +52,7 @@ const expectations = {
   slots: z.record(z.string(), z.string().nullable()).optional(),
   locale: z.enum(LOCALES).optional(),
   ticket: z.record(z.string(), z.unknown()).optional(),
+  follow_up: z.record(z.string(), z.unknown()).optional(),
   steps: z.number().int().min(0).optional(),
 };
 const turnSchema = z.union([
@@ -131,6 +133,11 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
       expect(out.ticket, seen).toMatchObject(step.ticket);
       expect(out.ticket!.id).toMatch(/^MM-\d{8}-\d{4,}$/);
     } else expect(out.ticket, `${seen}: unexpected ticket`).toBeUndefined();
+    if (step.follow_up) {
+      expect(out.followUp, `${seen}: no follow-up`).toBeDefined();
+      expect(out.followUp, seen).toMatchObject(step.follow_up);
+      expect(tickets.followUps.get(out.followUp!.id), `${seen}: follow-up not handed to the ticket handler`).toEqual(out.followUp);
+    } else expect(out.followUp, `${seen}: unexpected follow-up`).toBeUndefined();
   }
   // Every ticket the conversation produced reached the handler exactly once.
   expect(tickets.byId.size).toBe(filed);

@@ -186,6 +186,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
   const handoffs = handoffNodes(options.tree);
+  /** The follow-ups the transcript records, as the outbox holds them now (one missing from the outbox is left out). */
+  const followUpRecords = async (turns: TranscriptTurn[]): Promise<OutboxRecord[]> => {
+    const ids = turns.flatMap((t) => t.events.flatMap((e) => (e.type === 'follow_up' ? [e.id] : [])));
+    if (!ids.length || !options.ticket) return [];
+    const found = await Promise.all(ids.map((id) => options.ticket!(id).catch(() => undefined)));
+    return found.filter((r): r is OutboxRecord => r !== undefined);
+  };
   const utcOffset: UtcOffset = options.utcOffset ?? ((atMs) => -new Date(atMs).getTimezoneOffset());
   const pageSize = options.pageSize ?? 25;
   const secure = (options.publicUrl ?? '').startsWith('https://');
@@ -398,6 +405,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     summary = withDerivedSymptom(summary, turns, options.tree);
     const ticketUrl = summary.ticketId && options.ticketUrl ? await options.ticketUrl(summary.ticketId).catch(() => undefined) : undefined;
     const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
+    const followUps = await followUpRecords(turns);
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
@@ -406,6 +414,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
         annotations: annotations.map(reRedactAnnotation),
         ticketUrl,
         ticket,
+        followUps,
         desk: desk ? { held: hold ? { by: hold.staff.name ?? hold.staff.id, here: hold.desk.channel === 'admin' } : undefined } : undefined,
       }),
     );
@@ -521,6 +530,17 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
             ...(ticket.renumberedTo ? { renumberedTo: ticket.renumberedTo } : {}),
           }
         : null,
+      // What reached the ticket after filing (「直った」, details), each with its delivery state like ticketDelivery.
+      followUps: (await followUpRecords(turns)).map((r) => ({
+        id: r.id,
+        ticket: r.followUp?.ticket ?? r.ticket.id,
+        kind: r.followUp?.kind,
+        state: r.state,
+        attempts: r.attempts,
+        ...(r.lastError ? { lastError: { reason: r.lastError.reason, status: r.lastError.status } } : {}),
+        ...(r.state === 'pending' ? { nextAttemptAtMs: r.nextAttemptAtMs } : {}),
+        ...(r.deliveredAtMs !== undefined ? { deliveredAtMs: r.deliveredAtMs } : {}),
+      })),
       turns: withActionLabels(turns).map((t) => withActedReading(reRedactTurn(t))),
       annotations: annotations.map(reRedactAnnotation),
       held: hold ? { by: hold.staff.name ?? hold.staff.id, desk: hold.desk.channel, sinceMs: hold.sinceMs } : null,

@@ -351,6 +351,8 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (e.type === 'status')
       parts.push(`<div class="event" data-testid="event-status">${t(ctx, 'admin.conversation.event_status', { from: statusLabel(ctx, e.from), to: statusLabel(ctx, e.to) })}</div>`);
     else if (e.type === 'ticket') parts.push(`<div class="event ticket" data-testid="event-ticket">${t(ctx, 'admin.conversation.event_ticket', { id: e.id })}</div>`);
+    else if (e.type === 'follow_up')
+      parts.push(`<div class="event ticket" data-testid="event-follow-up">${t(ctx, 'admin.conversation.event_follow_up', { id: e.id, kind: t(ctx, `admin.conversation.follow_up_kind.${e.kind}`) })}</div>`);
     else if (e.type === 'taken_over') parts.push(`<div class="event" data-testid="event-taken-over">${t(ctx, 'admin.conversation.event_taken_over')}${e.by ? ` · ${h(e.by)}` : ''}</div>`);
     else if (e.type === 'handed_back') parts.push(`<div class="event" data-testid="event-handed-back">${t(ctx, 'admin.desk.event_handed_back')}${e.by ? ` · ${h(e.by)}` : ''}</div>`);
     else if (e.type === 'note') parts.push(`<div class="event note" data-testid="event-note">${t(ctx, 'admin.desk.event_note')}${e.by ? ` · ${h(e.by)}` : ''}: ${h(e.text)}</div>`);
@@ -406,6 +408,8 @@ export function renderConversation(
     ticketUrl?: string;
     /** The ticket as it was sent (outbox copy). */
     ticket?: OutboxRecord;
+    /** Follow-ups added to the ticket after filing, as the outbox holds them (their delivery state). */
+    followUps?: OutboxRecord[];
     /** Set when staff can answer from here: who holds the conversation now. */
     desk?: { held?: { by: string; here: boolean } };
   },
@@ -423,7 +427,7 @@ export function renderConversation(
       ? `<a href="${h(data.ticketUrl)}" rel="noreferrer" target="_blank" data-testid="ticket-link"><code>${h(s.ticketId)}</code> ↗</a>`
       : `<code data-testid="ticket-link">${h(s.ticketId)}</code>`
     : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
-  const delivery = data.ticket ? ticketDeliveryNote(ctx, data.ticket) : '';
+  const delivery = (data.ticket ? ticketDeliveryNote(ctx, data.ticket) : '') + followUpNotes(ctx, data.followUps ?? []);
   // Held now, or a past fact once handed back (who holds it now is the desk panel's).
   const when = (x: { atMs: number; by?: string }) => `${formatTime(ctx, x.atMs)}${x.by ? ` · ${x.by}` : ''}`; // t() escapes
   const takeover = !s.takenOver
@@ -588,6 +592,32 @@ function ticketDeliveryNote(ctx: ViewContext, r: OutboxRecord): string {
     default:
       return '';
   }
+}
+
+/**
+ * The follow-ups sent after filing (「直った」, details), one line each below the ticket number: what it said and where
+ * its delivery stands (added to the ticket, waiting — with the failed attempts — or a dead letter).
+ */
+function followUpNotes(ctx: ViewContext, records: OutboxRecord[]): string {
+  const rows = records.map((r) => {
+    const kind = r.followUp ? t(ctx, `admin.conversation.follow_up_kind.${r.followUp.kind}`) : '';
+    const state =
+      r.state === 'delivered'
+        ? t(ctx, 'admin.conversation.follow_up_delivered')
+        : r.state === 'dead'
+          ? `<a href="${href(ctx, '/admin/dead-letters')}">${t(ctx, 'admin.conversation.ticket_dead')}</a>`
+          : r.state === 'pending' && r.attempts > 0
+            ? t(ctx, 'admin.conversation.ticket_retrying', {
+                attempts: String(r.attempts),
+                reason: r.lastError?.status ? `${r.lastError.reason} (${r.lastError.status})` : (r.lastError?.reason ?? '—'),
+                next: formatTime(ctx, r.nextAttemptAtMs),
+              })
+            : r.state === 'discarded'
+              ? t(ctx, 'admin.conversation.ticket_discarded')
+              : t(ctx, 'admin.conversation.ticket_queued');
+    return `<div class="small" data-testid="follow-up" data-id="${h(r.id)}" data-state="${h(r.state)}"><code>${h(r.id)}</code> ${kind} · ${state}</div>`;
+  });
+  return rows.join('');
 }
 
 // ───────────────────────────── dead letters ─────────────────────────────

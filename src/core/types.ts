@@ -278,9 +278,52 @@ export interface TicketDraft extends Omit<Ticket, 'id' | 'fields' | 'summary' | 
   params: MessageParams;
 }
 
+/**
+ * What a follow-up tells the help desk about a ticket already filed: the person says the mail works again
+ * (`user_resolved`), that it still does not (`still_broken`), or adds details (error text, OS version …).
+ */
+export const FOLLOW_UP_KINDS = ['user_resolved', 'still_broken', 'details'] as const;
+export type FollowUpKind = (typeof FOLLOW_UP_KINDS)[number];
+
+/** Ticket facts a follow-up adds (what the person's message told, read like the hand-off form reads it). */
+export type FollowUpFields = Partial<Pick<TicketFields, 'device' | 'model' | 'os' | 'service' | 'carrier' | 'errorMessage' | 'occurredAt' | 'frequency'>>;
+
+/** A follow-up as the engine emits it: the pipeline numbers it (`seq` within the ticket) and renders its text. */
+export interface FollowUpDraft {
+  kind: FollowUpKind;
+  /** 1 for the ticket's first follow-up: the id is `<ticket id>-f<seq>`, the same on a replayed turn. */
+  seq: number;
+  /** What the person wrote, secrets masked (absent for a button). */
+  text?: string;
+  fields: FollowUpFields;
+}
+
+/**
+ * A follow-up to a filed ticket, as the outbox stores and the sinks send it (a Zendesk internal note + tag, a Jira
+ * Service Management internal comment, a second webhook POST, a file next to the ticket). The ticket itself is
+ * never changed.
+ */
+export interface TicketFollowUp {
+  /** `<ticket id>-f<n>`: idempotency key of its delivery. */
+  id: string;
+  /** The ticket it follows (the id the person was told). */
+  ticket: string;
+  conversation: string;
+  createdAt: string;
+  locale: Locale;
+  kind: FollowUpKind;
+  /** What the person wrote, secrets masked. */
+  text?: string;
+  fields: FollowUpFields;
+  /** The comment a person reads, in the conversation's language; starts with `[<follow-up id>]`. */
+  body: string;
+  transcriptUrl: string;
+}
+
 /** Side effects a step asks the pipeline to carry out. The engine performs none itself. */
 export type Effect =
   | { type: 'ticket'; draft: TicketDraft }
+  | { type: 'follow_up'; draft: FollowUpDraft }
   | { type: 'status'; status: ConversationStatus; node: string };
 
 /** What one turn produced, as channels render it and `chat --jsonl` prints it. */
@@ -291,6 +334,8 @@ export interface TurnOutcome {
   status: ConversationStatus;
   replies: Reply[];
   ticket?: Ticket;
+  /** A follow-up this turn added to the conversation's ticket (held by the outbox). */
+  followUp?: TicketFollowUp;
   /**
    * Id of the set of choices offered by this turn (absent when the replies offer none). A channel that can attach
    * data to a button sends it back as Turn.nonce, so a click on an older set is refused rather than re-applied.

@@ -4,7 +4,7 @@
  */
 import type { DialogNode } from '../data/schemas.js';
 import { answerStep } from './answers.js';
-import { escalatedAlready, fileTicket } from './handoff.js';
+import { addFollowUp, escalatedAlready, fileTicket } from './handoff.js';
 import { ACTIONS, currentNode, say, setStatus, type Run } from './run.js';
 import { applyOption, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
 import type { Intent } from '../core/index.js';
@@ -58,6 +58,8 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
     if (s.status === 'escalated') return escalatedAlready(run);
     return leaveTo(run, ctx.tree.globals.handoff);
   }
+  // [直った] under 「担当者に引き継ぎました」: the ticket hears that the mail works again (a follow-up), nothing is closed.
+  if (value === ACTIONS.resolved && s.status === 'escalated' && s.ticketId && s.offered?.includes(value)) return addFollowUp(run, 'user_resolved', {});
   if (!node) return stale(run, node);
   // [直った] offered beside a question (a hedged "fixed", policy.ts hedged_fixed): the mail works — resolved. Only when
   // the buttons on screen hold it: an old [直った] of a step, clicked without a nonce (REST, chat --jsonl) at a later

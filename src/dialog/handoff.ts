@@ -3,7 +3,7 @@
  * missing (device and OS, mail service, error text, time and frequency), re-asks at most once, collects the answer
  * field by field, then files the ticket (an effect: the pipeline gives it an id and renders it).
  */
-import { ERROR_INTENTS, type Message, type MessageParam, type NluResult } from '../core/index.js';
+import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Message, type MessageParam, type NluResult } from '../core/index.js';
 import type { DialogNode } from '../data/schemas.js';
 import { normalise, type FieldFacts } from '../nlu/fields.js';
 import { maskSecrets } from './secrets.js';
@@ -60,6 +60,45 @@ export function resolvedAfterHandoff(run: Run): void {
   const id = run.s.ticketId;
   if (id) say(run, 'engine.resolved_escalated', { ticket: id });
   else say(run, 'engine.resolved_escalated_no_id');
+}
+
+/**
+ * What a message after filing adds to the ticket: the facts in it, read as the hand-off form reads them (OS version,
+ * model, quoted error text — secrets masked). Empty when it tells nothing the ticket could use.
+ */
+export function followUpFields(text: string, nlu: NluResult, facts: FieldFacts): FollowUpFields {
+  const masked = (x: string) => maskSecrets(x).text;
+  const out: FollowUpFields = {};
+  const e = nlu.entities;
+  if (e.device) out.device = e.device;
+  if (facts.model) out.model = facts.model;
+  const os = facts.os ?? e.os_version;
+  if (os) out.os = os;
+  if (e.service) out.service = e.service;
+  if (e.carrier) out.carrier = e.carrier;
+  if (facts.quotedError) out.errorMessage = masked(facts.quotedError);
+  else if (e.error_message) out.errorMessage = masked(text.trim());
+  if (facts.occurredAt) out.occurredAt = facts.occurredAt;
+  if (facts.frequency) out.frequency = facts.frequency;
+  return out;
+}
+
+/**
+ * After filing, what the person says next reaches the ticket (a follow-up through the outbox: a Zendesk internal note,
+ * a Jira comment, a second webhook POST, a file beside the ticket) and they are told it was added to ticket <id>.
+ * 「直った」 twice in a row is added once. Needs the ticket's id (the pipeline sets it when it files).
+ */
+export function addFollowUp(run: Run, kind: FollowUpKind, fields: FollowUpFields, text?: string): void {
+  const { s } = run;
+  const id = s.ticketId!;
+  const sent = s.followUps ?? [];
+  if (kind === 'user_resolved' && sent.at(-1) === 'user_resolved' && Object.keys(fields).length === 0) {
+    return say(run, 'engine.follow_up.user_resolved_again', { ticket: id });
+  }
+  s.followUps = [...sent, kind];
+  const draft = { kind, seq: s.followUps.length, fields, ...(text ? { text } : {}) };
+  run.effects.push({ type: 'follow_up', draft });
+  say(run, `engine.follow_up.${kind}`, { ticket: id });
 }
 
 /** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */
@@ -153,7 +192,8 @@ export function fileTicket(run: Run): void {
         separator: msg('engine.handoff.step_separator'),
       }
     : msg('engine.handoff.no_steps');
-  say(run, 'engine.handoff.filed', { steps, ticket: { ref: 'ticket_id' } });
+  // [直った]: mail that starts working while the desk has the ticket is one click away from the ticket (a follow-up).
+  say(run, 'engine.handoff.filed', { steps, ticket: { ref: 'ticket_id' } }, [button(run, 'engine.button.resolved', ACTIONS.resolved)]);
   setStatus(run, 'escalated');
   run.effects.push({ type: 'ticket', draft });
 }

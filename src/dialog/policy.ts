@@ -8,14 +8,15 @@
  * Before the table runs, every text turn absorbs its facts (slots, model, OS, time, the error text, steps already
  * done) and warns when a password was masked: those happen whatever the rule.
  */
-import type { Intent, MessageChoice, NluResult } from '../core/index.js';
+import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
 import { aboutOtherMessaging, factNamesSymptom, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
-import { collect } from './handoff.js';
+import { addFollowUp, collect, followUpFields } from './handoff.js';
 import { onClarifyChoice } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
+import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
 
@@ -124,6 +125,33 @@ export const restartRule: TurnRule = {
   name: 'restart',
   applies: (t) => t.nlu.intent === 'restart' && (t.nlu.confidence >= END_CONFIDENCE || !atActiveNode(t)) && !hedgedMidWalk(t),
   act: (t) => restart(t.run),
+};
+
+/**
+ * What a message after filing tells the ticket, if anything: 「直った」 (user_resolved), 「まだダメ」 (still_broken), or
+ * details — facts the ticket can use (「iOSは18.2です」, a quoted error) or the symptom described again. A new topic the
+ * model is sure of (a how-to, moving to a new phone) is a new episode instead, and small talk stays small talk.
+ */
+function followUpOf(t: TextTurn): { kind: FollowUpKind; fields: FollowUpFields } | undefined {
+  const { s } = t.run;
+  if (s.status !== 'escalated' || !s.ticketId) return undefined;
+  const intent = t.nlu.intent;
+  if (t.sure && isEntry(t.run, intent) && !ERROR_INTENTS.has(intent) && !NOT_A_TOPIC.has(intent)) return undefined;
+  const fields = followUpFields(t.text, t.nlu, t.facts);
+  if ((intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedges(t.run, t.text)) return { kind: 'user_resolved', fields };
+  if (intent === 'not_resolved' || surely(t.nlu, 'still_broken')) return { kind: 'still_broken', fields };
+  if (Object.keys(fields).length > 0 || ERROR_INTENTS.has(intent)) return { kind: 'details', fields };
+  return undefined;
+}
+
+/** After filing: what the person says next that the ticket can use is added to it (handoff.ts addFollowUp). */
+export const afterFilingRule: TurnRule = {
+  name: 'after_filing',
+  applies: (t) => followUpOf(t) !== undefined,
+  act: (t) => {
+    const { kind, fields } = followUpOf(t)!;
+    addFollowUp(t.run, kind, fields, maskSecrets(t.text).text.trim() || undefined);
+  },
 };
 
 /** At a hand-off node collecting fields, the text is the answer to the form (never a branch switch). */
@@ -477,6 +505,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     restartRule,
     ...beforeForm,
     collectFormRule,
+    afterFilingRule,
     ...repairs.filter((r) => !beforeForm.includes(r)),
     clarifySymptomRule,
     clarifyPendingRule(patterns.clarify),

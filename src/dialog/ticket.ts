@@ -11,10 +11,14 @@ import {
   ENTITY_VALUES,
   INTENTS,
   LOCALES,
+  type FollowUpDraft,
+  type FollowUpFields,
+  type Locale,
   type MailServerSettings,
   type MessageParams,
   type Ticket,
   type TicketDraft,
+  type TicketFollowUp,
 } from '../core/index.js';
 import type { I18n, KeyArg } from '../i18n/index.js';
 import { causeKey, intentKey, resultKey, valueKey } from '../i18n/keys.js';
@@ -202,4 +206,54 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
   const ticket: Ticket = { id, ...head, fields, summary, body, transcriptUrl: url };
   if (permalink) ticket.permalink = permalink;
   return ticket;
+}
+
+export interface FollowUpRendering {
+  /** The ticket's id (what the person was told). */
+  ticket: string;
+  conversation: string;
+  locale: Locale;
+  createdAtMs: number;
+  i18n: I18n;
+  publicUrl: string;
+}
+
+/**
+ * Renders a follow-up the engine emitted (a draft: kind, seq, masked text, facts) for the ticket system: its id
+ * `<ticket id>-f<seq>` (the same when a turn is replayed, so the outbox sends it once) and the comment a person reads,
+ * starting with `[<id>]` so a sink can find a comment it already added. The text is masked for secrets once more.
+ */
+export function renderFollowUp(draft: FollowUpDraft, o: FollowUpRendering): TicketFollowUp {
+  const tr = <K extends string>(key: K & KeyArg<K>, params?: Record<string, string | number | undefined>) => i18n.t<string>(key, params, o.locale);
+  const { i18n } = o;
+  const id = `${o.ticket}-f${draft.seq}`;
+  const text = draft.text === undefined ? undefined : maskSecrets(draft.text).text;
+  const f = draft.fields;
+  const value = (slot: 'carrier' | 'service' | 'device', v: string | undefined) => (v ? tr(valueKey(slot, v)) : undefined);
+  const facts: Array<[string, string | undefined]> = [
+    ['ticket.follow_up.field.device_os', [f.model ?? value('device', f.device), f.os].filter(Boolean).join(' / ') || undefined],
+    ['ticket.follow_up.field.service', [value('service', f.service), value('carrier', f.carrier)].filter(Boolean).join(' / ') || undefined],
+    ['ticket.follow_up.field.error', f.errorMessage === undefined ? undefined : maskSecrets(f.errorMessage).text],
+    ['ticket.follow_up.field.when', [f.occurredAt, f.frequency].filter(Boolean).join(' / ') || undefined],
+  ];
+  const transcript = transcriptUrl(o.publicUrl, o.conversation);
+  const lines = [
+    `[${id}] ${tr(`ticket.follow_up.kind.${draft.kind}` as 'ticket.follow_up.kind.details', { ticket: o.ticket })}`,
+    ...(text ? [tr('ticket.follow_up.said', { text })] : []),
+    ...facts.filter(([, v]) => v).map(([k, v]) => tr(k as 'ticket.follow_up.field.error', { value: v })),
+    tr('ticket.follow_up.transcript', { transcript }),
+  ];
+  const fields: FollowUpFields = { ...f, ...(f.errorMessage === undefined ? {} : { errorMessage: maskSecrets(f.errorMessage).text }) };
+  return {
+    id,
+    ticket: o.ticket,
+    conversation: o.conversation,
+    createdAt: new Date(o.createdAtMs).toISOString(),
+    locale: o.locale,
+    kind: draft.kind,
+    ...(text ? { text } : {}),
+    fields,
+    body: lines.join('\n'),
+    transcriptUrl: transcript,
+  };
 }

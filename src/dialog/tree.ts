@@ -237,6 +237,7 @@ export function newEpisode(run: Run): void {
   s.pending = undefined;
   s.handoffAsks = undefined;
   s.ticketId = undefined;
+  s.followUps = undefined;
   s.intent = null;
   s.detour = undefined;
   s.resolvedFrom = undefined;

@@ -13,6 +13,7 @@ import type {
   ConversationStatus,
   IncidentFact,
   Effect,
+  FollowUpKind,
   Intent,
   Locale,
   NluResult,
@@ -63,6 +64,8 @@ export interface ConversationState {
   collected: Record<string, string>;
   cause?: CauseAxis;
   ticketId?: string;
+  /** Follow-ups added to the ticket after filing, in order (the n-th is `<ticketId>-f<n>`); reset with the ticket. */
+  followUps?: FollowUpKind[];
   /** The incident this person was told about (they hear of an incident once). */
   incident?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */

@@ -9,7 +9,7 @@
  *   …
  *   await tickets.stop();                // finishes deliveries in flight (memory: flushes what is due)
  */
-import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
+import { CodedError, ErrorCode, type Logger, type Ticket, type TicketFollowUp } from '../core/index.js';
 import type { Config } from '../config/index.js';
 import type { TicketAcceptance, TicketHandler } from '../pipeline/types.js';
 import type { TicketIds } from '../state/types.js';
@@ -24,13 +24,13 @@ import {
   type OutboxRecord,
   type SubmitResult,
 } from './outbox.js';
-import { redactTicket } from './redact-ticket.js';
+import { redactFollowUp, redactTicket } from './redact-ticket.js';
 import { createSink, type SinkName, type TicketSink } from './sinks/index.js';
 
 export type { HandoffEvent, Notifier } from './notifier.js';
 export { describeHandoffEvent, fanOutNotifier } from './notifier.js';
 export type { OutboxRecord, OutboxCounts, OutboxMetrics, SubmitResult, OutboxAttempt, OutboxState } from './outbox.js';
-export { redactTicket } from './redact-ticket.js';
+export { redactFollowUp, redactTicket } from './redact-ticket.js';
 export { redisOutboxStore } from './outbox-redis.js';
 export { MemoryOutboxStore, type OutboxStore } from './outbox.js';
 
@@ -94,6 +94,11 @@ export interface HandoffService extends TicketHandler {
   /** Like submit, with the outcome: accepted or duplicate, and whether anything was redacted. */
   submitTicket(ticket: Ticket): Promise<SubmitResult & { redacted: boolean }>;
   submit(ticket: Ticket): Promise<TicketAcceptance>;
+  /**
+   * Holds a follow-up to a ticket this outbox filed (redacted first; idempotent on its id). Throws
+   * CodedError(TicketDelivery) when the outbox no longer knows the ticket, StoreUnavailable when it cannot hold it.
+   */
+  followUp(followUp: TicketFollowUp): Promise<void>;
   /** Checks the sink (TICKET_DIR writable …) and starts the delivery workers. */
   start(): Promise<void>;
   /** Stops the workers after in-flight deliveries (memory outbox: delivers what is due first). */
@@ -207,10 +212,21 @@ export function createTicketHandler(config: Config, deps: TicketHandlerDeps): Ha
     }
   }
 
+  async function followUp(f: TicketFollowUp): Promise<void> {
+    const { followUp: clean, redacted } = redactFollowUp(f);
+    if (redacted) log.info({ followUp: f.id }, 'secrets redacted from follow-up');
+    // The ticket as sent (followed through renumbering): the record shows it beside the follow-up on /admin.
+    let filed = await outbox.status(f.ticket);
+    for (let i = 0; filed?.state === 'renumbered' && filed.renumberedTo && i < 8; i++) filed = await outbox.status(filed.renumberedTo);
+    if (!filed) throw new CodedError(ErrorCode.TicketDelivery, `follow-up ${f.id}: ticket ${f.ticket} is not in the outbox`);
+    await outbox.submitFollowUp(clean, filed.ticket);
+  }
+
   return {
     sinkName: sink.name,
     submit,
     submitTicket,
+    followUp,
     async start() {
       await sink.init?.();
       outbox.start();

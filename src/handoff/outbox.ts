@@ -17,10 +17,10 @@
  * (outbox-redis.ts; survives restarts). Both pass one contract suite (test/handoff/outbox.contract.ts).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { CodedError, ErrorCode, type Logger, type Ticket } from '../core/index.js';
+import { CodedError, ErrorCode, type Logger, type Ticket, type TicketFollowUp } from '../core/index.js';
 import { redact } from '../core/redact.js';
 import { backoffDelay } from '../core/backoff.js';
-import { asDeliveryError, isConflict, type Delivered, type TicketSink } from './sinks/types.js';
+import { asDeliveryError, DeliveryError, isConflict, type Delivered, type TicketSink } from './sinks/types.js';
 
 export { backoffDelay };
 
@@ -44,8 +44,13 @@ export interface OutboxAttempt {
 
 export interface OutboxRecord {
   id: string;
-  /** The redacted ticket, exactly as it will be sent on every attempt. */
+  /** The redacted ticket, exactly as it will be sent on every attempt (for a follow-up: the ticket it follows). */
   ticket: Ticket;
+  /**
+   * Set when the record is a follow-up to `ticket` (id `<ticket id>-f<n>`): it is sent to the ticket system once the
+   * ticket is there (its externalRef), through the same queue, retries and dead letters as tickets.
+   */
+  followUp?: TicketFollowUp;
   state: OutboxState;
   /** Finished attempts (a lease lost to a crash is not counted). */
   attempts: number;
@@ -190,6 +195,9 @@ export function escalationFingerprint(ticket: Ticket): string {
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 
+/** The reason of a follow-up attempt made before its ticket reached the ticket system (it waits, never dead-lettered). */
+export const TICKET_PENDING = 'ticket_pending';
+
 /** New ids tried for one ticket before a conflict becomes a dead letter. */
 export const MAX_RENUMBER = 6;
 
@@ -266,6 +274,40 @@ export class Outbox {
       this.log.info({ ticket: ticket.id, conversation: ticket.conversation, of: result.of }, 'duplicate ticket ignored');
     }
     return result;
+  }
+
+  /**
+   * Persists a follow-up (already redacted) to `ticket`, the ticket as this outbox holds it. Idempotent on the
+   * follow-up id: the same follow-up again — a replayed turn — is a no-op. Throws like `submit`.
+   */
+  async submitFollowUp(followUp: TicketFollowUp, ticket: Ticket): Promise<SubmitResult> {
+    if (!SAFE_ID.test(followUp.id)) throw new CodedError(ErrorCode.InputInvalid, 'follow-up id must be [A-Za-z0-9_-]');
+    const record: OutboxRecord = { ...pendingRecord(ticket, this.o.clock()), id: followUp.id, followUp };
+    let result: SubmitResult;
+    try {
+      result = await this.o.store.add(record, { escalationTtlMs: 0, claimTtlMs: this.o.claimTtlMs });
+    } catch (e) {
+      throw e instanceof CodedError ? e : new CodedError(ErrorCode.StoreUnavailable, 'outbox unavailable', { cause: e });
+    }
+    this.log.info({ followUp: followUp.id, ticket: followUp.ticket, kind: followUp.kind, duplicate: result.status === 'duplicate' }, result.status === 'accepted' ? 'follow-up queued' : 'duplicate follow-up ignored');
+    if (result.status === 'accepted') this.wake();
+    return result;
+  }
+
+  /**
+   * Where the ticket a follow-up belongs to was filed: its delivered record (followed through renumbering). Not there
+   * yet (pending, or a dead letter staff may still retry) is a retryable failure; unknown or discarded is final.
+   */
+  private async filedAs(ticketId: string): Promise<Delivered> {
+    let rec = await this.o.store.get(ticketId);
+    for (let i = 0; rec?.state === 'renumbered' && rec.renumberedTo && i <= MAX_RENUMBER; i++) rec = await this.o.store.get(rec.renumberedTo);
+    if (!rec || rec.state === 'discarded') {
+      throw new DeliveryError(`ticket ${ticketId} is not in the outbox (unknown or discarded)`, { retryable: false, reason: 'ticket_unknown' });
+    }
+    if (rec.state !== 'delivered' || rec.externalRef === undefined) {
+      throw new DeliveryError(`ticket ${ticketId} is not filed yet`, { retryable: true, reason: TICKET_PENDING });
+    }
+    return { externalRef: rec.externalRef, url: rec.url };
   }
 
   /** Starts the workers (idempotent). */
@@ -363,7 +405,9 @@ export class Outbox {
     let next: OutboxRecord;
     let renumbered: OutboxRecord | undefined;
     try {
-      delivered = await this.o.sink.deliver(ticket, { attempt: attemptNo });
+      delivered = record.followUp
+        ? await this.o.sink.followUp(record.followUp, await this.filedAs(record.followUp.ticket), { attempt: attemptNo })
+        : await this.o.sink.deliver(ticket, { attempt: attemptNo });
       const now = this.o.clock();
       next = {
         ...record,
@@ -378,7 +422,8 @@ export class Outbox {
     } catch (e) {
       const err = asDeliveryError(e);
       const now = this.o.clock();
-      if (isConflict(err)) {
+      // A follow-up is never renumbered: a conflict there is a dead letter.
+      if (isConflict(err) && !record.followUp) {
         this.metrics.conflicts++;
         renumbered = await this.renumbered(record, now);
       }
@@ -387,7 +432,9 @@ export class Outbox {
         next.history = [...record.history, { atMs: now, ok: false, reason: err.reason, status: err.status, retryable: false }].slice(-HISTORY_MAX);
         return this.finish(record, next, token, undefined, renumbered);
       }
-      const final = !err.retryable || attemptNo >= this.o.maxAttempts;
+      // A follow-up whose ticket is not filed yet waits as long as the ticket does (its attempts are not the budget's):
+      // staff retrying a dead-lettered ticket hours later still brings its follow-ups along.
+      const final = !err.retryable || (attemptNo >= this.o.maxAttempts && err.reason !== TICKET_PENDING);
       const delayMs = final ? undefined : backoffDelay(attemptNo, this.o, err.retryAfterMs);
       const attempt: OutboxAttempt = {
         atMs: now,
@@ -472,6 +519,12 @@ export class Outbox {
     }
     if (!released) {
       this.log.warn({ ticket: ticket.id, attempt: attemptNo }, 'lease lost before the outcome was recorded');
+      return;
+    }
+    if (record.followUp) {
+      // A follow-up tells neither the person nor the desk channel anything: its state shows on the review page.
+      if (next.state === 'delivered') this.log.info({ followUp: record.id, ticket: record.followUp.ticket, attempt: attemptNo }, 'follow-up delivered');
+      else if (next.state === 'dead') this.log.error({ followUp: record.id, ticket: record.followUp.ticket, attempt: attemptNo }, 'follow-up delivery failed for good; dead-lettered');
       return;
     }
     if (renumbered) {

@@ -4,7 +4,7 @@
  * ours, and masking a long conversation id would break the transcript link.
  */
 import { redact } from '../core/redact.js';
-import type { MailServerSettings, Ticket } from '../core/index.js';
+import type { MailServerSettings, Ticket, TicketFollowUp } from '../core/index.js';
 
 export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolean } {
   let redacted = false;
@@ -35,4 +35,22 @@ export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolea
     }),
   };
   return { ticket: out, redacted };
+}
+
+/** The same gate for a follow-up: what the person wrote, the facts read from it, and the comment body. */
+export function redactFollowUp(followUp: TicketFollowUp): { followUp: TicketFollowUp; redacted: boolean } {
+  let redacted = false;
+  const r = (s: string): string => {
+    const out = redact(s, { locale: followUp.locale });
+    if (out.redacted) redacted = true;
+    return out.text;
+  };
+  const fields = Object.fromEntries(Object.entries(followUp.fields).map(([k, v]) => [k, typeof v === 'string' ? r(v) : v]));
+  const out: TicketFollowUp = {
+    ...followUp,
+    ...(followUp.text === undefined ? {} : { text: r(followUp.text) }),
+    fields,
+    body: r(followUp.body),
+  };
+  return { followUp: out, redacted };
 }

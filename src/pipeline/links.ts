@@ -463,6 +463,7 @@ export function save(store: ConversationStore, o: { stateTtlSeconds: number; don
         replies,
       };
       if (ctx.ticket) outcome.ticket = ctx.ticket;
+      if (ctx.followUp) outcome.followUp = ctx.followUp;
       if (ctx.stepped?.clarification) outcome.clarification = ctx.stepped.clarification;
       if (ctx.stepped?.secret !== undefined) outcome.secret = ctx.stepped.secret;
       // Channels that can carry data on a button (Teams cards, Slack block_id) echo this back as Turn.nonce.

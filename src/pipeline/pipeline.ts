@@ -10,10 +10,10 @@
  * is relayed and answered quietly, marked `heldBy`, and observed like any other turn.
  */
 import { performance } from 'node:perf_hooks';
-import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Logger, type Ticket, type Turn } from '../core/index.js';
+import { asCodedError, CodedError, ErrorCode, silentLogger, type Locale, type Logger, type Ticket, type TicketFollowUp, type Turn } from '../core/index.js';
 import { step as engineStep } from '../dialog/engine.js';
 import { render } from '../dialog/render.js';
-import { renderTicket } from '../dialog/ticket.js';
+import { renderFollowUp, renderTicket } from '../dialog/ticket.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import { compose } from './compose.js';
 import {
@@ -65,9 +65,36 @@ export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say:
       const out = ctx.stepped!;
       let state = out.state;
       let ticket: Ticket | undefined;
+      let followUp: TicketFollowUp | undefined;
       for (const effect of out.effects) {
         if (effect.type === 'status') {
           o.log.debug({ conversation: turn.conversationId, status: effect.status, node: effect.node }, 'status changed');
+          continue;
+        }
+        if (effect.type === 'follow_up') {
+          // The engine adds a follow-up only to a ticket it knows the id of; one per turn.
+          if (!state.ticketId || followUp) {
+            o.log.error({ conversation: turn.conversationId }, 'follow-up without a ticket, or a second one in one turn; ignored');
+            continue;
+          }
+          followUp = renderFollowUp(effect.draft, {
+            ticket: state.ticketId,
+            conversation: turn.conversationId,
+            locale: state.locale,
+            createdAtMs: ctx.atMs,
+            i18n: o.i18n,
+            publicUrl: o.publicUrl,
+          });
+          if (o.tickets?.followUp) {
+            try {
+              // Held by the outbox (idempotent on the follow-up id) before the person hears it was added.
+              await o.tickets.followUp(followUp);
+            } catch (e) {
+              // State is not saved: the follow-up keeps its number, and saying it again adds it then.
+              throw new CodedError(ErrorCode.TicketDelivery, `follow-up ${followUp.id} not accepted: ${asCodedError(e).message}`, { cause: e });
+            }
+          } else o.log.warn({ conversation: turn.conversationId, followUp: followUp.id }, 'follow-up created but the ticket handler takes none');
+          o.log.info({ conversation: turn.conversationId, ticket: state.ticketId, followUp: followUp.id, kind: followUp.kind }, 'follow-up added');
           continue;
         }
         if (ticket) {
@@ -100,6 +127,7 @@ export function effects(o: { ticketIds: TicketIds; tickets?: TicketHandler; say:
       ctx.state = state;
       ctx.replies = replies;
       if (ticket) ctx.ticket = ticket;
+      if (followUp) ctx.followUp = followUp;
       await next();
     },
   };

@@ -18,6 +18,7 @@ import type {
   Reply,
   StepTried,
   Ticket,
+  TicketFollowUp,
   Turn,
   TurnOutcome,
 } from '../core/index.js';
@@ -92,6 +93,8 @@ export interface TurnContext {
   state?: ConversationState;
   replies?: Reply[];
   ticket?: Ticket;
+  /** The follow-up this turn added to the conversation's ticket. */
+  followUp?: TicketFollowUp;
   /** The turn's language as known so far (for the error reply). */
   locale?: Locale;
   /** What the user is answered. */
@@ -120,6 +123,11 @@ export interface TicketAcceptance {
 
 export interface TicketHandler {
   submit(ticket: Ticket): Promise<TicketAcceptance | void>;
+  /**
+   * Holds a follow-up to a filed ticket for delivery (idempotent on `followUp.id`): resolves once it is durably held,
+   * throws when it cannot be. Without it the follow-up is only logged.
+   */
+  followUp?(followUp: TicketFollowUp): Promise<void>;
 }
 
 /** What observers learn of one turn, processed or failed (duplicates are not reported). */

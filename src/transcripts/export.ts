@@ -130,10 +130,11 @@ export function csvHeader(): string {
 
 /**
  * A staff action beside a turn, as one CSV line: taken_over (佐藤), handed_back, note (佐藤): …, assigned → 佐藤,
- * review: reviewed. Status changes and the ticket have their own columns; messages sent have `sent_messages`.
+ * review: reviewed, and a follow-up added to the ticket (follow_up MM-…-f1: user_resolved). Status changes and the ticket
+ * have their own columns; messages sent have `sent_messages`.
  */
 function staffAction(e: TranscriptEvent): string[] {
-  const by = e.type !== 'status' && e.type !== 'ticket' && e.by ? ` (${e.by})` : '';
+  const by = e.type !== 'status' && e.type !== 'ticket' && e.type !== 'follow_up' && e.by ? ` (${e.by})` : '';
   switch (e.type) {
     case 'taken_over':
     case 'handed_back':
@@ -144,6 +145,8 @@ function staffAction(e: TranscriptEvent): string[] {
       return [`assigned → ${e.to ?? '—'}${by}`];
     case 'review':
       return [`review: ${e.state}${by}`];
+    case 'follow_up':
+      return [`follow_up ${e.id}: ${e.kind}`];
     default:
       return [];
   }

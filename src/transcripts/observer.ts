@@ -45,6 +45,7 @@ export function toTranscriptTurn(record: TurnRecord): NewTurn {
     return out;
   });
   const events: TranscriptEvent[] = outcome.ticket ? [{ type: 'ticket', id: outcome.ticket.id, intent: outcome.ticket.intent }] : [];
+  if (outcome.followUp) events.push({ type: 'follow_up', id: outcome.followUp.id, ticket: outcome.followUp.ticket, kind: outcome.followUp.kind });
   if (outcome.heldBy) events.push({ type: 'taken_over', by: outcome.heldBy.name ?? outcome.heldBy.id });
   const t: NewTurn = {
     conversation: turn.conversationId,

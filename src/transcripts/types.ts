@@ -4,13 +4,15 @@
  * A per-conversation summary is kept beside the entries so the list, filters and analytics never have to read
  * every transcript.
  */
-import type { Act, ChannelName, ConversationStatus, Entities, ErrorCode, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
+import type { Act, ChannelName, ConversationStatus, Entities, ErrorCode, FollowUpKind, Intent, Locale, StepResult, TurnFile } from '../core/index.js';
 import type { RedactionKind } from '../core/redact.js';
 
 /** A status change or staff action recorded in a conversation's transcript. */
 export type TranscriptEvent =
   | { type: 'status'; from: ConversationStatus; to: ConversationStatus }
   | { type: 'ticket'; id: string; /** The ticket's symptom intent (Ticket.intent). */ intent?: Intent; /** The open incident it was filed under. */ incident?: string }
+  /** A follow-up (「直った」, details after filing) added to the ticket; its delivery state is the outbox's (`id`). */
+  | { type: 'follow_up'; id: string; ticket: string; kind: FollowUpKind }
   | { type: 'taken_over'; by?: string }
   /** Staff gave the conversation back to the bot. */
   | { type: 'handed_back'; by?: string }

@@ -8,6 +8,7 @@ import { loadDialogs } from '../../src/data/load.js';
 import { DEFAULT_PATTERNS, type Patterns } from '../../src/data/schemas.js';
 import { step } from '../../src/dialog/engine.js';
 import {
+  afterFilingRule,
   answerAtNodeRule,
   clarifyRule,
   clarifySymptomRule,
@@ -313,12 +314,34 @@ describe('repairs of issue 12, each alone', () => {
   });
 });
 
+describe('after_filing', () => {
+  /** A conversation escalated with ticket MM-20261206-0001 (the pipeline sets the id after filing). */
+  const filed = (): ConversationState => ({ ...atStep(), status: 'escalated', ticketId: 'MM-20261206-0001' });
+
+  it('adds 「直った」, 「まだダメ」 and new facts to the ticket as follow-ups numbered in the state, and says so', () => {
+    const run = fire(afterFilingRule, turnOf(filed(), '直りました', nlu('resolved')));
+    expect(run.effects).toEqual([{ type: 'follow_up', draft: { kind: 'user_resolved', seq: 1, fields: {}, text: '直りました' } }]);
+    expect(keys(run)).toEqual(['engine.follow_up.user_resolved']);
+    const os = fire(afterFilingRule, turnOf({ ...filed(), followUps: ['user_resolved'] }, 'iOSは18.2です', nlu('out_of_scope', { os_version: 'iOS 18.2' })));
+    expect(os.effects).toEqual([{ type: 'follow_up', draft: { kind: 'details', seq: 2, fields: { os: 'iOS 18.2' }, text: 'iOSは18.2です' } }]);
+    expect(fire(afterFilingRule, turnOf(filed(), 'まだダメ', nlu('not_resolved'))).effects[0]).toMatchObject({ draft: { kind: 'still_broken' } });
+  });
+
+  it('applies only once a ticket is filed, and not to small talk or a new topic', () => {
+    expect(afterFilingRule.applies(turnOf(atStep(), '直りました', nlu('resolved')))).toBe(false);
+    expect(afterFilingRule.applies(turnOf({ ...filed(), ticketId: undefined }, '直りました', nlu('resolved')))).toBe(false);
+    expect(afterFilingRule.applies(turnOf(filed(), 'ありがとう', nlu('thanks')))).toBe(false);
+    expect(afterFilingRule.applies(turnOf(filed(), '機種変更でメールを引き継ぎたい', nlu('migration_device_change')))).toBe(false);
+  });
+});
+
 describe('the table', () => {
   it('is one ordered array: start over, a message that is only a password, the form, the other repairs of dialogs/patterns.yaml, the answer at the node, then the rest', () => {
     expect(turnPolicy(DEFAULT_PATTERNS).map((r) => r.name)).toEqual([
       'restart',
       'secret_only',
       'collect_form',
+      'after_filing',
       'correction',
       'wants_person',
       'give_up',

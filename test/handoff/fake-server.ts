@@ -30,15 +30,29 @@ export interface FakeServer {
   zendeskTickets: Array<{ id: number; key?: string; payload: unknown }>;
   jiraRequests: Array<{ issueKey: string; payload: any }>;
   webhookDeliveries: Array<{ id: string; raw: string; headers: IncomingMessage['headers'] }>;
+  /** Comments added to Zendesk tickets (PUT /api/v2/tickets/{id}.json with a comment) and to Jira requests. */
+  zendeskComments: Array<{ ticket: string; payload: any }>;
+  jiraComments: Array<{ issueKey: string; payload: any }>;
   /** Responses to give, in order, per route ('zendesk' | 'jira' | 'jira-search' | 'webhook'); then the normal answer. */
   script(route: Route, ...responses: Scripted[]): void;
   close(): Promise<void>;
 }
 
-type Route = 'zendesk' | 'jira' | 'jira-search' | 'webhook';
+type Route = 'zendesk' | 'jira' | 'jira-search' | 'webhook' | 'zendesk-update' | 'zendesk-comments' | 'jira-comment' | 'jira-comments';
 
 export async function startFakeServer(): Promise<FakeServer> {
-  const scripts: Record<Route, Scripted[]> = { zendesk: [], jira: [], 'jira-search': [], webhook: [] };
+  const scripts: Record<Route, Scripted[]> = {
+    zendesk: [],
+    jira: [],
+    'jira-search': [],
+    webhook: [],
+    'zendesk-update': [],
+    'zendesk-comments': [],
+    'jira-comment': [],
+    'jira-comments': [],
+  };
+  const zendeskComments: FakeServer['zendeskComments'] = [];
+  const jiraComments: FakeServer['jiraComments'] = [];
   const received: Received[] = [];
   const zendeskTickets: FakeServer['zendeskTickets'] = [];
   const jiraRequests: FakeServer['jiraRequests'] = [];
@@ -67,7 +81,17 @@ export async function startFakeServer(): Promise<FakeServer> {
             ? 'jira-search'
             : req.method === 'POST' && url.pathname === '/hook'
               ? 'webhook'
-              : undefined;
+              : req.method === 'PUT' && /^\/api\/v2\/tickets\/[^/]+\.json$/.test(url.pathname)
+                ? 'zendesk-update'
+                : req.method === 'GET' && /^\/api\/v2\/tickets\/[^/]+\/comments\.json$/.test(url.pathname)
+                  ? 'zendesk-comments'
+                  : req.method === 'POST' && /^\/rest\/servicedeskapi\/request\/[^/]+\/comment$/.test(url.pathname)
+                    ? 'jira-comment'
+                    : req.method === 'GET' && /^\/rest\/servicedeskapi\/request\/[^/]+\/comment$/.test(url.pathname)
+                      ? 'jira-comments'
+                      : undefined;
+    // /api/v2/tickets/{id}.json, /api/v2/tickets/{id}/comments.json, /rest/servicedeskapi/request/{key}/comment
+    const target = url.pathname.split('/')[4]?.replace(/\.json$/, '') ?? '';
     if (!route) return send(res, { status: 404, body: { error: 'not found' } });
     const next = scripts[route].shift();
     if (next && !next.hangMs) return send(res, next);
@@ -95,6 +119,19 @@ export async function startFakeServer(): Promise<FakeServer> {
         .filter((r) => String(r.payload.requestFieldValues.summary).includes(term))
         .map((r) => ({ issueKey: r.issueKey, requestFieldValues: [{ fieldId: 'summary', value: r.payload.requestFieldValues.summary }] }));
       answer = { status: 200, body: { values, isLastPage: true } };
+    } else if (route === 'zendesk-update') {
+      // Zendesk keeps no idempotency for updates: every PUT with a comment adds one.
+      zendeskComments.push({ ticket: target, payload: JSON.parse(raw) });
+      answer = { status: 200, body: { ticket: { id: Number(target) } } };
+    } else if (route === 'zendesk-comments') {
+      const comments = zendeskComments.filter((c) => c.ticket === target).map((c) => ({ body: c.payload.ticket.comment.body, public: c.payload.ticket.comment.public }));
+      answer = { status: 200, body: { comments } };
+    } else if (route === 'jira-comment') {
+      jiraComments.push({ issueKey: target, payload: JSON.parse(raw) });
+      answer = { status: 201, body: { id: String(jiraComments.length), body: JSON.parse(raw).body } };
+    } else if (route === 'jira-comments') {
+      const values = jiraComments.filter((c) => c.issueKey === target).map((c) => ({ body: c.payload.body, public: c.payload.public }));
+      answer = { status: 200, body: { values, isLastPage: true } };
     } else {
       const id = String(req.headers['x-mailmedic-delivery']);
       if (!webhookDeliveries.some((d) => d.id === id)) webhookDeliveries.push({ id, raw, headers: req.headers });
@@ -120,6 +157,8 @@ export async function startFakeServer(): Promise<FakeServer> {
     zendeskTickets,
     jiraRequests,
     webhookDeliveries,
+    zendeskComments,
+    jiraComments,
     script(route, ...responses) {
       scripts[route].push(...responses);
     },

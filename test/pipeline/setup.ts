@@ -4,7 +4,7 @@ import { loadDialogs, loadLocales } from '../../src/data/load.js';
 import { createI18n, type I18n } from '../../src/i18n/index.js';
 import type { DialogTree } from '../../src/data/schemas.js';
 import type { TurnObserver, TurnRecord, TicketHandler } from '../../src/pipeline/types.js';
-import type { Ticket } from '../../src/core/index.js';
+import type { Ticket, TicketFollowUp } from '../../src/core/index.js';
 
 export interface Content {
   tree: DialogTree;
@@ -37,5 +37,9 @@ export class CollectingTickets implements TicketHandler {
   async submit(ticket: Ticket): Promise<void> {
     this.submits++;
     this.byId.set(ticket.id, ticket);
+  }
+  readonly followUps = new Map<string, TicketFollowUp>();
+  async followUp(followUp: TicketFollowUp): Promise<void> {
+    this.followUps.set(followUp.id, followUp);
   }
 }

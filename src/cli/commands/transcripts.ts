@@ -244,6 +244,8 @@ function eventLine(e: TranscriptEvent): string {
       return `${e.from} → ${e.to}`;
     case 'ticket':
       return `ticket ${e.id}${e.incident ? ` (incident ${e.incident})` : ''}`;
+    case 'follow_up':
+      return `follow-up ${e.id} added to ticket ${e.ticket} (${e.kind})`;
     case 'taken_over':
       return `taken over${by}`;
     case 'handed_back':

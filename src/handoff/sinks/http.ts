@@ -12,7 +12,7 @@ export interface HttpResult {
 }
 
 export interface RequestInitLite {
-  method: 'GET' | 'POST';
+  method: 'GET' | 'POST' | 'PUT';
   headers: Record<string, string>;
   body?: string;
   /** Time limit of the whole exchange, ms. */

@@ -12,9 +12,9 @@ import { createZendeskSink } from './zendesk.js';
 
 export * from './types.js';
 export { createFileSink } from './file.js';
-export { createWebhookSink, signBody, verifySignature } from './webhook.js';
-export { createZendeskSink, zendeskPayload } from './zendesk.js';
-export { createJiraSink, jiraPayload, jiraSummary } from './jira.js';
+export { createWebhookSink, signBody, verifySignature, webhookFollowUpPayload } from './webhook.js';
+export { createZendeskSink, zendeskFollowUpPayload, zendeskPayload } from './zendesk.js';
+export { createJiraSink, jiraFollowUpPayload, jiraPayload, jiraSummary } from './jira.js';
 export { parseRetryAfter } from './http.js';
 
 export interface SinkOptions {

@@ -7,7 +7,7 @@
  * that created the request but lost the answer (time-out, 5xx from a proxy) is not filed twice. A request found
  * with the id but another summary is a different ticket under the same id: a conflict, never a success.
  */
-import type { Ticket } from '../../core/index.js';
+import type { Ticket, TicketFollowUp } from '../../core/index.js';
 import { basicAuth, classify, joinUrl, request, USER_AGENT } from './http.js';
 import { conflictError, DeliveryError, type Delivered, type DeliveryContext, type TicketSink } from './types.js';
 
@@ -36,6 +36,14 @@ export function jiraPayload(ticket: Ticket, serviceDeskId: string, requestTypeId
     requestTypeId,
     requestFieldValues: { summary: jiraSummary(ticket), description: ticket.body },
   };
+}
+
+/**
+ * The comment that carries a follow-up (POST /rest/servicedeskapi/request/{key}/comment): internal (`public: false`),
+ * for the agents — a public comment would be sent to the customer, who wrote it. Jira is never transitioned.
+ */
+export function jiraFollowUpPayload(followUp: TicketFollowUp): unknown {
+  return { body: followUp.body, public: false };
 }
 
 interface JiraRequest {
@@ -101,6 +109,25 @@ export function createJiraSink(options: JiraSinkOptions): TicketSink {
         });
       }
       return { externalRef: key, url: browse(key) };
+    },
+    async followUp(followUp: TicketFollowUp, filed: Delivered, ctx: DeliveryContext): Promise<Delivered> {
+      const comments = joinUrl(options.url, `/rest/servicedeskapi/request/${encodeURIComponent(filed.externalRef)}/comment`);
+      const done = { externalRef: filed.externalRef, url: browse(filed.externalRef) };
+      // No Idempotency-Key here either: before a retry, look for the comment an earlier attempt may have added.
+      if (ctx.attempt > 1) {
+        const res = await request('jira comments', `${comments}?limit=100`, { method: 'GET', headers, timeoutMs });
+        classify('jira comments', res);
+        const values = ((res.json as { values?: Array<{ body?: unknown }> } | undefined)?.values ?? []);
+        if (values.some((c) => typeof c.body === 'string' && c.body.startsWith(`[${followUp.id}]`))) return done;
+      }
+      const res = await request('jira', comments, {
+        method: 'POST',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(jiraFollowUpPayload(followUp)),
+        timeoutMs,
+      });
+      classify('jira', res);
+      return done;
     },
   };
 }

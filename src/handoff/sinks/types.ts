@@ -2,7 +2,7 @@
  * A ticket sink delivers one (already redacted) ticket to where the help desk works. Sinks do no retrying of
  * their own: they classify every failure as retryable or permanent and the outbox decides what happens next.
  */
-import { CodedError, ErrorCode, type Ticket } from '../../core/index.js';
+import { CodedError, ErrorCode, type Ticket, type TicketFollowUp } from '../../core/index.js';
 
 export type SinkName = 'file' | 'webhook' | 'zendesk' | 'jira';
 
@@ -29,7 +29,21 @@ export interface TicketSink {
    * the same id is a conflict (conflictError), never a success. Throws DeliveryError.
    */
   deliver(ticket: Ticket, ctx: DeliveryContext): Promise<Delivered>;
+  /**
+   * Adds a follow-up to the ticket `filed` (what the ticket system called it when the ticket was delivered). Must be
+   * idempotent on `followUp.id` like `deliver` on the ticket id: an Idempotency-Key, a file named by id, or a look-up of
+   * the comments before a retry (the comment body starts with `[<follow-up id>]`). Throws DeliveryError.
+   */
+  followUp(followUp: TicketFollowUp, filed: Delivered, ctx: DeliveryContext): Promise<Delivered>;
 }
+
+/** Zendesk tags a follow-up sets: every follow-up, and one per kind (a desk view or trigger can pick them up). */
+export const FOLLOW_UP_TAGS = {
+  any: 'mailmedic_follow_up',
+  user_resolved: 'mailmedic_user_resolved',
+  still_broken: 'mailmedic_user_still_broken',
+  details: 'mailmedic_user_details',
+} as const;
 
 export interface DeliveryErrorInit {
   retryable: boolean;

@@ -5,9 +5,9 @@
  * ticket). `external_id` carries the ticket id too, so staff can search for it. A reused key with a different
  * payload (Zendesk answers 400 `IdempotentRequestError`) is a conflict, never a success.
  */
-import type { Ticket } from '../../core/index.js';
+import type { Ticket, TicketFollowUp } from '../../core/index.js';
 import { basicAuth, classify, joinUrl, request, USER_AGENT } from './http.js';
-import { conflictError, DeliveryError, type Delivered, type TicketSink } from './types.js';
+import { conflictError, DeliveryError, FOLLOW_UP_TAGS, type Delivered, type DeliveryContext, type TicketSink } from './types.js';
 
 export interface ZendeskSinkOptions {
   /** Base URL like https://acme.zendesk.com (ZENDESK_URL). */
@@ -44,6 +44,22 @@ export function zendeskPayload(ticket: Ticket): unknown {
   };
 }
 
+/**
+ * The update that adds a follow-up (PUT /api/v2/tickets/{id}.json): an internal note, not a public reply — the API
+ * user is an agent, so a public comment would mail the requester their own words back in the agent's name; the note
+ * is for whoever works the ticket. Tags let a view or trigger find tickets whose requester says it works again; a
+ * later 「まだダメ」 takes that tag off. Never a status change: staff solve the ticket once they have checked.
+ */
+export function zendeskFollowUpPayload(followUp: TicketFollowUp): unknown {
+  return {
+    ticket: {
+      comment: { body: followUp.body, public: false },
+      additional_tags: [FOLLOW_UP_TAGS.any, FOLLOW_UP_TAGS[followUp.kind]],
+      ...(followUp.kind === 'still_broken' ? { remove_tags: [FOLLOW_UP_TAGS.user_resolved] } : {}),
+    },
+  };
+}
+
 export function createZendeskSink(options: ZendeskSinkOptions): TicketSink {
   const timeoutMs = options.timeoutMs ?? 10_000;
   const endpoint = joinUrl(options.url, '/api/v2/tickets.json');
@@ -76,6 +92,27 @@ export function createZendeskSink(options: ZendeskSinkOptions): TicketSink {
         });
       }
       return { externalRef: String(id), url: joinUrl(options.url, `/agent/tickets/${id}`) };
+    },
+    async followUp(followUp: TicketFollowUp, filed: Delivered, ctx: DeliveryContext): Promise<Delivered> {
+      const ticketUrl = joinUrl(options.url, `/api/v2/tickets/${encodeURIComponent(filed.externalRef)}`);
+      const headers = { authorization: auth, accept: 'application/json', 'user-agent': USER_AGENT };
+      const done = { externalRef: filed.externalRef, url: joinUrl(options.url, `/agent/tickets/${filed.externalRef}`) };
+      // Zendesk keeps no Idempotency-Key for updates: before a retry, look for the note an earlier attempt may have
+      // added (its body starts with [<follow-up id>]), so a lost answer does not add it twice.
+      if (ctx.attempt > 1) {
+        const res = await request('zendesk comments', `${ticketUrl}/comments.json?sort_order=desc&per_page=100`, { method: 'GET', headers, timeoutMs });
+        classify('zendesk comments', res);
+        const comments = ((res.json as { comments?: Array<{ body?: unknown }> } | undefined)?.comments ?? []);
+        if (comments.some((c) => typeof c.body === 'string' && c.body.startsWith(`[${followUp.id}]`))) return done;
+      }
+      const res = await request('zendesk', `${ticketUrl}.json`, {
+        method: 'PUT',
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify(zendeskFollowUpPayload(followUp)),
+        timeoutMs,
+      });
+      classify('zendesk', res, ZENDESK_RETRYABLE);
+      return done;
     },
   };
 }
