@@ -55,6 +55,9 @@ function outcomeTable(
   return `<div class="table-wrap"><table class="list" data-testid="${h(testId)}"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
+/** Rows of the fallback table (most fallbacks first). */
+const FALLBACK_ROWS = 25;
+
 export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string }): string {
   const inRange = { from: range.from, to: range.to };
   const kpi = (key: string, value: string, testId: string, cls = '', link?: Record<string, string>) =>
@@ -166,12 +169,17 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
 
   const fallbackTable = a.fallbacks.length
     ? `<div class="table-wrap"><table class="list" data-testid="fallback-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_turns')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_count')}</th><th class="num">${t(ctx, 'admin.analytics.fallback_rate')}</th></tr></thead><tbody>${a.fallbacks
-        .slice(0, 25)
+        .slice(0, FALLBACK_ROWS)
         .map(
           (r) =>
             `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE, ...inRange }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
         )
-        .join('')}</tbody></table></div>`
+        .join('')}</tbody></table></div>${
+        // Said, not silently cut: at a desk's size more nodes than the table shows have fallbacks.
+        a.fallbacks.length > FALLBACK_ROWS
+          ? `<p class="muted small" data-testid="fallbacks-more">${t(ctx, 'admin.analytics.fallbacks_more', { shown: FALLBACK_ROWS, total: a.fallbacks.length })}</p>`
+          : ''
+      }`
     : `<p class="muted" data-testid="no-fallbacks">${t(ctx, 'admin.analytics.no_fallbacks')}</p>`;
 
   const outcomeLegend = legend(OUTCOMES.map((o) => ({ key: COLOR[o], label: outcomeLabel(ctx, o) })));

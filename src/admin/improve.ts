@@ -103,6 +103,8 @@ function isClarificationChoice(turn: TranscriptTurn, prev: TranscriptTurn | unde
 const MAX_CONVERSATIONS = 300;
 /** Most items it returns. */
 const MAX_ITEMS = 200;
+/** Conversations read ahead of the one looked at. */
+const READ_AHEAD = 25;
 
 /**
  * The conversations the queue reads: without dates, those active in the last `days` days; with `from` / `to` (the
@@ -146,9 +148,22 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
   const summaries = candidates.slice(0, MAX_CONVERSATIONS);
   const out: ImproveItem[] = [];
   let read = 0;
-  for (const s of summaries) {
+  // Transcripts are read READ_AHEAD at a time (one after another, 274 of them took ~0.3 s at 500 conversations), then
+  // looked at in order until the queue is full.
+  const ahead = new Map<string, Promise<[TranscriptTurn[], Annotation[]]>>();
+  const load = (s: ConversationSummary) =>
+    Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
+  for (const [i, s] of summaries.entries()) {
     read++;
-    const [recorded, notes] = await Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])]);
+    for (const next of summaries.slice(i, i + READ_AHEAD)) {
+      if (ahead.has(next.id)) continue;
+      const p = load(next);
+      // Read ahead and not looked at when the queue fills: its failure is nobody's.
+      p.catch(() => undefined);
+      ahead.set(next.id, p);
+    }
+    const [recorded, notes] = await (ahead.get(s.id) as Promise<[TranscriptTurn[], Annotation[]]>);
+    ahead.delete(s.id);
     const turns = withActionLabels(recorded);
     const bySeq = new Map(notes.map((n) => [n.seq, n]));
     const at = f.node === START_NODE ? '' : f.node;

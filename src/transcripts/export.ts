@@ -20,13 +20,14 @@ export interface ExportedConversation {
 
 /** Reads the transcripts and annotations of the given conversations. */
 export async function loadConversations(store: TranscriptStore, summaries: ConversationSummary[]): Promise<ExportedConversation[]> {
-  const out: ExportedConversation[] = [];
-  for (const summary of summaries) {
-    const [turns, annotations] = await Promise.all([store.turns(summary.id), store.annotations(summary.id)]);
-    // Masked again on the way out: an old transcript recorded before a redaction rule existed leaks nothing.
-    out.push({ summary, turns: withActionLabels(turns).map(reRedactTurn), annotations: annotations.map(reRedactAnnotation) });
-  }
-  return out;
+  // Read together (the callers pass 50 at a time), kept in the order given.
+  return Promise.all(
+    summaries.map(async (summary) => {
+      const [turns, annotations] = await Promise.all([store.turns(summary.id), summary.annotations ? store.annotations(summary.id) : Promise.resolve([])]);
+      // Masked again on the way out: an old transcript recorded before a redaction rule existed leaks nothing.
+      return { summary, turns: withActionLabels(turns).map(reRedactTurn), annotations: annotations.map(reRedactAnnotation) };
+    }),
+  );
 }
 
 /** One JSON object per conversation: its summary fields, then its turns with their annotation (if any). */

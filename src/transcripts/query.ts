@@ -6,15 +6,14 @@
 import type { Intent } from '../core/index.js';
 import type { DialogTree, NodeKind } from '../data/schemas.js';
 import { holderOf, SYMPTOM_INTENTS } from './summary.js';
-import { reRedactSummary, reRedactTurn } from './reredact.js';
+import { reRedactSummary } from './reredact.js';
+import { fold, turnMatches } from './search.js';
 import type { ChannelName } from '../core/index.js';
 import { localDay, type UtcOffset } from '../core/time-zone.js';
 import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
 
 /** Default idle time after which an active conversation counts as abandoned: 30 minutes. */
 export const DEFAULT_ABANDON_AFTER_MS = 30 * 60_000;
-/** Most conversations whose transcripts a text search reads. */
-export const SEARCH_SCAN_MAX = 5_000;
 
 export interface QueryContext {
   nowMs: number;
@@ -89,11 +88,29 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   return true;
 }
 
-const fold = (s: string) => s.normalize('NFKC').toLowerCase();
+/** Transcripts read at once by the scan. */
+const SCAN_BATCH = 50;
+
+/**
+ * The conversations among `candidates` whose transcript holds the folded needle in a user or bot text (search.ts): the
+ * store's index when it has one ready, else a read of every transcript (the plain scan).
+ */
+async function withText(store: TranscriptStore, needle: string, candidates: ConversationSummary[]): Promise<Set<string>> {
+  const indexed = await store.textSearch?.(needle, candidates);
+  if (indexed) return indexed;
+  const out = new Set<string>();
+  for (let i = 0; i < candidates.length; i += SCAN_BATCH) {
+    const batch = candidates.slice(i, i + SCAN_BATCH);
+    const found = await Promise.all(batch.map(async (s) => (await store.turns(s.id)).some((t) => turnMatches(t, needle))));
+    batch.forEach((s, j) => found[j] && out.add(s.id));
+  }
+  return out;
+}
 
 /**
  * Conversations matching `filter`, most recent activity first. The text search looks at the conversation id,
- * ticket id, user, and every user and bot text of the transcript (already redacted).
+ * ticket id, user, the first message's preview, and every user and bot text of the transcript (already redacted,
+ * masked again at read time: search.ts) — in every conversation the other filters leave, however many.
  */
 export async function findConversations(store: TranscriptStore, filter: ConversationFilter, ctx: QueryContext): Promise<ReviewedSummary[]> {
   const all = await store.summaries(filter.fromMs);
@@ -101,20 +118,15 @@ export async function findConversations(store: TranscriptStore, filter: Conversa
   let hits = all.filter((s) => matchesFields(s, filter, ctx)).map(reRedactSummary);
   const needle = filter.text?.trim() ? fold(filter.text.trim()) : undefined;
   if (needle) {
-    const out: ConversationSummary[] = [];
-    for (const s of hits.slice(0, SEARCH_SCAN_MAX)) {
+    const byMeta = new Set<string>();
+    const rest: ConversationSummary[] = [];
+    for (const s of hits) {
       const meta = [s.id, s.ticketId ?? '', s.userId, s.userName ?? '', s.preview ?? ''].join('\n');
-      if (fold(meta).includes(needle)) {
-        out.push(s);
-        continue;
-      }
-      const turns = (await store.turns(s.id)).map(reRedactTurn);
-      const found = turns.some(
-        (t) => (t.text !== undefined && fold(t.text).includes(needle)) || t.replies.some((r) => fold(r.text).includes(needle)),
-      );
-      if (found) out.push(s);
+      if (fold(meta).includes(needle)) byMeta.add(s.id);
+      else rest.push(s);
     }
-    hits = out;
+    const byText = await withText(store, needle, rest);
+    hits = hits.filter((s) => byMeta.has(s.id) || byText.has(s.id));
   }
   return hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
 }

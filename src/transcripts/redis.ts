@@ -9,6 +9,7 @@
  *   <p>:{c:<id>}:tx:notes    HASH seq → Annotation JSON
  *   <p>:tx:index             ZSET conversation id → last activity, ms (for listing by date)
  *   <p>:tx:annotated         ZSET conversation id → last annotation, ms (for export --corrections)
+ *   <p>:{c:<id>}:tx:sx       HASH the text-search index's copy of the texts, and its bigram sets (search-redis.ts)
  * Retention: every write sets EXPIRE (retention days) on the conversation's keys, so a transcript lives that long
  * after its last turn; the two indexes are trimmed by score on each write and cleaned of expired ids on read.
  */
@@ -18,6 +19,7 @@ import { CodedError, ErrorCode, type Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
 import { adoptLateEvents, applyEvent, applyTurn, normaliseSummary, preview, type NewTurn } from './summary.js';
 import { actedReading } from './fallback.js';
+import { RedisSearchIndex, type SearchCandidate } from './search-redis.js';
 import type {
   Annotation,
   ConversationSummary,
@@ -46,6 +48,14 @@ const LAST_WRITTEN_MAX = 10_000;
 const MAX_TRIES = 20;
 const DAY_MS = 86_400_000;
 
+/** What a write changes: the summary, the stream entry appended with it, and the turn it records (for the search index). */
+interface Change<T> {
+  summary: ConversationSummary;
+  entry?: [string, string];
+  result: T;
+  turn?: TranscriptTurn;
+}
+
 export interface RedisTranscriptOptions extends TranscriptStoreOptions {
   logger?: Logger;
 }
@@ -65,12 +75,33 @@ export class RedisTranscriptStore implements TranscriptStore {
    * retried from a fresh read.
    */
   readonly #lastWritten = new Map<string, { rev: string; summary: ConversationSummary }>();
+  readonly #search: RedisSearchIndex;
 
   constructor(conn: RedisConnection, options: RedisTranscriptOptions = {}) {
     this.#conn = conn;
     this.#retentionMs = (options.retentionDays ?? 90) * DAY_MS;
     this.#maxTurns = options.maxTurns ?? 1_000;
     this.#clock = options.clock ?? Date.now;
+    this.#search = new RedisSearchIndex(conn, {
+      retentionMs: this.#retentionMs,
+      maxTurns: this.#maxTurns,
+      clock: this.#clock,
+      ...(options.logger ? { logger: options.logger } : {}),
+      turns: (id) => this.turns(id),
+      ids: async () => {
+        const floor = this.#clock() - this.#retentionMs;
+        return (await this.#run('list', (c) => c.zRange(this.#index, '+inf', String(floor), { BY: 'SCORE', REV: true }))).map(String);
+      },
+    });
+  }
+
+  /** The text-search index (search-redis.ts): the benchmark and the tests wait for its rebuild. */
+  get searchIndex(): RedisSearchIndex {
+    return this.#search;
+  }
+
+  textSearch(needle: string, candidates: SearchCandidate[]): Promise<Set<string> | undefined> {
+    return this.#search.search(needle, candidates);
   }
 
   #k(id: string) {
@@ -100,7 +131,7 @@ export class RedisTranscriptStore implements TranscriptStore {
    */
   #update<T>(
     id: string,
-    change: (prev: ConversationSummary | undefined) => { summary: ConversationSummary; entry?: [string, string]; result: T } | undefined,
+    change: (prev: ConversationSummary | undefined) => Change<T> | undefined,
     remembered = false,
   ): Promise<T | undefined> {
     const run = (this.#chains.get(id) ?? Promise.resolve()).then(
@@ -117,7 +148,7 @@ export class RedisTranscriptStore implements TranscriptStore {
 
   async #tryUpdate<T>(
     id: string,
-    change: (prev: ConversationSummary | undefined) => { summary: ConversationSummary; entry?: [string, string]; result: T } | undefined,
+    change: (prev: ConversationSummary | undefined) => Change<T> | undefined,
     remembered: boolean,
   ): Promise<T | undefined> {
     const k = this.#k(id);
@@ -148,6 +179,7 @@ export class RedisTranscriptStore implements TranscriptStore {
         this.#lastWritten.set(id, { rev: newRev, summary: next.summary });
         if (this.#lastWritten.size > LAST_WRITTEN_MAX) this.#lastWritten.delete(this.#lastWritten.keys().next().value!);
         await this.#touchIndex(this.#index, id, next.summary.updatedAtMs);
+        await this.#search.written(id, next.turn, (summary?.turns ?? 0) > 0);
         return next.result;
       }
       // Another replica wrote in between: read again after a short, jittered pause (at once when only the
@@ -169,7 +201,7 @@ export class RedisTranscriptStore implements TranscriptStore {
   async append(input: NewTurn): Promise<TranscriptTurn> {
     const out = await this.#update(input.conversation, (prev) => {
       const { summary, turn } = applyTurn(prev, input);
-      return { summary, entry: ['e', JSON.stringify(turn)], result: turn };
+      return { summary, entry: ['e', JSON.stringify(turn)], result: turn, turn };
     }, true);
     return out as TranscriptTurn;
   }
@@ -279,6 +311,7 @@ export class RedisTranscriptStore implements TranscriptStore {
 
   async erase(conversationId: string): Promise<boolean> {
     const k = this.#k(conversationId);
+    await this.#search.forget(conversationId);
     const n = await this.#run('erase', async (c) => {
       // One DEL per key: the keys share a hash tag, but a multi-key DEL is avoided for proxies that split them.
       let gone = 0;
@@ -311,6 +344,7 @@ export class RedisTranscriptStore implements TranscriptStore {
       for (const fields of next) await c.xAdd(k.stream, '*', fields);
       await c.expire(k.stream, Math.ceil(this.#retentionMs / 1000));
     });
+    await this.#search.rewritten(conversationId);
     const first = (await this.turns(conversationId)).find((t) => t.text);
     if (first?.text) {
       const p = preview(first.text);

@@ -293,6 +293,12 @@ export interface TranscriptStore {
    * the store only narrows by time using its index.
    */
   summaries(sinceMs?: number): Promise<ConversationSummary[]>;
+  /**
+   * The text search's index (search.ts): which of `candidates` hold the folded needle in a text of their transcript —
+   * exactly the conversations a read of every transcript finds. Undefined (or absent: the memory store) when the store
+   * cannot answer from an index now; the caller then reads the transcripts.
+   */
+  textSearch?(needle: string, candidates: Array<{ id: string; turns: number }>): Promise<Set<string> | undefined>;
   /** Saves (or replaces) the annotation of one turn. False when the turn does not exist. */
   annotate(annotation: Omit<Annotation, 'text' | 'locale' | 'predicted' | 'predictedAct' | 'nodeBefore'>): Promise<Annotation | undefined>;
   /** Removes the annotation of one turn. */

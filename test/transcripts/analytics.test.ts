@@ -170,6 +170,20 @@ describe.each(stores)('analytics by outcome (%s store)', (_name, make) => {
     expect(html).toContain(i18n.t('tree.auth_reenter.title', undefined, 'ja'));
     expect(html).toContain('33.3%');
     expect(html).toContain('7 分');
+    expect(html).not.toContain('data-testid="fallbacks-more"');
+  });
+
+  it('the page says when the fallback table shows only the nodes with most fallbacks', async () => {
+    const a = await analytics();
+    const row = a.fallbacks[0]!;
+    const many = { ...a, fallbacks: Array.from({ length: 30 }, (_, i) => ({ ...row, node: `node_${i}` })) };
+    const html = renderAnalytics(
+      { i18n, locale: 'ja', defaultLocale: 'ja', nonce: 'n', tree, nowMs: NOW, utcOffset: 540, abandonAfterMs: ctx.abandonAfterMs, deadLetters: false },
+      many,
+      { from: '2026-11-20', to: '2026-11-23' },
+    );
+    expect(html.match(/data-testid="fallback-messages"/g)?.length).toBe(25);
+    expect(html).toContain('全 30 ノード');
   });
 });
 
