@@ -13,6 +13,7 @@ import { loadIntents, loadLocales } from '../data/load.js';
 import { interpolate } from '../i18n/index.js';
 import type { NewTurn } from '../transcripts/summary.js';
 import type { TranscriptStore } from '../transcripts/types.js';
+import { rng } from '../nlu/model.js';
 
 export interface SeedOptions {
   conversations: number;
@@ -31,18 +32,6 @@ export interface Seeded {
   /** Every password value typed in a seeded message (masked or stored unmasked). */
   passwords: string[];
   turns: number;
-}
-
-/** mulberry32: a small deterministic generator. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 interface Material {

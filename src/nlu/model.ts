@@ -71,8 +71,8 @@ export interface SerializedModel {
   temperature: number;
 }
 
-/** mulberry32 — a tiny deterministic PRNG for shuffling. */
-function rng(seed: number): () => number {
+/** mulberry32 — a tiny deterministic PRNG for shuffling (and for seeding benchmarks). */
+export function rng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
