@@ -41,7 +41,7 @@ export interface TextTurn {
   collecting: boolean;
   facts: FieldFacts;
   /** Scratch of rules that decide by computing what they would do (answer_at_node's plan). */
-  memo: { plan?: AnswerPlan };
+  memo: { plan?: AnswerPlan; followUp?: FollowUp | null };
 }
 
 /** One named rule: whether it applies to this turn, and what it does. */
@@ -82,22 +82,26 @@ type QuestionNode = Extract<DialogNode, { kind: 'ask' | 'choice' }>;
 const didItAtQuestion = (t: TextTurn): QuestionNode | undefined =>
   onlyDidIt(t) && (t.node?.kind === 'ask' || t.node?.kind === 'choice') ? t.node : undefined;
 
-/** "Did that fix it? Send one test mail", then the question again with [直った] beside its own buttons. */
-function askDidItFix(run: Run, node: QuestionNode): void {
-  say(run, 'engine.did_it_question');
+/** The question again, with [直った] beside its own buttons (unless it has one). */
+function questionWithFixed(run: Run, node: QuestionNode): void {
   const own = choicesOf(run, node);
   say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
 }
 
+/** "Did that fix it? Send one test mail", then the question again with [直った]. */
+function askDidItFix(run: Run, node: QuestionNode): void {
+  say(run, 'engine.did_it_question');
+  questionWithFixed(run, node);
+}
+
 /**
- * "I couldn't tell whether it works now": at a step its buttons; at a question the question again with [直った] beside
- * its own buttons (as askDidItFix); elsewhere the node's buttons.
+ * "I couldn't tell whether it works now": at a question the question again with [直った] (as askDidItFix); elsewhere
+ * the node's buttons.
  */
 function confirmFixed(run: Run, node: DialogNode): void {
   if (node.kind === 'ask' || node.kind === 'choice') {
     say(run, 'engine.confirm_fixed');
-    const own = choicesOf(run, node);
-    return say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+    return questionWithFixed(run, node);
   }
   say(run, 'engine.confirm_fixed', undefined, choicesOf(run, node));
 }
@@ -127,12 +131,20 @@ export const restartRule: TurnRule = {
   act: (t) => restart(t.run),
 };
 
+type FollowUp = { kind: FollowUpKind; fields: FollowUpFields };
+
+/** followUpOf, read once a turn (the rule's `applies` and `act` both need it). */
+function followUpOnce(t: TextTurn): FollowUp | undefined {
+  if (t.memo.followUp === undefined) t.memo.followUp = followUpOf(t) ?? null;
+  return t.memo.followUp ?? undefined;
+}
+
 /**
  * What a message after filing tells the ticket, if anything: 「直った」 (user_resolved), 「まだダメ」 (still_broken), or
  * details — facts the ticket can use (「iOSは18.2です」, a quoted error) or the symptom described again. A new topic the
  * model is sure of (a how-to, moving to a new phone) is a new episode instead, and small talk stays small talk.
  */
-function followUpOf(t: TextTurn): { kind: FollowUpKind; fields: FollowUpFields } | undefined {
+function followUpOf(t: TextTurn): FollowUp | undefined {
   const { s } = t.run;
   if (s.status !== 'escalated' || !s.ticketId) return undefined;
   const intent = t.nlu.intent;
@@ -147,9 +159,9 @@ function followUpOf(t: TextTurn): { kind: FollowUpKind; fields: FollowUpFields }
 /** After filing: what the person says next that the ticket can use is added to it (handoff.ts addFollowUp). */
 export const afterFilingRule: TurnRule = {
   name: 'after_filing',
-  applies: (t) => followUpOf(t) !== undefined,
+  applies: (t) => followUpOnce(t) !== undefined,
   act: (t) => {
-    const { kind, fields } = followUpOf(t)!;
+    const { kind, fields } = followUpOnce(t)!;
     addFollowUp(t.run, kind, fields, maskSecrets(t.text).text.trim() || undefined);
   },
 };

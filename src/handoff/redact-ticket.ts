@@ -6,13 +6,19 @@
 import { redact } from '../core/redact.js';
 import type { MailServerSettings, Ticket, TicketFollowUp } from '../core/index.js';
 
-export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolean } {
+/** A masking function for one ticket or follow-up, remembering whether it masked anything. */
+function masker(locale: Ticket['locale']): { r: (s: string) => string; redacted: () => boolean } {
   let redacted = false;
   const r = (s: string): string => {
-    const out = redact(s, { locale: ticket.locale });
+    const out = redact(s, { locale });
     if (out.redacted) redacted = true;
     return out.text;
   };
+  return { r, redacted: () => redacted };
+}
+
+export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolean } {
+  const { r, redacted } = masker(ticket.locale);
   const opt = (s: string | undefined) => (s === undefined ? undefined : r(s));
   const settings = (s: MailServerSettings): MailServerSettings => ({ ...s, host: opt(s.host), auth: opt(s.auth) });
   const strip = <T extends object>(o: T): T =>
@@ -34,17 +40,12 @@ export function redactTicket(ticket: Ticket): { ticket: Ticket; redacted: boolea
       settings: { incoming: strip(settings(f.settings.incoming)), outgoing: strip(settings(f.settings.outgoing)) },
     }),
   };
-  return { ticket: out, redacted };
+  return { ticket: out, redacted: redacted() };
 }
 
 /** The same gate for a follow-up: what the person wrote, the facts read from it, and the comment body. */
 export function redactFollowUp(followUp: TicketFollowUp): { followUp: TicketFollowUp; redacted: boolean } {
-  let redacted = false;
-  const r = (s: string): string => {
-    const out = redact(s, { locale: followUp.locale });
-    if (out.redacted) redacted = true;
-    return out.text;
-  };
+  const { r, redacted } = masker(followUp.locale);
   const fields = Object.fromEntries(Object.entries(followUp.fields).map(([k, v]) => [k, typeof v === 'string' ? r(v) : v]));
   const out: TicketFollowUp = {
     ...followUp,
@@ -52,5 +53,5 @@ export function redactFollowUp(followUp: TicketFollowUp): { followUp: TicketFoll
     fields,
     body: r(followUp.body),
   };
-  return { followUp: out, redacted };
+  return { followUp: out, redacted: redacted() };
 }
