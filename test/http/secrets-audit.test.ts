@@ -44,6 +44,9 @@ const JA: Row[] = [
   { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
   { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
   { line: 'pass: ほしぞら', values: ['ほしぞら'] },
+  // rob-25: the value slot — no digit, after 「新しいのは」 or 「パスは」 (invented test data)
+  { line: 'パスワード変えた。新しいのはさくらもち', values: ['さくらもち'] },
+  { line: 'パスは　ねこねこで入れてます', values: ['ねこねこ'] },
 ];
 
 const EN: Row[] = [
@@ -55,6 +58,8 @@ const EN: Row[] = [
   { line: 'pw: letmein77', values: ['letmein77'] },
   { line: 'app password: wxyz qrst uvkm pjhg', values: ['wxyz qrst uvkm pjhg', 'wxyz'] },
   { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
+  // rob-25: letters only in the slot after "my password is" (invented test data)
+  { line: 'my password is sunflower', values: ['sunflower'] },
 ];
 
 const SCRIPTS = {
