@@ -8,6 +8,10 @@
  * - the rest of a sentence that names a password, and the next sentence, mask only tokens *shaped* like passwords
  *   (letters mixed with digits or symbols, long enough, not a host, version, model, unit or product name);
  * - a phrase that introduces a value (「新しいのは」, 「〜って入れてる」, "changed it to", "typed") does the same;
+ * - the *value slot* right after a label's link or an introducing phrase ("my password is hunter", 「新しいのはほしぞら」,
+ *   "changed my password to hunter") holds a value without any digit too — unless the word there is grammar, a
+ *   description, a time word or a verb form, or the clause goes on after it: the story of a password ("is wrong",
+ *   "was changed yesterday", "changed my password to match", 「パスワードはまちがえたかも」) is not a secret (slotValue);
  * - a few shapes need no context at all: app passwords (4×4 letters), Luhn-valid card numbers, known token
  *   formats, private keys, and tokens mixing all four character classes.
  *
@@ -724,7 +728,7 @@ function labelledValues(w: Work): void {
       continue;
     }
     // 「パスワードはすもももももも」, 「パスワード：あいうえお」, 「パスワード ほしぞら です」: kana typed as the value.
-    if (/[:=は→>]/.test(sep) || /^[ \t]+$/.test(sep)) {
+    if (/[:=は→>]|って/.test(sep) || /^[ \t]+$/.test(sep)) {
       const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep) || 'copula');
       if (end > pos && isFree(w, pos, end)) {
         mask(w, pos, end, 'password');
@@ -747,7 +751,7 @@ function labelledValues(w: Work): void {
   }
 
   const en = new RegExp(
-    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?)`,
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?))`,
     'gi',
   );
   for (const m of w.f.matchAll(en)) {
@@ -774,7 +778,7 @@ function labelledValues(w: Work): void {
     }
     // "my password is hunter": the word in the slot after "is"/"was", letters only too — not "is wrong", "is expired",
     // "was changed yesterday" (slotValue). Not after "pin" (a PIN is digits) nor "pass" (a bus pass, a boarding pass).
-    if (/\b(?:is|was)\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
@@ -905,12 +909,12 @@ function introducedValues(w: Work): void {
 }
 
 /**
- * 「新しいのは」, 「前のは」, 「変更後は」 and "the new one is": a value introduced without a digit (rob-25). Hiragana after
+ * 「新しいのは」, 「前のは」, 「変更後は」, "the new one is" and "changed it to": a value introduced without a digit (rob-25). Hiragana after
  * 「新しいのは」 on the terms of 「パスワードは」 (KANA_RUN: at the clause end, not grammar); katakana and a letters-only word
  * only when the message names a password (「新しいのはアンドロイドです」, "the new one is Gmail" name a phone and a service).
  */
 const JA_INTRO = /(?:新しい(?:の|方|ほう)|新パス(?:ワード)?|(?:今|前|古い|元|以前|最初)の|変更(?:後|前)の?|変えたの)(?:は|が)[ \t]*(?:[:=][ \t]*)?/g;
-const EN_INTRO = /(?<![A-Za-z])(?:new|old|current|previous)\s+one\s+(?:is|was)\s+["'“]?/gi;
+const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous)\s+one\s+(?:is|was)|(?:changed|set|reset|updated|switched)\s+it\s+to)\s+["'“]?/gi;
 
 function introducedSlots(w: Work): void {
   SCOPE_LABEL.lastIndex = 0;
