@@ -630,14 +630,17 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
 const KANA_RUN = /[ぁ-ゖー]{4,40}|[ァ-ヺー]{4,40}/y;
 /** What may follow a kana value: the end of the clause, a copula first or not (「ほしぞら です」, 「ホシゾラです。」). */
 const KANA_CLAUSE_END =
-  /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,)）」\n]|$)|^[ \t]+(?:で|って|と)[ \t]*(?:合|あって|入|いれ|打|うっ|試|ため|使|ログイン|サインイン)|^[ \t]+(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど)/;
+  /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,()）（」\n]|$)|^[ \t]+(?:で|って|と|を)[ \t]*(?:合|あって|入|いれ|打|うっ|試|ため|使|ログイン|サインイン)|^[ \t]+(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず|(?:だった)?かも|かな|(?:だ|って)?と[ \t]*(?:思|おも))/;
 /**
  * The rest of a sentence glued to a hiragana value, taken off before the value is judged (rob-25): a conjunction after
  * the copula (「ほしぞらなんですけど」, 「ほしぞらだけど入れない」), or the particle before a verb of typing (「ねこねこで入れて
  * ます」, 「ほしぞらって打った」: the verb is `after`). What is left must still be a value: 「おなじなのに」 → おなじ, grammar.
  */
-const KANA_CONJUNCTION_TAIL = /(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど)$/;
-const KANA_PARTICLE_TAIL = /(?:で|って|と)$/;
+const KANA_CONJUNCTION_TAIL =
+  /(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず(?:です|だけど|なんだけど|なんですけど)?|(?:だった)?かも(?:です|しれない|しれません)?|かな)$/;
+const KANA_PARTICLE_TAIL = /(?:で|って|と|を)$/;
+/** 「ねこねこだと思う」: the value, then what the person thinks of it. */
+const THINK_AFTER = /^[ \t]*(?:思|おも)/;
 const TYPED_VERB_AFTER = /^[ \t]*(?:合|入|打|試|使|ログイン|サインイン)/;
 /** Hiragana nouns said of a password that are not one: how it is written (「おおもじで入れた」, 「えいすうじで」). */
 const HIRAGANA_NOT_VALUE = /^(?:おおもじ|こもじ|ひらがな|かたかな|えいすう|えいすうじ|すうじ|きごう|ろーまじ|ぜんかく|はんかく|いつもの|ぜんぶ|ふつう)$/;
@@ -650,7 +653,7 @@ const KANA_COPULA_AFTER = /^[ \t]*(?:です|でした|だよ|だった|だ)/;
 const KATAKANA_NOT_VALUE = /^(?:シンプル|デフォルト|ランダム|バラバラ|ヒミツ|ナイショ|オッケー|オーケー|セキュア|リセット|ロック|クリア|ブランク|カンタン|フツウ|ダミー|テキトー|テキトウ)$/;
 const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
 const KANA_GRAMMAR =
-  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|かも|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
+  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
 
 /**
  * The kana value at `pos` (see KANA_RUN): its end, or -1. `katakana`: true after `:` / `=`; 'copula' after 「は」, where
@@ -666,7 +669,7 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   if (/^[ぁ-ゖー]+$/.test(value)) {
     const tail =
       KANA_CONJUNCTION_TAIL.exec(value) ??
-      (TYPED_VERB_AFTER.test(after) ? KANA_PARTICLE_TAIL.exec(value) : /^[、,]/.test(after) ? /で$/.exec(value) : null);
+      (TYPED_VERB_AFTER.test(after) ? KANA_PARTICLE_TAIL.exec(value) : THINK_AFTER.test(after) ? /(?:だ|って)?と$|って$/.exec(value) : /^[、,]/.test(after) ? /で$/.exec(value) : null);
     if (tail) {
       value = value.slice(0, value.length - tail[0].length);
       ended = true;
