@@ -885,10 +885,31 @@ const INTRO_BEFORE =
   /(?:新しい(?:の|方|ほう|パス(?:ワード)?)(?:は|が|を)|新パス(?:ワード)?(?:は|が)|(?:今|前|古い|元|以前|最初)の(?:は|が)|変更(?:後|前)(?:は|の)|変えたの(?:は|が))[ \t]*(?:[:=][ \t]*)?[「『"“(]?|(?<![A-Za-z])(?:(?:changed|change|set|reset|updated|update)\s+(?:it|mine|my\s+(?:password|pw|pass)|the\s+password)\s+to|(?:new|old)\s+(?:one|password|pw)\s+(?:is|was)|it'?s\s+now|now\s+it'?s|(?:typed|typing|entered|entering|input|put\s+in|tried|trying))\s+["'“(]?/gi;
 const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:is|was)\s+(?:my|the)\s+(?:new\s+|old\s+|current\s+)?(?:password|pw|pass)(?![A-Za-z])/gi;
 
+/**
+ * What was changed, named before the new value in the same clause: 「IDを」, 「ユーザー名を」, 「表示名を」, 「機種を」,
+ * 「音声をmeiから」 — not a password (staff need an ID; a voice or a model is no secret). Null when a password label is
+ * nearer.
+ */
+const CHANGED_NOT_SECRET =
+  /(?:(?<![A-Za-z])(?:ID|user(?:name)?|account)|ユーザー?名|ユーザーID|アカウント名?|アドレス|表示名|名前|ニックネーム|機種|端末|ポート|ホスト|サーバー?|話者|音声|モード|バージョン|ブラウザ)[ \t]*(?:を|は|が|も)[^。．.!！?？、,\n]*$/i;
+
+function changedNotSecret(f: string, start: number): boolean {
+  const before = f.slice(Math.max(0, start - 32), start);
+  const m = CHANGED_NOT_SECRET.exec(before);
+  if (!m) return false;
+  SCOPE_LABEL.lastIndex = 0;
+  const labelled = SCOPE_LABEL.test(before.slice(m.index));
+  SCOPE_LABEL.lastIndex = 0;
+  return !labelled;
+}
+
 function introducedValues(w: Work): void {
   for (const m of w.f.matchAll(JA_TYPED_AFTER)) {
     const t = tokenBefore(w.f, m.index);
-    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if (!t || !isFree(w, t.start, t.end) || !strongSecret(t.core)) continue;
+    // 「IDをtaro2024に変えた」: the slot of what was changed names it — an ID, a name, a model — and it is not a secret.
+    if (m[0].startsWith('に') && changedNotSecret(w.f, t.start)) continue;
+    mask(w, t.start, t.end, 'password');
   }
   for (const m of w.f.matchAll(EN_TYPED_AFTER)) {
     const t = tokenBefore(w.f, m.index);
