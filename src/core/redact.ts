@@ -891,7 +891,10 @@ const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:is|was)\s+(?:my|the)\s+(?:new\s+|old\
  * nearer.
  */
 const CHANGED_NOT_SECRET =
-  /(?:(?<![A-Za-z])(?:ID|user(?:name)?|account)|ユーザー?名|ユーザーID|アカウント名?|アドレス|表示名|名前|ニックネーム|機種|端末|ポート|ホスト|サーバー?|話者|音声|モード|バージョン|ブラウザ)[ \t]*(?:を|は|が|も)[^。．.!！?？、,\n]*$/i;
+  /(?:(?<![A-Za-z])(?:ID|user(?:name)?|account)|ユーザー?名|ユーザーID|アカウント名?|アドレス|表示名|名前|ニックネーム|機種|端末|ポート|ホスト|サーバー?|話者|音声|モード|バージョン|ブラウザ)[ \t]*(?:を|は|が|も|に|で)[^。．.!！?？、,\n]*$/i;
+
+/** After a typed value: "as the username", "as my user ID", "as the server" — what it was typed as, no password. */
+const EN_AS_NOT_SECRET = /^[ \t]+(?:as|for|in)[ \t]+(?:the[ \t]+|my[ \t]+|a[ \t]+)?(?:user[ \t]*name|user[ \t]*id|login[ \t]*(?:id|name)|id|account[ \t]*name|e-?mail|address|server|host|display[ \t]*name)(?![A-Za-z])/i;
 
 function changedNotSecret(f: string, start: number): boolean {
   const before = f.slice(Math.max(0, start - 32), start);
@@ -907,8 +910,8 @@ function introducedValues(w: Work): void {
   for (const m of w.f.matchAll(JA_TYPED_AFTER)) {
     const t = tokenBefore(w.f, m.index);
     if (!t || !isFree(w, t.start, t.end) || !strongSecret(t.core)) continue;
-    // 「IDをtaro2024に変えた」: the slot of what was changed names it — an ID, a name, a model — and it is not a secret.
-    if (m[0].startsWith('に') && changedNotSecret(w.f, t.start)) continue;
+    // 「IDをtaro2024に変えた」, 「IDにtaro2024って入れた」: the slot names what it is — an ID, a name, a model — no secret.
+    if (changedNotSecret(w.f, t.start)) continue;
     mask(w, t.start, t.end, 'password');
   }
   for (const m of w.f.matchAll(EN_TYPED_AFTER)) {
@@ -917,7 +920,8 @@ function introducedValues(w: Work): void {
   }
   for (const m of w.f.matchAll(INTRO_BEFORE)) {
     const t = tokenAt(w.f, m.index + m[0].length);
-    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+    // "I typed taro2024 as the username": the words after the value name what it was typed as.
+    if (t && isFree(w, t.start, t.end) && strongSecret(t.core) && !EN_AS_NOT_SECRET.test(w.f.slice(t.end, t.end + 32))) mask(w, t.start, t.end, 'password');
   }
   // "I changed my password to hunter": one word that ends the clause after "changed my password to" is the new
   // value, letters only too ("… to fix it", "… to the new one", "… to something else" go on or are grammar).
