@@ -58,9 +58,14 @@ export const SCRIPTS = {
 export const patternOf = (value: string) =>
   /^\d+$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`) : new RegExp(value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'), 'i');
 
-/** The values of every row found in `text`, with the place they were found. */
+/** The values of every row found in `text`, with the place they were found and the text around them (to see why). */
 export function leaks(where: string, text: string): string[] {
-  return [...JA, ...EN].flatMap((row) => row.values.filter((v) => patternOf(v).test(text)).map((v) => `${where}: ${v}`));
+  return [...JA, ...EN].flatMap((row) =>
+    row.values.flatMap((v) => {
+      const m = patternOf(v).exec(text);
+      return m ? [`${where}: ${v} in …${text.slice(Math.max(0, m.index - 60), m.index + m[0].length + 20)}…`] : [];
+    }),
+  );
 }
 
 /** Every Redis key under `prefix`, whatever its type, read whole and searched: how many keys, and the values found. */
