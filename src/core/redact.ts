@@ -8,6 +8,10 @@
  * - the rest of a sentence that names a password, and the next sentence, mask only tokens *shaped* like passwords
  *   (letters mixed with digits or symbols, long enough, not a host, version, model, unit or product name);
  * - a phrase that introduces a value (「新しいのは」, 「〜って入れてる」, "changed it to", "typed") does the same;
+ * - the *value slot* right after a label's link or an introducing phrase ("my password is hunter", 「新しいのはほしぞら」,
+ *   "changed my password to hunter") holds a value without any digit too — unless the word there is grammar, a
+ *   description, a time word or a verb form, or the clause goes on after it: the story of a password ("is wrong",
+ *   "was changed yesterday", "changed my password to match", 「パスワードはまちがえたかも」) is not a secret (slotValue);
  * - a few shapes need no context at all: app passwords (4×4 letters), Luhn-valid card numbers, known token
  *   formats, private keys, and tokens mixing all four character classes.
  *
@@ -127,6 +131,87 @@ const PASSPHRASE_STOP = new Set(
     'just only also too very really mail email account'
   ).split(' '),
 );
+
+/**
+ * The value slot (rob-25). Right after a password label and its link ("my password is …", 「新しいのは…」) or a change
+ * ("changed my password to …") comes either the value — any word, letters only too ("hunter") — or the story of the
+ * password: a description ("is wrong", "is too short"), a time ("yesterday"), a verb ("is being rejected", "is
+ * expired", "changed my password to match"). Whether a one-word slot is a value is decided by what the word is NOT:
+ * grammar (PASSPHRASE_STOP), an ordinary word (ORDINARY_VALUES), a description, a time word or a form of a verb —
+ * and by where it stands: the value ends its clause ("… is hunter", "… is hunter and it fails", "… is hunter, …").
+ */
+const SLOT_DESCRIPTION = new Set(
+  (
+    'good bad great perfect simple complex easy hard difficult secure insecure safe unsafe temporary temp random weird ' +
+    'strange odd valid accurate inaccurate current previous original mine yours ours theirs his hers gone missing ' +
+    'visible invisible sensitive normal standard generic personal unique special identical similar familiar obvious ' +
+    'sure certain true false ready active inactive available unavailable lowercase uppercase numeric alphanumeric ' +
+    'english japanese ascii real fake obsolete outdated stale latest recent fresh complete incomplete partial full ' +
+    'alright nice terrible awful horrible useless buggy glitchy impossible possible unclear clear known confusing ' +
+    'correctly properly somewhere anywhere everywhere nowhere elsewhere shorter longer stronger weaker simpler better ' +
+    'worse back away off up down out over through yet already anymore either neither any all some every each another ' +
+    'other one ones whatever something nothing anything everything someone anyone everyone nobody these those such ' +
+    'him her them us myself itself right wrong ok fine okay mandatory optional legit legitimate asterisks dots stars ' +
+    'inside outside within without under into onto about between behind beside near via per'
+  ).split(' '),
+);
+/** Time words: "I reset my password yesterday", "my password was changed earlier". */
+const SLOT_TIME = new Set(
+  (
+    'yesterday today tonight tomorrow now recently earlier later before after again already lately morning evening ' +
+    'night week month year weekend monday tuesday wednesday thursday friday saturday sunday once twice ago since soon ' +
+    'then first last'
+  ).split(' '),
+);
+/**
+ * Verbs said of a password or of why it was changed (base forms; -s, -ed, -ing and un- are derived in verbForm):
+ * "changed my password to match", "my password is being rejected", "my password was compromised".
+ */
+const SLOT_VERBS = new Set(
+  (
+    'be have do get make go see try use work fix match meet change update reset login log sign enter type retype ' +
+    'reenter input save store remember forget check confirm verify test send receive fetch sync load fail reject accept ' +
+    'expire lock unlock block unblock allow access open close show hide ask prompt keep stop start restart reboot help ' +
+    'solve resolve comply satisfy follow avoid prevent protect secure stay look find create generate copy paste ' +
+    'autofill fill delete remove add install reinstall download upload connect disconnect compromise hack leak steal ' +
+    'share write read say tell call reach contact seem appear happen break crash freeze hang wait need want encrypt ' +
+    'require display recognize recognise authenticate cause contain include mean submit guess recover apply mismatch ' +
+    'differ vary rotate renew replace switch migrate transfer move restore revert undo clear enable disable activate ' +
+    'deactivate refresh retry repeat regenerate reissue issue mail email text note record memorize complicate suspend ' +
+    'flag detect block sound matter count fit pass continue finish succeed answer reply register link unlink ' +
+    'verify validate invalidate approve deny refuse decline autosave cache print'
+  ).split(' '),
+);
+/** Past participles that are not `verb + ed`. */
+const IRREGULAR_PARTICIPLES = new Set(
+  (
+    'done given taken known shown written stolen chosen broken made kept told said got gotten found left put read seen ' +
+    'been forgot forgotten sent set hidden shut run begun caught bought brought thought understood held stuck'
+  ).split(' '),
+);
+
+/** Is `word` (lower case, letters only) a form of a verb of SLOT_VERBS: base, -s, -ed, -ing, un-…? */
+function verbForm(word: string): boolean {
+  if (SLOT_VERBS.has(word) || IRREGULAR_PARTICIPLES.has(word)) return true;
+  if (word.startsWith('un') && word.length > 4 && verbForm(word.slice(2))) return true;
+  if (word.startsWith('re') && word.length > 4 && SLOT_VERBS.has(word.slice(2))) return true;
+  const stems: string[] = [];
+  if (word.endsWith('s')) stems.push(word.slice(0, -1), word.slice(0, -2));
+  if (word.endsWith('ed')) stems.push(word.slice(0, -2), word.slice(0, -1), word.slice(0, -3), `${word.slice(0, -3)}y`);
+  if (word.endsWith('ing')) stems.push(word.slice(0, -3), `${word.slice(0, -3)}e`, word.slice(0, -4));
+  return stems.some((x) => x.length >= 2 && SLOT_VERBS.has(x));
+}
+
+/**
+ * A letters-only word in the value slot: a value unless it is grammar, an ordinary word, a description, a time word or a
+ * verb form, or the clause goes on after it (`after`: the text right after the word).
+ */
+function slotValue(core: string, after: string): boolean {
+  if (!lettersOnly(core) || core.length < 3 || core.length > 32) return false;
+  const lower = core.toLowerCase();
+  if (PASSPHRASE_STOP.has(lower) || isOrdinary(core) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || verbForm(lower)) return false;
+  return !EN_CLAUSE_GOES_ON.test(after);
+}
 
 /** Symbols that make a token look typed-as-a-password rather than an identifier (`.`, `-`, `_`, `/`, `:` do not). */
 const REAL_SYMBOL = /[!"#$%&'()*+,;<=>?@[\\\]^`{|}~]/;
@@ -544,7 +629,21 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
  */
 const KANA_RUN = /[ぁ-ゖー]{4,40}|[ァ-ヺー]{4,40}/y;
 /** What may follow a kana value: the end of the clause, a copula first or not (「ほしぞら です」, 「ホシゾラです。」). */
-const KANA_CLAUSE_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,)）」\n]|$)/;
+const KANA_CLAUSE_END =
+  /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,()）（」\n]|$)|^[ \t]+(?:で|って|と|を)[ \t]*(?:合|あって|入|いれ|打|うっ|試|ため|使|ログイン|サインイン)|^[ \t]+(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず|(?:だった)?かも|かな|(?:だ|って)?と[ \t]*(?:思|おも))/;
+/**
+ * The rest of a sentence glued to a hiragana value, taken off before the value is judged (rob-25): a conjunction after
+ * the copula (「ほしぞらなんですけど」, 「ほしぞらだけど入れない」), or the particle before a verb of typing (「ねこねこで入れて
+ * ます」, 「ほしぞらって打った」: the verb is `after`). What is left must still be a value: 「おなじなのに」 → おなじ, grammar.
+ */
+const KANA_CONJUNCTION_TAIL =
+  /(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず(?:です|だけど|なんだけど|なんですけど)?|(?:だった)?かも(?:です|しれない|しれません)?|かな)$/;
+const KANA_PARTICLE_TAIL = /(?:で|って|と|を)$/;
+/** 「ねこねこだと思う」: the value, then what the person thinks of it. */
+const THINK_AFTER = /^[ \t]*(?:思|おも)/;
+const TYPED_VERB_AFTER = /^[ \t]*(?:合|入|打|試|使|ログイン|サインイン)/;
+/** Hiragana nouns said of a password that are not one: how it is written (「おおもじで入れた」, 「えいすうじで」). */
+const HIRAGANA_NOT_VALUE = /^(?:おおもじ|こもじ|ひらがな|かたかな|えいすう|えいすうじ|すうじ|きごう|ろーまじ|ぜんかく|はんかく|いつもの|ぜんぶ|ふつう)$/;
 /** A copula right after a value: 「パスワードはホシゾラです」 gives it (「パスワードはメモに」 names a place). */
 const KANA_COPULA_AFTER = /^[ \t]*(?:です|でした|だよ|だった|だ)/;
 /**
@@ -554,7 +653,7 @@ const KANA_COPULA_AFTER = /^[ \t]*(?:です|でした|だよ|だった|だ)/;
 const KATAKANA_NOT_VALUE = /^(?:シンプル|デフォルト|ランダム|バラバラ|ヒミツ|ナイショ|オッケー|オーケー|セキュア|リセット|ロック|クリア|ブランク|カンタン|フツウ|ダミー|テキトー|テキトウ)$/;
 const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
 const KANA_GRAMMAR =
-  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
+  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
 
 /**
  * The kana value at `pos` (see KANA_RUN): its end, or -1. `katakana`: true after `:` / `=`; 'copula' after 「は」, where
@@ -565,13 +664,23 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   const m = KANA_RUN.exec(f);
   if (!m) return -1;
   let value = m[0];
-  const copula = /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
+  const after = f.slice(pos + m[0].length, pos + m[0].length + 8);
+  let ended = false; // the rest of the sentence was glued to the value and has been taken off
+  if (/^[ぁ-ゖー]+$/.test(value)) {
+    const tail =
+      KANA_CONJUNCTION_TAIL.exec(value) ??
+      (TYPED_VERB_AFTER.test(after) ? KANA_PARTICLE_TAIL.exec(value) : THINK_AFTER.test(after) ? /(?:だ|って)?と$|って$/.exec(value) : /^[、,]/.test(after) ? /で$/.exec(value) : null);
+    if (tail) {
+      value = value.slice(0, value.length - tail[0].length);
+      ended = true;
+    }
+  }
+  const copula = !ended && /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
   if (value.length < 4 || value.length > 32) return -1;
-  const after = f.slice(pos + m[0].length, pos + m[0].length + 8);
   if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && KANA_COPULA_AFTER.test(after)))) return -1;
-  if (!KANA_CLAUSE_END.test(after)) return -1;
-  if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value)) return -1;
+  if (!ended && !KANA_CLAUSE_END.test(after)) return -1;
+  if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value) || HIRAGANA_NOT_VALUE.test(value)) return -1;
   return pos + value.length;
 }
 
@@ -621,8 +730,8 @@ function labelledValues(w: Work): void {
       mask(w, pos, pos + kd[0].length, 'password');
       continue;
     }
-    // 「パスワードはすもももももも」, 「パスワード：あいうえお」: kana typed as the value.
-    if (/[:=は→>]/.test(sep)) {
+    // 「パスワードはすもももももも」, 「パスワード：あいうえお」, 「パスワード ほしぞら です」: kana typed as the value.
+    if (/[:=は→>]|って/.test(sep) || /^[ \t]+$/.test(sep)) {
       const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep) || 'copula');
       if (end > pos && isFree(w, pos, end)) {
         mask(w, pos, end, 'password');
@@ -645,7 +754,7 @@ function labelledValues(w: Work): void {
   }
 
   const en = new RegExp(
-    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?)`,
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?))`,
     'gi',
   );
   for (const m of w.f.matchAll(en)) {
@@ -666,7 +775,13 @@ function labelledValues(w: Work): void {
     if (quoted && quotedPhrase(w, pos, sep.trimEnd().slice(-1))) continue;
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
-    if ((explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+    if ((explicit || quoted ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) {
+      spacedRest(w, t.end);
+      continue;
+    }
+    // "my password is hunter": the word in the slot after "is"/"was", letters only too — not "is wrong", "is expired",
+    // "was changed yesterday" (slotValue). Not after "pin" (a PIN is digits) nor "pass" (a bus pass, a boarding pass).
+    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
@@ -770,10 +885,34 @@ const INTRO_BEFORE =
   /(?:新しい(?:の|方|ほう|パス(?:ワード)?)(?:は|が|を)|新パス(?:ワード)?(?:は|が)|(?:今|前|古い|元|以前|最初)の(?:は|が)|変更(?:後|前)(?:は|の)|変えたの(?:は|が))[ \t]*(?:[:=][ \t]*)?[「『"“(]?|(?<![A-Za-z])(?:(?:changed|change|set|reset|updated|update)\s+(?:it|mine|my\s+(?:password|pw|pass)|the\s+password)\s+to|(?:new|old)\s+(?:one|password|pw)\s+(?:is|was)|it'?s\s+now|now\s+it'?s|(?:typed|typing|entered|entering|input|put\s+in|tried|trying))\s+["'“(]?/gi;
 const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:is|was)\s+(?:my|the)\s+(?:new\s+|old\s+|current\s+)?(?:password|pw|pass)(?![A-Za-z])/gi;
 
+/**
+ * What was changed, named before the new value in the same clause: 「IDを」, 「ユーザー名を」, 「表示名を」, 「機種を」,
+ * 「音声をmeiから」 — not a password (staff need an ID; a voice or a model is no secret). Null when a password label is
+ * nearer.
+ */
+const CHANGED_NOT_SECRET =
+  /(?:(?<![A-Za-z])(?:ID|user(?:name)?|account)|ユーザー?名|ユーザーID|アカウント名?|アドレス|表示名|名前|ニックネーム|機種|端末|ポート|ホスト|サーバー?|話者|音声|モード|バージョン|ブラウザ)[ \t]*(?:を|は|が|も|に|で)[^。．.!！?？、,\n]*$/i;
+
+/** After a typed value: "as the username", "as my user ID", "as the server" — what it was typed as, no password. */
+const EN_AS_NOT_SECRET = /^[ \t]+(?:as|for|in)[ \t]+(?:the[ \t]+|my[ \t]+|a[ \t]+)?(?:user[ \t]*name|user[ \t]*id|login[ \t]*(?:id|name)|id|account[ \t]*name|e-?mail|address|server|host|display[ \t]*name)(?![A-Za-z])/i;
+
+function changedNotSecret(f: string, start: number): boolean {
+  const before = f.slice(Math.max(0, start - 32), start);
+  const m = CHANGED_NOT_SECRET.exec(before);
+  if (!m) return false;
+  SCOPE_LABEL.lastIndex = 0;
+  const labelled = SCOPE_LABEL.test(before.slice(m.index));
+  SCOPE_LABEL.lastIndex = 0;
+  return !labelled;
+}
+
 function introducedValues(w: Work): void {
   for (const m of w.f.matchAll(JA_TYPED_AFTER)) {
     const t = tokenBefore(w.f, m.index);
-    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+    if (!t || !isFree(w, t.start, t.end) || !strongSecret(t.core)) continue;
+    // 「IDをtaro2024に変えた」, 「IDにtaro2024って入れた」: the slot names what it is — an ID, a name, a model — no secret.
+    if (changedNotSecret(w.f, t.start)) continue;
+    mask(w, t.start, t.end, 'password');
   }
   for (const m of w.f.matchAll(EN_TYPED_AFTER)) {
     const t = tokenBefore(w.f, m.index);
@@ -781,15 +920,55 @@ function introducedValues(w: Work): void {
   }
   for (const m of w.f.matchAll(INTRO_BEFORE)) {
     const t = tokenAt(w.f, m.index + m[0].length);
-    if (t && isFree(w, t.start, t.end) && strongSecret(t.core)) mask(w, t.start, t.end, 'password');
+    // "I typed taro2024 as the username": the words after the value name what it was typed as.
+    if (t && isFree(w, t.start, t.end) && strongSecret(t.core) && !EN_AS_NOT_SECRET.test(w.f.slice(t.end, t.end + 32))) mask(w, t.start, t.end, 'password');
   }
   // "I changed my password to hunter": one word that ends the clause after "changed my password to" is the new
   // value, letters only too ("… to fix it", "… to the new one", "… to something else" go on or are grammar).
   for (const m of w.f.matchAll(EN_CHANGED_TO)) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (!t || !isFree(w, t.start, t.end) || PASSPHRASE_STOP.has(t.core.toLowerCase()) || !lenientSecret(t.core)) continue;
-    if (EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) continue;
+    const after = w.f.slice(t.end, t.end + 24);
+    // "… to match", "… to fix this": a verb after "to" says why it was changed (slotValue), not what to.
+    if (lettersOnly(t.core) ? !slotValue(t.core, after) : EN_CLAUSE_GOES_ON.test(after)) continue;
     mask(w, t.start, t.end, 'password');
+  }
+  introducedSlots(w);
+}
+
+/**
+ * 「新しいのは」, 「前のは」, 「変更後は」, "the new one is" and "changed it to": a value introduced without a digit (rob-25). Hiragana after
+ * 「新しいのは」 on the terms of 「パスワードは」 (KANA_RUN: at the clause end, not grammar); katakana and a letters-only word
+ * only when the message names a password (「新しいのはアンドロイドです」, "the new one is Gmail" name a phone and a service).
+ */
+const JA_INTRO = /(?:新しい(?:の|方|ほう)|新パス(?:ワード)?|(?:今|前|古い|元|以前|最初)の|変更(?:後|前)の?|変えたの)(?:は|が)[ \t]*(?:[:=][ \t]*)?/g;
+const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous)\s+one\s+(?:is|was)|(?:changed|set|reset|updated|switched)\s+it\s+to)\s+["'“]?/gi;
+
+function introducedSlots(w: Work): void {
+  SCOPE_LABEL.lastIndex = 0;
+  const named = SCOPE_LABEL.test(w.f);
+  SCOPE_LABEL.lastIndex = 0;
+  for (const m of w.f.matchAll(JA_INTRO)) {
+    const pos = m.index + m[0].length;
+    const own = /^(?:新しい|新パス)/.test(m[0]);
+    if (!named && !own) continue;
+    if (quotedValue(w, pos, named) !== null) continue;
+    // Katakana only after `:` (「新しいのは：ホシゾラ」): 「新しいのはアンドロイドです」 names the new phone.
+    const end = kanaValueEnd(w.f, pos, /[:=]/.test(m[0]) && named);
+    if (end > pos && isFree(w, pos, end)) {
+      mask(w, pos, end, 'password');
+      continue;
+    }
+    if (!named) continue;
+    const t = tokenAt(w.f, pos);
+    if (t && t.start === pos && isFree(w, t.start, t.end) && !PASSPHRASE_STOP.has(t.core.toLowerCase()) && lenientSecret(t.core)) {
+      mask(w, t.start, t.end, 'password');
+    }
+  }
+  if (!named) return;
+  for (const m of w.f.matchAll(EN_INTRO)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
   }
 }
 

@@ -1,8 +1,11 @@
 /**
- * Bad input on the Slack and Teams channels (rob-22; the web chat's is in test/http/server.test.ts and
- * chat-failures.test.ts): one app on the real HTTP server with the real bolt app and the Bot Framework adapter, a
- * fake Slack Web API and a fake Bot Connector on loopback, and a private redis-server the test stops mid-conversation.
- * Nothing may crash or be dropped silently: every message gets a clear answer, and the bot answers the next one.
+ * Bad input on every channel entry (rob-22, rob-25): web /api/chat, Slack events and clicks, Teams activities and card
+ * submits — one app on the real HTTP server with the real bolt app and the Bot Framework adapter, a fake Slack Web API
+ * and a fake Bot Connector on loopback, and a private redis-server the test stops mid-conversation. Nothing may crash or
+ * be dropped silently: every message gets a clear answer, and the bot answers the next one. Cases kept elsewhere (not
+ * repeated here): /api/chat's malformed JSON, wrong types, 413 and 415 (test/http/server.test.ts); Slack's unsigned and
+ * non-JSON bodies, stale clicks, redeliveries (test/channels/slack/shapes, events); Teams' malformed activities, stale
+ * submits, redeliveries (test/channels/teams/http.test.ts).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -10,9 +13,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPrivateRedis, type PrivateRedis } from '../../src/bench/redis-proc.js';
 import { startApp, type App } from '../../src/main.js';
-import { runId } from '../http/helpers.js';
-import { dmEvent, envelope, keysOf, sendEvent, slackEnv, startFakeSlack, uid, waitFor, type FakeSlack } from './slack/fake-slack.js';
-import { activityId, activityText, messageActivity, postActivity, startFakeConnector, type FakeConnector } from './teams/connector.js';
+import { post, runId } from '../http/helpers.js';
+import { buttonsOf, clickPayload, dmEvent, envelope, keysOf, sendEvent, sendInteraction, slackEnv, startFakeSlack, uid, waitFor, type FakeSlack } from './slack/fake-slack.js';
+import { activityId, activityText, cardActions, messageActivity, postActivity, startFakeConnector, type FakeConnector } from './teams/connector.js';
 
 let slack: FakeSlack;
 let connector: FakeConnector;
@@ -127,5 +130,147 @@ describe('Teams: bad input gets a clear answer', () => {
       return text !== app.core.i18n.t('pipeline.store_unavailable', undefined, 'ja') && text;
     }, 20_000);
     expect(again.length).toBeGreaterThan(0);
+  });
+});
+
+describe('web /api/chat: bad input gets a clear answer', () => {
+  const chat = (body: Record<string, unknown>) => post(`${app.url}/api/chat`, body);
+  const conv = () => `web-bad-${runId()}`;
+  const t = (key: string) => app.core.i18n.t(key as never, undefined, 'ja');
+
+  for (const [what, text] of BAD) {
+    it(`${what}: 200 and a reply`, async () => {
+      const r = await chat({ conversation: conv(), text });
+      expect(r.status).toBe(200);
+      expect(r.body.replies.length).toBeGreaterThan(0);
+      expect(String(r.body.replies[0].text).trim().length).toBeGreaterThan(0);
+      expect(r.body.error).toBeUndefined();
+    });
+  }
+
+  it('an empty message and one of control bytes only are answered as empty', async () => {
+    for (const text of ['', '\u0000\u0000\u0001', '   ']) expect((await chat({ conversation: conv(), text })).body.replies[0].text, JSON.stringify(text)).toBe(t('pipeline.empty_text'));
+  });
+
+  it('a button value it never offered is answered, and the conversation goes on', async () => {
+    const conversation = conv();
+    await chat({ conversation, text: 'メールが届きません' });
+    const r = await chat({ conversation, action: '\u0000not-a-button-😀' });
+    expect(r.status).toBe(200);
+    expect(String(r.body.replies[0].text).trim().length).toBeGreaterThan(0);
+    expect((await chat({ conversation, text: '送信はできる' })).body.replies.length).toBeGreaterThan(0);
+  });
+
+  it('a replayed eventId is answered as a duplicate, not processed twice', async () => {
+    const conversation = conv();
+    const eventId = `ev-${runId()}`;
+    const first = await chat({ conversation, text: 'メールが届きません', eventId });
+    expect(first.body.replies.length).toBeGreaterThan(0);
+    const again = await chat({ conversation, text: 'メールが届きません', eventId });
+    expect(again.status).toBe(200);
+    expect(again.body.duplicate).toBe(true);
+  });
+
+  it('Redis stopped mid-conversation: the person is told, a retry of that turn is processed once it is back, and the conversation goes on', async () => {
+    const conversation = conv();
+    expect((await chat({ conversation, text: 'メールが届きません' })).body.error).toBeUndefined();
+    const eventId = `ev-${runId()}`;
+    await redis.kill();
+    try {
+      const down = await chat({ conversation, text: 'まだ届きません', eventId });
+      expect(down.status).toBe(200);
+      expect(down.body.error).toBe('store_unavailable');
+      expect(down.body.replies[0].text).toBe(t('pipeline.store_unavailable'));
+    } finally {
+      await redis.start();
+    }
+    // The page retries the failed turn with its eventId: processed (not a duplicate), once the store answers.
+    const again = await waitFor('the bot answers again', async () => {
+      const r = await chat({ conversation, text: 'まだ届きません', eventId });
+      return r.body.error === undefined && r;
+    }, 20_000);
+    expect(again.body.duplicate).toBeUndefined();
+    expect(again.body.replies.length).toBeGreaterThan(0);
+  });
+});
+
+describe('rob-25: the cases missing on Slack and Teams', () => {
+  it('Slack: an event whose text is not a string (a number, an object, an array) is answered as empty, not dropped', async () => {
+    for (const text of [123, { a: 1 }, ['x']]) {
+      const c = { team: `T${uid()}`, dm: `D${uid()}`, user: `U${uid()}` };
+      const event = { ...dmEvent(c.team, c.dm, c.user, ''), text };
+      expect((await sendEvent(app.url, envelope(c.team, event))).status).toBe(200);
+      const reply = await waitFor(`a reply to text ${JSON.stringify(text)}`, () => slack.calls('chat.postMessage').find((p) => p.args.channel === c.dm));
+      expect(keysOf(reply)).toContain('pipeline.empty_text');
+    }
+  });
+
+  it('Slack: a click carrying a value the bot never offered is answered, and a redelivered event after a Redis outage is answered once', async () => {
+    const c = { team: `T${uid()}`, dm: `D${uid()}`, user: `U${uid()}` };
+    const posts = () => slack.calls('chat.postMessage').filter((p) => p.args.channel === c.dm);
+    const say = async (text: string, eventId = `Ev${uid()}`) => {
+      const before = posts().length;
+      expect((await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, text), eventId))).status).toBe(200);
+      return waitFor('a reply', () => posts().length > before && posts().slice(before));
+    };
+    const [asked] = await say('メールが届きません');
+    const button = buttonsOf(asked!)[0];
+    expect(button, 'the first answer offers buttons').toBeDefined();
+    const before = posts().length;
+    const click = clickPayload({ team: c.team, user: c.user, channel: c.dm, messageTs: `${Date.now() / 1000}`, message: asked!, button: { ...button!, value: 'no_such_value\u0000😀' } });
+    expect((await sendInteraction(app.url, click)).status).toBe(200);
+    await waitFor('an answer to the unknown value', () => posts().length > before);
+
+    // Redis down: the event is answered "unavailable"; Slack redelivers the same event_id once it is back — answered, once.
+    const eventId = `Ev${uid()}`;
+    await redis.kill();
+    try {
+      expect(keysOf((await say('送信はできる', eventId))[0]!)).toContain('pipeline.store_unavailable');
+    } finally {
+      await redis.start();
+    }
+    const answered = await waitFor('the redelivery answered', async () => {
+      const r = await say('送信はできる', eventId);
+      return !keysOf(r[0]!).includes('pipeline.store_unavailable') && r;
+    }, 20_000);
+    expect(answered.length).toBeGreaterThan(0);
+    const count = posts().length;
+    expect((await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, '送信はできる'), eventId))).status).toBe(200);
+    // A last, different message is answered after the duplicate: had the duplicate been answered, it would come first.
+    await say('ありがとう');
+    expect(posts().length).toBe(count + 1);
+  });
+
+  it('Teams: an empty activity, a submit with a value the bot never offered, and a redelivered activity after a Redis outage', async () => {
+    const conversationId = `emu-${activityId()}`;
+    const repliesTo = (id: string) => connector.messages().filter((p) => p.replyToId === id);
+    const send = async (parts: { text?: string; value?: unknown; id?: string }) => {
+      const a = messageActivity({ serviceUrl: connector.url, conversationId, ...parts });
+      expect((await postActivity(app.url, a)).status).toBe(200);
+      return waitFor('a reply', () => repliesTo(a.id as string).length > 0 && repliesTo(a.id as string));
+    };
+    // No text at all (not even ""), no value, no attachment.
+    expect(activityText((await send({}))[0]?.activity)).toBe(app.core.i18n.t('pipeline.empty_text', undefined, 'ja'));
+    const asked = await send({ text: 'メールが届きません' });
+    const nonce = cardActions(asked.at(-1)?.activity).find((b) => b.data.nonce)?.data.nonce;
+    const odd = await send({ value: { action: 'no_such_value\u0000😀', ...(nonce ? { nonce } : {}) } });
+    expect(activityText(odd[0]?.activity).trim().length).toBeGreaterThan(0);
+
+    const id = activityId();
+    await redis.kill();
+    try {
+      expect(activityText((await send({ text: '送信はできる', id }))[0]?.activity)).toBe(app.core.i18n.t('pipeline.store_unavailable', undefined, 'ja'));
+    } finally {
+      await redis.start();
+    }
+    // Teams redelivers the same activity id once the bot failed it: answered (not dropped as a duplicate) once Redis is back.
+    const answered = await waitFor('the redelivery answered', async () => {
+      const before = repliesTo(id).length;
+      const a = messageActivity({ serviceUrl: connector.url, conversationId, text: '送信はできる', id });
+      await postActivity(app.url, a);
+      const mine = await waitFor('a reply', () => repliesTo(id).length > before && repliesTo(id).slice(before));
+      return !mine.some((p) => activityText(p.activity) === app.core.i18n.t('pipeline.store_unavailable', undefined, 'ja')) && mine;
+    }, 20_000);
+    expect(answered.length).toBeGreaterThan(0);
   });
 });

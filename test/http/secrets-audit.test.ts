@@ -14,53 +14,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { startApp, type App } from '../../src/main.js';
-import { rawClient } from '../redis.js';
 import { buttonsOf, clickPayload, dmEvent, envelope, hasKey, sendEvent, sendInteraction, slackEnv, startFakeSlack, uid, waitFor as waitForCall, type FakeSlack } from '../channels/slack/fake-slack.js';
 import { deleteKeys, post, REDIS_URL, runId, testEnv } from './helpers.js';
-
-interface Row {
-  /** What the person types (said twice: alone after the symptom, then in the hand-off form's answer). */
-  line: string;
-  /** The values that must be found nowhere. A value of digits only is searched with digit boundaries. */
-  values: string[];
-}
-
-const JA: Row[] = [
-  { line: 'パスワードは Zx9!secret です', values: ['Zx9!secret'] },
-  { line: 'パス：qwerty99', values: ['qwerty99'] },
-  { line: 'PW: hunter22', values: ['hunter22'] },
-  { line: 'pw:tanaka1980', values: ['tanaka1980'] },
-  { line: 'PINは5820です', values: ['5820'] },
-  { line: '暗証番号は7391にした', values: ['7391'] },
-  { line: 'パスコードは 6604 です', values: ['6604'] },
-  { line: 'パスワードはホシゾラにした', values: ['ホシゾラ'] },
-  { line: 'パスワードをすもももにしました', values: ['すももも'] },
-  { line: 'パスワードは「からたちのはな」です', values: ['からたちのはな'] },
-  { line: 'パスワードはねこ123です', values: ['ねこ123'] },
-  { line: 'パスワード：ｐａｓｓ４８２７ｘ', values: ['ｐａｓｓ４８２７ｘ', 'pass4827x'] },
-  { line: 'パスワードはHunter2abc!に変えました', values: ['Hunter2abc'] },
-  { line: 'アプリ用パスワードは qzxw vbnm lkjh gfds です', values: ['qzxw vbnm lkjh gfds', 'qzxw'] },
-  { line: 'パスワード変えた。新しいのは Pa55word!x', values: ['Pa55word!x', 'Pa55word'] },
-  { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
-  { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
-  { line: 'pass: ほしぞら', values: ['ほしぞら'] },
-];
-
-const EN: Row[] = [
-  { line: 'my password is Working2024', values: ['Working2024'] },
-  { line: 'pass=Tr0ub4dor&3', values: ['Tr0ub4dor'] },
-  { line: 'I changed my password to hunter', values: ['hunter'] },
-  { line: 'password: P@ss w0rd', values: ['P@ss', 'w0rd'] },
-  { line: 'my PIN is 9137', values: ['9137'] },
-  { line: 'pw: letmein77', values: ['letmein77'] },
-  { line: 'app password: wxyz qrst uvkm pjhg', values: ['wxyz qrst uvkm pjhg', 'wxyz'] },
-  { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
-];
-
-const SCRIPTS = {
-  ja: { symptom: 'iPhoneでメールが受信できない', person: '担当者と話したい', form: 'iPhone 15、iOS 18.1、ドコモメール、今朝から毎回です。', dontKnow: 'わからない' },
-  en: { symptom: "I can't receive mail on my iPhone", person: 'I want to talk to a person', form: 'iPhone 15, iOS 18.1, docomo mail, every time since this morning. ', dontKnow: "I don't know" },
-} as const;
+import { EN, JA, leaks, redisLeaks, SCRIPTS, type Row } from './secrets-audit-rows.js';
 
 const TOKEN = 'admin-token-for-the-secrets-audit-0123456789';
 const prefix = `mmtest-audit-${runId()}`;
@@ -70,15 +26,6 @@ let logDir: string;
 let logFd: number;
 const conversations: Array<{ id: string; row: Row }> = [];
 const answers: string[] = [];
-
-/** The value as a pattern: digits alone with digit boundaries (a PIN must not match inside a timestamp). */
-const patternOf = (value: string) =>
-  /^\d+$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`) : new RegExp(value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'), 'i');
-
-/** The values of every row found in `text`, with the place they were found. */
-function leaks(where: string, text: string): string[] {
-  return [...JA, ...EN].flatMap((row) => row.values.filter((v) => patternOf(v).test(text)).map((v) => `${where}: ${v}`));
-}
 
 async function chat(conversation: string, text: string, locale: 'ja' | 'en') {
   const r = await post(`${app.url}/api/chat`, { conversation, text, locale });
@@ -148,28 +95,7 @@ describe('the secrets audit: no typed password survives anywhere', () => {
   });
 
   it('every Redis key of the run, whatever its type', async () => {
-    const c = await rawClient();
-    const found: string[] = [];
-    let keys = 0;
-    try {
-      for await (const batch of c.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
-        for (const key of batch) {
-          keys++;
-          const type = await c.type(key);
-          let dump: unknown;
-          if (type === 'string') dump = await c.get(key);
-          else if (type === 'hash') dump = await c.hGetAll(key);
-          else if (type === 'list') dump = await c.lRange(key, 0, -1);
-          else if (type === 'set') dump = await c.sMembers(key);
-          else if (type === 'zset') dump = await c.zRange(key, 0, -1);
-          else if (type === 'stream') dump = await c.xRange(key, '-', '+');
-          else dump = `unread type ${type}`;
-          found.push(...leaks(`redis ${key}`, JSON.stringify(dump)));
-        }
-      }
-    } finally {
-      await c.close();
-    }
+    const { keys, found } = await redisLeaks(prefix);
     expect(keys).toBeGreaterThan(conversations.length);
     expect(found).toEqual([]);
   });

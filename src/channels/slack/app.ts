@@ -236,11 +236,22 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     return { attachments: list.length, files };
   };
 
+  /**
+   * The event as we read it: a `text` that is not a string (Slack never sends one; a proxy or a replay tool might) is
+   * no text, so the message is answered as empty rather than failing the listener and going unanswered (rob-25).
+   */
+  const messageEventOf = (event: unknown): MessageEvent => {
+    const e = event as MessageEvent;
+    if (e.text === undefined || typeof e.text === 'string') return e;
+    const { text: _notText, ...rest } = e;
+    return rest;
+  };
+
   const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
     USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
 
   app.event('message', async ({ event, body, context }) => {
-    const e = event as unknown as MessageEvent;
+    const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
     const eventId = (body as { event_id?: string }).event_id;
@@ -261,7 +272,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   });
 
   app.event('app_mention', async ({ event, body, context }) => {
-    const e = event as unknown as MessageEvent;
+    const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
     const eventId = (body as { event_id?: string }).event_id;

@@ -1,0 +1,103 @@
+/**
+ * The rows of the secrets audit (rob-23, rob-25): the shapes of password people type, and the values that must be found
+ * nowhere — shared by the web + Slack audit (secrets-audit.test.ts) and the Teams one (secrets-audit-teams.test.ts).
+ * Every line is invented test data in the way people write to the desk, not a corpus line.
+ */
+import { rawClient } from '../redis.js';
+
+export interface Row {
+  /** What the person types (said twice: alone after the symptom, then in the hand-off form's answer). */
+  line: string;
+  /** The values that must be found nowhere. A value of digits only is searched with digit boundaries. */
+  values: string[];
+}
+
+export const JA: Row[] = [
+  { line: 'パスワードは Zx9!secret です', values: ['Zx9!secret'] },
+  { line: 'パス：qwerty99', values: ['qwerty99'] },
+  { line: 'PW: hunter22', values: ['hunter22'] },
+  { line: 'pw:tanaka1980', values: ['tanaka1980'] },
+  { line: 'PINは5820です', values: ['5820'] },
+  { line: '暗証番号は7391にした', values: ['7391'] },
+  { line: 'パスコードは 6604 です', values: ['6604'] },
+  { line: 'パスワードはホシゾラにした', values: ['ホシゾラ'] },
+  { line: 'パスワードをすもももにしました', values: ['すももも'] },
+  { line: 'パスワードは「からたちのはな」です', values: ['からたちのはな'] },
+  { line: 'パスワードはねこ123です', values: ['ねこ123'] },
+  { line: 'パスワード：ｐａｓｓ４８２７ｘ', values: ['ｐａｓｓ４８２７ｘ', 'pass4827x'] },
+  { line: 'パスワードはHunter2abc!に変えました', values: ['Hunter2abc'] },
+  { line: 'アプリ用パスワードは qzxw vbnm lkjh gfds です', values: ['qzxw vbnm lkjh gfds', 'qzxw'] },
+  { line: 'パスワード変えた。新しいのは Pa55word!x', values: ['Pa55word!x', 'Pa55word'] },
+  { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
+  { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
+  { line: 'pass: ほしぞら', values: ['ほしぞら'] },
+  // rob-25: the value slot — no digit, after 「新しいのは」 or 「パスは」 (invented test data)
+  { line: 'パスワード変えた。新しいのはさくらもち', values: ['さくらもち'] },
+  { line: 'パスは　ねこねこで入れてます', values: ['ねこねこ'] },
+];
+
+export const EN: Row[] = [
+  { line: 'my password is Working2024', values: ['Working2024'] },
+  { line: 'pass=Tr0ub4dor&3', values: ['Tr0ub4dor'] },
+  { line: 'I changed my password to hunter', values: ['hunter'] },
+  { line: 'password: P@ss w0rd', values: ['P@ss', 'w0rd'] },
+  { line: 'my PIN is 9137', values: ['9137'] },
+  { line: 'pw: letmein77', values: ['letmein77'] },
+  { line: 'app password: wxyz qrst uvkm pjhg', values: ['wxyz qrst uvkm pjhg', 'wxyz'] },
+  { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
+  // rob-25: letters only in the slot after "my password is" (invented test data)
+  { line: 'my password is sunflower', values: ['sunflower'] },
+];
+
+export const SCRIPTS = {
+  ja: { symptom: 'iPhoneでメールが受信できない', person: '担当者と話したい', form: 'iPhone 15、iOS 18.1、ドコモメール、今朝から毎回です。', dontKnow: 'わからない' },
+  en: { symptom: "I can't receive mail on my iPhone", person: 'I want to talk to a person', form: 'iPhone 15, iOS 18.1, docomo mail, every time since this morning. ', dontKnow: "I don't know" },
+} as const;
+
+/** The value as a pattern: digits alone with digit boundaries (a PIN must not match inside a timestamp). */
+export const patternOf = (value: string) =>
+  /^\d+$/.test(value) ? new RegExp(`(?<!\\d)${value}(?!\\d)`) : new RegExp(value.replace(/[\\^$.|?*+()[\]{}]/g, '\\$&'), 'i');
+
+/**
+ * Our own random ids, which no typed value can hide in: UUIDs (a transcript summary's revision) and long hex runs. Taken
+ * out before searching, so a PIN such as 4862 is not "found" in the third group of a revision `…-4862-…` (it was, once).
+ */
+const OUR_IDS = /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b|\b[0-9a-f]{16,}\b/gi;
+
+/** The values of every row found in `text`, with the place they were found and the text around them (to see why). */
+export function leaks(where: string, raw: string): string[] {
+  const text = raw.replace(OUR_IDS, '<id>');
+  return [...JA, ...EN].flatMap((row) =>
+    row.values.flatMap((v) => {
+      const m = patternOf(v).exec(text);
+      return m ? [`${where}: ${v} in …${text.slice(Math.max(0, m.index - 60), m.index + m[0].length + 20)}…`] : [];
+    }),
+  );
+}
+
+/** Every Redis key under `prefix`, whatever its type, read whole and searched: how many keys, and the values found. */
+export async function redisLeaks(prefix: string): Promise<{ keys: number; found: string[] }> {
+  const c = await rawClient();
+  const found: string[] = [];
+  let keys = 0;
+  try {
+    for await (const batch of c.scanIterator({ MATCH: `${prefix}*`, COUNT: 500 })) {
+      for (const key of batch) {
+        keys++;
+        const type = await c.type(key);
+        let dump: unknown;
+        if (type === 'string') dump = await c.get(key);
+        else if (type === 'hash') dump = await c.hGetAll(key);
+        else if (type === 'list') dump = await c.lRange(key, 0, -1);
+        else if (type === 'set') dump = await c.sMembers(key);
+        else if (type === 'zset') dump = await c.zRange(key, 0, -1);
+        else if (type === 'stream') dump = await c.xRange(key, '-', '+');
+        else dump = `unread type ${type}`;
+        found.push(...leaks(`redis ${key}`, JSON.stringify(dump)));
+      }
+    }
+  } finally {
+    await c.close();
+  }
+  return { keys, found };
+}
