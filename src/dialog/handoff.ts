@@ -124,7 +124,7 @@ export function otherProblemThanTicket(run: Run, nlu: NluResult): boolean {
     const said = nlu.entities[e];
     if (said && about[e] && said !== about[e]) return true;
   }
-  const side = (intent: string | null) => (intent ? Object.keys(rules.sides).find((k) => rules.sides[k]!.includes(intent as never)) : undefined);
+  const side = (intent: Intent | null) => (intent ? Object.keys(rules.sides).find((k) => rules.sides[k]!.includes(intent)) : undefined);
   const was = side(about.intent);
   const now = side(nlu.intent);
   return was !== undefined && now !== undefined && was !== now;
