@@ -203,8 +203,9 @@ export class RedisSearchIndex {
     const grams = new Set<string>();
     for (const t of texts.values()) bigrams(t, grams);
     const weeks = this.#weeks();
+    const member = memberOf(id);
     await this.#run('forget', (c) =>
-      Promise.all([...weeks.flatMap((w) => [...grams].map((g) => c.sRem(this.#gram(w, g), memberOf(id)))), c.del(this.#doc(id))]),
+      Promise.all([...weeks.flatMap((w) => [...grams].map((g) => c.sRem(this.#gram(w, g), member))), c.del(this.#doc(id))]),
     );
   }
 
