@@ -7,14 +7,20 @@
  *     call the list, the API and the exports make; results compared (they must be equal);
  *   - the index: rebuild time from the transcripts, its Redis memory beside the transcripts' own (MEMORY USAGE);
  *   - the other /admin pages and APIs over loopback HTTP, p50 of PASSES calls: list (page and API), filters, analytics,
- *     improve, the CSV export — with what each shows of the whole (rows, totals), to see anything that stops short.
- * Flags: --sizes=500,2000 --passes=N --json. Timings on a shared machine vary; compare within one run.
+ *     improve, the CSV export — with what each shows of the whole (rows, totals), to see anything that stops short;
+ *   - the index's cost on every turn (writeCost): the same seeded conversations written through two Redis transcript
+ *     stores, one with the index and one whose index write is a no-op, in alternating chunks (so the machine's load
+ *     falls on both alike): turns/s and p50 / p90 per-turn write latency (store.append) of each, as ratios; and Redis
+ *     memory per 1,000 conversations — the index (bigram sets + text copies) beside the transcripts alone.
+ * Flags: --sizes=500,2000 --passes=N --write-concurrency=8 --json. Timings on a shared machine vary; compare within one run.
  */
 import { randomBytes } from 'node:crypto';
 import { createClient } from 'redis';
+import { silentLogger } from '../core/index.js';
 import { startApp, type App } from '../main.js';
+import { createRedisConnection } from '../state/redis.js';
+import { RedisTranscriptStore } from '../transcripts/redis.js';
 import { findConversations } from '../transcripts/query.js';
-import type { RedisTranscriptStore } from '../transcripts/redis.js';
 import type { TranscriptStore } from '../transcripts/types.js';
 import { seedTranscripts } from './admin-seed.js';
 
@@ -25,6 +31,9 @@ const TOKEN = 'bench-admin-token-0123456789abcdef';
 
 const SIZES = (flag('sizes') ?? process.env.BENCH_ADMIN_SIZES ?? '500,2000').split(',').map(Number);
 const PASSES = Number(flag('passes') ?? process.env.BENCH_ADMIN_PASSES ?? 5);
+const WRITE_CONCURRENCY = Number(flag('write-concurrency') ?? 8);
+/** Conversations per alternating chunk of the write-cost run. */
+const WRITE_CHUNK = 50;
 
 /** What staff search for: symptoms, error texts, carriers, a ticket number, a user, English, one character, nothing. */
 const NEEDLES = ['受信できない', 'パスワード', 'iCloud', 'ドコモ', '再起動', '送信トレイ', 'MM-0001', 'Tanaka', 'not arriving', 'app password', 'メ', 'ふぉるもさ'];
@@ -73,6 +82,88 @@ async function deleteKeys(url: string, pattern: string): Promise<void> {
     for await (const batch of c.scanIterator({ MATCH: pattern, COUNT: 1000 })) if (batch.length) await c.del(batch);
   } finally {
     await c.close();
+  }
+}
+
+/** The store with every append timed into `into` (ms). */
+function timedAppends(store: TranscriptStore, into: number[]): TranscriptStore {
+  return new Proxy(store, {
+    get(target, p) {
+      if (p === 'append')
+        return async (turn: Parameters<TranscriptStore['append']>[0]) => {
+          const t = process.hrtime.bigint();
+          const r = await target.append(turn);
+          into.push(ms(t));
+          return r;
+        };
+      const v = Reflect.get(target, p, target);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+}
+
+/**
+ * What the search index costs each turn: `size` conversations written into a store with the index and, the same ones,
+ * into a store whose index write is a no-op (each under a key prefix of its own), WRITE_CHUNK conversations at a time,
+ * alternating which goes first; then each prefix's Redis memory.
+ */
+async function writeCost(size: number) {
+  const base = `mmbench:write:${process.pid}:${randomBytes(3).toString('hex')}:${size}`;
+  const modes = ['on', 'off'] as const;
+  const conns = modes.map((m) => createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix: `${base}:${m}` }));
+  try {
+    await Promise.all(conns.map((c) => c.waitReady(5_000)));
+    const stores = conns.map((c) => new RedisTranscriptStore(c, { retentionDays: 90 }));
+    // Off: the store as it is, its index never told of a write (the search would scan).
+    Object.assign(stores[1]!.searchIndex, { written: async () => undefined });
+    const lat = { on: [] as number[], off: [] as number[] };
+    const wall = { on: 0, off: 0 };
+    let turns = 0;
+    const nowMs = Date.now();
+    for (let chunk = 0; chunk * WRITE_CHUNK < size; chunk++) {
+      const n = Math.min(WRITE_CHUNK, size - chunk * WRITE_CHUNK);
+      const order = chunk % 2 === 0 ? [0, 1] : [1, 0];
+      for (const i of order) {
+        const mode = modes[i]!;
+        const t = process.hrtime.bigint();
+        const seeded = await seedTranscripts(timedAppends(stores[i]!, lat[mode]), {
+          conversations: n,
+          nowMs,
+          seed: 1_000 + chunk,
+          idPrefix: `w${chunk}`,
+          concurrency: WRITE_CONCURRENCY,
+        });
+        wall[mode] += ms(t);
+        if (mode === 'on') turns += seeded.turns;
+      }
+    }
+    const perK = (mb: number) => r1((mb * 1000) / size);
+    const on = `${base}:on`;
+    const off = `${base}:off`;
+    const index = await memoryOf(REDIS_URL, `${on}:{sxn:*`);
+    const copies = await memoryOf(REDIS_URL, `${on}:{c:*}:tx:sx`);
+    const transcriptsOn = await memoryOf(REDIS_URL, `${on}:{c:*}:tx*`);
+    const transcriptsOff = await memoryOf(REDIS_URL, `${off}:{c:*}:tx*`);
+    const rate = (mode: 'on' | 'off') => Math.round(turns / (wall[mode] / 1000));
+    return {
+      conversations: size,
+      turns,
+      concurrency: WRITE_CONCURRENCY,
+      turnsPerSec: { on: rate('on'), off: rate('off'), ratio: Math.round((rate('on') / rate('off')) * 100) / 100 },
+      p50Ms: { on: Math.round(pct(lat.on, 50) * 100) / 100, off: Math.round(pct(lat.off, 50) * 100) / 100, ratio: r1(pct(lat.on, 50) / Math.max(0.001, pct(lat.off, 50))) },
+      p90Ms: { on: Math.round(pct(lat.on, 90) * 100) / 100, off: Math.round(pct(lat.off, 90) * 100) / 100 },
+      // The copies' pattern is inside the transcripts' (…:tx*): the transcripts alone are the rest.
+      mbPer1000: {
+        indexSets: perK(index.mb),
+        indexCopies: perK(copies.mb),
+        transcripts: perK(transcriptsOn.mb - copies.mb),
+        transcriptsWithoutIndex: perK(transcriptsOff.mb),
+        indexKeys: index.keys,
+      },
+    };
+  } finally {
+    await Promise.all(conns.map((c) => c.close().catch(() => undefined)));
+    await deleteKeys(REDIS_URL, `${base}:*`);
   }
 }
 
@@ -128,7 +219,7 @@ async function run(size: number) {
     }
     for (const pw of seeded.passwords.slice(0, 10)) if ((await findConversations(store, { text: pw }, ctx)).length) mismatches++;
 
-    const index = await memoryOf(REDIS_URL, `${prefix}:{sx:*`);
+    const index = await memoryOf(REDIS_URL, `${prefix}:{sxn:*`);
     const copies = await memoryOf(REDIS_URL, `${prefix}:{c:*}:tx:sx`);
     const streams = await memoryOf(REDIS_URL, `${prefix}:{c:*}:tx`);
     const metas = await memoryOf(REDIS_URL, `${prefix}:{c:*}:tx:meta`);
@@ -184,6 +275,7 @@ async function run(size: number) {
       },
       memory: { index, copies, streams, metas },
       pages,
+      write: await writeCost(size),
     };
   } finally {
     await app?.close();
@@ -205,6 +297,13 @@ async function main() {
     const m = r.memory;
     out(`redis memory: index bigram sets ${m.index.mb} MB (${m.index.keys} keys) + text copies ${m.copies.mb} MB · transcripts ${m.streams.mb} MB streams + ${m.metas.mb} MB summaries`);
     for (const p of r.pages) out(`  ${p.what.padEnd(28)} ${String(p.p50Ms).padStart(8)} ms   ${p.shows}`);
+    const w = r.write;
+    out(
+      `index write cost (${w.turns} turns, ${w.concurrency} conversations at once): ${w.turnsPerSec.on} turns/s with the index, ${w.turnsPerSec.off} without (×${w.turnsPerSec.ratio}) · ` +
+        `append p50 ${w.p50Ms.on} / ${w.p50Ms.off} ms (×${w.p50Ms.ratio}; p90 ${w.p90Ms.on} / ${w.p90Ms.off} ms)`,
+    );
+    const k = w.mbPer1000;
+    out(`  memory per 1,000 conversations: index ${r1(k.indexSets + k.indexCopies)} MB (bigram sets ${k.indexSets} MB in ${k.indexKeys} keys, copies ${k.indexCopies} MB) · transcripts alone ${k.transcriptsWithoutIndex} MB (${k.transcripts} MB beside the index)`);
   }
   if (results.some((r) => r.search.mismatches > 0)) process.exitCode = 1;
 }

@@ -453,6 +453,18 @@ export const patternsFileSchema = z
       /** From this many misses in a row a person is the main choice (a different answer, not the same clarify again). */
       person_first_after: z.number().int().min(1).optional(),
     }),
+    /**
+     * After filing (policy rule `after_filing`): a symptom typed while the ticket is open is a new detail of the ticket,
+     * unless it is clearly another problem — it names another value of an entity in `differ_by` than the ticket had (both
+     * known: iCloud → Gmail, iPhone → iPad), or a symptom of another side of `sides` than the ticket's (receiving →
+     * sending). Then the person is asked whether to start a new consultation or add it to the ticket.
+     */
+    after_filing: z
+      .strictObject({
+        differ_by: z.array(z.enum(['service', 'carrier', 'device'])),
+        sides: z.record(z.string().regex(/^[a-z_]+$/), z.array(intentId).min(1)),
+      })
+      .optional(),
   })
   .superRefine((p, ctx) => {
     p.repairs.forEach((r, i) => {
@@ -492,6 +504,10 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'cannot_answer' },
   ],
   clarify: { offer_person_after: 2, person_first_after: 3 },
+  after_filing: {
+    differ_by: ['service', 'carrier', 'device'],
+    sides: { send: ['error_send'], receive: ['error_cannot_fetch', 'mail_not_arriving', 'error_push'] },
+  },
 };
 
 // ───────────────────────────── answer groups (dialogs/answers.yaml) ─────────────────────────────

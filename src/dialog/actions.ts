@@ -4,7 +4,7 @@
  */
 import type { DialogNode } from '../data/schemas.js';
 import { answerStep } from './answers.js';
-import { addFollowUp, escalatedAlready, fileTicket } from './handoff.js';
+import { addFollowUp, addOtherProblemToTicket, escalatedAlready, fileTicket } from './handoff.js';
 import { ACTIONS, currentNode, say, setStatus, type Run } from './run.js';
 import { applyOption, enter, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
 import type { Intent } from '../core/index.js';
@@ -40,6 +40,22 @@ export function resumeDetour(run: Run): boolean {
   return true;
 }
 
+/**
+ * [新しく相談] (or 「はい」) to 「別の問題として新しく相談しますか？」 after filing (handoff.ts askOtherProblem): the other
+ * problem is walked as a new episode — its service, carrier, device and error text from the message that named it —
+ * while the open ticket stays with the desk; a later hand-off files a new ticket.
+ */
+export function startOtherProblem(run: Run): void {
+  const { s } = run;
+  const other = s.otherProblem!;
+  s.otherProblem = undefined;
+  say(run, 'engine.follow_up.new_problem', { ticket: s.ticketId! });
+  newEpisode(run);
+  for (const e of ['service', 'carrier', 'device'] as const) if (other.fields[e]) s.slots[e] = other.fields[e];
+  if (other.fields.errorMessage) s.errorText = other.fields.errorMessage;
+  switchTo(run, other.intent);
+}
+
 function stale(run: Run, node: DialogNode | undefined): void {
   say(run, 'engine.stale_choice');
   if (!node) return enter(run, run.ctx.tree.start);
@@ -60,6 +76,9 @@ export function onAction(run: Run, value: string, nonce: string | undefined): vo
   }
   // [直った] under 「担当者に引き継ぎました」: the ticket hears that the mail works again (a follow-up), nothing is closed.
   if (value === ACTIONS.resolved && s.status === 'escalated' && s.ticketId && s.offered?.includes(value)) return addFollowUp(run, 'user_resolved', {});
+  // After 「別の問題として新しく相談しますか？」: the other problem's walk, or the open ticket after all.
+  if ((value === ACTIONS.newProblem || value === ACTIONS.addToTicket) && s.status === 'escalated' && s.ticketId && s.otherProblem && s.offered?.includes(value))
+    return value === ACTIONS.newProblem ? startOtherProblem(run) : addOtherProblemToTicket(run);
   if (!node) return stale(run, node);
   // [直った] offered beside a question (a hedged "fixed", policy.ts hedged_fixed): the mail works — resolved. Only when
   // the buttons on screen hold it: an old [直った] of a step, clicked without a nonce (REST, chat --jsonl) at a later

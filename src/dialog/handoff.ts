@@ -3,8 +3,8 @@
  * missing (device and OS, mail service, error text, time and frequency), re-asks at most once, collects the answer
  * field by field, then files the ticket (an effect: the pipeline gives it an id and renders it).
  */
-import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Message, type MessageParam, type NluResult } from '../core/index.js';
-import type { DialogNode } from '../data/schemas.js';
+import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type Message, type MessageParam, type NluResult } from '../core/index.js';
+import { DEFAULT_PATTERNS, type DialogNode } from '../data/schemas.js';
 import { normalise, type FieldFacts } from '../nlu/fields.js';
 import { maskSecrets } from './secrets.js';
 import { matchingIncident } from './incidents.js';
@@ -101,6 +101,59 @@ export function addFollowUp(run: Run, kind: FollowUpKind, fields: FollowUpFields
   say(run, `engine.follow_up.${kind}`, { ticket: id });
 }
 
+type TicketAbout = NonNullable<ConversationState['ticketAbout']>;
+
+/** What the ticket being filed is about: its symptom and the service, carrier and device it names. */
+function aboutOf(s: ConversationState): TicketAbout {
+  const about: TicketAbout = { intent: s.intent };
+  for (const e of ['service', 'carrier', 'device'] as const) if (s.slots[e]) about[e] = s.slots[e];
+  return about;
+}
+
+/**
+ * After filing, is the symptom typed (`nlu`) clearly another problem than the open ticket's? dialogs/patterns.yaml
+ * `after_filing`: it names another value of an entity of `differ_by` than the ticket (both known — the ticket was about
+ * iCloud, the message says Gmail), or its symptom is on another side of `sides` than the ticket's (receiving → sending).
+ * A symptom with nothing that differs (「まだ届かない」, another error text) is the ticket's problem told again.
+ */
+export function otherProblemThanTicket(run: Run, nlu: NluResult): boolean {
+  const rules = (run.ctx.tree.patterns ?? DEFAULT_PATTERNS).after_filing;
+  if (!rules || !ERROR_INTENTS.has(nlu.intent)) return false;
+  const about: TicketAbout = run.s.ticketAbout ?? { intent: run.s.intent };
+  for (const e of rules.differ_by) {
+    const said = nlu.entities[e];
+    if (said && about[e] && said !== about[e]) return true;
+  }
+  const side = (intent: Intent | null) => (intent ? Object.keys(rules.sides).find((k) => rules.sides[k]!.includes(intent)) : undefined);
+  const was = side(about.intent);
+  const now = side(nlu.intent);
+  return was !== undefined && now !== undefined && was !== now;
+}
+
+/**
+ * A message after filing that is clearly another problem: kept (ConversationState.otherProblem) while the person is
+ * asked 「別の問題として新しく相談しますか？」 — [新しく相談] walks it as a new episode (a new ticket if it comes to that),
+ * [今のチケットに追記] adds it to the open ticket after all.
+ */
+export function askOtherProblem(run: Run, intent: Intent, fields: FollowUpFields, text?: string): void {
+  const { s } = run;
+  s.otherProblem = { intent, fields, ...(text ? { text } : {}) };
+  const symptom = s.ticketAbout?.intent ?? s.intent;
+  say(
+    run,
+    'engine.follow_up.other_problem',
+    { ticket: s.ticketId!, symptom: msg(`ticket.intent.${symptom ?? 'request_human'}`), other: msg(`ticket.intent.${intent}`) },
+    [button(run, 'engine.button.new_problem', ACTIONS.newProblem), button(run, 'engine.button.add_to_ticket', ACTIONS.addToTicket)],
+  );
+}
+
+/** [今のチケットに追記] (or 「いいえ」) to askOtherProblem: the message kept is a follow-up (details) after all. */
+export function addOtherProblemToTicket(run: Run): void {
+  const other = run.s.otherProblem!;
+  run.s.otherProblem = undefined;
+  addFollowUp(run, 'details', other.fields, other.text);
+}
+
 /** The conversation already has a ticket: say so (with its number once the pipeline assigned it). */
 export function escalatedAlready(run: Run): void {
   const id = run.s.ticketId;
@@ -195,5 +248,7 @@ export function fileTicket(run: Run): void {
   // [直った]: mail that starts working while the desk has the ticket is one click away from the ticket (a follow-up).
   say(run, 'engine.handoff.filed', { steps, ticket: { ref: 'ticket_id' } }, [button(run, 'engine.button.resolved', ACTIONS.resolved)]);
   setStatus(run, 'escalated');
+  s.ticketAbout = aboutOf(s);
+  s.otherProblem = undefined;
   run.effects.push({ type: 'ticket', draft });
 }

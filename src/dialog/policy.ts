@@ -12,8 +12,8 @@ import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, typ
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
 import { aboutOtherMessaging, factNamesSymptom, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
-import { addFollowUp, collect, followUpFields } from './handoff.js';
-import { onClarifyChoice } from './actions.js';
+import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
+import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { maskSecrets } from './secrets.js';
@@ -131,7 +131,13 @@ export const restartRule: TurnRule = {
   act: (t) => restart(t.run),
 };
 
-type FollowUp = { kind: FollowUpKind; fields: FollowUpFields };
+type FollowUp =
+  | { kind: FollowUpKind; fields: FollowUpFields }
+  /** Clearly another problem than the ticket's: asked whether it is a new consultation (handoff.ts askOtherProblem). */
+  | { kind: 'other_problem'; intent: Intent; fields: FollowUpFields }
+  /** 「はい」 / 「いいえ」 typed to that question: as [新しく相談] / [今のチケットに追記]. */
+  | { kind: 'new_problem' }
+  | { kind: 'add_to_ticket' };
 
 /** followUpOf, read once a turn (the rule's `applies` and `act` both need it). */
 function followUpOnce(t: TextTurn): FollowUp | undefined {
@@ -141,28 +147,43 @@ function followUpOnce(t: TextTurn): FollowUp | undefined {
 
 /**
  * What a message after filing tells the ticket, if anything: 「直った」 (user_resolved), 「まだダメ」 (still_broken), or
- * details — facts the ticket can use (「iOSは18.2です」, a quoted error) or the symptom described again. A new topic the
- * model is sure of (a how-to, moving to a new phone) is a new episode instead, and small talk stays small talk.
+ * details — facts the ticket can use (「iOSは18.2です」, a quoted error) or the symptom described again. A symptom that is
+ * clearly another problem (another service or device than the ticket's, sending where the ticket is about receiving:
+ * dialogs/patterns.yaml `after_filing`) is not added unasked: 「別の問題として新しく相談しますか？」. A new topic the model
+ * is sure of (a how-to, moving to a new phone) is a new episode instead, and small talk stays small talk.
  */
 function followUpOf(t: TextTurn): FollowUp | undefined {
   const { s } = t.run;
   if (s.status !== 'escalated' || !s.ticketId) return undefined;
   const intent = t.nlu.intent;
+  // 「はい」「いいえ」 to 「別の問題として新しく相談しますか？」 (asked last turn: its buttons are still on screen).
+  if (s.otherProblem && s.offered?.includes(ACTIONS.newProblem)) {
+    if (intent === 'affirm') return { kind: 'new_problem' };
+    if (intent === 'deny') return { kind: 'add_to_ticket' };
+  }
   if (t.sure && isEntry(t.run, intent) && !ERROR_INTENTS.has(intent) && !NOT_A_TOPIC.has(intent)) return undefined;
   const fields = followUpFields(t.text, t.nlu, t.facts);
   if ((intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedges(t.run, t.text)) return { kind: 'user_resolved', fields };
+  if (otherProblemThanTicket(t.run, t.nlu) && isEntry(t.run, intent)) return { kind: 'other_problem', intent, fields };
   if (intent === 'not_resolved' || surely(t.nlu, 'still_broken')) return { kind: 'still_broken', fields };
   if (Object.keys(fields).length > 0 || ERROR_INTENTS.has(intent)) return { kind: 'details', fields };
   return undefined;
 }
 
-/** After filing: what the person says next that the ticket can use is added to it (handoff.ts addFollowUp). */
+/**
+ * After filing: what the person says next that the ticket can use is added to it (handoff.ts addFollowUp); clearly
+ * another problem is asked about first (new consultation, or added to the ticket after all).
+ */
 export const afterFilingRule: TurnRule = {
   name: 'after_filing',
   applies: (t) => followUpOnce(t) !== undefined,
   act: (t) => {
-    const { kind, fields } = followUpOnce(t)!;
-    addFollowUp(t.run, kind, fields, maskSecrets(t.text).text.trim() || undefined);
+    const follow = followUpOnce(t)!;
+    const text = () => maskSecrets(t.text).text.trim() || undefined;
+    if (follow.kind === 'new_problem') return startOtherProblem(t.run);
+    if (follow.kind === 'add_to_ticket') return addOtherProblemToTicket(t.run);
+    if (follow.kind === 'other_problem') return askOtherProblem(t.run, follow.intent, follow.fields, text());
+    addFollowUp(t.run, follow.kind, follow.fields, text());
   },
 };
 

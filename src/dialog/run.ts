@@ -31,6 +31,10 @@ export const ACTIONS = {
   clarify: 'clarify:',
   /** After a how-to topic taken mid-branch ends: back to the symptom branch where it was left (ConversationState.detour). */
   resume: 'resume',
+  /** After filing, a message that is clearly another problem (ConversationState.otherProblem): its own walk … */
+  newProblem: 'new_problem',
+  /** … or added to the open ticket after all (a follow-up). */
+  addToTicket: 'add_to_ticket',
 } as const;
 
 /** Slots filled from NLU entities on every text turn. */

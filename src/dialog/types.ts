@@ -13,6 +13,7 @@ import type {
   ConversationStatus,
   IncidentFact,
   Effect,
+  FollowUpFields,
   FollowUpKind,
   Intent,
   Locale,
@@ -66,6 +67,16 @@ export interface ConversationState {
   ticketId?: string;
   /** Follow-ups added to the ticket after filing, in order (the n-th is `<ticketId>-f<n>`); reset with the ticket. */
   followUps?: FollowUpKind[];
+  /**
+   * What the open ticket is about, kept when it is filed (the slots change with what is said after): its symptom and
+   * the service, carrier and device it names. A symptom typed after filing is weighed against it (rule after_filing).
+   */
+  ticketAbout?: { intent: Intent | null; service?: string; carrier?: string; device?: string };
+  /**
+   * After filing, a message that was clearly another problem, while the person chooses [新しく相談] (its walk, a new
+   * episode) or [今のチケットに追記] (a follow-up after all): its symptom, what the ticket would get, and the masked text.
+   */
+  otherProblem?: { intent: Intent; fields: FollowUpFields; text?: string };
   /** The incident this person was told about (they hear of an incident once). */
   incident?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */

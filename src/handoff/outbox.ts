@@ -178,7 +178,18 @@ export interface OutboxMetrics {
   deadLettered: number;
   /** Ids a sink already held with other content (each was filed again under a new id, or dead-lettered). */
   conflicts: number;
+  /**
+   * Follow-ups to filed tickets by `<kind>:<outcome>` (followUpKey): queued (accepted by submitFollowUp, a replay not
+   * counted), delivered, retried (a failed attempt kept for another try — also one made while its ticket was not in the
+   * ticket system yet), dead_lettered. Follow-ups are not in the ticket counters above, except failedAttempts.
+   */
+  followUps: Record<string, number>;
 }
+
+/** What a follow-up's outcome is counted as (OutboxMetrics.followUps; /metrics `mailmedic_ticket_follow_ups_total`). */
+export type FollowUpOutcome = 'queued' | 'delivered' | 'retried' | 'dead_lettered';
+export const FOLLOW_UP_OUTCOMES: readonly FollowUpOutcome[] = ['queued', 'delivered', 'retried', 'dead_lettered'];
+export const followUpKey = (kind: TicketFollowUp['kind'], outcome: FollowUpOutcome): string => `${kind}:${outcome}`;
 
 /** Same conversation + same content = same escalation (see OutboxOptions.escalationWindowMs). */
 export function escalationFingerprint(ticket: Ticket): string {
@@ -212,7 +223,12 @@ function pendingRecord(ticket: Ticket, now: number): OutboxRecord {
 }
 
 export class Outbox {
-  readonly metrics: OutboxMetrics = { submitted: 0, duplicates: 0, delivered: 0, failedAttempts: 0, deadLettered: 0, conflicts: 0 };
+  readonly metrics: OutboxMetrics = { submitted: 0, duplicates: 0, delivered: 0, failedAttempts: 0, deadLettered: 0, conflicts: 0, followUps: {} };
+
+  #countFollowUp(kind: TicketFollowUp['kind'], outcome: FollowUpOutcome): void {
+    const key = followUpKey(kind, outcome);
+    this.metrics.followUps[key] = (this.metrics.followUps[key] ?? 0) + 1;
+  }
   private readonly o: Required<Omit<OutboxOptions, 'hooks' | 'renumber'>> & { hooks: OutboxHooks; renumber?: OutboxOptions['renumber'] };
   private readonly log: Logger;
   private running = false;
@@ -290,7 +306,10 @@ export class Outbox {
       throw e instanceof CodedError ? e : new CodedError(ErrorCode.StoreUnavailable, 'outbox unavailable', { cause: e });
     }
     this.log.info({ followUp: followUp.id, ticket: followUp.ticket, kind: followUp.kind, duplicate: result.status === 'duplicate' }, result.status === 'accepted' ? 'follow-up queued' : 'duplicate follow-up ignored');
-    if (result.status === 'accepted') this.wake();
+    if (result.status === 'accepted') {
+      this.#countFollowUp(followUp.kind, 'queued');
+      this.wake();
+    }
     return result;
   }
 
@@ -523,6 +542,8 @@ export class Outbox {
     }
     if (record.followUp) {
       // A follow-up tells neither the person nor the desk channel anything: its state shows on the review page.
+      const outcome = ({ delivered: 'delivered', pending: 'retried', dead: 'dead_lettered' } as const)[next.state as 'delivered' | 'pending' | 'dead'];
+      if (outcome) this.#countFollowUp(record.followUp.kind, outcome);
       if (next.state === 'delivered') this.log.info({ followUp: record.id, ticket: record.followUp.ticket, attempt: attemptNo }, 'follow-up delivered');
       else if (next.state === 'dead') this.log.error({ followUp: record.id, ticket: record.followUp.ticket, attempt: attemptNo }, 'follow-up delivery failed for good; dead-lettered');
       return;

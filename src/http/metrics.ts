@@ -4,7 +4,7 @@
  * shared ones below. Module-level on purpose: one process, one registry, whatever number of apps a test starts.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { ErrorCode } from '../core/index.js';
+import { ErrorCode, FOLLOW_UP_KINDS } from '../core/index.js';
 import type { TurnObserver, TurnRecord } from '../pipeline/types.js';
 
 export const registry = new Registry();
@@ -104,7 +104,15 @@ export const turnsInFlight = new Gauge({
 /** What the metrics read from the hand-off service (src/handoff: HandoffService). */
 export interface WatchedOutbox {
   counts(): Promise<{ pending: number; processing: number; dead: number }>;
-  readonly metrics: Readonly<{ submitted: number; delivered: number; failedAttempts: number; deadLettered: number; conflicts?: number }>;
+  readonly metrics: Readonly<{
+    submitted: number;
+    delivered: number;
+    failedAttempts: number;
+    deadLettered: number;
+    conflicts?: number;
+    /** Follow-ups by `<kind>:<outcome>` (src/handoff/outbox.ts OutboxMetrics.followUps). */
+    followUps?: Readonly<Record<string, number>>;
+  }>;
 }
 
 const watchedOutboxes = new Set<WatchedOutbox>();
@@ -169,6 +177,24 @@ export const ticketFailuresTotal = new Counter({
     this.inc({ kind: 'dead_letter' }, outboxSum((m) => m.deadLettered));
     // A sink already held a different ticket under the id (the ticket was filed again under a new one): an alert.
     this.inc({ kind: 'conflict' }, outboxSum((m) => m.conflicts ?? 0));
+  },
+});
+
+/**
+ * Follow-ups to filed tickets (「直った」, 「まだダメ」, new details after filing), by kind (user_resolved, still_broken,
+ * details) and outcome: queued, delivered, retried (a failed attempt kept for another try, also while the ticket itself
+ * is not in the ticket system yet), dead_lettered — by this process. Every pair is reported from the start (0).
+ */
+export const followUpsTotal = new Counter({
+  name: 'mailmedic_ticket_follow_ups_total',
+  help: 'Follow-ups to filed tickets by this process, by kind (user_resolved, still_broken, details) and outcome (queued, delivered, retried, dead_lettered).',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [registry],
+  collect() {
+    this.reset();
+    for (const kind of FOLLOW_UP_KINDS)
+      for (const outcome of ['queued', 'delivered', 'retried', 'dead_lettered'])
+        this.inc({ kind, outcome }, outboxSum((m) => m.followUps?.[`${kind}:${outcome}`] ?? 0));
   },
 });
 

@@ -4,10 +4,12 @@
  *   <p>:{c:<id>}:tx:sx            HASH seq → the turn's texts as the search sees them (re-redacted, folded, search.ts
  *                                 searchText) · w → the week bucket the conversation's bigrams were last added to.
  *                                 TTL: the retention, renewed by every write of the conversation (as its transcript).
- *   <p>:{sx:<week>}:<bigram>      SET of conversation ids whose texts hold the bigram, per week bucket (week = ms since
- *                                 epoch / 7 days) of the write; expires the retention after the week's end (set when
- *                                 the set is created).
- *   <p>:tx:sx:ready               STRING the fingerprint (search.ts) the whole index was built with
+ *   <p>:{sxn:<week>}:<bigram>     SET of the conversations whose texts hold the bigram, each as its number (memberOf: a
+ *                                 48-bit number from the id, so Redis keeps a set of up to set-max-intset-entries
+ *                                 members as an intset, 8 bytes a member, instead of a hash table of strings, ~60),
+ *                                 per week bucket (week = ms since epoch / 7 days) of the write; expires the retention
+ *                                 after the week's end (set when the set is created).
+ *   <p>:tx:sxn:ready              STRING the fingerprint (search.ts) the whole index was built with
  *   <p>:tx:sx:building            STRING a rebuild's lock (EX 10 min)
  *
  * Expiry: a conversation's bigrams must live as long as its transcript, which lives the retention after its LAST write.
@@ -21,8 +23,14 @@
  * transcript; the others are indexed by a rebuild, started by the first text search of a process that finds no
  * `ready` marker with the current fingerprint (lazily, in the background, one process at a time); until it is done the
  * search reads every transcript (the plain scan), so results are the same, only slower.
+ *
+ * Numbers, not ids, in the sets (round 25, handoff-25: the sets were 3× the transcripts' memory — `npm run bench:admin`,
+ * README § Performance): the search only ever checks candidates from the live list, so it compares their numbers; two
+ * ids that share a number (≈ 2·10^-5 pairs expected among 10^5 conversations) only make an extra candidate, which the copies
+ * decide. The sets of the index before (`{sx:<week>}`, ids as strings, ready marker `tx:sx:ready`) are no longer read:
+ * this version rebuilds into its own keys and the old buckets expire by themselves (retention + a week at most).
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Logger } from '../core/index.js';
 import type { RedisCommander, RedisConnection } from '../state/redis.js';
 import { bigrams, searchIndexFingerprint, searchText, TEXT_SEP, turnMatches } from './search.js';
@@ -43,6 +51,16 @@ return n`;
 const ADD_BATCH = 1_000;
 /** Conversations checked per round trip. */
 const CHECK_BATCH = 200;
+
+/**
+ * A conversation's member in the bigram sets: 48 bits of the SHA-1 of its id, in decimal — an integer, so a set of up to
+ * set-max-intset-entries (512) members is an intset. Erasing a conversation removes its number from its bigrams' sets:
+ * another conversation sharing the number (≈ n²/2^49 pairs) could lose a bigram there — it is still found by any needle
+ * whose bigrams it kept, and a rebuild restores it.
+ */
+export function memberOf(id: string): string {
+  return String(createHash('sha1').update(id).digest().readUIntBE(0, 6));
+}
 
 export interface RedisSearchIndexOptions {
   retentionMs: number;
@@ -82,10 +100,10 @@ export class RedisSearchIndex {
     return `${this.#conn.keys.tag(id)}:tx`;
   }
   #gram(week: number, gram: string) {
-    return `${this.#conn.keys.prefix}:{sx:${week}}:${gram}`;
+    return `${this.#conn.keys.prefix}:{sxn:${week}}:${gram}`;
   }
   get #ready() {
-    return `${this.#conn.keys.prefix}:tx:sx:ready`;
+    return `${this.#conn.keys.prefix}:tx:sxn:ready`;
   }
   get #lock() {
     return `${this.#conn.keys.prefix}:tx:sx:building`;
@@ -111,7 +129,7 @@ export class RedisSearchIndex {
     const calls: Array<Promise<unknown>> = [];
     for (let i = 0; i < keys.length; i += ADD_BATCH) {
       const batch = keys.slice(i, i + ADD_BATCH);
-      calls.push(this.#run('add', (c) => c.eval(ADD, { keys: batch, arguments: [id, at] })));
+      calls.push(this.#run('add', (c) => c.eval(ADD, { keys: batch, arguments: [memberOf(id), at] })));
     }
     await Promise.all(calls);
   }
@@ -185,8 +203,9 @@ export class RedisSearchIndex {
     const grams = new Set<string>();
     for (const t of texts.values()) bigrams(t, grams);
     const weeks = this.#weeks();
+    const member = memberOf(id);
     await this.#run('forget', (c) =>
-      Promise.all([...weeks.flatMap((w) => [...grams].map((g) => c.sRem(this.#gram(w, g), id))), c.del(this.#doc(id))]),
+      Promise.all([...weeks.flatMap((w) => [...grams].map((g) => c.sRem(this.#gram(w, g), member))), c.del(this.#doc(id))]),
     );
   }
 
@@ -251,7 +270,7 @@ export class RedisSearchIndex {
       const weeks = this.#weeks();
       const sets = await this.#run('narrow', (c) => Promise.all(weeks.map((w) => c.sInter(grams.map((g) => this.#gram(w, g))))));
       const found = new Set(sets.flat().map(String));
-      pool = candidates.filter((s) => found.has(s.id));
+      pool = candidates.filter((s) => found.has(memberOf(s.id)));
     }
     const out = new Set<string>();
     for (let i = 0; i < pool.length; i += CHECK_BATCH) {

@@ -327,6 +327,28 @@ describe('after_filing', () => {
     expect(fire(afterFilingRule, turnOf(filed(), 'まだダメ', nlu('not_resolved'))).effects[0]).toMatchObject({ draft: { kind: 'still_broken' } });
   });
 
+  it('asks about a clearly different problem (another service, device or side than the ticket) instead of adding it; 「はい」 walks it, 「いいえ」 adds it', () => {
+    const about = (): ConversationState => ({ ...filed(), ticketAbout: { intent: 'error_cannot_fetch', service: 'icloud', device: 'iphone' } });
+    const other = fire(afterFilingRule, turnOf(about(), 'あと、Gmailから送信もできない', nlu('error_send', { service: 'gmail' })));
+    expect(other.effects).toEqual([]);
+    expect(keys(other)).toEqual(['engine.follow_up.other_problem']);
+    expect(other.s.otherProblem).toMatchObject({ intent: 'error_send', fields: { service: 'gmail' } });
+    expect(other.replies[0]!.choices?.map((c) => c.value)).toEqual(['new_problem', 'add_to_ticket']);
+    // By side alone (receiving → sending), by device alone.
+    expect(keys(fire(afterFilingRule, turnOf(about(), '送信もできない', nlu('error_send'))))).toEqual(['engine.follow_up.other_problem']);
+    expect(keys(fire(afterFilingRule, turnOf(about(), 'iPadで接続できない', nlu('error_connect', { device: 'ipad' }))))).toEqual(['engine.follow_up.other_problem']);
+    // The same problem told again (the same service, an error with no side): a detail of the ticket, as before.
+    expect(fire(afterFilingRule, turnOf(about(), 'iCloudに接続できないと出る', nlu('error_connect', { service: 'icloud' }))).effects[0]).toMatchObject({ draft: { kind: 'details' } });
+    // 「はい」: the other problem's walk, a new episode (no ticket yet); 「いいえ」: added to the ticket after all.
+    const yes = fire(afterFilingRule, turnOf(other.s, 'はい', nlu('affirm')));
+    expect(yes.s).toMatchObject({ status: 'active', intent: 'error_send', ticketId: undefined, otherProblem: undefined });
+    expect(yes.s.slots.service).toBe('gmail');
+    expect(keys(yes)[0]).toBe('engine.follow_up.new_problem');
+    const no = fire(afterFilingRule, turnOf(other.s, 'いいえ', nlu('deny')));
+    expect(no.effects).toEqual([{ type: 'follow_up', draft: { kind: 'details', seq: 1, fields: { service: 'gmail' }, text: 'あと、Gmailから送信もできない' } }]);
+    expect(no.s.otherProblem).toBeUndefined();
+  });
+
   it('applies only once a ticket is filed, and not to small talk or a new topic', () => {
     expect(afterFilingRule.applies(turnOf(atStep(), '直りました', nlu('resolved')))).toBe(false);
     expect(afterFilingRule.applies(turnOf({ ...filed(), ticketId: undefined }, '直りました', nlu('resolved')))).toBe(false);

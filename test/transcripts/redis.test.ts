@@ -38,7 +38,7 @@ describe('RedisTranscriptStore layout', () => {
     try {
       const all = (await c.keys(`${prefix}:*`)).sort();
       // The search index's bigram sets (search-redis.ts) live in week buckets of their own.
-      const keys = all.filter((k) => !k.startsWith(`${prefix}:{sx:`));
+      const keys = all.filter((k) => !k.startsWith(`${prefix}:{sxn:`));
       expect(all.length - keys.length).toBeGreaterThan(0);
       expect(keys).toEqual(
         [

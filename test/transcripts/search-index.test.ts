@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/core/index.js';
 import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
 import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
+import { memberOf } from '../../src/transcripts/search-redis.js';
 import { findConversations } from '../../src/transcripts/query.js';
 import { reRedactSummary, reRedactTurn } from '../../src/transcripts/reredact.js';
 import type { ConversationFilter, ConversationSummary, TranscriptStore } from '../../src/transcripts/types.js';
@@ -129,12 +130,18 @@ describe('transcript search index (Redis)', () => {
     const c = await rawClient();
     try {
       expect(Object.values(await c.hGetAll(`${prefix}:{c:late-2}:tx:sx`)).join('\n')).not.toContain('qx93');
-      expect(Number(await c.sIsMember(`${prefix}:{sx:${Math.floor(T0 / (7 * DAY))}}:qx`, 'late-2'))).toBe(0);
+      expect(Number(await c.sIsMember(`${prefix}:{sxn:${Math.floor(T0 / (7 * DAY))}}:qx`, memberOf('late-2')))).toBe(0);
       const left: string[] = [];
-      for await (const keys of c.scanIterator({ MATCH: `${prefix}:{sx:*`, COUNT: 1000 })) {
-        for (const k of keys) if (await c.sIsMember(k, 'late-1')) left.push(k);
+      for await (const keys of c.scanIterator({ MATCH: `${prefix}:{sxn:*`, COUNT: 1000 })) {
+        for (const k of keys) if (await c.sIsMember(k, memberOf('late-1'))) left.push(k);
       }
       expect(left).toEqual([]);
+      // A conversation is in the sets as its number, not its id: a set of a few is an intset (8 bytes a member).
+      await store.append(textTurn('late-3', T0, { text: 'ぺんぎんのことば' }));
+      const set = `${prefix}:{sxn:${Math.floor(T0 / (7 * DAY))}}:ぺん`;
+      expect(await c.sMembers(set)).toEqual([memberOf('late-3')]);
+      expect(await c.sendCommand(['OBJECT', 'ENCODING', set])).toBe('intset');
+      expect(await indexed(store, { text: 'ぺんぎん' })).toEqual(['late-3']);
     } finally {
       await c.close();
     }
@@ -161,9 +168,9 @@ describe('transcript search index: expiry and conversations written before it', 
       // Redis expires keys by its own clock: the store's clock moved, Redis's did not — drop the buckets that would have
       // (a week's sets live the retention after the week's end).
       let expired = 0;
-      for await (const keys of c.scanIterator({ MATCH: `${prefix}:{sx:*`, COUNT: 1000 })) {
+      for await (const keys of c.scanIterator({ MATCH: `${prefix}:{sxn:*`, COUNT: 1000 })) {
         for (const k of keys) {
-          const week = Number(/\{sx:(\d+)\}/.exec(k)?.[1]);
+          const week = Number(/\{sxn:(\d+)\}/.exec(k)?.[1]);
           const ttl = await c.ttl(k);
           expect(ttl).toBeGreaterThan(0);
           if ((week + 1) * 7 * DAY + 30 * DAY <= now) expired += await c.del(k);
@@ -175,7 +182,7 @@ describe('transcript search index: expiry and conversations written before it', 
 
       // A conversation written before the index existed (its copy gone): found by the rebuild, and after its next turn.
       await c.del(`${prefix}:{c:long}:tx:sx`);
-      await c.del(`${prefix}:tx:sx:ready`);
+      await c.del(`${prefix}:tx:sxn:ready`);
       expect((await findConversations(store, { text: 'うみがめ' }, f)).map((s) => s.id)).toEqual(['long']);
       await store.searchIndex.rebuilding;
       expect(await store.searchIndex.ready()).toBe(true);
