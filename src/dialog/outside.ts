@@ -37,6 +37,14 @@ export function outside(run: Run, nlu: NluResult): void {
       const named = menuSymptom(run, run.text ?? '');
       if (s.node === null) understood(run);
       if (named) return switchTo(run, named);
+    } else if (intent === 'not_resolved' && s.node === null) {
+      // 「再起動したけど受信できない」 read as "still broken" (a reply, no walk to be still broken in): a first message
+      // that says a symptom button's words is that symptom, with the steps it says were tried (facts.ts `told`).
+      const named = menuSymptom(run, run.text ?? '');
+      if (named) {
+        understood(run);
+        return switchTo(run, named);
+      }
     } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
