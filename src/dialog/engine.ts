@@ -183,7 +183,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
  */
 function symptomOfFact(run: Run, nlu: NluResult): Intent | undefined {
   const named = run.factSymptom;
-  if (!named || nlu.intent === named || !isEntry(run, named)) return undefined;
+  // The model's own reading, when it is that symptom but unsure (「Mail Delivery Subsystem から返ってきた」: error_send or
+  // mail_not_arriving?), is made sure by the fact: no two-stage fallback.
+  if (!named || (nlu.intent === named && !nlu.clarify) || !isEntry(run, named)) return undefined;
   if (run.s.intent !== null && run.s.status === 'active') return undefined;
   return ERROR_INTENTS.has(nlu.intent) || nlu.intent === 'out_of_scope' ? named : undefined;
 }

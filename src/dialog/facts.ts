@@ -77,7 +77,18 @@ function noteMentionedSteps(run: Run): void {
     run.learned.push(slot);
     if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
       s.stepsTried.push({ node: step.id, title: step.title, result: reading.mentionsSkipped ? 'skipped' : 'not_resolved', atMs: run.meta.nowMs });
+    tell(run, slot, reading.mentionsSkipped ? 'skipped' : 'not_resolved');
   }
+}
+
+/**
+ * Keeps a step the person reported done for the walk to say so when it skips it (tree.ts). Not at a step: there the
+ * step's answer says it already (「「再起動」は試し済みとして記録しました（あとで出てきても飛ばします）」).
+ */
+function tell(run: Run, slot: string, result: 'not_resolved' | 'skipped'): void {
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  if (node?.kind === 'step' && run.s.status === 'active') return;
+  (run.s.told ??= {})[slot] = result;
 }
 
 /**
@@ -150,4 +161,5 @@ function noteStepDone(run: Run, slot: string, value: string): void {
   const step = steps.find((n) => !n.when || holds(n.when, { ...s.slots, [slot]: '' }));
   if (step?.kind === 'step' && !s.stepsTried.some((x) => x.node === step.id))
     s.stepsTried.push({ node: step.id, title: step.title, result: 'not_resolved', atMs: run.meta.nowMs });
+  if (step?.kind === 'step') tell(run, slot, 'not_resolved');
 }

@@ -7,7 +7,7 @@ import type { Intent, MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready, resolvedAfterHandoff } from './handoff.js';
 import { resumeDetour } from './actions.js';
 import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
-import { say, slotParams, type Run } from './run.js';
+import { message, msg, say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
 /** Intents with an entry that still do not start a branch from outside: small talk and yes/no. */
@@ -37,12 +37,22 @@ export function outside(run: Run, nlu: NluResult): void {
       const named = menuSymptom(run, run.text ?? '');
       if (s.node === null) understood(run);
       if (named) return switchTo(run, named);
+    } else if (intent === 'not_resolved' && s.node === null) {
+      // 「再起動したけど受信できない」 read as "still broken" (a reply, no walk to be still broken in): a first message
+      // that says a symptom button's words is that symptom, with the steps it says were tried (facts.ts `told`).
+      const named = menuSymptom(run, run.text ?? '');
+      if (named) {
+        understood(run);
+        return switchTo(run, named);
+      }
     } else if (intent === 'out_of_scope') {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
       s.misses += 1;
       say(run, outOfScope);
     }
+    // 「パスワードを入れ直してもダメ」: steps tried but no symptom named — the menu asks for it, saying the steps are noted.
+    if (s.node === null) toldFirst(run);
     return enter(run, ctx.tree.start);
   }
   // 「はい」 to 「…の続きに戻りますか？」 at the end of a detour: back to the branch, as its button would.
@@ -75,6 +85,12 @@ export function menuSymptom(run: Run, text: string): Intent | undefined {
   const menu = run.ctx.tree.nodes.get(run.ctx.tree.start);
   const named = menu && 'options' in menu && menu.options ? matchWords(run, menu.options, text) : undefined;
   return named?.symptom && isEntry(run, named.symptom) ? named.symptom : undefined;
+}
+
+/** The steps a first message says were tried (facts.ts `told`), noted in one line before the menu asks for the symptom. */
+function toldFirst(run: Run): void {
+  const told = run.s.stepsTried.filter((x) => x.atMs === run.meta.nowMs && x.title && x.result === 'not_resolved');
+  if (told.length) say(run, 'engine.told_first', { steps: { join: told.map((x) => message(run, x.title!)), separator: msg('engine.handoff.step_separator') } });
 }
 
 /** First message with facts in it: say what we took from it, so a misreading shows at once (「ドコモメール / iPhone」). */

@@ -7,7 +7,7 @@ import { CodedError, ErrorCode, INTENT_ROLE, SYMPTOM_INTENTS, type CauseAxis, ty
 import type { Condition, DialogNode, DialogOption } from '../data/schemas.js';
 import { matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
-import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, msg, say, setStatus, slotParams, type Run } from './run.js';
+import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, message, msg, say, setStatus, slotParams, type Run } from './run.js';
 import { renderMessage } from './render.js';
 import { matchingIncident } from './incidents.js';
 import { newState } from './state.js';
@@ -86,6 +86,7 @@ export function enter(run: Run, id: string): void {
     if (!node) throw new CodedError(ErrorCode.Internal, `dialog: unknown node ${next}`);
     next = undefined;
     if (node.when && !holds(node.when, s.slots)) {
+      if (node.kind === 'step') toldSkipped(run, node);
       const skip = node.skip ?? ('next' in node ? node.next : node.kind === 'route' ? node.default : undefined);
       // A terminal node without skip/next is entered anyway: lint reports it, the user still gets an answer.
       if (skip !== undefined) {
@@ -142,6 +143,23 @@ export function enter(run: Run, id: string): void {
       }
     }
   }
+}
+
+/**
+ * A light step skipped because the person already said it was done (facts.ts `told`): said once, briefly
+ * (「「iPhoneの再起動」はお試し済みとのことなので、次の手順に進みます」), on the twin that fits but for its own done_* slot.
+ */
+function toldSkipped(run: Run, node: Extract<DialogNode, { kind: 'step' }>): void {
+  const told = run.s.told;
+  if (!told) return;
+  const own = Object.keys(node.set ?? {}).filter((k) => node.when?.[k] === '-' && told[k] !== undefined);
+  if (!own.length) return;
+  const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
+  if (!holds(rest, run.s.slots)) return;
+  const skipped = own.some((k) => told[k] === 'skipped');
+  for (const k of own) delete told[k];
+  if (!Object.keys(told).length) delete run.s.told;
+  say(run, skipped ? 'engine.told_step_skipped' : 'engine.told_step_tried', { step: message(run, node.title) });
 }
 
 /** Says the node's question again with its buttons (after a stale click, a greeting, a changed tree …). */
@@ -232,6 +250,7 @@ export function leaveTo(run: Run, target: string, stepResult: StepResult = 'unkn
 export function newEpisode(run: Run): void {
   const { s } = run;
   s.stepsTried = [];
+  s.told = undefined;
   s.errorText = undefined;
   s.collected = Object.fromEntries(Object.entries(s.collected).filter(([k]) => k === 'model'));
   s.pending = undefined;

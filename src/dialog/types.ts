@@ -48,6 +48,11 @@ export interface ConversationState {
   errorText?: string;
   /** Every step shown and its result, in order (the ticket's 実施手順と結果): node ids and title keys, never rendered text. */
   stepsTried: StepTried[];
+  /**
+   * Light steps the person said were done (or do not apply) before the walk reached them — `done_*` slot → how they
+   * were recorded: when the walk skips such a step it says so once (「再起動はお試し済みとのことなので…」), then forgets it.
+   */
+  told?: Record<string, 'not_resolved' | 'skipped'>;
   /** Consecutive turns the bot could not place (1 → clarify, 2 → offer a person). */
   misses: number;
   /**

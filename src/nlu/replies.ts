@@ -50,6 +50,13 @@ const STEP_MENTIONS: ReadonlyArray<{ slot: string; pattern: RegExp }> = [
   { slot: 'done_junk', pattern: /迷惑メール(?:フォルダ|ボックス)|迷惑フォルダ|\b(?:junk|spam)(?: mail)?(?: folder| box)?\b/i },
   { slot: 'done_password', pattern: /パスワード(?:を|は|も)?\s?(?:入れ直|打ち直|再入力|入力し直|手入力)|\bre-?(?:entered|typed|enter) (?:the |my )?password/i },
 ];
+/**
+ * "Did it, but …" in a message no question waits for (a first message): 「再起動したけど送信できない」「パスワードを入れ直しても
+ * ダメ」 "I restarted my phone and still can't …". The act model may read such a message as a symptom alone (`other`),
+ * but the clause says the step it names was tried without success. Vocabulary, like STEP_MENTIONS; 「…したら直った」 is no match.
+ */
+const TRIED_BUT =
+  /(?:し|やっ|試し|直し|切っ|消し|入れ|変え)(?:た(?:けど|けれど|のに|が|ものの|んだけど|んですけど|んですが)|ても|てみた(?:けど|が|のに)|てみても)|\b(?:restarted|rebooted|re-?entered|re-?typed|turned|switched|tried|did|checked)\b[^.!?]{0,60}\b(?:but|and)?\s?still\b|\beven after\b/i;
 /** Acts that say the steps a reply names were done (and did not help, or gave no result). */
 const DONE_ACTS: ReadonlySet<Act> = new Set(['still_broken', 'already_tried', 'did_no_result', 'deny']);
 
@@ -191,7 +198,7 @@ export const readReply: ReplyReader = (text, nlu, at) => {
   // carries clause readings of already_tried / not_applicable (src/nlu/acts.ts CLAUSE_ACTS).
   const clause = (a: Act) => (nlu.acts ?? []).some((r) => r.act === a && r.confidence >= CLAUSE_FACT_CONFIDENCE);
   const skipped = act === 'not_applicable' || (!act && clause('not_applicable'));
-  const done = (act !== undefined && DONE_ACTS.has(act)) || (!act && clause('already_tried'));
+  const done = (act !== undefined && DONE_ACTS.has(act)) || (!act && clause('already_tried')) || (!at && !skipped && TRIED_BUT.test(said));
   const mentions = skipped || done ? STEP_MENTIONS.filter(({ pattern }) => pattern.test(said)).map(({ slot }) => slot) : [];
   return { ...(act ? { act } : {}), confidence, mentions, mentionsSkipped: skipped };
 };

@@ -211,12 +211,15 @@ describe('pipeline with the real engine, tree and NLU (memory stores)', () => {
 });
 
 describe('a fault inside the real engine', () => {
-  /** The real tree with one node broken as a content mistake would: auth_entry goes on to a node that does not exist. */
+  /**
+   * The real tree with one node broken as a content mistake would: auth_entry_say (the password walk's opening when an
+   * error is named; auth_entry routes to it) goes on to a node that does not exist.
+   */
   function brokenTree(): DialogTree {
     const nodes = new Map(content.tree.nodes);
-    const entry = nodes.get('auth_entry');
-    if (!entry || !('next' in entry)) throw new Error('auth_entry with a next is what this test breaks');
-    nodes.set('auth_entry', { ...entry, next: 'no_such_node' } as typeof entry);
+    const entry = nodes.get('auth_entry_say');
+    if (!entry || !('next' in entry)) throw new Error('auth_entry_say with a next is what this test breaks');
+    nodes.set('auth_entry_say', { ...entry, next: 'no_such_node' } as typeof entry);
     return { ...content.tree, nodes, version: `${content.tree.version}-broken` };
   }
   const errorsCounted = async () => {
