@@ -280,7 +280,7 @@ export const resolvedRule: TurnRule = {
     if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a step the fixed confirmation holds whichever model read "fixed" (answers.yaml `confirm: fixed: share`): the
     // intent model's `resolved` with the act reading something else (or fixed weakly) is asked about, not closed.
-    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu))
+    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text))
       return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;

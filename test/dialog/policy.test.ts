@@ -358,6 +358,7 @@ describe('the table', () => {
       'hedged_fixed',
       'other_messaging',
       'answer_at_node',
+      'unsure_after_resolved',
       'outside_conversation',
       'resolved',
       'goodbye',
