@@ -584,10 +584,11 @@ export const answersFileSchema = z.strictObject({
    * Per act whose move closes the episode (fixed → resolved), when its reading is asked about first instead of closing:
    * `share` — below this share of the node's candidates, at a step, when nothing else supports it; `words` — a locale
    * key whose `|`-separated words say the act (「直っ」「解決し」 "fixed" "works"): a reply that holds them only negated
-   * (「直っていません」 "it is not resolved") is asked about whatever the models read.
+   * (「直っていません」 "it is not resolved") is asked about whatever the models read; `partial` — a locale key whose words
+   * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about.
    */
   confirm: z
-    .partialRecord(actId, z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional() }))
+    .partialRecord(actId, z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional(), partial: z.string().optional() }))
     .optional(),
 });
 export type Answers = z.infer<typeof answersFileSchema>;

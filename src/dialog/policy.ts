@@ -11,14 +11,14 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, factNamesSymptom, hedges, moveOf, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -104,6 +104,18 @@ function confirmFixed(run: Run, node: DialogNode): void {
     return questionWithFixed(run, node);
   }
   say(run, 'engine.confirm_fixed', undefined, choicesOf(run, node));
+}
+
+/**
+ * 「一部は届くようになった」 "some emails come through now": part of it works. Whether all of it does is asked — at a step
+ * with its buttons ([直った] / [まだダメ]), at a question the question again with [直った] beside its own buttons.
+ */
+function partlyFixed(run: Run, node: DialogNode): void {
+  if (node.kind === 'ask' || node.kind === 'choice') {
+    say(run, 'engine.partial_fixed');
+    return questionWithFixed(run, node);
+  }
+  say(run, 'engine.partial_fixed', undefined, choicesOf(run, node));
 }
 
 /** The text states a fact the tree declares (「送信はできます」, "2FA is on"): noted by `fact_given`, no symptom. */
@@ -236,6 +248,23 @@ export const answerAtNodeRule: TurnRule = {
   },
 };
 
+/**
+ * Right after 「直ってよかったです！」 (the resolve node), a reply the intent model cannot place (out of scope): 「その後
+ * 再起動すると再発しました」, "The thing is in my tab I do have that options", 「確認した後何をすればいいのでしょうか？」 —
+ * a person whose mail problem may be back, who got "I only help with mail". Unsure, the bot asks: 「うまく読み取れません
+ * でした。まだメールでお困りのことがあれば…」 and the symptom menu (a new episode, as any reply after the end). Messaging
+ * that is not mail keeps its own answer (outside).
+ */
+export const unsureAfterResolvedRule: TurnRule = {
+  name: 'unsure_after_resolved',
+  applies: (t) => t.node?.kind === 'resolve' && t.run.s.status === 'resolved' && t.nlu.intent === 'out_of_scope' && !aboutOtherMessaging(t.run, t.text),
+  act: (t) => {
+    newEpisode(t.run);
+    say(t.run, 'engine.resolved_unsure');
+    enter(t.run, t.run.ctx.tree.start);
+  },
+};
+
 /** No node waits (first turn, parked) or the episode is over (resolved, ended, escalated). */
 export const outsideRule: TurnRule = {
   name: 'outside_conversation',
@@ -264,10 +293,16 @@ export const resolvedRule: TurnRule = {
     const node = t.node!;
     // 「まだ解決していません」 "it's not resolved" read resolved (the word, not its negation): which one, never closed.
     if (saysOnlyNegated(t.run, 'fixed', t.text) && t.run.fixed !== true) return confirmFixed(t.run, node);
+    // 「一部は届くようになった」 "some emails come through now": part of it works — do all of them? Never closed as fixed.
+    if (saysPartly(t.run, 'fixed', t.text) && t.run.fixed !== true) return partlyFixed(t.run, node);
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);
     if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
+    // At a step the fixed confirmation holds whichever model read "fixed" (answers.yaml `confirm: fixed: share`): the
+    // intent model's `resolved` with the act reading something else (or fixed weakly) is asked about, not closed.
+    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text))
+      return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
     leaveTo(t.run, node.kind === 'step' && node.resolved ? node.resolved : t.run.ctx.tree.globals.resolved, 'resolved');
@@ -545,6 +580,7 @@ export function turnPolicy(patterns: Patterns = DEFAULT_PATTERNS): readonly Turn
     hedgedFixedRule,
     otherMessagingRule,
     answerAtNodeRule,
+    unsureAfterResolvedRule,
     outsideRule,
     resolvedRule,
     goodbyeRule,

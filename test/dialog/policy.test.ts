@@ -24,6 +24,7 @@ import {
   sameSymptomRule,
   thanksRule,
   turnPolicy,
+  unsureAfterResolvedRule,
   type TextTurn,
   type TurnRule,
 } from '../../src/dialog/policy.js';
@@ -188,6 +189,17 @@ describe('turn policy rules, each alone', () => {
     const oos = fire(outsideRule, turnOf(undefined, 'プリンターが', nlu('out_of_scope')));
     expect(keys(oos)).toEqual(['engine.out_of_scope', 'fx.menu']);
     expect(oos.missed).toBe(true);
+  });
+
+  it('unsure_after_resolved: at the resolve node an out-of-scope reading is asked about (the menu), never the out-of-scope line', () => {
+    const fixed = () => at(['サーバーに接続できません', nlu('error_connect')], ['直りました', nlu('resolved')]);
+    expect(fixed().status).toBe('resolved');
+    // Not in an open episode, not for a reading the node or outside places (thanks, a symptom).
+    expect(unsureAfterResolvedRule.applies(turnOf(atStep(), 'ふむ', nlu('out_of_scope')))).toBe(false);
+    expect(unsureAfterResolvedRule.applies(turnOf(fixed(), 'ありがとう', nlu('thanks')))).toBe(false);
+    const run = fire(unsureAfterResolvedRule, turnOf(fixed(), 'その後また再発しました', nlu('out_of_scope')));
+    expect(keys(run)).toEqual(['engine.resolved_unsure', 'fx.menu']);
+    expect(run.s.status).toBe('active');
   });
 
   it('resolved: 「直りました」 at a non-step node goes to the resolve node', () => {
@@ -380,6 +392,7 @@ describe('the table', () => {
       'hedged_fixed',
       'other_messaging',
       'answer_at_node',
+      'unsure_after_resolved',
       'outside_conversation',
       'resolved',
       'goodbye',
