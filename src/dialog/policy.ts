@@ -18,7 +18,7 @@ import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, restart, sameWalk, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -452,7 +452,8 @@ export const clarifySymptomRule: TurnRule = {
     const offered = t.nlu.clarify?.filter((i) => t.run.ctx.tree.entries[i] !== undefined) ?? [];
     const { s, ctx } = t.run;
     // Messaging that is not mail ("new phone, whatsapp not working") is no mail symptom to guess at: outside answers it.
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text);
+    // Symptoms that would all walk the same way with this text leave nothing to ask (tree.ts sameWalk).
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !sameWalk(t.run, offered);
   },
   act: (t) => {
     const { run } = t;
