@@ -148,7 +148,7 @@ export class Classifier {
 
   /** Whether a symptom read with probability `pTop` is asked about (OosRule.clarify of the message's language), not walked. */
   private unsure(p: Float64Array, pTop: number, locale: Locale): boolean {
-    const rule = this.oos.clarify[locale];
+    const rule = this.oos.clarify?.[locale] ?? CLARIFY[locale];
     if (pTop < rule.below) return true;
     if (!(rule.margin > 0)) return false;
     let first = -1;
