@@ -11,6 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
+import { CLARIFY } from '../nlu/engine.js';
 import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
@@ -18,7 +19,7 @@ import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, sameWalk, switchTo } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -500,7 +501,9 @@ function clarifyButtons(run: Run, offered: readonly Intent[]): MessageChoice[] {
  * Two-stage fallback (Rasa's): a message about mail whose symptom is uncertain (the NLU's `clarify`: the 2–3
  * likeliest symptoms) before any branch is chosen is not turned away and not guessed at: 「〜ということでしょうか？」
  * with those symptoms as buttons (`clarify:<intent>`) plus 「どれでもない」 (`clarify:none` → the symptom menu).
- * The offer is recorded on the turn (StepOutput.clarification) and the click's choice too (actions.ts).
+ * The offer is recorded on the turn (StepOutput.clarification) and the click's choice too (actions.ts). A reading
+ * asked about only for its margin, whose offered symptoms would all walk to the same node on the same route with this
+ * text, has nothing to ask: the walk.
  */
 export const clarifySymptomRule: TurnRule = {
   name: 'clarify_symptom',
@@ -508,7 +511,11 @@ export const clarifySymptomRule: TurnRule = {
     const offered = t.nlu.clarify?.filter((i) => t.run.ctx.tree.entries[i] !== undefined) ?? [];
     const { s, ctx } = t.run;
     // Messaging that is not mail ("new phone, whatsapp not working") is no mail symptom to guess at: outside answers it.
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text);
+    // A reading asked about only for its margin (sure enough, but close to the next symptom: nlu/engine.ts CLARIFY) has
+    // nothing to ask when the symptoms would all walk the same way with this text (tree.ts sameWalk). An unsure or
+    // rescued reading is always asked: left alone it may not walk at all.
+    const sure = t.nlu.confidence >= (CLARIFY[t.nlu.locale] ?? CLARIFY.ja).below;
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered));
   },
   act: (t) => {
     const { run } = t;

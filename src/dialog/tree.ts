@@ -276,6 +276,18 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
   return probe.s.node !== run.s.node || probe.s.slots.flow !== run.s.slots.flow;
 }
 
+/**
+ * Would every one of `intents`, chosen now with this turn's text, walk to the same node on the same route? (Dry runs.)
+ * Then the two-stage fallback has nothing to ask: 「Gmailのパスワードを変えたら受信できない」 read as cannot-fetch or as
+ * the password error starts the same password-change walk either way.
+ */
+export function sameWalk(run: Run, intents: readonly Intent[]): boolean {
+  const ends = intents.map((intent) => dryEnter(run, run.ctx.tree.entries[intent]!, { pending: run.text, s: { ...structuredClone(run.s), intent, pending: undefined } }));
+  const where = (p: Run | undefined) => (p ? `${p.s.node}\u0000${p.s.slots.flow ?? ''}` : undefined);
+  const first = where(ends[0]);
+  return first !== undefined && ends.every((p) => where(p) === first);
+}
+
 /** The main guide section of a topic's walk: that of the first node its entry reaches that is no route (routes follow `default`). */
 function topicSection(run: Run, intent: Intent): string | undefined {
   let id: string | undefined = run.ctx.tree.entries[intent];

@@ -15,7 +15,9 @@
  *     in a message the detector finds clearly not about mail (aboutMail < `veto`) is out_of_scope; a message the
  *     classifier put out of scope that the detector finds about mail (aboutMail ≥ `rescue`) is NOT turned away:
  *     it keeps its likeliest symptom and `clarify` lists the 2–3 likeliest symptoms for the bot to ask 「〜という
- *     ことでしょうか？」 (two-stage fallback); so does a symptom chosen with less than CLARIFY_BELOW confidence.
+ *     ことでしょうか？」 (two-stage fallback); so does a symptom chosen with less
+ *     confidence than `clarify.below` or less than `clarify.margin` ahead of the next symptom (OosRule.clarify, per
+ *     language, set from CLARIFY).
  *     `veto` and `rescue` are set (DOMAIN_VETO, DOMAIN_RESCUE); threshold and margin are tuned as before;
  *  6. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
@@ -31,7 +33,7 @@ import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 13;
+export const MODEL_FORMAT = 14;
 
 
 export interface OosRule {
@@ -43,12 +45,30 @@ export interface OosRule {
   rescue: number;
   /** aboutMail below which a symptom the classifier picked is out of scope after all (near-domain: 「LINEが送れない」). */
   veto: number;
+  /**
+   * Per language, when a symptom the model picked is not walked but asked about: 「〜ということでしょうか？」 with the
+   * likeliest symptoms as buttons (`clarify`, the two-stage fallback). Set, not tuned (CLARIFY).
+   */
+  clarify: Record<Locale, ClarifyRule>;
 }
 
 /** Folds the temperature and the out-of-scope rule are tuned over (trainClassifier). */
 export const TUNING_FOLDS = 5;
-/** A symptom picked with less than this confidence is offered back with the runner-ups (clarify). */
-export const CLARIFY_BELOW = 0.45;
+/** When a symptom the model picked is asked about instead of walked (OosRule.clarify, per language). */
+export interface ClarifyRule {
+  /** Its probability is below this … */
+  below: number;
+  /** … or it is less than this many probability points ahead of the next likeliest symptom (0: no margin rule). */
+  margin: number;
+}
+
+/**
+ * The two-stage fallback's rule per language, written into dist/nlu/model.json's `oos` rule by the build (like rescue
+ * and veto) and read from there at start-up. Chosen on the train folds (intents/real/notes/ask-25.md: `eval:dev --
+ * --only=first --fast --clarify=…`, seeds 7 and 8) by the rule: the widest whose right walks turned into a question
+ * are at most twice the wrong walks turned into a question with the right symptom among the buttons.
+ */
+export const CLARIFY: Readonly<Record<Locale, ClarifyRule>> = { ja: { below: 0.45, margin: 0.4 }, en: { below: 0.45, margin: 0.1 } };
 /** A symptom is offered in `clarify` when its probability is at least this (the first two always are). */
 const CLARIFY_MIN = 0.08;
 /** aboutMail from which a message the classifier put out of scope keeps its likeliest symptom (and is clarified). */
@@ -126,12 +146,28 @@ export class Classifier {
     return order.slice(0, 3).filter((k, i) => i < 2 || p[k]! >= CLARIFY_MIN).map((k) => this.model.labels[k] as Intent);
   }
 
+  /** Whether a symptom read with probability `pTop` is asked about (OosRule.clarify of the message's language), not walked. */
+  private unsure(p: Float64Array, pTop: number, locale: Locale): boolean {
+    const rule = this.oos.clarify?.[locale] ?? CLARIFY[locale];
+    if (pTop < rule.below) return true;
+    if (!(rule.margin > 0)) return false;
+    let first = -1;
+    let second = -1;
+    for (const k of this.symptomIndex) {
+      if (first < 0 || p[k]! > p[first]!) {
+        second = first;
+        first = k;
+      } else if (second < 0 || p[k]! > p[second]!) second = k;
+    }
+    return second >= 0 && pTop - p[second]! < rule.margin;
+  }
+
   features(text: string): FeatureBag {
     return extractFeatures(this.tokenizer, text);
   }
 
   /** Steps 2–3 and 5 on a feature bag: the model's ranking, the out-of-scope rule and the domain detector. */
-  decideBag(bag: FeatureBag): Decision {
+  decideBag(bag: FeatureBag, locale: Locale = 'ja'): Decision {
     const p = this.model.probabilities(bag);
     const aboutMail = this.aboutMail(bag);
     // Top five by selection: sorting all 25 labels per message is measurable at this scale.
@@ -154,7 +190,7 @@ export class Classifier {
     if (how.k === this.oosIndex) {
       return out({ intent: 'out_of_scope', confidence: top.intent === 'out_of_scope' ? top.confidence : Math.max(p[this.oosIndex] ?? 0, 1 - top.confidence, 1 - aboutMail) });
     }
-    if (SYMPTOM_INTENTS.has(top.intent) && top.confidence < CLARIFY_BELOW) return out({ intent: top.intent, confidence: top.confidence, clarify: this.symptomsOf(p) });
+    if (SYMPTOM_INTENTS.has(top.intent) && this.unsure(p, top.confidence, locale)) return out({ intent: top.intent, confidence: top.confidence, clarify: this.symptomsOf(p) });
     return out({ intent: top.intent, confidence: top.confidence });
   }
 
@@ -185,7 +221,7 @@ export class Classifier {
     // With acts, the clauses' bags come from the same pass (the act model reads a reply clause by clause); the
     // segments only when the clause rule uses them (CLAUSE_RULE).
     const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments }) : undefined;
-    const d = this.decideBag(bags?.whole ?? this.features(text));
+    const d = this.decideBag(bags?.whole ?? this.features(text), locale);
     let { intent, confidence } = d;
     let clarify = d.clarify;
     if (error) {
@@ -383,7 +419,7 @@ export function tuneOos(
 ) {
   const symptom = labels.map((l) => SYMPTOM_INTENTS.has(l as Intent));
   if (symptom.length === 0) for (let k = 0; k < (probs[0]?.length ?? 0); k++) symptom.push(false);
-  let best = { rule: { threshold: 0, margin: 0, rescue: 1.01, veto: 0 } as OosRule, score: -1, right: 0, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
+  let best = { rule: { threshold: 0, margin: 0, rescue: 1.01, veto: 0, clarify: CLARIFY } as OosRule, score: -1, right: 0, inScopeAccuracy: 0, farRecall: 0, nearRecall: 0 };
   const feasibleRules: Array<typeof best> = [];
   let bestFeasible = false;
   // rescue and veto are set, not tuned: the fold's near-domain part (~1.5 points a line) swung a tuned rescue
@@ -408,7 +444,7 @@ export function tuneOos(
       // The non-symptom rule stays gentle (an unsure 「いや違う」 must not become out of scope): threshold ≤ 0.4, margin ≤ 0.1.
       for (let ti = 0; ti <= 8; ti++) {
         for (let mi = 0; mi <= 2; mi++) {
-          const rule: OosRule = { threshold: Math.round(ti * 5) / 100, margin: Math.round(mi * 5) / 100, rescue, veto };
+          const rule: OosRule = { threshold: Math.round(ti * 5) / 100, margin: Math.round(mi * 5) / 100, rescue, veto, clarify: CLARIFY };
           const n = { inOk: 0, inN: 0, farOk: 0, farN: 0, nearOk: 0, nearN: 0 };
           for (let i = 0; i < pre.length; i++) {
             const x = pre[i]!;

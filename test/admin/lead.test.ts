@@ -20,6 +20,8 @@ beforeAll(async () => {
   await lead.start();
   // Escalated: a password typed in, two steps that did not help, a person asked for, the form answered in one line.
   await say('lead-esc', { text: 'iPhoneでドコモメールが受信できません。パスワードが違うと出ます' });
+  // The password error and cannot-fetch are nearly tied here and walk differently: asked first since round 25 (ask-25).
+  await say('lead-esc', { action: 'clarify:error_auth' });
   await say('lead-esc', { text: `パスワードは${SECRET}に変えたのに駄目です` });
   await say('lead-esc', { action: 'not_resolved' });
   await say('lead-esc', { action: 'not_resolved' });
@@ -32,7 +34,7 @@ beforeAll(async () => {
   await say('lead-restart', { action: 'resolved' });
   // Not understood at the start.
   await say('lead-vague', { text: 'なんか変なんです' });
-  await lead.settled((all) => all.reduce((n, s) => n + s.turns, 0) === 10);
+  await lead.settled((all) => all.reduce((n, s) => n + s.turns, 0) === 11);
 }, 60_000);
 afterAll(() => lead.stop());
 
@@ -75,14 +77,14 @@ describe("a lead's morning on /admin", () => {
 
   it('the improvement page says what corrections.yaml holds and why a correction is left out', async () => {
     // The password turn, read as 機種変更, corrected to 未解決; the vague one added to training as 対象外.
-    expect((await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lead-esc', turn: 2, intent: 'not_resolved' } })).status).toBe(201);
+    expect((await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lead-esc', turn: 3, intent: 'not_resolved' } })).status).toBe(201);
     expect((await api('/admin/api/annotations', { method: 'POST', body: { conversation: 'lead-vague', turn: 1, intent: 'out_of_scope', train: true } })).status).toBe(201);
     const ja = await page('/admin/improve');
     expect(ja).toMatch(/data-testid="corrections-summary" data-phrases="1">学習ファイル（corrections.yaml）には今 1 文（1 ファイル）が入ります。 1 件の訂正は入りません：/);
     const skipped = /<ul data-testid="corrections-skipped">([\s\S]*?)<\/ul>/.exec(ja)?.[1] ?? '';
     expect(skipped).toContain('data-reason="redacted"');
     expect(skipped).toContain('伏字（パスワードなど）を含むため学習しません');
-    expect(skipped).toContain('/admin/conversations/lead-esc#turn-2');
+    expect(skipped).toContain('/admin/conversations/lead-esc#turn-3');
     const en = await page('/admin/improve?lang=en');
     expect(en).toContain('1 correction(s) are left out:');
     expect(en).toContain('contains a masked secret');

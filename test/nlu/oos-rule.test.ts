@@ -1,12 +1,12 @@
 /** The decision rule: doubt about which mail problem is not doubt about being a mail problem (the domain detector). */
 import { describe, expect, it } from 'vitest';
-import { decideIndex, tuneOos, type OosRule } from '../../src/nlu/engine.js';
+import { CLARIFY, decideIndex, tuneOos, type OosRule } from '../../src/nlu/engine.js';
 
 const labels = ['error_cannot_fetch', 'mail_not_arriving', 'affirm', 'greeting', 'out_of_scope'];
 const oos = labels.indexOf('out_of_scope');
 const symptom = [true, true, false, false, false];
 const row = (...p: number[]) => Float64Array.from(p);
-const rule: OosRule = { threshold: 0.4, margin: 0, rescue: 0.8, veto: 0.1 };
+const rule: OosRule = { threshold: 0.4, margin: 0, rescue: 0.8, veto: 0.1, clarify: CLARIFY };
 
 describe('decision rule', () => {
   it('keeps a message split between two symptoms in scope (no threshold on symptoms)', () => {

@@ -7,6 +7,8 @@
  *   npm run eval:dev -- --only=replies    one row (first | replies)
  *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
  *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
+ *   npm run eval:dev -- --only=first --clarify=0.55,m0.2   also the first answers under other two-stage fallback rules
+ *                       (OosRule.clarify below; mX its margin): wrong walks, and the walks each rule asks about instead
  *   npm run eval:dev -- --grid            also score the reply folds under other MIN_ACT_SHARE × OTHER_WEIGHT
  *   npm run eval:dev -- --prior=0,1       also read the reply folds with other powers of the node-kind act prior (act-prior.ts; counted on the other folds)
  *   npm run eval:dev -- --reply-folds=text / --first-folds=page    the other fold rule (see below)
@@ -40,14 +42,14 @@ import { asCodedError } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { ACT_TRAIN_OPTIONS, trainActModel } from '../acts.js';
 import { actOfLabel, actPriorOf, actTrainingData, realFirstMessages, realReplies, trainingData, type RealReply } from '../data.js';
-import { Classifier, trainClassifier, type OosRule } from '../engine.js';
+import { CLARIFY, Classifier, trainClassifier, type ClarifyRule, type OosRule } from '../engine.js';
 import { DEFAULT_TRAIN_OPTIONS, type TrainOptions } from '../model.js';
 import { SYMPTOM_INTENTS, type Intent, type Locale } from '../../core/index.js';
 import { getTokenizer } from '../tokenizer.js';
 import { placeOf, scoreReplies } from './replies.js';
 import { actInContext, CLAUSE_RULES, MIN_ACT_SHARE, OTHER_WEIGHT, type ClauseRule } from '../replies.js';
 import { scoreReal, type Scored } from './score.js';
-import { firstAnswer, scoreFirstTurns, type FirstAnswer } from './first-turn.js';
+import { firstAnswer, isWrongWalk, scoreFirstTurns, type FirstAnswer } from './first-turn.js';
 import { harmKind, runHarm, scoreHarm, type HarmRow } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
 
@@ -111,6 +113,13 @@ async function main(): Promise<void> {
   if (!only || only === 'first') {
     // --rescue=0.85,0.6 scores the same folds under other domain-rescue levels (the rule only; no retraining).
     const rescues = process.argv.find((a) => a.startsWith('--rescue='))?.slice(9).split(',').map(Number) ?? [];
+    // --clarify=0.5,0.55,m0.2,0.45/m0.1 scores the same folds under other two-stage fallback rules (OosRule.clarify,
+    // the same change in both languages; a number is `below`, mX the `margin`, both with /; the other stays the build's): what the person sees first.
+    const clarifies = (process.argv.find((a) => a.startsWith('--clarify='))?.slice(10).split(',') ?? []).map((v) => {
+      const below = v.split('/').find((x) => !x.startsWith('m'));
+      const margin = v.split('/').find((x) => x.startsWith('m'));
+      return { name: v, rule: { ...(below !== undefined && { below: Number(below) }), ...(margin !== undefined && { margin: Number(margin.slice(1)) }) } as Partial<ClarifyRule> };
+    });
     const realTrain = realFirstMessages(root).filter((r) => r.split === 'train');
     // --fast: each fold model takes the build's tuned rule and temperature (dist/nlu/model.json) instead of tuning its
     // own on five inner folds — 5× cheaper; the rule has been threshold 0 / margin 0 and T 0.59–0.60 in every fold of
@@ -118,7 +127,7 @@ async function main(): Promise<void> {
     const fast = process.argv.includes('--fast')
       ? (() => {
           const m = JSON.parse(readFileSync(`${root}/dist/nlu/model.json`, 'utf8')) as { oos: OosRule; model: { temperature: number } };
-          return { temperature: m.model.temperature, rule: m.oos };
+          return { temperature: m.model.temperature, rule: { ...m.oos, clarify: m.oos.clarify ?? CLARIFY } };
         })()
       : undefined;
     // Folds by each text's sha1 (default) or, with `--first-folds=page`, by page like the replies' folds.
@@ -134,6 +143,8 @@ async function main(): Promise<void> {
     const { tree: firstTree } = loadDialogs(root);
     const i18n = createI18n(loadLocales(root).messages);
     const answered = { inDomainOos: { correct: 0, total: 0 }, offTopicOos: { correct: 0, total: 0 } };
+    // The first answers to in-domain lines under the build's rule and each --clarify rule (first-turn.ts isWrongWalk).
+    const seenRuns = [{ name: 'build', rule: {} as Partial<ClarifyRule> }, ...clarifies].map((c) => ({ ...c, seen: [] as Array<{ locale: string; gold: string; a: FirstAnswer }> }));
     // --dump / --rules-from: each line's reading and the mechanism behind it (see the header).
     const dumpPath = process.argv.find((a) => a.startsWith('--dump='))?.slice(7);
     const rulesFrom = process.argv.find((a) => a.startsWith('--rules-from='))?.slice(13);
@@ -162,6 +173,11 @@ async function main(): Promise<void> {
         trained.model.temperature = own;
       }
       if (firstTree) {
+        for (const run of seenRuns) {
+          const clarify = { ja: { ...trained.oos.clarify.ja, ...run.rule }, en: { ...trained.oos.clarify.en, ...run.rule } };
+          const classifier = new Classifier(tokenizer, trained.model, { ...trained.oos, clarify }, trained.domain);
+          for (const item of lines) if (item.intent !== 'out_of_scope') run.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(classifier, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
+        }
         const turns = scoreFirstTurns(trained, firstTree, i18n, lines);
         for (const k of ['inDomainOos', 'offTopicOos'] as const) {
           answered[k].correct += turns[k].correct;
@@ -191,6 +207,24 @@ async function main(): Promise<void> {
       out(`  ${run.rescue === undefined ? '' : `rescue ${run.rescue}: `}acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; asked ${pct({ correct: run.asked.n, total: run.asked.inDomain })}, right among buttons ${pct({ correct: run.asked.among, total: run.asked.n })}`);
     }
     out(`  first answer of the bot: in-domain answered with the out-of-scope reply ${pct(answered.inDomainOos)}; off-topic answered with it ${pct(answered.offTopicOos)}`);
+    if (firstTree) {
+      // Wrong walks: in-domain lines walked into another node than their gold symptom's. Under another --clarify rule,
+      // against the build's: wrong walks now asked (with the gold among the buttons), right walks now asked.
+      const base = seenRuns[0]!.seen;
+      for (const run of seenRuns) {
+        const parts = (['ja', 'en'] as const).map((loc) => {
+          const at = run.seen.flatMap((x, i) => (x.locale === loc ? [i] : []));
+          const wrong = at.filter((i) => isWrongWalk(run.seen[i]!.a));
+          const asked = at.filter((i) => run.seen[i]!.a.kind === 'clarify');
+          const among = asked.filter((i) => run.seen[i]!.a.offered!.includes(run.seen[i]!.gold));
+          const newly = asked.filter((i) => base[i]!.a.kind === 'walk');
+          const rescued = newly.filter((i) => isWrongWalk(base[i]!.a));
+          const rescuedAmong = rescued.filter((i) => run.seen[i]!.a.offered!.includes(run.seen[i]!.gold));
+          return `${loc}: wrong walks ${wrong.length}/${at.length}, asked ${asked.length} (gold among buttons ${among.length})${run.name === 'build' ? '' : `; walks now asked ${newly.length}: wrong ${rescued.length} (gold among buttons ${rescuedAmong.length}), right ${newly.length - rescued.length}`}`;
+        });
+        out(`  first answers, ${run.name === 'build' ? "the build's two-stage rule" : `--clarify=${run.name}`}: ${parts.join('; ')}`);
+      }
+    }
     out(`  hand-written validation in-scope accuracy (mean of the fold models' own validation): ${((handWritten.reduce((a, b) => a + b, 0) / FOLDS) * 100).toFixed(1)}%; out-of-scope recall far ${(oosRecall.far * 100).toFixed(1)}%, near ${(oosRecall.near * 100).toFixed(1)}%`);
     out(`  per fold: ${dump.folds.map((d) => `T=${d.temperature} thr=${d.rule.threshold} margin=${d.rule.margin}`).join('; ')}`);
     const hows = new Map<string, { n: number; ok: number }>();

@@ -57,6 +57,14 @@ export function firstAnswer(classifier: Classifier, tree: DialogTree, i18n: I18n
   return seen;
 }
 
+/**
+ * A wrong walk: an in-domain first message walked into another node than the one its gold symptom reaches (the
+ * person is led through the wrong steps; asking instead is what the two-stage fallback is for).
+ */
+export function isWrongWalk(a: FirstAnswer): boolean {
+  return a.kind === 'walk' && a.goldNode !== undefined && a.node !== a.goldNode;
+}
+
 function answerOf(out: ReturnType<typeof step>, tree: DialogTree): FirstAnswer {
   const node = out.state.node;
   if (out.replies.some((r) => r.key === OUT_OF_SCOPE)) return { kind: 'oos', node };

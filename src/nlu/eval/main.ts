@@ -5,13 +5,13 @@
  * src/nlu/data.ts. `--no-real-train` trains without the real train split (the model as it was before that corpus).
  * Prints figures only; the tests assert the floors.
  */
-import { asCodedError, type Locale } from '../../core/index.js';
+import { asCodedError, SYMPTOM_INTENTS, type Locale } from '../../core/index.js';
 import { loadDialogs, loadLocales, packageRoot } from '../../data/load.js';
 import { actPriorOf, actTrainingData, heldoutData, phraseKey, realFirstMessages, realReplies, trainingData, trainingKeys, type HeldoutItem } from '../data.js';
 import { Classifier, trainClassifier } from '../engine.js';
 import { trainActModel } from '../acts.js';
 import { scoreReplies } from './replies.js';
-import { scoreFirstTurns } from './first-turn.js';
+import { firstAnswer, isWrongWalk, scoreFirstTurns } from './first-turn.js';
 import { runHarm, scoreHarm } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
 import { getTokenizer } from '../tokenizer.js';
@@ -188,9 +188,26 @@ async function main(): Promise<void> {
     // What the bot answers (one first turn through the dialog engine): the engine asks about a message that names mail
     // instead of giving the out-of-scope reply, so the user-facing figure can be lower than the NLU's.
     if (tree) {
-      const turns = scoreFirstTurns(withActs, tree, createI18n(loadLocales(root).messages), realHeldout);
+      const i18n = createI18n(loadLocales(root).messages);
+      const turns = scoreFirstTurns(withActs, tree, i18n, realHeldout);
       out(`  first answer of the bot to the same lines: in-domain answered with the out-of-scope reply ${f(turns.inDomainOos)}; off-topic answered with it ${f(turns.offTopicOos)}`);
+      // Wrong walks (first-turn.ts isWrongWalk): in-domain lines walked straight into another node than their gold
+      // symptom's — what asking first (OosRule.clarify) is for; also under the rule without its margin (below only).
+      const wrongWalks = (c: Classifier) => {
+        const seen = realHeldout.filter((r) => r.intent !== 'out_of_scope').map((r) => ({ gold: r.intent, a: firstAnswer(c, tree, i18n, r.text, r.locale as Locale, r.intent) }));
+        const asked = seen.filter((x) => x.a.kind === 'clarify');
+        return `wrong walks ${pc(seen.filter((x) => isWrongWalk(x.a)).length, seen.length)}, asked ${pc(asked.length, seen.length)} (right symptom among the buttons ${pc(asked.filter((x) => x.a.offered!.includes(x.gold)).length, asked.length)})`;
+      };
+      const noMargin = { ja: { ...classifier.oos.clarify.ja, margin: 0 }, en: { ...classifier.oos.clarify.en, margin: 0 } };
+      out(`  first answer to in-domain real held-out, the build's two-stage rule ${JSON.stringify(classifier.oos.clarify)}: ${wrongWalks(withActs)}`);
+      out(`  … the same rule without its margin (below only): ${wrongWalks(new Classifier(tokenizer, classifier.model, { ...classifier.oos, clarify: noMargin }, classifier.domain, actModel))}`);
     }
+    // The cost on the hand-written held-out files: their symptom phrases asked about instead of walked (counts only).
+    const asks = ['ja-a', 'ja-b', 'en'].map((name) => {
+      const items = heldout.filter((h) => h.source.endsWith(`/${name}.yaml`) && SYMPTOM_INTENTS.has(h.intent));
+      return `${name} ${pc(items.filter((h) => classifier.analyse(h.text, h.locale).clarify?.length).length, items.length)}`;
+    });
+    out(`  two-stage fallback on the hand-written held-out symptom phrases: asked ${asks.join(', ')}`);
   }
   if (rep) out(`  held-out real mid-conversation replies, act accuracy with the node as context: ${f(rep.all)} (ja ${f(rep.ja)}, en ${f(rep.en)})`);
   if (harm) out(`  held-out real mid-conversation replies, harmful turns of the bot: ${f(harm.all)} (ja ${f(harm.ja)}, en ${f(harm.en)})`);
