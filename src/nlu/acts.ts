@@ -126,8 +126,8 @@ export function trainActModel(tokenizer: KuromojiTokenizer, items: readonly Labe
 
 /** 「X じゃなくて Y」「X ではなく Y」: Y. */
 const JA_NOT_BUT = /(?:じゃなくて|じゃなく|ではなくて|ではなく|でなくて|じゃないです|じゃない)[、,\s]*(.+)$/u;
-/** "not X, Y" / "not X but Y": Y; "Y, not X": Y. */
-const EN_NOT_BUT = /^(?:no,?\s*|wait,?\s*|sorry,?\s*)*not\s+[^,]+?(?:,\s*|\s+but\s+)(.+)$/iu;
+/** "not X, Y" / "not X but Y" / "it's not X, it's Y": Y; "Y, not X": Y. */
+const EN_NOT_BUT = /^(?:no,?\s*|wait,?\s*|sorry,?\s*|actually,?\s*)*(?:(?:it'?s|it is|that'?s|that is|i meant|i mean)\s+)?not\s+[^,]+?(?:,\s*|\s+but\s+)(.+)$/iu;
 const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
 
 /**

@@ -66,6 +66,8 @@ describe('readReply() — the act of a reply, in the context of its node', () =>
   it('finds what a "not X but Y" reply corrects to (a shape check; the models read Y)', () => {
     expect(correctedPart('いや一部じゃなくて全部来ないです')).toBe('全部来ないです');
     expect(correctedPart('I meant sending, not receiving')).toBe('sending');
+    expect(correctedPart("it's not some, it's all of them")).toBe('all of them');
+    expect(correctedPart('actually not some but all of them')).toBe('all of them');
     expect(correctedPart('まだダメです')).toBeUndefined();
   });
 });
