@@ -718,8 +718,11 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
-function saysPlainly(run: Run, act: Act, text: string): boolean {
-  const key = run.ctx.tree.answers?.confirm?.[act]?.words;
+const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
+
+/** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial', text: string): boolean {
+  const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;
   return phrases(run, key).some((p) => saysPhrase(text, said, p));
@@ -731,10 +734,7 @@ function saysPlainly(run: Run, act: Act, text: string): boolean {
  * emails come through now", "only a few arrive". Both models read such a reply `fixed`, surely; the problem is not gone.
  */
 export function saysPartly(run: Run, act: Act, text: string): boolean {
-  const key = run.ctx.tree.answers?.confirm?.[act]?.partial;
-  const said = foldAnswer(text);
-  if (!key || said === '') return false;
-  return phrases(run, key).some((p) => saysPhrase(text, said, p));
+  return saysConfirmWords(run, act, 'partial', text);
 }
 
 /**
