@@ -73,6 +73,12 @@ export interface NluResult {
    */
   clarify?: Intent[];
   /**
+   * `clarify` is there only because the likeliest symptom is close to the next one (the margin of the two-stage rule),
+   * not because it is unsure or was rescued from out of scope: the engine may walk when every offered symptom walks
+   * the same way (policy.ts clarify_symptom).
+   */
+  clarifyByMargin?: true;
+  /**
    * Reply acts (domain.yaml `acts`), every act with its probability, best first — the act model's reading of the
    * whole text, and of each sentence for acts that hold anywhere (「担当者と話したい。iPhone 14 …」 wants a person).
    * Which of them count is the engine's choice, in the context of the node on screen (src/nlu/replies.ts).

@@ -167,7 +167,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
   const named = symptomOfFact(run, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
-  const { clarify: _unsure, ...plain } = nlu;
+  const { clarify: _unsure, clarifyByMargin: _byMargin, ...plain } = nlu;
   const turn: TextTurn = named
     ? { run, text, nlu: { ...plain, intent: named }, sure: true, node, collecting, facts, memo: {} }
     : { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };

@@ -11,7 +11,6 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { CLARIFY } from '../nlu/engine.js';
 import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
@@ -511,10 +510,10 @@ export const clarifySymptomRule: TurnRule = {
     const offered = t.nlu.clarify?.filter((i) => t.run.ctx.tree.entries[i] !== undefined) ?? [];
     const { s, ctx } = t.run;
     // Messaging that is not mail ("new phone, whatsapp not working") is no mail symptom to guess at: outside answers it.
-    // A reading asked about only for its margin (sure enough, but close to the next symptom: nlu/engine.ts CLARIFY) has
+    // A reading asked about only for its margin (sure enough, but close to the next symptom: NluResult.clarifyByMargin) has
     // nothing to ask when the symptoms would all walk the same way with this text (tree.ts sameWalk). An unsure or
     // rescued reading is always asked: left alone it may not walk at all.
-    const sure = t.nlu.confidence >= (CLARIFY[t.nlu.locale] ?? CLARIFY.ja).below;
+    const sure = t.nlu.clarifyByMargin === true;
     return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered));
   },
   act: (t) => {

@@ -110,6 +110,8 @@ export interface Decision {
   aboutMail: number;
   /** The likeliest symptoms when the message is about mail but the symptom is uncertain (best first, 2–3). */
   clarify?: Intent[];
+  /** `clarify` is there only for the margin rule: the symptom is sure enough, but close to the next one. */
+  clarifyByMargin?: true;
 }
 
 export class Classifier {
@@ -146,11 +148,14 @@ export class Classifier {
     return order.slice(0, 3).filter((k, i) => i < 2 || p[k]! >= CLARIFY_MIN).map((k) => this.model.labels[k] as Intent);
   }
 
-  /** Whether a symptom read with probability `pTop` is asked about (OosRule.clarify of the message's language), not walked. */
-  private unsure(p: Float64Array, pTop: number, locale: Locale): boolean {
+  /**
+   * Why a symptom read with probability `pTop` is asked about (OosRule.clarify of the message's language), not walked:
+   * below the rule's level, or less than its margin ahead of the next symptom; undefined: walked.
+   */
+  private unsure(p: Float64Array, pTop: number, locale: Locale): 'below' | 'margin' | undefined {
     const rule = this.oos.clarify?.[locale] ?? CLARIFY[locale];
-    if (pTop < rule.below) return true;
-    if (!(rule.margin > 0)) return false;
+    if (pTop < rule.below) return 'below';
+    if (!(rule.margin > 0)) return undefined;
     let first = -1;
     let second = -1;
     for (const k of this.symptomIndex) {
@@ -159,7 +164,7 @@ export class Classifier {
         first = k;
       } else if (second < 0 || p[k]! > p[second]!) second = k;
     }
-    return second >= 0 && pTop - p[second]! < rule.margin;
+    return second >= 0 && pTop - p[second]! < rule.margin ? 'margin' : undefined;
   }
 
   features(text: string): FeatureBag {
@@ -190,7 +195,8 @@ export class Classifier {
     if (how.k === this.oosIndex) {
       return out({ intent: 'out_of_scope', confidence: top.intent === 'out_of_scope' ? top.confidence : Math.max(p[this.oosIndex] ?? 0, 1 - top.confidence, 1 - aboutMail) });
     }
-    if (SYMPTOM_INTENTS.has(top.intent) && this.unsure(p, top.confidence, locale)) return out({ intent: top.intent, confidence: top.confidence, clarify: this.symptomsOf(p) });
+    const why = SYMPTOM_INTENTS.has(top.intent) ? this.unsure(p, top.confidence, locale) : undefined;
+    if (why) return out({ intent: top.intent, confidence: top.confidence, clarify: this.symptomsOf(p), ...(why === 'margin' ? { clarifyByMargin: true as const } : {}) });
     return out({ intent: top.intent, confidence: top.confidence });
   }
 
@@ -247,7 +253,10 @@ export class Classifier {
       ranking: d.ranking.map((r) => ({ intent: r.intent, confidence: round(r.confidence) })),
       aboutMail: round(d.aboutMail),
     };
-    if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) result.clarify = clarify;
+    if (clarify && clarify.length > 1 && SYMPTOM_INTENTS.has(intent)) {
+      result.clarify = clarify;
+      if (d.clarifyByMargin) result.clarifyByMargin = true;
+    }
     if (this.acts && withActs) {
       result.acts = this.acts.rank(text.slice(0, 4000), bags);
       if (bags?.segments.length) result.segmentActs = this.acts.rankSegments(bags);
