@@ -1,27 +1,12 @@
 /** The transcript store on the real Redis at REDIS_URL, under a unique key prefix per run (cleaned up after). */
-import { afterAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.js';
-import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
+import { describe, expect, it } from 'vitest';
 import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
-import { deletePrefix, rawClient, REDIS_URL, uniquePrefix } from '../state/helpers.js';
+import { rawClient, uniquePrefix } from '../state/helpers.js';
+import { redisConnections } from './redis-connections.js';
 import { transcriptStoreContract } from './contract.js';
 import { DAY, T0, textTurn } from './fixtures.js';
 
-const conns: RedisConnection[] = [];
-const prefixes: string[] = [];
-
-async function connect(prefix: string): Promise<RedisConnection> {
-  const conn = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
-  await conn.waitReady(5_000);
-  conns.push(conn);
-  prefixes.push(prefix);
-  return conn;
-}
-
-afterAll(async () => {
-  for (const c of conns) await c.close();
-  for (const p of prefixes) await deletePrefix(p);
-});
+const connect = redisConnections();
 
 // A fresh prefix per test keeps each test's conversations to itself. The clock sits at T0 so the index trim
 // (by retention) keeps the fixtures' times.

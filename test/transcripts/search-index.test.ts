@@ -3,31 +3,18 @@
  * real Redis with a few hundred seeded conversations (ja and en, some with passwords, masked or — as an older version
  * stored them — unmasked): the same conversations for every needle, and a password value never found.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.js';
-import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
 import { memberOf } from '../../src/transcripts/search-redis.js';
 import { findConversations } from '../../src/transcripts/query.js';
 import { reRedactSummary, reRedactTurn } from '../../src/transcripts/reredact.js';
 import type { ConversationFilter, ConversationSummary, TranscriptStore } from '../../src/transcripts/types.js';
 import { seedTranscripts, type Seeded } from '../../src/bench/admin-seed.js';
-import { deletePrefix, rawClient, REDIS_URL, uniquePrefix } from '../state/helpers.js';
+import { rawClient, uniquePrefix } from '../state/helpers.js';
+import { redisConnections } from './redis-connections.js';
 import { DAY, T0, textTurn } from './fixtures.js';
 
-const conns: RedisConnection[] = [];
-const prefixes: string[] = [];
-async function connect(prefix: string): Promise<RedisConnection> {
-  const conn = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
-  await conn.waitReady(5_000);
-  conns.push(conn);
-  prefixes.push(prefix);
-  return conn;
-}
-afterAll(async () => {
-  for (const c of conns) await c.close();
-  for (const p of prefixes) await deletePrefix(p);
-});
+const connect = redisConnections();
 
 const ctx = { nowMs: T0, abandonAfterMs: 30 * 60_000 };
 const fold = (s: string) => s.normalize('NFKC').toLowerCase();
