@@ -140,7 +140,10 @@ export interface StepOutput {
   intent: Intent | null;
   /** The two-stage fallback offered or answered in this turn. */
   clarification?: Clarification;
-  /** This turn's text was a password by context: what is kept of it, the mark alone (TurnOutcome.secret). */
+  /**
+   * This turn's text was a password by context: what is kept of it (TurnOutcome.secret) — the mark alone, or the text
+   * masked by the conversation's topic (「ドコモメールの新しいのは［伏字］」 after a password change was said, sec-26).
+   */
   secret?: string;
   /**
    * What a typed reply meant in the node's context — the act model's reading the policy decides with (「もういいです」 at a
