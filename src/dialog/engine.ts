@@ -111,6 +111,8 @@ export function step(
   // the hand-off form or with staff (pipeline/links.ts takeover reads it from the state).
   if (opened && !s.valueNext && handingOver(run, before)) s.valueNext = true;
   if (!run.missed) s.misses = 0;
+  // Said once, a password change stays the conversation's topic for what is typed later (secrets.ts maskInTopic).
+  if (s.slots.trigger === 'password_change') s.passwordTalk = true;
   s.cause = deriveCause(s);
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
   if (run.clarification) out.clarification = run.clarification;

@@ -21,10 +21,10 @@ export function maskSecrets(text: string): { text: string; redacted: boolean } {
 
 /**
  * The conversation is about a password change: an earlier turn said so (the `trigger` slot, domain.yaml
- * `password_change`). Redaction reads one message at a time; this is the context it cannot see (sec-26).
+ * `password_change`, now or once: ConversationState.passwordTalk). Redaction reads one message at a time; this is the context it cannot see (sec-26).
  */
-export function passwordTopic(s: Pick<ConversationState, 'slots'> | undefined): boolean {
-  return s?.slots?.trigger === 'password_change';
+export function passwordTopic(s: Pick<ConversationState, 'slots' | 'passwordTalk'> | undefined): boolean {
+  return s?.passwordTalk === true || s?.slots?.trigger === 'password_change';
 }
 
 /**
@@ -32,7 +32,7 @@ export function passwordTopic(s: Pick<ConversationState, 'slots'> | undefined): 
  * 「新しいのは」 or "the new one is" is a password even in a message that names none (「ドコモメールの新しいのはホシゾラ」,
  * 「新しいのはhunter」). Undefined when the topic masks nothing more than the text alone does.
  */
-export function maskInTopic(text: string, s: Pick<ConversationState, 'slots'> | undefined): string | undefined {
+export function maskInTopic(text: string, s: Pick<ConversationState, 'slots' | 'passwordTalk'> | undefined): string | undefined {
   if (!passwordTopic(s) || !text) return undefined;
   const inTopic = redact(text, { passwordTopic: true }).text;
   return inTopic === maskSecrets(text).text ? undefined : inTopic;
