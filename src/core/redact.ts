@@ -642,7 +642,7 @@ const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}/y;
  */
 const SHORT_KANA_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!、,)）」\n]|$)/;
 const SHORT_KANA_NOT_VALUE =
-  /^(?:まだ|これ|それ|あれ|どれ|なに|なん|どこ|ここ|そこ|あそこ|だれ|いま|もう|また|いつも|こちら|そちら|あちら|どちら|いいえ|ええ|いや|むり|やはり|やっぱ|ちょっと|あの|その|この|どの|ほぼ|みな|みんな|じぶん|もじ|えいご|にほん|なし|ナシ|メモ|ミス|メール|スマホ|ケータイ|カード|ノート|ヘン|オフ|オン|コピペ|ペア|セット|テスト|ゲスト|ログ|ヒント)$/;
+  /^(?:いえ|えっと|えーと|あー|えー|うー|さあ|ほら|ほんと|たしか|まだ|これ|それ|あれ|どれ|なに|なん|どこ|ここ|そこ|あそこ|だれ|いま|もう|また|いつも|こちら|そちら|あちら|どちら|いいえ|ええ|いや|むり|やはり|やっぱ|ちょっと|あの|その|この|どの|ほぼ|みな|みんな|じぶん|もじ|えいご|にほん|なし|ナシ|メモ|ミス|メール|スマホ|ケータイ|カード|ノート|ヘン|オフ|オン|コピペ|ペア|セット|テスト|ゲスト|ログ|ヒント)$/;
 /** What may follow a kana value: the end of the clause, a copula first or not (「ほしぞら です」, 「ホシゾラです。」). */
 const KANA_CLAUSE_END =
   /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,()）（」\n]|$)|^[ \t]+(?:で|って|と|を)[ \t]*(?:合|あって|入|いれ|打|うっ|試|ため|使|ログイン|サインイン)|^[ \t]+(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず|(?:だった)?かも|かな|(?:だ|って)?と[ \t]*(?:思|おも))/;
@@ -1064,7 +1064,8 @@ const NUMBER_LABEL =
 /** A count said between the label and the number: 「暗証番号4桁は」, 「暗証番号（4桁）は」, 「4桁で」, "(6 digits)". */
 const DIGIT_COUNT = '[(（]?\\d{1,2}[ \\t]*(?:桁|ケタ|けた|digits?)[)）]?';
 const NUMBER_AFTER_LABEL = new RegExp(
-  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)?[ \\t]*、?[ \\t]*(?:${DIGIT_COUNT}[ \\t]*(?:で|の|,)?[ \\t]*)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|才|%|yen|times?|years?|digits?))`,
+  // Every optional part starts with a character that is not a space, so no two runs of spaces meet (linear, see the header).
+  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|才|%|yen|times?|years?|digits?))`,
   'gi',
 );
 
@@ -1083,8 +1084,9 @@ function numbersAfterLabel(w: Work): void {
     OTP_EXCLUDED.lastIndex = 0;
     const digits = m[2] ?? '';
     const end = m.index + m[0].length;
-    const pin = /パスワード|暗証|パスコード|pin|passcode/i.test(label);
-    if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, pin ? 'password' : 'otp');
+    // 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN.
+    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
   }
 }
 

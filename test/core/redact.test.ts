@@ -234,6 +234,11 @@ describe('a password across two messages (rob-20)', () => {
     for (const t of ['わからない', 'そのまま', 'おしえません', 'ひみつです', 'ホシゾラ', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
       expect(valueAlone(t), t).toBe(false);
   });
+
+  it('valueAlone: two or three kana are the value too, short answers are not (sec-26)', () => {
+    for (const t of ['ねこ', 'いぬです', 'うさぎ']) expect(valueAlone(t), t).toBe(true);
+    for (const t of ['まだ', 'いえ', 'いいえ', 'はい', 'うん', 'なし', 'どこ？', 'えっと', 'これ', 'ない']) expect(valueAlone(t), t).toBe(false);
+  });
 });
 
 describe('besideSecrets: what a redacted message says beside its secrets', () => {
