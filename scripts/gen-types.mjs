@@ -42,6 +42,20 @@ function deviceNames() {
   return [...names].sort((a, b) => b.length - a.length || a.localeCompare(b));
 }
 
+/**
+ * Names written in katakana among domain.yaml's entity values (devices, services, carriers …: 「アンドロイド」, 「ドコモ」),
+ * from plain synonyms only. src/core/redact.ts keeps a katakana word starting with one as a name, not a password.
+ */
+function kanaNames() {
+  const names = new Set();
+  for (const values of Object.values(domain.entities)) {
+    for (const value of Object.values(values ?? {})) {
+      for (const s of [...(value?.synonyms ?? []), ...(value?.typos ?? [])]) if (typeof s === 'string' && /^[ァ-ヺー]{2,}$/.test(s)) names.add(s);
+    }
+  }
+  return [...names].sort((a, b) => b.length - a.length || a.localeCompare(b));
+}
+
 const q = (s) => `'${String(s).replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 const lines = [
   '/**',
@@ -69,6 +83,12 @@ const lines = [
   ' * patterns), lower case, longest first. src/core/redact.ts keeps a lone "MacBook2020" or "Redmi12C" as a model.',
   ' */',
   `export const DEVICE_NAMES = [${deviceNames().map(q).join(', ')}] as const;`,
+  '',
+  '/**',
+  ' * Names in katakana among the entity values (domain.yaml `entities`, plain synonyms), longest first. src/core/redact.ts',
+  ' * keeps 「新しいのはアンドロイドです」: a name, not a password.',
+  ' */',
+  `export const KANA_NAMES = [${kanaNames().map(q).join(', ')}] as const;`,
   '',
 ];
 const generated = lines.join('\n');

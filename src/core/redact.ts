@@ -29,7 +29,7 @@
  * context windows are scanned once (a window already scanned is not scanned again for the next label), and
  * classification only looks at tokens of at most 64 characters.
  */
-import { DEVICE_NAMES } from './domain.generated.js';
+import { DEVICE_NAMES, KANA_NAMES } from './domain.generated.js';
 import type { Locale } from './types.js';
 
 /**
@@ -54,6 +54,12 @@ export interface RedactOptions {
   locale?: Locale;
   /** Overrides the mark entirely. */
   mark?: string;
+  /**
+   * The conversation is about a password (its change): an earlier turn said so (the engine's `trigger` slot is
+   * `password_change`). A value introduced by 「新しいのは」, "the new one is" then counts as if the message named a
+   * password (「ドコモメールの新しいのはホシゾラ」) — redaction reads one message, the conversation knows the topic.
+   */
+  passwordTopic?: boolean;
 }
 
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff66-\uff9f]/;
@@ -327,6 +333,8 @@ interface Work {
   f: string;
   cell: Uint8Array;
   kinds: Set<RedactionKind>;
+  /** RedactOptions.passwordTopic: the conversation is about a password, whether this message names one or not. */
+  topic: boolean;
 }
 
 /** Full-width ASCII → ASCII, ideographic space → space, dash variants → '-'. Keeps the length. */
@@ -627,7 +635,14 @@ const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|�
  * ends like grammar: 「ちがうみたい」, 「わすれました」, 「あってます」, 「そのまま」, 「だいじょうぶ」 are kept. Katakana
  * counts only after an explicit `:` / `=` (「パスワードはメモに」 names a place; 「パスワード：ホシゾラ」 gives the value).
  */
-const KANA_RUN = /[ぁ-ゖー]{4,40}|[ァ-ヺー]{4,40}/y;
+const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}/y;
+/**
+ * A kana value of two or three characters (「パスワードはねこ」, 「パスはいぬです」, sec-26): only where the clause ends right
+ * after it (「。」, 「、」, a copula, the end — not a question), and never a word a short answer is made of.
+ */
+const SHORT_KANA_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!、,)）」\n]|$)/;
+const SHORT_KANA_NOT_VALUE =
+  /^(?:いえ|えっと|えーと|あー|えー|うー|さあ|ほら|ほんと|たしか|まだ|これ|それ|あれ|どれ|なに|なん|どこ|ここ|そこ|あそこ|だれ|いま|もう|また|いつも|こちら|そちら|あちら|どちら|いいえ|ええ|いや|むり|やはり|やっぱ|ちょっと|あの|その|この|どの|ほぼ|みな|みんな|じぶん|もじ|えいご|にほん|なし|ナシ|メモ|ミス|メール|スマホ|ケータイ|カード|ノート|ヘン|オフ|オン|コピペ|ペア|セット|テスト|ゲスト|ログ|ヒント)$/;
 /** What may follow a kana value: the end of the clause, a copula first or not (「ほしぞら です」, 「ホシゾラです。」). */
 const KANA_CLAUSE_END =
   /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!？?、,()）（」\n]|$)|^[ \t]+(?:で|って|と|を)[ \t]*(?:合|あって|入|いれ|打|うっ|試|ため|使|ログイン|サインイン)|^[ \t]+(?:なんですけど|なんだけど|なんですが|なのに|だけど|ですけど|ですが|でしたが|だったけど|でしたけど|(?:だった|の)?はず|(?:だった)?かも|かな|(?:だ|って)?と[ \t]*(?:思|おも))/;
@@ -677,9 +692,11 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   }
   const copula = !ended && /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
-  if (value.length < 4 || value.length > 32) return -1;
+  if (value.length < 2 || value.length > 32) return -1;
   if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && KANA_COPULA_AFTER.test(after)))) return -1;
   if (!ended && !KANA_CLAUSE_END.test(after)) return -1;
+  if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + value.length, pos + value.length + 8))))) return -1;
+  if (KANA_NAMES.some((n) => value.startsWith(n))) return -1;
   if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value) || HIRAGANA_NOT_VALUE.test(value)) return -1;
   return pos + value.length;
 }
@@ -710,6 +727,9 @@ function kanaSetValueEnd(f: string, pos: number): number {
   return pos + m[0].length;
 }
 
+/** A unit after a number: a year, a count, an amount (「2024年」, 「4桁」, 「3回」), not a PIN. */
+const COUNTED = /^[ \t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|ケタ|文字|人|歳|才|%)/;
+
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
   const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
@@ -731,7 +751,7 @@ function labelledValues(w: Work): void {
       continue;
     }
     // 「パスワードはすもももももも」, 「パスワード：あいうえお」, 「パスワード ほしぞら です」: kana typed as the value.
-    if (/[:=は→>]|って/.test(sep) || /^[ \t]+$/.test(sep)) {
+    if (/[:=は→>]|って/.test(sep) || /^[ \t]*、?[ \t]*$/.test(sep) && sep !== '') {
       const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep) || 'copula');
       if (end > pos && isFree(w, pos, end)) {
         mask(w, pos, end, 'password');
@@ -748,6 +768,8 @@ function labelledValues(w: Work): void {
     }
     const t = tokenAt(w.f, pos);
     if (!t || !isFree(w, t.start, t.end)) continue;
+    // 「暗証番号は2024年から同じ」, 「暗証番号を2024年に変えた」: a number with its unit is a year or a count, not the value.
+    if (/^\d+$/.test(t.core) && COUNTED.test(w.f.slice(t.end, t.end + 4))) continue;
     // 「パスワードをhunterに変えた」: made the password — as lenient as after 「は」.
     const setTo = JA_SET_TO.test(w.f.slice(t.end, t.end + 12));
     if ((lenient || setTo ? lenientSecret(t.core) : looksSecret(t.core)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
@@ -781,7 +803,7 @@ function labelledValues(w: Work): void {
     }
     // "my password is hunter": the word in the slot after "is"/"was", letters only too — not "is wrong", "is expired",
     // "was changed yesterday" (slotValue). Not after "pin" (a PIN is digits) nor "pass" (a bus pass, a boarding pass).
-    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
@@ -802,9 +824,12 @@ function spacedRest(w: Work, end: number): void {
     const t = tokenAt(w.f, end + 1);
     if (!t || t.start !== end + 1 || !isFree(w, t.start, t.end)) return;
     const c = t.core;
+    // Digits alone are the rest too ("hunter 22", 「abcd 1234」) unless a count word follows ("… 10 times", 「3 回」).
+    const digits = /^\d{2,8}$/.test(c) && !/^[ \t]*(?:times?|tries|attempts?|回|度|時|分|日|件)/.test(w.f.slice(t.end, t.end + 10));
     const piece =
-      c.length >= 3 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
-      !IDENTIFIER.test(c) && !isOrdinary(c) && !isKeepShape(c);
+      digits ||
+      (c.length >= 3 && c.length <= 32 && hasLetter(c) && (hasDigit(c) || REAL_SYMBOL.test(c)) &&
+        !IDENTIFIER.test(c) && !isOrdinary(c) && !isKeepShape(c));
     if (!piece || !mask(w, t.start, t.end, 'password')) return;
     end = t.end;
   }
@@ -882,8 +907,8 @@ const JA_TYPED_AFTER =
   /(?:って|と|を)[ \t]*(?:入れ|いれ|入力|打|うっ|試|使)|で[ \t]*(?:合って|あって|ログイン|サインイン|入れ|入力|試)|に[ \t]*(?:し|変え|変更|設定|更新)|(?:が|は|という|っていう|って)[ \t]*(?:パス(?:ワード)?|PW|pw)/g;
 /** Phrases before a value that introduce it: 「新しいのは」, "changed it to", "typed". */
 const INTRO_BEFORE =
-  /(?:新しい(?:の|方|ほう|パス(?:ワード)?)(?:は|が|を)|新パス(?:ワード)?(?:は|が)|(?:今|前|古い|元|以前|最初)の(?:は|が)|変更(?:後|前)(?:は|の)|変えたの(?:は|が))[ \t]*(?:[:=][ \t]*)?[「『"“(]?|(?<![A-Za-z])(?:(?:changed|change|set|reset|updated|update)\s+(?:it|mine|my\s+(?:password|pw|pass)|the\s+password)\s+to|(?:new|old)\s+(?:one|password|pw)\s+(?:is|was)|it'?s\s+now|now\s+it'?s|(?:typed|typing|entered|entering|input|put\s+in|tried|trying))\s+["'“(]?/gi;
-const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:is|was)\s+(?:my|the)\s+(?:new\s+|old\s+|current\s+)?(?:password|pw|pass)(?![A-Za-z])/gi;
+  /(?:新しい(?:の|方|ほう|パス(?:ワード)?)(?:は|が|を)|新パス(?:ワード)?(?:は|が)|(?:今|前|古い|元|以前|最初)の(?:は|が)|変更(?:後|前)(?:は|の)|変えたの(?:は|が))[ \t]*(?:[:=][ \t]*)?[「『"“(]?|(?<![A-Za-z])(?:(?:changed|change|set|reset|updated|update)\s+(?:it|mine|my\s+(?:password|pw|pass)|the\s+password)\s+to|(?:new|old)\s+(?:one|password|pw)\s+(?:is|was)|it'?s\s+now|now\s+it'?s|(?:typed|typing|entered|entering|input|put\s+in|tried|trying|(?:log(?:ged|ging)?|sign(?:ed|ing)?)\s+in\s+with))\s+["'“(]?/gi;
+const EN_TYPED_AFTER = /(?<![ \t])[ \t]+(?:(?:is|was)\s+(?:my|the)|as\s+(?:my|the|a))\s+(?:new\s+|old\s+|current\s+)?(?:password|pw|pass)(?![A-Za-z])/gi;
 
 /**
  * What was changed, named before the new value in the same clause: 「IDを」, 「ユーザー名を」, 「表示名を」, 「機種を」,
@@ -946,15 +971,16 @@ const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous)\s+one\s+(?:is|was
 
 function introducedSlots(w: Work): void {
   SCOPE_LABEL.lastIndex = 0;
-  const named = SCOPE_LABEL.test(w.f);
+  const named = w.topic || SCOPE_LABEL.test(w.f);
   SCOPE_LABEL.lastIndex = 0;
   for (const m of w.f.matchAll(JA_INTRO)) {
     const pos = m.index + m[0].length;
     const own = /^(?:新しい|新パス)/.test(m[0]);
     if (!named && !own) continue;
     if (quotedValue(w, pos, named) !== null) continue;
-    // Katakana only after `:` (「新しいのは：ホシゾラ」): 「新しいのはアンドロイドです」 names the new phone.
-    const end = kanaValueEnd(w.f, pos, /[:=]/.test(m[0]) && named);
+    // Katakana only after `:` (「新しいのは：ホシゾラ」) or when the conversation is about a password (passwordTopic:
+    // 「ドコモメールの新しいのはホシゾラ」): 「新しいのはアンドロイドです」 names the new phone (a name of KANA_NAMES is kept anyway).
+    const end = kanaValueEnd(w.f, pos, (/[:=]/.test(m[0]) && named) || w.topic);
     if (end > pos && isFree(w, pos, end)) {
       mask(w, pos, end, 'password');
       continue;
@@ -1023,9 +1049,46 @@ function unmistakable(w: Work): void {
 }
 
 const OTP_CONTEXT =
-  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ]factor|\bmfa\b|コード|\bcodes?\b|\bpin\b|passcode/i;
+  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|コード|\bcodes?\b|\bpin\b|passcode/i;
 /** Codes that are not secrets and that help-desk staff need (「エラーコード 0x800CCC0E」, status code 535). */
 const OTP_EXCLUDED = /エラー\s*コード|エラー番号|ステータス\s*コード|郵便|QR\s*コード|バー\s*コード|error\s*code|status\s*code|zip\s*code|postal\s*code|qr\s*code|bar\s*code/gi;
+
+/**
+ * Labels of a short number that is a secret: a PIN (暗証番号, パスコード, PINコード) or a one-time code (認証コード,
+ * "the code they sent"). Error, status, QR and postal codes are not among them (OTP_EXCLUDED is checked too).
+ */
+const NUMBER_LABEL =
+  'パスワード|暗証番号|パスコード|PIN(?:コード|番号)|認証コード|確認コード|認証番号|確認番号|検証コード|ログインコード|ワンタイム(?:パスワード|コード)?|' +
+  '(?<![A-Za-z])(?:(?:verification|security|login|sign[- ]?in|one[- ]?time|2fa|otp|confirmation|access)[ \\t]+code|passcode|pin|' +
+  '(?:the|a|my|that)[ \\t]+code(?:[ \\t]+(?:they|it|you|google|apple|microsoft)[ \\t]+(?:sent|texted|gave)(?:[ \\t]+(?:me|us))?)?)(?![A-Za-z])';
+/** A count said between the label and the number: 「暗証番号4桁は」, 「暗証番号（4桁）は」, 「4桁で」, "(6 digits)". */
+const DIGIT_COUNT = '[(（]?\\d{1,2}[ \\t]*(?:桁|ケタ|けた|digits?)[)）]?';
+const NUMBER_AFTER_LABEL = new RegExp(
+  // Every optional part starts with a character that is not a space, so no two runs of spaces meet (linear, see the header).
+  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|才|%|yen|times?|years?|digits?))`,
+  'gi',
+);
+
+/**
+ * A PIN or a code right after its label, four digits too, with a count said in between (sec-26): 「暗証番号4桁は1234です」,
+ * 「暗証番号は４桁で１２３４」, 「PINコード1234」, 「認証コード 4829」, "the code they sent is 4829". A one-time code is `otp`,
+ * a PIN `password`.
+ */
+function numbersAfterLabel(w: Work): void {
+  for (const m of w.f.matchAll(NUMBER_AFTER_LABEL)) {
+    const label = m[1] ?? '';
+    if (OTP_EXCLUDED.test(w.f.slice(Math.max(0, m.index - 8), m.index + label.length))) {
+      OTP_EXCLUDED.lastIndex = 0;
+      continue;
+    }
+    OTP_EXCLUDED.lastIndex = 0;
+    const digits = m[2] ?? '';
+    const end = m.index + m[0].length;
+    // 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN.
+    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
+  }
+}
 
 function oneTimeCodes(w: Work): void {
   // Google's SMS verification codes carry their own context: "G-482913".
@@ -1082,7 +1145,7 @@ export function opensValue(text: string): boolean {
 export function valueAlone(text: string): boolean {
   const m = /^[「『"“']?([!-~]{1,64}(?: [!-~]{1,64}){0,3})[」』"”']?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim());
   // Kana typed as the value (「すもももももも」), by the rule of the same value after the label in one message.
-  const kana = /^[「『]?([ぁ-ゖー]{4,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
+  const kana = /^[「『]?([ぁ-ゖー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
   const value = m?.[1];
   if (!value || value.length < 3 || value.length > 64) return false;
@@ -1130,8 +1193,8 @@ function fromToValues(w: Work, marks: string[]): void {
 }
 
 /** One pass of every rule over `text`. */
-function pass(text: string, mark: string): { text: string; kinds: Set<RedactionKind> } {
-  const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set() };
+function pass(text: string, mark: string, topic: boolean): { text: string; kinds: Set<RedactionKind> } {
+  const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set(), topic };
   existingMarks(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
   privateKeys(w);
   knownTokens(w); // before protect(): a JWT or token pasted inside a URL is still a token
@@ -1144,6 +1207,7 @@ function pass(text: string, mark: string): { text: string; kinds: Set<RedactionK
   fromToValues(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
   loneValue(w);
   unmistakable(w);
+  numbersAfterLabel(w);
   oneTimeCodes(w);
   genericSecrets(w);
   if (w.kinds.size === 0) return { text, kinds: w.kinds };
@@ -1175,7 +1239,7 @@ export function redact(text: string, options: RedactOptions = {}): RedactResult 
   let current = text;
   // Masking can move a value into reach of a rule (a window, a clause end); a pass that finds nothing ends it.
   for (let round = 0; round < 4; round++) {
-    const r = pass(current, mark);
+    const r = pass(current, mark, options.passwordTopic === true);
     if (r.kinds.size === 0) break;
     for (const k of r.kinds) kinds.add(k);
     current = r.text;

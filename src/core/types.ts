@@ -355,7 +355,8 @@ export interface TurnOutcome {
   /**
    * The person's text this turn is a password by context — the message before ended on its label (「パスワードは」,
    * "my password is") and this one is the value alone. What transcripts and echoes keep of the text instead: the
-   * mark alone, in the conversation's language (rob-20).
+   * mark alone, in the conversation's language (rob-20). Or the text masked by the conversation's topic: after a
+   * password change was said, 「ドコモメールの新しいのはホシゾラ」 keeps 「ドコモメールの新しいのは［伏字］」 (sec-26).
    */
   secret?: string;
 }

@@ -24,7 +24,7 @@ import { acceptedActs, glossaryTerms } from './answers.js';
 import { absorb } from './facts.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
-import { maskSecrets } from './secrets.js';
+import { maskInTopic, maskSecrets } from './secrets.js';
 import { besideSecrets, opensValue, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import { newState, upgradeState } from './state.js';
 import { deriveCause, enter, isEntry, prompt } from './tree.js';
@@ -64,6 +64,13 @@ export function step(
   let text = input.kind === 'text' ? (input.text ?? '') : '';
   run.secret = input.kind === 'text' && !fresh && s.valueNext === true && valueAlone(text);
   if (run.secret) text = REDACTION_MARK[s.locale];
+  // 「パスワードを変えた」 said before, then 「ドコモメールの新しいのはホシゾラ」: the value is masked by the conversation's topic,
+  // and the engine, the echo and the transcript keep that (StepOutput.secret), never the raw text.
+  const inTopic = input.kind === 'text' && !fresh && !run.secret ? maskInTopic(text, prev) : undefined;
+  if (inTopic !== undefined) {
+    text = inTopic;
+    run.maskedByTopic = true;
+  }
   const opened = s.valueNext === true && !run.secret;
   delete s.valueNext;
   if (input.kind === 'text' && !run.secret && opensValue(text)) s.valueNext = true;
@@ -104,10 +111,12 @@ export function step(
   // the hand-off form or with staff (pipeline/links.ts takeover reads it from the state).
   if (opened && !s.valueNext && handingOver(run, before)) s.valueNext = true;
   if (!run.missed) s.misses = 0;
+  // Said once, a password change stays the conversation's topic for what is typed later (secrets.ts maskInTopic).
+  if (s.slots.trigger === 'password_change') s.passwordTalk = true;
   s.cause = deriveCause(s);
   const out: StepOutput = { state: s, replies: run.replies, effects: run.effects, intent };
   if (run.clarification) out.clarification = run.clarification;
-  if (run.secret) out.secret = text;
+  if (run.secret || run.maskedByTopic) out.secret = text;
   // For staff (the transcript): what the reply was read as, and the rule that acted — the intent alone misleads at a
   // question (「もういいです」 reads as affirm 0.28 while the act model's give_up ended the conversation).
   // Only for a reply to a question on screen: a first message is read by its intent.
@@ -164,7 +173,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const facts = factsOf(maskSecrets(text).text);
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
-  if (run.secret || maskSecrets(text).redacted) say(run, 'engine.no_password');
+  if (run.secret || run.maskedByTopic || maskSecrets(text).redacted) say(run, 'engine.no_password');
   const named = symptomOfFact(run, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
   const { clarify: _unsure, clarifyByMargin: _byMargin, ...plain } = nlu;

@@ -184,7 +184,7 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
       // 「パスワードは［伏字］に変えました」 "I changed my password to [redacted]": the new value typed with the change says it
       // is done (no wish, no how-to) — the change names the walk whatever act the rest reads as (the value is gone from
       // what the models read, and 「…に変えました」 alone reads resolved or out of scope).
-      const statedWithValue = !!nlu.entities.trigger && (run.secret === true || maskSecrets(t.text).redacted);
+      const statedWithValue = !!nlu.entities.trigger && (run.secret === true || run.maskedByTopic === true || maskSecrets(t.text).redacted);
       if (run.reading?.act !== 'vague_problem' && !statedWithValue) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
       // A sure symptom that the act model itself does not read as vague: the symptom's walk. 「メールの送信はできるのに、
@@ -482,7 +482,7 @@ function secretOnly(params: Extract<Repair, { rule: 'secret_only' }>): TurnRule 
     applies: ({ run, text }) => {
       if (run.secret) return true;
       const masked = maskSecrets(text);
-      return masked.redacted && saysOnlySecret(run, masked.text, params.filler);
+      return (masked.redacted || run.maskedByTopic === true) && saysOnlySecret(run, masked.text, params.filler);
     },
     act: ({ run, node, collecting }) => {
       const { s, ctx } = run;

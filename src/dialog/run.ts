@@ -80,6 +80,8 @@ export interface Run {
   clarification?: Clarification;
   /** This turn's text is a password by context (StepOutput.secret): warn, as for a masked one. */
   secret?: boolean;
+  /** This turn's text holds a password by the conversation's topic (secrets.ts maskInTopic): read masked, warned. */
+  maskedByTopic?: boolean;
 }
 
 /**

@@ -62,6 +62,11 @@ export interface ConversationState {
   repeats?: Record<string, number>;
   /** The last message ended on a password label (「パスワードは」): the next one, if it is a value alone, is masked whole. */
   valueNext?: true;
+  /**
+   * A password change was said in this conversation (the `trigger` slot was `password_change` once; it stays when a later
+   * message names another trigger): what the person types after it is read with that topic (secrets.ts maskInTopic, sec-26).
+   */
+  passwordTalk?: true;
   /** Ticket fields still being collected by a handoff node. */
   pending?: string[];
   /** How many times the handoff node has asked for missing fields (it asks once and re-asks at most once). */
@@ -140,7 +145,10 @@ export interface StepOutput {
   intent: Intent | null;
   /** The two-stage fallback offered or answered in this turn. */
   clarification?: Clarification;
-  /** This turn's text was a password by context: what is kept of it, the mark alone (TurnOutcome.secret). */
+  /**
+   * This turn's text was a password by context: what is kept of it (TurnOutcome.secret) — the mark alone, or the text
+   * masked by the conversation's topic (「ドコモメールの新しいのは［伏字］」 after a password change was said, sec-26).
+   */
   secret?: string;
   /**
    * What a typed reply meant in the node's context — the act model's reading the policy decides with (「もういいです」 at a

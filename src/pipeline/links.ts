@@ -22,6 +22,7 @@ import {
 } from '../core/index.js';
 import { opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
+import { maskInTopic, passwordTopic } from '../dialog/secrets.js';
 import { STATE_SCHEMA, type ConversationState, type StepFn, type StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
@@ -321,9 +322,12 @@ export function takeover(options: TakeoverOptions, log: Logger, store: Pick<Conv
       // The label may have been sent to the bot just before staff took over (「パスワードは」 → 「担当者と話したい」): until
       // the hold has decided (its valueNext true or false), the conversation's state tells.
       const text = turn.text;
-      const fromState = hold.valueNext === undefined && (await store.get(turn.conversationId))?.valueNext === true;
+      const state = text !== undefined ? await store.get(turn.conversationId) : undefined;
+      const fromState = hold.valueNext === undefined && state?.valueNext === true;
       const pending = hold.valueNext === true || fromState;
-      const secret = pending && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : undefined;
+      // After a password change was said to the bot (the state's topic), 「新しいのはホシゾラ」 reaches staff masked too (sec-26).
+      const inTopic = text !== undefined && state?.schema === STATE_SCHEMA ? maskInTopic(text, state) : undefined;
+      const secret = pending && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : inTopic;
       try {
         await desk.relay(secret !== undefined ? { ...turn, text: secret } : turn, hold);
         const { valueNext: was, ...renewed } = hold;
@@ -401,7 +405,8 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
  */
 function readable(text: string, stored: ConversationState | undefined): string {
   if (stored?.valueNext === true && stored.schema === STATE_SCHEMA && valueAlone(text)) return REDACTION_MARK[stored.locale];
-  return redact(text, stored ? { locale: stored.locale } : {}).text;
+  // After a password change was said, 「新しいのはホシゾラ」 is read with its value masked too (dialog/secrets.ts maskInTopic).
+  return redact(text, stored ? { locale: stored.locale, passwordTopic: stored.schema === STATE_SCHEMA && passwordTopic(stored) } : {}).text;
 }
 
 /**

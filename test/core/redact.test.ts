@@ -9,7 +9,13 @@ interface Case {
   kind?: RedactionKind | RedactionKind[];
   masked?: Array<string | number>;
   keep?: Array<string | number>;
+  /** Read as the conversation does after a password change was said (RedactOptions.passwordTopic, sec-26). */
+  topic?: boolean;
+  /** The page the shape was seen on, or "team" (sec-26). */
+  source?: string;
 }
+
+const optionsOf = (c: Case) => (c.topic ? { passwordTopic: true } : {});
 
 const KINDS: RedactionKind[] = ['password', 'app_password', 'card', 'otp', 'token', 'private_key'];
 const table = parse(readFileSync(new URL('./redact-cases.yaml', import.meta.url), 'utf8')) as { leaks: Case[]; keeps: Case[] };
@@ -41,7 +47,7 @@ describe('the redaction table', () => {
 
 describe('redact', () => {
   it.each(leaks.map((c) => [c.text, c] as const))('masks the secret in %j', (_text, c) => {
-    const r = redact(c.text);
+    const r = redact(c.text, optionsOf(c));
     expect(r.redacted).toBe(true);
     for (const k of kindsOf(c)) expect(r.kinds).toContain(k);
     for (const m of c.masked ?? []) expect(r.text).not.toContain(String(m));
@@ -49,8 +55,14 @@ describe('redact', () => {
     expect(r.text).toContain(REDACTION_MARK[lang(c)]);
   });
 
-  it.each(keeps.map((c) => [c.text, c] as const))('leaves %j alone', (_text, c) => {
+  it.each(leaks.filter((c) => c.topic).map((c) => [c.text, c] as const))('needs the conversation to see the secret in %j', (_text, c) => {
+    // One message alone does not name a password: only the conversation's topic (passwordTopic) makes its value one.
     const r = redact(c.text);
+    for (const m of c.masked ?? []) expect(r.text).toContain(String(m));
+  });
+
+  it.each(keeps.map((c) => [c.text, c] as const))('leaves %j alone', (_text, c) => {
+    const r = redact(c.text, optionsOf(c));
     expect(r.text).toBe(c.text);
     expect(r.redacted).toBe(false);
     expect(r.kinds).toEqual([]);
@@ -64,7 +76,7 @@ describe('redact', () => {
 
   it('says it masked something only when the text really changed, and then no secret is left', () => {
     for (const c of [...leaks, ...keeps]) {
-      const r = redact(c.text);
+      const r = redact(c.text, optionsOf(c));
       expect(r.redacted, c.text).toBe(r.text !== c.text);
       expect(r.redacted, c.text).toBe(r.kinds.length > 0);
     }
@@ -72,8 +84,8 @@ describe('redact', () => {
 
   it('is idempotent: redacting redacted text changes nothing and reports nothing', () => {
     for (const c of [...leaks, ...keeps]) {
-      const once = redact(c.text);
-      const twice = redact(once.text);
+      const once = redact(c.text, optionsOf(c));
+      const twice = redact(once.text, optionsOf(c));
       expect(twice.text, c.text).toBe(once.text);
       expect(twice.redacted, c.text).toBe(false);
     }
@@ -221,6 +233,11 @@ describe('a password across two messages (rob-20)', () => {
       expect(valueAlone(t), t).toBe(true);
     for (const t of ['わからない', 'そのまま', 'おしえません', 'ひみつです', 'ホシゾラ', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
       expect(valueAlone(t), t).toBe(false);
+  });
+
+  it('valueAlone: two or three kana are the value too, short answers are not (sec-26)', () => {
+    for (const t of ['ねこ', 'いぬです', 'うさぎ']) expect(valueAlone(t), t).toBe(true);
+    for (const t of ['まだ', 'いえ', 'いいえ', 'はい', 'うん', 'なし', 'どこ？', 'えっと', 'これ', 'ない']) expect(valueAlone(t), t).toBe(false);
   });
 });
 

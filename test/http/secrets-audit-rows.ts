@@ -10,6 +10,11 @@ export interface Row {
   line: string;
   /** The values that must be found nowhere. A value of digits only is searched with digit boundaries. */
   values: string[];
+  /**
+   * Said to the bot right before `line` (sec-26): the talk of a password change that makes `line`'s value a password
+   * although `line` names none (「ドコモメールの新しいのはミナミカゼ」). While staff hold the conversation, the state's topic does.
+   */
+  before?: string;
 }
 
 export const JA: Row[] = [
@@ -34,6 +39,14 @@ export const JA: Row[] = [
   // rob-25: the value slot — no digit, after 「新しいのは」 or 「パスは」 (invented test data)
   { line: 'パスワード変えた。新しいのはさくらもち', values: ['さくらもち'] },
   { line: 'パスは　ねこねこで入れてます', values: ['ねこねこ'] },
+  // sec-26: short kana, a count between the label and the number, a four-digit code, digits typed after a spaced value
+  // (shapes seen on the pages named in test/core/redact-cases.yaml; the values are invented)
+  { line: 'パスワードはたぬき', values: ['たぬき'] },
+  { line: '暗証番号4桁は3851です', values: ['3851'] },
+  { line: 'PINコード6028', values: ['6028'] },
+  { line: '認証コード 7294', values: ['7294'] },
+  { line: 'パスワード qzmv 5193', values: ['qzmv', '5193'] },
+  { before: 'パスワードを変えました', line: 'ドコモメールの新しいのはミナミカゼ', values: ['ミナミカゼ'] },
 ];
 
 export const EN: Row[] = [
@@ -47,6 +60,11 @@ export const EN: Row[] = [
   { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
   // rob-25: letters only in the slot after "my password is" (invented test data)
   { line: 'my password is sunflower', values: ['sunflower'] },
+  // sec-26 (invented test data)
+  { line: 'the code they sent is 4417', values: ['4417'] },
+  { line: "I'm using Kestrel88 as my password", values: ['Kestrel88'] },
+  { line: 'my password is falcon 51', values: ['falcon'] },
+  { before: 'I changed my password yesterday', line: 'the new one is marigold', values: ['marigold'] },
 ];
 
 export const SCRIPTS = {

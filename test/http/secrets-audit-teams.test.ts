@@ -88,7 +88,10 @@ describe('the secrets audit on Teams: the replies, the desk card, the take-over 
     };
 
     await ask(SCRIPTS.ja.symptom);
-    for (const row of ROWS) await ask(row.line);
+    for (const row of ROWS) {
+      if (row.before) await ask(row.before);
+      await ask(row.line);
+    }
     await ask(SCRIPTS.ja.person);
     const ticketIn = (posts: Posted[]) => /MM-\d{8}-\d{4,}/.exec(posts.map((p) => activityText(p.activity)).join('\n'))?.[0];
     let ticketId = ticketIn(await ask(`${SCRIPTS.ja.form}${JA[7]!.line}`));
@@ -122,7 +125,10 @@ describe('the secrets audit on Teams: the replies, the desk card, the take-over 
     const beforeBack = connector.posted.length;
     await inDesk({ conversationId: thread, value: back!.data, replyToId: root, id: activityId() });
     await waitPost('handed back', () => sentTo(person, beforeBack).find((x) => activityText(x.activity) === app.core.i18n.t('takeover.returned', {}, 'ja')));
-    for (const row of ROWS) await ask(row.line);
+    for (const row of ROWS) {
+      if (row.before) await ask(row.before);
+      await ask(row.line);
+    }
 
     // Tickets and transcripts are written off the reply path: wait for both before reading.
     await expect.poll(() => readdirSync(ticketDir).filter((f) => f.endsWith('.json')).length, { timeout: 15_000 }).toBeGreaterThan(0);

@@ -59,6 +59,7 @@ beforeAll(async () => {
       const id = `audit-${locale}-${i}-${runId()}`;
       conversations.push({ id, row });
       await chat(id, s.symptom, locale);
+      if (row.before) await chat(id, row.before, locale);
       await chat(id, row.line, locale);
       await chat(id, s.person, locale);
       const filed = await chat(id, `${s.form}${row.line}`, locale);
@@ -161,7 +162,10 @@ describe('the secrets audit on Slack: the DM, the desk announcement and the take
       await waitForCall('a reply', () => posts(c.dm).length > before);
     };
     await say(SCRIPTS.ja.symptom);
-    for (const row of [...JA, ...EN]) await say(row.line);
+    for (const row of [...JA, ...EN]) {
+      if (row.before) await say(row.before);
+      await say(row.line);
+    }
     await say(SCRIPTS.ja.person);
     await say(`${SCRIPTS.ja.form}${JA[7]!.line}`);
     if (!posts(c.dm).some((p) => hasKey(p, 'pipeline.ticket_created'))) await say(SCRIPTS.ja.dontKnow);
