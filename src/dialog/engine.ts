@@ -22,6 +22,7 @@ import { readReply, type ReplyReader } from '../nlu/replies.js';
 import { onAction } from './actions.js';
 import { acceptedActs, glossaryTerms } from './answers.js';
 import { absorb } from './facts.js';
+import { afterOtherProblemQuestion } from './handoff.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
 import { maskInTopic, maskSecrets } from './secrets.js';
@@ -180,7 +181,11 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const turn: TextTurn = named
     ? { run, text, nlu: { ...plain, intent: named }, sure: true, node, collecting, facts, memo: {} }
     : { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
-  return applyPolicy(policyOf(ctx.tree.patterns), turn);
+  // 「別の問題として新しく相談しますか？」 waiting: a message that does not answer it is handled as usual, then the question.
+  const pendingOther = s.otherProblem;
+  const rule = applyPolicy(policyOf(ctx.tree.patterns), turn);
+  afterOtherProblemQuestion(run, pendingOther);
+  return rule;
 }
 
 /**

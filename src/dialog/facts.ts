@@ -32,7 +32,7 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
     for (const [k, v] of Object.entries(facts[side] ?? {})) s.collected[`settings.${side}.${k}`] = String(v);
   }
   noteMentionedSteps(run);
-  noteStatedFacts(run, text);
+  noteStatedFacts(run, text, nlu);
   // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
   if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
@@ -105,9 +105,11 @@ const ASKING_ACTS: ReadonlySet<Act> = new Set(['how_to', 'what_is', 'dont_know']
  * filled (a later question it answers is not asked); a fact said on its own also marks the turn: such a reply is
  * noted, not read as a new symptom (policy.ts). A value is taken only when the text states one value of the slot.
  */
-function noteStatedFacts(run: Run, text: string): void {
-  // A question or a doubt states nothing: "where do I check if 2FA is on?", 「2段階認証がオンかわからない」.
-  if (run.reading?.act !== undefined && ASKING_ACTS.has(run.reading.act)) return;
+function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
+  // A question or a doubt states nothing: "where do I check if 2FA is on?", 「2段階認証がオンかわからない」. A doubt the
+  // act model reads only once `other` is weighed down (replies.ts OTHER_WEIGHT: a reply usually answers) is no doubt:
+  // "550 user unknown" alone, an error text, reads `other` first — it states the returned mail.
+  if (run.reading?.act !== undefined && ASKING_ACTS.has(run.reading.act) && nlu.acts?.[0]?.act !== 'other') return;
   for (const [slot, values] of Object.entries(run.ctx.tree.facts ?? {})) {
     const stated = Object.entries(values)
       .map(([value, key]) => ({ value, extra: statesPhrase(run, key, text) }))

@@ -147,6 +147,27 @@ export function askOtherProblem(run: Run, intent: Intent, fields: FollowUpFields
   );
 }
 
+/**
+ * The person typed something else while 「別の問題として新しく相談しますか？」 waited (`pending`: the question as it stood
+ * before this turn, which was handled like any other message). The question is asked once more after it —
+ * 「先ほどの「送信できない」は、別の問題として新しく相談しますか？」 with its two buttons — and ignored a second time, it is
+ * dropped: it no longer waits for a 「はい」 typed turns later to start a walk nobody asked for. Answered, replaced by
+ * another such question, or left behind by a new episode: nothing to do.
+ */
+export function afterOtherProblemQuestion(run: Run, pending: ConversationState['otherProblem']): void {
+  const { s } = run;
+  if (!pending || s.otherProblem !== pending) return;
+  if (s.status !== 'escalated' || !s.ticketId || pending.reasked) {
+    s.otherProblem = undefined;
+    return;
+  }
+  s.otherProblem = { ...pending, reasked: true };
+  say(run, 'engine.follow_up.other_problem_again', { other: msg(`ticket.intent.${pending.intent}`) }, [
+    button(run, 'engine.button.new_problem', ACTIONS.newProblem),
+    button(run, 'engine.button.add_to_ticket', ACTIONS.addToTicket),
+  ]);
+}
+
 /** [今のチケットに追記] (or 「いいえ」) to askOtherProblem: the message kept is a follow-up (details) after all. */
 export function addOtherProblemToTicket(run: Run): void {
   const other = run.s.otherProblem!;

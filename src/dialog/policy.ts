@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -334,12 +334,29 @@ export const otherMessagingRule: TurnRule = {
     atActiveNode(t) &&
     !statesFact(t) &&
     aboutOtherMessaging(t.run, t.text) &&
-    // Read as a mail symptom or topic (「iMessageが送れない」 read error_send), or as nothing the node takes: 「LINEは使えます」
-    // at the outage check answers it (other services work) and is left to answer_at_node.
-    ((isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent)) || (t.nlu.intent === 'out_of_scope' && planAnswer(t.run, t.node, t.text, t.nlu) === undefined)),
-  // Before any branch (at the menu) it is the out-of-scope answer; in a walk, the walk goes on.
-  act: (t) => say(t.run, t.run.s.intent === null ? 'engine.out_of_scope_messaging' : 'engine.messaging_in_walk', undefined, choicesOf(t.run, t.node!)),
+    (otherAppWorks(t) ||
+      // Read as a mail symptom or topic (「iMessageが送れない」 read error_send), or as nothing the node takes: 「LINEは使えます」
+      // at the outage check answers it (other services work) and is left to answer_at_node.
+      (isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent)) ||
+      (t.nlu.intent === 'out_of_scope' && planAnswer(t.run, t.node, t.text, t.nlu) === undefined)),
+  // Before any branch (at the menu) it is the out-of-scope answer; in a walk, the walk goes on — and another app that
+  // works is information, not a request: only the mail is affected, the node's buttons again.
+  act: (t) => {
+    if (otherAppWorks(t)) return say(t.run, 'engine.other_app_works', undefined, choicesOf(t.run, t.node!));
+    say(t.run, t.run.s.intent === null ? 'engine.out_of_scope_messaging' : 'engine.messaging_in_walk', undefined, choicesOf(t.run, t.node!));
+  },
 };
+
+/**
+ * In a walk, the message says another messaging app works (「LINEは届く」, "MMS works though", "Telegram is fine": the
+ * words of `engine.says.app_works`, not negated): information — the problem is the mail's alone — which no step result
+ * and no "I only help with mail" fits ("MMS works though" read `fixed` at a step and closed the walk). Where an option of
+ * a question takes those words (「LINEは使えます」 at the outage check: only this account), the option answers.
+ */
+function otherAppWorks(t: TextTurn): boolean {
+  if (t.run.s.intent === null || !t.node || statesPhrase(t.run, 'engine.says.app_works', t.text) < 0) return false;
+  return t.node.kind === 'step' || planAnswer(t.run, t.node, t.text, t.nlu) === undefined;
+}
 
 /**
  * Another symptom than the branch's: switch to its entry. Before any branch is chosen (at the menu) a symptom is

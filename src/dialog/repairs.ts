@@ -3,12 +3,13 @@
  * node. dialogs/patterns.yaml lists which exist, their order and parameters; each is implemented once here.
  * What the reply means (gives up, vague, asks how, still broken) is the recogniser's (`run.reading`, src/nlu/replies.ts).
  */
-import { INTENT_ROLE } from '../core/index.js';
+import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
 import { alternation, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
+import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
 import type { TextTurn, TurnRule } from './policy.js';
@@ -425,14 +426,20 @@ function takeDefault(run: Run, node: DialogNode): boolean {
 function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
   return {
     name: 'reroute',
-    // A correction that corrects something: a "not X but Y" shape, or another symptom than the branch's, named as
-    // surely as a branch switch needs ("Actually, can we switch to English? Sending fails" in the sending branch
-    // corrects nothing; "it works fine on my laptop" at the outage check, error_intermittent at 0.43, answers it).
+    // A correction that corrects something: a "not X but Y" shape (or "no, Y"), another symptom than the branch's named
+    // as surely as a branch switch needs, or the words patterns.yaml lists naming a walk elsewhere ("all mail" at the
+    // junk-folder step). "Actually, can we switch to English? Sending fails" in the sending branch corrects nothing;
+    // "it works fine on my laptop" at the outage check, error_intermittent at 0.43, answers it.
+    // At a step, a reply that reads no act and is only such words ("all mail", 「全部です」 at the junk-folder step, whose
+    // opening said "some") corrects the walk's premise too.
     applies: (t) =>
-      t.run.reading?.act === 'correction' &&
       t.run.s.status === 'active' &&
       t.node !== undefined &&
-      (t.nlu.corrected !== undefined || (t.sure && isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent)),
+      ((t.run.reading?.act === 'correction' &&
+        (t.nlu.corrected !== undefined ||
+          (t.sure && isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent) ||
+          symptomByWords(t.run, params, t.text) !== undefined)) ||
+        (t.run.reading?.act === undefined && t.node.kind === 'step' && symptomByWords(t.run, params, t.text, true) !== undefined)),
     act: (t) => {
       const { run, nlu } = t;
       const node = t.node!;
@@ -445,25 +452,40 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
         if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
         return enter(run, applyOption(run, opt, opt.next ?? (node.kind === 'ask' ? node.next : node.id)));
       }
-      // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists.
-      const folded = foldAnswer(said);
-      const byWords = (params.symptoms ?? []).find((x) =>
-        (['ja', 'en'] as const).some((l) =>
-          run.ctx.i18n
-            .t(x.says, undefined, l)
-            .split('|')
-            .map(foldAnswer)
-            .some((w) => w !== '' && folded.includes(w)),
-        ),
-      )?.intent;
-      const symptom = isEntry(run, named.intent) && named.confidence >= SURE ? named.intent : byWords;
-      if (symptom && isEntry(run, symptom) && leadsElsewhere(run, symptom)) return switchTo(run, symptom, false);
+      // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists. A correction
+      // corrects something: a reading that leads back into the walk on screen ("nothing arrives" read as the not-arriving
+      // symptom at its own junk-folder step) gives way to the words.
+      const byModel = isEntry(run, named.intent) && named.confidence >= SURE && leadsElsewhere(run, named.intent) ? named.intent : undefined;
+      const symptom = byModel ?? symptomByWords(run, params, said);
+      if (symptom) return switchTo(run, symptom, false);
       // The correction was a fact (「いや、Androidです」): noted; the node again as after any fact (a question asked
       // again or settled, a step's buttons — never a step's "give it a try" at a question).
       if (run.learned.length > 0) return againAfterFact(run, node);
       say(run, 'engine.correction_what', undefined, choicesOf(run, node));
     },
   };
+}
+
+/**
+ * The symptom the words of patterns.yaml `reroute: symptoms` name in `said` (either language), when its walk is elsewhere.
+ * `alone`: the words must be the whole reply, filler aside (statesPhrase, FACT_ALONE_EXTRA).
+ */
+function symptomByWords(run: Run, params: Extract<Repair, { rule: 'reroute' }>, said: string, alone = false): Intent | undefined {
+  const folded = foldAnswer(said);
+  const intent = (params.symptoms ?? []).find((x) => {
+    if (alone) {
+      const extra = statesPhrase(run, x.says, said);
+      return extra >= 0 && extra <= FACT_ALONE_EXTRA;
+    }
+    return (['ja', 'en'] as const).some((l) =>
+      run.ctx.i18n
+        .t(x.says, undefined, l)
+        .split('|')
+        .map(foldAnswer)
+        .some((w) => w !== '' && folded.includes(w)),
+    );
+  })?.intent;
+  return intent && isEntry(run, intent) && leadsElsewhere(run, intent) ? intent : undefined;
 }
 
 /** A corrected part read as a symptom needs this much of the model's confidence (else the words of patterns.yaml). */

@@ -86,7 +86,13 @@ export interface ConversationState {
    * After filing, a message that was clearly another problem, while the person chooses [新しく相談] (its walk, a new
    * episode) or [今のチケットに追記] (a follow-up after all): its symptom, what the ticket would get, and the masked text.
    */
-  otherProblem?: { intent: Intent; fields: FollowUpFields; text?: string };
+  otherProblem?: {
+    intent: Intent;
+    fields: FollowUpFields;
+    text?: string;
+    /** Asked once more after a message that ignored it (handoff.ts afterOtherProblemQuestion); ignored again, dropped. */
+    reasked?: boolean;
+  };
   /** The incident this person was told about (they hear of an incident once). */
   incident?: string;
   /** Incremented on every turn; the id of the choices on screen is `offer`. */

@@ -129,6 +129,13 @@ const JA_NOT_BUT = /(?:じゃなくて|じゃなく|ではなくて|ではなく
 /** "not X, Y" / "not X but Y" / "it's not X, it's Y": Y; "Y, not X": Y. */
 const EN_NOT_BUT = /^(?:no,?\s*|wait,?\s*|sorry,?\s*|actually,?\s*)*(?:(?:it'?s|it is|that'?s|that is|i meant|i mean)\s+)?not\s+[^,]+?(?:,\s*|\s+but\s+)(.+)$/iu;
 const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
+/**
+ * A reply opened by "no" / 「いや」 with more after it ("no, all of it", 「いや、全部来ない」): the rest. Only a shape — it
+ * corrects something only where the act model reads the reply as a correction (repair reroute). Not "actually" /
+ * 「実は」: "Actually, can we switch to English? Sending fails" corrects nothing.
+ */
+const JA_NO_THEN = /^(?:いや|いえ|いいえ|違います|ちがいます|違う|ちがう)(?:[、,。\s]+|(?=[^\s、,。]))(.+)$/u;
+const EN_NO_THEN = /^(?:no|nope|nah)\b[,.!]?\s*(.+)$/iu;
 
 /**
  * The part a "not X but Y" reply corrects to (Y), or undefined when the reply has no such shape. A shape check only:
@@ -136,7 +143,7 @@ const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
  */
 export function correctedPart(text: string): string | undefined {
   const t = text.normalize('NFKC').trim();
-  const y = JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1];
+  const y = JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1] ?? JA_NO_THEN.exec(t)?.[1] ?? EN_NO_THEN.exec(t)?.[1];
   const out = y?.replace(/^(?:i meant|it'?s|its)\s+/i, '').trim();
   return out && /[\p{L}\p{N}]/u.test(out) && out !== t ? out : undefined;
 }

@@ -70,6 +70,16 @@ describe('readReply() — the act of a reply, in the context of its node', () =>
     expect(correctedPart('actually not some but all of them')).toBe('all of them');
     expect(correctedPart('まだダメです')).toBeUndefined();
   });
+
+  it('finds what a reply opened by "no" / 「いや」 corrects to, never after "actually" (conv-26)', () => {
+    expect(correctedPart('no, all of it')).toBe('all of it');
+    expect(correctedPart('いや、全部来ない')).toBe('全部来ない');
+    expect(correctedPart('いや全部です')).toBe('全部です');
+    expect(correctedPart('Actually, can we switch to English? Sending fails')).toBeUndefined();
+    expect(correctedPart('nothing arrives')).toBeUndefined();
+    expect(correctedPart('no')).toBeUndefined();
+    expect(correctedPart('いいえ')).toBeUndefined();
+  });
 });
 
 describe('answers compared with the words of a button', () => {
