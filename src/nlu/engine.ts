@@ -33,7 +33,7 @@ import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 14;
+export const MODEL_FORMAT = 15;
 
 
 export interface OosRule {
