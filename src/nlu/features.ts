@@ -21,8 +21,8 @@ import { contrast } from './contrast.js';
 export interface FeatureBag {
   ids: Uint32Array;
   value: number;
-  /** Weight rows of the models that read this bag, found once for all of them (model.ts JointIndex). */
-  rows?: { index: unknown; rows: Int32Array; sums?: Int32Array };
+  /** The joint table's column sums over this bag's rows, found once for all the models that read it (model.ts JointIndex.sums). */
+  joint?: { index: unknown; sums: number[] };
 }
 
 /** Normalised text as the features see it (exported for the baselines, which get the same tokens). */

@@ -247,8 +247,12 @@ export class LinearModel {
 
   /** Raw scores (before temperature) of every label. Unknown features are ignored. */
   logits(bag: FeatureBag): Float64Array {
+    return this.logitsInto(bag, new Float64Array(this.labels.length));
+  }
+
+  /** logits() written into `z` (length: the labels). */
+  private logitsInto(bag: FeatureBag, z: Float64Array): Float64Array {
     const K = this.labels.length;
-    const z = new Float64Array(K);
     const ids = bag.ids;
     if (this.joint) {
       // One joint row per feature holds every joined model's weights (int8), found in one probe and kept on the bag; the
@@ -273,8 +277,11 @@ export class LinearModel {
 
   /** Calibrated probabilities of every label (softmax of logits / temperature). */
   probabilities(bag: FeatureBag): Float64Array {
-    return softmax(this.logits(bag), this.temperature);
+    // The logits are a scratch array reused from call to call (softmax writes a new one): one allocation less per call.
+    return softmax(this.logitsInto(bag, (this.scratch ??= new Float64Array(this.labels.length))), this.temperature);
   }
+
+  private scratch?: Float64Array;
 
   /** Labels, bias and temperature (the weights go to the joint table, JointIndex.toBinary). */
   meta(): SerializedModel {
@@ -341,7 +348,7 @@ function buildTable(ids: Uint32Array): { mask: number; slots: Uint32Array } {
  * with a scale per model. A message then costs one hash probe and about one cache line per feature, instead of a probe
  * and one or two lines per feature and model — those cache misses into 13 MB of float32 weights were the biggest cost
  * above kuromoji (profile). The int8 step is at most 1/254 of a model's largest weight; `npm run eval` reads through
- * it, so its figures are the quantised model's. The rows found for a bag are kept on it (FeatureBag.rows).
+ * it, so its figures are the quantised model's. The column sums of a bag are kept on it (FeatureBag.joint).
  */
 /** dist/nlu/model.json's description of the joint table's binary file (JointIndex.toBinary). */
 export interface SerializedJoint {
@@ -494,17 +501,29 @@ export class JointIndex {
    * most LANE_ROWS × 255, so the lanes are carried out, less the bias, every LANE_ROWS rows — the same integers as
    * adding weight by weight, at about half the cost (this loop was the biggest cost of a message above kuromoji).
    */
-  sums(bag: FeatureBag): Int32Array {
-    const held = bag.rows?.index === this ? bag.rows : undefined;
-    if (held?.sums) return held.sums;
-    const rows = held ? held.rows : this.rows(bag);
+  sums(bag: FeatureBag): number[] {
+    if (bag.joint?.index === this) return bag.joint.sums;
     const W = this.width;
     const q = this.words;
     const lanes = this.lanes;
-    const out = new Int32Array(this.stride);
+    const ids = bag.ids;
+    // A plain array: small typed arrays are allocated outside the heap, at a cost per message that showed in profiles.
+    const out = new Array<number>(this.stride).fill(0);
     let n = 0;
-    for (let i = 0; i < rows.length; i++) {
-      const j = rows[i]!;
+    for (let i = 0; i < ids.length; i++) {
+      // The feature's joint row: one probe of the table (features no model knows are skipped).
+      const id = ids[i]!;
+      let at = id & this.mask;
+      let j = -1;
+      for (;;) {
+        const row = this.slots[2 * at + 1]!;
+        if (row === 0) break;
+        if (this.slots[2 * at] === id) {
+          j = row - 1;
+          break;
+        }
+        at = (at + 1) & this.mask;
+      }
       if (j < 0) continue;
       const base = j * W;
       for (let w = 0; w < W; w++) {
@@ -518,12 +537,12 @@ export class JointIndex {
       }
     }
     if (n > 0) this.carry(out, n);
-    bag.rows!.sums = out;
+    bag.joint = { index: this, sums: out };
     return out;
   }
 
   /** Adds the packed lanes of `n` rows into `out` (less their bias) and clears them. */
-  private carry(out: Int32Array, n: number): void {
+  private carry(out: number[], n: number): void {
     const lanes = this.lanes;
     const S = this.stride;
     const bias = BYTE_BIAS * n;
@@ -538,28 +557,5 @@ export class JointIndex {
       lanes[2 * w] = 0;
       lanes[2 * w + 1] = 0;
     }
-  }
-
-  /** The joint row of each feature of the bag (-1 when no model knows it); kept on the bag. */
-  rows(bag: FeatureBag): Int32Array {
-    const out = new Int32Array(bag.ids.length);
-    for (let i = 0; i < bag.ids.length; i++) {
-      const id = bag.ids[i]!;
-      let at = id & this.mask;
-      for (;;) {
-        const row = this.slots[2 * at + 1]!;
-        if (row === 0) {
-          out[i] = -1;
-          break;
-        }
-        if (this.slots[2 * at] === id) {
-          out[i] = row - 1;
-          break;
-        }
-        at = (at + 1) & this.mask;
-      }
-    }
-    bag.rows = { index: this, rows: out };
-    return out;
   }
 }
