@@ -233,7 +233,7 @@ export class Classifier {
     }
     // With acts, the clauses' bags come from the same pass (the act model reads a reply clause by clause); the
     // segments only when the clause rule uses them (CLAUSE_RULE).
-    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments }) : undefined;
+    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments, light }) : undefined;
     const d = this.decideBag(bags?.whole ?? this.features(text), locale);
     let { intent, confidence } = d;
     let clarify = d.clarify;

@@ -13,7 +13,7 @@
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { clip, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
@@ -25,9 +25,13 @@ export interface FeatureBag {
   joint?: { index: unknown; sums: number[] };
 }
 
-/** Normalised text as the features see it (exported for the baselines, which get the same tokens). */
-export function featureText(text: string, kana?: KanaReader): string {
-  return normalize(clip(text, MAX_FEATURE_CHARS), kana);
+/**
+ * Normalised text as the features see it (exported for the baselines, which get the same tokens). `light`: the text's
+ * normalizeLight(clip(text)) when the caller has it (the entity match's text), so it is not computed twice.
+ */
+export function featureText(text: string, kana?: KanaReader, light?: string): string {
+  // The caller's normalizeLight(clip(text)) is the same string when the text is within the features' window.
+  return light !== undefined && text.length <= MAX_FEATURE_CHARS ? normalizeFromLight(light, kana) : normalize(clip(text, MAX_FEATURE_CHARS), kana);
 }
 
 const readers = new WeakMap<KuromojiTokenizer, KanaReader>();
@@ -214,6 +218,8 @@ export interface FeatureBags {
 export interface BagParts {
   clauses?: boolean;
   segments?: boolean;
+  /** normalizeLight(clip(text)) when the caller has it (see featureText). */
+  light?: string;
 }
 
 /**
@@ -238,7 +244,7 @@ const SEGMENT_JOINT = /(?:けれども|けれど|けど|ものの|が[、,])|(?<
 export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: BagParts = { clauses: true }): FeatureBags {
   const clauses = parts.clauses === true || parts.segments === true;
   // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
-  const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer)));
+  const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer), parts.light));
   const set = shared;
   set.clear();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));

@@ -46,7 +46,12 @@ export type KanaReader = (light: string) => string;
  * Japanese characters go (メール 取得 → メール取得).
  */
 export function normalize(text: string, kana?: KanaReader): string {
-  let s = normalizeLight(text);
+  return normalizeFromLight(normalizeLight(text), kana);
+}
+
+/** normalize() of text whose light normalisation (normalizeLight) the caller already has. */
+export function normalizeFromLight(light: string, kana?: KanaReader): string {
+  let s = light;
   if (kana) s = kana(s);
   // The rules below that need a ー or a space are skipped when the text has none (most messages): same result, fewer scans.
   const bar = s.includes('ー');
