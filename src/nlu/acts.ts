@@ -129,6 +129,8 @@ const JA_NOT_BUT = /(?:じゃなくて|じゃなく|ではなくて|ではなく
 /** "not X, Y" / "not X but Y" / "it's not X, it's Y": Y; "Y, not X": Y. */
 const EN_NOT_BUT = /^(?:no,?\s*|wait,?\s*|sorry,?\s*|actually,?\s*)*(?:(?:it'?s|it is|that'?s|that is|i meant|i mean)\s+)?not\s+[^,]+?(?:,\s*|\s+but\s+)(.+)$/iu;
 const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
+/** A word every shape above holds. */
+const NOT_WORD = /じゃな|ではな|でなく|not/iu;
 
 /**
  * The part a "not X but Y" reply corrects to (Y), or undefined when the reply has no such shape. A shape check only:
@@ -136,6 +138,8 @@ const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
  */
 export function correctedPart(text: string): string | undefined {
   const t = text.normalize('NFKC').trim();
+  // Every shape below holds one of these (most messages hold none).
+  if (!NOT_WORD.test(t)) return undefined;
   const y = JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1];
   const out = y?.replace(/^(?:i meant|it'?s|its)\s+/i, '').trim();
   return out && /[\p{L}\p{N}]/u.test(out) && out !== t ? out : undefined;

@@ -13,7 +13,7 @@
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { clip, lowerCase, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
@@ -148,19 +148,6 @@ function bagOf(set: IdSet): FeatureBag {
   return { ids, value: ids.length ? 1 / Math.sqrt(ids.length) : 0 };
 }
 
-/**
- * `w.toLowerCase()`, skipped for a word of kana, kanji and ASCII non-capitals only (most tokens): those have no case,
- * and toLowerCase of a two-byte string is a slow call per token.
- */
-function lower(w: string): string {
-  for (let i = 0; i < w.length; i++) {
-    const c = w.charCodeAt(i);
-    if (c < 0x41 || (c > 0x5a && c < 0x80) || (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff)) continue;
-    return w.toLowerCase();
-  }
-  return w;
-}
-
 /** Character n-grams, words, word bigrams and readings of one stretch of normalised text and its tokens. */
 function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSafe>): void {
   // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
@@ -177,7 +164,7 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
   for (let i = 0; i + 3 <= len; i++) set.add(hashCodes(3, cps, i, i + 3));
   const toks: string[] = [];
   for (const t of tokens) {
-    const form = lower(t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form);
+    const form = lowerCase(t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form);
     if (form.trim() !== '') toks.push(form);
   }
   for (let i = 0; i < toks.length; i++) {

@@ -18,14 +18,35 @@ const DASH_IN_KATAKANA = /(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\u30fc]
  * after Japanese → ー, whitespace collapsed and trimmed. Keeps every word recognisable; entity patterns run on it.
  */
 export function normalizeLight(text: string): string {
-  let s = text.normalize('NFKC').toLowerCase();
+  let s = lowerCase(text.normalize('NFKC'));
+  // Each rewrite below runs only when the text has a character it would change (a plain test is cheaper than a replace
+  // that rebuilds the string unchanged): the same result.
   // A tilde after kana/kanji is a stretched vowel (できない〜); elsewhere it is decoration or "about".
-  s = s.replace(TILDES, (m, offset: number) => (offset > 0 && KANA_OR_KANJI.test(s[offset - 1] ?? '') ? 'ー' : ' '));
-  s = s.replace(DASH_IN_KATAKANA, 'ー');
+  if (ANY_TILDE.test(s)) s = s.replace(TILDES, (m, offset: number) => (offset > 0 && KANA_OR_KANJI.test(s[offset - 1] ?? '') ? 'ー' : ' '));
+  // Only a dash that is not already ー changes anything.
+  if (ANY_DASH.test(s)) s = s.replace(DASH_IN_KATAKANA, 'ー');
   // Invisible characters (zero-width space/joiner, BOM, variation selectors) carry no meaning.
   s = s.replace(/[\u200b-\u200f\u2060\ufeff\ufe00-\ufe0f]/g, '');
-  s = s.replace(/\s+/g, ' ').trim();
-  return s;
+  // Whitespace other than single spaces (a tab, a newline, two spaces) is collapsed.
+  if (ODD_SPACE.test(s)) s = s.replace(/\s+/g, ' ');
+  return s.trim();
+}
+
+const ANY_TILDE = new RegExp(TILDES.source);
+const ANY_DASH = /[-\u2010-\u2015\u2212]/;
+const ODD_SPACE = /[^\S ]| {2}/;
+
+/**
+ * `w.toLowerCase()`, skipped for text of kana, kanji and ASCII non-capitals only (most Japanese text): those have no
+ * case, and toLowerCase of a two-byte string is a slow call.
+ */
+export function lowerCase(w: string): string {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 0x41 || (c > 0x5a && c < 0x80) || (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff)) continue;
+    return w.toLowerCase();
+  }
+  return w;
 }
 
 /** Longest input the intent features read (issue 13's cost cap); entities still read MAX_NLU_CHARS. */
