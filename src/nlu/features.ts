@@ -76,15 +76,36 @@ const KIND_READ3 = 0x53;
 const KANA_ONLY = /^[\u3041-\u3096\u30a1-\u30faー]+$/;
 const toKatakana = (w: string) => w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
 
-/** Kana reading of the content words (see the module comment); empty when none. */
-function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number[] {
-  const out: number[] = [];
+/**
+ * Scratch code-unit buffer of addText (the text's code points, then the reading's), reused from call to call: arrays
+ * grown by push, and a string per character from iterating the text, were garbage of every message.
+ */
+let scratch = new Int32Array(1024);
+function scratchOf(n: number): Int32Array {
+  if (scratch.length < n) {
+    const grown = new Int32Array(Math.max(n, scratch.length * 2));
+    grown.set(scratch); // readingCodes grows it while writing
+    scratch = grown;
+  }
+  return scratch;
+}
+
+/**
+ * Kana reading of the content words (see the module comment) between the boundary markers 2 and 3, written into the
+ * scratch buffer; its length, or 0 when there is no reading.
+ */
+function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number {
+  let n = 1;
   for (const t of tokens) {
     if (t.pos === '助詞' || t.pos === '記号') continue;
     const r = t.reading && t.reading !== '*' ? t.reading : KANA_ONLY.test(t.surface_form) ? toKatakana(t.surface_form) : '';
-    for (let i = 0; i < r.length; i++) out.push(r.charCodeAt(i));
+    const out = scratchOf(n + r.length + 1);
+    for (let i = 0; i < r.length; i++) out[n++] = r.charCodeAt(i);
   }
-  return out;
+  if (n === 1) return 0;
+  scratch[0] = 2;
+  scratch[n++] = 3;
+  return n;
 }
 
 /**
@@ -150,11 +171,17 @@ function bagOf(set: IdSet): FeatureBag {
 
 /** Character n-grams, words, word bigrams and readings of one stretch of normalised text and its tokens. */
 function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSafe>): void {
-  // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
-  const cps: number[] = [2];
-  for (const ch of text) cps.push(ch.codePointAt(0)!);
-  cps.push(3);
-  const len = cps.length;
+  // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves (a lone
+  // surrogate is one code point, as when iterating the string).
+  const cps = scratchOf(text.length + 2);
+  let len = 0;
+  cps[len++] = 2;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    cps[len++] = cp;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  cps[len++] = 3;
   // The script as a feature: each language gets its own prior per intent, so phrases added in one language do not move
   // the other's class balance through the shared intercept (English first-message phrases cost Japanese items).
   set.add(hashString(KIND_TAG, JAPANESE_SCRIPT.test(text) ? 'script:ja' : 'script:latin'));
@@ -174,13 +201,10 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
       set.add(hashString(KIND_BIGRAM, toks[i + 1]!, h));
     }
   }
-  const r = readingCodes(tokens);
-  if (r.length) {
-    r.unshift(2);
-    r.push(3);
-    for (let i = 0; i + 2 <= r.length; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
-    for (let i = 0; i + 3 <= r.length; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
-  }
+  const rn = readingCodes(tokens);
+  const r = scratch;
+  for (let i = 0; i + 2 <= rn; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
+  for (let i = 0; i + 3 <= rn; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
 }
 
 /** The feature bag of a text. */
