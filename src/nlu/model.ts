@@ -507,39 +507,53 @@ export class JointIndex {
     const q = this.words;
     const lanes = this.lanes;
     const ids = bag.ids;
-    // A plain array: small typed arrays are allocated outside the heap, at a cost per message that showed in profiles.
-    const out = new Array<number>(this.stride).fill(0);
+    // Three tight passes instead of one loop doing it all: the table is far bigger than the caches, and a short loop lets
+    // the processor wait for many rows at once (measured: about half the time of one loop, right after kuromoji ran).
+    // 1. the joint row of each feature, one probe each (features no model knows are left out);
+    if (this.bases.length < ids.length) this.bases = new Int32Array(Math.max(ids.length, 2 * this.bases.length));
+    const bases = this.bases;
     let n = 0;
     for (let i = 0; i < ids.length; i++) {
-      // The feature's joint row: one probe of the table (features no model knows are skipped).
       const id = ids[i]!;
       let at = id & this.mask;
-      let j = -1;
       for (;;) {
         const row = this.slots[2 * at + 1]!;
         if (row === 0) break;
         if (this.slots[2 * at] === id) {
-          j = row - 1;
+          bases[n++] = (row - 1) * W;
           break;
         }
         at = (at + 1) & this.mask;
       }
-      if (j < 0) continue;
-      const base = j * W;
+    }
+    // 2. the first and last word of each row read once, so every row is on its way to the cache before it is added;
+    let touched = 0;
+    for (let r = 0; r < n; r++) touched ^= q[bases[r]!]! ^ q[bases[r]! + W - 1]!;
+    this.touched = touched;
+    // 3. the rows added. A plain array: small typed arrays are allocated outside the heap, at a cost per message.
+    const out = new Array<number>(this.stride).fill(0);
+    let inLanes = 0;
+    for (let r = 0; r < n; r++) {
+      const base = bases[r]!;
       for (let w = 0; w < W; w++) {
         const x = q[base + w]!;
         lanes[2 * w]! += x & 0x00ff00ff;
         lanes[2 * w + 1]! += (x >>> 8) & 0x00ff00ff;
       }
-      if (++n === LANE_ROWS) {
-        this.carry(out, n);
-        n = 0;
+      if (++inLanes === LANE_ROWS) {
+        this.carry(out, inLanes);
+        inLanes = 0;
       }
     }
-    if (n > 0) this.carry(out, n);
+    if (inLanes > 0) this.carry(out, inLanes);
     bag.joint = { index: this, sums: out };
     return out;
   }
+
+  /** Row offsets of the bag being summed (reused: one bag at a time). */
+  private bases = new Int32Array(1024);
+  /** What pass 2 of sums() read, kept so that the reads are not optimised away. */
+  private touched = 0;
 
   /** Adds the packed lanes of `n` rows into `out` (less their bias) and clears them. */
   private carry(out: number[], n: number): void {
