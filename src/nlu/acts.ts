@@ -136,6 +136,8 @@ const EN_BUT_NOT = /^(.+?),?\s+not\s+[^,]+$/iu;
  */
 const JA_NO_THEN = /^(?:いや|いえ|いいえ|違います|ちがいます|違う|ちがう)(?:[、,。\s]+|(?=[^\s、,。]))(.+)$/u;
 const EN_NO_THEN = /^(?:no|nope|nah)\b[,.!]?\s*(.+)$/iu;
+/** A word every "not X but Y" shape above holds (most messages hold none). */
+const NOT_WORD = /じゃな|ではな|でなく|not/iu;
 
 /**
  * The part a "not X but Y" reply corrects to (Y), or undefined when the reply has no such shape. A shape check only:
@@ -143,7 +145,8 @@ const EN_NO_THEN = /^(?:no|nope|nah)\b[,.!]?\s*(.+)$/iu;
  */
 export function correctedPart(text: string): string | undefined {
   const t = text.normalize('NFKC').trim();
-  const y = JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1] ?? JA_NO_THEN.exec(t)?.[1] ?? EN_NO_THEN.exec(t)?.[1];
+  const notBut = NOT_WORD.test(t) ? (JA_NOT_BUT.exec(t)?.[1] ?? EN_NOT_BUT.exec(t)?.[1] ?? EN_BUT_NOT.exec(t)?.[1]) : undefined;
+  const y = notBut ?? JA_NO_THEN.exec(t)?.[1] ?? EN_NO_THEN.exec(t)?.[1];
   const out = y?.replace(/^(?:i meant|it'?s|its)\s+/i, '').trim();
   return out && /[\p{L}\p{N}]/u.test(out) && out !== t ? out : undefined;
 }

@@ -33,7 +33,7 @@ import { correctedPart, type ActModel } from './acts.js';
 import { validationSplit, type LabelledText } from './corpus.js';
 
 /** Bump when features or the file layout change, so an old dist/nlu/model.json is retrained, not misread. */
-export const MODEL_FORMAT = 14;
+export const MODEL_FORMAT = 15;
 
 
 export interface OosRule {
@@ -100,6 +100,9 @@ export interface ModelFile {
 /** Residue (letters/digits besides the error string) up to which an error string counts as the whole message. */
 const ERROR_RESIDUE_MAX = 12;
 const NOT_CONTENT = /[^\p{L}\p{N}]/gu;
+/** Characters of binary junk read as text (control characters, U+FFFD). */
+const BROKEN = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/;
+const BROKEN_ALL = new RegExp(BROKEN.source, 'g');
 
 export interface Decision {
   bag: FeatureBag;
@@ -218,15 +221,19 @@ export class Classifier {
     const match = extractEntities(text);
     const { entities, error, text: light } = match;
     // Junk (binary bytes read as UTF-8, mostly symbols) has too little language to classify.
+    // Counted only when the message may be junk: with no broken character and content at least 0.3 of all characters
+    // (visible ones are fewer), neither test below can hold.
     const head = text.slice(0, 4000);
-    const visible = head.replace(/\s/g, '').length;
-    const broken = (head.match(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\ufffd]/g) ?? []).length;
-    if (visible > 0 && (content.length / visible < 0.3 || broken / visible > 0.05)) {
-      return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [], aboutMail: 0 };
+    const broken = BROKEN.test(head) ? (head.match(BROKEN_ALL) ?? []).length : 0;
+    if (broken > 0 || content.length / head.length < 0.3) {
+      const visible = head.replace(/\s/g, '').length;
+      if (visible > 0 && (content.length / visible < 0.3 || broken / visible > 0.05)) {
+        return { intent: 'out_of_scope', confidence: 1, entities: {}, locale, ranking: [], aboutMail: 0 };
+      }
     }
     // With acts, the clauses' bags come from the same pass (the act model reads a reply clause by clause); the
     // segments only when the clause rule uses them (CLAUSE_RULE).
-    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments }) : undefined;
+    const bags = this.acts && withActs ? extractBags(this.tokenizer, text, { clauses: true, segments: this.readSegments, light }) : undefined;
     const d = this.decideBag(bags?.whole ?? this.features(text), locale);
     let { intent, confidence } = d;
     let clarify = d.clarify;

@@ -13,7 +13,7 @@
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { clip, lowerCase, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
@@ -21,13 +21,17 @@ import { contrast } from './contrast.js';
 export interface FeatureBag {
   ids: Uint32Array;
   value: number;
-  /** Weight rows of the models that read this bag, found once for all of them (model.ts JointIndex). */
-  rows?: { index: unknown; rows: Int32Array; sums?: Int32Array };
+  /** The joint table's column sums over this bag's rows, found once for all the models that read it (model.ts JointIndex.sums). */
+  joint?: { index: unknown; sums: number[] };
 }
 
-/** Normalised text as the features see it (exported for the baselines, which get the same tokens). */
-export function featureText(text: string, kana?: KanaReader): string {
-  return normalize(clip(text, MAX_FEATURE_CHARS), kana);
+/**
+ * Normalised text as the features see it (exported for the baselines, which get the same tokens). `light`: the text's
+ * normalizeLight(clip(text)) when the caller has it (the entity match's text), so it is not computed twice.
+ */
+export function featureText(text: string, kana?: KanaReader, light?: string): string {
+  // The caller's normalizeLight(clip(text)) is the same string when the text is within the features' window.
+  return light !== undefined && text.length <= MAX_FEATURE_CHARS ? normalizeFromLight(light, kana) : normalize(clip(text, MAX_FEATURE_CHARS), kana);
 }
 
 const readers = new WeakMap<KuromojiTokenizer, KanaReader>();
@@ -72,15 +76,36 @@ const KIND_READ3 = 0x53;
 const KANA_ONLY = /^[\u3041-\u3096\u30a1-\u30faー]+$/;
 const toKatakana = (w: string) => w.replace(/[\u3041-\u3096]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0x60));
 
-/** Kana reading of the content words (see the module comment); empty when none. */
-function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number[] {
-  const out: number[] = [];
+/**
+ * Scratch code-unit buffer of addText (the text's code points, then the reading's), reused from call to call: arrays
+ * grown by push, and a string per character from iterating the text, were garbage of every message.
+ */
+let scratch = new Int32Array(1024);
+function scratchOf(n: number): Int32Array {
+  if (scratch.length < n) {
+    const grown = new Int32Array(Math.max(n, scratch.length * 2));
+    grown.set(scratch); // readingCodes grows it while writing
+    scratch = grown;
+  }
+  return scratch;
+}
+
+/**
+ * Kana reading of the content words (see the module comment) between the boundary markers 2 and 3, written into the
+ * scratch buffer; its length, or 0 when there is no reading.
+ */
+function readingCodes(tokens: ReturnType<typeof tokenizeSafe>): number {
+  let n = 1;
   for (const t of tokens) {
     if (t.pos === '助詞' || t.pos === '記号') continue;
     const r = t.reading && t.reading !== '*' ? t.reading : KANA_ONLY.test(t.surface_form) ? toKatakana(t.surface_form) : '';
-    for (let i = 0; i < r.length; i++) out.push(r.charCodeAt(i));
+    const out = scratchOf(n + r.length + 1);
+    for (let i = 0; i < r.length; i++) out[n++] = r.charCodeAt(i);
   }
-  return out;
+  if (n === 1) return 0;
+  scratch[0] = 2;
+  scratch[n++] = 3;
+  return n;
 }
 
 /**
@@ -146,11 +171,17 @@ function bagOf(set: IdSet): FeatureBag {
 
 /** Character n-grams, words, word bigrams and readings of one stretch of normalised text and its tokens. */
 function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSafe>): void {
-  // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves.
-  const cps: number[] = [2];
-  for (const ch of text) cps.push(ch.codePointAt(0)!);
-  cps.push(3);
-  const len = cps.length;
+  // Code points between boundary markers (2, 3), so an emoji or a rare kanji is one character, not two halves (a lone
+  // surrogate is one code point, as when iterating the string).
+  const cps = scratchOf(text.length + 2);
+  let len = 0;
+  cps[len++] = 2;
+  for (let i = 0; i < text.length; ) {
+    const cp = text.codePointAt(i)!;
+    cps[len++] = cp;
+    i += cp > 0xffff ? 2 : 1;
+  }
+  cps[len++] = 3;
   // The script as a feature: each language gets its own prior per intent, so phrases added in one language do not move
   // the other's class balance through the shared intercept (English first-message phrases cost Japanese items).
   set.add(hashString(KIND_TAG, JAPANESE_SCRIPT.test(text) ? 'script:ja' : 'script:latin'));
@@ -160,7 +191,7 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
   for (let i = 0; i + 3 <= len; i++) set.add(hashCodes(3, cps, i, i + 3));
   const toks: string[] = [];
   for (const t of tokens) {
-    const form = (t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form).toLowerCase();
+    const form = lowerCase(t.basic_form && t.basic_form !== '*' ? t.basic_form : t.surface_form);
     if (form.trim() !== '') toks.push(form);
   }
   for (let i = 0; i < toks.length; i++) {
@@ -170,13 +201,10 @@ function addText(set: IdSet, text: string, tokens: ReturnType<typeof tokenizeSaf
       set.add(hashString(KIND_BIGRAM, toks[i + 1]!, h));
     }
   }
-  const r = readingCodes(tokens);
-  if (r.length) {
-    r.unshift(2);
-    r.push(3);
-    for (let i = 0; i + 2 <= r.length; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
-    for (let i = 0; i + 3 <= r.length; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
-  }
+  const rn = readingCodes(tokens);
+  const r = scratch;
+  for (let i = 0; i + 2 <= rn; i++) set.add(hashCodes(KIND_READ2, r, i, i + 2));
+  for (let i = 0; i + 3 <= rn; i++) set.add(hashCodes(KIND_READ3, r, i, i + 3));
 }
 
 /** The feature bag of a text. */
@@ -201,12 +229,16 @@ export interface FeatureBags {
 export interface BagParts {
   clauses?: boolean;
   segments?: boolean;
+  /** normalizeLight(clip(text)) when the caller has it (see featureText). */
+  light?: string;
 }
 
-/** A clause ends after one of these (the reply-act model reads clause by clause, src/nlu/acts.ts). */
-const CLAUSE_END = /[。！？!?、,]/;
-/** A segment ends after a sentence end (and ". "), and at a contrast joint (SEGMENT_JOINT). */
-const SENTENCE_END = /[。！？!?]/;
+/**
+ * A segment ends after a sentence end 。！？!? (and ". "), and at a contrast joint (SEGMENT_JOINT); a clause ends after
+ * a sentence end or 、, (the reply-act model reads clause by clause, src/nlu/acts.ts). Tested by code unit: two
+ * regular-expression tests per character were a measurable part of a message's cost.
+ */
+const isSentenceEnd = (c: number) => c === 0x3002 || c === 0xff01 || c === 0xff1f || c === 0x21 || c === 0x3f;
 /**
  * Contrast joints: Japanese ones end the segment they close (「試したけど」「再起動したものの」「変えましたが、」), English
  * ones open the next ("…, but it still fails", "however", "though", "…, still no mail"). Recognition patterns (of
@@ -223,7 +255,7 @@ const SEGMENT_JOINT = /(?:けれども|けれど|けど|ものの|が[、,])|(?<
 export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: BagParts = { clauses: true }): FeatureBags {
   const clauses = parts.clauses === true || parts.segments === true;
   // "Sending works" clauses and typed passwords are not read literally (see contrast.ts).
-  const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer)));
+  const { text: norm, tags } = contrast(featureText(text, kanaOf(tokenizer), parts.light));
   const set = shared;
   set.clear();
   for (const tag of tags) set.add(hashString(KIND_TAG, tag));
@@ -254,10 +286,10 @@ export function extractBags(tokenizer: KuromojiTokenizer, text: string, parts: B
   const cuts = new Map<number, boolean>();
   let from = 0;
   for (let i = 0; i < norm.length; i++) {
-    const ch = norm[i]!;
-    const sentence = SENTENCE_END.test(ch) || (ch === '.' && norm[i + 1] === ' ');
+    const c = norm.charCodeAt(i);
+    const sentence = isSentenceEnd(c) || (c === 0x2e && norm.charCodeAt(i + 1) === 0x20); // ". "
     if (sentence && parts.segments) cuts.set(i + 1, false);
-    if (sentence || CLAUSE_END.test(ch)) {
+    if (sentence || c === 0x3001 || c === 0x2c) {
       spans.push([from, i + 1]);
       from = i + 1;
     }

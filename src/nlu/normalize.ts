@@ -18,14 +18,35 @@ const DASH_IN_KATAKANA = /(?<=[\u30a1-\u30fa\u30fc])[-\u2010-\u2015\u2212\u30fc]
  * after Japanese → ー, whitespace collapsed and trimmed. Keeps every word recognisable; entity patterns run on it.
  */
 export function normalizeLight(text: string): string {
-  let s = text.normalize('NFKC').toLowerCase();
+  let s = lowerCase(text.normalize('NFKC'));
+  // Each rewrite below runs only when the text has a character it would change (a plain test is cheaper than a replace
+  // that rebuilds the string unchanged): the same result.
   // A tilde after kana/kanji is a stretched vowel (できない〜); elsewhere it is decoration or "about".
-  s = s.replace(TILDES, (m, offset: number) => (offset > 0 && KANA_OR_KANJI.test(s[offset - 1] ?? '') ? 'ー' : ' '));
-  s = s.replace(DASH_IN_KATAKANA, 'ー');
+  if (ANY_TILDE.test(s)) s = s.replace(TILDES, (m, offset: number) => (offset > 0 && KANA_OR_KANJI.test(s[offset - 1] ?? '') ? 'ー' : ' '));
+  // Only a dash that is not already ー changes anything.
+  if (ANY_DASH.test(s)) s = s.replace(DASH_IN_KATAKANA, 'ー');
   // Invisible characters (zero-width space/joiner, BOM, variation selectors) carry no meaning.
   s = s.replace(/[\u200b-\u200f\u2060\ufeff\ufe00-\ufe0f]/g, '');
-  s = s.replace(/\s+/g, ' ').trim();
-  return s;
+  // Whitespace other than single spaces (a tab, a newline, two spaces) is collapsed.
+  if (ODD_SPACE.test(s)) s = s.replace(/\s+/g, ' ');
+  return s.trim();
+}
+
+const ANY_TILDE = new RegExp(TILDES.source);
+const ANY_DASH = /[-\u2010-\u2015\u2212]/;
+const ODD_SPACE = /[^\S ]| {2}/;
+
+/**
+ * `w.toLowerCase()`, skipped for text of kana, kanji and ASCII non-capitals only (most Japanese text): those have no
+ * case, and toLowerCase of a two-byte string is a slow call.
+ */
+export function lowerCase(w: string): string {
+  for (let i = 0; i < w.length; i++) {
+    const c = w.charCodeAt(i);
+    if (c < 0x41 || (c > 0x5a && c < 0x80) || (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x9fff)) continue;
+    return w.toLowerCase();
+  }
+  return w;
 }
 
 /** Longest input the intent features read (issue 13's cost cap); entities still read MAX_NLU_CHARS. */
@@ -46,23 +67,33 @@ export type KanaReader = (light: string) => string;
  * Japanese characters go (メール 取得 → メール取得).
  */
 export function normalize(text: string, kana?: KanaReader): string {
-  let s = normalizeLight(text);
+  return normalizeFromLight(normalizeLight(text), kana);
+}
+
+/** normalize() of text whose light normalisation (normalizeLight) the caller already has. */
+export function normalizeFromLight(light: string, kana?: KanaReader): string {
+  let s = light;
   if (kana) s = kana(s);
-  s = s.replace(/ー{2,}/g, 'ー');
+  // The rules below that need a ー or a space are skipped when the text has none (most messages): same result, fewer scans.
+  const bar = s.includes('ー');
+  if (bar) s = s.replace(/ー{2,}/g, 'ー');
   s = s.replace(/([!?！？。、.,…・*＊♪☆★])\1+/g, '$1');
   s = s.replace(/([\u3041-\u30fa])\1{2,}/g, '$1');
   s = s.replace(/([a-z])\1{2,}/g, '$1$1');
   // One hiragana stretched by ー standing alone (のー, へー) is a katakana word typed before conversion (ノー, "no"):
   // in katakana it meets that spelling, where dropping the ー below would leave a bare particle (の).
-  s = s.replace(/(?<![\u3040-\u30ff\u3400-\u9fff])([\u3041-\u3096])ー(?![\u3040-\u30ff\u3400-\u9fff])/g, (m, k: string) =>
-    String.fromCharCode(k.charCodeAt(0) + 0x60) + 'ー',
-  );
+  if (bar)
+    s = s.replace(/(?<![\u3040-\u30ff\u3400-\u9fff])([\u3041-\u3096])ー(?![\u3040-\u30ff\u3400-\u9fff])/g, (m, k: string) =>
+      String.fromCharCode(k.charCodeAt(0) + 0x60) + 'ー',
+    );
   // ー after hiragana stretches a vowel: お願いしまーす, すごーい. Except う(ー)ん: うーん is hesitation, うん is "yes".
-  s = s.replace(/ー/g, (m, offset: number) =>
-    offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') && !(s[offset - 1] === 'う' && s[offset + 1] === 'ん') ? '' : m,
-  );
-  s = s.replace(/[\u30a1-\u30fa\u30fc]{3,}/g, (w) => (w.endsWith('ー') ? w.slice(0, -1) : w));
-  s = s.replace(/(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])/g, '');
+  if (bar) {
+    s = s.replace(/ー/g, (m, offset: number) =>
+      offset > 0 && HIRAGANA.test(s[offset - 1] ?? '') && !(s[offset - 1] === 'う' && s[offset + 1] === 'ん') ? '' : m,
+    );
+    s = s.replace(/[\u30a1-\u30fa\u30fc]{3,}/g, (w) => (w.endsWith('ー') ? w.slice(0, -1) : w));
+  }
+  if (s.includes(' ')) s = s.replace(/(?<=[\u3040-\u30ff\u3400-\u9fff]) (?=[\u3040-\u30ff\u3400-\u9fff])/g, '');
   return s;
 }
 

@@ -202,10 +202,17 @@ export function baseForms(tokenizer: KuromojiTokenizer, text: string): string[] 
   return out;
 }
 
+/** Characters kuromoji must not see: controls, U+FFFD and lone surrogates. */
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+/** Text without any of these has none of UNSAFE. */
+const MAYBE_UNSAFE = /[\u0000-\u001f\u007f-\u009f\ufffd\ud800-\udfff]/;
+
 /** kuromoji's tokens of the first MAX_NLU_CHARS characters; never throws (control characters and lone surrogates go). */
 export function tokenizeSafe(tokenizer: KuromojiTokenizer, text: string): IpadicFeatures[] {
-  // kuromoji throws on some control characters and lone surrogates; they carry no words anyway.
-  const clean = clip(text, MAX_NLU_CHARS).replace(/[\u0000-\u001f\u007f-\u009f\ufffd]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, ' ');
+  // kuromoji throws on some control characters and lone surrogates; they carry no words anyway. Most text has neither
+  // (nor any surrogate): one plain scan says so before the replace with its look-arounds.
+  const clipped = clip(text, MAX_NLU_CHARS);
+  const clean = MAYBE_UNSAFE.test(clipped) ? clipped.replace(UNSAFE, ' ') : clipped;
   try {
     return tokenizer.tokenize(clean);
   } catch {
@@ -235,6 +242,8 @@ export function kanaReader(tokenizer: KuromojiTokenizer): (light: string) => str
   return (light) => {
     if (!light.includes('ー')) return light;
     return light.replace(HIRA_RUN_WITH_BAR, (run) => {
+      // A word found is a prefix of the run of at least three characters: a shorter run (the ー of メール) has none.
+      if (run.length < 3) return run;
       const kata = toKatakana(run);
       let out = '';
       let i = 0;
