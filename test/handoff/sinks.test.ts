@@ -36,7 +36,9 @@ async function failure(p: Promise<unknown>): Promise<DeliveryError> {
 }
 
 describe('Zendesk sink', () => {
-  const sink = () => createZendeskSink({ url: fake.url, email: 'bot@example.com', apiToken: 'zd-token-123', timeoutMs: 300 });
+  // A time-out is asked for only where a test waits for one (sink(300) against a server that hangs): under a loaded
+  // machine a plain request to the loopback fake can take longer than 300 ms.
+  const sink = (timeoutMs = 5_000) => createZendeskSink({ url: fake.url, email: 'bot@example.com', apiToken: 'zd-token-123', timeoutMs });
 
   it('creates a ticket with basic token auth, an Idempotency-Key and the ticket fields', async () => {
     const before = fake.zendeskTickets.length;
@@ -84,7 +86,7 @@ describe('Zendesk sink', () => {
 
   it('classifies a time-out as retryable', async () => {
     fake.script('zendesk', { status: 201, hangMs: 2_000 });
-    const e = await failure(sink().deliver(makeTicket('MM-20261128-0106'), { attempt: 1 }));
+    const e = await failure(sink(300).deliver(makeTicket('MM-20261128-0106'), { attempt: 1 }));
     expect(e).toMatchObject({ retryable: true, reason: 'timeout' });
   });
 
@@ -96,8 +98,8 @@ describe('Zendesk sink', () => {
 });
 
 describe('Jira Service Management sink', () => {
-  const sink = () =>
-    createJiraSink({ url: fake.url, email: 'bot@example.com', apiToken: 'jira-token', serviceDeskId: '4', requestTypeId: '25', timeoutMs: 300 });
+  const sink = (timeoutMs = 5_000) =>
+    createJiraSink({ url: fake.url, email: 'bot@example.com', apiToken: 'jira-token', serviceDeskId: '4', requestTypeId: '25', timeoutMs });
 
   it('creates a customer request and returns the issue key', async () => {
     const got = await sink().deliver(makeTicket('MM-20261128-0201'), { attempt: 1 });
@@ -114,7 +116,7 @@ describe('Jira Service Management sink', () => {
   it('finds the request a timed-out first attempt created instead of filing it twice', async () => {
     const t = makeTicket('MM-20261128-0202');
     fake.script('jira', { status: 201, hangMs: 2_000 });
-    await failure(sink().deliver(t, { attempt: 1 }));
+    await failure(sink(300).deliver(t, { attempt: 1 }));
     const got = await sink().deliver(t, { attempt: 2 });
     const made = fake.jiraRequests.filter((r) => r.payload.requestFieldValues.summary.includes(t.id));
     expect(made).toHaveLength(1);
@@ -137,7 +139,7 @@ describe('Jira Service Management sink', () => {
 
 describe('webhook sink', () => {
   const secret = 'whsec-0123456789';
-  const sink = () => createWebhookSink({ url: `${fake.url}/hook`, secret, timeoutMs: 300 });
+  const sink = (timeoutMs = 5_000) => createWebhookSink({ url: `${fake.url}/hook`, secret, timeoutMs });
 
   it('signs the raw body with HMAC-SHA256 and names the delivery by ticket id', async () => {
     const t = makeTicket('MM-20261128-0301');
