@@ -518,7 +518,7 @@ export const DEFAULT_PATTERNS: Patterns = {
  * it accepts: the act model is read in that context (with the acts that hold anywhere, domain.yaml `anywhere`).
  */
 export const ANSWER_MOVES = [
-  /** step: recorded as fixed, to the resolve node. */
+  /** step: recorded as fixed, to the resolve node; handoff: a sure "fixed" closes instead of answering the form. */
   'resolved',
   /** step: recorded as still broken, the next step. */
   'not_resolved',
@@ -603,7 +603,7 @@ export const DEFAULT_ANSWERS: Answers = {
     },
     resolve: { affirm: 'first_option', deny: 'end', thanks: 'end', goodbye: 'end', fixed: 'end', still_broken: 'reopen' },
     question: { dont_know: 'cannot_answer', how_to: 'cannot_answer', affirm: 'option', deny: 'option', is_it_safe: 'reassure', what_is: 'explain' },
-    form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'form', still_broken: 'form' },
+    form: { dont_know: 'form', how_to: 'form', affirm: 'form', deny: 'form', not_yet: 'form', fixed: 'resolved', still_broken: 'form' },
   },
 };
 

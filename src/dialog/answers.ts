@@ -718,7 +718,7 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
-const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
+export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
 function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial', text: string): boolean {

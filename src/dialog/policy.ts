@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -199,10 +199,31 @@ export const afterFilingRule: TurnRule = {
   },
 };
 
-/** At a hand-off node collecting fields, the text is the answer to the form (never a branch switch). */
+/**
+ * At the hand-off form, a reply that surely says the mail works again (「完全に解決しました」 "The issue has resolved now",
+ * "all good now"): the form group moves `fixed` to `resolved` (dialogs/answers.yaml), and as sure as a step must be
+ * (`confirm: fixed`, answers.ts fixedSurely) *and* with the fixed words said plainly (`confirm: fixed: words`, not
+ * negated), it is no answer to the form — the rule `resolved` takes it to the resolve node, no ticket filed. A person is
+ * on the way here, so the reading alone is not enough: 「…以下のようなエラーを知ることができました」 (a log sent, read
+ * fixed 0.87) closed on a train fold. A partial, hedged or weaker "fixed" stays the form's answer as before
+ * (intents/real/notes/acts-26.md).
+ */
+function fixedAtForm(t: TextTurn): boolean {
+  const { run } = t;
+  return (
+    moveOf(run, t.node) === 'resolved' &&
+    fixedSurely(run, t.nlu, t.text) &&
+    saysPlainly(run, 'fixed', t.text) &&
+    !saysPartly(run, 'fixed', t.text) &&
+    !hedges(run, t.text) &&
+    resolvedRule.applies(t)
+  );
+}
+
+/** At a hand-off node collecting fields, the text is the answer to the form (never a branch switch), unless it says fixed surely. */
 export const collectFormRule: TurnRule = {
   name: 'collect_form',
-  applies: (t) => t.collecting && t.node !== undefined,
+  applies: (t) => t.collecting && t.node !== undefined && !fixedAtForm(t),
   act: (t) => collect(t.run, t.text, t.nlu, t.facts),
 };
 

@@ -5,7 +5,8 @@
  *
  *   npm run eval:dev                      both rows (first messages, replies)
  *   npm run eval:dev -- --only=replies    one row (first | replies)
- *   npm run eval:dev -- --failures        also list the fold lines read wrongly (train lines: fine to look at)
+ *   npm run eval:dev -- --failures        also list the fold lines read wrongly, the harmful turns and the `fixed` replies
+ *                                         not closed (train lines: fine to look at)
  *   npm run eval:dev -- --rescue=0.7      also score the folds under another domain-rescue level (first messages)
  *   npm run eval:dev -- --only=first --clarify=0.55,m0.2   also the first answers under other two-stage fallback rules
  *                       (OosRule.clarify below; mX its margin): wrong walks, and the walks each rule asks about instead
@@ -301,6 +302,15 @@ async function main(): Promise<void> {
     });
     const conf = new Map<string, number>();
     for (const x of rows.filter((x) => x.inContext !== x.gold)) conf.set(`${x.gold} → ${x.inContext}`, (conf.get(`${x.gold} → ${x.inContext}`) ?? 0) + 1);
+    // Recall per gold act (right / lines) and what each was read as instead: where the misses are, act by act.
+    const golds = [...new Set(rows.map((x) => x.gold))].sort((a, b) => rows.filter((x) => x.gold === b).length - rows.filter((x) => x.gold === a).length);
+    out('  recall per gold act (right/lines; misses read as)');
+    for (const g of golds) {
+      const xs = rows.filter((x) => x.gold === g);
+      const miss = new Map<string, number>();
+      for (const x of xs.filter((x) => x.inContext !== g)) miss.set(x.inContext, (miss.get(x.inContext) ?? 0) + 1);
+      out(`    ${g.padEnd(15)} ${String(xs.filter((x) => x.inContext === g).length).padStart(3)}/${String(xs.length).padEnd(4)} ${[...miss].sort((a, b) => b[1] - a[1]).map(([a, n]) => `${a} ${n}`).join(', ')}`);
+    }
     out('  top confusions (gold → read)');
     for (const [k, n] of [...conf].sort((a, b) => b[1] - a[1]).slice(0, 10)) out(`    ${String(n).padStart(3)}  ${k}`);
     // --grid: the same fold readings under other MIN_ACT_SHARE × OTHER_WEIGHT (the reading in context only; no retraining).
@@ -361,6 +371,9 @@ async function main(): Promise<void> {
       out(`    confirm fixed below ${share}: harmful ${pct(h.all)}; per fold ${per.map((xs) => scoreHarm(xs).all.correct).join(' / ')}; fixed not closed ${pct(h.fixedNotClosed)}; by kind: ${h.kinds.map(([k, n]) => `${k} ${n}`).join(', ')}`);
     }
     if (failures) {
+      out('  fixed replies not closed (train lines; outcome, rule, act read in context):');
+      for (const x of harmRows.flat().filter((x) => x.gold === 'fixed' && x.outcome !== 'closed' && x.outcome !== 'kept_closed'))
+        out(`    [${x.r.locale} ${x.r.node}] ${x.outcome} (rule ${x.rule ?? '—'}, read ${x.read ?? '—'} ${x.share ?? ''}, intent ${x.intent} ${x.intentConfidence.toFixed(2)}): ${x.r.text}`);
       out('  harmful turns (train lines):');
       for (const x of harmRows.flat().filter((x) => x.harmful))
         out(`    [${x.r.locale} ${x.r.node}] ${x.gold} → ${x.outcome} (${harmKind(x)}; rule ${x.rule ?? '—'}, read ${x.read ?? '—'} ${x.share ?? ''}, intent ${x.intent} ${x.intentConfidence.toFixed(2)}): ${x.r.text}`);
