@@ -13,7 +13,7 @@
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { clip, commonSpellings, normalize, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
@@ -25,9 +25,9 @@ export interface FeatureBag {
   rows?: { index: unknown; rows: Int32Array; sums?: Int32Array };
 }
 
-/** Normalised text as the features see it (exported for the baselines, which get the same tokens). */
+/** Normalised text as the features see it, typed forms in the desk's spelling (exported for the baselines, which get the same tokens). */
 export function featureText(text: string, kana?: KanaReader): string {
-  return normalize(clip(text, MAX_FEATURE_CHARS), kana);
+  return commonSpellings(normalize(clip(text, MAX_FEATURE_CHARS), kana));
 }
 
 const readers = new WeakMap<KuromojiTokenizer, KanaReader>();
