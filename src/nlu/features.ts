@@ -13,7 +13,7 @@
  * ever built, which halves the cost above tokenisation (measured with `npm run bench:nlu`). With ~60k features
  * a collision is about a one-in-two event per model and merely makes two rare features share a weight.
  */
-import { clip, lowerCase, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
+import { clip, commonSpellings, lowerCase, normalize, normalizeFromLight, MAX_FEATURE_CHARS, type KanaReader } from './normalize.js';
 import { baseForms, kanaReader, tokenizeSafe, type KuromojiTokenizer } from './tokenizer.js';
 import { contrast } from './contrast.js';
 
@@ -26,12 +26,13 @@ export interface FeatureBag {
 }
 
 /**
- * Normalised text as the features see it (exported for the baselines, which get the same tokens). `light`: the text's
- * normalizeLight(clip(text)) when the caller has it (the entity match's text), so it is not computed twice.
+ * Normalised text as the features see it, typed forms in the desk's spelling (exported for the baselines, which get the
+ * same tokens). `light`: the text's normalizeLight(clip(text)) when the caller has it (the entity match's text), so it
+ * is not computed twice.
  */
 export function featureText(text: string, kana?: KanaReader, light?: string): string {
   // The caller's normalizeLight(clip(text)) is the same string when the text is within the features' window.
-  return light !== undefined && text.length <= MAX_FEATURE_CHARS ? normalizeFromLight(light, kana) : normalize(clip(text, MAX_FEATURE_CHARS), kana);
+  return commonSpellings(light !== undefined && text.length <= MAX_FEATURE_CHARS ? normalizeFromLight(light, kana) : normalize(clip(text, MAX_FEATURE_CHARS), kana));
 }
 
 const readers = new WeakMap<KuromojiTokenizer, KanaReader>();

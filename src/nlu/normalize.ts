@@ -108,3 +108,33 @@ export function clip(text: string, max = MAX_NLU_CHARS): string {
   const code = text.charCodeAt(max - 1);
   return text.slice(0, code >= 0xd800 && code <= 0xdbff ? max - 1 : max);
 }
+
+/**
+ * Forms people type for a word the desk's phrases spell one way (issue 12 § 2, vocabulary gaps): typos, short forms and
+ * spellings of the same word, rewritten to the phrases' spelling. Applied to the normalised text the features read (on
+ * both sides: training phrases and input), never to what people see, the entity patterns or the corpus phrase keys.
+ * Each entry: a pattern of normalised text (lower case, NFKC, see normalize) and its replacement.
+ */
+const SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
+  // Japanese: 受診 (a medical check-up) typed for 受信 (receiving); short forms of メールアドレス; Eメール = メール;
+  // the iPhone in kana; ドコモ typed in hiragana before メール; ソフバン = ソフトバンク.
+  [/受診/g, '受信'],
+  [/メルアド|メアド/g, 'メールアドレス'],
+  [/(?<![a-z])e-?メール/g, 'メール'],
+  [/アイフォーン|アイフォン|アイホン|あいふぉん|あいほん/g, 'iphone'],
+  [/どこも(?=メール|めーる|メル)/g, 'ドコモ'],
+  [/ソフバン(?!ク)/g, 'ソフトバンク'],
+  // English: stmp = smtp; e-mail = email; recieve/recive = receive; "can't sent" = can't send; TFA, two factor = 2FA.
+  [/\bstmp\b/g, 'smtp'],
+  [/\be-mail/g, 'email'],
+  [/\brec(?:ie|i)v(e|es|ed|ing)\b/g, 'receiv$1'],
+  [/\b(can['’]?t|cannot|can not|couldn['’]?t|unable to|won['’]?t|not able to) sent\b/g, '$1 send'],
+  [/\btfa\b|\b(?:two|2)[- ]?factor(?: auth(?:entication)?)?\b/g, '2fa'],
+];
+
+/** The desk's spelling of the forms of SPELLINGS in normalised text (features only; see SPELLINGS). */
+export function commonSpellings(normalised: string): string {
+  let s = normalised;
+  for (const [re, to] of SPELLINGS) s = s.replace(re, to);
+  return s;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clip, normalize, normalizeLight } from '../../src/nlu/normalize.js';
+import { clip, commonSpellings, normalize, normalizeLight } from '../../src/nlu/normalize.js';
 
 describe('normalize', () => {
   it.each([
@@ -49,5 +49,33 @@ describe('normalize', () => {
     const s = 'a'.repeat(9) + '😀';
     expect(clip(s, 10)).toBe('a'.repeat(9));
     expect(clip('abc', 10)).toBe('abc');
+  });
+});
+
+describe('commonSpellings (the features read typed forms in the desk spelling)', () => {
+  it.each([
+    ['stmp not sending', 'smtp not sending'],
+    ['e-mails stuck', 'emails stuck'],
+    ['never recieved it', 'never received it'],
+    ['cant recive mail', 'cant receive mail'],
+    ["i can't sent anything", "i can't send anything"],
+    ['unable to sent', 'unable to send'],
+    ['tfa is on', '2fa is on'],
+    ['after turning on two-factor authentication', 'after turning on 2fa'],
+    ['メールが受診できない', 'メールが受信できない'],
+    ['メアドを変えた', 'メールアドレスを変えた'],
+    ['メルアド', 'メールアドレス'],
+    ['eメールが来ない', 'メールが来ない'],
+    ['アイフォンで見れない', 'iphoneで見れない'],
+    ['あいほんのメール', 'iphoneのメール'],
+    ['どこもメールが来ない', 'ドコモメールが来ない'],
+    ['ソフバンのメール', 'ソフトバンクのメール'],
+  ])('%s → %s', (input, expected) => {
+    expect(commonSpellings(normalize(input))).toBe(expected);
+  });
+
+  it('leaves the words it does not mean alone', () => {
+    for (const s of ['どこも繋がらない', 'ソフトバンク', 'i sent it yesterday', 'it was sent', 'recent mail', 'receive', 'time-mail'])
+      expect(commonSpellings(normalize(s))).toBe(normalize(s));
   });
 });
