@@ -727,8 +727,10 @@ function kanaSetValueEnd(f: string, pos: number): number {
   return pos + m[0].length;
 }
 
+/** Units that make a number a year, a time, an amount or a count (COUNTED and NUMBER_AFTER_LABEL both read them). */
+const COUNT_UNITS = '年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|才|%';
 /** A unit after a number: a year, a count, an amount (「2024年」, 「4桁」, 「3回」), not a PIN. */
-const COUNTED = /^[ \t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|ケタ|文字|人|歳|才|%)/;
+const COUNTED = new RegExp(`^[ \\t]?(?:${COUNT_UNITS}|ケタ)`);
 
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
@@ -1065,7 +1067,7 @@ const NUMBER_LABEL =
 const DIGIT_COUNT = '[(（]?\\d{1,2}[ \\t]*(?:桁|ケタ|けた|digits?)[)）]?';
 const NUMBER_AFTER_LABEL = new RegExp(
   // Every optional part starts with a character that is not a space, so no two runs of spaces meet (linear, see the header).
-  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|才|%|yen|times?|years?|digits?))`,
+  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
   'gi',
 );
 

@@ -132,8 +132,13 @@ const SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
   [/\btfa\b|\b(?:two|2)[- ]?factor(?: auth(?:entication)?)?\b/g, '2fa'],
 ];
 
+/** Any form of SPELLINGS (the patterns joined, without the global flag). */
+const ANY_SPELLING = new RegExp(SPELLINGS.map(([re]) => `(?:${re.source})`).join('|'));
+
 /** The desk's spelling of the forms of SPELLINGS in normalised text (features only; see SPELLINGS). */
 export function commonSpellings(normalised: string): string {
+  // One scan says whether any form is there (most messages hold none) before the replaces, each a scan of its own.
+  if (!ANY_SPELLING.test(normalised)) return normalised;
   let s = normalised;
   for (const [re, to] of SPELLINGS) s = s.replace(re, to);
   return s;
