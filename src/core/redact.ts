@@ -626,8 +626,8 @@ function quotedValue(w: Work, pos: number, lenient: boolean): boolean | null {
   return mask(w, pos + 1, end, 'password');
 }
 
-/** Kana then digits (ねこ123, サクラ2024), not a count (「ちょうど10文字」). */
-const KANA_DIGITS = /[ぁ-ゖァ-ヺー]{2,16}\d{2,16}(?!\d|文字|桁|回|個|つ|日|時|分|秒|年|月|件|円|%|人|番|号|歳|才|週|枚|本|台|度|代|以上|以下|未満|か月|ヶ月|カ月)/y;
+/** Kana or kanji then digits (ねこ123, サクラ2024, 猫123 — sec-27), not a count (「ちょうど10文字」, 「英数字12桁」). */
+const KANA_DIGITS = /(?:[ぁ-ゖァ-ヺー]{2,16}|[\u4e00-\u9fff々]{1,8})\d{2,16}(?!\d|文字|桁|回|個|つ|日|時|分|秒|年|月|件|円|%|人|番|号|歳|才|週|枚|本|台|度|代|以上|以下|未満|か月|ヶ月|カ月)/y;
 
 /**
  * A kana value: 「すもももももも」, 「あいうえお」 — one script, 4 to 32 long, what follows it ends the clause (「です」,
@@ -665,7 +665,13 @@ const KANA_COPULA_AFTER = /^[ \t]*(?:です|でした|だよ|だった|だ)/;
  * Katakana words said of a password that are not one (「パスワードはシンプルです」, 「パスワードはランダムです」): a
  * description, kept. Kana grammar and screen names are kept by KANA_GRAMMAR and UI_WORDS.
  */
-const KATAKANA_NOT_VALUE = /^(?:シンプル|デフォルト|ランダム|バラバラ|ヒミツ|ナイショ|オッケー|オーケー|セキュア|リセット|ロック|クリア|ブランク|カンタン|フツウ|ダミー|テキトー|テキトウ)$/;
+const KATAKANA_NOT_VALUE =
+  /^(?:シンプル|デフォルト|ランダム|バラバラ|ヒミツ|ナイショ|オッケー|オーケー|セキュア|リセット|ロック|クリア|ブランク|カンタン|フツウ|ダミー|テキトー|テキトウ|キーチェーン|キーチェン|マネージャー|マネジャー|アップル|グーグル|マイクロソフト|アイフォン|アイフォーン|パソコン|タブレット|ブラウザ|サファリ|クローム|テキスト|ファイル|バックアップ|プロファイル|サーバー?|ユーザー?|アドレス|ハイフン|スペース|アルファベット|ローマジ|カタカナ|ヒラガナ|ハンカク|ゼンカク|ナンバー|マスク|ドット|アスタリスク|ワンタイム|ショートメール|メッセージ|バッチリ|カンペキ|マチガイ|アウト|セーフ|ムリ|フメイ|オナジ|イッショ|ベツ|コピー|ペースト|オートフィル|ジドウ|ニンショウ|エスエムエス|キャリア|ケータイ|スマートフォン|アイディー|パス|ワード|ログ|サイト|ページ|ホームページ|ウェブ|ウエブ|ネット|リンク|ガイド|マニュアル|シール|ラベル|カード|レシート|フォーム|アンケート|コード|ピン|ナンバー|ペット|ニックネーム|フルネーム|イニシャル)$/;
+/**
+ * Katakana after 「は」 with no copula counts where the clause ends right after it (「パスワードはネコ」, 「パスワードは
+ * ホシゾラ。」, sec-27) — not a question (「パスワードはネコ？」), and not more words (「パスワードはメモ帳に」 names a place).
+ */
+const KATAKANA_CLAUSE_END = /^[ \t]*(?:[。．.！!、,\n]|$)/;
 const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
 const KANA_GRAMMAR =
   /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
@@ -693,12 +699,56 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   const copula = !ended && /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
   if (value.length < 2 || value.length > 32) return -1;
-  if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && KANA_COPULA_AFTER.test(after)))) return -1;
+  if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && (KANA_COPULA_AFTER.test(after) || KATAKANA_CLAUSE_END.test(after))))) return -1;
   if (!ended && !KANA_CLAUSE_END.test(after)) return -1;
   if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + value.length, pos + value.length + 8))))) return -1;
   if (KANA_NAMES.some((n) => value.startsWith(n))) return -1;
   if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value) || HIRAGANA_NOT_VALUE.test(value)) return -1;
   return pos + value.length;
+}
+
+/**
+ * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): two to four kanji — a name (「太郎」,
+ * 「山田」), a word (「富士山」) — where the clause ends right after them, a copula first or not, and not a question.
+ * Kanji after a label are mostly the story of the password, so a value is what is NOT a description: KANJI_NOT_VALUE
+ * (whole words: 「不明」, 「一緒」, 「誕生日」, 「半角英数」 …) and KANJI_NOT_IN_VALUE (a character no name or plain
+ * word of a value carries but descriptions do: 済 in 「変更済」, 未 in 「未設定」, 違 in 「間違」 …) are kept.
+ */
+const KANJI_VALUE = /[\u4e00-\u9fff々]{2,4}(?![\u4e00-\u9fff々])/y;
+const KANJI_VALUE_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!、,\n]|$)/;
+const KANJI_NOT_VALUE = new RegExp(
+  '^(?:' +
+    [
+      // what it is like, whether it works
+      '不明 一緒 共通 同一 同様 別々 別物 正解 正確 正常 異常 大丈夫 問題 問題無 一致 単純 簡単 複雑 安全 危険 有効 無効 可能 不可 不要 必要 必須 任意',
+      '秘密 内緒 非公開 公開 空白 空欄 無し 無 仮 最新 最初 最後 以前 前回 今回 初回 毎回 同上 上記 下記 以下 以上 省略 伏字 非表示 表示',
+      // what it is made of
+      '誕生日 生年月日 電話番号 携帯番号 名前 氏名 住所 英数 英数字 英字 数字 半角 全角 半角英数 全角英数 大文字 小文字 記号 文字 桁数 長文',
+      // when, who, where
+      '昨日 今日 今朝 先日 先週 先月 去年 今年 昨年 来週 明日 最近 本人 自分 家族 会社 仕事 個人 自宅 学校 手帳 付箋 携帯 本体 端末 手入力 自動 自動入力',
+      // how sure, how often, how much: adverbs said of it
+      '全部 全て 全然 多分 一応 結局 勿論 本当 当然 普通 絶対 一度 特別 基本 通常 標準 普段 毎日 常時 一時 完全 完璧 大体 確実 多少 少し 以外 他人 一部 全員 両方 片方 各自 本来 実際 現在 現状 従来 元々 元 今 前 後',
+      // whose name or day it is made of (a hint, not the value)
+      '苗字 名字 旧姓 子供 主人 旦那 家内 息子 長男 次男 長女 次女 両親 母親 父親 祖母 祖父 夫婦 本名 愛称 地元 実家 出身',
+      // answers that are no value
+      '解決 完了 了解 承知 終了 結構 無理 不安 心配 相談 担当 質問 失礼 御免',
+      '暗記 記憶 失念 紛失 保存 記入 記載 管理 管理者 担当者 設定 変更 登録 入力 確認 同期 共有 初期 初期値 初期設定 再発行 発行 使用 利用 別途 何 何文字 何桁',
+    ]
+      .join(' ')
+      .split(' ')
+      .join('|') +
+    ')$',
+);
+const KANJI_NOT_IN_VALUE = /[済未不非要必違誤確認更設録忘覚値欄旧毎号桁符削除効状態述略載刻期限切失敗合致式型版化性的用中後語書紙契約時頃際回度]/;
+
+/** The kanji value at `pos` (see KANJI_VALUE): its end, or -1. */
+function kanjiValueEnd(f: string, pos: number): number {
+  KANJI_VALUE.lastIndex = pos;
+  const m = KANJI_VALUE.exec(f);
+  if (!m) return -1;
+  const end = pos + m[0].length;
+  if (!KANJI_VALUE_END.test(f.slice(end, end + 8)) || KANJI_NOT_VALUE.test(m[0]) || KANJI_NOT_IN_VALUE.test(m[0])) return -1;
+  return end;
 }
 
 /**
@@ -755,6 +805,14 @@ function labelledValues(w: Work): void {
     // 「パスワードはすもももももも」, 「パスワード：あいうえお」, 「パスワード ほしぞら です」: kana typed as the value.
     if (/[:=は→>]|って/.test(sep) || /^[ \t]*、?[ \t]*$/.test(sep) && sep !== '') {
       const end = kanaValueEnd(w.f, pos, /[:=→>]/.test(sep) || 'copula');
+      if (end > pos && isFree(w, pos, end)) {
+        mask(w, pos, end, 'password');
+        continue;
+      }
+    }
+    // 「パスワードは太郎」, 「暗証番号は山田です」: kanji typed as the value (sec-27), after 「は」, `:`, `=` only.
+    if (/[:=は→>]|って/.test(sep)) {
+      const end = kanjiValueEnd(w.f, pos);
       if (end > pos && isFree(w, pos, end)) {
         mask(w, pos, end, 'password');
         continue;
@@ -1095,14 +1153,50 @@ function numbersAfterLabel(w: Work): void {
 function oneTimeCodes(w: Work): void {
   // Google's SMS verification codes carry their own context: "G-482913".
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9-])G-(\d{6})(?![\d-])/g)) mask(w, m.index + 2, m.index + m[0].length, 'otp');
-  const re = /(?<![\d./-]|\d:)(\d{6,8}|\d{3}[ -]\d{3})(?![\d.:/-]|\s?(?:円|件|回|MB|GB|KB|通|個|日|時|分|秒|yen|items?|bytes?))/g;
+  const re = /(?<![\d./-]|\d:)(\d{4,8}|\d{3}[ -]\d{3})(?![\d:/-]|[.,]\d|\s?(?:円|件|回|MB|GB|KB|通|個|日|時|分|秒|年|月|桁|文字|yen|items?|bytes?|times?|years?|digits?))/g;
+  let ends: number[] | undefined;
+  let i = 0;
   for (const m of w.f.matchAll(re)) {
-    const before = w.f.slice(Math.max(0, m.index - 24), m.index).replace(OTP_EXCLUDED, ' ');
     const end = m.index + m[0].length;
-    const after = w.f.slice(end, end + 16).replace(OTP_EXCLUDED, ' ');
-    if (OTP_CONTEXT.test(before) || OTP_CONTEXT.test(after)) mask(w, m.index, end, 'otp');
+    const short = /^\d{4,5}$/.test(m[0]);
+    // Four or five digits are a year, a port, a count as often: only a number said to be typed counts (below).
+    if (!short) {
+      const before = w.f.slice(Math.max(0, m.index - 24), m.index).replace(OTP_EXCLUDED, ' ');
+      const after = w.f.slice(end, end + 16).replace(OTP_EXCLUDED, ' ');
+      if (OTP_CONTEXT.test(before) || OTP_CONTEXT.test(after)) {
+        mask(w, m.index, end, 'otp');
+        continue;
+      }
+    }
+    // "I entered 482913 but it says invalid code", 「4829って入れたら認証コードが違うって」 (sec-27): the code is named
+    // further away — in the number's sentence, the one before or the one after — and the number was typed (a typing
+    // verb right before or after it), or it has six to eight digits.
+    if (short && !TYPED_NUMBER_BEFORE.test(w.f.slice(Math.max(0, m.index - 16), m.index)) && !TYPED_NUMBER_AFTER.test(w.f.slice(end, end + 12))) continue;
+    if (short && TYPED_AS_NOT_CODE.test(w.f.slice(end, end + 32))) continue;
+    ends ??= sentenceEnds(w.f);
+    while (i < ends.length && (ends[i] ?? 0) < m.index) i++; // numbers come in order: the index only moves on
+    // At most FAR characters each side, so a long text of numbers costs each of them a bounded window (linear).
+    const from = Math.max(i >= 2 ? (ends[i - 2] ?? -1) + 1 : 0, m.index - FAR);
+    const to = Math.min(i + 1 < ends.length ? (ends[i + 1] ?? w.f.length) + 1 : w.f.length, end + FAR);
+    const window = `${w.f.slice(from, m.index)} ${w.f.slice(end, to)}`.replace(OTP_EXCLUDED, ' ');
+    OTP_EXCLUDED.lastIndex = 0;
+    if (OTP_CONTEXT_FAR.test(window)) mask(w, m.index, end, 'otp');
   }
 }
+
+/** How far from its number a code may be named (within its sentence, the one before and the one after), characters. */
+const FAR = 160;
+/** "I typed 2024 into the year field", "entered 1234 as the zip": what the number was typed as, not a code. */
+const TYPED_AS_NOT_CODE = /^[ \t]+(?:as|into|in|for|on)[ \t]+(?:the[ \t]+|my[ \t]+|a[ \t]+)?(?:year|port|zip|postal|date|birth|phone|month|day|amount|price|quantity)/i;
+/** A number said to be typed: "I entered 4829", "typed in 4829", 「4829って入れた」, 「4829を入力」. */
+const TYPED_NUMBER_BEFORE = /(?:entered|entering|typed|typing|input|put[ \t]+in|tried|trying|punched[ \t]+in|keyed[ \t]+in)[ \t]+(?:in[ \t]+)?["'“「]?$/i;
+const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で)[ \t]*(?:入れ|いれ|入力|打|うっ|試|送)/;
+/**
+ * A code named away from its number: a one-time code, a PIN, 2段階認証, SMS — but not "code" alone next to words that
+ * make it another code (OTP_EXCLUDED is taken out first) nor a bare 「コード」 in 「コードレス」.
+ */
+const OTP_CONTEXT_FAR =
+  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|パスコード|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|(?<![A-Za-z])codes?(?![A-Za-z])|コード(?!レス)|\bpin\b|passcode/i;
 
 function genericSecrets(w: Work): void {
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g)) {
@@ -1138,6 +1232,33 @@ export function opensValue(text: string): boolean {
   return OPEN_LABEL.test(fold(text.slice(-80)).trimEnd());
 }
 
+/** True when `text` names a password (a label: 「パスワード」, 「暗証番号」, "password", `pw`), whatever it says of it. */
+export function namesPassword(text: string): boolean {
+  SCOPE_LABEL.lastIndex = 0;
+  const named = SCOPE_LABEL.test(fold(text.slice(0, 2000)));
+  SCOPE_LABEL.lastIndex = 0;
+  return named;
+}
+
+/**
+ * A message that asks for a password (help-desk staff typing to the person, sec-27): 「新しいパスワードは？」,
+ * 「パスワードを教えてください」, "What is your new password?", "send me the code". The person's next message, if a
+ * value alone (valueAlone), is that password.
+ */
+const ASKS_VALUE = new RegExp(
+  `(?:${JA_LABEL}|新しい(?:の|方|ほう)|(?:認証|確認|セキュリティ|検証|ワンタイム|ログイン|PIN)(?:コード|番号))[ \\t]*` +
+    `(?:(?:は|って)[ \\t]*(?:何|なん|なに)?[ \\t]*(?:ですか|でしょうか|ですかね|か)?[ \\t]*[?？]|(?:を|も)?[ \\t]*(?:教えて|おしえて|送って|入力して|書いて|言って))` +
+    // Not "don't send your password", "never tell anyone the code": the bot's own warning, and staff's.
+    `|(?<![A-Za-z])(?<!(?:n't|not|never|no)[ \\t]+)(?:what(?:'s|[ \\t]+is|[ \\t]+was)|(?:send|tell|give|type)(?:[ \\t]+(?:me|us))?)[ \\t]+(?:your|the)[ \\t]+` +
+    `(?:new[ \\t]+|old[ \\t]+|current[ \\t]+)?(?:${EN_LABEL}|(?:verification|security|login|sign[- ]?in|one[- ]?time|2fa)[ \\t]+code|code[ \\t]+(?:they|we|it)[ \\t]+sent)(?![A-Za-z])`,
+  'i',
+);
+
+export function asksValue(text: string): boolean {
+  const f = fold(text.slice(-300));
+  return ASKS_VALUE.test(f) || OPEN_LABEL.test(f.trimEnd());
+}
+
 /**
  * True when `text`, sent right after a message that `opensValue`, is that value: one to four ASCII words (「hunter」,
  * 「ＡＢＣ１２３４５」, "P@ss w0rd"), optionally quoted and followed by 「です」, none of them grammar, an ordinary word
@@ -1149,6 +1270,11 @@ export function valueAlone(text: string): boolean {
   // Kana typed as the value (「すもももももも」), by the rule of the same value after the label in one message.
   const kana = /^[「『]?([ぁ-ゖー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
+  // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27), on the terms of the same value after 「パスワード：」 / 「は」.
+  const katakana = /^[「『]?([ァ-ヺー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
+  if (katakana !== undefined) return kanaValueEnd(katakana, 0, true) > 0;
+  const kanji = /^[「『]?([\u4e00-\u9fff々]{2,4})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
+  if (kanji !== undefined) return kanjiValueEnd(kanji, 0) > 0;
   const value = m?.[1];
   if (!value || value.length < 3 || value.length > 64) return false;
   return value.split(' ').every((word) => {

@@ -11,7 +11,7 @@
  */
 import type { Locale, Logger, Reply, Turn } from '../core/index.js';
 import { asCodedError, fileLabel, turnFiles } from '../core/index.js';
-import { redact } from '../core/redact.js';
+import { asksValue, namesPassword, redact } from '../core/redact.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../handoff/notifier.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { DeskRelay, HeldConversation, Staff } from '../pipeline/types.js';
@@ -268,7 +268,12 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
       if (said === '') return true;
       const name = m.staff.name ?? held.staff.name ?? t('takeover.staff', undefined, held.locale);
       await tell(link, m.thread!, say('takeover.staff_said', { name, text: said }, held.locale));
-      await holds.renew(held);
+      // Staff asked for a password (「新しいパスワードは？」): the person's next message, if a value alone, reaches the desk
+      // and the transcript as the mark (the take-over link reads hold.valueNext); staff talking of a password makes it the
+      // topic, as the person's own words do (hold.passwordTalk). sec-27.
+      const asked = asksValue(m.text);
+      const talk = held.passwordTalk === true || namesPassword(m.text);
+      await holds.renew({ ...held, ...(asked ? { valueNext: true } : {}), ...(talk ? { passwordTalk: true as const } : {}) });
       return true;
     },
   };

@@ -20,7 +20,7 @@ import {
   type Reply,
   type Turn,
 } from '../core/index.js';
-import { opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
+import { namesPassword, opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
 import { maskInTopic, passwordTopic } from '../dialog/secrets.js';
 import { STATE_SCHEMA, type ConversationState, type StepFn, type StepMeta } from '../dialog/types.js';
@@ -325,12 +325,16 @@ export function takeover(options: TakeoverOptions, log: Logger, store: Pick<Conv
       const state = text !== undefined ? await store.get(turn.conversationId) : undefined;
       const fromState = hold.valueNext === undefined && state?.valueNext === true;
       const pending = hold.valueNext === true || fromState;
-      // After a password change was said to the bot (the state's topic), 「新しいのはホシゾラ」 reaches staff masked too (sec-26).
-      const inTopic = text !== undefined && state?.schema === STATE_SCHEMA ? maskInTopic(text, state) : undefined;
+      // After a password change was said to the bot (the state's topic), 「新しいのはホシゾラ」 reaches staff masked too (sec-26);
+      // and after a password was talked about while held (hold.passwordTalk: the state is not saved then, sec-27).
+      const stateTopic = state?.schema === STATE_SCHEMA ? state : undefined;
+      const topic = hold.passwordTalk === true ? { slots: stateTopic?.slots ?? {}, passwordTalk: true as const } : stateTopic;
+      const inTopic = text !== undefined ? maskInTopic(text, topic) : undefined;
       const secret = pending && text !== undefined && valueAlone(text) ? REDACTION_MARK[turn.locale ?? localeOf(hold)] : inTopic;
       try {
         await desk.relay(secret !== undefined ? { ...turn, text: secret } : turn, hold);
-        const { valueNext: was, ...renewed } = hold;
+        const { valueNext: was, ...rest } = hold;
+        const renewed = hold.passwordTalk !== true && text !== undefined && namesPassword(text) ? { ...rest, passwordTalk: true as const } : rest;
         const opens = secret === undefined && text !== undefined && opensValue(text);
         // Once the state's label was read, the hold says false so that it is not read again (the state is not saved while held).
         await options.holds.renew(opens ? { ...renewed, valueNext: true } : was !== undefined || fromState ? { ...renewed, valueNext: false } : renewed);

@@ -200,6 +200,12 @@ export interface HeldConversation {
    * tells, for a label sent to the bot just before staff took over.
    */
   valueNext?: boolean;
+  /**
+   * A password was talked about while held — by the person (「パスワードを変えました」) or by staff (「パスワードを変更して
+   * みてください」) — so a value introduced by 「新しいのは」 / "the new one is" is relayed masked, as the engine reads it
+   * after a password change (ConversationState.passwordTalk; the state is not saved while held). sec-27.
+   */
+  passwordTalk?: true;
 }
 
 /** A help desk as the pipeline sees it: where a held conversation's turns go. */

@@ -7,7 +7,8 @@
 import { randomBytes } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger, type Turn } from '../../src/core/index.js';
-import { createHoldStore, type TakeoverRecord } from '../../src/helpdesk/holds.js';
+import { createHelpDesk, relayLine, type DeskTransport } from '../../src/helpdesk/desk.js';
+import { createHoldStore, type DeskThread, type TakeoverRecord } from '../../src/helpdesk/holds.js';
 import { createPipeline } from '../../src/pipeline/pipeline.js';
 import type { DeskRelay, HeldConversation } from '../../src/pipeline/types.js';
 import { createStores } from '../../src/state/stores.js';
@@ -140,5 +141,82 @@ describe('take-over link', () => {
     await s.holds.set(s.hold);
     expect((await quiet.handle(turnOf(s.id, { text: '最初から' }))).heldBy).toBeUndefined();
     expect(looked).toBe(0);
+  });
+
+  it('relays a katakana or kanji value sent after its label, and a katakana value with no copula, as the mark (sec-27)', async () => {
+    const s = setUp();
+    await s.holds.set(s.hold);
+    for (const text of ['パスワードは', 'ホシゾラ', '暗証番号は', '鈴木です', 'パスワードはネコ', 'パスワードは太郎', 'パスワードは', '不明']) await s.pipeline.handle(turnOf(s.id, { text }));
+    // What the desk posts: the relayed turn as the desk's line (relayLine redacts the one message).
+    const relayed = s.desk.relayed.map((r) => relayLine(r.turn, content.i18n, 'ja'));
+    expect(relayed.join('\n')).not.toMatch(/ホシゾラ|鈴木|ネコ|太郎/);
+    expect(relayed.at(-1)).toContain('不明');
+    await s.transcriptObserver.flush();
+    expect(JSON.stringify(await s.transcripts.turns(s.id))).not.toMatch(/ホシゾラ|鈴木|ネコ|太郎/);
+  });
+
+  it('after a password change was said to staff, a value after 「新しいのは」 / "the new one is" is relayed masked (sec-27)', async () => {
+    const s = setUp();
+    await s.holds.set(s.hold);
+    for (const text of ['昨日パスワードを変えました', 'ドコモメールの新しいのはミナミカゼ', 'the new one is marigold']) await s.pipeline.handle(turnOf(s.id, { text }));
+    const relayed = s.desk.relayed.map((r) => relayLine(r.turn, content.i18n, 'ja'));
+    expect(relayed[0]).toContain('昨日パスワードを変えました');
+    expect(relayed.join('\n')).not.toMatch(/ミナミカゼ|marigold/);
+    await s.transcriptObserver.flush();
+    expect(JSON.stringify(await s.transcripts.turns(s.id))).not.toMatch(/ミナミカゼ|marigold/);
+  });
+
+  it('"the new password is:" relayed, then the value alone: the desk and the transcript get the mark (sec-27)', async () => {
+    const s = setUp();
+    await s.holds.set({ ...s.hold, locale: 'en' } as TakeoverRecord);
+    for (const text of ['the new password is:', 'hoshizora', 'still no mail']) await s.pipeline.handle(turnOf(s.id, { text, locale: 'en' }));
+    expect(s.desk.relayed.map((r) => r.turn.text)).toEqual(['the new password is:', '[redacted]', 'still no mail']);
+  });
+
+  it('staff ask for a password: the value the person sends alone reaches the desk and the transcript as the mark (sec-27)', async () => {
+    const s = setUp();
+    const posts: string[] = [];
+    const transport: DeskTransport = {
+      announce: async () => undefined,
+      post: async (_thread: DeskThread | undefined, text: string) => (posts.push(text), true),
+      showStatus: async () => {},
+      staffLabel: () => 'staff',
+    };
+    const told: string[] = [];
+    const helpDesk = createHelpDesk({
+      name: 'test',
+      transport,
+      holds: s.holds,
+      kv: s.stores.kv,
+      i18n: content.i18n,
+      locale: 'ja',
+      keys: { takenBy: 'slack.desk.taken_by', handedBackBy: 'slack.desk.handed_back_by', notFound: 'slack.desk.not_found' },
+      tellPerson: async (_link, replies) => (told.push(...replies.map((r) => r.text ?? '')), true),
+      logger: silentLogger,
+    });
+    const pipeline = createPipeline({
+      ...content,
+      ...s.stores,
+      tickets: new CollectingTickets(),
+      observers: [s.transcriptObserver],
+      takeover: { holds: s.holds, relayFor: () => helpDesk, active: () => true },
+    });
+    await s.holds.link(s.hold);
+    await s.holds.set(s.hold);
+    const staff = { id: 'U-staff', name: '佐藤' };
+    await helpDesk.staffMessage({ thread: s.hold.desk, staff, text: '新しいパスワードは何ですか？', eventId: 's1' });
+    await pipeline.handle(turnOf(s.id, { text: 'ホシゾラ' }));
+    await helpDesk.staffMessage({ thread: s.hold.desk, staff, text: 'What is your new password?', eventId: 's2' });
+    await pipeline.handle(turnOf(s.id, { text: 'hoshizora' }));
+    // Asked again, the person answers with no value: kept as typed.
+    await helpDesk.staffMessage({ thread: s.hold.desk, staff, text: 'パスワードを教えてください', eventId: 's3' });
+    await pipeline.handle(turnOf(s.id, { text: 'わからない' }));
+    expect(told).toHaveLength(3);
+    expect(posts.join('\n')).not.toMatch(/ホシゾラ|hoshizora/);
+    expect(posts.at(-1)).toContain('わからない');
+    await s.transcriptObserver.flush();
+    const turns = JSON.stringify(await s.transcripts.turns(s.id));
+    expect(turns).not.toMatch(/ホシゾラ|hoshizora/);
+    expect(turns).toContain('わからない');
   });
 });
