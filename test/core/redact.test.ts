@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { besideSecrets, opensValue, REDACTION_MARK, redact, redactDeep, valueAlone, type RedactionKind } from '../../src/core/redact.js';
+import { asksValue, besideSecrets, opensValue, REDACTION_MARK, redact, redactDeep, valueAlone, type RedactionKind } from '../../src/core/redact.js';
 
 /** One row of test/core/redact-cases.yaml (see the file's header). */
 interface Case {
@@ -231,13 +231,26 @@ describe('a password across two messages (rob-20)', () => {
   it('valueAlone: the next message is the value itself, not an answer or a name', () => {
     for (const t of ['hunter', 'ＡＢＣ１２３４５', 'P@ss w0rd', '「Abc12345」です', 'qwerty', 'すもももももも', 'あいうえおです'])
       expect(valueAlone(t), t).toBe(true);
-    for (const t of ['わからない', 'そのまま', 'おしえません', 'ひみつです', 'ホシゾラ', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
+    for (const t of ['わからない', 'そのまま', 'おしえません', 'ひみつです', 'iCloud', 'iOS 17.6.1', "I don't know", 'same as before', 'ok', 'SH-51C', 'taro@docomo.ne.jp'])
       expect(valueAlone(t), t).toBe(false);
   });
 
   it('valueAlone: two or three kana are the value too, short answers are not (sec-26)', () => {
     for (const t of ['ねこ', 'いぬです', 'うさぎ']) expect(valueAlone(t), t).toBe(true);
     for (const t of ['まだ', 'いえ', 'いいえ', 'はい', 'うん', 'なし', 'どこ？', 'えっと', 'これ', 'ない']) expect(valueAlone(t), t).toBe(false);
+  });
+
+  it('valueAlone: katakana and kanji alone are the value too, names of things and descriptions are not (sec-27)', () => {
+    // Round 26 kept 「ホシゾラ」 alone after 「パスワードは」: it reached the transcript and the desk.
+    for (const t of ['ホシゾラ', 'ネコ', '太郎', '鈴木です', '「富士山」']) expect(valueAlone(t), t).toBe(true);
+    for (const t of ['メール', 'ドコモ', 'エラー', 'アイフォン', 'リセット', '不明', '忘れた', '未設定', '誕生日', '担当者', '解決']) expect(valueAlone(t), t).toBe(false);
+  });
+
+  it('asksValue: staff asking for a password, not warning against sending one, nor asking for a phone number (sec-27)', () => {
+    for (const t of ['新しいパスワードは？', '新しいパスワードは何ですか？', 'パスワードを教えてください', '認証コードを教えてください', 'What is your new password?', "what's the verification code?", 'パスワードは'])
+      expect(asksValue(t), t).toBe(true);
+    for (const t of ['パスワードは送らないでください', "Please don't send your password", '電話番号を教えてください', 'エラーコードを教えてください', 'OSのバージョンを教えてください', 'パスワードを変更してみてください'])
+      expect(asksValue(t), t).toBe(false);
   });
 });
 
