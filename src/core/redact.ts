@@ -836,7 +836,7 @@ function labelledValues(w: Work): void {
   }
 
   const en = new RegExp(
-    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:["']\\s*)?(?:(?:[:=]|\\bis\\b|\\bwas\\b|\\bto\\b|->|→)\\s*)?["'“]?))`,
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:["']\\s*)?(?:(?:[:=]|\\b(?:is|was)\\b(?:[ \\t]*:)?|\\bto\\b|->|→)\\s*)?["'“]?))`,
     'gi',
   );
   for (const m of w.f.matchAll(en)) {

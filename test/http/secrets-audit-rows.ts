@@ -15,6 +15,12 @@ export interface Row {
    * although `line` names none (「ドコモメールの新しいのはミナミカゼ」). While staff hold the conversation, the state's topic does.
    */
   before?: string;
+  /**
+   * `line` is a value only after `before` (sec-27: 「パスワードは」 then 「ヨゾラ」 alone): wherever the line is typed —
+   * to the bot, to staff holding the conversation — `before` comes right before it, and the hand-off form's answer
+   * types the two together.
+   */
+  alone?: true;
 }
 
 export const JA: Row[] = [
@@ -47,6 +53,12 @@ export const JA: Row[] = [
   { line: '認証コード 7294', values: ['7294'] },
   { line: 'パスワード qzmv 5193', values: ['qzmv', '5193'] },
   { before: 'パスワードを変えました', line: 'ドコモメールの新しいのはミナミカゼ', values: ['ミナミカゼ'] },
+  // sec-27: katakana with no copula, kanji, a code named away from its number, katakana alone after its label (invented
+  // values; the shapes are in test/core/redact-cases.yaml with their pages)
+  { line: 'パスワードはミケネコ', values: ['ミケネコ'] },
+  { line: '暗証番号は鈴木です', values: ['鈴木'] },
+  { line: '5730って入れたら認証コードが違うって', values: ['5730'] },
+  { before: 'パスワードは', line: 'ヨゾラ', values: ['ヨゾラ'], alone: true },
 ];
 
 export const EN: Row[] = [
@@ -65,7 +77,13 @@ export const EN: Row[] = [
   { line: "I'm using Kestrel88 as my password", values: ['Kestrel88'] },
   { line: 'my password is falcon 51', values: ['falcon'] },
   { before: 'I changed my password yesterday', line: 'the new one is marigold', values: ['marigold'] },
+  // sec-27 (invented test data)
+  { line: 'I entered 731904 but it says invalid code', values: ['731904'] },
+  { before: 'the new password is:', line: 'bluejay', values: ['bluejay'], alone: true },
 ];
+
+/** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */
+export const formLine = (row: Row) => (row.alone ? `${row.before ?? ''} ${row.line}` : row.line);
 
 export const SCRIPTS = {
   ja: { symptom: 'iPhoneでメールが受信できない', person: '担当者と話したい', form: 'iPhone 15、iOS 18.1、ドコモメール、今朝から毎回です。', dontKnow: 'わからない' },
