@@ -14,11 +14,13 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../src/log.js';
 import { startApp, type App } from '../../src/main.js';
-import { buttonsOf, clickPayload, dmEvent, envelope, hasKey, sendEvent, sendInteraction, slackEnv, startFakeSlack, uid, waitFor as waitForCall, type FakeSlack } from '../channels/slack/fake-slack.js';
+import { buttonsOf, clickPayload, dmEvent, envelope, hasKey, sendEvent, sendInteraction, slackEnv, startFakeSlack, tsOf, uid, waitFor as waitForCall, type FakeSlack } from '../channels/slack/fake-slack.js';
 import { deleteKeys, post, REDIS_URL, runId, testEnv } from './helpers.js';
 import { EN, formLine, JA, leaks, redisLeaks, SCRIPTS, type Row } from './secrets-audit-rows.js';
 
 const TOKEN = 'admin-token-for-the-secrets-audit-0123456789';
+/** Values sent alone after staff asked for a password, and after a password change talked about while held (sec-27). */
+const STAFF_ASKED = { ja: 'ユウヤケ', en: 'kingfisher', topic: 'アサガオ' };
 const prefix = `mmtest-audit-${runId()}`;
 let app: App;
 let ticketDir: string;
@@ -176,9 +178,10 @@ describe('the secrets audit on Slack: the DM, the desk announcement and the take
     const announcement = await waitForCall('announcement', () => desk().find((p) => p.args.text.includes(ticketId) && buttonsOf(p).length > 0));
     const takeOver = buttonsOf(announcement).find((b) => b.action_id === 'mm_takeover')!;
     const mark = posts(c.dm).at(-1)!.seq;
+    const takeOverBy = `U${uid()}`;
     await sendInteraction(
       slackApp.url,
-      clickPayload({ team: c.team, user: `U${uid()}`, channel: 'CDESK01', messageTs: announcement.ts!, message: { ...announcement, args: { ...announcement.args } }, button: takeOver }),
+      clickPayload({ team: c.team, user: takeOverBy, channel: 'CDESK01', messageTs: announcement.ts!, message: { ...announcement, args: { ...announcement.args } }, button: takeOver }),
     );
     await waitForCall('taken over', () => posts(c.dm).find((p) => p.seq > mark && hasKey(p, 'takeover.taken')));
     // While staff hold it, what the person writes goes to the announcement's thread (one relay per message).
@@ -191,6 +194,27 @@ describe('the secrets audit on Slack: the DM, the desk announcement and the take
       }
     }
     expect(thread().length).toBeGreaterThanOrEqual(JA.length + EN.length);
+    // Staff ask for the new password (they should not; people answer anyway): the value sent alone reaches the thread as
+    // the mark (sec-27). Then a password change talked about while held makes 「新しいのは…」 a value too.
+    const staffUser = takeOverBy;
+    const staffSays = async (text: string) => {
+      const before = posts(c.dm).length;
+      await sendEvent(slackApp.url, envelope(c.team, { type: 'message', channel: 'CDESK01', channel_type: 'channel', user: staffUser, text, ts: tsOf(), thread_ts: announcement.ts }));
+      await waitForCall('the staff line', () => posts(c.dm).length > before);
+    };
+    const personSays = async (text: string) => {
+      const before = thread().length;
+      expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, text)))).status).toBe(200);
+      await waitForCall('the relay', () => thread().length > before);
+    };
+    await staffSays('新しいパスワードは何ですか？');
+    await personSays(STAFF_ASKED.ja);
+    await staffSays('What is your new password?');
+    await personSays(STAFF_ASKED.en);
+    await personSays('昨日パスワードを変えました');
+    await personSays(`ドコモメールの新しいのは${STAFF_ASKED.topic}`);
+    expect(thread().map((p) => p.args.text).join('\n')).toContain('昨日パスワードを変えました');
+    for (const v of Object.values(STAFF_ASKED)) expect(JSON.stringify(slack.calls()), v).not.toContain(v);
     expect(leaks('slack', JSON.stringify(slack.calls()))).toEqual([]);
     expect(leaks('ticket', readdirSync(slackTickets).map((f) => readFileSync(join(slackTickets, f), 'utf8')).join('\n'))).toEqual([]);
   }, 120_000);
