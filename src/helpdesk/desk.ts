@@ -264,7 +264,8 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
         if (keys.notHeld) await post(m.thread, t(keys.notHeld), { ticket: link.ticketId });
         return true;
       }
-      const said = redact(m.text).text.trim();
+      // After a password was talked about while held (hold.passwordTalk), 「新しいのはアサガオです」 is a value here too (sec-27).
+      const said = redact(m.text, { passwordTopic: held.passwordTalk === true }).text.trim();
       if (said === '') return true;
       const name = m.staff.name ?? held.staff.name ?? t('takeover.staff', undefined, held.locale);
       await tell(link, m.thread!, say('takeover.staff_said', { name, text: said }, held.locale));

@@ -143,6 +143,21 @@ describe('help desk', () => {
     expect(said[0]!.replies[0]!.text).not.toContain('Abc12345!');
   });
 
+  it('after a password was talked about while held, staff words read with that topic; a request for a password arms the next value (sec-27)', async () => {
+    const s = setUp();
+    await s.desk.notifier.notify({ type: 'escalated', ticket, sink: 'file' });
+    await s.desk.press({ thread: s.thread, action: 'take', staff, eventId: 'p1' });
+    await s.desk.staffMessage({ thread: s.thread, staff, text: 'パスワードを変更してみてください', eventId: 'm1' });
+    expect(await s.holds.get('c1')).toMatchObject({ passwordTalk: true });
+    expect((await s.holds.get('c1'))?.valueNext).toBeUndefined();
+    await s.desk.staffMessage({ thread: s.thread, staff, text: '仮に新しいのはアサガオです', eventId: 'm2' });
+    const said = s.told.filter((t) => t.replies[0]!.key === 'takeover.staff_said').map((t) => t.replies[0]!.text);
+    expect(said).toHaveLength(2);
+    expect(said[1]).not.toContain('アサガオ');
+    await s.desk.staffMessage({ thread: s.thread, staff, text: '新しいパスワードは何ですか？', eventId: 'm3' });
+    expect((await s.holds.get('c1'))?.valueNext).toBe(true);
+  });
+
   it('tells staff when the person cannot be reached, if the desk has a line for it', async () => {
     const s = setUp();
     await s.desk.notifier.notify({ type: 'escalated', ticket, sink: 'file' });
