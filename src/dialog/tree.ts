@@ -329,12 +329,13 @@ export function changesRoute(run: Run, intent: Intent, byFact = false): boolean 
 
 /**
  * Switches to the branch of `intent` (this turn's text may answer the branch's first question too, unless `carry` is
- * false: a correction names the symptom only, its other words answer nothing).
+ * false: a correction names the symptom only, its other words answer nothing). The step on screen, if any, is recorded
+ * with `stepResult` (a correction's: `rerouted`).
  */
-export function switchTo(run: Run, intent: Intent, carry = true): void {
+export function switchTo(run: Run, intent: Intent, carry = true, stepResult: StepResult = 'unknown'): void {
   const entry = run.ctx.tree.entries[intent]!;
   run.pending = carry ? run.text : undefined;
-  recordStep(run, 'unknown');
+  recordStep(run, stepResult);
   // A how-to topic taken in the middle of a symptom branch is a detour: its end offers the branch back.
   const { s } = run;
   if (INTENT_ROLE[intent] === 'topic' && s.intent && SYMPTOM_INTENTS.has(s.intent) && s.status === 'active' && s.node) s.detour = { intent: s.intent, node: s.node };
