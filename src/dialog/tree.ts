@@ -277,6 +277,21 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
 }
 
 /**
+ * Would entering `intent`'s entry walk back into the route the conversation is on — its entry setting the same `flow`,
+ * at another node (an earlier question)? 「パスワードが違いますって出る」 or 「dアカウントはわかる」 (read error_auth) at the
+ * sign-in step of the phone-change walk: the password error's entry routes by the phone change back to that walk's first
+ * question, said again from its opening. That is the walk on screen begun again, not another one.
+ */
+export function walksBack(run: Run, intent: Intent): boolean {
+  const flow = run.s.slots.flow;
+  if (flow === undefined || intent === run.s.intent) return false;
+  const s = structuredClone(run.s);
+  delete s.slots.flow;
+  const probe = dryEnter(run, run.ctx.tree.entries[intent]!, { s });
+  return probe !== undefined && probe.s.slots.flow === flow && probe.s.node !== run.s.node;
+}
+
+/**
  * Would every one of `intents`, chosen now with this turn's text, walk to the same node on the same route? (Dry runs.)
  * Then the two-stage fallback has nothing to ask: 「Gmailのパスワードを変えたら受信できない」 read as cannot-fetch or as
  * the password error starts the same password-change walk either way.
