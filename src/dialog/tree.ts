@@ -191,11 +191,25 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
   if (!holds(rest, run.s.slots)) {
     for (const k of own) delete run.s.slots[k];
-    return enter(run, node.id);
+    // The step's variant for the corrected fact (「やっぱりiPhoneでした」 at the Android restart step): the device variants
+    // skip forward only (iPhone → iPad → Android → the next step), so entering this one again passed the iPhone restart by.
+    return enter(run, stepVariant(run, node)?.id ?? node.id);
   }
   // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
   if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/**
+ * Another variant of `node` whose `when` holds now: a step of the same guide section going to the same `next` (the
+ * restart of the iPhone, the iPad, Android), the first in the tree's order.
+ */
+function stepVariant(run: Run, node: Extract<DialogNode, { kind: 'step' }>): DialogNode | undefined {
+  for (const n of run.ctx.tree.nodes.values()) {
+    if (n.kind !== 'step' || n.id === node.id || n.next !== node.next || n.guide?.[0] !== node.guide?.[0]) continue;
+    if (holds(n.when ?? {}, run.s.slots)) return n;
+  }
+  return undefined;
 }
 
 /**
