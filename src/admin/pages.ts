@@ -530,7 +530,7 @@ ${deskPanel}
   });
 }
 
-const RESULTS = ['resolved', 'not_resolved', 'skipped', 'unknown'] as const;
+const RESULTS = ['resolved', 'not_resolved', 'skipped', 'rerouted', 'unknown'] as const;
 type Result = (typeof RESULTS)[number];
 /**
  * What the person already tried, for the header: the engine's list as the last turn recorded it (the ticket's

@@ -198,7 +198,11 @@ export interface Turn {
 
 export type ConversationStatus = 'active' | 'resolved' | 'escalated' | 'ended';
 export type CauseAxis = 'auth' | 'network' | 'server' | 'unknown';
-export type StepResult = 'resolved' | 'not_resolved' | 'skipped' | 'unknown';
+/**
+ * What came of a step: `rerouted` — the person corrected the walk's premise at it (「いや、全部来ない」 at the junk-folder
+ * step of "some mail is missing"): the step did not apply, and the walk went to the symptom they named.
+ */
+export type StepResult = 'resolved' | 'not_resolved' | 'skipped' | 'rerouted' | 'unknown';
 
 export interface StepTried {
   /** Dialog node id of the step. */

@@ -541,6 +541,15 @@ export function namesEntry(run: Run, nlu: NluResult): boolean {
   return isEntry(run, nlu.intent) && !(run.reading?.act !== undefined && run.reading.confidence >= SURE_ACT_SHARE);
 }
 
+/** Slots a reply may correct (a value known before this turn, another one now). */
+const CORRECTABLE = ['device', 'carrier', 'service'] as const;
+
+/** This turn's text changed a device, carrier or mail service the conversation already knew (a correction of a fact). */
+function correctsKnownFact(run: Run): boolean {
+  const before = run.slotsBefore;
+  return before !== undefined && CORRECTABLE.some((k) => before[k] !== undefined && run.learned.includes(k) && before[k] !== run.s.slots[k]);
+}
+
 function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {
   const said = foldAnswer(text);
   const is = (key: string) => (['ja', 'en'] as const).some((l) => foldAnswer(run.ctx.i18n.t(key, undefined, l)) === said);
@@ -567,6 +576,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       say(run, 'engine.step_already');
       answerStep(run, node, ACTIONS.notResolved);
     };
+  // 「やっぱりiPhoneでした」 "oh wait, it's an iPhone" at the Android restart step (read still_broken 0.86 for its
+  // 「やっぱり」): the reply corrects a fact the walk already had (the device, carrier or mail service), so it reports no
+  // result of a step shown for the wrong one — fact_given takes it (the step again in the corrected wording). A "fixed"
+  // said with it stays the step's result.
+  if (act !== 'fixed' && correctsKnownFact(run)) return undefined;
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);

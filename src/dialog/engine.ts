@@ -175,7 +175,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
   if (run.secret || run.maskedByTopic || maskSecrets(text).redacted) say(run, 'engine.no_password');
-  const named = symptomOfFact(run, nlu);
+  const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, text, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
   const { clarify: _unsure, clarifyByMargin: _byMargin, ...plain } = nlu;
   const turn: TextTurn = named
@@ -186,6 +186,23 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const rule = applyPolicy(policyOf(ctx.tree.patterns), turn);
   afterOtherProblemQuestion(run, pendingOther);
   return rule;
+}
+
+/**
+ * A change stated with its new value typed (「ドコモメールの新しいのは［伏字］」, "I changed my password to [redacted]",
+ * masked): the change is done and names the walk — patterns.yaml `vague_first_message: changed`, the walk whose entry
+ * routes by that trigger — whatever the model reads in what is left. 「新しいのは［伏字］」 read as a new phone
+ * (migration_device_change 0.70) walked a person who had changed their password to the phone-change steps, at the first
+ * message and mid-walk alike. A request for a person, small talk or an answer the model does not read as a symptom keeps
+ * its reading; so does a walk already on that symptom (no switch to make).
+ */
+function symptomOfChange(run: Run, text: string, nlu: NluResult): Intent | undefined {
+  const trigger = nlu.entities.trigger;
+  if (!trigger || !isEntry(run, nlu.intent)) return undefined;
+  if (!(run.secret === true || run.maskedByTopic === true || maskSecrets(text).redacted)) return undefined;
+  const changed = run.ctx.tree.patterns?.repairs.find((r) => r.rule === 'vague_first_message');
+  const walk = changed && 'changed' in changed ? changed.changed?.find((c) => c.trigger === trigger)?.intent : undefined;
+  return walk !== undefined && walk !== nlu.intent && isEntry(run, walk) ? walk : undefined;
 }
 
 /**

@@ -18,7 +18,7 @@ import { NOT_A_TOPIC, outside, understood } from './outside.js';
 import { repairRule, repeat } from './repairs.js';
 import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, sameWalk, switchTo } from './tree.js';
+import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, sameWalk, switchTo, walksBack } from './tree.js';
 
 /**
  * Below this calibrated confidence an intent is not acted on (read as out_of_scope): 「ぬるぽ」 must not
@@ -405,7 +405,8 @@ export const newSymptomRule: TurnRule = {
   act: (t) => {
     // A how-to topic the node on screen is a step of (「アプリ用パスワード」 at the app-password step) is this walk: going
     // to its entry would walk back to its first question.
-    if (leadsElsewhere(t.run, t.nlu.intent) && !isOwnTopic(t.run, t.nlu.intent, t.node)) return switchTo(t.run, t.nlu.intent);
+    // A symptom whose entry walks back into this walk (tree.ts walksBack) is this walk too: not its opening again.
+    if (leadsElsewhere(t.run, t.nlu.intent) && !isOwnTopic(t.run, t.nlu.intent, t.node) && !walksBack(t.run, t.nlu.intent)) return switchTo(t.run, t.nlu.intent);
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
   },
 };

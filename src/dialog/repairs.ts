@@ -439,7 +439,11 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
         (t.nlu.corrected !== undefined ||
           (t.sure && isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent) ||
           symptomByWords(t.run, params, t.text) !== undefined)) ||
-        (t.run.reading?.act === undefined && t.node.kind === 'step' && symptomByWords(t.run, params, t.text, true) !== undefined)),
+        (t.run.reading?.act === undefined && t.node.kind === 'step' && symptomByWords(t.run, params, t.text, true) !== undefined) ||
+        // 「いや、何も来ない」 "no, nothing arrives at all" at the junk-folder step read as a plain no or "still broken": the
+        // no is to the walk's premise when what follows it names a walk elsewhere on its own (the model sure of it, or
+        // the words alone) — never recorded as 「まだダメ」 with the next filter step.
+        (NO_ACTS.has(t.run.reading?.act ?? '') && t.nlu.corrected !== undefined && correctedSymptom(t.run, params, t.nlu.corrected, true) !== undefined)),
     act: (t) => {
       const { run, nlu } = t;
       const node = t.node!;
@@ -455,15 +459,29 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists. A correction
       // corrects something: a reading that leads back into the walk on screen ("nothing arrives" read as the not-arriving
       // symptom at its own junk-folder step) gives way to the words.
-      const byModel = isEntry(run, named.intent) && named.confidence >= SURE && leadsElsewhere(run, named.intent) ? named.intent : undefined;
-      const symptom = byModel ?? symptomByWords(run, params, said);
-      if (symptom) return switchTo(run, symptom, false);
+      const symptom = correctedSymptom(run, params, { text: said, intent: named.intent, confidence: named.confidence });
+      // The step on screen did not apply (its premise was corrected): so recorded, not "no answer".
+      if (symptom) return switchTo(run, symptom, false, 'rerouted');
       // The correction was a fact (「いや、Androidです」): noted; the node again as after any fact (a question asked
       // again or settled, a step's buttons — never a step's "give it a try" at a question).
       if (run.learned.length > 0) return againAfterFact(run, node);
       say(run, 'engine.correction_what', undefined, choicesOf(run, node));
     },
   };
+}
+
+/** Readings of a "no, Y" reply that take the no as an answer to the step — unless Y names a walk elsewhere (reroute). */
+const NO_ACTS: ReadonlySet<string> = new Set(['deny', 'still_broken']);
+
+/**
+ * The symptom a corrected part names: the model's sure reading of it — another symptom than the walk's, whose walk is
+ * elsewhere ("none of my emails arrive" read as the not-arriving symptom at its own junk-folder step corrects nothing by
+ * its symptom: re-entering the same walk only skipped the step) — else the words patterns.yaml lists (`alone`: as the
+ * whole corrected part, filler aside).
+ */
+function correctedSymptom(run: Run, params: Extract<Repair, { rule: 'reroute' }>, part: { text: string; intent: Intent; confidence: number }, alone = false): Intent | undefined {
+  const byModel = isEntry(run, part.intent) && part.intent !== run.s.intent && part.confidence >= SURE && leadsElsewhere(run, part.intent) ? part.intent : undefined;
+  return byModel ?? symptomByWords(run, params, part.text, alone);
 }
 
 /**

@@ -54,7 +54,7 @@ export const ticketSchema = z.strictObject({
     errorMessage: z.string().optional(),
     occurredAt: z.string().optional(),
     frequency: z.string().optional(),
-    stepsTried: z.array(z.strictObject({ step: z.string(), result: z.enum(['resolved', 'not_resolved', 'skipped', 'unknown']) })),
+    stepsTried: z.array(z.strictObject({ step: z.string(), result: z.enum(['resolved', 'not_resolved', 'skipped', 'rerouted', 'unknown']) })),
     settings: z.strictObject({ incoming: settingsSchema, outgoing: settingsSchema }),
   }),
   summary: z.string().min(1).max(300),

@@ -191,11 +191,25 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
   if (!holds(rest, run.s.slots)) {
     for (const k of own) delete run.s.slots[k];
-    return enter(run, node.id);
+    // The step's variant for the corrected fact (「やっぱりiPhoneでした」 at the Android restart step): the device variants
+    // skip forward only (iPhone → iPad → Android → the next step), so entering this one again passed the iPhone restart by.
+    return enter(run, stepVariant(run, node)?.id ?? node.id);
   }
   // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
   if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/**
+ * Another variant of `node` whose `when` holds now: a step of the same guide section going to the same `next` (the
+ * restart of the iPhone, the iPad, Android), the first in the tree's order.
+ */
+function stepVariant(run: Run, node: Extract<DialogNode, { kind: 'step' }>): DialogNode | undefined {
+  for (const n of run.ctx.tree.nodes.values()) {
+    if (n.kind !== 'step' || n.id === node.id || n.next !== node.next || n.guide?.[0] !== node.guide?.[0]) continue;
+    if (holds(n.when ?? {}, run.s.slots)) return n;
+  }
+  return undefined;
 }
 
 /**
@@ -277,6 +291,21 @@ export function leadsElsewhere(run: Run, intent: Intent): boolean {
 }
 
 /**
+ * Would entering `intent`'s entry walk back into the route the conversation is on — its entry setting the same `flow`,
+ * at another node (an earlier question)? 「パスワードが違いますって出る」 or 「dアカウントはわかる」 (read error_auth) at the
+ * sign-in step of the phone-change walk: the password error's entry routes by the phone change back to that walk's first
+ * question, said again from its opening. That is the walk on screen begun again, not another one.
+ */
+export function walksBack(run: Run, intent: Intent): boolean {
+  const flow = run.s.slots.flow;
+  if (flow === undefined || intent === run.s.intent) return false;
+  const s = structuredClone(run.s);
+  delete s.slots.flow;
+  const probe = dryEnter(run, run.ctx.tree.entries[intent]!, { s });
+  return probe !== undefined && probe.s.slots.flow === flow && probe.s.node !== run.s.node;
+}
+
+/**
  * Would every one of `intents`, chosen now with this turn's text, walk to the same node on the same route? (Dry runs.)
  * Then the two-stage fallback has nothing to ask: 「Gmailのパスワードを変えたら受信できない」 read as cannot-fetch or as
  * the password error starts the same password-change walk either way.
@@ -329,12 +358,13 @@ export function changesRoute(run: Run, intent: Intent, byFact = false): boolean 
 
 /**
  * Switches to the branch of `intent` (this turn's text may answer the branch's first question too, unless `carry` is
- * false: a correction names the symptom only, its other words answer nothing).
+ * false: a correction names the symptom only, its other words answer nothing). The step on screen, if any, is recorded
+ * with `stepResult` (a correction's: `rerouted`).
  */
-export function switchTo(run: Run, intent: Intent, carry = true): void {
+export function switchTo(run: Run, intent: Intent, carry = true, stepResult: StepResult = 'unknown'): void {
   const entry = run.ctx.tree.entries[intent]!;
   run.pending = carry ? run.text : undefined;
-  recordStep(run, 'unknown');
+  recordStep(run, stepResult);
   // A how-to topic taken in the middle of a symptom branch is a detour: its end offers the branch back.
   const { s } = run;
   if (INTENT_ROLE[intent] === 'topic' && s.intent && SYMPTOM_INTENTS.has(s.intent) && s.status === 'active' && s.node) s.detour = { intent: s.intent, node: s.node };
