@@ -430,8 +430,9 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
     // as surely as a branch switch needs, or the words patterns.yaml lists naming a walk elsewhere ("all mail" at the
     // junk-folder step). "Actually, can we switch to English? Sending fails" in the sending branch corrects nothing;
     // "it works fine on my laptop" at the outage check, error_intermittent at 0.43, answers it.
-    // At a step, a reply that reads no act and is only such words ("all mail", 「全部です」 at the junk-folder step, whose
-    // opening said "some") corrects the walk's premise too.
+    // At a step, a reply that is only such words ("all mail", 「全部です」, "nothing arrives" at the junk-folder step, whose
+    // opening said "some" and told them to say so) corrects the walk's premise too — whether it reads no act or a plain
+    // no / "still broken" (the words the opening asks for are no answer to the step).
     applies: (t) =>
       t.run.s.status === 'active' &&
       t.node !== undefined &&
@@ -439,7 +440,7 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
         (t.nlu.corrected !== undefined ||
           (t.sure && isEntry(t.run, t.nlu.intent) && t.nlu.intent !== t.run.s.intent) ||
           symptomByWords(t.run, params, t.text) !== undefined)) ||
-        (t.run.reading?.act === undefined && t.node.kind === 'step' && symptomByWords(t.run, params, t.text, true) !== undefined) ||
+        ((t.run.reading?.act === undefined || NO_ACTS.has(t.run.reading.act)) && t.node.kind === 'step' && symptomByWords(t.run, params, t.text, true) !== undefined) ||
         // 「いや、何も来ない」 "no, nothing arrives at all" at the junk-folder step read as a plain no or "still broken": the
         // no is to the walk's premise when what follows it names a walk elsewhere on its own (the model sure of it, or
         // the words alone) — never recorded as 「まだダメ」 with the next filter step.
