@@ -1320,6 +1320,25 @@ function fromToValues(w: Work, marks: string[]): void {
   }
 }
 
+/**
+ * 「暗証番号は1234と4321です」, "my PIN is 1234 or 4321": the first value masked (a mark from the pass before), a joining word
+ * right after it, then another number of a PIN's or code's length — the second guess is as secret as the first. Not a
+ * count (「…と2024年」, COUNT_UNITS) and not a number the mark is not directly joined to (「…、そのあと5531も来た」).
+ */
+const ALTERNATIVE_NUMBER = new RegExp(`^[ \\t]*(?:と|か|や|または|もしくは|or|and|/|／)[ \\t]*(\\d{4,8})(?!\\d|[.:,]\\d|[ \\t]*(?:${COUNT_UNITS}))`, 'i');
+function alternativeValues(w: Work, marks: string[]): void {
+  for (const m of marks) {
+    if (!m) continue;
+    for (let i = w.src.indexOf(m); i !== -1; i = w.src.indexOf(m, i + m.length)) {
+      const alt = ALTERNATIVE_NUMBER.exec(w.f.slice(i + m.length, i + m.length + 24));
+      if (!alt) continue;
+      const end = i + m.length + alt[0].length;
+      const start = end - alt[1]!.length;
+      if (isFree(w, start, end)) mask(w, start, end, 'password');
+    }
+  }
+}
+
 /** One pass of every rule over `text`. */
 function pass(text: string, mark: string, topic: boolean): { text: string; kinds: Set<RedactionKind> } {
   const w: Work = { src: text, f: fold(text), cell: new Uint8Array(text.length), kinds: new Set(), topic };
@@ -1333,6 +1352,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   passwordContext(w);
   introducedValues(w);
   fromToValues(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
+  alternativeValues(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);
   loneValue(w);
   unmistakable(w);
   numbersAfterLabel(w);
