@@ -23,6 +23,7 @@ import { onAction } from './actions.js';
 import { acceptedActs, glossaryTerms } from './answers.js';
 import { absorb } from './facts.js';
 import { afterOtherProblemQuestion } from './handoff.js';
+import { walkOfChange } from './repairs.js';
 import { applyPolicy, MIN_CONFIDENCE, policyOf, SWITCH_CONFIDENCE, type TextTurn } from './policy.js';
 import { currentNode, say, type Run } from './run.js';
 import { maskInTopic, maskSecrets } from './secrets.js';
@@ -174,8 +175,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const facts = factsOf(maskSecrets(text).text);
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
-  if (run.secret || run.maskedByTopic || maskSecrets(text).redacted) say(run, 'engine.no_password');
-  const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, text, nlu);
+  run.secretSaid = run.secret === true || run.maskedByTopic === true || maskSecrets(text).redacted;
+  if (run.secretSaid) say(run, 'engine.no_password');
+  const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
   const { clarify: _unsure, clarifyByMargin: _byMargin, ...plain } = nlu;
   const turn: TextTurn = named
@@ -196,12 +198,9 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
  * message and mid-walk alike. A request for a person, small talk or an answer the model does not read as a symptom keeps
  * its reading; so does a walk already on that symptom (no switch to make).
  */
-function symptomOfChange(run: Run, text: string, nlu: NluResult): Intent | undefined {
-  const trigger = nlu.entities.trigger;
-  if (!trigger || !isEntry(run, nlu.intent)) return undefined;
-  if (!(run.secret === true || run.maskedByTopic === true || maskSecrets(text).redacted)) return undefined;
-  const changed = run.ctx.tree.patterns?.repairs.find((r) => r.rule === 'vague_first_message');
-  const walk = changed && 'changed' in changed ? changed.changed?.find((c) => c.trigger === trigger)?.intent : undefined;
+function symptomOfChange(run: Run, nlu: NluResult): Intent | undefined {
+  if (!nlu.entities.trigger || !isEntry(run, nlu.intent) || !run.secretSaid) return undefined;
+  const walk = walkOfChange(run, nlu.entities.trigger);
   return walk !== undefined && walk !== nlu.intent && isEntry(run, walk) ? walk : undefined;
 }
 

@@ -166,6 +166,17 @@ function frustration(params: { min_share?: number }): TurnRule {
   };
 }
 
+/** The walk patterns.yaml `vague_first_message: changed` names for a change (`trigger`: an OS update, a password change …). */
+function changedWalk(params: Extract<Repair, { rule: 'vague_first_message' }>, trigger: string | undefined): Intent | undefined {
+  return trigger === undefined ? undefined : params.changed?.find((c) => c.trigger === trigger)?.intent;
+}
+
+/** The same, read from the tree's patterns (a change stated with its new value names the walk anywhere: engine.ts). */
+export function walkOfChange(run: Run, trigger: string): Intent | undefined {
+  const rule = run.ctx.tree.patterns?.repairs.find((r): r is Extract<Repair, { rule: 'vague_first_message' }> => r.rule === 'vague_first_message');
+  return rule ? changedWalk(rule, trigger) : undefined;
+}
+
 /**
  * A plea for help as the first message (pleaFirst): the menu. 「メールがおかしい」 as a first message: which symptom? (the start menu's buttons); what it did tell is kept. Not when it
  * quotes an error. When it names what changed (an OS update, a phone change) and no symptom surely, the change names
@@ -174,7 +185,7 @@ function frustration(params: { min_share?: number }): TurnRule {
  * the change ("mail stopped working after the iOS update", read error_cannot_fetch) routes as usual.
  */
 function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message' }>): TurnRule {
-  const walkOf = (t: TextTurn) => params.changed?.find((c) => c.trigger === t.nlu.entities.trigger)?.intent;
+  const walkOf = (t: TextTurn) => changedWalk(params, t.nlu.entities.trigger);
   return {
     name: 'vague_first_message',
     applies: (t) => {
@@ -185,7 +196,7 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
       // 「パスワードは［伏字］に変えました」 "I changed my password to [redacted]": the new value typed with the change says it
       // is done (no wish, no how-to) — the change names the walk whatever act the rest reads as (the value is gone from
       // what the models read, and 「…に変えました」 alone reads resolved or out of scope).
-      const statedWithValue = !!nlu.entities.trigger && (run.secret === true || run.maskedByTopic === true || maskSecrets(t.text).redacted);
+      const statedWithValue = !!nlu.entities.trigger && run.secretSaid === true;
       if (run.reading?.act !== 'vague_problem' && !statedWithValue) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
       // A sure symptom that the act model itself does not read as vague: the symptom's walk. 「メールの送信はできるのに、

@@ -82,6 +82,8 @@ export interface Run {
   secret?: boolean;
   /** This turn's text holds a password by the conversation's topic (secrets.ts maskInTopic): read masked, warned. */
   maskedByTopic?: boolean;
+  /** This turn's text held a password — masked as typed, by context or by topic (set once per text turn by the engine). */
+  secretSaid?: boolean;
 }
 
 /**
