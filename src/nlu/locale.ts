@@ -3,6 +3,7 @@
  * "iPhone 15", digits) says nothing, and the language in use (or the caller's fallback) stays. The NLU reports
  * its answer as `NluResult.locale`; the engine asks the same function with the conversation's current language.
  */
+import { createHash } from 'node:crypto';
 import { toHiragana } from 'wanakana';
 import type { Locale } from '../core/index.js';
 import { redact } from '../core/redact.js';
@@ -83,16 +84,18 @@ export function textLocale(text: string): Locale | undefined {
  * three times — the NLU on the text as the transcript keeps it (the typed text when it holds no secret, as most do),
  * the engine on the typed text, twice on a first message — and redact() is most of the cost of an English message
  * here (≈ 75 µs against ≈ 10 µs for the rest). redact() is pure, so the answer for a text is the same every time.
+ * The texts are kept by a digest, not as typed: this module map must not hold the password a message may carry.
  */
 const englishSeen = new Map<string, Locale | undefined>();
 const ENGLISH_SEEN_MAX = 8;
 
 function englishBesideSecrets(head: string): Locale | undefined {
-  if (englishSeen.has(head)) return englishSeen.get(head);
+  const key = createHash('sha256').update(head).digest('base64');
+  if (englishSeen.has(key)) return englishSeen.get(key);
   const r = redact(head, { mark: '*' });
   const locale: Locale | undefined = !r.redacted || saysEnglish(r.text) ? 'en' : undefined;
   if (englishSeen.size >= ENGLISH_SEEN_MAX) englishSeen.delete(englishSeen.keys().next().value as string);
-  englishSeen.set(head, locale);
+  englishSeen.set(key, locale);
   return locale;
 }
 
