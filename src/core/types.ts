@@ -286,7 +286,16 @@ export interface TicketDraft extends Omit<Ticket, 'id' | 'fields' | 'summary' | 
   fields: Omit<TicketFields, 'stepsTried'> & { stepsTried: Array<Pick<StepTried, 'title' | 'step' | 'result'>> };
   /** Parameters of the tree's messages at filing time (carrier and device names …), for rendering step titles. */
   params: MessageParams;
+  /**
+   * Which side fails, as the person answered 「送信はできますか？」 (the tree's `scope` slot): shown beside the detected
+   * symptom in the body — the IMAP/SMTP split staff start from. Not a field of the ticket object (design.md).
+   */
+  scope?: MailScope;
 }
+
+/** The tree's `scope` slot: which side of mail fails. */
+export const MAIL_SCOPES = ['receive', 'send', 'both', 'sometimes'] as const;
+export type MailScope = (typeof MAIL_SCOPES)[number];
 
 /**
  * What a follow-up tells the help desk about a ticket already filed: the person says the mail works again

@@ -11,6 +11,7 @@ import {
   ENTITY_VALUES,
   INTENTS,
   LOCALES,
+  MAIL_SCOPES,
   type FollowUpDraft,
   type FollowUpFields,
   type Locale,
@@ -128,6 +129,7 @@ export function ticketDraft(s: ConversationState, nowMs: number, params: Message
     fields: ticketFields(s),
     params,
   };
+  if (isOneOf(MAIL_SCOPES, s.slots.scope)) draft.scope = s.slots.scope;
   if (s.permalink) draft.permalink = s.permalink;
   return draft;
 }
@@ -145,7 +147,7 @@ export interface TicketRendering {
 export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: TicketRendering): Ticket {
   const locale = draft.locale;
   const tr = <K extends string>(key: K & KeyArg<K>, params?: Record<string, string | number | undefined>) => i18n.t<string>(key, params, locale);
-  const { params, fields: raw, ...rest } = draft;
+  const { params, scope, fields: raw, ...rest } = draft;
   const fields: Ticket['fields'] = {
     ...raw,
     stepsTried: raw.stepsTried.map((x) => ({
@@ -189,7 +191,7 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
     channel: draft.channel,
     conversation: draft.conversation,
     cause: tr(causeKey(cause)),
-    intent: tr(intentKey(intent)),
+    intent: scope ? tr('ticket.detected', { intent: tr(intentKey(intent)), scope: tr(`ticket.scope.${scope}`) }) : tr(intentKey(intent)),
     transcript: url,
   });
   // Filed while an incident was open for this symptom and carrier/service: say so, staff can answer them together.

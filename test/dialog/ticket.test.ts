@@ -3,7 +3,9 @@ import { newState } from '../../src/dialog/engine.js';
 import { slotParams } from '../../src/dialog/run.js';
 import { renderTicket, ticketDraft, ticketSchema, transcriptUrl } from '../../src/dialog/ticket.js';
 import type { ConversationState, StepMeta } from '../../src/dialog/types.js';
-import { ctxFor, i18n, meta } from './helpers.js';
+import { loadDialogs } from '../../src/data/load.js';
+import { step } from '../../src/dialog/engine.js';
+import { ctxFor, i18n, meta, nlu, ticketOf } from './helpers.js';
 
 /** What the engine files (a draft) and the pipeline renders once it assigned the id. */
 function buildTicket(s: ConversationState, m: StepMeta, ctx: { publicUrl: string; ticketId?: string }) {
@@ -140,5 +142,30 @@ describe('ticketDraft() → renderTicket()', () => {
     expect(ticketSchema.safeParse({ ...t, id: 'X-1' }).success).toBe(false);
     expect(ticketSchema.safeParse({ ...t, fields: { ...t.fields, device: 'nokia' } }).success).toBe(false);
     expect(ticketSchema.safeParse({ ...t, transcriptUrl: 'not a url' }).success).toBe(false);
+  });
+
+  // 「送信はできますか？」 is the IMAP/SMTP split staff start from: the person's answer is in the body beside the symptom,
+  // not only in the transcript. The ticket object itself keeps design.md's shape (no new key).
+  const { tree } = loadDialogs();
+  const walk = (locale: 'ja' | 'en', scopeChoice: string) => {
+    const c = { tree: tree!, i18n };
+    let out = step(undefined, { kind: 'text', text: 'x', nlu: nlu('error_cannot_fetch', { carrier: 'docomo', device: 'iphone' }, locale) }, meta({ locale }), c);
+    expect(out.state.node).toBe('fetch_scope');
+    for (const value of [scopeChoice, 'human', 'skip'])
+      out = step(out.state, { kind: 'action', value, nonce: String(out.state.offer) }, meta({ locale }), c);
+    const t = ticketOf(out);
+    expect(t, `no ticket after ${scopeChoice}, human, skip`).toBeDefined();
+    expect(ticketSchema.safeParse(t).success).toBe(true);
+    expect(Object.keys(t!)).not.toContain('scope');
+    return t!.body;
+  };
+
+  it('says in the body which side fails, as the person answered (send and receive both, or receive only)', () => {
+    expect(walk('ja', 'both')).toContain('検出した症状：メールを取得できない（送信も受信もできない）');
+    expect(walk('ja', 'receive')).toContain('検出した症状：メールを取得できない（送信はできる）');
+    expect(walk('en', 'both')).toMatch(/\(neither sending nor receiving works\)/);
+    // Not asked, not said: the symptom alone.
+    const plain = buildTicket(state(), meta(), ctx);
+    expect(plain.body).toContain('検出した症状：認証エラー\n');
   });
 });
