@@ -708,13 +708,25 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
 }
 
 /**
- * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): two to four kanji — a name (「太郎」,
- * 「山田」), a word (「富士山」) — where the clause ends right after them, a copula first or not, and not a question.
+ * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): a name (「太郎」, 「山田」), a word
+ * (「富士山」), one kanji (「猫」, 「空」) or five and more (「東京特許許可局」, sec-28) — where the clause ends right after
+ * them, a copula first or not, and not a question.
  * Kanji after a label are mostly the story of the password, so a value is what is NOT a description: KANJI_NOT_VALUE
  * (whole words: 「不明」, 「一緒」, 「誕生日」, 「半角英数」 …) and KANJI_NOT_IN_VALUE (a character no name or plain
  * word of a value carries but descriptions do: 済 in 「変更済」, 未 in 「未設定」, 違 in 「間違」 …) are kept.
  */
-const KANJI_VALUE = /[\u4e00-\u9fff々]{2,4}(?![\u4e00-\u9fff々])/y;
+const KANJI_VALUE = /[\u4e00-\u9fff々]{1,16}(?![\u4e00-\u9fff々])/y;
+/**
+ * One kanji after the label is a value only when it is no word said of a password (sec-28): 「別」, 「無」, 「仮」, 「前」,
+ * 「何」 (「パスワードは何」), a family member who keeps it (「暗証番号は妻」), a pronoun. 「同じ」, 「不明」 are longer runs.
+ */
+const KANJI1_NOT_VALUE = /^[別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某秘済未不非可否要]$/;
+/**
+ * Five kanji and more are a value only when no word of a description is inside (sec-28): 「半角英数字」, 「英数字混在」,
+ * 「初期設定値」, 「生年月日八桁」 are kept by these words or by KANJI_NOT_IN_VALUE.
+ */
+const KANJI_LONG_NOT_IN_VALUE =
+  /英数|数字|英字|半角|全角|大文字|小文字|記号|混在|組合|組み|誕生|生年|月日|電話|携帯|名前|氏名|住所|初期|設定|変更|登録|入力|確認|管理|会社|自分|家族|本人|暗証|認証|番号|端末|本体|機種|共通|同一|一緒|不明|以上|以下|文字/;
 const KANJI_VALUE_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!、,\n]|$)/;
 const KANJI_NOT_VALUE = new RegExp(
   '^(?:' +
@@ -747,7 +759,10 @@ function kanjiValueEnd(f: string, pos: number): number {
   const m = KANJI_VALUE.exec(f);
   if (!m) return -1;
   const end = pos + m[0].length;
-  if (!KANJI_VALUE_END.test(f.slice(end, end + 8)) || KANJI_NOT_VALUE.test(m[0]) || KANJI_NOT_IN_VALUE.test(m[0])) return -1;
+  const run = m[0];
+  if (!KANJI_VALUE_END.test(f.slice(end, end + 8)) || KANJI_NOT_VALUE.test(run) || KANJI_NOT_IN_VALUE.test(run)) return -1;
+  if (run.length === 1 && KANJI1_NOT_VALUE.test(run)) return -1;
+  if (run.length >= 5 && KANJI_LONG_NOT_IN_VALUE.test(run)) return -1;
   return end;
 }
 
@@ -1147,6 +1162,34 @@ function numbersAfterLabel(w: Work): void {
     // 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN.
     const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
     if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
+    otherGuesses(w, end, otp ? 'otp' : 'password');
+  }
+}
+
+/**
+ * Another number in the clause after a PIN or code, not joined to it (sec-28): 「暗証番号は1234、そのあと5531も試した」,
+ * 「PINは1234、ダメなら5531」, "PIN 1234 didn't work and 5531 didn't either" — a second guess, as secret as the first.
+ * Up to the end of the sentence, 48 characters at most. Not a count or a year with its unit (「2回」, 「2024年」), a
+ * number named as something else (「ポート1143」, "error 5531"), a version or a phone number; a year-like number
+ * (1900–2099) only when said to be another try (「…も」, "too", "either", "tried").
+ */
+const OTHER_GUESS = new RegExp(`(?<![\\dA-Za-z./:_-])(\\d{4,8})(?![\\dA-Za-z:/_-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?|から|以来|頃|ごろ|以降|以前))`, 'gi');
+const YEAR_LIKE = /^(?:19|20)\d\d$/;
+const ANOTHER_TRY_AFTER = /^[ \t]*も|^[ \t]+(?:too|also|as[ \t]+well)(?![A-Za-z])|^[^.!?。\n]{0,24}(?<![A-Za-z])either(?![A-Za-z])/i;
+const ANOTHER_TRY_BEFORE = /(?:tried|entered|typed|also|and|or|then)[ \t]+$/i;
+const NOT_A_GUESS_BEFORE = /(?:since|from|until|till|in|year|ago)[ \t]+$|(?:ios|android|version|ver)[ \t]*$/i;
+function otherGuesses(w: Work, from: number, kind: RedactionKind): void {
+  const rest = w.f.slice(from, from + 48);
+  const stop = rest.search(/[。\n!?]|\.(?:[ \t]|$)/);
+  const clause = stop === -1 ? rest : rest.slice(0, stop);
+  for (const g of clause.matchAll(OTHER_GUESS)) {
+    const digits = g[1] ?? '';
+    const before = clause.slice(Math.max(0, g.index - 12), g.index);
+    const after = clause.slice(g.index + digits.length);
+    if (NUMBER_NAMED_OTHER.test(before) || NOT_A_GUESS_BEFORE.test(before)) continue;
+    if (YEAR_LIKE.test(digits) && !ANOTHER_TRY_AFTER.test(after) && !ANOTHER_TRY_BEFORE.test(before)) continue;
+    const start = from + g.index;
+    if (isFree(w, start, start + digits.length)) mask(w, start, start + digits.length, kind);
   }
 }
 
@@ -1171,8 +1214,11 @@ function oneTimeCodes(w: Work): void {
     // "I entered 482913 but it says invalid code", 「4829って入れたら認証コードが違うって」 (sec-27): the code is named
     // further away — in the number's sentence, the one before or the one after — and the number was typed (a typing
     // verb right before or after it), or it has six to eight digits.
-    if (short && !TYPED_NUMBER_BEFORE.test(w.f.slice(Math.max(0, m.index - 16), m.index)) && !TYPED_NUMBER_AFTER.test(w.f.slice(end, end + 12))) continue;
-    if (short && TYPED_AS_NOT_CODE.test(w.f.slice(end, end + 32))) continue;
+    // Or it was said to be the code (sec-28): "the code failed, it was 4829", 「コードが通らない、4829でした」, 「届いたコードは4829」.
+    const before16 = w.f.slice(Math.max(0, m.index - 16), m.index);
+    const after12 = w.f.slice(end, end + 12);
+    if (short && !TYPED_NUMBER_BEFORE.test(before16) && !TYPED_NUMBER_AFTER.test(after12) && !(STATED_NUMBER_BEFORE.test(before16) && !STATED_GOES_ON.test(after12)) && !STATED_NUMBER_AFTER.test(after12)) continue;
+    if (short && (TYPED_AS_NOT_CODE.test(w.f.slice(end, end + 32)) || NUMBER_NAMED_OTHER.test(w.f.slice(Math.max(0, m.index - 12), m.index)))) continue;
     ends ??= sentenceEnds(w.f);
     while (i < ends.length && (ends[i] ?? 0) < m.index) i++; // numbers come in order: the index only moves on
     // At most FAR characters each side, so a long text of numbers costs each of them a bounded window (linear).
@@ -1190,7 +1236,18 @@ const FAR = 160;
 const TYPED_AS_NOT_CODE = /^[ \t]+(?:as|into|in|for|on)[ \t]+(?:the[ \t]+|my[ \t]+|a[ \t]+)?(?:year|port|zip|postal|date|birth|phone|month|day|amount|price|quantity)/i;
 /** A number said to be typed: "I entered 4829", "typed in 4829", 「4829って入れた」, 「4829を入力」. */
 const TYPED_NUMBER_BEFORE = /(?:entered|entering|typed|typing|input|put[ \t]+in|tried|trying|punched[ \t]+in|keyed[ \t]+in)[ \t]+(?:in[ \t]+)?["'“「]?$/i;
-const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で)[ \t]*(?:入れ|いれ|入力|打|うっ|試|送)/;
+const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で|も)[ \t]*(?:入れ|いれ|入力|打|うっ|試|送)/;
+/**
+ * A number said to be the code, not typed (sec-28): "it was 4829", "the code is 4829", 「コードは4829」, 「4829でした」 —
+ * a copula before it that ends the clause after it, or a copula after it that ends the clause. The code must still be
+ * named in the window (OTP_CONTEXT_FAR), and a number named as something else (NUMBER_NAMED_OTHER) is not one.
+ */
+const STATED_NUMBER_BEFORE = /(?:(?<![A-Za-z])(?:it|that|this|mine|which|one|code|codes)[ \t]*(?:'s|[ \t]is|[ \t]was|[ \t]were)|コード[ \t]*(?:は|が|:|=))[ \t]*["'“「]?$/i;
+const STATED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:でした|です|だった|だよ|だ|って(?:出|来|き|書)|と(?:出|書))(?:[ \t]*(?:[。．.！!、,)）\n]|けど|が|のに|ね|よ|$)|(?<=[出来き書]))/;
+/** "It was 2024 when the code stopped": a time said after the number, not the end of its clause. */
+const STATED_GOES_ON = /^[ \t]+(?:when|since|until|till|before|after|in|on|at|ago|or[ \t]+so|years?|times?)(?![A-Za-z])/i;
+/** What a number is named as, right before it, when it is no code: a port, a year, an error, a phone number, a version. */
+const NUMBER_NAMED_OTHER = /(?:port|ポート|電話|tel|phone|error|エラー|ios|android|version|バージョン|西暦|year|model|型番|zip|郵便|room|部屋|ticket|order|注文)[^。!?\n]{0,6}$/i;
 /**
  * A code named away from its number: a one-time code, a PIN, 2段階認証, SMS — but not "code" alone next to words that
  * make it another code (OTP_EXCLUDED is taken out first) nor a bare 「コード」 in 「コードレス」.
@@ -1270,10 +1327,10 @@ export function valueAlone(text: string): boolean {
   // Kana typed as the value (「すもももももも」), by the rule of the same value after the label in one message.
   const kana = /^[「『]?([ぁ-ゖー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
-  // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27), on the terms of the same value after 「パスワード：」 / 「は」.
+  // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27; one kanji or five and more too, sec-28), on the terms of the same value after 「パスワード：」 / 「は」.
   const katakana = /^[「『]?([ァ-ヺー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (katakana !== undefined) return kanaValueEnd(katakana, 0, true) > 0;
-  const kanji = /^[「『]?([\u4e00-\u9fff々]{2,4})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
+  const kanji = /^[「『]?([\u4e00-\u9fff々]{1,16})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kanji !== undefined) return kanjiValueEnd(kanji, 0) > 0;
   const value = m?.[1];
   if (!value || value.length < 3 || value.length > 64) return false;
