@@ -1034,6 +1034,67 @@ function introducedValues(w: Work): void {
     mask(w, t.start, t.end, 'password');
   }
   introducedSlots(w);
+  describedValues(w);
+}
+
+/**
+ * The value after what it is made of (sec-28 audit): 「パスワードは犬の名前のポチ」, 「パスワードは犬の名前（ポチ）です」,
+ * 「パスワードは8文字でsunflower」, "my password is my dog's name (rex)", "my password is the same as before: sunflower";
+ * and a label with who gave or uses it before "is": "the new password they gave me is Xy7pq", "the password I use is
+ * sunflower"; "I use sunflower as my password". The description must say what the value is made of (a name, a birthday,
+ * a count of characters, "the same as"), so 「パスワードは正しい、Gmailは…」 and "my password is correct, Outlook …" stay.
+ */
+const JA_DESCRIBED = new RegExp(
+  `(?:${JA_LABEL})[ \\t]*(?:は|:|=|って)[ \\t]*[^\\n。.!?]{0,16}?(?:名前|なまえ|誕生日|ペット|好きな[^\\n。、,]{1,6}|と同じ|文字|から始まる)(?:の|で|\\(|、|,|:|は)?[ \\t]*`,
+  'gi',
+);
+const EN_DESCRIBED =
+  /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:is|was)\s+(?:(?:my|the|our|his|her)\s+[A-Za-z' ]{0,24}?(?:name|birthday|nickname|surname)|the\s+same\s+as\s+(?:before|always|the\s+old\s+one)|all\s+(?:lowercase|uppercase|caps))\s*(?:[,:(]|-)\s*["'“(]?/gi;
+const EN_LABEL_WHO =
+  /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:they|you|he|she|i|we|it|support)\s+(?:gave|sent|set|use|used|chose|picked|typed|entered|made|created|emailed|texted)(?:\s+(?:me|us|him|her))?\s+(?:is|was)\s+["'“]?/gi;
+const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
+
+/** A word that may be a value: not grammar, an ordinary word, a description, a time word or a verb (see slotValue). */
+function plainValue(core: string): boolean {
+  if (!lenientSecret(core)) return false;
+  if (!lettersOnly(core)) return true;
+  const lower = core.toLowerCase();
+  return !(PASSPHRASE_STOP.has(lower) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || verbForm(lower));
+}
+
+function describedValues(w: Work): void {
+  for (const m of w.f.matchAll(JA_DESCRIBED)) {
+    const pos = m.index + m[0].length;
+    const bracket = w.f[pos - 1] === '(' || /\([ \t]*$/.test(m[0]);
+    if (bracket) {
+      const close = w.f.slice(pos, pos + 34).indexOf(')');
+      const content = close > 0 ? w.f.slice(pos, pos + close) : '';
+      if (content && !/\n/.test(content) && isFree(w, pos, pos + close) && !UI_WORDS.test(content) && !KANA_GRAMMAR.test(content) && !KATAKANA_NOT_VALUE.test(content) && !/^\d+(?:文字|桁)?$/.test(content)) {
+        mask(w, pos, pos + close, 'password');
+      }
+      continue;
+    }
+    const kana = kanaValueEnd(w.f, pos, 'copula');
+    if (kana > pos && isFree(w, pos, kana)) {
+      mask(w, pos, kana, 'password');
+      continue;
+    }
+    const t = tokenAt(w.f, pos);
+    if (t && t.start === pos && isFree(w, t.start, t.end) && plainValue(t.core) && !/^\d+$/.test(t.core) && !EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+  }
+  for (const re of [EN_DESCRIBED, EN_LABEL_WHO]) {
+    for (const m of w.f.matchAll(re)) {
+      const t = tokenAt(w.f, m.index + m[0].length);
+      if (!t || !isFree(w, t.start, t.end) || !plainValue(t.core)) continue;
+      if (lettersOnly(t.core) && EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) continue;
+      mask(w, t.start, t.end, 'password');
+    }
+  }
+  for (const m of w.f.matchAll(EN_USE_AS)) {
+    const v = m[1] ?? '';
+    const start = m.index + m[0].indexOf(v, m[0].search(/\s/));
+    if (plainValue(v) && isFree(w, start, start + v.length)) mask(w, start, start + v.length, 'password');
+  }
 }
 
 /**
@@ -1075,7 +1136,7 @@ function introducedSlots(w: Work): void {
 
 /** "changed my password to", "set the password to": the change, then its new value ("changed it to 587" is a port). */
 const EN_CHANGED_TO =
-  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)\s+to\s+["'“]?/gi;
+  /(?<![A-Za-z])(?:(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)|(?:password|passcode|pw)\s+(?:was|is|has\s+been|got)\s+(?:changed|set|reset|updated|switched))\s+to\s+["'“]?/gi;
 /** After the value: more words of the same clause ("to fix it", "to something else"), not a clause end or "and …". */
 const EN_CLAUSE_GOES_ON = /^[ \t]+(?!(?:and|but|so|yesterday|today|now|last|this|earlier|recently|then|because|on|at|since|after|before|which|though)(?![A-Za-z]))[A-Za-z]/i;
 
@@ -1135,12 +1196,12 @@ const OTP_EXCLUDED = /エラー\s*コード|エラー番号|ステータス\s*�
 const NUMBER_LABEL =
   'パスワード|暗証番号|パスコード|PIN(?:コード|番号)|認証コード|確認コード|認証番号|確認番号|検証コード|ログインコード|ワンタイム(?:パスワード|コード)?|' +
   '(?<![A-Za-z])(?:(?:verification|security|login|sign[- ]?in|one[- ]?time|2fa|otp|confirmation|access)[ \\t]+code|passcode|pin|' +
-  '(?:the|a|my|that)[ \\t]+code(?:[ \\t]+(?:they|it|you|google|apple|microsoft)[ \\t]+(?:sent|texted|gave)(?:[ \\t]+(?:me|us))?)?)(?![A-Za-z])';
+  '(?:the|a|my|that)[ \\t]+(?:\\d{1,2}[ -]?digit[ \\t]+|(?:new|last|latest|first|sms|text|email|e-mail)[ \\t]+)?code(?:[ \\t]+(?:they|it|you|google|apple|microsoft)[ \\t]+(?:sent|texted|gave)(?:[ \\t]+(?:me|us))?)?)(?![A-Za-z])';
 /** A count said between the label and the number: 「暗証番号4桁は」, 「暗証番号（4桁）は」, 「4桁で」, "(6 digits)". */
 const DIGIT_COUNT = '[(（]?\\d{1,2}[ \\t]*(?:桁|ケタ|けた|digits?)[)）]?';
 const NUMBER_AFTER_LABEL = new RegExp(
   // Every optional part starts with a character that is not a space, so no two runs of spaces meet (linear, see the header).
-  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
+  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b|\\b(?:should|must|might|would|could)[ \\t]+be\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
   'gi',
 );
 
@@ -1193,6 +1254,33 @@ function otherGuesses(w: Work, from: number, kind: RedactionKind): void {
   }
 }
 
+/**
+ * A PIN or code described, then given (sec-28 audit): 「暗証番号は誕生日（0723）です」, 「暗証番号は生まれ年の1960」,
+ * "The PIN is my birthday, 0723" — what it is made of, then the number itself after の, a bracket or a comma. Seen on
+ * pages that list PINs people choose (誕生日, 生まれ年, 語呂合わせ). A year-like number counts only after の or a bracket
+ * (「…は前と同じ、2024年から」 has its unit; "the code is fine, 2024 was …" is a year).
+ */
+const DESCRIBED_NUMBER = new RegExp(
+  `(${NUMBER_LABEL})[ \\t]*(?:は|が|:|=|って|\\bis\\b|\\bwas\\b)[ \\t]*([^\\d\\n。.!?]{1,16}?)(の|\\(|、|,|:)[ \\t]*[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
+  'gi',
+);
+function describedNumbers(w: Work): void {
+  for (const m of w.f.matchAll(DESCRIBED_NUMBER)) {
+    const label = m[1] ?? '';
+    if (OTP_EXCLUDED.test(w.f.slice(Math.max(0, m.index - 8), m.index + label.length))) {
+      OTP_EXCLUDED.lastIndex = 0;
+      continue;
+    }
+    OTP_EXCLUDED.lastIndex = 0;
+    const digits = m[4] ?? '';
+    if (YEAR_LIKE.test(digits) && !/^(?:の|\()$/.test(m[3] ?? '')) continue;
+    if (NUMBER_NAMED_OTHER.test(m[2] ?? '')) continue;
+    const end = m.index + m[0].length;
+    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
+  }
+}
+
 function oneTimeCodes(w: Work): void {
   // Google's SMS verification codes carry their own context: "G-482913".
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9-])G-(\d{6})(?![\d-])/g)) mask(w, m.index + 2, m.index + m[0].length, 'otp');
@@ -1242,18 +1330,18 @@ const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で|も)[ \t]*(?
  * a copula before it that ends the clause after it, or a copula after it that ends the clause. The code must still be
  * named in the window (OTP_CONTEXT_FAR), and a number named as something else (NUMBER_NAMED_OTHER) is not one.
  */
-const STATED_NUMBER_BEFORE = /(?:(?<![A-Za-z])(?:it|that|this|mine|which|one|code|codes)[ \t]*(?:'s|[ \t]is|[ \t]was|[ \t]were)|コード[ \t]*(?:は|が|:|=))[ \t]*["'“「]?$/i;
+const STATED_NUMBER_BEFORE = /(?:(?<![A-Za-z])(?:it|that|this|mine|which|one|code|codes)[ \t]*(?:'s|[ \t]is|[ \t]was|[ \t]were)|コード[ \t]*(?:は|が)|[:=])[ \t]*["'“「]?$/i;
 const STATED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:でした|です|だった|だよ|だ|って(?:出|来|き|書)|と(?:出|書))(?:[ \t]*(?:[。．.！!、,)）\n]|けど|が|のに|ね|よ|$)|(?<=[出来き書]))/;
 /** "It was 2024 when the code stopped": a time said after the number, not the end of its clause. */
 const STATED_GOES_ON = /^[ \t]+(?:when|since|until|till|before|after|in|on|at|ago|or[ \t]+so|years?|times?)(?![A-Za-z])/i;
 /** What a number is named as, right before it, when it is no code: a port, a year, an error, a phone number, a version. */
-const NUMBER_NAMED_OTHER = /(?:port|ポート|電話|tel|phone|error|エラー|ios|android|version|バージョン|西暦|year|model|型番|zip|郵便|room|部屋|ticket|order|注文)[^。!?\n]{0,6}$/i;
+const NUMBER_NAMED_OTHER = /(?:port|ポート|電話|tel|phone|error|エラー|ios|android|version|バージョン|西暦|year|model|型番|zip|postal|郵便|area|country|国番号|promo|coupon|クーポン|status|ステータス|qr|bar|room|部屋|ticket|order|注文)[^。!?\n]{0,6}$/i;
 /**
  * A code named away from its number: a one-time code, a PIN, 2段階認証, SMS — but not "code" alone next to words that
  * make it another code (OTP_EXCLUDED is taken out first) nor a bare 「コード」 in 「コードレス」.
  */
 const OTP_CONTEXT_FAR =
-  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|パスコード|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|(?<![A-Za-z])codes?(?![A-Za-z])|コード(?!レス)|\bpin\b|passcode/i;
+  /(?:届いた|届く|送られてきた|送られた|来た|きた)番号|認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|パスコード|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|(?<![A-Za-z])codes?(?![A-Za-z])|コード(?!レス)|\bpin\b|passcode/i;
 
 function genericSecrets(w: Work): void {
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g)) {
@@ -1413,6 +1501,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   loneValue(w);
   unmistakable(w);
   numbersAfterLabel(w);
+  describedNumbers(w);
   oneTimeCodes(w);
   genericSecrets(w);
   if (w.kinds.size === 0) return { text, kinds: w.kinds };
