@@ -708,13 +708,25 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
 }
 
 /**
- * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): two to four kanji — a name (「太郎」,
- * 「山田」), a word (「富士山」) — where the clause ends right after them, a copula first or not, and not a question.
+ * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): a name (「太郎」, 「山田」), a word
+ * (「富士山」), one kanji (「猫」, 「空」) or five and more (「東京特許許可局」, sec-28) — where the clause ends right after
+ * them, a copula first or not, and not a question.
  * Kanji after a label are mostly the story of the password, so a value is what is NOT a description: KANJI_NOT_VALUE
  * (whole words: 「不明」, 「一緒」, 「誕生日」, 「半角英数」 …) and KANJI_NOT_IN_VALUE (a character no name or plain
  * word of a value carries but descriptions do: 済 in 「変更済」, 未 in 「未設定」, 違 in 「間違」 …) are kept.
  */
-const KANJI_VALUE = /[\u4e00-\u9fff々]{2,4}(?![\u4e00-\u9fff々])/y;
+const KANJI_VALUE = /[\u4e00-\u9fff々]{1,16}(?![\u4e00-\u9fff々])/y;
+/**
+ * One kanji after the label is a value only when it is no word said of a password (sec-28): 「別」, 「無」, 「仮」, 「前」,
+ * 「何」 (「パスワードは何」), a family member who keeps it (「暗証番号は妻」), a pronoun. 「同じ」, 「不明」 are longer runs.
+ */
+const KANJI1_NOT_VALUE = /^[別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某秘済未不非可否要]$/;
+/**
+ * Five kanji and more are a value only when no word of a description is inside (sec-28): 「半角英数字」, 「英数字混在」,
+ * 「初期設定値」, 「生年月日八桁」 are kept by these words or by KANJI_NOT_IN_VALUE.
+ */
+const KANJI_LONG_NOT_IN_VALUE =
+  /英数|数字|英字|半角|全角|大文字|小文字|記号|混在|組合|組み|誕生|生年|月日|電話|携帯|名前|氏名|住所|初期|設定|変更|登録|入力|確認|管理|会社|自分|家族|本人|暗証|認証|番号|端末|本体|機種|共通|同一|一緒|不明|以上|以下|文字|生成|情報|保護|規定|規則|部署|権限/;
 const KANJI_VALUE_END = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?(?:[。．.！!、,\n]|$)/;
 const KANJI_NOT_VALUE = new RegExp(
   '^(?:' +
@@ -731,7 +743,7 @@ const KANJI_NOT_VALUE = new RegExp(
       // whose name or day it is made of (a hint, not the value)
       '苗字 名字 旧姓 子供 主人 旦那 家内 息子 長男 次男 長女 次女 両親 母親 父親 祖母 祖父 夫婦 本名 愛称 地元 実家 出身',
       // answers that are no value
-      '解決 完了 了解 承知 終了 結構 無理 不安 心配 相談 担当 質問 失礼 御免',
+      '解決 完了 了解 承知 終了 結構 無理 駄目 不安 心配 相談 担当 質問 失礼 御免 自動生成',
       '暗記 記憶 失念 紛失 保存 記入 記載 管理 管理者 担当者 設定 変更 登録 入力 確認 同期 共有 初期 初期値 初期設定 再発行 発行 使用 利用 別途 何 何文字 何桁',
     ]
       .join(' ')
@@ -747,7 +759,10 @@ function kanjiValueEnd(f: string, pos: number): number {
   const m = KANJI_VALUE.exec(f);
   if (!m) return -1;
   const end = pos + m[0].length;
-  if (!KANJI_VALUE_END.test(f.slice(end, end + 8)) || KANJI_NOT_VALUE.test(m[0]) || KANJI_NOT_IN_VALUE.test(m[0])) return -1;
+  const run = m[0];
+  if (!KANJI_VALUE_END.test(f.slice(end, end + 8)) || KANJI_NOT_VALUE.test(run) || KANJI_NOT_IN_VALUE.test(run)) return -1;
+  if (run.length === 1 && KANJI1_NOT_VALUE.test(run)) return -1;
+  if (run.length >= 5 && KANJI_LONG_NOT_IN_VALUE.test(run)) return -1;
   return end;
 }
 
@@ -1019,6 +1034,67 @@ function introducedValues(w: Work): void {
     mask(w, t.start, t.end, 'password');
   }
   introducedSlots(w);
+  describedValues(w);
+}
+
+/**
+ * The value after what it is made of (sec-28 audit): 「パスワードは犬の名前のポチ」, 「パスワードは犬の名前（ポチ）です」,
+ * 「パスワードは8文字でsunflower」, "my password is my dog's name (rex)", "my password is the same as before: sunflower";
+ * and a label with who gave or uses it before "is": "the new password they gave me is Xy7pq", "the password I use is
+ * sunflower"; "I use sunflower as my password". The description must say what the value is made of (a name, a birthday,
+ * a count of characters, "the same as"), so 「パスワードは正しい、Gmailは…」 and "my password is correct, Outlook …" stay.
+ */
+const JA_DESCRIBED = new RegExp(
+  `(?:${JA_LABEL})[ \\t]*(?:は|:|=|って)[ \\t]*[^\\n。.!?]{0,16}?(?:名前|なまえ|誕生日|ペット|好きな[^\\n。、,]{1,6}|と同じ|文字|から始まる)(?:の|で|\\(|、|,|:|は)?[ \\t]*`,
+  'gi',
+);
+const EN_DESCRIBED =
+  /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:is|was)\s+(?:(?:my|the|our|his|her)\s+[A-Za-z' ]{0,24}?(?:name|birthday|nickname|surname)|the\s+same\s+as\s+(?:before|always|the\s+old\s+one)|all\s+(?:lowercase|uppercase|caps))\s*(?:[,:(]|-)\s*["'“(]?/gi;
+const EN_LABEL_WHO =
+  /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:they|you|he|she|i|we|it|support)\s+(?:gave|sent|set|use|used|chose|picked|typed|entered|made|created|emailed|texted)(?:\s+(?:me|us|him|her))?\s+(?:is|was)\s+["'“]?/gi;
+const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
+
+/** A word that may be a value: not grammar, an ordinary word, a description, a time word or a verb (see slotValue). */
+function plainValue(core: string): boolean {
+  if (!lenientSecret(core)) return false;
+  if (!lettersOnly(core)) return true;
+  const lower = core.toLowerCase();
+  return !(PASSPHRASE_STOP.has(lower) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || verbForm(lower));
+}
+
+function describedValues(w: Work): void {
+  for (const m of w.f.matchAll(JA_DESCRIBED)) {
+    const pos = m.index + m[0].length;
+    const bracket = w.f[pos - 1] === '(' || /\([ \t]*$/.test(m[0]);
+    if (bracket) {
+      const close = w.f.slice(pos, pos + 34).indexOf(')');
+      const content = close > 0 ? w.f.slice(pos, pos + close) : '';
+      if (content && !/\n/.test(content) && isFree(w, pos, pos + close) && !UI_WORDS.test(content) && !KANA_GRAMMAR.test(content) && !KATAKANA_NOT_VALUE.test(content) && !/^\d+(?:文字|桁)?$/.test(content)) {
+        mask(w, pos, pos + close, 'password');
+      }
+      continue;
+    }
+    const kana = kanaValueEnd(w.f, pos, 'copula');
+    if (kana > pos && isFree(w, pos, kana)) {
+      mask(w, pos, kana, 'password');
+      continue;
+    }
+    const t = tokenAt(w.f, pos);
+    if (t && t.start === pos && isFree(w, t.start, t.end) && plainValue(t.core) && !/^\d+$/.test(t.core) && !EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+  }
+  for (const re of [EN_DESCRIBED, EN_LABEL_WHO]) {
+    for (const m of w.f.matchAll(re)) {
+      const t = tokenAt(w.f, m.index + m[0].length);
+      if (!t || !isFree(w, t.start, t.end) || !plainValue(t.core)) continue;
+      if (lettersOnly(t.core) && EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) continue;
+      mask(w, t.start, t.end, 'password');
+    }
+  }
+  for (const m of w.f.matchAll(EN_USE_AS)) {
+    const v = m[1] ?? '';
+    const start = m.index + m[0].indexOf(v, m[0].search(/\s/));
+    if (plainValue(v) && isFree(w, start, start + v.length)) mask(w, start, start + v.length, 'password');
+  }
 }
 
 /**
@@ -1060,7 +1136,7 @@ function introducedSlots(w: Work): void {
 
 /** "changed my password to", "set the password to": the change, then its new value ("changed it to 587" is a port). */
 const EN_CHANGED_TO =
-  /(?<![A-Za-z])(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)\s+to\s+["'“]?/gi;
+  /(?<![A-Za-z])(?:(?:changed|set|reset|updated|switched)\s+(?:my|the|our)\s+(?:(?:mail|email|e-mail|icloud|gmail|account)\s+)?(?:password|pw|pass|passcode)|(?:password|passcode|pw)\s+(?:was|is|has\s+been|got)\s+(?:changed|set|reset|updated|switched))\s+to\s+["'“]?/gi;
 /** After the value: more words of the same clause ("to fix it", "to something else"), not a clause end or "and …". */
 const EN_CLAUSE_GOES_ON = /^[ \t]+(?!(?:and|but|so|yesterday|today|now|last|this|earlier|recently|then|because|on|at|since|after|before|which|though)(?![A-Za-z]))[A-Za-z]/i;
 
@@ -1120,12 +1196,12 @@ const OTP_EXCLUDED = /エラー\s*コード|エラー番号|ステータス\s*�
 const NUMBER_LABEL =
   'パスワード|暗証番号|パスコード|PIN(?:コード|番号)|認証コード|確認コード|認証番号|確認番号|検証コード|ログインコード|ワンタイム(?:パスワード|コード)?|' +
   '(?<![A-Za-z])(?:(?:verification|security|login|sign[- ]?in|one[- ]?time|2fa|otp|confirmation|access)[ \\t]+code|passcode|pin|' +
-  '(?:the|a|my|that)[ \\t]+code(?:[ \\t]+(?:they|it|you|google|apple|microsoft)[ \\t]+(?:sent|texted|gave)(?:[ \\t]+(?:me|us))?)?)(?![A-Za-z])';
+  '(?:the|a|my|that)[ \\t]+(?:\\d{1,2}[ -]?digit[ \\t]+|(?:new|last|latest|first|sms|text|email|e-mail)[ \\t]+)?code(?:[ \\t]+(?:they|it|you|google|apple|microsoft)[ \\t]+(?:sent|texted|gave)(?:[ \\t]+(?:me|us))?)?)(?![A-Za-z])';
 /** A count said between the label and the number: 「暗証番号4桁は」, 「暗証番号（4桁）は」, 「4桁で」, "(6 digits)". */
 const DIGIT_COUNT = '[(（]?\\d{1,2}[ \\t]*(?:桁|ケタ|けた|digits?)[)）]?';
 const NUMBER_AFTER_LABEL = new RegExp(
   // Every optional part starts with a character that is not a space, so no two runs of spaces meet (linear, see the header).
-  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
+  `(${NUMBER_LABEL})[ \\t]*(?:${DIGIT_COUNT}[ \\t]*)?(?:(?:[:=]|は|が|も|→|->|\\bis\\b|\\bwas\\b|\\b(?:should|must|might|would|could)[ \\t]+be\\b)[ \\t]*)?(?:、[ \\t]*)?(?:${DIGIT_COUNT}[ \\t]*(?:(?:で|の|,)[ \\t]*)?)?[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
   'gi',
 );
 
@@ -1145,6 +1221,61 @@ function numbersAfterLabel(w: Work): void {
     const digits = m[2] ?? '';
     const end = m.index + m[0].length;
     // 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN.
+    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
+    otherGuesses(w, end, otp ? 'otp' : 'password');
+  }
+}
+
+/**
+ * Another number in the clause after a PIN or code, not joined to it (sec-28): 「暗証番号は1234、そのあと5531も試した」,
+ * 「PINは1234、ダメなら5531」, "PIN 1234 didn't work and 5531 didn't either" — a second guess, as secret as the first.
+ * Up to the end of the sentence, 48 characters at most. Not a count or a year with its unit (「2回」, 「2024年」), a
+ * number named as something else (「ポート1143」, "error 5531"), a version or a phone number; a year-like number
+ * (1900–2099) only when said to be another try (「…も」, "too", "either", "tried").
+ */
+const OTHER_GUESS = new RegExp(`(?<![\\dA-Za-z./:_-])(\\d{4,8})(?![\\dA-Za-z:/_-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?|から|以来|頃|ごろ|以降|以前))`, 'gi');
+const YEAR_LIKE = /^(?:19|20)\d\d$/;
+const ANOTHER_TRY_AFTER = /^[ \t]*も|^[ \t]+(?:too|also|as[ \t]+well)(?![A-Za-z])|^[^.!?。\n]{0,24}(?<![A-Za-z])either(?![A-Za-z])/i;
+const ANOTHER_TRY_BEFORE = /(?:tried|entered|typed|also|and|or|then)[ \t]+$/i;
+const NOT_A_GUESS_BEFORE = /(?:since|from|until|till|in|year|ago)[ \t]+$|(?:ios|android|version|ver)[ \t]*$/i;
+function otherGuesses(w: Work, from: number, kind: RedactionKind): void {
+  const rest = w.f.slice(from, from + 48);
+  const stop = rest.search(/[。\n!?]|\.(?:[ \t]|$)/);
+  const clause = stop === -1 ? rest : rest.slice(0, stop);
+  for (const g of clause.matchAll(OTHER_GUESS)) {
+    const digits = g[1] ?? '';
+    const before = clause.slice(Math.max(0, g.index - 12), g.index);
+    const after = clause.slice(g.index + digits.length);
+    if (NUMBER_NAMED_OTHER.test(before) || NOT_A_GUESS_BEFORE.test(before)) continue;
+    if (YEAR_LIKE.test(digits) && !ANOTHER_TRY_AFTER.test(after) && !ANOTHER_TRY_BEFORE.test(before)) continue;
+    const start = from + g.index;
+    if (isFree(w, start, start + digits.length)) mask(w, start, start + digits.length, kind);
+  }
+}
+
+/**
+ * A PIN or code described, then given (sec-28 audit): 「暗証番号は誕生日（0723）です」, 「暗証番号は生まれ年の1960」,
+ * "The PIN is my birthday, 0723" — what it is made of, then the number itself after の, a bracket or a comma. Seen on
+ * pages that list PINs people choose (誕生日, 生まれ年, 語呂合わせ). A year-like number counts only after の or a bracket
+ * (「…は前と同じ、2024年から」 has its unit; "the code is fine, 2024 was …" is a year).
+ */
+const DESCRIBED_NUMBER = new RegExp(
+  `(${NUMBER_LABEL})[ \\t]*(?:は|が|:|=|って|\\bis\\b|\\bwas\\b)[ \\t]*([^\\d\\n。.!?]{1,16}?)(の|\\(|、|,|:)[ \\t]*[「『"“']?(\\d{4,8})(?![\\d:/-]|[.,]\\d|[ \\t]?(?:${COUNT_UNITS}|yen|times?|years?|digits?))`,
+  'gi',
+);
+function describedNumbers(w: Work): void {
+  for (const m of w.f.matchAll(DESCRIBED_NUMBER)) {
+    const label = m[1] ?? '';
+    if (OTP_EXCLUDED.test(w.f.slice(Math.max(0, m.index - 8), m.index + label.length))) {
+      OTP_EXCLUDED.lastIndex = 0;
+      continue;
+    }
+    OTP_EXCLUDED.lastIndex = 0;
+    const digits = m[4] ?? '';
+    if (YEAR_LIKE.test(digits) && !/^(?:の|\()$/.test(m[3] ?? '')) continue;
+    if (NUMBER_NAMED_OTHER.test(m[2] ?? '')) continue;
+    const end = m.index + m[0].length;
     const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
     if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
   }
@@ -1171,8 +1302,11 @@ function oneTimeCodes(w: Work): void {
     // "I entered 482913 but it says invalid code", 「4829って入れたら認証コードが違うって」 (sec-27): the code is named
     // further away — in the number's sentence, the one before or the one after — and the number was typed (a typing
     // verb right before or after it), or it has six to eight digits.
-    if (short && !TYPED_NUMBER_BEFORE.test(w.f.slice(Math.max(0, m.index - 16), m.index)) && !TYPED_NUMBER_AFTER.test(w.f.slice(end, end + 12))) continue;
-    if (short && TYPED_AS_NOT_CODE.test(w.f.slice(end, end + 32))) continue;
+    // Or it was said to be the code (sec-28): "the code failed, it was 4829", 「コードが通らない、4829でした」, 「届いたコードは4829」.
+    const before16 = w.f.slice(Math.max(0, m.index - 16), m.index);
+    const after12 = w.f.slice(end, end + 12);
+    if (short && !TYPED_NUMBER_BEFORE.test(before16) && !TYPED_NUMBER_AFTER.test(after12) && !(STATED_NUMBER_BEFORE.test(before16) && !STATED_GOES_ON.test(after12)) && !STATED_NUMBER_AFTER.test(after12)) continue;
+    if (short && (TYPED_AS_NOT_CODE.test(w.f.slice(end, end + 32)) || NUMBER_NAMED_OTHER.test(w.f.slice(Math.max(0, m.index - 12), m.index)))) continue;
     ends ??= sentenceEnds(w.f);
     while (i < ends.length && (ends[i] ?? 0) < m.index) i++; // numbers come in order: the index only moves on
     // At most FAR characters each side, so a long text of numbers costs each of them a bounded window (linear).
@@ -1190,13 +1324,24 @@ const FAR = 160;
 const TYPED_AS_NOT_CODE = /^[ \t]+(?:as|into|in|for|on)[ \t]+(?:the[ \t]+|my[ \t]+|a[ \t]+)?(?:year|port|zip|postal|date|birth|phone|month|day|amount|price|quantity)/i;
 /** A number said to be typed: "I entered 4829", "typed in 4829", 「4829って入れた」, 「4829を入力」. */
 const TYPED_NUMBER_BEFORE = /(?:entered|entering|typed|typing|input|put[ \t]+in|tried|trying|punched[ \t]+in|keyed[ \t]+in)[ \t]+(?:in[ \t]+)?["'“「]?$/i;
-const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で)[ \t]*(?:入れ|いれ|入力|打|うっ|試|送)/;
+const TYPED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:って|と|を|で|も)[ \t]*(?:入れ|いれ|入力|打|うっ|試|送)/;
+/**
+ * A number said to be the code, not typed (sec-28): "it was 4829", "the code is 4829", 「コードは4829」, 「4829でした」 —
+ * a copula before it that ends the clause after it, or a copula after it that ends the clause. The code must still be
+ * named in the window (OTP_CONTEXT_FAR), and a number named as something else (NUMBER_NAMED_OTHER) is not one.
+ */
+const STATED_NUMBER_BEFORE = /(?:(?<![A-Za-z])(?:it|that|this|mine|which|one|code|codes)[ \t]*(?:'s|[ \t]is|[ \t]was|[ \t]were)|コード[ \t]*(?:は|が)|[:=])[ \t]*["'“「]?$/i;
+const STATED_NUMBER_AFTER = /^["'”」]?[ \t]*(?:でした|です|だった|だよ|だ|って(?:出|来|き|書)|と(?:出|書))(?:[ \t]*(?:[。．.！!、,)）\n]|けど|が|のに|ね|よ|$)|(?<=[出来き書]))/;
+/** "It was 2024 when the code stopped": a time said after the number, not the end of its clause. */
+const STATED_GOES_ON = /^[ \t]+(?:when|since|until|till|before|after|in|on|at|ago|or[ \t]+so|years?|times?)(?![A-Za-z])/i;
+/** What a number is named as, right before it, when it is no code: a port, a year, an error, a phone number, a version. */
+const NUMBER_NAMED_OTHER = /(?:port|ポート|電話|tel|phone|error|エラー|ios|android|version|バージョン|西暦|year|model|型番|zip|postal|郵便|area|country|国番号|promo|coupon|クーポン|status|ステータス|qr|bar|room|部屋|ticket|order|注文)[^。!?\n]{0,6}$/i;
 /**
  * A code named away from its number: a one-time code, a PIN, 2段階認証, SMS — but not "code" alone next to words that
  * make it another code (OTP_EXCLUDED is taken out first) nor a bare 「コード」 in 「コードレス」.
  */
 const OTP_CONTEXT_FAR =
-  /認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|パスコード|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|(?<![A-Za-z])codes?(?![A-Za-z])|コード(?!レス)|\bpin\b|passcode/i;
+  /(?:届いた|届く|送られてきた|送られた|来た|きた)番号|認証コード|確認コード|セキュリティコード|検証コード|ワンタイム|認証番号|確認番号|暗証番号|パスコード|[2二]段階認証|[2二]ステップ|[2二]要素|\bSMS\b|ショートメ|verification|security code|one[- ]?time|login code|sign[- ]?in code|\botp\b|\b2fa\b|two[- ](?:factor|step)|\bmfa\b|(?<![A-Za-z])codes?(?![A-Za-z])|コード(?!レス)|\bpin\b|passcode/i;
 
 function genericSecrets(w: Work): void {
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9])[a-fA-F0-9]{32,}(?![A-Za-z0-9])/g)) {
@@ -1270,10 +1415,10 @@ export function valueAlone(text: string): boolean {
   // Kana typed as the value (「すもももももも」), by the rule of the same value after the label in one message.
   const kana = /^[「『]?([ぁ-ゖー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
-  // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27), on the terms of the same value after 「パスワード：」 / 「は」.
+  // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27; one kanji or five and more too, sec-28), on the terms of the same value after 「パスワード：」 / 「は」.
   const katakana = /^[「『]?([ァ-ヺー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (katakana !== undefined) return kanaValueEnd(katakana, 0, true) > 0;
-  const kanji = /^[「『]?([\u4e00-\u9fff々]{2,4})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
+  const kanji = /^[「『]?([\u4e00-\u9fff々]{1,16})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kanji !== undefined) return kanjiValueEnd(kanji, 0) > 0;
   const value = m?.[1];
   if (!value || value.length < 3 || value.length > 64) return false;
@@ -1356,6 +1501,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   loneValue(w);
   unmistakable(w);
   numbersAfterLabel(w);
+  describedNumbers(w);
   oneTimeCodes(w);
   genericSecrets(w);
   if (w.kinds.size === 0) return { text, kinds: w.kinds };

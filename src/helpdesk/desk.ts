@@ -11,7 +11,7 @@
  */
 import type { Locale, Logger, Reply, Turn } from '../core/index.js';
 import { asCodedError, fileLabel, turnFiles } from '../core/index.js';
-import { asksValue, namesPassword, redact } from '../core/redact.js';
+import { asksValue, namesPassword, opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import { describeHandoffEvent, type HandoffEvent, type Notifier } from '../handoff/notifier.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { DeskRelay, HeldConversation, Staff } from '../pipeline/types.js';
@@ -265,7 +265,9 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
         return true;
       }
       // After a password was talked about while held (hold.passwordTalk), 「新しいのはアサガオです」 is a value here too (sec-27).
-      const said = redact(m.text, { passwordTopic: held.passwordTalk === true }).text.trim();
+      // Staff's own value sent alone right after their label (「新しい仮パスワードは」 → 「Xy7pq」) is the mark (sec-28).
+      const alone = held.staffValueNext === true && valueAlone(m.text);
+      const said = alone ? REDACTION_MARK[held.locale] : redact(m.text, { passwordTopic: held.passwordTalk === true }).text.trim();
       if (said === '') return true;
       const name = m.staff.name ?? held.staff.name ?? t('takeover.staff', undefined, held.locale);
       await tell(link, m.thread!, say('takeover.staff_said', { name, text: said }, held.locale));
@@ -274,7 +276,14 @@ export function createHelpDesk(options: HelpDeskOptions): HelpDesk {
       // topic, as the person's own words do (hold.passwordTalk). sec-27.
       const asked = asksValue(m.text);
       const talk = held.passwordTalk === true || namesPassword(m.text);
-      await holds.renew({ ...held, ...(asked ? { valueNext: true } : {}), ...(talk ? { passwordTalk: true as const } : {}) });
+      const { staffValueNext: _was, ...rest } = held;
+      const opens = !alone && opensValue(m.text);
+      await holds.renew({
+        ...rest,
+        ...(asked ? { valueNext: true } : {}),
+        ...(talk ? { passwordTalk: true as const } : {}),
+        ...(opens ? { staffValueNext: true as const } : {}),
+      });
       return true;
     },
   };

@@ -31,6 +31,11 @@ export interface TakeoverRecord extends DeskLink, HeldConversation {
   staff: Staff;
   /** When staff took over, ms since epoch. */
   sinceMs: number;
+  /**
+   * Staff's last message ended on a password label (「新しい仮パスワードは」): their next, if a value alone (「Xy7pq」,
+   * 「ホシゾラ」), goes to the person and the transcript as the mark — redaction reads one message at a time (sec-28).
+   */
+  staffValueNext?: true;
 }
 
 export interface HoldStore {

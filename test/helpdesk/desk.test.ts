@@ -158,6 +158,27 @@ describe('help desk', () => {
     expect((await s.holds.get('c1'))?.valueNext).toBe(true);
   });
 
+  it("staff's own value sent alone after their label reaches the person and the transcript as the mark (sec-28)", async () => {
+    const s = setUp();
+    await s.desk.notifier.notify({ type: 'escalated', ticket, sink: 'file' });
+    await s.desk.press({ thread: s.thread, action: 'take', staff, eventId: 'p1' });
+    // 「新しい仮パスワードは」 then the value alone, in the next message: the value is never shown, whatever its shape.
+    for (const [i, value] of ['Xy7pq', 'ホシゾラ', 'hoshizora', '猫'].entries()) {
+      await s.desk.staffMessage({ thread: s.thread, staff, text: '新しい仮パスワードは', eventId: `l${i}` });
+      await s.desk.staffMessage({ thread: s.thread, staff, text: value, eventId: `v${i}` });
+      const said = s.told.filter((t) => t.replies[0]!.key === 'takeover.staff_said').map((t) => t.replies[0]!.text);
+      expect(said.at(-1), value).not.toContain(value);
+      expect(said.at(-1), value).toContain('［伏字］');
+    }
+    // Only the message right after the label: the next one is read as it is.
+    await s.desk.staffMessage({ thread: s.thread, staff, text: '新しい仮パスワードは', eventId: 'l9' });
+    await s.desk.staffMessage({ thread: s.thread, staff, text: 'Xy7pq', eventId: 'v9' });
+    await s.desk.staffMessage({ thread: s.thread, staff, text: 'ログインできましたか', eventId: 'q9' });
+    const said = s.told.filter((t) => t.replies[0]!.key === 'takeover.staff_said').map((t) => t.replies[0]!.text);
+    expect(said.at(-1)).toContain('ログインできましたか');
+    expect((await s.holds.get('c1'))?.staffValueNext).toBeUndefined();
+  });
+
   it('tells staff when the person cannot be reached, if the desk has a line for it', async () => {
     const s = setUp();
     await s.desk.notifier.notify({ type: 'escalated', ticket, sink: 'file' });
