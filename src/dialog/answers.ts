@@ -341,14 +341,16 @@ function explain(run: Run, node: DialogNode, text: string): void {
 }
 
 /**
- * The move `reassure`: what the node on screen deletes or resets (its `destructive:` kinds, or the `backup:` kinds a
- * checklist node prepares for) and what stays — the guide's §6 and §19 (IMAP mail stays on the server; device
+ * The move `reassure`: what the node on screen deletes or resets (its `destructive:` kinds, the `backup:` kinds a
+ * checklist node prepares for, or the `confirm:` kinds a confirmation right before the deletion confirms) and what stays — the guide's §6 and §19 (IMAP mail stays on the server; device
  * settings, saved Wi‑Fi passwords and VPN settings go) — or, at a light step, that nothing is deleted. Then the
  * node again, so the person decides with the buttons (the person is among them).
  */
 function reassure(run: Run, node: DialogNode): void {
-  // A profile holds the mail account: one answer for either (the checklist nodes prepare for both).
-  const kinds = new Set(kindsOf(node.destructive ?? node.backup).map((k) => (k === 'network' ? 'network' : 'account')));
+  // A profile holds the mail account: one answer for either (the checklist nodes prepare for both). The explicit
+  // confirmation after a checklist ([控えた・アカウントを削除して追加し直す], `confirm:`) is about that deletion too:
+  // 「じゃあ消えないってこと？」 there is answered with what goes and what stays, never 「データが消えることはありません」.
+  const kinds = new Set(kindsOf(node.destructive ?? node.backup ?? node.confirm).map((k) => (k === 'network' ? 'network' : 'account')));
   if (kinds.size === 0) say(run, 'engine.reassure.light');
   for (const kind of kinds) say(run, `engine.reassure.${kind}`);
   prompt(run, node);

@@ -34,12 +34,21 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
   noteMentionedSteps(run);
   noteStatedFacts(run, text, nlu);
   // A quoted message is what the screen says: it replaces a symptom described in the user's own words.
-  if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) s.errorText = maskSecrets(facts.quotedError).text;
+  if (facts.quotedError && (nlu.entities.error_message || (!s.slots.error_message && (collecting || ERROR_INTENTS.has(nlu.intent))))) {
+    s.errorText = maskSecrets(facts.quotedError).text;
+    s.errorOwnWords = undefined;
+  }
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
   const masked = symptomWords(run, maskSecrets(text).text, nlu);
-  if (nlu.entities.error_message) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+  if (nlu.entities.error_message) {
+    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+    s.errorOwnWords = undefined;
+  }
   // 「パスワードは」 alone (its value comes next) says nothing the screen shows: no error text for the ticket.
-  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+  else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) {
+    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+    s.errorOwnWords = facts.quotedError || !s.errorText ? undefined : true;
+  }
 }
 
 /**

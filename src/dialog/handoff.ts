@@ -235,6 +235,8 @@ export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFact
   const pending = (s.pending ?? []) as HandoffField[];
   if (pending.includes('errorMessage')) {
     const masked = (x: string) => maskSecrets(x).text;
+    // The form's answer is what the screen shows: no correction replaces it (state.errorOwnWords).
+    if (facts.quotedError || nlu.entities.error_message || pending.length === 1) s.errorOwnWords = undefined;
     if (facts.quotedError) s.errorText = masked(facts.quotedError);
     else if (facts.noError) s.collected.errorMessage = normalise(facts.noErrorText ?? masked(text));
     else if (nlu.entities.error_message) s.errorText = masked(text);

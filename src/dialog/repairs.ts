@@ -472,8 +472,12 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       // corrects something: a reading that leads back into the walk on screen ("nothing arrives" read as the not-arriving
       // symptom at its own junk-folder step) gives way to the words.
       const symptom = correctedSymptom(run, params, { text: said, intent: named.intent, confidence: named.confidence });
-      // The step on screen did not apply (its premise was corrected): so recorded, not "no answer".
-      if (symptom) return switchTo(run, symptom, false, 'rerouted');
+      // The step on screen did not apply (its premise was corrected): so recorded, not "no answer". The symptom the
+      // ticket keeps, when it was the person's own words, becomes the corrected one (state.errorOwnWords).
+      if (symptom) {
+        if (run.s.errorOwnWords) run.s.errorText = maskSecrets(said).text.trim() || run.s.errorText;
+        return switchTo(run, symptom, false, 'rerouted');
+      }
       // The correction was a fact (「いや、Androidです」): noted; the node again as after any fact (a question asked
       // again or settled, a step's buttons — never a step's "give it a try" at a question).
       if (run.learned.length > 0) return againAfterFact(run, node);

@@ -266,6 +266,7 @@ export function newEpisode(run: Run): void {
   s.stepsTried = [];
   s.told = undefined;
   s.errorText = undefined;
+  s.errorOwnWords = undefined;
   s.collected = Object.fromEntries(Object.entries(s.collected).filter(([k]) => k === 'model'));
   s.pending = undefined;
   s.handoffAsks = undefined;

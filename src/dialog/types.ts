@@ -46,6 +46,12 @@ export interface ConversationState {
   intent: Intent | null;
   /** The error text as the user typed it (redacted), for the ticket's エラー表示. */
   errorText?: string;
+  /**
+   * errorText is the symptom in the person's own words (no message quoted, no screen message named): a correction of
+   * the symptom (「いや、全部のメールが届かないです」 after 「一部のメールが届かない」) replaces it — the ticket's エラー表示
+   * shows what the person ended up saying, not the opening they took back. What a screen shows is never replaced so.
+   */
+  errorOwnWords?: true;
   /** Every step shown and its result, in order (the ticket's 実施手順と結果): node ids and title keys, never rendered text. */
   stepsTried: StepTried[];
   /**
