@@ -113,6 +113,27 @@ function earliest<V extends string>(table: Table<V>, text: string): { value: V; 
   return best;
 }
 
+/** Every value of the table named in the text, at its first mention, in the order they come. */
+function allOf<V extends string>(table: Table<V>, text: string): Array<{ value: V; index: number; length: number }> {
+  const out: Array<{ value: V; index: number; length: number }> = [];
+  for (const [value, re] of table) {
+    const m = re.exec(text);
+    if (m) out.push({ value, index: m.index, length: m[0].length });
+  }
+  return out.sort((a, b) => a.index - b.index);
+}
+
+// Right after a mail's name, in the same clause: it works (「Gmailは届く」「iCloudは問題ない」「auメールは普通に見れる」,
+// "Gmail works fine", "my Outlook is working", "Yahoo is fine"). A negated verb is no such word (受信でき|ない, 見れ|ない).
+const WORKS_AFTER = new RegExp(
+  [
+    '^(?:の?(?:メール|めーる|アプリ|アカウント))*(?:は|も|なら|だと|では)?(?:ちゃんと|普通に|ふつうに|問題なく|正常に|いつも通り)?',
+    '(?:届く|届きます|届いて(?:る|います|いる)|(?:送)?受信(?:は)?でき(?:る|ます|て)|送信(?:は)?でき(?:る|ます|て)|送受信でき(?:る|ます|て)|使え(?:る|ます|て)|見れ(?:る|ます|て)|見られ(?:る|ます)|読め(?:る|ます)|同期(?:し|でき)(?:てる|ている|ます|る)|動(?:く|きます|いて(?:る|います))|問題(?:ない|なし|ありません|無い|無し)|大丈夫|正常|平気|無事)',
+    '|^(?: (?:mail|e-?mail|app|account|inbox))* (?:(?:still |also )?(?:works?|is working|are working|syncs? fine)|(?:is|are) (?:fine|ok(?:ay)?|working|good|unaffected)|(?:has|have) no (?:problems?|issues?))(?![a-z])',
+  ].join(''),
+);
+const saidToWork = (text: string, m: { index: number; length: number }) => WORKS_AFTER.test(text.slice(m.index + m.length, m.index + m.length + 24));
+
 function first<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
   for (const [value, re] of table) {
     const m = re.exec(text);
@@ -211,11 +232,17 @@ export function extractEntities(raw: string): EntityMatch {
   const carrier = earliest(carriers, text);
   if (carrier) e.carrier = carrier.value;
 
-  const service = earliest(services, text);
-  if (service) e.service = service.value;
+  // The mail that is broken, when several are named: not the one said to work (「Gmailは届くけどauメールが届かない」,
+  // "Gmail works fine but my iCloud mail won't load"); otherwise the first named.
+  const named = allOf(services, text);
+  const broken = named.find((m) => !saidToWork(text, m));
+  if (broken || named[0]) e.service = (broken ?? named[0]!).value;
   // A carrier named right before "mail" is the carrier's own mail (ドコモのメール, au mail), unless a service was
-  // named; 「ソフトバンクのiPhoneで会社のメール」 is not.
-  if (!e.service && e.carrier && CARRIER_MAIL.test(text)) e.service = 'carrier_mail';
+  // named that is not said to work; 「ソフトバンクのiPhoneで会社のメール」 is not.
+  if (!broken && e.carrier) {
+    const m = CARRIER_MAIL.exec(text);
+    if (m && !saidToWork(text, { index: m.index, length: m[0].length })) e.service = 'carrier_mail';
+  }
 
   const devices = deviceTable.flatMap(([value, re]) => {
     const m = re.exec(text);

@@ -125,6 +125,14 @@ const cases: Array<[string, Entities]> = [
   ['プリンターで印刷できない', {}],
   ['email me later', {}],
   ['', {}],
+  // The broken mail when two are named: not the one said to work (round 28; trial-ja-28's T27 filed 「Gmail / au」).
+  ['Gmailは届くけどauメールが届かない', { carrier: 'au', service: 'carrier_mail' }],
+  ['Gmailは問題ないのにドコモメールだけ受信できない', { carrier: 'docomo', service: 'carrier_mail' }],
+  ['Gmailは普通に見れるのにドコモのメールが来ない', { carrier: 'docomo', service: 'carrier_mail' }],
+  ["Gmail works fine but my iCloud mail won't load", { service: 'icloud' }],
+  ["my outlook is working but gmail won't sync", { service: 'gmail' }],
+  ['Gmailは受信できないけどiCloudは届く', { service: 'gmail' }],
+  ['Gmail is not working', { service: 'gmail' }],
 ];
 
 describe('entities', () => {
