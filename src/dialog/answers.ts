@@ -9,7 +9,7 @@ import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type Dialog
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
+import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -546,10 +546,15 @@ export function namesEntry(run: Run, nlu: NluResult): boolean {
 /** Slots a reply may correct (a value known before this turn, another one now). */
 const CORRECTABLE = ['device', 'carrier', 'service'] as const;
 
-/** This turn's text changed a device, carrier or mail service the conversation already knew (a correction of a fact). */
-function correctsKnownFact(run: Run): boolean {
+/**
+ * This turn's text changed a device, carrier or mail service the conversation already knew (a correction of a fact),
+ * or named one first that the step on screen does not fit: "huawei p30" at the notification walk's fetch step, shown
+ * in its iPhone wording while the device was not known (its `when` takes "-" with the iPhone), is no result of it.
+ */
+function correctsKnownFact(run: Run, node: Extract<DialogNode, { kind: 'step' }>): boolean {
   const before = run.slotsBefore;
-  return before !== undefined && CORRECTABLE.some((k) => before[k] !== undefined && run.learned.includes(k) && before[k] !== run.s.slots[k]);
+  const unfit = (k: string) => node.when?.[k] !== undefined && !holds({ [k]: node.when[k] }, run.s.slots);
+  return before !== undefined && CORRECTABLE.some((k) => run.learned.includes(k) && before[k] !== run.s.slots[k] && (before[k] !== undefined || unfit(k)));
 }
 
 function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, text: string, nlu: NluResult): AnswerPlan | undefined {
@@ -582,7 +587,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // 「やっぱり」): the reply corrects a fact the walk already had (the device, carrier or mail service), so it reports no
   // result of a step shown for the wrong one — fact_given takes it (the step again in the corrected wording). A "fixed"
   // said with it stays the step's result.
-  if (act !== 'fixed' && correctsKnownFact(run)) return undefined;
+  if (act !== 'fixed' && correctsKnownFact(run, node)) return undefined;
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);

@@ -463,8 +463,9 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       const named = nlu.corrected ?? nlu;
       const options: DialogOption[] = 'options' in node && node.options ? node.options : [];
       const opt = matchWords(run, options, said);
-      say(run, 'engine.corrected');
+      // Thanked for the correction where it is taken; one placed nowhere asks what was wrong, its own sorry (never two).
       if (opt && (node.kind === 'ask' || opt.next)) {
+        say(run, 'engine.corrected');
         if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
         return enter(run, applyOption(run, opt, opt.next ?? (node.kind === 'ask' ? node.next : node.id)));
       }
@@ -472,6 +473,7 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       // corrects something: a reading that leads back into the walk on screen ("nothing arrives" read as the not-arriving
       // symptom at its own junk-folder step) gives way to the words.
       const symptom = correctedSymptom(run, params, { text: said, intent: named.intent, confidence: named.confidence });
+      if (symptom || run.learned.length > 0) say(run, 'engine.corrected');
       // The step on screen did not apply (its premise was corrected): so recorded, not "no answer". The symptom the
       // ticket keeps, when it was the person's own words, becomes the corrected one (state.errorOwnWords).
       if (symptom) {

@@ -117,6 +117,7 @@ export function enter(run: Run, id: string): void {
       case 'choice':
       case 'step':
         setStatus(run, 'active');
+        if (node.kind === 'step') iphoneWording(run, node);
         say(run, node.say, undefined, choicesOf(run, node));
         return;
       case 'info':
@@ -198,6 +199,25 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
   if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/**
+ * The first step of an episode shown in its iPhone wording because the device is not known (its `when` takes "-" with
+ * the iPhone, and it has an Android twin): said to be the iPhone's, and that naming another phone gets its own — "I have
+ * not gotten a single notification ever" from a Nokia was shown Settings › Mail › Accounts › Fetch New Data as if it
+ * were the only way. Once an episode (the device named then shows the twin: answers.ts correctsKnownFact).
+ */
+function iphoneWording(run: Run, node: Extract<DialogNode, { kind: 'step' }>): void {
+  const { s } = run;
+  const device = node.when?.device;
+  if (s.slots.device || !Array.isArray(device) || !device.includes('-') || !device.includes('iphone')) return;
+  const twin = [...run.ctx.tree.nodes.values()].some(
+    (n) => n.kind === 'step' && n.next === node.next && n.guide?.[0] === node.guide?.[0] && [n.when?.device].flat().includes('android'),
+  );
+  const repeats = (s.repeats ??= {});
+  if (!twin || repeats.device_assumed) return;
+  repeats.device_assumed = 1;
+  say(run, 'engine.device_assumed');
 }
 
 /**
