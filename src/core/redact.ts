@@ -858,6 +858,9 @@ function labelledValues(w: Work): void {
     const sep = m[2] ?? '';
     const pos = m.index + m[0].length;
     if (sep === '') continue; // "password123" is one word
+    // "an 'invalid username or password' alert": the quote right after the label closes an error text quoted before it;
+    // the word after it is no value (nothing links it).
+    if (/^["'”]\s*$/.test(sep) && closesQuote(w.f, m.index, sep[0]!)) continue;
     const explicit = /[:=]/.test(sep);
     const quoted = /["'“]\s*$/.test(sep);
     if (explicit && passphrase(w, pos)) continue;
@@ -921,6 +924,14 @@ function passphrase(w: Work, pos: number): boolean {
   // "Password: iCloud mail account" names things; a passphrase is mostly words no label would be followed by.
   if (words.filter((x) => ORDINARY_VALUES.has(x)).length * 2 >= words.length) return false;
   return mask(w, pos, pos + m[0].length, 'password');
+}
+
+/** True when the quote `q` at `at` closes one opened within the 160 characters before it (an apostrophe inside a word is neither). */
+function closesQuote(f: string, at: number, q: string): boolean {
+  const head = f.slice(Math.max(0, at - 160), at);
+  if (q === '"') return (head.match(/"/g) ?? []).length % 2 === 1;
+  if (q === '”') return (head.match(/“/g) ?? []).length > (head.match(/”/g) ?? []).length;
+  return (head.match(/(?<![A-Za-z0-9])'/g) ?? []).length > (head.match(/(?<=[A-Za-z0-9.!?])'(?![A-Za-z0-9])/g) ?? []).length;
 }
 
 /** `password is "apple pie"`: a quoted phrase after a label is the value, unless it is only ordinary words. */
