@@ -21,6 +21,7 @@
  *   npm run eval:dev -- --seed=8          train every model (intent, domain, acts) with another example-order seed (the noise of one data change)
  *   npm run eval:dev -- --orders=8 --real-weight=3 --average-from=7            other TrainOptions for the intent model and the domain detector
  *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
+ *   npm run eval:dev -- --only=first --knn=phr/10/0.3/1 --parts=segments/mean/0.3   also score the fold models with a neighbour vote / read part by part (eval/neighbours.ts)
  *   npm run eval:dev -- --l2=1e-4 --epochs=16 --lr=0.3 --balance=0.5    other TrainOptions (l2, epochs, learningRate, balancePower; act- prefix for the act model)
  *   npm run eval:dev -- --keyed=1 --act-keyed=1     the keyed example order (model.ts TrainOptions.keyed) for the intent / act models
  *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
@@ -55,7 +56,7 @@ import { firstAnswer, isWrongWalk, scoreFirstTurns, type FirstAnswer } from './f
 import { harmKind, runHarm, scoreHarm, type HarmRow } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
 import { extractFeatures, type FeatureBag } from '../features.js';
-import { NeighbourClassifier, Neighbours, type NeighbourSettings } from './neighbours.js';
+import { NeighbourClassifier, Neighbours, PartsClassifier, type NeighbourSettings, type PartsSettings } from './neighbours.js';
 
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -162,6 +163,12 @@ async function main(): Promise<void> {
       const [memory, k, alpha, power, scaled] = v.split('/');
       return { name: v, memory: memory as 'real' | 'phr' | 'all', settings: { k: Number(k), alpha: Number(alpha), power: Number(power ?? 1), scaled: scaled === 's' } as NeighbourSettings, scored: [] as Scored[], seen: [] as Array<{ locale: string; gold: string; a: FirstAnswer }>, asked: 0 };
     });
+    // --parts=segments/mean/0.3,clauses/first/0.3: also score each fold's model reading a message of 2+ parts part by
+    // part too (eval/neighbours.ts PartsClassifier: parts/combine/beta). Rule only, no retraining; printed like --knn.
+    for (const v of process.argv.find((a) => a.startsWith('--parts='))?.slice(8).split(',') ?? []) {
+      const [parts, combine, beta] = v.split('/');
+      knns.push({ name: `parts ${v}`, memory: 'parts' as 'real', settings: { parts, combine, beta: Number(beta) } as unknown as NeighbourSettings, scored: [], seen: [], asked: 0 });
+    }
     const bagOfItem = new Map<number, FeatureBag>();
     const bagAt = (i: number) => {
       let b = bagOfItem.get(i);
@@ -205,6 +212,18 @@ async function main(): Promise<void> {
         const inFold = all.map((t, i) => ({ t, i })).filter(({ t }) => !(t.real && foldOfFirst(t.text) === f));
         const memories = new Map<string, Neighbours>();
         for (const v of knns) {
+          if ((v.memory as string) === 'parts') {
+            const c = new PartsClassifier(trained, v.settings as unknown as PartsSettings);
+            for (const item of lines) {
+              const r = c.analyse(item.text);
+              v.scored.push({ item, intent: r.intent });
+              if (item.intent !== 'out_of_scope') {
+                if (r.clarify?.length) v.asked++;
+                if (firstTree) v.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(c, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
+              }
+            }
+            continue;
+          }
           if (!memories.has(v.memory)) {
             const mine = inFold.filter(({ t }) => (v.memory === 'real' ? t.real : v.memory === 'phr' ? !t.corpus : true));
             memories.set(v.memory, new Neighbours(trained.model.labels, mine.map(({ i }) => bagAt(i)), mine.map(({ t }) => t.intent)));

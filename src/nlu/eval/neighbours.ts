@@ -5,7 +5,7 @@
  * a = alpha, or alpha × the mean similarity of the k neighbours (`scaled`: a weak match votes weakly).
  * Measured with eval:dev `--knn=…` (intents/real/notes/first-28.md: no setting gained on both seeds; not in the build).
  */
-import type { FeatureBag } from '../features.js';
+import { extractBags, type FeatureBag } from '../features.js';
 import { Classifier } from '../engine.js';
 
 export interface NeighbourSettings {
@@ -104,5 +104,53 @@ export class NeighbourClassifier extends Classifier {
 
   override probabilities(bag: FeatureBag): Float64Array {
     return this.memory.blend(bag, super.probabilities(bag), this.settings);
+  }
+}
+
+/** How PartsClassifier reads a message's parts: which parts, how their probabilities combine, and their share. */
+export interface PartsSettings {
+  /** clauses: cut after 。！？!?、, and ". "; segments: sentences and contrast joints (features.ts extractBags). */
+  parts: 'clauses' | 'segments';
+  /** mean of the parts, the first part, the last part, or the per-label max (renormalised). */
+  combine: 'mean' | 'first' | 'last' | 'max';
+  beta: number;
+}
+
+/**
+ * A classifier whose intent probabilities of a message of two or more parts are (1 − beta)·p(whole) + beta·combine(p(part))
+ * (eval:dev --parts only): long narratives read part by part, the same fold model on each part.
+ */
+export class PartsClassifier extends Classifier {
+  private parts: FeatureBag[] = [];
+
+  constructor(
+    base: Classifier,
+    readonly settings: PartsSettings,
+  ) {
+    super(base.tokenizer, base.model, base.oos, base.domain);
+  }
+
+  override features(text: string): FeatureBag {
+    const b = extractBags(this.tokenizer, text, this.settings.parts === 'clauses' ? { clauses: true } : { segments: true });
+    this.parts = this.settings.parts === 'clauses' ? b.clauses : b.segments.map((s) => s.bag);
+    return b.whole;
+  }
+
+  override probabilities(bag: FeatureBag): Float64Array {
+    const p = super.probabilities(bag);
+    const parts = this.parts;
+    if (parts.length < 2 || !(this.settings.beta > 0)) return p;
+    const ps = parts.map((x) => this.model.probabilities(x));
+    const q = new Float64Array(p.length);
+    const c = this.settings.combine;
+    if (c === 'first' || c === 'last') q.set(ps[c === 'first' ? 0 : ps.length - 1]!);
+    else {
+      for (const x of ps) for (let k = 0; k < q.length; k++) q[k] = c === 'max' ? Math.max(q[k]!, x[k]!) : q[k]! + x[k]! / ps.length;
+      const sum = q.reduce((a, b) => a + b, 0);
+      for (let k = 0; k < q.length; k++) q[k]! /= sum;
+    }
+    const b = this.settings.beta;
+    for (let k = 0; k < p.length; k++) p[k] = (1 - b) * p[k]! + b * q[k]!;
+    return p;
   }
 }
