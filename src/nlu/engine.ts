@@ -174,9 +174,14 @@ export class Classifier {
     return extractFeatures(this.tokenizer, text);
   }
 
+  /** The intent probabilities the decision reads (the model's; eval:dev --knn blends a neighbour vote in, eval/neighbours.ts). */
+  probabilities(bag: FeatureBag): Float64Array {
+    return this.model.probabilities(bag);
+  }
+
   /** Steps 2–3 and 5 on a feature bag: the model's ranking, the out-of-scope rule and the domain detector. */
   decideBag(bag: FeatureBag, locale: Locale = 'ja'): Decision {
-    const p = this.model.probabilities(bag);
+    const p = this.probabilities(bag);
     const aboutMail = this.aboutMail(bag);
     // Top five by selection: sorting all 25 labels per message is measurable at this scale.
     const picked: number[] = [];
@@ -243,14 +248,14 @@ export class Classifier {
         if (target && intent !== target) {
           intent = target;
           clarify = undefined;
-          confidence = Math.max(this.model.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
+          confidence = Math.max(this.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
         }
       }
     }
     if (isFactOnly(match)) {
       intent = 'out_of_scope';
       clarify = undefined;
-      confidence = Math.max(this.model.probabilities(d.bag)[this.oosIndex] ?? 0, 0.9);
+      confidence = Math.max(this.probabilities(d.bag)[this.oosIndex] ?? 0, 0.9);
     }
     const result: NluResult = {
       intent,

@@ -21,6 +21,8 @@
  *   npm run eval:dev -- --seed=8          train every model (intent, domain, acts) with another example-order seed (the noise of one data change)
  *   npm run eval:dev -- --orders=8 --real-weight=3 --average-from=7            other TrainOptions for the intent model and the domain detector
  *   npm run eval:dev -- --act-orders=4 --act-real-weight=3 --act-average-from=7    … for the act model (model.ts TrainOptions)
+ *   npm run eval:dev -- --only=first --knn=phr/10/0.3/1 --parts=segments/mean/0.3   also score the fold models with a neighbour vote / read part by part (eval/neighbours.ts)
+ *   npm run eval:dev -- --l2=1e-4 --epochs=16 --lr=0.3 --balance=0.5    other TrainOptions (l2, epochs, learningRate, balancePower; act- prefix for the act model)
  *   npm run eval:dev -- --keyed=1 --act-keyed=1     the keyed example order (model.ts TrainOptions.keyed) for the intent / act models
  *   npm run eval:dev -- --near-weight=1             near-domain negatives of the domain detector weighted, not copied (TrainOptions.nearByWeight)
  *   npm run eval:dev -- --only=replies --clauses    also score the reply folds under every clause rule (replies.ts CLAUSE_RULES:
@@ -53,6 +55,8 @@ import { scoreReal, type Scored } from './score.js';
 import { firstAnswer, isWrongWalk, scoreFirstTurns, type FirstAnswer } from './first-turn.js';
 import { harmKind, runHarm, scoreHarm, type HarmRow } from './harm.js';
 import { createI18n } from '../../i18n/index.js';
+import { extractFeatures, type FeatureBag } from '../features.js';
+import { NeighbourClassifier, Neighbours, PartsClassifier, type NeighbourSettings, type PartsSettings } from './neighbours.js';
 
 const FOLDS = 5;
 const out = (s = '') => process.stdout.write(`${s}\n`);
@@ -104,7 +108,7 @@ async function main(): Promise<void> {
   // The training flags, for the intent models (--orders …) and, prefixed act-, for the act model (--act-orders …).
   const withFlags = <T extends TrainOptions>(base: T, prefix: string): T => {
     const on = (name: string) => (arg(name) === undefined ? undefined : arg(name)! > 0);
-    const flags = { orders: arg(`${prefix}orders`), realWeight: arg(`${prefix}real-weight`), averageFrom: arg(`${prefix}average-from`), keyed: on(`${prefix}keyed`), nearByWeight: on(`${prefix}near-weight`) };
+    const flags = { orders: arg(`${prefix}orders`), realWeight: arg(`${prefix}real-weight`), averageFrom: arg(`${prefix}average-from`), keyed: on(`${prefix}keyed`), nearByWeight: on(`${prefix}near-weight`), l2: arg(`${prefix}l2`), epochs: arg(`${prefix}epochs`), learningRate: arg(`${prefix}lr`), balancePower: arg(`${prefix}balance`) };
     return { ...base, ...(seed !== undefined && { seed }), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
   };
   const trainOpts = withFlags(DEFAULT_TRAIN_OPTIONS, '');
@@ -152,6 +156,25 @@ async function main(): Promise<void> {
     const other = rulesFrom ? (JSON.parse(readFileSync(rulesFrom, 'utf8')) as DevDump) : undefined;
     const dump: DevDump = { folds: [], lines: [] };
     const otherScored: Scored[] = [];
+    // --knn=real/10/0.3/1,phr/10/0.3/1/s: also score each fold's model with a nearest-neighbour vote blended in
+    // (neighbours.ts; memory/k/alpha/power[/s = alpha scaled by the mean similarity]); memory: real = the fold's real
+    // train lines, phr = those and the hand-written phrases, all = also the off-topic corpus. Rule only, no retraining.
+    const knns = (process.argv.find((a) => a.startsWith('--knn='))?.slice(6).split(',') ?? []).map((v) => {
+      const [memory, k, alpha, power, scaled] = v.split('/');
+      return { name: v, memory: memory as 'real' | 'phr' | 'all', settings: { k: Number(k), alpha: Number(alpha), power: Number(power ?? 1), scaled: scaled === 's' } as NeighbourSettings, scored: [] as Scored[], seen: [] as Array<{ locale: string; gold: string; a: FirstAnswer }>, asked: 0 };
+    });
+    // --parts=segments/mean/0.3,clauses/first/0.3: also score each fold's model reading a message of 2+ parts part by
+    // part too (eval/neighbours.ts PartsClassifier: parts/combine/beta). Rule only, no retraining; printed like --knn.
+    for (const v of process.argv.find((a) => a.startsWith('--parts='))?.slice(8).split(',') ?? []) {
+      const [parts, combine, beta] = v.split('/');
+      knns.push({ name: `parts ${v}`, memory: 'parts' as 'real', settings: { parts, combine, beta: Number(beta) } as unknown as NeighbourSettings, scored: [], seen: [], asked: 0 });
+    }
+    const bagOfItem = new Map<number, FeatureBag>();
+    const bagAt = (i: number) => {
+      let b = bagOfItem.get(i);
+      if (!b) bagOfItem.set(i, (b = extractFeatures(tokenizer, all[i]!.text)));
+      return b;
+    };
     for (let f = 0; f < FOLDS; f++) {
       // The fold's real lines are out of training (trainingData marks them `real`) and scored.
       const { classifier: trained, validation } = trainClassifier(tokenizer, all.filter((t) => !(t.real && foldOfFirst(t.text) === f)), trainOpts, undefined, fast);
@@ -183,6 +206,37 @@ async function main(): Promise<void> {
         for (const k of ['inDomainOos', 'offTopicOos'] as const) {
           answered[k].correct += turns[k].correct;
           answered[k].total += turns[k].total;
+        }
+      }
+      if (knns.length) {
+        const inFold = all.map((t, i) => ({ t, i })).filter(({ t }) => !(t.real && foldOfFirst(t.text) === f));
+        const memories = new Map<string, Neighbours>();
+        for (const v of knns) {
+          if ((v.memory as string) === 'parts') {
+            const c = new PartsClassifier(trained, v.settings as unknown as PartsSettings);
+            for (const item of lines) {
+              const r = c.analyse(item.text);
+              v.scored.push({ item, intent: r.intent });
+              if (item.intent !== 'out_of_scope') {
+                if (r.clarify?.length) v.asked++;
+                if (firstTree) v.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(c, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
+              }
+            }
+            continue;
+          }
+          if (!memories.has(v.memory)) {
+            const mine = inFold.filter(({ t }) => (v.memory === 'real' ? t.real : v.memory === 'phr' ? !t.corpus : true));
+            memories.set(v.memory, new Neighbours(trained.model.labels, mine.map(({ i }) => bagAt(i)), mine.map(({ t }) => t.intent)));
+          }
+          const c = new NeighbourClassifier(trained, memories.get(v.memory)!, v.settings);
+          for (const item of lines) {
+            const r = c.analyse(item.text);
+            v.scored.push({ item, intent: r.intent });
+            if (item.intent !== 'out_of_scope') {
+              if (r.clarify?.length) v.asked++;
+              if (firstTree) v.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(c, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
+            }
+          }
         }
       }
       for (const run of runs) {
@@ -242,6 +296,14 @@ async function main(): Promise<void> {
       out(`  these models under ${rulesFrom}'s rule and temperature: acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}`);
     }
     if (dumpPath) writeFileSync(dumpPath, JSON.stringify(dump));
+    for (const v of knns) {
+      const x = scoreReal(v.scored);
+      const won = v.scored.filter((s, i) => s.intent === s.item.intent && scored[i]!.intent !== s.item.intent).length;
+      const lost = v.scored.filter((s, i) => s.intent !== s.item.intent && scored[i]!.intent === s.item.intent).length;
+      const walks = (['ja', 'en'] as const).map((loc) => v.seen.filter((y) => y.locale === loc && isWrongWalk(y.a)).length);
+      out(`  knn ${v.name}: acc ja ${pct(x.accuracy.ja)}, en ${pct(x.accuracy.en)}; won ${won} lost ${lost}; in-domain → OOS ${pct(x.inDomainOos)}; off-topic → OOS ${pct(x.oosRecall)}; wrong walks ja ${walks[0]} en ${walks[1]}; asked ${v.asked}`);
+      if (failures) v.scored.forEach((s, i) => s.intent !== scored[i]!.intent && out(`      ${s.intent === s.item.intent ? 'WON ' : scored[i]!.intent === s.item.intent ? 'LOST' : 'MOVE'} [${s.item.locale}] ${s.item.intent}: ${scored[i]!.intent} → ${s.intent}: ${s.item.text}`));
+    }
     out('  top confusions (gold → predicted)');
     for (const c of r.confusions.slice(0, 10)) out(`    ${String(c.count).padStart(3)}  ${c.gold} → ${c.predicted}`);
     if (failures) for (const x of r.failures) out(`    [${x.item.locale}] ${x.item.intent} → ${x.intent}: ${x.item.text}`);
