@@ -1216,6 +1216,16 @@ const NUMBER_AFTER_LABEL = new RegExp(
   'gi',
 );
 
+/** The label at `index` is part of an error, status, QR or postal code's name (「エラーコード」, "zip code"): no secret's. */
+function namesOtherCode(w: Work, index: number, label: string): boolean {
+  const named = OTP_EXCLUDED.test(w.f.slice(Math.max(0, index - 8), index + label.length));
+  OTP_EXCLUDED.lastIndex = 0;
+  return named;
+}
+
+/** 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN. */
+const isOtpLabel = (label: string) => !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+
 /**
  * A PIN or a code right after its label, four digits too, with a count said in between (sec-26): 「暗証番号4桁は1234です」,
  * 「暗証番号は４桁で１２３４」, 「PINコード1234」, 「認証コード 4829」, "the code they sent is 4829". A one-time code is `otp`,
@@ -1224,15 +1234,10 @@ const NUMBER_AFTER_LABEL = new RegExp(
 function numbersAfterLabel(w: Work): void {
   for (const m of w.f.matchAll(NUMBER_AFTER_LABEL)) {
     const label = m[1] ?? '';
-    if (OTP_EXCLUDED.test(w.f.slice(Math.max(0, m.index - 8), m.index + label.length))) {
-      OTP_EXCLUDED.lastIndex = 0;
-      continue;
-    }
-    OTP_EXCLUDED.lastIndex = 0;
+    if (namesOtherCode(w, m.index, label)) continue;
     const digits = m[2] ?? '';
     const end = m.index + m[0].length;
-    // 「ワンタイムパスワード」, 「認証コード」, "the code": a one-time code; 「PINコード」, 「暗証番号」, "passcode": a PIN.
-    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    const otp = isOtpLabel(label);
     if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
     otherGuesses(w, end, otp ? 'otp' : 'password');
   }
@@ -1278,16 +1283,12 @@ const DESCRIBED_NUMBER = new RegExp(
 function describedNumbers(w: Work): void {
   for (const m of w.f.matchAll(DESCRIBED_NUMBER)) {
     const label = m[1] ?? '';
-    if (OTP_EXCLUDED.test(w.f.slice(Math.max(0, m.index - 8), m.index + label.length))) {
-      OTP_EXCLUDED.lastIndex = 0;
-      continue;
-    }
-    OTP_EXCLUDED.lastIndex = 0;
+    if (namesOtherCode(w, m.index, label)) continue;
     const digits = m[4] ?? '';
     if (YEAR_LIKE.test(digits) && !/^(?:の|\()$/.test(m[3] ?? '')) continue;
     if (NUMBER_NAMED_OTHER.test(m[2] ?? '')) continue;
     const end = m.index + m[0].length;
-    const otp = !/^pin/i.test(label) && /認証|確認|検証|ワンタイム|ログインコード|(?<![a-z])code/i.test(label);
+    const otp = isOtpLabel(label);
     if (isFree(w, end - digits.length, end)) mask(w, end - digits.length, end, otp ? 'otp' : 'password');
   }
 }

@@ -209,26 +209,8 @@ async function main(): Promise<void> {
         }
       }
       if (knns.length) {
-        const inFold = all.map((t, i) => ({ t, i })).filter(({ t }) => !(t.real && foldOfFirst(t.text) === f));
-        const memories = new Map<string, Neighbours>();
-        for (const v of knns) {
-          if ((v.memory as string) === 'parts') {
-            const c = new PartsClassifier(trained, v.settings as unknown as PartsSettings);
-            for (const item of lines) {
-              const r = c.analyse(item.text);
-              v.scored.push({ item, intent: r.intent });
-              if (item.intent !== 'out_of_scope') {
-                if (r.clarify?.length) v.asked++;
-                if (firstTree) v.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(c, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
-              }
-            }
-            continue;
-          }
-          if (!memories.has(v.memory)) {
-            const mine = inFold.filter(({ t }) => (v.memory === 'real' ? t.real : v.memory === 'phr' ? !t.corpus : true));
-            memories.set(v.memory, new Neighbours(trained.model.labels, mine.map(({ i }) => bagAt(i)), mine.map(({ t }) => t.intent)));
-          }
-          const c = new NeighbourClassifier(trained, memories.get(v.memory)!, v.settings);
+        // Every fold line read by one variant's classifier: its intent, and what the bot would do first with it.
+        const scoreVariant = (v: (typeof knns)[number], c: Classifier) => {
           for (const item of lines) {
             const r = c.analyse(item.text);
             v.scored.push({ item, intent: r.intent });
@@ -237,6 +219,19 @@ async function main(): Promise<void> {
               if (firstTree) v.seen.push({ locale: item.locale, gold: item.intent, a: firstAnswer(c, firstTree, i18n, item.text, item.locale as Locale, item.intent) });
             }
           }
+        };
+        const inFold = all.map((t, i) => ({ t, i })).filter(({ t }) => !(t.real && foldOfFirst(t.text) === f));
+        const memories = new Map<string, Neighbours>();
+        for (const v of knns) {
+          if ((v.memory as string) === 'parts') {
+            scoreVariant(v, new PartsClassifier(trained, v.settings as unknown as PartsSettings));
+            continue;
+          }
+          if (!memories.has(v.memory)) {
+            const mine = inFold.filter(({ t }) => (v.memory === 'real' ? t.real : v.memory === 'phr' ? !t.corpus : true));
+            memories.set(v.memory, new Neighbours(trained.model.labels, mine.map(({ i }) => bagAt(i)), mine.map(({ t }) => t.intent)));
+          }
+          scoreVariant(v, new NeighbourClassifier(trained, memories.get(v.memory)!, v.settings));
         }
       }
       for (const run of runs) {
