@@ -92,7 +92,9 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // 「今朝9時から」「昨日の夜から」「先週から」「先週あたりから」「きのうから」「月曜日から」
   new RegExp(`${JA_DAY}日?(?:の)?(?:[月火水木金土日]曜日?(?:の)?)?\\s?(?:朝|昼|夕方|夜|午前|午後)?\\s?${JA_CLOCK}?\\s?(?:頃|ごろ|くらい|ぐらい|あたり|辺り|位)?(?:から|以降|より)`),
   // 「3日前から」「2時間くらい前から」
-  /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
+  /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:分|時間|日|週間|週|か月|ヶ月|カ月|ケ月|年)\s?(?:くらい|ぐらい|ほど|以上)?前(?:くらい|ぐらい|ほど)?(?:から|より)?/,
+  // 「3日以上届かない」「1週間くらい受信できない」「2日間メールが来ない」: how long it has been failing, said with the failure.
+  /(?:\d+|数|[一二三四五六七八九十]+)\s?(?:時間|日|週間|か月|ヶ月|カ月|ケ月)(?:以上|間|も|くらい|ぐらい|ほど|近く|ずっと)*(?=\s?(?:メールが|メール|めーるが)?\s?(?:届か|届いてい|届いてな|来な|来てな|こない|きてな|受信でき|送信でき|送れ|使え|見れ|見られ|同期し|つながら|繋がら))/,
   // 「9時ごろから」「午後3時から」
   new RegExp(`${JA_CLOCK}\\s?(?:頃|ごろ|くらい)?(?:から|以降)`),
   // 「機種変更してから」「アップデート後から」「パスワードを変えてから」
@@ -100,6 +102,8 @@ const OCCURRED_PATTERNS: RegExp[] = [
   // English: "since this morning", "since 9am", "since the update", "started yesterday"
   /\b(?:since|from|starting|started|began)\s+(?:on\s+)?(?:(?:this|yesterday|last)\s+(?:morning|afternoon|evening|night|weekend|week|month)|yesterday(?:\s+(?:morning|afternoon|evening|night))?|today|the\s+weekend|the\s+(?:\w+\s+)?(?:update|upgrade|change)|(?:last\s+)?(?:mon|tues|wednes|thurs|fri|satur|sun)day(?:\s+(?:morning|afternoon|evening|night))?|last\s+\w+|\d{1,2}(?::\d{2})?\s?(?:am|pm|o'?clock)?|\d+\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago|(?:a|an|one|two|three|a few|few)\s+(?:hours?|days?|weeks?)\s+ago|(?:this|that)\s+(?:morning|evening))(?:\s+at\s+\d{1,2}(?::\d{2})?\s?(?:am|pm)?)?/i,
   /\b(?:\d+|a|an|one|two|three|a few|few)\s+(?:minutes?|hours?|days?|weeks?|months?)\s+ago\b/i,
+  // "for over a week", "more than 3 days now" (how long, said as such)
+  /\b(?:for\s+)?(?:over|more than|almost|nearly)\s+(?:a|an|one|two|three|four|five|\d+|a couple of|a few)\s+(?:days?|weeks?|months?)(?:\s+now)?\b/i,
   // "for several days now", "for the past two days", "over the last week" (a number of them: "I waited for hours" is not when)
   /\b(?:for|over)\s+(?:the\s+)?(?:(?:past|last)\s+)?(?:\d+|two|three|four|five|a few|few|several|a couple of)\s+(?:minutes|hours|days|weeks|months)(?:\s+now)?\b|\b(?:for|over)\s+the\s+(?:past|last)\s+(?:hour|day|week|month)\b/i,
   // 「ここ数日」「この2、3日」

@@ -50,6 +50,15 @@ describe('parseFieldFacts()', () => {
     ['over the last week, sometimes', { occurredAt: 'over the last week', frequency: 'sometimes' }],
     ['I waited for hours', {}],
     ['ここ数日ずっと', { occurredAt: 'ここ数日', frequency: 'ずっと' }],
+    // How long it has been failing, said with the failure (round 28): a start, not a wait.
+    ['3日以上届かない', { occurredAt: '3日以上' }],
+    ['1週間くらい受信できない', { occurredAt: '1週間くらい' }],
+    ['2日間メールが来ない', { occurredAt: '2日間' }],
+    ['3日以上前から', { occurredAt: '3日以上前から' }],
+    ['3時間以上かかる', {}],
+    ['2時間待った', {}],
+    ["my mail hasn't come in for over a week", { occurredAt: 'for over a week' }],
+    ['more than 3 days now', { occurredAt: 'more than 3 days now' }],
     ['受信サーバ imap.mail.me.com ポート 993 SSL オン、送信 smtp.mail.me.com 587', { incoming: { host: 'imap.mail.me.com', port: 993, ssl: true }, outgoing: { host: 'smtp.mail.me.com', port: 587, ssl: true } }],
   ];
   for (const [text, want] of cases) {
