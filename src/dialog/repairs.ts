@@ -556,6 +556,26 @@ function secretOnly(params: Extract<Repair, { rule: 'secret_only' }>): TurnRule 
   };
 }
 
+/**
+ * 「パスワード知らない」 "I forgot my password" at a step or question: where a password is checked and reset — the service's
+ * own account page, never this chat — then the node again (a step's buttons, a person among them; a question asked again).
+ * The intent model reads such a reply as the auth symptom (「はい、その件で進めています」), the act model as other.
+ */
+function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>): TurnRule {
+  return {
+    name: 'unknown_password',
+    applies: (t) =>
+      t.node !== undefined &&
+      t.run.s.status === 'active' &&
+      (t.node.kind === 'step' || t.node.kind === 'ask' || t.node.kind === 'choice') &&
+      textMentions(t.run, params.words, t.text),
+    act: (t) => {
+      say(t.run, 'engine.unknown_password');
+      prompt(t.run, t.node!);
+    },
+  };
+}
+
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
   secret_only: secretOnly,
   correction,
@@ -566,6 +586,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   help_at_step: helpAtStep,
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
+  unknown_password: unknownPassword,
   off_topic_question: offTopicQuestion,
   explain_question: explainQuestion,
   reroute,
