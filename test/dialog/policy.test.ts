@@ -385,6 +385,7 @@ describe('the table', () => {
       'where_setting',
       'off_topic_question',
       'explain_question',
+      'unknown_password',
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
