@@ -280,7 +280,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
   <td class="nowrap"><a href="${link}" data-testid="conversation-link">${h(formatTime(ctx, s.startedAtMs))}</a></td>
   <td>${badge(ctx, s.review)}</td>
-  <td data-testid="list-symptom">${listSymptom(ctx, s)}</td>
+  ${listSymptom(ctx, s)}
   <td>${contextCell(ctx, s)}</td>
   <td class="nowrap">${t(ctx, `admin.channel.${s.channel}`)}</td>
   <td class="num">${s.turns}</td>
@@ -313,9 +313,9 @@ ${pager}`;
  */
 function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   const counted = analyticsSymptom(s);
-  if (!counted) return `<span class="muted">${t(ctx, 'admin.list.no_symptom')}</span>`;
-  const first = s.symptom && s.symptom !== counted ? `<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div>` : '';
-  return `<span data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}</span>${first}`;
+  if (!counted) return `<td><span class="muted">${t(ctx, 'admin.list.no_symptom')}</span></td>`;
+  if (!s.symptom || s.symptom === counted) return `<td>${h(intentLabel(ctx, counted))}</td>`;
+  return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
 }
 
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
@@ -423,9 +423,9 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
 function headerSymptom(ctx: ViewContext, s: ConversationSummary, turns: TranscriptTurn[]): string {
   const last = [...turns].reverse().find((x) => x.symptom)?.symptom;
   const now = last ?? analyticsSymptom(s);
-  if (!now) return '—';
-  const label = `<span data-intent="${h(now)}">${h(intentLabel(ctx, now))}</span>`;
-  if (!s.symptom || s.symptom === now) return label;
+  if (!now) return '<dd>—</dd>';
+  const label = h(intentLabel(ctx, now));
+  if (!s.symptom || s.symptom === now) return `<dd>${label}</dd>`;
   // The first turn on the current symptom after one on another.
   let at: number | undefined;
   for (let i = turns.length - 1; i > 0; i--) {
@@ -435,7 +435,7 @@ function headerSymptom(ctx: ViewContext, s: ConversationSummary, turns: Transcri
   const changed = at !== undefined
     ? t(ctx, 'admin.conversation.symptom_changed_at', { symptom: intentLabel(ctx, s.symptom), seq: String(at) })
     : t(ctx, 'admin.conversation.symptom_first', { symptom: intentLabel(ctx, s.symptom) });
-  return `${label} <span class="small muted" data-testid="fact-symptom-first">${at !== undefined ? `<a href="#turn-${at}">${changed}</a>` : changed}</span>`;
+  return `<dd data-testid="fact-symptom" data-intent="${h(now)}">${label} <span class="small muted" data-testid="fact-symptom-first">${at !== undefined ? `<a href="#turn-${at}">${changed}</a>` : changed}</span></dd>`;
 }
 
 export function renderConversation(
@@ -532,7 +532,7 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.conversation.updated')}</dt><dd>${h(formatTime(ctx, s.updatedAtMs))}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.channel')}</dt><dd>${t(ctx, `admin.channel.${s.channel}`)}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.user')}</dt><dd>${h(s.userName ? `${s.userName} (${s.userId})` : s.userId)}</dd></div>
-    <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt><dd data-testid="fact-symptom">${headerSymptom(ctx, s, turns)}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt>${headerSymptom(ctx, s, turns)}</div>
     <div><dt>${t(ctx, 'admin.conversation.entities')}</dt><dd>${entities.length ? h(entities.join(' · ')) : '—'}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}${delivery}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.turns')}</dt><dd>${s.turns}</dd></div>
