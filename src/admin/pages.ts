@@ -354,6 +354,9 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (runners.length) {
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.runner_up')}</span><span class="v small">${runners.map((r) => `${h(intentLabel(ctx, r.intent))} ${r.confidence.toFixed(2)}`).join(' · ')}</span></div>`);
     }
+    // Why the bot did what it did: the turn policy's rule that acted on the text (kept on the turn since round 20).
+    if (turn.rule)
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.rule')}</span><span class="v small" data-testid="turn-rule" data-rule="${h(turn.rule)}">${ctx.i18n.has(`admin.rule_label.${turn.rule}`, ctx.locale) ? `${t(ctx, `admin.rule_label.${turn.rule}`)} ` : ''}<code>${h(turn.rule)}</code></span></div>`);
     // A typed turn that moved the conversation to another symptom (「いや、全部のメールが届かないです」 at the junk-folder
     // step → cannot fetch): the intent above is the symptom model's reading, not the walk the bot went to.
     if (turn.symptom && symptomBefore && turn.symptom !== symptomBefore)

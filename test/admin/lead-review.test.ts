@@ -8,10 +8,14 @@
  *   model's reading (mail_not_arriving), not the walk the bot went to. After 「どれでもない」 and a menu button the header
  *   named the guess the person had turned down.
  * - the funnel's table counted a give-up twice: ここであきらめた 1 and 終了 1 at a step reached once (the bar said 終了 0).
+ * - why the bot did what it did: each turn keeps the policy rule that acted (`rule`: reroute, clarify_symptom,
+ *   collect_form …) but no page showed it — the correcting turn read only 言い直し / correction.
  * - /admin/improve listed a message answered with 「…ということでしょうか？」 without what the person then picked: the
  *   intent to train it with was two rows away (a click row), or — after 「どれでもない」 — only in the conversation.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadDialogs, loadLocales } from '../../src/data/load.js';
+import { turnPolicy } from '../../src/dialog/policy.js';
 import { leadServer } from './client.js';
 
 const lead = leadServer('lead-review-token-0123456789', 'leadreview', { TIME_ZONE: 'Asia/Tokyo' });
@@ -108,5 +112,29 @@ describe('/admin/improve', () => {
     const picked = asked.map((r) => /data-testid="improve-picked" data-intent="([^"]*)">→ ([^<]*)</.exec(r)?.slice(1));
     expect(picked).toContainEqual(['error_cannot_fetch', '本人が選んだ症状：メールを取得できない']);
     expect(picked).toContainEqual(['error_push', '本人は「どれでもない」→ メニューで「通知が来ない・自動受信しない」を選択']);
+  });
+});
+
+describe('why the bot did what it did', () => {
+  it('each typed turn names the rule that acted on it, in words (ja, en)', async () => {
+    const ja = await page('/admin/conversations/lr-reroute');
+    const turn2 = /id="turn-2"[\s\S]*?<\/article>/.exec(ja)?.[0] ?? '';
+    expect(turn2).toMatch(/data-testid="turn-rule" data-rule="reroute">症状の訂正：前提が違ったので別の手順へ <code>reroute<\/code>/);
+    const turn5 = /id="turn-5"[\s\S]*?<\/article>/.exec(ja)?.[0] ?? '';
+    expect(turn5).toContain('data-rule="collect_form">引き継ぎフォームへの回答として読んだ');
+    const en = await page('/admin/conversations/lr-none?lang=en');
+    const turn1 = /id="turn-1"[\s\S]*?<\/article>/.exec(en)?.[0] ?? '';
+    expect(turn1).toContain('data-rule="clarify_symptom">Unsure of the symptom: asked &quot;Do you mean …?&quot;');
+  });
+
+  it('every rule of the turn policy has its words in both languages', () => {
+    const patterns = loadDialogs().tree!.patterns;
+    const names = turnPolicy(patterns).map((r) => r.name);
+    expect(names.length).toBeGreaterThan(25);
+    const { messages } = loadLocales();
+    for (const locale of ['ja', 'en'] as const) {
+      const missing = names.filter((n) => !messages[locale].has(`admin.rule_label.${n}`));
+      expect(missing, locale).toEqual([]);
+    }
   });
 });
