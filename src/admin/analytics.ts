@@ -163,7 +163,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
 <tbody>${a.funnel
     .map(
       (r) =>
-        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num" data-col="gave_up">${r.gaveUp ?? 0}</td><td class="num">${r.escalated}</td><td class="num" data-col="handed_over">${r.handedOver}</td><td class="num" data-col="tickets">${r.tickets}</td><td class="num">${r.resolved}</td><td class="num">${r.ended}</td></tr>`,
+        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num" data-col="gave_up">${r.gaveUp ?? 0}</td><td class="num">${r.escalated}</td><td class="num" data-col="handed_over">${r.handedOver}</td><td class="num" data-col="tickets">${r.tickets}</td><td class="num">${r.resolved}</td><td class="num" data-col="ended">${r.ended - (r.gaveUp ?? 0)}</td></tr>`,
     )
     .join('')}</tbody></table></div></details>`;
 

@@ -58,6 +58,12 @@ export interface ImproveItem {
   node: string;
   reasons: ImproveReason[];
   corrected: boolean;
+  /**
+   * A message answered with the two-stage fallback (「「…」ということでしょうか？」): what the person picked next — a
+   * symptom, or `none` (「どれでもない」) — and, after `none`, the symptom they went on to (the menu's button). The
+   * intent a lead gives the message to train it.
+   */
+  picked?: { chosen: Intent | 'none'; then?: Intent };
 }
 
 const REASONS = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
@@ -97,6 +103,18 @@ export function improveQuery(q: unknown): { ok: true; value: ImproveFilter; erro
 function isClarificationChoice(turn: TranscriptTurn, prev: TranscriptTurn | undefined): boolean {
   if ((turn as { clarification?: unknown }).clarification !== undefined) return true;
   return turn.action !== undefined && (prev?.replies ?? []).some((r) => r.key === 'engine.clarify' || r.key === 'engine.clarify_human');
+}
+
+/** What the person picked at the clarify question asked for the typed turn `i` (ImproveItem.picked), if anything. */
+function pickedAfter(turns: readonly TranscriptTurn[], i: number): { picked?: ImproveItem['picked'] } {
+  const turn = turns[i]!;
+  if (turn.text === undefined || !turn.clarification?.offered?.length) return {};
+  const answer = turns[i + 1];
+  const chosen = answer?.clarification?.chosen;
+  if (!chosen) return {};
+  if (chosen !== 'none') return { picked: { chosen } };
+  const then = turns.slice(i + 2).find((x) => x.symptom)?.symptom;
+  return { picked: { chosen: 'none', ...(then ? { then } : {}) } };
 }
 
 /** Most conversations the queue reads (most recent first). */
@@ -192,6 +210,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         node: t.node || t.nodeBefore,
         reasons,
         corrected: bySeq.has(t.seq),
+        ...pickedAfter(turns, i),
       });
     });
     if (out.length >= MAX_ITEMS) break;

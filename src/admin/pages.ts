@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import type { Analytics, ReviewedSummary } from '../transcripts/query.js';
+import { analyticsSymptom, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -280,7 +280,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
   <td class="nowrap"><a href="${link}" data-testid="conversation-link">${h(formatTime(ctx, s.startedAtMs))}</a></td>
   <td>${badge(ctx, s.review)}</td>
-  <td>${s.symptom ? h(intentLabel(ctx, s.symptom)) : `<span class="muted">${t(ctx, 'admin.list.no_symptom')}</span>`}</td>
+  ${listSymptom(ctx, s)}
   <td>${contextCell(ctx, s)}</td>
   <td class="nowrap">${t(ctx, `admin.channel.${s.channel}`)}</td>
   <td class="num">${s.turns}</td>
@@ -303,6 +303,19 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
 <thead><tr><th>${t(ctx, 'admin.list.started')}</th><th>${t(ctx, 'admin.list.status')}</th><th>${t(ctx, 'admin.list.symptom')}</th><th>${t(ctx, 'admin.list.context')}</th><th class="nowrap">${t(ctx, 'admin.list.channel')}</th><th class="num nowrap">${t(ctx, 'admin.list.turns')}</th><th>${t(ctx, 'admin.list.ticket')}</th><th>${t(ctx, 'admin.list.holder')}</th><th>${t(ctx, 'admin.list.first')}</th></tr></thead>
 <tbody>${rows}</tbody></table></div>
 ${pager}`;
+}
+
+/**
+ * The list's 症状 cell: the symptom the symptom filter and the analytics count the conversation under — the ticket's
+ * when one was filed, else the first (analyticsSymptom) —, so a row opened from 「メールを取得できない」 says so. When the
+ * ticket's differs from the opening one (the person corrected it: 「一部のメールが届かない」 → 「いや、全部…」), the
+ * opening one follows, small.
+ */
+function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
+  const counted = analyticsSymptom(s);
+  if (!counted) return `<td><span class="muted">${t(ctx, 'admin.list.no_symptom')}</span></td>`;
+  if (!s.symptom || s.symptom === counted) return `<td>${h(intentLabel(ctx, counted))}</td>`;
+  return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
 }
 
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
@@ -341,6 +354,13 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     if (runners.length) {
       parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.runner_up')}</span><span class="v small">${runners.map((r) => `${h(intentLabel(ctx, r.intent))} ${r.confidence.toFixed(2)}`).join(' · ')}</span></div>`);
     }
+    // Why the bot did what it did: the turn policy's rule that acted on the text (kept on the turn since round 20).
+    if (turn.rule)
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.rule')}</span><span class="v small" data-testid="turn-rule" data-rule="${h(turn.rule)}">${ctx.i18n.has(`admin.rule_label.${turn.rule}`, ctx.locale) ? `${t(ctx, `admin.rule_label.${turn.rule}`)} ` : ''}<code>${h(turn.rule)}</code></span></div>`);
+    // A typed turn that moved the conversation to another symptom (「いや、全部のメールが届かないです」 at the junk-folder
+    // step → cannot fetch): the intent above is the symptom model's reading, not the walk the bot went to.
+    if (turn.symptom && symptomBefore && turn.symptom !== symptomBefore)
+      parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.symptom_changed')}</span><span class="v"><b data-testid="turn-symptom" data-intent="${h(turn.symptom)}">${h(intentLabel(ctx, turn.symptom))}</b> <code>${h(turn.symptom)}</code> <span class="small muted">${t(ctx, 'admin.conversation.symptom_changed_from', { symptom: intentLabel(ctx, symptomBefore) })}</span></span></div>`);
     const ents = Object.entries(turn.entities ?? {}).filter(([, v]) => typeof v === 'string' && v !== '');
     if (ents.length) {
       parts.push(`<div class="chips">${ents.map(([k, v]) => `<span class="chip" title="${h(k)}">${h(k === 'os_version' || k === 'error_message' ? String(v) : entityLabel(ctx, k, String(v)))}</span>`).join('')}</div>`);
@@ -396,6 +416,29 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
     }
   }
   return parts.join('\n');
+}
+
+/**
+ * The header's 症状: the symptom the conversation is on now — the last turn's (the engine's branch), else the ticket's,
+ * else the first —, and, when the person changed it on the way (a correction, 「どれでもない」 and a menu button), the
+ * opening one and the turn where it changed.
+ */
+function headerSymptom(ctx: ViewContext, s: ConversationSummary, turns: TranscriptTurn[]): string {
+  const last = [...turns].reverse().find((x) => x.symptom)?.symptom;
+  const now = last ?? analyticsSymptom(s);
+  if (!now) return '<dd>—</dd>';
+  const label = h(intentLabel(ctx, now));
+  if (!s.symptom || s.symptom === now) return `<dd>${label}</dd>`;
+  // The first turn on the current symptom after one on another.
+  let at: number | undefined;
+  for (let i = turns.length - 1; i > 0; i--) {
+    if (turns[i]!.symptom !== now) break;
+    if (turns[i - 1]!.symptom !== now) at = turns[i]!.seq;
+  }
+  const changed = at !== undefined
+    ? t(ctx, 'admin.conversation.symptom_changed_at', { symptom: intentLabel(ctx, s.symptom), seq: String(at) })
+    : t(ctx, 'admin.conversation.symptom_first', { symptom: intentLabel(ctx, s.symptom) });
+  return `<dd data-testid="fact-symptom" data-intent="${h(now)}">${label} <span class="small muted" data-testid="fact-symptom-first">${at !== undefined ? `<a href="#turn-${at}">${changed}</a>` : changed}</span></dd>`;
 }
 
 export function renderConversation(
@@ -492,7 +535,7 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.conversation.updated')}</dt><dd>${h(formatTime(ctx, s.updatedAtMs))}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.channel')}</dt><dd>${t(ctx, `admin.channel.${s.channel}`)}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.user')}</dt><dd>${h(s.userName ? `${s.userName} (${s.userId})` : s.userId)}</dd></div>
-    <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt><dd>${s.symptom ? h(intentLabel(ctx, s.symptom)) : '—'}</dd></div>
+    <div><dt>${t(ctx, 'admin.conversation.symptom')}</dt>${headerSymptom(ctx, s, turns)}</div>
     <div><dt>${t(ctx, 'admin.conversation.entities')}</dt><dd>${entities.length ? h(entities.join(' · ')) : '—'}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.ticket')}</dt><dd>${ticket}${delivery}</dd></div>
     <div><dt>${t(ctx, 'admin.conversation.turns')}</dt><dd>${s.turns}</dd></div>
@@ -671,6 +714,18 @@ function trainingPreview(ctx: ViewContext, p: TrainingPreview): string {
   }</p>${skipped}`;
 }
 
+/** Under a message answered with 「…ということでしょうか？」: what the person picked, so the row can be trained as that. */
+function pickedNote(ctx: ViewContext, p: NonNullable<ImproveItem['picked']>): string {
+  const text =
+    p.chosen !== 'none'
+      ? t(ctx, 'admin.improve.picked', { symptom: intentLabel(ctx, p.chosen) })
+      : p.then
+        ? t(ctx, 'admin.improve.picked_none_then', { symptom: intentLabel(ctx, p.then) })
+        : t(ctx, 'admin.improve.picked_none');
+  const intent = p.chosen !== 'none' ? p.chosen : (p.then ?? '');
+  return `<div class="small" data-testid="improve-picked" data-intent="${h(intent)}">→ ${text}</div>`;
+}
+
 export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
   const { filter } = data;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
@@ -695,7 +750,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   const rows = data.items
     .map(
       (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${i.picked ? pickedNote(ctx, i.picked) : ''}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
 <td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
     )
     .join('');
