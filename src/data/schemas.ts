@@ -388,7 +388,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
   /** 「やっぱりまだダメ」 right after a step was answered "fixed": that step's result is corrected and the branch goes on. */
   z.strictObject({ rule: z.literal('correction') }),
   /** 「担当者と話したい」 anywhere: to the hand-off node (or "already handed off"). */
-  z.strictObject({ rule: z.literal('wants_person') }),
+  z.strictObject({
+    rule: z.literal('wants_person'),
+    /** In an open episode, a request read by the act model alone (not the intent) must hold this share of the node's candidates. */
+    min_share: z.number().min(0).max(1).optional(),
+  }),
   /**
    * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
    * model's reading in context must hold at least `min_share` of the candidates (default: the sure share, 0.8).
@@ -483,7 +487,7 @@ export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
-    { rule: 'wants_person' },
+    { rule: 'wants_person', min_share: 0.5 },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration', min_share: 0.6 },
     {

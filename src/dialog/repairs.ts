@@ -95,14 +95,20 @@ export function pleaFirst({ run, nlu }: Pick<TextTurn, 'run' | 'nlu'>): boolean 
 }
 
 /** 「担当者と話したい」: to the hand-off node; once escalated, "already handed off" (one ticket per episode). */
-function wantsPerson(): TurnRule {
+function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRule {
   return {
     name: 'wants_person',
     // The intent, or the act in any sentence: 「担当者と話したい。iPhone 14、iOS 17.5 …」 — the details fill the ticket.
     // Not a reply that is only a hedge: "I suppose" (read request_human 0.67, wants_human 0.58) at the backup checklist
     // opened the hand-off. A request with anything more in it (「担当者と話したい。たぶんiPhone 14」) still gets a person.
     // Nor a plea for help as the first message (「助けてください」 "help me please"): vague_first_message offers the menu.
-    applies: (t) => (t.nlu.intent === 'request_human' || t.run.reading?.act === 'wants_human') && !onlyHedges(t.run, t.text) && !pleaFirst(t),
+    // At a step or question the act alone must hold `min_share` of the node's candidates: 「これって有料ですか」 at the quota
+    // step read wants_human at 0.33 and handed off a person who had asked whether storage costs money (staff-28).
+    applies: (t) =>
+      (t.nlu.intent === 'request_human' ||
+        (t.run.reading?.act === 'wants_human' && (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share))) &&
+      !onlyHedges(t.run, t.text) &&
+      !pleaFirst(t),
     act: ({ run, nlu }) => {
       if (run.s.status === 'escalated') return escalatedAlready(run);
       noteSymptom(run, nlu);

@@ -284,6 +284,16 @@ describe('turn policy rules, each alone', () => {
 });
 
 describe('repairs of issue 12, each alone', () => {
+  it('wants_person: a request read by the act alone at a question needs min_share of the candidates; the intent request_human needs none', () => {
+    const rule = repair('wants_person');
+    const spread = { ...nlu('out_of_scope'), acts: [{ act: 'wants_human' as const, confidence: 0.35 }, { act: 'how_to' as const, confidence: 0.33 }, { act: 'dont_know' as const, confidence: 0.32 }] };
+    const unsure = turnOf(atAsk(), 'これって有料ですか', spread);
+    expect(unsure.run.reading?.act).toBe('wants_human');
+    expect(rule.applies(unsure)).toBe(false);
+    expect(rule.applies(turnOf(atAsk(), 'サポートの人いますか', withAct(nlu('out_of_scope'), 'wants_human', 0.7)))).toBe(true);
+    expect(rule.applies(turnOf(atAsk(), '担当者と話したい', withAct(nlu('request_human'), 'wants_human', 0.33)))).toBe(true);
+  });
+
   it('explain_question: 「どういう意味？」 at a question explains it (the general explanation here: no `explain:`) and asks again — never the hint', () => {
     const rule = repair('explain_question');
     const run = fire(rule, turnOf(atAsk(), 'どういう意味？', withAct(nlu('out_of_scope'), 'how_to')));
