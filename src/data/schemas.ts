@@ -438,6 +438,12 @@ export const repairSchema = z.discriminatedUnion('rule', [
      * a locale key of '|'-separated words, and the symptom (intent) they stand for. Tried in order.
      */
     symptoms: z.array(z.strictObject({ says: localeKey, intent: intentId })).optional(),
+    /**
+     * Words that say the bot took the reply the wrong way and nothing more (「いや、そういう話じゃないです」 "that's not
+     * what I meant"), as the whole reply, filler aside: a correction that names nothing — which answer was wrong is asked,
+     * never recorded as 「まだダメ」 (the act model reads them deny).
+     */
+    not_that: localeKey.optional(),
   }),
 ]);
 export type Repair = z.infer<typeof repairSchema>;
