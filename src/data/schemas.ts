@@ -419,7 +419,15 @@ export const repairSchema = z.discriminatedUnion('rule', [
     topics: z.array(intentId).optional(),
   }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
-  z.strictObject({ rule: z.literal('cannot_answer') }),
+  z.strictObject({
+    rule: z.literal('cannot_answer'),
+    /**
+     * Words that say the person never tried what is asked (「送ったことない」 "never sent anything yet" at 「送信は
+     * できますか？」): they cannot tell — the question's safe default at once (else the hint), never an option's "no"
+     * nor the symptom the words name (a locale key of '|'-separated words).
+     */
+    untried: localeKey.optional(),
+  }),
   /** 「どういう意味？」 "what do you mean?" at a question: what it asks (the node's `explain:`), then the question again. */
   z.strictObject({ rule: z.literal('explain_question') }),
   /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */

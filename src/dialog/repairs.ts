@@ -397,14 +397,17 @@ function explainQuestion(): TurnRule {
  * 「わからない」 to a question (its group's `cannot_answer` move): a hint and the same buttons; the second time a way
  * forward — the node's safe `default:` option, or a person as the main choice.
  */
-function cannotAnswer(): TurnRule {
+function cannotAnswer(params: Extract<Repair, { rule: 'cannot_answer' }>): TurnRule {
+  // 「送ったことない」 "never sent anything yet" at a question (patterns.yaml `untried`): cannot tell, whatever act or
+  // symptom the models read in it ("no idea, never sent anything yet" read deny; "never tried sending" error_send).
+  const untried = (t: TextTurn) =>
+    params.untried !== undefined && t.node?.kind === 'ask' && t.node.default !== undefined && statesPhrase(t.run, params.untried, t.text, 'engine.says.hedge') >= 0;
   return {
     name: 'cannot_answer',
     applies: (t) =>
       t.node !== undefined &&
       t.run.s.status === 'active' &&
-      moveOf(t.run, t.node) === 'cannot_answer' &&
-      !namesEntry(t.run, t.nlu) &&
+      (untried(t) || (moveOf(t.run, t.node) === 'cannot_answer' && !namesEntry(t.run, t.nlu))) &&
       // An option that lists the act (`acts:`) is the answer: answer_at_node takes it.
       optionOfAct(t.run, t.node) === undefined &&
       // 「わからない」 is an answer where the question offers [わからない].
@@ -412,6 +415,9 @@ function cannotAnswer(): TurnRule {
     act: (t) => {
       const { run } = t;
       const node = t.node!;
+      // Never tried (a question with a safe default only): its default at once — asking to pick the closest answer, or
+      // to say 「わからない」 again, asks for what they just said they cannot know.
+      if (untried(t) && takeDefault(run, node)) return;
       if (repeat(run, 'cannot_answer') === 1) return say(run, 'engine.dont_know_hint', undefined, choicesOf(run, node));
       if (takeDefault(run, node)) return;
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
