@@ -423,7 +423,7 @@ export const repairSchema = z.discriminatedUnion('rule', [
     rule: z.literal('cannot_answer'),
     /**
      * Words that say the person never tried what is asked (「送ったことない」 "never sent anything yet" at 「送信は
-     * できますか？」): they cannot tell — the question's safe default at once (else the hint), never an option's "no"
+     * できますか？」): they cannot tell — at a question with a `default:`, that default at once, never an option's "no"
      * nor the symptom the words name (a locale key of '|'-separated words).
      */
     untried: localeKey.optional(),
@@ -599,10 +599,15 @@ export const answersFileSchema = z.strictObject({
    * `share` — below this share of the node's candidates, at a step, when nothing else supports it; `words` — a locale
    * key whose `|`-separated words say the act (「直っ」「解決し」 "fixed" "works"): a reply that holds them only negated
    * (「直っていません」 "it is not resolved") is asked about whatever the models read; `partial` — a locale key whose words
-   * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about.
+   * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about;
+   * `temporary` — a locale key whose words say it works only for a while or only after a workaround each time
+   * (「しばらくするとまたダメ」 "I have to accept the certificate again then it works"): no fix — said so, still broken.
    */
   confirm: z
-    .partialRecord(actId, z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional(), partial: z.string().optional() }))
+    .partialRecord(
+      actId,
+      z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional(), partial: z.string().optional(), temporary: z.string().optional() }),
+    )
     .optional(),
 });
 export type Answers = z.infer<typeof answersFileSchema>;
