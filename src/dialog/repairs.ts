@@ -461,12 +461,12 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
         // 「いや、何も来ない」 "no, nothing arrives at all" at the junk-folder step read as a plain no or "still broken": the
         // no is to the walk's premise when what follows it names a walk elsewhere on its own (the model sure of it, or
         // the words alone) — never recorded as 「まだダメ」 with the next filter step.
-        // 「いや、パスワードの問題じゃなくて相手から送ったメールが戻ってくるらしい」 (the act model's `other`, 0.69): a "not X
-        // but Y" shape read as no act is a correction all the same when Y names a walk elsewhere on its own — or states
-        // a fact that names one (the mail came back: the returned-mail steps) — never 「わかりました。試してみて」.
-        ((NO_ACTS.has(t.run.reading?.act ?? '') || t.run.reading?.act === undefined || t.run.reading.act === 'other') &&
-          t.nlu.corrected !== undefined &&
-          (correctedSymptom(t.run, params, t.nlu.corrected, true) !== undefined || factSymptomIn(t.run, t.nlu.corrected.text) !== undefined)) ||
+        (NO_ACTS.has(t.run.reading?.act ?? '') && t.nlu.corrected !== undefined && correctedSymptom(t.run, params, t.nlu.corrected, true) !== undefined) ||
+        // 「いや、パスワードの問題じゃなくて相手から送ったメールが戻ってくるらしい」 (the act model's `other`, 0.69) in a walk: a
+        // "not X but Y" shape (or a plain no) whose Y states a fact naming a walk elsewhere (main.yaml `fact_symptoms`: the
+        // mail came back → the returned-mail steps) is a correction whatever act it reads — never 「わかりました。試してみて」.
+        // Not the model's reading of Y alone: "new phone, whatsapp not working" at the menu has the shape too.
+        (t.run.s.intent !== null && t.nlu.corrected !== undefined && factSymptomIn(t.run, t.nlu.corrected.text) !== undefined) ||
         // 「いや、そういう話じゃないです」 "that's not what I meant" alone (read deny): which answer was wrong is asked.
         saysNotThat(t.run, params, t.text)),
     act: (t) => {
