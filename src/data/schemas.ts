@@ -428,7 +428,15 @@ export const repairSchema = z.discriminatedUnion('rule', [
    */
   z.strictObject({ rule: z.literal('unknown_password'), words: localeKey }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
-  z.strictObject({ rule: z.literal('cannot_answer') }),
+  z.strictObject({
+    rule: z.literal('cannot_answer'),
+    /**
+     * Words that say the person never tried what is asked (「送ったことない」 "never sent anything yet" at 「送信は
+     * できますか？」): they cannot tell — at a question with a `default:`, that default at once, never an option's "no"
+     * nor the symptom the words name (a locale key of '|'-separated words).
+     */
+    untried: localeKey.optional(),
+  }),
   /** 「どういう意味？」 "what do you mean?" at a question: what it asks (the node's `explain:`), then the question again. */
   z.strictObject({ rule: z.literal('explain_question') }),
   /** 「送信サーバーってどこ？」 at a step or question: where that setting is on the person's device, then the node again. */
@@ -447,6 +455,12 @@ export const repairSchema = z.discriminatedUnion('rule', [
      * a locale key of '|'-separated words, and the symptom (intent) they stand for. Tried in order.
      */
     symptoms: z.array(z.strictObject({ says: localeKey, intent: intentId })).optional(),
+    /**
+     * Words that say the bot took the reply the wrong way and nothing more (「いや、そういう話じゃないです」 "that's not
+     * what I meant"), as the whole reply, filler aside: a correction that names nothing — which answer was wrong is asked,
+     * never recorded as 「まだダメ」 (the act model reads them deny).
+     */
+    not_that: localeKey.optional(),
   }),
 ]);
 export type Repair = z.infer<typeof repairSchema>;
@@ -505,13 +519,14 @@ export const DEFAULT_PATTERNS: Patterns = {
         { says: 'engine.says.all_mail', intent: 'error_cannot_fetch' },
         { says: 'engine.says.some_mail', intent: 'mail_not_arriving' },
       ],
+      not_that: 'engine.says.not_that',
     },
     { rule: 'where_setting' },
     { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'unknown_password', words: 'engine.says.unknown_password' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
-    { rule: 'cannot_answer' },
+    { rule: 'cannot_answer', untried: 'engine.says.never_tried' },
   ],
   clarify: { offer_person_after: 2, person_first_after: 3 },
   after_filing: {
@@ -595,10 +610,15 @@ export const answersFileSchema = z.strictObject({
    * `share` — below this share of the node's candidates, at a step, when nothing else supports it; `words` — a locale
    * key whose `|`-separated words say the act (「直っ」「解決し」 "fixed" "works"): a reply that holds them only negated
    * (「直っていません」 "it is not resolved") is asked about whatever the models read; `partial` — a locale key whose words
-   * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about.
+   * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about;
+   * `temporary` — a locale key whose words say it works only for a while or only after a workaround each time
+   * (「しばらくするとまたダメ」 "I have to accept the certificate again then it works"): no fix — said so, still broken.
    */
   confirm: z
-    .partialRecord(actId, z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional(), partial: z.string().optional() }))
+    .partialRecord(
+      actId,
+      z.strictObject({ share: z.number().min(0).max(1), words: z.string().optional(), partial: z.string().optional(), temporary: z.string().optional() }),
+    )
     .optional(),
 });
 export type Answers = z.infer<typeof answersFileSchema>;

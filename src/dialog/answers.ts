@@ -642,6 +642,13 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「何通かは来ました」「一部は届くようになった」 "some emails come through now" (read fixed, surely): part of it works —
       // do all of them? (answers.yaml `confirm: fixed: partial:`), with the step's buttons; never closed as fixed.
       if (saysPartly(run, 'fixed', text)) return again('engine.partial_fixed');
+      // "I have to accept the certificate again then it works": it comes back — said so, and the step did not fix it
+      // (recorded as still broken, the walk goes on), never 「直ってよかったです！」.
+      if (saysTemporarily(run, 'fixed', text))
+        return () => {
+          say(run, 'engine.temporary_fixed');
+          answerStep(run, node, ACTIONS.notResolved);
+        };
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
@@ -742,7 +749,7 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
 export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
-function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial', text: string): boolean {
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary', text: string): boolean {
   const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;
@@ -756,6 +763,15 @@ function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial', text: 
  */
 export function saysPartly(run: Run, act: Act, text: string): boolean {
   return saysConfirmWords(run, act, 'partial', text);
+}
+
+/**
+ * The reply says it works only for a while, or only after a workaround done again each time (answers.yaml `confirm:
+ * <act>: temporary:`): "I have to accept the certificate again then it works" (read fixed 0.89 at a step and closed),
+ * 「しばらくするとまたダメになる」. The problem keeps coming back: no fix.
+ */
+export function saysTemporarily(run: Run, act: Act, text: string): boolean {
+  return saysConfirmWords(run, act, 'temporary', text);
 }
 
 /**

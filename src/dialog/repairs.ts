@@ -403,14 +403,17 @@ function explainQuestion(): TurnRule {
  * 「わからない」 to a question (its group's `cannot_answer` move): a hint and the same buttons; the second time a way
  * forward — the node's safe `default:` option, or a person as the main choice.
  */
-function cannotAnswer(): TurnRule {
+function cannotAnswer(params: Extract<Repair, { rule: 'cannot_answer' }>): TurnRule {
+  // 「送ったことない」 "never sent anything yet" at a question (patterns.yaml `untried`): cannot tell, whatever act or
+  // symptom the models read in it ("no idea, never sent anything yet" read deny; "never tried sending" error_send).
+  const untried = (t: TextTurn) =>
+    params.untried !== undefined && t.node?.kind === 'ask' && t.node.default !== undefined && statesPhrase(t.run, params.untried, t.text, 'engine.says.hedge') >= 0;
   return {
     name: 'cannot_answer',
     applies: (t) =>
       t.node !== undefined &&
       t.run.s.status === 'active' &&
-      moveOf(t.run, t.node) === 'cannot_answer' &&
-      !namesEntry(t.run, t.nlu) &&
+      (untried(t) || (moveOf(t.run, t.node) === 'cannot_answer' && !namesEntry(t.run, t.nlu))) &&
       // An option that lists the act (`acts:`) is the answer: answer_at_node takes it.
       optionOfAct(t.run, t.node) === undefined &&
       // 「わからない」 is an answer where the question offers [わからない].
@@ -418,6 +421,9 @@ function cannotAnswer(): TurnRule {
     act: (t) => {
       const { run } = t;
       const node = t.node!;
+      // Never tried (a question with a safe default only): its default at once — asking to pick the closest answer, or
+      // to say 「わからない」 again, asks for what they just said they cannot know.
+      if (untried(t) && takeDefault(run, node)) return;
       if (repeat(run, 'cannot_answer') === 1) return say(run, 'engine.dont_know_hint', undefined, choicesOf(run, node));
       if (takeDefault(run, node)) return;
       say(run, 'engine.dont_know_person', undefined, personFirst(run, node));
@@ -461,7 +467,14 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
         // 「いや、何も来ない」 "no, nothing arrives at all" at the junk-folder step read as a plain no or "still broken": the
         // no is to the walk's premise when what follows it names a walk elsewhere on its own (the model sure of it, or
         // the words alone) — never recorded as 「まだダメ」 with the next filter step.
-        (NO_ACTS.has(t.run.reading?.act ?? '') && t.nlu.corrected !== undefined && correctedSymptom(t.run, params, t.nlu.corrected, true) !== undefined)),
+        (NO_ACTS.has(t.run.reading?.act ?? '') && t.nlu.corrected !== undefined && correctedSymptom(t.run, params, t.nlu.corrected, true) !== undefined) ||
+        // 「いや、パスワードの問題じゃなくて相手から送ったメールが戻ってくるらしい」 (the act model's `other`, 0.69) in a walk: a
+        // "not X but Y" shape (or a plain no) whose Y states a fact naming a walk elsewhere (main.yaml `fact_symptoms`: the
+        // mail came back → the returned-mail steps) is a correction whatever act it reads — never 「わかりました。試してみて」.
+        // Not the model's reading of Y alone: "new phone, whatsapp not working" at the menu has the shape too.
+        (t.run.s.intent !== null && t.nlu.corrected !== undefined && factSymptomIn(t.run, t.nlu.corrected.text) !== undefined) ||
+        // 「いや、そういう話じゃないです」 "that's not what I meant" alone (read deny): which answer was wrong is asked.
+        saysNotThat(t.run, params, t.text)),
     act: (t) => {
       const { run, nlu } = t;
       const node = t.node!;
@@ -478,7 +491,9 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       // The symptom the corrected words name: the model's sure reading, else the words patterns.yaml lists. A correction
       // corrects something: a reading that leads back into the walk on screen ("nothing arrives" read as the not-arriving
       // symptom at its own junk-folder step) gives way to the words.
-      const symptom = correctedSymptom(run, params, { text: said, intent: named.intent, confidence: named.confidence });
+      // A fact stated in the corrected words that names a walk elsewhere (「相手から送ったメールが戻ってくる」: a returned mail,
+      // main.yaml `fact_symptoms`) names it before the model's reading of the words (read as mail not arriving).
+      const symptom = factSymptomIn(run, said) ?? correctedSymptom(run, params, { text: said, intent: named.intent, confidence: named.confidence });
       if (symptom || run.learned.length > 0) say(run, 'engine.corrected');
       // The step on screen did not apply (its premise was corrected): so recorded, not "no answer". The symptom the
       // ticket keeps, when it was the person's own words, becomes the corrected one (state.errorOwnWords).
@@ -528,6 +543,26 @@ function symptomByWords(run: Run, params: Extract<Repair, { rule: 'reroute' }>, 
     );
   })?.intent;
   return intent && isEntry(run, intent) && leadsElsewhere(run, intent) ? intent : undefined;
+}
+
+/**
+ * The symptom a fact stated in `said` names (main.yaml `fact_symptoms`: 「メールが戻ってくる」 the returned mail → the
+ * sending topic, whose start routes to the returned-mail steps), when this turn stated it (facts.ts) and its walk is elsewhere.
+ */
+function factSymptomIn(run: Run, said: string): Intent | undefined {
+  const symptom = run.factSymptom;
+  if (!symptom || symptom === run.s.intent || !isEntry(run, symptom) || !leadsElsewhere(run, symptom)) return undefined;
+  const values = Object.entries(run.ctx.tree.factSymptoms ?? {}).flatMap(([slot, byValue]) =>
+    Object.entries(byValue ?? {}).filter(([, intent]) => intent === symptom).map(([value]) => run.ctx.tree.facts?.[slot]?.[value]),
+  );
+  return values.some((key) => key !== undefined && statesPhrase(run, key, said) >= 0) ? symptom : undefined;
+}
+
+/** The reply is only the words of patterns.yaml `reroute: not_that` (filler aside): "that's not what I meant". */
+function saysNotThat(run: Run, params: Extract<Repair, { rule: 'reroute' }>, text: string): boolean {
+  if (!params.not_that) return false;
+  const extra = statesPhrase(run, params.not_that, text);
+  return extra >= 0 && extra <= FACT_ALONE_EXTRA;
 }
 
 /** A corrected part read as a symptom needs this much of the model's confidence (else the words of patterns.yaml). */
