@@ -287,6 +287,10 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
   };
 }
 
+/** An open episode whose node on screen waits for an answer: a step, a question or a choice. */
+const awaitsAnswer = (t: TextTurn): boolean =>
+  t.node !== undefined && t.run.s.status === 'active' && (t.node.kind === 'step' || t.node.kind === 'ask' || t.node.kind === 'choice');
+
 /**
  * 「送信サーバーってどこ？」 "where's the outgoing server setting?" at a step or question: a how-to about a setting the
  * glossary places (`where: true`), not "that's what we're working on" (the intent model reads the term as the branch's
@@ -298,9 +302,7 @@ function whereSetting(): TurnRule {
   return {
     name: 'where_setting',
     applies: (t) =>
-      t.node !== undefined &&
-      t.run.s.status === 'active' &&
-      (t.node.kind === 'step' || t.node.kind === 'ask' || t.node.kind === 'choice') &&
+      awaitsAnswer(t) &&
       whereTerms(t.run, t.text).length > 0,
     act: (t) => {
       const { run } = t;
@@ -339,7 +341,7 @@ function offTopicQuestion(params: Extract<Repair, { rule: 'off_topic_question' }
     name: 'off_topic_question',
     applies: (t) => {
       const { run, node, nlu, text } = t;
-      if (!node || run.s.status !== 'active' || (node.kind !== 'step' && node.kind !== 'ask' && node.kind !== 'choice')) return false;
+      if (!node || !awaitsAnswer(t)) return false;
       // Read how_to (it would be the node's help or explanation); other off-topic lines (「ランチどこ行く？」, read other)
       // are misses, clarified and counted as before.
       if (run.reading?.act !== 'how_to') return false;
@@ -606,9 +608,7 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
   return {
     name: 'unknown_password',
     applies: (t) =>
-      t.node !== undefined &&
-      t.run.s.status === 'active' &&
-      (t.node.kind === 'step' || t.node.kind === 'ask' || t.node.kind === 'choice') &&
+      awaitsAnswer(t) &&
       textMentions(t.run, params.words, t.text),
     act: (t) => {
       say(t.run, 'engine.unknown_password');
