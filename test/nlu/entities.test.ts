@@ -133,6 +133,12 @@ const cases: Array<[string, Entities]> = [
   ["my outlook is working but gmail won't sync", { service: 'gmail' }],
   ['Gmailは受信できないけどiCloudは届く', { service: 'gmail' }],
   ['Gmail is not working', { service: 'gmail' }],
+  // Android makers people name (round 28): a phone, not an answer to the question on screen.
+  ['nokia 3.4', { device: 'android' }],
+  ['fairphone 3', { device: 'android' }],
+  ['OnePlus 9', { device: 'android' }],
+  ['らくらくスマホです', { device: 'android' }],
+  ['one plus one is two', {}],
 ];
 
 describe('entities', () => {
