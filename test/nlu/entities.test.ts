@@ -139,6 +139,10 @@ const cases: Array<[string, Entities]> = [
   ['OnePlus 9', { device: 'android' }],
   ['らくらくスマホです', { device: 'android' }],
   ['one plus one is two', {}],
+  // An app's update is no OS update (round 28).
+  ['アプリをアップデートしてからメールが来ない', {}],
+  ['Gmailアプリのアプデ後に受信できない', { service: 'gmail' }],
+  ['アップデートしてからメールが来ない', { trigger: 'os_update' }],
 ];
 
 describe('entities', () => {
