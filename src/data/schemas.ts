@@ -426,7 +426,12 @@ export const repairSchema = z.discriminatedUnion('rule', [
    * 「パスワード知らない」 "I forgot my password" at a step or question: where a password is checked and reset (the service's
    * own account page — never this chat), then the node again. `words`: a locale key of the '|'-separated phrases that say so.
    */
-  z.strictObject({ rule: z.literal('unknown_password'), words: localeKey }),
+  z.strictObject({
+    rule: z.literal('unknown_password'),
+    words: localeKey,
+    /** A locale key of words saying the password was reset or changed already (「忘れたので再設定した」): a result, not this. */
+    except: localeKey.optional(),
+  }),
   /** 「わからない」 to a question twice: the node's safe `default:` option, or a person as the main choice. */
   z.strictObject({
     rule: z.literal('cannot_answer'),
@@ -524,7 +529,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'where_setting' },
     { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
-    { rule: 'unknown_password', words: 'engine.says.unknown_password' },
+    { rule: 'unknown_password', words: 'engine.says.unknown_password', except: 'engine.says.password_reset_done' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer', untried: 'engine.says.never_tried' },
   ],

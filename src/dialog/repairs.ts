@@ -609,7 +609,8 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
     name: 'unknown_password',
     applies: (t) =>
       awaitsAnswer(t) &&
-      textMentions(t.run, params.words, t.text),
+      textMentions(t.run, params.words, t.text) &&
+      !(params.except && textMentions(t.run, params.except, t.text)),
     act: (t) => {
       say(t.run, 'engine.unknown_password');
       prompt(t.run, t.node!);
