@@ -424,7 +424,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
  * opening one and the turn where it changed.
  */
 function headerSymptom(ctx: ViewContext, s: ConversationSummary, turns: TranscriptTurn[]): string {
-  const last = [...turns].reverse().find((x) => x.symptom)?.symptom;
+  const last = turns.findLast((x) => x.symptom)?.symptom;
   const now = last ?? analyticsSymptom(s);
   if (!now) return '<dd>—</dd>';
   const label = h(intentLabel(ctx, now));

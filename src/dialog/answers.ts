@@ -644,11 +644,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       if (saysPartly(run, 'fixed', text)) return again('engine.partial_fixed');
       // "I have to accept the certificate again then it works": it comes back — said so, and the step did not fix it
       // (recorded as still broken, the walk goes on), never 「直ってよかったです！」.
-      if (saysTemporarily(run, 'fixed', text))
-        return () => {
-          say(run, 'engine.temporary_fixed');
-          answerStep(run, node, ACTIONS.notResolved);
-        };
+      if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
@@ -772,6 +768,13 @@ export function saysPartly(run: Run, act: Act, text: string): boolean {
  */
 export function saysTemporarily(run: Run, act: Act, text: string): boolean {
   return saysConfirmWords(run, act, 'temporary', text);
+}
+
+/** Said to work only for a while: no fix — said so; a step recorded as still broken (the walk goes on), a question asked again. */
+export function notFixedForGood(run: Run, node: DialogNode): void {
+  say(run, 'engine.temporary_fixed');
+  if (node.kind === 'step') return answerStep(run, node, ACTIONS.notResolved);
+  prompt(run, node);
 }
 
 /**

@@ -172,10 +172,11 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const collecting = node?.kind === 'handoff' && !!s.pending?.length && s.status === 'active';
   // Facts are read from the text masked whole: a part cut out of the raw text (a quote: 「パスワードは「からたちのはな」です」)
   // and masked alone has lost the label that made it a password, and would reach the state and the ticket as typed.
-  const facts = factsOf(maskSecrets(text).text);
+  const masked = maskSecrets(text);
+  const facts = factsOf(masked.text);
   run.slotsBefore = { ...s.slots };
   absorb(run, text, nlu, facts, collecting);
-  run.secretSaid = run.secret === true || run.maskedByTopic === true || maskSecrets(text).redacted;
+  run.secretSaid = run.secret === true || run.maskedByTopic === true || masked.redacted;
   if (run.secretSaid) say(run, 'engine.no_password');
   const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).

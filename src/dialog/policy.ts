@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, answerStep, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedForGood, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -318,11 +318,7 @@ export const resolvedRule: TurnRule = {
     if (saysPartly(t.run, 'fixed', t.text) && t.run.fixed !== true) return partlyFixed(t.run, node);
     // "then it works, for a while": it keeps coming back — no fix. At a step the step did not fix it (the walk goes on);
     // at a question, said so and the question again.
-    if (saysTemporarily(t.run, 'fixed', t.text) && t.run.fixed !== true) {
-      say(t.run, 'engine.temporary_fixed');
-      if (node.kind === 'step') return answerStep(t.run, node, ACTIONS.notResolved);
-      return prompt(t.run, node);
-    }
+    if (saysTemporarily(t.run, 'fixed', t.text) && t.run.fixed !== true) return notFixedForGood(t.run, node);
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);

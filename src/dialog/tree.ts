@@ -210,13 +210,9 @@ export function againAfterFact(run: Run, node: DialogNode): void {
 function iphoneWording(run: Run, node: Extract<DialogNode, { kind: 'step' }>): void {
   const { s } = run;
   const device = node.when?.device;
-  if (s.slots.device || !Array.isArray(device) || !device.includes('-') || !device.includes('iphone')) return;
-  const twin = [...run.ctx.tree.nodes.values()].some(
-    (n) => n.kind === 'step' && n.next === node.next && n.guide?.[0] === node.guide?.[0] && [n.when?.device].flat().includes('android'),
-  );
-  const repeats = (s.repeats ??= {});
-  if (!twin || repeats.device_assumed) return;
-  repeats.device_assumed = 1;
+  if (s.slots.device || s.repeats?.device_assumed || !Array.isArray(device) || !device.includes('-') || !device.includes('iphone')) return;
+  if (!stepVariants(run, node).some((n) => [n.when?.device].flat().includes('android'))) return;
+  (s.repeats ??= {}).device_assumed = 1;
   say(run, 'engine.device_assumed');
 }
 
@@ -225,11 +221,12 @@ function iphoneWording(run: Run, node: Extract<DialogNode, { kind: 'step' }>): v
  * restart of the iPhone, the iPad, Android), the first in the tree's order.
  */
 function stepVariant(run: Run, node: Extract<DialogNode, { kind: 'step' }>): DialogNode | undefined {
-  for (const n of run.ctx.tree.nodes.values()) {
-    if (n.kind !== 'step' || n.id === node.id || n.next !== node.next || n.guide?.[0] !== node.guide?.[0]) continue;
-    if (holds(n.when ?? {}, run.s.slots)) return n;
-  }
-  return undefined;
+  return stepVariants(run, node).find((n) => holds(n.when ?? {}, run.s.slots));
+}
+
+/** The other variants of a step: steps of the same guide section going to the same `next`, in the tree's order. */
+function stepVariants(run: Run, node: Extract<DialogNode, { kind: 'step' }>): DialogNode[] {
+  return [...run.ctx.tree.nodes.values()].filter((n) => n.kind === 'step' && n.id !== node.id && n.next === node.next && n.guide?.[0] === node.guide?.[0]);
 }
 
 /**
