@@ -571,9 +571,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   if (node.help && is('engine.button.help')) return undefined;
   if (phrases(run, node.na).some((p) => said === p || (p.length >= 3 && said.includes(p)))) return answer(ACTIONS.na);
   // The step's own "I did it" wording (`done:`, 「アプリ用パスワード作りました」 "I created the app password"): done — did it
-  // help? Only where the act model reads nothing else (「作ったら直った」 is fixed, 「作ったけどダメ」 still broken).
+  // help? Only where the act model reads nothing else (「作ったら直った」 is fixed, 「作ったけどダメ」 still broken) — or
+  // reads "fixed" with no word that says so (「作った」 read fixed closed the walk, trial-ja-29 T15).
   const act = run.reading?.act;
-  if ((act === undefined || act === 'did_no_result' || act === 'affirm') && phrases(run, node.done).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p)))
+  const doneOnly = act === undefined || act === 'did_no_result' || act === 'affirm' || (act === 'fixed' && !saysPlainly(run, 'fixed', text));
+  if (doneOnly && phrases(run, node.done).some((p) => phraseLongEnough(p, 4) && saysPhrase(text, said, p)))
     return again('engine.step_did');
   // 「わかりました」 "ok, got it", a bare "ok" after a step: "I'll try it" — never "fixed" (a not_yet).
   if (saysOnly(run, 'engine.says.acknowledge', text) || saysOnly(run, 'engine.says.okay', text)) return again('engine.step_again');
