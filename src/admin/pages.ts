@@ -306,10 +306,10 @@ ${pager}`;
 }
 
 /**
- * The list's 症状 cell: the symptom the symptom filter and the analytics count the conversation under — the ticket's
- * when one was filed, else the first (analyticsSymptom) —, so a row opened from 「メールを取得できない」 says so. When the
- * ticket's differs from the opening one (the person corrected it: 「一部のメールが届かない」 → 「いや、全部…」), the
- * opening one follows, small.
+ * The list's 症状 cell: the symptom the symptom filter and the analytics count the conversation under — the one it ended
+ * on (analyticsSymptom: `lastSymptom`; the ticket's, else the first, in summaries recorded before round 29) —, so a row
+ * opened from 「メールを取得できない」 says so. When it differs from the opening one (the person corrected it:
+ * 「一部のメールが届かない」 → 「いや、全部…」), the opening one follows, small.
  */
 function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   const counted = analyticsSymptom(s);

@@ -60,9 +60,17 @@ export function outcomeOf(s: ConversationSummary, ctx: QueryContext): Outcome {
   return reviewStatus(s, ctx) === 'abandoned' ? 'abandoned' : 'active';
 }
 
-/** The symptom analytics count a conversation under: the filed ticket's symptom, else the first symptom intent. */
-export function analyticsSymptom(s: Pick<ConversationSummary, 'symptom' | 'ticketSymptom'>): Intent | undefined {
+/**
+ * The symptom analytics (and the list's symptom filter) count a conversation under: the one it ended on (`lastSymptom`:
+ * a corrected symptom, a menu choice after 「どれでもない」); when the bot declined to act on the symptom model's reading
+ * and was never on a symptom (`lastSymptom` null: a vague first message left at the menu, a guess turned down), the
+ * filed ticket's symptom, else none. Otherwise (no `lastSymptom`: nothing the engine was on, summaries recorded before
+ * round 29) the ticket's symptom, else the first symptom intent. Each conversation counts once.
+ */
+export function analyticsSymptom(s: Pick<ConversationSummary, 'symptom' | 'ticketSymptom' | 'lastSymptom'>): Intent | undefined {
+  if (s.lastSymptom && SYMPTOM_INTENTS.has(s.lastSymptom)) return s.lastSymptom;
   if (s.ticketSymptom && SYMPTOM_INTENTS.has(s.ticketSymptom)) return s.ticketSymptom;
+  if (s.lastSymptom === null) return undefined;
   if (s.symptom && SYMPTOM_INTENTS.has(s.symptom)) return s.symptom;
   return undefined;
 }
@@ -190,6 +198,12 @@ export interface FunnelRow {
    * contained by the definition of the outcomes, yet it is a person the tree lost: the funnel counts it in the drop.
    */
   gaveUp: number;
+  /**
+   * … left by a correction of the symptom: the person said the step's premise was wrong (「いや、全部のメールが届かない
+   * です」 at the junk-folder step) and the bot went to another symptom's steps (the turn policy's `reroute`). Not an exit:
+   * the conversation's outcome counts where it ended, on the corrected symptom's steps. Since round 29.
+   */
+  rerouted: number;
 }
 
 /** How often people were not understood at a node (src/transcripts/fallback.ts). */
@@ -356,10 +370,11 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
+      if (s.reroutedAt?.includes(node)) row.rerouted++;
       funnel.set(node, row);
     }
     const exit = exitNode(s, outcome, o.tree);
