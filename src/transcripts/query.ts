@@ -199,9 +199,9 @@ export interface FunnelRow {
    */
   gaveUp: number;
   /**
-   * … left by a correction of the symptom: the person said the step's premise was wrong (「いや、全部のメールが届かない
-   * です」 at the junk-folder step) and the bot went to another symptom's steps (the turn policy's `reroute`). Not an exit:
-   * the conversation's outcome counts where it ended, on the corrected symptom's steps. Since round 29.
+   * … left by a correction: the person said the step's premise was wrong (「いや、全部のメールが届かないです」 at the
+   * junk-folder step) and the bot went to other steps — another symptom's, or the same symptom's for the corrected scope
+   * (the turn policy's `reroute`). Not an exit: the conversation's outcome counts where it ended. Since round 29.
    */
   rerouted: number;
 }

@@ -186,7 +186,7 @@ export interface ConversationSummary {
   /** Fallback turns (src/transcripts/fallback.ts) per node the person answered at. */
   nodeFallbacks?: Record<string, number>;
   /**
-   * Nodes the person left by correcting the symptom (the turn policy's `reroute` rule acted on a reply answered there:
+   * Nodes the person left by correcting the step's premise (the turn policy's `reroute` rule acted on a reply answered there:
    * 「いや、全部のメールが届かないです」 at the junk-folder step), once each, in order. The funnel's `rerouted`. Absent when
    * none (and in summaries recorded before round 29).
    */

@@ -1,0 +1,101 @@
+/**
+ * Round 29 (staff-29: can a help-desk lead act from the review page?). Conversations over POST /api/chat with real Redis,
+ * then /admin over loopback HTTP. What kept a lead from acting, each held here:
+ * - a correction without a ticket ("some of my emails don't arrive" → "no, none of my emails arrive at all") was listed,
+ *   filtered and counted under the opening symptom (some mail never arrives), and a guess turned down with
+ *   「どれでもない」 under the guess: the symptom filter, the list cell and the analytics now use the symptom the
+ *   conversation ended on (summary `lastSymptom`, an addition; `symptom` stays the first).
+ * - the funnel did not say how many people left a step by correcting its premise (`rerouted`).
+ * - the exports carried no turn's `rule` (the page's 動いたルール) nor the symptom it ended on.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { leadServer, parseCsv } from './client.js';
+
+const lead = leadServer('lead-act-token-0123456789abcdef', 'leadact', { TIME_ZONE: 'Asia/Tokyo' });
+const { say, page } = lead;
+
+const PASSWORD = 'Blue!Sky77';
+
+beforeAll(async () => {
+  await lead.start();
+  // A correction, no ticket (en), then silence.
+  expect((await say('la-reroute-en', { text: "some of my emails don't arrive" })).node).toBe('arrive_junk');
+  expect((await say('la-reroute-en', { text: 'no, none of my emails arrive at all' })).node).toBe('fetch_scope');
+  // The same in Japanese, with a password typed on the way.
+  expect((await say('la-reroute', { text: '一部のメールが届かない' })).node).toBe('arrive_junk');
+  expect((await say('la-reroute', { text: 'いや、全部のメールが届かないです' })).node).toBe('fetch_scope');
+  await say('la-reroute', { text: `パスワードは${PASSWORD}です` });
+  // A guess turned down, left at the menu.
+  await say('la-none', { text: 'Gmailが同期しない' });
+  expect((await say('la-none', { action: 'clarify:none' })).node).toBe('menu');
+  await lead.settled(
+    (all) =>
+      all.length >= 3 &&
+      (all.find((s) => s.id === 'la-reroute')?.turns ?? 0) >= 3 &&
+      (all.find((s) => s.id === 'la-reroute-en')?.turns ?? 0) >= 2 &&
+      (all.find((s) => s.id === 'la-none')?.turns ?? 0) >= 2,
+  );
+}, 120_000);
+afterAll(() => lead.stop());
+
+const ids = (html: string) => [...html.matchAll(/data-testid="conversation-row" data-id="([^"]+)"/g)].map((m) => m[1]).sort();
+const row = (html: string, id: string) => new RegExp(`<tr data-testid="conversation-row" data-id="${id}">([\\s\\S]*?)</tr>`).exec(html)?.[1] ?? '';
+
+describe('the symptom a conversation ended on', () => {
+  it('the symptom filter lists a correction without a ticket under the corrected symptom, not the opening one', async () => {
+    expect(ids(await page('/admin?symptom=error_cannot_fetch'))).toEqual(['la-reroute', 'la-reroute-en']);
+    expect(ids(await page('/admin?symptom=mail_not_arriving'))).toEqual([]);
+    const cell = /data-testid="list-symptom" data-intent="error_cannot_fetch">([\s\S]*?)<\/td>/.exec(row(await page('/admin?lang=en'), 'la-reroute-en'))?.[1] ?? '';
+    expect(cell).toMatch(/^cannot get mail</);
+    expect(cell).toContain('at first: some mail never arrives');
+  });
+
+  it('a guess turned down with 「どれでもない」 is not the conversation’s symptom', async () => {
+    expect(ids(await page('/admin?symptom=error_cannot_fetch'))).not.toContain('la-none');
+    expect(row(await page('/admin'), 'la-none')).toContain('（症状なし）');
+  });
+
+  it('the analytics count each conversation once, under the symptom it ended on', async () => {
+    const a = (await lead.api('/admin/api/analytics')).body;
+    const counts = Object.fromEntries(a.topSymptoms.map((r: { intent: string; count: number }) => [r.intent, r.count]));
+    expect(counts).toEqual({ error_cannot_fetch: 2 });
+    expect(a.noSymptom).toBe(1);
+  });
+});
+
+describe('the funnel', () => {
+  it('counts the people who left a step by correcting its premise (ja, en)', async () => {
+    const a = (await lead.api('/admin/api/analytics')).body;
+    expect(a.funnel.find((r: { node: string }) => r.node === 'arrive_junk')).toMatchObject({ reached: 2, rerouted: 2 });
+    const ja = await page('/admin/analytics');
+    const junk = /<tr data-node="arrive_junk">([\s\S]*?)<\/tr>/.exec(/data-testid="funnel-table">([\s\S]*?)<\/table>/.exec(ja)?.[1] ?? '')?.[1] ?? '';
+    expect(junk).toContain('<td class="num" data-col="rerouted">2</td>');
+    expect(ja).toContain('前提の訂正で別の手順へ 2');
+    expect(await page('/admin/analytics?lang=en')).toContain('Left by a correction 2');
+  });
+});
+
+describe('the exports', () => {
+  it('JSON Lines: the symptom it ended on beside the first, each turn’s rule and symptom; no typed password', async () => {
+    const r = await fetch(`${lead.app.url}/admin/api/export?format=jsonl`, { headers: lead.bearer });
+    const text = await r.text();
+    expect(text).not.toContain(PASSWORD);
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    const en = lines.find((l) => l.conversation === 'la-reroute-en');
+    expect(en).toMatchObject({ symptom: 'mail_not_arriving', lastSymptom: 'error_cannot_fetch' });
+    expect(en.turns[1]).toMatchObject({ rule: 'reroute', symptom: 'error_cannot_fetch' });
+    expect(lines.find((l) => l.conversation === 'la-none')).toMatchObject({ symptom: 'error_cannot_fetch', lastSymptom: null });
+    expect(lines.find((l) => l.conversation === 'la-none').turns[0].rule).toBe('clarify_symptom');
+  });
+
+  it('CSV: `rule` and `symptom` columns; no typed password', async () => {
+    const r = await fetch(`${lead.app.url}/admin/api/export?format=csv`, { headers: lead.bearer });
+    const text = await r.text();
+    expect(text).not.toContain(PASSWORD);
+    const [head, ...rows] = parseCsv(text);
+    const col = (name: string) => head!.indexOf(name);
+    expect(col('rule')).toBeGreaterThan(0);
+    const turn2 = rows.find((x) => x[col('conversation')] === 'la-reroute' && x[col('seq')] === '2');
+    expect([turn2?.[col('rule')], turn2?.[col('symptom')]]).toEqual(['reroute', 'error_cannot_fetch']);
+  });
+});
