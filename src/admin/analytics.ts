@@ -6,7 +6,7 @@
  */
 import type { I18n, Params } from '../i18n/index.js';
 import { escapeHtml as h } from '../http/html.js';
-import type { Analytics, OutcomeRow } from '../transcripts/query.js';
+import type { Analytics, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 import { clipLabel, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
@@ -158,6 +158,9 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
     }),
     { ariaLabel: tr(ctx, 'admin.analytics.funnel'), testId: 'funnel-chart', labelWidth: 260 },
   );
+  // Each count opens the conversations behind it: the list's funnel filter (query.ts funnelPlaces, the same counting).
+  const cell = (r: { node: string }, column: FunnelColumn, n: number) =>
+    `<td class="num" data-col="${column}">${countLink(ctx, n, { ...inRange, node: r.node, funnel: column })}</td>`;
   const nodeCell = (node: string) =>
     `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabel(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
   const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
@@ -165,7 +168,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
 <tbody>${a.funnel
     .map(
       (r) =>
-        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${r.reached}</td><td class="num">${r.left}</td><td class="num" data-col="gave_up">${r.gaveUp ?? 0}</td><td class="num">${r.escalated}</td><td class="num" data-col="handed_over">${r.handedOver}</td><td class="num" data-col="tickets">${r.tickets}</td><td class="num">${r.resolved}</td><td class="num" data-col="ended">${r.ended - (r.gaveUp ?? 0)}</td><td class="num" data-col="rerouted">${r.rerouted ?? 0}</td></tr>`,
+        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${countLink(ctx, r.reached, { ...inRange, node: r.node })}</td>${cell(r, 'left', r.left)}${cell(r, 'gave_up', r.gaveUp ?? 0)}${cell(r, 'escalated', r.escalated)}${cell(r, 'handed_over', r.handedOver)}<td class="num" data-col="tickets">${r.tickets}</td>${cell(r, 'resolved', r.resolved)}${cell(r, 'ended', r.ended - (r.gaveUp ?? 0))}${cell(r, 'rerouted', r.rerouted ?? 0)}</tr>`,
     )
     .join('')}</tbody></table></div></details>`;
 

@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { analyticsSymptom, type Analytics, type FunnelColumn, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -60,11 +60,13 @@ export interface FilterValues {
   outcome: string;
   symptom: string;
   node: string;
+  /** A funnel count's column (left, gave_up … rerouted; query.ts FUNNEL_COLUMNS): the people behind it, at `node`. */
+  funnel: string;
   /** Who holds it: '' any, `nobody` (no one assigned or holding it taken over), `staff` (see HOLDERS). */
   holder: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', holder: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -227,13 +229,25 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
 </form>`;
 }
 
-/** The analytics' filters (outcome, symptom, node) as removable chips, carried as hidden inputs. */
+/** The funnel's columns → their words on the analytics page (admin.analytics.*). */
+export const FUNNEL_LABEL: Record<FunnelColumn, string> = {
+  left: 'left',
+  gave_up: 'gave_up',
+  escalated: 'escalated',
+  handed_over: 'handed_over',
+  resolved: 'resolved',
+  ended: 'ended',
+  rerouted: 'rerouted',
+};
+
+/** The analytics' filters (outcome, symptom, node, funnel column) as removable chips, carried as hidden inputs. */
 function analyticsChips(ctx: ViewContext, f: FilterValues): string {
   const chips = (
     [
       ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
       ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
       ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
+      ['funnel', f.funnel, f.funnel ? tr(ctx, `admin.analytics.${FUNNEL_LABEL[f.funnel as FunnelColumn] ?? 'continued'}`) : '', 'admin.list.funnel_filter'],
     ] as const
   ).filter(([, v]) => v);
   if (!chips.length) return '';
@@ -879,9 +893,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

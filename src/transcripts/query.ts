@@ -21,6 +21,8 @@ export interface QueryContext {
   abandonAfterMs: number;
   /** The tree's hand-off nodes (`handoffNodes(tree)`): a conversation that stopped at one waits for a person. */
   handoffNodes?: ReadonlySet<string>;
+  /** The tree, for the funnel filter (where a conversation counts in the funnel: funnelPlaces). */
+  tree?: DialogTree;
 }
 
 /** The ids of the tree's hand-off nodes (kind `handoff`). */
@@ -92,6 +94,7 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;
   if (f.symptom && analyticsSymptom(s) !== f.symptom) return false;
   if (f.node !== undefined && !s.path.includes(f.node)) return false;
+  if (f.funnel && !funnelPlaces(s, outcomeOf(s, ctx), ctx.tree).some((p) => p.column === f.funnel && (f.node === undefined || p.node === f.node))) return false;
   if (f.holder && (holderOf(s) ? 'staff' : 'nobody') !== f.holder) return false;
   return true;
 }
@@ -171,6 +174,13 @@ export interface DayCount extends OutcomeRow {
 export interface ChannelCount extends OutcomeRow {
   channel: ChannelName;
 }
+
+/**
+ * The funnel's columns that say what happened to a conversation at a node (FunnelRow; `ended` here excludes give-ups, as
+ * the page's 終了 column does): the list's funnel filter (ConversationFilter.funnel) takes one.
+ */
+export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted'] as const;
+export type FunnelColumn = (typeof FUNNEL_COLUMNS)[number];
 
 export interface FunnelRow {
   node: string;
@@ -279,6 +289,34 @@ export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome 
   return s.path[end - 1];
 }
 
+/**
+ * Where one conversation counts in the funnel's columns (FunnelRow): the step it left at, gave up at, asked for a person
+ * at, was fixed at or ended at (exitNode, by its outcome), the hand-off node it was handed to a person at, and every step
+ * it left by a correction. computeAnalytics counts these, and the list's funnel filter (`?node=…&funnel=…`) lists the
+ * conversations behind one count — the same function, so a count and its list agree.
+ */
+export function funnelPlaces(
+  s: Pick<ConversationSummary, 'path' | 'acts' | 'reroutedAt'>,
+  outcome: Outcome,
+  tree?: DialogTree,
+): Array<{ node: string; column: FunnelColumn }> {
+  const out: Array<{ node: string; column: FunnelColumn }> = [];
+  const exit = exitNode(s, outcome, tree);
+  // An escalation is "asked for a person" at the step where they asked (exitNode) and "handed over" at the hand-off
+  // node it went to — one conversation, two rows, each saying what happened there.
+  const handoff = outcome === 'escalated' && tree ? s.path.find((id) => tree.nodes.get(id)?.kind === 'handoff') : undefined;
+  if (handoff !== undefined) out.push({ node: handoff, column: 'handed_over' });
+  if (exit !== undefined) {
+    if (outcome === 'abandoned') out.push({ node: exit, column: 'left' });
+    else if (outcome === 'escalated' && exit !== handoff) out.push({ node: exit, column: 'escalated' });
+    else if (outcome === 'resolved') out.push({ node: exit, column: 'resolved' });
+    // A give-up is contained by the definition of the outcomes, yet a person the tree lost: its own column.
+    else if (outcome === 'contained') out.push({ node: exit, column: s.acts?.includes('give_up') ? 'gave_up' : 'ended' });
+  }
+  for (const node of s.reroutedAt ?? []) if (s.path.includes(node)) out.push({ node, column: 'rerouted' });
+  return out;
+}
+
 /** YYYY-MM-DD of `ms` in the zone at `offset` (minutes from UTC, or a zone's offset at each instant). */
 export function dayOf(ms: number, offset: UtcOffset): string {
   return localDay(ms, offset);
@@ -374,27 +412,23 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
-      if (s.reroutedAt?.includes(node)) row.rerouted++;
       funnel.set(node, row);
     }
-    const exit = exitNode(s, outcome, o.tree);
-    const row = exit !== undefined ? funnel.get(exit) : undefined;
-    // An escalation is "asked for a person" at the step where they asked (exitNode) and "handed over" at the hand-off
-    // node it went to — one conversation, two rows, each saying what happened there.
-    const handoff = outcome === 'escalated' && o.tree ? s.path.find((id) => o.tree?.nodes.get(id)?.kind === 'handoff') : undefined;
-    const handed = handoff !== undefined ? funnel.get(handoff) : undefined;
-    if (handed) {
-      handed.handedOver++;
-      if (s.ticketId) handed.tickets++;
-    }
-    if (row) {
-      if (outcome === 'abandoned') row.left++;
-      else if (outcome === 'escalated' && exit !== handoff) row.escalated++;
-      else if (outcome === 'resolved') row.resolved++;
-      else if (outcome === 'contained') {
+    for (const { node, column } of funnelPlaces(s, outcome, o.tree)) {
+      const row = funnel.get(node);
+      if (!row) continue;
+      if (column === 'handed_over') {
+        row.handedOver++;
+        if (s.ticketId) row.tickets++;
+      } else if (column === 'left') row.left++;
+      else if (column === 'escalated') row.escalated++;
+      else if (column === 'resolved') row.resolved++;
+      // `ended` counts give-ups too (the API's meaning); the page's 終了 column is ended − gaveUp.
+      else if (column === 'ended') row.ended++;
+      else if (column === 'gave_up') {
         row.ended++;
-        if (s.acts?.includes('give_up')) row.gaveUp++;
-      }
+        row.gaveUp++;
+      } else if (column === 'rerouted') row.rerouted++;
     }
 
     for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {

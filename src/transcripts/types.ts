@@ -273,6 +273,12 @@ export interface ConversationFilter {
   /** Conversations that reached this node. */
   node?: string;
   /**
+   * Conversations the funnel counts in this column (query.ts FUNNEL_COLUMNS: left, gave_up, escalated, handed_over,
+   * resolved, ended, rerouted) — at `node` when given, else at any node: the people behind one count of the funnel.
+   * Since round 29.
+   */
+  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted';
+  /**
    * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over (with
    * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.
    */

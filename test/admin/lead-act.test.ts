@@ -28,12 +28,16 @@ beforeAll(async () => {
   // A guess turned down, left at the menu.
   await say('la-none', { text: 'Gmailが同期しない' });
   expect((await say('la-none', { action: 'clarify:none' })).node).toBe('menu');
+  // A give-up at a question.
+  expect((await say('la-giveup', { text: 'auメールが送信できない' })).node).toBe('dev_device');
+  expect((await say('la-giveup', { text: 'もういいです' })).status).toBe('ended');
   await lead.settled(
     (all) =>
       all.length >= 3 &&
       (all.find((s) => s.id === 'la-reroute')?.turns ?? 0) >= 3 &&
       (all.find((s) => s.id === 'la-reroute-en')?.turns ?? 0) >= 2 &&
-      (all.find((s) => s.id === 'la-none')?.turns ?? 0) >= 2,
+      (all.find((s) => s.id === 'la-none')?.turns ?? 0) >= 2 &&
+      (all.find((s) => s.id === 'la-giveup')?.status ?? '') === 'ended',
   );
 }, 120_000);
 afterAll(() => lead.stop());
@@ -58,7 +62,7 @@ describe('the symptom a conversation ended on', () => {
   it('the analytics count each conversation once, under the symptom it ended on', async () => {
     const a = (await lead.api('/admin/api/analytics')).body;
     const counts = Object.fromEntries(a.topSymptoms.map((r: { intent: string; count: number }) => [r.intent, r.count]));
-    expect(counts).toEqual({ error_cannot_fetch: 2 });
+    expect(counts).toEqual({ error_cannot_fetch: 2, error_send: 1 });
     expect(a.noSymptom).toBe(1);
   });
 });
@@ -69,9 +73,32 @@ describe('the funnel', () => {
     expect(a.funnel.find((r: { node: string }) => r.node === 'arrive_junk')).toMatchObject({ reached: 2, rerouted: 2 });
     const ja = await page('/admin/analytics');
     const junk = /<tr data-node="arrive_junk">([\s\S]*?)<\/tr>/.exec(/data-testid="funnel-table">([\s\S]*?)<\/table>/.exec(ja)?.[1] ?? '')?.[1] ?? '';
-    expect(junk).toContain('<td class="num" data-col="rerouted">2</td>');
+    expect(junk).toMatch(/<td class="num" data-col="rerouted"><a href="[^"]*">2<\/a><\/td>/);
     expect(ja).toContain('前提の訂正で別の手順へ 2');
     expect(await page('/admin/analytics?lang=en')).toContain('Left by a correction 2');
+  });
+
+  it('each count of the table opens the conversations behind it, not all that reached the step', async () => {
+    const ja = await page('/admin/analytics');
+    const table = /data-testid="funnel-table">([\s\S]*?)<\/table>/.exec(ja)?.[1] ?? '';
+    const link = (node: string, col: string) => {
+      const tr = new RegExp(`<tr data-node="${node}">([\\s\\S]*?)</tr>`).exec(table)?.[1] ?? '';
+      return (new RegExp(`<td class="num" data-col="${col}"><a href="([^"]*)">`).exec(tr)?.[1] ?? '').replace(/&amp;/g, '&');
+    };
+    const rerouted = link('arrive_junk', 'rerouted');
+    expect(rerouted).toContain('funnel=rerouted');
+    expect(ids(await page(rerouted))).toEqual(['la-reroute', 'la-reroute-en']);
+    const gaveUp = link('dev_device', 'gave_up');
+    expect(gaveUp).toContain('funnel=gave_up');
+    const list = await page(gaveUp);
+    expect(ids(list)).toEqual(['la-giveup']);
+    expect(list).toMatch(/data-testid="chip-funnel">ファネル: ここであきらめた</);
+    // A step reached and left by a correction is no give-up; nobody ended there otherwise.
+    expect(ids(await page('/admin?node=arrive_junk&funnel=gave_up'))).toEqual([]);
+    expect(ids(await page('/admin?node=dev_device&funnel=ended'))).toEqual([]);
+    // The API takes the same filter.
+    const api = (await lead.api('/admin/api/conversations?node=arrive_junk&funnel=rerouted')).body;
+    expect(api.items.map((x: { id: string }) => x.id).sort()).toEqual(['la-reroute', 'la-reroute-en']);
   });
 });
 
