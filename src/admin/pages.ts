@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, type Analytics, type FunnelColumn, type ReviewedSummary } from '../transcripts/query.js';
+import { analyticsSymptom, waitingSinceMs, type Analytics, type FunnelColumn, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -265,9 +265,17 @@ function contextCell(ctx: ViewContext, s: ConversationSummary): string {
   return parts.length ? h(parts.join(' · ')) : '<span class="muted">—</span>';
 }
 
+/** A wait for people: 「40 秒」, 「12 分」, 「1 時間 5 分」 (the analytics' words). */
+function waitLabel(ctx: ViewContext, ms: number): string {
+  const sec = Math.max(0, Math.round(ms / 1000));
+  if (sec < 60) return tr(ctx, 'admin.analytics.seconds', { n: sec });
+  const m = Math.floor(sec / 60);
+  return m < 60 ? tr(ctx, 'admin.analytics.minutes', { n: m }) : tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
+}
+
 /**
  * Who holds the conversation: taken over by (until handed back), else assigned to; an escalation nobody holds reads
- * 「未対応」 (waiting for a person), anything else a dash.
+ * 「未対応」 (waiting for a person) with how long it has waited, anything else a dash.
  */
 function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
   const held = holderOf(s);
@@ -275,7 +283,9 @@ function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
     const name = held.by ? ` · ${h(held.by)}` : '';
     return `<span class="flag" data-testid="holder" data-holder="${held.how}">${t(ctx, `admin.holder.${held.how}`)}${name}</span>`;
   }
-  if (s.review === 'escalated') return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span>`;
+  // How long the person has waited (since the hand-off): the desk picks up the longest first.
+  if (s.review === 'escalated')
+    return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span> <span class="small muted" data-testid="waiting-for">${t(ctx, 'admin.holder.waiting_for', { time: waitLabel(ctx, ctx.nowMs - waitingSinceMs(s)) })}</span>`;
   return '<span class="muted" data-testid="holder" data-holder="">—</span>';
 }
 

@@ -139,7 +139,19 @@ export async function findConversations(store: TranscriptStore, filter: Conversa
     const byText = await withText(store, needle, rest);
     hits = hits.filter((s) => byMeta.has(s.id) || byText.has(s.id));
   }
-  return hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
+  const out = hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
+  // The hand-offs waiting for a person (status escalated, nobody holds them): the longest waiting first — the order a
+  // desk picks them up in. Every other list: most recent activity first.
+  if (filter.status === 'escalated' && filter.holder === 'nobody') out.sort((a, b) => waitingSinceMs(a) - waitingSinceMs(b) || a.id.localeCompare(b.id));
+  return out;
+}
+
+/**
+ * Since when an escalation has been waiting for a person: its first escalation (a ticket, a person asked for), else —
+ * stopped at the hand-off form, no ticket yet — its last message.
+ */
+export function waitingSinceMs(s: Pick<ConversationSummary, 'escalatedAtMs' | 'updatedAtMs'>): number {
+  return s.escalatedAtMs ?? s.updatedAtMs;
 }
 
 /** Cuts one page out of a list. `page` is 1-based and clamped to the last page. */

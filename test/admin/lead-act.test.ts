@@ -28,6 +28,12 @@ beforeAll(async () => {
   // A guess turned down, left at the menu.
   await say('la-none', { text: 'Gmailが同期しない' });
   expect((await say('la-none', { action: 'clarify:none' })).node).toBe('menu');
+  // Two hand-offs waiting for a person: the first asked a while before the second (at the form, no ticket yet).
+  await say('la-wait-first', { text: '一部のメールが届かない' });
+  expect((await say('la-wait-first', { text: '担当者と話したい' })).node).toBe('handoff');
+  await new Promise((r) => setTimeout(r, 1_100));
+  await say('la-wait-second', { text: 'some of my emails don\'t arrive' });
+  expect((await say('la-wait-second', { text: 'I want to talk to a person' })).node).toBe('handoff');
   // A give-up at a question.
   expect((await say('la-giveup', { text: 'auメールが送信できない' })).node).toBe('dev_device');
   expect((await say('la-giveup', { text: 'もういいです' })).status).toBe('ended');
@@ -37,7 +43,8 @@ beforeAll(async () => {
       (all.find((s) => s.id === 'la-reroute')?.turns ?? 0) >= 3 &&
       (all.find((s) => s.id === 'la-reroute-en')?.turns ?? 0) >= 2 &&
       (all.find((s) => s.id === 'la-none')?.turns ?? 0) >= 2 &&
-      (all.find((s) => s.id === 'la-giveup')?.status ?? '') === 'ended',
+      (all.find((s) => s.id === 'la-giveup')?.status ?? '') === 'ended' &&
+      (all.find((s) => s.id === 'la-wait-second')?.turns ?? 0) >= 2,
   );
 }, 120_000);
 afterAll(() => lead.stop());
@@ -48,7 +55,8 @@ const row = (html: string, id: string) => new RegExp(`<tr data-testid="conversat
 describe('the symptom a conversation ended on', () => {
   it('the symptom filter lists a correction without a ticket under the corrected symptom, not the opening one', async () => {
     expect(ids(await page('/admin?symptom=error_cannot_fetch'))).toEqual(['la-reroute', 'la-reroute-en']);
-    expect(ids(await page('/admin?symptom=mail_not_arriving'))).toEqual([]);
+    // Those that stayed on it are listed under it.
+    expect(ids(await page('/admin?symptom=mail_not_arriving'))).toEqual(['la-wait-first', 'la-wait-second']);
     const cell = /data-testid="list-symptom" data-intent="error_cannot_fetch">([\s\S]*?)<\/td>/.exec(row(await page('/admin?lang=en'), 'la-reroute-en'))?.[1] ?? '';
     expect(cell).toMatch(/^cannot get mail</);
     expect(cell).toContain('at first: some mail never arrives');
@@ -62,7 +70,7 @@ describe('the symptom a conversation ended on', () => {
   it('the analytics count each conversation once, under the symptom it ended on', async () => {
     const a = (await lead.api('/admin/api/analytics')).body;
     const counts = Object.fromEntries(a.topSymptoms.map((r: { intent: string; count: number }) => [r.intent, r.count]));
-    expect(counts).toEqual({ error_cannot_fetch: 2, error_send: 1 });
+    expect(counts).toEqual({ error_cannot_fetch: 2, error_send: 1, mail_not_arriving: 2 });
     expect(a.noSymptom).toBe(1);
   });
 });
@@ -70,7 +78,7 @@ describe('the symptom a conversation ended on', () => {
 describe('the funnel', () => {
   it('counts the people who left a step by correcting its premise (ja, en)', async () => {
     const a = (await lead.api('/admin/api/analytics')).body;
-    expect(a.funnel.find((r: { node: string }) => r.node === 'arrive_junk')).toMatchObject({ reached: 2, rerouted: 2 });
+    expect(a.funnel.find((r: { node: string }) => r.node === 'arrive_junk')).toMatchObject({ reached: 4, rerouted: 2 });
     const ja = await page('/admin/analytics');
     const junk = /<tr data-node="arrive_junk">([\s\S]*?)<\/tr>/.exec(/data-testid="funnel-table">([\s\S]*?)<\/table>/.exec(ja)?.[1] ?? '')?.[1] ?? '';
     expect(junk).toMatch(/<td class="num" data-col="rerouted"><a href="[^"]*">2<\/a><\/td>/);
@@ -99,6 +107,19 @@ describe('the funnel', () => {
     // The API takes the same filter.
     const api = (await lead.api('/admin/api/conversations?node=arrive_junk&funnel=rerouted')).body;
     expect(api.items.map((x: { id: string }) => x.id).sort()).toEqual(['la-reroute', 'la-reroute-en']);
+  });
+});
+
+describe('the hand-offs waiting for a person', () => {
+  it('are listed longest waiting first, each with how long it has waited (ja, en)', async () => {
+    const html = await page('/admin?status=escalated&holder=nobody');
+    const order = [...html.matchAll(/data-testid="conversation-row" data-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(order).toEqual(['la-wait-first', 'la-wait-second']);
+    expect(row(html, 'la-wait-first')).toMatch(/data-testid="waiting-for">\d+ (秒|分)待ち</);
+    expect(row(await page('/admin?status=escalated&holder=nobody&lang=en'), 'la-wait-second')).toMatch(/data-testid="waiting-for">waiting \d+ (s|min)/);
+    // Every other list: most recent activity first.
+    const all = [...(await page('/admin')).matchAll(/data-testid="conversation-row" data-id="([^"]+)"/g)].map((m) => m[1]);
+    expect(all.indexOf('la-wait-second')).toBeLessThan(all.indexOf('la-wait-first'));
   });
 });
 
