@@ -238,6 +238,7 @@ export const FUNNEL_LABEL: Record<FunnelColumn, string> = {
   resolved: 'resolved',
   ended: 'ended',
   rerouted: 'rerouted',
+  finished: 'finished',
 };
 
 /** The analytics' filters (outcome, symptom, node, funnel column) as removable chips, carried as hidden inputs. */

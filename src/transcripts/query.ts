@@ -191,7 +191,7 @@ export interface ChannelCount extends OutcomeRow {
  * The funnel's columns that say what happened to a conversation at a node (FunnelRow; `ended` here excludes give-ups, as
  * the page's 終了 column does): the list's funnel filter (ConversationFilter.funnel) takes one.
  */
-export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted'] as const;
+export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted', 'finished'] as const;
 export type FunnelColumn = (typeof FUNNEL_COLUMNS)[number];
 
 export interface FunnelRow {
@@ -226,6 +226,12 @@ export interface FunnelRow {
    * (the turn policy's `reroute`). Not an exit: the conversation's outcome counts where it ended. Since round 29.
    */
   rerouted: number;
+  /**
+   * Resolve and end nodes: … the conversation stopped there (its last node; not active, not abandoned) — 解決しました or
+   * the bot's goodbye was the last word. The outcome counts at the step before (exitNode); without this the page read
+   * "went on" for people who had finished. Since round 29.
+   */
+  finished: number;
 }
 
 /** How often people were not understood at a node (src/transcripts/fallback.ts). */
@@ -303,8 +309,8 @@ export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome 
 
 /**
  * Where one conversation counts in the funnel's columns (FunnelRow): the step it left at, gave up at, asked for a person
- * at, was fixed at or ended at (exitNode, by its outcome), the hand-off node it was handed to a person at, and every step
- * it left by a correction. computeAnalytics counts these, and the list's funnel filter (`?node=…&funnel=…`) lists the
+ * at, was fixed at or ended at (exitNode, by its outcome), the hand-off node it was handed to a person at, every step it
+ * left by a correction, and the resolve or end node it finished at. computeAnalytics counts these, and the list's funnel filter (`?node=…&funnel=…`) lists the
  * conversations behind one count — the same function, so a count and its list agree.
  */
 export function funnelPlaces(
@@ -326,6 +332,9 @@ export function funnelPlaces(
     else if (outcome === 'contained') out.push({ node: exit, column: s.acts?.includes('give_up') ? 'gave_up' : 'ended' });
   }
   for (const node of s.reroutedAt ?? []) if (s.path.includes(node)) out.push({ node, column: 'rerouted' });
+  const last = s.path[s.path.length - 1];
+  const lastKind = last !== undefined ? tree?.nodes.get(last)?.kind : undefined;
+  if (last !== undefined && (lastKind === 'resolve' || lastKind === 'end') && outcome !== 'active' && outcome !== 'abandoned') out.push({ node: last, column: 'finished' });
   return out;
 }
 
@@ -420,7 +429,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0, finished: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
@@ -441,6 +450,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
         row.ended++;
         row.gaveUp++;
       } else if (column === 'rerouted') row.rerouted++;
+      else if (column === 'finished') row.finished++;
     }
 
     for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {

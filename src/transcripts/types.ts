@@ -277,7 +277,7 @@ export interface ConversationFilter {
    * resolved, ended, rerouted) — at `node` when given, else at any node: the people behind one count of the funnel.
    * Since round 29.
    */
-  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted';
+  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted' | 'finished';
   /**
    * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over (with
    * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.

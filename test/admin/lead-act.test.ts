@@ -34,6 +34,10 @@ beforeAll(async () => {
   await new Promise((r) => setTimeout(r, 1_100));
   await say('la-wait-second', { text: 'some of my emails don\'t arrive' });
   expect((await say('la-wait-second', { text: 'I want to talk to a person' })).node).toBe('handoff');
+  // Fixed at the password step.
+  expect((await say('la-fixed', { text: '『アカウントが無効です』って出るんだけど、どうすればいいの?' })).node).toBe('auth_device');
+  expect((await say('la-fixed', { action: 'iphone' })).node).toBe('auth_reenter');
+  expect((await say('la-fixed', { action: 'resolved' })).status).toBe('resolved');
   // A give-up at a question.
   expect((await say('la-giveup', { text: 'auメールが送信できない' })).node).toBe('dev_device');
   expect((await say('la-giveup', { text: 'もういいです' })).status).toBe('ended');
@@ -44,7 +48,8 @@ beforeAll(async () => {
       (all.find((s) => s.id === 'la-reroute-en')?.turns ?? 0) >= 2 &&
       (all.find((s) => s.id === 'la-none')?.turns ?? 0) >= 2 &&
       (all.find((s) => s.id === 'la-giveup')?.status ?? '') === 'ended' &&
-      (all.find((s) => s.id === 'la-wait-second')?.turns ?? 0) >= 2,
+      (all.find((s) => s.id === 'la-wait-second')?.turns ?? 0) >= 2 &&
+      (all.find((s) => s.id === 'la-fixed')?.status ?? '') === 'resolved',
   );
 }, 120_000);
 afterAll(() => lead.stop());
@@ -70,7 +75,7 @@ describe('the symptom a conversation ended on', () => {
   it('the analytics count each conversation once, under the symptom it ended on', async () => {
     const a = (await lead.api('/admin/api/analytics')).body;
     const counts = Object.fromEntries(a.topSymptoms.map((r: { intent: string; count: number }) => [r.intent, r.count]));
-    expect(counts).toEqual({ error_cannot_fetch: 2, error_send: 1, mail_not_arriving: 2 });
+    expect(counts).toEqual({ error_auth: 1, error_cannot_fetch: 2, error_send: 1, mail_not_arriving: 2 });
     expect(a.noSymptom).toBe(1);
   });
 });
@@ -107,6 +112,24 @@ describe('the funnel', () => {
     // The API takes the same filter.
     const api = (await lead.api('/admin/api/conversations?node=arrive_junk&funnel=rerouted')).body;
     expect(api.items.map((x: { id: string }) => x.id).sort()).toEqual(['la-reroute', 'la-reroute-en']);
+  });
+});
+
+describe('the funnel’s resolve and end nodes', () => {
+  it('say the people who finished there, not that they went on (ja, en)', async () => {
+    const a = (await lead.api('/admin/api/analytics')).body;
+    expect(a.funnel.find((r: { node: string }) => r.node === 'resolved')).toMatchObject({ reached: 1, finished: 1 });
+    expect(a.funnel.find((r: { node: string }) => r.node === 'end')).toMatchObject({ reached: 1, finished: 1 });
+    // The fix and the give-up still count at the step before.
+    expect(a.funnel.find((r: { node: string }) => r.node === 'auth_reenter')).toMatchObject({ resolved: 1 });
+    expect(a.funnel.find((r: { node: string }) => r.node === 'dev_device')).toMatchObject({ gaveUp: 1 });
+    const ja = await page('/admin/analytics');
+    const bar = /<title>[^<]*\(resolved\)[^<]*<\/title>/.exec(ja)?.[0] ?? '';
+    expect(bar).toContain('ここで会話を終えた 1');
+    expect(bar).toContain('次へ進んだ 0');
+    const en = await page('/admin/analytics?lang=en');
+    expect(/<title>[^<]*\(end\)[^<]*<\/title>/.exec(en)?.[0]).toContain('Finished here 1, Went on 0');
+    expect(ids(await page('/admin?node=resolved&funnel=finished'))).toEqual(['la-fixed']);
   });
 });
 
