@@ -124,7 +124,7 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   // null while the bot has declined to act on the symptom model's reading (UNCONFIRMED_SYMPTOM_RULES) and is on none.
   if (input.symptom && SYMPTOM_INTENTS.has(input.symptom) && (input.atMs >= s.updatedAtMs || !prev || !s.lastSymptom)) s.lastSymptom = input.symptom;
   else if (!s.lastSymptom && input.rule && UNCONFIRMED_SYMPTOM_RULES.has(input.rule)) s.lastSymptom = null;
-  // A step left by a correction of the symptom (the funnel's `rerouted`), once per node.
+  // A step left by a correction of its premise (the funnel's `rerouted`), once per node.
   if (input.rule === 'reroute' && turn.nodeBefore && !(s.reroutedAt ?? []).includes(turn.nodeBefore)) s.reroutedAt = [...(s.reroutedAt ?? []), turn.nodeBefore];
   // What the conversation knows after the turn (typed or chosen by a button); turns recorded before it was kept: the NLU's.
   const e = input.known ?? input.entities;
