@@ -15,6 +15,8 @@ export const OUTCOME_COLORS = {
   /** Gave up at a step (the funnel): a loss like leaving, lighter. */
   gave_up: '#e39a94',
   ended: '#8a96a3',
+  /** Left the step by correcting the symptom (the funnel): went to another symptom's steps. */
+  rerouted: '#9d86c7',
   contained: '#5b8fa8',
   active: '#3b73c4',
   continued: '#c9d6e8',

@@ -29,6 +29,7 @@ import {
   DEFAULT_ABANDON_AFTER_MS,
   handoffNodes,
   findConversations,
+  FUNNEL_COLUMNS,
   loadConversations,
   paginate,
   reviewStatus,
@@ -128,6 +129,7 @@ const filterSchema = z.object({
   outcome: z.union([z.literal(''), z.enum(OUTCOMES)]).optional(),
   symptom: z.union([z.literal(''), z.enum(INTENTS).refine((i) => SYMPTOM_INTENTS.has(i), 'not a symptom intent')]).optional(),
   node: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/).optional(),
+  funnel: z.union([z.literal(''), z.enum(FUNNEL_COLUMNS)]).optional(),
   holder: z.union([z.literal(''), z.enum(HOLDERS)]).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
@@ -233,6 +235,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.outcome) f.outcome = v.outcome as ConversationFilter['outcome'];
     if (v.symptom) f.symptom = v.symptom as ConversationFilter['symptom'];
     if (v.node) f.node = v.node;
+    if (v.funnel) f.funnel = v.funnel as ConversationFilter['funnel'];
     if (v.holder) f.holder = v.holder as ConversationFilter['holder'];
     return f;
   };
@@ -253,6 +256,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       outcome: d.outcome ?? '',
       symptom: d.symptom ?? '',
       node: d.node ?? '',
+      funnel: d.funnel ?? '',
       holder: d.holder ?? '',
     };
     return { ok: true, values, page: d.page ?? 1, size: d.pageSize ?? pageSize };
@@ -260,7 +264,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const isFiltered = (v: FilterValues) => Object.entries(v).some(([, x]) => x !== '' && x !== false);
 
   const query = async (values: FilterValues, page: number, size: number) => {
-    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
+    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
     // (one read each); the filters and analytics count stored symptoms.
@@ -471,7 +475,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       else jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'format must be jsonl or csv' });
       return;
     }
-    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs });
+    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
     const stamp = localDay(now(), utcOffset);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {

@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { analyticsSymptom, waitingSinceMs, type Analytics, type FunnelColumn, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -60,11 +60,13 @@ export interface FilterValues {
   outcome: string;
   symptom: string;
   node: string;
+  /** A funnel count's column (left, gave_up … rerouted; query.ts FUNNEL_COLUMNS): the people behind it, at `node`. */
+  funnel: string;
   /** Who holds it: '' any, `nobody` (no one assigned or holding it taken over), `staff` (see HOLDERS). */
   holder: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', holder: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -227,13 +229,26 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
 </form>`;
 }
 
-/** The analytics' filters (outcome, symptom, node) as removable chips, carried as hidden inputs. */
+/** The funnel's columns → their words on the analytics page (admin.analytics.*). */
+export const FUNNEL_LABEL: Record<FunnelColumn, string> = {
+  left: 'left',
+  gave_up: 'gave_up',
+  escalated: 'escalated',
+  handed_over: 'handed_over',
+  resolved: 'resolved',
+  ended: 'ended',
+  rerouted: 'rerouted',
+  finished: 'finished',
+};
+
+/** The analytics' filters (outcome, symptom, node, funnel column) as removable chips, carried as hidden inputs. */
 function analyticsChips(ctx: ViewContext, f: FilterValues): string {
   const chips = (
     [
       ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
       ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
       ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
+      ['funnel', f.funnel, f.funnel ? tr(ctx, `admin.analytics.${FUNNEL_LABEL[f.funnel as FunnelColumn] ?? 'continued'}`) : '', 'admin.list.funnel_filter'],
     ] as const
   ).filter(([, v]) => v);
   if (!chips.length) return '';
@@ -251,9 +266,17 @@ function contextCell(ctx: ViewContext, s: ConversationSummary): string {
   return parts.length ? h(parts.join(' · ')) : '<span class="muted">—</span>';
 }
 
+/** A wait for people: 「40 秒」, 「12 分」, 「1 時間 5 分」 (the analytics' words). */
+function waitLabel(ctx: ViewContext, ms: number): string {
+  const sec = Math.max(0, Math.round(ms / 1000));
+  if (sec < 60) return tr(ctx, 'admin.analytics.seconds', { n: sec });
+  const m = Math.floor(sec / 60);
+  return m < 60 ? tr(ctx, 'admin.analytics.minutes', { n: m }) : tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
+}
+
 /**
  * Who holds the conversation: taken over by (until handed back), else assigned to; an escalation nobody holds reads
- * 「未対応」 (waiting for a person), anything else a dash.
+ * 「未対応」 (waiting for a person) with how long it has waited, anything else a dash.
  */
 function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
   const held = holderOf(s);
@@ -261,7 +284,9 @@ function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
     const name = held.by ? ` · ${h(held.by)}` : '';
     return `<span class="flag" data-testid="holder" data-holder="${held.how}">${t(ctx, `admin.holder.${held.how}`)}${name}</span>`;
   }
-  if (s.review === 'escalated') return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span>`;
+  // How long the person has waited (since the hand-off): the desk picks up the longest first.
+  if (s.review === 'escalated')
+    return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span> <span class="small muted" data-testid="waiting-for">${t(ctx, 'admin.holder.waiting_for', { time: waitLabel(ctx, ctx.nowMs - waitingSinceMs(s)) })}</span>`;
   return '<span class="muted" data-testid="holder" data-holder="">—</span>';
 }
 
@@ -306,10 +331,10 @@ ${pager}`;
 }
 
 /**
- * The list's 症状 cell: the symptom the symptom filter and the analytics count the conversation under — the ticket's
- * when one was filed, else the first (analyticsSymptom) —, so a row opened from 「メールを取得できない」 says so. When the
- * ticket's differs from the opening one (the person corrected it: 「一部のメールが届かない」 → 「いや、全部…」), the
- * opening one follows, small.
+ * The list's 症状 cell: the symptom the symptom filter and the analytics count the conversation under — the one it ended
+ * on (analyticsSymptom: `lastSymptom`; the ticket's, else the first, in summaries recorded before round 29) —, so a row
+ * opened from 「メールを取得できない」 says so. When it differs from the opening one (the person corrected it:
+ * 「一部のメールが届かない」 → 「いや、全部…」), the opening one follows, small.
  */
 function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   const counted = analyticsSymptom(s);
@@ -879,9 +904,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

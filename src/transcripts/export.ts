@@ -9,6 +9,7 @@ import { offsetAt, wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { ActFile, IntentFile } from '../data/schemas.js';
 import { actedReading, withActedReading } from './fallback.js';
 import { reRedactAnnotation, reRedactTurn } from './reredact.js';
+import { analyticsSymptom } from './query.js';
 import { withActionLabels } from './summary.js';
 import type { Annotation, ConversationSummary, TranscriptEvent, TranscriptStore, TranscriptTurn } from './types.js';
 
@@ -44,6 +45,9 @@ export function toJsonLine(c: ExportedConversation): string {
     updatedAt: new Date(s.updatedAtMs).toISOString(),
     status: s.status,
     symptom: s.symptom ?? null,
+    // The symptom the conversation ended on (the corrected one; what the list's symptom filter and the analytics count),
+    // beside `symptom`, the first one. Since round 29; null when none (summaries recorded before: analyticsSymptom's).
+    lastSymptom: analyticsSymptom(s) ?? null,
     intents: s.intents,
     // The reply acts the bot read at its questions (「もういいです」 → give_up), beside the intents it understood.
     acts: s.acts ?? [],
@@ -67,6 +71,10 @@ export function toJsonLine(c: ExportedConversation): string {
         // it answered with a fallback is not what it understood — it goes as `readingNotActedOn` (withActedReading).
         ...withActedReading({ replies: t.replies, reading: t.reading }),
         entities: t.entities,
+        // The turn policy's rule that acted (reroute, clarify_symptom, give_up …; the page's 動いたルール) and the
+        // symptom the conversation was on after the turn (the engine's branch). Since round 29; absent in older turns.
+        rule: t.rule,
+        symptom: t.symptom,
         nodeBefore: t.nodeBefore,
         node: t.node,
         status: t.status,
@@ -112,6 +120,10 @@ export const CSV_COLUMNS = [
   // What a typed reply at the bot's question was read as and acted on (give_up, still_broken …; actedReading): blank for
   // first messages, clicks, a reading the bot answered with a fallback, and turns recorded before round 20.
   'act',
+  // The turn policy's rule that acted on the turn (reroute, clarify_symptom, give_up …; the page's 動いたルール), and the
+  // symptom the conversation was on after it (the engine's branch: a correction changes it). Blank in older turns.
+  'rule',
+  'symptom',
 ] as const;
 
 /**
@@ -203,6 +215,8 @@ export function toCsvRows(c: ExportedConversation, utcOffset: UtcOffset): string
         localStamp(t.atMs, utcOffset),
         offsetLabel(t.atMs, utcOffset),
         actedReading(t)?.act ?? '',
+        t.rule ?? '',
+        t.symptom ?? '',
       ];
       return `${row.map(csvField).join(',')}\r\n`;
     })

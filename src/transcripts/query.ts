@@ -21,6 +21,8 @@ export interface QueryContext {
   abandonAfterMs: number;
   /** The tree's hand-off nodes (`handoffNodes(tree)`): a conversation that stopped at one waits for a person. */
   handoffNodes?: ReadonlySet<string>;
+  /** The tree, for the funnel filter (where a conversation counts in the funnel: funnelPlaces). */
+  tree?: DialogTree;
 }
 
 /** The ids of the tree's hand-off nodes (kind `handoff`). */
@@ -60,9 +62,17 @@ export function outcomeOf(s: ConversationSummary, ctx: QueryContext): Outcome {
   return reviewStatus(s, ctx) === 'abandoned' ? 'abandoned' : 'active';
 }
 
-/** The symptom analytics count a conversation under: the filed ticket's symptom, else the first symptom intent. */
-export function analyticsSymptom(s: Pick<ConversationSummary, 'symptom' | 'ticketSymptom'>): Intent | undefined {
+/**
+ * The symptom analytics (and the list's symptom filter) count a conversation under: the one it ended on (`lastSymptom`:
+ * a corrected symptom, a menu choice after 「どれでもない」); when the bot declined to act on the symptom model's reading
+ * and was never on a symptom (`lastSymptom` null: a vague first message left at the menu, a guess turned down), the
+ * filed ticket's symptom, else none. Otherwise (no `lastSymptom`: nothing the engine was on, summaries recorded before
+ * round 29) the ticket's symptom, else the first symptom intent. Each conversation counts once.
+ */
+export function analyticsSymptom(s: Pick<ConversationSummary, 'symptom' | 'ticketSymptom' | 'lastSymptom'>): Intent | undefined {
+  if (s.lastSymptom && SYMPTOM_INTENTS.has(s.lastSymptom)) return s.lastSymptom;
   if (s.ticketSymptom && SYMPTOM_INTENTS.has(s.ticketSymptom)) return s.ticketSymptom;
+  if (s.lastSymptom === null) return undefined;
   if (s.symptom && SYMPTOM_INTENTS.has(s.symptom)) return s.symptom;
   return undefined;
 }
@@ -84,6 +94,7 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;
   if (f.symptom && analyticsSymptom(s) !== f.symptom) return false;
   if (f.node !== undefined && !s.path.includes(f.node)) return false;
+  if (f.funnel && !funnelPlaces(s, outcomeOf(s, ctx), ctx.tree).some((p) => p.column === f.funnel && (f.node === undefined || p.node === f.node))) return false;
   if (f.holder && (holderOf(s) ? 'staff' : 'nobody') !== f.holder) return false;
   return true;
 }
@@ -128,7 +139,19 @@ export async function findConversations(store: TranscriptStore, filter: Conversa
     const byText = await withText(store, needle, rest);
     hits = hits.filter((s) => byMeta.has(s.id) || byText.has(s.id));
   }
-  return hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
+  const out = hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
+  // The hand-offs waiting for a person (status escalated, nobody holds them): the longest waiting first — the order a
+  // desk picks them up in. Every other list: most recent activity first.
+  if (filter.status === 'escalated' && filter.holder === 'nobody') out.sort((a, b) => waitingSinceMs(a) - waitingSinceMs(b) || a.id.localeCompare(b.id));
+  return out;
+}
+
+/**
+ * Since when an escalation has been waiting for a person: its first escalation (a ticket, a person asked for), else —
+ * stopped at the hand-off form, no ticket yet — its last message.
+ */
+export function waitingSinceMs(s: Pick<ConversationSummary, 'escalatedAtMs' | 'updatedAtMs'>): number {
+  return s.escalatedAtMs ?? s.updatedAtMs;
 }
 
 /** Cuts one page out of a list. `page` is 1-based and clamped to the last page. */
@@ -164,6 +187,13 @@ export interface ChannelCount extends OutcomeRow {
   channel: ChannelName;
 }
 
+/**
+ * The funnel's columns that say what happened to a conversation at a node (FunnelRow; `ended` here excludes give-ups, as
+ * the page's 終了 column does): the list's funnel filter (ConversationFilter.funnel) takes one.
+ */
+export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted', 'finished'] as const;
+export type FunnelColumn = (typeof FUNNEL_COLUMNS)[number];
+
 export interface FunnelRow {
   node: string;
   /** Kind of the node in the current tree (absent when the tree no longer has it). */
@@ -190,6 +220,18 @@ export interface FunnelRow {
    * contained by the definition of the outcomes, yet it is a person the tree lost: the funnel counts it in the drop.
    */
   gaveUp: number;
+  /**
+   * … left by a correction: the person said the step's premise was wrong (「いや、全部のメールが届かないです」 at the
+   * junk-folder step) and the bot went to other steps — another symptom's, or the same symptom's for the corrected scope
+   * (the turn policy's `reroute`). Not an exit: the conversation's outcome counts where it ended. Since round 29.
+   */
+  rerouted: number;
+  /**
+   * Resolve and end nodes: … the conversation stopped there (its last node; not active, not abandoned) — 解決しました or
+   * the bot's goodbye was the last word. The outcome counts at the step before (exitNode); without this the page read
+   * "went on" for people who had finished. Since round 29.
+   */
+  finished: number;
 }
 
 /** How often people were not understood at a node (src/transcripts/fallback.ts). */
@@ -263,6 +305,37 @@ export function exitNode(s: Pick<ConversationSummary, 'path'>, outcome: Outcome 
     if (!kind || !TERMINAL_KINDS.has(kind)) return id;
   }
   return s.path[end - 1];
+}
+
+/**
+ * Where one conversation counts in the funnel's columns (FunnelRow): the step it left at, gave up at, asked for a person
+ * at, was fixed at or ended at (exitNode, by its outcome), the hand-off node it was handed to a person at, every step it
+ * left by a correction, and the resolve or end node it finished at. computeAnalytics counts these, and the list's funnel filter (`?node=…&funnel=…`) lists the
+ * conversations behind one count — the same function, so a count and its list agree.
+ */
+export function funnelPlaces(
+  s: Pick<ConversationSummary, 'path' | 'acts' | 'reroutedAt'>,
+  outcome: Outcome,
+  tree?: DialogTree,
+): Array<{ node: string; column: FunnelColumn }> {
+  const out: Array<{ node: string; column: FunnelColumn }> = [];
+  const exit = exitNode(s, outcome, tree);
+  // An escalation is "asked for a person" at the step where they asked (exitNode) and "handed over" at the hand-off
+  // node it went to — one conversation, two rows, each saying what happened there.
+  const handoff = outcome === 'escalated' && tree ? s.path.find((id) => tree.nodes.get(id)?.kind === 'handoff') : undefined;
+  if (handoff !== undefined) out.push({ node: handoff, column: 'handed_over' });
+  if (exit !== undefined) {
+    if (outcome === 'abandoned') out.push({ node: exit, column: 'left' });
+    else if (outcome === 'escalated' && exit !== handoff) out.push({ node: exit, column: 'escalated' });
+    else if (outcome === 'resolved') out.push({ node: exit, column: 'resolved' });
+    // A give-up is contained by the definition of the outcomes, yet a person the tree lost: its own column.
+    else if (outcome === 'contained') out.push({ node: exit, column: s.acts?.includes('give_up') ? 'gave_up' : 'ended' });
+  }
+  for (const node of s.reroutedAt ?? []) if (s.path.includes(node)) out.push({ node, column: 'rerouted' });
+  const last = s.path[s.path.length - 1];
+  const lastKind = last !== undefined ? tree?.nodes.get(last)?.kind : undefined;
+  if (last !== undefined && (lastKind === 'resolve' || lastKind === 'end') && outcome !== 'active' && outcome !== 'abandoned') out.push({ node: last, column: 'finished' });
+  return out;
 }
 
 /** YYYY-MM-DD of `ms` in the zone at `offset` (minutes from UTC, or a zone's offset at each instant). */
@@ -356,30 +429,28 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     } else noSymptom++;
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0, finished: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
       funnel.set(node, row);
     }
-    const exit = exitNode(s, outcome, o.tree);
-    const row = exit !== undefined ? funnel.get(exit) : undefined;
-    // An escalation is "asked for a person" at the step where they asked (exitNode) and "handed over" at the hand-off
-    // node it went to — one conversation, two rows, each saying what happened there.
-    const handoff = outcome === 'escalated' && o.tree ? s.path.find((id) => o.tree?.nodes.get(id)?.kind === 'handoff') : undefined;
-    const handed = handoff !== undefined ? funnel.get(handoff) : undefined;
-    if (handed) {
-      handed.handedOver++;
-      if (s.ticketId) handed.tickets++;
-    }
-    if (row) {
-      if (outcome === 'abandoned') row.left++;
-      else if (outcome === 'escalated' && exit !== handoff) row.escalated++;
-      else if (outcome === 'resolved') row.resolved++;
-      else if (outcome === 'contained') {
+    for (const { node, column } of funnelPlaces(s, outcome, o.tree)) {
+      const row = funnel.get(node);
+      if (!row) continue;
+      if (column === 'handed_over') {
+        row.handedOver++;
+        if (s.ticketId) row.tickets++;
+      } else if (column === 'left') row.left++;
+      else if (column === 'escalated') row.escalated++;
+      else if (column === 'resolved') row.resolved++;
+      // `ended` counts give-ups too (the API's meaning); the page's 終了 column is ended − gaveUp.
+      else if (column === 'ended') row.ended++;
+      else if (column === 'gave_up') {
         row.ended++;
-        if (s.acts?.includes('give_up')) row.gaveUp++;
-      }
+        row.gaveUp++;
+      } else if (column === 'rerouted') row.rerouted++;
+      else if (column === 'finished') row.finished++;
     }
 
     for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {

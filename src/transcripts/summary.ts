@@ -47,6 +47,13 @@ export function understoodIntent(turn: Pick<TranscriptTurn, 'intent' | 'reading'
   return turn.intent ?? undefined;
 }
 
+/**
+ * The turn policy's rules that did not act on the symptom model's reading of a message: a vague first message shown the
+ * symptom menu (「メールがおかしい」), a guess asked back (「…ということでしょうか？」). Until the engine is on a symptom,
+ * such a conversation counts under no symptom (ConversationSummary.lastSymptom null), not under that reading.
+ */
+export const UNCONFIRMED_SYMPTOM_RULES: ReadonlySet<string> = new Set(['vague_first_message', 'clarify_symptom']);
+
 /** A turn as the observer hands it to a store: `seq` and `nodeBefore` come from the summary. */
 export type NewTurn = Omit<TranscriptTurn, 'seq' | 'events' | 'nodeBefore'> & { events?: TranscriptEvent[] };
 
@@ -113,6 +120,12 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
   }
   // A symptom chosen by a button (the menu's [受信できない]): no intent tells it, the engine's branch does.
   if (!s.symptom && input.symptom && SYMPTOM_INTENTS.has(input.symptom)) s.symptom = input.symptom;
+  // The symptom it ended on: the engine's branch after the latest turn (a correction, a menu choice after 「どれでもない」);
+  // null while the bot has declined to act on the symptom model's reading (UNCONFIRMED_SYMPTOM_RULES) and is on none.
+  if (input.symptom && SYMPTOM_INTENTS.has(input.symptom) && (input.atMs >= s.updatedAtMs || !prev || !s.lastSymptom)) s.lastSymptom = input.symptom;
+  else if (!s.lastSymptom && input.rule && UNCONFIRMED_SYMPTOM_RULES.has(input.rule)) s.lastSymptom = null;
+  // A step left by a correction of its premise (the funnel's `rerouted`), once per node.
+  if (input.rule === 'reroute' && turn.nodeBefore && !(s.reroutedAt ?? []).includes(turn.nodeBefore)) s.reroutedAt = [...(s.reroutedAt ?? []), turn.nodeBefore];
   // What the conversation knows after the turn (typed or chosen by a button); turns recorded before it was kept: the NLU's.
   const e = input.known ?? input.entities;
   if (e?.carrier) s.carrier = e.carrier;
@@ -181,6 +194,7 @@ export function normaliseSummary(raw: ConversationSummary): ConversationSummary 
     errors: raw.errors ?? 0,
     misses: raw.misses ?? 0,
     annotations: raw.annotations ?? 0,
+    ...(raw.reroutedAt === undefined || Array.isArray(raw.reroutedAt) ? {} : { reroutedAt: undefined }),
     ...(raw.nodeTurns && typeof raw.nodeTurns === 'object' && !Array.isArray(raw.nodeTurns) ? {} : { nodeTurns: undefined }),
     ...(raw.nodeFallbacks && typeof raw.nodeFallbacks === 'object' && !Array.isArray(raw.nodeFallbacks) ? {} : { nodeFallbacks: undefined }),
   };

@@ -147,6 +147,17 @@ export interface ConversationSummary {
   /** The first symptom intent (error_* / howto_* / mail_not_arriving / migration_* / check_outage). */
   symptom?: Intent;
   /**
+   * The symptom the conversation ended on: the engine's branch after the latest turn that had one (TranscriptTurn.symptom)
+   * — the corrected symptom after 「いや、全部のメールが届かないです」, the menu's choice after 「どれでもない」. The list's
+   * symptom filter and the analytics count it (analyticsSymptom). `null` when the bot declined to act on the symptom
+   * model's reading (summary.ts UNCONFIRMED_SYMPTOM_RULES: a vague first message shown the menu, a guess asked back with
+   * 「…ということでしょうか？」) and the engine has been on no symptom since: such a conversation counts under the ticket's
+   * symptom if one was filed, else under none — not under the reading the bot did not act on (or the person turned down).
+   * Absent while there is neither, and in summaries recorded before round 29 (they count the ticket's symptom, else
+   * `symptom`).
+   */
+  lastSymptom?: Intent | null;
+  /**
    * Every intent the bot understood, once each: the NLU's intent of each turn, except a reply read by its reply act at
    * the bot's question, which counts as the act's intent if it stands for one (affirm, deny, resolved …) and else as none
    * (「もういいです」 read give_up adds no affirm; since round 21 — summaries recorded before keep the NLU's intent).
@@ -174,6 +185,12 @@ export interface ConversationSummary {
   nodeTurns?: Record<string, number>;
   /** Fallback turns (src/transcripts/fallback.ts) per node the person answered at. */
   nodeFallbacks?: Record<string, number>;
+  /**
+   * Nodes the person left by correcting the step's premise (the turn policy's `reroute` rule acted on a reply answered there:
+   * 「いや、全部のメールが届かないです」 at the junk-folder step), once each, in order. The funnel's `rerouted`. Absent when
+   * none (and in summaries recorded before round 29).
+   */
+  reroutedAt?: string[];
   /** The last take-over by staff (a past fact once `handedBack` is later: see heldByStaff). */
   takenOver?: { atMs: number; by?: string };
   /** The last hand-back to the bot. */
@@ -248,10 +265,19 @@ export interface ConversationFilter {
   annotated?: boolean;
   /** Conversations with this outcome (see OUTCOMES). */
   outcome?: Outcome;
-  /** Conversations whose analytics symptom (the ticket's, else the first symptom intent) is this. */
+  /**
+   * Conversations whose analytics symptom is this: the symptom they ended on (`lastSymptom`; for summaries recorded
+   * before round 29 the ticket's, else the first symptom intent).
+   */
   symptom?: Intent;
   /** Conversations that reached this node. */
   node?: string;
+  /**
+   * Conversations the funnel counts in this column (query.ts FUNNEL_COLUMNS: left, gave_up, escalated, handed_over,
+   * resolved, ended, rerouted) — at `node` when given, else at any node: the people behind one count of the funnel.
+   * Since round 29.
+   */
+  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted' | 'finished';
   /**
    * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over (with
    * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.

@@ -93,7 +93,8 @@ describe('the funnel table', () => {
   it('counts a give-up once: ここであきらめた, not also 終了 — a row adds up to at most the conversations that reached it', async () => {
     const html = await page('/admin/analytics');
     const table = /data-testid="funnel-table">([\s\S]*?)<\/table>/.exec(html)?.[1] ?? '';
-    const dev = /<tr data-node="dev_device">([\s\S]*?)<\/tr>/.exec(table)?.[1] ?? '';
+    // (Since round 29 a count is a link to the conversations behind it: read without the link.)
+    const dev = (/<tr data-node="dev_device">([\s\S]*?)<\/tr>/.exec(table)?.[1] ?? '').replace(/<(a|span) [^>]*>(\d+)<\/\1>/g, '$2');
     const nums = [...dev.matchAll(/<td class="num"[^>]*>(\d+)<\/td>/g)].map((m) => Number(m[1]));
     // reached, left, gave up, asked for a person, handed over, tickets (of handed over), resolved, ended
     const [reached, left, gaveUp, asked, handed, , resolved, ended] = nums;

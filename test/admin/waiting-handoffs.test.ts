@@ -103,7 +103,8 @@ describe('the funnel at the hand-off node', () => {
     expect(handoff.tickets).toBe(4);
 
     const html = await page('/admin/analytics');
-    const tableRow = /<tr data-node="handoff">[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '';
+    // (Since round 29 a count is a link to the conversations behind it: compared without the link.)
+    const tableRow = (/<tr data-node="handoff">[\s\S]*?<\/tr>/.exec(html)?.[0] ?? '').replace(/<a [^>]*>(\d+)<\/a>/g, '$1');
     expect(tableRow).toContain('<td class="num" data-col="handed_over">4</td>');
     expect(tableRow).toContain('<td class="num" data-col="tickets">4</td>');
     expect(html).toContain('ここで担当者を希望');
