@@ -93,6 +93,12 @@ export function actionsIn(text: string): Set<string> {
   return out;
 }
 
+/** Words that ask to delete anything (mail, photos, apps), in a sentence that is not a negation. */
+const DELETE_WORDS = /(?<!自動)削除|消して|消去|(?<!auto-)\b(?:delete|erase)\b/i;
+/** Only a "don't" negates here: 「不要なアプリを削除」 (unneeded apps) still asks to delete. */
+const DONT = /しないで|しません|せず|don'?t|do not|never/i;
+export const asksToDelete = (text: string): boolean => sentences(text).some((s) => !DONT.test(s) && DELETE_WORDS.test(s));
+
 /** The actions a text mentions at all, negated or not ("don't sign out" mentions signing out). */
 function mentionedIn(text: string): Set<string> {
   const out = new Set<string>();
@@ -250,6 +256,11 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
           if (!sayMentions.has(a)) problems.push({ ...at(node.id), message: `node ${node.id}: help ${node.help} (${l}) names "${a}", which its step does not ask for` });
         }
       }
+      // 「送信トレイのメールを削除」「写真・動画を削除」: a light step that deletes something says what, when asked 「消えない？」
+      // (`removes:`), never "nothing is deleted" (answers.ts reassure).
+      const destructiveAsked = ACTIONS.some((a) => a.destructive && asked.has(a.id));
+      if (!marked.length && !destructiveAsked && !node.removes && asksToDelete(say))
+        problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to delete something: add removes: (what it deletes, said when asked "will it delete …?")` });
       for (const a of ACTIONS) {
         if (!asked.has(a.id)) continue;
         if (a.never) problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id}; the bot never asks for that` });

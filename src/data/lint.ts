@@ -437,6 +437,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
     if (node.help) out.push({ key: node.help, path: ['help'] });
     if (node.na) out.push({ key: node.na, path: ['na'] });
     if (node.done) out.push({ key: node.done, path: ['done'] });
+    if (node.removes) out.push({ key: node.removes, path: ['removes'] });
   }
   if ('options' in node)
     (node.options ?? []).forEach((o, i) => {

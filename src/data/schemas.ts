@@ -200,6 +200,13 @@ export const stepNode = z.strictObject({
    * also name the step's how-to topic (the intent model reads howto_app_password) and the act model reads no act.
    */
   done: localeKey.optional(),
+  /**
+   * What this light step itself asks to delete (the outbox's stuck mail, photos and apps for space, old mail for the
+   * mailbox quota) and how to keep what is wanted: said instead of "nothing is deleted" when the person asks
+   * 「消えない？」 at the step (move `reassure`). `mailmedic lint` requires it on a step whose text asks to delete anything
+   * without being `destructive`.
+   */
+  removes: localeKey.optional(),
   next: nodeId,
   /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
   resolved: nodeId.optional(),

@@ -351,7 +351,9 @@ function reassure(run: Run, node: DialogNode): void {
   // confirmation after a checklist ([控えた・アカウントを削除して追加し直す], `confirm:`) is about that deletion too:
   // 「じゃあ消えないってこと？」 there is answered with what goes and what stays, never 「データが消えることはありません」.
   const kinds = new Set(kindsOf(node.destructive ?? node.backup ?? node.confirm).map((k) => (k === 'network' ? 'network' : 'account')));
-  if (kinds.size === 0) say(run, 'engine.reassure.light');
+  // A light step that deletes something itself (the outbox's mail, photos for space: `removes:`) says what, never
+  // 「データが消えることはありません」 (round 29: 「写真消すの？」 at the storage step was told nothing is deleted).
+  if (kinds.size === 0) say(run, node.kind === 'step' && node.removes ? node.removes : 'engine.reassure.light');
   for (const kind of kinds) say(run, `engine.reassure.${kind}`);
   prompt(run, node);
 }

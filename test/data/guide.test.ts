@@ -127,6 +127,18 @@ describe("the repository's tree against the guide", () => {
     );
   });
 
+  it('would have caught 「写真消すの？」 at the storage step being told nothing is deleted (round 29)', () => {
+    const storage = node('dev_storage');
+    if (storage.kind !== 'step') throw new Error('dev_storage is a step');
+    const { removes: _removes, ...without } = storage;
+    expect(problems(withNodes(without))).toContain(
+      'node dev_storage: tree.dev_storage.say (ja) asks to delete something: add removes: (what it deletes, said when asked "will it delete …?")',
+    );
+    // 「削除しないでください」 and 「自動削除のルール」 ask nothing to be deleted.
+    const outage = node('outage_wait');
+    expect(problems(withNodes(outage)).filter((m) => m.includes('asks to delete something'))).toEqual([]);
+  });
+
   it('would have caught [直った] after 「プロファイルを削除」', () => {
     const asStep: DialogNode = { id: 'sb_delete_profile', kind: 'step', destructive: 'profile', title: 'tree.sb_install.title', say: 'tree.delete_profile.say', next: 'sb_install' };
     expect(problems(withNodes(asStep))).toContain(
