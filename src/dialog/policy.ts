@@ -604,6 +604,9 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
         run.clarification = { offered: rest };
         return say(run, 'engine.clarify_next', { symptom: msg(`ticket.intent.${rest[0]!}`) }, clarifyButtons(run, rest));
       }
+      // 「iPhone 13です」, "gmail": only the phone or the mail service named — noted (the engine keeps it), no miss: the
+      // question again, said so (trial-en-29: "iphone 13", then "gmail" were "Sorry, which of these is closest?" twice).
+      if (namesEntityOnly(t.nlu)) return say(run, 'engine.clarify_noted', likeliest, clarifyButtons(run, offered));
       const { level, choices } = afterMiss(run, params, clarifyButtons(run, offered));
       if (level === 'stuck') return say(run, 'engine.clarify_stuck', undefined, choices);
       say(run, 'engine.clarify_symptom_again', likeliest, choices);

@@ -207,10 +207,15 @@ const TO_AFTER = /^[a-z0-9 .+-]{0,12} (?:to|for) /;
 const ORIGIN_AFTER = /^[a-z0-9 .+-]{0,12}(?:から|→|->)/;
 // A device named as the target: "new Galaxy", 「新しいiPhone」.
 const TARGET_BEFORE = /(?:(?<![a-z])new|新しい)(?: ?(?:an?|my|the))* ?$/;
+// A device said to work (trial-en-29: "it works on my ipad and macbook, just not the iphone" turned the iPhone walk into the
+// iPad's; 「iPadでは届くのにiPhoneでは届かない」): the one that works is not the one in hand.
+const DEVICE_WORKS_BEFORE = /(?<![a-z])(?:works?|working|worked|fine|ok|okay|arrives?|comes? through|shows? up)(?: (?:fine|ok|okay|normally|perfectly))? (?:on|in|with|from|using)(?: (?:an?|my|the|our))* ?(?:[a-z0-9]+ (?:and|&|or) (?:(?:my|the) )?)?$/;
+const DEVICE_WORKS_AFTER = /^(?: (?:still|too|also))? (?:works|is working|is fine|is ok|is okay|gets (?:it|them|mail|emails?)|receives)(?![a-z])|^(?:では|でも|だと|なら|の方は|は)(?:普通に|ちゃんと|問題なく)?(?:届く|届きます|届いて|届いた|見れる|見れます|見られる|見られます|受信できる|受信できます|受信できて|受信できた|使える|使えます|使えて|送れる|送れます|大丈夫|問題な)/;
 
 /**
  * The device in hand when several are named: the target of a change, never its origin
- * ("I changed from iPhone to a Galaxy" → android, 「AndroidからiPhoneに機種変」 → iphone); otherwise the first named.
+ * ("I changed from iPhone to a Galaxy" → android, 「AndroidからiPhoneに機種変」 → iphone), never one said to work ("works on
+ * my iPad, not the iPhone" → iphone); otherwise the first named.
  */
 function deviceInHand(text: string, devices: Array<{ value: Device; index: number; end: number }>, changing: boolean): Device {
   const before = (d: { index: number }) => text.slice(Math.max(0, d.index - 24), d.index);
@@ -221,7 +226,8 @@ function deviceInHand(text: string, devices: Array<{ value: Device; index: numbe
     OLD_BEFORE.test(before(d)) ||
     ORIGIN_AFTER.test(after(d)) ||
     (FROM_BEFORE.test(before(d)) && (changing || TO_AFTER.test(after(d))));
-  return (devices.find((d) => !origin(d)) ?? devices[0]!).value;
+  const works = (d: { index: number; end: number }) => DEVICE_WORKS_BEFORE.test(before(d)) || DEVICE_WORKS_AFTER.test(after(d));
+  return (devices.find((d) => !origin(d) && !works(d)) ?? devices.find((d) => !origin(d)) ?? devices[0]!).value;
 }
 
 /** Entities of one message. Absent entities are omitted. Looks at the first MAX_NLU_CHARS characters. */

@@ -40,7 +40,7 @@ export { normalise };
 
 // Android makers and series people name (「Xperia 10 V」「AQUOS sense8」「Galaxy S24 Ultra」「arrows We」「Redmi Note 13」);
 // the brand alone (「Xperiaで…」) is the model as far as the person told it.
-const ANDROID_BRANDS = 'Pixel|Galaxy|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|Zenfone|motorola|moto|HUAWEI|Nokia|Fairphone|OnePlus|realme|BASIO|DIGNO|TORQUE|Libero|らくらくスマートフォン|Rakuten Hand|Rakuten BIG';
+const ANDROID_BRANDS = 'Pixel|Galaxy|Samsung|Nexus|HTC|Droid|Xperia|AQUOS|arrows|OPPO|Xiaomi|Redmi|Reno|Zenfone|motorola|moto|HUAWEI|Nokia|Fairphone|OnePlus|realme|BASIO|DIGNO|TORQUE|Libero|らくらくスマートフォン|Rakuten Hand|Rakuten BIG';
 const ANDROID_SERIES = 'sense|wish|R|zero|Note|Reno|A|S|Z|Fold|Flip|We|N|Be|F|U|edge|g|Hand|BIG|Ace|Find X|Pro|Ultra|Plus|Lite|mini|Compact|Premium|Neo';
 // A brand's series after 「の」 (「AQUOSのsense8」「Galaxyのs23」) only with its number, so 「Pixelのメール」 stays 「Pixel」.
 const MODEL_PATTERNS: RegExp[] = [

@@ -135,6 +135,23 @@ const SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
 /** Any form of SPELLINGS (the patterns joined, without the global flag). */
 const ANY_SPELLING = new RegExp(SPELLINGS.map(([re]) => `(?:${re.source})`).join('|'));
 
+/**
+ * Misspellings only (受診 → 受信, recieve → receive, stmp → smtp, "can't sent" → can't send): the entries of SPELLINGS that
+ * mend a typo rather than spell a synonym. Answers compared with the words of a fact or a button are folded with these
+ * (replies.ts foldAnswer; trial-en-29: "recieving is fine" at "Can you still receive mail?" stated no fact) — never the
+ * synonyms (two factor → 2fa would make "how do I see if two factor is turned on" say the button [It's on]).
+ */
+const MISSPELLINGS: ReadonlyArray<readonly [RegExp, string]> = SPELLINGS.filter(([re]) => /受診|rec\(|stmp|sent/.test(re.source));
+const ANY_MISSPELLING = new RegExp(MISSPELLINGS.map(([re]) => `(?:${re.source})`).join('|'));
+
+/** The typos of SPELLINGS mended in lower-case text (see MISSPELLINGS). */
+export function commonMisspellings(lowered: string): string {
+  if (!ANY_MISSPELLING.test(lowered)) return lowered;
+  let s = lowered;
+  for (const [re, to] of MISSPELLINGS) s = s.replace(re, to);
+  return s;
+}
+
 /** The desk's spelling of the forms of SPELLINGS in normalised text (features only; see SPELLINGS). */
 export function commonSpellings(normalised: string): string {
   // One scan says whether any form is there (most messages hold none) before the replaces, each a scan of its own.

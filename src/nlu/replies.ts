@@ -12,6 +12,7 @@
 import { ACT_DEFS, ACTS, type Act, type NluResult } from '../core/index.js';
 import { ACT_PRIOR_POWER, weighActs } from './act-prior.js';
 import { SOCIAL } from './acts.js';
+import { commonMisspellings } from './normalize.js';
 
 /** NFKC + collapsed whitespace, trimmed: full-width digits and letters become ASCII so one set of patterns reads both. */
 export function normalise(text: string): string {
@@ -205,10 +206,13 @@ export const readReply: ReplyReader = (text, nlu, at) => {
 
 // ───────────── answers compared with the words of a button or an option (phrases come from locales/) ─────────────
 
-/** Folds an answer for loose comparison: width, case, punctuation, and polite endings (控えました ≈ 控えた). */
+/**
+ * Folds an answer for loose comparison: width, case, common typos (normalize.ts commonMisspellings: "recieving" =
+ * receiving, 受診 = 受信 — trial-en-29: "recieving is fine" at "Can you still receive mail?" stated no fact and the
+ * question came again), punctuation, and polite endings (控えました ≈ 控えた).
+ */
 export function foldAnswer(x: string): string {
-  return normalise(x)
-    .toLowerCase()
+  return commonMisspellings(normalise(x).toLowerCase())
     .replace(/[\s、。,.!?！？・「」『』"'()（）]/g, '')
     .replace(/ました$/, 'た')
     .replace(/ません$/, 'ない')
