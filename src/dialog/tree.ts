@@ -53,6 +53,7 @@ export function deriveCause(s: ConversationState): CauseAxis {
     case 'account_error':
       return 'auth';
     case 'cannot_connect':
+    case 'certificate':
       return 'network';
     case 'imap_no_response':
     case 'smtp_no_response':
