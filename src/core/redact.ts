@@ -709,7 +709,7 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
 
 /**
  * A kanji value right after 「パスワードは」, 「暗証番号は」, 「パスワード：」 (sec-27): a name (「太郎」, 「山田」), a word
- * (「富士山」), one kanji (「猫」, 「空」) or five and more (「東京特許許可局」, sec-28) — where the clause ends right after
+ * (「富士山」), one kanji (「猫」, 「桜」) or five and more (「東京特許許可局」, sec-28) — where the clause ends right after
  * them, a copula first or not, and not a question.
  * Kanji after a label are mostly the story of the password, so a value is what is NOT a description: KANJI_NOT_VALUE
  * (whole words: 「不明」, 「一緒」, 「誕生日」, 「半角英数」 …) and KANJI_NOT_IN_VALUE (a character no name or plain
@@ -719,8 +719,10 @@ const KANJI_VALUE = /[\u4e00-\u9fff々]{1,16}(?![\u4e00-\u9fff々])/y;
 /**
  * One kanji after the label is a value only when it is no word said of a password (sec-28): 「別」, 「無」, 「仮」, 「前」,
  * 「何」 (「パスワードは何」), a family member who keeps it (「暗証番号は妻」), a pronoun. 「同じ」, 「不明」 are longer runs.
+ * 「空」: 「パスワードは空です」 says the field is empty (round 29; masking it hid that from the desk and warned about a
+ * password nobody typed) — like 「空欄」 and 「無し」.
  */
-const KANJI1_NOT_VALUE = /^[別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某秘済未不非可否要]$/;
+const KANJI1_NOT_VALUE = /^[空別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某秘済未不非可否要]$/;
 /**
  * Five kanji and more are a value only when no word of a description is inside (sec-28): 「半角英数字」, 「英数字混在」,
  * 「初期設定値」, 「生年月日八桁」 are kept by these words or by KANJI_NOT_IN_VALUE.

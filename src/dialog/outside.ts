@@ -49,7 +49,8 @@ export function outside(run: Run, nlu: NluResult): void {
       // Counts as a miss: a second message the bot cannot place also offers a person.
       run.missed = true;
       s.misses += 1;
-      say(run, outOfScope);
+      // Emoji or symbols only (「📧😭」): nothing was said to be out of scope — no words to read, and the menu.
+      say(run, /[\p{L}\p{N}]/u.test(run.text ?? '') ? outOfScope : 'engine.no_words');
     }
     // 「パスワードを入れ直してもダメ」: steps tried but no symptom named — the menu asks for it, saying the steps are noted.
     if (s.node === null) toldFirst(run);

@@ -488,8 +488,10 @@ function reroute(params: Extract<Repair, { rule: 'reroute' }>): TurnRule {
       const options: DialogOption[] = 'options' in node && node.options ? node.options : [];
       const opt = matchWords(run, options, said);
       // Thanked for the correction where it is taken; one placed nowhere asks what was wrong, its own sorry (never two).
+      // An option's own words with no "no, Y" shape (「届きます」 "they arrive" at 「手動なら届きますか？」, read as a
+      // correction by the act model) answer the question: no thanks for a correction nobody made.
       if (opt && (node.kind === 'ask' || opt.next)) {
-        say(run, 'engine.corrected');
+        if (nlu.corrected !== undefined) say(run, 'engine.corrected');
         if (node.kind === 'ask') run.s.slots[node.slot] = opt.value;
         return enter(run, applyOption(run, opt, opt.next ?? (node.kind === 'ask' ? node.next : node.id)));
       }

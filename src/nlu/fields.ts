@@ -50,6 +50,8 @@ const MODEL_PATTERNS: RegExp[] = [
   // Shop words: 「アイフォン15」「あいふぉん14プロ」「アクオスセンス8」「ギャラクシーS23」.
   /(?:アイフォーン|アイフォン|あいふぉーん|あいふぉん|アイパッド|あいぱっど)\s?(?:\d{1,2}|SE)(?:\s?(?:プロ\s?マックス|プロ|プラス|ミニ|Pro\s?Max|Pro|Plus|mini))?/i,
   /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)(?:\s?(?:センス|ウィッシュ|ノート|エース|[A-Za-z]{1,2}|sense|wish))?(?:\s?\d{1,3}[A-Za-z]{0,2})?/i,
+  // 「アクオスのセンス8」 (round 29: the model was 「アクオス」): a series after 「の」 only with its number, as above.
+  /(?:エクスペリア|ギャラクシー|アクオス|アローズ|ピクセル)\s?の\s?(?:センス|ウィッシュ|ノート|エース|[A-Za-z]{1,2}|sense|wish)\s?\d{1,3}[A-Za-z]{0,2}/i,
 ];
 
 /** Brands in their own spelling, longest first: "pixel 8" typed in lower case is shown back as 「Pixel 8」. */
@@ -120,6 +122,15 @@ const FREQUENCY_PATTERNS: RegExp[] = [
 ];
 
 const QUOTE_PATTERN = /[「『"“]([^」』"”]{2,300})[」』"”]/;
+/**
+ * The screen's words without quotes, right before 「と表示される」「って出る」「とエラーが出る」 (round 29: 「iPhoneのメールで
+ * パスワードが正しくありませんと表示される」; 「…、メール取得できませんって出る、おとといから」 in the hand-off form filed the whole
+ * line as the ticket's エラー表示). From the clause's start; only words an error says (ません, できない, エラー, 失敗 …), so
+ * 「送れないよって言われた」 (someone else's words) and 「赤いマークが出る」 stay out.
+ */
+const UNQUOTED_ERROR_PATTERN = /(?:^|[、。,，!！?？\n]\s*)([^、。,，!！?？\n「」『』"“”]{1,80}?(?:ません|ない|ないです|エラー|失敗(?:しました)?|無効です|拒否されました|違います))\s?(?:って|と(?![きかもはこ]))(?:いう)?\s?(?:(?:何回も|何度も|毎回|いつも|必ず|よく|また|すぐ|ずっと|たまに|ときどき|時々)\s?)?(?:表示|出[るてまたし]|エラー(?:が|に)?(?:出|表示|な)|メッセージ(?:が)?(?:出|表示))/;
+/** The same in English: what follows "it says" / "shows" / "error:" to the clause's end, when an error says it ("Cannot Get Mail"). */
+const UNQUOTED_ERROR_PATTERN_EN = /\b(?:it|phone|iphone|ipad|app|mail|outlook|gmail|screen|error|message|popup|pop-up) (?:says|said|shows|showed|keeps saying|displays|displayed|pops up with)\s?:?\s+(?!no\b|nothing\b|none\b)((?=[^.!?\n;,]*\b(?:cannot|can't|cant|unable|failed|fails|incorrect|invalid|not responding|denied|rejected|error)\b)[A-Za-z][^.!?\n;,]{3,80}?)\s*(?:[.!?\n;,]| (?:and|but|when|whenever|every|since|after)\b|$)/i;
 const NO_ERROR_PATTERN = /^(?:なし|ない|無し|ありません|特になし|とくになし|エラー(?:表示)?(?:は)?(?:なし|無し|出ない|出ていない|出てない|ありません)|表示(?:は)?(?:なし|されない|ない)|none|no|nothing|no error(?: message)?|n\/a)[。.!！]?$/i;
 /** Inside a longer answer only an explicit "no error" clause counts (a bare 「なし」 / "no" there may answer anything). */
 const NO_ERROR_CLAUSE = /^(?:エラー(?:表示|メッセージ)?(?:は|も)?(?:特に|とくに)?(?:なし|無し|出ない|出ていない|出てない|ありません|出ません|ない)|(?:画面の)?表示(?:は)?(?:なし|されない|ない)|no error(?: message)?s?(?: (?:shown|on (?:the )?screen))?|no error message|there(?:'s| is) no error(?: message)?)(?:です)?[。.!！]?$/i;
@@ -169,6 +180,10 @@ export function parseFieldFacts(text: string): FieldFacts {
   if (freq) out.frequency = freq;
   const quoted = QUOTE_PATTERN.exec(text);
   if (quoted?.[1]) out.quotedError = quoted[1].trim();
+  else {
+    const unquoted = UNQUOTED_ERROR_PATTERN.exec(t) ?? UNQUOTED_ERROR_PATTERN_EN.exec(t);
+    if (unquoted?.[1]) out.quotedError = unquoted[1].trim();
+  }
   if (NO_ERROR_PATTERN.test(t)) out.noError = true;
   else {
     const clause = t.split(/[、,，;；\n]|(?<=[。.])\s*/).map((x) => x.trim()).find((x) => NO_ERROR_CLAUSE.test(x));

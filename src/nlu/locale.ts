@@ -17,6 +17,9 @@ const NEUTRAL_WORDS = new Set([
   'ok', 'okay', 'k', 'ng', 'iphone', 'ipad', 'ios', 'ipados', 'android', 'mac', 'windows', 'imap', 'smtp', 'pop',
   'pop3', 'vpn', 'wifi', 'wi', 'fi', 'gmail', 'icloud', 'outlook', 'yahoo', 'docomo', 'au', 'softbank', 'rakuten',
   'ymobile', 'uq', 'ssl', 'tls', 'pro', 'max', 'plus', 'mini', 'se', 'lol', 'w', 'www', 'apple', 'id', 'mail',
+  // Japanese internet providers, named alone in a Japanese conversation (「jcom」 as the answer to "which mail?" switched
+  // it to English, trial-ja-29): brands, not English words.
+  'jcom', 'zaq', 'ocn', 'nifty', 'biglobe', 'plala', 'sonet', 'nuro', 'eonet', 'commufa', 'asahinet', 'dion',
 ]);
 
 let brands: ReadonlySet<string> | undefined;

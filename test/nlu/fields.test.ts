@@ -25,6 +25,17 @@ describe('parseFieldFacts()', () => {
     ['iPhone SE 第2世代です', { model: 'iPhone SE 第2世代' }],
     ['iPhone SE (2nd generation), iOS 18', { model: 'iPhone SE (2nd generation)', os: 'iOS 18' }],
     ['「IMAPアカウントのパスワードが正しくありません」と出ます', { quotedError: 'IMAPアカウントのパスワードが正しくありません' }],
+    // Round 29: the screen's words without quotes, before 「と表示される」「って出る」 — not the whole line.
+    ['アクオスのセンス8、アンドロイド14、auメール、メール取得できませんって出る、おとといからずっと', { model: 'アクオスのセンス8', occurredAt: 'おとといから', frequency: 'ずっと', quotedError: 'メール取得できません' }],
+    ['パスワードが違いますって何回も出る', { quotedError: 'パスワードが違います' }],
+    ['サーバーに接続できませんというエラーが出ます', { quotedError: 'サーバーに接続できません' }],
+    // Someone else's words, a time clause, a thing shown: no error text.
+    ['メールが送信できないよ!って言われた', {}],
+    ['送れないとき出る画面', {}],
+    ['引っ張らないと新着が表示されない', {}],
+    ['iphone 13, ios 17, gmail, it says Cannot Get Mail, since monday every time', { model: 'iPhone 13', os: 'ios 17', occurredAt: 'since monday', frequency: 'every time', quotedError: 'Cannot Get Mail' }],
+    ['it shows no error', {}],
+    ['it says nothing', {}],
     ['なし', { noError: true }],
     // One part of a longer form answer: the ticket's エラー表示 gets those words, not the whole line; a bare 「なし」 there counts not.
     ['iPhone 15、iOS 18.1、Gmail、エラー表示はなし、今朝9時から毎回です', { model: 'iPhone 15', os: 'iOS 18.1', occurredAt: '今朝9時から', frequency: '毎回', noError: true, noErrorText: 'エラー表示はなし' }],
