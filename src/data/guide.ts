@@ -70,6 +70,13 @@ export const ACTIONS: ReadonlyArray<{ id: string; pattern: RegExp; destructive?:
   { id: 'reset network settings', pattern: /ネットワーク設定(?:を|の)?リセット|reset network settings/i, destructive: 'network' },
   { id: 'sign out', pattern: /サインアウト|\bsign(?:ing)? out\b/i, destructive: 'account' },
   { id: 'erase the phone', pattern: /すべてのコンテンツと設定を消去|工場出荷|erase all content|factory reset/i, never: true },
+  // A certificate warning is answered by checking who it is issued to, never by trusting it (network.yaml cert_*):
+  // 「「信頼」を押して続行」 "tap Trust" would let an intercepted connection read the password.
+  {
+    id: 'trust a certificate',
+    pattern: /「信頼」(?:を|で)?(?:押し|押す|押せ|タップ)|証明書を(?:信頼|許可)(?:し|す)|(?:tap|press|choose|select|hit)\s+"?Trust\b|\b(?:trust|accept)\s+(?:the|this|that|an?|its)\s+(?:\w+\s+)?certificate/i,
+    never: true,
+  },
   { id: 'turn two-step verification off', pattern: /(?:2段階認証|2ファクタ認証|二段階認証|2ステップ確認)[^。\n]{0,12}(?:オフに|無効に)|(?:turn off|disable) two-(?:step|factor)/i, never: true },
   {
     id: 'choose Push',
@@ -243,7 +250,19 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
       problems.push({ ...at(node.id), message: `node ${node.id}: only a choice node can be an explicit confirmation (confirm:)` });
   }
 
-  // 3. Help texts and destructive wording.
+  // 3. Help texts and destructive wording. What the bot never asks for (erase the phone, two-step verification off,
+  // trust a certificate) is looked for in every node's text and a step's help, not only in a step's own words.
+  for (const node of tree.nodes.values()) {
+    if (node.kind === 'route') continue;
+    for (const l of LOCALES) {
+      for (const key of [node.say, node.kind === 'step' ? node.help : undefined]) {
+        if (!key) continue;
+        for (const a of ACTIONS) {
+          if (a.never && actionsIn(text(key, l) ?? '').has(a.id)) problems.push({ ...at(node.id), message: `node ${node.id}: ${key} (${l}) asks to ${a.id}; the bot never asks for that` });
+        }
+      }
+    }
+  }
   for (const node of tree.nodes.values()) {
     if (node.kind !== 'step') continue;
     const marked = kindsOf(node.destructive);
@@ -253,7 +272,7 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
       const sayMentions = mentionedIn(say);
       if (node.help) {
         for (const a of actionsIn(text(node.help, l) ?? '')) {
-          if (!sayMentions.has(a)) problems.push({ ...at(node.id), message: `node ${node.id}: help ${node.help} (${l}) names "${a}", which its step does not ask for` });
+          if (!sayMentions.has(a) && !ACTIONS.find((x) => x.id === a)?.never) problems.push({ ...at(node.id), message: `node ${node.id}: help ${node.help} (${l}) names "${a}", which its step does not ask for` });
         }
       }
       // 「送信トレイのメールを削除」「写真・動画を削除」: a light step that deletes something says what, when asked 「消えない？」
@@ -263,8 +282,8 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to delete something: add removes: (what it deletes, said when asked "will it delete …?")` });
       for (const a of ACTIONS) {
         if (!asked.has(a.id)) continue;
-        if (a.never) problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id}; the bot never asks for that` });
-        else if (a.destructive && !marked.includes(a.destructive))
+        if (a.never) continue;
+        if (a.destructive && !marked.includes(a.destructive))
           problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id} but the node is not marked destructive: ${a.destructive}` });
       }
     }

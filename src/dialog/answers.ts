@@ -9,7 +9,7 @@ import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type Dialog
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt, recordStep } from './tree.js';
+import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt, recordStep, stepFits } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -607,6 +607,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
         return () => otherStepNoted(run, node, 'engine.other_step_skipped');
       // A step that offers no [当てはまらない] (no `na:` wording: airplane mode, a restart — every phone can do it) is
       // not skipped on a reading: "I'm on wi-fi" is a fact about the network. The step again, with the way on.
+      // A stated fact the step no longer fits ("I use the gmail app" at iOS Mail's Fetch New Data, read not_applicable): it
+      // does not apply indeed — fact_given shows the step's twin for the fact (tree.ts againAfterFact).
+      if (run.learned.length && !stepFits(run, node)) return undefined;
       if (!node.na) return again('engine.step_applies');
       // A stated fact (「今Wi-Fiです」 "I'm on wi-fi" at the Wi-Fi ⇄ mobile step, read not_applicable) is not the step's
       // own "does not apply" wording (matched above): noted by the rule fact_given, and the step stands.

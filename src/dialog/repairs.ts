@@ -7,7 +7,7 @@ import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { alternation, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
@@ -203,6 +203,9 @@ function vagueFirstMessage(params: Extract<Repair, { rule: 'vague_first_message'
       // is done (no wish, no how-to) — the change names the walk whatever act the rest reads as (the value is gone from
       // what the models read, and 「…に変えました」 alone reads resolved or out of scope).
       const statedWithValue = !!nlu.entities.trigger && run.secretSaid === true;
+      // A stated fact that names the symptom (main.yaml `fact_symptoms`) is no vague message: "it's my work email, it
+      // won't even add the account" (acts: vague_problem) got the menu again instead of the sign-in walk (trial-en-28 #10).
+      if (run.factSymptom && factNamesSymptom(run, run.factSymptom) && isEntry(run, run.factSymptom)) return false;
       if (run.reading?.act !== 'vague_problem' && !statedWithValue) return false;
       if (nlu.entities.error_message || nlu.intent === 'request_human') return false;
       // A sure symptom that the act model itself does not read as vague: the symptom's walk. 「メールの送信はできるのに、

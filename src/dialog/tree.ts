@@ -53,6 +53,7 @@ export function deriveCause(s: ConversationState): CauseAxis {
     case 'account_error':
       return 'auth';
     case 'cannot_connect':
+    case 'certificate':
       return 'network';
     case 'imap_no_response':
     case 'smtp_no_response':
@@ -188,10 +189,8 @@ export function againAfterFact(run: Run, node: DialogNode): void {
     return enter(run, node.id);
   }
   if (node.kind !== 'step') return prompt(run, node);
-  const own = Object.keys(node.set ?? {}).filter((k) => node.when?.[k] === '-');
-  const rest = Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k)));
-  if (!holds(rest, run.s.slots)) {
-    for (const k of own) delete run.s.slots[k];
+  if (!stepFits(run, node)) {
+    for (const k of ownDoneSlots(node)) delete run.s.slots[k];
     // The step's variant for the corrected fact (「やっぱりiPhoneでした」 at the Android restart step): the device variants
     // skip forward only (iPhone → iPad → Android → the next step), so entering this one again passed the iPhone restart by.
     return enter(run, stepVariant(run, node)?.id ?? node.id);
@@ -199,6 +198,20 @@ export function againAfterFact(run: Run, node: DialogNode): void {
   // A fact the step's text names (「iCloudです」 at 設定 › メール › アカウント › {account_name}): the step in its new words.
   if (wordedBy(run, node.say, run.learned)) return prompt(run, node);
   say(run, 'engine.step_again', undefined, choicesOf(run, node));
+}
+
+/** The `done_*` slots a step sets on entering while its `when` wants them empty (they say nothing of the facts). */
+function ownDoneSlots(node: Extract<DialogNode, { kind: 'step' }>): string[] {
+  return Object.keys(node.set ?? {}).filter((k) => node.when?.[k] === '-');
+}
+
+/**
+ * Does the step on screen still fit the facts (its `when`, its own done_* slots aside)? 「Androidでした」 at the iPhone
+ * wording, 「Gmailアプリです」 at iOS Mail's Fetch New Data (app_used): no — its twin for the fact is the step to show.
+ */
+export function stepFits(run: Run, node: Extract<DialogNode, { kind: 'step' }>): boolean {
+  const own = ownDoneSlots(node);
+  return holds(Object.fromEntries(Object.entries(node.when ?? {}).filter(([k]) => !own.includes(k))), run.s.slots);
 }
 
 /**

@@ -44,7 +44,7 @@ describe('the domain', () => {
     expect(sorted(ENTITY_VALUES.device)).toEqual(sorted(['iphone', 'ipad', 'android', 'mac', 'windows']));
     expect(sorted(ENTITY_VALUES.trigger)).toEqual(sorted(['device_change', 'os_update', 'password_change', 'settings_change']));
     expect(sorted(ENTITY_VALUES.error_message)).toEqual(
-      sorted(['cannot_get_mail', 'account_error', 'password_incorrect', 'auth_failed', 'cannot_connect', 'imap_no_response', 'smtp_no_response']),
+      sorted(['cannot_get_mail', 'account_error', 'password_incorrect', 'auth_failed', 'cannot_connect', 'imap_no_response', 'smtp_no_response', 'certificate']),
     );
   });
 

@@ -139,6 +139,20 @@ describe("the repository's tree against the guide", () => {
     expect(problems(withNodes(outage)).filter((m) => m.includes('asks to delete something'))).toEqual([]);
   });
 
+  it('would have caught a certificate warning answered by tapping Trust, in a step, its help or an info', () => {
+    expect(problems(tree, withTexts({ 'tree.cert_wait.say': '警告の「信頼」を押して続行し、メールを更新してください。' }))).toContain(
+      'node cert_wait: tree.cert_wait.say (ja) asks to trust a certificate; the bot never asks for that',
+    );
+    expect(problems(tree, withTexts({ 'tree.cert_line.help': '別の回線でも出るなら、証明書を信頼して進めます。' }))).toContain(
+      'node cert_line: tree.cert_line.help (ja) asks to trust a certificate; the bot never asks for that',
+    );
+    expect(problems(tree, withTexts({ 'tree.cert_server.say': '発行先を確かめずに「信頼」をタップすれば受信できます。' }))).toContain(
+      'node cert_server: tree.cert_server.say (ja) asks to trust a certificate; the bot never asks for that',
+    );
+    expect([...actionsIn('Tap Trust and refresh your mail.')]).toEqual(['trust a certificate']);
+    expect(actionsIn("If it isn't your mail server's, don't tap Trust — cancel.").size).toBe(0);
+  });
+
   it('would have caught [直った] after 「プロファイルを削除」', () => {
     const asStep: DialogNode = { id: 'sb_delete_profile', kind: 'step', destructive: 'profile', title: 'tree.sb_install.title', say: 'tree.delete_profile.say', next: 'sb_install' };
     expect(problems(withNodes(asStep))).toContain(

@@ -143,6 +143,14 @@ const cases: Array<[string, Entities]> = [
   ['アプリをアップデートしてからメールが来ない', {}],
   ['Gmailアプリのアプデ後に受信できない', { service: 'gmail' }],
   ['アップデートしてからメールが来ない', { trigger: 'os_update' }],
+  // A certificate warning (round 29): its own error value, before cannot_connect; not when it is denied.
+  ['サーバの識別情報を検証できません', { error_message: 'certificate' }],
+  ['iPhoneで「サーバIDを確認できません」と出る', { device: 'iphone', error_message: 'certificate' }],
+  ['証明書が信頼されていませんと出てサーバーに接続できません', { error_message: 'certificate' }],
+  ["it has thrown a SSL certificate error. I haven't touched any settings", { error_message: 'certificate' }],
+  ['Cannot Verify Server Identity', { error_message: 'certificate' }],
+  ['証明書の警告は出ていない', {}],
+  ['no certificate warning', {}],
 ];
 
 describe('entities', () => {
