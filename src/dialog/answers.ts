@@ -638,7 +638,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       if (saysOnlyNegated(run, 'fixed', text)) return again('engine.confirm_fixed');
       // 「迷惑メールフォルダは見ました」 at the junk-folder step names this very step done (STEP_MENTIONS), read fixed only
       // unsurely: done, no result said — did it help? (never 「直ってよかったです！」 for having looked).
-      if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE) return again('engine.step_did');
+      // 「PCを再起動したら治りました」 at the restart step names it too, and says the result: that is no "looked".
+      if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE && !fixedPlainlyAtStep(run, text)) return again('engine.step_did');
       // 「何通かは来ました」「一部は届くようになった」 "some emails come through now" (read fixed, surely): part of it works —
       // do all of them? (answers.yaml `confirm: fixed: partial:`), with the step's buttons; never closed as fixed.
       if (saysPartly(run, 'fixed', text)) return again('engine.partial_fixed');
@@ -648,7 +649,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
-      if (node.kind === 'step' && !fixedSurely(run, nlu, text)) return again('engine.step_did');
+      if (node.kind === 'step' && !fixedSurely(run, nlu, text) && !fixedPlainlyAtStep(run, text)) return again('engine.step_did');
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       if (news) return undefined;
@@ -739,6 +740,27 @@ export function confirmShare(tree: DialogTree, act: Act): number {
 export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
   const share = confirmShare(run.ctx.tree, 'fixed');
   return (run.reading?.act === 'fixed' && run.reading.confidence >= share) || (nlu.intent === 'resolved' && (nlu.confidence >= share || saysPlainly(run, 'fixed', text)));
+}
+
+/**
+ * At a step, a `fixed` read in context from answers.yaml `confirm: fixed: plain: share` (below the confirm share) with
+ * the reply saying the mail works again in so many words (`plain: words`, not negated): 「PCを再起動したら治りました」
+ * (fixed 0.78), "FYI i tried port 465 and it worked." (0.52), "Pressing Empty Cache also fixed the issue for me." (0.61)
+ * got "did that fix it?" — a person who had just said so. Not when hedged (the rule hedged_fixed, before), partial or
+ * temporary (asked or said so, before). The list holds no bare "works"/"work"/「ようになり」: "Excellent work", "it
+ * use to work", "when I send to info@ it works" (an answer) read fixed at 0.6–0.7 on the train folds.
+ */
+export function fixedPlainlyAtStep(run: Run, text: string): boolean {
+  const plain = run.ctx.tree.answers?.confirm?.fixed?.plain;
+  if (!plain || run.reading?.act !== 'fixed' || run.reading.confidence < plain.share) return false;
+  const said = foldAnswer(text);
+  return (
+    said !== '' &&
+    phrases(run, plain.words).some((p) => saysPhrase(text, said, p)) &&
+    !hedges(run, text) &&
+    !saysPartly(run, 'fixed', text) &&
+    !saysTemporarily(run, 'fixed', text)
+  );
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
