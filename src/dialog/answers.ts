@@ -657,12 +657,19 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // only weakly, is no report that the step was done and failed — the step's help and the step again, never the
       // step recorded as tried and the next one shown.
       if (asksQuestion(text) && (run.reading?.confidence ?? 1) < WEAK_NO_SHARE) return node.help ? answer(ACTIONS.help) : again('engine.step_again');
+      // 「電源を入れ直したらうまくいきました」 (still_broken 0.57: the act data knows 「うまくいきませんでした」 and no positive
+      // twin) says in so many words that it works (`confirm: fixed: plain: words`, not negated): a "still broken" read
+      // unsurely is no report that the step failed — did that fix it? (never the step recorded 「まだダメ」 and the next one).
+      if ((run.reading?.confidence ?? 1) < SURE_ACT_SHARE && saysWorksAgain(run, text)) return again('engine.step_did');
       return answer(ACTIONS.notResolved);
     case 'ack':
       // 「通知はオンになってる」 read affirm: a fact said on its own is noted by the rule fact_given, by name; so is an
       // entity fact (「会社のOutlookです」 "it's my work Outlook", read affirm) — never a bare "thank you"; nor one the bot
       // already had (「Outlookです」 again): fact_given says so and shows what is asked now.
       if (run.stated.length || run.learned.length || namesEntityOnly(nlu)) return undefined;
+      // "you were right, it worked fine after that" (affirm 0.87) says it works in so many words: no "okay, trying" —
+      // did that fix it? (a yes is no "fixed" on its own; the words are asked about, as a weak fixed is).
+      if (saysWorksAgain(run, text)) return again('engine.step_did');
       return again('engine.ack');
     default:
       return undefined;
@@ -753,6 +760,16 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
 export function fixedPlainlyAtStep(run: Run, text: string): boolean {
   const plain = run.ctx.tree.answers?.confirm?.fixed?.plain;
   if (!plain || run.reading?.act !== 'fixed' || run.reading.confidence < plain.share) return false;
+  return saysWorksAgain(run, text);
+}
+
+/**
+ * The reply says the mail works again in so many words (answers.yaml `confirm: fixed: plain: words`), not negated, not
+ * hedged, not partial, not temporary.
+ */
+function saysWorksAgain(run: Run, text: string): boolean {
+  const plain = run.ctx.tree.answers?.confirm?.fixed?.plain;
+  if (!plain) return false;
   const said = foldAnswer(text);
   return (
     said !== '' &&
