@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, notFixedForGood, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedForGood, saysTemporarily, factNamesSymptom, fixedSurely, fixedPlainlyAtStep, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -78,6 +78,23 @@ const onlyDidIt = (t: TextTurn): boolean =>
 
 type QuestionNode = Extract<DialogNode, { kind: 'ask' | 'choice' }>;
 
+/**
+ * A question (ask or choice node) read `fixed` in its context (dialogs/answers.yaml `question: fixed: resolved`) with
+ * nothing surer saying so — not the intent model's `resolved`, not the act model's sure reading over every act, not a
+ * fact of the walk's symptom gone: 「さっき再起動したら普通に使えてます」 "restarted and it's fine now" to 「送信はでき
+ * ますか？」 (fixed 0.68 over every act, the intent model out of scope) got 「うまく読み取れませんでした」 and the question
+ * again. A person saying their mail works again is made sure of, never re-asked: one test mail, then [直った] beside the
+ * question's own buttons (the question stays for a "no, still broken").
+ */
+const fixedOnlyInContext = (t: TextTurn): boolean =>
+  (t.node?.kind === 'ask' || t.node?.kind === 'choice') &&
+  t.run.reading?.act === 'fixed' &&
+  t.nlu.intent !== 'resolved' &&
+  !surely(t.nlu, 'fixed') &&
+  t.run.fixed !== true &&
+  // "Mail is not working, to be more specific" (fixed 0.56 in context): the fixed words said only negated are no fixed.
+  !saysOnlyNegated(t.run, 'fixed', t.text);
+
 /** onlyDidIt at a question (ask or choice node): that question, asked again with askDidItFix. */
 const didItAtQuestion = (t: TextTurn): QuestionNode | undefined =>
   onlyDidIt(t) && (t.node?.kind === 'ask' || t.node?.kind === 'choice') ? t.node : undefined;
@@ -86,6 +103,12 @@ const didItAtQuestion = (t: TextTurn): QuestionNode | undefined =>
 function questionWithFixed(run: Run, node: QuestionNode): void {
   const own = choicesOf(run, node);
   say(run, node.say, undefined, own.some((c) => c.value === ACTIONS.resolved) ? own : [button(run, 'engine.button.resolved', ACTIONS.resolved), ...own]);
+}
+
+/** "Sounds like it works again — send one test mail", then the question again with [直った]. */
+function askFixedAtQuestion(run: Run, node: QuestionNode): void {
+  say(run, 'engine.fixed_at_question');
+  questionWithFixed(run, node);
 }
 
 /** "Did that fix it? Send one test mail", then the question again with [直った]. */
@@ -304,7 +327,7 @@ export const resolvedRule: TurnRule = {
   name: 'resolved',
   applies: (t) =>
     atActiveNode(t) &&
-    (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true) &&
+    (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true || fixedOnlyInContext(t)) &&
     !(weaklyFixed(t) && t.run.reading?.act !== undefined && !onlyDidIt(t)) &&
     !hedgedMidWalk(t) &&
     !tellsFact(t.run),
@@ -322,10 +345,12 @@ export const resolvedRule: TurnRule = {
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);
+    // Read `fixed` only in the question's context: made sure of, with [直った] (fixedOnlyInContext).
+    if (fixedOnlyInContext(t)) return askFixedAtQuestion(t.run, node as QuestionNode);
     if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a step the fixed confirmation holds whichever model read "fixed" (answers.yaml `confirm: fixed: share`): the
     // intent model's `resolved` with the act reading something else (or fixed weakly) is asked about, not closed.
-    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text))
+    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text) && !fixedPlainlyAtStep(t.run, t.text))
       return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;

@@ -99,7 +99,7 @@ const PERSON_KEYS = new Set([
   'engine.escalated_already_no_id',
 ]);
 const OOS_KEYS = new Set(['engine.out_of_scope', 'engine.out_of_scope_messaging', 'engine.messaging_in_walk', 'engine.off_topic_at_node']);
-const DID_IT_KEYS = new Set(['engine.step_did', 'engine.confirm_fixed', 'engine.did_it_question', 'engine.hedged_fixed_step', 'engine.hedged_fixed_question', 'engine.partial_fixed']);
+const DID_IT_KEYS = new Set(['engine.step_did', 'engine.confirm_fixed', 'engine.did_it_question', 'engine.fixed_at_question', 'engine.hedged_fixed_step', 'engine.hedged_fixed_question', 'engine.partial_fixed']);
 const HELP_RULES = new Set(['help_at_step', 'cannot_answer', 'explain_question', 'where_setting']);
 
 /**
