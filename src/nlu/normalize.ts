@@ -115,20 +115,20 @@ export function clip(text: string, max = MAX_NLU_CHARS): string {
  * both sides: training phrases and input), never to what people see, the entity patterns or the corpus phrase keys.
  * Each entry: a pattern of normalised text (lower case, NFKC, see normalize) and its replacement.
  */
-const SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
+const SPELLINGS: ReadonlyArray<readonly [RegExp, string, 'typo'?]> = [
   // Japanese: 受診 (a medical check-up) typed for 受信 (receiving); short forms of メールアドレス; Eメール = メール;
   // the iPhone in kana; ドコモ typed in hiragana before メール; ソフバン = ソフトバンク.
-  [/受診/g, '受信'],
+  [/受診/g, '受信', 'typo'],
   [/メルアド|メアド/g, 'メールアドレス'],
   [/(?<![a-z])e-?メール/g, 'メール'],
   [/アイフォーン|アイフォン|アイホン|あいふぉん|あいほん/g, 'iphone'],
   [/どこも(?=メール|めーる|メル)/g, 'ドコモ'],
   [/ソフバン(?!ク)/g, 'ソフトバンク'],
   // English: stmp = smtp; e-mail = email; recieve/recive = receive; "can't sent" = can't send; TFA, two factor = 2FA.
-  [/\bstmp\b/g, 'smtp'],
+  [/\bstmp\b/g, 'smtp', 'typo'],
   [/\be-mail/g, 'email'],
-  [/\brec(?:ie|i)v(e|es|ed|ing)\b/g, 'receiv$1'],
-  [/\b(can['’]?t|cannot|can not|couldn['’]?t|unable to|won['’]?t|not able to) sent\b/g, '$1 send'],
+  [/\brec(?:ie|i)v(e|es|ed|ing)\b/g, 'receiv$1', 'typo'],
+  [/\b(can['’]?t|cannot|can not|couldn['’]?t|unable to|won['’]?t|not able to) sent\b/g, '$1 send', 'typo'],
   [/\btfa\b|\b(?:two|2)[- ]?factor(?: auth(?:entication)?)?\b/g, '2fa'],
 ];
 
@@ -136,12 +136,12 @@ const SPELLINGS: ReadonlyArray<readonly [RegExp, string]> = [
 const ANY_SPELLING = new RegExp(SPELLINGS.map(([re]) => `(?:${re.source})`).join('|'));
 
 /**
- * Misspellings only (受診 → 受信, recieve → receive, stmp → smtp, "can't sent" → can't send): the entries of SPELLINGS that
- * mend a typo rather than spell a synonym. Answers compared with the words of a fact or a button are folded with these
+ * Misspellings only (受診 → 受信, recieve → receive, stmp → smtp, "can't sent" → can't send): the entries of SPELLINGS marked
+ * 'typo', which mend a typo rather than spell a synonym. Answers compared with the words of a fact or a button are folded with these
  * (replies.ts foldAnswer; trial-en-29: "recieving is fine" at "Can you still receive mail?" stated no fact) — never the
  * synonyms (two factor → 2fa would make "how do I see if two factor is turned on" say the button [It's on]).
  */
-const MISSPELLINGS: ReadonlyArray<readonly [RegExp, string]> = SPELLINGS.filter(([re]) => /受診|rec\(|stmp|sent/.test(re.source));
+const MISSPELLINGS = SPELLINGS.filter(([, , kind]) => kind === 'typo');
 const ANY_MISSPELLING = new RegExp(MISSPELLINGS.map(([re]) => `(?:${re.source})`).join('|'));
 
 /** The typos of SPELLINGS mended in lower-case text (see MISSPELLINGS). */
