@@ -14,7 +14,7 @@ const { say, page, api } = lead;
 
 beforeAll(async () => {
   await lead.start();
-  expect((await say('in-1', { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
+  expect((await say('in-1', { text: 'it says cannot connect to server on my iphone' })).node).toBe('net_airplane');
   expect((await say('in-1', { action: 'not_resolved' })).node).toBe('net_switch');
   await say('in-1', { text: 'my cat is orange' });
   await say('in-1', { text: 'this is useless' });

@@ -27,7 +27,7 @@ beforeAll(async () => {
   await lead.start();
   // Two misses at the Wi‑Fi ⇄ mobile step, recorded first (the oldest conversations).
   for (const id of ['lm-miss-1', 'lm-miss-2']) {
-    expect((await say(id, { text: 'it says cannot verify server identity on my iphone' })).node).toBe('net_airplane');
+    expect((await say(id, { text: 'it says cannot connect to server on my iphone' })).node).toBe('net_airplane');
     expect((await say(id, { action: 'not_resolved' })).node).toBe('net_switch');
     expect((await say(id, { text: 'my cat is orange' })).node).toBe('net_switch');
   }
