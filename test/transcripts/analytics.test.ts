@@ -3,20 +3,16 @@
  * Redis): every figure — outcomes, rates, containment, median time to resolution, per day, per channel, symptoms
  * (the ticket's first), the funnel's exits, the fallback rate per node — and the list filters the analytics link to.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { renderAnalytics } from '../../src/admin/analytics.js';
 import { firstWords, nodeName } from '../../src/admin/nodes.js';
-import { silentLogger } from '../../src/core/index.js';
 import { loadDialogs, loadLocales } from '../../src/data/load.js';
 import type { DialogTree } from '../../src/data/schemas.js';
 import { createI18n } from '../../src/i18n/index.js';
-import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
-import { MemoryTranscriptStore } from '../../src/transcripts/memory.js';
 import { computeAnalytics, findConversations, outcomeOf } from '../../src/transcripts/query.js';
-import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
 import type { TranscriptStore } from '../../src/transcripts/types.js';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../state/helpers.js';
 import { DAY, MIN, T0, textTurn as turn } from './fixtures.js';
+import { transcriptStores } from './redis-connections.js';
 
 const NOW = T0 + 2 * DAY;
 const ctx = { nowMs: NOW, abandonAfterMs: 30 * MIN };
@@ -56,25 +52,7 @@ async function record(store: TranscriptStore): Promise<void> {
     await store.append(t);
 }
 
-const conns: RedisConnection[] = [];
-const prefix = uniquePrefix('analytics');
-afterAll(async () => {
-  for (const c of conns) await c.close();
-  await deletePrefix(prefix);
-});
-
-const stores: Array<[string, () => Promise<TranscriptStore>]> = [
-  ['memory', async () => new MemoryTranscriptStore({ clock: () => NOW })],
-  [
-    'redis',
-    async () => {
-      const conn = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
-      await conn.waitReady(5_000);
-      conns.push(conn);
-      return new RedisTranscriptStore(conn, { clock: () => NOW });
-    },
-  ],
-];
+const stores = transcriptStores('analytics', () => NOW);
 
 describe.each(stores)('analytics by outcome (%s store)', (_name, make) => {
   let store: TranscriptStore;

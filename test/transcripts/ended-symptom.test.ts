@@ -7,18 +7,14 @@
  * - the funnel's `rerouted` (an addition): conversations that left a step by correcting the symptom (rule `reroute`).
  * - the exports: JSON Lines' `lastSymptom` and each turn's `rule` and `symptom`; CSV columns `rule` and `symptom`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { loadDialogs } from '../../src/data/load.js';
 import type { DialogTree } from '../../src/data/schemas.js';
-import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
 import { CSV_COLUMNS, loadConversations, toCsvRows, toJsonLine } from '../../src/transcripts/export.js';
-import { MemoryTranscriptStore } from '../../src/transcripts/memory.js';
 import { analyticsSymptom, computeAnalytics, findConversations } from '../../src/transcripts/query.js';
-import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
 import type { TranscriptStore } from '../../src/transcripts/types.js';
-import { deletePrefix, REDIS_URL, uniquePrefix } from '../state/helpers.js';
 import { DAY, MIN, T0, textTurn as turn } from './fixtures.js';
+import { transcriptStores } from './redis-connections.js';
 
 const NOW = T0 + DAY;
 const ctx = { nowMs: NOW, abandonAfterMs: 30 * MIN };
@@ -53,25 +49,7 @@ async function record(store: TranscriptStore): Promise<void> {
     await store.append(t);
 }
 
-const conns: RedisConnection[] = [];
-const prefix = uniquePrefix('ended-symptom');
-afterAll(async () => {
-  for (const c of conns) await c.close();
-  await deletePrefix(prefix);
-});
-
-const stores: Array<[string, () => Promise<TranscriptStore>]> = [
-  ['memory', async () => new MemoryTranscriptStore({ clock: () => NOW })],
-  [
-    'redis',
-    async () => {
-      const conn = createRedisConnection({ mode: 'single', url: REDIS_URL }, silentLogger, { prefix });
-      await conn.waitReady(5_000);
-      conns.push(conn);
-      return new RedisTranscriptStore(conn, { clock: () => NOW });
-    },
-  ],
-];
+const stores = transcriptStores('ended-symptom', () => NOW);
 
 describe.each(stores)('the symptom a conversation ended on (%s store)', (_name, make) => {
   let store: TranscriptStore;

@@ -2,7 +2,10 @@
 import { afterAll } from 'vitest';
 import { silentLogger } from '../../src/core/index.js';
 import { createRedisConnection, type RedisConnection } from '../../src/state/redis.js';
-import { deletePrefix, REDIS_URL } from '../state/helpers.js';
+import { MemoryTranscriptStore } from '../../src/transcripts/memory.js';
+import { RedisTranscriptStore } from '../../src/transcripts/redis.js';
+import type { TranscriptStore } from '../../src/transcripts/types.js';
+import { deletePrefix, REDIS_URL, uniquePrefix } from '../state/helpers.js';
 
 /** `connect(prefix)`: a ready connection under that prefix; after the file, every one is closed and its prefix's keys deleted. */
 export function redisConnections(): (prefix: string) => Promise<RedisConnection> {
@@ -19,4 +22,13 @@ export function redisConnections(): (prefix: string) => Promise<RedisConnection>
     prefixes.push(prefix);
     return conn;
   };
+}
+
+/** The two transcript stores a file runs its checks on (`describe.each`): memory, and Redis under a fresh prefix named `name`. */
+export function transcriptStores(name: string, clock: () => number): Array<[string, () => Promise<TranscriptStore>]> {
+  const connect = redisConnections();
+  return [
+    ['memory', async () => new MemoryTranscriptStore({ clock })],
+    ['redis', async () => new RedisTranscriptStore(await connect(uniquePrefix(name)), { clock })],
+  ];
 }
