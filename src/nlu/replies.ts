@@ -237,6 +237,13 @@ const JA_NEGATED_AFTER = /^(?:に|と|で|じゃ|では|は|が|を)?(?:し|さ�
 const EN_NEGATED_BEFORE = /(?:\b(?:not|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn'?t|weren'?t|haven'?t|hasn'?t|didn'?t|without)|(?<!^)\bno)\b(?:\s+[^\s,;.!?]+){0,3}\s*$/u;
 
 /**
+ * A phrase that is itself a negative statement ("can't send either", "can not send"): a negation before it belongs to a
+ * clause of its own, it does not flip this one (trial-30: "no new mail is coming and one can not send mail" — the "no"
+ * four words before "coming and one can not send" made the both-fail fact unsaid, and "Can you still send mail?" was asked).
+ */
+const NEGATIVE_PHRASE = /(?<![a-z])(?:can'?t|cannot|can not|unable|not|nor|neither|never|doesn'?t|don'?t|won'?t|isn'?t)(?![a-z])/u;
+
+/**
  * Is the folded `phrase` said in the answer, and not negated there? 「オンにしてないと思う」 contains 「オン」 and "I don't
  * have 2FA turned on" contains "turned on", but neither says so. `said` is foldAnswer(text).
  */
@@ -255,7 +262,7 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   let found = false;
   for (const m of spaced.matchAll(re)) {
     found = true;
-    if (!EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
+    if (NEGATIVE_PHRASE.test(m[0]) || !EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
   }
   // Folded differently (a stripped ending): no negation check possible, the containment counts — unless the phrase was
   // only found inside words ("send" in "emails end up").
