@@ -128,6 +128,6 @@ describe('admin API errors in the language asked for', () => {
     const xx = await fetch(`${lead.app.url}/api/nothing-here?lang=xx`).then(async (r) => (await r.json()) as { error: string });
     expect(xx.error).toBe('そのページは見つかりません');
     // The admin routes already did: kept so.
-    expect((await fetch(`${lead.app.url}/admin/api/nothing?lang=en`, { headers: lead.bearer }).then((r) => r.json())).error).toBe('Not found');
+    expect((await fetch(`${lead.app.url}/admin/api/nothing?lang=en`, { headers: lead.bearer }).then((r) => r.json() as Promise<{ error: string }>)).error).toBe('Not found');
   });
 });
