@@ -8,7 +8,7 @@
  *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
  * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
- *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
+ *          --outcome O (what it ever reached) --symptom I (the one it ended on, as /admin: analyticsSymptom) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  *          --funnel C (counted in that funnel column: at --node N when given, else anywhere; as /admin?node=…&funnel=…)
  */
