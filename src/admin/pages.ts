@@ -309,7 +309,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
   <td>${contextCell(ctx, s)}</td>
   <td class="nowrap">${t(ctx, `admin.channel.${s.channel}`)}</td>
   <td class="num">${s.turns}</td>
-  <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : '<span class="muted">—</span>'}</td>
+  <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : s.takenOver ? `<span class="muted" data-testid="no-ticket-staff">${t(ctx, 'admin.list.no_ticket_staff')}</span>` : '<span class="muted">—</span>'}</td>
   <td class="nowrap">${holderCell(ctx, s)}</td>
   <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
 </tr>`;
@@ -494,7 +494,10 @@ export function renderConversation(
     ? data.ticketUrl
       ? `<a href="${h(data.ticketUrl)}" rel="noreferrer" target="_blank" data-testid="ticket-link"><code>${h(s.ticketId)}</code> ↗</a>`
       : `<code data-testid="ticket-link">${h(s.ticketId)}</code>`
-    : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
+    : s.takenOver
+      ? // Staff took it over (often at the hand-off form, before the person answered it): nothing is filed, staff hold it.
+        `<span class="muted" data-testid="no-ticket-staff">${t(ctx, 'admin.conversation.no_ticket_staff')}</span>`
+      : `<span class="muted">${t(ctx, 'admin.conversation.no_ticket')}</span>`;
   const delivery = (data.ticket ? ticketDeliveryNote(ctx, data.ticket) : '') + followUpNotes(ctx, data.followUps ?? []);
   // Held now, or a past fact once handed back (who holds it now is the desk panel's).
   const when = (x: { atMs: number; by?: string }) => `${formatTime(ctx, x.atMs)}${x.by ? ` · ${x.by}` : ''}`; // t() escapes

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
-import type { Locale, Logger } from '../core/index.js';
+import { LOCALES, type Locale, type Logger } from '../core/index.js';
 import type { I18n } from '../i18n/index.js';
 import type { HttpMount } from './types.js';
 import { httpRejectsTotal, registry } from './metrics.js';
@@ -50,7 +50,11 @@ interface BodyParserError extends Error {
 /** Builds the express app: shared middleware, probes, mounts, then 404 and the error handler. */
 export function createHttpApp(options: HttpAppOptions): Express {
   const { logger, i18n, defaultLocale } = options;
-  const t = (key: string) => i18n.t(key, undefined, defaultLocale);
+  // Errors answer in the language the caller asked for (?lang=en, as the admin pages and APIs read it), else the default.
+  const t = (key: string, req: Request) => {
+    const lang = req.query?.lang;
+    return i18n.t(key, undefined, typeof lang === 'string' && (LOCALES as readonly string[]).includes(lang) ? (lang as Locale) : defaultLocale);
+  };
   const app = express();
   app.disable('x-powered-by');
   // Query strings are only ever simple here (?lang=en); the simple parser cannot build nested objects.
@@ -67,7 +71,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     if (options.draining()) {
       res.setHeader('Connection', 'close');
       if (req.path !== '/healthz' && req.path !== '/metrics') {
-        sendError(res, 503, t('web.api.shutting_down'));
+        sendError(res, 503, t('web.api.shutting_down', req));
         return;
       }
     }
@@ -104,8 +108,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
     logger.debug({ mount: m.name }, 'mounted');
   }
 
-  app.use((_req: Request, res: Response) => {
-    sendError(res, 404, t('web.api.not_found'));
+  app.use((req: Request, res: Response) => {
+    sendError(res, 404, t('web.api.not_found', req));
   });
 
   // Express 5 routes rejected promises here too, so an async handler that throws never crashes the process.
@@ -123,7 +127,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
     httpRejectsTotal.inc({ status: String(status) });
     if (status >= 500) logger.error({ err, method: req.method, path: req.path }, 'request failed');
     else logger.info({ status, kind: err.type ?? 'client_error', method: req.method, path: req.path }, 'request rejected');
-    sendError(res, status, t(key));
+    sendError(res, status, t(key, req));
   });
 
   return app;

@@ -8,8 +8,9 @@
  *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
  * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
- *          --outcome O (what it ever reached) --symptom I (the ticket's, else the first) --node N (reached)
+ *          --outcome O (what it ever reached) --symptom I (the one it ended on, as /admin: analyticsSymptom) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
+ *          --funnel C (counted in that funnel column: at --node N when given, else anywhere; as /admin?node=…&funnel=…)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,6 +29,8 @@ import {
   csvHeader,
   DEFAULT_ABANDON_AFTER_MS,
   findConversations,
+  FUNNEL_COLUMNS,
+  type FunnelColumn,
   handoffNodes,
   HOLDERS,
   type Holder,
@@ -58,6 +61,7 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
+          --funnel ${FUNNEL_COLUMNS.join('|')} (where the funnel counts it; with --node, at that step)
           (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
@@ -69,7 +73,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'page', 'limit', 'format', 'out', 'tz-offset']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'funnel', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -149,6 +153,11 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
     if (!(HOLDERS as readonly unknown[]).includes(holder)) return `--holder must be one of ${HOLDERS.join(', ')}`;
     f.holder = holder as Holder;
   }
+  const funnel = p.flags.get('funnel');
+  if (funnel !== undefined) {
+    if (!(FUNNEL_COLUMNS as readonly unknown[]).includes(funnel)) return `--funnel must be one of ${FUNNEL_COLUMNS.join(', ')}`;
+    f.funnel = funnel as FunnelColumn;
+  }
   return f;
 }
 
@@ -200,7 +209,9 @@ export async function run(args: string[]): Promise<number> {
     await stores.redis?.waitReady(5_000);
     const store = createTranscriptStore(config, stores, logger);
     // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
-    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(loadDialogs().tree) };
+    // The tree too: the funnel filter counts a conversation where /admin's funnel does (funnelPlaces).
+    const tree = loadDialogs().tree;
+    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(tree), tree };
     if (p.cmd === 'list') return await list(store, p, filter, ctx, offset);
     if (p.cmd === 'show') return await show(store, p, ctx, offset);
     return await exportCmd(store, p, filter, ctx, offset);
