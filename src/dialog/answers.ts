@@ -394,7 +394,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // A sure new symptom is news, not a question about this node: 「メールが消えた」 (mail vanished) is no 「消えませんか？」.
   // A how-to topic is no news at a node that itself deletes or shows the checklist before deleting: "will I lose my
   // emails if I delete it?" (read howto_backup) at the checklist is about this deletion, not the backup how-to again.
-  const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined));
+  // A step that removes something itself (`removes:` — the outbox's stuck mail) is that node too, and so is any step asked
+  // whether mail or data is lost (read howto_backup, the topic of keeping it): 「メール消えちゃうの？」 at the outbox step
+  // (trial: read howto_backup surely, the walk switched to the backup how-to) is about the step on screen.
+  const stepLoses = node.kind === 'step' && (node.removes !== undefined || nlu.intent === 'howto_backup');
+  const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined || stepLoses));
   if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
