@@ -9,7 +9,7 @@ import { escapeHtml as h } from '../http/html.js';
 import type { Analytics, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
-import { clipLabel, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
+import { clipLabel, formatDuration, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
 import { START_NODE } from './improve.js';
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => (ctx.i18n as I18n).t(key, params, ctx.locale);
@@ -18,16 +18,6 @@ const pct = (r: number) => `${(Math.round(r * 1000) / 10).toFixed(1)}%`;
 
 /** Outcome → chart colour key. */
 const COLOR: Record<Outcome, OutcomeKey> = { resolved: 'resolved', escalated: 'escalated', abandoned: 'abandoned', contained: 'contained', active: 'active' };
-
-/** A duration for people: 「12 分」, 「1 時間 5 分」, 「40 秒」; '—' when unknown. */
-export function formatDuration(ctx: ViewContext, ms: number | null): string {
-  if (ms === null) return '—';
-  const s = Math.round(ms / 1000);
-  if (s < 60) return tr(ctx, 'admin.analytics.seconds', { n: s });
-  const m = Math.round(s / 60);
-  if (m < 60) return tr(ctx, 'admin.analytics.minutes', { n: m });
-  return tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
-}
 
 const outcomeLabel = (ctx: ViewContext, o: Outcome | 'continued') => tr(ctx, o === 'continued' ? 'admin.analytics.continued' : `admin.outcome.${o}`);
 

@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, waitingSinceMs, type Analytics, type FunnelColumn, type ReviewedSummary } from '../transcripts/query.js';
+import { analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -229,18 +229,6 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
 </form>`;
 }
 
-/** The funnel's columns → their words on the analytics page (admin.analytics.*). */
-export const FUNNEL_LABEL: Record<FunnelColumn, string> = {
-  left: 'left',
-  gave_up: 'gave_up',
-  escalated: 'escalated',
-  handed_over: 'handed_over',
-  resolved: 'resolved',
-  ended: 'ended',
-  rerouted: 'rerouted',
-  finished: 'finished',
-};
-
 /** The analytics' filters (outcome, symptom, node, funnel column) as removable chips, carried as hidden inputs. */
 function analyticsChips(ctx: ViewContext, f: FilterValues): string {
   const chips = (
@@ -248,7 +236,8 @@ function analyticsChips(ctx: ViewContext, f: FilterValues): string {
       ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
       ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
       ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
-      ['funnel', f.funnel, f.funnel ? tr(ctx, `admin.analytics.${FUNNEL_LABEL[f.funnel as FunnelColumn] ?? 'continued'}`) : '', 'admin.list.funnel_filter'],
+      // A funnel column is named by its own key on the analytics page (admin.analytics.<column>).
+      ['funnel', f.funnel, (FUNNEL_COLUMNS as readonly string[]).includes(f.funnel) ? tr(ctx, `admin.analytics.${f.funnel}`) : '', 'admin.list.funnel_filter'],
     ] as const
   ).filter(([, v]) => v);
   if (!chips.length) return '';
@@ -266,12 +255,14 @@ function contextCell(ctx: ViewContext, s: ConversationSummary): string {
   return parts.length ? h(parts.join(' · ')) : '<span class="muted">—</span>';
 }
 
-/** A wait for people: 「40 秒」, 「12 分」, 「1 時間 5 分」 (the analytics' words). */
-function waitLabel(ctx: ViewContext, ms: number): string {
-  const sec = Math.max(0, Math.round(ms / 1000));
-  if (sec < 60) return tr(ctx, 'admin.analytics.seconds', { n: sec });
-  const m = Math.floor(sec / 60);
-  return m < 60 ? tr(ctx, 'admin.analytics.minutes', { n: m }) : tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
+/** A duration for people: 「12 分」, 「1 時間 5 分」, 「40 秒」 (a wait, a median time to resolution); '—' when unknown. */
+export function formatDuration(ctx: ViewContext, ms: number | null): string {
+  if (ms === null) return '—';
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 60) return tr(ctx, 'admin.analytics.seconds', { n: s });
+  const m = Math.round(s / 60);
+  if (m < 60) return tr(ctx, 'admin.analytics.minutes', { n: m });
+  return tr(ctx, 'admin.analytics.hours', { h: Math.floor(m / 60), m: m % 60 });
 }
 
 /**
@@ -286,7 +277,7 @@ function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
   }
   // How long the person has waited (since the hand-off): the desk picks up the longest first.
   if (s.review === 'escalated')
-    return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span> <span class="small muted" data-testid="waiting-for">${t(ctx, 'admin.holder.waiting_for', { time: waitLabel(ctx, ctx.nowMs - waitingSinceMs(s)) })}</span>`;
+    return `<span class="flag err" data-testid="holder" data-holder="nobody">${t(ctx, 'admin.holder.waiting')}</span> <span class="small muted" data-testid="waiting-for">${t(ctx, 'admin.holder.waiting_for', { time: formatDuration(ctx, ctx.nowMs - waitingSinceMs(s)) })}</span>`;
   return '<span class="muted" data-testid="holder" data-holder="">—</span>';
 }
 

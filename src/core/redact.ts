@@ -722,7 +722,7 @@ const KANJI_VALUE = /[\u4e00-\u9fff々]{1,16}(?![\u4e00-\u9fff々])/y;
  * 「空」: 「パスワードは空です」 says the field is empty (round 29; masking it hid that from the desk and warned about a
  * password nobody typed) — like 「空欄」 and 「無し」.
  */
-const KANJI1_NOT_VALUE = /^[空別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某秘済未不非可否要]$/;
+const KANJI1_NOT_VALUE = /^[空別無有仮前今元旧新次同他何謎秘逆例各全半単短長弱強英数和字上下左右中外内先後私僕俺自妻夫母父姉兄妹弟娘孫嫁婿皆誰某済未不非可否要]$/;
 /**
  * Five kanji and more are a value only when no word of a description is inside (sec-28): 「半角英数字」, 「英数字混在」,
  * 「初期設定値」, 「生年月日八桁」 are kept by these words or by KANJI_NOT_IN_VALUE.

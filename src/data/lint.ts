@@ -532,10 +532,12 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
       }
     }
   }
-  // The words that say an act (dialogs/answers.yaml `confirm: <act>: words:`): a key of every locale.
+  // The words that say an act (dialogs/answers.yaml `confirm: <act>: words / partial / temporary / works_again`): keys of every locale.
   for (const [act, c] of Object.entries(tree.answers?.confirm ?? {})) {
-    if (c?.words) for (const l of LOCALES) if (!locales.messages[l].has(c.words)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: words ${c.words} is not in locales/${l}` });
-    if (c?.partial) for (const l of LOCALES) if (!locales.messages[l].has(c.partial)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: partial ${c.partial} is not in locales/${l}` });
+    for (const field of ['words', 'partial', 'temporary', 'works_again'] as const) {
+      const key = c?.[field];
+      if (key) for (const l of LOCALES) if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: ${field} ${key} is not in locales/${l}` });
+    }
   }
   // A fact that names the symptom (main.yaml `fact_symptoms`): a stated fact's value, and a symptom that has a walk.
   for (const [slot, values] of Object.entries(tree.factSymptoms ?? {})) {

@@ -625,9 +625,9 @@ export const answersFileSchema = z.strictObject({
    * say only part of it works (「何通かは」「一部は」 "some emails"): a reply that says the act with them is asked about;
    * `temporary` — a locale key whose words say it works only for a while or only after a workaround each time
    * (「しばらくするとまたダメ」 "I have to accept the certificate again then it works"): no fix — said so, still broken.
-   * `plain` — at a step, a reading of the act from `share` (below the confirm share) closes all the same when the reply
-   * says one of the locale key `words` (「治りました」「うまくいきました」 "it worked" "solved"), not negated, not hedged,
-   * not partial, not temporary: the person said so in so many words.
+   * `works_again` — a locale key whose words say in so many words that it works again (「治りました」「うまくいきました」
+   * "it worked" "solved"): a reply that says them (not negated, hedged, partial or temporary) while read as still broken
+   * or as a yes is asked "did that fix it?", never recorded 「まだダメ」.
    */
   confirm: z
     .partialRecord(
@@ -637,7 +637,7 @@ export const answersFileSchema = z.strictObject({
         words: z.string().optional(),
         partial: z.string().optional(),
         temporary: z.string().optional(),
-        plain: z.strictObject({ share: z.number().min(0).max(1), words: z.string() }).optional(),
+        works_again: z.string().optional(),
       }),
     )
     .optional(),

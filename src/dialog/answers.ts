@@ -649,8 +649,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       if (saysOnlyNegated(run, 'fixed', text)) return again('engine.confirm_fixed');
       // 「迷惑メールフォルダは見ました」 at the junk-folder step names this very step done (STEP_MENTIONS), read fixed only
       // unsurely: done, no result said — did it help? (never 「直ってよかったです！」 for having looked).
-      // 「PCを再起動したら治りました」 at the restart step names it too, and says the result: that is no "looked".
-      if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE && !fixedPlainlyAtStep(run, text)) return again('engine.step_did');
+      if (namesThisStep(node, text) && (run.reading?.confidence ?? 0) < SURE_ACT_SHARE) return again('engine.step_did');
       // 「何通かは来ました」「一部は届くようになった」 "some emails come through now" (read fixed, surely): part of it works —
       // do all of them? (answers.yaml `confirm: fixed: partial:`), with the step's buttons; never closed as fixed.
       if (saysPartly(run, 'fixed', text)) return again('engine.partial_fixed');
@@ -660,7 +659,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
-      if (node.kind === 'step' && !fixedSurely(run, nlu, text) && !fixedPlainlyAtStep(run, text)) return again('engine.step_did');
+      if (node.kind === 'step' && !fixedSurely(run, nlu, text)) return again('engine.step_did');
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       if (news) return undefined;
@@ -669,7 +668,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // step recorded as tried and the next one shown.
       if (asksQuestion(text) && (run.reading?.confidence ?? 1) < WEAK_NO_SHARE) return node.help ? answer(ACTIONS.help) : again('engine.step_again');
       // 「電源を入れ直したらうまくいきました」 (still_broken 0.57: the act data knows 「うまくいきませんでした」 and no positive
-      // twin) says in so many words that it works (`confirm: fixed: plain: words`, not negated): a "still broken" read
+      // twin) says in so many words that it works (`confirm: fixed: works_again`, not negated): a "still broken" read
       // unsurely is no report that the step failed — did that fix it? (never the step recorded 「まだダメ」 and the next one).
       if ((run.reading?.confidence ?? 1) < SURE_ACT_SHARE && saysWorksAgain(run, text)) return again('engine.step_did');
       return answer(ACTIONS.notResolved);
@@ -761,41 +760,18 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
 }
 
 /**
- * At a step, a `fixed` read in context from answers.yaml `confirm: fixed: plain: share` (below the confirm share) with
- * the reply saying the mail works again in so many words (`plain: words`, not negated): 「PCを再起動したら治りました」
- * (fixed 0.78), "FYI i tried port 465 and it worked." (0.52), "Pressing Empty Cache also fixed the issue for me." (0.61)
- * got "did that fix it?" — a person who had just said so. Not when hedged (the rule hedged_fixed, before), partial or
- * temporary (asked or said so, before). The list holds no bare "works"/"work"/「ようになり」: "Excellent work", "it
- * use to work", "when I send to info@ it works" (an answer) read fixed at 0.6–0.7 on the train folds.
- */
-export function fixedPlainlyAtStep(run: Run, text: string): boolean {
-  const plain = run.ctx.tree.answers?.confirm?.fixed?.plain;
-  if (!plain || run.reading?.act !== 'fixed' || run.reading.confidence < plain.share) return false;
-  return saysWorksAgain(run, text);
-}
-
-/**
- * The reply says the mail works again in so many words (answers.yaml `confirm: fixed: plain: words`), not negated, not
+ * The reply says the mail works again in so many words (answers.yaml `confirm: fixed: works_again`), not negated, not
  * hedged, not partial, not temporary.
  */
 function saysWorksAgain(run: Run, text: string): boolean {
-  const plain = run.ctx.tree.answers?.confirm?.fixed?.plain;
-  if (!plain) return false;
-  const said = foldAnswer(text);
-  return (
-    said !== '' &&
-    phrases(run, plain.words).some((p) => saysPhrase(text, said, p)) &&
-    !hedges(run, text) &&
-    !saysPartly(run, 'fixed', text) &&
-    !saysTemporarily(run, 'fixed', text)
-  );
+  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text);
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
 export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
-function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary', text: string): boolean {
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again', text: string): boolean {
   const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;

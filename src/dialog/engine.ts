@@ -175,7 +175,7 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const masked = maskSecrets(text);
   const facts = factsOf(masked.text);
   run.slotsBefore = { ...s.slots };
-  absorb(run, text, nlu, facts, collecting);
+  absorb(run, text, masked.text, nlu, facts, collecting);
   run.secretSaid = run.secret === true || run.maskedByTopic === true || masked.redacted;
   if (run.secretSaid) say(run, 'engine.no_password');
   const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, nlu);

@@ -11,8 +11,11 @@ import { opensValue } from '../core/redact.js';
 import { holds } from './tree.js';
 import { statesPhrase, textMentions } from './answers.js';
 
-/** Takes the facts of this turn's text into the state. `collecting`: the hand-off form reads the answer itself. */
-export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
+/**
+ * Takes the facts of this turn's text into the state. `masked`: the text with its secrets masked (the engine masks it
+ * once a turn). `collecting`: the hand-off form reads the answer itself.
+ */
+export function absorb(run: Run, text: string, masked: string, nlu: NluResult, facts: FieldFacts, collecting: boolean): void {
   const { s } = run;
   for (const slot of ENTITY_SLOTS) {
     const v = nlu.entities[slot];
@@ -39,14 +42,14 @@ export function absorb(run: Run, text: string, nlu: NluResult, facts: FieldFacts
     s.errorOwnWords = undefined;
   }
   if (collecting) return; // at hand-off the answer is read by collect(), field by field
-  const masked = symptomWords(run, maskSecrets(text).text, nlu);
+  const words = symptomWords(run, masked, nlu);
   if (nlu.entities.error_message) {
-    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : words || undefined;
     s.errorOwnWords = undefined;
   }
   // 「パスワードは」 alone (its value comes next) says nothing the screen shows: no error text for the ticket.
   else if (ERROR_INTENTS.has(nlu.intent) && !s.errorText && !opensValue(text)) {
-    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : masked || undefined;
+    s.errorText = facts.quotedError ? maskSecrets(facts.quotedError).text : words || undefined;
     s.errorOwnWords = facts.quotedError || !s.errorText ? undefined : true;
   }
 }

@@ -3,19 +3,25 @@
  * anything that looks like a password is masked before it is kept — whatever the pipeline already did.
  * Pure; redact() is idempotent, so masking twice changes nothing.
  */
+import { createHash } from 'node:crypto';
 import { redact } from '../core/redact.js';
 import type { ConversationState } from './types.js';
 
-/** The last text masked and its result: a turn masks its text twice (its facts, then the password reminder). */
-let last: { input: string; out: { text: string; redacted: boolean } } | undefined;
+/**
+ * The last text masked, by its digest, and its result: a turn masks its text several times (the topic check, the reply
+ * reader, its facts, the rules that keep words). Kept by a digest, not as typed: this module must not hold the password
+ * a message carried until the next one comes (as src/nlu/locale.ts keeps its texts).
+ */
+let last: { digest: string; out: { text: string; redacted: boolean } } | undefined;
 
 /** Masks secrets; `redacted` is true when something was masked (the bot then reminds the user). */
 export function maskSecrets(text: string): { text: string; redacted: boolean } {
-  // redact() is pure, so the same text gives the same result: the second call of a turn costs nothing.
-  if (last?.input === text) return { ...last.out };
+  // redact() is pure, so the same text gives the same result: a later call of the turn costs a hash, not a redaction.
+  const digest = createHash('sha256').update(text).digest('base64');
+  if (last?.digest === digest) return { ...last.out };
   const r = redact(text);
   const out = { text: r.text, redacted: r.redacted };
-  last = { input: text, out };
+  last = { digest, out };
   return { ...out };
 }
 

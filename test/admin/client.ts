@@ -54,6 +54,12 @@ export function leadServer(token: string, name: string, env: Record<string, stri
       server.ticketDir = mkdtempSync(join(tmpdir(), `mm-${name}-`));
       app = await startApp({ env: testEnv({ ADMIN_TOKEN: token, REDIS_URL, REDIS_KEY_PREFIX: server.prefix, TICKET_DIR: server.ticketDir, ...env }), port: 0, host: '127.0.0.1' });
     },
+    /** What the web chat page polls for a conversation: the texts of the messages sent to the person outside a turn. */
+    async mailbox(conversation: string): Promise<string[]> {
+      const r = await fetch(`${app!.url}/api/chat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation }) });
+      expect(r.status).toBe(200);
+      return ((await r.json()) as { messages: Array<{ text?: string }> }).messages.map((m) => m.text ?? '');
+    },
     async settled(done: (all: ConversationSummary[]) => boolean): Promise<void> {
       for (let i = 0; i < 200; i++) {
         if (done(await app!.core.transcripts.summaries())) return;

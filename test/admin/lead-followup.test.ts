@@ -17,8 +17,7 @@ let ticketId = '';
 async function polled(conversation: string, until: (texts: string[]) => boolean): Promise<string[]> {
   let texts: string[] = [];
   for (let i = 0; i < 300; i++) {
-    const r = await fetch(`${lead.app.url}/api/chat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation }) });
-    texts = ((await r.json()) as { messages: Array<{ text: string }> }).messages.map((m) => m.text);
+    texts = await lead.mailbox(conversation);
     if (until(texts)) break;
     await new Promise((r) => setTimeout(r, 20));
   }

@@ -16,14 +16,6 @@ import { leadServer } from './client.js';
 const lead = leadServer('staff-leftovers-token-0123456789ab', 'staff30', { TIME_ZONE: 'Asia/Tokyo' });
 const { say, page, api } = lead;
 
-/** What the web page would show the person: the messages waiting in its mailbox (sent outside a turn). */
-async function mailbox(conversation: string): Promise<string[]> {
-  const r = await fetch(`${lead.app.url}/api/chat/messages`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation }) });
-  expect(r.status).toBe(200);
-  const body = (await r.json()) as { messages: Array<{ text?: string }> };
-  return body.messages.map((m) => m.text ?? '');
-}
-
 let answerReplies: string[] = [];
 
 beforeAll(async () => {
@@ -60,7 +52,7 @@ const row = (html: string, id: string) => new RegExp(`<tr data-testid="conversat
 
 describe('taken over at the hand-off form: no ticket, and the page says so', () => {
   it('the person was told staff took over, and their answer to the form went to staff: no ticket was filed', async () => {
-    expect((await mailbox('s-form')).join('\n')).toContain('担当者（佐藤）が会話を引き継ぎました');
+    expect((await lead.mailbox('s-form')).join('\n')).toContain('担当者（佐藤）が会話を引き継ぎました');
     expect(answerReplies.join('\n')).not.toMatch(/チケット MM-/);
     const s = (await api('/admin/api/conversations/s-form')).body.summary;
     expect(s.ticketId).toBeUndefined();
