@@ -628,6 +628,8 @@ export const answersFileSchema = z.strictObject({
    * `works_again` — a locale key whose words say in so many words that it works again (「治りました」「うまくいきました」
    * "it worked" "solved"): a reply that says them (not negated, hedged, partial or temporary) while read as still broken
    * or as a yes is asked "did that fix it?", never recorded 「まだダメ」.
+   * `changed` — a locale key whose words say a different error shows now (「別のエラーが出る」 "a different error now"):
+   * no fix — said so, still broken (the new words, when quoted, go to the ticket like any error text).
    */
   confirm: z
     .partialRecord(
@@ -638,6 +640,7 @@ export const answersFileSchema = z.strictObject({
         partial: z.string().optional(),
         temporary: z.string().optional(),
         works_again: z.string().optional(),
+        changed: z.string().optional(),
       }),
     )
     .optional(),

@@ -656,6 +656,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // "I have to accept the certificate again then it works": it comes back — said so, and the step did not fix it
       // (recorded as still broken, the walk goes on), never 「直ってよかったです！」.
       if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
+      // 「今度は別のエラーが出るようになりました」 "a different error now": changed, not gone — said so, the walk goes on.
+      if (saysChanged(run, 'fixed', text)) return () => notFixedForGood(run, node, 'engine.changed_error');
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
@@ -764,14 +766,14 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
  * hedged, not partial, not temporary.
  */
 function saysWorksAgain(run: Run, text: string): boolean {
-  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text);
+  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text);
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
 export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
-function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again', text: string): boolean {
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again' | 'changed', text: string): boolean {
   const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;
@@ -796,9 +798,21 @@ export function saysTemporarily(run: Run, act: Act, text: string): boolean {
   return saysConfirmWords(run, act, 'temporary', text);
 }
 
-/** Said to work only for a while: no fix — said so; a step recorded as still broken (the walk goes on), a question asked again. */
-export function notFixedForGood(run: Run, node: DialogNode): void {
-  say(run, 'engine.temporary_fixed');
+/**
+ * The reply says a different error shows now (answers.yaml `confirm: <act>: changed:`): 「再起動したら、今度は別のエラーが
+ * 出るようになりました」, "After the restart I get a different error now" (both read fixed, surely, and closed). The
+ * problem has changed, not gone: no fix.
+ */
+export function saysChanged(run: Run, act: Act, text: string): boolean {
+  return saysConfirmWords(run, act, 'changed', text);
+}
+
+/**
+ * Said to work only for a while, or a different error now: no fix — said so (`key`); a step recorded as still broken
+ * (the walk goes on), a question asked again.
+ */
+export function notFixedForGood(run: Run, node: DialogNode, key: 'engine.temporary_fixed' | 'engine.changed_error' = 'engine.temporary_fixed'): void {
+  say(run, key);
   if (node.kind === 'step') return answerStep(run, node, ACTIONS.notResolved);
   prompt(run, node);
 }
