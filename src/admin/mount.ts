@@ -40,6 +40,7 @@ import {
   REVIEW_STATUSES,
   OUTCOMES,
   HOLDERS,
+  AGAINS,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
@@ -131,6 +132,7 @@ const filterSchema = z.object({
   node: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/).optional(),
   funnel: z.union([z.literal(''), z.enum(FUNNEL_COLUMNS)]).optional(),
   holder: z.union([z.literal(''), z.enum(HOLDERS)]).optional(),
+  again: z.union([z.literal(''), z.enum(AGAINS)]).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
 });
@@ -237,6 +239,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.node) f.node = v.node;
     if (v.funnel) f.funnel = v.funnel as ConversationFilter['funnel'];
     if (v.holder) f.holder = v.holder as ConversationFilter['holder'];
+    if (v.again) f.again = v.again as ConversationFilter['again'];
     return f;
   };
   const parseFilter = (input: unknown, allowText: boolean): { ok: true; values: FilterValues; page: number; size: number } | { ok: false; error: z.ZodError } => {
@@ -258,6 +261,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       node: d.node ?? '',
       funnel: d.funnel ?? '',
       holder: d.holder ?? '',
+      again: d.again ?? '',
     };
     return { ok: true, values, page: d.page ?? 1, size: d.pageSize ?? pageSize };
   };

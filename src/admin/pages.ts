@@ -16,6 +16,7 @@ import { analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type 
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
+  AGAINS,
   HOLDERS,
   REVIEW_STATUSES,
   type Annotation,
@@ -64,9 +65,11 @@ export interface FilterValues {
   funnel: string;
   /** Who holds it: '' any, `nobody` (no one assigned or holding it taken over), `staff` (see HOLDERS). */
   holder: string;
+  /** ConversationFilter.again: '' | came_back | asked_twice. */
+  again: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -201,6 +204,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
+  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
   // The lead's first question of the morning: which hand-offs wait for a person.
   const waiting = href(ctx, '/admin', { status: 'escalated', holder: 'nobody' });
   return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
@@ -212,6 +216,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
     <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
     <label>${t(ctx, 'admin.filter.holder')}<select name="holder" data-testid="f-holder">${holderOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.again')}<select name="again" data-testid="f-again">${againOpts}</select></label>
     <label class="wide">${t(ctx, 'admin.filter.text')}<input type="search" name="text" value="${h(f.text)}" placeholder="${t(ctx, 'admin.filter.text_placeholder')}" data-testid="f-text"></label>
     <label class="check"><input type="checkbox" name="annotated" value="1"${f.annotated ? ' checked' : ''} data-testid="f-annotated">${t(ctx, 'admin.filter.annotated')}</label>
   </div>
@@ -898,9 +903,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

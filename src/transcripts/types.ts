@@ -283,7 +283,17 @@ export interface ConversationFilter {
    * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.
    */
   holder?: Holder;
+  /**
+   * Conversations a lead reads again (query.ts againOf; since round 31): `came_back` = it reached 解決しました and the person
+   * wrote again after it (a step other than the resolve node's own checklist and goodbye); `asked_twice` = the person
+   * answered the same question or step twice or more (the bot asked it again: not understood, a how-to, a loop back).
+   */
+  again?: Again;
 }
+
+/** The `again` filter's values (ConversationFilter.again). */
+export const AGAINS = ['came_back', 'asked_twice'] as const;
+export type Again = (typeof AGAINS)[number];
 
 /** The holder filter's values (ConversationFilter.holder). */
 export const HOLDERS = ['nobody', 'staff'] as const;
