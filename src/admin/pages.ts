@@ -271,7 +271,8 @@ export function formatDuration(ctx: ViewContext, ms: number | null): string {
 }
 
 /**
- * Who holds the conversation: taken over by (until handed back), else assigned to; an escalation nobody holds reads
+ * Who holds the conversation: taken over by (until handed back), else assigned to, else handled (marked 確認済み, the
+ * person silent since: 「対応済み · 名前」); an escalation nobody holds reads
  * 「未対応」 (waiting for a person) with how long it has waited, anything else a dash.
  */
 function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
