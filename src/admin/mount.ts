@@ -41,6 +41,7 @@ import {
   OUTCOMES,
   HOLDERS,
   AGAINS,
+  analyticsSymptom,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
@@ -437,9 +438,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   };
   const analytics = async (q: Record<string, unknown>) => {
     const r = analyticsRange(q);
-    const summaries = await store.summaries(r.fromMs);
+    // For whom (since round 31): the analytics of one carrier's and/or one symptom's conversations (the symptom the list's
+    // filter reads, analyticsSymptom); an unknown value is no filter, as an invalid date is the default range.
+    const carrier = typeof q.carrier === 'string' && (ENTITY_VALUES.carrier as readonly string[]).includes(q.carrier) ? q.carrier : undefined;
+    const symptom = typeof q.symptom === 'string' && SYMPTOM_INTENTS.has(q.symptom as never) ? (q.symptom as string) : undefined;
+    const summaries = (await store.summaries(r.fromMs)).filter((s) => (!carrier || s.carrier === carrier) && (!symptom || analyticsSymptom(s) === symptom));
     return {
-      range: r,
+      range: { ...r, ...(carrier ? { carrier } : {}), ...(symptom ? { symptom } : {}) },
       data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
     };
   };
@@ -563,7 +568,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       }
     }
     const { range, data } = await analytics(req.query);
-    res.json({ from: range.from, to: range.to, ...data });
+    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
   });
   apiRouter.get('/annotations', async (_req, res) => {
     res.json({ annotations: await store.allAnnotations() });

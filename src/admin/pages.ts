@@ -106,7 +106,7 @@ export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket
 /** A reply act's name for staff (admin.act.*: 「もういいです」 reads あきらめる・やめる / Gives up). */
 export const actLabel = (ctx: ViewContext, act: string) => tr(ctx, `admin.act.${act}`);
 const statusLabel = (ctx: ViewContext, s: string) => tr(ctx, `admin.status.${s}`);
-const entityLabel = (ctx: ViewContext, name: string, value: string) => {
+export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
   const key = `engine.value.${name}.${value}`;
   return ctx.i18n.has(key, ctx.locale) ? tr(ctx, key) : value;
 };
@@ -191,7 +191,7 @@ export function renderLogin(ctx: ViewContext, reason: 'failed' | 'expired' | 're
 
 // ───────────────────────────── list ─────────────────────────────
 
-function options(items: Array<[string, string]>, selected: string): string {
+export function options(items: Array<[string, string]>, selected: string): string {
   return items.map(([v, label]) => `<option value="${h(v)}"${v === selected ? ' selected' : ''}>${h(label)}</option>`).join('');
 }
 
