@@ -214,6 +214,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     abandonAfterMs,
     deadLetters: options.deadLetters?.() !== undefined,
     banner: res.locals.banner as string | undefined,
+    query: Object.fromEntries(Object.entries(req.method === 'GET' ? (req.query as Record<string, unknown>) : {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
   });
   const tr = (req: Request, key: string, params?: Record<string, string | number>) => i18n.t(key, params, localeOf(req));
   const jsonError = (req: Request, res: Response, status: number, key: string, params?: Record<string, string | number>) => {

@@ -45,6 +45,11 @@ export interface ViewContext {
   deadLetters: boolean;
   /** HTML shown above every page's body (the open-incident banner, src/incidents). */
   banner?: string;
+  /**
+   * The page's query string values (a GET's filters, the analytics' range): the language switch keeps them — all but
+   * `lang` and `text` (search text never travels in URLs).
+   */
+  query?: Record<string, string>;
 }
 
 /** Filter values as the form holds them (strings; '' = not set). */
@@ -140,9 +145,10 @@ export function layout(ctx: ViewContext, o: { title: string; section: Section; b
     <a href="${href(ctx, '/admin/improve')}" class="${o.section === 'improve' ? 'on' : ''}" data-testid="nav-improve">${t(ctx, 'admin.nav.improve')}</a>
     <a href="${href(ctx, '/admin/dead-letters')}" class="${o.section === 'dead_letters' ? 'on' : ''}" data-testid="nav-dead">${t(ctx, 'admin.nav.dead_letters')}</a>
   </nav>`;
-  const langParams = new URLSearchParams({ lang: other }).toString();
+  const kept = Object.entries(ctx.query ?? {}).filter(([k]) => k !== 'lang' && k !== 'text');
+  const langParams = new URLSearchParams([...kept, ['lang', other]]).toString();
   const tools = `<div class="tools">
-    <a class="lang" href="?${langParams}" hreflang="${other}" data-testid="lang">${t(ctx, 'admin.nav.lang_switch')}</a>
+    <a class="lang" href="?${h(langParams)}" hreflang="${other}" data-testid="lang">${t(ctx, 'admin.nav.lang_switch')}</a>
     ${o.section === 'login' ? '' : `<form method="post" action="/admin/logout"><button type="submit" class="link" data-testid="logout">${t(ctx, 'admin.nav.logout')}</button></form>`}
   </div>`;
   const strings = o.strings ? `<script type="application/json" id="strings" nonce="${ctx.nonce}">${scriptJson(o.strings)}</script>` : '';

@@ -3,7 +3,8 @@
  * /admin/analytics took a date range only: the funnel of docomo's people could not be read apart from au's, nor one
  * symptom's, and the week before was two dates typed by hand. Now `carrier` and `symptom` (the symptom the list's filter
  * reads) narrow the analytics page and GET /admin/api/analytics, every count's link carries them to the list, and
- * 「← 前の同じ長さの期間」 / "← The period before" opens the range of the same length just before (real server, real Redis).
+ * 「← 前の同じ長さの期間」 / "← The period before" opens the range of the same length just before. The English / 日本語 switch
+ * kept no filter at all (`?lang=en`): it keeps the page's query now (real server, real Redis).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { previousRange } from '../../src/admin/analytics.js';
@@ -60,5 +61,15 @@ describe('the analytics for one carrier or one symptom', () => {
     const prev = html.match(/<a href="([^"]*)" data-testid="prev-range">([^<]*)</)!;
     expect(prev[1]!.replace(/&amp;/g, '&')).toMatch(/^\/admin\/analytics\?(?=.*from=2026-11-23)(?=.*to=2026-11-29)(?=.*carrier=au)/);
     expect(prev[2]).toBe('← 前の同じ長さの期間');
+  });
+  it('switches language without dropping the range, the carrier or the list’s filters', async () => {
+    const lang = (html: string) => html.match(/<a class="lang" href="([^"]*)"/)![1]!.replace(/&amp;/g, '&');
+    const a = lang(await page('/admin/analytics?from=2026-11-30&to=2026-12-06&carrier=au'));
+    expect(a).toMatch(/^\?(?=.*from=2026-11-30)(?=.*to=2026-12-06)(?=.*carrier=au)(?=.*lang=en)/);
+    const back = lang(await page('/admin?status=escalated&holder=nobody&lang=en'));
+    expect(back).toMatch(/^\?(?=.*status=escalated)(?=.*holder=nobody)(?=.*lang=ja)/);
+    expect(back.match(/lang=/g)).toHaveLength(1);
+    // Search text never goes into a URL.
+    expect(lang(await page('/admin?text=IMAP&carrier=au'))).not.toContain('IMAP');
   });
 });
