@@ -9,7 +9,17 @@ import { escapeHtml as h } from '../http/html.js';
 import type { Analytics, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
-import { clipLabel, formatDuration, href, intentLabel, layout, nodeLabel, type ViewContext } from './pages.js';
+import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, options, type ViewContext } from './pages.js';
+import { ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS } from '../core/index.js';
+
+const DAY_MS = 86_400_000;
+/** The range of the same length just before (the week before a week): from − n days … from − 1 day. */
+export function previousRange(range: { from: string; to: string }): { from: string; to: string } {
+  const from = Date.parse(`${range.from}T00:00:00Z`);
+  const days = Math.round((Date.parse(`${range.to}T00:00:00Z`) - from) / DAY_MS) + 1;
+  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+  return { from: day(from - days * DAY_MS), to: day(from - DAY_MS) };
+}
 import { START_NODE } from './improve.js';
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => (ctx.i18n as I18n).t(key, params, ctx.locale);
@@ -48,8 +58,10 @@ function outcomeTable(
 /** Rows of the fallback table (most fallbacks first). */
 const FALLBACK_ROWS = 25;
 
-export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string }): string {
-  const inRange = { from: range.from, to: range.to };
+export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string; carrier?: string; symptom?: string }): string {
+  // Every link opens the conversations behind a number: the same dates, carrier and symptom (the list filters by both).
+  const dates = { from: range.from, to: range.to };
+  const inRange: Record<string, string> = { ...dates, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}) };
   const kpi = (key: string, value: string, testId: string, cls = '', link?: Record<string, string>) =>
     `<div class="kpi ${cls}" data-testid="${testId}"><span class="kv-label">${t(ctx, key)}</span><b>${
       link ? `<a href="${h(href(ctx, '/admin', { ...inRange, ...link }))}">${h(value)}</a>` : h(value)
@@ -71,7 +83,10 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
   <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(range.from)}"></label>
   <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(range.to)}"></label>
+  <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="a-carrier">${options([['', tr(ctx, 'admin.filter.carrier_any')], ...ENTITY_VALUES.carrier.map((c) => [c, entityLabel(ctx, 'carrier', c)] as [string, string])], range.carrier ?? '')}</select></label>
+  <label>${t(ctx, 'admin.list.symptom')}<select name="symptom" data-testid="a-symptom">${options([['', tr(ctx, 'admin.analytics.symptom_any')], ...INTENTS.filter((i) => SYMPTOM_INTENTS.has(i)).map((i) => [i, intentLabel(ctx, i)] as [string, string])], range.symptom ?? '')}</select></label>
   <button type="submit" class="primary">${t(ctx, 'admin.analytics.apply')}</button>
+  <a href="${h(href(ctx, '/admin/analytics', { ...inRange, ...previousRange(range) }))}" data-testid="prev-range">${t(ctx, 'admin.analytics.prev_range')}</a>
 </form>`;
 
   if (a.total === 0) {
@@ -169,7 +184,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
         .slice(0, FALLBACK_ROWS)
         .map(
           (r) =>
-            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE, ...inRange }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
+            `<tr data-node="${h(r.node)}"><td>${r.node ? nodeCell(r.node) : h(nodeLabel(ctx, ''))}</td><td class="num">${r.turns}</td><td class="num">${r.fallbacks ? `<a data-testid="fallback-messages" href="${h(href(ctx, '/admin/improve', { reason: 'fallback', node: r.node || START_NODE, ...dates }))}">${r.fallbacks}</a>` : '0'}</td><td class="num">${pct(r.rate)}</td></tr>`,
         )
         .join('')}</tbody></table></div>${
         // Said, not silently cut: at a desk's size more nodes than the table shows have fallbacks.

@@ -40,6 +40,8 @@ import {
   REVIEW_STATUSES,
   OUTCOMES,
   HOLDERS,
+  AGAINS,
+  analyticsSymptom,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
@@ -131,6 +133,7 @@ const filterSchema = z.object({
   node: z.string().max(100).regex(/^[A-Za-z0-9_.-]*$/).optional(),
   funnel: z.union([z.literal(''), z.enum(FUNNEL_COLUMNS)]).optional(),
   holder: z.union([z.literal(''), z.enum(HOLDERS)]).optional(),
+  again: z.union([z.literal(''), z.enum(AGAINS)]).optional(),
   page: z.coerce.number().int().min(1).max(100_000).optional(),
   pageSize: z.coerce.number().int().min(1).max(500).optional(),
 });
@@ -211,6 +214,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     abandonAfterMs,
     deadLetters: options.deadLetters?.() !== undefined,
     banner: res.locals.banner as string | undefined,
+    query: Object.fromEntries(Object.entries(req.method === 'GET' ? (req.query as Record<string, unknown>) : {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
   });
   const tr = (req: Request, key: string, params?: Record<string, string | number>) => i18n.t(key, params, localeOf(req));
   const jsonError = (req: Request, res: Response, status: number, key: string, params?: Record<string, string | number>) => {
@@ -237,6 +241,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.node) f.node = v.node;
     if (v.funnel) f.funnel = v.funnel as ConversationFilter['funnel'];
     if (v.holder) f.holder = v.holder as ConversationFilter['holder'];
+    if (v.again) f.again = v.again as ConversationFilter['again'];
     return f;
   };
   const parseFilter = (input: unknown, allowText: boolean): { ok: true; values: FilterValues; page: number; size: number } | { ok: false; error: z.ZodError } => {
@@ -258,6 +263,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       node: d.node ?? '',
       funnel: d.funnel ?? '',
       holder: d.holder ?? '',
+      again: d.again ?? '',
     };
     return { ok: true, values, page: d.page ?? 1, size: d.pageSize ?? pageSize };
   };
@@ -433,9 +439,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   };
   const analytics = async (q: Record<string, unknown>) => {
     const r = analyticsRange(q);
-    const summaries = await store.summaries(r.fromMs);
+    // For whom (since round 31): the analytics of one carrier's and/or one symptom's conversations (the symptom the list's
+    // filter reads, analyticsSymptom); an unknown value is no filter, as an invalid date is the default range.
+    const carrier = typeof q.carrier === 'string' && (ENTITY_VALUES.carrier as readonly string[]).includes(q.carrier) ? q.carrier : undefined;
+    const symptom = typeof q.symptom === 'string' && SYMPTOM_INTENTS.has(q.symptom as never) ? (q.symptom as string) : undefined;
+    const summaries = (await store.summaries(r.fromMs)).filter((s) => (!carrier || s.carrier === carrier) && (!symptom || analyticsSymptom(s) === symptom));
     return {
-      range: r,
+      range: { ...r, ...(carrier ? { carrier } : {}), ...(symptom ? { symptom } : {}) },
       data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
     };
   };
@@ -559,7 +569,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       }
     }
     const { range, data } = await analytics(req.query);
-    res.json({ from: range.from, to: range.to, ...data });
+    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
   });
   apiRouter.get('/annotations', async (_req, res) => {
     res.json({ annotations: await store.allAnnotations() });

@@ -16,6 +16,7 @@ import { analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type 
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
+  AGAINS,
   HOLDERS,
   REVIEW_STATUSES,
   type Annotation,
@@ -44,6 +45,11 @@ export interface ViewContext {
   deadLetters: boolean;
   /** HTML shown above every page's body (the open-incident banner, src/incidents). */
   banner?: string;
+  /**
+   * The page's query string values (a GET's filters, the analytics' range): the language switch keeps them — all but
+   * `lang` and `text` (search text never travels in URLs).
+   */
+  query?: Record<string, string>;
 }
 
 /** Filter values as the form holds them (strings; '' = not set). */
@@ -64,9 +70,11 @@ export interface FilterValues {
   funnel: string;
   /** Who holds it: '' any, `nobody` (no one assigned or holding it taken over), `staff` (see HOLDERS). */
   holder: string;
+  /** ConversationFilter.again: '' | came_back | asked_twice. */
+  again: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -103,7 +111,7 @@ export const intentLabel = (ctx: ViewContext, intent: string) => tr(ctx, `ticket
 /** A reply act's name for staff (admin.act.*: 「もういいです」 reads あきらめる・やめる / Gives up). */
 export const actLabel = (ctx: ViewContext, act: string) => tr(ctx, `admin.act.${act}`);
 const statusLabel = (ctx: ViewContext, s: string) => tr(ctx, `admin.status.${s}`);
-const entityLabel = (ctx: ViewContext, name: string, value: string) => {
+export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
   const key = `engine.value.${name}.${value}`;
   return ctx.i18n.has(key, ctx.locale) ? tr(ctx, key) : value;
 };
@@ -137,9 +145,10 @@ export function layout(ctx: ViewContext, o: { title: string; section: Section; b
     <a href="${href(ctx, '/admin/improve')}" class="${o.section === 'improve' ? 'on' : ''}" data-testid="nav-improve">${t(ctx, 'admin.nav.improve')}</a>
     <a href="${href(ctx, '/admin/dead-letters')}" class="${o.section === 'dead_letters' ? 'on' : ''}" data-testid="nav-dead">${t(ctx, 'admin.nav.dead_letters')}</a>
   </nav>`;
-  const langParams = new URLSearchParams({ lang: other }).toString();
+  const kept = Object.entries(ctx.query ?? {}).filter(([k]) => k !== 'lang' && k !== 'text');
+  const langParams = new URLSearchParams([...kept, ['lang', other]]).toString();
   const tools = `<div class="tools">
-    <a class="lang" href="?${langParams}" hreflang="${other}" data-testid="lang">${t(ctx, 'admin.nav.lang_switch')}</a>
+    <a class="lang" href="?${h(langParams)}" hreflang="${other}" data-testid="lang">${t(ctx, 'admin.nav.lang_switch')}</a>
     ${o.section === 'login' ? '' : `<form method="post" action="/admin/logout"><button type="submit" class="link" data-testid="logout">${t(ctx, 'admin.nav.logout')}</button></form>`}
   </div>`;
   const strings = o.strings ? `<script type="application/json" id="strings" nonce="${ctx.nonce}">${scriptJson(o.strings)}</script>` : '';
@@ -188,7 +197,7 @@ export function renderLogin(ctx: ViewContext, reason: 'failed' | 'expired' | 're
 
 // ───────────────────────────── list ─────────────────────────────
 
-function options(items: Array<[string, string]>, selected: string): string {
+export function options(items: Array<[string, string]>, selected: string): string {
   return items.map(([v, label]) => `<option value="${h(v)}"${v === selected ? ' selected' : ''}>${h(label)}</option>`).join('');
 }
 
@@ -201,6 +210,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
+  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
   // The lead's first question of the morning: which hand-offs wait for a person.
   const waiting = href(ctx, '/admin', { status: 'escalated', holder: 'nobody' });
   return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
@@ -212,6 +222,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
     <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
     <label>${t(ctx, 'admin.filter.holder')}<select name="holder" data-testid="f-holder">${holderOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.again')}<select name="again" data-testid="f-again">${againOpts}</select></label>
     <label class="wide">${t(ctx, 'admin.filter.text')}<input type="search" name="text" value="${h(f.text)}" placeholder="${t(ctx, 'admin.filter.text_placeholder')}" data-testid="f-text"></label>
     <label class="check"><input type="checkbox" name="annotated" value="1"${f.annotated ? ' checked' : ''} data-testid="f-annotated">${t(ctx, 'admin.filter.annotated')}</label>
   </div>
@@ -266,7 +277,8 @@ export function formatDuration(ctx: ViewContext, ms: number | null): string {
 }
 
 /**
- * Who holds the conversation: taken over by (until handed back), else assigned to; an escalation nobody holds reads
+ * Who holds the conversation: taken over by (until handed back), else assigned to, else handled (marked 確認済み, the
+ * person silent since: 「対応済み · 名前」); an escalation nobody holds reads
  * 「未対応」 (waiting for a person) with how long it has waited, anything else a dash.
  */
 function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
@@ -898,9 +910,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

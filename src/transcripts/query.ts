@@ -10,7 +10,7 @@ import { reRedactSummary } from './reredact.js';
 import { fold, turnMatches } from './search.js';
 import type { ChannelName } from '../core/index.js';
 import { localDay, type UtcOffset } from '../core/time-zone.js';
-import type { ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
+import type { Again, ConversationFilter, ConversationSummary, Outcome, Page, ReviewStatus, TranscriptStore } from './types.js';
 
 /** Default idle time after which an active conversation counts as abandoned: 30 minutes. */
 export const DEFAULT_ABANDON_AFTER_MS = 30 * 60_000;
@@ -96,7 +96,55 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.node !== undefined && !s.path.includes(f.node)) return false;
   if (f.funnel && !funnelPlaces(s, outcomeOf(s, ctx), ctx.tree).some((p) => p.column === f.funnel && (f.node === undefined || p.node === f.node))) return false;
   if (f.holder && (holderOf(s) ? 'staff' : 'nobody') !== f.holder) return false;
+  if (f.again && !againOf(s, ctx.tree).includes(f.again)) return false;
   return true;
+}
+
+/** Kinds where the bot asks the person something (a second answer there means it asked again). */
+const ASKING_KINDS: ReadonlySet<NodeKind> = new Set<NodeKind>(['ask', 'choice', 'step', 'handoff']);
+
+/**
+ * The nodes a resolve node leads to by itself (its options, info nodes' `next`, resolve and end nodes): the prevention
+ * checklist and the goodbye. Reaching any other node after 解決しました means the person came back.
+ */
+function afterResolve(tree: DialogTree): ReadonlySet<string> {
+  const out = new Set<string>();
+  const todo = [...tree.nodes].filter(([, n]) => n.kind === 'resolve').map(([id]) => id as string);
+  while (todo.length) {
+    const id = todo.pop()!;
+    if (out.has(id)) continue;
+    const n = tree.nodes.get(id);
+    if (!n || (n.kind !== 'resolve' && n.kind !== 'info' && n.kind !== 'end')) continue;
+    out.add(id);
+    if (n.kind === 'resolve') for (const o of n.options ?? []) todo.push(o.next as string);
+    if (n.kind === 'info') todo.push(n.next as string);
+  }
+  return out;
+}
+const afterResolveMemo = new WeakMap<DialogTree, ReadonlySet<string>>();
+
+/**
+ * Why a lead reads this conversation again (ConversationFilter.again): `came_back` — after its first resolve node the
+ * path goes on to a node the resolve node does not lead to by itself (「やっぱりまた届かない」 after 直った);
+ * `asked_twice` — the person answered at one asking node (question, step, the hand-off form) twice or more
+ * (summary `nodeTurns`), or the path reached such a node twice. Needs the tree (no tree: none).
+ */
+export function againOf(s: Pick<ConversationSummary, 'path' | 'nodeTurns'>, tree?: DialogTree): Again[] {
+  if (!tree) return [];
+  const out: Again[] = [];
+  let after = afterResolveMemo.get(tree);
+  if (!after) afterResolveMemo.set(tree, (after = afterResolve(tree)));
+  const firstResolve = s.path.findIndex((id) => tree.nodes.get(id)?.kind === 'resolve');
+  if (firstResolve >= 0 && s.path.slice(firstResolve + 1).some((id) => !after.has(id))) out.push('came_back');
+  const asking = (id: string) => {
+    const kind = tree.nodes.get(id)?.kind;
+    return kind !== undefined && ASKING_KINDS.has(kind);
+  };
+  const twice =
+    Object.entries(s.nodeTurns ?? {}).some(([id, n]) => n >= 2 && asking(id)) ||
+    s.path.some((id, i) => asking(id) && s.path.indexOf(id) !== i);
+  if (twice) out.push('asked_twice');
+  return out;
 }
 
 /** Transcripts read at once by the scan. */

@@ -27,10 +27,13 @@ export function heldByStaff(s: Pick<ConversationSummary, 'takenOver' | 'handedBa
  * to; undefined when nobody does (an escalation nobody has picked up yet).
  */
 export function holderOf(
-  s: Pick<ConversationSummary, 'takenOver' | 'handedBack' | 'assignee'>,
-): { how: 'taken_over' | 'assigned'; by?: string } | undefined {
+  s: Pick<ConversationSummary, 'takenOver' | 'handedBack' | 'assignee'> & Partial<Pick<ConversationSummary, 'staffReview' | 'reviewed' | 'turns'>>,
+): { how: 'taken_over' | 'assigned' | 'handled'; by?: string } | undefined {
   if (heldByStaff(s)) return { how: 'taken_over', ...(s.takenOver?.by ? { by: s.takenOver.by } : {}) };
   if (s.assignee) return { how: 'assigned', by: s.assignee };
+  // Handled: staff marked it 確認済み (after taking it over and handing it back, answering the ticket …) and the person has
+  // not written since — no longer waiting for a person. A new turn of theirs makes it wait again.
+  if (s.staffReview === 'reviewed' && s.reviewed && s.reviewed.turn === s.turns) return { how: 'handled', ...(s.reviewed.by ? { by: s.reviewed.by } : {}) };
   return undefined;
 }
 
@@ -163,7 +166,11 @@ export function applyEvent(prev: ConversationSummary, event: TranscriptEvent, at
     if (event.to) s.assignee = event.to;
     else delete s.assignee;
   }
-  if (event.type === 'review') s.staffReview = event.state;
+  if (event.type === 'review') {
+    s.staffReview = event.state;
+    if (event.state === 'reviewed') s.reviewed = { turn: s.turns, ...(event.by ? { by: event.by } : {}) };
+    else delete s.reviewed;
+  }
   if (event.type === 'note') s.notes = (s.notes ?? 0) + 1;
   if (event.type === 'sent' && event.by !== undefined) s.staffMessages = (s.staffMessages ?? 0) + 1;
   return s;

@@ -199,6 +199,12 @@ export interface ConversationSummary {
   assignee?: string;
   /** Staff review state (absent: not looked at yet). */
   staffReview?: StaffReview;
+  /**
+   * When staff last marked it 確認済み / reviewed: the turns recorded then (`turns`) and by whom (since round 31). A hand-off
+   * nobody holds, marked reviewed with no turn of the person's since, is handled (holderOf `handled`): off the waiting list.
+   * Absent after 要確認 and in summaries recorded before round 31.
+   */
+  reviewed?: { turn: number; by?: string };
   /** Internal staff notes on the conversation. */
   notes?: number;
   /** Staff messages sent to the person from a desk or /admin. */
@@ -279,11 +285,22 @@ export interface ConversationFilter {
    */
   funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted' | 'finished';
   /**
-   * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over (with
+   * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over, nor marked it
+   * 確認済み with no turn since (handled; since round 31) (with
    * status `escalated`: the hand-offs waiting for a person); `staff` = someone does.
    */
   holder?: Holder;
+  /**
+   * Conversations a lead reads again (query.ts againOf; since round 31): `came_back` = it reached 解決しました and the person
+   * wrote again after it (a step other than the resolve node's own checklist and goodbye); `asked_twice` = the person
+   * answered the same question or step twice or more (the bot asked it again: not understood, a how-to, a loop back).
+   */
+  again?: Again;
 }
+
+/** The `again` filter's values (ConversationFilter.again). */
+export const AGAINS = ['came_back', 'asked_twice'] as const;
+export type Again = (typeof AGAINS)[number];
 
 /** The holder filter's values (ConversationFilter.holder). */
 export const HOLDERS = ['nobody', 'staff'] as const;

@@ -11,6 +11,7 @@
  *          --outcome O (what it ever reached) --symptom I (the one it ended on, as /admin: analyticsSymptom) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  *          --funnel C (counted in that funnel column: at --node N when given, else anywhere; as /admin?node=…&funnel=…)
+ *          --again came_back|asked_twice (fixed, then the person wrote again / answered the same step twice: query.ts againOf)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,6 +35,8 @@ import {
   handoffNodes,
   HOLDERS,
   type Holder,
+  AGAINS,
+  type Again,
   loadConversations,
   paginate,
   OUTCOMES,
@@ -62,6 +65,7 @@ filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')
           --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
           --funnel ${FUNNEL_COLUMNS.join('|')} (where the funnel counts it; with --node, at that step)
+          --again ${AGAINS.join('|')} (fixed, then wrote again / answered the same step twice)
           (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
@@ -73,7 +77,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'funnel', 'page', 'limit', 'format', 'out', 'tz-offset']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'funnel', 'again', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -157,6 +161,11 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   if (funnel !== undefined) {
     if (!(FUNNEL_COLUMNS as readonly unknown[]).includes(funnel)) return `--funnel must be one of ${FUNNEL_COLUMNS.join(', ')}`;
     f.funnel = funnel as FunnelColumn;
+  }
+  const again = p.flags.get('again');
+  if (again !== undefined) {
+    if (!(AGAINS as readonly unknown[]).includes(again)) return `--again must be one of ${AGAINS.join(', ')}`;
+    f.again = again as Again;
   }
   return f;
 }
