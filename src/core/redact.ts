@@ -953,6 +953,25 @@ function hedgedValues(w: Work): void {
   }
 }
 
+/**
+ * An ID and its password on one line, no colon (sec-31): "ID taro@example.com PW sunflower", 「ID taro PW hoshizora」,
+ * "login taro2024 password sunflower". A label after a named account value is the pair's second field: its word is a
+ * value on the terms of a form line (plainValue: "… password reset", "… pw wrong" kept).
+ */
+const ID_THEN_LABEL =
+  /(?<![A-Za-z])(?:ID|user(?:name)?|user[ \t]id|login|account|e-?mail|mail|ユーザー?名|ユーザーID|アカウント|メールアドレス|アドレス)[ \t]*[:=]?[ \t]*[!-~]{2,64}[ \t]+(?:PW|pw|pwd|pass|password|passwd|パスワード|パス)[ \t]+(?=[!-~])/gi;
+
+function pairValues(w: Work): void {
+  for (const m of w.f.matchAll(ID_THEN_LABEL)) {
+    // The account value must look like one (an address, a digit), or the label be the pair's own "PW": "Apple ID
+    // app-specific password steps" names a topic, not a pair.
+    const id = /[:=]?[ \t]*([!-~]{2,64})[ \t]+\S+[ \t]+$/.exec(m[0])?.[1] ?? '';
+    if (!/[@\d]/.test(id) && !/(?:PW|pw|pwd|パスワード)[ \t]+$/.test(m[0])) continue;
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && plainValue(t.core) && !EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+  }
+}
+
 function formLines(w: Work): void {
   if (!w.f.includes('\n')) return;
   const lines: [number, number][] = [];
@@ -1602,6 +1621,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   appPasswords(w); // before labels: 「アプリ用パスワード: vbnm qwer tyui zxcv」 is masked whole, not its first group
   labelledValues(w);
   formLines(w);
+  pairValues(w);
   hedgedValues(w);
   passwordContext(w);
   introducedValues(w);
