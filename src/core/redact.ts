@@ -169,6 +169,8 @@ const SLOT_TIME = new Set(
     'then first last'
   ).split(' '),
 );
+/** How sure, said in the value slot (sec-31): "my password is probably …", "is maybe", "is definitely" — no value. */
+const SLOT_HEDGE = new Set('probably maybe perhaps likely definitely surely still actually just also certainly possibly apparently'.split(' '));
 /**
  * Verbs said of a password or of why it was changed (base forms; -s, -ed, -ing and un- are derived in verbForm):
  * "changed my password to match", "my password is being rejected", "my password was compromised".
@@ -215,7 +217,7 @@ function verbForm(word: string): boolean {
 function slotValue(core: string, after: string): boolean {
   if (!lettersOnly(core) || core.length < 3 || core.length > 32) return false;
   const lower = core.toLowerCase();
-  if (PASSPHRASE_STOP.has(lower) || isOrdinary(core) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || verbForm(lower)) return false;
+  if (PASSPHRASE_STOP.has(lower) || isOrdinary(core) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || SLOT_HEDGE.has(lower) || verbForm(lower)) return false;
   return !EN_CLAUSE_GOES_ON.test(after);
 }
 
@@ -894,6 +896,106 @@ function labelledValues(w: Work): void {
 }
 
 /**
+ * A settings screen pasted or copied line by line (sec-31): the label alone on its line and the value alone on the next
+ * one ("Password\nsunflower", 「パスワード\nほしぞら」), or in a pasted form of several lines, a line that is the label and
+ * one word ("Host Name imap.gmail.com\nUser Name taro\nPassword sunflower"). The line's shape is the link a colon would be:
+ * a value unless it is grammar, an ordinary word, a description or a verb (plainValue), a kept shape, or already masked.
+ */
+const FORM_LABEL = '(?:app[- ]?(?:specific[- ])?password|password|passwd|passcode|pwd|pw|パスワード|ぱすわーど|パスコード|暗証番号)';
+const FORM_LABEL_LINE = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+|新しい|新|旧|現在の)?${FORM_LABEL}[ \\t]*[:=：]?[ \\t]*$`, 'i');
+const FORM_LABEL_WORD = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+)?${FORM_LABEL}[ \\t]+(?=[!-~])`, 'i');
+
+function formValue(w: Work, start: number, end: number): void {
+  // Only the whole line: one token, or a run of kana.
+  const line = w.f.slice(start, end);
+  const lead = line.length - line.trimStart().length;
+  const core = line.trim();
+  if (!core) return;
+  const from = start + lead;
+  if (/^[!-~]+$/.test(core)) {
+    const t = tokenAt(w.f, from);
+    if (!t || t.end !== from + core.length && w.f.slice(t.end, from + core.length).trim() !== '') return;
+    if (isFree(w, t.start, t.end) && plainValue(t.core)) mask(w, t.start, t.end, 'password');
+    return;
+  }
+  const kana = kanaValueEnd(w.f, from, true);
+  if (kana === from + core.length && isFree(w, from, kana)) mask(w, from, kana, 'password');
+}
+
+/**
+ * A hedge between the label and the value (sec-31): 「パスワードは多分sunflower」, 「パスワードは、たしか、ほしぞらです」,
+ * "the password is probably sunflower", "my password should be sunflower". The hedge is read as the link's part; the
+ * value is then judged as right after the label (grammar, descriptions and verbs kept: "is still wrong", "should be fine").
+ */
+const JA_HEDGED = new RegExp(
+  `(?:${JA_LABEL})[ \\t]*(?:は|:|=|って)[ \\t]*、?[ \\t]*(?:多分|たぶん|確か|たしか|おそらく|恐らく|きっと|一応|いちおう)(?!に)[ \\t]*、?[ \\t]*`,
+  'gi',
+);
+const EN_HEDGED =
+  /(?<![A-Za-z])(?:password|passcode|passwd|pw)\s+(?:(?:is|was|'s)\s+(?:probably|maybe|perhaps|likely|definitely|surely|still|actually|just|also)|(?:might|should|could|must|would|will)\s+(?:still\s+|probably\s+)?be)\s*:?\s*["'“]?/gi;
+
+function hedgedValues(w: Work): void {
+  for (const m of w.f.matchAll(JA_HEDGED)) {
+    const pos = m.index + m[0].length;
+    const kana = kanaValueEnd(w.f, pos, 'copula');
+    if (kana > pos && isFree(w, pos, kana)) {
+      mask(w, pos, kana, 'password');
+      continue;
+    }
+    const t = tokenAt(w.f, pos);
+    if (t && t.start === pos && isFree(w, t.start, t.end) && plainValue(t.core)) mask(w, t.start, t.end, 'password');
+  }
+  for (const m of w.f.matchAll(EN_HEDGED)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (!t || !isFree(w, t.start, t.end)) continue;
+    const ok = lettersOnly(t.core) ? slotValue(t.core, w.f.slice(t.end, t.end + 24)) : plainValue(t.core) && (hasDigit(t.core) || REAL_SYMBOL.test(t.core));
+    if (ok) mask(w, t.start, t.end, 'password');
+  }
+}
+
+/**
+ * An ID and its password on one line, no colon (sec-31): "ID taro@example.com PW sunflower", 「ID taro PW hoshizora」,
+ * "login taro2024 password sunflower". A label after a named account value is the pair's second field: its word is a
+ * value on the terms of a form line (plainValue: "… password reset", "… pw wrong" kept).
+ */
+const ID_THEN_LABEL =
+  /(?<![A-Za-z])(?:ID|user(?:name)?|user[ \t]id|login|account|e-?mail|mail|ユーザー?名|ユーザーID|アカウント|メールアドレス|アドレス)[ \t]*[:=]?[ \t]*[!-~]{2,64}[ \t]+(?:PW|pw|pwd|pass|password|passwd|パスワード|パス)[ \t]+(?=[!-~])/gi;
+
+function pairValues(w: Work): void {
+  for (const m of w.f.matchAll(ID_THEN_LABEL)) {
+    // The account value must look like one (an address, a digit), or the label be the pair's own "PW": "Apple ID
+    // app-specific password steps" names a topic, not a pair.
+    const id = /[:=]?[ \t]*([!-~]{2,64})[ \t]+\S+[ \t]+$/.exec(m[0])?.[1] ?? '';
+    if (!/[@\d]/.test(id) && !/(?:PW|pw|pwd|パスワード)[ \t]+$/.test(m[0])) continue;
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && plainValue(t.core) && !EN_CLAUSE_GOES_ON.test(w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+  }
+}
+
+function formLines(w: Work): void {
+  if (!w.f.includes('\n')) return;
+  const lines: [number, number][] = [];
+  for (let i = 0, s = 0; i <= w.f.length; i++) {
+    if (i === w.f.length || w.f[i] === '\n') {
+      lines.push([s, i]);
+      s = i + 1;
+    }
+  }
+  for (let k = 0; k < lines.length; k++) {
+    const [s, e] = lines[k]!;
+    if (e - s > 80) continue;
+    const line = w.f.slice(s, e);
+    if (FORM_LABEL_LINE.test(line)) {
+      const next = lines[k + 1];
+      if (next && next[1] - next[0] <= 80) formValue(w, next[0], next[1]);
+      continue;
+    }
+    const m = FORM_LABEL_WORD.exec(line);
+    if (m) formValue(w, s + m[0].length, e);
+  }
+}
+
+/**
  * A labelled value typed with a space in it ("pass: P@ss w0rd", 「パスワード: Pa55 w0rd! です」): the words right after
  * it, one space apart, that carry a letter and a digit or symbol are the rest of it. Up to three; the first word
  * without that shape (「です」, "and", "on") or any kept shape (SH-51C, iOS 17.6.1) ends it.
@@ -1072,7 +1174,7 @@ function plainValue(core: string): boolean {
   if (!lenientSecret(core)) return false;
   if (!lettersOnly(core)) return true;
   const lower = core.toLowerCase();
-  return !(PASSPHRASE_STOP.has(lower) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || verbForm(lower));
+  return !(PASSPHRASE_STOP.has(lower) || SLOT_DESCRIPTION.has(lower) || SLOT_TIME.has(lower) || SLOT_HEDGE.has(lower) || verbForm(lower));
 }
 
 function describedValues(w: Work): void {
@@ -1115,8 +1217,11 @@ function describedValues(w: Work): void {
  * 「新しいのは」 on the terms of 「パスワードは」 (KANA_RUN: at the clause end, not grammar); katakana and a letters-only word
  * only when the message names a password (「新しいのはアンドロイドです」, "the new one is Gmail" name a phone and a service).
  */
-const JA_INTRO = /(?:新しい(?:の|方|ほう)|新パス(?:ワード)?|(?:今|前|古い|元|以前|最初)の|変更(?:後|前)の?|変えたの)(?:は|が)[ \t]*(?:[:=][ \t]*)?/g;
-const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous)\s+one\s+(?:is|was)|(?:changed|set|reset|updated|switched)\s+it\s+to)\s+["'“]?/gi;
+/** sec-31: a correction (「正しくは」, 「本当は」, "I meant", "the right one is") introduces the value it corrects. */
+const JA_INTRO = /(?:新しい(?:の|方|ほう)|新パス(?:ワード)?|(?:今|前|古い|元|以前|最初)の|変更(?:後|前)の?|変えたの|正しく|正しいの|本当|ほんと|ほんとう|正解|実際)(?:は|が)[ \t]*(?:[:=][ \t]*)?/g;
+const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous|correct|right|real)\s+one\s+(?:is|was)|(?:changed|set|reset|updated|switched)\s+it\s+to|i\s+mean(?:t)?(?:\s+to\s+(?:say|type|write))?|it\s+is\s+actually|it'?s\s+actually|actually\s+it'?s)\s+["'“]?/gi;
+/** sec-31: after a correction's value, the one it replaces — 「hunter22じゃなくてhunter23」, "I meant hunter22 not hunter21". */
+const CORRECTED_PAIR = /(?:じゃなくて|ではなくて|じゃなく|ではなく|(?<![A-Za-z])not|(?<![A-Za-z])instead\s+of)[ \t]*["'“「]?/gi;
 
 function introducedSlots(w: Work): void {
   SCOPE_LABEL.lastIndex = 0;
@@ -1143,7 +1248,14 @@ function introducedSlots(w: Work): void {
   if (!named) return;
   for (const m of w.f.matchAll(EN_INTRO)) {
     const t = tokenAt(w.f, m.index + m[0].length);
-    if (t && isFree(w, t.start, t.end) && slotValue(t.core, w.f.slice(t.end, t.end + 24))) mask(w, t.start, t.end, 'password');
+    if (t && isFree(w, t.start, t.end) && (slotValue(t.core, w.f.slice(t.end, t.end + 24)) || strongSecret(t.core))) mask(w, t.start, t.end, 'password');
+  }
+  // A password-shaped value on either side of 「じゃなくて」 / "not": the right one and the wrong one are both guesses.
+  for (const m of w.f.matchAll(CORRECTED_PAIR)) {
+    const before = tokenBefore(w.f, m.index);
+    if (before && isFree(w, before.start, before.end) && strongSecret(before.core)) mask(w, before.start, before.end, 'password');
+    const after = tokenAt(w.f, m.index + m[0].length);
+    if (after && isFree(w, after.start, after.end) && strongSecret(after.core)) mask(w, after.start, after.end, 'password');
   }
 }
 
@@ -1508,6 +1620,9 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   cards(w);
   appPasswords(w); // before labels: 「アプリ用パスワード: vbnm qwer tyui zxcv」 is masked whole, not its first group
   labelledValues(w);
+  formLines(w);
+  pairValues(w);
+  hedgedValues(w);
   passwordContext(w);
   introducedValues(w);
   fromToValues(w, [REDACTION_MARK.ja, REDACTION_MARK.en, mark]);

@@ -59,6 +59,10 @@ export const JA: Row[] = [
   { line: '暗証番号は鈴木です', values: ['鈴木'] },
   { line: '5730って入れたら認証コードが違うって', values: ['5730'] },
   { before: 'パスワードは', line: 'ヨゾラ', values: ['ヨゾラ'], alone: true },
+  // sec-31: a settings screen typed line by line, a hedge before the value, a correction after a password change.
+  { line: 'ホスト名 imap.gmail.com\nユーザ名 taro@gmail.com\nパスワード\nあさやけ', values: ['あさやけ'] },
+  { line: 'パスワードは多分lighthouseです', values: ['lighthouse'] },
+  { before: 'パスワードを変えました', line: '間違えた、tulip42じゃなくてtulip43', values: ['tulip42', 'tulip43'] },
 ];
 
 export const EN: Row[] = [
@@ -80,6 +84,10 @@ export const EN: Row[] = [
   // sec-27 (invented test data)
   { line: 'I entered 731904 but it says invalid code', values: ['731904'] },
   { before: 'the new password is:', line: 'bluejay', values: ['bluejay'], alone: true },
+  // sec-31: a settings screen typed line by line, a hedge before the value, a correction after a password change.
+  { line: 'My settings are\nHost Name imap.gmail.com\nUser Name taro@gmail.com\nPassword snowdrop', values: ['snowdrop'] },
+  { line: 'my password is probably juniper', values: ['juniper'] },
+  { before: 'I changed my password yesterday', line: 'sorry I meant maple77 not maple76', values: ['maple77', 'maple76'] },
 ];
 
 /** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */
