@@ -72,7 +72,7 @@ export const ENTITY_VALUES = {
  * Device names spelled in Latin letters (domain.yaml `entities.device`: the value ids, plain synonyms and `{L}name`
  * patterns), lower case, longest first. src/core/redact.ts keeps a lone "MacBook2020" or "Redmi12C" as a model.
  */
-export const DEVICE_NAMES = ['fairphone', 'motorola', 'android', 'macbook', 'oneplus', 'samsung', 'windows', 'zenfone', 'galaxy', 'huawei', 'iphone', 'realme', 'xiaomi', 'xperia', 'aquos', 'basio', 'digno', 'nexus', 'nokia', 'pixel', 'redmi', 'imac', 'ipad', 'moto', 'oppo', 'htc', 'mac'] as const;
+export const DEVICE_NAMES = ['fairemail', 'fairphone', 'motorola', 'android', 'macbook', 'oneplus', 'samsung', 'windows', 'zenfone', 'galaxy', 'huawei', 'iphone', 'realme', 'xiaomi', 'xperia', 'aquos', 'basio', 'digno', 'nexus', 'nokia', 'pixel', 'redmi', 'imac', 'ipad', 'moto', 'oppo', 'htc', 'mac'] as const;
 
 /**
  * Names in katakana among the entity values (domain.yaml `entities`, plain synonyms), longest first. src/core/redact.ts

@@ -244,6 +244,13 @@ const EN_NEGATED_BEFORE = /(?:\b(?:not|never|don'?t|doesn'?t|isn'?t|aren'?t|wasn
 const NEGATIVE_PHRASE = /(?<![a-z])(?:can'?t|cannot|can not|unable|not|nor|neither|never|doesn'?t|don'?t|won'?t|isn'?t)(?![a-z])/u;
 
 /**
+ * A phrase that opens a clause of its own ("unless I refresh", "until I open the app"): a negation before it is the main
+ * clause's — "it doesn't appear unless I press Refresh" says the mail comes in on a refresh (threads-31,
+ * thunderbird-android#870), it does not unsay it.
+ */
+const CLAUSE_PHRASE = /^(?:unless|until)(?![a-z])/u;
+
+/**
  * Is the folded `phrase` said in the answer, and not negated there? 「オンにしてないと思う」 contains 「オン」 and "I don't
  * have 2FA turned on" contains "turned on", but neither says so. `said` is foldAnswer(text).
  */
@@ -262,7 +269,7 @@ export function saysPhrase(text: string, said: string, phrase: string): boolean 
   let found = false;
   for (const m of spaced.matchAll(re)) {
     found = true;
-    if (NEGATIVE_PHRASE.test(m[0]) || !EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
+    if (NEGATIVE_PHRASE.test(m[0]) || CLAUSE_PHRASE.test(m[0]) || !EN_NEGATED_BEFORE.test(spaced.slice(0, m.index))) return true;
   }
   // Folded differently (a stripped ending): no negation check possible, the containment counts — unless the phrase was
   // only found inside words ("send" in "emails end up").
