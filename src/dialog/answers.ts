@@ -110,6 +110,9 @@ export function optionOfAct(run: Run, node: DialogNode): DialogOption | undefine
   return act && 'options' in node && node.options ? node.options.find((o) => o.acts?.includes(act)) : undefined;
 }
 
+/** The mark of a fact's words that unsay it (`not:…`, folded as written): see statesPhrase. */
+const NOT_MARK = 'not:';
+
 /** The text contains one of the `|`-separated words of a locale key, in either language (folded like answers). */
 export function textMentions(run: Run, key: string, text: string): boolean {
   const said = foldAnswer(text);
@@ -131,8 +134,11 @@ export function statesPhrase(run: Run, key: string, text: string, alsoFiller?: s
   // `=word`: the word states the fact only as the whole reply, filler aside (「Wi-Fiです」, "wifi"); inside a longer
   // reply (「Wi-Fiを切ったら送れた」) it is a step or a symptom, not the line the phone is on.
   const all = phrases(run, key);
+  // `not:words`: a text holding them states no such fact, whatever else it holds — K-9's notification "Failed to send some
+  // messages" says "some messages" of a sending failure, not "some mail never arrives" (trial-en-31, thunderbird-android#8110).
+  if (all.some((p) => p.startsWith(NOT_MARK) && said.includes(p.slice(NOT_MARK.length)))) return -1;
   if (all.some((p) => p.startsWith('=') && trimFiller(said, filler) === p.slice(1))) return 0;
-  const hits = all.filter((p) => !p.startsWith('=') && phraseLongEnough(p, 4) && saysPhrase(text, said, p));
+  const hits = all.filter((p) => !p.startsWith('=') && !p.startsWith(NOT_MARK) && phraseLongEnough(p, 4) && saysPhrase(text, said, p));
   if (!hits.length) return -1;
   return Math.min(
     ...hits.map((p) => {

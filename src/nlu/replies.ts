@@ -43,7 +43,9 @@ export const CLAUSE_FACT_CONFIDENCE = 0.5;
  * entity table. Each names the tree's `done_*` slot the step sets; the engine uses only slots the tree declares.
  */
 const STEP_MENTIONS: ReadonlyArray<{ slot: string; pattern: RegExp }> = [
-  { slot: 'done_restart', pattern: /再起動|電源(?:を)?(?:入れ直|切っ|オフ)|リブート|\b(?:restart|reboot)(?:ed)?\b|turned (?:it|the phone) off and on/i },
+  // The phone's restart, not the router's (trial-en-31: "i already restarted the router" was noted as "Restart your iPhone").
+  { slot: 'done_restart', pattern: /(?<!(?:ルーター|ルータ|モデム|wi-?fi)(?:を|は|も)?(?:もう|すでに|既に)?)(?:再起動|リブート)|電源(?:を)?(?:入れ直|切っ|オフ)|\b(?:restart|reboot)(?:ed)?\b(?! (?:the |my |our )?(?:wi-?fi )?(?:router|modem))|turned (?:it|the phone) off and on/i },
+  { slot: 'done_router', pattern: /(?:ルーター|ルータ|モデム)(?:を|は|も)?(?:もう|すでに|既に)?(?:再起動|リブート|電源(?:を)?(?:入れ直|切っ|抜い))|\b(?:restart|reboot|reset|unplugg?)(?:ed)? (?:the |my |our )?(?:wi-?fi )?(?:router|modem)\b|\b(?:router|modem) (?:was |has been )?(?:restarted|rebooted)\b/i },
   { slot: 'done_airplane', pattern: /機内モード|airplane mode/i },
   { slot: 'done_line', pattern: /(?:wi-?fi|モバイル(?:データ)?|4g|5g|回線)[^。、]{0,12}切り?替え|\bswitch(?:ed)? (?:to |between )?(?:wi-?fi|mobile data|cellular)/i },
   { slot: 'done_vpn', pattern: /vpn/i },
