@@ -125,12 +125,12 @@ export function textMentions(run: Run, key: string, text: string): boolean {
  * tell a fact said on its own (「送信はできます」, 「送信は普通にできてるんですけどね」, "yeah sending works totally fine")
  * from one said beside something else (「受信はできるけど送信ができない」). Filler (`engine.says.filler`, either
  * language: 「はい」「けど」「ね」, "yeah", "fine", "though") counts only at the ends of what is left before and after the
- * phrase, so a word inside a clause of its own is never dropped. `alsoFiller`: a locale key of more words to count so.
+ * phrase, so a word inside a clause of its own is never dropped. `alsoFiller`: locale keys of more words to count so.
  */
-export function statesPhrase(run: Run, key: string, text: string, alsoFiller?: string): number {
+export function statesPhrase(run: Run, key: string, text: string, ...alsoFiller: string[]): number {
   const said = foldAnswer(text);
   if (said === '') return -1;
-  const filler = [...phrases(run, 'engine.says.filler'), ...phrases(run, alsoFiller)].sort((a, b) => b.length - a.length);
+  const filler = [...phrases(run, 'engine.says.filler'), ...alsoFiller.flatMap((k) => phrases(run, k))].sort((a, b) => b.length - a.length);
   // `=word`: the word states the fact only as the whole reply, filler aside (「Wi-Fiです」, "wifi"); inside a longer
   // reply (「Wi-Fiを切ったら送れた」) it is a step or a symptom, not the line the phone is on.
   const all = phrases(run, key);

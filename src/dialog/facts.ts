@@ -130,12 +130,13 @@ function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
     const { value, extra } = stated[0]!;
     // The walk's own symptom gone (main.yaml `fact_fixes`): 「受信は大丈夫になりました」 in the receiving walk is "fixed",
     // not "the other side works" — which would take the sending walk. Said beside more, it is read as usual. A hedge
-    // beside it (「たぶん受信は大丈夫になった」) is still that "fixed", half said: the rule hedged_fixed makes sure.
+    // beside it (「たぶん受信は大丈夫になった」) is still that "fixed", half said: the rule hedged_fixed makes sure. Words that
+    // say it works again beside it ("Now everything works well, sending and fetching mails.") say the same "fixed".
     // One side of a two-sided symptom gone (main.yaml `fact_narrows`: 「受信は大丈夫になった」 where both sides failed):
     // the slot narrows to the side still broken and the walk goes on for it (fact_given re-routes), no "fixed".
     const narrowed = narrowsTo(run, slot, value);
     if (narrowed) run.narrowed = narrowed;
-    else if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge') <= FACT_ALONE_EXTRA) {
+    else if (fixesSymptom(run, slot, value) && statesPhrase(run, run.ctx.tree.facts![slot]![value]!, text, 'engine.says.hedge', 'engine.says.works_again') <= FACT_ALONE_EXTRA) {
       run.fixed = true;
       continue;
     }
