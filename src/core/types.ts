@@ -291,6 +291,11 @@ export interface TicketDraft extends Omit<Ticket, 'id' | 'fields' | 'summary' | 
    * symptom in the body — the IMAP/SMTP split staff start from. Not a field of the ticket object (design.md).
    */
   scope?: MailScope;
+  /**
+   * What the person said at the hand-off form that was no answer to it but that the problem persists (「まだ届きません」),
+   * secrets masked: one line of the body. Not a field of the ticket object (design.md).
+   */
+  stillBroken?: string[];
 }
 
 /** The tree's `scope` slot: which side of mail fails. */

@@ -406,6 +406,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   const stepLoses = node.kind === 'step' && (node.removes !== undefined || nlu.intent === 'howto_backup');
   const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined || stepLoses));
   if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
+  // "wait, will that delete my mail?" at the outbox step: read howto_backup (the topic of keeping mail), no act of the
+  // step's group read — a question whether the step on screen, which removes something itself (`removes:`), loses mail:
+  // the same answer as 「消えませんか？」 (what it removes), then the step again (it got "didn't quite get that").
+  if (node.kind === 'step' && node.removes !== undefined && nlu.intent === 'howto_backup' && moveOf(run, node) === undefined && asksQuestion(text))
+    return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
   // A bare "ok" to the checklist before a deletion (a choice with `confirm:`) is the same: it does not say the backup is done.

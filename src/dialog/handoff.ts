@@ -49,7 +49,7 @@ function fieldLines(run: Run, fields: HandoffField[]): Message[] {
 }
 
 /** Asks (or re-asks) for `fields` in one message, with a button to file now. */
-export function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff.ask' | 'engine.handoff.reask'): void {
+export function askFields(run: Run, fields: HandoffField[], key: 'engine.handoff.ask' | 'engine.handoff.reask' | 'engine.handoff.reask_still_broken'): void {
   run.s.pending = fields;
   const lines = fieldLines(run, fields);
   say(run, key, { fields: { join: lines, separator: '\n' }, count: lines.length }, [button(run, 'engine.button.skip', ACTIONS.skip)]);
@@ -245,10 +245,14 @@ export function collect(run: Run, text: string, nlu: NluResult, facts: FieldFact
   // 「担当者と話したい」 first, the symptom only in the answer: the ticket still names the symptom.
   noteSymptom(run, nlu);
   const missing = missingFields(s);
+  // 「まだ届きません」 "still not arriving" (read still_broken, no field answered): no value for the form — it goes into the
+  // ticket's description, said so, and the form goes on (never thanked as if it were the answer).
+  const persists = run.reading?.act === 'still_broken' && !facts.dontKnow && missing.length === pending.length && missing.every((f) => pending.includes(f));
+  if (persists) s.stillBrokenAtForm = [...(s.stillBrokenAtForm ?? []), maskSecrets(text.trim()).text];
   // 「わからない」 or nothing understood twice: file with what we have (unknown fields say 不明).
   if (missing.length === 0 || facts.dontKnow || (s.handoffAsks ?? 1) >= 2) return fileTicket(run);
   s.handoffAsks = (s.handoffAsks ?? 1) + 1;
-  askFields(run, missing, 'engine.handoff.reask');
+  askFields(run, missing, persists ? 'engine.handoff.reask_still_broken' : 'engine.handoff.reask');
 }
 
 /** Files the ticket: the draft goes out as an effect; the id and the text are the pipeline's, after the turn. */

@@ -131,6 +131,7 @@ export function ticketDraft(s: ConversationState, nowMs: number, params: Message
   };
   if (isOneOf(MAIL_SCOPES, s.slots.scope)) draft.scope = s.slots.scope;
   if (s.permalink) draft.permalink = s.permalink;
+  if (s.stillBrokenAtForm?.length) draft.stillBroken = s.stillBrokenAtForm.map((x) => clean(x) ?? x);
   return draft;
 }
 
@@ -147,7 +148,7 @@ export interface TicketRendering {
 export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: TicketRendering): Ticket {
   const locale = draft.locale;
   const tr = <K extends string>(key: K & KeyArg<K>, params?: Record<string, string | number | undefined>) => i18n.t<string>(key, params, locale);
-  const { params, scope, fields: raw, ...rest } = draft;
+  const { params, scope, stillBroken, fields: raw, ...rest } = draft;
   const fields: Ticket['fields'] = {
     ...raw,
     stepsTried: raw.stepsTried.map((x) => ({
@@ -195,7 +196,9 @@ export function renderTicket(draft: TicketDraft, { id, i18n, publicUrl }: Ticket
     transcript: url,
   });
   // Filed while an incident was open for this symptom and carrier/service: say so, staff can answer them together.
-  const body = draft.incident ? `${bodyMain}\n${tr('ticket.incident', { id: draft.incident })}` : bodyMain;
+  const withIncident = draft.incident ? `${bodyMain}\n${tr('ticket.incident', { id: draft.incident })}` : bodyMain;
+  // 「まだ届きません」 said at the form (no field's answer): the problem persists, in the person's words.
+  const body = stillBroken?.length ? `${withIncident}\n${tr('ticket.still_broken_at_form', { text: stillBroken.join(' / ') })}` : withIncident;
   const errShort = errorText.length > 60 ? `${errorText.slice(0, 59)}…` : errorText;
   // No error text on record, or the person said there is none (「エラー表示はなし」): the subject line quotes nothing rather
   // than 「不明」 or 「なし」 as if it were on the screen (the body's エラー表示 says which).

@@ -77,6 +77,12 @@ export interface ConversationState {
   pending?: string[];
   /** How many times the handoff node has asked for missing fields (it asks once and re-asks at most once). */
   handoffAsks?: number;
+  /**
+   * Replies at the hand-off form that said the problem persists and answered none of its fields (「まだ届きません」, "still
+   * not arriving"), secrets masked: written into the ticket's description (ticket.still_broken_at_form), never taken for
+   * a field value.
+   */
+  stillBrokenAtForm?: string[];
   /** Ticket fields collected (occurredAt, frequency, os …) as the user wrote them. */
   collected: Record<string, string>;
   cause?: CauseAxis;

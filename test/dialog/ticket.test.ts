@@ -168,4 +168,12 @@ describe('ticketDraft() → renderTicket()', () => {
     const plain = buildTicket(state(), meta(), ctx);
     expect(plain.body).toContain('検出した症状：認証エラー\n');
   });
+
+  it('writes 「まだ届きません」 said at the hand-off form into the body, in the person\'s words and masked (leftovers-31)', () => {
+    const t = buildTicket(state({ stillBrokenAtForm: ['まだ届きません', 'password: hunter22 でもダメ'] }), meta(), ctx);
+    expect(t.body).toContain('引き継ぎの時点でも直っていないとのこと（本人の言葉：まだ届きません / ');
+    expect(JSON.stringify(t)).not.toContain('hunter22');
+    expect(ticketSchema.safeParse(t).success).toBe(true);
+    expect(buildTicket(state(), meta(), ctx).body).not.toContain('引き継ぎの時点でも');
+  });
 });
