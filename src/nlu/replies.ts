@@ -215,6 +215,9 @@ export const readReply: ReplyReader = (text, nlu, at) => {
  */
 export function foldAnswer(x: string): string {
   return commonMisspellings(normalise(x).toLowerCase())
+    // A dash between Latin letters or digits is a hyphen, whatever its code point: 「Wi‑Fiだと…」 (U+2011, as iOS and many
+    // Japanese pages write it; NFKC makes it U+2010) meets the words' 「wi-fiだと…」 (trial-ja-31: the fact wifi_only missed it).
+    .replace(/(?<=[a-z0-9])[\u2010-\u2015\u2212](?=[a-z0-9])/g, '-')
     .replace(/[\s、。,.!?！？・「」『』"'()（）]/g, '')
     .replace(/ました$/, 'た')
     .replace(/ません$/, 'ない')
