@@ -6,7 +6,7 @@
  * 「戻ってきた・繰り返し」 / "Came back / repeated" select on the list (real server, real Redis, loopback HTTP, the built CLI).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { childEnv, listedIds, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { REDIS_URL } from '../redis.js';
 import { leadServer } from './client.js';
 
@@ -67,13 +67,7 @@ describe('mailmedic transcripts list --again', () => {
   it('lists the same from the command line, and refuses an unknown value naming the flag', async () => {
     requireBuild();
     const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix });
-    const listed = async (...args: string[]) =>
-      (await runCli(['transcripts', 'list', '--json', ...args], '', env)).stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { id: string }).id)
-        .sort();
+    const listed = (...args: string[]) => listedIds(env, ...args);
     expect(await listed('--again', 'came_back')).toEqual(['ag-back']);
     expect(await listed('--again', 'asked_twice')).toEqual(['ag-twice']);
     const bad = await runCli(['transcripts', 'list', '--again', 'sometimes'], '', env);

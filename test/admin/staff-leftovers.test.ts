@@ -9,7 +9,7 @@
  *   whatever `?lang=` said.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { childEnv, listedIds, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { REDIS_URL } from '../redis.js';
 import { leadServer } from './client.js';
 
@@ -80,16 +80,7 @@ describe('mailmedic transcripts list --funnel', () => {
   it('lists the people behind one funnel count, at --node when given, as /admin?node=…&funnel=… does', async () => {
     requireBuild();
     const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix });
-    const listed = async (...args: string[]) => {
-      const r = await runCli(['transcripts', 'list', '--json', ...args], '', env);
-      expect(r.code).toBe(0);
-      return r.stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { id: string }).id)
-        .sort();
-    };
+    const listed = (...args: string[]) => listedIds(env, ...args);
     expect(await listed('--funnel', 'rerouted', '--node', 'arrive_junk')).toEqual(['s-reroute']);
     expect(await listed('--funnel', 'gave_up')).toEqual(['s-giveup']);
     expect(await listed('--funnel', 'gave_up', '--node', 'arrive_junk')).toEqual([]);

@@ -4,7 +4,7 @@
  * filed" (the hand-off node). Real server, real Redis, web chat over HTTP on loopback.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { childEnv, requireBuild, runCli } from '../channels/cli/spawn.js';
+import { childEnv, listedIds, requireBuild, runCli } from '../channels/cli/spawn.js';
 import { REDIS_URL } from '../redis.js';
 import { leadServer } from './client.js';
 
@@ -73,13 +73,7 @@ describe('mailmedic transcripts list --holder', () => {
   it('lists the hand-offs waiting for a person from the command line, and refuses an unknown holder naming the flag', async () => {
     requireBuild();
     const env = childEnv({ REDIS_URL, REDIS_KEY_PREFIX: lead.prefix });
-    const listed = async (...args: string[]) =>
-      (await runCli(['transcripts', 'list', '--json', ...args], '', env)).stdout
-        .trim()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => (JSON.parse(l) as { id: string }).id)
-        .sort();
+    const listed = (...args: string[]) => listedIds(env, ...args);
     const waiting = await listed('--outcome', 'escalated', '--holder', 'nobody');
     expect(waiting).toContain('w-waiting');
     expect(waiting).not.toContain('w-assigned');

@@ -88,3 +88,18 @@ export function startSession(args: string[], env: NodeJS.ProcessEnv): Session {
     },
   };
 }
+
+/**
+ * `mailmedic transcripts list --json <args>` run against `env`: the ids it lists, sorted (the command must succeed).
+ * The review list's tests compare the command line with the page's filters through it.
+ */
+export async function listedIds(env: NodeJS.ProcessEnv, ...args: string[]): Promise<string[]> {
+  const r = await runCli(['transcripts', 'list', '--json', ...args], '', env);
+  if (r.code !== 0) throw new Error(`mailmedic transcripts list ${args.join(' ')} exited ${r.code}\n${r.stderr}`);
+  return r.stdout
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => (JSON.parse(l) as { id: string }).id)
+    .sort();
+}
