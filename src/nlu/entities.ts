@@ -134,6 +134,16 @@ const WORKS_AFTER = new RegExp(
 );
 const saidToWork = (text: string, m: { index: number; length: number }) => WORKS_AFTER.test(text.slice(m.index + m.length, m.index + m.length + 24));
 
+// Right after a mail's name: its app (「Gmailアプリ」「Outlookのアプリ」, "Outlook app").
+const APP_AFTER = /^(?:の)?アプリ|^ (?:mobile )?(?:app|application)(?![a-z])/;
+/** The mail's own app, said to work: after it (「Gmailアプリだと見れる」) or before it ("works in the Outlook app"). */
+const appSaidToWork = (text: string, m: { index: number; length: number }) => {
+  const after = text.slice(m.index + m.length, m.index + m.length + 24);
+  const app = APP_AFTER.exec(after);
+  if (!app) return false;
+  return WORKS_AFTER.test(after.slice(app[0].length)) || DEVICE_WORKS_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index));
+};
+
 function first<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
   for (const [value, re] of table) {
     const m = re.exec(text);
@@ -240,7 +250,9 @@ export function extractEntities(raw: string): EntityMatch {
 
   // The mail that is broken, when several are named: not the one said to work (「Gmailは届くけどauメールが届かない」,
   // "Gmail works fine but my iCloud mail won't load"); otherwise the first named.
-  const named = allOf(services, text);
+  // A mail's own app said to work ("works in the Outlook app but not in Mail", 「Gmailアプリだと見れる」) is the other app
+  // that works, not the mail that is broken: no service from it (like a device said to work, deviceInHand).
+  const named = allOf(services, text).filter((m) => !appSaidToWork(text, m));
   const broken = named.find((m) => !saidToWork(text, m));
   if (broken || named[0]) e.service = (broken ?? named[0]!).value;
   // A carrier named right before "mail" is the carrier's own mail (ドコモのメール, au mail), unless a service was
