@@ -101,6 +101,8 @@ export function errorIntent(kind: ErrorMessageKind): Intent | undefined {
 const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|あんどろいど|アイオーエス)\s?(?:の)?\s?(?:(?:os|バージョン|ver\.?|version)\s?)?(?:(?:は|が|も|:|=|is)\s?)?(?:(?:os|バージョン|ver\.?|version)\s?)?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
 // 「バージョンは17.6.1です」 with no OS named: a dotted version after the word "version" (the OS is the device's, if named).
 const BARE_VERSION = /(?:バージョン|ver\.?|version|os)\s?(?:は|が|:|=|is)?\s?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)/;
+// Right before a bare version: an app named in the same clause (its version, not the OS's).
+const APP_BEFORE_VERSION = /(?:アプリ|(?<![a-z])(?:apps?|application|k-?9|k9mail|thunderbird|outlook|gmail|fairemail|spark|bluemail|aquamail)(?![a-z]))[^。.!?！？\n]{0,10}$/;
 const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', あんどろいど: 'Android', アイオーエス: 'iOS' };
 const OS_OF_DEVICE: Partial<Record<Device, string>> = { iphone: 'iOS', ipad: 'iPadOS', android: 'Android', mac: 'macOS' };
 
@@ -278,7 +280,8 @@ export function extractEntities(raw: string): EntityMatch {
   if (os) e.os_version = `${OS_NAME[os[1]!] ?? os[1]} ${os[2]}`;
   else {
     const bare = BARE_VERSION.exec(text);
-    if (bare) e.os_version = e.device && OS_OF_DEVICE[e.device] ? `${OS_OF_DEVICE[e.device]} ${bare[1]}` : bare[1]!;
+    // An app's version (「Outlookアプリをバージョン4.2に更新」, "updating K9 to version 6.4") is no OS version (facts-32).
+    if (bare && !APP_BEFORE_VERSION.test(text.slice(Math.max(0, bare.index - 16), bare.index))) e.os_version = e.device && OS_OF_DEVICE[e.device] ? `${OS_OF_DEVICE[e.device]} ${bare[1]}` : bare[1]!;
   }
 
   for (const word of text.match(/[a-z]{5,}/g) ?? []) {
