@@ -101,6 +101,8 @@ export function errorIntent(kind: ErrorMessageKind): Intent | undefined {
 const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|あんどろいど|アイオーエス)\s?(?:の)?\s?(?:(?:os|バージョン|ver\.?|version)\s?)?(?:(?:は|が|も|:|=|is)\s?)?(?:(?:os|バージョン|ver\.?|version)\s?)?(\d{1,2}(?:\.\d{1,2}){0,2})(?![\d.]*\d)/;
 // 「バージョンは17.6.1です」 with no OS named: a dotted version after the word "version" (the OS is the device's, if named).
 const BARE_VERSION = /(?:バージョン|ver\.?|version|os)\s?(?:は|が|:|=|is)?\s?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)/;
+// Right before a bare version: an app named in the same clause (its version, not the OS's).
+const APP_BEFORE_VERSION = /(?:アプリ|(?<![a-z])(?:apps?|application|k-?9|k9mail|thunderbird|outlook|gmail|fairemail|spark|bluemail|aquamail)(?![a-z]))[^。.!?！？\n]{0,10}$/;
 const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', あんどろいど: 'Android', アイオーエス: 'iOS' };
 const OS_OF_DEVICE: Partial<Record<Device, string>> = { iphone: 'iOS', ipad: 'iPadOS', android: 'Android', mac: 'macOS' };
 
@@ -133,6 +135,16 @@ const WORKS_AFTER = new RegExp(
   ].join(''),
 );
 const saidToWork = (text: string, m: { index: number; length: number }) => WORKS_AFTER.test(text.slice(m.index + m.length, m.index + m.length + 24));
+
+// Right after a mail's name: its app (「Gmailアプリ」「Outlookのアプリ」, "Outlook app").
+const APP_AFTER = /^(?:の)?アプリ|^ (?:mobile )?(?:app|application)(?![a-z])/;
+/** The mail's own app, said to work: after it (「Gmailアプリだと見れる」) or before it ("works in the Outlook app"). */
+const appSaidToWork = (text: string, m: { index: number; length: number }) => {
+  const after = text.slice(m.index + m.length, m.index + m.length + 24);
+  const app = APP_AFTER.exec(after);
+  if (!app) return false;
+  return WORKS_AFTER.test(after.slice(app[0].length)) || DEVICE_WORKS_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index));
+};
 
 function first<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {
   for (const [value, re] of table) {
@@ -240,7 +252,9 @@ export function extractEntities(raw: string): EntityMatch {
 
   // The mail that is broken, when several are named: not the one said to work (「Gmailは届くけどauメールが届かない」,
   // "Gmail works fine but my iCloud mail won't load"); otherwise the first named.
-  const named = allOf(services, text);
+  // A mail's own app said to work ("works in the Outlook app but not in Mail", 「Gmailアプリだと見れる」) is the other app
+  // that works, not the mail that is broken: no service from it (like a device said to work, deviceInHand).
+  const named = allOf(services, text).filter((m) => !appSaidToWork(text, m));
   const broken = named.find((m) => !saidToWork(text, m));
   if (broken || named[0]) e.service = (broken ?? named[0]!).value;
   // A carrier named right before "mail" is the carrier's own mail (ドコモのメール, au mail), unless a service was
@@ -266,7 +280,8 @@ export function extractEntities(raw: string): EntityMatch {
   if (os) e.os_version = `${OS_NAME[os[1]!] ?? os[1]} ${os[2]}`;
   else {
     const bare = BARE_VERSION.exec(text);
-    if (bare) e.os_version = e.device && OS_OF_DEVICE[e.device] ? `${OS_OF_DEVICE[e.device]} ${bare[1]}` : bare[1]!;
+    // An app's version (「Outlookアプリをバージョン4.2に更新」, "updating K9 to version 6.4") is no OS version (facts-32).
+    if (bare && !APP_BEFORE_VERSION.test(text.slice(Math.max(0, bare.index - 16), bare.index))) e.os_version = e.device && OS_OF_DEVICE[e.device] ? `${OS_OF_DEVICE[e.device]} ${bare[1]}` : bare[1]!;
   }
 
   for (const word of text.match(/[a-z]{5,}/g) ?? []) {
