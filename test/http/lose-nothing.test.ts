@@ -136,7 +136,8 @@ describe('Redis stopped and started mid-conversation (private redis-server, appe
     // Not replayed: the same delivery again is a duplicate, the conversation stays where it is.
     const again = await post(`${app.url}/api/chat`, { conversation, action: click, eventId: 'e2' });
     expect(again.body.duplicate).toBe(true);
-    expect(again.body.replies).toEqual([]);
+    // The same answer again (the person may have missed it), not a second run: the transcript keeps 2 turns.
+    expect(again.body.replies).toEqual(retried.body.replies);
     const turns = await app.core.transcripts.turns(conversation);
     expect(turns.length).toBe(2);
   });
@@ -230,6 +231,52 @@ describe('the Zendesk sink failing (429 with Retry-After, then 500) and recoveri
       expect((fake.zendeskTickets[0]!.payload as any).ticket.external_id).toBe(ticket);
       expect(messages.filter((m) => m.text.includes('1001')).length).toBe(1);
     } finally {
+      await zd.close();
+      await fake.close();
+    }
+  }, 30_000);
+});
+
+describe('the save applied but its reply lost (Redis stalls writes during the save) — lose-32 fix', () => {
+  it('the person told to retry gets the processed turn\'s answer (the hand-off and the ticket number) on the retry, once', async () => {
+    const { startFakeServer } = await import('../handoff/fake-server.js');
+    const { createClient } = await import('redis');
+    const fake = await startFakeServer();
+    const zd = await startApp({
+      env: testEnv({ REDIS_URL: redis.url, TICKET_SINK: 'zendesk', ZENDESK_URL: fake.url, ZENDESK_EMAIL: 'bot@example.com', ZENDESK_API_TOKEN: 'zd-token-123' }),
+      port: 0,
+      host: '127.0.0.1',
+      storeOptions: { prefix: `mmtest-lose-stall-${runId()}`, connectTimeoutMs: 200, commandTimeoutMs: 500, lockWaitMs: 300 },
+    });
+    const admin = createClient({ url: redis.url });
+    await admin.connect();
+    try {
+      const conversation = `stall-${runId()}`;
+      await post(`${zd.url}/api/chat`, { conversation, text: '担当者と話したい', eventId: 's1' });
+      // Zendesk takes 2.5 s: the turn waits its 3 s for it in `effects`; meanwhile Redis stops taking writes, so the
+      // turn's save is sent, times out on our side, and is applied when the pause ends (its reply is lost).
+      fake.script('zendesk', { status: 201, hangMs: 2_500 });
+      const form = { conversation, text: 'iPhone 15、iOS 18.1、docomo、エラーは『サーバーに接続できません』、今朝9時から毎回です', eventId: 's2' };
+      const pending = post(`${zd.url}/api/chat`, form);
+      await new Promise((r) => setTimeout(r, 1_500));
+      await admin.sendCommand(['CLIENT', 'PAUSE', '2500', 'WRITE']);
+      const first = await pending;
+      expect(first.body.error).toBe('store_unavailable');
+      await new Promise((r) => setTimeout(r, 2_500));
+      await waitReady(zd.url);
+
+      const retried = await post(`${zd.url}/api/chat`, form);
+      expect(retried.body.duplicate).toBe(true);
+      expect(retried.body.status).toBe('escalated');
+      const said = texts(retried.body).join('\n');
+      expect(said).toContain(zd.core.i18n.t('pipeline.ticket_created', { id: '' }, 'ja').slice(0, 5));
+      expect(said).toMatch(/MM-\d{8}-\d+/);
+      // Processed once: one ticket, the transcript's turn not doubled by the retry.
+      for (let i = 0; i < 200 && fake.zendeskTickets.length === 0; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(fake.zendeskTickets.length).toBe(1);
+      expect(said).toContain((fake.zendeskTickets[0]!.payload as any).ticket.external_id);
+    } finally {
+      await admin.close();
       await zd.close();
       await fake.close();
     }
