@@ -18,6 +18,7 @@ import type {
   Intent,
   Locale,
   NluResult,
+  Reply,
   ReplyMessage,
   StepTried,
 } from '../core/index.js';
@@ -37,6 +38,12 @@ export interface ConversationState {
   userName?: string;
   permalink?: string;
   locale: Locale;
+  /**
+   * The answer of the last turn that came with an eventId, saved with the state and its done mark in one write
+   * (pipeline `save`): a retry of that delivery — the client was told "try again" because the save's reply was lost
+   * (Redis slow or gone right after the write) — gets these replies again instead of nothing (lose-32).
+   */
+  answered?: { eventId: string; replies: Reply[] };
   /** The node waiting for the user's answer (null before the first question). */
   node: string | null;
   status: ConversationStatus;

@@ -256,7 +256,10 @@ export function validate(maxTextChars: number, log: Logger): TurnLink {
  * Redis cost: one SET NX per turn (as before); done rides on the save script; one more call only on failure (the
  * release) or for a turn that saved nothing.
  */
-export function dedupe(deliveries: DeliveryStore, o: { leaseSeconds: number; doneTtlSeconds: number; log: Logger }): TurnLink {
+export function dedupe(
+  deliveries: DeliveryStore,
+  o: { leaseSeconds: number; doneTtlSeconds: number; log: Logger; store?: Pick<ConversationStore, 'get'> },
+): TurnLink {
   return {
     name: 'dedupe',
     async run(ctx, next) {
@@ -268,6 +271,12 @@ export function dedupe(deliveries: DeliveryStore, o: { leaseSeconds: number; don
         o.log.debug({ conversation: turn.conversationId, channel: turn.channel }, 'duplicate delivery ignored');
         ctx.duplicate = true;
         ctx.outcome = { conversation: turn.conversationId, intent: null, node: '', status: 'active', replies: [], duplicate: true };
+        // The conversation's last answered delivery: its answer may never have reached the person (the save was
+        // applied but its reply lost, so they were told to retry) — give it again, still marked duplicate.
+        const saved = o.store ? await o.store.get(turn.conversationId).catch(() => undefined) : undefined;
+        if (saved?.answered && saved.answered.eventId === key.eventId) {
+          ctx.outcome = { ...ctx.outcome, node: saved.node ?? '', status: saved.status, replies: saved.answered.replies };
+        }
         return;
       }
       ctx.delivery = claim;
@@ -456,8 +465,10 @@ export function save(store: ConversationStore, o: { stateTtlSeconds: number; don
     name: 'save',
     async run(ctx, next) {
       const { turn, stored } = ctx;
-      const state = ctx.state!;
       const replies = ctx.replies ?? [];
+      // The answer rides on the same write as the done mark (dedupe replays it to a retry of this delivery).
+      const { answered: _previous, ...rest } = ctx.state!;
+      const state: ConversationState = ctx.delivery ? { ...rest, answered: { eventId: ctx.delivery.key.eventId, replies } } : rest;
       await store.set(turn.conversationId, state, o.stateTtlSeconds, {
         expectedTurn: stored ? stored.turn : -1,
         ...(ctx.delivery ? { delivery: { claim: ctx.delivery, doneTtlSeconds: o.doneTtlSeconds } } : {}),

@@ -150,7 +150,7 @@ export function createPipeline(options: PipelineOptions): Pipeline {
     observe(options.observers ?? [], log),
     answerFailures(handler),
     validate(maxTextChars, log),
-    dedupe(deliveries, { leaseSeconds, doneTtlSeconds, log }),
+    dedupe(deliveries, { leaseSeconds, doneTtlSeconds, log, store }),
     lock(store),
     ...(options.takeover ? [takeover(options.takeover, log, store)] : []),
     load(store),

@@ -233,6 +233,25 @@ describe('Slack events over HTTP', () => {
     expect(keysB.filter((k) => k === 'tree.auth_entry.say')).toHaveLength(1);
   });
 
+  it('answers two messages delivered out of order (the later one first, then the earlier one, then a retry of each) once each (lose-32)', async () => {
+    const c = fresh();
+    const early = envelope(c.team, dmEvent(c.team, c.dm, c.user, SYMPTOM));
+    const late = envelope(c.team, dmEvent(c.team, c.dm, c.user, '最初から'));
+    expect(Number((early.event as { ts: string }).ts)).toBeLessThan(Number((late.event as { ts: string }).ts));
+    await sendEvent(app.url, late);
+    const restart = await waitFor('the later message answered', () => postsIn(c.dm).find((p) => hasKey(p, 'engine.restart', true)));
+    await sendEvent(app.url, early);
+    const entry = await waitFor('the earlier message answered, not dropped as stale', () => postsIn(c.dm).find((p) => p.seq > restart.seq && hasKey(p, 'tree.auth_entry.say')));
+    await sendEvent(app.url, late, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await sendEvent(app.url, early, { headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    // A marker turn: turns of one conversation run in order, so once it is answered the retries were handled.
+    await sendEvent(app.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, '最初から')));
+    await waitFor('the marker answered', () => postsIn(c.dm).find((p) => p.seq > entry.seq && hasKey(p, 'engine.restart', true)));
+    const keys = postsIn(c.dm).flatMap(keysOf);
+    expect(keys.filter((k) => k === 'tree.auth_entry.say')).toHaveLength(1);
+    expect(keys.filter((k) => k.startsWith('engine.restart'))).toHaveLength(2);
+  });
+
   it('waits out a 429 with Retry-After for that conversation only, then delivers the reply', async () => {
     const slow = fresh();
     const other = fresh();
