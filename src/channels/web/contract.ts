@@ -4,9 +4,11 @@
  *   out: {"conversation", "intent", "node", "status", "replies": [{"text", "choices": [{"label", "value"}]}], "ticket"?}
  * "eventId" (optional) identifies one delivery: a client that retries a request after a time-out or a failed turn
  * sends the same eventId, and the turn is processed at least once and its effects at most once. A redelivery of a
- * turn processed (or being processed) is answered `{"conversation", "intent": null, "node": "", "status": "active",
- * "replies": [], "duplicate": true}` — nothing to show, the first delivery's answer stands; a retry of a turn that
- * failed (busy, store down, an apology) is processed.
+ * turn processed (or being processed) is not processed again and is answered `"duplicate": true`. When it is the
+ * conversation's last answered delivery, the answer repeats that turn's replies, node and status (its first answer may
+ * never have arrived: the save reached Redis but its reply timed out, and the person was told to try again — lose-32);
+ * an older repeat, or one of a turn still being processed, is `{"conversation", "intent": null, "node": "", "status":
+ * "active", "replies": [], "duplicate": true}`. A retry of a turn that failed (busy, store down, an apology) is processed.
  * Both channels only translate: this module turns a JSON value into a Turn and a TurnOutcome back into JSON.
  */
 import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type TurnOutcome } from '../../core/index.js';
@@ -26,7 +28,10 @@ export interface ChatJson {
   status: string;
   replies: Array<{ text: string; choices: Array<{ label: string; value: string }> }>;
   ticket?: Ticket;
-  /** Present (true) only when the request repeated an eventId processed or being processed: replies is then empty. */
+  /**
+   * Present (true) only when the request repeated an eventId processed or being processed: replies then repeat that
+   * turn's when it was the conversation's last answered delivery, else they are empty.
+   */
   duplicate?: true;
   /**
    * Present only when the turn failed or was refused; `replies` then holds the polite text: store_unavailable,
