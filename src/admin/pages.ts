@@ -314,7 +314,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
   <td class="num">${s.turns}</td>
   <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : s.takenOver ? `<span class="muted" data-testid="no-ticket-staff">${t(ctx, 'admin.list.no_ticket_staff')}</span>` : '<span class="muted">—</span>'}</td>
   <td class="nowrap">${holderCell(ctx, s)}</td>
-  <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
+  <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${listTried(ctx, s)}${flags ? `<div class="flags">${flags}</div>` : ''}</td>
 </tr>`;
     })
     .join('\n');
@@ -344,6 +344,24 @@ function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   if (!counted) return `<td><span class="muted">${t(ctx, 'admin.list.no_symptom')}</span></td>`;
   if (!s.symptom || s.symptom === counted) return `<td>${h(intentLabel(ctx, counted))}</td>`;
   return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
+}
+
+/** Steps shown in a row before 「ほか n 件」: the latest ones (what was tried last matters most to whoever answers). */
+const LIST_TRIED_MAX = 4;
+/**
+ * What the person already tried, briefly, under the first message (summary `steps`, the conversation page's 試した手順と結果):
+ * 「試した手順: 端末の再起動（まだダメ）、パスワードの再入力（まだダメ）」, the latest LIST_TRIED_MAX; nothing when none.
+ */
+function listTried(ctx: ViewContext, s: ReviewedSummary): string {
+  const steps = s.steps ?? [];
+  if (!steps.length) return '';
+  const slots = { carrier: s.carrier, service: s.service, device: s.device };
+  const known = (r: string) => (RESULTS as readonly string[]).includes(r) ? r : 'unknown';
+  const shown = steps.slice(-LIST_TRIED_MAX).map(
+    (x) => `<span data-result="${h(known(x.result))}">${h(tr(ctx, 'admin.list.tried_step', { step: nodeLabel(ctx, x.node, slots), result: tr(ctx, `ticket.result.${known(x.result)}`) }))}</span>`,
+  );
+  const more = steps.length > LIST_TRIED_MAX ? tr(ctx, 'admin.list.tried_more', { n: steps.length - LIST_TRIED_MAX }) : '';
+  return `<div class="small tried" data-testid="list-tried">${t(ctx, 'admin.list.tried')} ${more ? `${h(more)}${h(tr(ctx, 'admin.list.tried_sep'))}` : ''}${shown.join(h(tr(ctx, 'admin.list.tried_sep')))}</div>`;
 }
 
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
@@ -834,7 +852,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
