@@ -134,7 +134,11 @@ function filesBubble(ctx: ViewContext, files: TurnFile[] | undefined): string {
 
 type Section = 'conversations' | 'analytics' | 'improve' | 'dead_letters' | 'login';
 
-export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
+/**
+ * Every page but the login starts with 「本文へスキップ」 / "Skip to content" (shown when focused: the first Tab stop), and
+ * `skipTo` adds a second one to a part of the page (the list: straight to the conversations, past the filters).
+ */
+export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string>; skipTo?: { id: string; key: string } }): string {
   const other: Locale = ctx.locale === 'ja' ? 'en' : 'ja';
   const nav =
     o.section === 'login'
@@ -163,12 +167,13 @@ export function layout(ctx: ViewContext, o: { title: string; section: Section; b
 <style nonce="${ctx.nonce}">${CSS}</style>
 </head>
 <body>
+${o.section === 'login' ? '' : `<div class="skip-links"><a class="skip" href="#main" data-testid="skip-main">${t(ctx, 'admin.nav.skip_main')}</a>${o.skipTo ? `<a class="skip" href="#${o.skipTo.id}" data-testid="skip-to">${t(ctx, o.skipTo.key)}</a>` : ''}</div>`}
 <header class="top">
   <a class="brand" href="${href(ctx, '/admin')}"><span class="logo" aria-hidden="true">✉︎</span><span><b>${t(ctx, 'admin.brand')}</b><small>${t(ctx, 'admin.brand_sub')}</small></span></a>
   ${nav}
   ${tools}
 </header>
-<main class="main">
+<main class="main" id="main" tabindex="-1">
 ${ctx.banner ?? ''}${o.body}
 </main>
 ${strings}
@@ -366,8 +371,8 @@ function listTried(ctx: ViewContext, s: ReviewedSummary): string {
 
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
   const body = `${filterForm(ctx, filter)}
-<section id="results" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
-  return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {} });
+<section id="results" tabindex="-1" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {}, skipTo: { id: 'results', key: 'admin.nav.skip_results' } });
 }
 
 // ───────────────────────────── conversation ─────────────────────────────
@@ -832,7 +837,10 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#
 .nav{display:flex;gap:4px;flex:1}.nav a{color:#dbe6f5;padding:7px 12px;border-radius:6px}.nav a:hover{background:rgba(255,255,255,.1);text-decoration:none}
 .nav a.on{background:#fff;color:#14365f;font-weight:600}
 .tools{display:flex;gap:12px;align-items:center;margin-left:auto}.tools a,.tools .link{color:#dbe6f5}.tools form{margin:0}
-.main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}
+.main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}.main:focus,#results:focus{outline:none}
+.skip-links{position:absolute;left:8px;top:8px;z-index:10;display:flex;gap:8px}
+.skip{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden;background:#fff;color:#14365f;font-weight:600;padding:8px 14px;border-radius:7px;outline:2px solid #8fb4e6}
+.skip:focus{position:static;width:auto;height:auto;overflow:visible}
 h1{font-size:22px;margin:6px 0 14px}h2{font-size:16px;margin:0 0 10px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;margin-bottom:16px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
 .muted{color:var(--muted)}.small{font-size:12px}.nowrap{white-space:nowrap}.num{text-align:right}
@@ -885,7 +893,7 @@ table.list{border-collapse:collapse;width:100%}
 .annotate[hidden]{display:none}.annotate{margin-top:8px;display:grid;gap:8px;background:#f8f5fe;border-radius:8px;padding:10px}
 .annotation{margin-top:8px;background:#f3edfd;color:#4a2d84;border-radius:8px;padding:8px 10px}
 .toast{position:fixed;bottom:20px;left:50%;transform:translateX(-50%);background:#14365f;color:#fff;padding:8px 16px;border-radius:8px;opacity:0;transition:opacity .2s;pointer-events:none}.toast.show{opacity:1}
-.range{display:flex;gap:12px;align-items:flex-end}.range label{width:180px}
+.range{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}.range label{width:180px}
 .kpis{display:grid;grid-template-columns:repeat(7,minmax(0,1fr));gap:10px;margin-bottom:6px}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px}.kpi .kv-label{display:block;font-size:12px;color:var(--muted);min-height:2.6em}.kpi b{font-size:24px}
 .kpi.good b{color:var(--good)}.kpi.warn b{color:var(--warn)}.kpi.bad b{color:var(--bad)}
