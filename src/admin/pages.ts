@@ -134,7 +134,11 @@ function filesBubble(ctx: ViewContext, files: TurnFile[] | undefined): string {
 
 type Section = 'conversations' | 'analytics' | 'improve' | 'dead_letters' | 'login';
 
-export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string> }): string {
+/**
+ * Every page but the login starts with 「本文へスキップ」 / "Skip to content" (shown when focused: the first Tab stop), and
+ * `skipTo` adds a second one to a part of the page (the list: straight to the conversations, past the filters).
+ */
+export function layout(ctx: ViewContext, o: { title: string; section: Section; body: string; strings?: Record<string, string>; skipTo?: { id: string; key: string } }): string {
   const other: Locale = ctx.locale === 'ja' ? 'en' : 'ja';
   const nav =
     o.section === 'login'
@@ -163,12 +167,13 @@ export function layout(ctx: ViewContext, o: { title: string; section: Section; b
 <style nonce="${ctx.nonce}">${CSS}</style>
 </head>
 <body>
+${o.section === 'login' ? '' : `<div class="skip-links"><a class="skip" href="#main" data-testid="skip-main">${t(ctx, 'admin.nav.skip_main')}</a>${o.skipTo ? `<a class="skip" href="#${o.skipTo.id}" data-testid="skip-to">${t(ctx, o.skipTo.key)}</a>` : ''}</div>`}
 <header class="top">
   <a class="brand" href="${href(ctx, '/admin')}"><span class="logo" aria-hidden="true">✉︎</span><span><b>${t(ctx, 'admin.brand')}</b><small>${t(ctx, 'admin.brand_sub')}</small></span></a>
   ${nav}
   ${tools}
 </header>
-<main class="main">
+<main class="main" id="main" tabindex="-1">
 ${ctx.banner ?? ''}${o.body}
 </main>
 ${strings}
@@ -314,7 +319,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
   <td class="num">${s.turns}</td>
   <td class="nowrap">${s.ticketId ? `<code>${h(s.ticketId)}</code>` : s.takenOver ? `<span class="muted" data-testid="no-ticket-staff">${t(ctx, 'admin.list.no_ticket_staff')}</span>` : '<span class="muted">—</span>'}</td>
   <td class="nowrap">${holderCell(ctx, s)}</td>
-  <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${flags ? `<div class="flags">${flags}</div>` : ''}</td>
+  <td class="preview"><a href="${link}">${h(s.preview ?? '')}</a>${listTried(ctx, s)}${flags ? `<div class="flags">${flags}</div>` : ''}</td>
 </tr>`;
     })
     .join('\n');
@@ -346,10 +351,28 @@ function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
 }
 
+/** Steps shown in a row before 「ほか n 件」: the latest ones (what was tried last matters most to whoever answers). */
+const LIST_TRIED_MAX = 4;
+/**
+ * What the person already tried, briefly, under the first message (summary `steps`, the conversation page's 試した手順と結果):
+ * 「試した手順: 端末の再起動（まだダメ）、パスワードの再入力（まだダメ）」, the latest LIST_TRIED_MAX; nothing when none.
+ */
+function listTried(ctx: ViewContext, s: ReviewedSummary): string {
+  const steps = s.steps ?? [];
+  if (!steps.length) return '';
+  const slots = { carrier: s.carrier, service: s.service, device: s.device };
+  const known = (r: string) => (RESULTS as readonly string[]).includes(r) ? r : 'unknown';
+  const shown = steps.slice(-LIST_TRIED_MAX).map(
+    (x) => `<span data-result="${h(known(x.result))}">${h(tr(ctx, 'admin.list.tried_step', { step: nodeLabel(ctx, x.node, slots), result: tr(ctx, `ticket.result.${known(x.result)}`) }))}</span>`,
+  );
+  const more = steps.length > LIST_TRIED_MAX ? tr(ctx, 'admin.list.tried_more', { n: steps.length - LIST_TRIED_MAX }) : '';
+  return `<div class="small tried" data-testid="list-tried">${t(ctx, 'admin.list.tried')} ${more ? `${h(more)}${h(tr(ctx, 'admin.list.tried_sep'))}` : ''}${shown.join(h(tr(ctx, 'admin.list.tried_sep')))}</div>`;
+}
+
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
   const body = `${filterForm(ctx, filter)}
-<section id="results" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
-  return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {} });
+<section id="results" tabindex="-1" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
+  return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {}, skipTo: { id: 'results', key: 'admin.nav.skip_results' } });
 }
 
 // ───────────────────────────── conversation ─────────────────────────────
@@ -814,7 +837,10 @@ code{font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;background:#
 .nav{display:flex;gap:4px;flex:1}.nav a{color:#dbe6f5;padding:7px 12px;border-radius:6px}.nav a:hover{background:rgba(255,255,255,.1);text-decoration:none}
 .nav a.on{background:#fff;color:#14365f;font-weight:600}
 .tools{display:flex;gap:12px;align-items:center;margin-left:auto}.tools a,.tools .link{color:#dbe6f5}.tools form{margin:0}
-.main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}
+.main{max-width:1240px;margin:0 auto;padding:20px 24px 60px}.main:focus,#results:focus{outline:none}
+.skip-links{position:absolute;left:8px;top:8px;z-index:10;display:flex;gap:8px}
+.skip{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden;background:#fff;color:#14365f;font-weight:600;padding:8px 14px;border-radius:7px;outline:2px solid #8fb4e6}
+.skip:focus{position:static;width:auto;height:auto;overflow:visible}
 h1{font-size:22px;margin:6px 0 14px}h2{font-size:16px;margin:0 0 10px}
 .card{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:16px;margin-bottom:16px;box-shadow:0 1px 2px rgba(16,24,40,.04)}
 .muted{color:var(--muted)}.small{font-size:12px}.nowrap{white-space:nowrap}.num{text-align:right}
@@ -834,7 +860,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
@@ -867,7 +893,7 @@ table.list{border-collapse:collapse;width:100%}
 .annotate[hidden]{display:none}.annotate{margin-top:8px;display:grid;gap:8px;background:#f8f5fe;border-radius:8px;padding:10px}
 .annotation{margin-top:8px;background:#f3edfd;color:#4a2d84;border-radius:8px;padding:8px 10px}
 .toast{position:fixed;bottom:20px;left:50%;transform:translateX(-50%);background:#14365f;color:#fff;padding:8px 16px;border-radius:8px;opacity:0;transition:opacity .2s;pointer-events:none}.toast.show{opacity:1}
-.range{display:flex;gap:12px;align-items:flex-end}.range label{width:180px}
+.range{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-end}.range label{width:180px}
 .kpis{display:grid;grid-template-columns:repeat(7,minmax(0,1fr));gap:10px;margin-bottom:6px}
 .kpi{background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px}.kpi .kv-label{display:block;font-size:12px;color:var(--muted);min-height:2.6em}.kpi b{font-size:24px}
 .kpi.good b{color:var(--good)}.kpi.warn b{color:var(--warn)}.kpi.bad b{color:var(--bad)}

@@ -105,6 +105,8 @@ export function applyTurn(prev: ConversationSummary | undefined, input: NewTurn)
     // '' = not known (a failed turn before state loaded, a turn relayed to staff): keep the last known node.
     if (input.node || !prev) s.node = input.node;
     if (input.locale) s.locale = input.locale;
+    // What the person tried so far (the conversation page's 試した手順と結果, kept for the list's rows).
+    if (input.steps?.length) s.steps = input.steps.map((x) => ({ node: x.node, result: x.result }));
   }
   if (input.userName) s.userName = input.userName;
   if (input.node && s.path[s.path.length - 1] !== input.node) {
@@ -201,6 +203,7 @@ export function normaliseSummary(raw: ConversationSummary): ConversationSummary 
     errors: raw.errors ?? 0,
     misses: raw.misses ?? 0,
     annotations: raw.annotations ?? 0,
+    ...(raw.steps === undefined || Array.isArray(raw.steps) ? {} : { steps: undefined }),
     ...(raw.reroutedAt === undefined || Array.isArray(raw.reroutedAt) ? {} : { reroutedAt: undefined }),
     ...(raw.nodeTurns && typeof raw.nodeTurns === 'object' && !Array.isArray(raw.nodeTurns) ? {} : { nodeTurns: undefined }),
     ...(raw.nodeFallbacks && typeof raw.nodeFallbacks === 'object' && !Array.isArray(raw.nodeFallbacks) ? {} : { nodeFallbacks: undefined }),

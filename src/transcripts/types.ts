@@ -191,6 +191,13 @@ export interface ConversationSummary {
    * none (and in summaries recorded before round 29).
    */
   reroutedAt?: string[];
+  /**
+   * What the person already tried, with the results, as of the latest turn that had a list (TranscriptTurn.steps: the
+   * engine's list, the ticket's 実施手順と結果) — so the list's rows (the waiting hand-offs) say it without opening each
+   * conversation. Since round 31 (staff-32); absent when none yet and in summaries recorded before (the conversation page
+   * still reads the turns).
+   */
+  steps?: Array<{ node: string; result: StepResult }>;
   /** The last take-over by staff (a past fact once `handedBack` is later: see heldByStaff). */
   takenOver?: { atMs: number; by?: string };
   /** The last hand-back to the bot. */
