@@ -141,7 +141,7 @@ function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
       continue;
     }
     if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
-    const symptom = run.ctx.tree.factSymptoms?.[slot]?.[value];
+    const symptom = run.ctx.tree.factSymptoms?.[slot]?.[value] ?? symptomLeft(run, slot, value, nlu);
     if (symptom) run.factSymptom = symptom as Intent;
     if (run.s.slots[slot] === value) continue;
     run.learned.push(slot);
@@ -154,6 +154,20 @@ function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
 function fixesSymptom(run: Run, slot: string, value: string): boolean {
   const intent = run.s.intent;
   return intent !== null && (run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(intent);
+}
+
+/**
+ * Before any walk is chosen, a stated fact that contradicts the symptom the intent model reads (main.yaml `fact_fixes`:
+ * "I am able to receive emails, but can't send any" read error_cannot_fetch 0.64, receiving said to work) names the side
+ * it leaves broken (main.yaml `fact_narrows`: receiving works → error_send) — before, the receiving walk's opening was
+ * said, then the sending one, and the ticket kept "cannot get mail" (trial-en-31 #3, thunderbird-android#2624). A fact
+ * that does not contradict the reading (an auth error with "sending works") names nothing.
+ */
+function symptomLeft(run: Run, slot: string, value: string, nlu: NluResult): Intent | undefined {
+  if (run.s.intent !== null && run.s.status === 'active') return undefined;
+  if (!(run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(nlu.intent)) return undefined;
+  const left = Object.values(run.ctx.tree.factNarrows?.[slot] ?? {}).map((byValue) => byValue[value]).find((x) => x !== undefined);
+  return left as Intent | undefined;
 }
 
 /** The symptom still broken when the fact slot = value is one side of the slot's two-sided value gone (main.yaml `fact_narrows`). */
