@@ -11,16 +11,14 @@ import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, options, type ViewContext } from './pages.js';
 import { ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS } from '../core/index.js';
+import { START_NODE } from './improve.js';
+import { addDays } from '../core/time-zone.js';
 
-const DAY_MS = 86_400_000;
 /** The range of the same length just before (the week before a week): from − n days … from − 1 day. */
 export function previousRange(range: { from: string; to: string }): { from: string; to: string } {
-  const from = Date.parse(`${range.from}T00:00:00Z`);
-  const days = Math.round((Date.parse(`${range.to}T00:00:00Z`) - from) / DAY_MS) + 1;
-  const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-  return { from: day(from - days * DAY_MS), to: day(from - DAY_MS) };
+  const days = Math.round((Date.parse(`${range.to}T00:00:00Z`) - Date.parse(`${range.from}T00:00:00Z`)) / 86_400_000) + 1;
+  return { from: addDays(range.from, -days), to: addDays(range.from, -1) };
 }
-import { START_NODE } from './improve.js';
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => (ctx.i18n as I18n).t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));

@@ -47,7 +47,7 @@ import {
   type TranscriptStore,
 } from '../transcripts/index.js';
 import type { Nlu } from '../core/index.js';
-import { dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
+import { addDays, dayEndMs, dayStartMs, localDay, type UtcOffset } from '../core/time-zone.js';
 import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
@@ -108,7 +108,6 @@ export interface AdminOptions {
 }
 
 const isLocale = (v: unknown): v is Locale => typeof v === 'string' && (LOCALES as readonly string[]).includes(v);
-const DAY_MS = 86_400_000;
 /** Days the analytics show when no range is given. */
 const DEFAULT_ANALYTICS_DAYS = 30;
 
@@ -434,7 +433,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const today = localDay(now(), utcOffset);
     const valid = (v: unknown) => (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : undefined);
     const to = valid(q.to) ?? today;
-    const from = valid(q.from) ?? new Date(Date.parse(`${to}T00:00:00Z`) - (DEFAULT_ANALYTICS_DAYS - 1) * DAY_MS).toISOString().slice(0, 10);
+    const from = valid(q.from) ?? addDays(to, -(DEFAULT_ANALYTICS_DAYS - 1));
     return { from, to, fromMs: dayStartMs(from, utcOffset), toMs: dayEndMs(to, utcOffset) };
   };
   const analytics = async (q: Record<string, unknown>) => {

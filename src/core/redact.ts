@@ -169,8 +169,10 @@ const SLOT_TIME = new Set(
     'then first last'
   ).split(' '),
 );
+/** Hedges said between "password is" and its value (sec-31): "my password is probably sunflower" (EN_HEDGED). */
+const EN_LINK_HEDGES = 'probably maybe perhaps likely definitely surely still actually just also';
 /** How sure, said in the value slot (sec-31): "my password is probably …", "is maybe", "is definitely" — no value. */
-const SLOT_HEDGE = new Set('probably maybe perhaps likely definitely surely still actually just also certainly possibly apparently'.split(' '));
+const SLOT_HEDGE = new Set(`${EN_LINK_HEDGES} certainly possibly apparently`.split(' '));
 /**
  * Verbs said of a password or of why it was changed (base forms; -s, -ed, -ing and un- are derived in verbForm):
  * "changed my password to match", "my password is being rejected", "my password was compromised".
@@ -932,7 +934,7 @@ const JA_HEDGED = new RegExp(
   'gi',
 );
 const EN_HEDGED =
-  /(?<![A-Za-z])(?:password|passcode|passwd|pw)\s+(?:(?:is|was|'s)\s+(?:probably|maybe|perhaps|likely|definitely|surely|still|actually|just|also)|(?:might|should|could|must|would|will)\s+(?:still\s+|probably\s+)?be)\s*:?\s*["'“]?/gi;
+  new RegExp(`(?<![A-Za-z])(?:password|passcode|passwd|pw)\\s+(?:(?:is|was|'s)\\s+(?:${EN_LINK_HEDGES.replaceAll(' ', '|')})|(?:might|should|could|must|would|will)\\s+(?:still\\s+|probably\\s+)?be)\\s*:?\\s*["'“]?`, 'gi');
 
 function hedgedValues(w: Work): void {
   for (const m of w.f.matchAll(JA_HEDGED)) {

@@ -46,9 +46,14 @@ export function dayStartMs(day: string, offset: UtcOffset): number {
   return wall - offsetAt(offset, first) * 60_000;
 }
 
+/** The calendar day `n` days after `day` (YYYY-MM-DD; `n` may be negative): 2026-12-01 − 1 → 2026-11-30. */
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
 /** The instant the day after `day` starts in the zone (a summer-time day is 23 or 25 hours long). */
 export function dayEndMs(day: string, offset: UtcOffset): number {
-  return dayStartMs(new Date(Date.parse(`${day}T00:00:00Z`) + DAY_MS).toISOString().slice(0, 10), offset);
+  return dayStartMs(addDays(day, 1), offset);
 }
 
 function formatter(zone: string): Intl.DateTimeFormat {

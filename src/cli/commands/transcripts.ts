@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
-import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type ChannelName, type Intent } from '../../core/index.js';
+import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
 import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
 import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
@@ -31,12 +31,9 @@ import {
   DEFAULT_ABANDON_AFTER_MS,
   findConversations,
   FUNNEL_COLUMNS,
-  type FunnelColumn,
   handoffNodes,
   HOLDERS,
-  type Holder,
   AGAINS,
-  type Again,
   loadConversations,
   paginate,
   OUTCOMES,
@@ -49,8 +46,6 @@ import {
   withActionLabels,
   type ConversationFilter,
   type QueryContext,
-  type Outcome,
-  type ReviewStatus,
   type TranscriptStore,
 } from '../../transcripts/index.js';
 import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../../transcripts/reredact.js';
@@ -120,31 +115,24 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   if (typeof to === 'string') return to;
   if (from !== undefined) f.fromMs = from;
   if (to !== undefined) f.toMs = to;
-  const status = p.flags.get('status');
-  if (status !== undefined) {
-    if (!(REVIEW_STATUSES as readonly unknown[]).includes(status)) return `--status must be one of ${REVIEW_STATUSES.join(', ')}`;
-    f.status = status as ReviewStatus;
+  // The flags whose value is one of a list (and the filter field of the same name): the value, or the error naming both.
+  const lists = { status: REVIEW_STATUSES, channel: CHANNELS, outcome: OUTCOMES, holder: HOLDERS, funnel: FUNNEL_COLUMNS, again: AGAINS } as const;
+  for (const [name, values] of Object.entries(lists)) {
+    const v = p.flags.get(name);
+    if (v === undefined) continue;
+    if (!(values as readonly unknown[]).includes(v)) return `--${name} must be one of ${values.join(', ')}`;
+    Object.assign(f, { [name]: v });
   }
   const intent = p.flags.get('intent');
   if (intent !== undefined) {
     if (!(INTENTS as readonly unknown[]).includes(intent)) return `--intent: unknown intent ${String(intent)}`;
     f.intent = intent as Intent;
   }
-  const channel = p.flags.get('channel');
-  if (channel !== undefined) {
-    if (!(CHANNELS as readonly unknown[]).includes(channel)) return `--channel must be one of ${CHANNELS.join(', ')}`;
-    f.channel = channel as ChannelName;
-  }
   const carrier = p.flags.get('carrier');
   if (typeof carrier === 'string') f.carrier = carrier;
   const text = p.flags.get('text');
   if (typeof text === 'string') f.text = text;
   if (p.flags.get('annotated')) f.annotated = true;
-  const outcome = p.flags.get('outcome');
-  if (outcome !== undefined) {
-    if (!(OUTCOMES as readonly unknown[]).includes(outcome)) return `--outcome must be one of ${OUTCOMES.join(', ')}`;
-    f.outcome = outcome as Outcome;
-  }
   const symptom = p.flags.get('symptom');
   if (symptom !== undefined) {
     if (!SYMPTOM_INTENTS.has(symptom as Intent)) return `--symptom: not a symptom intent ${String(symptom)}`;
@@ -152,21 +140,6 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   }
   const node = p.flags.get('node');
   if (typeof node === 'string') f.node = node;
-  const holder = p.flags.get('holder');
-  if (holder !== undefined) {
-    if (!(HOLDERS as readonly unknown[]).includes(holder)) return `--holder must be one of ${HOLDERS.join(', ')}`;
-    f.holder = holder as Holder;
-  }
-  const funnel = p.flags.get('funnel');
-  if (funnel !== undefined) {
-    if (!(FUNNEL_COLUMNS as readonly unknown[]).includes(funnel)) return `--funnel must be one of ${FUNNEL_COLUMNS.join(', ')}`;
-    f.funnel = funnel as FunnelColumn;
-  }
-  const again = p.flags.get('again');
-  if (again !== undefined) {
-    if (!(AGAINS as readonly unknown[]).includes(again)) return `--again must be one of ${AGAINS.join(', ')}`;
-    f.again = again as Again;
-  }
   return f;
 }
 
