@@ -51,7 +51,10 @@ const STEP_MENTIONS: ReadonlyArray<{ slot: string; pattern: RegExp }> = [
   { slot: 'done_vpn', pattern: /vpn/i },
   { slot: 'done_force_quit', pattern: /強制終了|force[- ]?quit/i },
   { slot: 'done_junk', pattern: /迷惑メール(?:フォルダ|ボックス)|迷惑フォルダ|\b(?:junk|spam)(?: mail)?(?: folder| box)?\b/i },
-  { slot: 'done_password', pattern: /パスワード(?:を|は|も)?\s?(?:入れ直|打ち直|再入力|入力し直|手入力)|\bre-?(?:entered|typed|enter) (?:the |my )?password/i },
+  // The account removed and added again is the password typed again (trial-en-33, thunderbird-android#2609: "removed the
+  // account, rebooted the phone and re-added the account and received the same error" was noted as the restart only,
+  // and the password step asked again).
+  { slot: 'done_password', pattern: /パスワード(?:を|は|も)?\s?(?:入れ直|打ち直|再入力|入力し直|手入力)|\bre-?(?:entered|typed|enter) (?:the |my )?password|\bre-?added (?:the |my |it\b)|\badded (?:the |my )?(?:e-?mail |mail )?account (?:back|again)\b|\badded it (?:back|again)\b/i },
 ];
 /**
  * "Did it, but …" in a message no question waits for (a first message): 「再起動したけど送信できない」「パスワードを入れ直しても
