@@ -180,6 +180,8 @@ const FACT_FILLER = new RegExp(
 );
 const OS_GLOBAL = new RegExp(OS_VERSION.source, 'g');
 const MAIL_ADDRESS = /[\w.+-]*@[\w-]+(?:\.[\w-]+)+/g;
+// A mail domain said without the address (「i.softbank.jpです」, "it's a docomo.ne.jp address"; trial-ja-33): the same fact.
+const MAIL_DOMAIN = /(?<![\w.@-])(?:[a-z0-9-]+\.)+(?:jp|com|net)(?![\w.-])/gi;
 const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)(?![a-z])/g;
 
 /**
@@ -190,8 +192,9 @@ const MODEL_CODE = /(?<![a-z])(?:[a-z]{1,3}-?\d{1,3}[a-z]{0,2}|ii|iii|iv|vi|vii)
 export function isFactOnly(m: EntityMatch): boolean {
   const e = m.entities;
   if (!(e.carrier || e.service || e.device || e.os_version) || e.trigger || e.error_message) return false;
-  // A mail address (「xxx@i.softbank.jp」, "@gmail.com") names the account, no more: its carrier or service is the fact.
-  let rest = m.text.replace(MAIL_ADDRESS, ' ').replace(OS_GLOBAL, ' ').replace(BARE_VERSION, ' ');
+  // A mail address (「xxx@i.softbank.jp」, "@gmail.com") or its domain alone names the account, no more: its carrier or
+  // service is the fact.
+  let rest = m.text.replace(MAIL_ADDRESS, ' ').replace(MAIL_DOMAIN, ' ').replace(OS_GLOBAL, ' ').replace(BARE_VERSION, ' ');
   for (const re of tables().factTables) rest = rest.replace(re, ' ');
   // Model codes and generations after a brand (Galaxy S23, SH-51C, Xperia 10 IV) are part of the fact.
   rest = rest.replace(MODEL_CODE, ' ');

@@ -65,4 +65,11 @@ describe('Android versions', () => {
     expect(isFactOnly(extractEntities('Galaxy A54、Android 14'))).toBe(true);
     expect(isFactOnly(extractEntities('Galaxy A54が壊れた'))).toBe(false);
   });
+
+  it('reads a mail domain said without the address as the account, a bare fact (trial-ja-33)', () => {
+    expect(extractEntities('i.softbank.jpです').entities).toEqual({ carrier: 'softbank', service: 'carrier_mail' });
+    expect(isFactOnly(extractEntities('i.softbank.jpです'))).toBe(true);
+    expect(isFactOnly(extractEntities("it's a docomo.ne.jp address"))).toBe(true);
+    expect(isFactOnly(extractEntities('imap.gmail.comが応答しません'))).toBe(false);
+  });
 });
