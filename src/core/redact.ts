@@ -917,6 +917,8 @@ function labelledValues(w: Work): void {
  * one ("Password\nsunflower", 「パスワード\nほしぞら」), or in a pasted form of several lines, a line that is the label and
  * one word ("Host Name imap.gmail.com\nUser Name taro\nPassword sunflower"). The line's shape is the link a colon would be:
  * a value unless it is grammar, an ordinary word, a description or a verb (plainValue), a kept shape, or already masked.
+ * A message of one line is such a line too (sec-33: "password sunflower", 「パス hoshizora」), so a heading's noun
+ * ("password suggestion", labelNoun) is kept.
  */
 const FORM_LABEL = '(?:app[- ]?(?:specific[- ])?password|password|passwd|passcode|pwd|pw|パスワード|ぱすわーど|パスコード|暗証番号)';
 const FORM_LABEL_LINE = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+|新しい|新|旧|現在の)?${FORM_LABEL}[ \\t]*[:=：]?[ \\t]*$`, 'i');
@@ -1031,6 +1033,13 @@ const ADDRESS_LINE = new RegExp(`^[ \\t]*[\`'"“]?${ADDRESS}[\`'"”]?(?:[ \\t]
 const LABEL_WORD = /^(?:pass(?:word)?s?|pw|pwd|passwd|passcode|pin|code|id|user(?:name)?)$/i;
 
 function pairValue(w: Work, pos: number, context: boolean): void {
+  // Kana or kanji with digits (「ほしぞら22」) are shaped like a password in any script.
+  KANA_DIGITS.lastIndex = pos;
+  const kd = KANA_DIGITS.exec(w.f);
+  if (kd && isFree(w, pos, pos + kd[0].length)) {
+    mask(w, pos, pos + kd[0].length, 'password');
+    return;
+  }
   const t = tokenAt(w.f, pos);
   if (!t || !isFree(w, t.start, t.end) || LABEL_WORD.test(t.core)) return;
   const after = w.f.slice(t.end, t.end + 24);
