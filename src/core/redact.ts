@@ -1026,9 +1026,10 @@ function pairValues(w: Work): void {
  * "/ SH-51C", "/ imap.gmail.com") stay.
  */
 const ADDRESS = '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+';
-const ADDRESS_SLASH = new RegExp(`(?<![A-Za-z0-9._%+-])${ADDRESS}[\`'"”]?[ \\t]*/[ \\t]*`, 'g');
-const SIGN_IN_SLASH =
-  /(?<![A-Za-z])(?:(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]*in|login|connect(?:ed)?|credentials?(?:[ \t]+(?:are|is|were))?|(?:user(?:name)?|ID)[ \t]*\/[ \t]*(?:pass(?:word)?|pw|パス(?:ワード)?))(?:[ \t]+with)?[ \t]*[:=]?[ \t]*[`'"“]?[A-Za-z0-9._%+@-]{2,64}[`'"”]?[ \t]*\/[ \t]*/gi;
+const ADDRESS_WHOLE = new RegExp(`^${ADDRESS}$`);
+/** Right before the account of a pair (the account itself is the token before the slash). */
+const SIGN_IN_BEFORE =
+  /(?<![A-Za-z])(?:(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]*in|login|connect(?:ed)?|credentials?(?:[ \t]+(?:are|is|were))?|(?:user(?:name)?|ID)[ \t]*\/[ \t]*(?:pass(?:word)?|pw|パス(?:ワード)?))(?:[ \t]+with)?[ \t]*[:=]?[ \t]*[`'"“]?$/i;
 const ADDRESS_LINE = new RegExp(`^[ \\t]*[\`'"“]?${ADDRESS}[\`'"”]?(?:[ \\t]*[,:|][ \\t]*|[ \\t]+)(?=[!-~]+[ \\t]*$)`);
 const LABEL_WORD = /^(?:pass(?:word)?s?|pw|pwd|passwd|passcode|pin|code|id|user(?:name)?)$/i;
 
@@ -1049,13 +1050,23 @@ function pairValue(w: Work, pos: number, context: boolean): void {
 }
 
 function slashPairs(w: Work): void {
-  if (!w.f.includes('/') && !w.f.includes('@')) return;
+  const slash = w.f.includes('/');
+  const at = w.f.includes('@');
+  if (!slash && !at) return;
   SCOPE_LABEL.lastIndex = 0;
   const named = w.topic || SCOPE_LABEL.test(w.f);
   SCOPE_LABEL.lastIndex = 0;
-  for (const m of w.f.matchAll(ADDRESS_SLASH)) pairValue(w, m.index + m[0].length, named);
-  for (const m of w.f.matchAll(SIGN_IN_SLASH)) pairValue(w, m.index + m[0].length, true);
-  if (!w.f.includes('@')) return;
+  // From each slash (rare in chat) back to its account: one token and a short window, so the cost is per slash, not per
+  // character (a pattern run over the whole text tried an address at every letter).
+  for (let i = slash ? w.f.indexOf('/') : -1; i !== -1; i = w.f.indexOf('/', i + 1)) {
+    const account = tokenBefore(w.f, i);
+    if (!account || account.end > i) continue;
+    let pos = i + 1;
+    while (w.f[pos] === ' ' || w.f[pos] === '\t') pos++;
+    if (at && ADDRESS_WHOLE.test(account.core)) pairValue(w, pos, named);
+    else if (/^[A-Za-z0-9._%+@-]{2,64}$/.test(account.core) && SIGN_IN_BEFORE.test(w.f.slice(Math.max(0, account.start - 40), account.start))) pairValue(w, pos, true);
+  }
+  if (!at) return;
   for (let s = 0; s < w.f.length; ) {
     let e = w.f.indexOf('\n', s);
     if (e === -1) e = w.f.length;
@@ -1357,7 +1368,9 @@ function introducedSlots(w: Work): void {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && (slotValue(t.core, w.f.slice(t.end, t.end + 24)) || strongSecret(t.core))) mask(w, t.start, t.end, 'password');
   }
-  for (const m of w.f.matchAll(JA_APOLOGY)) {
+  // Most texts hold no apology: a scan for its words first (the full pattern tries its alternatives at every character).
+  const jaApology = ['間違', 'まちが', 'ミス', '誤り', 'あやまり', '違い', 'ちがい', '訂正'].some((x) => w.f.includes(x));
+  for (const m of jaApology ? w.f.matchAll(JA_APOLOGY) : []) {
     const pos = m.index + m[0].length;
     if (pos >= w.f.length || quotedValue(w, pos, true) !== null) continue;
     const end = kanaValueEnd(w.f, pos, w.topic || 'copula');
@@ -1372,7 +1385,7 @@ function introducedSlots(w: Work): void {
     // The value ends its clause: 「hunter22です」, 「hunter22。」, not 「Gmailで試したら」 (an ordinary word is kept anyway).
     if (value && KANJI_VALUE_END.test(after.replace(/^(?:でした|です|だよ|だった|だ)/, '')) ) mask(w, t.start, t.end, 'password');
   }
-  for (const m of w.f.matchAll(EN_APOLOGY)) {
+  for (const m of /typo|wrong|mistake|mistyped|misspelled/i.test(w.f) ? w.f.matchAll(EN_APOLOGY) : []) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && (strongSecret(t.core) || (/(?:it'?s|is|be)\s+["'“]?$/i.test(m[0]) && slotValue(t.core, w.f.slice(t.end, t.end + 24))))) mask(w, t.start, t.end, 'password');
   }
