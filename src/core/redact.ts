@@ -574,6 +574,8 @@ function appPasswords(w: Work): void {
   for (const m of w.f.matchAll(re)) {
     const groups = [m[1], m[3], m[4], m[5]].map((g) => (g ?? '').toLowerCase());
     const sep = m[2] ?? '';
+    // The format written out, not a password (sec-33): "xxxx-xxxx-xxxx-xxxx" (Apple's help shows it so), "aaaa bbbb cccc dddd".
+    if (groups.every((g) => /^(.)\1{3}$/.test(g))) continue;
     let secret: boolean;
     if (sep === '') {
       // 16 letters in a row: English words that long carry 5+ vowels and no run of 4 consonants.
@@ -803,9 +805,16 @@ const COUNT_UNITS = '年|月|日|時|分|秒|円|件|回|個|桁|文字|人|歳|
 /** A unit after a number: a year, a count, an amount (「2024年」, 「4桁」, 「3回」), not a PIN. */
 const COUNTED = new RegExp(`^[ \\t]?(?:${COUNT_UNITS}|ケタ)`);
 
+/**
+ * Whose "pass" it is, right before the word (sec-33): "my pass", "my new pass", "my email pass", "the mail pass" — the
+ * password. A bus pass or a boarding pass has another word right before "pass" ("my bus pass is …" is not matched).
+ */
+const PASS_OWNER = /(?<![A-Za-z])(?:(?:my|your|our)(?:[ \t]+(?:new|old|current|email|e-mail|mail|login|account|icloud|gmail|outlook|yahoo|docomo))?|(?:the|my)?[ \t]*(?:email|e-mail|mail|login|account))[ \t]+$/i;
+
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
-  const ja = new RegExp(`(${JA_LABEL})([ \\t]*(?:[:=]|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
+  // Slack's bold around the label or its colon is nothing (sec-33): 「*パスワード:* ほしぞら」, 「*パスワード*：ほしぞら」.
+  const ja = new RegExp(`(${JA_LABEL})(\\*{0,2}[ \\t]*(?:[:=]\\*{0,2}|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
   for (const m of w.f.matchAll(ja)) {
     const label = m[1] ?? '';
     const sep = m[2] ?? '';
@@ -857,7 +866,9 @@ function labelledValues(w: Work): void {
   }
 
   const en = new RegExp(
-    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:["']\\s*)?(?:(?:[:=]|\\b(?:is|was)\\b(?:[ \\t]*:)?|\\bto\\b|->|→)\\s*)?["'“]?))`,
+    // Slack and Markdown mark-up around the label and its colon count as nothing (sec-33): "*password:* sunflower",
+    // "*password*: sunflower", "password `sunflower`" (a code span is a quote).
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:(?:["'\`]|\\*{1,2})\\s*)?(?:(?:[:=]\\*{0,2}|\\b(?:is|was)\\b(?:[ \\t]*:)?|\\bto\\b|->|→)\\s*)?["'“\`]?))`,
     'gi',
   );
   for (const m of w.f.matchAll(en)) {
@@ -866,9 +877,9 @@ function labelledValues(w: Work): void {
     if (sep === '') continue; // "password123" is one word
     // "an 'invalid username or password' alert": the quote right after the label closes an error text quoted before it;
     // the word after it is no value (nothing links it).
-    if (/^["'”]\s*$/.test(sep) && closesQuote(w.f, m.index, sep[0]!)) continue;
+    if (/^["'”`]\s*$/.test(sep) && closesQuote(w.f, m.index, sep[0]!)) continue;
     const explicit = /[:=]/.test(sep);
-    const quoted = /["'“]\s*$/.test(sep);
+    const quoted = /["'“`]\s*$/.test(sep);
     if (explicit && passphrase(w, pos)) continue;
     // `pass: ほしぞら`: kana typed as the value after a Latin label, as after 「パスワード：」.
     if (explicit) {
@@ -886,8 +897,12 @@ function labelledValues(w: Work): void {
       continue;
     }
     // "my password is hunter": the word in the slot after "is"/"was", letters only too — not "is wrong", "is expired",
-    // "was changed yesterday" (slotValue). Not after "pin" (a PIN is digits) nor "pass" (a bus pass, a boarding pass).
-    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && !/^(?:pin|pass)$/i.test(m[1] ?? '') && slotValue(t.core, w.f.slice(t.end, t.end + 24)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+    // "was changed yesterday" (slotValue). Not after "pin" (a PIN is digits) nor a bare "pass" (a bus pass, a boarding
+    // pass) — but "pass" is the password when it is the person's own or the mail's (sec-33: "my pass is sunflower",
+    // "my email pass is …"; PASS_OWNER).
+    const label = (m[1] ?? '').toLowerCase();
+    const slotLabel = label !== 'pin' && (label !== 'pass' || PASS_OWNER.test(w.f.slice(Math.max(0, m.index - 24), m.index)));
+    if (/\b(?:is|was)\b|^'s\b/i.test(sep) && slotLabel && slotValue(t.core, w.f.slice(t.end, t.end + 24)) && mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
   }
 
   const secret = new RegExp(`(?<![A-Za-z])(${SECRET_LABEL})(?![A-Za-z])([ \\t]*(?:["'][ \\t]*)?[:=][ \\t]*["']?)`, 'giu');
@@ -902,10 +917,36 @@ function labelledValues(w: Work): void {
  * one ("Password\nsunflower", 「パスワード\nほしぞら」), or in a pasted form of several lines, a line that is the label and
  * one word ("Host Name imap.gmail.com\nUser Name taro\nPassword sunflower"). The line's shape is the link a colon would be:
  * a value unless it is grammar, an ordinary word, a description or a verb (plainValue), a kept shape, or already masked.
+ * A message of one line is such a line too (sec-33: "password sunflower", 「パス hoshizora」), so a heading's noun
+ * ("password suggestion", labelNoun) is kept.
  */
 const FORM_LABEL = '(?:app[- ]?(?:specific[- ])?password|password|passwd|passcode|pwd|pw|パスワード|ぱすわーど|パスコード|暗証番号)';
 const FORM_LABEL_LINE = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+|新しい|新|旧|現在の)?${FORM_LABEL}[ \\t]*[:=：]?[ \\t]*$`, 'i');
-const FORM_LABEL_WORD = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+)?${FORM_LABEL}[ \\t]+(?=[!-~])`, 'i');
+// 「パス」 too (sec-33: 「パス hoshizora」 as a whole message): at the start of a line and before a space and a Latin word,
+// it is no prefix of パスタ or コンパス.
+const FORM_LABEL_WORD = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+)?(?:${FORM_LABEL}|パス)[ \\t]+(?=[!-~])`, 'i');
+/**
+ * Nouns that make "password X" a heading rather than a label and its value (sec-33): "password suggestion", "Password
+ * issues", "password protection", "password manager" — a message or a line that is only a label and one word is
+ * judged by this too. Words with a noun's ending (-tion, -ment, -ness, -ity …) and the heads of the compounds seen
+ * after "password" in issue titles and help pages.
+ */
+const LABEL_NOUN_END = /(?:tion|tions|sion|sions|ment|ments|ness|ity|ities|ance|ances|ence|ences|ship|ings)$/;
+const LABEL_NOUNS = new Set(
+  (
+    'problem problems issue issues question questions trouble troubles bug bugs loop loops rule rules length strength ' +
+    'complexity expiry generator generators keeper keepers vault vaults storage hash hashes hashing mismatch entry entries ' +
+    'form forms label labels text toggle icon icons button buttons link links hints prompts fields boxes popups dialogs ' +
+    'managers policies stuff thing things info details detail support issue screenshot screenshots history age ' +
+    'strategy strategies tips tip advice guide tutorial steps step requests format protected'
+  ).split(' '),
+);
+/** Courtesy said after an address or a label on its own ("taro@example.com thanks"): no value. */
+const COURTESY = new Set('thanks thank thx ty tia sorry hi hello hey regards cheers bye asap urgent'.split(' '));
+const labelNoun = (core: string) => {
+  const lower = core.toLowerCase();
+  return lettersOnly(core) && (LABEL_NOUNS.has(lower) || COURTESY.has(lower) || LABEL_NOUN_END.test(lower));
+};
 
 function formValue(w: Work, start: number, end: number): void {
   // Only the whole line: one token, or a run of kana.
@@ -917,7 +958,7 @@ function formValue(w: Work, start: number, end: number): void {
   if (/^[!-~]+$/.test(core)) {
     const t = tokenAt(w.f, from);
     if (!t || t.end !== from + core.length && w.f.slice(t.end, from + core.length).trim() !== '') return;
-    if (isFree(w, t.start, t.end) && plainValue(t.core)) mask(w, t.start, t.end, 'password');
+    if (isFree(w, t.start, t.end) && plainValue(t.core) && !labelNoun(t.core)) mask(w, t.start, t.end, 'password');
     return;
   }
   const kana = kanaValueEnd(w.f, from, true);
@@ -974,8 +1015,71 @@ function pairValues(w: Work): void {
   }
 }
 
+/**
+ * An account and its password with a slash between them and no label (sec-33): "taro@example.com / sunflower77", "You can
+ * connect with: dev / 123456" (a pair as posted in CaliOpen issue 159), "login with `taro` / `hunter2`", and a line that is
+ * only an address and one word ("taro@example.com sunflower77"). The account is an e-mail address, or any word after a
+ * phrase of signing in ("log in with", "connect with", "credentials:", "user/pass:"). The value must end its clause and
+ * not be followed by another slash (a list: "Gmail / Outlook / iCloud"); it must be password-shaped (letters with digits
+ * or symbols: strongSecret), or — after a phrase of signing in, or in a message or conversation about a password — a
+ * plain word or four to twelve digits. Label words ("email / pass"), ordinary words and kept shapes ("/ iPhone15",
+ * "/ SH-51C", "/ imap.gmail.com") stay.
+ */
+const ADDRESS = '[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\\.[A-Za-z0-9-]+)+';
+const ADDRESS_WHOLE = new RegExp(`^${ADDRESS}$`);
+/** Right before the account of a pair (the account itself is the token before the slash). */
+const SIGN_IN_BEFORE =
+  /(?<![A-Za-z])(?:(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]*in|login|connect(?:ed)?|credentials?(?:[ \t]+(?:are|is|were))?|(?:user(?:name)?|ID)[ \t]*\/[ \t]*(?:pass(?:word)?|pw|パス(?:ワード)?))(?:[ \t]+with)?[ \t]*[:=]?[ \t]*[`'"“]?$/i;
+const ADDRESS_LINE = new RegExp(`^[ \\t]*[\`'"“]?${ADDRESS}[\`'"”]?(?:[ \\t]*[,:|][ \\t]*|[ \\t]+)(?=[!-~]+[ \\t]*$)`);
+const LABEL_WORD = /^(?:pass(?:word)?s?|pw|pwd|passwd|passcode|pin|code|id|user(?:name)?)$/i;
+
+function pairValue(w: Work, pos: number, context: boolean): void {
+  // Kana or kanji with digits (「ほしぞら22」) are shaped like a password in any script.
+  KANA_DIGITS.lastIndex = pos;
+  const kd = KANA_DIGITS.exec(w.f);
+  if (kd && isFree(w, pos, pos + kd[0].length)) {
+    mask(w, pos, pos + kd[0].length, 'password');
+    return;
+  }
+  const t = tokenAt(w.f, pos);
+  if (!t || !isFree(w, t.start, t.end) || LABEL_WORD.test(t.core)) return;
+  const after = w.f.slice(t.end, t.end + 24);
+  if (/^[ \t]*\//.test(after) || EN_CLAUSE_GOES_ON.test(after)) return;
+  const plain = lettersOnly(t.core) ? plainValue(t.core) && !labelNoun(t.core) : /^\d{4,12}$/.test(t.core) && !COUNTED.test(after);
+  if (strongSecret(t.core) || (context && plain)) mask(w, t.start, t.end, 'password');
+}
+
+function slashPairs(w: Work): void {
+  const slash = w.f.includes('/');
+  const at = w.f.includes('@');
+  if (!slash && !at) return;
+  SCOPE_LABEL.lastIndex = 0;
+  const named = w.topic || SCOPE_LABEL.test(w.f);
+  SCOPE_LABEL.lastIndex = 0;
+  // From each slash (rare in chat) back to its account: one token and a short window, so the cost is per slash, not per
+  // character (a pattern run over the whole text tried an address at every letter).
+  for (let i = slash ? w.f.indexOf('/') : -1; i !== -1; i = w.f.indexOf('/', i + 1)) {
+    const account = tokenBefore(w.f, i);
+    if (!account || account.end > i) continue;
+    let pos = i + 1;
+    while (w.f[pos] === ' ' || w.f[pos] === '\t') pos++;
+    if (at && ADDRESS_WHOLE.test(account.core)) pairValue(w, pos, named);
+    else if (/^[A-Za-z0-9._%+@-]{2,64}$/.test(account.core) && SIGN_IN_BEFORE.test(w.f.slice(Math.max(0, account.start - 40), account.start))) pairValue(w, pos, true);
+  }
+  if (!at) return;
+  for (let s = 0; s < w.f.length; ) {
+    let e = w.f.indexOf('\n', s);
+    if (e === -1) e = w.f.length;
+    if (e - s <= 160) {
+      const m = ADDRESS_LINE.exec(w.f.slice(s, e));
+      if (m) pairValue(w, s + m[0].length, named);
+    }
+    s = e + 1;
+  }
+}
+
 function formLines(w: Work): void {
-  if (!w.f.includes('\n')) return;
+  // A message of one line is read as a line of a form too (sec-33): "password sunflower" sent on its own.
   const lines: [number, number][] = [];
   for (let i = 0, s = 0; i <= w.f.length; i++) {
     if (i === w.f.length || w.f[i] === '\n') {
@@ -1037,6 +1141,7 @@ function closesQuote(f: string, at: number, q: string): boolean {
   const head = f.slice(Math.max(0, at - 160), at);
   if (q === '"') return (head.match(/"/g) ?? []).length % 2 === 1;
   if (q === '”') return (head.match(/“/g) ?? []).length > (head.match(/”/g) ?? []).length;
+  if (q === '`') return (head.match(/`/g) ?? []).length % 2 === 1;
   return (head.match(/(?<![A-Za-z0-9])'/g) ?? []).length > (head.match(/(?<=[A-Za-z0-9.!?])'(?![A-Za-z0-9])/g) ?? []).length;
 }
 
@@ -1222,6 +1327,17 @@ function describedValues(w: Work): void {
 /** sec-31: a correction (「正しくは」, 「本当は」, "I meant", "the right one is") introduces the value it corrects. */
 const JA_INTRO = /(?:新しい(?:の|方|ほう)|新パス(?:ワード)?|(?:今|前|古い|元|以前|最初)の|変更(?:後|前)の?|変えたの|正しく|正しいの|本当|ほんと|ほんとう|正解|実際)(?:は|が)[ \t]*(?:[:=][ \t]*)?/g;
 const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous|correct|right|real)\s+one\s+(?:is|was)|(?:changed|set|reset|updated|switched)\s+it\s+to|i\s+mean(?:t)?(?:\s+to\s+(?:say|type|write))?|it\s+is\s+actually|it'?s\s+actually|actually\s+it'?s)\s+["'“]?/gi;
+/**
+ * sec-33: an apology for the value said before, then the right one, with no 「正しくは」: 「さっきのは間違いでhunter22です」,
+ * 「さっきのは打ち間違いです。hunter22です」, 「間違えました、hunter22です」, 「訂正です、ほしぞらです」; "sorry, typo: hunter23",
+ * "that was a typo, it's hunter23", "wrong one, it's hunter23". Read only once the conversation is about a password (or the
+ * message names one), like JA_INTRO. Up to the sentence's end and one more: 「間違いです。hunter22です」.
+ */
+const JA_APOLOGY =
+  /(?:(?:さっき|先ほど|さきほど|前|上|最初)の(?:は|が|も)?[ \t]*(?:打ち)?(?:間違い|まちがい|誤り|あやまり|ミス|違い|ちがい)(?:で(?:した|す)?|だった)?|(?:打ち)?(?:間違え|まちがえ)(?:ました|た|てました|ていました|てた)|(?:打ち|入力)(?:間違い|まちがい|ミス)(?:で(?:した|す)?|だった)?|訂正(?:です|します)?)[ \t]*[、。,.!！:：]?[ \t]*(?:すみません|すいません|ごめんなさい|失礼しました)?[ \t]*[、。,.!！]?[ \t]*/g;
+const EN_APOLOGY =
+  /(?<![A-Za-z])(?:typo|wrong\s+one|my\s+mistake|mistyped(?:\s+it)?|misspelled(?:\s+it)?)\s*[,.;:!-]*\s*(?:(?:it'?s|it\s+is|the\s+(?:right|correct)\s+one\s+is|should\s+be|it\s+should\s+be)\s+)?["'“]?/gi;
+
 /** sec-31: after a correction's value, the one it replaces — 「hunter22じゃなくてhunter23」, "I meant hunter22 not hunter21". */
 const CORRECTED_PAIR = /(?:じゃなくて|ではなくて|じゃなく|ではなく|(?<![A-Za-z])not|(?<![A-Za-z])instead\s+of)[ \t]*["'“「]?/gi;
 
@@ -1251,6 +1367,27 @@ function introducedSlots(w: Work): void {
   for (const m of w.f.matchAll(EN_INTRO)) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && (slotValue(t.core, w.f.slice(t.end, t.end + 24)) || strongSecret(t.core))) mask(w, t.start, t.end, 'password');
+  }
+  // Most texts hold no apology: a scan for its words first (the full pattern tries its alternatives at every character).
+  const jaApology = ['間違', 'まちが', 'ミス', '誤り', 'あやまり', '違い', 'ちがい', '訂正'].some((x) => w.f.includes(x));
+  for (const m of jaApology ? w.f.matchAll(JA_APOLOGY) : []) {
+    const pos = m.index + m[0].length;
+    if (pos >= w.f.length || quotedValue(w, pos, true) !== null) continue;
+    const end = kanaValueEnd(w.f, pos, w.topic || 'copula');
+    if (end > pos && isFree(w, pos, end)) {
+      mask(w, pos, end, 'password');
+      continue;
+    }
+    const t = tokenAt(w.f, pos);
+    if (!t || t.start !== pos || !isFree(w, t.start, t.end)) continue;
+    const after = w.f.slice(t.end, t.end + 8);
+    const value = /^\d+$/.test(t.core) ? t.core.length >= 4 && !COUNTED.test(after) : !PASSPHRASE_STOP.has(t.core.toLowerCase()) && lenientSecret(t.core);
+    // The value ends its clause: 「hunter22です」, 「hunter22。」, not 「Gmailで試したら」 (an ordinary word is kept anyway).
+    if (value && KANJI_VALUE_END.test(after.replace(/^(?:でした|です|だよ|だった|だ)/, '')) ) mask(w, t.start, t.end, 'password');
+  }
+  for (const m of /typo|wrong|mistake|mistyped|misspelled/i.test(w.f) ? w.f.matchAll(EN_APOLOGY) : []) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && (strongSecret(t.core) || (/(?:it'?s|is|be)\s+["'“]?$/i.test(m[0]) && slotValue(t.core, w.f.slice(t.end, t.end + 24))))) mask(w, t.start, t.end, 'password');
   }
   // A password-shaped value on either side of 「じゃなくて」 / "not": the right one and the wrong one are both guesses.
   for (const m of w.f.matchAll(CORRECTED_PAIR)) {
@@ -1624,6 +1761,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   labelledValues(w);
   formLines(w);
   pairValues(w);
+  slashPairs(w);
   hedgedValues(w);
   passwordContext(w);
   introducedValues(w);

@@ -63,6 +63,10 @@ export const JA: Row[] = [
   { line: 'ホスト名 imap.gmail.com\nユーザ名 taro@gmail.com\nパスワード\nあさやけ', values: ['あさやけ'] },
   { line: 'パスワードは多分lighthouseです', values: ['lighthouse'] },
   { before: 'パスワードを変えました', line: '間違えた、tulip42じゃなくてtulip43', values: ['tulip42', 'tulip43'] },
+  // sec-33: an address and its password with a slash, Slack's bold around the label, an apology before the right value.
+  { line: 'taro@docomo.ne.jp／kumo7788です', values: ['kumo7788'] },
+  { line: '*パスワード:* yuzuriha', values: ['yuzuriha'] },
+  { before: 'パスワードを変えました', line: 'さっきのは間違いでkiwi2024です', values: ['kiwi2024'] },
 ];
 
 export const EN: Row[] = [
@@ -88,6 +92,11 @@ export const EN: Row[] = [
   { line: 'My settings are\nHost Name imap.gmail.com\nUser Name taro@gmail.com\nPassword snowdrop', values: ['snowdrop'] },
   { line: 'my password is probably juniper', values: ['juniper'] },
   { before: 'I changed my password yesterday', line: 'sorry I meant maple77 not maple76', values: ['maple77', 'maple76'] },
+  // sec-33: an address and its password with a slash, Slack's bold and a code span, "my pass is", an apology before the value.
+  { line: 'my login is pat@example.com / tamarind77', values: ['tamarind77'] },
+  { line: '*Password:* `gooseberry`', values: ['gooseberry'] },
+  { line: 'my pass is bluebell', values: ['bluebell'] },
+  { before: 'I changed my password yesterday', line: "sorry that was a typo, it's quokka41", values: ['quokka41'] },
 ];
 
 /** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */
