@@ -124,6 +124,7 @@ const filterSchema = z.object({
   status: z.union([z.literal(''), z.enum(REVIEW_STATUSES)]).optional(),
   intent: z.union([z.literal(''), z.enum(INTENTS)]).optional(),
   carrier: z.union([z.literal(''), z.enum(ENTITY_VALUES.carrier)]).optional(),
+  device: z.union([z.literal(''), z.enum(ENTITY_VALUES.device)]).optional(),
   channel: z.union([z.literal(''), z.enum(CHANNELS)]).optional(),
   text: z.string().max(200).optional(),
   annotated: z.union([z.boolean(), z.literal('1'), z.literal('on'), z.literal(''), z.literal('true'), z.literal('false')]).optional(),
@@ -232,6 +233,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.status) f.status = v.status as ConversationFilter['status'];
     if (v.intent) f.intent = v.intent as ConversationFilter['intent'];
     if (v.carrier) f.carrier = v.carrier;
+    if (v.device) f.device = v.device;
     if (v.channel) f.channel = v.channel as ConversationFilter['channel'];
     if (v.text.trim()) f.text = v.text.trim();
     if (v.annotated) f.annotated = true;
@@ -254,6 +256,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       status: d.status ?? '',
       intent: d.intent ?? '',
       carrier: d.carrier ?? '',
+      device: d.device ?? '',
       channel: d.channel ?? '',
       text: allowText ? (d.text ?? '') : '',
       annotated: d.annotated === true || d.annotated === '1' || d.annotated === 'on' || d.annotated === 'true',
@@ -440,11 +443,15 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const r = analyticsRange(q);
     // For whom (since round 31): the analytics of one carrier's and/or one symptom's conversations (the symptom the list's
     // filter reads, analyticsSymptom); an unknown value is no filter, as an invalid date is the default range.
+    // The device too (since round 33): iPhone / iPad / Android / Mac / Windows, the summary's `device`.
     const carrier = typeof q.carrier === 'string' && (ENTITY_VALUES.carrier as readonly string[]).includes(q.carrier) ? q.carrier : undefined;
+    const device = typeof q.device === 'string' && (ENTITY_VALUES.device as readonly string[]).includes(q.device) ? q.device : undefined;
     const symptom = typeof q.symptom === 'string' && SYMPTOM_INTENTS.has(q.symptom as never) ? (q.symptom as string) : undefined;
-    const summaries = (await store.summaries(r.fromMs)).filter((s) => (!carrier || s.carrier === carrier) && (!symptom || analyticsSymptom(s) === symptom));
+    const summaries = (await store.summaries(r.fromMs)).filter(
+      (s) => (!carrier || s.carrier === carrier) && (!device || s.device === device) && (!symptom || analyticsSymptom(s) === symptom),
+    );
     return {
-      range: { ...r, ...(carrier ? { carrier } : {}), ...(symptom ? { symptom } : {}) },
+      range: { ...r, ...(carrier ? { carrier } : {}), ...(device ? { device } : {}), ...(symptom ? { symptom } : {}) },
       data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
     };
   };
@@ -568,7 +575,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       }
     }
     const { range, data } = await analytics(req.query);
-    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
+    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.device ? { device: range.device } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
   });
   apiRouter.get('/annotations', async (_req, res) => {
     res.json({ annotations: await store.allAnnotations() });

@@ -59,6 +59,8 @@ export interface FilterValues {
   status: string;
   intent: string;
   carrier: string;
+  /** The device (ENTITY_VALUES.device; since round 33). */
+  device: string;
   channel: string;
   text: string;
   annotated: boolean;
@@ -74,7 +76,7 @@ export interface FilterValues {
   again: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', device: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -213,6 +215,10 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     [['', tr(ctx, 'admin.filter.carrier_any')], ...ENTITY_VALUES.carrier.map((c) => [c, entityLabel(ctx, 'carrier', c)] as [string, string])],
     f.carrier,
   );
+  const deviceOpts = options(
+    [['', tr(ctx, 'admin.filter.device_any')], ...ENTITY_VALUES.device.map((c) => [c, entityLabel(ctx, 'device', c)] as [string, string])],
+    f.device,
+  );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
   const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
@@ -225,6 +231,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label>${t(ctx, 'admin.filter.status')}<select name="status" data-testid="f-status">${statusOpts}</select></label>
     <label>${t(ctx, 'admin.filter.intent')}<select name="intent" data-testid="f-intent">${intentOpts}</select></label>
     <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.device')}<select name="device" data-testid="f-device">${deviceOpts}</select></label>
     <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
     <label>${t(ctx, 'admin.filter.holder')}<select name="holder" data-testid="f-holder">${holderOpts}</select></label>
     <label>${t(ctx, 'admin.filter.again')}<select name="again" data-testid="f-again">${againOpts}</select></label>
@@ -936,9 +943,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', device: fd.get('device') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'device', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

@@ -89,6 +89,7 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.status && reviewStatus(s, ctx) !== f.status) return false;
   if (f.intent && s.symptom !== f.intent && !s.intents.includes(f.intent)) return false;
   if (f.carrier && s.carrier !== f.carrier) return false;
+  if (f.device && s.device !== f.device) return false;
   if (f.channel && s.channel !== f.channel) return false;
   if (f.annotated && s.annotations === 0) return false;
   if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;

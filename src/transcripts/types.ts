@@ -271,6 +271,8 @@ export interface ConversationFilter {
   /** Matches the symptom or any intent seen. */
   intent?: Intent;
   carrier?: string;
+  /** The device the conversation knew (summary `device`: iphone, ipad, android, mac, windows — the entity's values). Since round 33. */
+  device?: string;
   channel?: ChannelName;
   /** Case-insensitive substring of any user or bot text, or the conversation id, ticket id or user. */
   text?: string;
