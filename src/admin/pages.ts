@@ -12,7 +12,7 @@ import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } fr
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -315,6 +315,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
         s.annotations ? `<span class="flag note">${t(ctx, 'admin.list.annotated', { n: s.annotations })}</span>` : '',
         s.errors ? `<span class="flag err">${t(ctx, 'admin.list.errors', { n: s.errors })}</span>` : '',
         s.takenOver ? `<span class="flag${heldByStaff(s) ? '' : ' past'}" data-testid="list-taken-over">${t(ctx, heldByStaff(s) ? 'admin.list.taken_over' : 'admin.list.handed_back')}</span>` : '',
+        cameBackFlags(ctx, s),
       ].join('');
       const link = href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`);
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
@@ -356,6 +357,33 @@ function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   if (!counted) return `<td><span class="muted">${t(ctx, 'admin.list.no_symptom')}</span></td>`;
   if (!s.symptom || s.symptom === counted) return `<td>${h(intentLabel(ctx, counted))}</td>`;
   return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
+}
+
+/** How long after: 「3 日」 from a day on, else 「5 時間 2 分」 (formatDuration). */
+function elapsed(ctx: ViewContext, ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  return days > 1 ? tr(ctx, 'admin.list.days', { n: days }) : days === 1 ? tr(ctx, 'admin.list.day_one') : formatDuration(ctx, ms);
+}
+
+/**
+ * Came back (query.ts againOf, cameBackAcross): 「「直った」のあと戻ってきた」 when the person wrote again in the same
+ * conversation; 「3 日後に同じ症状で戻ってきた →」 linking the same person's new conversation; on that new one,
+ * 「3 日前の「直った」から戻ってきた →」 linking the fixed one.
+ */
+function cameBackFlags(ctx: ViewContext, s: ReviewedSummary): string {
+  const link = (id: string) => href(ctx, `/admin/conversations/${encodeURIComponent(id)}`);
+  const out: string[] = [];
+  for (const r of s.cameBackIn ?? []) {
+    const after = elapsed(ctx, r.startedAtMs - (s.resolvedAtMs ?? s.updatedAtMs));
+    out.push(`<a class="flag err" href="${link(r.id)}" data-testid="list-came-back-in" data-id="${h(r.id)}">${t(ctx, 'admin.list.came_back_in', { time: after })}</a>`);
+  }
+  if (!s.cameBackIn?.length && againOf(s, ctx.tree).includes('came_back'))
+    out.push(`<span class="flag err" data-testid="list-came-back">${t(ctx, 'admin.again.came_back')}</span>`);
+  if (s.cameBackFrom) {
+    const before = elapsed(ctx, s.startedAtMs - s.cameBackFrom.resolvedAtMs);
+    out.push(`<a class="flag" href="${link(s.cameBackFrom.id)}" data-testid="list-came-back-from" data-id="${h(s.cameBackFrom.id)}">${t(ctx, 'admin.list.came_back_from', { time: before })}</a>`);
+  }
+  return out.join('');
 }
 
 /** Steps shown in a row before 「ほか n 件」: the latest ones (what was tried last matters most to whoever answers). */

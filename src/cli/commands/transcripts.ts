@@ -60,7 +60,8 @@ filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')
           --intent <intent id> --carrier <carrier> --device ${ENTITY_VALUES.device.join('|')} --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
           --funnel ${FUNNEL_COLUMNS.join('|')} (where the funnel counts it; with --node, at that step)
-          --again ${AGAINS.join('|')} (fixed, then wrote again / answered the same step twice)
+          --again ${AGAINS.join('|')} (fixed, then wrote again — or came back in a new conversation on the same
+          symptom within 7 days — / answered the same step twice)
           (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
