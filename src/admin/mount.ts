@@ -463,7 +463,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   router.get('/improve', async (req, res) => {
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
-    const [{ items, limited }, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
+    const [{ items, groups, limited }, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
     // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
     const result = corrections(annotations);
     const training = {
@@ -472,7 +472,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason, ...(x.annotation.replyAct ? { act: x.annotation.replyAct } : {}) })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, ...(limited ? { limited } : {}), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
+      renderImprove(view(req, res), { filter, items, groups, ...(limited ? { limited } : {}), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
     );
   });
 

@@ -7,7 +7,7 @@
 import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
-import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } from './improve.js';
+import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
 
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
@@ -815,8 +815,21 @@ function pickedNote(ctx: ViewContext, p: NonNullable<ImproveItem['picked']>): st
   return `<div class="small" data-testid="improve-picked" data-intent="${h(intent)}">→ ${text}</div>`;
 }
 
-export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
+/** Occurrences linked in a repeated line's row before 「ほか n 件」. */
+const GROUP_LINKS_MAX = 12;
+
+export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; groups?: ImproveGroup[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
   const { filter } = data;
+  // Repeated lines (groupImprove): one row per normalised text, most frequent first — unless the flat list is asked for.
+  const grouped = !filter.flat && data.groups !== undefined;
+  const keep = {
+    below: String(filter.below),
+    ...(filter.node !== undefined ? { node: filter.node } : {}),
+    ...(filter.from ? { from: filter.from } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+  };
+  const reasonQuery = filter.reasons.length === 4 ? '' : filter.reasons.map((r) => `&reason=${r}`).join('');
+  const toggle = `<a href="${href(ctx, '/admin/improve', grouped ? { ...keep, group: '0' } : keep)}${h(reasonQuery)}" data-testid="improve-group-toggle">${t(ctx, grouped ? 'admin.improve.show_each' : 'admin.improve.show_grouped')}</a>`;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
   const form = `<form class="card range" method="get" action="/admin/improve" data-testid="improve-form">
   ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
@@ -833,18 +846,30 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
       ? `${filter.from ? `<input type="hidden" name="from" value="${h(filter.from)}">` : ''}${filter.to ? `<input type="hidden" name="to" value="${h(filter.to)}">` : ''}<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', filter.node !== undefined ? { node: filter.node } : {})}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
+  ${filter.flat ? '<input type="hidden" name="group" value="0">' : ''}
   <span class="spacer"></span>
+  ${toggle}
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
-  const rows = data.items
-    .map(
-      (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${i.picked ? pickedNote(ctx, i.picked) : ''}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
-    )
-    .join('');
+  const turnLink = (x: { conversation: string; seq: number }) => `${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}`;
+  const row = (i: ImproveItem, g?: ImproveGroup) => {
+    // A repeated line: how often, in how many conversations, and a link to each occurrence (with what the person picked).
+    const occurrences = g && g.count > 1
+      ? `<div class="small occ" data-testid="improve-occurrences">${g.items
+          .slice(0, GROUP_LINKS_MAX)
+          .map((x) => `<a href="${turnLink(x)}" data-testid="improve-occurrence">${h(formatTime(ctx, x.atMs))}</a>${x.picked ? pickedNote(ctx, x.picked) : ''}`)
+          .join(' ')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
+      : i.picked ? pickedNote(ctx, i.picked) : '';
+    const reasons = g?.reasons ?? i.reasons;
+    const corrected = g ? g.corrected : i.corrected ? 1 : 0;
+    const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
+    return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
+<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+  };
+  const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length
-    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th>${grouped ? `<th class="num">${t(ctx, 'admin.improve.count')}</th>` : ''}<th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
   // The queue reads the newest conversations only: say so, rather than show fewer rows than the count that linked here.
   const limited = data.limited ? `<p class="muted small" data-testid="improve-limited">${t(ctx, 'admin.improve.limited', { read: data.limited.read, of: data.limited.of })}</p>` : '';
@@ -895,7 +920,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
