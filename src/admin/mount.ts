@@ -37,6 +37,7 @@ import {
   toJsonLine,
   withActionLabels,
   withDerivedSymptom,
+  withDerivedSteps,
   REVIEW_STATUSES,
   OUTCOMES,
   HOLDERS,
@@ -275,9 +276,16 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
-    // (one read each); the filters and analytics count stored symptoms.
+    // (one read each); the filters and analytics count stored symptoms. Likewise the steps tried of summaries recorded
+    // before round 31 (no `steps`): read from the turns for the rows shown, never written back (the next turn writes them).
     const tree = options.tree;
-    if (tree) shown.items = await Promise.all(shown.items.map(async (s) => (s.symptom ? s : withDerivedSymptom(s, await store.turns(s.id), tree))));
+    shown.items = await Promise.all(
+      shown.items.map(async (s) => {
+        if ((s.symptom || !tree) && s.steps !== undefined) return s;
+        const turns = await store.turns(s.id);
+        return withDerivedSteps(s.symptom ? s : withDerivedSymptom(s, turns, tree), turns, tree);
+      }),
+    );
     return shown;
   };
 
