@@ -56,10 +56,10 @@ function outcomeTable(
 /** Rows of the fallback table (most fallbacks first). */
 const FALLBACK_ROWS = 25;
 
-export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string; carrier?: string; symptom?: string }): string {
-  // Every link opens the conversations behind a number: the same dates, carrier and symptom (the list filters by both).
+export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: string; to: string; carrier?: string; device?: string; symptom?: string }): string {
+  // Every link opens the conversations behind a number: the same dates, carrier, device and symptom (the list filters by each).
   const dates = { from: range.from, to: range.to };
-  const inRange: Record<string, string> = { ...dates, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}) };
+  const inRange: Record<string, string> = { ...dates, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.device ? { device: range.device } : {}), ...(range.symptom ? { symptom: range.symptom } : {}) };
   const kpi = (key: string, value: string, testId: string, cls = '', link?: Record<string, string>) =>
     `<div class="kpi ${cls}" data-testid="${testId}"><span class="kv-label">${t(ctx, key)}</span><b>${
       link ? `<a href="${h(href(ctx, '/admin', { ...inRange, ...link }))}">${h(value)}</a>` : h(value)
@@ -82,6 +82,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(range.from)}"></label>
   <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(range.to)}"></label>
   <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="a-carrier">${options([['', tr(ctx, 'admin.filter.carrier_any')], ...ENTITY_VALUES.carrier.map((c) => [c, entityLabel(ctx, 'carrier', c)] as [string, string])], range.carrier ?? '')}</select></label>
+  <label>${t(ctx, 'admin.filter.device')}<select name="device" data-testid="a-device">${options([['', tr(ctx, 'admin.filter.device_any')], ...ENTITY_VALUES.device.map((c) => [c, entityLabel(ctx, 'device', c)] as [string, string])], range.device ?? '')}</select></label>
   <label>${t(ctx, 'admin.list.symptom')}<select name="symptom" data-testid="a-symptom">${options([['', tr(ctx, 'admin.analytics.symptom_any')], ...INTENTS.filter((i) => SYMPTOM_INTENTS.has(i)).map((i) => [i, intentLabel(ctx, i)] as [string, string])], range.symptom ?? '')}</select></label>
   <button type="submit" class="primary">${t(ctx, 'admin.analytics.apply')}</button>
   <a href="${h(href(ctx, '/admin/analytics', { ...inRange, ...previousRange(range) }))}" data-testid="prev-range">${t(ctx, 'admin.analytics.prev_range')}</a>

@@ -34,6 +34,8 @@ export interface ImproveFilter {
    * of a node opens the messages behind it.
    */
   node?: string;
+  /** One row per message (`group=0`) instead of one per repeated line (groupImprove; the default since round 33). */
+  flat?: boolean;
 }
 
 /** The `node` filter value for messages written before the first question (the analytics' （開始） row). */
@@ -79,6 +81,7 @@ const schema = z.object({
   node: z.string().max(120).optional(),
   from: z.union([z.literal(''), z.string().refine(isDay, 'not a date (YYYY-MM-DD)')]).optional(),
   to: z.union([z.literal(''), z.string().refine(isDay, 'not a date (YYYY-MM-DD)')]).optional(),
+  group: z.enum(['0', '1']).optional(),
 });
 
 /** The queue's filter from a query string (`below=0.5&reason=fallback&reason=flagged&days=30`). */
@@ -95,8 +98,63 @@ export function improveQuery(q: unknown): { ok: true; value: ImproveFilter; erro
       ...(r.data.node ? { node: r.data.node } : {}),
       ...(r.data.from ? { from: r.data.from } : {}),
       ...(r.data.to ? { to: r.data.to } : {}),
+      ...(r.data.group === '0' ? { flat: true } : {}),
     },
   };
+}
+
+/**
+ * One repeated line of the queue (since round 33): the messages whose text is the same once normalised (NFKC, lower case,
+ * spaces collapsed — dropped beside Japanese —, end punctuation dropped: 「Gmailが同期しない」 = 「Ｇｍａｉｌ が同期しない。」), or the clicks of one button at
+ * one node — with how often, in how many conversations, and each occurrence (newest first) to open. The most frequent
+ * first, so the misreading that costs most is turned into training data first.
+ */
+export interface ImproveGroup {
+  /** The normalised text (or `click:<node>:<value>`). */
+  key: string;
+  count: number;
+  /** Distinct conversations. */
+  conversations: number;
+  /** Every reason any occurrence was listed for. */
+  reasons: ImproveReason[];
+  /** Occurrences staff corrected already. */
+  corrected: number;
+  /** The newest occurrence: the text, reading and node the row shows. */
+  latest: ImproveItem;
+  /** Every occurrence, newest first. */
+  items: Array<Pick<ImproveItem, 'conversation' | 'seq' | 'atMs' | 'corrected' | 'picked'>>;
+}
+
+/** The key lines are grouped by: the text folded (NFKC, lower case), spaces collapsed (none beside Japanese), end punctuation dropped. */
+export function improveKey(i: Pick<ImproveItem, 'text' | 'action' | 'nodeBefore'>): string {
+  if (i.text === undefined) return `click:${i.nodeBefore}:${i.action ?? ''}`;
+  return i.text
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/\s+/g, ' ')
+    .trim()
+    // A space beside Japanese is spelling, not a word break: 「Gmail が」 = 「Gmailが」 (between Latin words it stays).
+    .replace(/ (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) /gu, '')
+    .replace(/[\s。.!?！？、,…]+$/u, '');
+}
+
+/** The queue's items as repeated lines (ImproveGroup), most frequent first, then the most recent. */
+export function groupImprove(items: readonly ImproveItem[]): ImproveGroup[] {
+  const groups = new Map<string, ImproveGroup & { ids: Set<string> }>();
+  for (const i of [...items].sort((a, b) => b.atMs - a.atMs)) {
+    const key = improveKey(i);
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { key, count: 0, conversations: 0, reasons: [], corrected: 0, latest: i, items: [], ids: new Set() }));
+    g.count++;
+    g.ids.add(i.conversation);
+    g.conversations = g.ids.size;
+    if (i.corrected) g.corrected++;
+    for (const r of i.reasons) if (!g.reasons.includes(r)) g.reasons.push(r);
+    g.items.push({ conversation: i.conversation, seq: i.seq, atMs: i.atMs, corrected: i.corrected, ...(i.picked ? { picked: i.picked } : {}) });
+  }
+  return [...groups.values()]
+    .map(({ ids: _ids, ...g }) => g)
+    .sort((a, b) => b.count - a.count || b.latest.atMs - a.latest.atMs);
 }
 
 /** A clarification choice: the person answered a "did you mean …?" ask-back (the NLU sibling's field, or the reply key). */
@@ -155,6 +213,8 @@ export function mayHold(s: ConversationSummary, f: Pick<ImproveFilter, 'node' | 
 /** The queue, and — when more conversations could hold an item than the queue reads — how many it read of how many. */
 export interface ImproveResult {
   items: ImproveItem[];
+  /** The items as repeated lines (groupImprove), most frequent first. Since round 33. */
+  groups: ImproveGroup[];
   limited?: { read: number; of: number };
 }
 
@@ -216,7 +276,8 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
     if (out.length >= MAX_ITEMS) break;
   }
   const items = out.sort((a, b) => b.atMs - a.atMs).slice(0, MAX_ITEMS);
-  return read < candidates.length ? { items, limited: { read, of: candidates.length } } : { items };
+  const groups = groupImprove(items);
+  return read < candidates.length ? { items, groups, limited: { read, of: candidates.length } } : { items, groups };
 }
 
 export interface AccuracyRow {

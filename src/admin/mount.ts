@@ -37,6 +37,7 @@ import {
   toJsonLine,
   withActionLabels,
   withDerivedSymptom,
+  withDerivedSteps,
   REVIEW_STATUSES,
   OUTCOMES,
   HOLDERS,
@@ -124,6 +125,7 @@ const filterSchema = z.object({
   status: z.union([z.literal(''), z.enum(REVIEW_STATUSES)]).optional(),
   intent: z.union([z.literal(''), z.enum(INTENTS)]).optional(),
   carrier: z.union([z.literal(''), z.enum(ENTITY_VALUES.carrier)]).optional(),
+  device: z.union([z.literal(''), z.enum(ENTITY_VALUES.device)]).optional(),
   channel: z.union([z.literal(''), z.enum(CHANNELS)]).optional(),
   text: z.string().max(200).optional(),
   annotated: z.union([z.boolean(), z.literal('1'), z.literal('on'), z.literal(''), z.literal('true'), z.literal('false')]).optional(),
@@ -232,6 +234,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     if (v.status) f.status = v.status as ConversationFilter['status'];
     if (v.intent) f.intent = v.intent as ConversationFilter['intent'];
     if (v.carrier) f.carrier = v.carrier;
+    if (v.device) f.device = v.device;
     if (v.channel) f.channel = v.channel as ConversationFilter['channel'];
     if (v.text.trim()) f.text = v.text.trim();
     if (v.annotated) f.annotated = true;
@@ -254,6 +257,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       status: d.status ?? '',
       intent: d.intent ?? '',
       carrier: d.carrier ?? '',
+      device: d.device ?? '',
       channel: d.channel ?? '',
       text: allowText ? (d.text ?? '') : '',
       annotated: d.annotated === true || d.annotated === '1' || d.annotated === 'on' || d.annotated === 'true',
@@ -272,9 +276,16 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
-    // (one read each); the filters and analytics count stored symptoms.
+    // (one read each); the filters and analytics count stored symptoms. Likewise the steps tried of summaries recorded
+    // before round 31 (no `steps`): read from the turns for the rows shown, never written back (the next turn writes them).
     const tree = options.tree;
-    if (tree) shown.items = await Promise.all(shown.items.map(async (s) => (s.symptom ? s : withDerivedSymptom(s, await store.turns(s.id), tree))));
+    shown.items = await Promise.all(
+      shown.items.map(async (s) => {
+        if ((s.symptom || !tree) && s.steps !== undefined) return s;
+        const turns = await store.turns(s.id);
+        return withDerivedSteps(s.symptom ? s : withDerivedSymptom(s, turns, tree), turns, tree);
+      }),
+    );
     return shown;
   };
 
@@ -440,11 +451,15 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const r = analyticsRange(q);
     // For whom (since round 31): the analytics of one carrier's and/or one symptom's conversations (the symptom the list's
     // filter reads, analyticsSymptom); an unknown value is no filter, as an invalid date is the default range.
+    // The device too (since round 33): iPhone / iPad / Android / Mac / Windows, the summary's `device`.
     const carrier = typeof q.carrier === 'string' && (ENTITY_VALUES.carrier as readonly string[]).includes(q.carrier) ? q.carrier : undefined;
+    const device = typeof q.device === 'string' && (ENTITY_VALUES.device as readonly string[]).includes(q.device) ? q.device : undefined;
     const symptom = typeof q.symptom === 'string' && SYMPTOM_INTENTS.has(q.symptom as never) ? (q.symptom as string) : undefined;
-    const summaries = (await store.summaries(r.fromMs)).filter((s) => (!carrier || s.carrier === carrier) && (!symptom || analyticsSymptom(s) === symptom));
+    const summaries = (await store.summaries(r.fromMs)).filter(
+      (s) => (!carrier || s.carrier === carrier) && (!device || s.device === device) && (!symptom || analyticsSymptom(s) === symptom),
+    );
     return {
-      range: { ...r, ...(carrier ? { carrier } : {}), ...(symptom ? { symptom } : {}) },
+      range: { ...r, ...(carrier ? { carrier } : {}), ...(device ? { device } : {}), ...(symptom ? { symptom } : {}) },
       data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
     };
   };
@@ -456,7 +471,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   router.get('/improve', async (req, res) => {
     const q = improveQuery(req.query);
     const filter = q.ok ? q.value : improveQuery({}).value!;
-    const [{ items, limited }, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
+    const [{ items, groups, limited }, annotations] = await Promise.all([improveQueue(store, filter, now(), utcOffset), store.allAnnotations()]);
     // What the download holds, and what it leaves out and why (the CLI prints the same as `skipped (reason)`).
     const result = corrections(annotations);
     const training = {
@@ -465,7 +480,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       skipped: result.skipped.map((x) => ({ conversation: x.annotation.conversation, seq: x.annotation.seq, text: x.annotation.text, reason: x.reason, ...(x.annotation.replyAct ? { act: x.annotation.replyAct } : {}) })),
     };
     res.type('html').send(
-      renderImprove(view(req, res), { filter, items, ...(limited ? { limited } : {}), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
+      renderImprove(view(req, res), { filter, items, groups, ...(limited ? { limited } : {}), accuracy: options.nlu ? accuracyOverTime(await withReadings(store, annotations), options.nlu, utcOffset, options.tree) : [], training }),
     );
   });
 
@@ -568,7 +583,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       }
     }
     const { range, data } = await analytics(req.query);
-    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
+    res.json({ from: range.from, to: range.to, ...(range.carrier ? { carrier: range.carrier } : {}), ...(range.device ? { device: range.device } : {}), ...(range.symptom ? { symptom: range.symptom } : {}), ...data });
   });
   apiRouter.get('/annotations', async (_req, res) => {
     res.json({ annotations: await store.allAnnotations() });

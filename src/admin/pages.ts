@@ -7,12 +7,12 @@
 import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
-import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveItem } from './improve.js';
+import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
 
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -59,6 +59,8 @@ export interface FilterValues {
   status: string;
   intent: string;
   carrier: string;
+  /** The device (ENTITY_VALUES.device; since round 33). */
+  device: string;
   channel: string;
   text: string;
   annotated: boolean;
@@ -74,7 +76,7 @@ export interface FilterValues {
   again: string;
 }
 
-export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
+export const EMPTY_FILTER: FilterValues = { from: '', to: '', status: '', intent: '', carrier: '', device: '', channel: '', text: '', annotated: false, outcome: '', symptom: '', node: '', funnel: '', holder: '', again: '' };
 
 const tr = (ctx: ViewContext, key: string, params?: Params) => ctx.i18n.t(key, params, ctx.locale);
 const t = (ctx: ViewContext, key: string, params?: Params) => h(tr(ctx, key, params));
@@ -213,6 +215,10 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     [['', tr(ctx, 'admin.filter.carrier_any')], ...ENTITY_VALUES.carrier.map((c) => [c, entityLabel(ctx, 'carrier', c)] as [string, string])],
     f.carrier,
   );
+  const deviceOpts = options(
+    [['', tr(ctx, 'admin.filter.device_any')], ...ENTITY_VALUES.device.map((c) => [c, entityLabel(ctx, 'device', c)] as [string, string])],
+    f.device,
+  );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
   const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
@@ -225,6 +231,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
     <label>${t(ctx, 'admin.filter.status')}<select name="status" data-testid="f-status">${statusOpts}</select></label>
     <label>${t(ctx, 'admin.filter.intent')}<select name="intent" data-testid="f-intent">${intentOpts}</select></label>
     <label>${t(ctx, 'admin.filter.carrier')}<select name="carrier" data-testid="f-carrier">${carrierOpts}</select></label>
+    <label>${t(ctx, 'admin.filter.device')}<select name="device" data-testid="f-device">${deviceOpts}</select></label>
     <label>${t(ctx, 'admin.filter.channel')}<select name="channel" data-testid="f-channel">${channelOpts}</select></label>
     <label>${t(ctx, 'admin.filter.holder')}<select name="holder" data-testid="f-holder">${holderOpts}</select></label>
     <label>${t(ctx, 'admin.filter.again')}<select name="again" data-testid="f-again">${againOpts}</select></label>
@@ -308,6 +315,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
         s.annotations ? `<span class="flag note">${t(ctx, 'admin.list.annotated', { n: s.annotations })}</span>` : '',
         s.errors ? `<span class="flag err">${t(ctx, 'admin.list.errors', { n: s.errors })}</span>` : '',
         s.takenOver ? `<span class="flag${heldByStaff(s) ? '' : ' past'}" data-testid="list-taken-over">${t(ctx, heldByStaff(s) ? 'admin.list.taken_over' : 'admin.list.handed_back')}</span>` : '',
+        cameBackFlags(ctx, s),
       ].join('');
       const link = href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`);
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
@@ -349,6 +357,33 @@ function listSymptom(ctx: ViewContext, s: ReviewedSummary): string {
   if (!counted) return `<td><span class="muted">${t(ctx, 'admin.list.no_symptom')}</span></td>`;
   if (!s.symptom || s.symptom === counted) return `<td>${h(intentLabel(ctx, counted))}</td>`;
   return `<td data-testid="list-symptom" data-intent="${h(counted)}">${h(intentLabel(ctx, counted))}<div class="small muted" data-testid="list-symptom-first">${t(ctx, 'admin.list.symptom_first', { symptom: intentLabel(ctx, s.symptom) })}</div></td>`;
+}
+
+/** How long after: 「3 日」 from a day on, else 「5 時間 2 分」 (formatDuration). */
+function elapsed(ctx: ViewContext, ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  return days > 1 ? tr(ctx, 'admin.list.days', { n: days }) : days === 1 ? tr(ctx, 'admin.list.day_one') : formatDuration(ctx, ms);
+}
+
+/**
+ * Came back (query.ts againOf, cameBackAcross): 「「直った」のあと戻ってきた」 when the person wrote again in the same
+ * conversation; 「3 日後に同じ症状で戻ってきた →」 linking the same person's new conversation; on that new one,
+ * 「3 日前の「直った」から戻ってきた →」 linking the fixed one.
+ */
+function cameBackFlags(ctx: ViewContext, s: ReviewedSummary): string {
+  const link = (id: string) => href(ctx, `/admin/conversations/${encodeURIComponent(id)}`);
+  const out: string[] = [];
+  for (const r of s.cameBackIn ?? []) {
+    const after = elapsed(ctx, r.startedAtMs - (s.resolvedAtMs ?? s.updatedAtMs));
+    out.push(`<a class="flag err" href="${link(r.id)}" data-testid="list-came-back-in" data-id="${h(r.id)}">${t(ctx, 'admin.list.came_back_in', { time: after })}</a>`);
+  }
+  if (!s.cameBackIn?.length && againOf(s, ctx.tree).includes('came_back'))
+    out.push(`<span class="flag err" data-testid="list-came-back">${t(ctx, 'admin.again.came_back')}</span>`);
+  if (s.cameBackFrom) {
+    const before = elapsed(ctx, s.startedAtMs - s.cameBackFrom.resolvedAtMs);
+    out.push(`<a class="flag" href="${link(s.cameBackFrom.id)}" data-testid="list-came-back-from" data-id="${h(s.cameBackFrom.id)}">${t(ctx, 'admin.list.came_back_from', { time: before })}</a>`);
+  }
+  return out.join('');
 }
 
 /** Steps shown in a row before 「ほか n 件」: the latest ones (what was tried last matters most to whoever answers). */
@@ -780,8 +815,21 @@ function pickedNote(ctx: ViewContext, p: NonNullable<ImproveItem['picked']>): st
   return `<div class="small" data-testid="improve-picked" data-intent="${h(intent)}">→ ${text}</div>`;
 }
 
-export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
+/** Occurrences linked in a repeated line's row before 「ほか n 件」. */
+const GROUP_LINKS_MAX = 12;
+
+export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; items: ImproveItem[]; groups?: ImproveGroup[]; limited?: { read: number; of: number }; accuracy: AccuracyRow[]; training?: TrainingPreview }): string {
   const { filter } = data;
+  // Repeated lines (groupImprove): one row per normalised text, most frequent first — unless the flat list is asked for.
+  const grouped = !filter.flat && data.groups !== undefined;
+  const keep = {
+    below: String(filter.below),
+    ...(filter.node !== undefined ? { node: filter.node } : {}),
+    ...(filter.from ? { from: filter.from } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+  };
+  const reasonQuery = filter.reasons.length === 4 ? '' : filter.reasons.map((r) => `&reason=${r}`).join('');
+  const toggle = `<a href="${href(ctx, '/admin/improve', grouped ? { ...keep, group: '0' } : keep)}${h(reasonQuery)}" data-testid="improve-group-toggle">${t(ctx, grouped ? 'admin.improve.show_each' : 'admin.improve.show_grouped')}</a>`;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
   const form = `<form class="card range" method="get" action="/admin/improve" data-testid="improve-form">
   ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
@@ -798,18 +846,30 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
       ? `${filter.from ? `<input type="hidden" name="from" value="${h(filter.from)}">` : ''}${filter.to ? `<input type="hidden" name="to" value="${h(filter.to)}">` : ''}<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', filter.node !== undefined ? { node: filter.node } : {})}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
+  ${filter.flat ? '<input type="hidden" name="group" value="0">' : ''}
   <span class="spacer"></span>
+  ${toggle}
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
-  const rows = data.items
-    .map(
-      (i) => `<tr data-testid="improve-row" data-reasons="${i.reasons.join(' ')}"><td class="nowrap"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(i.conversation)}`)}#turn-${i.seq}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${i.picked ? pickedNote(ctx, i.picked) : ''}</td><td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${i.reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${i.corrected ? ` <span class="flag note">${t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`,
-    )
-    .join('');
+  const turnLink = (x: { conversation: string; seq: number }) => `${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}`;
+  const row = (i: ImproveItem, g?: ImproveGroup) => {
+    // A repeated line: how often, in how many conversations, and a link to each occurrence (with what the person picked).
+    const occurrences = g && g.count > 1
+      ? `<div class="small occ" data-testid="improve-occurrences">${g.items
+          .slice(0, GROUP_LINKS_MAX)
+          .map((x) => `<a href="${turnLink(x)}" data-testid="improve-occurrence">${h(formatTime(ctx, x.atMs))}</a>${x.picked ? pickedNote(ctx, x.picked) : ''}`)
+          .join(' ')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
+      : i.picked ? pickedNote(ctx, i.picked) : '';
+    const reasons = g?.reasons ?? i.reasons;
+    const corrected = g ? g.corrected : i.corrected ? 1 : 0;
+    const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
+    return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
+<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+  };
+  const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length
-    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th><th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
+    ? `<div class="card table-wrap"><table class="list"><thead><tr><th>${t(ctx, 'admin.improve.at')}</th><th>${t(ctx, 'admin.improve.message')}</th>${grouped ? `<th class="num">${t(ctx, 'admin.improve.count')}</th>` : ''}<th>${t(ctx, 'admin.conversation.intent')}</th><th class="num">${t(ctx, 'admin.conversation.confidence')}</th><th>${t(ctx, 'admin.improve.node')}</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>`
     : `<p class="card empty" data-testid="improve-empty">${t(ctx, 'admin.list.empty')}</p>`;
   // The queue reads the newest conversations only: say so, rather than show fewer rows than the count that linked here.
   const limited = data.limited ? `<p class="muted small" data-testid="improve-limited">${t(ctx, 'admin.improve.limited', { read: data.limited.read, of: data.limited.of })}</p>` : '';
@@ -860,7 +920,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
@@ -936,9 +996,9 @@ const SCRIPT = `(() => {
     const values = () => {
       const fd = new FormData(form);
       // The analytics' chips (outcome, symptom, node) ride along as hidden inputs: a search or a page turn keeps them.
-      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
+      return { from: fd.get('from') || '', to: fd.get('to') || '', status: fd.get('status') || '', intent: fd.get('intent') || '', carrier: fd.get('carrier') || '', device: fd.get('device') || '', channel: fd.get('channel') || '', holder: fd.get('holder') || '', again: fd.get('again') || '', text: fd.get('text') || '', annotated: fd.get('annotated') === '1', outcome: fd.get('outcome') || '', symptom: fd.get('symptom') || '', node: fd.get('node') || '', funnel: fd.get('funnel') || '' };
     };
-    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
+    const fill = (v) => { for (const k of ['from', 'to', 'status', 'intent', 'carrier', 'device', 'channel', 'holder', 'again', 'text', 'outcome', 'symptom', 'node', 'funnel']) if (form.elements[k]) form.elements[k].value = v[k] || ''; form.elements.annotated.checked = !!v.annotated; };
     const search = async (page) => {
       const v = values();
       sessionStorage.setItem(KEY, JSON.stringify({ ...v, page }));

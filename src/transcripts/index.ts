@@ -14,7 +14,7 @@ import { RedisTranscriptStore } from './redis.js';
 import type { TranscriptStore, TranscriptStoreOptions } from './types.js';
 
 export * from './types.js';
-export { applyTurn, withActionLabels, withDerivedSymptom, symptomOfTurns, SYMPTOM_INTENTS } from './summary.js';
+export { applyTurn, withActionLabels, withDerivedSymptom, withDerivedSteps, stepsOfTurns, symptomOfTurns, SYMPTOM_INTENTS } from './summary.js';
 export { createTranscriptObserver, toTranscriptTurn, type TranscriptObserver } from './observer.js';
 export * from './query.js';
 export * from './export.js';

@@ -23,6 +23,57 @@ export interface QueryContext {
   handoffNodes?: ReadonlySet<string>;
   /** The tree, for the funnel filter (where a conversation counts in the funnel: funnelPlaces). */
   tree?: DialogTree;
+  /** Days after a fix within which the same person's new conversation on the same symptom is a return (cameBackAcross). Default CAME_BACK_DAYS. */
+  cameBackDays?: number;
+}
+
+/** Default window of a return across conversations: 7 days (168 hours) after the fix. */
+export const CAME_BACK_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/** A return across conversations, as the list's rows and GET /admin/api/conversations give it (additions to the summary). */
+export interface CameBack {
+  /** On a conversation closed as fixed: the same person's later conversations on the same symptom within the window, first first. */
+  cameBackIn?: Array<{ id: string; startedAtMs: number }>;
+  /** On such a later conversation: the fixed conversation it came back from (the latest fix before it). */
+  cameBackFrom?: { id: string; resolvedAtMs: number };
+}
+
+/**
+ * "Came back" across conversations (since round 33): the same person — the channel's user id on the same channel — starts a
+ * new conversation on the same symptom (analyticsSymptom of both) within `days` after a conversation that reached
+ * 解決しました (its first fix, `resolvedAtMs`). The fixed conversation gets `cameBackIn`, the new one `cameBackFrom`. The web
+ * chat without a `user` has one user id per conversation: never a return. Pure over the summaries given.
+ */
+export function cameBackAcross(summaries: readonly ConversationSummary[], days = CAME_BACK_DAYS): Map<string, CameBack> {
+  const byPerson = new Map<string, ConversationSummary[]>();
+  for (const s of summaries) {
+    const key = `${s.channel}\u0000${s.userId}`;
+    const list = byPerson.get(key);
+    if (list) list.push(s);
+    else byPerson.set(key, [s]);
+  }
+  const out = new Map<string, CameBack>();
+  const at = (id: string) => out.get(id) ?? (out.set(id, {}), out.get(id)!);
+  for (const list of byPerson.values()) {
+    if (list.length < 2) continue;
+    list.sort((a, b) => a.startedAtMs - b.startedAtMs || a.id.localeCompare(b.id));
+    for (const fixed of list) {
+      const fixedAt = fixed.resolvedAtMs ?? (fixed.status === 'resolved' ? fixed.updatedAtMs : undefined);
+      const symptom = analyticsSymptom(fixed);
+      if (fixedAt === undefined || !symptom) continue;
+      for (const later of list) {
+        if (later.id === fixed.id || later.startedAtMs < fixedAt || later.startedAtMs - fixedAt > days * DAY_MS) continue;
+        if (analyticsSymptom(later) !== symptom) continue;
+        const f = at(fixed.id);
+        f.cameBackIn = [...(f.cameBackIn ?? []), { id: later.id, startedAtMs: later.startedAtMs }];
+        const l = at(later.id);
+        // The latest fix before it (list is in start order: a later fixed conversation overwrites an earlier one).
+        if (!l.cameBackFrom || l.cameBackFrom.resolvedAtMs <= fixedAt) l.cameBackFrom = { id: fixed.id, resolvedAtMs: fixedAt };
+      }
+    }
+  }
+  return out;
 }
 
 /** The ids of the tree's hand-off nodes (kind `handoff`). */
@@ -38,7 +89,7 @@ export function atHandoffForm(s: Pick<ConversationSummary, 'status' | 'node' | '
   return s.status === 'active' && !s.ticketId && (ctx.handoffNodes?.has(s.node) ?? false);
 }
 
-export type ReviewedSummary = ConversationSummary & { review: ReviewStatus };
+export type ReviewedSummary = ConversationSummary & CameBack & { review: ReviewStatus };
 
 /**
  * The status staff see: `escalated` when it stopped at the hand-off form (atHandoffForm: however long ago — the person
@@ -83,12 +134,13 @@ export function timeToResolutionMs(s: ConversationSummary): number | undefined {
   return at === undefined ? undefined : Math.max(0, at - s.startedAtMs);
 }
 
-function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: QueryContext): boolean {
+function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: QueryContext, across?: ReadonlyMap<string, CameBack>): boolean {
   if (f.fromMs !== undefined && s.startedAtMs < f.fromMs) return false;
   if (f.toMs !== undefined && s.startedAtMs >= f.toMs) return false;
   if (f.status && reviewStatus(s, ctx) !== f.status) return false;
   if (f.intent && s.symptom !== f.intent && !s.intents.includes(f.intent)) return false;
   if (f.carrier && s.carrier !== f.carrier) return false;
+  if (f.device && s.device !== f.device) return false;
   if (f.channel && s.channel !== f.channel) return false;
   if (f.annotated && s.annotations === 0) return false;
   if (f.outcome && outcomeOf(s, ctx) !== f.outcome) return false;
@@ -96,7 +148,7 @@ function matchesFields(s: ConversationSummary, f: ConversationFilter, ctx: Query
   if (f.node !== undefined && !s.path.includes(f.node)) return false;
   if (f.funnel && !funnelPlaces(s, outcomeOf(s, ctx), ctx.tree).some((p) => p.column === f.funnel && (f.node === undefined || p.node === f.node))) return false;
   if (f.holder && (holderOf(s) ? 'staff' : 'nobody') !== f.holder) return false;
-  if (f.again && !againOf(s, ctx.tree).includes(f.again)) return false;
+  if (f.again && !againOf(s, ctx.tree, across?.get(s.id)).includes(f.again)) return false;
   return true;
 }
 
@@ -129,13 +181,15 @@ const afterResolveMemo = new WeakMap<DialogTree, ReadonlySet<string>>();
  * `asked_twice` — the person answered at one asking node (question, step, the hand-off form) twice or more
  * (summary `nodeTurns`), or the path reached such a node twice. Needs the tree (no tree: none).
  */
-export function againOf(s: Pick<ConversationSummary, 'path' | 'nodeTurns'>, tree?: DialogTree): Again[] {
-  if (!tree) return [];
+export function againOf(s: Pick<ConversationSummary, 'path' | 'nodeTurns'>, tree?: DialogTree, across?: CameBack): Again[] {
   const out: Again[] = [];
+  // Fixed, and the same person came back in a new conversation on the same symptom (cameBackAcross; no tree needed).
+  const acrossBack = (across?.cameBackIn?.length ?? 0) > 0;
+  if (!tree) return acrossBack ? ['came_back'] : [];
   let after = afterResolveMemo.get(tree);
   if (!after) afterResolveMemo.set(tree, (after = afterResolve(tree)));
   const firstResolve = s.path.findIndex((id) => tree.nodes.get(id)?.kind === 'resolve');
-  if (firstResolve >= 0 && s.path.slice(firstResolve + 1).some((id) => !after.has(id))) out.push('came_back');
+  if (acrossBack || (firstResolve >= 0 && s.path.slice(firstResolve + 1).some((id) => !after.has(id)))) out.push('came_back');
   const asking = (id: string) => {
     const kind = tree.nodes.get(id)?.kind;
     return kind !== undefined && ASKING_KINDS.has(kind);
@@ -172,9 +226,12 @@ async function withText(store: TranscriptStore, needle: string, candidates: Conv
  * masked again at read time: search.ts) — in every conversation the other filters leave, however many.
  */
 export async function findConversations(store: TranscriptStore, filter: ConversationFilter, ctx: QueryContext): Promise<ReviewedSummary[]> {
-  const all = await store.summaries(filter.fromMs);
+  // The window before `fromMs` too: a conversation in range may have come back from a fix made a few days before it.
+  const days = ctx.cameBackDays ?? CAME_BACK_DAYS;
+  const all = await store.summaries(filter.fromMs === undefined ? undefined : filter.fromMs - days * DAY_MS);
+  const across = cameBackAcross(all, days);
   // Read-time redaction (reredact.ts): what is listed, and what the text search looks in, is masked again.
-  let hits = all.filter((s) => matchesFields(s, filter, ctx)).map(reRedactSummary);
+  let hits = all.filter((s) => matchesFields(s, filter, ctx, across)).map(reRedactSummary);
   const needle = filter.text?.trim() ? fold(filter.text.trim()) : undefined;
   if (needle) {
     const byMeta = new Set<string>();
@@ -187,7 +244,7 @@ export async function findConversations(store: TranscriptStore, filter: Conversa
     const byText = await withText(store, needle, rest);
     hits = hits.filter((s) => byMeta.has(s.id) || byText.has(s.id));
   }
-  const out = hits.map((s) => ({ ...s, review: reviewStatus(s, ctx) }));
+  const out: ReviewedSummary[] = hits.map((s) => ({ ...s, ...across.get(s.id), review: reviewStatus(s, ctx) }));
   // The hand-offs waiting for a person (status escalated, nobody holds them): the longest waiting first — the order a
   // desk picks them up in. Every other list: most recent activity first.
   if (filter.status === 'escalated' && filter.holder === 'nobody') out.sort((a, b) => waitingSinceMs(a) - waitingSinceMs(b) || a.id.localeCompare(b.id));

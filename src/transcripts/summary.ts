@@ -3,7 +3,7 @@
  * Memory and Redis both call `applyTurn` — Redis under an optimistic revision check — so the list, filters and
  * analytics read the same numbers whichever store is configured.
  */
-import { ACT_DEFS, type Act, type Intent } from '../core/index.js';
+import { ACT_DEFS, type Act, type Intent, type StepResult } from '../core/index.js';
 import type { DialogTree } from '../data/schemas.js';
 import { actedReading, isFallback } from './fallback.js';
 import { SYMPTOM_INTENTS } from '../core/index.js';
@@ -246,4 +246,33 @@ export function withDerivedSymptom<S extends ConversationSummary>(s: S, turns: r
   if (s.symptom || !tree) return s;
   const symptom = symptomOfTurns(turns, tree);
   return symptom ? { ...s, symptom } : s;
+}
+
+const STEP_RESULTS: ReadonlySet<string> = new Set<StepResult>(['resolved', 'not_resolved', 'skipped', 'rerouted', 'unknown']);
+
+/**
+ * What the person tried, from the turns of a conversation whose summary predates `steps` (round 31): the latest turn's engine
+ * list (TranscriptTurn.steps); for turns recorded before that was kept, the step nodes the person answered at, each with the
+ * button or reply given there (the conversation page's fallback too). Empty when nothing was tried. Pure.
+ */
+export function stepsOfTurns(turns: readonly TranscriptTurn[], tree: Pick<DialogTree, 'nodes'> | undefined): Array<{ node: string; result: StepResult }> {
+  const recorded = [...turns].reverse().find((t) => t.steps?.length)?.steps;
+  if (recorded) return recorded.map((x) => ({ node: x.node, result: x.result }));
+  const byNode = new Map<string, { node: string; result: StepResult }>();
+  for (const t of turns) {
+    if (tree?.nodes.get(t.nodeBefore)?.kind !== 'step') continue;
+    const answer = t.action ?? t.intent ?? '';
+    byNode.set(t.nodeBefore, { node: t.nodeBefore, result: STEP_RESULTS.has(answer) ? (answer as StepResult) : 'unknown' });
+  }
+  return [...byNode.values()];
+}
+
+/**
+ * The summary with the steps stepsOfTurns derives, when it has no `steps` (recorded before round 31): a new object, the store
+ * untouched — the list's rows and GET /admin/api/conversations read them for the rows shown. The next turn writes them.
+ */
+export function withDerivedSteps<S extends ConversationSummary>(s: S, turns: readonly TranscriptTurn[], tree: Pick<DialogTree, 'nodes'> | undefined): S {
+  if (s.steps !== undefined) return s;
+  const steps = stepsOfTurns(turns, tree);
+  return steps.length ? { ...s, steps } : s;
 }

@@ -271,6 +271,8 @@ export interface ConversationFilter {
   /** Matches the symptom or any intent seen. */
   intent?: Intent;
   carrier?: string;
+  /** The device the conversation knew (summary `device`: iphone, ipad, android, mac, windows — the entity's values). Since round 33. */
+  device?: string;
   channel?: ChannelName;
   /** Case-insensitive substring of any user or bot text, or the conversation id, ticket id or user. */
   text?: string;
@@ -299,7 +301,8 @@ export interface ConversationFilter {
   holder?: Holder;
   /**
    * Conversations a lead reads again (query.ts againOf; since round 31): `came_back` = it reached 解決しました and the person
-   * wrote again after it (a step other than the resolve node's own checklist and goodbye); `asked_twice` = the person
+   * wrote again after it (a step other than the resolve node's own checklist and goodbye), or — since round 33 — came back
+   * in a new conversation on the same symptom within 7 days (query.ts cameBackAcross); `asked_twice` = the person
    * answered the same question or step twice or more (the bot asked it again: not understood, a how-to, a loop back).
    */
   again?: Again;

@@ -108,7 +108,9 @@ describe('/admin/improve', () => {
     const html = await page('/admin/analytics');
     const link = /href="(\/admin\/improve\?[^"]*node=net_switch[^"]*)"/.exec(html)![1]!.replace(/&amp;/g, '&');
     const listed = await page(link);
-    expect(listed.match(/data-testid="improve-row"/g) ?? []).toHaveLength(2);
+    // Repeated lines are one row with their count (round 33): the counts add up to the analytics' 2.
+    const counts = [...listed.matchAll(/<tr data-testid="improve-row"[^>]*data-count="(\d+)"/g)].map((m) => Number(m[1]));
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(2);
     expect(listed).not.toContain('data-testid="improve-limited"');
   });
 

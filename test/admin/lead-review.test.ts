@@ -106,7 +106,8 @@ describe('the funnel table', () => {
 
 describe('/admin/improve', () => {
   it('says what the person picked at 「…ということでしょうか？」 beside the message it was asked for', async () => {
-    const html = await page('/admin/improve');
+    // One row per message (group=0): the same line twice, each with its own pick (grouped, both picks sit in one row).
+    const html = await page('/admin/improve?group=0');
     const rows = [...html.matchAll(/<tr data-testid="improve-row"[\s\S]*?<\/tr>/g)].map((m) => m[0]);
     const asked = rows.filter((r) => r.includes('Gmailが同期しない'));
     expect(asked).toHaveLength(2);

@@ -7,7 +7,7 @@
  *   show    <conversation id> [--json]                  the transcript with what the bot understood
  *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
- * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --channel C --text T --annotated
+ * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --device D --channel C --text T --annotated
  *          --outcome O (what it ever reached) --symptom I (the one it ended on, as /admin: analyticsSymptom) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
  *          --funnel C (counted in that funnel column: at --node N when given, else anywhere; as /admin?node=…&funnel=…)
@@ -17,7 +17,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
-import { CHANNELS, INTENTS, SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
+import { CHANNELS, ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
 import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
 import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
@@ -57,10 +57,11 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
   export  [filters] [--format jsonl|csv]
   export  --corrections [--out DIR]   staff corrections as intents/ YAML (stdout, or DIR/<locale>/<intent>.yaml, merged)
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
-          --intent <intent id> --carrier <carrier> --channel ${CHANNELS.join('|')} --text <substring> --annotated
+          --intent <intent id> --carrier <carrier> --device ${ENTITY_VALUES.device.join('|')} --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
           --funnel ${FUNNEL_COLUMNS.join('|')} (where the funnel counts it; with --node, at that step)
-          --again ${AGAINS.join('|')} (fixed, then wrote again / answered the same step twice)
+          --again ${AGAINS.join('|')} (fixed, then wrote again — or came back in a new conversation on the same
+          symptom within 7 days — / answered the same step twice)
           (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
@@ -72,7 +73,7 @@ interface Parsed {
   flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'funnel', 'again', 'page', 'limit', 'format', 'out', 'tz-offset']);
+const VALUE_FLAGS = new Set(['from', 'to', 'status', 'intent', 'carrier', 'device', 'channel', 'text', 'outcome', 'symptom', 'node', 'holder', 'funnel', 'again', 'page', 'limit', 'format', 'out', 'tz-offset']);
 const BOOL_FLAGS = new Set(['json', 'annotated', 'corrections', 'help']);
 
 function parse(args: string[]): Parsed | string {
@@ -116,7 +117,7 @@ function filterFrom(p: Parsed, offset: UtcOffset): ConversationFilter | string {
   if (from !== undefined) f.fromMs = from;
   if (to !== undefined) f.toMs = to;
   // The flags whose value is one of a list (and the filter field of the same name): the value, or the error naming both.
-  const lists = { status: REVIEW_STATUSES, channel: CHANNELS, outcome: OUTCOMES, holder: HOLDERS, funnel: FUNNEL_COLUMNS, again: AGAINS } as const;
+  const lists = { status: REVIEW_STATUSES, channel: CHANNELS, outcome: OUTCOMES, holder: HOLDERS, funnel: FUNNEL_COLUMNS, again: AGAINS, device: ENTITY_VALUES.device } as const;
   for (const [name, values] of Object.entries(lists)) {
     const v = p.flags.get(name);
     if (v === undefined) continue;
