@@ -275,7 +275,10 @@ const SCRIPT = `
 
   // Failures a later try of the same message can get past (the server did not, or may not, have answered it).
   function retryable(r) {
-    if (!r || !r.data || !r.data.replies) return true;
+    if (!r) return true;
+    // A request the server refused (400 bad body, 413 too large …) would be refused again: not retried.
+    if (r.status >= 400 && r.status < 500 && r.status !== 429) return false;
+    if (!r.data || !r.data.replies) return true;
     var e = r.data.error;
     if (e === 'store_unavailable' || e === 'busy' || e === 'rate_limited') return true;
     return !!r.data.duplicate && r.data.replies.length === 0;
@@ -289,7 +292,7 @@ const SCRIPT = `
     fetch('api/chat', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
       .then(function (res) {
         var after = Number(res.headers.get('Retry-After'));
-        return res.json().then(function (data) { return { ok: res.ok, data: data, after: after }; }, function () { return { ok: false, data: null, after: after }; });
+        return res.json().then(function (data) { return { status: res.status, data: data, after: after }; }, function () { return { status: res.status, data: null, after: after }; });
       }, function () { return null; })
       .then(function (r) {
         typing.remove();
@@ -319,7 +322,8 @@ const SCRIPT = `
           var row = document.createElement('div'); row.className = 'choices'; row.appendChild(again); el.appendChild(row);
           return;
         }
-        if (mineEntry.pending) { delete mineEntry.pending; save(); }
+        if (mineEntry.pending) { delete mineEntry.pending; entries.splice(entries.indexOf(mineEntry), 1); save(); }
+        if (!r.data || !r.data.replies) { add({ who: 'bot', text: (r.data && r.data.error) || S.network_error, error: true }); return; }
         r.data.replies.forEach(function (rep) { add({ who: 'bot', text: rep.text, choices: rep.choices || [] }); });
         if (r.data.ticket && r.data.ticket.id) add({ who: 'ticket', text: r.data.ticket.id });
         var st = r.data.status;
