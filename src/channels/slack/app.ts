@@ -255,6 +255,14 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     return rest;
   };
 
+  /**
+   * The delivery id of a person's message: its channel and `ts` (one message, however Slack delivers it), else the
+   * event_id. Slack has been seen to send one message several times with a new event_id each time and no retry
+   * header (slackapi/node-slack-sdk#2141); keyed on the message, those are duplicates, not new turns (lose-33).
+   */
+  const messageIdOf = (e: MessageEvent, body: unknown): string | undefined =>
+    typeof e.ts === 'string' && e.ts !== '' && typeof e.channel === 'string' ? `msg:${e.channel}:${e.ts}` : (body as { event_id?: string }).event_id;
+
   const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
     USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
 
@@ -262,7 +270,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
-    const eventId = (body as { event_id?: string }).event_id;
+    const eventId = messageIdOf(e, body);
     const text = unescapeSlack(e.text ?? '');
     if (e.channel_type === 'im') {
       await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts ?? e.ts);
@@ -283,7 +291,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
-    const eventId = (body as { event_id?: string }).event_id;
+    const eventId = messageIdOf(e, body);
     const text = stripMentions(unescapeSlack(e.text ?? ''));
     const threadTs = e.thread_ts ?? e.ts;
     if (desk && e.thread_ts) {

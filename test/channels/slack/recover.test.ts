@@ -124,6 +124,22 @@ describe('a Slack turn that failed with the store down or stalled (Slack does no
     expect(await savedTurns()).toBe(1);
   }, 40_000);
 
+  it('one message Slack sends twice with different event_ids (no retry header: slackapi/node-slack-sdk#2141) is answered once', async () => {
+    const team = `T${uid()}`;
+    const channel = `D${uid()}`;
+    const user = `U${uid()}`;
+    const event = dmEvent(team, channel, user, SYMPTOM);
+    const mine = () => slack.calls('chat.postMessage').filter((p) => p.args.channel === channel);
+    expect((await sendEvent(app.url, envelope(team, event, `Ev${uid()}`))).status).toBe(200);
+    await waitFor('the answer', () => mine().find((p) => hasKey(p, 'tree.auth_entry.say')), 15_000);
+    const answered = mine().length;
+    expect((await sendEvent(app.url, envelope(team, event, `Ev${uid()}`))).status).toBe(200);
+    // A different message after it: once it is answered, the replay was handled — with no post of its own.
+    await sendEvent(app.url, envelope(team, dmEvent(team, channel, user, '最初から')));
+    await waitFor('restart answered', () => mine().find((p) => hasKey(p, 'engine.restart', true)), 15_000);
+    expect(mine()).toHaveLength(answered + 1);
+  }, 40_000);
+
   it('the save stalled (CLIENT PAUSE WRITE while the hand-off turn saves): the hand-off answer with the ticket number is posted after all, once', async () => {
     const { createClient } = await import('redis');
     const { posts, say } = dm();
