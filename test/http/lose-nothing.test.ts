@@ -137,7 +137,10 @@ describe('two different messages at once in one conversation', () => {
       const again = await post(`${app.url}/api/chat`, { conversation, ...original });
       expect(again.body.duplicate).toBe(true);
     }
-    // Each of the three messages is in the transcript once.
+    // Each of the three messages is in the transcript once (observers are not awaited by the turn: the last write may
+    // land just after its answer — when neither was busy there is no retry round trip before this check).
+    await expect.poll(async () => (await app.core.transcripts.turns(conversation)).length, { timeout: 5_000 }).toBe(3);
+    await new Promise((r) => setTimeout(r, 300));
     expect((await app.core.transcripts.turns(conversation)).length).toBe(3);
   });
 });
