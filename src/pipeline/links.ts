@@ -276,6 +276,8 @@ export function dedupe(
         const saved = o.store ? await o.store.get(turn.conversationId).catch(() => undefined) : undefined;
         if (saved?.answered && saved.answered.eventId === key.eventId) {
           ctx.outcome = { ...ctx.outcome, node: saved.node ?? '', status: saved.status, replies: saved.answered.replies };
+          // Its buttons carry the offer again (as save's outcome did), so a click on them is not refused as stale.
+          if (saved.offer !== undefined && saved.answered.replies.some((r) => r.choices?.length)) ctx.outcome.offer = String(saved.offer);
         }
         return;
       }

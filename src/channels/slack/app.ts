@@ -14,6 +14,7 @@ import type { HelpDesk, HelpDeskOptions } from '../../helpdesk/desk.js';
 import type { I18n, LocaleKey } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { KeyValueStore } from '../../state/types.js';
+import { createRecovery } from '../recover.js';
 import type { ChannelParts } from '../types.js';
 import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delivery.js';
 import { createDirectory } from './directory.js';
@@ -45,6 +46,8 @@ export interface SlackMountOptions {
   retry?: RetryPolicy;
   /** Clock for Turn.receivedAtMs and the signature's time check, ms since epoch. */
   now?: () => number;
+  /** Waits between the channel's own tries of a turn that failed with the store down or busy, ms (recover.ts). */
+  recoveryDelaysMs?: readonly number[];
 }
 
 /** WebClient options shared by the app and the help-desk notifier. Retries are ours (delivery.ts), not the client's. */
@@ -152,6 +155,15 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   const client: WebClient = app.client;
   const directory = createDirectory(client, log);
   const queue = new KeyedQueue();
+  // Slack does not redeliver an acked event: a turn that failed with Redis down or busy is run again here, and its
+  // answer posted in the same place (recover.ts).
+  const recovery = createRecovery({
+    pipeline,
+    i18n,
+    logger: log,
+    inOrder: (id, task) => queue.run(id, task),
+    ...(options.recoveryDelaysMs ? { delaysMs: options.recoveryDelaysMs } : {}),
+  });
   const desk: HelpDesk | undefined = env.SLACK_HELPDESK_CHANNEL
     ? createSlackDesk({
         client,
@@ -210,12 +222,8 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       if (profile.name) turn.userName = profile.name;
       if (profile.locale) turn.locale = profile.locale;
       if (permalink) turn.permalink = permalink;
-      const outcome = await pipeline.handle(turn);
-      if (outcome.duplicate) {
-        log.debug({ conversation: conversationId }, 'redelivered slack event ignored');
-        return;
-      }
-      await postReplies(conversationId, place, outcome.replies, outcome.offer);
+      // Duplicates (a redelivered event) are not answered again; a failure the turn can get past is kept and retried.
+      await recovery.run(turn, (outcome) => postReplies(conversationId, place, outcome.replies, outcome.offer));
     });
   }
 
@@ -247,6 +255,14 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     return rest;
   };
 
+  /**
+   * The delivery id of a person's message: its channel and `ts` (one message, however Slack delivers it), else the
+   * event_id. Slack has been seen to send one message several times with a new event_id each time and no retry
+   * header (slackapi/node-slack-sdk#2141); keyed on the message, those are duplicates, not new turns (lose-33).
+   */
+  const messageIdOf = (e: MessageEvent, body: unknown): string | undefined =>
+    typeof e.ts === 'string' && e.ts !== '' && typeof e.channel === 'string' ? `msg:${e.channel}:${e.ts}` : (body as { event_id?: string }).event_id;
+
   const isUserMessage = (e: MessageEvent, botUserId: string | undefined) =>
     USER_SUBTYPES.has(e.subtype) && !e.bot_id && !!e.user && e.user !== botUserId;
 
@@ -254,7 +270,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
-    const eventId = (body as { event_id?: string }).event_id;
+    const eventId = messageIdOf(e, body);
     const text = unescapeSlack(e.text ?? '');
     if (e.channel_type === 'im') {
       await runTurn({ team, channel: e.channel, threadTs: e.thread_ts }, e.user!, { text, ...filesOf(e), eventId }, e.thread_ts ?? e.ts);
@@ -275,7 +291,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     const e = messageEventOf(event);
     if (!isUserMessage(e, context.botUserId)) return;
     const team = context.teamId ?? (body as { team_id?: string }).team_id ?? e.team ?? 'T';
-    const eventId = (body as { event_id?: string }).event_id;
+    const eventId = messageIdOf(e, body);
     const text = stripMentions(unescapeSlack(e.text ?? ''));
     const threadTs = e.thread_ts ?? e.ts;
     if (desk && e.thread_ts) {
@@ -414,6 +430,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       return socketMode ? socketUp : true;
     },
     async close() {
+      recovery.close();
       if (socketMode) await app.stop().catch(() => undefined);
       // Turns already acked to Slack finish their posts (bounded by the server's shutdown budget).
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);

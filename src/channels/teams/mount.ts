@@ -13,7 +13,7 @@ import { ActivityTypes, type Activity, type ConversationReference, type TurnCont
 import { z } from 'zod';
 import type { Locale, Logger, Reply } from '../../core/index.js';
 import type { I18n, LocaleKey } from '../../i18n/index.js';
-import type { Pipeline } from '../../pipeline/types.js';
+import type { Pipeline, PipelineOutcome } from '../../pipeline/types.js';
 import type { HttpMount } from '../../http/types.js';
 import { sendError } from '../../http/server.js';
 import type { KeyValueStore } from '../../state/types.js';
@@ -21,6 +21,8 @@ import { createTeamsAdapter, type TeamsAdapter, type TeamsAuthSettings } from '.
 import type { ReferenceStore } from './references.js';
 import type { TeamsDesk } from './desk.js';
 import { repliesUndeliveredTotal } from '../../http/metrics.js';
+import { KeyedQueue } from '../../core/delivery.js';
+import { createRecovery } from '../recover.js';
 import { activityToTurn, botWasAdded, conversationIdOf, isForeignSubmit, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
@@ -60,6 +62,8 @@ export interface TeamsChannelOptions {
    * (button presses, staff replies), which then never reach the pipeline.
    */
   desk?: Pick<TeamsDesk, 'intercept'>;
+  /** Waits between the channel's own tries of a turn that failed with the store down or busy, ms (recover.ts). */
+  recoveryDelaysMs?: readonly number[];
 }
 
 export interface TeamsChannel extends HttpMount {
@@ -109,6 +113,17 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
   const { adapter, auth, appId, authenticated } = built;
   /** Turns still running after their request was answered; shutdown waits for them. */
   const pending = new Set<Promise<unknown>>();
+  // One turn at a time per conversation in this process, so an answer given later (recovery) keeps its place.
+  const queue = new KeyedQueue();
+  // The Bot Connector does not redeliver an activity answered 200: a turn that failed with Redis down or busy is run
+  // again here and its answer posted into the conversation (recover.ts).
+  const recovery = createRecovery({
+    pipeline,
+    i18n,
+    logger: log,
+    inOrder: (id, task) => queue.run(id, task),
+    ...(options.recoveryDelaysMs ? { delaysMs: options.recoveryDelaysMs } : {}),
+  });
 
   adapter.onTurnError = async (context, error) => {
     // Reached only when sending to the connector (or a help-desk step) failed: the pipeline itself never throws.
@@ -160,24 +175,47 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
     }
     const turn = activityToTurn(activity, now());
     await saveReference(activity, turn.conversationId);
-    const stopTyping = startTyping(context);
-    let outcome;
-    try {
-      outcome = await pipeline.handle(turn);
-    } finally {
+    const reference = referenceOf(activity);
+    let live = true;
+    // While the request's turn runs, its own context answers; a kept turn answered later goes through the reference.
+    const deliver = async (outcome: PipelineOutcome) => {
+      if (!live) {
+        try {
+          await adapter.continueConversationAsync(appId, reference, async (later) => {
+            // As a reply to the person's message (in its thread in a channel), as the in-turn answer would have been:
+            // the continuation activity has an id of its own.
+            const replyTo = activity.id;
+            if (replyTo) {
+              later.onSendActivities(async (_c, activities, next) => {
+                for (const a of activities) a.replyToId = replyTo;
+                return next();
+              });
+            }
+            await later.sendActivities(outcomeToActivities(outcome));
+          });
+        } catch (e) {
+          repliesUndeliveredTotal.inc({ channel: 'teams' });
+          throw e;
+        }
+        return;
+      }
       await stopTyping();
-    }
-    if (outcome.duplicate) {
-      log.debug({ conversation: turn.conversationId }, 'redelivered activity: no second reply');
-      return;
-    }
+      try {
+        // The Bot Connector client retries 429 and 5xx itself (botframework-connector's retry policy).
+        await context.sendActivities(outcomeToActivities(outcome));
+      } catch (e) {
+        // The turn is saved, so a redelivery of this activity is a duplicate with no reply: say so loudly, never silently.
+        repliesUndeliveredTotal.inc({ channel: 'teams' });
+        log.error({ conversation: turn.conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'teams reply not delivered');
+      }
+    };
+    const stopTyping = startTyping(context);
     try {
-      // The Bot Connector client retries 429 and 5xx itself (botframework-connector's retry policy).
-      await context.sendActivities(outcomeToActivities(outcome));
-    } catch (e) {
-      // The turn is saved, so a redelivery of this activity is a duplicate with no reply: say so loudly, never silently.
-      repliesUndeliveredTotal.inc({ channel: 'teams' });
-      log.error({ conversation: turn.conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'teams reply not delivered');
+      // Duplicates (a redelivered activity) get no second reply; a failure the turn can get past is kept and retried.
+      await queue.run(turn.conversationId, () => recovery.run(turn, deliver));
+    } finally {
+      live = false;
+      await stopTyping();
     }
   }
 
@@ -297,6 +335,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       app.post('/api/messages', messages);
     },
     async close() {
+      recovery.close();
       // Turns answered early (slow ones) still post their replies: let them finish.
       await Promise.allSettled([...pending]);
     },

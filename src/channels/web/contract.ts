@@ -9,6 +9,8 @@
  * never have arrived: the save reached Redis but its reply timed out, and the person was told to try again — lose-32);
  * an older repeat, or one of a turn still being processed, is `{"conversation", "intent": null, "node": "", "status":
  * "active", "replies": [], "duplicate": true}`. A retry of a turn that failed (busy, store down, an apology) is processed.
+ * The web page (page.ts) sends an eventId with every message (`msg-` + 24 hex digits, made on the page) and repeats the
+ * same body with the same eventId when no answer arrives (lose-33); other clients may do the same. No field changed.
  * Both channels only translate: this module turns a JSON value into a Turn and a TurnOutcome back into JSON.
  */
 import { LOCALES, type ChannelName, type Locale, type Ticket, type Turn, type TurnOutcome } from '../../core/index.js';

@@ -4,6 +4,11 @@
  * (keys web.page.*); the script gets them as a JSON object. The script and style carry a per-response CSP nonce.
  * Messages sent after the turn (ticket news, staff replies) are fetched by polling POST api/chat/messages: every
  * POLL_MS while the tab is visible, backing off to POLL_HIDDEN_MAX_MS while it is hidden or the server fails.
+ * Every message carries an `eventId` made on the page; when its answer does not arrive (network error, a 5xx, the
+ * server's store_unavailable / busy / rate_limited, a duplicate still in flight) the page sends the SAME message with
+ * the SAME eventId again after RETRY_MS (lose-33): the server processes it once and answers a repeat with the
+ * saved replies (`duplicate: true`), so nothing is lost and nothing is done twice. After the last try it offers
+ * a [もう一度送る] button that sends it again, still with that eventId.
  */
 import type { Locale } from '../../core/index.js';
 import type { I18n, LocaleKey } from '../../i18n/index.js';
@@ -13,6 +18,8 @@ import { escapeHtml, scriptJson } from '../../http/html.js';
 export const POLL_MS = 3_000;
 /** Longest wait between polls while the tab is hidden (or the server keeps failing), ms. */
 export const POLL_HIDDEN_MAX_MS = 60_000;
+/** Waits before the page sends an unanswered message again (same eventId), ms; then it offers a button. */
+export const RETRY_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000];
 
 /** Locale keys the page uses (a key missing from locales/ja is a compile error; en has the same keys: lint). */
 export const PAGE_KEYS = [
@@ -32,6 +39,8 @@ export const PAGE_KEYS = [
   'web.page.new_chat_confirm',
   'web.page.typing',
   'web.page.network_error',
+  'web.page.retrying',
+  'web.page.resend',
   'web.page.ticket',
   'web.page.ticket_note',
   'web.page.status_resolved',
@@ -91,6 +100,7 @@ export function renderPage(i18n: I18n, locale: Locale, nonce: string): string {
 const S = ${scriptJson(s)};
 const LOCALE = ${scriptJson(locale)};
 const POLL = ${scriptJson({ ms: POLL_MS, maxMs: POLL_HIDDEN_MAX_MS })};
+const RETRY = ${scriptJson(RETRY_MS)};
 ${SCRIPT}
 </script>
 </body>
@@ -259,34 +269,68 @@ const SCRIPT = `
     var mineEntry = entries[entries.length - 1];
     // Until the server's redacted echo arrives, nothing of what was typed is kept in localStorage.
     if (payload.text !== undefined) mineEntry.pending = true; else save();
+    // One id per message, kept for its retries: the server answers a repeat once, with the saved replies.
+    attempt({ payload: payload, eventId: newId().replace('web-', 'msg-'), tries: 0, mine: mine, mineEntry: mineEntry, conv: conversation });
+  }
+
+  // Failures a later try of the same message can get past (the server did not, or may not, have answered it).
+  function retryable(r) {
+    if (!r) return true;
+    // A request the server refused (400 bad body, 413 too large …) would be refused again: not retried.
+    if (r.status >= 400 && r.status < 500 && r.status !== 429) return false;
+    if (!r.data || !r.data.replies) return true;
+    var e = r.data.error;
+    if (e === 'store_unavailable' || e === 'busy' || e === 'rate_limited') return true;
+    return !!r.data.duplicate && r.data.replies.length === 0;
+  }
+
+  function attempt(job) {
     setBusy(true);
-    var typing = draw({ who: 'bot', text: S.typing }); typing.classList.add('typing'); scroll();
-    var body = { conversation: conversation, locale: LOCALE };
-    for (var k in payload) body[k] = payload[k];
+    var typing = draw({ who: 'bot', text: job.tries ? S.retrying : S.typing }); typing.classList.add('typing'); scroll();
+    var body = { conversation: job.conv, locale: LOCALE, eventId: job.eventId };
+    for (var k in job.payload) body[k] = job.payload[k];
     fetch('api/chat', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (res) { return res.json().then(function (data) { return { ok: res.ok, data: data }; }); })
+      .then(function (res) {
+        var after = Number(res.headers.get('Retry-After'));
+        return res.json().then(function (data) { return { status: res.status, data: data, after: after }; }, function () { return { status: res.status, data: null, after: after }; });
+      }, function () { return null; })
       .then(function (r) {
         typing.remove();
-        if (mineEntry.pending) {
+        if (job.conv !== conversation) return; // a new chat started meanwhile
+        var mineEntry = job.mineEntry;
+        if (mineEntry.pending && r && r.data && typeof r.data.echo === 'string') {
           delete mineEntry.pending;
-          if (r.data && typeof r.data.echo === 'string') {
-            mineEntry.text = r.data.echo;
-            var bub = mine.querySelector('.bubble'); if (bub) { bub.textContent = ''; renderText(bub, r.data.echo); }
-          } else entries.splice(entries.indexOf(mineEntry), 1);
+          mineEntry.text = r.data.echo;
+          var bub = job.mine.querySelector('.bubble'); if (bub) { bub.textContent = ''; renderText(bub, r.data.echo); }
           save();
         }
+        if (retryable(r)) {
+          if (job.tries < RETRY.length) {
+            var wait = r && r.data && r.data.error === 'rate_limited' && r.after > 0 ? r.after * 1000 : RETRY[job.tries];
+            job.tries++;
+            setTimeout(function () { attempt(job); }, wait);
+            return 'wait';
+          }
+          // Given up for now: the person can send it again (the same message, the same id) with one click.
+          var el = add({ who: 'bot', text: (r && r.data && r.data.replies && r.data.replies[0] && r.data.replies[0].text) || S.network_error, error: true });
+          var again = document.createElement('button');
+          again.type = 'button'; again.className = 'choice'; again.textContent = S.resend; again.setAttribute('data-testid', 'resend');
+          again.addEventListener('click', function () {
+            if (busy) return;
+            again.remove(); job.tries = 0; attempt(job);
+          });
+          var row = document.createElement('div'); row.className = 'choices'; row.appendChild(again); el.appendChild(row);
+          return;
+        }
+        if (mineEntry.pending) { delete mineEntry.pending; entries.splice(entries.indexOf(mineEntry), 1); save(); }
         if (!r.data || !r.data.replies) { add({ who: 'bot', text: (r.data && r.data.error) || S.network_error, error: true }); return; }
         r.data.replies.forEach(function (rep) { add({ who: 'bot', text: rep.text, choices: rep.choices || [] }); });
         if (r.data.ticket && r.data.ticket.id) add({ who: 'ticket', text: r.data.ticket.id });
         var st = r.data.status;
         if (st === 'resolved' || st === 'escalated' || st === 'ended') add({ who: 'status', kind: st, text: S['status_' + st] });
       })
-      .catch(function () {
-        typing.remove();
-        if (mineEntry.pending) { delete mineEntry.pending; entries.splice(entries.indexOf(mineEntry), 1); save(); }
-        add({ who: 'bot', text: S.network_error, error: true });
-      })
-      .then(function () { setBusy(false); input.focus(); });
+      .catch(function () { typing.remove(); add({ who: 'bot', text: S.network_error, error: true }); })
+      .then(function (state) { if (state !== 'wait') { setBusy(false); input.focus(); } });
   }
 
   // Messages sent after the turn wait on the server until asked for: poll while this conversation has started.

@@ -52,7 +52,7 @@ describe('Slack events, at least once', () => {
     try {
       await redis.set(keys.lock(conversation), 'another-replica', { PX: 20_000 });
       expect((await sendEvent(app.url, event)).status).toBe(200);
-      await waitFor('the busy answer', () => posts().find((p) => hasKey(p, 'pipeline.busy')));
+      await waitFor('the busy answer', () => posts().find((p) => hasKey(p, 'pipeline.busy_later')));
       expect(await redis.exists(keys.state(conversation))).toBe(0);
 
       await redis.del(keys.lock(conversation));
@@ -65,7 +65,7 @@ describe('Slack events, at least once', () => {
       await sendEvent(app.url, envelope(team, dmEvent(team, dm, user, '最初から')));
       await waitFor('restart answered', () => posts().find((p) => hasKey(p, 'engine.restart', true)));
       expect(posts().filter((p) => hasKey(p, 'tree.auth_entry.say'))).toHaveLength(1);
-      expect(posts().filter((p) => hasKey(p, 'pipeline.busy'))).toHaveLength(1);
+      expect(posts().filter((p) => hasKey(p, 'pipeline.busy_later'))).toHaveLength(1);
       expect(JSON.parse((await redis.get(keys.state(conversation))) ?? '{}').turn).toBe(2);
     } finally {
       await redis.del(keys.lock(conversation));

@@ -43,7 +43,7 @@ describe('Teams activities, at least once', () => {
     try {
       await redis.set(keys.lock(key), 'another-replica', { PX: 20_000 });
       expect((await postActivity(app.url, msg)).status).toBe(200);
-      expect(answers()).toEqual([app.core.i18n.t('pipeline.busy', undefined, 'ja')]);
+      expect(answers()).toEqual([app.core.i18n.t('pipeline.busy_later', undefined, 'ja')]);
       expect(await redis.exists(keys.state(key))).toBe(0);
 
       await redis.del(keys.lock(key));

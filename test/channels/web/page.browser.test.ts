@@ -159,6 +159,44 @@ describe('web chat page (Chromium)', () => {
     expect(problems).toEqual([]);
   });
 
+  it('a message whose answer was lost on the way is sent again by the page with the same eventId, answered once, never retyped (lose-33)', async () => {
+    const page = await openPage('/');
+    const sent: Array<Record<string, unknown>> = [];
+    let dropped = 0;
+    // The first answer never reaches the page: the server processed the turn (route.fetch sends it for real), then the
+    // connection is reset — as when a save's reply times out or a phone loses signal.
+    await page.route('**/api/chat', async (route) => {
+      sent.push(JSON.parse(route.request().postData() ?? '{}'));
+      if (dropped === 0) {
+        dropped++;
+        await route.fetch();
+        await route.abort('connectionreset');
+        return;
+      }
+      await route.continue();
+    });
+    await page.getByTestId('input').fill('iPhoneでIMAPサーバーが応答しませんと出ます');
+    await page.getByTestId('input').press('Enter');
+    const choices = page.locator('[data-testid=choice]:not([disabled])');
+    await expect.poll(() => choices.count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(sent.length).toBe(2);
+    expect(sent[0]!.eventId).toMatch(/^msg-[0-9a-f]{24}$/);
+    expect(sent[1]).toEqual(sent[0]);
+    // One message on screen, kept as the server's echo; no "could not be sent"; the answer shown once.
+    expect(await page.getByTestId('user-message').count()).toBe(1);
+    const texts = await page.locator('[data-testid=bot-message] .bubble').allInnerTexts();
+    expect(texts.filter((t) => t === app.core.i18n.t('web.page.network_error', undefined, 'ja'))).toEqual([]);
+    expect(new Set(texts.slice(1)).size).toBe(texts.length - 1);
+    // Processed once on the server: one turn in the transcript.
+    const conversation = await page.evaluate<string>(`localStorage.getItem('mailmedic.conversation')`);
+    expect((await app.core.transcripts.turns(conversation)).length).toBe(1);
+    await page.close();
+    // The reset connection is logged by Chromium as a failed load: expected here, nothing else.
+    const mine = problems.filter((p) => /Failed to load resource|ERR_CONNECTION_RESET/.test(p));
+    expect(problems.filter((p) => !mine.includes(p))).toEqual([]);
+    problems.splice(0, problems.length);
+  });
+
   it('speaks English with ?lang=en', async () => {
     const page = await openPage('/?lang=en');
     expect(await page.locator('html').getAttribute('lang')).toBe('en');

@@ -1,0 +1,206 @@
+/**
+ * Turns a chat platform will not deliver again (lose-33). Slack and Teams are told "received" (HTTP 200) before the
+ * turn runs, so neither redelivers a message whose turn failed because Redis was down or slow (the save timed out:
+ * `store_unavailable`) or the conversation was busy on another replica (`busy`). Before, the person got "try again
+ * shortly" and their message was gone unless they retyped it. Now the channel keeps the failed turn (in this
+ * process) and runs it again itself, with its eventId, until it goes through:
+ *
+ * - the apology says so — the answer will come here, no need to resend (`pipeline.store_unavailable_later`,
+ *   `pipeline.busy_later`);
+ * - a retry that is processed, or a duplicate carrying the saved answer (the save reached Redis, its reply was lost:
+ *   the pipeline's dedupe gives that turn's replies again), is posted in the same place — once;
+ * - the person's next message in that conversation first runs the kept ones, in order; the same text sent again (a
+ *   resend) or the platform's own redelivery (the same eventId) is not a second turn: the kept turn is run then, and
+ *   answered once (a resend while the store is still down is told again that the answer will follow);
+ * - after `delaysMs` (≈ 5 minutes) without success the person is told plainly to send it again
+ *   (`pipeline.recovery_gave_up`), and the turn is dropped.
+ *
+ * Kept in memory: a replica that stops (or restarts) forgets its kept turns; shutdown logs how many.
+ */
+import { KeyedQueue } from '../core/delivery.js';
+import type { Locale, Logger, Reply, Turn } from '../core/index.js';
+import type { I18n, LocaleKey } from '../i18n/index.js';
+import type { Pipeline, PipelineOutcome } from '../pipeline/types.js';
+
+/** Locale keys the recovery says (ja and en). */
+export const RECOVERY_KEYS = ['pipeline.store_unavailable_later', 'pipeline.busy_later', 'pipeline.recovery_gave_up'] as const satisfies readonly LocaleKey[];
+
+/** Waits between tries of a kept turn, ms: about five minutes in all, past the delivery lease (60 s) of a run that died. */
+export const DEFAULT_RECOVERY_DELAYS_MS: readonly number[] = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000, 60_000, 60_000, 60_000, 60_000];
+
+/** The failures a later run of the same turn can get past, and what the person is told meanwhile. */
+const LATER: Partial<Record<NonNullable<PipelineOutcome['error']>, { now: LocaleKey; later: LocaleKey }>> = {
+  store_unavailable: { now: 'pipeline.store_unavailable', later: 'pipeline.store_unavailable_later' },
+  busy: { now: 'pipeline.busy', later: 'pipeline.busy_later' },
+};
+
+/** Posts an outcome where the turn came from (the channel's thread / conversation); throws when it could not. */
+export type Deliver = (outcome: PipelineOutcome) => Promise<void>;
+
+interface Kept {
+  turn: Turn;
+  deliver: Deliver;
+  locale: Locale;
+  /** What the person was told when it was kept (said again to a resend while it still cannot run). */
+  later: LocaleKey;
+  /** Tries made after the first run. */
+  tries: number;
+}
+
+export interface RecoveryOptions {
+  pipeline: Pick<Pipeline, 'handle'>;
+  i18n: I18n;
+  logger: Logger;
+  /**
+   * Runs `task` in the conversation's order (the channel's queue), so a kept turn's answer never overtakes a later
+   * turn's. Default: a queue of the recovery's own.
+   */
+  inOrder?: <T>(conversationId: string, task: () => Promise<T>) => Promise<T>;
+  delaysMs?: readonly number[];
+}
+
+export interface Recovery {
+  /**
+   * Runs one turn of the channel — call it in the conversation's order (`inOrder`): the conversation's kept turns
+   * first, then this one unless it is one of them again (same eventId, or the same text); a failure the turn can be
+   * retried past is kept and answered with "the answer will follow". `deliver` posts an outcome (duplicates never
+   * reach it).
+   */
+  run(turn: Turn, deliver: Deliver): Promise<void>;
+  /** Turns kept now (all conversations). */
+  kept(): number;
+  /** Stops the timers (shutdown); kept turns are logged and forgotten. */
+  close(): void;
+}
+
+const sameText = (a: Turn, b: Turn) =>
+  a.userId === b.userId && typeof a.text === 'string' && typeof b.text === 'string' && a.text.trim() !== '' && a.text.trim() === b.text.trim();
+
+export function createRecovery(options: RecoveryOptions): Recovery {
+  const { pipeline, i18n } = options;
+  const log = options.logger.child({ component: 'recovery' });
+  const delays = options.delaysMs ?? DEFAULT_RECOVERY_DELAYS_MS;
+  const ownQueue = new KeyedQueue();
+  const inOrder = options.inOrder ?? (<T>(id: string, task: () => Promise<T>) => ownQueue.run(id, task));
+  /** Kept turns per conversation, oldest first. */
+  const kept = new Map<string, Kept[]>();
+  const timers = new Map<string, NodeJS.Timeout>();
+  let closed = false;
+
+  const say = (key: LocaleKey, locale: Locale): Reply => ({ key, text: i18n.t(key, undefined, locale) });
+
+  /** The apology's language: the turn's, else the one the pipeline's apology was said in. */
+  function localeOf(turn: Turn, outcome: PipelineOutcome, key: LocaleKey): Locale {
+    if (turn.locale) return turn.locale;
+    return outcome.replies[0]?.text === i18n.t(key, undefined, 'en') ? 'en' : 'ja';
+  }
+
+  async function post(k: Kept, outcome: PipelineOutcome): Promise<void> {
+    try {
+      await k.deliver(outcome);
+    } catch (e) {
+      log.error({ conversation: k.turn.conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'recovered answer not delivered');
+    }
+  }
+
+  function schedule(conversationId: string): void {
+    if (closed || timers.has(conversationId)) return;
+    const head = kept.get(conversationId)?.[0];
+    if (!head) return;
+    const delay = delays[Math.min(head.tries, delays.length - 1)] ?? 1_000;
+    const timer = setTimeout(() => {
+      timers.delete(conversationId);
+      void inOrder(conversationId, () => flush(conversationId)).catch((e: unknown) =>
+        log.error({ conversation: conversationId, err: e instanceof Error ? e.message : String(e) }, 'recovery try failed'),
+      );
+    }, delay);
+    timer.unref();
+    timers.set(conversationId, timer);
+  }
+
+  function drop(conversationId: string, k: Kept): void {
+    const list = kept.get(conversationId);
+    if (!list) return;
+    const i = list.indexOf(k);
+    if (i >= 0) list.splice(i, 1);
+    if (list.length === 0) kept.delete(conversationId);
+  }
+
+  /** One try of a kept turn: true when it is settled (answered, or given up), false when it must wait. */
+  async function attempt(k: Kept): Promise<boolean> {
+    const outcome = await pipeline.handle(k.turn);
+    k.tries++;
+    const stillFailing = outcome.error !== undefined && LATER[outcome.error] !== undefined;
+    // A duplicate without replies: the first run's claim is still leased (its release failed with Redis down), or
+    // another replica is running it — a later try tells.
+    const unknown = outcome.duplicate === true && outcome.replies.length === 0;
+    if (!stillFailing && !unknown) {
+      log.info({ conversation: k.turn.conversationId, tries: k.tries, duplicate: outcome.duplicate === true }, 'kept turn recovered');
+      const { duplicate: _repeat, ...answer } = outcome;
+      await post(k, answer);
+      return true;
+    }
+    if (k.tries >= delays.length) {
+      log.warn({ conversation: k.turn.conversationId, tries: k.tries }, 'kept turn given up: the person is asked to send it again');
+      await post(k, { conversation: k.turn.conversationId, intent: null, node: outcome.node, status: outcome.status, replies: [say('pipeline.recovery_gave_up', k.locale)] });
+      return true;
+    }
+    return false;
+  }
+
+  /** Tries the conversation's kept turns in order, stopping at the first that must still wait. */
+  async function flush(conversationId: string): Promise<void> {
+    const timer = timers.get(conversationId);
+    if (timer) {
+      clearTimeout(timer);
+      timers.delete(conversationId);
+    }
+    for (;;) {
+      const head = kept.get(conversationId)?.[0];
+      if (!head) return;
+      if (!(await attempt(head))) break;
+      drop(conversationId, head);
+    }
+    schedule(conversationId);
+  }
+
+  return {
+    async run(turn, deliver) {
+      const conversationId = turn.conversationId;
+      const list = kept.get(conversationId);
+      // The platform's redelivery of a kept turn, or the person sending the same words again: that kept turn, not a new one.
+      const again = list?.find((k) => (turn.eventId !== undefined && k.turn.eventId === turn.eventId) || sameText(k.turn, turn));
+      // Its answer goes with the message the person just sent (a reply to it, where the platform threads replies).
+      if (again) again.deliver = deliver;
+      if (list) await flush(conversationId);
+      if (again) {
+        if (kept.get(conversationId)?.includes(again)) {
+          log.info({ conversation: conversationId }, 'a kept turn sent again while it still cannot run: told the answer will follow');
+          await post(again, { conversation: conversationId, intent: null, node: '', status: 'active', replies: [say(again.later, again.locale)] });
+        }
+        return;
+      }
+      const outcome = await pipeline.handle(turn);
+      if (outcome.duplicate) return;
+      const later = outcome.error !== undefined ? LATER[outcome.error] : undefined;
+      if (!later || turn.eventId === undefined || closed) {
+        await deliver(outcome);
+        return;
+      }
+      const k: Kept = { turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
+      kept.set(conversationId, [...(kept.get(conversationId) ?? []), k]);
+      log.warn({ conversation: conversationId, error: outcome.error }, 'turn kept: it will be run again and answered here');
+      await deliver({ ...outcome, replies: [say(later.later, k.locale)] });
+      schedule(conversationId);
+    },
+    kept: () => [...kept.values()].reduce((n, l) => n + l.length, 0),
+    close() {
+      closed = true;
+      for (const t of timers.values()) clearTimeout(t);
+      timers.clear();
+      const n = [...kept.values()].reduce((s, l) => s + l.length, 0);
+      if (n > 0) log.warn({ kept: n }, 'shutting down with kept turns: they will not be answered');
+      kept.clear();
+    },
+  };
+}
