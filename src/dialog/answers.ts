@@ -435,6 +435,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
       if (entityValue) return () => enter(run, node.next);
       if (yesToWhichOne(run, node, nlu)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node));
+      // "iOS Mail app" to "Which device is it?": an answer in part (the node's `narrows:` words) — which of the options it
+      // leaves, with those buttons only (iPhone or iPad).
+      const said = foldAnswer(text);
+      const part = said ? node.narrows?.find((n) => phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(text, said, w))) : undefined;
+      if (part) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node).filter((c) => part.values.includes(c.value)));
       return undefined;
     }
     case 'choice':
