@@ -302,6 +302,9 @@ export function checkAnswerGroups(tree: DialogTree, acts: ReturnType<typeof load
     if (node.kind === 'ask' && node.default && !node.options.some((o) => o.value === node.default)) {
       out.push({ ...where, message: `node ${node.id}: default ${node.default} is none of its option values` });
     }
+    if (node.kind === 'ask') {
+      for (const n of node.narrows ?? []) for (const v of n.values) if (!node.options.some((o) => o.value === v)) out.push({ ...where, message: `node ${node.id}: narrows value ${v} is none of its option values` });
+    }
     // An option picked by an intent its node's group reads as another move (「はい」 → ask_result at a result question)
     // would be picked anyway by the intent model: the option must not list it.
     if ((node.kind === 'ask' || node.kind === 'choice') && name) {
@@ -432,6 +435,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   if ((node.kind === 'ask' || node.kind === 'choice') && node.again) out.push({ key: node.again, path: ['again'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.explain) out.push({ key: node.explain, path: ['explain'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.restated) out.push({ key: node.restated, path: ['restated'] });
+  if (node.kind === 'ask') node.narrows?.forEach((n, i) => out.push({ key: n.says, path: ['narrows', i, 'says'] }));
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });

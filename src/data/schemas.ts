@@ -158,6 +158,12 @@ export const askNode = z.strictObject({
    * (repair `explain_question`); said again, the safe `default:`. Checked before the options' words (which may hold the same words for a first message).
    */
   restated: localeKey.optional(),
+  /**
+   * Words that answer the question only in part (`says`: a locale key, '|'-separated like an option's) and the option
+   * values they leave (`values`): "iOS Mail app" to "Which device is it?" is an iPhone or an iPad — which of the two is
+   * asked, with those buttons only (leftovers-33), not the question again with all of them.
+   */
+  narrows: z.array(z.strictObject({ says: localeKey, values: z.array(z.string()).min(2) })).optional(),
 });
 
 /** A question whose answer chooses the branch. */

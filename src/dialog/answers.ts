@@ -409,7 +409,9 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // "wait, will that delete my mail?" at the outbox step: read howto_backup (the topic of keeping mail), no act of the
   // step's group read — a question whether the step on screen, which removes something itself (`removes:`), loses mail:
   // the same answer as 「消えませんか？」 (what it removes), then the step again (it got "didn't quite get that").
-  if (node.kind === 'step' && node.removes !== undefined && nlu.intent === 'howto_backup' && moveOf(run, node) === undefined && asksQuestion(text))
+  // 「え、それってメール消えますか？」 there (read out_of_scope, is_it_safe surely but how_to in the step's context) is the
+  // same question (asksLossAtStep).
+  if (node.kind === 'step' && node.removes !== undefined && !news && ((nlu.intent === 'howto_backup' && moveOf(run, node) === undefined && asksQuestion(text)) || asksLossAtStep(run, nlu)))
     return () => reassure(run, node);
   // 「わかりました」「了解です」 "ok, got it" to 「送信はできますか？」 acknowledge what was said; they are no "yes" (the
   // intent model reads them affirm): the question again, briefly, with its buttons.
@@ -433,6 +435,11 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       // An entity value the options do not list (e.g. carrier "rakuten"): the slot is filled; go on.
       if (entityValue) return () => enter(run, node.next);
       if (yesToWhichOne(run, node, nlu)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node));
+      // "iOS Mail app" to "Which device is it?": an answer in part (the node's `narrows:` words) — which of the options it
+      // leaves, with those buttons only (iPhone or iPad).
+      const said = foldAnswer(text);
+      const part = said ? node.narrows?.find((n) => phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(text, said, w))) : undefined;
+      if (part) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node).filter((c) => part.values.includes(c.value)));
       return undefined;
     }
     case 'choice':
@@ -540,10 +547,24 @@ function saysOnly(run: Run, key: 'engine.says.acknowledge' | 'engine.says.okay',
   return said !== '' && phrases(run, key).includes(said);
 }
 
-/** "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step` acts on it). */
+/**
+ * "How do I do that?" at a step (the group's `help` move), unless the reply names a symptom (the repair `help_at_step`
+ * acts on it) or asks whether the step loses mail (asksLossAtStep: answered by `reassure` in planAnswer).
+ */
 export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
   const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
-  return node?.kind === 'step' && moveOf(run, node) === 'help' && !namesEntry(run, nlu);
+  return node?.kind === 'step' && moveOf(run, node) === 'help' && !namesEntry(run, nlu) && !asksLossAtStep(run, nlu);
+}
+
+/**
+ * At a step that removes something itself (`removes:` — the outbox's stuck mail), the act model reads the reply surely as
+ * is_it_safe over every act (readsSurely). The reading in context would not: the node kind's prior (act-prior.ts) has no
+ * real reply at a step that asked it, so 「え、それってメール消えますか？」 (is_it_safe 0.86, read out_of_scope) became how_to
+ * and got the step's help. At such a step the question is expected, so the act model's own sure reading counts.
+ */
+export function asksLossAtStep(run: Run, nlu: NluResult): boolean {
+  const node = run.s.node ? run.ctx.tree.nodes.get(run.s.node) : undefined;
+  return node?.kind === 'step' && node.removes !== undefined && readsSurely(nlu, 'is_it_safe') && !namesEntry(run, nlu);
 }
 
 /**
@@ -554,6 +575,9 @@ export function asksHowAtStep(run: Run, nlu: NluResult): boolean {
  * ("how do I create an app password?") keeps most of its mass on `other` and stays a new topic.
  */
 export const SURE_ACT_SHARE = 0.8;
+
+/** The act model's first reading of the text, over every act (before the node's context), is `act` with at least SURE_ACT_SHARE. */
+export const readsSurely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
 
 /** The text names a branch entry (a new symptom or topic) rather than answering the node with a sure act. */
 export function namesEntry(run: Run, nlu: NluResult): boolean {

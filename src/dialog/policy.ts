@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, notFixedForGood, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedForGood, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -52,7 +52,7 @@ export interface TurnRule {
 }
 
 /** The act model's first reading of the reply, over every act, is `act` with at least SURE_ACT_SHARE. */
-const surely = (nlu: NluResult, act: string): boolean => nlu.acts?.[0]?.act === act && nlu.acts[0].confidence >= SURE_ACT_SHARE;
+const surely = readsSurely;
 
 /**
  * The intent model reads `resolved` only weakly (below SWITCH_CONFIDENCE) and nothing else says "fixed": not the act

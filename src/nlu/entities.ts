@@ -103,6 +103,11 @@ const OS_VERSION = /(?<![a-z])(ipados|ios|macos|android|アンドロイド|あ�
 const BARE_VERSION = /(?:バージョン|ver\.?|version|os)\s?(?:は|が|:|=|is)?\s?(\d{1,2}\.\d{1,2}(?:\.\d{1,2})?)(?![\d.]*\d)/;
 // Right before a bare version: an app named in the same clause (its version, not the OS's).
 const APP_BEFORE_VERSION = /(?:アプリ|(?<![a-z])(?:apps?|application|k-?9|k9mail|thunderbird|outlook|gmail|fairemail|spark|bluemail|aquamail)(?![a-z]))[^。.!?！？\n]{0,10}$/;
+// A mail app of its own named anywhere in the message — not the phone's built-in Mail (updated with the OS) and not a bare
+// service name (also the account): "K9 No Longer Auto Syncs since Last Update" (thunderbird-android#3167) is the app's update.
+const OWN_APP_NAMED = /(?<![a-z0-9])(?:k-?9(?: ?mail)?|k9mail|thunderbird|fairemail|bluemail|aquamail|(?:gmail|outlook)(?: mobile)? app)(?![a-z])|(?:gmail|outlook|k-?9|thunderbird)(?:の)?アプリ/;
+// An update whose own words (or the words right after it: "after the update to Android 14") name the OS or the phone.
+const OS_IN_UPDATE = /ios|ipados|android|(?<![a-z])os(?![a-z])|software|system|firmware|phone|iphone|ipad|アイオーエス|アンドロイド|本体|端末|スマホ/;
 const OS_NAME: Record<string, string> = { ipados: 'iPadOS', ios: 'iOS', macos: 'macOS', android: 'Android', アンドロイド: 'Android', あんどろいど: 'Android', アイオーエス: 'iOS' };
 const OS_OF_DEVICE: Partial<Record<Device, string>> = { iphone: 'iOS', ipad: 'iPadOS', android: 'Android', mac: 'macOS' };
 
@@ -274,7 +279,10 @@ export function extractEntities(raw: string): EntityMatch {
     return m ? [{ value, index: m.index, end: m.index + m[0].length }] : [];
   }).sort((a, b) => a.index - b.index);
   const trigger = earliest(triggers, text);
-  if (trigger) e.trigger = trigger.value;
+  // A bare "update" ("since Last Update", 「アップデートしてから」) in a message that names a mail app of its own is that
+  // app's update, not the OS's (facts-32 left it: the app is the subject). An update naming the OS or the phone stays.
+  const appsUpdate = (t: { index: number; length: number }) => OWN_APP_NAMED.test(text) && !OS_IN_UPDATE.test(text.slice(t.index, t.index + t.length + 24));
+  if (trigger && !(trigger.value === 'os_update' && appsUpdate(trigger))) e.trigger = trigger.value;
   if (devices.length > 1) e.device = deviceInHand(text, devices, e.trigger === 'device_change');
   else if (devices.length === 1) e.device = devices[0]!.value;
 
