@@ -52,16 +52,17 @@ export interface RecoveryOptions {
   i18n: I18n;
   logger: Logger;
   /**
-   * Runs `task` in the conversation's order (the channel's queue), so a kept turn's answer never overtakes a later
-   * turn's. Default: a queue of the recovery's own.
+   * The channel's own per-conversation queue, so a kept turn's answer never overtakes a later turn's (the channel runs
+   * every turn through it). Default: a queue of the recovery's own.
    */
-  inOrder?: <T>(conversationId: string, task: () => Promise<T>) => Promise<T>;
-  delaysMs?: readonly number[];
+  queue?: KeyedQueue;
+  /** Waits between tries (tests shorten them); undefined: DEFAULT_RECOVERY_DELAYS_MS. */
+  delaysMs?: readonly number[] | undefined;
 }
 
 export interface Recovery {
   /**
-   * Runs one turn of the channel — call it in the conversation's order (`inOrder`): the conversation's kept turns
+   * Runs one turn of the channel — call it in the conversation's order (`queue`): the conversation's kept turns
    * first, then this one unless it is one of them again (same eventId, or the same text); a failure the turn can be
    * retried past is kept and answered with "the answer will follow". `deliver` posts an outcome (duplicates never
    * reach it).
@@ -80,8 +81,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
   const { pipeline, i18n } = options;
   const log = options.logger.child({ component: 'recovery' });
   const delays = options.delaysMs ?? DEFAULT_RECOVERY_DELAYS_MS;
-  const ownQueue = new KeyedQueue();
-  const inOrder = options.inOrder ?? (<T>(id: string, task: () => Promise<T>) => ownQueue.run(id, task));
+  const queue = options.queue ?? new KeyedQueue();
   /** Kept turns per conversation, oldest first. */
   const kept = new Map<string, Kept[]>();
   const timers = new Map<string, NodeJS.Timeout>();
@@ -110,7 +110,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
     const delay = delays[Math.min(head.tries, delays.length - 1)] ?? 1_000;
     const timer = setTimeout(() => {
       timers.delete(conversationId);
-      void inOrder(conversationId, () => flush(conversationId)).catch((e: unknown) =>
+      void queue.run(conversationId, () => flush(conversationId)).catch((e: unknown) =>
         log.error({ conversation: conversationId, err: e instanceof Error ? e.message : String(e) }, 'recovery try failed'),
       );
     }, delay);

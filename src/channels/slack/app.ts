@@ -157,13 +157,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   const queue = new KeyedQueue();
   // Slack does not redeliver an acked event: a turn that failed with Redis down or busy is run again here, and its
   // answer posted in the same place (recover.ts).
-  const recovery = createRecovery({
-    pipeline,
-    i18n,
-    logger: log,
-    inOrder: (id, task) => queue.run(id, task),
-    ...(options.recoveryDelaysMs ? { delaysMs: options.recoveryDelaysMs } : {}),
-  });
+  const recovery = createRecovery({ pipeline, i18n, logger: log, queue, delaysMs: options.recoveryDelaysMs });
   const desk: HelpDesk | undefined = env.SLACK_HELPDESK_CHANNEL
     ? createSlackDesk({
         client,

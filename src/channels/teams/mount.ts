@@ -117,13 +117,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
   const queue = new KeyedQueue();
   // The Bot Connector does not redeliver an activity answered 200: a turn that failed with Redis down or busy is run
   // again here and its answer posted into the conversation (recover.ts).
-  const recovery = createRecovery({
-    pipeline,
-    i18n,
-    logger: log,
-    inOrder: (id, task) => queue.run(id, task),
-    ...(options.recoveryDelaysMs ? { delaysMs: options.recoveryDelaysMs } : {}),
-  });
+  const recovery = createRecovery({ pipeline, i18n, logger: log, queue, delaysMs: options.recoveryDelaysMs });
 
   adapter.onTurnError = async (context, error) => {
     // Reached only when sending to the connector (or a help-desk step) failed: the pipeline itself never throws.
