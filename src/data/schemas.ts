@@ -465,6 +465,13 @@ export const repairSchema = z.discriminatedUnion('rule', [
    * `words`: a locale key of the question's own words (「ですか」, "is", "the") that name nothing.
    */
   z.strictObject({ rule: z.literal('off_topic_question'), words: localeKey }),
+  /**
+   * "should i format the phone?" at a node that asks for no deletion (nor backs one up or confirms it), or at the symptom
+   * question of the two-stage fallback: not needed now — light steps first, nothing deleted without a backup and the
+   * person's OK — then the node again. `words`: a locale key of the destructive actions' words (format, factory reset,
+   * delete the account, 初期化, アカウント削除); `ask`: words that make it a question (beside a trailing "?").
+   */
+  z.strictObject({ rule: z.literal('destructive_question'), words: localeKey, ask: localeKey }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -543,6 +550,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'unknown_password', words: 'engine.says.unknown_password', except: 'engine.says.password_reset_done' },
+    { rule: 'destructive_question', words: 'engine.says.destructive_words', ask: 'engine.says.destructive_ask' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer', untried: 'engine.says.never_tried' },
   ],

@@ -12,8 +12,8 @@ import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './h
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
-import type { TextTurn, TurnRule } from './policy.js';
-import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
+import { clarifyButtons, type TextTurn, type TurnRule } from './policy.js';
+import { ACTIONS, button, choicesOf, msg, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
@@ -623,6 +623,33 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
   };
 }
 
+/**
+ * "should i format the phone?" 「初期化したほうがいいですか？」 at a step, a question or the two-stage fallback's
+ * symptom question (trial-en-33 #21): a question about a destructive action (formatting, a factory reset, deleting the
+ * account or the profile: `words`) that the node on screen does not ask for — no node with `destructive:`, `backup:` or
+ * `confirm:` (there the move reassure answers what goes and what stays). Not needed now: light steps first, nothing is
+ * deleted without a backup and the person's OK (engine.destructive_not_now); then the node (or the symptom question)
+ * again. The intent model read it howto_prevention and the fallback offered "preventing recurrence". Only a question
+ * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
+ */
+function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_question' }>): TurnRule {
+  const pending = (t: TextTurn): boolean => !!t.run.s.clarifyOffered?.length && t.run.s.status === 'active' && t.run.s.intent === null && (!t.node || t.node.id === t.run.ctx.tree.start);
+  return {
+    name: 'destructive_question',
+    applies: (t) =>
+      (awaitsAnswer(t) ? t.node!.destructive === undefined && t.node!.backup === undefined && !('confirm' in t.node! && t.node!.confirm !== undefined) : pending(t)) &&
+      textMentions(t.run, params.words, t.text) &&
+      (/[?？]\s*$/.test(t.text.trim()) || textMentions(t.run, params.ask, t.text)),
+    act: (t) => {
+      const { run } = t;
+      say(run, 'engine.destructive_not_now');
+      if (awaitsAnswer(t)) return prompt(run, t.node!);
+      const offered = run.s.clarifyOffered!;
+      say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, clarifyButtons(run, offered));
+    },
+  };
+}
+
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
   secret_only: secretOnly,
   correction,
@@ -634,6 +661,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
   unknown_password: unknownPassword,
+  destructive_question: destructiveQuestion,
   off_topic_question: offTopicQuestion,
   explain_question: explainQuestion,
   reroute,
