@@ -213,6 +213,13 @@ export const stepNode = z.strictObject({
    * without being `destructive`.
    */
   removes: localeKey.optional(),
+  /**
+   * This step's own answer to its safety question — 「これってウイルス?」 「信頼していいの？」 "can I trust it?" at the
+   * certificate step (words `engine.says.trust_words`, asked as a question): when to trust and when not, from the step's
+   * own data (the name matches the provider's; not on public Wi‑Fi or with an unknown name), then the step again
+   * (answers.ts asksTrustAtStep). Without it such a question got 「うまく読み取れませんでした」 (trial-ja-33 #1).
+   */
+  trust: localeKey.optional(),
   next: nodeId,
   /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
   resolved: nodeId.optional(),

@@ -403,6 +403,15 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // A step that removes something itself (`removes:` — the outbox's stuck mail) is that node too, and so is any step asked
   // whether mail or data is lost (read howto_backup, the topic of keeping it): 「メール消えちゃうの？」 at the outbox step
   // (trial: read howto_backup surely, the walk switched to the backup how-to) is about the step on screen.
+  // 「これってウイルス?」「信頼していいの？」 "can I trust it?" at a step with its own answer to that (`trust:` — the
+  // certificate step): when to trust and when not, then the step again (it was 「うまく読み取れませんでした」).
+  if (node.kind === 'step' && node.trust !== undefined && asksTrustAtStep(run, node, text)) {
+    const trust = node.trust;
+    return () => {
+      say(run, trust);
+      prompt(run, node);
+    };
+  }
   const stepLoses = node.kind === 'step' && (node.removes !== undefined || nlu.intent === 'howto_backup');
   const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined || stepLoses));
   if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
@@ -728,6 +737,16 @@ const WEAK_NO_SHARE = 0.5;
 
 /** The reply ends with a question mark (「…ですか？」, "Is that the same as spam?"). */
 const asksQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim());
+
+/**
+ * A question whether what the step shows can be trusted (`engine.says.trust_words`: ウイルス, 信頼していい, "is it safe",
+ * "virus"), asked as a question: a trailing question mark, a Japanese question ending (の, か, かな), or an English
+ * question's first word. 「ウイルスではなかった」 said as a result is no question.
+ */
+export function asksTrustAtStep(run: Run, node: DialogNode, text: string): boolean {
+  const t = text.trim();
+  return node.kind === 'step' && node.trust !== undefined && textMentions(run, 'engine.says.trust_words', t) && (asksQuestion(t) || /(?:の|か|かな|かね)$/.test(t) || /^(?:is|are|can|could|should|do|does|will|would|am|was)\b/i.test(t));
+}
 
 /**
  * The reply tells a fact the tree declares (dialogs/main.yaml `facts`: 「送信はできます」, "I can log in on my computer", "it

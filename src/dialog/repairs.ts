@@ -7,7 +7,7 @@ import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { alternation, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
@@ -275,7 +275,7 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
     name: 'help_at_step',
     // A reply that is only a hedge (「たぶん」 "maybe", read dont_know) asks nothing: the rule hedged_fixed asks to make sure.
     applies: (t: TextTurn) =>
-      t.node?.kind === 'step' && t.run.s.status === 'active' && !onlyHedges(t.run, t.text) && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
+      t.node?.kind === 'step' && t.run.s.status === 'active' && !onlyHedges(t.run, t.text) && !asksTrustAtStep(t.run, t.node, t.text) && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
     act: (t: TextTurn) => {
       const { run, node } = t;
       if (node?.kind !== 'step') return;
