@@ -684,6 +684,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // "i restarted it, nothing" (did_no_result 0.76, the intent model's not_resolved 0.88): done, and the result said in
       // a word the act model does not weigh — still broken, the next step; "did that fix it?" asked what was just said.
       if (nlu.intent === 'not_resolved' && nlu.confidence >= SWITCH_CONFIDENCE) return answer(ACTIONS.notResolved);
+      // "since i updated the app" (read did_no_result for its "i updated"): a fact stated (main.yaml `facts`) that names
+      // no step is when it started, nothing done now — fact_given notes it (never "did that fix it?").
+      if (run.stated.length > 0 && !namesOtherStep(run, node) && !namesThisStep(node, text)) return undefined;
       return again('engine.step_did');
     case 'resolved':
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
@@ -709,6 +712,10 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       if (news) return undefined;
+      // 「アプリをアップデートしてからです」 "since the app update" at a step (read deny for its 「…てから」): a fact said on its
+      // own (main.yaml `facts`) with no "no" in it is when or where it happens, no result of the step — the rule fact_given
+      // notes it and shows the step again (it was recorded 「まだダメ」 and the next step shown, with no note; leftovers-33).
+      if (run.reading?.act === 'deny' && tellsFact(run) && !SAYS_NO.test(text.trim())) return undefined;
       // "Is that the same as spam?" at the junk-folder step (read deny at 0.40): a question about the step, read as a "no"
       // only weakly, is no report that the step was done and failed — the step's help and the step again, never the
       // step recorded as tried and the next one shown.
@@ -731,6 +738,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       return undefined;
   }
 }
+
+/** A reply that opens with a plain "no" (「いいえ、…」「ダメです、…」 "no, …"): a no said with a fact is still a no. */
+const SAYS_NO = /^(?:いいえ|いえ|いや|だめ|ダメ|駄目|まだ|no\b|nope|nah|not\b|still\b)/i;
 
 /** Below this share of the node's candidates a "no" / "still broken" said as a question is not the step's result. */
 const WEAK_NO_SHARE = 0.5;
