@@ -412,6 +412,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
     rule: z.literal('wants_person'),
     /** In an open episode, a request read by the act model alone (not the intent) must hold this share of the node's candidates. */
     min_share: z.number().min(0).max(1).optional(),
+    /**
+     * A locale key of words that ask for a person in so many words, as a question ("who do i call", 「誰に連絡すれば」): a
+     * request whatever the act model reads (it read "who do i call" how_to at a step and showed the step's how-to).
+     */
+    words: localeKey.optional(),
   }),
   /**
    * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
@@ -533,7 +538,7 @@ export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
-    { rule: 'wants_person', min_share: 0.5 },
+    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person' },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration', min_share: 0.6 },
     {

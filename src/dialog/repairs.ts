@@ -106,6 +106,7 @@ function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRul
     // step read wants_human at 0.33 and handed off a person who had asked whether storage costs money (staff-28).
     applies: (t) =>
       (t.nlu.intent === 'request_human' ||
+        (params.words !== undefined && t.run.s.status === 'active' && textMentions(t.run, params.words, t.text)) ||
         (t.run.reading?.act === 'wants_human' && (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share))) &&
       !onlyHedges(t.run, t.text) &&
       !pleaFirst(t),
