@@ -442,6 +442,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
     if (node.na) out.push({ key: node.na, path: ['na'] });
     if (node.done) out.push({ key: node.done, path: ['done'] });
     if (node.removes) out.push({ key: node.removes, path: ['removes'] });
+    if (node.trust) out.push({ key: node.trust, path: ['trust'] });
   }
   if ('options' in node)
     (node.options ?? []).forEach((o, i) => {

@@ -213,6 +213,13 @@ export const stepNode = z.strictObject({
    * without being `destructive`.
    */
   removes: localeKey.optional(),
+  /**
+   * This step's own answer to its safety question — 「これってウイルス?」 「信頼していいの？」 "can I trust it?" at the
+   * certificate step (words `engine.says.trust_words`, asked as a question): when to trust and when not, from the step's
+   * own data (the name matches the provider's; not on public Wi‑Fi or with an unknown name), then the step again
+   * (answers.ts asksTrustAtStep). Without it such a question got 「うまく読み取れませんでした」 (trial-ja-33 #1).
+   */
+  trust: localeKey.optional(),
   next: nodeId,
   /** Where "resolved" goes; defaults to the tree's `globals.resolved`. */
   resolved: nodeId.optional(),
@@ -405,6 +412,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
     rule: z.literal('wants_person'),
     /** In an open episode, a request read by the act model alone (not the intent) must hold this share of the node's candidates. */
     min_share: z.number().min(0).max(1).optional(),
+    /**
+     * A locale key of words that ask for a person in so many words, as a question ("who do i call", 「誰に連絡すれば」): a
+     * request whatever the act model reads (it read "who do i call" how_to at a step and showed the step's how-to).
+     */
+    words: localeKey.optional(),
   }),
   /**
    * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
@@ -465,6 +477,13 @@ export const repairSchema = z.discriminatedUnion('rule', [
    * `words`: a locale key of the question's own words (「ですか」, "is", "the") that name nothing.
    */
   z.strictObject({ rule: z.literal('off_topic_question'), words: localeKey }),
+  /**
+   * "should i format the phone?" at a node that asks for no deletion (nor backs one up or confirms it), or at the symptom
+   * question of the two-stage fallback: not needed now — light steps first, nothing deleted without a backup and the
+   * person's OK — then the node again. `words`: a locale key of the destructive actions' words (format, factory reset,
+   * delete the account, 初期化, アカウント削除); `ask`: words that make it a question (beside a trailing "?").
+   */
+  z.strictObject({ rule: z.literal('destructive_question'), words: localeKey, ask: localeKey }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -519,7 +538,7 @@ export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
-    { rule: 'wants_person', min_share: 0.5 },
+    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person' },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration', min_share: 0.6 },
     {
@@ -543,6 +562,7 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'unknown_password', words: 'engine.says.unknown_password', except: 'engine.says.password_reset_done' },
+    { rule: 'destructive_question', words: 'engine.says.destructive_words', ask: 'engine.says.destructive_ask' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer', untried: 'engine.says.never_tried' },
   ],

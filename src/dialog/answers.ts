@@ -403,6 +403,15 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
   // A step that removes something itself (`removes:` — the outbox's stuck mail) is that node too, and so is any step asked
   // whether mail or data is lost (read howto_backup, the topic of keeping it): 「メール消えちゃうの？」 at the outbox step
   // (trial: read howto_backup surely, the walk switched to the backup how-to) is about the step on screen.
+  // 「これってウイルス?」「信頼していいの？」 "can I trust it?" at a step with its own answer to that (`trust:` — the
+  // certificate step): when to trust and when not, then the step again (it was 「うまく読み取れませんでした」).
+  if (node.kind === 'step' && node.trust !== undefined && asksTrustAtStep(run, node, text)) {
+    const trust = node.trust;
+    return () => {
+      say(run, trust);
+      prompt(run, node);
+    };
+  }
   const stepLoses = node.kind === 'step' && (node.removes !== undefined || nlu.intent === 'howto_backup');
   const news = isNews(run, nlu) && !(INTENT_ROLE[nlu.intent] === 'topic' && (node.destructive !== undefined || node.backup !== undefined || stepLoses));
   if (moveOf(run, node) === 'reassure' && !news && !('options' in node && node.options && matchWords(run, node.options, text))) return () => reassure(run, node);
@@ -675,6 +684,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // "i restarted it, nothing" (did_no_result 0.76, the intent model's not_resolved 0.88): done, and the result said in
       // a word the act model does not weigh — still broken, the next step; "did that fix it?" asked what was just said.
       if (nlu.intent === 'not_resolved' && nlu.confidence >= SWITCH_CONFIDENCE) return answer(ACTIONS.notResolved);
+      // "since i updated the app" (read did_no_result for its "i updated"): a fact stated (main.yaml `facts`) that names
+      // no step is when it started, nothing done now — fact_given notes it (never "did that fix it?").
+      if (run.stated.length > 0 && !namesOtherStep(run, node) && !namesThisStep(node, text)) return undefined;
       return again('engine.step_did');
     case 'resolved':
       // A fact said on its own ("I can log in with the new password on my computer", read fixed) is noted by the rule
@@ -700,6 +712,10 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       return answer(ACTIONS.resolved);
     case 'not_resolved':
       if (news) return undefined;
+      // 「アプリをアップデートしてからです」 "since the app update" at a step (read deny for its 「…てから」): a fact said on its
+      // own (main.yaml `facts`) with no "no" in it is when or where it happens, no result of the step — the rule fact_given
+      // notes it and shows the step again (it was recorded 「まだダメ」 and the next step shown, with no note; leftovers-33).
+      if (run.reading?.act === 'deny' && tellsFact(run) && !SAYS_NO.test(text.trim())) return undefined;
       // "Is that the same as spam?" at the junk-folder step (read deny at 0.40): a question about the step, read as a "no"
       // only weakly, is no report that the step was done and failed — the step's help and the step again, never the
       // step recorded as tried and the next one shown.
@@ -723,11 +739,24 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   }
 }
 
+/** A reply that opens with a plain "no" (「いいえ、…」「ダメです、…」 "no, …"): a no said with a fact is still a no. */
+const SAYS_NO = /^(?:いいえ|いえ|いや|だめ|ダメ|駄目|まだ|no\b|nope|nah|not\b|still\b)/i;
+
 /** Below this share of the node's candidates a "no" / "still broken" said as a question is not the step's result. */
 const WEAK_NO_SHARE = 0.5;
 
 /** The reply ends with a question mark (「…ですか？」, "Is that the same as spam?"). */
 const asksQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim());
+
+/**
+ * A question whether what the step shows can be trusted (`engine.says.trust_words`: ウイルス, 信頼していい, "is it safe",
+ * "virus"), asked as a question: a trailing question mark, a Japanese question ending (の, か, かな), or an English
+ * question's first word. 「ウイルスではなかった」 said as a result is no question.
+ */
+export function asksTrustAtStep(run: Run, node: DialogNode, text: string): boolean {
+  const t = text.trim();
+  return node.kind === 'step' && node.trust !== undefined && textMentions(run, 'engine.says.trust_words', t) && (asksQuestion(t) || /(?:の|か|かな|かね)$/.test(t) || /^(?:is|are|can|could|should|do|does|will|would|am|was)\b/i.test(t));
+}
 
 /**
  * The reply tells a fact the tree declares (dialogs/main.yaml `facts`: 「送信はできます」, "I can log in on my computer", "it

@@ -561,7 +561,7 @@ export function clarifyRule(params: Patterns['clarify']): TurnRule {
 }
 
 /** The two-stage fallback's buttons: the offered symptoms (`clarify:<intent>`), then 「どれでもない」 (`clarify:none`). */
-function clarifyButtons(run: Run, offered: readonly Intent[]): MessageChoice[] {
+export function clarifyButtons(run: Run, offered: readonly Intent[]): MessageChoice[] {
   return [...offered.map((i) => button(run, `ticket.intent.${i}`, `${ACTIONS.clarify}${i}`)), button(run, 'engine.button.clarify_none', `${ACTIONS.clarify}none`)];
 }
 

@@ -7,13 +7,13 @@ import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { alternation, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
-import type { TextTurn, TurnRule } from './policy.js';
-import { ACTIONS, button, choicesOf, say, setStatus, type Run } from './run.js';
+import { clarifyButtons, type TextTurn, type TurnRule } from './policy.js';
+import { ACTIONS, button, choicesOf, msg, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
 
 /** Counts one more meeting of `repair` at the node on screen (this episode) and returns the count. */
@@ -106,6 +106,7 @@ function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRul
     // step read wants_human at 0.33 and handed off a person who had asked whether storage costs money (staff-28).
     applies: (t) =>
       (t.nlu.intent === 'request_human' ||
+        (params.words !== undefined && t.run.s.status === 'active' && textMentions(t.run, params.words, t.text)) ||
         (t.run.reading?.act === 'wants_human' && (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share))) &&
       !onlyHedges(t.run, t.text) &&
       !pleaFirst(t),
@@ -275,7 +276,7 @@ function helpAtStep(params: Extract<Repair, { rule: 'help_at_step' }>): TurnRule
     name: 'help_at_step',
     // A reply that is only a hedge (「たぶん」 "maybe", read dont_know) asks nothing: the rule hedged_fixed asks to make sure.
     applies: (t: TextTurn) =>
-      t.node?.kind === 'step' && t.run.s.status === 'active' && !onlyHedges(t.run, t.text) && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
+      t.node?.kind === 'step' && t.run.s.status === 'active' && !onlyHedges(t.run, t.text) && !asksTrustAtStep(t.run, t.node, t.text) && (asksHowAtStep(t.run, t.nlu) || asksTopicAgain(t) || asksWhereAtStep(t)),
     act: (t: TextTurn) => {
       const { run, node } = t;
       if (node?.kind !== 'step') return;
@@ -623,6 +624,33 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
   };
 }
 
+/**
+ * "should i format the phone?" 「初期化したほうがいいですか？」 at a step, a question or the two-stage fallback's
+ * symptom question (trial-en-33 #21): a question about a destructive action (formatting, a factory reset, deleting the
+ * account or the profile: `words`) that the node on screen does not ask for — no node with `destructive:`, `backup:` or
+ * `confirm:` (there the move reassure answers what goes and what stays). Not needed now: light steps first, nothing is
+ * deleted without a backup and the person's OK (engine.destructive_not_now); then the node (or the symptom question)
+ * again. The intent model read it howto_prevention and the fallback offered "preventing recurrence". Only a question
+ * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
+ */
+function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_question' }>): TurnRule {
+  const pending = (t: TextTurn): boolean => !!t.run.s.clarifyOffered?.length && t.run.s.status === 'active' && t.run.s.intent === null && (!t.node || t.node.id === t.run.ctx.tree.start);
+  return {
+    name: 'destructive_question',
+    applies: (t) =>
+      (awaitsAnswer(t) ? t.node!.destructive === undefined && t.node!.backup === undefined && !('confirm' in t.node! && t.node!.confirm !== undefined) : pending(t)) &&
+      textMentions(t.run, params.words, t.text) &&
+      (/[?？]\s*$/.test(t.text.trim()) || textMentions(t.run, params.ask, t.text)),
+    act: (t) => {
+      const { run } = t;
+      say(run, 'engine.destructive_not_now');
+      if (awaitsAnswer(t)) return prompt(run, t.node!);
+      const offered = run.s.clarifyOffered!;
+      say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, clarifyButtons(run, offered));
+    },
+  };
+}
+
 const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => TurnRule } = {
   secret_only: secretOnly,
   correction,
@@ -634,6 +662,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
   unknown_password: unknownPassword,
+  destructive_question: destructiveQuestion,
   off_topic_question: offTopicQuestion,
   explain_question: explainQuestion,
   reroute,

@@ -396,6 +396,7 @@ describe('the table', () => {
       'off_topic_question',
       'explain_question',
       'unknown_password',
+      'destructive_question',
       'help_at_step',
       'cannot_answer',
       'clarify_symptom',
