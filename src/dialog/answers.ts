@@ -829,7 +829,7 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
  * The reply says the mail works again in so many words (answers.yaml `confirm: fixed: works_again`), not negated, not
  * hedged, not partial, not temporary.
  */
-function saysWorksAgain(run: Run, text: string): boolean {
+export function saysWorksAgain(run: Run, text: string): boolean {
   return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text);
 }
 

@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, notFixedForGood, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedForGood, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, saysWorksAgain, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -566,6 +566,29 @@ export function clarifyButtons(run: Run, offered: readonly Intent[]): MessageCho
 }
 
 /**
+ * The share of a `fixed` reading (read with no node: the clarification has none) that closes at the two-stage fallback's
+ * question when the reply also says it works again in so many words (answers.yaml `confirm: fixed: works_again`).
+ */
+export const CLARIFY_FIXED_SHARE = 0.6;
+
+/**
+ * A reply to the two-stage fallback's question that says the problem is gone: there is no symptom left to pick.
+ * "It's solved, the mail lost in the middle should be because of the previous error, the latest mail has been received"
+ * (github.com/RSSNext/Folo/issues/1226; read fixed 0.69, the intent model unsure between symptoms) and "it works now,
+ * thanks" (resolved) were another 「〜ということでしょうか？」 before round 33. Sure as at a step (answers.ts
+ * fixedSurely), or a `fixed` reading of CLARIFY_FIXED_SHARE with the works-again words; never when the fixed words are
+ * only negated, or said partly, for a while only, as a changed error, or hedged (those are asked again, as before).
+ */
+export function fixedAtClarification(t: TextTurn): boolean {
+  const { run, text, nlu } = t;
+  const { s } = run;
+  if (!s.clarifyOffered?.length || s.status !== 'active' || s.intent !== null) return false;
+  if (t.node && t.node.id !== run.ctx.tree.start) return false;
+  if (saysOnlyNegated(run, 'fixed', text) || saysPartly(run, 'fixed', text) || saysTemporarily(run, 'fixed', text) || saysChanged(run, 'fixed', text) || hedges(run, text)) return false;
+  return fixedSurely(run, nlu, text) || (run.reading?.act === 'fixed' && run.reading.confidence >= CLARIFY_FIXED_SHARE && saysWorksAgain(run, text));
+}
+
+/**
  * Two-stage fallback (Rasa's): a message about mail whose symptom is uncertain (the NLU's `clarify`: the 2–3
  * likeliest symptoms) before any branch is chosen is not turned away and not guessed at: 「〜ということでしょうか？」
  * with those symptoms as buttons (`clarify:<intent>`) plus 「どれでもない」 (`clarify:none` → the symptom menu).
@@ -583,7 +606,7 @@ export const clarifySymptomRule: TurnRule = {
     // nothing to ask when the symptoms would all walk the same way with this text (tree.ts sameWalk). An unsure or
     // rescued reading is always asked: left alone it may not walk at all.
     const sure = t.nlu.clarifyByMargin === true;
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered));
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !fixedAtClarification(t);
   },
   act: (t) => {
     const { run } = t;
@@ -610,12 +633,19 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
       const { s, ctx } = t.run;
       if (!s.clarifyOffered?.length || s.status !== 'active' || s.intent !== null) return false;
       if (t.node && t.node.id !== ctx.tree.start) return false;
+      // "It's solved, …" (read as a symptom by the intent model) at the question: the problem is gone, not a new one.
+      if (fixedAtClarification(t)) return true;
       return !(isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent));
     },
     act: (t) => {
       const { run } = t;
       const offered = run.s.clarifyOffered!;
       const likeliest = { symptom: msg(`ticket.intent.${offered[0]!}`) };
+      // The problem said to be gone: closed as fixed (the resolve node: glad it works, the prevention checklist offered).
+      if (fixedAtClarification(t)) {
+        run.s.clarifyOffered = undefined;
+        return leaveTo(run, run.ctx.tree.globals.resolved, 'resolved');
+      }
       if (surely(t.nlu, 'dont_know')) {
         // 「わからない」: the likeliest symptom is the safe default; its branch's first question sorts it out.
         say(run, 'engine.clarify_default', likeliest);
