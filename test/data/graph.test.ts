@@ -24,7 +24,7 @@ describe('toMermaid', () => {
     expect(text).toContain('n_auth_reenter -->|"not_resolved"| n_auth_service');
     expect(text).toContain('n_auth_reenter -->|"resolved"| n_resolved');
     expect(text).toContain('n_carrier_route -->|"carrier=softbank"| n_sb_entry');
-    expect(text).toContain('n_auth_reenter_android_app -.->|"not done_password empty; device=android"| n_auth_service');
+    expect(text).toContain('n_auth_reenter_android_other -.->|"not done_password empty; device=android"| n_auth_service');
   });
   it('leaves out the shared resolved edges when compact', () => {
     expect(toMermaid(tree, { omitGlobalResolved: true })).not.toContain('n_auth_reenter -->|"resolved"|');
