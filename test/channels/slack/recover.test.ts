@@ -82,12 +82,20 @@ function dm() {
       await c.close();
     }
   };
-  return { posts, say, savedTurns };
+  /** Redis is back: the bot's own retry posts the real answer — once, and no "send it again". */
+  const answeredOnce = async () => {
+    await waitReady(app.url);
+    await waitFor('the real answer', () => posts().find((p) => hasKey(p, 'tree.auth_entry.say')), 20_000);
+    await sleep(2_500);
+    expect(posts().filter((p) => hasKey(p, 'tree.auth_entry.say'))).toHaveLength(1);
+    expect(posts().filter((p) => hasKey(p, 'pipeline.recovery_gave_up'))).toHaveLength(0);
+  };
+  return { posts, say, savedTurns, answeredOnce };
 }
 
 describe('a Slack turn that failed with the store down or stalled (Slack does not redeliver it)', () => {
   it('Redis down: the person is told the answer will follow, and once Redis is back the real answer is posted in the DM, once', async () => {
-    const { posts, say } = dm();
+    const { posts, say, answeredOnce } = dm();
     await redis.stop();
     try {
       expect((await say(SYMPTOM)).status).toBe(200);
@@ -98,15 +106,11 @@ describe('a Slack turn that failed with the store down or stalled (Slack does no
     } finally {
       await redis.start();
     }
-    await waitReady(app.url);
-    await waitFor('the real answer', () => posts().find((p) => hasKey(p, 'tree.auth_entry.say')), 20_000);
-    await sleep(2_500);
-    expect(posts().filter((p) => hasKey(p, 'tree.auth_entry.say'))).toHaveLength(1);
-    expect(posts().filter((p) => hasKey(p, 'pipeline.recovery_gave_up'))).toHaveLength(0);
+    await answeredOnce();
   }, 40_000);
 
   it('the same words sent again while Redis is still down are not a second turn: told again, then answered once', async () => {
-    const { posts, say, savedTurns } = dm();
+    const { posts, say, savedTurns, answeredOnce } = dm();
     await redis.stop();
     try {
       await say(SYMPTOM);
@@ -116,10 +120,7 @@ describe('a Slack turn that failed with the store down or stalled (Slack does no
     } finally {
       await redis.start();
     }
-    await waitReady(app.url);
-    await waitFor('the real answer', () => posts().find((p) => hasKey(p, 'tree.auth_entry.say')), 20_000);
-    await sleep(2_500);
-    expect(posts().filter((p) => hasKey(p, 'tree.auth_entry.say'))).toHaveLength(1);
+    await answeredOnce();
     // One turn saved: the resend was not processed as a second message.
     expect(await savedTurns()).toBe(1);
   }, 40_000);
