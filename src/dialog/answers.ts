@@ -746,7 +746,7 @@ const SAYS_NO = /^(?:いいえ|いえ|いや|だめ|ダメ|駄目|まだ|no\b|no
 const WEAK_NO_SHARE = 0.5;
 
 /** The reply ends with a question mark (「…ですか？」, "Is that the same as spam?"). */
-const asksQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim());
+export const asksQuestion = (text: string): boolean => /[?？]\s*$/.test(text.trim());
 
 /**
  * A question whether what the step shows can be trusted (`engine.says.trust_words`: ウイルス, 信頼していい, "is it safe",

@@ -51,9 +51,6 @@ export interface TurnRule {
   act(t: TextTurn): void;
 }
 
-/** The act model's first reading of the reply, over every act, is `act` with at least SURE_ACT_SHARE. */
-const surely = readsSurely;
-
 /**
  * The intent model reads `resolved` only weakly (below SWITCH_CONFIDENCE) and nothing else says "fixed": not the act
  * model in the node's context, not its sure reading over every act, not a fact of the walk's symptom gone. 「更新した」 "I
@@ -63,7 +60,7 @@ const surely = readsSurely;
  * to "Can you still send mail?"), it is made sure of as hedged_fixed does: one test mail, then [直った].
  */
 const weaklyFixed = (t: TextTurn): boolean =>
-  t.nlu.intent === 'resolved' && !t.sure && t.run.reading?.act !== 'fixed' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
+  t.nlu.intent === 'resolved' && !t.sure && t.run.reading?.act !== 'fixed' && !readsSurely(t.nlu, 'fixed') && t.run.fixed !== true;
 
 /**
  * The act model reads the reply as a step done, with no word of its result (did_no_result: "I logged in again",
@@ -74,7 +71,7 @@ const weaklyFixed = (t: TextTurn): boolean =>
  * buttons — neither "fixed" nor "so it's still broken", which would be wrong for one of the two readings.
  */
 const onlyDidIt = (t: TextTurn): boolean =>
-  t.run.reading?.act === 'did_no_result' && !surely(t.nlu, 'fixed') && t.run.fixed !== true;
+  t.run.reading?.act === 'did_no_result' && !readsSurely(t.nlu, 'fixed') && t.run.fixed !== true;
 
 type QuestionNode = Extract<DialogNode, { kind: 'ask' | 'choice' }>;
 
@@ -90,7 +87,7 @@ const fixedOnlyInContext = (t: TextTurn): boolean =>
   (t.node?.kind === 'ask' || t.node?.kind === 'choice') &&
   t.run.reading?.act === 'fixed' &&
   t.nlu.intent !== 'resolved' &&
-  !surely(t.nlu, 'fixed') &&
+  !readsSurely(t.nlu, 'fixed') &&
   t.run.fixed !== true &&
   // "Mail is not working, to be more specific" (fixed 0.56 in context): the fixed words said only negated are no fixed.
   !saysOnlyNegated(t.run, 'fixed', t.text);
@@ -198,9 +195,9 @@ function followUpOf(t: TextTurn): FollowUp | undefined {
   }
   if (t.sure && isEntry(t.run, intent) && !ERROR_INTENTS.has(intent) && !NOT_A_TOPIC.has(intent)) return undefined;
   const fields = followUpFields(t.text, t.nlu, t.facts);
-  if ((intent === 'resolved' || surely(t.nlu, 'fixed')) && !hedges(t.run, t.text)) return { kind: 'user_resolved', fields };
+  if ((intent === 'resolved' || readsSurely(t.nlu, 'fixed')) && !hedges(t.run, t.text)) return { kind: 'user_resolved', fields };
   if (otherProblemThanTicket(t.run, t.nlu) && isEntry(t.run, intent)) return { kind: 'other_problem', intent, fields };
-  if (intent === 'not_resolved' || surely(t.nlu, 'still_broken')) return { kind: 'still_broken', fields };
+  if (intent === 'not_resolved' || readsSurely(t.nlu, 'still_broken')) return { kind: 'still_broken', fields };
   if (Object.keys(fields).length > 0 || ERROR_INTENTS.has(intent)) return { kind: 'details', fields };
   return undefined;
 }
@@ -263,7 +260,7 @@ export const hedgedFixedRule: TurnRule = {
     // A bare 「たぶん」 "maybe" "I think so" at a step ("did that fix it?"): unsure whether it works — the same check, never
     // "fixed", "how to do it" or 「うまく読み取れませんでした」. At a question it answers the question (cannot_answer …).
     ((t.node.kind === 'step' && onlyHedges(t.run, t.text)) ||
-      ((t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || surely(t.nlu, 'fixed') || t.run.fixed === true) && hedges(t.run, t.text))) &&
+      ((t.nlu.intent === 'resolved' || t.run.reading?.act === 'fixed' || readsSurely(t.nlu, 'fixed') || t.run.fixed === true) && hedges(t.run, t.text))) &&
     !tellsFact(t.run),
   act: (t) => {
     const { run } = t;
@@ -327,7 +324,7 @@ export const resolvedRule: TurnRule = {
   name: 'resolved',
   applies: (t) =>
     atActiveNode(t) &&
-    (t.nlu.intent === 'resolved' || surely(t.nlu, 'fixed') || t.run.fixed === true || fixedOnlyInContext(t)) &&
+    (t.nlu.intent === 'resolved' || readsSurely(t.nlu, 'fixed') || t.run.fixed === true || fixedOnlyInContext(t)) &&
     !(weaklyFixed(t) && t.run.reading?.act !== undefined && !onlyDidIt(t)) &&
     !hedgedMidWalk(t) &&
     !tellsFact(t.run),
@@ -352,7 +349,7 @@ export const resolvedRule: TurnRule = {
     if (onlyDidIt(t) && node.kind === 'step') return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a step the fixed confirmation holds whichever model read "fixed" (answers.yaml `confirm: fixed: share`): the
     // intent model's `resolved` with the act reading something else (or fixed weakly) is asked about, not closed.
-    if (node.kind === 'step' && t.run.fixed !== true && !surely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text))
+    if (node.kind === 'step' && t.run.fixed !== true && !readsSurely(t.nlu, 'fixed') && !fixedSurely(t.run, t.nlu, t.text))
       return say(t.run, 'engine.step_did', undefined, choicesOf(t.run, node));
     // At a question, where it was said is kept: 「やっぱり無理」 right after goes back to it (repair correction).
     if (node.kind !== 'step') t.run.s.resolvedFrom = node.id;
@@ -566,6 +563,15 @@ export function clarifyButtons(run: Run, offered: readonly Intent[]): MessageCho
 }
 
 /**
+ * The two-stage fallback's question (「〜ということでしょうか？」) is waiting for its answer: symptoms offered, no symptom
+ * chosen yet, the conversation active, at the start node (or none).
+ */
+export function clarificationPending(t: TextTurn): boolean {
+  const { s, ctx } = t.run;
+  return !!s.clarifyOffered?.length && s.status === 'active' && s.intent === null && (!t.node || t.node.id === ctx.tree.start);
+}
+
+/**
  * The share of a `fixed` reading (read with no node: the clarification has none) that closes at the two-stage fallback's
  * question when the reply also says it works again in so many words (answers.yaml `confirm: fixed: works_again`).
  */
@@ -581,9 +587,7 @@ export const CLARIFY_FIXED_SHARE = 0.6;
  */
 export function fixedAtClarification(t: TextTurn): boolean {
   const { run, text, nlu } = t;
-  const { s } = run;
-  if (!s.clarifyOffered?.length || s.status !== 'active' || s.intent !== null) return false;
-  if (t.node && t.node.id !== run.ctx.tree.start) return false;
+  if (!clarificationPending(t)) return false;
   if (saysOnlyNegated(run, 'fixed', text) || saysPartly(run, 'fixed', text) || saysTemporarily(run, 'fixed', text) || saysChanged(run, 'fixed', text) || hedges(run, text)) return false;
   return fixedSurely(run, nlu, text) || (run.reading?.act === 'fixed' && run.reading.confidence >= CLARIFY_FIXED_SHARE && saysWorksAgain(run, text));
 }
@@ -630,9 +634,7 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
   return {
     name: 'clarify_pending',
     applies: (t) => {
-      const { s, ctx } = t.run;
-      if (!s.clarifyOffered?.length || s.status !== 'active' || s.intent !== null) return false;
-      if (t.node && t.node.id !== ctx.tree.start) return false;
+      if (!clarificationPending(t)) return false;
       // "It's solved, …" (read as a symptom by the intent model) at the question: the problem is gone, not a new one.
       if (fixedAtClarification(t)) return true;
       return !(isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent));
@@ -646,7 +648,7 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
         run.s.clarifyOffered = undefined;
         return leaveTo(run, run.ctx.tree.globals.resolved, 'resolved');
       }
-      if (surely(t.nlu, 'dont_know')) {
+      if (readsSurely(t.nlu, 'dont_know')) {
         // 「わからない」: the likeliest symptom is the safe default; its branch's first question sorts it out.
         say(run, 'engine.clarify_default', likeliest);
         return onClarifyChoice(run, offered[0]!);

@@ -7,12 +7,12 @@ import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { alternation, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, asksQuestion, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
 import { menuSymptom, NOT_A_TOPIC, understood } from './outside.js';
-import { clarifyButtons, type TextTurn, type TurnRule } from './policy.js';
+import { clarificationPending, clarifyButtons, type TextTurn, type TurnRule } from './policy.js';
 import { ACTIONS, button, choicesOf, msg, say, setStatus, type Run } from './run.js';
 import { againAfterFact, applyOption, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, prompt, recordStep, switchTo } from './tree.js';
 
@@ -634,13 +634,12 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
  * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
  */
 function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_question' }>): TurnRule {
-  const pending = (t: TextTurn): boolean => !!t.run.s.clarifyOffered?.length && t.run.s.status === 'active' && t.run.s.intent === null && (!t.node || t.node.id === t.run.ctx.tree.start);
   return {
     name: 'destructive_question',
     applies: (t) =>
-      (awaitsAnswer(t) ? t.node!.destructive === undefined && t.node!.backup === undefined && !('confirm' in t.node! && t.node!.confirm !== undefined) : pending(t)) &&
+      (awaitsAnswer(t) ? t.node!.destructive === undefined && t.node!.backup === undefined && !('confirm' in t.node! && t.node!.confirm !== undefined) : clarificationPending(t)) &&
       textMentions(t.run, params.words, t.text) &&
-      (/[?？]\s*$/.test(t.text.trim()) || textMentions(t.run, params.ask, t.text)),
+      (asksQuestion(t.text) || textMentions(t.run, params.ask, t.text)),
     act: (t) => {
       const { run } = t;
       say(run, 'engine.destructive_not_now');
