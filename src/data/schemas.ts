@@ -656,6 +656,8 @@ export const answersFileSchema = z.strictObject({
    * or as a yes is asked "did that fix it?", never recorded 「まだダメ」.
    * `changed` — a locale key whose words say a different error shows now (「別のエラーが出る」 "a different error now"):
    * no fix — said so, still broken (the new words, when quoted, go to the ticket like any error text).
+   * `before` — a locale key whose words say it worked until some time and stopped (「それまでは問題なく動いていました」
+   * "was working flawlessly" — its "working" read as fixed, surely): when it started, no fix — noted, the node again.
    */
   confirm: z
     .partialRecord(
@@ -667,6 +669,7 @@ export const answersFileSchema = z.strictObject({
         temporary: z.string().optional(),
         works_again: z.string().optional(),
         changed: z.string().optional(),
+        before: z.string().optional(),
       }),
     )
     .optional(),

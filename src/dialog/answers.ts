@@ -705,6 +705,8 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
       // 「今度は別のエラーが出るようになりました」 "a different error now": changed, not gone — said so, the walk goes on.
       if (saysChanged(run, 'fixed', text)) return () => notFixedForGood(run, node, 'engine.changed_error');
+      // "was working flawlessly" 「それまでは問題なく動いていました」: when it started — noted, the step again, never closed.
+      if (saysWorkedBefore(run, 'fixed', text)) return () => workedBefore(run, node);
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
@@ -830,14 +832,14 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
  * hedged, not partial, not temporary.
  */
 export function saysWorksAgain(run: Run, text: string): boolean {
-  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text);
+  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text) && !saysWorkedBefore(run, 'fixed', text);
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
 export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
-function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again' | 'changed', text: string): boolean {
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again' | 'changed' | 'before', text: string): boolean {
   const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;
@@ -869,6 +871,21 @@ export function saysTemporarily(run: Run, act: Act, text: string): boolean {
  */
 export function saysChanged(run: Run, act: Act, text: string): boolean {
   return saysConfirmWords(run, act, 'changed', text);
+}
+
+/**
+ * The reply says the mail worked until some time and stopped (answers.yaml `confirm: <act>: before:`): "This started
+ * after the latest update, was working flawlessly" (thunderbird-android#9898, read fixed surely and closed with 「直って
+ * よかったです！」), 「それまでは問題なく動いていました」. When it started, not how the step went: no fix.
+ */
+export function saysWorkedBefore(run: Run, act: Act, text: string): boolean {
+  return saysConfirmWords(run, act, 'before', text);
+}
+
+/** Said to have worked before and stopped: noted as such (no fix), the node on screen again as after a fact. */
+export function workedBefore(run: Run, node: DialogNode): void {
+  say(run, 'engine.worked_before');
+  againAfterFact(run, node);
 }
 
 /**

@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, notFixedForGood, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, saysWorksAgain, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedForGood, saysChanged, saysWorkedBefore, workedBefore, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, saysWorksAgain, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -341,6 +341,8 @@ export const resolvedRule: TurnRule = {
     if (saysTemporarily(t.run, 'fixed', t.text) && t.run.fixed !== true) return notFixedForGood(t.run, node);
     // "I get a different error now": the problem changed, not gone — said so, no fix.
     if (saysChanged(t.run, 'fixed', t.text) && t.run.fixed !== true) return notFixedForGood(t.run, node, 'engine.changed_error');
+    // "was working flawlessly" (it worked until it stopped): when it started — noted, the question again, never closed.
+    if (saysWorkedBefore(t.run, 'fixed', t.text) && t.run.fixed !== true) return workedBefore(t.run, node);
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);
