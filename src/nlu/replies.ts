@@ -239,9 +239,11 @@ export function phraseLongEnough(phrase: string, minLatin: number): boolean {
  * Japanese negation right after a phrase found in an answer: 「オン」にしてない, 「有効」じゃない, 「設定し」ていません, 「迷惑メールと判定」
  * されません (the passive: spam that is NOT marked as spam is no mail landing in the junk folder), and a verb stem's own
  * negative ending: 「モバイルデータだと届」かない (threads-33: the words 「モバイルデータだと届」 of "fails on Wi‑Fi only" were
- * found in 「モバイルデータだと届かない」, which says the opposite).
+ * found in 「モバイルデータだと届かない」, which says the opposite), and 来る after a te-form: 「エラーメールが返」ってこない /
+ * 「戻ってきてない」 (trial-ja-34, mk1.jp: "no error mail comes back" set the returned-mail fact and the next reply took the
+ * returned-mail walk).
  */
-const JA_NEGATED_AFTER = /^(?:か(?=な))?(?:に|と|で|じゃ|では|は|が|を)?(?:し|され|なっ|設定し|使っ|入れ)?(?:て|って)?(?:い|お)?(?:ない|なく|ません|なかった|ず)/u;
+const JA_NEGATED_AFTER = /^(?:か(?=な))?(?:に|と|で|じゃ|では|は|が|を)?(?:し|され|なっ|設定し|使っ|入れ)?(?:て|って)?(?:こ|来|きて|来て)?(?:い|お)?(?:ない|なく|ません|なかった|ず)/u;
 /**
  * An English negation among the (up to four) words before a phrase: "I don't have 2FA turned on", "not enabled", "I have
  * no 2FA enabled". A "no" that opens the answer is an interjection ("no it's on" corrects the bot), not a negation.
