@@ -1144,20 +1144,24 @@ function formLines(w: Work): void {
  * work" kept), not an adverb ("typed password carefully"), and it ends its clause or is followed by how often or that it
  * failed ("… again", "… and it fails", "… twice").
  */
+// "Doesnt accept password hunter2" (kelseyhightower/nocode#3931): what the app would not take is the typed value too.
 const EN_TYPED_LABEL =
-  /(?<![A-Za-z])(?:typed|typing|type|retyped|entered|entering|enter|re-?entered|tried|trying|try|used|using|use|input|put[ \t]+in|(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]+in[ \t]+with|with)[ \t]+(?:(?:the|my|a|our)[ \t]+)?(?:(?:same|old|new|correct|right|email|e-mail|mail|account|gmail|icloud|outlook|yahoo)[ \t]+)?(?:password|passwd|passcode|pwd|pw)[ \t]*[:=]?[ \t]*["'“`]?/gi;
+  /(?<![A-Za-z])(?:typed|typing|type|retyped|entered|entering|enter|re-?entered|tried|trying|try|used|using|use|input|put[ \t]+in|accepts?|accepted|accepting|rejects?|rejected|rejecting|(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]+in[ \t]+with|with)[ \t]+(?:(?:the|my|a|our)[ \t]+)?(?:(?:same|old|new|correct|right|email|e-mail|mail|account|gmail|icloud|outlook|yahoo)[ \t]+)?(?:password|passwd|passcode|pwd|pw)[ \t]*[:=]?[ \t]*["'“`]?/gi;
 const EN_LABEL_FAILS =
   /^["'”`]?[ \t]+(?:(?:does|did|is|was|will|would)[ \t]*(?:n'?t|[ \t]not)|won'?t|not|still|never|keeps?|kept|gets?|got|fails?|failed|failing|is[ \t]+(?:wrong|rejected|incorrect|invalid|refused)|was[ \t]+(?:wrong|rejected|incorrect|invalid|refused))(?![A-Za-z])/i;
 /** What may follow the value: the clause's end, a conjunction, how often ("again", "twice", "3 times"), or its failure. */
 const EN_VALUE_THEN =
-  /^["'”`]?[ \t]*(?:[.,;:!?)\n]|$|\d|(?:and|but|so|or|again|still|twice|thrice|too|also|it|which|though|because|yesterday|today|now|then|on|in|at|for|from)(?![A-Za-z]))/i;
+  /^["'”`]?[ \t]*(?:[.,;:!?)\n]|$|\d|(?:and|but|so|or|again|still|twice|thrice|too|also|it|which|though|because|yesterday|today|now|then|on|in|at|for|from|every|each|when|whenever|after|since|before)(?![A-Za-z]))/i;
 const EN_LABEL_BEFORE_FAIL = /(?<![A-Za-z])(?:password|passwd|passcode|pwd|pw)[ \t]+["'“`]?(?=[A-Za-z])/gi;
+
+/** Grammar said after "password" in a sentence ("rejects my password even though it's right"): no value. */
+const SENTENCE_GRAMMAR = new Set('even ever always never anyway anyhow somehow though although unless until while whether'.split(' '));
 
 function sentenceValue(w: Work, pos: number, failed: boolean): void {
   const t = tokenAt(w.f, pos);
   if (!t || t.start !== pos || !isFree(w, t.start, t.end) || !lettersOnly(t.core)) return;
   const lower = t.core.toLowerCase();
-  if (!plainValue(t.core) || labelNoun(t.core) || LABEL_WORD.test(t.core) || isOrdinary(t.core)) return;
+  if (!plainValue(t.core) || labelNoun(t.core) || LABEL_WORD.test(t.core) || isOrdinary(t.core) || SENTENCE_GRAMMAR.has(lower)) return;
   // An adverb says how it was typed ("carefully", "manually"); "butterfly" ends in -fly and is a word people use.
   if (lower.endsWith('ly') && !lower.endsWith('fly')) return;
   const after = w.f.slice(t.end, t.end + 32);
