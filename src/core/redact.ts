@@ -1373,7 +1373,7 @@ const EN_DESCRIBED =
   /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:is|was)\s+(?:(?:my|the|our|his|her)\s+[A-Za-z' ]{0,24}?(?:name|birthday|nickname|surname)|the\s+same\s+as\s+(?:before|always|the\s+old\s+one)|all\s+(?:lowercase|uppercase|caps))\s*(?:[,:(]|-)\s*["'“(]?/gi;
 const EN_LABEL_WHO =
   /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:they|you|he|she|i|we|it|support)\s+(?:gave|sent|set|use|used|chose|picked|typed|entered|made|created|emailed|texted)(?:\s+(?:me|us|him|her))?\s+(?:is|was)\s+["'“]?/gi;
-const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
+const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had|typed|typing|entered|entering|tried|trying|put)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
 
 /** A word that may be a value: not grammar, an ordinary word, a description, a time word or a verb (see slotValue). */
 function plainValue(core: string): boolean {
