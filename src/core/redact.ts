@@ -938,7 +938,12 @@ const LABEL_NOUNS = new Set(
     'complexity expiry generator generators keeper keepers vault vaults storage hash hashes hashing mismatch entry entries ' +
     'form forms label labels text toggle icon icons button buttons link links hints prompts fields boxes popups dialogs ' +
     'managers policies stuff thing things info details detail support issue screenshot screenshots history age ' +
-    'strategy strategies tips tip advice guide tutorial steps step requests format protected'
+    'strategy strategies tips tip advice guide tutorial steps step requests format protected ' +
+    // sec-34: read inside a sentence too ("tried password auth", "the password window doesn't work")
+    'auth window windows menu menus tab tabs bar key keys feature features option list lists sheet note notes file files ' +
+    'book memo cache cookie cookies token tokens character characters letter letters digit digits word words pattern ' +
+    'patterns mode type types kind version versions part idea ideas combo combos guess guesses attempt attempts ' +
+    'variant variants instead thrice etc field fields space spaces symbol symbols number numbers capital capitals emoji'
   ).split(' '),
 );
 /** Courtesy said after an address or a label on its own ("taro@example.com thanks"): no value. */
@@ -1033,7 +1038,23 @@ const SIGN_IN_BEFORE =
 const ADDRESS_LINE = new RegExp(`^[ \\t]*[\`'"“]?${ADDRESS}[\`'"”]?(?:[ \\t]*[,:|][ \\t]*|[ \\t]+)(?=[!-~]+[ \\t]*$)`);
 const LABEL_WORD = /^(?:pass(?:word)?s?|pw|pwd|passwd|passcode|pin|code|id|user(?:name)?)$/i;
 
-function pairValue(w: Work, pos: number, context: boolean): void {
+/**
+ * What follows an address and a slash when it is no password (sec-34): the kind of account ("taro@example.com / work",
+ * "/ personal", "/ main"), a mail app or provider ("/ Mailspring", "/ gmail" — ORDINARY_VALUES and DEVICE_NAMES too).
+ * Without these a letters-only word after an address and a slash, ending its line, is the password ("… / sunflower").
+ */
+const ACCOUNT_WORDS = new Set(
+  (
+    'work home personal business school private main sub backup primary secondary spare family company office job ' +
+    'university college uni shared test admin info support contact sales team alias aliases forward forwarding ' +
+    'mailspring airmail spark thunderbird postbox canary newton bluemail edison aquamail fairemail proton protonmail ' +
+    'tutanota zoho fastmail aol gmx yandex naver biglobe nifty ocn plala sonet webmail mobile phone tablet laptop pc ' +
+    'both either other another others etc taro hanako ' +
+    'プライベート メイン サブ ビジネス しごと しごとよう ぷらいべーと めいん さぶ'
+  ).split(' '),
+);
+
+function pairValue(w: Work, pos: number, context: boolean, address = false): void {
   // Kana or kanji with digits (「ほしぞら22」) are shaped like a password in any script.
   KANA_DIGITS.lastIndex = pos;
   const kd = KANA_DIGITS.exec(w.f);
@@ -1041,12 +1062,26 @@ function pairValue(w: Work, pos: number, context: boolean): void {
     mask(w, pos, pos + kd[0].length, 'password');
     return;
   }
+  // sec-34: kana alone after an address and a slash, ending its line (「taro@docomo.ne.jp／ほしぞら」, 「…／ほしぞらです」).
+  if (address) {
+    const kana = kanaValueEnd(w.f, pos, true);
+    const rest = kana > pos ? w.f.slice(kana, kana + 12).replace(/^(?:です|でした|だよ|だった|だ)/, '') : '';
+    if (kana > pos && /^[ \t]*[。.!！]?[ \t]*(?:\n|$)/.test(rest) && !ACCOUNT_WORDS.has(w.f.slice(pos, kana)) && isFree(w, pos, kana)) {
+      mask(w, pos, kana, 'password');
+      return;
+    }
+  }
   const t = tokenAt(w.f, pos);
   if (!t || !isFree(w, t.start, t.end) || LABEL_WORD.test(t.core)) return;
   const after = w.f.slice(t.end, t.end + 24);
   if (/^[ \t]*\//.test(after) || EN_CLAUSE_GOES_ON.test(after)) return;
   const plain = lettersOnly(t.core) ? plainValue(t.core) && !labelNoun(t.core) : /^\d{4,12}$/.test(t.core) && !COUNTED.test(after);
-  if (strongSecret(t.core) || (context && plain)) mask(w, t.start, t.end, 'password');
+  // sec-34: after an address, a letters-only word that ends its line is the password without a topic ("taro@example.com /
+  // sunflower"), unless it names an account's kind, an app or a provider (ACCOUNT_WORDS, DEVICE_NAMES, ORDINARY_VALUES).
+  const lower = t.core.toLowerCase();
+  const addressWord =
+    address && lettersOnly(t.core) && plain && !ACCOUNT_WORDS.has(lower) && !DEVICE_NAMES.some((n) => n === lower) && /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(after);
+  if (strongSecret(t.core) || (context && plain) || addressWord) mask(w, t.start, t.end, 'password');
 }
 
 function slashPairs(w: Work): void {
@@ -1063,7 +1098,7 @@ function slashPairs(w: Work): void {
     if (!account || account.end > i) continue;
     let pos = i + 1;
     while (w.f[pos] === ' ' || w.f[pos] === '\t') pos++;
-    if (at && ADDRESS_WHOLE.test(account.core)) pairValue(w, pos, named);
+    if (at && ADDRESS_WHOLE.test(account.core)) pairValue(w, pos, named, true);
     else if (/^[A-Za-z0-9._%+@-]{2,64}$/.test(account.core) && SIGN_IN_BEFORE.test(w.f.slice(Math.max(0, account.start - 40), account.start))) pairValue(w, pos, true);
   }
   if (!at) return;
@@ -1099,6 +1134,70 @@ function formLines(w: Work): void {
     const m = FORM_LABEL_WORD.exec(line);
     if (m) formValue(w, s + m[0].length, e);
   }
+}
+
+/**
+ * A label and one word inside a sentence (sec-34): "i typed password sunflower and it still fails", "tried my password
+ * sunflower again", "logged in with password sunflower", "password sunflower doesn't work". The label stands in the slot
+ * of what was typed (after a verb of typing) or before a failure said of it; the word is a value on the terms of a form
+ * line (plainValue, not a heading's noun: "typed password reset", "tried password recovery", "the password window doesn't
+ * work" kept), not an adverb ("typed password carefully"), and it ends its clause or is followed by how often or that it
+ * failed ("… again", "… and it fails", "… twice").
+ */
+// "Doesnt accept password hunter2" (kelseyhightower/nocode#3931): what the app would not take is the typed value too.
+const EN_TYPED_LABEL =
+  /(?<![A-Za-z])(?:typed|typing|type|retyped|entered|entering|enter|re-?entered|tried|trying|try|used|using|use|input|put[ \t]+in|accepts?|accepted|accepting|rejects?|rejected|rejecting|(?:log(?:ged|ging)?|sign(?:ed|ing)?)[ \t]+in[ \t]+with|with)[ \t]+(?:(?:the|my|a|our)[ \t]+)?(?:(?:same|old|new|correct|right|email|e-mail|mail|account|gmail|icloud|outlook|yahoo)[ \t]+)?(?:password|passwd|passcode|pwd|pw)[ \t]*[:=]?[ \t]*["'“`]?/gi;
+const EN_LABEL_FAILS =
+  /^["'”`]?[ \t]+(?:(?:does|did|is|was|will|would)[ \t]*(?:n'?t|[ \t]not)|won'?t|not|still|never|keeps?|kept|gets?|got|fails?|failed|failing|is[ \t]+(?:wrong|rejected|incorrect|invalid|refused)|was[ \t]+(?:wrong|rejected|incorrect|invalid|refused))(?![A-Za-z])/i;
+/** What may follow the value: the clause's end, a conjunction, how often ("again", "twice", "3 times"), or its failure. */
+const EN_VALUE_THEN =
+  /^["'”`]?[ \t]*(?:[.,;:!?)\n]|$|\d|(?:and|but|so|or|again|still|twice|thrice|too|also|it|which|though|because|yesterday|today|now|then|on|in|at|for|from|every|each|when|whenever|after|since|before)(?![A-Za-z]))/i;
+const EN_LABEL_BEFORE_FAIL = /(?<![A-Za-z])(?:password|passwd|passcode|pwd|pw)[ \t]+["'“`]?(?=[A-Za-z])/gi;
+
+/** Grammar said after "password" in a sentence ("rejects my password even though it's right"): no value. */
+const SENTENCE_GRAMMAR = new Set('even ever always never anyway anyhow somehow though although unless until while whether'.split(' '));
+
+function sentenceValue(w: Work, pos: number, failed: boolean): void {
+  const t = tokenAt(w.f, pos);
+  if (!t || t.start !== pos || !isFree(w, t.start, t.end) || !lettersOnly(t.core)) return;
+  const lower = t.core.toLowerCase();
+  if (!plainValue(t.core) || labelNoun(t.core) || LABEL_WORD.test(t.core) || isOrdinary(t.core) || SENTENCE_GRAMMAR.has(lower)) return;
+  // An adverb says how it was typed ("carefully", "manually"); "butterfly" ends in -fly and is a word people use.
+  if (lower.endsWith('ly') && !lower.endsWith('fly')) return;
+  const after = w.f.slice(t.end, t.end + 32);
+  if (failed ? !EN_LABEL_FAILS.test(after) : !(EN_VALUE_THEN.test(after) || EN_LABEL_FAILS.test(after))) return;
+  mask(w, t.start, t.end, 'password');
+}
+
+/**
+ * 「パスワードにsunflowerと入れた」, 「パスワード欄にほしぞらって打った」 (sec-34): the label's slot, then what was typed into it.
+ * The value is a letters-only word (plainValue, not a noun of how it is written: "space", "symbols") or kana (kanaValueEnd:
+ * 「ひらがな」, 「きごう」 kept); strongSecret values were masked before (JA_TYPED_AFTER).
+ */
+const JA_LABEL_SLOT = /(?:パスワード|パス|PW|pw)(?:欄|の欄|のところ|の所)?[ \t]*に[ \t]*["'「『]?/g;
+const JA_TYPED_INTO = /^["'」』]?[ \t]*(?:と|って|を)[ \t]*(?:入れ|いれ|入力|打|うっ|試)/;
+
+function sentenceLabelValues(w: Work): void {
+  if (w.f.includes('に')) {
+    for (const m of w.f.matchAll(JA_LABEL_SLOT)) {
+      const pos = m.index + m[0].length;
+      const t = tokenAt(w.f, pos);
+      if (t && t.start === pos && lettersOnly(t.core)) {
+        if (isFree(w, t.start, t.end) && plainValue(t.core) && !labelNoun(t.core) && !isOrdinary(t.core) && JA_TYPED_INTO.test(w.f.slice(t.end, t.end + 12))) mask(w, t.start, t.end, 'password');
+        continue;
+      }
+      KANA_RUN.lastIndex = pos;
+      const run = KANA_RUN.exec(w.f);
+      if (!run) continue;
+      // The particle glued to the kana (「ほしぞらと入れた」) is taken off by kanaValueEnd.
+      const end = kanaValueEnd(w.f, pos, true);
+      if (end > pos && JA_TYPED_INTO.test(w.f.slice(end, end + 12)) && isFree(w, pos, end)) mask(w, pos, end, 'password');
+    }
+  }
+  if (!/password|passwd|passcode|pwd|pw/i.test(w.f)) return;
+  for (const m of w.f.matchAll(EN_TYPED_LABEL)) sentenceValue(w, m.index + m[0].length, false);
+  // The failure said of it: "password sunflower doesn't work", "my password sunflower keeps failing".
+  for (const m of w.f.matchAll(EN_LABEL_BEFORE_FAIL)) sentenceValue(w, m.index + m[0].length, true);
 }
 
 /**
@@ -1274,7 +1373,7 @@ const EN_DESCRIBED =
   /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:is|was)\s+(?:(?:my|the|our|his|her)\s+[A-Za-z' ]{0,24}?(?:name|birthday|nickname|surname)|the\s+same\s+as\s+(?:before|always|the\s+old\s+one)|all\s+(?:lowercase|uppercase|caps))\s*(?:[,:(]|-)\s*["'“(]?/gi;
 const EN_LABEL_WHO =
   /(?<![A-Za-z])(?:password|passcode|pw)\s+(?:they|you|he|she|i|we|it|support)\s+(?:gave|sent|set|use|used|chose|picked|typed|entered|made|created|emailed|texted)(?:\s+(?:me|us|him|her))?\s+(?:is|was)\s+["'“]?/gi;
-const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
+const EN_USE_AS = /(?<![A-Za-z])(?:use|used|using|chose|picked|set|have|had|typed|typing|entered|entering|tried|trying|put)\s+["'“]?([A-Za-z0-9!-~]{3,32}?)["'”]?\s+as\s+(?:my|the|our)\s+(?:new\s+|old\s+)?(?:password|passcode|pw)(?![A-Za-z]|\s*(?:manager|app|vault|keeper|generator|hint|field|box|reset))/gi;
 
 /** A word that may be a value: not grammar, an ordinary word, a description, a time word or a verb (see slotValue). */
 function plainValue(core: string): boolean {
@@ -1334,9 +1433,9 @@ const EN_INTRO = /(?<![A-Za-z])(?:(?:new|old|current|previous|correct|right|real
  * message names one), like JA_INTRO. Up to the sentence's end and one more: 「間違いです。hunter22です」.
  */
 const JA_APOLOGY =
-  /(?:(?:さっき|先ほど|さきほど|前|上|最初)の(?:は|が|も)?[ \t]*(?:打ち)?(?:間違い|まちがい|誤り|あやまり|ミス|違い|ちがい)(?:で(?:した|す)?|だった)?|(?:打ち)?(?:間違え|まちがえ)(?:ました|た|てました|ていました|てた)|(?:打ち|入力)(?:間違い|まちがい|ミス)(?:で(?:した|す)?|だった)?|訂正(?:です|します)?)[ \t]*[、。,.!！:：]?[ \t]*(?:すみません|すいません|ごめんなさい|失礼しました)?[ \t]*[、。,.!！]?[ \t]*/g;
+  /(?:(?:さっき|先ほど|さきほど|前|上|最初)の(?:は|が|も)?[ \t]*(?:打ち)?(?:間違い|まちがい|誤り|あやまり|ミス|違い|ちがい)(?:で(?:した|す)?|だった)?|(?:さっき|先ほど|さきほど|上|最初)の(?:は|が)[ \t]*(?:(?:古い|ふるい|前の|昔の|以前の|別の|違う|ちがう)(?:ほう|方|やつ|の|パスワード|パス)|前の|昔の|以前の|別の|違うの)(?:で(?:した|す)?|だった|です)|(?:打ち)?(?:間違え|まちがえ)(?:ました|た|てました|ていました|てた)|(?:打ち|入力)(?:間違い|まちがい|ミス)(?:で(?:した|す)?|だった)?|訂正(?:です|します)?)[ \t]*[、。,.!！:：]?[ \t]*(?:すみません|すいません|ごめんなさい|失礼しました)?[ \t]*[、。,.!！]?[ \t]*/g;
 const EN_APOLOGY =
-  /(?<![A-Za-z])(?:typo|wrong\s+one|my\s+mistake|mistyped(?:\s+it)?|misspelled(?:\s+it)?)\s*[,.;:!-]*\s*(?:(?:it'?s|it\s+is|the\s+(?:right|correct)\s+one\s+is|should\s+be|it\s+should\s+be)\s+)?["'“]?/gi;
+  /(?<![A-Za-z])(?:typo|wrong\s+one|my\s+mistake|mistyped(?:\s+it)?|misspelled(?:\s+it)?|(?:that|this|it)(?:\s+was|\s+is|'s)\s+(?:the|my|an)\s+(?:old|older|previous|former|other)\s+(?:one|password|pw|pass))\s*[,.;:!-]*\s*(?:(?:it'?s|it\s+is|the\s+(?:right|correct)\s+one\s+is|should\s+be|it\s+should\s+be)\s+)?["'“]?/gi;
 
 /** sec-31: after a correction's value, the one it replaces — 「hunter22じゃなくてhunter23」, "I meant hunter22 not hunter21". */
 const CORRECTED_PAIR = /(?:じゃなくて|ではなくて|じゃなく|ではなく|(?<![A-Za-z])not|(?<![A-Za-z])instead\s+of)[ \t]*["'“「]?/gi;
@@ -1369,7 +1468,7 @@ function introducedSlots(w: Work): void {
     if (t && isFree(w, t.start, t.end) && (slotValue(t.core, w.f.slice(t.end, t.end + 24)) || strongSecret(t.core))) mask(w, t.start, t.end, 'password');
   }
   // Most texts hold no apology: a scan for its words first (the full pattern tries its alternatives at every character).
-  const jaApology = ['間違', 'まちが', 'ミス', '誤り', 'あやまり', '違い', 'ちがい', '訂正'].some((x) => w.f.includes(x));
+  const jaApology = ['間違', 'まちが', 'ミス', '誤り', 'あやまり', '違い', 'ちがい', '訂正', '古い', 'ふるい', '前の', '昔の', '以前の', '別の', '違う', 'ちがう'].some((x) => w.f.includes(x));
   for (const m of jaApology ? w.f.matchAll(JA_APOLOGY) : []) {
     const pos = m.index + m[0].length;
     if (pos >= w.f.length || quotedValue(w, pos, true) !== null) continue;
@@ -1385,7 +1484,7 @@ function introducedSlots(w: Work): void {
     // The value ends its clause: 「hunter22です」, 「hunter22。」, not 「Gmailで試したら」 (an ordinary word is kept anyway).
     if (value && KANJI_VALUE_END.test(after.replace(/^(?:でした|です|だよ|だった|だ)/, '')) ) mask(w, t.start, t.end, 'password');
   }
-  for (const m of /typo|wrong|mistake|mistyped|misspelled/i.test(w.f) ? w.f.matchAll(EN_APOLOGY) : []) {
+  for (const m of /typo|wrong|mistake|mistyped|misspelled|old|previous|former|other/i.test(w.f) ? w.f.matchAll(EN_APOLOGY) : []) {
     const t = tokenAt(w.f, m.index + m[0].length);
     if (t && isFree(w, t.start, t.end) && (strongSecret(t.core) || (/(?:it'?s|is|be)\s+["'“]?$/i.test(m[0]) && slotValue(t.core, w.f.slice(t.end, t.end + 24))))) mask(w, t.start, t.end, 'password');
   }
@@ -1760,6 +1859,7 @@ function pass(text: string, mark: string, topic: boolean): { text: string; kinds
   appPasswords(w); // before labels: 「アプリ用パスワード: vbnm qwer tyui zxcv」 is masked whole, not its first group
   labelledValues(w);
   formLines(w);
+  sentenceLabelValues(w);
   pairValues(w);
   slashPairs(w);
   hedgedValues(w);

@@ -21,6 +21,11 @@ export interface Row {
    * types the two together.
    */
   alone?: true;
+  /**
+   * How Slack delivers `line` when it is typed there (sec-34): Slack wraps an address it sees in its link markup
+   * (`<mailto:a@b.jp|a@b.jp>`). The Slack audit sends this instead of `line`; the web and Teams send `line`.
+   */
+  slack?: string;
 }
 
 export const JA: Row[] = [
@@ -67,6 +72,9 @@ export const JA: Row[] = [
   { line: 'taro@docomo.ne.jp／kumo7788です', values: ['kumo7788'] },
   { line: '*パスワード:* yuzuriha', values: ['yuzuriha'] },
   { before: 'パスワードを変えました', line: 'さっきのは間違いでkiwi2024です', values: ['kiwi2024'] },
+  // sec-34: kana alone after an address and a slash (Slack's link markup around the address), which one it was (invented values)
+  { line: 'hana@docomo.ne.jp／あさつゆ', slack: '<mailto:hana@docomo.ne.jp|hana@docomo.ne.jp>／あさつゆ', values: ['あさつゆ'] },
+  { before: 'パスワードを変えました', line: 'さっきのは古いほうでした、nashi5083です', values: ['nashi5083'] },
 ];
 
 export const EN: Row[] = [
@@ -97,6 +105,11 @@ export const EN: Row[] = [
   { line: '*Password:* `gooseberry`', values: ['gooseberry'] },
   { line: 'my pass is bluebell', values: ['bluebell'] },
   { before: 'I changed my password yesterday', line: "sorry that was a typo, it's quokka41", values: ['quokka41'] },
+  // sec-34: letters only after an address and a slash (as Slack delivers it: the address in its link markup), a label and
+  // its value inside a sentence, which one it was (invented values)
+  { line: 'pat@example.com / marigold', slack: '<mailto:pat@example.com|pat@example.com> / marigold', values: ['marigold'] },
+  { line: 'i typed password lavender and it still fails', values: ['lavender'] },
+  { before: 'I changed my password yesterday', line: "that was the old one, it's quince", values: ['quince'] },
 ];
 
 /** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */

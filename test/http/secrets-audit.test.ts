@@ -166,7 +166,7 @@ describe('the secrets audit on Slack: the DM, the desk announcement and the take
     await say(SCRIPTS.ja.symptom);
     for (const row of [...JA, ...EN]) {
       if (row.before) await say(row.before);
-      await say(row.line);
+      await say(row.slack ?? row.line);
     }
     await say(SCRIPTS.ja.person);
     await say(`${SCRIPTS.ja.form}${JA[7]!.line}`);
@@ -187,7 +187,7 @@ describe('the secrets audit on Slack: the DM, the desk announcement and the take
     // While staff hold it, what the person writes goes to the announcement's thread (one relay per message).
     const thread = () => posts('CDESK01').filter((p) => p.args.thread_ts === announcement.ts);
     for (const row of [...JA, ...EN]) {
-      for (const text of row.alone && row.before ? [row.before, row.line] : [row.line]) {
+      for (const text of row.alone && row.before ? [row.before, row.line] : [row.slack ?? row.line]) {
         const before = thread().length;
         expect((await sendEvent(slackApp.url, envelope(c.team, dmEvent(c.team, c.dm, c.user, text)))).status).toBe(200);
         await waitForCall('the relay', () => thread().length > before);

@@ -48,7 +48,21 @@ export function escapeMrkdwn(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }
 
-/** Slack unescapes &amp; &lt; &gt; in message text it delivers; undo it so the NLU sees what was typed. */
+/**
+ * Links Slack wraps around what was typed (sec-34): an address typed as `taro@example.com` arrives as
+ * `<mailto:taro@example.com|taro@example.com>`, a host as `<http://imap.gmail.com|imap.gmail.com>`, a URL as `<https://…>`.
+ * Only links with a scheme: mentions (`<@U…>`, `<!here>`) are read by mentions()/stripMentions().
+ */
+const SLACK_LINK = /<((?:mailto|https?|tel):[^<>|\s]{1,2000})(?:\|([^<>]{0,2000}))?>/gi;
+
+/**
+ * Slack escapes &, < and > in message text it delivers and wraps typed links in its markup; undo both so the NLU and
+ * redaction see what was typed ("taro@example.com / sunflower", not "<mailto:…|…> / sunflower").
+ */
 export function unescapeSlack(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+  return text
+    .replace(SLACK_LINK, (_m, url: string, label: string | undefined) => label ?? url.replace(/^mailto:/i, ''))
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&amp;/g, '&');
 }
