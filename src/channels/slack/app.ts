@@ -137,6 +137,9 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     log.info({}, 'slack channel off (SLACK_BOT_TOKEN not set)');
     return { mount: { name: 'slack', mount() {} } };
   }
+  // Before anything starts talking to Slack: a spool folder that cannot be written stops start-up, naming it.
+  const spoolDir = env.RECOVERY_SPOOL_DIR;
+  if (spoolDir) checkSpoolDir(spoolDir);
   const socketMode = env.SLACK_APP_TOKEN !== undefined;
   const bLogger = boltLogger(log);
   const clientOptions = slackClientOptions(config, bLogger);
@@ -169,8 +172,6 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   // answer posted in the same place (recover.ts).
   // With RECOVERY_SPOOL_DIR the kept turns are also on disk (masked), with their place: a restart or crash of this
   // replica does not lose them (spool.ts).
-  const spoolDir = env.RECOVERY_SPOOL_DIR;
-  if (spoolDir) checkSpoolDir(spoolDir);
   const recovery = createRecovery({
     pipeline,
     i18n,
