@@ -80,6 +80,11 @@ export interface RecoveryOptions {
   revive?: (where: unknown) => Deliver | undefined;
   /** How often the spool is looked at for turns of replicas that stopped, ms. Default 60,000. */
   scanMs?: number;
+  /**
+   * A spooled turn kept longer ago than this is not run any more (the person has moved on, the conversation may have
+   * expired): they are told plainly to send it again (`pipeline.recovery_gave_up`), ms. Default one hour.
+   */
+  maxAgeMs?: number;
 }
 
 export interface Recovery {
@@ -220,6 +225,14 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       }
       // The same turn already kept here (this replica kept it and its old spool file was taken back): once.
       if (kept.get(t.turn.conversationId)?.some((k) => k.id === t.id)) continue;
+      if (Date.now() - t.keptAtMs > (options.maxAgeMs ?? 3_600_000)) {
+        log.warn({ conversation: t.turn.conversationId, ageMs: Date.now() - t.keptAtMs }, 'spooled turn too old to run: the person is asked to send it again');
+        recoveryTurnsTotal.inc({ channel, outcome: 'gave_up' });
+        const k = { id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0 };
+        await post(k, { conversation: t.turn.conversationId, intent: null, node: '', status: 'active', replies: [say('pipeline.recovery_gave_up', t.locale)] });
+        await spool.done(t.id);
+        continue;
+      }
       add({ id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0 });
       recoveryTurnsTotal.inc({ channel, outcome: 'taken_over' });
       n++;

@@ -156,7 +156,7 @@ describe('kept Slack and Teams turns outlive the replica that kept them (RECOVER
     await third.app.close();
   }, 120_000);
 
-  it('a corrupt or truncated spool line is skipped with a log line naming the file; the good line is answered', async () => {
+  it('a corrupt or truncated spool line is skipped with a log line naming the file; the good line is answered, a turn kept hours ago is told to send it again', async () => {
     const team = `T${uid()}`;
     const channel = `D${uid()}`;
     const user = `U${uid()}`;
@@ -173,7 +173,10 @@ describe('kept Slack and Teams turns outlive the replica that kept them (RECOVER
       later: 'pipeline.store_unavailable_later',
       keptAtMs: Date.now() - 120_000,
     };
-    writeFileSync(file, `\u0000\u0001garbage\n${JSON.stringify(good)}\n{"op":"keep","id":"k-cut","turn":{"conversationId":"slack:T1:D1`);
+    // And a turn kept two hours ago, in another DM: too old to run; its person is told to send it again.
+    const oldChannel = `D${uid()}`;
+    const stale = { ...good, id: `k-${uid()}`, turn: { ...good.turn, conversationId: `slack:${team}:${oldChannel}:dm`, eventId: `msg:${oldChannel}:${tsOf()}` }, where: { team, channel: oldChannel }, keptAtMs: Date.now() - 2 * 3_600_000 };
+    writeFileSync(file, `\u0000\u0001garbage\n${JSON.stringify(good)}\n${JSON.stringify(stale)}\n{"op":"keep","id":"k-cut","turn":{"conversationId":"slack:T1:D1`);
     const old = new Date(Date.now() - 10 * 60_000);
     utimesSync(file, old, old);
     const replicaNow = await replica('fourth');
@@ -186,7 +189,9 @@ describe('kept Slack and Teams turns outlive the replica that kept them (RECOVER
       .split('\n')
       .filter((l) => l.includes('recovery spool line skipped'))
       .map((l) => JSON.parse(l) as { file: string; line: number });
-    expect(skipped.map((s) => s.line)).toEqual([1, 3]);
+    expect(skipped.map((s) => s.line)).toEqual([1, 4]);
+    const oldPosts = slack.calls('chat.postMessage').filter((p) => p.args.channel === oldChannel);
+    expect(oldPosts.map((p) => keysOf(p))).toEqual([['pipeline.recovery_gave_up']]);
     expect(skipped.every((s) => s.file.includes('slack.otherhost.4242.'))).toBe(true);
     // Still serving: the replica did not crash on it.
     expect((await fetch(`${replicaNow.app.url}/healthz`)).status).toBe(200);
