@@ -10,7 +10,7 @@
  *   password on disk;
  * - the owner touches its file every `heartbeatMs` while it keeps turns; the file is removed when nothing is kept, and
  *   left for the next start when the replica stops with turns kept;
- * - a replica picks up, at start and every `staleMs`, the files of the same channel that nobody runs any more: one of
+ * - a replica picks up, at start and every minute (recover.ts `scanMs`), the files of the same channel that nobody runs any more: one of
  *   a process of this host that is gone (a restart, a crash), or any file not touched for `staleMs` (a replica that is
  *   gone for good, when the directory is shared). It takes one by renaming it (`….claimed-<nonce>-<ms>`): rename is atomic,
  *   so two replicas never both run the same turns. Its open turns are written to the taker's own file first, then the
