@@ -34,6 +34,7 @@ FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production \
     PORT=3978 \
     TICKET_DIR=/app/data/tickets \
+    RECOVERY_SPOOL_DIR=/app/data/spool \
     NODE_OPTIONS=--max-old-space-size=192
 WORKDIR /app
 COPY --from=deps --chown=root:root /app/node_modules ./node_modules
@@ -43,8 +44,8 @@ COPY --chown=root:root intents ./intents
 COPY --chown=root:root dialogs ./dialogs
 COPY --chown=root:root locales ./locales
 COPY --chown=root:root domain.yaml ./
-# Code and content stay owned by root (read-only to the app); only the ticket folder is writable by it.
-RUN mkdir -p /app/data/tickets && chown -R node:node /app/data
+# Code and content stay owned by root (read-only to the app); only the data folder (tickets, recovery spool) is writable by it.
+RUN mkdir -p /app/data/tickets /app/data/spool && chown -R node:node /app/data
 USER node
 EXPOSE 3978
 VOLUME ["/app/data"]

@@ -15,12 +15,18 @@
  * - after `delaysMs` (≈ 5 minutes) without success the person is told plainly to send it again
  *   (`pipeline.recovery_gave_up`), and the turn is dropped.
  *
- * Kept in memory: a replica that stops (or restarts) forgets its kept turns; shutdown logs how many.
+ * Kept in memory, and — with a spool (RECOVERY_SPOOL_DIR, spool.ts; lose-34) — on disk too, masked, with where the
+ * answer goes: a replica that stops, restarts or crashes leaves them in the spool, and the next start (or another
+ * replica, once the file is stale) takes them over and answers them, once. Without a spool shutdown logs how many
+ * are forgotten.
  */
+import { randomUUID } from 'node:crypto';
 import { KeyedQueue } from '../core/delivery.js';
 import type { Locale, Logger, Reply, Turn } from '../core/index.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { Pipeline, PipelineOutcome } from '../pipeline/types.js';
+import { recoveryKeptTurns, recoveryTurnsTotal } from '../http/metrics.js';
+import type { Spool, SpooledTurn } from './spool.js';
 
 /** Locale keys the recovery says (ja and en). */
 export const RECOVERY_KEYS = ['pipeline.store_unavailable_later', 'pipeline.busy_later', 'pipeline.recovery_gave_up'] as const satisfies readonly LocaleKey[];
@@ -38,6 +44,8 @@ const LATER: Partial<Record<NonNullable<PipelineOutcome['error']>, { now: Locale
 export type Deliver = (outcome: PipelineOutcome) => Promise<void>;
 
 interface Kept {
+  /** The spool's id of it. */
+  id: string;
   turn: Turn;
   deliver: Deliver;
   locale: Locale;
@@ -58,6 +66,25 @@ export interface RecoveryOptions {
   queue?: KeyedQueue;
   /** Waits between tries (tests shorten them); undefined: DEFAULT_RECOVERY_DELAYS_MS. */
   delaysMs?: readonly number[] | undefined;
+  /** The channel (metrics' label). */
+  channel: 'slack' | 'teams';
+  /**
+   * Where kept turns are also written (masked) so they outlive this process; with it, the turns of replicas that
+   * stopped are taken over at start and every `scanMs`.
+   */
+  spool?: Spool | undefined;
+  /**
+   * The way to post the answer of a turn taken over from the spool, from the `where` it was kept with; undefined when
+   * that place cannot be reached any more (the turn is then dropped, logged).
+   */
+  revive?: (where: unknown) => Deliver | undefined;
+  /** How often the spool is looked at for turns of replicas that stopped, ms. Default 60,000. */
+  scanMs?: number;
+  /**
+   * A spooled turn kept longer ago than this is not run any more (the person has moved on, the conversation may have
+   * expired): they are told plainly to send it again (`pipeline.recovery_gave_up`), ms. Default one hour.
+   */
+  maxAgeMs?: number;
 }
 
 export interface Recovery {
@@ -67,18 +94,20 @@ export interface Recovery {
    * retried past is kept and answered with "the answer will follow". `deliver` posts an outcome (duplicates never
    * reach it).
    */
-  run(turn: Turn, deliver: Deliver): Promise<void>;
+  run(turn: Turn, deliver: Deliver, where?: unknown): Promise<void>;
+  /** Takes over the spooled turns of replicas that stopped (done at start and every `scanMs`); how many. */
+  resume(): Promise<number>;
   /** Turns kept now (all conversations). */
   kept(): number;
-  /** Stops the timers (shutdown); kept turns are logged and forgotten. */
-  close(): void;
+  /** Stops the timers (shutdown); kept turns are left in the spool (or, without one, logged and forgotten). */
+  close(): Promise<void>;
 }
 
 const sameText = (a: Turn, b: Turn) =>
   a.userId === b.userId && typeof a.text === 'string' && typeof b.text === 'string' && a.text.trim() !== '' && a.text.trim() === b.text.trim();
 
 export function createRecovery(options: RecoveryOptions): Recovery {
-  const { pipeline, i18n } = options;
+  const { pipeline, i18n, spool, channel } = options;
   const log = options.logger.child({ component: 'recovery' });
   const delays = options.delaysMs ?? DEFAULT_RECOVERY_DELAYS_MS;
   const queue = options.queue ?? new KeyedQueue();
@@ -118,12 +147,22 @@ export function createRecovery(options: RecoveryOptions): Recovery {
     timers.set(conversationId, timer);
   }
 
-  function drop(conversationId: string, k: Kept): void {
+  function add(k: Kept): void {
+    const list = kept.get(k.turn.conversationId) ?? [];
+    list.push(k);
+    kept.set(k.turn.conversationId, list);
+    recoveryKeptTurns.inc({ channel });
+  }
+
+  async function drop(conversationId: string, k: Kept): Promise<void> {
     const list = kept.get(conversationId);
     if (!list) return;
     const i = list.indexOf(k);
-    if (i >= 0) list.splice(i, 1);
+    if (i < 0) return;
+    list.splice(i, 1);
     if (list.length === 0) kept.delete(conversationId);
+    recoveryKeptTurns.dec({ channel });
+    await spool?.done(k.id);
   }
 
   /** One try of a kept turn: true when it is settled (answered, or given up), false when it must wait. */
@@ -136,12 +175,14 @@ export function createRecovery(options: RecoveryOptions): Recovery {
     const unknown = outcome.duplicate === true && outcome.replies.length === 0;
     if (!stillFailing && !unknown) {
       log.info({ conversation: k.turn.conversationId, tries: k.tries, duplicate: outcome.duplicate === true }, 'kept turn recovered');
+      recoveryTurnsTotal.inc({ channel, outcome: 'recovered' });
       const { duplicate: _repeat, ...answer } = outcome;
       await post(k, answer);
       return true;
     }
     if (k.tries >= delays.length) {
       log.warn({ conversation: k.turn.conversationId, tries: k.tries }, 'kept turn given up: the person is asked to send it again');
+      recoveryTurnsTotal.inc({ channel, outcome: 'gave_up' });
       await post(k, { conversation: k.turn.conversationId, intent: null, node: outcome.node, status: outcome.status, replies: [say('pipeline.recovery_gave_up', k.locale)] });
       return true;
     }
@@ -159,13 +200,59 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       const head = kept.get(conversationId)?.[0];
       if (!head) return;
       if (!(await attempt(head))) break;
-      drop(conversationId, head);
+      await drop(conversationId, head);
     }
     schedule(conversationId);
   }
 
+  /** Turns of replicas that stopped, from the spool: kept here and tried on the usual schedule. */
+  async function resume(): Promise<number> {
+    if (!spool || closed) return 0;
+    let taken: SpooledTurn[];
+    try {
+      taken = await spool.adopt();
+    } catch (e) {
+      log.error({ err: e instanceof Error ? e.message : String(e) }, 'recovery spool not read');
+      return 0;
+    }
+    let n = 0;
+    for (const t of taken) {
+      const deliver = options.revive?.(t.where);
+      if (!deliver || closed) {
+        log.warn({ conversation: t.turn.conversationId }, 'spooled turn dropped: its place cannot be reached');
+        await spool.done(t.id);
+        continue;
+      }
+      // The same turn already kept here (this replica kept it and its old spool file was taken back): once.
+      if (kept.get(t.turn.conversationId)?.some((k) => k.id === t.id)) continue;
+      if (Date.now() - t.keptAtMs > (options.maxAgeMs ?? 3_600_000)) {
+        log.warn({ conversation: t.turn.conversationId, ageMs: Date.now() - t.keptAtMs }, 'spooled turn too old to run: the person is asked to send it again');
+        recoveryTurnsTotal.inc({ channel, outcome: 'gave_up' });
+        const k = { id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0 };
+        await post(k, { conversation: t.turn.conversationId, intent: null, node: '', status: 'active', replies: [say('pipeline.recovery_gave_up', t.locale)] });
+        await spool.done(t.id);
+        continue;
+      }
+      add({ id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0 });
+      recoveryTurnsTotal.inc({ channel, outcome: 'taken_over' });
+      n++;
+    }
+    if (n > 0) log.info({ turns: n }, 'kept turns taken over: they will be run again and answered');
+    for (const conversationId of new Set(taken.map((t) => t.turn.conversationId))) schedule(conversationId);
+    return n;
+  }
+  let resumed: Promise<number> = Promise.resolve(0);
+  const scan = spool
+    ? setInterval(() => {
+        resumed = resumed.then(resume, resume);
+      }, options.scanMs ?? 60_000)
+    : undefined;
+  scan?.unref();
+  if (spool) resumed = resume();
+
   return {
-    async run(turn, deliver) {
+    resume: () => (resumed = resumed.then(resume, resume)),
+    async run(turn, deliver, where) {
       const conversationId = turn.conversationId;
       const list = kept.get(conversationId);
       // The platform's redelivery of a kept turn, or the person sending the same words again: that kept turn, not a new one.
@@ -187,20 +274,28 @@ export function createRecovery(options: RecoveryOptions): Recovery {
         await deliver(outcome);
         return;
       }
-      const k: Kept = { turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
-      kept.set(conversationId, [...(kept.get(conversationId) ?? []), k]);
+      const k: Kept = { id: randomUUID(), turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
+      add(k);
+      recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
+      // On disk (masked) before the person is told the answer will follow: a stop or crash of this replica keeps it.
+      if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
       log.warn({ conversation: conversationId, error: outcome.error }, 'turn kept: it will be run again and answered here');
       await deliver({ ...outcome, replies: [say(later.later, k.locale)] });
       schedule(conversationId);
     },
     kept: () => [...kept.values()].reduce((n, l) => n + l.length, 0),
-    close() {
+    async close() {
       closed = true;
+      if (scan) clearInterval(scan);
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
+      await resumed.catch(() => 0);
       const n = [...kept.values()].reduce((s, l) => s + l.length, 0);
-      if (n > 0) log.warn({ kept: n }, 'shutting down with kept turns: they will not be answered');
+      if (n > 0 && spool) log.warn({ kept: n, spool: spool.file }, 'shutting down with kept turns: left in the spool, the next start answers them');
+      else if (n > 0) log.warn({ kept: n }, 'shutting down with kept turns: they will not be answered (no RECOVERY_SPOOL_DIR)');
+      recoveryKeptTurns.dec({ channel }, n);
       kept.clear();
+      await spool?.close();
     },
   };
 }

@@ -102,6 +102,20 @@ export const envSchema = z
 
     TICKET_SINK: z.preprocess(emptyToUndefined, z.enum(['file', 'webhook', 'zendesk', 'jira']).default('file')),
     TICKET_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/tickets')),
+    /**
+     * Folder of the recovery spool (lose-34): Slack/Teams turns kept for a later answer while Redis is down, on disk so
+     * a restart or crash does not lose them. Unset or `off`: kept in memory only. The image sets /app/data/spool.
+     */
+    RECOVERY_SPOOL_DIR: z.preprocess(
+      (v) => {
+        const s = emptyToUndefined(v);
+        return typeof s === 'string' && s.trim().toLowerCase() === 'off' ? undefined : s;
+      },
+      z
+        .string()
+        .refine((d) => !d.includes('\0'), 'expected a folder path')
+        .optional(),
+    ),
     TICKET_WEBHOOK_URL: optionalUrl,
     TICKET_WEBHOOK_SECRET: optionalString,
     ZENDESK_URL: optionalUrl,

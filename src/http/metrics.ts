@@ -205,3 +205,37 @@ export function watchOutbox(outbox: WatchedOutbox): () => void {
     watchedOutboxes.delete(outbox);
   };
 }
+
+/**
+ * Slack/Teams turns kept for a later answer (recover.ts: the store was down or the conversation busy), now, in this
+ * process. Above 0 for minutes: Redis is away; each is also in the recovery spool when RECOVERY_SPOOL_DIR is set.
+ */
+export const recoveryKeptTurns = new Gauge({
+  name: 'mailmedic_recovery_kept_turns',
+  help: 'Slack/Teams turns kept by this process to be run again and answered later (store down or conversation busy).',
+  labelNames: ['channel'] as const,
+  registers: [registry],
+});
+
+/**
+ * What became of kept turns: `kept` (told the answer will follow), `recovered` (answered later), `gave_up` (told to
+ * send it again after about five minutes), `taken_over` (read from the spool of a replica that stopped).
+ */
+export const recoveryTurnsTotal = new Counter({
+  name: 'mailmedic_recovery_turns_total',
+  help: 'Kept Slack/Teams turns by outcome: kept, recovered, gave_up, taken_over (from the spool of a replica that stopped).',
+  labelNames: ['channel', 'outcome'] as const,
+  registers: [registry],
+});
+for (const channel of ['slack', 'teams']) {
+  recoveryKeptTurns.set({ channel }, 0);
+  for (const outcome of ['kept', 'recovered', 'gave_up', 'taken_over']) recoveryTurnsTotal.inc({ channel, outcome }, 0);
+}
+
+/** Recovery spool failures: `write` (a kept turn only in memory), `read`, `corrupt` (a line skipped). */
+export const recoverySpoolErrorsTotal = new Counter({
+  name: 'mailmedic_recovery_spool_errors_total',
+  help: 'Recovery spool failures by op: write (kept in memory only), read, corrupt (a line skipped).',
+  labelNames: ['channel', 'op'] as const,
+  registers: [registry],
+});

@@ -32,7 +32,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('recovery of a turn the platform will not redeliver', () => {
   it('keeps failed turns in order and answers each once when the store is back', async () => {
     const { state, pipeline } = standIn();
-    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, delaysMs: [30, 30, 30, 30] });
+    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, channel: 'slack', delaysMs: [30, 30, 30, 30] });
     const posted: string[] = [];
     const deliver = async (o: PipelineOutcome) => void posted.push(...o.replies.map((r) => r.key));
     await recovery.run(turn('one', 'e1'), deliver);
@@ -44,12 +44,12 @@ describe('recovery of a turn the platform will not redeliver', () => {
     expect(state.ran).toEqual(['one', 'two']);
     expect(posted.slice(2)).toEqual(['answer', 'answer']);
     expect(recovery.kept()).toBe(0);
-    recovery.close();
+    await recovery.close();
   });
 
   it('a resend of the same words is answered once, with the kept turn', async () => {
     const { state, pipeline } = standIn();
-    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, delaysMs: [10_000] });
+    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, channel: 'slack', delaysMs: [10_000] });
     const posted: string[] = [];
     const deliver = async (o: PipelineOutcome) => void posted.push(...o.replies.map((r) => r.text));
     await recovery.run(turn('one', 'e1'), deliver);
@@ -57,17 +57,17 @@ describe('recovery of a turn the platform will not redeliver', () => {
     await recovery.run(turn(' one ', 'e9'), deliver);
     expect(state.ran).toEqual(['one']);
     expect(posted.filter((t) => t === 're: one')).toHaveLength(1);
-    recovery.close();
+    await recovery.close();
   });
 
   it('gives up after its tries and tells the person plainly to send it again', async () => {
     const { pipeline } = standIn();
-    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, delaysMs: [10, 10] });
+    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, channel: 'slack', delaysMs: [10, 10] });
     const posted: string[] = [];
     await recovery.run(turn('one', 'e1'), async (o) => void posted.push(...o.replies.map((r) => r.key)));
     await sleep(100);
     expect(posted).toEqual(['pipeline.store_unavailable_later', 'pipeline.recovery_gave_up']);
     expect(recovery.kept()).toBe(0);
-    recovery.close();
+    await recovery.close();
   });
 });

@@ -15,6 +15,7 @@ import type { I18n, LocaleKey } from '../../i18n/index.js';
 import type { Pipeline } from '../../pipeline/types.js';
 import type { KeyValueStore } from '../../state/types.js';
 import { createRecovery } from '../recover.js';
+import { checkSpoolDir, createSpool } from '../spool.js';
 import type { ChannelParts } from '../types.js';
 import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delivery.js';
 import { createDirectory } from './directory.js';
@@ -48,6 +49,8 @@ export interface SlackMountOptions {
   now?: () => number;
   /** Waits between the channel's own tries of a turn that failed with the store down or busy, ms (recover.ts). */
   recoveryDelaysMs?: readonly number[];
+  /** The recovery spool's staleness (a file untouched this long is a stopped replica's) and scan period, ms (spool.ts). */
+  recoverySpool?: { staleMs?: number; scanMs?: number };
 }
 
 /** WebClient options shared by the app and the help-desk notifier. Retries are ours (delivery.ts), not the client's. */
@@ -94,6 +97,13 @@ export function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+/** The place a kept turn was spooled with (team, channel, thread ts); undefined when it is not one. */
+function placeOfSpooled(where: unknown): SlackPlace | undefined {
+  const w = where as Partial<SlackPlace> | undefined;
+  if (typeof w?.team !== 'string' || typeof w.channel !== 'string' || w.team === '' || w.channel === '') return undefined;
+  return typeof w.threadTs === 'string' && w.threadTs !== '' ? { team: w.team, channel: w.channel, threadTs: w.threadTs } : { team: w.team, channel: w.channel };
+}
+
 /** Loose shapes of the Slack payload fields we read (bolt's unions are wider than what we need). */
 interface MessageEvent {
   type: string;
@@ -127,6 +137,9 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     log.info({}, 'slack channel off (SLACK_BOT_TOKEN not set)');
     return { mount: { name: 'slack', mount() {} } };
   }
+  // Before anything starts talking to Slack: a spool folder that cannot be written stops start-up, naming it.
+  const spoolDir = env.RECOVERY_SPOOL_DIR;
+  if (spoolDir) checkSpoolDir(spoolDir);
   const socketMode = env.SLACK_APP_TOKEN !== undefined;
   const bLogger = boltLogger(log);
   const clientOptions = slackClientOptions(config, bLogger);
@@ -157,7 +170,22 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   const queue = new KeyedQueue();
   // Slack does not redeliver an acked event: a turn that failed with Redis down or busy is run again here, and its
   // answer posted in the same place (recover.ts).
-  const recovery = createRecovery({ pipeline, i18n, logger: log, queue, delaysMs: options.recoveryDelaysMs });
+  // With RECOVERY_SPOOL_DIR the kept turns are also on disk (masked), with their place: a restart or crash of this
+  // replica does not lose them (spool.ts).
+  const recovery = createRecovery({
+    pipeline,
+    i18n,
+    logger: log,
+    queue,
+    channel: 'slack',
+    delaysMs: options.recoveryDelaysMs,
+    spool: spoolDir ? createSpool({ dir: spoolDir, channel: 'slack', logger: log, staleMs: options.recoverySpool?.staleMs }) : undefined,
+    revive: (where) => {
+      const place = placeOfSpooled(where);
+      return place ? (outcome) => postReplies(conversationIdOf(place), place, outcome.replies, outcome.offer) : undefined;
+    },
+    scanMs: options.recoverySpool?.scanMs,
+  });
   const desk: HelpDesk | undefined = env.SLACK_HELPDESK_CHANNEL
     ? createSlackDesk({
         client,
@@ -217,7 +245,11 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       if (profile.locale) turn.locale = profile.locale;
       if (permalink) turn.permalink = permalink;
       // Duplicates (a redelivered event) are not answered again; a failure the turn can get past is kept and retried.
-      await recovery.run(turn, (outcome) => postReplies(conversationId, place, outcome.replies, outcome.offer));
+      await recovery.run(turn, (outcome) => postReplies(conversationId, place, outcome.replies, outcome.offer), {
+        team: place.team,
+        channel: place.channel,
+        ...(place.threadTs ? { threadTs: place.threadTs } : {}),
+      });
     });
   }
 
@@ -424,7 +456,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       return socketMode ? socketUp : true;
     },
     async close() {
-      recovery.close();
+      await recovery.close();
       if (socketMode) await app.stop().catch(() => undefined);
       // Turns already acked to Slack finish their posts (bounded by the server's shutdown budget).
       await Promise.race([queue.idle(), new Promise((r) => setTimeout(r, 5_000).unref())]);

@@ -21,7 +21,7 @@ export { createTeamsDesk, TEAMS_DESK_KEYS, type TeamsDesk, type TeamsDeskOptions
 /** What the Teams channel needs from the composition root (structural, so this folder imports no main.ts). */
 export interface TeamsChannelDeps {
   config: {
-    env: TeamsAuthSettings & { TEAMS_HELPDESK_CHANNEL?: string | undefined };
+    env: TeamsAuthSettings & { TEAMS_HELPDESK_CHANNEL?: string | undefined; RECOVERY_SPOOL_DIR?: string | undefined };
     defaultLocale: Locale;
     production: boolean;
     stateTtlSeconds: number;
@@ -85,6 +85,8 @@ export function teamsMount(deps: TeamsChannelDeps, overrides: Partial<TeamsChann
       references,
       ...(desk ? { desk } : {}),
       ...overrides,
+      // RECOVERY_SPOOL_DIR, with what a test overrides of the spool's timing.
+      recoverySpool: { dir: config.env.RECOVERY_SPOOL_DIR, ...overrides.recoverySpool },
     },
     built,
   );

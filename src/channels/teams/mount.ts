@@ -22,7 +22,8 @@ import type { ReferenceStore } from './references.js';
 import type { TeamsDesk } from './desk.js';
 import { repliesUndeliveredTotal } from '../../http/metrics.js';
 import { KeyedQueue } from '../../core/delivery.js';
-import { createRecovery } from '../recover.js';
+import { createRecovery, type Deliver } from '../recover.js';
+import { checkSpoolDir, createSpool } from '../spool.js';
 import { activityToTurn, botWasAdded, conversationIdOf, isForeignSubmit, localeOf, outcomeToActivities, referenceOf } from './translate.js';
 
 /** Every locale key this channel renders (each must exist in ja and en; test/channels/teams checks). */
@@ -64,6 +65,11 @@ export interface TeamsChannelOptions {
   desk?: Pick<TeamsDesk, 'intercept'>;
   /** Waits between the channel's own tries of a turn that failed with the store down or busy, ms (recover.ts). */
   recoveryDelaysMs?: readonly number[];
+  /**
+   * The recovery spool (RECOVERY_SPOOL_DIR): kept turns on disk with their conversation reference, so a restart or
+   * crash of this replica does not lose them (spool.ts). `staleMs` and `scanMs`: tests shorten them.
+   */
+  recoverySpool?: { dir?: string | undefined; staleMs?: number; scanMs?: number };
 }
 
 export interface TeamsChannel extends HttpMount {
@@ -117,7 +123,43 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
   const queue = new KeyedQueue();
   // The Bot Connector does not redeliver an activity answered 200: a turn that failed with Redis down or busy is run
   // again here and its answer posted into the conversation (recover.ts).
-  const recovery = createRecovery({ pipeline, i18n, logger: log, queue, delaysMs: options.recoveryDelaysMs });
+  const spoolDir = options.recoverySpool?.dir;
+  if (spoolDir) checkSpoolDir(spoolDir);
+  /** Posts a later answer through the conversation reference, as a reply to the person's activity `replyTo`. */
+  const later = (reference: Partial<ConversationReference>, replyTo: string | undefined): Deliver =>
+    async (outcome) => {
+      try {
+        await adapter.continueConversationAsync(appId, reference, async (context) => {
+          // As a reply to the person's message (in its thread in a channel), as the in-turn answer would have been:
+          // the continuation activity has an id of its own.
+          if (replyTo) {
+            context.onSendActivities(async (_c, activities, next) => {
+              for (const a of activities) a.replyToId = replyTo;
+              return next();
+            });
+          }
+          await context.sendActivities(outcomeToActivities(outcome));
+        });
+      } catch (e) {
+        repliesUndeliveredTotal.inc({ channel: 'teams' });
+        throw e;
+      }
+    };
+  const recovery = createRecovery({
+    pipeline,
+    i18n,
+    logger: log,
+    queue,
+    channel: 'teams',
+    delaysMs: options.recoveryDelaysMs,
+    spool: spoolDir ? createSpool({ dir: spoolDir, channel: 'teams', logger: log, staleMs: options.recoverySpool?.staleMs }) : undefined,
+    revive: (where) => {
+      const w = where as { reference?: Partial<ConversationReference>; replyTo?: unknown } | undefined;
+      if (typeof w?.reference?.serviceUrl !== 'string' || typeof w.reference.conversation?.id !== 'string') return undefined;
+      return later(w.reference, typeof w.replyTo === 'string' ? w.replyTo : undefined);
+    },
+    scanMs: options.recoverySpool?.scanMs,
+  });
 
   adapter.onTurnError = async (context, error) => {
     // Reached only when sending to the connector (or a help-desk step) failed: the pipeline itself never throws.
@@ -172,25 +214,10 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
     const reference = referenceOf(activity);
     let live = true;
     // While the request's turn runs, its own context answers; a kept turn answered later goes through the reference.
+    const afterwards = later(reference, activity.id);
     const deliver = async (outcome: PipelineOutcome) => {
       if (!live) {
-        try {
-          await adapter.continueConversationAsync(appId, reference, async (later) => {
-            // As a reply to the person's message (in its thread in a channel), as the in-turn answer would have been:
-            // the continuation activity has an id of its own.
-            const replyTo = activity.id;
-            if (replyTo) {
-              later.onSendActivities(async (_c, activities, next) => {
-                for (const a of activities) a.replyToId = replyTo;
-                return next();
-              });
-            }
-            await later.sendActivities(outcomeToActivities(outcome));
-          });
-        } catch (e) {
-          repliesUndeliveredTotal.inc({ channel: 'teams' });
-          throw e;
-        }
+        await afterwards(outcome);
         return;
       }
       await stopTyping();
@@ -206,7 +233,8 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
     const stopTyping = startTyping(context);
     try {
       // Duplicates (a redelivered activity) get no second reply; a failure the turn can get past is kept and retried.
-      await queue.run(turn.conversationId, () => recovery.run(turn, deliver));
+      // `where`: what a later start needs to post the answer (spooled with the turn when it is kept).
+      await queue.run(turn.conversationId, () => recovery.run(turn, deliver, { reference, ...(activity.id ? { replyTo: activity.id } : {}) }));
     } finally {
       live = false;
       await stopTyping();
@@ -329,7 +357,7 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       app.post('/api/messages', messages);
     },
     async close() {
-      recovery.close();
+      await recovery.close();
       // Turns answered early (slow ones) still post their replies: let them finish.
       await Promise.allSettled([...pending]);
     },
