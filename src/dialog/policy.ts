@@ -609,8 +609,12 @@ export const clarifySymptomRule: TurnRule = {
     // A reading asked about only for its margin (sure enough, but close to the next symptom: NluResult.clarifyByMargin) has
     // nothing to ask when the symptoms would all walk the same way with this text (tree.ts sameWalk). An unsure or
     // rescued reading is always asked: left alone it may not walk at all.
+    // A fact stated in the message (main.yaml `facts`) that every offered walk routes to the same step has decided the
+    // walk: 「会社のメールが容量いっぱいで受信できない」 (mailbox: full, company mail) is the company's quota step whether it is
+    // read cannot-fetch or not-arriving — there was a 「特定のメールが届かない」ということでしょうか？ first.
     const sure = t.nlu.clarifyByMargin === true;
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !fixedAtClarification(t);
+    const factLeads = t.run.learned.some((slot) => ctx.tree.facts?.[slot] !== undefined) && sameWalk(t.run, offered, true);
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !factLeads && !fixedAtClarification(t);
   },
   act: (t) => {
     const { run } = t;
