@@ -416,7 +416,9 @@ export const newSymptomRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) &&
     // A fact that names the symptom (「迷惑メールフォルダに入ってしまう」 at the menu, main.yaml `fact_symptoms`) is the symptom.
-    (!statesFact(t) || factNamesSymptom(t.run, t.nlu.intent)) &&
+    // In a walk too when the model, sure, reads the same symptom the fact names: 「送信済みには入ってる」 at the not-arriving
+    // walk's junk step (sent_ok → error_send, read error_send) is the sending topic — whose start takes it to the recipient's side.
+    (!statesFact(t) || factNamesSymptom(t.run, t.nlu.intent) || (t.sure && t.run.s.intent !== null && t.run.factSymptom === t.nlu.intent)) &&
     isEntry(t.run, t.nlu.intent) &&
     (t.sure || t.run.s.intent === null) &&
     t.nlu.intent !== t.run.s.intent &&
