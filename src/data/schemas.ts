@@ -481,9 +481,21 @@ export const repairSchema = z.discriminatedUnion('rule', [
    * "should i format the phone?" at a node that asks for no deletion (nor backs one up or confirms it), or at the symptom
    * question of the two-stage fallback: not needed now — light steps first, nothing deleted without a backup and the
    * person's OK — then the node again. `words`: a locale key of the destructive actions' words (format, factory reset,
-   * delete the account, 初期化, アカウント削除); `ask`: words that make it a question (beside a trailing "?").
+   * delete the account, 初期化, アカウント削除); `ask`: words that make it a question (beside a trailing "?"). `bare`: words
+   * that are destructive only said bare (リセット, "reset it": also the network reset), not beside `except` (ネットワーク,
+   * Wi‑Fi, パスワード) nor at a node whose own text names them.
    */
-  z.strictObject({ rule: z.literal('destructive_question'), words: localeKey, ask: localeKey }),
+  /**
+   * 「SSLなしにしてもいいの？」 "can I just turn SSL off?" at a step or question: a question whether to do what the guide
+   * advises against. Each topic: `words` (a locale key of what is asked about) and `say` (the answer: no, and why); `ask`:
+   * words that make it a question (beside a trailing "?"). The answer, then the node again.
+   */
+  z.strictObject({
+    rule: z.literal('unsafe_question'),
+    ask: localeKey,
+    topics: z.array(z.strictObject({ words: localeKey, say: localeKey })).min(1),
+  }),
+  z.strictObject({ rule: z.literal('destructive_question'), words: localeKey, ask: localeKey, bare: localeKey.optional(), except: localeKey.optional() }),
   /** A correction (「いや一部じゃなくて全部」): to what the person corrects to, never recorded as 「まだダメ」. */
   z.strictObject({
     rule: z.literal('reroute'),
@@ -562,7 +574,8 @@ export const DEFAULT_PATTERNS: Patterns = {
     { rule: 'off_topic_question', words: 'engine.says.question_words' },
     { rule: 'explain_question' },
     { rule: 'unknown_password', words: 'engine.says.unknown_password', except: 'engine.says.password_reset_done' },
-    { rule: 'destructive_question', words: 'engine.says.destructive_words', ask: 'engine.says.destructive_ask' },
+    { rule: 'unsafe_question', ask: 'engine.says.destructive_ask', topics: [{ words: 'engine.says.ssl_off_words', say: 'engine.ssl_off_not' }] },
+    { rule: 'destructive_question', words: 'engine.says.destructive_words', ask: 'engine.says.destructive_ask', bare: 'engine.says.destructive_bare', except: 'engine.says.destructive_bare_except' },
     { rule: 'help_at_step', topics: ['howto_app_password', 'howto_carrier_setup', 'howto_network_reset', 'howto_backup'] },
     { rule: 'cannot_answer', untried: 'engine.says.never_tried' },
   ],

@@ -418,7 +418,9 @@ export const newSymptomRule: TurnRule = {
   applies: (t) =>
     atActiveNode(t) &&
     // A fact that names the symptom (「迷惑メールフォルダに入ってしまう」 at the menu, main.yaml `fact_symptoms`) is the symptom.
-    (!statesFact(t) || factNamesSymptom(t.run, t.nlu.intent)) &&
+    // In a walk too when the model, sure, reads the same symptom the fact names: 「送信済みには入ってる」 at the not-arriving
+    // walk's junk step (sent_ok → error_send, read error_send) is the sending topic — whose start takes it to the recipient's side.
+    (!statesFact(t) || factNamesSymptom(t.run, t.nlu.intent) || (t.sure && t.run.s.intent !== null && t.run.factSymptom === t.nlu.intent)) &&
     isEntry(t.run, t.nlu.intent) &&
     (t.sure || t.run.s.intent === null) &&
     t.nlu.intent !== t.run.s.intent &&
@@ -611,8 +613,12 @@ export const clarifySymptomRule: TurnRule = {
     // A reading asked about only for its margin (sure enough, but close to the next symptom: NluResult.clarifyByMargin) has
     // nothing to ask when the symptoms would all walk the same way with this text (tree.ts sameWalk). An unsure or
     // rescued reading is always asked: left alone it may not walk at all.
+    // A fact stated in the message (main.yaml `facts`) that every offered walk routes to the same step has decided the
+    // walk: 「会社のメールが容量いっぱいで受信できない」 (mailbox: full, company mail) is the company's quota step whether it is
+    // read cannot-fetch or not-arriving — there was a 「特定のメールが届かない」ということでしょうか？ first.
     const sure = t.nlu.clarifyByMargin === true;
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !fixedAtClarification(t);
+    const factLeads = t.run.learned.some((slot) => ctx.tree.facts?.[slot] !== undefined) && sameWalk(t.run, offered, true);
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !factLeads && !fixedAtClarification(t);
   },
   act: (t) => {
     const { run } = t;

@@ -327,11 +327,13 @@ const CONTENT_WORD = /[\p{Script=Han}々\p{Script=Katakana}ー]{2,}|[a-z][a-z'-]
  * model reads such a question how_to, so it got the step's help. 「どこにあるの？」 "where is that?" name nothing: the
  * node's help (help_at_step); 「ストレージはどこで見るの？」 at the quota step names the step's own word.
  */
+/** The node's own text (its say, help, title and explain, either language), folded for a contains test. */
+function nodeWords(run: Run, node: DialogNode): string {
+  const keys = ['say', 'help', 'title', 'explain'].map((k) => (node as Record<string, unknown>)[k]).filter((k): k is string => typeof k === 'string');
+  return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
+}
+
 function offTopicQuestion(params: Extract<Repair, { rule: 'off_topic_question' }>): TurnRule {
-  const nodeWords = (run: Run, node: DialogNode): string => {
-    const keys = ['say', 'help', 'title', 'explain'].map((k) => (node as Record<string, unknown>)[k]).filter((k): k is string => typeof k === 'string');
-    return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
-  };
   const words = (run: Run, key: string) =>
     (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key as never, undefined, l).split('|')).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean);
   const content = (run: Run, text: string): string[] => {
@@ -633,12 +635,32 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
  * again. The intent model read it howto_prevention and the fallback offered "preventing recurrence". Only a question
  * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
  */
+/**
+ * A destructive word that also names a step of its own (`bare`: 「リセットしたほうがいい？」 "should I reset it?" — リセット also
+ * names the network-settings reset): destructive only when the text names none of `except` (ネットワーク, Wi‑Fi, パスワード …:
+ * the reset of something else) and the node on screen does not speak of it itself (at the network-reset question, the
+ * Outlook app's 「アカウントのリセット」 step the question is about that step: its own help and moves answer it).
+ */
+function saysBareDestructive(t: TextTurn, params: Extract<Repair, { rule: 'destructive_question' }>): boolean {
+  const { run, text } = t;
+  if (!params.bare || !textMentions(run, params.bare, text)) return false;
+  if (params.except && textMentions(run, params.except, text)) return false;
+  if (!awaitsAnswer(t)) return true;
+  const own = nodeWords(run, t.node!);
+  return !(['ja', 'en'] as const).some((l) =>
+    run.ctx.i18n.t(params.bare as never, undefined, l).split('|').some((w) => {
+      const word = w.normalize('NFKC').toLowerCase().trim();
+      return word !== '' && own.includes(word);
+    }),
+  );
+}
+
 function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_question' }>): TurnRule {
   return {
     name: 'destructive_question',
     applies: (t) =>
       (awaitsAnswer(t) ? t.node!.destructive === undefined && t.node!.backup === undefined && !('confirm' in t.node! && t.node!.confirm !== undefined) : clarificationPending(t)) &&
-      textMentions(t.run, params.words, t.text) &&
+      (textMentions(t.run, params.words, t.text) || saysBareDestructive(t, params)) &&
       (asksQuestion(t.text) || textMentions(t.run, params.ask, t.text)),
     act: (t) => {
       const { run } = t;
@@ -646,6 +668,24 @@ function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_questi
       if (awaitsAnswer(t)) return prompt(run, t.node!);
       const offered = run.s.clarifyOffered!;
       say(run, 'engine.clarify_symptom', { symptom: msg(`ticket.intent.${offered[0]!}`) }, clarifyButtons(run, offered));
+    },
+  };
+}
+
+/**
+ * 「SSLなしにしてもいいの？」 "can I just turn SSL off?" in the middle of a walk: a question whether to do what the guide
+ * advises against (the guide: server name, port and SSL as the service's official settings say; without SSL the password and
+ * mail travel unencrypted). The topic's answer — no, and why — then the node again. The act model read it how_to (the step's
+ * help) or nothing (「うまく読み取れませんでした」). Only a question (`ask` words, or a trailing question mark).
+ */
+function unsafeQuestion(params: Extract<Repair, { rule: 'unsafe_question' }>): TurnRule {
+  const topicOf = (t: TextTurn) => params.topics.find((topic) => textMentions(t.run, topic.words, t.text));
+  return {
+    name: 'unsafe_question',
+    applies: (t) => awaitsAnswer(t) && topicOf(t) !== undefined && (asksQuestion(t.text) || textMentions(t.run, params.ask, t.text)),
+    act: (t) => {
+      say(t.run, topicOf(t)!.say as never);
+      prompt(t.run, t.node!);
     },
   };
 }
@@ -661,6 +701,7 @@ const REPAIRS: { [N in RepairName]: (params: Extract<Repair, { rule: N }>) => Tu
   cannot_answer: cannotAnswer,
   where_setting: whereSetting,
   unknown_password: unknownPassword,
+  unsafe_question: unsafeQuestion,
   destructive_question: destructiveQuestion,
   off_topic_question: offTopicQuestion,
   explain_question: explainQuestion,

@@ -339,11 +339,12 @@ export function walksBack(run: Run, intent: Intent): boolean {
 /**
  * Would every one of `intents`, chosen now with this turn's text, walk to the same node on the same route? (Dry runs.)
  * Then the two-stage fallback has nothing to ask: 「Gmailのパスワードを変えたら受信できない」 read as cannot-fetch or as
- * the password error starts the same password-change walk either way.
+ * the password error starts the same password-change walk either way. `anyRoute`: the same node is enough, whatever
+ * walk (flow) leads there.
  */
-export function sameWalk(run: Run, intents: readonly Intent[]): boolean {
+export function sameWalk(run: Run, intents: readonly Intent[], anyRoute = false): boolean {
   const ends = intents.map((intent) => dryEnter(run, run.ctx.tree.entries[intent]!, { pending: run.text, s: { ...structuredClone(run.s), intent, pending: undefined } }));
-  const where = (p: Run | undefined) => (p ? `${p.s.node}\u0000${p.s.slots.flow ?? ''}` : undefined);
+  const where = (p: Run | undefined) => (p ? `${p.s.node}\u0000${anyRoute ? '' : (p.s.slots.flow ?? '')}` : undefined);
   const first = where(ends[0]);
   return first !== undefined && ends.every((p) => where(p) === first);
 }

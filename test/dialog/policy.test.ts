@@ -396,6 +396,7 @@ describe('the table', () => {
       'off_topic_question',
       'explain_question',
       'unknown_password',
+      'unsafe_question',
       'destructive_question',
       'help_at_step',
       'cannot_answer',
