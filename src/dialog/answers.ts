@@ -260,6 +260,39 @@ export function alternation(words: readonly string[], edge: string): string {
   return words.map((w) => `${at.test(w[0]!) ? `(?<![${edge}])` : ''}${w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}${at.test(w.at(-1)!) ? `(?![${edge}])` : ''}`).join('|');
 }
 
+/** The mark of a word that counts only at an edge of the reply (`word…`: its opening, `…word`: its ending), as plainText reads it. */
+const EDGE_MARK = '...';
+
+/** Each I18n's edge matchers (saysAtEdge), per locale key, built once. */
+const edgeMatchers = new WeakMap<object, Map<string, RegExp | null>>();
+
+/**
+ * The text says one of the words of a locale key (either language, read as word matchers read it: a Latin word only
+ * whole) where the word must stand: `word…` only as the reply's opening (`engine.says.opens_no`: 「いいえ…」「まだ…」,
+ * "no…", "still…"), `…word` only as its ending (`engine.says.question_form`: 「…かな」), an unmarked word anywhere.
+ */
+export function saysAtEdge(run: Run, key: string, text: string): boolean {
+  const i18n = run.ctx.i18n;
+  let byKey = edgeMatchers.get(i18n);
+  if (!byKey) edgeMatchers.set(i18n, (byKey = new Map()));
+  let re = byKey.get(key);
+  if (re === undefined) {
+    const words = localeWords(i18n, key).map(plainText);
+    const marked = (w: string) => w.length > EDGE_MARK.length && (w.startsWith(EDGE_MARK) || w.endsWith(EDGE_MARK));
+    const opening = words.filter((w) => marked(w) && w.endsWith(EDGE_MARK)).map((w) => w.slice(0, -EDGE_MARK.length));
+    const ending = words.filter((w) => marked(w) && w.startsWith(EDGE_MARK)).map((w) => w.slice(EDGE_MARK.length));
+    const anywhere = words.filter((w) => w !== '' && !marked(w));
+    const parts = [
+      ...(opening.length ? [`^(?:${alternation(opening, 'a-z0-9')})`] : []),
+      ...(ending.length ? [`(?:${alternation(ending, 'a-z0-9')})$`] : []),
+      ...(anywhere.length ? [alternation(anywhere, 'a-z0-9')] : []),
+    ];
+    re = parts.length ? new RegExp(parts.join('|')) : null;
+    byKey.set(key, re);
+  }
+  return re !== null && re.test(plainText(text));
+}
+
 /**
  * The glossary terms that are settings with a place on the device (`where: true`) which the text asks where to find:
  * 「送信サーバーってどこ？」 "where do I find the outgoing server setting?": a where-word (locales `engine.says.where`) with
@@ -717,7 +750,7 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「アプリをアップデートしてからです」 "since the app update" at a step (read deny for its 「…てから」): a fact said on its
       // own (main.yaml `facts`) with no "no" in it is when or where it happens, no result of the step — the rule fact_given
       // notes it and shows the step again (it was recorded 「まだダメ」 and the next step shown, with no note; leftovers-33).
-      if (run.reading?.act === 'deny' && tellsFact(run) && !SAYS_NO.test(text.trim())) return undefined;
+      if (run.reading?.act === 'deny' && tellsFact(run) && !saysAtEdge(run, 'engine.says.opens_no', text)) return undefined;
       // "Is that the same as spam?" at the junk-folder step (read deny at 0.40): a question about the step, read as a "no"
       // only weakly, is no report that the step was done and failed — the step's help and the step again, never the
       // step recorded as tried and the next one shown.
@@ -741,9 +774,6 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   }
 }
 
-/** A reply that opens with a plain "no" (「いいえ、…」「ダメです、…」 "no, …"): a no said with a fact is still a no. */
-const SAYS_NO = /^(?:いいえ|いえ|いや|だめ|ダメ|駄目|まだ|no\b|nope|nah|not\b|still\b)/i;
-
 /** Below this share of the node's candidates a "no" / "still broken" said as a question is not the step's result. */
 const WEAK_NO_SHARE = 0.5;
 
@@ -752,12 +782,17 @@ export const asksQuestion = (text: string): boolean => /[?？]\s*$/.test(text.tr
 
 /**
  * A question whether what the step shows can be trusted (`engine.says.trust_words`: ウイルス, 信頼していい, "is it safe",
- * "virus"), asked as a question: a trailing question mark, a Japanese question ending (の, か, かな), or an English
- * question's first word. 「ウイルスではなかった」 said as a result is no question.
+ * "virus"), asked as a question: a trailing question mark, or the shape of a question (`engine.says.question_form`: a
+ * Japanese question ending 「…の」「…か」「…かな」, an English question's first word "is…", "can…"). 「ウイルスではなかった」
+ * said as a result is no question.
  */
 export function asksTrustAtStep(run: Run, node: DialogNode, text: string): boolean {
-  const t = text.trim();
-  return node.kind === 'step' && node.trust !== undefined && textMentions(run, 'engine.says.trust_words', t) && (asksQuestion(t) || /(?:の|か|かな|かね)$/.test(t) || /^(?:is|are|can|could|should|do|does|will|would|am|was)\b/i.test(t));
+  return (
+    node.kind === 'step' &&
+    node.trust !== undefined &&
+    textMentions(run, 'engine.says.trust_words', text) &&
+    (asksQuestion(text) || saysAtEdge(run, 'engine.says.question_form', text))
+  );
 }
 
 /**
