@@ -7,7 +7,7 @@
 import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
-import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
+import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
 
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
@@ -415,7 +415,8 @@ export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<Re
 
 // ───────────────────────────── conversation ─────────────────────────────
 
-function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string, symptomBefore?: string): string {
+function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string, prev?: TranscriptTurn): string {
+  const symptomBefore = prev?.symptom;
   const parts: string[] = [];
   if (turn.action !== undefined) {
     parts.push(`<p class="muted">${t(ctx, 'admin.conversation.no_nlu')}</p>`);
@@ -489,8 +490,9 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
 <form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
   <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" data-testid="annotate-intent">${intentOptions.replace(`value="${turn.intent ?? ''}"`, `value="${turn.intent ?? ''}" selected`)}</select></label>
   ${
-    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
-    turn.nodeBefore !== ''
+    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml) — the
+    // ask-back 「…ということでしょうか？」 at the start included (since round 34: 「わかりません」 there had no act to give).
+    answersQuestion(turn, prev)
       ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${actedReading(turn)?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
       : ''
   }
@@ -614,7 +616,7 @@ export function renderConversation(
         .join('');
       return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
   <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}${sent}</div>
-  <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1]?.symptom)}</aside>
+  <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1])}</aside>
 </article>`;
     })
     .join('\n');
@@ -907,14 +909,14 @@ function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup): string {
   const items = g.items.map((x) => ({ conversation: x.conversation, turn: x.seq }));
   const pick = i.picked && i.picked.chosen !== 'none' ? i.picked.chosen : i.picked?.then ?? i.intent ?? '';
   const intents = `<option value=""></option>${INTENTS.map((x) => `<option value="${x}"${x === pick ? ' selected' : ''}>${h(intentLabel(ctx, x))} (${x})</option>`).join('')}`;
-  const acts = i.nodeBefore !== ''
+  const acts = i.reply
     ? `<label>${t(ctx, 'admin.improve.bulk_reply_act')}<select name="reply_act" data-testid="bulk-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${i.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
     : '';
   return `<details class="bulk small" data-testid="bulk"><summary data-testid="bulk-open">${t(ctx, 'admin.improve.bulk_open', { n: g.count })}</summary>
 <form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-count="${g.count}" data-testid="bulk-form">
   <label>${t(ctx, 'admin.improve.bulk_intent')}<select name="intent" data-testid="bulk-intent">${intents}</select></label>
   ${acts}
-  <label class="check"><input type="checkbox" name="train" value="1" checked data-testid="bulk-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
+  <label class="check"><input type="checkbox" name="train" value="1" data-testid="bulk-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
   <button type="submit" class="primary" data-testid="bulk-save">${t(ctx, 'admin.improve.bulk_save', { n: g.count })}</button>
   <p class="bulk-result" role="status" data-testid="bulk-result"></p>
 </form></details>`;

@@ -25,7 +25,7 @@ afterAll(async () => {
 });
 
 const labelled = async () =>
-  ((await lead.api('/admin/api/annotations')).body.annotations as Array<{ conversation: string; intent: string }>).filter((a) => a.conversation.startsWith('bu-'));
+  ((await lead.api('/admin/api/annotations')).body.annotations as Array<{ conversation: string; intent: string; train?: boolean }>).filter((a) => a.conversation.startsWith('bu-'));
 
 describe('/admin/improve: label every occurrence of a line', () => {
   it('asks with the count, labels all four, and undoes them', async () => {
@@ -34,6 +34,9 @@ describe('/admin/improve: label every occurrence of a line', () => {
     await page.goto(`${lead.app.url}/admin/improve`);
     const row = page.getByTestId('improve-row').filter({ hasText: '同期しない' });
     await row.getByTestId('bulk-open').click();
+    // As the single form: 「この文を学習データに追加」 starts unchecked — a changed intent trains anyway, the bot's own reading
+    // only when the lead ticks it (so pressing save on 「肯定 0.94」 as shown never teaches 「わかりません」 = yes).
+    expect(await row.getByTestId('bulk-train').isChecked()).toBe(false);
     await row.getByTestId('bulk-intent').selectOption('mail_not_arriving');
     const dialogs: string[] = [];
     page.on('dialog', (d) => {
@@ -43,7 +46,7 @@ describe('/admin/improve: label every occurrence of a line', () => {
     await row.getByTestId('bulk-save').click();
     await expect.poll(() => row.getByTestId('bulk-result').innerText()).toContain('4 件にラベルを付けました');
     expect(dialogs).toEqual(['この文の 4 件すべてに同じラベルを付けます。よろしいですか？（あとで「元に戻す」で取り消せます）']);
-    expect((await labelled()).map((a) => a.intent)).toEqual(['mail_not_arriving', 'mail_not_arriving', 'mail_not_arriving', 'mail_not_arriving']);
+    expect((await labelled()).map((a) => [a.intent, a.train])).toEqual(Array(4).fill(['mail_not_arriving', true]));
     expect(await row.getByTestId('bulk-save').isDisabled()).toBe(true);
 
     await row.getByTestId('bulk-undo').click();
