@@ -436,9 +436,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const ticketUrl = summary.ticketId && options.ticketUrl ? await options.ticketUrl(summary.ticketId).catch(() => undefined) : undefined;
     const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
     const followUps = await followUpRecords(turns);
+    // Came back (since round 34 on this page too): the fix this person came back from, or their return after this fix —
+    // what a lead answering the hand-off needs first; found as the list finds it (cameBackAcross over the window).
+    const cameBack = cameBackAcross(await store.summaries(summary.startedAtMs - cameBackDays * 86_400_000), cameBackDays).get(id);
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
+        ...(cameBack ? { cameBack } : {}),
         review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),

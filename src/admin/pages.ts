@@ -12,7 +12,7 @@ import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type CameBack, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -546,6 +546,8 @@ export function renderConversation(
     followUps?: OutboxRecord[];
     /** Set when staff can answer from here: who holds the conversation now. */
     desk?: { held?: { by: string; here: boolean } };
+    /** The same person's return after this fix, or the fix this conversation came back from (cameBackAcross). */
+    cameBack?: CameBack;
   },
 ): string {
   const { summary: s, turns } = data;
@@ -640,6 +642,10 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.desk.assignee')}</dt><dd data-testid="fact-assignee">${h(s.assignee ?? '—')}</dd></div>
     <div><dt>${t(ctx, 'admin.desk.review')}</dt><dd data-testid="fact-review" data-state="${s.staffReview ?? ''}">${s.staffReview ? t(ctx, `admin.desk.review_${s.staffReview}`) : '—'}</dd></div>
   </dl>
+  ${(() => {
+    const flags = cameBackFlags(ctx, { ...s, ...data.cameBack, review: data.review });
+    return flags ? `<div class="flags" data-testid="conversation-came-back">${flags}</div>` : '';
+  })()}
   <div class="steps" data-testid="steps-tried"><b>${t(ctx, 'admin.desk.steps_tried')}</b>${
     steps.length
       ? `<ol>${steps.map((x) => `<li data-result="${x.result}">${h(x.step)} → <span class="res-${x.result}">${t(ctx, `ticket.result.${x.result}`)}</span></li>`).join('')}</ol>`

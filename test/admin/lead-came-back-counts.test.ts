@@ -66,6 +66,17 @@ describe('CAME_BACK_DAYS', () => {
   });
 });
 
+describe('came back on the conversation page', () => {
+  it('says it where a lead answers: the fix this person came back from, and the return after a fix', async () => {
+    const block = (html: string) => /<div class="flags" data-testid="conversation-came-back">([\s\S]*?)<\/div>/.exec(html)?.[1] ?? '';
+    expect(block(await page('/admin/conversations/cc-ret3'))).toMatch(/href="\/admin\/conversations\/cc-old3" data-testid="list-came-back-from" data-id="cc-old3">[^<]*前の「直った」から戻ってきた →/);
+    expect(block(await page('/admin/conversations/cc-old3'))).toMatch(/href="\/admin\/conversations\/cc-ret3" data-testid="list-came-back-in" data-id="cc-ret3">[^<]*後に同じ症状で戻ってきた →/);
+    expect(block(await page('/admin/conversations/cc-in4'))).toContain('「直った」のあと戻ってきた');
+    expect(await page('/admin/conversations/cc-fix2')).not.toContain('data-testid="conversation-came-back"');
+    expect(block(await page('/admin/conversations/cc-ret1?lang=en'))).toMatch(/after a “fixed” conversation →/);
+  });
+});
+
 describe('came back in the analytics', () => {
   it('counts the fixes and the returns, by symptom, fixing step and device, as the list lists them (JSON API)', async () => {
     const { body } = await api('/admin/api/analytics');
