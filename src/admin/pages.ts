@@ -12,7 +12,7 @@ import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type CameBack, type ReviewedSummary } from '../transcripts/query.js';
+import { againOf, analyticsSymptom, CAME_BACK_DAYS, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type CameBack, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -41,8 +41,8 @@ export interface ViewContext {
   /** The help desk's zone (TIME_ZONE): minutes from UTC, or its offset at each instant. */
   utcOffset: UtcOffset;
   abandonAfterMs: number;
-  /** The "came back" window, days (CAME_BACK_DAYS). */
-  cameBackDays: number;
+  /** The "came back" window, days (CAME_BACK_DAYS). Default 7. */
+  cameBackDays?: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
   /** HTML shown above every page's body (the open-incident banner, src/incidents). */
@@ -224,7 +224,7 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
   // The came-back window (CAME_BACK_DAYS) is said where it is used: the option names it.
-  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, x === 'came_back' ? tr(ctx, 'admin.again.came_back_within', { days: ctx.cameBackDays }) : tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
+  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, x === 'came_back' ? tr(ctx, 'admin.again.came_back_within', { days: ctx.cameBackDays ?? CAME_BACK_DAYS }) : tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
   // The lead's first question of the morning: which hand-offs wait for a person.
   const waiting = href(ctx, '/admin', { status: 'escalated', holder: 'nobody' });
   return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
