@@ -114,6 +114,7 @@ export const MOUNTS: MountFactory[] = [
       ticket: (id) => core.handoff.status(id),
       publicUrl: core.config.publicUrl,
       utcOffset: core.config.utcOffset,
+      cameBackDays: core.config.env.CAME_BACK_DAYS,
       incidents: core.incidents,
       nlu: core.nlu,
       desk: { holds: core.holds, sendProactive: core.sendProactive },

@@ -6,7 +6,7 @@
  */
 import type { I18n, Params } from '../i18n/index.js';
 import { escapeHtml as h } from '../http/html.js';
-import type { Analytics, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
+import type { Analytics, CameBackCounts, CameBackRow, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, options, type ViewContext } from './pages.js';
@@ -53,6 +53,29 @@ function outcomeTable(
   return `<div class="table-wrap"><table class="list" data-testid="${h(testId)}"><thead>${head}</thead><tbody>${body}</tbody></table></div>`;
 }
 
+/**
+ * 「直った」のあと戻ってきた (since round 34): of the conversations fixed in range, those the list's `again=came_back` lists —
+ * by symptom, by the step that fixed it and by device; each count opens exactly those conversations.
+ */
+function cameBackSection(ctx: ViewContext, c: CameBackCounts, inRange: Record<string, string>): string {
+  const rate = (r: CameBackRow) => (r.fixed ? pct(r.cameBack / r.fixed) : '—');
+  const table = (testId: string, head: string, rows: Array<{ key: string; label: string; row: CameBackRow; params?: Record<string, string> }>) =>
+    `<div class="table-wrap"><table class="list" data-testid="${testId}"><thead><tr><th>${head}</th><th class="num">${t(ctx, 'admin.analytics.came_back_fixed')}</th><th class="num">${t(ctx, 'admin.analytics.came_back_count')}</th><th class="num">${t(ctx, 'admin.analytics.came_back_new')}</th><th class="num">${t(ctx, 'admin.analytics.came_back_rate')}</th></tr></thead><tbody>${rows
+      .map(
+        ({ key, label, row, params }) =>
+          `<tr data-key="${h(key)}"><td>${label}</td><td class="num" data-col="fixed">${params ? countLink(ctx, row.fixed, { ...params, outcome: 'resolved' }) : row.fixed}</td><td class="num" data-col="came_back">${params ? countLink(ctx, row.cameBack, { ...params, again: 'came_back' }) : row.cameBack}</td><td class="num" data-col="in_new">${row.inNewConversation}</td><td class="num" data-col="rate">${rate(row)}</td></tr>`,
+      )
+      .join('')}</tbody></table></div>`;
+  const total = { key: '', label: `<b>${t(ctx, 'admin.analytics.total')}</b>`, row: c, params: inRange };
+  const body = c.fixed
+    ? `${table('came-back-table', '', [total])}
+<h3 class="small">${t(ctx, 'admin.analytics.came_back_by_symptom')}</h3>${table('came-back-symptoms', t(ctx, 'admin.list.symptom'), c.bySymptom.map((r) => ({ key: r.intent, label: h(intentLabel(ctx, r.intent)), row: r, params: { ...inRange, symptom: r.intent } })))}
+<h3 class="small">${t(ctx, 'admin.analytics.came_back_by_node')}</h3>${table('came-back-nodes', t(ctx, 'admin.analytics.node'), c.byNode.slice(0, 25).map((r) => ({ key: r.node, label: `${h(nodeLabel(ctx, r.node))} <code class="small">${h(r.node)}</code>`, row: r, params: { ...inRange, node: r.node, funnel: 'resolved' } })))}
+<h3 class="small">${t(ctx, 'admin.analytics.came_back_by_device')}</h3>${table('came-back-devices', t(ctx, 'admin.filter.device'), c.byDevice.map((r) => ({ key: r.device, label: r.device ? h(entityLabel(ctx, 'device', r.device)) : t(ctx, 'admin.analytics.came_back_no_device'), row: r, ...(r.device ? { params: { ...inRange, device: r.device } } : {}) })))}`
+    : `<p class="muted" data-testid="came-back-none">${t(ctx, 'admin.analytics.came_back_none')}</p>`;
+  return `<section class="card chart-card" data-testid="came-back" id="came-back"><h2>${t(ctx, 'admin.analytics.came_back', { days: c.days })}</h2><p class="muted small">${t(ctx, 'admin.analytics.came_back_note', { days: c.days })}</p>${body}</section>`;
+}
+
 /** Rows of the fallback table (most fallbacks first). */
 const FALLBACK_ROWS = 25;
 
@@ -74,6 +97,9 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   ${kpi('admin.analytics.fallback_rate', pct(a.fallbackTotals.rate), 'kpi-fallback')}
   ${kpi('admin.analytics.mean_turns', (Math.round(a.meanTurns * 10) / 10).toFixed(1), 'kpi-turns')}
   ${kpi('admin.analytics.annotated', String(a.annotated), 'kpi-annotated', '', { annotated: '1' })}
+  <div class="kpi bad" data-testid="kpi-came-back"><span class="kv-label">${t(ctx, 'admin.analytics.came_back_kpi', { days: a.cameBack.days })}</span><b>${
+    a.cameBack.cameBack ? `<a href="${h(href(ctx, '/admin', { ...inRange, again: 'came_back' }))}">${a.cameBack.cameBack}</a>` : '0'
+  }</b></div>
 </div>
 <p class="muted small">${t(ctx, 'admin.analytics.outcome_note', { minutes: Math.round(ctx.abandonAfterMs / 60_000) })}</p>`;
 
@@ -212,6 +238,7 @@ ${kpis}
     { key: 'ended', label: tr(ctx, 'admin.analytics.finished') },
     { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },
   ])}${funnelTable}</section>
+${cameBackSection(ctx, a.cameBack, inRange)}
 <section class="card chart-card" data-testid="fallbacks"><h2>${t(ctx, 'admin.analytics.fallbacks')}</h2><p class="muted small">${t(ctx, 'admin.analytics.fallbacks_note')}</p>${fallbackTable}</section>`;
   return layout(ctx, { title: tr(ctx, 'admin.analytics.heading'), section: 'analytics', body });
 }

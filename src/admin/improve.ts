@@ -58,6 +58,8 @@ export interface ImproveItem {
   nodeBefore: string;
   /** Where the bot went with it (the node of its answer, which a flag marks as wrong). */
   node: string;
+  /** A typed reply to a question of the bot's (answersQuestion): staff may give its reply act. */
+  reply?: true;
   reasons: ImproveReason[];
   corrected: boolean;
   /**
@@ -155,6 +157,14 @@ export function groupImprove(items: readonly ImproveItem[]): ImproveGroup[] {
   return [...groups.values()]
     .map(({ ids: _ids, ...g }) => g)
     .sort((a, b) => b.count - a.count || b.latest.atMs - a.latest.atMs);
+}
+
+/**
+ * The person answered a question of the bot's: at a node (nodeBefore), or the 「…ということでしょうか？」 ask-back the turn
+ * before asked at the start (nodeBefore '' there, yet 「わかりません」 is a reply — its meaning is a reply act, not an intent).
+ */
+export function answersQuestion(turn: Pick<TranscriptTurn, 'nodeBefore'>, prev: Pick<TranscriptTurn, 'clarification'> | undefined): boolean {
+  return turn.nodeBefore !== '' || (prev?.clarification?.offered?.length ?? 0) > 0;
 }
 
 /** A clarification choice: the person answered a "did you mean …?" ask-back (the NLU sibling's field, or the reply key). */
@@ -268,6 +278,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
         ...(confidence !== undefined ? { confidence } : {}),
         nodeBefore: t.nodeBefore,
         node: t.node || t.nodeBefore,
+        ...(t.text !== undefined && answersQuestion(t, turns[i - 1]) ? { reply: true as const } : {}),
         reasons,
         corrected: bySeq.has(t.seq),
         ...pickedAfter(turns, i),

@@ -43,6 +43,8 @@ import {
   HOLDERS,
   AGAINS,
   analyticsSymptom,
+  CAME_BACK_DAYS,
+  cameBackAcross,
   NOTE_MAX,
   type ConversationFilter,
   type TranscriptStore,
@@ -57,7 +59,7 @@ import { actedReading, withActedReading } from '../transcripts/fallback.js';
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
-import { accuracyOverTime, improveQuery, improveQueue, redactNote, withReadings } from './improve.js';
+import { accuracyOverTime, improveKey, improveQuery, improveQueue, redactNote, withReadings } from './improve.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
 import { renderAnalytics } from './analytics.js';
@@ -93,6 +95,8 @@ export interface AdminOptions {
   abandonAfterMs?: number;
   /** Time zone of dates on the pages and in the filters: minutes from UTC, or TIME_ZONE's offset at each instant. Default: the server's. */
   utcOffset?: UtcOffset;
+  /** Days after a fix within which the same person's new conversation on the same symptom is a return (CAME_BACK_DAYS). Default 7. */
+  cameBackDays?: number;
   /** Base URL (PUBLIC_URL): the session cookie is Secure when it is https. */
   publicUrl?: string;
   /** The NLU, for its accuracy on corrected turns today. */
@@ -159,6 +163,10 @@ const noteSchema = z.strictObject({ by: z.string().max(80).optional(), text: z.s
 const assignSchema = z.strictObject({ to: z.string().max(80).optional(), by: z.string().max(80).optional() });
 const reviewSchema = z.strictObject({ state: z.enum(STAFF_REVIEWS), by: z.string().max(80).optional() });
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
+/** The turns of one repeated line (at most the improve queue's 200) and one label for all of them. */
+const bulkItems = z.array(unannotateSchema).min(1).max(500);
+const bulkAnnotationSchema = annotationSchema.omit({ conversation: true, turn: true, entities: true, flag: true, act: true }).extend({ items: bulkItems });
+const bulkUnannotateSchema = z.strictObject({ items: bulkItems });
 
 /** /admin as a channel's parts: the mount, and the admin desk the pipeline relays /admin holds to. */
 export function adminParts(options: AdminOptions): ChannelParts {
@@ -191,6 +199,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const maxAttempts = options.loginAttempts ?? 10;
   const recentFailures = (ip: string) => (failures.get(ip) ?? []).filter((t) => t > now() - LOGIN_WINDOW_MS);
   const abandonAfterMs = options.abandonAfterMs ?? DEFAULT_ABANDON_AFTER_MS;
+  const cameBackDays = options.cameBackDays ?? CAME_BACK_DAYS;
   const handoffs = handoffNodes(options.tree);
   /** The follow-ups the transcript records, as the outbox holds them now (one missing from the outbox is left out). */
   const followUpRecords = async (turns: TranscriptTurn[]): Promise<OutboxRecord[]> => {
@@ -213,6 +222,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     nowMs: now(),
     utcOffset,
     abandonAfterMs,
+    cameBackDays,
     deadLetters: options.deadLetters?.() !== undefined,
     banner: res.locals.banner as string | undefined,
     query: Object.fromEntries(Object.entries(req.method === 'GET' ? (req.query as Record<string, unknown>) : {}).filter((e): e is [string, string] => typeof e[1] === 'string')),
@@ -273,7 +283,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   const isFiltered = (v: FilterValues) => Object.entries(v).some(([, x]) => x !== '' && x !== false);
 
   const query = async (values: FilterValues, page: number, size: number) => {
-    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
+    const items = await findConversations(store, toFilter(values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree, cameBackDays });
     const shown = paginate(items, page, size);
     // Conversations recorded before buttons kept their symptom: derived from their turns, for the rows shown only
     // (one read each); the filters and analytics count stored symptoms. Likewise the steps tried of summaries recorded
@@ -426,9 +436,13 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const ticketUrl = summary.ticketId && options.ticketUrl ? await options.ticketUrl(summary.ticketId).catch(() => undefined) : undefined;
     const ticket = summary.ticketId && options.ticket ? await options.ticket(summary.ticketId).catch(() => undefined) : undefined;
     const followUps = await followUpRecords(turns);
+    // Came back (since round 34 on this page too): the fix this person came back from, or their return after this fix —
+    // what a lead answering the hand-off needs first; found as the list finds it (cameBackAcross over the window).
+    const cameBack = cameBackAcross(await store.summaries(summary.startedAtMs - cameBackDays * 86_400_000), cameBackDays).get(id);
     res.type('html').send(
       renderConversation(view(req, res), {
         summary,
+        ...(cameBack ? { cameBack } : {}),
         review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),
@@ -455,12 +469,15 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     const carrier = typeof q.carrier === 'string' && (ENTITY_VALUES.carrier as readonly string[]).includes(q.carrier) ? q.carrier : undefined;
     const device = typeof q.device === 'string' && (ENTITY_VALUES.device as readonly string[]).includes(q.device) ? q.device : undefined;
     const symptom = typeof q.symptom === 'string' && SYMPTOM_INTENTS.has(q.symptom as never) ? (q.symptom as string) : undefined;
-    const summaries = (await store.summaries(r.fromMs)).filter(
+    // The came-back window before `from` too, and returns over every conversation (as the list: findConversations).
+    const all = await store.summaries(r.fromMs - cameBackDays * 86_400_000);
+    const across = cameBackAcross(all, cameBackDays);
+    const summaries = all.filter(
       (s) => (!carrier || s.carrier === carrier) && (!device || s.device === device) && (!symptom || analyticsSymptom(s) === symptom),
     );
     return {
       range: { ...r, ...(carrier ? { carrier } : {}), ...(device ? { device } : {}), ...(symptom ? { symptom } : {}) },
-      data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset }),
+      data: computeAnalytics(summaries, { fromMs: r.fromMs, toMs: r.toMs, nowMs: now(), abandonAfterMs, tree: options.tree, utcOffset, cameBackDays, across }),
     };
   };
   router.get('/analytics', async (req, res) => {
@@ -499,7 +516,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       else jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'format must be jsonl or csv' });
       return;
     }
-    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree });
+    const items = await findConversations(store, toFilter(parsed.values), { nowMs: now(), abandonAfterMs, handoffNodes: handoffs, tree: options.tree, cameBackDays });
     const stamp = localDay(now(), utcOffset);
     res.setHeader('Content-Disposition', `attachment; filename="mailmedic-transcripts-${stamp}.${format === 'csv' ? 'csv' : 'jsonl'}"`);
     if (format === 'csv') {
@@ -588,22 +605,17 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
   apiRouter.get('/annotations', async (_req, res) => {
     res.json({ annotations: await store.allAnnotations() });
   });
-  apiRouter.post('/annotations', async (req, res) => {
-    const r = annotationSchema.safeParse(req.body ?? {});
-    if (!r.success) {
-      badRequest(req, res, r.error);
-      return;
-    }
-    const d = r.data;
+  /**
+   * One turn's correction, as staff give it (the single form and the bulk one): merged with what staff said of the turn
+   * before, the note redacted, logged as `turn annotated` (the review log). Undefined: no such turn, or no intent.
+   */
+  const annotateTurn = async (d: z.infer<typeof annotationSchema>, known?: { turns: TranscriptTurn[]; before: Awaited<ReturnType<TranscriptStore['annotations']>> }) => {
     // One annotation per turn: a new correction adds to what staff said of the turn before.
-    const [turns, before] = await Promise.all([store.turns(d.conversation), store.annotations(d.conversation)]);
+    const [turns, before] = known ? [known.turns, known.before] : await Promise.all([store.turns(d.conversation), store.annotations(d.conversation)]);
     const turn = turns.find((t) => t.seq === d.turn);
     const prev = before.find((x) => x.seq === d.turn);
     const intent = d.intent ?? prev?.intent ?? turn?.intent ?? undefined;
-    if (!turn || !intent) {
-      jsonError(req, res, 404, 'admin.api.unknown_turn');
-      return;
-    }
+    if (!turn || !intent) return undefined;
     const entities = d.entities ? { ...prev?.entities, ...d.entities } : prev?.entities;
     // A reply the bot read by its act at a question (「もういいです」 → give_up): unless staff name another intent (it was a
     // new symptom), the phrase is the act's — the bot's act when staff say nothing else — never the intent's (it went
@@ -627,12 +639,81 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       ...((d.note ?? prev?.note)?.trim() ? { note: redactNote((d.note ?? prev?.note) as string) } : {}),
       ...(d.by?.trim() ? { by: d.by.trim() } : {}),
     });
+    if (a) log.info({ conversation: a.conversation, turn: a.seq, intent: a.intent }, 'turn annotated');
+    return a;
+  };
+  apiRouter.post('/annotations', async (req, res) => {
+    const r = annotationSchema.safeParse(req.body ?? {});
+    if (!r.success) {
+      badRequest(req, res, r.error);
+      return;
+    }
+    const a = await annotateTurn(r.data);
     if (!a) {
       jsonError(req, res, 404, 'admin.api.unknown_turn');
       return;
     }
-    log.info({ conversation: a.conversation, turn: a.seq, intent: a.intent }, 'turn annotated');
     res.status(201).json({ annotation: a });
+  });
+  /**
+   * Every occurrence of one repeated line (/admin/improve's group) labelled in one action (since round 34): each turn as
+   * POST /annotations would (annotateTurn: the same merge, training file, note redaction and review log). All turns must
+   * hold the same line (improveKey) — a bulk label never reaches another sentence; turns staff corrected already keep
+   * their correction (`skipped`). `items` of the answer are the turns labelled now: DELETE /annotations/bulk undoes them.
+   */
+  apiRouter.post('/annotations/bulk', async (req, res) => {
+    const r = bulkAnnotationSchema.safeParse(req.body ?? {});
+    if (!r.success) {
+      badRequest(req, res, r.error);
+      return;
+    }
+    const { items, ...label } = r.data;
+    const unique = [...new Map(items.map((i) => [`${i.conversation}\u0000${i.turn}`, i])).values()];
+    const byConversation = new Map<string, { turns: TranscriptTurn[]; before: Awaited<ReturnType<TranscriptStore['annotations']>> }>();
+    for (const id of new Set(unique.map((i) => i.conversation))) {
+      const [turns, before] = await Promise.all([store.turns(id), store.annotations(id)]);
+      byConversation.set(id, { turns, before });
+    }
+    const keys = new Set<string>();
+    for (const i of unique) {
+      const turn = byConversation.get(i.conversation)?.turns.find((t) => t.seq === i.turn);
+      if (!turn || turn.text === undefined || turn.text === '') {
+        jsonError(req, res, 404, 'admin.api.unknown_turn');
+        return;
+      }
+      keys.add(improveKey({ text: turn.text, nodeBefore: turn.nodeBefore }));
+    }
+    if (keys.size > 1) {
+      jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'items: not the same line' });
+      return;
+    }
+    const done: Array<{ conversation: string; turn: number }> = [];
+    const annotations = [];
+    let skipped = 0;
+    for (const i of unique) {
+      const known = byConversation.get(i.conversation)!;
+      if (known.before.some((x) => x.seq === i.turn)) {
+        skipped++;
+        continue;
+      }
+      const a = await annotateTurn({ ...label, conversation: i.conversation, turn: i.turn }, known);
+      if (!a) continue;
+      done.push({ conversation: i.conversation, turn: i.turn });
+      annotations.push(a);
+    }
+    log.info({ turns: done.length, skipped, intent: label.intent, replyAct: label.replyAct, by: label.by }, 'line annotated in bulk');
+    res.status(201).json({ annotated: done.length, skipped, items: done, annotations });
+  });
+  apiRouter.delete('/annotations/bulk', async (req, res) => {
+    const r = bulkUnannotateSchema.safeParse(req.body ?? {});
+    if (!r.success) {
+      badRequest(req, res, r.error);
+      return;
+    }
+    let removed = 0;
+    for (const i of r.data.items) if (await store.unannotate(i.conversation, i.turn)) removed++;
+    log.info({ turns: removed }, 'bulk annotation undone');
+    res.json({ ok: true, removed });
   });
   apiRouter.delete('/annotations', async (req, res) => {
     const r = unannotateSchema.safeParse(req.body ?? {});

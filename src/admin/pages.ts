@@ -7,12 +7,12 @@
 import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
-import { START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
+import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
 
 const ENTITY_NAMES = [...Object.keys(ENTITY_VALUES), 'os_version'];
 import type { DialogTree } from '../data/schemas.js';
 import type { I18n, Params } from '../i18n/index.js';
-import { againOf, analyticsSymptom, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type ReviewedSummary } from '../transcripts/query.js';
+import { againOf, analyticsSymptom, CAME_BACK_DAYS, FUNNEL_COLUMNS, waitingSinceMs, type Analytics, type CameBack, type ReviewedSummary } from '../transcripts/query.js';
 import { heldByStaff, holderOf } from '../transcripts/summary.js';
 import { actedReading } from '../transcripts/fallback.js';
 import {
@@ -41,6 +41,8 @@ export interface ViewContext {
   /** The help desk's zone (TIME_ZONE): minutes from UTC, or its offset at each instant. */
   utcOffset: UtcOffset;
   abandonAfterMs: number;
+  /** The "came back" window, days (CAME_BACK_DAYS). Default 7. */
+  cameBackDays?: number;
   /** True when the ticket hand-off (dead letters) is connected. */
   deadLetters: boolean;
   /** HTML shown above every page's body (the open-incident banner, src/incidents). */
@@ -221,7 +223,8 @@ function filterForm(ctx: ViewContext, f: FilterValues): string {
   );
   const channelOpts = options([['', tr(ctx, 'admin.channel.any')], ...CHANNELS.map((c) => [c, tr(ctx, `admin.channel.${c}`)] as [string, string])], f.channel);
   const holderOpts = options([['', tr(ctx, 'admin.holder.any')], ...HOLDERS.map((x) => [x, tr(ctx, `admin.holder.${x}`)] as [string, string])], f.holder);
-  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
+  // The came-back window (CAME_BACK_DAYS) is said where it is used: the option names it.
+  const againOpts = options([['', tr(ctx, 'admin.again.any')], ...AGAINS.map((x) => [x, x === 'came_back' ? tr(ctx, 'admin.again.came_back_within', { days: ctx.cameBackDays ?? CAME_BACK_DAYS }) : tr(ctx, `admin.again.${x}`)] as [string, string])], f.again);
   // The lead's first question of the morning: which hand-offs wait for a person.
   const waiting = href(ctx, '/admin', { status: 'escalated', holder: 'nobody' });
   return `<form id="filters" class="filters card" method="post" action="${href(ctx, '/admin')}" data-testid="filters">
@@ -412,7 +415,8 @@ export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<Re
 
 // ───────────────────────────── conversation ─────────────────────────────
 
-function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string, symptomBefore?: string): string {
+function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation | undefined, intentOptions: string, prev?: TranscriptTurn): string {
+  const symptomBefore = prev?.symptom;
   const parts: string[] = [];
   if (turn.action !== undefined) {
     parts.push(`<p class="muted">${t(ctx, 'admin.conversation.no_nlu')}</p>`);
@@ -486,8 +490,9 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
 <form class="annotate" data-seq="${turn.seq}" hidden data-testid="annotate-form">
   <label>${t(ctx, 'admin.conversation.correct_intent')}<select name="intent" data-testid="annotate-intent">${intentOptions.replace(`value="${turn.intent ?? ''}"`, `value="${turn.intent ?? ''}" selected`)}</select></label>
   ${
-    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml).
-    turn.nodeBefore !== ''
+    // A reply to a question is read by its act: staff correct that (and train intents/<locale>/acts/<act>.yaml) — the
+    // ask-back 「…ということでしょうか？」 at the start included (since round 34: 「わかりません」 there had no act to give).
+    answersQuestion(turn, prev)
       ? `<label>${t(ctx, 'admin.conversation.correct_reading')}<select name="reply_act" data-testid="annotate-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${actedReading(turn)?.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
       : ''
   }
@@ -541,6 +546,8 @@ export function renderConversation(
     followUps?: OutboxRecord[];
     /** Set when staff can answer from here: who holds the conversation now. */
     desk?: { held?: { by: string; here: boolean } };
+    /** The same person's return after this fix, or the fix this conversation came back from (cameBackAcross). */
+    cameBack?: CameBack;
   },
 ): string {
   const { summary: s, turns } = data;
@@ -611,7 +618,7 @@ export function renderConversation(
         .join('');
       return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
   <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}${sent}</div>
-  <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1]?.symptom)}</aside>
+  <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1])}</aside>
 </article>`;
     })
     .join('\n');
@@ -635,6 +642,10 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.desk.assignee')}</dt><dd data-testid="fact-assignee">${h(s.assignee ?? '—')}</dd></div>
     <div><dt>${t(ctx, 'admin.desk.review')}</dt><dd data-testid="fact-review" data-state="${s.staffReview ?? ''}">${s.staffReview ? t(ctx, `admin.desk.review_${s.staffReview}`) : '—'}</dd></div>
   </dl>
+  ${(() => {
+    const flags = cameBackFlags(ctx, { ...s, ...data.cameBack, review: data.review });
+    return flags ? `<div class="flags" data-testid="conversation-came-back">${flags}</div>` : '';
+  })()}
   <div class="steps" data-testid="steps-tried"><b>${t(ctx, 'admin.desk.steps_tried')}</b>${
     steps.length
       ? `<ol>${steps.map((x) => `<li data-result="${x.result}">${h(x.step)} → <span class="res-${x.result}">${t(ctx, `ticket.result.${x.result}`)}</span></li>`).join('')}</ol>`
@@ -862,9 +873,10 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
       : i.picked ? pickedNote(ctx, i.picked) : '';
     const reasons = g?.reasons ?? i.reasons;
     const corrected = g ? g.corrected : i.corrected ? 1 : 0;
+    const bulk = g && g.count > 1 && i.text !== undefined ? bulkForm(ctx, i, g) : '';
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
-<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
+<td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
 <td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
   };
   const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
@@ -879,7 +891,41 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
         .join('')}</tbody></table></div>`
     : `<p class="muted">${t(ctx, 'admin.improve.no_corrections')}</p>`;
   const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training) : ''}${limited}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
-  return layout(ctx, { title: tr(ctx, 'admin.improve.heading'), section: 'improve', body });
+  return layout(ctx, {
+    title: tr(ctx, 'admin.improve.heading'),
+    section: 'improve',
+    body,
+    strings: {
+      failed: tr(ctx, 'admin.dead.failed'),
+      bulk_confirm: tr(ctx, 'admin.improve.bulk_confirm', { n: '{n}' }),
+      bulk_done: tr(ctx, 'admin.improve.bulk_done', { n: '{n}' }),
+      bulk_skipped: tr(ctx, 'admin.improve.bulk_skipped', { n: '{n}' }),
+      bulk_undo: tr(ctx, 'admin.improve.bulk_undo'),
+      bulk_undone: tr(ctx, 'admin.improve.bulk_undone', { n: '{n}' }),
+    },
+  });
+}
+
+/**
+ * A repeated line labelled in one action (since round 34): every occurrence the group holds gets the same correction
+ * (POST /admin/api/annotations/bulk — the single form's mechanism per turn), after a confirmation naming the count; the
+ * answer offers 元に戻す / Undo (DELETE …/bulk) for the turns it labelled.
+ */
+function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup): string {
+  const items = g.items.map((x) => ({ conversation: x.conversation, turn: x.seq }));
+  const pick = i.picked && i.picked.chosen !== 'none' ? i.picked.chosen : i.picked?.then ?? i.intent ?? '';
+  const intents = `<option value=""></option>${INTENTS.map((x) => `<option value="${x}"${x === pick ? ' selected' : ''}>${h(intentLabel(ctx, x))} (${x})</option>`).join('')}`;
+  const acts = i.reply
+    ? `<label>${t(ctx, 'admin.improve.bulk_reply_act')}<select name="reply_act" data-testid="bulk-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${i.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
+    : '';
+  return `<details class="bulk small" data-testid="bulk"><summary data-testid="bulk-open">${t(ctx, 'admin.improve.bulk_open', { n: g.count })}</summary>
+<form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-count="${g.count}" data-testid="bulk-form">
+  <label>${t(ctx, 'admin.improve.bulk_intent')}<select name="intent" data-testid="bulk-intent">${intents}</select></label>
+  ${acts}
+  <label class="check"><input type="checkbox" name="train" value="1" data-testid="bulk-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
+  <button type="submit" class="primary" data-testid="bulk-save">${t(ctx, 'admin.improve.bulk_save', { n: g.count })}</button>
+  <p class="bulk-result" role="status" data-testid="bulk-result"></p>
+</form></details>`;
 }
 
 // ───────────────────────────── CSS + script ─────────────────────────────
@@ -921,6 +967,7 @@ table.list{border-collapse:collapse;width:100%}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
 .preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}
+.bulk{margin-top:6px}.bulk summary{cursor:pointer;color:var(--brand)}.bulk-form{display:grid;gap:6px;max-width:340px;margin-top:6px}.bulk-form .check{display:flex;gap:6px;align-items:center}.bulk-form .check input{width:auto;margin:0}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
 .st-ended{background:#eceff3;color:#55606d}.st-abandoned{background:#fbe5e3;color:#a3322b}
@@ -1093,6 +1140,38 @@ const SCRIPT = `(() => {
     if (el.dataset.discard && !confirm(strings.confirm_discard)) return;
     const [action, rid] = el.dataset.retry ? ['retry', el.dataset.retry] : ['discard', el.dataset.discard];
     try { await send('POST', '/admin/api/dead-letters/' + encodeURIComponent(rid) + '/' + action); location.reload(); } catch { toast(strings.failed); }
+  });
+
+  // /admin/improve: one label for every occurrence of a repeated line, confirmed with the count, undoable.
+  document.addEventListener('submit', async (e) => {
+    const f = e.target.closest('form.bulk-form');
+    if (!f) return;
+    e.preventDefault();
+    const n = f.dataset.count;
+    if (!confirm(strings.bulk_confirm.replace('{n}', n))) return;
+    const fd = new FormData(f);
+    const body = { items: JSON.parse(f.dataset.items), by: staff() || undefined };
+    if (fd.get('train')) body.train = true;
+    if (fd.get('intent')) body.intent = fd.get('intent');
+    if (fd.get('reply_act')) body.replyAct = fd.get('reply_act');
+    const out = f.querySelector('.bulk-result');
+    try {
+      const json = await send('POST', '/admin/api/annotations/bulk', body);
+      out.textContent = strings.bulk_done.replace('{n}', json.annotated) + (json.skipped ? ' ' + strings.bulk_skipped.replace('{n}', json.skipped) : '');
+      f.querySelector('[data-testid=bulk-save]').disabled = true;
+      if (json.items.length) {
+        const undo = document.createElement('button');
+        undo.type = 'button'; undo.className = 'link'; undo.textContent = strings.bulk_undo; undo.dataset.testid = 'bulk-undo';
+        undo.addEventListener('click', async () => {
+          try {
+            const r = await send('DELETE', '/admin/api/annotations/bulk', { items: json.items });
+            out.textContent = strings.bulk_undone.replace('{n}', r.removed);
+            f.querySelector('[data-testid=bulk-save]').disabled = false;
+          } catch { toast(strings.failed); }
+        });
+        out.append(' ', undo);
+      }
+    } catch { toast(strings.failed); }
   });
 
   const pending = sessionStorage.getItem('mailmedic.admin.toast');

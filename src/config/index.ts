@@ -135,6 +135,8 @@ export const envSchema = z
       z.string().refine(isTimeZone, 'not an IANA time zone (e.g. Asia/Tokyo, UTC)').default('Asia/Tokyo'),
     ),
     TRANSCRIPT_RETENTION_DAYS: intFrom(90, 1, 3650),
+    /** /admin's "came back" window: days after a fix within which the same person's new conversation on the same symptom is a return. */
+    CAME_BACK_DAYS: intFrom(7, 1, 90),
     INCIDENT_THRESHOLD: intFrom(5, 0, 10_000),
     INCIDENT_WINDOW_MINUTES: intFrom(15, 1, 1_440),
     INCIDENT_QUIET_MINUTES: intFrom(120, 1, 10_080),

@@ -384,6 +384,28 @@ export interface Analytics {
   /** Conversations with at least one out_of_scope turn. */
   withMisses: number;
   annotated: number;
+  /** "Came back" (since round 34): the fixed conversations in range and those the list's `again=came_back` lists, by symptom, fixing step and device. */
+  cameBack: CameBackCounts;
+}
+
+/** Of the conversations closed as fixed (outcome resolved): how many came back (againOf `came_back`), and how many of those in a new conversation. */
+export interface CameBackRow {
+  fixed: number;
+  /** Listed by `again=came_back`: wrote again after 解決しました, or came back in a new conversation within `days`. */
+  cameBack: number;
+  /** Of `cameBack`: the same person's new conversation on the same symptom within `days` (the list's `cameBackIn`). */
+  inNewConversation: number;
+}
+
+export interface CameBackCounts extends CameBackRow {
+  /** The window (CAME_BACK_DAYS). */
+  days: number;
+  /** By the symptom the conversation counts under (analyticsSymptom), most returns first. */
+  bySymptom: Array<CameBackRow & { intent: Intent }>;
+  /** By the step that fixed it (the funnel's `resolved` place, exitNode), most returns first. */
+  byNode: Array<CameBackRow & { node: string }>;
+  /** By the summary's device ('' when none was said), most returns first. */
+  byDevice: Array<CameBackRow & { device: string }>;
 }
 
 /** Node kinds where a conversation finishes rather than where the person decided: not the exit point. */
@@ -491,6 +513,28 @@ export interface AnalyticsOptions extends QueryContext {
   tree?: DialogTree;
   /** Time zone of the per-day chart, minutes from UTC (540 for Japan) or TIME_ZONE's offset at each instant. */
   utcOffset: UtcOffset;
+  /**
+   * Returns across conversations (cameBackAcross over every summary, not only the filtered ones: a return that named no
+   * carrier still counts for a fix on docomo). Default: computed from the summaries given.
+   */
+  across?: ReadonlyMap<string, CameBack>;
+}
+
+/** A came-back tally keyed by a split value. */
+class CameBackTally<K extends string> {
+  readonly rows = new Map<K, CameBackRow>();
+  add(key: K, back: boolean, inNew: boolean): void {
+    const r = this.rows.get(key) ?? { fixed: 0, cameBack: 0, inNewConversation: 0 };
+    r.fixed++;
+    if (back) r.cameBack++;
+    if (inNew) r.inNewConversation++;
+    this.rows.set(key, r);
+  }
+  list<N extends string>(name: N): Array<CameBackRow & Record<N, K>> {
+    return [...this.rows]
+      .map(([k, r]) => ({ [name]: k, ...r }) as CameBackRow & Record<N, K>)
+      .sort((a, b) => b.cameBack - a.cameBack || b.fixed - a.fixed || String(a[name]).localeCompare(String(b[name])));
+  }
 }
 
 /** Computes every number of the analytics view from conversation summaries started in [fromMs, toMs). */
@@ -510,6 +554,12 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
   let turns = 0;
   let withMisses = 0;
   let annotated = 0;
+  const backDays = o.cameBackDays ?? CAME_BACK_DAYS;
+  const across = o.across ?? cameBackAcross(summaries, backDays);
+  const back = { fixed: 0, cameBack: 0, inNewConversation: 0 };
+  const backBySymptom = new CameBackTally<Intent>();
+  const backByNode = new CameBackTally<string>();
+  const backByDevice = new CameBackTally<string>();
 
   for (const s of inRange) {
     const review = reviewStatus(s, o);
@@ -532,6 +582,19 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
       row[outcome]++;
       symptoms.set(symptom, row);
     } else noSymptom++;
+
+    if (outcome === 'resolved') {
+      // The list's own test (againOf, the same `across`): a count here opens exactly these conversations.
+      const inNew = (across.get(s.id)?.cameBackIn?.length ?? 0) > 0;
+      const isBack = againOf(s, o.tree, across.get(s.id)).includes('came_back');
+      back.fixed++;
+      if (isBack) back.cameBack++;
+      if (inNew) back.inNewConversation++;
+      if (symptom) backBySymptom.add(symptom, isBack, inNew);
+      const fixedAt = exitNode(s, 'resolved', o.tree);
+      if (fixedAt !== undefined) backByNode.add(fixedAt, isBack, inNew);
+      backByDevice.add(s.device ?? '', isBack, inNew);
+    }
 
     for (const node of new Set(s.path)) {
       const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0, finished: 0 };
@@ -614,5 +677,6 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     meanTurns: total === 0 ? 0 : turns / total,
     withMisses,
     annotated,
+    cameBack: { days: backDays, ...back, bySymptom: backBySymptom.list('intent'), byNode: backByNode.list('node'), byDevice: backByDevice.list('device') },
   };
 }

@@ -302,7 +302,7 @@ export interface ConversationFilter {
   /**
    * Conversations a lead reads again (query.ts againOf; since round 31): `came_back` = it reached 解決しました and the person
    * wrote again after it (a step other than the resolve node's own checklist and goodbye), or — since round 33 — came back
-   * in a new conversation on the same symptom within 7 days (query.ts cameBackAcross); `asked_twice` = the person
+   * in a new conversation on the same symptom within CAME_BACK_DAYS (7) days (query.ts cameBackAcross); `asked_twice` = the person
    * answered the same question or step twice or more (the bot asked it again: not understood, a how-to, a loop back).
    */
   again?: Again;

@@ -52,7 +52,8 @@ describe('again=came_back | asked_twice', () => {
   it('offers the filter on the list page in Japanese and English, the choice kept', async () => {
     const ja = await page('/admin?again=came_back');
     expect(ja).toContain('data-testid="f-again"');
-    expect(ja).toMatch(/<option value="came_back" selected>「直った」のあと戻ってきた<\/option>/);
+    // Since round 34 the option names the came-back window (CAME_BACK_DAYS, default 7).
+    expect(ja).toMatch(/<option value="came_back" selected>「直った」のあと戻ってきた（7日以内の新しい会話も）<\/option>/);
     expect(ja).toContain('ag-back');
     expect(ja).not.toContain('ag-done');
     const en = await page('/admin?again=asked_twice&lang=en');

@@ -7,6 +7,8 @@
  *   show    <conversation id> [--json]                  the transcript with what the bot understood
  *   export  [filters] [--format jsonl|csv]              conversations as JSON lines, or CSV (one turn a row)
  *   export  --corrections [--out DIR]                   staff corrections → intents/<locale>/<intent>.yaml
+ *   came-back [--from --to --carrier --device --symptom] [--json]   fixed, then came back within CAME_BACK_DAYS: counts
+ *           by symptom, fixing step and device (the numbers of /admin/analytics' 「直った」のあと戻ってきた)
  * filters: --from YYYY-MM-DD --to YYYY-MM-DD --status S --intent I --carrier C --device D --channel C --text T --annotated
  *          --outcome O (what it ever reached) --symptom I (the one it ended on, as /admin: analyticsSymptom) --node N (reached)
  *          --holder nobody|staff (no staff member assigned to it or holding it taken over / someone does)
@@ -18,7 +20,7 @@ import { join } from 'node:path';
 import { parseDocument, stringify } from 'yaml';
 import { loadConfig } from '../../config/index.js';
 import { CHANNELS, ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS, type Intent } from '../../core/index.js';
-import { dayEndMs, dayStartMs, type UtcOffset } from '../../core/time-zone.js';
+import { addDays, dayEndMs, dayStartMs, localDay, type UtcOffset } from '../../core/time-zone.js';
 import { loadDialogs, loadIntents, loadLocales } from '../../data/load.js';
 import { createI18n } from '../../i18n/index.js';
 import { corrections as correctionsFor, correctionsYaml } from '../../transcripts/corrections.js';
@@ -34,6 +36,11 @@ import {
   handoffNodes,
   HOLDERS,
   AGAINS,
+  analyticsSymptom,
+  CAME_BACK_DAYS,
+  cameBackAcross,
+  computeAnalytics,
+  type CameBackRow,
   loadConversations,
   paginate,
   OUTCOMES,
@@ -56,12 +63,15 @@ const USAGE = `usage: mailmedic transcripts <list|show|export> [options]
   show    <conversation-id> [--json]
   export  [filters] [--format jsonl|csv]
   export  --corrections [--out DIR]   staff corrections as intents/ YAML (stdout, or DIR/<locale>/<intent>.yaml, merged)
+  came-back [--from --to] [--carrier C --device D --symptom I] [--json]
+          conversations fixed in the range (default: the last 30 days) and how many came back within CAME_BACK_DAYS,
+          by symptom, by the step that fixed it and by device (the numbers /admin/analytics shows)
 filters:  --from YYYY-MM-DD --to YYYY-MM-DD --status ${REVIEW_STATUSES.join('|')}
           --intent <intent id> --carrier <carrier> --device ${ENTITY_VALUES.device.join('|')} --channel ${CHANNELS.join('|')} --text <substring> --annotated
           --outcome ${OUTCOMES.join('|')} --symptom <symptom intent> --node <node id> --holder ${HOLDERS.join('|')}
           --funnel ${FUNNEL_COLUMNS.join('|')} (where the funnel counts it; with --node, at that step)
           --again ${AGAINS.join('|')} (fixed, then wrote again — or came back in a new conversation on the same
-          symptom within 7 days — / answered the same step twice)
+          symptom within CAME_BACK_DAYS (7) days — / answered the same step twice)
           (hand-offs waiting for a person: --outcome escalated --holder nobody)
 Reads the transcripts in Redis (REDIS_URL): the server must run with the same Redis.
 Dates are days in TIME_ZONE (default Asia/Tokyo) unless --tz-offset MINUTES is given (e.g. --tz-offset 0 for UTC).
@@ -162,7 +172,7 @@ export async function run(args: string[]): Promise<number> {
     process.stderr.write(USAGE);
     return 0;
   }
-  if (!p.cmd || !['list', 'show', 'export'].includes(p.cmd)) {
+  if (!p.cmd || !['list', 'show', 'export', 'came-back'].includes(p.cmd)) {
     process.stderr.write(`mailmedic transcripts: ${p.cmd ? `unknown command "${p.cmd}"` : 'a command is required'}\n${USAGE}`);
     return 2;
   }
@@ -194,7 +204,8 @@ export async function run(args: string[]): Promise<number> {
     // The tree's hand-off nodes: a conversation stopped at the hand-off form is escalated, as on /admin.
     // The tree too: the funnel filter counts a conversation where /admin's funnel does (funnelPlaces).
     const tree = loadDialogs().tree;
-    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(tree), tree };
+    const ctx = { nowMs: Date.now(), abandonAfterMs: DEFAULT_ABANDON_AFTER_MS, handoffNodes: handoffNodes(tree), tree, cameBackDays: config.env.CAME_BACK_DAYS };
+    if (p.cmd === 'came-back') return await cameBack(store, p, filter, ctx, offset);
     if (p.cmd === 'list') return await list(store, p, filter, ctx, offset);
     if (p.cmd === 'show') return await show(store, p, ctx, offset);
     return await exportCmd(store, p, filter, ctx, offset);
@@ -227,6 +238,40 @@ async function list(store: TranscriptStore, p: Parsed, filter: ConversationFilte
     out(`${cols.join('  ')}\n`);
   }
   process.stderr.write(`${page.total} conversations · page ${page.page}/${page.pages}\n`);
+  return 0;
+}
+
+/** Days `came-back` counts when no --from is given (as /admin/analytics). */
+const CAME_BACK_RANGE_DAYS = 30;
+
+/**
+ * `came-back`: the analytics' 「直った」のあと戻ってきた — computeAnalytics over the range, returns found over every
+ * conversation (cameBackAcross), as /admin/analytics and GET /admin/api/analytics (`cameBack`) count them.
+ */
+async function cameBack(store: TranscriptStore, p: Parsed, filter: ConversationFilter, ctx: QueryContext, offset: UtcOffset): Promise<number> {
+  const days = ctx.cameBackDays ?? CAME_BACK_DAYS;
+  const toMs = filter.toMs ?? dayEndMs(localDay(ctx.nowMs, offset), offset);
+  const fromMs = filter.fromMs ?? dayStartMs(addDays(localDay(toMs - 1, offset), -(CAME_BACK_RANGE_DAYS - 1)), offset);
+  const all = await store.summaries(fromMs - days * 86_400_000);
+  const across = cameBackAcross(all, days);
+  const summaries = all.filter(
+    (s) => (!filter.carrier || s.carrier === filter.carrier) && (!filter.device || s.device === filter.device) && (!filter.symptom || analyticsSymptom(s) === filter.symptom),
+  );
+  const c = computeAnalytics(summaries, { ...ctx, fromMs, toMs, utcOffset: offset, across }).cameBack;
+  if (p.flags.get('json')) {
+    out(`${JSON.stringify({ from: localDay(fromMs, offset), to: localDay(toMs - 1, offset), ...c })}\n`);
+    return 0;
+  }
+  const pctOf = (r: CameBackRow) => (r.fixed ? `${((r.cameBack / r.fixed) * 100).toFixed(1)}%` : '-');
+  const line = (label: string, r: CameBackRow) => out(`  ${label.padEnd(28)} fixed ${String(r.fixed).padStart(5)}  came back ${String(r.cameBack).padStart(5)}  (new conversation ${r.inNewConversation})  ${pctOf(r)}\n`);
+  out(`came back within ${days} days · ${localDay(fromMs, offset)} … ${localDay(toMs - 1, offset)}\n`);
+  line('all', c);
+  out('by symptom\n');
+  for (const r of c.bySymptom) line(r.intent, r);
+  out('by the step that fixed it\n');
+  for (const r of c.byNode) line(r.node, r);
+  out('by device\n');
+  for (const r of c.byDevice) line(r.device || '(none)', r);
   return 0;
 }
 
