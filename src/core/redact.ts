@@ -643,7 +643,8 @@ const KANA_DIGITS = /(?:[ぁ-ゖァ-ヺー]{2,16}|[\u4e00-\u9fff々]{1,8})\d{2,1
  * ends like grammar: 「ちがうみたい」, 「わすれました」, 「あってます」, 「そのまま」, 「だいじょうぶ」 are kept. Katakana
  * counts only after an explicit `:` / `=` (「パスワードはメモに」 names a place; 「パスワード：ホシゾラ」 gives the value).
  */
-const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}/y;
+// Half-width katakana too (sec-34b: 「ﾊﾟｽﾜｰﾄﾞ：ﾎｼｿﾞﾗ」): judged as its full-width form (NFKC), masked as typed.
+const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}|[ｦ-ﾟ]{2,40}/y;
 /**
  * A kana value of two or three characters (「パスワードはねこ」, 「パスはいぬです」, sec-26): only where the clause ends right
  * after it (「。」, 「、」, a copula, the end — not a question), and never a word a short answer is made of.
@@ -716,13 +717,15 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   }
   const copula = !ended && /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
+  const raw = value.length;
+  value = value.normalize('NFKC');
   if (value.length < 2 || value.length > 32) return -1;
   if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && (KANA_COPULA_AFTER.test(after) || KATAKANA_CLAUSE_END.test(after))))) return -1;
   if (!ended && !KANA_CLAUSE_END.test(after)) return -1;
-  if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + value.length, pos + value.length + 8))))) return -1;
+  if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + raw, pos + raw + 8))))) return -1;
   if (KANA_NAMES.some((n) => value.startsWith(n))) return -1;
   if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value) || HIRAGANA_NOT_VALUE.test(value)) return -1;
-  return pos + value.length;
+  return pos + raw;
 }
 
 /**
@@ -1229,8 +1232,8 @@ function sentenceLabelValues(w: Work): void {
       // sec-34b: katakana takes no particle tail, so it is read here: 「パスワードにホシゾラと入れた」, 「…ホシゾラって打った」.
       // Only before 「と」 / 「って」 (what was typed, quoted): 「パスワードにスペースを入れた」 says what it contains.
       const kEnd = pos + run[0].length;
-      if (/^[ァ-ヺ]/.test(run[0]) && /^(?:と|って)[ \t]*(?:入れ|いれ|入力|打|うっ|試)/.test(w.f.slice(kEnd, kEnd + 8))) {
-        const v = run[0];
+      if (/^[ァ-ヺｦ-ﾝ]/.test(run[0]) && /^(?:と|って)[ \t]*(?:入れ|いれ|入力|打|うっ|試)/.test(w.f.slice(kEnd, kEnd + 8))) {
+        const v = run[0].normalize('NFKC');
         if (!KANA_NAMES.some((n) => v.startsWith(n)) && !KANA_GRAMMAR.test(v) && !UI_WORDS.test(v) && !KATAKANA_NOT_VALUE.test(v) && isFree(w, pos, kEnd)) mask(w, pos, kEnd, 'password');
         continue;
       }
