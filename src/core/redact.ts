@@ -596,8 +596,10 @@ function appPasswords(w: Work): void {
 // Longest alternatives first: 「パスワード」 must not be read as 「パス」 + 「ワード」.
 // A Latin label counts here only before a Japanese particle (「PINは1234」, 「pwはhoge」, 「PINコードは 0000」): the
 // English pattern below needs `:`, "is" or a space after it.
+// Half-width katakana (sec-34b: 「ﾊﾟｽﾜｰﾄﾞ：sunflower」 from old phones and IMEs): fold() keeps the length, so the label is
+// matched as typed, its sound marks (ﾟ ﾞ) as separate characters.
 const JA_LABEL =
-  'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)|' +
+  'アプリ用パスワード|アプリパスワード|パスワード|ぱすわーど|ﾊﾟｽﾜｰﾄﾞ|ﾊﾟｽﾜ|パスコード|暗証番号|パスワ|(?<![ァ-ヺ])パス(?!ポ|タ|モ|ケ|ト)|' +
   '(?<![A-Za-z0-9_])(?:password|passwd|passcode|pass|pwd|pw|pin)(?:コード|番号)?(?=[ \\t]*(?:は|が|を|も|に|→|って))';
 const EN_LABEL = 'app[- ]?specific[- ]password|app[- ]password|password|passwd|passcode|pass|pwd|pw|pin';
 const SECRET_LABEL =
@@ -641,7 +643,8 @@ const KANA_DIGITS = /(?:[ぁ-ゖァ-ヺー]{2,16}|[\u4e00-\u9fff々]{1,8})\d{2,1
  * ends like grammar: 「ちがうみたい」, 「わすれました」, 「あってます」, 「そのまま」, 「だいじょうぶ」 are kept. Katakana
  * counts only after an explicit `:` / `=` (「パスワードはメモに」 names a place; 「パスワード：ホシゾラ」 gives the value).
  */
-const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}/y;
+// Half-width katakana too (sec-34b: 「ﾊﾟｽﾜｰﾄﾞ：ﾎｼｿﾞﾗ」): judged as its full-width form (NFKC), masked as typed.
+const KANA_RUN = /[ぁ-ゖー]{2,40}|[ァ-ヺー]{2,40}|[ｦ-ﾟ]{2,40}/y;
 /**
  * A kana value of two or three characters (「パスワードはねこ」, 「パスはいぬです」, sec-26): only where the clause ends right
  * after it (「。」, 「、」, a copula, the end — not a question), and never a word a short answer is made of.
@@ -679,8 +682,18 @@ const KATAKANA_NOT_VALUE =
  */
 const KATAKANA_CLAUSE_END = /^[ \t]*(?:[。．.！!、,\n]|$)/;
 const KANA_COPULA = /(?:です|でした|だよ|だった|だ)$/;
-const KANA_GRAMMAR =
-  /(?:[いうるたてでんかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って/;
+/**
+ * A final 「ん」 is grammar only in these words (sec-34b): a colloquial negative (「わからん」, 「しらん」, 「あかん」,
+ * 「できん」, 「わからへん」), a sentence ending (「なん」, 「もん」, 「やん」, 「ねん」), an interjection (「うーん」), an adverb
+ * (「たぶん」, 「ぜんぜん」, 「もちろん」), a word said of it (「かんたん」, 「たんじゅん」, 「きほん」) or an honorific (「さん」, 「くん」, 「ちゃん」). Other words ending in 「ん」 are
+ * nouns and can be the value: 「すずらん」, 「みかん」, 「ぺんぎん」.
+ */
+const KANA_N_GRAMMAR =
+  '(?:わから|しら|いら|なら|はいら|つながら|とおら|かわら|たら|おら|あか|いか|いけ|でき|しれ|たり|すま|みえ|せ|へ|ね|も|や|な|う|ー|たぶ|ずいぶ|じぶ|ぜんぜ|もちろ|さ|く|ちゃ|ごめ|かんた|たんじゅ|あんし|ふあ|じゅうぶ|きほ|いっぱ)ん$';
+const KANA_GRAMMAR = new RegExp(
+  '(?:[いうるたてでかねよなのわさぞ]|ます|ません|まま|おなじ|いっしょ|じょうぶ|ずみ|はず|だめ|ダメ|なし|ナシ|ばっちり|かんぺき|ふめい|ひみつ|とおり|どおり|など|とか|だけ|しか|まで|こと|もの|エラー|[くぐすつぶむ]|っけ|じゃん|さっき|まえ|あとで|こんど|きょう|あした)$|ない|ませ|まし|から|けど|ので|のに|ても|でも|って|' +
+    KANA_N_GRAMMAR,
+);
 
 /**
  * The kana value at `pos` (see KANA_RUN): its end, or -1. `katakana`: true after `:` / `=`; 'copula' after 「は」, where
@@ -704,13 +717,15 @@ function kanaValueEnd(f: string, pos: number, katakana: boolean | 'copula'): num
   }
   const copula = !ended && /^[ぁ-ゖー]+$/.test(value) ? KANA_COPULA.exec(value) : null;
   if (copula) value = value.slice(0, value.length - copula[0].length);
+  const raw = value.length;
+  value = value.normalize('NFKC');
   if (value.length < 2 || value.length > 32) return -1;
   if (/[ァ-ヺ]/.test(value) && !(katakana === true || (katakana === 'copula' && (KANA_COPULA_AFTER.test(after) || KATAKANA_CLAUSE_END.test(after))))) return -1;
   if (!ended && !KANA_CLAUSE_END.test(after)) return -1;
-  if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + value.length, pos + value.length + 8))))) return -1;
+  if (value.length < 4 && (SHORT_KANA_NOT_VALUE.test(value) || !(ended || SHORT_KANA_END.test(f.slice(pos + raw, pos + raw + 8))))) return -1;
   if (KANA_NAMES.some((n) => value.startsWith(n))) return -1;
   if (KANA_GRAMMAR.test(value) || UI_WORDS.test(value) || KATAKANA_NOT_VALUE.test(value) || HIRAGANA_NOT_VALUE.test(value)) return -1;
-  return pos + value.length;
+  return pos + raw;
 }
 
 /**
@@ -868,7 +883,7 @@ function labelledValues(w: Work): void {
   const en = new RegExp(
     // Slack and Markdown mark-up around the label and its colon count as nothing (sec-33): "*password:* sunflower",
     // "*password*: sunflower", "password `sunflower`" (a code span is a quote).
-    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:(?:["'\`]|\\*{1,2})\\s*)?(?:(?:[:=]\\*{0,2}|\\b(?:is|was)\\b(?:[ \\t]*:)?|\\bto\\b|->|→)\\s*)?["'“\`]?))`,
+    `(?<![A-Za-z0-9_])(${EN_LABEL})(?![A-Za-z_])(\\s*(?:'s\\b\\s*|(?:(?:["'\`]|\\*{1,2})\\s*)?(?:(?:=>|[:=]\\*{0,2}|\\b(?:is|was)\\b(?:[ \\t]*:)?|\\bto\\b|->|→|(?<=[ \\t])-{1,2}(?=[ \\t]))\\s*)?["'“\`]?))`,
     'gi',
   );
   for (const m of w.f.matchAll(en)) {
@@ -880,6 +895,17 @@ function labelledValues(w: Work): void {
     if (/^["'”`]\s*$/.test(sep) && closesQuote(w.f, m.index, sep[0]!)) continue;
     const explicit = /[:=]/.test(sep);
     const quoted = /["'“`]\s*$/.test(sep);
+    // sec-34b: an arrow or a spaced dash between the label and one word ("password -> sunflower", "Pass - sunflower",
+    // "pw => sunflower"): the value when the word ends its line and is no plain English of a heading or a menu path
+    // ("Password - Reset", "Settings -> Password -> Change", "password -> change password" are kept).
+    if (/->|→|=>|(?:^|[ \t])-/.test(sep)) {
+      const t = tokenAt(w.f, pos);
+      if (!t || t.start !== pos || !isFree(w, t.start, t.end)) continue;
+      if (looksSecret(t.core)) {
+        if (mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+      } else if (plainValue(t.core) && !labelNoun(t.core) && /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(w.f.slice(t.end, t.end + 8))) mask(w, t.start, t.end, 'password');
+      continue;
+    }
     if (explicit && passphrase(w, pos)) continue;
     // `pass: ほしぞら`: kana typed as the value after a Latin label, as after 「パスワード：」.
     if (explicit) {
@@ -920,7 +946,7 @@ function labelledValues(w: Work): void {
  * A message of one line is such a line too (sec-33: "password sunflower", 「パス hoshizora」), so a heading's noun
  * ("password suggestion", labelNoun) is kept.
  */
-const FORM_LABEL = '(?:app[- ]?(?:specific[- ])?password|password|passwd|passcode|pwd|pw|パスワード|ぱすわーど|パスコード|暗証番号)';
+const FORM_LABEL = '(?:app[- ]?(?:specific[- ])?password|password|passwd|passcode|pwd|pw|パスワード|ぱすわーど|ﾊﾟｽﾜｰﾄﾞ|パスコード|暗証番号)';
 const FORM_LABEL_LINE = new RegExp(`^[ \\t]*(?:new[ \\t]+|old[ \\t]+|current[ \\t]+|新しい|新|旧|現在の)?${FORM_LABEL}[ \\t]*[:=：]?[ \\t]*$`, 'i');
 // 「パス」 too (sec-33: 「パス hoshizora」 as a whole message): at the start of a line and before a space and a Latin word,
 // it is no prefix of パスタ or コンパス.
@@ -1009,7 +1035,21 @@ function hedgedValues(w: Work): void {
 const ID_THEN_LABEL =
   /(?<![A-Za-z])(?:ID|user(?:name)?|user[ \t]id|login|account|e-?mail|mail|ユーザー?名|ユーザーID|アカウント|メールアドレス|アドレス)[ \t]*[:=]?[ \t]*[!-~]{2,64}[ \t]+(?:PW|pw|pwd|pass|password|passwd|パスワード|パス)[ \t]+(?=[!-~])/gi;
 
+/**
+ * A pair with one-letter labels (sec-34b): "u: taro p: sunflower", "user: taro / p: sunflower", "id=taro, p=sunflower". A
+ * bare "p:" is a label only right after the account's own field on the same line; its word is a value on the terms of a
+ * form line (plainValue).
+ */
+const USER_THEN_P =
+  /(?<![A-Za-z])(?:u|user(?:name)?|id|login|acct|account|e-?mail)[ \t]*[:=][ \t]*[!-~]{1,64}?[ \t]*[,;/|]?[ \t]+p[ \t]*[:=][ \t]*/gi;
+
 function pairValues(w: Work): void {
+  for (const m of w.f.matchAll(USER_THEN_P)) {
+    const t = tokenAt(w.f, m.index + m[0].length);
+    if (t && isFree(w, t.start, t.end) && plainValue(t.core) && !labelNoun(t.core)) {
+      if (mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+    }
+  }
   for (const m of w.f.matchAll(ID_THEN_LABEL)) {
     // The account value must look like one (an address, a digit), or the label be the pair's own "PW": "Apple ID
     // app-specific password steps" names a topic, not a pair.
@@ -1174,7 +1214,7 @@ function sentenceValue(w: Work, pos: number, failed: boolean): void {
  * The value is a letters-only word (plainValue, not a noun of how it is written: "space", "symbols") or kana (kanaValueEnd:
  * 「ひらがな」, 「きごう」 kept); strongSecret values were masked before (JA_TYPED_AFTER).
  */
-const JA_LABEL_SLOT = /(?:パスワード|パス|PW|pw)(?:欄|の欄|のところ|の所)?[ \t]*に[ \t]*["'「『]?/g;
+const JA_LABEL_SLOT = /(?:パスワード|ﾊﾟｽﾜｰﾄﾞ|パス|PW|pw)(?:欄|の欄|のところ|の所)?[ \t]*に[ \t]*["'「『]?/g;
 const JA_TYPED_INTO = /^["'」』]?[ \t]*(?:と|って|を)[ \t]*(?:入れ|いれ|入力|打|うっ|試)/;
 
 function sentenceLabelValues(w: Work): void {
@@ -1189,6 +1229,14 @@ function sentenceLabelValues(w: Work): void {
       KANA_RUN.lastIndex = pos;
       const run = KANA_RUN.exec(w.f);
       if (!run) continue;
+      // sec-34b: katakana takes no particle tail, so it is read here: 「パスワードにホシゾラと入れた」, 「…ホシゾラって打った」.
+      // Only before 「と」 / 「って」 (what was typed, quoted): 「パスワードにスペースを入れた」 says what it contains.
+      const kEnd = pos + run[0].length;
+      if (/^[ァ-ヺｦ-ﾝ]/.test(run[0]) && /^(?:と|って)[ \t]*(?:入れ|いれ|入力|打|うっ|試)/.test(w.f.slice(kEnd, kEnd + 8))) {
+        const v = run[0].normalize('NFKC');
+        if (!KANA_NAMES.some((n) => v.startsWith(n)) && !KANA_GRAMMAR.test(v) && !UI_WORDS.test(v) && !KATAKANA_NOT_VALUE.test(v) && isFree(w, pos, kEnd)) mask(w, pos, kEnd, 'password');
+        continue;
+      }
       // The particle glued to the kana (「ほしぞらと入れた」) is taken off by kanaValueEnd.
       const end = kanaValueEnd(w.f, pos, true);
       if (end > pos && JA_TYPED_INTO.test(w.f.slice(end, end + 12)) && isFree(w, pos, end)) mask(w, pos, end, 'password');
@@ -1258,7 +1306,7 @@ function quotedPhrase(w: Work, pos: number, open: string): boolean {
 
 /** Labels that open a context window (the rest of the sentence and the next one). */
 const SCOPE_LABEL =
-  /パスワード|ぱすわーど|パスワ|パスコード|暗証番号|(?<![ァ-ヺ])パス(?=[はがをもにで:=、]|変|違|合|入|間|忘)|(?<![A-Za-z0-9_])(?:password|passwd|passcode|pwd|pw)(?![A-Za-z_])/gi;
+  /パスワード|ぱすわーど|パスワ|ﾊﾟｽﾜｰﾄﾞ|ﾊﾟｽﾜ|パスコード|暗証番号|(?<![ァ-ヺ])パス(?=[はがをもにで:=、]|変|違|合|入|間|忘)|(?<![A-Za-z0-9_])(?:password|passwd|passcode|pwd|pw)(?![A-Za-z_])/gi;
 
 /**
  * Labels of what is not a secret (ID, user name, address, model, server): a value right after one is kept even in a

@@ -75,6 +75,8 @@ export const JA: Row[] = [
   // sec-34: kana alone after an address and a slash (Slack's link markup around the address), which one it was (invented values)
   { line: 'hana@docomo.ne.jp／あさつゆ', slack: '<mailto:hana@docomo.ne.jp|hana@docomo.ne.jp>／あさつゆ', values: ['あさつゆ'] },
   { before: 'パスワードを変えました', line: 'さっきのは古いほうでした、nashi5083です', values: ['nashi5083'] },
+  // sec-34b: a half-width katakana label and a kana value ending in 「ん」 (invented value)
+  { line: 'ﾊﾟｽﾜｰﾄﾞ：すずらん', values: ['すずらん'] },
 ];
 
 export const EN: Row[] = [
@@ -110,6 +112,8 @@ export const EN: Row[] = [
   { line: 'pat@example.com / marigold', slack: '<mailto:pat@example.com|pat@example.com> / marigold', values: ['marigold'] },
   { line: 'i typed password lavender and it still fails', values: ['lavender'] },
   { before: 'I changed my password yesterday', line: "that was the old one, it's quince", values: ['quince'] },
+  // sec-34b: a pair with one-letter labels (invented value)
+  { line: 'u: pat p: juniper', values: ['juniper'] },
 ];
 
 /** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */
