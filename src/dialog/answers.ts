@@ -676,6 +676,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);
+  // "The problem then returns after a short period of time." (trial-en-34 #5, read error_intermittent, no act): it
+  // comes back — no fix, whatever the reading (was "Did that fix it?"); a "fixed" reading says so below as well.
+  if (move !== 'help' && move !== 'resolved' && move !== 'not_resolved' && !news && saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
   switch (move) {
     case 'help':
       return undefined; // the repair help_at_step (dialogs/patterns.yaml)

@@ -111,9 +111,53 @@ function saysEnglish(head: string): boolean {
 }
 
 /**
- * The conversation's language after `text`: the text's own when it tells, else `current` (the language in use),
- * else `fallback` (the channel's user locale or DEFAULT_LOCALE).
+ * Words only a sentence of English has (pronouns, articles, auxiliaries, negations, prepositions, the verbs of a
+ * reply). A conversation in Japanese turns English only on a sentence that holds one of them: a reply of model and
+ * app names (「Android 13、Thunderbird」, "Galaxy S23, K-9", apps-34) is no English, however many Latin words it has.
+ * Contractions are split at the apostrophe by the word reader ("doesn't" → "doesn"), so their heads are listed.
+ */
+const SENTENCE_WORDS = new Set([
+  'i', 'im', 'ive', 'me', 'my', 'mine', 'you', 'your', 'we', 'our', 'us', 'they', 'their', 'them', 'he', 'she', 'his',
+  'her', 'it', 'its', 'this', 'that', 'these', 'those', 'there', 'here', 'a', 'an', 'the', 'is', 'are', 'was', 'were',
+  'be', 'been', 'am', 'do', 'does', 'did', 'done', 'have', 'has', 'had', 'can', 'could', 'will', 'would', 'should',
+  'shall', 'may', 'might', 'must', 'not', 'no', 'yes', 'never', 'nothing', 'none', 'doesn', 'don', 'didn', 'isn',
+  'aren', 'wasn', 'weren', 'won', 'cannot', 'cant', 'dont', 'doesnt', 'didnt', 'isnt', 'wont', 'haven', 'hasn',
+  'couldn', 'wouldn', 'shouldn', 'to', 'of', 'in', 'on', 'at', 'for', 'with', 'from', 'by', 'about', 'into', 'and',
+  'but', 'or', 'so', 'if', 'because', 'what', 'why', 'how', 'when', 'where', 'which', 'who', 'still', 'again', 'yet',
+  'already', 'now', 'just', 'only', 'too', 'also', 'please', 'thank', 'thanks', 'sorry', 'work', 'works', 'working',
+  'worked', 'get', 'got', 'use', 'using', 'used', 'try', 'tried', 'same', 'talk', 'want', 'need', 'help', 'fixed',
+  'broken', 'receive', 'send', 'sent',
+]);
+
+/** The Latin words of the text that are not brands or tech terms, one letter kept only for "I" and "a". */
+function ownLatinWords(head: string): string[] {
+  return (head.toLowerCase().match(/(?<![a-z0-9])[a-z]+(?![a-z0-9])/g) ?? []).filter((w) => !NEUTRAL_WORDS.has(w) && !brandWords().has(w) && (w.length > 1 || w === 'i' || w === 'a'));
+}
+
+/** Two or more Latin words, one of them a word only a sentence has ("still the same", "I use K-9"). */
+function readsEnglishSentence(head: string): boolean {
+  const words = ownLatinWords(head);
+  return words.length >= 2 && words.some((w) => SENTENCE_WORDS.has(w));
+}
+
+/**
+ * Whether a text in `to` changes a conversation held in the other language. To English: only an English sentence
+ * (a reply of model and app names in a Japanese conversation stays Japanese). To Japanese: Japanese script or romaji,
+ * unless it stands inside an English sentence (an English reply quoting the phone's Japanese error text stays English).
+ */
+function switches(text: string, to: Locale): boolean {
+  const head = text.slice(0, WINDOW).normalize('NFKC');
+  return to === 'en' ? readsEnglishSentence(head) : !readsEnglishSentence(head);
+}
+
+/**
+ * The conversation's language after `text`: the text's own when it tells (and, in a conversation already held in
+ * the other language, when it is a sentence of it — see `switches`), else `current` (the language in use), else
+ * `fallback` (the channel's user locale or DEFAULT_LOCALE).
  */
 export function detectLocale(text: string, current: Locale | undefined, fallback: Locale): Locale {
-  return textLocale(text) ?? current ?? fallback;
+  const said = textLocale(text);
+  if (said === undefined) return current ?? fallback;
+  if (current === undefined || said === current) return said;
+  return switches(text, said) ? said : current;
 }

@@ -23,6 +23,7 @@ import {
 import { namesPassword, opensValue, redact, REDACTION_MARK, valueAlone } from '../core/redact.js';
 import type { DialogTree } from '../data/schemas.js';
 import { maskInTopic, passwordTopic } from '../dialog/secrets.js';
+import { detectLocale } from '../nlu/locale.js';
 import { STATE_SCHEMA, type ConversationState, type StepFn, type StepMeta } from '../dialog/types.js';
 import type { I18n, LocaleKey } from '../i18n/index.js';
 import type { ConversationStore, DeliveryStore } from '../state/types.js';
@@ -404,7 +405,9 @@ export function understand(nlu: Nlu, o: { say: Say; defaultLocale: Locale }): Tu
       if (turn.action !== undefined) ctx.input = { kind: 'action', value: turn.action, nonce: turn.nonce };
       else {
         const text = turn.text ?? '';
-        ctx.nlu = nlu.analyse(readable(text, stored), stored?.locale ?? turn.locale);
+        // A first message has no language in use yet: its own language (else the channel's) is the hint, as the engine reads
+        // it; later ones keep the conversation's unless they are a sentence of the other language (src/nlu/locale.ts).
+        ctx.nlu = nlu.analyse(readable(text, stored), stored?.locale ?? detectLocale(text, undefined, turn.locale ?? 'ja'));
         ctx.locale = ctx.nlu.locale;
         ctx.input = { kind: 'text', text, nlu: ctx.nlu };
       }

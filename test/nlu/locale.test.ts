@@ -56,3 +56,28 @@ describe('romaji Japanese (round 13)', () => {
     expect(detectLocale('no one here', 'ja', 'ja')).toBe('en');
   });
 });
+
+describe('a conversation held in one language changes only on a sentence of the other (apps-34)', () => {
+  it('keeps Japanese for a reply of device and app names in Latin letters', () => {
+    expect(detectLocale('Android 13、Thunderbird', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('Galaxy S23, K-9 Mail', 'ja', 'ja')).toBe('ja');
+    expect(detectLocale('Thunderbird', 'ja', 'en')).toBe('ja');
+    expect(detectLocale('Thanks!', 'ja', 'ja')).toBe('ja');
+  });
+
+  it('switches to English on an English sentence', () => {
+    expect(detectLocale('still the same', 'ja', 'ja')).toBe('en');
+    expect(detectLocale('I use Thunderbird on Android 13', 'ja', 'ja')).toBe('en');
+    expect(detectLocale("it doesn't work", 'ja', 'ja')).toBe('en');
+  });
+
+  it('keeps English for an English sentence quoting Japanese error text, switches on Japanese typed alone', () => {
+    expect(detectLocale('it says 「メールを取得できません」', 'en', 'en')).toBe('en');
+    expect(detectLocale('はい', 'en', 'en')).toBe('ja');
+    expect(detectLocale('meeru ga todokanai', 'en', 'en')).toBe('ja');
+  });
+
+  it('reads a first message by its own words, as before', () => {
+    expect(detectLocale('Android 13、Thunderbird', undefined, 'ja')).toBe('en');
+  });
+});
