@@ -320,7 +320,7 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         for (const c of earlier) {
           const open = Object.entries(c.when).filter(([slot, v]) => !implied(facts, { [slot]: v }));
           const [slot, v] = open[0] ?? [];
-          if (open.length === 1 && slot && v && !asList(v).includes('*')) facts = { ...facts, [`!${slot}`]: [...(facts[`!${slot}`] ?? []), ...asList(v)] };
+          if (open.length === 1 && slot && v && !asList(v).includes('*')) facts = { ...facts, [`!${slot}`]: [...new Set([...(facts[`!${slot}`] ?? []), ...asList(v)])].sort() };
         }
       }
       if (from.kind === 'ask') {
