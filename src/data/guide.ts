@@ -345,6 +345,8 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         continue;
       }
       if (light(e.to) && !(to.when !== undefined && contradicts(facts, to.when))) continue;
+      // A done_* slot surely filled: a light step was done earlier in the conversation (main.yaml's convention).
+      if (Object.keys(facts).some((k) => k.startsWith('done_') && facts[k]!.length > 0 && !facts[k]!.includes('-')) || Object.entries(facts).some(([k, v]) => k.startsWith('!done_') && v.includes('-'))) continue;
       const next: State = { id: e.to, facts, prev: st };
       if (seen.has(keyOf(next))) continue;
       seen.add(keyOf(next));
