@@ -10,6 +10,10 @@
  *    node marked `confirm: <kind>` (or from the `when`-skip of a device variant of the same step). A backup node's
  *    text must name every item of the guide's checklist for its kind (`backups:` in dialogs/guide.yaml). A node that
  *    only deletes a profile must be a choice: it cannot fix anything by itself, so it offers no [直った].
+ *    **2b. A light step before a backup checklist** (lint-34): walking from every root (conditions of route cases and
+ *    `when`-skips followed as far as they go: a case taken, the cases before it not), every path to a node with `backup:`
+ *    passes a light step (a non-destructive `step`) or an edge marked `heavy:` (schemas.ts heavyReason: `asked`,
+ *    `after_light` — checked against its route — or `order`). A root may be a checklist only as its own topic's entry.
  * 3. **Help says what the step says** — a heuristic over the locale texts: ACTIONS below are recognised in a
  *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
  *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
@@ -248,6 +252,122 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
       problems.push({ ...at(node.id), message: `node ${node.id} only deletes a profile, which cannot fix anything by itself: make it a choice node (no [直った])` });
     if (kindsOf(node.confirm).length && node.kind !== 'choice')
       problems.push({ ...at(node.id), message: `node ${node.id}: only a choice node can be an explicit confirmation (confirm:)` });
+  }
+
+  // 2b. A light step before a backup checklist: from a root, walking edges the engine may take, every path to a node with
+  // `backup:` passes a light step (a `step` node that is not destructive) or an edge marked `heavy:` (heavyReason). The
+  // walk ignores conditions (conservative): an edge that is only taken once the light step is done says so (`after_light`),
+  // checked against its route's conditions. A root that is itself a checklist is allowed only as the entry of its own
+  // topic (entries: { howto_backup: howto_backup }).
+  const heavyOf = (from: DialogNode, path: ReadonlyArray<PropertyKey>) => {
+    if (path[0] === 'cases' && from.kind === 'route') return from.cases[path[1] as number]?.heavy;
+    if (path[0] === 'options' && 'options' in from) return from.options?.[path[1] as number]?.heavy;
+    return undefined;
+  };
+  const light = (id: string) => {
+    const n = tree.nodes.get(id);
+    return n?.kind === 'step' && n.destructive === undefined;
+  };
+  const ownEntry = (id: string) => (tree.entries as Record<string, string | undefined>)[id] === id;
+  for (const r of new Set(roots)) {
+    if (tree.nodes.get(r)?.backup !== undefined && !ownEntry(r))
+      problems.push({ ...at(r), message: `node ${r} shows a backup checklist but is a start, global or entry node (only the entry of its own topic may be)` });
+  }
+  // The walk keeps what the route cases taken so far said about slots (conditions of one walk: `carrier: docomo` taken,
+  // a later `carrier: softbank` case is not), forgotten when a node or button sets the slot.
+  type Facts = Record<string, readonly string[]>;
+  const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+  const contradicts = (facts: Facts, when: Condition) =>
+    Object.entries(when).some(([slot, v]) => {
+      const known = facts[slot];
+      const want = asList(v);
+      const not = facts[`!${slot}`];
+      if (not && want.every((w) => w !== '*' && not.includes(w))) return true;
+      if (!known) return false;
+      if (want.includes('*')) return known.every((k) => k === '-');
+      return !known.some((k) => want.includes(k) || (want.includes('-') && k === '-'));
+    });
+  const implied = (facts: Facts, when: Condition) =>
+    Object.entries(when).every(([slot, v]) => facts[slot] !== undefined && facts[slot]!.every((k) => asList(v).includes(k) || (asList(v).includes('*') && k !== '-')));
+  const withSet = (facts: Facts, set: Record<string, string> | undefined): Facts => (set ? { ...facts, ...Object.fromEntries(Object.entries(set).flatMap(([k, v]) => [[k, [v]], [`!${k}`, []]])) } : facts);
+  type State = { id: string; facts: Facts; prev?: State };
+  const keyOf = (st: State) => `${st.id}|${JSON.stringify(Object.entries(st.facts).sort())}`;
+  const start: State[] = roots.filter((r) => !light(r) && tree.nodes.get(r)?.backup === undefined).map((r) => ({ id: r, facts: withSet({}, tree.nodes.get(r)!.set) }));
+  const seen = new Set(start.map(keyOf));
+  const queue = [...start];
+  const reported = new Set<string>();
+  while (queue.length) {
+    const st = queue.shift() as State;
+    const from = tree.nodes.get(st.id)!;
+    const skipped = from.when !== undefined && contradicts(st.facts, from.when);
+    for (const e of edges.get(st.id) ?? []) {
+      if (heavyOf(from, e.path) !== undefined) continue;
+      if (skipped && e.path[0] !== 'skip' && e.path[0] !== 'when') continue;
+      let facts = st.facts;
+      if (from.kind === 'route' && e.path[0] === 'cases') {
+        const when = from.cases[e.path[1] as number]!.when;
+        if (contradicts(facts, when)) continue;
+        facts = { ...facts };
+        for (const [slot, v] of Object.entries(when)) if (!asList(v).includes('*')) facts[slot] = asList(v);
+      }
+      if (from.kind === 'route' && e.path[0] === 'default' && from.cases.some((c) => implied(facts, c.when))) continue;
+      if (from.kind === 'route') {
+        // The earlier cases did not hold: one that surely holds makes this edge impossible; one that differs from what
+        // is known in a single slot rules its values out.
+        const taken = e.path[0] === 'cases' ? (e.path[1] as number) : from.cases.length;
+        const earlier = from.cases.slice(0, taken);
+        if (earlier.some((c) => implied(facts, c.when))) continue;
+        for (const c of earlier) {
+          const open = Object.entries(c.when).filter(([slot, v]) => !implied(facts, { [slot]: v }));
+          const [slot, v] = open[0] ?? [];
+          if (open.length === 1 && slot && v && !asList(v).includes('*')) facts = { ...facts, [`!${slot}`]: [...new Set([...(facts[`!${slot}`] ?? []), ...asList(v)])].sort() };
+        }
+      }
+      if (from.kind === 'ask') {
+        // The answer fills the slot: what was known of it no longer holds.
+        facts = { ...facts };
+        delete facts[from.slot];
+        delete facts[`!${from.slot}`];
+      }
+      if ('options' in from && e.path[0] === 'options') facts = withSet(facts, from.options?.[e.path[1] as number]?.set);
+      const to = tree.nodes.get(e.to)!;
+      facts = withSet(facts, to.set);
+      if (to.backup !== undefined && !(to.when !== undefined && contradicts(facts, to.when))) {
+        const line = [e.to];
+        for (let p: State | undefined = st; p; p = p.prev) line.unshift(p.id);
+        // Once per root and checklist: the shortest such path (breadth first).
+        if (reported.has(`${line[0]}>${e.to}`)) continue;
+        reported.add(`${line[0]}>${e.to}`);
+        problems.push({
+          ...at(e.to),
+          message: `node ${e.to} shows a backup checklist with no light step first on the path ${line.join(' → ')} (a step before it, or heavy: asked | after_light | order on an edge of the path)`,
+        });
+        continue;
+      }
+      if (light(e.to) && !(to.when !== undefined && contradicts(facts, to.when))) continue;
+      // A done_* slot surely filled: a light step was done earlier in the conversation (main.yaml's convention).
+      if (Object.keys(facts).some((k) => k.startsWith('done_') && facts[k]!.length > 0 && !facts[k]!.includes('-')) || Object.entries(facts).some(([k, v]) => k.startsWith('!done_') && v.includes('-'))) continue;
+      const next: State = { id: e.to, facts, prev: st };
+      if (seen.has(keyOf(next))) continue;
+      seen.add(keyOf(next));
+      queue.push(next);
+    }
+  }
+  for (const node of tree.nodes.values()) {
+    if (node.kind !== 'route') continue;
+    node.cases.forEach((c, i) => {
+      if (c.heavy !== 'after_light') return;
+      const filled = Object.entries(c.when).some(([slot, v]) => slot.startsWith('done_') && v !== '-' && !(Array.isArray(v) && v.includes('-')));
+      const same = (a: Condition, b: Condition) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+      const earlier = node.cases.slice(0, i).some((d) =>
+        Object.entries(d.when).some(([slot, v]) => slot.startsWith('done_') && v === '-' && c.when[slot] === undefined && same(Object.fromEntries(Object.entries(d.when).filter(([k]) => k !== slot)), c.when)),
+      );
+      // Or the route is entered only from light steps (their next, or their skip once done).
+      const into = incoming.get(node.id) ?? [];
+      const fromSteps = !roots.includes(node.id) && into.length > 0 && into.every(({ from }) => from.kind === 'step' && from.destructive === undefined);
+      if (!filled && !earlier && !fromSteps)
+        problems.push({ ...at(node.id), message: `node ${node.id}: case ${i} is marked heavy: after_light but neither wants a done_* slot filled nor follows the same case with it empty` });
+    });
   }
 
   // 3. Help texts and destructive wording. What the bot never asks for (erase the phone, two-step verification off,

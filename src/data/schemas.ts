@@ -71,6 +71,15 @@ export type Condition = z.infer<typeof conditionSchema>;
 /** Slot assignments made when an option is chosen or a node is entered, e.g. { cause: auth }. */
 export const setSchema = z.record(slotName, z.string());
 
+/**
+ * Why an edge may lead to a backup checklist (a node with `backup:`) without a light step first on the way (`mailmedic
+ * lint`, guide check 2b, wants one of these on such an edge): `asked` — the person asked for the heavy thing by name (the
+ * how-to menu's button, a fact like `reinstall: profile`); `after_light` — the route case holds only once a light step
+ * was done (its `when` wants a `done_*` slot filled, or an earlier case of the same route took the same case with it
+ * empty); `order` — the guide's own order puts the checklist first (the device change: the old phone's removal).
+ */
+export const heavyReason = z.enum(['asked', 'after_light', 'order']);
+
 /** One button of an ask/choice/resolve node. */
 export const optionSchema = z.strictObject({
   /** Sent back as Turn.action; unique within the node. */
@@ -94,6 +103,8 @@ export const optionSchema = z.strictObject({
    */
   says: localeKey.optional(),
   set: setSchema.optional(),
+  /** Why this button may lead to a backup checklist with no light step first (see heavyReason). */
+  heavy: heavyReason.optional(),
   /**
    * The symptom this option stands for (an error or topic intent with an entry): a menu button such as [受信できない]
    * chooses the branch as 「受信できない」 typed would, so the conversation's symptom (state `intent`, the ticket's
@@ -237,7 +248,7 @@ export const infoNode = z.strictObject({
 export const routeNode = z.strictObject({
   ...base,
   kind: z.literal('route'),
-  cases: z.array(z.strictObject({ when: conditionSchema, next: nodeId })).min(1),
+  cases: z.array(z.strictObject({ when: conditionSchema, next: nodeId, heavy: heavyReason.optional() })).min(1),
   default: nodeId,
 });
 

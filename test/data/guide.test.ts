@@ -174,6 +174,64 @@ describe("the repository's tree against the guide", () => {
       'node acct_readd_backup: its account backup checklist (tree.backup.checklist, ja) leaves out "where the official profile / 一括設定 comes from (bookmark)"',
     );
   });
+
+  // lint-34: a light step before any backup checklist (safe-34 found three walks showing the deletion checklist first).
+  const early = (t: DialogTree) => problems(t).filter((m) => m.includes('no light step first') || m.includes('heavy:') || m.includes('shows a backup checklist'));
+  const route = (id: string) => {
+    const n = node(id);
+    if (n.kind !== 'route') throw new Error(`${id} is a route`);
+    return n;
+  };
+
+  it('finds no backup checklist before a light step in the tree as it is', () => {
+    expect(early(tree)).toEqual([]);
+  });
+
+  it('would have caught 「キャリアメールの設定」 showing the SoftBank deletion checklist at turn 1 (before safe-34)', () => {
+    const trigger = route('howto_carrier_trigger');
+    const old = { ...trigger, cases: [{ when: { trigger: 'os_update' }, next: 'upd_entry' }], default: 'howto_carrier' };
+    const found = early(withNodes(old));
+    expect(found).toContain(
+      'node sb_backup shows a backup checklist with no light step first on the path howto_carrier_trigger → howto_carrier → carrier_route → sb_entry → sb_backup (a step before it, or heavy: asked | after_light | order on an edge of the path)',
+    );
+    expect(found).toContain(
+      'node au_backup shows a backup checklist with no light step first on the path howto_carrier_trigger → howto_carrier → carrier_route → au_entry → au_backup (a step before it, or heavy: asked | after_light | order on an edge of the path)',
+    );
+  });
+
+  it('lets the re-setup asked for by name through only with its mark (reinstall: profile → heavy: asked)', () => {
+    const trigger = route('howto_carrier_trigger');
+    expect(trigger.cases.find((c) => c.when.reinstall === 'profile')?.heavy).toBe('asked');
+    const unmarked = { ...trigger, cases: trigger.cases.map(({ heavy: _h, ...c }) => (c.when.reinstall === 'profile' ? c : { ...c, heavy: _h })) };
+    expect(early(withNodes(unmarked))).toContainEqual(expect.stringMatching(/^node sb_backup shows a backup checklist with no light step first on the path howto_carrier_trigger → howto_carrier → carrier_route → sb_entry → sb_backup /));
+  });
+
+  it('would have caught 2-step verification on + carrier mail going to the checklist before the re-entry (before safe-34)', () => {
+    const known = route('auth_service_known');
+    const old = { ...known, cases: known.cases.filter((c) => c.when.done_password === undefined).map(({ heavy: _h, ...c }) => c) };
+    expect(early(withNodes(old))).toContainEqual(
+      expect.stringMatching(/^node sb_backup shows a backup checklist with no light step first on the path auth_entry → .*auth_2fa_service → auth_ask_service → auth_service_known → carrier_route → .*sb_backup /),
+    );
+  });
+
+  it('would have caught no 2-step verification going to the account re-add checklist with the password never re-typed (before safe-34)', () => {
+    const info = node('app_pw_not_needed');
+    if (info.kind !== 'info') throw new Error('app_pw_not_needed is an info');
+    expect(early(withNodes({ ...info, next: 'acct_readd_intro' }))).toContain(
+      'node acct_readd_backup shows a backup checklist with no light step first on the path howto_app_pw → howto_app_pw_service → howto_app_pw_route → app_pw_2fa → app_pw_not_needed → acct_readd_intro → acct_readd_backup (a step before it, or heavy: asked | after_light | order on an edge of the path)',
+    );
+  });
+
+  it('refuses heavy: after_light on a case no light step guards, and a checklist as the entry of another topic', () => {
+    const trigger = route('howto_carrier_trigger');
+    const lying = { ...trigger, cases: trigger.cases.map((c) => (c.when.carrier === 'docomo' ? { ...c, heavy: 'after_light' as const } : c)) };
+    expect(early(withNodes(lying))).toContain(
+      'node howto_carrier_trigger: case 4 is marked heavy: after_light but neither wants a done_* slot filled nor follows the same case with it empty',
+    );
+    expect(early({ ...tree, entries: { ...tree.entries, error_auth: 'sb_backup' } })).toContain(
+      'node sb_backup shows a backup checklist but is a start, global or entry node (only the entry of its own topic may be)',
+    );
+  });
 });
 
 describe('mailmedic lint (spawned) and the guide', () => {
