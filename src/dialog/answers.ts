@@ -736,13 +736,12 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
       // 「何通かは来ました」「一部は届くようになった」 "some emails come through now" (read fixed, surely): part of it works —
       // do all of them? (answers.yaml `confirm: fixed: partial:`), with the step's buttons; never closed as fixed.
       if (saysPartly(run, 'fixed', text)) return again('engine.partial_fixed');
-      // "I have to accept the certificate again then it works": it comes back — said so, and the step did not fix it
-      // (recorded as still broken, the walk goes on), never 「直ってよかったです！」.
-      if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
-      // 「今度は別のエラーが出るようになりました」 "a different error now": changed, not gone — said so, the walk goes on.
-      if (saysChanged(run, 'fixed', text)) return () => notFixedForGood(run, node, 'engine.changed_error');
-      // "was working flawlessly" 「それまでは問題なく動いていました」: when it started — noted, the step again, never closed.
-      if (saysWorkedBefore(run, 'fixed', text)) return () => workedBefore(run, node);
+      // "I have to accept the certificate again then it works", 「今度は別のエラーが出るようになりました」, "was working
+      // flawlessly": no fix — said so (notFixedSaid), never 「直ってよかったです！」.
+      {
+        const notFixed = notFixedSaid(run, node, text);
+        if (notFixed) return notFixed;
+      }
       // A bare "fine" (fixed at a share of 0.39, the intent model out of scope) may be "fine, I'll do that": a fixed read
       // this weakly, with nothing else saying so, is asked about — never 「直ってよかったです！」 on a guess. The intent
       // model's `resolved` supports it only as surely ("Thnx got it": fixed 0.41 in context, resolved 0.49, closed).
@@ -916,12 +915,25 @@ export function saysChanged(run: Run, act: Act, text: string): boolean {
  * after the latest update, was working flawlessly" (thunderbird-android#9898, read fixed surely and closed with 「直って
  * よかったです！」), 「それまでは問題なく動いていました」. When it started, not how the step went: no fix.
  */
-export function saysWorkedBefore(run: Run, act: Act, text: string): boolean {
+function saysWorkedBefore(run: Run, act: Act, text: string): boolean {
   return saysConfirmWords(run, act, 'before', text);
 }
 
+/**
+ * A "fixed" reply that says it is no fix, and what the bot does then: it works only for a while ("I have to accept the
+ * certificate again then it works") or the error changed (「今度は別のエラーが出るようになりました」) — said so, a step
+ * recorded as still broken (the walk goes on), a question asked again; it worked until it stopped ("was working
+ * flawlessly" 「それまでは問題なく動いていました」) — when it started, noted, the node again. Undefined: none of these.
+ */
+export function notFixedSaid(run: Run, node: DialogNode, text: string): (() => void) | undefined {
+  if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
+  if (saysChanged(run, 'fixed', text)) return () => notFixedForGood(run, node, 'engine.changed_error');
+  if (saysWorkedBefore(run, 'fixed', text)) return () => workedBefore(run, node);
+  return undefined;
+}
+
 /** Said to have worked before and stopped: noted as such (no fix), the node on screen again as after a fact. */
-export function workedBefore(run: Run, node: DialogNode): void {
+function workedBefore(run: Run, node: DialogNode): void {
   say(run, 'engine.worked_before');
   againAfterFact(run, node);
 }

@@ -11,7 +11,7 @@
 import { ERROR_INTENTS, type FollowUpFields, type FollowUpKind, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_PATTERNS, type DialogNode, type Patterns } from '../data/schemas.js';
 import type { FieldFacts } from '../nlu/fields.js';
-import { aboutOtherMessaging, notFixedForGood, saysChanged, saysWorkedBefore, workedBefore, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, saysWorksAgain, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
+import { aboutOtherMessaging, notFixedSaid, saysChanged, saysTemporarily, factNamesSymptom, fixedSurely, hedges, moveOf, saysPartly, saysPlainly, tellsFact, onlyHedges, namesEntityOnly, planAnswer, saysOnlyNegated, saysWorksAgain, statesPhrase, readsSurely, SURE_ACT_SHARE, SWITCH_CONFIDENCE, type AnswerPlan } from './answers.js';
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
@@ -336,13 +336,10 @@ export const resolvedRule: TurnRule = {
     if (saysOnlyNegated(t.run, 'fixed', t.text) && t.run.fixed !== true) return confirmFixed(t.run, node);
     // 「一部は届くようになった」 "some emails come through now": part of it works — do all of them? Never closed as fixed.
     if (saysPartly(t.run, 'fixed', t.text) && t.run.fixed !== true) return partlyFixed(t.run, node);
-    // "then it works, for a while": it keeps coming back — no fix. At a step the step did not fix it (the walk goes on);
-    // at a question, said so and the question again.
-    if (saysTemporarily(t.run, 'fixed', t.text) && t.run.fixed !== true) return notFixedForGood(t.run, node);
-    // "I get a different error now": the problem changed, not gone — said so, no fix.
-    if (saysChanged(t.run, 'fixed', t.text) && t.run.fixed !== true) return notFixedForGood(t.run, node, 'engine.changed_error');
-    // "was working flawlessly" (it worked until it stopped): when it started — noted, the question again, never closed.
-    if (saysWorkedBefore(t.run, 'fixed', t.text) && t.run.fixed !== true) return workedBefore(t.run, node);
+    // "then it works, for a while", "I get a different error now", "was working flawlessly": no fix (notFixedSaid). At a
+    // step the step did not fix it (the walk goes on); at a question, said so and the question again.
+    const notFixed = t.run.fixed !== true ? notFixedSaid(t.run, node, t.text) : undefined;
+    if (notFixed) return notFixed();
     // A step done and no result said, at a question ("I logged in again"): did that fix it? (one test mail, [直った]).
     const question = didItAtQuestion(t);
     if (question) return askDidItFix(t.run, question);
