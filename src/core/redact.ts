@@ -1184,15 +1184,23 @@ function slashPairs(w: Work): void {
     else if (/^[A-Za-z0-9._%+@-]{2,64}$/.test(account.core) && SIGN_IN_BEFORE.test(w.f.slice(Math.max(0, account.start - 40), account.start))) pairValue(w, pos, true);
   }
   if (!at) return;
+  // sec-35: a colon glued to an address and its word ("a.cefai123@outlook.com:Thomas", a line of a pasted combo list,
+  // csirtgadgets/csirtg-smrt-v1#17; "… since this morning. pat@example.com:Wisteria") is the pair's own shape, read as
+  // after a slash; a bounce line puts a space after its colon ("taro@example.com: undeliverable") and stays. From each
+  // '@' (rare in chat) to the end of its domain: the cost is per address.
+  for (let i = w.f.indexOf('@'); i !== -1; i = w.f.indexOf('@', i + 1)) {
+    let j = i + 1;
+    while (j < w.f.length && /[A-Za-z0-9.-]/.test(w.f[j]!)) j++;
+    if (w.f[j] !== ':' || !/[A-Za-z]/.test(w.f[j + 1] ?? '') || !/[A-Za-z0-9._%+-]/.test(w.f[i - 1] ?? '')) continue;
+    if (!/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(w.f.slice(i + 1, j))) continue;
+    pairValue(w, j + 1, named, true);
+  }
   for (let s = 0; s < w.f.length; ) {
     let e = w.f.indexOf('\n', s);
     if (e === -1) e = w.f.length;
     if (e - s <= 160) {
       const m = ADDRESS_LINE.exec(w.f.slice(s, e));
-      // sec-35: a colon glued to the address and the word ("a.cefai123@outlook.com:Thomas", a line of a pasted combo list,
-      // csirtgadgets/csirtg-smrt-v1#17) is the pair's own shape, read as after a slash; a bounce line puts a space after
-      // its colon ("taro@example.com: undeliverable") and stays.
-      if (m) pairValue(w, s + m[0].length, named, /[A-Za-z0-9]:$/.test(m[0]));
+      if (m && !/[A-Za-z0-9]:$/.test(m[0])) pairValue(w, s + m[0].length, named);
     }
     s = e + 1;
   }
