@@ -826,14 +826,45 @@ const COUNTED = new RegExp(`^[ \\t]?(?:${COUNT_UNITS}|ケタ)`);
  */
 const PASS_OWNER = /(?<![A-Za-z])(?:(?:my|your|our)(?:[ \t]+(?:new|old|current|email|e-mail|mail|login|account|icloud|gmail|outlook|yahoo|docomo))?|(?:the|my)?[ \t]*(?:email|e-mail|mail|login|account))[ \t]+$/i;
 
+/** A value that ends its line: nothing after it but a full stop (「です」 first for a Japanese one). */
+const LINE_END_AFTER = /^[ \t]*(?:(?:です|でした|だよ|だった|だ)[ \t]*)?[.!。！]?[ \t]*(?:\n|$)/;
+/** Page and menu words after 「パスワード - 」 (a page title: 「パスワード - ヘルプ」) that KATAKANA_NOT_VALUE does not hold. */
+const DASH_NOT_VALUE = /^(?:ヘルプ|サポート|ガイド|よくある質問|お問い合わせ|変更|再設定|設定|忘れた|お忘れ|確認|登録)/;
+
+/**
+ * The value after an arrow or a spaced dash (sec-34b for "password -> sunflower", "Pass - sunflower"; sec-35 for
+ * 「パスワード - ほしぞら」): password-shaped anywhere (looksSecret), or a plain word (plainValue, no heading's noun:
+ * "Password - Reset") that ends its line — a menu path goes on ("Settings -> Password -> Change"). After a Japanese
+ * label, kana or kanji ending its line too, on the terms of the value after 「パスワード：」.
+ */
+function dashValue(w: Work, pos: number, japanese: boolean): void {
+  if (japanese) {
+    for (const end of [kanaValueEnd(w.f, pos, true), kanjiValueEnd(w.f, pos)]) {
+      if (end <= pos) continue;
+      if (LINE_END_AFTER.test(w.f.slice(end, end + 12)) && !DASH_NOT_VALUE.test(w.f.slice(pos, end).normalize('NFKC')) && isFree(w, pos, end)) mask(w, pos, end, 'password');
+      return;
+    }
+  }
+  const t = tokenAt(w.f, pos);
+  if (!t || t.start !== pos || !isFree(w, t.start, t.end)) return;
+  if (looksSecret(t.core)) {
+    if (mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
+  } else if (plainValue(t.core) && !labelNoun(t.core) && /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(w.f.slice(t.end, t.end + 8))) mask(w, t.start, t.end, 'password');
+}
+
 /** The value right after a password label: 「パスワードは abc123 です」, `pw: hunter22`, "password is Summer2024!". */
 function labelledValues(w: Work): void {
   // Slack's bold around the label or its colon is nothing (sec-33): 「*パスワード:* ほしぞら」, 「*パスワード*：ほしぞら」.
-  const ja = new RegExp(`(${JA_LABEL})(\\*{0,2}[ \\t]*(?:[:=]\\*{0,2}|は|が|を|も|に|→|->|って)?[ \\t]*、?\\s*)`, 'gi');
+  // sec-35: a spaced dash or `=>` too (「パスワード - ほしぞら」), read as after the English label (see dashValue).
+  const ja = new RegExp(`(${JA_LABEL})(\\*{0,2}[ \\t]*(?:[:=]\\*{0,2}|は|が|を|も|に|→|->|=>|(?<=[ \\t])-{1,2}(?=[ \\t])|って)?[ \\t]*、?\\s*)`, 'gi');
   for (const m of w.f.matchAll(ja)) {
     const label = m[1] ?? '';
     const sep = m[2] ?? '';
     const pos = m.index + m[0].length;
+    if (/=>|(?:^|[ \t])-/.test(sep)) {
+      dashValue(w, pos, true);
+      continue;
+    }
     // 「パス」 alone is too common a prefix (パスタ, コンパス) to trust without a separator.
     if (label === 'パス' && !/[:=は]/.test(sep)) continue;
     // 「パスワードは」「パスワード：」 and a bare space or line break introduce the value itself; after 「を」「が」
@@ -899,11 +930,7 @@ function labelledValues(w: Work): void {
     // "pw => sunflower"): the value when the word ends its line and is no plain English of a heading or a menu path
     // ("Password - Reset", "Settings -> Password -> Change", "password -> change password" are kept).
     if (/->|→|=>|(?:^|[ \t])-/.test(sep)) {
-      const t = tokenAt(w.f, pos);
-      if (!t || t.start !== pos || !isFree(w, t.start, t.end)) continue;
-      if (looksSecret(t.core)) {
-        if (mask(w, t.start, t.end, 'password')) spacedRest(w, t.end);
-      } else if (plainValue(t.core) && !labelNoun(t.core) && /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(w.f.slice(t.end, t.end + 8))) mask(w, t.start, t.end, 'password');
+      dashValue(w, pos, false);
       continue;
     }
     if (explicit && passphrase(w, pos)) continue;
@@ -1094,6 +1121,15 @@ const ACCOUNT_WORDS = new Set(
   ).split(' '),
 );
 
+/** What a bounce or a log line says after an address and a colon (sec-35: "taro@example.com:undeliverable"): no value. */
+const DELIVERY_WORDS = new Set(
+  (
+    'undeliverable unknown failed failure rejected bounced bounce error invalid unavailable blocked refused denied deferred ' +
+    'delayed ok okay sent delivered queued timeout spam junk full disabled inactive suspended closed expired hacked inbox ' +
+    'nonexistent unreachable unroutable quota over'
+  ).split(' '),
+);
+
 function pairValue(w: Work, pos: number, context: boolean, address = false): void {
   // Kana or kanji with digits (「ほしぞら22」) are shaped like a password in any script.
   KANA_DIGITS.lastIndex = pos;
@@ -1120,7 +1156,13 @@ function pairValue(w: Work, pos: number, context: boolean, address = false): voi
   // sunflower"), unless it names an account's kind, an app or a provider (ACCOUNT_WORDS, DEVICE_NAMES, ORDINARY_VALUES).
   const lower = t.core.toLowerCase();
   const addressWord =
-    address && lettersOnly(t.core) && plain && !ACCOUNT_WORDS.has(lower) && !DEVICE_NAMES.some((n) => n === lower) && /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(after);
+    address &&
+    lettersOnly(t.core) &&
+    plain &&
+    !ACCOUNT_WORDS.has(lower) &&
+    !DELIVERY_WORDS.has(lower) &&
+    !DEVICE_NAMES.some((n) => n === lower) &&
+    /^[ \t]*[.!。]?[ \t]*(?:\n|$)/.test(after);
   if (strongSecret(t.core) || (context && plain) || addressWord) mask(w, t.start, t.end, 'password');
 }
 
@@ -1142,12 +1184,23 @@ function slashPairs(w: Work): void {
     else if (/^[A-Za-z0-9._%+@-]{2,64}$/.test(account.core) && SIGN_IN_BEFORE.test(w.f.slice(Math.max(0, account.start - 40), account.start))) pairValue(w, pos, true);
   }
   if (!at) return;
+  // sec-35: a colon glued to an address and its word ("a.cefai123@outlook.com:Thomas", a line of a pasted combo list,
+  // csirtgadgets/csirtg-smrt-v1#17; "… since this morning. pat@example.com:Wisteria") is the pair's own shape, read as
+  // after a slash; a bounce line puts a space after its colon ("taro@example.com: undeliverable") and stays. From each
+  // '@' (rare in chat) to the end of its domain: the cost is per address.
+  for (let i = w.f.indexOf('@'); i !== -1; i = w.f.indexOf('@', i + 1)) {
+    let j = i + 1;
+    while (j < w.f.length && /[A-Za-z0-9.-]/.test(w.f[j]!)) j++;
+    if (w.f[j] !== ':' || !/[A-Za-z]/.test(w.f[j + 1] ?? '') || !/[A-Za-z0-9._%+-]/.test(w.f[i - 1] ?? '')) continue;
+    if (!/^[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+$/.test(w.f.slice(i + 1, j))) continue;
+    pairValue(w, j + 1, named, true);
+  }
   for (let s = 0; s < w.f.length; ) {
     let e = w.f.indexOf('\n', s);
     if (e === -1) e = w.f.length;
     if (e - s <= 160) {
       const m = ADDRESS_LINE.exec(w.f.slice(s, e));
-      if (m) pairValue(w, s + m[0].length, named);
+      if (m && !/[A-Za-z0-9]:$/.test(m[0])) pairValue(w, s + m[0].length, named);
     }
     s = e + 1;
   }
@@ -1194,6 +1247,18 @@ const EN_VALUE_THEN =
   /^["'”`]?[ \t]*(?:[.,;:!?)\n]|$|\d|(?:and|but|so|or|again|still|twice|thrice|too|also|it|which|though|because|yesterday|today|now|then|on|in|at|for|from|every|each|when|whenever|after|since|before)(?![A-Za-z]))/i;
 const EN_LABEL_BEFORE_FAIL = /(?<![A-Za-z])(?:password|passwd|passcode|pwd|pw)[ \t]+["'“`]?(?=[A-Za-z])/gi;
 
+/**
+ * Words in -ly that are no adverb of how it was typed (sec-35): names and nouns, the kind of word a password is made of
+ * ("typed password holly"). An adverb is made from an adjective (careful-ly, correct-ly, exact-ly); these are not.
+ */
+const LY_NOT_ADVERB = new Set(
+  (
+    'holly lily lilly molly polly sally kelly shelly nelly billy dolly emily ally carly marly charly wally beverly ' +
+    'kimberly shirley hayley bailey riley kiley jelly belly bully jolly folly rally tally gully dally doily italy july ' +
+    'anomaly monopoly assembly firefly dragonfly mayfly'
+  ).split(' '),
+);
+
 /** Grammar said after "password" in a sentence ("rejects my password even though it's right"): no value. */
 const SENTENCE_GRAMMAR = new Set('even ever always never anyway anyhow somehow though although unless until while whether'.split(' '));
 
@@ -1202,8 +1267,9 @@ function sentenceValue(w: Work, pos: number, failed: boolean): void {
   if (!t || t.start !== pos || !isFree(w, t.start, t.end) || !lettersOnly(t.core)) return;
   const lower = t.core.toLowerCase();
   if (!plainValue(t.core) || labelNoun(t.core) || LABEL_WORD.test(t.core) || isOrdinary(t.core) || SENTENCE_GRAMMAR.has(lower)) return;
-  // An adverb says how it was typed ("carefully", "manually"); "butterfly" ends in -fly and is a word people use.
-  if (lower.endsWith('ly') && !lower.endsWith('fly')) return;
+  // An adverb says how it was typed ("carefully", "manually"); "butterfly" ends in -fly and is a word people use, and so
+  // are the names and nouns of LY_NOT_ADVERB (sec-35: "typed password holly").
+  if (lower.endsWith('ly') && !lower.endsWith('fly') && !LY_NOT_ADVERB.has(lower)) return;
   const after = w.f.slice(t.end, t.end + 32);
   if (failed ? !EN_LABEL_FAILS.test(after) : !(EN_VALUE_THEN.test(after) || EN_LABEL_FAILS.test(after))) return;
   mask(w, t.start, t.end, 'password');
@@ -1828,7 +1894,8 @@ export function valueAlone(text: string): boolean {
   const kana = /^[「『]?([ぁ-ゖー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kana !== undefined) return kanaValueEnd(kana, 0, false) > 0;
   // Katakana or kanji alone (「ホシゾラ」, 「太郎です」, sec-27; one kanji or five and more too, sec-28), on the terms of the same value after 「パスワード：」 / 「は」.
-  const katakana = /^[「『]?([ァ-ヺー]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
+  // Half-width too (sec-35: 「ﾎｼｿﾞﾗ」 after 「ﾊﾟｽﾜｰﾄﾞは」), judged by kanaValueEnd as its full-width form.
+  const katakana = /^[「『]?([ァ-ヺー]{2,40}|[ｦ-ﾟ]{2,40})[」』]?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (katakana !== undefined) return kanaValueEnd(katakana, 0, true) > 0;
   const kanji = /^[「『]?([\u4e00-\u9fff々]{1,16})[」』]?[ \t]*(?:です|だよ|だ|でした)?[。.!]?$/.exec(fold(text).trim())?.[1];
   if (kanji !== undefined) return kanjiValueEnd(kanji, 0) > 0;

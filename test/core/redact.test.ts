@@ -246,6 +246,12 @@ describe('a password across two messages (rob-20)', () => {
     for (const t of ['メール', 'ドコモ', 'エラー', 'アイフォン', 'リセット', '不明', '忘れた', '未設定', '誕生日', '担当者', '解決']) expect(valueAlone(t), t).toBe(false);
   });
 
+  it('valueAlone: half-width katakana alone is judged as its full-width form (sec-35)', () => {
+    // 「ﾊﾟｽﾜｰﾄﾞは」 then 「ﾎｼｿﾞﾗ」 in the next message: the value reached the transcript as typed.
+    for (const t of ['ﾎｼｿﾞﾗ', 'ﾈｺ', '「ﾎｼｿﾞﾗ」']) expect(valueAlone(t), t).toBe(true);
+    for (const t of ['ﾒｰﾙ', 'ﾄﾞｺﾓ', 'ｴﾗｰ', 'ﾘｾｯﾄ', 'ｼﾝﾌﾟﾙ', 'ｱｲﾌｫﾝ']) expect(valueAlone(t), t).toBe(false);
+  });
+
   it('asksValue: staff asking for a password, not warning against sending one, nor asking for a phone number (sec-27)', () => {
     for (const t of ['新しいパスワードは？', '新しいパスワードは何ですか？', 'パスワードを教えてください', '認証コードを教えてください', 'What is your new password?', "what's the verification code?", 'パスワードは'])
       expect(asksValue(t), t).toBe(true);

@@ -77,6 +77,9 @@ export const JA: Row[] = [
   { before: 'パスワードを変えました', line: 'さっきのは古いほうでした、nashi5083です', values: ['nashi5083'] },
   // sec-34b: a half-width katakana label and a kana value ending in 「ん」 (invented value)
   { line: 'ﾊﾟｽﾜｰﾄﾞ：すずらん', values: ['すずらん'] },
+  // sec-35: half-width katakana alone after its label, a spaced dash after a Japanese label (invented values)
+  { before: 'ﾊﾟｽﾜｰﾄﾞは', line: 'ﾎｼｿﾞﾗ', values: ['ﾎｼｿﾞﾗ'], alone: true },
+  { line: 'パスワード - あさがお', values: ['あさがお'] },
 ];
 
 export const EN: Row[] = [
@@ -114,6 +117,10 @@ export const EN: Row[] = [
   { before: 'I changed my password yesterday', line: "that was the old one, it's quince", values: ['quince'] },
   // sec-34b: a pair with one-letter labels (invented value)
   { line: 'u: pat p: juniper', values: ['juniper'] },
+  // sec-35: an address and a word glued by a colon (a combo-list line; Slack wraps the address), a name in -ly after
+  // "typed password" (invented values)
+  { line: 'pat@example.com:Wisteria', slack: '<mailto:pat@example.com|pat@example.com>:Wisteria', values: ['Wisteria'] },
+  { line: 'i typed password holly and it still fails', values: ['holly'] },
 ];
 
 /** What the hand-off form's answer types of a row: the line, or the label and the value together (Row.alone). */
