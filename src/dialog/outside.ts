@@ -10,8 +10,12 @@ import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
 import { message, msg, say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
-/** First-message readings that place no symptom: nothing, "still broken", "fixed" (said of an error, see `outside`). */
-const SAYS_NOTHING_PLACED: ReadonlySet<string> = new Set(['out_of_scope', 'not_resolved', 'resolved']);
+/**
+ * First-message readings that place no symptom: nothing (the line above: read under MIN_CONFIDENCE, "the error keeps
+ * coming back…" resolved 0.40, 「何度やってもエラーが消えない」 not_resolved 0.29) or "still broken" (see `outside`). A sure
+ * "fixed" ("the error is gone now, thanks") is not asked which error.
+ */
+const SAYS_NOTHING_PLACED: ReadonlySet<string> = new Set(['out_of_scope', 'not_resolved']);
 
 /** Intents with an entry that still do not start a branch from outside: small talk and yes/no. */
 export const NOT_A_TOPIC: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'affirm', 'deny']);
