@@ -150,8 +150,11 @@ function factsOf(masked: string): ReturnType<typeof parseFieldFacts> {
   return facts;
 }
 
-/** Readings a "what does it mean" reply gets besides what_is: not knowing how, not knowing, or nothing placed. */
-const ASKS_MEANING: ReadonlySet<string> = new Set(['how_to', 'dont_know', 'other', 'still_broken']);
+/**
+ * Readings a "what does it mean" reply gets besides what_is: not knowing how, not knowing, or nothing placed — never a
+ * result (「IMAPの意味が分からないけどまだダメ」 reads still_broken: the step's result, kept).
+ */
+const ASKS_MEANING: ReadonlySet<string> = new Set(['how_to', 'dont_know', 'other']);
 
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
 function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): string | undefined {
