@@ -20,7 +20,7 @@ import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
 import { onAction } from './actions.js';
-import { acceptedActs, glossaryTerms } from './answers.js';
+import { acceptedActs, glossaryTerms, textMentions } from './answers.js';
 import { absorb } from './facts.js';
 import { afterOtherProblemQuestion } from './handoff.js';
 import { walkOfChange } from './repairs.js';
@@ -150,6 +150,12 @@ function factsOf(masked: string): ReturnType<typeof parseFieldFacts> {
   return facts;
 }
 
+/**
+ * Readings a "what does it mean" reply gets besides what_is: not knowing how, not knowing, or nothing placed — never a
+ * result (「IMAPの意味が分からないけどまだダメ」 reads still_broken: the step's result, kept).
+ */
+const ASKS_MEANING: ReadonlySet<string> = new Set(['how_to', 'dont_know', 'other']);
+
 /** A text turn: what it tells is absorbed, then the turn policy decides what it does. Returns the rule that acted. */
 function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): string | undefined {
   const { s, ctx } = run;
@@ -162,6 +168,12 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   run.reading = read(maskSecrets(text).text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
   // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
   if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
+  // 「プロファイルを入れろと言われても意味が分からない」 (trial-ja-34 #12, read dont_know: the choice's [手順を順番に] and the
+  // deletion checklist) "I don't know what a profile means": a glossary term named with words that say its MEANING is not
+  // understood is a what-is question about that term — its explanation, then the node again (leftovers-35).
+  else if (run.reading && run.reading.act !== 'what_is' && ASKS_MEANING.has(run.reading.act ?? '') && node && acceptedActs(ctx.tree, node).includes('what_is') &&
+    glossaryTerms(ctx.tree, text).length > 0 && textMentions(run, 'engine.says.meaning_words', text))
+    run.reading = { ...run.reading, act: 'what_is' };
   // 「使ってない」 right after 「VPNってなに？」 was answered: what is not used is the term just explained — its light step
   // (glossary `step:`) is named, as in 「VPNは使ってない」 (facts.ts records it as skipped; the step on screen decides).
   const explained = s.explained?.turn === s.turn - 1 ? s.explained.terms : [];

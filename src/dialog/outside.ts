@@ -10,6 +10,13 @@ import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
 import { message, msg, say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
+/**
+ * First-message readings that place no symptom: nothing (the line above: read under MIN_CONFIDENCE, "the error keeps
+ * coming back…" resolved 0.40, 「何度やってもエラーが消えない」 not_resolved 0.29) or "still broken" (see `outside`). A sure
+ * "fixed" ("the error is gone now, thanks") is not asked which error.
+ */
+const SAYS_NOTHING_PLACED: ReadonlySet<string> = new Set(['out_of_scope', 'not_resolved']);
+
 /** Intents with an entry that still do not start a branch from outside: small talk and yes/no. */
 export const NOT_A_TOPIC: ReadonlySet<string> = new Set(['greeting', 'thanks', 'goodbye', 'affirm', 'deny']);
 
@@ -28,6 +35,16 @@ export function outside(run: Run, nlu: NluResult): void {
     return switchTo(run, intent);
   }
   if (!terminal) {
+    // 「何度やってもエラーが消えない」 "the error keeps coming back no matter what I do" (trial-ja-34 #10: read still-broken /
+    // fixed / nothing, and told 「わたしはスマホのメール…お手伝いしています」): an error on the screen, no symptom placed and
+    // no text of it — which error is asked (the menu's [エラーが表示される]: triage), never the scope line (leftovers-35).
+    if (s.node === null && !messaging && SAYS_NOTHING_PLACED.has(intent) && textMentions(run, 'engine.says.error_words', run.text ?? '')) {
+      understood(run);
+      const named = menuSymptom(run, run.text ?? '');
+      if (named) return switchTo(run, named);
+      toldFirst(run);
+      return enter(run, ctx.tree.globals.triage);
+    }
     // First turn (or parked): a symptom was handled above; anything else starts at the menu (a hello says hello first).
     if (intent === 'greeting') say(run, 'engine.hello');
     if (intent === 'out_of_scope' && !messaging && (run.learned.length || textMentions(run, 'engine.says.mail_words', run.text ?? ''))) {
