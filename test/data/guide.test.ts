@@ -183,6 +183,14 @@ describe("the repository's tree against the guide", () => {
     );
   });
 
+  it('would have caught the password re-entry that never closed and reopened the mail app (§9, before guide-35)', () => {
+    const before =
+      '設定 › メール › アカウント › {account_name}を開き、受信（IMAP）と送信（SMTP）の両方で、ユーザ名とパスワードを入れ直してください。\n入力欄をいったん消し、自動入力は使わず手で入力します（大文字・小文字・記号に注意）。保存したら Wi‑Fi とモバイルデータを切り替えて、メールを更新してみてください。';
+    expect(problems(tree, withTexts({ 'tree.auth_reenter.say': before }))).toContain(
+      'node auth_reenter: its §9 list "both password fields saved alike, then the app closed and reopened" (tree.auth_reenter.say, ja) leaves out "the mail app closed and opened again"',
+    );
+  });
+
   it("would have caught the FAQ's five checks with the password before switching the line", () => {
     const real = locales.messages.ja.get('tree.faq_order.say') ?? '';
     const one = '1. Wi‑Fi とモバイルデータを切り替えて再試行';
