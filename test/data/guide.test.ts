@@ -183,6 +183,14 @@ describe("the repository's tree against the guide", () => {
     );
   });
 
+  it("would have caught au's test step without the notification check (§13 step 5, before guide-35: the shared carrier_test text)", () => {
+    const before = locales.messages.ja.get('tree.carrier_test.say') ?? '';
+    expect(before).not.toContain('通知');
+    expect(problems(tree, withTexts({ 'tree.au_test.say': before }))).toContain(
+      `node au_test: its §13 list "au's fifth step (送受信テストと通知設定の確認)" (tree.au_test.say, ja) leaves out "the notification checked"`,
+    );
+  });
+
   it('would have caught the password re-entry that never closed and reopened the mail app (§9, before guide-35)', () => {
     const before =
       '設定 › メール › アカウント › {account_name}を開き、受信（IMAP）と送信（SMTP）の両方で、ユーザ名とパスワードを入れ直してください。\n入力欄をいったん消し、自動入力は使わず手で入力します（大文字・小文字・記号に注意）。保存したら Wi‑Fi とモバイルデータを切り替えて、メールを更新してみてください。';
