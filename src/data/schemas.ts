@@ -393,12 +393,26 @@ export type GuideSection = z.infer<typeof guideSectionSchema>;
  */
 export const backupItemSchema = z.strictObject({ item: z.string().min(1), ja: z.string().min(1), en: z.string().min(1) });
 
+/** One of the guide's ordered lists (steps, a table's rows) and the nodes whose text reproduces it. */
+export const guideOrderedListSchema = z.strictObject({
+  section: z.string().regex(/^§\d+$/),
+  /** What the list is, for messages: 「au の5つの手順」. */
+  name: z.string().min(1),
+  nodes: z.array(z.string().min(1)).min(1),
+  items: z.array(backupItemSchema).min(2),
+});
+
 export const guideListSchema = z.strictObject({
   /** The guide's file under shared/reference. */
   source: z.string().min(1),
   sections: z.array(guideSectionSchema).min(1),
   /** What to note before each kind of destructive step (the guide's 5-item list; the network reset's table). */
   backups: z.partialRecord(destructiveKind, z.array(backupItemSchema).min(1)),
+  /**
+   * The guide's ordered lists that the tree says in one message (guide-35): every node named shows every item (one of
+   * its |-separated words, in each locale) in the guide's order.
+   */
+  lists: z.array(guideOrderedListSchema).default([]),
 });
 export type GuideList = z.infer<typeof guideListSchema>;
 
