@@ -699,6 +699,7 @@ export const answersFileSchema = z.strictObject({
         works_again: z.string().optional(),
         changed: z.string().optional(),
         before: z.string().optional(),
+        problem: z.string().optional(),
       }),
     )
     .optional(),
