@@ -442,6 +442,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
      * request whatever the act model reads (it read "who do i call" how_to at a step and showed the step's how-to).
      */
     words: localeKey.optional(),
+    /**
+     * A locale key of a service's robot check quoted in an error ("We need to check you're a real person", Yahoo's
+     * sending check): a text holding them asks for no person by the act model's reading alone (trial-en-35 #1).
+     */
+    except: localeKey.optional(),
   }),
   /**
    * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
@@ -575,7 +580,7 @@ export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
-    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person' },
+    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person', except: 'engine.says.robot_check' },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration', min_share: 0.6 },
     {
@@ -708,6 +713,7 @@ export const answersFileSchema = z.strictObject({
         works_again: z.string().optional(),
         changed: z.string().optional(),
         before: z.string().optional(),
+        problem: z.string().optional(),
       }),
     )
     .optional(),
