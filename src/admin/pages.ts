@@ -873,7 +873,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
       : i.picked ? pickedNote(ctx, i.picked) : '';
     const reasons = g?.reasons ?? i.reasons;
     const corrected = g ? g.corrected : i.corrected ? 1 : 0;
-    const bulk = g && g.count > 1 && i.text !== undefined ? bulkForm(ctx, i, g) : '';
+    const bulk = g && g.count > 1 && i.text !== undefined ? bulkForm(ctx, i, g, filter) : '';
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
@@ -897,8 +897,8 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     body,
     strings: {
       failed: tr(ctx, 'admin.dead.failed'),
-      bulk_confirm: tr(ctx, 'admin.improve.bulk_confirm', { n: '{n}' }),
-      bulk_done: tr(ctx, 'admin.improve.bulk_done', { n: '{n}' }),
+      bulk_confirm: tr(ctx, 'admin.improve.bulk_confirm', { n: '{n}', c: '{c}', k: '{k}' }),
+      bulk_done: tr(ctx, 'admin.improve.bulk_done', { n: '{n}', c: '{c}' }),
       bulk_skipped: tr(ctx, 'admin.improve.bulk_skipped', { n: '{n}' }),
       bulk_undo: tr(ctx, 'admin.improve.bulk_undo'),
       bulk_undone: tr(ctx, 'admin.improve.bulk_undone', { n: '{n}' }),
@@ -907,19 +907,30 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
 }
 
 /**
- * A repeated line labelled in one action (since round 34): every occurrence the group holds gets the same correction
- * (POST /admin/api/annotations/bulk — the single form's mechanism per turn), after a confirmation naming the count; the
- * answer offers 元に戻す / Undo (DELETE …/bulk) for the turns it labelled.
+ * A repeated line labelled in one action (since round 34): every occurrence gets the same correction (POST
+ * /admin/api/annotations/bulk — the single form's mechanism per turn), after a confirmation naming the count; the answer
+ * offers 元に戻す / Undo (DELETE …/bulk) for the turns it labelled. Since round 35 "every occurrence" is every one the
+ * page's filter lists in its whole period (`line` + `filter`, counted first with `dryRun` for the confirmation), not only
+ * those the queue read (≤ 200 items, ≤ 300 conversations); `data-items` (the group's own) stays for scripts.
  */
-function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup): string {
+function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup, filter: ImproveFilter): string {
   const items = g.items.map((x) => ({ conversation: x.conversation, turn: x.seq }));
+  const line = { conversation: i.conversation, turn: i.seq };
+  const query = {
+    below: String(filter.below),
+    reason: filter.reasons,
+    ...(filter.from || filter.to ? {} : { days: String(filter.days) }),
+    ...(filter.node !== undefined ? { node: filter.node } : {}),
+    ...(filter.from ? { from: filter.from } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+  };
   const pick = i.picked && i.picked.chosen !== 'none' ? i.picked.chosen : i.picked?.then ?? i.intent ?? '';
   const intents = `<option value=""></option>${INTENTS.map((x) => `<option value="${x}"${x === pick ? ' selected' : ''}>${h(intentLabel(ctx, x))} (${x})</option>`).join('')}`;
   const acts = i.reply
     ? `<label>${t(ctx, 'admin.improve.bulk_reply_act')}<select name="reply_act" data-testid="bulk-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${i.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
     : '';
   return `<details class="bulk small" data-testid="bulk"><summary data-testid="bulk-open">${t(ctx, 'admin.improve.bulk_open', { n: g.count })}</summary>
-<form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-count="${g.count}" data-testid="bulk-form">
+<form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-line="${h(JSON.stringify(line))}" data-filter="${h(JSON.stringify(query))}" data-count="${g.count}" data-testid="bulk-form">
   <label>${t(ctx, 'admin.improve.bulk_intent')}<select name="intent" data-testid="bulk-intent">${intents}</select></label>
   ${acts}
   <label class="check"><input type="checkbox" name="train" value="1" data-testid="bulk-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
@@ -1147,17 +1158,20 @@ const SCRIPT = `(() => {
     const f = e.target.closest('form.bulk-form');
     if (!f) return;
     e.preventDefault();
-    const n = f.dataset.count;
-    if (!confirm(strings.bulk_confirm.replace('{n}', n))) return;
     const fd = new FormData(f);
-    const body = { items: JSON.parse(f.dataset.items), by: staff() || undefined };
+    const body = { line: JSON.parse(f.dataset.line), filter: JSON.parse(f.dataset.filter), by: staff() || undefined };
     if (fd.get('train')) body.train = true;
     if (fd.get('intent')) body.intent = fd.get('intent');
     if (fd.get('reply_act')) body.replyAct = fd.get('reply_act');
     const out = f.querySelector('.bulk-result');
+    // Every occurrence in the page's period and filter, counted first: the confirmation names how many, in how many conversations.
+    let scope;
+    try { scope = await send('POST', '/admin/api/annotations/bulk', { ...body, dryRun: true }); } catch { toast(strings.failed); return; }
+    const fill = (s, v) => s.replace('{n}', v.n).replace('{c}', v.c).replace('{k}', v.k);
+    if (!confirm(fill(strings.bulk_confirm, { n: scope.occurrences, c: scope.conversations, k: scope.corrected }))) return;
     try {
       const json = await send('POST', '/admin/api/annotations/bulk', body);
-      out.textContent = strings.bulk_done.replace('{n}', json.annotated) + (json.skipped ? ' ' + strings.bulk_skipped.replace('{n}', json.skipped) : '');
+      out.textContent = fill(strings.bulk_done, { n: json.annotated, c: new Set(json.items.map((i) => i.conversation)).size }) + (json.skipped ? ' ' + strings.bulk_skipped.replace('{n}', json.skipped) : '');
       f.querySelector('[data-testid=bulk-save]').disabled = true;
       if (json.items.length) {
         const undo = document.createElement('button');
