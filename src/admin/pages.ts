@@ -91,6 +91,9 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
   return s ? `${path}?${s}` : path;
 }
 
+/** `params` without the keys named (a link that clears one filter keeps the others). */
+const without = (params: Record<string, string>, ...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(params).filter(([k]) => !keys.includes(k)));
+
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `YYYY-MM-DD HH:mm` in the view's time zone. */
 export function formatTime(ctx: ViewContext, ms: number): string {
@@ -833,12 +836,20 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   const { filter } = data;
   // Repeated lines (groupImprove): one row per normalised text, most frequent first — unless the flat list is asked for.
   const grouped = !filter.flat && data.groups !== undefined;
-  const keep = {
+  // What the page's links carry (the period too: `days` when no dates are given — it was lost on the toggle and the form).
+  const days: Record<string, string> = filter.from || filter.to ? {} : { days: String(filter.days) };
+  const keep: Record<string, string> = {
     below: String(filter.below),
+    ...days,
     ...(filter.node !== undefined ? { node: filter.node } : {}),
     ...(filter.from ? { from: filter.from } : {}),
     ...(filter.to ? { to: filter.to } : {}),
   };
+  // The period a lead reads — and a bulk label covers (since round 35): the last N days, or the days conversations started.
+  const dayChoices = [...new Set([7, 14, 30, 90, 180, 365, filter.days])].sort((a, b) => a - b);
+  const period = `<label>${t(ctx, 'admin.improve.days')}<select name="days" data-testid="improve-days">${dayChoices.map((n) => `<option value="${n}"${n === filter.days ? ' selected' : ''}>${h(tr(ctx, 'admin.improve.days_n', { n }))}</option>`).join('')}</select></label>
+  <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(filter.from ?? '')}" data-testid="improve-from"></label>
+  <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(filter.to ?? '')}" data-testid="improve-to"></label>`;
   const reasonQuery = filter.reasons.length === 4 ? '' : filter.reasons.map((r) => `&reason=${r}`).join('');
   const toggle = `<a href="${href(ctx, '/admin/improve', grouped ? { ...keep, group: '0' } : keep)}${h(reasonQuery)}" data-testid="improve-group-toggle">${t(ctx, grouped ? 'admin.improve.show_each' : 'admin.improve.show_grouped')}</a>`;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
@@ -846,15 +857,16 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
   <label>${t(ctx, 'admin.improve.below')}<input type="number" name="below" min="0" max="1" step="0.05" value="${filter.below}" data-testid="improve-below"></label>
   ${reasons.map((r) => `<label class="check"><input type="checkbox" name="reason" value="${r}"${filter.reasons.includes(r) ? ' checked' : ''} data-testid="improve-${r}"> ${t(ctx, `admin.improve.reason_${r}`)}</label>`).join('')}
+  ${period}
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
   ${
     filter.node !== undefined
-      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}) })}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${
     filter.from || filter.to
-      ? `${filter.from ? `<input type="hidden" name="from" value="${h(filter.from)}">` : ''}${filter.to ? `<input type="hidden" name="to" value="${h(filter.to)}">` : ''}<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', filter.node !== undefined ? { node: filter.node } : {})}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', { ...without(keep, 'from', 'to'), days: String(filter.days) })}${h(reasonQuery)}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${filter.flat ? '<input type="hidden" name="group" value="0">' : ''}
