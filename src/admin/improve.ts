@@ -58,6 +58,11 @@ export interface ImproveItem {
   nodeBefore: string;
   /** Where the bot went with it (the node of its answer, which a flag marks as wrong). */
   node: string;
+  /**
+   * The two-stage fallback's 「「…」ということでしょうか？」 around the turn (since round 35): `before`, the symptom it asked
+   * about when the turn answers it; `after`, when the turn was answered with it. Both pages name the place so.
+   */
+  askedBack?: { before?: Intent; after?: Intent };
   /** A typed reply to a question of the bot's (answersQuestion): staff may give its reply act. */
   reply?: true;
   reasons: ImproveReason[];
@@ -138,6 +143,13 @@ export function improveKey(i: Pick<ImproveItem, 'text' | 'action' | 'nodeBefore'
     // A space beside Japanese is spelling, not a word break: 「Gmail が」 = 「Gmailが」 (between Latin words it stays).
     .replace(/ (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) /gu, '')
     .replace(/[\s。.!?！？、,…]+$/u, '');
+}
+
+/** ImproveItem.askedBack of a turn: the ask-back it answered (no node before) and the one it was answered with (no node after). */
+function askedBackAt(t: TranscriptTurn, prev: TranscriptTurn | undefined): Pick<ImproveItem, 'askedBack'> {
+  const before = t.nodeBefore === '' ? prev?.clarification?.offered[0] : undefined;
+  const after = t.node === '' ? t.clarification?.offered[0] : undefined;
+  return before || after ? { askedBack: { ...(before ? { before } : {}), ...(after ? { after } : {}) } } : {};
 }
 
 /** The queue's items as repeated lines (ImproveGroup), most frequent first, then the most recent. */
@@ -258,6 +270,7 @@ function listedTurns(s: ConversationSummary, recorded: TranscriptTurn[], notes: 
       nodeBefore: t.nodeBefore,
       node: t.node || t.nodeBefore,
       ...(t.text !== undefined && answersQuestion(t, turns[i - 1]) ? { reply: true as const } : {}),
+      ...askedBackAt(t, turns[i - 1]),
       reasons,
       corrected: bySeq.has(t.seq),
       ...pickedAfter(turns, i),

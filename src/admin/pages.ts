@@ -4,7 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Intent, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
@@ -126,6 +126,15 @@ export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 /** A node as staff read it: the step's title when it has one, else its id. */
 export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
   return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
+}
+
+/**
+ * Where a turn was, in words: no node ('') where the bot asked 「「…」ということでしょうか？」 (the two-stage fallback, before
+ * any node) is that question — not （開始）, which read as if the bot had not moved ('（開始） → （開始）').
+ */
+export function placeLabel(ctx: ViewContext, id: string, askedBack?: Intent): string {
+  if (id === '' && askedBack) return tr(ctx, 'admin.conversation.node_ask_back', { symptom: intentLabel(ctx, askedBack) });
+  return nodeLabel(ctx, id);
 }
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
@@ -459,7 +468,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
       parts.push(`<div class="chips">${ents.map(([k, v]) => `<span class="chip" title="${h(k)}">${h(k === 'os_version' || k === 'error_message' ? String(v) : entityLabel(ctx, k, String(v)))}</span>`).join('')}</div>`);
     }
   }
-  parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.node')}</span><span class="v small node">${h(nodeLabel(ctx, turn.nodeBefore))} → <b>${h(nodeLabel(ctx, turn.node))}</b> <code>${h(turn.node || '—')}</code></span></div>`);
+  parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.node')}</span><span class="v small node" data-testid="turn-node">${h(placeLabel(ctx, turn.nodeBefore, prev?.clarification?.offered[0]))} → <b>${h(placeLabel(ctx, turn.node, turn.clarification?.offered[0]))}</b> <code>${h(turn.node || '—')}</code></span></div>`);
   for (const e of turn.events) {
     if (e.type === 'status')
       parts.push(`<div class="event" data-testid="event-status">${t(ctx, 'admin.conversation.event_status', { from: statusLabel(ctx, e.from), to: statusLabel(ctx, e.to) })}</div>`);
@@ -889,7 +898,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before))} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
   };
   const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length

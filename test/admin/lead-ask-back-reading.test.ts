@@ -51,3 +51,26 @@ describe('a reply at the opening ask-back keeps the reading the bot used', () =>
     }
   });
 });
+
+/**
+ * Found on the walk (item 3): the node line of the turn asked back, and of the reply to it, read 「（開始） → （開始）」 and
+ * 「（開始） → 送信はできますか？」 — as if the bot had not moved. Both pages now name the ask-back (improve items carry
+ * `askedBack`).
+ */
+describe('the ask-back is named where the node line said （開始）', () => {
+  const asked = '「メールを取得できない」ということでしょうか？（確認）';
+  it('on the conversation page and the improve queue (ja, en)', async () => {
+    const html = await page('/admin/conversations/ab-1');
+    const line = (seq: number) => /data-testid="turn-node">([^<]*)<b>([^<]*)<\/b>/.exec(turnBlock(html, seq))?.slice(1, 3).join('') ?? '';
+    expect(line(1)).toBe(`（開始） → ${asked}`);
+    expect(line(2)).toBe(`${asked} → 送信はできますか？`);
+    const improve = await api('/admin/api/improve?group=0');
+    const items = improve.body.items as Array<Item & { askedBack?: { before?: string; after?: string } }>;
+    expect(items.find((x) => x.conversation === 'ab-1' && x.seq === 2)?.askedBack).toEqual({ before: 'error_cannot_fetch' });
+    expect(items.find((x) => x.conversation === 'ab-1' && x.seq === 1)?.askedBack).toEqual({ after: 'error_cannot_fetch' });
+    const rows = [...(await page('/admin/improve')).matchAll(/<tr data-testid="improve-row"[\s\S]*?<\/tr>/g)].map((m) => m[0]);
+    expect(rows.find((r) => r.includes('同期しない'))).toContain(`（開始） → <b>${asked}</b>`);
+    expect(await page('/admin/conversations/ab-1?lang=en')).toContain('“cannot get mail?” (asking back)');
+  });
+});
+
