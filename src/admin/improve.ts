@@ -58,6 +58,11 @@ export interface ImproveItem {
   nodeBefore: string;
   /** Where the bot went with it (the node of its answer, which a flag marks as wrong). */
   node: string;
+  /**
+   * The two-stage fallback's 「「…」ということでしょうか？」 around the turn (since round 35): `before`, the symptom it asked
+   * about when the turn answers it; `after`, when the turn was answered with it. Both pages name the place so.
+   */
+  askedBack?: { before?: Intent; after?: Intent };
   /** A typed reply to a question of the bot's (answersQuestion): staff may give its reply act. */
   reply?: true;
   reasons: ImproveReason[];
@@ -138,6 +143,13 @@ export function improveKey(i: Pick<ImproveItem, 'text' | 'action' | 'nodeBefore'
     // A space beside Japanese is spelling, not a word break: 「Gmail が」 = 「Gmailが」 (between Latin words it stays).
     .replace(/ (?=[^\x00-\x7f])|(?<=[^\x00-\x7f]) /gu, '')
     .replace(/[\s。.!?！？、,…]+$/u, '');
+}
+
+/** ImproveItem.askedBack of a turn: the ask-back it answered (no node before) and the one it was answered with (no node after). */
+function askedBackAt(t: TranscriptTurn, prev: TranscriptTurn | undefined): Pick<ImproveItem, 'askedBack'> {
+  const before = t.nodeBefore === '' ? prev?.clarification?.offered[0] : undefined;
+  const after = t.node === '' ? t.clarification?.offered[0] : undefined;
+  return before || after ? { askedBack: { ...(before ? { before } : {}), ...(after ? { after } : {}) } } : {};
 }
 
 /** The queue's items as repeated lines (ImproveGroup), most frequent first, then the most recent. */
@@ -228,11 +240,55 @@ export interface ImproveResult {
   limited?: { read: number; of: number };
 }
 
-export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): Promise<ImproveResult> {
+/** The turns of one conversation the filter lists (the queue's rule: reasons, node), as queue items. */
+function listedTurns(s: ConversationSummary, recorded: TranscriptTurn[], notes: Annotation[], f: ImproveFilter): ImproveItem[] {
+  const out: ImproveItem[] = [];
+  const turns = withActionLabels(recorded);
+  const bySeq = new Map(notes.map((n) => [n.seq, n]));
+  const at = f.node === START_NODE ? '' : f.node;
+  turns.forEach((t, i) => {
+    if (at !== undefined && t.nodeBefore !== at) return;
+    const reasons: ImproveReason[] = [];
+    // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
+    const reading = actedReading(t);
+    const confidence = reading ? reading.confidence : t.confidence;
+    if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
+    if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
+    if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
+    if (f.reasons.includes('flagged') && bySeq.get(t.seq)?.flag) reasons.push('flagged');
+    if (reasons.length === 0) return;
+    out.push({
+      conversation: s.id,
+      seq: t.seq,
+      atMs: t.atMs,
+      ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
+      ...(t.action !== undefined ? { action: t.action } : {}),
+      ...(t.actionLabel !== undefined ? { actionLabel: t.actionLabel } : {}),
+      intent: t.intent ?? null,
+      ...(reading ? { act: reading.act } : {}),
+      ...(confidence !== undefined ? { confidence } : {}),
+      nodeBefore: t.nodeBefore,
+      node: t.node || t.nodeBefore,
+      ...(t.text !== undefined && answersQuestion(t, turns[i - 1]) ? { reply: true as const } : {}),
+      ...askedBackAt(t, turns[i - 1]),
+      reasons,
+      corrected: bySeq.has(t.seq),
+      ...pickedAfter(turns, i),
+    });
+  });
+  return out;
+}
+
+/** The conversations the filter's window holds that may list a turn (mayHold), most recent first. */
+async function queueCandidates(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset): Promise<ConversationSummary[]> {
   const { sinceMs, started } = improveWindow(f, nowMs, utcOffset);
-  const candidates = (await store.summaries(sinceMs))
+  return (await store.summaries(sinceMs))
     .filter((s) => !started || (s.startedAtMs >= started.fromMs && s.startedAtMs < started.toMs))
     .filter((s) => mayHold(s, f));
+}
+
+export async function improveQueue(store: TranscriptStore, f: ImproveFilter, nowMs: number, utcOffset: UtcOffset = 0): Promise<ImproveResult> {
+  const candidates = await queueCandidates(store, f, nowMs, utcOffset);
   const summaries = candidates.slice(0, MAX_CONVERSATIONS);
   const out: ImproveItem[] = [];
   let read = 0;
@@ -252,38 +308,7 @@ export async function improveQueue(store: TranscriptStore, f: ImproveFilter, now
     }
     const [recorded, notes] = await (ahead.get(s.id) as Promise<[TranscriptTurn[], Annotation[]]>);
     ahead.delete(s.id);
-    const turns = withActionLabels(recorded);
-    const bySeq = new Map(notes.map((n) => [n.seq, n]));
-    const at = f.node === START_NODE ? '' : f.node;
-    turns.forEach((t, i) => {
-      if (at !== undefined && t.nodeBefore !== at) return;
-      const reasons: ImproveReason[] = [];
-      // A reply read as an act is as sure as its act (「もういいです」: give_up 0.9, though its intent affirm is 0.28).
-      const reading = actedReading(t);
-      const confidence = reading ? reading.confidence : t.confidence;
-      if (f.reasons.includes('low_confidence') && t.text !== undefined && t.intent && (confidence ?? 1) < f.below) reasons.push('low_confidence');
-      if (f.reasons.includes('fallback') && isFallback(t)) reasons.push('fallback');
-      if (f.reasons.includes('clarification') && isClarificationChoice(t, turns[i - 1])) reasons.push('clarification');
-      if (f.reasons.includes('flagged') && bySeq.get(t.seq)?.flag) reasons.push('flagged');
-      if (reasons.length === 0) return;
-      out.push({
-        conversation: s.id,
-        seq: t.seq,
-        atMs: t.atMs,
-        ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
-        ...(t.action !== undefined ? { action: t.action } : {}),
-        ...(t.actionLabel !== undefined ? { actionLabel: t.actionLabel } : {}),
-        intent: t.intent ?? null,
-        ...(reading ? { act: reading.act } : {}),
-        ...(confidence !== undefined ? { confidence } : {}),
-        nodeBefore: t.nodeBefore,
-        node: t.node || t.nodeBefore,
-        ...(t.text !== undefined && answersQuestion(t, turns[i - 1]) ? { reply: true as const } : {}),
-        reasons,
-        corrected: bySeq.has(t.seq),
-        ...pickedAfter(turns, i),
-      });
-    });
+    out.push(...listedTurns(s, recorded, notes, f));
     if (out.length >= MAX_ITEMS) break;
   }
   const items = out.sort((a, b) => b.atMs - a.atMs).slice(0, MAX_ITEMS);
@@ -362,4 +387,41 @@ export async function withReadings(store: TranscriptStore, annotations: Annotati
 /** Staff notes are redacted like the person's text (a note may quote what they typed). */
 export function redactNote(text: string): string {
   return redact(text.trim()).text;
+}
+
+/** Most occurrences one bulk label reaches (POST /admin/api/annotations/bulk with `line`): more is refused, not cut. */
+export const MAX_LINE_OCCURRENCES = 5_000;
+
+/** Every occurrence of one line in the queue's period and filter (lineOccurrences). */
+export interface LineOccurrences {
+  key: string;
+  items: Array<{ conversation: string; turn: number; corrected: boolean }>;
+  /** Distinct conversations of `items`. */
+  conversations: number;
+  /** Conversations read (every one of the window that may hold a listed turn). */
+  read: number;
+}
+
+/**
+ * Every occurrence of the line `key` (improveKey of the redacted text, as the queue groups) that the queue's filter lists
+ * — its period, node and reasons — over every conversation of the window, not only the ≤ 300 conversations / ≤ 200 items
+ * the queue page reads (since round 35: a lead labelling a repeated line means every time it was said then).
+ */
+export async function lineOccurrences(store: TranscriptStore, f: ImproveFilter, key: string, nowMs: number, utcOffset: UtcOffset = 0): Promise<LineOccurrences> {
+  const candidates = await queueCandidates(store, f, nowMs, utcOffset);
+  const items: LineOccurrences['items'] = [];
+  const ids = new Set<string>();
+  for (let i = 0; i < candidates.length; i += READ_AHEAD) {
+    const batch = candidates.slice(i, i + READ_AHEAD);
+    const loaded = await Promise.all(batch.map((s) => Promise.all([store.turns(s.id), s.annotations ? store.annotations(s.id) : Promise.resolve([] as Annotation[])])));
+    batch.forEach((s, b) => {
+      const [turns, notes] = loaded[b]!;
+      for (const x of listedTurns(s, turns, notes, f)) {
+        if (x.text === undefined || improveKey(x) !== key) continue;
+        items.push({ conversation: s.id, turn: x.seq, corrected: x.corrected });
+        ids.add(s.id);
+      }
+    });
+  }
+  return { key, items, conversations: ids.size, read: candidates.length };
 }

@@ -55,11 +55,12 @@ import type { HelpDesk } from '../helpdesk/desk.js';
 import type { ChannelParts } from '../channels/types.js';
 import { corrections, correctionsYaml } from '../transcripts/corrections.js';
 import { reRedactAnnotation, reRedactSummary, reRedactTurn } from '../transcripts/reredact.js';
+import { redact } from '../core/redact.js';
 import { actedReading, withActedReading } from '../transcripts/fallback.js';
 import { STAFF_REVIEWS, type TranscriptTurn } from '../transcripts/types.js';
 import { authenticate, createSession, readCookie, SESSION_COOKIE, SESSION_TTL_MS, sessionCookie } from './auth.js';
 import { createAdminDesk, type AdminDeskDeps } from './desk.js';
-import { accuracyOverTime, improveKey, improveQuery, improveQueue, redactNote, withReadings } from './improve.js';
+import { accuracyOverTime, answersQuestion, improveKey, improveQuery, improveQueue, lineOccurrences, MAX_LINE_OCCURRENCES, redactNote, withReadings } from './improve.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { incidentsRouter, renderIncidentBanner, type IncidentService } from '../incidents/index.js';
 import { renderAnalytics } from './analytics.js';
@@ -165,8 +166,23 @@ const reviewSchema = z.strictObject({ state: z.enum(STAFF_REVIEWS), by: z.string
 const unannotateSchema = z.strictObject({ conversation: z.string().min(1).max(512), turn: z.number().int().min(1) });
 /** The turns of one repeated line (at most the improve queue's 200) and one label for all of them. */
 const bulkItems = z.array(unannotateSchema).min(1).max(500);
-const bulkAnnotationSchema = annotationSchema.omit({ conversation: true, turn: true, entities: true, flag: true, act: true }).extend({ items: bulkItems });
-const bulkUnannotateSchema = z.strictObject({ items: bulkItems });
+/**
+ * Or (since round 35) one occurrence of the line (`line`) and the improve queue's filter (`filter`: its query — days,
+ * from, to, node, reason, below): every occurrence the filter lists in its whole period is labelled (lineOccurrences);
+ * `dryRun` only counts them, for the confirmation.
+ */
+const bulkAnnotationSchema = annotationSchema
+  .omit({ conversation: true, turn: true, entities: true, flag: true, act: true })
+  .extend({
+    items: bulkItems.optional(),
+    line: unannotateSchema.optional(),
+    filter: z.record(z.string(), z.union([z.string().max(64), z.array(z.string().max(64)).max(8)])).optional(),
+    dryRun: z.boolean().optional(),
+  })
+  .refine((b) => (b.items === undefined) !== (b.line === undefined), { message: 'give items or line (one of them)' })
+  .refine((b) => b.line !== undefined || (b.filter === undefined && b.dryRun === undefined), { message: 'filter and dryRun go with line' });
+/** Undo of a bulk label: the turns it labelled (as many as one line may reach). */
+const bulkUnannotateSchema = z.strictObject({ items: z.array(unannotateSchema).min(1).max(MAX_LINE_OCCURRENCES) });
 
 /** /admin as a channel's parts: the mount, and the admin desk the pipeline relays /admin holds to. */
 export function adminParts(options: AdminOptions): ChannelParts {
@@ -624,7 +640,9 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     // What the bot acted on, not the act model's guess it answered with a fallback: 「なんかもう面倒なのでいいです」 (give_up
     // 0.52, 「うまく読み取れませんでした」) confirmed by staff as give_up is a correction to train, not "what the bot read".
     const acted = actedReading(turn)?.act;
-    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && turn.nodeBefore !== '' ? acted : undefined);
+    // A reply at a node, or at the opening ask-back (answersQuestion: its reading is recorded since round 35).
+    const replied = answersQuestion(turn, turns.find((t) => t.seq === turn.seq - 1));
+    const replyAct = d.replyAct ?? prev?.replyAct ?? (!intentChanged && replied ? acted : undefined);
     const a = await store.annotate({
       conversation: d.conversation,
       seq: d.turn,
@@ -667,7 +685,34 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       badRequest(req, res, r.error);
       return;
     }
-    const { items, ...label } = r.data;
+    const { items: given, line, filter, dryRun, ...label } = r.data;
+    let items = given ?? [];
+    let scope: { occurrences: number; conversations: number } | undefined;
+    if (line) {
+      // Every occurrence of the line in the queue's period and filter, not only those the queue page read.
+      const q = improveQuery(filter ?? {});
+      if (!q.ok) {
+        badRequest(req, res, q.error);
+        return;
+      }
+      const ref = (await store.turns(line.conversation)).find((t) => t.seq === line.turn);
+      if (!ref || ref.text === undefined || ref.text === '') {
+        jsonError(req, res, 404, 'admin.api.unknown_turn');
+        return;
+      }
+      const found = await lineOccurrences(store, q.value, improveKey({ text: redact(ref.text).text, nodeBefore: ref.nodeBefore }), now(), utcOffset);
+      if (found.items.length > MAX_LINE_OCCURRENCES) {
+        jsonError(req, res, 400, 'admin.api.bad_request', { detail: `line: ${found.items.length} occurrences, more than ${MAX_LINE_OCCURRENCES}: narrow the period` });
+        return;
+      }
+      scope = { occurrences: found.items.length, conversations: found.conversations };
+      if (dryRun) {
+        const corrected = found.items.filter((i) => i.corrected).length;
+        res.json({ ...scope, corrected, toLabel: found.items.length - corrected });
+        return;
+      }
+      items = found.items.map((i) => ({ conversation: i.conversation, turn: i.turn }));
+    }
     const unique = [...new Map(items.map((i) => [`${i.conversation}\u0000${i.turn}`, i])).values()];
     const byConversation = new Map<string, { turns: TranscriptTurn[]; before: Awaited<ReturnType<TranscriptStore['annotations']>> }>();
     for (const id of new Set(unique.map((i) => i.conversation))) {
@@ -683,7 +728,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       }
       keys.add(improveKey({ text: turn.text, nodeBefore: turn.nodeBefore }));
     }
-    if (keys.size > 1) {
+    if (!line && keys.size > 1) {
       jsonError(req, res, 400, 'admin.api.bad_request', { detail: 'items: not the same line' });
       return;
     }
@@ -701,8 +746,8 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       done.push({ conversation: i.conversation, turn: i.turn });
       annotations.push(a);
     }
-    log.info({ turns: done.length, skipped, intent: label.intent, replyAct: label.replyAct, by: label.by }, 'line annotated in bulk');
-    res.status(201).json({ annotated: done.length, skipped, items: done, annotations });
+    log.info({ turns: done.length, skipped, intent: label.intent, replyAct: label.replyAct, by: label.by, ...(scope ? { ...scope, filter } : {}) }, 'line annotated in bulk');
+    res.status(201).json({ annotated: done.length, skipped, items: done, annotations, ...scope });
   });
   apiRouter.delete('/annotations/bulk', async (req, res) => {
     const r = bulkUnannotateSchema.safeParse(req.body ?? {});

@@ -56,3 +56,40 @@ export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale:
   }
   return id;
 }
+
+/** The node a node leads to (its `next`), unless that is a route (which sends each conversation its own way). */
+function leadsTo(tree: DialogTree, id: string): string | undefined {
+  const node = tree.nodes.get(id) as { kind: string; next?: string } | undefined;
+  const to = node?.kind === 'route' ? undefined : node?.next;
+  // A route's `default` is not where most go (auth_device → auth_reenter_route → the iCloud sign-in): no name rather than a wrong one.
+  return to && tree.nodes.get(to)?.kind !== 'route' ? to : undefined;
+}
+
+/**
+ * Names for nodes shown together (the analytics funnel): a name several of them share gets where the node leads —
+ * 「お使いの端末を教えてください（…） → 端末の再起動」 — since eight device questions share one `say` and read as one line eight
+ * times, told apart only by the grey id (round 35's walk). `name` names one node (the page's nodeLabel); a name no other node
+ * shown shares, or a node that leads nowhere named, is left as it is.
+ */
+export function distinctNames(ids: readonly string[], tree: DialogTree | undefined, name: (id: string) => string): Map<string, { name: string; then?: string }> {
+  const out = new Map<string, { name: string; then?: string }>();
+  const count = new Map<string, number>();
+  for (const id of ids) {
+    const n = name(id);
+    out.set(id, { name: n });
+    count.set(n, (count.get(n) ?? 0) + 1);
+  }
+  if (!tree) return out;
+  for (const id of ids) {
+    const entry = out.get(id)!;
+    if ((count.get(entry.name) ?? 0) < 2) continue;
+    const to = leadsTo(tree, id);
+    const then = to ? name(to) : undefined;
+    if (then && then !== to) entry.then = then;
+  }
+  // Where the suffix does not tell them apart (端末の再起動 for iPhone and iPad both lead to the force-quit), it is dropped.
+  const full = new Map<string, number>();
+  for (const e of out.values()) if (e.then) full.set(`${e.name}\u0000${e.then}`, (full.get(`${e.name}\u0000${e.then}`) ?? 0) + 1);
+  for (const e of out.values()) if (e.then && (full.get(`${e.name}\u0000${e.then}`) ?? 0) > 1) delete e.then;
+  return out;
+}

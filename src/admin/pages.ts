@@ -4,7 +4,7 @@
  * every visible string from locales/<locale>/admin.yaml (intent and entity names reuse the ticket/engine keys).
  * Script and style carry the response's CSP nonce; no inline style attributes (the CSP forbids them).
  */
-import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Locale, type TurnFile } from '../core/index.js';
+import { ACTS, CHANNELS, ENTITY_VALUES, INTENTS, fileLabel, type Act, type Intent, type Locale, type TurnFile } from '../core/index.js';
 import { wallClock, type UtcOffset } from '../core/time-zone.js';
 import type { OutboxRecord } from '../handoff/index.js';
 import { answersQuestion, START_NODE, type AccuracyRow, type ImproveFilter, type ImproveGroup, type ImproveItem } from './improve.js';
@@ -91,6 +91,9 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
   return s ? `${path}?${s}` : path;
 }
 
+/** `params` without the keys named (a link that clears one filter keeps the others). */
+const without = (params: Record<string, string>, ...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(params).filter(([k]) => !keys.includes(k)));
+
 const pad = (n: number) => String(n).padStart(2, '0');
 /** `YYYY-MM-DD HH:mm` in the view's time zone. */
 export function formatTime(ctx: ViewContext, ms: number): string {
@@ -123,6 +126,15 @@ export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 /** A node as staff read it: the step's title when it has one, else its id. */
 export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
   return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
+}
+
+/**
+ * Where a turn was, in words: no node ('') where the bot asked 「「…」ということでしょうか？」 (the two-stage fallback, before
+ * any node) is that question — not （開始）, which read as if the bot had not moved ('（開始） → （開始）').
+ */
+export function placeLabel(ctx: ViewContext, id: string, askedBack?: Intent): string {
+  if (id === '' && askedBack) return tr(ctx, 'admin.conversation.node_ask_back', { symptom: intentLabel(ctx, askedBack) });
+  return nodeLabel(ctx, id);
 }
 
 const badge = (ctx: ViewContext, s: ReviewStatus) => `<span class="badge st-${s}" data-status="${s}">${t(ctx, `admin.status.${s}`)}</span>`;
@@ -456,7 +468,7 @@ function understanding(ctx: ViewContext, turn: TranscriptTurn, note: Annotation 
       parts.push(`<div class="chips">${ents.map(([k, v]) => `<span class="chip" title="${h(k)}">${h(k === 'os_version' || k === 'error_message' ? String(v) : entityLabel(ctx, k, String(v)))}</span>`).join('')}</div>`);
     }
   }
-  parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.node')}</span><span class="v small node">${h(nodeLabel(ctx, turn.nodeBefore))} → <b>${h(nodeLabel(ctx, turn.node))}</b> <code>${h(turn.node || '—')}</code></span></div>`);
+  parts.push(`<div class="kv"><span class="k">${t(ctx, 'admin.conversation.node')}</span><span class="v small node" data-testid="turn-node">${h(placeLabel(ctx, turn.nodeBefore, prev?.clarification?.offered[0]))} → <b>${h(placeLabel(ctx, turn.node, turn.clarification?.offered[0]))}</b> <code>${h(turn.node || '—')}</code></span></div>`);
   for (const e of turn.events) {
     if (e.type === 'status')
       parts.push(`<div class="event" data-testid="event-status">${t(ctx, 'admin.conversation.event_status', { from: statusLabel(ctx, e.from), to: statusLabel(ctx, e.to) })}</div>`);
@@ -833,12 +845,20 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   const { filter } = data;
   // Repeated lines (groupImprove): one row per normalised text, most frequent first — unless the flat list is asked for.
   const grouped = !filter.flat && data.groups !== undefined;
-  const keep = {
+  // What the page's links carry (the period too: `days` when no dates are given — it was lost on the toggle and the form).
+  const days: Record<string, string> = filter.from || filter.to ? {} : { days: String(filter.days) };
+  const keep: Record<string, string> = {
     below: String(filter.below),
+    ...days,
     ...(filter.node !== undefined ? { node: filter.node } : {}),
     ...(filter.from ? { from: filter.from } : {}),
     ...(filter.to ? { to: filter.to } : {}),
   };
+  // The period a lead reads — and a bulk label covers (since round 35): the last N days, or the days conversations started.
+  const dayChoices = [...new Set([7, 14, 30, 90, 180, 365, filter.days])].sort((a, b) => a - b);
+  const period = `<label>${t(ctx, 'admin.improve.days')}<select name="days" data-testid="improve-days">${dayChoices.map((n) => `<option value="${n}"${n === filter.days ? ' selected' : ''}>${h(tr(ctx, 'admin.improve.days_n', { n }))}</option>`).join('')}</select></label>
+  <label>${t(ctx, 'admin.filter.from')}<input type="date" name="from" value="${h(filter.from ?? '')}" data-testid="improve-from"></label>
+  <label>${t(ctx, 'admin.filter.to')}<input type="date" name="to" value="${h(filter.to ?? '')}" data-testid="improve-to"></label>`;
   const reasonQuery = filter.reasons.length === 4 ? '' : filter.reasons.map((r) => `&reason=${r}`).join('');
   const toggle = `<a href="${href(ctx, '/admin/improve', grouped ? { ...keep, group: '0' } : keep)}${h(reasonQuery)}" data-testid="improve-group-toggle">${t(ctx, grouped ? 'admin.improve.show_each' : 'admin.improve.show_grouped')}</a>`;
   const reasons = ['low_confidence', 'fallback', 'clarification', 'flagged'] as const;
@@ -846,15 +866,16 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   ${ctx.locale !== ctx.defaultLocale ? `<input type="hidden" name="lang" value="${ctx.locale}">` : ''}
   <label>${t(ctx, 'admin.improve.below')}<input type="number" name="below" min="0" max="1" step="0.05" value="${filter.below}" data-testid="improve-below"></label>
   ${reasons.map((r) => `<label class="check"><input type="checkbox" name="reason" value="${r}"${filter.reasons.includes(r) ? ' checked' : ''} data-testid="improve-${r}"> ${t(ctx, `admin.improve.reason_${r}`)}</label>`).join('')}
+  ${period}
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
   ${
     filter.node !== undefined
-      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', { ...(filter.from ? { from: filter.from } : {}), ...(filter.to ? { to: filter.to } : {}) })}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${
     filter.from || filter.to
-      ? `${filter.from ? `<input type="hidden" name="from" value="${h(filter.from)}">` : ''}${filter.to ? `<input type="hidden" name="to" value="${h(filter.to)}">` : ''}<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', filter.node !== undefined ? { node: filter.node } : {})}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<span class="flag" data-testid="chip-range">${t(ctx, 'admin.improve.range_filter', { from: filter.from ?? '…', to: filter.to ?? '…' })}</span> <a href="${href(ctx, '/admin/improve', { ...without(keep, 'from', 'to'), days: String(filter.days) })}${h(reasonQuery)}" data-testid="clear-range">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${filter.flat ? '<input type="hidden" name="group" value="0">' : ''}
@@ -873,11 +894,11 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
       : i.picked ? pickedNote(ctx, i.picked) : '';
     const reasons = g?.reasons ?? i.reasons;
     const corrected = g ? g.corrected : i.corrected ? 1 : 0;
-    const bulk = g && g.count > 1 && i.text !== undefined ? bulkForm(ctx, i, g) : '';
+    const bulk = g && g.count > 1 && i.text !== undefined ? bulkForm(ctx, i, g, filter) : '';
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(nodeLabel(ctx, i.nodeBefore))} → <b>${h(nodeLabel(ctx, i.node))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before))} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
   };
   const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length
@@ -897,8 +918,8 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     body,
     strings: {
       failed: tr(ctx, 'admin.dead.failed'),
-      bulk_confirm: tr(ctx, 'admin.improve.bulk_confirm', { n: '{n}' }),
-      bulk_done: tr(ctx, 'admin.improve.bulk_done', { n: '{n}' }),
+      bulk_confirm: tr(ctx, 'admin.improve.bulk_confirm', { n: '{n}', c: '{c}', k: '{k}' }),
+      bulk_done: tr(ctx, 'admin.improve.bulk_done', { n: '{n}', c: '{c}' }),
       bulk_skipped: tr(ctx, 'admin.improve.bulk_skipped', { n: '{n}' }),
       bulk_undo: tr(ctx, 'admin.improve.bulk_undo'),
       bulk_undone: tr(ctx, 'admin.improve.bulk_undone', { n: '{n}' }),
@@ -907,19 +928,30 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
 }
 
 /**
- * A repeated line labelled in one action (since round 34): every occurrence the group holds gets the same correction
- * (POST /admin/api/annotations/bulk — the single form's mechanism per turn), after a confirmation naming the count; the
- * answer offers 元に戻す / Undo (DELETE …/bulk) for the turns it labelled.
+ * A repeated line labelled in one action (since round 34): every occurrence gets the same correction (POST
+ * /admin/api/annotations/bulk — the single form's mechanism per turn), after a confirmation naming the count; the answer
+ * offers 元に戻す / Undo (DELETE …/bulk) for the turns it labelled. Since round 35 "every occurrence" is every one the
+ * page's filter lists in its whole period (`line` + `filter`, counted first with `dryRun` for the confirmation), not only
+ * those the queue read (≤ 200 items, ≤ 300 conversations); `data-items` (the group's own) stays for scripts.
  */
-function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup): string {
+function bulkForm(ctx: ViewContext, i: ImproveItem, g: ImproveGroup, filter: ImproveFilter): string {
   const items = g.items.map((x) => ({ conversation: x.conversation, turn: x.seq }));
+  const line = { conversation: i.conversation, turn: i.seq };
+  const query = {
+    below: String(filter.below),
+    reason: filter.reasons,
+    ...(filter.from || filter.to ? {} : { days: String(filter.days) }),
+    ...(filter.node !== undefined ? { node: filter.node } : {}),
+    ...(filter.from ? { from: filter.from } : {}),
+    ...(filter.to ? { to: filter.to } : {}),
+  };
   const pick = i.picked && i.picked.chosen !== 'none' ? i.picked.chosen : i.picked?.then ?? i.intent ?? '';
   const intents = `<option value=""></option>${INTENTS.map((x) => `<option value="${x}"${x === pick ? ' selected' : ''}>${h(intentLabel(ctx, x))} (${x})</option>`).join('')}`;
   const acts = i.reply
     ? `<label>${t(ctx, 'admin.improve.bulk_reply_act')}<select name="reply_act" data-testid="bulk-reply-act"><option value=""></option>${ACTS.map((a) => `<option value="${a}"${i.act === a ? ' selected' : ''}>${h(actLabel(ctx, a))} (${a})</option>`).join('')}</select></label>`
     : '';
   return `<details class="bulk small" data-testid="bulk"><summary data-testid="bulk-open">${t(ctx, 'admin.improve.bulk_open', { n: g.count })}</summary>
-<form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-count="${g.count}" data-testid="bulk-form">
+<form class="bulk-form" data-items="${h(JSON.stringify(items))}" data-line="${h(JSON.stringify(line))}" data-filter="${h(JSON.stringify(query))}" data-count="${g.count}" data-testid="bulk-form">
   <label>${t(ctx, 'admin.improve.bulk_intent')}<select name="intent" data-testid="bulk-intent">${intents}</select></label>
   ${acts}
   <label class="check"><input type="checkbox" name="train" value="1" data-testid="bulk-train"> ${t(ctx, 'admin.improve.add_phrase')}</label>
@@ -1147,17 +1179,20 @@ const SCRIPT = `(() => {
     const f = e.target.closest('form.bulk-form');
     if (!f) return;
     e.preventDefault();
-    const n = f.dataset.count;
-    if (!confirm(strings.bulk_confirm.replace('{n}', n))) return;
     const fd = new FormData(f);
-    const body = { items: JSON.parse(f.dataset.items), by: staff() || undefined };
+    const body = { line: JSON.parse(f.dataset.line), filter: JSON.parse(f.dataset.filter), by: staff() || undefined };
     if (fd.get('train')) body.train = true;
     if (fd.get('intent')) body.intent = fd.get('intent');
     if (fd.get('reply_act')) body.replyAct = fd.get('reply_act');
     const out = f.querySelector('.bulk-result');
+    // Every occurrence in the page's period and filter, counted first: the confirmation names how many, in how many conversations.
+    let scope;
+    try { scope = await send('POST', '/admin/api/annotations/bulk', { ...body, dryRun: true }); } catch { toast(strings.failed); return; }
+    const fill = (s, v) => s.replace('{n}', v.n).replace('{c}', v.c).replace('{k}', v.k);
+    if (!confirm(fill(strings.bulk_confirm, { n: scope.occurrences, c: scope.conversations, k: scope.corrected }))) return;
     try {
       const json = await send('POST', '/admin/api/annotations/bulk', body);
-      out.textContent = strings.bulk_done.replace('{n}', json.annotated) + (json.skipped ? ' ' + strings.bulk_skipped.replace('{n}', json.skipped) : '');
+      out.textContent = fill(strings.bulk_done, { n: json.annotated, c: new Set(json.items.map((i) => i.conversation)).size }) + (json.skipped ? ' ' + strings.bulk_skipped.replace('{n}', json.skipped) : '');
       f.querySelector('[data-testid=bulk-save]').disabled = true;
       if (json.items.length) {
         const undo = document.createElement('button');

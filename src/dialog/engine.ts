@@ -61,7 +61,8 @@ export function step(
   const run: Run = { s, replies: [], effects: [], meta, ctx, hops: 0, missed: false, learned: [], stated: [] };
   let rule: string | undefined;
 
-  const before = { locale: s.locale, node: s.node, status: s.status };
+  // `clarifying`: the two-stage fallback's 「「…」ということでしょうか？」 waits (no node yet): a reply to it is a reply too.
+  const before = { locale: s.locale, node: s.node, status: s.status, clarifying: !!s.clarifyOffered?.length };
   // 「パスワードは」 sent alone, then the value: that message is the password. Read masked (nor its language), warned.
   let text = input.kind === 'text' ? (input.text ?? '') : '';
   run.secret = input.kind === 'text' && !fresh && s.valueNext === true && valueAlone(text);
@@ -121,8 +122,9 @@ export function step(
   if (run.secret || run.maskedByTopic) out.secret = text;
   // For staff (the transcript): what the reply was read as, and the rule that acted — the intent alone misleads at a
   // question (「もういいです」 reads as affirm 0.28 while the act model's give_up ended the conversation).
-  // Only for a reply to a question on screen: a first message is read by its intent.
-  if (before.node && run.reading?.act && run.reading.act !== 'other') out.reading = { act: run.reading.act, confidence: Math.round(run.reading.confidence * 1000) / 1000 };
+  // Only for a reply to a question on screen — a node's, or the two-stage fallback's ask-back before any node (「わかりません」
+  // there was listed as the symptom model's 肯定 0.94): a first message is read by its intent.
+  if ((before.node || before.clarifying) && run.reading?.act && run.reading.act !== 'other') out.reading = { act: run.reading.act, confidence: Math.round(run.reading.confidence * 1000) / 1000 };
   if (rule) out.rule = rule;
   return out;
 }

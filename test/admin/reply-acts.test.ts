@@ -120,8 +120,9 @@ describe('from the analytics’ dates to the messages behind a count', () => {
     const to = tokyoDay();
     const html = await page(`/admin/improve?reason=fallback&node=net_switch&from=${from}&to=${to}`);
     const clear = (id: string) => new RegExp(`href="([^"]+)" data-testid="${id}"`).exec(html)?.[1]?.replaceAll('&amp;', '&');
-    expect(clear('clear-filter')).toBe(`/admin/improve?from=${from}&to=${to}`);
-    expect(clear('clear-range')).toBe('/admin/improve?node=net_switch');
+    // Since round 35 (staff-35) the rest of the filter stays too (the reasons, the confidence bar; the last-N-days period).
+    expect(clear('clear-filter')).toBe(`/admin/improve?below=0.5&from=${from}&to=${to}&reason=fallback`);
+    expect(clear('clear-range')).toBe('/admin/improve?below=0.5&node=net_switch&days=30&reason=fallback');
   });
 
   it('a range before these conversations lists none of their messages (page and API)', async () => {
