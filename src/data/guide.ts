@@ -1,5 +1,5 @@
 /**
- * The tree against the troubleshooting guide (called by `mailmedic lint`). Four checks on top of lint's graph checks:
+ * The tree against the troubleshooting guide (called by `mailmedic lint`). Five checks on top of lint's graph checks:
  *
  * 1. **Coverage** — dialogs/guide.yaml lists the guide's sections; every section must be named (`guide: [§n]`) by
  *    at least one node reachable from the start, the globals or an entry, and a node only counts for a locale
@@ -18,6 +18,10 @@
  *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
  *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
  *    nothing may ask to erase the whole phone.
+ * 5. **The guide's ordered lists, complete and in order** (guide-35) — `lists:` in dialogs/guide.yaml names the guide's
+ *    step lists and tables that a node says in one message (the FAQ's five checks, the au and SoftBank orders, the
+ *    phone-change steps, the record-and-contact template, the monthly checks, the reset's decision table): every item
+ *    must be in the node's `say`, in each locale, in the guide's order (checkOrderedList).
  * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
  *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
  *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
@@ -254,6 +258,26 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
       problems.push({ ...at(node.id), message: `node ${node.id}: only a choice node can be an explicit confirmation (confirm:)` });
   }
 
+  // 5. The guide's ordered lists (dialogs/guide.yaml `lists:`): every item, in the guide's order.
+  if (guide) {
+    const ids = new Set(guide.list.sections.map((s) => s.id));
+    guide.list.lists.forEach((list, i) => {
+      const where = { file: guide.file, line: guide.lineOf(['lists', i]) };
+      if (!ids.has(list.section)) problems.push({ ...where, message: `guide list "${list.name}": section ${list.section} is not in ${guide.file}` });
+      for (const id of list.nodes) {
+        const node = tree.nodes.get(id);
+        if (!node || node.kind === 'route') {
+          problems.push({ ...where, message: `guide list "${list.name}" (${list.section}) names ${node ? 'the route' : 'node'} ${id}, which has no text of its own` });
+          continue;
+        }
+        for (const l of LOCALES) {
+          for (const m of checkOrderedList(text(node.say, l) ?? '', list.items, l))
+            problems.push({ ...at(id), message: `node ${id}: its ${list.section} list "${list.name}" (${node.say}, ${l}) ${m}` });
+        }
+      }
+    });
+  }
+
   // 2b. A light step before a backup checklist: from a root, walking edges the engine may take, every path to a node with
   // `backup:` passes a light step (a `step` node that is not destructive) or an edge marked `heavy:` (heavyReason). The
   // walk ignores conditions (conservative): an edge that is only taken once the light step is done says so (`after_light`),
@@ -426,6 +450,28 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
     }
   }
   return { problems, coverage };
+}
+
+/**
+ * What a text gets wrong about one of the guide's ordered lists: an item none of whose words it says ("leaves out"),
+ * or one it says only before the item the guide puts ahead of it ("says … before …"). Words are matched without case.
+ */
+export function checkOrderedList(text: string, items: ReadonlyArray<{ item: string; ja: string; en: string }>, locale: Locale): string[] {
+  const said = text.toLowerCase();
+  const out: string[] = [];
+  let cursor = -1;
+  let previous: string | undefined;
+  for (const item of items) {
+    const words = item[locale].split('|').map((w) => w.toLowerCase());
+    const at = (from: number) => Math.min(...words.map((w) => said.indexOf(w, from)).filter((n) => n >= 0));
+    const next = at(cursor + 1);
+    if (Number.isFinite(next)) {
+      cursor = next;
+      previous = item.item;
+    } else if (Number.isFinite(at(0))) out.push(`says "${item.item}" only before "${previous}" (the guide's order is the other way round)`);
+    else out.push(`leaves out "${item.item}"`);
+  }
+  return out;
 }
 
 // ───────────────────────────── graph helpers ─────────────────────────────

@@ -537,9 +537,9 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
       }
     }
   }
-  // The words that say an act (dialogs/answers.yaml `confirm: <act>: words / partial / temporary / works_again / changed / before`): keys of every locale.
+  // The words that say an act (dialogs/answers.yaml `confirm: <act>: words / partial / temporary / works_again / changed / before / problem`): keys of every locale.
   for (const [act, c] of Object.entries(tree.answers?.confirm ?? {})) {
-    for (const field of ['words', 'partial', 'temporary', 'works_again', 'changed', 'before'] as const) {
+    for (const field of ['words', 'partial', 'temporary', 'works_again', 'changed', 'before', 'problem'] as const) {
       const key = c?.[field];
       if (key) for (const l of LOCALES) if (!locales.messages[l].has(key)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `confirm ${act}: ${field} ${key} is not in locales/${l}` });
     }

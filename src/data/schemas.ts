@@ -393,12 +393,26 @@ export type GuideSection = z.infer<typeof guideSectionSchema>;
  */
 export const backupItemSchema = z.strictObject({ item: z.string().min(1), ja: z.string().min(1), en: z.string().min(1) });
 
+/** One of the guide's ordered lists (steps, a table's rows) and the nodes whose text reproduces it. */
+export const guideOrderedListSchema = z.strictObject({
+  section: z.string().regex(/^§\d+$/),
+  /** What the list is, for messages: 「au の5つの手順」. */
+  name: z.string().min(1),
+  nodes: z.array(z.string().min(1)).min(1),
+  items: z.array(backupItemSchema).min(2),
+});
+
 export const guideListSchema = z.strictObject({
   /** The guide's file under shared/reference. */
   source: z.string().min(1),
   sections: z.array(guideSectionSchema).min(1),
   /** What to note before each kind of destructive step (the guide's 5-item list; the network reset's table). */
   backups: z.partialRecord(destructiveKind, z.array(backupItemSchema).min(1)),
+  /**
+   * The guide's ordered lists that the tree says in one message (guide-35): every node named shows every item (one of
+   * its |-separated words, in each locale) in the guide's order.
+   */
+  lists: z.array(guideOrderedListSchema).default([]),
 });
 export type GuideList = z.infer<typeof guideListSchema>;
 
@@ -428,6 +442,11 @@ export const repairSchema = z.discriminatedUnion('rule', [
      * request whatever the act model reads (it read "who do i call" how_to at a step and showed the step's how-to).
      */
     words: localeKey.optional(),
+    /**
+     * A locale key of a service's robot check quoted in an error ("We need to check you're a real person", Yahoo's
+     * sending check): a text holding them asks for no person by the act model's reading alone (trial-en-35 #1).
+     */
+    except: localeKey.optional(),
   }),
   /**
    * 「もういいです」 "never mind": end politely (offering a person once when `offer_person`). In an open episode the act
@@ -561,7 +580,7 @@ export const DEFAULT_PATTERNS: Patterns = {
   repairs: [
     { rule: 'secret_only', filler: 'engine.says.secret_filler' },
     { rule: 'correction' },
-    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person' },
+    { rule: 'wants_person', min_share: 0.5, words: 'engine.says.asks_person', except: 'engine.says.robot_check' },
     { rule: 'give_up', offer_person: true, min_share: 0.5 },
     { rule: 'frustration', min_share: 0.6 },
     {
@@ -694,6 +713,7 @@ export const answersFileSchema = z.strictObject({
         works_again: z.string().optional(),
         changed: z.string().optional(),
         before: z.string().optional(),
+        problem: z.string().optional(),
       }),
     )
     .optional(),

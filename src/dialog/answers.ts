@@ -869,14 +869,14 @@ export function fixedSurely(run: Run, nlu: NluResult, text: string): boolean {
  * hedged, not partial, not temporary.
  */
 export function saysWorksAgain(run: Run, text: string): boolean {
-  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text) && !saysWorkedBefore(run, 'fixed', text);
+  return saysConfirmWords(run, 'fixed', 'works_again', text) && !hedges(run, text) && !saysPartly(run, 'fixed', text) && !saysTemporarily(run, 'fixed', text) && !saysChanged(run, 'fixed', text) && !saysWorkedBefore(run, 'fixed', text) && !saysProblem(run, 'fixed', text);
 }
 
 /** The reply says a word of answers.yaml `confirm: <act>: words` and not negated (「直りました」, "it's solved"). */
 export const saysPlainly = (run: Run, act: Act, text: string): boolean => saysConfirmWords(run, act, 'words', text);
 
 /** The reply says, not negated, a phrase of the locale key at answers.yaml `confirm: <act>: <field>` (either language, folded). */
-function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again' | 'changed' | 'before', text: string): boolean {
+function saysConfirmWords(run: Run, act: Act, field: 'words' | 'partial' | 'temporary' | 'works_again' | 'changed' | 'before' | 'problem', text: string): boolean {
   const key = run.ctx.tree.answers?.confirm?.[act]?.[field];
   const said = foldAnswer(text);
   if (!key || said === '') return false;
@@ -920,6 +920,14 @@ function saysWorkedBefore(run: Run, act: Act, text: string): boolean {
 }
 
 /**
+ * The reply names the problem in so many words (answers.yaml `confirm: <act>: problem:`): "The problem is now that no
+ * mail was bounced, and there was never a warning" (read fixed surely at the quota step and closed; trial-en-35 #6).
+ */
+function saysProblem(run: Run, act: Act, text: string): boolean {
+  return saysConfirmWords(run, act, 'problem', text);
+}
+
+/**
  * A "fixed" reply that says it is no fix, and what the bot does then: it works only for a while ("I have to accept the
  * certificate again then it works") or the error changed (「今度は別のエラーが出るようになりました」) — said so, a step
  * recorded as still broken (the walk goes on), a question asked again; it worked until it stopped ("was working
@@ -929,7 +937,14 @@ export function notFixedSaid(run: Run, node: DialogNode, text: string): (() => v
   if (saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
   if (saysChanged(run, 'fixed', text)) return () => notFixedForGood(run, node, 'engine.changed_error');
   if (saysWorkedBefore(run, 'fixed', text)) return () => workedBefore(run, node);
+  if (saysProblem(run, 'fixed', text)) return () => problemSaid(run, node);
   return undefined;
+}
+
+/** Said what the problem is now ("the problem is now that …"): noted, no fix, the node on screen again as after a fact. */
+function problemSaid(run: Run, node: DialogNode): void {
+  say(run, 'engine.problem_said');
+  againAfterFact(run, node);
 }
 
 /** Said to have worked before and stopped: noted as such (no fix), the node on screen again as after a fact. */

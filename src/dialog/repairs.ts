@@ -107,7 +107,10 @@ function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRul
     applies: (t) =>
       (t.nlu.intent === 'request_human' ||
         (params.words !== undefined && t.run.s.status === 'active' && textMentions(t.run, params.words, t.text)) ||
-        (t.run.reading?.act === 'wants_human' && (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share))) &&
+        (t.run.reading?.act === 'wants_human' &&
+          (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share) &&
+          // "We need to check you're a real person" quoted from Yahoo's sending check (trial-en-35 #1): no request.
+          !(params.except && textMentions(t.run, params.except, t.text)))) &&
       !onlyHedges(t.run, t.text) &&
       !pleaFirst(t),
     act: ({ run, nlu }) => {

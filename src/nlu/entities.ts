@@ -173,11 +173,14 @@ export function errorResidue(light: string): string {
 const FACT_FILLER = new RegExp(
   [
     'です|でした|だよ|だね|だ|っす|ですね|ですが|ですけど|使ってます|使ってる|使用してます|を使用|になります',
-    'キャリア|回線|機種|端末|スマホ|携帯|バージョン|アドレス|アカウント|メール|会社支給|会社の|私物|個人の|最新',
+    'キャリア|回線|機種|端末|スマホ|携帯|バージョン|アドレス|アカウント|メール|会社支給|会社の|私物|個人の|最新|アプリ|標準|純正',
     // iPhone X / XR / XS (trial-en-33: "iphone xr, ios 13.3.1" at the push question was read error_cannot_fetch and took
     // [Not even when I refresh]; "iphone se, ios 16" was a fact already).
     'version|latest|pro|max|mini|plus|ultra|air|lite|fold|flip|ver|se|xr|xs|x',
     // Longer words first: an alternative that matched a word's first letter ("a" of "address") would leave the rest.
+    // The app named beside the phone ("iphone 4, the mail app", 「標準のメールアプリ」, trial-en-35 #2): which app, no symptom
+    // ("iphone 14, the gmail app" read error_cannot_fetch 0.84 and moved a sign-in walk to the receiving question).
+    'application|apps|app|default|built-in|builtin|stock|native',
     "i'?m on|i'?m using|i use|using|it'?s|it is|address|account|carrier|phone|model|mail|with|the|my|on|an?",
     '[のはでがもとをに、。,.!?！？()（）「」\\s]',
   ].join('|'),

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionsIn, checkGuide, formatCoverage } from '../../src/data/guide.js';
+import { actionsIn, checkGuide, checkOrderedList, formatCoverage } from '../../src/data/guide.js';
 import { lintAll, lintReport } from '../../src/data/lint.js';
 import { formatProblem, loadDialogs, loadLocales, packageRoot, type LoadedLocales } from '../../src/data/load.js';
 import type { DialogNode, DialogTree } from '../../src/data/schemas.js';
@@ -173,6 +173,53 @@ describe("the repository's tree against the guide", () => {
     expect(found).toContain(
       'node acct_readd_backup: its account backup checklist (tree.backup.checklist, ja) leaves out "where the official profile / 一括設定 comes from (bookmark)"',
     );
+  });
+
+  // guide-35: the guide's ordered lists said in one message (dialogs/guide.yaml lists:), complete and in the guide's order.
+  it("would have caught au's order without the guide's fifth step, the send-and-receive test (before guide-35)", () => {
+    const before = 'au のメールは、プロファイルの入れ直しと IMAP パスワードの再入力がよく効きます。順番：控え → 古いプロファイルの削除 → 最新のプロファイル → パスワード → 送信の認証。';
+    expect(problems(tree, withTexts({ 'tree.au_entry.say': before }))).toContain(
+      `node au_entry: its §13 list "au's five steps" (tree.au_entry.say, ja) leaves out "a send and receive test (and notifications)"`,
+    );
+  });
+
+  it("would have caught au's test step without the notification check (§13 step 5, before guide-35: the shared carrier_test text)", () => {
+    const before = locales.messages.ja.get('tree.carrier_test.say') ?? '';
+    expect(before).not.toContain('通知');
+    expect(problems(tree, withTexts({ 'tree.au_test.say': before }))).toContain(
+      `node au_test: its §13 list "au's fifth step (送受信テストと通知設定の確認)" (tree.au_test.say, ja) leaves out "the notification checked"`,
+    );
+  });
+
+  it('would have caught the password re-entry that never closed and reopened the mail app (§9, before guide-35)', () => {
+    const before =
+      '設定 › メール › アカウント › {account_name}を開き、受信（IMAP）と送信（SMTP）の両方で、ユーザ名とパスワードを入れ直してください。\n入力欄をいったん消し、自動入力は使わず手で入力します（大文字・小文字・記号に注意）。保存したら Wi‑Fi とモバイルデータを切り替えて、メールを更新してみてください。';
+    expect(problems(tree, withTexts({ 'tree.auth_reenter.say': before }))).toContain(
+      'node auth_reenter: its §9 list "both password fields saved alike, then the app closed and reopened" (tree.auth_reenter.say, ja) leaves out "the mail app closed and opened again"',
+    );
+  });
+
+  it("would have caught the FAQ's five checks with the password before switching the line", () => {
+    const real = locales.messages.ja.get('tree.faq_order.say') ?? '';
+    const one = '1. Wi‑Fi とモバイルデータを切り替えて再試行';
+    const two = '2. パスワードを入れ直し、認証情報を確認（受信と送信の両方）';
+    expect(real).toContain(`${one}\n${two}`);
+    const swappedBack = real.replace(`${one}\n${two}`, '1. パスワードを入れ直し、認証情報を確認（受信と送信の両方）\n2. Wi‑Fi とモバイルデータを切り替えて再試行');
+    expect(problems(tree, withTexts({ 'tree.faq_order.say': swappedBack }))).toContain(
+      `node faq_order: its §22 list "the FAQ's five checks, in order" (tree.faq_order.say, ja) says "the password again" only before "switch Wi‑Fi and mobile data" (the guide's order is the other way round)`,
+    );
+  });
+
+  it('reads an ordered list word by word: missing, out of order, and in order', () => {
+    const items = [
+      { item: 'a', ja: '控え', en: 'note' },
+      { item: 'b', ja: '削除|消す', en: 'delete' },
+      { item: 'c', ja: 'テスト', en: 'test' },
+    ];
+    expect(checkOrderedList('控え → 削除 → テスト', items, 'ja')).toEqual([]);
+    expect(checkOrderedList('控え → 消す → テスト', items, 'ja')).toEqual([]);
+    expect(checkOrderedList('控え → テスト', items, 'ja')).toEqual(['leaves out "b"']);
+    expect(checkOrderedList('Delete, then NOTE, then test', items, 'en')).toEqual([`says "b" only before "a" (the guide's order is the other way round)`]);
   });
 
   // lint-34: a light step before any backup checklist (safe-34 found three walks showing the deletion checklist first).
