@@ -4,21 +4,23 @@
  * acked message, so the person waited for an answer that never came). Each kept turn is now also written to a spool on
  * disk — NOT in Redis, which is what is down when turns are kept:
  *
- * - one append-only file per replica and channel, `<dir>/<channel>.<host>.<pid>.<nonce>.jsonl`, one JSON line per
+ * - one append-only file per replica and channel, `<dir>/<channel>.<host>.<pid>.<space>.<nonce>.jsonl`, one JSON line per
  *   event: `{"op":"keep",…}` (the turn, redacted, and where its answer goes) and `{"op":"done","id":…}`;
  * - the turn's text is masked before it is written, as the pipeline reads it in the worst case (`spoolText`): no
  *   password on disk;
  * - the owner touches its file every `heartbeatMs` while it keeps turns; the file is removed when nothing is kept, and
  *   left for the next start when the replica stops with turns kept;
  * - a replica picks up, at start and every minute (recover.ts `scanMs`), the files of the same channel that nobody runs any more: one of
- *   a process of this host that is gone (a restart, a crash), or any file not touched for `staleMs` (a replica that is
- *   gone for good, when the directory is shared). It takes one by renaming it (`….claimed-<nonce>-<ms>`): rename is atomic,
+ *   a process of the same pid space (`space`: this machine's boot and this pid namespace) that is gone (a crash, or an app of
+ *   this process that stopped), or any file not touched for `staleMs` (a replica that is gone for good, when the directory
+ *   is shared; a container that restarted). The host name is in the file name for people only: two containers may have the
+ *   same host name and the same pid (1), and a pid says whether a process runs only inside its own pid namespace (lose-35). It takes one by renaming it (`….claimed-<nonce>-<ms>`): rename is atomic,
  *   so two replicas never both run the same turns. Its open turns are written to the taker's own file first, then the
  *   claimed file is removed;
  * - a line that does not parse (truncated by a crash, corrupted) is skipped with a log line naming the file.
  */
-import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { open, readdir, readFile, rename, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -69,6 +71,23 @@ const liveNonces = new Set<string>();
 const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
 
 /**
+ * Where this process's pid means something: the machine's boot (the kernel's boot id) and the pid namespace (a container
+ * has its own). Two processes of the same space with the same pid are the same process, and `process.kill(pid, 0)`
+ * answers for the other pids of the space. Without /proc (not Linux) a random id: only this process's own files are
+ * judged by pid, every other file by its age.
+ */
+export const PID_SPACE = (() => {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const ns = readlinkSync('/proc/self/ns/pid');
+    if (boot && ns) return createHash('sha256').update(`${boot}\n${ns}`).digest('hex').slice(0, 12);
+  } catch {
+    // not Linux, or /proc not mounted
+  }
+  return randomBytes(6).toString('hex');
+})();
+
+/**
  * The text as it may be written to disk: masked as the pipeline reads it in the worst case — the conversation may be
  * about a password change (`passwordTopic`) and a value sent alone may answer 「パスワードは」 (`valueAlone`); the
  * conversation's state, which says, is in Redis, which is down.
@@ -91,18 +110,22 @@ interface FileName {
   channel: string;
   host: string;
   pid: number;
+  /** The owner's pid space; none in a file written before lose-35 (judged by its age only). */
+  space?: string;
   nonce: string;
   /** A file being taken over: who took it and when (ms). */
   claim?: { nonce: string; atMs: number };
 }
 
-const NAME = /^([a-z]+)\.([A-Za-z0-9_-]+)\.(\d+)\.([a-f0-9]+)\.jsonl(?:\.claimed-([a-f0-9]+)-(\d+))?$/;
+/** `<channel>.<host>.<pid>[.<space>].<nonce>.jsonl[.claimed-<nonce>-<ms>]` (no space: a file of an earlier version). */
+const NAME = /^([a-z]+)\.([A-Za-z0-9_-]+)\.(\d+)\.(?:([a-f0-9]{12})\.)?([a-f0-9]+)\.jsonl(?:\.claimed-([a-f0-9]+)-(\d+))?$/;
 
 function parseName(name: string): FileName | undefined {
   const m = NAME.exec(name);
   if (!m) return undefined;
-  const n: FileName = { channel: m[1]!, host: m[2]!, pid: Number(m[3]), nonce: m[4]! };
-  if (m[5] !== undefined) n.claim = { nonce: m[5], atMs: Number(m[6]) };
+  const n: FileName = { channel: m[1]!, host: m[2]!, pid: Number(m[3]), nonce: m[5]! };
+  if (m[4] !== undefined) n.space = m[4];
+  if (m[6] !== undefined) n.claim = { nonce: m[6], atMs: Number(m[7]) };
   return n;
 }
 
@@ -135,7 +158,7 @@ export function createSpool(options: SpoolOptions): Spool {
   const heartbeatMs = options.heartbeatMs ?? Math.max(1_000, Math.floor(staleMs / 4));
   const nonce = randomBytes(6).toString('hex');
   liveNonces.add(nonce);
-  const file = join(dir, `${channel}.${HOST}.${process.pid}.${nonce}.jsonl`);
+  const file = join(dir, `${channel}.${HOST}.${process.pid}.${PID_SPACE}.${nonce}.jsonl`);
   /** Open turns in this replica's file. */
   const open_ = new Set<string>();
   let handle: FileHandle | undefined;
@@ -172,12 +195,14 @@ export function createSpool(options: SpoolOptions): Spool {
     if (!n || n.channel !== channel || n.nonce === nonce) return false;
     // Being taken over: by a replica that stopped half-way only (the claim is old, and not one of this process's).
     if (n.claim) return !liveNonces.has(n.claim.nonce) && Date.now() - n.claim.atMs > staleMs;
-    if (n.host === HOST) {
+    // A pid says whether its process runs only in its own pid space: not the host name, which two containers may share
+    // (both pid 1, each would take the other's turns while it runs).
+    if (n.space === PID_SPACE) {
       if (n.pid !== process.pid) {
         if (!processAlive(n.pid)) return true;
       } else if (!liveNonces.has(n.nonce)) {
-        // This process's pid but a spool that is closed (an app of this process that stopped), or an earlier process
-        // that had the same pid (pid 1 in a container that restarted).
+        // This process, a spool that is closed (an app of this process that stopped); or an earlier process of this
+        // space that had the same pid, gone.
         return true;
       }
     }
