@@ -109,6 +109,8 @@ describe('replicas with the same host name and the same pid share a spool folder
       const [c, d] = [replica(true, ['adopt', dir, String(STALE_MS)]), replica(true, ['adopt', dir, String(STALE_MS)])];
       const late = [await c.line, await d.line];
       expect(late.flatMap((l) => l.taken)).toEqual(['turn-a']);
+      // (They print before they settle the turn and close: wait for both to exit.)
+      await Promise.all([exited(c.child), exited(d.child)]);
       expect(readdirSync(dir)).toEqual([]);
     },
     30_000,
