@@ -53,6 +53,12 @@ interface Kept {
   later: LocaleKey;
   /** Tries made after the first run. */
   tries: number;
+  /**
+   * The turn's answer, when the turn went through but its answer could not be posted (the platform down; lose-35):
+   * posted again on the schedule, the turn not run again. Not spooled: a replica that takes the turn over runs it
+   * again, and the pipeline answers that duplicate with the saved replies.
+   */
+  answer?: PipelineOutcome;
 }
 
 export interface RecoveryOptions {
@@ -165,8 +171,34 @@ export function createRecovery(options: RecoveryOptions): Recovery {
     await spool?.done(k.id);
   }
 
+  /**
+   * Posts a turn's answer that went through: true when posted (or the answer is given up after the last try: logged
+   * at error, counted, for staff), false when the platform still refuses it and it must wait (kept as `answer`).
+   */
+  async function answerOf(k: Kept, answer: PipelineOutcome): Promise<boolean> {
+    try {
+      await k.deliver(answer);
+      delete k.answer;
+      return true;
+    } catch (e) {
+      k.answer = answer;
+      const err = e instanceof Error ? e.message.split('\n')[0] : String(e);
+      if (k.tries >= delays.length) {
+        log.error({ conversation: k.turn.conversationId, tries: k.tries, err }, 'answer never delivered: the platform refused it on every try');
+        recoveryTurnsTotal.inc({ channel, outcome: 'gave_up' });
+        return true;
+      }
+      log.warn({ conversation: k.turn.conversationId, tries: k.tries, err }, 'answer not delivered yet: kept, it will be posted again');
+      return false;
+    }
+  }
+
   /** One try of a kept turn: true when it is settled (answered, or given up), false when it must wait. */
   async function attempt(k: Kept): Promise<boolean> {
+    if (k.answer) {
+      k.tries++;
+      return answerOf(k, k.answer);
+    }
     const outcome = await pipeline.handle(k.turn);
     k.tries++;
     const stillFailing = outcome.error !== undefined && LATER[outcome.error] !== undefined;
@@ -177,8 +209,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       log.info({ conversation: k.turn.conversationId, tries: k.tries, duplicate: outcome.duplicate === true }, 'kept turn recovered');
       recoveryTurnsTotal.inc({ channel, outcome: 'recovered' });
       const { duplicate: _repeat, ...answer } = outcome;
-      await post(k, answer);
-      return true;
+      return answerOf(k, answer);
     }
     if (k.tries >= delays.length) {
       log.warn({ conversation: k.turn.conversationId, tries: k.tries }, 'kept turn given up: the person is asked to send it again');
@@ -271,7 +302,19 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       if (outcome.duplicate) return;
       const later = outcome.error !== undefined ? LATER[outcome.error] : undefined;
       if (!later || turn.eventId === undefined || closed) {
-        await deliver(outcome);
+        try {
+          await deliver(outcome);
+        } catch (e) {
+          if (turn.eventId === undefined || closed) throw e;
+          // The turn went through, its answer did not reach the person (the platform down after the turn was taken):
+          // kept, and posted when the platform answers again — not lost, and not run twice (lose-35).
+          const k: Kept = { id: randomUUID(), turn, deliver, locale: turn.locale ?? 'ja', later: 'pipeline.store_unavailable_later', tries: 0, answer: outcome };
+          add(k);
+          recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
+          if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
+          log.warn({ conversation: conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'answer not delivered: kept, it will be posted again');
+          schedule(conversationId);
+        }
         return;
       }
       const k: Kept = { id: randomUUID(), turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
@@ -280,7 +323,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       // On disk (masked) before the person is told the answer will follow: a stop or crash of this replica keeps it.
       if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
       log.warn({ conversation: conversationId, error: outcome.error }, 'turn kept: it will be run again and answered here');
-      await deliver({ ...outcome, replies: [say(later.later, k.locale)] });
+      await post(k, { ...outcome, replies: [say(later.later, k.locale)] });
       schedule(conversationId);
     },
     kept: () => [...kept.values()].reduce((n, l) => n + l.length, 0),

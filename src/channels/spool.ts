@@ -4,22 +4,27 @@
  * acked message, so the person waited for an answer that never came). Each kept turn is now also written to a spool on
  * disk — NOT in Redis, which is what is down when turns are kept:
  *
- * - one append-only file per replica and channel, `<dir>/<channel>.<host>.<pid>.<nonce>.jsonl`, one JSON line per
+ * - one append-only file per replica and channel, `<dir>/<channel>.<host>.<pid>.<machine>-<ns>.<nonce>.jsonl`, one JSON line per
  *   event: `{"op":"keep",…}` (the turn, redacted, and where its answer goes) and `{"op":"done","id":…}`;
  * - the turn's text is masked before it is written, as the pipeline reads it in the worst case (`spoolText`): no
  *   password on disk;
  * - the owner touches its file every `heartbeatMs` while it keeps turns; the file is removed when nothing is kept, and
  *   left for the next start when the replica stops with turns kept;
  * - a replica picks up, at start and every minute (recover.ts `scanMs`), the files of the same channel that nobody runs any more: one of
- *   a process of this host that is gone (a restart, a crash), or any file not touched for `staleMs` (a replica that is
- *   gone for good, when the directory is shared). It takes one by renaming it (`….claimed-<nonce>-<ms>`): rename is atomic,
+ *   a process of the same pid space (`space`: this machine's boot and this pid namespace) whose pid is gone (a crash, or
+ *   an app of this process that stopped); one of another container of this machine whose socket in the folder refuses a
+ *   connection (`.<channel>.<nonce>.sock`: its process is gone — a container that restarted); one left by a replica that
+ *   stopped cleanly (its age is set to 0 on close); or any file not touched for `staleMs` (a replica gone for good, when
+ *   the directory is shared between machines). The host name is in the file name for people only: two containers may have
+ *   the same host name and the same pid (1), and a pid says whether a process runs only inside its own pid namespace (lose-35). It takes one by renaming it (`….claimed-<nonce>-<ms>`): rename is atomic,
  *   so two replicas never both run the same turns. Its open turns are written to the taker's own file first, then the
  *   claimed file is removed;
  * - a line that does not parse (truncated by a crash, corrupted) is skipped with a log line naming the file.
  */
-import { randomBytes } from 'node:crypto';
-import { accessSync, constants, mkdirSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { accessSync, constants, mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { open, readdir, readFile, rename, stat, unlink, utimes, type FileHandle } from 'node:fs/promises';
+import { connect, createServer, type Server } from 'node:net';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { CodedError, ErrorCode, type Locale, type Logger, type Turn } from '../core/index.js';
@@ -69,6 +74,48 @@ const liveNonces = new Set<string>();
 const HOST = hostname().replace(/[^A-Za-z0-9_-]/g, '_') || 'host';
 
 /**
+ * Where this process's pid means something: the machine's boot (the kernel's boot id) and the pid namespace (a container
+ * has its own). Two processes of the same space with the same pid are the same process, and `process.kill(pid, 0)`
+ * answers for the other pids of the space. Without /proc (not Linux) a random id: only this process's own files are
+ * judged by pid, every other file by its age.
+ */
+const hash12 = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 12);
+const [MACHINE, PID_NS] = (() => {
+  try {
+    const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const ns = readlinkSync('/proc/self/ns/pid');
+    if (boot && ns) return [hash12(boot), hash12(`${boot}\n${ns}`)];
+  } catch {
+    // not Linux, or /proc not mounted
+  }
+  return [randomBytes(6).toString('hex'), randomBytes(6).toString('hex')];
+})();
+/** `<machine>-<pid namespace>`, as in the file name. */
+export const PID_SPACE = `${MACHINE}-${PID_NS}`;
+
+/**
+ * Is the owner of a file of THIS machine but another pid space (another container: the pid says nothing here) still
+ * running? Each spool listens on a unix socket in the folder while it runs (`.<channel>.<nonce>.sock`); the kernel
+ * refuses a connection to the socket of a process that is gone (its file stays). `gone` only on that refusal; no socket
+ * (never made, another kind of folder) or anything else is `unknown`: the file is then judged by its age.
+ */
+function ownerOf(sock: string): Promise<'alive' | 'gone' | 'unknown'> {
+  if (Buffer.byteLength(sock) >= 100) return Promise.resolve('unknown');
+  return new Promise((resolve) => {
+    const c = connect(sock);
+    const done = (v: 'alive' | 'gone' | 'unknown') => {
+      clearTimeout(timer);
+      c.destroy();
+      resolve(v);
+    };
+    const timer = setTimeout(() => done('unknown'), 1_000);
+    c.once('connect', () => done('alive'));
+    c.once('error', (e: NodeJS.ErrnoException) => done(e.code === 'ECONNREFUSED' ? 'gone' : 'unknown'));
+  });
+}
+const sockOf = (dir: string, channel: string, nonce: string) => join(dir, `.${channel}.${nonce}.sock`);
+
+/**
  * The text as it may be written to disk: masked as the pipeline reads it in the worst case — the conversation may be
  * about a password change (`passwordTopic`) and a value sent alone may answer 「パスワードは」 (`valueAlone`); the
  * conversation's state, which says, is in Redis, which is down.
@@ -91,18 +138,23 @@ interface FileName {
   channel: string;
   host: string;
   pid: number;
+  /** The owner's pid space, `<machine>-<pid namespace>`; none in a file written before lose-35 (judged by its age only). */
+  space?: string;
+  machine?: string;
   nonce: string;
   /** A file being taken over: who took it and when (ms). */
   claim?: { nonce: string; atMs: number };
 }
 
-const NAME = /^([a-z]+)\.([A-Za-z0-9_-]+)\.(\d+)\.([a-f0-9]+)\.jsonl(?:\.claimed-([a-f0-9]+)-(\d+))?$/;
+/** `<channel>.<host>.<pid>[.<machine>-<ns>].<nonce>.jsonl[.claimed-<nonce>-<ms>]` (no space: a file of an earlier version). */
+const NAME = /^([a-z]+)\.([A-Za-z0-9_-]+)\.(\d+)\.(?:(([a-f0-9]{12})-[a-f0-9]{12})\.)?([a-f0-9]+)\.jsonl(?:\.claimed-([a-f0-9]+)-(\d+))?$/;
 
 function parseName(name: string): FileName | undefined {
   const m = NAME.exec(name);
   if (!m) return undefined;
-  const n: FileName = { channel: m[1]!, host: m[2]!, pid: Number(m[3]), nonce: m[4]! };
-  if (m[5] !== undefined) n.claim = { nonce: m[5], atMs: Number(m[6]) };
+  const n: FileName = { channel: m[1]!, host: m[2]!, pid: Number(m[3]), nonce: m[6]! };
+  if (m[4] !== undefined) [n.space, n.machine] = [m[4], m[5]!];
+  if (m[7] !== undefined) n.claim = { nonce: m[7], atMs: Number(m[8]) };
   return n;
 }
 
@@ -135,7 +187,7 @@ export function createSpool(options: SpoolOptions): Spool {
   const heartbeatMs = options.heartbeatMs ?? Math.max(1_000, Math.floor(staleMs / 4));
   const nonce = randomBytes(6).toString('hex');
   liveNonces.add(nonce);
-  const file = join(dir, `${channel}.${HOST}.${process.pid}.${nonce}.jsonl`);
+  const file = join(dir, `${channel}.${HOST}.${process.pid}.${PID_SPACE}.${nonce}.jsonl`);
   /** Open turns in this replica's file. */
   const open_ = new Set<string>();
   let handle: FileHandle | undefined;
@@ -159,6 +211,19 @@ export function createSpool(options: SpoolOptions): Spool {
     await handle.datasync();
   }
 
+  // Says "running" to the replicas of this machine in other pid spaces (ownerOf). Without it they wait for staleMs.
+  // (A socket path longer than the system's limit, ~107 bytes, would be cut short: no socket then.)
+  const sock = sockOf(dir, channel, nonce);
+  let listener: Server | undefined = Buffer.byteLength(sock) < 100 ? createServer((c) => c.destroy()) : undefined;
+  if (listener) {
+    listener.on('error', (e) => {
+      log.debug({ sock, err: e.message }, 'spool socket not made: other containers of this machine judge this file by its age');
+      listener = undefined;
+    });
+    listener.listen(sock);
+    listener.unref();
+  } else log.debug({ sock }, 'spool socket path too long: other containers of this machine judge this file by its age');
+
   const heartbeat = setInterval(() => {
     if (open_.size === 0) return;
     const t = new Date();
@@ -172,14 +237,19 @@ export function createSpool(options: SpoolOptions): Spool {
     if (!n || n.channel !== channel || n.nonce === nonce) return false;
     // Being taken over: by a replica that stopped half-way only (the claim is old, and not one of this process's).
     if (n.claim) return !liveNonces.has(n.claim.nonce) && Date.now() - n.claim.atMs > staleMs;
-    if (n.host === HOST) {
+    // A pid says whether its process runs only in its own pid space: not the host name, which two containers may share
+    // (both pid 1, each would take the other's turns while it runs).
+    if (n.space === PID_SPACE) {
       if (n.pid !== process.pid) {
         if (!processAlive(n.pid)) return true;
       } else if (!liveNonces.has(n.nonce)) {
-        // This process's pid but a spool that is closed (an app of this process that stopped), or an earlier process
-        // that had the same pid (pid 1 in a container that restarted).
+        // This process, a spool that is closed (an app of this process that stopped); or an earlier process of this
+        // space that had the same pid, gone.
         return true;
       }
+    } else if (n.machine === MACHINE && n.space !== undefined) {
+      // Another container of this machine (a restart of this one, or a twin): its socket says whether it runs.
+      if ((await ownerOf(sockOf(dir, channel, n.nonce))) === 'gone') return true;
     }
     const s = await stat(path).catch(() => undefined);
     return s !== undefined && Date.now() - s.mtimeMs > staleMs;
@@ -236,6 +306,7 @@ export function createSpool(options: SpoolOptions): Spool {
         if (closed) {
           await handle?.close();
           handle = undefined;
+          await utimes(file, new Date(0), new Date(0)).catch(() => undefined);
         }
       }).catch((e: unknown) => failed('write', e));
     },
@@ -265,6 +336,8 @@ export function createSpool(options: SpoolOptions): Spool {
         // Ours now: in our own file before the claimed one goes, so a crash in between loses nothing.
         for (const t of turns) await this.keep(t);
         await unlink(claimed).catch(() => undefined);
+        const n = parseName(name);
+        if (n) await unlink(sockOf(dir, channel, n.nonce)).catch(() => undefined);
         if (turns.length > 0) log.info({ file: name, turns: turns.length }, 'kept turns taken over from a replica that stopped');
         taken.push(...turns);
       }
@@ -274,10 +347,19 @@ export function createSpool(options: SpoolOptions): Spool {
       closed = true;
       clearInterval(heartbeat);
       liveNonces.delete(nonce);
+      if (listener) {
+        const l = listener;
+        listener = undefined;
+        await new Promise<void>((r) => l.close(() => r()));
+        await unlink(sock).catch(() => undefined);
+      }
       await serial(async () => {
         await handle?.close();
         handle = undefined;
         if (open_.size === 0) await unlink(file).catch(() => undefined);
+        // Left with turns: nobody runs it any more, so it is stale at once — any replica may take it (the file's age
+        // is what replicas of other pid spaces and machines go by).
+        else await utimes(file, new Date(0), new Date(0)).catch(() => undefined);
       }).catch(() => undefined);
     },
   };

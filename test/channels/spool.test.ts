@@ -65,9 +65,10 @@ async function replica(name: string): Promise<{ app: App; log: () => string }> {
   return { app, log: () => readFileSync(logFile, 'utf8') };
 }
 
-/** The spool's files and their text, all together. */
+/** The spool's files and their text, all together (not the replicas' sockets, lose-35). */
 const spooled = () =>
   readdirSync(spoolDir)
+    .filter((f) => f.endsWith('.jsonl') || f.includes('.jsonl.claimed-'))
     .map((f) => readFileSync(join(spoolDir, f), 'utf8'))
     .join('\n');
 

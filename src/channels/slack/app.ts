@@ -17,7 +17,7 @@ import type { KeyValueStore } from '../../state/types.js';
 import { createRecovery } from '../recover.js';
 import { checkSpoolDir, createSpool } from '../spool.js';
 import type { ChannelParts } from '../types.js';
-import { DEFAULT_RETRY, KeyedQueue, slackCall, type RetryPolicy } from './delivery.js';
+import { DEFAULT_RETRY, KeyedQueue, slackCall, slackFailure, type RetryPolicy } from './delivery.js';
 import { createDirectory } from './directory.js';
 import { createSlackDesk } from './desk.js';
 import { conversationIdOf, mentions, placeOf, stripMentions, unescapeSlack, type SlackPlace } from './ids.js';
@@ -182,7 +182,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     spool: spoolDir ? createSpool({ dir: spoolDir, channel: 'slack', logger: log, staleMs: options.recoverySpool?.staleMs }) : undefined,
     revive: (where) => {
       const place = placeOfSpooled(where);
-      return place ? (outcome) => postReplies(conversationIdOf(place), place, outcome.replies, outcome.offer) : undefined;
+      return place ? (outcome) => postAnswer(conversationIdOf(place), place, outcome) : undefined;
     },
     scanMs: options.recoverySpool?.scanMs,
   });
@@ -227,6 +227,27 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
     }
   }
 
+  /** How many of an answer's messages are posted already (an answer posted again after a failure skips them). */
+  const postedOf = new WeakMap<object, number>();
+  /**
+   * Posts a turn's answer for the recovery (recover.ts `Deliver`): throws when a message could not be posted for a
+   * reason that may pass (Slack down, 5xx, still rate limited after our own retries), so the answer is kept and posted
+   * later — once: the messages already posted are not posted again (lose-35). A permanent refusal (channel_not_found,
+   * not_in_channel) is logged by slackCall and skipped, as before.
+   */
+  async function postAnswer(conversationId: string, place: SlackPlace, outcome: { replies: Reply[]; offer?: string | undefined }) {
+    const keys = outcome.replies.map((r) => r.key);
+    const messages = renderTurn(outcome.replies, outcome.offer, place.threadTs);
+    for (let i = postedOf.get(outcome) ?? 0; i < messages.length; i++) {
+      try {
+        await post(conversationId, place, messages[i]!, keys);
+      } catch (e) {
+        if (slackFailure(e).kind !== 'permanent') throw e;
+      }
+      postedOf.set(outcome, i + 1);
+    }
+  }
+
   // Ticket news and staff replies reach a Slack person here, queued with the bot's own posts to that conversation.
   const send = async (conversationId: string, replies: Reply[]) => {
     const place = placeOf(conversationId);
@@ -245,7 +266,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       if (profile.locale) turn.locale = profile.locale;
       if (permalink) turn.permalink = permalink;
       // Duplicates (a redelivered event) are not answered again; a failure the turn can get past is kept and retried.
-      await recovery.run(turn, (outcome) => postReplies(conversationId, place, outcome.replies, outcome.offer), {
+      await recovery.run(turn, (outcome) => postAnswer(conversationId, place, outcome), {
         team: place.team,
         channel: place.channel,
         ...(place.threadTs ? { threadTs: place.threadTs } : {}),

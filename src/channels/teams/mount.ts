@@ -225,7 +225,12 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
         // The Bot Connector client retries 429 and 5xx itself (botframework-connector's retry policy).
         await context.sendActivities(outcomeToActivities(outcome));
       } catch (e) {
-        // The turn is saved, so a redelivery of this activity is a duplicate with no reply: say so loudly, never silently.
+        // The Bot Connector down (5xx, 429 or no answer, after its client's own retries): thrown, so the recovery keeps
+        // the answer and posts it later through the conversation reference, once (lose-35).
+        const status = (e as { statusCode?: unknown }).statusCode;
+        if (typeof status !== 'number' || status >= 500 || status === 429) throw e;
+        // Refused for good (403: the bot was removed). The turn is saved, so a redelivery of this activity is a
+        // duplicate with no reply: say so loudly, never silently.
         repliesUndeliveredTotal.inc({ channel: 'teams' });
         log.error({ conversation: turn.conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'teams reply not delivered');
       }
