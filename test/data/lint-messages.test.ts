@@ -57,3 +57,15 @@ describe('mailmedic lint (spawned) puts what kept a file from loading first', ()
     expect(r.stderr).toContain(`the first 1 kept a file or an entry from loading (YAML or schema); the other ${out.length - 1} may only follow from them`);
   });
 });
+
+describe('mailmedic graph piped into head (as the README how-to suggests)', () => {
+  it('stops quietly when the reader closes the pipe: exit 0, no EPIPE stack trace', () => {
+    const r = spawnSync('bash', ['-c', `"${process.execPath}" "${cli}" graph --locale ja | head -1; exit \${PIPESTATUS[0]}`], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.stdout).toBe('flowchart TD\n');
+    expect(r.stderr).not.toContain('EPIPE');
+    expect(r.status).toBe(0);
+  });
+});
