@@ -11,8 +11,18 @@ const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 /** Every URL the bot calls or links to is http(s): `ftp://…`, `javascript:…` or `file://…` would only fail later, at the first ticket or reply. */
 const optionalUrl = z.preprocess(emptyToUndefined, z.url({ protocol: /^https?$/, error: 'expected an http:// or https:// URL' }).optional());
 const validPort = (port: string) => Number(port) >= 1 && Number(port) <= 65_535;
-const intFrom = (def: number, min: number, max: number) =>
-  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+/** A whole number within min–max; every failure says the range and the default, never zod's "received NaN". */
+const intFrom = (def: number, min: number, max: number) => {
+  const error = `expected a whole number from ${min} to ${max} (unset: ${def})`;
+  return z.preprocess(emptyToUndefined, z.coerce.number({ error }).int({ error }).min(min, { error }).max(max, { error }).default(def));
+};
+/** One of a fixed list; the message lists the choices plainly and the default. */
+const enumError = (values: readonly string[], def?: string) =>
+  `expected one of ${values.join(', ')}${def === undefined ? '' : ` (unset: ${def})`}`;
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T[number]) =>
+  z.preprocess(emptyToUndefined, z.enum(values, { error: enumError(values, def) }).default(def as never));
+const optionalOneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
+  z.preprocess(emptyToUndefined, z.enum(values, { error: enumError(values) }).optional());
 
 /** host:port[,host:port…] */
 const hostPortList = z.preprocess(
@@ -38,19 +48,17 @@ export const envSchema = z
   .object({
     NODE_ENV: optionalString,
     PORT: intFrom(3978, 0, 65535),
-    DEFAULT_LOCALE: z.preprocess(emptyToUndefined, z.enum(LOCALES).default('ja')),
-    LOG_LEVEL: z.preprocess(
-      emptyToUndefined,
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-    ),
+    DEFAULT_LOCALE: oneOf(LOCALES, 'ja'),
+    LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
 
     REDIS_URL: z.preprocess(
       emptyToUndefined,
       z
         .string()
         .regex(/^rediss?:\/\//, 'expected redis://host:port or rediss://…')
-        // The message never repeats the value: a REDIS_URL may carry a password.
-        .refine(redisUrlOk, 'expected redis://host:port or rediss://… with a host and a port within 1–65535')
+        // The message never repeats the value: a REDIS_URL may carry a password. One line per variable: the host/port
+        // check only speaks when the scheme is right.
+        .refine((v) => !/^rediss?:\/\//.test(v) || redisUrlOk(v), 'expected redis://host:port or rediss://… with a host and a port within 1–65535')
         .optional(),
     ),
     REDIS_CLUSTER_NODES: hostPortList,
@@ -89,7 +97,7 @@ export const envSchema = z
         .optional(),
     ),
     MicrosoftAppPassword: optionalString,
-    MicrosoftAppType: z.preprocess(emptyToUndefined, z.enum(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']).optional()),
+    MicrosoftAppType: optionalOneOf(['MultiTenant', 'SingleTenant', 'UserAssignedMSI']),
     MicrosoftAppTenantId: optionalString,
     /** Teams channel where escalations are announced and staff take over (the channel's conversation id). */
     TEAMS_HELPDESK_CHANNEL: z.preprocess(
@@ -100,7 +108,7 @@ export const envSchema = z
         .optional(),
     ),
 
-    TICKET_SINK: z.preprocess(emptyToUndefined, z.enum(['file', 'webhook', 'zendesk', 'jira']).default('file')),
+    TICKET_SINK: oneOf(['file', 'webhook', 'zendesk', 'jira'], 'file'),
     TICKET_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/tickets')),
     /**
      * Folder of the recovery spool (lose-34): Slack/Teams turns kept for a later answer while Redis is down, on disk so
@@ -234,13 +242,18 @@ function unselectedSink(source: Record<string, string | undefined>): string[] {
     .map(([sink, url]) => `TICKET_SINK: required when ${url} is set (TICKET_SINK=${sink}; unset, tickets go to files in TICKET_DIR)`);
 }
 
+/** Said after the list of bad variables: where the values come from and where each one is described. */
+export const CONFIG_FIX_HINT =
+  'Fix these in the environment (docker compose: .env; npm start: the shell, e.g. `set -a; . ./.env; set +a`), then start again; ' +
+  'every variable, its meaning and its default: .env.example and README § Configuration.';
+
 /** Reads and validates the environment. Throws CodedError(ConfigInvalid) naming every bad variable. */
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
   const parsed = envSchema.safeParse(source);
   const lines = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.') || '(environment)'}: ${i.message}`);
   lines.push(...unselectedSink(source));
   if (!parsed.success || lines.length > 0) {
-    throw new CodedError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${lines.join('\n  ')}`);
+    throw new CodedError(ErrorCode.ConfigInvalid, `invalid configuration:\n  ${lines.join('\n  ')}\n${CONFIG_FIX_HINT}`);
   }
   const env = parsed.data;
   let redis: RedisConfig | undefined;

@@ -57,7 +57,7 @@ export function parseYamlFile(path: string, root: string): ParsedYaml {
   const problems: Problem[] = [];
   for (const err of doc.errors) {
     const line = err.linePos?.[0]?.line ?? 1;
-    problems.push({ file, line, message: `YAML: ${err.message.split('\n')[0]}` });
+    problems.push(loadFailure({ file, line, message: `YAML: ${err.message.split('\n')[0]}` }));
   }
   const lineOf = (path: ReadonlyArray<PropertyKey>): number => {
     let node: unknown = doc.contents;
@@ -83,12 +83,59 @@ export function parseYamlFile(path: string, root: string): ParsedYaml {
   return { file, value: problems.length ? undefined : doc.toJS(), lineOf, problems };
 }
 
+/**
+ * Problems that kept a file (or one entry of it) from loading: a YAML error or a schema error. Everything lint checks
+ * after loading may only follow from them, so `mailmedic lint` prints these first (src/cli/commands/lint.ts).
+ */
+const loadFailures = new WeakSet<Problem>();
+export const isLoadFailure = (p: Problem): boolean => loadFailures.has(p);
+const loadFailure = (p: Problem): Problem => {
+  loadFailures.add(p);
+  return p;
+};
+
+type Issue = z.core.$ZodIssue;
+/**
+ * The issue where the mistake is: zod reports a bad key deep in a nested map (locale files) as "Invalid input" on the
+ * map's first key, with the real cause inside a union branch. Unwraps unions (the branch that got furthest, not the
+ * "expected a string" one) and record-key issues, joining the paths, so the line and the message name the key.
+ */
+function leafIssues(issue: Issue, prefix: PropertyKey[] = []): Array<{ path: PropertyKey[]; message: string }> {
+  const path = [...prefix, ...(issue.path as PropertyKey[])];
+  if (issue.code === 'invalid_union' && issue.errors.length) {
+    const depth = (branch: Issue[]) => Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 1)));
+    const best = [...issue.errors].filter((b) => b.length).sort((a, b) => depth(b) - depth(a))[0];
+    if (best && depth(best) > 0) return best.flatMap((i) => leafIssues(i, path));
+  }
+  if (issue.code === 'invalid_key' && issue.issues.length) {
+    return issue.issues.map((i) => ({ path, message: i.message }));
+  }
+  return [{ path, message: issue.message }];
+}
+
+/** `nodes.7.title` → `node dev_clock (nodes.7): title` when the entry has an id: the id is what people search for. */
+function pathLabel(value: unknown, path: PropertyKey[]): string {
+  const [list, index, ...rest] = path;
+  const entry = typeof list === 'string' && typeof index === 'number' ? (value as Record<string, unknown[]> | undefined)?.[list]?.[index] : undefined;
+  const id = (entry as { id?: unknown } | undefined)?.id;
+  if (typeof id !== 'string') return path.join('.');
+  return `node ${id} (${String(list)}.${String(index)})${rest.length ? ` ${rest.map(String).join('.')}` : ''}`;
+}
+
+/** zod's "expected string, received undefined" is a field left out: say so. */
+const plainMessage = (message: string) =>
+  message.replace(/^Invalid input: expected (\w+), received undefined$/, 'missing (required: a $1)');
+
 function zodProblems(parsed: ParsedYaml, error: z.ZodError): Problem[] {
-  return error.issues.map((issue) => ({
-    file: parsed.file,
-    line: parsed.lineOf(issue.path as PropertyKey[]),
-    message: `${issue.path.length ? issue.path.join('.') + ': ' : ''}${issue.message}`,
-  }));
+  return error.issues.flatMap((top) =>
+    leafIssues(top).map(({ path, message }) =>
+      loadFailure({
+        file: parsed.file,
+        line: parsed.lineOf(path),
+        message: `${path.length ? pathLabel(parsed.value, path) + ': ' : ''}${plainMessage(message)}`,
+      }),
+    ),
+  );
 }
 
 function yamlFiles(dir: string): string[] {

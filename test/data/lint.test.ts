@@ -28,7 +28,7 @@ const BROKEN: Record<string, string[]> = {
   ],
   titles: ['dialogs/main.yaml:18: steps again_step and auth_step share the title tree.auth_step.title: a ticket listing both cannot tell them apart'],
   schema: [
-    "dialogs/main.yaml:16: nodes.1.kind: Invalid discriminator value. Expected 'ask' | 'choice' | 'step' | 'info' | 'route' | 'resolve' | 'handoff' | 'end'",
+    "dialogs/main.yaml:16: node auth_step (nodes.1) kind: Invalid discriminator value. Expected 'ask' | 'choice' | 'step' | 'info' | 'route' | 'resolve' | 'handoff' | 'end'",
   ],
   locales: [
     'dialogs/main.yaml:18: node auth_step: locale key tree.auth_step.say_more missing in en',

@@ -45,6 +45,11 @@ export async function run(args: string[]): Promise<number> {
     const cut = (t: string) => (t.length > 40 ? `${t.slice(0, 39)}…` : t);
     sections = list.map((s) => ({ id: s.id, label: cut(locale === 'ja' ? s.heading : s.en) }));
   }
+  // `mailmedic graph | head` closes stdout early: stop quietly instead of crashing with an EPIPE stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   process.stdout.write(toMermaid(tree, { titles, omitGlobalResolved: args.includes('--compact'), ...(sections ? { sections } : {}) }));
   return 0;
 }

@@ -5,7 +5,7 @@
  * with `--code-keys`.
  */
 import { resolve } from 'node:path';
-import { formatProblem, packageRoot } from '../../data/load.js';
+import { formatProblem, isLoadFailure, packageRoot } from '../../data/load.js';
 import { formatCoverage } from '../../data/guide.js';
 import { lintReport } from '../../data/lint.js';
 
@@ -27,11 +27,21 @@ export async function run(args: string[]): Promise<number> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
-  if (report.problems.length) process.stdout.write(report.problems.map((p) => `${formatProblem(p)}\n`).join(''));
+  // A file that did not load (YAML or schema error) makes most later checks fail too (its nodes or keys are
+  // missing): print those problems first and say so, so the one real mistake is not lost among a hundred echoes.
+  const blocking = report.problems.filter(isLoadFailure);
+  const ordered = [...blocking, ...report.problems.filter((p) => !isLoadFailure(p))];
+  if (ordered.length) process.stdout.write(ordered.map((p) => `${formatProblem(p)}\n`).join(''));
   const sizes = `${report.nodes} nodes, ${report.localeKeys} locale keys, ${report.intents} intents`;
   const coverage = report.guide ? `${formatCoverage(report.guide)}\n` : '';
   if (report.problems.length) {
     process.stderr.write(`lint: ${report.problems.length} problem${report.problems.length === 1 ? '' : 's'} (${sizes})\n${coverage}`);
+    if (blocking.length && blocking.length < report.problems.length) {
+      process.stderr.write(
+        `lint: the first ${blocking.length} kept a file or an entry from loading (YAML or schema); the other ` +
+          `${report.problems.length - blocking.length} may only follow from them — fix the first ones and run lint again\n`,
+      );
+    }
     return 1;
   }
   process.stderr.write(`ok: ${sizes}\n${coverage}`);
