@@ -214,6 +214,9 @@ function checkIntents(intents: ReturnType<typeof loadIntents>, root: string, dom
     for (const f of intents.files.filter((x) => x.locale === locale)) {
       if (f.examples.length) present.add(f.intent);
       withPhrases.add(f.intent);
+      // about_mail_only: the domain detector's `mail` side (src/nlu/engine.ts domainExamples), which reads symptoms only.
+      if (f.about_mail_only?.length && !SYMPTOM_INTENTS.has(f.intent))
+        out.push({ file: f.file, line: 1, message: `about_mail_only is for symptom intents (the domain detector reads no other): ${f.intent} is not one` });
       f.examples.forEach((text, i) => {
         const norm = normalisePhrase(text);
         const line = f.lineOfExample(i);

@@ -14,6 +14,12 @@ export const intentFileSchema = z.strictObject({
   locale: localeId,
   /** Phrases as people type them. Duplicates (after normalisation) are a lint error. */
   examples: z.array(z.string().min(1)).min(1),
+  /**
+   * Text that says the message is about mail without saying which symptom well enough to train the intent model on
+   * (an error dialog or notice pasted alone, with no word for mail): read only by the domain detector, as `mail`
+   * (src/nlu/engine.ts domainExamples). Symptom intents only (lint).
+   */
+  about_mail_only: z.array(z.string().min(1)).optional(),
 });
 export type IntentFile = z.infer<typeof intentFileSchema>;
 

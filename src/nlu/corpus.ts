@@ -17,6 +17,8 @@ export interface LabelledText {
   corpus?: boolean;
   /** True for the train split of the real first messages (intents/real): training material, never validation. */
   real?: boolean;
+  /** True for an intent file's `about_mail_only` text: the domain detector's `mail` side only, never the intent model. */
+  aboutMailOnly?: boolean;
 }
 
 export const ASDC_PATH = join('intents', 'corpora', 'asdc-ja.txt');
@@ -57,7 +59,7 @@ export function validationSplit(items: readonly LabelledText[], fold = 4): { fit
   const fit: LabelledText[] = [];
   const validation: LabelledText[] = [];
   for (const it of items) {
-    if (it.real) {
+    if (it.real || it.aboutMailOnly) {
       fit.push(it);
       continue;
     }

@@ -115,6 +115,7 @@ export function trainingData(root = packageRoot(), options: { realTrain?: boolea
   }
   const out: LabelledText[] = [];
   for (const f of loaded.files) for (const text of f.examples) out.push({ text, intent: f.intent, locale: f.locale });
+  for (const f of loaded.files) for (const text of f.about_mail_only ?? []) out.push({ text, intent: f.intent, locale: f.locale, aboutMailOnly: true });
   for (const text of asdcSplit(root).train) out.push({ text, intent: 'out_of_scope', locale: 'ja', corpus: true });
   if (options.realTrain ?? true) {
     for (const r of realFirstMessages(root)) if (r.split === 'train') out.push({ text: r.text, intent: r.intent, locale: r.locale, real: true });

@@ -306,6 +306,11 @@ function bags(tokenizer: KuromojiTokenizer, items: readonly LabelledText[], opts
   return items.map((it) => ({ features: extractFeatures(tokenizer, it.text), label: it.intent, weight: weightOf(it, opts) }));
 }
 
+/** The intent model's examples: every item's bag but the domain detector's own (LabelledText.aboutMailOnly). */
+function intentBags<T>(items: readonly LabelledText[], itemBags: readonly T[]): T[] {
+  return items.some((it) => it.aboutMailOnly) ? itemBags.filter((_, i) => !items[i]!.aboutMailOnly) : [...itemBags];
+}
+
 /** Loss weight of a training item: TrainOptions.realWeight for a real line, 1 for a hand-written phrase. */
 function weightOf(it: LabelledText, opts: TrainOptions): number {
   return it.real ? (opts.realWeight ?? 1) : 1;
@@ -344,7 +349,7 @@ export function trainClassifier(
   if (fixed) {
     // eval:dev --fast: no tuning folds — the rule and temperature given (the build's), one model and one detector.
     const allBags = bags(tokenizer, items, opts);
-    const model = LinearModel.train(allBags, labels, opts);
+    const model = LinearModel.train(intentBags(items, allBags), labels, opts);
     model.temperature = fixed.temperature;
     const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features), opts), DOMAIN_LABELS, opts);
     return { classifier: new Classifier(tokenizer, model, fixed.rule, domain), validation: { items: 0, inScopeAccuracy: NaN, oosRecall: { far: NaN, near: NaN }, temperature: fixed.temperature } };
@@ -361,7 +366,7 @@ export function trainClassifier(
   for (let fold = 0; fold < TUNING_FOLDS; fold++) {
     const { fit, validation } = validationSplit(items, fold);
     const fitBags = fit.map((it) => allBags[at.get(it)!]!);
-    const fitModel = LinearModel.train(fitBags, labels, opts);
+    const fitModel = LinearModel.train(intentBags(fit, fitBags), labels, opts);
     const fitDomain = LinearModel.train(domainExamples(fit, fitBags.map((b) => b.features), opts), DOMAIN_LABELS, opts);
     for (const v of validation) {
       const bag = allBags[at.get(v)!]!.features;
@@ -375,7 +380,7 @@ export function trainClassifier(
   const probs = logits.map((z) => softmax(z, temperature));
   const oos = tuneOos(probs, gold, labels.indexOf('out_of_scope'), near, labels, about);
   log(`validation (${TUNING_FOLDS} folds): ${gold.length} items, T=${temperature}, threshold=${oos.rule.threshold}, margin=${oos.rule.margin}, rescue=${oos.rule.rescue}, veto=${oos.rule.veto}, in-scope acc=${oos.inScopeAccuracy.toFixed(3)}, oos recall far=${oos.farRecall.toFixed(3)} near=${oos.nearRecall.toFixed(3)} (${Date.now() - t0} ms)`);
-  const model = LinearModel.train(allBags, labels, opts);
+  const model = LinearModel.train(intentBags(items, allBags), labels, opts);
   model.temperature = temperature;
   const domain = LinearModel.train(domainExamples(items, allBags.map((b) => b.features), opts), DOMAIN_LABELS, opts);
   return {
