@@ -65,7 +65,7 @@ export const ENTITY_VALUES = {
   service: ['icloud', 'gmail', 'outlook', 'yahoo', 'carrier_mail'],
   device: ['iphone', 'ipad', 'android', 'mac', 'windows'],
   trigger: ['password_change', 'device_change', 'os_update', 'settings_change'],
-  error_message: ['password_incorrect', 'auth_failed', 'smtp_no_response', 'imap_no_response', 'certificate', 'cannot_connect', 'relay_denied', 'account_error', 'cannot_get_mail'],
+  error_message: ['password_incorrect', 'auth_failed', 'smtp_no_response', 'imap_no_response', 'certificate', 'cannot_connect', 'account_error', 'cannot_get_mail'],
 } as const;
 
 /**
