@@ -524,6 +524,14 @@ function protect(w: Work): void {
   for (const m of w.f.matchAll(/(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+/g)) keep(w, m.index, m.index + m[0].length);
   for (const m of w.f.matchAll(HOST_ANYWHERE)) keep(w, m.index, m.index + m[0].length);
   for (const m of w.f.matchAll(/\b[A-Z]{2,5}-\d{6,8}-\d{3,6}\b/g)) keep(w, m.index, m.index + m[0].length);
+  // The account an error names, as iOS quotes it: The user name or password for "SMTP:taro@smtp.zoho.com" is
+  // incorrect. A protocol prefix, then (placeholders and all) a host, inside quotes: the server, never the secret.
+  for (const m of w.f.matchAll(/(["“「『'])((?:SMTP|IMAP|POP3?|EWS|Exchange):[^"”」』'\n]{1,160})(["”」』'])/gi)) {
+    const inner = m[2] ?? '';
+    if (!inner.match(HOST_ANYWHERE)) continue;
+    const at = m.index + (m[1] ?? '').length;
+    keep(w, at, at + inner.length);
+  }
 }
 
 /** Words that say a long number is a device or order number, not a card (IMEI is Luhn-valid too). */

@@ -573,6 +573,25 @@ export function clarificationPending(t: TextTurn): boolean {
 }
 
 /**
+ * The phone named at the two-stage fallback's question, read (unsure: asking back or under 0.5) as moving mail to a new phone:
+ * "Google Pixel 9 XL, Android 15" (trial-en-35 #10, tutanota#8202; 0.23) replaced the question's choices with a
+ * device-change one. A device or OS version, no change said (no trigger) and no error: the phone, noted — the same
+ * question (as 「iPhone 13です」 read out of scope already is).
+ */
+export function namesPhoneAtClarification(t: TextTurn): boolean {
+  const { nlu } = t;
+  const e = nlu.entities;
+  return (
+    clarificationPending(t) &&
+    // Read out of scope with an ask-back of its own (migration_device_change, error_cannot_fetch), or the phone change unsure.
+    (nlu.intent === 'out_of_scope' || (nlu.intent === 'migration_device_change' && (nlu.clarify !== undefined || nlu.confidence < 0.5))) &&
+    !!(e.device || e.os_version) &&
+    !e.trigger &&
+    !e.error_message
+  );
+}
+
+/**
  * The share of a `fixed` reading (read with no node: the clarification has none) that closes at the two-stage fallback's
  * question when the reply also says it works again in so many words (answers.yaml `confirm: fixed: works_again`).
  */
@@ -615,7 +634,7 @@ export const clarifySymptomRule: TurnRule = {
     // read cannot-fetch or not-arriving — there was a 「特定のメールが届かない」ということでしょうか？ first.
     const sure = t.nlu.clarifyByMargin === true;
     const factLeads = t.run.learned.some((slot) => ctx.tree.facts?.[slot] !== undefined) && sameWalk(t.run, offered, true);
-    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !factLeads && !fixedAtClarification(t);
+    return offered.length > 1 && s.intent === null && s.status === 'active' && (!t.node || t.node.id === ctx.tree.start) && !aboutOtherMessaging(t.run, t.text) && !(sure && sameWalk(t.run, offered)) && !factLeads && !fixedAtClarification(t) && !namesPhoneAtClarification(t);
   },
   act: (t) => {
     const { run } = t;
@@ -642,6 +661,7 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
       if (!clarificationPending(t)) return false;
       // "It's solved, …" (read as a symptom by the intent model) at the question: the problem is gone, not a new one.
       if (fixedAtClarification(t)) return true;
+      if (namesPhoneAtClarification(t)) return true;
       return !(isEntry(t.run, t.nlu.intent) && !NOT_A_TOPIC.has(t.nlu.intent));
     },
     act: (t) => {
@@ -670,7 +690,7 @@ export function clarifyPendingRule(params: Patterns['clarify']): TurnRule {
       }
       // 「iPhone 13です」, "gmail": only the phone or the mail service named — noted (the engine keeps it), no miss: the
       // question again, said so (trial-en-29: "iphone 13", then "gmail" were "Sorry, which of these is closest?" twice).
-      if (namesEntityOnly(t.nlu)) return say(run, 'engine.clarify_noted', likeliest, clarifyButtons(run, offered));
+      if (namesEntityOnly(t.nlu) || namesPhoneAtClarification(t)) return say(run, 'engine.clarify_noted', likeliest, clarifyButtons(run, offered));
       const { level, choices } = afterMiss(run, params, clarifyButtons(run, offered));
       if (level === 'stuck') return say(run, 'engine.clarify_stuck', undefined, choices);
       say(run, 'engine.clarify_symptom_again', likeliest, choices);
