@@ -9,12 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { heldoutData } from '../nlu/data.js';
 import { createNlu } from '../nlu/index.js';
 import { getTokenizer } from '../nlu/tokenizer.js';
+import { interleaved as timeBoth, percentile } from './interleave.js';
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
 
 /** Child mode: load, answer one message, print the elapsed time since this process started. */
 async function child(): Promise<void> {
@@ -36,30 +33,10 @@ function timeEach(texts: readonly string[], f: (t: string) => unknown): { perUs:
 
 const PASSES = 4;
 
-/** Times `a` and `b` on each text in turn, PASSES times over the texts; per-call µs sorted, and totals. */
+/** bare kuromoji (`a`) and our classification (`b`) through the shared interleaved timing; per-call µs and ms per pass. */
 function interleaved(texts: readonly string[], a: (t: string) => unknown, b: (t: string) => unknown) {
-  const tok = { perUs: [] as number[], totalMs: 0 };
-  const ours = { perUs: [] as number[], totalMs: 0 };
-  for (let pass = 0; pass < PASSES; pass++) {
-    // The order alternates between passes, so neither side always runs on caches the other has just warmed.
-    const first = pass % 2 === 0;
-    for (const t of texts) {
-      const t0 = process.hrtime.bigint();
-      if (first) a(t);
-      else b(t);
-      const t1 = process.hrtime.bigint();
-      if (first) b(t);
-      else a(t);
-      const t2 = process.hrtime.bigint();
-      tok.perUs.push(Number(first ? t1 - t0 : t2 - t1) / 1000);
-      ours.perUs.push(Number(first ? t2 - t1 : t1 - t0) / 1000);
-    }
-  }
-  for (const x of [tok, ours]) {
-    x.totalMs = x.perUs.reduce((s, v) => s + v, 0) / 1000 / PASSES;
-    x.perUs.sort((p, q) => p - q);
-  }
-  return { tok, ours };
+  const r = timeBoth(texts, a, b, PASSES);
+  return { tok: { perUs: r.a, totalMs: r.sumA / 1000 / PASSES }, ours: { perUs: r.b, totalMs: r.sumB / 1000 / PASSES } };
 }
 
 async function main(): Promise<void> {

@@ -12,43 +12,13 @@
 import { createNlu } from '../nlu/index.js';
 import { realFirstMessages, realReplies } from '../nlu/data.js';
 import { redact } from '../core/redact.js';
+import { interleaved as timeBoth, percentile } from './interleave.js';
 
 const out = (s = '') => process.stdout.write(`${s}\n`);
 
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
-}
-
 const PASSES = 4;
-
-/** Times `a` and `b` on each text in turn, PASSES times, alternating which goes first; per-call µs, sorted. */
-function interleaved(texts: readonly string[], a: (t: string) => unknown, b: (t: string) => unknown, passes = PASSES) {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  let sumA = 0;
-  let sumB = 0;
-  for (let pass = 0; pass < passes; pass++) {
-    const first = pass % 2 === 0;
-    for (const t of texts) {
-      const t0 = process.hrtime.bigint();
-      if (first) a(t);
-      else b(t);
-      const t1 = process.hrtime.bigint();
-      if (first) b(t);
-      else a(t);
-      const t2 = process.hrtime.bigint();
-      const da = Number(first ? t1 - t0 : t2 - t1) / 1000;
-      const db = Number(first ? t2 - t1 : t1 - t0) / 1000;
-      ta.push(da);
-      tb.push(db);
-      sumA += da;
-      sumB += db;
-    }
-  }
-  ta.sort((x, y) => x - y);
-  tb.sort((x, y) => x - y);
-  return { a: ta, b: tb, sumA, sumB };
-}
+const interleaved = (texts: readonly string[], a: (t: string) => unknown, b: (t: string) => unknown, passes = PASSES) =>
+  timeBoth(texts, a, b, passes);
 
 /** `unit` repeated up to `chars` characters. */
 const fill = (unit: string, chars: number) => unit.repeat(Math.ceil(chars / unit.length)).slice(0, chars);
