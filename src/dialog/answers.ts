@@ -15,7 +15,7 @@ import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt,
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
 
 /** The '|'-separated words of a locale key in both languages, as written. */
-const localeWords = (i18n: Run['ctx']['i18n'], key: string): string[] => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|'));
+export const localeWords = (i18n: Run['ctx']['i18n'], key: string): string[] => (['ja', 'en'] as const).flatMap((l) => i18n.t(key, undefined, l).split('|'));
 
 /** The folded phrases of a locale key in both languages ('|'-separated alternatives). Shared: do not mutate. */
 function phrases(run: Run, key: string | undefined): readonly string[] {

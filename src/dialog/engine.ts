@@ -167,13 +167,14 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const node = currentNode(run);
   // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml). It reads the
   // text with its secrets masked, like the NLU (pipeline/links.ts): a password is never what a reply means.
-  run.reading = read(maskSecrets(text).text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts: acceptedActs(ctx.tree, node) } : undefined);
+  const accepts = node ? acceptedActs(ctx.tree, node) : [];
+  run.reading = read(maskSecrets(text).text, nlu, node && s.status === 'active' ? { kind: node.kind, accepts } : undefined);
   // 「それってどういう意味？」 names no glossary term: a question about the step or question itself (how_to).
   if (run.reading?.act === 'what_is' && glossaryTerms(ctx.tree, text).length === 0) run.reading = { ...run.reading, act: 'how_to' };
   // 「プロファイルを入れろと言われても意味が分からない」 (trial-ja-34 #12, read dont_know: the choice's [手順を順番に] and the
   // deletion checklist) "I don't know what a profile means": a glossary term named with words that say its MEANING is not
   // understood is a what-is question about that term — its explanation, then the node again (leftovers-35).
-  else if (run.reading && run.reading.act !== 'what_is' && ASKS_MEANING.has(run.reading.act ?? '') && node && acceptedActs(ctx.tree, node).includes('what_is') &&
+  else if (run.reading && run.reading.act !== 'what_is' && ASKS_MEANING.has(run.reading.act ?? '') && accepts.includes('what_is') &&
     glossaryTerms(ctx.tree, text).length > 0 && textMentions(run, 'engine.says.meaning_words', text))
     run.reading = { ...run.reading, act: 'what_is' };
   // 「使ってない」 right after 「VPNってなに？」 was answered: what is not used is the term just explained — its light step

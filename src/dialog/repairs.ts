@@ -7,7 +7,7 @@ import { INTENT_ROLE, type Intent } from '../core/index.js';
 import type { DialogNode, DialogOption, Repair, RepairName } from '../data/schemas.js';
 import { DOMAIN_RESCUE } from '../nlu/engine.js';
 import { foldAnswer } from '../nlu/replies.js';
-import { alternation, asksQuestion, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
+import { alternation, asksQuestion, localeWords, asksTrustAtStep, factNamesSymptom, answerStep, asksHowAtStep, saysOnlySecret, glossaryTerms, statesPhrase, restates, textMentions, whereTerms, optionOfAct, groupOf, hedges, matchWords, moveOf, namesEntry, onlyHedges, SURE_ACT_SHARE, SWITCH_CONFIDENCE } from './answers.js';
 import { askFields, escalatedAlready, noteSymptom, type HandoffField } from './handoff.js';
 import { FACT_ALONE_EXTRA } from './facts.js';
 import { maskSecrets } from './secrets.js';
@@ -322,6 +322,17 @@ function whereSetting(): TurnRule {
 /** The content words of a text: runs of two or more kanji / katakana, Latin words of three letters or more. */
 const CONTENT_WORD = /[\p{Script=Han}々\p{Script=Katakana}ー]{2,}|[a-z][a-z'-]{2,}/gu;
 
+/** The node's own text (its say, help, title and explain, either language), folded for a contains test. */
+function nodeWords(run: Run, node: DialogNode): string {
+  const keys = ['say', 'help', 'title', 'explain'].map((k) => (node as Record<string, unknown>)[k]).filter((k): k is string => typeof k === 'string');
+  return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
+}
+
+/** The alternatives of a locale key in both languages, folded (NFKC, lower case) for a contains test. */
+function foldedWords(run: Run, key: string): string[] {
+  return localeWords(run.ctx.i18n, key).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean);
+}
+
 /**
  * 「一番近い駅はどこ？」 "where's the nearest station?" "where can I get lunch?" at a step or question: a where-question
  * (`engine.says.where`) whose content words (beside the where-words and the question's own `words`) are none of mail's
@@ -330,19 +341,11 @@ const CONTENT_WORD = /[\p{Script=Han}々\p{Script=Katakana}ー]{2,}|[a-z][a-z'-]
  * model reads such a question how_to, so it got the step's help. 「どこにあるの？」 "where is that?" name nothing: the
  * node's help (help_at_step); 「ストレージはどこで見るの？」 at the quota step names the step's own word.
  */
-/** The node's own text (its say, help, title and explain, either language), folded for a contains test. */
-function nodeWords(run: Run, node: DialogNode): string {
-  const keys = ['say', 'help', 'title', 'explain'].map((k) => (node as Record<string, unknown>)[k]).filter((k): k is string => typeof k === 'string');
-  return keys.flatMap((k) => (['ja', 'en'] as const).map((l) => run.ctx.i18n.t(k as never, undefined, l))).join(' ').normalize('NFKC').toLowerCase();
-}
-
 function offTopicQuestion(params: Extract<Repair, { rule: 'off_topic_question' }>): TurnRule {
-  const words = (run: Run, key: string) =>
-    (['ja', 'en'] as const).flatMap((l) => run.ctx.i18n.t(key as never, undefined, l).split('|')).map((w) => w.normalize('NFKC').toLowerCase().trim()).filter(Boolean);
   const content = (run: Run, text: string): string[] => {
     let rest = text.normalize('NFKC').toLowerCase();
     // A Latin word goes only whole ("i" is no part of "find"); other words wherever they stand; longest first.
-    const question = [...words(run, 'engine.says.where'), ...words(run, params.words), ...words(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
+    const question = [...foldedWords(run, 'engine.says.where'), ...foldedWords(run, params.words), ...foldedWords(run, 'engine.says.filler')].sort((a, b) => b.length - a.length);
     rest = rest.replace(new RegExp(alternation(question, "a-z'"), 'g'), ' ');
     return rest.match(CONTENT_WORD) ?? [];
   };
@@ -630,15 +633,6 @@ function unknownPassword(params: Extract<Repair, { rule: 'unknown_password' }>):
 }
 
 /**
- * "should i format the phone?" 「初期化したほうがいいですか？」 at a step, a question or the two-stage fallback's
- * symptom question (trial-en-33 #21): a question about a destructive action (formatting, a factory reset, deleting the
- * account or the profile: `words`) that the node on screen does not ask for — no node with `destructive:`, `backup:` or
- * `confirm:` (there the move reassure answers what goes and what stays). Not needed now: light steps first, nothing is
- * deleted without a backup and the person's OK (engine.destructive_not_now); then the node (or the symptom question)
- * again. The intent model read it howto_prevention and the fallback offered "preventing recurrence". Only a question
- * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
- */
-/**
  * A destructive word that also names a step of its own (`bare`: 「リセットしたほうがいい？」 "should I reset it?" — リセット also
  * names the network-settings reset): destructive only when the text names none of `except` (ネットワーク, Wi‑Fi, パスワード …:
  * the reset of something else) and the node on screen does not speak of it itself (at the network-reset question, the
@@ -650,14 +644,18 @@ function saysBareDestructive(t: TextTurn, params: Extract<Repair, { rule: 'destr
   if (params.except && textMentions(run, params.except, text)) return false;
   if (!awaitsAnswer(t)) return true;
   const own = nodeWords(run, t.node!);
-  return !(['ja', 'en'] as const).some((l) =>
-    run.ctx.i18n.t(params.bare as never, undefined, l).split('|').some((w) => {
-      const word = w.normalize('NFKC').toLowerCase().trim();
-      return word !== '' && own.includes(word);
-    }),
-  );
+  return !foldedWords(run, params.bare).some((word) => own.includes(word));
 }
 
+/**
+ * "should i format the phone?" 「初期化したほうがいいですか？」 at a step, a question or the two-stage fallback's
+ * symptom question (trial-en-33 #21): a question about a destructive action (formatting, a factory reset, deleting the
+ * account or the profile: `words`) that the node on screen does not ask for — no node with `destructive:`, `backup:` or
+ * `confirm:` (there the move reassure answers what goes and what stays). Not needed now: light steps first, nothing is
+ * deleted without a backup and the person's OK (engine.destructive_not_now); then the node (or the symptom question)
+ * again. The intent model read it howto_prevention and the fallback offered "preventing recurrence". Only a question
+ * (`ask` words, or a trailing question mark): "I factory reset it, still broken" is a result, read as any reply.
+ */
 function destructiveQuestion(params: Extract<Repair, { rule: 'destructive_question' }>): TurnRule {
   return {
     name: 'destructive_question',
