@@ -1,4 +1,5 @@
 /** Helpers for tests that talk to the real server over loopback HTTP. */
+import { expect } from 'vitest';
 export { deleteKeys, REDIS_URL } from '../redis.js';
 
 /**
@@ -62,3 +63,18 @@ export function expectTurnShape(body: any): void {
 
 export const allChoices = (body: any): Array<{ label: string; value: string }> =>
   body.replies.flatMap((r: any) => r.choices as Array<{ label: string; value: string }>);
+
+/** The texts of a turn response's replies. */
+export const replyTexts = (body: any): string[] => body.replies.map((r: { text: string }) => r.text);
+
+/**
+ * A hand-off turn that filed a ticket: escalated, our ticket number (MM-YYYYMMDD-n) in the response and said to the person
+ * in the same answer — whatever the ticket system does behind it. Returns the number.
+ */
+export function expectTicketSaid(body: any): string {
+  expect(body.status).toBe('escalated');
+  const ticket = (typeof body.ticket === 'string' ? body.ticket : body.ticket?.id) as string;
+  expect(ticket).toMatch(/^MM-\d{8}-\d+$/);
+  expect(replyTexts(body).join('\n')).toContain(ticket);
+  return ticket;
+}
