@@ -159,6 +159,9 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       return later(w.reference, typeof w.replyTo === 'string' ? w.replyTo : undefined);
     },
     scanMs: options.recoverySpool?.scanMs,
+    // Which answers went out, for every replica: Teams redelivers an activity it saw no 200 for (this process stopped
+    // mid-answer); the saved answer is then posted once, never twice (lose-36).
+    answered: (turn) => kv.claim({ conversation: turn.conversationId, name: `posted:teams:${(turn.eventId ?? '').slice(0, 256)}` }, dedupeTtlSeconds),
   });
 
   adapter.onTurnError = async (context, error) => {
