@@ -10,7 +10,7 @@ import type { Analytics, CameBackCounts, CameBackRow, FunnelColumn, OutcomeRow }
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
 import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, options, type ViewContext } from './pages.js';
-import { distinctNames } from './nodes.js';
+import { joinName, treeNames, type DistinctName } from './nodes.js';
 import { ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS } from '../core/index.js';
 import { START_NODE } from './improve.js';
 import { addDays } from '../core/time-zone.js';
@@ -157,15 +157,15 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   );
 
   const funnelRows = a.funnel.slice(0, 25);
-  // Nodes that share a name (eight device questions) are told apart by where each leads (distinctNames).
-  const names = distinctNames(funnelRows.map((r) => r.node), ctx.tree, (id) => nodeLabel(ctx, id));
+  // Nodes that share a name (steps of one title in four branches) read 「name · id」 (treeNames).
+  const names = ctx.tree ? treeNames(ctx.tree, ctx.i18n, ctx.locale) : new Map<string, DistinctName>();
   const funnel = stackedRows(
     funnelRows.map((r) => {
       const rerouted = r.rerouted ?? 0;
       const finished = r.finished ?? 0;
       const continued = Math.max(0, r.reached - r.left - r.escalated - r.handedOver - r.resolved - r.ended - rerouted - finished);
-      const named = names.get(r.node)!;
-      const label = named.then ? `${named.name} → ${named.then}` : named.name;
+      const named = names.get(r.node) ?? { name: nodeLabel(ctx, r.node) };
+      const label = joinName(named);
       // A hand-off node says how many it handed to a person (and the tickets among them), not that they "went on".
       const handed = r.handedOver ? `, ${tr(ctx, 'admin.analytics.handed_over')} ${r.handedOver} (${tr(ctx, 'admin.analytics.tickets')} ${r.tickets})` : '';
       // A give-up is contained (the bot ended it), yet a person the tree lost at this step: counted in the drop.
@@ -173,7 +173,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
       const lost = r.left + r.escalated + gaveUp;
       const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.gave_up')} ${gaveUp}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}${handed}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended - gaveUp}, ${tr(ctx, 'admin.analytics.rerouted')} ${rerouted}${finished ? `, ${tr(ctx, 'admin.analytics.finished')} ${finished}` : ''}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
       return {
-        label: named.then ? `${clipLabel(named.name, 20)} → ${clipLabel(named.then, 16)}` : clipLabel(label, 38),
+        label: named.id ? `${clipLabel(named.name, 22)} · ${named.id}` : clipLabel(label, 38),
         sublabel: r.node,
         title,
         href: href(ctx, '/admin', { ...inRange, node: r.node }),
