@@ -838,6 +838,20 @@ function pickedNote(ctx: ViewContext, p: NonNullable<ImproveItem['picked']>): st
   return `<div class="small" data-testid="improve-picked" data-intent="${h(intent)}">→ ${text}</div>`;
 }
 
+/** A conversation id as a lead reads it beside the channel: its last 8 characters (the whole id in the link's title). */
+export const shortId = (id: string) => (id.length > 10 ? `…${id.slice(-8)}` : id);
+
+/**
+ * One occurrence of a repeated line (since round 36): the time, the channel and the conversation's short id as the link,
+ * then where it was said and the bot's question it answered — twelve 「2026-12-08 00:34」 in a burst told nothing apart.
+ */
+function occurrenceLink(ctx: ViewContext, x: ImproveGroup['items'][number], link: string): string {
+  const node = placeLabel(ctx, x.nodeBefore ?? '', x.askedBack?.before);
+  const where = x.question && x.question !== node ? tr(ctx, 'admin.improve.occurrence_at', { node, question: x.question }) : tr(ctx, 'admin.improve.occurrence_node', { node });
+  const channel = x.channel ? ` · ${tr(ctx, `admin.channel.${x.channel}`)}` : '';
+  return `<a href="${link}" data-testid="improve-occurrence" title="${h(x.conversation)}">${h(formatTime(ctx, x.atMs))}${h(channel)} · ${h(shortId(x.conversation))}</a> <span class="muted" data-testid="improve-occurrence-where" data-node-before="${h(x.nodeBefore ?? '')}">${h(where)}</span>`;
+}
+
 /** Occurrences linked in a repeated line's row before 「ほか n 件」. */
 const GROUP_LINKS_MAX = 12;
 
@@ -889,8 +903,8 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     const occurrences = g && g.count > 1
       ? `<div class="small occ" data-testid="improve-occurrences">${g.items
           .slice(0, GROUP_LINKS_MAX)
-          .map((x) => `<a href="${turnLink(x)}" data-testid="improve-occurrence">${h(formatTime(ctx, x.atMs))}</a>${x.picked ? pickedNote(ctx, x.picked) : ''}`)
-          .join(' ')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
+          .map((x) => `<div class="occ-item">${occurrenceLink(ctx, x, turnLink(x))}${x.picked ? pickedNote(ctx, x.picked) : ''}</div>`)
+          .join('')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
       : i.picked ? pickedNote(ctx, i.picked) : '';
     const reasons = g?.reasons ?? i.reasons;
     const corrected = g ? g.corrected : i.corrected ? 1 : 0;
@@ -998,7 +1012,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}.occ-item{margin-top:2px}
 .bulk{margin-top:6px}.bulk summary{cursor:pointer;color:var(--brand)}.bulk-form{display:grid;gap:6px;max-width:340px;margin-top:6px}.bulk-form .check{display:flex;gap:6px;align-items:center}.bulk-form .check input{width:auto;margin:0}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}
