@@ -47,10 +47,11 @@ function ownName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale;
  * 「VPN・プロキシを一時オフ」 ×8) reads as treeNames tells them apart, the same on every page (since round 36) — except
  * within one conversation (`known`), whose own steps have distinct titles (lint checkStepTitles).
  */
-export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string; known?: KnownSlots }): string {
+export function nodeName(id: string, o: { tree?: DialogTree; i18n: I18n; locale: Locale; startLabel?: string; known?: KnownSlots; idBeside?: boolean }): string {
   if (!id) return o.startLabel ?? '—';
   if (!o.tree?.nodes.get(id)) return id;
-  if (o.known) return ownName(id, o);
+  // `idBeside`: the page prints the id next to the name (a table's grey id, 「… (net_switch)」) — not twice.
+  if (o.known || o.idBeside) return ownName(id, o);
   const named = treeNames(o.tree, o.i18n, o.locale).get(id);
   return named ? joinName(named) : ownName(id, o);
 }

@@ -127,6 +127,9 @@ export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
   return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
 }
+/** nodeLabel where the page prints the node's id beside it (a shared name is told apart by that id, not written twice). */
+export const nodeLabelIdBeside = (ctx: ViewContext, id: string): string =>
+  nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), idBeside: true });
 
 /**
  * Where a turn was, in words: no node ('') where the bot asked 「「…」ということでしょうか？」 (the two-stage fallback, before
@@ -273,7 +276,7 @@ function analyticsChips(ctx: ViewContext, f: FilterValues): string {
     [
       ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
       ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
-      ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
+      ['node', f.node, f.node ? `${nodeLabelIdBeside(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
       // A funnel column is named by its own key on the analytics page (admin.analytics.<column>).
       ['funnel', f.funnel, (FUNNEL_COLUMNS as readonly string[]).includes(f.funnel) ? tr(ctx, `admin.analytics.${f.funnel}`) : '', 'admin.list.funnel_filter'],
     ] as const
@@ -664,7 +667,7 @@ export function renderConversation(
       : ` <span class="muted">${t(ctx, 'admin.desk.steps_none')}</span>`
   }</div>
   ${data.ticket ? `<details class="path" data-testid="ticket-sent"><summary>${t(ctx, 'admin.desk.ticket_sent')}</summary><p><b>${h(data.ticket.ticket.summary)}</b></p><pre class="ticket-body">${h(data.ticket.ticket.body)}</pre></details>` : ''}
-  <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabel(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
+  <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabelIdBeside(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
   <div class="row-actions">${takeover}</div>
 </section>
 ${deskPanel}
@@ -847,7 +850,8 @@ export const shortId = (id: string) => (id.length > 10 ? `…${id.slice(-8)}` : 
  */
 function occurrenceLink(ctx: ViewContext, x: ImproveGroup['items'][number], link: string): string {
   const node = placeLabel(ctx, x.nodeBefore ?? '', x.askedBack?.before);
-  const where = x.question && x.question !== node ? tr(ctx, 'admin.improve.occurrence_at', { node, question: x.question }) : tr(ctx, 'admin.improve.occurrence_node', { node });
+  // The question is left out where the place already says it (a question node's own text, the ask-back 「「…」ということでしょうか？」).
+  const where = x.question && !node.includes(x.question) ? tr(ctx, 'admin.improve.occurrence_at', { node, question: x.question }) : tr(ctx, 'admin.improve.occurrence_node', { node });
   const channel = x.channel ? ` · ${tr(ctx, `admin.channel.${x.channel}`)}` : '';
   return `<a href="${link}" data-testid="improve-occurrence" title="${h(x.conversation)}">${h(formatTime(ctx, x.atMs))}${h(channel)} · ${h(shortId(x.conversation))}</a> <span class="muted" data-testid="improve-occurrence-where" data-node-before="${h(x.nodeBefore ?? '')}">${h(where)}</span>`;
 }
@@ -884,7 +888,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
   ${
     filter.node !== undefined
-      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabelIdBeside(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${
@@ -898,6 +902,14 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
   const turnLink = (x: { conversation: string; seq: number }) => `${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}`;
+  // Where a line was said opens the queue at that node, the rest of the filter kept (round 36's walk: a lead who saw 「うーん」
+  // not understood at a step had no way from the row to the other messages there — only the analytics' count led there).
+  const atNode = (i: ImproveItem) => {
+    const place = h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before));
+    const node = i.nodeBefore || START_NODE;
+    if (filter.node === node) return place;
+    return `<a href="${href(ctx, '/admin/improve', { ...keep, node })}${h(reasonQuery)}" data-testid="improve-node-filter" title="${h(tr(ctx, 'admin.improve.node_filter_open'))}">${place}</a>`;
+  };
   const row = (i: ImproveItem, g?: ImproveGroup) => {
     // A repeated line: how often, in how many conversations, and a link to each occurrence (with what the person picked).
     const occurrences = g && g.count > 1
@@ -912,7 +924,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before))} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${atNode(i)} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
   };
   const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length

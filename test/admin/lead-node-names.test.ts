@@ -55,13 +55,13 @@ describe('staff tell same-named nodes apart', () => {
     expect(rows(en).get('net_device')).toBe('Which device? (connection steps)');
   });
 
-  it('names a step whose ticket title other steps share with its id, on the funnel and the conversation page', async () => {
-    const path = await api('/admin/api/conversations/nn-1');
-    expect(JSON.stringify(path.body)).toContain('dev_restart');
+  it('names a step whose ticket title other steps share with its id where no id is beside it, and only once where one is', async () => {
     const ja = await page('/admin/analytics');
-    expect(ja).toMatch(/<tr data-node="dev_restart"><td><a [^>]*>端末の再起動 · dev_restart<\/a>/);
+    // The funnel chart and the tables print the id beside the name: not twice.
+    expect(rows(ja).get('dev_restart')).toBe('端末の再起動');
+    expect(ja).toMatch(/<tr data-node="dev_restart"><td><a [^>]*>端末の再起動<\/a> <code class="small">dev_restart<\/code>/);
     const conv = await page('/admin/conversations/nn-1');
-    expect(conv).toMatch(/<li>端末の再起動 · dev_restart <code>dev_restart<\/code><\/li>/);
+    expect(conv).toMatch(/<li>端末の再起動 <code>dev_restart<\/code><\/li>/);
     // A name no other node has stays as it is.
     expect(ja).toMatch(/<tr data-node="fetch_scope"><td><a [^>]*>送信はできますか？<\/a>/);
   });
@@ -91,8 +91,30 @@ describe('a repeated line says which conversation each occurrence is', () => {
     expect(ja.get('nn-4')!.where).toBe('どんなことでお困りですか？ で「どんなふうにおかしいですか？」への返事');
     // At a step: which step (told apart from the other 「端末の再起動」 steps) and what the bot had just asked.
     expect(ja.get('nn-5')!.where).toBe('端末の再起動 · dev_restart で「iPhoneを再起動してください。」への返事');
+    // The row's node column (no id beside it) names the step the same way.
+    expect(await page('/admin/improve')).toMatch(/data-testid="improve-node" data-node-before="dev_restart" data-node="dev_restart"><a [^>]*>端末の再起動 · dev_restart<\/a> → <b>端末の再起動 · dev_restart<\/b>/);
     const en = occurrences(await page('/admin/improve?lang=en'));
     expect(en.get('nn-first-0123456789abcdef')).toEqual({ link: expect.stringMatching(/ · Web chat · …89abcdef$/), where: 'at (start)' });
     expect(en.get('nn-5')!.where).toMatch(/^at Restart your device · dev_restart, answering “.+”$/);
+  });
+});
+
+describe('from a row to the other messages at its node', () => {
+  it('links where the line was said to the queue at that node, the filter kept (ja, en)', async () => {
+    const html = await page('/admin/improve?reason=fallback&days=14');
+    const row = [...html.matchAll(/<tr data-testid="improve-row"[\s\S]*?<\/tr>/g)].map((m) => m[0]).find((r) => r.includes('data-count="3"'))!;
+    const link = /<a href="([^"]*)" data-testid="improve-node-filter"[^>]*>端末の再起動 · dev_restart<\/a>/.exec(row)?.[1]?.replaceAll('&amp;', '&');
+    expect(link).toBe('/admin/improve?below=0.5&days=14&node=dev_restart&reason=fallback');
+    const at = await page(link!);
+    expect(at).toMatch(/data-testid="chip-node">発言したノード: 端末の再起動 \(dev_restart\)/);
+    const rows = [...at.matchAll(/data-testid="improve-node" data-node-before="([^"]*)"/g)].map((m) => m[1]);
+    expect(rows).toEqual(['dev_restart']);
+    // Already filtered there: the place is not a link to itself.
+    expect(at).not.toContain('data-testid="improve-node-filter"');
+    // A first message opens the queue of first messages.
+    const links = [...html.matchAll(/href="([^"]*)" data-testid="improve-node-filter"/g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(links).toContain('/admin/improve?below=0.5&days=14&node=%28start%29&reason=fallback');
+    const en = [...(await page('/admin/improve?reason=fallback&days=14&lang=en')).matchAll(/href="([^"]*)" data-testid="improve-node-filter" title="Show only the messages written here">Restart your device · dev_restart</g)].map((m) => m[1]!.replaceAll('&amp;', '&'));
+    expect(en[0]).toBe('/admin/improve?below=0.5&days=14&node=dev_restart&lang=en&reason=fallback');
   });
 });
