@@ -152,6 +152,13 @@ const base = {
   set: setSchema.optional(),
   /** The answer group (dialogs/answers.yaml) saying what this node does with each reply act; default by kind. */
   answers: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),
+  /**
+   * The node's name for staff on the review page (analytics, improve, a conversation's path), `tree.<id>.title` in both
+   * locales — never said to the person. Optional (since round 36): without it the page names the node by the first sentence
+   * of its `say`; nodes whose `say` starts alike (nine device questions 「お使いの端末を教えてください…」) need one to read
+   * apart. A step's `title` (required below) is also its name in the ticket.
+   */
+  title: localeKey.optional(),
 };
 
 /** Asks for one slot. Skipped when the slot is already filled (what the user said is never asked again). */
