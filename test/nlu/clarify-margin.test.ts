@@ -11,7 +11,7 @@ import type { FeatureBag } from '../../src/nlu/features.js';
 
 /** The built classifier with the probabilities of the intent model and the domain detector fixed. */
 class FixedClassifier extends Classifier {
-  p = new Float64Array(0);
+  p: Float64Array<ArrayBuffer> = new Float64Array(0);
   override probabilities(_bag: FeatureBag): Float64Array {
     return this.p;
   }
@@ -30,7 +30,7 @@ beforeAll(async () => {
 });
 
 /** Probabilities over the model's labels: the given ones, the rest shared evenly. */
-function probs(given: Record<string, number>): Float64Array {
+function probs(given: Record<string, number>): Float64Array<ArrayBuffer> {
   const labels = c.model.labels;
   const rest = (1 - Object.values(given).reduce((a, x) => a + x, 0)) / (labels.length - Object.keys(given).length);
   return Float64Array.from(labels, (l) => given[l] ?? rest);

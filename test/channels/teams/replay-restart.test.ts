@@ -39,6 +39,18 @@ const start = async (delaysMs: number[], spoolDir?: string) => {
   return app;
 };
 
+/** The first process: the turn runs and is saved; every send of its answer is refused until the process goes away. */
+const answerRefusedThenStop = async (conversationId: string, msg: ReturnType<typeof messageActivity>, spoolDir?: string) => {
+  const first = await start([60_000], spoolDir);
+  const refused = connector.refused();
+  connector.failNext(1_000, 503);
+  expect((await postActivity(first.url, msg)).status).toBe(200);
+  await expect.poll(() => connector.refused() - refused, { timeout: 20_000 }).toBeGreaterThan(0);
+  await expect.poll(() => first.core.transcripts.turns(`teams:${conversationId}`).then((t) => t.length), { timeout: 10_000 }).toBe(1);
+  await first.close();
+  connector.failNext(0);
+};
+
 beforeAll(async () => {
   connector = await startFakeConnector();
 });
@@ -77,15 +89,7 @@ describe('Teams answers reach the person once each, in order', () => {
     const conversationId = `emu-${activityId()}|livechat`;
     const msg = messageActivity({ serviceUrl: connector.url, conversationId, text: 'メールを取得できません' });
     const answers = () => connector.messages().filter((p) => p.replyToId === msg.id);
-    // The first process: the turn runs and is saved; every send of its answer is refused until it goes away.
-    const first = await start([60_000]);
-    const refused = connector.refused();
-    connector.failNext(1_000, 503);
-    expect((await postActivity(first.url, msg)).status).toBe(200);
-    await expect.poll(() => connector.refused() - refused, { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(() => first.core.transcripts.turns(`teams:${conversationId}`).then((t) => t.length), { timeout: 10_000 }).toBe(1);
-    await first.close();
-    connector.failNext(0);
+    await answerRefusedThenStop(conversationId, msg);
     expect(answers()).toHaveLength(0);
 
     // The new process gets the same activity again (Teams redelivers what it saw no answer for).
@@ -110,14 +114,7 @@ describe('Teams answers reach the person once each, in order', () => {
     const conversationId = `emu-${activityId()}|livechat`;
     const msg = messageActivity({ serviceUrl: connector.url, conversationId, text: 'メールを取得できません' });
     const answers = () => connector.messages().filter((p) => p.replyToId === msg.id);
-    const first = await start([60_000], spool);
-    const refused = connector.refused();
-    connector.failNext(1_000, 503);
-    expect((await postActivity(first.url, msg)).status).toBe(200);
-    await expect.poll(() => connector.refused() - refused, { timeout: 20_000 }).toBeGreaterThan(0);
-    await expect.poll(() => first.core.transcripts.turns(`teams:${conversationId}`).then((t) => t.length), { timeout: 10_000 }).toBe(1);
-    await first.close();
-    connector.failNext(0);
+    await answerRefusedThenStop(conversationId, msg, spool);
 
     const second = await start([200, 400, 800], spool);
     expect((await postActivity(second.url, msg)).status).toBe(200);
