@@ -1077,7 +1077,7 @@ table.list{border-collapse:collapse;width:100%}
 .inline{display:flex;gap:8px;align-items:center}.inline input{width:200px;margin:0}
 .turn-head{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;font-size:12px;color:var(--muted);font-weight:700;padding:0 4px 6px;text-transform:uppercase;letter-spacing:.03em}
 .turn{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin-bottom:10px}
-.turn.annotated{border-color:#c7b1ef;box-shadow:inset 4px 0 0 var(--note)}.turn.reached{border-color:var(--brand);box-shadow:0 0 0 2px var(--brand)}.turn.failed{box-shadow:inset 4px 0 0 var(--bad)}
+.turn.annotated{border-color:#c7b1ef;box-shadow:inset 4px 0 0 var(--note)}.turn.reached{border-color:var(--brand);box-shadow:0 0 0 2px var(--brand)}.turn{scroll-margin-top:72px}#reached{scroll-margin-top:90px}.turn.failed{box-shadow:inset 4px 0 0 var(--bad)}
 .meta{font-size:11px;color:var(--muted);margin-bottom:4px}
 .msg{margin:6px 0}.who{display:block;font-size:11px;color:var(--muted);margin-bottom:2px}.key{font-size:10px;padding:0 4px}
 .bubble{white-space:pre-wrap;word-break:break-word;border-radius:10px;padding:8px 11px;display:inline-block;max-width:100%}
@@ -1156,10 +1156,13 @@ const SCRIPT = `(() => {
       search(by && by.dataset.page ? Number(by.dataset.page) : 1).catch(() => {});
     });
     $('#f-reset').addEventListener('click', () => { sessionStorage.removeItem(KEY); fill({}); const chips = $('[data-testid=analytics-filters]'); if (chips) chips.remove(); search(1).catch(() => {}); });
-    // Coming back to the list (browser back) restores the last filters without putting them in the URL.
+    // Coming back to the list (browser back) restores the last filters without putting them in the URL; so does the
+    // conversation's 「← 絞り込んだ一覧へ」, whose URL holds the same list but its free text (never in a URL).
     const saved = sessionStorage.getItem(KEY);
-    if (saved && results.dataset.filtered !== '1' && !location.search.includes('intent=')) {
-      try { const v = JSON.parse(saved); fill(v); search(v.page || 1).catch(() => {}); } catch { sessionStorage.removeItem(KEY); }
+    const here = new URLSearchParams(location.search);
+    const sameList = (v) => v.text && ['from', 'to', 'status', 'intent', 'carrier', 'device', 'channel', 'holder', 'again', 'outcome', 'symptom', 'node', 'funnel'].every((k) => (v[k] || '') === (here.get(k) || '')) && !!v.annotated === (here.get('annotated') === '1') && String(v.page || 1) === (here.get('page') || '1');
+    if (saved) {
+      try { const v = JSON.parse(saved); if ((results.dataset.filtered !== '1' && !here.has('intent')) || sameList(v)) { fill(v); search(v.page || 1).catch(() => {}); } } catch { sessionStorage.removeItem(KEY); }
     }
   }
 
