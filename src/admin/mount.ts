@@ -73,6 +73,7 @@ import {
   renderImprove,
   renderNotFound,
   renderResults,
+  listQuery,
   type FilterValues,
   type ViewContext,
 } from './pages.js';
@@ -442,9 +443,12 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
 
   router.get('/conversations/:id', async (req, res) => {
     const id = String(req.params.id);
+    // The list it was opened from (its query, as listQuery wrote it): the back link returns there (an invalid one: none).
+    const from = parseFilter(req.query, false);
+    const list = from.ok ? listQuery(from.values, from.page) : {};
     let summary = await store.summary(id);
     if (!summary) {
-      res.status(404).type('html').send(renderNotFound(view(req, res)));
+      res.status(404).type('html').send(renderNotFound(view(req, res), list));
       return;
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
@@ -459,6 +463,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       renderConversation(view(req, res), {
         summary,
         ...(cameBack ? { cameBack } : {}),
+        list,
         review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),
@@ -566,7 +571,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
       return;
     }
     const page = await query(parsed.values, parsed.page, parsed.size);
-    res.json({ ...page, html: renderResults(view(req, res), page) });
+    res.json({ ...page, html: renderResults(view(req, res), page, parsed.values) });
   });
   apiRouter.get('/conversations/:id', async (req, res) => {
     const id = String(req.params.id);

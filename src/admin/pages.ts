@@ -92,6 +92,21 @@ export function href(ctx: ViewContext, path: string, params: Record<string, stri
 }
 
 /** `params` without the keys named (a link that clears one filter keeps the others). */
+/**
+ * The list's query as a URL carries it (since round 36): every filter but the free text (never put in a URL: the form
+ * posts it), and the page after the first. A conversation opened from the list carries it, its 「← 一覧へ」 link brings it back.
+ */
+export function listQuery(f: FilterValues, page = 1): Record<string, string> {
+  const q: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) {
+    if (k === 'text') continue;
+    if (v === true) q[k] = '1';
+    else if (typeof v === 'string' && v) q[k] = v;
+  }
+  if (page > 1) q.page = String(page);
+  return q;
+}
+
 const without = (params: Record<string, string>, ...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(params).filter(([k]) => !keys.includes(k)));
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -324,7 +339,10 @@ function holderCell(ctx: ViewContext, s: ReviewedSummary): string {
 }
 
 /** The results table and pager (also returned as `html` by the search API, so one renderer serves both). */
-export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): string {
+export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>, filter?: FilterValues): string {
+  // The conversation link carries the list's query (back to the same list) and, filtered by a node, opens at the turn
+  // that reached it (the page's #reached anchor).
+  const list = filter ? listQuery(filter, page.page) : {};
   const head = `<div class="results-head"><h2>${t(ctx, 'admin.list.heading')}</h2><span class="count" data-testid="result-count" data-total="${page.total}">${t(ctx, 'admin.list.count', { total: page.total })}</span></div>`;
   if (page.total === 0) return `${head}<p class="empty card" data-testid="no-results">${t(ctx, 'admin.list.empty')}</p>`;
   const rows = page.items
@@ -335,7 +353,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>): st
         s.takenOver ? `<span class="flag${heldByStaff(s) ? '' : ' past'}" data-testid="list-taken-over">${t(ctx, heldByStaff(s) ? 'admin.list.taken_over' : 'admin.list.handed_back')}</span>` : '',
         cameBackFlags(ctx, s),
       ].join('');
-      const link = href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`);
+      const link = h(href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`, list) + (list.node ? '#reached' : ''));
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
   <td class="nowrap"><a href="${link}" data-testid="conversation-link">${h(formatTime(ctx, s.startedAtMs))}</a></td>
   <td>${badge(ctx, s.review)}</td>
@@ -424,7 +442,7 @@ function listTried(ctx: ViewContext, s: ReviewedSummary): string {
 
 export function renderList(ctx: ViewContext, filter: FilterValues, page: Page<ReviewedSummary>, filtered: boolean): string {
   const body = `${filterForm(ctx, filter)}
-<section id="results" tabindex="-1" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page)}</section>`;
+<section id="results" tabindex="-1" data-testid="results" data-filtered="${filtered ? '1' : '0'}">${renderResults(ctx, page, filter)}</section>`;
   return layout(ctx, { title: tr(ctx, 'admin.list.heading'), section: 'conversations', body, strings: {}, skipTo: { id: 'results', key: 'admin.nav.skip_results' } });
 }
 
@@ -563,9 +581,13 @@ export function renderConversation(
     desk?: { held?: { by: string; here: boolean } };
     /** The same person's return after this fix, or the fix this conversation came back from (cameBackAcross). */
     cameBack?: CameBack;
+    /** The query of the list it was opened from (listQuery): the back link returns to it; its node marks the turn that reached it. */
+    list?: Record<string, string>;
   },
 ): string {
   const { summary: s, turns } = data;
+  const list = data.list ?? {};
+  const reached = list.node ? reachedTurn(turns, list.node) : undefined;
   const notes = new Map(data.annotations.map((a) => [a.seq, a]));
   const intentOptions = `<option value=""></option>${INTENTS.map((i) => `<option value="${i}">${h(intentLabel(ctx, i))} (${i})</option>`).join('')}`;
   const entities = [
@@ -631,14 +653,16 @@ export function renderConversation(
           (e) => `<div class="msg bot sent${e.by ? ' staff' : ''}" data-testid="sent-message"><span class="who">${t(ctx, e.by ? 'admin.desk.staff_label' : 'admin.desk.sent_label')} <code class="key">${h(e.key)}</code></span><div class="bubble">${h(e.text)}</div></div>`,
         )
         .join('');
-      return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}">
-  <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}</div>${user}${bot}${sent}</div>
+      const here = turn.seq === reached;
+      const mark = here ? ` <a id="reached"></a><span class="flag" data-testid="reached-flag">${t(ctx, 'admin.conversation.reached', { node: nodeLabelIdBeside(ctx, list.node!) })}</span>` : '';
+      return `<article class="turn${note ? ' annotated' : ''}${turn.error ? ' failed' : ''}${here ? ' reached' : ''}" id="turn-${turn.seq}" data-testid="turn" data-seq="${turn.seq}"${here ? ' data-reached="1"' : ''}>
+  <div class="dialog"><div class="meta">#${turn.seq} · ${h(formatTime(ctx, turn.atMs))}${mark}</div>${user}${bot}${sent}</div>
   <aside class="understanding">${understanding(ctx, turn, note, intentOptions, turns[i - 1])}</aside>
 </article>`;
     })
     .join('\n');
 
-  const body = `<p><a href="${href(ctx, '/admin')}" data-testid="back">${t(ctx, 'admin.conversation.back')}</a></p>
+  const body = `${backLink(ctx, list)}
 <section class="card convo-head" data-testid="conversation" data-id="${h(s.id)}">
   <div class="title-row"><h1>${t(ctx, 'admin.conversation.heading')} <code>${h(s.id)}</code></h1>${badge(ctx, data.review)}</div>
   <dl class="facts">
@@ -716,8 +740,19 @@ function stepsTried(
   return [...byNode.values()];
 }
 
-export function renderNotFound(ctx: ViewContext): string {
-  const body = `<p><a href="${href(ctx, '/admin')}">${t(ctx, 'admin.conversation.back')}</a></p><p class="card empty" data-testid="not-found">${t(ctx, 'admin.conversation.not_found')}</p>`;
+/** 「← 会話一覧へ」, or 「← 絞り込んだ一覧へ」 back to the list's query when the conversation was opened from a filtered list. */
+function backLink(ctx: ViewContext, list: Record<string, string>): string {
+  const key = Object.keys(list).some((k) => k !== 'page') ? 'admin.conversation.back_filtered' : 'admin.conversation.back';
+  return `<p><a href="${h(href(ctx, '/admin', list))}" data-testid="back">${t(ctx, key)}</a></p>`;
+}
+
+/** The first turn that reached `node` (went there), else the first answered there (a conversation starting at it). */
+function reachedTurn(turns: TranscriptTurn[], node: string): number | undefined {
+  return (turns.find((x) => x.node === node) ?? turns.find((x) => x.nodeBefore === node))?.seq;
+}
+
+export function renderNotFound(ctx: ViewContext, list: Record<string, string> = {}): string {
+  const body = `${backLink(ctx, list)}<p class="card empty" data-testid="not-found">${t(ctx, 'admin.conversation.not_found')}</p>`;
   return layout(ctx, { title: tr(ctx, 'admin.api.not_found'), section: 'conversations', body });
 }
 
@@ -1042,7 +1077,7 @@ table.list{border-collapse:collapse;width:100%}
 .inline{display:flex;gap:8px;align-items:center}.inline input{width:200px;margin:0}
 .turn-head{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;font-size:12px;color:var(--muted);font-weight:700;padding:0 4px 6px;text-transform:uppercase;letter-spacing:.03em}
 .turn{display:grid;grid-template-columns:minmax(0,1.6fr) minmax(0,1fr);gap:16px;background:var(--card);border:1px solid var(--line);border-radius:10px;padding:12px 14px;margin-bottom:10px}
-.turn.annotated{border-color:#c7b1ef;box-shadow:inset 4px 0 0 var(--note)}.turn.failed{box-shadow:inset 4px 0 0 var(--bad)}
+.turn.annotated{border-color:#c7b1ef;box-shadow:inset 4px 0 0 var(--note)}.turn.reached{border-color:var(--brand);box-shadow:0 0 0 2px var(--brand)}.turn{scroll-margin-top:72px}#reached{scroll-margin-top:90px}.turn.failed{box-shadow:inset 4px 0 0 var(--bad)}
 .meta{font-size:11px;color:var(--muted);margin-bottom:4px}
 .msg{margin:6px 0}.who{display:block;font-size:11px;color:var(--muted);margin-bottom:2px}.key{font-size:10px;padding:0 4px}
 .bubble{white-space:pre-wrap;word-break:break-word;border-radius:10px;padding:8px 11px;display:inline-block;max-width:100%}
@@ -1121,10 +1156,13 @@ const SCRIPT = `(() => {
       search(by && by.dataset.page ? Number(by.dataset.page) : 1).catch(() => {});
     });
     $('#f-reset').addEventListener('click', () => { sessionStorage.removeItem(KEY); fill({}); const chips = $('[data-testid=analytics-filters]'); if (chips) chips.remove(); search(1).catch(() => {}); });
-    // Coming back to the list (browser back) restores the last filters without putting them in the URL.
+    // Coming back to the list (browser back) restores the last filters without putting them in the URL; so does the
+    // conversation's 「← 絞り込んだ一覧へ」, whose URL holds the same list but its free text (never in a URL).
     const saved = sessionStorage.getItem(KEY);
-    if (saved && results.dataset.filtered !== '1' && !location.search.includes('intent=')) {
-      try { const v = JSON.parse(saved); fill(v); search(v.page || 1).catch(() => {}); } catch { sessionStorage.removeItem(KEY); }
+    const here = new URLSearchParams(location.search);
+    const sameList = (v) => v.text && ['from', 'to', 'status', 'intent', 'carrier', 'device', 'channel', 'holder', 'again', 'outcome', 'symptom', 'node', 'funnel'].every((k) => (v[k] || '') === (here.get(k) || '')) && !!v.annotated === (here.get('annotated') === '1') && String(v.page || 1) === (here.get('page') || '1');
+    if (saved) {
+      try { const v = JSON.parse(saved); if ((results.dataset.filtered !== '1' && !here.has('intent')) || sameList(v)) { fill(v); search(v.page || 1).catch(() => {}); } } catch { sessionStorage.removeItem(KEY); }
     }
   }
 
