@@ -466,6 +466,12 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     case 'ask': {
       let opt = matchOption(run, node.options, text, nlu, byMeaning(run, nlu));
       const entityValue = (nlu.entities as Record<string, string | undefined>)[node.slot];
+      // "iOS Mail app" to "Which device is it?": the entity words read the family's usual member (device: iphone, so a first
+      // message "iOS Mail …" is not asked the device; content-36), but to the question itself it is an answer in part —
+      // which of the two (below), unless an option's own words were said ("iOS mail on the iPad").
+      const said = foldAnswer(text);
+      const part = said ? node.narrows?.find((n) => phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(text, said, w))) : undefined;
+      if (!opt && part && entityValue !== undefined && part.values.includes(entityValue)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node).filter((c) => part.values.includes(c.value)));
       if (!opt && entityValue) opt = node.options.find((o) => o.value === entityValue);
       if (opt) {
         const chosen = opt;
@@ -479,8 +485,6 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
       if (yesToWhichOne(run, node, nlu)) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node));
       // "iOS Mail app" to "Which device is it?": an answer in part (the node's `narrows:` words) — which of the options it
       // leaves, with those buttons only (iPhone or iPad).
-      const said = foldAnswer(text);
-      const part = said ? node.narrows?.find((n) => phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(text, said, w))) : undefined;
       if (part) return () => say(run, 'engine.which_one', undefined, choicesOf(run, node).filter((c) => part.values.includes(c.value)));
       return undefined;
     }
