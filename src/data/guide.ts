@@ -22,6 +22,10 @@
  *    step lists and tables that a node says in one message (the FAQ's five checks, the au and SoftBank orders, the
  *    phone-change steps, the record-and-contact template, the monthly checks, the reset's decision table): every item
  *    must be in the node's `say`, in each locale, in the guide's order (checkOrderedList).
+ * 6. **The guide's walks in order** (guide-36) — `walks:` in dialogs/guide.yaml names the multi-step sections the tree
+ *    walks one node per step (§5, §7, §11, §18 …). Along every path (checkWalks, with what route cases taken say about
+ *    slots), no step is shown after a later step of its walk without a start over (the start or a global) in between,
+ *    and a destructive step of a walk only after a backup checklist of its kind was passed since the start over.
  * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
  *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
  *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
