@@ -9,8 +9,7 @@ import { escapeHtml as h } from '../http/html.js';
 import type { Analytics, CameBackCounts, CameBackRow, FunnelColumn, OutcomeRow } from '../transcripts/query.js';
 import { OUTCOMES, type Outcome } from '../transcripts/types.js';
 import { legend, shareBar, stackedColumns, stackedRows, type OutcomeKey } from './charts.js';
-import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, options, type ViewContext } from './pages.js';
-import { distinctNames } from './nodes.js';
+import { clipLabel, entityLabel, formatDuration, href, intentLabel, layout, nodeLabel, nodeLabelIdBeside, options, type ViewContext } from './pages.js';
 import { ENTITY_VALUES, INTENTS, SYMPTOM_INTENTS } from '../core/index.js';
 import { START_NODE } from './improve.js';
 import { addDays } from '../core/time-zone.js';
@@ -71,7 +70,7 @@ function cameBackSection(ctx: ViewContext, c: CameBackCounts, inRange: Record<st
   const body = c.fixed
     ? `${table('came-back-table', '', [total])}
 <h3 class="small">${t(ctx, 'admin.analytics.came_back_by_symptom')}</h3>${table('came-back-symptoms', t(ctx, 'admin.list.symptom'), c.bySymptom.map((r) => ({ key: r.intent, label: h(intentLabel(ctx, r.intent)), row: r, params: { ...inRange, symptom: r.intent } })))}
-<h3 class="small">${t(ctx, 'admin.analytics.came_back_by_node')}</h3>${table('came-back-nodes', t(ctx, 'admin.analytics.node'), c.byNode.slice(0, 25).map((r) => ({ key: r.node, label: `${h(nodeLabel(ctx, r.node))} <code class="small">${h(r.node)}</code>`, row: r, params: { ...inRange, node: r.node, funnel: 'resolved' } })))}
+<h3 class="small">${t(ctx, 'admin.analytics.came_back_by_node')}</h3>${table('came-back-nodes', t(ctx, 'admin.analytics.node'), c.byNode.slice(0, 25).map((r) => ({ key: r.node, label: `${h(nodeLabelIdBeside(ctx, r.node))} <code class="small">${h(r.node)}</code>`, row: r, params: { ...inRange, node: r.node, funnel: 'resolved' } })))}
 <h3 class="small">${t(ctx, 'admin.analytics.came_back_by_device')}</h3>${table('came-back-devices', t(ctx, 'admin.filter.device'), c.byDevice.map((r) => ({ key: r.device, label: r.device ? h(entityLabel(ctx, 'device', r.device)) : t(ctx, 'admin.analytics.came_back_no_device'), row: r, ...(r.device ? { params: { ...inRange, device: r.device } } : {}) })))}`
     : `<p class="muted" data-testid="came-back-none">${t(ctx, 'admin.analytics.came_back_none')}</p>`;
   return `<section class="card chart-card" data-testid="came-back" id="came-back"><h2>${t(ctx, 'admin.analytics.came_back', { days: c.days })}</h2><p class="muted small">${t(ctx, 'admin.analytics.came_back_note', { days: c.days })}</p>${body}</section>`;
@@ -157,15 +156,15 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   );
 
   const funnelRows = a.funnel.slice(0, 25);
-  // Nodes that share a name (eight device questions) are told apart by where each leads (distinctNames).
-  const names = distinctNames(funnelRows.map((r) => r.node), ctx.tree, (id) => nodeLabel(ctx, id));
+  // The chart prints each node's id under its name (sublabel): a name two nodes share (a step title in four branches) is
+  // told apart by that id, not written twice in a label cut at 38 columns.
+
   const funnel = stackedRows(
     funnelRows.map((r) => {
       const rerouted = r.rerouted ?? 0;
       const finished = r.finished ?? 0;
       const continued = Math.max(0, r.reached - r.left - r.escalated - r.handedOver - r.resolved - r.ended - rerouted - finished);
-      const named = names.get(r.node)!;
-      const label = named.then ? `${named.name} → ${named.then}` : named.name;
+      const label = nodeLabelIdBeside(ctx, r.node);
       // A hand-off node says how many it handed to a person (and the tickets among them), not that they "went on".
       const handed = r.handedOver ? `, ${tr(ctx, 'admin.analytics.handed_over')} ${r.handedOver} (${tr(ctx, 'admin.analytics.tickets')} ${r.tickets})` : '';
       // A give-up is contained (the bot ended it), yet a person the tree lost at this step: counted in the drop.
@@ -173,7 +172,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
       const lost = r.left + r.escalated + gaveUp;
       const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.gave_up')} ${gaveUp}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}${handed}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended - gaveUp}, ${tr(ctx, 'admin.analytics.rerouted')} ${rerouted}${finished ? `, ${tr(ctx, 'admin.analytics.finished')} ${finished}` : ''}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
       return {
-        label: named.then ? `${clipLabel(named.name, 20)} → ${clipLabel(named.then, 16)}` : clipLabel(label, 38),
+        label: clipLabel(label, 38),
         sublabel: r.node,
         title,
         href: href(ctx, '/admin', { ...inRange, node: r.node }),
@@ -198,7 +197,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   const cell = (r: { node: string }, column: FunnelColumn, n: number) =>
     `<td class="num" data-col="${column}">${countLink(ctx, n, { ...inRange, node: r.node, funnel: column })}</td>`;
   const nodeCell = (node: string) =>
-    `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabel(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
+    `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabelIdBeside(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
   const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
 <div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.gave_up')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.handed_over')}</th><th class="num">${t(ctx, 'admin.analytics.tickets')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th><th class="num">${t(ctx, 'admin.analytics.rerouted')}</th><th class="num">${t(ctx, 'admin.analytics.finished')}</th></tr></thead>
 <tbody>${a.funnel

@@ -4,7 +4,8 @@
  * what the bot said then, and what the current model says today).
  */
 import { z } from 'zod';
-import type { Act, Intent, Nlu } from '../core/index.js';
+import type { Act, ChannelName, Intent, Nlu } from '../core/index.js';
+import { firstWords } from '../data/node-name.js';
 import type { DialogTree } from '../data/schemas.js';
 import { acceptedActs } from '../dialog/answers.js';
 import { actInContext, type ReplyPlace } from '../nlu/replies.js';
@@ -45,6 +46,13 @@ export interface ImproveItem {
   conversation: string;
   seq: number;
   atMs: number;
+  /** The conversation's channel (web, slack, teams, cli): each occurrence of a repeated line says where it was (since round 36). */
+  channel?: ChannelName;
+  /**
+   * The bot's question the person answered (the previous turn's last message, redacted: its last question sentence, else its
+   * first words): the occurrences of 「わかりません」 read apart by what each was an answer to (since round 36). Absent for a first message.
+   */
+  question?: string;
   text?: string;
   action?: string;
   /** A click's button as the person read it (the choices the turn before offered): the page shows it, not the value. */
@@ -128,8 +136,11 @@ export interface ImproveGroup {
   corrected: number;
   /** The newest occurrence: the text, reading and node the row shows. */
   latest: ImproveItem;
-  /** Every occurrence, newest first. */
-  items: Array<Pick<ImproveItem, 'conversation' | 'seq' | 'atMs' | 'corrected' | 'picked'>>;
+  /**
+   * Every occurrence, newest first: which conversation (channel, id), where it was said (`nodeBefore`, `askedBack`) and after
+   * which question of the bot's (`question`) — the page's occurrence links say them (since round 36), not a bare time.
+   */
+  items: Array<Pick<ImproveItem, 'conversation' | 'seq' | 'atMs' | 'corrected' | 'picked' | 'channel' | 'nodeBefore' | 'askedBack' | 'question'>>;
 }
 
 /** The key lines are grouped by: the text folded (NFKC, lower case), spaces collapsed (none beside Japanese), end punctuation dropped. */
@@ -164,7 +175,17 @@ export function groupImprove(items: readonly ImproveItem[]): ImproveGroup[] {
     g.conversations = g.ids.size;
     if (i.corrected) g.corrected++;
     for (const r of i.reasons) if (!g.reasons.includes(r)) g.reasons.push(r);
-    g.items.push({ conversation: i.conversation, seq: i.seq, atMs: i.atMs, corrected: i.corrected, ...(i.picked ? { picked: i.picked } : {}) });
+    g.items.push({
+      conversation: i.conversation,
+      seq: i.seq,
+      atMs: i.atMs,
+      corrected: i.corrected,
+      ...(i.picked ? { picked: i.picked } : {}),
+      ...(i.channel ? { channel: i.channel } : {}),
+      nodeBefore: i.nodeBefore,
+      ...(i.askedBack?.before ? { askedBack: { before: i.askedBack.before } } : {}),
+      ...(i.question ? { question: i.question } : {}),
+    });
   }
   return [...groups.values()]
     .map(({ ids: _ids, ...g }) => g)
@@ -183,6 +204,17 @@ export function answersQuestion(turn: Pick<TranscriptTurn, 'nodeBefore'>, prev: 
 function isClarificationChoice(turn: TranscriptTurn, prev: TranscriptTurn | undefined): boolean {
   if ((turn as { clarification?: unknown }).clarification !== undefined) return true;
   return turn.action !== undefined && (prev?.replies ?? []).some((r) => r.key === 'engine.clarify' || r.key === 'engine.clarify_human');
+}
+
+/** ImproveItem.question: the bot's last message before the turn, as its last question sentence or else its first words. */
+function questionBefore(prev: TranscriptTurn | undefined): Pick<ImproveItem, 'question'> {
+  const text = [...(prev?.replies ?? [])].reverse().find((r) => r.text.trim())?.text;
+  if (!text) return {};
+  const flat = redact(text).text.replace(/[*_`#>]/g, '').replace(/\s+/g, ' ').trim();
+  // Sentences end at 。？！ or ?! (and '. '); a question is the sentence ending in ？ or ?.
+  const sentences = flat.match(/[^。？！?!]+(?:[。？！?!]|$)/g) ?? [flat];
+  const asked = [...sentences].reverse().find((x) => /[？?]$/.test(x.trim()));
+  return { question: firstWords(asked?.trim() ?? flat) };
 }
 
 /** What the person picked at the clarify question asked for the typed turn `i` (ImproveItem.picked), if anything. */
@@ -261,6 +293,8 @@ function listedTurns(s: ConversationSummary, recorded: TranscriptTurn[], notes: 
       conversation: s.id,
       seq: t.seq,
       atMs: t.atMs,
+      channel: s.channel,
+      ...questionBefore(turns[i - 1]),
       ...(t.text !== undefined ? { text: redact(t.text).text } : {}),
       ...(t.action !== undefined ? { action: t.action } : {}),
       ...(t.actionLabel !== undefined ? { actionLabel: t.actionLabel } : {}),

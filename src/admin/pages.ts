@@ -127,6 +127,9 @@ export const entityLabel = (ctx: ViewContext, name: string, value: string) => {
 export function nodeLabel(ctx: ViewContext, id: string, known?: KnownSlots): string {
   return nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), ...(known ? { known } : {}) });
 }
+/** nodeLabel where the page prints the node's id beside it (a shared name is told apart by that id, not written twice). */
+export const nodeLabelIdBeside = (ctx: ViewContext, id: string): string =>
+  nodeName(id, { ...ctx, startLabel: tr(ctx, 'admin.conversation.node_start'), idBeside: true });
 
 /**
  * Where a turn was, in words: no node ('') where the bot asked 「「…」ということでしょうか？」 (the two-stage fallback, before
@@ -273,7 +276,7 @@ function analyticsChips(ctx: ViewContext, f: FilterValues): string {
     [
       ['outcome', f.outcome, f.outcome ? tr(ctx, `admin.outcome.${f.outcome}`) : '', 'admin.list.outcome_filter'],
       ['symptom', f.symptom, f.symptom ? intentLabel(ctx, f.symptom) : '', 'admin.list.symptom_filter'],
-      ['node', f.node, f.node ? `${nodeLabel(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
+      ['node', f.node, f.node ? `${nodeLabelIdBeside(ctx, f.node)} (${f.node})` : '', 'admin.list.node_filter'],
       // A funnel column is named by its own key on the analytics page (admin.analytics.<column>).
       ['funnel', f.funnel, (FUNNEL_COLUMNS as readonly string[]).includes(f.funnel) ? tr(ctx, `admin.analytics.${f.funnel}`) : '', 'admin.list.funnel_filter'],
     ] as const
@@ -664,7 +667,7 @@ export function renderConversation(
       : ` <span class="muted">${t(ctx, 'admin.desk.steps_none')}</span>`
   }</div>
   ${data.ticket ? `<details class="path" data-testid="ticket-sent"><summary>${t(ctx, 'admin.desk.ticket_sent')}</summary><p><b>${h(data.ticket.ticket.summary)}</b></p><pre class="ticket-body">${h(data.ticket.ticket.body)}</pre></details>` : ''}
-  <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabel(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
+  <details class="path"><summary>${t(ctx, 'admin.conversation.path')} (${s.path.length})</summary><ol>${s.path.map((n) => `<li>${h(nodeLabelIdBeside(ctx, n))} <code>${h(n)}</code></li>`).join('')}</ol></details>
   <div class="row-actions">${takeover}</div>
 </section>
 ${deskPanel}
@@ -838,6 +841,21 @@ function pickedNote(ctx: ViewContext, p: NonNullable<ImproveItem['picked']>): st
   return `<div class="small" data-testid="improve-picked" data-intent="${h(intent)}">→ ${text}</div>`;
 }
 
+/** A conversation id as a lead reads it beside the channel: its last 8 characters (the whole id in the link's title). */
+export const shortId = (id: string) => (id.length > 10 ? `…${id.slice(-8)}` : id);
+
+/**
+ * One occurrence of a repeated line (since round 36): the time, the channel and the conversation's short id as the link,
+ * then where it was said and the bot's question it answered — twelve 「2026-12-08 00:34」 in a burst told nothing apart.
+ */
+function occurrenceLink(ctx: ViewContext, x: ImproveGroup['items'][number], link: string): string {
+  const node = placeLabel(ctx, x.nodeBefore ?? '', x.askedBack?.before);
+  // The question is left out where the place already says it (a question node's own text, the ask-back 「「…」ということでしょうか？」).
+  const where = x.question && !node.includes(x.question) ? tr(ctx, 'admin.improve.occurrence_at', { node, question: x.question }) : tr(ctx, 'admin.improve.occurrence_node', { node });
+  const channel = x.channel ? ` · ${tr(ctx, `admin.channel.${x.channel}`)}` : '';
+  return `<a href="${link}" data-testid="improve-occurrence" title="${h(x.conversation)}">${h(formatTime(ctx, x.atMs))}${h(channel)} · ${h(shortId(x.conversation))}</a> <span class="muted" data-testid="improve-occurrence-where" data-node-before="${h(x.nodeBefore ?? '')}">${h(where)}</span>`;
+}
+
 /** Occurrences linked in a repeated line's row before 「ほか n 件」. */
 const GROUP_LINKS_MAX = 12;
 
@@ -870,7 +888,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <button type="submit" class="primary">${t(ctx, 'admin.filter.submit')}</button>
   ${
     filter.node !== undefined
-      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabel(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
+      ? `<input type="hidden" name="node" value="${h(filter.node)}"><span class="flag" data-testid="chip-node">${t(ctx, 'admin.improve.node_filter')}: ${h(nodeLabelIdBeside(ctx, filter.node === START_NODE ? '' : filter.node))}${filter.node === START_NODE ? '' : ` (${h(filter.node)})`}</span> <a href="${href(ctx, '/admin/improve', without(keep, 'node'))}${h(reasonQuery)}" data-testid="clear-filter">${t(ctx, 'admin.list.clear_filter')}</a>`
       : ''
   }
   ${
@@ -884,13 +902,21 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
   const turnLink = (x: { conversation: string; seq: number }) => `${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}`;
+  // Where a line was said opens the queue at that node, the rest of the filter kept (round 36's walk: a lead who saw 「うーん」
+  // not understood at a step had no way from the row to the other messages there — only the analytics' count led there).
+  const atNode = (i: ImproveItem) => {
+    const place = h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before));
+    const node = i.nodeBefore || START_NODE;
+    if (filter.node === node) return place;
+    return `<a href="${href(ctx, '/admin/improve', { ...keep, node })}${h(reasonQuery)}" data-testid="improve-node-filter" title="${h(tr(ctx, 'admin.improve.node_filter_open'))}">${place}</a>`;
+  };
   const row = (i: ImproveItem, g?: ImproveGroup) => {
     // A repeated line: how often, in how many conversations, and a link to each occurrence (with what the person picked).
     const occurrences = g && g.count > 1
       ? `<div class="small occ" data-testid="improve-occurrences">${g.items
           .slice(0, GROUP_LINKS_MAX)
-          .map((x) => `<a href="${turnLink(x)}" data-testid="improve-occurrence">${h(formatTime(ctx, x.atMs))}</a>${x.picked ? pickedNote(ctx, x.picked) : ''}`)
-          .join(' ')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
+          .map((x) => `<div class="occ-item">${occurrenceLink(ctx, x, turnLink(x))}${x.picked ? pickedNote(ctx, x.picked) : ''}</div>`)
+          .join('')}${g.count > GROUP_LINKS_MAX ? ` ${t(ctx, 'admin.improve.more', { n: g.count - GROUP_LINKS_MAX })}` : ''}</div>`
       : i.picked ? pickedNote(ctx, i.picked) : '';
     const reasons = g?.reasons ?? i.reasons;
     const corrected = g ? g.corrected : i.corrected ? 1 : 0;
@@ -898,7 +924,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
     const countCell = grouped ? `<td class="num" data-testid="improve-count">${g && g.count > 1 ? `<b>${t(ctx, 'admin.improve.times', { n: g.count })}</b><div class="small muted">${t(ctx, 'admin.improve.in_conversations', { n: g.conversations })}</div>` : '1'}</td>` : '';
     return `<tr data-testid="improve-row" data-reasons="${reasons.join(' ')}"${g ? ` data-count="${g.count}"` : ''}><td class="nowrap"><a href="${turnLink(i)}">${h(formatTime(ctx, i.atMs))}</a></td>
 <td class="preview" data-testid="improve-text">${i.text !== undefined ? h(i.text) : i.action !== undefined ? `<span class="muted small">${t(ctx, 'admin.conversation.clicked')}</span> ${h(i.actionLabel ?? i.action)}` : ''}${occurrences}${bulk}</td>${countCell}<td data-testid="improve-reading"${i.act ? ` data-act="${h(i.act)}"` : ''}>${i.act ? `${h(actLabel(ctx, i.act))} <span class="muted small">(${h(t(ctx, 'admin.conversation.reading'))})</span>` : i.intent ? h(intentLabel(ctx, i.intent)) : '—'}</td><td class="num">${i.confidence !== undefined ? i.confidence.toFixed(2) : ''}</td>
-<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${h(placeLabel(ctx, i.nodeBefore, i.askedBack?.before))} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
+<td class="small node" data-testid="improve-node" data-node-before="${h(i.nodeBefore)}" data-node="${h(i.node)}">${atNode(i)} → <b>${h(placeLabel(ctx, i.node, i.askedBack?.after))}</b></td><td>${reasons.map((r) => `<span class="flag">${t(ctx, `admin.improve.reason_${r}`)}</span>`).join(' ')}${corrected ? ` <span class="flag note">${g && g.count > 1 ? t(ctx, 'admin.improve.corrected_n_of', { n: corrected }) : t(ctx, 'admin.improve.corrected')}</span>` : ''}</td></tr>`;
   };
   const rows = grouped ? (data.groups ?? []).map((g) => row(g.latest, g)).join('') : data.items.map((i) => row(i)).join('');
   const table = data.items.length
@@ -998,7 +1024,7 @@ table.list{border-collapse:collapse;width:100%}
 .list th{font-size:12px;text-align:left;color:var(--muted);font-weight:600;padding:9px 12px;border-bottom:1px solid var(--line);background:#fafbfd;position:sticky;top:0}
 .list td{padding:9px 12px;border-bottom:1px solid var(--line);vertical-align:top}
 .list tbody tr:hover{background:#f6f9fe}.list tbody tr:last-child td{border-bottom:0}
-.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}
+.preview{max-width:360px;color:#334}.preview a{color:inherit}.tried{margin-top:3px;color:#556}.occ{margin-top:3px}.occ a{color:var(--brand)}.occ-item{margin-top:2px}
 .bulk{margin-top:6px}.bulk summary{cursor:pointer;color:var(--brand)}.bulk-form{display:grid;gap:6px;max-width:340px;margin-top:6px}.bulk-form .check{display:flex;gap:6px;align-items:center}.bulk-form .check input{width:auto;margin:0}
 .badge{display:inline-block;font-size:12px;font-weight:600;border-radius:999px;padding:1px 9px;white-space:nowrap}
 .st-active{background:#e3edfb;color:#2a5ea8}.st-resolved{background:#e2f3e8;color:#23683f}.st-escalated{background:#fdf0db;color:#9a5b00}

@@ -12,6 +12,9 @@
  * - the person's next message in that conversation first runs the kept ones, in order; the same text sent again (a
  *   resend) or the platform's own redelivery (the same eventId) is not a second turn: the kept turn is run then, and
  *   answered once (a resend while the store is still down is told again that the answer will follow);
+ * - a redelivery of a turn whose answer never went out (the process stopped between the save and the post; the
+ *   pipeline's dedupe gives the saved answer) is answered once: the run that posts an answer marks it first where
+ *   every replica sees it (`answered`, lose-36; taken back when the post fails), so no other run posts it again;
  * - after `delaysMs` (≈ 5 minutes) without success the person is told plainly to send it again
  *   (`pipeline.recovery_gave_up`), and the turn is dropped.
  *
@@ -87,6 +90,14 @@ export interface RecoveryOptions {
   /** How often the spool is looked at for turns of replicas that stopped, ms. Default 60,000. */
   scanMs?: number;
   /**
+   * Who posts a turn's answer, where every replica sees it (the channel's key-value store): `claim` is true for the
+   * first run that claims the turn (it posts; the others do not), `release` takes a claim back when its post failed.
+   * With it, the platform's redelivery of a turn whose answer never went out (the process stopped between the save
+   * and the post: the pipeline gives the saved answer with the duplicate) is answered, once (lose-36). Without it,
+   * such a redelivery gets nothing.
+   */
+  answered?: { claim(turn: Turn): Promise<boolean>; release(turn: Turn): Promise<unknown> };
+  /**
    * A spooled turn kept longer ago than this is not run any more (the person has moved on, the conversation may have
    * expired): they are told plainly to send it again (`pipeline.recovery_gave_up`), ms. Default one hour.
    */
@@ -97,8 +108,8 @@ export interface Recovery {
   /**
    * Runs one turn of the channel — call it in the conversation's order (`queue`): the conversation's kept turns
    * first, then this one unless it is one of them again (same eventId, or the same text); a failure the turn can be
-   * retried past is kept and answered with "the answer will follow". `deliver` posts an outcome (duplicates never
-   * reach it).
+   * retried past is kept and answered with "the answer will follow". `deliver` posts an outcome (a duplicate only
+   * with its saved answer, when no other run claimed it: `answered`).
    */
   run(turn: Turn, deliver: Deliver, where?: unknown): Promise<void>;
   /** Takes over the spooled turns of replicas that stopped (done at start and every `scanMs`); how many. */
@@ -177,7 +188,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
    */
   async function answerOf(k: Kept, answer: PipelineOutcome): Promise<boolean> {
     try {
-      await k.deliver(answer);
+      await postOnce(k.turn, k.deliver, answer);
       delete k.answer;
       return true;
     } catch (e) {
@@ -190,6 +201,25 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       }
       log.warn({ conversation: k.turn.conversationId, tries: k.tries, err }, 'answer not delivered yet: kept, it will be posted again');
       return false;
+    }
+  }
+
+  /**
+   * Posts a turn's answer unless another run claimed it (`answered`; a claim that cannot be read counts as ours: at
+   * least once). Claimed before the post, so a redelivery on another replica meanwhile does not post it too; taken
+   * back when the post throws (rethrown), so a later try, a take-over or a redelivery can still post it.
+   */
+  async function postOnce(turn: Turn, deliver: Deliver, answer: PipelineOutcome): Promise<void> {
+    const claims = turn.eventId !== undefined ? options.answered : undefined;
+    if (claims && !(await claims.claim(turn).catch(() => true))) {
+      log.info({ conversation: turn.conversationId }, 'answer posted by another run: not again');
+      return;
+    }
+    try {
+      await deliver(answer);
+    } catch (e) {
+      await claims?.release(turn).catch(() => undefined);
+      throw e;
     }
   }
 
@@ -298,12 +328,16 @@ export function createRecovery(options: RecoveryOptions): Recovery {
         }
         return;
       }
-      const outcome = await pipeline.handle(turn);
-      if (outcome.duplicate) return;
+      const handled = await pipeline.handle(turn);
+      // A redelivery: nothing, unless it carries a saved answer no run posted (the process that ran it stopped first).
+      if (handled.duplicate && (handled.replies.length === 0 || !options.answered)) return;
+      const { duplicate: _repeat, ...outcome } = handled;
       const later = outcome.error !== undefined ? LATER[outcome.error] : undefined;
       if (!later || turn.eventId === undefined || closed) {
         try {
-          await deliver(outcome);
+          // An answer is posted by one run only (a redelivery on another replica, after a restart too); an apology as is.
+          if (outcome.error === undefined) await postOnce(turn, deliver, outcome);
+          else await deliver(outcome);
         } catch (e) {
           if (turn.eventId === undefined || closed) throw e;
           // The turn went through, its answer did not reach the person (the platform down after the turn was taken):

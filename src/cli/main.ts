@@ -13,6 +13,7 @@ const COMMANDS: Record<string, string> = {
   lint: 'validate intents/, dialogs/, locales/ (file:line: message, exit 1 on problems)',
   graph: 'print the troubleshooting tree as Mermaid',
   serve: 'run the HTTP server (web chat, /api/chat, Slack, Teams, /admin)',
+  config: 'config check → validate the environment as serve would; prints what would run (exit 1 on a bad value)',
   transcripts: 'transcripts list|show|export [--corrections] — for help-desk staff',
 };
 

@@ -62,7 +62,7 @@ export const ACT_DEFS = {
 /** Entity values (domain.yaml `entities`), in the order they are tried. */
 export const ENTITY_VALUES = {
   carrier: ['docomo', 'au', 'softbank', 'rakuten', 'ymobile', 'uq'],
-  service: ['icloud', 'gmail', 'outlook', 'yahoo', 'carrier_mail'],
+  service: ['icloud', 'gmail', 'outlook', 'yahoo', 'carrier_mail', 'other'],
   device: ['iphone', 'ipad', 'android', 'mac', 'windows'],
   trigger: ['password_change', 'device_change', 'os_update', 'settings_change'],
   error_message: ['password_incorrect', 'auth_failed', 'smtp_no_response', 'imap_no_response', 'certificate', 'cannot_connect', 'account_error', 'cannot_get_mail'],

@@ -23,6 +23,7 @@ import {
 } from './load.js';
 import { WHERE_PLATFORMS, type Condition, type DialogNode, type DialogOption, type DialogTree } from './schemas.js';
 import { checkGuide, type GuideCoverage } from './guide.js';
+import { firstWords } from './node-name.js';
 
 /** What `lintContent` found, plus the sizes `mailmedic lint` reports on success. */
 export interface LintReport {
@@ -439,6 +440,7 @@ function keysOf(node: DialogNode): Array<{ key: string; path: PropertyKey[] }> {
   if ((node.kind === 'ask' || node.kind === 'choice') && node.explain) out.push({ key: node.explain, path: ['explain'] });
   if ((node.kind === 'ask' || node.kind === 'choice') && node.restated) out.push({ key: node.restated, path: ['restated'] });
   if (node.kind === 'ask') node.narrows?.forEach((n, i) => out.push({ key: n.says, path: ['narrows', i, 'says'] }));
+  if (node.title && node.kind !== 'step') out.push({ key: node.title, path: ['title'] });
   if (node.kind === 'step') {
     out.push({ key: node.title, path: ['title'] });
     if (node.help) out.push({ key: node.help, path: ['help'] });
@@ -472,6 +474,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
   for (const [k, id] of Object.entries(tree.entries)) if (id) pointer(id, 'entries', [k]);
 
   out.push(...checkStepTitles(tree, lines));
+  out.push(...checkNodeTitles(tree, locales, lines));
 
   const edges = new Map<string, Edge[]>();
   for (const node of tree.nodes.values()) {
@@ -628,6 +631,51 @@ function checkStepTitles(tree: DialogTree, lines: Lines): Problem[] {
         out.push({ ...lines.at(b.id, ['title']), message: `steps ${a.id} and ${b.id} share the title ${title}: a ticket listing both cannot tell them apart` });
       }
     });
+  }
+  return out;
+}
+
+/**
+ * The review page names a node by its `title:`, else by the first words of its `say` (src/admin/nodes.ts), and lists every
+ * question together (the analytics funnel, the not-understood table, the improve queue's node filter): two questions
+ * (ask, choice) whose `say` starts with the same words read as one — nine device questions 「お使いの端末を教えてください
+ * （iPhone…」 — so each needs a `title:` telling it apart (since round 36). A `title:` on any node must not read like another
+ * node's name, or it tells nothing apart. Other nodes that share a name (steps of one ticket title in several branches) are
+ * named 「name · id」 by the page.
+ */
+function checkNodeTitles(tree: DialogTree, locales: LoadedLocales, lines: Lines): Problem[] {
+  const out: Problem[] = [];
+  const reported = new Set<string>();
+  for (const l of LOCALES) {
+    const text = (key: string | undefined) => (key ? locales.messages[l].get(key) : undefined);
+    const nameOf = (n: DialogNode): string | undefined => {
+      const title = n.kind === 'step' || n.title ? text(n.title) : undefined;
+      if (title !== undefined) return title.trim();
+      const say = n.kind === 'route' ? undefined : text(n.say);
+      return say === undefined ? undefined : firstWords(say);
+    };
+    const byName = new Map<string, DialogNode[]>();
+    for (const n of tree.nodes.values()) {
+      if (n.kind === 'route') continue;
+      const name = nameOf(n);
+      if (name) byName.set(name, [...(byName.get(name) ?? []), n]);
+    }
+    for (const [name, nodes] of byName) {
+      if (nodes.length < 2) continue;
+      for (const n of nodes) {
+        const question = n.kind === 'ask' || n.kind === 'choice';
+        // A step's title is its ticket name, shared by design across branches (checkStepTitles): not checked here.
+        const staffTitle = n.kind === 'step' ? undefined : n.title;
+        if (reported.has(n.id) || (!staffTitle && !question)) continue;
+        const others = nodes.filter((o) => o !== n).map((o) => o.id);
+        reported.add(n.id);
+        out.push(
+          staffTitle
+            ? { ...lines.at(n.id, ['title']), message: `node ${n.id}: its title ${staffTitle} reads 「${name}」 (${l}) like ${others.join(', ')} on the review page: give it words of its own` }
+            : { ...lines.at(n.id, ['say']), message: `question ${n.id} reads 「${name}」 (${l}) like ${others.join(', ')} on the review page: give it a title: (tree.${n.id}.title in every locale)` },
+        );
+      }
+    }
   }
   return out;
 }

@@ -291,6 +291,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   const factFixes: Record<string, Record<string, string[]>> = {};
   const factNarrows: Record<string, Record<string, Record<string, string>>> = {};
   const factSymptoms: Record<string, Record<string, string>> = {};
+  const factQuestions: string[] = [];
   const entries: DialogTree['entries'] = {};
   const hash = createHash('sha256');
   let patterns: Patterns | undefined;
@@ -353,6 +354,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
       if (factSymptoms[k]) problems.push({ file: parsed.file, line: parsed.lineOf(['fact_symptoms', k]), message: `fact_symptoms of slot ${k} declared twice` });
       factSymptoms[k] = v;
     }
+    factQuestions.push(...(f.fact_questions ?? []));
     for (const [intent, node] of Object.entries(f.entries ?? {})) {
       const key = intent as keyof DialogTree['entries'];
       if (entries[key]) problems.push({ file: parsed.file, line: parsed.lineOf(['entries', intent]), message: `entry for ${intent} defined twice` });
@@ -373,7 +375,7 @@ export function loadDialogs(root = packageRoot()): LoadedDialogs {
   if (!globals) problems.push({ file: 'dialogs/', line: 1, message: 'no dialog file defines `globals`' });
   if (!start || !globals) return { problems };
   return {
-    tree: { start, globals, slots, facts, factFixes, factNarrows, factSymptoms, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS, answers: answers ?? DEFAULT_ANSWERS },
+    tree: { start, globals, slots, facts, factFixes, factNarrows, factSymptoms, factQuestions, entries, nodes, sources, version: hash.digest('hex').slice(0, 12), patterns: patterns ?? DEFAULT_PATTERNS, answers: answers ?? DEFAULT_ANSWERS },
     problems,
   };
 }

@@ -152,6 +152,13 @@ const base = {
   set: setSchema.optional(),
   /** The answer group (dialogs/answers.yaml) saying what this node does with each reply act; default by kind. */
   answers: z.string().regex(/^[a-z][a-z0-9_]*$/).optional(),
+  /**
+   * The node's name for staff on the review page (analytics, improve, a conversation's path), `tree.<id>.title` in both
+   * locales — never said to the person. Optional (since round 36): without it the page names the node by the first sentence
+   * of its `say`; nodes whose `say` starts alike (nine device questions 「お使いの端末を教えてください…」) need one to read
+   * apart. A step's `title` (required below) is also its name in the ticket.
+   */
+  title: localeKey.optional(),
 };
 
 /** Asks for one slot. Skipped when the slot is already filled (what the user said is never asked again). */
@@ -345,6 +352,12 @@ export const dialogFileSchema = z.strictObject({
    * walk is chosen (a first message, the menu, a new episode), the fact's symptom is the one walked.
    */
   fact_symptoms: z.record(slotName, z.record(z.string(), intentId)).optional(),
+  /**
+   * Fact slots a question states too: asking how to send a big file (『巨大なファイルを相手に届けるベストな方法は?』,
+   * big_file: howto) is the fact itself. Other facts are not stated by a question or a doubt ("where do I check if 2FA is
+   * on?" states no two_factor).
+   */
+  fact_questions: z.array(slotName).optional(),
   /** Intent → first node. A symptom intent seen at any node switches to its entry. */
   entries: z.partialRecord(intentId, nodeId).optional(),
   /** The guide's sections and backup checklists (dialogs/guide.yaml only), read by src/data/guide.ts. */
@@ -367,6 +380,8 @@ export interface DialogTree {
   factNarrows?: Record<string, Record<string, Record<string, string>>>;
   /** Stated facts that name the symptom: slot → value → symptom (see dialogFileSchema `fact_symptoms`). */
   factSymptoms?: Record<string, Record<string, string>>;
+  /** Fact slots a question states too (`fact_questions`). */
+  factQuestions?: string[];
   entries: Partial<Record<(typeof INTENTS)[number], string>>;
   nodes: Map<string, DialogNode>;
   /** Node id → source file and line, for lint messages. */

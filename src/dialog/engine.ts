@@ -196,9 +196,13 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const named = symptomOfFact(run, nlu) ?? symptomOfChange(run, nlu);
   // The fact's symptom replaces the reading, and its uncertainty with it (no two-stage fallback over other symptoms).
   const { clarify: _unsure, clarifyByMargin: _byMargin, ...plain } = nlu;
+  // A fact said on its own that names the very symptom the model reads, unsure, is as sure as a sure reading (outlook-36):
+  // 「確認コードが届かない」 at 「お使いの端末は？」 (code: missing → mail_not_arriving, read so at 0.51) was only noted where
+  // "the code never arrives" (0.99) switched to the not-arriving walk; both now do.
+  const factSure = run.stated.length > 0 && run.factSymptom === nlu.intent;
   const turn: TextTurn = named
     ? { run, text, nlu: { ...plain, intent: named }, sure: true, node, collecting, facts, memo: {} }
-    : { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE, node, collecting, facts, memo: {} };
+    : { run, text, nlu, sure: raw.confidence >= SWITCH_CONFIDENCE || factSure, node, collecting, facts, memo: {} };
   // 「別の問題として新しく相談しますか？」 waiting: a message that does not answer it is handled as usual, then the question.
   const pendingOther = s.otherProblem;
   const rule = applyPolicy(policyOf(ctx.tree.patterns), turn);

@@ -121,8 +121,11 @@ function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
   // A question or a doubt states nothing: "where do I check if 2FA is on?", 「2段階認証がオンかわからない」. A doubt the
   // act model reads only once `other` is weighed down (replies.ts OTHER_WEIGHT: a reply usually answers) is no doubt:
   // "550 user unknown" alone, an error text, reads `other` first — it states the returned mail.
-  if (run.reading?.act !== undefined && ASKING_ACTS.has(run.reading.act) && nlu.acts?.[0]?.act !== 'other') return;
+  // A slot the tree declares a question states too (main.yaml `fact_questions`: 「添付ファイルは圧縮しなくていいんですか?」
+  // asks the big-file how-to) is still read.
+  const asking = run.reading?.act !== undefined && ASKING_ACTS.has(run.reading.act) && nlu.acts?.[0]?.act !== 'other';
   for (const [slot, values] of Object.entries(run.ctx.tree.facts ?? {})) {
+    if (asking && !run.ctx.tree.factQuestions?.includes(slot)) continue;
     const stated = Object.entries(values)
       .map(([value, key]) => ({ value, extra: statesPhrase(run, key, text) }))
       .filter((x) => x.extra >= 0);

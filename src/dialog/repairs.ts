@@ -94,6 +94,12 @@ export function pleaFirst({ run, nlu }: Pick<TextTurn, 'run' | 'nlu'>): boolean 
   );
 }
 
+/** The reply is the words of an option of the question (ask or choice) on screen. */
+function answersOption(t: TextTurn): boolean {
+  const node = t.node;
+  return node !== undefined && (node.kind === 'ask' || node.kind === 'choice') && matchWords(t.run, node.options, t.text) !== undefined;
+}
+
 /** 「担当者と話したい」: to the hand-off node; once escalated, "already handed off" (one ticket per episode). */
 function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRule {
   return {
@@ -104,10 +110,15 @@ function wantsPerson(params: Extract<Repair, { rule: 'wants_person' }>): TurnRul
     // Nor a plea for help as the first message (「助けてください」 "help me please"): vague_first_message offers the menu.
     // At a step or question the act alone must hold `min_share` of the node's candidates: 「これって有料ですか」 at the quota
     // step read wants_human at 0.33 and handed off a person who had asked whether storage costs money (staff-28).
+    // Nor the words of an option of the question on screen read by the models as a request for a person:
+    // "personal" / "a personal one" at 「会社か個人か」 (wm_kind; request_human 0.46 / 0.72: "person") handed a personal
+    // Outlook.com user over instead of taking [Personal] (outlook-36; the act model read wants_human 0.72 too). Asked in
+    // so many words (`words`), it still is.
     applies: (t) =>
-      (t.nlu.intent === 'request_human' ||
+      ((t.nlu.intent === 'request_human' && !answersOption(t)) ||
         (params.words !== undefined && t.run.s.status === 'active' && textMentions(t.run, params.words, t.text)) ||
         (t.run.reading?.act === 'wants_human' &&
+          !answersOption(t) &&
           (params.min_share === undefined || t.run.s.status !== 'active' || t.run.reading.confidence >= params.min_share) &&
           // "We need to check you're a real person" quoted from Yahoo's sending check (trial-en-35 #1): no request.
           !(params.except && textMentions(t.run, params.except, t.text)))) &&

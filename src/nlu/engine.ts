@@ -22,7 +22,7 @@
  *  6. a message that is nothing but carrier / service / device / OS facts (「ドコモです」, an answer to the bot's
  *     question) is out_of_scope: it names no intent, and brand names alone must not read as yes/no/fixed.
  */
-import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult, type ActPrior } from '../core/index.js';
+import { INTENTS, SYMPTOM_INTENTS, type Entities, type Intent, type Locale, type NluResult, type ActPrior, type ErrorMessageKind } from '../core/index.js';
 import { extractEntities, errorResidue, errorIntent, isFactOnly } from './entities.js';
 import { extractBags, extractFeatures, type FeatureBag } from './features.js';
 import { CLAUSE_RULE } from './replies.js';
@@ -243,9 +243,12 @@ export class Classifier {
     let { intent, confidence } = d;
     let clarify = d.clarify;
     if (error) {
-      if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope') {
-        const target = errorIntent(error.kind);
-        if (target && intent !== target) {
+      const target = errorIntent(error.kind);
+      // An error text the domain knows, quoted as the screen shows it (「…「不正なパスワード」と表示され…」), settles a
+      // clarification between its symptom and others: the rest of the message is the circumstance, the quote the symptom.
+      const quotedSettles = !!target && !!clarify?.includes(target) && quotesError(text, error.kind);
+      if (errorResidue(light).length <= ERROR_RESIDUE_MAX || intent === 'out_of_scope' || quotedSettles) {
+        if (target && (intent !== target || quotedSettles)) {
           intent = target;
           clarify = undefined;
           confidence = Math.max(this.probabilities(d.bag)[this.model.labels.indexOf(target)] ?? 0, 0.9);
@@ -284,6 +287,18 @@ export class Classifier {
 }
 
 const round = (x: number) => Math.round(x * 1e4) / 1e4;
+
+/** Quoted passages (「…」『…』"…" “…”): where a person copies what the screen says. */
+const QUOTED = /[「『"“]([^「」『』"“”]{2,120})[」』"”]/g;
+
+/** Whether one quoted passage of the text is (nearly) nothing but an error string of this kind. */
+function quotesError(text: string, kind: ErrorMessageKind): boolean {
+  for (const m of text.matchAll(QUOTED)) {
+    const inner = extractEntities(m[1]!);
+    if (inner.error?.kind === kind && errorResidue(inner.text).length <= ERROR_RESIDUE_MAX) return true;
+  }
+  return false;
+}
 
 function clean(e: Entities): Entities {
   const out: Entities = {};

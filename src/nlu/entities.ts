@@ -135,20 +135,28 @@ function allOf<V extends string>(table: Table<V>, text: string): Array<{ value: 
 const WORKS_AFTER = new RegExp(
   [
     '^(?:の?(?:メール|めーる|アプリ|アカウント))*(?:は|も|なら|だと|では)?(?:ちゃんと|普通に|ふつうに|問題なく|正常に|いつも通り)?',
-    '(?:届く|届きます|届いて(?:る|います|いる)|(?:送)?受信(?:は)?でき(?:る|ます|て)|送信(?:は)?でき(?:る|ます|て)|送受信でき(?:る|ます|て)|使え(?:る|ます|て)|見れ(?:る|ます|て)|見られ(?:る|ます)|読め(?:る|ます)|同期(?:し|でき)(?:てる|ている|ます|る)|動(?:く|きます|いて(?:る|います))|問題(?:ない|なし|ありません|無い|無し)|大丈夫|正常|平気|無事)',
+    '(?:届く|届きます|届いて(?:る|います|いる)|(?:送)?受信(?:は)?でき(?:る|ます|て)|(?:ログイン|サインイン)(?:は)?でき(?:る|ます|て)|送信(?:は)?でき(?:る|ます|て)|送受信でき(?:る|ます|て)|使え(?:る|ます|て)|見れ(?:る|ます|て)|見られ(?:る|ます)|読め(?:る|ます)|同期(?:し|でき)(?:てる|ている|ます|る)|動(?:く|きます|いて(?:る|います))|問題(?:ない|なし|ありません|無い|無し)|大丈夫|正常|平気|無事)',
     '|^(?: (?:mail|e-?mail|app|account|inbox))* (?:(?:still |also )?(?:works?|is working|are working|syncs? fine)|(?:is|are) (?:fine|ok(?:ay)?|working|good|unaffected)|(?:has|have) no (?:problems?|issues?))(?![a-z])',
   ].join(''),
 );
 const saidToWork = (text: string, m: { index: number; length: number }) => WORKS_AFTER.test(text.slice(m.index + m.length, m.index + m.length + 24));
 
-// Right after a mail's name: its app (「Gmailアプリ」「Outlookのアプリ」, "Outlook app").
-const APP_AFTER = /^(?:の)?アプリ|^ (?:mobile )?(?:app|application)(?![a-z])/;
+// Right after a mail's name: its app (「Gmailアプリ」「Outlookのアプリ」, "Outlook app", "GMail client").
+const APP_AFTER = /^(?:の)?アプリ|^ (?:mobile )?(?:app|application|client)(?![a-z])/;
+// Signing in through an app said before it (trial-en-36 #1, mjl-/mox#328: "They are fine, I can log in with these through
+// GMail client on the same device" — the other app that works, while the iPhone's Mail refuses them).
+const APP_SIGNIN_BEFORE =
+  /(?<![a-z])(?:can|could|able to) (?:log ?in|sign ?in|login|connect|access (?:it|them|my (?:mail|e-?mails?|account)))(?: [a-z]+){0,3} (?:through|via|with|in|using|from|on)(?: (?:an?|my|the))? ?$/;
 /** The mail's own app, said to work: after it (「Gmailアプリだと見れる」) or before it ("works in the Outlook app"). */
 const appSaidToWork = (text: string, m: { index: number; length: number }) => {
   const after = text.slice(m.index + m.length, m.index + m.length + 24);
   const app = APP_AFTER.exec(after);
   if (!app) return false;
-  return WORKS_AFTER.test(after.slice(app[0].length)) || DEVICE_WORKS_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index));
+  return (
+    WORKS_AFTER.test(after.slice(app[0].length)) ||
+    DEVICE_WORKS_BEFORE.test(text.slice(Math.max(0, m.index - 24), m.index)) ||
+    APP_SIGNIN_BEFORE.test(text.slice(Math.max(0, m.index - 48), m.index))
+  );
 };
 
 function first<V extends string>(table: Table<V>, text: string): { value: V; index: number; length: number } | undefined {

@@ -3,7 +3,7 @@
  * (「お使いの端末を教えてください（iPhone…」 / "Which device is it?": dev_device, net_device, chg_device …), so the funnel showed
  * the same line several times, told apart only by the small grey id. A name that several funnel rows share now says where
  * the node leads (「… → 端末の再起動」); a suffix that tells nothing apart is left off (real server, real Redis, loopback
- * HTTP; test wording).
+ * HTTP; test wording). Round 36 replaced the 「→ where it leads」 suffix by the questions' own `title:` (lead-node-names).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { leadServer } from './client.js';
@@ -33,14 +33,15 @@ afterAll(() => lead.stop());
 const rows = (html: string) => new Map([...html.matchAll(/class="rl"[^>]*>([^<]*)<\/text><text[^>]*class="rs"[^>]*>([^<]*)</g)].map((m) => [m[2]!, m[1]!]));
 
 describe('the funnel tells nodes that share a text apart', () => {
-  it('names where each device question leads (ja, en)', async () => {
+  it('names each device question by its own title (ja, en); since round 36 no longer by where it leads', async () => {
     const reached = async (node: string) => ((await api(`/admin/api/conversations?node=${node}`)).body.items as Array<{ id: string }>).map((i) => i.id);
     expect([await reached('dev_device'), await reached('net_device')]).toEqual([['fn-1'], ['fn-2']]);
     const ja = rows(await page('/admin/analytics'));
-    expect(ja.get('dev_device')).toMatch(/^お使いの端末を教え… → 端末の再起動/);
-    expect(ja.get('net_device')).toMatch(/^お使いの端末を教え… → モバイルデータ/);
+    // Round 36 (staff-36): the questions carry a staff `title:`; a name still shared reads 「name · id」.
+    expect(ja.get('dev_device')).toBe('端末は？（再起動などの基本の手順）');
+    expect(ja.get('net_device')).toBe('端末は？（通信の手順）');
     const en = rows(await page('/admin/analytics?lang=en'));
-    expect(en.get('dev_device')).toMatch(/^Which device is it\? → Restart your de/);
+    expect(en.get('dev_device')).toBe('Which device? (basic steps)');
     expect(en.get('net_device')).not.toBe(en.get('dev_device'));
     // A name no other row shares stays as it is.
     expect(ja.get('fetch_scope')).toBe('送信はできますか？');

@@ -26,6 +26,9 @@ describe('re-entering the password on Android names the app of the account', () 
     it(`company Outlook, password error (${locale}): the company checks, not the IMAP/SMTP re-entry nor Gmail`, () => {
       const c = new Convo(ctx(), { locale });
       c.say('outlook', nlu('error_auth', { service: 'outlook', device: 'android' }, locale));
+      // outlook-36: "Outlook" alone asks company or personal first (work_mail.yaml wm_portal_kind).
+      expect(c.state?.node).toBe('wm_portal_kind');
+      c.click('company');
       expect(c.state?.node).toBe('wm_portal');
       expect(c.rendered.map((r) => r.key)).not.toContain('tree.auth_reenter_android_app.say');
       const text = c.rendered.map((r) => r.text).join('\n');

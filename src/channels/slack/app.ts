@@ -219,12 +219,18 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       retry,
     );
 
-  /** Posts a turn's replies as ONE message (sections, then the buttons); a failure is logged by withRetry. */
-  async function postReplies(conversationId: string, place: SlackPlace, replies: Reply[], offer: string | undefined) {
+  /**
+   * Posts replies as ONE message (sections, then the buttons); a failure is logged by withRetry. True when every
+   * message was posted: ticket news and staff's words that Slack did not take are reported, never counted as told
+   * (the desk then tells staff the person could not be reached; lose-36).
+   */
+  async function postReplies(conversationId: string, place: SlackPlace, replies: Reply[], offer: string | undefined): Promise<boolean> {
     const keys = replies.map((r) => r.key);
+    let all = true;
     for (const message of renderTurn(replies, offer, place.threadTs)) {
-      await post(conversationId, place, message, keys).catch(() => undefined);
+      await post(conversationId, place, message, keys).catch(() => (all = false));
     }
+    return all;
   }
 
   /** How many of an answer's messages are posted already (an answer posted again after a failure skips them). */
@@ -252,8 +258,7 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
   const send = async (conversationId: string, replies: Reply[]) => {
     const place = placeOf(conversationId);
     if (!place) return false;
-    await queue.run(conversationId, () => postReplies(conversationId, place, replies, undefined));
-    return true;
+    return queue.run(conversationId, () => postReplies(conversationId, place, replies, undefined));
   };
 
   /** One user turn: look-ups, the pipeline, the replies — in the conversation's queue, so replies keep their order. */

@@ -39,6 +39,10 @@ export interface TeamsChannelDeps {
   recordHold?: HelpDeskOptions['recordHold'];
 }
 
+/** True when the Teams channel stays off: no MicrosoftAppId, and NODE_ENV=production refuses the Emulator mode (also `mailmedic config check`). */
+export const teamsRefused = (config: { production: boolean; env: { MicrosoftAppId?: string | undefined } }): boolean =>
+  config.production && !config.env.MicrosoftAppId;
+
 /**
  * POST /api/messages and the channel's proactive sender (any replica can send the "ticket filed" message when
  * references live in Redis); with TEAMS_HELPDESK_CHANNEL, the Teams help desk.
@@ -48,7 +52,7 @@ export interface TeamsChannelDeps {
  */
 export function teamsMount(deps: TeamsChannelDeps, overrides: Partial<TeamsChannelOptions> = {}): ChannelParts {
   const { config, logger } = deps;
-  if (config.production && !config.env.MicrosoftAppId) {
+  if (teamsRefused(config)) {
     logger.warn({ channel: 'teams' }, 'Teams channel off: MicrosoftAppId is not set and NODE_ENV=production refuses the unauthenticated Emulator mode');
     if (config.env.TEAMS_HELPDESK_CHANNEL) logger.warn({ channel: 'teams' }, 'TEAMS_HELPDESK_CHANNEL ignored: the Teams channel is off');
     return { mount: { name: 'teams', mount() {} } };

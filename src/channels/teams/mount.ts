@@ -11,7 +11,7 @@
 import type { Request, Response } from 'express';
 import { ActivityTypes, type Activity, type ConversationReference, type TurnContext } from 'botbuilder';
 import { z } from 'zod';
-import type { Locale, Logger, Reply } from '../../core/index.js';
+import type { Locale, Logger, Reply, Turn } from '../../core/index.js';
 import type { I18n, LocaleKey } from '../../i18n/index.js';
 import type { Pipeline, PipelineOutcome } from '../../pipeline/types.js';
 import type { HttpMount } from '../../http/types.js';
@@ -45,7 +45,7 @@ export interface TeamsChannelOptions {
   defaultLocale: Locale;
   logger: Logger;
   /** Claims for de-duplicating redelivered welcomes (the pipeline de-duplicates turns itself). */
-  kv: Pick<KeyValueStore, 'claim'>;
+  kv: Pick<KeyValueStore, 'claim' | 'delete'>;
   /** Where conversation references are kept for proactive messages (shared across replicas with Redis). */
   references: ReferenceStore;
   /** Clock for Turn.receivedAtMs, ms since epoch. */
@@ -145,6 +145,8 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
         throw e;
       }
     };
+  /** Claimed by the run that posts a turn's answer (recover.ts `answered`). */
+  const postedKey = (turn: Turn) => ({ conversation: turn.conversationId, name: `posted:teams:${(turn.eventId ?? '').slice(0, 256)}` });
   const recovery = createRecovery({
     pipeline,
     i18n,
@@ -159,6 +161,12 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
       return later(w.reference, typeof w.replyTo === 'string' ? w.replyTo : undefined);
     },
     scanMs: options.recoverySpool?.scanMs,
+    // Which answers went out, for every replica: Teams redelivers an activity it saw no 200 for (this process stopped
+    // mid-answer); the saved answer is then posted once, never twice (lose-36).
+    answered: {
+      claim: (turn) => kv.claim(postedKey(turn), dedupeTtlSeconds),
+      release: (turn) => kv.delete(postedKey(turn)),
+    },
   });
 
   adapter.onTurnError = async (context, error) => {
