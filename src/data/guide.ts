@@ -458,6 +458,36 @@ function checkWalks(
   const follow = edgeFollower(tree);
   const g = tree.globals as Record<string, string | undefined>;
   const restarts = new Set([tree.start, ...Object.values(g)].filter((id): id is string => !!id));
+  // The slots a node's walk onwards can still read (its own `when`, route cases, and those of every node after it up to a
+  // start over): facts about other slots change no edge taken, so they are dropped and states differing only there are one.
+  const reads = new Map<string, Set<string>>();
+  for (const [id, n] of tree.nodes) {
+    const own = new Set<string>(Object.keys(n.when ?? {}));
+    if (n.kind === 'route') for (const c of n.cases) for (const k of Object.keys(c.when)) own.add(k);
+    reads.set(id, own);
+  }
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const [id, es] of edges) {
+      const mine = reads.get(id);
+      if (!mine) continue;
+      for (const e of es) {
+        if (restarts.has(e.to)) continue;
+        for (const k of reads.get(e.to) ?? []) {
+          if (mine.has(k)) continue;
+          mine.add(k);
+          grew = true;
+        }
+      }
+    }
+  }
+  const relevant = (id: string, facts: Facts): Facts => {
+    const r = reads.get(id);
+    if (!r) return facts;
+    const out: Record<string, readonly string[]> = {};
+    for (const [k, v] of Object.entries(facts)) if (r.has(k.startsWith('!') ? k.slice(1) : k)) out[k] = v;
+    return out;
+  };
   walks.forEach((walk, w) => {
     const where = { file: guide.file, line: guide.lineOf(['walks', w]) };
     const index = new Map<string, number>();
@@ -489,9 +519,11 @@ function checkWalks(
     // know (joinFacts: knowing less takes more edges), so the walk ends however many ways lead to a node.
     const keyOf = (st: State) => `${st.id}|${st.last}|${st.backups.join(',')}`;
     const factsAt = new Map<string, Facts>();
-    const start: State[] = [...new Set(roots)].filter((r) => useful.has(r)).map((r) => ({ id: r, facts: withSet({}, tree.nodes.get(r)!.set), last: -1, backups: [] }));
+    const start: State[] = [...new Set(roots)].filter((r) => useful.has(r)).map((r) => ({ id: r, facts: relevant(r, withSet({}, tree.nodes.get(r)!.set)), last: -1, backups: [] }));
     for (const st of start) factsAt.set(keyOf(st), st.facts);
     const queue = [...start];
+    // States waiting in the queue, by key: reaching one again only widens what it knows (factsAt), it is walked once.
+    const pending = new Set(start.map(keyOf));
     const reported = new Set<string>();
     const pathOf = (st: State) => {
       const line: string[] = [];
@@ -500,6 +532,8 @@ function checkWalks(
     };
     while (queue.length) {
       const st = queue.shift() as State;
+      pending.delete(keyOf(st));
+      st.facts = factsAt.get(keyOf(st)) ?? st.facts;
       const from = tree.nodes.get(st.id)!;
       const k = index.get(st.id);
       for (const e of edges.get(st.id) ?? []) {
@@ -538,15 +572,17 @@ function checkWalks(
         // knows less takes every edge one that knows more takes).
         if (restarts.has(e.to) || (last < 0 && backups.length === 0 && roots.includes(e.to))) continue;
         if (!useful.has(e.to)) continue;
-        const next: State = { id: e.to, facts, last, lastId, backups, prev: st };
+        const next: State = { id: e.to, facts: relevant(e.to, facts), last, lastId, backups, prev: st };
         const key = keyOf(next);
         const before = factsAt.get(key);
         if (before) {
-          const joined = joinFacts(before, facts);
+          const joined = joinFacts(before, next.facts);
           if (sameFacts(joined, before)) continue;
           next.facts = joined;
         }
         factsAt.set(key, next.facts);
+        if (pending.has(key)) continue;
+        pending.add(key);
         queue.push(next);
       }
     }
@@ -589,7 +625,18 @@ function joinFacts(a: Facts, b: Facts): Facts {
   }
   return out;
 }
-const sameFacts = (a: Facts, b: Facts) => JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+/** The same slots with the same values in the same order (no JSON: this runs for every state a walk reaches again). */
+const sameFacts = (a: Facts, b: Facts) => {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k]!;
+    const y = b[k];
+    if (!y || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+};
 
 /**
  * Following one edge on a walk: the facts once it is taken, or undefined when what is known makes it impossible (a node
