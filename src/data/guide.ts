@@ -458,36 +458,6 @@ function checkWalks(
   const follow = edgeFollower(tree);
   const g = tree.globals as Record<string, string | undefined>;
   const restarts = new Set([tree.start, ...Object.values(g)].filter((id): id is string => !!id));
-  // The slots a node's walk onwards can still read (its own `when`, route cases, and those of every node after it up to a
-  // start over): facts about other slots change no edge taken, so they are dropped and states differing only there are one.
-  const reads = new Map<string, Set<string>>();
-  for (const [id, n] of tree.nodes) {
-    const own = new Set<string>(Object.keys(n.when ?? {}));
-    if (n.kind === 'route') for (const c of n.cases) for (const k of Object.keys(c.when)) own.add(k);
-    reads.set(id, own);
-  }
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const [id, es] of edges) {
-      const mine = reads.get(id);
-      if (!mine) continue;
-      for (const e of es) {
-        if (restarts.has(e.to)) continue;
-        for (const k of reads.get(e.to) ?? []) {
-          if (mine.has(k)) continue;
-          mine.add(k);
-          grew = true;
-        }
-      }
-    }
-  }
-  const relevant = (id: string, facts: Facts): Facts => {
-    const r = reads.get(id);
-    if (!r) return facts;
-    const out: Record<string, readonly string[]> = {};
-    for (const [k, v] of Object.entries(facts)) if (r.has(k.startsWith('!') ? k.slice(1) : k)) out[k] = v;
-    return out;
-  };
   walks.forEach((walk, w) => {
     const where = { file: guide.file, line: guide.lineOf(['walks', w]) };
     const index = new Map<string, number>();
@@ -511,6 +481,39 @@ function checkWalks(
         }
       }
     }
+    // The slots a node's walk onwards can still read (its own `when`, route cases, and those of every node after it up to a
+    // start over, among the nodes this walk enters): facts about other slots change no edge taken, so they are dropped and
+    // states differing only there are one.
+    const reads = new Map<string, Set<string>>();
+    for (const id of useful) {
+      const n = tree.nodes.get(id)!;
+      const own = new Set<string>(Object.keys(n.when ?? {}));
+      if (n.kind === 'route') for (const c of n.cases) for (const k of Object.keys(c.when)) own.add(k);
+      reads.set(id, own);
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const id of useful) {
+        const es = edges.get(id) ?? [];
+        const mine = reads.get(id);
+        if (!mine) continue;
+        for (const e of es) {
+          if (restarts.has(e.to) || !useful.has(e.to)) continue;
+          for (const k of reads.get(e.to) ?? []) {
+            if (mine.has(k)) continue;
+            mine.add(k);
+            grew = true;
+          }
+        }
+      }
+    }
+    const relevant = (id: string, facts: Facts): Facts => {
+      const r = reads.get(id);
+      if (!r) return facts;
+      const out: Record<string, readonly string[]> = {};
+      for (const [k, v] of Object.entries(facts)) if (r.has(k.startsWith('!') ? k.slice(1) : k)) out[k] = v;
+      return out;
+    };
     // The walk's backup steps, by kind: a destructive step of the walk needs one of its kind shown earlier on the path.
     const backupSteps = [...index.keys()].filter((id) => tree.nodes.get(id)!.backup !== undefined);
     /** `last`: the furthest step shown since the path started over (-1: none); `backups`: backup steps shown since. */
