@@ -22,6 +22,10 @@
  *    step lists and tables that a node says in one message (the FAQ's five checks, the au and SoftBank orders, the
  *    phone-change steps, the record-and-contact template, the monthly checks, the reset's decision table): every item
  *    must be in the node's `say`, in each locale, in the guide's order (checkOrderedList).
+ * 6. **The guide's walks in order** (guide-36) — `walks:` in dialogs/guide.yaml names the multi-step sections the tree
+ *    walks one node per step (§5, §7, §11, §18 …). Along every path (checkWalks, with what route cases taken say about
+ *    slots), no step is shown after a later step of its walk without a start over (the start or a global) in between,
+ *    and a destructive step of a walk only after a backup checklist of its kind was passed since the start over.
  * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
  *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
  *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
@@ -40,6 +44,7 @@ import {
   type DialogNode,
   type DialogTree,
   type GuideList,
+  type GuideWalk,
 } from './schemas.js';
 
 /** How much of the guide the tree covers, per locale. */
@@ -297,23 +302,7 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
     if (tree.nodes.get(r)?.backup !== undefined && !ownEntry(r))
       problems.push({ ...at(r), message: `node ${r} shows a backup checklist but is a start, global or entry node (only the entry of its own topic may be)` });
   }
-  // The walk keeps what the route cases taken so far said about slots (conditions of one walk: `carrier: docomo` taken,
-  // a later `carrier: softbank` case is not), forgotten when a node or button sets the slot.
-  type Facts = Record<string, readonly string[]>;
-  const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
-  const contradicts = (facts: Facts, when: Condition) =>
-    Object.entries(when).some(([slot, v]) => {
-      const known = facts[slot];
-      const want = asList(v);
-      const not = facts[`!${slot}`];
-      if (not && want.every((w) => w !== '*' && not.includes(w))) return true;
-      if (!known) return false;
-      if (want.includes('*')) return known.every((k) => k === '-');
-      return !known.some((k) => want.includes(k) || (want.includes('-') && k === '-'));
-    });
-  const implied = (facts: Facts, when: Condition) =>
-    Object.entries(when).every(([slot, v]) => facts[slot] !== undefined && facts[slot]!.every((k) => asList(v).includes(k) || (asList(v).includes('*') && k !== '-')));
-  const withSet = (facts: Facts, set: Record<string, string> | undefined): Facts => (set ? { ...facts, ...Object.fromEntries(Object.entries(set).flatMap(([k, v]) => [[k, [v]], [`!${k}`, []]])) } : facts);
+  const follow = edgeFollower(tree);
   type State = { id: string; facts: Facts; prev?: State };
   const keyOf = (st: State) => `${st.id}|${JSON.stringify(Object.entries(st.facts).sort())}`;
   const start: State[] = roots.filter((r) => !light(r) && tree.nodes.get(r)?.backup === undefined).map((r) => ({ id: r, facts: withSet({}, tree.nodes.get(r)!.set) }));
@@ -323,39 +312,11 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
   while (queue.length) {
     const st = queue.shift() as State;
     const from = tree.nodes.get(st.id)!;
-    const skipped = from.when !== undefined && contradicts(st.facts, from.when);
     for (const e of edges.get(st.id) ?? []) {
       if (heavyOf(from, e.path) !== undefined) continue;
-      if (skipped && e.path[0] !== 'skip' && e.path[0] !== 'when') continue;
-      let facts = st.facts;
-      if (from.kind === 'route' && e.path[0] === 'cases') {
-        const when = from.cases[e.path[1] as number]!.when;
-        if (contradicts(facts, when)) continue;
-        facts = { ...facts };
-        for (const [slot, v] of Object.entries(when)) if (!asList(v).includes('*')) facts[slot] = asList(v);
-      }
-      if (from.kind === 'route' && e.path[0] === 'default' && from.cases.some((c) => implied(facts, c.when))) continue;
-      if (from.kind === 'route') {
-        // The earlier cases did not hold: one that surely holds makes this edge impossible; one that differs from what
-        // is known in a single slot rules its values out.
-        const taken = e.path[0] === 'cases' ? (e.path[1] as number) : from.cases.length;
-        const earlier = from.cases.slice(0, taken);
-        if (earlier.some((c) => implied(facts, c.when))) continue;
-        for (const c of earlier) {
-          const open = Object.entries(c.when).filter(([slot, v]) => !implied(facts, { [slot]: v }));
-          const [slot, v] = open[0] ?? [];
-          if (open.length === 1 && slot && v && !asList(v).includes('*')) facts = { ...facts, [`!${slot}`]: [...new Set([...(facts[`!${slot}`] ?? []), ...asList(v)])].sort() };
-        }
-      }
-      if (from.kind === 'ask') {
-        // The answer fills the slot: what was known of it no longer holds.
-        facts = { ...facts };
-        delete facts[from.slot];
-        delete facts[`!${from.slot}`];
-      }
-      if ('options' in from && e.path[0] === 'options') facts = withSet(facts, from.options?.[e.path[1] as number]?.set);
+      const facts = follow(from, e, st.facts);
+      if (!facts) continue;
       const to = tree.nodes.get(e.to)!;
-      facts = withSet(facts, to.set);
       if (to.backup !== undefined && !(to.when !== undefined && contradicts(facts, to.when))) {
         const line = [e.to];
         for (let p: State | undefined = st; p; p = p.prev) line.unshift(p.id);
@@ -393,6 +354,13 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         problems.push({ ...at(node.id), message: `node ${node.id}: case ${i} is marked heavy: after_light but neither wants a done_* slot filled nor follows the same case with it empty` });
     });
   }
+
+  // 6. The guide's walks in order (guide-36): along every path from a root, with what the route cases taken say about
+  // slots (edgeFollower), no step of a walk is shown after a later step of the same walk unless the path started over
+  // in between (the start or a global: the menu, triage, the hand-off, resolved, the FAQ), and a destructive step of a
+  // walk is shown only after the walk's backup step of its kind. A node counts as shown when the path leaves it by its
+  // own edges, not by its `when`-skip.
+  if (guide) problems.push(...checkWalks(tree, guide.list.walks, edges, roots, at, { file: guide.file, lineOf: guide.lineOf }));
 
   // 3. Help texts and destructive wording. What the bot never asks for (erase the phone, two-step verification off,
   // trust a certificate) is looked for in every node's text and a step's help, not only in a step's own words.
@@ -474,7 +442,246 @@ export function checkOrderedList(text: string, items: ReadonlyArray<{ item: stri
   return out;
 }
 
+/**
+ * Check 6 of the module comment: each walk of dialogs/guide.yaml `walks:` over every path of the tree. Breadth first,
+ * so each problem is reported once, with a shortest path.
+ */
+function checkWalks(
+  tree: DialogTree,
+  walks: readonly GuideWalk[],
+  edges: Map<string, ReadonlyArray<{ to: string; path: ReadonlyArray<PropertyKey> }>>,
+  roots: readonly string[],
+  at: (id: string) => { file: string; line: number },
+  guide: { file: string; lineOf(path: PropertyKey[]): number },
+): Problem[] {
+  const problems: Problem[] = [];
+  const follow = edgeFollower(tree);
+  const g = tree.globals as Record<string, string | undefined>;
+  const restarts = new Set([tree.start, ...Object.values(g)].filter((id): id is string => !!id));
+  walks.forEach((walk, w) => {
+    const where = { file: guide.file, line: guide.lineOf(['walks', w]) };
+    const index = new Map<string, number>();
+    walk.steps.forEach((step, i) => {
+      for (const id of asList(step)) {
+        if (!tree.nodes.has(id)) problems.push({ ...where, message: `guide walk "${walk.name}" (${walk.section}) names node ${id}, which the tree does not have` });
+        else if (index.has(id)) problems.push({ ...where, message: `guide walk "${walk.name}" (${walk.section}) names node ${id} twice` });
+        else index.set(id, i);
+      }
+    });
+    const label = (id: string) => `${id} (step ${index.get(id)! + 1})`;
+    // Only nodes from which a step of the walk can still be reached (not through a start over) need walking.
+    const useful = new Set<string>(index.keys());
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const [id, es] of edges) {
+        if (useful.has(id)) continue;
+        if (es.some((e) => useful.has(e.to) && !restarts.has(e.to))) {
+          useful.add(id);
+          grew = true;
+        }
+      }
+    }
+    // The slots a node's walk onwards can still read (its own `when`, route cases, and those of every node after it up to a
+    // start over, among the nodes this walk enters): facts about other slots change no edge taken, so they are dropped and
+    // states differing only there are one.
+    const reads = new Map<string, Set<string>>();
+    for (const id of useful) {
+      const n = tree.nodes.get(id)!;
+      const own = new Set<string>(Object.keys(n.when ?? {}));
+      if (n.kind === 'route') for (const c of n.cases) for (const k of Object.keys(c.when)) own.add(k);
+      reads.set(id, own);
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const id of useful) {
+        const es = edges.get(id) ?? [];
+        const mine = reads.get(id);
+        if (!mine) continue;
+        for (const e of es) {
+          if (restarts.has(e.to) || !useful.has(e.to)) continue;
+          for (const k of reads.get(e.to) ?? []) {
+            if (mine.has(k)) continue;
+            mine.add(k);
+            grew = true;
+          }
+        }
+      }
+    }
+    const relevant = (id: string, facts: Facts): Facts => {
+      const r = reads.get(id);
+      if (!r) return facts;
+      const out: Record<string, readonly string[]> = {};
+      for (const [k, v] of Object.entries(facts)) if (r.has(k.startsWith('!') ? k.slice(1) : k)) out[k] = v;
+      return out;
+    };
+    // The walk's backup steps, by kind: a destructive step of the walk needs one of its kind shown earlier on the path.
+    const backupSteps = [...index.keys()].filter((id) => tree.nodes.get(id)!.backup !== undefined);
+    /** `last`: the furthest step shown since the path started over (-1: none); `backups`: backup steps shown since. */
+    type State = { id: string; facts: Facts; last: number; lastId?: string; backups: readonly string[]; prev?: State };
+    // One state per node, furthest step and backups shown; reaching it again with other facts walks on with what both
+    // know (joinFacts: knowing less takes more edges), so the walk ends however many ways lead to a node.
+    const keyOf = (st: State) => `${st.id}|${st.last}|${st.backups.join(',')}`;
+    const factsAt = new Map<string, Facts>();
+    const start: State[] = [...new Set(roots)].filter((r) => useful.has(r)).map((r) => ({ id: r, facts: relevant(r, withSet({}, tree.nodes.get(r)!.set)), last: -1, backups: [] }));
+    for (const st of start) factsAt.set(keyOf(st), st.facts);
+    const queue = [...start];
+    // States waiting in the queue, by key: reaching one again only widens what it knows (factsAt), it is walked once.
+    const pending = new Set(start.map(keyOf));
+    const reported = new Set<string>();
+    const pathOf = (st: State) => {
+      const line: string[] = [];
+      for (let p: State | undefined = st; p; p = p.prev) line.unshift(p.id);
+      return line.join(' → ');
+    };
+    while (queue.length) {
+      const st = queue.shift() as State;
+      pending.delete(keyOf(st));
+      st.facts = factsAt.get(keyOf(st)) ?? st.facts;
+      const from = tree.nodes.get(st.id)!;
+      const k = index.get(st.id);
+      for (const e of edges.get(st.id) ?? []) {
+        const facts = follow(from, e, st.facts);
+        if (!facts) continue;
+        let { last, lastId, backups } = st;
+        const shown = e.path[0] !== 'skip' && e.path[0] !== 'when';
+        if (shown && k !== undefined) {
+          if (k < last) {
+            // Once per step shown again; the path is not walked further (its later steps would say the same).
+            if (reported.has(`${st.id}<`)) continue;
+            reported.add(`${st.id}<`);
+            problems.push({
+              ...at(st.id),
+              message: `node ${label(st.id)} of ${walk.section} "${walk.name}" is shown after ${label(lastId!)} on the path ${pathOf(st)}, with no start over (the start or a global) in between`,
+            });
+            continue;
+          }
+          for (const kind of kindsOf(from.destructive)) {
+            const needed = backupSteps.filter((b) => index.get(b)! < k && kindsOf(tree.nodes.get(b)!.backup).includes(kind));
+            const passed = backups.some((b) => kindsOf(tree.nodes.get(b)!.backup).includes(kind));
+            if (needed.length && !passed && !reported.has(`${st.id}!${kind}`)) {
+              reported.add(`${st.id}!${kind}`);
+              problems.push({
+                ...at(st.id),
+                message: `node ${label(st.id)} of ${walk.section} "${walk.name}" deletes or resets (${kind}) but ${needed.join(' or ')} was not shown first on the path ${pathOf(st)}`,
+              });
+            }
+          }
+          if (k >= last) [last, lastId] = [k, st.id];
+        }
+        // A checklist shown (any, not only the walk's own: the how-to topic's), or passed by its own condition (the tree's
+        // decision that there is nothing to note: the phone change's old phone given away).
+        if (from.backup !== undefined && (shown || e.path[0] === 'skip' || e.path[0] === 'when') && !backups.includes(st.id)) backups = [...backups, st.id].sort();
+        // A start over, or an entry reached before any step: walked from there with nothing known already (a walk that
+        // knows less takes every edge one that knows more takes).
+        if (restarts.has(e.to) || (last < 0 && backups.length === 0 && roots.includes(e.to))) continue;
+        if (!useful.has(e.to)) continue;
+        const next: State = { id: e.to, facts: relevant(e.to, facts), last, lastId, backups, prev: st };
+        const key = keyOf(next);
+        const before = factsAt.get(key);
+        if (before) {
+          const joined = joinFacts(before, next.facts);
+          if (sameFacts(joined, before)) continue;
+          next.facts = joined;
+        }
+        factsAt.set(key, next.facts);
+        if (pending.has(key)) continue;
+        pending.add(key);
+        queue.push(next);
+      }
+    }
+  });
+  return problems;
+}
+
 // ───────────────────────────── graph helpers ─────────────────────────────
+
+/**
+ * What a walk over the tree knows about slots (conditions of one path: `carrier: docomo` taken, a later
+ * `carrier: softbank` case is not): slot → the values it may have, `!slot` → values it surely does not have.
+ */
+type Facts = Record<string, readonly string[]>;
+const asList = (v: string | string[]) => (Array.isArray(v) ? v : [v]);
+/** The condition surely does not hold. */
+const contradicts = (facts: Facts, when: Condition) =>
+  Object.entries(when).some(([slot, v]) => {
+    const known = facts[slot];
+    const want = asList(v);
+    const not = facts[`!${slot}`];
+    if (not && want.every((w) => w !== '*' && not.includes(w))) return true;
+    if (!known) return false;
+    if (want.includes('*')) return known.every((k) => k === '-');
+    return !known.some((k) => want.includes(k) || (want.includes('-') && k === '-'));
+  });
+/** The condition surely holds. */
+const implied = (facts: Facts, when: Condition) =>
+  Object.entries(when).every(([slot, v]) => facts[slot] !== undefined && facts[slot]!.every((k) => asList(v).includes(k) || (asList(v).includes('*') && k !== '-')));
+const withSet = (facts: Facts, set: Record<string, string> | undefined): Facts =>
+  set ? { ...facts, ...Object.fromEntries(Object.entries(set).flatMap(([k, v]) => [[k, [v]], [`!${k}`, []]])) } : facts;
+
+/** What two walks both know: the values a slot may have on either, the values it has on neither. */
+function joinFacts(a: Facts, b: Facts): Facts {
+  const out: Record<string, readonly string[]> = {};
+  for (const [k, v] of Object.entries(a)) {
+    const w = b[k];
+    if (!w) continue;
+    out[k] = k.startsWith('!') ? v.filter((x) => w.includes(x)) : [...new Set([...v, ...w])].sort();
+  }
+  return out;
+}
+/** The same slots with the same values in the same order (no JSON: this runs for every state a walk reaches again). */
+const sameFacts = (a: Facts, b: Facts) => {
+  const ka = Object.keys(a);
+  if (ka.length !== Object.keys(b).length) return false;
+  for (const k of ka) {
+    const x = a[k]!;
+    const y = b[k];
+    if (!y || x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+};
+
+/**
+ * Following one edge on a walk: the facts once it is taken, or undefined when what is known makes it impossible (a node
+ * whose condition surely fails is only skipped; a route case is taken only when the cases before it did not hold). The
+ * route cases taken so far are remembered, and forgotten when a node or button sets the slot or a question asks it again.
+ */
+function edgeFollower(tree: DialogTree) {
+  return (from: DialogNode, e: { to: string; path: ReadonlyArray<PropertyKey> }, known: Facts): Facts | undefined => {
+    const skipped = from.when !== undefined && contradicts(known, from.when);
+    if (skipped && e.path[0] !== 'skip' && e.path[0] !== 'when') return undefined;
+    let facts = known;
+    if (from.kind === 'route' && e.path[0] === 'cases') {
+      const when = from.cases[e.path[1] as number]!.when;
+      if (contradicts(facts, when)) return undefined;
+      facts = { ...facts };
+      for (const [slot, v] of Object.entries(when)) if (!asList(v).includes('*')) facts[slot] = asList(v);
+    }
+    if (from.kind === 'route' && e.path[0] === 'default' && from.cases.some((c) => implied(facts, c.when))) return undefined;
+    if (from.kind === 'route') {
+      // The earlier cases did not hold: one that surely holds makes this edge impossible; one that differs from what
+      // is known in a single slot rules its values out.
+      const taken = e.path[0] === 'cases' ? (e.path[1] as number) : from.cases.length;
+      const earlier = from.cases.slice(0, taken);
+      if (earlier.some((c) => implied(facts, c.when))) return undefined;
+      for (const c of earlier) {
+        const open = Object.entries(c.when).filter(([slot, v]) => !implied(facts, { [slot]: v }));
+        const [slot, v] = open[0] ?? [];
+        if (open.length === 1 && slot && v && !asList(v).includes('*')) facts = { ...facts, [`!${slot}`]: [...new Set([...(facts[`!${slot}`] ?? []), ...asList(v)])].sort() };
+      }
+    }
+    if (from.kind === 'ask') {
+      // The answer fills the slot: what was known of it no longer holds.
+      facts = { ...facts };
+      delete facts[from.slot];
+      delete facts[`!${from.slot}`];
+    }
+    if ('options' in from && e.path[0] === 'options') facts = withSet(facts, from.options?.[e.path[1] as number]?.set);
+    const to = tree.nodes.get(e.to);
+    return to ? withSet(facts, to.set) : facts;
+  };
+}
+
 
 function reach(from: Iterable<string>, next: (id: string) => Iterable<string>): Set<string> {
   const seen = new Set<string>();

@@ -423,6 +423,18 @@ export const guideOrderedListSchema = z.strictObject({
   items: z.array(backupItemSchema).min(2),
 });
 
+/**
+ * One of the guide's multi-step sections that the tree walks one node per step (guide-36): `steps` in the guide's order,
+ * each a node or its device/route variants ([net_vpn, net_vpn_android]). Lint check 6 walks every path of the tree.
+ */
+export const guideWalkSchema = z.strictObject({
+  section: z.string().regex(/^§\d+$/),
+  /** What the walk is, for messages: "the network walk". */
+  name: z.string().min(1),
+  steps: z.array(z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])).min(2),
+});
+export type GuideWalk = z.infer<typeof guideWalkSchema>;
+
 export const guideListSchema = z.strictObject({
   /** The guide's file under shared/reference. */
   source: z.string().min(1),
@@ -434,6 +446,12 @@ export const guideListSchema = z.strictObject({
    * its |-separated words, in each locale) in the guide's order.
    */
   lists: z.array(guideOrderedListSchema).default([]),
+  /**
+   * The guide's multi-step sections as the tree walks them (guide-36): along every path, no step is shown after a later
+   * step of the same walk without a start over (the start, a global) in between, and a destructive step only after the
+   * walk's backup step of its kind.
+   */
+  walks: z.array(guideWalkSchema).default([]),
 });
 export type GuideList = z.infer<typeof guideListSchema>;
 

@@ -269,6 +269,51 @@ describe("the repository's tree against the guide", () => {
     );
   });
 
+  // guide-36, check 6: the guide's walks (dialogs/guide.yaml walks:) in order along every path, from a start over.
+  const walks = (t: DialogTree) => problems(t).filter((m) => / of §\d+ "/.test(m));
+  const step = (id: string) => {
+    const n = node(id);
+    if (n.kind !== 'step') throw new Error(`${id} is a step`);
+    return n;
+  };
+
+  it('finds every walk of the guide in order in the tree as it is', () => {
+    expect(walks(tree)).toEqual([]);
+  });
+
+  it('catches two steps of a walk swapped (SoftBank: the SMTP step before the IMAP password)', () => {
+    const swapped = withNodes({ ...step('sb_install'), next: 'sb_smtp' }, { ...step('sb_smtp'), next: 'sb_imap_pw' }, { ...step('sb_imap_pw'), next: 'sb_official' });
+    expect(walks(swapped)).toContainEqual(
+      expect.stringMatching(/^node sb_imap_pw \(step 4\) of §11 "SoftBank's order" is shown after sb_smtp \(step 5\) on the path .*sb_install → sb_smtp → sb_imap_pw, with no start over/),
+    );
+  });
+
+  it('catches a destructive step reached without its backup checklist (SoftBank: straight to deleting the profile)', () => {
+    const entry = node('sb_entry');
+    if (entry.kind !== 'info') throw new Error('sb_entry is an info');
+    expect(walks(withNodes({ ...entry, next: 'sb_delete_profile' }))).toContainEqual(
+      expect.stringMatching(/^node sb_delete_profile \(step 2\) of §11 "SoftBank's order" deletes or resets \(profile\) but sb_backup was not shown first on the path .*sb_entry → sb_delete_profile$/),
+    );
+  });
+
+  it('would have caught the carrier branch reached again starting the deletion over (before guide-36)', () => {
+    const old = (id: string) => {
+      const r = route(id);
+      return { ...r, cases: r.cases.filter((c) => c.when.done_carrier_setup === undefined) };
+    };
+    const found = walks(withNodes(old('carrier_route'), old('carrier_known')));
+    expect(found).toContainEqual(expect.stringMatching(/^node sb_backup \(step 1\) of §11 "SoftBank's order" is shown after sb_\w+ \(step [3-7]\) on the path /));
+    expect(found).toContainEqual(expect.stringMatching(/^node au_backup \(step 1\) of §13 "au's order" is shown after au_\w+ \(step [3-6]\) on the path /));
+  });
+
+  it('would have caught a later symptom sending the person back to the start of the update walk (before guide-36)', () => {
+    const old = route('auth_trigger');
+    const unguarded = { ...old, cases: old.cases.map((c) => ({ ...c, when: Object.fromEntries(Object.entries(c.when).filter(([k]) => k !== 'done_trigger')) })) };
+    expect(walks(withNodes(unguarded))).toContainEqual(
+      expect.stringMatching(/^node upd_wait \(step 1\) of §18 "after an update .*" is shown after upd_\w+ \(step [2-7]\) on the path .*auth_trigger → upd_entry → upd_wait, with no start over/),
+    );
+  });
+
   it('refuses heavy: after_light on a case no light step guards, and a checklist as the entry of another topic', () => {
     const trigger = route('howto_carrier_trigger');
     const lying = { ...trigger, cases: trigger.cases.map((c) => (c.when.carrier === 'docomo' ? { ...c, heavy: 'after_light' as const } : c)) };
