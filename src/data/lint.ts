@@ -570,6 +570,7 @@ function checkTree(tree: DialogTree, locales: LoadedLocales, root: string, entit
       used.add(where);
       for (const l of LOCALES) if (!locales.messages[l].has(where)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id} (where) has no ${where} in locales/${l}/tree.yaml` });
     }
+    if (term.node && !tree.nodes.has(term.node)) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: node ${term.node} is not a node of the tree` });
     if (term.step && !tree.slots[term.step]) out.push({ file: `dialogs/${ANSWERS_FILE}`, line: 1, message: `glossary term ${id}: step slot ${term.step} is not declared in dialogs/main.yaml slots` });
     for (const w of term.words) {
       const folded = w.normalize('NFKC').toLowerCase();

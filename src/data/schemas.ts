@@ -718,6 +718,13 @@ export const glossaryTermSchema = z.strictObject({
   step: slotName.optional(),
   /** The term is a setting with a place on the device: 「送信サーバーってどこ？」 is answered from tree.glossary_where.<id>.<ios|android|none>. */
   where: z.boolean().optional(),
+  /**
+   * The node that answers what the term is (faq-36: `account_error` → faq_what, the FAQ's 「メールアカウントエラーとは」):
+   * a what-is question about it as the first message (「メールアカウントエラーって何ですか」 "what is a mail account
+   * error?") opens that node instead of the walk the intent model reads; the term named as a symptom
+   * (「メールアカウントエラーが出ます」) is no what-is question and walks as usual.
+   */
+  node: nodeId.optional(),
 });
 export const answersFileSchema = z.strictObject({
   /** Node kind → the group its nodes use unless they name one. */

@@ -239,6 +239,20 @@ export function glossaryTerms(tree: DialogTree, text: string): string[] {
   return matchers.filter((m) => m.names(plain)).map((m) => m.id);
 }
 
+/**
+ * The node that answers what a glossary term is (glossary `node:`), when the text asks what it is: read what_is by the
+ * act model, or saying the words of a what-is question (`engine.says.what_is_words`, `engine.says.meaning_words`).
+ * 「メールアカウントエラーって何ですか」 "what is a mail account error?" → faq_what; 「メールアカウントエラーが出ます」
+ * "I get a mail account error" asks nothing (faq-36).
+ */
+export function meaningNode(run: Run, text: string): string | undefined {
+  const glossary = run.ctx.tree.answers?.glossary ?? {};
+  const nodes = glossaryTerms(run.ctx.tree, text).flatMap((id) => glossary[id]?.node ?? []);
+  if (nodes.length === 0) return undefined;
+  const asks = run.reading?.act === 'what_is' || textMentions(run, 'engine.says.what_is_words', text) || textMentions(run, 'engine.says.meaning_words', text);
+  return asks ? nodes[0] : undefined;
+}
+
 /** A text as word matchers read it: NFKC, whitespace collapsed, lower case (punctuation kept: "?" can be a word). */
 const plainText = (text: string): string => normalise(text).toLowerCase();
 

@@ -6,7 +6,7 @@
 import type { Intent, MessageParam, NluResult } from '../core/index.js';
 import { escalatedAlready, resolvedAfterHandoff } from './handoff.js';
 import { resumeDetour } from './actions.js';
-import { aboutOtherMessaging, matchWords, textMentions } from './answers.js';
+import { aboutOtherMessaging, matchWords, meaningNode, textMentions } from './answers.js';
 import { message, msg, say, slotParams, type Run } from './run.js';
 import { enter, isEntry, newEpisode, switchTo } from './tree.js';
 
@@ -28,6 +28,14 @@ export function outside(run: Run, nlu: NluResult): void {
   const intent = messaging ? 'out_of_scope' : nlu.intent;
   const outOfScope = messaging ? 'engine.out_of_scope_messaging' : 'engine.out_of_scope';
   const terminal = s.status !== 'active';
+  // 「メールアカウントエラーって何ですか」 "what is a mail account error?" as the first message (read error_auth: the sign-in
+  // walk): a what-is question about a term the tree answers in a node of its own (dialogs/answers.yaml glossary `node:`,
+  // the FAQ faq_what) is that node; the term named as a symptom (「メールアカウントエラーが出ます」) walks as usual (faq-36).
+  const answered = s.node === null && !terminal && !messaging ? meaningNode(run, run.text ?? '') : undefined;
+  if (answered) {
+    understood(run);
+    return enter(run, answered);
+  }
   if (isEntry(run, intent) && !NOT_A_TOPIC.has(intent)) {
     if (terminal) newEpisode(run);
     // After a two-stage fallback the facts were said already (with the question).

@@ -49,4 +49,16 @@ describe('lint on the glossary', () => {
     expect(problems).toContain('dialogs/answers.yaml:1: glossary term vpn has no explanation tree.glossary.vpn in locales/ja/tree.yaml');
     expect(problems).toContain('dialogs/answers.yaml:1: glossary word "vpn" names both vpn and proxy');
   });
+
+  it('reports a term whose node: is no node of the tree (faq-36)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mm-glossary-'));
+    temps.push(dir);
+    cpSync(join(root, 'test', 'fixtures', 'lint-ok'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'dialogs', 'answers.yaml'),
+      ['defaults: {step: step}', 'groups:', '  step: {fixed: resolved, what_is: explain}', 'glossary:', '  vpn: {words: [VPN], node: no_such_node}', ''].join('\n'),
+    );
+    const problems = (await lintAll(dir)).map(formatProblem);
+    expect(problems).toContain('dialogs/answers.yaml:1: glossary term vpn: node no_such_node is not a node of the tree');
+  });
 });
