@@ -16,7 +16,6 @@ import type { DialogTree } from '../data/schemas.js';
 import type { I18n } from '../i18n/index.js';
 import { slotNameKeys, type SlotValues } from '../i18n/keys.js';
 
-export { firstWords, NODE_NAME_MAX } from '../data/node-name.js';
 import { firstWords } from '../data/node-name.js';
 
 /** What one conversation knows (its summary's carrier, service, device): its words replace the unknown-slot ones. */

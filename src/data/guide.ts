@@ -18,6 +18,10 @@
  *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
  *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
  *    nothing may ask to erase the whole phone.
+ * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
+ *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
+ *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
+ *    may not see Android menus. Ask nodes (the device question itself) and button labels are not checked.
  * 5. **The guide's ordered lists, complete and in order** (guide-35) — `lists:` in dialogs/guide.yaml names the guide's
  *    step lists and tables that a node says in one message (the FAQ's five checks, the au and SoftBank orders, the
  *    phone-change steps, the record-and-contact template, the monthly checks, the reset's decision table): every item
@@ -26,10 +30,6 @@
  *    walks one node per step (§5, §7, §11, §18 …). Along every path (checkWalks, with what route cases taken say about
  *    slots), no step is shown after a later step of its walk without a start over (the start or a global) in between,
  *    and a destructive step of a walk only after a backup checklist of its kind was passed since the start over.
- * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
- *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
- *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
- *    may not see Android menus. Ask nodes (the device question itself) and button labels are not checked.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -681,7 +681,6 @@ function edgeFollower(tree: DialogTree) {
     return to ? withSet(facts, to.set) : facts;
   };
 }
-
 
 function reach(from: Iterable<string>, next: (id: string) => Iterable<string>): Set<string> {
   const seen = new Set<string>();

@@ -5,7 +5,8 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { renderAnalytics } from '../../src/admin/analytics.js';
-import { firstWords, nodeName } from '../../src/admin/nodes.js';
+import { nodeName } from '../../src/admin/nodes.js';
+import { firstWords } from '../../src/data/node-name.js';
 import { loadDialogs, loadLocales } from '../../src/data/load.js';
 import type { DialogTree } from '../../src/data/schemas.js';
 import { createI18n } from '../../src/i18n/index.js';
