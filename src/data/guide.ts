@@ -16,8 +16,9 @@
  *    `after_light` — checked against its route — or `order`). A root may be a checklist only as its own topic's entry.
  * 3. **Help says what the step says** — a heuristic over the locale texts: ACTIONS below are recognised in a
  *    sentence unless the sentence is a negation (「…しないで」 "don't …"). A step's `help` may not name an action
- *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`;
- *    nothing may ask to erase the whole phone.
+ *    its `say` does not name; a step whose `say` asks for a destructive action must be marked `destructive`, and
+ *    (3b, guide-37) a node marked `destructive` must ask for it in its `say` in every locale, so no twin hides the
+ *    deletion; nothing may ask to erase the whole phone.
  * 4. **Wording follows the device** — the tree is walked from every root as if the person had said iPhone, iPad or
  *    Android (conditions on `device` decided, other conditions taken both ways). A node reached on Android may not
  *    show iOS menus, a node reached on iPad may not name the iPhone alone (and the other way round), and iOS users
@@ -30,6 +31,7 @@
  *    walks one node per step (§5, §7, §11, §18 …). Along every path (checkWalks, with what route cases taken say about
  *    slots), no step is shown after a later step of its walk without a start over (the start or a global) in between,
  *    and a destructive step of a walk only after a backup checklist of its kind was passed since the start over.
+ *    The facts are packed into bit masks (factSpace, guide-37) — the same answers as edgeFollower, at half the cost.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -76,11 +78,11 @@ export function formatCoverage(c: GuideCoverage): string {
 export const ACTIONS: ReadonlyArray<{ id: string; pattern: RegExp; destructive?: DestructiveKind; never?: true }> = [
   {
     id: 'delete the account',
-    pattern: /アカウント(?:を|は)?(?:いったん|一度)?削除|アカウントを消|(?:delete|remove)\b[^.\n]{0,30}\baccounts?\b|\bDelete Account\b/i,
+    pattern: /アカウント(?:を|は|の)?(?:いったん|一度)?削除|アカウントを消|(?:delet|remov)(?:e|es|ing)\b[^.\n]{0,30}\baccounts?\b|\bDelete Account\b/i,
     destructive: 'account',
   },
-  { id: 'delete the profile', pattern: /プロファイル(?:を|は)?削除|(?:delete|remove)\b[^.\n]{0,20}\bprofiles?\b/i, destructive: 'profile' },
-  { id: 'reset network settings', pattern: /ネットワーク設定(?:を|の)?リセット|reset network settings/i, destructive: 'network' },
+  { id: 'delete the profile', pattern: /プロファイル(?:を|は|の)?削除|(?:delet|remov)(?:e|es|ing)\b[^.\n]{0,30}\bprofiles?\b/i, destructive: 'profile' },
+  { id: 'reset network settings', pattern: /ネットワーク設定(?:を|の)?リセット|reset(?:s|ting)?\s+(?:the\s+|your\s+)?network settings/i, destructive: 'network' },
   { id: 'sign out', pattern: /サインアウト|\bsign(?:ing)? out\b/i, destructive: 'account' },
   { id: 'erase the phone', pattern: /すべてのコンテンツと設定を消去|工場出荷|erase all content|factory reset/i, never: true },
   // A certificate warning is answered by checking who it is issued to, never by trusting it (network.yaml cert_*):
@@ -99,7 +101,7 @@ export const ACTIONS: ReadonlyArray<{ id: string; pattern: RegExp; destructive?:
 ];
 
 /** A sentence that says not to do something (「削除しないでください」「アカウントは削除せず」 "don't delete"). */
-const NEGATION = /しない|しないで|しません|せず|不要|いりません|要りません|必要はありません|don'?t|do not|never|no need|without|instead of|\bnot to\b|better not/i;
+const NEGATION = /しない|しないで|しません|せず|不要|いりません|要りません|必要はありません|don'?t|do not|does(?:n'?t| not)|never|no need|without|instead of|\bnot to\b|better not/i;
 
 const sentences = (text: string) => text.split(/[。\n]|(?<=[.!?])\s+/).filter((s) => s.trim());
 
@@ -397,6 +399,19 @@ export function checkGuide(tree: DialogTree, locales: LoadedLocales, root: strin
         if (a.never) continue;
         if (a.destructive && !marked.includes(a.destructive))
           problems.push({ ...at(node.id), message: `node ${node.id}: ${node.say} (${l}) asks to ${a.id} but the node is not marked destructive: ${a.destructive}` });
+      }
+    }
+  }
+
+  // 3b (guide-37). The other way round, in every language: a node marked destructive says so in its own words — an
+  // English twin saying "install the latest setup" where the Japanese says 「プロファイルを削除」 hides the deletion.
+  for (const node of tree.nodes.values()) {
+    if (node.kind === 'route') continue;
+    for (const kind of kindsOf(node.destructive)) {
+      for (const l of LOCALES) {
+        const asked = actionsIn(text(node.say, l) ?? '');
+        if (!ACTIONS.some((a) => a.destructive === kind && asked.has(a.id)))
+          problems.push({ ...at(node.id), message: `node ${node.id} is marked destructive: ${kind} but ${node.say} (${l}) does not ask for it (each language says what is deleted or reset)` });
       }
     }
   }

@@ -153,6 +153,26 @@ describe("the repository's tree against the guide", () => {
     expect(actionsIn("If it isn't your mail server's, don't tap Trust — cancel.").size).toBe(0);
   });
 
+  // guide-37: English wording of the destructive actions, and every locale saying the deletion of a destructive step.
+  const withEnglish = (texts: Record<string, string>): LoadedLocales => {
+    const messages = { ja: new Map(locales.messages.ja), en: new Map(locales.messages.en) };
+    for (const [key, text] of Object.entries(texts)) messages.en.set(key, text);
+    return { ...locales, messages };
+  };
+  it('would have caught an English light step asking to reset "the network settings" or to delete "profiles" (before guide-37)', () => {
+    const found = problems(tree, withEnglish({ 'tree.dev_restart.say': 'Restart the phone. If that fails, try resetting the network settings.' }));
+    expect(found).toContain('node dev_restart: tree.dev_restart.say (en) asks to reset network settings but the node is not marked destructive: network');
+    const more = problems(tree, withEnglish({ 'tree.dev_restart.say': 'Remove the mail settings and profile from the old device.' }));
+    expect(more).toContain('node dev_restart: tree.dev_restart.say (en) asks to delete the profile but the node is not marked destructive: profile');
+    expect([...actionsIn('Deleting the mail app does not delete your mail accounts.')]).toEqual([]);
+  });
+  it('would have caught an English twin of 「プロファイルを削除」 that does not say the profile is deleted', () => {
+    const key = (node('sb_delete_profile') as { say: string }).say;
+    expect(problems(tree, withEnglish({ [key]: 'Install the latest one-step setup from the official page.' }))).toContain(
+      `node sb_delete_profile is marked destructive: profile but ${key} (en) does not ask for it (each language says what is deleted or reset)`,
+    );
+  });
+
   it('would have caught [直った] after 「プロファイルを削除」', () => {
     const asStep: DialogNode = { id: 'sb_delete_profile', kind: 'step', destructive: 'profile', title: 'tree.sb_install.title', say: 'tree.delete_profile.say', next: 'sb_install' };
     expect(problems(withNodes(asStep))).toContain(
