@@ -338,7 +338,7 @@ describe("the repository's tree against the guide", () => {
   it('follows edges with packed facts exactly as with object facts, along the first 4000 states from every root', () => {
     const space = factSpace(tree);
     const follow = edgeFollower(tree);
-    const norm = (f: Facts) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, [...new Set(v)].sort()]).sort(([a], [b]) => (a < b ? -1 : 1)));
+    const norm = (f: Facts) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, [...new Set(v)].sort()]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
     const roots = [...new Set([tree.start, ...Object.values(tree.globals), ...Object.values(tree.entries)])].filter((id): id is string => !!id && tree.nodes.has(id));
     const queue = roots.map((id) => ({ id, packed: space.at(id), facts: space.unpack(space.at(id)) }));
     const seen = new Set<string>();
