@@ -2,8 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { actionsIn, checkGuide, checkOrderedList, formatCoverage } from '../../src/data/guide.js';
-import { lintAll, lintReport } from '../../src/data/lint.js';
+import { actionsIn, checkGuide, checkOrderedList, edgeFollower, factSpace, formatCoverage, type Facts } from '../../src/data/guide.js';
+import { edgesOf, lintAll, lintReport } from '../../src/data/lint.js';
 import { formatProblem, loadDialogs, loadLocales, packageRoot, type LoadedLocales } from '../../src/data/load.js';
 import type { DialogNode, DialogTree } from '../../src/data/schemas.js';
 
@@ -151,6 +151,26 @@ describe("the repository's tree against the guide", () => {
     );
     expect([...actionsIn('Tap Trust and refresh your mail.')]).toEqual(['trust a certificate']);
     expect(actionsIn("If it isn't your mail server's, don't tap Trust — cancel.").size).toBe(0);
+  });
+
+  // guide-37: English wording of the destructive actions, and every locale saying the deletion of a destructive step.
+  const withEnglish = (texts: Record<string, string>): LoadedLocales => {
+    const messages = { ja: new Map(locales.messages.ja), en: new Map(locales.messages.en) };
+    for (const [key, text] of Object.entries(texts)) messages.en.set(key, text);
+    return { ...locales, messages };
+  };
+  it('would have caught an English light step asking to reset "the network settings" or to delete "profiles" (before guide-37)', () => {
+    const found = problems(tree, withEnglish({ 'tree.dev_restart.say': 'Restart the phone. If that fails, try resetting the network settings.' }));
+    expect(found).toContain('node dev_restart: tree.dev_restart.say (en) asks to reset network settings but the node is not marked destructive: network');
+    const more = problems(tree, withEnglish({ 'tree.dev_restart.say': 'Remove the mail settings and profile from the old device.' }));
+    expect(more).toContain('node dev_restart: tree.dev_restart.say (en) asks to delete the profile but the node is not marked destructive: profile');
+    expect([...actionsIn('Deleting the mail app does not delete your mail accounts.')]).toEqual([]);
+  });
+  it('would have caught an English twin of 「プロファイルを削除」 that does not say the profile is deleted', () => {
+    const key = (node('sb_delete_profile') as { say: string }).say;
+    expect(problems(tree, withEnglish({ [key]: 'Install the latest one-step setup from the official page.' }))).toContain(
+      `node sb_delete_profile is marked destructive: profile but ${key} (en) does not ask for it (each language says what is deleted or reset)`,
+    );
   });
 
   it('would have caught [直った] after 「プロファイルを削除」', () => {
@@ -312,6 +332,33 @@ describe("the repository's tree against the guide", () => {
     expect(walks(withNodes(unguarded))).toContainEqual(
       expect.stringMatching(/^node upd_wait \(step 1\) of §18 "after an update .*" is shown after upd_\w+ \(step [2-7]\) on the path .*auth_trigger → upd_entry → upd_wait, with no start over/),
     );
+  });
+
+  // guide-37: check 6 keeps its facts packed (factSpace); edgeFollower (check 2b) keeps them as objects. Same answers.
+  it('follows edges with packed facts exactly as with object facts, along the first 4000 states from every root', () => {
+    const space = factSpace(tree);
+    const follow = edgeFollower(tree);
+    const norm = (f: Facts) => Object.fromEntries(Object.entries(f).map(([k, v]) => [k, [...new Set(v)].sort()]).sort(([a], [b]) => (a! < b! ? -1 : 1)));
+    const roots = [...new Set([tree.start, ...Object.values(tree.globals), ...Object.values(tree.entries)])].filter((id): id is string => !!id && tree.nodes.has(id));
+    const queue = roots.map((id) => ({ id, packed: space.at(id), facts: space.unpack(space.at(id)) }));
+    const seen = new Set<string>();
+    let compared = 0;
+    for (let q = 0; q < queue.length && q < 4000; q++) {
+      const st = queue[q]!;
+      const from = tree.nodes.get(st.id)!;
+      for (const e of edgesOf(from, tree).filter((x) => tree.nodes.has(x.to))) {
+        const a = follow(from, e, st.facts);
+        const b = space.follow(from, e, st.packed);
+        expect(b && space.unpack(b), `${st.id} → ${e.to} (${e.path.join('.')})`).toEqual(a && norm(a));
+        compared++;
+        if (!a || !b) continue;
+        const key = `${e.to}|${JSON.stringify(norm(a))}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        queue.push({ id: e.to, packed: b, facts: a });
+      }
+    }
+    expect(compared).toBeGreaterThan(5000);
   });
 
   it('refuses heavy: after_light on a case no light step guards, and a checklist as the entry of another topic', () => {
