@@ -47,7 +47,7 @@ describe('back to the improve queue', () => {
     await page.getByTestId('improve-occurrence').last().click();
     await page.waitForURL(/\/admin\/conversations\/fb-[12]\?back=.*#turn-3$/);
     // Opened at the turn: it is on screen.
-    await expect.poll(() => page.locator('#turn-3').evaluate((el) => el.getBoundingClientRect().top < window.innerHeight)).toBe(true);
+    await expect.poll(() => page.locator('#turn-3').evaluate((el: any) => el.getBoundingClientRect().top < (globalThis as any).innerHeight)).toBe(true);
     expect(await page.getByTestId('back').innerText()).toBe('← Bot の改善へ');
     await page.getByTestId('back').click();
     await page.waitForURL((u) => u.pathname === '/admin/improve');
