@@ -15,6 +15,9 @@
  * - a redelivery of a turn whose answer never went out (the process stopped between the save and the post; the
  *   pipeline's dedupe gives the saved answer) is answered once: the run that posts an answer marks it first where
  *   every replica sees it (`answered`, lose-36; taken back when the post fails), so no other run posts it again;
+ * - with a spool, every turn is on disk (masked) from before it runs until its answer is posted (lose-37): a process
+ *   that stops between the save and the post leaves it there, and the next start or another replica runs it again
+ *   (the pipeline gives the saved answer) and posts it, once (`answered`);
  * - after `delaysMs` (≈ 5 minutes) without success the person is told plainly to send it again
  *   (`pipeline.recovery_gave_up`), and the turn is dropped.
  *
@@ -56,6 +59,8 @@ interface Kept {
   later: LocaleKey;
   /** Tries made after the first run. */
   tries: number;
+  /** Taken over from the spool of a process that stopped (its claim of the answer, if unfinished, is void). */
+  adopted?: boolean;
   /**
    * The turn's answer, when the turn went through but its answer could not be posted (the platform down; lose-35):
    * posted again on the schedule, the turn not run again. Not spooled: a replica that takes the turn over runs it
@@ -96,7 +101,17 @@ export interface RecoveryOptions {
    * and the post: the pipeline gives the saved answer with the duplicate) is answered, once (lose-36). Without it,
    * such a redelivery gets nothing.
    */
-  answered?: { claim(turn: Turn): Promise<boolean>; release(turn: Turn): Promise<unknown> };
+  answered?: {
+    claim(turn: Turn): Promise<boolean>;
+    release(turn: Turn): Promise<unknown>;
+    /** The claimed post went out (the claim now says so). */
+    posted?(turn: Turn): Promise<unknown>;
+    /**
+     * Whether the turn's claim is held by a run that never said its post went out (`posted`). A turn taken over from
+     * the spool of a process that stopped with such a claim was stopped mid-post: the taker posts it (lose-37).
+     */
+    unfinished?(turn: Turn): Promise<boolean>;
+  };
   /**
    * A spooled turn kept longer ago than this is not run any more (the person has moved on, the conversation may have
    * expired): they are told plainly to send it again (`pipeline.recovery_gave_up`), ms. Default one hour.
@@ -188,7 +203,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
    */
   async function answerOf(k: Kept, answer: PipelineOutcome): Promise<boolean> {
     try {
-      await postOnce(k.turn, k.deliver, answer);
+      await postOnce(k.turn, k.deliver, answer, k.adopted === true);
       delete k.answer;
       return true;
     } catch (e) {
@@ -209,11 +224,17 @@ export function createRecovery(options: RecoveryOptions): Recovery {
    * least once). Claimed before the post, so a redelivery on another replica meanwhile does not post it too; taken
    * back when the post throws (rethrown), so a later try, a take-over or a redelivery can still post it.
    */
-  async function postOnce(turn: Turn, deliver: Deliver, answer: PipelineOutcome): Promise<void> {
+  async function postOnce(turn: Turn, deliver: Deliver, answer: PipelineOutcome, adopted = false): Promise<void> {
     const claims = turn.eventId !== undefined ? options.answered : undefined;
     if (claims && !(await claims.claim(turn).catch(() => true))) {
-      log.info({ conversation: turn.conversationId }, 'answer posted by another run: not again');
-      return;
+      // Claimed by the process this turn was taken over from, which stopped before its post was known to go out
+      // (killed mid-post): posted here — at least once (lose-37).
+      const void_ = adopted && claims.unfinished ? await claims.unfinished(turn).catch(() => false) : false;
+      if (!void_) {
+        log.info({ conversation: turn.conversationId }, 'answer posted by another run: not again');
+        return;
+      }
+      log.warn({ conversation: turn.conversationId }, 'answer claimed by a process that stopped mid-post: posted by the one that took its turn over');
     }
     try {
       await deliver(answer);
@@ -221,6 +242,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
       await claims?.release(turn).catch(() => undefined);
       throw e;
     }
+    await claims?.posted?.(turn).catch(() => undefined);
   }
 
   /** One try of a kept turn: true when it is settled (answered, or given up), false when it must wait. */
@@ -294,7 +316,7 @@ export function createRecovery(options: RecoveryOptions): Recovery {
         await spool.done(t.id);
         continue;
       }
-      add({ id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0 });
+      add({ id: t.id, turn: t.turn, deliver, locale: t.locale, later: t.later as LocaleKey, tries: 0, adopted: true });
       recoveryTurnsTotal.inc({ channel, outcome: 'taken_over' });
       n++;
     }
@@ -328,37 +350,57 @@ export function createRecovery(options: RecoveryOptions): Recovery {
         }
         return;
       }
-      const handled = await pipeline.handle(turn);
-      // A redelivery: nothing, unless it carries a saved answer no run posted (the process that ran it stopped first).
-      if (handled.duplicate && (handled.replies.length === 0 || !options.answered)) return;
-      const { duplicate: _repeat, ...outcome } = handled;
-      const later = outcome.error !== undefined ? LATER[outcome.error] : undefined;
-      if (!later || turn.eventId === undefined || closed) {
-        try {
-          // An answer is posted by one run only (a redelivery on another replica, after a restart too); an apology as is.
-          if (outcome.error === undefined) await postOnce(turn, deliver, outcome);
-          else await deliver(outcome);
-        } catch (e) {
-          if (turn.eventId === undefined || closed) throw e;
-          // The turn went through, its answer did not reach the person (the platform down after the turn was taken):
-          // kept, and posted when the platform answers again — not lost, and not run twice (lose-35).
-          const k: Kept = { id: randomUUID(), turn, deliver, locale: turn.locale ?? 'ja', later: 'pipeline.store_unavailable_later', tries: 0, answer: outcome };
-          add(k);
-          recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
-          if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
-          log.warn({ conversation: conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'answer not delivered: kept, it will be posted again');
-          schedule(conversationId);
+      // On disk (masked) while its answer is not posted (lose-37): a stop of this process between the save and the
+      // post (a deploy, a crash, the OOM killer) leaves it in the spool, and the next start (or another replica) runs it
+      // again — the pipeline gives the saved answer — and posts it once (`answered`). Slack never redelivers an acked
+      // event, and Teams none it got its 200 for, so without this such an answer was lost.
+      const id = randomUUID();
+      const journal = spool && where !== undefined && turn.eventId !== undefined && !closed ? spool : undefined;
+      if (journal) await journal.keep({ id, turn, where, locale: turn.locale ?? 'ja', later: 'pipeline.store_unavailable_later', keptAtMs: Date.now() });
+      /** The spool line is the kept turn's now (it stays until that one is settled). */
+      let handedOver = false;
+      try {
+        const handled = await pipeline.handle(turn);
+        // A redelivery: nothing, unless it carries a saved answer no run posted (the process that ran it stopped first).
+        if (handled.duplicate && (handled.replies.length === 0 || !options.answered)) return;
+        const { duplicate: _repeat, ...outcome } = handled;
+        const later = outcome.error !== undefined ? LATER[outcome.error] : undefined;
+        if (!later || turn.eventId === undefined || closed) {
+          try {
+            // An answer is posted by one run only (a redelivery on another replica, after a restart too); an apology as is.
+            if (outcome.error === undefined) await postOnce(turn, deliver, outcome);
+            else await deliver(outcome);
+          } catch (e) {
+            if (turn.eventId === undefined || closed) {
+              // Shutting down: the journaled line stays for the next start, which posts it.
+              if (journal) handedOver = true;
+              throw e;
+            }
+            // The turn went through, its answer did not reach the person (the platform down after the turn was taken):
+            // kept, and posted when the platform answers again — not lost, and not run twice (lose-35).
+            const k: Kept = { id, turn, deliver, locale: turn.locale ?? 'ja', later: 'pipeline.store_unavailable_later', tries: 0, answer: outcome };
+            add(k);
+            recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
+            if (journal) handedOver = true;
+            else if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
+            log.warn({ conversation: conversationId, err: e instanceof Error ? e.message.split('\n')[0] : String(e) }, 'answer not delivered: kept, it will be posted again');
+            schedule(conversationId);
+          }
+          return;
         }
-        return;
+        const k: Kept = { id, turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
+        add(k);
+        recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
+        // On disk (masked) before the person is told the answer will follow: a stop or crash of this replica keeps it.
+        // (Journaled already: written again under the same id, with what the person is told; the later line counts.)
+        if (journal) handedOver = true;
+        if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
+        log.warn({ conversation: conversationId, error: outcome.error }, 'turn kept: it will be run again and answered here');
+        await post(k, { ...outcome, replies: [say(later.later, k.locale)] });
+        schedule(conversationId);
+      } finally {
+        if (journal && !handedOver) await journal.done(id);
       }
-      const k: Kept = { id: randomUUID(), turn, deliver, locale: localeOf(turn, outcome, later.now), later: later.later, tries: 0 };
-      add(k);
-      recoveryTurnsTotal.inc({ channel, outcome: 'kept' });
-      // On disk (masked) before the person is told the answer will follow: a stop or crash of this replica keeps it.
-      if (spool && where !== undefined) await spool.keep({ id: k.id, turn, where, locale: k.locale, later: k.later, keptAtMs: Date.now() });
-      log.warn({ conversation: conversationId, error: outcome.error }, 'turn kept: it will be run again and answered here');
-      await post(k, { ...outcome, replies: [say(later.later, k.locale)] });
-      schedule(conversationId);
     },
     kept: () => [...kept.values()].reduce((n, l) => n + l.length, 0),
     async close() {

@@ -2,6 +2,8 @@
  * Environment → one zod schema → a typed Config. Read once at start; a bad value throws a CodedError whose
  * message names the variable (design.md § Configuration — variable names are a public contract).
  */
+import { realpathSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { CodedError, ErrorCode, LOCALES } from '../core/index.js';
 import { zoneOffset } from '../core/time-zone.js';
@@ -23,6 +25,28 @@ const oneOf = <const T extends readonly [string, ...string[]]>(values: T, def: T
   z.preprocess(emptyToUndefined, z.enum(values, { error: enumError(values, def) }).default(def as never));
 const optionalOneOf = <const T extends readonly [string, ...string[]]>(values: T) =>
   z.preprocess(emptyToUndefined, z.enum(values, { error: enumError(values) }).optional());
+
+/**
+ * Is a folder in /proc (the kernel's process files), itself or through a link on its way (/dev/fd/… is
+ * /proc/self/fd/…)? Node's `mkdir(…, { recursive: true })` spins for ever on such a path, so `serve` and `mailmedic
+ * config check` hung instead of naming the variable (lose-37). The nearest part of the path that exists is resolved.
+ */
+export function inProcFs(dir: string): boolean {
+  let at = resolve(dir);
+  for (;;) {
+    let real: string | undefined;
+    try {
+      real = realpathSync(at);
+    } catch {
+      real = undefined;
+    }
+    if (real !== undefined) return real === '/proc' || real.startsWith('/proc/') || at === '/proc' || at.startsWith('/proc/');
+    const up = dirname(at);
+    if (up === at) return false;
+    at = up;
+  }
+}
+const folder = (what: string) => `expected a folder the bot can write ${what} to, outside /proc (the kernel's process files)`;
 
 /** host:port[,host:port…] */
 const hostPortList = z.preprocess(
@@ -109,7 +133,7 @@ export const envSchema = z
     ),
 
     TICKET_SINK: oneOf(['file', 'webhook', 'zendesk', 'jira'], 'file'),
-    TICKET_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/tickets')),
+    TICKET_DIR: z.preprocess(emptyToUndefined, z.string().refine((d) => !inProcFs(d), folder('tickets')).default('./data/tickets')),
     /**
      * Folder of the recovery spool (lose-34): Slack/Teams turns kept for a later answer while Redis is down, on disk so
      * a restart or crash does not lose them. Unset or `off`: kept in memory only. The image sets /app/data/spool.
@@ -122,6 +146,7 @@ export const envSchema = z
       z
         .string()
         .refine((d) => !d.includes('\0'), 'expected a folder path')
+        .refine((d) => d.includes('\0') || !inProcFs(d), folder('kept turns'))
         .optional(),
     ),
     TICKET_WEBHOOK_URL: optionalUrl,

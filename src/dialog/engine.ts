@@ -15,7 +15,7 @@
  * No I/O, no clock (time is `meta.nowMs`), no randomness. User input never makes it throw; a bug (an unknown
  * node, more than MAX_HOPS automatic transitions) throws CodedError(Internal) for the pipeline's error handler.
  */
-import { ERROR_INTENTS, type Intent, type NluResult } from '../core/index.js';
+import { ERROR_INTENTS, INTENT_ROLE, type Intent, type NluResult } from '../core/index.js';
 import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
@@ -229,7 +229,8 @@ function symptomOfChange(run: Run, nlu: NluResult): Intent | undefined {
  * no walk chosen yet (a first message, the menu, after an episode ended) and the model reads another symptom or
  * nothing. "my emails end up in the junk folder" read error_send (0.58; "my replies from customers end up in junk" 0.96)
  * and asked 「受信はできますか？」: the words of the fact (junk: lands) say the mail arrives, in the junk folder. A
- * request for a person, small talk or a topic (a how-to, a phone change) keeps its reading; a question states no fact (facts.ts).
+ * request for a person, small talk or a topic (a how-to, a phone change) keeps its reading; a question states no fact (facts.ts)
+ * but one of `fact_questions`, which names its walk over a topic reading too.
  */
 function symptomOfFact(run: Run, nlu: NluResult): Intent | undefined {
   const named = run.factSymptom;
@@ -237,5 +238,9 @@ function symptomOfFact(run: Run, nlu: NluResult): Intent | undefined {
   // mail_not_arriving?), is made sure by the fact: no two-stage fallback.
   if (!named || (nlu.intent === named && !nlu.clarify) || !isEntry(run, named)) return undefined;
   if (run.s.intent !== null && run.s.status === 'active') return undefined;
-  return ERROR_INTENTS.has(nlu.intent) || nlu.intent === 'out_of_scope' ? named : undefined;
+  // A fact a question states (main.yaml `fact_questions`) is what the question asks about: it names the walk over a topic
+  // reading as well — "Are there any limits on iCloud Mail?" (big_file: howto) was read check_outage 0.51 and walked the
+  // outage check (walks-37). A request for a person or small talk keeps its reading still.
+  const topic = run.factAsked === true && INTENT_ROLE[nlu.intent] === 'topic';
+  return ERROR_INTENTS.has(nlu.intent) || nlu.intent === 'out_of_scope' || topic ? named : undefined;
 }

@@ -145,7 +145,10 @@ function noteStatedFacts(run: Run, text: string, nlu: NluResult): void {
     }
     if (extra <= FACT_ALONE_EXTRA) run.stated.push(slot);
     const symptom = run.ctx.tree.factSymptoms?.[slot]?.[value] ?? symptomLeft(run, slot, value, nlu);
-    if (symptom) run.factSymptom = symptom as Intent;
+    if (symptom) {
+      run.factSymptom = symptom as Intent;
+      run.factAsked = run.ctx.tree.factQuestions?.includes(slot) === true;
+    }
     if (run.s.slots[slot] === value) continue;
     run.learned.push(slot);
     run.s.slots[slot] = value;
@@ -168,9 +171,14 @@ function fixesSymptom(run: Run, slot: string, value: string): boolean {
  */
 function symptomLeft(run: Run, slot: string, value: string, nlu: NluResult): Intent | undefined {
   if (run.s.intent !== null && run.s.status === 'active') return undefined;
-  if (!(run.ctx.tree.factFixes?.[slot]?.[value] ?? []).includes(nlu.intent)) return undefined;
-  const left = Object.values(run.ctx.tree.factNarrows?.[slot] ?? {}).map((byValue) => byValue[value]).find((x) => x !== undefined);
-  return left as Intent | undefined;
+  const contradicted = run.ctx.tree.factFixes?.[slot]?.[value] ?? [];
+  const left = Object.values(run.ctx.tree.factNarrows?.[slot] ?? {}).map((byValue) => byValue[value]).find((x) => x !== undefined) as Intent | undefined;
+  if (contradicted.includes(nlu.intent)) return left;
+  // The model unsure between the side the fact leaves broken and a side it says works (walks-37: 「iPhoneでExchangeとして
+  // 設定しました。メールの取得はできるのに送信ができません」, read error_send with error_cannot_fetch close behind — the
+  // company-mail routes part the two walks, so 「「送信できない」ということでしょうか？」 was asked): the fact decides.
+  const candidates = nlu.clarify ?? [];
+  return left !== undefined && candidates.includes(left) && candidates.some((i) => contradicted.includes(i)) ? left : undefined;
 }
 
 /** The symptom still broken when the fact slot = value is one side of the slot's two-sided value gone (main.yaml `fact_narrows`). */

@@ -70,6 +70,11 @@ export interface Run {
    * しまう」 is the not-arriving walk): before any walk is chosen, that symptom is the one walked (engine.ts).
    */
   factSymptom?: Intent;
+  /**
+   * The fact behind `factSymptom` is one a question states (dialogs/main.yaml `fact_questions`: 「iCloudメールに制限は
+   * ありますか」 is `big_file: howto`): the question is that topic, so it names the walk over a topic reading too (engine.ts).
+   */
+  factAsked?: boolean;
   /** This turn's text, for an ask node reached in the same turn: 「送信も受信もできない」 answers the scope question too. */
   pending?: string;
   /** The text of this turn (undefined for a click). */

@@ -71,3 +71,98 @@ describe('recovery of a turn the platform will not redeliver', () => {
     await recovery.close();
   });
 });
+
+describe('a turn taken over from a process that stopped mid-answer (lose-37)', () => {
+  /** A spool holding one turn of a stopped process, a pipeline with its answer saved, and the claims' store. */
+  const setUp = (claim: true | 'posted' | undefined) => {
+    const claims = new Map<string, unknown>();
+    if (claim !== undefined) claims.set('e1', claim);
+    const t = turn('one', 'e1');
+    const spool = {
+      file: 'fake',
+      keep: async () => undefined,
+      done: async () => undefined,
+      adopt: async () => [{ id: 's1', turn: t, where: { place: 1 }, locale: 'ja' as const, later: 'pipeline.store_unavailable_later', keptAtMs: Date.now() }],
+      close: async () => undefined,
+    };
+    const pipeline = {
+      // The turn was saved before the stop: a run of it again is a duplicate carrying the saved answer.
+      handle: async (x: Turn): Promise<PipelineOutcome> => ({ conversation: x.conversationId, intent: null, node: 'n', status: 'active', replies: [{ key: 'answer', text: 're: one' }], duplicate: true }),
+    };
+    const posted: string[] = [];
+    const recovery = createRecovery({
+      pipeline,
+      i18n,
+      logger: silentLogger,
+      channel: 'slack',
+      delaysMs: [10, 10],
+      spool,
+      revive: () => async (o) => void posted.push(...o.replies.map((r) => r.key)),
+      answered: {
+        claim: async (x) => (claims.has(x.eventId!) ? false : (claims.set(x.eventId!, true), true)),
+        release: async (x) => claims.delete(x.eventId!),
+        posted: async (x) => claims.set(x.eventId!, 'posted'),
+        unfinished: async (x) => claims.get(x.eventId!) === true,
+      },
+    });
+    return { recovery, posted, claims };
+  };
+
+  it('no claim: the saved answer is posted once, and the claim says posted', async () => {
+    const { recovery, posted, claims } = setUp(undefined);
+    await sleep(150);
+    expect(posted).toEqual(['answer']);
+    expect(claims.get('e1')).toBe('posted');
+    await recovery.close();
+  });
+
+  it('a claim its process left unfinished (killed mid-post): posted by the taker, once', async () => {
+    const { recovery, posted, claims } = setUp(true);
+    await sleep(150);
+    expect(posted).toEqual(['answer']);
+    expect(claims.get('e1')).toBe('posted');
+    await recovery.close();
+  });
+
+  it('a claim that says posted: not posted again', async () => {
+    const { recovery, posted } = setUp('posted');
+    await sleep(150);
+    expect(posted).toEqual([]);
+    await recovery.close();
+  });
+});
+
+describe('with a spool, a turn is on disk until its answer is posted (lose-37)', () => {
+  it('kept in the spool from before the run until the post went out, then marked done; a kept turn keeps its line', async () => {
+    const { state, pipeline } = standIn();
+    state.down = false;
+    const log: string[] = [];
+    const spool = {
+      file: 'fake',
+      keep: async (e: { id: string; turn: Turn }) => void log.push(`keep ${e.turn.text}`),
+      done: async () => void log.push('done'),
+      adopt: async () => [],
+      close: async () => undefined,
+    };
+    const recovery = createRecovery({ pipeline, i18n, logger: silentLogger, channel: 'slack', delaysMs: [10_000], spool });
+    let release!: () => void;
+    const inFlight = new Promise<void>((r) => (release = r));
+    const running = recovery.run(turn('one', 'e1'), async () => {
+      log.push('posting');
+      await inFlight;
+    }, { place: 1 });
+    await sleep(50);
+    // The post is under way: the turn is on disk, not yet done (a stop now leaves it for the next start).
+    expect(log).toEqual(['keep one', 'posting']);
+    release();
+    await running;
+    expect(log).toEqual(['keep one', 'posting', 'done']);
+    // The store down: the turn is kept — its line stays (no done) until it is answered.
+    state.down = true;
+    log.length = 0;
+    await recovery.run(turn('two', 'e2'), async () => undefined, { place: 1 });
+    expect(log.filter((l) => l === 'done')).toEqual([]);
+    expect(recovery.kept()).toBe(1);
+    await recovery.close();
+  });
+});

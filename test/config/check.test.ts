@@ -50,6 +50,18 @@ describe('mailmedic config check', () => {
     expect(r.stderr).not.toContain('shh-signing-secret');
   });
 
+  it('a folder in /proc (itself, or through /dev/fd) stops with both variables named — before, mkdir spun for ever and check hung (lose-37)', async () => {
+    for (const [tickets, spool] of [
+      ['/proc/x', '/proc/mailmedic/spool'],
+      ['/dev/fd/x/tickets', '/proc'],
+    ] as const) {
+      const r = await runCli(['config', 'check'], '', childEnv({ TICKET_DIR: tickets, RECOVERY_SPOOL_DIR: spool, SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }), 30_000);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("TICKET_DIR: expected a folder the bot can write tickets to, outside /proc (the kernel's process files)");
+      expect(r.stderr).toContain("RECOVERY_SPOOL_DIR: expected a folder the bot can write kept turns to, outside /proc (the kernel's process files)");
+    }
+  });
+
   it('a folder start-up could not write (TICKET_DIR, RECOVERY_SPOOL_DIR) is named, as serve names it', async () => {
     const file = join(dir, 'a-file');
     writeFileSync(file, '');

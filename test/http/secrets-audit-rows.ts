@@ -47,6 +47,8 @@ export const JA: Row[] = [
   { line: 'パスワードはヒカリノミチです', values: ['ヒカリノミチ'] },
   { line: '暗証番号を0000から4862に変えた', values: ['4862'] },
   { line: 'pass: ほしぞら', values: ['ほしぞら'] },
+  // lose-37: the forms of that round's brief, typed without spaces (team-written test data)
+  { line: 'パスワードはabc12345です', values: ['abc12345'] },
   // rob-25: the value slot — no digit, after 「新しいのは」 or 「パスは」 (invented test data)
   { line: 'パスワード変えた。新しいのはさくらもち', values: ['さくらもち'] },
   { line: 'パスは　ねこねこで入れてます', values: ['ねこねこ'] },
@@ -90,6 +92,9 @@ export const EN: Row[] = [
   { line: 'my PIN is 9137', values: ['9137'] },
   { line: 'pw: letmein77', values: ['letmein77'] },
   { line: 'app password: wxyz qrst uvkm pjhg', values: ['wxyz qrst uvkm pjhg', 'wxyz'] },
+  // lose-37: the forms of that round's brief (team-written test data)
+  { line: 'pw: Xy9!kk22', values: ['Xy9!kk22', 'kk22'] },
+  { line: "my app password is 'abcd efgh ijkl mnop'", values: ['abcd efgh ijkl mnop', 'abcd efgh', 'ijkl mnop'] },
   { line: 'I typed Summer2024! as my password', values: ['Summer2024'] },
   // rob-25: letters only in the slot after "my password is" (invented test data)
   { line: 'my password is sunflower', values: ['sunflower'] },

@@ -13,6 +13,12 @@ describe('mailmedic serve', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('refuses to start with TICKET_DIR under /proc, naming it, instead of hanging in mkdir (lose-37)', async () => {
+    const run = await runCli(['serve'], '', childEnv({ TICKET_DIR: '/proc/x' }), 30_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('TICKET_DIR: expected a folder the bot can write tickets to, outside /proc');
+  });
+
   it('refuses to start with a bad REDIS_URL, naming the variable', async () => {
     const run = await runCli(['serve'], '', childEnv({ REDIS_URL: 'http://nope' }), 30_000);
     expect(run.code).toBe(1);

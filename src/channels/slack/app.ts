@@ -97,6 +97,13 @@ export function boltLogger(logger: Logger): BoltLogger {
   };
 }
 
+/** How long the claim of a posted answer is remembered (recover.ts `answered`), seconds: the pipeline's own dedupe window. */
+const POSTED_TTL_SECONDS = 86_400;
+/** What the claim says once the post went out (a claim alone is `true`: a post under way, or cut short by a stop). */
+const POSTED = 'posted';
+/** Claimed by the run that posts a turn's answer (recover.ts `answered`). */
+const postedKey = (turn: Turn) => ({ conversation: turn.conversationId, name: `posted:slack:${(turn.eventId ?? '').slice(0, 256)}` });
+
 /** The place a kept turn was spooled with (team, channel, thread ts); undefined when it is not one. */
 function placeOfSpooled(where: unknown): SlackPlace | undefined {
   const w = where as Partial<SlackPlace> | undefined;
@@ -185,6 +192,14 @@ export function slackMount(deps: SlackChannelDeps, options: SlackMountOptions = 
       return place ? (outcome) => postAnswer(conversationIdOf(place), place, outcome) : undefined;
     },
     scanMs: options.recoverySpool?.scanMs,
+    // Which answers went out, for every replica: a turn journaled in the spool whose process stopped mid-answer is run
+    // again by the next start — the saved answer is then posted once, never twice (lose-37; Teams since lose-36).
+    answered: {
+      claim: (turn) => deps.kv.claim(postedKey(turn), POSTED_TTL_SECONDS),
+      release: (turn) => deps.kv.delete(postedKey(turn)),
+      posted: (turn) => deps.kv.set(postedKey(turn), POSTED, POSTED_TTL_SECONDS),
+      unfinished: async (turn) => (await deps.kv.get(postedKey(turn))) === true,
+    },
   });
   const desk: HelpDesk | undefined = env.SLACK_HELPDESK_CHANNEL
     ? createSlackDesk({

@@ -45,7 +45,7 @@ export interface TeamsChannelOptions {
   defaultLocale: Locale;
   logger: Logger;
   /** Claims for de-duplicating redelivered welcomes (the pipeline de-duplicates turns itself). */
-  kv: Pick<KeyValueStore, 'claim' | 'delete'>;
+  kv: Pick<KeyValueStore, 'claim' | 'delete' | 'get' | 'set'>;
   /** Where conversation references are kept for proactive messages (shared across replicas with Redis). */
   references: ReferenceStore;
   /** Clock for Turn.receivedAtMs, ms since epoch. */
@@ -166,6 +166,9 @@ export function teamsChannel(options: TeamsChannelOptions, built: TeamsAdapter =
     answered: {
       claim: (turn) => kv.claim(postedKey(turn), dedupeTtlSeconds),
       release: (turn) => kv.delete(postedKey(turn)),
+      // A claim alone (`true`) is a post under way, or one a stop cut short (lose-37: a turn taken over posts it).
+      posted: (turn) => kv.set(postedKey(turn), 'posted', dedupeTtlSeconds),
+      unfinished: async (turn) => (await kv.get(postedKey(turn))) === true,
     },
   });
 

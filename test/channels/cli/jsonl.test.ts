@@ -97,3 +97,19 @@ describe('chat --jsonl (Redis)', () => {
     expect(JSON.parse(fresh.stdout.trim()).node).not.toBe(second.node);
   });
 });
+
+describe('chat --jsonl (Redis unreachable)', () => {
+  it('every line still gets its own clear answer (store_unavailable, in the turn shape), in order, and the process exits 0 (lose-37 sweep)', async () => {
+    const lines = [JSON.stringify({ conversation: 'u1', text: 'メールが届かない' }), JSON.stringify({ conversation: 'u1', text: 'はい' }), JSON.stringify({ conversation: 'u2', text: "my mail won't send", locale: 'en' })];
+    // Port 1: nothing listens — the store is down from the first line to the last.
+    const run = await runCli(['chat', '--jsonl'], `${lines.join('\n')}\n`, childEnv({ REDIS_URL: 'redis://127.0.0.1:1', LOG_LEVEL: 'silent' }), 120_000);
+    expect(run.code).toBe(0);
+    const out = run.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, any>);
+    expect(out.map((o) => o.conversation)).toEqual(['u1', 'u1', 'u2']);
+    for (const o of out) {
+      expect(o.error).toBe('store_unavailable');
+      expect(String(o.replies?.[0]?.text ?? '')).toMatch(/\S/);
+    }
+    expect(out[2]!.replies[0].text).toMatch(/[A-Za-z]/);
+  }, 150_000);
+});

@@ -17,6 +17,8 @@ export interface SlackCall {
   args: Record<string, any>;
   /** Order of arrival (0-based). */
   seq: number;
+  /** Never answered (`hold`): the caller cannot know whether it went through; not a message the person saw. */
+  held?: boolean;
   /** The ts the fake gave a posted message. */
   ts?: string;
   /** The channel id the fake answered with (a name like #helpdesk becomes an id). */
@@ -34,6 +36,12 @@ export interface FakeSlack {
    * when one is given, so a test's canned answer is never taken by another test's late post — before the normal answers.
    */
   queue(method: string, ...responses: Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>): void;
+  /**
+   * Calls of `method` for `channel` get no answer at all from now on (recorded with `held`, the connection left open:
+   * Slack slow or hung) until `release(channel)` — a process killed meanwhile never learns whether they went through.
+   */
+  hold(method: string, channel: string): void;
+  release(channel: string): void;
   /** The WebSocket URL apps.connections.open answers with (Socket Mode); until set, that method fails. */
   setSocketUrl(url: string): void;
   /** The locale users.info gives `user` (default ja-JP). */
@@ -46,6 +54,8 @@ export async function startFakeSlack(): Promise<FakeSlack> {
   const queued = new Map<string, Array<{ status: number; headers?: Record<string, string>; body?: unknown; channel?: string }>>();
   let tsCounter = 0;
   let socketUrl: string | undefined;
+  /** `<method> <channel>` of calls left unanswered. */
+  const held = new Set<string>();
   /** users.info's locale per user (ja-JP unless a test sets one). */
   const userLocales = new Map<string, string>();
   const nextTs = () => `1800000000.${String(++tsCounter).padStart(6, '0')}`;
@@ -89,6 +99,10 @@ export async function startFakeSlack(): Promise<FakeSlack> {
       const call: SlackCall = { method, args, seq: calls.length };
       if (req.headers.authorization) call.auth = req.headers.authorization;
       calls.push(call);
+      if (held.has(`${method} ${args.channel}`)) {
+        call.held = true;
+        return;
+      }
       const q = queued.get(method) ?? [];
       const at = q.findIndex((r) => r.channel === undefined || r.channel === args.channel);
       const canned = at >= 0 ? q.splice(at, 1)[0] : undefined;
@@ -110,6 +124,12 @@ export async function startFakeSlack(): Promise<FakeSlack> {
     calls: (method) => calls.filter((c) => !method || c.method === method),
     queue(method, ...responses) {
       queued.set(method, [...(queued.get(method) ?? []), ...responses]);
+    },
+    hold(method, channel) {
+      held.add(`${method} ${channel}`);
+    },
+    release(channel) {
+      for (const k of [...held]) if (k.endsWith(` ${channel}`)) held.delete(k);
     },
     setSocketUrl(url) {
       socketUrl = url;
