@@ -156,9 +156,17 @@ export function improveKey(i: Pick<ImproveItem, 'text' | 'action' | 'nodeBefore'
     .replace(/[\s。.!?！？、,…]+$/u, '');
 }
 
-/** ImproveItem.askedBack of a turn: the ask-back it answered (no node before) and the one it was answered with (no node after). */
-function askedBackAt(t: TranscriptTurn, prev: TranscriptTurn | undefined): Pick<ImproveItem, 'askedBack'> {
-  const before = t.nodeBefore === '' ? prev?.clarification?.offered[0] : undefined;
+/**
+ * ImproveItem.askedBack of turn `i`: the ask-back it answered (no node before) and the one it was answered with (no node
+ * after). The ask-back answered is the latest offered while the conversation stayed at it: a reply not understood there is
+ * asked again (「すみません、どれに近いかを下から選んでください。」) without a new offer recorded, and a second miss read
+ * 「（開始）」 beside the first's 「「…」ということでしょうか？（確認）」 (round 37's walk).
+ */
+function askedBackAt(turns: readonly TranscriptTurn[], i: number): Pick<ImproveItem, 'askedBack'> {
+  const t = turns[i]!;
+  let before: Intent | undefined;
+  if (t.nodeBefore === '')
+    for (let j = i - 1; j >= 0 && turns[j]!.node === '' && !before; j--) before = turns[j]!.clarification?.offered[0];
   const after = t.node === '' ? t.clarification?.offered[0] : undefined;
   return before || after ? { askedBack: { ...(before ? { before } : {}), ...(after ? { after } : {}) } } : {};
 }
@@ -304,7 +312,7 @@ function listedTurns(s: ConversationSummary, recorded: TranscriptTurn[], notes: 
       nodeBefore: t.nodeBefore,
       node: t.node || t.nodeBefore,
       ...(t.text !== undefined && answersQuestion(t, turns[i - 1]) ? { reply: true as const } : {}),
-      ...askedBackAt(t, turns[i - 1]),
+      ...askedBackAt(turns, i),
       reasons,
       corrected: bySeq.has(t.seq),
       ...pickedAfter(turns, i),

@@ -74,6 +74,7 @@ import {
   renderNotFound,
   renderResults,
   listQuery,
+  parseBack,
   type FilterValues,
   type ViewContext,
 } from './pages.js';
@@ -446,9 +447,11 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
     // The list it was opened from (its query, as listQuery wrote it): the back link returns there (an invalid one: none).
     const from = parseFilter(req.query, false);
     const list = from.ok ? listQuery(from.values, from.page) : {};
+    // Or the page it was opened from (/admin/improve with its filter, /admin/dead-letters; parseBack: nothing else).
+    const back = parseBack(req.query.back);
     let summary = await store.summary(id);
     if (!summary) {
-      res.status(404).type('html').send(renderNotFound(view(req, res), list));
+      res.status(404).type('html').send(renderNotFound(view(req, res), list, back));
       return;
     }
     const [turns, annotations, hold] = await Promise.all([store.turns(id), store.annotations(id), desk?.hold(id)]);
@@ -464,6 +467,7 @@ export function adminMount(options: AdminOptions): HttpMount & { helpDesk?: Help
         summary,
         ...(cameBack ? { cameBack } : {}),
         list,
+        ...(back ? { back } : {}),
         review: reviewStatus(summary, { nowMs: now(), abandonAfterMs, handoffNodes: handoffs }),
         turns: withActionLabels(turns).map(reRedactTurn),
         annotations: annotations.map(reRedactAnnotation),

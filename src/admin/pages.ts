@@ -107,6 +107,44 @@ export function listQuery(f: FilterValues, page = 1): Record<string, string> {
   return q;
 }
 
+/**
+ * Pages other than the list a conversation is opened from (since round 37), with the label of the link back: a lead who
+ * opened an occurrence from /admin/improve or a failed ticket's conversation came back to the whole list, filters lost.
+ */
+const BACK_PAGES: Record<string, string> = {
+  '/admin/improve': 'admin.conversation.back_improve',
+  '/admin/dead-letters': 'admin.conversation.back_dead',
+};
+/** Longest `back` a link carries (an improve queue's query is a few hundred characters). */
+const BACK_MAX = 2000;
+
+/**
+ * A conversation link's `back` parameter (since round 37): the page it was opened from, as a path of BACK_PAGES with
+ * its query — no host, no fragment (never a way off /admin). Anything else is no page: undefined.
+ */
+export function parseBack(value: unknown): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('/admin/') || value.length > BACK_MAX) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value, 'http://admin.invalid');
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== 'http://admin.invalid' || !(url.pathname in BACK_PAGES)) return undefined;
+  return url.pathname + url.search;
+}
+
+/**
+ * Where a conversation was opened from, as its links carry it: `{ back }` from another page (parseBack), else the list's
+ * query (listQuery). A conversation page passes it on to the conversations it links (came back, came back from), so
+ * the way back stays the lead's way in.
+ */
+export interface OpenedFrom {
+  list?: Record<string, string>;
+  back?: string;
+}
+const fromParams = (o: OpenedFrom): Record<string, string> => (o.back ? { back: o.back } : (o.list ?? {}));
+
 const without = (params: Record<string, string>, ...keys: string[]): Record<string, string> => Object.fromEntries(Object.entries(params).filter(([k]) => !keys.includes(k)));
 
 const pad = (n: number) => String(n).padStart(2, '0');
@@ -351,7 +389,7 @@ export function renderResults(ctx: ViewContext, page: Page<ReviewedSummary>, fil
         s.annotations ? `<span class="flag note">${t(ctx, 'admin.list.annotated', { n: s.annotations })}</span>` : '',
         s.errors ? `<span class="flag err">${t(ctx, 'admin.list.errors', { n: s.errors })}</span>` : '',
         s.takenOver ? `<span class="flag${heldByStaff(s) ? '' : ' past'}" data-testid="list-taken-over">${t(ctx, heldByStaff(s) ? 'admin.list.taken_over' : 'admin.list.handed_back')}</span>` : '',
-        cameBackFlags(ctx, s),
+        cameBackFlags(ctx, s, { list }),
       ].join('');
       const link = h(href(ctx, `/admin/conversations/${encodeURIComponent(s.id)}`, list) + (list.node ? '#reached' : ''));
       return `<tr data-testid="conversation-row" data-id="${h(s.id)}">
@@ -406,8 +444,9 @@ function elapsed(ctx: ViewContext, ms: number): string {
  * conversation; 「3 日後に同じ症状で戻ってきた →」 linking the same person's new conversation; on that new one,
  * 「3 日前の「直った」から戻ってきた →」 linking the fixed one.
  */
-function cameBackFlags(ctx: ViewContext, s: ReviewedSummary): string {
-  const link = (id: string) => href(ctx, `/admin/conversations/${encodeURIComponent(id)}`);
+function cameBackFlags(ctx: ViewContext, s: ReviewedSummary, from: OpenedFrom = {}): string {
+  // The linked conversation keeps the way back of this one (since round 37; a node filter marks no turn there: no #reached).
+  const link = (id: string) => href(ctx, `/admin/conversations/${encodeURIComponent(id)}`, fromParams(from));
   const out: string[] = [];
   for (const r of s.cameBackIn ?? []) {
     const after = elapsed(ctx, r.startedAtMs - (s.resolvedAtMs ?? s.updatedAtMs));
@@ -583,6 +622,8 @@ export function renderConversation(
     cameBack?: CameBack;
     /** The query of the list it was opened from (listQuery): the back link returns to it; its node marks the turn that reached it. */
     list?: Record<string, string>;
+    /** Opened from another page (parseBack: /admin/improve with its query, /admin/dead-letters): the back link returns there. */
+    back?: string;
   },
 ): string {
   const { summary: s, turns } = data;
@@ -662,7 +703,7 @@ export function renderConversation(
     })
     .join('\n');
 
-  const body = `${backLink(ctx, list)}
+  const body = `${backLink(ctx, list, data.back)}
 <section class="card convo-head" data-testid="conversation" data-id="${h(s.id)}">
   <div class="title-row"><h1>${t(ctx, 'admin.conversation.heading')} <code>${h(s.id)}</code></h1>${badge(ctx, data.review)}</div>
   <dl class="facts">
@@ -682,7 +723,7 @@ export function renderConversation(
     <div><dt>${t(ctx, 'admin.desk.review')}</dt><dd data-testid="fact-review" data-state="${s.staffReview ?? ''}">${s.staffReview ? t(ctx, `admin.desk.review_${s.staffReview}`) : '—'}</dd></div>
   </dl>
   ${(() => {
-    const flags = cameBackFlags(ctx, { ...s, ...data.cameBack, review: data.review });
+    const flags = cameBackFlags(ctx, { ...s, ...data.cameBack, review: data.review }, { list, ...(data.back ? { back: data.back } : {}) });
     return flags ? `<div class="flags" data-testid="conversation-came-back">${flags}</div>` : '';
   })()}
   <div class="steps" data-testid="steps-tried"><b>${t(ctx, 'admin.desk.steps_tried')}</b>${
@@ -740,8 +781,16 @@ function stepsTried(
   return [...byNode.values()];
 }
 
-/** 「← 会話一覧へ」, or 「← 絞り込んだ一覧へ」 back to the list's query when the conversation was opened from a filtered list. */
-function backLink(ctx: ViewContext, list: Record<string, string>): string {
+/**
+ * 「← 会話一覧へ」, or 「← 絞り込んだ一覧へ」 back to the list's query when the conversation was opened from a filtered list,
+ * or back to the page it was opened from (`back`, parseBack: 「← 改善キューへ」 with the queue's filter, 「← 送信失敗チケットへ」).
+ */
+function backLink(ctx: ViewContext, list: Record<string, string>, back?: string): string {
+  const page = back ? parseBack(back) : undefined;
+  if (page) {
+    const key = BACK_PAGES[new URL(page, 'http://admin.invalid').pathname]!;
+    return `<p><a href="${h(page)}" data-testid="back">${t(ctx, key)}</a></p>`;
+  }
   const key = Object.keys(list).some((k) => k !== 'page') ? 'admin.conversation.back_filtered' : 'admin.conversation.back';
   return `<p><a href="${h(href(ctx, '/admin', list))}" data-testid="back">${t(ctx, key)}</a></p>`;
 }
@@ -751,8 +800,8 @@ function reachedTurn(turns: TranscriptTurn[], node: string): number | undefined 
   return (turns.find((x) => x.node === node) ?? turns.find((x) => x.nodeBefore === node))?.seq;
 }
 
-export function renderNotFound(ctx: ViewContext, list: Record<string, string> = {}): string {
-  const body = `${backLink(ctx, list)}<p class="card empty" data-testid="not-found">${t(ctx, 'admin.conversation.not_found')}</p>`;
+export function renderNotFound(ctx: ViewContext, list: Record<string, string> = {}, back?: string): string {
+  const body = `${backLink(ctx, list, back)}<p class="card empty" data-testid="not-found">${t(ctx, 'admin.conversation.not_found')}</p>`;
   return layout(ctx, { title: tr(ctx, 'admin.api.not_found'), section: 'conversations', body });
 }
 
@@ -822,7 +871,7 @@ export function renderDeadLetters(ctx: ViewContext, records: OutboxRecord[] | un
   else
     content = `<div class="card table-wrap"><table class="list" data-testid="dead-table"><thead><tr><th>${t(ctx, 'admin.dead.id')}</th><th>${t(ctx, 'admin.dead.summary')}</th><th class="num">${t(ctx, 'admin.dead.attempts')}</th><th>${t(ctx, 'admin.dead.error')}</th><th>${t(ctx, 'admin.dead.dead_at')}</th><th></th></tr></thead><tbody>${records
       .map(
-        (r) => `<tr data-testid="dead-row" data-id="${h(r.id)}"><td class="nowrap"><code>${h(r.id)}</code><div class="small"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(r.ticket.conversation)}`)}">${t(ctx, 'admin.dead.conversation')}</a></div></td>
+        (r) => `<tr data-testid="dead-row" data-id="${h(r.id)}"><td class="nowrap"><code>${h(r.id)}</code><div class="small"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(r.ticket.conversation)}`, { back: href(ctx, '/admin/dead-letters') })}" data-testid="dead-conversation">${t(ctx, 'admin.dead.conversation')}</a></div></td>
 <td>${h(r.ticket.summary)}</td><td class="num">${r.attempts}</td><td class="small">${h(r.lastError ? `${r.lastError.reason}${r.lastError.status ? ` ${r.lastError.status}` : ''}: ${r.lastError.message}` : '')}</td>
 <td class="nowrap">${r.deadAtMs ? h(formatTime(ctx, r.deadAtMs)) : ''}</td>
 <td class="nowrap"><button type="button" class="primary" data-retry="${h(r.id)}">${t(ctx, 'admin.dead.retry')}</button> <button type="button" data-discard="${h(r.id)}">${t(ctx, 'admin.dead.discard')}</button></td></tr>`,
@@ -850,12 +899,12 @@ export interface TrainingPreview {
 /** Skip reasons that name what the bot read: for a reply correction they name its act (「同じ返答の意味」), not an intent. */
 const ACT_WORDED = new Set(['already_trained', 'not_for_training']);
 
-function trainingPreview(ctx: ViewContext, p: TrainingPreview): string {
+function trainingPreview(ctx: ViewContext, p: TrainingPreview, back: string): string {
   const skipped = p.skipped.length
     ? `<ul data-testid="corrections-skipped">${p.skipped
         .map(
           (x) =>
-            `<li data-reason="${h(x.reason)}"><a href="${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}">${h(clipLabel(x.text, 60))}</a> — ${x.act && ACT_WORDED.has(x.reason) ? t(ctx, `admin.improve.skipped_${x.reason}_act`, { act: actLabel(ctx, x.act) }) : t(ctx, `admin.improve.skipped_${x.reason}`)}</li>`,
+            `<li data-reason="${h(x.reason)}"><a href="${h(href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`, { back }))}#turn-${x.seq}">${h(clipLabel(x.text, 60))}</a> — ${x.act && ACT_WORDED.has(x.reason) ? t(ctx, `admin.improve.skipped_${x.reason}_act`, { act: actLabel(ctx, x.act) }) : t(ctx, `admin.improve.skipped_${x.reason}`)}</li>`,
         )
         .join('')}</ul>`
     : '';
@@ -936,7 +985,10 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
   ${toggle}
   <a href="/admin/api/corrections" download="corrections.yaml" data-testid="corrections-download">${t(ctx, 'admin.improve.download')}</a>
 </form>`;
-  const turnLink = (x: { conversation: string; seq: number }) => `${href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`)}#turn-${x.seq}`;
+  // This queue as a URL (its filter, the view): a conversation opened from it links back here (since round 37 — the
+  // conversation page's 「←」 went to the whole conversation list, the queue's filter lost).
+  const self = `${href(ctx, '/admin/improve', filter.flat ? { ...keep, group: '0' } : keep)}${reasonQuery}`;
+  const turnLink = (x: { conversation: string; seq: number }) => `${h(href(ctx, `/admin/conversations/${encodeURIComponent(x.conversation)}`, { back: self }))}#turn-${x.seq}`;
   // Where a line was said opens the queue at that node, the rest of the filter kept (round 36's walk: a lead who saw 「うーん」
   // not understood at a step had no way from the row to the other messages there — only the analytics' count led there).
   const atNode = (i: ImproveItem) => {
@@ -972,7 +1024,7 @@ export function renderImprove(ctx: ViewContext, data: { filter: ImproveFilter; i
         .map((r) => `<tr data-testid="accuracy-row"><td>${h(r.week)}</td><td class="num">${r.corrected}</td><td class="num">${pct(r.then)}</td><td class="num">${pct(r.now)}</td></tr>`)
         .join('')}</tbody></table></div>`
     : `<p class="muted">${t(ctx, 'admin.improve.no_corrections')}</p>`;
-  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training) : ''}${limited}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
+  const body = `<h1>${t(ctx, 'admin.improve.heading')}</h1><p class="muted">${t(ctx, 'admin.improve.lead')}</p>${form}${data.training ? trainingPreview(ctx, data.training, self) : ''}${limited}${table}<h2>${t(ctx, 'admin.improve.accuracy')}</h2><p class="muted small">${t(ctx, 'admin.improve.accuracy_note')}</p>${acc}`;
   return layout(ctx, {
     title: tr(ctx, 'admin.improve.heading'),
     section: 'improve',

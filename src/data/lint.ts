@@ -640,9 +640,10 @@ function checkStepTitles(tree: DialogTree, lines: Lines): Problem[] {
  * The review page names a node by its `title:`, else by the first words of its `say` (src/admin/nodes.ts), and lists every
  * question together (the analytics funnel, the not-understood table, the improve queue's node filter): two questions
  * (ask, choice) whose `say` starts with the same words read as one — nine device questions 「お使いの端末を教えてください
- * （iPhone…」 — so each needs a `title:` telling it apart (since round 36). A `title:` on any node must not read like another
- * node's name, or it tells nothing apart. Other nodes that share a name (steps of one ticket title in several branches) are
- * named 「name · id」 by the page.
+ * （iPhone…」 — so each needs a `title:` telling it apart (since round 36); since round 37 every other node kind but the
+ * step too (info, end, handoff, resolve: 「ご利用ありがとうございました。」 was two ends, two openings of the sign-in branch
+ * said one text). A `title:` on any node must not read like another node's name, or it tells nothing apart. Steps that
+ * share their ticket title in several branches are named 「name · id」 by the page.
  */
 function checkNodeTitles(tree: DialogTree, locales: LoadedLocales, lines: Lines): Problem[] {
   const out: Problem[] = [];
@@ -664,16 +665,16 @@ function checkNodeTitles(tree: DialogTree, locales: LoadedLocales, lines: Lines)
     for (const [name, nodes] of byName) {
       if (nodes.length < 2) continue;
       for (const n of nodes) {
-        const question = n.kind === 'ask' || n.kind === 'choice';
         // A step's title is its ticket name, shared by design across branches (checkStepTitles): not checked here.
-        const staffTitle = n.kind === 'step' ? undefined : n.title;
-        if (reported.has(n.id) || (!staffTitle && !question)) continue;
+        if (n.kind === 'step' || reported.has(n.id)) continue;
+        const staffTitle = n.title;
+        const what = n.kind === 'ask' || n.kind === 'choice' ? 'question' : n.kind;
         const others = nodes.filter((o) => o !== n).map((o) => o.id);
         reported.add(n.id);
         out.push(
           staffTitle
             ? { ...lines.at(n.id, ['title']), message: `node ${n.id}: its title ${staffTitle} reads 「${name}」 (${l}) like ${others.join(', ')} on the review page: give it words of its own` }
-            : { ...lines.at(n.id, ['say']), message: `question ${n.id} reads 「${name}」 (${l}) like ${others.join(', ')} on the review page: give it a title: (tree.${n.id}.title in every locale)` },
+            : { ...lines.at(n.id, ['say']), message: `${what} ${n.id} reads 「${name}」 (${l}) like ${others.join(', ')} on the review page: give it a title: (tree.${n.id}.title in every locale)` },
         );
       }
     }

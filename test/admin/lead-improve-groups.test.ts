@@ -53,7 +53,7 @@ describe('repeated lines on /admin/improve', () => {
     expect(rows.filter((r) => r.includes('同期しない'))).toHaveLength(1);
     expect(rows[0]).toContain('data-count="4"');
     expect(rows[0]).toMatch(/data-testid="improve-count"><b>4 回<\/b><div class="small muted">4 件の会話<\/div>/);
-    for (const id of ['ig-1', 'ig-2', 'ig-3', 'ig-4']) expect(rows[0]).toMatch(new RegExp(`href="/admin/conversations/${id}#turn-1" data-testid="improve-occurrence"`));
+    for (const id of ['ig-1', 'ig-2', 'ig-3', 'ig-4']) expect(rows[0]).toMatch(new RegExp(`href="/admin/conversations/${id}\\?back=[^"#]*#turn-1" data-testid="improve-occurrence"`));
     const en = await page('/admin/improve?lang=en');
     expect(en).toMatch(/<b>4×<\/b><div class="small muted">in 4 conversations<\/div>/);
     expect(en).toContain('Show each message');

@@ -95,7 +95,7 @@ describe('a reply the bot answered with a fallback, in the API and JSON Lines', 
 describe('/admin/improve', () => {
   it('names a click by the button the person pressed, not its value', async () => {
     const html = await page('/admin/improve?reason=clarification');
-    const row = html.split('<tr data-testid="improve-row"').find((r) => r.includes('/admin/conversations/lm-click#turn-2')) ?? '';
+    const row = html.split('<tr data-testid="improve-row"').find((r) => /\/admin\/conversations\/lm-click\?back=[^"#]*#turn-2/.test(r)) ?? '';
     const text = /data-testid="improve-text">([\s\S]*?)<\/td>/.exec(row)?.[1] ?? '';
     expect(text).toContain('ボタン');
     expect(text).not.toContain('clarify:error_auth');

@@ -84,7 +84,7 @@ describe("a lead's morning on /admin", () => {
     const skipped = /<ul data-testid="corrections-skipped">([\s\S]*?)<\/ul>/.exec(ja)?.[1] ?? '';
     expect(skipped).toContain('data-reason="redacted"');
     expect(skipped).toContain('伏字（パスワードなど）を含むため学習しません');
-    expect(skipped).toContain('/admin/conversations/lead-esc#turn-3');
+    expect(skipped).toMatch(/\/admin\/conversations\/lead-esc\?back=[^"#]*#turn-3/);
     const en = await page('/admin/improve?lang=en');
     expect(en).toContain('1 correction(s) are left out:');
     expect(en).toContain('contains a masked secret');

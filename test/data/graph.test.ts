@@ -42,6 +42,16 @@ describe('mailmedic graph (spawned)', () => {
     for (const id of tree.nodes.keys()) expect(r.stdout).toContain(`n_${id}`);
     expect(r.stdout).toContain('auth_reenter: パスワードの手入力');
   });
+  it('names a question by its staff title, not by what it says (round 37)', () => {
+    // Nine device questions say 「お使いの端末を教えてください（iPhone・iPad と Android では…」: their boxes read alike.
+    for (const [locale, line] of [
+      ['ja', 'n_dev_device[/"dev_device: 端末は？（再起動などの基本の手順）"/]'],
+      ['en', 'n_dev_device[/"dev_device: Which device? (basic steps)"/]'],
+    ]) {
+      const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', '--locale', locale!], { cwd: root, encoding: 'utf8' });
+      expect(r.stdout).toContain(line);
+    }
+  });
   it('refuses an unknown locale', () => {
     const r = spawnSync(process.execPath, [join(root, 'dist', 'cli', 'main.js'), 'graph', '--locale', 'fr'], { cwd: root, encoding: 'utf8' });
     expect(r.status).toBe(2);

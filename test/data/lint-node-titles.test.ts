@@ -54,4 +54,17 @@ describe('lint: questions the review page would name alike', () => {
     addSecondMenu({ ja: 'ja menu (again)', en: 'en menu (again)' });
     expect((await lintAll(dir)).map(formatProblem)).toEqual([]);
   });
+
+  it('wants a title on two info or end nodes that say the same (round 37)', async () => {
+    // A second end saying tree.end.say (「ご利用ありがとうございました。」 was the text of two ends in the tree: prevention_end, end).
+    const main = join(dir, 'dialogs', 'main.yaml');
+    const text = readFileSync(main, 'utf8');
+    const end = /\n  - id: end\n    kind: end\n    say: tree\.end\.say\n/.exec(text);
+    expect(end).not.toBeNull();
+    writeFileSync(main, text.replace('      - { value: bye, label: tree.opt.bye, next: end }\n', '      - { value: bye, label: tree.opt.bye, next: end_again }\n') + '  - id: end_again\n    kind: end\n    say: tree.end.say\n');
+    expect((await lintAll(dir)).map(formatProblem)).toEqual([
+      expect.stringMatching(/^dialogs\/main\.yaml:\d+: end end reads 「[^」]*」 \(ja\) like end_again on the review page: give it a title: \(tree\.end\.title in every locale\)$/),
+      expect.stringMatching(/^dialogs\/main\.yaml:\d+: end end_again reads 「[^」]*」 \(ja\) like end on the review page: give it a title: \(tree\.end_again\.title in every locale\)$/),
+    ]);
+  });
 });

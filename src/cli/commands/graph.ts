@@ -1,6 +1,6 @@
 /**
  * `mailmedic graph [--root DIR] [--locale ja|en] [--compact] [--by-section]`: prints the troubleshooting tree as
- * Mermaid on stdout. --locale adds each node's title (steps) or message to its box; --compact leaves out the steps'
+ * Mermaid on stdout. --locale adds each node's staff title (`title:`; a step's ticket name) or else its message to its box; --compact leaves out the steps'
  * "resolved" edges to the shared resolve node; --by-section colours each node by the guide section it implements
  * (dialogs/guide.yaml) and adds a legend. Exit 1 (problems on stderr) when the tree does not load.
  */
@@ -28,7 +28,9 @@ export async function run(args: string[]): Promise<number> {
     const messages = loadLocales(root).messages[locale as Locale];
     titles = new Map();
     for (const node of tree.nodes.values()) {
-      const key = node.kind === 'step' ? node.title : node.kind === 'route' ? undefined : node.say;
+      // A node's staff name (`title:`, any kind since round 36; a step's is its ticket name), else what it says: the
+      // nine device questions all read 「お使いの端末を教えてください（iPhone…」 by their say (since round 37 their title).
+      const key = node.title ?? (node.kind === 'route' ? undefined : node.say);
       // First line only, shortened: a box is not the place for a whole checklist.
       const text = key ? messages.get(key)?.split('\n')[0] : undefined;
       if (text) titles.set(node.id, text.length > 40 ? `${text.slice(0, 39)}…` : text);
