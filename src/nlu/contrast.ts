@@ -1,7 +1,6 @@
 /**
  * What the features should NOT read literally: a clause saying one direction of mail WORKS (「送信はできる」,
- * "sending is fine", "I can receive but …"), the trouble coming BACK ("the error is back": TROUBLE_BACK) and a password
- * typed into the message.
+ * "sending is fine", "I can receive but …") and a password typed into the message.
  *
  * Bag-of-n-gram features cannot tell 「受信はできる」 from 「受信できない」: both vote for the receive intent. So a
  * "works" clause is cut out of the text the n-grams see and replaced by one synthetic feature (WORKS_SEND /
@@ -21,21 +20,6 @@ export const WORKS_RECV = 'works:recv';
 export const WORKS_NET = 'works:net';
 /** "Did that before you asked" (「それは前にやりました」, "already tried that"): the step did not help. */
 export const DONE_BEFORE = 'done:before';
-/**
- * "The error is back": the TROUBLE came back (English). The n-grams read "back" / "again" as the fixed words of
- * "back to normal", "notifications are back", "working again" — "the error keeps coming back no matter what I do" read
- * `resolved` (0.40, and 0.86 without its tail), "the error is back" resolved 0.98 and the act `fixed` 0.71. So the return
- * words after a trouble noun (error, problem, issue, warning, prompt, pop-up …) are cut (the noun stays) and replaced
- * by this feature, as a "works" clause is. Mail coming back ("my emails keep coming back": bounced) is not cut.
- */
-export const TROUBLE_BACK = 'trouble:back';
-const TROUBLE = '(?:error|problem|issue|warning|alert|prompt|pop-?up)s?(?: messages?| box| window| screen)?';
-const TROUBLE_AUX = "(?:'s|'ve| is| are| has| have| had| was| were| keeps?| kept| just| always| then| now| all| still| been| got)*";
-const TROUBLE_VERB =
-  ' (?:(?:coming|come|comes|came|popping|pops|popped|showing|shows|showed|turning|turns|turned|appearing|appears|appeared) (?:back|up again|again)|back(?! to(?![a-z]))|returned|returns|returning|reappear(?:s|ed|ing)?|again)(?: again| and again)*(?![a-z])';
-const TROUBLE_RETURNS = new RegExp(`(?<=(?<![a-z])${TROUBLE})${TROUBLE_AUX}${TROUBLE_VERB}`, 'g');
-const TROUBLE_GATE = /error|problem|issue|warning|alert|prompt|pop/;
-
 const ALREADY = /(?:もう|既に|すでに|前に|前も|以前|さっき|先ほど|先程|とっくに|最初に|何度も|何回も)[^。！？!?]{0,12}(?:やっ|やり|試し|済|し(?:た|まし|てい|てる|てあ))|試し済|(?<![a-z])already(?![a-z])|(?<![a-z])(?:tried|did|done) (?:that|it|this)(?: before| earlier)/;
 
 // Japanese: direction + particle + "works". The particle is required, so 「受信できるようになった」 (fixed) is not cut.
@@ -91,7 +75,7 @@ const SECRET_CLAUSE = new RegExp(
 export interface Contrast {
   /** The normalised text without "works" clauses and typed passwords. */
   text: string;
-  /** Synthetic features found (WORKS_SEND / WORKS_RECV / WORKS_NET / DONE_BEFORE / TROUBLE_BACK), each once. */
+  /** Synthetic features found (WORKS_SEND / WORKS_RECV / WORKS_NET / DONE_BEFORE), each once. */
   tags: string[];
 }
 
@@ -104,14 +88,6 @@ export function contrast(norm: string): Contrast {
   }
   const tags: string[] = [];
   if (ALREADY.test(text)) tags.push(DONE_BEFORE);
-  if (TROUBLE_GATE.test(text)) {
-    TROUBLE_RETURNS.lastIndex = 0;
-    if (TROUBLE_RETURNS.test(text)) {
-      TROUBLE_RETURNS.lastIndex = 0;
-      text = text.replace(TROUBLE_RETURNS, ' ').replace(/\s+/g, ' ').trim();
-      tags.push(TROUBLE_BACK);
-    }
-  }
   if (CHEAP_GATE.test(text)) {
     for (const { re, tag } of RULES) {
       re.lastIndex = 0;

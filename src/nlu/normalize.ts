@@ -124,20 +124,9 @@ const SPELLINGS: ReadonlyArray<readonly [RegExp, string, 'typo'?]> = [
   [/アイフォーン|アイフォン|アイホン|あいふぉん|あいほん/g, 'iphone'],
   [/どこも(?=メール|めーる|メル)/g, 'ドコモ'],
   [/ソフバン(?!ク)/g, 'ソフトバンク'],
-  // English, nlu-35: the typographic apostrophe phones type (didn’t) = didn't; a contraction typed without its apostrophe
-  // (cant, wont, dont) = can't; synch = sync; common misspellings of message, email, password, settings, gmail.
-  // First, so the entries below meet the one spelling.
-  [/[\u2018\u2019\u02bc\u00b4`]/g, "'"],
-  [/\b(can|won|don|doesn|didn|isn|wasn|aren|couldn|wouldn|haven|hasn)t\b/g, "$1't"],
-  [/\bsynch(ing|ed|s)?\b/g, 'sync$1'],
-  [/\b(?:messenge|messege|mesage|massege)(s?)\b/g, 'message$1'],
-  [/\b(?:emial|eamil|emal)(s?)\b/g, 'email$1'],
-  [/\b(?:pasword|passowrd|passwrod|paswword|passward)(s?)\b/g, 'password$1'],
-  [/\b(?:setings|settigns|seetings)\b/g, 'settings'],
-  [/\b(?:gmial|gamil)\b/g, 'gmail'],
   // English: stmp = smtp; e-mail = email; recieve/recive = receive; "can't sent" = can't send; TFA, two factor = 2FA.
   [/\bstmp\b/g, 'smtp', 'typo'],
-  [/\be[- ]mail/g, 'email'],
+  [/\be-mail/g, 'email'],
   [/\brec(?:ie|i)v(e|es|ed|ing)\b/g, 'receiv$1', 'typo'],
   [/\b(can['’]?t|cannot|can not|couldn['’]?t|unable to|won['’]?t|not able to) sent\b/g, '$1 send', 'typo'],
   [/\btfa\b|\b(?:two|2)[- ]?factor(?: auth(?:entication)?)?\b/g, '2fa'],
