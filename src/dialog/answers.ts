@@ -701,8 +701,9 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // already (a new fact is noted by the rule fact_given): 「問い合わせ後に届いた企業からの返信が消えてしまいました」 at
   // vanished_search (trial-ja-36 #5) read fixed (0.45) for its 〜消えてしまいました (the act data's 「エラーが消えました」)
   // and was asked 「それで直りましたか？」; 「返信が消えてしまいました」 (read not_yet) heard 「わかりました。試してみて…」.
-  // The mail vanished, nothing got fixed or agreed to (gmail-37): noted as no fix, the step again.
-  if ((move === 'resolved' || move === 'ask_result' || move === 'ack' || move === 'wait') && !news && !tellsFact(run) && saysNewProblem(run, text))
+  // The mail vanished, nothing got fixed or agreed to (gmail-37): noted as no fix, the step again. A reply that says only
+  // part works, or works for a while (「何通かは来ました」, "some emails come through now": amount: some), keeps its own answer.
+  if ((move === 'resolved' || move === 'ask_result' || move === 'ack' || move === 'wait') && !news && !tellsFact(run) && saysNewProblem(run, text) && !saysPartly(run, 'fixed', text) && !notFixedSaid(run, node, text))
     return () => problemSaid(run, node);
   switch (move) {
     case 'help':
