@@ -697,6 +697,14 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // "The problem then returns after a short period of time." (trial-en-34 #5, read error_intermittent, no act): it
   // comes back — no fix, whatever the reading (was "Did that fix it?"); a "fixed" reading says so below as well.
   if (move !== 'help' && move !== 'resolved' && move !== 'not_resolved' && !news && saysTemporarily(run, 'fixed', text)) return () => notFixedForGood(run, node);
+  // A problem stated (a fact that names a symptom, main.yaml `fact_symptoms`) with no word that says it works, known
+  // already (a new fact is noted by the rule fact_given): 「問い合わせ後に届いた企業からの返信が消えてしまいました」 at
+  // vanished_search (trial-ja-36 #5) read fixed (0.45) for its 〜消えてしまいました (the act data's 「エラーが消えました」)
+  // and was asked 「それで直りましたか？」; 「返信が消えてしまいました」 (read not_yet) heard 「わかりました。試してみて…」.
+  // The mail vanished, nothing got fixed or agreed to (gmail-37): noted as no fix, the step again. A reply that says only
+  // part works, or works for a while (「何通かは来ました」, "some emails come through now": amount: some), keeps its own answer.
+  if ((move === 'resolved' || move === 'ask_result' || move === 'ack' || move === 'wait') && !news && !tellsFact(run) && saysNewProblem(run, text) && !saysPartly(run, 'fixed', text) && !notFixedSaid(run, node, text))
+    return () => problemSaid(run, node);
   switch (move) {
     case 'help':
       return undefined; // the repair help_at_step (dialogs/patterns.yaml)
@@ -822,6 +830,15 @@ export function asksTrustAtStep(run: Run, node: DialogNode, text: string): boole
 export function tellsFact(run: Run): boolean {
   const facts = run.ctx.tree.facts ?? {};
   return run.stated.length > 0 || run.learned.some((slot) => slot in facts);
+}
+
+/**
+ * The reply states a problem — a fact whose value names a symptom (main.yaml `fact_symptoms`: 「返信が消えてしまいました」
+ * deleted: vanished, "my emails end up in junk") — and says in no word that the mail works (answers.yaml `confirm: fixed:
+ * words`, not negated): no "fixed", however the act model reads its verb.
+ */
+export function saysNewProblem(run: Run, text: string): boolean {
+  return run.factSymptom !== undefined && !saysPlainly(run, 'fixed', text) && !saysWorksAgain(run, text);
 }
 
 /**
