@@ -4,14 +4,13 @@
  * and comes back by the page's own link — to the same queue, the form as they left it (it was the whole conversation list).
  * Team-written lines (the opening of improve-node.test.ts).
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../setup/chromium.js';
 import { leadServer } from './client.js';
+import { leadBrowser } from './lead-browser.js';
 
 const lead = leadServer('back-from-browser-token-0123456789', 'backfromb');
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = leadBrowser(lead, { width: 1280, height: 700 });
 
 beforeAll(async () => {
   await lead.start();
@@ -21,21 +20,14 @@ beforeAll(async () => {
     await lead.say(id, { text: 'my cat is orange' });
   }
   await lead.settled((all) => ['fb-1', 'fb-2'].every((id) => (all.find((s) => s.id === id)?.turns ?? 0) >= 3));
-  browser = await launchChromium();
+  await browser.launch();
 }, 90_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
+  await browser.close();
   await lead.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 700 }, extraHTTPHeaders: lead.bearer });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${lead.app.url}${path}`);
-  return page;
-}
+const open = browser.open;
 
 describe('back to the improve queue', () => {
   it('an occurrence opened from a narrowed queue comes back to that queue', async () => {

@@ -4,14 +4,13 @@
  * from the session as the browser's back button does; a list filtered by a node opens the conversation scrolled to the
  * turn that reached the node. Team-written lines.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../setup/chromium.js';
 import { leadServer } from './client.js';
+import { leadBrowser } from './lead-browser.js';
 
 const lead = leadServer('back-list-browser-token-0123456789', 'backlistb');
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = leadBrowser(lead, { width: 1280, height: 600 });
 
 beforeAll(async () => {
   await lead.start();
@@ -20,21 +19,14 @@ beforeAll(async () => {
   for (let i = 0; i < 6; i++) await lead.say('bb-1', { text: `my cat is orange ${i}` });
   await lead.say('bb-2', { text: 'my dog is brown' });
   await lead.settled((all) => (all.find((s) => s.id === 'bb-1')?.turns ?? 0) >= 8 && all.some((s) => s.id === 'bb-2'));
-  browser = await launchChromium();
+  await browser.launch();
 }, 90_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
+  await browser.close();
   await lead.stop();
 });
 
-async function open(path: string): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 600 }, extraHTTPHeaders: lead.bearer });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${lead.app.url}${path}`);
-  return page;
-}
+const open = browser.open;
 
 describe('back to the filtered list', () => {
   it('a status and a free text: the link keeps the status, the session the text', async () => {

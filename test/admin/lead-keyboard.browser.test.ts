@@ -5,14 +5,13 @@
  *   Tab, Tab, Enter, Tab reaches the first row;
  * - /admin/improve at 375 px overflowed sideways by 33 px; now nothing is wider than the viewport.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../setup/chromium.js';
 import { leadServer } from './client.js';
+import { leadBrowser } from './lead-browser.js';
 
 const lead = leadServer('lead-keyboard-token-0123456789', 'leadkeys', { TIME_ZONE: 'Asia/Tokyo' });
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const browser = leadBrowser(lead, { width: 1360, height: 800 });
 
 beforeAll(async () => {
   await lead.start();
@@ -25,21 +24,14 @@ beforeAll(async () => {
   await lead.say('kb-3', { text: 'メールがおかしい' });
   await lead.say('kb-3', { text: 'パスワードは Hunter2024x です' });
   await lead.settled((all) => all.length >= 3);
-  browser = await launchChromium();
+  await browser.launch();
 }, 90_000);
 afterAll(async () => {
-  for (const c of contexts) await c.close();
-  await browser?.close();
+  await browser.close();
   await lead.stop();
 });
 
-async function open(path: string, width: number): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width, height: 800 }, deviceScaleFactor: 1, extraHTTPHeaders: lead.bearer });
-  contexts.push(context);
-  const page = await context.newPage();
-  await page.goto(`${lead.app.url}${path}`);
-  return page;
-}
+const open = browser.open;
 // Evaluated in the page (strings: this project's TypeScript has no DOM library).
 const focused = async (page: Page) => (await page.evaluate('document.activeElement?.dataset?.testid ?? document.activeElement?.tagName ?? ""')) as string;
 
