@@ -163,14 +163,15 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
     funnelRows.map((r) => {
       const rerouted = r.rerouted ?? 0;
       const finished = r.finished ?? 0;
-      const continued = Math.max(0, r.reached - r.left - r.escalated - r.handedOver - r.resolved - r.ended - rerouted - finished);
+      const open = r.open ?? 0;
+      const continued = Math.max(0, r.reached - r.left - r.escalated - r.handedOver - r.resolved - r.ended - rerouted - finished - open);
       const label = nodeLabelIdBeside(ctx, r.node);
       // A hand-off node says how many it handed to a person (and the tickets among them), not that they "went on".
       const handed = r.handedOver ? `, ${tr(ctx, 'admin.analytics.handed_over')} ${r.handedOver} (${tr(ctx, 'admin.analytics.tickets')} ${r.tickets})` : '';
       // A give-up is contained (the bot ended it), yet a person the tree lost at this step: counted in the drop.
       const gaveUp = r.gaveUp ?? 0;
       const lost = r.left + r.escalated + gaveUp;
-      const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.gave_up')} ${gaveUp}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}${handed}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended - gaveUp}, ${tr(ctx, 'admin.analytics.rerouted')} ${rerouted}${finished ? `, ${tr(ctx, 'admin.analytics.finished')} ${finished}` : ''}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
+      const title = `${label} (${r.node}): ${tr(ctx, 'admin.analytics.reached')} ${r.reached} — ${tr(ctx, 'admin.analytics.left')} ${r.left}, ${tr(ctx, 'admin.analytics.gave_up')} ${gaveUp}, ${tr(ctx, 'admin.analytics.escalated')} ${r.escalated}${handed}, ${tr(ctx, 'admin.analytics.resolved')} ${r.resolved}, ${tr(ctx, 'admin.analytics.ended')} ${r.ended - gaveUp}, ${tr(ctx, 'admin.analytics.rerouted')} ${rerouted}${finished ? `, ${tr(ctx, 'admin.analytics.finished')} ${finished}` : ''}${open ? `, ${tr(ctx, 'admin.analytics.open')} ${open}` : ''}, ${tr(ctx, 'admin.analytics.continued')} ${continued}`;
       return {
         label: clipLabel(label, 38),
         sublabel: r.node,
@@ -187,6 +188,7 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
           { key: 'contained' as const, value: r.ended - gaveUp, label: tr(ctx, 'admin.analytics.ended') },
           { key: 'rerouted' as const, value: rerouted, label: tr(ctx, 'admin.analytics.rerouted') },
           { key: 'ended' as const, value: finished, label: tr(ctx, 'admin.analytics.finished') },
+          { key: 'active' as const, value: open, label: tr(ctx, 'admin.analytics.open') },
           { key: 'continued' as const, value: continued, label: tr(ctx, 'admin.analytics.continued') },
         ],
       };
@@ -199,11 +201,11 @@ export function renderAnalytics(ctx: ViewContext, a: Analytics, range: { from: s
   const nodeCell = (node: string) =>
     `<a href="${h(href(ctx, '/admin', { ...inRange, node }))}">${h(nodeLabelIdBeside(ctx, node))}</a> <code class="small">${h(node || '—')}</code>`;
   const funnelTable = `<details class="all"><summary>${t(ctx, 'admin.analytics.funnel_all')} (${a.funnel.length})</summary>
-<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.gave_up')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.handed_over')}</th><th class="num">${t(ctx, 'admin.analytics.tickets')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th><th class="num">${t(ctx, 'admin.analytics.rerouted')}</th><th class="num">${t(ctx, 'admin.analytics.finished')}</th></tr></thead>
+<div class="table-wrap"><table class="list" data-testid="funnel-table"><thead><tr><th>${t(ctx, 'admin.analytics.node')}</th><th>${t(ctx, 'admin.analytics.kind')}</th><th class="num">${t(ctx, 'admin.analytics.reached')}</th><th class="num">${t(ctx, 'admin.analytics.left')}</th><th class="num">${t(ctx, 'admin.analytics.gave_up')}</th><th class="num">${t(ctx, 'admin.analytics.escalated')}</th><th class="num">${t(ctx, 'admin.analytics.handed_over')}</th><th class="num">${t(ctx, 'admin.analytics.tickets')}</th><th class="num">${t(ctx, 'admin.analytics.resolved')}</th><th class="num">${t(ctx, 'admin.analytics.ended')}</th><th class="num">${t(ctx, 'admin.analytics.rerouted')}</th><th class="num">${t(ctx, 'admin.analytics.finished')}</th><th class="num">${t(ctx, 'admin.analytics.open')}</th></tr></thead>
 <tbody>${a.funnel
     .map(
       (r) =>
-        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${countLink(ctx, r.reached, { ...inRange, node: r.node })}</td>${cell(r, 'left', r.left)}${cell(r, 'gave_up', r.gaveUp ?? 0)}${cell(r, 'escalated', r.escalated)}${cell(r, 'handed_over', r.handedOver)}<td class="num" data-col="tickets">${r.tickets}</td>${cell(r, 'resolved', r.resolved)}${cell(r, 'ended', r.ended - (r.gaveUp ?? 0))}${cell(r, 'rerouted', r.rerouted ?? 0)}${cell(r, 'finished', r.finished ?? 0)}</tr>`,
+        `<tr data-node="${h(r.node)}"><td>${nodeCell(r.node)}</td><td>${h(r.kind ?? '')}</td><td class="num">${countLink(ctx, r.reached, { ...inRange, node: r.node })}</td>${cell(r, 'left', r.left)}${cell(r, 'gave_up', r.gaveUp ?? 0)}${cell(r, 'escalated', r.escalated)}${cell(r, 'handed_over', r.handedOver)}<td class="num" data-col="tickets">${r.tickets}</td>${cell(r, 'resolved', r.resolved)}${cell(r, 'ended', r.ended - (r.gaveUp ?? 0))}${cell(r, 'rerouted', r.rerouted ?? 0)}${cell(r, 'finished', r.finished ?? 0)}${cell(r, 'open', r.open ?? 0)}</tr>`,
     )
     .join('')}</tbody></table></div></details>`;
 
@@ -239,6 +241,7 @@ ${kpis}
     { key: 'contained', label: tr(ctx, 'admin.analytics.ended') },
     { key: 'rerouted', label: tr(ctx, 'admin.analytics.rerouted') },
     { key: 'ended', label: tr(ctx, 'admin.analytics.finished') },
+    { key: 'active', label: tr(ctx, 'admin.analytics.open') },
     { key: 'continued', label: tr(ctx, 'admin.analytics.continued') },
   ])}${funnelTable}</section>
 ${cameBackSection(ctx, a.cameBack, inRange)}

@@ -296,7 +296,7 @@ export interface ChannelCount extends OutcomeRow {
  * The funnel's columns that say what happened to a conversation at a node (FunnelRow; `ended` here excludes give-ups, as
  * the page's 終了 column does): the list's funnel filter (ConversationFilter.funnel) takes one.
  */
-export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted', 'finished'] as const;
+export const FUNNEL_COLUMNS = ['left', 'gave_up', 'escalated', 'handed_over', 'resolved', 'ended', 'rerouted', 'finished', 'open'] as const;
 export type FunnelColumn = (typeof FUNNEL_COLUMNS)[number];
 
 export interface FunnelRow {
@@ -337,6 +337,12 @@ export interface FunnelRow {
    * "went on" for people who had finished. Since round 29.
    */
   finished: number;
+  /**
+   * Conversations still open (outcome `active`: a turn within the abandon time) whose last node is this one: they have
+   * not gone on from here (yet). Without it an open conversation — e.g. one whose last click was a stale button, refused
+   * with the question again — read "went on" at its question. Since round 37 (stale-37); absent in older JSON readers' eyes.
+   */
+  open?: number;
 }
 
 /** How often people were not understood at a node (src/transcripts/fallback.ts). */
@@ -462,6 +468,9 @@ export function funnelPlaces(
   const last = s.path[s.path.length - 1];
   const lastKind = last !== undefined ? tree?.nodes.get(last)?.kind : undefined;
   if (last !== undefined && (lastKind === 'resolve' || lastKind === 'end') && outcome !== 'active' && outcome !== 'abandoned') out.push({ node: last, column: 'finished' });
+  // Still open (a turn within the abandon time) where it stands now: not "went on" from there (stale-37 — a question
+  // answered only by a stale click, or not yet, read 「次へ進んだ」).
+  if (last !== undefined && outcome === 'active') out.push({ node: last, column: 'open' });
   return out;
 }
 
@@ -597,7 +606,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
     }
 
     for (const node of new Set(s.path)) {
-      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0, finished: 0 };
+      const row = funnel.get(node) ?? { node, reached: 0, left: 0, escalated: 0, handedOver: 0, tickets: 0, resolved: 0, ended: 0, gaveUp: 0, rerouted: 0, finished: 0, open: 0 };
       const kind = o.tree?.nodes.get(node)?.kind;
       if (kind) row.kind = kind;
       row.reached++;
@@ -619,6 +628,7 @@ export function computeAnalytics(summaries: ConversationSummary[], options: Anal
         row.gaveUp++;
       } else if (column === 'rerouted') row.rerouted++;
       else if (column === 'finished') row.finished++;
+      else if (column === 'open') row.open = (row.open ?? 0) + 1;
     }
 
     for (const [node, n] of Object.entries(s.nodeTurns ?? {})) {

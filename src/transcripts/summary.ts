@@ -210,16 +210,22 @@ export function normaliseSummary(raw: ConversationSummary): ConversationSummary 
   };
 }
 
-/** Fills `actionLabel` of clicks from the choices the previous turn offered. Returns new objects. */
+/**
+ * Fills `actionLabel` of clicks from the choices the previous turn offered — or, for a button of an older set (a stale
+ * click, refused with engine.stale_choice), from the latest earlier turn that offered it, so staff read 「まだダメ」, not
+ * `not_resolved` (stale-37). Returns new objects.
+ */
 export function withActionLabels(turns: TranscriptTurn[]): TranscriptTurn[] {
   let offered: Map<string, string> = new Map();
+  const earlier: Map<string, string> = new Map();
   return turns.map((t) => {
     const out = { ...t };
     if (t.action && !t.actionLabel) {
-      const label = offered.get(t.action);
+      const label = offered.get(t.action) ?? earlier.get(t.action);
       if (label) out.actionLabel = label;
     }
     offered = new Map(t.replies.flatMap((r) => (r.choices ?? []).map((c) => [c.value, c.label] as const)));
+    for (const [value, label] of offered) earlier.set(value, label);
     return out;
   });
 }

@@ -289,10 +289,10 @@ export interface ConversationFilter {
   node?: string;
   /**
    * Conversations the funnel counts in this column (query.ts FUNNEL_COLUMNS: left, gave_up, escalated, handed_over,
-   * resolved, ended, rerouted) — at `node` when given, else at any node: the people behind one count of the funnel.
-   * Since round 29.
+   * resolved, ended, rerouted, finished, open) — at `node` when given, else at any node: the people behind one count of the
+   * funnel. Since round 29; `open` (still open, standing at that node) since round 37.
    */
-  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted' | 'finished';
+  funnel?: 'left' | 'gave_up' | 'escalated' | 'handed_over' | 'resolved' | 'ended' | 'rerouted' | 'finished' | 'open';
   /**
    * Who holds it (summary.ts holderOf): `nobody` = no staff member assigned to it or holding it taken over, nor marked it
    * 確認済み with no turn since (handled; since round 31) (with
