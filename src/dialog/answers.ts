@@ -4,7 +4,7 @@
  * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import { ACT_DEFS, INTENT_ROLE, type Act, type Intent, type NluResult } from '../core/index.js';
+import { ACT_DEFS, INTENT_ROLE, type Act, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
@@ -529,6 +529,26 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
     default:
       return undefined;
   }
+}
+
+/**
+ * The buttons of a question as it is asked: all its options, or only those a fact said earlier leaves (a `narrows:` entry
+ * with `slot:` whose words are in that slot's value — 「iOS 18です」 before 「お使いの端末は？」 is an iPhone or an iPad,
+ * so Android is not offered; device-37). A reply may still name any option (a correction).
+ */
+export function askChoices(run: Run, node: Extract<DialogNode, { kind: 'ask' }>): MessageChoice[] {
+  const all = choicesOf(run, node);
+  const part = knownNarrow(run, node);
+  return part ? all.filter((c) => part.values.includes(c.value)) : all;
+}
+
+/** The node's `narrows:` entry whose words a slot already holds (its `slot:`), if any. */
+function knownNarrow(run: Run, node: Extract<DialogNode, { kind: 'ask' }>): { values: string[] } | undefined {
+  return node.narrows?.find((n) => {
+    const have = n.slot ? run.s.slots[n.slot] : undefined;
+    const said = have ? foldAnswer(have) : '';
+    return !!said && phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(have!, said, w));
+  });
 }
 
 /**
