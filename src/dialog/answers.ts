@@ -9,7 +9,7 @@ import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type Dialog
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt, recordStep, stepFits } from './tree.js';
+import { againAfterFact, applyOption, changesRoute, enter, holds, isEntry, isOwnTopic, prompt, recordStep, stepFits } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -711,6 +711,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // result of a step shown for the wrong one — fact_given takes it (the step again in the corrected wording). A "fixed"
   // said with it stays the step's result.
   if (act !== 'fixed' && correctsKnownFact(run, node)) return undefined;
+  // "the old ipad still has the mail set up" at the new phone's password step (read still_broken for its "still"): a fact
+  // learned this turn that changes the walk's route (old_phone: kept → the old device's removal first, device_change.yaml
+  // devchg_said) reports no result of this step — fact_given takes the walk's new route (device-37).
+  const walk = run.s.intent;
+  if (act !== 'fixed' && run.learned.length && walk && isEntry(run, walk) && changesRoute(run, walk, true)) return undefined;
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);
