@@ -20,6 +20,7 @@
  *       said: [engine.handoff.steps_recorded]  # messages said INSIDE a reply (a parameter of another message): their
  *       not_said: […]                #   text in the conversation's locale must / must not be in the replies
  *       choices: [resolved]         # button values that must be offered
+ *       not_choices: [android]      # button values that must not be offered
  *       slots: {carrier: docomo}    # slot values (subset)
  *       locale: en                  # conversation locale afterwards
  *       ticket: {fields: {…}}       # a ticket was filed this turn; its contents (subset)
@@ -49,6 +50,7 @@ const expectations = {
   said: z.array(z.string()).optional(),
   not_said: z.array(z.string()).optional(),
   choices: z.array(z.string()).optional(),
+  not_choices: z.array(z.string()).optional(),
   slots: z.record(z.string(), z.string().nullable()).optional(),
   locale: z.enum(LOCALES).optional(),
   ticket: z.record(z.string(), z.unknown()).optional(),
@@ -118,6 +120,7 @@ async function play(script: Script, stores: Stores, runId: string): Promise<void
     for (const k of step.said ?? []) expect(shownText, `${seen}: ${k} not said`).toContain(saidText(k));
     for (const k of step.not_said ?? []) expect(shownText, `${seen}: ${k} said`).not.toContain(saidText(k));
     for (const v of step.choices ?? []) expect(values, seen).toContain(v);
+    for (const v of step.not_choices ?? []) expect(values, seen).not.toContain(v);
     for (const [slot, v] of Object.entries(step.slots ?? {})) expect(state?.slots[slot], `${seen}: slot ${slot}`).toBe(v ?? undefined);
     if (step.locale) expect(state?.locale, seen).toBe(step.locale);
     if (step.locale === 'en') {

@@ -740,6 +740,9 @@ function checkNode(node: DialogNode, slots: Map<string, ReadonlySet<string> | nu
     } else {
       node.options.forEach((o, i) => checkValues(node.slot, [o.value], ['options', i, 'value'], 'ask option', false));
     }
+    node.narrows?.forEach((n, i) => {
+      if (n.slot !== undefined && !slots.has(n.slot)) out.push({ ...at(['narrows', i, 'slot']), message: `node ${node.id}: narrows slot ${n.slot} is not an entity nor declared in slots:` });
+    });
   }
 
   for (const { key, path } of keysOf(node)) {

@@ -185,9 +185,11 @@ export const askNode = z.strictObject({
   /**
    * Words that answer the question only in part (`says`: a locale key, '|'-separated like an option's) and the option
    * values they leave (`values`): "iOS Mail app" to "Which device is it?" is an iPhone or an iPad — which of the two is
-   * asked, with those buttons only (leftovers-33), not the question again with all of them.
+   * asked, with those buttons only (leftovers-33), not the question again with all of them. With `slot:`, the same words
+   * read in that slot's value said earlier (os_version 「iOS 18」 before 「お使いの端末は？」) narrow the question as it is
+   * asked: only iPhone and iPad are offered, never Android (device-37).
    */
-  narrows: z.array(z.strictObject({ says: localeKey, values: z.array(z.string()).min(2) })).optional(),
+  narrows: z.array(z.strictObject({ says: localeKey, values: z.array(z.string()).min(2), slot: slotName.optional() })).optional(),
 });
 
 /** A question whose answer chooses the branch. */

@@ -4,12 +4,12 @@
  * (dialogs/answers.yaml: fixed → resolved, still_broken → not_resolved, not_yet → again …). What a reply means comes
  * from the act model read in the node's context (src/nlu/replies.ts) as `run.reading`; this module only chooses.
  */
-import { ACT_DEFS, INTENT_ROLE, type Act, type Intent, type NluResult } from '../core/index.js';
+import { ACT_DEFS, INTENT_ROLE, type Act, type Intent, type MessageChoice, type NluResult } from '../core/index.js';
 import { DEFAULT_ANSWERS, kindsOf, type AnswerMove, type DialogNode, type DialogOption, type DialogTree } from '../data/schemas.js';
 import { besideSecrets } from '../core/redact.js';
 import { foldAnswer, namedSteps, nearlySame, normalise, phraseLongEnough, saysPhrase } from '../nlu/replies.js';
 import { ACTIONS, ENTITY_SLOTS, choicesOf, message, msg, say, type Run } from './run.js';
-import { againAfterFact, applyOption, enter, holds, isEntry, isOwnTopic, prompt, recordStep, stepFits } from './tree.js';
+import { againAfterFact, applyOption, changesRoute, enter, holds, isEntry, isOwnTopic, prompt, recordStep, stepFits } from './tree.js';
 
 /** Folded phrases per locale key, per I18n (its messages never change once built): folded once, not every turn. */
 const folded = new WeakMap<object, Map<string, readonly string[]>>();
@@ -532,6 +532,26 @@ export function planAnswer(run: Run, node: DialogNode, text: string, nlu: NluRes
 }
 
 /**
+ * The buttons of a question as it is asked: all its options, or only those a fact said earlier leaves (a `narrows:` entry
+ * with `slot:` whose words are in that slot's value — 「iOS 18です」 before 「お使いの端末は？」 is an iPhone or an iPad,
+ * so Android is not offered; device-37). A reply may still name any option (a correction).
+ */
+export function askChoices(run: Run, node: Extract<DialogNode, { kind: 'ask' }>): MessageChoice[] {
+  const all = choicesOf(run, node);
+  const part = knownNarrow(run, node);
+  return part ? all.filter((c) => part.values.includes(c.value)) : all;
+}
+
+/** The node's `narrows:` entry whose words a slot already holds (its `slot:`), if any. */
+function knownNarrow(run: Run, node: Extract<DialogNode, { kind: 'ask' }>): { values: string[] } | undefined {
+  return node.narrows?.find((n) => {
+    const have = n.slot ? run.s.slots[n.slot] : undefined;
+    const said = have ? foldAnswer(have) : '';
+    return !!said && phrases(run, n.says).some((w) => phraseLongEnough(w, 3) && saysPhrase(have!, said, w));
+  });
+}
+
+/**
  * The reply only names an entity (「iPhoneです」, "it's an iPhone": no symptom, a device, carrier, service …): a fact said
  * on its own, noted by the rule fact_given.
  */
@@ -691,6 +711,11 @@ function planStepAnswer(run: Run, node: Extract<DialogNode, { kind: 'step' }>, t
   // result of a step shown for the wrong one — fact_given takes it (the step again in the corrected wording). A "fixed"
   // said with it stays the step's result.
   if (act !== 'fixed' && correctsKnownFact(run, node)) return undefined;
+  // "the old ipad still has the mail set up" at the new phone's password step (read still_broken for its "still"): a fact
+  // learned this turn that changes the walk's route (old_phone: kept → the old device's removal first, device_change.yaml
+  // devchg_said) reports no result of this step — fact_given takes the walk's new route (device-37).
+  const walk = run.s.intent;
+  if (act !== 'fixed' && run.learned.length && walk && isEntry(run, walk) && changesRoute(run, walk, true)) return undefined;
   const move = moveOf(run, node);
   // A sure new symptom is not an answer to this step (new_symptom switches branch): 「送信もできない」 is news.
   const news = isNews(run, nlu);

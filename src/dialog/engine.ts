@@ -18,6 +18,7 @@
 import { ERROR_INTENTS, INTENT_ROLE, type Intent, type NluResult } from '../core/index.js';
 import { detectLocale } from '../nlu/locale.js';
 import { parseFieldFacts } from '../nlu/fields.js';
+import { namesOnlyOldDevice } from '../nlu/entities.js';
 import { readReply, type ReplyReader } from '../nlu/replies.js';
 import { onAction } from './actions.js';
 import { acceptedActs, glossaryTerms, textMentions } from './answers.js';
@@ -163,7 +164,13 @@ function onText(run: Run, text: string, raw: NluResult, read: ReplyReader): stri
   const { s, ctx } = run;
   run.text = text;
   // Act only on intents the NLU is reasonably sure of; entities are kept either way.
-  const nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
+  let nlu: NluResult = raw.confidence >= MIN_CONFIDENCE ? raw : { ...raw, intent: 'out_of_scope' };
+  // In a phone change, the old device named (「古いiPadにまだメールが設定されています」 at the new phone's password step) is
+  // not the device in hand: it neither answers 「お使いの端末は？」 nor turns the new iPhone's steps into the iPad's (device-37).
+  if (nlu.entities.device && (s.slots.trigger === 'device_change' || nlu.entities.trigger === 'device_change') && namesOnlyOldDevice(text)) {
+    const { device: _old, ...rest } = nlu.entities;
+    nlu = { ...nlu, entities: rest };
+  }
   const node = currentNode(run);
   // The act model read in the node's context: the acts its answer group accepts (dialogs/answers.yaml). It reads the
   // text with its secrets masked, like the NLU (pipeline/links.ts): a password is never what a reply means.

@@ -15,7 +15,7 @@ import { aboutOtherMessaging, notFixedSaid, saysChanged, saysTemporarily, factNa
 import { addFollowUp, addOtherProblemToTicket, askOtherProblem, collect, followUpFields, otherProblemThanTicket } from './handoff.js';
 import { onClarifyChoice, startOtherProblem } from './actions.js';
 import { NOT_A_TOPIC, outside, understood } from './outside.js';
-import { repairRule, repeat } from './repairs.js';
+import { repairRule, repeat, walkOfChange } from './repairs.js';
 import { maskSecrets } from './secrets.js';
 import { button, ACTIONS, choicesOf, message, msg, say, type Run } from './run.js';
 import { againAfterFact, changesRoute, enter, isEntry, isOwnTopic, leadsElsewhere, leaveTo, newEpisode, prompt, restart, sameWalk, switchTo, walksBack } from './tree.js';
@@ -424,8 +424,10 @@ export const newSymptomRule: TurnRule = {
     // A reply that is only a hedge names no symptom: "mostly" at the backup checklist (error_intermittent 0.64) left it.
     !onlyHedges(t.run, t.text) &&
     // A step done, no result said, at a question (「ログインし直しました」 read error_auth 0.82 at 「送信はできますか？」): doing
-    // a step is no new symptom — report_at_question asks whether it fixed it.
-    !didItAtQuestion(t) &&
+    // a step is no new symptom — report_at_question asks whether it fixed it. A change that names the very walk read
+    // (trigger device_change, read migration_device_change: "I switched to a new iPhone" at the menu after "start over")
+    // is the symptom's story, not a step done: its walk (device-37; it was 「わかりました」 and the menu again).
+    (!didItAtQuestion(t) || namesItsChange(t)) &&
     // A fact told in words the model reads as a symptom whose walk is the route already taken ("it was my au ID password
     // I changed", read error_auth, in the password-change walk begun as cannot-receive): no new symptom — fact_given
     // notes it and goes on, instead of the walk's opening said again.
@@ -438,6 +440,10 @@ export const newSymptomRule: TurnRule = {
     say(t.run, 'engine.same_topic', undefined, choicesOf(t.run, t.node!));
   },
 };
+
+/** The turn names a change (trigger) whose walk (patterns.yaml `vague_first_message: changed`) is the symptom read. */
+const namesItsChange = (t: TextTurn): boolean =>
+  t.nlu.entities.trigger !== undefined && walkOfChange(t.run, t.nlu.entities.trigger) === t.nlu.intent;
 
 /** The branch's own symptom again: "that's what we're working on", and the question again. */
 export const sameSymptomRule: TurnRule = {

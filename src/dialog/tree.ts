@@ -5,7 +5,7 @@
  */
 import { CodedError, ErrorCode, INTENT_ROLE, SYMPTOM_INTENTS, type CauseAxis, type IncidentFact, type Intent, type Message, type StepResult } from '../core/index.js';
 import type { Condition, DialogNode, DialogOption } from '../data/schemas.js';
-import { matchWords } from './answers.js';
+import { askChoices, matchWords } from './answers.js';
 import { askFields, enterHandoff, escalatedAlready, type HandoffField } from './handoff.js';
 import { ACTIONS, button, choicesOf, currentNode, ENTITY_SLOTS, message, msg, say, setStatus, slotParams, type Run } from './run.js';
 import { renderMessage } from './render.js';
@@ -112,7 +112,7 @@ export function enter(run: Run, id: string): void {
           continue;
         }
         setStatus(run, 'active');
-        say(run, node.say, undefined, choicesOf(run, node));
+        say(run, node.say, undefined, askChoices(run, node));
         return;
       }
       case 'choice':
@@ -172,7 +172,7 @@ export function prompt(run: Run, node: DialogNode): void {
     return;
   }
   if (node.kind === 'info' || node.kind === 'route') return;
-  say(run, node.say, undefined, choicesOf(run, node));
+  say(run, node.say, undefined, node.kind === 'ask' ? askChoices(run, node) : choicesOf(run, node));
 }
 
 /**

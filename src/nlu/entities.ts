@@ -263,6 +263,20 @@ function deviceInHand(text: string, devices: Array<{ value: Device; index: numbe
   return (devices.find((d) => !origin(d) && !works(d)) ?? devices.find((d) => !origin(d)) ?? devices[0]!).value;
 }
 
+/**
+ * Every device the message names is named as the old one (「古いiPadにまだメールが設定されています」, "the old ipad still
+ * has the mail set up"): in a phone change that is the origin, not the device in hand (device-37). Outside a change an
+ * "old iPhone" may well be the one in hand, so the caller decides (engine.ts, trigger device_change).
+ */
+export function namesOnlyOldDevice(raw: string): boolean {
+  const text = normalizeLight(clip(raw));
+  const named = tables().devices.flatMap(([, re]) => {
+    const m = re.exec(text);
+    return m ? [m.index] : [];
+  });
+  return named.length > 0 && named.every((i) => OLD_BEFORE.test(text.slice(Math.max(0, i - 24), i)));
+}
+
 /** Entities of one message. Absent entities are omitted. Looks at the first MAX_NLU_CHARS characters. */
 export function extractEntities(raw: string): EntityMatch {
   const text = normalizeLight(clip(raw));
