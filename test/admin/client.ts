@@ -13,8 +13,8 @@ import { deleteKeys, REDIS_URL, uniquePrefix } from '../redis.js';
 
 /** `base` is read at call time (the app starts in beforeAll). */
 export function adminClient(base: () => string, bearer: Record<string, string>) {
-  async function say(conversation: string, input: { text: string } | { action: string }) {
-    const r = await fetch(`${base()}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...input }) });
+  async function say(conversation: string, input: { text: string } | { action: string }, user?: string) {
+    const r = await fetch(`${base()}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...(user ? { user } : {}), ...input }) });
     expect(r.status).toBe(200);
     return (await r.json()) as { node: string; status: string; ticket?: { id: string } };
   }
@@ -31,7 +31,9 @@ export function adminClient(base: () => string, bearer: Record<string, string>) 
     });
     return { status: r.status, body: (await r.json()) as any };
   };
-  return { say, page, api };
+  /** `say` as a given person (`user`: the same person back in another conversation), or anonymous when undefined. */
+  const sayAs = (conversation: string, user: string | undefined, input: { text: string } | { action: string }) => say(conversation, input, user);
+  return { say, sayAs, page, api };
 }
 
 /**

@@ -12,11 +12,7 @@ import { leadServer } from './client.js';
 const lead = leadServer('lead-cameback-token-0123456789', 'leadcameback', { TIME_ZONE: 'Asia/Tokyo' });
 const { page, api } = lead;
 
-async function say(conversation: string, user: string | undefined, input: { text: string } | { action: string }) {
-  const r = await fetch(`${lead.app.url}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ conversation, ...(user ? { user } : {}), ...input }) });
-  expect(r.status).toBe(200);
-  return (await r.json()) as { node: string; status: string };
-}
+const say = lead.sayAs;
 
 beforeAll(async () => {
   await lead.start();
